@@ -1,0 +1,16 @@
+# CheckLayering.cmake: fails (cmake -P) when a file under DIR includes a CAF
+# header. libet is the CAF-free layer; only actors/ and apps/ may use CAF.
+file(GLOB_RECURSE files "${DIR}/*.hpp" "${DIR}/*.cpp" "${DIR}/*.h")
+set(offenders "")
+foreach(f IN LISTS files)
+  file(STRINGS "${f}" hits REGEX "^[ \t]*#[ \t]*include[ \t]*[<\"]caf/")
+  if(hits)
+    list(APPEND offenders "${f}")
+  endif()
+endforeach()
+if(offenders)
+  list(JOIN offenders "\n  " shown)
+  message(FATAL_ERROR "layering: these files under ${DIR} include CAF headers:\n  ${shown}")
+endif()
+list(LENGTH files n)
+message(STATUS "layering: ${n} files under ${DIR} are free of CAF includes")

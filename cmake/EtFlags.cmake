@@ -1,0 +1,19 @@
+# EtFlags.cmake: one interface target, et_flags, that every et target links to
+# get the language level, warnings, -Werror (ET_WERROR) and sanitizers
+# (ET_SANITIZE, e.g. "address,undefined").
+add_library(et_flags INTERFACE)
+target_compile_features(et_flags INTERFACE cxx_std_20)
+target_compile_options(et_flags INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
+  -Wcast-align -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough)
+if(ET_WERROR)
+  target_compile_options(et_flags INTERFACE -Werror)
+endif()
+if(ET_SANITIZE)
+  target_compile_options(et_flags INTERFACE
+    -fsanitize=${ET_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  target_link_options(et_flags INTERFACE -fsanitize=${ET_SANITIZE})
+endif()
+# Boost.Asio/Beast: no deprecated interfaces, and no implicit Boost.System link.
+target_compile_definitions(et_flags INTERFACE
+  BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW)

@@ -1,0 +1,43 @@
+#include "et/config/settings.hpp"
+
+namespace et::config {
+
+std::string_view to_string(provider_type t) {
+  switch (t) {
+    case provider_type::openai:
+      return "openai";
+    case provider_type::anthropic:
+      return "anthropic";
+    case provider_type::ollama:
+      return "ollama";
+    case provider_type::gemini:
+      return "gemini";
+    case provider_type::mock:
+      return "mock";
+  }
+  return "openai";
+}
+
+std::string_view to_string(auth_type a) {
+  switch (a) {
+    case auth_type::bearer:
+      return "bearer";
+    case auth_type::basic:
+      return "basic";
+    case auth_type::none:
+      return "none";
+  }
+  return "none";
+}
+
+role settings::role_or_default(const std::string& name) const {
+  if (auto i = roles.find(name); i != roles.end())
+    return i->second;
+  role r;
+  r.name = name;
+  r.model = defaults.model;
+  r.fallbacks = defaults.fallbacks;
+  return r;
+}
+
+} // namespace et::config

@@ -1,0 +1,223 @@
+#pragma once
+/// The configuration as plain structs with their defaults. The YAML loader
+/// (loader.hpp) fills them; every spawn function receives its section by const
+/// reference. Keys and defaults are documented in configs/electrictown.yaml.
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "et/llm/errc.hpp"
+
+namespace et::config {
+
+using std::chrono::milliseconds;
+
+/// Which wire protocol a provider speaks.
+enum class provider_type : uint8_t { openai, anthropic, ollama, gemini, mock };
+
+/// How a provider authenticates.
+enum class auth_type : uint8_t { bearer, basic, none };
+
+/// "openai", "anthropic", "ollama", "gemini", "mock".
+std::string_view to_string(provider_type t);
+/// "bearer", "basic", "none".
+std::string_view to_string(auth_type a);
+
+/// HTTP timeouts of one request.
+struct timeouts {
+  milliseconds connect{10'000};     ///< TCP + TLS handshake
+  milliseconds first_byte{120'000}; ///< from sending to the first response byte
+  milliseconds idle{60'000};        ///< longest silence between stream chunks
+  milliseconds total{600'000};      ///< the whole exchange
+};
+
+/// An error the mock provider injects.
+struct mock_fault {
+  errc error = errc::server_error;    ///< class of the injected error
+  std::vector<int64_t> on_calls;      ///< 1-based call numbers that fail (empty: see probability)
+  double probability = 0;             ///< chance per call when on_calls is empty
+  milliseconds retry_after{0};        ///< delay reported with rate_limited
+  std::string message;                ///< the error text
+};
+
+/// One scripted reply of the mock provider: the first rule that matches wins.
+struct mock_rule {
+  std::string model; ///< only requests for this model id ("" = any)
+  std::string match; ///< case-insensitive substring of the prompt ("" = any)
+  std::string reply; ///< reply text; {prompt}, {model} and {call} are substituted
+};
+
+/// Settings of the in-process mock provider (type: mock).
+struct mock_settings {
+  std::string mode = "echo";           ///< echo | fixed | script
+  std::string text;                    ///< the reply of mode fixed
+  std::vector<mock_rule> script;       ///< the rules of mode script
+  milliseconds latency{0};             ///< delay before the first token
+  double tokens_per_second = 0;        ///< streaming pace, 0 = all at once
+  std::vector<mock_fault> faults;      ///< injected errors
+  uint64_t seed = 1;                   ///< seed for probabilistic faults
+  std::vector<std::string> models;     ///< what list_models returns
+};
+
+/// TLS options of a provider endpoint.
+struct tls_client {
+  std::string ca_file;   ///< extra CA bundle (PEM); "" = system store only
+  bool verify = true;    ///< verify the server certificate and host name
+};
+
+/// A configured provider endpoint.
+struct provider {
+  std::string name;                          ///< key under `providers`
+  provider_type type = provider_type::openai; ///< wire protocol
+  std::string base_url;                      ///< endpoint root (defaults per type)
+  std::string api_key;                       ///< secret after env expansion; never print it
+  std::string api_key_source;                ///< the text as written, e.g. "$OPENAI_API_KEY"
+  auth_type auth = auth_type::none;          ///< how the key is sent
+  std::string org;                           ///< OpenAI-Organization header
+  std::map<std::string, std::string> headers; ///< extra request headers
+  timeouts timeout;                          ///< per-request timeouts
+  tls_client tls;                            ///< TLS verification options
+  int max_connections = 16;                  ///< keep-alive pool bound per origin
+  std::string anthropic_version = "2023-06-01"; ///< anthropic-version header
+  mock_settings mock;                        ///< type mock only
+};
+
+/// Prices in USD per million tokens.
+struct price {
+  double input = 0;       ///< prompt tokens
+  double output = 0;      ///< completion tokens
+  double cache_read = 0;  ///< prompt tokens read from cache
+  double cache_write = 0; ///< prompt tokens written to cache
+};
+
+/// A model alias: a name for provider + model id + options.
+struct model_alias {
+  std::string name;                      ///< key under `models`
+  std::string provider;                  ///< key under `providers`
+  std::string model;                     ///< the provider's model id
+  std::optional<int32_t> max_tokens;     ///< overrides defaults.max_tokens
+  std::optional<double> temperature;     ///< overrides defaults.temperature
+  std::optional<double> top_p;           ///< nucleus sampling
+  std::optional<int32_t> num_ctx;        ///< Ollama context window
+  std::string keep_alive;                ///< Ollama keep_alive
+  std::optional<int64_t> context_window; ///< input token limit, for planning
+  std::optional<price> prices;           ///< overrides the price table
+};
+
+/// A worker slot of a pool: an alias (maybe on a remote node) and its parallelism.
+struct pool_member {
+  std::string model;        ///< alias, "alias@node" or "provider/model"
+  int max_concurrency = 1;  ///< subtasks this member takes at once
+};
+
+/// A role (mayor, polecat, witness, refinery or custom) or a specialist.
+struct role {
+  std::string name;                   ///< key under `roles` / `specialists`
+  std::string model;                  ///< primary reference
+  std::vector<std::string> fallbacks; ///< tried in order after the primary
+  std::vector<pool_member> pool;      ///< parallel workers (empty = single)
+  std::optional<std::string> system_prompt; ///< overrides the built-in prompt
+  std::optional<int32_t> max_tokens;  ///< overrides the alias and defaults
+  std::optional<double> temperature;  ///< overrides the alias and defaults
+  std::string description;            ///< specialists: what they are for
+};
+
+/// Used where a role has no configuration of its own.
+struct defaults {
+  std::string model;                  ///< alias for unconfigured roles
+  std::vector<std::string> fallbacks; ///< their fallbacks
+  int32_t max_tokens = 4096;          ///< completion limit
+  std::optional<double> temperature;  ///< sampling temperature (provider default if unset)
+  std::string log_dir;                ///< logs ("" = state_dir/logs)
+  std::string runs_dir;               ///< run journals ("" = state_dir/runs)
+  std::string state_dir;              ///< ledger and runs ("" = ~/.local/state/electrictown)
+};
+
+/// Retries of one deployment before falling back.
+struct retry {
+  int attempts = 3;                     ///< tries per deployment, first one included
+  milliseconds initial_backoff{500};    ///< first backoff
+  milliseconds max_backoff{30'000};     ///< backoff cap
+  milliseconds max_wait{60'000};        ///< cap on a server's Retry-After
+  double jitter = 0.2;                  ///< +- fraction of randomness
+};
+
+/// Skipping a deployment that keeps failing.
+struct cooldown {
+  int failures = 3;              ///< failures within `window` that trigger it
+  milliseconds window{60'000};   ///< counting window
+  milliseconds period{30'000};   ///< how long it is skipped
+};
+
+/// Restart budget of supervised actors.
+struct supervision {
+  int max_restarts = 5;          ///< restarts allowed within `window`
+  milliseconds window{10'000};   ///< counting window
+};
+
+/// Where prices come from besides the built-in table and per-alias overrides.
+struct pricing {
+  std::string file; ///< a LiteLLM model_prices_and_context_window.json
+};
+
+/// Spending limits in USD; unset means unlimited.
+struct budgets {
+  std::optional<double> per_run;           ///< one `et run`
+  std::optional<double> per_day;           ///< all runs of a calendar day (UTC)
+  std::map<std::string, double> per_role;  ///< per role within one run
+};
+
+/// TLS material of a node connection (mutual TLS).
+struct tls_material {
+  std::string certificate; ///< PEM certificate
+  std::string key;         ///< PEM private key
+  std::string ca_file;     ///< the fleet's CA
+  std::string passphrase;  ///< of the key; never print it
+  bool enabled() const { return !certificate.empty(); } ///< true when configured
+};
+
+/// A remote `et serve` node.
+struct node {
+  std::string name;                     ///< key under `nodes`
+  std::string host;                     ///< address
+  uint16_t port = 0;                    ///< port
+  tls_material tls;                     ///< client certificate and CA
+  milliseconds connect_timeout{5'000};  ///< connect timeout
+  milliseconds request_timeout{600'000}; ///< bound on each remote request
+};
+
+/// `et serve` settings.
+struct server {
+  std::string name;                       ///< node name ("" = host name)
+  std::string host = "127.0.0.1";         ///< listen address
+  uint16_t port = 7700;                   ///< listen port
+  tls_material tls;                       ///< required unless listening on loopback
+  int max_in_flight = 64;                 ///< concurrent requests accepted
+};
+
+/// The whole configuration.
+struct settings {
+  std::string source;                       ///< the file it came from
+  std::map<std::string, provider> providers; ///< by name
+  std::map<std::string, model_alias> models; ///< by alias
+  std::map<std::string, role> roles;         ///< by role name
+  std::map<std::string, role> specialists;   ///< by specialist name
+  config::defaults defaults;                 ///< role defaults
+  config::retry retry;                       ///< retry policy
+  config::timeouts timeouts;                 ///< default provider timeouts
+  config::cooldown cooldown;                 ///< cooldown policy
+  config::supervision supervision;           ///< restart budget
+  config::pricing pricing;                   ///< price sources
+  config::budgets budgets;                   ///< spending limits
+  std::map<std::string, node> nodes;         ///< remote nodes
+  config::server server;                     ///< `et serve`
+
+  /// The role's settings, or one built from `defaults` for an unconfigured role.
+  role role_or_default(const std::string& name) const;
+};
+
+} // namespace et::config

@@ -1,0 +1,111 @@
+#pragma once
+/// The value types every layer shares: messages, requests, responses, chunks,
+/// usage and model descriptions. Plain structs, no I/O, no CAF.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace et {
+
+/// Who speaks a message.
+enum class role : uint8_t { system, user, assistant, tool };
+
+/// "system", "user", "assistant" or "tool".
+std::string_view to_string(role r);
+
+/// A function call requested by the model.
+struct tool_call {
+  std::string id;        ///< provider-assigned id, echoed back in the tool result
+  std::string name;      ///< function name
+  std::string arguments; ///< the arguments as a JSON object text
+  bool operator==(const tool_call&) const = default;
+};
+
+/// One turn of a conversation.
+struct message {
+  role who = role::user;              ///< speaker
+  std::string content;                ///< text (may be empty for pure tool calls)
+  std::vector<tool_call> tool_calls;  ///< assistant turns: calls the model made
+  std::string tool_call_id;           ///< tool turns: which call this answers
+  std::string name;                   ///< tool turns: the function's name
+  bool operator==(const message&) const = default;
+};
+
+/// A function the model may call.
+struct tool_spec {
+  std::string name;        ///< function name
+  std::string description; ///< what it does
+  std::string parameters;  ///< JSON schema of its arguments, as text
+  bool operator==(const tool_spec&) const = default;
+};
+
+/// Everything a provider needs to answer; never mutated between attempts.
+struct chat_request {
+  std::string model;                   ///< the provider's model id
+  std::vector<message> messages;       ///< the conversation, system turns included
+  std::vector<tool_spec> tools;        ///< functions on offer
+  std::optional<int32_t> max_tokens;   ///< completion limit
+  std::optional<double> temperature;   ///< sampling temperature
+  std::optional<double> top_p;         ///< nucleus sampling
+  std::vector<std::string> stop;       ///< stop sequences
+  std::optional<int32_t> num_ctx;      ///< Ollama: context window to allocate
+  std::string keep_alive;              ///< Ollama: how long to keep the model loaded
+  bool operator==(const chat_request&) const = default;
+};
+
+/// Token counts of one exchange.
+struct usage {
+  int64_t prompt_tokens = 0;      ///< input tokens billed
+  int64_t completion_tokens = 0;  ///< output tokens billed (reasoning included)
+  int64_t cache_read_tokens = 0;  ///< input tokens served from the prompt cache
+  int64_t cache_write_tokens = 0; ///< input tokens written to the prompt cache
+  int64_t reasoning_tokens = 0;   ///< of completion_tokens, spent thinking
+  /// Adds another exchange's counts.
+  usage& operator+=(const usage& other);
+  bool operator==(const usage&) const = default;
+};
+
+/// Why the model stopped.
+enum class finish_reason : uint8_t {
+  unknown,        ///< not reported
+  stop,           ///< natural end or a stop sequence
+  length,         ///< hit max_tokens
+  tool_calls,     ///< wants tool results
+  content_filter, ///< cut by the provider's filter
+};
+
+/// "stop", "length", ...
+std::string_view to_string(finish_reason r);
+
+/// A complete answer.
+struct chat_response {
+  std::string id;                    ///< provider's response id, if any
+  std::string model;                 ///< the model that answered
+  std::string content;               ///< the text
+  std::string reasoning;             ///< thinking text, when the provider returns it
+  std::vector<tool_call> tool_calls; ///< calls the model made
+  usage tokens;                      ///< token counts
+  finish_reason finish = finish_reason::unknown; ///< why it stopped
+  bool operator==(const chat_response&) const = default;
+};
+
+/// A piece of a streamed answer, delivered as soon as it arrives.
+struct chunk {
+  std::string text;      ///< answer text delta
+  std::string reasoning; ///< thinking text delta
+  bool operator==(const chunk&) const = default;
+};
+
+/// A model a provider offers.
+struct model_info {
+  std::string id;                        ///< the id to put in a request
+  std::string display_name;              ///< human name, if the provider has one
+  std::optional<int64_t> context_window; ///< input token limit, if known
+  bool operator==(const model_info&) const = default;
+};
+
+} // namespace et

@@ -1,0 +1,62 @@
+#pragma once
+/// The one error enum of et, and `failure`, the value that carries it.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace et {
+
+/// What went wrong, in the classes the router acts on (see ARCHITECTURE.md).
+/// Zero is reserved: CAF treats code 0 as "no error".
+enum class errc : uint8_t {
+  rate_limited = 1,   ///< 429 or a provider's rate-limit error: retry after a delay
+  overloaded,         ///< 529 / 503 overload: retry with backoff, then fall back
+  server_error,       ///< 5xx: retry with backoff, then fall back
+  timeout,            ///< connect, first-byte, idle or total timeout
+  network,            ///< refused, reset, DNS, TLS failure
+  context_overflow,   ///< the prompt does not fit the model's window: fall back at once
+  auth,               ///< 401/403 or an invalid key: fail fast
+  bad_request,        ///< 400 the provider will never accept: fail fast
+  not_found,          ///< unknown model or endpoint: fail fast
+  stream_interrupted, ///< error event or cut connection after the first chunk
+  provider_down,      ///< a provider actor exhausted its restart budget
+  node_down,          ///< a remote node vanished
+  budget_exceeded,    ///< a budget would be crossed: nothing was sent
+  cancelled,          ///< the run or the requester went away
+  invalid_config,     ///< a configuration error (file, key, value)
+  invalid_input,      ///< a malformed value: response body, plan, argument
+  unsupported,        ///< a feature this build or provider does not offer
+  io_error,           ///< a local file or process operation failed
+  all_failed,         ///< every candidate of a fallback chain failed
+};
+
+/// The enum's name as written in code, e.g. "rate_limited".
+std::string_view to_string(errc code);
+
+/// Parses a name produced by to_string(errc).
+std::optional<errc> errc_from_string(std::string_view name);
+
+/// Whether the router may retry the same deployment after this error.
+bool is_retryable(errc code);
+
+/// Whether the router may move on to the next alias of a fallback chain.
+bool allows_fallback(errc code);
+
+/// A typed error with the provider's own message (never a secret).
+struct failure {
+  errc code = errc::invalid_input;                ///< the class
+  std::string message;                            ///< what happened, for humans
+  std::chrono::milliseconds retry_after{0};       ///< server-requested delay, 0 if none
+  int http_status = 0;                            ///< HTTP status when known, else 0
+};
+
+/// "rate_limited: slow down (HTTP 429, retry after 2s)".
+std::string to_string(const failure& f);
+
+/// Shorthand for building a failure.
+failure make_failure(errc code, std::string message);
+
+} // namespace et

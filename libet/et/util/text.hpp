@@ -1,0 +1,37 @@
+#pragma once
+/// Small text helpers shared across libet: suggestions, trimming, redaction.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace et {
+
+/// Levenshtein distance between two strings (bytes).
+size_t edit_distance(std::string_view a, std::string_view b);
+
+/// The candidate closest to `word` when it is close enough to be a likely typo
+/// (at most a third of the word's length, at least 1, and at most 3 edits).
+std::optional<std::string> nearest(std::string_view word,
+                                   const std::vector<std::string>& candidates);
+
+/// `text` without leading and trailing ASCII white space.
+std::string_view trim(std::string_view text);
+
+/// Joins `parts` with `separator` between them.
+std::string join(const std::vector<std::string>& parts, std::string_view separator);
+
+/// A secret shown as "****" plus its last 4 characters when it is long enough
+/// to keep them anonymous (>= 16), else "****"; "" stays "".
+std::string redact(std::string_view secret);
+
+/// `text` with every occurrence of each non-empty secret replaced by "****".
+std::string scrub(std::string text, const std::vector<std::string>& secrets);
+
+/// True when `text` starts with `prefix`.
+inline bool starts_with(std::string_view text, std::string_view prefix) {
+  return text.substr(0, prefix.size()) == prefix;
+}
+
+} // namespace et

@@ -1,0 +1,119 @@
+#include "et/util/url.hpp"
+
+#include <charconv>
+#include <cmath>
+
+namespace et {
+
+std::string url::authority() const {
+  bool default_port = (scheme == "https" && port == 443) || (scheme == "http" && port == 80);
+  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  return default_port ? h : h + ":" + std::to_string(port);
+}
+
+std::string url::to_string() const {
+  return scheme + "://" + authority() + path;
+}
+
+namespace {
+
+failure bad_url(std::string_view text, std::string why) {
+  return make_failure(errc::invalid_config,
+                      "invalid URL \"" + std::string{text} + "\": " + std::move(why));
+}
+
+} // namespace
+
+result<url> parse_url(std::string_view text) {
+  url out;
+  auto sep = text.find("://");
+  if (sep == std::string_view::npos)
+    return bad_url(text, "expected http:// or https://");
+  out.scheme = std::string{text.substr(0, sep)};
+  if (out.scheme != "http" && out.scheme != "https")
+    return bad_url(text, "scheme must be http or https");
+  auto rest = text.substr(sep + 3);
+  auto slash = rest.find('/');
+  auto authority = rest.substr(0, slash);
+  auto path = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash);
+  if (authority.find('@') != std::string_view::npos)
+    return bad_url(text, "credentials in the URL are not allowed; use api_key");
+  if (path.find_first_of("?#") != std::string_view::npos)
+    return bad_url(text, "query strings and fragments are not allowed");
+  std::string_view port_text;
+  if (!authority.empty() && authority.front() == '[') {
+    auto close = authority.find(']');
+    if (close == std::string_view::npos)
+      return bad_url(text, "unterminated IPv6 address");
+    out.host = std::string{authority.substr(1, close - 1)};
+    auto after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':')
+        return bad_url(text, "unexpected text after the IPv6 address");
+      port_text = after.substr(1);
+    }
+  } else {
+    auto colon = authority.rfind(':');
+    out.host = std::string{authority.substr(0, colon)};
+    if (colon != std::string_view::npos)
+      port_text = authority.substr(colon + 1);
+  }
+  if (out.host.empty())
+    return bad_url(text, "missing host");
+  if (out.host.find_first_of(" \t/\\") != std::string::npos)
+    return bad_url(text, "invalid character in host");
+  out.port = out.tls() ? 443 : 80;
+  if (!port_text.empty() || authority.back() == ':') {
+    unsigned value = 0;
+    auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), value);
+    if (ec != std::errc{} || end != port_text.data() + port_text.size() || value == 0
+        || value > 65535)
+      return bad_url(text, "port must be a number from 1 to 65535");
+    out.port = static_cast<uint16_t>(value);
+  }
+  while (!path.empty() && path.back() == '/')
+    path.remove_suffix(1);
+  out.path = std::string{path};
+  return out;
+}
+
+result<std::chrono::milliseconds> parse_duration(std::string_view text) {
+  auto fail = [&] {
+    return make_failure(errc::invalid_config,
+                        "invalid duration \"" + std::string{text}
+                          + "\": expected e.g. 250ms, 10s, 5m, 1h or a number of seconds");
+  };
+  size_t unit_at = text.find_first_not_of("0123456789.");
+  auto number = text.substr(0, unit_at);
+  auto unit = unit_at == std::string_view::npos ? std::string_view{} : text.substr(unit_at);
+  double value = 0;
+  auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
+  if (number.empty() || ec != std::errc{} || end != number.data() + number.size()
+      || !std::isfinite(value))
+    return fail();
+  double scale = 0;
+  if (unit.empty() || unit == "s")
+    scale = 1000;
+  else if (unit == "ms")
+    scale = 1;
+  else if (unit == "m")
+    scale = 60'000;
+  else if (unit == "h")
+    scale = 3'600'000;
+  else
+    return fail();
+  return std::chrono::milliseconds{static_cast<int64_t>(std::llround(value * scale))};
+}
+
+std::string format_duration(std::chrono::milliseconds d) {
+  auto ms = d.count();
+  if (ms != 0 && ms % 3'600'000 == 0)
+    return std::to_string(ms / 3'600'000) + "h";
+  if (ms != 0 && ms % 60'000 == 0)
+    return std::to_string(ms / 60'000) + "m";
+  if (ms != 0 && ms % 1000 == 0)
+    return std::to_string(ms / 1000) + "s";
+  return std::to_string(ms) + "ms";
+}
+
+} // namespace et

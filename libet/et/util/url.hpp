@@ -1,0 +1,35 @@
+#pragma once
+/// Parsing of the http(s) URLs that name provider endpoints.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "et/util/result.hpp"
+
+namespace et {
+
+/// An absolute http or https URL, split into the parts a client needs.
+struct url {
+  std::string scheme; ///< "http" or "https"
+  std::string host;   ///< host name or address (IPv6 without brackets)
+  uint16_t port = 0;  ///< explicit port, or 80 / 443 by scheme
+  std::string path;   ///< path without a trailing slash, "" for the root
+  bool tls() const { return scheme == "https"; } ///< true for https
+  /// "host:port" as it goes into a Host header (port omitted when default).
+  std::string authority() const;
+  /// scheme://authority + path.
+  std::string to_string() const;
+};
+
+/// Parses "http[s]://host[:port][/path]"; query strings and user info are refused.
+result<url> parse_url(std::string_view text);
+
+/// Parses a duration: "250ms", "10s", "5m", "1h", or a bare number of seconds
+/// ("1.5"). Negative values are refused.
+result<std::chrono::milliseconds> parse_duration(std::string_view text);
+
+/// "250ms", "10s", "5m" or "1h": the shortest exact spelling.
+std::string format_duration(std::chrono::milliseconds d);
+
+} // namespace et
