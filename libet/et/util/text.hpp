@@ -22,8 +22,7 @@ std::string_view trim(std::string_view text);
 /// Joins `parts` with `separator` between them.
 std::string join(const std::vector<std::string>& parts, std::string_view separator);
 
-/// A secret shown as "****" plus its last 4 characters when it is long enough
-/// to keep them anonymous (>= 16), else "****"; "" stays "".
+/// How a secret is shown: "****" when set (no part of it, ever), "" when empty.
 std::string redact(std::string_view secret);
 
 /// `text` with every occurrence of each non-empty secret replaced by "****".

@@ -1,0 +1,40 @@
+#pragma once
+/// The commands of `et`: each file adds one subcommand to the CLI11 app and
+/// runs it through a shared context.
+
+#include <iosfwd>
+#include <optional>
+#include <string>
+
+#include "et/cli.hpp"
+#include "et/config/settings.hpp"
+
+namespace CLI {
+class App;
+} // namespace CLI
+
+namespace et::app {
+
+/// What every command shares: streams, global flags, and the exit code it sets.
+struct context {
+  std::ostream& out;                      ///< results
+  std::ostream& err;                      ///< diagnostics
+  std::optional<std::string> config_path; ///< --config, when given
+  int exit = exit_ok;                     ///< set by the command that ran
+};
+
+/// Adds --config to a command (it may stand before or after the command name).
+void add_config_flag(CLI::App& cmd, context& ctx);
+
+/// `et version`.
+void add_version_command(CLI::App& root, context& ctx);
+/// `et config check`.
+void add_config_command(CLI::App& root, context& ctx);
+/// Commands whose implementation has not landed: they fail with a clear error.
+void add_pending_commands(CLI::App& root, context& ctx);
+
+/// Finds and loads the configuration (--config or the lookup path); prints
+/// every problem and sets exit_usage on failure.
+std::optional<config::settings> load_settings(context& ctx);
+
+} // namespace et::app

@@ -1,0 +1,84 @@
+#include "et/config/loader.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include "et/config/detail/sections.hpp"
+
+namespace et::config {
+
+namespace {
+
+using detail::get;
+using detail::located;
+
+void read_all(detail::reader& r, const YAML::Node& root, settings& s) {
+  located top{root, ""};
+  if (!root.IsMap()) {
+    r.error(root, "", "expected a mapping with providers, models and roles at the top level");
+    return;
+  }
+  r.check_keys(top, {"providers", "models", "roles", "defaults", "specialists", "retry",
+                     "timeouts", "cooldown", "supervision", "pricing", "budgets", "nodes",
+                     "server"});
+  // Provider timeouts start from the global section, so it is read first.
+  detail::read_timeouts(r, {get(root, "timeouts"), "timeouts"}, s.timeouts);
+  detail::read_providers(r, {get(root, "providers"), "providers"}, s);
+  detail::read_models(r, {get(root, "models"), "models"}, s);
+  detail::read_roles(r, {get(root, "roles"), "roles"}, s.roles, false);
+  detail::read_roles(r, {get(root, "specialists"), "specialists"}, s.specialists, true);
+  detail::read_defaults(r, {get(root, "defaults"), "defaults"}, s.defaults);
+  detail::read_policies(r, root, s);
+  detail::read_network(r, root, s);
+  detail::validate(r, root, s);
+}
+
+} // namespace
+
+load_outcome check_string(std::string_view yaml, const std::string& file,
+                          const env_lookup& env) {
+  load_outcome out;
+  out.value.source = file;
+  detail::reader r{file, env, out.diagnostics};
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string{yaml});
+  } catch (const YAML::Exception& e) {
+    out.diagnostics.push_back(
+      {file, e.mark.line + 1, e.mark.column + 1, "", "invalid YAML: " + e.msg});
+    return out;
+  }
+  if (!root.IsDefined() || root.IsNull()) {
+    out.diagnostics.push_back({file, 0, 0, "", "the file is empty"});
+    return out;
+  }
+  try {
+    read_all(r, root, out.value);
+  } catch (const YAML::Exception& e) {
+    // yaml-cpp throws on conversions we did not anticipate (e.g. a mapping
+    // used as a key); report it at its mark rather than crash.
+    out.diagnostics.push_back({file, e.mark.line + 1, e.mark.column + 1, "", e.msg});
+  }
+  return out;
+}
+
+load_outcome check_file(const std::filesystem::path& file, const env_lookup& env) {
+  std::ifstream in{file, std::ios::binary};
+  if (!in) {
+    load_outcome out;
+    out.diagnostics.push_back({file.string(), 0, 0, "", "cannot read the file"});
+    return out;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  return check_string(text.str(), file.string(), env);
+}
+
+result<settings> load_file(const std::filesystem::path& file, const env_lookup& env) {
+  auto out = check_file(file, env);
+  if (!out.ok())
+    return make_failure(errc::invalid_config, to_string(out.diagnostics.front()));
+  return std::move(out.value);
+}
+
+} // namespace et::config

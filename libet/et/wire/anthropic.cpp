@@ -1,0 +1,9 @@
+#include "et/wire/detail/common.hpp"
+
+namespace et::wire::detail {
+
+std::unique_ptr<codec> make_anthropic(const config::provider&) {
+  return nullptr;
+}
+
+} // namespace et::wire::detail

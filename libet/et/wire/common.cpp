@@ -1,0 +1,259 @@
+#include "et/wire/detail/common.hpp"
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <cctype>
+
+#include "et/util/url.hpp"
+
+namespace et::wire::detail {
+
+namespace json = boost::json;
+
+result<json::value> parse_json(std::string_view text, std::string_view what) {
+  boost::system::error_code ec;
+  auto v = json::parse(json::string_view{text.data(), text.size()}, ec);
+  if (ec)
+    return make_failure(errc::invalid_input,
+                        "malformed " + std::string{what} + ": " + ec.message());
+  return v;
+}
+
+result<json::object> parse_object(std::string_view text, std::string_view what) {
+  auto v = parse_json(text, what);
+  if (!v)
+    return std::move(v).error();
+  if (!v->is_object())
+    return make_failure(errc::invalid_input, std::string{what} + " is not a JSON object");
+  return std::move(v->as_object());
+}
+
+std::string_view get_string(const json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(json::string_view{key.data(), key.size()});
+  if (v == nullptr || !v->is_string())
+    return {};
+  const auto& s = v->get_string();
+  return {s.data(), s.size()};
+}
+
+std::optional<int64_t> get_int(const json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(json::string_view{key.data(), key.size()});
+  if (v == nullptr)
+    return std::nullopt;
+  if (v->is_int64())
+    return v->get_int64();
+  if (v->is_uint64())
+    return static_cast<int64_t>(v->get_uint64());
+  if (v->is_double())
+    return static_cast<int64_t>(v->get_double());
+  return std::nullopt;
+}
+
+const json::object* get_object(const json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(json::string_view{key.data(), key.size()});
+  return v == nullptr ? nullptr : v->if_object();
+}
+
+const json::array* get_array(const json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(json::string_view{key.data(), key.size()});
+  return v == nullptr ? nullptr : v->if_array();
+}
+
+json::object object_or_empty(std::string_view text) {
+  boost::system::error_code ec;
+  auto v = json::parse(json::string_view{text.data(), text.size()}, ec);
+  if (ec || !v.is_object())
+    return {};
+  return std::move(v.as_object());
+}
+
+std::string to_text(const json::value& v) {
+  return json::serialize(v);
+}
+
+std::string base_path(const config::provider& p) {
+  std::string_view fallback;
+  switch (p.type) {
+    case config::provider_type::openai:
+      fallback = "https://api.openai.com/v1";
+      break;
+    case config::provider_type::anthropic:
+      fallback = "https://api.anthropic.com";
+      break;
+    case config::provider_type::ollama:
+      fallback = "http://localhost:11434";
+      break;
+    case config::provider_type::gemini:
+      fallback = "https://generativelanguage.googleapis.com";
+      break;
+    case config::provider_type::mock:
+      break;
+  }
+  auto parsed = parse_url(p.base_url.empty() ? fallback : std::string_view{p.base_url});
+  if (parsed)
+    return parsed->path;
+  auto def = parse_url(fallback);
+  return def ? def->path : std::string{};
+}
+
+std::string base64(std::string_view bytes) {
+  static constexpr char alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    uint32_t n = (static_cast<uint8_t>(bytes[i]) << 16) | (static_cast<uint8_t>(bytes[i + 1]) << 8)
+                 | static_cast<uint8_t>(bytes[i + 2]);
+    out += alphabet[(n >> 18) & 63];
+    out += alphabet[(n >> 12) & 63];
+    out += alphabet[(n >> 6) & 63];
+    out += alphabet[n & 63];
+  }
+  if (size_t rest = bytes.size() - i; rest > 0) {
+    uint32_t n = static_cast<uint32_t>(static_cast<uint8_t>(bytes[i]) << 16);
+    if (rest == 2)
+      n |= static_cast<uint32_t>(static_cast<uint8_t>(bytes[i + 1]) << 8);
+    out += alphabet[(n >> 18) & 63];
+    out += alphabet[(n >> 12) & 63];
+    out += rest == 2 ? alphabet[(n >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+std::string percent_encode(std::string_view text) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(text.size());
+  for (unsigned char c : text) {
+    if (std::isalnum(c) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+void set_header(header_list& headers, std::string_view name, std::string value) {
+  auto same = [&](const auto& h) {
+    return std::equal(h.first.begin(), h.first.end(), name.begin(), name.end(),
+                      [](char a, char b) {
+                        return std::tolower(static_cast<unsigned char>(a))
+                               == std::tolower(static_cast<unsigned char>(b));
+                      });
+  };
+  auto it = std::find_if(headers.begin(), headers.end(), same);
+  if (it != headers.end())
+    it->second = std::move(value);
+  else
+    headers.emplace_back(std::string{name}, std::move(value));
+}
+
+void add_authorization(header_list& headers, const config::provider& p) {
+  if (p.api_key.empty())
+    return;
+  if (p.auth == config::auth_type::bearer)
+    set_header(headers, "Authorization", "Bearer " + p.api_key);
+  else if (p.auth == config::auth_type::basic)
+    set_header(headers, "Authorization", "Basic " + base64(p.api_key));
+}
+
+void add_extra_headers(header_list& headers, const config::provider& p) {
+  for (const auto& [name, value] : p.headers)
+    set_header(headers, name, value);
+}
+
+http_request post_json(std::string target, const json::object& body, bool stream) {
+  http_request req;
+  req.method = "POST";
+  req.target = std::move(target);
+  req.headers.emplace_back("Content-Type", "application/json");
+  req.headers.emplace_back("Accept", stream ? "text/event-stream" : "application/json");
+  req.body = json::serialize(body);
+  return req;
+}
+
+void push_chunk(std::vector<chunk>& out, std::string_view text, std::string_view reasoning) {
+  if (text.empty() && reasoning.empty())
+    return;
+  out.push_back(chunk{std::string{text}, std::string{reasoning}});
+}
+
+failure interrupted(std::string_view terminal, const chat_response& partial) {
+  return make_failure(errc::stream_interrupted,
+                      "the stream ended before " + std::string{terminal} + " after "
+                        + std::to_string(partial.content.size()) + " bytes of text and "
+                        + std::to_string(partial.tool_calls.size()) + " tool calls");
+}
+
+// -- stream bases -------------------------------------------------------------
+
+result<void> sse_stream::feed(std::string_view bytes, std::vector<chunk>& out) {
+  if (failed_)
+    return *failed_;
+  sse_.feed(bytes);
+  sse_event ev;
+  while (sse_.next(ev)) {
+    if (auto r = on_event(ev, out); !r) {
+      failed_ = r.error();
+      return r;
+    }
+  }
+  return {};
+}
+
+result<chat_response> sse_stream::finish() {
+  if (failed_)
+    return *failed_;
+  // A last event without its blank line still counts; a cut one fails to
+  // parse and leaves the stream incomplete.
+  sse_event ev;
+  std::vector<chunk> ignored;
+  while (!complete() && sse_.flush(ev)) {
+    auto r = on_event(ev, ignored);
+    if (!r && r.error().code != errc::invalid_input)
+      return r.error();
+    if (!r)
+      break;
+  }
+  if (!complete())
+    return interrupted(terminal(), response_);
+  finalize();
+  return response_;
+}
+
+result<void> ndjson_stream::feed(std::string_view bytes, std::vector<chunk>& out) {
+  if (failed_)
+    return *failed_;
+  lines_.feed(bytes);
+  std::string_view line;
+  while (lines_.next(line)) {
+    if (auto r = on_line(line, out); !r) {
+      failed_ = r.error();
+      return r;
+    }
+  }
+  return {};
+}
+
+result<chat_response> ndjson_stream::finish() {
+  if (failed_)
+    return *failed_;
+  std::string_view line;
+  std::vector<chunk> ignored;
+  if (!complete() && lines_.flush(line)) {
+    auto r = on_line(line, ignored);
+    if (!r && r.error().code != errc::invalid_input)
+      return r.error();
+  }
+  if (!complete())
+    return interrupted("the final line (\"done\": true)", response_);
+  finalize();
+  return response_;
+}
+
+} // namespace et::wire::detail

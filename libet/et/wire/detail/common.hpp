@@ -1,0 +1,121 @@
+#pragma once
+/// Helpers shared by the codec sources, not part of the public interface:
+/// JSON access, request assembly and the bases of the stream decoders.
+/// Included by et/wire .cpp files only.
+
+#include <boost/json/fwd.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "et/wire/codec.hpp"
+#include "et/wire/ndjson.hpp"
+#include "et/wire/sse.hpp"
+
+namespace et::wire::detail {
+
+// -- reading JSON -------------------------------------------------------------
+
+/// Parses `text`; invalid_input naming `what` when it is malformed.
+result<boost::json::value> parse_json(std::string_view text, std::string_view what);
+/// Parses `text` as an object; invalid_input naming `what` otherwise.
+result<boost::json::object> parse_object(std::string_view text, std::string_view what);
+/// The string member `key`, "" when absent or not a string.
+std::string_view get_string(const boost::json::object& o, std::string_view key);
+/// The numeric member `key` as an integer, nullopt when absent or not a number.
+std::optional<int64_t> get_int(const boost::json::object& o, std::string_view key);
+/// The object member `key`, null when absent or not an object.
+const boost::json::object* get_object(const boost::json::object& o, std::string_view key);
+/// The array member `key`, null when absent or not an array.
+const boost::json::array* get_array(const boost::json::object& o, std::string_view key);
+/// Tool arguments or a schema as an object: `text` parsed, or {} when empty or invalid.
+boost::json::object object_or_empty(std::string_view text);
+/// Compact JSON text of `v`.
+std::string to_text(const boost::json::value& v);
+
+// -- building requests ----------------------------------------------------------
+
+/// The path of the provider's base URL ("" for the root), falling back to the
+/// type's default endpoint when base_url is empty or malformed.
+std::string base_path(const config::provider& p);
+/// RFC 4648 base64 with padding.
+std::string base64(std::string_view bytes);
+/// Percent-encodes everything but unreserved characters (for path segments and queries).
+std::string percent_encode(std::string_view text);
+/// Sets a header, replacing one of the same name (case-insensitive).
+void set_header(header_list& headers, std::string_view name, std::string value);
+/// `Authorization: Bearer` or `Basic` by the provider's auth type, only when a key is set.
+void add_authorization(header_list& headers, const config::provider& p);
+/// The provider's configured extra headers, overriding ours of the same name.
+void add_extra_headers(header_list& headers, const config::provider& p);
+/// A POST with a JSON body and the content headers for a plain or streamed answer.
+http_request post_json(std::string target, const boost::json::object& body, bool stream);
+
+// -- decoding streams -----------------------------------------------------------
+
+/// Appends a chunk when there is any text or reasoning.
+void push_chunk(std::vector<chunk>& out, std::string_view text, std::string_view reasoning);
+/// The failure of a stream that ended before its terminal event.
+failure interrupted(std::string_view terminal, const chat_response& partial);
+
+/// Common part of the SSE-framed decoders: framing, a sticky failure, and the
+/// end-of-stream check.
+class sse_stream : public stream_decoder {
+public:
+  result<void> feed(std::string_view bytes, std::vector<chunk>& out) final;
+  result<chat_response> finish() final;
+
+protected:
+  /// Handles one event; a failure stops the stream.
+  virtual result<void> on_event(const sse_event& ev, std::vector<chunk>& out) = 0;
+  /// True once the protocol's terminal event arrived.
+  virtual bool complete() const = 0;
+  /// The terminal event's name, for the stream_interrupted message.
+  virtual std::string_view terminal() const = 0;
+  /// Last touches on a complete response (finish reason, tool arguments).
+  virtual void finalize() {}
+
+  chat_response response_; ///< assembled so far
+
+private:
+  sse_decoder sse_;
+  std::optional<failure> failed_;
+};
+
+/// Common part of the NDJSON decoders, as sse_stream.
+class ndjson_stream : public stream_decoder {
+public:
+  result<void> feed(std::string_view bytes, std::vector<chunk>& out) final;
+  result<chat_response> finish() final;
+
+protected:
+  /// Handles one line; a failure stops the stream.
+  virtual result<void> on_line(std::string_view line, std::vector<chunk>& out) = 0;
+  /// True once the protocol's terminal line arrived.
+  virtual bool complete() const = 0;
+  /// Last touches on a complete response.
+  virtual void finalize() {}
+
+  chat_response response_; ///< assembled so far
+
+private:
+  ndjson_decoder lines_;
+  std::optional<failure> failed_;
+};
+
+} // namespace et::wire::detail
+
+namespace et::wire::detail {
+
+/// The codec factories behind make_codec, one per protocol source file.
+std::unique_ptr<codec> make_openai(const config::provider& p);
+/// Anthropic Messages.
+std::unique_ptr<codec> make_anthropic(const config::provider& p);
+/// Ollama's native API.
+std::unique_ptr<codec> make_ollama(const config::provider& p);
+/// Gemini generativelanguage v1beta.
+std::unique_ptr<codec> make_gemini(const config::provider& p);
+
+} // namespace et::wire::detail

@@ -1,0 +1,352 @@
+// OpenAI Chat Completions, also spoken by vLLM, llama.cpp's server, LM Studio,
+// OpenRouter, z.ai and Ollama's /v1 endpoint.
+
+#include <boost/json.hpp>
+
+#include "et/util/text.hpp"
+#include "et/wire/classify.hpp"
+#include "et/wire/detail/common.hpp"
+
+namespace et::wire::detail {
+
+namespace {
+
+namespace json = boost::json;
+
+// api.openai.com rejects max_tokens, temperature and top_p for its reasoning
+// models; compatible servers may not know max_completion_tokens at all.
+bool is_reasoning_model(std::string_view model) {
+  return starts_with(model, "o1") || starts_with(model, "o3") || starts_with(model, "o4")
+         || starts_with(model, "gpt-5");
+}
+
+json::object tool_json(const tool_spec& t) {
+  json::object fn{{"name", t.name}};
+  if (!t.description.empty())
+    fn["description"] = t.description;
+  auto params = object_or_empty(t.parameters);
+  fn["parameters"] = params.empty() ? json::object{{"type", "object"}} : std::move(params);
+  return {{"type", "function"}, {"function", std::move(fn)}};
+}
+
+json::object message_json(const message& m) {
+  json::object o{{"role", to_string(m.who)}};
+  if (m.who == role::tool) {
+    o["tool_call_id"] = m.tool_call_id;
+    o["content"] = m.content;
+    return o;
+  }
+  // An assistant turn that only calls tools has content null, not "".
+  if (m.content.empty() && !m.tool_calls.empty())
+    o["content"] = nullptr;
+  else
+    o["content"] = m.content;
+  if (!m.tool_calls.empty()) {
+    json::array calls;
+    for (const auto& c : m.tool_calls)
+      calls.push_back(json::object{
+        {"id", c.id},
+        {"type", "function"},
+        {"function", {{"name", c.name}, {"arguments", c.arguments.empty() ? "{}" : c.arguments}}}});
+    o["tool_calls"] = std::move(calls);
+  }
+  return o;
+}
+
+finish_reason map_finish(std::string_view r) {
+  if (r == "stop")
+    return finish_reason::stop;
+  if (r == "length")
+    return finish_reason::length;
+  if (r == "tool_calls" || r == "function_call")
+    return finish_reason::tool_calls;
+  if (r == "content_filter")
+    return finish_reason::content_filter;
+  return finish_reason::unknown;
+}
+
+usage map_usage(const json::object& u) {
+  usage out;
+  out.prompt_tokens = get_int(u, "prompt_tokens").value_or(0);
+  out.completion_tokens = get_int(u, "completion_tokens").value_or(0);
+  if (const auto* d = get_object(u, "prompt_tokens_details"))
+    out.cache_read_tokens = get_int(*d, "cached_tokens").value_or(0);
+  if (out.cache_read_tokens == 0) // DeepSeek's spelling
+    out.cache_read_tokens = get_int(u, "prompt_cache_hit_tokens").value_or(0);
+  if (const auto* d = get_object(u, "completion_tokens_details"))
+    out.reasoning_tokens = get_int(*d, "reasoning_tokens").value_or(0);
+  return out;
+}
+
+// Some servers send arguments as an object instead of JSON text.
+std::string arguments_text(const json::object& fn) {
+  const auto* args = fn.if_contains("arguments");
+  if (args == nullptr || args->is_null())
+    return {};
+  if (args->is_string())
+    return std::string{args->get_string()};
+  return to_text(*args);
+}
+
+// vLLM and DeepSeek say reasoning_content, Ollama and OpenRouter say reasoning.
+std::string_view reasoning_of(const json::object& o) {
+  auto r = get_string(o, "reasoning_content");
+  return r.empty() ? get_string(o, "reasoning") : r;
+}
+
+// Content is text, or (some compatible servers) a list of text parts.
+std::string content_of(const json::object& o) {
+  const auto* c = o.if_contains("content");
+  if (c == nullptr || c->is_null())
+    return {};
+  if (c->is_string())
+    return std::string{c->get_string()};
+  std::string out;
+  if (c->is_array())
+    for (const auto& part : c->get_array())
+      if (part.is_object())
+        out += get_string(part.get_object(), "text");
+  return out;
+}
+
+bool has_error(const json::object& o) {
+  const auto* e = o.if_contains("error");
+  return e != nullptr && !e->is_null();
+}
+
+class openai_stream final : public sse_stream {
+public:
+  explicit openai_stream(std::string secret) : secret_(std::move(secret)) {}
+
+protected:
+  result<void> on_event(const sse_event& ev, std::vector<chunk>& out) override {
+    if (trim(ev.data) == "[DONE]") {
+      done_ = true;
+      return {};
+    }
+    auto parsed = parse_object(ev.data, "OpenAI stream chunk");
+    if (!parsed)
+      return parsed.error();
+    const auto& o = *parsed;
+    if (has_error(o))
+      return classify_stream_error(ev.data, secret_);
+    if (response_.id.empty())
+      response_.id = get_string(o, "id");
+    if (response_.model.empty())
+      response_.model = get_string(o, "model");
+    if (const auto* u = get_object(o, "usage"))
+      response_.tokens = map_usage(*u);
+    if (const auto* choices = get_array(o, "choices"))
+      for (const auto& c : *choices)
+        if (c.is_object() && get_int(c.get_object(), "index").value_or(0) == 0)
+          on_choice(c.get_object(), out);
+    return {};
+  }
+
+  bool complete() const override { return done_; }
+  std::string_view terminal() const override { return "data: [DONE]"; }
+
+  void finalize() override {
+    for (auto& c : response_.tool_calls)
+      if (c.arguments.empty())
+        c.arguments = "{}";
+    if (response_.finish == finish_reason::unknown && !response_.tool_calls.empty())
+      response_.finish = finish_reason::tool_calls;
+  }
+
+private:
+  void on_choice(const json::object& c, std::vector<chunk>& out) {
+    if (auto r = get_string(c, "finish_reason"); !r.empty())
+      response_.finish = map_finish(r);
+    const auto* delta = get_object(c, "delta");
+    if (delta == nullptr)
+      return;
+    auto text = get_string(*delta, "content");
+    auto reasoning = reasoning_of(*delta);
+    response_.content += text;
+    response_.reasoning += reasoning;
+    push_chunk(out, text, reasoning);
+    if (const auto* calls = get_array(*delta, "tool_calls"))
+      for (const auto& call : *calls)
+        if (call.is_object())
+          merge_tool_delta(call.get_object());
+  }
+
+  // Deltas name their call by index; a server that omits the index starts a
+  // new call with each new id.
+  tool_call& slot_for(const json::object& d) {
+    auto& calls = response_.tool_calls;
+    auto index = get_int(d, "index");
+    auto id = get_string(d, "id");
+    if (index) {
+      for (size_t i = 0; i < calls.size(); ++i)
+        if (indices_[i] == *index)
+          return calls[i];
+    } else if (!calls.empty() && (id.empty() || calls.back().id == id)) {
+      return calls.back();
+    }
+    indices_.push_back(index.value_or(static_cast<int64_t>(calls.size())));
+    return calls.emplace_back();
+  }
+
+  void merge_tool_delta(const json::object& d) {
+    auto& call = slot_for(d);
+    if (auto id = get_string(d, "id"); !id.empty())
+      call.id = id;
+    if (const auto* fn = get_object(d, "function")) {
+      if (auto name = get_string(*fn, "name"); !name.empty())
+        call.name = name;
+      call.arguments += arguments_text(*fn);
+    }
+  }
+
+  std::string secret_;
+  std::vector<int64_t> indices_; // the index of each entry of response_.tool_calls
+  bool done_ = false;
+};
+
+class openai_codec final : public codec {
+public:
+  explicit openai_codec(const config::provider& p) : p_(p), path_(base_path(p)) {
+    auto u = parse_url(p.base_url.empty() ? "https://api.openai.com/v1" : p.base_url);
+    official_ = u && u->host == "api.openai.com";
+  }
+
+  result<http_request> chat(const chat_request& req, bool stream) const override {
+    if (req.model.empty())
+      return make_failure(errc::invalid_input, "a chat request needs a model");
+    auto req_out = post_json(path_ + "/chat/completions", body(req, stream), stream);
+    add_authorization(req_out.headers, p_);
+    if (!p_.org.empty())
+      req_out.headers.emplace_back("OpenAI-Organization", p_.org);
+    add_extra_headers(req_out.headers, p_);
+    return req_out;
+  }
+
+  result<chat_response> decode_chat(std::string_view body) const override {
+    auto parsed = parse_object(body, "OpenAI chat completion");
+    if (!parsed)
+      return parsed.error();
+    const auto& o = *parsed;
+    if (has_error(o)) // OpenRouter reports some upstream failures with a 200
+      return classify_stream_error(body, p_.api_key);
+    chat_response r;
+    r.id = get_string(o, "id");
+    r.model = get_string(o, "model");
+    if (const auto* u = get_object(o, "usage"))
+      r.tokens = map_usage(*u);
+    const auto* choices = get_array(o, "choices");
+    if (choices == nullptr || choices->empty() || !choices->front().is_object())
+      return make_failure(errc::invalid_input, "OpenAI chat completion without choices");
+    const auto& choice = choices->front().get_object();
+    r.finish = map_finish(get_string(choice, "finish_reason"));
+    if (const auto* m = get_object(choice, "message")) {
+      r.content = content_of(*m);
+      r.reasoning = reasoning_of(*m);
+      if (const auto* calls = get_array(*m, "tool_calls"))
+        for (const auto& c : *calls)
+          if (c.is_object())
+            r.tool_calls.push_back(read_call(c.get_object()));
+    }
+    return r;
+  }
+
+  std::unique_ptr<stream_decoder> make_stream_decoder() const override {
+    return std::make_unique<openai_stream>(p_.api_key);
+  }
+
+  http_request list_models(std::string_view) const override {
+    http_request req;
+    req.method = "GET";
+    req.target = path_ + "/models";
+    req.headers.emplace_back("Accept", "application/json");
+    add_authorization(req.headers, p_);
+    if (!p_.org.empty())
+      req.headers.emplace_back("OpenAI-Organization", p_.org);
+    add_extra_headers(req.headers, p_);
+    return req;
+  }
+
+  result<model_page> decode_models(std::string_view body) const override {
+    auto parsed = parse_object(body, "OpenAI model list");
+    if (!parsed)
+      return parsed.error();
+    const auto* data = get_array(*parsed, "data");
+    if (data == nullptr)
+      return make_failure(errc::invalid_input, "OpenAI model list without \"data\"");
+    model_page page;
+    for (const auto& m : *data) {
+      if (!m.is_object() || get_string(m.get_object(), "id").empty())
+        continue;
+      const auto& o = m.get_object();
+      model_info info;
+      info.id = get_string(o, "id");
+      info.display_name = get_string(o, "name"); // OpenRouter
+      // OpenRouter: context_length, vLLM: max_model_len, Groq: context_window.
+      for (auto key : {"context_length", "max_model_len", "context_window"})
+        if (auto n = get_int(o, key); n && !info.context_window)
+          info.context_window = *n;
+      page.models.push_back(std::move(info));
+    }
+    return page;
+  }
+
+  failure classify(const http_reply& reply) const override {
+    return classify_reply(reply, p_.api_key);
+  }
+
+private:
+  static tool_call read_call(const json::object& c) {
+    tool_call call;
+    call.id = get_string(c, "id");
+    if (const auto* fn = get_object(c, "function")) {
+      call.name = get_string(*fn, "name");
+      call.arguments = arguments_text(*fn);
+    }
+    if (call.arguments.empty())
+      call.arguments = "{}";
+    return call;
+  }
+
+  json::object body(const chat_request& req, bool stream) const {
+    bool reasoning = official_ && is_reasoning_model(req.model);
+    json::array messages;
+    for (const auto& m : req.messages)
+      messages.push_back(message_json(m));
+    json::object o{{"model", req.model}, {"messages", std::move(messages)}};
+    if (!req.tools.empty()) {
+      json::array tools;
+      for (const auto& t : req.tools)
+        tools.push_back(tool_json(t));
+      o["tools"] = std::move(tools);
+    }
+    if (req.max_tokens)
+      o[reasoning ? "max_completion_tokens" : "max_tokens"] = *req.max_tokens;
+    if (req.temperature && !reasoning)
+      o["temperature"] = *req.temperature;
+    if (req.top_p && !reasoning)
+      o["top_p"] = *req.top_p;
+    if (!req.stop.empty()) {
+      json::array stop;
+      for (const auto& s : req.stop)
+        stop.emplace_back(s);
+      o["stop"] = std::move(stop);
+    }
+    o["stream"] = stream;
+    if (stream) // without it the token counts of a stream are never reported
+      o["stream_options"] = {{"include_usage", true}};
+    return o;
+  }
+
+  config::provider p_;
+  std::string path_;
+  bool official_ = false;
+};
+
+} // namespace
+
+std::unique_ptr<codec> make_openai(const config::provider& p) {
+  return std::make_unique<openai_codec>(p);
+}
+
+} // namespace et::wire::detail
