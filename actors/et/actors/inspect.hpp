@@ -1,0 +1,64 @@
+#pragma once
+/// CAF inspect overloads for libet's value types, so they travel in messages
+/// and across nodes. They live here, not in libet, to keep libet free of CAF;
+/// ADL still finds them because they are declared in namespace et.
+
+#include "caf/meta/type_name.hpp"
+#include "et/actors/std_optional.hpp"
+#include "et/llm/chat.hpp"
+
+namespace et {
+
+/// Inspects a tool_call.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, tool_call& x) {
+  return f(caf::meta::type_name("et.tool_call"), x.id, x.name, x.arguments);
+}
+
+/// Inspects a message.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, message& x) {
+  return f(caf::meta::type_name("et.message"), x.who, x.content, x.tool_calls, x.tool_call_id,
+           x.name);
+}
+
+/// Inspects a tool_spec.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, tool_spec& x) {
+  return f(caf::meta::type_name("et.tool_spec"), x.name, x.description, x.parameters);
+}
+
+/// Inspects a chat_request.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, chat_request& x) {
+  return f(caf::meta::type_name("et.chat_request"), x.model, x.messages, x.tools, x.max_tokens,
+           x.temperature, x.top_p, x.stop, x.num_ctx, x.keep_alive);
+}
+
+/// Inspects a usage.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, usage& x) {
+  return f(caf::meta::type_name("et.usage"), x.prompt_tokens, x.completion_tokens,
+           x.cache_read_tokens, x.cache_write_tokens, x.reasoning_tokens);
+}
+
+/// Inspects a chat_response.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, chat_response& x) {
+  return f(caf::meta::type_name("et.chat_response"), x.id, x.model, x.content, x.reasoning,
+           x.tool_calls, x.tokens, x.finish);
+}
+
+/// Inspects a chunk.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, chunk& x) {
+  return f(caf::meta::type_name("et.chunk"), x.text, x.reasoning);
+}
+
+/// Inspects a model_info.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, model_info& x) {
+  return f(caf::meta::type_name("et.model_info"), x.id, x.display_name, x.context_window);
+}
+
+} // namespace et

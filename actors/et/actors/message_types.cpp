@@ -1,0 +1,19 @@
+#include "et/actors/message_types.hpp"
+
+#include "caf/actor_system_config.hpp"
+#include "et/actors/errors.hpp"
+#include "et/actors/inspect.hpp"
+
+namespace et::actors {
+
+void add_message_types(caf::actor_system_config& cfg) {
+  cfg.add_message_type<chat_request>("et.chat_request");
+  cfg.add_message_type<chat_response>("et.chat_response");
+  cfg.add_message_type<chunk>("et.chunk");
+  cfg.add_message_type<usage>("et.usage");
+  cfg.add_message_type<model_info>("et.model_info");
+  cfg.add_message_type<std::vector<model_info>>("et.model_info_list");
+  cfg.add_error_category(error_category, render_error);
+}
+
+} // namespace et::actors
