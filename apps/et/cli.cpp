@@ -10,8 +10,8 @@ namespace et::app {
 
 namespace {
 
-const std::vector<std::string> command_names{"run",    "serve", "session", "models", "nodes",
-                                             "cost",   "config", "version"};
+const std::vector<std::string> command_names{"run",   "serve", "session", "models",
+                                             "nodes", "cost",  "config",  "version"};
 
 // CLI11 phrases errors for programmers; say what the user typed and what to do.
 std::string explain(const CLI::ParseError& e) {

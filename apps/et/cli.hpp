@@ -10,9 +10,9 @@ namespace et::app {
 
 /// Documented exit codes of every command.
 enum exit_code : int {
-  exit_ok = 0,          ///< success
-  exit_failed = 1,      ///< the run failed (a subtask, verification, a provider)
-  exit_usage = 2,       ///< bad command line or configuration
+  exit_ok = 0,            ///< success
+  exit_failed = 1,        ///< the run failed (a subtask, verification, a provider)
+  exit_usage = 2,         ///< bad command line or configuration
   exit_interrupted = 130, ///< Ctrl-C
 };
 

@@ -31,7 +31,7 @@ void add_config_command(CLI::App& root, context& ctx) {
   cmd->require_subcommand(1);
   add_config_flag(*cmd, ctx);
   auto* check = cmd->add_subcommand(
-    "check", "load and validate the configuration; print a summary with secrets redacted");
+      "check", "load and validate the configuration; print a summary with secrets redacted");
   add_config_flag(*check, ctx);
   check->callback([&ctx] {
     auto s = load_settings(ctx);

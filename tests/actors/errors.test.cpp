@@ -43,7 +43,8 @@ CAF_TEST(caf system errors map to the nearest et class) {
 }
 
 CAF_TEST(the renderer prints the class the message and the retry delay) {
-  auto e = actors::to_caf(failure{errc::rate_limited, "quota", std::chrono::milliseconds{2000}, 429});
+  auto e =
+      actors::to_caf(failure{errc::rate_limited, "quota", std::chrono::milliseconds{2000}, 429});
   auto text = actors::render_error(e.code(), e.category(), e.context());
   CAF_CHECK_EQUAL(text, "rate_limited: quota (HTTP 429, retry after 2000ms)");
 }

@@ -37,7 +37,8 @@ CAF_TEST(a chat request with tools and optional fields survives serialization) {
   chat_request req;
   req.model = "gpt-4o";
   req.messages.push_back(message{role::system, "be brief", {}, {}, {}});
-  req.messages.push_back(message{role::assistant, "", {{"call_1", "read", R"({"p":"a"})"}}, {}, {}});
+  req.messages.push_back(
+      message{role::assistant, "", {{"call_1", "read", R"({"p":"a"})"}}, {}, {}});
   req.messages.push_back(message{role::tool, "contents", {}, "call_1", "read"});
   req.tools.push_back(tool_spec{"read", "reads a file", R"({"type":"object"})"});
   req.max_tokens = 64;

@@ -121,8 +121,9 @@ CAF_TEST(config check reports every problem with its location and exits 2) {
                   "    temprature: 0.5\n"};
   auto r = et_cli({"config", "check", "--config", cfg.file.string()});
   CAF_CHECK_EQUAL(r.code, 2);
-  CAF_CHECK(r.err.find(cfg.file.string() + ":8:17: roles.polecat.fallbacks[0]: unknown model "
-                                           "alias \"gpt4\"")
+  CAF_CHECK(r.err.find(cfg.file.string()
+                       + ":8:17: roles.polecat.fallbacks[0]: unknown model "
+                         "alias \"gpt4\"")
             != std::string::npos);
   CAF_CHECK(r.err.find(":9:5: roles.polecat.temprature: unknown key \"temprature\"; did you "
                        "mean \"temperature\"?")

@@ -24,7 +24,7 @@ bool is_name_char(char c) {
 
 failure malformed(std::string_view text, std::string why) {
   return make_failure(errc::invalid_config, "malformed environment reference in \""
-                                              + std::string{text} + "\": " + std::move(why));
+                                                + std::string{text} + "\": " + std::move(why));
 }
 
 // Appends the variable's value (or default) and records unset variables.

@@ -20,9 +20,9 @@ env_lookup process_env();
 
 /// A string after expansion.
 struct expanded {
-  std::string text;                 ///< the result
-  std::vector<std::string> unset;   ///< variables that were unset and had no default
-  bool had_reference = false;       ///< whether the input referenced any variable
+  std::string text;               ///< the result
+  std::vector<std::string> unset; ///< variables that were unset and had no default
+  bool had_reference = false;     ///< whether the input referenced any variable
 };
 
 /// Expands every reference in `text`. Unset variables without a default

@@ -18,9 +18,8 @@ void read_all(detail::reader& r, const YAML::Node& root, settings& s) {
     r.error(root, "", "expected a mapping with providers, models and roles at the top level");
     return;
   }
-  r.check_keys(top, {"providers", "models", "roles", "defaults", "specialists", "retry",
-                     "timeouts", "cooldown", "supervision", "pricing", "budgets", "nodes",
-                     "server"});
+  r.check_keys(top, {"providers", "models", "roles", "defaults", "specialists", "retry", "timeouts",
+                     "cooldown", "supervision", "pricing", "budgets", "nodes", "server"});
   // Provider timeouts start from the global section, so it is read first.
   detail::read_timeouts(r, {get(root, "timeouts"), "timeouts"}, s.timeouts);
   detail::read_providers(r, {get(root, "providers"), "providers"}, s);
@@ -35,8 +34,7 @@ void read_all(detail::reader& r, const YAML::Node& root, settings& s) {
 
 } // namespace
 
-load_outcome check_string(std::string_view yaml, const std::string& file,
-                          const env_lookup& env) {
+load_outcome check_string(std::string_view yaml, const std::string& file, const env_lookup& env) {
   load_outcome out;
   out.value.source = file;
   detail::reader r{file, env, out.diagnostics};
@@ -45,7 +43,7 @@ load_outcome check_string(std::string_view yaml, const std::string& file,
     root = YAML::Load(std::string{yaml});
   } catch (const YAML::Exception& e) {
     out.diagnostics.push_back(
-      {file, e.mark.line + 1, e.mark.column + 1, "", "invalid YAML: " + e.msg});
+        {file, e.mark.line + 1, e.mark.column + 1, "", "invalid YAML: " + e.msg});
     return out;
   }
   if (!root.IsDefined() || root.IsNull()) {

@@ -17,8 +17,8 @@ namespace et::config {
 
 /// The settings read so far and every problem found.
 struct load_outcome {
-  settings value;                       ///< complete only when ok()
-  std::vector<diagnostic> diagnostics;  ///< all problems, in file order
+  settings value;                      ///< complete only when ok()
+  std::vector<diagnostic> diagnostics; ///< all problems, in file order
   /// True when there is no problem.
   bool ok() const { return diagnostics.empty(); }
 };

@@ -37,7 +37,7 @@ result<fs::path> locate(const std::optional<std::string>& explicit_path, const f
   }
   return make_failure(errc::invalid_config,
                       "no configuration found (tried " + tried
-                        + "); pass --config FILE or copy configs/electrictown.yaml there");
+                          + "); pass --config FILE or copy configs/electrictown.yaml there");
 }
 
 } // namespace et::config

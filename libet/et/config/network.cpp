@@ -49,8 +49,7 @@ void read_tls(reader& r, const located& at, tls_material& out) {
 }
 
 bool is_loopback(const std::string& host) {
-  return host == "127.0.0.1" || host == "::1" || host == "localhost"
-         || host.rfind("127.", 0) == 0;
+  return host == "127.0.0.1" || host == "::1" || host == "localhost" || host.rfind("127.", 0) == 0;
 }
 
 void read_node(reader& r, const std::string& name, const located& at, node& out) {
@@ -83,7 +82,7 @@ void read_server(reader& r, const located& at, server& out) {
               "expected host:port with a port from 0 to 65535, got \"" + *listen + "\"");
   read_tls(r, r.child(at, "tls"), out.tls);
   out.max_in_flight =
-    static_cast<int>(r.integer(r.child(at, "max_in_flight"), 1, 100'000).value_or(64));
+      static_cast<int>(r.integer(r.child(at, "max_in_flight"), 1, 100'000).value_or(64));
   if (!is_loopback(out.host) && !out.tls.enabled())
     r.error(listen_at.node.IsDefined() ? listen_at.node : at.node, listen_at.path,
             "listening on " + out.host + " (not loopback) requires server.tls");

@@ -36,7 +36,7 @@ void read_cooldown(reader& r, const located& at, cooldown& out) {
     return;
   r.check_keys(at, {"failures", "window", "period"});
   out.failures =
-    static_cast<int>(r.integer(r.child(at, "failures"), 1, 1000).value_or(out.failures));
+      static_cast<int>(r.integer(r.child(at, "failures"), 1, 1000).value_or(out.failures));
   out.window = r.duration(r.child(at, "window")).value_or(out.window);
   out.period = r.duration(r.child(at, "period")).value_or(out.period);
 }
@@ -46,7 +46,7 @@ void read_supervision(reader& r, const located& at, supervision& out) {
     return;
   r.check_keys(at, {"max_restarts", "window"});
   out.max_restarts =
-    static_cast<int>(r.integer(r.child(at, "max_restarts"), 0, 1000).value_or(out.max_restarts));
+      static_cast<int>(r.integer(r.child(at, "max_restarts"), 0, 1000).value_or(out.max_restarts));
   out.window = r.duration(r.child(at, "window")).value_or(out.window);
 }
 

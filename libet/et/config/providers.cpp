@@ -55,8 +55,9 @@ void read_fault(reader& r, const located& at, mock_fault& f) {
       f.error = *code;
     else
       r.error(get(at.node, "error"), at.path + ".error",
-              "unknown error class \"" + *e + "\" (e.g. rate_limited, overloaded, "
-              "server_error, timeout, network, context_overflow, auth)");
+              "unknown error class \"" + *e
+                  + "\" (e.g. rate_limited, overloaded, "
+                    "server_error, timeout, network, context_overflow, auth)");
   } else {
     r.error(at.node, at.path, "a fault needs an error class (key \"error\")");
   }
@@ -65,7 +66,8 @@ void read_fault(reader& r, const located& at, mock_fault& f) {
       f.on_calls.push_back(*n);
   f.probability = r.number(r.child(at, "probability"), 0, 1).value_or(0);
   f.retry_after = r.duration(r.child(at, "retry_after"), true).value_or(milliseconds{0});
-  f.message = r.text(r.child(at, "message")).value_or("injected " + std::string{to_string(f.error)});
+  f.message =
+      r.text(r.child(at, "message")).value_or("injected " + std::string{to_string(f.error)});
   if (f.on_calls.empty() && f.probability == 0)
     r.error(at.node, at.path, "a fault needs on_calls or a probability above 0");
 }
@@ -73,8 +75,8 @@ void read_fault(reader& r, const located& at, mock_fault& f) {
 void read_mock(reader& r, const located& at, mock_settings& m) {
   if (!r.expect_map(at))
     return;
-  r.check_keys(at, {"mode", "text", "script", "latency", "tokens_per_second", "faults", "seed",
-                    "models"});
+  r.check_keys(
+      at, {"mode", "text", "script", "latency", "tokens_per_second", "faults", "seed", "models"});
   m.mode = r.text(r.child(at, "mode")).value_or("echo");
   if (m.mode != "echo" && m.mode != "fixed" && m.mode != "script")
     r.error(get(at.node, "mode"), at.path + ".mode",
@@ -123,7 +125,8 @@ void read_auth(reader& r, const located& at, provider& p, const std::optional<ur
   else if (auth && *auth == "none")
     p.auth = auth_type::none;
   else if (auth)
-    r.error(auth_at.node, auth_at.path, "unknown auth_type \"" + *auth + "\" (bearer, basic or none)");
+    r.error(auth_at.node, auth_at.path,
+            "unknown auth_type \"" + *auth + "\" (bearer, basic or none)");
   else
     p.auth = p.api_key.empty() ? auth_type::none : auth_type::bearer;
 
@@ -136,13 +139,14 @@ void read_auth(reader& r, const located& at, provider& p, const std::optional<ur
     if (!unset.empty())
       r.error(key_at.node, key_at.path,
               "environment variable " + unset.front() + " is not set (the "
-                + std::string{to_string(p.type)} + " provider needs an API key)");
+                  + std::string{to_string(p.type)} + " provider needs an API key)");
     else
       r.error(key_at.node.IsDefined() ? key_at.node : at.node, key_at.path,
               "an API key is required for this provider (e.g. api_key: $"
-                + std::string{p.type == provider_type::anthropic ? "ANTHROPIC_API_KEY"
-                              : p.type == provider_type::gemini  ? "GEMINI_API_KEY"
-                                                                 : "API_KEY"} + ")");
+                  + std::string{p.type == provider_type::anthropic ? "ANTHROPIC_API_KEY"
+                                : p.type == provider_type::gemini  ? "GEMINI_API_KEY"
+                                                                   : "API_KEY"}
+                  + ")");
   }
   // Never echo the key: the message only says what shape is expected.
   if (p.auth == auth_type::basic && !p.api_key.empty() && p.api_key.find(':') == std::string::npos)
@@ -154,8 +158,8 @@ void read_provider(reader& r, const std::string& name, const located& at, provid
   p.name = name;
   if (!r.expect_map(at))
     return;
-  r.check_keys(at, {"type", "base_url", "api_key", "auth_type", "org", "headers", "timeouts",
-                    "tls", "max_connections", "anthropic_version", "mock"});
+  r.check_keys(at, {"type", "base_url", "api_key", "auth_type", "org", "headers", "timeouts", "tls",
+                    "max_connections", "anthropic_version", "mock"});
   auto type_at = r.child(at, "type");
   if (auto t = r.text(type_at)) {
     if (auto parsed = parse_type(*t)) {
@@ -169,7 +173,8 @@ void read_provider(reader& r, const std::string& name, const located& at, provid
       r.error(type_at.node, type_at.path, std::move(msg));
     }
   } else {
-    r.error(at.node, type_at.path, "missing provider type (openai, anthropic, ollama, gemini or mock)");
+    r.error(at.node, type_at.path,
+            "missing provider type (openai, anthropic, ollama, gemini or mock)");
   }
   auto url_at = r.child(at, "base_url");
   p.base_url = r.text(url_at).value_or(default_base_url(p.type));
@@ -195,7 +200,8 @@ void read_provider(reader& r, const std::string& name, const located& at, provid
       p.tls.ca_file = resolve_path(r.file(), *ca, r.env());
     p.tls.verify = r.boolean(r.child(tls_at, "verify")).value_or(true);
   }
-  p.max_connections = static_cast<int>(r.integer(r.child(at, "max_connections"), 1, 4096).value_or(16));
+  p.max_connections =
+      static_cast<int>(r.integer(r.child(at, "max_connections"), 1, 4096).value_or(16));
   p.anthropic_version = r.text(r.child(at, "anthropic_version")).value_or("2023-06-01");
   auto mock_at = r.child(at, "mock");
   if (mock_at.node.IsDefined() && p.type != provider_type::mock)

@@ -56,7 +56,7 @@ void read_pool(reader& r, const located& at, role& out) {
       r.check_keys(e, {"model", "max_concurrency"});
       member.model = r.text(r.child(e, "model")).value_or("");
       member.max_concurrency =
-        static_cast<int>(r.integer(r.child(e, "max_concurrency"), 1, 1024).value_or(1));
+          static_cast<int>(r.integer(r.child(e, "max_concurrency"), 1, 1024).value_or(1));
     } else {
       member.model = r.text(e).value_or("");
     }
@@ -66,17 +66,15 @@ void read_pool(reader& r, const located& at, role& out) {
   }
 }
 
-void read_role(reader& r, const std::string& name, const located& at, role& out,
-               bool specialist) {
+void read_role(reader& r, const std::string& name, const located& at, role& out, bool specialist) {
   out.name = name;
   if (!r.expect_map(at))
     return;
   if (specialist)
-    r.check_keys(at, {"model", "fallbacks", "pool", "system_prompt", "max_tokens",
-                      "temperature", "description"});
+    r.check_keys(at, {"model", "fallbacks", "pool", "system_prompt", "max_tokens", "temperature",
+                      "description"});
   else
-    r.check_keys(at, {"model", "fallbacks", "pool", "system_prompt", "max_tokens",
-                      "temperature"});
+    r.check_keys(at, {"model", "fallbacks", "pool", "system_prompt", "max_tokens", "temperature"});
   out.model = r.text(r.child(at, "model")).value_or("");
   out.fallbacks = r.string_list(r.child(at, "fallbacks"));
   read_pool(r, r.child(at, "pool"), out);
@@ -101,8 +99,7 @@ void read_models(reader& r, const located& at, settings& out) {
   }
 }
 
-void read_roles(reader& r, const located& at, std::map<std::string, role>& out,
-                bool specialists) {
+void read_roles(reader& r, const located& at, std::map<std::string, role>& out, bool specialists) {
   for (const auto& [key, value] : r.entries(at)) {
     auto name = key.node.as<std::string>();
     read_role(r, name, value, out[name], specialists);
@@ -112,8 +109,8 @@ void read_roles(reader& r, const located& at, std::map<std::string, role>& out,
 void read_defaults(reader& r, const located& at, defaults& out) {
   if (!r.expect_map(at))
     return;
-  r.check_keys(at, {"model", "fallbacks", "max_tokens", "temperature", "log_dir", "runs_dir",
-                    "state_dir"});
+  r.check_keys(
+      at, {"model", "fallbacks", "max_tokens", "temperature", "log_dir", "runs_dir", "state_dir"});
   out.model = r.text(r.child(at, "model")).value_or("");
   out.fallbacks = r.string_list(r.child(at, "fallbacks"));
   out.max_tokens = read_max_tokens(r, r.child(at, "max_tokens")).value_or(4096);

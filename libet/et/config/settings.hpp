@@ -37,11 +37,11 @@ struct timeouts {
 
 /// An error the mock provider injects.
 struct mock_fault {
-  errc error = errc::server_error;    ///< class of the injected error
-  std::vector<int64_t> on_calls;      ///< 1-based call numbers that fail (empty: see probability)
-  double probability = 0;             ///< chance per call when on_calls is empty
-  milliseconds retry_after{0};        ///< delay reported with rate_limited
-  std::string message;                ///< the error text
+  errc error = errc::server_error; ///< class of the injected error
+  std::vector<int64_t> on_calls;   ///< 1-based call numbers that fail (empty: see probability)
+  double probability = 0;          ///< chance per call when on_calls is empty
+  milliseconds retry_after{0};     ///< delay reported with rate_limited
+  std::string message;             ///< the error text
 };
 
 /// One scripted reply of the mock provider: the first rule that matches wins.
@@ -53,37 +53,37 @@ struct mock_rule {
 
 /// Settings of the in-process mock provider (type: mock).
 struct mock_settings {
-  std::string mode = "echo";           ///< echo | fixed | script
-  std::string text;                    ///< the reply of mode fixed
-  std::vector<mock_rule> script;       ///< the rules of mode script
-  milliseconds latency{0};             ///< delay before the first token
-  double tokens_per_second = 0;        ///< streaming pace, 0 = all at once
-  std::vector<mock_fault> faults;      ///< injected errors
-  uint64_t seed = 1;                   ///< seed for probabilistic faults
-  std::vector<std::string> models;     ///< what list_models returns
+  std::string mode = "echo";       ///< echo | fixed | script
+  std::string text;                ///< the reply of mode fixed
+  std::vector<mock_rule> script;   ///< the rules of mode script
+  milliseconds latency{0};         ///< delay before the first token
+  double tokens_per_second = 0;    ///< streaming pace, 0 = all at once
+  std::vector<mock_fault> faults;  ///< injected errors
+  uint64_t seed = 1;               ///< seed for probabilistic faults
+  std::vector<std::string> models; ///< what list_models returns
 };
 
 /// TLS options of a provider endpoint.
 struct tls_client {
-  std::string ca_file;   ///< extra CA bundle (PEM); "" = system store only
-  bool verify = true;    ///< verify the server certificate and host name
+  std::string ca_file; ///< extra CA bundle (PEM); "" = system store only
+  bool verify = true;  ///< verify the server certificate and host name
 };
 
 /// A configured provider endpoint.
 struct provider {
-  std::string name;                          ///< key under `providers`
-  provider_type type = provider_type::openai; ///< wire protocol
-  std::string base_url;                      ///< endpoint root (defaults per type)
-  std::string api_key;                       ///< secret after env expansion; never print it
-  std::string api_key_source;                ///< the text as written, e.g. "$OPENAI_API_KEY"
-  auth_type auth = auth_type::none;          ///< how the key is sent
-  std::string org;                           ///< OpenAI-Organization header
-  std::map<std::string, std::string> headers; ///< extra request headers
-  timeouts timeout;                          ///< per-request timeouts
-  tls_client tls;                            ///< TLS verification options
-  int max_connections = 16;                  ///< keep-alive pool bound per origin
+  std::string name;                             ///< key under `providers`
+  provider_type type = provider_type::openai;   ///< wire protocol
+  std::string base_url;                         ///< endpoint root (defaults per type)
+  std::string api_key;                          ///< secret after env expansion; never print it
+  std::string api_key_source;                   ///< the text as written, e.g. "$OPENAI_API_KEY"
+  auth_type auth = auth_type::none;             ///< how the key is sent
+  std::string org;                              ///< OpenAI-Organization header
+  std::map<std::string, std::string> headers;   ///< extra request headers
+  timeouts timeout;                             ///< per-request timeouts
+  tls_client tls;                               ///< TLS verification options
+  int max_connections = 16;                     ///< keep-alive pool bound per origin
   std::string anthropic_version = "2023-06-01"; ///< anthropic-version header
-  mock_settings mock;                        ///< type mock only
+  mock_settings mock;                           ///< type mock only
 };
 
 /// Prices in USD per million tokens.
@@ -110,20 +110,20 @@ struct model_alias {
 
 /// A worker slot of a pool: an alias (maybe on a remote node) and its parallelism.
 struct pool_member {
-  std::string model;        ///< alias, "alias@node" or "provider/model"
-  int max_concurrency = 1;  ///< subtasks this member takes at once
+  std::string model;       ///< alias, "alias@node" or "provider/model"
+  int max_concurrency = 1; ///< subtasks this member takes at once
 };
 
 /// A role (mayor, polecat, witness, refinery or custom) or a specialist.
 struct role {
-  std::string name;                   ///< key under `roles` / `specialists`
-  std::string model;                  ///< primary reference
-  std::vector<std::string> fallbacks; ///< tried in order after the primary
-  std::vector<pool_member> pool;      ///< parallel workers (empty = single)
+  std::string name;                         ///< key under `roles` / `specialists`
+  std::string model;                        ///< primary reference
+  std::vector<std::string> fallbacks;       ///< tried in order after the primary
+  std::vector<pool_member> pool;            ///< parallel workers (empty = single)
   std::optional<std::string> system_prompt; ///< overrides the built-in prompt
-  std::optional<int32_t> max_tokens;  ///< overrides the alias and defaults
-  std::optional<double> temperature;  ///< overrides the alias and defaults
-  std::string description;            ///< specialists: what they are for
+  std::optional<int32_t> max_tokens;        ///< overrides the alias and defaults
+  std::optional<double> temperature;        ///< overrides the alias and defaults
+  std::string description;                  ///< specialists: what they are for
 };
 
 /// Used where a role has no configuration of its own.
@@ -139,24 +139,24 @@ struct defaults {
 
 /// Retries of one deployment before falling back.
 struct retry {
-  int attempts = 3;                     ///< tries per deployment, first one included
-  milliseconds initial_backoff{500};    ///< first backoff
-  milliseconds max_backoff{30'000};     ///< backoff cap
-  milliseconds max_wait{60'000};        ///< cap on a server's Retry-After
-  double jitter = 0.2;                  ///< +- fraction of randomness
+  int attempts = 3;                  ///< tries per deployment, first one included
+  milliseconds initial_backoff{500}; ///< first backoff
+  milliseconds max_backoff{30'000};  ///< backoff cap
+  milliseconds max_wait{60'000};     ///< cap on a server's Retry-After
+  double jitter = 0.2;               ///< +- fraction of randomness
 };
 
 /// Skipping a deployment that keeps failing.
 struct cooldown {
-  int failures = 3;              ///< failures within `window` that trigger it
-  milliseconds window{60'000};   ///< counting window
-  milliseconds period{30'000};   ///< how long it is skipped
+  int failures = 3;            ///< failures within `window` that trigger it
+  milliseconds window{60'000}; ///< counting window
+  milliseconds period{30'000}; ///< how long it is skipped
 };
 
 /// Restart budget of supervised actors.
 struct supervision {
-  int max_restarts = 5;          ///< restarts allowed within `window`
-  milliseconds window{10'000};   ///< counting window
+  int max_restarts = 5;        ///< restarts allowed within `window`
+  milliseconds window{10'000}; ///< counting window
 };
 
 /// Where prices come from besides the built-in table and per-alias overrides.
@@ -166,42 +166,42 @@ struct pricing {
 
 /// Spending limits in USD; unset means unlimited.
 struct budgets {
-  std::optional<double> per_run;           ///< one `et run`
-  std::optional<double> per_day;           ///< all runs of a calendar day (UTC)
-  std::map<std::string, double> per_role;  ///< per role within one run
+  std::optional<double> per_run;          ///< one `et run`
+  std::optional<double> per_day;          ///< all runs of a calendar day (UTC)
+  std::map<std::string, double> per_role; ///< per role within one run
 };
 
 /// TLS material of a node connection (mutual TLS).
 struct tls_material {
-  std::string certificate; ///< PEM certificate
-  std::string key;         ///< PEM private key
-  std::string ca_file;     ///< the fleet's CA
-  std::string passphrase;  ///< of the key; never print it
+  std::string certificate;                              ///< PEM certificate
+  std::string key;                                      ///< PEM private key
+  std::string ca_file;                                  ///< the fleet's CA
+  std::string passphrase;                               ///< of the key; never print it
   bool enabled() const { return !certificate.empty(); } ///< true when configured
 };
 
 /// A remote `et serve` node.
 struct node {
-  std::string name;                     ///< key under `nodes`
-  std::string host;                     ///< address
-  uint16_t port = 0;                    ///< port
-  tls_material tls;                     ///< client certificate and CA
-  milliseconds connect_timeout{5'000};  ///< connect timeout
+  std::string name;                      ///< key under `nodes`
+  std::string host;                      ///< address
+  uint16_t port = 0;                     ///< port
+  tls_material tls;                      ///< client certificate and CA
+  milliseconds connect_timeout{5'000};   ///< connect timeout
   milliseconds request_timeout{600'000}; ///< bound on each remote request
 };
 
 /// `et serve` settings.
 struct server {
-  std::string name;                       ///< node name ("" = host name)
-  std::string host = "127.0.0.1";         ///< listen address
-  uint16_t port = 7700;                   ///< listen port
-  tls_material tls;                       ///< required unless listening on loopback
-  int max_in_flight = 64;                 ///< concurrent requests accepted
+  std::string name;               ///< node name ("" = host name)
+  std::string host = "127.0.0.1"; ///< listen address
+  uint16_t port = 7700;           ///< listen port
+  tls_material tls;               ///< required unless listening on loopback
+  int max_in_flight = 64;         ///< concurrent requests accepted
 };
 
 /// The whole configuration.
 struct settings {
-  std::string source;                       ///< the file it came from
+  std::string source;                        ///< the file it came from
   std::map<std::string, provider> providers; ///< by name
   std::map<std::string, model_alias> models; ///< by alias
   std::map<std::string, role> roles;         ///< by role name

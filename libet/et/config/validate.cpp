@@ -59,7 +59,8 @@ public:
   std::optional<std::pair<std::string, std::string>> deployment(const std::string& ref) const {
     if (auto m = s_.models.find(ref); m != s_.models.end())
       return std::make_pair(m->second.provider, m->second.model);
-    if (auto slash = ref.find('/'); slash != std::string::npos && ref.find('@') == std::string::npos)
+    if (auto slash = ref.find('/');
+        slash != std::string::npos && ref.find('@') == std::string::npos)
       return std::make_pair(ref.substr(0, slash), ref.substr(slash + 1));
     return std::nullopt;
   }
@@ -77,7 +78,10 @@ public:
       else if (refs[i] == primary)
         r_.error(at, p, "fallback \"" + refs[i] + "\" is the role's own primary model");
       else if (auto d = deployment(refs[i]); d && primary_deployment && *d == *primary_deployment)
-        r_.error(at, p, "fallback \"" + refs[i] + "\" resolves to the same provider and model as the primary \"" + primary + "\"");
+        r_.error(at, p,
+                 "fallback \"" + refs[i]
+                     + "\" resolves to the same provider and model as the primary \"" + primary
+                     + "\"");
     }
   }
 

@@ -27,11 +27,11 @@ struct tool_call {
 
 /// One turn of a conversation.
 struct message {
-  role who = role::user;              ///< speaker
-  std::string content;                ///< text (may be empty for pure tool calls)
-  std::vector<tool_call> tool_calls;  ///< assistant turns: calls the model made
-  std::string tool_call_id;           ///< tool turns: which call this answers
-  std::string name;                   ///< tool turns: the function's name
+  role who = role::user;             ///< speaker
+  std::string content;               ///< text (may be empty for pure tool calls)
+  std::vector<tool_call> tool_calls; ///< assistant turns: calls the model made
+  std::string tool_call_id;          ///< tool turns: which call this answers
+  std::string name;                  ///< tool turns: the function's name
   bool operator==(const message&) const = default;
 };
 
@@ -45,15 +45,15 @@ struct tool_spec {
 
 /// Everything a provider needs to answer; never mutated between attempts.
 struct chat_request {
-  std::string model;                   ///< the provider's model id
-  std::vector<message> messages;       ///< the conversation, system turns included
-  std::vector<tool_spec> tools;        ///< functions on offer
-  std::optional<int32_t> max_tokens;   ///< completion limit
-  std::optional<double> temperature;   ///< sampling temperature
-  std::optional<double> top_p;         ///< nucleus sampling
-  std::vector<std::string> stop;       ///< stop sequences
-  std::optional<int32_t> num_ctx;      ///< Ollama: context window to allocate
-  std::string keep_alive;              ///< Ollama: how long to keep the model loaded
+  std::string model;                 ///< the provider's model id
+  std::vector<message> messages;     ///< the conversation, system turns included
+  std::vector<tool_spec> tools;      ///< functions on offer
+  std::optional<int32_t> max_tokens; ///< completion limit
+  std::optional<double> temperature; ///< sampling temperature
+  std::optional<double> top_p;       ///< nucleus sampling
+  std::vector<std::string> stop;     ///< stop sequences
+  std::optional<int32_t> num_ctx;    ///< Ollama: context window to allocate
+  std::string keep_alive;            ///< Ollama: how long to keep the model loaded
   bool operator==(const chat_request&) const = default;
 };
 
@@ -83,12 +83,12 @@ std::string_view to_string(finish_reason r);
 
 /// A complete answer.
 struct chat_response {
-  std::string id;                    ///< provider's response id, if any
-  std::string model;                 ///< the model that answered
-  std::string content;               ///< the text
-  std::string reasoning;             ///< thinking text, when the provider returns it
-  std::vector<tool_call> tool_calls; ///< calls the model made
-  usage tokens;                      ///< token counts
+  std::string id;                                ///< provider's response id, if any
+  std::string model;                             ///< the model that answered
+  std::string content;                           ///< the text
+  std::string reasoning;                         ///< thinking text, when the provider returns it
+  std::vector<tool_call> tool_calls;             ///< calls the model made
+  usage tokens;                                  ///< token counts
   finish_reason finish = finish_reason::unknown; ///< why it stopped
   bool operator==(const chat_response&) const = default;
 };

@@ -47,10 +47,10 @@ bool allows_fallback(errc code);
 
 /// A typed error with the provider's own message (never a secret).
 struct failure {
-  errc code = errc::invalid_input;                ///< the class
-  std::string message;                            ///< what happened, for humans
-  std::chrono::milliseconds retry_after{0};       ///< server-requested delay, 0 if none
-  int http_status = 0;                            ///< HTTP status when known, else 0
+  errc code = errc::invalid_input;          ///< the class
+  std::string message;                      ///< what happened, for humans
+  std::chrono::milliseconds retry_after{0}; ///< server-requested delay, 0 if none
+  int http_status = 0;                      ///< HTTP status when known, else 0
 };
 
 /// "rate_limited: slow down (HTTP 429, retry after 2s)".

@@ -37,8 +37,7 @@ void replace_all(std::string& text, std::string_view from, const std::string& to
 } // namespace
 
 mock_engine::mock_engine(config::mock_settings settings)
-  : settings_(std::move(settings)), random_(settings_.seed) {
-}
+    : settings_(std::move(settings)), random_(settings_.seed) {}
 
 int64_t mock_engine::count_tokens(std::string_view text) {
   return static_cast<int64_t>((text.size() + 3) / 4);
@@ -67,11 +66,10 @@ std::optional<failure> mock_engine::fault_for(uint64_t call) {
                   != f.on_calls.end();
     // Draw for every probabilistic fault on every call, so the sequence of
     // outcomes depends only on the seed and the call number.
-    bool drawn = f.on_calls.empty()
-                 && std::uniform_real_distribution<double>{0, 1}(random_) < f.probability;
+    bool drawn =
+        f.on_calls.empty() && std::uniform_real_distribution<double>{0, 1}(random_) < f.probability;
     if (listed || drawn)
-      return failure{f.error, f.message, f.retry_after,
-                     f.error == errc::rate_limited ? 429 : 0};
+      return failure{f.error, f.message, f.retry_after, f.error == errc::rate_limited ? 429 : 0};
   }
   return std::nullopt;
 }
@@ -119,8 +117,8 @@ mock_plan mock_engine::answer(const chat_request& req) {
   }
   plan.pieces = split_pieces(text);
   if (settings_.tokens_per_second > 0)
-    plan.piece_delay = std::chrono::milliseconds{
-      static_cast<int64_t>(1000.0 / settings_.tokens_per_second)};
+    plan.piece_delay =
+        std::chrono::milliseconds{static_cast<int64_t>(1000.0 / settings_.tokens_per_second)};
   plan.response.id = "mock-" + std::to_string(call);
   plan.response.model = req.model;
   plan.response.content = std::move(text);

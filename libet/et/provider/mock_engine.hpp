@@ -19,11 +19,11 @@ namespace et::provider {
 
 /// What one request gets from the mock.
 struct mock_plan {
-  std::optional<failure> error;           ///< set when a fault was injected
-  std::vector<std::string> pieces;        ///< the reply cut into streamed pieces
+  std::optional<failure> error;             ///< set when a fault was injected
+  std::vector<std::string> pieces;          ///< the reply cut into streamed pieces
   std::chrono::milliseconds first_delay{0}; ///< before the first piece
   std::chrono::milliseconds piece_delay{0}; ///< between pieces
-  chat_response response;                 ///< the whole answer with usage
+  chat_response response;                   ///< the whole answer with usage
 };
 
 /// Plans mock answers. Thread-safe: calls are numbered in arrival order.

@@ -24,11 +24,20 @@ public:
   explicit operator bool() const noexcept { return has_value(); }
 
   /// The value; only valid when has_value().
-  T& value() & { assert(has_value()); return std::get<0>(state_); }
+  T& value() & {
+    assert(has_value());
+    return std::get<0>(state_);
+  }
   /// The value; only valid when has_value().
-  const T& value() const& { assert(has_value()); return std::get<0>(state_); }
+  const T& value() const& {
+    assert(has_value());
+    return std::get<0>(state_);
+  }
   /// The value, moved out; only valid when has_value().
-  T&& value() && { assert(has_value()); return std::get<0>(std::move(state_)); }
+  T&& value() && {
+    assert(has_value());
+    return std::get<0>(std::move(state_));
+  }
   /// The value; only valid when has_value().
   T& operator*() & { return value(); }
   /// The value; only valid when has_value().
@@ -39,9 +48,15 @@ public:
   const T* operator->() const { return &value(); }
 
   /// The failure; only valid when !has_value().
-  const failure& error() const& { assert(!has_value()); return std::get<1>(state_); }
+  const failure& error() const& {
+    assert(!has_value());
+    return std::get<1>(state_);
+  }
   /// The failure, moved out; only valid when !has_value().
-  failure&& error() && { assert(!has_value()); return std::get<1>(std::move(state_)); }
+  failure&& error() && {
+    assert(!has_value());
+    return std::get<1>(std::move(state_));
+  }
 
 private:
   std::variant<T, failure> state_;
@@ -61,7 +76,10 @@ public:
   /// True on success.
   explicit operator bool() const noexcept { return has_value(); }
   /// The failure; only valid when !has_value().
-  const failure& error() const& { assert(failed_); return failure_; }
+  const failure& error() const& {
+    assert(failed_);
+    return failure_;
+  }
 
 private:
   failure failure_;

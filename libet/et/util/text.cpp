@@ -65,8 +65,7 @@ std::string scrub(std::string text, const std::vector<std::string>& secrets) {
   for (const auto& secret : secrets) {
     if (secret.empty())
       continue;
-    for (auto pos = text.find(secret); pos != std::string::npos;
-         pos = text.find(secret, pos + 4))
+    for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos + 4))
       text.replace(pos, secret.size(), "****");
   }
   return text;

@@ -81,7 +81,7 @@ result<std::chrono::milliseconds> parse_duration(std::string_view text) {
   auto fail = [&] {
     return make_failure(errc::invalid_config,
                         "invalid duration \"" + std::string{text}
-                          + "\": expected e.g. 250ms, 10s, 5m, 1h or a number of seconds");
+                            + "\": expected e.g. 250ms, 10s, 5m, 1h or a number of seconds");
   };
   size_t unit_at = text.find_first_not_of("0123456789.");
   auto number = text.substr(0, unit_at);

@@ -11,10 +11,10 @@ namespace et {
 
 /// An absolute http or https URL, split into the parts a client needs.
 struct url {
-  std::string scheme; ///< "http" or "https"
-  std::string host;   ///< host name or address (IPv6 without brackets)
-  uint16_t port = 0;  ///< explicit port, or 80 / 443 by scheme
-  std::string path;   ///< path without a trailing slash, "" for the root
+  std::string scheme;                            ///< "http" or "https"
+  std::string host;                              ///< host name or address (IPv6 without brackets)
+  uint16_t port = 0;                             ///< explicit port, or 80 / 443 by scheme
+  std::string path;                              ///< path without a trailing slash, "" for the root
   bool tls() const { return scheme == "https"; } ///< true for https
   /// "host:port" as it goes into a Host header (port omitted when default).
   std::string authority() const;

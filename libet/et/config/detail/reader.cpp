@@ -32,8 +32,7 @@ std::string key_path(const std::string& path, const std::string& key) {
 }
 
 reader::reader(std::string file, env_lookup env, std::vector<diagnostic>& out)
-  : file_(std::move(file)), env_(std::move(env)), out_(out) {
-}
+    : file_(std::move(file)), env_(std::move(env)), out_(out) {}
 
 void reader::error(const YAML::Node& node, const std::string& path, std::string message) {
   diagnostic d{file_, 0, 0, path, std::move(message)};
@@ -162,8 +161,7 @@ std::optional<int64_t> reader::integer(const located& at, int64_t min, int64_t m
   }
   if (value < min || value > max) {
     error(at.node, at.path,
-          "must be from " + std::to_string(min) + " to " + std::to_string(max) + ", got "
-            + *s);
+          "must be from " + std::to_string(min) + " to " + std::to_string(max) + ", got " + *s);
     return std::nullopt;
   }
   return value;
