@@ -1,9 +1,356 @@
+// Anthropic Messages API: POST /v1/messages, streamed as named SSE events.
+
+#include <boost/json.hpp>
+#include <map>
+
+#include "et/wire/classify.hpp"
 #include "et/wire/detail/common.hpp"
 
 namespace et::wire::detail {
 
-std::unique_ptr<codec> make_anthropic(const config::provider&) {
-  return nullptr;
+namespace {
+
+namespace json = boost::json;
+
+// The API requires max_tokens; 4096 fits every current model's output limit.
+constexpr int32_t default_max_tokens = 4096;
+
+finish_reason map_finish(std::string_view r) {
+  if (r == "end_turn" || r == "stop_sequence")
+    return finish_reason::stop;
+  if (r == "max_tokens" || r == "model_context_window_exceeded")
+    return finish_reason::length;
+  if (r == "tool_use")
+    return finish_reason::tool_calls;
+  if (r == "refusal")
+    return finish_reason::content_filter;
+  return finish_reason::unknown;
+}
+
+// Anthropic counts cached input apart from input_tokens; et's prompt_tokens
+// holds all input (as OpenAI and Gemini report it), cache reads and writes included.
+struct token_counts {
+  int64_t input = 0, cache_read = 0, cache_write = 0, output = 0;
+
+  void read(const json::object& u) {
+    input = get_int(u, "input_tokens").value_or(input);
+    cache_read = get_int(u, "cache_read_input_tokens").value_or(cache_read);
+    cache_write = get_int(u, "cache_creation_input_tokens").value_or(cache_write);
+    output = get_int(u, "output_tokens").value_or(output);
+  }
+
+  usage to_usage() const {
+    usage u;
+    u.prompt_tokens = input + cache_read + cache_write;
+    u.completion_tokens = output;
+    u.cache_read_tokens = cache_read;
+    u.cache_write_tokens = cache_write;
+    return u;
+  }
+};
+
+// Consecutive turns of one role are merged: the API wants alternating roles,
+// and all results of one round of tool calls in a single user turn.
+class message_builder {
+public:
+  void add(std::string_view role_name, json::object block) {
+    if (messages_.empty() || get_string(messages_.back().as_object(), "role") != role_name)
+      messages_.push_back(json::object{{"role", role_name}, {"content", json::array{}}});
+    messages_.back().as_object()["content"].as_array().push_back(std::move(block));
+  }
+  json::array take() { return std::move(messages_); }
+
+private:
+  json::array messages_;
+};
+
+json::object text_block(std::string_view text) {
+  return {{"type", "text"}, {"text", text}};
+}
+
+void add_message(message_builder& b, const message& m) {
+  switch (m.who) {
+    case role::system:
+      break; // collected into the top-level system field
+    case role::user:
+      if (!m.content.empty()) // the API rejects empty text blocks
+        b.add("user", text_block(m.content));
+      break;
+    case role::assistant:
+      if (!m.content.empty())
+        b.add("assistant", text_block(m.content));
+      for (const auto& c : m.tool_calls)
+        b.add("assistant", {{"type", "tool_use"},
+                            {"id", portable_id(c.id)},
+                            {"name", c.name},
+                            {"input", object_or_empty(c.arguments)}});
+      break;
+    case role::tool:
+      b.add("user", {{"type", "tool_result"},
+                     {"tool_use_id", portable_id(m.tool_call_id)},
+                     {"content", m.content}});
+      break;
+  }
+}
+
+json::object request_body(const chat_request& req, bool stream) {
+  json::array system;
+  message_builder b;
+  for (const auto& m : req.messages) {
+    if (m.who == role::system && !m.content.empty())
+      system.push_back(text_block(m.content));
+    add_message(b, m);
+  }
+  json::object o{{"model", req.model},
+                 {"max_tokens", req.max_tokens.value_or(default_max_tokens)},
+                 {"messages", b.take()}};
+  if (system.size() == 1)
+    o["system"] = system.front().as_object()["text"];
+  else if (!system.empty())
+    o["system"] = std::move(system);
+  if (!req.tools.empty()) {
+    json::array tools;
+    for (const auto& t : req.tools) {
+      auto schema = object_or_empty(t.parameters);
+      json::object tool{
+          {"name", t.name},
+          {"input_schema", schema.empty() ? json::object{{"type", "object"}} : std::move(schema)}};
+      if (!t.description.empty())
+        tool["description"] = t.description;
+      tools.push_back(std::move(tool));
+    }
+    o["tools"] = std::move(tools);
+  }
+  if (req.temperature)
+    o["temperature"] = *req.temperature;
+  if (req.top_p)
+    o["top_p"] = *req.top_p;
+  if (!req.stop.empty()) {
+    json::array stop;
+    for (const auto& s : req.stop)
+      stop.emplace_back(s);
+    o["stop_sequences"] = std::move(stop);
+  }
+  if (stream)
+    o["stream"] = true;
+  return o;
+}
+
+class anthropic_stream final : public sse_stream {
+public:
+  explicit anthropic_stream(std::string secret) : secret_(std::move(secret)) {}
+
+protected:
+  // The payload's own "type" names the event, so framing without event lines
+  // (recorded payloads, some proxies) decodes the same way.
+  result<void> on_event(const sse_event& ev, std::vector<chunk>& out) override {
+    auto parsed = parse_object(ev.data, "Anthropic stream event");
+    if (!parsed)
+      return parsed.error();
+    const auto& o = *parsed;
+    auto type = get_string(o, "type");
+    if (type.empty())
+      type = ev.name;
+    if (type == "message_start")
+      on_message_start(o);
+    else if (type == "content_block_start")
+      on_block_start(o, out);
+    else if (type == "content_block_delta")
+      on_block_delta(o, out);
+    else if (type == "message_delta")
+      on_message_delta(o);
+    else if (type == "message_stop")
+      done_ = true;
+    else if (type == "error")
+      return classify_stream_error(ev.data, secret_);
+    return {}; // ping, content_block_stop and future event types
+  }
+
+  bool complete() const override { return done_; }
+  std::string_view terminal() const override { return "event: message_stop"; }
+
+  void finalize() override {
+    for (auto& c : response_.tool_calls)
+      if (c.arguments.empty())
+        c.arguments = "{}";
+  }
+
+private:
+  void on_message_start(const json::object& o) {
+    const auto* m = get_object(o, "message");
+    if (m == nullptr)
+      return;
+    response_.id = get_string(*m, "id");
+    response_.model = get_string(*m, "model");
+    if (const auto* u = get_object(*m, "usage")) {
+      counts_.read(*u);
+      response_.tokens = counts_.to_usage();
+    }
+  }
+
+  void on_block_start(const json::object& o, std::vector<chunk>& out) {
+    const auto* block = get_object(o, "content_block");
+    if (block == nullptr)
+      return;
+    auto type = get_string(*block, "type");
+    if (type == "tool_use") {
+      // The block's "input" is always {} here; the arguments follow as input_json_delta.
+      tool_blocks_[get_int(o, "index").value_or(-1)] = response_.tool_calls.size();
+      response_.tool_calls.push_back(tool_call{
+          std::string{get_string(*block, "id")}, std::string{get_string(*block, "name")}, {}});
+    } else if (type == "text") {
+      auto text = get_string(*block, "text"); // empty in practice, but not by contract
+      response_.content += text;
+      push_chunk(out, text, {});
+    }
+  }
+
+  void on_block_delta(const json::object& o, std::vector<chunk>& out) {
+    const auto* delta = get_object(o, "delta");
+    if (delta == nullptr)
+      return;
+    auto type = get_string(*delta, "type");
+    if (type == "text_delta") {
+      auto text = get_string(*delta, "text");
+      response_.content += text;
+      push_chunk(out, text, {});
+    } else if (type == "thinking_delta") {
+      auto thinking = get_string(*delta, "thinking");
+      response_.reasoning += thinking;
+      push_chunk(out, {}, thinking);
+    } else if (type == "input_json_delta") {
+      auto it = tool_blocks_.find(get_int(o, "index").value_or(-1));
+      if (it != tool_blocks_.end())
+        response_.tool_calls[it->second].arguments += get_string(*delta, "partial_json");
+    }
+  }
+
+  void on_message_delta(const json::object& o) {
+    if (const auto* delta = get_object(o, "delta"))
+      if (auto r = get_string(*delta, "stop_reason"); !r.empty())
+        response_.finish = map_finish(r);
+    if (const auto* u = get_object(o, "usage")) {
+      counts_.read(*u); // output_tokens here is the final, cumulative count
+      response_.tokens = counts_.to_usage();
+    }
+  }
+
+  std::string secret_;
+  token_counts counts_;
+  std::map<int64_t, size_t> tool_blocks_; // content block index -> tool_calls index
+  bool done_ = false;
+};
+
+class anthropic_codec final : public codec {
+public:
+  explicit anthropic_codec(const config::provider& p) : p_(p), path_(base_path(p)) {}
+
+  result<http_request> chat(const chat_request& req, bool stream) const override {
+    if (req.model.empty())
+      return make_failure(errc::invalid_input, "a chat request needs a model");
+    auto out = post_json(path_ + "/v1/messages", request_body(req, stream), stream);
+    add_protocol_headers(out.headers);
+    return out;
+  }
+
+  result<chat_response> decode_chat(std::string_view body) const override {
+    auto parsed = parse_object(body, "Anthropic message");
+    if (!parsed)
+      return parsed.error();
+    const auto& o = *parsed;
+    if (get_string(o, "type") == "error")
+      return classify_stream_error(body, p_.api_key);
+    chat_response r;
+    r.id = get_string(o, "id");
+    r.model = get_string(o, "model");
+    r.finish = map_finish(get_string(o, "stop_reason"));
+    if (const auto* u = get_object(o, "usage")) {
+      token_counts counts;
+      counts.read(*u);
+      r.tokens = counts.to_usage();
+    }
+    if (const auto* content = get_array(o, "content"))
+      for (const auto& b : *content)
+        if (b.is_object())
+          read_block(b.get_object(), r);
+    return r;
+  }
+
+  std::unique_ptr<stream_decoder> make_stream_decoder() const override {
+    return std::make_unique<anthropic_stream>(p_.api_key);
+  }
+
+  http_request list_models(std::string_view page) const override {
+    http_request req;
+    req.method = "GET";
+    req.target = path_ + "/v1/models?limit=1000";
+    if (!page.empty())
+      req.target += "&after_id=" + percent_encode(page);
+    req.headers.emplace_back("Accept", "application/json");
+    add_protocol_headers(req.headers);
+    return req;
+  }
+
+  result<model_page> decode_models(std::string_view body) const override {
+    auto parsed = parse_object(body, "Anthropic model list");
+    if (!parsed)
+      return parsed.error();
+    const auto* data = get_array(*parsed, "data");
+    if (data == nullptr)
+      return make_failure(errc::invalid_input, "Anthropic model list without \"data\"");
+    model_page page;
+    for (const auto& m : *data) {
+      if (!m.is_object() || get_string(m.get_object(), "id").empty())
+        continue;
+      const auto& o = m.get_object();
+      model_info info{std::string{get_string(o, "id")}, std::string{get_string(o, "display_name")},
+                      std::nullopt};
+      if (auto n = get_int(o, "max_input_tokens"))
+        info.context_window = *n;
+      page.models.push_back(std::move(info));
+    }
+    const auto* more = parsed->if_contains("has_more");
+    if (more != nullptr && more->is_bool() && more->get_bool())
+      page.next_page = get_string(*parsed, "last_id");
+    return page;
+  }
+
+  failure classify(const http_reply& reply) const override {
+    return classify_reply(reply, p_.api_key);
+  }
+
+private:
+  static void read_block(const json::object& b, chat_response& r) {
+    auto type = get_string(b, "type");
+    if (type == "text") {
+      r.content += get_string(b, "text");
+    } else if (type == "thinking") {
+      r.reasoning += get_string(b, "thinking");
+    } else if (type == "tool_use") {
+      const auto* input = b.if_contains("input");
+      r.tool_calls.push_back(tool_call{std::string{get_string(b, "id")},
+                                       std::string{get_string(b, "name")},
+                                       input != nullptr ? to_text(*input) : "{}"});
+    }
+  }
+
+  void add_protocol_headers(header_list& headers) const {
+    // auth_type none lets a keyless proxy stand in front of the API.
+    if (!p_.api_key.empty() && p_.auth != config::auth_type::none)
+      headers.emplace_back("x-api-key", p_.api_key);
+    headers.emplace_back("anthropic-version",
+                         p_.anthropic_version.empty() ? "2023-06-01" : p_.anthropic_version);
+    add_extra_headers(headers, p_);
+  }
+
+  config::provider p_;
+  std::string path_;
+};
+
+} // namespace
+
+std::unique_ptr<codec> make_anthropic(const config::provider& p) {
+  return std::make_unique<anthropic_codec>(p);
 }
 
 } // namespace et::wire::detail

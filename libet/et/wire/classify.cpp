@@ -43,7 +43,7 @@ std::optional<int> parse_int(std::string_view text) {
 // "Sun, 06 Nov 1994 08:49:37 GMT".
 std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view text) {
   static constexpr std::array<std::string_view, 12> months{
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+      "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   auto comma = text.find(", ");
   if (comma == std::string_view::npos)
     return std::nullopt;

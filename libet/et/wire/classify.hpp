@@ -33,8 +33,9 @@ errc classify_error(int status, const std::vector<std::string>& tags, std::strin
 /// `details[].reason`, `RetryInfo.retryDelay`) and Ollama (`error` string).
 /// The delay comes from `retry-after-ms`, `Retry-After` or `RetryInfo`.
 /// Every occurrence of `secret` in the message is replaced by "****".
-failure classify_reply(const http_reply& reply, std::string_view secret,
-                       std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
+failure
+classify_reply(const http_reply& reply, std::string_view secret,
+               std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
 
 /// Classifies the payload of an error that arrived inside a 2xx stream
 /// (Anthropic `event: error`, an OpenAI-compatible `{"error":...}` chunk,

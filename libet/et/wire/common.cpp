@@ -98,7 +98,7 @@ std::string base_path(const config::provider& p) {
 
 std::string base64(std::string_view bytes) {
   static constexpr char alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
   out.reserve((bytes.size() + 2) / 3 * 4);
   size_t i = 0;
@@ -140,11 +140,10 @@ std::string percent_encode(std::string_view text) {
 
 void set_header(header_list& headers, std::string_view name, std::string value) {
   auto same = [&](const auto& h) {
-    return std::equal(h.first.begin(), h.first.end(), name.begin(), name.end(),
-                      [](char a, char b) {
-                        return std::tolower(static_cast<unsigned char>(a))
-                               == std::tolower(static_cast<unsigned char>(b));
-                      });
+    return std::equal(h.first.begin(), h.first.end(), name.begin(), name.end(), [](char a, char b) {
+      return std::tolower(static_cast<unsigned char>(a))
+             == std::tolower(static_cast<unsigned char>(b));
+    });
   };
   auto it = std::find_if(headers.begin(), headers.end(), same);
   if (it != headers.end())
@@ -167,6 +166,10 @@ void add_extra_headers(header_list& headers, const config::provider& p) {
     set_header(headers, name, value);
 }
 
+std::string_view portable_id(std::string_view id) {
+  return id.substr(0, id.find("#sig:"));
+}
+
 http_request post_json(std::string target, const json::object& body, bool stream) {
   http_request req;
   req.method = "POST";
@@ -186,8 +189,8 @@ void push_chunk(std::vector<chunk>& out, std::string_view text, std::string_view
 failure interrupted(std::string_view terminal, const chat_response& partial) {
   return make_failure(errc::stream_interrupted,
                       "the stream ended before " + std::string{terminal} + " after "
-                        + std::to_string(partial.content.size()) + " bytes of text and "
-                        + std::to_string(partial.tool_calls.size()) + " tool calls");
+                          + std::to_string(partial.content.size()) + " bytes of text and "
+                          + std::to_string(partial.tool_calls.size()) + " tool calls");
 }
 
 // -- stream bases -------------------------------------------------------------

@@ -1,9 +1,324 @@
+// Gemini (generativelanguage v1beta): generateContent, streamGenerateContent
+// as SSE (alt=sse, CRLF framed) and the paginated model list.
+
+#include <boost/json.hpp>
+
+#include "et/util/text.hpp"
+#include "et/wire/classify.hpp"
 #include "et/wire/detail/common.hpp"
 
 namespace et::wire::detail {
 
-std::unique_ptr<codec> make_gemini(const config::provider&) {
-  return nullptr;
+namespace {
+
+namespace json = boost::json;
+
+// Gemini 3 rejects a replayed function call without the thought signature it
+// came with. A tool_call has no field for it, so it rides in the id, after
+// this marker, and is split off again when the call is sent back.
+constexpr std::string_view signature_marker = "#sig:";
+
+// The API's schema dialect is an OpenAPI subset that rejects these JSON Schema
+// keys; the names of a "properties" map are property names and stay.
+void strip_schema(json::value& v, bool property_names = false) {
+  if (auto* o = v.if_object()) {
+    if (!property_names)
+      for (auto key : {"$schema", "$id", "additionalProperties", "strict"})
+        o->erase(key);
+    for (auto& kv : *o)
+      strip_schema(kv.value(), !property_names && kv.key() == "properties");
+  } else if (auto* a = v.if_array()) {
+    for (auto& e : *a)
+      strip_schema(e);
+  }
+}
+
+class content_builder {
+public:
+  void add(std::string_view role_name, json::object part) {
+    if (contents_.empty() || get_string(contents_.back().as_object(), "role") != role_name)
+      contents_.push_back(json::object{{"role", role_name}, {"parts", json::array{}}});
+    contents_.back().as_object()["parts"].as_array().push_back(std::move(part));
+  }
+  json::array take() { return std::move(contents_); }
+
+private:
+  json::array contents_;
+};
+
+json::object call_part(const tool_call& c) {
+  json::object part{{"functionCall", {{"name", c.name}, {"args", object_or_empty(c.arguments)}}}};
+  if (auto at = c.id.find(signature_marker); at != std::string::npos)
+    part["thoughtSignature"] = c.id.substr(at + signature_marker.size());
+  return part;
+}
+
+// The API wants an object; plain text results are wrapped.
+json::object response_part(const message& m, std::string_view name) {
+  auto result = object_or_empty(m.content);
+  if (result.empty() && m.content != "{}")
+    result = {{"result", m.content}};
+  return {{"functionResponse", {{"name", name}, {"response", std::move(result)}}}};
+}
+
+// Tool turns may lack the function's name; the call they answer has it.
+std::string_view name_of_call(const chat_request& req, const message& result) {
+  if (!result.name.empty())
+    return result.name;
+  for (const auto& m : req.messages)
+    for (const auto& c : m.tool_calls)
+      if (c.id == result.tool_call_id)
+        return c.name;
+  return {};
+}
+
+json::array contents_json(const chat_request& req) {
+  content_builder b;
+  for (const auto& m : req.messages) {
+    if (m.who == role::user && !m.content.empty())
+      b.add("user", {{"text", m.content}});
+    else if (m.who == role::tool)
+      b.add("user", response_part(m, name_of_call(req, m)));
+    if (m.who != role::assistant)
+      continue;
+    if (!m.content.empty())
+      b.add("model", {{"text", m.content}});
+    for (const auto& c : m.tool_calls)
+      b.add("model", call_part(c));
+  }
+  return b.take();
+}
+
+json::object generation_config(const chat_request& req) {
+  json::object g;
+  if (req.temperature)
+    g["temperature"] = *req.temperature;
+  if (req.top_p)
+    g["topP"] = *req.top_p;
+  if (req.max_tokens)
+    g["maxOutputTokens"] = *req.max_tokens;
+  if (!req.stop.empty()) {
+    json::array stop;
+    for (const auto& s : req.stop)
+      stop.emplace_back(s);
+    g["stopSequences"] = std::move(stop);
+  }
+  return g;
+}
+
+json::object request_body(const chat_request& req) {
+  json::object o;
+  json::array system;
+  for (const auto& m : req.messages)
+    if (m.who == role::system && !m.content.empty())
+      system.push_back(json::object{{"text", m.content}});
+  if (!system.empty())
+    o["systemInstruction"] = {{"parts", std::move(system)}};
+  o["contents"] = contents_json(req);
+  if (!req.tools.empty()) {
+    json::array decls;
+    for (const auto& t : req.tools) {
+      json::value params = object_or_empty(t.parameters);
+      strip_schema(params);
+      json::object d{{"name", t.name}};
+      if (!t.description.empty())
+        d["description"] = t.description;
+      if (!params.as_object().empty())
+        d["parameters"] = std::move(params);
+      decls.push_back(std::move(d));
+    }
+    o["tools"] = json::array{json::object{{"functionDeclarations", std::move(decls)}}};
+  }
+  if (auto g = generation_config(req); !g.empty())
+    o["generationConfig"] = std::move(g);
+  return o;
+}
+
+finish_reason map_finish(std::string_view r, bool has_calls) {
+  if (r == "STOP")
+    return has_calls ? finish_reason::tool_calls : finish_reason::stop;
+  if (r == "MAX_TOKENS")
+    return finish_reason::length;
+  if (r == "SAFETY" || r == "RECITATION" || r == "BLOCKLIST" || r == "PROHIBITED_CONTENT"
+      || r == "SPII" || r == "IMAGE_SAFETY")
+    return finish_reason::content_filter;
+  return finish_reason::unknown;
+}
+
+// candidatesTokenCount leaves the thinking out; et counts it as completion.
+usage map_usage(const json::object& u) {
+  usage out;
+  out.prompt_tokens = get_int(u, "promptTokenCount").value_or(0)
+                      + get_int(u, "toolUsePromptTokenCount").value_or(0);
+  out.reasoning_tokens = get_int(u, "thoughtsTokenCount").value_or(0);
+  out.completion_tokens = get_int(u, "candidatesTokenCount").value_or(0) + out.reasoning_tokens;
+  out.cache_read_tokens = get_int(u, "cachedContentTokenCount").value_or(0);
+  return out;
+}
+
+void read_part(const json::object& part, chat_response& r, std::vector<chunk>* out) {
+  if (const auto* fc = get_object(part, "functionCall")) {
+    tool_call call;
+    call.id = get_string(*fc, "id");
+    if (call.id.empty())
+      call.id = "call_" + std::to_string(r.tool_calls.size());
+    if (auto sig = get_string(part, "thoughtSignature"); !sig.empty())
+      call.id += std::string{signature_marker} + std::string{sig};
+    call.name = get_string(*fc, "name");
+    const auto* args = fc->if_contains("args");
+    call.arguments = args != nullptr && args->is_object() ? to_text(*args) : "{}";
+    r.tool_calls.push_back(std::move(call));
+    return;
+  }
+  auto text = get_string(part, "text");
+  const auto* thought = part.if_contains("thought");
+  bool is_thought = thought != nullptr && thought->is_bool() && thought->get_bool();
+  (is_thought ? r.reasoning : r.content) += text;
+  if (out != nullptr)
+    push_chunk(*out, is_thought ? std::string_view{} : text,
+               is_thought ? text : std::string_view{});
+}
+
+// One generateContent answer or one streamed chunk; true when it ends the answer.
+bool read_response(const json::object& o, chat_response& r, std::vector<chunk>* out) {
+  if (r.id.empty())
+    r.id = get_string(o, "responseId");
+  if (r.model.empty())
+    r.model = get_string(o, "modelVersion");
+  if (const auto* u = get_object(o, "usageMetadata"))
+    r.tokens = map_usage(*u); // cumulative in every chunk
+  if (const auto* fb = get_object(o, "promptFeedback");
+      fb && !get_string(*fb, "blockReason").empty()) {
+    r.finish = finish_reason::content_filter;
+    return true;
+  }
+  const auto* candidates = get_array(o, "candidates");
+  if (candidates == nullptr || candidates->empty() || !candidates->front().is_object())
+    return false;
+  const auto& c = candidates->front().get_object();
+  if (const auto* content = get_object(c, "content"))
+    if (const auto* parts = get_array(*content, "parts"))
+      for (const auto& p : *parts)
+        if (p.is_object())
+          read_part(p.get_object(), r, out);
+  auto reason = get_string(c, "finishReason");
+  if (reason.empty())
+    return false;
+  r.finish = map_finish(reason, !r.tool_calls.empty());
+  return true;
+}
+
+class gemini_stream final : public sse_stream {
+public:
+  explicit gemini_stream(std::string secret) : secret_(std::move(secret)) {}
+
+protected:
+  result<void> on_event(const sse_event& ev, std::vector<chunk>& out) override {
+    auto parsed = parse_object(ev.data, "Gemini stream chunk");
+    if (!parsed)
+      return parsed.error();
+    if (parsed->contains("error"))
+      return classify_stream_error(ev.data, secret_);
+    done_ = read_response(*parsed, response_, &out) || done_;
+    return {};
+  }
+
+  bool complete() const override { return done_; }
+  std::string_view terminal() const override { return "a chunk with a finishReason"; }
+
+private:
+  std::string secret_;
+  bool done_ = false;
+};
+
+class gemini_codec final : public codec {
+public:
+  explicit gemini_codec(const config::provider& p) : p_(p), path_(base_path(p)) {}
+
+  result<http_request> chat(const chat_request& req, bool stream) const override {
+    std::string_view model = req.model;
+    if (starts_with(model, "models/"))
+      model.remove_prefix(7);
+    if (model.empty())
+      return make_failure(errc::invalid_input, "a chat request needs a model");
+    auto target = path_ + "/v1beta/models/" + percent_encode(model)
+                  + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
+    auto out = post_json(std::move(target), request_body(req), stream);
+    add_protocol_headers(out.headers);
+    return out;
+  }
+
+  result<chat_response> decode_chat(std::string_view body) const override {
+    auto parsed = parse_object(body, "Gemini response");
+    if (!parsed)
+      return parsed.error();
+    if (parsed->contains("error"))
+      return classify_stream_error(body, p_.api_key);
+    chat_response r;
+    read_response(*parsed, r, nullptr);
+    return r;
+  }
+
+  std::unique_ptr<stream_decoder> make_stream_decoder() const override {
+    return std::make_unique<gemini_stream>(p_.api_key);
+  }
+
+  http_request list_models(std::string_view page) const override {
+    http_request req;
+    req.method = "GET";
+    req.target = path_ + "/v1beta/models?pageSize=1000";
+    if (!page.empty())
+      req.target += "&pageToken=" + percent_encode(page);
+    req.headers.emplace_back("Accept", "application/json");
+    add_protocol_headers(req.headers);
+    return req;
+  }
+
+  result<model_page> decode_models(std::string_view body) const override {
+    auto parsed = parse_object(body, "Gemini model list");
+    if (!parsed)
+      return parsed.error();
+    model_page page;
+    if (const auto* models = get_array(*parsed, "models")) {
+      for (const auto& m : *models) {
+        if (!m.is_object())
+          continue;
+        const auto& o = m.get_object();
+        std::string_view id = get_string(o, "name");
+        if (starts_with(id, "models/"))
+          id.remove_prefix(7);
+        if (id.empty())
+          continue;
+        model_info info{std::string{id}, std::string{get_string(o, "displayName")}, std::nullopt};
+        if (auto n = get_int(o, "inputTokenLimit"))
+          info.context_window = *n;
+        page.models.push_back(std::move(info));
+      }
+    }
+    page.next_page = get_string(*parsed, "nextPageToken");
+    return page;
+  }
+
+  failure classify(const http_reply& reply) const override {
+    return classify_reply(reply, p_.api_key);
+  }
+
+private:
+  // The key goes in a header, never in the URL, where logs and proxies keep it.
+  void add_protocol_headers(header_list& headers) const {
+    if (!p_.api_key.empty() && p_.auth != config::auth_type::none)
+      headers.emplace_back("x-goog-api-key", p_.api_key);
+    add_extra_headers(headers, p_);
+  }
+
+  config::provider p_;
+  std::string path_;
+};
+
+} // namespace
+
+std::unique_ptr<codec> make_gemini(const config::provider& p) {
+  return std::make_unique<gemini_codec>(p);
 }
 
 } // namespace et::wire::detail

@@ -32,7 +32,7 @@ json::object tool_json(const tool_spec& t) {
 json::object message_json(const message& m) {
   json::object o{{"role", to_string(m.who)}};
   if (m.who == role::tool) {
-    o["tool_call_id"] = m.tool_call_id;
+    o["tool_call_id"] = portable_id(m.tool_call_id);
     o["content"] = m.content;
     return o;
   }
@@ -45,9 +45,10 @@ json::object message_json(const message& m) {
     json::array calls;
     for (const auto& c : m.tool_calls)
       calls.push_back(json::object{
-        {"id", c.id},
-        {"type", "function"},
-        {"function", {{"name", c.name}, {"arguments", c.arguments.empty() ? "{}" : c.arguments}}}});
+          {"id", portable_id(c.id)},
+          {"type", "function"},
+          {"function",
+           {{"name", c.name}, {"arguments", c.arguments.empty() ? "{}" : c.arguments}}}});
     o["tool_calls"] = std::move(calls);
   }
   return o;

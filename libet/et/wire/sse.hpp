@@ -38,14 +38,14 @@ private:
   void compact();
   bool dispatch(sse_event& out);
 
-  std::string buffer_;     // unconsumed input
-  size_t pos_ = 0;         // start of the first unconsumed line in buffer_
-  size_t scan_ = 0;        // where the search for a line end resumes
-  bool skip_lf_ = false;   // the last line ended with "\r": a following "\n" belongs to it
-  std::string data_;       // data lines of the event being built
-  std::string name_;       // event name of the event being built
-  std::string id_;         // last event id
-  bool has_data_ = false;  // a data field was seen (it may be empty)
+  std::string buffer_;      // unconsumed input
+  size_t pos_ = 0;          // start of the first unconsumed line in buffer_
+  size_t scan_ = 0;         // where the search for a line end resumes
+  bool skip_lf_ = false;    // the last line ended with "\r": a following "\n" belongs to it
+  std::string data_;        // data lines of the event being built
+  std::string name_;        // event name of the event being built
+  std::string id_;          // last event id
+  bool has_data_ = false;   // a data field was seen (it may be empty)
   bool has_fields_ = false; // any field line was seen since the last dispatch
 };
 

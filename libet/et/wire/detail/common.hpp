@@ -50,6 +50,9 @@ void set_header(header_list& headers, std::string_view name, std::string value);
 void add_authorization(header_list& headers, const config::provider& p);
 /// The provider's configured extra headers, overriding ours of the same name.
 void add_extra_headers(header_list& headers, const config::provider& p);
+/// A tool call id as other providers accept it: Gemini's codec keeps a thought
+/// signature after "#sig:" in the id, which Anthropic's id pattern rejects.
+std::string_view portable_id(std::string_view id);
 /// A POST with a JSON body and the content headers for a plain or streamed answer.
 http_request post_json(std::string target, const boost::json::object& body, bool stream);
 
