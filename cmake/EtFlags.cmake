@@ -19,4 +19,4 @@ if(ET_SANITIZE)
 endif()
 # Boost.Asio/Beast: no deprecated interfaces, and no implicit Boost.System link.
 target_compile_definitions(et_flags INTERFACE
-  BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW)
+  BOOST_ASIO_NO_DEPRECATED)

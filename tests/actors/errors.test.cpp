@@ -39,6 +39,7 @@ CAF_TEST(an error survives serialization as a remote node would send it) {
 CAF_TEST(caf system errors map to the nearest et class) {
   CAF_CHECK_EQUAL(actors::from_caf(caf::sec::request_timeout).code, errc::timeout);
   CAF_CHECK_EQUAL(actors::from_caf(caf::sec::request_receiver_down).code, errc::provider_down);
+  CAF_CHECK_EQUAL(actors::from_caf(caf::sec::runtime_error).code, errc::provider_down);
   CAF_CHECK_EQUAL(actors::from_caf(caf::sec::cannot_connect_to_node).code, errc::node_down);
 }
 

@@ -20,6 +20,7 @@ failure from_sec(caf::sec code, std::string text) {
     case caf::sec::request_timeout:
       return make_failure(errc::timeout, std::move(text));
     case caf::sec::request_receiver_down:
+    case caf::sec::runtime_error: // the receiver threw while handling the request and died
       return make_failure(errc::provider_down, std::move(text));
     case caf::sec::cannot_connect_to_node:
     case caf::sec::remote_linking_failed:

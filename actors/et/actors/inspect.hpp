@@ -6,6 +6,7 @@
 #include "caf/meta/type_name.hpp"
 #include "et/actors/std_optional.hpp"
 #include "et/llm/chat.hpp"
+#include "et/llm/routed.hpp"
 
 namespace et {
 
@@ -59,6 +60,25 @@ typename Inspector::result_type inspect(Inspector& f, chunk& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, model_info& x) {
   return f(caf::meta::type_name("et.model_info"), x.id, x.display_name, x.context_window);
+}
+
+/// Inspects a role_request.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, role_request& x) {
+  return f(caf::meta::type_name("et.role_request"), x.id, x.role, x.target, x.request);
+}
+
+/// Inspects a routed_response.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, routed_response& x) {
+  return f(caf::meta::type_name("et.routed_response"), x.response, x.alias, x.provider, x.model,
+           x.attempts);
+}
+
+/// Inspects a stream_chunk.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, stream_chunk& x) {
+  return f(caf::meta::type_name("et.stream_chunk"), x.id, x.seq, x.delta);
 }
 
 } // namespace et

@@ -13,6 +13,9 @@ void add_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<usage>("et.usage");
   cfg.add_message_type<model_info>("et.model_info");
   cfg.add_message_type<std::vector<model_info>>("et.model_info_list");
+  cfg.add_message_type<role_request>("et.role_request");
+  cfg.add_message_type<routed_response>("et.routed_response");
+  cfg.add_message_type<stream_chunk>("et.stream_chunk");
   cfg.add_error_category(error_category, render_error);
 }
 

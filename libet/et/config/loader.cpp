@@ -1,7 +1,9 @@
 #include "et/config/loader.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 #include "et/config/detail/sections.hpp"
 
@@ -57,6 +59,12 @@ load_outcome check_string(std::string_view yaml, const std::string& file, const 
     // used as a key); report it at its mark rather than crash.
     out.diagnostics.push_back({file, e.mark.line + 1, e.mark.column + 1, "", e.msg});
   }
+  // Sections are read in dependency order and references checked last; the
+  // reader of the report wants them in the order of the file.
+  std::stable_sort(out.diagnostics.begin(), out.diagnostics.end(),
+                   [](const diagnostic& a, const diagnostic& b) {
+                     return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+                   });
   return out;
 }
 

@@ -42,7 +42,8 @@ void read_tls(reader& r, const located& at, tls_material& out) {
   file("certificate", out.certificate);
   file("key", out.key);
   file("ca_file", out.ca_file);
-  out.passphrase = r.text(r.child(at, "passphrase")).value_or("");
+  if (auto passphrase = r.text_with_env(r.child(at, "passphrase")))
+    out.passphrase = passphrase->text;
   // Mutual TLS needs all three: our identity, its key, and the CA to check peers.
   if (out.certificate.empty() || out.key.empty() || out.ca_file.empty())
     r.error(at.node, at.path, "TLS needs certificate, key and ca_file (mutual TLS)");

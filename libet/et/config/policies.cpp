@@ -3,6 +3,8 @@
 
 #include <filesystem>
 
+#include "et/util/url.hpp"
+
 namespace et::config::detail {
 
 void read_timeouts(reader& r, const located& at, timeouts& out) {
@@ -26,9 +28,14 @@ void read_retry(reader& r, const located& at, retry& out) {
   out.max_backoff = r.duration(r.child(at, "max_backoff")).value_or(out.max_backoff);
   out.max_wait = r.duration(r.child(at, "max_wait")).value_or(out.max_wait);
   out.jitter = r.number(r.child(at, "jitter"), 0, 1).value_or(out.jitter);
-  if (out.max_backoff < out.initial_backoff)
-    r.error(get(at.node, "max_backoff"), key_path(at.path, "max_backoff"),
-            "must not be shorter than initial_backoff");
+  if (out.max_backoff < out.initial_backoff) {
+    auto max_at = r.child(at, "max_backoff");
+    if (max_at.node.IsDefined())
+      r.error(max_at.node, max_at.path, "must not be shorter than initial_backoff");
+    else // max_backoff kept its default: point at the key that is written
+      r.error(get(at.node, "initial_backoff"), key_path(at.path, "initial_backoff"),
+              "must not be longer than max_backoff (" + format_duration(out.max_backoff) + ")");
+  }
 }
 
 void read_cooldown(reader& r, const located& at, cooldown& out) {

@@ -172,7 +172,7 @@ void read_provider(reader& r, const std::string& name, const located& at, provid
         msg += " (openai, anthropic, ollama, gemini or mock)";
       r.error(type_at.node, type_at.path, std::move(msg));
     }
-  } else {
+  } else if (!type_at.node.IsDefined() || type_at.node.IsNull()) { // else text() reported it
     r.error(at.node, type_at.path,
             "missing provider type (openai, anthropic, ollama, gemini or mock)");
   }

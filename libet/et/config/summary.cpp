@@ -23,12 +23,51 @@ size_t widest(const Map& m) {
   return w + 2;
 }
 
+bool is_name_start(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+}
+
+bool is_name_char(char c) {
+  return is_name_start(c) || (c >= '0' && c <= '9');
+}
+
+// The variables the key's source text references, as "$NAME". Only names are
+// taken, following expand_env: "pa$$word" and the default of
+// ${VAR:-sk-inline} are part of the key and must not be shown.
+std::vector<std::string> referenced_vars(std::string_view source) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i + 1 < source.size(); ++i) {
+    if (source[i] != '$')
+      continue;
+    if (source[i + 1] == '$') {
+      ++i;
+    } else if (source[i + 1] == '{') {
+      auto close = source.find('}', i + 2);
+      if (close == std::string_view::npos)
+        break;
+      auto inner = source.substr(i + 2, close - i - 2);
+      auto name = inner.substr(0, inner.find(":-"));
+      if (!name.empty() && is_name_start(name[0])
+          && std::all_of(name.begin(), name.end(), is_name_char))
+        out.push_back("$" + std::string{name});
+      i = close;
+    } else if (is_name_start(source[i + 1])) {
+      size_t end = i + 1;
+      while (end < source.size() && is_name_char(source[end]))
+        ++end;
+      out.push_back("$" + std::string{source.substr(i + 1, end - i - 1)});
+      i = end - 1;
+    }
+  }
+  return out;
+}
+
 // Shows where a key came from without ever showing the key.
 std::string key_state(const provider& p) {
   if (p.api_key.empty())
     return "no key";
-  bool from_env = p.api_key_source.find('$') != std::string::npos;
-  return from_env ? "key set (from " + p.api_key_source + ")" : "key set (inline)";
+  auto vars = referenced_vars(p.api_key_source);
+  return vars.empty() ? "key set (inline)" : "key set (from " + join(vars, ", ") + ")";
 }
 
 // Anthropic and Gemini send the key in their own headers, whatever auth_type says.

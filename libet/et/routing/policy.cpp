@@ -52,7 +52,7 @@ std::optional<clock::time_point> cooldown_tracker::cooling_until(const std::stri
   return i->second.until;
 }
 
-bool restart_budget::allow(clock::time_point now) {
+bool restart_budget::try_restart(clock::time_point now) {
   while (!restarts_.empty() && now - restarts_.front() > policy_.window)
     restarts_.pop_front();
   if (static_cast<int>(restarts_.size()) >= policy_.max_restarts)

@@ -68,7 +68,7 @@ public:
   /// A budget with the given policy.
   explicit restart_budget(config::supervision policy) : policy_(policy) {}
   /// Asks for one restart at `now`; false when the budget is spent.
-  bool allow(clock::time_point now);
+  bool try_restart(clock::time_point now);
   /// Restarts counted within the current window.
   size_t used() const { return restarts_.size(); }
 

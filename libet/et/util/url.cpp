@@ -38,7 +38,8 @@ result<url> parse_url(std::string_view text) {
   auto path = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash);
   if (authority.find('@') != std::string_view::npos)
     return bad_url(text, "credentials in the URL are not allowed; use api_key");
-  if (path.find_first_of("?#") != std::string_view::npos)
+  // Checked on all of `rest`: "https://h?x" has no path, the query ends the authority.
+  if (rest.find_first_of("?#") != std::string_view::npos)
     return bad_url(text, "query strings and fragments are not allowed");
   std::string_view port_text;
   if (!authority.empty() && authority.front() == '[') {
@@ -102,6 +103,10 @@ result<std::chrono::milliseconds> parse_duration(std::string_view text) {
     scale = 3'600'000;
   else
     return fail();
+  // llround is unspecified past int64; a thousand years is plenty for any setting.
+  if (value * scale > 3.2e13)
+    return make_failure(errc::invalid_config,
+                        "invalid duration \"" + std::string{text} + "\": too long");
   return std::chrono::milliseconds{static_cast<int64_t>(std::llround(value * scale))};
 }
 

@@ -125,9 +125,9 @@ CAF_TEST(the restart budget allows N restarts per window) {
   s.window = seconds{10};
   restart_budget b{s};
   auto t0 = clock::time_point{} + seconds{1000};
-  CAF_CHECK(b.allow(t0));
-  CAF_CHECK(b.allow(t0 + seconds{1}));
-  CAF_CHECK(!b.allow(t0 + seconds{2}));
-  CAF_CHECK(b.allow(t0 + seconds{12}));
+  CAF_CHECK(b.try_restart(t0));
+  CAF_CHECK(b.try_restart(t0 + seconds{1}));
+  CAF_CHECK(!b.try_restart(t0 + seconds{2}));
+  CAF_CHECK(b.try_restart(t0 + seconds{12}));
   CAF_CHECK_EQUAL(b.used(), 1u); // the two old restarts left the window
 }

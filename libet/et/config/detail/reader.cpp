@@ -139,7 +139,12 @@ std::optional<expanded> reader::text_with_env(const located& at) {
   }
   auto x = expand_env(at.node.Scalar(), env_);
   if (!x) {
-    error(at.node, at.path, x.error().message);
+    // The value may be an inline key: say what is wrong without quoting it.
+    auto msg = x.error().message;
+    auto quoted = "\"" + at.node.Scalar() + "\"";
+    if (auto pos = msg.find(quoted); pos != std::string::npos)
+      msg.replace(pos, quoted.size(), "the value (not shown)");
+    error(at.node, at.path, std::move(msg));
     return std::nullopt;
   }
   return std::move(*x);

@@ -50,7 +50,8 @@ public:
   /// A scalar with env references expanded; nullopt when absent or invalid.
   std::optional<std::string> text(const located& at);
 
-  /// Like text(), also reporting which variables were unset.
+  /// Like text(), also reporting which variables were unset; for secrets, as
+  /// its errors never quote the value.
   std::optional<expanded> text_with_env(const located& at);
 
   /// An integer within [min, max].

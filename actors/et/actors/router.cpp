@@ -1,0 +1,289 @@
+#include "et/actors/router.hpp"
+
+#include "caf/all.hpp"
+#include "et/actors/errors.hpp"
+#include "et/actors/inspect.hpp"
+#include "et/actors/router_state.hpp"
+#include "et/util/text.hpp"
+
+namespace et::actors {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+routing::clock::time_point now(router_pointer self) {
+  return self->clock().now();
+}
+
+const routing::candidate& current(const router_job& j) {
+  return j.chain[j.index];
+}
+
+void finish(router_pointer self, uint64_t key, caf::error err) {
+  auto i = self->state.jobs.find(key);
+  if (i == self->state.jobs.end())
+    return;
+  self->state.attempts.erase(i->second.attempt_id);
+  i->second.promise.deliver(std::move(err));
+  self->state.jobs.erase(i);
+}
+
+// Every candidate was passed over or failed: say why, and when the first
+// cooling deployment comes back so the caller can decide to wait.
+void exhausted(router_pointer self, uint64_t key) {
+  auto& j = self->state.jobs[key];
+  failure f{errc::all_failed, {}, 0ms, 0};
+  f.message = "every candidate of role \"" + j.req.role + "\" failed: " + join(j.notes, "; ");
+  if (j.back_at) {
+    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(*j.back_at - now(self));
+    f.retry_after = std::max(wait, 0ms);
+  }
+  finish(self, key, to_caf(f));
+}
+
+void fall_back(router_pointer self, uint64_t key) {
+  auto& j = self->state.jobs[key];
+  ++j.index;
+  j.tries_here = 0;
+  try_current(self, key);
+}
+
+// Whether the candidate can take an attempt now; otherwise notes why not.
+bool usable(router_pointer self, router_job& j) {
+  const auto& where = current(j).where;
+  if (!where.node.empty()) {
+    j.notes.push_back(where.label() + ": remote nodes are not supported yet");
+    return false;
+  }
+  auto slot = self->state.providers.find(where.provider);
+  if (slot == self->state.providers.end() || slot->second.down) {
+    j.notes.push_back(where.label() + ": provider is down");
+    return false;
+  }
+  if (auto until = self->state.cooldowns.cooling_until(where.key(), now(self))) {
+    j.notes.push_back(where.label() + ": cooling down");
+    if (!j.back_at || *until < *j.back_at)
+      j.back_at = until;
+    return false;
+  }
+  return true;
+}
+
+} // namespace
+
+void try_current(router_pointer self, uint64_t key) {
+  auto i = self->state.jobs.find(key);
+  if (i == self->state.jobs.end())
+    return;
+  auto& j = i->second;
+  while (j.index < j.chain.size() && !usable(self, j)) {
+    ++j.index;
+    j.tries_here = 0;
+  }
+  if (j.index >= j.chain.size())
+    return exhausted(self, key);
+  send_attempt(self, key);
+}
+
+void send_attempt(router_pointer self, uint64_t key) {
+  auto& st = self->state;
+  auto& j = st.jobs[key];
+  auto& slot = st.providers[current(j).where.provider];
+  auto aid = st.next_attempt++;
+  j.attempt_id = aid;
+  j.sent_to = slot.hdl.address();
+  ++j.attempts;
+  ++j.tries_here;
+  st.attempts[aid] = key;
+  // The provider enforces the HTTP timeouts; this bound only catches a
+  // provider that never answers at all.
+  auto bound = slot.settings.timeout.total + std::chrono::seconds{30};
+  auto on_ok = [=](chat_response& r) { on_attempt_done(self, key, aid, std::move(r)); };
+  auto on_err = [=](caf::error& e) { on_attempt_failed(self, key, aid, from_caf(e)); };
+  if (j.streaming)
+    self->request(slot.hdl, bound, stream_atom::value, aid, current(j).request).then(on_ok, on_err);
+  else
+    self->request(slot.hdl, bound, complete_atom::value, aid, current(j).request)
+        .then(on_ok, on_err);
+}
+
+void on_attempt_done(router_pointer self, uint64_t key, uint64_t attempt_id, chat_response r) {
+  auto i = self->state.jobs.find(key);
+  if (i == self->state.jobs.end() || i->second.attempt_id != attempt_id)
+    return; // cancelled or superseded
+  auto& j = i->second;
+  const auto& where = current(j).where;
+  self->state.cooldowns.succeeded(where.key());
+  self->state.attempts.erase(attempt_id);
+  j.promise.deliver(
+      routed_response{std::move(r), where.alias, where.provider, where.model, j.attempts});
+  self->state.jobs.erase(i);
+}
+
+void on_attempt_failed(router_pointer self, uint64_t key, uint64_t attempt_id, failure f) {
+  auto& st = self->state;
+  auto i = st.jobs.find(key);
+  if (i == st.jobs.end() || i->second.attempt_id != attempt_id)
+    return;
+  auto& j = i->second;
+  st.attempts.erase(attempt_id);
+  j.attempt_id = 0;
+  const auto& where = current(j).where;
+  j.notes.push_back(where.label() + ": " + to_string(f));
+  st.cooldowns.failed(where.key(), now(self));
+  // Once text reached the requester, another model cannot continue it.
+  if (j.streaming && j.next_seq > 0) {
+    failure cut{errc::stream_interrupted,
+                where.label() + " failed after " + std::to_string(j.next_seq)
+                    + " streamed pieces (the partial output was delivered): " + to_string(f),
+                0ms, f.http_status};
+    return finish(self, key, to_caf(cut));
+  }
+  if (f.code == errc::provider_down) {
+    auto& slot = st.providers[where.provider];
+    if (!slot.down && slot.hdl.address() == j.sent_to) {
+      j.parked = true; // the exit handler restarts it and resumes us
+      return;
+    }
+    if (!slot.down && j.tries_here < st.settings->retry.attempts)
+      return send_attempt(self, key);
+    return fall_back(self, key);
+  }
+  std::uniform_real_distribution<double> unit{0, 1};
+  auto d = routing::decide(st.settings->retry, f, j.tries_here, unit(st.random));
+  switch (d.step) {
+    case routing::next_step::retry_same:
+      self->delayed_send(caf::actor_cast<router_impl>(self), d.delay, retry_atom::value, key);
+      return;
+    case routing::next_step::fall_back:
+      return fall_back(self, key);
+    case routing::next_step::fail:
+      f.message = where.label() + ": " + f.message;
+      return finish(self, key, to_caf(f));
+  }
+}
+
+void on_provider_exit(router_pointer self, const caf::actor_addr& source) {
+  auto& st = self->state;
+  for (auto& [name, slot] : st.providers) {
+    if (slot.hdl.address() != source)
+      continue;
+    if (slot.budget.try_restart(now(self))) {
+      slot.hdl = st.make_provider(self, slot.settings);
+      self->link_to(slot.hdl);
+      ++slot.restarts;
+    } else {
+      slot.down = true;
+    }
+    // Resume the requests that were in flight to the dead instance.
+    std::vector<uint64_t> parked;
+    for (auto& [key, j] : st.jobs)
+      if (j.parked && j.sent_to == source)
+        parked.push_back(key);
+    for (auto key : parked) {
+      auto& j = st.jobs[key];
+      j.parked = false;
+      if (!slot.down && j.tries_here < st.settings->retry.attempts)
+        send_attempt(self, key);
+      else
+        fall_back(self, key);
+    }
+    return;
+  }
+}
+
+namespace {
+
+caf::typed_response_promise<routed_response> start_job(router_pointer self, role_request req,
+                                                       bool streaming) {
+  auto& st = self->state;
+  // make_response_promise() takes the sender out of the current message, so
+  // the sink is read first.
+  auto sink = caf::actor_cast<chunk_sink>(self->current_sender());
+  auto promise = self->make_response_promise<routed_response>();
+  auto chain = routing::resolve_chain(*st.settings, req.role, req.target, req.request);
+  if (!chain) {
+    promise.deliver(to_caf(chain.error()));
+    return promise;
+  }
+  auto key = st.next_key++;
+  router_job j;
+  j.req = std::move(req);
+  j.chain = std::move(*chain);
+  j.streaming = streaming;
+  if (streaming)
+    j.sink = std::move(sink);
+  j.promise = promise;
+  st.jobs.emplace(key, std::move(j));
+  try_current(self, key);
+  return promise;
+}
+
+void relay(router_pointer self, const stream_chunk& c) {
+  auto& st = self->state;
+  auto a = st.attempts.find(c.id);
+  if (a == st.attempts.end())
+    return; // a piece of an abandoned attempt
+  auto& j = st.jobs[a->second];
+  if (j.attempt_id != c.id)
+    return;
+  self->send(j.sink, chunk_atom::value, stream_chunk{j.req.id, j.next_seq++, c.delta});
+}
+
+void cancel(router_pointer self, uint64_t request_id) {
+  auto& st = self->state;
+  std::vector<uint64_t> keys;
+  for (auto& [key, j] : st.jobs)
+    if (j.req.id == request_id)
+      keys.push_back(key);
+  for (auto key : keys) {
+    auto& j = st.jobs[key];
+    if (j.attempt_id != 0 && j.index < j.chain.size())
+      self->send(st.providers[current(j).where.provider].hdl, cancel_atom::value, j.attempt_id);
+    finish(self, key, to_caf(make_failure(errc::cancelled, "request cancelled")));
+  }
+}
+
+router_impl::behavior_type router(router_pointer self,
+                                  std::shared_ptr<const config::settings> settings,
+                                  provider_factory make_provider, uint64_t seed) {
+  auto& st = self->state;
+  st.settings = std::move(settings);
+  st.make_provider = std::move(make_provider);
+  st.cooldowns = routing::cooldown_tracker{st.settings->cooldown};
+  st.random.seed(seed);
+  for (const auto& [name, p] : st.settings->providers) {
+    provider_slot slot{p, st.make_provider(self, p),
+                       routing::restart_budget{st.settings->supervision}, false, 0};
+    self->link_to(slot.hdl);
+    st.providers.emplace(name, std::move(slot));
+  }
+  // Children are linked: their exits arrive here instead of killing us, and
+  // our own exit takes them down with us.
+  self->set_exit_handler([=](caf::exit_msg& msg) {
+    for (auto& kv : self->state.providers)
+      if (kv.second.hdl.address() == msg.source)
+        return on_provider_exit(self, msg.source);
+    self->quit(msg.reason);
+  });
+  return {
+      [=](complete_atom, role_request& req) { return start_job(self, std::move(req), false); },
+      [=](stream_atom, role_request& req) { return start_job(self, std::move(req), true); },
+      [=](chunk_atom, const stream_chunk& c) { relay(self, c); },
+      [=](cancel_atom, uint64_t id) { cancel(self, id); },
+      [=](retry_atom, uint64_t key) {
+        if (self->state.jobs.count(key))
+          send_attempt(self, key);
+      },
+  };
+}
+
+} // namespace
+
+router_actor spawn_router(caf::actor_system& sys, std::shared_ptr<const config::settings> settings,
+                          provider_factory make_provider, uint64_t seed) {
+  return sys.spawn(router, std::move(settings), std::move(make_provider), seed);
+}
+
+} // namespace et::actors

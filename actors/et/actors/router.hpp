@@ -1,0 +1,31 @@
+#pragma once
+/// The router actor: resolves a role to its chain of deployments, sends each
+/// attempt to the provider actor it supervises, retries with backoff and
+/// Retry-After, benches failing deployments for a cooldown, walks the fallback
+/// chain on typed errors, relays streamed pieces, and restarts provider actors
+/// that crash (within a restart budget) without losing the requests they had.
+
+#include <functional>
+#include <memory>
+
+#include "et/actors/interfaces.hpp"
+#include "et/config/settings.hpp"
+
+namespace et::actors {
+
+/// Makes the provider actor for one configured provider, spawned by `parent`
+/// (the router). Called at start and after every crash.
+using provider_factory =
+    std::function<provider_actor(caf::local_actor* parent, const config::provider& settings)>;
+
+/// The router's interface including its own timer message.
+using router_impl = router_actor::extend<
+    /// self -> self: the backoff of job `key` is over; try again.
+    caf::reacts_to<retry_atom, uint64_t>>;
+
+/// Spawns a router over `settings`; `make_provider` creates the children.
+/// `seed` makes backoff jitter reproducible.
+router_actor spawn_router(caf::actor_system& sys, std::shared_ptr<const config::settings> settings,
+                          provider_factory make_provider, uint64_t seed = 1);
+
+} // namespace et::actors

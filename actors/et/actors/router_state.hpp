@@ -1,0 +1,74 @@
+#pragma once
+/// Internal to the router: its state and the steps of a job (one request).
+/// Separate from router.cpp so tests can inspect the state with deref<>.
+
+#include <map>
+#include <random>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "caf/actor_addr.hpp"
+#include "caf/typed_response_promise.hpp"
+#include "et/actors/router.hpp"
+#include "et/routing/chain.hpp"
+#include "et/routing/policy.hpp"
+
+namespace et::actors {
+
+/// A supervised provider actor.
+struct provider_slot {
+  config::provider settings;                             ///< what it was made from
+  provider_actor hdl;                                    ///< the current instance
+  routing::restart_budget budget{config::supervision{}}; ///< restarts left
+  bool down = false; ///< budget spent: its deployments are skipped
+  int restarts = 0;  ///< restarts so far
+};
+
+/// One request in flight through the router.
+struct router_job {
+  role_request req;                                     ///< as received
+  std::vector<routing::candidate> chain;                ///< what to try, in order
+  size_t index = 0;                                     ///< the candidate being tried
+  int tries_here = 0;                                   ///< attempts on that candidate
+  int attempts = 0;                                     ///< attempts in total
+  bool streaming = false;                               ///< stream or complete
+  chunk_sink sink;                                      ///< where streamed pieces go
+  uint32_t next_seq = 0;                                ///< pieces relayed so far
+  uint64_t attempt_id = 0;                              ///< id of the attempt in flight (0 = none)
+  caf::actor_addr sent_to;                              ///< the provider instance it went to
+  bool parked = false;                                  ///< waiting for that instance's restart
+  std::vector<std::string> notes;                       ///< why candidates were passed over
+  std::optional<routing::clock::time_point> back_at;    ///< earliest end of a cooldown seen
+  caf::typed_response_promise<routed_response> promise; ///< the requester's answer
+};
+
+/// The router's state.
+struct router_state {
+  std::shared_ptr<const config::settings> settings;        ///< configuration
+  provider_factory make_provider;                          ///< makes children
+  std::map<std::string, provider_slot> providers;          ///< by provider name
+  routing::cooldown_tracker cooldowns{config::cooldown{}}; ///< failing deployments
+  std::unordered_map<uint64_t, router_job> jobs;           ///< by job key
+  std::unordered_map<uint64_t, uint64_t> attempts;         ///< attempt id -> job key
+  uint64_t next_key = 1;                                   ///< job keys
+  uint64_t next_attempt = 1;                               ///< attempt ids
+  std::mt19937_64 random;                                  ///< jitter
+  static inline const char* name = "et.router";
+};
+
+/// The router's self pointer.
+using router_pointer = router_impl::stateful_pointer<router_state>;
+
+/// Starts or resumes job `key` at its current candidate.
+void try_current(router_pointer self, uint64_t key);
+/// Sends the next attempt of job `key` to the current candidate's provider.
+void send_attempt(router_pointer self, uint64_t key);
+/// Handles a failed attempt.
+void on_attempt_failed(router_pointer self, uint64_t key, uint64_t attempt_id, failure f);
+/// Handles a successful attempt.
+void on_attempt_done(router_pointer self, uint64_t key, uint64_t attempt_id, chat_response r);
+/// Restarts (or retires) the provider whose instance `source` exited.
+void on_provider_exit(router_pointer self, const caf::actor_addr& source);
+
+} // namespace et::actors

@@ -1,0 +1,99 @@
+#pragma once
+/// One HTTP exchange stepping through paired do_x / on_x methods, each step
+/// under a timeout (implementation header: includes Asio and Beast).
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "et/http/client.hpp"
+#include "et/http/detail/client_state.hpp"
+#include "et/http/detail/connection.hpp"
+#include "et/http/detail/errors.hpp"
+
+namespace et::http::detail {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+
+/// A request from start to on_done. Every handler runs on the session's
+/// strand, so the state below needs no lock; pending operations hold a
+/// shared_ptr, which keeps the session (and its connection) alive.
+class session : public std::enable_shared_from_this<session> {
+public:
+  /// A session of `owner` for `req`; nothing happens until start().
+  session(std::shared_ptr<client_state> owner, request req, handlers h);
+
+  /// Queues the first step on the strand.
+  void start();
+  /// Thread-safe: queues a cancellation on the strand.
+  void cancel();
+
+private:
+  void run();
+  void open_connection();
+  void do_resolve();
+  void on_resolve(const boost::system::error_code& ec, tcp::resolver::results_type results);
+  void do_connect(const std::vector<tcp::endpoint>& endpoints);
+  void on_connect(const boost::system::error_code& ec, const tcp::endpoint& peer);
+  void do_handshake();
+  void on_handshake(const boost::system::error_code& ec);
+  void do_write();
+  void on_write(const boost::system::error_code& ec, std::size_t written);
+  void do_read_first();
+  void on_read_first(const boost::system::error_code& ec, std::size_t n);
+  void do_read_head();
+  void on_read_head(const boost::system::error_code& ec, std::size_t n);
+  void deliver_head();
+  void do_read_body();
+  void on_read_body(boost::system::error_code ec, std::size_t n);
+
+  std::chrono::milliseconds limit_of(step s) const;
+  void arm(step s);
+  void on_step_timer(const boost::system::error_code& ec, uint64_t generation);
+  void on_total_timer(const boost::system::error_code& ec);
+  bool may_retry() const;
+  void retry();
+  void fail(failure f);
+  void succeed();
+  void finish(result<void> outcome);
+
+  template <class Method>
+  auto bind(Method m);
+
+  std::shared_ptr<client_state> owner_;
+  request req_;
+  handlers handlers_;
+  std::string origin_;
+  std::string where_;
+  asio::strand<asio::io_context::executor_type> strand_;
+  tcp::resolver resolver_;
+  asio::steady_timer step_timer_;
+  asio::steady_timer total_timer_;
+  std::unique_ptr<connection> conn_;
+  bhttp::request<bhttp::string_body> message_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::response_parser<bhttp::buffer_body>> parser_;
+  std::array<char, 16384> chunk_{};
+  step step_ = step::connect;
+  uint64_t step_generation_ = 0;
+  uint64_t body_bytes_ = 0;
+  std::size_t written_ = 0;
+  bool reused_ = false;
+  bool retried_ = false;
+  bool answered_ = false; ///< a response byte arrived on this connection
+  bool done_ = false;
+};
+
+} // namespace et::http::detail

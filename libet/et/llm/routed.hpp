@@ -1,0 +1,39 @@
+#pragma once
+/// Requests and answers as the router sees them: by role, with the identity of
+/// the deployment that finally answered.
+
+#include <cstdint>
+#include <string>
+
+#include "et/llm/chat.hpp"
+
+namespace et {
+
+/// A request for a role, as the router takes it.
+struct role_request {
+  uint64_t id = 0;      ///< the caller's id for it, used to cancel
+  std::string role;     ///< e.g. "polecat" or a custom role
+  std::string target;   ///< explicit alias, alias@node or provider/model ("" = the role's chain)
+  chat_request request; ///< the conversation; its model field is filled per candidate
+  bool operator==(const role_request&) const = default;
+};
+
+/// The router's answer: the response and who gave it.
+struct routed_response {
+  chat_response response; ///< the answer
+  std::string alias;      ///< alias of the deployment that answered ("" for provider/model)
+  std::string provider;   ///< provider name
+  std::string model;      ///< model id
+  int32_t attempts = 0;   ///< attempts made in total, the successful one included
+  bool operator==(const routed_response&) const = default;
+};
+
+/// One piece of a streamed answer, numbered per stream.
+struct stream_chunk {
+  uint64_t id = 0;  ///< the stream (request id)
+  uint32_t seq = 0; ///< 0, 1, 2, ... without gaps
+  chunk delta;      ///< the text
+  bool operator==(const stream_chunk&) const = default;
+};
+
+} // namespace et

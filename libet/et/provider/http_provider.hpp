@@ -1,0 +1,67 @@
+#pragma once
+/// A provider endpoint reached over HTTP: the codec of its protocol on top of
+/// the shared asynchronous client. It turns one chat request into one HTTP
+/// exchange and the exchange back into a response, a stream of chunks, or a
+/// typed failure. Callbacks run on the client's I/O threads; the provider
+/// actor forwards them to itself as messages.
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "et/config/settings.hpp"
+#include "et/http/client.hpp"
+#include "et/llm/chat.hpp"
+#include "et/util/result.hpp"
+#include "et/wire/codec.hpp"
+
+namespace et::provider {
+
+/// Called once with the whole answer or its failure.
+using completion_handler = std::function<void(result<chat_response>)>;
+
+/// Called with each chunk of a streamed answer, in order.
+using chunk_handler = std::function<void(chunk)>;
+
+/// Called once with the model listing or its failure.
+using models_handler = std::function<void(result<std::vector<model_info>>)>;
+
+/// One configured HTTP provider (openai, anthropic, ollama or gemini).
+class http_provider {
+public:
+  /// A provider using `client`, which must outlive it. Fails for the mock
+  /// type and for an unparsable base URL.
+  static result<std::unique_ptr<http_provider>> make(http::client& client,
+                                                     const config::provider& settings);
+
+  /// Sends `req` without streaming; `done` gets the decoded answer or a failure
+  /// classified from the provider's error reply or the transport.
+  http::exchange complete(const chat_request& req, completion_handler done);
+
+  /// Streams `req`: `on_chunk` for each delta, then `done` with the assembled
+  /// answer. A failure after the first chunk is stream_interrupted unless the
+  /// provider sent a typed error event (then that class, with the message).
+  http::exchange stream(const chat_request& req, chunk_handler on_chunk, completion_handler done);
+
+  /// Lists the provider's models, following pagination (at most 50 pages).
+  /// The provider must outlive the listing.
+  void list_models(models_handler done);
+
+  /// The settings this provider was made from.
+  const config::provider& settings() const { return settings_; }
+
+private:
+  http_provider(http::client& client, config::provider settings, url base,
+                std::unique_ptr<wire::codec> codec);
+
+  http::request to_http(wire::http_request req) const;
+  void list_page(std::string page, std::shared_ptr<std::vector<model_info>> acc, int left,
+                 models_handler done);
+
+  http::client& client_;
+  config::provider settings_;
+  url base_;
+  std::shared_ptr<const wire::codec> codec_;
+};
+
+} // namespace et::provider

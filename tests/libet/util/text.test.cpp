@@ -1,0 +1,100 @@
+#define CAF_SUITE libet.util.text
+#include "caf/test/unit_test.hpp"
+
+#include "et/util/text.hpp"
+
+using namespace et;
+
+namespace {
+
+const std::vector<std::string> keys{"providers", "models", "roles", "defaults", "retry"};
+
+} // namespace
+
+CAF_TEST(edit distance counts insertions deletions and substitutions) {
+  CAF_CHECK_EQUAL(edit_distance("", ""), 0u);
+  CAF_CHECK_EQUAL(edit_distance("abc", ""), 3u);
+  CAF_CHECK_EQUAL(edit_distance("", "abc"), 3u);
+  CAF_CHECK_EQUAL(edit_distance("same", "same"), 0u);
+  CAF_CHECK_EQUAL(edit_distance("kitten", "sitting"), 3u);
+  CAF_CHECK_EQUAL(edit_distance("gpt4", "gpt4o"), 1u);
+  CAF_CHECK_EQUAL(edit_distance("flaw", "lawn"), 2u);
+}
+
+CAF_TEST(edit distance is symmetric) {
+  CAF_CHECK_EQUAL(edit_distance("sunday", "saturday"), 3u);
+  CAF_CHECK_EQUAL(edit_distance("saturday", "sunday"), 3u);
+}
+
+CAF_TEST(nearest finds a close typo) {
+  CAF_CHECK_EQUAL(nearest("provders", keys).value_or("<none>"), "providers");
+  CAF_CHECK_EQUAL(nearest("rols", keys).value_or("<none>"), "roles");
+  CAF_CHECK_EQUAL(nearest("retri", keys).value_or("<none>"), "retry");
+}
+
+CAF_TEST(nearest prefers the closest candidate) {
+  std::vector<std::string> aliases{"gpt4o", "gpt4", "claude"};
+  CAF_CHECK_EQUAL(nearest("gpt4", aliases).value_or("<none>"), "gpt4");
+  CAF_CHECK_EQUAL(nearest("gpt4x", aliases).value_or("<none>"), "gpt4o");
+}
+
+CAF_TEST(nearest refuses a word that is not a likely typo) {
+  CAF_CHECK(!nearest("banana", keys).has_value());
+  CAF_CHECK(!nearest("zz", keys).has_value());
+  CAF_CHECK(!nearest("anything", {}).has_value());
+}
+
+CAF_TEST(nearest allows at most three edits even for long words) {
+  std::vector<std::string> words{"abcdefghijklmnopqrstuvwxyz"};
+  CAF_CHECK(nearest("abcdefghijklmnopqrstuvwXYZ", words).has_value());
+  CAF_CHECK(!nearest("abcdefghijklmnopqrstuvWXYZ", words).has_value());
+}
+
+CAF_TEST(nearest allows one edit per three characters of the word) {
+  std::vector<std::string> words{"abcdef"};
+  CAF_CHECK(nearest("abcdXY", words).has_value());  // 2 edits, 6 / 3 = 2 allowed
+  CAF_CHECK(!nearest("abcXYZ", words).has_value()); // 3 edits
+}
+
+CAF_TEST(trim removes ascii white space at both ends only) {
+  CAF_CHECK_EQUAL(trim("  a b \t\r\n"), "a b");
+  CAF_CHECK_EQUAL(trim("\f\vx\v"), "x");
+  CAF_CHECK_EQUAL(trim("none"), "none");
+  CAF_CHECK_EQUAL(trim(" \t "), "");
+  CAF_CHECK_EQUAL(trim(""), "");
+}
+
+CAF_TEST(join puts the separator only between parts) {
+  CAF_CHECK_EQUAL(join({}, ", "), "");
+  CAF_CHECK_EQUAL(join({"a"}, ", "), "a");
+  CAF_CHECK_EQUAL(join({"a", "b", "c"}, ", "), "a, b, c");
+  CAF_CHECK_EQUAL(join({"", ""}, "-"), "-");
+}
+
+CAF_TEST(redact never shows any part of a secret) {
+  CAF_CHECK_EQUAL(redact("sk-very-secret"), "****");
+  CAF_CHECK_EQUAL(redact("x"), "****");
+  CAF_CHECK_EQUAL(redact(""), "");
+}
+
+CAF_TEST(scrub replaces every occurrence of every secret) {
+  CAF_CHECK_EQUAL(scrub("key=sk-1 again sk-1 and pw", {"sk-1", "pw"}),
+                  "key=**** again **** and ****");
+  CAF_CHECK_EQUAL(scrub("sk-1sk-1", {"sk-1"}), "********");
+}
+
+CAF_TEST(scrub ignores empty secrets and leaves other text alone) {
+  CAF_CHECK_EQUAL(scrub("nothing to hide", {"", "absent"}), "nothing to hide");
+  CAF_CHECK_EQUAL(scrub("", {"x"}), "");
+}
+
+CAF_TEST(scrub terminates when the secret is part of the mask) {
+  CAF_CHECK_EQUAL(scrub("a*b", {"*"}), "a****b");
+}
+
+CAF_TEST(starts with compares a prefix) {
+  CAF_CHECK(starts_with("https://x", "https://"));
+  CAF_CHECK(starts_with("abc", ""));
+  CAF_CHECK(!starts_with("http://x", "https://"));
+  CAF_CHECK(!starts_with("ab", "abc"));
+}
