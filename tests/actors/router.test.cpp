@@ -107,7 +107,7 @@ struct fixture : test_coordinator_fixture<test_config> {
             return parent->spawn(fragile, crash_count);
           return spawn_mock_provider(parent, engine_map[p.name], {});
         },
-        7);
+        {}, 7);
     sched.run();
   }
 

@@ -24,6 +24,12 @@ using failed_atom = caf::atom_constant<caf::atom("failed")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 /// Internal: retry a request after its backoff.
 using retry_atom = caf::atom_constant<caf::atom("retry")>;
+/// Record a finished call in the ledger.
+using record_atom = caf::atom_constant<caf::atom("record")>;
+/// Ask whether a request fits the budgets.
+using budget_atom = caf::atom_constant<caf::atom("budget")>;
+/// Ask for the spend report.
+using summary_atom = caf::atom_constant<caf::atom("summary")>;
 /// Ask for status / statistics.
 using status_atom = caf::atom_constant<caf::atom("status")>;
 

@@ -3,8 +3,11 @@
 /// and across nodes. They live here, not in libet, to keep libet free of CAF;
 /// ADL still finds them because they are declared in namespace et.
 
+#include "caf/meta/load_callback.hpp"
 #include "caf/meta/type_name.hpp"
 #include "et/actors/std_optional.hpp"
+#include "et/cost/reports.hpp"
+#include "et/cost/summary.hpp"
 #include "et/llm/chat.hpp"
 #include "et/llm/routed.hpp"
 
@@ -80,5 +83,35 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, stream_chunk& x) {
   return f(caf::meta::type_name("et.stream_chunk"), x.id, x.seq, x.delta);
 }
+
+namespace cost {
+
+/// Inspects a call_record (latency travels as a count of milliseconds).
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, call_record& x) {
+  auto latency_ms = static_cast<int64_t>(x.latency.count());
+  return f(caf::meta::type_name("et.call_record"), x.role, x.alias, x.provider, x.model, x.tokens,
+           x.usd, x.ok, latency_ms, x.attempt, x.outcome, x.unix_ms,
+           caf::meta::load_callback([&]() -> caf::error {
+             x.latency = std::chrono::milliseconds{latency_ms};
+             return caf::none;
+           }));
+}
+
+/// Inspects a budget_query.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, budget_query& x) {
+  return f(caf::meta::type_name("et.budget_query"), x.role, x.alias, x.provider, x.model,
+           x.prompt_tokens, x.max_tokens);
+}
+
+/// Inspects a cost_report.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cost_report& x) {
+  return f(caf::meta::type_name("et.cost_report"), x.usd, x.requests, x.failures, x.prompt_tokens,
+           x.completion_tokens, x.unpriced_requests, x.table);
+}
+
+} // namespace cost
 
 } // namespace et

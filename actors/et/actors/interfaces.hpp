@@ -9,6 +9,8 @@
 #include "caf/replies_to.hpp"
 #include "caf/typed_actor.hpp"
 #include "et/actors/atoms.hpp"
+#include "et/cost/reports.hpp"
+#include "et/cost/summary.hpp"
 #include "et/llm/chat.hpp"
 #include "et/llm/routed.hpp"
 
@@ -31,6 +33,15 @@ using provider_actor = caf::typed_actor<
 using chunk_sink = caf::typed_actor<
     /// provider/router -> requester: the next piece of stream `id`.
     caf::reacts_to<chunk_atom, stream_chunk>>;
+
+/// The cost ledger: prices and records every call, answers budget questions.
+using ledger_actor = caf::typed_actor<
+    /// router -> ledger: one finished attempt (priced by the ledger; its usd is ignored).
+    caf::reacts_to<record_atom, cost::call_record>,
+    /// router -> ledger: may this request be sent? true, or errc::budget_exceeded.
+    caf::replies_to<budget_atom, cost::budget_query>::with<bool>,
+    /// anyone -> ledger: the spend of this process so far.
+    caf::replies_to<summary_atom>::with<cost::cost_report>>;
 
 /// The router: roles to deployments, with retries, cooldowns, fallbacks and
 /// supervised provider actors.

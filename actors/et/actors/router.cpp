@@ -70,6 +70,56 @@ bool usable(router_pointer self, router_job& j) {
   return true;
 }
 
+int64_t prompt_estimate(const chat_request& req) {
+  size_t bytes = 0;
+  for (const auto& m : req.messages)
+    bytes += m.content.size();
+  return cost::estimate_tokens(bytes);
+}
+
+// Asks the ledger first: a request that would cross a budget is never sent.
+void check_budget_then_send(router_pointer self, uint64_t key) {
+  auto& j = self->state.jobs[key];
+  const auto& c = current(j);
+  cost::budget_query q{j.req.role,
+                       c.where.alias,
+                       c.where.provider,
+                       c.where.model,
+                       prompt_estimate(c.request),
+                       c.request.max_tokens.value_or(0)};
+  auto index = j.index;
+  self->request(self->state.ledger, caf::infinite, budget_atom::value, std::move(q))
+      .then(
+          [=](bool) {
+            auto i = self->state.jobs.find(key);
+            if (i != self->state.jobs.end() && i->second.index == index
+                && i->second.attempt_id == 0)
+              send_attempt(self, key);
+          },
+          [=](caf::error& e) { finish(self, key, std::move(e)); });
+}
+
+// Tells the ledger about a finished attempt.
+void report(router_pointer self, const router_job& j, const usage& tokens, const failure* f) {
+  if (!self->state.ledger)
+    return;
+  const auto& where = current(j).where;
+  cost::call_record rec;
+  rec.role = j.req.role;
+  rec.alias = where.alias;
+  rec.provider = where.provider;
+  rec.model = where.model;
+  rec.tokens = tokens;
+  rec.ok = f == nullptr;
+  rec.latency = std::chrono::duration_cast<std::chrono::milliseconds>(now(self) - j.started);
+  rec.attempt = j.tries_here;
+  rec.outcome = f ? std::string{to_string(f->code)} : "ok";
+  rec.unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  self->send(self->state.ledger, record_atom::value, std::move(rec));
+}
+
 } // namespace
 
 void try_current(router_pointer self, uint64_t key) {
@@ -83,7 +133,9 @@ void try_current(router_pointer self, uint64_t key) {
   }
   if (j.index >= j.chain.size())
     return exhausted(self, key);
-  send_attempt(self, key);
+  if (!self->state.ledger || !self->state.budgets)
+    return send_attempt(self, key);
+  check_budget_then_send(self, key);
 }
 
 void send_attempt(router_pointer self, uint64_t key) {
@@ -93,6 +145,7 @@ void send_attempt(router_pointer self, uint64_t key) {
   auto aid = st.next_attempt++;
   j.attempt_id = aid;
   j.sent_to = slot.hdl.address();
+  j.started = now(self);
   ++j.attempts;
   ++j.tries_here;
   st.attempts[aid] = key;
@@ -114,6 +167,7 @@ void on_attempt_done(router_pointer self, uint64_t key, uint64_t attempt_id, cha
     return; // cancelled or superseded
   auto& j = i->second;
   const auto& where = current(j).where;
+  report(self, j, r.tokens, nullptr);
   self->state.cooldowns.succeeded(where.key());
   self->state.attempts.erase(attempt_id);
   j.promise.deliver(
@@ -130,6 +184,7 @@ void on_attempt_failed(router_pointer self, uint64_t key, uint64_t attempt_id, f
   st.attempts.erase(attempt_id);
   j.attempt_id = 0;
   const auto& where = current(j).where;
+  report(self, j, usage{}, &f);
   j.notes.push_back(where.label() + ": " + to_string(f));
   st.cooldowns.failed(where.key(), now(self));
   // Once text reached the requester, another model cannot continue it.
@@ -247,10 +302,14 @@ void cancel(router_pointer self, uint64_t request_id) {
 
 router_impl::behavior_type router(router_pointer self,
                                   std::shared_ptr<const config::settings> settings,
-                                  provider_factory make_provider, uint64_t seed) {
+                                  provider_factory make_provider, ledger_actor ledger,
+                                  uint64_t seed) {
   auto& st = self->state;
   st.settings = std::move(settings);
   st.make_provider = std::move(make_provider);
+  st.ledger = std::move(ledger);
+  const auto& b = st.settings->budgets;
+  st.budgets = b.per_run || b.per_day || !b.per_role.empty();
   st.cooldowns = routing::cooldown_tracker{st.settings->cooldown};
   st.random.seed(seed);
   for (const auto& [name, p] : st.settings->providers) {
@@ -282,8 +341,8 @@ router_impl::behavior_type router(router_pointer self,
 } // namespace
 
 router_actor spawn_router(caf::actor_system& sys, std::shared_ptr<const config::settings> settings,
-                          provider_factory make_provider, uint64_t seed) {
-  return sys.spawn(router, std::move(settings), std::move(make_provider), seed);
+                          provider_factory make_provider, ledger_actor ledger, uint64_t seed) {
+  return sys.spawn(router, std::move(settings), std::move(make_provider), std::move(ledger), seed);
 }
 
 } // namespace et::actors

@@ -24,8 +24,11 @@ using router_impl = router_actor::extend<
     caf::reacts_to<retry_atom, uint64_t>>;
 
 /// Spawns a router over `settings`; `make_provider` creates the children.
-/// `seed` makes backoff jitter reproducible.
+/// Every attempt is reported to `ledger` (when given), which is also asked
+/// before each attempt when budgets are configured. `seed` makes backoff
+/// jitter reproducible.
 router_actor spawn_router(caf::actor_system& sys, std::shared_ptr<const config::settings> settings,
-                          provider_factory make_provider, uint64_t seed = 1);
+                          provider_factory make_provider, ledger_actor ledger = {},
+                          uint64_t seed = 1);
 
 } // namespace et::actors

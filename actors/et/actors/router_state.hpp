@@ -36,6 +36,7 @@ struct router_job {
   chunk_sink sink;                                      ///< where streamed pieces go
   uint32_t next_seq = 0;                                ///< pieces relayed so far
   uint64_t attempt_id = 0;                              ///< id of the attempt in flight (0 = none)
+  routing::clock::time_point started;                   ///< when that attempt was sent
   caf::actor_addr sent_to;                              ///< the provider instance it went to
   bool parked = false;                                  ///< waiting for that instance's restart
   std::vector<std::string> notes;                       ///< why candidates were passed over
@@ -45,9 +46,11 @@ struct router_job {
 
 /// The router's state.
 struct router_state {
-  std::shared_ptr<const config::settings> settings;        ///< configuration
-  provider_factory make_provider;                          ///< makes children
-  std::map<std::string, provider_slot> providers;          ///< by provider name
+  std::shared_ptr<const config::settings> settings; ///< configuration
+  provider_factory make_provider;                   ///< makes children
+  ledger_actor ledger;                              ///< records attempts (may be null)
+  bool budgets = false;                             ///< whether to ask the ledger before sending
+  std::map<std::string, provider_slot> providers;   ///< by provider name
   routing::cooldown_tracker cooldowns{config::cooldown{}}; ///< failing deployments
   std::unordered_map<uint64_t, router_job> jobs;           ///< by job key
   std::unordered_map<uint64_t, uint64_t> attempts;         ///< attempt id -> job key

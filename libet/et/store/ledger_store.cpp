@@ -1,0 +1,210 @@
+#include "et/store/ledger_store.hpp"
+
+#include <mutex>
+#include <sqlite3.h>
+
+namespace et::store {
+
+int64_t start_of_utc_day(int64_t unix_ms) {
+  constexpr int64_t day = 86'400'000;
+  return unix_ms - ((unix_ms % day) + day) % day;
+}
+
+namespace {
+
+class memory_ledger : public ledger_store {
+public:
+  result<void> append(const stored_call& call) override {
+    std::lock_guard<std::mutex> guard{mutex_};
+    calls_.push_back(call);
+    return {};
+  }
+
+  result<std::vector<stored_call>> since(int64_t unix_ms) const override {
+    std::lock_guard<std::mutex> guard{mutex_};
+    std::vector<stored_call> out;
+    for (const auto& c : calls_)
+      if (c.call.unix_ms >= unix_ms)
+        out.push_back(c);
+    return out;
+  }
+
+  result<double> spent_since(int64_t unix_ms) const override {
+    std::lock_guard<std::mutex> guard{mutex_};
+    double usd = 0;
+    for (const auto& c : calls_)
+      if (c.call.unix_ms >= unix_ms && c.call.usd)
+        usd += *c.call.usd;
+    return usd;
+  }
+
+private:
+  mutable std::mutex mutex_;
+  std::vector<stored_call> calls_;
+};
+
+constexpr const char* schema = R"(
+PRAGMA journal_mode = WAL;
+CREATE TABLE IF NOT EXISTS calls (
+  id INTEGER PRIMARY KEY,
+  run_id TEXT NOT NULL, unix_ms INTEGER NOT NULL,
+  role TEXT NOT NULL, alias TEXT NOT NULL, provider TEXT NOT NULL, model TEXT NOT NULL,
+  prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL,
+  cache_read_tokens INTEGER NOT NULL, cache_write_tokens INTEGER NOT NULL,
+  reasoning_tokens INTEGER NOT NULL, usd REAL, ok INTEGER NOT NULL,
+  latency_ms INTEGER NOT NULL, attempt INTEGER NOT NULL, outcome TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS calls_by_time ON calls(unix_ms);
+)";
+
+class sqlite_ledger : public ledger_store {
+public:
+  explicit sqlite_ledger(sqlite3* db) : db_(db) {}
+  ~sqlite_ledger() override { sqlite3_close(db_); }
+  sqlite_ledger(const sqlite_ledger&) = delete;
+  sqlite_ledger& operator=(const sqlite_ledger&) = delete;
+
+  result<void> append(const stored_call& c) override;
+  result<std::vector<stored_call>> since(int64_t unix_ms) const override;
+  result<double> spent_since(int64_t unix_ms) const override;
+
+private:
+  failure error(const char* what) const {
+    return make_failure(errc::io_error,
+                        std::string{"ledger: "} + what + ": " + sqlite3_errmsg(db_));
+  }
+
+  mutable std::mutex mutex_;
+  sqlite3* db_;
+};
+
+result<void> sqlite_ledger::append(const stored_call& c) {
+  std::lock_guard<std::mutex> guard{mutex_};
+  sqlite3_stmt* st = nullptr;
+  const char* sql = "INSERT INTO calls (run_id, unix_ms, role, alias, provider, model, "
+                    "prompt_tokens, completion_tokens, cache_read_tokens, cache_write_tokens, "
+                    "reasoning_tokens, usd, ok, latency_ms, attempt, outcome) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+  if (sqlite3_prepare_v2(db_, sql, -1, &st, nullptr) != SQLITE_OK)
+    return error("prepare insert");
+  const auto& k = c.call;
+  auto text = [&](int i, const std::string& s) {
+    sqlite3_bind_text(st, i, s.c_str(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+  };
+  text(1, c.run_id);
+  sqlite3_bind_int64(st, 2, k.unix_ms);
+  text(3, k.role);
+  text(4, k.alias);
+  text(5, k.provider);
+  text(6, k.model);
+  sqlite3_bind_int64(st, 7, k.tokens.prompt_tokens);
+  sqlite3_bind_int64(st, 8, k.tokens.completion_tokens);
+  sqlite3_bind_int64(st, 9, k.tokens.cache_read_tokens);
+  sqlite3_bind_int64(st, 10, k.tokens.cache_write_tokens);
+  sqlite3_bind_int64(st, 11, k.tokens.reasoning_tokens);
+  if (k.usd)
+    sqlite3_bind_double(st, 12, *k.usd);
+  else
+    sqlite3_bind_null(st, 12);
+  sqlite3_bind_int(st, 13, k.ok ? 1 : 0);
+  sqlite3_bind_int64(st, 14, k.latency.count());
+  sqlite3_bind_int(st, 15, k.attempt);
+  text(16, k.outcome);
+  auto rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE)
+    return error("insert");
+  return {};
+}
+
+result<std::vector<stored_call>> sqlite_ledger::since(int64_t unix_ms) const {
+  std::lock_guard<std::mutex> guard{mutex_};
+  sqlite3_stmt* st = nullptr;
+  const char* sql = "SELECT run_id, unix_ms, role, alias, provider, model, prompt_tokens, "
+                    "completion_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, "
+                    "usd, ok, latency_ms, attempt, outcome FROM calls WHERE unix_ms >= ? "
+                    "ORDER BY unix_ms, id";
+  if (sqlite3_prepare_v2(db_, sql, -1, &st, nullptr) != SQLITE_OK)
+    return error("prepare query");
+  sqlite3_bind_int64(st, 1, unix_ms);
+  auto column = [&](int i) {
+    auto p = sqlite3_column_text(st, i);
+    return p ? std::string{reinterpret_cast<const char*>(p)} : std::string{};
+  };
+  std::vector<stored_call> out;
+  int rc = 0;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    stored_call c;
+    c.run_id = column(0);
+    auto& k = c.call;
+    k.unix_ms = sqlite3_column_int64(st, 1);
+    k.role = column(2);
+    k.alias = column(3);
+    k.provider = column(4);
+    k.model = column(5);
+    k.tokens =
+        usage{sqlite3_column_int64(st, 6), sqlite3_column_int64(st, 7), sqlite3_column_int64(st, 8),
+              sqlite3_column_int64(st, 9), sqlite3_column_int64(st, 10)};
+    if (sqlite3_column_type(st, 11) != SQLITE_NULL)
+      k.usd = sqlite3_column_double(st, 11);
+    k.ok = sqlite3_column_int(st, 12) != 0;
+    k.latency = std::chrono::milliseconds{sqlite3_column_int64(st, 13)};
+    k.attempt = sqlite3_column_int(st, 14);
+    k.outcome = column(15);
+    out.push_back(std::move(c));
+  }
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE)
+    return error("query");
+  return out;
+}
+
+result<double> sqlite_ledger::spent_since(int64_t unix_ms) const {
+  std::lock_guard<std::mutex> guard{mutex_};
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db_, "SELECT COALESCE(SUM(usd), 0) FROM calls WHERE unix_ms >= ?", -1, &st,
+                         nullptr)
+      != SQLITE_OK)
+    return error("prepare sum");
+  sqlite3_bind_int64(st, 1, unix_ms);
+  double usd = 0;
+  auto rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW)
+    usd = sqlite3_column_double(st, 0);
+  sqlite3_finalize(st);
+  if (rc != SQLITE_ROW)
+    return error("sum");
+  return usd;
+}
+
+} // namespace
+
+result<std::unique_ptr<ledger_store>> open_sqlite_ledger(const std::filesystem::path& file) {
+  std::error_code ec;
+  if (file.has_parent_path())
+    std::filesystem::create_directories(file.parent_path(), ec);
+  if (ec)
+    return make_failure(errc::io_error, "ledger: cannot create " + file.parent_path().string()
+                                            + ": " + ec.message());
+  sqlite3* db = nullptr;
+  if (sqlite3_open(file.c_str(), &db) != SQLITE_OK) {
+    auto msg = std::string{db ? sqlite3_errmsg(db) : "out of memory"};
+    sqlite3_close(db);
+    return make_failure(errc::io_error, "ledger: cannot open " + file.string() + ": " + msg);
+  }
+  // Several et processes may share one ledger: wait for their writes.
+  sqlite3_busy_timeout(db, 5000);
+  char* err = nullptr;
+  if (sqlite3_exec(db, schema, nullptr, nullptr, &err) != SQLITE_OK) {
+    auto msg = std::string{err ? err : "unknown error"};
+    sqlite3_free(err);
+    sqlite3_close(db);
+    return make_failure(errc::io_error, "ledger: cannot set up " + file.string() + ": " + msg);
+  }
+  return std::unique_ptr<ledger_store>{new sqlite_ledger(db)};
+}
+
+std::unique_ptr<ledger_store> make_memory_ledger() {
+  return std::make_unique<memory_ledger>();
+}
+
+} // namespace et::store

@@ -1,0 +1,195 @@
+#define CAF_SUITE actors.ledger
+#define FAIL(msg) CAF_FAIL(msg)
+#include "caf/test/dsl.hpp"
+
+#include <cmath>
+
+#include "et/actors/errors.hpp"
+#include "et/actors/inspect.hpp"
+#include "et/actors/ledger.hpp"
+#include "et/actors/message_types.hpp"
+#include "et/actors/mock_provider.hpp"
+#include "et/actors/router.hpp"
+#include "et/config/loader.hpp"
+
+using namespace et;
+using namespace et::actors;
+
+namespace {
+
+struct test_config : caf::actor_system_config {
+  test_config() { et::actors::add_message_types(*this); }
+};
+
+// Prices are per million tokens: 1000 prompt + 2000 completion tokens of
+// "priced" cost 1000 * 2 / 1e6 + 2000 * 10 / 1e6 = $0.022.
+const char* yaml = R"(
+providers:
+  sim:
+    type: mock
+    mock: {mode: fixed, text: "ok"}
+  remote: {type: openai, base_url: "http://127.0.0.1:9/v1"}
+models:
+  priced: {provider: sim, model: priced-model, price: {input: 2, output: 10}}
+  unknown: {provider: remote, model: mystery-model}
+roles:
+  polecat: {model: priced}
+)";
+
+struct fixture : test_coordinator_fixture<test_config> {
+  std::shared_ptr<config::settings> settings;
+  std::shared_ptr<store::ledger_store> store = store::make_memory_ledger();
+  ledger_actor ledger;
+
+  void start(const std::function<void(config::settings&)>& adjust = {}) {
+    auto loaded = config::check_string(yaml, "ledger-test.yaml",
+                                       [](const std::string&) { return std::nullopt; });
+    if (!loaded.ok())
+      CAF_FAIL(config::to_string(loaded.diagnostics));
+    settings = std::make_shared<config::settings>(loaded.value);
+    if (adjust)
+      adjust(*settings);
+    ledger_setup setup{settings, cost::price_book{}, store, "run-1", 0, false};
+    ledger = spawn_ledger(sys, std::move(setup));
+    sched.run();
+  }
+
+  ~fixture() { caf::anon_send_exit(ledger, caf::exit_reason::user_shutdown); }
+
+  static cost::call_record call(std::string alias, std::string model, int64_t prompt,
+                                int64_t completion, std::string role = "polecat") {
+    cost::call_record c;
+    c.role = std::move(role);
+    c.alias = std::move(alias);
+    c.provider = c.alias == "unknown" ? "remote" : "sim";
+    c.model = std::move(model);
+    c.tokens.prompt_tokens = prompt;
+    c.tokens.completion_tokens = completion;
+    c.outcome = "ok";
+    return c;
+  }
+
+  cost::cost_report report() {
+    auto rh = self->request(ledger, caf::infinite, summary_atom::value);
+    sched.run();
+    cost::cost_report out;
+    rh.receive([&](cost::cost_report& r) { out = std::move(r); },
+               [&](caf::error& e) { CAF_FAIL("summary: " << to_string(e)); });
+    return out;
+  }
+};
+
+bool near(double a, double b) {
+  return std::fabs(a - b) < 1e-12;
+}
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(ledger_tests, fixture)
+
+CAF_TEST(a recorded call is priced to the token from the alias price) {
+  start();
+  self->send(ledger, record_atom::value, call("priced", "priced-model", 1000, 2000));
+  auto r = report();
+  CAF_CHECK(near(r.usd, 0.022));
+  CAF_CHECK_EQUAL(r.requests, 1);
+  CAF_CHECK_EQUAL(r.prompt_tokens, 1000);
+  CAF_CHECK_EQUAL(r.completion_tokens, 2000);
+  CAF_CHECK_EQUAL(r.unpriced_requests, 0);
+  CAF_CHECK(r.table.find("polecat") != std::string::npos);
+}
+
+CAF_TEST(an unknown remote model is counted as unpriced and not as free) {
+  start();
+  self->send(ledger, record_atom::value, call("unknown", "mystery-model", 10, 10));
+  auto r = report();
+  CAF_CHECK_EQUAL(r.unpriced_requests, 1);
+  CAF_CHECK(near(r.usd, 0));
+  CAF_CHECK(r.table.find("unpriced") != std::string::npos);
+}
+
+CAF_TEST(every recorded call is persisted with its run id and price) {
+  start();
+  self->send(ledger, record_atom::value, call("priced", "priced-model", 1000, 2000));
+  self->send(ledger, record_atom::value, call("unknown", "mystery-model", 1, 1));
+  sched.run();
+  auto stored = store->since(0);
+  CAF_REQUIRE(stored);
+  CAF_REQUIRE_EQUAL(stored->size(), 2u);
+  CAF_CHECK_EQUAL((*stored)[0].run_id, "run-1");
+  CAF_REQUIRE((*stored)[0].call.usd);
+  CAF_CHECK(near(*(*stored)[0].call.usd, 0.022));
+  CAF_CHECK(!(*stored)[1].call.usd);
+}
+
+CAF_TEST(a request that would cross the run budget is refused) {
+  start([](config::settings& s) { s.budgets.per_run = 0.03; });
+  self->send(ledger, record_atom::value, call("priced", "priced-model", 1000, 2000));
+  // worst case of the next: 1000 * 2 / 1e6 + 1000 * 10 / 1e6 = $0.012 -> $0.034 > $0.03
+  cost::budget_query q{"polecat", "priced", "sim", "priced-model", 1000, 1000};
+  auto rh = self->request(ledger, caf::infinite, budget_atom::value, q);
+  sched.run();
+  rh.receive([](bool) { CAF_FAIL("expected a refusal"); },
+             [](caf::error& e) {
+               auto f = from_caf(e);
+               CAF_CHECK_EQUAL(f.code, errc::budget_exceeded);
+               CAF_CHECK(f.message.find("per_run") != std::string::npos);
+             });
+  cost::budget_query small{"polecat", "priced", "sim", "priced-model", 100, 100};
+  auto ok = self->request(ledger, caf::infinite, budget_atom::value, small);
+  sched.run();
+  ok.receive([](bool allowed) { CAF_CHECK(allowed); },
+             [](caf::error& e) { CAF_FAIL("unexpected " << to_string(e)); });
+}
+
+CAF_TEST(the router reports attempts and stops before crossing a budget) {
+  start([](config::settings& s) {
+    s.budgets.per_run = 0.0001;
+    s.defaults.max_tokens = 1000;
+  });
+  auto engine = std::make_shared<provider::mock_engine>(settings->providers["sim"].mock);
+  auto router = spawn_router(
+      sys, settings,
+      [engine](caf::local_actor* parent, const config::provider&) -> provider_actor {
+        return spawn_mock_provider(parent, engine, {});
+      },
+      ledger);
+  sched.run();
+  role_request req;
+  req.id = 1;
+  req.role = "polecat";
+  req.request.messages.push_back(message{role::user, "hi", {}, {}, {}});
+  auto rh = self->request(router, caf::infinite, complete_atom::value, req);
+  sched.run();
+  rh.receive([](routed_response&) { CAF_FAIL("the budget should have refused it"); },
+             [](caf::error& e) { CAF_CHECK_EQUAL(from_caf(e).code, errc::budget_exceeded); });
+  CAF_CHECK_EQUAL(report().requests, 0); // nothing was sent, so nothing was billed
+  caf::anon_send_exit(router, caf::exit_reason::user_shutdown);
+}
+
+CAF_TEST(the router records a successful attempt in the ledger) {
+  start();
+  auto engine = std::make_shared<provider::mock_engine>(settings->providers["sim"].mock);
+  auto router = spawn_router(
+      sys, settings,
+      [engine](caf::local_actor* parent, const config::provider&) -> provider_actor {
+        return spawn_mock_provider(parent, engine, {});
+      },
+      ledger);
+  sched.run();
+  role_request req;
+  req.id = 1;
+  req.role = "polecat";
+  req.request.messages.push_back(message{role::user, "hello there", {}, {}, {}});
+  auto rh = self->request(router, caf::infinite, complete_atom::value, req);
+  sched.run();
+  rh.receive([](routed_response& r) { CAF_CHECK_EQUAL(r.response.content, "ok"); },
+             [](caf::error& e) { CAF_FAIL("unexpected " << to_string(e)); });
+  auto r = report();
+  CAF_CHECK_EQUAL(r.requests, 1);
+  CAF_CHECK_EQUAL(r.failures, 0);
+  CAF_CHECK(r.usd > 0);
+  caf::anon_send_exit(router, caf::exit_reason::user_shutdown);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()

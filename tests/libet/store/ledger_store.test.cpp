@@ -1,0 +1,76 @@
+#define CAF_SUITE libet.store.ledger_store
+#include "caf/test/unit_test.hpp"
+
+#include <filesystem>
+
+#include "et/store/ledger_store.hpp"
+
+using namespace et;
+
+namespace {
+
+store::stored_call sample(int64_t unix_ms, std::optional<double> usd, std::string run = "r1") {
+  store::stored_call c;
+  c.run_id = std::move(run);
+  c.call.role = "polecat";
+  c.call.alias = "a";
+  c.call.provider = "p";
+  c.call.model = "m";
+  c.call.tokens = usage{10, 20, 3, 4, 5};
+  c.call.usd = usd;
+  c.call.ok = usd.has_value();
+  c.call.latency = std::chrono::milliseconds{1234};
+  c.call.attempt = 2;
+  c.call.outcome = usd ? "ok" : "server_error";
+  c.call.unix_ms = unix_ms;
+  return c;
+}
+
+void check_store(store::ledger_store& s) {
+  CAF_REQUIRE(s.append(sample(1000, 0.5)));
+  CAF_REQUIRE(s.append(sample(2000, std::nullopt)));
+  CAF_REQUIRE(s.append(sample(3000, 0.25, "r2")));
+  auto all = s.since(0);
+  CAF_REQUIRE(all);
+  CAF_REQUIRE_EQUAL(all->size(), 3u);
+  CAF_CHECK((*all)[0].call == sample(1000, 0.5).call);
+  CAF_CHECK((*all)[1].call == sample(2000, std::nullopt).call);
+  CAF_CHECK_EQUAL((*all)[2].run_id, "r2");
+  CAF_CHECK_EQUAL(s.since(2000)->size(), 2u);
+  CAF_CHECK_EQUAL(*s.spent_since(0), 0.75);
+  CAF_CHECK_EQUAL(*s.spent_since(2500), 0.25);
+}
+
+} // namespace
+
+CAF_TEST(the memory ledger keeps calls and sums priced spend) {
+  auto s = store::make_memory_ledger();
+  check_store(*s);
+}
+
+CAF_TEST(the sqlite ledger keeps every field across reopening) {
+  auto dir = std::filesystem::temp_directory_path() / "et-ledger-test";
+  std::filesystem::remove_all(dir);
+  auto file = dir / "nested" / "ledger.sqlite";
+  {
+    auto s = store::open_sqlite_ledger(file);
+    CAF_REQUIRE(s);
+    check_store(**s);
+  }
+  auto again = store::open_sqlite_ledger(file);
+  CAF_REQUIRE(again);
+  CAF_CHECK_EQUAL((*again)->since(0)->size(), 3u);
+  std::filesystem::remove_all(dir);
+}
+
+CAF_TEST(an unopenable ledger is an io error naming the file) {
+  auto s = store::open_sqlite_ledger("/proc/et-no-such/ledger.sqlite");
+  CAF_REQUIRE(!s);
+  CAF_CHECK_EQUAL(s.error().code, errc::io_error);
+  CAF_CHECK(s.error().message.find("/proc/et-no-such") != std::string::npos);
+}
+
+CAF_TEST(the start of the utc day is midnight) {
+  CAF_CHECK_EQUAL(store::start_of_utc_day(86'400'000 * 3 + 5000), 86'400'000 * 3);
+  CAF_CHECK_EQUAL(store::start_of_utc_day(86'400'000 * 3), 86'400'000 * 3);
+}
