@@ -19,7 +19,6 @@ constexpr pending commands[] = {
     {"run", "decompose a task, fan it out to the worker pool, review and synthesize"},
     {"serve", "run a node that other hosts use as remote pool members"},
     {"session", "manage agents in tmux/byobu panes"},
-    {"models", "list the models of every provider and node"},
     {"nodes", "show the configured remote nodes and their health"},
     {"cost", "show spend by day, role, model and provider"},
 };

@@ -1,0 +1,114 @@
+#define CAF_SUITE apps.models
+#include "caf/test/unit_test.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "et/cli.hpp"
+#include "fake_upstream/server.hpp"
+
+// `et models` against the loopback fake upstream in all four protocols, plus
+// a provider whose port is closed.
+
+namespace {
+
+struct fixture {
+  et::fake::server upstream{et::fake::options{}};
+  std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("et-models-test-" + std::to_string(::getpid()));
+  std::filesystem::path file = dir / "et.yaml";
+
+  fixture() {
+    if (!upstream.start())
+      CAF_FAIL("cannot start the fake upstream");
+    std::filesystem::create_directories(dir);
+  }
+
+  ~fixture() {
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+
+  void write_config(bool with_broken) {
+    auto base = "http://127.0.0.1:" + std::to_string(upstream.port());
+    std::ofstream out{file};
+    out << "providers:\n"
+        << "  oa: {type: openai, base_url: \"" << base << "/v1\"}\n"
+        << "  an: {type: anthropic, base_url: \"" << base << "\", api_key: sk-ant-SECRET}\n"
+        << "  ol: {type: ollama, base_url: \"" << base << "\"}\n"
+        << "  ge: {type: gemini, base_url: \"" << base << "\", api_key: AIza-SECRET}\n";
+    if (with_broken)
+      out << "  broken: {type: openai, base_url: \"http://127.0.0.1:1/v1\", api_key: sk-SECRET}\n";
+    out << "models:\n"
+        << "  small: {provider: oa, model: fake-small}\n"
+        << "  claude: {provider: an, model: fake-large}\n";
+  }
+
+  struct outcome {
+    int code;
+    std::string out;
+    std::string err;
+  };
+
+  outcome et(std::vector<std::string> args) {
+    std::ostringstream out;
+    std::ostringstream err;
+    int code = et::app::run_cli(args, out, err);
+    return {code, out.str(), err.str()};
+  }
+};
+
+size_t count(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (auto pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + 1))
+    ++n;
+  return n;
+}
+
+// The table row of `provider` listing `model`, "" when there is none.
+std::string row(const std::string& table, const std::string& provider, const std::string& model) {
+  std::istringstream in{table};
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind(provider + " ", 0) == 0 && line.find(" " + model + " ") != std::string::npos)
+      return line;
+  return {};
+}
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(models_tests, fixture)
+
+CAF_TEST(every protocol lists its models with the aliases that point at them) {
+  write_config(false);
+  auto r = et({"models", "--config", file.string()});
+  CAF_CHECK_EQUAL(r.code, 0);
+  CAF_CHECK_EQUAL(count(r.out, "fake-medium"), 4u); // one row per provider
+  auto small = row(r.out, "oa", "fake-small");
+  CAF_CHECK(small.size() > 5 && small.substr(small.size() - 5) == "small");
+  auto claude = row(r.out, "an", "fake-large");
+  CAF_CHECK(claude.size() > 6 && claude.substr(claude.size() - 6) == "claude");
+  CAF_CHECK(r.err.empty());
+}
+
+CAF_TEST(a failing provider shows its error on its row and the exit code says so) {
+  write_config(true);
+  auto r = et({"models", "--config", file.string()});
+  CAF_CHECK_EQUAL(r.code, 1);
+  CAF_CHECK(r.out.find("broken") != std::string::npos);
+  CAF_CHECK(r.out.find("error: network") != std::string::npos);
+  CAF_CHECK(r.out.find("SECRET") == std::string::npos);
+  CAF_CHECK_EQUAL(count(r.out, "fake-medium"), 4u); // the others still answered
+}
+
+CAF_TEST(json output has one entry per provider) {
+  write_config(true);
+  auto r = et({"models", "--json", "--config", file.string()});
+  CAF_CHECK_EQUAL(r.code, 1);
+  CAF_CHECK_EQUAL(count(r.out, "\"provider\":"), 5u);
+  CAF_CHECK_EQUAL(count(r.out, "\"error\":"), 1u);
+  CAF_CHECK(r.out.find("\"aliases\":[\"small\"]") != std::string::npos);
+  CAF_CHECK(r.out.find("SECRET") == std::string::npos);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
