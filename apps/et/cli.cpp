@@ -58,6 +58,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   add_version_command(app, ctx);
   add_config_command(app, ctx);
   add_models_command(app, ctx);
+  add_cost_command(app, ctx);
   add_pending_commands(app, ctx);
   if (reject_unknown_command(args, err)) {
     print_usage(err);

@@ -20,7 +20,6 @@ constexpr pending commands[] = {
     {"serve", "run a node that other hosts use as remote pool members"},
     {"session", "manage agents in tmux/byobu panes"},
     {"nodes", "show the configured remote nodes and their health"},
-    {"cost", "show spend by day, role, model and provider"},
 };
 
 // The arguments of a pending command are read and ignored.
