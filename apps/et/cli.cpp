@@ -57,6 +57,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   add_config_flag(app, ctx);
   add_version_command(app, ctx);
   add_config_command(app, ctx);
+  add_run_command(app, ctx);
   add_models_command(app, ctx);
   add_cost_command(app, ctx);
   add_pending_commands(app, ctx);

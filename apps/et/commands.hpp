@@ -30,6 +30,8 @@ void add_config_flag(CLI::App& cmd, context& ctx);
 void add_version_command(CLI::App& root, context& ctx);
 /// `et config check`.
 void add_config_command(CLI::App& root, context& ctx);
+/// `et run`.
+void add_run_command(CLI::App& root, context& ctx);
 /// `et cost`.
 void add_cost_command(CLI::App& root, context& ctx);
 /// `et models`.

@@ -16,7 +16,6 @@ struct pending {
 // `et --help` shows the whole product, and they fail loudly instead of
 // pretending to work.
 constexpr pending commands[] = {
-    {"run", "decompose a task, fan it out to the worker pool, review and synthesize"},
     {"serve", "run a node that other hosts use as remote pool members"},
     {"session", "manage agents in tmux/byobu panes"},
     {"nodes", "show the configured remote nodes and their health"},

@@ -146,8 +146,8 @@ CAF_TEST(config check never prints an inline API key) {
 }
 
 CAF_TEST(commands that have not landed fail with a clear error) {
-  auto r = et_cli({"run", "write a parser", "--max-subtasks", "3"});
+  auto r = et_cli({"serve", "--listen", "127.0.0.1:7700"});
   CAF_CHECK_EQUAL(r.code, 2);
-  CAF_CHECK_EQUAL(r.err, "et run: not supported yet in this build\n");
+  CAF_CHECK_EQUAL(r.err, "et serve: not supported yet in this build\n");
   CAF_CHECK(r.out.empty());
 }

@@ -1,0 +1,129 @@
+#define CAF_SUITE apps.run
+#include "caf/test/unit_test.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+
+#include "et/cli.hpp"
+#include "et/store/ledger_store.hpp"
+
+// `et run` in single mode on the in-process mock provider.
+
+namespace {
+
+struct fixture {
+  std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("et-run-test-" + std::to_string(::getpid()));
+  std::filesystem::path file = dir / "et.yaml";
+
+  fixture() {
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+  }
+
+  ~fixture() {
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+
+  void write(const std::string& mock) {
+    std::ofstream{file} << "providers:\n"
+                        << "  sim: {type: mock, mock: " << mock << "}\n"
+                        << "  spare: {type: mock, mock: {mode: fixed, text: from the spare}}\n"
+                        << "models:\n"
+                        << "  main: {provider: sim, model: main}\n"
+                        << "  backup: {provider: spare, model: backup}\n"
+                        << "roles:\n"
+                        << "  solo: {model: main, fallbacks: [backup]}\n"
+                        << "  crowd: {model: main, pool: [main, backup]}\n"
+                        << "retry: {attempts: 1}\n"
+                        << "defaults: {state_dir: state}\n";
+  }
+
+  struct outcome {
+    int code;
+    std::string out;
+    std::string err;
+  };
+
+  outcome et(std::vector<std::string> args) {
+    args.push_back("--config");
+    args.push_back(file.string());
+    std::ostringstream out;
+    std::ostringstream err;
+    int code = et::app::run_cli(args, out, err);
+    return {code, out.str(), err.str()};
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(run_tests, fixture)
+
+CAF_TEST(a single worker streams its answer and reports usage) {
+  write("{mode: fixed, text: \"def f():\\n    return 42\\n\"}");
+  auto r = et({"run", "--worker-role", "solo", "write f"});
+  CAF_CHECK_EQUAL(r.code, 0);
+  CAF_CHECK_EQUAL(r.out, "def f():\n    return 42\n");
+  CAF_CHECK(r.err.find("answered by main after 1 attempt") != std::string::npos);
+  CAF_CHECK(r.err.find("completion") != std::string::npos);
+}
+
+CAF_TEST(flags may follow the task) {
+  write("{mode: echo}");
+  auto r = et({"run", "echo me", "--worker-role", "solo"});
+  CAF_CHECK_EQUAL(r.code, 0);
+  CAF_CHECK_EQUAL(r.out, "echo me\n");
+}
+
+CAF_TEST(a failing primary falls back before the first token) {
+  write("{mode: echo, faults: [{error: server_error, on_calls: [1]}]}");
+  auto r = et({"run", "--worker-role", "solo", "hi"});
+  CAF_CHECK_EQUAL(r.code, 0);
+  CAF_CHECK_EQUAL(r.out, "from the spare\n");
+  CAF_CHECK(r.err.find("answered by backup after 2 attempts") != std::string::npos);
+}
+
+CAF_TEST(a request the provider rejects fails with exit code 1 and the reason) {
+  write("{mode: echo, faults: [{error: bad_request, on_calls: [1], message: no such tool}]}");
+  auto r = et({"run", "--worker-role", "solo", "hi"});
+  CAF_CHECK_EQUAL(r.code, 1);
+  CAF_CHECK(r.err.find("et run: bad_request: main (sim/main): no such tool") != std::string::npos);
+}
+
+CAF_TEST(every call lands in the persistent ledger) {
+  write("{mode: echo}");
+  CAF_REQUIRE_EQUAL(et({"run", "--worker-role", "solo", "one"}).code, 0);
+  CAF_REQUIRE_EQUAL(et({"run", "--worker-role", "solo", "two"}).code, 0);
+  auto ledger = et::store::open_sqlite_ledger(dir / "state" / "ledger.sqlite");
+  CAF_REQUIRE(ledger);
+  auto calls = (*ledger)->since(0);
+  CAF_REQUIRE(calls);
+  CAF_CHECK_EQUAL(calls->size(), 2u);
+  CAF_CHECK_NOT_EQUAL((*calls)[0].run_id, (*calls)[1].run_id);
+}
+
+CAF_TEST(the timeout cancels the request in flight) {
+  write("{mode: echo, latency: 30s}");
+  auto r = et({"run", "--worker-role", "solo", "--timeout", "1", "hi"});
+  CAF_CHECK_EQUAL(r.code, 130);
+  CAF_CHECK(r.err.find("cancelled") != std::string::npos);
+}
+
+CAF_TEST(a worker role with a pool is refused clearly until pool mode lands) {
+  write("{mode: echo}");
+  auto r = et({"run", "--worker-role", "crowd", "hi"});
+  CAF_CHECK_EQUAL(r.code, 2);
+  CAF_CHECK(r.err.find("roles.crowd.pool: pool mode") != std::string::npos);
+}
+
+CAF_TEST(a missing task is a usage error) {
+  write("{mode: echo}");
+  auto r = et({"run", "--worker-role", "solo"});
+  CAF_CHECK_EQUAL(r.code, 2);
+  CAF_CHECK(r.err.find("task") != std::string::npos);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
