@@ -69,6 +69,27 @@ struct fixture : test_coordinator_fixture<test_config> {
     return c;
   }
 
+  // A router over the mock provider that reports to our ledger.
+  router_actor router_over_mock() {
+    auto engine = std::make_shared<provider::mock_engine>(settings->providers["sim"].mock);
+    auto router = spawn_router(
+        sys, settings,
+        [engine](caf::local_actor* parent, const config::provider&) -> provider_actor {
+          return spawn_mock_provider(parent, engine, {});
+        },
+        ledger);
+    sched.run();
+    return router;
+  }
+
+  static role_request ask(std::string text) {
+    role_request req;
+    req.id = 1;
+    req.role = "polecat";
+    req.request.messages.push_back(message{role::user, std::move(text), {}, {}, {}});
+    return req;
+  }
+
   cost::cost_report report() {
     auto rh = self->request(ledger, caf::infinite, summary_atom::value);
     sched.run();
@@ -147,19 +168,8 @@ CAF_TEST(the router reports attempts and stops before crossing a budget) {
     s.budgets.per_run = 0.0001;
     s.defaults.max_tokens = 1000;
   });
-  auto engine = std::make_shared<provider::mock_engine>(settings->providers["sim"].mock);
-  auto router = spawn_router(
-      sys, settings,
-      [engine](caf::local_actor* parent, const config::provider&) -> provider_actor {
-        return spawn_mock_provider(parent, engine, {});
-      },
-      ledger);
-  sched.run();
-  role_request req;
-  req.id = 1;
-  req.role = "polecat";
-  req.request.messages.push_back(message{role::user, "hi", {}, {}, {}});
-  auto rh = self->request(router, caf::infinite, complete_atom::value, req);
+  auto router = router_over_mock();
+  auto rh = self->request(router, caf::infinite, complete_atom::value, ask("hi"));
   sched.run();
   rh.receive([](routed_response&) { CAF_FAIL("the budget should have refused it"); },
              [](caf::error& e) { CAF_CHECK_EQUAL(from_caf(e).code, errc::budget_exceeded); });
@@ -169,19 +179,8 @@ CAF_TEST(the router reports attempts and stops before crossing a budget) {
 
 CAF_TEST(the router records a successful attempt in the ledger) {
   start();
-  auto engine = std::make_shared<provider::mock_engine>(settings->providers["sim"].mock);
-  auto router = spawn_router(
-      sys, settings,
-      [engine](caf::local_actor* parent, const config::provider&) -> provider_actor {
-        return spawn_mock_provider(parent, engine, {});
-      },
-      ledger);
-  sched.run();
-  role_request req;
-  req.id = 1;
-  req.role = "polecat";
-  req.request.messages.push_back(message{role::user, "hello there", {}, {}, {}});
-  auto rh = self->request(router, caf::infinite, complete_atom::value, req);
+  auto router = router_over_mock();
+  auto rh = self->request(router, caf::infinite, complete_atom::value, ask("hello there"));
   sched.run();
   rh.receive([](routed_response& r) { CAF_CHECK_EQUAL(r.response.content, "ok"); },
              [](caf::error& e) { CAF_FAIL("unexpected " << to_string(e)); });
