@@ -17,7 +17,7 @@ comma := ,
 CMAKE_FLAGS = -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DET_WERROR=$(WERROR) \
               -DET_SANITIZE=$(SANITIZE)
 
-.PHONY: deps configure build test demo lint format clean install
+.PHONY: deps configure build test demo bench lint format clean install
 
 deps:
 	@scripts/install-deps
@@ -33,6 +33,15 @@ test: build
 
 demo: build
 	@scripts/demo $(BUILD_DIR)/bin/et
+
+# Runs both benchmarks (under a minute) and merges their rows into one JSON array.
+bench: build
+	@$(BUILD_DIR)/bin/et-bench-decoders --json $(BUILD_DIR)/bench-decoders.json
+	@echo
+	@$(BUILD_DIR)/bin/et-bench-request --json $(BUILD_DIR)/bench-request.json
+	@{ echo '['; sed '1d;$$d' $(BUILD_DIR)/bench-decoders.json | sed '$$s/$$/,/'; \
+	   sed '1d;$$d' $(BUILD_DIR)/bench-request.json; echo ']'; } > $(BUILD_DIR)/bench.json
+	@echo "results: $(BUILD_DIR)/bench.json"
 
 lint: configure
 	@scripts/lint $(BUILD_DIR)

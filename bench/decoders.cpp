@@ -3,7 +3,6 @@
 // in network-sized pieces. Prints a table; --json FILE also writes the results.
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <functional>
 #include <string>
 #include <vector>
@@ -12,6 +11,7 @@
 #include "et/wire/codec.hpp"
 #include "et/wire/ndjson.hpp"
 #include "et/wire/sse.hpp"
+#include "support.hpp"
 
 namespace {
 
@@ -136,10 +136,7 @@ std::function<size_t(const std::string&, size_t)> full_decode(et::config::provid
 } // namespace
 
 int main(int argc, char** argv) {
-  std::string json_path;
-  for (int i = 1; i + 1 < argc; ++i)
-    if (std::string{argv[i]} == "--json")
-      json_path = argv[i + 1];
+  auto json_path = et::bench::json_path(argc, argv);
   auto openai = openai_stream(2000);
   auto anthropic = anthropic_stream(2000);
   auto ollama = ollama_stream(2000);
@@ -158,14 +155,17 @@ int main(int argc, char** argv) {
   for (const auto& m : results)
     std::printf("%-26s %10zu %10.1f\n", m.name.c_str(), m.piece, m.mb_per_s);
   if (!json_path.empty()) {
-    std::ofstream out{json_path};
-    out << "[\n";
-    for (size_t i = 0; i < results.size(); ++i)
-      out << "  {\"bench\": \"decoders\", \"name\": \"" << results[i].name
-          << "\", \"piece_bytes\": " << results[i].piece
-          << ", \"mb_per_s\": " << results[i].mb_per_s << "}"
-          << (i + 1 < results.size() ? ",\n" : "\n");
-    out << "]\n";
+    std::vector<et::bench::json_row> rows;
+    for (const auto& m : results)
+      rows.push_back(et::bench::json_row{}
+                         .add("bench", "decoders")
+                         .add("name", m.name)
+                         .add("piece_bytes", static_cast<int64_t>(m.piece))
+                         .add("mb_per_s", m.mb_per_s));
+    if (!et::bench::write_json(json_path, rows)) {
+      std::fprintf(stderr, "cannot write %s\n", json_path.c_str());
+      return 1;
+    }
   }
   return 0;
 }

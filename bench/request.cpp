@@ -1,0 +1,409 @@
+// Request overhead: the same small OpenAI request to an in-process fake
+// upstream over loopback, sent (a) directly through provider::http_provider
+// and (b) through et's actor path (driver actor -> router -> HTTP provider
+// actor -> HTTP), in one run so the router is read against its own reference.
+// Non-streamed: a closed loop keeps C requests in flight for a fixed window.
+// Streamed: one stream at a time; time to first token and the gap between
+// chunks. Prints tables; --json FILE also writes one object per row.
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "caf/all.hpp"
+#include "et/actors/http_provider_actor.hpp"
+#include "et/actors/inspect.hpp"
+#include "et/actors/message_types.hpp"
+#include "et/actors/router.hpp"
+#include "et/config/loader.hpp"
+#include "et/http/runtime.hpp"
+#include "et/provider/http_provider.hpp"
+#include "fake_upstream/server.hpp"
+#include "support.hpp"
+
+namespace {
+
+using namespace et;
+using namespace et::actors;
+using clock_type = std::chrono::steady_clock;
+
+constexpr auto warmup = std::chrono::milliseconds{300};
+constexpr auto window = std::chrono::milliseconds{2000};
+constexpr int stream_tokens = 50;
+constexpr int max_concurrency = 64;
+
+double micros(clock_type::duration d) {
+  return std::chrono::duration<double, std::micro>(d).count();
+}
+
+/// One row of the non-streamed table.
+struct loop_result {
+  std::string path;
+  int concurrency = 0;
+  double rps = 0;
+  double p50_us = 0;
+  double p99_us = 0;
+  int64_t errors = 0;
+};
+
+// Keeps `concurrency` requests in flight: each completion starts the next
+// until the window closes. Completions inside [warm-up end, window end] count
+// for throughput and latency. Completions arrive on an I/O thread (direct) or
+// in the driver actor (router), hence the mutex; `send` is never called with
+// it held, so a send that completes at once cannot deadlock.
+class closed_loop {
+public:
+  using done_fn = std::function<void(bool ok)>;
+  using send_fn = std::function<void(done_fn)>;
+
+  explicit closed_loop(int concurrency) : concurrency_(concurrency), in_flight_(concurrency) {}
+
+  // Starts the loop; called in the context `send` must run in.
+  void start(send_fn send) {
+    {
+      std::lock_guard guard{mtx_};
+      send_ = std::move(send);
+      measure_from_ = clock_type::now() + warmup;
+      measure_to_ = measure_from_ + window;
+    }
+    for (int i = 0; i < concurrency_; ++i)
+      issue();
+  }
+
+  // Blocks the calling (non-scheduler) thread until the last request is back.
+  loop_result wait(std::string path) {
+    std::unique_lock guard{mtx_};
+    drained_.wait(guard, [this] { return in_flight_ == 0; });
+    auto seconds = std::chrono::duration<double>(window).count();
+    return {std::move(path),
+            concurrency_,
+            static_cast<double>(latencies_.size()) / seconds,
+            bench::percentile(latencies_, 0.50),
+            bench::percentile(latencies_, 0.99),
+            errors_};
+  }
+
+private:
+  void issue() {
+    auto started = clock_type::now();
+    send_([this, started](bool ok) { finish(started, ok); });
+  }
+
+  void finish(clock_type::time_point started, bool ok) {
+    auto now = clock_type::now();
+    {
+      std::lock_guard guard{mtx_};
+      if (!ok)
+        ++errors_;
+      else if (now >= measure_from_ && now <= measure_to_)
+        latencies_.push_back(micros(now - started));
+      if (now >= measure_to_) {
+        if (--in_flight_ == 0)
+          drained_.notify_all();
+        return;
+      }
+    }
+    issue();
+  }
+
+  const int concurrency_;
+  std::mutex mtx_;
+  std::condition_variable drained_;
+  send_fn send_;
+  clock_type::time_point measure_from_;
+  clock_type::time_point measure_to_;
+  int in_flight_;
+  int64_t errors_ = 0;
+  std::vector<double> latencies_;
+};
+
+/// The timings of one streamed answer.
+struct stream_sample {
+  clock_type::time_point start;
+  clock_type::time_point first;
+  clock_type::time_point last;
+  int chunks = 0;
+  bool ok = false;
+
+  void on_chunk() {
+    last = clock_type::now();
+    if (chunks++ == 0)
+      first = last;
+  }
+};
+
+/// One row of the streamed table.
+struct stream_result {
+  std::string path;
+  size_t streams = 0;
+  double ttft_p50_us = 0;
+  double ttft_p99_us = 0;
+  double gap_p50_us = 0; ///< (last chunk - first chunk) / (chunks - 1), median over streams
+  double total_p50_us = 0;
+  double chunks = 0; ///< chunks per stream, mean
+  int64_t errors = 0;
+};
+
+stream_result summarize(std::string path, const std::vector<stream_sample>& samples) {
+  stream_result r;
+  r.path = std::move(path);
+  std::vector<double> ttft, gap, total;
+  double chunks = 0;
+  for (const auto& s : samples) {
+    if (!s.ok || s.chunks < 2) {
+      ++r.errors;
+      continue;
+    }
+    ttft.push_back(micros(s.first - s.start));
+    gap.push_back(micros(s.last - s.first) / (s.chunks - 1));
+    total.push_back(micros(s.last - s.start));
+    chunks += s.chunks;
+  }
+  r.streams = ttft.size();
+  r.ttft_p50_us = bench::percentile(ttft, 0.5);
+  r.ttft_p99_us = bench::percentile(ttft, 0.99);
+  r.gap_p50_us = bench::percentile(gap, 0.5);
+  r.total_p50_us = bench::percentile(total, 0.5);
+  r.chunks = r.streams ? chunks / static_cast<double>(r.streams) : 0;
+  return r;
+}
+
+// Direct streams, one at a time, timed in the client's callbacks.
+stream_result stream_direct(provider::http_provider& p, const chat_request& req) {
+  std::vector<stream_sample> samples;
+  auto stop = clock_type::now() + warmup + window;
+  auto measure_from = clock_type::now() + warmup;
+  while (clock_type::now() < stop) {
+    auto s = std::make_shared<stream_sample>();
+    std::promise<void> done;
+    s->start = clock_type::now();
+    p.stream(
+        req, [s](chunk) { s->on_chunk(); },
+        [s, &done](result<chat_response> r) {
+          s->ok = r.has_value();
+          done.set_value();
+        });
+    done.get_future().wait();
+    if (s->start >= measure_from)
+      samples.push_back(*s);
+  }
+  return summarize("direct", samples);
+}
+
+// Routed streams, one at a time, timed in a driver actor: pieces arrive as
+// (chunk_atom, stream_chunk), then the router's reply ends the stream.
+caf::behavior stream_driver(caf::event_based_actor* self, router_actor router, role_request req,
+                            std::vector<stream_sample>* samples, std::promise<void>* finished) {
+  auto current = std::make_shared<stream_sample>();
+  auto stop = clock_type::now() + warmup + window;
+  auto measure_from = clock_type::now() + warmup;
+  auto next = std::make_shared<std::function<void()>>();
+  *next = [=] {
+    auto end_one = [=](bool ok) {
+      current->ok = ok;
+      if (current->start >= measure_from)
+        samples->push_back(*current);
+      if (clock_type::now() < stop) {
+        (*next)();
+        return;
+      }
+      finished->set_value();
+      *next = nullptr; // breaks the cycle next -> lambda -> next
+      self->quit();
+    };
+    *current = stream_sample{};
+    current->start = clock_type::now();
+    self->request(router, caf::infinite, stream_atom::value, req)
+        .then([end_one](routed_response&) { end_one(true); },
+              [end_one](caf::error&) { end_one(false); });
+  };
+  (*next)();
+  return {[=](chunk_atom, const stream_chunk&) { current->on_chunk(); }};
+}
+
+stream_result stream_routed(caf::actor_system& sys, router_actor router, const role_request& req) {
+  std::vector<stream_sample> samples;
+  std::promise<void> finished;
+  sys.spawn(stream_driver, router, req, &samples, &finished);
+  finished.get_future().wait();
+  return summarize("router", samples);
+}
+
+/// Everything both paths share: the fake upstream, the HTTP client, the actor system.
+struct bench_setup {
+  fake::server upstream{upstream_options()};
+  http::runtime runtime{1};
+  std::shared_ptr<http::client> client;
+  std::shared_ptr<config::settings> settings;
+
+  static fake::options upstream_options() {
+    fake::options o;
+    o.threads = 1;
+    o.reply.mode = fake::reply_mode::fixed;
+    o.reply.text = "one two three";
+    return o;
+  }
+
+  // Two providers on the same upstream: "plain" answers with three words,
+  // "streamer" with stream_tokens tokens, one per event, unpaced.
+  std::optional<std::string> start() {
+    if (!upstream.start())
+      return "cannot start the fake upstream";
+    http::client_options copts;
+    copts.max_idle_per_origin = max_concurrency; // no reconnect churn at the top level
+    client = std::make_shared<http::client>(runtime, copts);
+    auto base = "\"http://127.0.0.1:" + std::to_string(upstream.port()) + "/v1\"";
+    auto yaml = "providers:\n"
+                "  plain: {type: openai, base_url: "
+                + base + ", max_connections: " + std::to_string(max_concurrency)
+                + "}\n"
+                  "  streamer: {type: openai, base_url: "
+                + base + ", headers: {x-fake-mode: tokens, x-fake-tokens: \""
+                + std::to_string(stream_tokens)
+                + "\", x-fake-chunk-tokens: \"1\"}}\n"
+                  "models:\n"
+                  "  small: {provider: plain, model: fake-small}\n"
+                  "  long: {provider: streamer, model: fake-small}\n"
+                  "roles:\n"
+                  "  bench: {model: small}\n"
+                  "  streaming: {model: long}\n";
+    auto loaded =
+        config::check_string(yaml, "bench.yaml", [](const std::string&) { return std::nullopt; });
+    if (!loaded.ok())
+      return config::to_string(loaded.diagnostics);
+    settings = std::make_shared<config::settings>(loaded.value);
+    return std::nullopt;
+  }
+
+  static role_request ask(std::string role) {
+    role_request r;
+    r.id = 1;
+    r.role = std::move(role);
+    r.request.messages.push_back(message{et::role::user, "hi", {}, {}, {}});
+    return r;
+  }
+};
+
+struct system_config : caf::actor_system_config {
+  system_config() {
+    et::actors::add_message_types(*this);
+    set("scheduler.max-threads", 2);
+  }
+};
+
+void print_tables(const std::vector<loop_result>& loops,
+                  const std::vector<stream_result>& streams) {
+  std::printf("non-streamed request, closed loop, %.1f s per row after %.1f s warm-up\n",
+              std::chrono::duration<double>(window).count(),
+              std::chrono::duration<double>(warmup).count());
+  std::printf("%-8s %6s %10s %10s %10s %8s\n", "path", "conc", "req/s", "p50 us", "p99 us",
+              "errors");
+  for (const auto& r : loops)
+    std::printf("%-8s %6d %10.0f %10.0f %10.0f %8lld\n", r.path.c_str(), r.concurrency, r.rps,
+                r.p50_us, r.p99_us, static_cast<long long>(r.errors));
+  std::printf("\n%6s %22s %16s %16s\n", "conc", "rps router/direct", "added p50 us",
+              "added p99 us");
+  for (size_t i = 0; i + 1 < loops.size(); i += 2)
+    std::printf("%6d %22.2f %16.0f %16.0f\n", loops[i].concurrency,
+                loops[i].rps > 0 ? loops[i + 1].rps / loops[i].rps : 0,
+                loops[i + 1].p50_us - loops[i].p50_us, loops[i + 1].p99_us - loops[i].p99_us);
+  std::printf("\nstreamed, %d tokens one per event, unpaced, one stream at a time\n",
+              stream_tokens);
+  std::printf("%-8s %8s %7s %10s %10s %10s %10s %7s\n", "path", "streams", "chunks", "ttft p50",
+              "ttft p99", "gap p50", "total p50", "errors");
+  for (const auto& s : streams)
+    std::printf("%-8s %8zu %7.1f %10.0f %10.0f %10.1f %10.0f %7lld\n", s.path.c_str(), s.streams,
+                s.chunks, s.ttft_p50_us, s.ttft_p99_us, s.gap_p50_us, s.total_p50_us,
+                static_cast<long long>(s.errors));
+  std::printf("(latencies in microseconds; gap = (last - first chunk) / (chunks - 1))\n");
+}
+
+std::vector<bench::json_row> to_rows(const std::vector<loop_result>& loops,
+                                     const std::vector<stream_result>& streams) {
+  std::vector<bench::json_row> rows;
+  for (const auto& r : loops)
+    rows.push_back(bench::json_row{}
+                       .add("bench", "request")
+                       .add("path", r.path)
+                       .add("concurrency", static_cast<int64_t>(r.concurrency))
+                       .add("rps", r.rps)
+                       .add("p50_us", r.p50_us)
+                       .add("p99_us", r.p99_us)
+                       .add("errors", r.errors));
+  for (const auto& s : streams)
+    rows.push_back(bench::json_row{}
+                       .add("bench", "stream")
+                       .add("path", s.path)
+                       .add("concurrency", int64_t{1})
+                       .add("tokens", int64_t{stream_tokens})
+                       .add("ttft_p50_us", s.ttft_p50_us)
+                       .add("ttft_p99_us", s.ttft_p99_us)
+                       .add("gap_p50_us", s.gap_p50_us)
+                       .add("total_p50_us", s.total_p50_us)
+                       .add("errors", s.errors));
+  return rows;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  auto json_path = bench::json_path(argc, argv);
+  bench_setup setup;
+  if (auto problem = setup.start()) {
+    std::fprintf(stderr, "et-bench-request: %s\n", problem->c_str());
+    return 1;
+  }
+  auto plain = provider::http_provider::make(*setup.client, setup.settings->providers["plain"]);
+  auto streamer =
+      provider::http_provider::make(*setup.client, setup.settings->providers["streamer"]);
+  if (!plain || !streamer) {
+    std::fprintf(stderr, "et-bench-request: cannot make the providers\n");
+    return 1;
+  }
+  system_config cfg;
+  caf::actor_system sys{cfg};
+  auto client = setup.client;
+  auto router =
+      spawn_router(sys, setup.settings,
+                   [client](caf::local_actor* parent, const config::provider& p) -> provider_actor {
+                     return spawn_http_provider(parent, client, p);
+                   });
+  auto ask = bench_setup::ask("bench");
+  auto direct_req = ask.request;
+  direct_req.model = "fake-small";
+  std::vector<loop_result> loops;
+  for (int c : {1, 8, max_concurrency}) {
+    closed_loop direct{c};
+    direct.start([&p = **plain, &direct_req](closed_loop::done_fn done) {
+      p.complete(direct_req, [done](result<chat_response> r) { done(r.has_value()); });
+    });
+    loops.push_back(direct.wait("direct"));
+    closed_loop routed{c};
+    auto driver = sys.spawn([&routed, router, ask](caf::event_based_actor* self) -> caf::behavior {
+      routed.start([self, router, ask](closed_loop::done_fn done) {
+        self->request(router, caf::infinite, complete_atom::value, ask)
+            .then([done](routed_response&) { done(true); }, [done](caf::error&) { done(false); });
+      });
+      return {[](caf::ok_atom) {}}; // stays up until told to exit below
+    });
+    loops.push_back(routed.wait("router"));
+    caf::anon_send_exit(driver, caf::exit_reason::user_shutdown);
+  }
+  std::vector<stream_result> streams;
+  streams.push_back(stream_direct(**streamer, direct_req));
+  streams.push_back(stream_routed(sys, router, bench_setup::ask("streaming")));
+  caf::anon_send_exit(router, caf::exit_reason::user_shutdown);
+  sys.await_all_actors_done();
+  print_tables(loops, streams);
+  if (!json_path.empty() && !bench::write_json(json_path, to_rows(loops, streams))) {
+    std::fprintf(stderr, "et-bench-request: cannot write %s\n", json_path.c_str());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,77 @@
+#include "support.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+
+namespace et::bench {
+
+namespace {
+
+std::string quoted(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\')
+      out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+} // namespace
+
+double percentile(std::vector<double>& samples, double q) {
+  if (samples.empty())
+    return 0;
+  std::sort(samples.begin(), samples.end());
+  auto rank = static_cast<size_t>(std::ceil(q * static_cast<double>(samples.size())));
+  return samples[std::clamp<size_t>(rank, 1, samples.size()) - 1];
+}
+
+json_row& json_row::add(std::string_view key, std::string_view text) {
+  members_.emplace_back(std::string{key}, quoted(text));
+  return *this;
+}
+
+json_row& json_row::add(std::string_view key, double value) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", std::isfinite(value) ? value : 0.0);
+  members_.emplace_back(std::string{key}, buf);
+  return *this;
+}
+
+json_row& json_row::add(std::string_view key, int64_t value) {
+  members_.emplace_back(std::string{key}, std::to_string(value));
+  return *this;
+}
+
+std::string json_row::str() const {
+  std::string out = "{";
+  for (size_t i = 0; i < members_.size(); ++i) {
+    if (i > 0)
+      out += ", ";
+    out += quoted(members_[i].first);
+    out += ": ";
+    out += members_[i].second;
+  }
+  return out + "}";
+}
+
+std::string json_path(int argc, char** argv) {
+  for (int i = 1; i + 1 < argc; ++i)
+    if (std::string_view{argv[i]} == "--json")
+      return argv[i + 1];
+  return {};
+}
+
+bool write_json(const std::string& path, const std::vector<json_row>& rows) {
+  std::ofstream out{path};
+  out << "[\n";
+  for (size_t i = 0; i < rows.size(); ++i)
+    out << "  " << rows[i].str() << (i + 1 < rows.size() ? ",\n" : "\n");
+  out << "]\n";
+  return static_cast<bool>(out);
+}
+
+} // namespace et::bench
