@@ -33,4 +33,25 @@ using summary_atom = caf::atom_constant<caf::atom("summary")>;
 /// Ask for status / statistics.
 using status_atom = caf::atom_constant<caf::atom("status")>;
 
+/// Mayor: split a task into subtasks.
+using decompose_atom = caf::atom_constant<caf::atom("decompose")>;
+/// Mayor: write the workers' shared brief.
+using coordinate_atom = caf::atom_constant<caf::atom("coordinate")>;
+/// Mayor: combine the workers' results.
+using synthesize_atom = caf::atom_constant<caf::atom("synthesize")>;
+/// Polecat: carry out a subtask.
+using execute_atom = caf::atom_constant<caf::atom("execute")>;
+/// Polecat: one turn of a multi-turn conversation.
+using turn_atom = caf::atom_constant<caf::atom("turn")>;
+/// Forget a conversation.
+using reset_atom = caf::atom_constant<caf::atom("reset")>;
+/// Witness: review and score work.
+using review_atom = caf::atom_constant<caf::atom("review")>;
+/// Witness: check work against criteria.
+using validate_atom = caf::atom_constant<caf::atom("validate")>;
+/// Refinery: refine text, with or without feedback.
+using refine_atom = caf::atom_constant<caf::atom("refine")>;
+/// Refinery: summarize text.
+using summarize_atom = caf::atom_constant<caf::atom("summarize")>;
+
 } // namespace et::actors

@@ -10,6 +10,8 @@
 #include "et/cost/summary.hpp"
 #include "et/llm/chat.hpp"
 #include "et/llm/routed.hpp"
+#include "et/plan/decompose.hpp"
+#include "et/roles/messages.hpp"
 
 namespace et {
 
@@ -113,5 +115,62 @@ typename Inspector::result_type inspect(Inspector& f, cost_report& x) {
 }
 
 } // namespace cost
+
+namespace plan {
+
+/// Inspects a subtask.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, subtask& x) {
+  return f(caf::meta::type_name("et.subtask"), x.number, x.text, x.depends_on, x.specialist);
+}
+
+/// Inspects a decomposition.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, decomposition& x) {
+  return f(caf::meta::type_name("et.decomposition"), x.summary, x.subtasks, x.proposed, x.warnings);
+}
+
+} // namespace plan
+
+namespace roles {
+
+/// Inspects a worker_result.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, worker_result& x) {
+  return f(caf::meta::type_name("et.worker_result"), x.number, x.subtask, x.output, x.ok, x.error);
+}
+
+/// Inspects a work_order.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, work_order& x) {
+  return f(caf::meta::type_name("et.work_order"), x.task, x.subtask, x.brief, x.dependencies,
+           x.write_files);
+}
+
+/// Inspects a review_request.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, review_request& x) {
+  return f(caf::meta::type_name("et.review_request"), x.task, x.output);
+}
+
+/// Inspects a validation_request.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, validation_request& x) {
+  return f(caf::meta::type_name("et.validation_request"), x.output, x.criteria);
+}
+
+/// Inspects a verdict.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, verdict& x) {
+  return f(caf::meta::type_name("et.verdict"), x.score, x.note, x.review);
+}
+
+/// Inspects a refine_request.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, refine_request& x) {
+  return f(caf::meta::type_name("et.refine_request"), x.text, x.feedback, x.task);
+}
+
+} // namespace roles
 
 } // namespace et

@@ -4,6 +4,7 @@
 /// the actor itself (or the I/O thread it owns) sends.
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "caf/replies_to.hpp"
@@ -13,6 +14,8 @@
 #include "et/cost/summary.hpp"
 #include "et/llm/chat.hpp"
 #include "et/llm/routed.hpp"
+#include "et/plan/decompose.hpp"
+#include "et/roles/messages.hpp"
 
 namespace et::actors {
 
@@ -55,5 +58,49 @@ using router_actor = caf::typed_actor<
     caf::reacts_to<chunk_atom, stream_chunk>,
     /// anyone -> router: cancel the request with this id.
     caf::reacts_to<cancel_atom, uint64_t>>;
+
+/// The mayor (role "mayor" or a custom one): plans a run and combines its results.
+using mayor_actor = caf::typed_actor<
+    /// run -> mayor: split the task into at most N subtasks (0: no cap); replies with the
+    /// parsed plan (subtasks, summary, how many were proposed, repairs made) or a typed error.
+    caf::replies_to<decompose_atom, std::string, uint32_t>::with<plan::decomposition>,
+    /// run -> mayor: the short brief shared by the workers of a plan; replies with its text.
+    caf::replies_to<coordinate_atom, std::string, plan::decomposition>::with<std::string>,
+    /// run -> mayor: one answer from the results in subtask order (failures marked);
+    /// replies with its text.
+    caf::replies_to<synthesize_atom, std::string,
+                    std::vector<roles::worker_result>>::with<std::string>>;
+
+/// A polecat (role "polecat" or a custom one such as "crew"), bound to one pool member.
+using polecat_actor = caf::typed_actor<
+    /// mayor/run -> polecat: carry out a subtask in one shot; replies with the answer, its
+    /// usage and who gave it.
+    caf::replies_to<execute_atom, roles::work_order>::with<routed_response>,
+    /// mayor/run -> polecat: carry it out streaming; pieces go to the sink as
+    /// (chunk_atom, stream_chunk) in order, then the reply carries the whole answer.
+    caf::replies_to<stream_atom, roles::work_order, chunk_sink>::with<routed_response>,
+    /// anyone -> polecat: the next user turn of its conversation (kept across requests);
+    /// replies with the answer, which joins the history.
+    caf::replies_to<turn_atom, std::string>::with<routed_response>,
+    /// anyone -> polecat: forget the conversation.
+    caf::reacts_to<reset_atom>,
+    /// router -> polecat: a piece of a stream in flight (relayed to that stream's sink).
+    caf::reacts_to<chunk_atom, stream_chunk>>;
+
+/// The witness (role "witness" or a custom one): reviews, scores and validates work.
+using witness_actor = caf::typed_actor<
+    /// run -> witness: review work (against its task when given); replies with the score and
+    /// note, or errc::invalid_input when the reviewer gave no readable score.
+    caf::replies_to<review_atom, roles::review_request>::with<roles::verdict>,
+    /// run -> witness: check work against criteria; replies as review does.
+    caf::replies_to<validate_atom, roles::validation_request>::with<roles::verdict>>;
+
+/// The refinery (role "refinery" or a custom one): refines and summarizes text.
+using refinery_actor = caf::typed_actor<
+    /// run -> refinery: polish text, or revise it to address the request's feedback;
+    /// replies with the new text.
+    caf::replies_to<refine_atom, roles::refine_request>::with<std::string>,
+    /// run -> refinery: summarize text; replies with the summary.
+    caf::replies_to<summarize_atom, std::string>::with<std::string>>;
 
 } // namespace et::actors

@@ -19,6 +19,14 @@ void add_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<cost::call_record>("et.call_record");
   cfg.add_message_type<cost::budget_query>("et.budget_query");
   cfg.add_message_type<cost::cost_report>("et.cost_report");
+  cfg.add_message_type<plan::decomposition>("et.decomposition");
+  cfg.add_message_type<roles::worker_result>("et.worker_result");
+  cfg.add_message_type<std::vector<roles::worker_result>>("et.worker_result_list");
+  cfg.add_message_type<roles::work_order>("et.work_order");
+  cfg.add_message_type<roles::review_request>("et.review_request");
+  cfg.add_message_type<roles::validation_request>("et.validation_request");
+  cfg.add_message_type<roles::verdict>("et.verdict");
+  cfg.add_message_type<roles::refine_request>("et.refine_request");
   cfg.add_error_category(error_category, render_error);
 }
 
