@@ -354,6 +354,22 @@ CAF_TEST(a cancelled request is answered with cancelled and leaves nothing behin
   CAF_CHECK(state().attempts.empty());
 }
 
+CAF_TEST(a requester that dies has its requests cancelled at the provider) {
+  start([](config::settings& s) { s.providers["primary"].mock.latency = 10s; });
+  auto r = router;
+  auto asker = sys.spawn([r](caf::event_based_actor* asker_self) {
+    asker_self->request(r, caf::infinite, complete_atom::value, fixture::ask("polecat", "hi"))
+        .then([](const routed_response&) {}, [](const caf::error&) {});
+  });
+  sched.run();
+  CAF_CHECK_EQUAL(state().jobs.size(), 1u);
+  caf::anon_send_exit(asker, caf::exit_reason::kill);
+  sched.run();
+  CAF_CHECK(state().jobs.empty());
+  CAF_CHECK(state().attempts.empty());
+  CAF_CHECK(state().watched.empty());
+}
+
 CAF_TEST(an unknown role without defaults is a configuration error) {
   start();
   auto rh = self->request(router, caf::infinite, complete_atom::value, ask("nobody", "hi"));

@@ -255,7 +255,8 @@ caf::typed_response_promise<routed_response> start_job(router_pointer self, role
   auto& st = self->state;
   // make_response_promise() takes the sender out of the current message, so
   // the sink is read first.
-  auto sink = caf::actor_cast<chunk_sink>(self->current_sender());
+  auto requester = self->current_sender();
+  auto sink = caf::actor_cast<chunk_sink>(requester);
   auto promise = self->make_response_promise<routed_response>();
   auto chain = routing::resolve_chain(*st.settings, req.role, req.target, req.request);
   if (!chain) {
@@ -265,6 +266,13 @@ caf::typed_response_promise<routed_response> start_job(router_pointer self, role
   auto key = st.next_key++;
   router_job j;
   j.req = std::move(req);
+  if (requester) {
+    // One monitor per requester, however many requests it sends: its death
+    // cancels what it still waits for.
+    j.requester = requester->address();
+    if (st.watched.insert(j.requester).second)
+      self->monitor(caf::actor_cast<caf::actor>(requester));
+  }
   j.chain = std::move(*chain);
   j.streaming = streaming;
   if (streaming)
@@ -286,11 +294,14 @@ void relay(router_pointer self, const stream_chunk& c) {
   self->send(j.sink, chunk_atom::value, stream_chunk{j.req.id, j.next_seq++, c.delta});
 }
 
-void cancel(router_pointer self, uint64_t request_id) {
+// Cancels every job that `matches`: the attempt in flight is abandoned at its
+// provider and the requester gets errc::cancelled.
+template <class Predicate>
+void cancel_where(router_pointer self, Predicate matches) {
   auto& st = self->state;
   std::vector<uint64_t> keys;
   for (auto& [key, j] : st.jobs)
-    if (j.req.id == request_id)
+    if (matches(j))
       keys.push_back(key);
   for (auto key : keys) {
     auto& j = st.jobs[key];
@@ -298,6 +309,10 @@ void cancel(router_pointer self, uint64_t request_id) {
       self->send(st.providers[current(j).where.provider].hdl, cancel_atom::value, j.attempt_id);
     finish(self, key, to_caf(make_failure(errc::cancelled, "request cancelled")));
   }
+}
+
+void cancel(router_pointer self, uint64_t request_id) {
+  cancel_where(self, [=](const router_job& j) { return j.req.id == request_id; });
 }
 
 router_impl::behavior_type router(router_pointer self,
@@ -325,6 +340,10 @@ router_impl::behavior_type router(router_pointer self,
       if (kv.second.hdl.address() == msg.source)
         return on_provider_exit(self, msg.source);
     self->quit(msg.reason);
+  });
+  self->set_down_handler([=](caf::down_msg& msg) {
+    self->state.watched.erase(msg.source);
+    cancel_where(self, [&](const router_job& j) { return j.requester == msg.source; });
   });
   return {
       [=](complete_atom, role_request& req) { return start_job(self, std::move(req), false); },

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <random>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -28,6 +29,7 @@ struct provider_slot {
 /// One request in flight through the router.
 struct router_job {
   role_request req;                                     ///< as received
+  caf::actor_addr requester;                            ///< who asked: its death cancels the job
   std::vector<routing::candidate> chain;                ///< what to try, in order
   size_t index = 0;                                     ///< the candidate being tried
   int tries_here = 0;                                   ///< attempts on that candidate
@@ -54,6 +56,7 @@ struct router_state {
   routing::cooldown_tracker cooldowns{config::cooldown{}}; ///< failing deployments
   std::unordered_map<uint64_t, router_job> jobs;           ///< by job key
   std::unordered_map<uint64_t, uint64_t> attempts;         ///< attempt id -> job key
+  std::set<caf::actor_addr> watched;                       ///< requesters monitored (once each)
   uint64_t next_key = 1;                                   ///< job keys
   uint64_t next_attempt = 1;                               ///< attempt ids
   std::mt19937_64 random;                                  ///< jitter
