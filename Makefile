@@ -14,6 +14,10 @@ BUILD_DIR := $(BUILD_DIR)-$(subst $(comma),-,$(SANITIZE))
 endif
 comma := ,
 
+# ccache hashes absolute paths; relative to the checkout, clones at other
+# paths (CI) hit the same cache entries.
+export CCACHE_BASEDIR := $(CURDIR)
+
 CMAKE_FLAGS = -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DET_WERROR=$(WERROR) \
               -DET_SANITIZE=$(SANITIZE)
 
