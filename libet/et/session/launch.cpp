@@ -1,0 +1,73 @@
+#include "et/session/launch.hpp"
+
+#include <regex>
+
+namespace et::session {
+
+namespace {
+
+// One pass, so a value that contains "{dir}" or "{prompt}" is never itself replaced.
+std::string fill(std::string_view word,
+                 const std::vector<std::pair<std::string, std::string>>& values) {
+  std::string out;
+  for (size_t i = 0; i < word.size();) {
+    bool replaced = false;
+    for (const auto& [key, value] : values)
+      if (word.substr(i, key.size()) == key) {
+        out += value;
+        i += key.size();
+        replaced = true;
+        break;
+      }
+    if (!replaced)
+      out += word[i++];
+  }
+  return out;
+}
+
+} // namespace
+
+std::filesystem::path transcript_file(const std::filesystem::path& state_dir,
+                                      std::string_view name) {
+  return state_dir / "sessions" / (std::string{name} + ".md");
+}
+
+launch et_chat_launch(const launch_request& r, const std::string& name) {
+  launch out;
+  out.transcript = transcript_file(r.state_dir, name).string();
+  out.command = {r.et_binary.string(), "chat",         "--role",      r.role, "--config",
+                 r.config.string(),    "--transcript", out.transcript};
+  if (!r.prompt.empty()) {
+    // "--" keeps a prompt that starts with "-" from reading as a flag.
+    out.command.push_back("--");
+    out.command.push_back(r.prompt);
+  }
+  return out;
+}
+
+launch agent_launch(const config::agent& a, const launch_request& r, const std::string& name) {
+  launch out;
+  // Each placeholder fills part of one word: the prompt stays one argument.
+  std::vector<std::pair<std::string, std::string>> values{
+      {"{dir}", r.dir}, {"{role}", r.role}, {"{session}", name}, {"{prompt}", r.prompt}};
+  for (const auto& word : a.words)
+    out.command.push_back(fill(word, values));
+  out.env = a.env;
+  return out;
+}
+
+bool takes_prompt(const config::agent& a) {
+  for (const auto& w : a.words)
+    if (w.find("{prompt}") != std::string::npos)
+      return true;
+  return false;
+}
+
+bool is_ready(const config::agent& a, std::string_view screen) {
+  if (a.ready.empty())
+    return true;
+  // The loader has checked that the expression compiles.
+  return std::regex_search(screen.begin(), screen.end(), std::regex{a.ready});
+}
+
+} // namespace et::session

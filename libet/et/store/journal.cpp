@@ -1,0 +1,322 @@
+// Writing the run journal: JSON lines, each appended with one write(2) and made durable with
+// fdatasync before the call returns; outputs replaced atomically. journal_read.cpp reads it.
+
+#include "et/store/journal.hpp"
+
+#include <boost/json.hpp>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <unistd.h>
+
+namespace et::store {
+
+namespace {
+
+namespace json = boost::json;
+namespace fs = std::filesystem;
+
+constexpr const char* journal_file = "journal.jsonl";
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+failure io_failure(const char* what, const fs::path& file, int err) {
+  return make_failure(errc::io_error, std::string{"journal: "} + what + " " + file.string() + ": "
+                                          + std::strerror(err));
+}
+
+// Model output cut mid-character is not UTF-8, and strict JSON readers (jq) would reject the
+// whole line; such bytes become U+FFFD. Everything else, ASCII included, is copied as is.
+std::string valid_utf8(std::string_view s) {
+  static constexpr uint32_t least[] = {0, 0, 0x80, 0x800, 0x10000};
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    bool ok = n > 0 && i + n <= s.size();
+    uint32_t cp = n == 1 ? c : c & (0x7Fu >> n);
+    for (size_t k = 1; ok && k < n; ++k) {
+      auto b = static_cast<unsigned char>(s[i + k]);
+      ok = (b & 0xC0) == 0x80;
+      cp = (cp << 6) | (b & 0x3F);
+    }
+    ok = ok && (n == 1 || (cp >= least[n] && cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF)));
+    out.append(ok ? s.substr(i, n) : std::string_view{"\xEF\xBF\xBD"});
+    i += ok ? n : 1;
+  }
+  return out;
+}
+
+// Regular files only return short on errors (a full disk), which the next round reports.
+bool write_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    auto n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return false;
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+// A new file's name is durable only once its folder is synced.
+void sync_dir(const fs::path& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+}
+
+// Readers see the old file or the new one, never a half-written one.
+result<void> write_atomically(const fs::path& file, std::string_view text) {
+  std::error_code ec;
+  fs::create_directories(file.parent_path(), ec);
+  auto tmp = fs::path{file} += ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return io_failure("cannot create", tmp, errno);
+  bool ok = write_all(fd, text) && ::fsync(fd) == 0;
+  int err = errno;
+  ::close(fd);
+  if (ok && ::rename(tmp.c_str(), file.c_str()) == 0) {
+    sync_dir(file.parent_path());
+    return {};
+  }
+  err = ok ? errno : err;
+  fs::remove(tmp, ec);
+  return io_failure("cannot write", file, err);
+}
+
+fs::path subtask_output(const fs::path& dir, int number) {
+  char name[32];
+  std::snprintf(name, sizeof name, "subtask-%02d.md", number);
+  return dir / "outputs" / name;
+}
+
+// -- encoding ---------------------------------------------------------------------------------
+
+json::object event(const char* name) {
+  return json::object{{"event", name}, {"at", now_ms()}};
+}
+
+json::array to_json(const std::vector<int>& v) {
+  return json::array(v.begin(), v.end());
+}
+
+json::array to_json(const std::vector<std::string>& v) {
+  return json::array(v.begin(), v.end());
+}
+
+json::object to_json(const usage& u) {
+  return {{"prompt_tokens", u.prompt_tokens},
+          {"completion_tokens", u.completion_tokens},
+          {"cache_read_tokens", u.cache_read_tokens},
+          {"cache_write_tokens", u.cache_write_tokens},
+          {"reasoning_tokens", u.reasoning_tokens}};
+}
+
+json::object started_event(const run_header& h) {
+  auto e = event("started");
+  e["id"] = h.id;
+  e["started_ms"] = h.started_ms;
+  e["task"] = h.task;
+  e["config"] = h.config;
+  e["supervisor_role"] = h.supervisor_role;
+  e["worker_role"] = h.worker_role;
+  e["max_subtasks"] = h.max_subtasks;
+  e["output_dir"] = h.output_dir;
+  e["verify"] = h.verify;
+  e["max_iterations"] = h.max_iterations;
+  e["synthesize"] = h.synthesize;
+  e["review"] = h.review;
+  e["refine"] = h.refine;
+  return e;
+}
+
+std::string line_of(const json::object& e) {
+  return valid_utf8(json::serialize(e)) + "\n";
+}
+
+} // namespace
+
+void journal_writer::fd_closer::operator()(int* fd) const {
+  if (*fd >= 0)
+    ::close(*fd);
+  delete fd;
+}
+
+journal_writer::journal_writer(std::filesystem::path dir, int fd)
+    : dir_(std::move(dir)), fd_(new int{fd}, fd_closer{}) {}
+
+result<journal_writer> journal_writer::create(const std::filesystem::path& runs_dir,
+                                              const run_header& header) {
+  const auto& id = header.id;
+  if (id.empty() || id == "." || id == ".." || id.find('/') != std::string::npos)
+    return make_failure(errc::invalid_input, "journal: invalid run id \"" + id + "\"");
+  auto dir = runs_dir / id;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec)
+    return io_failure("cannot create", dir, ec.value());
+  auto file = dir / journal_file;
+  // O_EXCL: two runs with one id must never interleave their journals.
+  int fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return io_failure("cannot create", file, errno);
+  journal_writer writer{dir, fd};
+  auto h = header;
+  if (h.started_ms == 0)
+    h.started_ms = now_ms();
+  if (auto ok = writer.append(line_of(started_event(h))); !ok)
+    return ok.error();
+  sync_dir(dir);
+  return writer;
+}
+
+result<journal_writer> journal_writer::reopen(const std::filesystem::path& run_dir) {
+  auto file = run_dir / journal_file;
+  std::error_code ec;
+  if (!fs::is_regular_file(file, ec))
+    return make_failure(errc::not_found, "journal: no run journal at " + file.string());
+  // A crash may have left a torn last line without its newline; end it first so the new
+  // event gets a line of its own instead of being glued to the damage.
+  std::ifstream in{file, std::ios::binary | std::ios::ate};
+  bool torn = in.tellg() > 0 && in.seekg(-1, std::ios::end) && in.get() != '\n';
+  int fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (fd < 0)
+    return io_failure("cannot open", file, errno);
+  journal_writer writer{run_dir, fd};
+  if (auto ok = writer.append((torn ? "\n" : "") + line_of(event("resumed"))); !ok)
+    return ok.error();
+  return writer;
+}
+
+result<void> journal_writer::append(const std::string& line) {
+  if (!write_all(*fd_, line) || ::fdatasync(*fd_) != 0)
+    return io_failure("cannot append to", dir_ / journal_file, errno);
+  return {};
+}
+
+result<void> journal_writer::planned(const plan::decomposition& plan, const std::string& brief) {
+  json::array subtasks;
+  for (const auto& s : plan.subtasks)
+    subtasks.emplace_back(json::object{{"number", s.number},
+                                       {"text", s.text},
+                                       {"depends_on", to_json(s.depends_on)},
+                                       {"specialist", s.specialist}});
+  auto e = event("planned");
+  e["summary"] = plan.summary;
+  e["brief"] = brief;
+  e["proposed"] = plan.proposed;
+  e["subtasks"] = std::move(subtasks);
+  e["warnings"] = to_json(plan.warnings);
+  return append(line_of(e));
+}
+
+result<void> journal_writer::assigned(int number, const std::string& member, int attempt) {
+  auto e = event("assigned");
+  e["number"] = number;
+  e["member"] = member;
+  e["attempt"] = attempt;
+  return append(line_of(e));
+}
+
+result<void> journal_writer::attempt_failed(int number, const std::string& member,
+                                            const std::string& error) {
+  auto e = event("attempt_failed");
+  e["number"] = number;
+  e["member"] = member;
+  e["error"] = error;
+  return append(line_of(e));
+}
+
+result<void> journal_writer::reviewed(int number, double score, const std::string& note,
+                                      int round) {
+  auto e = event("reviewed");
+  e["number"] = number;
+  e["score"] = score;
+  e["note"] = note;
+  e["round"] = round;
+  return append(line_of(e));
+}
+
+result<void> journal_writer::subtask_finished(const subtask_record& s) {
+  // The file comes first: a journal that says "done" always has its output file.
+  if (s.state == "done")
+    if (auto ok = write_atomically(subtask_output(dir_, s.number), s.output); !ok)
+      return ok;
+  auto e = event("subtask_finished");
+  e["number"] = s.number;
+  e["state"] = s.state;
+  e["member"] = s.member;
+  e["provider"] = s.provider;
+  e["model"] = s.model;
+  e["output"] = s.output;
+  e["error"] = s.error;
+  e["tokens"] = to_json(s.tokens);
+  e["usd"] = s.usd;
+  e["attempts"] = s.attempts;
+  e["elapsed_ms"] = s.elapsed_ms;
+  if (s.score)
+    e["score"] = *s.score;
+  e["files"] = to_json(s.files);
+  return append(line_of(e));
+}
+
+result<void> journal_writer::files_written(int number, const std::vector<std::string>& paths) {
+  auto e = event("files_written");
+  e["number"] = number;
+  e["paths"] = to_json(paths);
+  return append(line_of(e));
+}
+
+result<void> journal_writer::verified(const verify_record& v) {
+  auto e = event("verified");
+  e["iteration"] = v.iteration;
+  e["passed"] = v.passed;
+  e["exit_code"] = v.exit_code;
+  e["timed_out"] = v.timed_out;
+  e["output"] = v.output;
+  e["blamed"] = to_json(v.blamed);
+  return append(line_of(e));
+}
+
+result<void> journal_writer::phase(const std::string& name, int64_t elapsed_ms) {
+  auto e = event("phase");
+  e["name"] = name;
+  e["elapsed_ms"] = elapsed_ms;
+  return append(line_of(e));
+}
+
+result<void> journal_writer::warning(const std::string& text) {
+  auto e = event("warning");
+  e["text"] = text;
+  return append(line_of(e));
+}
+
+result<void> journal_writer::final_output(const std::string& text) {
+  if (auto ok = write_atomically(dir_ / "outputs" / "result.md", text); !ok)
+    return ok;
+  auto e = event("final_output");
+  e["text"] = text;
+  return append(line_of(e));
+}
+
+result<void> journal_writer::finished(const std::string& status, const usage& tokens, double usd) {
+  auto e = event("finished");
+  e["status"] = status;
+  e["tokens"] = to_json(tokens);
+  e["usd"] = usd;
+  return append(line_of(e));
+}
+
+} // namespace et::store

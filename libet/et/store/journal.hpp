@@ -1,0 +1,158 @@
+#pragma once
+/// The run journal: one folder per run in the runs dir, holding an
+/// append-only `journal.jsonl` (one JSON object per line, one line per event)
+/// and the outputs (`outputs/subtask-NN.md`, `outputs/result.md`). Reading a
+/// journal folds its events into a `run_record`, which is what `et runs`
+/// shows and what `et run --resume` continues from.
+///
+/// Each event is written with a single write(2) of the whole line to a file
+/// opened with O_APPEND, then fdatasync'd, so a crash leaves at most one torn
+/// last line, which the reader skips (and counts in `damaged_lines`).
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "et/llm/chat.hpp"
+#include "et/plan/decompose.hpp"
+#include "et/util/result.hpp"
+
+namespace et::store {
+
+/// What a run was asked to do: the first event, and enough to resume it.
+struct run_header {
+  std::string id;              ///< the run id (also the folder name)
+  int64_t started_ms = 0;      ///< Unix ms
+  std::string task;            ///< the task as given
+  std::string config;          ///< absolute path of the config file
+  std::string supervisor_role; ///< --role
+  std::string worker_role;     ///< --worker-role
+  int max_subtasks = 10;       ///< --max-subtasks
+  std::string output_dir;      ///< absolute --output-dir ("" = none)
+  std::string verify;          ///< --verify command ("" = none)
+  int max_iterations = 3;      ///< --max-iterations
+  bool synthesize = true;      ///< false with --no-synthesize
+  bool review = true;          ///< false with --no-review
+  bool refine = true;          ///< false with --no-refine
+  bool operator==(const run_header&) const = default;
+};
+
+/// One subtask as the journal last saw it.
+struct subtask_record {
+  int number = 0;                 ///< 1..N
+  std::string text;               ///< what to do
+  std::vector<int> depends_on;    ///< its dependencies
+  std::string specialist;         ///< "" = general pool
+  std::string state = "pending";  ///< pending, running, done, failed
+  std::string member;             ///< the pool member (alias) that gave the result
+  std::string provider;           ///< provider of the answer
+  std::string model;              ///< model id of the answer
+  std::string output;             ///< the answer ("" unless done)
+  std::string error;              ///< why it failed ("" unless failed)
+  usage tokens;                   ///< usage of every attempt and re-ask
+  double usd = 0;                 ///< priced cost of every attempt and re-ask
+  int attempts = 0;               ///< tries (on any member)
+  int64_t elapsed_ms = 0;         ///< from first assignment to the result
+  std::optional<double> score;    ///< the witness's last score
+  std::vector<std::string> files; ///< relative paths it wrote
+  bool operator==(const subtask_record&) const = default;
+};
+
+/// One run of the verify command.
+struct verify_record {
+  int iteration = 0;       ///< 1..max_iterations
+  bool passed = false;     ///< exit status 0 in time
+  int exit_code = -1;      ///< -1 when killed
+  bool timed_out = false;  ///< killed after the timeout
+  std::string output;      ///< the tail of its output (at most 4 KiB)
+  std::vector<int> blamed; ///< subtasks whose files it named (sent back for a fix)
+  bool operator==(const verify_record&) const = default;
+};
+
+/// A phase (decompose, execute, verify, synthesize, refine) and how long it took.
+struct phase_record {
+  std::string name;       ///< phase name
+  int64_t elapsed_ms = 0; ///< duration
+  bool operator==(const phase_record&) const = default;
+};
+
+/// A run as its journal tells it.
+struct run_record {
+  run_header header;                        ///< what was asked
+  std::string status = "running";           ///< running, done, failed, interrupted
+  std::string summary;                      ///< the plan's summary
+  std::string brief;                        ///< the mayor's brief ("" = none)
+  std::vector<std::string> warnings;        ///< plan repairs and other notes
+  std::vector<subtask_record> subtasks;     ///< by number, in order
+  std::vector<verify_record> verifications; ///< in order
+  std::vector<phase_record> phases;         ///< in order; a resumed run appends more
+  std::string final_output;                 ///< the synthesized (and refined) answer
+  usage tokens;                             ///< the whole run
+  double usd = 0;                           ///< the whole run
+  int64_t finished_ms = 0;                  ///< Unix ms of the last `finished` (0 = never)
+  int resumes = 0;                          ///< how many times it was resumed
+  size_t damaged_lines = 0;                 ///< unreadable lines skipped
+  /// The subtask with `number`, or nullptr.
+  const subtask_record* find(int number) const;
+};
+
+/// Appends events to one run's journal. Blocking file I/O: call from the app's thread or a
+/// detached actor. Every method returns a failure naming the file when a write fails.
+class journal_writer {
+public:
+  /// Creates `runs_dir/header.id/` (parents too) and writes the `started` event.
+  static result<journal_writer> create(const std::filesystem::path& runs_dir,
+                                       const run_header& header);
+  /// Opens an existing run's journal for appending and writes a `resumed` event.
+  static result<journal_writer> reopen(const std::filesystem::path& run_dir);
+
+  /// The plan: summary, brief, subtasks (numbers, text, dependencies, specialist), warnings.
+  result<void> planned(const plan::decomposition& plan, const std::string& brief);
+  /// Subtask `number` was given to `member` (attempt counts from 1).
+  result<void> assigned(int number, const std::string& member, int attempt);
+  /// An attempt of subtask `number` on `member` failed (the subtask may still succeed).
+  result<void> attempt_failed(int number, const std::string& member, const std::string& error);
+  /// The witness scored subtask `number` (round counts re-asks from 0).
+  result<void> reviewed(int number, double score, const std::string& note, int round);
+  /// The subtask's final outcome (state done or failed); a done subtask's output is also
+  /// written to outputs/subtask-NN.md.
+  result<void> subtask_finished(const subtask_record& record);
+  /// Files subtask `number` wrote into the output dir.
+  result<void> files_written(int number, const std::vector<std::string>& paths);
+  /// One verify run.
+  result<void> verified(const verify_record& record);
+  /// A phase ended.
+  result<void> phase(const std::string& name, int64_t elapsed_ms);
+  /// A note for humans (plan repairs, conflicts, refused paths).
+  result<void> warning(const std::string& text);
+  /// The final answer; also written to outputs/result.md.
+  result<void> final_output(const std::string& text);
+  /// The run ended with `status` (done, failed, interrupted) and this spend.
+  result<void> finished(const std::string& status, const usage& tokens, double usd);
+
+  /// The run's folder.
+  const std::filesystem::path& dir() const { return dir_; }
+
+private:
+  journal_writer(std::filesystem::path dir, int fd);
+  struct fd_closer {
+    void operator()(int* fd) const;
+  };
+  result<void> append(const std::string& line);
+  std::filesystem::path dir_;
+  std::shared_ptr<int> fd_;
+};
+
+/// Reads `run_dir/journal.jsonl`. A missing folder or journal is errc::not_found naming it;
+/// a first line that is not a `started` event is errc::invalid_input.
+result<run_record> read_run(const std::filesystem::path& run_dir);
+
+/// Every readable run under `runs_dir`, newest first (by started_ms), at most `limit`
+/// (0 = all). Folders without a readable journal are skipped. A missing `runs_dir` is an
+/// empty list.
+std::vector<run_record> list_runs(const std::filesystem::path& runs_dir, size_t limit = 0);
+
+} // namespace et::store

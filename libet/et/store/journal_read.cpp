@@ -1,0 +1,302 @@
+// Reading a run journal: the events replayed in order into a run_record. A torn or garbled
+// line is skipped and counted; events this build does not know are ignored. Boost 1.81 may
+// parse a 17-digit double one ulp off; dollars and scores do not care.
+
+#include "et/store/journal.hpp"
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <fstream>
+#include <map>
+
+namespace et::store {
+
+namespace {
+
+namespace json = boost::json;
+namespace fs = std::filesystem;
+
+constexpr const char* journal_file = "journal.jsonl"; // as journal.cpp writes it
+
+std::string text(const json::object& o, std::string_view key) {
+  auto* v = o.if_contains(key);
+  return v && v->is_string() ? std::string{v->get_string()} : std::string{};
+}
+
+double number(const json::object& o, std::string_view key, double fallback = 0) {
+  auto* v = o.if_contains(key);
+  if (v == nullptr || !v->is_number())
+    return fallback;
+  return v->to_number<double>();
+}
+
+int64_t integer(const json::object& o, std::string_view key, int64_t fallback = 0) {
+  auto* v = o.if_contains(key);
+  if (v == nullptr || !v->is_number())
+    return fallback;
+  if (v->is_double())
+    return static_cast<int64_t>(v->get_double());
+  return v->is_int64() ? v->get_int64() : static_cast<int64_t>(v->get_uint64());
+}
+
+int small(const json::object& o, std::string_view key, int fallback = 0) {
+  return static_cast<int>(integer(o, key, fallback));
+}
+
+bool flag(const json::object& o, std::string_view key, bool fallback) {
+  auto* v = o.if_contains(key);
+  return v && v->is_bool() ? v->get_bool() : fallback;
+}
+
+const json::array& list(const json::object& o, std::string_view key) {
+  static const json::array none;
+  auto* v = o.if_contains(key);
+  return v && v->is_array() ? v->get_array() : none;
+}
+
+std::vector<int> numbers(const json::object& o, std::string_view key) {
+  std::vector<int> out;
+  for (const auto& v : list(o, key))
+    if (v.is_int64())
+      out.push_back(static_cast<int>(v.get_int64()));
+  return out;
+}
+
+std::vector<std::string> texts(const json::object& o, std::string_view key) {
+  std::vector<std::string> out;
+  for (const auto& v : list(o, key))
+    if (v.is_string())
+      out.emplace_back(v.get_string());
+  return out;
+}
+
+usage tokens(const json::object& o, std::string_view key) {
+  static const json::object none;
+  auto* v = o.if_contains(key);
+  const auto& t = v && v->is_object() ? v->get_object() : none;
+  return usage{integer(t, "prompt_tokens"), integer(t, "completion_tokens"),
+               integer(t, "cache_read_tokens"), integer(t, "cache_write_tokens"),
+               integer(t, "reasoning_tokens")};
+}
+
+// Events about a subtask the plan did not announce still land somewhere visible.
+subtask_record* slot(run_record& r, int number) {
+  if (number <= 0)
+    return nullptr;
+  auto it = std::lower_bound(r.subtasks.begin(), r.subtasks.end(), number,
+                             [](const subtask_record& s, int n) { return s.number < n; });
+  if (it == r.subtasks.end() || it->number != number) {
+    it = r.subtasks.insert(it, subtask_record{});
+    it->number = number;
+  }
+  return &*it;
+}
+
+void add_unique(std::vector<std::string>& to, const std::vector<std::string>& paths) {
+  for (const auto& p : paths)
+    if (std::find(to.begin(), to.end(), p) == to.end())
+      to.push_back(p);
+}
+
+run_header header_of(const json::object& e) {
+  run_header h;
+  h.id = text(e, "id");
+  h.started_ms = integer(e, "started_ms", integer(e, "at"));
+  h.task = text(e, "task");
+  h.config = text(e, "config");
+  h.supervisor_role = text(e, "supervisor_role");
+  h.worker_role = text(e, "worker_role");
+  h.max_subtasks = small(e, "max_subtasks", h.max_subtasks);
+  h.output_dir = text(e, "output_dir");
+  h.verify = text(e, "verify");
+  h.max_iterations = small(e, "max_iterations", h.max_iterations);
+  h.synthesize = flag(e, "synthesize", true);
+  h.review = flag(e, "review", true);
+  h.refine = flag(e, "refine", true);
+  return h;
+}
+
+void on_planned(run_record& r, const json::object& e) {
+  r.summary = text(e, "summary");
+  r.brief = text(e, "brief");
+  r.subtasks.clear(); // a new plan replaces the old one
+  for (const auto& v : list(e, "subtasks")) {
+    if (!v.is_object())
+      continue;
+    const auto& o = v.get_object();
+    if (auto* s = slot(r, small(o, "number"))) {
+      s->text = text(o, "text");
+      s->depends_on = numbers(o, "depends_on");
+      s->specialist = text(o, "specialist");
+    }
+  }
+  add_unique(r.warnings, texts(e, "warnings"));
+}
+
+void on_assigned(run_record& r, const json::object& e) {
+  if (auto* s = slot(r, small(e, "number"))) {
+    s->state = "running";
+    s->member = text(e, "member");
+    s->attempts = small(e, "attempt");
+  }
+}
+
+void on_reviewed(run_record& r, const json::object& e) {
+  if (auto* s = slot(r, small(e, "number")))
+    s->score = number(e, "score");
+}
+
+void on_subtask_finished(run_record& r, const json::object& e) {
+  auto* s = slot(r, small(e, "number"));
+  if (s == nullptr)
+    return;
+  s->state = text(e, "state");
+  s->member = text(e, "member");
+  s->provider = text(e, "provider");
+  s->model = text(e, "model");
+  s->output = text(e, "output");
+  s->error = text(e, "error");
+  s->tokens = tokens(e, "tokens");
+  s->usd = number(e, "usd");
+  s->attempts = small(e, "attempts");
+  s->elapsed_ms = integer(e, "elapsed_ms");
+  if (e.contains("score") && e.at("score").is_number())
+    s->score = number(e, "score");
+  add_unique(s->files, texts(e, "files"));
+}
+
+void on_files_written(run_record& r, const json::object& e) {
+  if (auto* s = slot(r, small(e, "number")))
+    add_unique(s->files, texts(e, "paths"));
+}
+
+void on_verified(run_record& r, const json::object& e) {
+  r.verifications.push_back(verify_record{small(e, "iteration"), flag(e, "passed", false),
+                                          small(e, "exit_code", -1), flag(e, "timed_out", false),
+                                          text(e, "output"), numbers(e, "blamed")});
+}
+
+void on_finished(run_record& r, const json::object& e) {
+  r.status = text(e, "status");
+  r.tokens = tokens(e, "tokens");
+  r.usd = number(e, "usd");
+  r.finished_ms = integer(e, "at");
+}
+
+using handler = void (*)(run_record&, const json::object&);
+
+// Unknown events (from a newer et) are ignored, not counted as damage.
+const std::map<std::string, handler, std::less<>>& handlers() {
+  static const std::map<std::string, handler, std::less<>> table{
+      {"planned", on_planned},
+      {"assigned", on_assigned},
+      {"reviewed", on_reviewed},
+      {"subtask_finished", on_subtask_finished},
+      {"files_written", on_files_written},
+      {"verified", on_verified},
+      {"phase",
+       [](run_record& r, const json::object& e) {
+         r.phases.push_back({text(e, "name"), integer(e, "elapsed_ms")});
+       }},
+      {"warning",
+       [](run_record& r, const json::object& e) { r.warnings.push_back(text(e, "text")); }},
+      {"final_output",
+       [](run_record& r, const json::object& e) { r.final_output = text(e, "text"); }},
+      {"finished", on_finished},
+      {"resumed",
+       [](run_record& r, const json::object&) {
+         ++r.resumes;
+         r.status = "running";
+       }},
+  };
+  return table;
+}
+
+// An event object, or nullopt for a torn or garbled line.
+std::optional<json::object> parse_event(const std::string& line) {
+  json::parse_options options;
+  options.allow_invalid_utf8 = true; // journals written by hand or by older builds
+  json::error_code ec;
+  auto v = json::parse(line, ec, {}, options);
+  if (ec || !v.is_object() || !v.get_object().contains("event")
+      || !v.get_object().at("event").is_string())
+    return std::nullopt;
+  return std::move(v.get_object());
+}
+
+bool blank(const std::string& line) {
+  return line.find_first_not_of(" \t\r") == std::string::npos;
+}
+
+// The started_ms of a run folder's first event, without reading the rest.
+std::optional<int64_t> started_ms(const fs::path& dir) {
+  std::ifstream in{dir / journal_file, std::ios::binary};
+  std::string line;
+  while (std::getline(in, line) && blank(line)) {
+  }
+  auto e = parse_event(line);
+  if (!e || e->at("event").get_string() != "started")
+    return std::nullopt;
+  return integer(*e, "started_ms", integer(*e, "at"));
+}
+
+} // namespace
+
+const subtask_record* run_record::find(int number) const {
+  auto it = std::find_if(subtasks.begin(), subtasks.end(),
+                         [number](const subtask_record& s) { return s.number == number; });
+  return it == subtasks.end() ? nullptr : &*it;
+}
+
+result<run_record> read_run(const std::filesystem::path& run_dir) {
+  auto file = run_dir / journal_file;
+  std::ifstream in{file, std::ios::binary};
+  if (!in)
+    return make_failure(errc::not_found, "journal: no run journal at " + file.string());
+  run_record r;
+  bool started = false;
+  for (std::string line; std::getline(in, line);) {
+    if (blank(line))
+      continue;
+    auto e = parse_event(line);
+    auto name = e ? std::string_view{e->at("event").get_string()} : std::string_view{};
+    if (!started && name != "started")
+      return make_failure(errc::invalid_input,
+                          "journal: " + file.string() + " does not start with a started event");
+    if (!e) {
+      ++r.damaged_lines;
+    } else if (!started) {
+      r.header = header_of(*e);
+      started = true;
+    } else if (auto h = handlers().find(name); h != handlers().end()) {
+      h->second(r, *e);
+    }
+  }
+  if (!started)
+    return make_failure(errc::invalid_input, "journal: " + file.string() + " is empty");
+  return r;
+}
+
+std::vector<run_record> list_runs(const std::filesystem::path& runs_dir, size_t limit) {
+  std::vector<std::pair<int64_t, fs::path>> found;
+  std::error_code ec;
+  // Error-code iteration: a missing or unreadable runs dir is an empty list, never a throw.
+  for (fs::directory_iterator it{runs_dir, ec}, end; !ec && it != end; it.increment(ec))
+    if (it->is_directory(ec))
+      if (auto at = started_ms(it->path()))
+        found.emplace_back(*at, it->path());
+  // Newest first; the folder name (which starts with the time) breaks ties.
+  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second.filename() > b.second.filename();
+  });
+  std::vector<run_record> runs;
+  for (const auto& [at, dir] : found) {
+    if (limit != 0 && runs.size() == limit)
+      break;
+    if (auto r = read_run(dir))
+      runs.push_back(std::move(*r));
+  }
+  return runs;
+}
+
+} // namespace et::store

@@ -1,0 +1,284 @@
+#include "et/workspace/files.hpp"
+
+#include <atomic>
+#include <cerrno>
+#include <cstdint>
+#include <string_view>
+#include <system_error>
+#include <utility>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace et::workspace {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// A file descriptor closed when it goes out of scope.
+class unique_fd {
+public:
+  explicit unique_fd(int fd = -1) noexcept : fd_(fd) {}
+  unique_fd(unique_fd&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+  unique_fd& operator=(unique_fd&& other) noexcept {
+    std::swap(fd_, other.fd_);
+    return *this;
+  }
+  unique_fd(const unique_fd&) = delete;
+  unique_fd& operator=(const unique_fd&) = delete;
+  ~unique_fd() {
+    if (fd_ >= 0)
+      ::close(fd_);
+  }
+  int get() const noexcept { return fd_; }
+  explicit operator bool() const noexcept { return fd_ >= 0; }
+
+private:
+  int fd_;
+};
+
+std::string errno_text(int err) {
+  return std::generic_category().message(err);
+}
+
+// What happened to one path: ok (written), refused (a policy said no) or failed (I/O).
+struct outcome {
+  enum kind_t { ok, refused, failed } kind = ok;
+  std::string text; // the refusal reason or the I/O error
+};
+
+outcome refuse(std::string reason) {
+  return {outcome::refused, std::move(reason)};
+}
+
+outcome fail(std::string what, int err) {
+  return {outcome::failed, std::move(what) + ": " + errno_text(err)};
+}
+
+bool is_drive_path(std::string_view p) {
+  auto letter = p.size() >= 2 && ((p[0] >= 'a' && p[0] <= 'z') || (p[0] >= 'A' && p[0] <= 'Z'));
+  return letter && p[1] == ':';
+}
+
+std::vector<std::string> split_components(const std::string& rel) {
+  std::vector<std::string> parts;
+  size_t begin = 0;
+  while (begin <= rel.size()) {
+    auto end = rel.find('/', begin);
+    if (end == std::string::npos)
+      end = rel.size();
+    parts.push_back(rel.substr(begin, end - begin));
+    begin = end + 1;
+  }
+  return parts;
+}
+
+// Opens the directory `name` below `dir_fd`, creating it when missing. O_NOFOLLOW makes a
+// symlink fail here instead of being walked through, so no check-then-use race exists.
+outcome open_child_dir(int dir_fd, const std::string& name, unique_fd& out) {
+  constexpr int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+  out = unique_fd{::openat(dir_fd, name.c_str(), flags)};
+  if (!out && errno == ENOENT) {
+    if (::mkdirat(dir_fd, name.c_str(), 0755) != 0 && errno != EEXIST)
+      return fail("cannot create directory " + name, errno);
+    out = unique_fd{::openat(dir_fd, name.c_str(), flags)};
+  }
+  if (out)
+    return {};
+  auto err = errno;
+  struct stat st {};
+  if ((err == ELOOP || err == ENOTDIR)
+      && ::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+    return refuse("a parent directory is a symlink");
+  return fail("cannot open directory " + name, err);
+}
+
+// Walks from the root to the folder that holds the file, one component at a time.
+outcome open_parent(int root_fd, const std::vector<std::string>& parts, unique_fd& out) {
+  out = unique_fd{::fcntl(root_fd, F_DUPFD_CLOEXEC, 0)};
+  if (!out)
+    return fail("cannot open the output directory", errno);
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    unique_fd next;
+    if (auto r = open_child_dir(out.get(), parts[i], next); r.kind != outcome::ok)
+      return r;
+    out = std::move(next);
+  }
+  return {};
+}
+
+// Refuses a target that is a symlink, a directory or something else than a file; keeps the
+// mode of an existing file so a rewritten script stays executable.
+outcome check_target(int dir_fd, const std::string& name, mode_t& mode) {
+  struct stat st {};
+  if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+    if (errno == ENOENT)
+      return {};
+    return fail("cannot inspect the file", errno);
+  }
+  if (S_ISLNK(st.st_mode))
+    return refuse("the file is a symlink");
+  if (S_ISDIR(st.st_mode))
+    return refuse("the path is a directory");
+  if (!S_ISREG(st.st_mode))
+    return refuse("the path is not a regular file");
+  mode = st.st_mode & 07777;
+  return {};
+}
+
+bool write_all(int fd, const std::string& content) {
+  size_t done = 0;
+  while (done < content.size()) {
+    auto n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      return false;
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+// A temporary name unique within this process and, through the pid, across processes.
+std::string temp_name() {
+  static std::atomic<uint64_t> counter{0};
+  return ".et-tmp-" + std::to_string(::getpid()) + "-" + std::to_string(++counter);
+}
+
+// Writes the content to a temporary file in the same folder (so rename is atomic), flushes it
+// to disk, renames it over the target and flushes the folder so the rename survives a crash.
+outcome replace_file(int dir_fd, const std::string& name, const std::string& content, mode_t mode) {
+  auto tmp = temp_name();
+  unique_fd fd{
+      ::openat(dir_fd, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666)};
+  if (!fd)
+    return fail("cannot create a temporary file", errno);
+  auto written = write_all(fd.get(), content) && (mode == 0 || ::fchmod(fd.get(), mode) == 0)
+                 && ::fsync(fd.get()) == 0;
+  auto err = errno;
+  if (written && ::close(fd.get()) != 0) {
+    written = false;
+    err = errno;
+  }
+  fd = unique_fd{};
+  if (!written || ::renameat(dir_fd, tmp.c_str(), dir_fd, name.c_str()) != 0) {
+    err = written ? errno : err;
+    ::unlinkat(dir_fd, tmp.c_str(), 0);
+    return fail("cannot write", err);
+  }
+  if (::fsync(dir_fd) != 0)
+    return fail("cannot flush the directory", errno);
+  return {};
+}
+
+outcome write_one(int root_fd, const std::string& rel, const std::string& content) {
+  auto parts = split_components(rel);
+  unique_fd dir;
+  if (auto r = open_parent(root_fd, parts, dir); r.kind != outcome::ok)
+    return r;
+  mode_t mode = 0;
+  if (auto r = check_target(dir.get(), parts.back(), mode); r.kind != outcome::ok)
+    return r;
+  return replace_file(dir.get(), parts.back(), content, mode);
+}
+
+// One file to write after duplicates were folded: the last content of a path wins.
+struct pending {
+  std::string rel;
+  std::string raw;
+  const std::string* content;
+};
+
+std::vector<pending> fold_duplicates(const std::vector<plan::file_block>& blocks,
+                                     write_report& report) {
+  std::vector<pending> out;
+  std::map<std::string, size_t> index;
+  for (const auto& block : blocks) {
+    auto rel = normalise_relative(block.path);
+    if (!rel) {
+      report.refused.push_back({block.path, rel.error().message});
+      continue;
+    }
+    if (auto i = index.find(*rel); i != index.end()) {
+      out[i->second].raw = block.path;
+      out[i->second].content = &block.content;
+      continue;
+    }
+    index.emplace(*rel, out.size());
+    out.push_back({*rel, block.path, &block.content});
+  }
+  return out;
+}
+
+unique_fd open_root(const fs::path& root, std::string& error) {
+  std::error_code ec;
+  fs::create_directories(root, ec);
+  if (ec) {
+    error = "cannot create the output directory " + root.string() + ": " + ec.message();
+    return unique_fd{};
+  }
+  // The root is the user's choice, so a symlink here is followed on purpose.
+  unique_fd fd{::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
+  if (!fd)
+    error = "cannot open the output directory " + root.string() + ": " + errno_text(errno);
+  return fd;
+}
+
+} // namespace
+
+output_dir::output_dir(std::filesystem::path root) : root_(std::move(root)) {
+  // Nothing to do until the first write.
+}
+
+write_report output_dir::write(int owner, const std::vector<plan::file_block>& blocks) {
+  write_report report;
+  auto files = fold_duplicates(blocks, report);
+  if (files.empty())
+    return report;
+  std::string root_error;
+  auto root_fd = open_root(root_, root_error);
+  for (const auto& file : files) {
+    if (!root_fd) {
+      report.errors.push_back(file.rel + ": " + root_error);
+      continue;
+    }
+    auto r = write_one(root_fd.get(), file.rel, *file.content);
+    if (r.kind == outcome::refused) {
+      report.refused.push_back({file.raw, r.text});
+    } else if (r.kind == outcome::failed) {
+      report.errors.push_back(file.rel + ": " + r.text);
+    } else {
+      report.written.push_back(file.rel);
+      if (auto i = owners_.find(file.rel); i != owners_.end() && i->second != owner)
+        report.conflicts.push_back({file.rel, i->second, owner});
+      owners_[file.rel] = owner;
+    }
+  }
+  return report;
+}
+
+result<std::string> normalise_relative(const std::string& path) {
+  auto refused = [](std::string reason) { return make_failure(errc::invalid_input, reason); };
+  if (path.empty())
+    return refused("empty path");
+  if (path.find('\0') != std::string::npos)
+    return refused("the path contains a NUL byte");
+  // Windows forms count too: a model may write them, and the output may end up on Windows.
+  if (path.front() == '/' || path.front() == '\\' || is_drive_path(path))
+    return refused("absolute path");
+  std::string out;
+  for (const auto& part : split_components(path)) {
+    if (part.empty() || part == ".")
+      continue;
+    if (part == "..")
+      return refused("escapes the output directory");
+    out += out.empty() ? part : "/" + part;
+  }
+  if (out.empty())
+    return refused("names the output directory itself");
+  return out;
+}
+
+} // namespace et::workspace

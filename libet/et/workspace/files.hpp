@@ -1,0 +1,77 @@
+#pragma once
+/// Writing workers' files into an output directory: atomically, never outside
+/// it, and noticing when two workers write the same path.
+///
+/// Refused paths (each reported, nothing written for them): empty, absolute
+/// (`/x`, `C:\x`, `\\host\x`), any `..` component, NUL bytes, a path whose
+/// existing parent components include a symlink (or a symlink target itself),
+/// and a path that is an existing directory. Parents that do not exist are
+/// created (0755). Files are written to a temporary file in the same folder,
+/// flushed, then renamed over the target, so a reader sees the old content or
+/// the new one, never half of it.
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "et/plan/files.hpp"
+#include "et/util/result.hpp"
+
+namespace et::workspace {
+
+/// A path that was not written, and why.
+struct refused_path {
+  std::string path;   ///< as the worker named it
+  std::string reason; ///< for humans: "absolute path", "escapes the output directory", ...
+  bool operator==(const refused_path&) const = default;
+};
+
+/// Two workers wrote the same path; the later one's content is on disk.
+struct path_conflict {
+  std::string path;    ///< normalised relative path
+  int first_owner = 0; ///< the subtask that wrote it first
+  int later_owner = 0; ///< the subtask whose content is now on disk
+  bool operator==(const path_conflict&) const = default;
+};
+
+/// What writing one worker's blocks did.
+struct write_report {
+  std::vector<std::string> written;     ///< normalised relative paths, in order
+  std::vector<refused_path> refused;    ///< paths not written
+  std::vector<path_conflict> conflicts; ///< paths another subtask had written
+  std::vector<std::string> errors;      ///< I/O failures ("path: message")
+  bool operator==(const write_report&) const = default;
+};
+
+/// An output directory and who wrote what in it during one run. Not thread-safe:
+/// one owner (the run) calls it.
+class output_dir {
+public:
+  /// Writes into `root` (created when missing on the first write).
+  explicit output_dir(std::filesystem::path root);
+
+  /// Writes `blocks` for subtask `owner`. A path named twice in the same blocks is written
+  /// once with the last content, and is no conflict; the same subtask writing a path again
+  /// (a fix after verification) is no conflict either.
+  write_report write(int owner, const std::vector<plan::file_block>& blocks);
+
+  /// Normalised relative path -> the subtask whose content is on disk.
+  const std::map<std::string, int>& owners() const { return owners_; }
+
+  /// Records ownership without writing (a resumed run re-learns who wrote what).
+  void adopt(const std::string& path, int owner) { owners_[path] = owner; }
+
+  /// The directory.
+  const std::filesystem::path& root() const { return root_; }
+
+private:
+  std::filesystem::path root_;
+  std::map<std::string, int> owners_;
+};
+
+/// `path` made relative and normal ("a/./b" -> "a/b", "./x" -> "x", backslashes kept as
+/// they are on POSIX), or the reason it is refused. Pure: looks at no file system.
+result<std::string> normalise_relative(const std::string& path);
+
+} // namespace et::workspace

@@ -1,0 +1,148 @@
+#define CAF_SUITE libet.session.client
+#include "caf/test/unit_test.hpp"
+
+#include <deque>
+
+#include "et/session/client.hpp"
+
+// The client against a fake tmux: what it runs and how it reads the answers.
+
+using namespace et;
+using namespace et::session;
+
+namespace {
+
+struct fixture {
+  std::vector<std::vector<std::string>> calls;
+  std::deque<result<process_result>> replies; // empty: exit 0, no output
+  std::deque<uint16_t> suffixes{0x0001, 0x0002, 0x0003};
+
+  process_runner runner() {
+    return [this](const std::vector<std::string>& argv) -> result<process_result> {
+      calls.push_back(argv);
+      if (replies.empty())
+        return process_result{0, "", ""};
+      auto r = std::move(replies.front());
+      replies.pop_front();
+      return r;
+    };
+  }
+
+  client tmux() { return client{server{backend::tmux, "t"}, runner()}; }
+
+  suffix_source next_suffix() {
+    return [this] {
+      auto s = suffixes.front();
+      suffixes.pop_front();
+      return s;
+    };
+  }
+
+  void reply(int code, std::string out, std::string err = "") {
+    replies.push_back(process_result{code, std::move(out), std::move(err)});
+  }
+
+  // A list-sessions answer holding the session NAME.
+  void listed(const std::string& name) {
+    const std::string sep = "\x1f";
+    reply(0, name + sep + "scribe" + sep + "/w" + sep + "100" + sep + "90" + sep + "/t.md" + sep
+                 + "et:idle\n");
+  }
+
+  // The command word of call i (after "tmux -L t").
+  std::string verb(size_t i) const { return calls.at(i).at(3); }
+};
+
+launch_maker chat_in_pane() {
+  return [](const std::string& name) { return launch{{"et", "chat", name}, {}, "/t/" + name}; };
+}
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(client_tests, fixture)
+
+CAF_TEST(no tmux server means no sessions) {
+  reply(1, "", "no server running on /tmp/tmux-0/t\n");
+  auto r = tmux().list();
+  CAF_REQUIRE(r);
+  CAF_CHECK(r->empty());
+}
+
+CAF_TEST(another tmux failure is an error with its message) {
+  reply(1, "", "protocol version mismatch\n");
+  auto r = tmux().list();
+  CAF_REQUIRE(!r);
+  CAF_CHECK_EQUAL(r.error().message, "tmux list-sessions: protocol version mismatch");
+}
+
+CAF_TEST(a missing tmux is an error) {
+  replies.push_back(make_failure(errc::io_error, "cannot run tmux: No such file or directory"));
+  CAF_CHECK(!tmux().list());
+}
+
+CAF_TEST(create starts the session and records its metadata) {
+  auto r = tmux().create("scribe", "/w", chat_in_pane(), next_suffix(), 1234);
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(*r, "et-scribe-0001");
+  CAF_REQUIRE_EQUAL(calls.size(), 5u);
+  CAF_CHECK_EQUAL(verb(0), "new-session");
+  CAF_CHECK_EQUAL(calls[0].back(), "et-scribe-0001"); // the launch saw the name
+  CAF_CHECK_EQUAL(calls[1].back(), "scribe");
+  CAF_CHECK_EQUAL(calls[2].back(), "/w");
+  CAF_CHECK_EQUAL(calls[3].back(), "1234");
+  CAF_CHECK_EQUAL(calls[4].back(), "/t/et-scribe-0001");
+}
+
+CAF_TEST(a taken name is retried with a new suffix) {
+  reply(1, "", "duplicate session: et-scribe-0001\n");
+  auto r = tmux().create("scribe", "/w", chat_in_pane(), next_suffix(), 1);
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(*r, "et-scribe-0002");
+  CAF_CHECK_EQUAL(verb(1), "new-session");
+}
+
+CAF_TEST(an agent that exits at once is reported) {
+  reply(0, "");
+  reply(1, "", "no such session: =et-scribe-0001:\n");
+  auto r = tmux().create("scribe", "/w", chat_in_pane(), next_suffix(), 1);
+  CAF_REQUIRE(!r);
+  CAF_CHECK(r.error().message.find("ended right after it started") != std::string::npos);
+}
+
+CAF_TEST(an unknown session is not found and nothing is sent) {
+  listed("et-scribe-00ab");
+  auto r = tmux().send("et-nope-0000", "hi");
+  CAF_REQUIRE(!r);
+  CAF_CHECK(r.error().code == errc::not_found);
+  CAF_CHECK_EQUAL(r.error().message, "no et session named \"et-nope-0000\"");
+  CAF_CHECK_EQUAL(calls.size(), 1u);
+}
+
+CAF_TEST(send types the text then presses enter) {
+  listed("et-scribe-00ab");
+  CAF_REQUIRE(tmux().send("et-scribe-00ab", "a; b"));
+  CAF_REQUIRE_EQUAL(calls.size(), 3u);
+  CAF_CHECK_EQUAL(calls[1].back(), "a; b");
+  CAF_CHECK_EQUAL(calls[2].back(), "Enter");
+}
+
+CAF_TEST(kill and capture act on a known session) {
+  listed("et-scribe-00ab");
+  CAF_CHECK(tmux().kill("et-scribe-00ab"));
+  CAF_CHECK_EQUAL(verb(1), "kill-session");
+  listed("et-scribe-00ab");
+  reply(0, "screen text\n");
+  auto screen = tmux().capture("et-scribe-00ab");
+  CAF_REQUIRE(screen);
+  CAF_CHECK_EQUAL(*screen, "screen text\n");
+}
+
+CAF_TEST(find returns the session with its metadata) {
+  listed("et-scribe-00ab");
+  auto s = tmux().find("et-scribe-00ab");
+  CAF_REQUIRE(s);
+  CAF_CHECK_EQUAL(s->transcript, "/t.md");
+  CAF_CHECK_EQUAL(s->created, 100);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()

@@ -1,0 +1,53 @@
+#define CAF_SUITE libet.session.launch
+#include "caf/test/unit_test.hpp"
+
+#include "et/session/launch.hpp"
+
+using namespace et;
+using namespace et::session;
+using strings = std::vector<std::string>;
+
+namespace {
+
+launch_request request(std::string prompt) {
+  return {"scribe", "/w d", std::move(prompt), "/usr/bin/et", "/etc/et.yaml", "/state"};
+}
+
+config::agent agent(strings words, std::string ready = "") {
+  return {"claude", "", std::move(words), {{"K", "V"}}, std::move(ready)};
+}
+
+} // namespace
+
+CAF_TEST(the built in agent is et chat with role and config and transcript) {
+  auto l = et_chat_launch(request(""), "et-scribe-0001");
+  CAF_CHECK_EQUAL(l.command,
+                  (strings{"/usr/bin/et", "chat", "--role", "scribe", "--config", "/etc/et.yaml",
+                           "--transcript", "/state/sessions/et-scribe-0001.md"}));
+  CAF_CHECK_EQUAL(l.transcript, "/state/sessions/et-scribe-0001.md");
+}
+
+CAF_TEST(the first prompt is one argument after the end of options) {
+  auto l = et_chat_launch(request("-rf $(x); y"), "n");
+  CAF_CHECK_EQUAL((strings{l.command.end() - 2, l.command.end()}), (strings{"--", "-rf $(x); y"}));
+}
+
+CAF_TEST(the placeholders of an agent fill parts of single words) {
+  auto a = agent({"claude", "--cwd={dir}", "{prompt}", "{role}/{session}"});
+  auto l = agent_launch(a, request("a $(b) {dir}"), "et-claude-0001");
+  CAF_CHECK_EQUAL(l.command,
+                  (strings{"claude", "--cwd=/w d", "a $(b) {dir}", "scribe/et-claude-0001"}));
+  CAF_CHECK_EQUAL(l.env.at("K"), "V");
+  CAF_CHECK_EQUAL(l.transcript, "");
+}
+
+CAF_TEST(an agent takes the prompt itself only when its command says so) {
+  CAF_CHECK(takes_prompt(agent({"claude", "-p", "{prompt}"})));
+  CAF_CHECK(!takes_prompt(agent({"aider", "--yes"})));
+}
+
+CAF_TEST(readiness is a regex match on the screen) {
+  CAF_CHECK(is_ready(agent({"x"}), "anything"));
+  CAF_CHECK(is_ready(agent({"x"}, "^> $|ready"), "loading...\nready\n"));
+  CAF_CHECK(!is_ready(agent({"x"}, "ready"), "loading...\n"));
+}

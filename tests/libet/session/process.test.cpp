@@ -1,0 +1,54 @@
+#define CAF_SUITE libet.session.process
+#include "caf/test/unit_test.hpp"
+
+#include "et/session/process.hpp"
+
+using namespace et;
+using namespace et::session;
+
+CAF_TEST(output and errors and the exit status are captured) {
+  auto r = run_process({"sh", "-c", "echo out; echo err >&2; exit 3"});
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->out, "out\n");
+  CAF_CHECK_EQUAL(r->err, "err\n");
+  CAF_CHECK_EQUAL(r->exit_code, 3);
+}
+
+CAF_TEST(arguments reach the program untouched by any shell) {
+  auto r = run_process({"printf", "%s|", "$(echo no)", "a;b", "*"});
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->out, "$(echo no)|a;b|*|");
+}
+
+CAF_TEST(input is fed to stdin and extra environment is added) {
+  auto r = run_process({"sh", "-c", "cat; echo \"$ET_PROBE\""}, {{"ET_PROBE", "set"}}, "line\n");
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->out, "line\nset\n");
+}
+
+CAF_TEST(a large input does not deadlock against a large output) {
+  std::string big(1 << 20, 'x');
+  auto r = run_process({"cat"}, {}, big);
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->out.size(), big.size());
+}
+
+CAF_TEST(a child that ignores its input does not kill us) {
+  auto r = run_process({"true"}, {}, std::string(1 << 20, 'x'));
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->exit_code, 0);
+}
+
+CAF_TEST(a missing program is a failure naming it) {
+  auto r = run_process({"et-no-such-program-xyz"});
+  CAF_REQUIRE(!r);
+  CAF_CHECK(r.error().message.find("et-no-such-program-xyz") != std::string::npos);
+}
+
+CAF_TEST(programs are found on the path and we know our own path) {
+  CAF_CHECK(find_on_path("sh"));
+  CAF_CHECK(!find_on_path("et-no-such-program-xyz"));
+  auto self = self_executable();
+  CAF_REQUIRE(self);
+  CAF_CHECK(self->is_absolute());
+}

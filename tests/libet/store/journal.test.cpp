@@ -1,0 +1,338 @@
+#define CAF_SUITE libet.store.journal
+#include "caf/test/unit_test.hpp"
+
+#include <boost/json.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "et/store/journal.hpp"
+
+using namespace et;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string slurp(const fs::path& file) {
+  std::ifstream in{file, std::ios::binary};
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void append_raw(const fs::path& file, const std::string& bytes) {
+  std::ofstream{file, std::ios::binary | std::ios::app} << bytes;
+}
+
+store::run_header header(std::string id, int64_t started_ms = 1'700'000'000'000) {
+  store::run_header h;
+  h.id = std::move(id);
+  h.started_ms = started_ms;
+  h.task = "write a parser\nwith tests";
+  h.config = "/etc/et.yaml";
+  h.supervisor_role = "mayor";
+  h.worker_role = "polecat";
+  h.max_subtasks = 4;
+  h.output_dir = "/tmp/out";
+  h.verify = "make test";
+  h.max_iterations = 2;
+  h.synthesize = false;
+  h.review = true;
+  h.refine = false;
+  return h;
+}
+
+plan::decomposition two_subtasks() {
+  plan::decomposition d;
+  d.summary = "two steps";
+  d.subtasks = {{1, "write it", {}, ""}, {2, "test it", {1}, "qa"}};
+  d.proposed = 3;
+  d.warnings = {"kept 2 of 3 subtasks"};
+  return d;
+}
+
+store::subtask_record done_subtask() {
+  store::subtask_record s;
+  s.number = 1;
+  s.text = "write it";
+  s.state = "done";
+  s.member = "fast";
+  s.provider = "sim";
+  s.model = "m1";
+  s.output = "here it is";
+  s.tokens = usage{10, 20, 3, 4, 5};
+  s.usd = 0.25;
+  s.attempts = 2;
+  s.elapsed_ms = 1500;
+  s.score = 0.75;
+  s.files = {"src/a.cpp"};
+  return s;
+}
+
+struct fixture {
+  fs::path dir;
+  fs::path runs;
+
+  fixture() {
+    std::string tmpl = (fs::temp_directory_path() / "et-journal-XXXXXX").string();
+    CAF_REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
+    dir = tmpl;
+    runs = dir / "runs";
+  }
+
+  ~fixture() {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+
+  store::journal_writer start(const std::string& id, int64_t started_ms = 1'700'000'000'000) {
+    auto w = store::journal_writer::create(runs, header(id, started_ms));
+    CAF_REQUIRE(w);
+    return std::move(*w);
+  }
+
+  fs::path journal(const std::string& id) { return runs / id / "journal.jsonl"; }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(journal_tests, fixture)
+
+CAF_TEST(every event survives a write and a read) {
+  auto w = start("20261124-101500-ab12");
+  CAF_REQUIRE(w.planned(two_subtasks(), "be brief"));
+  CAF_REQUIRE(w.assigned(1, "slow", 1));
+  CAF_REQUIRE(w.attempt_failed(1, "slow", "timeout: no answer"));
+  CAF_REQUIRE(w.assigned(1, "fast", 2));
+  CAF_REQUIRE(w.reviewed(1, 0.5, "thin", 0));
+  CAF_REQUIRE(w.subtask_finished(done_subtask()));
+  CAF_REQUIRE(w.files_written(1, {"src/a.cpp", "src/b.cpp"}));
+  CAF_REQUIRE(w.assigned(2, "fast", 1));
+  auto failed = store::subtask_record{};
+  failed.number = 2;
+  failed.state = "failed";
+  failed.member = "fast";
+  failed.error = "all_failed: every model failed";
+  failed.attempts = 1;
+  CAF_REQUIRE(w.subtask_finished(failed));
+  CAF_REQUIRE(w.verified({1, false, 2, false, "FAIL a_test", {1}}));
+  CAF_REQUIRE(w.verified({2, true, 0, false, "ok", {}}));
+  CAF_REQUIRE(w.phase("execute", 1234));
+  CAF_REQUIRE(w.warning("subtask 2 refused path ../x"));
+  CAF_REQUIRE(w.final_output("all done"));
+  CAF_REQUIRE(w.finished("failed", usage{100, 200, 30, 40, 50}, 1.5));
+  auto r = store::read_run(w.dir());
+  CAF_REQUIRE(r);
+  CAF_CHECK(r->header == header("20261124-101500-ab12"));
+  CAF_CHECK_EQUAL(r->status, "failed");
+  CAF_CHECK_EQUAL(r->summary, "two steps");
+  CAF_CHECK_EQUAL(r->brief, "be brief");
+  CAF_REQUIRE_EQUAL(r->subtasks.size(), 2u);
+  auto first = done_subtask();
+  first.files = {"src/a.cpp", "src/b.cpp"};
+  CAF_CHECK(r->subtasks[0] == first);
+  failed.text = "test it";
+  failed.depends_on = {1};
+  failed.specialist = "qa";
+  CAF_CHECK(r->subtasks[1] == failed);
+  CAF_REQUIRE_EQUAL(r->verifications.size(), 2u);
+  CAF_CHECK((r->verifications[0] == store::verify_record{1, false, 2, false, "FAIL a_test", {1}}));
+  CAF_CHECK(r->verifications[1].passed);
+  CAF_CHECK((r->phases == std::vector<store::phase_record>{{"execute", 1234}}));
+  CAF_CHECK((r->warnings
+             == std::vector<std::string>{"kept 2 of 3 subtasks", "subtask 2 refused path ../x"}));
+  CAF_CHECK_EQUAL(r->final_output, "all done");
+  CAF_CHECK((r->tokens == usage{100, 200, 30, 40, 50}));
+  CAF_CHECK_EQUAL(r->usd, 1.5);
+  CAF_CHECK_GREATER(r->finished_ms, 0);
+  CAF_CHECK_EQUAL(r->resumes, 0);
+  CAF_CHECK_EQUAL(r->damaged_lines, 0u);
+}
+
+CAF_TEST(each line is one JSON object with an event name and a time) {
+  auto w = start("r1");
+  CAF_REQUIRE(w.planned(two_subtasks(), ""));
+  CAF_REQUIRE(w.finished("done", usage{}, 0));
+  std::istringstream in{slurp(journal("r1"))};
+  std::vector<std::string> events;
+  for (std::string line; std::getline(in, line);) {
+    auto v = boost::json::parse(line).as_object();
+    events.emplace_back(v.at("event").as_string());
+    CAF_CHECK_GREATER(v.at("at").as_int64(), 1'600'000'000'000);
+  }
+  CAF_CHECK((events == std::vector<std::string>{"started", "planned", "finished"}));
+}
+
+CAF_TEST(a planned run has pending subtasks and assignment makes them running) {
+  auto w = start("r1");
+  CAF_REQUIRE(w.planned(two_subtasks(), ""));
+  CAF_REQUIRE(w.assigned(2, "fast", 3));
+  auto r = store::read_run(w.dir());
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->status, "running");
+  CAF_CHECK_EQUAL(r->find(1)->state, "pending");
+  CAF_CHECK_EQUAL(r->find(2)->state, "running");
+  CAF_CHECK_EQUAL(r->find(2)->member, "fast");
+  CAF_CHECK_EQUAL(r->find(2)->attempts, 3);
+  CAF_CHECK(r->find(3) == nullptr);
+}
+
+CAF_TEST(a torn last line is skipped and counted) {
+  auto w = start("r1");
+  CAF_REQUIRE(w.planned(two_subtasks(), ""));
+  append_raw(journal("r1"), R"({"event":"subtask_finished","at":1,"number":1,"sta)");
+  auto r = store::read_run(w.dir());
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->damaged_lines, 1u);
+  CAF_CHECK_EQUAL(r->find(1)->state, "pending");
+}
+
+CAF_TEST(a garbled line in the middle does not hide the events after it) {
+  auto w = start("r1");
+  append_raw(journal("r1"), "\x01garbage\n[1,2]\n{\"no_event\":1}\n");
+  CAF_REQUIRE(w.warning("still here"));
+  auto r = store::read_run(w.dir());
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->damaged_lines, 3u);
+  CAF_CHECK((r->warnings == std::vector<std::string>{"still here"}));
+}
+
+CAF_TEST(reopening a run records a resume and makes it running again) {
+  {
+    auto w = start("r1");
+    CAF_REQUIRE(w.finished("interrupted", usage{1, 2, 0, 0, 0}, 0.5));
+  }
+  auto again = store::journal_writer::reopen(runs / "r1");
+  CAF_REQUIRE(again);
+  CAF_REQUIRE(again->phase("verify", 10));
+  auto r = store::read_run(runs / "r1");
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->resumes, 1);
+  CAF_CHECK_EQUAL(r->status, "running");
+  CAF_CHECK_EQUAL(r->phases.size(), 1u);
+}
+
+CAF_TEST(reopening after a torn line keeps the resume on a line of its own) {
+  start("r1");
+  append_raw(journal("r1"), R"({"event":"warning","te)");
+  auto again = store::journal_writer::reopen(runs / "r1");
+  CAF_REQUIRE(again);
+  auto r = store::read_run(runs / "r1");
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->damaged_lines, 1u);
+  CAF_CHECK_EQUAL(r->resumes, 1);
+}
+
+CAF_TEST(reopening a missing run is not found) {
+  auto w = store::journal_writer::reopen(runs / "nope");
+  CAF_REQUIRE(!w);
+  CAF_CHECK_EQUAL(w.error().code, errc::not_found);
+  CAF_CHECK(w.error().message.find("nope") != std::string::npos);
+}
+
+CAF_TEST(outputs are written as files next to the journal) {
+  auto w = start("r1");
+  auto s = done_subtask();
+  CAF_REQUIRE(w.subtask_finished(s));
+  s.number = 12;
+  s.output = "twelve";
+  CAF_REQUIRE(w.subtask_finished(s));
+  s.number = 3;
+  s.state = "failed";
+  CAF_REQUIRE(w.subtask_finished(s));
+  CAF_REQUIRE(w.final_output("first"));
+  CAF_REQUIRE(w.final_output("the answer"));
+  auto out = runs / "r1" / "outputs";
+  CAF_CHECK_EQUAL(slurp(out / "subtask-01.md"), "here it is");
+  CAF_CHECK_EQUAL(slurp(out / "subtask-12.md"), "twelve");
+  CAF_CHECK(!fs::exists(out / "subtask-03.md"));
+  CAF_CHECK_EQUAL(slurp(out / "result.md"), "the answer");
+  size_t files = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator{out})
+    ++files;
+  CAF_CHECK_EQUAL(files, 3u); // no temporary file left behind
+}
+
+CAF_TEST(output with broken characters keeps the line valid JSON) {
+  auto w = start("r1");
+  CAF_REQUIRE(w.final_output("caf\xC3"));
+  auto r = store::read_run(w.dir());
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->damaged_lines, 0u);
+  CAF_CHECK_EQUAL(r->final_output, "caf\xEF\xBF\xBD");
+  CAF_CHECK_EQUAL(slurp(w.dir() / "outputs" / "result.md"), "caf\xC3");
+}
+
+CAF_TEST(runs are listed newest first up to the limit) {
+  start("20261124-101500-aaaa", 1000);
+  start("20261124-101500-cccc", 3000);
+  start("20261124-101500-bbbb", 2000);
+  auto all = store::list_runs(runs);
+  CAF_REQUIRE_EQUAL(all.size(), 3u);
+  CAF_CHECK_EQUAL(all[0].header.id, "20261124-101500-cccc");
+  CAF_CHECK_EQUAL(all[1].header.id, "20261124-101500-bbbb");
+  CAF_CHECK_EQUAL(all[2].header.id, "20261124-101500-aaaa");
+  auto two = store::list_runs(runs, 2);
+  CAF_REQUIRE_EQUAL(two.size(), 2u);
+  CAF_CHECK_EQUAL(two[1].header.id, "20261124-101500-bbbb");
+}
+
+CAF_TEST(folders without a readable journal are skipped) {
+  start("good", 1000);
+  fs::create_directories(runs / "empty-folder");
+  fs::create_directories(runs / "garbage");
+  append_raw(runs / "garbage" / "journal.jsonl", "not json\n");
+  append_raw(runs / "stray-file", "x");
+  auto all = store::list_runs(runs, 1);
+  CAF_REQUIRE_EQUAL(all.size(), 1u);
+  CAF_CHECK_EQUAL(all[0].header.id, "good");
+}
+
+CAF_TEST(a missing runs dir lists nothing) {
+  CAF_CHECK(store::list_runs(dir / "no-such-dir").empty());
+}
+
+CAF_TEST(reading a missing run is not found naming the folder) {
+  auto r = store::read_run(runs / "20261124-101500-ab12");
+  CAF_REQUIRE(!r);
+  CAF_CHECK_EQUAL(r.error().code, errc::not_found);
+  CAF_CHECK(r.error().message.find("20261124-101500-ab12") != std::string::npos);
+}
+
+CAF_TEST(a journal that does not start with started is invalid input) {
+  fs::create_directories(runs / "r1");
+  append_raw(journal("r1"), R"({"event":"warning","at":1,"text":"x"})"
+                            "\n");
+  auto r = store::read_run(runs / "r1");
+  CAF_REQUIRE(!r);
+  CAF_CHECK_EQUAL(r.error().code, errc::invalid_input);
+  fs::create_directories(runs / "r2");
+  append_raw(journal("r2"), "");
+  auto empty = store::read_run(runs / "r2");
+  CAF_REQUIRE(!empty);
+  auto code = empty.error().code; // a local: the check takes references
+  CAF_CHECK_EQUAL(code, errc::invalid_input);
+}
+
+CAF_TEST(a run id is created once and never escapes the runs dir) {
+  start("r1");
+  auto twice = store::journal_writer::create(runs, header("r1"));
+  CAF_REQUIRE(!twice);
+  CAF_CHECK_EQUAL(twice.error().code, errc::io_error);
+  for (auto bad : {"", "..", "a/b"}) {
+    auto w = store::journal_writer::create(runs, header(bad));
+    CAF_REQUIRE(!w);
+    CAF_CHECK_EQUAL(w.error().code, errc::invalid_input);
+  }
+}
+
+CAF_TEST(a header without a start time gets the current time) {
+  auto w = store::journal_writer::create(runs, header("r1", 0));
+  CAF_REQUIRE(w);
+  auto r = store::read_run(w->dir());
+  CAF_REQUIRE(r);
+  CAF_CHECK_GREATER(r->header.started_ms, 1'600'000'000'000);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
