@@ -17,7 +17,6 @@ struct pending {
 // pretending to work.
 constexpr pending commands[] = {
     {"serve", "run a node that other hosts use as remote pool members"},
-    {"session", "manage agents in tmux/byobu panes"},
     {"nodes", "show the configured remote nodes and their health"},
 };
 

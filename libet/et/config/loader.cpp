@@ -21,7 +21,7 @@ void read_all(detail::reader& r, const YAML::Node& root, settings& s) {
     return;
   }
   r.check_keys(top, {"providers", "models", "roles", "defaults", "specialists", "retry", "timeouts",
-                     "cooldown", "supervision", "pricing", "budgets", "nodes", "server"});
+                     "cooldown", "supervision", "pricing", "budgets", "nodes", "server", "agents"});
   // Provider timeouts start from the global section, so it is read first.
   detail::read_timeouts(r, {get(root, "timeouts"), "timeouts"}, s.timeouts);
   detail::read_providers(r, {get(root, "providers"), "providers"}, s);
@@ -31,6 +31,7 @@ void read_all(detail::reader& r, const YAML::Node& root, settings& s) {
   detail::read_defaults(r, {get(root, "defaults"), "defaults"}, s.defaults);
   detail::read_policies(r, root, s);
   detail::read_network(r, root, s);
+  detail::read_agents(r, {get(root, "agents"), "agents"}, s);
   detail::validate(r, root, s);
 }
 

@@ -199,6 +199,15 @@ struct server {
   int max_in_flight = 64;         ///< concurrent requests accepted
 };
 
+/// An agent CLI that `et session spawn --agent NAME` runs in a tmux pane.
+struct agent {
+  std::string name;                       ///< key under `agents`
+  std::string command;                    ///< the template as written
+  std::vector<std::string> words;         ///< command split into words, placeholders kept
+  std::map<std::string, std::string> env; ///< extra environment of the pane
+  std::string ready;                      ///< regex shown on screen when ready ("" = at once)
+};
+
 /// The whole configuration.
 struct settings {
   std::string source;                        ///< the file it came from
@@ -215,6 +224,7 @@ struct settings {
   config::budgets budgets;                   ///< spending limits
   std::map<std::string, node> nodes;         ///< remote nodes
   config::server server;                     ///< `et serve`
+  std::map<std::string, agent> agents;       ///< agent CLIs for `et session`
 
   /// The role's settings, or one built from `defaults` for an unconfigured role.
   role role_or_default(const std::string& name) const;

@@ -42,7 +42,7 @@ CAF_TEST(the offline demo configuration loads without any variable) {
   const auto& sim = out.value.providers.at("sim");
   CAF_CHECK_EQUAL(sim.type, config::provider_type::mock);
   CAF_CHECK_EQUAL(sim.mock.mode, "script");
-  CAF_CHECK_EQUAL(sim.mock.script.size(), 6u);
+  CAF_CHECK_EQUAL(sim.mock.script.size(), 9u);
   CAF_CHECK_EQUAL(sim.mock.script[0].match, "break the task");
   CAF_CHECK_EQUAL(sim.mock.script[5].model, "");
   CAF_CHECK_EQUAL(sim.mock.latency, 150ms);
@@ -108,7 +108,7 @@ CAF_TEST(an unknown key without a close match lists the valid keys) {
                   cfg
                       + ":8:1: colour: unknown key \"colour\" (valid keys: providers, models, "
                         "roles, defaults, specialists, retry, timeouts, cooldown, supervision, "
-                        "pricing, budgets, nodes, server)\n");
+                        "pricing, budgets, nodes, server, agents)\n");
 }
 
 CAF_TEST(unknown keys are found at every depth with their full path) {

@@ -21,6 +21,8 @@ void read_timeouts(reader& r, const located& at, timeouts& out);
 void read_policies(reader& r, const YAML::Node& root, settings& out);
 /// `nodes` and `server`.
 void read_network(reader& r, const YAML::Node& root, settings& out);
+/// `agents`: agent CLIs for `et session spawn --agent`.
+void read_agents(reader& r, const located& at, settings& out);
 
 /// Checks references between sections (aliases, providers, nodes, fallbacks,
 /// pools) and the rules that need several sections at once.

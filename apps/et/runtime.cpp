@@ -1,0 +1,184 @@
+#include "et/runtime.hpp"
+
+#include <atomic>
+#include <csignal>
+#include <ctime>
+#include <ostream>
+#include <random>
+
+#include "caf/all.hpp"
+#include "et/actors/errors.hpp"
+#include "et/actors/inspect.hpp"
+#include "et/actors/ledger.hpp"
+#include "et/actors/message_types.hpp"
+#include "et/actors/provider_factory.hpp"
+#include "et/config/paths.hpp"
+#include "et/util/text.hpp"
+
+namespace et::app {
+
+namespace {
+
+struct actor_config : caf::actor_system_config {
+  actor_config() {
+    actors::add_message_types(*this);
+    set("scheduler.max-threads", 2);
+  }
+};
+
+// A ledger that cannot be opened costs the command its history, not its work.
+std::shared_ptr<store::ledger_store> open_store(context& ctx, std::string_view command,
+                                                const config::settings& s) {
+  auto ledger = store::open_sqlite_ledger(config::ledger_file(s, config::process_env()));
+  if (ledger)
+    return std::shared_ptr<store::ledger_store>{std::move(*ledger)};
+  ctx.err << command << ": warning: " << ledger.error().message << " (spend is not persisted)\n";
+  return nullptr;
+}
+
+double spent_today(const std::shared_ptr<store::ledger_store>& store) {
+  if (!store)
+    return 0;
+  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+  auto today = store->spent_since(store::start_of_utc_day(now));
+  return today ? *today : 0;
+}
+
+std::atomic<bool> sigint_raised{false};
+
+extern "C" void et_raise_interrupt_flag(int) {
+  sigint_raised = true;
+}
+
+struct sigaction previous_sigint {};
+
+} // namespace
+
+// Declaration order is destruction order in reverse: the system outlives the
+// handles, the HTTP runtime outlives the system's provider actors.
+struct role_runtime::parts {
+  std::shared_ptr<http::runtime> http = std::make_shared<http::runtime>(1);
+  actor_config cfg;
+  caf::actor_system sys{cfg};
+  actors::ledger_actor ledger;
+  actors::router_actor router;
+};
+
+role_runtime::role_runtime(std::unique_ptr<parts> p) : parts_(std::move(p)) {}
+
+role_runtime::~role_runtime() {
+  caf::anon_send_exit(parts_->router, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(parts_->ledger, caf::exit_reason::user_shutdown);
+}
+
+std::unique_ptr<role_runtime> role_runtime::start(context& ctx, std::string_view command,
+                                                  std::shared_ptr<const config::settings> s,
+                                                  std::string run_id) {
+  cost::price_book prices;
+  if (!s->pricing.file.empty()) {
+    auto book = cost::price_book::from_config(s->pricing);
+    if (!book) {
+      ctx.err << command << ": pricing.file: " << book.error().message << "\n";
+      return nullptr;
+    }
+    prices = std::move(*book);
+  }
+  auto store = open_store(ctx, command, *s);
+  auto today = spent_today(store);
+  auto p = std::make_unique<parts>();
+  p->ledger = actors::spawn_ledger(
+      p->sys, actors::ledger_setup{s, std::move(prices), std::move(store),
+                                   run_id.empty() ? new_run_id() : run_id, today, true});
+  p->router = actors::spawn_router(p->sys, s, actors::make_provider_factory(p->http, s), p->ledger);
+  return std::unique_ptr<role_runtime>{new role_runtime{std::move(p)}};
+}
+
+caf::actor_system& role_runtime::system() {
+  return parts_->sys;
+}
+
+actors::router_actor role_runtime::router() const {
+  return parts_->router;
+}
+
+actors::ledger_actor role_runtime::ledger() const {
+  return parts_->ledger;
+}
+
+bool check_role(context& ctx, std::string_view command, const config::settings& s,
+                const std::string& role) {
+  if (s.roles.contains(role) || !s.defaults.model.empty())
+    return true;
+  std::vector<std::string> names;
+  for (const auto& [name, r] : s.roles)
+    names.push_back(name);
+  ctx.err << command << ": unknown role \"" << role << "\"";
+  if (auto guess = nearest(role, names))
+    ctx.err << "; did you mean \"" << *guess << "\"?";
+  ctx.err << " (roles: " << join(names, ", ") << "; no defaults.model for others)\n";
+  return false;
+}
+
+std::string new_run_id() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", &tm);
+  std::random_device rd;
+  char suffix[8];
+  std::snprintf(suffix, sizeof suffix, "-%04x", static_cast<unsigned>(rd() & 0xffff));
+  return std::string{buf} + suffix;
+}
+
+result<routed_response> stream_role(caf::scoped_actor& self, const actors::router_actor& router,
+                                    const role_request& req,
+                                    const std::function<void(const std::string&)>& on_text,
+                                    const std::function<bool()>& cancel) {
+  self->send(router, actors::stream_atom::value, req);
+  bool cancelling = false;
+  for (;;) {
+    std::optional<result<routed_response>> done;
+    self->receive(
+        [&](actors::chunk_atom, const stream_chunk& c) {
+          // Pieces of an earlier, cancelled stream may still be on their way.
+          if (c.id == req.id && !cancelling)
+            on_text(c.delta.text);
+        },
+        [&](routed_response& r) { done.emplace(std::move(r)); },
+        [&](caf::error& e) { done.emplace(actors::from_caf(e)); },
+        caf::after(std::chrono::milliseconds{100}) >> [] {});
+    if (done)
+      return std::move(*done);
+    // Checked after every piece too, so a fast stream cannot starve it.
+    if (!cancelling && cancel()) {
+      cancelling = true;
+      self->send(router, actors::cancel_atom::value, req.id);
+    }
+  }
+}
+
+interrupt_guard::interrupt_guard() {
+  struct sigaction sa {};
+  sa.sa_handler = et_raise_interrupt_flag;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0; // no SA_RESTART: a read waiting for input returns EINTR
+  sigaction(SIGINT, &sa, &previous_sigint);
+  sigint_raised = false;
+}
+
+interrupt_guard::~interrupt_guard() {
+  sigaction(SIGINT, &previous_sigint, nullptr);
+}
+
+bool interrupt_guard::raised() {
+  return sigint_raised;
+}
+
+void interrupt_guard::clear() {
+  sigint_raised = false;
+}
+
+} // namespace et::app

@@ -1,0 +1,83 @@
+#pragma once
+/// What commands that ask roles share: an actor system running the cost
+/// ledger and the router over one configuration, a streamed answer from the
+/// router as a blocking call, and Ctrl-C turned into a flag.
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "caf/fwd.hpp"
+#include "et/actors/interfaces.hpp"
+#include "et/commands.hpp"
+#include "et/util/result.hpp"
+
+namespace et::app {
+
+/// An actor system with a ledger and a router for one configuration; stopping
+/// it (the destructor) stops both, then waits for every actor.
+class role_runtime {
+public:
+  /// Starts the system. Prints one line and returns null when it cannot (a
+  /// pricing file that does not load); `command` prefixes messages ("et chat"). The ledger
+  /// files calls under `run_id` ("" = a new id).
+  static std::unique_ptr<role_runtime> start(context& ctx, std::string_view command,
+                                             std::shared_ptr<const config::settings> settings,
+                                             std::string run_id = {});
+
+  /// Stops router and ledger, then the system.
+  ~role_runtime();
+
+  role_runtime(const role_runtime&) = delete;
+  role_runtime& operator=(const role_runtime&) = delete;
+
+  /// The system, for scoped actors (which must be gone before this is).
+  caf::actor_system& system();
+  /// The router: complete and stream by role.
+  actors::router_actor router() const;
+  /// The ledger: spend and budgets.
+  actors::ledger_actor ledger() const;
+
+private:
+  struct parts;
+  explicit role_runtime(std::unique_ptr<parts> p);
+  std::unique_ptr<parts> parts_;
+};
+
+/// True when `role` can be asked: it is configured, or defaults.model serves
+/// unconfigured roles. Otherwise prints one line naming it (with a
+/// did-you-mean), prefixed by `command`.
+bool check_role(context& ctx, std::string_view command, const config::settings& s,
+                const std::string& role);
+
+/// A run id for the ledger: UTC time and a random suffix (20261124-101500-3f2a).
+std::string new_run_id();
+
+/// Streams `req` through the router from a blocking context: each piece's
+/// text goes to `on_text` as it arrives; `cancel` is polled about every 100 ms
+/// and, once it returns true, the router is told to cancel (the result is then
+/// errc::cancelled). Returns the router's answer or the failure.
+result<routed_response> stream_role(caf::scoped_actor& self, const actors::router_actor& router,
+                                    const role_request& req,
+                                    const std::function<void(const std::string&)>& on_text,
+                                    const std::function<bool()>& cancel);
+
+/// While alive, Ctrl-C (SIGINT) only raises a flag, and interrupts blocking
+/// reads (no SA_RESTART) so a REPL waiting for input notices it.
+class interrupt_guard {
+public:
+  /// Installs the handler.
+  interrupt_guard();
+  /// Restores the previous handler.
+  ~interrupt_guard();
+  interrupt_guard(const interrupt_guard&) = delete;
+  interrupt_guard& operator=(const interrupt_guard&) = delete;
+
+  /// True after Ctrl-C until clear().
+  static bool raised();
+  /// Lowers the flag.
+  static void clear();
+};
+
+} // namespace et::app

@@ -1,0 +1,156 @@
+#define CAF_SUITE apps.chat
+#include "caf/test/unit_test.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+
+#include "et/session/process.hpp"
+
+// `et chat` as a child process with its input through a pipe, as a script or
+// tmux's send-keys would type it, on the in-process mock provider.
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string et_binary = std::string{ET_BINARY_DIR} + "/bin/et";
+const std::string demo = std::string{ET_SOURCE_DIR} + "/configs/demo.yaml";
+
+struct outcome {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+bool has(const std::string& text, std::string_view part) {
+  return text.find(part) != std::string::npos;
+}
+
+size_t count(const std::string& text, std::string_view part) {
+  size_t n = 0;
+  for (auto pos = text.find(part); pos != std::string::npos; pos = text.find(part, pos + 1))
+    ++n;
+  return n;
+}
+
+std::string read(const fs::path& file) {
+  std::ifstream in{file};
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+struct fixture {
+  fs::path dir = fs::temp_directory_path() / ("et-chat-test-" + std::to_string(::getpid()));
+
+  fixture() {
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+  }
+
+  ~fixture() {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+
+  // Runs et chat in `dir` with `input` on stdin; the ledger goes to dir/state.
+  outcome chat(std::vector<std::string> args, const std::string& input) {
+    args.insert(args.begin(), {et_binary, "chat", "--dir", dir.string()});
+    auto r = et::session::run_process(args, {{"XDG_STATE_HOME", (dir / "state").string()}}, input);
+    if (!r)
+      return {-1, "", r.error().message};
+    return {r->exit_code, r->out, r->err};
+  }
+
+  // A config whose role `solo` echoes the prompt, failing on the calls listed.
+  std::string echo_config(const std::string& failing_calls = "") {
+    auto file = dir / "echo.yaml";
+    std::string faults;
+    if (!failing_calls.empty())
+      faults =
+          ", faults: [{error: bad_request, on_calls: " + failing_calls + ", message: refused}]";
+    std::ofstream{file} << "providers:\n  sim: {type: mock, mock: {mode: echo" << faults << "}}\n"
+                        << "models: {m: {provider: sim, model: m}}\n"
+                        << "roles: {solo: {model: m}}\nretry: {attempts: 1}\n";
+    return file.string();
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(chat_tests, fixture)
+
+CAF_TEST(a piped conversation streams the answer and runs the commands) {
+  auto r = chat({"--role", "scribe", "--config", demo}, "hello\n/cost\n/reset\n/quit\n");
+  CAF_CHECK_EQUAL(r.code, 0);
+  CAF_CHECK(r.out.starts_with("Here is a small word counter:\n"));
+  CAF_CHECK(has(r.out, "def count_words(text: str) -> int:"));
+  CAF_CHECK(has(r.out, "spend of this chat: 1 call, "));
+  CAF_CHECK(has(r.out, "by role"));
+  CAF_CHECK(has(r.out, "conversation reset\n"));
+  CAF_CHECK(!r.out.starts_with("> ") && !has(r.out, "\n> ")); // no prompt: stdin is a pipe
+  CAF_CHECK(!has(r.out, "\033]2;")); // nor pane titles when stdout is not one
+  CAF_CHECK_EQUAL(r.err, "");
+}
+
+CAF_TEST(end of input ends the chat like quit) {
+  auto r = chat({"--role", "solo", "--config", echo_config()}, "one\ntwo\n");
+  CAF_CHECK_EQUAL(r.code, 0);
+  CAF_CHECK_EQUAL(r.out, "one\ntwo\n");
+}
+
+CAF_TEST(each request carries the history and reset forgets it) {
+  // Echo answers with the last user message, so the history shows in the
+  // save file rather than the answers.
+  auto r = chat({"--role", "solo", "--config", echo_config()},
+                "one\ntwo\n/save both.md\n/reset\nthree\n/save last.md\n");
+  CAF_CHECK_EQUAL(r.code, 0);
+  CAF_CHECK(has(r.out, "saved 2 turns to both.md\n"));
+  CAF_CHECK(has(r.out, "saved 1 turn to last.md\n"));
+  auto both = read(dir / "both.md");
+  CAF_CHECK(has(both, "## you\n\none\n\n## solo\n\none\n\n## you\n\ntwo\n"));
+  CAF_CHECK(!has(read(dir / "last.md"), "one"));
+}
+
+CAF_TEST(a failed turn prints one line and leaves the history without it) {
+  auto r =
+      chat({"--role", "solo", "--config", echo_config("[1]")}, "first\nsecond\n/save after.md\n");
+  CAF_CHECK_EQUAL(r.code, 0);
+  CAF_CHECK_EQUAL(count(r.err, "\n"), 1u);
+  CAF_CHECK(has(r.err, "et chat: bad_request"));
+  CAF_CHECK(has(r.out, "second\n"));
+  CAF_CHECK(has(r.out, "saved 1 turn to after.md\n"));
+  CAF_CHECK(!has(read(dir / "after.md"), "first"));
+}
+
+CAF_TEST(the transcript gets every turn) {
+  auto transcript = dir / "sessions" / "et-solo-0001.md";
+  auto r = chat({"--role", "solo", "--config", echo_config(), "--transcript", transcript.string()},
+                "hello there\n");
+  CAF_CHECK_EQUAL(r.code, 0);
+  CAF_CHECK_EQUAL(read(transcript), "## you\n\nhello there\n\n## solo\n\nhello there\n\n");
+}
+
+CAF_TEST(a first prompt is answered before input is read) {
+  auto r = chat({"--role", "solo", "--config", echo_config(), "--", "-q first"}, "next\n");
+  CAF_CHECK_EQUAL(r.code, 0);
+  CAF_CHECK_EQUAL(r.out, "-q first\nnext\n");
+}
+
+CAF_TEST(an unknown command suggests the nearest and the chat goes on) {
+  auto r = chat({"--role", "solo", "--config", echo_config()}, "/rest\nstill here\n");
+  CAF_CHECK_EQUAL(r.code, 0);
+  CAF_CHECK_EQUAL(r.err, "et chat: unknown command /rest; did you mean /reset? (/help lists "
+                         "them)\n");
+  CAF_CHECK_EQUAL(r.out, "still here\n");
+}
+
+CAF_TEST(an unknown role is a usage error) {
+  auto r = chat({"--role", "nobody", "--config", echo_config()}, "");
+  CAF_CHECK_EQUAL(r.code, 2);
+  CAF_CHECK(has(r.err, "et chat: unknown role \"nobody\""));
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()

@@ -1,0 +1,188 @@
+#define CAF_SUITE apps.session
+#include "caf/test/unit_test.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+#include <unistd.h>
+
+#include "et/session/process.hpp"
+
+// `et session` against a real tmux, on a private server (ET_TMUX_SOCKET and
+// TMUX_TMPDIR point into a temporary folder) so that the user's own sessions
+// are never touched. The et binary runs as a child process: the pane runs it
+// again as `et chat`.
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string et_binary = std::string{ET_BINARY_DIR} + "/bin/et";
+const std::string demo = std::string{ET_SOURCE_DIR} + "/configs/demo.yaml";
+
+struct outcome {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+bool has(const std::string& text, std::string_view part) {
+  return text.find(part) != std::string::npos;
+}
+
+struct fixture {
+  fs::path dir = fs::temp_directory_path() / ("et-session-test-" + std::to_string(::getpid()));
+  std::string socket = "et-test-" + std::to_string(::getpid());
+  et::session::env_vars env{{"ET_TMUX_SOCKET", socket},
+                            {"TMUX_TMPDIR", dir.string()},
+                            {"XDG_STATE_HOME", (dir / "state").string()}};
+
+  fixture() {
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    if (!et::session::find_on_path("tmux"))
+      CAF_FAIL("tmux is not installed (scripts/install-deps installs it)");
+  }
+
+  ~fixture() {
+    (void)et::session::run_process({"tmux", "-L", socket, "kill-server"}, env);
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+
+  outcome et(std::vector<std::string> args) {
+    args.insert(args.begin(), et_binary);
+    auto r = et::session::run_process(args, env);
+    if (!r)
+      return {-1, "", r.error().message};
+    return {r->exit_code, r->out, r->err};
+  }
+
+  // Starts a scribe session from the demo config; returns its name.
+  std::string spawn(std::vector<std::string> extra = {}) {
+    std::vector<std::string> args{"session", "spawn",     "--role", "scribe", "--config",
+                                  demo,      "--backend", "tmux",   "--dir",  dir.string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto r = et(args);
+    CAF_REQUIRE_EQUAL(r.code, 0);
+    auto name = r.out.substr(0, r.out.find('\n'));
+    CAF_REQUIRE(name.starts_with("et-scribe-"));
+    return name;
+  }
+
+  // Polls `et session logs` every 50 ms for up to 10 s until it shows `part`.
+  std::string logs_showing(const std::string& name, std::string_view part) {
+    auto deadline = std::chrono::steady_clock::now() + 10s;
+    std::string last;
+    while (std::chrono::steady_clock::now() < deadline) {
+      last = et({"session", "logs", name}).out;
+      if (has(last, part))
+        return last;
+      std::this_thread::sleep_for(50ms);
+    }
+    CAF_FAIL("logs of " << name << " never showed \"" << part << "\"; last:\n" << last);
+    return last;
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(session_tests, fixture)
+
+CAF_TEST(list with no tmux server prints no sessions and exits 0) {
+  auto r = et({"session", "list"});
+  CAF_CHECK_EQUAL(r.code, 0);
+  CAF_CHECK_EQUAL(r.out, "no sessions\n");
+  CAF_CHECK_EQUAL(r.err, "");
+}
+
+CAF_TEST(a spawned session is listed with its role and directory) {
+  auto name = spawn();
+  auto r = et({"session", "list"});
+  CAF_CHECK_EQUAL(r.code, 0);
+  CAF_CHECK(r.out.starts_with("NAME"));
+  auto row = r.out.substr(r.out.find(name));
+  CAF_CHECK(has(row, "scribe"));
+  CAF_CHECK(has(row, fs::canonical(dir).string()) || has(row, dir.string()));
+}
+
+CAF_TEST(text with shell metacharacters arrives literally and the answer shows in logs) {
+  auto name = spawn();
+  auto text = "$(rm -rf x); echo \"hi\"";
+  auto sent = et({"session", "send", name, text});
+  CAF_CHECK_EQUAL(sent.code, 0);
+  auto logs = logs_showing(name, "count_words");
+  CAF_CHECK(has(logs, std::string{"## you\n\n"} + text + "\n"));
+  CAF_CHECK(has(logs, "## scribe"));
+}
+
+CAF_TEST(a first prompt given to spawn is answered) {
+  auto name = spawn({"--", "-starts with a dash;"});
+  auto logs = logs_showing(name, "count_words");
+  CAF_CHECK(has(logs, "-starts with a dash;\n"));
+}
+
+CAF_TEST(kill ends the session) {
+  auto name = spawn();
+  auto r = et({"session", "kill", name});
+  CAF_CHECK_EQUAL(r.code, 0);
+  CAF_CHECK_EQUAL(et({"session", "list"}).out, "no sessions\n");
+}
+
+CAF_TEST(an unknown session is a one line error naming it with exit 2) {
+  spawn(); // a server runs, the name is just not there
+  for (auto verb : {"kill", "send", "logs", "attach"}) {
+    std::vector<std::string> args{"session", verb, "et-nope-0000"};
+    if (std::string{verb} == "send")
+      args.push_back("hi");
+    auto r = et(args);
+    CAF_CHECK_EQUAL(r.code, 2);
+    CAF_CHECK_EQUAL(r.err,
+                    "et session " + std::string{verb} + ": no et session named \"et-nope-0000\"\n");
+  }
+}
+
+CAF_TEST(attach without a terminal is refused) {
+  auto name = spawn();
+  auto r = et({"session", "attach", name});
+  CAF_CHECK_EQUAL(r.code, 2);
+  CAF_CHECK(has(r.err, "needs a terminal"));
+}
+
+CAF_TEST(an unknown role is refused before any session starts) {
+  // demo.yaml has defaults.model, which serves any role; this file has none.
+  auto strict = dir / "strict.yaml";
+  std::ofstream{strict}
+      << "providers: {sim: {type: mock}}\nmodels: {m: {provider: sim, model: m}}\n"
+      << "roles: {scribe: {model: m}}\n";
+  auto r = et({"session", "spawn", "--role", "scribble", "--config", strict.string()});
+  CAF_CHECK_EQUAL(r.code, 2);
+  CAF_CHECK(has(r.err, "unknown role \"scribble\"; did you mean \"scribe\"?"));
+}
+
+CAF_TEST(an agents entry runs its command and gets the prompt once ready) {
+  auto file = dir / "agents.yaml";
+  std::ofstream{file} << "providers: {sim: {type: mock}}\nmodels: {m: {provider: sim, model: m}}\n"
+                      << "agents:\n"
+                      << "  echoer:\n"
+                      << "    command: sh -c 'echo \"$$GREETING from {role}\"; cat'\n"
+                      << "    env: {GREETING: hello}\n"
+                      << "    ready: \"hello from\"\n";
+  auto r = et({"session", "spawn", "--agent", "echoer", "--config", file.string(), "--backend",
+               "tmux", "typed in;"});
+  CAF_REQUIRE_EQUAL(r.code, 0);
+  auto name = r.out.substr(0, r.out.find('\n'));
+  CAF_CHECK(name.starts_with("et-echoer-"));
+  auto logs = logs_showing(name, "typed in;\ntyped in;"); // the tty echo, then cat
+  CAF_CHECK(has(logs, "hello from echoer"));
+}
+
+CAF_TEST(an unknown agent suggests the nearest) {
+  auto r = et({"session", "spawn", "--agent", "ett", "--config", demo});
+  CAF_CHECK_EQUAL(r.code, 2);
+  CAF_CHECK(has(r.err, "unknown agent \"ett\"; did you mean \"et\"?"));
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
