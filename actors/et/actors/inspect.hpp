@@ -12,6 +12,7 @@
 #include "et/llm/routed.hpp"
 #include "et/plan/decompose.hpp"
 #include "et/roles/messages.hpp"
+#include "et/roles/pool.hpp"
 
 namespace et {
 
@@ -144,7 +145,7 @@ typename Inspector::result_type inspect(Inspector& f, worker_result& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, work_order& x) {
   return f(caf::meta::type_name("et.work_order"), x.task, x.subtask, x.brief, x.dependencies,
-           x.write_files);
+           x.write_files, x.previous, x.feedback);
 }
 
 /// Inspects a review_request.
@@ -169,6 +170,51 @@ typename Inspector::result_type inspect(Inspector& f, verdict& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, refine_request& x) {
   return f(caf::meta::type_name("et.refine_request"), x.text, x.feedback, x.task);
+}
+
+/// Inspects a member_spec.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, member_spec& x) {
+  return f(caf::meta::type_name("et.member_spec"), x.target, x.max_concurrency);
+}
+
+/// Inspects a lane.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, lane& x) {
+  return f(caf::meta::type_name("et.lane"), x.name, x.role, x.members, x.reserves);
+}
+
+/// Inspects a job.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, job& x) {
+  return f(caf::meta::type_name("et.job"), x.subtask, x.previous, x.feedback);
+}
+
+/// Inspects a review_policy.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, review_policy& x) {
+  return f(caf::meta::type_name("et.review_policy"), x.enabled, x.min_score, x.max_reasks);
+}
+
+/// Inspects an execution.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, execution& x) {
+  return f(caf::meta::type_name("et.execution"), x.task, x.brief, x.jobs, x.finished, x.lanes,
+           x.write_files, x.review);
+}
+
+/// Inspects a subtask_outcome.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, subtask_outcome& x) {
+  return f(caf::meta::type_name("et.subtask_outcome"), x.result, x.member, x.provider, x.model,
+           x.tokens, x.attempts, x.reasks, x.scored, x.score, x.note, x.cancelled);
+}
+
+/// Inspects a progress event.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, progress& x) {
+  return f(caf::meta::type_name("et.progress"), x.kind, x.number, x.member, x.attempt, x.bytes,
+           x.score, x.text, x.outcome);
 }
 
 } // namespace roles

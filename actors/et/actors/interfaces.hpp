@@ -16,6 +16,7 @@
 #include "et/llm/routed.hpp"
 #include "et/plan/decompose.hpp"
 #include "et/roles/messages.hpp"
+#include "et/roles/pool.hpp"
 
 namespace et::actors {
 
@@ -102,5 +103,21 @@ using refinery_actor = caf::typed_actor<
     caf::replies_to<refine_atom, roles::refine_request>::with<std::string>,
     /// run -> refinery: summarize text; replies with the summary.
     caf::replies_to<summarize_atom, std::string>::with<std::string>>;
+
+/// Whoever watches a run (the `et run` view, tests): receives its progress events.
+using progress_sink = caf::typed_actor<
+    /// pool -> observer: something happened to a subtask (assigned, streamed, failed attempt,
+    /// reviewed, finished).
+    caf::reacts_to<status_atom, roles::progress>>;
+
+/// The mayor's pool: fans jobs out to one polecat per member, bounded per member, gathers
+/// outcomes in subtask order; retries on other members, then reserves; witness re-asks.
+using pool_actor = caf::typed_actor<
+    /// run -> pool: run these jobs (one execution at a time); replies with one outcome per
+    /// job, ordered by subtask number, once every job is done, failed or cancelled.
+    caf::replies_to<execute_atom, roles::execution>::with<std::vector<roles::subtask_outcome>>,
+    /// run -> pool: stop dispatching and cancel work in flight; the execute reply follows
+    /// with what finished (answers under review are kept).
+    caf::reacts_to<cancel_atom>>;
 
 } // namespace et::actors

@@ -27,6 +27,10 @@ void add_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<roles::validation_request>("et.validation_request");
   cfg.add_message_type<roles::verdict>("et.verdict");
   cfg.add_message_type<roles::refine_request>("et.refine_request");
+  cfg.add_message_type<roles::execution>("et.execution");
+  cfg.add_message_type<roles::subtask_outcome>("et.subtask_outcome");
+  cfg.add_message_type<std::vector<roles::subtask_outcome>>("et.subtask_outcome_list");
+  cfg.add_message_type<roles::progress>("et.progress");
   cfg.add_error_category(error_category, render_error);
 }
 

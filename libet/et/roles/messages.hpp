@@ -25,6 +25,8 @@ struct work_order {
   std::string brief;                       ///< the mayor's shared brief ("" = none)
   std::vector<worker_result> dependencies; ///< results of the subtasks this one depends on
   bool write_files = false;                ///< ask for file blocks (an output dir is in use)
+  std::string previous;                    ///< a re-ask: the earlier answer ("" = first try)
+  std::string feedback;                    ///< a re-ask: what to change (review note, failures)
   bool operator==(const work_order&) const = default;
 };
 

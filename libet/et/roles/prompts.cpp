@@ -198,6 +198,13 @@ chat_request execute_request(std::string_view system, const work_order& order) {
     section(u, "Results you build on", body);
   }
   section(u, "Your subtask", order.subtask);
+  if (!order.previous.empty()) {
+    // A re-ask: the whole earlier answer plus what was wrong, so the worker
+    // revises instead of starting over, and answers in full (files included).
+    section(u, "Your previous answer", order.previous);
+    section(u, "What to fix", order.feedback.empty() ? "(no details given)" : order.feedback);
+    u += "Give your complete corrected answer, not only the changes.\n\n";
+  }
   if (order.write_files)
     section(u, "Files", plan::file_block_instructions());
   return make_request(system, std::move(u));

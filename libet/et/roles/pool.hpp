@@ -1,0 +1,109 @@
+#pragma once
+/// What the pool (the mayor's fan-out over polecats) is given and reports:
+/// lanes of members, the jobs to run, progress events and outcomes. Plain
+/// structs, no CAF; their inspect overloads live in actors/et/actors/inspect.hpp.
+/// Building lanes from a config is `plan_lanes` (pool_setup.cpp).
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "et/config/settings.hpp"
+#include "et/llm/chat.hpp"
+#include "et/plan/decompose.hpp"
+#include "et/roles/messages.hpp"
+
+namespace et::roles {
+
+/// One worker slot group: a model reference and how many subtasks it takes at once.
+struct member_spec {
+  std::string target;      ///< alias, alias@node or provider/model
+  int max_concurrency = 1; ///< subtasks at once (>= 1)
+  bool operator==(const member_spec&) const = default;
+};
+
+/// Where one kind of subtask goes: the worker role's pool, or a specialist's.
+struct lane {
+  std::string name;                  ///< "" for the worker role, else the specialist's name
+  std::string role;                  ///< role name the router sees (prompts, budgets, ledger)
+  std::vector<member_spec> members;  ///< tried first, each at most once per subtask
+  std::vector<std::string> reserves; ///< the role's fallbacks, tried in order after all members
+  bool operator==(const lane&) const = default;
+};
+
+/// A subtask to run (or to run again with feedback).
+struct job {
+  plan::subtask subtask; ///< number, text, dependencies, specialist
+  std::string previous;  ///< a fix: the earlier answer ("" = a first run)
+  std::string feedback;  ///< a fix: what to change
+  bool operator==(const job&) const = default;
+};
+
+/// When and how the witness reviews each result.
+struct review_policy {
+  bool enabled = false; ///< review at all (a witness is configured and not --no-review)
+  double min_score = 7; ///< a result scoring below this is sent back
+  int max_reasks = 2;   ///< re-asks per subtask after the first answer
+  bool operator==(const review_policy&) const = default;
+};
+
+/// One execution: the jobs, their context and the lanes to run them on.
+struct execution {
+  std::string task;                    ///< the overall task
+  std::string brief;                   ///< shared brief (the plan's summary)
+  std::vector<job> jobs;               ///< what to run, any order
+  std::vector<worker_result> finished; ///< results from earlier (resume, fixes): dependencies
+  std::vector<lane> lanes;             ///< lanes[0] is the worker role's; others by name
+  bool write_files = false;            ///< ask workers for file blocks
+  review_policy review;                ///< witness reviews
+  bool operator==(const execution&) const = default;
+};
+
+/// What became of one job.
+struct subtask_outcome {
+  worker_result result;   ///< number, text, output or error
+  std::string member;     ///< target that gave the accepted answer ("" = none)
+  std::string provider;   ///< provider of that answer
+  std::string model;      ///< its model id
+  usage tokens;           ///< every attempt that answered, re-asks included
+  int attempts = 0;       ///< tries on any member or reserve
+  int reasks = 0;         ///< re-asks after reviews
+  bool scored = false;    ///< the witness gave a score
+  double score = 0;       ///< the last score (when scored)
+  std::string note;       ///< the witness's last note
+  bool cancelled = false; ///< stopped by cancel (neither done nor failed by a worker)
+  bool operator==(const subtask_outcome&) const = default;
+};
+
+/// Kinds of progress events.
+enum class progress_kind : uint8_t {
+  assigned,       ///< a job went to `member` (attempt counts from 1)
+  streamed,       ///< `bytes` more bytes of the answer arrived
+  attempt_failed, ///< an attempt failed with `text`; the job will move on
+  reviewed,       ///< the witness scored the answer `score` with note `text`
+  finished,       ///< the job is over: `outcome` says how
+};
+
+/// A progress event, sent to the observer as it happens.
+struct progress {
+  progress_kind kind = progress_kind::assigned; ///< what happened
+  int number = 0;                               ///< the subtask
+  std::string member;                           ///< who works on it
+  int attempt = 0;                              ///< attempt number (assigned)
+  int64_t bytes = 0;                            ///< streamed bytes (streamed)
+  double score = 0;                             ///< the score (reviewed)
+  std::string text;                             ///< error or review note
+  subtask_outcome outcome;                      ///< the result (finished)
+  bool operator==(const progress&) const = default;
+};
+
+/// The lanes for running `worker_role`'s subtasks: lane 0 is the role's pool (its `model`
+/// alone, taking up to `solo_concurrency` at once, when it has no pool), with the role's
+/// model (when not a member) and fallbacks as reserves; then one lane per specialist.
+std::vector<lane> plan_lanes(const config::settings& s, const std::string& worker_role,
+                             int solo_concurrency);
+
+/// The index of the lane for a subtask's specialist (0 for none or an unknown one).
+size_t lane_for(const std::vector<lane>& lanes, const std::string& specialist);
+
+} // namespace et::roles
