@@ -10,8 +10,8 @@ namespace et::app {
 
 namespace {
 
-const std::vector<std::string> command_names{"run",   "serve", "session", "models",
-                                             "nodes", "cost",  "config",  "version"};
+const std::vector<std::string> command_names{"run",    "runs",  "serve", "session", "chat",
+                                             "models", "nodes", "cost",  "config",  "version"};
 
 // CLI11 phrases errors for programmers; say what the user typed and what to do.
 std::string explain(const CLI::ParseError& e) {
@@ -60,6 +60,9 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   add_run_command(app, ctx);
   add_models_command(app, ctx);
   add_cost_command(app, ctx);
+  add_runs_command(app, ctx);
+  add_session_command(app, ctx);
+  add_chat_command(app, ctx);
   add_pending_commands(app, ctx);
   if (reject_unknown_command(args, err)) {
     print_usage(err);

@@ -34,6 +34,12 @@ void add_config_command(CLI::App& root, context& ctx);
 void add_run_command(CLI::App& root, context& ctx);
 /// `et cost`.
 void add_cost_command(CLI::App& root, context& ctx);
+/// `et runs` and `et runs show ID`.
+void add_runs_command(CLI::App& root, context& ctx);
+/// `et session spawn|list|attach|kill|send|logs`.
+void add_session_command(CLI::App& root, context& ctx);
+/// `et chat`.
+void add_chat_command(CLI::App& root, context& ctx);
 /// `et models`.
 void add_models_command(CLI::App& root, context& ctx);
 /// Commands whose implementation has not landed: they fail with a clear error.

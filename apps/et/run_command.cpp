@@ -1,127 +1,33 @@
 #include <CLI/CLI.hpp>
-#include <atomic>
-#include <csignal>
-#include <ctime>
 #include <ostream>
-#include <random>
 
 #include "caf/all.hpp"
 #include "et/actors/errors.hpp"
 #include "et/actors/inspect.hpp"
-#include "et/actors/ledger.hpp"
-#include "et/actors/message_types.hpp"
-#include "et/actors/provider_factory.hpp"
 #include "et/commands.hpp"
+#include "et/config/loader.hpp"
 #include "et/config/paths.hpp"
 #include "et/cost/summary.hpp"
+#include "et/run_pipeline.hpp"
+#include "et/run_records.hpp"
+#include "et/runtime.hpp"
 
 namespace et::app {
 
 namespace {
 
-struct run_flags {
-  std::string task;
-  std::string worker_role = "polecat";
-  std::optional<double> budget;
-  int timeout_s = 0;
-};
-
-std::atomic<bool> interrupted{false};
-
-extern "C" void on_sigint(int) {
-  interrupted = true;
-}
-
-struct actor_config : caf::actor_system_config {
-  actor_config() {
-    actors::add_message_types(*this);
-    set("scheduler.max-threads", 2);
-  }
-};
-
-std::string new_run_id() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", &tm);
-  std::random_device rd;
-  char suffix[8];
-  std::snprintf(suffix, sizeof suffix, "-%04x", static_cast<unsigned>(rd() & 0xffff));
-  return std::string{buf} + suffix;
-}
-
-// The ledger persists to the state dir; a ledger that cannot be opened costs
-// the run its history, not its work.
-std::shared_ptr<store::ledger_store> open_ledger(context& ctx, const config::settings& s) {
-  auto file = config::ledger_file(s, config::process_env());
-  auto ledger = store::open_sqlite_ledger(file);
-  if (ledger)
-    return std::shared_ptr<store::ledger_store>{std::move(*ledger)};
-  ctx.err << "et run: warning: " << ledger.error().message << " (spend is not persisted)\n";
-  return nullptr;
-}
-
-role_request single_request(const config::settings& s, const run_flags& f) {
+role_request single_request(const config::settings& s, const run_options& o) {
   role_request req;
   req.id = 1;
-  req.role = f.worker_role;
-  auto r = s.role_or_default(f.worker_role);
+  req.role = o.worker_role;
+  auto r = s.role_or_default(o.worker_role);
   if (r.system_prompt)
     req.request.messages.push_back(message{role::system, *r.system_prompt, {}, {}, {}});
-  req.request.messages.push_back(message{role::user, f.task, {}, {}, {}});
+  req.request.messages.push_back(message{role::user, o.task, {}, {}, {}});
   return req;
 }
 
-// Streams the worker's answer to the terminal; returns the exit code.
-int stream_answer(context& ctx, caf::scoped_actor& self, actors::router_actor router,
-                  const role_request& req, std::chrono::seconds timeout) {
-  self->send(router, actors::stream_atom::value, req);
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  bool cancelled = false;
-  char last = '\n';
-  auto end_line = [&] {
-    if (last != '\n')
-      ctx.out << "\n";
-    last = '\n';
-  };
-  for (;;) {
-    int code = -1;
-    self->receive(
-        [&](actors::chunk_atom, const stream_chunk& c) {
-          ctx.out << c.delta.text << std::flush;
-          if (!c.delta.text.empty())
-            last = c.delta.text.back();
-        },
-        [&](routed_response& r) {
-          end_line();
-          ctx.err << "answered by " << (r.alias.empty() ? r.provider + "/" + r.model : r.alias)
-                  << " after " << r.attempts << (r.attempts == 1 ? " attempt" : " attempts")
-                  << "\n";
-          code = exit_ok;
-        },
-        [&](caf::error& e) {
-          end_line();
-          auto f = actors::from_caf(e);
-          ctx.err << "et run: " << to_string(f) << "\n";
-          code = cancelled ? exit_interrupted : exit_failed;
-        },
-        caf::after(std::chrono::milliseconds{100}) >>
-            [&] {
-              // Ctrl-C and --timeout are checked between messages: the router
-              // cancels the request in flight and answers with errc::cancelled.
-              bool late = timeout.count() > 0 && std::chrono::steady_clock::now() > deadline;
-              if (!cancelled && (interrupted || late)) {
-                cancelled = true;
-                self->send(router, actors::cancel_atom::value, req.id);
-              }
-            });
-    if (code >= 0)
-      return code;
-  }
-}
-
-void print_spend(context& ctx, caf::scoped_actor& self, actors::ledger_actor ledger) {
+void print_spend(context& ctx, caf::scoped_actor& self, const actors::ledger_actor& ledger) {
   self->request(ledger, std::chrono::seconds{5}, actors::summary_atom::value)
       .receive(
           [&](cost::cost_report& r) {
@@ -134,70 +40,137 @@ void print_spend(context& ctx, caf::scoped_actor& self, actors::ledger_actor led
           [&](caf::error&) {});
 }
 
-int run_single(context& ctx, const config::settings& loaded, const run_flags& flags) {
-  auto s = std::make_shared<config::settings>(loaded);
-  if (flags.budget)
-    s->budgets.per_run = *flags.budget;
-  actor_config cfg;
-  caf::actor_system sys{cfg};
-  auto runtime = std::make_shared<http::runtime>(1);
-  actors::ledger_setup setup{s, cost::price_book{}, open_ledger(ctx, *s), new_run_id(), 0, true};
-  if (!s->pricing.file.empty()) {
-    auto book = cost::price_book::from_config(s->pricing);
-    if (!book) {
-      ctx.err << "et run: pricing.file: " << book.error().message << "\n";
-      return exit_usage;
-    }
-    setup.prices = std::move(*book);
+// Single mode: the worker's answer streams to the terminal token by token.
+int run_single(context& ctx, std::shared_ptr<config::settings> s, const run_options& o) {
+  if (o.budget)
+    s->budgets.per_run = *o.budget;
+  auto runtime = role_runtime::start(ctx, "et run", s);
+  if (!runtime)
+    return exit_usage;
+  caf::scoped_actor self{runtime->system()};
+  interrupt_guard guard;
+  auto deadline = o.timeout_s > 0
+                      ? std::chrono::steady_clock::now() + std::chrono::seconds{o.timeout_s}
+                      : std::chrono::steady_clock::time_point::max();
+  char last = '\n';
+  auto answer = stream_role(
+      self, runtime->router(), single_request(*s, o),
+      [&](const std::string& text) {
+        ctx.out << text << std::flush;
+        if (!text.empty())
+          last = text.back();
+      },
+      [&] { return interrupt_guard::raised() || std::chrono::steady_clock::now() > deadline; });
+  if (last != '\n')
+    ctx.out << "\n";
+  int code = exit_ok;
+  if (answer) {
+    ctx.err << "answered by "
+            << (answer->alias.empty() ? answer->provider + "/" + answer->model : answer->alias)
+            << " after " << answer->attempts << (answer->attempts == 1 ? " attempt" : " attempts")
+            << "\n";
+  } else if (interrupt_guard::raised()) {
+    ctx.err << "et run: interrupted\n";
+    code = exit_interrupted;
+  } else if (std::chrono::steady_clock::now() > deadline) {
+    ctx.err << "et run: timed out after " << o.timeout_s << "s (--timeout)\n";
+    code = exit_failed;
+  } else {
+    ctx.err << "et run: " << to_string(answer.error()) << "\n";
+    code = exit_failed;
   }
-  if (setup.store) {
-    auto today = setup.store->spent_since(
-        store::start_of_utc_day(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                    std::chrono::system_clock::now().time_since_epoch())
-                                    .count()));
-    setup.spent_today = today ? *today : 0;
-  }
-  auto ledger = actors::spawn_ledger(sys, std::move(setup));
-  auto router = actors::spawn_router(sys, s, actors::make_provider_factory(runtime, s), ledger);
-  caf::scoped_actor self{sys};
-  auto previous = std::signal(SIGINT, on_sigint);
-  auto code = stream_answer(ctx, self, router, single_request(*s, flags),
-                            std::chrono::seconds{flags.timeout_s});
-  std::signal(SIGINT, previous);
-  print_spend(ctx, self, ledger);
-  caf::anon_send_exit(router, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(ledger, caf::exit_reason::user_shutdown);
+  print_spend(ctx, self, runtime->ledger());
   return code;
 }
 
-int run_task(context& ctx, const run_flags& flags) {
+// `--resume ID`: the run's own settings, from its journal; the config comes
+// from --config when given, else the file the run was started with.
+int resume_run(context& ctx, run_options o) {
   auto s = load_settings(ctx);
   if (!s)
     return exit_usage;
-  auto worker = s->role_or_default(flags.worker_role);
-  if (!worker.pool.empty()) {
-    ctx.err << "et run: roles." << flags.worker_role
-            << ".pool: pool mode (decompose, fan out, synthesize) is not supported yet in this "
-               "build; pass --worker-role with a role that has no pool\n";
+  auto dir = config::runs_dir(*s, config::process_env());
+  auto run = find_run(ctx, "et run --resume", dir, o.resume);
+  if (!run)
+    return ctx.exit == exit_ok ? exit_usage : ctx.exit;
+  if (run->status == "done") {
+    ctx.err << "et run --resume: run " << run->header.id << " already finished; `et runs show "
+            << run->header.id << "` prints it\n";
     return exit_usage;
   }
-  return run_single(ctx, *s, flags);
+  if (!ctx.config_path && !run->header.config.empty()) {
+    ctx.config_path = run->header.config;
+    s = load_settings(ctx);
+    if (!s)
+      return exit_usage;
+  }
+  ctx.err << "resuming run " << run->header.id << ": " << run->header.task << "\n";
+  return run_pipeline(ctx, std::make_shared<config::settings>(*s), std::move(o), std::move(run));
+}
+
+int run_task(context& ctx, run_options o) {
+  if (!o.resume.empty()) {
+    if (!o.task.empty()) {
+      ctx.err << "et run: give a task or --resume ID, not both\n";
+      return exit_usage;
+    }
+    return resume_run(ctx, std::move(o));
+  }
+  if (o.task.empty()) {
+    ctx.err << "et run: a task is required (or --resume ID)\n";
+    return exit_usage;
+  }
+  auto s = load_settings(ctx);
+  if (!s)
+    return exit_usage;
+  if (!check_role(ctx, "et run", *s, o.worker_role))
+    return exit_usage;
+  auto settings = std::make_shared<config::settings>(std::move(*s));
+  if (settings->role_or_default(o.worker_role).pool.empty() && o.output_dir.empty()
+      && o.verify.empty())
+    return run_single(ctx, std::move(settings), o);
+  if (!check_role(ctx, "et run", *settings, o.supervisor_role))
+    return exit_usage;
+  if (!o.verify.empty() && o.output_dir.empty()) {
+    ctx.err << "et run: --verify needs --output-dir (the command runs there)\n";
+    return exit_usage;
+  }
+  return run_pipeline(ctx, std::move(settings), std::move(o), std::nullopt);
 }
 
 } // namespace
 
 void add_run_command(CLI::App& root, context& ctx) {
   auto* cmd = root.add_subcommand(
-      "run", "run a task: the worker role's answer streams to the terminal (single mode)");
+      "run", "run a task: decompose, fan out over the worker pool, review, synthesize");
   add_config_flag(*cmd, ctx);
-  auto flags = std::make_shared<run_flags>();
-  cmd->add_option("task", flags->task, "what to do")->required();
-  cmd->add_option("--worker-role", flags->worker_role, "the role that does the work (polecat)");
-  cmd->add_option("--budget", flags->budget, "stop before spending more than this many USD")
+  auto o = std::make_shared<run_options>();
+  cmd->add_option("task", o->task, "what to do");
+  cmd->add_option("--role", o->supervisor_role, "the supervisor role (mayor)");
+  cmd->add_option("--worker-role", o->worker_role, "the role that does the work (polecat)");
+  cmd->add_flag("--no-synthesize{false}", o->synthesize,
+                "print each worker's output in order instead of a synthesis");
+  cmd->add_flag("--no-review{false}", o->review, "skip the witness's reviews");
+  cmd->add_flag("--no-refine{false}", o->refine, "skip the refinery's polish");
+  cmd->add_option("--max-subtasks", o->max_subtasks, "at most this many subtasks (10)")
+      ->check(CLI::Range(1, 100));
+  cmd->add_option("--output-dir", o->output_dir, "write the workers' files into this directory");
+  cmd->add_option("--verify", o->verify, "run this command in the output dir after writing");
+  cmd->add_option("--max-iterations", o->max_iterations, "verify runs at most (3)")
+      ->check(CLI::Range(1, 20));
+  cmd->add_option("--verify-timeout", o->verify_timeout_s, "seconds per verify run (600)")
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--timeout", flags->timeout_s, "cancel the run after this many seconds")
+  cmd->add_option("--min-score", o->min_score, "results scoring below this are sent back (7)")
+      ->check(CLI::Range(0.0, 10.0));
+  cmd->add_option("--max-reasks", o->max_reasks, "re-asks per subtask after reviews (2)")
+      ->check(CLI::Range(0, 10));
+  cmd->add_option("--budget", o->budget, "stop before spending more than this many USD")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--timeout", o->timeout_s, "cancel the run after this many seconds")
       ->check(CLI::NonNegativeNumber);
-  cmd->callback([&ctx, flags] { ctx.exit = run_task(ctx, *flags); });
+  cmd->add_flag("--json", o->json, "print one JSON document with the whole run");
+  cmd->add_option("--resume", o->resume, "continue an interrupted or failed run");
+  cmd->callback([&ctx, o] { ctx.exit = run_task(ctx, *o); });
 }
 
 } // namespace et::app

@@ -1,0 +1,96 @@
+#include "et/run_pipeline.hpp"
+
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <filesystem>
+#include <ostream>
+
+#include "caf/all.hpp"
+#include "et/actors/errors.hpp"
+#include "et/actors/inspect.hpp"
+#include "et/actors/roles/mayor.hpp"
+#include "et/actors/roles/pool.hpp"
+#include "et/actors/roles/refinery.hpp"
+#include "et/actors/roles/witness.hpp"
+#include "et/config/paths.hpp"
+#include "et/cost/summary.hpp"
+#include "et/run_records.hpp"
+#include "et/run_steps.hpp"
+#include "et/runtime.hpp"
+
+namespace et::app {
+
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+store::run_header header_of(const run_options& o, const config::settings& s) {
+  store::run_header h;
+  h.id = new_run_id();
+  h.started_ms = now_ms();
+  h.task = o.task;
+  h.config = s.source.empty() ? "" : fs::absolute(s.source).string();
+  h.supervisor_role = o.supervisor_role;
+  h.worker_role = o.worker_role;
+  h.max_subtasks = o.max_subtasks;
+  h.output_dir = o.output_dir.empty() ? "" : fs::absolute(o.output_dir).lexically_normal().string();
+  h.verify = o.verify;
+  h.max_iterations = o.max_iterations;
+  h.synthesize = o.synthesize;
+  h.review = o.review;
+  h.refine = o.refine;
+  return h;
+}
+
+// The journal, or a clear failure: a run that cannot be journaled could not
+// be resumed, so it does not start.
+std::optional<store::journal_writer> open_journal(context& ctx, const config::settings& s,
+                                                  store::run_record& record, bool resumed) {
+  auto dir = config::runs_dir(s, config::process_env());
+  auto j = resumed ? store::journal_writer::reopen(dir / record.header.id)
+                   : store::journal_writer::create(dir, record.header);
+  if (!j) {
+    ctx.err << "et run: " << j.error().message << "\n";
+    return std::nullopt;
+  }
+  return std::move(*j);
+}
+
+} // namespace
+
+int run_pipeline(context& ctx, std::shared_ptr<config::settings> s, run_options o,
+                 std::optional<store::run_record> resumed) {
+  if (o.budget)
+    s->budgets.per_run = *o.budget;
+  store::run_record record;
+  if (resumed) {
+    record = std::move(*resumed);
+    ++record.resumes;
+    record.status = "running";
+  } else {
+    record.header = header_of(o, *s);
+  }
+  auto journal = open_journal(ctx, *s, record, resumed.has_value());
+  if (!journal)
+    return exit_failed;
+  auto runtime = role_runtime::start(ctx, "et run", s, record.header.id);
+  if (!runtime)
+    return exit_usage;
+  int code;
+  {
+    caf::scoped_actor self{runtime->system()};
+    run_steps steps{ctx, s, o, record, *journal, *runtime, self};
+    code = steps.run_all();
+  }
+  return code;
+}
+
+} // namespace et::app
