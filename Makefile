@@ -43,8 +43,11 @@ bench: build
 	@$(BUILD_DIR)/bin/et-bench-decoders --json $(BUILD_DIR)/bench-decoders.json
 	@echo
 	@$(BUILD_DIR)/bin/et-bench-request --json $(BUILD_DIR)/bench-request.json
+	@echo
+	@$(BUILD_DIR)/bin/et-bench-pool --json $(BUILD_DIR)/bench-pool.json
 	@{ echo '['; sed '1d;$$d' $(BUILD_DIR)/bench-decoders.json | sed '$$s/$$/,/'; \
-	   sed '1d;$$d' $(BUILD_DIR)/bench-request.json; echo ']'; } > $(BUILD_DIR)/bench.json
+	   sed '1d;$$d' $(BUILD_DIR)/bench-request.json | sed '$$s/$$/,/'; \
+	   sed '1d;$$d' $(BUILD_DIR)/bench-pool.json; echo ']'; } > $(BUILD_DIR)/bench.json
 	@echo "results: $(BUILD_DIR)/bench.json"
 
 lint: configure
