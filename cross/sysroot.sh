@@ -32,4 +32,7 @@ find "$dir" -type l -lname '/*' -print0 | while IFS= read -r -d '' link; do
   [[ $dir$target != "$link" ]] || continue
   ln -sfn "$(realpath -s -m --relative-to="$(dirname "$link")" "$dir$target")" "$link"
 done
+# qemu -L serves any path that exists in the sysroot instead of the host's:
+# without the device nodes debootstrap made, /dev/null is the host's own.
+rm -rf "$dir/dev"
 touch "$dir/.et-sysroot-complete"

@@ -1,7 +1,8 @@
 # toolchain-common.cmake: the part every cross target shares. The per-target
 # file (aarch64.cmake, ppc64le.cmake) sets ET_CROSS_TRIPLE (the GNU triple of
 # Debian's cross compiler), ET_CROSS_ARCH (our name, used for the sysroot
-# folder) and CMAKE_SYSTEM_PROCESSOR, then includes this file.
+# folder), ET_CROSS_QEMU (the qemu-user binary) and CMAKE_SYSTEM_PROCESSOR,
+# then includes this file.
 #
 # Dependencies come from a Debian 12 sysroot of the target architecture
 # (cross/build.sh makes it with debootstrap), never from the host: a multiarch
@@ -43,6 +44,10 @@ string(CONCAT _et_rpath_link
   " -Wl,-rpath-link,${ET_SYSROOT}/lib/${ET_CROSS_TRIPLE}")
 set(CMAKE_EXE_LINKER_FLAGS_INIT "${_et_rpath_link}")
 set(CMAKE_SHARED_LINKER_FLAGS_INIT "${_et_rpath_link}")
+
+# ctest runs the test programs under qemu-user, loading the target's shared
+# libraries from the sysroot (cross/test.sh).
+set(CMAKE_CROSSCOMPILING_EMULATOR "${ET_CROSS_QEMU};-L;${ET_SYSROOT}")
 
 # FindOpenSSL and friends may ask pkg-config: point it at the sysroot's .pc
 # files, never the host's.
