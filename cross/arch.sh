@@ -1,4 +1,5 @@
-# arch.sh: sourced by build.sh and smoke.sh. Maps our architecture name to
+# shellcheck shell=bash disable=SC2034  # the variables are for the scripts that source this
+# arch.sh: sourced by build.sh, smoke.sh and test.sh. Maps our architecture name to
 # Debian's name, the GNU triple, the qemu-user binary and the toolchain file.
 # Sets root (the checkout), sysroot and build_dir.
 case "${1:-}" in

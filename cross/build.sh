@@ -3,6 +3,7 @@
 # amd64 Debian 12 host. Installs the host tools, makes the target sysroot once
 # (build-cross/sysroot-ARCH), then configures and builds build-cross/ARCH.
 set -euo pipefail
+# shellcheck source=cross/arch.sh
 source "$(dirname "$0")/arch.sh"
 cd "$root"
 

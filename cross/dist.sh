@@ -37,8 +37,8 @@ for entry in "${binaries[@]}"; do
   cp README.md "$stage/"
   cp configs/*.yaml "$stage/configs/"
   if [[ -e LICENSE ]]; then cp LICENSE "$stage/"; fi
-  (cd "$stage" && find . -type f ! -name sha256sums.txt -printf '%P\n' | sort \
-    | xargs sha256sum > sha256sums.txt)
+  sums=$(cd "$stage" && find . -type f -printf '%P\n' | sort | xargs sha256sum)
+  echo "$sums" > "$stage/sha256sums.txt"
   tar -C dist -czf "dist/$name.tar.gz" --owner=0 --group=0 "$name"
   rm -rf "$stage"
   printf '%-40s et %8d bytes\n' "dist/$name.tar.gz" "$(stat -c %s "$binary")"

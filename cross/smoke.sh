@@ -4,6 +4,7 @@
 # (CAF, Boost.JSON, yaml-cpp, OpenSSL, SQLite) from the sysroot. Any non-zero
 # exit fails the test.
 set -euo pipefail
+# shellcheck source=cross/arch.sh
 source "$(dirname "$0")/arch.sh"
 cd "$root"
 et=$build_dir/et

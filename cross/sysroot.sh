@@ -34,5 +34,5 @@ find "$dir" -type l -lname '/*' -print0 | while IFS= read -r -d '' link; do
 done
 # qemu -L serves any path that exists in the sysroot instead of the host's:
 # without the device nodes debootstrap made, /dev/null is the host's own.
-rm -rf "$dir/dev"
+rm -rf "${dir:?}/dev"
 touch "$dir/.et-sysroot-complete"

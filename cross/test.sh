@@ -5,6 +5,7 @@
 # Integration suites (loopback HTTP/TLS servers, the fake upstream) and the
 # actor suites are left out to keep the build short on 2 cores.
 set -euo pipefail
+# shellcheck source=cross/arch.sh
 source "$(dirname "$0")/arch.sh"
 cd "$root"
 [[ -e $sysroot/.et-sysroot-complete ]] || { echo "test: run cross/build.sh $arch first" >&2; exit 1; }
