@@ -10,6 +10,7 @@ WERROR ?= $(if $(CI),ON,OFF)
 PREFIX ?= /usr/local
 JOBS ?= $(shell nproc)
 CTEST_ARGS ?=
+ARCH ?= arm64
 
 # A sanitizer build gets its own directory so it never mixes with the normal one.
 ifneq ($(SANITIZE),)
@@ -25,7 +26,7 @@ export CCACHE_BASEDIR := $(CURDIR)
 CMAKE_FLAGS = -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DET_WERROR=$(WERROR) \
               -DET_SANITIZE=$(SANITIZE)
 
-.PHONY: deps configure build test demo bench lint format clean install
+.PHONY: deps configure build test demo bench lint format clean install cross cross-test dist
 
 deps:
 	@scripts/install-deps
@@ -55,6 +56,21 @@ bench: build
 	   sed '1d;$$d' $(BUILD_DIR)/bench-request.json | sed '$$s/$$/,/'; \
 	   sed '1d;$$d' $(BUILD_DIR)/bench-pool.json; echo ']'; } > $(BUILD_DIR)/bench.json
 	@echo "results: $(BUILD_DIR)/bench.json"
+
+# Cross-builds a stripped `et` for ARCH (arm64 or ppc64le) in build-cross/ from a
+# Debian sysroot, then smoke-tests it under qemu-user. Not in CI (time budget):
+# about 45 s for the sysroot once, then a full build. See cross/README.md.
+cross:
+	@JOBS=$(JOBS) cross/build.sh $(ARCH)
+	@cross/smoke.sh $(ARCH)
+
+# libet's unit suites cross-built for ARCH and run under qemu-user (after `make cross`).
+cross-test:
+	@JOBS=$(JOBS) cross/test.sh $(ARCH)
+
+# Release tarballs in dist/: native amd64 plus every ARCH built with `make cross`.
+dist:
+	@JOBS=$(JOBS) cross/dist.sh
 
 lint: configure
 	@scripts/lint $(BUILD_DIR)
