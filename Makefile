@@ -42,7 +42,9 @@ test: deps
 	@cmake --build $(TEST_DIR) -j $(JOBS)
 	@cd $(TEST_DIR) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 
-demo: build
+# The demo needs only `et`, not the tests and benchmarks `make build` adds.
+demo: configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target et
 	@scripts/demo $(BUILD_DIR)/bin/et
 
 # Runs both benchmarks (under a minute) and merges their rows into one JSON array.
