@@ -3,6 +3,7 @@
 #include "caf/actor_system_config.hpp"
 #include "caf/io/middleman.hpp"
 #include "caf/openssl/manager.hpp"
+#include "et/actors/openssl_errors.hpp"
 #include "et/routing/node.hpp"
 
 namespace et::app {
@@ -37,6 +38,8 @@ std::string identity_conflict(const config::settings& s) {
 void apply_network(caf::actor_system_config& cfg, const network_options& net) {
   if (!net.enabled)
     return;
+  // Keeps one connection's TLS error from dropping the others (see the header).
+  actors::isolate_openssl_errors();
   cfg.load<caf::io::middleman>();
   cfg.load<caf::openssl::manager>(); // needs the middleman loaded first
   // Peers announcing another identifier are refused during the handshake.

@@ -159,11 +159,12 @@ int run_serve(context& ctx, const serve_options& o) {
     std::this_thread::sleep_for(100ms);
   {
     std::lock_guard<std::mutex> lock{*log_mutex};
-    ctx.err << "et serve: stopping: no new connections; waiting up to " << o.grace
+    ctx.err << "et serve: stopping: no new connections or requests; waiting up to " << o.grace
             << "s for requests in flight (again to cancel them)\n"
             << std::flush;
   }
-  // Stop accepting first, so nothing new arrives while in-flight work ends.
+  // Close the port, then let work in flight end while the node refuses new
+  // requests on connections already open (callers fall back at once).
   // (TLS doormen belong to the same broker; caf::openssl::unpublish does not
   // compile in 0.17.6.)
   rt->system().middleman().unpublish(caf::actor_cast<actors::node_actor>(node), *port);

@@ -269,6 +269,46 @@ CAF_TEST(killing a node mid run moves its subtask and the run completes) {
   CAF_CHECK(has(nodes->out, "node2  127.0.0.1:" + std::to_string(port2) + "  tls on  UNREACHABLE"));
 }
 
+CAF_TEST(sigterm lets the request in flight finish before the node exits) {
+  auto [node1, port1] = serve("node1", "1s");
+  auto [node2, port2] = serve("node2", "1s");
+  auto config = caller_config(port1, port2);
+  child run{run_args(config), dir / "run.out", dir / "run.err"};
+  CAF_REQUIRE(eventually([&] {
+    auto nodes = et::session::run_process({et_binary, "nodes", "--json", "--config", config});
+    return nodes && has(nodes->out, "\"node\":\"node1\"") && has(nodes->out, "\"in_flight\":1,");
+  }));
+  auto code = node1->stop(SIGTERM); // returns once the node has exited
+  CAF_CHECK_EQUAL(code, 0);
+  auto log = node1->err();
+  auto answered = log.find("alias=coder mode=stream");
+  auto stopped = log.find("et serve: stopped");
+  CAF_CHECK(answered != std::string::npos && answered < stopped);
+  CAF_CHECK(has(log, "outcome=ok"));
+  CAF_CHECK_EQUAL(run.wait(), 0);
+  CAF_CHECK(has(run.out(), " by node1\n"));
+}
+
+CAF_TEST(clients coming and going or refused leave other connections alone) {
+  auto [node1, port1] = serve("node1", "1500ms");
+  auto [node2, port2] = serve("node2", "1500ms");
+  auto config = caller_config(port1, port2);
+  child run{run_args(config), dir / "run.out", dir / "run.err"};
+  CAF_REQUIRE(eventually([&] {
+    auto nodes = et::session::run_process({et_binary, "nodes", "--json", "--config", config});
+    return nodes && has(nodes->out, "\"in_flight\":1,");
+  }));
+  // A client that ends without a TLS goodbye, and one whose handshake fails:
+  // each leaves an OpenSSL error behind on the node's I/O thread.
+  auto rogue = caller_config(port1, port2, "rogue", "rogue");
+  for (const auto& cfg : {config, rogue, config})
+    et::session::run_process({et_binary, "nodes", "--config", cfg.string()});
+  CAF_CHECK_EQUAL(run.wait(), 0);
+  CAF_CHECK(has(run.out(), " by node1\n"));
+  CAF_CHECK(has(run.out(), " by node2\n"));
+  CAF_CHECK(!has(run.err(), "attempt on")); // no attempt failed
+}
+
 CAF_TEST(a client without a certificate of the fleet is refused) {
   auto [node1, port1] = serve("node1");
   for (auto [identity, ca] : {std::pair{"rogue", "rogue"}, std::pair{"rogue", "ca"}}) {
