@@ -64,6 +64,11 @@ void run_steps::execute(std::vector<roles::job> jobs) {
                      note("execute failed: " + to_string(actors::from_caf(e)), true);
                      done = true;
                    },
+                   [&](caf::down_msg& d) {
+                     // Monitored since run_all: a pool that died never replies.
+                     note("the pool stopped: " + caf::to_string(d.reason), true);
+                     done = true;
+                   },
                    caf::after(milliseconds{100}) >> [] {});
     view_.update(record_, phase_, live_);
     // Cancelling keeps what finished: the pool's reply still comes, with the

@@ -207,6 +207,9 @@ int run_steps::finish() {
   record_.tokens.completion_tokens += report.completion_tokens;
   record_.usd += report.usd;
   jot(journal_.finished(record_.status, record_.tokens, record_.usd));
+  record_.finished_ms =
+      std::chrono::duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   if (opts_.json)
     ctx_.out << boost::json::serialize(run_to_json(record_)) << "\n";
   else
@@ -229,6 +232,7 @@ int run_steps::run_all() {
   }
   setup.observer = caf::actor_cast<actors::progress_sink>(self_);
   pool_ = actors::spawn_pool(runtime_.system(), setup);
+  self_->monitor(pool_);
   if (decompose() && !stop_requested()) {
     std::vector<roles::job> jobs;
     for (const auto& s : record_.subtasks)

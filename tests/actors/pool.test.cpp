@@ -395,6 +395,23 @@ CAF_TEST(a reviewed dependency releases its dependents) {
   CAF_CHECK(outcomes[1].result.ok);
 }
 
+CAF_TEST(a second execution on the same pool runs on fresh workers) {
+  make_pool();
+  start(exec_of({job_of(1)}, {{"a", 1}}));
+  answer("a", "first");
+  CAF_REQUIRE(took_reply());
+  replied = false;
+  // A fix round: the same subtask again, with the earlier answer and feedback.
+  auto e = exec_of({job_of(1)}, {{"a", 1}});
+  e.jobs[0].previous = "first";
+  e.jobs[0].feedback = "the verify command failed";
+  start(std::move(e));
+  CAF_CHECK(has(prompt_on("a"), "the verify command failed"));
+  answer("a", "second");
+  CAF_REQUIRE(took_reply());
+  CAF_CHECK_EQUAL(outcomes[0].result.output, "second");
+}
+
 CAF_TEST(cancel keeps finished work and marks the rest cancelled) {
   make_pool(true);
   start(exec_of({job_of(1), job_of(2), job_of(3), job_of(4, {3})}, {{"a", 1}, {"b", 1}}));

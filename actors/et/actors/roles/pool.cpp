@@ -333,6 +333,19 @@ void dispatch(pool_pointer self) {
   deliver_if_done(self);
 }
 
+// Stops every worker; the slots stay (jobs still refer to them). Unlinked
+// first: a linked worker's exit (also when it is merely dropped and destroyed)
+// would take the pool along.
+void retire_workers(pool_pointer self) {
+  for (auto& lane : self->state.slots)
+    for (auto& slot : lane)
+      if (slot.worker) {
+        self->unlink_from(slot.worker);
+        caf::anon_send_exit(slot.worker, caf::exit_reason::user_shutdown);
+        slot.worker = nullptr;
+      }
+}
+
 caf::typed_response_promise<outcomes> begin(pool_pointer self, roles::execution exec) {
   auto& st = self->state;
   auto rp = self->make_response_promise<outcomes>();
@@ -344,6 +357,7 @@ caf::typed_response_promise<outcomes> begin(pool_pointer self, roles::execution 
   st.cancelled = false;
   st.halt.clear();
   st.lanes = exec.lanes.empty() ? std::vector<roles::lane>{roles::lane{}} : exec.lanes;
+  retire_workers(self);
   st.slots.clear();
   for (const auto& l : st.lanes)
     st.slots.push_back(slots_of(l));
@@ -373,13 +387,7 @@ void cancel(pool_pointer self) {
   // Workers die with their requests (the router then cancels them at the
   // provider); the pool does not wait for their errors, whose arrival a dead
   // actor's promises do not guarantee. Late replies find their job over.
-  for (auto& lane : st.slots)
-    for (auto& slot : lane)
-      if (slot.worker) {
-        self->unlink_from(slot.worker); // its exit must not take the pool along
-        caf::anon_send_exit(slot.worker, caf::exit_reason::user_shutdown);
-        slot.worker = nullptr;
-      }
+  retire_workers(self);
   for (auto& [number, j] : st.jobs) {
     if (j.phase == job_phase::reviewing) {
       finish(self, j); // the answer is in: keep it, unreviewed
