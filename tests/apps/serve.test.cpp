@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -54,6 +55,8 @@ public:
       : out_(out), err_(err) {
     pid_ = ::fork();
     if (pid_ == 0) {
+      // A test that dies without unwinding (the watchdog aborts) takes its nodes along.
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
       int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       ::dup2(o, 1);
