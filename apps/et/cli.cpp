@@ -63,7 +63,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   add_runs_command(app, ctx);
   add_session_command(app, ctx);
   add_chat_command(app, ctx);
-  add_pending_commands(app, ctx);
+  add_serve_command(app, ctx);
+  add_nodes_command(app, ctx);
   if (reject_unknown_command(args, err)) {
     print_usage(err);
     return exit_usage;

@@ -42,8 +42,10 @@ void add_session_command(CLI::App& root, context& ctx);
 void add_chat_command(CLI::App& root, context& ctx);
 /// `et models`.
 void add_models_command(CLI::App& root, context& ctx);
-/// Commands whose implementation has not landed: they fail with a clear error.
-void add_pending_commands(CLI::App& root, context& ctx);
+/// `et serve`.
+void add_serve_command(CLI::App& root, context& ctx);
+/// `et nodes`.
+void add_nodes_command(CLI::App& root, context& ctx);
 
 /// Finds and loads the configuration (--config or the lookup path); prints
 /// every problem and sets exit_usage on failure.

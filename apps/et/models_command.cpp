@@ -7,7 +7,9 @@
 #include "et/actors/inspect.hpp"
 #include "et/actors/message_types.hpp"
 #include "et/actors/provider_factory.hpp"
+#include "et/actors/remote_provider.hpp"
 #include "et/commands.hpp"
+#include "et/network.hpp"
 #include "et/util/text.hpp"
 
 namespace et::app {
@@ -15,24 +17,34 @@ namespace et::app {
 namespace {
 
 // One provider's answer: its models, or why it has none.
+// A node ("@name") lists its aliases: id = alias, display_name = provider/model.
 struct listing {
   std::string provider;
   std::vector<model_info> models;
   std::optional<std::string> error;
+  bool node() const { return provider.starts_with('@'); }
 };
 
 struct actor_config : caf::actor_system_config {
-  actor_config() {
+  explicit actor_config(const network_options& net) {
     actors::add_message_types(*this);
     set("scheduler.max-threads", 2);
+    apply_network(*this, net);
   }
 };
 
-std::vector<std::string> aliases_of(const config::settings& s, const std::string& provider,
-                                    const std::string& model) {
+// What the MODEL column shows.
+const std::string& model_of(const listing& l, const model_info& m) {
+  return l.node() ? m.display_name : m.id;
+}
+
+std::vector<std::string> aliases_of(const config::settings& s, const listing& l,
+                                    const model_info& listed) {
+  if (l.node())
+    return {listed.id + l.provider};
   std::vector<std::string> out;
   for (const auto& [alias, m] : s.models)
-    if (m.provider == provider && m.model == model)
+    if (m.provider == l.provider && m.model == listed.id)
       out.push_back(alias);
   return out;
 }
@@ -46,22 +58,30 @@ std::vector<std::string> secrets_of(const config::settings& s) {
 
 // Asks every provider at once, then collects the answers in config order.
 std::vector<listing> ask_all(const std::shared_ptr<const config::settings>& s) {
-  actor_config cfg;
+  actor_config cfg{client_network(*s)};
   caf::actor_system sys{cfg};
   auto runtime = std::make_shared<http::runtime>(1);
   auto factory = actors::make_provider_factory(runtime, s);
   caf::scoped_actor self{sys};
+  // Providers, then nodes as the router sees them ("@name").
+  std::vector<config::provider> targets;
+  for (const auto& [name, p] : s->providers)
+    targets.push_back(p);
+  for (const auto& [name, n] : s->nodes)
+    targets.push_back(actors::remote_slot_settings(n));
   std::vector<actors::provider_actor> actors;
   std::vector<listing> out;
-  for (const auto& [name, p] : s->providers) {
+  for (const auto& p : targets) {
     actors.push_back(factory(self.ptr(), p));
-    out.push_back(listing{name, {}, std::nullopt});
+    out.push_back(listing{p.name, {}, std::nullopt});
   }
+  if (actors.empty())
+    return out;
   // All requests go out before the first answer is awaited.
   using handle = decltype(self->request(actors.front(), caf::infinite, actors::models_atom::value));
   std::vector<handle> pending;
   size_t i = 0;
-  for (const auto& [name, p] : s->providers) {
+  for (const auto& p : targets) {
     auto bound = p.timeout.total + std::chrono::seconds{5};
     pending.push_back(self->request(actors[i++], bound, actors::models_atom::value));
   }
@@ -80,7 +100,7 @@ void print_table(std::ostream& out, const config::settings& s, const std::vector
   for (const auto& l : ls) {
     w1 = std::max(w1, l.provider.size());
     for (const auto& m : l.models)
-      w2 = std::max(w2, m.id.size());
+      w2 = std::max(w2, model_of(l, m).size());
   }
   auto pad = [](std::string text, size_t w) {
     return text.append(w + 2 - std::min(w, text.size()), ' ');
@@ -94,7 +114,7 @@ void print_table(std::ostream& out, const config::settings& s, const std::vector
     if (l.models.empty())
       out << pad(l.provider, w1) << "(no models)\n";
     for (const auto& m : l.models)
-      out << pad(l.provider, w1) << pad(m.id, w2) << join(aliases_of(s, l.provider, m.id), ", ")
+      out << pad(l.provider, w1) << pad(model_of(l, m), w2) << join(aliases_of(s, l, m), ", ")
           << "\n";
   }
 }
@@ -109,9 +129,9 @@ void print_json(std::ostream& out, const config::settings& s, const std::vector<
       boost::json::array models;
       for (const auto& m : l.models) {
         boost::json::array aliases;
-        for (const auto& a : aliases_of(s, l.provider, m.id))
+        for (const auto& a : aliases_of(s, l, m))
           aliases.emplace_back(a);
-        boost::json::object mo{{"id", m.id}, {"aliases", aliases}};
+        boost::json::object mo{{"id", model_of(l, m)}, {"aliases", aliases}};
         if (m.context_window)
           mo["context_window"] = *m.context_window;
         models.emplace_back(std::move(mo));
@@ -129,9 +149,6 @@ int run_models(context& ctx, bool json) {
     return exit_usage;
   auto settings = std::make_shared<const config::settings>(std::move(*loaded));
   auto listings = ask_all(settings);
-  // Remote nodes cannot be asked yet; say so on their own rows.
-  for (const auto& [name, n] : settings->nodes)
-    listings.push_back(listing{"node " + name, {}, "remote nodes are not supported yet"});
   if (json)
     print_json(ctx.out, *settings, listings);
   else

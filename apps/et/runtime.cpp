@@ -20,9 +20,10 @@ namespace et::app {
 namespace {
 
 struct actor_config : caf::actor_system_config {
-  actor_config() {
+  explicit actor_config(const network_options& net) {
     actors::add_message_types(*this);
     set("scheduler.max-threads", 2);
+    apply_network(*this, net);
   }
 };
 
@@ -59,11 +60,13 @@ struct sigaction previous_sigint {};
 // Declaration order is destruction order in reverse: the system outlives the
 // handles, the HTTP runtime outlives the system's provider actors.
 struct role_runtime::parts {
+  explicit parts(const network_options& net) : cfg(net), sys(cfg) {}
   std::shared_ptr<http::runtime> http = std::make_shared<http::runtime>(1);
   actor_config cfg;
-  caf::actor_system sys{cfg};
+  caf::actor_system sys;
   actors::ledger_actor ledger;
   actors::router_actor router;
+  cost::price_book prices;
 };
 
 role_runtime::role_runtime(std::unique_ptr<parts> p) : parts_(std::move(p)) {}
@@ -75,7 +78,8 @@ role_runtime::~role_runtime() {
 
 std::unique_ptr<role_runtime> role_runtime::start(context& ctx, std::string_view command,
                                                   std::shared_ptr<const config::settings> s,
-                                                  std::string run_id) {
+                                                  std::string run_id,
+                                                  std::optional<network_options> net) {
   cost::price_book prices;
   if (!s->pricing.file.empty()) {
     auto book = cost::price_book::from_config(s->pricing);
@@ -87,7 +91,8 @@ std::unique_ptr<role_runtime> role_runtime::start(context& ctx, std::string_view
   }
   auto store = open_store(ctx, command, *s);
   auto today = spent_today(store);
-  auto p = std::make_unique<parts>();
+  auto p = std::make_unique<parts>(net ? *net : client_network(*s));
+  p->prices = prices;
   p->ledger = actors::spawn_ledger(
       p->sys, actors::ledger_setup{s, std::move(prices), std::move(store),
                                    run_id.empty() ? new_run_id() : run_id, today, true});
@@ -105,6 +110,10 @@ actors::router_actor role_runtime::router() const {
 
 actors::ledger_actor role_runtime::ledger() const {
   return parts_->ledger;
+}
+
+const cost::price_book& role_runtime::prices() const {
+  return parts_->prices;
 }
 
 bool check_role(context& ctx, std::string_view command, const config::settings& s,

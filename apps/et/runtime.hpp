@@ -5,12 +5,15 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "caf/fwd.hpp"
 #include "et/actors/interfaces.hpp"
 #include "et/commands.hpp"
+#include "et/cost/prices.hpp"
+#include "et/network.hpp"
 #include "et/util/result.hpp"
 
 namespace et::app {
@@ -21,10 +24,12 @@ class role_runtime {
 public:
   /// Starts the system. Prints one line and returns null when it cannot (a
   /// pricing file that does not load); `command` prefixes messages ("et chat"). The ledger
-  /// files calls under `run_id` ("" = a new id).
+  /// files calls under `run_id` ("" = a new id). Networking (for alias@node) is
+  /// client_network(settings) unless `net` says otherwise.
   static std::unique_ptr<role_runtime> start(context& ctx, std::string_view command,
                                              std::shared_ptr<const config::settings> settings,
-                                             std::string run_id = {});
+                                             std::string run_id = {},
+                                             std::optional<network_options> net = std::nullopt);
 
   /// Stops router and ledger, then the system.
   ~role_runtime();
@@ -38,6 +43,8 @@ public:
   actors::router_actor router() const;
   /// The ledger: spend and budgets.
   actors::ledger_actor ledger() const;
+  /// The prices the ledger uses (built-in, pricing.file).
+  const cost::price_book& prices() const;
 
 private:
   struct parts;

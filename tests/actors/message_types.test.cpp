@@ -62,6 +62,24 @@ CAF_TEST(a chat response with usage and finish reason survives serialization) {
   r.tokens = usage{10, 20, 3, 4, 5};
   r.finish = finish_reason::tool_calls;
   CAF_CHECK(round_trip(sys, r) == r);
+  r.usd = 0.25; // priced by a remote node
+  CAF_CHECK(round_trip(sys, r) == r);
+}
+
+CAF_TEST(a node status survives serialization) {
+  config cfg;
+  caf::actor_system sys{cfg};
+  routing::node_status st;
+  st.name = "gpu-box";
+  st.version = "v0.1.0-3-gabc";
+  st.aliases = {{"coder", "local/qwen", 32768}, {"fast", "sim/fast", std::nullopt}};
+  st.in_flight = 2;
+  st.max_in_flight = 64;
+  st.served = 10;
+  st.uptime_ms = 12345;
+  st.usd = 0.5;
+  st.tls = true;
+  CAF_CHECK(round_trip(sys, st) == st);
 }
 
 CAF_TEST(model listings survive serialization) {

@@ -145,9 +145,23 @@ CAF_TEST(config check never prints an inline API key) {
   CAF_CHECK(r.out.find("key set (inline)") != std::string::npos);
 }
 
-CAF_TEST(commands that have not landed fail with a clear error) {
-  auto r = et_cli({"serve", "--listen", "127.0.0.1:7700"});
+CAF_TEST(serve refuses to listen beyond loopback without tls) {
+  temp_config cfg{"providers: {p: {type: mock}}\nmodels: {m: {provider: p, model: m}}\n"};
+  auto r = et_cli({"serve", "--listen", "0.0.0.0:7700", "--config", cfg.file.string()});
   CAF_CHECK_EQUAL(r.code, 2);
-  CAF_CHECK_EQUAL(r.err, "et serve: not supported yet in this build\n");
-  CAF_CHECK(r.out.empty());
+  CAF_CHECK_EQUAL(r.err, "et serve: listening on 0.0.0.0 (not loopback) requires server.tls "
+                         "(certificate, key, ca_file)\n");
+  auto bad = et_cli({"serve", "--listen", "nowhere", "--config", cfg.file.string()});
+  CAF_CHECK_EQUAL(bad.code, 2);
+  CAF_CHECK_EQUAL(bad.err, "et serve: --listen: expected HOST:PORT, got \"nowhere\"\n");
+}
+
+CAF_TEST(nodes without any configured node says so) {
+  temp_config cfg{"providers: {p: {type: mock}}\nmodels: {m: {provider: p, model: m}}\n"};
+  auto r = et_cli({"nodes", "--config", cfg.file.string()});
+  CAF_CHECK_EQUAL(r.code, 0);
+  CAF_CHECK_EQUAL(r.out, "no nodes configured (see nodes: in configs/electrictown.yaml)\n");
+  auto json = et_cli({"nodes", "--json", "--config", cfg.file.string()});
+  CAF_CHECK_EQUAL(json.code, 0);
+  CAF_CHECK_EQUAL(json.out, "{\"nodes\":[]}\n");
 }

@@ -32,6 +32,8 @@ using budget_atom = caf::atom_constant<caf::atom("budget")>;
 using summary_atom = caf::atom_constant<caf::atom("summary")>;
 /// Ask for status / statistics.
 using status_atom = caf::atom_constant<caf::atom("status")>;
+/// Stop taking work and report when what is in flight has finished.
+using drain_atom = caf::atom_constant<caf::atom("drain")>;
 
 /// Mayor: split a task into subtasks.
 using decompose_atom = caf::atom_constant<caf::atom("decompose")>;

@@ -13,6 +13,7 @@
 #include "et/plan/decompose.hpp"
 #include "et/roles/messages.hpp"
 #include "et/roles/pool.hpp"
+#include "et/routing/node.hpp"
 
 namespace et {
 
@@ -53,7 +54,7 @@ typename Inspector::result_type inspect(Inspector& f, usage& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, chat_response& x) {
   return f(caf::meta::type_name("et.chat_response"), x.id, x.model, x.content, x.reasoning,
-           x.tool_calls, x.tokens, x.finish);
+           x.tool_calls, x.tokens, x.finish, x.usd);
 }
 
 /// Inspects a chunk.
@@ -86,6 +87,17 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, stream_chunk& x) {
   return f(caf::meta::type_name("et.stream_chunk"), x.id, x.seq, x.delta);
 }
+
+namespace routing {
+
+/// Inspects a node_status.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, node_status& x) {
+  return f(caf::meta::type_name("et.node_status"), x.name, x.version, x.aliases, x.in_flight,
+           x.max_in_flight, x.served, x.uptime_ms, x.usd, x.tls);
+}
+
+} // namespace routing
 
 namespace cost {
 

@@ -17,6 +17,7 @@
 #include "et/plan/decompose.hpp"
 #include "et/roles/messages.hpp"
 #include "et/roles/pool.hpp"
+#include "et/routing/node.hpp"
 
 namespace et::actors {
 
@@ -40,7 +41,8 @@ using chunk_sink = caf::typed_actor<
 
 /// The cost ledger: prices and records every call, answers budget questions.
 using ledger_actor = caf::typed_actor<
-    /// router -> ledger: one finished attempt (priced by the ledger; its usd is ignored).
+    /// router -> ledger: one finished attempt (priced by the ledger; its usd is ignored
+    /// except for a remote node's call, provider "@node", which the node priced).
     caf::reacts_to<record_atom, cost::call_record>,
     /// router -> ledger: may this request be sent? true, or errc::budget_exceeded.
     caf::replies_to<budget_atom, cost::budget_query>::with<bool>,
@@ -58,6 +60,21 @@ using router_actor = caf::typed_actor<
     /// provider -> router: a piece of an attempt in flight (relayed to the requester).
     caf::reacts_to<chunk_atom, stream_chunk>,
     /// anyone -> router: cancel the request with this id.
+    caf::reacts_to<cancel_atom, uint64_t>>;
+
+/// An `et serve` node as other hosts see it: its router, by alias only, behind
+/// a bound on concurrent requests. Published with CAF's middleman.
+using node_actor = caf::typed_actor<
+    /// caller -> node: name, version, aliases, load and spend.
+    caf::replies_to<status_atom>::with<routing::node_status>,
+    /// remote provider -> node: answer with the node's alias `target`; replies with the answer,
+    /// its usage and cost, or a typed error (overloaded past max_in_flight, not_found for an
+    /// alias it lacks, node_down while it shuts down).
+    caf::replies_to<complete_atom, role_request>::with<routed_response>,
+    /// remote provider -> node: stream it; pieces go to the sender as (chunk_atom, stream_chunk)
+    /// with the request's id, then the reply as for complete.
+    caf::replies_to<stream_atom, role_request>::with<routed_response>,
+    /// remote provider -> node: cancel the sender's request with this id.
     caf::reacts_to<cancel_atom, uint64_t>>;
 
 /// The mayor (role "mayor" or a custom one): plans a run and combines its results.

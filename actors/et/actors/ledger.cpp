@@ -51,7 +51,11 @@ std::optional<cost::model_price> price_of(const ledger_state& st, const std::str
 
 void record(ledger_pointer self, cost::call_record call) {
   auto& st = self->state;
-  call.usd = cost::cost_usd(call.tokens, price_of(st, call.provider, call.model, call.alias));
+  // A remote node ("@node") priced its call with its own prices, which this
+  // host may not have; local calls are always priced here.
+  bool remote = call.provider.starts_with('@');
+  if (!remote || !call.usd)
+    call.usd = cost::cost_usd(call.tokens, price_of(st, call.provider, call.model, call.alias));
   if (call.usd)
     st.role_spent[call.role] += *call.usd;
   st.totals.add(call);

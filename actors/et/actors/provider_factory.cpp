@@ -7,6 +7,7 @@
 #include "caf/all.hpp"
 #include "et/actors/http_provider_actor.hpp"
 #include "et/actors/mock_provider.hpp"
+#include "et/actors/remote_provider.hpp"
 
 namespace et::actors {
 
@@ -63,6 +64,9 @@ provider_factory make_provider_factory(std::shared_ptr<http::runtime> runtime,
   cache->runtime = std::move(runtime);
   cache->settings = std::move(settings);
   return [cache](caf::local_actor* parent, const config::provider& p) -> provider_actor {
+    if (p.name.starts_with('@'))
+      if (auto n = cache->settings->nodes.find(p.name.substr(1)); n != cache->settings->nodes.end())
+        return spawn_remote_provider(parent, n->second);
     if (p.type == config::provider_type::mock)
       return spawn_mock_provider(parent, cache->engine_for(p), cache->alias_models(p.name));
     return spawn_http_provider(parent, cache->client_for(p), p);

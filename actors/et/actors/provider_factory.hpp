@@ -1,6 +1,7 @@
 #pragma once
-/// Turning provider settings into provider actors: the in-process mock for
-/// `type: mock`, an HTTP provider actor for everything else. HTTP clients are
+/// Turning provider settings into provider actors: a remote provider for a
+/// node ("@name"), the in-process mock for `type: mock`, an HTTP provider
+/// actor for everything else. HTTP clients are
 /// made once per provider (each has its own TLS options and keep-alive pool)
 /// and mock engines once per provider (so a restarted mock keeps counting).
 

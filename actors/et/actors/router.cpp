@@ -8,6 +8,20 @@
 
 namespace et::actors {
 
+std::string slot_key(const routing::deployment& where) {
+  return where.node.empty() ? where.provider : "@" + where.node;
+}
+
+config::provider remote_slot_settings(const config::node& node) {
+  config::provider p;
+  p.name = "@" + node.name;
+  // The router's own bound on an attempt is this total plus a margin; the
+  // remote provider enforces the node's timeouts itself.
+  p.timeout.connect = node.connect_timeout;
+  p.timeout.total = node.connect_timeout + node.request_timeout;
+  return p;
+}
+
 namespace {
 
 using namespace std::chrono_literals;
@@ -18,6 +32,11 @@ routing::clock::time_point now(router_pointer self) {
 
 const routing::candidate& current(const router_job& j) {
   return j.chain[j.index];
+}
+
+// The provider slot a candidate goes to: its provider, or its node's remote provider.
+provider_slot& slot_of(router_pointer self, const router_job& j) {
+  return self->state.providers[slot_key(current(j).where)];
 }
 
 void finish(router_pointer self, uint64_t key, caf::error err) {
@@ -52,11 +71,7 @@ void fall_back(router_pointer self, uint64_t key) {
 // Whether the candidate can take an attempt now; otherwise notes why not.
 bool usable(router_pointer self, router_job& j) {
   const auto& where = current(j).where;
-  if (!where.node.empty()) {
-    j.notes.push_back(where.label() + ": remote nodes are not supported yet");
-    return false;
-  }
-  auto slot = self->state.providers.find(where.provider);
+  auto slot = self->state.providers.find(slot_key(where));
   if (slot == self->state.providers.end() || slot->second.down) {
     j.notes.push_back(where.label() + ": provider is down");
     return false;
@@ -83,7 +98,7 @@ void check_budget_then_send(router_pointer self, uint64_t key) {
   const auto& c = current(j);
   cost::budget_query q{j.req.role,
                        c.where.alias,
-                       c.where.provider,
+                       slot_key(c.where),
                        c.where.model,
                        prompt_estimate(c.request),
                        c.request.max_tokens.value_or(0)};
@@ -100,16 +115,19 @@ void check_budget_then_send(router_pointer self, uint64_t key) {
 }
 
 // Tells the ledger about a finished attempt.
-void report(router_pointer self, const router_job& j, const usage& tokens, const failure* f) {
+void report(router_pointer self, const router_job& j, const chat_response* r, const failure* f) {
   if (!self->state.ledger)
     return;
   const auto& where = current(j).where;
   cost::call_record rec;
   rec.role = j.req.role;
   rec.alias = where.alias;
-  rec.provider = where.provider;
-  rec.model = where.model;
-  rec.tokens = tokens;
+  rec.provider = slot_key(where);
+  rec.model = r && !where.node.empty() ? r->model : where.model;
+  if (r) {
+    rec.tokens = r->tokens;
+    rec.usd = r->usd; // kept by the ledger for remote calls only
+  }
   rec.ok = f == nullptr;
   rec.latency = std::chrono::duration_cast<std::chrono::milliseconds>(now(self) - j.started);
   rec.attempt = j.tries_here;
@@ -141,7 +159,7 @@ void try_current(router_pointer self, uint64_t key) {
 void send_attempt(router_pointer self, uint64_t key) {
   auto& st = self->state;
   auto& j = st.jobs[key];
-  auto& slot = st.providers[current(j).where.provider];
+  auto& slot = slot_of(self, j);
   auto aid = st.next_attempt++;
   j.attempt_id = aid;
   j.sent_to = slot.hdl.address();
@@ -167,11 +185,11 @@ void on_attempt_done(router_pointer self, uint64_t key, uint64_t attempt_id, cha
     return; // cancelled or superseded
   auto& j = i->second;
   const auto& where = current(j).where;
-  report(self, j, r.tokens, nullptr);
+  report(self, j, &r, nullptr);
   self->state.cooldowns.succeeded(where.key());
   self->state.attempts.erase(attempt_id);
-  j.promise.deliver(
-      routed_response{std::move(r), where.alias, where.provider, where.model, j.attempts});
+  auto model = where.node.empty() ? where.model : r.model;
+  j.promise.deliver(routed_response{std::move(r), where.alias, slot_key(where), model, j.attempts});
   self->state.jobs.erase(i);
 }
 
@@ -184,7 +202,7 @@ void on_attempt_failed(router_pointer self, uint64_t key, uint64_t attempt_id, f
   st.attempts.erase(attempt_id);
   j.attempt_id = 0;
   const auto& where = current(j).where;
-  report(self, j, usage{}, &f);
+  report(self, j, nullptr, &f);
   j.notes.push_back(where.label() + ": " + to_string(f));
   st.cooldowns.failed(where.key(), now(self));
   // Once text reached the requester, another model cannot continue it.
@@ -196,7 +214,7 @@ void on_attempt_failed(router_pointer self, uint64_t key, uint64_t attempt_id, f
     return finish(self, key, to_caf(cut));
   }
   if (f.code == errc::provider_down) {
-    auto& slot = st.providers[where.provider];
+    auto& slot = slot_of(self, j);
     if (!slot.down && slot.hdl.address() == j.sent_to) {
       j.parked = true; // the exit handler restarts it and resumes us
       return;
@@ -306,7 +324,7 @@ void cancel_where(router_pointer self, Predicate matches) {
   for (auto key : keys) {
     auto& j = st.jobs[key];
     if (j.attempt_id != 0 && j.index < j.chain.size())
-      self->send(st.providers[current(j).where.provider].hdl, cancel_atom::value, j.attempt_id);
+      self->send(slot_of(self, j).hdl, cancel_atom::value, j.attempt_id);
     finish(self, key, to_caf(make_failure(errc::cancelled, "request cancelled")));
   }
 }
@@ -332,6 +350,14 @@ router_impl::behavior_type router(router_pointer self,
                        routing::restart_budget{st.settings->supervision}, false, 0};
     self->link_to(slot.hdl);
     st.providers.emplace(name, std::move(slot));
+  }
+  // A remote provider per node, supervised like the others; it connects on first use.
+  for (const auto& [name, n] : st.settings->nodes) {
+    auto p = remote_slot_settings(n);
+    provider_slot slot{p, st.make_provider(self, p),
+                       routing::restart_budget{st.settings->supervision}, false, 0};
+    self->link_to(slot.hdl);
+    st.providers.emplace(p.name, std::move(slot));
   }
   // Children are linked: their exits arrive here instead of killing us, and
   // our own exit takes them down with us.

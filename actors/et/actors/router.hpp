@@ -10,13 +10,24 @@
 
 #include "et/actors/interfaces.hpp"
 #include "et/config/settings.hpp"
+#include "et/routing/chain.hpp"
 
 namespace et::actors {
 
 /// Makes the provider actor for one configured provider, spawned by `parent`
-/// (the router). Called at start and after every crash.
+/// (the router). Called at start and after every crash. A name starting with
+/// '@' is a remote node ("@gpu" for nodes.gpu; see remote_slot_settings): its
+/// actor sends requests, whose model field names the alias, to that node.
 using provider_factory =
     std::function<provider_actor(caf::local_actor* parent, const config::provider& settings)>;
+
+/// The provider a deployment goes to, as the router, the ledger and answers
+/// name it: its provider, or "@node" for alias@node.
+std::string slot_key(const routing::deployment& where);
+
+/// The provider settings the router keeps for node `node`: named "@" + its
+/// name, with timeouts that cover connecting and its request_timeout.
+config::provider remote_slot_settings(const config::node& node);
 
 /// The router's interface including its own timer message.
 using router_impl = router_actor::extend<

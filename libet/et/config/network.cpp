@@ -1,28 +1,21 @@
 // The `nodes` and `server` sections: remote `et serve` nodes and this node.
 #include "et/config/detail/sections.hpp"
 
-#include <charconv>
 #include <filesystem>
+
+#include "et/util/url.hpp"
 
 namespace et::config::detail {
 
 namespace {
 
-// "host:port" or "[v6]:port".
 bool parse_address(const std::string& text, std::string& host, uint16_t& port) {
-  auto colon = text.rfind(':');
-  if (colon == std::string::npos || colon == 0)
+  auto parsed = parse_host_port(text);
+  if (!parsed || parsed->host.empty())
     return false;
-  host = text.substr(0, colon);
-  if (host.front() == '[' && host.back() == ']')
-    host = host.substr(1, host.size() - 2);
-  unsigned value = 0;
-  auto digits = std::string_view{text}.substr(colon + 1);
-  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-  if (ec != std::errc{} || end != digits.data() + digits.size() || value > 65535)
-    return false;
-  port = static_cast<uint16_t>(value);
-  return !host.empty();
+  host = parsed->host;
+  port = parsed->port;
+  return true;
 }
 
 void read_tls(reader& r, const located& at, tls_material& out) {
@@ -47,10 +40,6 @@ void read_tls(reader& r, const located& at, tls_material& out) {
   // Mutual TLS needs all three: our identity, its key, and the CA to check peers.
   if (out.certificate.empty() || out.key.empty() || out.ca_file.empty())
     r.error(at.node, at.path, "TLS needs certificate, key and ca_file (mutual TLS)");
-}
-
-bool is_loopback(const std::string& host) {
-  return host == "127.0.0.1" || host == "::1" || host == "localhost" || host.rfind("127.", 0) == 0;
 }
 
 void read_node(reader& r, const std::string& name, const located& at, node& out) {
@@ -89,12 +78,30 @@ void read_server(reader& r, const located& at, server& out) {
             "listening on " + out.host + " (not loopback) requires server.tls");
 }
 
+bool same_identity(const tls_material& a, const tls_material& b) {
+  return a.certificate == b.certificate && a.key == b.key && a.ca_file == b.ca_file
+         && a.passphrase == b.passphrase;
+}
+
 } // namespace
 
 void read_network(reader& r, const YAML::Node& root, settings& out) {
+  const node* first_tls = nullptr;
   for (const auto& [key, value] : r.entries({get(root, "nodes"), "nodes"})) {
     auto name = key.node.as<std::string>();
-    read_node(r, name, value, out.nodes[name]);
+    auto& n = out.nodes[name];
+    read_node(r, name, value, n);
+    if (!n.tls.enabled())
+      continue;
+    // CAF's OpenSSL module holds one identity per process, used for every
+    // connection: nodes cannot each present their own certificate.
+    if (!first_tls)
+      first_tls = &n;
+    else if (!same_identity(first_tls->tls, n.tls))
+      r.error(r.child(value, "tls").node, value.path + ".tls",
+              "every node must use the same TLS material (one client identity per process); "
+              "nodes."
+                  + first_tls->name + ".tls differs");
   }
   read_server(r, {get(root, "server"), "server"}, out.server);
 }

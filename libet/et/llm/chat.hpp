@@ -90,6 +90,9 @@ struct chat_response {
   std::vector<tool_call> tool_calls;             ///< calls the model made
   usage tokens;                                  ///< token counts
   finish_reason finish = finish_reason::unknown; ///< why it stopped
+  /// Cost in USD when it was priced where it was served (a remote node, whose
+  /// prices the caller may not know); unset for local answers.
+  std::optional<double> usd;
   bool operator==(const chat_response&) const = default;
 };
 

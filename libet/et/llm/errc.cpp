@@ -69,6 +69,10 @@ bool allows_fallback(errc code) {
     case errc::provider_down:
     case errc::node_down:
     case errc::auth: // a key that one provider rejects says nothing about the next
+    // Only a remote node answers a single attempt with all_failed (its own
+    // router tried everything it has for the alias): the next candidate may
+    // still succeed, and retrying the node would repeat all of its attempts.
+    case errc::all_failed:
       return true;
     default:
       return false;

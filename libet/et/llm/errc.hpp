@@ -30,7 +30,7 @@ enum class errc : uint8_t {
   invalid_input,      ///< a malformed value: response body, plan, argument
   unsupported,        ///< a feature this build or provider does not offer
   io_error,           ///< a local file or process operation failed
-  all_failed,         ///< every candidate of a fallback chain failed
+  all_failed,         ///< every candidate of a fallback chain failed (from a node: fall back)
 };
 
 /// The enum's name as written in code, e.g. "rate_limited".

@@ -49,6 +49,8 @@ result<candidate> resolve_reference(const config::settings& s, const config::rol
   if (auto at = ref.find('@'); at != std::string::npos) {
     out.where = deployment{ref.substr(0, at), "", "", ref.substr(at + 1)};
     out.request = apply_options(s, role, nullptr, base);
+    // The node resolves the alias with its own models; the request names it.
+    out.request.model = out.where.alias;
     return out;
   }
   if (auto m = s.models.find(ref); m != s.models.end()) {

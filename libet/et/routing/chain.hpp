@@ -33,7 +33,8 @@ struct candidate {
 
 /// Resolves one reference (alias, alias@node, provider/model) for `role`,
 /// applying options with the precedence: explicit request field, role,
-/// alias, defaults.
+/// alias, defaults. The request's model is the provider's model id, or for
+/// alias@node the alias, which the node resolves.
 result<candidate> resolve_reference(const config::settings& s, const config::role& role,
                                     const std::string& ref, const chat_request& base);
 

@@ -24,6 +24,32 @@ failure bad_url(std::string_view text, std::string why) {
 
 } // namespace
 
+result<host_port> parse_host_port(std::string_view text) {
+  auto bad = [&] {
+    return make_failure(errc::invalid_input,
+                        "expected host:port with a port from 0 to 65535, got \"" + std::string{text}
+                            + "\"");
+  };
+  auto colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0)
+    return bad();
+  host_port out;
+  out.host = std::string{text.substr(0, colon)};
+  if (out.host.size() > 2 && out.host.front() == '[' && out.host.back() == ']')
+    out.host = out.host.substr(1, out.host.size() - 2);
+  unsigned value = 0;
+  auto digits = text.substr(colon + 1);
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (digits.empty() || ec != std::errc{} || end != digits.data() + digits.size() || value > 65535)
+    return bad();
+  out.port = static_cast<uint16_t>(value);
+  return out;
+}
+
+bool is_loopback(std::string_view host) {
+  return host == "::1" || host == "localhost" || host.starts_with("127.");
+}
+
 result<url> parse_url(std::string_view text) {
   url out;
   auto sep = text.find("://");

@@ -25,6 +25,18 @@ struct url {
 /// Parses "http[s]://host[:port][/path]"; query strings and user info are refused.
 result<url> parse_url(std::string_view text);
 
+/// A listening or connecting address.
+struct host_port {
+  std::string host;  ///< name or address (IPv6 without brackets)
+  uint16_t port = 0; ///< 0 to 65535
+};
+
+/// Parses "host:port" or "[v6]:port" (port 0 to 65535).
+result<host_port> parse_host_port(std::string_view text);
+
+/// Whether `host` names this machine's loopback interface (127.x, ::1, localhost).
+bool is_loopback(std::string_view host);
+
 /// Parses a duration: "250ms", "10s", "5m", "1h", or a bare number of seconds
 /// ("1.5"). Negative values are refused.
 result<std::chrono::milliseconds> parse_duration(std::string_view text);

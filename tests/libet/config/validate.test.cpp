@@ -476,6 +476,21 @@ CAF_TEST(complete node tls is resolved next to the configuration) {
   CAF_CHECK_EQUAL(tls.passphrase, "hunter2-passphrase");
 }
 
+CAF_TEST(every node uses the same tls identity) {
+  pki_dir pki;
+  std::ofstream{pki.path / "other.pem"} << "-----BEGIN TEST-----\n";
+  auto yaml = base + "nodes:\n  a: {address: \"h:1\", tls: " + full_tls
+              + "}\n  b: {address: \"h:2\", tls: " + full_tls
+              + "}\n  c: {address: \"h:3\"}\n"
+                "  d: {address: \"h:4\", tls: {certificate: other.pem, key: key.pem, ca_file: "
+                "ca.pem}}\n";
+  auto out = check(yaml, pki.config_file());
+  CAF_CHECK_EQUAL(config::to_string(out.diagnostics),
+                  pki.config_file()
+                      + ":17:28: nodes.d.tls: every node must use the same TLS material (one "
+                        "client identity per process); nodes.a.tls differs\n");
+}
+
 // -- server ------------------------------------------------------------------------
 
 CAF_TEST(the server may listen on loopback without tls) {

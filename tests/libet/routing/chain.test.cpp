@@ -102,6 +102,7 @@ CAF_TEST(a remote reference keeps its node) {
   CAF_REQUIRE(c);
   CAF_CHECK_EQUAL(c->where.node, "gpu");
   CAF_CHECK_EQUAL(c->where.key(), "big@gpu");
+  CAF_CHECK_EQUAL(c->request.model, "big"); // the node resolves its own alias
 }
 
 CAF_TEST(a role without any model is a configuration failure) {

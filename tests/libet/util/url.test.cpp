@@ -209,3 +209,23 @@ CAF_TEST(formatted durations parse back to the same value) {
   for (auto d : {0ms, 1ms, 999ms, 1000ms, 61'000ms, 3'600'000ms, 7'260'000ms})
     CAF_CHECK_EQUAL(ms(format_duration(d)), d.count());
 }
+
+CAF_TEST(host and port parse with ipv6 brackets and port zero) {
+  auto a = parse_host_port("127.0.0.1:7700");
+  CAF_REQUIRE(a);
+  CAF_CHECK_EQUAL(a->host, "127.0.0.1");
+  CAF_CHECK_EQUAL(a->port, 7700);
+  auto b = parse_host_port("[::1]:0");
+  CAF_REQUIRE(b);
+  CAF_CHECK_EQUAL(b->host, "::1");
+  CAF_CHECK_EQUAL(b->port, 0);
+  for (auto bad : {"nowhere", ":80", "host:", "host:65536", "host:8x"})
+    CAF_CHECK(!parse_host_port(bad));
+}
+
+CAF_TEST(loopback means 127 slash 8 the ipv6 loopback and localhost) {
+  for (auto host : {"127.0.0.1", "127.1.2.3", "::1", "localhost"})
+    CAF_CHECK(is_loopback(host));
+  for (auto host : {"0.0.0.0", "10.0.0.5", "::", "example.org", "1270.0.0.1"})
+    CAF_CHECK(!is_loopback(host));
+}

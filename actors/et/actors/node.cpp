@@ -1,0 +1,244 @@
+#include "et/actors/node.hpp"
+
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "caf/all.hpp"
+#include "et/actors/errors.hpp"
+#include "et/actors/inspect.hpp"
+#include "et/cost/cost.hpp"
+#include "et/util/version.hpp"
+
+namespace et::actors {
+
+namespace {
+
+using clock_type = caf::actor_clock::clock_type;
+
+// One request in flight, under the node's own id: callers number their
+// requests independently, so their ids may collide here.
+struct node_job {
+  caf::actor_addr caller;                               ///< who asked
+  uint64_t caller_id = 0;                               ///< the caller's id for it
+  std::string alias;                                    ///< what it asked for
+  bool streaming = false;                               ///< stream or complete
+  chunk_sink sink;                                      ///< where pieces go
+  clock_type::time_point started;                       ///< arrival
+  caf::typed_response_promise<routed_response> promise; ///< the caller's answer
+};
+
+struct node_state {
+  node_setup setup;
+  std::unordered_map<uint64_t, node_job> jobs;
+  std::map<std::pair<caf::actor_addr, uint64_t>, uint64_t> by_caller;
+  std::set<caf::actor_addr> watched;
+  uint64_t next_id = 1;
+  int64_t served = 0;
+  bool draining = false;
+  std::vector<caf::typed_response_promise<int64_t>> drained;
+  clock_type::time_point started;
+  static inline const char* name = "et.node";
+};
+
+using node_pointer = node_impl::stateful_pointer<node_state>;
+
+// Why the node will not take `req` now, if it will not.
+std::optional<failure> refusal(const node_state& st, const role_request& req) {
+  const auto& s = *st.setup.settings;
+  if (st.draining)
+    return make_failure(errc::node_down, "node " + st.setup.name + " is shutting down");
+  if (static_cast<int64_t>(st.jobs.size()) >= s.server.max_in_flight)
+    return make_failure(errc::overloaded, "node " + st.setup.name + " is at max_in_flight ("
+                                              + std::to_string(s.server.max_in_flight) + ")");
+  // Only aliases: a caller must not reach providers or other nodes by name.
+  if (!s.models.count(req.target))
+    return make_failure(errc::not_found,
+                        "node " + st.setup.name + " has no alias \"" + req.target + "\"");
+  return std::nullopt;
+}
+
+std::optional<double> price(const node_state& st, const routed_response& r) {
+  const auto& s = *st.setup.settings;
+  auto p = s.providers.find(r.provider);
+  if (p == s.providers.end())
+    return std::nullopt;
+  auto a = s.models.find(r.alias);
+  return cost::cost_usd(
+      r.response.tokens,
+      st.setup.prices.lookup(p->second, r.model, a == s.models.end() ? nullptr : &a->second));
+}
+
+void log_request(node_pointer self, const std::string& alias, bool streaming,
+                 clock_type::time_point started, const usage& tokens, const failure* f) {
+  auto& log = self->state.setup.log;
+  if (!log)
+    return;
+  auto latency =
+      std::chrono::duration_cast<std::chrono::milliseconds>(self->clock().now() - started);
+  log(routing::format_request_log({alias, streaming, tokens, latency,
+                                   f ? std::string{to_string(f->code)} : "ok",
+                                   f ? f->message : ""}));
+}
+
+// Forgets job `id` and, when draining, tells the owner once nothing is left.
+void finish(node_pointer self, uint64_t id) {
+  auto& st = self->state;
+  auto i = st.jobs.find(id);
+  if (i == st.jobs.end())
+    return;
+  st.by_caller.erase({i->second.caller, i->second.caller_id});
+  st.jobs.erase(i);
+  ++st.served;
+  if (st.draining && st.jobs.empty()) {
+    for (auto& rp : st.drained)
+      rp.deliver(st.served);
+    st.drained.clear();
+  }
+}
+
+caf::typed_response_promise<routed_response> start(node_pointer self, role_request req,
+                                                   bool streaming) {
+  auto& st = self->state;
+  // make_response_promise() takes the sender out of the current message.
+  auto sender = self->current_sender();
+  auto promise = self->make_response_promise<routed_response>();
+  if (auto no = refusal(st, req)) {
+    log_request(self, req.target, streaming, self->clock().now(), usage{}, &*no);
+    promise.deliver(to_caf(*no));
+    return promise;
+  }
+  auto id = st.next_id++;
+  node_job j;
+  j.caller_id = req.id;
+  j.alias = req.target;
+  j.streaming = streaming;
+  j.started = self->clock().now();
+  j.promise = promise;
+  if (sender) {
+    j.caller = sender->address();
+    j.sink = caf::actor_cast<chunk_sink>(sender);
+    // One monitor per caller: losing it (or its connection) cancels its work.
+    if (st.watched.insert(j.caller).second)
+      self->monitor(caf::actor_cast<caf::actor>(sender));
+  }
+  st.by_caller[{j.caller, j.caller_id}] = id;
+  st.jobs.emplace(id, std::move(j));
+  role_request forwarded{id, req.role.empty() ? "remote" : req.role, req.target,
+                         std::move(req.request)};
+  auto on_ok = [=](routed_response& r) {
+    auto i = self->state.jobs.find(id);
+    if (i == self->state.jobs.end())
+      return;
+    r.response.usd = price(self->state, r);
+    const auto& done = i->second;
+    log_request(self, done.alias, done.streaming, done.started, r.response.tokens, nullptr);
+    i->second.promise.deliver(std::move(r));
+    finish(self, id);
+  };
+  auto on_err = [=](caf::error& e) {
+    auto i = self->state.jobs.find(id);
+    if (i == self->state.jobs.end())
+      return;
+    auto f = from_caf(e);
+    const auto& done = i->second;
+    log_request(self, done.alias, done.streaming, done.started, usage{}, &f);
+    i->second.promise.deliver(std::move(e));
+    finish(self, id);
+  };
+  // The router bounds every attempt with the provider's timeouts, so it
+  // always answers; the caller bounds the whole exchange with its own.
+  if (streaming)
+    self->request(st.setup.router, caf::infinite, stream_atom::value, std::move(forwarded))
+        .then(on_ok, on_err);
+  else
+    self->request(st.setup.router, caf::infinite, complete_atom::value, std::move(forwarded))
+        .then(on_ok, on_err);
+  return promise;
+}
+
+void relay(node_pointer self, const stream_chunk& c) {
+  auto i = self->state.jobs.find(c.id);
+  if (i == self->state.jobs.end() || !i->second.sink)
+    return;
+  self->send(i->second.sink, chunk_atom::value, stream_chunk{i->second.caller_id, c.seq, c.delta});
+}
+
+// The router answers each cancelled request with errc::cancelled, which
+// finishes its job as any failure does.
+template <class Predicate>
+void cancel_where(node_pointer self, Predicate matches) {
+  for (auto& [id, j] : self->state.jobs)
+    if (matches(j))
+      self->send(self->state.setup.router, cancel_atom::value, id);
+}
+
+caf::typed_response_promise<routing::node_status> status(node_pointer self) {
+  auto& st = self->state;
+  routing::node_status out;
+  out.name = st.setup.name;
+  out.version = std::string{version_describe()};
+  out.aliases = routing::node_aliases(*st.setup.settings);
+  out.in_flight = static_cast<int64_t>(st.jobs.size());
+  out.max_in_flight = st.setup.settings->server.max_in_flight;
+  out.served = st.served;
+  out.uptime_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(self->clock().now() - st.started)
+          .count();
+  out.tls = st.setup.tls;
+  auto rp = self->make_response_promise<routing::node_status>();
+  if (!st.setup.ledger) {
+    rp.deliver(std::move(out));
+    return rp;
+  }
+  self->request(st.setup.ledger, std::chrono::seconds{5}, summary_atom::value)
+      .then(
+          [=](const cost::cost_report& report) mutable {
+            auto filled = out;
+            filled.usd = report.usd;
+            rp.deliver(std::move(filled));
+          },
+          // Spend is a detail of status; a slow ledger must not hide the node.
+          [=](caf::error&) mutable { rp.deliver(out); });
+  return rp;
+}
+
+node_impl::behavior_type node(node_pointer self, node_setup setup) {
+  self->state.setup = std::move(setup);
+  self->state.started = self->clock().now();
+  self->set_down_handler([=](caf::down_msg& msg) {
+    self->state.watched.erase(msg.source);
+    cancel_where(self, [&](const node_job& j) { return j.caller == msg.source; });
+  });
+  return {
+      [=](status_atom) { return status(self); },
+      [=](complete_atom, role_request& req) { return start(self, std::move(req), false); },
+      [=](stream_atom, role_request& req) { return start(self, std::move(req), true); },
+      [=](cancel_atom, uint64_t caller_id) {
+        auto sender = self->current_sender();
+        auto key = std::make_pair(sender ? sender->address() : caf::actor_addr{}, caller_id);
+        if (auto i = self->state.by_caller.find(key); i != self->state.by_caller.end())
+          self->send(self->state.setup.router, cancel_atom::value, i->second);
+      },
+      [=](chunk_atom, const stream_chunk& c) { relay(self, c); },
+      [=](drain_atom) -> caf::typed_response_promise<int64_t> {
+        auto& st = self->state;
+        st.draining = true;
+        auto rp = self->make_response_promise<int64_t>();
+        if (st.jobs.empty())
+          rp.deliver(st.served);
+        else
+          st.drained.push_back(rp);
+        return rp;
+      },
+      [=](cancel_atom) { cancel_where(self, [](const node_job&) { return true; }); },
+  };
+}
+
+} // namespace
+
+node_impl spawn_node(caf::actor_system& sys, node_setup setup) {
+  return sys.spawn(node, std::move(setup));
+}
+
+} // namespace et::actors

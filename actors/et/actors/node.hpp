@@ -1,0 +1,43 @@
+#pragma once
+/// The node actor that `et serve` publishes: it takes requests by alias from
+/// other hosts, forwards them to this host's router, relays streamed pieces,
+/// bounds how many run at once, prices each answer with this host's prices so
+/// the caller's ledger gets the cost with the tokens, and logs one line per
+/// request. Callers are monitored: a caller that goes away has its requests
+/// cancelled.
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "et/actors/interfaces.hpp"
+#include "et/config/settings.hpp"
+#include "et/cost/prices.hpp"
+
+namespace et::actors {
+
+/// The node's interface including what only the router and its owner send.
+using node_impl = node_actor::extend<
+    /// router -> node: a piece of a stream in flight (relayed to its caller).
+    caf::reacts_to<chunk_atom, stream_chunk>,
+    /// owner -> node: refuse new requests from now on; replies with the number
+    /// of requests served once none is in flight.
+    caf::replies_to<drain_atom>::with<int64_t>,
+    /// owner -> node: cancel every request in flight (their callers get errc::cancelled).
+    caf::reacts_to<cancel_atom>>;
+
+/// What a node starts from.
+struct node_setup {
+  std::shared_ptr<const config::settings> settings; ///< aliases, providers, server.max_in_flight
+  router_actor router;                              ///< answers the requests
+  ledger_actor ledger;                              ///< spend for status (may be null)
+  cost::price_book prices;                          ///< prices each answer
+  std::string name;                                 ///< what status reports
+  bool tls = false;                                 ///< whether it is published with TLS
+  std::function<void(const std::string&)> log; ///< one line per finished request (may be empty)
+};
+
+/// Spawns a node. Its owner publishes it (as node_actor) and stops it.
+node_impl spawn_node(caf::actor_system& sys, node_setup setup);
+
+} // namespace et::actors

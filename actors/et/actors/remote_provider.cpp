@@ -1,0 +1,246 @@
+#include "et/actors/remote_provider.hpp"
+
+#include <functional>
+#include <map>
+#include <vector>
+
+#include "caf/all.hpp"
+#include "caf/io/all.hpp"
+#include "caf/openssl/all.hpp"
+#include "et/actors/errors.hpp"
+#include "et/actors/inspect.hpp"
+
+namespace et::actors {
+
+namespace {
+
+// A request from the router, kept until the node answers or fails.
+struct remote_call {
+  chat_request request;                               ///< model = the node's alias
+  bool streaming = false;                             ///< stream or complete
+  chunk_sink requester;                               ///< where pieces go (the router)
+  caf::typed_response_promise<chat_response> promise; ///< the router's answer
+  bool sent = false;                                  ///< handed to the node (else waiting)
+};
+
+// Called once the connection attempt ends: with nullptr when connected.
+using on_connected = std::function<void(const failure*)>;
+
+struct remote_state {
+  config::node node;
+  node_actor hdl; // null while not connected
+  bool connecting = false;
+  std::vector<on_connected> waiting;
+  std::map<uint64_t, remote_call> calls; // by the router's attempt id
+  static inline const char* name = "et.remote_provider";
+};
+
+using remote_pointer = remote_provider_actor::stateful_pointer<remote_state>;
+
+std::string where(const config::node& n) {
+  auto host = n.host.find(':') != std::string::npos ? "[" + n.host + "]" : n.host;
+  return "node " + n.name + " (" + host + ":" + std::to_string(n.port) + ")";
+}
+
+void connected(remote_pointer self, const failure* f) {
+  auto waiting = std::move(self->state.waiting);
+  self->state.waiting.clear();
+  self->state.connecting = false;
+  for (auto& next : waiting)
+    next(f);
+}
+
+// Runs `next` once connected (at once when already), or with the failure.
+void with_node(remote_pointer self, on_connected next) {
+  auto& st = self->state;
+  if (st.hdl) {
+    next(nullptr);
+    return;
+  }
+  st.waiting.push_back(std::move(next));
+  if (st.connecting)
+    return;
+  st.connecting = true;
+  auto mm = node_connector(self->system(), st.node);
+  if (!mm) {
+    auto f = make_failure(errc::node_down, where(st.node) + ": this process has no networking");
+    return connected(self, &f);
+  }
+  auto n = st.node;
+  self->request(mm, caf::timespan{n.connect_timeout}, caf::connect_atom::value, n.host, n.port)
+      .then(
+          [=](caf::node_id&, caf::strong_actor_ptr& ptr, std::set<std::string>& ifs) {
+            auto hdl = node_from(self->system(), n, std::move(ptr), ifs);
+            if (!hdl)
+              return connected(self, &hdl.error());
+            self->state.hdl = *hdl;
+            // The node's death (or its host's) arrives as a down message.
+            self->monitor(self->state.hdl);
+            connected(self, nullptr);
+          },
+          [=](caf::error& e) {
+            auto f = remote_failure(n, e);
+            connected(self, &f);
+          });
+}
+
+void fail(remote_pointer self, uint64_t id, const failure& f) {
+  auto i = self->state.calls.find(id);
+  if (i == self->state.calls.end())
+    return;
+  i->second.promise.deliver(to_caf(f));
+  self->state.calls.erase(i);
+}
+
+void send_call(remote_pointer self, uint64_t id) {
+  auto& st = self->state;
+  auto i = st.calls.find(id);
+  if (i == st.calls.end())
+    return; // cancelled while connecting
+  auto& c = i->second;
+  c.sent = true;
+  role_request req{id, "", c.request.model, c.request};
+  auto n = st.node;
+  auto on_ok = [=](routed_response& r) {
+    auto j = self->state.calls.find(id);
+    if (j == self->state.calls.end())
+      return;
+    // The router records the model that answered on the node.
+    if (r.response.model.empty())
+      r.response.model = r.model;
+    j->second.promise.deliver(std::move(r.response));
+    self->state.calls.erase(j);
+  };
+  auto on_err = [=](caf::error& e) {
+    auto f = remote_failure(n, e);
+    // The node may still be working on it: tell it to stop.
+    if (f.code == errc::timeout && self->state.hdl)
+      self->send(self->state.hdl, cancel_atom::value, id);
+    fail(self, id, f);
+  };
+  auto bound = caf::timespan{n.request_timeout};
+  if (c.streaming)
+    self->request(st.hdl, bound, stream_atom::value, std::move(req)).then(on_ok, on_err);
+  else
+    self->request(st.hdl, bound, complete_atom::value, std::move(req)).then(on_ok, on_err);
+}
+
+caf::typed_response_promise<chat_response> start(remote_pointer self, uint64_t id, chat_request req,
+                                                 bool streaming) {
+  // make_response_promise() takes the sender out of the current message.
+  auto requester = caf::actor_cast<chunk_sink>(self->current_sender());
+  auto rp = self->make_response_promise<chat_response>();
+  self->state.calls[id] = remote_call{std::move(req), streaming, std::move(requester), rp, false};
+  with_node(self, [=](const failure* f) {
+    if (f)
+      fail(self, id, *f);
+    else
+      send_call(self, id);
+  });
+  return rp;
+}
+
+caf::typed_response_promise<std::vector<model_info>> models(remote_pointer self) {
+  auto rp = self->make_response_promise<std::vector<model_info>>();
+  with_node(self, [=](const failure* f) mutable {
+    if (f) {
+      rp.deliver(to_caf(*f));
+      return;
+    }
+    auto n = self->state.node;
+    self->request(self->state.hdl, caf::timespan{n.connect_timeout}, status_atom::value)
+        .then([=](routing::node_status& st) mutable { rp.deliver(std::move(st.aliases)); },
+              [=](caf::error& e) mutable { rp.deliver(to_caf(remote_failure(n, e))); });
+  });
+  return rp;
+}
+
+void on_node_down(remote_pointer self, const caf::down_msg& msg) {
+  auto& st = self->state;
+  if (!st.hdl || msg.source != st.hdl.address())
+    return;         // an earlier connection's node
+  st.hdl = nullptr; // the next request connects again
+  auto f = make_failure(errc::node_down,
+                        where(st.node) + " went away (" + caf::to_string(msg.reason) + ")");
+  std::vector<uint64_t> sent;
+  for (auto& [id, c] : st.calls)
+    if (c.sent)
+      sent.push_back(id);
+  for (auto id : sent)
+    fail(self, id, f);
+}
+
+remote_provider_actor::behavior_type remote_provider(remote_pointer self, config::node settings) {
+  self->state.node = std::move(settings);
+  self->set_down_handler([=](caf::down_msg& msg) { on_node_down(self, msg); });
+  return {
+      [=](complete_atom, uint64_t id, chat_request& req) {
+        return start(self, id, std::move(req), false);
+      },
+      [=](stream_atom, uint64_t id, chat_request& req) {
+        return start(self, id, std::move(req), true);
+      },
+      [=](models_atom) { return models(self); },
+      [=](cancel_atom, uint64_t id) {
+        auto i = self->state.calls.find(id);
+        if (i == self->state.calls.end())
+          return;
+        if (i->second.sent && self->state.hdl)
+          self->send(self->state.hdl, cancel_atom::value, id);
+        fail(self, id, make_failure(errc::cancelled, "request cancelled"));
+      },
+      [=](chunk_atom, const stream_chunk& c) {
+        auto i = self->state.calls.find(c.id);
+        if (i != self->state.calls.end() && i->second.requester)
+          self->send(i->second.requester, chunk_atom::value, c);
+      },
+  };
+}
+
+} // namespace
+
+remote_provider_actor spawn_remote_provider(caf::local_actor* parent, config::node settings) {
+  return parent->spawn(remote_provider, std::move(settings));
+}
+
+caf::actor node_connector(caf::actor_system& sys, const config::node& node) {
+  if (node.tls.enabled())
+    return sys.has_openssl_manager()
+               ? caf::actor_cast<caf::actor>(sys.openssl_manager().actor_handle())
+               : caf::actor{};
+  return sys.has_middleman() ? caf::actor_cast<caf::actor>(sys.middleman().actor_handle())
+                             : caf::actor{};
+}
+
+result<node_actor> node_from(caf::actor_system& sys, const config::node& node,
+                             caf::strong_actor_ptr ptr, const std::set<std::string>& interface) {
+  if (!ptr)
+    return make_failure(errc::node_down, where(node) + " publishes no actor");
+  if (interface != sys.message_types<node_actor>())
+    return make_failure(errc::node_down,
+                        where(node) + " is not an et node of this version (its interface differs)");
+  return caf::actor_cast<node_actor>(std::move(ptr));
+}
+
+failure remote_failure(const config::node& node, const caf::error& e) {
+  if (e.category() == error_category) {
+    auto f = from_caf(e);
+    if (f.code == errc::provider_down)
+      f.code = errc::node_down;
+    f.message = "node " + node.name + ": " + f.message;
+    return f;
+  }
+  if (e == caf::sec::request_timeout)
+    return make_failure(errc::timeout, where(node) + " did not answer in time");
+  std::string why = caf::to_string(e);
+  if (e == caf::sec::cannot_connect_to_node)
+    why = "cannot connect (nothing listens there, or no route)";
+  else if (e == caf::sec::disconnect_during_handshake)
+    why = "the connection closed during the handshake (TLS refused? check certificates, "
+          "the CA and that both sides use TLS)";
+  else if (e == caf::sec::incompatible_application_ids)
+    why = "it runs an incompatible et version (app identifier differs)";
+  return make_failure(errc::node_down, where(node) + " is unreachable: " + why);
+}
+
+} // namespace et::actors

@@ -1,0 +1,194 @@
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <csignal>
+#include <mutex>
+#include <ostream>
+#include <thread>
+
+#include "caf/all.hpp"
+#include "caf/io/all.hpp"
+#include "caf/openssl/all.hpp"
+#include "et/actors/inspect.hpp"
+#include "et/actors/node.hpp"
+#include "et/commands.hpp"
+#include "et/runtime.hpp"
+#include "et/util/text.hpp"
+#include "et/util/url.hpp"
+
+namespace et::app {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+std::atomic<int> stop_signals{0};
+
+extern "C" void et_serve_stop(int) {
+  ++stop_signals;
+}
+
+// SIGTERM and Ctrl-C only count: the main thread polls and shuts down in order.
+struct stop_guard {
+  struct sigaction old_term {};
+  struct sigaction old_int {};
+  stop_guard() {
+    stop_signals = 0;
+    struct sigaction sa {};
+    sa.sa_handler = et_serve_stop;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, &old_term);
+    sigaction(SIGINT, &sa, &old_int);
+  }
+  ~stop_guard() {
+    sigaction(SIGTERM, &old_term, nullptr);
+    sigaction(SIGINT, &old_int, nullptr);
+  }
+};
+
+struct serve_options {
+  std::string listen; // HOST:PORT overriding server.listen
+  int grace = 30;     // seconds to let requests in flight finish
+};
+
+// Applies --listen and checks what the loader cannot: TLS for any address
+// but loopback, and one TLS identity for the whole process.
+bool prepare(context& ctx, config::settings& s, const serve_options& o) {
+  if (!o.listen.empty()) {
+    auto addr = parse_host_port(o.listen);
+    if (!addr || addr->host.empty()) {
+      ctx.err << "et serve: --listen: expected HOST:PORT, got \"" << o.listen << "\"\n";
+      return false;
+    }
+    s.server.host = addr->host;
+    s.server.port = addr->port;
+  }
+  if (!is_loopback(s.server.host) && !s.server.tls.enabled()) {
+    ctx.err << "et serve: listening on " << s.server.host
+            << " (not loopback) requires server.tls (certificate, key, ca_file)\n";
+    return false;
+  }
+  if (auto conflict = identity_conflict(s); !conflict.empty()) {
+    ctx.err << "et serve: " << conflict << "\n";
+    return false;
+  }
+  if (s.models.empty()) {
+    ctx.err << "et serve: the configuration has no models: a node offers its aliases\n";
+    return false;
+  }
+  return true;
+}
+
+caf::expected<uint16_t> publish(const actors::node_impl& node, const config::server& server) {
+  auto hdl = caf::actor_cast<actors::node_actor>(node);
+  if (server.tls.enabled())
+    return caf::openssl::publish(hdl, server.port, server.host.c_str(), true);
+  return node.home_system().middleman().publish(hdl, server.port, server.host.c_str(), true);
+}
+
+// Waits until nothing is in flight: `grace` seconds, or until a second
+// signal, then cancels what is left and waits a little more for the cancels.
+void drain(caf::actor_system& sys, const actors::node_impl& node, std::chrono::seconds grace,
+           int signals_before) {
+  caf::scoped_actor self{sys};
+  self->send(node, actors::drain_atom::value); // refuses new requests from now on
+  auto deadline = std::chrono::steady_clock::now() + grace;
+  bool cancelled = false;
+  for (;;) {
+    int64_t in_flight = 0;
+    self->request(node, 5s, actors::status_atom::value)
+        .receive([&](routing::node_status& st) { in_flight = st.in_flight; },
+                 [&](caf::error&) { in_flight = 0; });
+    if (in_flight == 0)
+      return;
+    auto now = std::chrono::steady_clock::now();
+    if (!cancelled && (now >= deadline || stop_signals > signals_before)) {
+      caf::anon_send(node, actors::cancel_atom::value);
+      cancelled = true;
+      deadline = now + 5s;
+    } else if (cancelled && now >= deadline) {
+      return;
+    }
+    std::this_thread::sleep_for(100ms);
+  }
+}
+
+int run_serve(context& ctx, const serve_options& o) {
+  auto loaded = load_settings(ctx);
+  if (!loaded)
+    return exit_usage;
+  if (!prepare(ctx, *loaded, o))
+    return exit_usage;
+  auto s = std::make_shared<const config::settings>(std::move(*loaded));
+  stop_guard guard; // before anything starts, so an early SIGTERM is not lost
+  auto rt = role_runtime::start(ctx, "et serve", s, {}, server_network(*s));
+  if (!rt)
+    return exit_usage;
+  auto log_mutex = std::make_shared<std::mutex>();
+  auto& err = ctx.err;
+  actors::node_setup setup{s,
+                           rt->router(),
+                           rt->ledger(),
+                           rt->prices(),
+                           routing::node_name(s->server),
+                           s->server.tls.enabled(),
+                           [log_mutex, &err](const std::string& line) {
+                             std::lock_guard<std::mutex> lock{*log_mutex};
+                             err << "et serve: " << line << "\n" << std::flush;
+                           }};
+  auto name = setup.name;
+  auto node = actors::spawn_node(rt->system(), std::move(setup));
+  auto port = publish(node, s->server);
+  if (!port) {
+    ctx.err << "et serve: cannot listen on " << s->server.host << ":" << s->server.port << ": "
+            << rt->system().render(port.error()) << "\n";
+    caf::anon_send_exit(node, caf::exit_reason::user_shutdown);
+    return exit_failed;
+  }
+  std::vector<std::string> aliases;
+  for (const auto& m : routing::node_aliases(*s))
+    aliases.push_back(m.id);
+  {
+    std::lock_guard<std::mutex> lock{*log_mutex};
+    ctx.err << "et serve: node " << name << " listening on " << s->server.host << ":" << *port
+            << (s->server.tls.enabled() ? " (mutual TLS)" : " (plain TCP, loopback only)")
+            << "; aliases: " << join(aliases, ", ")
+            << "; max_in_flight: " << s->server.max_in_flight << "\n"
+            << std::flush;
+  }
+  while (stop_signals == 0)
+    std::this_thread::sleep_for(100ms);
+  {
+    std::lock_guard<std::mutex> lock{*log_mutex};
+    ctx.err << "et serve: stopping: no new connections or requests; waiting up to " << o.grace
+            << "s for requests in flight (again to cancel them)\n"
+            << std::flush;
+  }
+  // Close the port, then let work in flight end while the node refuses new
+  // requests on connections already open (callers fall back at once).
+  // (TLS doormen belong to the same broker; caf::openssl::unpublish does not
+  // compile in 0.17.6.)
+  rt->system().middleman().unpublish(caf::actor_cast<actors::node_actor>(node), *port);
+  drain(rt->system(), node, std::chrono::seconds{o.grace}, stop_signals);
+  caf::anon_send_exit(node, caf::exit_reason::user_shutdown);
+  std::lock_guard<std::mutex> lock{*log_mutex};
+  ctx.err << "et serve: stopped\n" << std::flush;
+  return exit_ok;
+}
+
+} // namespace
+
+void add_serve_command(CLI::App& root, context& ctx) {
+  auto* cmd = root.add_subcommand(
+      "serve", "run a node that other hosts use for alias@node (until SIGTERM or Ctrl-C)");
+  add_config_flag(*cmd, ctx);
+  auto o = std::make_shared<serve_options>();
+  cmd->add_option("--listen", o->listen,
+                  "HOST:PORT to listen on (default: server.listen; port 0 picks a free one); "
+                  "any address but loopback requires server.tls");
+  cmd->add_option("--grace", o->grace,
+                  "seconds requests in flight get to finish after SIGTERM (default 30)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->callback([&ctx, o] { ctx.exit = run_serve(ctx, *o); });
+}
+
+} // namespace et::app

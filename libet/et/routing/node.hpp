@@ -1,0 +1,59 @@
+#pragma once
+/// What an `et serve` node tells its callers, and the parts of serving that
+/// need no actor: the identifier peers must share, the node's default name,
+/// its alias list and the line logged per request.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "et/config/settings.hpp"
+#include "et/llm/chat.hpp"
+
+namespace et::routing {
+
+/// The major version of the node protocol (the messages of node_actor).
+inline constexpr int node_protocol_major = 0;
+
+/// "et/<major>": the application identifier both ends of a node connection
+/// announce. CAF refuses a peer announcing another one, so incompatible et
+/// builds (or other CAF programs) never exchange a message.
+std::string node_app_identifier();
+
+/// A node's answer to a status request.
+struct node_status {
+  std::string name;                ///< server.name, or the host name
+  std::string version;             ///< its et version (git describe)
+  std::vector<model_info> aliases; ///< id: an alias callers may use; display_name: provider/model
+  int64_t in_flight = 0;           ///< requests being answered now
+  int64_t max_in_flight = 0;       ///< requests it takes at once (more are refused as overloaded)
+  int64_t served = 0;              ///< requests finished since start, failures included
+  int64_t uptime_ms = 0;           ///< milliseconds since start
+  double usd = 0;                  ///< spend since start, as priced by the node
+  bool tls = false;                ///< whether it listens with TLS
+  bool operator==(const node_status&) const = default;
+};
+
+/// The name a node goes by: server.name, or this machine's host name.
+std::string node_name(const config::server& server);
+
+/// The aliases a node offers, sorted, each as id = alias and
+/// display_name = "provider/model".
+std::vector<model_info> node_aliases(const config::settings& s);
+
+/// One finished request as `et serve` logs it.
+struct request_log {
+  std::string alias;                 ///< what the caller asked for
+  bool streaming = false;            ///< stream or complete
+  usage tokens;                      ///< what it cost in tokens
+  std::chrono::milliseconds latency; ///< from arrival to answer
+  std::string outcome;               ///< "ok" or the errc name
+  std::string detail;                ///< why it failed ("" when ok)
+};
+
+/// "alias=coder mode=stream tokens=120+45 latency=1234ms outcome=ok", then
+/// " (detail)" for failures: one line, for stderr.
+std::string format_request_log(const request_log& entry);
+
+} // namespace et::routing

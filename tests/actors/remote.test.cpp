@@ -1,0 +1,356 @@
+#define CAF_SUITE actors.remote
+#define FAIL(msg) CAF_FAIL(msg)
+#include "caf/test/dsl.hpp"
+
+#include <future>
+#include <thread>
+
+#include "caf/io/all.hpp"
+#include "et/actors/errors.hpp"
+#include "et/actors/inspect.hpp"
+#include "et/actors/ledger.hpp"
+#include "et/actors/message_types.hpp"
+#include "et/actors/mock_provider.hpp"
+#include "et/actors/node.hpp"
+#include "et/actors/provider_factory.hpp"
+#include "et/config/loader.hpp"
+
+// alias@node through the router. First on the deterministic scheduler with a
+// fake node provider; then over real loopback sockets: a router in one actor
+// system using a node published by another, which dies, restarts, or was
+// never there.
+
+using namespace et;
+using namespace et::actors;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct test_config : caf::actor_system_config {
+  test_config() { et::actors::add_message_types(*this); }
+};
+
+std::shared_ptr<config::settings> load(const std::string& yaml) {
+  auto loaded = config::check_string(yaml, "remote-test.yaml",
+                                     [](const std::string&) { return std::nullopt; });
+  if (!loaded.ok())
+    CAF_FAIL(config::to_string(loaded.diagnostics));
+  return std::make_shared<config::settings>(loaded.value);
+}
+
+role_request ask(std::string role, std::string text, std::string target = {}, uint64_t id = 1) {
+  role_request r;
+  r.id = id;
+  r.role = std::move(role);
+  r.target = std::move(target);
+  r.request.messages.push_back(message{et::role::user, std::move(text), {}, {}, {}});
+  return r;
+}
+
+// Stands in for the remote provider of node "gpu": answers as a node would,
+// and fails the way the test names in the prompt.
+provider_actor::behavior_type fake_node(provider_actor::pointer,
+                                        std::shared_ptr<std::vector<std::string>> seen) {
+  auto answer = [seen](const chat_request& req) -> caf::result<chat_response> {
+    seen->push_back(req.model);
+    auto text = req.messages.back().content;
+    if (text == "down")
+      return to_caf(make_failure(errc::node_down, "node gpu went away"));
+    if (text == "exhausted")
+      return to_caf(make_failure(errc::all_failed, "node gpu: every candidate failed"));
+    chat_response r;
+    r.model = "big-model-v2";
+    r.content = "remote " + text;
+    r.tokens = usage{30, 40, 0, 0, 0};
+    r.usd = 0.5;
+    return r;
+  };
+  return {
+      [=](complete_atom, uint64_t, const chat_request& req) { return answer(req); },
+      [=](stream_atom, uint64_t, const chat_request& req) { return answer(req); },
+      [=](models_atom) { return std::vector<model_info>{}; },
+      [=](cancel_atom, uint64_t) {},
+  };
+}
+
+const char* caller_yaml = R"(
+providers: {sim: {type: mock, mock: {mode: fixed, text: local answer}}}
+models: {local: {provider: sim, model: local-model}}
+nodes: {gpu: {address: "127.0.0.1:7700"}}
+roles:
+  remote: {model: big@gpu, fallbacks: [local]}
+retry: {attempts: 1}
+)";
+
+struct fixture : test_coordinator_fixture<test_config> {
+  std::shared_ptr<config::settings> settings = load(caller_yaml);
+  std::shared_ptr<std::vector<std::string>> seen = std::make_shared<std::vector<std::string>>();
+  ledger_actor ledger = spawn_ledger(sys, ledger_setup{settings, {}, nullptr, "run", 0, false});
+  router_actor router;
+
+  fixture() {
+    auto engine = std::make_shared<provider::mock_engine>(settings->providers["sim"].mock);
+    auto s = seen;
+    router = spawn_router(
+        sys, settings,
+        [engine, s](caf::local_actor* parent, const config::provider& p) -> provider_actor {
+          if (p.name == "@gpu")
+            return parent->spawn(fake_node, s);
+          return spawn_mock_provider(parent, engine, {});
+        },
+        ledger, 3);
+    sched.run();
+  }
+
+  ~fixture() {
+    caf::anon_send_exit(router, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(ledger, caf::exit_reason::user_shutdown);
+  }
+
+  caf::expected<routed_response> complete(role_request req) {
+    auto rh = self->request(router, caf::infinite, complete_atom::value, std::move(req));
+    sched.run();
+    caf::expected<routed_response> out{caf::sec::none};
+    rh.receive([&](routed_response& r) { out = std::move(r); },
+               [&](caf::error& e) { out = std::move(e); });
+    return out;
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(router_remote_tests, fixture)
+
+CAF_TEST(an alias at a node goes to that node with the alias and the answer names the node) {
+  auto r = complete(ask("remote", "hi"));
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->response.content, "remote hi");
+  CAF_CHECK_EQUAL(r->alias, "big");
+  CAF_CHECK_EQUAL(r->provider, "@gpu");
+  CAF_CHECK_EQUAL(r->model, "big-model-v2");
+  CAF_REQUIRE_EQUAL(seen->size(), 1u);
+  CAF_CHECK_EQUAL(seen->front(), "big"); // the node resolves its own alias
+  // The caller's ledger has the node's tokens and the node's price.
+  auto rh = self->request(ledger, caf::infinite, summary_atom::value);
+  sched.run();
+  rh.receive(
+      [](cost::cost_report& report) {
+        CAF_CHECK_EQUAL(report.requests, 1);
+        CAF_CHECK_EQUAL(report.completion_tokens, 40);
+        CAF_CHECK_EQUAL(report.usd, 0.5);
+        CAF_CHECK_EQUAL(report.unpriced_requests, 0);
+      },
+      [](caf::error& e) { CAF_FAIL("no summary: " << to_string(from_caf(e))); });
+}
+
+CAF_TEST(a node that is down falls back to the next candidate) {
+  auto r = complete(ask("remote", "down"));
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->alias, "local");
+  CAF_CHECK_EQUAL(r->response.content, "local answer");
+  CAF_CHECK_EQUAL(r->attempts, 2);
+}
+
+CAF_TEST(a node that tried everything for the alias falls back without retrying it) {
+  settings->retry.attempts = 3; // would retry a retryable error twice more
+  auto r = complete(ask("remote", "exhausted"));
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->alias, "local");
+  CAF_CHECK_EQUAL(seen->size(), 1u);
+}
+
+CAF_TEST(an explicit alias at node target reaches the node) {
+  auto r = complete(ask("anything", "direct", "big@gpu"));
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->response.content, "remote direct");
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
+
+// ---------------------------------------------------------------------------
+// Over real loopback sockets: real threads, so every wait is bounded.
+
+namespace {
+
+// What `et serve` and its callers load (apps/et/network.cpp), without TLS.
+struct net_config : caf::actor_system_config {
+  net_config() {
+    et::actors::add_message_types(*this);
+    set("scheduler.max-threads", 2);
+    load<caf::io::middleman>();
+    set("middleman.app-identifiers", std::vector<std::string>{routing::node_app_identifier()});
+    set("middleman.heartbeat-interval", caf::timespan{std::chrono::seconds{1}});
+    set("middleman.connection-timeout", caf::timespan{std::chrono::seconds{10}});
+  }
+};
+
+const char* node_yaml = R"(
+providers:
+  sim: {type: mock, mock: {mode: echo}}
+  slow: {type: mock, mock: {mode: echo, latency: 60s}}
+models:
+  coder: {provider: sim, model: sim-model}
+  thinker: {provider: slow, model: slow-model}
+retry: {attempts: 1}
+)";
+
+// A node in its own actor system, as `et serve` runs it.
+struct served_node {
+  net_config cfg;
+  caf::actor_system sys{cfg};
+  std::shared_ptr<config::settings> settings = load(node_yaml);
+  router_actor router;
+  node_impl node;
+  uint16_t port = 0;
+
+  explicit served_node(uint16_t want = 0) {
+    auto engines =
+        std::make_shared<std::map<std::string, std::shared_ptr<provider::mock_engine>>>();
+    for (const auto& [name, p] : settings->providers)
+      (*engines)[name] = std::make_shared<provider::mock_engine>(p.mock);
+    router = spawn_router(
+        sys, settings,
+        [engines](caf::local_actor* parent, const config::provider& p) -> provider_actor {
+          return spawn_mock_provider(parent, (*engines)[p.name], {});
+        });
+    node = spawn_node(sys, node_setup{settings, router, {}, {}, "n1", false, {}});
+    auto published =
+        sys.middleman().publish(caf::actor_cast<node_actor>(node), want, "127.0.0.1", true);
+    if (!published)
+      CAF_FAIL("publish: " << sys.render(published.error()));
+    port = *published;
+  }
+
+  ~served_node() {
+    sys.middleman().unpublish(caf::actor_cast<node_actor>(node), port);
+    caf::anon_send_exit(node, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(router, caf::exit_reason::user_shutdown);
+  }
+
+  int64_t in_flight() {
+    caf::scoped_actor self{sys};
+    int64_t n = -1;
+    self->request(node, 5s, status_atom::value)
+        .receive([&](routing::node_status& st) { n = st.in_flight; }, [](caf::error&) {});
+    return n;
+  }
+};
+
+// The caller: its own actor system and router, with node n1 on `port` and a
+// node n2 where nothing listens.
+struct caller {
+  std::shared_ptr<http::runtime> http = std::make_shared<http::runtime>(1);
+  net_config cfg;
+  caf::actor_system sys{cfg};
+  std::shared_ptr<config::settings> settings;
+  router_actor router;
+
+  caller(uint16_t port, uint16_t dead_port) {
+    settings = load("providers: {spare: {type: mock, mock: {mode: fixed, text: spare answer}}}\n"
+                    "models: {local: {provider: spare, model: spare-model}}\n"
+                    "nodes:\n"
+                    "  n1: {address: \"127.0.0.1:"
+                    + std::to_string(port)
+                    + "\", connect_timeout: 5s, request_timeout: 60s}\n"
+                      "  n2: {address: \"127.0.0.1:"
+                    + std::to_string(dead_port)
+                    + "\", connect_timeout: 5s}\n"
+                      "roles:\n"
+                      "  fast: {model: coder@n1, fallbacks: [local]}\n"
+                      "  deep: {model: thinker@n1, fallbacks: [local]}\n"
+                      "retry: {attempts: 1}\n");
+    router = spawn_router(sys, settings, make_provider_factory(http, settings));
+  }
+
+  ~caller() { caf::anon_send_exit(router, caf::exit_reason::user_shutdown); }
+
+  caf::expected<routed_response> complete(role_request req) {
+    caf::scoped_actor self{sys};
+    caf::expected<routed_response> out{caf::sec::none};
+    self->request(router, 20s, complete_atom::value, std::move(req))
+        .receive([&](routed_response& r) { out = std::move(r); },
+                 [&](caf::error& e) { out = std::move(e); });
+    return out;
+  }
+};
+
+// A port where nothing listens: bound by a short-lived node, then closed.
+uint16_t closed_port() {
+  served_node gone;
+  return gone.port;
+}
+
+template <class Predicate>
+bool eventually(Predicate done, std::chrono::seconds limit = 10s) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done())
+      return true;
+    std::this_thread::sleep_for(20ms);
+  }
+  return false;
+}
+
+} // namespace
+
+CAF_TEST(a remote alias answers over the network with usage and streams its pieces) {
+  served_node server;
+  caller client{server.port, closed_port()};
+  auto r = client.complete(ask("fast", "hello over there"));
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->response.content, "hello over there");
+  CAF_CHECK_EQUAL(r->provider, "@n1");
+  CAF_CHECK_EQUAL(r->model, "sim-model");
+  CAF_CHECK(r->response.tokens.completion_tokens > 0);
+  caf::scoped_actor self{client.sys};
+  self->send(client.router, stream_atom::value, ask("fast", "one two three", {}, 77));
+  std::string text;
+  bool done = false;
+  while (!done) {
+    self->receive(
+        [&](chunk_atom, const stream_chunk& c) {
+          CAF_CHECK_EQUAL(c.id, 77u);
+          text += c.delta.text;
+        },
+        [&](routed_response& answer) {
+          CAF_CHECK_EQUAL(answer.response.content, "one two three");
+          done = true;
+        },
+        [&](caf::error& e) { CAF_FAIL("stream: " << to_string(from_caf(e))); },
+        caf::after(20s) >> [&] { CAF_FAIL("the stream did not finish"); });
+  }
+  CAF_CHECK_EQUAL(text, "one two three");
+}
+
+CAF_TEST(a node that dies mid request is noticed by monitoring and the request falls back) {
+  auto server = std::make_unique<served_node>();
+  auto port = server->port;
+  caller client{port, closed_port()};
+  auto started = std::chrono::steady_clock::now();
+  auto answer = std::async(std::launch::async, [&] { return client.complete(ask("deep", "x")); });
+  CAF_REQUIRE(eventually([&] { return server->in_flight() == 1; }));
+  server.reset(); // the node's process ends with the request in flight
+  auto r = answer.get();
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->alias, "local");
+  CAF_CHECK_EQUAL(r->attempts, 2);
+  // Neither the 60 s answer nor the 60 s request_timeout: the down message.
+  CAF_CHECK(std::chrono::steady_clock::now() - started < 20s);
+  // The node comes back on the same port and is used again.
+  served_node again{port};
+  auto back = client.complete(ask("fast", "welcome back"));
+  CAF_REQUIRE(back);
+  CAF_CHECK_EQUAL(back->provider, "@n1");
+  CAF_CHECK_EQUAL(back->response.content, "welcome back");
+}
+
+CAF_TEST(an unreachable node is node down and falls back) {
+  served_node server;
+  caller client{server.port, closed_port()};
+  auto r = client.complete(ask("anyone", "x", "coder@n2"));
+  CAF_REQUIRE(!r);
+  auto f = from_caf(r.error());
+  CAF_CHECK_EQUAL(f.code, errc::all_failed);
+  CAF_CHECK(f.message.find("node_down") != std::string::npos);
+  CAF_CHECK(f.message.find("node n2 (127.0.0.1:") != std::string::npos);
+}

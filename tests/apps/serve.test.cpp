@@ -1,0 +1,340 @@
+#define CAF_SUITE apps.serve
+#include "caf/test/unit_test.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "et/session/process.hpp"
+
+// Two `et serve` processes on loopback with mutual TLS (a CA and certificates
+// made here with the openssl command line, as the README shows), and `et run`
+// with a pool spanning a local member and one alias on each node.
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string et_binary = std::string{ET_BINARY_DIR} + "/bin/et";
+
+std::string read(const fs::path& file) {
+  std::ifstream in{file};
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+bool has(const std::string& text, std::string_view part) {
+  return text.find(part) != std::string::npos;
+}
+
+template <class Predicate>
+bool eventually(Predicate done, std::chrono::seconds limit = 15s) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done())
+      return true;
+    std::this_thread::sleep_for(20ms);
+  }
+  return done();
+}
+
+// A child process whose stdout and stderr go to files; killed if still alive.
+class child {
+public:
+  child(const std::vector<std::string>& argv, const fs::path& out, const fs::path& err)
+      : out_(out), err_(err) {
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      // A test that dies without unwinding (the watchdog aborts) takes its nodes along.
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      ::dup2(o, 1);
+      ::dup2(e, 2);
+      std::vector<char*> args;
+      for (const auto& a : argv)
+        args.push_back(const_cast<char*>(a.c_str()));
+      args.push_back(nullptr);
+      ::execv(args[0], args.data());
+      ::_exit(127);
+    }
+  }
+  ~child() {
+    if (pid_ > 0)
+      stop(SIGKILL);
+  }
+  child(const child&) = delete;
+  child& operator=(const child&) = delete;
+
+  /// Sends `sig` and waits; the exit code (128 + N when killed by signal N).
+  int stop(int sig) {
+    ::kill(pid_, sig);
+    return wait();
+  }
+  /// Waits for the exit.
+  int wait() {
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+  std::string out() const { return read(out_); }
+  std::string err() const { return read(err_); }
+
+private:
+  pid_t pid_ = -1;
+  fs::path out_;
+  fs::path err_;
+};
+
+struct fixture {
+  fs::path dir = fs::temp_directory_path() / ("et-serve-test-" + std::to_string(::getpid()));
+
+  fixture() {
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    openssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+             "-days", "1", "-subj", "/CN=et-test-ca", "-keyout", "ca.key", "-out", "ca.pem"});
+    for (auto name : {"node1", "node2", "caller"})
+      sign(name, "ca");
+    // A certificate from another CA: well formed, but not the fleet's.
+    openssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+             "-days", "1", "-subj", "/CN=rogue", "-keyout", "rogue.key", "-out", "rogue.pem"});
+  }
+
+  ~fixture() {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+
+  void openssl(std::vector<std::string> args) {
+    args.insert(args.begin(), "openssl");
+    // openssl writes relative paths: run it in the test directory.
+    args.insert(args.begin(), {"/usr/bin/env", "-C", dir.string()});
+    auto r = et::session::run_process(args);
+    if (!r || r->exit_code != 0)
+      CAF_FAIL("openssl failed: " << (r ? r->err : r.error().message));
+  }
+
+  void sign(const std::string& name, const std::string& ca) {
+    openssl({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj",
+             "/CN=" + name, "-keyout", name + ".key", "-out", name + ".csr"});
+    openssl({"x509", "-req", "-in", name + ".csr", "-CA", ca + ".pem", "-CAkey", ca + ".key",
+             "-CAcreateserial", "-days", "1", "-out", name + ".pem"});
+  }
+
+  std::string tls(const std::string& who, const std::string& ca = "ca") {
+    return "{certificate: " + who + ".pem, key: " + who + ".key, ca_file: " + ca + ".pem}";
+  }
+
+  // A node answering its alias `coder` with the subtask's name and its own.
+  fs::path node_config(const std::string& name, const std::string& latency) {
+    auto file = dir / (name + ".yaml");
+    std::ofstream{file} << "providers:\n"
+                        << "  sim:\n"
+                        << "    type: mock\n"
+                        << "    mock:\n"
+                        << "      mode: script\n"
+                        << "      latency: " << latency << "\n"
+                        << "      script:\n"
+                        << "        - {match: alpha, reply: \"ALPHA by " << name << "\"}\n"
+                        << "        - {match: beta, reply: \"BETA by " << name << "\"}\n"
+                        << "        - {match: gamma, reply: \"GAMMA by " << name << "\"}\n"
+                        << "models: {coder: {provider: sim, model: " << name << "-model}}\n"
+                        << "server: {name: " << name
+                        << ", listen: \"127.0.0.1:0\", tls: " << tls(name) << "}\n"
+                        << "defaults: {state_dir: " << name << "-state}\n";
+    return file;
+  }
+
+  // The caller: a local worker and coder on both nodes in one pool.
+  fs::path caller_config(uint16_t port1, uint16_t port2, const std::string& identity = "caller",
+                         const std::string& ca = "ca") {
+    auto file = dir / ("caller-" + identity + ".yaml");
+    auto node = [&](uint16_t port) {
+      return "{address: \"127.0.0.1:" + std::to_string(port) + "\", tls: " + tls(identity, ca)
+             + ", connect_timeout: 5s, request_timeout: 60s}";
+    };
+    std::ofstream{file}
+        << "providers:\n"
+        << "  local:\n"
+        << "    type: mock\n"
+        << "    mock:\n"
+        << "      mode: script\n"
+        << "      script:\n"
+        << "        - model: planner\n"
+        << "          reply: \"1. write alpha\\n2. write beta\\n3. write gamma\\n\"\n"
+        << "        - {match: alpha, reply: ALPHA by local}\n"
+        << "        - {match: beta, reply: BETA by local}\n"
+        << "        - {match: gamma, reply: GAMMA by local}\n"
+        << "models:\n"
+        << "  planner: {provider: local, model: planner}\n"
+        << "  worker: {provider: local, model: worker}\n"
+        << "nodes:\n"
+        << "  node1: " << node(port1) << "\n"
+        << "  node2: " << node(port2) << "\n"
+        << "roles:\n"
+        << "  mayor: {model: planner}\n"
+        << "  polecat: {model: worker, pool: [coder@node1, coder@node2, worker]}\n"
+        << "retry: {attempts: 1}\n"
+        << "defaults: {state_dir: caller-state}\n";
+    return file;
+  }
+
+  // Starts `et serve` and returns its port once it listens.
+  std::pair<std::unique_ptr<child>, uint16_t> serve(const std::string& name,
+                                                    const std::string& latency = "0ms") {
+    auto proc = std::make_unique<child>(
+        std::vector<std::string>{et_binary, "serve", "--config",
+                                 node_config(name, latency).string(), "--grace", "5"},
+        dir / (name + ".out"), dir / (name + ".err"));
+    uint16_t port = 0;
+    eventually([&] {
+      auto text = proc->err();
+      auto at = text.find("listening on 127.0.0.1:");
+      if (at == std::string::npos)
+        return false;
+      port = static_cast<uint16_t>(std::stoi(text.substr(at + 23)));
+      return true;
+    });
+    if (port == 0)
+      CAF_FAIL("et serve " << name << " did not start: " << proc->err());
+    return {std::move(proc), port};
+  }
+
+  std::vector<std::string> run_args(const fs::path& config) {
+    return {et_binary,       "run",         "build three parts", "--config",
+            config.string(), "--no-review", "--no-refine",       "--no-synthesize"};
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(serve_tests, fixture)
+
+CAF_TEST(a pool spanning a local member and two TLS nodes completes in order) {
+  auto [node1, port1] = serve("node1");
+  auto [node2, port2] = serve("node2");
+  auto r = et::session::run_process(run_args(caller_config(port1, port2)));
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->exit_code, 0);
+  auto alpha = r->out.find("## 1. write alpha\n\nALPHA by ");
+  auto beta = r->out.find("## 2. write beta\n\nBETA by ");
+  auto gamma = r->out.find("## 3. write gamma\n\nGAMMA by ");
+  CAF_CHECK(alpha != std::string::npos && beta != std::string::npos && gamma != std::string::npos);
+  CAF_CHECK(alpha < beta && beta < gamma);
+  // Three members, three subtasks: both nodes took one.
+  CAF_CHECK(has(r->out, " by node1\n"));
+  CAF_CHECK(has(r->out, " by node2\n"));
+  CAF_CHECK(has(r->err, "done by coder@node1"));
+  // Each node logged its request, with its tokens.
+  CAF_CHECK(eventually([&] { return has(node1->err(), "alias=coder mode=stream tokens="); }));
+  CAF_CHECK(has(node1->err(), "outcome=ok"));
+  // et nodes sees both, with TLS, their aliases and nothing in flight.
+  auto nodes = et::session::run_process(
+      {et_binary, "nodes", "--config", caller_config(port1, port2).string()});
+  CAF_REQUIRE(nodes);
+  CAF_CHECK_EQUAL(nodes->exit_code, 0);
+  CAF_CHECK(has(nodes->out, "node1  127.0.0.1:" + std::to_string(port1) + "  tls on  reachable"));
+  CAF_CHECK(has(nodes->out, "in flight 0/64"));
+  CAF_CHECK(has(nodes->out, "    coder@node2  sim/node2-model\n"));
+  // SIGTERM stops a node cleanly.
+  CAF_CHECK_EQUAL(node1->stop(SIGTERM), 0);
+  CAF_CHECK(has(node1->err(), "et serve: stopped"));
+}
+
+CAF_TEST(killing a node mid run moves its subtask and the run completes) {
+  auto [node1, port1] = serve("node1");
+  auto [node2, port2] = serve("node2", "60s"); // node2 would take a minute
+  auto config = caller_config(port1, port2);
+  child run{run_args(config), dir / "run.out", dir / "run.err"};
+  CAF_REQUIRE(eventually([&] { return has(run.err(), "started on coder@node2"); }));
+  node2->stop(SIGKILL);
+  CAF_CHECK_EQUAL(run.wait(), 0);
+  auto out = run.out();
+  CAF_CHECK(has(out, "ALPHA by ") && has(out, "BETA by ") && has(out, "GAMMA by "));
+  CAF_CHECK(!has(out, "by node2"));
+  CAF_CHECK(has(run.err(), "attempt on coder@node2 failed: "));
+  // et nodes now reports node2 unreachable and exits 1.
+  auto nodes = et::session::run_process({et_binary, "nodes", "--config", config.string()});
+  CAF_REQUIRE(nodes);
+  CAF_CHECK_EQUAL(nodes->exit_code, 1);
+  CAF_CHECK(has(nodes->out, "node2  127.0.0.1:" + std::to_string(port2) + "  tls on  UNREACHABLE"));
+}
+
+CAF_TEST(sigterm lets the request in flight finish before the node exits) {
+  auto [node1, port1] = serve("node1", "1s");
+  auto [node2, port2] = serve("node2", "1s");
+  auto config = caller_config(port1, port2);
+  child run{run_args(config), dir / "run.out", dir / "run.err"};
+  CAF_REQUIRE(eventually([&] {
+    auto nodes = et::session::run_process({et_binary, "nodes", "--json", "--config", config});
+    return nodes && has(nodes->out, "\"node\":\"node1\"") && has(nodes->out, "\"in_flight\":1,");
+  }));
+  auto code = node1->stop(SIGTERM); // returns once the node has exited
+  CAF_CHECK_EQUAL(code, 0);
+  auto log = node1->err();
+  auto answered = log.find("alias=coder mode=stream");
+  auto stopped = log.find("et serve: stopped");
+  CAF_CHECK(answered != std::string::npos && answered < stopped);
+  CAF_CHECK(has(log, "outcome=ok"));
+  CAF_CHECK_EQUAL(run.wait(), 0);
+  CAF_CHECK(has(run.out(), " by node1\n"));
+}
+
+CAF_TEST(clients coming and going or refused leave other connections alone) {
+  auto [node1, port1] = serve("node1", "1500ms");
+  auto [node2, port2] = serve("node2", "1500ms");
+  auto config = caller_config(port1, port2);
+  child run{run_args(config), dir / "run.out", dir / "run.err"};
+  CAF_REQUIRE(eventually([&] {
+    auto nodes = et::session::run_process({et_binary, "nodes", "--json", "--config", config});
+    return nodes && has(nodes->out, "\"in_flight\":1,");
+  }));
+  // A client that ends without a TLS goodbye, and one whose handshake fails:
+  // each leaves an OpenSSL error behind on the node's I/O thread.
+  auto rogue = caller_config(port1, port2, "rogue", "rogue");
+  for (const auto& cfg : {config, rogue, config})
+    et::session::run_process({et_binary, "nodes", "--config", cfg.string()});
+  CAF_CHECK_EQUAL(run.wait(), 0);
+  CAF_CHECK(has(run.out(), " by node1\n"));
+  CAF_CHECK(has(run.out(), " by node2\n"));
+  CAF_CHECK(!has(run.err(), "attempt on")); // no attempt failed
+}
+
+CAF_TEST(a client without a certificate of the fleet is refused) {
+  auto [node1, port1] = serve("node1");
+  for (auto [identity, ca] : {std::pair{"rogue", "rogue"}, std::pair{"rogue", "ca"}}) {
+    auto config = caller_config(port1, port1, identity, ca);
+    auto nodes = et::session::run_process({et_binary, "nodes", "--config", config.string()});
+    CAF_REQUIRE(nodes);
+    CAF_CHECK_EQUAL(nodes->exit_code, 1);
+    CAF_CHECK(has(nodes->out, "UNREACHABLE"));
+  }
+  // No TLS at all: the handshake fails as well.
+  auto plain = dir / "plain.yaml";
+  std::ofstream{plain} << "providers: {p: {type: mock}}\nmodels: {m: {provider: p, model: m}}\n"
+                       << "nodes: {node1: {address: \"127.0.0.1:" << port1
+                       << "\", connect_timeout: 5s}}\n";
+  auto nodes = et::session::run_process({et_binary, "nodes", "--config", plain.string()});
+  CAF_REQUIRE(nodes);
+  CAF_CHECK_EQUAL(nodes->exit_code, 1);
+  CAF_CHECK(has(nodes->out, "UNREACHABLE"));
+  // The node itself is fine and still serves its own fleet.
+  auto good = et::session::run_process(
+      {et_binary, "nodes", "--config", caller_config(port1, port1).string()});
+  CAF_REQUIRE(good);
+  CAF_CHECK_EQUAL(good->exit_code, 0);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
