@@ -1,21 +1,10 @@
 #include "et/run_pipeline.hpp"
 
-#include <unistd.h>
-
-#include <boost/json.hpp>
 #include <filesystem>
 #include <ostream>
 
-#include "caf/all.hpp"
-#include "et/actors/errors.hpp"
-#include "et/actors/inspect.hpp"
-#include "et/actors/roles/mayor.hpp"
-#include "et/actors/roles/pool.hpp"
-#include "et/actors/roles/refinery.hpp"
-#include "et/actors/roles/witness.hpp"
+#include "caf/scoped_actor.hpp"
 #include "et/config/paths.hpp"
-#include "et/cost/summary.hpp"
-#include "et/run_records.hpp"
 #include "et/run_steps.hpp"
 #include "et/runtime.hpp"
 

@@ -27,9 +27,6 @@ run_steps::run_steps(context& ctx, std::shared_ptr<config::settings> settings, r
     : ctx_(ctx), settings_(std::move(settings)), opts_(std::move(opts)), record_(record),
       journal_(journal), runtime_(runtime), self_(self),
       view_(ctx.err, run_view::live_for(STDERR_FILENO)) {
-  if (!settings_->pricing.file.empty())
-    if (auto book = cost::price_book::from_config(settings_->pricing))
-      prices_ = std::move(*book);
   if (!record_.header.output_dir.empty())
     output_.emplace(record_.header.output_dir);
   if (output_)
@@ -103,8 +100,8 @@ double run_steps::price_of(const roles::subtask_outcome& o) const {
   if (p == settings_->providers.end())
     return 0;
   auto a = settings_->models.find(o.member);
-  auto price =
-      prices_.lookup(p->second, o.model, a == settings_->models.end() ? nullptr : &a->second);
+  auto price = runtime_.prices().lookup(p->second, o.model,
+                                        a == settings_->models.end() ? nullptr : &a->second);
   return cost::cost_usd(o.tokens, price).value_or(0);
 }
 
@@ -144,13 +141,9 @@ bool run_steps::decompose() {
   }
   jot(journal_.planned(*plan, ""));
   note("plan: " + std::to_string(plan->subtasks.size()) + " subtasks");
-  if (plan->proposed > plan->subtasks.size())
-    note("the mayor proposed " + std::to_string(plan->proposed) + " subtasks; running the first "
-             + std::to_string(plan->subtasks.size()) + " (--max-subtasks)",
-         true);
+  // The parser explains every repair, the cap (more proposed than kept) included.
   for (const auto& w : plan->warnings)
-    if (w.find("max") == std::string::npos || plan->proposed <= plan->subtasks.size())
-      note("plan: " + w, true);
+    note("plan: " + w, true);
   return true;
 }
 

@@ -67,7 +67,6 @@ private:
   store::journal_writer& journal_;
   role_runtime& runtime_;
   caf::scoped_actor& self_;
-  cost::price_book prices_;
   run_view view_;
   std::map<int, live_figures> live_;
   std::optional<workspace::output_dir> output_;
