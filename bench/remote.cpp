@@ -157,8 +157,7 @@ int main(int argc, char** argv) {
   auto node_http = std::make_shared<http::runtime>(1);
   auto node_router =
       spawn_router(node_sys, node_settings, make_provider_factory(node_http, node_settings));
-  auto node =
-      spawn_node(node_sys, node_setup{node_settings, node_router, {}, {}, "bench", false, {}});
+  auto node = spawn_node(node_sys, node_setup{node_settings, node_router, {}, "bench", false, {}});
   auto port = node_sys.middleman().publish(caf::actor_cast<node_actor>(node), 0, "127.0.0.1", true);
   if (!port) {
     std::fprintf(stderr, "et-bench-remote: publish: %s\n", node_sys.render(port.error()).c_str());

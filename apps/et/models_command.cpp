@@ -5,7 +5,6 @@
 #include "caf/all.hpp"
 #include "et/actors/errors.hpp"
 #include "et/actors/inspect.hpp"
-#include "et/actors/message_types.hpp"
 #include "et/actors/provider_factory.hpp"
 #include "et/actors/remote_provider.hpp"
 #include "et/commands.hpp"
@@ -23,14 +22,6 @@ struct listing {
   std::vector<model_info> models;
   std::optional<std::string> error;
   bool node() const { return provider.starts_with('@'); }
-};
-
-struct actor_config : caf::actor_system_config {
-  explicit actor_config(const network_options& net) {
-    actors::add_message_types(*this);
-    set("scheduler.max-threads", 2);
-    apply_network(*this, net);
-  }
 };
 
 // What the MODEL column shows.
@@ -58,8 +49,8 @@ std::vector<std::string> secrets_of(const config::settings& s) {
 
 // Asks every provider at once, then collects the answers in config order.
 std::vector<listing> ask_all(const std::shared_ptr<const config::settings>& s) {
-  actor_config cfg{client_network(*s)};
-  caf::actor_system sys{cfg};
+  actor_host host{client_network(*s)};
+  auto& sys = host.system();
   auto runtime = std::make_shared<http::runtime>(1);
   auto factory = actors::make_provider_factory(runtime, s);
   caf::scoped_actor self{sys};

@@ -3,6 +3,8 @@
 /// which TLS identity this process presents, and the CAF settings (middleman,
 /// OpenSSL module, app identifier, heartbeats) its actor system needs.
 
+#include <chrono>
+#include <memory>
 #include <string>
 
 #include "caf/fwd.hpp"
@@ -14,6 +16,7 @@ namespace et::app {
 struct network_options {
   bool enabled = false;          ///< load CAF's middleman and OpenSSL module
   config::tls_material identity; ///< certificate, key and CA this process uses (may be empty)
+  config::network heartbeats;    ///< how frozen peers are noticed
 };
 
 /// For a caller: networking when nodes are configured, with the TLS material
@@ -31,5 +34,35 @@ std::string identity_conflict(const config::settings& s);
 /// heartbeats and connection timeout so that a frozen peer is noticed, and
 /// the TLS files. Must run before the actor system is constructed.
 void apply_network(caf::actor_system_config& cfg, const network_options& net);
+
+/// The actor system of a command: et's message types, two scheduler threads
+/// and the networking `net` asks for. Its shutdown is bounded when networked:
+/// CAF 0.17.6's middleman spins forever on a TLS handshake whose peer froze
+/// (SIGSTOP, a hung host), and its stop() would then never return.
+class actor_host {
+public:
+  /// Starts the system.
+  explicit actor_host(const network_options& net);
+  /// Stops the system; a networked one gets `shutdown_grace`, then is abandoned.
+  ~actor_host();
+  actor_host(const actor_host&) = delete;
+  actor_host& operator=(const actor_host&) = delete;
+
+  /// The system.
+  caf::actor_system& system();
+
+private:
+  struct parts;
+  std::unique_ptr<parts> parts_;
+  bool networked_;
+};
+
+/// How long a networked actor system may take to stop.
+inline constexpr std::chrono::seconds shutdown_grace{5};
+
+/// True once an actor system was abandoned at shutdown: its threads still
+/// run, so the process must end with std::_Exit (main does) instead of
+/// running static destructors under them.
+bool shutdown_abandoned();
 
 } // namespace et::app

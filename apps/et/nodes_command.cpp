@@ -5,7 +5,6 @@
 #include "caf/all.hpp"
 #include "et/actors/errors.hpp"
 #include "et/actors/inspect.hpp"
-#include "et/actors/message_types.hpp"
 #include "et/actors/remote_provider.hpp"
 #include "et/commands.hpp"
 #include "et/cost/summary.hpp"
@@ -23,14 +22,6 @@ struct node_row {
   std::string error;                          // why not
 };
 
-struct actor_config : caf::actor_system_config {
-  explicit actor_config(const network_options& net) {
-    actors::add_message_types(*this);
-    set("scheduler.max-threads", 2);
-    apply_network(*this, net);
-  }
-};
-
 std::string address(const config::node& n) {
   auto host = n.host.find(':') != std::string::npos ? "[" + n.host + "]" : n.host;
   return host + ":" + std::to_string(n.port);
@@ -38,8 +29,8 @@ std::string address(const config::node& n) {
 
 // Connects to every node at once, then asks each reachable one for its status.
 std::vector<node_row> ask_nodes(const config::settings& s) {
-  actor_config cfg{client_network(s)};
-  caf::actor_system sys{cfg};
+  actor_host host{client_network(s)};
+  auto& sys = host.system();
   caf::scoped_actor self{sys};
   std::vector<node_row> rows;
   for (const auto& [name, n] : s.nodes)

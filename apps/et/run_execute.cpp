@@ -131,7 +131,7 @@ void run_steps::on_finished(const roles::subtask_outcome& o) {
   rec->output = o.result.output;
   rec->error = o.result.error;
   rec->tokens += o.tokens;
-  rec->usd += price_of(o);
+  rec->usd += o.usd;
   if (o.scored)
     rec->score = o.score;
   rec->elapsed_ms =

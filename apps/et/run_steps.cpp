@@ -95,16 +95,6 @@ void run_steps::jot(const result<void>& written) {
   }
 }
 
-double run_steps::price_of(const roles::subtask_outcome& o) const {
-  auto p = settings_->providers.find(o.provider);
-  if (p == settings_->providers.end())
-    return 0;
-  auto a = settings_->models.find(o.member);
-  auto price = runtime_.prices().lookup(p->second, o.model,
-                                        a == settings_->models.end() ? nullptr : &a->second);
-  return cost::cost_usd(o.tokens, price).value_or(0);
-}
-
 std::string run_steps::label(int number) const {
   return "[" + std::to_string(number) + "/" + std::to_string(record_.subtasks.size()) + "]";
 }

@@ -55,7 +55,6 @@ private:
   void end_phase();
   void note(const std::string& line, bool warn = false);
   void jot(const result<void>& written);
-  double price_of(const roles::subtask_outcome& o) const;
   std::string raw_results() const;
   std::string label(int number) const;
   bool view_is_live() const { return view_.live(); }

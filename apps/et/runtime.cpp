@@ -13,19 +13,12 @@
 #include "et/actors/message_types.hpp"
 #include "et/actors/provider_factory.hpp"
 #include "et/config/paths.hpp"
+#include "et/cost/prices.hpp"
 #include "et/util/text.hpp"
 
 namespace et::app {
 
 namespace {
-
-struct actor_config : caf::actor_system_config {
-  explicit actor_config(const network_options& net) {
-    actors::add_message_types(*this);
-    set("scheduler.max-threads", 2);
-    apply_network(*this, net);
-  }
-};
 
 // A ledger that cannot be opened costs the command its history, not its work.
 std::shared_ptr<store::ledger_store> open_store(context& ctx, std::string_view command,
@@ -60,13 +53,11 @@ struct sigaction previous_sigint {};
 // Declaration order is destruction order in reverse: the system outlives the
 // handles, the HTTP runtime outlives the system's provider actors.
 struct role_runtime::parts {
-  explicit parts(const network_options& net) : cfg(net), sys(cfg) {}
+  explicit parts(const network_options& net) : host(net) {}
   std::shared_ptr<http::runtime> http = std::make_shared<http::runtime>(1);
-  actor_config cfg;
-  caf::actor_system sys;
+  actor_host host;
   actors::ledger_actor ledger;
   actors::router_actor router;
-  cost::price_book prices;
 };
 
 role_runtime::role_runtime(std::unique_ptr<parts> p) : parts_(std::move(p)) {}
@@ -92,16 +83,17 @@ std::unique_ptr<role_runtime> role_runtime::start(context& ctx, std::string_view
   auto store = open_store(ctx, command, *s);
   auto today = spent_today(store);
   auto p = std::make_unique<parts>(net ? *net : client_network(*s));
-  p->prices = prices;
   p->ledger = actors::spawn_ledger(
-      p->sys, actors::ledger_setup{s, std::move(prices), std::move(store),
-                                   run_id.empty() ? new_run_id() : run_id, today, true});
-  p->router = actors::spawn_router(p->sys, s, actors::make_provider_factory(p->http, s), p->ledger);
+      p->host.system(), actors::ledger_setup{s, prices, std::move(store),
+                                             run_id.empty() ? new_run_id() : run_id, today, true});
+  p->router = actors::spawn_router(
+      p->host.system(), actors::router_setup{s, actors::make_provider_factory(p->http, s),
+                                             p->ledger, std::move(prices)});
   return std::unique_ptr<role_runtime>{new role_runtime{std::move(p)}};
 }
 
 caf::actor_system& role_runtime::system() {
-  return parts_->sys;
+  return parts_->host.system();
 }
 
 actors::router_actor role_runtime::router() const {
@@ -110,10 +102,6 @@ actors::router_actor role_runtime::router() const {
 
 actors::ledger_actor role_runtime::ledger() const {
   return parts_->ledger;
-}
-
-const cost::price_book& role_runtime::prices() const {
-  return parts_->prices;
 }
 
 bool check_role(context& ctx, std::string_view command, const config::settings& s,

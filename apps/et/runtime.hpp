@@ -12,7 +12,6 @@
 #include "caf/fwd.hpp"
 #include "et/actors/interfaces.hpp"
 #include "et/commands.hpp"
-#include "et/cost/prices.hpp"
 #include "et/network.hpp"
 #include "et/util/result.hpp"
 
@@ -43,8 +42,6 @@ public:
   actors::router_actor router() const;
   /// The ledger: spend and budgets.
   actors::ledger_actor ledger() const;
-  /// The prices the ledger uses (built-in, pricing.file).
-  const cost::price_book& prices() const;
 
 private:
   struct parts;

@@ -128,7 +128,6 @@ int run_serve(context& ctx, const serve_options& o) {
   actors::node_setup setup{s,
                            rt->router(),
                            rt->ledger(),
-                           rt->prices(),
                            routing::node_name(s->server),
                            s->server.tls.enabled(),
                            [log_mutex, &err](const std::string& line) {

@@ -129,6 +129,17 @@ CAF_TEST(an unknown remote model is counted as unpriced and not as free) {
   CAF_CHECK(r.table.find("unpriced") != std::string::npos);
 }
 
+CAF_TEST(a failed call that used no tokens costs nothing even without a price) {
+  start();
+  auto failed = call("unknown", "mystery-model", 0, 0);
+  failed.ok = false;
+  self->send(ledger, record_atom::value, failed);
+  auto r = report();
+  CAF_CHECK_EQUAL(r.unpriced_requests, 0);
+  CAF_CHECK_EQUAL(r.failures, 1);
+  CAF_CHECK(r.table.find("unpriced") == std::string::npos);
+}
+
 CAF_TEST(every recorded call is persisted with its run id and price) {
   start();
   self->send(ledger, record_atom::value, call("priced", "priced-model", 1000, 2000));

@@ -60,10 +60,8 @@ struct fixture : test_coordinator_fixture<test_config> {
           return spawn_mock_provider(parent, (*engines)[p.name], {});
         },
         ledger, 7);
-    node = spawn_node(
-        sys, node_setup{settings, router, ledger, {}, "n1", false, [this](const std::string& line) {
-                          log.push_back(line);
-                        }});
+    node = spawn_node(sys, node_setup{settings, router, ledger, "n1", false,
+                                      [this](const std::string& line) { log.push_back(line); }});
     sched.run();
   }
 

@@ -213,7 +213,7 @@ struct served_node {
         [engines](caf::local_actor* parent, const config::provider& p) -> provider_actor {
           return spawn_mock_provider(parent, (*engines)[p.name], {});
         });
-    node = spawn_node(sys, node_setup{settings, router, {}, {}, "n1", false, {}});
+    node = spawn_node(sys, node_setup{settings, router, {}, "n1", false, {}});
     auto published =
         sys.middleman().publish(caf::actor_cast<node_actor>(node), want, "127.0.0.1", true);
     if (!published)

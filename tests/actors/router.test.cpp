@@ -1,5 +1,7 @@
 #define CAF_SUITE actors.router
 #define FAIL(msg) CAF_FAIL(msg)
+#include <cmath>
+
 #include "caf/test/dsl.hpp"
 
 #include "et/actors/errors.hpp"
@@ -158,6 +160,19 @@ CAF_TEST(the primary answers and the response names it) {
   CAF_CHECK_EQUAL(r->provider, "primary");
   CAF_CHECK_EQUAL(r->model, "main-model");
   CAF_CHECK_EQUAL(r->attempts, 1);
+}
+
+CAF_TEST(each answer carries its cost priced with the alias prices) {
+  start([](config::settings& s) { s.models["main"].prices = config::price{2.0, 10.0, 0, 0}; });
+  auto rh = self->request(router, caf::infinite, complete_atom::value, ask("polecat", "hi"));
+  sched.run();
+  auto r = answer_of(rh);
+  CAF_REQUIRE(r);
+  const auto& tokens = r->response.tokens;
+  CAF_REQUIRE(tokens.prompt_tokens > 0 && tokens.completion_tokens > 0);
+  CAF_REQUIRE(r->response.usd);
+  auto expected = (tokens.prompt_tokens * 2.0 + tokens.completion_tokens * 10.0) / 1e6;
+  CAF_CHECK_LESS(std::abs(*r->response.usd - expected), 1e-12);
 }
 
 CAF_TEST(a 429 with retry after is retried after exactly that delay) {

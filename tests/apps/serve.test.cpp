@@ -7,7 +7,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <boost/json.hpp>
+
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -81,6 +84,8 @@ public:
     ::kill(pid_, sig);
     return wait();
   }
+  /// Sends `sig` and returns at once (SIGSTOP freezes the child).
+  void signal(int sig) { ::kill(pid_, sig); }
   /// Waits for the exit.
   int wait() {
     int status = 0;
@@ -150,7 +155,9 @@ struct fixture {
                         << "        - {match: alpha, reply: \"ALPHA by " << name << "\"}\n"
                         << "        - {match: beta, reply: \"BETA by " << name << "\"}\n"
                         << "        - {match: gamma, reply: \"GAMMA by " << name << "\"}\n"
-                        << "models: {coder: {provider: sim, model: " << name << "-model}}\n"
+                        << "models:\n"
+                        << "  coder: {provider: sim, model: " << name
+                        << "-model, price: {input: 3, output: 15}}\n"
                         << "server: {name: " << name
                         << ", listen: \"127.0.0.1:0\", tls: " << tls(name) << "}\n"
                         << "defaults: {state_dir: " << name << "-state}\n";
@@ -159,7 +166,7 @@ struct fixture {
 
   // The caller: a local worker and coder on both nodes in one pool.
   fs::path caller_config(uint16_t port1, uint16_t port2, const std::string& identity = "caller",
-                         const std::string& ca = "ca") {
+                         const std::string& ca = "ca", const std::string& extra = "") {
     auto file = dir / ("caller-" + identity + ".yaml");
     auto node = [&](uint16_t port) {
       return "{address: \"127.0.0.1:" + std::to_string(port) + "\", tls: " + tls(identity, ca)
@@ -187,7 +194,8 @@ struct fixture {
         << "  mayor: {model: planner}\n"
         << "  polecat: {model: worker, pool: [coder@node1, coder@node2, worker]}\n"
         << "retry: {attempts: 1}\n"
-        << "defaults: {state_dir: caller-state}\n";
+        << "defaults: {state_dir: caller-state}\n"
+        << extra;
     return file;
   }
 
@@ -270,6 +278,61 @@ CAF_TEST(killing a node mid run moves its subtask and the run completes) {
   CAF_REQUIRE(nodes);
   CAF_CHECK_EQUAL(nodes->exit_code, 1);
   CAF_CHECK(has(nodes->out, "node2  127.0.0.1:" + std::to_string(port2) + "  tls on  UNREACHABLE"));
+}
+
+CAF_TEST(a frozen node is noticed by heartbeats and its subtask moves) {
+  auto [node1, port1] = serve("node1");
+  auto [node2, port2] = serve("node2", "60s");
+  // The remote requests may take 60 s: only the heartbeats can end this run early.
+  auto config = caller_config(port1, port2, "caller", "ca",
+                              "network: {heartbeat: 250ms, peer_timeout: 2s}\n");
+  child run{run_args(config), dir / "run.out", dir / "run.err"};
+  CAF_REQUIRE(eventually([&] { return has(run.err(), "started on coder@node2"); }));
+  node2->signal(SIGSTOP); // alive but silent, as a hung host is
+  // The run ends (also when the node froze mid-handshake, which CAF cannot
+  // shut down: et then exits anyway after a grace period and says so).
+  CAF_CHECK_EQUAL(run.wait(), 0);
+  CAF_CHECK(!has(run.out(), "by node2"));
+  CAF_CHECK(has(run.out(), "ALPHA by ") && has(run.out(), "BETA by ")
+            && has(run.out(), "GAMMA by "));
+  // Noticed as a lost node, not as a request that timed out.
+  CAF_CHECK(has(run.err(), "attempt on coder@node2 failed: "));
+  CAF_CHECK(has(run.err(), "coder@node2: node_down: node node2"));
+  node2->signal(SIGCONT);
+}
+
+CAF_TEST(remote subtasks carry the cost their node priced) {
+  auto [node1, port1] = serve("node1");
+  auto [node2, port2] = serve("node2");
+  auto args = run_args(caller_config(port1, port2));
+  args.push_back("--json");
+  auto r = et::session::run_process(args);
+  CAF_REQUIRE(r);
+  CAF_REQUIRE_EQUAL(r->exit_code, 0);
+  auto run = boost::json::parse(r->out).as_object();
+  double remote_usd = 0;
+  int remote = 0;
+  for (const auto& item : run.at("subtasks").as_array()) {
+    const auto& s = item.as_object();
+    auto usd = s.at("usd").to_number<double>();
+    if (!s.at("member").as_string().ends_with("@node1")
+        && !s.at("member").as_string().ends_with("@node2")) {
+      CAF_CHECK_EQUAL(usd, 0.0); // the local mock is free
+      continue;
+    }
+    // The node's alias prices: $3 and $15 per million prompt and completion tokens.
+    const auto& tokens = s.at("tokens").as_object();
+    auto expected = (tokens.at("prompt_tokens").to_number<double>() * 3
+                     + tokens.at("completion_tokens").to_number<double>() * 15)
+                    / 1e6;
+    CAF_CHECK_GREATER(usd, 0.0);
+    CAF_CHECK_LESS(std::abs(usd - expected), 1e-12);
+    remote_usd += usd;
+    ++remote;
+  }
+  CAF_CHECK_EQUAL(remote, 2);
+  // The run's total, from the ledger, is the same spend.
+  CAF_CHECK_LESS(std::abs(run.at("usd").to_number<double>() - remote_usd), 1e-9);
 }
 
 CAF_TEST(sigterm lets the request in flight finish before the node exits) {

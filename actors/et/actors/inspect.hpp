@@ -219,7 +219,7 @@ typename Inspector::result_type inspect(Inspector& f, execution& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, subtask_outcome& x) {
   return f(caf::meta::type_name("et.subtask_outcome"), x.result, x.member, x.provider, x.model,
-           x.tokens, x.attempts, x.reasks, x.scored, x.score, x.note, x.cancelled);
+           x.tokens, x.usd, x.attempts, x.reasks, x.scored, x.score, x.note, x.cancelled);
 }
 
 /// Inspects a progress event.

@@ -56,6 +56,10 @@ void record(ledger_pointer self, cost::call_record call) {
   bool remote = call.provider.starts_with('@');
   if (!remote || !call.usd)
     call.usd = cost::cost_usd(call.tokens, price_of(st, call.provider, call.model, call.alias));
+  // A call that used no tokens (one that failed before an answer) cost nothing,
+  // whether or not its model has a known price.
+  if (!call.usd && call.tokens == usage{})
+    call.usd = 0.0;
   if (call.usd)
     st.role_spent[call.role] += *call.usd;
   st.totals.add(call);

@@ -7,7 +7,6 @@
 #include "caf/all.hpp"
 #include "et/actors/errors.hpp"
 #include "et/actors/inspect.hpp"
-#include "et/cost/cost.hpp"
 #include "et/util/version.hpp"
 
 namespace et::actors {
@@ -56,17 +55,6 @@ std::optional<failure> refusal(const node_state& st, const role_request& req) {
     return make_failure(errc::not_found,
                         "node " + st.setup.name + " has no alias \"" + req.target + "\"");
   return std::nullopt;
-}
-
-std::optional<double> price(const node_state& st, const routed_response& r) {
-  const auto& s = *st.setup.settings;
-  auto p = s.providers.find(r.provider);
-  if (p == s.providers.end())
-    return std::nullopt;
-  auto a = s.models.find(r.alias);
-  return cost::cost_usd(
-      r.response.tokens,
-      st.setup.prices.lookup(p->second, r.model, a == s.models.end() ? nullptr : &a->second));
 }
 
 void log_request(node_pointer self, const std::string& alias, bool streaming,
@@ -130,7 +118,6 @@ caf::typed_response_promise<routed_response> start(node_pointer self, role_reque
     auto i = self->state.jobs.find(id);
     if (i == self->state.jobs.end())
       return;
-    r.response.usd = price(self->state, r);
     const auto& done = i->second;
     log_request(self, done.alias, done.streaming, done.started, r.response.tokens, nullptr);
     i->second.promise.deliver(std::move(r));

@@ -1,10 +1,10 @@
 #pragma once
 /// The node actor that `et serve` publishes: it takes requests by alias from
 /// other hosts, forwards them to this host's router, relays streamed pieces,
-/// bounds how many run at once, prices each answer with this host's prices so
-/// the caller's ledger gets the cost with the tokens, and logs one line per
-/// request. Callers are monitored: a caller that goes away has its requests
-/// cancelled.
+/// bounds how many run at once, returns each answer with its cost (priced by
+/// this host's router with this host's prices) so the caller's ledger gets the
+/// cost with the tokens, and logs one line per request. Callers are
+/// monitored: a caller that goes away has its requests cancelled.
 
 #include <functional>
 #include <memory>
@@ -12,7 +12,6 @@
 
 #include "et/actors/interfaces.hpp"
 #include "et/config/settings.hpp"
-#include "et/cost/prices.hpp"
 
 namespace et::actors {
 
@@ -31,7 +30,6 @@ struct node_setup {
   std::shared_ptr<const config::settings> settings; ///< aliases, providers, server.max_in_flight
   router_actor router;                              ///< answers the requests
   ledger_actor ledger;                              ///< spend for status (may be null)
-  cost::price_book prices;                          ///< prices each answer
   std::string name;                                 ///< what status reports
   bool tls = false;                                 ///< whether it is published with TLS
   std::function<void(const std::string&)> log; ///< one line per finished request (may be empty)

@@ -4,6 +4,7 @@
 #include "et/actors/errors.hpp"
 #include "et/actors/inspect.hpp"
 #include "et/actors/router_state.hpp"
+#include "et/cost/cost.hpp"
 #include "et/util/text.hpp"
 
 namespace et::actors {
@@ -114,6 +115,19 @@ void check_budget_then_send(router_pointer self, uint64_t key) {
           [=](caf::error& e) { finish(self, key, std::move(e)); });
 }
 
+// What `tokens` cost at local deployment `where` (nullopt: unknown price).
+std::optional<double> price(router_pointer self, const routing::deployment& where,
+                            const usage& tokens) {
+  const auto& s = *self->state.settings;
+  auto p = s.providers.find(where.provider);
+  if (p == s.providers.end())
+    return std::nullopt;
+  auto a = s.models.find(where.alias);
+  return cost::cost_usd(tokens,
+                        self->state.prices.lookup(p->second, where.model,
+                                                  a == s.models.end() ? nullptr : &a->second));
+}
+
 // Tells the ledger about a finished attempt.
 void report(router_pointer self, const router_job& j, const chat_response* r, const failure* f) {
   if (!self->state.ledger)
@@ -185,6 +199,9 @@ void on_attempt_done(router_pointer self, uint64_t key, uint64_t attempt_id, cha
     return; // cancelled or superseded
   auto& j = i->second;
   const auto& where = current(j).where;
+  // A node priced its answer with its own prices; local answers are priced here.
+  if (where.node.empty())
+    r.usd = price(self, where, r.tokens);
   report(self, j, &r, nullptr);
   self->state.cooldowns.succeeded(where.key());
   self->state.attempts.erase(attempt_id);
@@ -333,14 +350,13 @@ void cancel(router_pointer self, uint64_t request_id) {
   cancel_where(self, [=](const router_job& j) { return j.req.id == request_id; });
 }
 
-router_impl::behavior_type router(router_pointer self,
-                                  std::shared_ptr<const config::settings> settings,
-                                  provider_factory make_provider, ledger_actor ledger,
-                                  uint64_t seed) {
+router_impl::behavior_type router(router_pointer self, router_setup setup) {
   auto& st = self->state;
-  st.settings = std::move(settings);
-  st.make_provider = std::move(make_provider);
-  st.ledger = std::move(ledger);
+  st.settings = std::move(setup.settings);
+  st.make_provider = std::move(setup.make_provider);
+  st.ledger = std::move(setup.ledger);
+  st.prices = std::move(setup.prices);
+  auto seed = setup.seed;
   const auto& b = st.settings->budgets;
   st.budgets = b.per_run || b.per_day || !b.per_role.empty();
   st.cooldowns = routing::cooldown_tracker{st.settings->cooldown};
@@ -385,9 +401,14 @@ router_impl::behavior_type router(router_pointer self,
 
 } // namespace
 
+router_actor spawn_router(caf::actor_system& sys, router_setup setup) {
+  return sys.spawn(router, std::move(setup));
+}
+
 router_actor spawn_router(caf::actor_system& sys, std::shared_ptr<const config::settings> settings,
                           provider_factory make_provider, ledger_actor ledger, uint64_t seed) {
-  return sys.spawn(router, std::move(settings), std::move(make_provider), std::move(ledger), seed);
+  return spawn_router(sys, router_setup{std::move(settings), std::move(make_provider),
+                                        std::move(ledger), cost::price_book{}, seed});
 }
 
 } // namespace et::actors

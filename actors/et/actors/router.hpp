@@ -10,6 +10,7 @@
 
 #include "et/actors/interfaces.hpp"
 #include "et/config/settings.hpp"
+#include "et/cost/prices.hpp"
 #include "et/routing/chain.hpp"
 
 namespace et::actors {
@@ -34,10 +35,22 @@ using router_impl = router_actor::extend<
     /// self -> self: the backoff of job `key` is over; try again.
     caf::reacts_to<retry_atom, uint64_t>>;
 
-/// Spawns a router over `settings`; `make_provider` creates the children.
-/// Every attempt is reported to `ledger` (when given), which is also asked
-/// before each attempt when budgets are configured. `seed` makes backoff
-/// jitter reproducible.
+/// What a router starts from.
+struct router_setup {
+  std::shared_ptr<const config::settings> settings; ///< roles, aliases, providers, nodes
+  provider_factory make_provider;                   ///< creates the children
+  ledger_actor ledger;                              ///< told every attempt (may be null)
+  cost::price_book prices;                          ///< prices each local answer (usd)
+  uint64_t seed = 1;                                ///< makes backoff jitter reproducible
+};
+
+/// Spawns a router. Every attempt is reported to the ledger (when given),
+/// which is also asked before each attempt when budgets are configured. Each
+/// answer carries its cost: priced here for local providers, by the node for
+/// alias@node.
+router_actor spawn_router(caf::actor_system& sys, router_setup setup);
+
+/// As above with built-in prices only.
 router_actor spawn_router(caf::actor_system& sys, std::shared_ptr<const config::settings> settings,
                           provider_factory make_provider, ledger_actor ledger = {},
                           uint64_t seed = 1);

@@ -51,6 +51,7 @@ struct router_state {
   std::shared_ptr<const config::settings> settings; ///< configuration
   provider_factory make_provider;                   ///< makes children
   ledger_actor ledger;                              ///< records attempts (may be null)
+  cost::price_book prices;                          ///< prices local answers
   bool budgets = false;                             ///< whether to ask the ledger before sending
   std::map<std::string, provider_slot> providers;   ///< by provider name
   routing::cooldown_tracker cooldowns{config::cooldown{}}; ///< failing deployments

@@ -21,7 +21,8 @@ void read_all(detail::reader& r, const YAML::Node& root, settings& s) {
     return;
   }
   r.check_keys(top, {"providers", "models", "roles", "defaults", "specialists", "retry", "timeouts",
-                     "cooldown", "supervision", "pricing", "budgets", "nodes", "server", "agents"});
+                     "cooldown", "supervision", "pricing", "budgets", "nodes", "server", "network",
+                     "agents"});
   // Provider timeouts start from the global section, so it is read first.
   detail::read_timeouts(r, {get(root, "timeouts"), "timeouts"}, s.timeouts);
   detail::read_providers(r, {get(root, "providers"), "providers"}, s);

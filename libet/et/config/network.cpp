@@ -1,4 +1,5 @@
-// The `nodes` and `server` sections: remote `et serve` nodes and this node.
+// The `nodes`, `server` and `network` sections: remote `et serve` nodes, this
+// node, and the heartbeats between them.
 #include "et/config/detail/sections.hpp"
 
 #include <filesystem>
@@ -78,6 +79,22 @@ void read_server(reader& r, const located& at, server& out) {
             "listening on " + out.host + " (not loopback) requires server.tls");
 }
 
+void read_heartbeats(reader& r, const located& at, network& out) {
+  if (!at.node.IsDefined() || !r.expect_map(at))
+    return;
+  r.check_keys(at, {"heartbeat", "peer_timeout"});
+  auto heartbeat_at = r.child(at, "heartbeat");
+  auto timeout_at = r.child(at, "peer_timeout");
+  out.heartbeat = r.duration(heartbeat_at).value_or(out.heartbeat);
+  out.peer_timeout = r.duration(timeout_at).value_or(out.peer_timeout);
+  if (out.heartbeat < milliseconds{10})
+    r.error(heartbeat_at.node, heartbeat_at.path, "must be at least 10ms");
+  // A timeout within one heartbeat would drop healthy peers between two beats.
+  if (out.peer_timeout < 2 * out.heartbeat)
+    r.error(timeout_at.node.IsDefined() ? timeout_at.node : at.node, timeout_at.path,
+            "must be at least twice network.heartbeat");
+}
+
 bool same_identity(const tls_material& a, const tls_material& b) {
   return a.certificate == b.certificate && a.key == b.key && a.ca_file == b.ca_file
          && a.passphrase == b.passphrase;
@@ -104,6 +121,7 @@ void read_network(reader& r, const YAML::Node& root, settings& out) {
                   + first_tls->name + ".tls differs");
   }
   read_server(r, {get(root, "server"), "server"}, out.server);
+  read_heartbeats(r, {get(root, "network"), "network"}, out.network);
 }
 
 } // namespace et::config::detail

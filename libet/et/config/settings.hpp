@@ -190,6 +190,13 @@ struct node {
   milliseconds request_timeout{600'000}; ///< bound on each remote request
 };
 
+/// How this process watches its peers (nodes it calls, callers of its node):
+/// CAF's middleman heartbeats, so that a frozen host is noticed, not only a dead one.
+struct network {
+  milliseconds heartbeat{1'000};     ///< how often each connection proves it is alive
+  milliseconds peer_timeout{10'000}; ///< silence after which a peer counts as gone
+};
+
 /// `et serve` settings.
 struct server {
   std::string name;               ///< node name ("" = host name)
@@ -224,6 +231,7 @@ struct settings {
   config::budgets budgets;                   ///< spending limits
   std::map<std::string, node> nodes;         ///< remote nodes
   config::server server;                     ///< `et serve`
+  config::network network;                   ///< heartbeats between et processes
   std::map<std::string, agent> agents;       ///< agent CLIs for `et session`
 
   /// The role's settings, or one built from `defaults` for an unconfigured role.

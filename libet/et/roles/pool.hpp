@@ -66,6 +66,7 @@ struct subtask_outcome {
   std::string provider;   ///< provider of that answer
   std::string model;      ///< its model id
   usage tokens;           ///< every attempt that answered, re-asks included
+  double usd = 0;         ///< what those answers cost (priced by the router, or by the node)
   int attempts = 0;       ///< tries on any member or reserve
   int reasks = 0;         ///< re-asks after reviews
   bool scored = false;    ///< the witness gave a score

@@ -108,7 +108,7 @@ CAF_TEST(an unknown key without a close match lists the valid keys) {
                   cfg
                       + ":8:1: colour: unknown key \"colour\" (valid keys: providers, models, "
                         "roles, defaults, specialists, retry, timeouts, cooldown, supervision, "
-                        "pricing, budgets, nodes, server, agents)\n");
+                        "pricing, budgets, nodes, server, network, agents)\n");
 }
 
 CAF_TEST(unknown keys are found at every depth with their full path) {
@@ -371,6 +371,8 @@ CAF_TEST(policies take their defaults when absent) {
   CAF_CHECK_EQUAL(s.server.host, "127.0.0.1");
   CAF_CHECK_EQUAL(s.server.port, 7700u);
   CAF_CHECK_EQUAL(s.server.max_in_flight, 64);
+  CAF_CHECK_EQUAL(s.network.heartbeat, 1s);
+  CAF_CHECK_EQUAL(s.network.peer_timeout, 10s);
   CAF_CHECK(s.pricing.file.empty());
   CAF_CHECK(!s.budgets.per_run);
 }
@@ -381,6 +383,22 @@ CAF_TEST(keys absent from a section keep their defaults) {
   CAF_CHECK_EQUAL(s.retry.max_backoff, 30s);
   CAF_CHECK_EQUAL(s.cooldown.failures, 3);
   CAF_CHECK_EQUAL(s.cooldown.period, 1min);
+}
+
+CAF_TEST(heartbeats are configurable and the timeout must span two of them) {
+  auto s = valid(base + "network: {heartbeat: 200ms, peer_timeout: 1s}\n");
+  CAF_CHECK_EQUAL(s.network.heartbeat, 200ms);
+  CAF_CHECK_EQUAL(s.network.peer_timeout, 1s);
+  CAF_CHECK_EQUAL(
+      error_at(base + "network: {heartbeat: 1s, peer_timeout: 1500ms}\n", "network.peer_timeout"),
+      "must be at least twice network.heartbeat");
+  // Only the heartbeat given: the default timeout is checked against it too.
+  CAF_CHECK_EQUAL(error_at(base + "network: {heartbeat: 6s}\n", "network.peer_timeout"),
+                  "must be at least twice network.heartbeat");
+  CAF_CHECK_EQUAL(error_at(base + "network: {heartbeat: 5ms}\n", "network.heartbeat"),
+                  "must be at least 10ms");
+  CAF_CHECK_EQUAL(error_at(base + "network: {hearbeat: 1s}\n", "network.hearbeat"),
+                  "unknown key \"hearbeat\"; did you mean \"heartbeat\"?");
 }
 
 CAF_TEST(each provider type has its default base url) {

@@ -151,6 +151,7 @@ void on_answer(pool_pointer self, int number, routed_response& answer) {
   auto& j = st.jobs.at(number);
   auto* slot = slot_at(st, release(st, j));
   j.outcome.tokens += answer.response.tokens;
+  j.outcome.usd += answer.response.usd.value_or(0);
   if (j.phase == job_phase::over)
     return;
   if (answer.response.content.empty()) {
