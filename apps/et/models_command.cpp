@@ -40,13 +40,6 @@ std::vector<std::string> aliases_of(const config::settings& s, const listing& l,
   return out;
 }
 
-std::vector<std::string> secrets_of(const config::settings& s) {
-  std::vector<std::string> out;
-  for (const auto& [name, p] : s.providers)
-    out.push_back(p.api_key);
-  return out;
-}
-
 // Asks every provider at once, then collects the answers in config order.
 std::vector<listing> ask_all(const std::shared_ptr<const config::settings>& s) {
   actor_host host{client_network(*s)};
@@ -77,10 +70,9 @@ std::vector<listing> ask_all(const std::shared_ptr<const config::settings>& s) {
     pending.push_back(self->request(actors[i++], bound, actors::models_atom::value));
   }
   for (i = 0; i < pending.size(); ++i)
-    pending[i].receive([&](std::vector<model_info>& models) { out[i].models = std::move(models); },
-                       [&](caf::error& e) {
-                         out[i].error = scrub(to_string(actors::from_caf(e)), secrets_of(*s));
-                       });
+    pending[i].receive(
+        [&](std::vector<model_info>& models) { out[i].models = std::move(models); },
+        [&](caf::error& e) { out[i].error = scrub(to_string(actors::from_caf(e)), s->secrets()); });
   for (auto& a : actors)
     caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   return out;

@@ -1,11 +1,15 @@
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <boost/json.hpp>
 #include <ostream>
 
 #include "caf/all.hpp"
 #include "et/actors/errors.hpp"
+#include "et/actors/health.hpp"
 #include "et/actors/inspect.hpp"
+#include "et/actors/provider_factory.hpp"
 #include "et/actors/remote_provider.hpp"
+#include "et/actors/router.hpp"
 #include "et/commands.hpp"
 #include "et/cost/summary.hpp"
 #include "et/network.hpp"
@@ -27,11 +31,35 @@ std::string address(const config::node& n) {
   return host + ":" + std::to_string(n.port);
 }
 
+// What `et nodes` found: this host's Ollama health and each node.
+struct findings {
+  std::vector<routing::provider_health> local;
+  std::vector<node_row> nodes;
+};
+
+// This host's Ollama providers, through a router of their own.
+std::vector<routing::provider_health> ask_local(caf::actor_system& sys, caf::scoped_actor& self,
+                                                const std::shared_ptr<const config::settings>& s) {
+  auto has_ollama = std::any_of(s->providers.begin(), s->providers.end(), [](const auto& kv) {
+    return kv.second.type == config::provider_type::ollama;
+  });
+  if (!has_ollama)
+    return {};
+  auto http = std::make_shared<http::runtime>(1);
+  auto router = actors::spawn_router(sys, s, actors::make_provider_factory(http, s));
+  auto probe = actors::spawn_health_probe(sys, s, router);
+  std::vector<routing::provider_health> out;
+  self->request(probe, caf::infinite, actors::status_atom::value)
+      .receive([&](std::vector<routing::provider_health>& rows) { out = std::move(rows); },
+               [&](caf::error&) {}); // the probe answers every row itself
+  caf::anon_send_exit(probe, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(router, caf::exit_reason::user_shutdown);
+  return out;
+}
+
 // Connects to every node at once, then asks each reachable one for its status.
-std::vector<node_row> ask_nodes(const config::settings& s) {
-  actor_host host{client_network(s)};
-  auto& sys = host.system();
-  caf::scoped_actor self{sys};
+std::vector<node_row> ask_nodes(caf::actor_system& sys, caf::scoped_actor& self,
+                                const config::settings& s) {
   std::vector<node_row> rows;
   for (const auto& [name, n] : s.nodes)
     rows.push_back(node_row{&n, std::nullopt, {}});
@@ -61,15 +89,53 @@ std::vector<node_row> ask_nodes(const config::settings& s) {
     if (!handles[i])
       continue;
     const auto& n = *rows[i].settings;
-    self->request(handles[i], caf::timespan{n.connect_timeout}, actors::status_atom::value)
+    // The node checks its Ollama providers before it answers.
+    auto bound =
+        caf::timespan{n.connect_timeout + actors::health_timeout + std::chrono::seconds{2}};
+    self->request(handles[i], bound, actors::status_atom::value)
         .receive([&](routing::node_status& st) { rows[i].status = std::move(st); },
                  [&](caf::error& e) { rows[i].error = actors::remote_failure(n, e).message; });
   }
   return rows;
 }
 
-void print_table(std::ostream& out, const std::vector<node_row>& rows) {
-  for (const auto& r : rows) {
+findings ask_all(const std::shared_ptr<const config::settings>& s) {
+  actor_host host{client_network(*s)};
+  caf::scoped_actor self{host.system()};
+  findings out;
+  out.local = ask_local(host.system(), self, s);
+  out.nodes = ask_nodes(host.system(), self, *s);
+  return out;
+}
+
+void print_health(std::ostream& out, const std::vector<routing::provider_health>& rows) {
+  for (const auto& h : rows)
+    out << "    ollama " << h.provider << " (" << h.base_url << ")  " << routing::format_health(h)
+        << "\n";
+}
+
+boost::json::array health_json(const std::vector<routing::provider_health>& rows) {
+  boost::json::array out;
+  for (const auto& h : rows) {
+    boost::json::object o{{"provider", h.provider},
+                          {"base_url", h.base_url},
+                          {"ok", h.ok},
+                          {"latency_ms", h.latency_ms}};
+    if (h.ok)
+      o["models"] = h.models;
+    else
+      o["error"] = h.error;
+    out.emplace_back(std::move(o));
+  }
+  return out;
+}
+
+void print_table(std::ostream& out, const findings& found) {
+  if (!found.local.empty()) {
+    out << "this host\n";
+    print_health(out, found.local);
+  }
+  for (const auto& r : found.nodes) {
     const auto& n = *r.settings;
     out << n.name << "  " << address(n) << "  tls " << (n.tls.enabled() ? "on" : "off") << "  ";
     if (!r.status) {
@@ -82,12 +148,13 @@ void print_table(std::ostream& out, const std::vector<node_row>& rows) {
         << cost::format_usd(st.usd) << "\n";
     for (const auto& m : st.aliases)
       out << "    " << m.id << "@" << n.name << "  " << m.display_name << "\n";
+    print_health(out, st.ollama);
   }
 }
 
-void print_json(std::ostream& out, const std::vector<node_row>& rows) {
+void print_json(std::ostream& out, const findings& found) {
   boost::json::array nodes;
-  for (const auto& r : rows) {
+  for (const auto& r : found.nodes) {
     const auto& n = *r.settings;
     boost::json::object o{{"node", n.name},
                           {"address", address(n)},
@@ -109,36 +176,43 @@ void print_json(std::ostream& out, const std::vector<node_row>& rows) {
       o["uptime_ms"] = st.uptime_ms;
       o["usd"] = st.usd;
       o["server_tls"] = st.tls;
+      o["ollama"] = health_json(st.ollama);
     }
     nodes.emplace_back(std::move(o));
   }
-  out << boost::json::serialize(boost::json::object{{"nodes", nodes}}) << "\n";
+  out << boost::json::serialize(
+      boost::json::object{{"local", {{"ollama", health_json(found.local)}}}, {"nodes", nodes}})
+      << "\n";
+}
+
+bool all_healthy(const std::vector<routing::provider_health>& rows) {
+  return std::all_of(rows.begin(), rows.end(), [](const auto& h) { return h.ok; });
 }
 
 int run_nodes(context& ctx, bool json) {
   auto loaded = load_settings(ctx);
   if (!loaded)
     return exit_usage;
-  if (loaded->nodes.empty() && !json) {
-    ctx.out << "no nodes configured (see nodes: in configs/electrictown.yaml)\n";
-    return exit_ok;
-  }
-  auto rows = ask_nodes(*loaded);
+  auto settings = std::make_shared<const config::settings>(std::move(*loaded));
+  auto found = ask_all(settings);
   if (json)
-    print_json(ctx.out, rows);
+    print_json(ctx.out, found);
   else
-    print_table(ctx.out, rows);
-  for (const auto& r : rows)
-    if (!r.status)
-      return exit_failed;
-  return exit_ok;
+    print_table(ctx.out, found);
+  if (settings->nodes.empty() && !json)
+    ctx.out << "no nodes configured (see nodes: in configs/electrictown.yaml)\n";
+  bool ok = all_healthy(found.local);
+  for (const auto& r : found.nodes)
+    ok = ok && r.status && all_healthy(r.status->ollama);
+  return ok ? exit_ok : exit_failed;
 }
 
 } // namespace
 
 void add_nodes_command(CLI::App& root, context& ctx) {
   auto* cmd = root.add_subcommand(
-      "nodes", "show each configured node: reachable, TLS, version, aliases, load and spend");
+      "nodes", "show each configured node (reachable, TLS, version, aliases, load, spend) and the "
+               "/api/tags health of the Ollama providers here and on each node");
   add_config_flag(*cmd, ctx);
   auto json = std::make_shared<bool>(false);
   cmd->add_flag("--json", *json, "print one JSON document");

@@ -63,6 +63,7 @@ fake_router_actor::behavior_type fake_router(fake_pointer self) {
       [=](stream_atom, role_request& req) { return hold(self, std::move(req)); },
       [=](chunk_atom, const stream_chunk&) {},
       [=](cancel_atom, uint64_t) {},
+      [=](models_atom, const std::string&) { return std::vector<model_info>{}; },
       [=](done_atom, const std::string& target, const std::string& role, routed_response& r) {
         if (auto p = take(self, target, role))
           p->rp.deliver(std::move(r));

@@ -175,6 +175,22 @@ CAF_TEST(each answer carries its cost priced with the alias prices) {
   CAF_CHECK_LESS(std::abs(*r->response.usd - expected), 1e-12);
 }
 
+CAF_TEST(the router lists the models of a provider by name and refuses unknown ones) {
+  start();
+  auto known = self->request(router, caf::infinite, models_atom::value, std::string{"primary"});
+  sched.run();
+  known.receive([](std::vector<model_info>&) {},
+                [](caf::error& e) { CAF_FAIL("models: " << to_string(from_caf(e))); });
+  auto unknown = self->request(router, caf::infinite, models_atom::value, std::string{"nope"});
+  sched.run();
+  unknown.receive([](std::vector<model_info>&) { CAF_FAIL("expected not_found"); },
+                  [](caf::error& e) {
+                    auto f = from_caf(e);
+                    CAF_CHECK(f.code == errc::not_found);
+                    CAF_CHECK_EQUAL(f.message, "no provider \"nope\"");
+                  });
+}
+
 CAF_TEST(a 429 with retry after is retried after exactly that delay) {
   faults["primary"].push_back(fault(errc::rate_limited, {1}, 5s));
   start([](config::settings&) {});

@@ -163,5 +163,5 @@ CAF_TEST(nodes without any configured node says so) {
   CAF_CHECK_EQUAL(r.out, "no nodes configured (see nodes: in configs/electrictown.yaml)\n");
   auto json = et_cli({"nodes", "--json", "--config", cfg.file.string()});
   CAF_CHECK_EQUAL(json.code, 0);
-  CAF_CHECK_EQUAL(json.out, "{\"nodes\":[]}\n");
+  CAF_CHECK_EQUAL(json.out, "{\"local\":{\"ollama\":[]},\"nodes\":[]}\n");
 }

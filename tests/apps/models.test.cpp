@@ -9,7 +9,8 @@
 #include "fake_upstream/server.hpp"
 
 // `et models` against the loopback fake upstream in all four protocols, plus
-// a provider whose port is closed.
+// a provider whose port is closed; `et nodes` checking this host's Ollama
+// providers against the same upstream.
 
 namespace {
 
@@ -109,6 +110,33 @@ CAF_TEST(json output has one entry per provider) {
   CAF_CHECK_EQUAL(count(r.out, "\"error\":"), 1u);
   CAF_CHECK(r.out.find("\"aliases\":[\"small\"]") != std::string::npos);
   CAF_CHECK(r.out.find("SECRET") == std::string::npos);
+}
+
+CAF_TEST(et nodes checks each ollama provider here with its tags endpoint) {
+  auto base = "http://127.0.0.1:" + std::to_string(upstream.port());
+  std::ofstream{file} << "providers:\n"
+                      << "  ol: {type: ollama, base_url: \"" << base << "\"}\n"
+                      << "  cloud: {type: ollama, base_url: \"" << base
+                      << "\", api_key: ol-SECRET, headers: {x-fake-fault: unauthorized}}\n"
+                      << "  oa: {type: openai, base_url: \"" << base << "/v1\"}\n"
+                      << "models:\n"
+                      << "  small: {provider: oa, model: fake-small}\n";
+  auto r = et({"nodes", "--config", file.string()});
+  CAF_CHECK_EQUAL(r.code, 1); // one provider is unhealthy
+  CAF_CHECK(r.out.find("this host\n") == 0);
+  // Only Ollama providers are checked; each on one line with its URL.
+  CAF_CHECK(r.out.find("    ollama ol (" + base + ")  ok  ") != std::string::npos);
+  CAF_CHECK(r.out.find(" models  ") != std::string::npos);
+  CAF_CHECK(r.out.find("    ollama cloud (" + base + ")  FAILED  auth: ") != std::string::npos);
+  CAF_CHECK(r.out.find("oa") == std::string::npos);
+  CAF_CHECK(r.out.find("SECRET") == std::string::npos);
+  CAF_CHECK(r.out.find("no nodes configured") != std::string::npos);
+  CAF_CHECK_EQUAL(upstream.requests(et::fake::endpoint::ollama_tags), 2u);
+  auto json = et({"nodes", "--json", "--config", file.string()});
+  CAF_CHECK_EQUAL(json.code, 1);
+  CAF_CHECK(json.out.find("{\"local\":{\"ollama\":[{\"provider\":\"cloud\",") == 0);
+  CAF_CHECK_EQUAL(count(json.out, "\"ok\":true"), 1u);
+  CAF_CHECK(json.out.find("\"nodes\":[]") != std::string::npos);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

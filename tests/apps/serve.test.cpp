@@ -143,10 +143,11 @@ struct fixture {
   }
 
   // A node answering its alias `coder` with the subtask's name and its own.
-  fs::path node_config(const std::string& name, const std::string& latency) {
+  fs::path node_config(const std::string& name, const std::string& latency,
+                       const std::string& extra_providers = "") {
     auto file = dir / (name + ".yaml");
     std::ofstream{file} << "providers:\n"
-                        << "  sim:\n"
+                        << extra_providers << "  sim:\n"
                         << "    type: mock\n"
                         << "    mock:\n"
                         << "      mode: script\n"
@@ -201,10 +202,12 @@ struct fixture {
 
   // Starts `et serve` and returns its port once it listens.
   std::pair<std::unique_ptr<child>, uint16_t> serve(const std::string& name,
-                                                    const std::string& latency = "0ms") {
+                                                    const std::string& latency = "0ms",
+                                                    const std::string& extra_providers = "") {
     auto proc = std::make_unique<child>(
         std::vector<std::string>{et_binary, "serve", "--config",
-                                 node_config(name, latency).string(), "--grace", "5"},
+                                 node_config(name, latency, extra_providers).string(), "--grace",
+                                 "5"},
         dir / (name + ".out"), dir / (name + ".err"));
     uint16_t port = 0;
     eventually([&] {
@@ -373,6 +376,24 @@ CAF_TEST(clients coming and going or refused leave other connections alone) {
   CAF_CHECK(has(run.out(), " by node1\n"));
   CAF_CHECK(has(run.out(), " by node2\n"));
   CAF_CHECK(!has(run.err(), "attempt on")); // no attempt failed
+}
+
+CAF_TEST(et nodes shows the health of the ollama providers of each node) {
+  auto [node1, port1] = serve("node1");
+  // node2's Ollama is down (nothing listens on port 1).
+  auto [node2, port2] =
+      serve("node2", "0ms", "  gpu: {type: ollama, base_url: \"http://127.0.0.1:1\"}\n");
+  auto config = caller_config(port1, port2);
+  auto nodes = et::session::run_process({et_binary, "nodes", "--config", config.string()});
+  CAF_REQUIRE(nodes);
+  CAF_CHECK_EQUAL(nodes->exit_code, 1);
+  CAF_CHECK(has(nodes->out, "    coder@node2  sim/node2-model\n"
+                            "    ollama gpu (http://127.0.0.1:1)  FAILED  network: "));
+  CAF_CHECK(!has(nodes->out, "this host")); // the caller has no Ollama provider
+  auto json = et::session::run_process({et_binary, "nodes", "--json", "--config", config.string()});
+  CAF_REQUIRE(json);
+  CAF_CHECK(has(json->out, "\"ollama\":[{\"provider\":\"gpu\",\"base_url\":\"http://127.0.0.1:1\","
+                           "\"ok\":false,"));
 }
 
 CAF_TEST(a client without a certificate of the fleet is refused) {

@@ -90,11 +90,18 @@ typename Inspector::result_type inspect(Inspector& f, stream_chunk& x) {
 
 namespace routing {
 
+/// Inspects a provider_health.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, provider_health& x) {
+  return f(caf::meta::type_name("et.provider_health"), x.provider, x.base_url, x.ok, x.models,
+           x.latency_ms, x.error);
+}
+
 /// Inspects a node_status.
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, node_status& x) {
   return f(caf::meta::type_name("et.node_status"), x.name, x.version, x.aliases, x.in_flight,
-           x.max_in_flight, x.served, x.uptime_ms, x.usd, x.tls);
+           x.max_in_flight, x.served, x.uptime_ms, x.usd, x.tls, x.ollama);
 }
 
 } // namespace routing

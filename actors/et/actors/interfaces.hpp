@@ -60,7 +60,10 @@ using router_actor = caf::typed_actor<
     /// provider -> router: a piece of an attempt in flight (relayed to the requester).
     caf::reacts_to<chunk_atom, stream_chunk>,
     /// anyone -> router: cancel the request with this id.
-    caf::reacts_to<cancel_atom, uint64_t>>;
+    caf::reacts_to<cancel_atom, uint64_t>,
+    /// anyone -> router: the models provider `name` offers (for Ollama: GET /api/tags, with the
+    /// provider's auth); errc::not_found for a name that is not a configured provider.
+    caf::replies_to<models_atom, std::string>::with<std::vector<model_info>>>;
 
 /// An `et serve` node as other hosts see it: its router, by alias only, behind
 /// a bound on concurrent requests. Published with CAF's middleman.

@@ -31,6 +31,8 @@ void add_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<roles::subtask_outcome>("et.subtask_outcome");
   cfg.add_message_type<std::vector<roles::subtask_outcome>>("et.subtask_outcome_list");
   cfg.add_message_type<roles::progress>("et.progress");
+  cfg.add_message_type<routing::provider_health>("et.provider_health");
+  cfg.add_message_type<std::vector<routing::provider_health>>("et.provider_health_list");
   cfg.add_message_type<routing::node_status>("et.node_status");
   cfg.add_error_category(error_category, render_error);
 }

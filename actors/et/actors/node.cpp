@@ -6,6 +6,7 @@
 
 #include "caf/all.hpp"
 #include "et/actors/errors.hpp"
+#include "et/actors/health.hpp"
 #include "et/actors/inspect.hpp"
 #include "et/util/version.hpp"
 
@@ -36,6 +37,7 @@ struct node_state {
   int64_t served = 0;
   bool draining = false;
   std::vector<caf::typed_response_promise<int64_t>> drained;
+  health_actor health; ///< checks this host's Ollama providers for status
   clock_type::time_point started;
   static inline const char* name = "et.node";
 };
@@ -160,39 +162,57 @@ void cancel_where(node_pointer self, Predicate matches) {
       self->send(self->state.setup.router, cancel_atom::value, id);
 }
 
-caf::typed_response_promise<routing::node_status> status(node_pointer self) {
-  auto& st = self->state;
-  routing::node_status out;
-  out.name = st.setup.name;
-  out.version = std::string{version_describe()};
-  out.aliases = routing::node_aliases(*st.setup.settings);
-  out.in_flight = static_cast<int64_t>(st.jobs.size());
-  out.max_in_flight = st.setup.settings->server.max_in_flight;
-  out.served = st.served;
-  out.uptime_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(self->clock().now() - st.started)
-          .count();
-  out.tls = st.setup.tls;
-  auto rp = self->make_response_promise<routing::node_status>();
-  if (!st.setup.ledger) {
-    rp.deliver(std::move(out));
-    return rp;
+// Adds the spend to `out` and answers: spend is a detail of status, so a slow
+// ledger must not hide the node.
+void answer_with_spend(node_pointer self, std::shared_ptr<routing::node_status> out,
+                       caf::typed_response_promise<routing::node_status> rp) {
+  if (!self->state.setup.ledger) {
+    rp.deliver(std::move(*out));
+    return;
   }
-  self->request(st.setup.ledger, std::chrono::seconds{5}, summary_atom::value)
+  self->request(self->state.setup.ledger, std::chrono::seconds{5}, summary_atom::value)
       .then(
           [=](const cost::cost_report& report) mutable {
-            auto filled = out;
-            filled.usd = report.usd;
-            rp.deliver(std::move(filled));
+            out->usd = report.usd;
+            rp.deliver(std::move(*out));
           },
-          // Spend is a detail of status; a slow ledger must not hide the node.
-          [=](caf::error&) mutable { rp.deliver(out); });
+          [=](caf::error&) mutable { rp.deliver(std::move(*out)); });
+}
+
+caf::typed_response_promise<routing::node_status> status(node_pointer self) {
+  auto& st = self->state;
+  auto out = std::make_shared<routing::node_status>();
+  out->name = st.setup.name;
+  out->version = std::string{version_describe()};
+  out->aliases = routing::node_aliases(*st.setup.settings);
+  out->in_flight = static_cast<int64_t>(st.jobs.size());
+  out->max_in_flight = st.setup.settings->server.max_in_flight;
+  out->served = st.served;
+  out->uptime_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(self->clock().now() - st.started)
+          .count();
+  out->tls = st.setup.tls;
+  auto rp = self->make_response_promise<routing::node_status>();
+  // The probe bounds each provider by health_timeout; this bound only
+  // catches a probe that never answers.
+  self->request(st.health, caf::timespan{health_timeout + std::chrono::seconds{1}},
+                status_atom::value)
+      .then(
+          [=](std::vector<routing::provider_health>& rows) {
+            out->ollama = std::move(rows);
+            answer_with_spend(self, out, rp);
+          },
+          [=](caf::error&) { answer_with_spend(self, out, rp); });
   return rp;
 }
 
 node_impl::behavior_type node(node_pointer self, node_setup setup) {
   self->state.setup = std::move(setup);
   self->state.started = self->clock().now();
+  // Linked: the probe goes with the node.
+  self->state.health =
+      spawn_health_probe(self->system(), self->state.setup.settings, self->state.setup.router);
+  self->link_to(self->state.health);
   self->set_down_handler([=](caf::down_msg& msg) {
     self->state.watched.erase(msg.source);
     cancel_where(self, [&](const node_job& j) { return j.caller == msg.source; });

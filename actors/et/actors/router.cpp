@@ -350,6 +350,22 @@ void cancel(router_pointer self, uint64_t request_id) {
   cancel_where(self, [=](const router_job& j) { return j.req.id == request_id; });
 }
 
+// Asks provider `name` for its models, bounded by its own timeouts.
+caf::typed_response_promise<std::vector<model_info>> models_of(router_pointer self,
+                                                               const std::string& name) {
+  auto rp = self->make_response_promise<std::vector<model_info>>();
+  auto i = self->state.providers.find(name);
+  if (i == self->state.providers.end()) {
+    rp.deliver(to_caf(make_failure(errc::not_found, "no provider \"" + name + "\"")));
+    return rp;
+  }
+  auto bound = i->second.settings.timeout.connect + i->second.settings.timeout.first_byte;
+  self->request(i->second.hdl, bound, models_atom::value)
+      .then([=](std::vector<model_info>& models) mutable { rp.deliver(std::move(models)); },
+            [=](caf::error& e) mutable { rp.deliver(std::move(e)); });
+  return rp;
+}
+
 router_impl::behavior_type router(router_pointer self, router_setup setup) {
   auto& st = self->state;
   st.settings = std::move(setup.settings);
@@ -392,6 +408,7 @@ router_impl::behavior_type router(router_pointer self, router_setup setup) {
       [=](stream_atom, role_request& req) { return start_job(self, std::move(req), true); },
       [=](chunk_atom, const stream_chunk& c) { relay(self, c); },
       [=](cancel_atom, uint64_t id) { cancel(self, id); },
+      [=](models_atom, const std::string& name) { return models_of(self, name); },
       [=](retry_atom, uint64_t key) {
         if (self->state.jobs.count(key))
           send_attempt(self, key);

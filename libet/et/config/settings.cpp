@@ -40,4 +40,18 @@ role settings::role_or_default(const std::string& name) const {
   return r;
 }
 
+std::vector<std::string> settings::secrets() const {
+  std::vector<std::string> out;
+  auto add = [&](const std::string& secret) {
+    if (!secret.empty())
+      out.push_back(secret);
+  };
+  for (const auto& [name, p] : providers)
+    add(p.api_key);
+  for (const auto& [name, n] : nodes)
+    add(n.tls.passphrase);
+  add(server.tls.passphrase);
+  return out;
+}
+
 } // namespace et::config

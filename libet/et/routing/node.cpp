@@ -42,4 +42,11 @@ std::string format_request_log(const request_log& entry) {
   return line;
 }
 
+std::string format_health(const provider_health& h) {
+  auto ms = std::to_string(h.latency_ms) + " ms";
+  if (h.ok)
+    return "ok  " + std::to_string(h.models) + (h.models == 1 ? " model  " : " models  ") + ms;
+  return "FAILED  " + h.error + "  (" + ms + ")";
+}
+
 } // namespace et::routing

@@ -21,6 +21,20 @@ inline constexpr int node_protocol_major = 0;
 /// builds (or other CAF programs) never exchange a message.
 std::string node_app_identifier();
 
+/// How an Ollama provider answered `GET /api/tags` (sent with its configured auth).
+struct provider_health {
+  std::string provider;   ///< key under `providers`
+  std::string base_url;   ///< where it was asked
+  bool ok = false;        ///< it listed its models
+  int64_t models = 0;     ///< how many (when ok)
+  int64_t latency_ms = 0; ///< time to the answer or the failure
+  std::string error;      ///< why not ok (secrets redacted)
+  bool operator==(const provider_health&) const = default;
+};
+
+/// "ok  3 models  12 ms" or "FAILED  <error>  (12 ms)": the health part of an `et nodes` line.
+std::string format_health(const provider_health& h);
+
 /// A node's answer to a status request.
 struct node_status {
   std::string name;                ///< server.name, or the host name
@@ -32,6 +46,7 @@ struct node_status {
   int64_t uptime_ms = 0;           ///< milliseconds since start
   double usd = 0;                  ///< spend since start, as priced by the node
   bool tls = false;                ///< whether it listens with TLS
+  std::vector<provider_health> ollama; ///< its Ollama providers' /api/tags health
   bool operator==(const node_status&) const = default;
 };
 

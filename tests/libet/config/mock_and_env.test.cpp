@@ -1,6 +1,8 @@
 #define CAF_SUITE libet.config.mock_and_env
 #include "loader_support.hpp"
 
+#include <algorithm>
+
 // The mock provider's settings, env expansion and relative paths.
 
 using namespace et;
@@ -98,6 +100,19 @@ roles:
   CAF_CHECK_EQUAL(p.headers.at("X-Cost"), "US$5");
   CAF_CHECK_EQUAL(s.models.at("fast").model, "qwen");
   CAF_CHECK_EQUAL(s.roles.at("mayor").system_prompt.value_or(""), "You are et.");
+}
+
+CAF_TEST(secrets lists every api key to scrub and nothing empty) {
+  auto s = valid(R"(providers:
+  a: {type: openai, api_key: sk-one}
+  b: {type: anthropic, api_key: sk-ant-two}
+  c: {type: ollama}
+models:
+  fast: {provider: a, model: m}
+)");
+  auto secrets = s.secrets();
+  std::sort(secrets.begin(), secrets.end());
+  CAF_CHECK_EQUAL(secrets, (std::vector<std::string>{"sk-ant-two", "sk-one"}));
 }
 
 CAF_TEST(env references expand in numbers and durations too) {

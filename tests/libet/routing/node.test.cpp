@@ -39,3 +39,12 @@ CAF_TEST(a request log line has alias mode tokens latency and outcome on one lin
   CAF_CHECK_EQUAL(routing::format_request_log(bad),
                   "alias=coder mode=complete tokens=0+0 latency=5ms outcome=overloaded (busy now)");
 }
+
+CAF_TEST(a health line says ok with the model count or why it failed) {
+  routing::provider_health ok{"ol", "http://127.0.0.1:11434", true, 3, 12, ""};
+  CAF_CHECK_EQUAL(routing::format_health(ok), "ok  3 models  12 ms");
+  ok.models = 1;
+  CAF_CHECK_EQUAL(routing::format_health(ok), "ok  1 model  12 ms");
+  routing::provider_health down{"ol", "http://127.0.0.1:1", false, 0, 4, "network: refused"};
+  CAF_CHECK_EQUAL(routing::format_health(down), "FAILED  network: refused  (4 ms)");
+}
