@@ -11,7 +11,12 @@
 // completion; every stream must then finish with the whole expected answer.
 // Prints tables; --json FILE also writes one object per row.
 //
-//   et-bench-scale [--levels 100,1000,2000,5000,10000] [--json FILE]
+// Each level and path runs --repeat times (3), the paths taking turns; the
+// tables show medians.
+//
+//   et-bench-scale [--levels 100,1000,2000,5000,10000] [--repeat 3] [--json FILE]
+#include <algorithm>
+#include <cstddef>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
@@ -32,21 +37,66 @@ using namespace et::bench::scale;
 // connections, the release request, epoll and the actor system's own.
 constexpr uint64_t fd_margin = 128;
 
-/// One measured (or skipped) level of one path.
-struct row {
-  int64_t streams = 0;
-  path side = path::direct;
-  side_result r;
-  double upstream_cpu_ms = 0; ///< the fake upstream's CPU during the child
-  std::string skipped;        ///< why the level did not run ("" = it ran)
+/// One child's numbers.
+struct sample {
+  double rss_delta_kib = 0;   ///< RSS with all N in flight minus RSS before sending
+  double kib_per_stream = 0;  ///< rss_delta_kib / N
+  double hwm_delta_kib = 0;   ///< peak RSS of the whole level minus RSS before sending
+  double cpu_us = 0;          ///< CPU per stream, first send to last completion
+  double cpu_inflight_us = 0; ///< CPU per stream, first send to the last first chunk
+  double inflight_ms = 0;     ///< wall time until all N had their first chunk
+  double total_ms = 0;        ///< wall time until the last completion
+  double upstream_us = 0;     ///< the fake upstream's CPU per stream meanwhile
+};
 
-  double rss_delta_kib() const { return static_cast<double>(r.peak_kib - r.baseline_kib); }
-  double kib_per_stream() const { return rss_delta_kib() / static_cast<double>(streams); }
-  double cpu_us_per_stream() const { return r.cpu_total_ms * 1e3 / static_cast<double>(streams); }
-  double upstream_us_per_stream() const {
-    return upstream_cpu_ms * 1e3 / static_cast<double>(streams);
+sample sample_of(const side_result& r, double upstream_cpu_ms) {
+  auto n = static_cast<double>(r.streams);
+  sample s;
+  s.rss_delta_kib = static_cast<double>(r.peak_kib - r.baseline_kib);
+  s.kib_per_stream = s.rss_delta_kib / n;
+  s.hwm_delta_kib = static_cast<double>(r.hwm_kib - r.baseline_kib);
+  s.cpu_us = r.cpu_total_ms * 1e3 / n;
+  s.cpu_inflight_us = r.cpu_inflight_ms * 1e3 / n;
+  s.inflight_ms = r.inflight_ms;
+  s.total_ms = r.total_ms;
+  s.upstream_us = upstream_cpu_ms * 1e3 / n;
+  return s;
+}
+
+/// One level of one path: its repetitions, or why it failed or did not run.
+struct row {
+  int64_t streams = 0;      ///< N
+  path side = path::direct; ///< which path
+  std::vector<sample> runs; ///< one per repetition that passed
+  std::string error;        ///< "" when every repetition passed its checks
+
+  /// Whether it ran and every repetition passed.
+  bool ok() const { return error.empty() && !runs.empty(); }
+
+  /// The median of one field over the repetitions (the upper one of an even count).
+  double median(double sample::*field) const {
+    auto v = values(field);
+    std::nth_element(v.begin(), v.begin() + static_cast<ptrdiff_t>(v.size() / 2), v.end());
+    return v[v.size() / 2];
   }
-  bool ok() const { return skipped.empty() && r.error.empty(); }
+  /// The smallest value of one field.
+  double low(double sample::*field) const {
+    auto v = values(field);
+    return *std::min_element(v.begin(), v.end());
+  }
+  /// The largest value of one field.
+  double high(double sample::*field) const {
+    auto v = values(field);
+    return *std::max_element(v.begin(), v.end());
+  }
+
+private:
+  std::vector<double> values(double sample::*field) const {
+    std::vector<double> v;
+    for (const auto& s : runs)
+      v.push_back(s.*field);
+    return v;
+  }
 };
 
 std::vector<int64_t> parse_levels(std::string_view text) {
@@ -61,11 +111,12 @@ std::vector<int64_t> parse_levels(std::string_view text) {
   return out;
 }
 
-std::vector<int64_t> levels_arg(int argc, char** argv) {
+// The value after `flag`, or "".
+std::string_view option(int argc, char** argv, std::string_view flag) {
   for (int i = 1; i + 1 < argc; ++i)
-    if (std::string_view{argv[i]} == "--levels")
-      return parse_levels(argv[i + 1]);
-  return {100, 1000, 2000, 5000, 10000};
+    if (std::string_view{argv[i]} == flag)
+      return argv[i + 1];
+  return {};
 }
 
 // The child's entry: --child PATH N PORT; prints one result line (run_side exits
@@ -92,68 +143,76 @@ std::string cannot_run(int64_t n, const fd_limits& fds, uint64_t ports) {
   return "";
 }
 
-row measure(path side, int64_t n, const upstream_process& up) {
-  row out{n, side, {}, 0, ""};
+// One child for one path at one level; "" or what went wrong.
+std::string measure(row& into, const upstream_process& up) {
   auto before = cpu_ms_of(up.pid);
-  auto child = run_child("/proc/self/exe",
-                         {"--child", to_string(side), std::to_string(n), std::to_string(up.port)});
-  out.upstream_cpu_ms = cpu_ms_of(up.pid) - before;
-  auto parsed = side_result::from_line(child.output);
-  if (parsed)
-    out.r = *parsed;
-  else
-    out.r.error = "the child exited with status " + std::to_string(child.status) + " and no result";
-  return out;
+  auto child = run_child("/proc/self/exe", {"--child", to_string(into.side),
+                                            std::to_string(into.streams), std::to_string(up.port)});
+  auto upstream_ms = cpu_ms_of(up.pid) - before;
+  auto r = side_result::from_line(child.output);
+  if (!r)
+    return "the child exited with status " + std::to_string(child.status) + " and no result";
+  if (r->error.empty())
+    into.runs.push_back(sample_of(*r, upstream_ms));
+  return r->error;
 }
 
-// Both paths of one level against one fresh upstream process.
-void run_level(int64_t n, const std::string& upstream_path, std::vector<row>& rows) {
+// Both paths of one level, `repeat` times each, against one fresh upstream
+// process. The paths take turns, and swap who goes first every repetition.
+void run_level(int64_t n, int repeat, const std::string& upstream_path, std::vector<row>& rows) {
+  row sides[2] = {{n, path::direct, {}, ""}, {n, path::router, {}, ""}};
   auto up = start_upstream(upstream_path);
-  for (auto side : {path::direct, path::router}) {
-    if (up.pid < 0) {
-      rows.push_back(row{n, side, {}, 0, up.error});
-      continue;
+  for (int rep = 0; rep < repeat && up.pid >= 0; ++rep)
+    for (int k = 0; k < 2; ++k) {
+      auto& w = sides[(k + rep) % 2];
+      if (!w.error.empty())
+        continue;
+      w.error = measure(w, up);
+      std::fprintf(stderr, "  %6lld %-6s #%d %s\n", static_cast<long long>(n),
+                   to_string(w.side).c_str(), rep + 1, w.error.empty() ? "ok" : w.error.c_str());
     }
-    rows.push_back(measure(side, n, up));
-    const auto& r = rows.back();
-    std::fprintf(stderr, "  %6lld %-6s %s\n", static_cast<long long>(n), to_string(side).c_str(),
-                 r.ok() ? "ok" : r.r.error.c_str());
+  for (auto& w : sides) {
+    if (up.pid < 0)
+      w.error = up.error;
+    rows.push_back(std::move(w));
   }
   stop_upstream(up);
 }
 
 void print_rows(const std::vector<row>& rows) {
-  std::printf("\n%7s %-6s %9s %10s %14s %14s %10s %10s %14s  %s\n", "streams", "path", "RSS+ MiB",
-              "KiB/stream", "CPU us/stream", "(to in flight)", "in flight", "total ms",
-              "upstream us/st", "check");
+  std::printf("\n%7s %-6s %9s %10s %22s %16s %12s %9s %13s\n", "streams", "path", "RSS+ MiB",
+              "KiB/stream", "CPU us/stream (range)", "of it in flight", "in flight ms", "total ms",
+              "upstream us/s");
   for (const auto& w : rows) {
-    if (!w.skipped.empty()) {
-      std::printf("%7lld %-6s skipped: %s\n", static_cast<long long>(w.streams),
-                  to_string(w.side).c_str(), w.skipped.c_str());
+    if (!w.ok()) {
+      std::printf("%7lld %-6s %s\n", static_cast<long long>(w.streams), to_string(w.side).c_str(),
+                  w.error.c_str());
       continue;
     }
-    std::printf("%7lld %-6s %9.1f %10.2f %14.1f %14.1f %10.0f %10.0f %14.1f  %s\n",
+    char range[32];
+    std::snprintf(range, sizeof range, "%.0f (%.0f-%.0f)", w.median(&sample::cpu_us),
+                  w.low(&sample::cpu_us), w.high(&sample::cpu_us));
+    std::printf("%7lld %-6s %9.1f %10.2f %22s %16.0f %12.0f %9.0f %13.0f\n",
                 static_cast<long long>(w.streams), to_string(w.side).c_str(),
-                w.rss_delta_kib() / 1024, w.kib_per_stream(), w.cpu_us_per_stream(),
-                w.r.cpu_inflight_ms * 1e3 / static_cast<double>(w.streams), w.r.inflight_ms,
-                w.r.total_ms, w.upstream_us_per_stream(),
-                w.ok() ? "all in flight, all complete" : w.r.error.c_str());
+                w.median(&sample::rss_delta_kib) / 1024, w.median(&sample::kib_per_stream), range,
+                w.median(&sample::cpu_inflight_us), w.median(&sample::inflight_ms),
+                w.median(&sample::total_ms), w.median(&sample::upstream_us));
   }
 }
 
 void print_ratios(const std::vector<row>& rows) {
-  std::printf("\n%7s %22s %8s %26s %8s %22s\n", "streams", "KiB/stream direct/router", "ratio",
-              "CPU us/stream direct/router", "ratio", "in flight ms d/r");
+  std::printf("\n%7s %24s %6s %24s %6s %19s\n", "streams", "KiB/stream direct/router", "ratio",
+              "CPU us/stream dir/router", "ratio", "in flight ms d/r");
   for (size_t i = 0; i + 1 < rows.size(); i += 2) {
     const auto& d = rows[i];
     const auto& r = rows[i + 1];
     if (!d.ok() || !r.ok())
       continue;
-    std::printf("%7lld %11.2f / %8.2f %8.2f %13.1f / %10.1f %8.2f %11.0f / %8.0f\n",
-                static_cast<long long>(d.streams), d.kib_per_stream(), r.kib_per_stream(),
-                r.kib_per_stream() / d.kib_per_stream(), d.cpu_us_per_stream(),
-                r.cpu_us_per_stream(), r.cpu_us_per_stream() / d.cpu_us_per_stream(),
-                d.r.inflight_ms, r.r.inflight_ms);
+    auto dk = d.median(&sample::kib_per_stream), rk = r.median(&sample::kib_per_stream);
+    auto dc = d.median(&sample::cpu_us), rc = r.median(&sample::cpu_us);
+    std::printf("%7lld %11.2f / %10.2f %6.2f %11.0f / %10.0f %6.2f %9.0f / %7.0f\n",
+                static_cast<long long>(d.streams), dk, rk, rk / dk, dc, rc, rc / dc,
+                d.median(&sample::inflight_ms), r.median(&sample::inflight_ms));
   }
 }
 
@@ -163,18 +222,33 @@ std::vector<json_row> to_json(const std::vector<row>& rows) {
     json_row j;
     j.add("bench", "scale").add("path", to_string(w.side)).add("streams", w.streams);
     if (w.ok())
-      j.add("rss_delta_kib", w.rss_delta_kib())
-          .add("kib_per_stream", w.kib_per_stream())
-          .add("cpu_us_per_stream", w.cpu_us_per_stream())
-          .add("inflight_ms", w.r.inflight_ms)
-          .add("total_ms", w.r.total_ms)
-          .add("hwm_delta_kib", static_cast<double>(w.r.hwm_kib - w.r.baseline_kib))
-          .add("upstream_cpu_us_per_stream", w.upstream_us_per_stream());
+      j.add("runs", static_cast<int64_t>(w.runs.size()))
+          .add("rss_delta_kib", w.median(&sample::rss_delta_kib))
+          .add("kib_per_stream", w.median(&sample::kib_per_stream))
+          .add("hwm_delta_kib", w.median(&sample::hwm_delta_kib))
+          .add("cpu_us_per_stream", w.median(&sample::cpu_us))
+          .add("cpu_us_per_stream_min", w.low(&sample::cpu_us))
+          .add("cpu_us_per_stream_max", w.high(&sample::cpu_us))
+          .add("cpu_inflight_us_per_stream", w.median(&sample::cpu_inflight_us))
+          .add("inflight_ms", w.median(&sample::inflight_ms))
+          .add("total_ms", w.median(&sample::total_ms))
+          .add("upstream_cpu_us_per_stream", w.median(&sample::upstream_us));
     else
-      j.add("error", w.skipped.empty() ? w.r.error : "skipped: " + w.skipped);
+      j.add("error", w.error);
     out.push_back(std::move(j));
   }
   return out;
+}
+
+void print_header(const fd_limits& fds, uint64_t ports, int repeat) {
+  std::printf("scale: N streams held open at once after their first chunk; each level and path\n"
+              "%d times, each time in a fresh child process; the fake upstream in a process of\n"
+              "its own (1 I/O thread)\n"
+              "machine: %s; RLIMIT_NOFILE %llu (hard %llu); %llu local ports; load %s\n",
+              repeat, machine().c_str(), static_cast<unsigned long long>(fds.soft),
+              static_cast<unsigned long long>(fds.hard), static_cast<unsigned long long>(ports),
+              load_average().c_str());
+  std::fflush(stdout);
 }
 
 } // namespace
@@ -184,36 +258,36 @@ int main(int argc, char** argv) {
     return child_main(argc, argv);
   auto fds = raise_fd_limit(); // children (and the upstream) inherit it
   auto ports = ephemeral_ports();
-  std::printf("scale: N streams held open at once after their first chunk, each level and path\n"
-              "in a fresh child process; fake upstream in its own process (1 I/O thread)\n"
-              "machine: %s; RLIMIT_NOFILE %llu (hard %llu); %llu local ports; load %s\n",
-              machine().c_str(), static_cast<unsigned long long>(fds.soft),
-              static_cast<unsigned long long>(fds.hard), static_cast<unsigned long long>(ports),
-              load_average().c_str());
-  std::fflush(stdout);
+  auto levels = parse_levels(option(argc, argv, "--levels"));
+  if (levels.empty())
+    levels = {100, 1000, 2000, 5000, 10000};
+  auto repeat = std::max(1, std::atoi(std::string{option(argc, argv, "--repeat")}.c_str()));
+  if (option(argc, argv, "--repeat").empty())
+    repeat = 3;
+  print_header(fds, ports, repeat);
   auto upstream_path = own_directory() + "/et-fake-upstream";
   std::vector<row> rows;
-  for (auto n : levels_arg(argc, argv)) {
+  bool failed = false;
+  for (auto n : levels) {
     if (auto why = cannot_run(n, fds, ports); !why.empty()) {
       for (auto side : {path::direct, path::router})
-        rows.push_back(row{n, side, {}, 0, why});
+        rows.push_back(row{n, side, {}, "skipped: " + why});
       continue;
     }
-    run_level(n, upstream_path, rows);
+    run_level(n, repeat, upstream_path, rows);
+    failed = failed || !rows[rows.size() - 1].ok() || !rows[rows.size() - 2].ok();
   }
   print_rows(rows);
   print_ratios(rows);
-  std::printf("(RSS+ = RSS when all N had their first chunk minus RSS just before sending;\n"
-              " CPU = the child's user + system time, all threads, first send to last completion;\n"
-              " load average at the end: %s)\n",
-              load_average().c_str());
+  std::printf("(medians of %d runs; RSS+ = RSS when all N had their first chunk minus RSS just\n"
+              " before sending; CPU = the child's user + system time, all threads, from the first\n"
+              " send to the last completion (\"of it in flight\": to the last first chunk);\n"
+              " upstream = the fake upstream's CPU; load average at the end: %s)\n",
+              repeat, load_average().c_str());
   auto json = json_path(argc, argv);
   if (!json.empty() && !write_json(json, to_json(rows))) {
     std::fprintf(stderr, "et-bench-scale: cannot write %s\n", json.c_str());
     return 1;
   }
-  for (const auto& w : rows)
-    if (!w.ok() && w.skipped.empty())
-      return 1;
-  return 0;
+  return failed ? 1 : 0;
 }
