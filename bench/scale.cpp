@@ -137,8 +137,10 @@ std::string cannot_run(int64_t n, const fd_limits& fds, uint64_t ports) {
   if (need > fds.soft)
     return "needs ~" + std::to_string(need) + " descriptors per process, RLIMIT_NOFILE is "
            + std::to_string(fds.soft) + " (hard " + std::to_string(fds.hard) + ")";
-  if (ports != 0 && 2 * static_cast<uint64_t>(n) > ports)
-    return "needs " + std::to_string(2 * n) + " local ports, ip_local_port_range has "
+  // N connections to one upstream port at once need N local ports. Closed
+  // ones wait in TIME_WAIT, which Linux reuses on loopback (tcp_tw_reuse 2).
+  if (ports != 0 && static_cast<uint64_t>(n) + fd_margin > ports)
+    return "needs ~" + std::to_string(n) + " local ports at once, ip_local_port_range has "
            + std::to_string(ports);
   return "";
 }
