@@ -47,7 +47,7 @@ demo: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS) --target et
 	@scripts/demo $(BUILD_DIR)/bin/et
 
-# Runs the benchmarks (about two minutes) and merges their rows into one JSON array.
+# Runs the benchmarks (about two and a half minutes) and merges their rows into one JSON array.
 bench: build
 	@$(BUILD_DIR)/bin/et-bench-decoders --json $(BUILD_DIR)/bench-decoders.json
 	@echo
