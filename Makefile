@@ -47,7 +47,7 @@ demo: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS) --target et
 	@scripts/demo $(BUILD_DIR)/bin/et
 
-# Runs the benchmarks (about two minutes) and merges their rows into one JSON array.
+# Runs the benchmarks (about two and a half minutes) and merges their rows into one JSON array.
 bench: build
 	@$(BUILD_DIR)/bin/et-bench-decoders --json $(BUILD_DIR)/bench-decoders.json
 	@echo
@@ -56,10 +56,13 @@ bench: build
 	@$(BUILD_DIR)/bin/et-bench-pool --json $(BUILD_DIR)/bench-pool.json
 	@echo
 	@$(BUILD_DIR)/bin/et-bench-remote --json $(BUILD_DIR)/bench-remote.json
+	@echo
+	@$(BUILD_DIR)/bin/et-bench-scale --json $(BUILD_DIR)/bench-scale.json
 	@{ echo '['; sed '1d;$$d' $(BUILD_DIR)/bench-decoders.json | sed '$$s/$$/,/'; \
 	   sed '1d;$$d' $(BUILD_DIR)/bench-request.json | sed '$$s/$$/,/'; \
 	   sed '1d;$$d' $(BUILD_DIR)/bench-pool.json | sed '$$s/$$/,/'; \
-	   sed '1d;$$d' $(BUILD_DIR)/bench-remote.json; echo ']'; } > $(BUILD_DIR)/bench.json
+	   sed '1d;$$d' $(BUILD_DIR)/bench-remote.json | sed '$$s/$$/,/'; \
+	   sed '1d;$$d' $(BUILD_DIR)/bench-scale.json; echo ']'; } > $(BUILD_DIR)/bench.json
 	@echo "results: $(BUILD_DIR)/bench.json"
 
 # Cross-builds a stripped `et` for ARCH (arm64 or ppc64le) in build-cross/ from a

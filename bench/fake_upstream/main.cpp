@@ -39,7 +39,10 @@ constexpr std::string_view usage = R"(usage: et-fake-upstream [flags]
   --help                   this text
 Per request: x-fake-fault, x-fake-mode, x-fake-text, x-fake-tokens,
 x-fake-latency-ms, x-fake-tps, x-fake-chunk-tokens, x-fake-cut-after,
-x-fake-retry-after, x-fake-fail-first, x-fake-key.
+x-fake-retry-after, x-fake-fail-first, x-fake-key, x-fake-hold.
+x-fake-hold: 1 stops a stream after its first content event until a
+POST /fake/release, which lets every held stream go on and answers
+{"released": N}.
 )";
 
 template <class T>

@@ -57,6 +57,7 @@ struct reply_settings {
   int64_t chunk_tokens = 1;             ///< x-fake-chunk-tokens: tokens per stream event
   int64_t cut_after = 1;           ///< x-fake-cut-after: content chunks before cut/stream_error
   int64_t retry_after_seconds = 1; ///< x-fake-retry-after: the delay 429s ask for
+  bool hold = false; ///< x-fake-hold: stop a stream after its first content event until released
 };
 
 /// The whole server configuration; defaults suit tests (loopback, OS-chosen port).

@@ -165,7 +165,8 @@ route at(endpoint e, protocol p) {
 std::string_view to_string(endpoint e) {
   constexpr std::string_view names[endpoint_count] = {
       "openai.chat", "openai.models",   "anthropic.messages", "anthropic.models", "ollama.chat",
-      "ollama.tags", "gemini.generate", "gemini.stream",      "gemini.models",    "unknown"};
+      "ollama.tags", "gemini.generate", "gemini.stream",      "gemini.models",    "fake.release",
+      "unknown"};
   return names[static_cast<size_t>(e)];
 }
 
@@ -189,6 +190,8 @@ route route_request(std::string_view method, std::string_view target, bool anthr
     r = at(endpoint::anthropic_messages, protocol::anthropic);
   } else if (post && path == "/api/chat") {
     r = at(endpoint::ollama_chat, protocol::ollama);
+  } else if (post && path == "/fake/release") {
+    r.where = endpoint::fake_release;
   } else if (method == "GET" && path == "/api/tags") {
     r = at(endpoint::ollama_tags, protocol::ollama);
   } else if (method == "GET" && (path == "/v1/models" || path == "/models")) {
@@ -268,6 +271,8 @@ reply_settings with_overrides(const reply_settings& base, const http::fields& h)
     s.cut_after = std::max<int64_t>(0, to_int(*v, s.cut_after));
   if (auto v = field("x-fake-retry-after"))
     s.retry_after_seconds = std::max<int64_t>(0, to_int(*v, s.retry_after_seconds));
+  if (auto v = field("x-fake-hold"))
+    s.hold = *v == "1" || *v == "true";
   return s;
 }
 

@@ -25,11 +25,12 @@ enum class endpoint : uint8_t {
   gemini_generate,    ///< POST /v1beta/models/{model}:generateContent
   gemini_stream,      ///< POST /v1beta/models/{model}:streamGenerateContent
   gemini_models,      ///< GET /v1beta/models
+  fake_release,       ///< POST /fake/release: every held stream goes on
   unknown,            ///< anything else: 404
 };
 
 /// Number of endpoint values, unknown included.
-inline constexpr size_t endpoint_count = 10;
+inline constexpr size_t endpoint_count = 11;
 
 /// "openai.chat", "gemini.models", ...: the key of stats::requests_by_path.
 std::string_view to_string(endpoint e);
@@ -64,7 +65,7 @@ struct chat_input {
 std::optional<chat_input> parse_chat(const route& r, std::string_view body);
 
 /// `base` with the request's x-fake-mode/-text/-tokens/-latency-ms/-tps/
-/// -chunk-tokens/-cut-after/-retry-after headers applied.
+/// -chunk-tokens/-cut-after/-retry-after/-hold headers applied.
 reply_settings with_overrides(const reply_settings& base, const boost::beast::http::fields& h);
 
 /// Splits text into tokens: each word with the whitespace before it, so the

@@ -94,6 +94,7 @@ void server::stop() {
   for (auto& t : s.threads)
     t.join();
   s.threads.clear();
+  s.state.holds.clear(); // held sessions are owned there; they close before their context goes
   // Destroying the context destroys the pending handlers, and with them the
   // sessions and their sockets: hung clients see the connection close.
   s.acceptor.reset();
@@ -124,6 +125,7 @@ stats server::snapshot() const {
     if (i != 0)
       out.faults_by_name[std::string{to_string(static_cast<fault>(i))}] = n;
   }
+  out.held = impl_->state.holds.size();
   return out;
 }
 

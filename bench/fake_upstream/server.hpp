@@ -27,6 +27,7 @@ struct stats {
   std::map<std::string, uint64_t> requests_by_path; ///< by endpoint name ("openai.chat", ...)
   uint64_t faults_injected = 0;                     ///< requests that got a fault
   std::map<std::string, uint64_t> faults_by_name;   ///< by fault name ("rate_limit", ...)
+  uint64_t held = 0;                                ///< streams x-fake-hold stops right now
 };
 
 /// The server; owns its io threads. Not copyable; stop() is idempotent.

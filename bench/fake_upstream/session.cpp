@@ -96,6 +96,11 @@ void session::handle_request() {
   auto r =
       route_request(req.method_string(), req.target(), req.find("anthropic-version") != req.end());
   state_.count.by_endpoint[static_cast<size_t>(r.where)].fetch_add(1, std::memory_order_relaxed);
+  if (r.where == endpoint::fake_release) {
+    auto released = state_.holds.release_all();
+    return send(200, "application/json", R"({"released":)" + std::to_string(released) + "}",
+                milliseconds{0});
+  }
   if (r.where == endpoint::unknown) {
     std::string body = R"({"error":{"message":"fake upstream: no route for )"
                        + std::string{req.method_string()} + " " + std::string{req.target()}
@@ -206,6 +211,8 @@ void session::prepare_stream(const encoder& enc, const reply_plan& plan, fault f
   cut_stream_ = f == fault::cut;
   for (auto& e : enc.stream_head(plan))
     events_.push_back({std::move(e), milliseconds{0}});
+  // A held stream stops after its first content event (never a faulty one).
+  hold_at_ = reply_.hold && f == fault::none && !plan.chunks.empty() ? events_.size() + 1 : 0;
   bool faulty = f == fault::cut || f == fault::malformed || f == fault::stream_error;
   size_t limit = faulty ? static_cast<size_t>(reply_.cut_after) : plan.chunks.size();
   for (size_t i = 0; i < plan.chunks.size() && i < limit; ++i)
@@ -301,6 +308,10 @@ void session::do_write_event() {
   batch_.clear();
   while (next_event_ < events_.size()) {
     append_chunk(batch_, events_[next_event_++].bytes);
+    if (next_event_ == hold_at_) {
+      hold();
+      break;
+    }
     if (next_event_ < events_.size() && events_[next_event_].wait.count() > 0)
       break;
   }
@@ -308,14 +319,39 @@ void session::do_write_event() {
     batch_ += "0\r\n\r\n"; // the last chunk
   if (batch_.empty())
     return close(false);
+  writing_ = true;
   net::async_write(
       socket_, net::buffer(batch_),
       [self = shared_from_this()](error_code ec, size_t n) { self->on_write_event(ec, n); });
 }
 
 void session::on_write_event(error_code ec, size_t) {
+  writing_ = false;
   if (ec)
     return close(false);
+  if (held_)
+    return; // on_release goes on
+  continue_stream();
+}
+
+void session::hold() {
+  hold_at_ = 0;
+  held_ = true;
+  // Listed before the write that ends at the hold: a client that releases as
+  // soon as it reads the first event cannot miss this stream.
+  state_.holds.add([self = shared_from_this(), strand = socket_.get_executor()] {
+    net::post(strand, [self] { self->on_release(); });
+  });
+}
+
+void session::on_release() {
+  held_ = false;
+  if (writing_ || !socket_.is_open())
+    return; // on_write_event goes on, or the stream already failed
+  continue_stream();
+}
+
+void session::continue_stream() {
   if (next_event_ < events_.size())
     return do_write_event();
   if (cut_stream_ || !keep_alive_)

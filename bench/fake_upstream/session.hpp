@@ -20,7 +20,9 @@
 
 namespace et::fake::detail {
 
-/// A connection's request/response loop; keeps itself alive through its handlers.
+/// A connection's request/response loop; keeps itself alive through its
+/// handlers, and through the server's hold list while x-fake-hold stops it
+/// (a client that leaves meanwhile is only noticed after the release).
 class session : public std::enable_shared_from_this<session> {
 public:
   /// Takes over an accepted socket (whose executor is a strand).
@@ -59,6 +61,9 @@ private:
   void on_write_head(error_code ec, size_t bytes);
   void do_write_event();
   void on_write_event(error_code ec, size_t bytes);
+  void hold();
+  void on_release();
+  void continue_stream();
   void do_hang();
   void on_hang(error_code ec, size_t bytes);
   void close(bool reset);
@@ -76,6 +81,9 @@ private:
   std::optional<boost::beast::http::response_serializer<boost::beast::http::empty_body>> head_sr_;
   std::vector<event> events_;                ///< the stream being written
   size_t next_event_ = 0;                    ///< next index into events_
+  size_t hold_at_ = 0;                       ///< x-fake-hold stops before this event (0 = no)
+  bool held_ = false;                        ///< on the hold list, not yet released
+  bool writing_ = false;                     ///< a stream write is in flight
   bool cut_stream_ = false;                  ///< close instead of finishing the stream
   std::string batch_;                        ///< stream bytes of the current write
   std::string raw_;                          ///< bytes of a deliberately cut answer

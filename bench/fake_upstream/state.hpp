@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "faults.hpp"
+#include "holds.hpp"
 #include "options.hpp"
 #include "request.hpp"
 
@@ -30,6 +31,7 @@ struct server_state {
   options opts;                     ///< configuration
   fault_picker faults;              ///< fault decisions
   counters count;                   ///< statistics
+  hold_list holds;                  ///< streams waiting for POST /fake/release
   std::atomic<uint64_t> next_id{1}; ///< response and request id numbers
 };
 

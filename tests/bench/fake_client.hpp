@@ -104,6 +104,14 @@ public:
   /// Bytes ready to read without blocking.
   size_t available() { return stream_.socket().available(); }
 
+  /// The bytes ready to read, left in the socket for a later read().
+  std::string peek() {
+    std::string bytes(available(), '\0');
+    auto n = stream_.socket().receive(net::buffer(bytes), net::socket_base::message_peek);
+    bytes.resize(n);
+    return bytes;
+  }
+
 private:
   net::io_context ioc_;
   beast::tcp_stream stream_;

@@ -1,6 +1,9 @@
 #define CAF_SUITE bench.fake_upstream
 #include "caf/test/unit_test.hpp"
 
+#include <chrono>
+#include <thread>
+
 #include "fake_client.hpp"
 #include "server.hpp"
 
@@ -34,6 +37,18 @@ std::string gemini_body(const std::string& text) {
 
 std::string str(const json::value& v) {
   return v.is_string() ? std::string{v.get_string()} : std::string{};
+}
+
+// Polls `ready` for up to five seconds.
+template <class Predicate>
+bool eventually(Predicate ready) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!ready()) {
+    if (std::chrono::steady_clock::now() > deadline)
+      return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return true;
 }
 
 struct fixture {
@@ -297,6 +312,52 @@ CAF_TEST(the counters count requests by path and connections) {
   CAF_CHECK_EQUAL(srv.requests(fake::endpoint::anthropic_messages), 0u);
   CAF_CHECK_EQUAL(s.connections_accepted, 4u);
   CAF_CHECK_EQUAL(s.faults_injected, 0u);
+}
+
+CAF_TEST(a held stream stops after its first content event until a release) {
+  fake_client held{srv.port()};
+  held.write(http::verb::post, "/v1/chat/completions", openai_body("a b c", true),
+             {{"x-fake-hold", "1"}});
+  CAF_REQUIRE(eventually([&] { return srv.snapshot().held == 1; }));
+  CAF_REQUIRE(
+      eventually([&] { return held.peek().find(R"("content":"a")") != std::string::npos; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50)); // room for bytes that must not come
+  auto early = held.peek();
+  CAF_CHECK(early.find(R"("content":" b")") == std::string::npos);
+  CAF_CHECK(early.find("[DONE]") == std::string::npos);
+  auto release = post("/fake/release", "");
+  CAF_CHECK_EQUAL(release.status, 200u);
+  CAF_CHECK_EQUAL(parse_object(release.body)["released"].as_int64(), 1);
+  auto r = held.read();
+  CAF_CHECK(!r.ec);
+  auto events = split_sse(r.body);
+  CAF_REQUIRE_EQUAL(events.size(), 6u); // role, 3 deltas, finish, [DONE]: nothing lost or doubled
+  CAF_CHECK_EQUAL(events[5].data, "[DONE]");
+  CAF_CHECK_EQUAL(srv.snapshot().held, 0u);
+}
+
+CAF_TEST(a release lets every held stream go on and counts them) {
+  fake_client one{srv.port()};
+  fake_client two{srv.port()};
+  for (auto* c : {&one, &two})
+    c->write(http::verb::post, "/v1/chat/completions", openai_body("x y", true),
+             {{"x-fake-hold", "1"}});
+  CAF_REQUIRE(eventually([&] { return srv.snapshot().held == 2; }));
+  CAF_CHECK_EQUAL(parse_object(post("/fake/release", "").body)["released"].as_int64(), 2);
+  CAF_CHECK_EQUAL(split_sse(one.read().body).size(), 5u);
+  CAF_CHECK_EQUAL(split_sse(two.read().body).size(), 5u);
+  CAF_CHECK_EQUAL(parse_object(post("/fake/release", "").body)["released"].as_int64(), 0);
+}
+
+CAF_TEST(stopping the server closes a held stream) {
+  fake_client held{srv.port()};
+  held.write(http::verb::post, "/v1/chat/completions", openai_body("x y", true),
+             {{"x-fake-hold", "1"}});
+  CAF_REQUIRE(eventually([&] { return srv.snapshot().held == 1; }));
+  srv.stop();
+  std::string bytes;
+  CAF_CHECK(held.drain(bytes) == net::error::eof);
+  CAF_CHECK(bytes.find("[DONE]") == std::string::npos);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
