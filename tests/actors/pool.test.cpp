@@ -135,6 +135,15 @@ struct fixture : test_coordinator_fixture<test_config> {
   }
 
   // The subtask text of the oldest open request to `target`.
+  // The system turn of the open request for `target`.
+  std::string system_on(const std::string& target) {
+    for (const auto& p : fake().open)
+      if (p.req.target == target && !p.req.request.messages.empty()
+          && p.req.request.messages.front().who == et::role::system)
+        return p.req.request.messages.front().content;
+    return {};
+  }
+
   std::string prompt_on(const std::string& target) {
     for (const auto& p : fake().open)
       if (p.req.target == target)
@@ -173,7 +182,7 @@ struct fixture : test_coordinator_fixture<test_config> {
     roles::execution e;
     e.task = "the task";
     e.jobs = std::move(jobs);
-    e.lanes.push_back(roles::lane{"", "polecat", std::move(members), std::move(reserves)});
+    e.lanes.push_back(roles::lane{"", "polecat", std::move(members), std::move(reserves), ""});
     return e;
   }
 
@@ -449,11 +458,14 @@ CAF_TEST(an exceeded budget stops dispatching but keeps what finished) {
 CAF_TEST(specialist jobs go to their lane and progress is reported) {
   make_pool(true);
   auto e = exec_of({job_of(1), job_of(2, {}, "security")}, {{"a", 1}});
-  e.lanes.push_back(roles::lane{"security", "polecat", {{"sec", 1}}, {}});
+  e.lanes.push_back(roles::lane{"security", "polecat", {{"sec", 1}}, {}, "You audit code."});
   start(std::move(e));
   CAF_CHECK_EQUAL(open_on("a"), 1u);
   CAF_CHECK_EQUAL(open_on("sec"), 1u);
   CAF_CHECK(has(prompt_on("sec"), "subtask-2"));
+  // The specialist speaks with its own system prompt, the worker lane with the role's.
+  CAF_CHECK_EQUAL(system_on("sec"), "You audit code.");
+  CAF_CHECK(!system_on("a").empty() && system_on("a") != "You audit code.");
   answer("sec", "audited");
   answer("a", "built");
   CAF_REQUIRE(took_reply());
@@ -473,12 +485,15 @@ CAF_TEST(lanes come from the config with reserves after the pool) {
   s.roles["polecat"] = polecat;
   config::role sec;
   sec.model = "auditor";
+  sec.system_prompt = "You audit code.";
   s.specialists["security"] = sec;
   auto lanes = roles::plan_lanes(s, "polecat", 3);
   CAF_REQUIRE_EQUAL(lanes.size(), 2u);
   CAF_CHECK_EQUAL(lanes[0].members, (std::vector<roles::member_spec>{{"w1", 2}, {"w2", 1}}));
   CAF_CHECK_EQUAL(lanes[0].reserves, (std::vector<std::string>{"w9"}));
   CAF_CHECK_EQUAL(lanes[1].members, (std::vector<roles::member_spec>{{"auditor", 3}}));
+  CAF_CHECK_EQUAL(lanes[0].system_prompt, ""); // the role's (here the built-in one)
+  CAF_CHECK_EQUAL(lanes[1].system_prompt, "You audit code.");
   CAF_CHECK_EQUAL(roles::lane_for(lanes, "security"), 1u);
   CAF_CHECK_EQUAL(roles::lane_for(lanes, "nobody"), 0u);
 }

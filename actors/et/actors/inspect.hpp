@@ -200,7 +200,7 @@ typename Inspector::result_type inspect(Inspector& f, member_spec& x) {
 /// Inspects a lane.
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, lane& x) {
-  return f(caf::meta::type_name("et.lane"), x.name, x.role, x.members, x.reserves);
+  return f(caf::meta::type_name("et.lane"), x.name, x.role, x.members, x.reserves, x.system_prompt);
 }
 
 /// Inspects a job.

@@ -28,6 +28,7 @@ struct lane {
   std::string role;                  ///< role name the router sees (prompts, budgets, ledger)
   std::vector<member_spec> members;  ///< tried first, each at most once per subtask
   std::vector<std::string> reserves; ///< the role's fallbacks, tried in order after all members
+  std::string system_prompt;         ///< the lane's own system prompt ("" = the role's)
   bool operator==(const lane&) const = default;
 };
 

@@ -14,7 +14,8 @@ bool is_member(const lane& l, const std::string& ref) {
 // A role's pool, or its model alone; then the reserves: its model when it is
 // not a member already, and its fallbacks, each once.
 lane lane_of(const config::role& r, std::string name, std::string role_name, int solo) {
-  lane l{std::move(name), std::move(role_name), {}, {}};
+  // A specialist's system_prompt is its own; "" keeps the worker role's.
+  lane l{std::move(name), std::move(role_name), {}, {}, r.system_prompt.value_or("")};
   for (const auto& m : r.pool)
     l.members.push_back(member_spec{m.model, std::max(1, m.max_concurrency)});
   if (l.members.empty() && !r.model.empty())

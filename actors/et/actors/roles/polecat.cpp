@@ -94,9 +94,10 @@ polecat_actor::behavior_type polecat(polecat_pointer self, router_actor router, 
 } // namespace
 
 polecat_actor spawn_polecat(caf::actor_system& sys, router_actor router,
-                            const config::settings& settings, std::string target,
-                            std::string role) {
-  auto system = roles::system_prompt(settings, role, roles::role_kind::polecat);
+                            const config::settings& settings, std::string target, std::string role,
+                            std::string system) {
+  if (system.empty())
+    system = roles::system_prompt(settings, role, roles::role_kind::polecat);
   return sys.spawn(polecat, std::move(router), std::move(role), std::move(target),
                    std::move(system));
 }

@@ -34,9 +34,9 @@ struct polecat_state {
 
 /// Spawns a polecat asking `router` as role `role` for pool member `target`
 /// (alias, alias@node or provider/model; "" = the role's chain); its system
-/// prompt comes from `settings`.
+/// prompt is `system`, or when that is empty the role's from `settings`.
 polecat_actor spawn_polecat(caf::actor_system& sys, router_actor router,
                             const config::settings& settings, std::string target = {},
-                            std::string role = "polecat");
+                            std::string role = "polecat", std::string system = {});
 
 } // namespace et::actors

@@ -99,8 +99,9 @@ void start(pool_pointer self, job_state& j, size_t index) {
   auto& st = self->state;
   auto& slot = st.slots[j.lane][index];
   if (!slot.worker) {
+    const auto& lane = st.lanes[j.lane];
     slot.worker = spawn_polecat(self->system(), st.setup.router, *st.setup.settings,
-                                slot.spec.target, st.lanes[j.lane].role);
+                                slot.spec.target, lane.role, lane.system_prompt);
     // Linked: workers never outlive the pool.
     self->link_to(slot.worker);
   }
