@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "et/actors/openssl_errors.hpp"
 #include "et/cli.hpp"
 
 namespace {
@@ -164,4 +165,9 @@ CAF_TEST(nodes without any configured node says so) {
   auto json = et_cli({"nodes", "--json", "--config", cfg.file.string()});
   CAF_CHECK_EQUAL(json.code, 0);
   CAF_CHECK_EQUAL(json.out, "{\"local\":{\"ollama\":[]},\"nodes\":[]}\n");
+}
+
+CAF_TEST(the OpenSSL error queue workaround is linked into programs that network) {
+  // Without it one TLS connection's failure drops the others (see openssl_errors.hpp).
+  CAF_CHECK(et::actors::isolate_openssl_errors());
 }
