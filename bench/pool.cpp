@@ -98,13 +98,11 @@ std::string config_yaml(uint16_t port, int echo_base_ms, const shape& s) {
 }
 
 std::shared_ptr<config::settings> load(const std::string& yaml) {
-  auto loaded = config::check_string(yaml, "pool-bench.yaml",
-                                     [](const std::string&) { return std::nullopt; });
-  if (!loaded.ok()) {
-    std::fprintf(stderr, "et-bench-pool: %s\n", config::to_string(loaded.diagnostics).c_str());
-    return nullptr;
-  }
-  return std::make_shared<config::settings>(loaded.value);
+  std::string problem;
+  auto settings = bench::load_settings(yaml, "pool-bench.yaml", problem);
+  if (!settings)
+    std::fprintf(stderr, "et-bench-pool: %s\n", problem.c_str());
+  return settings;
 }
 
 // The words the upstream echoes for subtask `text`: the polecat's whole user
@@ -331,9 +329,5 @@ int main(int argc, char** argv) {
   if (!ok)
     return 1;
   print_table(rows);
-  if (!json_path.empty() && !bench::write_json(json_path, to_rows(rows))) {
-    std::fprintf(stderr, "et-bench-pool: cannot write %s\n", json_path.c_str());
-    return 1;
-  }
-  return 0;
+  return bench::save_json(json_path, to_rows(rows), "et-bench-pool") ? 0 : 1;
 }

@@ -44,13 +44,13 @@ struct system_config : caf::actor_system_config {
 };
 
 std::shared_ptr<config::settings> load(const std::string& yaml) {
-  auto loaded =
-      config::check_string(yaml, "bench.yaml", [](const std::string&) { return std::nullopt; });
-  if (!loaded.ok()) {
-    std::fprintf(stderr, "et-bench-remote: %s", config::to_string(loaded.diagnostics).c_str());
+  std::string problem;
+  auto settings = bench::load_settings(yaml, "bench.yaml", problem);
+  if (!settings) {
+    std::fprintf(stderr, "et-bench-remote: %s", problem.c_str());
     std::exit(1);
   }
-  return std::make_shared<config::settings>(loaded.value);
+  return settings;
 }
 
 const char* mock_providers =
@@ -205,9 +205,5 @@ int main(int argc, char** argv) {
                       .add("p50_us", r.p50_us)
                       .add("p99_us", r.p99_us)
                       .add("errors", r.errors));
-  if (!json_path.empty() && !bench::write_json(json_path, out)) {
-    std::fprintf(stderr, "et-bench-remote: cannot write %s\n", json_path.c_str());
-    return 1;
-  }
-  return 0;
+  return bench::save_json(json_path, out, "et-bench-remote") ? 0 : 1;
 }

@@ -273,11 +273,10 @@ struct bench_setup {
                   "roles:\n"
                   "  bench: {model: small}\n"
                   "  streaming: {model: long}\n";
-    auto loaded =
-        config::check_string(yaml, "bench.yaml", [](const std::string&) { return std::nullopt; });
-    if (!loaded.ok())
-      return config::to_string(loaded.diagnostics);
-    settings = std::make_shared<config::settings>(loaded.value);
+    std::string problem;
+    settings = bench::load_settings(yaml, "bench.yaml", problem);
+    if (!settings)
+      return problem;
     return std::nullopt;
   }
 
@@ -401,9 +400,5 @@ int main(int argc, char** argv) {
   caf::anon_send_exit(router, caf::exit_reason::user_shutdown);
   sys.await_all_actors_done();
   print_tables(loops, streams);
-  if (!json_path.empty() && !bench::write_json(json_path, to_rows(loops, streams))) {
-    std::fprintf(stderr, "et-bench-request: cannot write %s\n", json_path.c_str());
-    return 1;
-  }
-  return 0;
+  return bench::save_json(json_path, to_rows(loops, streams), "et-bench-request") ? 0 : 1;
 }

@@ -287,9 +287,7 @@ int main(int argc, char** argv) {
               " upstream = the fake upstream's CPU; load average at the end: %s)\n",
               repeat, load_average().c_str());
   auto json = json_path(argc, argv);
-  if (!json.empty() && !write_json(json, to_json(rows))) {
-    std::fprintf(stderr, "et-bench-scale: cannot write %s\n", json.c_str());
+  if (!save_json(json, to_json(rows), "et-bench-scale"))
     return 1;
-  }
   return failed ? 1 : 0;
 }

@@ -20,6 +20,7 @@
 #include "et/http/runtime.hpp"
 #include "et/provider/http_provider.hpp"
 #include "scale_proc.hpp"
+#include "support.hpp"
 
 namespace et::bench::scale {
 
@@ -144,11 +145,8 @@ std::shared_ptr<config::settings> settings_for(uint16_t port) {
       + "/v1\", headers: {x-fake-hold: \"1\", x-fake-tokens: \"4\"}}\n"
         "models:\n  held: {provider: held, model: fake-small}\n"
         "roles:\n  held: {model: held}\n";
-  auto loaded =
-      config::check_string(yaml, "scale.yaml", [](const std::string&) { return std::nullopt; });
-  if (!loaded.ok())
-    return nullptr;
-  return std::make_shared<config::settings>(loaded.value);
+  std::string problem;
+  return bench::load_settings(yaml, "scale.yaml", problem);
 }
 
 http::client_options client_options_for(const config::provider& p) {

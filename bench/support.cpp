@@ -5,11 +5,14 @@
 #include <cstdio>
 #include <fstream>
 
+#include "et/config/loader.hpp"
+
 namespace et::bench {
 
 namespace {
 
-std::string quoted(std::string_view text) {
+// Not named `quoted`: std::quoted would win the call by argument-dependent lookup.
+std::string json_string(std::string_view text) {
   std::string out = "\"";
   for (char c : text) {
     if (c == '"' || c == '\\')
@@ -21,6 +24,16 @@ std::string quoted(std::string_view text) {
 
 } // namespace
 
+std::shared_ptr<config::settings> load_settings(std::string_view yaml, const std::string& file,
+                                                std::string& problem) {
+  auto loaded = config::check_string(yaml, file, [](const std::string&) { return std::nullopt; });
+  if (!loaded.ok()) {
+    problem = config::to_string(loaded.diagnostics);
+    return nullptr;
+  }
+  return std::make_shared<config::settings>(loaded.value);
+}
+
 double percentile(std::vector<double>& samples, double q) {
   if (samples.empty())
     return 0;
@@ -30,7 +43,7 @@ double percentile(std::vector<double>& samples, double q) {
 }
 
 json_row& json_row::add(std::string_view key, std::string_view text) {
-  members_.emplace_back(std::string{key}, quoted(text));
+  members_.emplace_back(std::string{key}, json_string(text));
   return *this;
 }
 
@@ -51,7 +64,7 @@ std::string json_row::str() const {
   for (size_t i = 0; i < members_.size(); ++i) {
     if (i > 0)
       out += ", ";
-    out += quoted(members_[i].first);
+    out += json_string(members_[i].first);
     out += ": ";
     out += members_[i].second;
   }
@@ -72,6 +85,13 @@ bool write_json(const std::string& path, const std::vector<json_row>& rows) {
     out << "  " << rows[i].str() << (i + 1 < rows.size() ? ",\n" : "\n");
   out << "]\n";
   return static_cast<bool>(out);
+}
+
+bool save_json(const std::string& path, const std::vector<json_row>& rows, const char* program) {
+  if (path.empty() || write_json(path, rows))
+    return true;
+  std::fprintf(stderr, "%s: cannot write %s\n", program, path.c_str());
+  return false;
 }
 
 } // namespace et::bench

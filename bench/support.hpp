@@ -1,15 +1,26 @@
 #pragma once
-/// Small helpers the benchmarks share: percentiles of latency samples, the
-/// `--json FILE` option, and writing result rows as a JSON array with one
-/// object per line (so `make bench` can merge files with sed).
+/// Small helpers the benchmarks share: settings from a benchmark's own YAML,
+/// percentiles of latency samples, the `--json FILE` option, and writing
+/// result rows as a JSON array with one object per line (so `make bench` can
+/// merge files with sed).
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+namespace et::config {
+struct settings;
+} // namespace et::config
+
 namespace et::bench {
+
+/// Settings parsed from `yaml` with an empty environment (`file` names it in
+/// diagnostics); nullptr when invalid, with the diagnostics in `problem`.
+std::shared_ptr<config::settings> load_settings(std::string_view yaml, const std::string& file,
+                                                std::string& problem);
 
 /// The nearest-rank quantile `q` (0..1) of `samples`, which it sorts; 0 when empty.
 double percentile(std::vector<double>& samples, double q);
@@ -37,5 +48,8 @@ std::string json_path(int argc, char** argv);
 
 /// Writes `rows` to `path` as "[", one object per line, "]"; false on an I/O error.
 bool write_json(const std::string& path, const std::vector<json_row>& rows);
+
+/// write_json when `path` is not empty; false after saying "`program`: cannot write PATH".
+bool save_json(const std::string& path, const std::vector<json_row>& rows, const char* program);
 
 } // namespace et::bench

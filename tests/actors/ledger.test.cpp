@@ -4,22 +4,19 @@
 
 #include <cmath>
 
+#include "actor_test.hpp"
 #include "et/actors/errors.hpp"
 #include "et/actors/inspect.hpp"
 #include "et/actors/ledger.hpp"
 #include "et/actors/message_types.hpp"
 #include "et/actors/mock_provider.hpp"
 #include "et/actors/router.hpp"
-#include "et/config/loader.hpp"
 
 using namespace et;
 using namespace et::actors;
+using namespace et::test;
 
 namespace {
-
-struct test_config : caf::actor_system_config {
-  test_config() { et::actors::add_message_types(*this); }
-};
 
 // Prices are per million tokens: 1000 prompt + 2000 completion tokens of
 // "priced" cost 1000 * 2 / 1e6 + 2000 * 10 / 1e6 = $0.022.
@@ -42,11 +39,7 @@ struct fixture : test_coordinator_fixture<test_config> {
   ledger_actor ledger;
 
   void start(const std::function<void(config::settings&)>& adjust = {}) {
-    auto loaded = config::check_string(yaml, "ledger-test.yaml",
-                                       [](const std::string&) { return std::nullopt; });
-    if (!loaded.ok())
-      CAF_FAIL(config::to_string(loaded.diagnostics));
-    settings = std::make_shared<config::settings>(loaded.value);
+    settings = load_settings(yaml, "ledger-test.yaml");
     if (adjust)
       adjust(*settings);
     ledger_setup setup{settings, cost::price_book{}, store, "run-1", 0, false};

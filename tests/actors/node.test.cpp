@@ -2,6 +2,7 @@
 #define FAIL(msg) CAF_FAIL(msg)
 #include "caf/test/dsl.hpp"
 
+#include "actor_test.hpp"
 #include "et/actors/errors.hpp"
 #include "et/actors/inspect.hpp"
 #include "et/actors/ledger.hpp"
@@ -9,7 +10,6 @@
 #include "et/actors/mock_provider.hpp"
 #include "et/actors/node.hpp"
 #include "et/actors/router.hpp"
-#include "et/config/loader.hpp"
 
 // The node actor on the deterministic scheduler: forwarding by alias to a
 // real router over mock providers, the max_in_flight bound, streaming,
@@ -17,13 +17,10 @@
 
 using namespace et;
 using namespace et::actors;
+using namespace et::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-struct test_config : caf::actor_system_config {
-  test_config() { et::actors::add_message_types(*this); }
-};
 
 const char* yaml = R"(
 providers:
@@ -44,11 +41,7 @@ struct fixture : test_coordinator_fixture<test_config> {
   std::vector<std::string> log;
 
   fixture() {
-    auto loaded = config::check_string(yaml, "node-test.yaml",
-                                       [](const std::string&) { return std::nullopt; });
-    if (!loaded.ok())
-      CAF_FAIL(config::to_string(loaded.diagnostics));
-    settings = std::make_shared<config::settings>(loaded.value);
+    settings = load_settings(yaml, "node-test.yaml");
     auto engines =
         std::make_shared<std::map<std::string, std::shared_ptr<provider::mock_engine>>>();
     for (const auto& [name, p] : settings->providers)
@@ -86,14 +79,6 @@ struct fixture : test_coordinator_fixture<test_config> {
     return false;
   }
 };
-
-// The answer of a request whose response is already in self's mailbox.
-template <class T, class Handle>
-caf::expected<T> answer_of(Handle& rh) {
-  caf::expected<T> out{caf::sec::none};
-  rh.receive([&](T& r) { out = std::move(r); }, [&](caf::error& e) { out = std::move(e); });
-  return out;
-}
 
 errc code_of(const caf::error& e) {
   return from_caf(e).code;

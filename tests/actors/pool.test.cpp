@@ -2,6 +2,7 @@
 #define FAIL(msg) CAF_FAIL(msg)
 #include "caf/test/dsl.hpp"
 
+#include "actor_test.hpp"
 #include "et/actors/errors.hpp"
 #include "et/actors/inspect.hpp"
 #include "et/actors/message_types.hpp"
@@ -10,12 +11,9 @@
 
 using namespace et;
 using namespace et::actors;
+using namespace et::test;
 
 namespace {
-
-struct test_config : caf::actor_system_config {
-  test_config() { et::actors::add_message_types(*this); }
-};
 
 // A router the test answers by hand: every request waits until the test
 // answers or fails it, so the order of completions is the test's choice.

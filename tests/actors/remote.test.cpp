@@ -5,6 +5,7 @@
 #include <future>
 #include <thread>
 
+#include "actor_test.hpp"
 #include "caf/io/all.hpp"
 #include "et/actors/errors.hpp"
 #include "et/actors/inspect.hpp"
@@ -13,7 +14,6 @@
 #include "et/actors/mock_provider.hpp"
 #include "et/actors/node.hpp"
 #include "et/actors/provider_factory.hpp"
-#include "et/config/loader.hpp"
 
 // alias@node through the router. First on the deterministic scheduler with a
 // fake node provider; then over real loopback sockets: a router in one actor
@@ -22,20 +22,13 @@
 
 using namespace et;
 using namespace et::actors;
+using namespace et::test;
 using namespace std::chrono_literals;
 
 namespace {
 
-struct test_config : caf::actor_system_config {
-  test_config() { et::actors::add_message_types(*this); }
-};
-
 std::shared_ptr<config::settings> load(const std::string& yaml) {
-  auto loaded = config::check_string(yaml, "remote-test.yaml",
-                                     [](const std::string&) { return std::nullopt; });
-  if (!loaded.ok())
-    CAF_FAIL(config::to_string(loaded.diagnostics));
-  return std::make_shared<config::settings>(loaded.value);
+  return load_settings(yaml, "remote-test.yaml");
 }
 
 role_request ask(std::string role, std::string text, std::string target = {}, uint64_t id = 1) {
@@ -110,10 +103,7 @@ struct fixture : test_coordinator_fixture<test_config> {
   caf::expected<routed_response> complete(role_request req) {
     auto rh = self->request(router, caf::infinite, complete_atom::value, std::move(req));
     sched.run();
-    caf::expected<routed_response> out{caf::sec::none};
-    rh.receive([&](routed_response& r) { out = std::move(r); },
-               [&](caf::error& e) { out = std::move(e); });
-    return out;
+    return answer_of(rh);
   }
 };
 

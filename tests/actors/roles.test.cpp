@@ -2,6 +2,7 @@
 #define FAIL(msg) CAF_FAIL(msg)
 #include "caf/test/dsl.hpp"
 
+#include "actor_test.hpp"
 #include "et/actors/errors.hpp"
 #include "et/actors/inspect.hpp"
 #include "et/actors/message_types.hpp"
@@ -11,17 +12,13 @@
 #include "et/actors/roles/refinery.hpp"
 #include "et/actors/roles/witness.hpp"
 #include "et/actors/router.hpp"
-#include "et/config/loader.hpp"
 
 using namespace et;
 using namespace et::actors;
+using namespace et::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-struct test_config : caf::actor_system_config {
-  test_config() { et::actors::add_message_types(*this); }
-};
 
 // Every role's model is a scripted mock; rules match the prompt text.
 const char* yaml = R"(
@@ -83,11 +80,7 @@ struct fixture : test_coordinator_fixture<test_config> {
   router_actor router;
 
   fixture() {
-    auto loaded = config::check_string(yaml, "roles-test.yaml",
-                                       [](const std::string&) { return std::nullopt; });
-    if (!loaded.ok())
-      CAF_FAIL(config::to_string(loaded.diagnostics));
-    settings = std::make_shared<config::settings>(loaded.value);
+    settings = load_settings(yaml, "roles-test.yaml");
     // Every call to "broken" is a request the provider refuses.
     settings->providers["broken"].mock.faults.push_back(
         config::mock_fault{errc::bad_request, {}, 1.0, 0ms, "malformed request"});
@@ -106,9 +99,7 @@ struct fixture : test_coordinator_fixture<test_config> {
   template <class T, class Handle>
   caf::expected<T> reply(Handle& rh) {
     sched.run();
-    caf::expected<T> out{caf::sec::none};
-    rh.receive([&](T& x) { out = std::move(x); }, [&](caf::error& e) { out = std::move(e); });
-    return out;
+    return answer_of<T>(rh);
   }
 
   polecat_state& polecat_of(const polecat_actor& p) {

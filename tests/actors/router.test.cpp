@@ -4,22 +4,19 @@
 
 #include "caf/test/dsl.hpp"
 
+#include "actor_test.hpp"
 #include "et/actors/errors.hpp"
 #include "et/actors/inspect.hpp"
 #include "et/actors/message_types.hpp"
 #include "et/actors/mock_provider.hpp"
 #include "et/actors/router_state.hpp"
-#include "et/config/loader.hpp"
 
 using namespace et;
 using namespace et::actors;
+using namespace et::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-struct test_config : caf::actor_system_config {
-  test_config() { et::actors::add_message_types(*this); }
-};
 
 // A provider that crashes on "boom" (while `crashes` lasts), streams two
 // pieces and then fails on "cut", and otherwise echoes.
@@ -87,11 +84,7 @@ struct fixture : test_coordinator_fixture<test_config> {
 
   // Builds the router over `yaml` after letting a test adjust the settings.
   void start(const std::function<void(config::settings&)>& adjust = {}) {
-    auto loaded = config::check_string(yaml, "router-test.yaml",
-                                       [](const std::string&) { return std::nullopt; });
-    if (!loaded.ok())
-      CAF_FAIL(config::to_string(loaded.diagnostics));
-    settings = std::make_shared<config::settings>(loaded.value);
+    settings = load_settings(yaml, "router-test.yaml");
     if (adjust)
       adjust(*settings);
     for (auto& [name, list] : faults)
@@ -134,15 +127,6 @@ struct fixture : test_coordinator_fixture<test_config> {
 config::mock_fault fault(errc code, std::vector<int64_t> calls,
                          std::chrono::milliseconds after = 0ms) {
   return config::mock_fault{code, std::move(calls), 0, after, "injected"};
-}
-
-// The answer of a request whose response is already in self's mailbox.
-template <class Handle>
-caf::expected<routed_response> answer_of(Handle& rh) {
-  caf::expected<routed_response> out{caf::sec::none};
-  rh.receive([&](routed_response& r) { out = std::move(r); },
-             [&](caf::error& e) { out = std::move(e); });
-  return out;
 }
 
 } // namespace

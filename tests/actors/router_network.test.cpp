@@ -1,13 +1,13 @@
 #define CAF_SUITE actors.router_network
 #include "caf/test/unit_test.hpp"
 
+#include "actor_test.hpp"
 #include "caf/all.hpp"
 #include "et/actors/errors.hpp"
 #include "et/actors/http_provider_actor.hpp"
 #include "et/actors/inspect.hpp"
 #include "et/actors/message_types.hpp"
 #include "et/actors/router.hpp"
-#include "et/config/loader.hpp"
 #include "et/http/runtime.hpp"
 #include "fake_upstream/server.hpp"
 
@@ -67,11 +67,7 @@ struct fixture {
           "  polecat: {model: bad, fallbacks: [good]}\n"
           "  witness: {model: slow, fallbacks: [good]}\n"
           "retry: {attempts: 2, initial_backoff: 10ms, max_backoff: 20ms, max_wait: 5s}\n";
-    auto loaded = config::check_string(yaml, "network-test.yaml",
-                                       [](const std::string&) { return std::nullopt; });
-    if (!loaded.ok())
-      CAF_FAIL(config::to_string(loaded.diagnostics));
-    auto settings = std::make_shared<config::settings>(loaded.value);
+    auto settings = et::test::load_settings(yaml, "network-test.yaml");
     auto shared_client = client;
     router = spawn_router(
         sys, settings,

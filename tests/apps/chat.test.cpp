@@ -1,67 +1,24 @@
 #define CAF_SUITE apps.chat
 #include "caf/test/unit_test.hpp"
 
-#include <filesystem>
 #include <fstream>
-#include <sstream>
-#include <unistd.h>
 
-#include "et/session/process.hpp"
+#include "app_test.hpp"
 
 // `et chat` as a child process with its input through a pipe, as a script or
 // tmux's send-keys would type it, on the in-process mock provider.
 
-namespace fs = std::filesystem;
+using namespace et::test;
 
 namespace {
 
-const std::string et_binary = std::string{ET_BINARY_DIR} + "/bin/et";
-const std::string demo = std::string{ET_SOURCE_DIR} + "/configs/demo.yaml";
-
-struct outcome {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-bool has(const std::string& text, std::string_view part) {
-  return text.find(part) != std::string::npos;
-}
-
-size_t count(const std::string& text, std::string_view part) {
-  size_t n = 0;
-  for (auto pos = text.find(part); pos != std::string::npos; pos = text.find(part, pos + 1))
-    ++n;
-  return n;
-}
-
-std::string read(const fs::path& file) {
-  std::ifstream in{file};
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-struct fixture {
-  fs::path dir = fs::temp_directory_path() / ("et-chat-test-" + std::to_string(::getpid()));
-
-  fixture() {
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-  }
-
-  ~fixture() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
+struct fixture : scratch_dir {
+  fixture() : scratch_dir("chat-test") {}
 
   // Runs et chat in `dir` with `input` on stdin; the ledger goes to dir/state.
   outcome chat(std::vector<std::string> args, const std::string& input) {
-    args.insert(args.begin(), {et_binary, "chat", "--dir", dir.string()});
-    auto r = et::session::run_process(args, {{"XDG_STATE_HOME", (dir / "state").string()}}, input);
-    if (!r)
-      return {-1, "", r.error().message};
-    return {r->exit_code, r->out, r->err};
+    args.insert(args.begin(), {"chat", "--dir", dir.string()});
+    return run_et_binary(args, {{"XDG_STATE_HOME", (dir / "state").string()}}, input);
   }
 
   // A config whose role `solo` echoes the prompt, failing on the calls listed.
@@ -83,7 +40,7 @@ struct fixture {
 CAF_TEST_FIXTURE_SCOPE(chat_tests, fixture)
 
 CAF_TEST(a piped conversation streams the answer and runs the commands) {
-  auto r = chat({"--role", "scribe", "--config", demo}, "hello\n/cost\n/reset\n/quit\n");
+  auto r = chat({"--role", "scribe", "--config", demo_config}, "hello\n/cost\n/reset\n/quit\n");
   CAF_CHECK_EQUAL(r.code, 0);
   CAF_CHECK(r.out.starts_with("Here is a small word counter:\n"));
   CAF_CHECK(has(r.out, "def count_words(text: str) -> int:"));
@@ -109,9 +66,9 @@ CAF_TEST(each request carries the history and reset forgets it) {
   CAF_CHECK_EQUAL(r.code, 0);
   CAF_CHECK(has(r.out, "saved 2 turns to both.md\n"));
   CAF_CHECK(has(r.out, "saved 1 turn to last.md\n"));
-  auto both = read(dir / "both.md");
+  auto both = read_file(dir / "both.md");
   CAF_CHECK(has(both, "## you\n\none\n\n## solo\n\none\n\n## you\n\ntwo\n"));
-  CAF_CHECK(!has(read(dir / "last.md"), "one"));
+  CAF_CHECK(!has(read_file(dir / "last.md"), "one"));
 }
 
 CAF_TEST(a failed turn prints one line and leaves the history without it) {
@@ -122,7 +79,7 @@ CAF_TEST(a failed turn prints one line and leaves the history without it) {
   CAF_CHECK(has(r.err, "et chat: bad_request"));
   CAF_CHECK(has(r.out, "second\n"));
   CAF_CHECK(has(r.out, "saved 1 turn to after.md\n"));
-  CAF_CHECK(!has(read(dir / "after.md"), "first"));
+  CAF_CHECK(!has(read_file(dir / "after.md"), "first"));
 }
 
 CAF_TEST(the transcript gets every turn) {
@@ -130,7 +87,7 @@ CAF_TEST(the transcript gets every turn) {
   auto r = chat({"--role", "solo", "--config", echo_config(), "--transcript", transcript.string()},
                 "hello there\n");
   CAF_CHECK_EQUAL(r.code, 0);
-  CAF_CHECK_EQUAL(read(transcript), "## you\n\nhello there\n\n## solo\n\nhello there\n\n");
+  CAF_CHECK_EQUAL(read_file(transcript), "## you\n\nhello there\n\n## solo\n\nhello there\n\n");
 }
 
 CAF_TEST(a first prompt is answered before input is read) {

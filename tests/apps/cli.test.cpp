@@ -1,57 +1,27 @@
 #define CAF_SUITE apps.cli
 #include "caf/test/unit_test.hpp"
 
-#include <filesystem>
 #include <fstream>
-#include <sstream>
 
+#include "app_test.hpp"
 #include "et/actors/openssl_errors.hpp"
-#include "et/cli.hpp"
+
+using namespace et::test;
 
 namespace {
 
-struct outcome {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-outcome et_cli(std::vector<std::string> args) {
-  std::ostringstream out;
-  std::ostringstream err;
-  int code = et::app::run_cli(args, out, err);
-  return {code, out.str(), err.str()};
-}
-
-std::string demo_config() {
-  return std::string{ET_SOURCE_DIR} + "/configs/demo.yaml";
-}
-
 // A config file in a fresh temp folder, removed at scope exit.
-struct temp_config {
-  std::filesystem::path dir;
-  std::filesystem::path file;
-  explicit temp_config(const std::string& yaml) {
-    dir = std::filesystem::temp_directory_path()
-          / ("et-cli-test-" + std::to_string(reinterpret_cast<uintptr_t>(this)));
-    std::filesystem::create_directories(dir);
-    file = dir / "electrictown.yaml";
+struct temp_config : scratch_dir {
+  std::filesystem::path file = dir / "electrictown.yaml";
+  explicit temp_config(const std::string& yaml) : scratch_dir("cli-test") {
     std::ofstream{file} << yaml;
   }
-  ~temp_config() {
-    std::error_code ec;
-    std::filesystem::remove_all(dir, ec);
-  }
 };
-
-size_t count_lines(const std::string& s) {
-  return static_cast<size_t>(std::count(s.begin(), s.end(), '\n'));
-}
 
 } // namespace
 
 CAF_TEST(version prints the describe string the commit and the build type) {
-  auto r = et_cli({"version"});
+  auto r = run_in_process({"version"});
   CAF_CHECK_EQUAL(r.code, 0);
   CAF_CHECK(r.out.rfind("et ", 0) == 0);
   CAF_CHECK(r.out.find("(commit ") != std::string::npos);
@@ -60,42 +30,42 @@ CAF_TEST(version prints the describe string the commit and the build type) {
 }
 
 CAF_TEST(no arguments print the usage and exit 2) {
-  auto r = et_cli({});
+  auto r = run_in_process({});
   CAF_CHECK_EQUAL(r.code, 2);
   CAF_CHECK(r.out.find("Subcommands:") != std::string::npos);
 }
 
 CAF_TEST(help lists every command) {
-  auto r = et_cli({"--help"});
+  auto r = run_in_process({"--help"});
   CAF_CHECK_EQUAL(r.code, 0);
   for (auto cmd : {"run", "serve", "session", "models", "nodes", "cost", "config", "version"})
     CAF_CHECK(r.out.find(std::string{"  "} + cmd) != std::string::npos);
 }
 
 CAF_TEST(a command help prints that command flags) {
-  auto r = et_cli({"config", "check", "--help"});
+  auto r = run_in_process({"config", "check", "--help"});
   CAF_CHECK_EQUAL(r.code, 0);
   CAF_CHECK(r.out.find("--config") != std::string::npos);
 }
 
 CAF_TEST(an unknown command suggests the nearest one in one line plus usage) {
-  auto r = et_cli({"rn"});
+  auto r = run_in_process({"rn"});
   CAF_CHECK_EQUAL(r.code, 2);
   CAF_CHECK(r.err.find("et: unknown command \"rn\"; did you mean \"run\"?\n") == 0);
-  CAF_CHECK_EQUAL(count_lines(r.err), 2u);
+  CAF_CHECK_EQUAL(count(r.err, "\n"), 2u);
   CAF_CHECK(r.err.find("usage: et <command>") != std::string::npos);
 }
 
 CAF_TEST(an unknown flag is one line naming the flag plus usage) {
-  auto r = et_cli({"config", "check", "--bogus"});
+  auto r = run_in_process({"config", "check", "--bogus"});
   CAF_CHECK_EQUAL(r.code, 2);
   CAF_CHECK(r.err.find("et: unknown flag or argument --bogus\n") == 0);
-  CAF_CHECK_EQUAL(count_lines(r.err), 2u);
+  CAF_CHECK_EQUAL(count(r.err, "\n"), 2u);
 }
 
 CAF_TEST(config check accepts the flag before or after the command) {
-  auto after = et_cli({"config", "check", "--config", demo_config()});
-  auto before = et_cli({"--config", demo_config(), "config", "check"});
+  auto after = run_in_process({"config", "check", "--config", demo_config});
+  auto before = run_in_process({"--config", demo_config, "config", "check"});
   CAF_CHECK_EQUAL(after.code, 0);
   CAF_CHECK_EQUAL(before.code, 0);
   CAF_CHECK_EQUAL(after.out, before.out);
@@ -104,10 +74,10 @@ CAF_TEST(config check accepts the flag before or after the command) {
 }
 
 CAF_TEST(config check on a missing file names it and exits 2) {
-  auto r = et_cli({"config", "check", "--config", "/nonexistent/et.yaml"});
+  auto r = run_in_process({"config", "check", "--config", "/nonexistent/et.yaml"});
   CAF_CHECK_EQUAL(r.code, 2);
   CAF_CHECK(r.err.find("/nonexistent/et.yaml") != std::string::npos);
-  CAF_CHECK_EQUAL(count_lines(r.err), 1u);
+  CAF_CHECK_EQUAL(count(r.err, "\n"), 1u);
 }
 
 CAF_TEST(config check reports every problem with its location and exits 2) {
@@ -120,7 +90,7 @@ CAF_TEST(config check reports every problem with its location and exits 2) {
                   "    model: a\n"
                   "    fallbacks: [gpt4]\n"
                   "    temprature: 0.5\n"};
-  auto r = et_cli({"config", "check", "--config", cfg.file.string()});
+  auto r = run_in_process({"config", "check", "--config", cfg.file.string()});
   CAF_CHECK_EQUAL(r.code, 2);
   CAF_CHECK(r.err.find(cfg.file.string()
                        + ":8:17: roles.polecat.fallbacks[0]: unknown model "
@@ -129,7 +99,7 @@ CAF_TEST(config check reports every problem with its location and exits 2) {
   CAF_CHECK(r.err.find(":9:5: roles.polecat.temprature: unknown key \"temprature\"; did you "
                        "mean \"temperature\"?")
             != std::string::npos);
-  CAF_CHECK_EQUAL(count_lines(r.err), 2u);
+  CAF_CHECK_EQUAL(count(r.err, "\n"), 2u);
 }
 
 CAF_TEST(config check never prints an inline API key) {
@@ -139,7 +109,7 @@ CAF_TEST(config check never prints an inline API key) {
                   "    api_key: sk-inline-SECRET-0123456789abcdef\n"
                   "models:\n"
                   "  g: {provider: oa, model: gpt-4o}\n"};
-  auto r = et_cli({"config", "check", "--config", cfg.file.string()});
+  auto r = run_in_process({"config", "check", "--config", cfg.file.string()});
   CAF_CHECK_EQUAL(r.code, 0);
   CAF_CHECK(r.out.find("SECRET") == std::string::npos);
   CAF_CHECK(r.out.find("cdef") == std::string::npos);
@@ -148,21 +118,21 @@ CAF_TEST(config check never prints an inline API key) {
 
 CAF_TEST(serve refuses to listen beyond loopback without tls) {
   temp_config cfg{"providers: {p: {type: mock}}\nmodels: {m: {provider: p, model: m}}\n"};
-  auto r = et_cli({"serve", "--listen", "0.0.0.0:7700", "--config", cfg.file.string()});
+  auto r = run_in_process({"serve", "--listen", "0.0.0.0:7700", "--config", cfg.file.string()});
   CAF_CHECK_EQUAL(r.code, 2);
   CAF_CHECK_EQUAL(r.err, "et serve: listening on 0.0.0.0 (not loopback) requires server.tls "
                          "(certificate, key, ca_file)\n");
-  auto bad = et_cli({"serve", "--listen", "nowhere", "--config", cfg.file.string()});
+  auto bad = run_in_process({"serve", "--listen", "nowhere", "--config", cfg.file.string()});
   CAF_CHECK_EQUAL(bad.code, 2);
   CAF_CHECK_EQUAL(bad.err, "et serve: --listen: expected HOST:PORT, got \"nowhere\"\n");
 }
 
 CAF_TEST(nodes without any configured node says so) {
   temp_config cfg{"providers: {p: {type: mock}}\nmodels: {m: {provider: p, model: m}}\n"};
-  auto r = et_cli({"nodes", "--config", cfg.file.string()});
+  auto r = run_in_process({"nodes", "--config", cfg.file.string()});
   CAF_CHECK_EQUAL(r.code, 0);
   CAF_CHECK_EQUAL(r.out, "no nodes configured (see nodes: in configs/electrictown.yaml)\n");
-  auto json = et_cli({"nodes", "--json", "--config", cfg.file.string()});
+  auto json = run_in_process({"nodes", "--json", "--config", cfg.file.string()});
   CAF_CHECK_EQUAL(json.code, 0);
   CAF_CHECK_EQUAL(json.out, "{\"local\":{\"ollama\":[]},\"nodes\":[]}\n");
 }

@@ -1,32 +1,21 @@
 #define CAF_SUITE apps.cost
 #include "caf/test/unit_test.hpp"
 
-#include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <unistd.h>
 
-#include "et/cli.hpp"
+#include "app_test.hpp"
 #include "et/store/ledger_store.hpp"
 
 namespace {
 
-struct fixture {
-  std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("et-cost-test-" + std::to_string(::getpid()));
+struct fixture : et::test::scratch_dir {
   std::filesystem::path file = dir / "et.yaml";
 
-  fixture() {
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
+  fixture() : scratch_dir("cost-test") {
     std::ofstream{file} << "providers: {sim: {type: mock}}\n"
                         << "models: {a: {provider: sim, model: m}}\n"
                         << "defaults: {state_dir: state}\n";
-  }
-
-  ~fixture() {
-    std::error_code ec;
-    std::filesystem::remove_all(dir, ec);
   }
 
   void record(const std::string& role, const std::string& model, std::optional<double> usd,
@@ -48,13 +37,12 @@ struct fixture {
     CAF_REQUIRE((*ledger)->append(c));
   }
 
+  // The exit code and stdout followed by stderr.
   std::pair<int, std::string> et(std::vector<std::string> args) {
-    std::ostringstream out;
-    std::ostringstream err;
     args.push_back("--config");
     args.push_back(file.string());
-    int code = et::app::run_cli(args, out, err);
-    return {code, out.str() + err.str()};
+    auto r = et::test::run_in_process(args);
+    return {r.code, r.out + r.err};
   }
 };
 

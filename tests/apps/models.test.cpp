@@ -1,11 +1,10 @@
 #define CAF_SUITE apps.models
 #include "caf/test/unit_test.hpp"
 
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 
-#include "et/cli.hpp"
+#include "app_test.hpp"
 #include "fake_upstream/server.hpp"
 
 // `et models` against the loopback fake upstream in all four protocols, plus
@@ -14,21 +13,13 @@
 
 namespace {
 
-struct fixture {
+struct fixture : et::test::scratch_dir {
   et::fake::server upstream{et::fake::options{}};
-  std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("et-models-test-" + std::to_string(::getpid()));
   std::filesystem::path file = dir / "et.yaml";
 
-  fixture() {
+  fixture() : scratch_dir("models-test") {
     if (!upstream.start())
       CAF_FAIL("cannot start the fake upstream");
-    std::filesystem::create_directories(dir);
-  }
-
-  ~fixture() {
-    std::error_code ec;
-    std::filesystem::remove_all(dir, ec);
   }
 
   void write_config(bool with_broken) {
@@ -46,26 +37,12 @@ struct fixture {
         << "  claude: {provider: an, model: fake-large}\n";
   }
 
-  struct outcome {
-    int code;
-    std::string out;
-    std::string err;
-  };
-
-  outcome et(std::vector<std::string> args) {
-    std::ostringstream out;
-    std::ostringstream err;
-    int code = et::app::run_cli(args, out, err);
-    return {code, out.str(), err.str()};
+  et::test::outcome et(const std::vector<std::string>& args) {
+    return et::test::run_in_process(args);
   }
 };
 
-size_t count(const std::string& text, const std::string& what) {
-  size_t n = 0;
-  for (auto pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + 1))
-    ++n;
-  return n;
-}
+using et::test::count;
 
 // The table row of `provider` listing `model`, "" when there is none.
 std::string row(const std::string& table, const std::string& provider, const std::string& model) {

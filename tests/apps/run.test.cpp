@@ -1,32 +1,19 @@
 #define CAF_SUITE apps.run
 #include "caf/test/unit_test.hpp"
 
-#include <filesystem>
 #include <fstream>
-#include <sstream>
-#include <unistd.h>
 
-#include "et/cli.hpp"
+#include "app_test.hpp"
 #include "et/store/ledger_store.hpp"
 
 // `et run` in single mode on the in-process mock provider.
 
 namespace {
 
-struct fixture {
-  std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("et-run-test-" + std::to_string(::getpid()));
+struct fixture : et::test::scratch_dir {
   std::filesystem::path file = dir / "et.yaml";
 
-  fixture() {
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
-  }
-
-  ~fixture() {
-    std::error_code ec;
-    std::filesystem::remove_all(dir, ec);
-  }
+  fixture() : scratch_dir("run-test") {}
 
   void write(const std::string& mock) {
     std::ofstream{file} << "providers:\n"
@@ -42,19 +29,10 @@ struct fixture {
                         << "defaults: {state_dir: state}\n";
   }
 
-  struct outcome {
-    int code;
-    std::string out;
-    std::string err;
-  };
-
-  outcome et(std::vector<std::string> args) {
+  et::test::outcome et(std::vector<std::string> args) {
     args.push_back("--config");
     args.push_back(file.string());
-    std::ostringstream out;
-    std::ostringstream err;
-    int code = et::app::run_cli(args, out, err);
-    return {code, out.str(), err.str()};
+    return et::test::run_in_process(args);
   }
 };
 

@@ -4,14 +4,11 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cctype>
-#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
-#include <unistd.h>
 
-#include "et/cli.hpp"
+#include "app_test.hpp"
 #include "et/store/ledger_store.hpp"
 
 // `et run` in pool mode, in-process through run_cli, on the in-process mock
@@ -20,25 +17,9 @@
 
 namespace fs = std::filesystem;
 namespace json = boost::json;
-
-/// CAF_CHECK that prints `msg` (a stream expression) when `cond` is false.
-#define ET_CHECK_SAYING(cond, msg)                                                                 \
-  do {                                                                                             \
-    bool et_ok_ = static_cast<bool>(cond);                                                         \
-    if (!et_ok_)                                                                                   \
-      CAF_MESSAGE(msg);                                                                            \
-    CAF_CHECK(et_ok_);                                                                             \
-  } while (false)
+using namespace et::test;
 
 namespace {
-
-// A file's bytes ("" when missing).
-std::string contents(const fs::path& file) {
-  std::ifstream in{file, std::ios::binary};
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 /// A mock script rule: the first whose `match` is in the prompt answers `reply`.
 struct rule {
@@ -93,10 +74,6 @@ std::string file_block(const std::string& path, const std::string& content) {
   return "```file path=" + path + "\n" + content + "```\n";
 }
 
-bool has(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 /// What a config is made of; `write` turns it into YAML.
 struct setup {
   setup(std::vector<std::string> subtasks, std::vector<rule> rules)
@@ -109,27 +86,10 @@ struct setup {
   std::string specialists;                               ///< a `specialists:` section
 };
 
-struct outcome {
-  int code;
-  std::string out;
-  std::string err;
-};
+struct fixture : scratch_dir {
+  fs::path file = dir / "et.yaml";
 
-struct fixture {
-  fs::path dir;
-  fs::path file;
-
-  fixture() {
-    std::string tmpl = (fs::temp_directory_path() / "et-run-pool-XXXXXX").string();
-    CAF_REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    dir = tmpl;
-    file = dir / "et.yaml";
-  }
-
-  ~fixture() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
+  fixture() : scratch_dir("run-pool") {}
 
   // Providers w1..w4 and sp (the spare) run the worker script; boss is the
   // mayor: it plans, and its synthesis quotes the prompt it got ({prompt}),
@@ -166,10 +126,7 @@ struct fixture {
   outcome et(std::vector<std::string> args) {
     args.push_back("--config");
     args.push_back(file.string());
-    std::ostringstream out;
-    std::ostringstream err;
-    int code = et::app::run_cli(args, out, err);
-    return {code, out.str(), err.str()};
+    return run_in_process(args);
   }
 
   // `et run --json`: the document, after checking it parses as one object.
@@ -354,14 +311,14 @@ CAF_TEST(files are written inside the output dir and escape attempts are refused
   write(s);
   auto run = run_json({"--no-synthesize", "--output-dir", out.string(), "Write files"});
   CAF_CHECK_EQUAL(str(run.at("status")), "done");
-  CAF_CHECK_EQUAL(contents(out / "src" / "ok.txt"), "ok\n");
+  CAF_CHECK_EQUAL(read_file(out / "src" / "ok.txt"), "ok\n");
   CAF_CHECK(fs::exists(out / "src" / "two.txt"));
   CAF_CHECK(fs::exists(out / "shared.txt"));
   // Nothing landed outside, and the symlinked file still has its old content.
   CAF_CHECK(!fs::exists(dir / "escape.txt"));
   CAF_CHECK(!fs::exists(absolute));
   CAF_CHECK(!fs::exists(outside / "evil.txt"));
-  CAF_CHECK_EQUAL(contents(outside / "target.txt"), "original\n");
+  CAF_CHECK_EQUAL(read_file(outside / "target.txt"), "original\n");
   std::string warnings;
   for (const auto& w : run.at("warnings").as_array())
     warnings += str(w) + "\n";

@@ -2,25 +2,18 @@
 #include "caf/test/unit_test.hpp"
 
 #include <boost/json.hpp>
-#include <cstdlib>
 #include <ctime>
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 
-#include "et/cli.hpp"
+#include "app_test.hpp"
 #include "et/store/journal.hpp"
 
 using namespace et;
+using namespace et::test;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct outcome {
-  int code;
-  std::string out;
-  std::string err;
-};
 
 constexpr int64_t noon = 1'795'521'600'000; // 2026-11-24 12:00 UTC
 
@@ -41,29 +34,14 @@ std::string line_of(const std::string& text, const std::string& part) {
   return {};
 }
 
-bool has(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+struct fixture : scratch_dir {
+  fs::path runs = dir / "runs";
+  fs::path config = dir / "et.yaml";
 
-struct fixture {
-  fs::path dir;
-  fs::path runs;
-  fs::path config;
-
-  fixture() {
-    std::string tmpl = (fs::temp_directory_path() / "et-runs-XXXXXX").string();
-    CAF_REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    dir = tmpl;
-    runs = dir / "runs";
-    config = dir / "et.yaml";
+  fixture() : scratch_dir("runs") {
     std::ofstream{config} << "providers: {sim: {type: mock}}\n"
                           << "models: {a: {provider: sim, model: m}}\n"
                           << "defaults: {runs_dir: " << runs.string() << "}\n";
-  }
-
-  ~fixture() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
   }
 
   store::journal_writer start(const std::string& id, int64_t at, const std::string& task) {
@@ -113,12 +91,9 @@ struct fixture {
   }
 
   outcome et(std::vector<std::string> args) {
-    std::ostringstream out;
-    std::ostringstream err;
     args.push_back("--config");
     args.push_back(config.string());
-    int code = app::run_cli(args, out, err);
-    return {code, out.str(), err.str()};
+    return run_in_process(args);
   }
 };
 

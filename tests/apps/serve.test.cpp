@@ -11,12 +11,9 @@
 
 #include <chrono>
 #include <cmath>
-#include <filesystem>
 #include <fstream>
-#include <sstream>
-#include <thread>
 
-#include "et/session/process.hpp"
+#include "app_test.hpp"
 
 // Two `et serve` processes on loopback with mutual TLS (a CA and certificates
 // made here with the openssl command line, as the README shows), and `et run`
@@ -24,32 +21,9 @@
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
+using namespace et::test;
 
 namespace {
-
-const std::string et_binary = std::string{ET_BINARY_DIR} + "/bin/et";
-
-std::string read(const fs::path& file) {
-  std::ifstream in{file};
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-bool has(const std::string& text, std::string_view part) {
-  return text.find(part) != std::string::npos;
-}
-
-template <class Predicate>
-bool eventually(Predicate done, std::chrono::seconds limit = 15s) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done())
-      return true;
-    std::this_thread::sleep_for(20ms);
-  }
-  return done();
-}
 
 // A child process whose stdout and stderr go to files; killed if still alive.
 class child {
@@ -93,8 +67,8 @@ public:
     pid_ = -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   }
-  std::string out() const { return read(out_); }
-  std::string err() const { return read(err_); }
+  std::string out() const { return read_file(out_); }
+  std::string err() const { return read_file(err_); }
 
 private:
   pid_t pid_ = -1;
@@ -102,12 +76,8 @@ private:
   fs::path err_;
 };
 
-struct fixture {
-  fs::path dir = fs::temp_directory_path() / ("et-serve-test-" + std::to_string(::getpid()));
-
-  fixture() {
-    fs::remove_all(dir);
-    fs::create_directories(dir);
+struct fixture : scratch_dir {
+  fixture() : scratch_dir("serve-test") {
     openssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
              "-days", "1", "-subj", "/CN=et-test-ca", "-keyout", "ca.key", "-out", "ca.pem"});
     for (auto name : {"node1", "node2", "caller"})
@@ -115,11 +85,6 @@ struct fixture {
     // A certificate from another CA: well formed, but not the fleet's.
     openssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
              "-days", "1", "-subj", "/CN=rogue", "-keyout", "rogue.key", "-out", "rogue.pem"});
-  }
-
-  ~fixture() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
   }
 
   void openssl(std::vector<std::string> args) {

@@ -1,13 +1,10 @@
 #define CAF_SUITE apps.session
 #include "caf/test/unit_test.hpp"
 
-#include <chrono>
-#include <filesystem>
 #include <fstream>
-#include <thread>
 #include <unistd.h>
 
-#include "et/session/process.hpp"
+#include "app_test.hpp"
 
 // `et session` against a real tmux, on a private server (ET_TMUX_SOCKET and
 // TMUX_TMPDIR point into a temporary folder) so that the user's own sessions
@@ -16,54 +13,29 @@
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
+using namespace et::test;
 
 namespace {
 
-const std::string et_binary = std::string{ET_BINARY_DIR} + "/bin/et";
-const std::string demo = std::string{ET_SOURCE_DIR} + "/configs/demo.yaml";
-
-struct outcome {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-bool has(const std::string& text, std::string_view part) {
-  return text.find(part) != std::string::npos;
-}
-
-struct fixture {
-  fs::path dir = fs::temp_directory_path() / ("et-session-test-" + std::to_string(::getpid()));
+struct fixture : scratch_dir {
   std::string socket = "et-test-" + std::to_string(::getpid());
   et::session::env_vars env{{"ET_TMUX_SOCKET", socket},
                             {"TMUX_TMPDIR", dir.string()},
                             {"XDG_STATE_HOME", (dir / "state").string()}};
 
-  fixture() {
-    fs::remove_all(dir);
-    fs::create_directories(dir);
+  fixture() : scratch_dir("session-test") {
     if (!et::session::find_on_path("tmux"))
       CAF_FAIL("tmux is not installed (scripts/install-deps installs it)");
   }
 
-  ~fixture() {
-    (void)et::session::run_process({"tmux", "-L", socket, "kill-server"}, env);
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
+  ~fixture() { (void)et::session::run_process({"tmux", "-L", socket, "kill-server"}, env); }
 
-  outcome et(std::vector<std::string> args) {
-    args.insert(args.begin(), et_binary);
-    auto r = et::session::run_process(args, env);
-    if (!r)
-      return {-1, "", r.error().message};
-    return {r->exit_code, r->out, r->err};
-  }
+  outcome et(std::vector<std::string> args) { return run_et_binary(args, env); }
 
   // Starts a scribe session from the demo config; returns its name.
   std::string spawn(std::vector<std::string> extra = {}) {
-    std::vector<std::string> args{"session", "spawn",     "--role", "scribe", "--config",
-                                  demo,      "--backend", "tmux",   "--dir",  dir.string()};
+    std::vector<std::string> args{"session",   "spawn",     "--role", "scribe", "--config",
+                                  demo_config, "--backend", "tmux",   "--dir",  dir.string()};
     args.insert(args.end(), extra.begin(), extra.end());
     auto r = et(args);
     CAF_REQUIRE_EQUAL(r.code, 0);
@@ -74,14 +46,13 @@ struct fixture {
 
   // Polls `et session logs` every 50 ms for up to 10 s until it shows `part`.
   std::string logs_showing(const std::string& name, std::string_view part) {
-    auto deadline = std::chrono::steady_clock::now() + 10s;
     std::string last;
-    while (std::chrono::steady_clock::now() < deadline) {
+    auto shown = [&] {
       last = et({"session", "logs", name}).out;
-      if (has(last, part))
-        return last;
-      std::this_thread::sleep_for(50ms);
-    }
+      return has(last, part);
+    };
+    if (eventually(shown, 10s, 50ms))
+      return last;
     CAF_FAIL("logs of " << name << " never showed \"" << part << "\"; last:\n" << last);
     return last;
   }
@@ -180,7 +151,7 @@ CAF_TEST(an agents entry runs its command and gets the prompt once ready) {
 }
 
 CAF_TEST(an unknown agent suggests the nearest) {
-  auto r = et({"session", "spawn", "--agent", "ett", "--config", demo});
+  auto r = et({"session", "spawn", "--agent", "ett", "--config", demo_config});
   CAF_CHECK_EQUAL(r.code, 2);
   CAF_CHECK(has(r.err, "unknown agent \"ett\"; did you mean \"et\"?"));
 }

@@ -19,16 +19,9 @@
 #include <thread>
 #include <vector>
 
-extern char** environ;
+#include "check_saying.hpp"
 
-/// CAF_CHECK that prints `msg` (a stream expression) when `cond` is false.
-#define ET_CHECK_SAYING(cond, msg)                                                                 \
-  do {                                                                                             \
-    bool et_ok_ = static_cast<bool>(cond);                                                         \
-    if (!et_ok_)                                                                                   \
-      CAF_MESSAGE(msg);                                                                            \
-    CAF_CHECK(et_ok_);                                                                             \
-  } while (false)
+extern char** environ;
 
 namespace et::e2e {
 
