@@ -41,6 +41,9 @@ actor_host::actor_host(const network_options& net)
 actor_host::~actor_host() {
   if (!networked_)
     return; // parts_ goes with us: no middleman, nothing to get stuck
+  // Actors finish here, unbounded (the ledger writer saves its last records);
+  // only the modules' teardown, where the middleman can hang, is bounded.
+  parts_->sys.await_all_actors_done();
   // The system's constructor made this thread hold its logger, and its
   // destructor waits for the logger to go: let go here, as the stopper
   // thread can only let go of its own reference.

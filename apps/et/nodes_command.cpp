@@ -49,9 +49,16 @@ std::vector<routing::provider_health> ask_local(caf::actor_system& sys, caf::sco
   auto router = actors::spawn_router(sys, s, actors::make_provider_factory(http, s));
   auto probe = actors::spawn_health_probe(sys, s, router);
   std::vector<routing::provider_health> out;
-  self->request(probe, caf::infinite, actors::status_atom::value)
+  // The probe bounds each provider itself; this bound catches a probe that never answers.
+  self->request(probe, caf::timespan{actors::health_timeout + std::chrono::seconds{2}},
+                actors::status_atom::value)
       .receive([&](std::vector<routing::provider_health>& rows) { out = std::move(rows); },
-               [&](caf::error&) {}); // the probe answers every row itself
+               [&](caf::error& e) {
+                 for (const auto& [name, p] : s->providers)
+                   if (p.type == config::provider_type::ollama)
+                     out.push_back(routing::provider_health{name, p.base_url, false, 0, 0,
+                                                            to_string(actors::from_caf(e))});
+               });
   caf::anon_send_exit(probe, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(router, caf::exit_reason::user_shutdown);
   return out;
@@ -85,16 +92,25 @@ std::vector<node_row> ask_nodes(caf::actor_system& sys, caf::scoped_actor& self,
         },
         [&](caf::error& e) { rows[i].error = actors::remote_failure(n, e).message; });
   }
+  // Every node is asked before any answer is awaited: each checks its Ollama
+  // providers (up to health_timeout) before it answers.
+  using status_handle =
+      decltype(self->request(handles.front(), caf::infinite, actors::status_atom::value));
+  std::vector<std::optional<status_handle>> asking(rows.size());
   for (size_t i = 0; i < rows.size(); ++i) {
     if (!handles[i])
       continue;
+    auto bound = caf::timespan{rows[i].settings->connect_timeout + actors::health_timeout
+                               + std::chrono::seconds{2}};
+    asking[i] = self->request(handles[i], bound, actors::status_atom::value);
+  }
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (!asking[i])
+      continue;
     const auto& n = *rows[i].settings;
-    // The node checks its Ollama providers before it answers.
-    auto bound =
-        caf::timespan{n.connect_timeout + actors::health_timeout + std::chrono::seconds{2}};
-    self->request(handles[i], bound, actors::status_atom::value)
-        .receive([&](routing::node_status& st) { rows[i].status = std::move(st); },
-                 [&](caf::error& e) { rows[i].error = actors::remote_failure(n, e).message; });
+    asking[i]->receive(
+        [&](routing::node_status& st) { rows[i].status = std::move(st); },
+        [&](caf::error& e) { rows[i].error = actors::remote_failure(n, e).message; });
   }
   return rows;
 }

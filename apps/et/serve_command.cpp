@@ -94,10 +94,10 @@ void drain(caf::actor_system& sys, const actors::node_impl& node, std::chrono::s
   auto deadline = std::chrono::steady_clock::now() + grace;
   bool cancelled = false;
   for (;;) {
-    int64_t in_flight = 0;
-    self->request(node, 5s, actors::status_atom::value)
-        .receive([&](routing::node_status& st) { in_flight = st.in_flight; },
-                 [&](caf::error&) { in_flight = 0; });
+    // No answer means "unknown": keep waiting, within the deadline.
+    int64_t in_flight = -1;
+    self->request(node, 5s, actors::inflight_atom::value)
+        .receive([&](int64_t n) { in_flight = n; }, [&](caf::error&) {});
     if (in_flight == 0)
       return;
     auto now = std::chrono::steady_clock::now();

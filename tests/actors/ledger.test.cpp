@@ -133,6 +133,12 @@ CAF_TEST(a failed call that used no tokens costs nothing even without a price) {
   CAF_CHECK(r.table.find("unpriced") == std::string::npos);
 }
 
+CAF_TEST(an answer without usage from an unknown model stays unpriced) {
+  start();
+  self->send(ledger, record_atom::value, call("unknown", "mystery-model", 0, 0));
+  CAF_CHECK_EQUAL(report().unpriced_requests, 1);
+}
+
 CAF_TEST(every recorded call is persisted with its run id and price) {
   start();
   self->send(ledger, record_atom::value, call("priced", "priced-model", 1000, 2000));

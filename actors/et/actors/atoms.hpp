@@ -34,6 +34,8 @@ using summary_atom = caf::atom_constant<caf::atom("summary")>;
 using status_atom = caf::atom_constant<caf::atom("status")>;
 /// Stop taking work and report when what is in flight has finished.
 using drain_atom = caf::atom_constant<caf::atom("drain")>;
+/// How many requests are in flight.
+using inflight_atom = caf::atom_constant<caf::atom("inflight")>;
 
 /// Mayor: split a task into subtasks.
 using decompose_atom = caf::atom_constant<caf::atom("decompose")>;

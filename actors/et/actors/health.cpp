@@ -4,6 +4,7 @@
 #include "et/actors/errors.hpp"
 #include "et/actors/inspect.hpp"
 #include "et/util/text.hpp"
+#include "et/util/url.hpp"
 
 namespace et::actors {
 
@@ -18,6 +19,12 @@ struct round {
   caf::typed_response_promise<rows> promise;
 };
 
+// Only scheme://host:port: a node tells callers where its Ollama runs, not its paths.
+std::string endpoint_of(const std::string& base_url) {
+  auto u = parse_url(base_url);
+  return u ? u->scheme + "://" + u->authority() : std::string{"(invalid base_url)"};
+}
+
 caf::typed_response_promise<rows> check(health_actor::pointer self,
                                         const std::shared_ptr<const config::settings>& s,
                                         const router_actor& router) {
@@ -25,8 +32,7 @@ caf::typed_response_promise<rows> check(health_actor::pointer self,
   r->promise = self->make_response_promise<rows>();
   for (const auto& [name, p] : s->providers)
     if (p.type == config::provider_type::ollama)
-      r->out.push_back(
-          routing::provider_health{name, scrub(p.base_url, s->secrets()), false, 0, 0, ""});
+      r->out.push_back(routing::provider_health{name, endpoint_of(p.base_url), false, 0, 0, ""});
   r->missing = r->out.size();
   if (r->missing == 0) {
     r->promise.deliver(rows{});

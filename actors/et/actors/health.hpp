@@ -12,12 +12,6 @@
 
 namespace et::actors {
 
-/// A host's Ollama health.
-using health_actor = caf::typed_actor<
-    /// anyone -> probe: one row per Ollama provider, in name order, once each answered, failed
-    /// or ran past `health_timeout` (an empty list when there are none).
-    caf::replies_to<status_atom>::with<std::vector<routing::provider_health>>>;
-
 /// How long one provider may take to list its models before it counts as failed.
 inline constexpr std::chrono::seconds health_timeout{3};
 

@@ -80,6 +80,12 @@ using node_actor = caf::typed_actor<
     /// remote provider -> node: cancel the sender's request with this id.
     caf::reacts_to<cancel_atom, uint64_t>>;
 
+/// A host's Ollama health probe (see health.hpp).
+using health_actor = caf::typed_actor<
+    /// node or `et nodes` -> probe: one row per Ollama provider, in name order, once each
+    /// answered, failed or ran past health_timeout (an empty list when there are none).
+    caf::replies_to<status_atom>::with<std::vector<routing::provider_health>>>;
+
 /// The mayor (role "mayor" or a custom one): plans a run and combines its results.
 using mayor_actor = caf::typed_actor<
     /// run -> mayor: split the task into at most N subtasks (0: no cap); replies with the

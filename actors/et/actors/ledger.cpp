@@ -56,9 +56,9 @@ void record(ledger_pointer self, cost::call_record call) {
   bool remote = call.provider.starts_with('@');
   if (!remote || !call.usd)
     call.usd = cost::cost_usd(call.tokens, price_of(st, call.provider, call.model, call.alias));
-  // A call that used no tokens (one that failed before an answer) cost nothing,
-  // whether or not its model has a known price.
-  if (!call.usd && call.tokens == usage{})
+  // A failed call that used no tokens cost nothing, whether or not its model
+  // has a known price; an answer without usage stays unpriced.
+  if (!call.ok && !call.usd && call.tokens == usage{})
     call.usd = 0.0;
   if (call.usd)
     st.role_spent[call.role] += *call.usd;

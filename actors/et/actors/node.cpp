@@ -239,6 +239,7 @@ node_impl::behavior_type node(node_pointer self, node_setup setup) {
         return rp;
       },
       [=](cancel_atom) { cancel_where(self, [](const node_job&) { return true; }); },
+      [=](inflight_atom) { return static_cast<int64_t>(self->state.jobs.size()); },
   };
 }
 

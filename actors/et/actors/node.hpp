@@ -22,6 +22,8 @@ using node_impl = node_actor::extend<
     /// owner -> node: refuse new requests from now on; replies with the number
     /// of requests served once none is in flight.
     caf::replies_to<drain_atom>::with<int64_t>,
+    /// owner -> node: how many requests are in flight now (cheap, unlike status).
+    caf::replies_to<inflight_atom>::with<int64_t>,
     /// owner -> node: cancel every request in flight (their callers get errc::cancelled).
     caf::reacts_to<cancel_atom>>;
 

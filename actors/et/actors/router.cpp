@@ -359,7 +359,8 @@ caf::typed_response_promise<std::vector<model_info>> models_of(router_pointer se
     rp.deliver(to_caf(make_failure(errc::not_found, "no provider \"" + name + "\"")));
     return rp;
   }
-  auto bound = i->second.settings.timeout.connect + i->second.settings.timeout.first_byte;
+  // The provider enforces its own timeouts; this bound only catches one that never answers.
+  auto bound = i->second.settings.timeout.total + std::chrono::seconds{5};
   self->request(i->second.hdl, bound, models_atom::value)
       .then([=](std::vector<model_info>& models) mutable { rp.deliver(std::move(models)); },
             [=](caf::error& e) mutable { rp.deliver(std::move(e)); });

@@ -236,7 +236,8 @@ struct settings {
 
   /// The role's settings, or one built from `defaults` for an unconfigured role.
   role role_or_default(const std::string& name) const;
-  /// Every secret in it (API keys, TLS passphrases), to scrub from what users see.
+  /// Every secret in it (API keys, credential headers, TLS passphrases), to scrub from what
+  /// users see.
   std::vector<std::string> secrets() const;
 };
 

@@ -102,9 +102,9 @@ roles:
   CAF_CHECK_EQUAL(s.roles.at("mayor").system_prompt.value_or(""), "You are et.");
 }
 
-CAF_TEST(secrets lists every api key to scrub and nothing empty) {
+CAF_TEST(secrets lists every api key and credential header to scrub and nothing else) {
   auto s = valid(R"(providers:
-  a: {type: openai, api_key: sk-one}
+  a: {type: openai, api_key: sk-one, headers: {Authorization: Basic dXNlcg, X-Title: et}}
   b: {type: anthropic, api_key: sk-ant-two}
   c: {type: ollama}
 models:
@@ -112,7 +112,7 @@ models:
 )");
   auto secrets = s.secrets();
   std::sort(secrets.begin(), secrets.end());
-  CAF_CHECK_EQUAL(secrets, (std::vector<std::string>{"sk-ant-two", "sk-one"}));
+  CAF_CHECK_EQUAL(secrets, (std::vector<std::string>{"Basic dXNlcg", "sk-ant-two", "sk-one"}));
 }
 
 CAF_TEST(env references expand in numbers and durations too) {
