@@ -2,6 +2,7 @@
 
 #include <ostream>
 
+#include "et/store/usage_json.hpp"
 #include "et/util/text.hpp"
 
 namespace et::app {
@@ -10,16 +11,9 @@ namespace {
 
 namespace json = boost::json;
 namespace fs = std::filesystem;
+using store::to_json; // usage, next to the overloads below
 
 // -- JSON -----------------------------------------------------------------------------------
-
-json::object to_json(const usage& u) {
-  return {{"prompt_tokens", u.prompt_tokens},
-          {"completion_tokens", u.completion_tokens},
-          {"cache_read_tokens", u.cache_read_tokens},
-          {"cache_write_tokens", u.cache_write_tokens},
-          {"reasoning_tokens", u.reasoning_tokens}};
-}
 
 json::object to_json(const store::run_header& h) {
   return {{"id", h.id},

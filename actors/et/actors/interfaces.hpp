@@ -41,8 +41,8 @@ using chunk_sink = caf::typed_actor<
 
 /// The cost ledger: prices and records every call, answers budget questions.
 using ledger_actor = caf::typed_actor<
-    /// router -> ledger: one finished attempt (priced by the ledger; its usd is ignored
-    /// except for a remote node's call, provider "@node", which the node priced).
+    /// router -> ledger: one finished attempt, with the cost the router priced (or the node,
+    /// for provider "@node"); the ledger prices a record that comes without one.
     caf::reacts_to<record_atom, cost::call_record>,
     /// router -> ledger: may this request be sent? true, or errc::budget_exceeded.
     caf::replies_to<budget_atom, cost::budget_query>::with<bool>,

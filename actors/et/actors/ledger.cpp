@@ -51,10 +51,9 @@ std::optional<cost::model_price> price_of(const ledger_state& st, const std::str
 
 void record(ledger_pointer self, cost::call_record call) {
   auto& st = self->state;
-  // A remote node ("@node") priced its call with its own prices, which this
-  // host may not have; local calls are always priced here.
-  bool remote = call.provider.starts_with('@');
-  if (!remote || !call.usd)
+  // The router priced every answer already (a node's router for "@node"
+  // calls, with that host's prices); a record without a cost is priced here.
+  if (!call.usd)
     call.usd = cost::cost_usd(call.tokens, price_of(st, call.provider, call.model, call.alias));
   // A failed call that used no tokens cost nothing, whether or not its model
   // has a known price; an answer without usage stays unpriced.

@@ -140,7 +140,7 @@ void report(router_pointer self, const router_job& j, const chat_response* r, co
   rec.model = r && !where.node.empty() ? r->model : where.model;
   if (r) {
     rec.tokens = r->tokens;
-    rec.usd = r->usd; // kept by the ledger for remote calls only
+    rec.usd = r->usd; // priced in on_attempt_done (or by the node)
   }
   rec.ok = f == nullptr;
   rec.latency = std::chrono::duration_cast<std::chrono::milliseconds>(now(self) - j.started);

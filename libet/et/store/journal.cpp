@@ -2,6 +2,7 @@
 // fdatasync before the call returns; outputs replaced atomically. journal_read.cpp reads it.
 
 #include "et/store/journal.hpp"
+#include "et/store/usage_json.hpp"
 
 #include <boost/json.hpp>
 #include <cerrno>
@@ -17,6 +18,7 @@ namespace {
 
 namespace json = boost::json;
 namespace fs = std::filesystem;
+using store::to_json; // usage, next to the overloads below
 
 constexpr const char* journal_file = "journal.jsonl";
 
@@ -114,14 +116,6 @@ json::array to_json(const std::vector<int>& v) {
 
 json::array to_json(const std::vector<std::string>& v) {
   return json::array(v.begin(), v.end());
-}
-
-json::object to_json(const usage& u) {
-  return {{"prompt_tokens", u.prompt_tokens},
-          {"completion_tokens", u.completion_tokens},
-          {"cache_read_tokens", u.cache_read_tokens},
-          {"cache_write_tokens", u.cache_write_tokens},
-          {"reasoning_tokens", u.reasoning_tokens}};
 }
 
 json::object started_event(const run_header& h) {
