@@ -26,7 +26,7 @@ export CCACHE_BASEDIR := $(CURDIR)
 CMAKE_FLAGS = -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DET_WERROR=$(WERROR) \
               -DET_SANITIZE=$(SANITIZE)
 
-.PHONY: deps configure build test demo bench lint format clean install cross cross-test dist
+.PHONY: deps configure build test demo bench lint format clean install cross cross-test dist fuzz
 
 deps:
 	@scripts/install-deps
@@ -79,6 +79,17 @@ cross-test:
 # Release tarballs in dist/: native amd64 plus every ARCH built with `make cross`.
 dist:
 	@JOBS=$(JOBS) cross/dist.sh
+
+# Builds the libFuzzer targets (fuzz/) with clang, ASan and UBSan in build-fuzz/ and runs each
+# for FUZZ_SECONDS (FUZZ_TARGETS: only these); fails when one finds a crash. See fuzz/targets.txt.
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+fuzz:
+	@CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DET_FUZZ=ON >/dev/null
+	@cmake --build $(FUZZ_DIR) -j $(JOBS) --target et_fuzz_all
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz $(FUZZ_DIR) $(FUZZ_TARGETS)
 
 lint: configure
 	@scripts/lint $(BUILD_DIR)

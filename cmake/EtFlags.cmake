@@ -17,6 +17,18 @@ if(ET_SANITIZE)
     -Wno-maybe-uninitialized)
   target_link_options(et_flags INTERFACE -fsanitize=${ET_SANITIZE})
 endif()
+# ET_FUZZ: every et target gets libFuzzer's coverage instrumentation plus ASan
+# and UBSan (only the fuzz binaries link the fuzzer runtime), and assertions
+# stay on whatever the build type.
+if(ET_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "ET_FUZZ needs clang: configure with CC=clang CXX=clang++ (see `make fuzz`)")
+  endif()
+  target_compile_options(et_flags INTERFACE
+    -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+    -fno-sanitize-recover=all -UNDEBUG)
+  target_link_options(et_flags INTERFACE -fsanitize=address,undefined)
+endif()
 # Boost.Asio/Beast: no deprecated interfaces, and no implicit Boost.System link.
 target_compile_definitions(et_flags INTERFACE
   BOOST_ASIO_NO_DEPRECATED)
