@@ -34,8 +34,11 @@ int64_t integer(const json::object& o, std::string_view key, int64_t fallback = 
   auto* v = o.if_contains(key);
   if (v == nullptr || !v->is_number())
     return fallback;
+  // A double past int64 (a hand-edited 1e300) reads as missing: casting it is undefined.
   if (v->is_double())
-    return static_cast<int64_t>(v->get_double());
+    return v->get_double() >= -0x1p63 && v->get_double() < 0x1p63
+               ? static_cast<int64_t>(v->get_double())
+               : fallback;
   return v->is_int64() ? v->get_int64() : static_cast<int64_t>(v->get_uint64());
 }
 

@@ -33,10 +33,10 @@ struct token_counts {
   int64_t input = 0, cache_read = 0, cache_write = 0, output = 0;
 
   void read(const json::object& u) {
-    input = get_int(u, "input_tokens").value_or(input);
-    cache_read = get_int(u, "cache_read_input_tokens").value_or(cache_read);
-    cache_write = get_int(u, "cache_creation_input_tokens").value_or(cache_write);
-    output = get_int(u, "output_tokens").value_or(output);
+    input = get_count(u, "input_tokens").value_or(input);
+    cache_read = get_count(u, "cache_read_input_tokens").value_or(cache_read);
+    cache_write = get_count(u, "cache_creation_input_tokens").value_or(cache_write);
+    output = get_count(u, "output_tokens").value_or(output);
   }
 
   usage to_usage() const {
@@ -305,7 +305,7 @@ public:
       const auto& o = m.get_object();
       model_info info{std::string{get_string(o, "id")}, std::string{get_string(o, "display_name")},
                       std::nullopt};
-      if (auto n = get_int(o, "max_input_tokens"))
+      if (auto n = get_count(o, "max_input_tokens"); n && *n > 0)
         info.context_window = *n;
       page.models.push_back(std::move(info));
     }

@@ -68,6 +68,14 @@ std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string
   return sys_days{ymd} + hours{*hh} + minutes{*mm} + seconds{*ss};
 }
 
+// A server-requested delay in ms: llround is unspecified past int64 (it gave negative delays
+// for "Retry-After: 1e300"), and a delay past a thousand years is no instruction at all.
+std::optional<milliseconds> delay_ms(double ms) {
+  if (!(ms <= 3.2e13))
+    return std::nullopt;
+  return milliseconds{ms <= 0 ? 0 : std::llround(ms)};
+}
+
 bool has_tag(const std::vector<std::string>& tags, std::string_view tag) {
   return std::any_of(tags.begin(), tags.end(),
                      [&](const std::string& t) { return iequals(t, tag); });
@@ -198,7 +206,7 @@ std::optional<milliseconds> parse_retry_after(std::string_view value,
   auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
   if (!value.empty() && ec == std::errc{} && end == value.data() + value.size()
       && std::isfinite(seconds))
-    return milliseconds{seconds <= 0 ? 0 : std::llround(seconds * 1000)};
+    return delay_ms(seconds * 1000);
   auto when = parse_http_date(value);
   if (!when)
     return std::nullopt;
@@ -245,7 +253,8 @@ failure classify_reply(const http_reply& reply, std::string_view secret,
     double value = 0;
     auto [end, ec] = std::from_chars(ms->data(), ms->data() + ms->size(), value);
     if (ec == std::errc{} && end == ms->data() + ms->size() && value >= 0)
-      f.retry_after = milliseconds{std::llround(value)};
+      if (auto delay = delay_ms(value))
+        f.retry_after = *delay;
   } else if (auto ra = find_header(reply.headers, "retry-after")) {
     if (auto delay = parse_retry_after(*ra, now))
       f.retry_after = *delay;

@@ -42,10 +42,21 @@ std::optional<int64_t> get_int(const json::object& o, std::string_view key) {
     return std::nullopt;
   if (v->is_int64())
     return v->get_int64();
+  // Bodies are outside bytes: a value past int64 (1e300, 2^64-1) is no number we can use,
+  // and casting it would be undefined.
   if (v->is_uint64())
-    return static_cast<int64_t>(v->get_uint64());
-  if (v->is_double())
+    return v->get_uint64() <= uint64_t{INT64_MAX}
+               ? std::optional{static_cast<int64_t>(v->get_uint64())}
+               : std::nullopt;
+  if (v->is_double() && v->get_double() >= -0x1p63 && v->get_double() < 0x1p63)
     return static_cast<int64_t>(v->get_double());
+  return std::nullopt;
+}
+
+std::optional<int64_t> get_count(const json::object& o, std::string_view key) {
+  auto n = get_int(o, key);
+  if (n && *n >= 0 && *n <= (int64_t{1} << 53))
+    return n;
   return std::nullopt;
 }
 

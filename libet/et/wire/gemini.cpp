@@ -148,11 +148,11 @@ finish_reason map_finish(std::string_view r, bool has_calls) {
 // candidatesTokenCount leaves the thinking out; et counts it as completion.
 usage map_usage(const json::object& u) {
   usage out;
-  out.prompt_tokens = get_int(u, "promptTokenCount").value_or(0)
-                      + get_int(u, "toolUsePromptTokenCount").value_or(0);
-  out.reasoning_tokens = get_int(u, "thoughtsTokenCount").value_or(0);
-  out.completion_tokens = get_int(u, "candidatesTokenCount").value_or(0) + out.reasoning_tokens;
-  out.cache_read_tokens = get_int(u, "cachedContentTokenCount").value_or(0);
+  out.prompt_tokens = get_count(u, "promptTokenCount").value_or(0)
+                      + get_count(u, "toolUsePromptTokenCount").value_or(0);
+  out.reasoning_tokens = get_count(u, "thoughtsTokenCount").value_or(0);
+  out.completion_tokens = get_count(u, "candidatesTokenCount").value_or(0) + out.reasoning_tokens;
+  out.cache_read_tokens = get_count(u, "cachedContentTokenCount").value_or(0);
   return out;
 }
 
@@ -290,7 +290,7 @@ public:
         if (id.empty())
           continue;
         model_info info{std::string{id}, std::string{get_string(o, "displayName")}, std::nullopt};
-        if (auto n = get_int(o, "inputTokenLimit"))
+        if (auto n = get_count(o, "inputTokenLimit"); n && *n > 0)
           info.context_window = *n;
         page.models.push_back(std::move(info));
       }

@@ -124,8 +124,8 @@ void read_part(const json::object& o, chat_response& r, std::vector<chunk>* out)
     push_chunk(*out, text, thinking);
   if (!is_done(o))
     return;
-  r.tokens.prompt_tokens = get_int(o, "prompt_eval_count").value_or(0);
-  r.tokens.completion_tokens = get_int(o, "eval_count").value_or(0);
+  r.tokens.prompt_tokens = get_count(o, "prompt_eval_count").value_or(0);
+  r.tokens.completion_tokens = get_count(o, "eval_count").value_or(0);
   auto reason = get_string(o, "done_reason");
   r.finish = reason == "length"                   ? finish_reason::length
              : !r.tool_calls.empty()              ? finish_reason::tool_calls

@@ -68,14 +68,14 @@ finish_reason map_finish(std::string_view r) {
 
 usage map_usage(const json::object& u) {
   usage out;
-  out.prompt_tokens = get_int(u, "prompt_tokens").value_or(0);
-  out.completion_tokens = get_int(u, "completion_tokens").value_or(0);
+  out.prompt_tokens = get_count(u, "prompt_tokens").value_or(0);
+  out.completion_tokens = get_count(u, "completion_tokens").value_or(0);
   if (const auto* d = get_object(u, "prompt_tokens_details"))
-    out.cache_read_tokens = get_int(*d, "cached_tokens").value_or(0);
+    out.cache_read_tokens = get_count(*d, "cached_tokens").value_or(0);
   if (out.cache_read_tokens == 0) // DeepSeek's spelling
-    out.cache_read_tokens = get_int(u, "prompt_cache_hit_tokens").value_or(0);
+    out.cache_read_tokens = get_count(u, "prompt_cache_hit_tokens").value_or(0);
   if (const auto* d = get_object(u, "completion_tokens_details"))
-    out.reasoning_tokens = get_int(*d, "reasoning_tokens").value_or(0);
+    out.reasoning_tokens = get_count(*d, "reasoning_tokens").value_or(0);
   return out;
 }
 
@@ -285,7 +285,7 @@ public:
       info.display_name = get_string(o, "name"); // OpenRouter
       // OpenRouter: context_length, vLLM: max_model_len, Groq: context_window.
       for (auto key : {"context_length", "max_model_len", "context_window"})
-        if (auto n = get_int(o, key); n && !info.context_window)
+        if (auto n = get_count(o, key); n && *n > 0 && !info.context_window)
           info.context_window = *n;
       page.models.push_back(std::move(info));
     }

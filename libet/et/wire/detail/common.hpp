@@ -24,8 +24,11 @@ result<boost::json::value> parse_json(std::string_view text, std::string_view wh
 result<boost::json::object> parse_object(std::string_view text, std::string_view what);
 /// The string member `key`, "" when absent or not a string.
 std::string_view get_string(const boost::json::object& o, std::string_view key);
-/// The numeric member `key` as an integer, nullopt when absent or not a number.
+/// The numeric member `key` as an integer, nullopt when absent, not a number or outside int64.
 std::optional<int64_t> get_int(const boost::json::object& o, std::string_view key);
+/// A token count or limit: get_int, but nullopt when negative or above 2^53 (no model counts
+/// that many tokens), so counts are never negative and sums of them never overflow.
+std::optional<int64_t> get_count(const boost::json::object& o, std::string_view key);
 /// The object member `key`, null when absent or not an object.
 const boost::json::object* get_object(const boost::json::object& o, std::string_view key);
 /// The array member `key`, null when absent or not an array.
