@@ -13,8 +13,8 @@
 namespace {
 
 struct outcome {
-  std::string text, reasoning;      // the deltas, concatenated
-  std::optional<et::failure> fed;   // the first mid-stream failure
+  std::string text, reasoning;    // the deltas, concatenated
+  std::optional<et::failure> fed; // the first mid-stream failure
   et::result<et::chat_response> end = et::make_failure(et::errc::invalid_input, "");
 };
 

@@ -18,10 +18,9 @@ inline constexpr std::string_view secret = "sk-FUZZSECRET";
 inline const std::array<std::unique_ptr<wire::codec>, 4>& codecs() {
   static const auto all = [] {
     std::array<std::unique_ptr<wire::codec>, 4> out;
-    const config::provider_type types[] = {config::provider_type::openai,
-                                           config::provider_type::anthropic,
-                                           config::provider_type::gemini,
-                                           config::provider_type::ollama};
+    const config::provider_type types[] = {
+        config::provider_type::openai, config::provider_type::anthropic,
+        config::provider_type::gemini, config::provider_type::ollama};
     for (size_t i = 0; i < 4; ++i) {
       config::provider p;
       p.name = "fuzz";

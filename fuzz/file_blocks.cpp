@@ -26,8 +26,8 @@ void check_path(const std::string& path) {
   FUZZ_CHECK(p.find('\0') == std::string::npos, "a path with NUL was accepted");
   for (size_t pos = 0; pos <= p.size();) {
     auto end = p.find_first_of("/\\", pos);
-    auto part = std::string_view{p}.substr(pos, end == std::string::npos ? std::string::npos
-                                                                          : end - pos);
+    auto part =
+        std::string_view{p}.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
     FUZZ_CHECK(part != "..", "a path with a '..' component was accepted");
     if (end == std::string::npos)
       break;
@@ -68,7 +68,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<et::plan::file_block> renderable;
   for (const auto& b : blocks) {
     FUZZ_CHECK(!b.path.empty(), "a block without a path");
-    FUZZ_CHECK(b.path.find_first_of("\r\n") == std::string::npos, "a path with a line break");
+    FUZZ_CHECK(
+        std::none_of(b.path.begin(), b.path.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }),
+        "a path with a control character");
     check_path(b.path);
     // Round trip: content that ends its last line, fenced with more backticks than it holds.
     if (plain_path(b.path) && (b.content.empty() || b.content.back() == '\n')

@@ -12,13 +12,13 @@
 #include <vector>
 
 /// Aborts (a libFuzzer crash) with the failed condition when `cond` is false.
-#define FUZZ_CHECK(cond, what)                                                                   \
-  do {                                                                                           \
-    if (!(cond)) {                                                                               \
-      std::fprintf(stderr, "invariant violated at %s:%d: %s (%s)\n", __FILE__, __LINE__, #cond, \
-                   what);                                                                        \
-      std::abort();                                                                              \
-    }                                                                                            \
+#define FUZZ_CHECK(cond, what)                                                                     \
+  do {                                                                                             \
+    if (!(cond)) {                                                                                 \
+      std::fprintf(stderr, "invariant violated at %s:%d: %s (%s)\n", __FILE__, __LINE__, #cond,    \
+                   what);                                                                          \
+      std::abort();                                                                                \
+    }                                                                                              \
   } while (false)
 
 namespace et::fuzz {

@@ -24,7 +24,10 @@ const fs::path& scratch() {
     fs::path base = fs::exists("/dev/shm") ? fs::path{"/dev/shm"} : fs::temp_directory_path();
     auto d = base / ("et-fuzz-journal-" + std::to_string(::getpid()));
     fs::create_directories(d / "read");
-    std::atexit([] { std::error_code ec; fs::remove_all(scratch(), ec); });
+    std::atexit([] {
+      std::error_code ec;
+      fs::remove_all(scratch(), ec);
+    });
     return d;
   }();
   return dir;

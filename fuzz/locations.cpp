@@ -11,9 +11,9 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto input = et::fuzz::bytes(data, size);
-  std::vector<std::string> known{"src/main.cpp", "src/a.cpp",  "a/b/c.cpp",     "b/c.cpp",
-                                 "x.py",         "tests/test_x.py", "app.js",   "lib/x.ts",
-                                 "main.rs",      "README.md",  "a.cpp",         "Makefile"};
+  std::vector<std::string> known{"src/main.cpp", "src/a.cpp",       "a/b/c.cpp", "b/c.cpp",
+                                 "x.py",         "tests/test_x.py", "app.js",    "lib/x.ts",
+                                 "main.rs",      "README.md",       "a.cpp",     "Makefile"};
   auto output = input;
   if (auto cut = input.find('\x01'); cut != std::string_view::npos) {
     output = input.substr(cut + 1);
@@ -31,8 +31,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (size_t i = 0; i < found.size(); ++i) {
     FUZZ_CHECK(std::find(known.begin(), known.end(), found[i]) != known.end(),
                "a path that is not known");
-    FUZZ_CHECK(std::find(found.begin() + static_cast<std::ptrdiff_t>(i) + 1, found.end(),
-                         found[i]) == found.end(),
+    FUZZ_CHECK(std::find(found.begin() + static_cast<std::ptrdiff_t>(i) + 1, found.end(), found[i])
+                   == found.end(),
                "a path named twice");
   }
   if (output.empty())

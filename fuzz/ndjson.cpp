@@ -53,7 +53,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<std::string> expected;
   for (size_t pos = 0; pos <= input.size();) {
     auto end = input.find('\n', pos);
-    auto raw = input.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
+    auto raw =
+        input.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
     if (!blank(raw))
       expected.emplace_back(raw);
     if (end == std::string_view::npos)
