@@ -40,8 +40,9 @@ std::optional<int> parse_int(std::string_view text) {
 }
 
 // IMF-fixdate, the only HTTP-date form servers still send:
-// "Sun, 06 Nov 1994 08:49:37 GMT".
-std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view text) {
+// "Sun, 06 Nov 1994 08:49:37 GMT". In seconds: system_clock's nanoseconds overflow outside
+// the years 1678..2262, which a four-digit year reaches (UBSan, fuzz/classify).
+std::optional<std::chrono::sys_seconds> parse_http_date(std::string_view text) {
   static constexpr std::array<std::string_view, 12> months{
       "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   auto comma = text.find(", ");
@@ -210,8 +211,9 @@ std::optional<milliseconds> parse_retry_after(std::string_view value,
   auto when = parse_http_date(value);
   if (!when)
     return std::nullopt;
-  auto delta = std::chrono::duration_cast<milliseconds>(*when - now);
-  return delta.count() > 0 ? delta : milliseconds{0};
+  auto delta = std::chrono::time_point_cast<milliseconds>(*when)
+               - std::chrono::time_point_cast<milliseconds>(now);
+  return delay_ms(static_cast<double>(delta.count()));
 }
 
 std::optional<std::string_view> find_header(const header_list& headers, std::string_view name) {

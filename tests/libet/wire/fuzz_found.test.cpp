@@ -103,3 +103,16 @@ CAF_TEST(an absurd retry delay is ignored and never negative) {
   // Sane values still count.
   CAF_CHECK_EQUAL(parse_retry_after("1.5", now)->count(), 1500);
 }
+
+// fuzz/classify seed date_9999: converting the year 9999 to system_clock's nanoseconds
+// overflowed (UBSan). So far ahead is no instruction; a date long past is no wait.
+CAF_TEST(an HTTP date outside the nanosecond clock range does not overflow) {
+  auto now = std::chrono::system_clock::time_point{std::chrono::seconds{1767225600}};
+  CAF_CHECK(!parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", now).has_value());
+  http_reply reply{503, {{"Retry-After", "Fri, 31 Dec 9999 23:59:59 GMT"}}, "{}"};
+  CAF_CHECK_EQUAL(classify_reply(reply, "sk-FUZZSECRET", now).retry_after.count(), 0);
+  auto past = parse_retry_after("Mon, 01 Jan 1001 00:00:00 GMT", now);
+  CAF_REQUIRE(past.has_value());
+  CAF_CHECK_EQUAL(past->count(), 0);
+  CAF_CHECK_EQUAL(parse_retry_after("Thu, 01 Jan 2026 00:00:07 GMT", now)->count(), 7000);
+}
