@@ -36,12 +36,33 @@ void read_all(detail::reader& r, const YAML::Node& root, settings& s) {
   detail::validate(r, root, s);
 }
 
+// A diagnostic quotes values after expansion, so `listen: ${OPENAI_API_KEY}x` would print the
+// key (found by fuzz/config). Every value the environment gave (4 bytes or more: shorter ones
+// would garble messages) is shown as the reference that produced it.
+void hide_env_values(std::vector<diagnostic>& diagnostics,
+                     std::vector<std::pair<std::string, std::string>> values) {
+  std::sort(values.begin(), values.end(),
+            [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+  for (auto& d : diagnostics)
+    for (const auto& [value, reference] : values)
+      for (auto at = d.message.find(value); at != std::string::npos;
+           at = d.message.find(value, at + reference.size()))
+        d.message.replace(at, value.size(), reference);
+}
+
 } // namespace
 
 load_outcome check_string(std::string_view yaml, const std::string& file, const env_lookup& env) {
   load_outcome out;
   out.value.source = file;
-  detail::reader r{file, env, out.diagnostics};
+  std::vector<std::pair<std::string, std::string>> env_values; // value, "${NAME}"
+  env_lookup recording = [&env, &env_values](const std::string& name) {
+    auto value = env(name);
+    if (value && value->size() >= 4)
+      env_values.emplace_back(*value, "${" + name + "}");
+    return value;
+  };
+  detail::reader r{file, recording, out.diagnostics};
   YAML::Node root;
   try {
     root = YAML::Load(std::string{yaml});
@@ -61,6 +82,7 @@ load_outcome check_string(std::string_view yaml, const std::string& file, const 
     // used as a key); report it at its mark rather than crash.
     out.diagnostics.push_back({file, e.mark.line + 1, e.mark.column + 1, "", e.msg});
   }
+  hide_env_values(out.diagnostics, std::move(env_values));
   // Sections are read in dependency order and references checked last; the
   // reader of the report wants them in the order of the file.
   std::stable_sort(out.diagnostics.begin(), out.diagnostics.end(),
