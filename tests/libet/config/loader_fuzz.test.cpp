@@ -16,7 +16,7 @@ namespace {
 
 std::optional<std::string> env(const std::string& name) {
   if (name.find("KEY") != std::string::npos)
-    return std::string{"sk-ENVSECRET"};
+    return "sk-ENVSECRET-" + name; // one value per variable
   return std::nullopt;
 }
 
