@@ -31,6 +31,14 @@ bool iequals(std::string_view a, std::string_view b) {
          });
 }
 
+// A server-requested delay is capped at a day: a larger one is a bug or a
+// hostile server, and llround of a huge double is undefined.
+constexpr double max_delay_ms = 86'400'000;
+
+milliseconds delay_of(double ms) {
+  return milliseconds{ms <= 0 ? 0 : std::llround(std::min(ms, max_delay_ms))};
+}
+
 std::optional<int> parse_int(std::string_view text) {
   int value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -123,8 +131,8 @@ void add_tag(error_parts& parts, const json::value* v) {
     return;
   if (v->is_string())
     parts.tags.emplace_back(v->as_string());
-  else if (v->is_int64())
-    parts.code = static_cast<int>(v->as_int64());
+  else if (v->is_int64() && v->as_int64() >= 100 && v->as_int64() <= 999)
+    parts.code = static_cast<int>(v->as_int64()); // an HTTP status; anything else is noise
 }
 
 void read_details(error_parts& parts, const json::array& details) {
@@ -198,7 +206,7 @@ std::optional<milliseconds> parse_retry_after(std::string_view value,
   auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
   if (!value.empty() && ec == std::errc{} && end == value.data() + value.size()
       && std::isfinite(seconds))
-    return milliseconds{seconds <= 0 ? 0 : std::llround(seconds * 1000)};
+    return delay_of(seconds * 1000);
   auto when = parse_http_date(value);
   if (!when)
     return std::nullopt;
@@ -244,8 +252,8 @@ failure classify_reply(const http_reply& reply, std::string_view secret,
   if (auto ms = find_header(reply.headers, "retry-after-ms")) {
     double value = 0;
     auto [end, ec] = std::from_chars(ms->data(), ms->data() + ms->size(), value);
-    if (ec == std::errc{} && end == ms->data() + ms->size() && value >= 0)
-      f.retry_after = milliseconds{std::llround(value)};
+    if (ec == std::errc{} && end == ms->data() + ms->size() && std::isfinite(value) && value >= 0)
+      f.retry_after = delay_of(value);
   } else if (auto ra = find_header(reply.headers, "retry-after")) {
     if (auto delay = parse_retry_after(*ra, now))
       f.retry_after = *delay;
