@@ -57,9 +57,24 @@ wire::http_reply reply_of(exchange_state& st) {
 
 using secret_list = std::shared_ptr<const std::vector<std::string>>;
 
+// An error text cut to a length (a non-JSON body keeps 500 bytes) may end in
+// the first part of a secret; 8 bytes and more of one are replaced too.
+void scrub_cut_tail(std::string& text, const std::vector<std::string>& secrets) {
+  constexpr size_t min_part = 8;
+  for (const auto& secret : secrets) {
+    for (size_t k = std::min(secret.size() - 1, text.size()); k >= min_part; --k) {
+      if (text.compare(text.size() - k, k, secret, 0, k) == 0) {
+        text.replace(text.size() - k, k, "****");
+        break;
+      }
+    }
+  }
+}
+
 // The one exit of upstream text: a failure's message without any secret.
 failure clean(failure f, const secret_list& secrets) {
   f.message = scrub(std::move(f.message), *secrets);
+  scrub_cut_tail(f.message, *secrets);
   return f;
 }
 

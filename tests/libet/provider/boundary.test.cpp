@@ -144,6 +144,18 @@ CAF_TEST(a listing error echoing a secret reaches nobody) {
   CAF_CHECK(r.error().message.find(echo) == std::string::npos);
 }
 
+// A non-JSON error body is cut to 500 bytes, which may cut a key in two.
+CAF_TEST(a secret cut by a truncated error text leaves no part behind) {
+  loopback_server server{[](const seen_request&) {
+    return reply{}.send(http_response(401, std::string(490, '.') + basic_key + " was rejected"));
+  }};
+  auto p = make(config::provider_type::openai, server.url());
+  auto f = fail_of(*p, false);
+  CAF_CHECK_EQUAL(to_string(f.code), "auth");
+  CAF_CHECK(f.message.find(std::string{basic_key}.substr(0, 8)) == std::string::npos);
+  CAF_CHECK(f.message.find("****") != std::string::npos);
+}
+
 CAF_TEST(a header that is not a credential is not scrubbed) {
   loopback_server server{[](const seen_request&) {
     return reply{}.send(http_response(400, error_body("unknown title et-x")));
