@@ -9,6 +9,7 @@
 #include "et/commands.hpp"
 #include "et/config/paths.hpp"
 #include "et/cost/summary.hpp"
+#include "et/llm/plausible.hpp"
 #include "et/run_records.hpp"
 #include "et/store/journal.hpp"
 #include "et/util/text.hpp"
@@ -67,7 +68,7 @@ std::string fit(std::string_view text, size_t width) {
 }
 
 int64_t total_tokens(const usage& u) {
-  return u.prompt_tokens + u.completion_tokens;
+  return saturating_add(u.prompt_tokens, u.completion_tokens);
 }
 
 // A run that never finished has no totals yet: its subtasks hold what was spent.

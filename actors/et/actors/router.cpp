@@ -5,6 +5,7 @@
 #include "et/actors/inspect.hpp"
 #include "et/actors/router_state.hpp"
 #include "et/cost/cost.hpp"
+#include "et/llm/plausible.hpp"
 #include "et/util/text.hpp"
 
 namespace et::actors {
@@ -199,9 +200,14 @@ void on_attempt_done(router_pointer self, uint64_t key, uint64_t attempt_id, cha
     return; // cancelled or superseded
   auto& j = i->second;
   const auto& where = current(j).where;
-  // A node priced its answer with its own prices; local answers are priced here.
-  if (where.node.empty())
+  // A node priced its answer with its own prices; local answers are priced
+  // here. A node is upstream too: what it claims is bounded before any sum.
+  if (where.node.empty()) {
     r.usd = price(self, where, r.tokens);
+  } else {
+    r.tokens = plausible(r.tokens);
+    r.usd = plausible_usd(r.usd);
+  }
   report(self, j, &r, nullptr);
   self->state.cooldowns.succeeded(where.key());
   self->state.attempts.erase(attempt_id);

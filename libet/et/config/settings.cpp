@@ -1,5 +1,7 @@
 #include "et/config/settings.hpp"
 
+#include "et/config/secrets.hpp"
+
 #include <algorithm>
 #include <cctype>
 
@@ -43,36 +45,20 @@ role settings::role_or_default(const std::string& name) const {
   return r;
 }
 
-namespace {
-
-bool names_credential(std::string name) {
-  std::transform(name.begin(), name.end(), name.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  for (auto part : {"auth", "key", "token", "secret", "cookie", "password"})
-    if (name.find(part) != std::string::npos)
-      return true;
-  return false;
-}
-
-} // namespace
-
 std::vector<std::string> settings::secrets() const {
   std::vector<std::string> out;
   auto add = [&](const std::string& secret) {
     if (!secret.empty())
       out.push_back(secret);
   };
-  for (const auto& [name, p] : providers) {
-    add(p.api_key);
-    // Headers may carry credentials too (Authorization for a proxy in front of
-    // Ollama); only those named like one, so that "X-Title: et" scrubs nothing.
-    for (const auto& [header, value] : p.headers)
-      if (names_credential(header))
-        add(value);
-  }
+  // Every spelling an upstream may echo (base64 of user:password, ?key=...).
+  for (const auto& [name, p] : providers)
+    for (auto& form : secret_forms(p))
+      out.push_back(std::move(form));
   for (const auto& [name, n] : nodes)
     add(n.tls.passphrase);
   add(server.tls.passphrase);
+  normalize_secrets(out);
   return out;
 }
 

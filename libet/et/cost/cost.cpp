@@ -1,6 +1,9 @@
 #include "et/cost/cost.hpp"
 
 #include <algorithm>
+#include <cmath>
+
+#include "et/llm/plausible.hpp"
 
 namespace et::cost {
 
@@ -15,23 +18,33 @@ double cost_usd(const usage& tokens, const model_price& price) {
          + static_cast<double>(tokens.completion_tokens) * price.output_per_token;
 }
 
+bool plausible_price(const model_price& p) {
+  for (double per_token :
+       {p.input_per_token, p.output_per_token, p.cache_read_per_token, p.cache_write_per_token})
+    if (!std::isfinite(per_token) || per_token < 0)
+      return false;
+  return true;
+}
+
 std::optional<double> cost_usd(const usage& tokens, const std::optional<model_price>& price) {
-  if (!price)
+  if (!price || !plausible_price(*price))
     return std::nullopt;
-  return cost_usd(tokens, *price);
+  return plausible_usd(cost_usd(plausible(tokens), *price));
 }
 
 void spend::add(const usage& tokens, std::optional<double> cost, bool ok) {
   ++requests;
   if (!ok)
     ++failures;
-  prompt_tokens += tokens.prompt_tokens;
-  completion_tokens += tokens.completion_tokens;
-  cache_read_tokens += tokens.cache_read_tokens;
-  cache_write_tokens += tokens.cache_write_tokens;
-  reasoning_tokens += tokens.reasoning_tokens;
-  if (cost) {
-    usd += *cost;
+  // Whatever the caller read (a ledger row, a node's report), a lie is not summed.
+  auto t = plausible(tokens);
+  prompt_tokens = saturating_add(prompt_tokens, t.prompt_tokens);
+  completion_tokens = saturating_add(completion_tokens, t.completion_tokens);
+  cache_read_tokens = saturating_add(cache_read_tokens, t.cache_read_tokens);
+  cache_write_tokens = saturating_add(cache_write_tokens, t.cache_write_tokens);
+  reasoning_tokens = saturating_add(reasoning_tokens, t.reasoning_tokens);
+  if (auto checked = plausible_usd(cost)) {
+    usd += *checked;
   } else {
     has_unpriced = true;
     ++unpriced_requests;
@@ -39,16 +52,17 @@ void spend::add(const usage& tokens, std::optional<double> cost, bool ok) {
 }
 
 spend& spend::operator+=(const spend& other) {
-  requests += other.requests;
-  failures += other.failures;
-  prompt_tokens += other.prompt_tokens;
-  completion_tokens += other.completion_tokens;
-  cache_read_tokens += other.cache_read_tokens;
-  cache_write_tokens += other.cache_write_tokens;
-  reasoning_tokens += other.reasoning_tokens;
-  usd += other.usd;
+  requests = saturating_add(requests, other.requests);
+  failures = saturating_add(failures, other.failures);
+  prompt_tokens = saturating_add(prompt_tokens, other.prompt_tokens);
+  completion_tokens = saturating_add(completion_tokens, other.completion_tokens);
+  cache_read_tokens = saturating_add(cache_read_tokens, other.cache_read_tokens);
+  cache_write_tokens = saturating_add(cache_write_tokens, other.cache_write_tokens);
+  reasoning_tokens = saturating_add(reasoning_tokens, other.reasoning_tokens);
+  if (std::isfinite(other.usd) && other.usd >= 0)
+    usd += other.usd;
   has_unpriced = has_unpriced || other.has_unpriced;
-  unpriced_requests += other.unpriced_requests;
+  unpriced_requests = saturating_add(unpriced_requests, other.unpriced_requests);
   return *this;
 }
 

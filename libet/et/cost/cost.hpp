@@ -15,7 +15,8 @@ namespace et::cost {
 /// below 0); completion_tokens includes reasoning and is billed as output.
 double cost_usd(const usage& tokens, const model_price& price);
 
-/// As above, or std::nullopt when the model is unpriced.
+/// As above, or std::nullopt when the model is unpriced, a price is negative
+/// or not finite, or the result is not a plausible cost (et/llm/plausible.hpp).
 std::optional<double> cost_usd(const usage& tokens, const std::optional<model_price>& price);
 
 /// Calls and tokens summed over many exchanges, with their known cost.
@@ -32,7 +33,8 @@ struct spend {
   int64_t unpriced_requests = 0;  ///< how many
 
   /// Counts one call: its tokens, its cost (std::nullopt = unpriced) and
-  /// whether it succeeded.
+  /// whether it succeeded. Implausible counts add 0 and an implausible cost
+  /// counts as unpriced; sums saturate instead of wrapping.
   void add(const usage& tokens, std::optional<double> cost, bool ok);
 
   /// Adds another sum.

@@ -6,8 +6,10 @@
 #include <sstream>
 
 #include <boost/json.hpp>
+#include <cmath>
 
 #include "et/cost/prices.hpp"
+#include "et/llm/plausible.hpp"
 
 namespace et::cost {
 
@@ -20,8 +22,8 @@ std::optional<double> number(const json::object& entry, std::string_view key) {
   auto* v = entry.if_contains(key);
   if (v == nullptr)
     return std::nullopt;
-  if (v->is_double())
-    return v->get_double();
+  if (v->is_double()) // a price or a window is finite; 1e400 parses as inf
+    return std::isfinite(v->get_double()) ? std::optional<double>{v->get_double()} : std::nullopt;
   if (v->is_int64())
     return static_cast<double>(v->get_int64());
   if (v->is_uint64())
@@ -41,7 +43,10 @@ std::optional<model_price> parse_entry(const json::object& entry) {
   // over-estimate at worst, never a made-up discount.
   p.cache_read_per_token = number(entry, "cache_read_input_token_cost").value_or(*input);
   p.cache_write_per_token = number(entry, "cache_creation_input_token_cost").value_or(*input);
-  if (auto window = number(entry, "max_input_tokens"); window && *window > 0)
+  if (p.cache_read_per_token < 0 || p.cache_write_per_token < 0)
+    return std::nullopt; // a negative price would hide real spend
+  if (auto window = number(entry, "max_input_tokens");
+      window && *window > 0 && *window <= static_cast<double>(max_token_count))
     p.max_input_tokens = static_cast<int64_t>(*window);
   p.source = "file";
   return p;

@@ -1,5 +1,7 @@
 #include "et/llm/chat.hpp"
 
+#include "et/llm/plausible.hpp"
+
 namespace et {
 
 std::string_view to_string(role r) {
@@ -32,12 +34,13 @@ std::string_view to_string(finish_reason r) {
   return "unknown";
 }
 
+// Saturating: counts summed over many runs must never wrap to negative.
 usage& usage::operator+=(const usage& other) {
-  prompt_tokens += other.prompt_tokens;
-  completion_tokens += other.completion_tokens;
-  cache_read_tokens += other.cache_read_tokens;
-  cache_write_tokens += other.cache_write_tokens;
-  reasoning_tokens += other.reasoning_tokens;
+  prompt_tokens = saturating_add(prompt_tokens, other.prompt_tokens);
+  completion_tokens = saturating_add(completion_tokens, other.completion_tokens);
+  cache_read_tokens = saturating_add(cache_read_tokens, other.cache_read_tokens);
+  cache_write_tokens = saturating_add(cache_write_tokens, other.cache_write_tokens);
+  reasoning_tokens = saturating_add(reasoning_tokens, other.reasoning_tokens);
   return *this;
 }
 

@@ -1,7 +1,11 @@
 #include "et/provider/http_provider.hpp"
 
+#include <algorithm>
 #include <mutex>
 #include <optional>
+
+#include "et/config/secrets.hpp"
+#include "et/util/text.hpp"
 
 namespace et::provider {
 
@@ -51,7 +55,106 @@ wire::http_reply reply_of(exchange_state& st) {
   return wire::http_reply{st.status, st.headers, std::move(st.error_body)};
 }
 
+using secret_list = std::shared_ptr<const std::vector<std::string>>;
+
+// An error text cut to a length (a non-JSON body keeps 500 bytes) may end in
+// the first part of a secret; 8 bytes and more of one are replaced too.
+void scrub_cut_tail(std::string& text, const std::vector<std::string>& secrets) {
+  constexpr size_t min_part = 8;
+  for (const auto& secret : secrets) {
+    for (size_t k = std::min(secret.size() - 1, text.size()); k >= min_part; --k) {
+      if (text.compare(text.size() - k, k, secret, 0, k) == 0) {
+        text.replace(text.size() - k, k, "****");
+        break;
+      }
+    }
+  }
+}
+
+// The one exit of upstream text: a failure's message without any secret.
+failure clean(failure f, const secret_list& secrets) {
+  f.message = scrub(std::move(f.message), *secrets);
+  scrub_cut_tail(f.message, *secrets);
+  return f;
+}
+
+template <class T>
+std::function<void(result<T>)> scrubbing(std::function<void(result<T>)> done, secret_list secrets) {
+  return [done = std::move(done), secrets = std::move(secrets)](result<T> r) {
+    if (r)
+      return done(std::move(r));
+    done(clean(r.error(), secrets));
+  };
+}
+
+http::request to_http(wire::http_request req, const url& base, const config::timeouts& t) {
+  http::request out;
+  out.method = std::move(req.method);
+  out.base = base;
+  out.target = std::move(req.target);
+  out.headers = std::move(req.headers);
+  out.body = std::move(req.body);
+  out.timeouts = t;
+  return out;
+}
+
 } // namespace
+
+// Everything a listing needs, owned by the listing and not by the provider:
+// its callbacks outlive neither. `client` may be used only while `stopped`
+// is false, which the provider's destructor sets under `mutex` (the client
+// outlives the provider, not necessarily the listing).
+struct http_provider::listing {
+  std::mutex mutex;
+  bool stopped = false;
+  http::exchange current;
+  http::client* client = nullptr;
+  url base;
+  config::timeouts timeouts;
+  std::shared_ptr<const wire::codec> codec;
+  std::vector<model_info> models;
+  int pages_left = 50;
+  models_handler done; // scrubbing already
+
+  // Requests `page` (under `mutex`, with `stopped` false).
+  void request(const std::shared_ptr<listing>& self, std::string_view page);
+  // Handles the end of one page's exchange.
+  void on_page(const std::shared_ptr<listing>& self, exchange_state& st, result<void> r);
+};
+
+void http_provider::listing::request(const std::shared_ptr<listing>& self, std::string_view page) {
+  auto st = std::make_shared<exchange_state>();
+  http::handlers h;
+  h.on_head = [st](const http::response_head& head) {
+    st->status = head.status;
+    st->headers = head.headers;
+  };
+  h.on_body = [st](std::string_view bytes) { st->error_body.append(bytes); };
+  h.on_done = [self, st](result<void> r) { self->on_page(self, *st, std::move(r)); };
+  current = client->send(to_http(codec->list_models(page), base, timeouts), std::move(h));
+}
+
+void http_provider::listing::on_page(const std::shared_ptr<listing>& self, exchange_state& st,
+                                     result<void> r) {
+  if (!r)
+    return done(r.error());
+  if (!is_success(st.status))
+    return done(codec->classify(reply_of(st)));
+  auto decoded = codec->decode_models(st.error_body);
+  if (!decoded)
+    return done(decoded.error());
+  models.insert(models.end(), decoded->models.begin(), decoded->models.end());
+  if (decoded->next_page.empty() || --pages_left <= 0)
+    return done(std::move(models));
+  {
+    std::lock_guard<std::mutex> guard{mutex};
+    if (!stopped) {
+      request(self, decoded->next_page);
+      return;
+    }
+  }
+  done(make_failure(errc::cancelled, "the model listing was cancelled: its provider is gone"));
+}
 
 result<std::unique_ptr<http_provider>> http_provider::make(http::client& client,
                                                            const config::provider& settings) {
@@ -70,20 +173,21 @@ result<std::unique_ptr<http_provider>> http_provider::make(http::client& client,
 http_provider::http_provider(http::client& client, config::provider settings, url base,
                              std::unique_ptr<wire::codec> codec)
     : client_(client), settings_(std::move(settings)), base_(std::move(base)),
-      codec_(std::move(codec)) {}
+      codec_(std::move(codec)),
+      secrets_(std::make_shared<const std::vector<std::string>>(config::secret_forms(settings_))) {}
 
-http::request http_provider::to_http(wire::http_request req) const {
-  http::request out;
-  out.method = std::move(req.method);
-  out.base = base_;
-  out.target = std::move(req.target);
-  out.headers = std::move(req.headers);
-  out.body = std::move(req.body);
-  out.timeouts = settings_.timeout;
-  return out;
+http_provider::~http_provider() {
+  for (const auto& weak : listings_) {
+    if (auto l = weak.lock()) {
+      std::lock_guard<std::mutex> guard{l->mutex};
+      l->stopped = true;
+      l->current.cancel();
+    }
+  }
 }
 
-http::exchange http_provider::complete(const chat_request& req, completion_handler done) {
+http::exchange http_provider::complete(const chat_request& req, completion_handler on_done) {
+  auto done = scrubbing(std::move(on_done), secrets_);
   auto built = codec_->chat(req, false);
   if (!built) {
     done(built.error());
@@ -104,11 +208,12 @@ http::exchange http_provider::complete(const chat_request& req, completion_handl
       return done(codec->classify(reply_of(*st)));
     done(codec->decode_chat(st->error_body));
   };
-  return client_.send(to_http(std::move(*built)), std::move(h));
+  return client_.send(to_http(std::move(*built), base_, settings_.timeout), std::move(h));
 }
 
 http::exchange http_provider::stream(const chat_request& req, chunk_handler on_chunk,
-                                     completion_handler done) {
+                                     completion_handler on_done) {
+  auto done = scrubbing(std::move(on_done), secrets_);
   auto built = codec_->chat(req, true);
   if (!built) {
     done(built.error());
@@ -150,39 +255,24 @@ http::exchange http_provider::stream(const chat_request& req, chunk_handler on_c
       return done(codec->classify(reply_of(*st)));
     done(st->decoder->finish());
   };
-  auto handle = client_.send(to_http(std::move(*built)), std::move(h));
+  auto handle = client_.send(to_http(std::move(*built), base_, settings_.timeout), std::move(h));
   st->set_handle(handle);
   return handle;
 }
 
 void http_provider::list_models(models_handler done) {
-  list_page({}, std::make_shared<std::vector<model_info>>(), 50, std::move(done));
-}
-
-void http_provider::list_page(std::string page, std::shared_ptr<std::vector<model_info>> acc,
-                              int left, models_handler done) {
-  auto st = std::make_shared<exchange_state>();
-  auto codec = codec_;
-  http::handlers h;
-  h.on_head = [st](const http::response_head& head) {
-    st->status = head.status;
-    st->headers = head.headers;
-  };
-  h.on_body = [st](std::string_view bytes) { st->error_body.append(bytes); };
-  h.on_done = [this, st, codec, acc, left, done](result<void> r) {
-    if (!r)
-      return done(r.error());
-    if (!is_success(st->status))
-      return done(codec->classify(reply_of(*st)));
-    auto decoded = codec->decode_models(st->error_body);
-    if (!decoded)
-      return done(decoded.error());
-    acc->insert(acc->end(), decoded->models.begin(), decoded->models.end());
-    if (decoded->next_page.empty() || left <= 1)
-      return done(std::move(*acc));
-    list_page(decoded->next_page, acc, left - 1, done);
-  };
-  client_.send(to_http(codec_->list_models(page)), std::move(h));
+  listings_.erase(
+      std::remove_if(listings_.begin(), listings_.end(), [](const auto& w) { return w.expired(); }),
+      listings_.end());
+  auto l = std::make_shared<listing>();
+  l->client = &client_;
+  l->base = base_;
+  l->timeouts = settings_.timeout;
+  l->codec = codec_;
+  l->done = scrubbing(std::move(done), secrets_);
+  listings_.push_back(l);
+  std::lock_guard<std::mutex> guard{l->mutex};
+  l->request(l, {});
 }
 
 } // namespace et::provider

@@ -4,9 +4,15 @@
 /// exchange and the exchange back into a response, a stream of chunks, or a
 /// typed failure. Callbacks run on the client's I/O threads; the provider
 /// actor forwards them to itself as messages.
+///
+/// This is the boundary where upstream bytes become et's failures: every
+/// failure message leaving it (classified error bodies, transport errors,
+/// interrupted streams, listings) has each configured secret scrubbed in every
+/// form it is sent in (config::secret_forms).
 
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "et/config/settings.hpp"
@@ -44,24 +50,31 @@ public:
   http::exchange stream(const chat_request& req, chunk_handler on_chunk, completion_handler done);
 
   /// Lists the provider's models, following pagination (at most 50 pages).
-  /// The provider must outlive the listing.
+  /// Destroying the provider stops the listing: `done` then gets cancelled
+  /// (or the page that raced it) and no further page is requested.
   void list_models(models_handler done);
+
+  /// Stops every listing still running (see list_models).
+  ~http_provider();
+  http_provider(const http_provider&) = delete;
+  http_provider& operator=(const http_provider&) = delete;
 
   /// The settings this provider was made from.
   const config::provider& settings() const { return settings_; }
+
+  /// The paginated listing in progress (defined in the source file).
+  struct listing;
 
 private:
   http_provider(http::client& client, config::provider settings, url base,
                 std::unique_ptr<wire::codec> codec);
 
-  http::request to_http(wire::http_request req) const;
-  void list_page(std::string page, std::shared_ptr<std::vector<model_info>> acc, int left,
-                 models_handler done);
-
   http::client& client_;
   config::provider settings_;
   url base_;
   std::shared_ptr<const wire::codec> codec_;
+  std::shared_ptr<const std::vector<std::string>> secrets_; // every form, to scrub
+  std::vector<std::weak_ptr<listing>> listings_;            // to stop on destruction
 };
 
 } // namespace et::provider

@@ -6,8 +6,12 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <cmath>
 #include <fstream>
+#include <limits>
 #include <map>
+
+#include "et/llm/plausible.hpp"
 
 namespace et::store {
 
@@ -27,23 +31,37 @@ double number(const json::object& o, std::string_view key, double fallback = 0) 
   auto* v = o.if_contains(key);
   if (v == nullptr || !v->is_number())
     return fallback;
-  return v->to_number<double>();
+  auto d = v->to_number<double>();
+  return std::isfinite(d) ? d : fallback;
 }
 
+// A journal is bytes on disk: a value out of range is damage, never cast.
 int64_t integer(const json::object& o, std::string_view key, int64_t fallback = 0) {
   auto* v = o.if_contains(key);
   if (v == nullptr || !v->is_number())
     return fallback;
-  // A double past int64 (a hand-edited 1e300) reads as missing: casting it is undefined.
-  if (v->is_double())
-    return v->get_double() >= -0x1p63 && v->get_double() < 0x1p63
-               ? static_cast<int64_t>(v->get_double())
+  if (v->is_int64())
+    return v->get_int64();
+  if (v->is_uint64())
+    return v->get_uint64() <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max())
+               ? static_cast<int64_t>(v->get_uint64())
                : fallback;
-  return v->is_int64() ? v->get_int64() : static_cast<int64_t>(v->get_uint64());
+  double d = v->get_double(); // 2^63 is exact as a double, and the first value past int64
+  if (!std::isfinite(d) || d < -9.2233720368547758e18 || d >= 9.2233720368547758e18)
+    return fallback;
+  return static_cast<int64_t>(d);
 }
 
 int small(const json::object& o, std::string_view key, int fallback = 0) {
-  return static_cast<int>(integer(o, key, fallback));
+  auto n = integer(o, key, fallback);
+  return n >= std::numeric_limits<int>::min() && n <= std::numeric_limits<int>::max()
+             ? static_cast<int>(n)
+             : fallback;
+}
+
+// A cost: implausible ones (negative, huge) read as 0, so no sum takes them.
+double dollars(const json::object& o, std::string_view key) {
+  return plausible_usd(number(o, key)).value_or(0);
 }
 
 bool flag(const json::object& o, std::string_view key, bool fallback) {
@@ -60,7 +78,8 @@ const json::array& list(const json::object& o, std::string_view key) {
 std::vector<int> numbers(const json::object& o, std::string_view key) {
   std::vector<int> out;
   for (const auto& v : list(o, key))
-    if (v.is_int64())
+    if (v.is_int64() && v.get_int64() >= std::numeric_limits<int>::min()
+        && v.get_int64() <= std::numeric_limits<int>::max())
       out.push_back(static_cast<int>(v.get_int64()));
   return out;
 }
@@ -77,9 +96,10 @@ usage tokens(const json::object& o, std::string_view key) {
   static const json::object none;
   auto* v = o.if_contains(key);
   const auto& t = v && v->is_object() ? v->get_object() : none;
-  return usage{integer(t, "prompt_tokens"), integer(t, "completion_tokens"),
-               integer(t, "cache_read_tokens"), integer(t, "cache_write_tokens"),
-               integer(t, "reasoning_tokens")};
+  // Implausible counts (-5, 1e30) read as 0, as the ledger keeps them.
+  return plausible(usage{integer(t, "prompt_tokens"), integer(t, "completion_tokens"),
+                         integer(t, "cache_read_tokens"), integer(t, "cache_write_tokens"),
+                         integer(t, "reasoning_tokens")});
 }
 
 // Events about a subtask the plan did not announce still land somewhere visible.
@@ -160,7 +180,7 @@ void on_subtask_finished(run_record& r, const json::object& e) {
   s->output = text(e, "output");
   s->error = text(e, "error");
   s->tokens = tokens(e, "tokens");
-  s->usd = number(e, "usd");
+  s->usd = dollars(e, "usd");
   s->attempts = small(e, "attempts");
   s->elapsed_ms = integer(e, "elapsed_ms");
   if (e.contains("score") && e.at("score").is_number())
@@ -182,7 +202,7 @@ void on_verified(run_record& r, const json::object& e) {
 void on_finished(run_record& r, const json::object& e) {
   r.status = text(e, "status");
   r.tokens = tokens(e, "tokens");
-  r.usd = number(e, "usd");
+  r.usd = dollars(e, "usd");
   r.finished_ms = integer(e, "at");
 }
 

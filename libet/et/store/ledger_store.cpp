@@ -3,6 +3,8 @@
 #include <mutex>
 #include <sqlite3.h>
 
+#include "et/llm/plausible.hpp"
+
 namespace et::store {
 
 int64_t start_of_utc_day(int64_t unix_ms) {
@@ -17,6 +19,9 @@ public:
   result<void> append(const stored_call& call) override {
     std::lock_guard<std::mutex> guard{mutex_};
     calls_.push_back(call);
+    // As the sqlite ledger keeps it: a lie from upstream is not kept.
+    calls_.back().call.tokens = plausible(call.call.tokens);
+    calls_.back().call.usd = plausible_usd(call.call.usd);
     return {};
   }
 
@@ -96,13 +101,16 @@ result<void> sqlite_ledger::append(const stored_call& c) {
   text(4, k.alias);
   text(5, k.provider);
   text(6, k.model);
-  sqlite3_bind_int64(st, 7, k.tokens.prompt_tokens);
-  sqlite3_bind_int64(st, 8, k.tokens.completion_tokens);
-  sqlite3_bind_int64(st, 9, k.tokens.cache_read_tokens);
-  sqlite3_bind_int64(st, 10, k.tokens.cache_write_tokens);
-  sqlite3_bind_int64(st, 11, k.tokens.reasoning_tokens);
-  if (k.usd)
-    sqlite3_bind_double(st, 12, *k.usd);
+  // A lie from upstream is not kept: implausible counts are stored as 0 and
+  // an implausible cost as unknown.
+  auto tokens = plausible(k.tokens);
+  sqlite3_bind_int64(st, 7, tokens.prompt_tokens);
+  sqlite3_bind_int64(st, 8, tokens.completion_tokens);
+  sqlite3_bind_int64(st, 9, tokens.cache_read_tokens);
+  sqlite3_bind_int64(st, 10, tokens.cache_write_tokens);
+  sqlite3_bind_int64(st, 11, tokens.reasoning_tokens);
+  if (auto usd = plausible_usd(k.usd))
+    sqlite3_bind_double(st, 12, *usd);
   else
     sqlite3_bind_null(st, 12);
   sqlite3_bind_int(st, 13, k.ok ? 1 : 0);
@@ -141,11 +149,12 @@ result<std::vector<stored_call>> sqlite_ledger::since(int64_t unix_ms) const {
     k.alias = column(3);
     k.provider = column(4);
     k.model = column(5);
-    k.tokens =
-        usage{sqlite3_column_int64(st, 6), sqlite3_column_int64(st, 7), sqlite3_column_int64(st, 8),
-              sqlite3_column_int64(st, 9), sqlite3_column_int64(st, 10)};
+    // Rows written by older builds (or by hand) may hold anything.
+    k.tokens = plausible(usage{sqlite3_column_int64(st, 6), sqlite3_column_int64(st, 7),
+                               sqlite3_column_int64(st, 8), sqlite3_column_int64(st, 9),
+                               sqlite3_column_int64(st, 10)});
     if (sqlite3_column_type(st, 11) != SQLITE_NULL)
-      k.usd = sqlite3_column_double(st, 11);
+      k.usd = plausible_usd(sqlite3_column_double(st, 11));
     k.ok = sqlite3_column_int(st, 12) != 0;
     k.latency = std::chrono::milliseconds{sqlite3_column_int64(st, 13)};
     k.attempt = sqlite3_column_int(st, 14);
@@ -161,11 +170,16 @@ result<std::vector<stored_call>> sqlite_ledger::since(int64_t unix_ms) const {
 result<double> sqlite_ledger::spent_since(int64_t unix_ms) const {
   std::lock_guard<std::mutex> guard{mutex_};
   sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(db_, "SELECT COALESCE(SUM(usd), 0) FROM calls WHERE unix_ms >= ?", -1, &st,
-                         nullptr)
+  if (sqlite3_prepare_v2(db_,
+                         "SELECT COALESCE(SUM(usd), 0) FROM calls WHERE unix_ms >= ? "
+                         "AND usd >= 0 AND usd <= ?",
+                         -1, &st, nullptr)
       != SQLITE_OK)
     return error("prepare sum");
+  // Only plausible costs count (see plausible_usd): a negative or infinite row
+  // must not cancel the day's spend.
   sqlite3_bind_int64(st, 1, unix_ms);
+  sqlite3_bind_double(st, 2, max_usd);
   double usd = 0;
   auto rc = sqlite3_step(st);
   if (rc == SQLITE_ROW)

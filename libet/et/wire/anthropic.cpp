@@ -32,11 +32,13 @@ finish_reason map_finish(std::string_view r) {
 struct token_counts {
   int64_t input = 0, cache_read = 0, cache_write = 0, output = 0;
 
-  void read(const json::object& u) {
-    input = get_count(u, "input_tokens").value_or(input);
-    cache_read = get_count(u, "cache_read_input_tokens").value_or(cache_read);
-    cache_write = get_count(u, "cache_creation_input_tokens").value_or(cache_write);
-    output = get_count(u, "output_tokens").value_or(output);
+  result<void> read(const json::object& u) {
+    count_reader count{"Anthropic usage"};
+    input = count(u, "input_tokens", input);
+    cache_read = count(u, "cache_read_input_tokens", cache_read);
+    cache_write = count(u, "cache_creation_input_tokens", cache_write);
+    output = count(u, "output_tokens", output);
+    return count.status();
   }
 
   usage to_usage() const {
@@ -152,16 +154,20 @@ protected:
     if (type.empty())
       type = ev.name;
     if (type == "message_start")
-      on_message_start(o);
-    else if (type == "content_block_start")
+      return on_message_start(o);
+    if (type == "content_block_start") {
       on_block_start(o, out);
-    else if (type == "content_block_delta")
+      return check_tool_limits(response_.tool_calls.size(), argument_bytes_);
+    }
+    if (type == "content_block_delta") {
       on_block_delta(o, out);
-    else if (type == "message_delta")
-      on_message_delta(o);
-    else if (type == "message_stop")
+      return check_tool_limits(response_.tool_calls.size(), argument_bytes_);
+    }
+    if (type == "message_delta")
+      return on_message_delta(o);
+    if (type == "message_stop")
       done_ = true;
-    else if (type == "error")
+    if (type == "error")
       return classify_stream_error(ev.data, secret_);
     return {}; // ping, content_block_stop and future event types
   }
@@ -176,16 +182,18 @@ protected:
   }
 
 private:
-  void on_message_start(const json::object& o) {
+  result<void> on_message_start(const json::object& o) {
     const auto* m = get_object(o, "message");
     if (m == nullptr)
-      return;
+      return {};
     response_.id = get_string(*m, "id");
     response_.model = get_string(*m, "model");
     if (const auto* u = get_object(*m, "usage")) {
-      counts_.read(*u);
+      if (auto r = counts_.read(*u); !r)
+        return r;
       response_.tokens = counts_.to_usage();
     }
+    return {};
   }
 
   void on_block_start(const json::object& o, std::vector<chunk>& out) {
@@ -220,24 +228,31 @@ private:
       push_chunk(out, {}, thinking);
     } else if (type == "input_json_delta") {
       auto it = tool_blocks_.find(get_int(o, "index").value_or(-1));
-      if (it != tool_blocks_.end())
-        response_.tool_calls[it->second].arguments += get_string(*delta, "partial_json");
+      if (it != tool_blocks_.end()) {
+        auto part = get_string(*delta, "partial_json");
+        argument_bytes_ += part.size();
+        response_.tool_calls[it->second].arguments += part;
+      }
     }
   }
 
-  void on_message_delta(const json::object& o) {
+  result<void> on_message_delta(const json::object& o) {
     if (const auto* delta = get_object(o, "delta"))
       if (auto r = get_string(*delta, "stop_reason"); !r.empty())
         response_.finish = map_finish(r);
     if (const auto* u = get_object(o, "usage")) {
-      counts_.read(*u); // output_tokens here is the final, cumulative count
+      // output_tokens here is the final, cumulative count
+      if (auto r = counts_.read(*u); !r)
+        return r;
       response_.tokens = counts_.to_usage();
     }
+    return {};
   }
 
   std::string secret_;
   token_counts counts_;
   std::map<int64_t, size_t> tool_blocks_; // content block index -> tool_calls index
+  size_t argument_bytes_ = 0;             // of every tool call so far
   bool done_ = false;
 };
 
@@ -266,13 +281,16 @@ public:
     r.finish = map_finish(get_string(o, "stop_reason"));
     if (const auto* u = get_object(o, "usage")) {
       token_counts counts;
-      counts.read(*u);
+      if (auto read = counts.read(*u); !read)
+        return read.error();
       r.tokens = counts.to_usage();
     }
     if (const auto* content = get_array(o, "content"))
       for (const auto& b : *content)
         if (b.is_object())
           read_block(b.get_object(), r);
+    if (auto limits = check_tool_calls(r.tool_calls); !limits)
+      return limits.error();
     return r;
   }
 
@@ -305,7 +323,7 @@ public:
       const auto& o = m.get_object();
       model_info info{std::string{get_string(o, "id")}, std::string{get_string(o, "display_name")},
                       std::nullopt};
-      if (auto n = get_count(o, "max_input_tokens"); n && *n > 0)
+      if (auto n = get_limit(o, "max_input_tokens"))
         info.context_window = *n;
       page.models.push_back(std::move(info));
     }

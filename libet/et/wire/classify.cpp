@@ -132,8 +132,8 @@ void add_tag(error_parts& parts, const json::value* v) {
     return;
   if (v->is_string())
     parts.tags.emplace_back(v->as_string());
-  else if (v->is_int64())
-    parts.code = static_cast<int>(v->as_int64());
+  else if (v->is_int64() && v->as_int64() >= 100 && v->as_int64() <= 999)
+    parts.code = static_cast<int>(v->as_int64()); // an HTTP status; anything else is noise
 }
 
 void read_details(error_parts& parts, const json::array& details) {

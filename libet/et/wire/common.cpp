@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cctype>
+#include <cmath>
+#include <limits>
 
 #include "et/util/url.hpp"
 
@@ -42,22 +44,73 @@ std::optional<int64_t> get_int(const json::object& o, std::string_view key) {
     return std::nullopt;
   if (v->is_int64())
     return v->get_int64();
-  // Bodies are outside bytes: a value past int64 (1e300, 2^64-1) is no number we can use,
-  // and casting it would be undefined.
-  if (v->is_uint64())
-    return v->get_uint64() <= uint64_t{INT64_MAX}
-               ? std::optional{static_cast<int64_t>(v->get_uint64())}
-               : std::nullopt;
-  if (v->is_double() && v->get_double() >= -0x1p63 && v->get_double() < 0x1p63)
-    return static_cast<int64_t>(v->get_double());
+  if (v->is_uint64()) {
+    auto u = v->get_uint64();
+    if (u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+      return std::nullopt;
+    return static_cast<int64_t>(u);
+  }
+  // 2^63 is exact as a double; anything at or past it does not fit.
+  if (v->is_double()) {
+    double d = v->get_double();
+    if (!std::isfinite(d) || d != std::trunc(d) || d < -9.2233720368547758e18
+        || d >= 9.2233720368547758e18)
+      return std::nullopt;
+    return static_cast<int64_t>(d);
+  }
   return std::nullopt;
 }
 
-std::optional<int64_t> get_count(const json::object& o, std::string_view key) {
+std::optional<int64_t> get_limit(const json::object& o, std::string_view key) {
   auto n = get_int(o, key);
-  if (n && *n >= 0 && *n <= (int64_t{1} << 53))
+  if (n && *n > 0 && *n <= max_token_count)
     return n;
   return std::nullopt;
+}
+
+int64_t count_reader::operator()(const json::object& o, std::string_view key, int64_t fallback) {
+  const auto* v = o.if_contains(json::string_view{key.data(), key.size()});
+  if (v == nullptr || v->is_null())
+    return fallback;
+  std::optional<int64_t> n;
+  if (v->is_int64() || v->is_uint64() || v->is_double())
+    n = get_int(o, key);
+  if (n && *n >= 0 && *n <= max_token_count)
+    return *n;
+  if (!failed_) {
+    auto shown = json::serialize(*v);
+    if (shown.size() > 40)
+      shown = shown.substr(0, 40) + "...";
+    failed_ = make_failure(errc::invalid_input,
+                           "malformed " + what_ + ": \"" + std::string{key} + "\" is " + shown
+                               + ", not a token count (a whole number from 0 to "
+                               + std::to_string(max_token_count) + ")");
+  }
+  return 0;
+}
+
+result<void> count_reader::status() const {
+  if (failed_)
+    return *failed_;
+  return {};
+}
+
+result<void> check_tool_limits(size_t calls, size_t argument_bytes) {
+  if (calls > max_tool_calls)
+    return make_failure(errc::invalid_input, "the answer has more than "
+                                                 + std::to_string(max_tool_calls) + " tool calls");
+  if (argument_bytes > max_tool_argument_bytes)
+    return make_failure(errc::invalid_input,
+                        "the arguments of the answer's tool calls exceed "
+                            + std::to_string(max_tool_argument_bytes / (1024 * 1024)) + " MiB");
+  return {};
+}
+
+result<void> check_tool_calls(const std::vector<tool_call>& calls) {
+  size_t bytes = 0;
+  for (const auto& c : calls)
+    bytes += c.arguments.size();
+  return check_tool_limits(calls.size(), bytes);
 }
 
 const json::object* get_object(const json::object& o, std::string_view key) {
@@ -105,48 +158,6 @@ std::string base_path(const config::provider& p) {
     return parsed->path;
   auto def = parse_url(fallback);
   return def ? def->path : std::string{};
-}
-
-std::string base64(std::string_view bytes) {
-  static constexpr char alphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    uint32_t n = (static_cast<uint8_t>(bytes[i]) << 16) | (static_cast<uint8_t>(bytes[i + 1]) << 8)
-                 | static_cast<uint8_t>(bytes[i + 2]);
-    out += alphabet[(n >> 18) & 63];
-    out += alphabet[(n >> 12) & 63];
-    out += alphabet[(n >> 6) & 63];
-    out += alphabet[n & 63];
-  }
-  if (size_t rest = bytes.size() - i; rest > 0) {
-    uint32_t n = static_cast<uint32_t>(static_cast<uint8_t>(bytes[i]) << 16);
-    if (rest == 2)
-      n |= static_cast<uint32_t>(static_cast<uint8_t>(bytes[i + 1]) << 8);
-    out += alphabet[(n >> 18) & 63];
-    out += alphabet[(n >> 12) & 63];
-    out += rest == 2 ? alphabet[(n >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
-
-std::string percent_encode(std::string_view text) {
-  static constexpr char hex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size());
-  for (unsigned char c : text) {
-    if (std::isalnum(c) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
 }
 
 void set_header(header_list& headers, std::string_view name, std::string value) {

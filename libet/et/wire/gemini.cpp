@@ -146,13 +146,16 @@ finish_reason map_finish(std::string_view r, bool has_calls) {
 }
 
 // candidatesTokenCount leaves the thinking out; et counts it as completion.
-usage map_usage(const json::object& u) {
+result<usage> map_usage(const json::object& u) {
+  count_reader count{"Gemini usageMetadata"};
   usage out;
-  out.prompt_tokens = get_count(u, "promptTokenCount").value_or(0)
-                      + get_count(u, "toolUsePromptTokenCount").value_or(0);
-  out.reasoning_tokens = get_count(u, "thoughtsTokenCount").value_or(0);
-  out.completion_tokens = get_count(u, "candidatesTokenCount").value_or(0) + out.reasoning_tokens;
-  out.cache_read_tokens = get_count(u, "cachedContentTokenCount").value_or(0);
+  // Each count is at most max_token_count, so these sums cannot overflow.
+  out.prompt_tokens = count(u, "promptTokenCount") + count(u, "toolUsePromptTokenCount");
+  out.reasoning_tokens = count(u, "thoughtsTokenCount");
+  out.completion_tokens = count(u, "candidatesTokenCount") + out.reasoning_tokens;
+  out.cache_read_tokens = count(u, "cachedContentTokenCount");
+  if (auto s = count.status(); !s)
+    return s.error();
   return out;
 }
 
@@ -179,14 +182,8 @@ void read_part(const json::object& part, chat_response& r, std::vector<chunk>* o
                is_thought ? text : std::string_view{});
 }
 
-// One generateContent answer or one streamed chunk; true when it ends the answer.
-bool read_response(const json::object& o, chat_response& r, std::vector<chunk>* out) {
-  if (r.id.empty())
-    r.id = get_string(o, "responseId");
-  if (r.model.empty())
-    r.model = get_string(o, "modelVersion");
-  if (const auto* u = get_object(o, "usageMetadata"))
-    r.tokens = map_usage(*u); // cumulative in every chunk
+// The candidate of one answer or streamed chunk; true when it ends the answer.
+bool read_candidate(const json::object& o, chat_response& r, std::vector<chunk>* out) {
   if (const auto* fb = get_object(o, "promptFeedback");
       fb && !get_string(*fb, "blockReason").empty()) {
     r.finish = finish_reason::content_filter;
@@ -208,6 +205,27 @@ bool read_response(const json::object& o, chat_response& r, std::vector<chunk>* 
   return true;
 }
 
+// One generateContent answer or one streamed chunk; true when it ends the
+// answer. A failure for implausible counts or too many tool calls.
+result<bool> read_response(const json::object& o, chat_response& r, std::vector<chunk>* out) {
+  if (r.id.empty())
+    r.id = get_string(o, "responseId");
+  if (r.model.empty())
+    r.model = get_string(o, "modelVersion");
+  if (const auto* u = get_object(o, "usageMetadata")) {
+    auto tokens = map_usage(*u); // cumulative in every chunk
+    if (!tokens)
+      return tokens.error();
+    r.tokens = *tokens;
+  }
+  auto calls_before = r.tool_calls.size();
+  bool ended = read_candidate(o, r, out);
+  if (r.tool_calls.size() != calls_before) // calls come whole: only new ones change the sums
+    if (auto limits = check_tool_calls(r.tool_calls); !limits)
+      return limits.error();
+  return ended;
+}
+
 class gemini_stream final : public sse_stream {
 public:
   explicit gemini_stream(std::string secret) : secret_(std::move(secret)) {}
@@ -219,7 +237,10 @@ protected:
       return parsed.error();
     if (parsed->contains("error"))
       return classify_stream_error(ev.data, secret_);
-    done_ = read_response(*parsed, response_, &out) || done_;
+    auto ended = read_response(*parsed, response_, &out);
+    if (!ended)
+      return ended.error();
+    done_ = *ended || done_;
     return {};
   }
 
@@ -255,7 +276,8 @@ public:
     if (parsed->contains("error"))
       return classify_stream_error(body, p_.api_key);
     chat_response r;
-    read_response(*parsed, r, nullptr);
+    if (auto read = read_response(*parsed, r, nullptr); !read)
+      return read.error();
     return r;
   }
 
@@ -290,7 +312,7 @@ public:
         if (id.empty())
           continue;
         model_info info{std::string{id}, std::string{get_string(o, "displayName")}, std::nullopt};
-        if (auto n = get_count(o, "inputTokenLimit"); n && *n > 0)
+        if (auto n = get_limit(o, "inputTokenLimit"))
           info.context_window = *n;
         page.models.push_back(std::move(info));
       }

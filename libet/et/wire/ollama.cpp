@@ -104,12 +104,14 @@ bool is_done(const json::object& o) {
   return done != nullptr && done->is_bool() && done->get_bool();
 }
 
-// One object of a stream, or the whole non-streamed answer.
-void read_part(const json::object& o, chat_response& r, std::vector<chunk>* out) {
+// One object of a stream, or the whole non-streamed answer; a failure for
+// implausible counts or too many tool calls.
+result<void> read_part(const json::object& o, chat_response& r, std::vector<chunk>* out) {
   if (r.model.empty())
     r.model = get_string(o, "model");
   std::string_view text = get_string(o, "response"); // /api/generate's spelling
   std::string_view thinking = get_string(o, "thinking");
+  auto calls_before = r.tool_calls.size();
   if (const auto* m = get_object(o, "message")) {
     text = get_string(*m, "content");
     thinking = get_string(*m, "thinking");
@@ -122,15 +124,22 @@ void read_part(const json::object& o, chat_response& r, std::vector<chunk>* out)
   r.reasoning += thinking;
   if (out != nullptr)
     push_chunk(*out, text, thinking);
+  if (r.tool_calls.size() != calls_before) // calls come whole: only new ones change the sums
+    if (auto limits = check_tool_calls(r.tool_calls); !limits)
+      return limits.error();
   if (!is_done(o))
-    return;
-  r.tokens.prompt_tokens = get_count(o, "prompt_eval_count").value_or(0);
-  r.tokens.completion_tokens = get_count(o, "eval_count").value_or(0);
+    return {};
+  count_reader count{"Ollama counts"};
+  r.tokens.prompt_tokens = count(o, "prompt_eval_count");
+  r.tokens.completion_tokens = count(o, "eval_count");
+  if (auto s = count.status(); !s)
+    return s.error();
   auto reason = get_string(o, "done_reason");
   r.finish = reason == "length"                   ? finish_reason::length
              : !r.tool_calls.empty()              ? finish_reason::tool_calls
              : reason.empty() || reason == "stop" ? finish_reason::stop
                                                   : finish_reason::unknown;
+  return {};
 }
 
 class ollama_stream final : public ndjson_stream {
@@ -145,7 +154,8 @@ protected:
     // A failure after the 200 arrives as an {"error": "..."} line.
     if (parsed->contains("error"))
       return classify_stream_error(line, secret_);
-    read_part(*parsed, response_, &out);
+    if (auto read = read_part(*parsed, response_, &out); !read)
+      return read;
     done_ = done_ || is_done(*parsed);
     return {};
   }
@@ -179,7 +189,8 @@ public:
     if (parsed->contains("error"))
       return classify_stream_error(body, p_.api_key);
     chat_response r;
-    read_part(*parsed, r, nullptr);
+    if (auto read = read_part(*parsed, r, nullptr); !read)
+      return read.error();
     return r;
   }
 

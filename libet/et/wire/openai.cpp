@@ -2,6 +2,7 @@
 // OpenRouter, z.ai and Ollama's /v1 endpoint.
 
 #include <boost/json.hpp>
+#include <unordered_map>
 
 #include "et/util/text.hpp"
 #include "et/wire/classify.hpp"
@@ -66,16 +67,19 @@ finish_reason map_finish(std::string_view r) {
   return finish_reason::unknown;
 }
 
-usage map_usage(const json::object& u) {
+result<usage> map_usage(const json::object& u) {
+  count_reader count{"OpenAI usage"};
   usage out;
-  out.prompt_tokens = get_count(u, "prompt_tokens").value_or(0);
-  out.completion_tokens = get_count(u, "completion_tokens").value_or(0);
+  out.prompt_tokens = count(u, "prompt_tokens");
+  out.completion_tokens = count(u, "completion_tokens");
   if (const auto* d = get_object(u, "prompt_tokens_details"))
-    out.cache_read_tokens = get_count(*d, "cached_tokens").value_or(0);
+    out.cache_read_tokens = count(*d, "cached_tokens");
   if (out.cache_read_tokens == 0) // DeepSeek's spelling
-    out.cache_read_tokens = get_count(u, "prompt_cache_hit_tokens").value_or(0);
+    out.cache_read_tokens = count(u, "prompt_cache_hit_tokens");
   if (const auto* d = get_object(u, "completion_tokens_details"))
-    out.reasoning_tokens = get_count(*d, "reasoning_tokens").value_or(0);
+    out.reasoning_tokens = count(*d, "reasoning_tokens");
+  if (auto s = count.status(); !s)
+    return s.error();
   return out;
 }
 
@@ -135,12 +139,17 @@ protected:
       response_.id = get_string(o, "id");
     if (response_.model.empty())
       response_.model = get_string(o, "model");
-    if (const auto* u = get_object(o, "usage"))
-      response_.tokens = map_usage(*u);
+    if (const auto* u = get_object(o, "usage")) {
+      auto tokens = map_usage(*u);
+      if (!tokens)
+        return tokens.error();
+      response_.tokens = *tokens;
+    }
     if (const auto* choices = get_array(o, "choices"))
       for (const auto& c : *choices)
         if (c.is_object() && get_int(c.get_object(), "index").value_or(0) == 0)
-          on_choice(c.get_object(), out);
+          if (auto r = on_choice(c.get_object(), out); !r)
+            return r;
     return {};
   }
 
@@ -156,12 +165,12 @@ protected:
   }
 
 private:
-  void on_choice(const json::object& c, std::vector<chunk>& out) {
+  result<void> on_choice(const json::object& c, std::vector<chunk>& out) {
     if (auto r = get_string(c, "finish_reason"); !r.empty())
       response_.finish = map_finish(r);
     const auto* delta = get_object(c, "delta");
     if (delta == nullptr)
-      return;
+      return {};
     auto text = get_string(*delta, "content");
     auto reasoning = reasoning_of(*delta);
     response_.content += text;
@@ -170,39 +179,46 @@ private:
     if (const auto* calls = get_array(*delta, "tool_calls"))
       for (const auto& call : *calls)
         if (call.is_object())
-          merge_tool_delta(call.get_object());
+          if (auto r = merge_tool_delta(call.get_object()); !r)
+            return r;
+    return {};
   }
 
   // Deltas name their call by index; a server that omits the index starts a
-  // new call with each new id.
+  // new call with each new id. The index map keeps a long stream linear: each
+  // delta is one lookup, not a scan of the calls so far.
   tool_call& slot_for(const json::object& d) {
     auto& calls = response_.tool_calls;
     auto index = get_int(d, "index");
     auto id = get_string(d, "id");
     if (index) {
-      for (size_t i = 0; i < calls.size(); ++i)
-        if (indices_[i] == *index)
-          return calls[i];
+      if (auto it = slots_.find(*index); it != slots_.end())
+        return calls[it->second];
     } else if (!calls.empty() && (id.empty() || calls.back().id == id)) {
       return calls.back();
     }
-    indices_.push_back(index.value_or(static_cast<int64_t>(calls.size())));
+    auto key = index.value_or(static_cast<int64_t>(calls.size()));
+    slots_.try_emplace(key, calls.size());
     return calls.emplace_back();
   }
 
-  void merge_tool_delta(const json::object& d) {
+  result<void> merge_tool_delta(const json::object& d) {
     auto& call = slot_for(d);
     if (auto id = get_string(d, "id"); !id.empty())
       call.id = id;
     if (const auto* fn = get_object(d, "function")) {
       if (auto name = get_string(*fn, "name"); !name.empty())
         call.name = name;
-      call.arguments += arguments_text(*fn);
+      auto args = arguments_text(*fn);
+      argument_bytes_ += args.size();
+      call.arguments += args;
     }
+    return check_tool_limits(response_.tool_calls.size(), argument_bytes_);
   }
 
   std::string secret_;
-  std::vector<int64_t> indices_; // the index of each entry of response_.tool_calls
+  std::unordered_map<int64_t, size_t> slots_; // delta index -> position in tool_calls
+  size_t argument_bytes_ = 0;                 // of every call so far
   bool done_ = false;
 };
 
@@ -234,8 +250,12 @@ public:
     chat_response r;
     r.id = get_string(o, "id");
     r.model = get_string(o, "model");
-    if (const auto* u = get_object(o, "usage"))
-      r.tokens = map_usage(*u);
+    if (const auto* u = get_object(o, "usage")) {
+      auto tokens = map_usage(*u);
+      if (!tokens)
+        return tokens.error();
+      r.tokens = *tokens;
+    }
     const auto* choices = get_array(o, "choices");
     if (choices == nullptr || choices->empty() || !choices->front().is_object())
       return make_failure(errc::invalid_input, "OpenAI chat completion without choices");
@@ -249,6 +269,8 @@ public:
           if (c.is_object())
             r.tool_calls.push_back(read_call(c.get_object()));
     }
+    if (auto limits = check_tool_calls(r.tool_calls); !limits)
+      return limits.error();
     return r;
   }
 
@@ -285,7 +307,7 @@ public:
       info.display_name = get_string(o, "name"); // OpenRouter
       // OpenRouter: context_length, vLLM: max_model_len, Groq: context_window.
       for (auto key : {"context_length", "max_model_len", "context_window"})
-        if (auto n = get_count(o, key); n && *n > 0 && !info.context_window)
+        if (auto n = get_limit(o, key); n && !info.context_window)
           info.context_window = *n;
       page.models.push_back(std::move(info));
     }

@@ -157,6 +157,33 @@ CAF_TEST(interim 1xx responses are skipped) {
   CAF_CHECK_EQUAL(o.body(), "x");
 }
 
+CAF_TEST(a few interim responses before the answer are fine) {
+  loopback_server server{[](const seen_request&) {
+    std::string interim;
+    for (int i = 0; i < 8; ++i)
+      interim += "HTTP/1.1 100 Continue\r\n\r\n";
+    return reply{}.send(interim + http_response(200, "x"));
+  }};
+  auto o = fetch(client, make_request(server.url()));
+  CAF_CHECK_EQUAL(o.verdict(), "ok");
+  CAF_CHECK_EQUAL(o.body(), "x");
+}
+
+// Each interim head re-arms the idle timer: without a bound an endless run
+// of them spins on the I/O thread until the total timeout (a timeout verdict).
+CAF_TEST(an endless run of 100 Continue fails as malformed without waiting for a timeout) {
+  loopback_server server{[](const seen_request&) {
+    std::string interim;
+    for (int i = 0; i < 20'000; ++i)
+      interim += "HTTP/1.1 100 Continue\r\n\r\n";
+    return reply{}.send(interim).stall();
+  }};
+  auto o = fetch(client, make_request(server.url()));
+  CAF_CHECK_EQUAL(o.verdict(), "invalid_input");
+  CAF_CHECK(contains(o.message(), "interim"));
+  CAF_CHECK(!o.head.has_value());
+}
+
 CAF_TEST(a refused connection fails with network naming the origin) {
   auto port = unused_port();
   auto o = fetch(client, make_request("http://127.0.0.1:" + std::to_string(port)));

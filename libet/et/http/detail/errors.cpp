@@ -111,4 +111,10 @@ failure cancelled(const std::string& where) {
   return make_failure(errc::cancelled, "request to " + where + " cancelled");
 }
 
+failure too_many_interim(const std::string& where, int limit) {
+  return make_failure(errc::invalid_input, "malformed HTTP response from " + where + ": more than "
+                                               + std::to_string(limit)
+                                               + " interim (1xx) responses before the real one");
+}
+
 } // namespace et::http::detail

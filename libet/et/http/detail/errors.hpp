@@ -49,4 +49,9 @@ failure io_failed(step s, const std::string& where, const boost::system::error_c
 /// errc::cancelled.
 failure cancelled(const std::string& where);
 
+/// errc::invalid_input: the server sent more than `limit` interim (1xx)
+/// responses, which no real server does; without a bound it could keep the
+/// exchange spinning until the total timeout.
+failure too_many_interim(const std::string& where, int limit);
+
 } // namespace et::http::detail

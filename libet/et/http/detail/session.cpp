@@ -36,6 +36,11 @@ bool enabled(std::chrono::milliseconds limit) {
   return limit.count() > 0;
 }
 
+// A real server sends at most a 100 Continue and a 103 Early Hints or two;
+// each interim head re-arms the idle timer, so an endless run of them would
+// otherwise spin on the I/O thread until the total timeout.
+constexpr int max_interim = 8;
+
 } // namespace
 
 template <class Method>
@@ -183,8 +188,11 @@ void session::on_read_head(const error_code& ec, std::size_t) {
     return fail(io_failed(step::head, where_, ec, 0, owner_->options.max_body_bytes));
   int status = parser_->get().result_int();
   // Interim answers (100 Continue, 103 Early Hints) precede the real one.
-  if (status >= 100 && status < 200 && status != 101)
+  if (status >= 100 && status < 200 && status != 101) {
+    if (++interim_ > max_interim)
+      return fail(too_many_interim(where_, max_interim));
     return do_read_head();
+  }
   deliver_head();
   if (parser_->is_done())
     return succeed();

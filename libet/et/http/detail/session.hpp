@@ -92,6 +92,7 @@ private:
   uint64_t step_generation_ = 0;
   uint64_t body_bytes_ = 0;
   std::size_t written_ = 0;
+  int interim_ = 0; ///< 1xx responses skipped so far
   bool reused_ = false;
   bool retried_ = false;
   bool answered_ = false; ///< a response byte arrived on this connection

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "et/llm/plausible.hpp"
+#include "et/util/encode.hpp"
 #include "et/wire/codec.hpp"
 #include "et/wire/ndjson.hpp"
 #include "et/wire/sse.hpp"
@@ -24,11 +26,40 @@ result<boost::json::value> parse_json(std::string_view text, std::string_view wh
 result<boost::json::object> parse_object(std::string_view text, std::string_view what);
 /// The string member `key`, "" when absent or not a string.
 std::string_view get_string(const boost::json::object& o, std::string_view key);
-/// The numeric member `key` as an integer, nullopt when absent, not a number or outside int64.
+/// The numeric member `key` as an integer, nullopt when absent, not a number,
+/// fractional or out of int64's range (indices, context windows; token counts
+/// go through count_reader).
 std::optional<int64_t> get_int(const boost::json::object& o, std::string_view key);
-/// A token count or limit: get_int, but nullopt when negative or above 2^53 (no model counts
-/// that many tokens), so counts are never negative and sums of them never overflow.
-std::optional<int64_t> get_count(const boost::json::object& o, std::string_view key);
+/// A size limit a listing reports (a context window): get_int, but nullopt unless it is
+/// in [1, et::max_token_count], so a -1 or 1e300 reads as unknown, not as a limit.
+std::optional<int64_t> get_limit(const boost::json::object& o, std::string_view key);
+/// Reads the token counts of one usage object. A count that is present but
+/// not a whole JSON number in [0, et::max_token_count] (negative, huge,
+/// fractional, a string) is recorded; status() then reports the first one as
+/// invalid_input, so a codec rejects the response instead of billing a lie.
+class count_reader {
+public:
+  /// A reader naming `what` ("OpenAI usage") in its failure.
+  explicit count_reader(std::string_view what) : what_(what) {}
+  /// The count `key` of `o`: `fallback` when absent or null, 0 when implausible.
+  int64_t operator()(const boost::json::object& o, std::string_view key, int64_t fallback = 0);
+  /// Nothing, or the failure of the first implausible count.
+  result<void> status() const;
+
+private:
+  std::string what_;
+  std::optional<failure> failed_;
+};
+
+/// The largest number of tool calls one answer may carry.
+inline constexpr size_t max_tool_calls = 1024;
+/// The largest total size of the arguments of one answer's tool calls.
+inline constexpr size_t max_tool_argument_bytes = 16 * 1024 * 1024;
+/// invalid_input when `calls` or `argument_bytes` is past the limits above.
+result<void> check_tool_limits(size_t calls, size_t argument_bytes);
+/// check_tool_limits for the calls of a whole answer.
+result<void> check_tool_calls(const std::vector<tool_call>& calls);
+
 /// The object member `key`, null when absent or not an object.
 const boost::json::object* get_object(const boost::json::object& o, std::string_view key);
 /// The array member `key`, null when absent or not an array.
@@ -43,10 +74,6 @@ std::string to_text(const boost::json::value& v);
 /// The path of the provider's base URL ("" for the root), falling back to the
 /// type's default endpoint when base_url is empty or malformed.
 std::string base_path(const config::provider& p);
-/// RFC 4648 base64 with padding.
-std::string base64(std::string_view bytes);
-/// Percent-encodes everything but unreserved characters (for path segments and queries).
-std::string percent_encode(std::string_view text);
 /// Sets a header, replacing one of the same name (case-insensitive).
 void set_header(header_list& headers, std::string_view name, std::string value);
 /// `Authorization: Bearer` or `Basic` by the provider's auth type, only when a key is set.

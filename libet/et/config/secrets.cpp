@@ -1,0 +1,83 @@
+#include "et/config/secrets.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "et/util/encode.hpp"
+
+namespace et::config {
+
+namespace {
+
+constexpr size_t min_derived = 4;
+
+void add_encodings(std::vector<std::string>& out, std::string_view s) {
+  if (s.size() < min_derived)
+    return;
+  out.emplace_back(s);
+  // A base64 text without its padding is a prefix of the padded one and also
+  // matches an echo that dropped the '='.
+  auto b64 = base64(s);
+  while (!b64.empty() && b64.back() == '=')
+    b64.pop_back();
+  out.push_back(std::move(b64));
+  out.push_back(percent_encode(s));
+  out.push_back(json_escape(s));
+  if (s.find('/') != std::string_view::npos) { // some encoders escape '/' as well
+    std::string slashed;
+    for (char c : json_escape(s)) {
+      if (c == '/')
+        slashed += '\\';
+      slashed += c;
+    }
+    out.push_back(std::move(slashed));
+  }
+}
+
+} // namespace
+
+bool names_credential(std::string_view name) {
+  std::string lower{name};
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (auto part : {"auth", "key", "token", "secret", "cookie", "password"})
+    if (lower.find(part) != std::string::npos)
+      return true;
+  return false;
+}
+
+void add_secret_forms(std::vector<std::string>& out, std::string_view secret) {
+  if (secret.empty())
+    return;
+  out.emplace_back(secret); // always, however short
+  add_encodings(out, secret);
+  // A basic-auth key is "user:password": the password alone is a secret too.
+  if (auto colon = secret.find(':'); colon != std::string_view::npos)
+    add_encodings(out, secret.substr(colon + 1));
+  // A header value "Bearer x" or "Basic x": the credential after the scheme.
+  if (auto space = secret.rfind(' '); space != std::string_view::npos)
+    add_encodings(out, secret.substr(space + 1));
+}
+
+void normalize_secrets(std::vector<std::string>& secrets) {
+  std::sort(secrets.begin(), secrets.end(), [](const std::string& a, const std::string& b) {
+    return a.size() != b.size() ? a.size() > b.size() : a < b;
+  });
+  secrets.erase(std::unique(secrets.begin(), secrets.end()), secrets.end());
+  secrets.erase(std::remove(secrets.begin(), secrets.end(), std::string{}), secrets.end());
+}
+
+std::vector<std::string> secret_forms(const provider& p) {
+  std::vector<std::string> out;
+  add_secret_forms(out, p.api_key);
+  // Headers may carry credentials too (Authorization for a proxy in front of
+  // Ollama, api-key for Azure); only those named like one, so that
+  // "X-Title: et" scrubs nothing.
+  for (const auto& [header, value] : p.headers)
+    if (names_credential(header))
+      add_secret_forms(out, value);
+  normalize_secrets(out);
+  return out;
+}
+
+} // namespace et::config
