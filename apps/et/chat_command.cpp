@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <ctime>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -15,6 +16,8 @@
 #include "et/runtime.hpp"
 #include "et/session/chat.hpp"
 #include "et/session/tmux.hpp"
+#include "et/util/private_files.hpp"
+#include "et/util/terminal.hpp"
 #include "et/util/text.hpp"
 
 namespace et::app {
@@ -49,7 +52,7 @@ bool in_tmux_pane(const context& ctx) {
 // tmux shows the pane title in `et session list` as busy or idle.
 void set_title(chat_state& st, const char* title) {
   if (st.pane_titles)
-    st.ctx.out << session::title_escape(title) << std::flush;
+    unsanitized(st.ctx.out) << session::title_escape(title) << std::flush;
 }
 
 // Flushed at once: `et session logs` reads the file while the answer streams.
@@ -196,8 +199,12 @@ int repl(chat_state& st, const std::string& first) {
 std::ofstream open_transcript(context& ctx, const std::string& file) {
   if (file.empty())
     return {};
-  std::error_code ec;
-  std::filesystem::create_directories(std::filesystem::path{file}.parent_path(), ec);
+  // Private like everything in the state dir: folder 0700, file 0600 (tightened if older).
+  auto parent = std::filesystem::path{file}.parent_path();
+  if (!parent.empty())
+    (void)make_private_dir(parent);
+  if (auto fd = open_private_file(file, O_WRONLY | O_APPEND | O_CREAT); fd)
+    ::close(*fd);
   std::ofstream out{file, std::ios::app};
   if (!out)
     ctx.err << "et chat: warning: cannot write the transcript " << file << "\n";

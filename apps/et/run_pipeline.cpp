@@ -7,6 +7,7 @@
 #include "et/config/paths.hpp"
 #include "et/run_steps.hpp"
 #include "et/runtime.hpp"
+#include "et/util/private_files.hpp"
 
 namespace et::app {
 
@@ -23,7 +24,6 @@ int64_t now_ms() {
 
 store::run_header header_of(const run_options& o, const config::settings& s) {
   store::run_header h;
-  h.id = new_run_id();
   h.started_ms = now_ms();
   h.task = o.task;
   h.config = s.source.empty() ? "" : fs::absolute(s.source).string();
@@ -45,11 +45,14 @@ std::optional<store::journal_writer> open_journal(context& ctx, const config::se
                                                   store::run_record& record, bool resumed) {
   auto dir = config::runs_dir(s, config::process_env());
   auto j = resumed ? store::journal_writer::reopen(dir / record.header.id)
-                   : store::journal_writer::create(dir, record.header);
+                   : store::journal_writer::create_new(dir, record.header, store::new_run_id);
   if (!j) {
     ctx.err << "et run: " << j.error().message << "\n";
     return std::nullopt;
   }
+  record.header.id = j->id(); // the id may have been taken: create_new picked another
+  if (resumed && !record.header.output_dir.empty())
+    remove_stale_temps(record.header.output_dir, true); // left by a crash mid-write
   return std::move(*j);
 }
 

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "et/cost/summary.hpp"
+#include "et/util/terminal.hpp"
 
 namespace et::app {
 
@@ -86,7 +87,10 @@ std::string format_elapsed(std::chrono::milliseconds ms) {
   return buf;
 }
 
-run_view::run_view(std::ostream& out, bool live) : out_(out), live_(live) {}
+// Live, the view writes its own cursor movements, so it writes past the sanitising stream
+// (et/util/terminal.hpp) and sanitises the text it shows (model-written subtasks, errors).
+run_view::run_view(std::ostream& out, bool live)
+    : out_(live ? unsanitized(out) : out), live_(live) {}
 
 bool run_view::live_for(int fd) {
   if (!isatty(fd))
@@ -102,7 +106,7 @@ void run_view::event(const std::string& line) {
     return;
   }
   erase_block();
-  out_ << line << "\n";
+  out_ << sanitize_for_terminal(line) << "\n";
   if (last_run_ && last_live_)
     redraw(*last_run_, last_phase_, *last_live_);
   out_ << std::flush;
@@ -157,11 +161,12 @@ void run_view::redraw(const store::run_record& run, const std::string& phase,
   std::string head = "et run " + run.header.id + "  " + phase + "  " + std::to_string(done) + "/"
                      + std::to_string(run.subtasks.size()) + " subtasks  " + format_elapsed(elapsed)
                      + "  " + cost::format_usd(usd);
-  out_ << fit(head, width) << "\n";
+  out_ << fit(sanitize_for_terminal(head), width) << "\n";
   drawn_lines_ = 1;
   for (const auto& s : run.subtasks) {
     auto i = live.find(s.number);
-    out_ << fit(subtask_line(s, i == live.end() ? nullptr : &i->second), width) << "\n";
+    auto line = subtask_line(s, i == live.end() ? nullptr : &i->second);
+    out_ << fit(sanitize_for_terminal(line), width) << "\n";
     ++drawn_lines_;
   }
 }

@@ -22,7 +22,7 @@ struct live_figures {
 /// Renders a run's progress to one stream.
 class run_view {
 public:
-  /// `live`: redraw in place (the stream is a terminal).
+  /// `live`: redraw in place (the stream is a terminal); text shown live is sanitised here.
   run_view(std::ostream& out, bool live);
 
   /// True when `fd` is a terminal that understands cursor movement and CI is not set.

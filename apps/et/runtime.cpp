@@ -4,7 +4,6 @@
 #include <csignal>
 #include <ctime>
 #include <ostream>
-#include <random>
 
 #include "caf/all.hpp"
 #include "et/actors/errors.hpp"
@@ -14,6 +13,7 @@
 #include "et/actors/provider_factory.hpp"
 #include "et/config/paths.hpp"
 #include "et/cost/prices.hpp"
+#include "et/store/journal.hpp"
 #include "et/util/text.hpp"
 
 namespace et::app {
@@ -119,15 +119,7 @@ bool check_role(context& ctx, std::string_view command, const config::settings& 
 }
 
 std::string new_run_id() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", &tm);
-  std::random_device rd;
-  char suffix[8];
-  std::snprintf(suffix, sizeof suffix, "-%04x", static_cast<unsigned>(rd() & 0xffff));
-  return std::string{buf} + suffix;
+  return store::new_run_id();
 }
 
 result<routed_response> stream_role(caf::scoped_actor& self, const actors::router_actor& router,

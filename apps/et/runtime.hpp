@@ -55,7 +55,7 @@ private:
 bool check_role(context& ctx, std::string_view command, const config::settings& s,
                 const std::string& role);
 
-/// A run id for the ledger: UTC time and a random suffix (20261124-101500-3f2a).
+/// A run id for the ledger: store::new_run_id() (20261124-101500-3f2a9c01).
 std::string new_run_id();
 
 /// Streams `req` through the router from a blocking context: each piece's

@@ -304,7 +304,8 @@ CAF_TEST(files are written inside the output dir and escape attempts are refused
           {{"write the first files",
             file_block("src/ok.txt", "ok\n") + file_block("../escape.txt", "no\n")
                 + file_block(absolute, "no\n") + file_block("link/evil.txt", "no\n")
-                + file_block("linkfile.txt", "no\n") + file_block("shared.txt", "one\n")},
+                + file_block("linkfile.txt", "no\n") + file_block("shared.txt", "one\n")
+                + file_block(".git/config", "[core]\n\tfsmonitor = touch pwned\n")},
            {"write the second files",
             file_block("src/two.txt", "two\n") + file_block("shared.txt", "two\n")}}};
   s.pool = {"m1", "m2"};
@@ -322,8 +323,9 @@ CAF_TEST(files are written inside the output dir and escape attempts are refused
   std::string warnings;
   for (const auto& w : run.at("warnings").as_array())
     warnings += str(w) + "\n";
+  CAF_CHECK(!fs::exists(out / ".git"));
   for (const auto& path : {std::string{"../escape.txt"}, absolute, std::string{"link/evil.txt"},
-                           std::string{"linkfile.txt"}})
+                           std::string{"linkfile.txt"}, std::string{".git/config"}})
     ET_CHECK_SAYING(has(warnings, "refused to write " + path), "not reported: " << path);
   CAF_CHECK(has(warnings, "shared.txt was written by subtask"));
   std::vector<std::string> files;
@@ -403,14 +405,22 @@ CAF_TEST(a failed subtask exits 1 and resume finishes it without redoing the oth
     write(s);
   };
   write_with(true);
-  auto first = run_json({"Do two parts"}, 1);
+  auto out = dir / "out";
+  auto first = run_json({"--output-dir", out.string(), "Do two parts"}, 1);
   auto id = str(first.at("header").at("id"));
   CAF_CHECK_EQUAL(str(first.at("status")), "failed");
   CAF_CHECK_EQUAL(str(subtask(first, 1).at("state")), "done");
   CAF_CHECK_EQUAL(str(subtask(first, 2).at("state")), "failed");
   CAF_CHECK(!str(subtask(first, 2).at("error")).empty());
   write_with(false);
+  // A crash mid-write leaves et's temporary files; resume removes those, and only those.
+  fs::create_directories(out / "src");
+  auto stale = out / "src" / "a.py.et-999999999-0123456789abcdef.tmp";
+  std::ofstream{stale} << "half";
+  std::ofstream{out / "user.tmp"} << "mine";
   auto second = run_json({"--resume", id});
+  CAF_CHECK(!fs::exists(stale));
+  CAF_CHECK(fs::exists(out / "user.tmp"));
   CAF_CHECK_EQUAL(str(second.at("header").at("id")), id);
   CAF_CHECK_EQUAL(str(second.at("status")), "done");
   CAF_CHECK_EQUAL(second.at("resumes").as_int64(), 1);

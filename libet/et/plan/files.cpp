@@ -103,6 +103,19 @@ std::optional<std::string> path_from_info(std::string_view info) {
   return std::nullopt;
 }
 
+// `mode=755` (or 0755) anywhere in the info string.
+bool executable_from_info(std::string_view info) {
+  while (!trim(info).empty()) {
+    auto token = next_token(info);
+    auto eq = token.find('=');
+    if (eq != std::string_view::npos && lower(token.substr(0, eq)) == "mode") {
+      auto value = unquote(token.substr(eq + 1));
+      return value == "755" || value == "0755";
+    }
+  }
+  return false;
+}
+
 // "1. ", "- " or "* " in front of a file name.
 std::string_view strip_list_marker(std::string_view s) {
   s = trim(s);
@@ -209,7 +222,8 @@ std::vector<file_block> parse_file_blocks(std::string_view text) {
     if (close == std::string_view::npos)
       break; // an unclosed fence swallows the rest of the answer
     if (path)
-      out.push_back({*path, content_of(text, lines, i, close, f->indent)});
+      out.push_back(
+          {*path, content_of(text, lines, i, close, f->indent), executable_from_info(f->info)});
     i = close;
   }
   return out;
@@ -225,6 +239,10 @@ no "..." placeholders):
 
 int main() { std::puts("hello"); }
 ```
+
+A file that must be executable (a script that is run directly) adds mode=755 to the info
+string, as in `file path=scripts/check.sh mode=755`; every other file is written as a plain,
+non-executable file.
 
 One block per file. Paths use forward slashes, never start with "/" and never contain "..".
 If the file itself contains lines starting with ```, open and close its block with four

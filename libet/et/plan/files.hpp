@@ -16,6 +16,12 @@
 ///   `File: src/main.cpp`, `1. **src/main.cpp**`. Without a `File:`/`Path:` label the line
 ///   must be only a path (a '.' or '/' in it, no spaces).
 ///
+/// Executable files: `mode=755` (or `mode=0755`) in the info string
+/// (```` ```file path=run.sh mode=755 ````) marks the file executable; `mode=644` or no mode
+/// means a plain file. Any other value is not understood and leaves the file plain: the mode
+/// is an explicit request, never inferred from the content (a `#!` line is common in modules
+/// that are not meant to be run), and never more than 0755 (no setuid, setgid or sticky bit).
+///
 /// Fences follow CommonMark: three or more backticks or tildes, closed by at least as many of
 /// the same with nothing else on the line, so a file that contains ``` fences is wrapped in
 /// ```` (or ~~~). Inside a Markdown file (.md, .markdown, .mdx) an inner ```lang ... ``` pair
@@ -32,8 +38,9 @@ namespace et::plan {
 
 /// One file a worker wrote.
 struct file_block {
-  std::string path;    ///< as named, without quotes, backticks or a leading "./"
-  std::string content; ///< exact content
+  std::string path;        ///< as named, without quotes, backticks or a leading "./"
+  std::string content;     ///< exact content
+  bool executable = false; ///< the info string said mode=755
   bool operator==(const file_block&) const = default;
 };
 

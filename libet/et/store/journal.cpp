@@ -3,13 +3,17 @@
 
 #include "et/store/journal.hpp"
 #include "et/store/usage_json.hpp"
+#include "et/util/private_files.hpp"
 
 #include <boost/json.hpp>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <ctime>
 #include <fcntl.h>
 #include <fstream>
+#include <random>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace et::store {
@@ -78,14 +82,17 @@ void sync_dir(const fs::path& dir) {
   }
 }
 
-// Readers see the old file or the new one, never a half-written one.
+// Readers see the old file or the new one, never a half-written one. The temporary name is
+// unique (two writers never share it) and private like the file.
 result<void> write_atomically(const fs::path& file, std::string_view text) {
   std::error_code ec;
-  fs::create_directories(file.parent_path(), ec);
-  auto tmp = fs::path{file} += ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0)
-    return io_failure("cannot create", tmp, errno);
+  if (auto made = make_private_dir(file.parent_path()); !made)
+    return make_failure(errc::io_error, "journal: " + made.error().message);
+  auto tmp = file.parent_path() / temp_name_for(file.filename().string());
+  auto opened = open_private_file(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW);
+  if (!opened)
+    return make_failure(errc::io_error, "journal: " + opened.error().message);
+  int fd = *opened;
   bool ok = write_all(fd, text) && ::fsync(fd) == 0;
   int err = errno;
   ::close(fd);
@@ -96,6 +103,18 @@ result<void> write_atomically(const fs::path& file, std::string_view text) {
   err = ok ? errno : err;
   fs::remove(tmp, ec);
   return io_failure("cannot write", file, err);
+}
+
+// The outputs folder and its files, when there are any; temporary files a crash left go.
+void tighten_outputs(const fs::path& run_dir) {
+  std::error_code ec;
+  auto outputs = run_dir / "outputs";
+  if (!fs::is_directory(fs::symlink_status(outputs, ec)))
+    return;
+  (void)make_private_dir(outputs);
+  remove_stale_temps(outputs, false);
+  for (const auto& e : fs::directory_iterator{outputs, ec})
+    tighten_private_file(e.path());
 }
 
 fs::path subtask_output(const fs::path& dir, int number) {
@@ -157,16 +176,16 @@ result<journal_writer> journal_writer::create(const std::filesystem::path& runs_
   if (id.empty() || id == "." || id == ".." || id.find('/') != std::string::npos)
     return make_failure(errc::invalid_input, "journal: invalid run id \"" + id + "\"");
   auto dir = runs_dir / id;
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec)
-    return io_failure("cannot create", dir, ec.value());
+  if (auto made = make_private_dir(runs_dir); !made)
+    return make_failure(errc::io_error, "journal: " + made.error().message);
+  // mkdir claims the id: two runs with one id must never share a folder or a journal.
+  if (::mkdir(dir.c_str(), 0700) != 0)
+    return io_failure(errno == EEXIST ? "run id taken:" : "cannot create", dir, errno);
   auto file = dir / journal_file;
-  // O_EXCL: two runs with one id must never interleave their journals.
-  int fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0)
-    return io_failure("cannot create", file, errno);
-  journal_writer writer{dir, fd};
+  auto opened = open_private_file(file, O_WRONLY | O_APPEND | O_CREAT | O_EXCL);
+  if (!opened)
+    return make_failure(errc::io_error, "journal: " + opened.error().message);
+  journal_writer writer{dir, *opened};
   auto h = header;
   if (h.started_ms == 0)
     h.started_ms = now_ms();
@@ -174,6 +193,35 @@ result<journal_writer> journal_writer::create(const std::filesystem::path& runs_
     return ok.error();
   sync_dir(dir);
   return writer;
+}
+
+result<journal_writer> journal_writer::create_new(const std::filesystem::path& runs_dir,
+                                                  const run_header& header,
+                                                  const std::function<std::string()>& next_id,
+                                                  int tries) {
+  auto h = header;
+  for (int i = 0;; ++i) {
+    h.id = next_id();
+    auto w = create(runs_dir, h);
+    std::error_code ec;
+    // Only a taken id is worth another try; anything else would fail again.
+    if (w || i + 1 >= tries || w.error().code != errc::io_error || !fs::exists(runs_dir / h.id, ec))
+      return w;
+  }
+}
+
+std::string make_run_id(std::time_t t, uint32_t random) {
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[48];
+  auto n = std::strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", &tm);
+  std::snprintf(buf + n, sizeof buf - n, "-%08x", static_cast<unsigned>(random));
+  return buf;
+}
+
+std::string new_run_id() {
+  std::random_device rd;
+  return make_run_id(std::time(nullptr), static_cast<uint32_t>(rd()));
 }
 
 result<journal_writer> journal_writer::reopen(const std::filesystem::path& run_dir) {
@@ -185,10 +233,14 @@ result<journal_writer> journal_writer::reopen(const std::filesystem::path& run_d
   // event gets a line of its own instead of being glued to the damage.
   std::ifstream in{file, std::ios::binary | std::ios::ate};
   bool torn = in.tellg() > 0 && in.seekg(-1, std::ios::end) && in.get() != '\n';
-  int fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
-  if (fd < 0)
-    return io_failure("cannot open", file, errno);
-  journal_writer writer{run_dir, fd};
+  // A run made by an older et is made private now (folder, journal, outputs).
+  if (auto made = make_private_dir(run_dir); !made)
+    return make_failure(errc::io_error, "journal: " + made.error().message);
+  tighten_outputs(run_dir);
+  auto opened = open_private_file(file, O_WRONLY | O_APPEND);
+  if (!opened)
+    return make_failure(errc::io_error, "journal: " + opened.error().message);
+  journal_writer writer{run_dir, *opened};
   if (auto ok = writer.append((torn ? "\n" : "") + line_of(event("resumed"))); !ok)
     return ok.error();
   return writer;

@@ -5,12 +5,17 @@
 /// journal folds its events into a `run_record`, which is what `et runs`
 /// shows and what `et run --resume` continues from.
 ///
+/// Everything here is private: folders 0700, files 0600 (private_files.hpp); a run made
+/// loose by an older et is tightened when it is resumed.
+///
 /// Each event is written with a single write(2) of the whole line to a file
 /// opened with O_APPEND, then fdatasync'd, so a crash leaves at most one torn
 /// last line, which the reader skips (and counts in `damaged_lines`).
 
 #include <cstdint>
+#include <ctime>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -103,9 +108,16 @@ struct run_record {
 /// detached actor. Every method returns a failure naming the file when a write fails.
 class journal_writer {
 public:
-  /// Creates `runs_dir/header.id/` (parents too) and writes the `started` event.
+  /// Creates `runs_dir/header.id/` (parents too; folders 0700, files 0600) and writes the
+  /// `started` event. An id whose folder exists is an io_error: the id is taken.
   static result<journal_writer> create(const std::filesystem::path& runs_dir,
                                        const run_header& header);
+  /// create() with the id from `next_id`, asking for another while the id is taken (two runs
+  /// started in the same second with the same random part), at most `tries` times.
+  static result<journal_writer> create_new(const std::filesystem::path& runs_dir,
+                                           const run_header& header,
+                                           const std::function<std::string()>& next_id,
+                                           int tries = 16);
   /// Opens an existing run's journal for appending and writes a `resumed` event.
   static result<journal_writer> reopen(const std::filesystem::path& run_dir);
 
@@ -135,6 +147,8 @@ public:
 
   /// The run's folder.
   const std::filesystem::path& dir() const { return dir_; }
+  /// The run's id (the folder's name).
+  std::string id() const { return dir_.filename().string(); }
 
 private:
   journal_writer(std::filesystem::path dir, int fd);
@@ -145,6 +159,12 @@ private:
   std::filesystem::path dir_;
   std::shared_ptr<int> fd_;
 };
+
+/// A run id: UTC time of `t` and 32 random bits, "20261124-101500-3f2a9c01".
+std::string make_run_id(std::time_t t, uint32_t random);
+
+/// make_run_id() of now and std::random_device.
+std::string new_run_id();
 
 /// Reads `run_dir/journal.jsonl`. A missing folder or journal is errc::not_found naming it;
 /// a first line that is not a `started` event is errc::invalid_input.

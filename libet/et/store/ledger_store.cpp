@@ -1,7 +1,11 @@
 #include "et/store/ledger_store.hpp"
 
+#include <fcntl.h>
 #include <mutex>
 #include <sqlite3.h>
+#include <unistd.h>
+
+#include "et/util/private_files.hpp"
 
 #include "et/llm/plausible.hpp"
 
@@ -193,12 +197,17 @@ result<double> sqlite_ledger::spent_since(int64_t unix_ms) const {
 } // namespace
 
 result<std::unique_ptr<ledger_store>> open_sqlite_ledger(const std::filesystem::path& file) {
-  std::error_code ec;
   if (file.has_parent_path())
-    std::filesystem::create_directories(file.parent_path(), ec);
-  if (ec)
-    return make_failure(errc::io_error, "ledger: cannot create " + file.parent_path().string()
-                                            + ": " + ec.message());
+    if (auto made = make_private_dir(file.parent_path()); !made)
+      return make_failure(errc::io_error, "ledger: " + made.error().message);
+  // SQLite creates the database 0644 and gives its -wal, -shm and -journal files the
+  // database's mode, so the database is made (or tightened to) 0600 before SQLite opens it.
+  if (auto fd = open_private_file(file, O_RDWR | O_CREAT); fd)
+    ::close(*fd);
+  else
+    return make_failure(errc::io_error, "ledger: " + fd.error().message);
+  for (const char* suffix : {"-wal", "-shm", "-journal"})
+    tighten_private_file(std::filesystem::path{file} += suffix);
   sqlite3* db = nullptr;
   if (sqlite3_open(file.c_str(), &db) != SQLITE_OK) {
     auto msg = std::string{db ? sqlite3_errmsg(db) : "out of memory"};

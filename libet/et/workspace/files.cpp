@@ -1,6 +1,7 @@
 #include "et/workspace/files.hpp"
 
-#include <atomic>
+#include "et/util/private_files.hpp"
+
 #include <cerrno>
 #include <cstdint>
 #include <string_view>
@@ -46,16 +47,19 @@ std::string errno_text(int err) {
 // What happened to one path: ok (written), refused (a policy said no) or failed (I/O).
 struct outcome {
   enum kind_t { ok, refused, failed } kind = ok;
-  std::string text; // the refusal reason or the I/O error
+  std::string text;                  // the refusal reason or the I/O error
+  refusal why = refusal::not_a_file; // when refused
 };
 
-outcome refuse(std::string reason) {
-  return {outcome::refused, std::move(reason)};
+outcome refuse(refusal why, std::string reason) {
+  return {outcome::refused, std::move(reason), why};
 }
 
 outcome fail(std::string what, int err) {
   return {outcome::failed, std::move(what) + ": " + errno_text(err)};
 }
+
+constexpr std::string_view escape_reason = "escapes the output directory";
 
 bool is_drive_path(std::string_view p) {
   auto letter = p.size() >= 2 && ((p[0] >= 'a' && p[0] <= 'z') || (p[0] >= 'A' && p[0] <= 'Z'));
@@ -91,7 +95,7 @@ outcome open_child_dir(int dir_fd, const std::string& name, unique_fd& out) {
   struct stat st {};
   if ((err == ELOOP || err == ENOTDIR)
       && ::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
-    return refuse("a parent directory is a symlink");
+    return refuse(refusal::symlink, "a parent directory is a symlink");
   return fail("cannot open directory " + name, err);
 }
 
@@ -109,9 +113,9 @@ outcome open_parent(int root_fd, const std::vector<std::string>& parts, unique_f
   return {};
 }
 
-// Refuses a target that is a symlink, a directory or something else than a file; keeps the
-// mode of an existing file so a rewritten script stays executable.
-outcome check_target(int dir_fd, const std::string& name, mode_t& mode) {
+// Refuses a target that is a symlink, a directory or something else than a file. The mode of
+// an existing file is not kept: it could be setuid, and the block says what the file is.
+outcome check_target(int dir_fd, const std::string& name) {
   struct stat st {};
   if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
     if (errno == ENOENT)
@@ -119,12 +123,11 @@ outcome check_target(int dir_fd, const std::string& name, mode_t& mode) {
     return fail("cannot inspect the file", errno);
   }
   if (S_ISLNK(st.st_mode))
-    return refuse("the file is a symlink");
+    return refuse(refusal::symlink, "the file is a symlink");
   if (S_ISDIR(st.st_mode))
-    return refuse("the path is a directory");
+    return refuse(refusal::not_a_file, "the path is a directory");
   if (!S_ISREG(st.st_mode))
-    return refuse("the path is not a regular file");
-  mode = st.st_mode & 07777;
+    return refuse(refusal::not_a_file, "the path is not a regular file");
   return {};
 }
 
@@ -141,22 +144,16 @@ bool write_all(int fd, const std::string& content) {
   return true;
 }
 
-// A temporary name unique within this process and, through the pid, across processes.
-std::string temp_name() {
-  static std::atomic<uint64_t> counter{0};
-  return ".et-tmp-" + std::to_string(::getpid()) + "-" + std::to_string(++counter);
-}
-
 // Writes the content to a temporary file in the same folder (so rename is atomic), flushes it
 // to disk, renames it over the target and flushes the folder so the rename survives a crash.
+// The new file is created with `mode`, which the umask can narrow but nothing widens.
 outcome replace_file(int dir_fd, const std::string& name, const std::string& content, mode_t mode) {
-  auto tmp = temp_name();
+  auto tmp = temp_name_for(name);
   unique_fd fd{
-      ::openat(dir_fd, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666)};
+      ::openat(dir_fd, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)};
   if (!fd)
     return fail("cannot create a temporary file", errno);
-  auto written = write_all(fd.get(), content) && (mode == 0 || ::fchmod(fd.get(), mode) == 0)
-                 && ::fsync(fd.get()) == 0;
+  auto written = write_all(fd.get(), content) && ::fsync(fd.get()) == 0;
   auto err = errno;
   if (written && ::close(fd.get()) != 0) {
     written = false;
@@ -173,22 +170,21 @@ outcome replace_file(int dir_fd, const std::string& name, const std::string& con
   return {};
 }
 
-outcome write_one(int root_fd, const std::string& rel, const std::string& content) {
+outcome write_one(int root_fd, const std::string& rel, const plan::file_block& block) {
   auto parts = split_components(rel);
   unique_fd dir;
   if (auto r = open_parent(root_fd, parts, dir); r.kind != outcome::ok)
     return r;
-  mode_t mode = 0;
-  if (auto r = check_target(dir.get(), parts.back(), mode); r.kind != outcome::ok)
+  if (auto r = check_target(dir.get(), parts.back()); r.kind != outcome::ok)
     return r;
-  return replace_file(dir.get(), parts.back(), content, mode);
+  return replace_file(dir.get(), parts.back(), block.content, block.executable ? 0755 : 0644);
 }
 
 // One file to write after duplicates were folded: the last content of a path wins.
 struct pending {
   std::string rel;
   std::string raw;
-  const std::string* content;
+  const plan::file_block* block;
 };
 
 std::vector<pending> fold_duplicates(const std::vector<plan::file_block>& blocks,
@@ -198,25 +194,28 @@ std::vector<pending> fold_duplicates(const std::vector<plan::file_block>& blocks
   for (const auto& block : blocks) {
     auto rel = normalise_relative(block.path);
     if (!rel) {
-      report.refused.push_back({block.path, rel.error().message});
+      auto why = rel.error().message == escape_reason ? refusal::escapes : refusal::invalid_path;
+      report.refused.push_back({block.path, rel.error().message, why});
+      continue;
+    }
+    if (auto reason = runs_on_its_own(*rel)) {
+      report.refused.push_back({block.path, *reason, refusal::runs_on_its_own});
       continue;
     }
     if (auto i = index.find(*rel); i != index.end()) {
       out[i->second].raw = block.path;
-      out[i->second].content = &block.content;
+      out[i->second].block = &block;
       continue;
     }
     index.emplace(*rel, out.size());
-    out.push_back({*rel, block.path, &block.content});
+    out.push_back({*rel, block.path, &block});
   }
   return out;
 }
 
 unique_fd open_root(const fs::path& root, std::string& error) {
-  std::error_code ec;
-  fs::create_directories(root, ec);
-  if (ec) {
-    error = "cannot create the output directory " + root.string() + ": " + ec.message();
+  if (auto made = make_dirs(root, 0755); !made) {
+    error = "output directory: " + made.error().message;
     return unique_fd{};
   }
   // The root is the user's choice, so a symlink here is followed on purpose.
@@ -244,9 +243,9 @@ write_report output_dir::write(int owner, const std::vector<plan::file_block>& b
       report.errors.push_back(file.rel + ": " + root_error);
       continue;
     }
-    auto r = write_one(root_fd.get(), file.rel, *file.content);
+    auto r = write_one(root_fd.get(), file.rel, *file.block);
     if (r.kind == outcome::refused) {
-      report.refused.push_back({file.raw, r.text});
+      report.refused.push_back({file.raw, r.text, r.why});
     } else if (r.kind == outcome::failed) {
       report.errors.push_back(file.rel + ": " + r.text);
     } else {
@@ -276,7 +275,7 @@ result<std::string> normalise_relative(const std::string& path) {
     // absolute forms above do (found by fuzz/file_blocks).
     if (part == ".." || part.starts_with("..\\") || part.ends_with("\\..")
         || part.find("\\..\\") != std::string::npos)
-      return refused("escapes the output directory");
+      return refused(std::string{escape_reason});
     out += out.empty() ? part : "/" + part;
   }
   if (out.empty())

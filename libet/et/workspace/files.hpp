@@ -5,10 +5,14 @@
 /// Refused paths (each reported, nothing written for them): empty, absolute
 /// (`/x`, `C:\x`, `\\host\x`), any `..` component, NUL bytes, a path whose
 /// existing parent components include a symlink (or a symlink target itself),
-/// and a path that is an existing directory. Parents that do not exist are
-/// created (0755). Files are written to a temporary file in the same folder,
-/// flushed, then renamed over the target, so a reader sees the old content or
-/// the new one, never half of it.
+/// a path that is an existing directory, and a path where a file would run on
+/// its own when a tool opens the directory (`.git/` and the rest of the list in
+/// auto_run.hpp). Parents that do not exist are created (0755). Files are written
+/// to a temporary file (`NAME.et-PID-RANDOM.tmp`, see private_files.hpp) in the
+/// same folder, flushed, then renamed over the target, so a reader sees the old
+/// content or the new one, never half of it. A written file is 0644, or 0755 when
+/// its block says mode=755; the mode of the file it replaces is not kept (it may
+/// have been setuid), and the umask can only narrow these.
 
 #include <filesystem>
 #include <map>
@@ -17,13 +21,24 @@
 
 #include "et/plan/files.hpp"
 #include "et/util/result.hpp"
+#include "et/workspace/auto_run.hpp"
 
 namespace et::workspace {
+
+/// Why a path was refused.
+enum class refusal {
+  invalid_path,    ///< empty, absolute, a NUL byte, the directory itself
+  escapes,         ///< a `..` component
+  symlink,         ///< the file or a parent directory is a symlink
+  not_a_file,      ///< the path is a directory or another non-regular file
+  runs_on_its_own, ///< a file that would run when a tool opens the directory (auto_run.hpp)
+};
 
 /// A path that was not written, and why.
 struct refused_path {
   std::string path;   ///< as the worker named it
   std::string reason; ///< for humans: "absolute path", "escapes the output directory", ...
+  refusal kind = refusal::invalid_path; ///< the class of the refusal
   bool operator==(const refused_path&) const = default;
 };
 

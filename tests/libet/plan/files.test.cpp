@@ -161,3 +161,19 @@ CAF_TEST(the instructions show the format they ask for) {
   CAF_REQUIRE_EQUAL(parsed.size(), 1u);
   CAF_CHECK_EQUAL(parsed[0].path, "src/main.cpp");
 }
+
+CAF_TEST(mode 755 in the info string marks a file executable and nothing else does) {
+  auto answer = "```file path=run.sh mode=755\n#!/bin/sh\n```\n"
+                "```sh path=b.sh mode=\"0755\"\nB\n```\n"
+                "```file path=c.sh\n#!/bin/sh\n```\n"
+                "```file path=d.sh mode=4755\nD\n```\n"
+                "```file path=e.txt mode=644\nE\n```\n"
+                "### f.sh\n```sh\n#!/bin/sh\n```\n";
+  CAF_CHECK_EQUAL(parse_file_blocks(answer), (blocks{{"run.sh", "#!/bin/sh\n", true},
+                                                     {"b.sh", "B\n", true},
+                                                     {"c.sh", "#!/bin/sh\n", false},
+                                                     {"d.sh", "D\n", false},
+                                                     {"e.txt", "E\n", false},
+                                                     {"f.sh", "#!/bin/sh\n", false}}));
+  CAF_CHECK(file_block_instructions().find("mode=755") != std::string::npos);
+}

@@ -137,13 +137,14 @@ CAF_TEST(paths that escape are refused as named and nothing is written for them)
                               {"", "x"},
                               {"ok.txt", "fine"}});
   CAF_CHECK_EQUAL(report.written, (paths{"ok.txt"}));
-  CAF_CHECK_EQUAL(report.refused, (std::vector<refused_path>{
-                                      {"../escape.txt", "escapes the output directory"},
-                                      {"/tmp/abs.txt", "absolute path"},
-                                      {"C:\\win.txt", "absolute path"},
-                                      {"\\\\host\\share.txt", "absolute path"},
-                                      {std::string("nul\0.txt", 8), "the path contains a NUL byte"},
-                                      {"", "empty path"}}));
+  CAF_CHECK_EQUAL(report.refused,
+                  (std::vector<refused_path>{
+                      {"../escape.txt", "escapes the output directory", refusal::escapes},
+                      {"/tmp/abs.txt", "absolute path"},
+                      {"C:\\win.txt", "absolute path"},
+                      {"\\\\host\\share.txt", "absolute path"},
+                      {std::string("nul\0.txt", 8), "the path contains a NUL byte"},
+                      {"", "empty path"}}));
   CAF_CHECK(!fs::exists(tmp / "escape.txt"));
   CAF_CHECK_EQUAL(listing(out), (paths{"ok.txt"}));
 }
@@ -207,12 +208,95 @@ CAF_TEST(a rewrite replaces the file atomically and leaves no temporary files) {
   CAF_CHECK_EQUAL(listing(out), (paths{"src", "src/a.txt"}));
 }
 
-CAF_TEST(a rewrite keeps the mode of the existing file) {
+CAF_TEST(written files are 0644 or 0755 on request and never keep a setuid mode) {
+  struct umask_zero {
+    mode_t old = ::umask(0);
+    ~umask_zero() { ::umask(old); }
+  } wide; // the umask can narrow modes, never widen them
+  auto mode = [](const fs::path& p) {
+    struct stat st {};
+    ::lstat(p.c_str(), &st);
+    return static_cast<unsigned>(st.st_mode & 07777);
+  };
   output_dir dir{out};
-  dir.write(1, {{"run.sh", "#!/bin/sh\n"}});
-  fs::permissions(out / "run.sh", fs::perms::owner_all);
-  dir.write(1, {{"run.sh", "#!/bin/sh\necho hi\n"}});
-  CAF_CHECK(fs::status(out / "run.sh").permissions() == fs::perms::owner_all);
+  dir.write(1, {{"bin/tool", "#!/bin/sh\n"}});
+  CAF_CHECK_EQUAL(mode(out / "bin"), 0755u);
+  CAF_CHECK_EQUAL(mode(out / "bin/tool"), 0644u); // a #! line alone does not make it executable
+  fs::permissions(out / "bin/tool", fs::perms(04755)); // setuid, as a previous owner left it
+  dir.write(1, {{"bin/tool", "#!/bin/sh\necho hi\n"}});
+  CAF_CHECK_EQUAL(mode(out / "bin/tool"), 0644u);
+  plan::file_block script{"run.sh", "#!/bin/sh\n", true};
+  fs::permissions(out / "bin", fs::perms(02777)); // setgid, world-writable folder
+  dir.write(1, {script, {"bin/other", "x", true}});
+  CAF_CHECK_EQUAL(mode(out / "run.sh"), 0755u);
+  CAF_CHECK_EQUAL(mode(out / "bin/other"), 0755u);
+  // A umask that narrows is respected.
+  ::umask(077);
+  dir.write(1, {{"private/notes.txt", "x"}, {"private/run.sh", "x", true}});
+  CAF_CHECK_EQUAL(mode(out / "private"), 0700u);
+  CAF_CHECK_EQUAL(mode(out / "private/notes.txt"), 0600u);
+  CAF_CHECK_EQUAL(mode(out / "private/run.sh"), 0700u);
+}
+
+CAF_TEST(paths where a file would run on its own are refused at any depth and in any case) {
+  fs::create_directories(out / ".git" / "hooks");
+  put(out / ".git" / "config", "[core]\n");
+  output_dir dir{out};
+  auto report = dir.write(1, {{".git/config", "[core]\n\tfsmonitor = touch pwned\n"},
+                              {".git/hooks/pre-commit", "x"},
+                              {"sub/.GIT/config", "x"},
+                              {".Git./config", "x"},
+                              {"GIT~1/config", "x"},
+                              {".g\u200Cit/config", "x"},
+                              {".hg/hgrc", "x"},
+                              {".svn/x", "x"},
+                              {".bzr/x", "x"},
+                              {".envrc", "x"},
+                              {"web/.envrc", "x"},
+                              {".direnv/x", "x"},
+                              {".vscode/tasks.json", "x"},
+                              {".idea/workspace.xml", "x"},
+                              {".husky/pre-commit", "x"},
+                              {".pre-commit-config.yaml", "x"},
+                              {".exrc", "x"},
+                              {".dir-locals.el", "x"},
+                              {"ok.txt", "ok"}});
+  CAF_CHECK_EQUAL(report.written, (paths{"ok.txt"}));
+  CAF_REQUIRE_EQUAL(report.refused.size(), 18u);
+  for (const auto& r : report.refused) {
+    CAF_CHECK(r.kind == refusal::runs_on_its_own);
+    CAF_CHECK(r.reason.rfind("runs on its own: ", 0) == 0);
+  }
+  CAF_CHECK_EQUAL(report.refused.front().reason,
+                  "runs on its own: .git/ (version control metadata)");
+  CAF_CHECK_EQUAL(read(out / ".git" / "config"), "[core]\n");
+  CAF_CHECK(fs::is_empty(out / ".git" / "hooks"));
+  CAF_CHECK_EQUAL(listing(out), (paths{".git", ".git/config", ".git/hooks", "ok.txt"}));
+  CAF_CHECK(dir.owners().size() == 1u);
+}
+
+CAF_TEST(ordinary dot files and ci workflows may be written) {
+  output_dir dir{out};
+  auto report = dir.write(1, {{".gitignore", "build/\n"},
+                              {".gitattributes", "* text=auto\n"},
+                              {".github/workflows/ci.yml", "on: push\n"},
+                              {".env.example", "A=1\n"},
+                              {"src/git/config.cpp", "x"},
+                              {"docs/.gitkeep", ""}});
+  CAF_CHECK(report.refused.empty());
+  CAF_CHECK_EQUAL(report.written.size(), 6u);
+}
+
+CAF_TEST(refusals say what kind they are) {
+  fs::create_directory_symlink(outside, out / "link");
+  fs::create_directories(out / "d");
+  output_dir dir{out};
+  auto report = dir.write(1, {{"../x", "x"}, {"/x", "x"}, {"link/x", "x"}, {"d", "x"}});
+  CAF_REQUIRE_EQUAL(report.refused.size(), 4u);
+  CAF_CHECK(report.refused[0].kind == refusal::escapes);
+  CAF_CHECK(report.refused[1].kind == refusal::invalid_path);
+  CAF_CHECK(report.refused[2].kind == refusal::symlink);
+  CAF_CHECK(report.refused[3].kind == refusal::not_a_file);
 }
 
 CAF_TEST(two subtasks writing the same path are a conflict naming both) {

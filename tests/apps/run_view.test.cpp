@@ -1,0 +1,45 @@
+#define CAF_SUITE apps.run_view
+#include "caf/test/unit_test.hpp"
+
+#include <map>
+#include <sstream>
+#include <string>
+
+#include "et/run_view.hpp"
+#include "et/util/terminal.hpp"
+
+// The live view of `et run` on a terminal: et's own cursor movements reach the terminal,
+// model-written text (subtask lines, event lines quoting errors) arrives neutralised.
+
+using namespace et;
+
+namespace {
+
+bool has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+} // namespace
+
+CAF_TEST(the live view keeps its own escapes and neutralises model text) {
+  std::ostringstream terminal;
+  sanitizing_streambuf buf{terminal.rdbuf()}; // what main() puts on a terminal's stream
+  std::ostream err{&buf};
+  app::run_view view{err, true};
+  store::run_record run;
+  run.header.id = "r1";
+  store::subtask_record s;
+  s.number = 1;
+  s.text = "Write it\x1b]2;owned\x07\x1b[2J";
+  run.subtasks.push_back(s);
+  std::map<int, app::live_figures> live;
+  view.update(run, "execute", live, true);
+  view.event("subtask 1 FAILED: upstream said \x1b]52;c;eA==\x07");
+  view.close();
+  auto shown = terminal.str();
+  CAF_CHECK(has(shown, "Write it^[]2;owned^G^[[2J"));
+  CAF_CHECK(has(shown, "upstream said ^[]52;c;eA==^G"));
+  CAF_CHECK(!has(shown, "\x1b]"));
+  CAF_CHECK(!has(shown, "\x1b[2J"));
+  CAF_CHECK(has(shown, "\x1b[1A\x1b[2K")); // the redraw's own cursor movement, raw
+}
