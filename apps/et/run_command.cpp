@@ -160,6 +160,9 @@ void add_run_command(CLI::App& root, context& ctx) {
       ->check(CLI::Range(1, 20));
   cmd->add_option("--verify-timeout", o->verify_timeout_s, "seconds per verify run (600)")
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--sandbox", o->sandbox,
+                  "run verify in a bubblewrap sandbox: auto|on|off (verify.sandbox, auto)")
+      ->check(CLI::IsMember({"auto", "on", "off"}));
   cmd->add_option("--min-score", o->min_score, "results scoring below this are sent back (7)")
       ->check(CLI::Range(0.0, 10.0));
   cmd->add_option("--max-reasks", o->max_reasks, "re-asks per subtask after reviews (2)")

@@ -2,21 +2,25 @@
 // journaling and drawing its progress, writing each worker's files as soon as
 // it finishes, and the verify loop that sends failures back to their authors.
 
+#include <filesystem>
 #include <future>
 #include <set>
 
 #include "caf/all.hpp"
 #include "et/actors/errors.hpp"
 #include "et/actors/inspect.hpp"
+#include "et/config/env.hpp"
 #include "et/plan/files.hpp"
 #include "et/plan/locations.hpp"
 #include "et/roles/pool.hpp"
 #include "et/run_steps.hpp"
 #include "et/util/text.hpp"
 #include "et/workspace/command.hpp"
+#include "et/workspace/verify.hpp"
 
 namespace et::app {
 
+namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 using clock_type = std::chrono::steady_clock;
 
@@ -27,10 +31,6 @@ store::subtask_record* find(store::run_record& r, int number) {
     if (s.number == number)
       return &s;
   return nullptr;
-}
-
-std::string tail(const std::string& text, size_t n) {
-  return text.size() <= n ? text : "..." + text.substr(text.size() - n);
 }
 
 } // namespace
@@ -189,13 +189,31 @@ std::vector<roles::job> run_steps::fixes_for(const store::verify_record& v) {
   return out;
 }
 
+workspace::command_spec run_steps::verify_spec() {
+  workspace::command_spec spec{record_.header.verify, output_->root(),
+                               std::chrono::seconds{opts_.verify_timeout_s}, 64 * 1024};
+  bool sandboxed = !opts_.bwrap.empty();
+  auto env = workspace::make_verify_environment(settings_->verify.env, settings_->secrets(),
+                                                config::process_env(), sandboxed);
+  // Said once per run; the config refuses to list such a variable, but PATH could hold one.
+  if (!env.withheld.empty() && !withheld_noted_) {
+    withheld_noted_ = true;
+    note("verify: not passing " + join(env.withheld, ", ") + " (it holds a configured secret)",
+         true);
+  }
+  spec.env = std::move(env.vars);
+  if (sandboxed)
+    spec.wrapper = workspace::sandbox_wrapper(opts_.bwrap,
+                                              fs::weakly_canonical(fs::absolute(output_->root())));
+  return spec;
+}
+
 void run_steps::verify_loop() {
   if (record_.header.verify.empty() || !output_ || stop_requested())
     return;
   for (int iteration = 1; iteration <= record_.header.max_iterations; ++iteration) {
     begin_phase("verify");
-    workspace::command_spec spec{record_.header.verify, output_->root(),
-                                 std::chrono::seconds{opts_.verify_timeout_s}, 64 * 1024};
+    workspace::command_spec spec = verify_spec();
     std::atomic<bool> cancel{false};
     auto running =
         std::async(std::launch::async, [&] { return workspace::run_command(spec, &cancel); });
@@ -208,14 +226,16 @@ void run_steps::verify_loop() {
     end_phase();
     store::verify_record v;
     v.iteration = iteration;
+    // Model-written code printed it: no secret goes on to the journal or a model.
+    auto secrets = settings_->secrets();
     if (!outcome) {
-      note("verify: " + outcome.error().message, true);
-      v.output = outcome.error().message;
+      v.output = workspace::shareable_output(outcome.error().message, false, secrets, 4096);
+      note("verify: " + v.output, true);
     } else {
       v.passed = outcome->passed();
       v.exit_code = outcome->exit_code;
       v.timed_out = outcome->timed_out;
-      v.output = tail(outcome->output, 4096);
+      v.output = workspace::shareable_output(outcome->output, outcome->truncated, secrets, 4096);
     }
     bool last = v.passed || iteration == record_.header.max_iterations || stop_requested();
     if (!last) {

@@ -8,6 +8,7 @@
 #include "et/run_steps.hpp"
 #include "et/runtime.hpp"
 #include "et/util/private_files.hpp"
+#include "et/workspace/verify.hpp"
 
 namespace et::app {
 
@@ -56,6 +57,37 @@ std::optional<store::journal_writer> open_journal(context& ctx, const config::se
   return std::move(*j);
 }
 
+// Whether verify runs sandboxed: sets `o.bwrap` when it does. False (after one line) when
+// the sandbox is required and cannot run; in auto mode says once that verify runs without it.
+bool choose_sandbox(context& ctx, const config::settings& s, run_options& o,
+                    const std::string& verify) {
+  if (verify.empty())
+    return true;
+  auto mode = s.verify.sandbox;
+  if (o.sandbox == "on")
+    mode = config::sandbox_mode::on;
+  else if (o.sandbox == "off")
+    mode = config::sandbox_mode::off;
+  else if (o.sandbox == "auto")
+    mode = config::sandbox_mode::automatic;
+  if (mode == config::sandbox_mode::off)
+    return true;
+  const auto& probe = workspace::probe_sandbox();
+  if (probe.works()) {
+    o.bwrap = probe.bwrap;
+    return true;
+  }
+  if (mode == config::sandbox_mode::on) {
+    ctx.err << "et run: the verify sandbox is required (verify.sandbox: on or --sandbox on) but "
+               "cannot run: "
+            << probe.problem << "\n";
+    return false;
+  }
+  ctx.err << "et run: verify runs without a sandbox (" << probe.problem
+          << "); set verify.sandbox: off to run it so without this note\n";
+  return true;
+}
+
 } // namespace
 
 int run_pipeline(context& ctx, std::shared_ptr<config::settings> s, run_options o,
@@ -70,6 +102,9 @@ int run_pipeline(context& ctx, std::shared_ptr<config::settings> s, run_options 
   } else {
     record.header = header_of(o, *s);
   }
+  // Before the journal: a run that may not verify does not start.
+  if (!choose_sandbox(ctx, *s, o, record.header.verify))
+    return exit_usage;
   auto journal = open_journal(ctx, *s, record, resumed.has_value());
   if (!journal)
     return exit_failed;

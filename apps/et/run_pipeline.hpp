@@ -24,6 +24,8 @@ struct run_options {
   std::string verify;                    ///< --verify command ("" = none)
   int max_iterations = 3;                ///< --max-iterations (verify runs)
   int verify_timeout_s = 600;            ///< --verify-timeout
+  std::string sandbox;                   ///< --sandbox auto|on|off ("" = verify.sandbox)
+  std::string bwrap;                     ///< set by run_pipeline: sandbox verify with it ("" = no)
   double min_score = 7;                  ///< --min-score (witness threshold)
   int max_reasks = 2;                    ///< --max-reasks (per subtask)
   std::optional<double> budget;          ///< --budget USD
@@ -33,8 +35,9 @@ struct run_options {
 };
 
 /// Runs the pipeline; `resumed` continues that run (its plan and finished subtasks are
-/// kept). Returns the exit code: 0 done, 1 a subtask or verification failed, 2 bad input,
-/// 130 interrupted.
+/// kept). Returns the exit code: 0 done, 1 a subtask or verification failed, 2 bad input
+/// (also: verify.sandbox on where the sandbox cannot run), 128 + the signal when interrupted
+/// (SIGINT, SIGTERM, SIGHUP).
 int run_pipeline(context& ctx, std::shared_ptr<config::settings> settings, run_options opts,
                  std::optional<store::run_record> resumed);
 

@@ -199,13 +199,14 @@ int run_steps::finish() {
     ctx_.out << record_.final_output << (record_.final_output.ends_with('\n') ? "" : "\n");
   ctx_.err << summary_text(record_, report.table) << "run " << record_.header.id << ": "
            << record_.status << "; journal in " << journal_.dir().string() << "\n";
+  // 130 after Ctrl-C; 143 after SIGTERM, 129 after SIGHUP, as a shell reports those.
   if (interrupted_)
-    return exit_interrupted;
+    return 128 + interrupt_guard::signal_number();
   return record_.status == "done" ? exit_ok : exit_failed;
 }
 
 int run_steps::run_all() {
-  interrupt_guard guard;
+  interrupt_guard guard{true};
   mayor_ = actors::spawn_mayor(runtime_.system(), runtime_.router(), *settings_,
                                record_.header.supervisor_role);
   actors::pool_setup setup{settings_, runtime_.router(), {}, {}};

@@ -16,6 +16,7 @@
 #include "et/run_pipeline.hpp"
 #include "et/run_view.hpp"
 #include "et/runtime.hpp"
+#include "et/workspace/command.hpp"
 #include "et/workspace/files.hpp"
 
 namespace et::app {
@@ -44,6 +45,7 @@ private:
   void on_finished(const roles::subtask_outcome& o);
   void write_files(store::subtask_record& rec);
   void verify_loop();
+  workspace::command_spec verify_spec();
   std::vector<roles::job> fixes_for(const store::verify_record& v);
   roles::execution execution_of(std::vector<roles::job> jobs) const;
 
@@ -75,6 +77,7 @@ private:
   bool interrupted_ = false;
   bool timed_out_ = false;
   bool journal_failed_ = false;
+  bool withheld_noted_ = false;
   actors::mayor_actor mayor_;
   actors::pool_actor pool_;
   std::map<int, int> review_rounds_;

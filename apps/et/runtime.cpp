@@ -41,12 +41,16 @@ double spent_today(const std::shared_ptr<store::ledger_store>& store) {
 }
 
 std::atomic<bool> sigint_raised{false};
+std::atomic<int> raising_signal{SIGINT};
 
-extern "C" void et_raise_interrupt_flag(int) {
+extern "C" void et_raise_interrupt_flag(int sig) {
+  raising_signal = sig;
   sigint_raised = true;
 }
 
 struct sigaction previous_sigint {};
+struct sigaction previous_sigterm {};
+struct sigaction previous_sighup {};
 
 } // namespace
 
@@ -149,17 +153,30 @@ result<routed_response> stream_role(caf::scoped_actor& self, const actors::route
   }
 }
 
-interrupt_guard::interrupt_guard() {
+interrupt_guard::interrupt_guard(bool termination) : termination_(termination) {
   struct sigaction sa {};
   sa.sa_handler = et_raise_interrupt_flag;
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = 0; // no SA_RESTART: a read waiting for input returns EINTR
   sigaction(SIGINT, &sa, &previous_sigint);
+  if (termination_) {
+    sigaction(SIGTERM, &sa, &previous_sigterm);
+    sigaction(SIGHUP, &sa, &previous_sighup);
+  }
+  raising_signal = SIGINT;
   sigint_raised = false;
 }
 
 interrupt_guard::~interrupt_guard() {
   sigaction(SIGINT, &previous_sigint, nullptr);
+  if (termination_) {
+    sigaction(SIGTERM, &previous_sigterm, nullptr);
+    sigaction(SIGHUP, &previous_sighup, nullptr);
+  }
+}
+
+int interrupt_guard::signal_number() {
+  return raising_signal;
 }
 
 bool interrupt_guard::raised() {

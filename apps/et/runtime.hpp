@@ -71,8 +71,10 @@ result<routed_response> stream_role(caf::scoped_actor& self, const actors::route
 /// reads (no SA_RESTART) so a REPL waiting for input notices it.
 class interrupt_guard {
 public:
-  /// Installs the handler.
-  interrupt_guard();
+  /// Installs the handler; with `termination`, SIGTERM and SIGHUP raise the flag too, so a
+  /// run stops as on Ctrl-C (killing its verify command, journaling itself as interrupted)
+  /// instead of dying with children left behind.
+  explicit interrupt_guard(bool termination = false);
   /// Restores the previous handler.
   ~interrupt_guard();
   interrupt_guard(const interrupt_guard&) = delete;
@@ -82,6 +84,11 @@ public:
   static bool raised();
   /// Lowers the flag.
   static void clear();
+  /// The signal that raised it last (SIGINT, SIGTERM or SIGHUP).
+  static int signal_number();
+
+private:
+  bool termination_;
 };
 
 } // namespace et::app

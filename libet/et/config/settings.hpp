@@ -215,6 +215,22 @@ struct agent {
   std::string ready;                      ///< regex shown on screen when ready ("" = at once)
 };
 
+/// Whether verify commands run in a bubblewrap sandbox.
+enum class sandbox_mode : uint8_t {
+  automatic, ///< when bwrap works here; a note on stderr when it does not
+  on,        ///< always; verify refuses to run without it
+  off,       ///< never
+};
+
+/// "auto", "on", "off".
+std::string_view to_string(sandbox_mode m);
+
+/// How `et run --verify` runs the model-written code it checks.
+struct verify {
+  sandbox_mode sandbox = sandbox_mode::automatic; ///< bubblewrap: no network, read-only system
+  std::vector<std::string> env; ///< variables passed besides PATH, HOME, LANG, TMPDIR
+};
+
 /// The whole configuration.
 struct settings {
   std::string source;                        ///< the file it came from
@@ -233,6 +249,7 @@ struct settings {
   config::server server;                     ///< `et serve`
   config::network network;                   ///< heartbeats between et processes
   std::map<std::string, agent> agents;       ///< agent CLIs for `et session`
+  config::verify verify;                     ///< how verify commands run
 
   /// The role's settings, or one built from `defaults` for an unconfigured role.
   role role_or_default(const std::string& name) const;

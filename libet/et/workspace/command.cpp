@@ -1,9 +1,12 @@
 #include "et/workspace/command.hpp"
 
+#include "et/workspace/detail/reaper.hpp"
+
 #include <cerrno>
 #include <csignal>
 #include <optional>
 #include <system_error>
+#include <vector>
 
 #include <fcntl.h>
 #include <poll.h>
@@ -157,20 +160,31 @@ result<pid_t> spawn_shell(const command_spec& spec, output_pipe p) {
   posix_spawnattr_t attr;
   ::posix_spawn_file_actions_init(&fa);
   ::posix_spawnattr_init(&attr);
-  std::string sh = "sh";
-  std::string dash_c = "-c";
-  std::string line = spec.command;
-  char* argv[] = {sh.data(), dash_c.data(), line.data(), nullptr};
+  // Copies: posix_spawn takes char* const[].
+  std::vector<std::string> words = spec.wrapper;
+  for (const char* w : {"/bin/sh", "-c"})
+    words.emplace_back(w);
+  words.push_back(spec.command);
+  std::vector<char*> argv;
+  for (auto& w : words)
+    argv.push_back(w.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> vars = spec.env.value_or(std::vector<std::string>{});
+  std::vector<char*> envp;
+  for (auto& v : vars)
+    envp.push_back(v.data());
+  envp.push_back(nullptr);
   pid_t pid = -1;
   int rc = set_file_actions(fa, spec, p);
   if (rc == 0)
     rc = set_attributes(attr);
   if (rc == 0)
-    rc = ::posix_spawn(&pid, "/bin/sh", &fa, &attr, argv, environ);
+    rc = ::posix_spawn(&pid, words.front().c_str(), &fa, &attr, argv.data(),
+                       spec.env ? envp.data() : environ);
   ::posix_spawn_file_actions_destroy(&fa);
   ::posix_spawnattr_destroy(&attr);
   if (rc != 0)
-    return io_failure("cannot start /bin/sh in " + spec.dir.string(), rc);
+    return io_failure("cannot start " + words.front() + " in " + spec.dir.string(), rc);
   return pid;
 }
 
@@ -178,9 +192,10 @@ result<pid_t> spawn_shell(const command_spec& spec, output_pipe p) {
 // pid (which is the group id) cannot be reused while we send signals to the group.
 class runner {
 public:
-  runner(const command_spec& spec, const std::atomic<bool>* cancel, pid_t pid, int fd,
-         clock_type::time_point start)
-      : spec_(spec), cancel_(cancel), pid_(pid), fd_(fd), start_(start), buf_(spec.max_output) {
+  runner(const command_spec& spec, detail::orphan_guard& orphans, const std::atomic<bool>* cancel,
+         pid_t pid, int fd, clock_type::time_point start)
+      : spec_(spec), orphans_(orphans), cancel_(cancel), pid_(pid), fd_(fd), start_(start),
+        buf_(spec.max_output) {
     // A pidfd (Linux 5.3+, always close-on-exec) wakes the loop the moment the shell exits;
     // without one the loop notices within one poll interval.
 #ifdef SYS_pidfd_open
@@ -202,8 +217,10 @@ public:
       wait_for_output(next_wait(), true);
       check_stop();
     }
-    // Background jobs it left must not outlive it nor keep the pipe open.
+    // Background jobs it left must not outlive it nor keep the pipe open, not even those
+    // that left its group.
     ::kill(-pid_, SIGKILL);
+    orphans_.sweep_if_alone(pid_);
     drain_until_closed();
     return finish(reap());
   }
@@ -316,6 +333,7 @@ private:
   }
 
   const command_spec& spec_;
+  detail::orphan_guard& orphans_;
   const std::atomic<bool>* cancel_;
   pid_t pid_;
   int fd_;
@@ -336,6 +354,8 @@ result<command_outcome> run_command(const command_spec& spec, const std::atomic<
   auto pipe = make_pipe();
   if (!pipe)
     return pipe.error();
+  // Before the spawn: whatever the command orphans from its first instant must become ours.
+  detail::orphan_guard orphans;
   auto start = clock_type::now();
   auto pid = spawn_shell(spec, *pipe);
   // The parent's copy of the write end must go, or the pipe would never report end of file.
@@ -344,7 +364,7 @@ result<command_outcome> run_command(const command_spec& spec, const std::atomic<
     ::close(pipe->read);
     return pid.error();
   }
-  runner r{spec, cancel, *pid, pipe->read, start};
+  runner r{spec, orphans, cancel, *pid, pipe->read, start};
   return r.run();
 }
 

@@ -5,7 +5,9 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "et/util/result.hpp"
 
@@ -30,13 +32,21 @@ struct command_spec {
   std::filesystem::path dir;            ///< working directory
   std::chrono::milliseconds timeout{0}; ///< 0 = none
   size_t max_output = 64 * 1024;        ///< bytes of output kept (the last ones)
+  /// The command's whole environment ("NAME=value" each); nullopt = this process's.
+  std::optional<std::vector<std::string>> env{};
+  /// Runs `wrapper... /bin/sh -c command` instead (a sandbox such as bwrap); wrapper[0] is an
+  /// absolute path. Empty = none.
+  std::vector<std::string> wrapper{};
 };
 
 /// Runs `spec` in its own process group with stdin from /dev/null; on timeout or when
 /// `*cancel` becomes true (checked at least every 100 ms) the whole group gets SIGTERM, then
-/// SIGKILL after 2 s. Blocks the calling thread: call it from the app's thread or a detached
-/// actor, never a scheduler thread. A command that cannot be started (missing dir, fork
-/// failure) is a failure naming the reason.
+/// SIGKILL after 2 s. Whatever it leaves behind is killed when it ends: its group, and (as
+/// this process is a child subreaper while commands run) every descendant that left the group
+/// with setsid or double forks, once no other command of this process is running. So do not
+/// start other children meant to outlive a command while one runs. Blocks the calling thread:
+/// call it from the app's thread or a detached actor, never a scheduler thread. A command that
+/// cannot be started (missing dir, fork failure) is a failure naming the reason.
 result<command_outcome> run_command(const command_spec& spec,
                                     const std::atomic<bool>* cancel = nullptr);
 

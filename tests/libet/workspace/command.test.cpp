@@ -186,6 +186,56 @@ CAF_TEST(background jobs left behind by a finished command are killed) {
   CAF_CHECK(process_ends(first_line(out.output)));
 }
 
+CAF_TEST(processes that left the group with setsid are killed when the command ends) {
+  // One setsid'd directly, one orphaned by a shell that exits at once (a double fork).
+  auto out = run("setsid sleep 30 & echo $!; sh -c 'setsid sleep 31 & echo $!'");
+  CAF_CHECK_EQUAL(out.exit_code, 0);
+  auto first = first_line(out.output);
+  auto second = first_line(out.output.substr(first.size() + 1));
+  CAF_REQUIRE(!first.empty() && !second.empty());
+  CAF_CHECK(process_ends(first));
+  CAF_CHECK(process_ends(second));
+}
+
+CAF_TEST(a cancelled command takes its setsid descendants along) {
+  auto fifo = dir / "started";
+  CAF_REQUIRE_EQUAL(::mkfifo(fifo.c_str(), 0600), 0);
+  std::atomic<bool> cancel{false};
+  std::thread canceller{[&] {
+    std::ifstream in{fifo};
+    std::string line;
+    std::getline(in, line);
+    cancel = true;
+  }};
+  auto out = run("setsid sleep 30 & echo $!; echo up > started; sleep 30", 0ms, 64 * 1024, &cancel);
+  canceller.join();
+  CAF_CHECK(out.cancelled);
+  auto escaped = first_line(out.output);
+  CAF_REQUIRE(!escaped.empty());
+  CAF_CHECK(process_ends(escaped));
+}
+
+CAF_TEST(a given environment replaces the inherited one) {
+  ::setenv("ET_COMMAND_TEST_INHERITED", "leaked", 1);
+  command_spec spec{"env", dir, 0ms, 4096};
+  spec.env = std::vector<std::string>{"ONLY=this"};
+  auto r = run_command(spec);
+  ::unsetenv("ET_COMMAND_TEST_INHERITED");
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->output.find("leaked"), std::string::npos);
+  CAF_CHECK_NOT_EQUAL(r->output.find("ONLY=this"), std::string::npos);
+}
+
+CAF_TEST(a wrapper runs in front of the shell) {
+  command_spec spec{"echo \"$0 $1\"", dir, 0ms, 4096};
+  spec.wrapper = {"/usr/bin/env", "WRAPPED=yes"};
+  auto r = run_command(spec);
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->output, "/bin/sh \n");
+  spec.command = "echo $WRAPPED";
+  CAF_CHECK_EQUAL(run_command(spec)->output, "yes\n");
+}
+
 CAF_TEST(a command that ignores the terminate signal is killed two seconds later) {
   auto out = run("trap '' TERM; sleep 30", 100ms);
   CAF_CHECK(out.timed_out);

@@ -23,6 +23,9 @@ void read_policies(reader& r, const YAML::Node& root, settings& out);
 void read_network(reader& r, const YAML::Node& root, settings& out);
 /// `agents`: agent CLIs for `et session spawn --agent`.
 void read_agents(reader& r, const located& at, settings& out);
+/// `verify`: sandbox mode and extra environment of verify commands; after
+/// providers, nodes and server, whose secrets a listed variable must not hold.
+void read_verify(reader& r, const located& at, settings& out);
 
 /// Checks references between sections (aliases, providers, nodes, fallbacks,
 /// pools) and the rules that need several sections at once.

@@ -1,0 +1,82 @@
+// The `verify` section: how `et run --verify` runs the model-written code it checks.
+#include <algorithm>
+#include <cctype>
+
+#include "et/config/detail/sections.hpp"
+
+namespace et::config {
+
+std::string_view to_string(sandbox_mode m) {
+  switch (m) {
+    case sandbox_mode::automatic:
+      return "auto";
+    case sandbox_mode::on:
+      return "on";
+    case sandbox_mode::off:
+      return "off";
+  }
+  return "auto";
+}
+
+namespace detail {
+
+namespace {
+
+bool is_variable_name(const std::string& name) {
+  auto word = [](char c) { return c == '_' || std::isalnum(static_cast<unsigned char>(c)); };
+  return !name.empty() && !std::isdigit(static_cast<unsigned char>(name[0]))
+         && std::all_of(name.begin(), name.end(), word);
+}
+
+// True when the variable's value carries a configured secret: listing it would hand an API
+// key to model-written code, so it is refused here (and dropped again when verify runs).
+bool holds_secret(const reader& r, const std::string& name, const settings& s) {
+  auto value = r.env() ? r.env()(name) : std::nullopt;
+  if (!value || value->empty())
+    return false;
+  auto secrets = s.secrets();
+  return std::any_of(secrets.begin(), secrets.end(), [&](const std::string& secret) {
+    return value->find(secret) != std::string::npos;
+  });
+}
+
+} // namespace
+
+void read_verify(reader& r, const located& at, settings& out) {
+  if (!at.node.IsDefined() || !r.expect_map(at))
+    return;
+  r.check_keys(at, {"sandbox", "env"});
+  auto sandbox_at = r.child(at, "sandbox");
+  if (sandbox_at.node.IsDefined()) {
+    // yaml-cpp reads a bare on/off as a boolean; both spellings mean the mode.
+    auto text = sandbox_at.node.IsScalar() ? sandbox_at.node.Scalar() : std::string{};
+    if (text == "auto")
+      out.verify.sandbox = sandbox_mode::automatic;
+    else if (text == "on" || text == "true" || text == "yes")
+      out.verify.sandbox = sandbox_mode::on;
+    else if (text == "off" || text == "false" || text == "no")
+      out.verify.sandbox = sandbox_mode::off;
+    else
+      r.error(sandbox_at.node, sandbox_at.path, "expected auto, on or off");
+  }
+  auto env_at = r.child(at, "env");
+  if (!env_at.node.IsDefined())
+    return;
+  auto items = env_at.node.IsScalar() ? std::vector<located>{env_at} : r.elements(env_at);
+  for (const auto& item : items) {
+    auto name = r.text(item);
+    if (!name)
+      continue;
+    if (!is_variable_name(*name))
+      r.error(item.node, item.path, "\"" + *name + "\" is not an environment variable name");
+    else if (holds_secret(r, *name, out))
+      r.error(item.node, item.path,
+              *name + " holds a configured secret; it is never passed to verify commands");
+    else if (std::find(out.verify.env.begin(), out.verify.env.end(), *name) == out.verify.env.end())
+      out.verify.env.push_back(*name);
+  }
+}
+
+} // namespace detail
+
+} // namespace et::config

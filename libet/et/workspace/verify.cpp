@@ -1,0 +1,155 @@
+#include "et/workspace/verify.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <system_error>
+
+#include <unistd.h>
+
+#include "et/util/text.hpp"
+#include "et/workspace/command.hpp"
+
+namespace et::workspace {
+
+namespace fs = std::filesystem;
+
+const std::vector<std::string>& base_verify_variables() {
+  static const std::vector<std::string> names{"PATH", "HOME", "LANG", "TMPDIR"};
+  return names;
+}
+
+verify_environment make_verify_environment(const std::vector<std::string>& extra,
+                                           const std::vector<std::string>& secrets,
+                                           const config::env_lookup& env, bool sandboxed) {
+  verify_environment out;
+  std::vector<std::string> names = base_verify_variables();
+  for (const auto& name : extra)
+    if (std::find(names.begin(), names.end(), name) == names.end())
+      names.push_back(name);
+  for (const auto& name : names) {
+    // The sandbox's /tmp is private and writable; the caller's TMPDIR may not be either.
+    if (name == "TMPDIR" && sandboxed) {
+      out.vars.push_back("TMPDIR=/tmp");
+      continue;
+    }
+    auto value = env ? env(name) : std::nullopt;
+    if (!value)
+      continue;
+    bool secret = std::any_of(secrets.begin(), secrets.end(), [&](const std::string& s) {
+      return !s.empty() && value->find(s) != std::string::npos;
+    });
+    if (secret)
+      out.withheld.push_back(name);
+    else
+      out.vars.push_back(name + "=" + *value);
+  }
+  return out;
+}
+
+std::string shareable_output(const std::string& output, bool truncated,
+                             const std::vector<std::string>& secrets, size_t max) {
+  auto text = scrub(output, secrets);
+  if (text.size() > max) {
+    text.erase(0, text.size() - max);
+    truncated = true;
+  }
+  if (!truncated)
+    return text;
+  size_t longest = 0;
+  for (const auto& s : secrets)
+    longest = std::max(longest, s.size());
+  // A secret cut at the start leaves at most all but its first byte.
+  text.erase(0, std::min(text.size(), longest > 0 ? longest - 1 : 0));
+  return "..." + text;
+}
+
+namespace {
+
+std::string find_bwrap() {
+  std::vector<std::string> dirs;
+  if (const char* path = std::getenv("PATH")) {
+    std::string p = path;
+    for (size_t start = 0; start <= p.size();) {
+      auto end = p.find(':', start);
+      if (end == std::string::npos)
+        end = p.size();
+      if (end > start)
+        dirs.push_back(p.substr(start, end - start));
+      start = end + 1;
+    }
+  }
+  dirs.insert(dirs.end(), {"/usr/bin", "/bin"});
+  for (const auto& d : dirs) {
+    auto candidate = fs::path{d} / "bwrap";
+    // Only absolute directories: a relative PATH entry would depend on the current one.
+    if (candidate.is_absolute() && ::access(candidate.c_str(), X_OK) == 0)
+      return candidate.string();
+  }
+  return {};
+}
+
+std::string first_line(const std::string& text) {
+  auto line = text.substr(0, text.find('\n'));
+  return line.empty() ? "no output" : line;
+}
+
+sandbox_probe run_probe() {
+  sandbox_probe out;
+  auto bwrap = find_bwrap();
+  if (bwrap.empty()) {
+    out.problem = "bwrap (bubblewrap) is not installed";
+    return out;
+  }
+  std::error_code ec;
+  auto dir = fs::temp_directory_path(ec);
+  if (ec)
+    dir = "/tmp";
+  command_spec spec{"true", dir, std::chrono::seconds{10}, 4096};
+  spec.env = std::vector<std::string>{"PATH=/usr/bin:/bin"};
+  spec.wrapper = sandbox_wrapper(bwrap, fs::absolute(dir));
+  auto ran = run_command(spec);
+  if (!ran)
+    out.problem = bwrap + ": " + ran.error().message;
+  else if (!ran->passed())
+    out.problem = bwrap + " does not run here: " + first_line(ran->output);
+  else
+    out.bwrap = bwrap;
+  return out;
+}
+
+} // namespace
+
+const sandbox_probe& probe_sandbox() {
+  static const sandbox_probe probe = run_probe();
+  return probe;
+}
+
+std::vector<std::string> sandbox_wrapper(const std::string& bwrap, const fs::path& dir) {
+  auto d = dir.lexically_normal().string();
+  // Order matters: the tmpfs on /tmp comes before the bind of `dir`, which may lie under it.
+  return {bwrap,
+          "--ro-bind",
+          "/",
+          "/",
+          "--dev",
+          "/dev",
+          "--proc",
+          "/proc",
+          "--tmpfs",
+          "/tmp",
+          "--bind",
+          d,
+          d,
+          "--chdir",
+          d,
+          "--unshare-net",
+          "--unshare-pid",
+          "--unshare-ipc",
+          "--new-session",
+          "--die-with-parent",
+          "--cap-drop",
+          "ALL",
+          "--"};
+}
+
+} // namespace et::workspace

@@ -1,0 +1,56 @@
+#pragma once
+/// How a verify command is confined: the model wrote the code it runs, so it gets a minimal
+/// environment (never a configured secret) and, where bubblewrap works, a sandbox without
+/// network in which only the output dir and a private /tmp are writable.
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "et/config/env.hpp"
+
+namespace et::workspace {
+
+/// The variables every verify command gets (when set): PATH, HOME, LANG, TMPDIR.
+const std::vector<std::string>& base_verify_variables();
+
+/// A verify command's environment.
+struct verify_environment {
+  std::vector<std::string> vars;     ///< "NAME=value" each
+  std::vector<std::string> withheld; ///< names left out because they hold a secret
+};
+
+/// The base variables and `extra` (names from the config) looked up in `env`; a variable whose
+/// value contains one of `secrets` is withheld. In a sandbox TMPDIR is its private /tmp.
+verify_environment make_verify_environment(const std::vector<std::string>& extra,
+                                           const std::vector<std::string>& secrets,
+                                           const config::env_lookup& env, bool sandboxed);
+
+/// What of a verify command's output may be journaled and sent to a model: every secret
+/// replaced by "****", at most `max` bytes (the last ones, after "..."). When the start was cut
+/// off (here or, `truncated`, by the command's output limit), as many bytes as the longest
+/// secret could have left there are dropped too, so no part of one survives.
+std::string shareable_output(const std::string& output, bool truncated,
+                             const std::vector<std::string>& secrets, size_t max);
+
+/// Whether the bubblewrap sandbox runs on this machine.
+struct sandbox_probe {
+  std::string bwrap;   ///< absolute path of bwrap when it works, else ""
+  std::string problem; ///< one line saying why it does not ("" when it does)
+  /// True when verify commands can be sandboxed.
+  bool works() const { return !bwrap.empty(); }
+};
+
+/// Finds bwrap (PATH, then /usr/bin and /bin) and runs `true` in the sandbox once; the answer
+/// is kept for the life of the process. User namespaces may be off (containers, hardened
+/// kernels), so finding the binary is not enough.
+const sandbox_probe& probe_sandbox();
+
+/// The bwrap command line (up to, not including, the command) confining a command to `dir`:
+/// no network (its own network namespace), its own PID and IPC namespaces and session, no
+/// capabilities, the file system read-only but for `dir` and a tmpfs /tmp, a minimal /dev and
+/// its own /proc, killed when this process dies. `dir` must be absolute.
+std::vector<std::string> sandbox_wrapper(const std::string& bwrap,
+                                         const std::filesystem::path& dir);
+
+} // namespace et::workspace

@@ -1,0 +1,57 @@
+#define CAF_SUITE libet.config.verify
+#include "loader_support.hpp"
+
+// The `verify` section: how `et run --verify` runs the model-written code it checks.
+
+using namespace loader_test;
+using strings = std::vector<std::string>;
+
+namespace {
+
+// A provider whose key comes from OPENAI_API_KEY (dummy-openai in fake_env).
+std::string with_keyed_provider(const std::string& verify_yaml) {
+  return R"(providers:
+  local: {type: openai, base_url: "http://localhost:8000/v1"}
+  openai: {type: openai, api_key: $OPENAI_API_KEY}
+models:
+  fast: {provider: local, model: m1}
+)" + verify_yaml;
+}
+
+} // namespace
+
+CAF_TEST(verify defaults to an automatic sandbox and no extra variables) {
+  auto s = valid(base);
+  CAF_CHECK(s.verify.sandbox == config::sandbox_mode::automatic);
+  CAF_CHECK(s.verify.env.empty());
+}
+
+CAF_TEST(verify takes a sandbox mode and variable names) {
+  auto s = valid(base + "verify: {sandbox: on, env: [GOPATH, CARGO_HOME, GOPATH]}\n");
+  CAF_CHECK(s.verify.sandbox == config::sandbox_mode::on);
+  CAF_CHECK_EQUAL(s.verify.env, (strings{"GOPATH", "CARGO_HOME"}));
+  CAF_CHECK(valid(base + "verify: {sandbox: off}\n").verify.sandbox == config::sandbox_mode::off);
+  CAF_CHECK(valid(base + "verify: {sandbox: \"auto\"}\n").verify.sandbox
+            == config::sandbox_mode::automatic);
+  CAF_CHECK_EQUAL(config::to_string(config::sandbox_mode::automatic), "auto");
+}
+
+CAF_TEST(a bad sandbox mode or key is an error naming it) {
+  CAF_CHECK_EQUAL(error_at(base + "verify: {sandbox: maybe}\n", "verify.sandbox"),
+                  "expected auto, on or off");
+  auto unknown = error_at(base + "verify: {sandbx: on}\n", "verify.sandbx");
+  CAF_CHECK_NOT_EQUAL(unknown.find("did you mean"), std::string::npos);
+  CAF_CHECK_EQUAL(error_at(base + "verify: {env: [\"BAD NAME\"]}\n", "verify.env[0]"),
+                  "\"BAD NAME\" is not an environment variable name");
+}
+
+CAF_TEST(a listed variable holding a configured secret is an error without its value) {
+  auto yaml = with_keyed_provider("verify: {env: [GOPATH, OPENAI_API_KEY]}\n");
+  auto message = error_at(yaml, "verify.env[1]");
+  CAF_CHECK_EQUAL(
+      message, "OPENAI_API_KEY holds a configured secret; it is never passed to verify commands");
+  CAF_CHECK_EQUAL(errors(yaml).find("dummy-openai"), std::string::npos);
+  // Listing it is fine when no provider uses it as a key.
+  CAF_CHECK_EQUAL(valid(base + "verify: {env: [OPENAI_API_KEY]}\n").verify.env,
+                  (strings{"OPENAI_API_KEY"}));
+}
