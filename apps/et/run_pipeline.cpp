@@ -7,6 +7,7 @@
 #include "et/config/paths.hpp"
 #include "et/run_steps.hpp"
 #include "et/runtime.hpp"
+#include "et/store/run_lock.hpp"
 
 namespace et::app {
 
@@ -53,6 +54,35 @@ std::optional<store::journal_writer> open_journal(context& ctx, const config::se
   return std::move(*j);
 }
 
+// One process per run: the lock is held until the run returns. A resumed run
+// is read again under the lock, since another process may have moved it on
+// between the first read and the lock.
+std::optional<store::run_lock> lock_run(context& ctx, const config::settings& s,
+                                        store::run_record& record, bool resumed) {
+  auto dir = config::runs_dir(s, config::process_env()) / record.header.id;
+  auto lock = store::run_lock::acquire(dir);
+  if (!lock) {
+    ctx.err << "et run: " << lock.error().message << "\n";
+    return std::nullopt;
+  }
+  if (!resumed)
+    return std::move(*lock);
+  auto fresh = store::read_run(dir);
+  if (!fresh) {
+    ctx.err << "et run --resume: " << fresh.error().message << "\n";
+    return std::nullopt;
+  }
+  if (fresh->status == "done") {
+    ctx.err << "et run --resume: run " << record.header.id << " already finished\n";
+    return std::nullopt;
+  }
+  record = std::move(*fresh);
+  ++record.resumes;
+  record.status = "running";
+  ctx.err << "resuming run " << record.header.id << ": " << record.header.task << "\n";
+  return std::move(*lock);
+}
+
 } // namespace
 
 int run_pipeline(context& ctx, std::shared_ptr<config::settings> s, run_options o,
@@ -67,9 +97,20 @@ int run_pipeline(context& ctx, std::shared_ptr<config::settings> s, run_options 
   } else {
     record.header = header_of(o, *s);
   }
+  std::optional<store::run_lock> lock;
+  if (resumed) { // before the journal gets its `resumed` event
+    lock = lock_run(ctx, *s, record, true);
+    if (!lock)
+      return exit_usage;
+  }
   auto journal = open_journal(ctx, *s, record, resumed.has_value());
   if (!journal)
     return exit_failed;
+  if (!resumed) {
+    lock = lock_run(ctx, *s, record, false);
+    if (!lock)
+      return exit_failed;
+  }
   auto runtime = role_runtime::start(ctx, "et run", s, record.header.id);
   if (!runtime)
     return exit_usage;
