@@ -14,6 +14,10 @@ enum exit_code : int {
   exit_failed = 1,        ///< the run failed (a subtask, verification, a provider)
   exit_usage = 2,         ///< bad command line or configuration
   exit_interrupted = 130, ///< Ctrl-C
+  /// stdout was closed early (`et run ... | head`): the command ran to its end and recorded
+  /// its spend, but some of its output could not be written (128 + SIGPIPE, as shells report
+  /// a process killed by it).
+  exit_output_closed = 141,
 };
 
 /// Runs `et` with the given arguments (argv without the program name).

@@ -104,7 +104,6 @@ int resume_run(context& ctx, run_options o) {
     if (!s)
       return exit_usage;
   }
-  ctx.err << "resuming run " << run->header.id << ": " << run->header.task << "\n";
   return run_pipeline(ctx, std::make_shared<config::settings>(*s), std::move(o), std::move(run));
 }
 

@@ -9,6 +9,7 @@
 #include "et/runtime.hpp"
 #include "et/util/private_files.hpp"
 #include "et/workspace/verify.hpp"
+#include "et/store/run_lock.hpp"
 
 namespace et::app {
 
@@ -88,6 +89,35 @@ bool choose_sandbox(context& ctx, const config::settings& s, run_options& o,
   return true;
 }
 
+// One process per run: the lock is held until the run returns. A resumed run
+// is read again under the lock, since another process may have moved it on
+// between the first read and the lock.
+std::optional<store::run_lock> lock_run(context& ctx, const config::settings& s,
+                                        store::run_record& record, bool resumed) {
+  auto dir = config::runs_dir(s, config::process_env()) / record.header.id;
+  auto lock = store::run_lock::acquire(dir);
+  if (!lock) {
+    ctx.err << "et run: " << lock.error().message << "\n";
+    return std::nullopt;
+  }
+  if (!resumed)
+    return std::move(*lock);
+  auto fresh = store::read_run(dir);
+  if (!fresh) {
+    ctx.err << "et run --resume: " << fresh.error().message << "\n";
+    return std::nullopt;
+  }
+  if (fresh->status == "done") {
+    ctx.err << "et run --resume: run " << record.header.id << " already finished\n";
+    return std::nullopt;
+  }
+  record = std::move(*fresh);
+  ++record.resumes;
+  record.status = "running";
+  ctx.err << "resuming run " << record.header.id << ": " << record.header.task << "\n";
+  return std::move(*lock);
+}
+
 } // namespace
 
 int run_pipeline(context& ctx, std::shared_ptr<config::settings> s, run_options o,
@@ -105,9 +135,20 @@ int run_pipeline(context& ctx, std::shared_ptr<config::settings> s, run_options 
   // Before the journal: a run that may not verify does not start.
   if (!choose_sandbox(ctx, *s, o, record.header.verify))
     return exit_usage;
+  std::optional<store::run_lock> lock;
+  if (resumed) { // before the journal gets its `resumed` event
+    lock = lock_run(ctx, *s, record, true);
+    if (!lock)
+      return exit_usage;
+  }
   auto journal = open_journal(ctx, *s, record, resumed.has_value());
   if (!journal)
     return exit_failed;
+  if (!resumed) {
+    lock = lock_run(ctx, *s, record, false);
+    if (!lock)
+      return exit_failed;
+  }
   auto runtime = role_runtime::start(ctx, "et run", s, record.header.id);
   if (!runtime)
     return exit_usage;

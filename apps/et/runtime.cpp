@@ -30,16 +30,6 @@ std::shared_ptr<store::ledger_store> open_store(context& ctx, std::string_view c
   return nullptr;
 }
 
-double spent_today(const std::shared_ptr<store::ledger_store>& store) {
-  if (!store)
-    return 0;
-  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                 std::chrono::system_clock::now().time_since_epoch())
-                 .count();
-  auto today = store->spent_since(store::start_of_utc_day(now));
-  return today ? *today : 0;
-}
-
 std::atomic<bool> sigint_raised{false};
 std::atomic<int> raising_signal{SIGINT};
 
@@ -85,11 +75,11 @@ std::unique_ptr<role_runtime> role_runtime::start(context& ctx, std::string_view
     prices = std::move(*book);
   }
   auto store = open_store(ctx, command, *s);
-  auto today = spent_today(store);
   auto p = std::make_unique<parts>(net ? *net : client_network(*s));
   p->ledger = actors::spawn_ledger(
-      p->host.system(), actors::ledger_setup{s, prices, std::move(store),
-                                             run_id.empty() ? new_run_id() : run_id, today, true});
+      p->host.system(),
+      actors::ledger_setup{
+          s, prices, std::move(store), run_id.empty() ? new_run_id() : run_id, true, {}});
   p->router = actors::spawn_router(
       p->host.system(), actors::router_setup{s, actors::make_provider_factory(p->http, s),
                                              p->ledger, std::move(prices)});

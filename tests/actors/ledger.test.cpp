@@ -38,14 +38,40 @@ struct fixture : test_coordinator_fixture<test_config> {
   std::shared_ptr<store::ledger_store> store = store::make_memory_ledger();
   ledger_actor ledger;
 
+  int64_t clock_ms = 20'000 * 86'400'000LL + 1000; // 00:00:01 UTC of some day
+
   void start(const std::function<void(config::settings&)>& adjust = {}) {
     settings = load_settings(yaml, "ledger-test.yaml");
     if (adjust)
       adjust(*settings);
-    ledger_setup setup{settings, cost::price_book{}, store, "run-1", 0, false};
-    ledger = spawn_ledger(sys, std::move(setup));
-    sched.run();
+    ledger = another_ledger();
   }
+
+  // A ledger on the same store: another process sharing the ledger file.
+  ledger_actor another_ledger() {
+    ledger_setup setup{settings, cost::price_book{}, store, "run-1", false, {}};
+    setup.now_ms = [this] { return clock_ms; };
+    auto l = spawn_ledger(sys, std::move(setup));
+    sched.run();
+    return l;
+  }
+
+  // Asks `l` for a reservation of the worst case of 1000 prompt + 1000 completion tokens of
+  // "priced" ($0.012); 0 when refused.
+  uint64_t reserve(const ledger_actor& l, const std::string& role = "polecat") {
+    cost::budget_query q{role, "priced", "sim", "priced-model", 1000, 1000};
+    auto rh = self->request(l, caf::infinite, budget_atom::value, q);
+    sched.run();
+    uint64_t out = 0;
+    rh.receive([&](uint64_t id) { out = id; },
+               [&](caf::error& e) {
+                 CAF_CHECK_EQUAL(from_caf(e).code, errc::budget_exceeded);
+                 last_refusal = from_caf(e).message;
+               });
+    return out;
+  }
+
+  std::string last_refusal;
 
   ~fixture() { caf::anon_send_exit(ledger, caf::exit_reason::user_shutdown); }
 
@@ -160,7 +186,7 @@ CAF_TEST(a request that would cross the run budget is refused) {
   cost::budget_query q{"polecat", "priced", "sim", "priced-model", 1000, 1000};
   auto rh = self->request(ledger, caf::infinite, budget_atom::value, q);
   sched.run();
-  rh.receive([](bool) { CAF_FAIL("expected a refusal"); },
+  rh.receive([](uint64_t) { CAF_FAIL("expected a refusal"); },
              [](caf::error& e) {
                auto f = from_caf(e);
                CAF_CHECK_EQUAL(f.code, errc::budget_exceeded);
@@ -169,7 +195,7 @@ CAF_TEST(a request that would cross the run budget is refused) {
   cost::budget_query small{"polecat", "priced", "sim", "priced-model", 100, 100};
   auto ok = self->request(ledger, caf::infinite, budget_atom::value, small);
   sched.run();
-  ok.receive([](bool allowed) { CAF_CHECK(allowed); },
+  ok.receive([](uint64_t reservation) { CAF_CHECK_NOT_EQUAL(reservation, 0u); },
              [](caf::error& e) { CAF_FAIL("unexpected " << to_string(e)); });
 }
 
@@ -198,6 +224,73 @@ CAF_TEST(the router records a successful attempt in the ledger) {
   CAF_CHECK_EQUAL(r.requests, 1);
   CAF_CHECK_EQUAL(r.failures, 0);
   CAF_CHECK(r.usd > 0);
+  caf::anon_send_exit(router, caf::exit_reason::user_shutdown);
+}
+
+CAF_TEST(reservations in flight count against the run budget until settled or released) {
+  start([](config::settings& s) { s.budgets.per_run = 0.03; });
+  auto first = reserve(ledger);
+  auto second = reserve(ledger);
+  CAF_CHECK_NOT_EQUAL(first, 0u);
+  CAF_CHECK_NOT_EQUAL(second, 0u);
+  CAF_CHECK_EQUAL(reserve(ledger), 0u); // 0.012 + 0.012 held, + 0.012 > 0.03
+  CAF_CHECK(last_refusal.find("per_run") != std::string::npos);
+  // the first attempt was never sent: its reservation comes back
+  self->send(ledger, cancel_atom::value, first);
+  sched.run();
+  auto third = reserve(ledger);
+  CAF_CHECK_NOT_EQUAL(third, 0u);
+  // the second cost 0.002 (1000 prompt tokens, no completion): its record settles it
+  self->send(ledger, record_atom::value, second, call("priced", "priced-model", 1000, 0));
+  sched.run();
+  CAF_CHECK_NOT_EQUAL(reserve(ledger), 0u); // 0.002 + 0.012 + 0.012 = 0.026
+  CAF_CHECK_EQUAL(store->since(0)->size(), 1u);
+}
+
+CAF_TEST(two ledgers sharing a store cannot together pass the day budget) {
+  start([](config::settings& s) { s.budgets.per_day = 0.03; });
+  auto other = another_ledger();
+  CAF_CHECK_NOT_EQUAL(reserve(ledger), 0u);
+  CAF_CHECK_NOT_EQUAL(reserve(other), 0u);
+  CAF_CHECK_EQUAL(reserve(ledger), 0u);
+  CAF_CHECK(last_refusal.find("per_day") != std::string::npos);
+  CAF_CHECK(last_refusal.find("in flight $0.02") != std::string::npos);
+  caf::anon_send_exit(other, caf::exit_reason::user_shutdown);
+  sched.run();
+  // a stopped ledger gives its reservations back
+  CAF_CHECK_NOT_EQUAL(reserve(ledger), 0u);
+}
+
+CAF_TEST(the day budget starts again at midnight UTC) {
+  start([](config::settings& s) { s.budgets.per_day = 0.03; });
+  clock_ms += 86'400'000 - 2000; // 23:59:59
+  auto first = reserve(ledger);
+  auto spent = call("priced", "priced-model", 1000, 2000); // $0.022
+  spent.unix_ms = clock_ms;
+  self->send(ledger, record_atom::value, first, spent);
+  sched.run();
+  CAF_CHECK_EQUAL(reserve(ledger), 0u); // 0.022 + 0.012 > 0.03
+  clock_ms += 2000;                     // 00:00:01 the next day
+  CAF_CHECK_NOT_EQUAL(reserve(ledger), 0u);
+}
+
+CAF_TEST(a failed attempt through the router releases its reservation) {
+  start([](config::settings& s) {
+    s.budgets.per_run = 0.03;
+    s.defaults.max_tokens = 1000;
+    config::mock_fault fault;
+    fault.error = errc::bad_request;
+    fault.on_calls = {1};
+    s.providers["sim"].mock.faults.push_back(fault);
+  });
+  auto router = router_over_mock();
+  auto rh = self->request(router, caf::infinite, complete_atom::value, ask("hi"));
+  sched.run();
+  rh.receive([](routed_response&) { CAF_FAIL("the fault should have failed it"); },
+             [](caf::error& e) { CAF_CHECK_EQUAL(from_caf(e).code, errc::bad_request); });
+  // nothing is held: two more worst cases of $0.012 fit in $0.03
+  CAF_CHECK_NOT_EQUAL(reserve(ledger), 0u);
+  CAF_CHECK_NOT_EQUAL(reserve(ledger), 0u);
   caf::anon_send_exit(router, caf::exit_reason::user_shutdown);
 }
 

@@ -46,7 +46,7 @@ struct fixture : test_coordinator_fixture<test_config> {
         std::make_shared<std::map<std::string, std::shared_ptr<provider::mock_engine>>>();
     for (const auto& [name, p] : settings->providers)
       (*engines)[name] = std::make_shared<provider::mock_engine>(p.mock);
-    ledger = spawn_ledger(sys, ledger_setup{settings, {}, nullptr, "test-run", 0, false});
+    ledger = spawn_ledger(sys, ledger_setup{settings, {}, nullptr, "test-run", false, {}});
     router = spawn_router(
         sys, settings,
         [engines](caf::local_actor* parent, const config::provider& p) -> provider_actor {

@@ -78,7 +78,7 @@ retry: {attempts: 1}
 struct fixture : test_coordinator_fixture<test_config> {
   std::shared_ptr<config::settings> settings = load(caller_yaml);
   std::shared_ptr<std::vector<std::string>> seen = std::make_shared<std::vector<std::string>>();
-  ledger_actor ledger = spawn_ledger(sys, ledger_setup{settings, {}, nullptr, "run", 0, false});
+  ledger_actor ledger = spawn_ledger(sys, ledger_setup{settings, {}, nullptr, "run", false, {}});
   router_actor router;
 
   fixture() {

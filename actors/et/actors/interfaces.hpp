@@ -44,8 +44,15 @@ using ledger_actor = caf::typed_actor<
     /// router -> ledger: one finished attempt, with the cost the router priced (or the node,
     /// for provider "@node"); the ledger prices a record that comes without one.
     caf::reacts_to<record_atom, cost::call_record>,
-    /// router -> ledger: may this request be sent? true, or errc::budget_exceeded.
-    caf::replies_to<budget_atom, cost::budget_query>::with<bool>,
+    /// router -> ledger: the same, for an attempt that holds budget reservation `id` (from
+    /// budget_atom; 0 = none): the reservation is released as the call is recorded.
+    caf::reacts_to<record_atom, uint64_t, cost::call_record>,
+    /// router -> ledger: may this request be sent? Replies with the id of the budget
+    /// reservation it now holds (0 when no budget needed one), or errc::budget_exceeded.
+    caf::replies_to<budget_atom, cost::budget_query>::with<uint64_t>,
+    /// router -> ledger: reservation `id` will never be recorded (the attempt was not sent,
+    /// or was cancelled): release it.
+    caf::reacts_to<cancel_atom, uint64_t>,
     /// anyone -> ledger: the spend of this process so far.
     caf::replies_to<summary_atom>::with<cost::cost_report>>;
 

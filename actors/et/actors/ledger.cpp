@@ -1,5 +1,7 @@
 #include "et/actors/ledger.hpp"
 
+#include <chrono>
+
 #include "caf/all.hpp"
 #include "et/actors/errors.hpp"
 #include "et/actors/inspect.hpp"
@@ -10,33 +12,40 @@ namespace et::actors {
 
 namespace {
 
-/// ledger -> writer: persist one call of run `run_id`.
-using writer_actor = caf::typed_actor<caf::reacts_to<record_atom, std::string, cost::call_record>>;
+/// A budget reservation held for an attempt in flight.
+struct held {
+  double usd = 0;       ///< its worst-case cost
+  std::string role;     ///< who asked
+  int64_t store_id = 0; ///< its row in the store (0: per_day is not set, nothing stored)
+};
 
 struct ledger_state {
   ledger_setup setup;
   cost::summary totals;
   std::map<std::string, double> role_spent;
-  writer_actor writer;
+  std::map<uint64_t, held> reservations; ///< by the id the router holds
+  uint64_t next_reservation = 1;
+  bool warned = false; ///< a store failure was reported
   static inline const char* name = "et.ledger";
 };
 
 using ledger_pointer = ledger_actor::stateful_pointer<ledger_state>;
 
-// Appends to the store on its own thread; a failed write is reported once
-// on stderr and the run goes on (losing the ledger must not lose the work).
-writer_actor::behavior_type ledger_writer(writer_actor::pointer self,
-                                          std::shared_ptr<store::ledger_store> store) {
-  auto warned = std::make_shared<bool>(false);
-  return {
-      [=](record_atom, const std::string& run_id, const cost::call_record& call) {
-        auto r = store->append(store::stored_call{run_id, call});
-        if (!r && !*warned) {
-          *warned = true;
-          caf::aout(self) << "et: warning: " << r.error().message << "\n";
-        }
-      },
-  };
+int64_t now_ms(const ledger_state& st) {
+  if (st.setup.now_ms)
+    return st.setup.now_ms();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// A failed write is reported once on stderr and the run goes on (losing the
+// ledger must not lose the work).
+void warn_once(ledger_pointer self, const failure& f) {
+  if (self->state.warned)
+    return;
+  self->state.warned = true;
+  caf::aout(self) << "et: warning: " << f.message << "\n";
 }
 
 std::optional<cost::model_price> price_of(const ledger_state& st, const std::string& provider,
@@ -49,7 +58,17 @@ std::optional<cost::model_price> price_of(const ledger_state& st, const std::str
   return st.setup.prices.lookup(p->second, model, a == s.models.end() ? nullptr : &a->second);
 }
 
-void record(ledger_pointer self, cost::call_record call) {
+// Takes reservation `id` back; returns its row in the store (0: none).
+int64_t take(ledger_state& st, uint64_t id) {
+  auto i = st.reservations.find(id);
+  if (i == st.reservations.end())
+    return 0;
+  auto row = i->second.store_id;
+  st.reservations.erase(i);
+  return row;
+}
+
+void record(ledger_pointer self, uint64_t reservation, cost::call_record call) {
   auto& st = self->state;
   // The router priced every answer already (a node's router for "@node"
   // calls, with that host's prices); a record without a cost is priced here.
@@ -62,22 +81,72 @@ void record(ledger_pointer self, cost::call_record call) {
   if (call.usd)
     st.role_spent[call.role] += *call.usd;
   st.totals.add(call);
-  if (st.writer)
-    self->send(st.writer, record_atom::value, st.setup.run_id, call);
+  auto row = take(st, reservation);
+  store::stored_call stored{st.setup.run_id, std::move(call)};
+  // Release and record in one transaction: the spend is never counted twice or not at all.
+  auto r = row != 0 ? st.setup.store->settle(row, &stored) : st.setup.store->append(stored);
+  if (!r)
+    warn_once(self, r.error());
 }
 
-caf::result<bool> check(ledger_pointer self, const cost::budget_query& q) {
+void release(ledger_pointer self, uint64_t reservation) {
+  auto& st = self->state;
+  auto row = take(st, reservation);
+  if (row == 0)
+    return;
+  if (auto r = st.setup.store->settle(row, nullptr); !r)
+    warn_once(self, r.error());
+}
+
+// This process's spend plus its reservations, for the run and for `role`.
+std::pair<double, double> committed(const ledger_state& st, const std::string& role) {
+  double run = st.totals.total().usd;
+  auto r = st.role_spent.find(role);
+  double for_role = r == st.role_spent.end() ? 0.0 : r->second;
+  for (const auto& [id, h] : st.reservations) {
+    run += h.usd;
+    if (h.role == role)
+      for_role += h.usd;
+  }
+  return {run, for_role};
+}
+
+caf::result<uint64_t> check(ledger_pointer self, const cost::budget_query& q) {
   auto& st = self->state;
   const auto& budgets = st.setup.settings->budgets;
   auto price = price_of(st, q.provider, q.model, q.alias);
   // An unpriced model cannot be held to a dollar budget; the summary marks it.
   auto next = price ? cost::estimate_request_usd(*price, q.prompt_tokens, q.max_tokens) : 0.0;
-  auto run_spent = st.totals.total().usd;
-  auto verdict = cost::check_budget(budgets, run_spent, st.setup.spent_today + run_spent,
-                                    st.role_spent, q.role, next);
-  if (verdict.allowed)
-    return true;
-  return to_caf(make_failure(errc::budget_exceeded, verdict.reason));
+  if (next <= 0)
+    return uint64_t{0}; // free calls cross no budget and need no reservation
+  auto [run, for_role] = committed(st, q.role);
+  std::map<std::string, double> roles{{q.role, for_role}};
+  // per_run and per_role are this process's; per_day is the host's, checked below.
+  auto local = budgets;
+  local.per_day.reset();
+  auto verdict = cost::check_budget(local, run, 0, roles, q.role, next);
+  if (!verdict.allowed)
+    return to_caf(make_failure(errc::budget_exceeded, verdict.reason));
+  int64_t row = 0;
+  if (budgets.per_day) {
+    auto grant =
+        st.setup.store->reserve({next, budgets.per_day, store::start_of_utc_day(now_ms(st))});
+    // Budgets cap money: when the ledger cannot tell, the call is not made.
+    if (!grant)
+      return to_caf(make_failure(errc::budget_exceeded,
+                                 "per_day budget cannot be checked: " + grant.error().message));
+    if (grant->id == 0)
+      return to_caf(
+          make_failure(errc::budget_exceeded, "per_day budget " + cost::format_usd(*budgets.per_day)
+                                                  + " would be exceeded: spent today (UTC) "
+                                                  + cost::format_usd(grant->spent) + " + in flight "
+                                                  + cost::format_usd(grant->reserved) + " + next ~"
+                                                  + cost::format_usd(next)));
+    row = grant->id;
+  }
+  auto id = st.next_reservation++;
+  st.reservations[id] = held{next, q.role, row};
+  return id;
 }
 
 cost::cost_report report(const ledger_state& st) {
@@ -93,14 +162,25 @@ cost::cost_report report(const ledger_state& st) {
 
 ledger_actor::behavior_type ledger(ledger_pointer self, ledger_setup setup) {
   self->state.setup = std::move(setup);
-  auto& st = self->state;
-  if (st.setup.store && st.setup.detached_writer)
-    st.writer = self->spawn<caf::detached + caf::linked>(ledger_writer, st.setup.store);
-  else if (st.setup.store)
-    st.writer = self->spawn<caf::linked>(ledger_writer, st.setup.store);
+  // Without a file the day's spend and reservations are this process's, in memory.
+  if (!self->state.setup.store)
+    self->state.setup.store = store::make_memory_ledger();
+  // Reservations still held when the ledger is stopped (a run cut short) are released; those
+  // of a process that dies are dropped by the next process that reserves.
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    for (auto& [id, h] : self->state.reservations)
+      if (h.store_id != 0)
+        (void)self->state.setup.store->settle(h.store_id, nullptr);
+    self->state.reservations.clear();
+    self->quit(msg.reason);
+  });
   return {
-      [=](record_atom, cost::call_record& call) { record(self, std::move(call)); },
+      [=](record_atom, cost::call_record& call) { record(self, 0, std::move(call)); },
+      [=](record_atom, uint64_t reservation, cost::call_record& call) {
+        record(self, reservation, std::move(call));
+      },
       [=](budget_atom, const cost::budget_query& q) { return check(self, q); },
+      [=](cancel_atom, uint64_t reservation) { release(self, reservation); },
       [=](summary_atom) { return report(self->state); },
   };
 }
@@ -108,6 +188,8 @@ ledger_actor::behavior_type ledger(ledger_pointer self, ledger_setup setup) {
 } // namespace
 
 ledger_actor spawn_ledger(caf::actor_system& sys, ledger_setup setup) {
+  if (setup.detached)
+    return sys.spawn<caf::detached>(ledger, std::move(setup));
   return sys.spawn(ledger, std::move(setup));
 }
 

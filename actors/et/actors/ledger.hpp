@@ -1,9 +1,15 @@
 #pragma once
 /// The cost ledger actor: prices every call the router reports, keeps this
-/// run's totals by role, provider and model, checks budgets before requests
-/// are sent, and persists calls through a detached writer so that the store's
-/// blocking I/O never runs on a scheduler thread.
+/// run's totals by role, provider and model, and reserves budget before each
+/// attempt is sent. per_run and per_role are this process's spend plus its
+/// reservations; per_day is the host's: every process sharing the ledger file
+/// reserves in one SQLite transaction, so together they cannot pass it (see
+/// store::ledger_store::reserve). A reservation is the attempt's worst case
+/// (prompt estimated from its size, plus max_tokens, at the model's price) and
+/// is settled by the attempt's record (or released when it is never sent).
+/// Runs detached: the store's blocking I/O never runs on a scheduler thread.
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -18,10 +24,13 @@ namespace et::actors {
 struct ledger_setup {
   std::shared_ptr<const config::settings> settings; ///< providers, aliases, budgets
   cost::price_book prices;                          ///< built-in, file and config prices
-  std::shared_ptr<store::ledger_store> store;       ///< where calls are persisted (may be null)
-  std::string run_id;                               ///< stored with every call
-  double spent_today = 0;                           ///< spend of earlier runs today (UTC)
-  bool detached_writer = true; ///< the writer gets its own thread (tests keep it on the scheduler)
+  /// Where calls are persisted and per_day reservations are made (null: in memory).
+  std::shared_ptr<store::ledger_store> store;
+  std::string run_id; ///< stored with every call
+  /// The ledger gets its own thread, since its store blocks (tests keep it on the scheduler).
+  bool detached = true;
+  /// Milliseconds since the Unix epoch, for the budget day (UTC); null: the system clock.
+  std::function<int64_t()> now_ms;
 };
 
 /// Spawns a ledger.

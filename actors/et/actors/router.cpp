@@ -41,10 +41,18 @@ provider_slot& slot_of(router_pointer self, const router_job& j) {
   return self->state.providers[slot_key(current(j).where)];
 }
 
+// Gives the job's budget reservation back when no record will settle it.
+void release_reservation(router_pointer self, router_job& j) {
+  if (j.reservation != 0 && self->state.ledger)
+    self->send(self->state.ledger, cancel_atom::value, j.reservation);
+  j.reservation = 0;
+}
+
 void finish(router_pointer self, uint64_t key, caf::error err) {
   auto i = self->state.jobs.find(key);
   if (i == self->state.jobs.end())
     return;
+  release_reservation(self, i->second);
   self->state.attempts.erase(i->second.attempt_id);
   i->second.promise.deliver(std::move(err));
   self->state.jobs.erase(i);
@@ -95,6 +103,7 @@ int64_t prompt_estimate(const chat_request& req) {
 }
 
 // Asks the ledger first: a request that would cross a budget is never sent.
+// Every attempt, retries included, holds a reservation while it is in flight.
 void check_budget_then_send(router_pointer self, uint64_t key) {
   auto& j = self->state.jobs[key];
   const auto& c = current(j);
@@ -107,11 +116,15 @@ void check_budget_then_send(router_pointer self, uint64_t key) {
   auto index = j.index;
   self->request(self->state.ledger, caf::infinite, budget_atom::value, std::move(q))
       .then(
-          [=](bool) {
+          [=](uint64_t reservation) {
             auto i = self->state.jobs.find(key);
-            if (i != self->state.jobs.end() && i->second.index == index
-                && i->second.attempt_id == 0)
-              send_attempt(self, key);
+            if (i != self->state.jobs.end() && i->second.index == index && i->second.attempt_id == 0
+                && i->second.reservation == 0) {
+              i->second.reservation = reservation;
+              dispatch_attempt(self, key);
+            } else if (reservation != 0) {
+              self->send(self->state.ledger, cancel_atom::value, reservation);
+            }
           },
           [=](caf::error& e) { finish(self, key, std::move(e)); });
 }
@@ -130,7 +143,7 @@ std::optional<double> price(router_pointer self, const routing::deployment& wher
 }
 
 // Tells the ledger about a finished attempt.
-void report(router_pointer self, const router_job& j, const chat_response* r, const failure* f) {
+void report(router_pointer self, router_job& j, const chat_response* r, const failure* f) {
   if (!self->state.ledger)
     return;
   const auto& where = current(j).where;
@@ -150,7 +163,9 @@ void report(router_pointer self, const router_job& j, const chat_response* r, co
   rec.unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                     std::chrono::system_clock::now().time_since_epoch())
                     .count();
-  self->send(self->state.ledger, record_atom::value, std::move(rec));
+  // The record settles the attempt's reservation (0: it had none).
+  self->send(self->state.ledger, record_atom::value, j.reservation, std::move(rec));
+  j.reservation = 0;
 }
 
 } // namespace
@@ -166,12 +181,16 @@ void try_current(router_pointer self, uint64_t key) {
   }
   if (j.index >= j.chain.size())
     return exhausted(self, key);
-  if (!self->state.ledger || !self->state.budgets)
-    return send_attempt(self, key);
-  check_budget_then_send(self, key);
+  send_attempt(self, key);
 }
 
 void send_attempt(router_pointer self, uint64_t key) {
+  if (!self->state.ledger || !self->state.budgets)
+    return dispatch_attempt(self, key);
+  check_budget_then_send(self, key);
+}
+
+void dispatch_attempt(router_pointer self, uint64_t key) {
   auto& st = self->state;
   auto& j = st.jobs[key];
   auto& slot = slot_of(self, j);

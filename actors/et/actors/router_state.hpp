@@ -28,16 +28,17 @@ struct provider_slot {
 
 /// One request in flight through the router.
 struct router_job {
-  role_request req;                                     ///< as received
-  caf::actor_addr requester;                            ///< who asked: its death cancels the job
-  std::vector<routing::candidate> chain;                ///< what to try, in order
-  size_t index = 0;                                     ///< the candidate being tried
-  int tries_here = 0;                                   ///< attempts on that candidate
-  int attempts = 0;                                     ///< attempts in total
-  bool streaming = false;                               ///< stream or complete
-  chunk_sink sink;                                      ///< where streamed pieces go
-  uint32_t next_seq = 0;                                ///< pieces relayed so far
-  uint64_t attempt_id = 0;                              ///< id of the attempt in flight (0 = none)
+  role_request req;                      ///< as received
+  caf::actor_addr requester;             ///< who asked: its death cancels the job
+  std::vector<routing::candidate> chain; ///< what to try, in order
+  size_t index = 0;                      ///< the candidate being tried
+  int tries_here = 0;                    ///< attempts on that candidate
+  int attempts = 0;                      ///< attempts in total
+  bool streaming = false;                ///< stream or complete
+  chunk_sink sink;                       ///< where streamed pieces go
+  uint32_t next_seq = 0;                 ///< pieces relayed so far
+  uint64_t attempt_id = 0;               ///< id of the attempt in flight (0 = none)
+  uint64_t reservation = 0; ///< the ledger's budget reservation for the next/current attempt
   routing::clock::time_point started;                   ///< when that attempt was sent
   caf::actor_addr sent_to;                              ///< the provider instance it went to
   bool parked = false;                                  ///< waiting for that instance's restart
@@ -69,8 +70,11 @@ using router_pointer = router_impl::stateful_pointer<router_state>;
 
 /// Starts or resumes job `key` at its current candidate.
 void try_current(router_pointer self, uint64_t key);
-/// Sends the next attempt of job `key` to the current candidate's provider.
+/// Sends the next attempt of job `key` to the current candidate's provider, after
+/// reserving its budget with the ledger when budgets are configured.
 void send_attempt(router_pointer self, uint64_t key);
+/// Sends the attempt now (its reservation, if any, is held).
+void dispatch_attempt(router_pointer self, uint64_t key);
 /// Handles a failed attempt.
 void on_attempt_failed(router_pointer self, uint64_t key, uint64_t attempt_id, failure f);
 /// Handles a successful attempt.

@@ -325,6 +325,11 @@ result<decomposition> parse_decomposition(std::string_view text, size_t max_subt
   number_subtasks(out, to_proposed(std::move(drafts)), max_subtasks);
   if (out.subtasks.empty())
     return make_failure(errc::invalid_input, "the decomposition names no subtask");
+  // The repairs above leave a valid plan; this guards the executor against a
+  // plan it could never finish should they miss a case.
+  auto cap = max_subtasks == 0 ? max_plan_subtasks : max_subtasks;
+  if (auto valid = validate_plan(out.subtasks, cap); !valid)
+    return make_failure(errc::invalid_input, "the decomposition: " + valid.error().message);
   return out;
 }
 

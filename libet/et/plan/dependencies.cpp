@@ -103,7 +103,72 @@ void break_cycles(decomposition& d) {
   }
 }
 
+failure invalid(std::string message) {
+  return make_failure(errc::invalid_input, std::move(message));
+}
+
+// The path of a cycle through `start`, as "a depends on b, which depends on ... a".
+std::string cycle_text(const graph& deps, int start) {
+  std::vector<int> path{start};
+  std::vector<bool> seen(deps.size(), false);
+  // Follow dependencies that lead back to start (one exists: the caller found it).
+  for (int at = start;;) {
+    int next = -1;
+    for (int dep : deps[static_cast<size_t>(at)])
+      if (reaches(deps, dep, start) && !seen[static_cast<size_t>(dep)]) {
+        next = dep;
+        break;
+      }
+    if (next < 0)
+      break;
+    path.push_back(next);
+    if (next == start)
+      break;
+    seen[static_cast<size_t>(next)] = true;
+    at = next;
+  }
+  std::string out = "subtask " + std::to_string(path[0]);
+  for (size_t i = 1; i < path.size(); ++i)
+    out += (i == 1 ? " depends on " : ", which depends on ") + std::to_string(path[i]);
+  return out + ": a cycle";
+}
+
 } // namespace
+
+result<void> validate_plan(const std::vector<subtask>& subtasks, size_t limit) {
+  limit = std::min(limit, max_plan_subtasks);
+  if (subtasks.empty())
+    return invalid("the plan has no subtasks");
+  if (subtasks.size() > limit)
+    return invalid("the plan has " + std::to_string(subtasks.size()) + " subtasks, more than "
+                   + std::to_string(limit));
+  auto n = static_cast<int>(subtasks.size());
+  std::vector<bool> numbered(subtasks.size() + 1, false);
+  for (const auto& s : subtasks) {
+    if (s.number < 1 || s.number > n)
+      return invalid("subtask " + std::to_string(s.number) + " is not numbered 1.."
+                     + std::to_string(n));
+    if (numbered[static_cast<size_t>(s.number)])
+      return invalid("subtask " + std::to_string(s.number) + " appears twice");
+    numbered[static_cast<size_t>(s.number)] = true;
+  }
+  graph deps(subtasks.size() + 1);
+  for (const auto& s : subtasks) {
+    for (int dep : s.depends_on) {
+      if (dep == s.number)
+        return invalid("subtask " + std::to_string(dep) + " depends on itself");
+      if (dep < 1 || dep > n)
+        return invalid("subtask " + std::to_string(s.number) + " depends on " + std::to_string(dep)
+                       + ", which is not in the plan");
+      deps[static_cast<size_t>(s.number)].push_back(dep);
+    }
+  }
+  for (int i = 1; i <= n; ++i)
+    for (int dep : deps[static_cast<size_t>(i)])
+      if (reaches(deps, dep, i))
+        return invalid(cycle_text(deps, i));
+  return {};
+}
 
 void number_subtasks(decomposition& out, std::vector<proposed_item> items, size_t max_subtasks) {
   drop_empty(items, out.warnings);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "et/plan/decompose.hpp"
+#include "et/util/result.hpp"
 
 namespace et::plan {
 
@@ -25,5 +26,14 @@ struct proposed_item {
 /// dropping the dependency of an earlier subtask on a later one that closes it, since the
 /// written order is the likelier intent.
 void number_subtasks(decomposition& out, std::vector<proposed_item> items, size_t max_subtasks);
+
+/// The most subtasks a plan may have (the bound of `et run --max-subtasks`).
+inline constexpr size_t max_plan_subtasks = 100;
+
+/// Checks a plan that comes from outside (a journal, a parser): 1..`limit` subtasks (limit
+/// capped at max_plan_subtasks) numbered exactly 1..N, each once, depending only on other
+/// subtasks of the plan, without a cycle. An errc::invalid_input failure names the first
+/// problem ("subtask 2 depends on 3, which depends on 2: a cycle"); the caller adds where.
+result<void> validate_plan(const std::vector<subtask>& subtasks, size_t limit);
 
 } // namespace et::plan

@@ -12,6 +12,7 @@
 #include <map>
 
 #include "et/llm/plausible.hpp"
+#include "et/plan/dependencies.hpp"
 
 namespace et::store {
 
@@ -137,6 +138,22 @@ run_header header_of(const json::object& e) {
   h.review = flag(e, "review", true);
   h.refine = flag(e, "refine", true);
   return h;
+}
+
+// The plan as written, before folding (which would merge duplicate numbers), checked like
+// any plan from outside: a journal edited by hand or damaged must not hang a resume.
+result<void> check_plan(const json::object& e, const run_header& h) {
+  std::vector<plan::subtask> subtasks;
+  for (const auto& v : list(e, "subtasks")) {
+    if (!v.is_object())
+      return make_failure(errc::invalid_input, "a subtask of the plan is not an object");
+    plan::subtask s;
+    s.number = small(v.get_object(), "number");
+    s.depends_on = numbers(v.get_object(), "depends_on");
+    subtasks.push_back(std::move(s));
+  }
+  auto limit = h.max_subtasks > 0 ? static_cast<size_t>(h.max_subtasks) : size_t{0};
+  return plan::validate_plan(subtasks, limit);
 }
 
 void on_planned(run_record& r, const json::object& e) {
@@ -292,6 +309,10 @@ result<run_record> read_run(const std::filesystem::path& run_dir) {
       r.header = header_of(*e);
       started = true;
     } else if (auto h = handlers().find(name); h != handlers().end()) {
+      if (name == "planned")
+        if (auto valid = check_plan(*e, r.header); !valid)
+          return make_failure(errc::invalid_input,
+                              "journal: " + file.string() + ": " + valid.error().message);
       h->second(r, *e);
     }
   }

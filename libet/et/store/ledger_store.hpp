@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,20 @@ struct stored_call {
   cost::call_record call; ///< the call
 };
 
+/// A budget reservation asked of the store before a call is sent.
+struct reservation_ask {
+  double usd = 0;                  ///< the call's worst-case cost
+  std::optional<double> day_limit; ///< the per_day budget (nullopt: reserve without a check)
+  int64_t day_start_ms = 0;        ///< start of the budget day: calls from then on count
+};
+
+/// What the store answered: a reservation, or why not.
+struct reservation_grant {
+  int64_t id = 0;      ///< the reservation; 0 when refused (the limit would be crossed)
+  double spent = 0;    ///< recorded spend since day_start_ms
+  double reserved = 0; ///< reservations of live processes, this one's own request excluded
+};
+
 /// Where ledger records live. Calls are blocking: use from a detached actor
 /// or a thread, never from a scheduler thread.
 class ledger_store {
@@ -30,13 +45,25 @@ public:
   virtual result<std::vector<stored_call>> since(int64_t unix_ms) const = 0;
   /// Dollars of priced calls that finished at or after `unix_ms`.
   virtual result<double> spent_since(int64_t unix_ms) const = 0;
+  /// In one exclusive transaction (every process sharing the store waits for it): drops the
+  /// reservations of processes that are gone, then reserves `ask.usd` unless recorded spend
+  /// since `ask.day_start_ms` + live reservations + `ask.usd` would exceed `ask.day_limit`.
+  virtual result<reservation_grant> reserve(const reservation_ask& ask) = 0;
+  /// Releases reservation `id` and appends `call` (when not null) in one transaction, so
+  /// the spend is counted once, as reserved or as recorded, never both or neither.
+  virtual result<void> settle(int64_t id, const stored_call* call) = 0;
 };
 
-/// Opens (creating as needed, parent folders included) an SQLite ledger.
-result<std::unique_ptr<ledger_store>> open_sqlite_ledger(const std::filesystem::path& file);
+/// Opens (creating as needed, parent folders included) an SQLite ledger. Its reservations
+/// are held by `holder` (default: this process, see process_holder()).
+result<std::unique_ptr<ledger_store>> open_sqlite_ledger(const std::filesystem::path& file,
+                                                         std::string holder = {});
 
 /// A ledger that lives in memory, for tests and dry runs.
 std::unique_ptr<ledger_store> make_memory_ledger();
+
+/// Whether `next` dollars on top of `committed` go past `limit` (reaching it is allowed).
+bool crosses_limit(double limit, double committed, double next);
 
 /// Milliseconds since the Unix epoch at the start of the current UTC day.
 int64_t start_of_utc_day(int64_t unix_ms);
