@@ -173,6 +173,18 @@ CAF_TEST(a line break in sent text is refused and never runs as a second command
   CAF_CHECK(!fs::exists(marker));
 }
 
+CAF_TEST(a first prompt to type with a line break is refused before any session starts) {
+  auto file = dir / "typist.yaml";
+  std::ofstream{file} << "providers: {sim: {type: mock}}\nmodels: {m: {provider: sim, model: m}}\n"
+                      << "agents:\n  typist: {command: cat}\n";
+  auto r = et({"session", "spawn", "--agent", "typist", "--config", file.string(), "--backend",
+               "tmux", "line one\nline two"});
+  CAF_CHECK_EQUAL(r.code, 2);
+  CAF_CHECK(has(r.err, "et session spawn: the first prompt is typed into the pane, and the text "
+                       "contains a line break"));
+  CAF_CHECK_EQUAL(et({"session", "list"}).out, "no sessions\n");
+}
+
 CAF_TEST(an agent s env reaches its pane but no process s command line) {
   const std::string value = "s3cr3t-" + std::to_string(::getpid()) + "-VALUE";
   auto file = dir / "env.yaml";
