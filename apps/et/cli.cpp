@@ -46,8 +46,9 @@ void print_usage(std::ostream& err) {
 
 void add_config_flag(CLI::App& cmd, context& ctx) {
   cmd.add_option("--config", ctx.config_path,
-                 "configuration file (default: ./electrictown.yaml, then "
-                 "$XDG_CONFIG_HOME/electrictown/electrictown.yaml, then ~/electrictown.yaml)");
+                 "configuration file (default: ./electrictown.yaml once trusted with `et config "
+                 "trust`, then $XDG_CONFIG_HOME/electrictown/electrictown.yaml, then "
+                 "~/electrictown.yaml)");
 }
 
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {

@@ -12,7 +12,7 @@ namespace et::app {
 enum exit_code : int {
   exit_ok = 0,            ///< success
   exit_failed = 1,        ///< the run failed (a subtask, verification, a provider)
-  exit_usage = 2,         ///< bad command line or configuration
+  exit_usage = 2,         ///< bad command line or configuration (an untrusted one included)
   exit_interrupted = 130, ///< Ctrl-C
   /// stdout was closed early (`et run ... | head`): the command ran to its end and recorded
   /// its spend, but some of its output could not be written (128 + SIGPIPE, as shells report

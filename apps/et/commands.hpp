@@ -20,6 +20,7 @@ struct context {
   std::ostream& out;                      ///< results
   std::ostream& err;                      ///< diagnostics
   std::optional<std::string> config_path; ///< --config, when given
+  bool config_recorded = false;           ///< config_path came from a run journal, not the user
   int exit = exit_ok;                     ///< set by the command that ran
 };
 
@@ -48,7 +49,9 @@ void add_serve_command(CLI::App& root, context& ctx);
 void add_nodes_command(CLI::App& root, context& ctx);
 
 /// Finds and loads the configuration (--config or the lookup path); prints
-/// every problem and sets exit_usage on failure.
+/// every problem and sets exit_usage on failure. A file found in the working
+/// directory (or recorded in a journal) must be trusted first (config/trust.hpp):
+/// every command that loads a configuration comes through here.
 std::optional<config::settings> load_settings(context& ctx);
 
 } // namespace et::app

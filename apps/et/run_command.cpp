@@ -100,6 +100,8 @@ int resume_run(context& ctx, run_options o) {
   }
   if (!ctx.config_path && !run->header.config.empty()) {
     ctx.config_path = run->header.config;
+    // The journal, not the user, names this file: it needs trust unless it is the user's own.
+    ctx.config_recorded = true;
     s = load_settings(ctx);
     if (!s)
       return exit_usage;

@@ -118,7 +118,7 @@ session::server session_server(const std::string& backend_flag) {
 
 int report(context& ctx, const std::string& what, const failure& f) {
   ctx.err << what << ": " << f.message << "\n";
-  return f.code == errc::not_found ? exit_usage : exit_failed;
+  return f.code == errc::not_found || f.code == errc::invalid_input ? exit_usage : exit_failed;
 }
 
 void add_session_command(CLI::App& root, context& ctx) {

@@ -25,7 +25,7 @@ struct spawn_flags {
 session::server session_server(const std::string& backend_flag);
 
 /// Prints `what`'s failure as one line and returns its exit code: an unknown
-/// session is a usage error (2), anything else a failure (1).
+/// session or text that cannot be sent is a usage error (2), anything else a failure (1).
 int report(context& ctx, const std::string& what, const failure& f);
 
 /// `et session spawn`.

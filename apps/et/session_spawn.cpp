@@ -97,6 +97,12 @@ int run_spawn(context& ctx, const spawn_flags& flags) {
   auto dir = working_dir(ctx, flags.dir);
   if (!dir)
     return exit_usage;
+  // A first prompt that will be typed into the pane is checked before the session starts.
+  if (*agent && !flags.prompt.empty() && !session::takes_prompt(**agent))
+    if (auto why = session::unsendable(flags.prompt)) {
+      ctx.err << "et session spawn: the first prompt is typed into the pane, and " << *why << "\n";
+      return exit_usage;
+    }
   auto exe = session::self_executable();
   if (!exe)
     return report(ctx, "et session spawn", exe.error());

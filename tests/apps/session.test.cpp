@@ -150,6 +150,71 @@ CAF_TEST(an agents entry runs its command and gets the prompt once ready) {
   CAF_CHECK(has(logs, "hello from echoer"));
 }
 
+CAF_TEST(a line break in sent text is refused and never runs as a second command) {
+  auto file = dir / "shell.yaml";
+  std::ofstream{file} << "providers: {sim: {type: mock}}\nmodels: {m: {provider: sim, model: m}}\n"
+                      << "agents:\n  shell: {command: sh}\n";
+  auto r = et({"session", "spawn", "--agent", "shell", "--config", file.string(), "--backend",
+               "tmux", "--dir", dir.string()});
+  CAF_REQUIRE_EQUAL(r.code, 0);
+  auto name = r.out.substr(0, r.out.find('\n'));
+  auto marker = dir / "marker";
+  auto sent = et({"session", "send", name, "echo a\ntouch " + marker.string()});
+  CAF_CHECK_EQUAL(sent.code, 2);
+  CAF_CHECK(has(sent.err, "et session send: the text contains a line break"));
+  auto escape = et({"session", "send", name, "echo \x1b[2J"});
+  CAF_CHECK_EQUAL(escape.code, 2);
+  CAF_CHECK(has(escape.err, "control character 0x1b"));
+  // The shell runs commands in order: once a later one has run, an earlier
+  // one would have too.
+  auto done = dir / "done";
+  CAF_CHECK_EQUAL(et({"session", "send", name, "touch " + done.string()}).code, 0);
+  CAF_CHECK(eventually([&] { return fs::exists(done); }, 10s, 50ms));
+  CAF_CHECK(!fs::exists(marker));
+}
+
+CAF_TEST(a first prompt to type with a line break is refused before any session starts) {
+  auto file = dir / "typist.yaml";
+  std::ofstream{file} << "providers: {sim: {type: mock}}\nmodels: {m: {provider: sim, model: m}}\n"
+                      << "agents:\n  typist: {command: cat}\n";
+  auto r = et({"session", "spawn", "--agent", "typist", "--config", file.string(), "--backend",
+               "tmux", "line one\nline two"});
+  CAF_CHECK_EQUAL(r.code, 2);
+  CAF_CHECK(has(r.err, "et session spawn: the first prompt is typed into the pane, and the text "
+                       "contains a line break"));
+  CAF_CHECK_EQUAL(et({"session", "list"}).out, "no sessions\n");
+}
+
+CAF_TEST(an agent s env reaches its pane but no process s command line) {
+  const std::string value = "s3cr3t-" + std::to_string(::getpid()) + "-VALUE";
+  auto file = dir / "env.yaml";
+  auto seen = dir / "seen";
+  std::ofstream{file} << "providers: {sim: {type: mock}}\nmodels: {m: {provider: sim, model: m}}\n"
+                      << "agents:\n  keeper:\n"
+                      << "    command: sh -c 'printf %s \"$$API_TOKEN\" > " << seen.string()
+                      << "; exec sleep 60'\n"
+                      << "    env: {API_TOKEN: " << value << "}\n";
+  auto r = et({"session", "spawn", "--agent", "keeper", "--config", file.string(), "--backend",
+               "tmux", "--dir", dir.string()});
+  CAF_REQUIRE_EQUAL(r.code, 0);
+  CAF_REQUIRE(eventually([&] { return read_file(seen) == value; }, 10s, 50ms));
+  // The tmux server (forked from the client that started it, so it keeps
+  // that client's argv) and the pane are alive now; none may show the value.
+  size_t scanned = 0;
+  for (const auto& entry : fs::directory_iterator{"/proc"}) {
+    auto cmdline = read_file(entry.path() / "cmdline");
+    scanned += cmdline.empty() ? 0 : 1;
+    bool leaked = has(cmdline, value);
+    if (leaked)
+      CAF_MESSAGE("the value is in " << entry.path().string() << "/cmdline: " << cmdline);
+    CAF_CHECK(!leaked);
+  }
+  CAF_CHECK_GREATER(scanned, 2u);
+  // The file that carried it is gone.
+  CAF_CHECK(fs::is_empty(dir / "state" / "electrictown" / "sessions")
+            || !fs::exists(dir / "state" / "electrictown" / "sessions"));
+}
+
 CAF_TEST(an unknown agent suggests the nearest) {
   auto r = et({"session", "spawn", "--agent", "ett", "--config", demo_config});
   CAF_CHECK_EQUAL(r.code, 2);

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <fstream>
-#include <sstream>
 #include <tuple>
 
+#include "et/config/detail/bounds.hpp"
 #include "et/config/detail/sections.hpp"
 
 namespace et::config {
@@ -56,6 +56,10 @@ void hide_env_values(std::vector<diagnostic>& diagnostics,
 load_outcome check_string(std::string_view yaml, const std::string& file, const env_lookup& env) {
   load_outcome out;
   out.value.source = file;
+  if (auto crossed = detail::check_bounds(yaml, file)) {
+    out.diagnostics.push_back(std::move(*crossed));
+    return out;
+  }
   std::vector<std::pair<std::string, std::string>> env_values; // value, "${NAME}"
   env_lookup recording = [&env, &env_values](const std::string& name) {
     auto value = env(name);
@@ -93,16 +97,41 @@ load_outcome check_string(std::string_view yaml, const std::string& file, const 
   return out;
 }
 
-load_outcome check_file(const std::filesystem::path& file, const env_lookup& env) {
+namespace {
+
+// The file's bytes into `text`; the problem ("" when none) otherwise.
+std::string read_bounded(const std::filesystem::path& file, std::string& text) {
   std::ifstream in{file, std::ios::binary};
-  if (!in) {
+  if (!in)
+    return "cannot read the file";
+  text.assign(detail::max_file_bytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad())
+    return "cannot read the file";
+  text.resize(static_cast<size_t>(in.gcount()));
+  if (text.size() > detail::max_file_bytes)
+    return "larger than " + std::to_string(detail::max_file_bytes >> 20)
+           + " MiB; a configuration file is not that big";
+  return {};
+}
+
+} // namespace
+
+result<std::string> read_config(const std::filesystem::path& file) {
+  std::string text;
+  if (auto problem = read_bounded(file, text); !problem.empty())
+    return make_failure(errc::invalid_config, file.string() + ": " + problem);
+  return text;
+}
+
+load_outcome check_file(const std::filesystem::path& file, const env_lookup& env) {
+  std::string text;
+  if (auto problem = read_bounded(file, text); !problem.empty()) {
     load_outcome out;
-    out.diagnostics.push_back({file.string(), 0, 0, "", "cannot read the file"});
+    out.diagnostics.push_back({file.string(), 0, 0, "", std::move(problem)});
     return out;
   }
-  std::stringstream text;
-  text << in.rdbuf();
-  return check_string(text.str(), file.string(), env);
+  return check_string(text, file.string(), env);
 }
 
 result<settings> load_file(const std::filesystem::path& file, const env_lookup& env) {

@@ -24,7 +24,13 @@ struct load_outcome {
 };
 
 /// Parses YAML text; `file` names it in diagnostics and anchors relative paths.
+/// Text whose aliases expand past 100000 nodes, or nested deeper than 64
+/// levels, is refused before a tree is built (detail/bounds.hpp).
 load_outcome check_string(std::string_view yaml, const std::string& file, const env_lookup& env);
+
+/// The bytes of a configuration file, refused past 4 MiB (detail/bounds.hpp)
+/// without reading the rest.
+result<std::string> read_config(const std::filesystem::path& file);
 
 /// Reads and parses a file.
 load_outcome check_file(const std::filesystem::path& file, const env_lookup& env);

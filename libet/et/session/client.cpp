@@ -1,5 +1,7 @@
 #include "et/session/client.hpp"
 
+#include "et/session/env_file.hpp"
+
 namespace et::session {
 
 namespace {
@@ -54,9 +56,23 @@ result<std::string> client::create(const std::string& role, const std::string& d
   for (int attempt = 0; attempt < max_name_attempts; ++attempt) {
     auto name = session_name(role, suffix());
     auto what = make(name);
-    auto r = run_(new_session(server_, name, dir, what.command, what.env));
-    if (!r)
-      return r.error();
+    auto command = what.command;
+    std::filesystem::path env_file;
+    if (!what.env.empty()) {
+      auto file = write_env_file(
+          what.env_dir.empty() ? std::filesystem::temp_directory_path() : what.env_dir, what.env);
+      if (!file)
+        return file.error();
+      env_file = *file;
+      command = with_env_file(env_file, what.command);
+    }
+    auto r = run_(new_session(server_, name, dir, command));
+    if (!r || r->exit_code != 0) {
+      if (!env_file.empty())
+        remove_env_file(env_file); // no pane will read it
+      if (!r)
+        return r.error();
+    }
     if (r->exit_code != 0 && is_duplicate_session(r->err))
       continue; // taken: draw another suffix
     if (r->exit_code != 0)
@@ -83,6 +99,8 @@ result<void> client::kill(const std::string& name) const {
 }
 
 result<void> client::send(const std::string& name, const std::string& text) const {
+  if (auto why = unsendable(text))
+    return make_failure(errc::invalid_input, *why);
   if (auto s = find(name); !s)
     return s.error();
   if (auto r = run_ok(send_text(server_, name, text), "send-keys"); !r)

@@ -3,6 +3,7 @@
 /// the argv that tmux.hpp builds through a process runner (a fake in tests)
 /// and turns tmux's complaints into typed failures.
 
+#include <filesystem>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -17,8 +18,9 @@ namespace et::session {
 /// What a new session runs and records.
 struct launch {
   std::vector<std::string> command; ///< the pane's program and its arguments
-  env_vars env;                     ///< added to the pane's environment
+  env_vars env;                     ///< added to the pane's environment (through a private file)
   std::string transcript;           ///< the agent's transcript file ("" = none)
+  std::filesystem::path env_dir;    ///< where env's private file goes ("" = the temp dir)
 };
 
 /// Makes the launch of a session once its name is known.
@@ -49,7 +51,8 @@ public:
   /// Ends the session NAME.
   result<void> kill(const std::string& name) const;
 
-  /// Types `text` literally into the session NAME, then Enter.
+  /// Types `text` literally into the session NAME, then Enter; refuses text
+  /// with a line break or control character (unsendable()) with errc::invalid_input.
   result<void> send(const std::string& name, const std::string& text) const;
 
   /// The whole scrollback of the session's active pane.

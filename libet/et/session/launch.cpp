@@ -53,6 +53,7 @@ launch agent_launch(const config::agent& a, const launch_request& r, const std::
   for (const auto& word : a.words)
     out.command.push_back(fill(word, values));
   out.env = a.env;
+  out.env_dir = r.state_dir / "sessions";
   return out;
 }
 

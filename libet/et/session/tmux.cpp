@@ -98,16 +98,11 @@ std::string session_name(std::string_view role, uint16_t suffix) {
 }
 
 std::vector<std::string> new_session(const server& s, const std::string& name,
-                                     const std::string& dir, const std::vector<std::string>& cmd,
-                                     const env_vars& env) {
+                                     const std::string& dir, const std::vector<std::string>& cmd) {
   // A detached session is 80x24 unless told otherwise; wider panes wrap less
   // of what the agent prints before anyone attaches.
   std::vector<std::string> args{"new-session", "-d", "-s",  name, "-c",
                                 dir,           "-x", "160", "-y", "48"};
-  for (const auto& [k, v] : env) {
-    args.push_back("-e");
-    args.push_back(k + "=" + v);
-  }
   // Several words after "--" are executed directly, without a shell.
   args.push_back("--");
   args.insert(args.end(), cmd.begin(), cmd.end());
@@ -128,6 +123,26 @@ std::vector<std::string> list_sessions(const server& s) {
 
 std::vector<std::string> kill_session(const server& s, const std::string& name) {
   return command(s, false, {"kill-session", "-t", session_target(name)});
+}
+
+std::optional<std::string> unsendable(std::string_view text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c == '\n' || c == '\r')
+      return std::string{"the text contains a line break, after which the pane would run the rest "
+                         "as a separate command; send one line at a time"};
+    // C0 controls, DEL, and C1 controls as UTF-8 (U+0080..U+009F: 0xC2 0x80..0x9F).
+    bool c1 = c == 0xc2 && i + 1 < text.size()
+              && (static_cast<unsigned char>(text[i + 1]) & 0xe0) == 0x80;
+    if ((c < 0x20 && c != '\t') || c == 0x7f || c1) {
+      char code[16];
+      std::snprintf(code, sizeof code, "0x%02x",
+                    c1 ? static_cast<unsigned>(static_cast<unsigned char>(text[i + 1])) : c);
+      return "the text contains control character " + std::string{code}
+             + "; control characters (ESC and the like) are not sent";
+    }
+  }
+  return std::nullopt;
 }
 
 std::vector<std::string> send_text(const server& s, const std::string& name,

@@ -66,10 +66,11 @@ inline constexpr const char* idle = "et:idle"; ///< waiting for input
 std::string session_name(std::string_view role, uint16_t suffix);
 
 /// Starts a detached session NAME in DIR running `command` directly (no
-/// shell), with `env` added to its environment.
+/// shell). There is no environment parameter: tmux's -e puts values on its
+/// command line, readable by every local user (env_file.hpp passes them).
 std::vector<std::string> new_session(const server& s, const std::string& name,
                                      const std::string& dir,
-                                     const std::vector<std::string>& command, const env_vars& env);
+                                     const std::vector<std::string>& command);
 
 /// Sets a session's user option.
 std::vector<std::string> set_option(const server& s, const std::string& name,
@@ -80,6 +81,11 @@ std::vector<std::string> list_sessions(const server& s);
 
 /// Ends a session and its agent.
 std::vector<std::string> kill_session(const server& s, const std::string& name);
+
+/// Why `text` cannot be typed into a pane, or nullopt when it can: a line
+/// break (the pane would run what follows as a separate command) or another
+/// control character (ESC and the like drive the terminal and the program in it).
+std::optional<std::string> unsendable(std::string_view text);
 
 /// Types `text` into the session's active pane literally (no key names).
 std::vector<std::string> send_text(const server& s, const std::string& name,

@@ -175,3 +175,30 @@ CAF_TEST(a missing explicit path is an error and no fallback) {
   CAF_CHECK_EQUAL(t.find(missing),
                   "<error: --config: cannot read \"" + missing + "\": no such file>");
 }
+
+CAF_TEST(a file in the working directory needs trust and the user s own files do not ) {
+  tree t;
+  t.vars["XDG_CONFIG_HOME"] = t.xdg.string();
+  tree::touch(t.in_cwd());
+  tree::touch(t.in_xdg());
+  auto origin = [&](const std::optional<std::string>& flag, const fs::path& cwd) {
+    auto found = config::find_config(flag, cwd, t.env());
+    CAF_REQUIRE(found.has_value());
+    return found->origin;
+  };
+  CAF_CHECK(origin(std::nullopt, t.cwd) == config::config_origin::working_dir);
+  CAF_CHECK(config::needs_trust(config::config_origin::working_dir));
+  CAF_CHECK(origin(t.in_cwd().string(), t.cwd) == config::config_origin::flag);
+  CAF_CHECK(!config::needs_trust(config::config_origin::flag));
+  fs::remove(t.in_cwd());
+  CAF_CHECK(origin(std::nullopt, t.cwd) == config::config_origin::user);
+  CAF_CHECK(!config::needs_trust(config::config_origin::user));
+  // Running in the home folder: ./electrictown.yaml is ~/electrictown.yaml.
+  tree::touch(t.in_home());
+  CAF_CHECK(origin(std::nullopt, t.home) == config::config_origin::user);
+  // A path read back from a journal is trusted only when it is one of the user's own.
+  CAF_CHECK(config::origin_of(t.in_xdg(), t.env(), config::config_origin::recorded)
+            == config::config_origin::user);
+  CAF_CHECK(config::origin_of(t.cwd / "other.yaml", t.env(), config::config_origin::recorded)
+            == config::config_origin::recorded);
+}

@@ -1,9 +1,16 @@
 #define CAF_SUITE libet.session.client
 #include "caf/test/unit_test.hpp"
 
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <deque>
+#include <fstream>
+#include <iterator>
+#include <random>
 
 #include "et/session/client.hpp"
+#include "et/session/env_file.hpp"
 
 // The client against a fake tmux: what it runs and how it reads the answers.
 
@@ -53,8 +60,37 @@ struct fixture {
   std::string verb(size_t i) const { return calls.at(i).at(3); }
 };
 
+// A fresh folder for environment files, removed at the end.
+struct env_folder {
+  std::filesystem::path dir = std::filesystem::temp_directory_path()
+                              / ("et-client-" + std::to_string(std::random_device{}()));
+  ~env_folder() {
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+};
+
+unsigned mode_of(const std::filesystem::path& p) {
+  struct stat st {};
+  CAF_REQUIRE_EQUAL(::stat(p.c_str(), &st), 0);
+  return st.st_mode & 0777;
+}
+
+std::string contents(const std::filesystem::path& p) {
+  std::ifstream in{p, std::ios::binary};
+  return {std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
+}
+
+const std::string secret = "sk-SECRET'$(touch x)";
+
+launch_maker agent_with_secret(const std::filesystem::path& env_dir) {
+  return [env_dir](const std::string&) {
+    return launch{{"agent", "--flag"}, {{"API_KEY", secret}}, "", env_dir};
+  };
+}
+
 launch_maker chat_in_pane() {
-  return [](const std::string& name) { return launch{{"et", "chat", name}, {}, "/t/" + name}; };
+  return [](const std::string& name) { return launch{{"et", "chat", name}, {}, "/t/" + name, {}}; };
 }
 
 } // namespace
@@ -143,6 +179,61 @@ CAF_TEST(find returns the session with its metadata) {
   CAF_REQUIRE(s);
   CAF_CHECK_EQUAL(s->transcript, "/t.md");
   CAF_CHECK_EQUAL(s->created, 100);
+}
+
+CAF_TEST(an agent s environment reaches no command line only a private file) {
+  env_folder f;
+  auto r = tmux().create("agent", "/w", agent_with_secret(f.dir), next_suffix(), 1);
+  CAF_REQUIRE(r);
+  for (const auto& argv : calls)
+    for (const auto& arg : argv) {
+      CAF_CHECK(arg.find("sk-SECRET") == std::string::npos);
+      CAF_CHECK(arg != "-e");
+    }
+  // new-session runs sh with the file, which then runs the agent's own words.
+  const auto& start = calls.at(0);
+  auto dash = std::find(start.begin(), start.end(), "--");
+  CAF_REQUIRE(dash != start.end());
+  CAF_REQUIRE_EQUAL(start.end() - dash, 8);
+  CAF_CHECK_EQUAL(dash[1], "/bin/sh");
+  CAF_CHECK_EQUAL(dash[6], "agent");
+  CAF_CHECK_EQUAL(dash[7], "--flag");
+  std::filesystem::path file = dash[5];
+  CAF_CHECK_EQUAL(file.parent_path().parent_path(), f.dir);
+  CAF_CHECK_EQUAL(mode_of(file), 0600u);
+  CAF_CHECK_EQUAL(mode_of(file.parent_path()), 0700u);
+  CAF_CHECK_EQUAL(contents(file), "export API_KEY='sk-SECRET'\\''$(touch x)'\n");
+}
+
+CAF_TEST(the environment file goes when the session does not start) {
+  env_folder f;
+  reply(1, "", "server exited unexpectedly\n");
+  auto r = tmux().create("agent", "/w", agent_with_secret(f.dir), next_suffix(), 1);
+  CAF_REQUIRE(!r);
+  CAF_CHECK(std::filesystem::is_empty(f.dir));
+}
+
+CAF_TEST(the pane shell loads the file deletes it and runs the command with the values) {
+  env_folder f;
+  auto file = write_env_file(f.dir, {{"API_KEY", secret}, {"OTHER", "two words"}});
+  CAF_REQUIRE(file);
+  auto argv = with_env_file(*file, {"sh", "-c", "printf '%s|%s' \"$API_KEY\" \"$OTHER\""});
+  auto r = run_process(argv);
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->exit_code, 0);
+  CAF_CHECK_EQUAL(r->out, secret + "|two words");
+  CAF_CHECK(!std::filesystem::exists(*file));
+  CAF_CHECK(!std::filesystem::exists(file->parent_path()));
+  CAF_CHECK(!env_script({{"BAD NAME", "x"}}));
+}
+
+CAF_TEST(text with a line break or control character is refused before tmux runs) {
+  for (std::string text : {"echo a\nrm -rf x", "\x1b[31m"}) {
+    auto r = tmux().send("et-scribe-00ab", text);
+    CAF_REQUIRE(!r);
+    CAF_CHECK(r.error().code == errc::invalid_input);
+  }
+  CAF_CHECK(calls.empty());
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
