@@ -22,6 +22,9 @@ struct door_call {
 };
 
 struct door_state {
+  // Not an aggregate: CAF would otherwise build it from the actor pointer
+  // (C++20 aggregates take parentheses), handing that to `node`.
+  door_state() = default;
   node_impl node;
   std::unordered_map<uint64_t, door_call> calls;
   std::map<std::pair<caf::actor_addr, uint64_t>, uint64_t> by_caller;
@@ -90,6 +93,9 @@ caf::typed_response_promise<routing::node_status> status(door_pointer self) {
 node_door_actor::behavior_type door(door_pointer self, node_impl node) {
   self->state.node = std::move(node);
   self->link_to(self->state.node);
+  // Anything else is refused (requests get sec::unexpected_message) without
+  // the line CAF prints by default: peers must not fill the node's log.
+  self->set_default_handler(caf::drop);
   self->set_down_handler([=](caf::down_msg& msg) {
     auto& st = self->state;
     st.watched.erase(msg.source);
