@@ -131,8 +131,13 @@ result<node_tls_files> init_node_tls(const std::filesystem::path& dir,
                                      const std::string& node_name) {
   std::error_code ec;
   if (!std::filesystem::exists(dir, ec)) {
-    if (::mkdir(dir.c_str(), 0700) != 0)
-      return tls_failure("cannot create the directory " + dir.string());
+    std::filesystem::create_directories(dir, ec);
+    if (ec)
+      return tls_failure("cannot create the directory " + dir.string() + ": " + ec.message());
+    // Only the owner may list or enter it (the keys are 0600 as well).
+    std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+    if (ec)
+      return tls_failure("cannot restrict " + dir.string() + ": " + ec.message());
   } else if (!std::filesystem::is_directory(dir, ec)) {
     return tls_failure(dir.string() + " is not a directory");
   }
