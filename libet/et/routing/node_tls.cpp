@@ -141,7 +141,7 @@ result<node_tls_files> init_node_tls(const std::filesystem::path& dir,
   } else if (!std::filesystem::is_directory(dir, ec)) {
     return tls_failure(dir.string() + " is not a directory");
   }
-  auto abs = std::filesystem::absolute(dir, ec);
+  auto abs = std::filesystem::absolute(dir, ec).lexically_normal();
   if (ec)
     return tls_failure("cannot resolve " + dir.string());
   node_tls_files f{(abs / "ca.pem").string(),     (abs / "ca.key").string(),

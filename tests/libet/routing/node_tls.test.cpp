@@ -72,7 +72,7 @@ mode_t mode_of(const std::string& path) {
 
 CAF_TEST(init tls makes a ca a node and a client certificate that verify for their purposes) {
   temp_dir dir;
-  auto files = routing::init_node_tls(dir.path / "tls", "gpu-box");
+  auto files = routing::init_node_tls(dir.path / "." / "tls", "gpu-box");
   if (!files)
     CAF_FAIL(files.error().message);
   auto ca = read_cert(files->ca_cert);
@@ -89,6 +89,8 @@ CAF_TEST(init tls makes a ca a node and a client certificate that verify for the
   CAF_REQUIRE(stranger);
   auto other_ca = read_cert(stranger->ca_cert);
   CAF_CHECK(!verifies(other_ca.get(), node.get(), X509_PURPOSE_SSL_SERVER));
+  // The paths it prints are plain absolute ones.
+  CAF_CHECK_EQUAL(files->ca_cert, (dir.path / "tls" / "ca.pem").string());
   // Keys are private to their owner, as is the directory.
   CAF_CHECK_EQUAL(mode_of(files->ca_key), 0600u);
   CAF_CHECK_EQUAL(mode_of(files->node_key), 0600u);
