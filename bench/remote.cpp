@@ -158,7 +158,8 @@ int main(int argc, char** argv) {
   auto node_router =
       spawn_router(node_sys, node_settings, make_provider_factory(node_http, node_settings));
   auto node = spawn_node(node_sys, node_setup{node_settings, node_router, {}, "bench", false, {}});
-  auto port = node_sys.middleman().publish(caf::actor_cast<node_actor>(node), 0, "127.0.0.1", true);
+  auto door = spawn_node_door(node_sys, node); // what et serve publishes
+  auto port = node_sys.middleman().publish(caf::actor_cast<node_actor>(door), 0, "127.0.0.1", true);
   if (!port) {
     std::fprintf(stderr, "et-bench-remote: publish: %s\n", node_sys.render(port.error()).c_str());
     return 1;
@@ -190,7 +191,7 @@ int main(int argc, char** argv) {
   for (auto& w : workers)
     caf::anon_send_exit(w, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(router, caf::exit_reason::user_shutdown);
-  node_sys.middleman().unpublish(caf::actor_cast<node_actor>(node), *port);
+  node_sys.middleman().unpublish(caf::actor_cast<node_actor>(door), *port);
   caf::anon_send_exit(node, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(node_router, caf::exit_reason::user_shutdown);
   print(rows);

@@ -11,6 +11,7 @@
 #include "et/actors/inspect.hpp"
 #include "et/actors/node.hpp"
 #include "et/commands.hpp"
+#include "et/routing/node_tls.hpp"
 #include "et/runtime.hpp"
 #include "et/util/text.hpp"
 #include "et/util/url.hpp"
@@ -46,12 +47,16 @@ struct stop_guard {
 };
 
 struct serve_options {
-  std::string listen; // HOST:PORT overriding server.listen
-  int grace = 30;     // seconds to let requests in flight finish
+  std::string listen;   // HOST:PORT overriding server.listen
+  int grace = 30;       // seconds to let requests in flight finish
+  std::string init_tls; // make TLS material in this directory and exit
 };
 
-// Applies --listen and checks what the loader cannot: TLS for any address
-// but loopback, and one TLS identity for the whole process.
+// Applies --listen and checks what the loader cannot: mutual TLS on every
+// address (without it any peer that reaches the port talks to CAF's BASP
+// parser unauthenticated, and that parser allocates whatever payload size a
+// header claims), plain TCP only on loopback and only when asked for by
+// name, and one TLS identity for the whole process.
 bool prepare(context& ctx, config::settings& s, const serve_options& o) {
   if (!o.listen.empty()) {
     auto addr = parse_host_port(o.listen);
@@ -62,9 +67,15 @@ bool prepare(context& ctx, config::settings& s, const serve_options& o) {
     s.server.host = addr->host;
     s.server.port = addr->port;
   }
-  if (!is_loopback(s.server.host) && !s.server.tls.enabled()) {
-    ctx.err << "et serve: listening on " << s.server.host
-            << " (not loopback) requires server.tls (certificate, key, ca_file)\n";
+  if (!s.server.tls.enabled() && !s.server.insecure_plaintext) {
+    ctx.err << "et serve: server.tls (certificate, key, ca_file) is required on every address, "
+               "loopback included: `et serve --init-tls DIR` makes them\n";
+    return false;
+  }
+  if (!s.server.tls.enabled() && !is_loopback(s.server.host)) {
+    ctx.err << "et serve: server.insecure_plaintext allows only a loopback address (127.0.0.0/8 "
+               "or ::1), not "
+            << s.server.host << "\n";
     return false;
   }
   if (auto conflict = identity_conflict(s); !conflict.empty()) {
@@ -78,11 +89,27 @@ bool prepare(context& ctx, config::settings& s, const serve_options& o) {
   return true;
 }
 
-caf::expected<uint16_t> publish(const actors::node_impl& node, const config::server& server) {
-  auto hdl = caf::actor_cast<actors::node_actor>(node);
+// Publishes the node's door: a remote peer reaches node_actor's messages
+// only, never the node's drain, inflight or cancel-everything.
+caf::expected<uint16_t> publish(const actors::node_door_actor& door, const config::server& server) {
+  auto hdl = caf::actor_cast<actors::node_actor>(door);
   if (server.tls.enabled())
     return caf::openssl::publish(hdl, server.port, server.host.c_str(), true);
-  return node.home_system().middleman().publish(hdl, server.port, server.host.c_str(), true);
+  return door.home_system().middleman().publish(hdl, server.port, server.host.c_str(), true);
+}
+
+// `et serve --init-tls DIR`: the fleet's TLS material and the lines that use it.
+int run_init_tls(context& ctx, const serve_options& o) {
+  auto name = routing::node_name(config::server{});
+  auto files = routing::init_node_tls(o.init_tls, name);
+  if (!files) {
+    ctx.err << files.error().message << "\n";
+    return exit_failed;
+  }
+  ctx.out << routing::node_tls_config(*files, name, name + ":7700");
+  ctx.err << "et serve: wrote a CA, a node and a client certificate to " << o.init_tls
+          << " (keys mode 0600; keep ca.key offline: it signs more certificates)\n";
+  return exit_ok;
 }
 
 // Waits until nothing is in flight: `grace` seconds, or until a second
@@ -113,6 +140,8 @@ void drain(caf::actor_system& sys, const actors::node_impl& node, std::chrono::s
 }
 
 int run_serve(context& ctx, const serve_options& o) {
+  if (!o.init_tls.empty())
+    return run_init_tls(ctx, o);
   auto loaded = load_settings(ctx);
   if (!loaded)
     return exit_usage;
@@ -136,7 +165,8 @@ int run_serve(context& ctx, const serve_options& o) {
                            }};
   auto name = setup.name;
   auto node = actors::spawn_node(rt->system(), std::move(setup));
-  auto port = publish(node, s->server);
+  auto door = actors::spawn_node_door(rt->system(), node);
+  auto port = publish(door, s->server);
   if (!port) {
     ctx.err << "et serve: cannot listen on " << s->server.host << ":" << s->server.port << ": "
             << rt->system().render(port.error()) << "\n";
@@ -149,9 +179,16 @@ int run_serve(context& ctx, const serve_options& o) {
   {
     std::lock_guard<std::mutex> lock{*log_mutex};
     ctx.err << "et serve: node " << name << " listening on " << s->server.host << ":" << *port
-            << (s->server.tls.enabled() ? " (mutual TLS)" : " (plain TCP, loopback only)")
+            << (s->server.tls.enabled() ? " (mutual TLS)"
+                                        : " (INSECURE plain TCP: any local process can reach it)")
             << "; aliases: " << join(aliases, ", ")
             << "; max_in_flight: " << s->server.max_in_flight << "\n"
+            << std::flush;
+  }
+  if (!s->server.tls.enabled()) {
+    std::lock_guard<std::mutex> lock{*log_mutex};
+    ctx.err << "et serve: WARNING: server.insecure_plaintext: no TLS, no authentication; any "
+               "process on this host can use this node and make it allocate memory at will\n"
             << std::flush;
   }
   while (stop_signals == 0)
@@ -166,7 +203,7 @@ int run_serve(context& ctx, const serve_options& o) {
   // requests on connections already open (callers fall back at once).
   // (TLS doormen belong to the same broker; caf::openssl::unpublish does not
   // compile in 0.17.6.)
-  rt->system().middleman().unpublish(caf::actor_cast<actors::node_actor>(node), *port);
+  rt->system().middleman().unpublish(caf::actor_cast<actors::node_actor>(door), *port);
   drain(rt->system(), node, std::chrono::seconds{o.grace}, stop_signals);
   caf::anon_send_exit(node, caf::exit_reason::user_shutdown);
   std::lock_guard<std::mutex> lock{*log_mutex};
@@ -182,8 +219,10 @@ void add_serve_command(CLI::App& root, context& ctx) {
   add_config_flag(*cmd, ctx);
   auto o = std::make_shared<serve_options>();
   cmd->add_option("--listen", o->listen,
-                  "HOST:PORT to listen on (default: server.listen; port 0 picks a free one); "
-                  "any address but loopback requires server.tls");
+                  "HOST:PORT to listen on (default: server.listen; port 0 picks a free one)");
+  cmd->add_option("--init-tls", o->init_tls,
+                  "write a CA, a node and a client certificate (mutual TLS) to DIR, print the "
+                  "configuration lines that use them, and exit");
   cmd->add_option("--grace", o->grace,
                   "seconds requests in flight get to finish after SIGTERM (default 30)")
       ->check(CLI::NonNegativeNumber);

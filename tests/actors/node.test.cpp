@@ -242,4 +242,94 @@ CAF_TEST(cancel from the owner stops everything in flight) {
   CAF_CHECK_EQUAL(code_of(rb.error()), errc::cancelled);
 }
 
+CAF_TEST(the router sees the remote role and the request clamped to the alias limits) {
+  // A router that only records what the node asks of it.
+  auto seen = std::make_shared<std::vector<role_request>>();
+  auto recorder = sys.spawn([seen](router_actor::pointer) -> router_actor::behavior_type {
+    auto answer = [seen](role_request& req) {
+      seen->push_back(req);
+      routed_response r;
+      r.alias = req.target;
+      return r;
+    };
+    return {
+        [=](complete_atom, role_request& req) { return answer(req); },
+        [=](stream_atom, role_request& req) { return answer(req); },
+        [](chunk_atom, const stream_chunk&) {},
+        [](cancel_atom, uint64_t) {},
+        [](models_atom, const std::string&) { return std::vector<model_info>{}; },
+    };
+  });
+  auto limited = load_settings(R"(
+providers: {sim: {type: mock}}
+models:
+  coder: {provider: sim, model: m, max_tokens: 500, num_ctx: 4096, keep_alive: 5m}
+defaults: {max_tokens: 1000}
+)",
+                               "node-limits.yaml");
+  auto n = spawn_node(sys, node_setup{limited, recorder, {}, "n1", false, {}});
+  auto greedy = ask("coder", "x", 3);
+  greedy.role = "mayor"; // a claim: the node does not know who the caller is
+  greedy.request.max_tokens = 1'000'000;
+  greedy.request.num_ctx = 1'000'000;
+  greedy.request.temperature = 9.0;
+  greedy.request.keep_alive = "-1";
+  auto rh = self->request(n, caf::infinite, complete_atom::value, greedy);
+  sched.run();
+  CAF_CHECK(answer_of<routed_response>(rh));
+  CAF_REQUIRE_EQUAL(seen->size(), 1u);
+  const auto& got = seen->front();
+  CAF_CHECK_EQUAL(got.role, "remote");
+  CAF_CHECK(got.request.max_tokens == std::optional<int32_t>{500});
+  CAF_CHECK(got.request.num_ctx == std::optional<int32_t>{4096});
+  CAF_CHECK(got.request.temperature == std::optional<double>{2.0});
+  CAF_CHECK_EQUAL(got.request.keep_alive, "5m");
+  caf::anon_send_exit(n, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(recorder, caf::exit_reason::user_shutdown);
+}
+
+CAF_TEST(through the door a caller cancels only its own requests and cannot drain) {
+  auto door = spawn_node_door(sys, node);
+  auto mine = self->request(door, caf::infinite, complete_atom::value, ask("thinker", "x", 5));
+  sched.run();
+  // Another caller: the same id cancels nothing of ours; drain and the
+  // owner's cancel-everything are not part of the door's interface.
+  caf::scoped_actor other{sys};
+  other->send(door, cancel_atom::value, uint64_t{5});
+  auto untyped = caf::actor_cast<caf::actor>(door);
+  other->send(untyped, drain_atom::value);
+  other->send(untyped, cancel_atom::value);
+  sched.run();
+  advance_time(1s);
+  sched.run();
+  auto r = answer_of<routed_response>(mine);
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->response.content, "x");
+  // Still serving, and the owner of a request can cancel it through the door.
+  auto again = self->request(door, caf::infinite, complete_atom::value, ask("thinker", "y", 6));
+  sched.run();
+  self->send(door, cancel_atom::value, uint64_t{6});
+  sched.run();
+  auto cancelled = answer_of<routed_response>(again);
+  CAF_REQUIRE(!cancelled);
+  CAF_CHECK_EQUAL(code_of(cancelled.error()), errc::cancelled);
+}
+
+CAF_TEST(streamed pieces through the door carry the caller id) {
+  auto door = spawn_node_door(sys, node);
+  self->send(door, stream_atom::value, ask("coder", "a b c", 42));
+  sched.run();
+  std::string text;
+  bool done = false;
+  while (!done)
+    self->receive(
+        [&](chunk_atom, const stream_chunk& c) {
+          CAF_CHECK_EQUAL(c.id, 42u);
+          text += c.delta.text;
+        },
+        [&](routed_response&) { done = true; },
+        [&](caf::error& e) { CAF_FAIL("stream failed: " << to_string(from_caf(e))); });
+  CAF_CHECK_EQUAL(text, "a b c");
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -191,6 +191,7 @@ struct served_node {
   std::shared_ptr<config::settings> settings = load(node_yaml);
   router_actor router;
   node_impl node;
+  node_door_actor door;
   uint16_t port = 0;
 
   explicit served_node(uint16_t want = 0) {
@@ -204,15 +205,16 @@ struct served_node {
           return spawn_mock_provider(parent, (*engines)[p.name], {});
         });
     node = spawn_node(sys, node_setup{settings, router, {}, "n1", false, {}});
+    door = spawn_node_door(sys, node); // what et serve publishes
     auto published =
-        sys.middleman().publish(caf::actor_cast<node_actor>(node), want, "127.0.0.1", true);
+        sys.middleman().publish(caf::actor_cast<node_actor>(door), want, "127.0.0.1", true);
     if (!published)
       CAF_FAIL("publish: " << sys.render(published.error()));
     port = *published;
   }
 
   ~served_node() {
-    sys.middleman().unpublish(caf::actor_cast<node_actor>(node), port);
+    sys.middleman().unpublish(caf::actor_cast<node_actor>(door), port);
     caf::anon_send_exit(node, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(router, caf::exit_reason::user_shutdown);
   }
@@ -343,4 +345,63 @@ CAF_TEST(an unreachable node is node down and falls back) {
   CAF_CHECK_EQUAL(f.code, errc::all_failed);
   CAF_CHECK(f.message.find("node_down") != std::string::npos);
   CAF_CHECK(f.message.find("node n2 (127.0.0.1:") != std::string::npos);
+}
+
+CAF_TEST(a remote peer can neither drain the node nor cancel the work of other callers) {
+  auto server = std::make_unique<served_node>();
+  caller client{server->port, closed_port()};
+  // A legitimate caller's long request is in flight.
+  auto work = std::async(std::launch::async, [&] { return client.complete(ask("deep", "x")); });
+  CAF_REQUIRE(eventually([&] { return server->in_flight() == 1; }));
+  // Another peer connects as any caller does and collects every actor that
+  // ever sent it something: the published one, whoever answers a status
+  // request, and whoever sends streamed pieces and the answer.
+  net_config cfg;
+  caf::actor_system sys{cfg};
+  caf::scoped_actor peer{sys};
+  std::vector<caf::actor> reachable;
+  peer->request(sys.middleman().actor_handle(), 5s, caf::connect_atom::value,
+                std::string{"127.0.0.1"}, server->port)
+      .receive(
+          [&](caf::node_id&, caf::strong_actor_ptr& ptr, std::set<std::string>&) {
+            reachable.push_back(caf::actor_cast<caf::actor>(std::move(ptr)));
+          },
+          [&](caf::error& e) { CAF_FAIL("connect: " << sys.render(e)); });
+  CAF_REQUIRE_EQUAL(reachable.size(), 1u);
+  auto published = reachable.front();
+  auto note_sender = [&] {
+    reachable.push_back(caf::actor_cast<caf::actor>(peer->current_sender()));
+  };
+  peer->request(published, 10s, status_atom::value)
+      .receive([&](routing::node_status&) { note_sender(); },
+               [&](caf::error& e) { CAF_FAIL("status: " << sys.render(e)); });
+  peer->send(published, stream_atom::value, ask("anyone", "one two", "coder", 7));
+  for (bool done = false; !done;)
+    peer->receive([&](chunk_atom, const stream_chunk&) { note_sender(); },
+                  [&](routed_response&) {
+                    note_sender();
+                    done = true;
+                  },
+                  [&](caf::error& e) { CAF_FAIL("stream: " << sys.render(e)); },
+                  caf::after(10s) >> [&] { CAF_FAIL("the stream did not finish"); });
+  // Everything an attacker could send them: the owner's drain and
+  // cancel-everything, and cancels for every id the other caller may use.
+  for (const auto& target : reachable) {
+    peer->send(target, drain_atom::value);
+    peer->send(target, cancel_atom::value);
+    for (uint64_t id = 0; id < 32; ++id)
+      peer->send(target, cancel_atom::value, id);
+  }
+  // Messages over one connection arrive in order: once a status round trip
+  // is done, the node has seen all of the above.
+  peer->request(published, 10s, status_atom::value)
+      .receive([](routing::node_status&) {}, [&](caf::error& e) { CAF_FAIL(sys.render(e)); });
+  CAF_CHECK_EQUAL(server->in_flight(), 1); // the other caller's work goes on
+  auto still = client.complete(ask("fast", "still serving"));
+  CAF_REQUIRE(still);
+  CAF_CHECK_EQUAL(still->provider, "@n1"); // not refused into the local fallback
+  CAF_CHECK_EQUAL(still->response.content, "still serving");
+  server.reset();
+  auto r = work.get();
+  CAF_CHECK(r); // fell back once the node went away, as before
 }

@@ -116,12 +116,24 @@ CAF_TEST(config check never prints an inline API key) {
   CAF_CHECK(r.out.find("key set (inline)") != std::string::npos);
 }
 
-CAF_TEST(serve refuses to listen beyond loopback without tls) {
+CAF_TEST(serve refuses to listen without tls and plain tcp beyond loopback) {
   temp_config cfg{"providers: {p: {type: mock}}\nmodels: {m: {provider: p, model: m}}\n"};
-  auto r = run_in_process({"serve", "--listen", "0.0.0.0:7700", "--config", cfg.file.string()});
-  CAF_CHECK_EQUAL(r.code, 2);
-  CAF_CHECK_EQUAL(r.err, "et serve: listening on 0.0.0.0 (not loopback) requires server.tls "
-                         "(certificate, key, ca_file)\n");
+  for (auto listen : {"0.0.0.0:7700", "127.0.0.1:7700"}) {
+    auto r = run_in_process({"serve", "--listen", listen, "--config", cfg.file.string()});
+    CAF_CHECK_EQUAL(r.code, 2);
+    CAF_CHECK_EQUAL(r.err, "et serve: server.tls (certificate, key, ca_file) is required on every "
+                           "address, loopback included: `et serve --init-tls DIR` makes them\n");
+  }
+  temp_config plain{"providers: {p: {type: mock}}\nmodels: {m: {provider: p, model: m}}\n"
+                    "server: {insecure_plaintext: true}\n"};
+  for (auto host : {"0.0.0.0", "127.evil.com", "localhost"}) {
+    auto r = run_in_process(
+        {"serve", "--listen", std::string{host} + ":7700", "--config", plain.file.string()});
+    CAF_CHECK_EQUAL(r.code, 2);
+    CAF_CHECK_EQUAL(r.err, "et serve: server.insecure_plaintext allows only a loopback address "
+                           "(127.0.0.0/8 or ::1), not "
+                               + std::string{host} + "\n");
+  }
   auto bad = run_in_process({"serve", "--listen", "nowhere", "--config", cfg.file.string()});
   CAF_CHECK_EQUAL(bad.code, 2);
   CAF_CHECK_EQUAL(bad.err, "et serve: --listen: expected HOST:PORT, got \"nowhere\"\n");

@@ -1,14 +1,18 @@
 #define CAF_SUITE apps.serve
 #include "caf/test/unit_test.hpp"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <boost/json.hpp>
 
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <fstream>
@@ -68,6 +72,8 @@ public:
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   }
   std::string out() const { return read_file(out_); }
+  /// The process id (for /proc).
+  pid_t pid() const { return pid_; }
   std::string err() const { return read_file(err_); }
 
 private:
@@ -75,6 +81,48 @@ private:
   fs::path out_;
   fs::path err_;
 };
+
+// Resident memory of process `pid` in KiB (VmRSS), or -1.
+long rss_kib(pid_t pid) {
+  auto status = read_file("/proc/" + std::to_string(pid) + "/status");
+  auto at = status.find("VmRSS:");
+  return at == std::string::npos ? -1 : std::stol(status.substr(at + 6));
+}
+
+// Connects to 127.0.0.1:port, sends `bytes` and waits (bounded) for the peer
+// to close. True when it closed, false when it kept the connection open.
+bool send_and_await_close(uint16_t port, const std::string& bytes) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return false;
+  }
+  timeval limit{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+  ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+  char buf[256];
+  ssize_t n = 0;
+  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) {
+  }
+  ::close(fd);
+  return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
+// A BASP client handshake header (CAF 0.17, 32 bytes, network byte order)
+// announcing a payload of `size` bytes: CAF reserves the payload before
+// reading it, whoever sent the header.
+std::string basp_header(uint32_t size) {
+  std::string h(32, '\0');
+  h[0] = 0x01; // client_handshake
+  for (int i = 0; i < 4; ++i)
+    h[4 + i] = static_cast<char>((size >> (24 - 8 * i)) & 0xff);
+  h[15] = 0x03; // operation_data: BASP version 3
+  return h;
+}
 
 struct fixture : scratch_dir {
   fixture() : scratch_dir("serve-test") {
@@ -384,6 +432,76 @@ CAF_TEST(a client without a certificate of the fleet is refused) {
       {et_binary, "nodes", "--config", caller_config(port1, port1).string()});
   CAF_REQUIRE(good);
   CAF_CHECK_EQUAL(good->exit_code, 0);
+}
+
+CAF_TEST(a node needs tls by default and init tls makes it in one step) {
+  // Without TLS material et serve refuses to start, even on loopback.
+  auto bare = dir / "bare.yaml";
+  std::ofstream{bare} << "providers: {p: {type: mock}}\nmodels: {m: {provider: p, model: m}}\n"
+                      << "server: {listen: \"127.0.0.1:0\"}\n";
+  auto refused = et::session::run_process({et_binary, "serve", "--config", bare.string()});
+  CAF_REQUIRE(refused);
+  CAF_CHECK_EQUAL(refused->exit_code, 2);
+  CAF_CHECK(has(refused->err, "server.tls (certificate, key, ca_file) is required on every "
+                              "address, loopback included: `et serve --init-tls DIR` makes them"));
+  // --init-tls writes a CA, the node's and a client's material and prints the lines.
+  auto init = et::session::run_process({et_binary, "serve", "--init-tls", (dir / "pki").string()});
+  CAF_REQUIRE(init);
+  CAF_CHECK_EQUAL(init->exit_code, 0);
+  auto pki = fs::absolute(dir / "pki").string();
+  CAF_CHECK(has(init->out, "server:\n  tls: {certificate: \"" + pki + "/node.pem\", key: \"" + pki
+                               + "/node.key\", ca_file: \"" + pki + "/ca.pem\"}\n"));
+  CAF_CHECK(has(init->out, "tls: {certificate: \"" + pki + "/client.pem\""));
+  // Run twice, it overwrites nothing.
+  auto again = et::session::run_process({et_binary, "serve", "--init-tls", (dir / "pki").string()});
+  CAF_REQUIRE(again);
+  CAF_CHECK_EQUAL(again->exit_code, 1);
+  CAF_CHECK(has(again->err, "exists already"));
+}
+
+CAF_TEST(an unauthenticated peer cannot make a node allocate what a basp header claims) {
+  auto init = et::session::run_process({et_binary, "serve", "--init-tls", (dir / "pki").string()});
+  CAF_REQUIRE(init && init->exit_code == 0);
+  auto pki = fs::absolute(dir / "pki");
+  auto tls = [&](const std::string& who) {
+    return "{certificate: " + (pki / (who + ".pem")).string() + ", key: "
+           + (pki / (who + ".key")).string() + ", ca_file: " + (pki / "ca.pem").string() + "}";
+  };
+  auto node_cfg = dir / "node.yaml";
+  std::ofstream{node_cfg} << "providers: {sim: {type: mock, mock: {mode: echo}}}\n"
+                          << "models: {coder: {provider: sim, model: m}}\n"
+                          << "server: {name: n, listen: \"127.0.0.1:0\", tls: " << tls("node")
+                          << "}\ndefaults: {state_dir: n-state}\n";
+  child node{{et_binary, "serve", "--config", node_cfg.string()}, dir / "n.out", dir / "n.err"};
+  uint16_t port = 0;
+  CAF_REQUIRE(eventually([&] {
+    auto text = node.err();
+    auto at = text.find("listening on 127.0.0.1:");
+    if (at != std::string::npos)
+      port = static_cast<uint16_t>(std::stoi(text.substr(at + 23)));
+    return port != 0;
+  }));
+  CAF_CHECK(has(node.err(), "(mutual TLS)"));
+  auto before = rss_kib(node.pid());
+  CAF_REQUIRE(before > 0);
+  // A 1 GiB payload announced in the first 32 bytes: TLS takes them for a
+  // broken ClientHello and closes; BASP never reads them.
+  for (int i = 0; i < 4; ++i)
+    CAF_CHECK(send_and_await_close(port, basp_header(1u << 30)));
+  auto after = rss_kib(node.pid());
+  CAF_MESSAGE("node RSS " << before << " KiB before, " << after << " KiB after");
+  CAF_CHECK_LESS(after - before, 8 * 1024);
+  // And the node still serves its fleet.
+  auto caller_cfg = dir / "caller.yaml";
+  std::ofstream{caller_cfg}
+      << "providers: {p: {type: mock}}\nmodels: {m: {provider: p, model: m}}\n"
+      << "nodes: {n: {address: \"127.0.0.1:" << port
+      << "\", connect_timeout: 5s, tls: " << tls("client") << "}}\n";
+  auto nodes = et::session::run_process({et_binary, "nodes", "--config", caller_cfg.string()});
+  CAF_REQUIRE(nodes);
+  CAF_CHECK_EQUAL(nodes->exit_code, 0);
+  CAF_CHECK(has(nodes->out, "reachable"));
+  CAF_CHECK(has(nodes->out, "coder@n"));
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -114,8 +114,12 @@ caf::typed_response_promise<routed_response> start(node_pointer self, role_reque
   }
   st.by_caller[{j.caller, j.caller_id}] = id;
   st.jobs.emplace(id, std::move(j));
-  role_request forwarded{id, req.role.empty() ? "remote" : req.role, req.target,
-                         std::move(req.request)};
+  // The caller's role name is a claim, not an identity: the ledger, budgets
+  // and logs see every caller as remote_role. The node pays, so its limits win.
+  const auto& alias = st.setup.settings->models.at(req.target);
+  role_request forwarded{
+      id, routing::remote_role, req.target,
+      routing::clamp_remote_request(*st.setup.settings, alias, std::move(req.request))};
   auto on_ok = [=](routed_response& r) {
     auto i = self->state.jobs.find(id);
     if (i == self->state.jobs.end())

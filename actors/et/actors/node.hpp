@@ -37,7 +37,21 @@ struct node_setup {
   std::function<void(const std::string&)> log; ///< one line per finished request (may be empty)
 };
 
-/// Spawns a node. Its owner publishes it (as node_actor) and stops it.
+/// Spawns a node. Its owner publishes its door (spawn_node_door), never the
+/// node itself, sends it drain, inflight and cancel, and stops it.
 node_impl spawn_node(caf::actor_system& sys, node_setup setup);
+
+/// What a node's door is: node_actor for the network, plus the pieces the
+/// node streams to it (accepted from the node only).
+using node_door_actor = node_actor::extend<caf::reacts_to<chunk_atom, stream_chunk>>;
+
+/// Spawns the door of `node`: the only actor a remote peer can reach (publish
+/// it as node_actor). It answers node_actor's messages and nothing else, and
+/// it sends every request, cancel and status query itself, so no remote peer
+/// ever learns the node's address (CAF lets a peer message any actor whose
+/// address it was sent). It tracks each caller's requests under its own ids:
+/// a caller cancels only its own, and a caller that goes away (or loses its
+/// connection) has its requests cancelled. Linked to the node: they end together.
+node_door_actor spawn_node_door(caf::actor_system& sys, node_impl node);
 
 } // namespace et::actors

@@ -64,7 +64,7 @@ void read_node(reader& r, const std::string& name, const located& at, node& out)
 void read_server(reader& r, const located& at, server& out) {
   if (!r.expect_map(at))
     return;
-  r.check_keys(at, {"name", "listen", "tls", "max_in_flight"});
+  r.check_keys(at, {"name", "listen", "tls", "max_in_flight", "insecure_plaintext"});
   out.name = r.text(r.child(at, "name")).value_or("");
   auto listen_at = r.child(at, "listen");
   if (auto listen = r.text(listen_at))
@@ -74,7 +74,18 @@ void read_server(reader& r, const located& at, server& out) {
   read_tls(r, r.child(at, "tls"), out.tls);
   out.max_in_flight =
       static_cast<int>(r.integer(r.child(at, "max_in_flight"), 1, 100'000).value_or(64));
-  if (!is_loopback(out.host) && !out.tls.enabled())
+  auto plaintext_at = r.child(at, "insecure_plaintext");
+  out.insecure_plaintext = r.boolean(plaintext_at).value_or(false);
+  // Without TLS any peer reaches CAF's BASP parser unauthenticated, which
+  // trusts the sizes it reads: only this host's processes may be such peers.
+  if (out.insecure_plaintext && out.tls.enabled())
+    r.error(plaintext_at.node, plaintext_at.path,
+            "server.insecure_plaintext and server.tls exclude each other");
+  else if (out.insecure_plaintext && !is_loopback(out.host))
+    r.error(plaintext_at.node, plaintext_at.path,
+            "plain TCP is allowed only on a loopback address (127.0.0.0/8 or ::1), not "
+                + out.host);
+  else if (!is_loopback(out.host) && !out.tls.enabled())
     r.error(listen_at.node.IsDefined() ? listen_at.node : at.node, listen_at.path,
             "listening on " + out.host + " (not loopback) requires server.tls");
 }

@@ -202,8 +202,11 @@ struct server {
   std::string name;               ///< node name ("" = host name)
   std::string host = "127.0.0.1"; ///< listen address
   uint16_t port = 7700;           ///< listen port
-  tls_material tls;               ///< required unless listening on loopback
+  tls_material tls;               ///< mutual TLS; required unless insecure_plaintext
   int max_in_flight = 64;         ///< concurrent requests accepted
+  /// Plain TCP without TLS, on a loopback address only. Any peer that reaches
+  /// the port then talks to CAF's BASP parser unauthenticated (see README, Security).
+  bool insecure_plaintext = false;
 };
 
 /// An agent CLI that `et session spawn --agent NAME` runs in a tmux pane.

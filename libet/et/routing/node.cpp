@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 namespace et::routing {
 
@@ -26,6 +28,41 @@ std::vector<model_info> node_aliases(const config::settings& s) {
   // std::map already orders them; sorting keeps the promise if that changes.
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
   return out;
+}
+
+namespace {
+
+// `value` within [1, limit], or nothing when it is not positive.
+std::optional<int32_t> at_most(std::optional<int32_t> value, int64_t limit) {
+  if (!value || *value <= 0)
+    return std::nullopt;
+  return static_cast<int32_t>(std::min<int64_t>(*value, std::max<int64_t>(limit, 1)));
+}
+
+// `value` within [low, high], or nothing when it is not a number.
+std::optional<double> within(std::optional<double> value, double low, double high) {
+  if (!value || std::isnan(*value))
+    return std::nullopt;
+  return std::clamp(*value, low, high);
+}
+
+} // namespace
+
+chat_request clamp_remote_request(const config::settings& s, const config::model_alias& alias,
+                                  chat_request req) {
+  req.max_tokens = at_most(req.max_tokens, alias.max_tokens.value_or(s.defaults.max_tokens));
+  int64_t ctx_limit = remote_num_ctx_bound;
+  if (alias.num_ctx)
+    ctx_limit = *alias.num_ctx;
+  else if (alias.context_window)
+    ctx_limit = std::min<int64_t>(*alias.context_window, std::numeric_limits<int32_t>::max());
+  req.num_ctx = at_most(req.num_ctx, ctx_limit);
+  req.temperature = within(req.temperature, 0.0, 2.0);
+  req.top_p = within(req.top_p, 0.0, 1.0);
+  req.keep_alive = alias.keep_alive;
+  if (req.stop.size() > remote_stop_bound)
+    req.stop.resize(remote_stop_bound);
+  return req;
 }
 
 std::string format_request_log(const request_log& entry) {

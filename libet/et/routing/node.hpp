@@ -57,6 +57,29 @@ std::string node_name(const config::server& server);
 /// display_name = "provider/model".
 std::vector<model_info> node_aliases(const config::settings& s);
 
+/// The role a node's router and ledger see for every remote request: the
+/// caller's own role name is its claim, not an identity (CAF 0.17's OpenSSL
+/// module does not expose the peer certificate, so no better name exists).
+inline constexpr const char* remote_role = "remote";
+
+/// The output limit a remote caller gets when neither the alias nor the
+/// node's defaults say otherwise is the node's defaults.max_tokens; these
+/// bound what the alias does not: Ollama's context window (memory on the
+/// node) and the number of stop sequences.
+inline constexpr int32_t remote_num_ctx_bound = 32'768;
+inline constexpr size_t remote_stop_bound = 16;
+
+/// A remote caller's request as the node passes it on for `alias`: the node
+/// pays and hosts the model, so its limits win. max_tokens is at most the
+/// alias's max_tokens (else the node's defaults.max_tokens); num_ctx at most
+/// the alias's num_ctx, else its context_window, else remote_num_ctx_bound;
+/// temperature within [0, 2] and top_p within [0, 1]; keep_alive is the
+/// alias's (a caller must not pin models in the node's memory); at most
+/// remote_stop_bound stop sequences. Values that make no sense (zero,
+/// negative, NaN) are dropped so that the node's own defaults apply.
+chat_request clamp_remote_request(const config::settings& s, const config::model_alias& alias,
+                                  chat_request req);
+
 /// One finished request as `et serve` logs it.
 struct request_log {
   std::string alias;                 ///< what the caller asked for

@@ -1,5 +1,7 @@
 #include "et/util/url.hpp"
 
+#include <boost/asio/ip/address.hpp>
+
 #include <charconv>
 #include <cmath>
 
@@ -47,7 +49,19 @@ result<host_port> parse_host_port(std::string_view text) {
 }
 
 bool is_loopback(std::string_view host) {
-  return host == "::1" || host == "localhost" || host.starts_with("127.");
+  // An address literal only: a name is resolved later by someone else (CAF
+  // when it binds, DNS for a caller) and may then name any interface.
+  boost::system::error_code ec;
+  auto addr = boost::asio::ip::make_address(std::string{host}, ec);
+  if (ec)
+    return false;
+  if (addr.is_v4())
+    return addr.to_v4().is_loopback(); // 127.0.0.0/8
+  auto v6 = addr.to_v6();
+  if (v6.is_v4_mapped()) // ::ffff:127.x.y.z
+    return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, v6).is_loopback();
+  // A scoped "::1%eth0" is not the loopback address.
+  return v6.is_loopback() && v6.scope_id() == 0;
 }
 
 result<url> parse_url(std::string_view text) {

@@ -34,7 +34,9 @@ struct host_port {
 /// Parses "host:port" or "[v6]:port" (port 0 to 65535).
 result<host_port> parse_host_port(std::string_view text);
 
-/// Whether `host` names this machine's loopback interface (127.x, ::1, localhost).
+/// Whether `host` is a loopback address literal: IPv4 127.0.0.0/8, IPv6 ::1 or
+/// an IPv4-mapped ::ffff:127.x.y.z. Names (localhost too) are not: their
+/// resolution is not ours to check when the address is used.
 bool is_loopback(std::string_view host);
 
 /// Parses a duration: "250ms", "10s", "5m", "1h", or a bare number of seconds

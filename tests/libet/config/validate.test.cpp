@@ -494,7 +494,7 @@ CAF_TEST(every node uses the same tls identity) {
 // -- server ------------------------------------------------------------------------
 
 CAF_TEST(the server may listen on loopback without tls) {
-  for (const auto* listen : {"127.0.0.1:7700", "localhost:0", "\"[::1]:7700\"", "127.0.1.1:80"}) {
+  for (const auto* listen : {"127.0.0.1:7700", "\"[::1]:7700\"", "127.0.1.1:80"}) {
     CAF_MESSAGE("listen: " << listen);
     CAF_CHECK_EQUAL(errors(base + "server:\n  listen: " + listen + "\n"), "");
   }
@@ -509,6 +509,32 @@ CAF_TEST(listening beyond loopback requires tls) {
                   cfg
                       + ":14:11: server.listen: listening on 0.0.0.0 (not loopback) requires "
                         "server.tls\n");
+}
+
+CAF_TEST(a name is not loopback even when it looks like one) {
+  for (const auto* host : {"localhost", "127.evil.com"})
+    CAF_CHECK_EQUAL(error_at(base + "server:\n  listen: " + host + ":7700\n", "server.listen"),
+                    std::string{"listening on "} + host + " (not loopback) requires server.tls");
+}
+
+CAF_TEST(insecure plaintext is only for a loopback address and never with tls) {
+  auto s = valid(base + "server:\n  listen: 127.0.0.1:0\n  insecure_plaintext: true\n");
+  CAF_CHECK(s.server.insecure_plaintext);
+  CAF_CHECK(!valid(base + "server:\n  listen: 127.0.0.1:0\n").server.insecure_plaintext);
+  for (const auto* host : {"0.0.0.0", "localhost", "127.evil.com", "10.0.0.5"})
+    CAF_CHECK_EQUAL(
+        error_at(base + "server:\n  listen: " + host + ":7700\n  insecure_plaintext: true\n",
+                 "server.insecure_plaintext"),
+        std::string{"plain TCP is allowed only on a loopback address (127.0.0.0/8 or "
+                    "::1), not "}
+            + host);
+  pki_dir pki;
+  auto both = check(base + "server:\n  tls: " + full_tls + "\n  insecure_plaintext: true\n",
+                    pki.config_file());
+  CAF_CHECK_EQUAL(config::to_string(both.diagnostics),
+                  pki.config_file()
+                      + ":15:23: server.insecure_plaintext: server.insecure_plaintext and "
+                        "server.tls exclude each other\n");
 }
 
 CAF_TEST(listening beyond loopback with complete tls is valid) {

@@ -3,6 +3,8 @@
 
 #include "et/routing/node.hpp"
 
+#include <cmath>
+
 using namespace et;
 using namespace std::chrono_literals;
 
@@ -47,4 +49,62 @@ CAF_TEST(a health line says ok with the model count or why it failed) {
   CAF_CHECK_EQUAL(routing::format_health(ok), "ok  1 model  12 ms");
   routing::provider_health down{"ol", "http://127.0.0.1:1", false, 0, 4, "network: refused"};
   CAF_CHECK_EQUAL(routing::format_health(down), "FAILED  network: refused  (4 ms)");
+}
+
+CAF_TEST(a remote request is clamped to the limits of the node alias) {
+  config::settings s;
+  s.defaults.max_tokens = 4096;
+  config::model_alias limited{"coder", "p", "c-1", 1000, {}, {}, 8192, "5m", 128000, {}};
+  chat_request greedy;
+  greedy.max_tokens = 1'000'000;
+  greedy.num_ctx = 1'000'000;
+  greedy.temperature = 50.0;
+  greedy.top_p = -3.0;
+  greedy.keep_alive = "-1"; // forever
+  greedy.stop.assign(100, "x");
+  auto r = routing::clamp_remote_request(s, limited, greedy);
+  CAF_CHECK(r.max_tokens == std::optional<int32_t>{1000});
+  CAF_CHECK(r.num_ctx == std::optional<int32_t>{8192});
+  CAF_CHECK(r.temperature == std::optional<double>{2.0});
+  CAF_CHECK(r.top_p == std::optional<double>{0.0});
+  CAF_CHECK_EQUAL(r.keep_alive, "5m");
+  CAF_CHECK_EQUAL(r.stop.size(), routing::remote_stop_bound);
+  // Within the limits nothing changes.
+  chat_request modest;
+  modest.max_tokens = 200;
+  modest.num_ctx = 4096;
+  modest.temperature = 0.2;
+  modest.top_p = 0.9;
+  auto same = routing::clamp_remote_request(s, limited, modest);
+  CAF_CHECK(same.max_tokens == modest.max_tokens);
+  CAF_CHECK(same.num_ctx == modest.num_ctx);
+  CAF_CHECK(same.temperature == modest.temperature);
+  CAF_CHECK(same.top_p == modest.top_p);
+}
+
+CAF_TEST(without alias limits the node defaults and absolute bounds apply) {
+  config::settings s;
+  s.defaults.max_tokens = 2048;
+  config::model_alias bare{"coder", "p", "c-1", {}, {}, {}, {}, {}, {}, {}};
+  chat_request greedy;
+  greedy.max_tokens = 1'000'000;
+  greedy.num_ctx = 1'000'000;
+  greedy.keep_alive = "-1";
+  auto r = routing::clamp_remote_request(s, bare, greedy);
+  CAF_CHECK(r.max_tokens == std::optional<int32_t>{2048});
+  CAF_CHECK(r.num_ctx == std::optional<int32_t>{routing::remote_num_ctx_bound});
+  CAF_CHECK_EQUAL(r.keep_alive, "");
+  // The context window bounds num_ctx when num_ctx is not set.
+  bare.context_window = 16000;
+  CAF_CHECK(routing::clamp_remote_request(s, bare, greedy).num_ctx
+            == std::optional<int32_t>{16000});
+  // Nonsense is dropped: the node's own defaults then apply.
+  chat_request odd;
+  odd.max_tokens = -5;
+  odd.num_ctx = 0;
+  odd.temperature = std::nan("");
+  auto d = routing::clamp_remote_request(s, bare, odd);
+  CAF_CHECK(!d.max_tokens);
+  CAF_CHECK(!d.num_ctx);
+  CAF_CHECK(!d.temperature);
 }

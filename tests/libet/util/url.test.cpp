@@ -223,9 +223,18 @@ CAF_TEST(host and port parse with ipv6 brackets and port zero) {
     CAF_CHECK(!parse_host_port(bad));
 }
 
-CAF_TEST(loopback means 127 slash 8 the ipv6 loopback and localhost) {
-  for (auto host : {"127.0.0.1", "127.1.2.3", "::1", "localhost"})
+CAF_TEST(loopback means an address literal in 127 slash 8 or the ipv6 loopback) {
+  for (auto host : {"127.0.0.1", "127.1.2.3", "127.255.255.254", "::1", "0:0:0:0:0:0:0:1",
+                    "::ffff:127.0.0.1", "::ffff:127.9.8.7"}) {
+    CAF_MESSAGE("loopback: " << host);
     CAF_CHECK(is_loopback(host));
-  for (auto host : {"0.0.0.0", "10.0.0.5", "::", "example.org", "1270.0.0.1"})
+  }
+  // Names are not addresses, whatever they start with: 127.evil.com resolves
+  // wherever its owner wants, and even localhost is resolved by someone else.
+  for (auto host : {"0.0.0.0", "10.0.0.5", "::", "example.org", "1270.0.0.1", "127.evil.com",
+                    "127.0.0.1.nip.io", "127.", "127.0.0.1 ", " 127.0.0.1", "127.0.0.1/8", "127.1",
+                    "0177.0.0.1", "localhost", "::ffff:10.0.0.1", "::2", "[::1]", ""}) {
+    CAF_MESSAGE("not loopback: \"" << host << "\"");
     CAF_CHECK(!is_loopback(host));
+  }
 }
