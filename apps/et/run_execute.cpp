@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <future>
 #include <set>
+#include <variant>
 
 #include "caf/all.hpp"
 #include "et/actors/errors.hpp"
@@ -88,36 +89,30 @@ void run_steps::on_progress(const roles::progress& p) {
   auto* rec = find(record_, p.number);
   if (!rec)
     return;
-  using roles::progress_kind;
-  switch (p.kind) {
-    case progress_kind::assigned:
-      rec->state = "running";
-      rec->member = p.member;
-      ++rec->attempts;
-      if (!live_.count(p.number))
-        live_[p.number].started = clock_type::now();
-      live_[p.number].streamed_bytes = 0;
-      jot(journal_.assigned(p.number, p.member, rec->attempts));
-      if (!view_is_live())
-        view_.event(label(p.number) + " started on " + p.member
-                    + (p.attempt > 1 ? " (attempt " + std::to_string(p.attempt) + ")" : ""));
-      break;
-    case progress_kind::streamed:
-      live_[p.number].streamed_bytes += p.bytes;
-      break;
-    case progress_kind::attempt_failed:
-      jot(journal_.attempt_failed(p.number, p.member, p.text));
-      view_.event(label(p.number) + " attempt on " + p.member + " failed: " + p.text);
-      break;
-    case progress_kind::reviewed:
-      rec->score = p.score;
-      jot(journal_.reviewed(p.number, p.score, p.text, review_rounds_[p.number]++));
-      view_.event(label(p.number) + " reviewed: " + std::to_string(static_cast<int>(p.score))
-                  + "/10" + (p.score < opts_.min_score ? ", sent back" : ""));
-      break;
-    case progress_kind::finished:
-      on_finished(p.outcome);
-      break;
+  auto n = p.number;
+  if (auto* a = std::get_if<roles::progress::assigned>(&p.event)) {
+    rec->state = "running";
+    rec->member = a->member;
+    ++rec->attempts;
+    if (!live_.count(n))
+      live_[n].started = clock_type::now();
+    live_[n].streamed_bytes = 0;
+    jot(journal_.assigned(n, a->member, rec->attempts));
+    if (!view_is_live())
+      view_.event(label(n) + " started on " + a->member
+                  + (a->attempt > 1 ? " (attempt " + std::to_string(a->attempt) + ")" : ""));
+  } else if (auto* s = std::get_if<roles::progress::streamed>(&p.event)) {
+    live_[n].streamed_bytes += s->bytes;
+  } else if (auto* f = std::get_if<roles::progress::attempt_failed>(&p.event)) {
+    jot(journal_.attempt_failed(n, f->member, f->error));
+    view_.event(label(n) + " attempt on " + f->member + " failed: " + f->error);
+  } else if (auto* r = std::get_if<roles::progress::reviewed>(&p.event)) {
+    rec->score = r->score;
+    jot(journal_.reviewed(n, r->score, r->note, review_rounds_[n]++));
+    view_.event(label(n) + " reviewed: " + std::to_string(static_cast<int>(r->score)) + "/10"
+                + (r->score < opts_.min_score ? ", sent back" : ""));
+  } else if (auto* o = std::get_if<roles::progress::finished>(&p.event)) {
+    on_finished(o->outcome);
   }
 }
 

@@ -93,3 +93,44 @@ CAF_TEST(registered types print readably) {
   chunk c{"hi", ""};
   CAF_CHECK_EQUAL(caf::deep_to_string(c), R"(et.chunk("hi", ""))");
 }
+
+CAF_TEST(every kind of progress event survives serialization with its own fields) {
+  config cfg;
+  caf::actor_system sys{cfg};
+  roles::subtask_outcome o;
+  o.result = roles::worker_result{3, "build it", "done", true, ""};
+  o.member = "coder";
+  o.score = 8;
+  std::vector<roles::progress> events{
+      {3, roles::progress::assigned{"coder", 2}},
+      {3, roles::progress::streamed{42}},
+      {3, roles::progress::attempt_failed{"coder", 1, "timed out"}},
+      {3, roles::progress::reviewed{"coder", 6.5, "add tests"}},
+      {3, roles::progress::finished{o}},
+  };
+  for (const auto& p : events) {
+    auto back = round_trip(sys, p);
+    CAF_CHECK(back == p);
+    CAF_CHECK(back.kind() == p.kind());
+  }
+}
+
+CAF_TEST(a progress event with an unknown kind is refused when loaded) {
+  config cfg;
+  caf::actor_system sys{cfg};
+  std::vector<char> buf;
+  caf::binary_serializer sink{sys, buf};
+  int32_t number = 1;
+  uint8_t kind = 9; // past the last alternative
+  CAF_REQUIRE(!sink(number, kind));
+  roles::progress loaded;
+  caf::binary_deserializer source{sys, buf};
+  CAF_CHECK(source(loaded));
+}
+
+CAF_TEST(progress events print by kind and field) {
+  roles::progress p{2, roles::progress::attempt_failed{"coder", 1, "boom"}};
+  auto text = caf::deep_to_string(p);
+  CAF_CHECK(text.find("et.progress.attempt_failed") != std::string::npos);
+  CAF_CHECK(text.find("boom") != std::string::npos);
+}

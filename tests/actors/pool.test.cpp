@@ -437,7 +437,7 @@ CAF_TEST(cancel keeps finished work and marks the rest cancelled) {
   auto& events = deref<caf::stateful_actor<watcher_state, progress_sink::base>>(observer).state;
   size_t finished = 0;
   for (const auto& p : events.events)
-    finished += p.kind == roles::progress_kind::finished;
+    finished += p.kind() == roles::progress_kind::finished;
   CAF_CHECK_EQUAL(finished, 4u);
 }
 
@@ -470,8 +470,8 @@ CAF_TEST(specialist jobs go to their lane and progress is reported) {
   CAF_CHECK_EQUAL(outcomes[1].member, "sec");
   auto& events = deref<caf::stateful_actor<watcher_state, progress_sink::base>>(observer).state;
   CAF_REQUIRE(!events.events.empty());
-  CAF_CHECK(events.events.front().kind == roles::progress_kind::assigned);
-  CAF_CHECK(events.events.back().kind == roles::progress_kind::finished);
+  CAF_CHECK(events.events.front().kind() == roles::progress_kind::assigned);
+  CAF_CHECK(events.events.back().kind() == roles::progress_kind::finished);
 }
 
 CAF_TEST(lanes come from the config with reserves after the pool) {

@@ -6,6 +6,7 @@
 #include "caf/meta/load_callback.hpp"
 #include "caf/meta/type_name.hpp"
 #include "et/actors/std_optional.hpp"
+#include "et/actors/std_variant.hpp"
 #include "et/cost/reports.hpp"
 #include "et/cost/summary.hpp"
 #include "et/llm/chat.hpp"
@@ -229,11 +230,40 @@ typename Inspector::result_type inspect(Inspector& f, subtask_outcome& x) {
            x.tokens, x.usd, x.attempts, x.reasks, x.scored, x.score, x.note, x.cancelled);
 }
 
+/// Inspects a progress::assigned event.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, progress::assigned& x) {
+  return f(caf::meta::type_name("et.progress.assigned"), x.member, x.attempt);
+}
+
+/// Inspects a progress::streamed event.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, progress::streamed& x) {
+  return f(caf::meta::type_name("et.progress.streamed"), x.bytes);
+}
+
+/// Inspects a progress::attempt_failed event.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, progress::attempt_failed& x) {
+  return f(caf::meta::type_name("et.progress.attempt_failed"), x.member, x.attempt, x.error);
+}
+
+/// Inspects a progress::reviewed event.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, progress::reviewed& x) {
+  return f(caf::meta::type_name("et.progress.reviewed"), x.member, x.score, x.note);
+}
+
+/// Inspects a progress::finished event.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, progress::finished& x) {
+  return f(caf::meta::type_name("et.progress.finished"), x.outcome);
+}
+
 /// Inspects a progress event.
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, progress& x) {
-  return f(caf::meta::type_name("et.progress"), x.kind, x.number, x.member, x.attempt, x.bytes,
-           x.score, x.text, x.outcome);
+  return f(caf::meta::type_name("et.progress"), x.number, x.event);
 }
 
 } // namespace roles

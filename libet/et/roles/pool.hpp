@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "et/config/settings.hpp"
@@ -77,26 +78,61 @@ struct subtask_outcome {
   bool operator==(const subtask_outcome&) const = default;
 };
 
-/// Kinds of progress events.
-enum class progress_kind : uint8_t {
-  assigned,       ///< a job went to `member` (attempt counts from 1)
-  streamed,       ///< `bytes` more bytes of the answer arrived
-  attempt_failed, ///< an attempt failed with `text`; the job will move on
-  reviewed,       ///< the witness scored the answer `score` with note `text`
-  finished,       ///< the job is over: `outcome` says how
+/// Kinds of progress events, in the order of progress::event_type's alternatives.
+enum class progress_kind : uint8_t { assigned, streamed, attempt_failed, reviewed, finished };
+
+/// Progress: the job went to `member`; `attempt` counts tries from 1.
+struct progress_assigned {
+  std::string member; ///< the target that works on it now
+  int attempt = 0;    ///< tries so far, this one included
+  bool operator==(const progress_assigned&) const = default;
 };
 
-/// A progress event, sent to the observer as it happens.
+/// Progress: more of the answer arrived.
+struct progress_streamed {
+  int64_t bytes = 0; ///< bytes in this piece
+  bool operator==(const progress_streamed&) const = default;
+};
+
+/// Progress: an attempt failed; the job moves on (another member, a reserve, or its end).
+struct progress_attempt_failed {
+  std::string member; ///< who failed it ("" = unknown)
+  int attempt = 0;    ///< which try failed
+  std::string error;  ///< why
+  bool operator==(const progress_attempt_failed&) const = default;
+};
+
+/// Progress: the witness scored the answer.
+struct progress_reviewed {
+  std::string member; ///< whose answer it was
+  double score = 0;   ///< 0..10
+  std::string note;   ///< what to fix
+  bool operator==(const progress_reviewed&) const = default;
+};
+
+/// Progress: the job is over; the outcome says how.
+struct progress_finished {
+  subtask_outcome outcome; ///< result, member, usage, review
+  bool operator==(const progress_finished&) const = default;
+};
+
+/// A progress event, sent to the observer as it happens: which subtask, and
+/// what happened to it, each kind with its own named fields. (The kinds are
+/// declared outside so their member defaults are usable inside the variant.)
 struct progress {
-  progress_kind kind = progress_kind::assigned; ///< what happened
-  int number = 0;                               ///< the subtask
-  std::string member;                           ///< who works on it
-  int attempt = 0;                              ///< attempt number (assigned)
-  int64_t bytes = 0;                            ///< streamed bytes (streamed)
-  double score = 0;                             ///< the score (reviewed)
-  std::string text;                             ///< error or review note
-  subtask_outcome outcome;                      ///< the result (finished)
+  using assigned = progress_assigned;             ///< see progress_assigned
+  using streamed = progress_streamed;             ///< see progress_streamed
+  using attempt_failed = progress_attempt_failed; ///< see progress_attempt_failed
+  using reviewed = progress_reviewed;             ///< see progress_reviewed
+  using finished = progress_finished;             ///< see progress_finished
+  /// One of the above, in progress_kind's order.
+  using event_type = std::variant<assigned, streamed, attempt_failed, reviewed, finished>;
+
+  int number = 0;   ///< the subtask
+  event_type event; ///< what happened
   bool operator==(const progress&) const = default;
+  /// Which kind of event this is.
+  progress_kind kind() const { return static_cast<progress_kind>(event.index()); }
 };
 
 /// The lanes for running `worker_role`'s subtasks: lane 0 is the role's pool (its `model`

@@ -1,0 +1,392 @@
+#define CAF_SUITE libet.roles.pool_policy
+#include "caf/test/unit_test.hpp"
+
+#include <string>
+#include <vector>
+
+#include "et/roles/pool_policy.hpp"
+
+using namespace et;
+using namespace et::roles;
+
+namespace {
+
+bool has(const std::string& text, std::string_view part) {
+  return text.find(part) != std::string::npos;
+}
+
+job job_of(int number, std::vector<int> deps = {}, std::string specialist = {}) {
+  return job{plan::subtask{number, "subtask-" + std::to_string(number), std::move(deps),
+                           std::move(specialist)},
+             {},
+             {}};
+}
+
+execution exec_of(std::vector<job> jobs, std::vector<member_spec> members,
+                  std::vector<std::string> reserves = {}) {
+  execution e;
+  e.task = "the task";
+  e.jobs = std::move(jobs);
+  e.lanes.push_back(lane{"", "polecat", std::move(members), std::move(reserves), ""});
+  return e;
+}
+
+attempt_answer answer_of(std::string text) {
+  attempt_answer a;
+  a.content = std::move(text);
+  a.tokens.completion_tokens = 10;
+  a.usd = 0.5;
+  a.provider = "fake";
+  return a;
+}
+
+// Runs the policy and keeps what it asked for, split by kind.
+struct harness {
+  pool_policy policy;
+  std::vector<dispatch_job> sent;     // every dispatch, in order
+  std::vector<review_job> reviews;    // every review asked for
+  std::vector<progress> events;       // every progress event
+  std::vector<deliver_outcomes> done; // deliveries (at most one is right)
+
+  // Keeps the commands; returns the dispatches among them.
+  std::vector<dispatch_job> take(pool_commands commands) {
+    std::vector<dispatch_job> now;
+    for (auto& c : commands) {
+      if (auto* d = std::get_if<dispatch_job>(&c))
+        now.push_back(*d);
+      else if (auto* r = std::get_if<review_job>(&c))
+        reviews.push_back(*r);
+      else if (auto* p = std::get_if<progress>(&c))
+        events.push_back(*p);
+      else if (auto* o = std::get_if<deliver_outcomes>(&c))
+        done.push_back(*o);
+    }
+    sent.insert(sent.end(), now.begin(), now.end());
+    return now;
+  }
+
+  std::vector<dispatch_job> start(execution e) { return take(policy.start(std::move(e))); }
+  std::vector<dispatch_job> answer(int number, std::string text) {
+    return take(policy.answered(number, answer_of(std::move(text))));
+  }
+  std::vector<dispatch_job> fail(int number, errc code = errc::server_error,
+                                 std::string why = "upstream broke") {
+    return take(policy.attempt_failed(number, code, why));
+  }
+  std::vector<dispatch_job> review(int number, double score, std::string note = "fix it") {
+    return take(policy.reviewed(number, score, note));
+  }
+
+  // The one delivery's outcomes (fails the test when there is none).
+  const std::vector<subtask_outcome>& outcomes() {
+    CAF_REQUIRE_EQUAL(done.size(), 1u);
+    return done.front().outcomes;
+  }
+
+  // Where job `number` was last sent.
+  std::string last_target(int number) const {
+    std::string t;
+    for (const auto& d : sent)
+      if (d.number == number)
+        t = d.target;
+    return t;
+  }
+};
+
+std::vector<int> numbers(const std::vector<dispatch_job>& ds) {
+  std::vector<int> out;
+  for (const auto& d : ds)
+    out.push_back(d.number);
+  return out;
+}
+
+std::vector<std::string> targets(const std::vector<dispatch_job>& ds) {
+  std::vector<std::string> out;
+  for (const auto& d : ds)
+    out.push_back(d.target);
+  return out;
+}
+
+} // namespace
+
+CAF_TEST(a free member takes the lowest numbered ready job first) {
+  harness h;
+  auto first = h.start(exec_of({job_of(3), job_of(1), job_of(2)}, {{"a", 1}}));
+  CAF_CHECK_EQUAL(numbers(first), (std::vector<int>{1}));
+  CAF_CHECK_EQUAL(numbers(h.answer(1, "one")), (std::vector<int>{2}));
+  CAF_CHECK_EQUAL(numbers(h.answer(2, "two")), (std::vector<int>{3}));
+  CAF_CHECK(h.done.empty());
+  h.answer(3, "three");
+  CAF_CHECK_EQUAL(h.outcomes().size(), 3u);
+  CAF_CHECK(!h.policy.running());
+}
+
+CAF_TEST(a member takes at most its concurrency and the least busy member goes first) {
+  harness h;
+  auto first = h.start(exec_of({job_of(1), job_of(2), job_of(3), job_of(4)}, {{"a", 1}, {"b", 2}}));
+  CAF_CHECK_EQUAL(targets(first), (std::vector<std::string>{"a", "b", "b"}));
+  CAF_CHECK_EQUAL(numbers(first), (std::vector<int>{1, 2, 3}));
+  // Job 4 waits until someone is free; then it goes to whoever freed up.
+  auto next = h.answer(3, "three");
+  CAF_REQUIRE_EQUAL(next.size(), 1u);
+  CAF_CHECK_EQUAL(next[0].number, 4);
+  CAF_CHECK_EQUAL(next[0].target, "b");
+}
+
+CAF_TEST(a member that failed twice in a row is benched while a healthy untried member remains) {
+  harness h;
+  h.start(exec_of({job_of(1), job_of(2), job_of(3), job_of(4)}, {{"bad", 1}, {"good", 1}}));
+  CAF_CHECK_EQUAL(h.last_target(1), "bad");
+  CAF_CHECK_EQUAL(h.last_target(2), "good");
+  // Job 1 waits for good; job 3 may still try bad, which has failed only once.
+  CAF_CHECK_EQUAL(targets(h.fail(1)), (std::vector<std::string>{"bad"}));
+  // The second failure in a row benches bad: nothing more goes to it.
+  CAF_CHECK(h.fail(3).empty());
+  // good frees up three times: jobs 1, 3 and 4 follow each other onto it.
+  CAF_CHECK_EQUAL(numbers(h.answer(2, "fine")), (std::vector<int>{1}));
+  CAF_CHECK_EQUAL(numbers(h.answer(1, "fine")), (std::vector<int>{3}));
+  CAF_CHECK_EQUAL(numbers(h.answer(3, "fine")), (std::vector<int>{4}));
+  h.answer(4, "fine");
+  CAF_REQUIRE_EQUAL(h.sent.size(), 6u); // bad had jobs 1 and 3, no more
+  for (size_t i = 3; i < h.sent.size(); ++i)
+    CAF_CHECK_EQUAL(h.sent[i].target, "good");
+  for (const auto& o : h.outcomes()) {
+    CAF_CHECK(o.result.ok);
+    CAF_CHECK_EQUAL(o.member, "good");
+  }
+}
+
+CAF_TEST(a benched member still takes a job that has no healthy member left to try) {
+  harness h;
+  h.start(exec_of({job_of(1), job_of(2), job_of(3)}, {{"x", 1}, {"y", 1}}));
+  h.fail(1); // x: one failure; job 3 goes to x
+  CAF_CHECK_EQUAL(h.last_target(3), "x");
+  h.fail(3); // x: benched
+  // y fails job 2: job 1 takes y, and job 2's only untried member is the benched x.
+  auto next = h.fail(2);
+  CAF_REQUIRE_EQUAL(next.size(), 2u);
+  CAF_CHECK_EQUAL(next[0].number, 1);
+  CAF_CHECK_EQUAL(next[0].target, "y");
+  CAF_CHECK_EQUAL(next[1].number, 2);
+  CAF_CHECK_EQUAL(next[1].target, "x");
+}
+
+CAF_TEST(after every member the reserves are tried in order then the job fails) {
+  harness h;
+  h.start(exec_of({job_of(1)}, {{"m1", 1}, {"m2", 1}}, {"r1", "r2"}));
+  CAF_CHECK_EQUAL(targets(h.fail(1)), (std::vector<std::string>{"m2"}));
+  CAF_CHECK_EQUAL(targets(h.fail(1)), (std::vector<std::string>{"r1"}));
+  CAF_CHECK_EQUAL(targets(h.fail(1)), (std::vector<std::string>{"r2"}));
+  CAF_CHECK(h.fail(1, errc::timeout, "r2 timed out").empty());
+  const auto& lost = h.outcomes().at(0);
+  CAF_CHECK(!lost.result.ok);
+  CAF_CHECK_EQUAL(lost.attempts, 4);
+  CAF_CHECK(has(lost.result.error, "every member and fallback"));
+  CAF_CHECK(has(lost.result.error, "r2 timed out"));
+  CAF_CHECK(!lost.cancelled);
+}
+
+CAF_TEST(reserves take any number of jobs at once) {
+  harness h;
+  h.start(exec_of({job_of(1), job_of(2), job_of(3)}, {}, {"r1"}));
+  CAF_CHECK_EQUAL(targets(h.sent), (std::vector<std::string>{"r1", "r1", "r1"}));
+}
+
+CAF_TEST(an empty answer is a failed attempt on that member) {
+  harness h;
+  h.start(exec_of({job_of(1)}, {{"a", 1}, {"b", 1}}));
+  auto next = h.answer(1, "");
+  CAF_REQUIRE_EQUAL(next.size(), 1u);
+  CAF_CHECK_EQUAL(next[0].target, "b"); // not "a" again
+  CAF_REQUIRE(!h.events.empty());
+  auto failed = std::get_if<progress::attempt_failed>(&h.events[1].event);
+  CAF_REQUIRE(failed != nullptr);
+  CAF_CHECK_EQUAL(failed->member, "a");
+  CAF_CHECK(has(failed->error, "empty answer"));
+}
+
+CAF_TEST(specialist jobs go to their own lane) {
+  harness h;
+  auto e = exec_of({job_of(1), job_of(2, {}, "security"), job_of(3, {}, "nobody")}, {{"a", 2}});
+  e.lanes.push_back(lane{"security", "polecat", {{"sec", 1}}, {}, "You audit code."});
+  auto first = h.start(std::move(e));
+  CAF_REQUIRE_EQUAL(first.size(), 3u);
+  CAF_CHECK_EQUAL(first[1].target, "sec");
+  CAF_CHECK_EQUAL(first[1].lane, 1u);
+  CAF_CHECK_EQUAL(first[2].target, "a"); // an unknown specialist runs in the worker lane
+  CAF_CHECK_EQUAL(h.policy.lanes()[first[1].lane].system_prompt, "You audit code.");
+}
+
+CAF_TEST(dependents wait and receive the results of their dependencies) {
+  harness h;
+  auto e = exec_of({job_of(2, {1}), job_of(3, {1, 2})}, {{"a", 4}});
+  e.finished.push_back(worker_result{1, "subtask-1", "EARLIER", true, ""});
+  auto first = h.start(std::move(e));
+  CAF_REQUIRE_EQUAL(numbers(first), (std::vector<int>{2})); // 3 waits for 2
+  CAF_REQUIRE_EQUAL(first[0].order.dependencies.size(), 1u);
+  CAF_CHECK_EQUAL(first[0].order.dependencies[0].output, "EARLIER");
+  auto next = h.answer(2, "SECOND");
+  CAF_REQUIRE_EQUAL(numbers(next), (std::vector<int>{3}));
+  CAF_REQUIRE_EQUAL(next[0].order.dependencies.size(), 2u);
+  CAF_CHECK_EQUAL(next[0].order.dependencies[1].output, "SECOND");
+  CAF_CHECK_EQUAL(next[0].order.task, "the task");
+}
+
+CAF_TEST(a failed dependency fails its dependents without running them) {
+  harness h;
+  h.start(exec_of({job_of(1), job_of(2, {1}), job_of(3, {2})}, {{"a", 1}}));
+  CAF_CHECK(h.fail(1, errc::bad_request).empty());
+  CAF_CHECK_EQUAL(h.sent.size(), 1u);
+  const auto& out = h.outcomes();
+  CAF_CHECK(has(out[1].result.error, "depends on subtask 1"));
+  CAF_CHECK(has(out[2].result.error, "depends on subtask 2"));
+}
+
+CAF_TEST(jobs that wait on each other fail instead of waiting forever) {
+  harness h;
+  h.start(exec_of({job_of(1, {2}), job_of(2, {1}), job_of(3)}, {{"a", 1}}));
+  CAF_CHECK_EQUAL(numbers(h.sent), (std::vector<int>{3}));
+  h.answer(3, "three");
+  const auto& out = h.outcomes();
+  CAF_CHECK(has(out[0].result.error, "cycle"));
+  CAF_CHECK(has(out[1].result.error, "cycle") || has(out[1].result.error, "depends on"));
+  CAF_CHECK(out[2].result.ok);
+}
+
+CAF_TEST(a low score sends the answer back with the note and a passing one ends the job) {
+  harness h;
+  auto e = exec_of({job_of(1)}, {{"a", 1}});
+  e.review = review_policy{true, 7, 2};
+  h.start(std::move(e));
+  CAF_CHECK(h.answer(1, "draft one").empty());
+  CAF_REQUIRE_EQUAL(h.reviews.size(), 1u);
+  CAF_CHECK_EQUAL(h.reviews[0].request.output, "draft one");
+  auto again = h.review(1, 3, "handle empty input");
+  CAF_REQUIRE_EQUAL(again.size(), 1u);
+  CAF_CHECK_EQUAL(again[0].order.previous, "draft one");
+  CAF_CHECK_EQUAL(again[0].order.feedback, "handle empty input");
+  h.answer(1, "draft two");
+  CAF_CHECK(h.review(1, 7).empty()); // the threshold itself passes
+  const auto& o = h.outcomes().at(0);
+  CAF_CHECK_EQUAL(o.result.output, "draft two");
+  CAF_CHECK_EQUAL(o.reasks, 1);
+  CAF_CHECK_EQUAL(o.score, 7.0);
+  CAF_CHECK_EQUAL(o.tokens.completion_tokens, 20);
+  CAF_CHECK_EQUAL(o.usd, 1.0);
+}
+
+CAF_TEST(re - asks stop at the limit) {
+  harness h;
+  auto e = exec_of({job_of(1)}, {{"a", 1}});
+  e.review = review_policy{true, 7, 1};
+  h.start(std::move(e));
+  h.answer(1, "v1");
+  CAF_CHECK_EQUAL(h.review(1, 2).size(), 1u);
+  h.answer(1, "v2");
+  CAF_CHECK(h.review(1, 3).empty());
+  const auto& o = h.outcomes().at(0);
+  CAF_CHECK_EQUAL(o.result.output, "v2");
+  CAF_CHECK_EQUAL(o.reasks, 1);
+  CAF_CHECK(o.result.ok);
+}
+
+CAF_TEST(an answer that repeats the one sent back is kept without another review) {
+  harness h;
+  auto e = exec_of({job_of(1)}, {{"a", 1}});
+  e.review = review_policy{true, 7, 5};
+  h.start(std::move(e));
+  h.answer(1, "same");
+  h.review(1, 2);
+  h.answer(1, "same");
+  CAF_CHECK_EQUAL(h.reviews.size(), 1u);
+  CAF_CHECK_EQUAL(h.outcomes().at(0).result.output, "same");
+}
+
+CAF_TEST(a failed review keeps the answer) {
+  harness h;
+  auto e = exec_of({job_of(1)}, {{"a", 1}});
+  e.review = review_policy{true, 7, 2};
+  h.start(std::move(e));
+  h.answer(1, "work");
+  h.take(h.policy.review_failed(1, "witness down"));
+  const auto& o = h.outcomes().at(0);
+  CAF_CHECK(o.result.ok);
+  CAF_CHECK(!o.scored);
+  CAF_CHECK(has(o.note, "witness down"));
+}
+
+CAF_TEST(cancel keeps finished and reviewed answers and cancels the rest) {
+  harness h;
+  auto e = exec_of({job_of(1), job_of(2), job_of(3), job_of(4, {3})}, {{"a", 1}, {"b", 1}});
+  e.review = review_policy{true, 7, 2};
+  h.start(std::move(e));
+  h.answer(1, "kept");
+  h.review(1, 9);           // job 1 is over; job 3 took a when it answered
+  h.answer(2, "in review"); // job 2 waits for the witness
+  auto stop = h.policy.cancel();
+  h.take(std::move(stop));
+  const auto& out = h.outcomes();
+  CAF_REQUIRE_EQUAL(out.size(), 4u);
+  CAF_CHECK_EQUAL(out[0].result.output, "kept");
+  CAF_CHECK_EQUAL(out[1].result.output, "in review");
+  CAF_CHECK(!out[1].cancelled);
+  CAF_CHECK(out[2].cancelled && !out[2].result.ok);
+  CAF_CHECK(out[3].cancelled && !out[3].result.ok);
+  // Late replies change nothing and start nothing.
+  CAF_CHECK(h.answer(3, "late").empty());
+  CAF_CHECK(h.take(h.policy.reviewed(2, 1, "late")).empty());
+  CAF_CHECK_EQUAL(h.done.size(), 1u);
+}
+
+CAF_TEST(an exceeded budget stops dispatching and lets work in flight finish) {
+  harness h;
+  h.start(exec_of({job_of(1), job_of(2), job_of(3)}, {{"a", 2}}));
+  CAF_CHECK(h.fail(1, errc::budget_exceeded, "budget per_run would be exceeded").empty());
+  CAF_CHECK(h.done.empty()); // job 2 is still running
+  h.answer(2, "two");
+  const auto& out = h.outcomes();
+  CAF_CHECK(has(out[0].result.error, "budget"));
+  CAF_CHECK(out[1].result.ok);
+  CAF_CHECK(has(out[2].result.error, "not run"));
+  CAF_CHECK(!out[2].cancelled);
+  CAF_CHECK_EQUAL(h.sent.size(), 2u);
+}
+
+CAF_TEST(outcomes come in subtask order whatever order the answers came in) {
+  harness h;
+  h.start(exec_of({job_of(1), job_of(2), job_of(3)}, {{"a", 3}}));
+  h.answer(3, "C");
+  h.answer(1, "A");
+  h.answer(2, "B");
+  const auto& out = h.outcomes();
+  CAF_REQUIRE_EQUAL(out.size(), 3u);
+  CAF_CHECK_EQUAL(out[0].result.output, "A");
+  CAF_CHECK_EQUAL(out[1].result.output, "B");
+  CAF_CHECK_EQUAL(out[2].result.output, "C");
+  CAF_CHECK_EQUAL(out[2].member, "a");
+}
+
+CAF_TEST(progress names the member and the attempt and ends with the outcome) {
+  harness h;
+  h.start(exec_of({job_of(1)}, {{"a", 1}, {"b", 1}}));
+  h.fail(1, errc::server_error, "boom");
+  h.answer(1, "ok");
+  CAF_REQUIRE_EQUAL(h.events.size(), 4u);
+  auto* first = std::get_if<progress::assigned>(&h.events[0].event);
+  auto* failed = std::get_if<progress::attempt_failed>(&h.events[1].event);
+  auto* second = std::get_if<progress::assigned>(&h.events[2].event);
+  auto* finished = std::get_if<progress::finished>(&h.events[3].event);
+  CAF_REQUIRE(first && failed && second && finished);
+  CAF_CHECK_EQUAL(first->member, "a");
+  CAF_CHECK_EQUAL(failed->error, "boom");
+  CAF_CHECK_EQUAL(second->member, "b");
+  CAF_CHECK_EQUAL(second->attempt, 2);
+  CAF_CHECK_EQUAL(finished->outcome.member, "b");
+  CAF_CHECK(h.events[3].kind() == progress_kind::finished);
+}
+
+CAF_TEST(an execution without jobs is over at once) {
+  harness h;
+  h.start(exec_of({}, {{"a", 1}}));
+  CAF_CHECK(h.outcomes().empty());
+}
