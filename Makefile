@@ -13,10 +13,10 @@ CTEST_ARGS ?=
 ARCH ?= arm64
 
 # A sanitizer build gets its own directory so it never mixes with the normal one.
+comma := ,
 ifneq ($(SANITIZE),)
 BUILD_DIR := $(BUILD_DIR)-$(subst $(comma),-,$(SANITIZE))
 endif
-comma := ,
 TEST_DIR ?= $(BUILD_DIR)-test
 
 # ccache hashes absolute paths; relative to the checkout, clones at other
@@ -86,6 +86,7 @@ FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?=
 fuzz:
+	@ET_EXTRA_PACKAGES="clang libclang-rt-14-dev libfuzzer-14-dev" scripts/install-deps
 	@CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DET_FUZZ=ON >/dev/null
 	@cmake --build $(FUZZ_DIR) -j $(JOBS) --target et_fuzz_all
