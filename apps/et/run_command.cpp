@@ -93,7 +93,7 @@ int resume_run(context& ctx, run_options o) {
   auto run = find_run(ctx, "et run --resume", dir, o.resume);
   if (!run)
     return ctx.exit == exit_ok ? exit_usage : ctx.exit;
-  if (run->status == "done") {
+  if (run->status == store::run_status::done) {
     ctx.err << "et run --resume: run " << run->header.id << " already finished; `et runs show "
             << run->header.id << "` prints it\n";
     return exit_usage;

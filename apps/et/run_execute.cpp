@@ -45,7 +45,7 @@ roles::execution run_steps::execution_of(std::vector<roles::job> jobs) const {
   for (const auto& j : e.jobs)
     running.insert(j.subtask.number);
   for (const auto& s : record_.subtasks)
-    if (!running.count(s.number) && s.state == "done")
+    if (!running.count(s.number) && s.state == store::subtask_state::done)
       e.finished.push_back(roles::worker_result{s.number, s.text, s.output, true, ""});
   e.lanes = roles::plan_lanes(*settings_, record_.header.worker_role,
                               std::max<int>(1, static_cast<int>(e.jobs.size())));
@@ -91,7 +91,7 @@ void run_steps::on_progress(const roles::progress& p) {
     return;
   auto n = p.number;
   if (auto* a = std::get_if<roles::progress::assigned>(&p.event)) {
-    rec->state = "running";
+    rec->state = store::subtask_state::running;
     rec->member = a->member;
     ++rec->attempts;
     if (!live_.count(n))
@@ -119,7 +119,7 @@ void run_steps::on_progress(const roles::progress& p) {
 void run_steps::on_finished(const roles::subtask_outcome& o) {
   auto* rec = find(record_, o.result.number);
   auto& live = live_[o.result.number];
-  rec->state = o.result.ok ? "done" : "failed";
+  rec->state = o.result.ok ? store::subtask_state::done : store::subtask_state::failed;
   rec->member = o.member.empty() ? rec->member : o.member;
   rec->provider = o.provider;
   rec->model = o.model;
@@ -134,7 +134,7 @@ void run_steps::on_finished(const roles::subtask_outcome& o) {
           ? 0
           : std::chrono::duration_cast<milliseconds>(clock_type::now() - live.started).count();
   if (o.cancelled)
-    rec->state = "pending"; // never ran to the end: a resume runs it again
+    rec->state = store::subtask_state::pending; // never ran to the end: a resume runs it again
   jot(journal_.subtask_finished(*rec));
   if (o.result.ok) {
     view_.event(label(rec->number) + " done by " + rec->member + ": "

@@ -7,9 +7,9 @@
 #include "et/config/paths.hpp"
 #include "et/run_steps.hpp"
 #include "et/runtime.hpp"
+#include "et/store/run_lock.hpp"
 #include "et/util/private_files.hpp"
 #include "et/workspace/verify.hpp"
-#include "et/store/run_lock.hpp"
 
 namespace et::app {
 
@@ -107,13 +107,13 @@ std::optional<store::run_lock> lock_run(context& ctx, const config::settings& s,
     ctx.err << "et run --resume: " << fresh.error().message << "\n";
     return std::nullopt;
   }
-  if (fresh->status == "done") {
+  if (fresh->status == store::run_status::done) {
     ctx.err << "et run --resume: run " << record.header.id << " already finished\n";
     return std::nullopt;
   }
   record = std::move(*fresh);
   ++record.resumes;
-  record.status = "running";
+  record.status = store::run_status::running;
   ctx.err << "resuming run " << record.header.id << ": " << record.header.task << "\n";
   return std::move(*lock);
 }
@@ -128,7 +128,7 @@ int run_pipeline(context& ctx, std::shared_ptr<config::settings> s, run_options 
   if (resumed) {
     record = std::move(*resumed);
     ++record.resumes;
-    record.status = "running";
+    record.status = store::run_status::running;
   } else {
     record.header = header_of(o, *s);
   }

@@ -36,7 +36,7 @@ json::object to_json(const store::subtask_record& s) {
           {"text", s.text},
           {"depends_on", json::array(s.depends_on.begin(), s.depends_on.end())},
           {"specialist", s.specialist},
-          {"state", s.state},
+          {"state", store::name_of(s.state)},
           {"member", s.member},
           {"provider", s.provider},
           {"model", s.model},
@@ -67,7 +67,7 @@ json::object run_to_json(const store::run_record& r) {
   for (const auto& p : r.phases)
     phases.emplace_back(json::object{{"name", p.name}, {"elapsed_ms", p.elapsed_ms}});
   return {{"header", to_json(r.header)},
-          {"status", r.status},
+          {"status", store::name_of(r.status)},
           {"summary", r.summary},
           {"brief", r.brief},
           {"warnings", json::array(r.warnings.begin(), r.warnings.end())},

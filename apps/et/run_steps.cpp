@@ -103,7 +103,7 @@ std::string run_steps::raw_results() const {
   std::string out;
   for (const auto& s : record_.subtasks) {
     out += "## " + std::to_string(s.number) + ". " + s.text + "\n\n";
-    out += s.state == "done" ? s.output : "(failed: " + s.error + ")";
+    out += s.state == store::subtask_state::done ? s.output : "(failed: " + s.error + ")";
     out += out.back() == '\n' ? "\n" : "\n\n";
   }
   return out;
@@ -141,8 +141,9 @@ void run_steps::synthesize() {
   std::vector<roles::worker_result> results;
   bool any_ok = false;
   for (const auto& s : record_.subtasks) {
-    results.push_back(roles::worker_result{s.number, s.text, s.output, s.state == "done", s.error});
-    any_ok = any_ok || s.state == "done";
+    results.push_back(roles::worker_result{s.number, s.text, s.output,
+                                           s.state == store::subtask_state::done, s.error});
+    any_ok = any_ok || s.state == store::subtask_state::done;
   }
   if (!record_.header.synthesize || !any_ok || stop_requested()) {
     record_.final_output = raw_results();
@@ -175,12 +176,14 @@ int run_steps::finish() {
   view_.close();
   bool failed = false;
   for (const auto& s : record_.subtasks)
-    failed = failed || s.state != "done";
+    failed = failed || s.state != store::subtask_state::done;
   if (!record_.verifications.empty() && !record_.verifications.back().passed)
     failed = true;
   if (timed_out_)
     note("the run timed out after " + std::to_string(opts_.timeout_s) + "s (--timeout)", true);
-  record_.status = interrupted_ ? "interrupted" : failed || timed_out_ ? "failed" : "done";
+  record_.status = interrupted_           ? store::run_status::interrupted
+                   : failed || timed_out_ ? store::run_status::failed
+                                          : store::run_status::done;
   jot(journal_.final_output(record_.final_output));
   cost::cost_report report;
   self_->request(runtime_.ledger(), std::chrono::seconds{5}, actors::summary_atom::value)
@@ -198,11 +201,11 @@ int run_steps::finish() {
   else
     ctx_.out << record_.final_output << (record_.final_output.ends_with('\n') ? "" : "\n");
   ctx_.err << summary_text(record_, report.table) << "run " << record_.header.id << ": "
-           << record_.status << "; journal in " << journal_.dir().string() << "\n";
+           << store::name_of(record_.status) << "; journal in " << journal_.dir().string() << "\n";
   // 130 after Ctrl-C; 143 after SIGTERM, 129 after SIGHUP, as a shell reports those.
   if (interrupted_)
     return 128 + interrupt_guard::signal_number();
-  return record_.status == "done" ? exit_ok : exit_failed;
+  return record_.status == store::run_status::done ? exit_ok : exit_failed;
 }
 
 int run_steps::run_all() {
@@ -220,7 +223,7 @@ int run_steps::run_all() {
   if (decompose() && !stop_requested()) {
     std::vector<roles::job> jobs;
     for (const auto& s : record_.subtasks)
-      if (s.state != "done")
+      if (s.state != store::subtask_state::done)
         jobs.push_back(
             roles::job{plan::subtask{s.number, s.text, s.depends_on, s.specialist}, {}, {}});
     if (!jobs.empty())

@@ -42,13 +42,17 @@ std::string first_line(const std::string& text) {
   return nl == std::string::npos ? text : text.substr(0, nl);
 }
 
-const char* mark_of(const std::string& state) {
-  if (state == "done")
-    return "ok  ";
-  if (state == "failed")
-    return "FAIL";
-  if (state == "running")
-    return "... ";
+const char* mark_of(store::subtask_state state) {
+  switch (state) {
+    case store::subtask_state::done:
+      return "ok  ";
+    case store::subtask_state::failed:
+      return "FAIL";
+    case store::subtask_state::running:
+      return "... ";
+    case store::subtask_state::pending:
+      break;
+  }
   return "    ";
 }
 
@@ -58,7 +62,7 @@ std::string subtask_line(const store::subtask_record& s, const live_figures* liv
   auto tokens = s.tokens.completion_tokens;
   double secs = static_cast<double>(s.elapsed_ms) / 1000.0;
   bool estimated = false;
-  if (s.state == "running" && live) {
+  if (s.state == store::subtask_state::running && live) {
     // Usage arrives with the answer; until then bytes/4 estimates the tokens.
     tokens = live->streamed_bytes / 4;
     estimated = true;
@@ -154,7 +158,7 @@ void run_view::redraw(const store::run_record& run, const std::string& phase,
   size_t done = 0;
   double usd = 0;
   for (const auto& s : run.subtasks) {
-    done += s.state == "done" || s.state == "failed";
+    done += s.state == store::subtask_state::done || s.state == store::subtask_state::failed;
     usd += s.usd;
   }
   auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(last_draw_ - started_);

@@ -92,8 +92,8 @@ std::string cost_of(const usage& tokens, double usd) {
 std::string subtask_counts(const store::run_record& r) {
   size_t done = 0, failed = 0;
   for (const auto& s : r.subtasks) {
-    done += s.state == "done";
-    failed += s.state == "failed";
+    done += s.state == store::subtask_state::done;
+    failed += s.state == store::subtask_state::failed;
   }
   auto text = std::to_string(done) + "/" + std::to_string(r.subtasks.size());
   return failed ? text + ", " + std::to_string(failed) + " failed" : text;
@@ -123,8 +123,8 @@ void print_table(std::ostream& out, const std::vector<store::run_record>& runs) 
   rows table{{"ID", "STARTED", "STATUS", "SUBTASKS", "COST", "TASK"}};
   for (const auto& r : runs) {
     auto [tokens, usd] = spend_of(r);
-    table.push_back({r.header.id, local_time(r.header.started_ms), r.status, subtask_counts(r),
-                     cost_of(tokens, usd), fit(r.header.task, 60)});
+    table.push_back({r.header.id, local_time(r.header.started_ms), store::to_string(r.status),
+                     subtask_counts(r), cost_of(tokens, usd), fit(r.header.task, 60)});
   }
   print_rows(out, table, "");
 }
@@ -164,7 +164,7 @@ std::string flags_of(const store::run_header& h) {
 void print_header(std::ostream& out, const store::run_record& r) {
   const auto& h = r.header;
   auto [tokens, usd] = spend_of(r);
-  out << "run " << h.id << "  " << r.status << "\n";
+  out << "run " << h.id << "  " << store::name_of(r.status) << "\n";
   out << "task: ";
   for (auto c : h.task)
     out << c << (c == '\n' ? "      " : ""); // continuation lines under the first
@@ -190,9 +190,9 @@ void print_subtasks(std::ostream& out, const std::vector<store::subtask_record>&
     if (s.score)
       std::snprintf(score, sizeof score, "%.3g", *s.score);
     auto tail = s.error.empty() ? join(s.files, ", ") : "error: " + fit(s.error, 120);
-    table.push_back({std::to_string(s.number), s.state, s.member.empty() ? "-" : s.member,
-                     std::to_string(s.attempts), std::to_string(total_tokens(s.tokens)),
-                     cost::format_usd(s.usd), score, tail});
+    table.push_back({std::to_string(s.number), store::to_string(s.state),
+                     s.member.empty() ? "-" : s.member, std::to_string(s.attempts),
+                     std::to_string(total_tokens(s.tokens)), cost::format_usd(s.usd), score, tail});
   }
   print_rows(out, table, "  ");
 }

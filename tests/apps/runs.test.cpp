@@ -68,7 +68,7 @@ struct fixture : scratch_dir {
     CAF_REQUIRE(w.assigned(1, "fast", 1));
     store::subtask_record s;
     s.number = 1;
-    s.state = "done";
+    s.state = store::subtask_state::done;
     s.member = "fast";
     s.output = "code";
     s.tokens = usage{100, 50, 0, 0, 0};
@@ -78,7 +78,7 @@ struct fixture : scratch_dir {
     s.files = {"src/parser.cpp"};
     CAF_REQUIRE(w.subtask_finished(s));
     s.number = 2;
-    s.state = "failed";
+    s.state = store::subtask_state::failed;
     s.error = "all_failed: every model failed";
     s.attempts = 3;
     s.files.clear();
@@ -87,7 +87,7 @@ struct fixture : scratch_dir {
     CAF_REQUIRE(w.verified({1, false, 2, false, "FAIL", {2}}));
     CAF_REQUIRE(w.warning("subtask 2 wrote outside the output dir"));
     CAF_REQUIRE(w.final_output("the parser is ready"));
-    CAF_REQUIRE(w.finished("failed", usage{200, 100, 7, 0, 0}, 0.25));
+    CAF_REQUIRE(w.finished(store::run_status::failed, usage{200, 100, 7, 0, 0}, 0.25));
   }
 
   outcome et(std::vector<std::string> args) {
@@ -131,7 +131,7 @@ CAF_TEST(the table lists runs newest first with status subtasks cost and task) {
 
 CAF_TEST(a run without a price shows its tokens) {
   auto w = start("20261124-120000-aaaa", noon, "t");
-  CAF_REQUIRE(w.finished("done", usage{200, 100, 0, 0, 0}, 0));
+  CAF_REQUIRE(w.finished(store::run_status::done, usage{200, 100, 0, 0, 0}, 0));
   auto r = et({"runs"});
   CAF_CHECK(has(line_of(r.out, "aaaa"), "300 tokens"));
 }

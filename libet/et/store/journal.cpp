@@ -297,12 +297,12 @@ result<void> journal_writer::reviewed(int number, double score, const std::strin
 
 result<void> journal_writer::subtask_finished(const subtask_record& s) {
   // The file comes first: a journal that says "done" always has its output file.
-  if (s.state == "done")
+  if (s.state == subtask_state::done)
     if (auto ok = write_atomically(subtask_output(dir_, s.number), s.output); !ok)
       return ok;
   auto e = event("subtask_finished");
   e["number"] = s.number;
-  e["state"] = s.state;
+  e["state"] = name_of(s.state);
   e["member"] = s.member;
   e["provider"] = s.provider;
   e["model"] = s.model;
@@ -357,9 +357,9 @@ result<void> journal_writer::final_output(const std::string& text) {
   return append(line_of(e));
 }
 
-result<void> journal_writer::finished(const std::string& status, const usage& tokens, double usd) {
+result<void> journal_writer::finished(run_status status, const usage& tokens, double usd) {
   auto e = event("finished");
-  e["status"] = status;
+  e["status"] = name_of(status);
   e["tokens"] = to_json(tokens);
   e["usd"] = usd;
   return append(line_of(e));

@@ -23,6 +23,7 @@
 
 #include "et/llm/chat.hpp"
 #include "et/plan/decompose.hpp"
+#include "et/store/states.hpp"
 #include "et/util/result.hpp"
 
 namespace et::store {
@@ -47,22 +48,22 @@ struct run_header {
 
 /// One subtask as the journal last saw it.
 struct subtask_record {
-  int number = 0;                 ///< 1..N
-  std::string text;               ///< what to do
-  std::vector<int> depends_on;    ///< its dependencies
-  std::string specialist;         ///< "" = general pool
-  std::string state = "pending";  ///< pending, running, done, failed
-  std::string member;             ///< the pool member (alias) that gave the result
-  std::string provider;           ///< provider of the answer
-  std::string model;              ///< model id of the answer
-  std::string output;             ///< the answer ("" unless done)
-  std::string error;              ///< why it failed ("" unless failed)
-  usage tokens;                   ///< usage of every attempt and re-ask
-  double usd = 0;                 ///< priced cost of every attempt and re-ask
-  int attempts = 0;               ///< tries (on any member)
-  int64_t elapsed_ms = 0;         ///< from first assignment to the result
-  std::optional<double> score;    ///< the witness's last score
-  std::vector<std::string> files; ///< relative paths it wrote
+  int number = 0;                               ///< 1..N
+  std::string text;                             ///< what to do
+  std::vector<int> depends_on;                  ///< its dependencies
+  std::string specialist;                       ///< "" = general pool
+  subtask_state state = subtask_state::pending; ///< where it stands
+  std::string member;                           ///< the pool member (alias) that gave the result
+  std::string provider;                         ///< provider of the answer
+  std::string model;                            ///< model id of the answer
+  std::string output;                           ///< the answer ("" unless done)
+  std::string error;                            ///< why it failed ("" unless failed)
+  usage tokens;                                 ///< usage of every attempt and re-ask
+  double usd = 0;                               ///< priced cost of every attempt and re-ask
+  int attempts = 0;                             ///< tries (on any member)
+  int64_t elapsed_ms = 0;                       ///< from first assignment to the result
+  std::optional<double> score;                  ///< the witness's last score
+  std::vector<std::string> files;               ///< relative paths it wrote
   bool operator==(const subtask_record&) const = default;
 };
 
@@ -87,7 +88,7 @@ struct phase_record {
 /// A run as its journal tells it.
 struct run_record {
   run_header header;                        ///< what was asked
-  std::string status = "running";           ///< running, done, failed, interrupted
+  run_status status = run_status::running;  ///< where the run stands
   std::string summary;                      ///< the plan's summary
   std::string brief;                        ///< the mayor's brief ("" = none)
   std::vector<std::string> warnings;        ///< plan repairs and other notes
@@ -143,7 +144,7 @@ public:
   /// The final answer; also written to outputs/result.md.
   result<void> final_output(const std::string& text);
   /// The run ended with `status` (done, failed, interrupted) and this spend.
-  result<void> finished(const std::string& status, const usage& tokens, double usd);
+  result<void> finished(run_status status, const usage& tokens, double usd);
 
   /// The run's folder.
   const std::filesystem::path& dir() const { return dir_; }

@@ -175,7 +175,7 @@ void on_planned(run_record& r, const json::object& e) {
 
 void on_assigned(run_record& r, const json::object& e) {
   if (auto* s = slot(r, small(e, "number"))) {
-    s->state = "running";
+    s->state = subtask_state::running;
     s->member = text(e, "member");
     s->attempts = small(e, "attempt");
   }
@@ -190,7 +190,9 @@ void on_subtask_finished(run_record& r, const json::object& e) {
   auto* s = slot(r, small(e, "number"));
   if (s == nullptr)
     return;
-  s->state = text(e, "state");
+  // A state this et does not write (a newer et, a hand edit) counts as not finished:
+  // a resume runs the subtask again rather than trusting an output it cannot place.
+  s->state = subtask_state_from(text(e, "state")).value_or(subtask_state::pending);
   s->member = text(e, "member");
   s->provider = text(e, "provider");
   s->model = text(e, "model");
@@ -217,7 +219,8 @@ void on_verified(run_record& r, const json::object& e) {
 }
 
 void on_finished(run_record& r, const json::object& e) {
-  r.status = text(e, "status");
+  // A status this et does not write ended somehow, but not as `done`: resumable.
+  r.status = run_status_from(text(e, "status")).value_or(run_status::failed);
   r.tokens = tokens(e, "tokens");
   r.usd = dollars(e, "usd");
   r.finished_ms = integer(e, "at");
@@ -246,7 +249,7 @@ const std::map<std::string, handler, std::less<>>& handlers() {
       {"resumed",
        [](run_record& r, const json::object&) {
          ++r.resumes;
-         r.status = "running";
+         r.status = run_status::running;
        }},
   };
   return table;

@@ -56,7 +56,7 @@ store::subtask_record done_subtask() {
   store::subtask_record s;
   s.number = 1;
   s.text = "write it";
-  s.state = "done";
+  s.state = store::subtask_state::done;
   s.member = "fast";
   s.provider = "sim";
   s.model = "m1";
@@ -111,7 +111,7 @@ CAF_TEST(every event survives a write and a read) {
   CAF_REQUIRE(w.assigned(2, "fast", 1));
   auto failed = store::subtask_record{};
   failed.number = 2;
-  failed.state = "failed";
+  failed.state = store::subtask_state::failed;
   failed.member = "fast";
   failed.error = "all_failed: every model failed";
   failed.attempts = 1;
@@ -121,11 +121,11 @@ CAF_TEST(every event survives a write and a read) {
   CAF_REQUIRE(w.phase("execute", 1234));
   CAF_REQUIRE(w.warning("subtask 2 refused path ../x"));
   CAF_REQUIRE(w.final_output("all done"));
-  CAF_REQUIRE(w.finished("failed", usage{100, 200, 30, 40, 50}, 1.5));
+  CAF_REQUIRE(w.finished(store::run_status::failed, usage{100, 200, 30, 40, 50}, 1.5));
   auto r = store::read_run(w.dir());
   CAF_REQUIRE(r);
   CAF_CHECK(r->header == header("20261124-101500-ab12"));
-  CAF_CHECK_EQUAL(r->status, "failed");
+  CAF_CHECK_EQUAL(r->status, store::run_status::failed);
   CAF_CHECK_EQUAL(r->summary, "two steps");
   CAF_CHECK_EQUAL(r->brief, "be brief");
   CAF_REQUIRE_EQUAL(r->subtasks.size(), 2u);
@@ -153,7 +153,7 @@ CAF_TEST(every event survives a write and a read) {
 CAF_TEST(each line is one JSON object with an event name and a time) {
   auto w = start("r1");
   CAF_REQUIRE(w.planned(two_subtasks(), ""));
-  CAF_REQUIRE(w.finished("done", usage{}, 0));
+  CAF_REQUIRE(w.finished(store::run_status::done, usage{}, 0));
   std::istringstream in{slurp(journal("r1"))};
   std::vector<std::string> events;
   for (std::string line; std::getline(in, line);) {
@@ -170,9 +170,9 @@ CAF_TEST(a planned run has pending subtasks and assignment makes them running) {
   CAF_REQUIRE(w.assigned(2, "fast", 3));
   auto r = store::read_run(w.dir());
   CAF_REQUIRE(r);
-  CAF_CHECK_EQUAL(r->status, "running");
-  CAF_CHECK_EQUAL(r->find(1)->state, "pending");
-  CAF_CHECK_EQUAL(r->find(2)->state, "running");
+  CAF_CHECK_EQUAL(r->status, store::run_status::running);
+  CAF_CHECK_EQUAL(r->find(1)->state, store::subtask_state::pending);
+  CAF_CHECK_EQUAL(r->find(2)->state, store::subtask_state::running);
   CAF_CHECK_EQUAL(r->find(2)->member, "fast");
   CAF_CHECK_EQUAL(r->find(2)->attempts, 3);
   CAF_CHECK(r->find(3) == nullptr);
@@ -185,7 +185,7 @@ CAF_TEST(a torn last line is skipped and counted) {
   auto r = store::read_run(w.dir());
   CAF_REQUIRE(r);
   CAF_CHECK_EQUAL(r->damaged_lines, 1u);
-  CAF_CHECK_EQUAL(r->find(1)->state, "pending");
+  CAF_CHECK_EQUAL(r->find(1)->state, store::subtask_state::pending);
 }
 
 CAF_TEST(a garbled line in the middle does not hide the events after it) {
@@ -201,7 +201,7 @@ CAF_TEST(a garbled line in the middle does not hide the events after it) {
 CAF_TEST(reopening a run records a resume and makes it running again) {
   {
     auto w = start("r1");
-    CAF_REQUIRE(w.finished("interrupted", usage{1, 2, 0, 0, 0}, 0.5));
+    CAF_REQUIRE(w.finished(store::run_status::interrupted, usage{1, 2, 0, 0, 0}, 0.5));
   }
   auto again = store::journal_writer::reopen(runs / "r1");
   CAF_REQUIRE(again);
@@ -209,7 +209,7 @@ CAF_TEST(reopening a run records a resume and makes it running again) {
   auto r = store::read_run(runs / "r1");
   CAF_REQUIRE(r);
   CAF_CHECK_EQUAL(r->resumes, 1);
-  CAF_CHECK_EQUAL(r->status, "running");
+  CAF_CHECK_EQUAL(r->status, store::run_status::running);
   CAF_CHECK_EQUAL(r->phases.size(), 1u);
 }
 
@@ -239,7 +239,7 @@ CAF_TEST(outputs are written as files next to the journal) {
   s.output = "twelve";
   CAF_REQUIRE(w.subtask_finished(s));
   s.number = 3;
-  s.state = "failed";
+  s.state = store::subtask_state::failed;
   CAF_REQUIRE(w.subtask_finished(s));
   CAF_REQUIRE(w.final_output("first"));
   CAF_REQUIRE(w.final_output("the answer"));
@@ -335,4 +335,33 @@ CAF_TEST(a header without a start time gets the current time) {
   CAF_CHECK_GREATER(r->header.started_ms, 1'600'000'000'000);
 }
 
+CAF_TEST(a state this et does not write reads as not finished) {
+  auto w = start("r-unknown");
+  plan::decomposition plan;
+  plan.subtasks.push_back(plan::subtask{1, "one", {}, ""});
+  CAF_REQUIRE(w.planned(plan, ""));
+  append_raw(journal("r-unknown"),
+             R"({"event":"subtask_finished","at":3,"number":1,"state":"archived","output":"x"})"
+             "\n"
+             R"({"event":"finished","at":4,"status":"paused"})"
+             "\n");
+  auto r = store::read_run(runs / "r-unknown");
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->find(1)->state, store::subtask_state::pending);
+  CAF_CHECK_EQUAL(r->status, store::run_status::failed);
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()
+
+CAF_TEST(states are words only in the journal and read back as enums) {
+  for (auto s : {store::subtask_state::pending, store::subtask_state::running,
+                 store::subtask_state::done, store::subtask_state::failed})
+    CAF_CHECK(store::subtask_state_from(store::name_of(s)) == s);
+  for (auto s : {store::run_status::running, store::run_status::done, store::run_status::failed,
+                 store::run_status::interrupted})
+    CAF_CHECK(store::run_status_from(store::name_of(s)) == s);
+  CAF_CHECK_EQUAL(store::name_of(store::subtask_state::done), "done");
+  CAF_CHECK_EQUAL(store::name_of(store::run_status::interrupted), "interrupted");
+  CAF_CHECK(!store::subtask_state_from("cancelled"));
+  CAF_CHECK(!store::run_status_from("Done"));
+}

@@ -41,7 +41,7 @@ store::run_header header(std::string id) {
 store::subtask_record done(int number) {
   store::subtask_record s;
   s.number = number;
-  s.state = "done";
+  s.state = store::subtask_state::done;
   s.output = "answer";
   return s;
 }
