@@ -4,8 +4,8 @@
 #include <ostream>
 
 #include "caf/scoped_actor.hpp"
+#include "et/actors/run/run.hpp"
 #include "et/config/paths.hpp"
-#include "et/run_steps.hpp"
 #include "et/runtime.hpp"
 #include "et/store/run_lock.hpp"
 #include "et/util/private_files.hpp"
@@ -152,13 +152,15 @@ int run_pipeline(context& ctx, std::shared_ptr<config::settings> s, run_options 
   auto runtime = role_runtime::start(ctx, "et run", s, record.header.id);
   if (!runtime)
     return exit_usage;
-  int code;
-  {
-    caf::scoped_actor self{runtime->system()};
-    run_steps steps{ctx, s, o, record, *journal, *runtime, self};
-    code = steps.run_all();
-  }
-  return code;
+  actors::run_setup setup;
+  setup.settings = s;
+  setup.router = runtime->router();
+  setup.ledger = runtime->ledger();
+  setup.record = std::move(record);
+  setup.journal = std::make_shared<store::journal_writer>(std::move(*journal));
+  setup.limits =
+      actors::run_limits{o.min_score, o.max_reasks, o.verify_timeout_s, o.bwrap, o.timeout_s};
+  return watch_run(ctx, o, runtime->system(), std::move(setup));
 }
 
 } // namespace et::app

@@ -6,8 +6,13 @@
 #include <optional>
 #include <string>
 
+#include "caf/fwd.hpp"
 #include "et/commands.hpp"
 #include "et/store/journal.hpp"
+
+namespace et::actors {
+struct run_setup;
+} // namespace et::actors
 
 namespace et::app {
 
@@ -40,5 +45,10 @@ struct run_options {
 /// (SIGINT, SIGTERM, SIGHUP).
 int run_pipeline(context& ctx, std::shared_ptr<config::settings> settings, run_options opts,
                  std::optional<store::run_record> resumed);
+
+/// Runs `setup` as a run actor (detached) in `sys` and shows its events until it is over;
+/// a signal becomes a cancel to the run. Returns the exit code as run_pipeline does.
+int watch_run(context& ctx, const run_options& opts, caf::actor_system& sys,
+              actors::run_setup setup);
 
 } // namespace et::app

@@ -80,17 +80,6 @@ std::string subtask_line(const store::subtask_record& s, const live_figures* liv
 
 } // namespace
 
-std::string format_elapsed(std::chrono::milliseconds ms) {
-  char buf[32];
-  auto total = ms.count();
-  if (total < 60'000)
-    std::snprintf(buf, sizeof buf, "%.1fs", static_cast<double>(total) / 1000.0);
-  else
-    std::snprintf(buf, sizeof buf, "%lldm%02llds", static_cast<long long>(total / 60'000),
-                  static_cast<long long>(total % 60'000 / 1000));
-  return buf;
-}
-
 // Live, the view writes its own cursor movements, so it writes past the sanitising stream
 // (et/util/terminal.hpp) and sanitises the text it shows (model-written subtasks, errors).
 run_view::run_view(std::ostream& out, bool live)

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "et/store/journal.hpp"
+#include "et/util/text.hpp"
 
 namespace et::app {
 
@@ -53,8 +54,8 @@ private:
   const std::map<int, live_figures>* last_live_ = nullptr;
 };
 
-/// "1.2s", "2m03s".
-std::string format_elapsed(std::chrono::milliseconds ms);
+/// "1.2s", "2m03s" (libet's, where the run actor finds it too).
+using et::format_elapsed;
 
 /// The summary printed at the end: phases with durations, then `cost_table`
 /// (cost by role, provider and model), then the totals line.

@@ -1,6 +1,10 @@
 #include "et/runtime.hpp"
 
 #include <atomic>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <csignal>
 #include <ctime>
 #include <ostream>
@@ -32,10 +36,19 @@ std::shared_ptr<store::ledger_store> open_store(context& ctx, std::string_view c
 
 std::atomic<bool> sigint_raised{false};
 std::atomic<int> raising_signal{SIGINT};
+// The self-pipe: the handler writes a byte, so a thread can wait for a signal in poll(2)
+// instead of looking at the flag every so often. Made once, never closed.
+int wake_pipe[2] = {-1, -1};
 
 extern "C" void et_raise_interrupt_flag(int sig) {
   raising_signal = sig;
   sigint_raised = true;
+  if (wake_pipe[1] >= 0) {
+    int saved = errno;
+    char byte = 1;
+    [[maybe_unused]] auto n = ::write(wake_pipe[1], &byte, 1); // async-signal-safe
+    errno = saved;
+  }
 }
 
 struct sigaction previous_sigint {};
@@ -144,6 +157,8 @@ result<routed_response> stream_role(caf::scoped_actor& self, const actors::route
 }
 
 interrupt_guard::interrupt_guard(bool termination) : termination_(termination) {
+  if (wake_pipe[0] < 0 && ::pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
+    wake_pipe[0] = wake_pipe[1] = -1; // no pipe: wake_fd() is -1, the flag still works
   struct sigaction sa {};
   sa.sa_handler = et_raise_interrupt_flag;
   sigemptyset(&sa.sa_mask);
@@ -167,6 +182,16 @@ interrupt_guard::~interrupt_guard() {
 
 int interrupt_guard::signal_number() {
   return raising_signal;
+}
+
+int interrupt_guard::wake_fd() {
+  return wake_pipe[0];
+}
+
+void interrupt_guard::drain() {
+  char buf[64];
+  while (wake_pipe[0] >= 0 && ::read(wake_pipe[0], buf, sizeof buf) > 0) {
+  }
 }
 
 bool interrupt_guard::raised() {

@@ -86,6 +86,11 @@ public:
   static void clear();
   /// The signal that raised it last (SIGINT, SIGTERM or SIGHUP).
   static int signal_number();
+  /// A pipe's read end that becomes readable when a signal raises the flag (-1 when no pipe
+  /// could be made): wait for it with poll(2); drain() empties it.
+  static int wake_fd();
+  /// Reads what wake_fd() holds.
+  static void drain();
 
 private:
   bool termination_;

@@ -1,6 +1,7 @@
 #include "et/util/text.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <numeric>
 
 namespace et {
@@ -69,6 +70,17 @@ std::string scrub(std::string text, const std::vector<std::string>& secrets) {
       text.replace(pos, secret.size(), "****");
   }
   return text;
+}
+
+std::string format_elapsed(std::chrono::milliseconds ms) {
+  char buf[32];
+  auto total = ms.count();
+  if (total < 60'000)
+    std::snprintf(buf, sizeof buf, "%.1fs", static_cast<double>(total) / 1000.0);
+  else
+    std::snprintf(buf, sizeof buf, "%lldm%02llds", static_cast<long long>(total / 60'000),
+                  static_cast<long long>(total % 60'000 / 1000));
+  return buf;
 }
 
 } // namespace et

@@ -1,12 +1,16 @@
 #pragma once
 /// Small text helpers shared across libet: suggestions, trimming, redaction.
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace et {
+
+/// A duration for humans: "1.2s", "2m03s".
+std::string format_elapsed(std::chrono::milliseconds ms);
 
 /// Levenshtein distance between two strings (bytes).
 size_t edit_distance(std::string_view a, std::string_view b);

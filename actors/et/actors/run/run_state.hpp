@@ -1,0 +1,86 @@
+#pragma once
+/// Internal to the run actor: its state and the steps the handlers share. The steps live
+/// in run.cpp (lifecycle, plan, synthesis), run_execute.cpp (pool progress, files) and
+/// run_verify.cpp (verify and fix rounds).
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "caf/typed_event_based_actor.hpp"
+#include "caf/typed_response_promise.hpp"
+#include "et/actors/run/run.hpp"
+#include "et/actors/run/run_inspect.hpp"
+#include "et/workspace/files.hpp"
+
+namespace et::actors::run_detail {
+
+/// Where the run stands.
+enum class stage : uint8_t { idle, planning, executing, verifying, combining, finishing, over };
+
+/// The run's state.
+struct run_state {
+  /// Declared so the state is no aggregate CAF would try to build from the self pointer.
+  run_state() = default;
+  run_setup setup;                                     ///< what the run is made of
+  store::run_record& record() { return setup.record; } ///< the run as journaled
+  std::optional<workspace::output_dir> output;         ///< --output-dir, who wrote what
+  std::optional<caf::typed_response_promise<store::run_record>> reply; ///< to execute_atom
+  stage now = stage::idle;                                             ///< the current stage
+  std::string phase;                                                   ///< the current phase's name
+  std::chrono::steady_clock::time_point phase_start;                   ///< when it began
+  std::map<int, std::chrono::steady_clock::time_point> started;        ///< first assignment
+  std::map<int, int> review_rounds;                                    ///< re-asks journaled so far
+  mayor_actor mayor;                                                   ///< plans and combines
+  witness_actor witness;                                               ///< reviews (null: none)
+  pool_actor pool;                                                     ///< runs the subtasks
+  bool interrupted = false;                                            ///< a cancel came
+  int signal = 0;                                                      ///< its signal
+  bool timed_out = false;                                              ///< the --timeout passed
+  bool pool_cancelled = false;                                         ///< cancel sent to the pool
+  bool journal_failed = false;                                         ///< said once
+  bool withheld_noted = false;                                         ///< said once
+  uint64_t token = 0;            ///< counts abandonable requests; a stale reply finds it moved on
+  std::function<void()> abandon; ///< what a stop does to the request in flight (or empty)
+  std::shared_ptr<std::atomic<bool>> verify_cancel; ///< the verify command in flight
+  static inline const char* name = "et.run";
+};
+
+using run_pointer = run_actor::stateful_pointer<run_state>;
+
+// run.cpp
+/// True once cancelled or timed out.
+bool stopping(const run_state& st);
+/// Sends `e` to every subscriber.
+void publish(run_pointer self, store::run_event e);
+/// A line for humans; a warning is recorded and journaled.
+void note(run_pointer self, const std::string& line, bool warning = false, bool plain_only = false);
+/// Reports a failed journal write once; the run goes on.
+void jot(run_pointer self, const result<void>& written);
+/// Starts / ends the current phase (journaled when it ends).
+void begin_phase(run_pointer self, const std::string& name);
+void end_phase(run_pointer self);
+/// "[n/N]".
+std::string label(const run_state& st, int number);
+/// The subtask with `number` (nullptr when the plan has none).
+store::subtask_record* find(store::run_record& r, int number);
+/// After the plan: execute what is not done, then verify.
+void after_plan(run_pointer self);
+/// Combines the results, refines, finishes.
+void synthesize(run_pointer self);
+
+// run_execute.cpp
+/// Sends `jobs` to the pool (phase execute, or fix after a verification), then `next`.
+void execute(run_pointer self, std::vector<roles::job> jobs, std::function<void()> next);
+/// A progress event from the pool: record, journal, publish.
+void on_progress(run_pointer self, const roles::progress& p);
+
+// run_verify.cpp
+/// Verify run `iteration` (1..max_iterations), fix rounds between them, then synthesize.
+void verify(run_pointer self, int iteration);
+
+} // namespace et::actors::run_detail

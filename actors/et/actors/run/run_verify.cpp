@@ -1,0 +1,161 @@
+// The verify step of the run: the verify command runs in a detached actor (it blocks on a
+// child process), its output is made shareable, failures go back to the subtasks whose
+// files it names as a fix round, and after the last round the run combines its results.
+
+#include <filesystem>
+#include <set>
+
+#include "caf/all.hpp"
+#include "et/actors/errors.hpp"
+#include "et/actors/inspect.hpp"
+#include "et/actors/run/run_state.hpp"
+#include "et/config/env.hpp"
+#include "et/plan/locations.hpp"
+#include "et/util/text.hpp"
+#include "et/workspace/verify.hpp"
+
+namespace et::actors {
+
+namespace {
+
+verify_runner::behavior_type verify_worker(verify_runner::pointer self) {
+  return {[self](verify_atom, const workspace::command_spec& spec,
+                 const std::shared_ptr<std::atomic<bool>>& cancel) {
+    verify_report out;
+    auto outcome = workspace::run_command(spec, cancel.get());
+    if (outcome) {
+      out.ran = true;
+      out.outcome = std::move(*outcome);
+    } else {
+      out.error = outcome.error().message;
+    }
+    self->quit(); // one command per worker: its thread ends with it
+    return out;
+  }};
+}
+
+} // namespace
+
+verify_runner spawn_verify_runner(caf::actor_system& sys) {
+  return sys.spawn<caf::detached>(verify_worker);
+}
+
+} // namespace et::actors
+
+namespace et::actors::run_detail {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+workspace::command_spec verify_spec(run_pointer self) {
+  auto& st = self->state;
+  const auto& limits = st.setup.limits;
+  workspace::command_spec spec{st.record().header.verify, st.output->root(),
+                               std::chrono::seconds{limits.verify_timeout_s}, 64 * 1024};
+  bool sandboxed = !limits.bwrap.empty();
+  auto env = workspace::make_verify_environment(st.setup.settings->verify.env,
+                                                st.setup.settings->secrets(), config::process_env(),
+                                                sandboxed);
+  // Said once per run; the config refuses to list such a variable, but PATH could hold one.
+  if (!env.withheld.empty() && !st.withheld_noted) {
+    st.withheld_noted = true;
+    note(self,
+         "verify: not passing " + join(env.withheld, ", ") + " (it holds a configured secret)",
+         true);
+  }
+  spec.env = std::move(env.vars);
+  if (sandboxed)
+    spec.wrapper = workspace::sandbox_wrapper(
+        limits.bwrap, fs::weakly_canonical(fs::absolute(st.output->root())));
+  return spec;
+}
+
+std::vector<roles::job> fixes_for(run_state& st, const store::verify_record& v) {
+  std::vector<roles::job> out;
+  std::string feedback =
+      "The verify command `" + st.record().header.verify + "` "
+      + (v.timed_out ? "timed out" : "failed (exit " + std::to_string(v.exit_code) + ")")
+      + " after your files were written. Its output:\n\n```\n" + v.output
+      + "\n```\nFix your files so that it passes.";
+  for (int n : v.blamed)
+    if (auto* s = find(st.record(), n))
+      out.push_back(roles::job{plan::subtask{s->number, s->text, s->depends_on, s->specialist},
+                               s->output, feedback});
+  return out;
+}
+
+// Failures go back to the authors of the files the output names; when it names none, to
+// every subtask that wrote files.
+std::vector<int> blame(const workspace::output_dir& output, const std::string& text) {
+  std::vector<std::string> known;
+  for (const auto& [path, owner] : output.owners())
+    known.push_back(path);
+  std::set<int> blamed;
+  for (const auto& f : plan::files_in_output(text, known))
+    blamed.insert(output.owners().at(f));
+  if (blamed.empty())
+    for (const auto& [path, owner] : output.owners())
+      blamed.insert(owner);
+  return {blamed.begin(), blamed.end()};
+}
+
+void verified(run_pointer self, int iteration, const verify_report& report) {
+  auto& st = self->state;
+  st.verify_cancel = nullptr;
+  end_phase(self);
+  store::verify_record v;
+  v.iteration = iteration;
+  // Model-written code printed it: no secret goes on to the journal or a model.
+  auto secrets = st.setup.settings->secrets();
+  if (!report.ran) {
+    v.output = workspace::shareable_output(report.error, false, secrets, 4096);
+    note(self, "verify: " + v.output, true);
+  } else {
+    const auto& o = report.outcome;
+    v.passed = o.passed();
+    v.exit_code = o.exit_code;
+    v.timed_out = o.timed_out;
+    v.output = workspace::shareable_output(o.output, o.truncated, secrets, 4096);
+  }
+  bool last = v.passed || iteration == st.record().header.max_iterations || stopping(st);
+  if (!last)
+    v.blamed = blame(*st.output, v.output);
+  st.record().verifications.push_back(v);
+  jot(self, st.setup.journal->verified(v));
+  publish(self, store::run_verified{v});
+  note(self, std::string{"verify "} + std::to_string(iteration) + ": "
+                 + (v.passed      ? "passed"
+                    : v.timed_out ? "timed out"
+                                  : "failed (exit " + std::to_string(v.exit_code) + ")"));
+  if (last || v.blamed.empty()) {
+    synthesize(self);
+    return;
+  }
+  execute(self, fixes_for(st, v), [self, iteration] { verify(self, iteration + 1); });
+}
+
+} // namespace
+
+void verify(run_pointer self, int iteration) {
+  auto& st = self->state;
+  const auto& h = st.record().header;
+  if (h.verify.empty() || !st.output || stopping(st) || iteration > h.max_iterations) {
+    synthesize(self);
+    return;
+  }
+  st.now = stage::verifying;
+  begin_phase(self, "verify");
+  auto spec = verify_spec(self);
+  st.verify_cancel = std::make_shared<std::atomic<bool>>(false);
+  auto runner = st.setup.verifier ? st.setup.verifier : spawn_verify_runner(self->system());
+  self->request(runner, caf::infinite, verify_atom::value, std::move(spec), st.verify_cancel)
+      .then([self, iteration](verify_report& r) { verified(self, iteration, r); },
+            [self, iteration](caf::error& e) {
+              verify_report r;
+              r.error = to_string(from_caf(e));
+              verified(self, iteration, r);
+            });
+}
+
+} // namespace et::actors::run_detail

@@ -1,0 +1,206 @@
+#define CAF_SUITE actors.run
+#define FAIL(msg) CAF_FAIL(msg)
+#include "caf/test/dsl.hpp"
+
+#include "run_test.hpp"
+
+// Whole runs under the deterministic coordinator: the run actor drives the mayor, the pool
+// (with its polecats and witness) and the router over scripted mock providers; the test
+// reads the record it replies with, the events it published and the journal it wrote.
+
+using namespace et;
+using namespace et::actors;
+using namespace et::test;
+
+namespace {
+
+// Subtask 2 depends on 1; 3 goes to the writer specialist. The polecat's pool starts with
+// a member that refuses every request, so work moves on to the good one.
+const char* plan_yaml = R"(
+providers:
+  boss:
+    type: mock
+    mock:
+      mode: script
+      script:
+        - {match: "Reply in exactly this format", reply: "## Summary\nThree parts.\n\n## Subtasks\n1. Write the PARSER-PART\n2. Write the TESTS-PART [depends: 1]\n3. Write the DOCS-PART [specialist: writer]\n"}
+        - {match: "", reply: "SYNTHESIS {prompt}"}
+  work:
+    type: mock
+    mock:
+      mode: script
+      script:
+        - {match: "TESTS-PART", reply: "TESTS-RESULT built on {prompt}"}
+        - {match: "PARSER-PART", reply: "PARSER-RESULT"}
+        - {match: "", reply: "GENERIC"}
+  scribe:
+    type: mock
+    mock: {mode: script, script: [{match: "", reply: "DOCS-RESULT"}]}
+  bad:
+    type: mock
+    mock: {mode: echo, faults: [{error: bad_request, probability: 1.0, message: "key refused"}]}
+models:
+  planner: {provider: boss, model: planner}
+  good: {provider: work, model: good}
+  broken: {provider: bad, model: broken}
+  writer-model: {provider: scribe, model: writer}
+roles:
+  mayor: {model: planner}
+  polecat: {model: good, pool: [broken, good]}
+specialists:
+  writer: {model: writer-model, description: writes docs}
+retry: {attempts: 1}
+)";
+
+// One subtask; the witness scores the first draft 3 and the fixed answer 9.
+const char* witness_yaml = R"(
+providers:
+  boss:
+    type: mock
+    mock:
+      mode: script
+      script:
+        - {match: "Reply in exactly this format", reply: "## Summary\nOne part.\n\n## Subtasks\n1. Write the ONLY-PART\n"}
+        - {match: "", reply: "SYNTHESIS {prompt}"}
+  work:
+    type: mock
+    mock:
+      mode: script
+      script:
+        - {match: "NEEDS-MORE-DETAIL", reply: "FIXED-ANSWER"}
+        - {match: "", reply: "FIRST-DRAFT"}
+  judge:
+    type: mock
+    mock:
+      mode: script
+      script:
+        - {match: "FIXED-ANSWER", reply: "SCORE: 9/10\nNo changes needed."}
+        - {match: "", reply: "SCORE: 3/10\n- NEEDS-MORE-DETAIL"}
+models:
+  planner: {provider: boss, model: planner}
+  good: {provider: work, model: good}
+  judge: {provider: judge, model: judge}
+roles:
+  mayor: {model: planner}
+  polecat: {model: good}
+  witness: {model: judge}
+retry: {attempts: 1}
+)";
+
+bool has(const std::string& text, std::string_view part) {
+  return text.find(part) != std::string::npos;
+}
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(run_tests, run_fixture)
+
+CAF_TEST(a plan with a dependency and a specialist runs to one synthesized answer) {
+  load(plan_yaml);
+  store::run_record start;
+  start.header = header("build a parser");
+  auto r = complete(spawn(start));
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->status, store::run_status::done);
+  CAF_REQUIRE_EQUAL(r->subtasks.size(), 3u);
+  for (const auto& s : r->subtasks)
+    CAF_CHECK_EQUAL(s.state, store::subtask_state::done);
+  // The dependent subtask was shown its dependency's result.
+  CAF_CHECK(has(r->subtasks[1].output, "TESTS-RESULT"));
+  CAF_CHECK(has(r->subtasks[1].output, "PARSER-RESULT"));
+  CAF_CHECK_EQUAL(r->subtasks[2].output, "DOCS-RESULT");
+  CAF_CHECK_EQUAL(r->subtasks[2].member, "writer-model");
+  CAF_CHECK(has(r->final_output, "SYNTHESIS"));
+  // The events tell a subscriber the same run, in order: plan first, finished last.
+  CAF_REQUIRE(finished());
+  CAF_CHECK(std::holds_alternative<store::run_phase_began>(events().front()));
+  auto seen = folded();
+  CAF_CHECK_EQUAL(seen.status, store::run_status::done);
+  CAF_CHECK(seen.subtasks == r->subtasks);
+  // And so does the journal.
+  auto journaled = store::read_run(runs() / "run-1");
+  CAF_REQUIRE(journaled);
+  CAF_CHECK_EQUAL(journaled->status, store::run_status::done);
+  CAF_CHECK_EQUAL(journaled->final_output, r->final_output);
+  CAF_CHECK_EQUAL(journaled->subtasks.size(), 3u);
+  std::vector<std::string> phases;
+  for (const auto& p : journaled->phases)
+    phases.push_back(p.name);
+  CAF_CHECK_EQUAL(phases, (std::vector<std::string>{"decompose", "execute", "synthesize"}));
+}
+
+CAF_TEST(a member that refuses is replaced by the next and the refusal is said) {
+  load(plan_yaml);
+  store::run_record start;
+  start.header = header("build a parser");
+  auto r = complete(spawn(start));
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->status, store::run_status::done);
+  int retried = 0;
+  for (const auto& s : r->subtasks)
+    if (s.specialist.empty()) {
+      CAF_CHECK_EQUAL(s.member, "good");
+      retried += s.attempts > 1;
+    }
+  CAF_CHECK_GREATER(retried, 0);
+  CAF_CHECK(said("attempt on broken failed"));
+}
+
+CAF_TEST(the witness sends a weak answer back and keeps the fixed one) {
+  load(witness_yaml);
+  store::run_record start;
+  start.header = header("one thing");
+  auto r = complete(spawn(start, run_limits{7, 2, 600, "", 0}));
+  CAF_REQUIRE(r);
+  CAF_REQUIRE_EQUAL(r->subtasks.size(), 1u);
+  CAF_CHECK_EQUAL(r->subtasks[0].output, "FIXED-ANSWER");
+  CAF_REQUIRE(r->subtasks[0].score);
+  CAF_CHECK_EQUAL(*r->subtasks[0].score, 9.0);
+  CAF_CHECK(said("reviewed: 3/10, sent back"));
+  CAF_CHECK(said("reviewed: 9/10"));
+  auto journaled = store::read_run(runs() / "run-1");
+  CAF_REQUIRE(journaled);
+  CAF_CHECK_EQUAL(*journaled->find(1)->score, 9.0);
+}
+
+CAF_TEST(a synthesis that fails keeps every result) {
+  // The mayor's second call (the synthesis) is refused.
+  std::string yaml = plan_yaml;
+  auto at = yaml.find("      mode: script");
+  yaml.insert(at, "      faults: [{error: bad_request, on_calls: [2], message: \"refused\"}]\n");
+  load(yaml);
+  store::run_record start;
+  start.header = header("build a parser");
+  auto r = complete(spawn(start));
+  CAF_REQUIRE(r);
+  CAF_CHECK(said("warning: synthesis failed"));
+  CAF_CHECK(has(r->final_output, "## 1. Write the PARSER-PART"));
+  CAF_CHECK(has(r->final_output, "PARSER-RESULT"));
+  CAF_CHECK(has(r->final_output, "DOCS-RESULT"));
+  CAF_CHECK(!has(r->final_output, "SYNTHESIS"));
+  CAF_CHECK_EQUAL(r->status, store::run_status::done);
+}
+
+CAF_TEST(every subscriber gets the same events) {
+  load(witness_yaml);
+  store::run_record start;
+  start.header = header("one thing");
+  auto run = spawn(start);
+  auto second = sys.spawn(collect_events);
+  self->send(run, run_event_atom::value, caf::actor_cast<run_observer>(second));
+  sched.run();
+  auto r = complete(run);
+  CAF_REQUIRE(r);
+  auto& other = deref<caf::stateful_actor<events_state, run_observer::base>>(second).state.events;
+  CAF_REQUIRE_EQUAL(other.size(), events().size());
+  for (size_t i = 0; i < other.size(); ++i)
+    CAF_CHECK_EQUAL(other[i].index(), events()[i].index());
+  store::run_record theirs;
+  for (const auto& e : other)
+    store::apply(theirs, e);
+  CAF_CHECK_EQUAL(theirs.final_output, r->final_output);
+  CAF_CHECK(theirs.subtasks == r->subtasks);
+  caf::anon_send_exit(second, caf::exit_reason::user_shutdown);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()

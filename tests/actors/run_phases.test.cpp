@@ -1,0 +1,211 @@
+#define CAF_SUITE actors.run_phases
+#define FAIL(msg) CAF_FAIL(msg)
+#include "caf/test/dsl.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include "run_test.hpp"
+
+// The run's later phases under the deterministic coordinator: files, verify and the fix
+// round it triggers (with a scripted verifier in place of the detached one), cancel and
+// timeout mid-run, and resuming from a journal.
+
+using namespace et;
+using namespace et::actors;
+using namespace et::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Two independent subtasks; both write shared.txt, the first also a.txt. A fix request
+// (it names what to fix) rewrites a.txt. `LATENCY` is replaced per test.
+const char* files_yaml = R"(
+providers:
+  boss:
+    type: mock
+    mock:
+      mode: script
+      script:
+        - {match: "Reply in exactly this format", reply: "## Summary\nTwo parts.\n\n## Subtasks\n1. Write the FIRST-PART\n2. Write the SECOND-PART\n"}
+        - {match: "", reply: "SYNTHESIS"}
+  work:
+    type: mock
+    mock:
+      mode: script
+      latency: LATENCY
+      script:
+        - {match: "What to fix", reply: "```file path=a.txt\nfixed\n```\n"}
+        - {match: "Results you build on", reply: "SECOND-AFTER-FIRST"}
+        - {match: "FIRST-PART", reply: "```file path=a.txt\nbroken\n```\n```file path=shared.txt\none\n```\n"}
+        - {match: "SECOND-PART", reply: "```file path=shared.txt\ntwo\n```\n"}
+models:
+  planner: {provider: boss, model: planner}
+  good: {provider: work, model: good}
+roles:
+  mayor: {model: planner}
+  polecat: {model: good}
+retry: {attempts: 1}
+)";
+
+std::string yaml_with_latency(const std::string& latency) {
+  std::string yaml = files_yaml;
+  yaml.replace(yaml.find("LATENCY"), 7, latency);
+  return yaml;
+}
+
+std::string slurp(const fs::path& file) {
+  std::ifstream in{file, std::ios::binary};
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(run_phases_tests, run_fixture)
+
+CAF_TEST(the files of each subtask are written and a conflict is reported) {
+  load(yaml_with_latency("0ms"));
+  store::run_record start;
+  start.header = header("two parts");
+  start.header.output_dir = (dir / "out").string();
+  auto r = complete(spawn(start));
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->status, store::run_status::done);
+  CAF_CHECK_EQUAL(slurp(dir / "out" / "a.txt"), "broken\n");
+  CAF_CHECK_EQUAL(r->find(1)->files, (std::vector<std::string>{"a.txt", "shared.txt"}));
+  CAF_CHECK_EQUAL(r->find(2)->files, (std::vector<std::string>{"shared.txt"}));
+  CAF_CHECK(said("warning: shared.txt was written by subtask"));
+  auto journaled = store::read_run(runs() / "run-1");
+  CAF_REQUIRE(journaled);
+  CAF_CHECK_EQUAL(journaled->find(1)->files, r->find(1)->files);
+  CAF_CHECK_EQUAL(journaled->warnings, r->warnings);
+}
+
+CAF_TEST(a failing verify sends the blamed subtask back and the fix passes) {
+  load(yaml_with_latency("0ms"));
+  verifier_seen().script.push_back(failed_verify("a.txt:1: error: broken"));
+  store::run_record start;
+  start.header = header("two parts");
+  start.header.output_dir = (dir / "out").string();
+  start.header.verify = "make check";
+  auto r = complete(spawn(start));
+  CAF_REQUIRE(r);
+  CAF_REQUIRE_EQUAL(r->verifications.size(), 2u);
+  CAF_CHECK(!r->verifications[0].passed);
+  CAF_CHECK_EQUAL(r->verifications[0].blamed, (std::vector<int>{1}));
+  CAF_CHECK(r->verifications[1].passed);
+  CAF_CHECK_EQUAL(slurp(dir / "out" / "a.txt"), "fixed\n");
+  CAF_CHECK_EQUAL(r->status, store::run_status::done);
+  CAF_REQUIRE_EQUAL(verifier_seen().seen.size(), 2u);
+  CAF_CHECK_EQUAL(verifier_seen().seen[0].command, "make check");
+  CAF_CHECK_EQUAL(verifier_seen().seen[0].dir, dir / "out");
+  std::vector<std::string> phases;
+  for (const auto& p : r->phases)
+    phases.push_back(p.name);
+  CAF_CHECK_EQUAL(phases, (std::vector<std::string>{"decompose", "execute", "verify", "fix",
+                                                    "verify", "synthesize"}));
+}
+
+CAF_TEST(a verify that never passes fails the run after the last iteration) {
+  load(yaml_with_latency("0ms"));
+  for (int i = 0; i < 2; ++i)
+    verifier_seen().script.push_back(failed_verify("a.txt:1: still broken"));
+  store::run_record start;
+  start.header = header("two parts");
+  start.header.output_dir = (dir / "out").string();
+  start.header.verify = "make check";
+  start.header.max_iterations = 2;
+  auto r = complete(spawn(start));
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->verifications.size(), 2u);
+  CAF_CHECK(r->verifications.back().blamed.empty()); // the last one blames nobody
+  CAF_CHECK_EQUAL(r->status, store::run_status::failed);
+}
+
+CAF_TEST(cancel mid - run keeps the plan and leaves the unfinished work pending) {
+  load(yaml_with_latency("100000ms"));
+  store::run_record start;
+  start.header = header("two parts");
+  auto run = spawn(start);
+  auto rh = self->request(run, caf::infinite, execute_atom::value);
+  sched.run(); // planned and dispatched; the workers' answers wait for the clock
+  auto now = folded();
+  CAF_REQUIRE_EQUAL(now.subtasks.size(), 2u);
+  CAF_CHECK_EQUAL(now.subtasks[0].state, store::subtask_state::running);
+  self->send(run, cancel_atom::value, int32_t{2});
+  sched.run();
+  CAF_REQUIRE(finished());
+  auto r = answer_of<store::run_record>(rh);
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->status, store::run_status::interrupted);
+  for (const auto& s : r->subtasks)
+    CAF_CHECK_EQUAL(s.state, store::subtask_state::pending);
+  CAF_CHECK(std::get<store::run_finished>(events().back()).interrupted);
+  auto journaled = store::read_run(runs() / "run-1");
+  CAF_REQUIRE(journaled);
+  CAF_CHECK_EQUAL(journaled->status, store::run_status::interrupted);
+  CAF_CHECK_EQUAL(journaled->subtasks.size(), 2u);
+}
+
+CAF_TEST(the timeout is a message that stops the run as failed) {
+  load(yaml_with_latency("100000ms"));
+  store::run_record start;
+  start.header = header("two parts");
+  auto run = spawn(start, run_limits{7, 2, 600, "", 1});
+  auto rh = self->request(run, caf::infinite, execute_atom::value);
+  sched.run();
+  CAF_REQUIRE(!finished());
+  sched.trigger_timeout(); // the run's 1 s comes before the workers' 100 s
+  sched.run();
+  CAF_REQUIRE(finished());
+  auto r = answer_of<store::run_record>(rh);
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->status, store::run_status::failed);
+  CAF_CHECK(said("warning: the run timed out after 1s (--timeout)"));
+  CAF_CHECK(said("timed out: cancelling work in flight"));
+}
+
+CAF_TEST(a resumed run keeps what was done and runs only the rest) {
+  load(yaml_with_latency("0ms"));
+  // A journal as an interrupted run leaves it: planned, subtask 1 done, 2 pending.
+  store::run_record before;
+  before.header = header("two parts");
+  {
+    auto w = store::journal_writer::create(runs(), before.header);
+    CAF_REQUIRE(w);
+    plan::decomposition plan;
+    plan.summary = "Two parts.";
+    plan.subtasks = {plan::subtask{1, "Write the FIRST-PART", {}, ""},
+                     plan::subtask{2, "Write the SECOND-PART", {1}, ""}};
+    CAF_REQUIRE(w->planned(plan, ""));
+    store::subtask_record one;
+    one.number = 1;
+    one.text = "Write the FIRST-PART";
+    one.state = store::subtask_state::done;
+    one.output = "EARLIER-ANSWER";
+    one.attempts = 1;
+    CAF_REQUIRE(w->subtask_finished(one));
+    CAF_REQUIRE(w->finished(store::run_status::interrupted, {}, 0));
+  }
+  auto record = store::read_run(runs() / "run-1");
+  CAF_REQUIRE(record);
+  record->status = store::run_status::running;
+  auto r = complete(spawn(*record, {}, true));
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->status, store::run_status::done);
+  CAF_CHECK_EQUAL(r->find(1)->output, "EARLIER-ANSWER");
+  CAF_CHECK_EQUAL(r->find(1)->attempts, 1);
+  CAF_CHECK_EQUAL(r->find(2)->output, "SECOND-AFTER-FIRST"); // shown subtask 1's result
+  for (const auto& e : events())
+    if (auto* p = std::get_if<store::run_phase_began>(&e))
+      CAF_CHECK_NOT_EQUAL(p->name, "decompose");
+  auto journaled = store::read_run(runs() / "run-1");
+  CAF_REQUIRE(journaled);
+  CAF_CHECK_EQUAL(journaled->status, store::run_status::done);
+  CAF_CHECK_EQUAL(journaled->resumes, 1);
+  CAF_CHECK_EQUAL(journaled->find(2)->state, store::subtask_state::done);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
