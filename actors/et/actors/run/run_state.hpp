@@ -61,8 +61,9 @@ void publish(run_pointer self, store::run_event e);
 void note(run_pointer self, const std::string& line, bool warning = false, bool plain_only = false);
 /// Reports a failed journal write once; the run goes on.
 void jot(run_pointer self, const result<void>& written);
-/// Starts / ends the current phase (journaled when it ends).
+/// Starts a phase: it becomes the current one and subscribers hear of it.
 void begin_phase(run_pointer self, const std::string& name);
+/// Ends the current phase: its duration is recorded, journaled and published.
 void end_phase(run_pointer self);
 /// "[n/N]".
 std::string label(const run_state& st, int number);
