@@ -135,6 +135,12 @@ void run_steps::on_finished(const roles::subtask_outcome& o) {
           : std::chrono::duration_cast<milliseconds>(clock_type::now() - live.started).count();
   if (o.cancelled)
     rec->state = "pending"; // never ran to the end: a resume runs it again
+  for (const auto& f : o.fallbacks)
+    took(store::fallback_record{rec->number,
+                                rec->specialist.empty() ? record_.header.worker_role
+                                                        : rec->specialist,
+                                f, o.result.ok && f.to == rec->member},
+         label(rec->number));
   jot(journal_.subtask_finished(*rec));
   if (o.result.ok) {
     view_.event(label(rec->number) + " done by " + rec->member + ": "

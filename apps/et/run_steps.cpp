@@ -77,6 +77,25 @@ void run_steps::end_phase() {
   auto ms = std::chrono::duration_cast<milliseconds>(clock_type::now() - phase_start_).count();
   record_.phases.push_back(store::phase_record{phase_, ms});
   jot(journal_.phase(phase_, ms));
+  take_reported_fallbacks();
+}
+
+// A fallback the run took: on stderr, in the journal, in the record's counts.
+void run_steps::took(store::fallback_record f, const std::string& who) {
+  view_.event(fallback_event(f, who));
+  jot(journal_.fallback(f));
+  record_.fallbacks.push_back(std::move(f));
+}
+
+// The fallbacks of the mayor's, witness's and refinery's calls, as the router reported them.
+void run_steps::take_reported_fallbacks() {
+  for (auto& report : drain_fallbacks(self_, runtime_)) {
+    auto answered_by = report.fallbacks.empty() ? std::string{} : report.fallbacks.back().to;
+    for (auto& f : report.fallbacks) {
+      bool answered = f.to == answered_by;
+      took(store::fallback_record{0, report.role, std::move(f), answered}, "[" + report.role + "]");
+    }
+  }
 }
 
 void run_steps::note(const std::string& line, bool warn) {

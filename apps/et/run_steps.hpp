@@ -56,6 +56,8 @@ private:
   void begin_phase(const std::string& name);
   void end_phase();
   void note(const std::string& line, bool warn = false);
+  void took(store::fallback_record f, const std::string& who);
+  void take_reported_fallbacks();
   void jot(const result<void>& written);
   std::string raw_results() const;
   std::string label(int number) const;
