@@ -89,6 +89,7 @@ void ask(chat_state& st, const std::string& question) {
     append_transcript(st, session::markdown_turn_end(answer) + note + "\n\n");
     return;
   }
+  print_fallbacks(st.ctx.err, *r);
   append_transcript(st, session::markdown_turn_end(answer));
   st.history.add_turn(question, std::move(answer));
 }

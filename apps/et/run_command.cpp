@@ -65,10 +65,14 @@ int run_single(context& ctx, std::shared_ptr<config::settings> s, const run_opti
     ctx.out << "\n";
   int code = exit_ok;
   if (answer) {
+    print_fallbacks(ctx.err, *answer);
+    fallback_counts counts;
+    count_fallbacks(counts, answer->fallbacks);
+    auto taken = counts_text(counts);
     ctx.err << "answered by "
             << (answer->alias.empty() ? answer->provider + "/" + answer->model : answer->alias)
             << " after " << answer->attempts << (answer->attempts == 1 ? " attempt" : " attempts")
-            << "\n";
+            << (taken.empty() ? "" : " (" + taken + ")") << "\n";
   } else if (interrupt_guard::raised()) {
     ctx.err << "et run: interrupted\n";
     code = exit_interrupted;

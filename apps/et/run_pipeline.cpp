@@ -156,6 +156,7 @@ int run_pipeline(context& ctx, std::shared_ptr<config::settings> s, run_options 
   setup.settings = s;
   setup.router = runtime->router();
   setup.ledger = runtime->ledger();
+  setup.fallbacks = runtime->fallbacks();
   setup.record = std::move(record);
   setup.journal = std::make_shared<store::journal_writer>(std::move(*journal));
   setup.limits =

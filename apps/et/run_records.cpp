@@ -66,6 +66,20 @@ json::object run_to_json(const store::run_record& r) {
                      {"blamed", json::array(v.blamed.begin(), v.blamed.end())}});
   for (const auto& p : r.phases)
     phases.emplace_back(json::object{{"name", p.name}, {"elapsed_ms", p.elapsed_ms}});
+  json::array fallbacks;
+  for (const auto& f : r.fallbacks)
+    fallbacks.emplace_back(json::object{{"subtask", f.subtask},
+                                        {"role", f.role},
+                                        {"from", f.taken.from},
+                                        {"to", f.taken.to},
+                                        {"reason", to_string(f.taken.reason)},
+                                        {"http_status", f.taken.http_status},
+                                        {"skipped", f.taken.skipped},
+                                        {"message", f.taken.message},
+                                        {"answered", f.answered}});
+  json::object by_reason;
+  for (const auto& [reason, n] : r.fallbacks_by_reason())
+    by_reason[to_string(reason)] = n;
   return {{"header", to_json(r.header)},
           {"status", store::name_of(r.status)},
           {"summary", r.summary},
@@ -74,6 +88,8 @@ json::object run_to_json(const store::run_record& r) {
           {"subtasks", std::move(subtasks)},
           {"verifications", std::move(verifications)},
           {"phases", std::move(phases)},
+          {"fallbacks", std::move(fallbacks)},
+          {"fallbacks_by_reason", std::move(by_reason)},
           {"final_output", r.final_output},
           {"tokens", to_json(r.tokens)},
           {"usd", r.usd},

@@ -164,11 +164,17 @@ void run_view::redraw(const store::run_record& run, const std::string& phase,
   }
 }
 
+std::string fallback_event(const store::fallback_record& f, const std::string& who) {
+  return who + " " + describe(f.taken, f.answered);
+}
+
 std::string summary_text(const store::run_record& run, const std::string& cost_table) {
   std::string out = "phases:";
   for (const auto& p : run.phases)
     out += "  " + p.name + " " + format_elapsed(std::chrono::milliseconds{p.elapsed_ms});
   out += "\n";
+  if (auto taken = counts_text(run.fallbacks_by_reason()); !taken.empty())
+    out += taken + "\n";
   if (!cost_table.empty()) {
     out += cost_table;
     if (out.back() != '\n')

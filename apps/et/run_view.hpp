@@ -57,7 +57,11 @@ private:
 /// "1.2s", "2m03s" (libet's, where the run actor finds it too).
 using et::format_elapsed;
 
-/// The summary printed at the end: phases with durations, then `cost_table`
+/// The event line for a fallback: "[2/3] claude-sonnet: 401 authentication failed; answered
+/// by gpt4o" (`who` is the subtask's label or the role in brackets).
+std::string fallback_event(const store::fallback_record& f, const std::string& who);
+
+/// The summary printed at the end: phases with durations, fallbacks by reason, then `cost_table`
 /// (cost by role, provider and model), then the totals line.
 std::string summary_text(const store::run_record& run, const std::string& cost_table);
 

@@ -94,6 +94,12 @@ void show(run_view& view, watched& w, const store::run_event& e) {
     }
   } else if (auto* s = std::get_if<store::run_streamed>(&e)) {
     w.live[s->number].streamed_bytes += s->bytes;
+  } else if (auto* b = std::get_if<store::run_fell_back>(&e)) {
+    const auto& f = b->fallback;
+    auto who = f.subtask > 0 ? "[" + std::to_string(f.subtask) + "/"
+                                   + std::to_string(w.record.subtasks.size()) + "]"
+                             : "[" + f.role + "]";
+    view.event(fallback_event(f, who));
   } else if (auto* f = std::get_if<store::run_finished>(&e)) {
     w.end = *f;
   }

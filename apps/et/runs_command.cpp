@@ -11,6 +11,7 @@
 #include "et/cost/summary.hpp"
 #include "et/llm/plausible.hpp"
 #include "et/run_records.hpp"
+#include "et/run_view.hpp"
 #include "et/store/journal.hpp"
 #include "et/util/text.hpp"
 
@@ -222,6 +223,12 @@ void print_run(std::ostream& out, const fs::path& dir, const store::run_record& 
       blamed.push_back(std::to_string(n));
     out << (blamed.empty() ? "" : "  sent back: " + join(blamed, ", ")) << "\n";
   }
+  if (!r.fallbacks.empty())
+    out << "\n" << counts_text(r.fallbacks_by_reason()) << "\n";
+  for (const auto& f : r.fallbacks)
+    out << "  "
+        << fallback_event(f, "[" + (f.subtask > 0 ? std::to_string(f.subtask) : f.role) + "]")
+        << "\n";
   if (!r.warnings.empty())
     out << "\nwarnings:\n";
   for (const auto& w : r.warnings)

@@ -64,6 +64,7 @@ struct role_runtime::parts {
   std::shared_ptr<http::runtime> http = std::make_shared<http::runtime>(1);
   actor_host host;
   actors::ledger_actor ledger;
+  actors::fallback_log_actor fallbacks;
   actors::router_actor router;
 };
 
@@ -72,6 +73,7 @@ role_runtime::role_runtime(std::unique_ptr<parts> p) : parts_(std::move(p)) {}
 role_runtime::~role_runtime() {
   caf::anon_send_exit(parts_->router, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(parts_->ledger, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(parts_->fallbacks, caf::exit_reason::user_shutdown);
 }
 
 std::unique_ptr<role_runtime> role_runtime::start(context& ctx, std::string_view command,
@@ -93,9 +95,10 @@ std::unique_ptr<role_runtime> role_runtime::start(context& ctx, std::string_view
       p->host.system(),
       actors::ledger_setup{
           s, prices, std::move(store), run_id.empty() ? new_run_id() : run_id, true, {}});
+  p->fallbacks = actors::spawn_fallback_log(p->host.system());
   p->router = actors::spawn_router(
       p->host.system(), actors::router_setup{s, actors::make_provider_factory(p->http, s),
-                                             p->ledger, std::move(prices)});
+                                             p->ledger, std::move(prices), 1, p->fallbacks});
   return std::unique_ptr<role_runtime>{new role_runtime{std::move(p)}};
 }
 
@@ -109,6 +112,25 @@ actors::router_actor role_runtime::router() const {
 
 actors::ledger_actor role_runtime::ledger() const {
   return parts_->ledger;
+}
+
+actors::fallback_log_actor role_runtime::fallbacks() const {
+  return parts_->fallbacks;
+}
+
+std::vector<std::string> fallback_lines(const std::vector<fallback_taken>& taken,
+                                        const std::string& answered_by) {
+  std::vector<std::string> lines;
+  for (const auto& f : taken)
+    lines.push_back(describe(f, !answered_by.empty() && f.to == answered_by));
+  return lines;
+}
+
+void print_fallbacks(std::ostream& err, const routed_response& r) {
+  if (r.fallbacks.empty())
+    return;
+  for (const auto& line : fallback_lines(r.fallbacks, r.fallbacks.back().to))
+    err << line << "\n";
 }
 
 bool check_role(context& ctx, std::string_view command, const config::settings& s,

@@ -4,12 +4,15 @@
 /// router as a blocking call, and Ctrl-C turned into a flag.
 
 #include <functional>
+#include <iosfwd>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "caf/fwd.hpp"
+#include "et/actors/fallback_log.hpp"
 #include "et/actors/interfaces.hpp"
 #include "et/commands.hpp"
 #include "et/network.hpp"
@@ -42,6 +45,8 @@ public:
   actors::router_actor router() const;
   /// The ledger: spend and budgets.
   actors::ledger_actor ledger() const;
+  /// The router's fallback reports, drained by the run actor.
+  actors::fallback_log_actor fallbacks() const;
 
 private:
   struct parts;
@@ -66,6 +71,13 @@ result<routed_response> stream_role(caf::scoped_actor& self, const actors::route
                                     const role_request& req,
                                     const std::function<void(const std::string&)>& on_text,
                                     const std::function<bool()>& cancel);
+
+/// One stderr line per fallback (describe()), "answered by" where `to` is `answered_by`.
+std::vector<std::string> fallback_lines(const std::vector<fallback_taken>& taken,
+                                        const std::string& answered_by);
+
+/// Prints the fallbacks an answer took to `err`, one line each.
+void print_fallbacks(std::ostream& err, const routed_response& r);
 
 /// While alive, Ctrl-C (SIGINT) only raises a flag, and interrupts blocking
 /// reads (no SA_RESTART) so a REPL waiting for input notices it.

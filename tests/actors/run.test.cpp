@@ -144,6 +144,43 @@ CAF_TEST(a member that refuses is replaced by the next and the refusal is said) 
     }
   CAF_CHECK_GREATER(retried, 0);
   CAF_CHECK(said("attempt on broken failed"));
+  // Each move from broken to good is a fallback: recorded, published, journaled.
+  CAF_REQUIRE(!r->fallbacks.empty());
+  for (const auto& f : r->fallbacks) {
+    CAF_CHECK_GREATER(f.subtask, 0);
+    CAF_CHECK_EQUAL(f.role, "polecat");
+    CAF_CHECK_EQUAL(f.taken.from, "broken");
+    CAF_CHECK_EQUAL(f.taken.to, "good");
+    CAF_CHECK(f.answered);
+  }
+  CAF_CHECK(folded().fallbacks == r->fallbacks);
+  auto journaled = store::read_run(runs() / "run-1");
+  CAF_REQUIRE(journaled);
+  CAF_CHECK(journaled->fallbacks == r->fallbacks);
+}
+
+CAF_TEST(a mayor answered by its fallback says so once and the run goes on) {
+  std::string yaml = plan_yaml;
+  auto at = yaml.find("  mayor: {model: planner}");
+  CAF_REQUIRE(at != std::string::npos);
+  yaml.replace(at, 25, "  mayor: {model: broken, fallbacks: [planner]}");
+  load(yaml);
+  store::run_record start;
+  start.header = header("build a parser");
+  auto r = complete(spawn(start));
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->status, store::run_status::done);
+  // Decompose and synthesize each fell back from broken to planner.
+  int mayor = 0;
+  for (const auto& f : r->fallbacks)
+    if (f.subtask == 0) {
+      ++mayor;
+      CAF_CHECK_EQUAL(f.role, "mayor");
+      CAF_CHECK_EQUAL(f.taken.to, "planner");
+      CAF_CHECK(f.answered);
+    }
+  CAF_CHECK_EQUAL(mayor, 2);
+  CAF_CHECK(folded().fallbacks == r->fallbacks);
 }
 
 CAF_TEST(the witness sends a weak answer back and keeps the fixed one) {

@@ -68,6 +68,7 @@ struct run_fixture : test_coordinator_fixture<test_config> {
   std::filesystem::path dir;
   std::shared_ptr<config::settings> settings;
   actors::router_actor router;
+  actors::fallback_log_actor fallbacks;
   actors::run_observer watcher;
   actors::verify_runner verifier;
 
@@ -80,7 +81,8 @@ struct run_fixture : test_coordinator_fixture<test_config> {
   }
 
   ~run_fixture() {
-    for (auto h : {caf::actor_cast<caf::actor>(router), caf::actor_cast<caf::actor>(watcher),
+    for (auto h : {caf::actor_cast<caf::actor>(router), caf::actor_cast<caf::actor>(fallbacks),
+                   caf::actor_cast<caf::actor>(watcher),
                    caf::actor_cast<caf::actor>(verifier)})
       if (h)
         caf::anon_send_exit(h, caf::exit_reason::user_shutdown);
@@ -89,16 +91,18 @@ struct run_fixture : test_coordinator_fixture<test_config> {
     std::filesystem::remove_all(dir, ec);
   }
 
-  /// Loads `yaml` and starts a router over its mock providers.
+  /// Loads `yaml` and starts a router over its mock providers, reporting to a fallback log.
   void load(std::string_view yaml) {
     settings = load_settings(yaml, "run-test.yaml");
+    fallbacks = actors::spawn_fallback_log(sys);
     router = actors::spawn_router(
-        sys, settings,
-        [](caf::local_actor* parent, const config::provider& p) -> actors::provider_actor {
-          return actors::spawn_mock_provider(parent,
-                                             std::make_shared<provider::mock_engine>(p.mock), {});
-        },
-        {}, 7);
+        sys, actors::router_setup{
+                 settings,
+                 [](caf::local_actor* parent, const config::provider& p) -> actors::provider_actor {
+                   return actors::spawn_mock_provider(
+                       parent, std::make_shared<provider::mock_engine>(p.mock), {});
+                 },
+                 {}, {}, 7, fallbacks});
     sched.run();
   }
 
@@ -127,6 +131,7 @@ struct run_fixture : test_coordinator_fixture<test_config> {
     actors::run_setup setup;
     setup.settings = settings;
     setup.router = router;
+    setup.fallbacks = fallbacks;
     setup.record = std::move(record);
     setup.journal = std::make_shared<store::journal_writer>(std::move(*journal));
     setup.limits = limits;

@@ -82,6 +82,22 @@ CAF_TEST(a failed turn prints one line and leaves the history without it) {
   CAF_CHECK(!has(read_file(dir / "after.md"), "first"));
 }
 
+CAF_TEST(a turn answered by a fallback says why in one line) {
+  auto file = dir / "fallback.yaml";
+  std::ofstream{file} << "providers:\n"
+                      << "  sim: {type: mock, mock: {mode: echo, faults: [{error: auth, on_calls: "
+                         "[1], message: invalid key}]}}\n"
+                      << "  spare: {type: mock, mock: {mode: echo}}\n"
+                      << "models: {m: {provider: sim, model: m}, b: {provider: spare, model: b}}\n"
+                      << "roles: {solo: {model: m, fallbacks: [b]}}\nretry: {attempts: 1}\n";
+  auto r = chat({"--role", "solo", "--config", file.string()}, "first\nsecond\n");
+  CAF_CHECK_EQUAL(r.code, 0);
+  CAF_CHECK_EQUAL(r.out, "first\nsecond\n");
+  // The first turn fell back; the second found m cooling down or answering again.
+  CAF_CHECK(r.err.starts_with("m: authentication failed; answered by b\n"));
+  CAF_CHECK(!has(r.err, "invalid key")); // the provider's message stays in the journal
+}
+
 CAF_TEST(the transcript gets every turn) {
   auto transcript = dir / "sessions" / "et-solo-0001.md";
   auto r = chat({"--role", "solo", "--config", echo_config(), "--transcript", transcript.string()},

@@ -64,6 +64,23 @@ CAF_TEST(a failing primary falls back before the first token) {
   CAF_CHECK(r.err.find("answered by backup after 2 attempts") != std::string::npos);
 }
 
+CAF_TEST(a refused key on the primary says why in one line and counts the fallback) {
+  write("{mode: echo, faults: [{error: auth, on_calls: [1], message: invalid key}]}");
+  auto r = et({"run", "--worker-role", "solo", "hi"});
+  CAF_CHECK_EQUAL(r.code, 0);
+  CAF_CHECK_EQUAL(r.out, "from the spare\n");
+  CAF_CHECK(r.err.starts_with("main: authentication failed; answered by backup\n"));
+  CAF_CHECK(r.err.find("answered by backup after 2 attempts (1 fallback: 1 auth)\n")
+            != std::string::npos);
+}
+
+CAF_TEST(an answer from the primary mentions no fallback) {
+  write("{mode: echo}");
+  auto r = et({"run", "--worker-role", "solo", "hi"});
+  CAF_CHECK_EQUAL(r.code, 0);
+  CAF_CHECK(r.err.starts_with("answered by main after 1 attempt\n"));
+}
+
 CAF_TEST(a request the provider rejects fails with exit code 1 and the reason) {
   write("{mode: echo, faults: [{error: bad_request, on_calls: [1], message: no such tool}]}");
   auto r = et({"run", "--worker-role", "solo", "hi"});

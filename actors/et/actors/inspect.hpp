@@ -76,11 +76,24 @@ typename Inspector::result_type inspect(Inspector& f, role_request& x) {
   return f(caf::meta::type_name("et.role_request"), x.id, x.role, x.target, x.request);
 }
 
+/// Inspects a fallback_taken.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, fallback_taken& x) {
+  return f(caf::meta::type_name("et.fallback_taken"), x.from, x.to, x.reason, x.http_status,
+           x.skipped, x.message);
+}
+
 /// Inspects a routed_response.
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, routed_response& x) {
   return f(caf::meta::type_name("et.routed_response"), x.response, x.alias, x.provider, x.model,
-           x.attempts);
+           x.attempts, x.fallbacks);
+}
+
+/// Inspects a fallback_report.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, fallback_report& x) {
+  return f(caf::meta::type_name("et.fallback_report"), x.role, x.fallbacks);
 }
 
 /// Inspects a stream_chunk.
@@ -227,7 +240,8 @@ typename Inspector::result_type inspect(Inspector& f, execution& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, subtask_outcome& x) {
   return f(caf::meta::type_name("et.subtask_outcome"), x.result, x.member, x.provider, x.model,
-           x.tokens, x.usd, x.attempts, x.reasks, x.scored, x.score, x.note, x.cancelled);
+           x.tokens, x.usd, x.attempts, x.reasks, x.scored, x.score, x.note, x.cancelled,
+           x.fallbacks);
 }
 
 /// Inspects a progress::assigned event.

@@ -16,6 +16,8 @@ void add_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<role_request>("et.role_request");
   cfg.add_message_type<routed_response>("et.routed_response");
   cfg.add_message_type<stream_chunk>("et.stream_chunk");
+  cfg.add_message_type<fallback_report>("et.fallback_report");
+  cfg.add_message_type<std::vector<fallback_report>>("et.fallback_report_list");
   cfg.add_message_type<cost::call_record>("et.call_record");
   cfg.add_message_type<cost::budget_query>("et.budget_query");
   cfg.add_message_type<cost::cost_report>("et.cost_report");

@@ -1,28 +1,14 @@
 #include "et/actors/router.hpp"
 
 #include "caf/all.hpp"
+#include "et/actors/error_cause.hpp"
 #include "et/actors/errors.hpp"
 #include "et/actors/inspect.hpp"
 #include "et/actors/router_state.hpp"
-#include "et/cost/cost.hpp"
 #include "et/llm/plausible.hpp"
 #include "et/util/text.hpp"
 
 namespace et::actors {
-
-std::string slot_key(const routing::deployment& where) {
-  return where.node.empty() ? where.provider : "@" + where.node;
-}
-
-config::provider remote_slot_settings(const config::node& node) {
-  config::provider p;
-  p.name = "@" + node.name;
-  // The router's own bound on an attempt is this total plus a margin; the
-  // remote provider enforces the node's timeouts itself.
-  p.timeout.connect = node.connect_timeout;
-  p.timeout.total = node.connect_timeout + node.request_timeout;
-  return p;
-}
 
 namespace {
 
@@ -41,21 +27,11 @@ provider_slot& slot_of(router_pointer self, const router_job& j) {
   return self->state.providers[slot_key(current(j).where)];
 }
 
-// Gives the job's budget reservation back when no record will settle it.
-void release_reservation(router_pointer self, router_job& j) {
-  if (j.reservation != 0 && self->state.ledger)
-    self->send(self->state.ledger, cancel_atom::value, j.reservation);
-  j.reservation = 0;
-}
-
-void finish(router_pointer self, uint64_t key, caf::error err) {
-  auto i = self->state.jobs.find(key);
-  if (i == self->state.jobs.end())
-    return;
-  release_reservation(self, i->second);
-  self->state.attempts.erase(i->second.attempt_id);
-  i->second.promise.deliver(std::move(err));
-  self->state.jobs.erase(i);
+// Records that the job passes over its current candidate because of `f`;
+// whoever is tried next fills in `to` (dispatch_attempt).
+void note_fallback(router_job& j, const failure& f, bool skipped) {
+  j.fallbacks.push_back(fallback_taken{fallback_name(current(j).where), "", f.code, f.http_status,
+                                       skipped, f.message});
 }
 
 // Every candidate was passed over or failed: say why, and when the first
@@ -68,15 +44,23 @@ void exhausted(router_pointer self, uint64_t key) {
     auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(*j.back_at - now(self));
     f.retry_after = std::max(wait, 0ms);
   }
+  if (j.last_failed)
+    return finish(self, key,
+                  to_caf(f, error_cause{j.last_failed->code, j.last_failed->http_status}));
   finish(self, key, to_caf(f));
 }
 
-void fall_back(router_pointer self, uint64_t key) {
+} // namespace
+
+void fall_back(router_pointer self, uint64_t key, const failure& why) {
   auto& j = self->state.jobs[key];
+  note_fallback(j, why, false);
   ++j.index;
   j.tries_here = 0;
   try_current(self, key);
 }
+
+namespace {
 
 // Whether the candidate can take an attempt now; otherwise notes why not.
 bool usable(router_pointer self, router_job& j) {
@@ -84,10 +68,18 @@ bool usable(router_pointer self, router_job& j) {
   auto slot = self->state.providers.find(slot_key(where));
   if (slot == self->state.providers.end() || slot->second.down) {
     j.notes.push_back(where.label() + ": provider is down");
+    note_fallback(j, make_failure(errc::provider_down, "provider is down"), true);
     return false;
   }
   if (auto until = self->state.cooldowns.cooling_until(where.key(), now(self))) {
     j.notes.push_back(where.label() + ": cooling down");
+    // Skipped for a failure of an earlier request: that failure is the reason.
+    auto last = self->state.last_failure.find(where.key());
+    note_fallback(j,
+                  last != self->state.last_failure.end()
+                      ? last->second
+                      : make_failure(errc::overloaded, "cooling down"),
+                  true);
     if (!j.back_at || *until < *j.back_at)
       j.back_at = until;
     return false;
@@ -95,80 +87,17 @@ bool usable(router_pointer self, router_job& j) {
   return true;
 }
 
-int64_t prompt_estimate(const chat_request& req) {
-  size_t bytes = 0;
-  for (const auto& m : req.messages)
-    bytes += m.content.size();
-  return cost::estimate_tokens(bytes);
-}
-
-// Asks the ledger first: a request that would cross a budget is never sent.
-// Every attempt, retries included, holds a reservation while it is in flight.
-void check_budget_then_send(router_pointer self, uint64_t key) {
-  auto& j = self->state.jobs[key];
-  const auto& c = current(j);
-  cost::budget_query q{j.req.role,
-                       c.where.alias,
-                       slot_key(c.where),
-                       c.where.model,
-                       prompt_estimate(c.request),
-                       c.request.max_tokens.value_or(0)};
-  auto index = j.index;
-  self->request(self->state.ledger, caf::infinite, budget_atom::value, std::move(q))
-      .then(
-          [=](uint64_t reservation) {
-            auto i = self->state.jobs.find(key);
-            if (i != self->state.jobs.end() && i->second.index == index && i->second.attempt_id == 0
-                && i->second.reservation == 0) {
-              i->second.reservation = reservation;
-              dispatch_attempt(self, key);
-            } else if (reservation != 0) {
-              self->send(self->state.ledger, cancel_atom::value, reservation);
-            }
-          },
-          [=](caf::error& e) { finish(self, key, std::move(e)); });
-}
-
-// What `tokens` cost at local deployment `where` (nullopt: unknown price).
-std::optional<double> price(router_pointer self, const routing::deployment& where,
-                            const usage& tokens) {
-  const auto& s = *self->state.settings;
-  auto p = s.providers.find(where.provider);
-  if (p == s.providers.end())
-    return std::nullopt;
-  auto a = s.models.find(where.alias);
-  return cost::cost_usd(tokens,
-                        self->state.prices.lookup(p->second, where.model,
-                                                  a == s.models.end() ? nullptr : &a->second));
-}
-
-// Tells the ledger about a finished attempt.
-void report(router_pointer self, router_job& j, const chat_response* r, const failure* f) {
-  if (!self->state.ledger)
-    return;
-  const auto& where = current(j).where;
-  cost::call_record rec;
-  rec.role = j.req.role;
-  rec.alias = where.alias;
-  rec.provider = slot_key(where);
-  rec.model = r && !where.node.empty() ? r->model : where.model;
-  if (r) {
-    rec.tokens = r->tokens;
-    rec.usd = r->usd; // priced in on_attempt_done (or by the node)
-  }
-  rec.ok = f == nullptr;
-  rec.latency = std::chrono::duration_cast<std::chrono::milliseconds>(now(self) - j.started);
-  rec.attempt = j.tries_here;
-  rec.outcome = f ? std::string{to_string(f->code)} : "ok";
-  rec.unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    std::chrono::system_clock::now().time_since_epoch())
-                    .count();
-  // The record settles the attempt's reservation (0: it had none).
-  self->send(self->state.ledger, record_atom::value, j.reservation, std::move(rec));
-  j.reservation = 0;
-}
-
 } // namespace
+
+void finish(router_pointer self, uint64_t key, caf::error err) {
+  auto i = self->state.jobs.find(key);
+  if (i == self->state.jobs.end())
+    return;
+  release_reservation(self, i->second);
+  self->state.attempts.erase(i->second.attempt_id);
+  i->second.promise.deliver(std::move(err));
+  self->state.jobs.erase(i);
+}
 
 void try_current(router_pointer self, uint64_t key) {
   auto i = self->state.jobs.find(key);
@@ -184,12 +113,6 @@ void try_current(router_pointer self, uint64_t key) {
   send_attempt(self, key);
 }
 
-void send_attempt(router_pointer self, uint64_t key) {
-  if (!self->state.ledger || !self->state.budgets)
-    return dispatch_attempt(self, key);
-  check_budget_then_send(self, key);
-}
-
 void dispatch_attempt(router_pointer self, uint64_t key) {
   auto& st = self->state;
   auto& j = st.jobs[key];
@@ -201,6 +124,9 @@ void dispatch_attempt(router_pointer self, uint64_t key) {
   ++j.attempts;
   ++j.tries_here;
   st.attempts[aid] = key;
+  for (auto& f : j.fallbacks)
+    if (f.to.empty())
+      f.to = fallback_name(current(j).where);
   // The provider enforces the HTTP timeouts; this bound only catches a
   // provider that never answers at all.
   auto bound = slot.settings.timeout.total + std::chrono::seconds{30};
@@ -231,7 +157,12 @@ void on_attempt_done(router_pointer self, uint64_t key, uint64_t attempt_id, cha
   self->state.cooldowns.succeeded(where.key());
   self->state.attempts.erase(attempt_id);
   auto model = where.node.empty() ? where.model : r.model;
-  j.promise.deliver(routed_response{std::move(r), where.alias, slot_key(where), model, j.attempts});
+  // Sent before the answer: whoever the answer reaches after this (through any
+  // actors) and then asks the observer finds the report there.
+  if (self->state.observer && !j.fallbacks.empty())
+    self->send(self->state.observer, status_atom::value, fallback_report{j.req.role, j.fallbacks});
+  j.promise.deliver(routed_response{std::move(r), where.alias, slot_key(where), model, j.attempts,
+                                    std::move(j.fallbacks)});
   self->state.jobs.erase(i);
 }
 
@@ -247,6 +178,8 @@ void on_attempt_failed(router_pointer self, uint64_t key, uint64_t attempt_id, f
   report(self, j, nullptr, &f);
   j.notes.push_back(where.label() + ": " + to_string(f));
   st.cooldowns.failed(where.key(), now(self));
+  st.last_failure[where.key()] = failure{f.code, f.message, 0ms, f.http_status};
+  j.last_failed = st.last_failure[where.key()];
   // Once text reached the requester, another model cannot continue it.
   if (j.streaming && j.next_seq > 0) {
     failure cut{errc::stream_interrupted,
@@ -263,7 +196,7 @@ void on_attempt_failed(router_pointer self, uint64_t key, uint64_t attempt_id, f
     }
     if (!slot.down && j.tries_here < st.settings->retry.attempts)
       return send_attempt(self, key);
-    return fall_back(self, key);
+    return fall_back(self, key, f);
   }
   std::uniform_real_distribution<double> unit{0, 1};
   auto d = routing::decide(st.settings->retry, f, j.tries_here, unit(st.random));
@@ -272,39 +205,10 @@ void on_attempt_failed(router_pointer self, uint64_t key, uint64_t attempt_id, f
       self->delayed_send(caf::actor_cast<router_impl>(self), d.delay, retry_atom::value, key);
       return;
     case routing::next_step::fall_back:
-      return fall_back(self, key);
+      return fall_back(self, key, f);
     case routing::next_step::fail:
       f.message = where.label() + ": " + f.message;
       return finish(self, key, to_caf(f));
-  }
-}
-
-void on_provider_exit(router_pointer self, const caf::actor_addr& source) {
-  auto& st = self->state;
-  for (auto& [name, slot] : st.providers) {
-    if (slot.hdl.address() != source)
-      continue;
-    if (slot.budget.try_restart(now(self))) {
-      slot.hdl = st.make_provider(self, slot.settings);
-      self->link_to(slot.hdl);
-      ++slot.restarts;
-    } else {
-      slot.down = true;
-    }
-    // Resume the requests that were in flight to the dead instance.
-    std::vector<uint64_t> parked;
-    for (auto& [key, j] : st.jobs)
-      if (j.parked && j.sent_to == source)
-        parked.push_back(key);
-    for (auto key : parked) {
-      auto& j = st.jobs[key];
-      j.parked = false;
-      if (!slot.down && j.tries_here < st.settings->retry.attempts)
-        send_attempt(self, key);
-      else
-        fall_back(self, key);
-    }
-    return;
   }
 }
 
@@ -375,29 +279,13 @@ void cancel(router_pointer self, uint64_t request_id) {
   cancel_where(self, [=](const router_job& j) { return j.req.id == request_id; });
 }
 
-// Asks provider `name` for its models, bounded by its own timeouts.
-caf::typed_response_promise<std::vector<model_info>> models_of(router_pointer self,
-                                                               const std::string& name) {
-  auto rp = self->make_response_promise<std::vector<model_info>>();
-  auto i = self->state.providers.find(name);
-  if (i == self->state.providers.end()) {
-    rp.deliver(to_caf(make_failure(errc::not_found, "no provider \"" + name + "\"")));
-    return rp;
-  }
-  // The provider enforces its own timeouts; this bound only catches one that never answers.
-  auto bound = i->second.settings.timeout.total + std::chrono::seconds{5};
-  self->request(i->second.hdl, bound, models_atom::value)
-      .then([=](std::vector<model_info>& models) mutable { rp.deliver(std::move(models)); },
-            [=](caf::error& e) mutable { rp.deliver(std::move(e)); });
-  return rp;
-}
-
 router_impl::behavior_type router(router_pointer self, router_setup setup) {
   auto& st = self->state;
   st.settings = std::move(setup.settings);
   st.make_provider = std::move(setup.make_provider);
   st.ledger = std::move(setup.ledger);
   st.prices = std::move(setup.prices);
+  st.observer = std::move(setup.observer);
   auto seed = setup.seed;
   const auto& b = st.settings->budgets;
   st.budgets = b.per_run || b.per_day || !b.per_role.empty();

@@ -35,6 +35,10 @@ using router_impl = router_actor::extend<
     /// self -> self: the backoff of job `key` is over; try again.
     caf::reacts_to<retry_atom, uint64_t>>;
 
+/// Told about every request the router answered by way of fallbacks, whoever asked:
+/// what a run reports for the calls its role actors make (mayor, witness, refinery).
+using fallback_observer = caf::typed_actor<caf::reacts_to<status_atom, fallback_report>>;
+
 /// What a router starts from.
 struct router_setup {
   std::shared_ptr<const config::settings> settings; ///< roles, aliases, providers, nodes
@@ -42,6 +46,7 @@ struct router_setup {
   ledger_actor ledger;                              ///< told every attempt (may be null)
   cost::price_book prices;                          ///< prices each local answer (usd)
   uint64_t seed = 1;                                ///< makes backoff jitter reproducible
+  fallback_observer observer{};                     ///< told about fallbacks (may be null)
 };
 
 /// Spawns a router. Every attempt is reported to the ledger (when given),

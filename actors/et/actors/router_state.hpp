@@ -39,11 +39,13 @@ struct router_job {
   uint32_t next_seq = 0;                 ///< pieces relayed so far
   uint64_t attempt_id = 0;               ///< id of the attempt in flight (0 = none)
   uint64_t reservation = 0; ///< the ledger's budget reservation for the next/current attempt
-  routing::clock::time_point started;                   ///< when that attempt was sent
-  caf::actor_addr sent_to;                              ///< the provider instance it went to
-  bool parked = false;                                  ///< waiting for that instance's restart
-  std::vector<std::string> notes;                       ///< why candidates were passed over
-  std::optional<routing::clock::time_point> back_at;    ///< earliest end of a cooldown seen
+  routing::clock::time_point started;                ///< when that attempt was sent
+  caf::actor_addr sent_to;                           ///< the provider instance it went to
+  bool parked = false;                               ///< waiting for that instance's restart
+  std::vector<std::string> notes;                    ///< why candidates were passed over
+  std::optional<routing::clock::time_point> back_at; ///< earliest end of a cooldown seen
+  std::vector<fallback_taken> fallbacks;             ///< candidates passed over, for the reply
+  std::optional<failure> last_failed; ///< the latest failed attempt (the cause of all_failed)
   caf::typed_response_promise<routed_response> promise; ///< the requester's answer
 };
 
@@ -53,20 +55,26 @@ struct router_state {
   provider_factory make_provider;                   ///< makes children
   ledger_actor ledger;                              ///< records attempts (may be null)
   cost::price_book prices;                          ///< prices local answers
+  fallback_observer observer;                       ///< told about fallbacks (may be null)
   bool budgets = false;                             ///< whether to ask the ledger before sending
   std::map<std::string, provider_slot> providers;   ///< by provider name
   routing::cooldown_tracker cooldowns{config::cooldown{}}; ///< failing deployments
   std::unordered_map<uint64_t, router_job> jobs;           ///< by job key
   std::unordered_map<uint64_t, uint64_t> attempts;         ///< attempt id -> job key
   std::set<caf::actor_addr> watched;                       ///< requesters monitored (once each)
-  uint64_t next_key = 1;                                   ///< job keys
-  uint64_t next_attempt = 1;                               ///< attempt ids
-  std::mt19937_64 random;                                  ///< jitter
+  /// The last failure of each deployment (by key): why it cools down, when a job skips it.
+  std::unordered_map<std::string, failure> last_failure;
+  uint64_t next_key = 1;     ///< job keys
+  uint64_t next_attempt = 1; ///< attempt ids
+  std::mt19937_64 random;    ///< jitter
   static inline const char* name = "et.router";
 };
 
 /// The router's self pointer.
 using router_pointer = router_impl::stateful_pointer<router_state>;
+
+/// How fallbacks name a deployment: its alias (alias@node), else provider/model.
+std::string fallback_name(const routing::deployment& where);
 
 /// Starts or resumes job `key` at its current candidate.
 void try_current(router_pointer self, uint64_t key);
@@ -79,7 +87,25 @@ void dispatch_attempt(router_pointer self, uint64_t key);
 void on_attempt_failed(router_pointer self, uint64_t key, uint64_t attempt_id, failure f);
 /// Handles a successful attempt.
 void on_attempt_done(router_pointer self, uint64_t key, uint64_t attempt_id, chat_response r);
+/// Moves job `key` on to its next candidate, recording why in its fallbacks.
+void fall_back(router_pointer self, uint64_t key, const failure& why);
 /// Restarts (or retires) the provider whose instance `source` exited.
 void on_provider_exit(router_pointer self, const caf::actor_addr& source);
+
+/// Asks provider `name` for its models, bounded by its own timeouts.
+caf::typed_response_promise<std::vector<model_info>> models_of(router_pointer self,
+                                                               const std::string& name);
+
+// Budgets and the ledger (router_budget.cpp).
+
+/// Gives the job's budget reservation back when no record will settle it.
+void release_reservation(router_pointer self, router_job& j);
+/// Tells the ledger about a finished attempt (`r` or `f`); settles its reservation.
+void report(router_pointer self, router_job& j, const chat_response* r, const failure* f);
+/// What `tokens` cost at local deployment `where` (nullopt: unknown price).
+std::optional<double> price(router_pointer self, const routing::deployment& where,
+                            const usage& tokens);
+/// Fails job `key` with `err`: releases its reservation and answers the requester.
+void finish(router_pointer self, uint64_t key, caf::error err);
 
 } // namespace et::actors

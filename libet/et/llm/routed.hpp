@@ -4,8 +4,10 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "et/llm/chat.hpp"
+#include "et/llm/fallback.hpp"
 
 namespace et {
 
@@ -25,7 +27,17 @@ struct routed_response {
   std::string provider;   ///< provider name
   std::string model;      ///< model id
   int32_t attempts = 0;   ///< attempts made in total, the successful one included
+  /// The fallbacks taken on the way, in order; the last one's `to` gave the answer.
+  std::vector<fallback_taken> fallbacks;
   bool operator==(const routed_response&) const = default;
+};
+
+/// What the router tells its observer after answering a request by way of
+/// fallbacks (the requester gets the same list in routed_response).
+struct fallback_report {
+  std::string role;                      ///< the role asked
+  std::vector<fallback_taken> fallbacks; ///< in order; the last one's `to` answered
+  bool operator==(const fallback_report&) const = default;
 };
 
 /// One piece of a streamed answer, numbered per stream.

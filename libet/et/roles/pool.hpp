@@ -11,6 +11,7 @@
 
 #include "et/config/settings.hpp"
 #include "et/llm/chat.hpp"
+#include "et/llm/fallback.hpp"
 #include "et/plan/decompose.hpp"
 #include "et/roles/messages.hpp"
 
@@ -75,6 +76,7 @@ struct subtask_outcome {
   double score = 0;       ///< the last score (when scored)
   std::string note;       ///< the witness's last note
   bool cancelled = false; ///< stopped by cancel (neither done nor failed by a worker)
+  std::vector<fallback_taken> fallbacks; ///< members passed over after failing, in order
   bool operator==(const subtask_outcome&) const = default;
 };
 

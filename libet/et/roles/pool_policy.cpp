@@ -56,7 +56,7 @@ pool_commands pool_policy::answered(int number, attempt_answer answer) {
   if (j->at != phase::running)
     return out; // late: cancelled meanwhile
   if (answer.content.empty()) {
-    on_failure(*j, slot, errc::invalid_input, "the worker gave an empty answer", out);
+    on_failure(*j, slot, errc::invalid_input, "the worker gave an empty answer", 0, out);
     return out;
   }
   auto& o = j->outcome;
@@ -82,14 +82,15 @@ pool_commands pool_policy::answered(int number, attempt_answer answer) {
   return out;
 }
 
-pool_commands pool_policy::attempt_failed(int number, errc code, const std::string& message) {
+pool_commands pool_policy::attempt_failed(int number, errc code, const std::string& message,
+                                          int http_status) {
   pool_commands out;
   auto* j = find(number);
   if (!j)
     return out;
   auto slot = release(*j);
   if (j->at == phase::running)
-    on_failure(*j, slot, code, message, out);
+    on_failure(*j, slot, code, message, http_status, out);
   return out;
 }
 
@@ -213,12 +214,16 @@ void pool_policy::begin_attempt(job_state& j, size_t index, pool_commands& out) 
   j.slot = index;
   j.at = phase::running;
   auto number = j.work.subtask.number;
+  // The failures that brought the job here are fallbacks to this slot.
+  for (auto& f : j.outcome.fallbacks)
+    if (f.to.empty())
+      f.to = slot.spec.target;
   out.push_back(progress{number, progress::assigned{slot.spec.target, attempt}});
   out.push_back(dispatch_job{number, j.lane, index, slot.spec.target, attempt, order_for(j)});
 }
 
 void pool_policy::on_failure(job_state& j, std::optional<size_t> slot, errc code,
-                             const std::string& message, pool_commands& out) {
+                             const std::string& message, int http_status, pool_commands& out) {
   if (cancelled_ || code == errc::cancelled) {
     j.outcome.cancelled = true;
     fail(j, "cancelled", out);
@@ -243,6 +248,8 @@ void pool_policy::on_failure(job_state& j, std::optional<size_t> slot, errc code
     fail(j, message, out);
   } else {
     j.at = phase::queued;
+    if (!member.empty())
+      j.outcome.fallbacks.push_back(fallback_taken{member, "", code, http_status, false, message});
   }
   settle(out);
 }
@@ -254,6 +261,8 @@ void pool_policy::finish(job_state& j, pool_commands& out) {
 }
 
 void pool_policy::fail(job_state& j, std::string why, pool_commands& out) {
+  // A failure nobody was tried after was not a fallback: the job ends with it.
+  std::erase_if(j.outcome.fallbacks, [](const fallback_taken& f) { return f.to.empty(); });
   j.outcome.result.ok = false;
   j.outcome.result.output.clear();
   j.outcome.result.error = std::move(why);

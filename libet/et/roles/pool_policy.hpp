@@ -77,8 +77,10 @@ public:
   pool_commands answered(int number, attempt_answer answer);
 
   /// The attempt of job `number` failed: `cancelled` ends the job, `budget_exceeded`
-  /// stops all dispatching, anything else moves the job on.
-  pool_commands attempt_failed(int number, errc code, const std::string& message);
+  /// stops all dispatching, anything else moves the job on (recorded in the outcome's
+  /// fallbacks once another member or reserve takes it). `http_status`: 0 when unknown.
+  pool_commands attempt_failed(int number, errc code, const std::string& message,
+                               int http_status = 0);
 
   /// The witness scored job `number`'s answer.
   pool_commands reviewed(int number, double score, const std::string& note);
@@ -125,7 +127,7 @@ private:
   work_order order_for(const job_state& j) const;
   void begin_attempt(job_state& j, size_t index, pool_commands& out);
   void on_failure(job_state& j, std::optional<size_t> slot, errc code, const std::string& message,
-                  pool_commands& out);
+                  int http_status, pool_commands& out);
   void finish(job_state& j, pool_commands& out);
   void fail(job_state& j, std::string why, pool_commands& out);
   bool unblock(job_state& j, pool_commands& out);

@@ -285,6 +285,20 @@ result<void> journal_writer::attempt_failed(int number, const std::string& membe
   return append(line_of(e));
 }
 
+result<void> journal_writer::fallback(const fallback_record& f) {
+  auto e = event("fallback");
+  e["number"] = f.subtask;
+  e["role"] = f.role;
+  e["from"] = f.taken.from;
+  e["to"] = f.taken.to;
+  e["reason"] = to_string(f.taken.reason);
+  e["http_status"] = f.taken.http_status;
+  e["skipped"] = f.taken.skipped;
+  e["message"] = f.taken.message; // scrubbed where the provider answered
+  e["answered"] = f.answered;
+  return append(line_of(e));
+}
+
 result<void> journal_writer::reviewed(int number, double score, const std::string& note,
                                       int round) {
   auto e = event("reviewed");

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "et/llm/chat.hpp"
+#include "et/llm/fallback.hpp"
 #include "et/plan/decompose.hpp"
 #include "et/store/states.hpp"
 #include "et/util/result.hpp"
@@ -78,6 +79,15 @@ struct verify_record {
   bool operator==(const verify_record&) const = default;
 };
 
+/// A fallback the run took: a call moved on from one deployment or pool member to another.
+struct fallback_record {
+  int subtask = 0;       ///< the subtask it happened for (0 = a mayor, witness or refinery call)
+  std::string role;      ///< the role that was asked
+  fallback_taken taken;  ///< from, to and the typed reason
+  bool answered = false; ///< `to` gave the answer
+  bool operator==(const fallback_record&) const = default;
+};
+
 /// A phase (decompose, execute, verify, synthesize, refine) and how long it took.
 struct phase_record {
   std::string name;       ///< phase name
@@ -95,6 +105,7 @@ struct run_record {
   std::vector<subtask_record> subtasks;     ///< by number, in order
   std::vector<verify_record> verifications; ///< in order
   std::vector<phase_record> phases;         ///< in order; a resumed run appends more
+  std::vector<fallback_record> fallbacks;   ///< in order; a resumed run appends more
   std::string final_output;                 ///< the synthesized (and refined) answer
   usage tokens;                             ///< the whole run
   double usd = 0;                           ///< the whole run
@@ -103,6 +114,8 @@ struct run_record {
   size_t damaged_lines = 0;                 ///< unreadable lines skipped
   /// The subtask with `number`, or nullptr.
   const subtask_record* find(int number) const;
+  /// Its fallbacks counted by reason.
+  fallback_counts fallbacks_by_reason() const;
 };
 
 /// Appends events to one run's journal. Blocking file I/O: call from the app's thread or a
@@ -139,6 +152,8 @@ public:
   result<void> verified(const verify_record& record);
   /// A phase ended.
   result<void> phase(const std::string& name, int64_t elapsed_ms);
+  /// A fallback was taken; its reason is journaled by name (to_string(errc)).
+  result<void> fallback(const fallback_record& record);
   /// A note for humans (plan repairs, conflicts, refused paths).
   result<void> warning(const std::string& text);
   /// The final answer; also written to outputs/result.md.

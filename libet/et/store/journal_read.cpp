@@ -218,6 +218,17 @@ void on_verified(run_record& r, const json::object& e) {
                                           text(e, "output"), numbers(e, "blamed")});
 }
 
+// A reason this build does not know (a newer et's) is skipped, not guessed.
+void on_fallback(run_record& r, const json::object& e) {
+  auto reason = errc_from_string(text(e, "reason"));
+  if (!reason)
+    return;
+  fallback_taken t{text(e, "from"),           text(e, "to"),     *reason, small(e, "http_status"),
+                   flag(e, "skipped", false), text(e, "message")};
+  r.fallbacks.push_back(fallback_record{small(e, "number"), text(e, "role"), std::move(t),
+                                        flag(e, "answered", false)});
+}
+
 void on_finished(run_record& r, const json::object& e) {
   // A status this et does not write ended somehow, but not as `done`: resumable.
   r.status = run_status_from(text(e, "status")).value_or(run_status::failed);
@@ -237,6 +248,7 @@ const std::map<std::string, handler, std::less<>>& handlers() {
       {"subtask_finished", on_subtask_finished},
       {"files_written", on_files_written},
       {"verified", on_verified},
+      {"fallback", on_fallback},
       {"phase",
        [](run_record& r, const json::object& e) {
          r.phases.push_back({text(e, "name"), integer(e, "elapsed_ms")});
@@ -289,6 +301,13 @@ const subtask_record* run_record::find(int number) const {
   auto it = std::find_if(subtasks.begin(), subtasks.end(),
                          [number](const subtask_record& s) { return s.number == number; });
   return it == subtasks.end() ? nullptr : &*it;
+}
+
+fallback_counts run_record::fallbacks_by_reason() const {
+  fallback_counts counts;
+  for (const auto& f : fallbacks)
+    ++counts[f.taken.reason];
+  return counts;
 }
 
 result<run_record> read_run(const std::filesystem::path& run_dir) {

@@ -26,6 +26,7 @@ struct folder {
   }
   void operator()(const run_streamed&) const {}
   void operator()(const run_verified& e) const { r.verifications.push_back(e.verification); }
+  void operator()(const run_fell_back& e) const { r.fallbacks.push_back(e.fallback); }
   void operator()(const run_finished& e) const { r = e.record; }
 };
 

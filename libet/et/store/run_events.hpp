@@ -58,6 +58,12 @@ struct run_verified {
   bool operator==(const run_verified&) const = default;
 };
 
+/// A call moved on to another deployment or pool member; it joins run_record::fallbacks.
+struct run_fell_back {
+  fallback_record fallback; ///< who, from, to, why
+  bool operator==(const run_fell_back&) const = default;
+};
+
 /// The run is over: the last event, with everything.
 struct run_finished {
   run_record record;        ///< the run as journaled, status and spend included
@@ -68,7 +74,8 @@ struct run_finished {
 
 /// One event of a run.
 using run_event = std::variant<run_noted, run_phase_began, run_phase_ended, run_planned,
-                               run_subtask_changed, run_streamed, run_verified, run_finished>;
+                               run_subtask_changed, run_streamed, run_verified, run_fell_back,
+                               run_finished>;
 
 /// Folds `e` into `r` (a subscriber's copy of the run).
 void apply(run_record& r, const run_event& e);

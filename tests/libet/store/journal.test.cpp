@@ -178,6 +178,33 @@ CAF_TEST(a planned run has pending subtasks and assignment makes them running) {
   CAF_CHECK(r->find(3) == nullptr);
 }
 
+CAF_TEST(fallbacks are journaled with their reason by name and counted when read) {
+  auto w = start("r1");
+  store::fallback_record mayor{
+      0, "mayor", {"claude-sonnet", "gpt4o", errc::auth, 401, false, "invalid x-api-key"}, true};
+  store::fallback_record worker{
+      2, "polecat", {"m1", "m2", errc::rate_limited, 429, true, ""}, false};
+  CAF_REQUIRE(w.fallback(mayor));
+  CAF_REQUIRE(w.fallback(worker));
+  CAF_REQUIRE(w.fallback(mayor));
+  auto text = slurp(journal("r1"));
+  CAF_CHECK(text.find(R"("event":"fallback")") != std::string::npos);
+  CAF_CHECK(text.find(R"("reason":"auth")") != std::string::npos);
+  // A reason from a newer et is skipped, not guessed.
+  append_raw(journal("r1"), R"({"event":"fallback","at":1,"reason":"quota_gone","from":"x"})"
+                            "\n");
+  auto r = store::read_run(w.dir());
+  CAF_REQUIRE(r);
+  CAF_REQUIRE_EQUAL(r->fallbacks.size(), 3u);
+  CAF_CHECK(r->fallbacks[0] == mayor);
+  CAF_CHECK(r->fallbacks[1] == worker);
+  auto counts = r->fallbacks_by_reason();
+  CAF_CHECK_EQUAL(counts.size(), 2u);
+  CAF_CHECK_EQUAL(counts[errc::auth], 2);
+  CAF_CHECK_EQUAL(counts[errc::rate_limited], 1);
+  CAF_CHECK_EQUAL(r->damaged_lines, 0u);
+}
+
 CAF_TEST(a torn last line is skipped and counted) {
   auto w = start("r1");
   CAF_REQUIRE(w.planned(two_subtasks(), ""));

@@ -1,6 +1,7 @@
 #include "et/actors/roles/pool.hpp"
 
 #include "caf/all.hpp"
+#include "et/actors/error_cause.hpp"
 #include "et/actors/errors.hpp"
 #include "et/actors/inspect.hpp"
 #include "et/actors/roles/polecat.hpp"
@@ -88,7 +89,13 @@ void dispatch(pool_pointer self, roles::dispatch_job& d) {
       return;
     stop_forwarder(self->state, number);
     auto f = from_caf(e);
-    carry_out(self, self->state.policy.attempt_failed(number, f.code, f.message));
+    // A member is one explicit target: when the router gave up on it, why it failed is the
+    // cause, which is what the pool's fallback to the next member reports.
+    if (auto cause = cause_of(e); cause && f.code == errc::all_failed) {
+      f.code = cause->code;
+      f.http_status = cause->http_status;
+    }
+    carry_out(self, self->state.policy.attempt_failed(number, f.code, f.message, f.http_status));
   };
   if (st.setup.observer) {
     auto relay = self->spawn(forwarder, st.setup.observer, number);

@@ -57,6 +57,40 @@ void end_phase(run_pointer self) {
   st.record().phases.push_back(p);
   jot(self, st.setup.journal->phase(st.phase, ms));
   publish(self, store::run_phase_ended{p});
+  take_reported_fallbacks(self, nullptr);
+}
+
+void took(run_pointer self, store::fallback_record f) {
+  jot(self, self->state.setup.journal->fallback(f));
+  self->state.record().fallbacks.push_back(f);
+  publish(self, store::run_fell_back{std::move(f)});
+}
+
+void take_reported_fallbacks(run_pointer self, std::function<void()> then) {
+  auto next = [then] {
+    if (then)
+      then();
+  };
+  const auto& log = self->state.setup.fallbacks;
+  if (!log) {
+    next();
+    return;
+  }
+  // The router reports a fallback before it answers, so every call answered so far is
+  // in the log. Replies come in order: a later drain's `then` runs after earlier ones.
+  self->request(log, std::chrono::seconds{5}, drain_atom::value)
+      .then(
+          [self, next](std::vector<fallback_report>& reports) {
+            for (auto& report : reports) {
+              auto answered_by = report.fallbacks.empty() ? "" : report.fallbacks.back().to;
+              for (auto& f : report.fallbacks) {
+                bool answered = f.to == answered_by;
+                took(self, store::fallback_record{0, report.role, std::move(f), answered});
+              }
+            }
+            next();
+          },
+          [next](caf::error&) { next(); });
 }
 
 std::string label(const run_state& st, int number) {
@@ -149,14 +183,16 @@ void finish(run_pointer self) {
                                       : store::run_status::done;
   jot(self, st.setup.journal->final_output(r.final_output));
   stop_actors(st);
-  auto close = [self](const cost::cost_report& report) { close_run(self, report); };
-  if (!st.setup.ledger) {
-    close({});
-    return;
-  }
-  self->request(st.setup.ledger, std::chrono::seconds{5}, summary_atom::value)
-      .then([close](cost::cost_report& report) { close(std::move(report)); },
-            [close](caf::error&) { close({}); });
+  take_reported_fallbacks(self, [self] {
+    auto close = [self](const cost::cost_report& report) { close_run(self, report); };
+    if (!self->state.setup.ledger) {
+      close({});
+      return;
+    }
+    self->request(self->state.setup.ledger, std::chrono::seconds{5}, summary_atom::value)
+        .then([close](cost::cost_report& report) { close(std::move(report)); },
+              [close](caf::error&) { close({}); });
+  });
 }
 
 void refine(run_pointer self) {

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "caf/typed_actor.hpp"
+#include "et/actors/fallback_log.hpp"
 #include "et/actors/interfaces.hpp"
 #include "et/config/settings.hpp"
 #include "et/store/journal.hpp"
@@ -78,6 +79,8 @@ struct run_setup {
   std::shared_ptr<const config::settings> settings; ///< roles, prompts, secrets, verify env
   router_actor router;                              ///< every model call
   ledger_actor ledger;                              ///< spend at the end
+  fallback_log_actor fallbacks; ///< the router's reports of the mayor's, witness's and
+                                ///< refinery's fallbacks, drained after each phase (may be null)
   store::run_record record;                         ///< a new run's header, or a resumed run
   std::shared_ptr<store::journal_writer> journal;   ///< opened for this run
   run_limits limits;                                ///< thresholds and timeouts

@@ -91,6 +91,9 @@ void on_finished(run_pointer self, const roles::subtask_outcome& o) {
           : std::chrono::duration_cast<milliseconds>(clock_type::now() - started->second).count();
   if (o.cancelled)
     rec->state = store::subtask_state::pending; // never ran to the end: a resume runs it again
+  const auto& role = rec->specialist.empty() ? st.record().header.worker_role : rec->specialist;
+  for (const auto& f : o.fallbacks)
+    took(self, store::fallback_record{rec->number, role, f, o.result.ok && f.to == rec->member});
   jot(self, st.setup.journal->subtask_finished(*rec));
   publish(self, store::run_subtask_changed{*rec});
   auto tag = label(st, rec->number);

@@ -44,11 +44,17 @@ typename Inspector::result_type inspect(Inspector& f, phase_record& x) {
   return f(caf::meta::type_name("et.phase_record"), x.name, x.elapsed_ms);
 }
 
+/// Inspects a fallback_record.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, fallback_record& x) {
+  return f(caf::meta::type_name("et.fallback_record"), x.subtask, x.role, x.taken, x.answered);
+}
+
 /// Inspects a run_record.
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, run_record& x) {
   return f(caf::meta::type_name("et.run_record"), x.header, x.status, x.summary, x.brief,
-           x.warnings, x.subtasks, x.verifications, x.phases, x.final_output, x.tokens, x.usd,
+           x.warnings, x.subtasks, x.verifications, x.fallbacks, x.phases, x.final_output, x.tokens, x.usd,
            x.finished_ms, x.resumes, x.damaged_lines);
 }
 
@@ -92,6 +98,12 @@ typename Inspector::result_type inspect(Inspector& f, run_streamed& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, run_verified& x) {
   return f(caf::meta::type_name("et.run_verified"), x.verification);
+}
+
+/// Inspects a run_fell_back.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, run_fell_back& x) {
+  return f(caf::meta::type_name("et.run_fell_back"), x.fallback);
 }
 
 /// Inspects a run_finished.

@@ -65,6 +65,10 @@ void jot(run_pointer self, const result<void>& written);
 void begin_phase(run_pointer self, const std::string& name);
 /// Ends the current phase: its duration is recorded, journaled and published.
 void end_phase(run_pointer self);
+/// A fallback the run took: recorded, journaled, published.
+void took(run_pointer self, store::fallback_record f);
+/// Takes the fallbacks the router reported since the last time, then `then` (may be empty).
+void take_reported_fallbacks(run_pointer self, std::function<void()> then);
 /// "[n/N]".
 std::string label(const run_state& st, int number);
 /// The subtask with `number` (nullptr when the plan has none).

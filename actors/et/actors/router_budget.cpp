@@ -1,0 +1,101 @@
+// The router's dealings with the cost ledger: a budget reservation before each
+// attempt when budgets are configured, pricing local answers, and one record
+// per finished attempt that settles its reservation.
+
+#include "caf/all.hpp"
+#include "et/actors/errors.hpp"
+#include "et/actors/inspect.hpp"
+#include "et/actors/router_state.hpp"
+#include "et/cost/cost.hpp"
+
+namespace et::actors {
+
+namespace {
+
+int64_t prompt_estimate(const chat_request& req) {
+  size_t bytes = 0;
+  for (const auto& m : req.messages)
+    bytes += m.content.size();
+  return cost::estimate_tokens(bytes);
+}
+
+// Asks the ledger first: a request that would cross a budget is never sent.
+// Every attempt, retries included, holds a reservation while it is in flight.
+void check_budget_then_send(router_pointer self, uint64_t key) {
+  auto& j = self->state.jobs[key];
+  const auto& c = j.chain[j.index];
+  cost::budget_query q{j.req.role,
+                       c.where.alias,
+                       slot_key(c.where),
+                       c.where.model,
+                       prompt_estimate(c.request),
+                       c.request.max_tokens.value_or(0)};
+  auto index = j.index;
+  self->request(self->state.ledger, caf::infinite, budget_atom::value, std::move(q))
+      .then(
+          [=](uint64_t reservation) {
+            auto i = self->state.jobs.find(key);
+            if (i != self->state.jobs.end() && i->second.index == index && i->second.attempt_id == 0
+                && i->second.reservation == 0) {
+              i->second.reservation = reservation;
+              dispatch_attempt(self, key);
+            } else if (reservation != 0) {
+              self->send(self->state.ledger, cancel_atom::value, reservation);
+            }
+          },
+          [=](caf::error& e) { finish(self, key, std::move(e)); });
+}
+
+} // namespace
+
+void send_attempt(router_pointer self, uint64_t key) {
+  if (!self->state.ledger || !self->state.budgets)
+    return dispatch_attempt(self, key);
+  check_budget_then_send(self, key);
+}
+
+void release_reservation(router_pointer self, router_job& j) {
+  if (j.reservation != 0 && self->state.ledger)
+    self->send(self->state.ledger, cancel_atom::value, j.reservation);
+  j.reservation = 0;
+}
+
+std::optional<double> price(router_pointer self, const routing::deployment& where,
+                            const usage& tokens) {
+  const auto& s = *self->state.settings;
+  auto p = s.providers.find(where.provider);
+  if (p == s.providers.end())
+    return std::nullopt;
+  auto a = s.models.find(where.alias);
+  return cost::cost_usd(tokens,
+                        self->state.prices.lookup(p->second, where.model,
+                                                  a == s.models.end() ? nullptr : &a->second));
+}
+
+void report(router_pointer self, router_job& j, const chat_response* r, const failure* f) {
+  if (!self->state.ledger)
+    return;
+  const auto& where = j.chain[j.index].where;
+  cost::call_record rec;
+  rec.role = j.req.role;
+  rec.alias = where.alias;
+  rec.provider = slot_key(where);
+  rec.model = r && !where.node.empty() ? r->model : where.model;
+  if (r) {
+    rec.tokens = r->tokens;
+    rec.usd = r->usd; // priced in on_attempt_done (or by the node)
+  }
+  rec.ok = f == nullptr;
+  rec.latency =
+      std::chrono::duration_cast<std::chrono::milliseconds>(self->clock().now() - j.started);
+  rec.attempt = j.tries_here;
+  rec.outcome = f ? std::string{to_string(f->code)} : "ok";
+  rec.unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  // The record settles the attempt's reservation (0: it had none).
+  self->send(self->state.ledger, record_atom::value, j.reservation, std::move(rec));
+  j.reservation = 0;
+}
+
+} // namespace et::actors

@@ -1,0 +1,77 @@
+// The router's provider slots: how deployments name them, restarting (or
+// retiring) a provider actor that exited and resuming its requests, and asking
+// one for its models.
+
+#include "caf/all.hpp"
+#include "et/actors/errors.hpp"
+#include "et/actors/inspect.hpp"
+#include "et/actors/router_state.hpp"
+
+namespace et::actors {
+
+std::string slot_key(const routing::deployment& where) {
+  return where.node.empty() ? where.provider : "@" + where.node;
+}
+
+std::string fallback_name(const routing::deployment& where) {
+  if (where.alias.empty())
+    return where.provider + "/" + where.model;
+  return where.node.empty() ? where.alias : where.alias + "@" + where.node;
+}
+
+config::provider remote_slot_settings(const config::node& node) {
+  config::provider p;
+  p.name = "@" + node.name;
+  // The router's own bound on an attempt is this total plus a margin; the
+  // remote provider enforces the node's timeouts itself.
+  p.timeout.connect = node.connect_timeout;
+  p.timeout.total = node.connect_timeout + node.request_timeout;
+  return p;
+}
+
+void on_provider_exit(router_pointer self, const caf::actor_addr& source) {
+  auto& st = self->state;
+  for (auto& [name, slot] : st.providers) {
+    if (slot.hdl.address() != source)
+      continue;
+    if (slot.budget.try_restart(self->clock().now())) {
+      slot.hdl = st.make_provider(self, slot.settings);
+      self->link_to(slot.hdl);
+      ++slot.restarts;
+    } else {
+      slot.down = true;
+    }
+    // Resume the requests that were in flight to the dead instance.
+    std::vector<uint64_t> parked;
+    for (auto& [key, j] : st.jobs)
+      if (j.parked && j.sent_to == source)
+        parked.push_back(key);
+    for (auto key : parked) {
+      auto& j = st.jobs[key];
+      j.parked = false;
+      if (!slot.down && j.tries_here < st.settings->retry.attempts)
+        send_attempt(self, key);
+      else
+        fall_back(self, key, make_failure(errc::provider_down, "provider restarted or down"));
+    }
+    return;
+  }
+}
+
+caf::typed_response_promise<std::vector<model_info>> models_of(router_pointer self,
+                                                               const std::string& name) {
+  auto rp = self->make_response_promise<std::vector<model_info>>();
+  auto i = self->state.providers.find(name);
+  if (i == self->state.providers.end()) {
+    rp.deliver(to_caf(make_failure(errc::not_found, "no provider \"" + name + "\"")));
+    return rp;
+  }
+  // The provider enforces its own timeouts; this bound only catches one that never answers.
+  auto bound = i->second.settings.timeout.total + std::chrono::seconds{5};
+  self->request(i->second.hdl, bound, models_atom::value)
+      .then([=](std::vector<model_info>& models) mutable { rp.deliver(std::move(models)); },
+            [=](caf::error& e) mutable { rp.deliver(std::move(e)); });
+  return rp;
+}
+
+} // namespace et::actors
