@@ -4,7 +4,8 @@
 // answers faulty (429 with Retry-After, 500, 503, 529, connections closed
 // without an answer, hangs past the first-byte timeout, streams cut mid-answer,
 // malformed chunks, error events mid-stream), while a fifth provider's actor is
-// killed mid-call each time it takes one. Rounds of subtasks run until the
+// killed mid-call each time it takes a streamed one. Rounds (streamed and
+// whole answers in turn) of subtasks run until the
 // router has made --calls model calls; then it checks that no subtask was
 // lost (each is done with exactly the text the upstream served, or failed with
 // a typed reason), that the ledger equals what the upstream billed to the
@@ -185,12 +186,16 @@ int main(int argc, char** argv) {
     auto mtx = std::make_shared<std::mutex>();
     auto moves = std::make_shared<move_log>();
     auto obs = caf::actor_cast<actors::progress_sink>(sys.spawn(observer, mtx, moves));
-    auto pool = actors::spawn_pool(sys, actors::pool_setup{settings, router, {}, obs});
+    // With an observer the pool streams (as `et run` does); without one it asks
+    // for whole answers. Rounds alternate so both wire paths see the faults.
+    auto streaming = actors::spawn_pool(sys, actors::pool_setup{settings, router, {}, obs});
+    auto whole = actors::spawn_pool(sys, actors::pool_setup{settings, router, {}, {}});
     crash_injector crashes{up.port, reg};
     caf::scoped_actor self{sys};
     for (int round = 1; t.calls() < f->calls; ++round) {
       std::vector<roles::subtask_outcome> outcomes;
       std::string error;
+      auto pool = round % 2 == 1 ? streaming : whole;
       self->request(pool, round_timeout, execute_atom::value,
                     round_of(*settings, round, subtasks_per_round))
           .receive([&](std::vector<roles::subtask_outcome>& out) { outcomes = std::move(out); },
@@ -215,9 +220,9 @@ int main(int argc, char** argv) {
       std::lock_guard guard{*mtx};
       t.pool_moves = *moves;
     }
-    for (auto a : {caf::actor_cast<caf::actor>(pool), caf::actor_cast<caf::actor>(router),
-                   caf::actor_cast<caf::actor>(tap), caf::actor_cast<caf::actor>(ledger),
-                   caf::actor_cast<caf::actor>(obs)})
+    for (auto a : {caf::actor_cast<caf::actor>(streaming), caf::actor_cast<caf::actor>(whole),
+                   caf::actor_cast<caf::actor>(router), caf::actor_cast<caf::actor>(tap),
+                   caf::actor_cast<caf::actor>(ledger), caf::actor_cast<caf::actor>(obs)})
       caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   }
   t.seconds = std::chrono::duration<double>(clock_type::now() - started).count();
