@@ -41,7 +41,7 @@ using namespace et::actors;
 using clock_type = std::chrono::steady_clock;
 
 constexpr int subtasks_per_round = 25;
-constexpr auto round_timeout = std::chrono::seconds{20};
+constexpr auto round_timeout = std::chrono::seconds{60};
 constexpr const char* fault_mix =
     "rate_limit,server_error,unavailable,overloaded,refuse,hang,cut,malformed,stream_error";
 
