@@ -165,10 +165,12 @@ std::string own_directory() {
   return path.substr(0, path.rfind('/'));
 }
 
-upstream_process start_upstream(const std::string& path) {
+upstream_process start_upstream(const std::string& path, const std::vector<std::string>& extra) {
   upstream_process p;
   int out = -1;
-  p.pid = spawn_piped(path, {"--port", "0", "--threads", "1"}, true, out);
+  std::vector<std::string> args{"--port", "0", "--threads", "1"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  p.pid = spawn_piped(path, args, true, out);
   if (p.pid < 0) {
     p.error = "cannot start " + path + ": " + std::strerror(errno);
     return p;

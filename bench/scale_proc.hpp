@@ -52,8 +52,10 @@ struct upstream_process {
 };
 
 /// Starts the fake upstream at `path` on a free loopback port with one I/O
-/// thread and waits for its "listening on" line.
-upstream_process start_upstream(const std::string& path);
+/// thread (`extra` flags follow and may override it) and waits for its
+/// "listening on" line.
+upstream_process start_upstream(const std::string& path,
+                                const std::vector<std::string>& extra = {});
 
 /// Stops it (SIGTERM) and reaps it.
 void stop_upstream(upstream_process& p);

@@ -63,4 +63,22 @@ size_t page_start(std::string_view token) {
   return ec == std::errc{} && end == token.data() + token.size() ? start : 0;
 }
 
+// Gemini without alt=sse streams one JSON array; the SSE events hold its elements.
+std::string sse_to_array(const std::vector<std::string>& events) {
+  std::string out = "[";
+  for (const auto& e : events) {
+    if (out.size() > 1)
+      out += ",\r\n";
+    out += std::string_view{e}.substr(6, e.size() - 10); // strip "data: " and "\r\n\r\n"
+  }
+  return out + "]";
+}
+
+// Chunked transfer coding of one chunk: hex size, CRLF, data, CRLF.
+void append_chunk(std::string& out, const std::string& data) {
+  char size[20];
+  auto [end, ec] = std::to_chars(size, size + sizeof size, data.size(), 16);
+  out.append(size, end).append("\r\n").append(data).append("\r\n");
+}
+
 } // namespace et::fake::detail

@@ -4,6 +4,7 @@
 #include <boost/json/value.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace et::fake {
 class encoder;
@@ -28,6 +29,13 @@ std::string sse_data(std::string_view data);
 
 /// One SSE event with an event line: "event: <name>\ndata: <data>\n\n".
 std::string sse_event(std::string_view name, std::string_view data);
+
+/// Gemini without alt=sse streams one JSON array: the elements are the SSE
+/// events' data ("data: " ... "\r\n\r\n" stripped), comma-separated.
+std::string sse_to_array(const std::vector<std::string>& events);
+
+/// Appends one chunk of the chunked transfer coding: hex size, CRLF, data, CRLF.
+void append_chunk(std::string& out, const std::string& data);
 
 /// The index of the first model of a page: 0 when `token` is empty or unknown.
 size_t page_start(std::string_view token);

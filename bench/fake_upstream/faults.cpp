@@ -15,13 +15,14 @@ uint64_t mix(uint64_t x) {
 } // namespace
 
 fault_picker::fault_picker(const options& opts)
-    : default_fault_(opts.default_fault), probability_(opts.fault_probability), seed_(opts.seed),
-      fail_first_(opts.fail_first), fail_first_fault_(opts.fail_first_fault) {}
+    : default_fault_(opts.default_fault), mix_(opts.fault_mix),
+      probability_(opts.fault_probability), seed_(opts.seed), fail_first_(opts.fail_first),
+      fail_first_fault_(opts.fail_first_fault) {}
 
-bool fault_picker::draw() {
+bool fault_picker::draw(uint64_t& n) {
+  n = draws_.fetch_add(1, std::memory_order_relaxed);
   if (probability_ >= 1.0)
     return true;
-  auto n = draws_.fetch_add(1, std::memory_order_relaxed);
   auto unit = static_cast<double>(mix(seed_ ^ mix(n)) >> 11) * 0x1.0p-53;
   return unit < probability_;
 }
@@ -38,14 +39,18 @@ fault fault_picker::pick(const fault_request& r) {
   }
   if (r.explicit_fault)
     return *r.explicit_fault;
+  uint64_t n = 0;
+  if (!mix_.empty()) // a second, independent value of the same draw picks the kind
+    return draw(n) ? mix_[mix(seed_ ^ mix(n ^ 0x5eedULL)) % mix_.size()] : fault::none;
   // refuse acts at accept time; a request that got through is answered.
   if (default_fault_ == fault::none || default_fault_ == fault::refuse)
     return fault::none;
-  return draw() ? default_fault_ : fault::none;
+  return draw(n) ? default_fault_ : fault::none;
 }
 
 bool fault_picker::refuse_connection() {
-  return default_fault_ == fault::refuse && draw();
+  uint64_t n = 0;
+  return mix_.empty() && default_fault_ == fault::refuse && draw(n);
 }
 
 } // namespace et::fake

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "options.hpp"
 
@@ -33,13 +34,14 @@ public:
   /// and later ones none; otherwise the explicit fault wins over the default.
   fault pick(const fault_request& r);
 
-  /// Whether a fresh connection should be refused (default fault refuse).
+  /// Whether a fresh connection should be refused (default fault refuse, no mix).
   bool refuse_connection();
 
 private:
-  bool draw();
+  bool draw(uint64_t& n);
 
   fault default_fault_;
+  std::vector<fault> mix_;
   double probability_;
   uint64_t seed_;
   int64_t fail_first_;

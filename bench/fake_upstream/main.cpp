@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "server.hpp"
 
@@ -34,6 +35,8 @@ constexpr std::string_view usage = R"(usage: et-fake-upstream [flags]
                            overloaded context_overflow unauthorized refuse reset
                            hang cut malformed stream_error (none)
   --fault-probability P    chance per request of --fault (1)
+  --fault-mix A,B,...      instead of --fault: with --fault-probability per
+                           request, one of these faults drawn uniformly
   --fail-first N           the first N requests per model fail (0)
   --seed N                 seed of the fault draw (1)
   --help                   this text
@@ -42,7 +45,9 @@ x-fake-latency-ms, x-fake-tps, x-fake-chunk-tokens, x-fake-cut-after,
 x-fake-retry-after, x-fake-fail-first, x-fake-key, x-fake-hold.
 x-fake-hold: 1 stops a stream after its first content event until a
 POST /fake/release, which lets every held stream go on and answers
-{"released": N}.
+{"released": N}. GET /fake/report answers the counters and the usage of
+every answer sent in full (what a provider bills) as JSON, with the answer
+texts unless ?texts=0.
 )";
 
 template <class T>
@@ -56,6 +61,20 @@ bool set_from(std::optional<T> parsed, T& out) {
   if (parsed)
     out = *parsed;
   return parsed.has_value();
+}
+
+// "a,b,c": fault names, none of them "none".
+bool parse_mix(std::string_view list, std::vector<et::fake::fault>& out) {
+  out.clear();
+  while (!list.empty()) {
+    auto comma = list.find(',');
+    auto f = et::fake::fault_from_string(list.substr(0, comma));
+    if (!f || *f == et::fake::fault::none)
+      return false;
+    out.push_back(*f);
+    list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
+  }
+  return !out.empty();
 }
 
 // One flag and its value; false with a message on a bad flag or value.
@@ -87,6 +106,8 @@ bool apply_flag(std::string_view flag, std::string_view value, et::fake::options
   else if (flag == "--fault-probability")
     ok = parse_number(value, o.fault_probability) && o.fault_probability >= 0
          && o.fault_probability <= 1;
+  else if (flag == "--fault-mix")
+    ok = parse_mix(value, o.fault_mix);
   else if (flag == "--fail-first")
     ok = parse_number(value, o.fail_first) && o.fail_first >= 0;
   else if (flag == "--seed")
@@ -152,6 +173,7 @@ int main(int argc, char** argv) {
   srv.stop();
   auto s = srv.snapshot();
   std::cerr << "et-fake-upstream: " << s.requests << " requests on " << s.connections_accepted
-            << " connections, " << s.faults_injected << " faults\n";
+            << " connections, " << s.faults_injected << " faults; billed "
+            << srv.served().total.answers << " answers\n";
   return 0;
 }

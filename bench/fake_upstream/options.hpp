@@ -68,8 +68,11 @@ struct options {
   reply_settings reply;              ///< defaults of every reply
   fault default_fault = fault::none; ///< injected into requests without x-fake-fault
   double fault_probability = 1.0;    ///< chance per request that default_fault applies
-  uint64_t seed = 1;                 ///< seed of the fault draw, for reproducible runs
-  int64_t fail_first = 0;            ///< the first N requests per model fail (x-fake-fail-first)
+  /// When not empty, replaces default_fault: with fault_probability per request, one of
+  /// these drawn uniformly (refuse then closes the connection before any answer byte).
+  std::vector<fault> fault_mix;
+  uint64_t seed = 1;      ///< seed of the fault draw, for reproducible runs
+  int64_t fail_first = 0; ///< the first N requests per model fail (x-fake-fail-first)
   fault fail_first_fault = fault::server_error; ///< how they fail unless x-fake-fault says
   std::vector<std::string> models = {"fake-small", "fake-medium", "fake-large"}; ///< listings
 };

@@ -164,9 +164,9 @@ route at(endpoint e, protocol p) {
 
 std::string_view to_string(endpoint e) {
   constexpr std::string_view names[endpoint_count] = {
-      "openai.chat", "openai.models",   "anthropic.messages", "anthropic.models", "ollama.chat",
-      "ollama.tags", "gemini.generate", "gemini.stream",      "gemini.models",    "fake.release",
-      "unknown"};
+      "openai.chat",   "openai.models", "anthropic.messages", "anthropic.models",
+      "ollama.chat",   "ollama.tags",   "gemini.generate",    "gemini.stream",
+      "gemini.models", "fake.release",  "fake.report",        "unknown"};
   return names[static_cast<size_t>(e)];
 }
 
@@ -192,6 +192,9 @@ route route_request(std::string_view method, std::string_view target, bool anthr
     r = at(endpoint::ollama_chat, protocol::ollama);
   } else if (post && path == "/fake/release") {
     r.where = endpoint::fake_release;
+  } else if (method == "GET" && path == "/fake/report") {
+    r.where = endpoint::fake_report;
+    r.with_texts = query_param(query, "texts") != "0";
   } else if (method == "GET" && path == "/api/tags") {
     r = at(endpoint::ollama_tags, protocol::ollama);
   } else if (method == "GET" && (path == "/v1/models" || path == "/models")) {

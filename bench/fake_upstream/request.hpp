@@ -26,11 +26,12 @@ enum class endpoint : uint8_t {
   gemini_stream,      ///< POST /v1beta/models/{model}:streamGenerateContent
   gemini_models,      ///< GET /v1beta/models
   fake_release,       ///< POST /fake/release: every held stream goes on
+  fake_report,        ///< GET /fake/report: counters and billed usage as JSON
   unknown,            ///< anything else: 404
 };
 
 /// Number of endpoint values, unknown included.
-inline constexpr size_t endpoint_count = 11;
+inline constexpr size_t endpoint_count = 12;
 
 /// "openai.chat", "gemini.models", ...: the key of stats::requests_by_path.
 std::string_view to_string(endpoint e);
@@ -43,6 +44,7 @@ struct route {
   bool sse = false;                   ///< Gemini: alt=sse was given
   int64_t page_size = 0;              ///< pageSize / limit query parameter
   std::string page_token;             ///< pageToken / after_id query parameter
+  bool with_texts = true;             ///< /fake/report: list answer texts (texts=0: no)
 };
 
 /// Routes by method and target; `anthropic_version` tells the two /v1/models apart.

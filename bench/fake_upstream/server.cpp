@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "report.hpp"
 #include "session.hpp"
 #include "state.hpp"
 
@@ -110,23 +111,11 @@ const options& server::settings() const {
 }
 
 stats server::snapshot() const {
-  const auto& c = impl_->state.count;
-  stats out;
-  out.connections_accepted = c.connections.load();
-  out.connections_refused = c.refused.load();
-  for (size_t i = 0; i < endpoint_count; ++i) {
-    auto n = c.by_endpoint[i].load();
-    out.requests += n;
-    out.requests_by_path[std::string{to_string(static_cast<endpoint>(i))}] = n;
-  }
-  for (size_t i = 0; i < detail::fault_count; ++i) {
-    auto n = c.by_fault[i].load();
-    out.faults_injected += n;
-    if (i != 0)
-      out.faults_by_name[std::string{to_string(static_cast<fault>(i))}] = n;
-  }
-  out.held = impl_->state.holds.size();
-  return out;
+  return detail::stats_of(impl_->state);
+}
+
+served_report server::served() const {
+  return impl_->state.served.snapshot();
 }
 
 uint64_t server::requests(endpoint e) const {

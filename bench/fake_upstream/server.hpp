@@ -16,6 +16,7 @@
 #include "et/util/result.hpp"
 #include "options.hpp"
 #include "request.hpp"
+#include "served.hpp"
 
 namespace et::fake {
 
@@ -50,6 +51,8 @@ public:
   const options& settings() const;
   /// The counters so far.
   stats snapshot() const;
+  /// The answers sent in full so far and the usage they reported (what a provider bills).
+  served_report served() const;
   /// Requests so far to one endpoint.
   uint64_t requests(endpoint e) const;
 

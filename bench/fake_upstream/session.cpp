@@ -4,8 +4,10 @@
 
 #include "session.hpp"
 
+#include "encoding.hpp"
+#include "report.hpp"
+
 #include <boost/asio/write.hpp>
-#include <charconv>
 #include <chrono>
 #include <cstdlib>
 
@@ -37,24 +39,6 @@ std::string response_id(protocol p, uint64_t n) {
       break;
   }
   return "fake" + std::to_string(n);
-}
-
-// Gemini without alt=sse streams one JSON array; the SSE events hold its elements.
-std::string sse_to_array(const std::vector<std::string>& events) {
-  std::string out = "[";
-  for (const auto& e : events) {
-    if (out.size() > 1)
-      out += ",\r\n";
-    out += std::string_view{e}.substr(6, e.size() - 10); // strip "data: " and "\r\n\r\n"
-  }
-  return out + "]";
-}
-
-// Chunked transfer coding of one chunk: hex size, CRLF, data, CRLF.
-void append_chunk(std::string& out, const std::string& data) {
-  char size[20];
-  auto [end, ec] = std::to_chars(size, size + sizeof size, data.size(), 16);
-  out.append(size, end).append("\r\n").append(data).append("\r\n");
 }
 
 std::chrono::milliseconds pace_of(const reply_settings& s, int64_t tokens) {
@@ -93,6 +77,7 @@ void session::handle_request() {
   keep_alive_ = req.keep_alive();
   reply_ = with_overrides(state_.opts.reply, req.base());
   extra_headers_.clear();
+  bill_.reset();
   auto r =
       route_request(req.method_string(), req.target(), req.find("anthropic-version") != req.end());
   state_.count.by_endpoint[static_cast<size_t>(r.where)].fetch_add(1, std::memory_order_relaxed);
@@ -101,6 +86,8 @@ void session::handle_request() {
     return send(200, "application/json", R"({"released":)" + std::to_string(released) + "}",
                 milliseconds{0});
   }
+  if (r.where == endpoint::fake_report)
+    return send(200, "application/json", report_json(state_, r.with_texts), milliseconds{0});
   if (r.where == endpoint::unknown) {
     std::string body = R"({"error":{"message":"fake upstream: no route for )"
                        + std::string{req.method_string()} + " " + std::string{req.target()}
@@ -143,6 +130,8 @@ void session::answer_chat(const route& r, fault_request fr) {
     return answer_fault(r.proto, f, in->model, in->prompt_tokens);
   const auto& enc = encoder_for(r.proto);
   auto plan = make_plan(*in, reply_, response_id(r.proto, n), unix_now());
+  if (f == fault::none)
+    bill_ = pending_bill{in->model, plan.text, plan.prompt_tokens, plan.completion_tokens};
   if (!in->stream || (r.where == endpoint::gemini_stream && !r.sse)) {
     if (f == fault::stream_error)
       return answer_fault(r.proto, fault::server_error, in->model, in->prompt_tokens);
@@ -270,6 +259,8 @@ void session::do_write_reply() {
 }
 
 void session::on_write_reply(error_code ec, size_t) {
+  if (!ec)
+    bill();
   if (ec || !keep_alive_)
     return close(false);
   do_read();
@@ -329,6 +320,8 @@ void session::on_write_event(error_code ec, size_t) {
   writing_ = false;
   if (ec)
     return close(false);
+  if (next_event_ == events_.size() && !cut_stream_)
+    bill();
   if (held_)
     return; // on_release goes on
   continue_stream();
@@ -370,6 +363,12 @@ void session::on_hang(error_code ec, size_t) {
   if (ec)
     return close(false);
   do_hang();
+}
+
+void session::bill() {
+  if (bill_)
+    state_.served.add(bill_->model, bill_->text, bill_->prompt_tokens, bill_->completion_tokens);
+  bill_.reset();
 }
 
 void session::close(bool reset) {

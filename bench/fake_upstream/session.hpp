@@ -67,6 +67,15 @@ private:
   void do_hang();
   void on_hang(error_code ec, size_t bytes);
   void close(bool reset);
+  void bill();
+
+  /// An answer without a fault, billed once its last byte is written.
+  struct pending_bill {
+    std::string model;         ///< as requested
+    std::string text;          ///< the whole answer
+    int64_t prompt_tokens;     ///< its reported usage
+    int64_t completion_tokens; ///< its reported usage
+  };
 
   boost::asio::ip::tcp::socket socket_;
   server_state& state_;
@@ -89,6 +98,7 @@ private:
   std::string raw_;                          ///< bytes of a deliberately cut answer
   void (session::*after_delay_)() = nullptr; ///< the step a delay leads to
   char hang_byte_ = 0;                       ///< read target while hanging
+  std::optional<pending_bill> bill_;         ///< the answer being written, if billable
 };
 
 } // namespace et::fake::detail

@@ -10,6 +10,7 @@
 #include "holds.hpp"
 #include "options.hpp"
 #include "request.hpp"
+#include "served.hpp"
 
 namespace et::fake::detail {
 
@@ -32,6 +33,7 @@ struct server_state {
   fault_picker faults;              ///< fault decisions
   counters count;                   ///< statistics
   hold_list holds;                  ///< streams waiting for POST /fake/release
+  served_tally served;              ///< answers sent in full: what a provider would bill
   std::atomic<uint64_t> next_id{1}; ///< response and request id numbers
 };
 

@@ -18,10 +18,12 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// A provider that crashes on "boom" (while `crashes` lasts), streams two
-// pieces and then fails on "cut", and otherwise echoes.
+// A provider that crashes on "boom" (while `crashes` lasts), takes "hang"
+// without ever answering it (likewise), streams two pieces and then fails on
+// "cut", and otherwise echoes.
 struct fragile_state {
   std::shared_ptr<int> crashes;
+  std::vector<caf::typed_response_promise<chat_response>> hung; ///< taken, never answered
   static inline const char* name = "fragile";
 };
 
@@ -34,6 +36,11 @@ provider_actor::behavior_type fragile(provider_actor::stateful_pointer<fragile_s
     if (text == "boom" && *self->state.crashes > 0) {
       --*self->state.crashes;
       throw std::runtime_error("provider bug");
+    }
+    if (text == "hang" && *self->state.crashes > 0) {
+      --*self->state.crashes;
+      self->state.hung.push_back(self->make_response_promise<chat_response>());
+      return caf::delegated<chat_response>{};
     }
     if (streaming) {
       auto sink = caf::actor_cast<chunk_sink>(self->current_sender());
@@ -288,6 +295,24 @@ CAF_TEST(a crashed provider is restarted and its request is retried on the new i
   CAF_CHECK_EQUAL(r->attempts, 2);
   CAF_CHECK_EQUAL(state().providers["fragile"].restarts, 1);
   CAF_CHECK(!state().providers["fragile"].down);
+}
+
+CAF_TEST(a provider that crashes with a request in flight is restarted and the request retried) {
+  start();
+  *crashes = 1;
+  auto rh = self->request(router, caf::infinite, complete_atom::value, ask("crew", "hang"));
+  sched.run();
+  CAF_REQUIRE(self->mailbox().empty()); // the first instance took it and holds it
+  caf::anon_send_exit(state().providers["fragile"].hdl, caf::exit_reason::unhandled_exception);
+  sched.run();
+  // Before the fix the request waited for its bound (timeout + 30 s) instead.
+  CAF_REQUIRE(!self->mailbox().empty());
+  auto r = answer_of(rh);
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->provider, "fragile");
+  CAF_CHECK_EQUAL(r->response.content, "echo hang");
+  CAF_CHECK_EQUAL(r->attempts, 2);
+  CAF_CHECK_EQUAL(state().providers["fragile"].restarts, 1);
 }
 
 CAF_TEST(past its restart budget a provider is down and its aliases fall back) {

@@ -1,6 +1,7 @@
 #define CAF_SUITE bench.fake_upstream_faults
 #include "caf/test/unit_test.hpp"
 
+#include <map>
 #include <thread>
 
 #include "fake_client.hpp"
@@ -245,6 +246,51 @@ CAF_TEST(a hung request gets no answer until the server stops) {
   std::string bytes;
   CAF_CHECK(hung.drain(bytes));
   CAF_CHECK(bytes.empty());
+}
+
+CAF_TEST(a fault mix draws each of its faults for a share of the requests) {
+  fake::options o;
+  o.fault_mix = {fake::fault::rate_limit, fake::fault::server_error};
+  o.fault_probability = 0.5;
+  o.seed = 3;
+  fake::server s{o};
+  CAF_REQUIRE(s.start().has_value());
+  fake_client client{s.port()};
+  std::map<unsigned, int> statuses;
+  for (int i = 0; i < 64; ++i)
+    ++statuses[client.send(http::verb::post, ollama_chat, body(false)).status];
+  CAF_CHECK_EQUAL(statuses.size(), 3u);
+  CAF_CHECK_GREATER(statuses[200], 0);
+  CAF_CHECK_GREATER(statuses[429], 0);
+  CAF_CHECK_GREATER(statuses[500], 0);
+  auto f = s.snapshot().faults_by_name;
+  CAF_CHECK_EQUAL(f["rate_limit"], static_cast<uint64_t>(statuses[429]));
+  CAF_CHECK_EQUAL(f["server_error"], static_cast<uint64_t>(statuses[500]));
+}
+
+CAF_TEST(only answers sent in full without a fault are billed and reported) {
+  CAF_CHECK_EQUAL(post(openai_chat, body(false, "whole")).status, 200u);
+  CAF_CHECK_EQUAL(post(anthropic_chat, body(true, "streamed")).status, 200u);
+  CAF_CHECK_EQUAL(fault(openai_chat, "cut", true).status, 200u);
+  CAF_CHECK_EQUAL(fault(openai_chat, "malformed").status, 200u);
+  CAF_CHECK_EQUAL(fault(gemini_sse, "stream_error", true).status, 200u);
+  CAF_CHECK_EQUAL(fault(ollama_chat, "rate_limit").status, 429u);
+  auto billed = srv.served();
+  CAF_CHECK_EQUAL(billed.total.answers, 2u);
+  CAF_CHECK_EQUAL(billed.total.prompt_tokens, 6u);     // "a b c" twice
+  CAF_CHECK_EQUAL(billed.total.completion_tokens, 6u); // echoed
+  CAF_CHECK_EQUAL(billed.models["whole"].answers, 1u);
+  CAF_CHECK_EQUAL(billed.models["streamed"].answers, 1u);
+  CAF_CHECK_EQUAL(billed.texts["a b c"], 2u);
+  fake_client client{srv.port()};
+  auto r = client.send(http::verb::get, "/fake/report", "");
+  CAF_REQUIRE_EQUAL(r.status, 200u);
+  auto o = parse_object(r.body);
+  CAF_CHECK_EQUAL(o["served"].as_object()["answers"].to_number<int64_t>(), 2);
+  CAF_CHECK_EQUAL(o["faults"].as_object()["cut"].to_number<int64_t>(), 1);
+  CAF_CHECK_EQUAL(o["texts"].as_array().size(), 1u);
+  auto brief = parse_object(client.send(http::verb::get, "/fake/report?texts=0", "").body);
+  CAF_CHECK(!brief.contains("texts"));
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

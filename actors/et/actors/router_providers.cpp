@@ -54,6 +54,16 @@ void on_provider_exit(router_pointer self, const caf::actor_addr& source) {
       else
         fall_back(self, key, make_failure(errc::provider_down, "provider restarted or down"));
     }
+    // Requests the dead instance had already taken (an HTTP call in flight) never get an
+    // answer from it: fail those attempts now rather than when their bound (the total
+    // timeout plus 30 s) runs out.
+    std::vector<std::pair<uint64_t, uint64_t>> taken;
+    for (auto& [key, j] : st.jobs)
+      if (j.attempt_id != 0 && j.sent_to == source)
+        taken.emplace_back(key, j.attempt_id);
+    for (auto [key, aid] : taken)
+      on_attempt_failed(self, key, aid,
+                        make_failure(errc::provider_down, "the provider crashed mid-call"));
     return;
   }
 }
