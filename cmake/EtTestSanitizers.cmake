@@ -5,6 +5,9 @@
 #   halt_on_error for ASan and UBSan, and run-checked fails the test when any of its
 #   processes wrote a report (TSan goes on after a report, so one run lists them all);
 # - ASan's leak checker is on (detect_leaks=1), with init-order checking;
+# - GCC 12's UBSan ignores log_path when linked with ASan: its reports go to stderr, and
+#   halt_on_error makes the reporting process exit 1, which fails the test when that
+#   process is the test itself (a child `et` fails only the checks on its exit code);
 # - suppressions come only from cmake/sanitizers/*.supp, each entry with its reason;
 # - timeouts grow by ET_SANITIZE_TIMEOUT_FACTOR (sanitized code runs several times slower).
 set(_et_supp "${PROJECT_SOURCE_DIR}/cmake/sanitizers")
