@@ -16,6 +16,17 @@ if(ET_SANITIZE)
     # libstdc++ (std::function in <regex>) once sanitizers instrument the code.
     -Wno-maybe-uninitialized)
   target_link_options(et_flags INTERFACE -fsanitize=${ET_SANITIZE})
+  if(ET_SANITIZE MATCHES "undefined")
+    # Null-reference checks alone stay recoverable so that ubsan.supp can name the one
+    # CAF 0.17 header idiom that trips them (see there); UBSAN_OPTIONS=halt_on_error=1
+    # (cmake/EtTestSanitizers.cmake) still makes every other such report fatal.
+    target_compile_options(et_flags INTERFACE -fsanitize-recover=null)
+  endif()
+  if(ET_SANITIZE MATCHES "thread")
+    # GCC warns that TSan does not model std::atomic_thread_fence, which Boost.Asio's
+    # fenced blocks use; the warning names a TSan limit, not a defect of ours.
+    target_compile_options(et_flags INTERFACE -Wno-tsan)
+  endif()
 endif()
 # ET_FUZZ: every et target gets libFuzzer's coverage instrumentation plus ASan
 # and UBSan (only the fuzz binaries link the fuzzer runtime), and assertions

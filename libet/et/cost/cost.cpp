@@ -33,9 +33,11 @@ std::optional<double> cost_usd(const usage& tokens, const std::optional<model_pr
 }
 
 void spend::add(const usage& tokens, std::optional<double> cost, bool ok) {
-  ++requests;
+  // Counts saturate like the sums: a summary already at the top (a hostile ledger
+  // row) must not wrap to a negative count (UBSan: signed overflow).
+  requests = saturating_add(requests, 1);
   if (!ok)
-    ++failures;
+    failures = saturating_add(failures, 1);
   // Whatever the caller read (a ledger row, a node's report), a lie is not summed.
   auto t = plausible(tokens);
   prompt_tokens = saturating_add(prompt_tokens, t.prompt_tokens);
@@ -47,7 +49,7 @@ void spend::add(const usage& tokens, std::optional<double> cost, bool ok) {
     usd += *checked;
   } else {
     has_unpriced = true;
-    ++unpriced_requests;
+    unpriced_requests = saturating_add(unpriced_requests, 1);
   }
 }
 

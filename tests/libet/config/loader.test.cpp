@@ -274,7 +274,10 @@ CAF_TEST(pool concurrency must be from 1 to 1024) {
                   "must be from 1 to 1024, got 0");
   CAF_CHECK_EQUAL(error_at(pool("1025"), "roles.polecat.pool[0].max_concurrency"),
                   "must be from 1 to 1024, got 1025");
-  CAF_CHECK_EQUAL(valid(pool("1024")).roles.at("polecat").pool[0].max_concurrency, 1024);
+  // Bound to a local: CAF_CHECK_EQUAL keeps `auto&&` to its argument, which would
+  // point into the temporary settings after they die (ASan: heap-use-after-free).
+  auto s = valid(pool("1024"));
+  CAF_CHECK_EQUAL(s.roles.at("polecat").pool[0].max_concurrency, 1024);
 }
 
 CAF_TEST(retry and cooldown settings must be within their ranges) {
@@ -428,7 +431,8 @@ CAF_TEST(auth defaults to bearer when a key is set and to none otherwise) {
 }
 
 CAF_TEST(provider settings take their defaults when absent) {
-  const auto& p = valid(base).providers.at("local");
+  // A copy: a reference into the temporary settings would dangle (ASan: heap-use-after-free).
+  const auto p = valid(base).providers.at("local");
   CAF_CHECK_EQUAL(p.max_connections, 16);
   CAF_CHECK_EQUAL(p.anthropic_version, "2023-06-01");
   CAF_CHECK(p.tls.verify);

@@ -72,7 +72,8 @@ CAF_TEST(the coordinate prompt carries the plan with its markers) {
   plan::decomposition d;
   d.summary = "Two steps.";
   d.subtasks = {{1, "Write the parser", {}, ""}, {2, "Write tests", {1}, "qa"}};
-  const auto& u = user_of(coordinate_request("sys", "Build it", d));
+  // A copy: a reference into the temporary request would dangle (ASan: heap-use-after-free).
+  const auto u = user_of(coordinate_request("sys", "Build it", d));
   CAF_CHECK(has(u, "brief"));
   CAF_CHECK(has(u, "Two steps."));
   CAF_CHECK(has(u, "1. Write the parser\n2. Write tests [depends: 1] [specialist: qa]\n"));
@@ -82,7 +83,8 @@ CAF_TEST(the synthesis prompt keeps results in order and marks failures) {
   std::vector<worker_result> rs = {{1, "parser", "PARSER DONE", true, ""},
                                    {2, "tests", "", false, "timeout: no answer"},
                                    {3, "docs", "DOCS DONE", true, ""}};
-  const auto& u = user_of(synthesize_request("sys", "Build it", rs));
+  // A copy: a reference into the temporary request would dangle (ASan: heap-use-after-free).
+  const auto u = user_of(synthesize_request("sys", "Build it", rs));
   auto a = u.find("### Result 1: parser\nPARSER DONE");
   auto b = u.find("### Result 2: tests (FAILED)");
   auto c = u.find("### Result 3: docs\nDOCS DONE");

@@ -43,7 +43,11 @@ void check_hostile_rows(store::ledger_store& s) {
   CAF_REQUIRE(s.append(call(1003, usage{1, 1, 0, 0, 0}, std::numeric_limits<double>::infinity())));
   CAF_REQUIRE(s.append(call(1004, usage{1, 1, 0, 0, 0}, std::numeric_limits<double>::quiet_NaN())));
   // The day's spend is the honest $2: a negative cost cannot cancel it.
-  CAF_CHECK_EQUAL(*s.spent_since(0), 2.0);
+  // Bound to a local: CAF_CHECK_EQUAL keeps `auto&&` to its argument, and `*` of a
+  // temporary's value dangles once that temporary dies (ASan: stack-use-after-scope).
+  auto spent = s.spent_since(0);
+  CAF_REQUIRE(spent);
+  CAF_CHECK_EQUAL(*spent, 2.0);
   auto rows = s.since(0);
   CAF_REQUIRE(rows);
   cost::summary sum;
@@ -88,6 +92,13 @@ CAF_TEST(sums of spend saturate instead of wrapping) {
   for (int i = 0; i < 3; ++i)
     a.add(usage{max_token_count, max_token_count, 0, 0, 0}, 1.0, true);
   CAF_CHECK_EQUAL(a.prompt_tokens, std::numeric_limits<int64_t>::max());
+  // The request count saturates too (it used to wrap: signed overflow, found by UBSan).
+  CAF_CHECK_EQUAL(a.requests, std::numeric_limits<int64_t>::max());
+  a.failures = std::numeric_limits<int64_t>::max();
+  a.unpriced_requests = std::numeric_limits<int64_t>::max();
+  a.add(usage{1, 1, 0, 0, 0}, std::nullopt, false);
+  CAF_CHECK_EQUAL(a.failures, std::numeric_limits<int64_t>::max());
+  CAF_CHECK_EQUAL(a.unpriced_requests, std::numeric_limits<int64_t>::max());
   usage u{huge, huge, huge, huge, huge};
   u += usage{huge, 1, 100, 0, 9};
   CAF_CHECK(

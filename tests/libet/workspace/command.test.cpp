@@ -233,7 +233,9 @@ CAF_TEST(a wrapper runs in front of the shell) {
   CAF_REQUIRE(r);
   CAF_CHECK_EQUAL(r->output, "/bin/sh \n");
   spec.command = "echo $WRAPPED";
-  CAF_CHECK_EQUAL(run_command(spec)->output, "yes\n");
+  auto wrapped = run_command(spec);
+  CAF_REQUIRE(wrapped);
+  CAF_CHECK_EQUAL(wrapped->output, "yes\n");
 }
 
 CAF_TEST(a command that ignores the terminate signal is killed two seconds later) {
