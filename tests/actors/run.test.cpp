@@ -87,6 +87,16 @@ roles:
 retry: {attempts: 1}
 )";
 
+// Adds `locked`: a planner whose key is refused (an auth failure falls back).
+std::string with_locked_planner(std::string yaml) {
+  auto providers = yaml.find("providers:\n") + 11;
+  yaml.insert(providers, "  vault:\n    type: mock\n    mock: {mode: echo, faults: [{error: auth, "
+                         "probability: 1.0, message: \"invalid x-api-key\"}]}\n");
+  auto models = yaml.find("models:\n") + 8;
+  yaml.insert(models, "  locked: {provider: vault, model: planner}\n");
+  return yaml;
+}
+
 bool has(const std::string& text, std::string_view part) {
   return text.find(part) != std::string::npos;
 }
@@ -163,8 +173,8 @@ CAF_TEST(a mayor answered by its fallback says so once and the run goes on) {
   std::string yaml = plan_yaml;
   auto at = yaml.find("  mayor: {model: planner}");
   CAF_REQUIRE(at != std::string::npos);
-  yaml.replace(at, 25, "  mayor: {model: broken, fallbacks: [planner]}");
-  load(yaml);
+  yaml.replace(at, 25, "  mayor: {model: locked, fallbacks: [planner]}");
+  load(with_locked_planner(yaml));
   store::run_record start;
   start.header = header("build a parser");
   auto r = complete(spawn(start));
@@ -181,6 +191,21 @@ CAF_TEST(a mayor answered by its fallback says so once and the run goes on) {
     }
   CAF_CHECK_EQUAL(mayor, 2);
   CAF_CHECK(folded().fallbacks == r->fallbacks);
+}
+
+CAF_TEST(a mayor that cannot plan fails the run) {
+  std::string yaml = plan_yaml;
+  auto at = yaml.find("  mayor: {model: planner}");
+  CAF_REQUIRE(at != std::string::npos);
+  yaml.replace(at, 25, "  mayor: {model: broken}");
+  load(yaml);
+  store::run_record start;
+  start.header = header("build a parser");
+  auto r = complete(spawn(start));
+  CAF_REQUIRE(r);
+  CAF_CHECK(r->subtasks.empty());
+  CAF_CHECK_EQUAL(r->status, store::run_status::failed);
+  CAF_CHECK(said("the mayor could not plan the task"));
 }
 
 CAF_TEST(the witness sends a weak answer back and keeps the fixed one) {

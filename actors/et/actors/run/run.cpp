@@ -169,7 +169,7 @@ void finish(run_pointer self) {
   auto& st = self->state;
   auto& r = st.record();
   st.now = stage::finishing;
-  bool failed = false;
+  bool failed = r.subtasks.empty(); // never planned: nothing was done
   for (const auto& s : r.subtasks)
     failed = failed || s.state != store::subtask_state::done;
   if (!r.verifications.empty() && !r.verifications.back().passed)
