@@ -157,6 +157,8 @@ void add_run_command(CLI::App& root, context& ctx) {
                 "print each worker's output in order instead of a synthesis");
   cmd->add_flag("--no-review{false}", o->review, "skip the witness's reviews");
   cmd->add_flag("--no-refine{false}", o->refine, "skip the refinery's polish");
+  cmd->add_flag("--no-coordinate{false}", o->coordinate,
+                "no brief from the mayor for the workers of a plan with several subtasks");
   cmd->add_option("--max-subtasks", o->max_subtasks, "at most this many subtasks (10)")
       ->check(CLI::Range(1, 100));
   cmd->add_option("--output-dir", o->output_dir, "write the workers' files into this directory");

@@ -38,6 +38,7 @@ store::run_header header_of(const run_options& o, const config::settings& s) {
   h.synthesize = o.synthesize;
   h.review = o.review;
   h.refine = o.refine;
+  h.coordinate = o.coordinate;
   return h;
 }
 

@@ -24,6 +24,7 @@ struct run_options {
   bool synthesize = true;                ///< false with --no-synthesize
   bool review = true;                    ///< false with --no-review
   bool refine = true;                    ///< false with --no-refine
+  bool coordinate = true;                ///< false with --no-coordinate
   int max_subtasks = 10;                 ///< --max-subtasks
   std::string output_dir;                ///< --output-dir ("" = none)
   std::string verify;                    ///< --verify command ("" = none)

@@ -28,7 +28,8 @@ json::object to_json(const store::run_header& h) {
           {"max_iterations", h.max_iterations},
           {"synthesize", h.synthesize},
           {"review", h.review},
-          {"refine", h.refine}};
+          {"refine", h.refine},
+          {"coordinate", h.coordinate}};
 }
 
 json::object to_json(const store::subtask_record& s) {

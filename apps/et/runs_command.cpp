@@ -159,6 +159,7 @@ std::string flags_of(const store::run_header& h) {
   out += h.synthesize ? "" : " --no-synthesize";
   out += h.review ? "" : " --no-review";
   out += h.refine ? "" : " --no-refine";
+  out += h.coordinate ? "" : " --no-coordinate";
   return out.empty() ? " (defaults)" : out;
 }
 

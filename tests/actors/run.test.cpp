@@ -193,6 +193,57 @@ CAF_TEST(a mayor answered by its fallback says so once and the run goes on) {
   CAF_CHECK(folded().fallbacks == r->fallbacks);
 }
 
+CAF_TEST(the mayor briefs the workers of a plan of several subtasks) {
+  std::string yaml = plan_yaml;
+  auto at = yaml.find("        - {match: \"\", reply: \"SYNTHESIS {prompt}\"}");
+  CAF_REQUIRE(at != std::string::npos);
+  yaml.insert(at, "        - {match: \"Write a short brief\", reply: \"BRIEF: name it parse_all\"}\n");
+  at = yaml.find("        - {match: \"\", reply: \"GENERIC\"}");
+  CAF_REQUIRE(at != std::string::npos);
+  yaml.insert(at, "        - {match: \"PARSER-PART\", reply: \"PARSER-RESULT saw {prompt}\"}\n");
+  std::string plain_parser = "        - {match: \"PARSER-PART\", reply: \"PARSER-RESULT\"}\n";
+  yaml.erase(yaml.find(plain_parser), plain_parser.size());
+  load(yaml);
+  store::run_record start;
+  start.header = header("build a parser");
+  start.header.coordinate = true;
+  auto r = complete(spawn(start));
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->status, store::run_status::done);
+  CAF_CHECK_EQUAL(r->brief, "BRIEF: name it parse_all");
+  // The worker's prompt carried the brief.
+  CAF_CHECK(has(r->subtasks[0].output, "BRIEF: name it parse_all"));
+  CAF_CHECK_EQUAL(folded().brief, r->brief);
+  auto journaled = store::read_run(runs() / "run-1");
+  CAF_REQUIRE(journaled);
+  CAF_CHECK_EQUAL(journaled->brief, r->brief);
+  std::vector<std::string> phases;
+  for (const auto& p : r->phases)
+    phases.push_back(p.name);
+  CAF_CHECK_EQUAL(phases,
+                  (std::vector<std::string>{"decompose", "coordinate", "execute", "synthesize"}));
+}
+
+CAF_TEST(no brief without coordination or for a single subtask) {
+  load(plan_yaml);
+  store::run_record start;
+  start.header = header("build a parser"); // coordinate = false: --no-coordinate
+  auto r = complete(spawn(start));
+  CAF_REQUIRE(r);
+  CAF_CHECK(r->brief.empty());
+  for (const auto& p : r->phases)
+    CAF_CHECK_NOT_EQUAL(p.name, "coordinate");
+  load(witness_yaml); // a plan of one subtask
+  start.header = header("write it");
+  start.header.id = "run-2";
+  start.header.coordinate = true;
+  r = complete(spawn(start));
+  CAF_REQUIRE(r);
+  CAF_CHECK(r->brief.empty());
+  for (const auto& p : r->phases)
+    CAF_CHECK_NOT_EQUAL(p.name, "coordinate");
+}
+
 CAF_TEST(a mayor that cannot plan fails the run) {
   std::string yaml = plan_yaml;
   auto at = yaml.find("  mayor: {model: planner}");

@@ -116,6 +116,7 @@ struct run_fixture : test_coordinator_fixture<test_config> {
     h.worker_role = "polecat";
     h.max_subtasks = 6;
     h.refine = false;
+    h.coordinate = false; // the brief has tests of its own
     return h;
   }
 

@@ -66,7 +66,7 @@ std::string str(const json::value& v) {
 CAF_TEST_FIXTURE_SCOPE(run_fallback_tests, fixture)
 
 CAF_TEST(refused keys are reported on stderr journaled and counted by reason) {
-  auto r = et({"run", "--no-synthesize", "--json", "Do two parts"});
+  auto r = et({"run", "--no-synthesize", "--no-coordinate", "--json", "Do two parts"});
   CAF_CHECK_EQUAL(r.code, 0);
   if (r.code != 0)
     CAF_MESSAGE("stderr:\n" << r.err);
@@ -114,7 +114,7 @@ CAF_TEST(a run without fallbacks prints no fallback lines and counts none) {
   text.replace(text.find(mayor), mayor.size(), "mayor: {model: planner}");
   text.replace(text.find("pool: [m1, m2]"), 14, "pool: [m2]");
   std::ofstream{file} << text;
-  auto r = et({"run", "--no-synthesize", "--json", "Do two parts"});
+  auto r = et({"run", "--no-synthesize", "--no-coordinate", "--json", "Do two parts"});
   CAF_CHECK_EQUAL(r.code, 0);
   CAF_CHECK(!has(r.err, "answered by")); // no fallback line
   CAF_CHECK(!has(r.err, " fallback"));   // nor a count in the summary

@@ -97,6 +97,7 @@ struct fixture : scratch_dir {
   void write(const setup& s) {
     std::ofstream out{file};
     out << "providers:\n  boss: {type: mock, mock: {mode: script, script: [{match: "
+        << quote("Write a short brief") << ", reply: BRIEF-TEXT}, {match: "
         << quote("plan the task below") << ", reply: " << quote(plan_of(s.plan))
         << "}, {reply: " << quote("SYNTHESIS\n{prompt}") << "}]}}\n";
     for (std::string p : {"w1", "w2", "w3", "w4", "sp"}) {
@@ -225,6 +226,8 @@ CAF_TEST(a member that fails every request hands its work to the others) {
   write(cfg);
   auto run = run_json({"--no-synthesize", "Do all eight parts"});
   CAF_CHECK_EQUAL(str(run.at("status")), "done");
+  // A plan of several subtasks gets the mayor's brief (coordination is on by default).
+  CAF_CHECK_EQUAL(str(run.at("brief")), "BRIEF-TEXT");
   bool moved = false;
   for (size_t n = 1; n <= 8; ++n) {
     const auto& s = subtask(run, n);
@@ -360,7 +363,7 @@ CAF_TEST(the json document describes the whole run) {
   std::vector<std::string> phases;
   for (const auto& p : run.at("phases").as_array())
     phases.push_back(str(p.at("name")));
-  CAF_CHECK_EQUAL(phases, (std::vector<std::string>{"decompose", "execute", "synthesize"}));
+  CAF_CHECK_EQUAL(phases, (std::vector<std::string>{"decompose", "coordinate", "execute", "synthesize"}));
   CAF_CHECK_GREATER(run.at("tokens").at("prompt_tokens").as_int64(), 0);
   CAF_CHECK(run.at("usd").is_number());
   CAF_CHECK(run.at("verifications").as_array().empty());

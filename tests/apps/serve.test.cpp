@@ -193,6 +193,7 @@ struct fixture : scratch_dir {
         << "    mock:\n"
         << "      mode: script\n"
         << "      script:\n"
+        << "        - {model: planner, match: \"Write a short brief\", reply: \"One brief.\"}\n"
         << "        - model: planner\n"
         << "          reply: \"1. write alpha\\n2. write beta\\n3. write gamma\\n\"\n"
         << "        - {match: alpha, reply: ALPHA by local}\n"

@@ -159,10 +159,11 @@ chat_request decompose_request(std::string_view system, std::string_view task, s
 
 chat_request coordinate_request(std::string_view system, std::string_view task,
                                 const plan::decomposition& plan) {
-  std::string u = "Write a short brief (at most 150 words) shared by all workers of the plan "
-                  "below: the goal, the conventions they must agree on (names, interfaces, file "
-                  "layout, style) and how their parts fit together. Do not repeat the subtasks. "
-                  "Reply with the brief only.\n\n";
+  std::string u = "Write a short brief (under 300 words) that every worker of the plan below "
+                  "reads before its subtask: the shared interfaces (function signatures, types, "
+                  "formats), the names they must agree on, the file layout, and the integration "
+                  "points where their parts meet. Do not repeat the subtasks. Reply with the brief "
+                  "only.\n\n";
   section(u, "Task", task);
   if (!plan.summary.empty())
     section(u, "Plan", plan.summary);

@@ -152,6 +152,7 @@ json::object started_event(const run_header& h) {
   e["synthesize"] = h.synthesize;
   e["review"] = h.review;
   e["refine"] = h.refine;
+  e["coordinate"] = h.coordinate;
   return e;
 }
 
@@ -265,6 +266,12 @@ result<void> journal_writer::planned(const plan::decomposition& plan, const std:
   e["proposed"] = plan.proposed;
   e["subtasks"] = std::move(subtasks);
   e["warnings"] = to_json(plan.warnings);
+  return append(line_of(e));
+}
+
+result<void> journal_writer::briefed(const std::string& brief) {
+  auto e = event("briefed");
+  e["brief"] = brief;
   return append(line_of(e));
 }
 

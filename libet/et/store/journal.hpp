@@ -44,6 +44,7 @@ struct run_header {
   bool synthesize = true;      ///< false with --no-synthesize
   bool review = true;          ///< false with --no-review
   bool refine = true;          ///< false with --no-refine
+  bool coordinate = true;      ///< false with --no-coordinate
   bool operator==(const run_header&) const = default;
 };
 
@@ -150,6 +151,8 @@ public:
   result<void> files_written(int number, const std::vector<std::string>& paths);
   /// One verify run.
   result<void> verified(const verify_record& record);
+  /// The mayor's brief for the workers (coordination).
+  result<void> briefed(const std::string& brief);
   /// A phase ended.
   result<void> phase(const std::string& name, int64_t elapsed_ms);
   /// A fallback was taken; its reason is journaled by name (to_string(errc)).

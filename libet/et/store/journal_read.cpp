@@ -137,6 +137,8 @@ run_header header_of(const json::object& e) {
   h.synthesize = flag(e, "synthesize", true);
   h.review = flag(e, "review", true);
   h.refine = flag(e, "refine", true);
+  // Journals from before the brief have none: a resume does not add one.
+  h.coordinate = flag(e, "coordinate", false);
   return h;
 }
 
@@ -257,6 +259,7 @@ const std::map<std::string, handler, std::less<>>& handlers() {
        [](run_record& r, const json::object& e) { r.warnings.push_back(text(e, "text")); }},
       {"final_output",
        [](run_record& r, const json::object& e) { r.final_output = text(e, "text"); }},
+      {"briefed", [](run_record& r, const json::object& e) { r.brief = text(e, "brief"); }},
       {"finished", on_finished},
       {"resumed",
        [](run_record& r, const json::object&) {

@@ -16,6 +16,7 @@ struct folder {
     r.summary = e.summary;
     r.subtasks = e.subtasks;
   }
+  void operator()(const run_briefed& e) const { r.brief = e.brief; }
   void operator()(const run_subtask_changed& e) const {
     for (auto& s : r.subtasks)
       if (s.number == e.subtask.number) {

@@ -39,6 +39,12 @@ struct run_planned {
   bool operator==(const run_planned&) const = default;
 };
 
+/// The mayor's brief for the workers; it becomes run_record::brief.
+struct run_briefed {
+  std::string brief; ///< shared interfaces, names, file layout, integration points
+  bool operator==(const run_briefed&) const = default;
+};
+
 /// A subtask changed (assigned, reviewed, finished, wrote files): its whole new record.
 struct run_subtask_changed {
   subtask_record subtask; ///< replaces the one with its number
@@ -73,7 +79,7 @@ struct run_finished {
 };
 
 /// One event of a run.
-using run_event = std::variant<run_noted, run_phase_began, run_phase_ended, run_planned,
+using run_event = std::variant<run_noted, run_phase_began, run_phase_ended, run_planned, run_briefed,
                                run_subtask_changed, run_streamed, run_verified, run_fell_back,
                                run_finished>;
 

@@ -48,6 +48,16 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
+std::string clip_utf8(std::string_view text, size_t max_bytes) {
+  if (text.size() <= max_bytes)
+    return std::string{text};
+  auto end = max_bytes;
+  // Step back over continuation bytes to the start of the sequence that does not fit.
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80)
+    --end;
+  return std::string{text.substr(0, end)};
+}
+
 std::string join(const std::vector<std::string>& parts, std::string_view separator) {
   std::string out;
   for (size_t i = 0; i < parts.size(); ++i) {

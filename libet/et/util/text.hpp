@@ -23,6 +23,9 @@ std::optional<std::string> nearest(std::string_view word,
 /// `text` without leading and trailing ASCII white space.
 std::string_view trim(std::string_view text);
 
+/// At most `max_bytes` of `text`, cut before a UTF-8 sequence rather than inside one.
+std::string clip_utf8(std::string_view text, size_t max_bytes);
+
 /// Joins `parts` with `separator` between them.
 std::string join(const std::vector<std::string>& parts, std::string_view separator);
 

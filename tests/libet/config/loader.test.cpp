@@ -42,9 +42,10 @@ CAF_TEST(the offline demo configuration loads without any variable) {
   const auto& sim = out.value.providers.at("sim");
   CAF_CHECK_EQUAL(sim.type, config::provider_type::mock);
   CAF_CHECK_EQUAL(sim.mock.mode, "script");
-  CAF_CHECK_EQUAL(sim.mock.script.size(), 9u);
-  CAF_CHECK_EQUAL(sim.mock.script[0].match, "break the task");
-  CAF_CHECK_EQUAL(sim.mock.script[5].model, "");
+  CAF_CHECK_EQUAL(sim.mock.script.size(), 10u);
+  CAF_CHECK_EQUAL(sim.mock.script[0].match, "Write a short brief");
+  CAF_CHECK_EQUAL(sim.mock.script[1].match, "break the task");
+  CAF_CHECK_EQUAL(sim.mock.script[6].model, "");
   CAF_CHECK_EQUAL(sim.mock.latency, 150ms);
   CAF_CHECK_EQUAL(sim.mock.tokens_per_second, 400.0);
   CAF_CHECK(sim.mock.models.empty()); // listed from the aliases instead

@@ -81,10 +81,10 @@ struct run_setup {
   ledger_actor ledger;                              ///< spend at the end
   fallback_log_actor fallbacks; ///< the router's reports of the mayor's, witness's and
                                 ///< refinery's fallbacks, drained after each phase (may be null)
-  store::run_record record;                         ///< a new run's header, or a resumed run
-  std::shared_ptr<store::journal_writer> journal;   ///< opened for this run
-  run_limits limits;                                ///< thresholds and timeouts
-  std::vector<run_observer> observers;              ///< subscribed from the first event
+  store::run_record record;     ///< a new run's header, or a resumed run
+  std::shared_ptr<store::journal_writer> journal; ///< opened for this run
+  run_limits limits;                              ///< thresholds and timeouts
+  std::vector<run_observer> observers;            ///< subscribed from the first event
   verify_runner verifier; ///< null: a detached actor per verify run runs the command (tests
                           ///< put a scripted one here)
 };

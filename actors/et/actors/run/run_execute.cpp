@@ -25,7 +25,8 @@ roles::execution execution_of(run_state& st, std::vector<roles::job> jobs) {
   const auto& r = st.record();
   roles::execution e;
   e.task = r.header.task;
-  e.brief = r.summary;
+  // Every worker reads the plan's summary and, when the mayor wrote one, its brief.
+  e.brief = r.brief.empty() ? r.summary : r.summary + "\n\n" + r.brief;
   e.jobs = std::move(jobs);
   std::set<int> running;
   for (const auto& j : e.jobs)

@@ -20,7 +20,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, run_header& x) {
   return f(caf::meta::type_name("et.run_header"), x.id, x.started_ms, x.task, x.config,
            x.supervisor_role, x.worker_role, x.max_subtasks, x.output_dir, x.verify,
-           x.max_iterations, x.synthesize, x.review, x.refine);
+           x.max_iterations, x.synthesize, x.review, x.refine, x.coordinate);
 }
 
 /// Inspects a subtask_record.
@@ -54,8 +54,8 @@ typename Inspector::result_type inspect(Inspector& f, fallback_record& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, run_record& x) {
   return f(caf::meta::type_name("et.run_record"), x.header, x.status, x.summary, x.brief,
-           x.warnings, x.subtasks, x.verifications, x.fallbacks, x.phases, x.final_output, x.tokens, x.usd,
-           x.finished_ms, x.resumes, x.damaged_lines);
+           x.warnings, x.subtasks, x.verifications, x.fallbacks, x.phases, x.final_output, x.tokens,
+           x.usd, x.finished_ms, x.resumes, x.damaged_lines);
 }
 
 /// Inspects a run_noted.
@@ -80,6 +80,12 @@ typename Inspector::result_type inspect(Inspector& f, run_phase_ended& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, run_planned& x) {
   return f(caf::meta::type_name("et.run_planned"), x.summary, x.subtasks);
+}
+
+/// Inspects a run_briefed.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, run_briefed& x) {
+  return f(caf::meta::type_name("et.run_briefed"), x.brief);
 }
 
 /// Inspects a run_subtask_changed.

@@ -13,6 +13,7 @@
 
 #include "caf/typed_event_based_actor.hpp"
 #include "caf/typed_response_promise.hpp"
+#include "et/actors/errors.hpp"
 #include "et/actors/run/run.hpp"
 #include "et/actors/run/run_inspect.hpp"
 #include "et/workspace/files.hpp"
@@ -44,6 +45,7 @@ struct run_state {
   bool pool_cancelled = false;                                         ///< cancel sent to the pool
   bool journal_failed = false;                                         ///< said once
   bool withheld_noted = false;                                         ///< said once
+  bool brief_asked = false;                                            ///< the mayor was asked
   uint64_t token = 0;            ///< counts abandonable requests; a stale reply finds it moved on
   std::function<void()> abandon; ///< what a stop does to the request in flight (or empty)
   std::shared_ptr<std::atomic<bool>> verify_cancel; ///< the verify command in flight
@@ -73,10 +75,18 @@ void take_reported_fallbacks(run_pointer self, std::function<void()> then);
 std::string label(const run_state& st, int number);
 /// The subtask with `number` (nullptr when the plan has none).
 store::subtask_record* find(store::run_record& r, int number);
-/// After the plan: execute what is not done, then verify.
+
+// run_plan.cpp
+/// Asks the mayor for the plan; then after_plan.
+void decompose(run_pointer self);
+/// After the plan: the brief when it needs one, then execute what is not done, then verify.
 void after_plan(run_pointer self);
+
+// run_finish.cpp
 /// Combines the results, refines, finishes.
 void synthesize(run_pointer self);
+/// Sets the final status, stops the run's actors, reports the spend and replies.
+void finish(run_pointer self);
 
 // run_execute.cpp
 /// Sends `jobs` to the pool (phase execute, or fix after a verification), then `next`.
@@ -87,5 +97,27 @@ void on_progress(run_pointer self, const roles::progress& p);
 // run_verify.cpp
 /// Verify run `iteration` (1..max_iterations), fix rounds between them, then synthesize.
 void verify(run_pointer self, int iteration);
+
+// Sends a request the run may abandon on a stop: `done` gets the value, or nullopt after
+// a failure or a stop (at most once).
+template <class T, class Handle, class... Ts>
+void ask(run_pointer self, const char* what, const Handle& who,
+         std::function<void(std::optional<T>)> done, Ts&&... xs) {
+  auto token = ++self->state.token;
+  auto once = [self, token, done](std::optional<T> x) {
+    if (self->state.token != token)
+      return; // abandoned: the run moved on
+    ++self->state.token;
+    self->state.abandon = nullptr;
+    done(std::move(x));
+  };
+  self->state.abandon = [once] { once(std::nullopt); };
+  self->request(who, caf::infinite, std::forward<Ts>(xs)...)
+      .then([once](T& x) { once(std::move(x)); },
+            [self, what, once](caf::error& e) {
+              note(self, std::string{what} + " failed: " + to_string(from_caf(e)), true);
+              once(std::nullopt);
+            });
+}
 
 } // namespace et::actors::run_detail
