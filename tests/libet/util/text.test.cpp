@@ -98,3 +98,13 @@ CAF_TEST(starts with compares a prefix) {
   CAF_CHECK(!starts_with("http://x", "https://"));
   CAF_CHECK(!starts_with("ab", "abc"));
 }
+
+CAF_TEST(clip utf8 never cuts inside a sequence) {
+  CAF_CHECK_EQUAL(et::clip_utf8("short", 10), "short");
+  CAF_CHECK_EQUAL(et::clip_utf8("abcdef", 3), "abc");
+  // "é" is two bytes, "€" three: a cut inside either drops the whole sequence.
+  CAF_CHECK_EQUAL(et::clip_utf8("a\xC3\xA9z", 2), "a");
+  CAF_CHECK_EQUAL(et::clip_utf8("a\xC3\xA9z", 3), "a\xC3\xA9");
+  CAF_CHECK_EQUAL(et::clip_utf8("\xE2\x82\xAC\xE2\x82\xAC", 5), "\xE2\x82\xAC");
+  CAF_CHECK_EQUAL(et::clip_utf8("\xE2\x82\xAC", 0), "");
+}
