@@ -1,0 +1,153 @@
+// Decoding an Anthropic messages request (see request.hpp).
+
+#include <array>
+
+#include "et/gateway/detail/fields.hpp"
+#include "et/gateway/request.hpp"
+
+namespace et::gateway {
+
+namespace {
+
+using namespace detail;
+
+constexpr std::string_view tools_text = "tools are not supported by this gateway yet";
+
+// Members of a text block that have no effect here (prompt caching is the
+// upstream's business, citations are not produced).
+const std::vector<std::string_view> ignored_block_fields{"cache_control", "citations"};
+
+result<message> decode_message(const json::value& v, const std::string& field,
+                               const limits& bounds) {
+  if (!v.is_object())
+    return bad_field(field, "expected an object");
+  message m;
+  bool has_role = false;
+  bool has_content = false;
+  for (const auto& [key, value] : v.get_object()) {
+    auto k = view(key);
+    if (k == "role") {
+      auto name = string_of(value, field + ".role", 32);
+      if (!name)
+        return std::move(name).error();
+      if (*name == "user")
+        m.who = role::user;
+      else if (*name == "assistant")
+        m.who = role::assistant;
+      else
+        return bad_field(field + ".role", "expected user or assistant");
+      has_role = true;
+    } else if (k == "content") {
+      // tool_use and tool_result blocks are refused by text_parts as unsupported types.
+      auto text = text_parts(value, field + ".content", bounds, ignored_block_fields);
+      if (!text)
+        return std::move(text).error();
+      m.content = std::move(*text);
+      has_content = true;
+    } else {
+      return bad_field(field + "." + std::string{k}, "unknown field");
+    }
+  }
+  if (!has_role)
+    return bad_field(field + ".role", "missing");
+  if (!has_content)
+    return bad_field(field + ".content", "missing");
+  return m;
+}
+
+result<void> decode_messages(const json::value& v, const limits& bounds,
+                             std::vector<message>& out) {
+  if (!v.is_array())
+    return bad_field("messages", "expected an array");
+  const auto& a = v.get_array();
+  if (a.empty())
+    return bad_field("messages", "expected at least one message");
+  if (a.size() > bounds.max_messages)
+    return bad_field("messages", "more than " + std::to_string(bounds.max_messages) + " messages");
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    auto m = decode_message(a[i], "messages[" + std::to_string(i) + "]", bounds);
+    if (!m)
+      return std::move(m).error();
+    out.push_back(std::move(*m));
+  }
+  return {};
+}
+
+struct decoded {
+  client_request out;
+  std::optional<std::string> system;
+  bool has_max_tokens = false;
+};
+
+result<void> decode_member(std::string_view k, const json::value& value, const limits& bounds,
+                           decoded& d) {
+  auto& req = d.out.request;
+  std::string field{k};
+  if (k == "model") {
+    auto m = string_of(value, field, bounds.max_model_bytes);
+    if (!m)
+      return std::move(m).error();
+    d.out.model = std::move(*m);
+  } else if (k == "messages") {
+    return decode_messages(value, bounds, req.messages);
+  } else if (k == "system") {
+    auto text = text_parts(value, field, bounds, ignored_block_fields);
+    if (!text)
+      return std::move(text).error();
+    d.system = std::move(*text);
+  } else if (k == "max_tokens") {
+    auto n = integer_of(value, field, 1, bounds.max_tokens);
+    if (!n)
+      return std::move(n).error();
+    req.max_tokens = static_cast<int32_t>(*n);
+    d.has_max_tokens = true;
+  } else if (k == "stream") {
+    auto b = bool_of(value, field);
+    if (!b)
+      return std::move(b).error();
+    d.out.stream = *b;
+  } else if (k == "temperature" || k == "top_p") {
+    auto n = number_of(value, field, 0, 1);
+    if (!n)
+      return std::move(n).error();
+    (k == "temperature" ? req.temperature : req.top_p) = *n;
+  } else if (k == "stop_sequences") {
+    if (!value.is_array())
+      return bad_field(field, "expected an array of strings");
+    auto s = stops_of(value, field, bounds);
+    if (!s)
+      return std::move(s).error();
+    req.stop = std::move(*s);
+  } else if (k == "tools" || k == "tool_choice") {
+    return unsupported_field(field, tools_text);
+  } else if (k == "top_k" || k == "thinking" || k == "container" || k == "mcp_servers") {
+    return unsupported_field(field, "not supported by this gateway yet");
+  } else if (k != "metadata" && k != "service_tier") {
+    return bad_field(field, "unknown field");
+  }
+  return {};
+}
+
+} // namespace
+
+result<client_request> parse_anthropic_request(std::string_view body, const limits& bounds) {
+  auto o = parse_body(body, bounds);
+  if (!o)
+    return std::move(o).error();
+  decoded d;
+  for (const auto& [key, value] : *o)
+    if (auto ok = decode_member(view(key), value, bounds, d); !ok)
+      return ok.error();
+  if (d.out.model.empty())
+    return bad_field("model", o->contains("model") ? "must not be empty" : "missing");
+  if (d.out.request.messages.empty())
+    return bad_field("messages", "missing");
+  if (!d.has_max_tokens)
+    return bad_field("max_tokens", "missing");
+  if (d.system && !d.system->empty())
+    d.out.request.messages.insert(d.out.request.messages.begin(),
+                                  message{role::system, std::move(*d.system), {}, {}, {}});
+  return std::move(d.out);
+}
+
+} // namespace et::gateway
