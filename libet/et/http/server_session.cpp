@@ -17,6 +17,10 @@ using error_code = boost::system::error_code;
 
 namespace {
 
+// How much of a refused request linger() reads and drops at most (a client
+// that writes its whole body before reading must get to read the refusal).
+constexpr std::size_t linger_bytes = std::size_t{64} << 20;
+
 // Header text from a handler never splits the response.
 std::string one_line(std::string_view text) {
   std::string out;
@@ -205,13 +209,13 @@ void server_session::linger() {
 }
 
 void server_session::drain() {
-  socket_.async_read_some(net::buffer(discard_),
-                          [self = shared_from_this()](error_code ec, std::size_t n) {
-                            self->lingered_ += n;
-                            if (ec || self->lingered_ > (1u << 20) || self->phase_ == phase::closed)
-                              return self->close();
-                            self->drain();
-                          });
+  socket_.async_read_some(
+      net::buffer(discard_), [self = shared_from_this()](error_code ec, std::size_t n) {
+        self->lingered_ += n;
+        if (ec || self->lingered_ > linger_bytes || self->phase_ == phase::closed)
+          return self->close();
+        self->drain();
+      });
 }
 
 void server_session::fail() {

@@ -52,11 +52,11 @@ std::vector<json::value> events(const std::string& sse, std::vector<std::string>
 
 CAF_TEST(an OpenAI completion carries text usage and finish reason) {
   auto o = json::parse(openai_response(answer(), meta)).as_object();
-  CAF_CHECK_EQUAL(o["object"].as_string(), "chat.completion");
-  CAF_CHECK_EQUAL(o["model"].as_string(), "small");
+  CAF_CHECK_EQUAL(std::string{o["object"].as_string()}, "chat.completion");
+  CAF_CHECK_EQUAL(std::string{o["model"].as_string()}, "small");
   auto& choice = o["choices"].as_array()[0].as_object();
-  CAF_CHECK_EQUAL(choice["message"].as_object()["content"].as_string(), "Hello there");
-  CAF_CHECK_EQUAL(choice["finish_reason"].as_string(), "length");
+  CAF_CHECK_EQUAL(std::string{choice["message"].as_object()["content"].as_string()}, "Hello there");
+  CAF_CHECK_EQUAL(std::string{choice["finish_reason"].as_string()}, "length");
   CAF_CHECK_EQUAL(o["usage"].as_object()["total_tokens"].as_int64(), 15);
 }
 
@@ -64,9 +64,10 @@ CAF_TEST(an Anthropic message carries text usage and stop reason) {
   auto r = answer();
   r.tokens.cache_read_tokens = 2;
   auto o = json::parse(anthropic_response(r, meta)).as_object();
-  CAF_CHECK_EQUAL(o["type"].as_string(), "message");
-  CAF_CHECK_EQUAL(o["content"].as_array()[0].as_object()["text"].as_string(), "Hello there");
-  CAF_CHECK_EQUAL(o["stop_reason"].as_string(), "max_tokens");
+  CAF_CHECK_EQUAL(std::string{o["type"].as_string()}, "message");
+  CAF_CHECK_EQUAL(std::string{o["content"].as_array()[0].as_object()["text"].as_string()},
+                  "Hello there");
+  CAF_CHECK_EQUAL(std::string{o["stop_reason"].as_string()}, "max_tokens");
   auto& u = o["usage"].as_object();
   CAF_CHECK_EQUAL(u["input_tokens"].as_int64(), 10); // cached input is counted apart
   CAF_CHECK_EQUAL(u["cache_read_input_tokens"].as_int64(), 2);
@@ -78,10 +79,12 @@ CAF_TEST(an OpenAI stream ends with DONE and usage only when asked) {
   auto text = with.start() + with.text("Hel") + with.text("lo") + with.finish(answer());
   auto ev = events(text);
   CAF_REQUIRE_EQUAL(ev.size(), 5u);
-  CAF_CHECK_EQUAL(ev[0].at("choices").at(0).at("delta").at("role").as_string(), "assistant");
-  CAF_CHECK_EQUAL(ev[1].at("choices").at(0).at("delta").at("content").as_string(), "Hel");
+  CAF_CHECK_EQUAL(std::string{ev[0].at("choices").at(0).at("delta").at("role").as_string()},
+                  "assistant");
+  CAF_CHECK_EQUAL(std::string{ev[1].at("choices").at(0).at("delta").at("content").as_string()},
+                  "Hel");
   CAF_CHECK(ev[1].at("usage").is_null());
-  CAF_CHECK_EQUAL(ev[3].at("choices").at(0).at("finish_reason").as_string(), "length");
+  CAF_CHECK_EQUAL(std::string{ev[3].at("choices").at(0).at("finish_reason").as_string()}, "length");
   CAF_CHECK(ev[4].at("choices").as_array().empty());
   CAF_CHECK_EQUAL(ev[4].at("usage").at("completion_tokens").as_int64(), 3);
   CAF_CHECK(text.size() > 14 && text.substr(text.size() - 14) == "data: [DONE]\n\n");
@@ -97,7 +100,7 @@ CAF_TEST(a failed OpenAI stream ends with an error event and no DONE) {
   CAF_CHECK(text.find("[DONE]") == std::string::npos);
   auto ev = events(text);
   CAF_REQUIRE_EQUAL(ev.size(), 1u);
-  CAF_CHECK_EQUAL(ev[0].at("error").at("message").as_string(), "cut");
+  CAF_CHECK_EQUAL(std::string{ev[0].at("error").at("message").as_string()}, "cut");
 }
 
 CAF_TEST(an Anthropic stream has every event in order) {
@@ -110,14 +113,15 @@ CAF_TEST(an Anthropic stream has every event in order) {
   CAF_CHECK_EQUAL(names, expected);
   CAF_REQUIRE_EQUAL(ev.size(), expected.size());
   for (size_t i = 0; i < ev.size(); ++i)
-    CAF_CHECK_EQUAL(ev[i].at("type").as_string(), expected[i]); // data type matches the event
-  CAF_CHECK_EQUAL(ev[3].at("delta").at("text").as_string(), "Hi");
-  CAF_CHECK_EQUAL(ev[5].at("delta").at("stop_reason").as_string(), "max_tokens");
+    CAF_CHECK_EQUAL(std::string{ev[i].at("type").as_string()},
+                    expected[i]); // data type matches the event
+  CAF_CHECK_EQUAL(std::string{ev[3].at("delta").at("text").as_string()}, "Hi");
+  CAF_CHECK_EQUAL(std::string{ev[5].at("delta").at("stop_reason").as_string()}, "max_tokens");
   CAF_CHECK_EQUAL(ev[5].at("usage").at("output_tokens").as_int64(), 3);
   std::vector<std::string> failed;
   auto err = events(s.fail(client_error{529, "busy", "", 0, "overloaded"}), &failed);
   CAF_CHECK_EQUAL(failed, std::vector<std::string>{"error"});
-  CAF_CHECK_EQUAL(err[0].at("error").at("type").as_string(), "overloaded_error");
+  CAF_CHECK_EQUAL(std::string{err[0].at("error").at("type").as_string()}, "overloaded_error");
 }
 
 CAF_TEST(failures map to the client protocol status and shape) {
@@ -125,8 +129,8 @@ CAF_TEST(failures map to the client protocol status and shape) {
   CAF_CHECK_EQUAL(bad.status, 400);
   CAF_CHECK_EQUAL(bad.param, "messages");
   auto body = json::parse(error_body(protocol::openai, bad));
-  CAF_CHECK_EQUAL(body.at("error").at("param").as_string(), "messages");
-  CAF_CHECK_EQUAL(body.at("error").at("type").as_string(), "invalid_request_error");
+  CAF_CHECK_EQUAL(std::string{body.at("error").at("param").as_string()}, "messages");
+  CAF_CHECK_EQUAL(std::string{body.at("error").at("type").as_string()}, "invalid_request_error");
   CAF_CHECK_EQUAL(error_for(protocol::openai, make_failure(errc::not_found, "x")).status, 404);
   CAF_CHECK_EQUAL(error_for(protocol::openai, make_failure(errc::overloaded, "x")).status, 503);
   CAF_CHECK_EQUAL(error_for(protocol::anthropic, make_failure(errc::overloaded, "x")).status, 529);
@@ -138,8 +142,8 @@ CAF_TEST(failures map to the client protocol status and shape) {
   CAF_CHECK_EQUAL(rl.status, 429);
   CAF_CHECK_EQUAL(rl.retry_after_s, 2);
   auto ab = json::parse(error_body(protocol::anthropic, rl));
-  CAF_CHECK_EQUAL(ab.at("type").as_string(), "error");
-  CAF_CHECK_EQUAL(ab.at("error").at("type").as_string(), "rate_limit_error");
+  CAF_CHECK_EQUAL(std::string{ab.at("type").as_string()}, "error");
+  CAF_CHECK_EQUAL(std::string{ab.at("error").at("type").as_string()}, "rate_limit_error");
 }
 
 CAF_TEST(every candidate cooling down is a 429 saying when the first recovers) {
@@ -162,13 +166,13 @@ CAF_TEST(models list in both shapes and model names resolve) {
   auto list = offered_models(s);
   CAF_REQUIRE_EQUAL(list.size(), 2u);
   auto oa = json::parse(models_list(protocol::openai, list));
-  CAF_CHECK_EQUAL(oa.at("object").as_string(), "list");
-  CAF_CHECK_EQUAL(oa.at("data").at(0).at("id").as_string(), "small");
-  CAF_CHECK_EQUAL(oa.at("data").at(1).at("owned_by").as_string(), "et role");
+  CAF_CHECK_EQUAL(std::string{oa.at("object").as_string()}, "list");
+  CAF_CHECK_EQUAL(std::string{oa.at("data").at(0).at("id").as_string()}, "small");
+  CAF_CHECK_EQUAL(std::string{oa.at("data").at(1).at("owned_by").as_string()}, "et role");
   auto an = json::parse(models_list(protocol::anthropic, list));
-  CAF_CHECK_EQUAL(an.at("data").at(1).at("type").as_string(), "model");
+  CAF_CHECK_EQUAL(std::string{an.at("data").at(1).at("type").as_string()}, "model");
   CAF_CHECK_EQUAL(an.at("has_more").as_bool(), false);
-  CAF_CHECK_EQUAL(an.at("last_id").as_string(), "coder");
+  CAF_CHECK_EQUAL(std::string{an.at("last_id").as_string()}, "coder");
   auto role = route_model(s, "coder");
   CAF_REQUIRE(role);
   CAF_CHECK_EQUAL(role->role, "coder");

@@ -1,0 +1,433 @@
+#define CAF_SUITE e2e.gateway
+#include "caf/test/unit_test.hpp"
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <cctype>
+#include <future>
+#include <mutex>
+#include <set>
+
+#include "child.hpp"
+#include "et/http/client.hpp"
+#include "et/http/runtime.hpp"
+#include "fake_upstream/server.hpp"
+
+// `et serve --http` as a user runs it, in front of the fake upstream on
+// loopback, driven by libet's HTTP client: both client protocols on every
+// upstream protocol, streamed and not, role chains and their fallbacks
+// (before the first byte only), errors in each client's shape with the right
+// status, secrets kept out, and a client that hangs up.
+
+using namespace et::e2e;
+namespace json = boost::json;
+
+namespace {
+
+// The string at `a`.`b` of the JSON `body`, "" when it is not there (a copy:
+// CAF's check macros keep references past the full expression).
+std::string field(const std::string& body, const char* a, const char* b) {
+  boost::system::error_code ec;
+  auto v = json::parse(body, ec);
+  if (ec || !v.is_object() || !v.as_object().contains(a) || !v.at(a).is_object())
+    return {};
+  const auto* x = v.at(a).as_object().if_contains(b);
+  return x && x->is_string() ? std::string{x->as_string()} : std::string{};
+}
+
+bool has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+struct answer {
+  int status = 0;
+  et::http::header_list headers;
+  std::string body;
+  std::string failure; ///< the client's failure, "" when the exchange completed
+  /// The header `name` (give it in lower case), "" when absent.
+  std::string header(const std::string& name) const {
+    for (const auto& [k, v] : headers) {
+      std::string lower = k;
+      std::transform(lower.begin(), lower.end(), lower.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      if (lower == name)
+        return v;
+    }
+    return {};
+  }
+};
+
+// One server-sent event.
+struct event {
+  std::string name;
+  json::value data; ///< null for [DONE]
+  bool done = false;
+};
+
+std::vector<event> events_of(const std::string& body) {
+  std::vector<event> out;
+  size_t at = 0;
+  while (at < body.size()) {
+    auto end = body.find("\n\n", at);
+    if (end == std::string::npos)
+      break;
+    event ev;
+    std::istringstream lines{body.substr(at, end - at)};
+    for (std::string line; std::getline(lines, line);) {
+      if (line.rfind("event: ", 0) == 0)
+        ev.name = line.substr(7);
+      else if (line == "data: [DONE]")
+        ev.done = true;
+      else if (line.rfind("data: ", 0) == 0)
+        ev.data = json::parse(line.substr(6));
+    }
+    out.push_back(std::move(ev));
+    at = end + 2;
+  }
+  return out;
+}
+
+const char* config_text = R"(providers:
+  oa: {type: openai, base_url: "BASE/v1", api_key: sk-oa-SECRET-1}
+  an: {type: anthropic, base_url: "BASE", api_key: sk-ant-SECRET-2}
+  ge: {type: gemini, base_url: "BASE", api_key: AIza-SECRET-3}
+  ol: {type: ollama, base_url: "BASE"}
+  limited: {type: openai, base_url: "BASE/v1", api_key: sk-lim-SECRET-4, headers: {x-fake-fault: rate_limit}}
+  busy: {type: anthropic, base_url: "BASE", api_key: sk-busy-SECRET-5, headers: {x-fake-fault: overloaded}}
+  busy2: {type: anthropic, base_url: "BASE", api_key: sk-busy-SECRET-5, headers: {x-fake-fault: overloaded}}
+  cutter: {type: openai, base_url: "BASE/v1", headers: {x-fake-fault: stream_error, x-fake-text: "one two three four"}}
+  cutter2: {type: anthropic, base_url: "BASE", api_key: sk-cut-SECRET-7, headers: {x-fake-fault: stream_error, x-fake-text: "one two three four"}}
+  locked: {type: openai, base_url: "BASE/v1", api_key: sk-locked-SECRET-6, headers: {x-fake-fault: unauthorized}}
+  holder: {type: openai, base_url: "BASE/v1", headers: {x-fake-hold: "1", x-fake-text: "first second third"}}
+models:
+  gpt: {provider: oa, model: fake-small}
+  claude: {provider: an, model: fake-large}
+  gem: {provider: ge, model: fake-medium}
+  llama: {provider: ol, model: fake-small}
+  slow429: {provider: limited, model: fake-small}
+  busy: {provider: busy, model: fake-large}
+  busy2: {provider: busy2, model: fake-large}
+  cut: {provider: cutter, model: fake-small}
+  cut2: {provider: cutter2, model: fake-small}
+  locked: {provider: locked, model: fake-small}
+  held: {provider: holder, model: fake-small}
+roles:
+  coder: {model: slow429, fallbacks: [gpt]}
+  cutrole: {model: cut, fallbacks: [gpt]}
+  cutrole2: {model: cut2, fallbacks: [claude]}
+retry: {attempts: 1}
+cooldown: {failures: 1, window: 60s, period: 30s}
+defaults: {state_dir: state}
+)";
+
+struct fixture {
+  et::fake::server upstream{et::fake::options{}};
+  fs::path dir;
+  std::unique_ptr<child> gateway;
+  uint16_t port = 0;
+  et::http::runtime rt{1};
+  et::http::client client{rt, et::http::client_options{}};
+
+  fixture() {
+    std::string tmpl = (fs::temp_directory_path() / "et-e2e-gateway-XXXXXX").string();
+    CAF_REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
+    dir = tmpl;
+    if (!upstream.start())
+      CAF_FAIL("cannot start the fake upstream");
+    std::string text = config_text;
+    auto base = "http://127.0.0.1:" + std::to_string(upstream.port());
+    for (size_t at; (at = text.find("BASE")) != std::string::npos;)
+      text.replace(at, 4, base);
+    std::ofstream{dir / "et.yaml"} << text;
+  }
+
+  ~fixture() {
+    if (gateway) {
+      gateway->signal(SIGTERM);
+      gateway->wait();
+    }
+    upstream.stop();
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+
+  // Starts `et serve --http 127.0.0.1:0` and reads its port from stderr.
+  void serve() {
+    gateway =
+        std::make_unique<child>(dir, "serve",
+                                std::vector<std::string>{"serve", "--http", "127.0.0.1:0",
+                                                         "--config", (dir / "et.yaml").string()});
+    CAF_REQUIRE(gateway->started());
+    const std::string mark = "gateway listening on http://127.0.0.1:";
+    poll_until([&] { return has(gateway->err(), mark) || gateway->poll().has_value(); }, 15s);
+    auto err = gateway->err();
+    auto at = err.find(mark);
+    CAF_REQUIRE(at != std::string::npos);
+    port = static_cast<uint16_t>(std::stoi(err.substr(at + mark.size())));
+  }
+
+  et::http::request request(const std::string& method, const std::string& target,
+                            const std::string& body, et::http::header_list headers) {
+    et::http::request r;
+    r.method = method;
+    r.base = et::parse_url("http://127.0.0.1:" + std::to_string(port)).value();
+    r.target = target;
+    r.body = body;
+    r.headers = std::move(headers);
+    r.headers.emplace_back("Content-Type", "application/json");
+    r.timeouts.connect = 5s;
+    r.timeouts.first_byte = 20s;
+    r.timeouts.idle = 20s;
+    r.timeouts.total = 30s;
+    return r;
+  }
+
+  answer call(const std::string& method, const std::string& target, const std::string& body = "",
+              et::http::header_list headers = {}) {
+    auto out = std::make_shared<answer>();
+    auto finished = std::make_shared<std::promise<void>>();
+    et::http::handlers h;
+    h.on_head = [out](const et::http::response_head& head) {
+      out->status = head.status;
+      out->headers = head.headers;
+    };
+    h.on_body = [out](std::string_view piece) { out->body += piece; };
+    h.on_done = [out, finished](et::result<void> r) {
+      if (!r)
+        out->failure = r.error().message;
+      finished->set_value();
+    };
+    client.send(request(method, target, body, std::move(headers)), h);
+    CAF_REQUIRE(finished->get_future().wait_for(30s) == std::future_status::ready);
+    return *out;
+  }
+
+  answer openai(const std::string& body) { return call("POST", "/v1/chat/completions", body); }
+  answer anthropic(const std::string& body) {
+    return call("POST", "/v1/messages", body, {{"anthropic-version", "2023-06-01"}});
+  }
+
+  // Nothing configured as a secret appears in `text`.
+  static bool clean(const std::string& text) { return !has(text, "SECRET"); }
+};
+
+std::string oai_body(const std::string& model, bool stream, const std::string& extra = "") {
+  return R"({"model":")" + model + R"(","stream":)" + (stream ? "true" : "false")
+         + R"(,"messages":[{"role":"user","content":"hello gateway"}])" + extra + "}";
+}
+
+std::string ant_body(const std::string& model, bool stream, const std::string& extra = "") {
+  return R"({"model":")" + model + R"(","max_tokens":64,"stream":)" + (stream ? "true" : "false")
+         + R"(,"messages":[{"role":"user","content":"hello gateway"}])" + extra + "}";
+}
+
+// The text of an OpenAI stream's content deltas.
+std::string openai_text(const std::vector<event>& evs) {
+  std::string out;
+  for (const auto& e : evs)
+    if (!e.done && e.data.is_object() && e.data.as_object().contains("choices")
+        && !e.data.at("choices").as_array().empty()) {
+      const auto& d = e.data.at("choices").at(0).at("delta").as_object();
+      if (auto* c = d.if_contains("content"))
+        out += std::string{c->as_string()};
+    }
+  return out;
+}
+
+std::string anthropic_text(const std::vector<event>& evs) {
+  std::string out;
+  for (const auto& e : evs)
+    if (e.name == "content_block_delta")
+      out += std::string{e.data.at("delta").at("text").as_string()};
+  return out;
+}
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(gateway_tests, fixture)
+
+CAF_TEST(health and models in both shapes) {
+  serve();
+  CAF_CHECK(has(gateway->err(), "OPEN MODE on loopback"));
+  auto h = call("GET", "/health");
+  CAF_CHECK_EQUAL(h.status, 200);
+  CAF_CHECK_EQUAL(h.body, R"({"status":"ok"})");
+  auto m = call("GET", "/v1/models");
+  CAF_CHECK_EQUAL(m.status, 200);
+  auto oa = json::parse(m.body);
+  CAF_CHECK_EQUAL(std::string{oa.at("object").as_string()}, "list");
+  std::set<std::string> ids;
+  for (const auto& d : oa.at("data").as_array())
+    ids.insert(std::string{d.at("id").as_string()});
+  CAF_CHECK(ids.count("gpt") && ids.count("coder") && ids.count("held"));
+  auto a = call("GET", "/v1/models", "", {{"anthropic-version", "2023-06-01"}});
+  auto an = json::parse(a.body);
+  CAF_CHECK_EQUAL(an.at("has_more").as_bool(), false);
+  CAF_CHECK_EQUAL(std::string{an.at("data").at(0).at("type").as_string()}, "model");
+  auto wrong = call("POST", "/v1/models");
+  CAF_CHECK_EQUAL(wrong.status, 405);
+  auto none = call("GET", "/v2/else");
+  CAF_CHECK_EQUAL(none.status, 404);
+  CAF_CHECK(has(none.body, "no route for GET /v2/else"));
+}
+
+CAF_TEST(an OpenAI client reaches every upstream protocol whole and streamed) {
+  serve();
+  for (std::string model : {"gpt", "claude", "gem", "llama"}) {
+    auto r = openai(oai_body(model, false));
+    CAF_CHECK_EQUAL(r.status, 200);
+    auto o = json::parse(r.body);
+    CAF_CHECK_EQUAL(std::string{o.at("model").as_string()}, model);
+    CAF_CHECK_EQUAL(std::string{o.at("choices").at(0).at("message").at("content").as_string()},
+                    "hello gateway"); // the fake upstream echoes the prompt
+    CAF_CHECK_GREATER(o.at("usage").at("completion_tokens").as_int64(), 0);
+    CAF_CHECK(has(r.header("x-et-answered-by"), model));
+    auto s = openai(oai_body(model, true, R"(,"stream_options":{"include_usage":true})"));
+    CAF_CHECK_EQUAL(s.status, 200);
+    CAF_CHECK_EQUAL(s.header("content-type"), "text/event-stream");
+    auto evs = events_of(s.body);
+    CAF_REQUIRE_GREATER(evs.size(), 3u);
+    CAF_CHECK_EQUAL(openai_text(evs), "hello gateway");
+    CAF_CHECK(evs.back().done);
+    const auto& last = evs[evs.size() - 2].data;
+    CAF_CHECK(last.at("choices").as_array().empty());
+    CAF_CHECK_GREATER(last.at("usage").at("total_tokens").as_int64(), 0);
+    CAF_CHECK_EQUAL(
+        std::string{evs[evs.size() - 3].data.at("choices").at(0).at("finish_reason").as_string()},
+        "stop");
+  }
+}
+
+CAF_TEST(an Anthropic client reaches every upstream protocol with every event) {
+  serve();
+  for (std::string model : {"gpt", "claude", "gem", "llama"}) {
+    auto r = anthropic(ant_body(model, false, R"(,"system":"be brief","stop_sequences":["ZZZ"])"));
+    CAF_CHECK_EQUAL(r.status, 200);
+    auto o = json::parse(r.body);
+    CAF_CHECK_EQUAL(std::string{o.at("type").as_string()}, "message");
+    CAF_CHECK_EQUAL(std::string{o.at("content").at(0).at("text").as_string()}, "hello gateway");
+    CAF_CHECK_EQUAL(std::string{o.at("stop_reason").as_string()}, "end_turn");
+    auto s = anthropic(ant_body(model, true));
+    CAF_CHECK_EQUAL(s.status, 200);
+    auto evs = events_of(s.body);
+    std::vector<std::string> names;
+    for (const auto& e : evs)
+      if (e.name != "content_block_delta")
+        names.push_back(e.name);
+    CAF_CHECK_EQUAL(
+        names, (std::vector<std::string>{"message_start", "content_block_start", "ping",
+                                         "content_block_stop", "message_delta", "message_stop"}));
+    CAF_CHECK_EQUAL(anthropic_text(evs), "hello gateway");
+    const auto& delta = evs[evs.size() - 2].data;
+    CAF_CHECK_EQUAL(std::string{delta.at("delta").at("stop_reason").as_string()}, "end_turn");
+    CAF_CHECK_GREATER(delta.at("usage").at("output_tokens").as_int64(), 0);
+  }
+}
+
+CAF_TEST(a role falls back before the first byte and then reports the cooling candidate) {
+  serve();
+  auto s = openai(oai_body("coder", true)); // slow429 answers 429: gpt takes over
+  CAF_CHECK_EQUAL(s.status, 200);
+  CAF_CHECK_EQUAL(openai_text(events_of(s.body)), "hello gateway");
+  CAF_CHECK(events_of(s.body).back().done);
+  // slow429 is now cooling down: asked for by name, it is a 429 saying which and when.
+  for (bool anthropic_client : {false, true}) {
+    auto r = anthropic_client ? anthropic(ant_body("slow429", false))
+                              : openai(oai_body("slow429", false));
+    CAF_CHECK_EQUAL(r.status, 429);
+    CAF_CHECK_GREATER(std::stoi(r.header("retry-after").empty() ? "0" : r.header("retry-after")),
+                      0);
+    CAF_CHECK(has(r.body, "slow429"));
+    CAF_CHECK(has(r.body, "recovers in"));
+    CAF_CHECK(has(r.body, "rate_limit_error"));
+    CAF_CHECK(clean(r.body));
+  }
+}
+
+CAF_TEST(a failure after the first byte ends the stream with an error event not a clean end) {
+  serve();
+  auto s = openai(oai_body("cutrole", true));
+  CAF_CHECK_EQUAL(s.status, 200);
+  auto evs = events_of(s.body);
+  CAF_REQUIRE(!evs.empty());
+  CAF_CHECK(has(openai_text(evs), "one"));
+  CAF_CHECK(!has(openai_text(evs), "hello gateway")); // no fallback after the first byte
+  CAF_CHECK(!evs.back().done);
+  CAF_CHECK(evs.back().data.as_object().contains("error"));
+  CAF_CHECK_EQUAL(std::string{evs.back().data.at("error").at("code").as_string()},
+                  "stream_interrupted");
+  // The same for an Anthropic client, on a role whose first candidate is fresh.
+  auto a = anthropic(ant_body("cutrole2", true));
+  CAF_CHECK_EQUAL(a.status, 200);
+  auto aevs = events_of(a.body);
+  CAF_REQUIRE(!aevs.empty());
+  CAF_CHECK(has(anthropic_text(aevs), "one"));
+  CAF_CHECK_EQUAL(aevs.back().name, "error");
+  CAF_CHECK_EQUAL(std::string{aevs.back().data.at("error").at("type").as_string()}, "api_error");
+  for (const auto& e : aevs)
+    CAF_CHECK_NOT_EQUAL(e.name, "message_stop");
+  CAF_CHECK(clean(s.body + a.body));
+}
+
+CAF_TEST(errors come in the client protocol with the right status and no secret) {
+  serve();
+  auto bad = openai(R"({"model":"gpt","messages":[{"role":"user","content":"x"}],"temprature":1})");
+  CAF_CHECK_EQUAL(bad.status, 400);
+  CAF_CHECK_EQUAL(field(bad.body, "error", "param"), "temprature");
+  auto abad = anthropic(R"({"model":"gpt","messages":[{"role":"user","content":"x"}]})");
+  CAF_CHECK_EQUAL(abad.status, 400);
+  CAF_CHECK_EQUAL(field(abad.body, "error", "type"), "invalid_request_error");
+  CAF_CHECK(has(abad.body, "max_tokens"));
+  auto tools = openai(oai_body("gpt", false, R"(,"tools":[{"type":"function"}])"));
+  CAF_CHECK_EQUAL(tools.status, 400);
+  CAF_CHECK(has(tools.body, "tools are not supported by this gateway yet"));
+  auto unknown = anthropic(ant_body("gpt4", false));
+  CAF_CHECK_EQUAL(unknown.status, 404);
+  CAF_CHECK_EQUAL(field(unknown.body, "error", "type"), "not_found_error");
+  CAF_CHECK(has(unknown.body, "did you mean"));
+  CAF_CHECK_EQUAL(field(openai(oai_body("gpt4", false)).body, "error", "param"), "model");
+  auto over_a = anthropic(ant_body("busy", false));
+  CAF_CHECK_EQUAL(over_a.status, 529);
+  CAF_CHECK(has(over_a.body, "overloaded_error"));
+  auto over_o = openai(oai_body("busy2", false));
+  CAF_CHECK_EQUAL(over_o.status, 503);
+  auto locked = openai(oai_body("locked", false));
+  CAF_CHECK_EQUAL(locked.status, 502);
+  for (const auto* r : {&bad, &abad, &tools, &unknown, &over_a, &over_o, &locked})
+    CAF_CHECK(clean(r->body));
+  auto big = openai(oai_body("gpt", false, R"(,"user":")" + std::string(9u << 20, 'x') + "\""));
+  CAF_CHECK_EQUAL(big.status, 413);
+  CAF_CHECK(clean(gateway->err()));
+}
+
+CAF_TEST(a client that hangs up mid - stream cancels its request) {
+  serve();
+  auto got_text = std::make_shared<std::promise<void>>();
+  auto once = std::make_shared<std::once_flag>();
+  et::http::handlers h;
+  h.on_body = [got_text, once](std::string_view piece) {
+    if (piece.find("first") != std::string_view::npos)
+      std::call_once(*once, [&] { got_text->set_value(); });
+  };
+  h.on_done = [](et::result<void>) {};
+  auto ex = client.send(request("POST", "/v1/chat/completions", oai_body("held", true), {}), h);
+  CAF_REQUIRE(got_text->get_future().wait_for(20s) == std::future_status::ready);
+  ex.cancel(); // the client goes away while the upstream holds the stream
+  bool logged =
+      poll_until([&] { return has(gateway->err(), "model=held stream -> 503 cancelled"); }, 20s);
+  CAF_CHECK(logged);
+  CAF_CHECK_EQUAL(call("GET", "/health").status, 200); // and the gateway goes on
+}
+
+CAF_TEST(a non loopback address or TLS flags are refused with one line) {
+  auto r = run_et(dir, {"serve", "--http", "0.0.0.0:0", "--config", (dir / "et.yaml").string()});
+  CAF_CHECK_EQUAL(r.code, 2);
+  CAF_CHECK(has(r.err, "non-loopback address needs --tls-cert and --tls-key"));
+  CAF_CHECK_EQUAL(std::count(r.err.begin(), r.err.end(), '\n'), 1);
+  auto t = run_et(dir, {"serve", "--http", "127.0.0.1:0", "--tls-cert", "c.pem", "--tls-key",
+                        "k.pem", "--config", (dir / "et.yaml").string()});
+  CAF_CHECK_EQUAL(t.code, 2);
+  CAF_CHECK(has(t.err, "the gateway has no TLS yet"));
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
