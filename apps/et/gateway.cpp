@@ -113,7 +113,7 @@ struct exchange {
     --st->in_flight;
     if (!r)
       return fail(gateway::error_for(proto, r.error(), cause));
-    if (auto ok = gateway::check_relayable(r->response); !ok) {
+    if (auto ok = gateway::check_relayable(proto, r->response); !ok) {
       auto e = gateway::error_for(proto, ok.error());
       e.status = 502; // the model's doing, not the client's
       return fail(std::move(e));

@@ -146,9 +146,11 @@ CAF_TEST(errors come in the client protocol with the right status and no secret)
   CAF_CHECK_EQUAL(abad.status, 400);
   CAF_CHECK_EQUAL(field(abad.body, "error", "type"), "invalid_request_error");
   CAF_CHECK(has(abad.body, "max_tokens"));
-  auto tools = openai(oai_body("gpt", false, R"(,"tools":[{"type":"function"}])"));
+  auto tools = openai(oai_body(
+      "gpt", false,
+      R"(,"tools":[{"type":"function","function":{"name":"f"}}],"tool_choice":"required")"));
   CAF_CHECK_EQUAL(tools.status, 400);
-  CAF_CHECK(has(tools.body, "tools are not supported by this gateway yet"));
+  CAF_CHECK_EQUAL(field(tools.body, "error", "param"), "tool_choice");
   auto unknown = anthropic(ant_body("gpt4", false));
   CAF_CHECK_EQUAL(unknown.status, 404);
   CAF_CHECK_EQUAL(field(unknown.body, "error", "type"), "not_found_error");

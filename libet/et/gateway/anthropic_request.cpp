@@ -3,6 +3,7 @@
 #include <array>
 
 #include "et/gateway/detail/fields.hpp"
+#include "et/gateway/detail/tools.hpp"
 #include "et/gateway/request.hpp"
 
 namespace et::gateway {
@@ -11,48 +12,32 @@ namespace {
 
 using namespace detail;
 
-constexpr std::string_view tools_text = "tools are not supported by this gateway yet";
-
 // Members of a text block that have no effect here (prompt caching is the
 // upstream's business, citations are not produced).
 const std::vector<std::string_view> ignored_block_fields{"cache_control", "citations"};
 
-result<message> decode_message(const json::value& v, const std::string& field,
-                               const limits& bounds) {
+// One client message: one et turn, or several when it carries tool results.
+result<std::vector<message>> decode_message(const json::value& v, const std::string& field,
+                                            const limits& bounds) {
   if (!v.is_object())
     return bad_field(field, "expected an object");
-  message m;
-  bool has_role = false;
-  bool has_content = false;
-  for (const auto& [key, value] : v.get_object()) {
-    auto k = view(key);
-    if (k == "role") {
-      auto name = string_of(value, field + ".role", 32);
-      if (!name)
-        return std::move(name).error();
-      if (*name == "user")
-        m.who = role::user;
-      else if (*name == "assistant")
-        m.who = role::assistant;
-      else
-        return bad_field(field + ".role", "expected user or assistant");
-      has_role = true;
-    } else if (k == "content") {
-      // tool_use and tool_result blocks are refused by text_parts as unsupported types.
-      auto text = text_parts(value, field + ".content", bounds, ignored_block_fields);
-      if (!text)
-        return std::move(text).error();
-      m.content = std::move(*text);
-      has_content = true;
-    } else {
-      return bad_field(field + "." + std::string{k}, "unknown field");
-    }
-  }
-  if (!has_role)
+  const auto& o = v.get_object();
+  for (const auto& [key, value] : o)
+    if (view(key) != "role" && view(key) != "content")
+      return bad_field(field + "." + std::string{view(key)}, "unknown field");
+  const auto* who = o.if_contains("role");
+  if (who == nullptr)
     return bad_field(field + ".role", "missing");
-  if (!has_content)
+  auto name = string_of(*who, field + ".role", 32);
+  if (!name)
+    return std::move(name).error();
+  if (*name != "user" && *name != "assistant")
+    return bad_field(field + ".role", "expected user or assistant");
+  const auto* content = o.if_contains("content");
+  if (content == nullptr)
     return bad_field(field + ".content", "missing");
-  return m;
+  return anthropic_content(*content, *name == "user" ? role::user : role::assistant,
+                           field + ".content", bounds);
 }
 
 result<void> decode_messages(const json::value& v, const limits& bounds,
@@ -65,10 +50,11 @@ result<void> decode_messages(const json::value& v, const limits& bounds,
   if (a.size() > bounds.max_messages)
     return bad_field("messages", "more than " + std::to_string(bounds.max_messages) + " messages");
   for (std::size_t i = 0; i < a.size(); ++i) {
-    auto m = decode_message(a[i], "messages[" + std::to_string(i) + "]", bounds);
-    if (!m)
-      return std::move(m).error();
-    out.push_back(std::move(*m));
+    auto turns = decode_message(a[i], "messages[" + std::to_string(i) + "]", bounds);
+    if (!turns)
+      return std::move(turns).error();
+    for (auto& m : *turns)
+      out.push_back(std::move(m));
   }
   return {};
 }
@@ -118,8 +104,16 @@ result<void> decode_member(std::string_view k, const json::value& value, const l
     if (!s)
       return std::move(s).error();
     req.stop = std::move(*s);
-  } else if (k == "tools" || k == "tool_choice") {
-    return unsupported_field(field, tools_text);
+  } else if (k == "tools") {
+    auto tools = anthropic_tools(value, bounds);
+    if (!tools)
+      return std::move(tools).error();
+    req.tools = std::move(*tools);
+  } else if (k == "tool_choice") {
+    auto choice = anthropic_tool_choice(value);
+    if (!choice)
+      return std::move(choice).error();
+    d.out.tools_off = *choice == tool_choice::none;
   } else if (k == "top_k" || k == "thinking" || k == "container" || k == "mcp_servers") {
     return unsupported_field(field, "not supported by this gateway yet");
   } else if (k != "metadata" && k != "service_tier") {
@@ -144,6 +138,9 @@ result<client_request> parse_anthropic_request(std::string_view body, const limi
     return bad_field("messages", "missing");
   if (!d.has_max_tokens)
     return bad_field("max_tokens", "missing");
+  if (d.out.tools_off)
+    d.out.request.tools.clear(); // tool_choice none: the model sees no tools
+  name_tool_results(d.out.request.messages);
   if (d.system && !d.system->empty())
     d.out.request.messages.insert(d.out.request.messages.begin(),
                                   message{role::system, std::move(*d.system), {}, {}, {}});

@@ -3,6 +3,7 @@
 #include <array>
 
 #include "et/gateway/detail/fields.hpp"
+#include "et/gateway/detail/tools.hpp"
 #include "et/gateway/request.hpp"
 
 namespace et::gateway {
@@ -10,8 +11,6 @@ namespace et::gateway {
 namespace {
 
 using namespace detail;
-
-constexpr std::string_view tools_text = "tools are not supported by this gateway yet";
 
 // Accepted and without effect on the answer: attribution and storage hints.
 constexpr std::array<std::string_view, 4> ignored_fields{"user", "metadata", "store",
@@ -49,10 +48,12 @@ result<message> decode_message(const json::value& v, const std::string& field,
     m.who = role::user;
   else if (*name == "assistant")
     m.who = role::assistant;
-  else if (*name == "tool" || *name == "function")
-    return unsupported_field(field + ".role", tools_text);
+  else if (*name == "tool")
+    m.who = role::tool;
+  else if (*name == "function")
+    return unsupported_field(field + ".role", "legacy function turns are not supported: use tool");
   else
-    return bad_field(field + ".role", "expected system, developer, user or assistant");
+    return bad_field(field + ".role", "expected system, developer, user, assistant or tool");
   bool has_content = false;
   for (const auto& [key, value] : o) {
     auto k = view(key);
@@ -61,13 +62,24 @@ result<message> decode_message(const json::value& v, const std::string& field,
     if (k == "content") {
       has_content = true;
       if (value.is_null() && m.who == role::assistant)
-        continue; // an assistant turn that only called tools (refused above or below)
+        continue; // an assistant turn that only called tools
       auto text = text_parts(value, field + ".content", bounds, {});
       if (!text)
         return std::move(text).error();
       m.content = std::move(*text);
-    } else if (k == "tool_calls" || k == "function_call") {
-      return unsupported_field(field + "." + std::string{k}, tools_text);
+    } else if (k == "tool_calls" && m.who == role::assistant) {
+      auto calls = openai_tool_calls(value, field + ".tool_calls", bounds);
+      if (!calls)
+        return std::move(calls).error();
+      m.tool_calls = std::move(*calls);
+    } else if (k == "tool_call_id" && m.who == role::tool) {
+      auto id = string_of(value, field + ".tool_call_id", 256);
+      if (!id)
+        return std::move(id).error();
+      m.tool_call_id = std::move(*id);
+    } else if (k == "function_call") {
+      return unsupported_field(field + ".function_call",
+                               "legacy function calls are not supported: use tool_calls");
     } else if (k == "name") {
       if (auto n = string_of(value, field + ".name", 256); !n)
         return std::move(n).error();
@@ -78,8 +90,10 @@ result<message> decode_message(const json::value& v, const std::string& field,
       return bad_field(field + "." + std::string{k}, "unknown field");
     }
   }
-  if (!has_content)
+  if (!has_content && m.tool_calls.empty())
     return bad_field(field + ".content", "missing");
+  if (m.who == role::tool && m.tool_call_id.empty())
+    return bad_field(field + ".tool_call_id", "missing");
   return m;
 }
 
@@ -162,8 +176,22 @@ result<void> decode_member(std::string_view k, const json::value& value, const l
       return std::move(n).error();
     if (*n != 1)
       return unsupported_field(field, "only one choice (n = 1) is supported by this gateway");
-  } else if (k == "tools" || k == "tool_choice" || k == "parallel_tool_calls") {
-    return unsupported_field(field, tools_text);
+  } else if (k == "tools") {
+    auto tools = openai_tools(value, bounds);
+    if (!tools)
+      return std::move(tools).error();
+    req.tools = std::move(*tools);
+  } else if (k == "tool_choice") {
+    auto choice = openai_tool_choice(value);
+    if (!choice)
+      return std::move(choice).error();
+    out.tools_off = *choice == tool_choice::none;
+  } else if (k == "parallel_tool_calls") {
+    auto b = bool_of(value, field);
+    if (!b)
+      return std::move(b).error();
+    if (!*b)
+      return unsupported_field(field, "false is not supported by this gateway yet");
   } else if (listed(unsupported_fields, k)) {
     return unsupported_field(field, "not supported by this gateway yet");
   } else if (!listed(ignored_fields, k)) {
@@ -186,6 +214,9 @@ result<client_request> parse_openai_request(std::string_view body, const limits&
     return bad_field("model", o->contains("model") ? "must not be empty" : "missing");
   if (out.request.messages.empty())
     return bad_field("messages", "missing");
+  if (out.tools_off)
+    out.request.tools.clear(); // tool_choice none: the model sees no tools
+  name_tool_results(out.request.messages);
   return out;
 }
 

@@ -3,7 +3,9 @@
 /// Anthropic /v1/messages request body decoded into the neutral chat_request.
 /// Every input is bounded and every field is known: a field the gateway does
 /// not understand, or cannot honour, is refused (invalid_input or unsupported,
-/// naming the field) instead of being silently dropped.
+/// naming the field) instead of being silently dropped. Tools (functions),
+/// tool calls and tool results are decoded both ways; tool_choice may be auto
+/// or none.
 
 #include <cstddef>
 #include <cstdint>
@@ -36,10 +38,11 @@ struct client_request {
   chat_request request;       ///< the conversation in et's terms (its model is filled later)
   bool stream = false;        ///< the client wants server-sent events
   bool include_usage = false; ///< OpenAI stream_options.include_usage
+  bool tools_off = false;     ///< tool_choice "none": the tools are not offered
 };
 
 /// Decodes an OpenAI chat completions body. Failures are invalid_input (a
-/// malformed or unknown field) or unsupported (tools, images, n > 1...), their
+/// malformed or unknown field) or unsupported (images, n > 1, a forced tool...), their
 /// message naming the field.
 result<client_request> parse_openai_request(std::string_view body, const limits& bounds = {});
 

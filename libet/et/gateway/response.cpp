@@ -29,6 +29,34 @@ json::object anthropic_usage(const usage& u) {
                       {"cache_read_input_tokens", u.cache_read_tokens}};
 }
 
+// The call's id, or one made up from the answer's when the upstream gave none
+// (Ollama and Gemini do not number their calls).
+std::string call_id(const tool_call& c, const answer_meta& meta, std::size_t i,
+                    const char* prefix) {
+  return c.id.empty() ? prefix + meta.id + "_" + std::to_string(i) : c.id;
+}
+
+json::array openai_calls(const chat_response& r, const answer_meta& meta, bool indexed) {
+  json::array calls;
+  for (std::size_t i = 0; i < r.tool_calls.size(); ++i) {
+    const auto& c = r.tool_calls[i];
+    json::object call{{"id", call_id(c, meta, i, "call_")},
+                      {"type", "function"},
+                      {"function", json::object{{"name", c.name}, {"arguments", c.arguments}}}};
+    if (indexed)
+      call["index"] = i;
+    calls.push_back(std::move(call));
+  }
+  return calls;
+}
+
+// Arguments as an object (check_relayable made sure they are one).
+json::value input_of(const tool_call& c) {
+  boost::system::error_code ec;
+  auto v = c.arguments.empty() ? json::value(json::object{}) : json::parse(c.arguments, ec);
+  return ec || !v.is_object() ? json::value(json::object{}) : v;
+}
+
 std::string sse(const json::value& v) {
   return "data: " + json::serialize(v) + "\n\n";
 }
@@ -39,16 +67,24 @@ std::string named_sse(const char* event, const json::value& v) {
 
 } // namespace
 
-result<void> check_relayable(const chat_response& r) {
-  if (!r.tool_calls.empty())
-    return make_failure(errc::unsupported,
-                        "the model answered with tool calls, which this gateway does not relay "
-                        "yet");
+result<void> check_relayable(protocol p, const chat_response& r) {
+  if (p != protocol::anthropic)
+    return {};
+  for (const auto& c : r.tool_calls) {
+    boost::system::error_code ec;
+    auto v = c.arguments.empty() ? json::value(json::object{}) : json::parse(c.arguments, ec);
+    if (ec || !v.is_object())
+      return make_failure(errc::invalid_input, "the model called tool \"" + c.name
+                                                   + "\" with arguments that are not a JSON "
+                                                     "object, which Anthropic clients cannot read");
+  }
   return {};
 }
 
-std::string openai_finish(finish_reason f) {
-  switch (f) {
+std::string openai_finish(const chat_response& r) {
+  if (!r.tool_calls.empty())
+    return "tool_calls";
+  switch (r.finish) {
     case finish_reason::length:
       return "length";
     case finish_reason::tool_calls:
@@ -60,8 +96,10 @@ std::string openai_finish(finish_reason f) {
   }
 }
 
-std::string anthropic_stop(finish_reason f) {
-  switch (f) {
+std::string anthropic_stop(const chat_response& r) {
+  if (!r.tool_calls.empty())
+    return "tool_use";
+  switch (r.finish) {
     case finish_reason::length:
       return "max_tokens";
     case finish_reason::tool_calls:
@@ -75,10 +113,15 @@ std::string anthropic_stop(finish_reason f) {
 
 std::string openai_response(const chat_response& r, const answer_meta& meta) {
   json::object message{{"role", "assistant"}, {"content", r.content}, {"refusal", nullptr}};
+  if (!r.tool_calls.empty()) {
+    message["tool_calls"] = openai_calls(r, meta, false);
+    if (r.content.empty())
+      message["content"] = nullptr;
+  }
   json::object choice{{"index", 0},
                       {"message", std::move(message)},
                       {"logprobs", nullptr},
-                      {"finish_reason", openai_finish(r.finish)}};
+                      {"finish_reason", openai_finish(r)}};
   json::object o{{"id", meta.id},
                  {"object", "chat.completion"},
                  {"created", meta.created},
@@ -90,13 +133,19 @@ std::string openai_response(const chat_response& r, const answer_meta& meta) {
 
 std::string anthropic_response(const chat_response& r, const answer_meta& meta) {
   json::array content;
-  content.push_back(json::object{{"type", "text"}, {"text", r.content}});
+  if (!r.content.empty() || r.tool_calls.empty())
+    content.push_back(json::object{{"type", "text"}, {"text", r.content}});
+  for (std::size_t i = 0; i < r.tool_calls.size(); ++i)
+    content.push_back(json::object{{"type", "tool_use"},
+                                   {"id", call_id(r.tool_calls[i], meta, i, "toolu_")},
+                                   {"name", r.tool_calls[i].name},
+                                   {"input", input_of(r.tool_calls[i])}});
   json::object o{{"id", meta.id},
                  {"type", "message"},
                  {"role", "assistant"},
                  {"model", meta.model},
                  {"content", std::move(content)},
-                 {"stop_reason", anthropic_stop(r.finish)},
+                 {"stop_reason", anthropic_stop(r)},
                  {"stop_sequence", nullptr},
                  {"usage", anthropic_usage(r.tokens)}};
   return json::serialize(o);
@@ -132,8 +181,12 @@ std::string openai_stream::text(const std::string& piece) const {
 }
 
 std::string openai_stream::finish(const chat_response& r) const {
-  auto reason = openai_finish(r.finish);
-  auto out = chunk_event("{}", reason.c_str());
+  std::string out;
+  if (!r.tool_calls.empty())
+    out = chunk_event(json::serialize(json::object{{"tool_calls", openai_calls(r, meta_, true)}}),
+                      nullptr);
+  auto reason = openai_finish(r);
+  out += chunk_event("{}", reason.c_str());
   if (include_usage_) {
     json::object o{{"id", meta_.id},           {"object", "chat.completion.chunk"},
                    {"created", meta_.created}, {"model", meta_.model},
@@ -175,7 +228,25 @@ std::string anthropic_stream::text(const std::string& piece) const {
 std::string anthropic_stream::finish(const chat_response& r) const {
   auto out =
       named_sse("content_block_stop", json::object{{"type", "content_block_stop"}, {"index", 0}});
-  json::object delta{{"stop_reason", anthropic_stop(r.finish)}, {"stop_sequence", nullptr}};
+  for (std::size_t i = 0; i < r.tool_calls.size(); ++i) {
+    const auto& c = r.tool_calls[i];
+    auto index = i + 1; // the text block is 0
+    json::object block{{"type", "tool_use"},
+                       {"id", call_id(c, meta_, i, "toolu_")},
+                       {"name", c.name},
+                       {"input", json::object{}}};
+    out += named_sse("content_block_start", json::object{{"type", "content_block_start"},
+                                                         {"index", index},
+                                                         {"content_block", std::move(block)}});
+    json::object input{{"type", "input_json_delta"},
+                       {"partial_json", json::serialize(input_of(c))}};
+    out += named_sse("content_block_delta", json::object{{"type", "content_block_delta"},
+                                                         {"index", index},
+                                                         {"delta", std::move(input)}});
+    out += named_sse("content_block_stop",
+                     json::object{{"type", "content_block_stop"}, {"index", index}});
+  }
+  json::object delta{{"stop_reason", anthropic_stop(r)}, {"stop_sequence", nullptr}};
   out += named_sse("message_delta", json::object{{"type", "message_delta"},
                                                  {"delta", std::move(delta)},
                                                  {"usage", anthropic_usage(r.tokens)}});

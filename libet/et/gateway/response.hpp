@@ -20,14 +20,15 @@ struct answer_meta {
   int64_t created = 0; ///< Unix seconds (OpenAI's `created`)
 };
 
-/// Fails (unsupported) when `r` holds something the gateway cannot relay yet:
-/// tool calls, which it never offered.
-result<void> check_relayable(const chat_response& r);
+/// Fails (invalid_input) when `r` cannot be told in protocol `p`: for
+/// Anthropic, tool call arguments that are not a JSON object (its tool_use
+/// input is one; OpenAI's arguments are any text).
+result<void> check_relayable(protocol p, const chat_response& r);
 
-/// An OpenAI chat.completion object.
+/// An OpenAI chat.completion object; tool calls as message.tool_calls.
 std::string openai_response(const chat_response& r, const answer_meta& meta);
 
-/// An Anthropic message object.
+/// An Anthropic message object; tool calls as tool_use blocks after the text.
 std::string anthropic_response(const chat_response& r, const answer_meta& meta);
 
 /// The server-sent events of one OpenAI stream, in order: start(), text()
@@ -41,7 +42,8 @@ public:
   std::string start() const;
   /// A chunk with a piece of text ("" for an empty piece).
   std::string text(const std::string& piece) const;
-  /// The finish reason, the usage when asked for, and [DONE].
+  /// The tool calls (whole, in one chunk), the finish reason, the usage when
+  /// asked for, and [DONE].
   std::string finish(const chat_response& r) const;
   /// An error event in OpenAI's error shape.
   std::string fail(const client_error& e) const;
@@ -54,7 +56,8 @@ private:
 
 /// The server-sent events of one Anthropic stream: start() gives message_start,
 /// content_block_start and ping; text() content_block_delta; finish()
-/// content_block_stop, message_delta (stop_reason, usage) and message_stop;
+/// content_block_stop, one tool_use block per tool call (its input in one
+/// input_json_delta), message_delta (stop_reason, usage) and message_stop;
 /// fail() an error event.
 class anthropic_stream {
 public:
@@ -82,10 +85,11 @@ struct offered_model {
 /// GET /v1/models in protocol `p`'s list shape.
 std::string models_list(protocol p, const std::vector<offered_model>& models);
 
-/// OpenAI's finish_reason for `f` ("stop" when unknown).
-std::string openai_finish(finish_reason f);
+/// OpenAI's finish_reason for `r` ("tool_calls" whenever it called tools, "stop" when unknown).
+std::string openai_finish(const chat_response& r);
 
-/// Anthropic's stop_reason for `f` ("end_turn" when unknown).
-std::string anthropic_stop(finish_reason f);
+/// Anthropic's stop_reason for `r` ("tool_use" whenever it called tools, "end_turn" when
+/// unknown).
+std::string anthropic_stop(const chat_response& r);
 
 } // namespace et::gateway

@@ -89,23 +89,64 @@ CAF_TEST(OpenAI refusals name the field) {
   CAF_CHECK(code(p("{not json")) == errc::invalid_input);
 }
 
-CAF_TEST(OpenAI tools and features the gateway cannot honour are unsupported not ignored) {
+CAF_TEST(OpenAI features the gateway cannot honour are unsupported not ignored) {
   auto p = [](const std::string& extra) {
     return parse_openai_request(R"({"model":"m","messages":[{"role":"user","content":"x"}],)"
                                 + extra + "}");
   };
-  auto tools = p(R"("tools":[{"type":"function","function":{"name":"f"}}])");
-  CAF_CHECK(code(tools) == errc::unsupported);
-  CAF_CHECK_EQUAL(refused(tools), "tools");
-  CAF_CHECK(tools.error().message.find("tools are not supported by this gateway yet")
-            != std::string::npos);
-  CAF_CHECK_EQUAL(refused(p(R"("tool_choice":"auto")")), "tool_choice");
+  auto forced =
+      p(R"("tools":[{"type":"function","function":{"name":"f"}}],"tool_choice":"required")");
+  CAF_CHECK(code(forced) == errc::unsupported);
+  CAF_CHECK_EQUAL(refused(forced), "tool_choice");
+  CAF_CHECK_EQUAL(refused(p(R"("tool_choice":{"type":"function","function":{"name":"f"}})")),
+                  "tool_choice");
+  CAF_CHECK_EQUAL(refused(p(R"("parallel_tool_calls":false)")), "parallel_tool_calls");
+  CAF_CHECK_EQUAL(refused(p(R"("tools":[{"type":"code_interpreter"}])")), "tools[0].type");
+  CAF_CHECK_EQUAL(refused(p(R"("tools":[{"type":"function","function":{"description":"d"}}])")),
+                  "tools[0].function.name");
+  CAF_CHECK_EQUAL(
+      refused(p(R"("tools":[{"type":"function","function":{"name":"f","parameters":"x"}}])")),
+      "tools[0].function.parameters");
   CAF_CHECK_EQUAL(refused(p(R"("response_format":{"type":"json_object"})")), "response_format");
   CAF_CHECK_EQUAL(refused(p(R"("n":2)")), "n");
-  auto tool_turn = parse_openai_request(
-      R"({"model":"m","messages":[{"role":"tool","content":"x","tool_call_id":"c"}]})");
-  CAF_CHECK(code(tool_turn) == errc::unsupported);
-  CAF_CHECK_EQUAL(refused(tool_turn), "messages[0].role");
+  auto legacy =
+      parse_openai_request(R"({"model":"m","messages":[{"role":"function","content":"x"}]})");
+  CAF_CHECK(code(legacy) == errc::unsupported);
+  CAF_CHECK_EQUAL(refused(legacy), "messages[0].role");
+  CAF_CHECK_EQUAL(
+      refused(parse_openai_request(R"({"model":"m","messages":[{"role":"tool","content":"x"}]})")),
+      "messages[0].tool_call_id");
+}
+
+CAF_TEST(OpenAI tools calls and results become et tools and turns) {
+  auto r = parse_openai_request(R"({"model":"m","tool_choice":"auto","parallel_tool_calls":true,
+    "tools":[{"type":"function","function":{"name":"get_weather","description":"weather",
+              "parameters":{"type":"object","properties":{"city":{"type":"string"}}}}}],
+    "messages":[{"role":"user","content":"weather in Oslo?"},
+      {"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function",
+        "function":{"name":"get_weather","arguments":"{\"city\":\"Oslo\"}"}}]},
+      {"role":"tool","tool_call_id":"call_1","content":"sunny"}]})");
+  CAF_REQUIRE(r);
+  CAF_REQUIRE_EQUAL(r->request.tools.size(), 1u);
+  CAF_CHECK_EQUAL(r->request.tools[0].name, "get_weather");
+  CAF_CHECK_EQUAL(r->request.tools[0].description, "weather");
+  CAF_CHECK(r->request.tools[0].parameters.find("\"city\"") != std::string::npos);
+  CAF_REQUIRE_EQUAL(r->request.messages.size(), 3u);
+  const auto& call = r->request.messages[1];
+  CAF_CHECK(call.who == role::assistant);
+  CAF_REQUIRE_EQUAL(call.tool_calls.size(), 1u);
+  CAF_CHECK_EQUAL(call.tool_calls[0].id, "call_1");
+  CAF_CHECK_EQUAL(call.tool_calls[0].arguments, R"({"city":"Oslo"})");
+  const auto& result = r->request.messages[2];
+  CAF_CHECK(result.who == role::tool);
+  CAF_CHECK_EQUAL(result.tool_call_id, "call_1");
+  CAF_CHECK_EQUAL(result.name, "get_weather"); // named after the call it answers
+  CAF_CHECK_EQUAL(result.content, "sunny");
+  auto none = parse_openai_request(R"({"model":"m","tool_choice":"none",
+    "tools":[{"type":"function","function":{"name":"f"}}],
+    "messages":[{"role":"user","content":"x"}]})");
+  CAF_REQUIRE(none);
+  CAF_CHECK(none->request.tools.empty()); // none: the model is offered no tools
 }
 
 CAF_TEST(OpenAI bounds hold on every input) {
@@ -168,13 +209,20 @@ CAF_TEST(Anthropic refusals name the field) {
   CAF_CHECK_EQUAL(
       refused(p(R"({"model":"m","max_tokens":5,"messages":[{"role":"system","content":"x"}]})")),
       "messages[0].role");
-  CAF_CHECK_EQUAL(refused(p(R"({"model":"m","max_tokens":5,"messages":[{"role":"user",
+  CAF_CHECK_EQUAL(refused(p(R"({"model":"m","max_tokens":5,"messages":[{"role":"assistant",
                   "content":[{"type":"tool_result","tool_use_id":"t","content":"r"}]}]})")),
                   "messages[0].content[0].type");
-  auto tools = p(R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":"x"}],
-                  "tools":[]})");
-  CAF_CHECK(code(tools) == errc::unsupported);
-  CAF_CHECK_EQUAL(refused(tools), "tools");
+  CAF_CHECK_EQUAL(refused(p(R"({"model":"m","max_tokens":5,"messages":[{"role":"user",
+                  "content":[{"type":"image","source":{}}]}]})")),
+                  "messages[0].content[0].type");
+  auto any = p(R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":"x"}],
+                  "tools":[{"name":"f","input_schema":{}}],"tool_choice":{"type":"any"}})");
+  CAF_CHECK(code(any) == errc::unsupported);
+  CAF_CHECK_EQUAL(refused(any), "tool_choice.type");
+  CAF_CHECK_EQUAL(
+      refused(p(R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":"x"}],
+                  "tools":[{"type":"web_search_20250305","name":"web_search"}]})")),
+      "tools[0].type");
   CAF_CHECK_EQUAL(refused(p(R"({"model":"m","max_tokens":5,"top_k":3,
                   "messages":[{"role":"user","content":"x"}]})")),
                   "top_k");
@@ -187,4 +235,34 @@ CAF_TEST(Anthropic refusals name the field) {
   CAF_CHECK_EQUAL(refused(p(R"({"model":"m","max_tokens":5,"bogus":true,
                   "messages":[{"role":"user","content":"x"}]})")),
                   "bogus");
+}
+
+CAF_TEST(Anthropic tool use and results become et tools and turns) {
+  auto r = parse_anthropic_request(R"({"model":"m","max_tokens":50,"tool_choice":{"type":"auto"},
+    "tools":[{"name":"get_weather","description":"weather","input_schema":{"type":"object"}}],
+    "messages":[{"role":"user","content":"weather in Oslo?"},
+      {"role":"assistant","content":[{"type":"text","text":"Let me look."},
+        {"type":"tool_use","id":"toolu_1","name":"get_weather","input":{"city":"Oslo"}}]},
+      {"role":"user","content":[
+        {"type":"tool_result","tool_use_id":"toolu_1","content":[{"type":"text","text":"sunny"}]},
+        {"type":"tool_result","tool_use_id":"toolu_2","content":"no such call","is_error":true},
+        {"type":"text","text":"thanks"}]}]})");
+  CAF_REQUIRE(r);
+  CAF_REQUIRE_EQUAL(r->request.tools.size(), 1u);
+  CAF_CHECK_EQUAL(r->request.tools[0].parameters, R"({"type":"object"})");
+  CAF_REQUIRE_EQUAL(r->request.messages.size(), 5u);
+  const auto& call = r->request.messages[1];
+  CAF_CHECK_EQUAL(call.content, "Let me look.");
+  CAF_REQUIRE_EQUAL(call.tool_calls.size(), 1u);
+  CAF_CHECK_EQUAL(call.tool_calls[0].arguments, R"({"city":"Oslo"})");
+  CAF_CHECK(r->request.messages[2].who == role::tool);
+  CAF_CHECK_EQUAL(r->request.messages[2].content, "sunny");
+  CAF_CHECK_EQUAL(r->request.messages[2].name, "get_weather");
+  CAF_CHECK_EQUAL(r->request.messages[3].content, "Error: no such call");
+  CAF_CHECK(r->request.messages[4].who == role::user);
+  CAF_CHECK_EQUAL(r->request.messages[4].content, "thanks");
+  auto none = parse_anthropic_request(R"({"model":"m","max_tokens":5,"tool_choice":{"type":"none"},
+    "tools":[{"name":"f","input_schema":{}}],"messages":[{"role":"user","content":"x"}]})");
+  CAF_REQUIRE(none);
+  CAF_CHECK(none->request.tools.empty());
 }

@@ -189,9 +189,58 @@ CAF_TEST(models list in both shapes and model names resolve) {
   CAF_CHECK(!route_model(s, "nope/gpt-x")); // not a configured provider
 }
 
-CAF_TEST(tool calls in an answer are refused not dropped) {
+CAF_TEST(tool calls reach OpenAI clients whole and streamed) {
   auto r = answer();
-  CAF_CHECK(check_relayable(r));
-  r.tool_calls.push_back(tool_call{"c1", "f", "{}"});
-  CAF_CHECK(!check_relayable(r));
+  r.content.clear();
+  r.finish = finish_reason::stop; // as some upstreams say even when they called tools
+  r.tool_calls = {tool_call{"call_9", "get_weather", R"({"city":"Oslo"})"},
+                  tool_call{"", "now", ""}};
+  auto o = json::parse(openai_response(r, meta));
+  const auto& msg = o.at("choices").at(0).at("message");
+  CAF_CHECK(msg.at("content").is_null());
+  CAF_CHECK_EQUAL(std::string{msg.at("tool_calls").at(0).at("id").as_string()}, "call_9");
+  CAF_CHECK_EQUAL(
+      std::string{msg.at("tool_calls").at(0).at("function").at("arguments").as_string()},
+      R"({"city":"Oslo"})");
+  CAF_CHECK_EQUAL(std::string{msg.at("tool_calls").at(1).at("id").as_string()}, "call_id-1_1");
+  CAF_CHECK_EQUAL(std::string{o.at("choices").at(0).at("finish_reason").as_string()}, "tool_calls");
+  openai_stream s{meta, false};
+  auto ev = events(s.start() + s.finish(r));
+  CAF_REQUIRE_EQUAL(ev.size(), 3u);
+  const auto& calls = ev[1].at("choices").at(0).at("delta").at("tool_calls");
+  CAF_CHECK_EQUAL(calls.at(1).at("index").as_int64(), 1);
+  CAF_CHECK_EQUAL(std::string{calls.at(0).at("function").at("name").as_string()}, "get_weather");
+  CAF_CHECK_EQUAL(std::string{ev[2].at("choices").at(0).at("finish_reason").as_string()},
+                  "tool_calls");
+}
+
+CAF_TEST(tool calls reach Anthropic clients as tool_use blocks whole and streamed) {
+  auto r = answer();
+  r.content = "Let me look.";
+  r.tool_calls = {tool_call{"toolu_9", "get_weather", R"({"city":"Oslo"})"}};
+  CAF_CHECK(check_relayable(protocol::anthropic, r));
+  auto o = json::parse(anthropic_response(r, meta));
+  CAF_CHECK_EQUAL(std::string{o.at("content").at(0).at("text").as_string()}, "Let me look.");
+  const auto& use = o.at("content").at(1);
+  CAF_CHECK_EQUAL(std::string{use.at("type").as_string()}, "tool_use");
+  CAF_CHECK_EQUAL(std::string{use.at("input").at("city").as_string()}, "Oslo");
+  CAF_CHECK_EQUAL(std::string{o.at("stop_reason").as_string()}, "tool_use");
+  anthropic_stream s{meta};
+  std::vector<std::string> names;
+  auto ev = events(s.start() + s.text("Let me look.") + s.finish(r), &names);
+  std::vector<std::string> expected{
+      "message_start",       "content_block_start", "ping",
+      "content_block_delta", "content_block_stop",  "content_block_start",
+      "content_block_delta", "content_block_stop",  "message_delta",
+      "message_stop"};
+  CAF_CHECK_EQUAL(names, expected);
+  CAF_CHECK_EQUAL(ev[5].at("index").as_int64(), 1);
+  CAF_CHECK_EQUAL(std::string{ev[5].at("content_block").at("name").as_string()}, "get_weather");
+  CAF_CHECK_EQUAL(std::string{ev[6].at("delta").at("partial_json").as_string()},
+                  R"({"city":"Oslo"})");
+  CAF_CHECK_EQUAL(std::string{ev[8].at("delta").at("stop_reason").as_string()}, "tool_use");
+  // Arguments that are not an object cannot become a tool_use input: refused, not bent.
+  r.tool_calls[0].arguments = "[1,2]";
+  CAF_CHECK(!check_relayable(protocol::anthropic, r));
+  CAF_CHECK(check_relayable(protocol::openai, r));
 }
