@@ -189,6 +189,84 @@ CAF_TEST(a client that hangs up mid - stream cancels its request) {
   CAF_CHECK_EQUAL(call("GET", "/health").status, 200); // and the gateway goes on
 }
 
+CAF_TEST(tool calls cross both protocols whole and streamed and results go back) {
+  serve();
+  const std::string oai_tools =
+      R"(,"tools":[{"type":"function","function":{"name":"get_weather",)"
+      R"("parameters":{"type":"object","properties":{"city":{"type":"string"}}}}}])";
+  const std::string ant_tools =
+      R"(,"tools":[{"name":"get_weather","input_schema":{"type":"object"}}])";
+  for (std::string model : {"gpttool", "claudetool"}) {
+    // OpenAI client, whole and streamed.
+    auto whole = openai(oai_body(model, false, oai_tools));
+    CAF_CHECK_EQUAL(whole.status, 200);
+    auto o = json::parse(whole.body);
+    const auto& msg = o.at("choices").at(0).at("message");
+    CAF_CHECK_EQUAL(std::string{o.at("choices").at(0).at("finish_reason").as_string()},
+                    "tool_calls");
+    CAF_REQUIRE(msg.as_object().contains("tool_calls"));
+    const auto& call = msg.at("tool_calls").at(0);
+    CAF_CHECK_EQUAL(std::string{call.at("function").at("name").as_string()}, "get_weather");
+    CAF_CHECK_EQUAL(json::parse(call.at("function").at("arguments").as_string()),
+                    json::parse(R"({"city":"Oslo","days":3})"));
+    auto streamed = openai(oai_body(model, true, oai_tools));
+    auto evs = events_of(streamed.body);
+    CAF_REQUIRE_GREATER(evs.size(), 3u);
+    CAF_CHECK(evs.back().done);
+    std::string args;
+    std::string finish;
+    for (const auto& e : evs) {
+      if (e.done || e.data.at("choices").as_array().empty())
+        continue;
+      const auto& c = e.data.at("choices").at(0);
+      if (auto* calls = c.at("delta").as_object().if_contains("tool_calls"))
+        args += std::string{calls->at(0).at("function").at("arguments").as_string()};
+      if (c.at("finish_reason").is_string())
+        finish = std::string{c.at("finish_reason").as_string()};
+    }
+    CAF_CHECK_EQUAL(json::parse(args), json::parse(R"({"city":"Oslo","days":3})"));
+    CAF_CHECK_EQUAL(finish, "tool_calls");
+    CAF_CHECK_EQUAL(openai_text(evs), "Checking.");
+    // Anthropic client, whole and streamed.
+    auto amsg = anthropic(ant_body(model, false, ant_tools));
+    CAF_CHECK_EQUAL(amsg.status, 200);
+    auto a = json::parse(amsg.body);
+    CAF_CHECK_EQUAL(std::string{a.at("stop_reason").as_string()}, "tool_use");
+    const auto& use = a.at("content").at(1);
+    CAF_CHECK_EQUAL(std::string{use.at("type").as_string()}, "tool_use");
+    CAF_CHECK_EQUAL(use.at("input"), json::parse(R"({"city":"Oslo","days":3})"));
+    auto astream = anthropic(ant_body(model, true, ant_tools));
+    auto aevs = events_of(astream.body);
+    std::string partial;
+    std::string stop;
+    for (const auto& e : aevs) {
+      if (e.name == "content_block_delta"
+          && e.data.at("delta").at("type").as_string() == "input_json_delta")
+        partial += std::string{e.data.at("delta").at("partial_json").as_string()};
+      if (e.name == "message_delta")
+        stop = std::string{e.data.at("delta").at("stop_reason").as_string()};
+    }
+    CAF_CHECK_EQUAL(json::parse(partial), json::parse(R"({"city":"Oslo","days":3})"));
+    CAF_CHECK_EQUAL(stop, "tool_use");
+    CAF_CHECK_EQUAL(aevs.back().name, "message_stop");
+  }
+  // The results go back in each protocol's own shape.
+  auto back = openai(R"({"model":"claude","messages":[{"role":"user","content":"weather?"},
+      {"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function",
+       "function":{"name":"get_weather","arguments":"{\"city\":\"Oslo\"}"}}]},
+      {"role":"tool","tool_call_id":"call_1","content":"sunny"}])"
+                     + oai_tools + "}");
+  CAF_CHECK_EQUAL(back.status, 200);
+  auto aback = anthropic(R"({"model":"gpt","max_tokens":50,"messages":[
+      {"role":"user","content":"weather?"},
+      {"role":"assistant","content":[{"type":"tool_use","id":"toolu_1","name":"get_weather",
+       "input":{"city":"Oslo"}}]},
+      {"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":"sunny"}]}])"
+                         + ant_tools + "}");
+  CAF_CHECK_EQUAL(aback.status, 200);
+  CAF_CHECK(clean(back.body + aback.body));
+}
+
 CAF_TEST(sigterm lets a stream in flight finish while new requests get 503) {
   serve();
   auto got_text = std::make_shared<std::promise<void>>();

@@ -93,6 +93,8 @@ inline const char* const config_text = R"(providers:
   cutter: {type: openai, base_url: "BASE/v1", headers: {x-fake-fault: stream_error, x-fake-text: "one two three four"}}
   cutter2: {type: anthropic, base_url: "BASE", api_key: sk-cut-SECRET-7, headers: {x-fake-fault: stream_error, x-fake-text: "one two three four"}}
   locked: {type: openai, base_url: "BASE/v1", api_key: sk-locked-SECRET-6, headers: {x-fake-fault: unauthorized}}
+  oatool: {type: openai, base_url: "BASE/v1", headers: {x-fake-tool: get_weather, x-fake-text: "Checking."}}
+  antool: {type: anthropic, base_url: "BASE", api_key: sk-antool-SECRET-8, headers: {x-fake-tool: get_weather, x-fake-text: "Checking."}}
   holder: {type: openai, base_url: "BASE/v1", headers: {x-fake-hold: "1", x-fake-text: "first second third"}}
 models:
   gpt: {provider: oa, model: fake-small}
@@ -106,6 +108,8 @@ models:
   cut2: {provider: cutter2, model: fake-small}
   locked: {provider: locked, model: fake-small}
   held: {provider: holder, model: fake-small}
+  gpttool: {provider: oatool, model: fake-small}
+  claudetool: {provider: antool, model: fake-large}
 roles:
   coder: {model: slow429, fallbacks: [gpt]}
   cutrole: {model: cut, fallbacks: [gpt]}

@@ -86,5 +86,36 @@ await rejects(() => an.messages.create({ model: 'busy', max_tokens: 8, messages 
 await rejects(() => an.messages.stream({ model: 'cutrole2', max_tokens: 64, messages }).finalMessage(),
   'anthropic stream cut after its first text', (e) => /failed after|api_error/.test(e.message));
 
+// Tool calls, streamed and whole, then the results back, through each SDK.
+const oaTools = [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }];
+const called = await oa.chat.completions.create({ model: 'claudetool', messages, tools: oaTools });
+const call = called.choices[0].message.tool_calls?.[0];
+check(call?.function.name === 'get_weather' && JSON.parse(call.function.arguments).city === 'Oslo',
+  'openai tool call on an Anthropic upstream');
+check(called.choices[0].finish_reason === 'tool_calls', 'openai tool finish_reason');
+let streamedArgs = '';
+for await (const c of await oa.chat.completions.create({ model: 'gpttool', messages, tools: oaTools, stream: true })) {
+  const d = c.choices[0]?.delta?.tool_calls?.[0];
+  if (d?.function?.arguments) streamedArgs += d.function.arguments;
+}
+check(JSON.parse(streamedArgs || '{}').days === 3, `openai streamed tool call: ${streamedArgs}`);
+const answered = await oa.chat.completions.create({
+  model: 'gpt', tools: oaTools,
+  messages: [...messages, called.choices[0].message, { role: 'tool', tool_call_id: call.id, content: 'sunny' }],
+});
+check(answered.choices[0].message.content.length > 0, 'openai tool result accepted');
+
+const anTools = [{ name: 'get_weather', input_schema: { type: 'object', properties: { city: { type: 'string' } } } }];
+const used = await an.messages.stream({ model: 'gpttool', max_tokens: 64, messages, tools: anTools }).finalMessage();
+const use = used.content.find((b) => b.type === 'tool_use');
+check(use?.name === 'get_weather' && use.input.city === 'Oslo' && used.stop_reason === 'tool_use',
+  `anthropic streamed tool_use on an OpenAI upstream: ${JSON.stringify(used.content)}`);
+const replied = await an.messages.create({
+  model: 'claude', max_tokens: 64, tools: anTools,
+  messages: [...messages, { role: 'assistant', content: used.content },
+    { role: 'user', content: [{ type: 'tool_result', tool_use_id: use.id, content: 'sunny' }] }],
+});
+check(replied.content[0].type === 'text', 'anthropic tool result accepted');
+
 console.log(failures === 0 ? 'ALL OK' : `${failures} FAILED`);
 process.exit(failures === 0 ? 0 : 1);
