@@ -1,5 +1,7 @@
 #include "et/gateway.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 
 #include "caf/all.hpp"
@@ -8,6 +10,7 @@
 #include "et/gateway/models.hpp"
 #include "et/gateway/response.hpp"
 #include "et/util/text.hpp"
+#include "et/util/url.hpp"
 
 namespace et::app {
 
@@ -182,9 +185,42 @@ void chat(const state_ptr& st, protocol p, http::incoming in, std::shared_ptr<ht
   out->on_close([call] { caf::anon_send(call, actors::cancel_atom::value); });
 }
 
+// Whether `host` (a Host header: name or address, maybe with a port) names this
+// host by loopback. "" passes: only HTTP/1.0 clients omit it, and browsers never do.
+bool loopback_host(std::string_view host) {
+  if (host.empty())
+    return true;
+  std::string name{host};
+  if (name.front() == '[') {
+    auto close = name.find(']');
+    name = close == std::string::npos ? name : name.substr(1, close - 1);
+  } else if (std::count(name.begin(), name.end(), ':') == 1) {
+    name = name.substr(0, name.find(':'));
+  }
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return name == "localhost" || is_loopback(name);
+}
+
+// Without keys the gateway trusts every process on this host, but not web
+// pages: a page can make the browser POST to loopback without a CORS
+// preflight (the request runs even if the page cannot read the answer), and
+// DNS rebinding lets it read answers under its own host name.
+std::string browser_refusal(const http::incoming& in) {
+  if (in.has_header("origin"))
+    return "requests from web pages (with an Origin header) are refused: the gateway has no "
+           "keys yet";
+  if (!loopback_host(in.header("host")))
+    return "Host \"" + std::string{in.header("host")}
+           + "\" is not a loopback name or address: refused (DNS rebinding)";
+  return {};
+}
+
 void handle(const state_ptr& st, http::incoming in, std::shared_ptr<http::reply> out) {
   auto path = path_of(in.target);
   auto p = protocol_for(path, in);
+  if (auto why = browser_refusal(in); !why.empty())
+    return send_error(st, *out, p, {403, why, "", 0, "forbidden"});
   auto wrong_method = [&](const char* allowed) {
     gateway::client_error e{
         405, in.method + " is not allowed on " + path + " (use " + allowed + ")", "", 0, ""};

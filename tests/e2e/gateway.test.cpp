@@ -105,7 +105,7 @@ CAF_TEST(a role falls back before the first byte and then reports the cooling ca
     CAF_CHECK_EQUAL(r.status, 429);
     CAF_CHECK_GREATER(std::stoi(r.header("retry-after").empty() ? "0" : r.header("retry-after")),
                       0);
-    CAF_CHECK(has(r.body, "slow429"));
+    CAF_CHECK(has(r.body, "slow429 (limited/fake-small): cooling down for another "));
     CAF_CHECK(has(r.body, "recovers in"));
     CAF_CHECK(has(r.body, "rate_limit_error"));
     CAF_CHECK(clean(r.body));
@@ -309,6 +309,20 @@ CAF_TEST(sigterm lets a stream in flight finish while new requests get 503) {
   CAF_CHECK_EQUAL(gateway->wait(), 0);
   CAF_CHECK(has(gateway->err(), "et serve: stopped"));
   gateway.reset();
+}
+
+CAF_TEST(web pages cannot use the open gateway) {
+  serve();
+  auto page = call("POST", "/v1/chat/completions", oai_body("gpt", false),
+                   {{"Origin", "https://evil.example"}});
+  CAF_CHECK_EQUAL(page.status, 403);
+  CAF_CHECK(has(page.body, "Origin"));
+  auto rebound = call("GET", "/v1/models", "", {{"Host", "evil.example:80"}});
+  CAF_CHECK_EQUAL(rebound.status, 403);
+  CAF_CHECK(has(rebound.body, "DNS rebinding"));
+  CAF_CHECK_EQUAL(call("GET", "/health", "", {{"Host", "localhost:1234"}}).status, 200);
+  CAF_CHECK_EQUAL(call("GET", "/health", "", {{"Host", "[::1]:1234"}}).status, 200);
+  CAF_CHECK_EQUAL(upstream.requests(et::fake::endpoint::openai_chat), 0u); // nothing was sent
 }
 
 CAF_TEST(a non loopback address or TLS flags are refused with one line) {

@@ -74,6 +74,8 @@ std::string error_type(protocol p, const client_error& e) {
         return "invalid_request_error";
       case 401:
         return "authentication_error";
+      case 403:
+        return "permission_error";
       case 429:
         return e.code == "budget_exceeded" ? "insufficient_quota" : "rate_limit_error";
       default:
