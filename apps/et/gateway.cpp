@@ -113,7 +113,12 @@ struct exchange {
   }
 
   void done(result<routed_response> r, std::optional<errc> cause) {
-    --st->in_flight;
+    // Counted out only once the answer is queued on the connection, so a
+    // draining gateway that sees none in flight has every last byte on its way.
+    struct count_out {
+      std::atomic<int64_t>& n;
+      ~count_out() { --n; }
+    } guard{st->in_flight};
     if (!r)
       return fail(gateway::error_for(proto, r.error(), cause));
     if (auto ok = gateway::check_relayable(proto, r->response); !ok) {
@@ -294,9 +299,9 @@ void http_gateway::drain() {
   state_->draining = true;
 }
 
-void http_gateway::stop() {
+void http_gateway::stop(std::chrono::milliseconds grace) {
   if (server_)
-    server_->stop();
+    server_->stop(grace);
 }
 
 } // namespace et::app

@@ -5,6 +5,7 @@
 /// per request (et/actors/gateway_call).
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -45,8 +46,10 @@ public:
   int64_t in_flight() const;
   /// Refuses new requests (503) from now on; those in flight go on.
   void drain();
-  /// Closes every connection (requests in flight are cancelled) and the listener.
-  void stop();
+  /// Closes the listener, gives answers being written up to `grace` to reach
+  /// their clients, then closes every connection (requests still waiting for
+  /// the router are cancelled).
+  void stop(std::chrono::milliseconds grace = std::chrono::milliseconds{0});
 
   struct state; ///< internal, shared with the requests in flight
 

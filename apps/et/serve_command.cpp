@@ -174,7 +174,7 @@ void drain_gateway(app::http_gateway& g, std::chrono::seconds grace, int signals
   while (g.in_flight() > 0 && std::chrono::steady_clock::now() < deadline
          && stop_signals <= signals_before)
     std::this_thread::sleep_for(50ms);
-  g.stop();
+  g.stop(5s); // answers already made still reach their clients
 }
 
 int run_serve(context& ctx, const serve_options& o) {

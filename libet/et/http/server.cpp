@@ -161,7 +161,7 @@ result<uint16_t> server::start() {
   return port;
 }
 
-void server::stop() {
+void server::stop(std::chrono::milliseconds grace) {
   auto& i = *impl_;
   {
     std::lock_guard<std::mutex> lock{i.mutex};
@@ -169,16 +169,24 @@ void server::stop() {
       return;
     i.stopped = true;
   }
-  net::post(i.ioc, [self = impl_] {
-    boost::system::error_code ignored;
-    self->acceptor.close(ignored);
+  auto each_session = [self = impl_](auto f) {
     std::lock_guard<std::mutex> lock{self->mutex};
     for (auto& w : self->sessions)
       if (auto s = w.lock())
-        net::post(s->executor(), [s] { s->close(); });
+        net::post(s->executor(), [s, f] { f(*s); });
+  };
+  net::post(i.ioc, [self = impl_, each_session] {
+    boost::system::error_code ignored;
+    self->acceptor.close(ignored);
+    each_session([](detail::server_session& s) { s.wind_down(); });
   });
   if (i.threads.empty())
     return;
+  // Bounded: a response that does not end within the grace is cut.
+  auto deadline = std::chrono::steady_clock::now() + grace;
+  while (i.open.load() > 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds{10});
+  each_session([](detail::server_session& s) { s.close(); });
   // The threads return once every connection is closed and nothing is left to run.
   for (auto& t : i.threads)
     t.join();

@@ -91,8 +91,10 @@ public:
 
   /// Binds, listens and starts the I/O threads; the bound port.
   result<uint16_t> start();
-  /// Closes the listener and every connection, and joins the threads.
-  void stop();
+  /// Closes the listener, lets responses under way finish for up to `grace`
+  /// (idle connections close at once, busy ones after their response), then
+  /// closes what is left and joins the threads.
+  void stop(std::chrono::milliseconds grace = std::chrono::milliseconds{0});
   /// Connections open now.
   std::size_t connections() const;
 

@@ -238,6 +238,12 @@ void server_session::close() {
   out_.clear();
 }
 
+void server_session::wind_down() {
+  if (phase_ == phase::reading || phase_ == phase::idle)
+    return close();
+  keep_alive_ = false; // response_done() closes
+}
+
 std::string server_session::head(int status, const header_list& headers,
                                  const std::string& framing) const {
   std::string out = "HTTP/1.1 " + std::to_string(status) + " " + reason_phrase(status) + "\r\n";

@@ -200,4 +200,39 @@ CAF_TEST(connections past the bound get 503) {
   CAF_CHECK(test::contains(second.body(), "too many open connections"));
 }
 
+CAF_TEST(stopping lets a response under way finish and closes idle connections) {
+  start([this](http::incoming, std::shared_ptr<http::reply> r) {
+    r->start(200, {{"Content-Type", "text/event-stream"}});
+    r->write("data: one\n\n");
+    std::lock_guard<std::mutex> lock{mutex};
+    held.push_back(r);
+  });
+  raw idle{port}; // a connection without a request: closed at once
+  test::recorder rec;
+  client.send(test::make_request(base()), rec.handlers());
+  CAF_REQUIRE(rec.wait_pieces(1));
+  std::thread stopping{[this] { srv->stop(std::chrono::seconds{10}); }};
+  // Once the listener is closed, the connections have been told to wind down.
+  auto refused = [this] {
+    raw probe{port};
+    return probe.fd < 0;
+  };
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!refused() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::yield();
+  CAF_CHECK(refused());
+  bool closed_idle = false;
+  idle.read_all(10s, &closed_idle);
+  CAF_CHECK(closed_idle);
+  {
+    std::lock_guard<std::mutex> lock{mutex};
+    held[0]->write("data: two\n\n");
+    held[0]->end();
+  }
+  auto out = rec.wait();
+  stopping.join();
+  CAF_CHECK(out.ok());
+  CAF_CHECK_EQUAL(out.body(), "data: one\n\ndata: two\n\n");
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()

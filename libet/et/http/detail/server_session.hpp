@@ -47,6 +47,8 @@ public:
   void refuse(int status, const std::string& message);
   /// Closes at once (server stop).
   void close();
+  /// Closes when no request is under way, else once its response is written.
+  void wind_down();
 
   /// reply::send.
   void send(int status, header_list headers, std::string body);
