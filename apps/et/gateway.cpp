@@ -77,7 +77,9 @@ struct exchange {
     if (!st->setup.log)
       return;
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - t0);
-    st->setup.log(what + " -> " + outcome + ", " + std::to_string(ms.count()) + " ms");
+    // The model name and messages carry client bytes: one line each, bounded.
+    st->setup.log(gateway::printable(what, 512) + " -> " + gateway::printable(outcome, 2048) + ", "
+                  + std::to_string(ms.count()) + " ms");
   }
 
   // The stream's head and opening events go out only with the first text:

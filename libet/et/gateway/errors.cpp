@@ -65,6 +65,26 @@ client_error error_for(protocol p, const failure& f, std::optional<errc> cause) 
   return e;
 }
 
+std::string printable(std::string_view text, std::size_t max) {
+  std::string out;
+  for (char c : text) {
+    if (out.size() >= max) {
+      out += "...";
+      break;
+    }
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f || c == '`') {
+      static const char* hex = "0123456789abcdef";
+      out += "\\x";
+      out += hex[u >> 4];
+      out += hex[u & 15];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 std::string error_type(protocol p, const client_error& e) {
   if (p == protocol::openai) {
     switch (e.status) {

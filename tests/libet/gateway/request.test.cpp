@@ -85,6 +85,11 @@ CAF_TEST(OpenAI refusals name the field) {
   CAF_CHECK_EQUAL(refused(p(R"({"model":"m","messages":[{"role":"user",
                   "content":[{"type":"image_url","image_url":{"url":"x"}}]}]})")),
                   "messages[0].content[0].type");
+  // A key can hold any bytes: the field named stays on one line and keeps its backquotes.
+  auto forged =
+      p("{\"model\":\"m\",\"x\\n`y\":1,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+  CAF_CHECK_EQUAL(refused(forged), "x\\x0a\\x60y");
+  CAF_CHECK(forged.error().message.find('\n') == std::string::npos);
   CAF_CHECK(code(p("[1,2]")) == errc::invalid_input);
   CAF_CHECK(code(p("{not json")) == errc::invalid_input);
 }

@@ -1,16 +1,22 @@
 #include "et/gateway/detail/fields.hpp"
 
+#include "et/gateway/errors.hpp"
+
 #include <algorithm>
 #include <cmath>
 
 namespace et::gateway::detail {
 
+// Field names and problems carry client bytes (JSON keys, type names): kept on one line,
+// bounded, and free of the backquotes that delimit the field.
 failure bad_field(std::string_view field, std::string_view problem) {
-  return make_failure(errc::invalid_input, "`" + std::string{field} + "`: " + std::string{problem});
+  return make_failure(errc::invalid_input,
+                      "`" + printable(field, 200) + "`: " + printable(problem, 400));
 }
 
 failure unsupported_field(std::string_view field, std::string_view problem) {
-  return make_failure(errc::unsupported, "`" + std::string{field} + "`: " + std::string{problem});
+  return make_failure(errc::unsupported,
+                      "`" + printable(field, 200) + "`: " + printable(problem, 400));
 }
 
 result<json::object> parse_body(std::string_view body, const limits& bounds) {
