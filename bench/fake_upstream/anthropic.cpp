@@ -16,6 +16,8 @@ using detail::json_text;
 using detail::sse_event;
 
 const char* stop_reason(const reply_plan& p) {
+  if (!p.tool.empty())
+    return "tool_use";
   return p.length_limited ? "max_tokens" : "end_turn";
 }
 
@@ -50,6 +52,11 @@ class anthropic_encoder final : public encoder {
 public:
   std::string body(const reply_plan& p) const override {
     json::array content{json::object{{"type", "text"}, {"text", p.text}}};
+    if (!p.tool.empty())
+      content.push_back(json::object{{"type", "tool_use"},
+                                     {"id", "toolu_" + p.id},
+                                     {"name", p.tool},
+                                     {"input", json::parse(fake_tool_arguments)}});
     return json_text(message_json(p, std::move(content), stop_reason(p), p.completion_tokens));
   }
 
@@ -80,9 +87,31 @@ public:
     json::object delta{{"type", "message_delta"},
                        {"delta", {{"stop_reason", stop_reason(p)}, {"stop_sequence", nullptr}}},
                        {"usage", usage_json(p.prompt_tokens, p.completion_tokens)}};
-    return {sse_event("content_block_stop", json_text(stop)),
-            sse_event("message_delta", json_text(delta)),
-            sse_event("message_stop", R"({"type":"message_stop"})")};
+    std::vector<std::string> out{sse_event("content_block_stop", json_text(stop))};
+    if (!p.tool.empty()) { // a tool_use block whose input comes in two halves
+      json::object start{{"type", "content_block_start"},
+                         {"index", 1},
+                         {"content_block",
+                          {{"type", "tool_use"},
+                           {"id", "toolu_" + p.id},
+                           {"name", p.tool},
+                           {"input", json::object{}}}}};
+      out.push_back(sse_event("content_block_start", json_text(start)));
+      std::string_view args = fake_tool_arguments;
+      auto half = args.size() / 2;
+      for (auto piece : {args.substr(0, half), args.substr(half)}) {
+        json::object d{{"type", "content_block_delta"},
+                       {"index", 1},
+                       {"delta", {{"type", "input_json_delta"}, {"partial_json", piece}}}};
+        out.push_back(sse_event("content_block_delta", json_text(d)));
+      }
+      out.push_back(
+          sse_event("content_block_stop",
+                    json_text(json::object{{"type", "content_block_stop"}, {"index", 1}})));
+    }
+    out.push_back(sse_event("message_delta", json_text(delta)));
+    out.push_back(sse_event("message_stop", R"({"type":"message_stop"})"));
+    return out;
   }
 
   std::string stream_error(const reply_plan&) const override {

@@ -28,7 +28,27 @@ json::object usage_json(const reply_plan& p) {
 }
 
 const char* finish(const reply_plan& p) {
+  if (!p.tool.empty())
+    return "tool_calls";
   return p.length_limited ? "length" : "stop";
+}
+
+// The x-fake-tool call; `part` 0 is whole, 1 and 2 are the halves a stream sends.
+json::object tool_call_json(const reply_plan& p, int part) {
+  std::string_view args = fake_tool_arguments;
+  auto half = args.size() / 2;
+  json::object fn{{"arguments", part == 0   ? args
+                                : part == 1 ? args.substr(0, half)
+                                            : args.substr(half)}};
+  json::object call{{"function", std::move(fn)}};
+  if (part != 2) {
+    call["id"] = "call_" + p.id;
+    call["type"] = "function";
+    call["function"].as_object()["name"] = p.tool;
+  }
+  if (part != 0)
+    call["index"] = 0;
+  return call;
 }
 
 // Every chunk repeats the response's id, model and creation time.
@@ -60,6 +80,8 @@ public:
                      {"content", p.text},
                      {"refusal", nullptr},
                      {"annotations", json::array{}}};
+    if (!p.tool.empty())
+      msg["tool_calls"] = json::array{tool_call_json(p, 0)};
     json::object o{{"id", p.id},
                    {"object", "chat.completion"},
                    {"created", p.created},
@@ -95,6 +117,13 @@ public:
 
   std::vector<std::string> stream_tail(const reply_plan& p) const override {
     std::vector<std::string> out;
+    for (int part = 1; part <= 2 && !p.tool.empty(); ++part) {
+      auto o = chunk_json(
+          p, one_choice({{"tool_calls", json::array{tool_call_json(p, part)}}}, nullptr));
+      if (p.include_usage)
+        o["usage"] = nullptr;
+      out.push_back(sse_data(json_text(o)));
+    }
     auto last = chunk_json(p, one_choice({}, finish(p)));
     if (p.include_usage)
       last["usage"] = nullptr;

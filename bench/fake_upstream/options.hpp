@@ -58,7 +58,13 @@ struct reply_settings {
   int64_t cut_after = 1;           ///< x-fake-cut-after: content chunks before cut/stream_error
   int64_t retry_after_seconds = 1; ///< x-fake-retry-after: the delay 429s ask for
   bool hold = false; ///< x-fake-hold: stop a stream after its first content event until released
+  /// x-fake-tool: after its text the answer calls this function (OpenAI and Anthropic only)
+  /// with the arguments fake_tool_arguments; "" = no call.
+  std::string tool;
 };
+
+/// The arguments of the call x-fake-tool makes.
+inline constexpr std::string_view fake_tool_arguments = R"({"city":"Oslo","days":3})";
 
 /// The whole server configuration; defaults suit tests (loopback, OS-chosen port).
 struct options {

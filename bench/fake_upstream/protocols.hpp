@@ -40,6 +40,7 @@ struct reply_plan {
   int64_t completion_tokens = 0;  ///< tokens of `text`
   bool length_limited = false;    ///< cut by the request's max tokens
   bool include_usage = false;     ///< OpenAI stream_options.include_usage
+  std::string tool;               ///< a function the answer calls after its text ("" = none)
 };
 
 /// Inputs of an error body.

@@ -276,6 +276,8 @@ reply_settings with_overrides(const reply_settings& base, const http::fields& h)
     s.retry_after_seconds = std::max<int64_t>(0, to_int(*v, s.retry_after_seconds));
   if (auto v = field("x-fake-hold"))
     s.hold = *v == "1" || *v == "true";
+  if (auto v = field("x-fake-tool"))
+    s.tool = std::string{*v};
   return s;
 }
 
@@ -301,6 +303,7 @@ reply_plan make_plan(const chat_input& in, const reply_settings& s, std::string 
   p.created = created;
   p.prompt_tokens = in.prompt_tokens;
   p.include_usage = in.include_usage;
+  p.tool = s.tool;
   std::vector<std::string> tokens;
   if (s.mode == reply_mode::tokens) {
     for (int64_t i = 0; i < s.tokens; ++i)

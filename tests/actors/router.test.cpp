@@ -280,7 +280,7 @@ CAF_TEST(when every candidate cools down the error says when the first returns) 
   auto f = from_caf(r.error());
   CAF_CHECK_EQUAL(f.code, errc::all_failed);
   CAF_CHECK_EQUAL(f.retry_after.count(), 20000);
-  CAF_CHECK(f.message.find("cooling down") != std::string::npos);
+  CAF_CHECK(f.message.find("cooling down for another 20s") != std::string::npos);
 }
 
 CAF_TEST(a crashed provider is restarted and its request is retried on the new instance) {

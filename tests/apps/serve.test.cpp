@@ -112,6 +112,33 @@ bool send_and_await_close(uint16_t port, const std::string& bytes) {
   return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
 }
 
+// POSTs `body` to 127.0.0.1:port`path` with Connection: close and returns
+// the whole response ("" when the connection failed).
+std::string http_post(uint16_t port, const std::string& path, const std::string& body) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return {};
+  }
+  timeval limit{20, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+  auto request = "POST " + path
+                 + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: "
+                 + std::to_string(body.size()) + "\r\n\r\n" + body;
+  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  std::string out;
+  char buf[4096];
+  ssize_t n = 0;
+  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0)
+    out.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  return out;
+}
+
 // A BASP client handshake header (CAF 0.17, 32 bytes, network byte order)
 // announcing a payload of `size` bytes: CAF reserves the payload before
 // reading it, whoever sent the header.
@@ -276,6 +303,37 @@ CAF_TEST(a pool spanning a local member and two TLS nodes completes in order) {
   // SIGTERM stops a node cleanly.
   CAF_CHECK_EQUAL(node1->stop(SIGTERM), 0);
   CAF_CHECK(has(node1->err(), "et serve: stopped"));
+}
+
+CAF_TEST(the gateway runs next to the node listener on the same router) {
+  child proc{{et_binary, "serve", "--config", node_config("node1", "0ms").string(), "--listen",
+              "127.0.0.1:0", "--http", "127.0.0.1:0", "--grace", "5"},
+             dir / "both.out",
+             dir / "both.err"};
+  uint16_t node_port = 0;
+  uint16_t http_port = 0;
+  eventually([&] {
+    auto text = proc.err();
+    auto node_at = text.find("listening on 127.0.0.1:");
+    auto http_at = text.find("gateway listening on http://127.0.0.1:");
+    if (node_at == std::string::npos || http_at == std::string::npos)
+      return false;
+    node_port = static_cast<uint16_t>(std::stoi(text.substr(node_at + 23)));
+    http_port = static_cast<uint16_t>(std::stoi(text.substr(http_at + 38)));
+    return true;
+  });
+  CAF_REQUIRE(node_port != 0 && http_port != 0);
+  auto answer = http_post(http_port, "/v1/chat/completions",
+                          R"({"model":"coder","messages":[{"role":"user","content":"alpha"}]})");
+  CAF_CHECK(has(answer, "HTTP/1.1 200 OK"));
+  CAF_CHECK(has(answer, "ALPHA by node1"));
+  auto nodes = et::session::run_process(
+      {et_binary, "nodes", "--config", caller_config(node_port, node_port).string()});
+  CAF_REQUIRE(nodes);
+  CAF_CHECK(
+      has(nodes->out, "node1  127.0.0.1:" + std::to_string(node_port) + "  tls on  reachable"));
+  CAF_CHECK_EQUAL(proc.stop(SIGTERM), 0);
+  CAF_CHECK(has(proc.err(), "et serve: stopped"));
 }
 
 CAF_TEST(killing a node mid run moves its subtask and the run completes) {

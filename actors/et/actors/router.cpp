@@ -72,7 +72,10 @@ bool usable(router_pointer self, router_job& j) {
     return false;
   }
   if (auto until = self->state.cooldowns.cooling_until(where.key(), now(self))) {
-    j.notes.push_back(where.label() + ": cooling down");
+    // Which candidate comes back when: a caller (the gateway's 429) can say so.
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*until - now(self));
+    j.notes.push_back(where.label() + ": cooling down for another "
+                      + std::to_string((std::max<int64_t>(left.count(), 0) + 999) / 1000) + "s");
     // Skipped for a failure of an earlier request: that failure is the reason.
     auto last = self->state.last_failure.find(where.key());
     note_fallback(j,

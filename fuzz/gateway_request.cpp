@@ -1,0 +1,68 @@
+// Fuzz target: the gateway's client requests (et/gateway), both protocols. Invariants: a
+// decoded request stays within its bounds and has a model and messages; a refusal has a
+// message, and any field it names is short and one line; whatever was decoded renders back
+// (answer, stream events, error) as valid JSON, so no client input can break the JSON et
+// sends to clients.
+
+#include <boost/json.hpp>
+#include <string>
+
+#include "et/gateway/errors.hpp"
+#include "et/gateway/request.hpp"
+#include "et/gateway/response.hpp"
+#include "fuzz_support.hpp"
+
+namespace {
+
+using namespace et::gateway;
+
+void parses(const std::string& text, const char* what) {
+  boost::system::error_code ec;
+  boost::json::parse(text, ec);
+  FUZZ_CHECK(!ec, what);
+}
+
+void check(const et::result<client_request>& r, const limits& bounds, protocol p) {
+  if (!r) {
+    FUZZ_CHECK(!r.error().message.empty(), "a refusal without a message");
+    auto field = failed_field(r.error());
+    FUZZ_CHECK(field.find_first_of("\r\n") == std::string::npos, "a field name with a line break");
+    auto e = error_for(p, r.error());
+    FUZZ_CHECK(e.status == 400, "a refused request is not a 400");
+    parses(error_body(p, e), "the error body is not JSON");
+    return;
+  }
+  FUZZ_CHECK(!r->model.empty() && r->model.size() <= bounds.max_model_bytes, "model unbounded");
+  const auto& req = r->request;
+  FUZZ_CHECK(!req.messages.empty(), "no messages");
+  // Anthropic tool results add turns: at most one per content block, plus the system turn.
+  FUZZ_CHECK(req.messages.size() <= bounds.max_messages * (bounds.max_parts + 1) + 1,
+             "too many messages");
+  for (const auto& m : req.messages)
+    FUZZ_CHECK(m.content.size() <= bounds.max_string_bytes + 7, "content unbounded");
+  FUZZ_CHECK(req.stop.size() <= bounds.max_stop, "stop sequences unbounded");
+  et::chat_response answer;
+  answer.content = r->model; // client bytes, echoed back as clients will see them
+  for (const auto& t : req.tools)
+    answer.tool_calls.push_back({t.name, t.name, t.parameters});
+  answer_meta meta{r->model, r->model, 0};
+  parses(openai_response(answer, meta), "OpenAI answer is not JSON");
+  if (check_relayable(protocol::anthropic, answer))
+    parses(anthropic_response(answer, meta), "Anthropic answer is not JSON");
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  auto input = et::fuzz::bytes(data, size);
+  limits small; // small bounds, so the fuzzer reaches them
+  small.max_body_bytes = 1 << 16;
+  small.max_messages = 8;
+  small.max_parts = 8;
+  small.max_string_bytes = 256;
+  small.max_model_bytes = 32;
+  small.max_stop = 4;
+  check(parse_openai_request(input, small), small, protocol::openai);
+  check(parse_anthropic_request(input, small), small, protocol::anthropic);
+  return 0;
+}

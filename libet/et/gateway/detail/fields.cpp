@@ -1,0 +1,162 @@
+#include "et/gateway/detail/fields.hpp"
+
+#include "et/gateway/errors.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace et::gateway::detail {
+
+// Field names and problems carry client bytes (JSON keys, type names): kept on one line,
+// bounded, and free of the backquotes that delimit the field.
+failure bad_field(std::string_view field, std::string_view problem) {
+  return make_failure(errc::invalid_input,
+                      "`" + printable(field, 200) + "`: " + printable(problem, 400));
+}
+
+failure unsupported_field(std::string_view field, std::string_view problem) {
+  return make_failure(errc::unsupported,
+                      "`" + printable(field, 200) + "`: " + printable(problem, 400));
+}
+
+result<json::object> parse_body(std::string_view body, const limits& bounds) {
+  if (body.size() > bounds.max_body_bytes)
+    return make_failure(errc::invalid_input, "the request body is larger than "
+                                                 + std::to_string(bounds.max_body_bytes)
+                                                 + " bytes");
+  boost::system::error_code ec;
+  json::parse_options opts;
+  opts.max_depth = 32; // a request is a few levels deep; deeper is an attack or a mistake
+  auto v = json::parse(json::string_view{body.data(), body.size()}, ec, {}, opts);
+  if (ec)
+    return make_failure(errc::invalid_input, "the request body is not valid JSON: " + ec.message());
+  if (!v.is_object())
+    return make_failure(errc::invalid_input, "the request body is not a JSON object");
+  return std::move(v.as_object());
+}
+
+result<std::string> string_of(const json::value& v, std::string_view field, std::size_t max) {
+  if (!v.is_string())
+    return bad_field(field, "expected a string");
+  const auto& s = v.get_string();
+  if (s.size() > max)
+    return bad_field(field, "longer than " + std::to_string(max) + " bytes");
+  return std::string{s.data(), s.size()};
+}
+
+result<double> number_of(const json::value& v, std::string_view field, double lo, double hi) {
+  if (!v.is_number())
+    return bad_field(field, "expected a number");
+  double d = v.to_number<double>();
+  if (!std::isfinite(d) || d < lo || d > hi) {
+    auto range = std::to_string(lo) + " to " + std::to_string(hi);
+    return bad_field(field, "expected a number from " + range);
+  }
+  return d;
+}
+
+result<int64_t> integer_of(const json::value& v, std::string_view field, int64_t lo, int64_t hi) {
+  std::optional<int64_t> n;
+  if (v.is_int64())
+    n = v.get_int64();
+  else if (v.is_uint64() && v.get_uint64() <= static_cast<uint64_t>(hi))
+    n = static_cast<int64_t>(v.get_uint64());
+  else if (v.is_double() && v.get_double() == std::trunc(v.get_double())
+           && std::abs(v.get_double()) < 9e15)
+    n = static_cast<int64_t>(v.get_double());
+  if (!n || *n < lo || *n > hi)
+    return bad_field(field, "expected a whole number from " + std::to_string(lo) + " to "
+                                + std::to_string(hi));
+  return *n;
+}
+
+result<bool> bool_of(const json::value& v, std::string_view field) {
+  if (!v.is_bool())
+    return bad_field(field, "expected true or false");
+  return v.get_bool();
+}
+
+result<std::vector<std::string>> stops_of(const json::value& v, std::string_view field,
+                                          const limits& bounds) {
+  std::vector<std::string> out;
+  if (v.is_null())
+    return out;
+  if (v.is_string()) {
+    auto s = string_of(v, field, bounds.max_stop_bytes);
+    if (!s)
+      return std::move(s).error();
+    out.push_back(std::move(*s));
+    return out;
+  }
+  if (!v.is_array())
+    return bad_field(field, "expected a string or an array of strings");
+  const auto& a = v.get_array();
+  if (a.size() > bounds.max_stop)
+    return bad_field(field, "more than " + std::to_string(bounds.max_stop) + " stop sequences");
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    auto s =
+        string_of(a[i], std::string{field} + "[" + std::to_string(i) + "]", bounds.max_stop_bytes);
+    if (!s)
+      return std::move(s).error();
+    out.push_back(std::move(*s));
+  }
+  return out;
+}
+
+result<std::string> text_parts(const json::value& v, std::string_view field, const limits& bounds,
+                               const std::vector<std::string_view>& ignored) {
+  if (v.is_string())
+    return string_of(v, field, bounds.max_string_bytes);
+  if (!v.is_array())
+    return bad_field(field, "expected a string or an array of content parts");
+  const auto& a = v.get_array();
+  if (a.size() > bounds.max_parts)
+    return bad_field(field, "more than " + std::to_string(bounds.max_parts) + " content parts");
+  std::string out;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    auto name = std::string{field} + "[" + std::to_string(i) + "]";
+    if (!a[i].is_object())
+      return bad_field(name, "expected an object");
+    const auto& part = a[i].get_object();
+    const auto* type = part.if_contains("type");
+    if (type == nullptr || !type->is_string())
+      return bad_field(name + ".type", "expected a string");
+    if (type->get_string() != "text")
+      return unsupported_field(name + ".type", "content parts of type \""
+                                                   + std::string{view(type->get_string())}
+                                                   + "\" are not supported by this gateway yet");
+    for (const auto& [key, value] : part) {
+      auto k = view(key);
+      if (k == "type")
+        continue;
+      if (k == "text") {
+        auto text = string_of(value, name + ".text", bounds.max_string_bytes);
+        if (!text)
+          return std::move(text).error();
+        if (out.size() + text->size() > bounds.max_string_bytes)
+          return bad_field(field,
+                           "longer than " + std::to_string(bounds.max_string_bytes) + " bytes");
+        out += *text;
+      } else if (std::find(ignored.begin(), ignored.end(), k) == ignored.end()) {
+        return bad_field(name + "." + std::string{k}, "unknown field");
+      }
+    }
+  }
+  return out;
+}
+
+} // namespace et::gateway::detail
+
+namespace et::gateway {
+
+std::string failed_field(const failure& f) {
+  auto open = f.message.find('`');
+  if (open == std::string::npos)
+    return {};
+  auto close = f.message.find('`', open + 1);
+  if (close == std::string::npos)
+    return {};
+  return f.message.substr(open + 1, close - open - 1);
+}
+
+} // namespace et::gateway

@@ -1,0 +1,57 @@
+#pragma once
+/// Strict JSON field access shared by the two request decoders: every failure
+/// names the field in backquotes ("`messages[2].content`: ..."), which
+/// failed_field() reads back for the client's error. Included by .cpp files only.
+
+#include <boost/json.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "et/gateway/request.hpp"
+#include "et/util/result.hpp"
+
+namespace et::gateway::detail {
+
+namespace json = boost::json;
+
+/// invalid_input: "`field`: problem".
+failure bad_field(std::string_view field, std::string_view problem);
+
+/// unsupported: "`field`: problem".
+failure unsupported_field(std::string_view field, std::string_view problem);
+
+/// The body as a JSON object, refused past the size bound or when malformed.
+result<json::object> parse_body(std::string_view body, const limits& bounds);
+
+/// The string `v` (named `field`), at most `max` bytes.
+result<std::string> string_of(const json::value& v, std::string_view field, std::size_t max);
+
+/// The number `v`, within [lo, hi].
+result<double> number_of(const json::value& v, std::string_view field, double lo, double hi);
+
+/// The whole number `v`, within [lo, hi].
+result<int64_t> integer_of(const json::value& v, std::string_view field, int64_t lo, int64_t hi);
+
+/// The boolean `v`.
+result<bool> bool_of(const json::value& v, std::string_view field);
+
+/// Stop sequences: a string or an array of strings, bounded.
+result<std::vector<std::string>> stops_of(const json::value& v, std::string_view field,
+                                          const limits& bounds);
+
+/// Text parts joined: a string, or an array of {"type":"text","text":...}
+/// objects (other members listed in `ignored` are allowed and have no effect).
+/// Other part types are unsupported, naming the part.
+result<std::string> text_parts(const json::value& v, std::string_view field, const limits& bounds,
+                               const std::vector<std::string_view>& ignored);
+
+/// `name` as a std::string_view.
+inline std::string_view view(json::string_view s) {
+  return {s.data(), s.size()};
+}
+
+} // namespace et::gateway::detail

@@ -1,0 +1,300 @@
+#include "et/gateway/detail/tools.hpp"
+
+#include <map>
+
+#include "et/gateway/detail/fields.hpp"
+
+namespace et::gateway::detail {
+
+namespace {
+
+constexpr std::size_t max_tools = 256;
+constexpr std::size_t max_name = 256;
+
+result<std::string> schema_text(const json::value* v, const std::string& field,
+                                const limits& bounds) {
+  if (v == nullptr || v->is_null())
+    return std::string{"{}"};
+  if (!v->is_object())
+    return bad_field(field, "expected a JSON schema object");
+  auto text = json::serialize(*v);
+  if (text.size() > bounds.max_string_bytes)
+    return bad_field(field, "longer than " + std::to_string(bounds.max_string_bytes) + " bytes");
+  return text;
+}
+
+result<std::string> optional_string(const json::object& o, const char* key,
+                                    const std::string& field, std::size_t max) {
+  const auto* v = o.if_contains(key);
+  if (v == nullptr || v->is_null())
+    return std::string{};
+  return string_of(*v, field + "." + key, max);
+}
+
+result<void> check_members(const json::object& o, const std::string& field,
+                           std::initializer_list<std::string_view> known) {
+  for (const auto& [key, value] : o) {
+    bool ok = false;
+    for (auto k : known)
+      ok = ok || view(key) == k;
+    if (!ok)
+      return bad_field(field + "." + std::string{view(key)}, "unknown field");
+  }
+  return {};
+}
+
+const json::array* bounded_array(const json::value& v, const std::string& field, std::size_t max,
+                                 failure& why) {
+  if (!v.is_array()) {
+    why = bad_field(field, "expected an array");
+    return nullptr;
+  }
+  if (v.get_array().size() > max) {
+    why = bad_field(field, "more than " + std::to_string(max) + " entries");
+    return nullptr;
+  }
+  return &v.get_array();
+}
+
+} // namespace
+
+result<std::vector<tool_spec>> openai_tools(const json::value& v, const limits& bounds) {
+  failure why;
+  const auto* a = bounded_array(v, "tools", max_tools, why);
+  if (a == nullptr)
+    return why;
+  std::vector<tool_spec> out;
+  for (std::size_t i = 0; i < a->size(); ++i) {
+    auto field = "tools[" + std::to_string(i) + "]";
+    if (!(*a)[i].is_object())
+      return bad_field(field, "expected an object");
+    const auto& t = (*a)[i].get_object();
+    if (auto ok = check_members(t, field, {"type", "function"}); !ok)
+      return ok.error();
+    const auto* type = t.if_contains("type");
+    if (type == nullptr || !type->is_string() || type->get_string() != "function")
+      return unsupported_field(field + ".type", "only function tools are supported");
+    const auto* f = t.if_contains("function");
+    if (f == nullptr || !f->is_object())
+      return bad_field(field + ".function", "expected an object");
+    const auto& fo = f->get_object();
+    auto ff = field + ".function";
+    if (auto ok = check_members(fo, ff, {"name", "description", "parameters", "strict"}); !ok)
+      return ok.error();
+    tool_spec spec;
+    auto name = optional_string(fo, "name", ff, max_name);
+    auto description = optional_string(fo, "description", ff, bounds.max_string_bytes);
+    auto schema = schema_text(fo.if_contains("parameters"), ff + ".parameters", bounds);
+    if (!name)
+      return std::move(name).error();
+    if (name->empty())
+      return bad_field(ff + ".name", "missing");
+    if (!description)
+      return std::move(description).error();
+    if (!schema)
+      return std::move(schema).error();
+    out.push_back({std::move(*name), std::move(*description), std::move(*schema)});
+  }
+  return out;
+}
+
+result<tool_choice> openai_tool_choice(const json::value& v) {
+  if (v.is_string() && v.get_string() == "auto")
+    return tool_choice::automatic;
+  if (v.is_string() && v.get_string() == "none")
+    return tool_choice::none;
+  return unsupported_field("tool_choice", "only \"auto\" and \"none\" are supported by this "
+                                          "gateway yet");
+}
+
+result<std::vector<tool_call>> openai_tool_calls(const json::value& v, const std::string& field,
+                                                 const limits& bounds) {
+  failure why;
+  const auto* a = bounded_array(v, field, max_tools, why);
+  if (a == nullptr)
+    return why;
+  std::vector<tool_call> out;
+  for (std::size_t i = 0; i < a->size(); ++i) {
+    auto f = field + "[" + std::to_string(i) + "]";
+    if (!(*a)[i].is_object())
+      return bad_field(f, "expected an object");
+    const auto& c = (*a)[i].get_object();
+    if (auto ok = check_members(c, f, {"id", "type", "function"}); !ok)
+      return ok.error();
+    const auto* fn = c.if_contains("function");
+    if (fn == nullptr || !fn->is_object())
+      return bad_field(f + ".function", "expected an object");
+    if (auto ok = check_members(fn->get_object(), f + ".function", {"name", "arguments"}); !ok)
+      return ok.error();
+    auto id = optional_string(c, "id", f, max_name);
+    auto name = optional_string(fn->get_object(), "name", f + ".function", max_name);
+    auto args =
+        optional_string(fn->get_object(), "arguments", f + ".function", bounds.max_string_bytes);
+    if (!id)
+      return std::move(id).error();
+    if (!name)
+      return std::move(name).error();
+    if (!args)
+      return std::move(args).error();
+    out.push_back({std::move(*id), std::move(*name), std::move(*args)});
+  }
+  return out;
+}
+
+result<std::vector<tool_spec>> anthropic_tools(const json::value& v, const limits& bounds) {
+  failure why;
+  const auto* a = bounded_array(v, "tools", max_tools, why);
+  if (a == nullptr)
+    return why;
+  std::vector<tool_spec> out;
+  for (std::size_t i = 0; i < a->size(); ++i) {
+    auto field = "tools[" + std::to_string(i) + "]";
+    if (!(*a)[i].is_object())
+      return bad_field(field, "expected an object");
+    const auto& t = (*a)[i].get_object();
+    if (const auto* type = t.if_contains("type");
+        type != nullptr && !(type->is_string() && type->get_string() == "custom"))
+      return unsupported_field(field + ".type", "server tools are not supported by this gateway");
+    if (auto ok = check_members(t, field,
+                                {"type", "name", "description", "input_schema", "cache_control"});
+        !ok)
+      return ok.error();
+    auto name = optional_string(t, "name", field, max_name);
+    auto description = optional_string(t, "description", field, bounds.max_string_bytes);
+    auto schema = schema_text(t.if_contains("input_schema"), field + ".input_schema", bounds);
+    if (!name)
+      return std::move(name).error();
+    if (name->empty())
+      return bad_field(field + ".name", "missing");
+    if (!description)
+      return std::move(description).error();
+    if (!schema)
+      return std::move(schema).error();
+    out.push_back({std::move(*name), std::move(*description), std::move(*schema)});
+  }
+  return out;
+}
+
+result<tool_choice> anthropic_tool_choice(const json::value& v) {
+  if (!v.is_object())
+    return bad_field("tool_choice", "expected an object");
+  const auto& o = v.get_object();
+  if (auto ok = check_members(o, "tool_choice", {"type", "disable_parallel_tool_use"}); !ok)
+    return ok.error();
+  if (const auto* p = o.if_contains("disable_parallel_tool_use");
+      p != nullptr && !(p->is_bool() && !p->get_bool()))
+    return unsupported_field("tool_choice.disable_parallel_tool_use",
+                             "not supported by this gateway yet");
+  const auto* type = o.if_contains("type");
+  if (type != nullptr && type->is_string() && type->get_string() == "auto")
+    return tool_choice::automatic;
+  if (type != nullptr && type->is_string() && type->get_string() == "none")
+    return tool_choice::none;
+  return unsupported_field("tool_choice.type",
+                           "only \"auto\" and \"none\" are supported by this gateway yet");
+}
+
+namespace {
+
+// The text of a tool_result's content: a string or text blocks.
+result<std::string> result_text(const json::object& block, const std::string& field,
+                                const limits& bounds) {
+  const auto* content = block.if_contains("content");
+  if (content == nullptr || content->is_null())
+    return std::string{};
+  return text_parts(*content, field + ".content", bounds, {"cache_control", "citations"});
+}
+
+} // namespace
+
+result<std::vector<message>> anthropic_content(const json::value& v, role who,
+                                               const std::string& field, const limits& bounds) {
+  message turn;
+  turn.who = who;
+  std::vector<message> out;
+  if (v.is_string()) {
+    auto text = string_of(v, field, bounds.max_string_bytes);
+    if (!text)
+      return std::move(text).error();
+    turn.content = std::move(*text);
+    out.push_back(std::move(turn));
+    return out;
+  }
+  failure why;
+  const auto* a = bounded_array(v, field, bounds.max_parts, why);
+  if (a == nullptr)
+    return why;
+  bool has_text = false;
+  for (std::size_t i = 0; i < a->size(); ++i) {
+    auto f = field + "[" + std::to_string(i) + "]";
+    if (!(*a)[i].is_object())
+      return bad_field(f, "expected an object");
+    const auto& block = (*a)[i].get_object();
+    const auto* type = block.if_contains("type");
+    if (type == nullptr || !type->is_string())
+      return bad_field(f + ".type", "expected a string");
+    auto kind = view(type->get_string());
+    if (kind == "text") {
+      json::array one{block};
+      auto text = text_parts(one, f, bounds, {"cache_control", "citations"});
+      if (!text)
+        return std::move(text).error();
+      if (turn.content.size() + text->size() > bounds.max_string_bytes)
+        return bad_field(field,
+                         "longer than " + std::to_string(bounds.max_string_bytes) + " bytes");
+      turn.content += *text;
+      has_text = true;
+    } else if (kind == "tool_use" && who == role::assistant) {
+      if (auto ok = check_members(block, f, {"type", "id", "name", "input", "cache_control"}); !ok)
+        return ok.error();
+      auto id = optional_string(block, "id", f, max_name);
+      auto name = optional_string(block, "name", f, max_name);
+      auto input = schema_text(block.if_contains("input"), f + ".input", bounds);
+      if (!id)
+        return std::move(id).error();
+      if (!name)
+        return std::move(name).error();
+      if (!input)
+        return std::move(input).error();
+      turn.tool_calls.push_back({std::move(*id), std::move(*name), std::move(*input)});
+    } else if (kind == "tool_result" && who == role::user) {
+      if (auto ok = check_members(block, f,
+                                  {"type", "tool_use_id", "content", "is_error", "cache_control"});
+          !ok)
+        return ok.error();
+      auto id = optional_string(block, "tool_use_id", f, max_name);
+      auto text = result_text(block, f, bounds);
+      if (!id)
+        return std::move(id).error();
+      if (!text)
+        return std::move(text).error();
+      const auto* is_error = block.if_contains("is_error");
+      if (is_error != nullptr && !is_error->is_bool() && !is_error->is_null())
+        return bad_field(f + ".is_error", "expected true or false");
+      // et's tool turns have no error flag: the model reads it in the text instead.
+      if (is_error != nullptr && is_error->is_bool() && is_error->get_bool())
+        *text = "Error: " + *text;
+      message result_turn{role::tool, std::move(*text), {}, std::move(*id), {}};
+      out.push_back(std::move(result_turn));
+    } else {
+      return unsupported_field(f + ".type", "content blocks of type \"" + std::string{kind}
+                                                + "\" are not supported here by this gateway");
+    }
+  }
+  if (has_text || !turn.tool_calls.empty() || out.empty())
+    out.push_back(std::move(turn));
+  return out;
+}
+
+void name_tool_results(std::vector<message>& messages) {
+  std::map<std::string, std::string> names;
+  for (auto& m : messages) {
+    for (const auto& c : m.tool_calls)
+      names[c.id] = c.name;
+    if (m.who == role::tool && m.name.empty())
+      if (auto i = names.find(m.tool_call_id); i != names.end())
+        m.name = i->second;
+  }
+}
+
+} // namespace et::gateway::detail

@@ -1,0 +1,45 @@
+#pragma once
+/// Tools in the two client protocols: function definitions, the calls an
+/// assistant turn made and the results a client sends back, decoded into
+/// et's tool_spec, tool_call and tool turns. Included by .cpp files only.
+
+#include <boost/json.hpp>
+#include <string>
+#include <vector>
+
+#include "et/gateway/request.hpp"
+#include "et/llm/chat.hpp"
+#include "et/util/result.hpp"
+
+namespace et::gateway::detail {
+
+/// What a tool_choice asks for.
+enum class tool_choice { automatic, none };
+
+/// OpenAI `tools`: [{"type":"function","function":{name, description, parameters, strict}}].
+result<std::vector<tool_spec>> openai_tools(const boost::json::value& v, const limits& bounds);
+
+/// OpenAI `tool_choice`: "auto" or "none"; "required" and a named function are unsupported.
+result<tool_choice> openai_tool_choice(const boost::json::value& v);
+
+/// OpenAI assistant `tool_calls` (named `field`): [{id, type, function:{name, arguments}}].
+result<std::vector<tool_call>> openai_tool_calls(const boost::json::value& v,
+                                                 const std::string& field, const limits& bounds);
+
+/// Anthropic `tools`: [{name, description, input_schema}] (server tools are unsupported).
+result<std::vector<tool_spec>> anthropic_tools(const boost::json::value& v, const limits& bounds);
+
+/// Anthropic `tool_choice`: {"type":"auto"} or {"type":"none"}; any and tool are unsupported.
+result<tool_choice> anthropic_tool_choice(const boost::json::value& v);
+
+/// Anthropic message content (named `field`) as et turns: text and tool_use
+/// blocks make one turn of `who`; each tool_result block of a user turn
+/// becomes a tool turn, before the turn with the user's text (if any).
+result<std::vector<message>> anthropic_content(const boost::json::value& v, role who,
+                                               const std::string& field, const limits& bounds);
+
+/// Names each tool turn after the call it answers (some upstreams need the
+/// function's name with the result, and neither client protocol sends it).
+void name_tool_results(std::vector<message>& messages);
+
+} // namespace et::gateway::detail

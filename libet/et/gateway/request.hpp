@@ -1,0 +1,56 @@
+#pragma once
+/// The gateway's client side, inbound: an OpenAI /v1/chat/completions or an
+/// Anthropic /v1/messages request body decoded into the neutral chat_request.
+/// Every input is bounded and every field is known: a field the gateway does
+/// not understand, or cannot honour, is refused (invalid_input or unsupported,
+/// naming the field) instead of being silently dropped. Tools (functions),
+/// tool calls and tool results are decoded both ways; tool_choice may be auto
+/// or none.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "et/llm/chat.hpp"
+#include "et/util/result.hpp"
+
+namespace et::gateway {
+
+/// The wire protocol a client speaks.
+enum class protocol : uint8_t { openai, anthropic };
+
+/// Bounds on one client request; past any of them the request is refused.
+struct limits {
+  std::size_t max_body_bytes = 8u << 20;   ///< the whole JSON body
+  std::size_t max_messages = 2048;         ///< entries of `messages`
+  std::size_t max_parts = 256;             ///< content parts (blocks) of one message
+  std::size_t max_string_bytes = 4u << 20; ///< one text (a message, a system prompt)
+  std::size_t max_model_bytes = 256;       ///< the `model` name
+  std::size_t max_stop = 16;               ///< stop sequences
+  std::size_t max_stop_bytes = 256;        ///< one stop sequence
+  int32_t max_tokens = 1'000'000;          ///< the largest completion limit accepted
+};
+
+/// A decoded client request.
+struct client_request {
+  std::string model;          ///< what the client named: alias, role or provider/model
+  chat_request request;       ///< the conversation in et's terms (its model is filled later)
+  bool stream = false;        ///< the client wants server-sent events
+  bool include_usage = false; ///< OpenAI stream_options.include_usage
+  bool tools_off = false;     ///< tool_choice "none": the tools are not offered
+};
+
+/// Decodes an OpenAI chat completions body. Failures are invalid_input (a
+/// malformed or unknown field) or unsupported (images, n > 1, a forced tool...), their
+/// message naming the field.
+result<client_request> parse_openai_request(std::string_view body, const limits& bounds = {});
+
+/// Decodes an Anthropic messages body, with the same failures.
+result<client_request> parse_anthropic_request(std::string_view body, const limits& bounds = {});
+
+/// The field a parse failure names ("messages[2].content"), "" when it names none: the
+/// text between the first pair of backquotes of its message.
+std::string failed_field(const failure& f);
+
+} // namespace et::gateway

@@ -1,0 +1,102 @@
+#pragma once
+/// One connection of http::server: reads requests (bounded, timed), hands
+/// each to the handler, writes the reply it gets later (whole or chunked), and
+/// watches the socket meanwhile so a client that goes away is noticed. Every
+/// member runs on the connection's strand. Included by server .cpp files only.
+
+#include <array>
+#include <atomic>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "et/http/server.hpp"
+
+namespace et::http::detail {
+
+/// What sessions share with their server.
+struct server_core {
+  server_options opts;              ///< limits
+  request_handler handler;          ///< answers requests
+  error_renderer errors;            ///< the server's own error bodies
+  std::atomic<std::size_t> open{0}; ///< sessions alive
+  virtual ~server_core() = default;
+};
+
+/// One connection.
+class server_session : public std::enable_shared_from_this<server_session> {
+public:
+  /// A session on `socket` (whose executor is a strand), counted in `core`.
+  server_session(boost::asio::ip::tcp::socket socket, std::shared_ptr<server_core> core);
+  ~server_session();
+
+  /// The strand every member must run on.
+  boost::asio::ip::tcp::socket::executor_type executor() { return socket_.get_executor(); }
+
+  /// Starts reading requests.
+  void run();
+  /// Answers the first request with `status` and closes (too many connections).
+  void refuse(int status, const std::string& message);
+  /// Closes at once (server stop).
+  void close();
+  /// Closes when no request is under way, else once its response is written.
+  void wind_down();
+
+  /// reply::send.
+  void send(int status, header_list headers, std::string body);
+  /// reply::start.
+  void start(int status, header_list headers);
+  /// reply::write.
+  void write(std::string piece);
+  /// reply::end.
+  void end();
+  /// reply::on_close.
+  void on_close(std::function<void()> f);
+
+private:
+  enum class phase { reading, handling, streaming, idle, closed };
+
+  void read_header();
+  void on_header(boost::system::error_code ec);
+  void on_body(boost::system::error_code ec);
+  void watch();
+  void on_watch(boost::system::error_code ec, std::size_t n);
+  void arm(boost::asio::steady_timer& timer, std::chrono::milliseconds limit);
+  void enqueue(std::string bytes);
+  void do_write();
+  void on_write(boost::system::error_code ec);
+  void response_done();
+  void fail();
+  void linger();
+  void drain();
+  void respond_error(int status, const std::string& message);
+  std::string head(int status, const header_list& headers, const std::string& framing) const;
+
+  boost::asio::ip::tcp::socket socket_;
+  std::shared_ptr<server_core> core_;
+  boost::asio::steady_timer read_timer_;
+  boost::asio::steady_timer write_timer_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  std::deque<std::string> out_;
+  std::string target_;
+  std::function<void()> on_close_;
+  phase phase_ = phase::reading;
+  bool writing_ = false;
+  bool watching_ = false;
+  bool replied_ = false; ///< send() or start() came for the current request
+  bool ended_ = false;   ///< its last byte is queued
+  bool keep_alive_ = true;
+  std::array<char, 4096> discard_{}; ///< what linger() reads and drops
+  std::size_t lingered_ = 0;         ///< bytes dropped so far
+};
+
+} // namespace et::http::detail

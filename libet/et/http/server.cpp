@@ -1,0 +1,200 @@
+// GCC 12 reports -Wnull-dereference false positives inside Asio's strand and
+// scheduler code once it is inlined into this file; elsewhere the warning stays on.
+#pragma GCC diagnostic ignored "-Wnull-dereference"
+
+#include "et/http/server.hpp"
+
+#include <boost/asio.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "et/http/detail/server_session.hpp"
+
+namespace et::http {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+std::string_view incoming::header(std::string_view name) const {
+  for (const auto& [k, v] : headers)
+    if (k.size() == name.size() && std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a))
+                 == std::tolower(static_cast<unsigned char>(b));
+        }))
+      return v;
+  return {};
+}
+
+bool incoming::has_header(std::string_view name) const {
+  for (const auto& [k, v] : headers)
+    if (k.size() == name.size() && std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a))
+                 == std::tolower(static_cast<unsigned char>(b));
+        }))
+      return true;
+  return false;
+}
+
+std::string reason_phrase(int status) {
+  if (status == 529)
+    return "Overloaded";
+  auto text = boost::beast::http::obsolete_reason(
+      boost::beast::http::int_to_status(static_cast<unsigned>(status)));
+  if (text == "<unknown-status>")
+    return "Unknown";
+  return std::string{text.data(), text.size()};
+}
+
+// -- reply: every call hops onto the session's strand -------------------------
+
+namespace {
+
+template <class F>
+void on_session(const std::weak_ptr<detail::server_session>& weak, F f) {
+  if (auto s = weak.lock())
+    net::post(s->executor(), [s, f = std::move(f)]() mutable { f(*s); });
+}
+
+} // namespace
+
+void reply::send(int status, header_list headers, std::string body) {
+  on_session(session_, [=, h = std::move(headers), b = std::move(body)](auto& s) mutable {
+    s.send(status, std::move(h), std::move(b));
+  });
+}
+
+void reply::start(int status, header_list headers) {
+  on_session(session_,
+             [=, h = std::move(headers)](auto& s) mutable { s.start(status, std::move(h)); });
+}
+
+void reply::write(std::string piece) {
+  if (!piece.empty())
+    on_session(session_, [p = std::move(piece)](auto& s) mutable { s.write(std::move(p)); });
+}
+
+void reply::end() {
+  on_session(session_, [](auto& s) { s.end(); });
+}
+
+void reply::on_close(std::function<void()> f) {
+  if (auto s = session_.lock())
+    net::post(s->executor(), [s, f = std::move(f)]() mutable { s->on_close(std::move(f)); });
+  else if (f)
+    f(); // already gone
+}
+
+// -- server --------------------------------------------------------------------
+
+struct server::impl : std::enable_shared_from_this<server::impl>, detail::server_core {
+  net::io_context ioc;
+  tcp::acceptor acceptor{ioc};
+  std::vector<std::thread> threads;
+  std::mutex mutex;
+  std::vector<std::weak_ptr<detail::server_session>> sessions;
+  bool stopped = false;
+
+  void accept() {
+    acceptor.async_accept(
+        net::make_strand(ioc),
+        [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
+          if (ec) {
+            if (self->acceptor.is_open() && ec != net::error::operation_aborted)
+              self->accept();
+            return;
+          }
+          auto n = ++self->open;
+          std::shared_ptr<detail::server_core> core = self;
+          auto s = std::make_shared<detail::server_session>(std::move(socket), core);
+          {
+            std::lock_guard<std::mutex> lock{self->mutex};
+            std::erase_if(self->sessions, [](const auto& w) { return w.expired(); });
+            self->sessions.push_back(s);
+          }
+          bool over = n > self->opts.max_connections;
+          net::post(s->executor(), [s, over] {
+            if (over)
+              s->refuse(503, "the gateway has too many open connections; try again later");
+            else
+              s->run();
+          });
+          self->accept();
+        });
+  }
+};
+
+server::server(server_options options, request_handler handler, error_renderer errors)
+    : impl_(std::make_shared<impl>()) {
+  impl_->opts = std::move(options);
+  impl_->handler = std::move(handler);
+  impl_->errors = std::move(errors);
+}
+
+server::~server() {
+  stop();
+}
+
+result<uint16_t> server::start() {
+  auto& i = *impl_;
+  boost::system::error_code ec;
+  auto address = net::ip::make_address(i.opts.host, ec);
+  if (ec)
+    return make_failure(errc::invalid_config, "not an IP address: " + i.opts.host);
+  tcp::endpoint at{address, i.opts.port};
+  i.acceptor.open(at.protocol(), ec);
+  if (!ec)
+    i.acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec)
+    i.acceptor.bind(at, ec);
+  if (!ec)
+    i.acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec)
+    return make_failure(errc::network, "cannot listen on " + i.opts.host + ":"
+                                           + std::to_string(i.opts.port) + ": " + ec.message());
+  auto port = i.acceptor.local_endpoint().port();
+  i.accept();
+  for (int n = 0; n < std::max(1, i.opts.threads); ++n)
+    i.threads.emplace_back([self = impl_] { self->ioc.run(); });
+  return port;
+}
+
+void server::stop(std::chrono::milliseconds grace) {
+  auto& i = *impl_;
+  {
+    std::lock_guard<std::mutex> lock{i.mutex};
+    if (i.stopped)
+      return;
+    i.stopped = true;
+  }
+  auto each_session = [self = impl_](auto f) {
+    std::lock_guard<std::mutex> lock{self->mutex};
+    for (auto& w : self->sessions)
+      if (auto s = w.lock())
+        net::post(s->executor(), [s, f] { f(*s); });
+  };
+  net::post(i.ioc, [self = impl_, each_session] {
+    boost::system::error_code ignored;
+    self->acceptor.close(ignored);
+    each_session([](detail::server_session& s) { s.wind_down(); });
+  });
+  if (i.threads.empty())
+    return;
+  // Bounded: a response that does not end within the grace is cut.
+  auto deadline = std::chrono::steady_clock::now() + grace;
+  while (i.open.load() > 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds{10});
+  each_session([](detail::server_session& s) { s.close(); });
+  // The threads return once every connection is closed and nothing is left to run.
+  for (auto& t : i.threads)
+    t.join();
+  i.threads.clear();
+}
+
+std::size_t server::connections() const {
+  return impl_->open.load();
+}
+
+} // namespace et::http

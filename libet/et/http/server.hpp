@@ -1,0 +1,110 @@
+#pragma once
+/// A small asynchronous HTTP/1.1 server (Boost.Beast, kept in the .cpp) for
+/// et's gateway: keep-alive, bounded headers and bodies, a timeout on every
+/// read and write (a slow client cannot hold a connection), a bound on open
+/// connections, and replies given later from any thread, whole or streamed
+/// with chunked transfer encoding. No TLS: it refuses non-loopback addresses.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "et/http/client.hpp"
+#include "et/util/result.hpp"
+
+namespace et::http {
+
+/// Limits and address of a server.
+struct server_options {
+  std::string host = "127.0.0.1";                   ///< a loopback address
+  uint16_t port = 0;                                ///< 0 = the OS picks one
+  std::size_t max_body_bytes = 8u << 20;            ///< larger bodies get 413
+  std::size_t max_header_bytes = 64u << 10;         ///< larger headers get 431
+  std::chrono::milliseconds header_timeout{10'000}; ///< to read a request's headers (and idle)
+  std::chrono::milliseconds body_timeout{30'000};   ///< to read its body
+  std::chrono::milliseconds write_timeout{30'000};  ///< for each write to reach the client
+  std::size_t max_connections = 512;                ///< more get 503 and are closed
+  int threads = 1;                                  ///< I/O threads
+};
+
+/// One request, read whole.
+struct incoming {
+  std::string method;  ///< "GET", "POST", ...
+  std::string target;  ///< path and query
+  header_list headers; ///< as received
+  std::string body;    ///< the body ("" for none)
+  /// The first header named `name` (case-insensitive), "" when absent.
+  std::string_view header(std::string_view name) const;
+  /// Whether a header named `name` is present.
+  bool has_header(std::string_view name) const;
+};
+
+namespace detail {
+class server_session;
+} // namespace detail
+
+/// How a handler answers one request, from any thread, exactly once: send(),
+/// or start() then write()* then end(). Calls after the client went away do
+/// nothing; on_close() tells when that happens.
+class reply {
+public:
+  /// For the server only.
+  explicit reply(std::weak_ptr<detail::server_session> s) : session_(std::move(s)) {}
+  /// The whole response; Content-Length is added.
+  void send(int status, header_list headers, std::string body);
+  /// The status and headers of a streamed response (chunked).
+  void start(int status, header_list headers);
+  /// A piece of a streamed body (nothing for "").
+  void write(std::string piece);
+  /// The end of a streamed body.
+  void end();
+  /// Runs `f` once (on an I/O thread) if the client goes away or a write fails
+  /// before the response ended; at once when that already happened.
+  void on_close(std::function<void()> f);
+
+private:
+  std::weak_ptr<detail::server_session> session_;
+};
+
+/// Handles one request; must not block (answer later through the reply).
+using request_handler = std::function<void(incoming, std::shared_ptr<reply>)>;
+
+/// The body of an error the server itself gives (413, 431, 503) for request
+/// `target`, so each client gets its own protocol's shape: returns
+/// {content type, body}.
+using error_renderer = std::function<std::pair<std::string, std::string>(
+    const std::string& target, int status, const std::string& message)>;
+
+/// The server. Not copyable; stop() is idempotent.
+class server {
+public:
+  /// A server that will call `handler` for each request.
+  server(server_options options, request_handler handler, error_renderer errors = {});
+  /// Stops it.
+  ~server();
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+
+  /// Binds, listens and starts the I/O threads; the bound port.
+  result<uint16_t> start();
+  /// Closes the listener, lets responses under way finish for up to `grace`
+  /// (idle connections close at once, busy ones after their response), then
+  /// closes what is left and joins the threads.
+  void stop(std::chrono::milliseconds grace = std::chrono::milliseconds{0});
+  /// Connections open now.
+  std::size_t connections() const;
+
+  struct impl; ///< internal
+
+private:
+  std::shared_ptr<impl> impl_;
+};
+
+/// The reason phrase of `status` ("OK", "Too Many Requests", "Overloaded" for 529).
+std::string reason_phrase(int status);
+
+} // namespace et::http

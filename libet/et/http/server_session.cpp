@@ -1,0 +1,311 @@
+// GCC 12 reports -Wnull-dereference false positives inside Asio's strand and
+// scheduler code once it is inlined into this file; elsewhere the warning stays on.
+#pragma GCC diagnostic ignored "-Wnull-dereference"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/read.hpp>
+#include <cstdio>
+
+#include "et/http/detail/server_session.hpp"
+
+namespace et::http::detail {
+
+namespace net = boost::asio;
+namespace bhttp = boost::beast::http;
+using error_code = boost::system::error_code;
+
+namespace {
+
+// How much of a refused request linger() reads and drops at most (a client
+// that writes its whole body before reading must get to read the refusal).
+constexpr std::size_t linger_bytes = std::size_t{64} << 20;
+
+// Header text from a handler never splits the response.
+std::string one_line(std::string_view text) {
+  std::string out;
+  for (char c : text)
+    if (c != '\r' && c != '\n')
+      out += c;
+  return out;
+}
+
+} // namespace
+
+server_session::server_session(net::ip::tcp::socket socket, std::shared_ptr<server_core> core)
+    : socket_(std::move(socket)), core_(std::move(core)), read_timer_(socket_.get_executor()),
+      write_timer_(socket_.get_executor()) {}
+
+server_session::~server_session() {
+  --core_->open;
+}
+
+void server_session::run() {
+  error_code ignored;
+  socket_.set_option(net::ip::tcp::no_delay{true}, ignored); // events must leave at once
+  read_header();
+}
+
+void server_session::arm(net::steady_timer& timer, std::chrono::milliseconds limit) {
+  timer.expires_after(limit);
+  timer.async_wait([self = shared_from_this()](error_code ec) {
+    if (!ec) { // expired, not cancelled: whatever waited on the socket fails
+      error_code ignored;
+      self->socket_.close(ignored);
+    }
+  });
+}
+
+void server_session::read_header() {
+  phase_ = phase::reading;
+  parser_.emplace();
+  parser_->header_limit(static_cast<uint32_t>(core_->opts.max_header_bytes));
+  parser_->body_limit(core_->opts.max_body_bytes);
+  arm(read_timer_, core_->opts.header_timeout);
+  bhttp::async_read_header(
+      socket_, buffer_, *parser_,
+      [self = shared_from_this()](error_code ec, std::size_t) { self->on_header(ec); });
+}
+
+void server_session::on_header(error_code ec) {
+  read_timer_.cancel();
+  if (phase_ == phase::closed)
+    return;
+  // The start line is parsed first, so the target is known even for a refusal.
+  target_ = std::string{parser_->get().target()};
+  if (ec == bhttp::error::header_limit)
+    return respond_error(431, "the request headers are larger than "
+                                  + std::to_string(core_->opts.max_header_bytes) + " bytes");
+  if (ec == bhttp::error::body_limit) // a Content-Length past the bound, seen with the headers
+    return respond_error(413, "the request body is larger than "
+                                  + std::to_string(core_->opts.max_body_bytes) + " bytes");
+  if (ec)
+    return close(); // the client left, timed out or sent something that is not HTTP
+  auto length = parser_->content_length();
+  if (length && *length > core_->opts.max_body_bytes)
+    return respond_error(413, "the request body is larger than "
+                                  + std::to_string(core_->opts.max_body_bytes) + " bytes");
+  auto expect = parser_->get()[bhttp::field::expect];
+  if (boost::beast::iequals(expect, "100-continue"))
+    enqueue("HTTP/1.1 100 Continue\r\n\r\n");
+  arm(read_timer_, core_->opts.body_timeout);
+  bhttp::async_read(socket_, buffer_, *parser_,
+                    [self = shared_from_this()](error_code e, std::size_t) { self->on_body(e); });
+}
+
+void server_session::on_body(error_code ec) {
+  read_timer_.cancel();
+  if (phase_ == phase::closed)
+    return;
+  if (ec == bhttp::error::body_limit)
+    return respond_error(413, "the request body is larger than "
+                                  + std::to_string(core_->opts.max_body_bytes) + " bytes");
+  if (ec)
+    return close();
+  auto msg = parser_->release();
+  parser_.reset();
+  keep_alive_ = msg.keep_alive();
+  incoming in;
+  in.method = std::string{msg.method_string()};
+  in.target = std::string{msg.target()};
+  for (const auto& field : msg)
+    in.headers.emplace_back(std::string{field.name_string()}, std::string{field.value()});
+  in.body = std::move(msg.body());
+  phase_ = phase::handling;
+  replied_ = ended_ = false;
+  on_close_ = nullptr;
+  watch();
+  auto r = std::make_shared<reply>(weak_from_this());
+  try {
+    core_->handler(std::move(in), std::move(r));
+  } catch (const std::exception&) {
+    send(500, {}, "internal error");
+  }
+}
+
+// Reads while the handler works, so a client that hangs up is noticed (its
+// request is then cancelled) and bytes of a next request are kept.
+void server_session::watch() {
+  if (watching_ || phase_ == phase::closed || buffer_.size() >= core_->opts.max_header_bytes)
+    return;
+  watching_ = true;
+  socket_.async_read_some(
+      buffer_.prepare(4096),
+      [self = shared_from_this()](error_code ec, std::size_t n) { self->on_watch(ec, n); });
+}
+
+void server_session::on_watch(error_code ec, std::size_t n) {
+  watching_ = false;
+  if (phase_ == phase::closed)
+    return;
+  if (phase_ == phase::idle && ec == net::error::operation_aborted)
+    return read_header(); // cancelled on purpose: the next request starts
+  if (ec)
+    return fail();
+  buffer_.commit(n);
+  if (phase_ == phase::idle)
+    return read_header();
+  watch();
+}
+
+void server_session::enqueue(std::string bytes) {
+  out_.push_back(std::move(bytes));
+  if (!writing_)
+    do_write();
+}
+
+void server_session::do_write() {
+  writing_ = true;
+  arm(write_timer_, core_->opts.write_timeout);
+  net::async_write(socket_, net::buffer(out_.front()),
+                   [self = shared_from_this()](error_code ec, std::size_t) { self->on_write(ec); });
+}
+
+void server_session::on_write(error_code ec) {
+  writing_ = false;
+  write_timer_.cancel();
+  if (phase_ == phase::closed)
+    return;
+  if (ec)
+    return fail();
+  out_.pop_front();
+  if (!out_.empty())
+    return do_write();
+  if (ended_)
+    response_done();
+}
+
+void server_session::response_done() {
+  on_close_ = nullptr;
+  if (!keep_alive_)
+    return linger();
+  phase_ = phase::idle;
+  if (watching_) {
+    error_code ignored;
+    socket_.cancel(ignored); // on_watch starts the next request
+    return;
+  }
+  read_header();
+}
+
+// Closing with unread request bytes makes the kernel reset the connection,
+// which can destroy the response before the client reads it (a 413 sent
+// without reading the body): say we are done, then read and drop what the
+// client still sends, for a bounded time and amount, before closing.
+void server_session::linger() {
+  if (watching_) {
+    // The watch's buffer may take a last piece; then on_watch ends it (phase idle is
+    // not set, so it closes via fail() without a callback: on_close_ is cleared).
+    error_code ignored;
+    socket_.shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+    socket_.cancel(ignored);
+    return close();
+  }
+  error_code ignored;
+  socket_.shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+  lingered_ = 0;
+  arm(read_timer_, std::chrono::milliseconds{2000});
+  drain();
+}
+
+void server_session::drain() {
+  socket_.async_read_some(
+      net::buffer(discard_), [self = shared_from_this()](error_code ec, std::size_t n) {
+        self->lingered_ += n;
+        if (ec || self->lingered_ > linger_bytes || self->phase_ == phase::closed)
+          return self->close();
+        self->drain();
+      });
+}
+
+void server_session::fail() {
+  if (phase_ == phase::closed)
+    return;
+  auto callback = std::move(on_close_);
+  on_close_ = nullptr;
+  close();
+  if (callback)
+    callback();
+}
+
+void server_session::close() {
+  phase_ = phase::closed;
+  error_code ignored;
+  socket_.shutdown(net::ip::tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+  read_timer_.cancel();
+  write_timer_.cancel();
+  out_.clear();
+}
+
+void server_session::wind_down() {
+  if (phase_ == phase::reading || phase_ == phase::idle)
+    return close();
+  keep_alive_ = false; // response_done() closes
+}
+
+std::string server_session::head(int status, const header_list& headers,
+                                 const std::string& framing) const {
+  std::string out = "HTTP/1.1 " + std::to_string(status) + " " + reason_phrase(status) + "\r\n";
+  for (const auto& [k, v] : headers)
+    out += one_line(k) + ": " + one_line(v) + "\r\n";
+  if (!keep_alive_)
+    out += "Connection: close\r\n";
+  return out + framing + "\r\n";
+}
+
+void server_session::respond_error(int status, const std::string& message) {
+  keep_alive_ = false;
+  phase_ = phase::handling;
+  replied_ = false;
+  auto rendered = core_->errors ? core_->errors(target_, status, message)
+                                : std::pair<std::string, std::string>{"text/plain", message};
+  send(status, {{"Content-Type", rendered.first}}, std::move(rendered.second));
+}
+
+void server_session::refuse(int status, const std::string& message) {
+  respond_error(status, message);
+}
+
+void server_session::send(int status, header_list headers, std::string body) {
+  if (phase_ != phase::handling || replied_)
+    return;
+  replied_ = ended_ = true;
+  auto bytes = head(status, headers, "Content-Length: " + std::to_string(body.size()) + "\r\n");
+  enqueue(std::move(bytes) + body);
+}
+
+void server_session::start(int status, header_list headers) {
+  if (phase_ != phase::handling || replied_)
+    return;
+  replied_ = true;
+  phase_ = phase::streaming;
+  enqueue(head(status, headers, "Transfer-Encoding: chunked\r\n"));
+}
+
+void server_session::write(std::string piece) {
+  if (phase_ != phase::streaming || ended_ || piece.empty())
+    return;
+  char size[32];
+  std::snprintf(size, sizeof size, "%zx\r\n", piece.size());
+  enqueue(size + std::move(piece) + "\r\n");
+}
+
+void server_session::end() {
+  if (phase_ != phase::streaming || ended_)
+    return;
+  ended_ = true;
+  enqueue("0\r\n\r\n");
+}
+
+void server_session::on_close(std::function<void()> f) {
+  if (phase_ == phase::closed) {
+    if (f && !ended_)
+      f();
+    return;
+  }
+  if (!ended_)
+    on_close_ = std::move(f);
+}
+
+} // namespace et::http::detail

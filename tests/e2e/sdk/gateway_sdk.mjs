@@ -1,0 +1,121 @@
+// The official OpenAI and Anthropic SDKs against `et serve --http` (see
+// gateway_sdk.test.cpp, which starts the gateway and sets ET_GATEWAY): whole
+// and streamed answers, model lists, errors, and a stream cut after its first
+// text, which each SDK must surface as an error rather than a finished answer.
+import OpenAI from 'openai';
+import Anthropic from '@anthropic-ai/sdk';
+
+const base = process.env.ET_GATEWAY;
+const messages = [{ role: 'user', content: 'hello sdk' }];
+let failures = 0;
+
+function check(ok, what) {
+  if (!ok) {
+    failures++;
+    console.log(`FAILED: ${what}`);
+  } else {
+    console.log(`ok: ${what}`);
+  }
+}
+
+async function rejects(f, what, test) {
+  try {
+    await f();
+    check(false, `${what} (no error)`);
+  } catch (e) {
+    check(test(e), `${what} (${e.constructor.name} ${e.status ?? ''}: ${e.message})`);
+  }
+}
+
+const oa = new OpenAI({ baseURL: `${base}/v1`, apiKey: 'unused', maxRetries: 0 });
+const whole = await oa.chat.completions.create({ model: 'gpt', messages });
+check(whole.choices[0].message.content === 'hello sdk', 'openai whole text');
+check(whole.choices[0].finish_reason === 'stop', 'openai finish_reason');
+check(whole.usage.total_tokens > 0, 'openai usage');
+
+let text = '';
+let usage;
+const stream = await oa.chat.completions.create({
+  model: 'claude', messages, stream: true, stream_options: { include_usage: true },
+});
+for await (const c of stream) {
+  if (c.choices[0]?.delta?.content) text += c.choices[0].delta.content;
+  if (c.usage) usage = c.usage;
+}
+check(text === 'hello sdk', `openai streamed text on an Anthropic upstream: "${text}"`);
+check(usage && usage.completion_tokens > 0, 'openai streamed usage');
+
+const models = [];
+for await (const m of oa.models.list()) models.push(m.id);
+check(models.includes('gpt') && models.includes('coder'), `openai models: ${models}`);
+
+await rejects(() => oa.chat.completions.create({ model: 'nope', messages }), 'openai unknown model',
+  (e) => e.status === 404);
+await rejects(() => oa.chat.completions.create({ model: 'gpt', messages, temprature: 1 }),
+  'openai unknown field', (e) => e.status === 400 && /temprature/.test(e.message));
+await rejects(async () => {
+  const s = await oa.chat.completions.create({ model: 'cutrole', messages, stream: true });
+  for await (const c of s) { /* the first text, then the error */ }
+}, 'openai stream cut after its first text', (e) => /stream_interrupted|failed after/.test(e.message));
+
+const an = new Anthropic({ baseURL: base, apiKey: 'unused', maxRetries: 0 });
+const msg = await an.messages.create({
+  model: 'gpt', max_tokens: 64, system: 'be brief', stop_sequences: ['ZZZ'], messages,
+});
+check(msg.content[0].text === 'hello sdk', 'anthropic whole text on an OpenAI upstream');
+check(msg.stop_reason === 'end_turn', 'anthropic stop_reason');
+check(msg.usage.output_tokens > 0, 'anthropic usage');
+
+const s = an.messages.stream({ model: 'llama', max_tokens: 64, messages });
+let deltas = '';
+s.on('text', (t) => { deltas += t; });
+const final = await s.finalMessage();
+check(final.content[0].text === 'hello sdk' && deltas === 'hello sdk',
+  `anthropic streamed text on an Ollama upstream: "${deltas}"`);
+check(final.usage.output_tokens > 0, 'anthropic streamed usage');
+check(final.stop_reason === 'end_turn', 'anthropic streamed stop_reason');
+
+const anModels = [];
+for await (const m of an.models.list()) anModels.push(m.id);
+check(anModels.includes('claude'), `anthropic models: ${anModels}`);
+
+await rejects(() => an.messages.create({ model: 'gpt', messages }), 'anthropic missing max_tokens',
+  (e) => e.status === 400 && /max_tokens/.test(e.message));
+await rejects(() => an.messages.create({ model: 'busy', max_tokens: 8, messages }),
+  'anthropic overloaded', (e) => e.status === 529);
+await rejects(() => an.messages.stream({ model: 'cutrole2', max_tokens: 64, messages }).finalMessage(),
+  'anthropic stream cut after its first text', (e) => /failed after|api_error/.test(e.message));
+
+// Tool calls, streamed and whole, then the results back, through each SDK.
+const oaTools = [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }];
+const called = await oa.chat.completions.create({ model: 'claudetool', messages, tools: oaTools });
+const call = called.choices[0].message.tool_calls?.[0];
+check(call?.function.name === 'get_weather' && JSON.parse(call.function.arguments).city === 'Oslo',
+  'openai tool call on an Anthropic upstream');
+check(called.choices[0].finish_reason === 'tool_calls', 'openai tool finish_reason');
+let streamedArgs = '';
+for await (const c of await oa.chat.completions.create({ model: 'gpttool', messages, tools: oaTools, stream: true })) {
+  const d = c.choices[0]?.delta?.tool_calls?.[0];
+  if (d?.function?.arguments) streamedArgs += d.function.arguments;
+}
+check(JSON.parse(streamedArgs || '{}').days === 3, `openai streamed tool call: ${streamedArgs}`);
+const answered = await oa.chat.completions.create({
+  model: 'gpt', tools: oaTools,
+  messages: [...messages, called.choices[0].message, { role: 'tool', tool_call_id: call.id, content: 'sunny' }],
+});
+check(answered.choices[0].message.content.length > 0, 'openai tool result accepted');
+
+const anTools = [{ name: 'get_weather', input_schema: { type: 'object', properties: { city: { type: 'string' } } } }];
+const used = await an.messages.stream({ model: 'gpttool', max_tokens: 64, messages, tools: anTools }).finalMessage();
+const use = used.content.find((b) => b.type === 'tool_use');
+check(use?.name === 'get_weather' && use.input.city === 'Oslo' && used.stop_reason === 'tool_use',
+  `anthropic streamed tool_use on an OpenAI upstream: ${JSON.stringify(used.content)}`);
+const replied = await an.messages.create({
+  model: 'claude', max_tokens: 64, tools: anTools,
+  messages: [...messages, { role: 'assistant', content: used.content },
+    { role: 'user', content: [{ type: 'tool_result', tool_use_id: use.id, content: 'sunny' }] }],
+});
+check(replied.content[0].type === 'text', 'anthropic tool result accepted');
+
+console.log(failures === 0 ? 'ALL OK' : `${failures} FAILED`);
+process.exit(failures === 0 ? 0 : 1);

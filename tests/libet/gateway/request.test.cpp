@@ -1,0 +1,273 @@
+#define CAF_SUITE libet.gateway.request
+#include "caf/test/unit_test.hpp"
+
+#include <string>
+
+#include "et/gateway/request.hpp"
+
+using namespace et;
+using namespace et::gateway;
+
+namespace {
+
+// The field a refusal names, or "ok" when `r` succeeded.
+template <class T>
+std::string refused(const result<T>& r) {
+  return r ? std::string{"ok"} : failed_field(r.error());
+}
+
+template <class T>
+errc code(const result<T>& r) {
+  return r ? errc{} : r.error().code;
+}
+
+std::string repeat(char c, size_t n) {
+  return std::string(n, c);
+}
+
+} // namespace
+
+CAF_TEST(an OpenAI request becomes the neutral request) {
+  auto r = parse_openai_request(R"({"model":"small","messages":[
+      {"role":"system","content":"be brief"},
+      {"role":"user","content":[{"type":"text","text":"hel"},{"type":"text","text":"lo"}]},
+      {"role":"assistant","content":null},
+      {"role":"developer","content":"x"}],
+    "max_completion_tokens":50,"temperature":0.5,"top_p":0.9,"stop":"END","stream":true,
+    "stream_options":{"include_usage":true},"user":"u1","n":1})");
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->model, "small");
+  CAF_CHECK(r->stream);
+  CAF_CHECK(r->include_usage);
+  CAF_REQUIRE_EQUAL(r->request.messages.size(), 4u);
+  CAF_CHECK(r->request.messages[0].who == role::system);
+  CAF_CHECK_EQUAL(r->request.messages[1].content, "hello");
+  CAF_CHECK(r->request.messages[2].who == role::assistant);
+  CAF_CHECK(r->request.messages[3].who == role::system);
+  CAF_CHECK_EQUAL(r->request.max_tokens, 50);
+  CAF_CHECK_EQUAL(r->request.temperature, 0.5);
+  CAF_CHECK_EQUAL(r->request.top_p, 0.9);
+  CAF_REQUIRE_EQUAL(r->request.stop.size(), 1u);
+  CAF_CHECK_EQUAL(r->request.stop[0], "END");
+}
+
+CAF_TEST(OpenAI refusals name the field) {
+  auto p = [](const std::string& body) { return parse_openai_request(body); };
+  CAF_CHECK_EQUAL(refused(p(R"({"messages":[{"role":"user","content":"x"}]})")), "model");
+  CAF_CHECK_EQUAL(refused(p(R"({"model":"","messages":[{"role":"user","content":"x"}]})")),
+                  "model");
+  CAF_CHECK_EQUAL(refused(p(R"({"model":"m"})")), "messages");
+  CAF_CHECK_EQUAL(refused(p(R"({"model":"m","messages":[]})")), "messages");
+  CAF_CHECK_EQUAL(refused(p(R"({"model":"m","messages":[{"role":"user"}]})")),
+                  "messages[0].content");
+  CAF_CHECK_EQUAL(refused(p(R"({"model":"m","messages":[{"role":"robot","content":"x"}]})")),
+                  "messages[0].role");
+  CAF_CHECK_EQUAL(
+      refused(p(R"({"model":"m","messages":[{"role":"user","content":"x","colour":1}]})")),
+      "messages[0].colour");
+  CAF_CHECK_EQUAL(refused(p(R"({"model":"m","messages":[{"role":"user","content":"x"}],"x":1})")),
+                  "x");
+  CAF_CHECK_EQUAL(
+      refused(p(R"({"model":"m","messages":[{"role":"user","content":"x"}],"temperature":3})")),
+      "temperature");
+  CAF_CHECK_EQUAL(
+      refused(p(R"({"model":"m","messages":[{"role":"user","content":"x"}],"max_tokens":0})")),
+      "max_tokens");
+  CAF_CHECK_EQUAL(
+      refused(p(R"({"model":"m","messages":[{"role":"user","content":"x"}],"max_tokens":1.5})")),
+      "max_tokens");
+  CAF_CHECK_EQUAL(
+      refused(p(R"({"model":"m","messages":[{"role":"user","content":"x"}],"stream":"yes"})")),
+      "stream");
+  CAF_CHECK_EQUAL(refused(p(R"({"model":"m","messages":[{"role":"user","content":"x"}],
+                  "stream_options":{"include_usage":true,"extra":1}})")),
+                  "stream_options.extra");
+  CAF_CHECK_EQUAL(refused(p(R"({"model":"m","messages":[{"role":"user",
+                  "content":[{"type":"image_url","image_url":{"url":"x"}}]}]})")),
+                  "messages[0].content[0].type");
+  // A key can hold any bytes: the field named stays on one line and keeps its backquotes.
+  auto forged =
+      p("{\"model\":\"m\",\"x\\n`y\":1,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+  CAF_CHECK_EQUAL(refused(forged), "x\\x0a\\x60y");
+  CAF_CHECK(forged.error().message.find('\n') == std::string::npos);
+  CAF_CHECK(code(p("[1,2]")) == errc::invalid_input);
+  CAF_CHECK(code(p("{not json")) == errc::invalid_input);
+}
+
+CAF_TEST(OpenAI features the gateway cannot honour are unsupported not ignored) {
+  auto p = [](const std::string& extra) {
+    return parse_openai_request(R"({"model":"m","messages":[{"role":"user","content":"x"}],)"
+                                + extra + "}");
+  };
+  auto forced =
+      p(R"("tools":[{"type":"function","function":{"name":"f"}}],"tool_choice":"required")");
+  CAF_CHECK(code(forced) == errc::unsupported);
+  CAF_CHECK_EQUAL(refused(forced), "tool_choice");
+  CAF_CHECK_EQUAL(refused(p(R"("tool_choice":{"type":"function","function":{"name":"f"}})")),
+                  "tool_choice");
+  CAF_CHECK_EQUAL(refused(p(R"("parallel_tool_calls":false)")), "parallel_tool_calls");
+  CAF_CHECK_EQUAL(refused(p(R"("tools":[{"type":"code_interpreter"}])")), "tools[0].type");
+  CAF_CHECK_EQUAL(refused(p(R"("tools":[{"type":"function","function":{"description":"d"}}])")),
+                  "tools[0].function.name");
+  CAF_CHECK_EQUAL(
+      refused(p(R"("tools":[{"type":"function","function":{"name":"f","parameters":"x"}}])")),
+      "tools[0].function.parameters");
+  CAF_CHECK_EQUAL(refused(p(R"("response_format":{"type":"json_object"})")), "response_format");
+  CAF_CHECK_EQUAL(refused(p(R"("n":2)")), "n");
+  auto legacy =
+      parse_openai_request(R"({"model":"m","messages":[{"role":"function","content":"x"}]})");
+  CAF_CHECK(code(legacy) == errc::unsupported);
+  CAF_CHECK_EQUAL(refused(legacy), "messages[0].role");
+  CAF_CHECK_EQUAL(
+      refused(parse_openai_request(R"({"model":"m","messages":[{"role":"tool","content":"x"}]})")),
+      "messages[0].tool_call_id");
+}
+
+CAF_TEST(OpenAI tools calls and results become et tools and turns) {
+  auto r = parse_openai_request(R"({"model":"m","tool_choice":"auto","parallel_tool_calls":true,
+    "tools":[{"type":"function","function":{"name":"get_weather","description":"weather",
+              "parameters":{"type":"object","properties":{"city":{"type":"string"}}}}}],
+    "messages":[{"role":"user","content":"weather in Oslo?"},
+      {"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function",
+        "function":{"name":"get_weather","arguments":"{\"city\":\"Oslo\"}"}}]},
+      {"role":"tool","tool_call_id":"call_1","content":"sunny"}]})");
+  CAF_REQUIRE(r);
+  CAF_REQUIRE_EQUAL(r->request.tools.size(), 1u);
+  CAF_CHECK_EQUAL(r->request.tools[0].name, "get_weather");
+  CAF_CHECK_EQUAL(r->request.tools[0].description, "weather");
+  CAF_CHECK(r->request.tools[0].parameters.find("\"city\"") != std::string::npos);
+  CAF_REQUIRE_EQUAL(r->request.messages.size(), 3u);
+  const auto& call = r->request.messages[1];
+  CAF_CHECK(call.who == role::assistant);
+  CAF_REQUIRE_EQUAL(call.tool_calls.size(), 1u);
+  CAF_CHECK_EQUAL(call.tool_calls[0].id, "call_1");
+  CAF_CHECK_EQUAL(call.tool_calls[0].arguments, R"({"city":"Oslo"})");
+  const auto& result = r->request.messages[2];
+  CAF_CHECK(result.who == role::tool);
+  CAF_CHECK_EQUAL(result.tool_call_id, "call_1");
+  CAF_CHECK_EQUAL(result.name, "get_weather"); // named after the call it answers
+  CAF_CHECK_EQUAL(result.content, "sunny");
+  auto none = parse_openai_request(R"({"model":"m","tool_choice":"none",
+    "tools":[{"type":"function","function":{"name":"f"}}],
+    "messages":[{"role":"user","content":"x"}]})");
+  CAF_REQUIRE(none);
+  CAF_CHECK(none->request.tools.empty()); // none: the model is offered no tools
+}
+
+CAF_TEST(OpenAI bounds hold on every input) {
+  limits small;
+  small.max_body_bytes = 200;
+  small.max_messages = 2;
+  small.max_string_bytes = 10;
+  small.max_model_bytes = 5;
+  small.max_stop = 1;
+  auto body = [](const std::string& model, const std::string& text, int n,
+                 const std::string& extra = "") {
+    std::string msgs;
+    for (int i = 0; i < n; ++i)
+      msgs += std::string{i ? "," : ""} + R"({"role":"user","content":")" + text + "\"}";
+    return R"({"model":")" + model + R"(","messages":[)" + msgs + "]" + extra + "}";
+  };
+  CAF_CHECK(parse_openai_request(body("m", "hi", 2), small));
+  CAF_CHECK_EQUAL(refused(parse_openai_request(body("m", "hi", 3), small)), "messages");
+  CAF_CHECK_EQUAL(refused(parse_openai_request(body("m", repeat('a', 11), 1), small)),
+                  "messages[0].content");
+  CAF_CHECK_EQUAL(refused(parse_openai_request(body("toolong", "hi", 1), small)), "model");
+  CAF_CHECK_EQUAL(refused(parse_openai_request(body("m", "hi", 1, R"(,"stop":["a","b"])"), small)),
+                  "stop");
+  auto big = parse_openai_request(body("m", repeat('a', 300), 1), small);
+  CAF_CHECK(code(big) == errc::invalid_input);
+  CAF_CHECK(!big && big.error().message.find("larger than 200 bytes") != std::string::npos);
+  // Parts that together pass the string bound are refused too.
+  auto parts = parse_openai_request(
+      R"({"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"123456"},
+         {"type":"text","text":"123456"}]}]})",
+      limits{.max_string_bytes = 10});
+  CAF_CHECK_EQUAL(refused(parts), "messages[0].content");
+  // Nesting deeper than a request ever is refused before it costs anything.
+  std::string deep(100, '[');
+  CAF_CHECK(code(parse_openai_request(R"({"model":"m","x":)" + deep)) == errc::invalid_input);
+}
+
+CAF_TEST(an Anthropic request becomes the neutral request with its system first) {
+  auto r = parse_anthropic_request(R"({"model":"claude","max_tokens":100,
+      "system":[{"type":"text","text":"be brief","cache_control":{"type":"ephemeral"}}],
+      "messages":[{"role":"user","content":"hi"},
+                  {"role":"assistant","content":[{"type":"text","text":"hello"}]}],
+      "stop_sequences":["STOP"],"temperature":0.2,"stream":true,"metadata":{"user_id":"u"}})");
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->model, "claude");
+  CAF_CHECK(r->stream);
+  CAF_REQUIRE_EQUAL(r->request.messages.size(), 3u);
+  CAF_CHECK(r->request.messages[0].who == role::system);
+  CAF_CHECK_EQUAL(r->request.messages[0].content, "be brief");
+  CAF_CHECK_EQUAL(r->request.messages[2].content, "hello");
+  CAF_CHECK_EQUAL(r->request.max_tokens, 100);
+  CAF_REQUIRE_EQUAL(r->request.stop.size(), 1u);
+  CAF_CHECK_EQUAL(r->request.stop[0], "STOP");
+}
+
+CAF_TEST(Anthropic refusals name the field) {
+  auto p = [](const std::string& body) { return parse_anthropic_request(body); };
+  CAF_CHECK_EQUAL(refused(p(R"({"model":"m","messages":[{"role":"user","content":"x"}]})")),
+                  "max_tokens");
+  CAF_CHECK_EQUAL(
+      refused(p(R"({"model":"m","max_tokens":5,"messages":[{"role":"system","content":"x"}]})")),
+      "messages[0].role");
+  CAF_CHECK_EQUAL(refused(p(R"({"model":"m","max_tokens":5,"messages":[{"role":"assistant",
+                  "content":[{"type":"tool_result","tool_use_id":"t","content":"r"}]}]})")),
+                  "messages[0].content[0].type");
+  CAF_CHECK_EQUAL(refused(p(R"({"model":"m","max_tokens":5,"messages":[{"role":"user",
+                  "content":[{"type":"image","source":{}}]}]})")),
+                  "messages[0].content[0].type");
+  auto any = p(R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":"x"}],
+                  "tools":[{"name":"f","input_schema":{}}],"tool_choice":{"type":"any"}})");
+  CAF_CHECK(code(any) == errc::unsupported);
+  CAF_CHECK_EQUAL(refused(any), "tool_choice.type");
+  CAF_CHECK_EQUAL(
+      refused(p(R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":"x"}],
+                  "tools":[{"type":"web_search_20250305","name":"web_search"}]})")),
+      "tools[0].type");
+  CAF_CHECK_EQUAL(refused(p(R"({"model":"m","max_tokens":5,"top_k":3,
+                  "messages":[{"role":"user","content":"x"}]})")),
+                  "top_k");
+  CAF_CHECK_EQUAL(refused(p(R"({"model":"m","max_tokens":5,"stop_sequences":"S",
+                  "messages":[{"role":"user","content":"x"}]})")),
+                  "stop_sequences");
+  CAF_CHECK_EQUAL(refused(p(R"({"model":"m","max_tokens":5,"temperature":1.5,
+                  "messages":[{"role":"user","content":"x"}]})")),
+                  "temperature");
+  CAF_CHECK_EQUAL(refused(p(R"({"model":"m","max_tokens":5,"bogus":true,
+                  "messages":[{"role":"user","content":"x"}]})")),
+                  "bogus");
+}
+
+CAF_TEST(Anthropic tool use and results become et tools and turns) {
+  auto r = parse_anthropic_request(R"({"model":"m","max_tokens":50,"tool_choice":{"type":"auto"},
+    "tools":[{"name":"get_weather","description":"weather","input_schema":{"type":"object"}}],
+    "messages":[{"role":"user","content":"weather in Oslo?"},
+      {"role":"assistant","content":[{"type":"text","text":"Let me look."},
+        {"type":"tool_use","id":"toolu_1","name":"get_weather","input":{"city":"Oslo"}}]},
+      {"role":"user","content":[
+        {"type":"tool_result","tool_use_id":"toolu_1","content":[{"type":"text","text":"sunny"}]},
+        {"type":"tool_result","tool_use_id":"toolu_2","content":"no such call","is_error":true},
+        {"type":"text","text":"thanks"}]}]})");
+  CAF_REQUIRE(r);
+  CAF_REQUIRE_EQUAL(r->request.tools.size(), 1u);
+  CAF_CHECK_EQUAL(r->request.tools[0].parameters, R"({"type":"object"})");
+  CAF_REQUIRE_EQUAL(r->request.messages.size(), 5u);
+  const auto& call = r->request.messages[1];
+  CAF_CHECK_EQUAL(call.content, "Let me look.");
+  CAF_REQUIRE_EQUAL(call.tool_calls.size(), 1u);
+  CAF_CHECK_EQUAL(call.tool_calls[0].arguments, R"({"city":"Oslo"})");
+  CAF_CHECK(r->request.messages[2].who == role::tool);
+  CAF_CHECK_EQUAL(r->request.messages[2].content, "sunny");
+  CAF_CHECK_EQUAL(r->request.messages[2].name, "get_weather");
+  CAF_CHECK_EQUAL(r->request.messages[3].content, "Error: no such call");
+  CAF_CHECK(r->request.messages[4].who == role::user);
+  CAF_CHECK_EQUAL(r->request.messages[4].content, "thanks");
+  auto none = parse_anthropic_request(R"({"model":"m","max_tokens":5,"tool_choice":{"type":"none"},
+    "tools":[{"name":"f","input_schema":{}}],"messages":[{"role":"user","content":"x"}]})");
+  CAF_REQUIRE(none);
+  CAF_CHECK(none->request.tools.empty());
+}

@@ -1,0 +1,238 @@
+#define CAF_SUITE libet.http.server
+#include "caf/test/unit_test.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <future>
+#include <thread>
+
+#include "et/http/server.hpp"
+#include "http_test_support.hpp"
+
+// The gateway's HTTP server against libet's own client and raw sockets:
+// whole and streamed replies from other threads, keep-alive, limits on
+// bodies, headers, time and connections, and noticing a client that leaves.
+
+using namespace et;
+using namespace std::chrono_literals;
+
+namespace {
+
+// A raw loopback connection for what a well-behaved client never does.
+struct raw {
+  int fd = -1;
+  explicit raw(uint16_t port) {
+    fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    ::inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+      ::close(fd);
+      fd = -1;
+    }
+  }
+  ~raw() {
+    if (fd >= 0)
+      ::close(fd);
+  }
+  void send(const std::string& bytes) const {
+    CAF_CHECK_EQUAL(::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL),
+                    static_cast<ssize_t>(bytes.size()));
+  }
+  // Everything until the peer closes or `limit` passes; `closed` says which.
+  std::string read_all(std::chrono::milliseconds limit, bool* closed = nullptr) const {
+    std::string out;
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    for (;;) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      pollfd p{fd, POLLIN, 0};
+      if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0)
+        break;
+      char buf[4096];
+      auto n = ::recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) {
+        if (closed)
+          *closed = true;
+        break;
+      }
+      out.append(buf, static_cast<size_t>(n));
+    }
+    return out;
+  }
+};
+
+struct fixture {
+  http::server_options opts;
+  std::unique_ptr<http::server> srv;
+  uint16_t port = 0;
+  http::runtime rt{1};
+  http::client client{rt, http::client_options{}};
+  std::mutex mutex;
+  std::vector<std::shared_ptr<http::reply>> held; // replies the test answers later
+  std::promise<void> gone;                        // set by on_close
+
+  void start(http::request_handler h) {
+    srv = std::make_unique<http::server>(
+        opts, std::move(h), [](const std::string& target, int status, const std::string& msg) {
+          return std::pair<std::string, std::string>{
+              "application/json", "{\"target\":\"" + target + "\",\"status\":"
+                                      + std::to_string(status) + ",\"message\":\"" + msg + "\"}"};
+        });
+    auto p = srv->start();
+    CAF_REQUIRE(p);
+    port = *p;
+  }
+  std::string base() const { return "http://127.0.0.1:" + std::to_string(port); }
+  ~fixture() {
+    if (srv)
+      srv->stop();
+  }
+};
+
+http::request_handler echo = [](http::incoming in, std::shared_ptr<http::reply> r) {
+  // Answered from another thread, as the gateway's actors do.
+  std::thread{[in = std::move(in), r] {
+    r->send(200, {{"Content-Type", "text/plain"}, {"X-Test", "a\r\nInjected: yes"}},
+            in.method + " " + in.target + " " + in.body + " " + std::string{in.header("x-ONE")});
+  }}.detach();
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(server_tests, fixture)
+
+CAF_TEST(whole replies from another thread over one kept - alive connection) {
+  start(echo);
+  auto req = test::make_request(base(), "POST", "/v1/x?y=1");
+  req.body = "hello";
+  req.headers.emplace_back("X-One", "1");
+  auto a = test::fetch(client, req);
+  CAF_CHECK(a.ok());
+  CAF_CHECK_EQUAL(a.head->status, 200);
+  CAF_CHECK_EQUAL(a.body(), "POST /v1/x?y=1 hello 1");
+  for (const auto& [k, v] : a.head->headers)
+    CAF_CHECK(k != "Injected"); // a header value cannot add a header
+  auto b = test::fetch(client, test::make_request(base()));
+  CAF_CHECK_EQUAL(b.body(), "GET /  ");
+  CAF_CHECK_EQUAL(client.idle_connections(parse_url(base()).value()), 1u);
+  CAF_CHECK_EQUAL(srv->connections(), 1u);
+}
+
+CAF_TEST(a streamed reply arrives piece by piece) {
+  start([this](http::incoming, std::shared_ptr<http::reply> r) {
+    r->start(200, {{"Content-Type", "text/event-stream"}});
+    r->write("data: one\n\n");
+    std::lock_guard<std::mutex> lock{mutex};
+    held.push_back(r);
+  });
+  test::recorder rec;
+  client.send(test::make_request(base()), rec.handlers());
+  CAF_REQUIRE(rec.wait_pieces(1));
+  CAF_CHECK(!rec.snapshot().done); // still open: the handler has not ended it
+  {
+    std::lock_guard<std::mutex> lock{mutex};
+    held[0]->write("data: two\n\n");
+    held[0]->end();
+  }
+  auto out = rec.wait();
+  CAF_CHECK(out.ok());
+  CAF_CHECK_EQUAL(out.body(), "data: one\n\ndata: two\n\n");
+}
+
+CAF_TEST(bodies and headers past their bounds are refused with the renderer) {
+  opts.max_body_bytes = 100;
+  opts.max_header_bytes = 1024;
+  start(echo);
+  auto big = test::make_request(base(), "POST", "/v1/messages");
+  big.body = std::string(101, 'x');
+  auto a = test::fetch(client, big);
+  CAF_REQUIRE(a.head);
+  CAF_CHECK_EQUAL(a.head->status, 413);
+  CAF_CHECK(test::contains(a.body(), "\"target\":\"/v1/messages\""));
+  CAF_CHECK(test::contains(a.body(), "larger than 100 bytes"));
+  raw r{port};
+  r.send("GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(2000, 'a') + "\r\n\r\n");
+  bool closed = false;
+  auto text = r.read_all(5s, &closed);
+  CAF_CHECK(text.rfind("HTTP/1.1 431 ", 0) == 0);
+  CAF_CHECK(closed);
+}
+
+CAF_TEST(a client that never finishes its headers is cut off) {
+  opts.header_timeout = 200ms;
+  start(echo);
+  raw r{port};
+  r.send("GET / HTTP/1.1\r\nHost: x\r\n"); // and nothing more
+  bool closed = false;
+  auto text = r.read_all(10s, &closed);
+  CAF_CHECK(closed);
+  CAF_CHECK(text.empty());
+}
+
+CAF_TEST(a client that leaves while its request is handled is noticed) {
+  start([this](http::incoming, std::shared_ptr<http::reply> r) {
+    r->on_close([this] { gone.set_value(); });
+    std::lock_guard<std::mutex> lock{mutex};
+    held.push_back(r); // never answered
+  });
+  {
+    raw r{port};
+    r.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  } // closed here
+  CAF_CHECK(gone.get_future().wait_for(10s) == std::future_status::ready);
+}
+
+CAF_TEST(connections past the bound get 503) {
+  opts.max_connections = 1;
+  start(echo);
+  raw first{port};
+  first.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  CAF_CHECK(test::contains(first.read_all(200ms), "HTTP/1.1 200 ")); // the first one is served
+  auto second = test::fetch(client, test::make_request(base()));
+  CAF_REQUIRE(second.head);
+  CAF_CHECK_EQUAL(second.head->status, 503);
+  CAF_CHECK(test::contains(second.body(), "too many open connections"));
+}
+
+CAF_TEST(stopping lets a response under way finish and closes idle connections) {
+  start([this](http::incoming, std::shared_ptr<http::reply> r) {
+    r->start(200, {{"Content-Type", "text/event-stream"}});
+    r->write("data: one\n\n");
+    std::lock_guard<std::mutex> lock{mutex};
+    held.push_back(r);
+  });
+  raw idle{port}; // a connection without a request: closed at once
+  test::recorder rec;
+  client.send(test::make_request(base()), rec.handlers());
+  CAF_REQUIRE(rec.wait_pieces(1));
+  std::thread stopping{[this] { srv->stop(std::chrono::seconds{10}); }};
+  // Once the listener is closed, the connections have been told to wind down.
+  auto refused = [this] {
+    raw probe{port};
+    return probe.fd < 0;
+  };
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!refused() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::yield();
+  CAF_CHECK(refused());
+  bool closed_idle = false;
+  idle.read_all(10s, &closed_idle);
+  CAF_CHECK(closed_idle);
+  {
+    std::lock_guard<std::mutex> lock{mutex};
+    held[0]->write("data: two\n\n");
+    held[0]->end();
+  }
+  auto out = rec.wait();
+  stopping.join();
+  CAF_CHECK(out.ok());
+  CAF_CHECK_EQUAL(out.body(), "data: one\n\ndata: two\n\n");
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
