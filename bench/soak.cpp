@@ -139,7 +139,7 @@ roles::execution round_of(const config::settings& s, int round, int subtasks) {
   e.task = "soak round " + std::to_string(round);
   e.lanes = roles::plan_lanes(s, "polecat", 1);
   for (int i = 1; i <= subtasks; ++i)
-    e.jobs.push_back(roles::job{plan::subtask{i, subtask_text(round, i), {}, {}}, {}, {}});
+    e.jobs.push_back(roles::job{plan::subtask{i, subtask_text(round, i), {}, {}}, {}, {}, {}});
   return e;
 }
 

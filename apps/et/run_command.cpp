@@ -11,6 +11,7 @@
 #include "et/run_pipeline.hpp"
 #include "et/run_records.hpp"
 #include "et/runtime.hpp"
+#include "et/util/text.hpp"
 
 namespace et::app {
 
@@ -113,6 +114,26 @@ int resume_run(context& ctx, run_options o) {
   return run_pipeline(ctx, std::make_shared<config::settings>(*s), std::move(o), std::move(run));
 }
 
+// Criteria go into the witness's prompt: a witness to ask, and bounds.
+std::optional<std::string> accept_problem(const run_options& o, const config::settings& s) {
+  constexpr size_t max_criteria = 20;
+  constexpr size_t max_bytes = 2000;
+  if (o.accept.empty())
+    return std::nullopt;
+  if (!s.roles.contains("witness"))
+    return "the criteria are checked by the witness role, and the config has none";
+  if (o.accept.size() > max_criteria)
+    return "at most " + std::to_string(max_criteria) + " criteria, got "
+           + std::to_string(o.accept.size());
+  for (const auto& c : o.accept) {
+    if (trim(c).empty())
+      return std::string{"a criterion is empty"};
+    if (c.size() > max_bytes)
+      return "a criterion is longer than " + std::to_string(max_bytes) + " bytes";
+  }
+  return std::nullopt;
+}
+
 int run_task(context& ctx, run_options o) {
   if (!o.resume.empty()) {
     if (!o.task.empty()) {
@@ -131,8 +152,12 @@ int run_task(context& ctx, run_options o) {
   if (!check_role(ctx, "et run", *s, o.worker_role))
     return exit_usage;
   auto settings = std::make_shared<config::settings>(std::move(*s));
+  if (auto bad = accept_problem(o, *settings)) {
+    ctx.err << "et run: --accept: " << *bad << "\n";
+    return exit_usage;
+  }
   if (settings->role_or_default(o.worker_role).pool.empty() && o.output_dir.empty()
-      && o.verify.empty())
+      && o.verify.empty() && o.accept.empty())
     return run_single(ctx, std::move(settings), o);
   if (!check_role(ctx, "et run", *settings, o.supervisor_role))
     return exit_usage;
@@ -159,6 +184,9 @@ void add_run_command(CLI::App& root, context& ctx) {
   cmd->add_flag("--no-refine{false}", o->refine, "skip the refinery's polish");
   cmd->add_flag("--no-coordinate{false}", o->coordinate,
                 "no brief from the mayor for the workers of a plan with several subtasks");
+  cmd->add_option("--accept", o->accept,
+                  "the witness checks the result against this criterion (repeatable); "
+                  "failures go back to their subtasks");
   cmd->add_option("--max-subtasks", o->max_subtasks, "at most this many subtasks (10)")
       ->check(CLI::Range(1, 100));
   cmd->add_option("--output-dir", o->output_dir, "write the workers' files into this directory");

@@ -39,6 +39,7 @@ store::run_header header_of(const run_options& o, const config::settings& s) {
   h.review = o.review;
   h.refine = o.refine;
   h.coordinate = o.coordinate;
+  h.accept = o.accept;
   return h;
 }
 

@@ -25,6 +25,7 @@ struct run_options {
   bool review = true;                    ///< false with --no-review
   bool refine = true;                    ///< false with --no-refine
   bool coordinate = true;                ///< false with --no-coordinate
+  std::vector<std::string> accept;       ///< --accept criteria
   int max_subtasks = 10;                 ///< --max-subtasks
   std::string output_dir;                ///< --output-dir ("" = none)
   std::string verify;                    ///< --verify command ("" = none)

@@ -29,7 +29,8 @@ json::object to_json(const store::run_header& h) {
           {"synthesize", h.synthesize},
           {"review", h.review},
           {"refine", h.refine},
-          {"coordinate", h.coordinate}};
+          {"coordinate", h.coordinate},
+          {"accept", json::array(h.accept.begin(), h.accept.end())}};
 }
 
 json::object to_json(const store::subtask_record& s) {
@@ -78,6 +79,18 @@ json::object run_to_json(const store::run_record& r) {
                                         {"skipped", f.taken.skipped},
                                         {"message", f.taken.message},
                                         {"answered", f.answered}});
+  json::array acceptance;
+  for (const auto& a : r.acceptance) {
+    json::array results;
+    for (const auto& c : a.results)
+      results.emplace_back(
+          json::object{{"criterion", c.criterion},
+                       {"passed", c.passed},
+                       {"why", c.why},
+                       {"subtasks", json::array(c.subtasks.begin(), c.subtasks.end())}});
+    acceptance.emplace_back(json::object{
+        {"iteration", a.iteration}, {"passed", a.passed()}, {"results", std::move(results)}});
+  }
   json::object by_reason;
   for (const auto& [reason, n] : r.fallbacks_by_reason())
     by_reason[to_string(reason)] = n;
@@ -88,6 +101,7 @@ json::object run_to_json(const store::run_record& r) {
           {"warnings", json::array(r.warnings.begin(), r.warnings.end())},
           {"subtasks", std::move(subtasks)},
           {"verifications", std::move(verifications)},
+          {"acceptance", std::move(acceptance)},
           {"phases", std::move(phases)},
           {"fallbacks", std::move(fallbacks)},
           {"fallbacks_by_reason", std::move(by_reason)},

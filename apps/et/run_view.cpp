@@ -175,6 +175,15 @@ std::string summary_text(const store::run_record& run, const std::string& cost_t
   out += "\n";
   if (auto taken = counts_text(run.fallbacks_by_reason()); !taken.empty())
     out += taken + "\n";
+  if (!run.acceptance.empty()) {
+    const auto& last = run.acceptance.back();
+    size_t met = 0;
+    for (const auto& c : last.results)
+      met += c.passed;
+    out += "acceptance: " + std::to_string(met) + "/" + std::to_string(last.results.size())
+           + " criteria met after " + std::to_string(run.acceptance.size()) + " check"
+           + (run.acceptance.size() == 1 ? "" : "s") + "\n";
+  }
   if (!cost_table.empty()) {
     out += cost_table;
     if (out.back() != '\n')

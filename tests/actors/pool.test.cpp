@@ -91,6 +91,7 @@ roles::job job_of(int number, std::vector<int> deps = {}, std::string specialist
   return roles::job{plan::subtask{number, "subtask-" + std::to_string(number), std::move(deps),
                                   std::move(specialist)},
                     {},
+                    {},
                     {}};
 }
 

@@ -35,6 +35,7 @@ providers:
       mode: script
       latency: LATENCY
       script:
+        - {match: "could not be written as you gave them", reply: "```file path=a.txt\nbroken\n```\n```file path=shared.txt\none\n```\n"}
         - {match: "What to fix", reply: "```file path=a.txt\nfixed\n```\n"}
         - {match: "Results you build on", reply: "SECOND-AFTER-FIRST"}
         - {match: "FIRST-PART", reply: "```file path=a.txt\nbroken\n```\n```file path=shared.txt\none\n```\n"}
@@ -48,10 +49,88 @@ roles:
 retry: {attempts: 1}
 )";
 
+// One subtask whose first answer leaves its block open; REASK is the answer to the re-ask.
+const char* reask_yaml = R"(
+providers:
+  boss:
+    type: mock
+    mock:
+      mode: script
+      script:
+        - {match: "Reply in exactly this format", reply: "## Summary\nOne part.\n\n## Subtasks\n1. Write the ONLY-PART\n"}
+        - {match: "", reply: "SYNTHESIS"}
+  work:
+    type: mock
+    mock:
+      mode: script
+      script:
+        - {match: "could not be written as you gave them", reply: "REASK"}
+        - {match: "ONLY-PART", reply: "```file path=ok.txt\nok\n```\n```file path=a.txt\nhalf a fi"}
+models:
+  planner: {provider: boss, model: planner}
+  good: {provider: work, model: good}
+roles:
+  mayor: {model: planner}
+  polecat: {model: good}
+retry: {attempts: 1}
+)";
+
+std::string reask_with(const std::string& answer) {
+  std::string yaml = reask_yaml;
+  yaml.replace(yaml.find("REASK"), 5, answer);
+  return yaml;
+}
+
+// One subtask; the witness checks the result against one criterion: it fails the first
+// draft (blaming subtask 1) and passes once the fixed answer is in the result.
+const char* accept_yaml = R"(
+providers:
+  boss:
+    type: mock
+    mock:
+      mode: script
+      script:
+        - {match: "Reply in exactly this format", reply: "## Summary\nOne part.\n\n## Subtasks\n1. Write the ONLY-PART\n"}
+        - {match: "", reply: "SYNTHESIS {prompt}"}
+  work:
+    type: mock
+    mock:
+      mode: script
+      script:
+        - {match: "falls short", reply: "FIXED-ANSWER"}
+        - {match: "", reply: "FIRST-DRAFT"}
+  judge:
+    type: mock
+    mock:
+      mode: script
+      script:
+        - {match: "PASSWORD", reply: "1. pass"}
+        - {match: "", reply: "1. fail: the answer lacks detail [subtasks: 1]"}
+models:
+  planner: {provider: boss, model: planner}
+  good: {provider: work, model: good}
+  judge: {provider: judge, model: judge}
+roles:
+  mayor: {model: planner}
+  polecat: {model: good}
+  witness: {model: judge}
+retry: {attempts: 1}
+)";
+
+std::string accept_when(const std::string& word) {
+  std::string yaml = accept_yaml;
+  yaml.replace(yaml.find("PASSWORD"), 8, word);
+  return yaml;
+}
+
 std::string yaml_with_latency(const std::string& latency) {
   std::string yaml = files_yaml;
   yaml.replace(yaml.find("LATENCY"), 7, latency);
   return yaml;
+}
+
+bool has(const std::string& text, std::string_view part) {
+  return text.find(part) != std::string::npos;
 }
 
 std::string slurp(const fs::path& file) {
@@ -76,11 +155,99 @@ CAF_TEST(the files of each subtask are written and a conflict is reported) {
   CAF_CHECK_EQUAL(slurp(dir / "out" / "a.txt"), "broken\n");
   CAF_CHECK_EQUAL(r->find(1)->files, (std::vector<std::string>{"a.txt", "shared.txt"}));
   CAF_CHECK_EQUAL(r->find(2)->files, (std::vector<std::string>{"shared.txt"}));
+  // Subtask 2 wrote shared.txt first; subtask 1 was asked once to keep to its own files.
+  // It insisted, so its files are written and the conflict reported.
+  CAF_CHECK(said("shared.txt belongs to subtask 2 (write only your own files); asked good again"));
+  CAF_CHECK_EQUAL(slurp(dir / "out" / "shared.txt"), "one\n");
   CAF_CHECK(said("warning: shared.txt was written by subtask"));
   auto journaled = store::read_run(runs() / "run-1");
   CAF_REQUIRE(journaled);
   CAF_CHECK_EQUAL(journaled->find(1)->files, r->find(1)->files);
   CAF_CHECK_EQUAL(journaled->warnings, r->warnings);
+}
+
+CAF_TEST(a block left open goes back once to the worker and its fixed answer is written) {
+  load(reask_with("```file path=ok.txt\\nok\\n```\\n```file path=a.txt\\nwhole\\n```\\n"));
+  store::run_record start;
+  start.header = header("one part");
+  start.header.output_dir = (dir / "out").string();
+  auto r = complete(spawn(start));
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->status, store::run_status::done);
+  CAF_CHECK(said("the block for a.txt opened on line 4 is never closed"));
+  CAF_CHECK(said("asked good again"));
+  // Nothing of the first answer was written; the second answer's files were.
+  CAF_CHECK_EQUAL(slurp(dir / "out" / "a.txt"), "whole\n");
+  CAF_CHECK_EQUAL(r->find(1)->files, (std::vector<std::string>{"ok.txt", "a.txt"}));
+  CAF_CHECK_EQUAL(r->find(1)->attempts, 2);
+  std::vector<std::string> phases;
+  for (const auto& p : r->phases)
+    phases.push_back(p.name);
+  CAF_CHECK_EQUAL(phases,
+                  (std::vector<std::string>{"decompose", "execute", "files", "synthesize"}));
+}
+
+CAF_TEST(a re - ask that fails leaves the first answer and its good files) {
+  // The worker's second call (the re-ask) fails.
+  auto yaml = reask_with("unused");
+  std::string work = "  work:\n    type: mock\n    mock:\n      mode: script\n";
+  yaml.insert(yaml.find(work) + work.size(),
+              "      faults: [{error: server_error, on_calls: [2]}]\n");
+  load(yaml);
+  store::run_record start;
+  start.header = header("one part");
+  start.header.output_dir = (dir / "out").string();
+  auto r = complete(spawn(start));
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->find(1)->state, store::subtask_state::done);
+  CAF_CHECK(said("the first answer stands"));
+  CAF_CHECK_EQUAL(slurp(dir / "out" / "ok.txt"), "ok\n");
+  CAF_CHECK(!fs::exists(dir / "out" / "a.txt")); // half a file is never written
+  CAF_CHECK(said("never closed"));
+}
+
+CAF_TEST(an unmet acceptance criterion sends its subtask back and the result is checked again) {
+  load(accept_when("FIXED-ANSWER"));
+  store::run_record start;
+  start.header = header("one part");
+  start.header.review = false;
+  start.header.accept = {"explains every step"};
+  auto r = complete(spawn(start));
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->status, store::run_status::done);
+  CAF_REQUIRE_EQUAL(r->acceptance.size(), 2u);
+  CAF_CHECK(!r->acceptance[0].passed());
+  CAF_CHECK_EQUAL(r->acceptance[0].results[0].criterion, "explains every step");
+  CAF_CHECK_EQUAL(r->acceptance[0].results[0].why, "the answer lacks detail");
+  CAF_CHECK_EQUAL(r->acceptance[0].results[0].subtasks, (std::vector<int>{1}));
+  CAF_CHECK(r->acceptance[1].passed());
+  CAF_CHECK_EQUAL(r->find(1)->output, "FIXED-ANSWER");
+  CAF_CHECK(has(r->final_output, "FIXED-ANSWER"));
+  std::vector<std::string> phases;
+  for (const auto& p : r->phases)
+    phases.push_back(p.name);
+  CAF_CHECK_EQUAL(phases, (std::vector<std::string>{"decompose", "execute", "synthesize", "accept",
+                                                    "accept-fix", "synthesize", "accept"}));
+  CAF_CHECK(folded().acceptance == r->acceptance);
+  auto journaled = store::read_run(runs() / "run-1");
+  CAF_REQUIRE(journaled);
+  CAF_CHECK(journaled->acceptance == r->acceptance);
+  CAF_CHECK_EQUAL(journaled->header.accept, start.header.accept);
+}
+
+CAF_TEST(a criterion never met fails the run after the last check and keeps the result) {
+  load(accept_when("NEVER-SEEN"));
+  store::run_record start;
+  start.header = header("one part");
+  start.header.review = false;
+  start.header.max_iterations = 2;
+  start.header.accept = {"explains every step"};
+  auto r = complete(spawn(start));
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->status, store::run_status::failed);
+  CAF_CHECK_EQUAL(r->acceptance.size(), 2u);
+  CAF_CHECK(has(r->final_output, "SYNTHESIS"));
+  CAF_CHECK(said("acceptance 2: 0/1 criteria met"));
 }
 
 CAF_TEST(a failing verify sends the blamed subtask back and the fix passes) {
@@ -104,8 +271,8 @@ CAF_TEST(a failing verify sends the blamed subtask back and the fix passes) {
   std::vector<std::string> phases;
   for (const auto& p : r->phases)
     phases.push_back(p.name);
-  CAF_CHECK_EQUAL(phases, (std::vector<std::string>{"decompose", "execute", "verify", "fix",
-                                                    "verify", "synthesize"}));
+  CAF_CHECK_EQUAL(phases, (std::vector<std::string>{"decompose", "execute", "files", "verify",
+                                                    "fix", "verify", "synthesize"}));
 }
 
 CAF_TEST(a verify that never passes fails the run after the last iteration) {

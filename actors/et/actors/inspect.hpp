@@ -190,7 +190,7 @@ typename Inspector::result_type inspect(Inspector& f, review_request& x) {
 /// Inspects a validation_request.
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, validation_request& x) {
-  return f(caf::meta::type_name("et.validation_request"), x.output, x.criteria);
+  return f(caf::meta::type_name("et.validation_request"), x.output, x.criteria, x.task, x.parts);
 }
 
 /// Inspects a verdict.
@@ -220,7 +220,7 @@ typename Inspector::result_type inspect(Inspector& f, lane& x) {
 /// Inspects a job.
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, job& x) {
-  return f(caf::meta::type_name("et.job"), x.subtask, x.previous, x.feedback);
+  return f(caf::meta::type_name("et.job"), x.subtask, x.previous, x.feedback, x.member);
 }
 
 /// Inspects a review_policy.

@@ -126,8 +126,9 @@ using witness_actor = caf::typed_actor<
     /// run -> witness: review work (against its task when given); replies with the score and
     /// note, or errc::invalid_input when the reviewer gave no readable score.
     caf::replies_to<review_atom, roles::review_request>::with<roles::verdict>,
-    /// run -> witness: check work against criteria; replies as review does.
-    caf::replies_to<validate_atom, roles::validation_request>::with<roles::verdict>>;
+    /// run -> witness: check work against criteria (et run --accept); replies with the
+    /// witness's answer, one verdict line per criterion (plan::parse_acceptance reads it).
+    caf::replies_to<validate_atom, roles::validation_request>::with<std::string>>;
 
 /// The refinery (role "refinery" or a custom one): refines and summarizes text.
 using refinery_actor = caf::typed_actor<

@@ -160,6 +160,11 @@ std::optional<std::string> path_from_label(std::string_view line) {
   return std::nullopt;
 }
 
+// The first word of an info string ("file" in "file path=x").
+std::string next_token_copy(std::string_view info) {
+  return std::string{next_token(info)};
+}
+
 bool is_markdown(std::string_view path) {
   auto p = lower(path);
   return p.ends_with(".md") || p.ends_with(".markdown") || p.ends_with(".mdx");
@@ -202,7 +207,12 @@ std::string content_of(std::string_view input, const std::vector<raw_line>& line
 } // namespace
 
 std::vector<file_block> parse_file_blocks(std::string_view text) {
-  std::vector<file_block> out;
+  return scan_file_blocks(text).blocks;
+}
+
+file_scan scan_file_blocks(std::string_view text) {
+  file_scan scan;
+  auto& out = scan.blocks;
   auto lines = raw_lines(text);
   std::optional<std::string> label;
   for (size_t i = 0; i < lines.size(); ++i) {
@@ -216,17 +226,26 @@ std::vector<file_block> parse_file_blocks(std::string_view text) {
     if (!path)
       path = label;
     label.reset();
+    if (!path && lower(next_token_copy(f->info)) == "file")
+      scan.problems.push_back("the block opened on line " + std::to_string(i + 1)
+                              + " says `file` but names no path (write ```file path=REL/PATH)");
     auto close = find_close(lines, i, *f, path && is_markdown(*path));
     if (close == std::string_view::npos && path && is_markdown(*path))
       close = find_close(lines, i, *f, false);
-    if (close == std::string_view::npos)
-      break; // an unclosed fence swallows the rest of the answer
+    if (close == std::string_view::npos) {
+      // An unclosed fence swallows the rest of the answer: half a file is never written.
+      if (path)
+        scan.problems.push_back("the block for " + *path + " opened on line "
+                                + std::to_string(i + 1)
+                                + " is never closed, so the file was not written");
+      break;
+    }
     if (path)
       out.push_back(
           {*path, content_of(text, lines, i, close, f->indent), executable_from_info(f->info)});
     i = close;
   }
-  return out;
+  return scan;
 }
 
 std::string file_block_instructions() {

@@ -48,6 +48,16 @@ struct file_block {
 /// newest). Fences without a path are examples, not files, and are skipped.
 std::vector<file_block> parse_file_blocks(std::string_view text);
 
+/// The file blocks of an answer and what is wrong with its format, in words a worker can act
+/// on: a block never closed (its file is lost), a `file` fence that names no path.
+struct file_scan {
+  std::vector<file_block> blocks;    ///< as parse_file_blocks
+  std::vector<std::string> problems; ///< one sentence each ("" none)
+};
+
+/// Reads the file blocks of `text` and notes its format problems.
+file_scan scan_file_blocks(std::string_view text);
+
 /// The instructions given to workers describing the format, ready to paste into a prompt.
 std::string file_block_instructions();
 

@@ -41,6 +41,8 @@ struct review_request {
 struct validation_request {
   std::string output;                ///< the work
   std::vector<std::string> criteria; ///< what it must satisfy, one per entry
+  std::string task;                  ///< the task the work answers ("" = not given)
+  std::vector<std::string> parts;    ///< the plan's subtasks, "N. text", for blame
   bool operator==(const validation_request&) const = default;
 };
 

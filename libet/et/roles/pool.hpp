@@ -39,6 +39,8 @@ struct job {
   plan::subtask subtask; ///< number, text, dependencies, specialist
   std::string previous;  ///< a fix: the earlier answer ("" = a first run)
   std::string feedback;  ///< a fix: what to change
+  std::string member;    ///< prefer this member (a re-ask goes back to the worker that wrote
+                         ///< the answer) while it is healthy; "" = any
   bool operator==(const job&) const = default;
 };
 

@@ -171,6 +171,12 @@ std::optional<size_t> pool_policy::choose(const job_state& j, bool& exhausted) c
   const auto& slots = slots_[j.lane];
   auto members = lanes_[j.lane].members.size();
   exhausted = false;
+  // A preferred member that has not failed this job and is not benched waits to be free.
+  for (size_t i = 0; i < members && !j.work.member.empty(); ++i) {
+    const auto& s = slots[i];
+    if (s.spec.target == j.work.member && !j.tried.count(i) && s.failures_in_row < 2)
+      return s.busy < s.spec.max_concurrency ? std::optional<size_t>{i} : std::nullopt;
+  }
   for (bool benched : {false, true}) {
     std::optional<size_t> best;
     bool waiting = false;

@@ -1,7 +1,9 @@
 #include "et/roles/prompts.hpp"
 
+#include "et/plan/acceptance.hpp"
 #include "et/plan/files.hpp"
 #include "et/plan/score.hpp"
+#include "et/util/text.hpp"
 
 namespace et::roles {
 
@@ -230,11 +232,13 @@ chat_request validate_request(std::string_view system, const validation_request&
   std::string list;
   for (size_t i = 0; i < r.criteria.size(); ++i)
     list += std::to_string(i + 1) + ". " + r.criteria[i] + "\n";
+  if (!r.task.empty())
+    section(u, "Task", r.task);
   section(u, "Criteria", list.empty() ? "(none given: judge correctness)" : list);
+  if (!r.parts.empty())
+    section(u, "Subtasks the work was made of", join(r.parts, "\n"));
   section(u, "Work", r.output);
-  u += "Reply with the line `SCORE: N/10` first, where N is the share of criteria fully met, "
-       "scaled to 10. Then one line per criterion: `- pass: <criterion>` or `- fail: "
-       "<criterion> - <why, and how to fix it>`.\n";
+  u += plan::acceptance_instructions() + "\n";
   return make_request(system, std::move(u));
 }
 

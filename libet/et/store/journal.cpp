@@ -153,6 +153,7 @@ json::object started_event(const run_header& h) {
   e["review"] = h.review;
   e["refine"] = h.refine;
   e["coordinate"] = h.coordinate;
+  e["accept"] = to_json(h.accept);
   return e;
 }
 
@@ -354,6 +355,19 @@ result<void> journal_writer::verified(const verify_record& v) {
   e["timed_out"] = v.timed_out;
   e["output"] = v.output;
   e["blamed"] = to_json(v.blamed);
+  return append(line_of(e));
+}
+
+result<void> journal_writer::accepted(const acceptance_record& a) {
+  json::array results;
+  for (const auto& c : a.results)
+    results.emplace_back(json::object{{"criterion", c.criterion},
+                                      {"passed", c.passed},
+                                      {"why", c.why},
+                                      {"subtasks", to_json(c.subtasks)}});
+  auto e = event("accepted");
+  e["iteration"] = a.iteration;
+  e["results"] = std::move(results);
   return append(line_of(e));
 }
 

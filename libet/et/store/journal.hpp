@@ -23,6 +23,7 @@
 
 #include "et/llm/chat.hpp"
 #include "et/llm/fallback.hpp"
+#include "et/plan/acceptance.hpp"
 #include "et/plan/decompose.hpp"
 #include "et/store/states.hpp"
 #include "et/util/result.hpp"
@@ -31,20 +32,21 @@ namespace et::store {
 
 /// What a run was asked to do: the first event, and enough to resume it.
 struct run_header {
-  std::string id;              ///< the run id (also the folder name)
-  int64_t started_ms = 0;      ///< Unix ms
-  std::string task;            ///< the task as given
-  std::string config;          ///< absolute path of the config file
-  std::string supervisor_role; ///< --role
-  std::string worker_role;     ///< --worker-role
-  int max_subtasks = 10;       ///< --max-subtasks
-  std::string output_dir;      ///< absolute --output-dir ("" = none)
-  std::string verify;          ///< --verify command ("" = none)
-  int max_iterations = 3;      ///< --max-iterations
-  bool synthesize = true;      ///< false with --no-synthesize
-  bool review = true;          ///< false with --no-review
-  bool refine = true;          ///< false with --no-refine
-  bool coordinate = true;      ///< false with --no-coordinate
+  std::string id;                  ///< the run id (also the folder name)
+  int64_t started_ms = 0;          ///< Unix ms
+  std::string task;                ///< the task as given
+  std::string config;              ///< absolute path of the config file
+  std::string supervisor_role;     ///< --role
+  std::string worker_role;         ///< --worker-role
+  int max_subtasks = 10;           ///< --max-subtasks
+  std::string output_dir;          ///< absolute --output-dir ("" = none)
+  std::string verify;              ///< --verify command ("" = none)
+  int max_iterations = 3;          ///< --max-iterations
+  bool synthesize = true;          ///< false with --no-synthesize
+  bool review = true;              ///< false with --no-review
+  bool refine = true;              ///< false with --no-refine
+  bool coordinate = true;          ///< false with --no-coordinate
+  std::vector<std::string> accept; ///< --accept criteria (none: no acceptance check)
   bool operator==(const run_header&) const = default;
 };
 
@@ -80,6 +82,15 @@ struct verify_record {
   bool operator==(const verify_record&) const = default;
 };
 
+/// One check of the result against the --accept criteria.
+struct acceptance_record {
+  int iteration = 0;                           ///< 1..max_iterations
+  std::vector<plan::criterion_result> results; ///< one per criterion, in order
+  /// Every criterion passed.
+  bool passed() const;
+  bool operator==(const acceptance_record&) const = default;
+};
+
 /// A fallback the run took: a call moved on from one deployment or pool member to another.
 struct fallback_record {
   int subtask = 0;       ///< the subtask it happened for (0 = a mayor, witness or refinery call)
@@ -98,21 +109,22 @@ struct phase_record {
 
 /// A run as its journal tells it.
 struct run_record {
-  run_header header;                        ///< what was asked
-  run_status status = run_status::running;  ///< where the run stands
-  std::string summary;                      ///< the plan's summary
-  std::string brief;                        ///< the mayor's brief ("" = none)
-  std::vector<std::string> warnings;        ///< plan repairs and other notes
-  std::vector<subtask_record> subtasks;     ///< by number, in order
-  std::vector<verify_record> verifications; ///< in order
-  std::vector<phase_record> phases;         ///< in order; a resumed run appends more
-  std::vector<fallback_record> fallbacks;   ///< in order; a resumed run appends more
-  std::string final_output;                 ///< the synthesized (and refined) answer
-  usage tokens;                             ///< the whole run
-  double usd = 0;                           ///< the whole run
-  int64_t finished_ms = 0;                  ///< Unix ms of the last `finished` (0 = never)
-  int resumes = 0;                          ///< how many times it was resumed
-  size_t damaged_lines = 0;                 ///< unreadable lines skipped
+  run_header header;                         ///< what was asked
+  run_status status = run_status::running;   ///< where the run stands
+  std::string summary;                       ///< the plan's summary
+  std::string brief;                         ///< the mayor's brief ("" = none)
+  std::vector<std::string> warnings;         ///< plan repairs and other notes
+  std::vector<subtask_record> subtasks;      ///< by number, in order
+  std::vector<verify_record> verifications;  ///< in order
+  std::vector<acceptance_record> acceptance; ///< --accept checks, in order
+  std::vector<phase_record> phases;          ///< in order; a resumed run appends more
+  std::vector<fallback_record> fallbacks;    ///< in order; a resumed run appends more
+  std::string final_output;                  ///< the synthesized (and refined) answer
+  usage tokens;                              ///< the whole run
+  double usd = 0;                            ///< the whole run
+  int64_t finished_ms = 0;                   ///< Unix ms of the last `finished` (0 = never)
+  int resumes = 0;                           ///< how many times it was resumed
+  size_t damaged_lines = 0;                  ///< unreadable lines skipped
   /// The subtask with `number`, or nullptr.
   const subtask_record* find(int number) const;
   /// Its fallbacks counted by reason.
@@ -153,6 +165,8 @@ public:
   result<void> verified(const verify_record& record);
   /// The mayor's brief for the workers (coordination).
   result<void> briefed(const std::string& brief);
+  /// The result was checked against the --accept criteria.
+  result<void> accepted(const acceptance_record& record);
   /// A phase ended.
   result<void> phase(const std::string& name, int64_t elapsed_ms);
   /// A fallback was taken; its reason is journaled by name (to_string(errc)).

@@ -139,6 +139,7 @@ run_header header_of(const json::object& e) {
   h.refine = flag(e, "refine", true);
   // Journals from before the brief have none: a resume does not add one.
   h.coordinate = flag(e, "coordinate", false);
+  h.accept = texts(e, "accept");
   return h;
 }
 
@@ -220,6 +221,17 @@ void on_verified(run_record& r, const json::object& e) {
                                           text(e, "output"), numbers(e, "blamed")});
 }
 
+void on_accepted(run_record& r, const json::object& e) {
+  acceptance_record a{small(e, "iteration"), {}};
+  for (const auto& v : list(e, "results"))
+    if (v.is_object()) {
+      const auto& o = v.get_object();
+      a.results.push_back(plan::criterion_result{text(o, "criterion"), flag(o, "passed", false),
+                                                 text(o, "why"), numbers(o, "subtasks")});
+    }
+  r.acceptance.push_back(std::move(a));
+}
+
 // A reason this build does not know (a newer et's) is skipped, not guessed.
 void on_fallback(run_record& r, const json::object& e) {
   auto reason = errc_from_string(text(e, "reason"));
@@ -251,6 +263,7 @@ const std::map<std::string, handler, std::less<>>& handlers() {
       {"files_written", on_files_written},
       {"verified", on_verified},
       {"fallback", on_fallback},
+      {"accepted", on_accepted},
       {"phase",
        [](run_record& r, const json::object& e) {
          r.phases.push_back({text(e, "name"), integer(e, "elapsed_ms")});
@@ -304,6 +317,13 @@ const subtask_record* run_record::find(int number) const {
   auto it = std::find_if(subtasks.begin(), subtasks.end(),
                          [number](const subtask_record& s) { return s.number == number; });
   return it == subtasks.end() ? nullptr : &*it;
+}
+
+bool acceptance_record::passed() const {
+  for (const auto& c : results)
+    if (!c.passed)
+      return false;
+  return true;
 }
 
 fallback_counts run_record::fallbacks_by_reason() const {

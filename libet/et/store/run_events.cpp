@@ -27,6 +27,7 @@ struct folder {
   }
   void operator()(const run_streamed&) const {}
   void operator()(const run_verified& e) const { r.verifications.push_back(e.verification); }
+  void operator()(const run_accepted& e) const { r.acceptance.push_back(e.acceptance); }
   void operator()(const run_fell_back& e) const { r.fallbacks.push_back(e.fallback); }
   void operator()(const run_finished& e) const { r = e.record; }
 };

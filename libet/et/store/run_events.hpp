@@ -64,6 +64,12 @@ struct run_verified {
   bool operator==(const run_verified&) const = default;
 };
 
+/// The result was checked against the --accept criteria; it joins run_record::acceptance.
+struct run_accepted {
+  acceptance_record acceptance; ///< one verdict per criterion
+  bool operator==(const run_accepted&) const = default;
+};
+
 /// A call moved on to another deployment or pool member; it joins run_record::fallbacks.
 struct run_fell_back {
   fallback_record fallback; ///< who, from, to, why
@@ -79,9 +85,9 @@ struct run_finished {
 };
 
 /// One event of a run.
-using run_event = std::variant<run_noted, run_phase_began, run_phase_ended, run_planned, run_briefed,
-                               run_subtask_changed, run_streamed, run_verified, run_fell_back,
-                               run_finished>;
+using run_event = std::variant<run_noted, run_phase_began, run_phase_ended, run_planned,
+                               run_briefed, run_subtask_changed, run_streamed, run_verified,
+                               run_accepted, run_fell_back, run_finished>;
 
 /// Folds `e` into `r` (a subscriber's copy of the run).
 void apply(run_record& r, const run_event& e);

@@ -231,6 +231,19 @@ output_dir::output_dir(std::filesystem::path root) : root_(std::move(root)) {
   // Nothing to do until the first write.
 }
 
+std::vector<std::string> output_dir::problems(int owner,
+                                              const std::vector<plan::file_block>& blocks) const {
+  std::vector<std::string> out;
+  write_report refusals;
+  for (const auto& f : fold_duplicates(blocks, refusals))
+    if (auto o = owners_.find(f.rel); o != owners_.end() && o->second != owner)
+      out.push_back(f.rel + " belongs to subtask " + std::to_string(o->second)
+                    + " (write only your own files)");
+  for (const auto& r : refusals.refused)
+    out.push_back("the path " + r.path + " is refused: " + r.reason);
+  return out;
+}
+
 write_report output_dir::write(int owner, const std::vector<plan::file_block>& blocks) {
   write_report report;
   auto files = fold_duplicates(blocks, report);

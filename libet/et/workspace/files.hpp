@@ -74,6 +74,11 @@ public:
   /// Normalised relative path -> the subtask whose content is on disk.
   const std::map<std::string, int>& owners() const { return owners_; }
 
+  /// What would keep `blocks` of subtask `owner` from being written as given, without
+  /// touching the disk: refused paths (by name: absolute, `..`, auto-run files) and paths
+  /// another subtask owns. One sentence each, for the worker to act on.
+  std::vector<std::string> problems(int owner, const std::vector<plan::file_block>& blocks) const;
+
   /// Records ownership without writing (a resumed run re-learns who wrote what).
   void adopt(const std::string& path, int owner) { owners_[path] = owner; }
 

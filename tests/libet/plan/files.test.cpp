@@ -177,3 +177,18 @@ CAF_TEST(mode 755 in the info string marks a file executable and nothing else do
                                                      {"f.sh", "#!/bin/sh\n", false}}));
   CAF_CHECK(file_block_instructions().find("mode=755") != std::string::npos);
 }
+
+CAF_TEST(a scan names the block never closed and the file fence without a path) {
+  auto scan = scan_file_blocks("```file path=a.txt\nA\n```\n\n```file\nno path\n```\n\n"
+                               "```file path=src/b.cpp\nint b;\n");
+  CAF_REQUIRE_EQUAL(scan.blocks.size(), 1u);
+  CAF_CHECK_EQUAL(scan.blocks[0].path, "a.txt");
+  CAF_REQUIRE_EQUAL(scan.problems.size(), 2u);
+  CAF_CHECK(scan.problems[0].find("line 5") != std::string::npos);
+  CAF_CHECK(scan.problems[0].find("names no path") != std::string::npos);
+  CAF_CHECK(scan.problems[1].find("src/b.cpp") != std::string::npos);
+  CAF_CHECK(scan.problems[1].find("never closed") != std::string::npos);
+  // Examples (a fence with a language and no path) are no problem.
+  CAF_CHECK(scan_file_blocks("```python\nprint(1)\n```\n").problems.empty());
+  CAF_CHECK(scan_file_blocks("```file path=x\nX\n```\n").problems.empty());
+}

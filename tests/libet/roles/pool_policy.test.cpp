@@ -19,6 +19,7 @@ job job_of(int number, std::vector<int> deps = {}, std::string specialist = {}) 
   return job{plan::subtask{number, "subtask-" + std::to_string(number), std::move(deps),
                            std::move(specialist)},
              {},
+             {},
              {}};
 }
 
@@ -389,4 +390,22 @@ CAF_TEST(an execution without jobs is over at once) {
   harness h;
   h.start(exec_of({}, {{"a", 1}}));
   CAF_CHECK(h.outcomes().empty());
+}
+
+CAF_TEST(a job that prefers a member waits for it and moves on only when it fails) {
+  harness h;
+  auto busy = job_of(1);
+  auto again = job_of(2);
+  again.member = "a"; // a re-ask: back to the worker that wrote the answer
+  auto first = h.start(exec_of({busy, again}, {{"a", 1}, {"b", 1}}));
+  // b is free, but job 2 waits for a.
+  CAF_CHECK_EQUAL(targets(first), (std::vector<std::string>{"a"}));
+  auto next = h.answer(1, "one");
+  CAF_REQUIRE_EQUAL(next.size(), 1u);
+  CAF_CHECK_EQUAL(next[0].number, 2);
+  CAF_CHECK_EQUAL(next[0].target, "a");
+  // When the preferred member fails it, any other member takes it.
+  auto moved = h.fail(2);
+  CAF_REQUIRE_EQUAL(moved.size(), 1u);
+  CAF_CHECK_EQUAL(moved[0].target, "b");
 }

@@ -118,7 +118,11 @@ CAF_TEST(the review prompts ask for the score line) {
   CAF_CHECK(!has(alone, "## Task"));
   auto v = user_of(validate_request("sys", {"the work", {"compiles", "has tests"}}));
   CAF_CHECK(has(v, "1. compiles\n2. has tests"));
-  CAF_CHECK(has(v, "SCORE: N/10"));
+  CAF_CHECK(has(v, "`N. pass`"));
+  auto blame =
+      user_of(validate_request("sys", {"the work", {"compiles"}, "Build it", {"1. Parse"}}));
+  CAF_CHECK(has(blame, "## Task\nBuild it"));
+  CAF_CHECK(has(blame, "1. Parse"));
 }
 
 CAF_TEST(the refine prompt includes feedback only when given) {

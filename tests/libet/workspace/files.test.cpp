@@ -110,6 +110,21 @@ CAF_TEST(normalise_relative refuses absolute escaping and empty paths) {
 
 CAF_TEST_FIXTURE_SCOPE(workspace_files, fixture)
 
+CAF_TEST(problems name refused paths and files another subtask owns without writing) {
+  output_dir w{tmp / "fresh"};
+  w.adopt("shared.h", 1);
+  auto found = w.problems(2, {{"shared.h", "x", false},
+                              {"../escape", "x", false},
+                              {".git/hooks/pre-commit", "x", false},
+                              {"mine.c", "x", false}});
+  CAF_REQUIRE_EQUAL(found.size(), 3u);
+  CAF_CHECK_EQUAL(found[0], "shared.h belongs to subtask 1 (write only your own files)");
+  CAF_CHECK(found[1].find("../escape") != std::string::npos);
+  CAF_CHECK(found[2].find(".git/hooks/pre-commit") != std::string::npos);
+  CAF_CHECK(w.problems(1, {{"shared.h", "y", false}}).empty()); // its own file
+  CAF_CHECK(!fs::exists(tmp / "fresh"));                        // nothing touched
+}
+
 CAF_TEST(files are written with exact content and missing parents are created) {
   output_dir dir{out};
   auto report = dir.write(1, {{"src/deep/a.cpp", "int a;\r\n"}, {"./README.md", "# hi\n"}});

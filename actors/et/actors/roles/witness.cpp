@@ -41,7 +41,7 @@ witness_actor::behavior_type witness(witness_pointer self, router_actor router, 
       [=](validate_atom, const roles::validation_request& r) {
         auto& s = self->state;
         auto req = make_role_request(s.role, {}, roles::validate_request(s.system, r));
-        return ask<roles::verdict>(self, s.router, std::move(req), verdict_of);
+        return ask<std::string>(self, s.router, std::move(req), roles_detail::text_of);
       },
   };
 }

@@ -120,6 +120,8 @@ void start(run_pointer self) {
   pool_setup pool{st.setup.settings, st.setup.router, {}, {}};
   if (h.review && s.roles.contains("witness"))
     st.witness = pool.witness = spawn_witness(self->system(), st.setup.router, s);
+  if (!h.accept.empty() && s.roles.contains("witness"))
+    st.judge = st.witness ? st.witness : spawn_witness(self->system(), st.setup.router, s);
   pool.observer = caf::actor_cast<progress_sink>(self);
   st.pool = spawn_pool(self->system(), pool);
   self->monitor(st.pool);

@@ -42,15 +42,54 @@ roles::execution execution_of(run_state& st, std::vector<roles::job> jobs) {
   return e;
 }
 
+// What keeps an answer's files from being written as given (format, refused paths, files
+// another subtask owns), or nothing.
+std::vector<std::string> file_problems(const run_state& st, const store::subtask_record& rec) {
+  auto scan = plan::scan_file_blocks(rec.output);
+  auto found = std::move(scan.problems);
+  for (auto& p : st.output->problems(rec.number, scan.blocks))
+    found.push_back(std::move(p));
+  return found;
+}
+
+// Holds the answer back and queues one re-ask to the worker that wrote it, when its file
+// blocks need fixing and it was not re-asked for them before. True when held.
+bool held_for_files(run_pointer self, store::subtask_record& rec) {
+  auto& st = self->state;
+  if (!st.output || st.file_reasks.count(rec.number) || stopping(st))
+    return false;
+  auto problems = file_problems(st, rec);
+  if (problems.empty())
+    return false;
+  st.file_reasks[rec.number] = rec.output;
+  std::string feedback = "Some of your files could not be written as you gave them:\n";
+  for (const auto& p : problems)
+    feedback += "- " + p + "\n";
+  feedback += "Answer again with every file of your subtask complete, each in its own closed "
+              "block (```file path=REL/PATH ... ```), and only your own files.";
+  st.files_to_reask.push_back(
+      roles::job{plan::subtask{rec.number, rec.text, rec.depends_on, rec.specialist}, rec.output,
+                 std::move(feedback), rec.member});
+  note(self,
+       label(st, rec.number) + " file blocks: " + join(problems, "; ") + "; asked " + rec.member
+           + " again",
+       true);
+  return true;
+}
+
 void write_files(run_pointer self, store::subtask_record& rec) {
   auto& st = self->state;
   if (!st.output)
     return;
-  auto blocks = plan::parse_file_blocks(rec.output);
+  auto tag = label(st, rec.number);
+  auto scan = plan::scan_file_blocks(rec.output);
+  if (st.file_reasks.count(rec.number))
+    for (const auto& p : scan.problems) // asked once already: what is left is reported
+      note(self, tag + " file blocks: " + p, true);
+  const auto& blocks = scan.blocks;
   if (blocks.empty())
     return;
   auto report = st.output->write(rec.number, blocks);
-  auto tag = label(st, rec.number);
   for (const auto& r : report.refused)
     note(self, tag + " refused to write " + r.path + ": " + r.reason, true);
   for (const auto& c : report.conflicts)
@@ -70,11 +109,31 @@ void write_files(run_pointer self, store::subtask_record& rec) {
   }
 }
 
-void on_finished(run_pointer self, const roles::subtask_outcome& o) {
+// A re-ask for file blocks that did not answer (failed or cancelled) leaves the first
+// answer standing: what the worker wrote is never lost.
+roles::subtask_outcome first_answer_if_reask_failed(run_pointer self, roles::subtask_outcome o) {
   auto& st = self->state;
-  auto* rec = find(st.record(), o.result.number);
+  auto first = st.file_reasks.find(o.result.number);
+  if (o.result.ok || first == st.file_reasks.end())
+    return o;
+  note(self,
+       label(st, o.result.number) + " the re-ask for its files did not answer ("
+           + (o.cancelled ? std::string{"cancelled"} : o.result.error)
+           + "); the first answer stands",
+       true);
+  o.result.ok = true;
+  o.result.output = first->second;
+  o.result.error.clear();
+  o.cancelled = false;
+  return o;
+}
+
+void on_finished(run_pointer self, const roles::subtask_outcome& outcome) {
+  auto& st = self->state;
+  auto* rec = find(st.record(), outcome.result.number);
   if (!rec)
     return;
+  auto o = first_answer_if_reask_failed(self, outcome);
   auto started = st.started.find(rec->number);
   rec->state = o.result.ok ? store::subtask_state::done : store::subtask_state::failed;
   rec->member = o.member.empty() ? rec->member : o.member;
@@ -102,7 +161,8 @@ void on_finished(run_pointer self, const roles::subtask_outcome& o) {
     note(self, tag + " done by " + rec->member + ": "
                    + std::to_string(rec->tokens.completion_tokens) + " tokens in "
                    + format_elapsed(milliseconds{rec->elapsed_ms}));
-    write_files(self, *rec);
+    if (!held_for_files(self, *rec))
+      write_files(self, *rec);
   } else if (!o.cancelled) {
     note(self, tag + " FAILED: " + rec->error);
   }
@@ -143,11 +203,14 @@ void on_progress(run_pointer self, const roles::progress& p) {
   }
 }
 
-void execute(run_pointer self, std::vector<roles::job> jobs, std::function<void()> next) {
+void execute(run_pointer self, std::vector<roles::job> jobs, std::function<void()> next,
+             std::string phase) {
   auto& st = self->state;
   st.now = stage::executing;
   st.pool_cancelled = false;
-  begin_phase(self, st.record().verifications.empty() ? "execute" : "fix");
+  if (phase.empty())
+    phase = st.record().verifications.empty() ? "execute" : "fix";
+  begin_phase(self, phase);
   auto token = ++st.token;
   // Progress sent before the reply is already in; none comes after it.
   auto once = [self, token, next] {
@@ -156,6 +219,14 @@ void execute(run_pointer self, std::vector<roles::job> jobs, std::function<void(
     ++self->state.token;
     self->state.abandon = nullptr;
     end_phase(self);
+    auto reasks = std::exchange(self->state.files_to_reask, {});
+    if (!reasks.empty() && !stopping(self->state)) {
+      execute(self, std::move(reasks), next, "files");
+      return;
+    }
+    for (const auto& j : reasks) // stopped before the re-ask: the first answers' files
+      if (auto* rec = find(self->state.record(), j.subtask.number))
+        write_files(self, *rec);
     next();
   };
   st.abandon = once; // only when the pool dies: a stop cancels it and waits for its reply

@@ -23,7 +23,7 @@ std::string raw_results(const store::run_record& r) {
 
 void stop_actors(run_state& st) {
   for (auto h : {caf::actor_cast<caf::actor>(st.pool), caf::actor_cast<caf::actor>(st.mayor),
-                 caf::actor_cast<caf::actor>(st.witness)})
+                 caf::actor_cast<caf::actor>(st.witness), caf::actor_cast<caf::actor>(st.judge)})
     if (h)
       caf::anon_send_exit(h, caf::exit_reason::user_shutdown);
 }
@@ -59,6 +59,8 @@ void finish(run_pointer self) {
     failed = failed || s.state != store::subtask_state::done;
   if (!r.verifications.empty() && !r.verifications.back().passed)
     failed = true;
+  if (!r.acceptance.empty() && !r.acceptance.back().passed())
+    failed = true;
   if (st.timed_out)
     note(self,
          "the run timed out after " + std::to_string(st.setup.limits.timeout_s) + "s (--timeout)",
@@ -79,8 +81,6 @@ void finish(run_pointer self) {
               [close](caf::error&) { close({}); });
   });
 }
-
-namespace {
 
 void refine(run_pointer self) {
   auto& st = self->state;
@@ -104,8 +104,6 @@ void refine(run_pointer self) {
       refine_atom::value, roles::refine_request{r.final_output, "", r.header.task});
 }
 
-} // namespace
-
 void synthesize(run_pointer self) {
   auto& st = self->state;
   auto& r = st.record();
@@ -119,7 +117,7 @@ void synthesize(run_pointer self) {
   }
   if (!r.header.synthesize || !any_ok || stopping(st)) {
     r.final_output = raw_results(r);
-    refine(self);
+    after_synthesis(self);
     return;
   }
   begin_phase(self, "synthesize");
@@ -130,7 +128,7 @@ void synthesize(run_pointer self) {
         auto& run = self->state.record();
         // A failed synthesis loses nothing: the workers' results stand in for it.
         run.final_output = text && !text->empty() ? *text : raw_results(run);
-        refine(self);
+        after_synthesis(self);
       },
       synthesize_atom::value, r.header.task, std::move(results));
 }

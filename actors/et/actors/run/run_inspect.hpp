@@ -13,6 +13,16 @@
 #include "et/store/run_events.hpp"
 #include "et/workspace/command.hpp"
 
+namespace et::plan {
+
+/// Inspects a criterion_result.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, criterion_result& x) {
+  return f(caf::meta::type_name("et.criterion_result"), x.criterion, x.passed, x.why, x.subtasks);
+}
+
+} // namespace et::plan
+
 namespace et::store {
 
 /// Inspects a run_header.
@@ -20,7 +30,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, run_header& x) {
   return f(caf::meta::type_name("et.run_header"), x.id, x.started_ms, x.task, x.config,
            x.supervisor_role, x.worker_role, x.max_subtasks, x.output_dir, x.verify,
-           x.max_iterations, x.synthesize, x.review, x.refine, x.coordinate);
+           x.max_iterations, x.synthesize, x.review, x.refine, x.coordinate, x.accept);
 }
 
 /// Inspects a subtask_record.
@@ -44,6 +54,18 @@ typename Inspector::result_type inspect(Inspector& f, phase_record& x) {
   return f(caf::meta::type_name("et.phase_record"), x.name, x.elapsed_ms);
 }
 
+/// Inspects an acceptance_record.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, acceptance_record& x) {
+  return f(caf::meta::type_name("et.acceptance_record"), x.iteration, x.results);
+}
+
+/// Inspects a run_accepted.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, run_accepted& x) {
+  return f(caf::meta::type_name("et.run_accepted"), x.acceptance);
+}
+
 /// Inspects a fallback_record.
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, fallback_record& x) {
@@ -54,8 +76,8 @@ typename Inspector::result_type inspect(Inspector& f, fallback_record& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, run_record& x) {
   return f(caf::meta::type_name("et.run_record"), x.header, x.status, x.summary, x.brief,
-           x.warnings, x.subtasks, x.verifications, x.fallbacks, x.phases, x.final_output, x.tokens,
-           x.usd, x.finished_ms, x.resumes, x.damaged_lines);
+           x.warnings, x.subtasks, x.verifications, x.acceptance, x.fallbacks, x.phases,
+           x.final_output, x.tokens, x.usd, x.finished_ms, x.resumes, x.damaged_lines);
 }
 
 /// Inspects a run_noted.

@@ -110,7 +110,7 @@ void after_plan(run_pointer self) {
   for (const auto& s : st.record().subtasks)
     if (s.state != store::subtask_state::done)
       jobs.push_back(
-          roles::job{plan::subtask{s.number, s.text, s.depends_on, s.specialist}, {}, {}});
+          roles::job{plan::subtask{s.number, s.text, s.depends_on, s.specialist}, {}, {}, {}});
   if (jobs.empty())
     verify(self, 1);
   else

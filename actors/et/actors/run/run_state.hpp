@@ -38,14 +38,19 @@ struct run_state {
   std::map<int, int> review_rounds;                                    ///< re-asks journaled so far
   mayor_actor mayor;                                                   ///< plans and combines
   witness_actor witness;                                               ///< reviews (null: none)
-  pool_actor pool;                                                     ///< runs the subtasks
-  bool interrupted = false;                                            ///< a cancel came
-  int signal = 0;                                                      ///< its signal
-  bool timed_out = false;                                              ///< the --timeout passed
-  bool pool_cancelled = false;                                         ///< cancel sent to the pool
-  bool journal_failed = false;                                         ///< said once
-  bool withheld_noted = false;                                         ///< said once
-  bool brief_asked = false;                                            ///< the mayor was asked
+  witness_actor judge;         ///< checks the result against --accept (null: no criteria)
+  int accept_rounds = 0;       ///< acceptance checks in this session
+  pool_actor pool;             ///< runs the subtasks
+  bool interrupted = false;    ///< a cancel came
+  int signal = 0;              ///< its signal
+  bool timed_out = false;      ///< the --timeout passed
+  bool pool_cancelled = false; ///< cancel sent to the pool
+  bool journal_failed = false; ///< said once
+  bool withheld_noted = false; ///< said once
+  bool brief_asked = false;    ///< the mayor was asked
+  std::map<int, std::string> file_reasks; ///< subtasks sent back for their file blocks: the
+                                          ///< first answer, which stands if the re-ask fails
+  std::vector<roles::job> files_to_reask; ///< those re-asks, sent when the pool is done
   uint64_t token = 0;            ///< counts abandonable requests; a stale reply finds it moved on
   std::function<void()> abandon; ///< what a stop does to the request in flight (or empty)
   std::shared_ptr<std::atomic<bool>> verify_cancel; ///< the verify command in flight
@@ -87,10 +92,19 @@ void after_plan(run_pointer self);
 void synthesize(run_pointer self);
 /// Sets the final status, stops the run's actors, reports the spend and replies.
 void finish(run_pointer self);
+/// Polishes the final text with the refinery (when asked), then finishes.
+void refine(run_pointer self);
+
+// run_accept.cpp
+/// After synthesis: the --accept check (failures go back to their subtasks, then the
+/// result is combined again), then refine.
+void after_synthesis(run_pointer self);
 
 // run_execute.cpp
-/// Sends `jobs` to the pool (phase execute, or fix after a verification), then `next`.
-void execute(run_pointer self, std::vector<roles::job> jobs, std::function<void()> next);
+/// Sends `jobs` to the pool (phase `phase`, or by default execute, or fix after a
+/// verification); answers whose file blocks need fixing go back once; then `next`.
+void execute(run_pointer self, std::vector<roles::job> jobs, std::function<void()> next,
+             std::string phase = {});
 /// A progress event from the pool: record, journal, publish.
 void on_progress(run_pointer self, const roles::progress& p);
 

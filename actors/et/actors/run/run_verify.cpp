@@ -81,7 +81,9 @@ std::vector<roles::job> fixes_for(run_state& st, const store::verify_record& v) 
   for (int n : v.blamed)
     if (auto* s = find(st.record(), n))
       out.push_back(roles::job{plan::subtask{s->number, s->text, s->depends_on, s->specialist},
-                               s->output, feedback});
+                               s->output,
+                               feedback,
+                               {}});
   return out;
 }
 
