@@ -120,8 +120,6 @@ std::optional<std::string> accept_problem(const run_options& o, const config::se
   constexpr size_t max_bytes = 2000;
   if (o.accept.empty())
     return std::nullopt;
-  if (!s.roles.contains("witness"))
-    return "the criteria are checked by the witness role, and the config has none";
   if (o.accept.size() > max_criteria)
     return "at most " + std::to_string(max_criteria) + " criteria, got "
            + std::to_string(o.accept.size());
@@ -131,6 +129,8 @@ std::optional<std::string> accept_problem(const run_options& o, const config::se
     if (c.size() > max_bytes)
       return "a criterion is longer than " + std::to_string(max_bytes) + " bytes";
   }
+  if (!s.roles.contains("witness"))
+    return "the criteria are checked by the witness role, and the config has none";
   return std::nullopt;
 }
 
@@ -186,7 +186,8 @@ void add_run_command(CLI::App& root, context& ctx) {
                 "no brief from the mayor for the workers of a plan with several subtasks");
   cmd->add_option("--accept", o->accept,
                   "the witness checks the result against this criterion (repeatable); "
-                  "failures go back to their subtasks");
+                  "failures go back to their subtasks")
+      ->allow_extra_args(false); // one criterion per --accept: the task after it stays the task
   cmd->add_option("--max-subtasks", o->max_subtasks, "at most this many subtasks (10)")
       ->check(CLI::Range(1, 100));
   cmd->add_option("--output-dir", o->output_dir, "write the workers' files into this directory");

@@ -261,7 +261,7 @@ CAF_TEST(witness scores are read in every written form) {
   CAF_CHECK_EQUAL(v->score, 7.0);
   CAF_CHECK_EQUAL(v->note, "- add tests");
   auto rh2 = self->request(witness, caf::infinite, validate_atom::value,
-                           roles::validation_request{"WORK-SLASH", {"compiles"}});
+                           roles::validation_request{"WORK-SLASH", {"compiles"}, {}, {}});
   auto v2 = reply<std::string>(rh2); // the whole answer: the run reads its verdict lines
   CAF_REQUIRE(v2);
   CAF_CHECK_EQUAL(*v2, "Solid work.\nScore: 7/10");

@@ -123,4 +123,13 @@ CAF_TEST(a run without fallbacks prints no fallback lines and counts none) {
   CAF_CHECK(run.at("fallbacks_by_reason").as_object().empty());
 }
 
+CAF_TEST(accept without a witness role is a usage error that names the flag) {
+  auto r = et({"run", "--accept", "has tests", "Do two parts"});
+  CAF_CHECK_EQUAL(r.code, 2);
+  CAF_CHECK(has(r.err, "et run: --accept: the criteria are checked by the witness role"));
+  auto empty = et({"run", "--accept", " ", "Do two parts"});
+  CAF_CHECK_EQUAL(empty.code, 2);
+  CAF_CHECK(has(empty.err, "et run: --accept: a criterion is empty"));
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -116,7 +116,7 @@ CAF_TEST(the review prompts ask for the score line) {
   CAF_CHECK(has(r, "## Work\nthe work"));
   auto alone = user_of(review_request_for("sys", {"", "the work"}));
   CAF_CHECK(!has(alone, "## Task"));
-  auto v = user_of(validate_request("sys", {"the work", {"compiles", "has tests"}}));
+  auto v = user_of(validate_request("sys", {"the work", {"compiles", "has tests"}, {}, {}}));
   CAF_CHECK(has(v, "1. compiles\n2. has tests"));
   CAF_CHECK(has(v, "`N. pass`"));
   auto blame =
