@@ -97,6 +97,15 @@ std::string label(const run_state& st, int number) {
   return "[" + std::to_string(number) + "/" + std::to_string(st.setup.record.subtasks.size()) + "]";
 }
 
+plan::subtask subtask_of(const store::subtask_record& s) {
+  return plan::subtask{s.number, s.text, s.depends_on, s.specialist};
+}
+
+roles::job job_for(const store::subtask_record& s, std::string feedback, std::string member) {
+  auto previous = feedback.empty() ? std::string{} : s.output;
+  return roles::job{subtask_of(s), std::move(previous), std::move(feedback), std::move(member)};
+}
+
 store::subtask_record* find(store::run_record& r, int number) {
   for (auto& s : r.subtasks)
     if (s.number == number)

@@ -33,12 +33,9 @@ std::vector<roles::job> fixes_for(const store::run_record& r, const store::accep
     }
     if (feedback.empty())
       continue;
-    jobs.push_back(roles::job{
-        plan::subtask{s.number, s.text, s.depends_on, s.specialist},
-        s.output,
-        "The combined result was checked against the acceptance criteria and falls short:\n"
-            + feedback + "Change your part so that the result meets them.",
-        {}});
+    jobs.push_back(job_for(
+        s, "The combined result was checked against the acceptance criteria and falls short:\n"
+               + feedback + "Change your part so that the result meets them."));
   }
   return jobs;
 }

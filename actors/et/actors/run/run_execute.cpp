@@ -67,9 +67,7 @@ bool held_for_files(run_pointer self, store::subtask_record& rec) {
     feedback += "- " + p + "\n";
   feedback += "Answer again with every file of your subtask complete, each in its own closed "
               "block (```file path=REL/PATH ... ```), and only your own files.";
-  st.files_to_reask.push_back(
-      roles::job{plan::subtask{rec.number, rec.text, rec.depends_on, rec.specialist}, rec.output,
-                 std::move(feedback), rec.member});
+  st.files_to_reask.push_back(job_for(rec, std::move(feedback), rec.member));
   note(self,
        label(st, rec.number) + " file blocks: " + join(problems, "; ") + "; asked " + rec.member
            + " again",

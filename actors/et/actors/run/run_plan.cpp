@@ -27,7 +27,7 @@ plan::decomposition plan_of(const store::run_record& r) {
   plan::decomposition p;
   p.summary = r.summary;
   for (const auto& s : r.subtasks)
-    p.subtasks.push_back(plan::subtask{s.number, s.text, s.depends_on, s.specialist});
+    p.subtasks.push_back(subtask_of(s));
   return p;
 }
 
@@ -109,8 +109,7 @@ void after_plan(run_pointer self) {
   std::vector<roles::job> jobs;
   for (const auto& s : st.record().subtasks)
     if (s.state != store::subtask_state::done)
-      jobs.push_back(
-          roles::job{plan::subtask{s.number, s.text, s.depends_on, s.specialist}, {}, {}, {}});
+      jobs.push_back(job_for(s));
   if (jobs.empty())
     verify(self, 1);
   else

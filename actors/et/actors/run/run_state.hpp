@@ -78,6 +78,12 @@ void took(run_pointer self, store::fallback_record f);
 void take_reported_fallbacks(run_pointer self, std::function<void()> then);
 /// "[n/N]".
 std::string label(const run_state& st, int number);
+/// The plan's view of subtask `s`: number, text, dependencies, specialist.
+plan::subtask subtask_of(const store::subtask_record& s);
+/// The job that runs `s`: a first run (no feedback), or a fix that carries its previous
+/// answer and what to change; `member`: the worker it goes back to ("" = any).
+roles::job job_for(const store::subtask_record& s, std::string feedback = {},
+                   std::string member = {});
 /// The subtask with `number` (nullptr when the plan has none).
 store::subtask_record* find(store::run_record& r, int number);
 

@@ -80,10 +80,7 @@ std::vector<roles::job> fixes_for(run_state& st, const store::verify_record& v) 
       + "\n```\nFix your files so that it passes.";
   for (int n : v.blamed)
     if (auto* s = find(st.record(), n))
-      out.push_back(roles::job{plan::subtask{s->number, s->text, s->depends_on, s->specialist},
-                               s->output,
-                               feedback,
-                               {}});
+      out.push_back(job_for(*s, feedback));
   return out;
 }
 
