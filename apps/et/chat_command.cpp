@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "caf/all.hpp"
-#include "et/actors/errors.hpp"
+#include "et/actors/detail/errors.hpp"
 #include "et/commands.hpp"
 #include "et/cost/summary.hpp"
 #include "et/runtime.hpp"

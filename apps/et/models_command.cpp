@@ -3,8 +3,8 @@
 #include <ostream>
 
 #include "caf/all.hpp"
-#include "et/actors/errors.hpp"
-#include "et/actors/inspect.hpp"
+#include "et/actors/detail/errors.hpp"
+#include "et/actors/detail/inspect.hpp"
 #include "et/actors/provider_factory.hpp"
 #include "et/actors/remote_provider.hpp"
 #include "et/commands.hpp"

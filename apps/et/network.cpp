@@ -9,8 +9,8 @@
 #include "caf/io/middleman.hpp"
 #include "caf/logger.hpp"
 #include "caf/openssl/manager.hpp"
-#include "et/actors/message_types.hpp"
-#include "et/actors/openssl_errors.hpp"
+#include "et/actors/detail/message_types.hpp"
+#include "et/actors/detail/openssl_errors.hpp"
 #include "et/routing/node.hpp"
 
 namespace et::app {

@@ -2,8 +2,8 @@
 #include <ostream>
 
 #include "caf/all.hpp"
-#include "et/actors/errors.hpp"
-#include "et/actors/inspect.hpp"
+#include "et/actors/detail/errors.hpp"
+#include "et/actors/detail/inspect.hpp"
 #include "et/commands.hpp"
 #include "et/config/loader.hpp"
 #include "et/config/paths.hpp"

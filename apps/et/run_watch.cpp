@@ -11,8 +11,8 @@
 #include <thread>
 
 #include "caf/all.hpp"
-#include "et/actors/errors.hpp"
-#include "et/actors/inspect.hpp"
+#include "et/actors/detail/errors.hpp"
+#include "et/actors/detail/inspect.hpp"
 #include "et/actors/run/run.hpp"
 #include "et/actors/run/run_inspect.hpp"
 #include "et/run_pipeline.hpp"

@@ -8,7 +8,7 @@
 #include "caf/all.hpp"
 #include "caf/io/all.hpp"
 #include "caf/openssl/all.hpp"
-#include "et/actors/inspect.hpp"
+#include "et/actors/detail/inspect.hpp"
 #include "et/actors/node.hpp"
 #include "et/commands.hpp"
 #include "et/routing/node_tls.hpp"

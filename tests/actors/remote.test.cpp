@@ -7,10 +7,10 @@
 
 #include "actor_test.hpp"
 #include "caf/io/all.hpp"
-#include "et/actors/errors.hpp"
-#include "et/actors/inspect.hpp"
+#include "et/actors/detail/errors.hpp"
+#include "et/actors/detail/inspect.hpp"
+#include "et/actors/detail/message_types.hpp"
 #include "et/actors/ledger.hpp"
-#include "et/actors/message_types.hpp"
 #include "et/actors/mock_provider.hpp"
 #include "et/actors/node.hpp"
 #include "et/actors/provider_factory.hpp"

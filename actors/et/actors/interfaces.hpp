@@ -9,7 +9,7 @@
 
 #include "caf/replies_to.hpp"
 #include "caf/typed_actor.hpp"
-#include "et/actors/atoms.hpp"
+#include "et/actors/detail/atoms.hpp"
 #include "et/cost/reports.hpp"
 #include "et/cost/summary.hpp"
 #include "et/llm/chat.hpp"

@@ -1,11 +1,11 @@
-#define CAF_SUITE actors.message_types
+#define CAF_SUITE actors.detail.message_types
 #include "caf/test/unit_test.hpp"
 
 #include "caf/all.hpp"
 #include "caf/binary_deserializer.hpp"
 #include "caf/binary_serializer.hpp"
-#include "et/actors/inspect.hpp"
-#include "et/actors/message_types.hpp"
+#include "et/actors/detail/inspect.hpp"
+#include "et/actors/detail/message_types.hpp"
 
 using namespace et;
 

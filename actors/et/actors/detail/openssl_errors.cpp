@@ -1,4 +1,4 @@
-#include "et/actors/openssl_errors.hpp"
+#include "et/actors/detail/openssl_errors.hpp"
 
 #include <dlfcn.h>
 

@@ -5,8 +5,8 @@
 
 #include "caf/meta/load_callback.hpp"
 #include "caf/meta/type_name.hpp"
-#include "et/actors/std_optional.hpp"
-#include "et/actors/std_variant.hpp"
+#include "et/actors/detail/std_optional.hpp"
+#include "et/actors/detail/std_variant.hpp"
 #include "et/cost/reports.hpp"
 #include "et/cost/summary.hpp"
 #include "et/llm/chat.hpp"

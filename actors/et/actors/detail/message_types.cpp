@@ -1,8 +1,8 @@
-#include "et/actors/message_types.hpp"
+#include "et/actors/detail/message_types.hpp"
 
 #include "caf/actor_system_config.hpp"
-#include "et/actors/errors.hpp"
-#include "et/actors/inspect.hpp"
+#include "et/actors/detail/errors.hpp"
+#include "et/actors/detail/inspect.hpp"
 
 namespace et::actors {
 

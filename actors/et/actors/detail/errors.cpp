@@ -1,8 +1,8 @@
-#include "et/actors/errors.hpp"
+#include "et/actors/detail/errors.hpp"
 
 #include "caf/message.hpp"
 #include "caf/sec.hpp"
-#include "et/actors/error_cause.hpp"
+#include "et/actors/detail/error_cause.hpp"
 
 namespace et::actors {
 

@@ -1,10 +1,10 @@
-#define CAF_SUITE actors.errors
+#define CAF_SUITE actors.detail.errors
 #include "caf/test/unit_test.hpp"
 
 #include "caf/all.hpp"
 #include "caf/binary_deserializer.hpp"
 #include "caf/binary_serializer.hpp"
-#include "et/actors/errors.hpp"
+#include "et/actors/detail/errors.hpp"
 
 using namespace et;
 
