@@ -162,7 +162,7 @@ CAF_TEST_FIXTURE_SCOPE_END()
 
 namespace {
 
-// What `et serve` and its callers load (apps/et/network.cpp), without TLS.
+// What `et serve` and its callers load (apps/et/app/network.cpp), without TLS.
 struct net_config : caf::actor_system_config {
   net_config() {
     et::actors::add_message_types(*this);

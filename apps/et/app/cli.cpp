@@ -1,9 +1,9 @@
-#include "et/cli.hpp"
+#include "et/app/cli.hpp"
 
 #include <CLI/CLI.hpp>
 #include <ostream>
 
-#include "et/commands.hpp"
+#include "et/app/commands.hpp"
 #include "et/util/text.hpp"
 
 namespace et::app {

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "et/commands.hpp"
+#include "et/app/commands.hpp"
 #include "et/store/journal.hpp"
 
 namespace et::app {

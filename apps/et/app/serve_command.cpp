@@ -10,9 +10,9 @@
 #include "caf/openssl/all.hpp"
 #include "et/actors/detail/inspect.hpp"
 #include "et/actors/node.hpp"
-#include "et/commands.hpp"
+#include "et/app/commands.hpp"
+#include "et/app/runtime.hpp"
 #include "et/routing/node_tls.hpp"
-#include "et/runtime.hpp"
 #include "et/util/text.hpp"
 #include "et/util/url.hpp"
 

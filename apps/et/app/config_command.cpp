@@ -4,7 +4,7 @@
 #include <memory>
 #include <ostream>
 
-#include "et/commands.hpp"
+#include "et/app/commands.hpp"
 #include "et/config/loader.hpp"
 #include "et/config/locate.hpp"
 #include "et/config/summary.hpp"

@@ -1,7 +1,7 @@
 #include <CLI/CLI.hpp>
 #include <ostream>
 
-#include "et/commands.hpp"
+#include "et/app/commands.hpp"
 #include "et/util/version.hpp"
 
 namespace et::app {

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "et/cli.hpp"
+#include "et/app/cli.hpp"
 #include "et/config/settings.hpp"
 
 namespace CLI {

@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-#include "et/commands.hpp"
+#include "et/app/commands.hpp"
 #include "et/session/client.hpp"
 
 namespace et::app {

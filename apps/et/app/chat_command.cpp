@@ -11,9 +11,9 @@
 
 #include "caf/all.hpp"
 #include "et/actors/detail/errors.hpp"
-#include "et/commands.hpp"
+#include "et/app/commands.hpp"
+#include "et/app/runtime.hpp"
 #include "et/cost/summary.hpp"
-#include "et/runtime.hpp"
 #include "et/session/chat.hpp"
 #include "et/session/tmux.hpp"
 #include "et/util/private_files.hpp"

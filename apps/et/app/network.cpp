@@ -1,4 +1,4 @@
-#include "et/network.hpp"
+#include "et/app/network.hpp"
 
 #include <atomic>
 #include <future>

@@ -14,8 +14,8 @@
 #include "caf/fwd.hpp"
 #include "et/actors/fallback_log.hpp"
 #include "et/actors/interfaces.hpp"
-#include "et/commands.hpp"
-#include "et/network.hpp"
+#include "et/app/commands.hpp"
+#include "et/app/network.hpp"
 #include "et/util/result.hpp"
 
 namespace et::app {

@@ -6,12 +6,12 @@
 #include <ctime>
 #include <ostream>
 
-#include "et/commands.hpp"
+#include "et/app/commands.hpp"
+#include "et/app/run_records.hpp"
+#include "et/app/run_view.hpp"
 #include "et/config/paths.hpp"
 #include "et/cost/summary.hpp"
 #include "et/llm/plausible.hpp"
-#include "et/run_records.hpp"
-#include "et/run_view.hpp"
 #include "et/store/journal.hpp"
 #include "et/util/text.hpp"
 

@@ -4,7 +4,7 @@
 #include <map>
 #include <ostream>
 
-#include "et/commands.hpp"
+#include "et/app/commands.hpp"
 #include "et/config/paths.hpp"
 #include "et/cost/summary.hpp"
 #include "et/store/ledger_store.hpp"

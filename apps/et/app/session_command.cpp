@@ -7,7 +7,7 @@
 #include <ostream>
 #include <unistd.h>
 
-#include "et/session_command.hpp"
+#include "et/app/session_command.hpp"
 
 namespace et::app {
 

@@ -5,11 +5,11 @@
 #include <random>
 #include <thread>
 
-#include "et/commands.hpp"
+#include "et/app/commands.hpp"
+#include "et/app/runtime.hpp"
+#include "et/app/session_command.hpp"
 #include "et/config/paths.hpp"
-#include "et/runtime.hpp"
 #include "et/session/launch.hpp"
-#include "et/session_command.hpp"
 #include "et/util/text.hpp"
 
 namespace et::app {

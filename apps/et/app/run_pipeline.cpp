@@ -1,12 +1,12 @@
-#include "et/run_pipeline.hpp"
+#include "et/app/run_pipeline.hpp"
 
 #include <filesystem>
 #include <ostream>
 
 #include "caf/scoped_actor.hpp"
 #include "et/actors/run/run.hpp"
+#include "et/app/runtime.hpp"
 #include "et/config/paths.hpp"
-#include "et/runtime.hpp"
 #include "et/store/run_lock.hpp"
 #include "et/util/private_files.hpp"
 #include "et/workspace/verify.hpp"

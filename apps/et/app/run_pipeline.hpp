@@ -7,7 +7,7 @@
 #include <string>
 
 #include "caf/fwd.hpp"
-#include "et/commands.hpp"
+#include "et/app/commands.hpp"
 #include "et/store/journal.hpp"
 
 namespace et::actors {

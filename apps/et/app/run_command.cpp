@@ -4,13 +4,13 @@
 #include "caf/all.hpp"
 #include "et/actors/detail/errors.hpp"
 #include "et/actors/detail/inspect.hpp"
-#include "et/commands.hpp"
+#include "et/app/commands.hpp"
+#include "et/app/run_pipeline.hpp"
+#include "et/app/run_records.hpp"
+#include "et/app/runtime.hpp"
 #include "et/config/loader.hpp"
 #include "et/config/paths.hpp"
 #include "et/cost/summary.hpp"
-#include "et/run_pipeline.hpp"
-#include "et/run_records.hpp"
-#include "et/runtime.hpp"
 
 namespace et::app {
 

@@ -1,4 +1,4 @@
-#include "et/runtime.hpp"
+#include "et/app/runtime.hpp"
 
 #include <atomic>
 #include <fcntl.h>

@@ -15,10 +15,10 @@
 #include "et/actors/detail/inspect.hpp"
 #include "et/actors/run/run.hpp"
 #include "et/actors/run/run_inspect.hpp"
-#include "et/run_pipeline.hpp"
-#include "et/run_records.hpp"
-#include "et/run_view.hpp"
-#include "et/runtime.hpp"
+#include "et/app/run_pipeline.hpp"
+#include "et/app/run_records.hpp"
+#include "et/app/run_view.hpp"
+#include "et/app/runtime.hpp"
 
 namespace et::app {
 

@@ -1,4 +1,4 @@
-#include "et/run_records.hpp"
+#include "et/app/run_records.hpp"
 
 #include <ostream>
 

@@ -10,9 +10,9 @@
 #include "et/actors/provider_factory.hpp"
 #include "et/actors/remote_provider.hpp"
 #include "et/actors/router.hpp"
-#include "et/commands.hpp"
+#include "et/app/commands.hpp"
+#include "et/app/network.hpp"
 #include "et/cost/summary.hpp"
-#include "et/network.hpp"
 #include "et/util/text.hpp"
 
 namespace et::app {

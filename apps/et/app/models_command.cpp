@@ -7,8 +7,8 @@
 #include "et/actors/detail/inspect.hpp"
 #include "et/actors/provider_factory.hpp"
 #include "et/actors/remote_provider.hpp"
-#include "et/commands.hpp"
-#include "et/network.hpp"
+#include "et/app/commands.hpp"
+#include "et/app/network.hpp"
 #include "et/util/text.hpp"
 
 namespace et::app {

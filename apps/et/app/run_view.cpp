@@ -1,4 +1,4 @@
-#include "et/run_view.hpp"
+#include "et/app/run_view.hpp"
 
 #include <sys/ioctl.h>
 #include <unistd.h>
