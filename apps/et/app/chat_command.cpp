@@ -13,8 +13,8 @@
 #include "et/actors/detail/errors.hpp"
 #include "et/app/commands.hpp"
 #include "et/app/runtime.hpp"
+#include "et/chat/chat.hpp"
 #include "et/cost/summary.hpp"
-#include "et/session/chat.hpp"
 #include "et/session/tmux.hpp"
 #include "et/util/private_files.hpp"
 #include "et/util/terminal.hpp"
@@ -37,7 +37,7 @@ struct chat_state {
   role_runtime& rt;
   caf::scoped_actor& self;
   std::string role;
-  session::chat_history history;
+  chat::chat_history history;
   std::ofstream transcript; // closed = none; the answer streams into it
   bool pane_titles = false; // stdout is a tmux pane: keep its title busy/idle
   uint64_t next_id = 1;
@@ -70,7 +70,7 @@ void ask(chat_state& st, const std::string& question) {
   req.request.messages = st.history.ask(question);
   std::string answer;
   set_title(st, session::title::busy);
-  append_transcript(st, session::markdown_turn_start(st.role, question));
+  append_transcript(st, chat::markdown_turn_start(st.role, question));
   auto on_text = [&](const std::string& text) {
     st.ctx.out << text << std::flush;
     append_transcript(st, text);
@@ -86,11 +86,11 @@ void ask(chat_state& st, const std::string& question) {
     auto cancelled = r.error().code == errc::cancelled;
     st.ctx.err << "et chat: " << (cancelled ? "answer cancelled" : to_string(r.error())) << "\n";
     auto note = "*(" + to_string(r.error()) + ")*";
-    append_transcript(st, session::markdown_turn_end(answer) + note + "\n\n");
+    append_transcript(st, chat::markdown_turn_end(answer) + note + "\n\n");
     return;
   }
   print_fallbacks(st.ctx.err, *r);
-  append_transcript(st, session::markdown_turn_end(answer));
+  append_transcript(st, chat::markdown_turn_end(answer));
   st.history.add_turn(question, std::move(answer));
 }
 
@@ -139,8 +139,8 @@ void help(chat_state& st) {
 }
 
 // Acts on one line; false when the chat should end.
-bool handle(chat_state& st, const session::chat_input& in) {
-  using session::chat_command;
+bool handle(chat_state& st, const chat::chat_input& in) {
+  using chat::chat_command;
   switch (in.what) {
     case chat_command::ask:
       ask(st, in.text);
@@ -165,7 +165,7 @@ bool handle(chat_state& st, const session::chat_input& in) {
       return true;
     case chat_command::unknown:
       st.ctx.err << "et chat: unknown command " << in.text;
-      if (auto guess = nearest(in.text, session::chat_command_names()))
+      if (auto guess = nearest(in.text, chat::chat_command_names()))
         st.ctx.err << "; did you mean " << *guess << "?";
       st.ctx.err << " (/help lists them)\n";
       return true;
@@ -191,7 +191,7 @@ int repl(chat_state& st, const std::string& first) {
         st.ctx.out << "\n";
       return interrupt_guard::raised() ? exit_interrupted : exit_ok;
     }
-    if (!handle(st, session::parse_chat_input(line)))
+    if (!handle(st, chat::parse_chat_input(line)))
       return exit_ok;
   }
 }
@@ -238,7 +238,7 @@ int run_chat(context& ctx, const chat_flags& flags) {
                   *rt,
                   self,
                   flags.role,
-                  session::chat_history{r.system_prompt},
+                  chat::chat_history{r.system_prompt},
                   open_transcript(ctx, flags.transcript),
                   in_tmux_pane(ctx)};
     code = repl(st, flags.prompt);

@@ -10,7 +10,7 @@
 
 #include "et/llm/chat.hpp"
 
-namespace et::session {
+namespace et::chat {
 
 /// What a line typed into `et chat` asks for.
 enum class chat_command : uint8_t {
@@ -75,7 +75,4 @@ std::string markdown_turn_start(std::string_view role, std::string_view question
 /// one, then a blank line.
 std::string markdown_turn_end(std::string_view answer);
 
-/// The OSC 2 sequence that sets a terminal's (a tmux pane's) title.
-std::string title_escape(std::string_view title);
-
-} // namespace et::session
+} // namespace et::chat

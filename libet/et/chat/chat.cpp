@@ -1,8 +1,8 @@
-#include "et/session/chat.hpp"
+#include "et/chat/chat.hpp"
 
 #include "et/util/text.hpp"
 
-namespace et::session {
+namespace et::chat {
 
 chat_input parse_chat_input(std::string_view line) {
   auto t = trim(line);
@@ -72,8 +72,4 @@ std::string markdown_turn_end(std::string_view answer) {
   return !answer.empty() && answer.back() != '\n' ? "\n\n" : "\n";
 }
 
-std::string title_escape(std::string_view title) {
-  return "\033]2;" + std::string{title} + "\033\\";
-}
-
-} // namespace et::session
+} // namespace et::chat

@@ -1,10 +1,10 @@
-#define CAF_SUITE libet.session.chat
+#define CAF_SUITE libet.chat.chat
 #include "caf/test/unit_test.hpp"
 
-#include "et/session/chat.hpp"
+#include "et/chat/chat.hpp"
 
 using namespace et;
-using namespace et::session;
+using namespace et::chat;
 
 CAF_TEST(a plain line is a question) {
   auto in = parse_chat_input("  how do I sort?  ");
@@ -60,8 +60,4 @@ CAF_TEST(the conversation renders as markdown) {
   h.add_turn("more", "done\n");
   CAF_CHECK_EQUAL(h.markdown("scribe"), "## you\n\nhello\n\n## scribe\n\nhi there\n\n"
                                         "## you\n\nmore\n\n## scribe\n\ndone\n\n");
-}
-
-CAF_TEST(the title escape is OSC 2 ended by ST) {
-  CAF_CHECK_EQUAL(title_escape("et:busy"), "\033]2;et:busy\033\\");
 }
