@@ -45,17 +45,11 @@ using coordinate_atom = caf::atom_constant<caf::atom("coordinate")>;
 using synthesize_atom = caf::atom_constant<caf::atom("synthesize")>;
 /// Polecat: carry out a subtask.
 using execute_atom = caf::atom_constant<caf::atom("execute")>;
-/// Polecat: one turn of a multi-turn conversation.
-using turn_atom = caf::atom_constant<caf::atom("turn")>;
-/// Forget a conversation.
-using reset_atom = caf::atom_constant<caf::atom("reset")>;
 /// Witness: review and score work.
 using review_atom = caf::atom_constant<caf::atom("review")>;
 /// Witness: check work against criteria.
 using validate_atom = caf::atom_constant<caf::atom("validate")>;
 /// Refinery: refine text, with or without feedback.
 using refine_atom = caf::atom_constant<caf::atom("refine")>;
-/// Refinery: summarize text.
-using summarize_atom = caf::atom_constant<caf::atom("summarize")>;
 
 } // namespace et::actors

@@ -34,11 +34,6 @@ refinery_actor::behavior_type refinery(refinery_pointer self, router_actor route
         auto req = make_role_request(s.role, {}, roles::refine_request_for(s.system, r));
         return ask<std::string>(self, s.router, std::move(req), roles_detail::text_of);
       },
-      [=](summarize_atom, const std::string& text) {
-        auto& s = self->state;
-        auto req = make_role_request(s.role, {}, roles::summarize_request(s.system, text));
-        return ask<std::string>(self, s.router, std::move(req), roles_detail::text_of);
-      },
   };
 }
 
