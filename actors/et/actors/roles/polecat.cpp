@@ -17,18 +17,18 @@ caf::typed_response_promise<routed_response> stream(polecat_pointer self, roles:
   auto& st = self->state;
   auto req = make_role_request(st.role, st.target, roles::execute_request(st.system, order));
   auto id = req.id;
-  st.streams[id] = polecat_stream{std::move(sink)};
+  st.streams.add(id, polecat_stream{std::move(sink)});
   auto rp = self->make_response_promise<routed_response>();
   // Pieces arrive (from the router) before the reply, so the stream is
   // forgotten only once the reply is in.
   self->request(st.router, caf::infinite, stream_atom::value, std::move(req))
       .then(
           [=](routed_response& answer) mutable {
-            self->state.streams.erase(id);
+            self->state.streams.take(id);
             rp.deliver(std::move(answer));
           },
           [=](caf::error& err) mutable {
-            self->state.streams.erase(id);
+            self->state.streams.take(id);
             rp.deliver(std::move(err));
           });
   return rp;
@@ -53,9 +53,8 @@ polecat_actor::behavior_type polecat(polecat_pointer self, router_actor router, 
         return stream(self, std::move(order), std::move(sink));
       },
       [=](chunk_atom, const stream_chunk& piece) {
-        auto i = self->state.streams.find(piece.id);
-        if (i != self->state.streams.end())
-          self->send(i->second.sink, chunk_atom::value, piece);
+        if (auto* s = self->state.streams.find(piece.id))
+          self->send(s->sink, chunk_atom::value, piece);
       },
   };
 }

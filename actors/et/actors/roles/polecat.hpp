@@ -3,11 +3,11 @@
 /// subtasks through the router under its role name with the member as target:
 /// in one shot or streaming (pieces relayed to a sink).
 
-#include <map>
 #include <string>
 
 #include "et/actors/interfaces.hpp"
 #include "et/config/settings.hpp"
+#include "et/util/in_flight.hpp"
 
 namespace et::actors {
 
@@ -20,11 +20,11 @@ struct polecat_stream {
 struct polecat_state {
   /// Declared so the state is no aggregate CAF would try to build from the self pointer.
   polecat_state() = default;
-  router_actor router;                        ///< asked for every answer
-  std::string role;                           ///< role name sent to the router
-  std::string target;                         ///< pool member ("" = the role's chain)
-  std::string system;                         ///< system prompt
-  std::map<uint64_t, polecat_stream> streams; ///< by request id
+  router_actor router;                               ///< asked for every answer
+  std::string role;                                  ///< role name sent to the router
+  std::string target;                                ///< pool member ("" = the role's chain)
+  std::string system;                                ///< system prompt
+  util::in_flight<uint64_t, polecat_stream> streams; ///< by request id
   static inline const char* name = "et.polecat";
 };
 
