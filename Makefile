@@ -55,7 +55,7 @@ demo: configure
 # remote run CAF's real scheduler and fail on reports inside Debian's libcaf_core, which is not
 # built with -fsanitize=thread (TSan cannot see its synchronisation): see cmake/sanitizers/tsan.supp.
 TSAN_TARGETS := test_actors_detail_errors test_actors_detail_message_types test_actors_router test_actors_ledger \
-  test_actors_router_network test_actors_roles test_actors_pool test_actors_node test_actors_remote \
+  test_actors_router_network test_actors_roles test_actors_pool test_actors_pool_review test_actors_node test_actors_remote \
   test_libet_http_client test_libet_http_pool test_libet_http_timeouts test_libet_http_tls \
   test_libet_provider_http_provider
 tsan:
