@@ -19,9 +19,9 @@
 #include <vector>
 
 #include "caf/all.hpp"
-#include "et/actors/errors.hpp"
-#include "et/actors/inspect.hpp"
-#include "et/actors/message_types.hpp"
+#include "et/actors/detail/errors.hpp"
+#include "et/actors/detail/inspect.hpp"
+#include "et/actors/detail/message_types.hpp"
 #include "et/actors/provider_factory.hpp"
 #include "et/actors/roles/pool.hpp"
 #include "et/actors/router.hpp"

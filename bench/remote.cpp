@@ -16,8 +16,8 @@
 
 #include "caf/all.hpp"
 #include "caf/io/all.hpp"
-#include "et/actors/inspect.hpp"
-#include "et/actors/message_types.hpp"
+#include "et/actors/detail/inspect.hpp"
+#include "et/actors/detail/message_types.hpp"
 #include "et/actors/mock_provider.hpp"
 #include "et/actors/node.hpp"
 #include "et/actors/provider_factory.hpp"

@@ -17,30 +17,25 @@
 #include <vector>
 
 #include "caf/all.hpp"
+#include "et/actors/detail/inspect.hpp"
+#include "et/actors/detail/message_types.hpp"
 #include "et/actors/http_provider_actor.hpp"
-#include "et/actors/inspect.hpp"
-#include "et/actors/message_types.hpp"
 #include "et/actors/router.hpp"
 #include "et/config/loader.hpp"
 #include "et/http/runtime.hpp"
 #include "et/provider/http_provider.hpp"
 #include "fake_upstream/server.hpp"
+#include "request_stream.hpp"
 #include "support.hpp"
 
 namespace {
 
 using namespace et;
 using namespace et::actors;
-using clock_type = std::chrono::steady_clock;
+using namespace request_bench;
 
-constexpr auto warmup = std::chrono::milliseconds{300};
-constexpr auto window = std::chrono::milliseconds{2000};
 constexpr int stream_tokens = 50;
 constexpr int max_concurrency = 64;
-
-double micros(clock_type::duration d) {
-  return std::chrono::duration<double, std::micro>(d).count();
-}
 
 /// One row of the non-streamed table.
 struct loop_result {
@@ -122,118 +117,6 @@ private:
   int64_t errors_ = 0;
   std::vector<double> latencies_;
 };
-
-/// The timings of one streamed answer.
-struct stream_sample {
-  clock_type::time_point start;
-  clock_type::time_point first;
-  clock_type::time_point last;
-  int chunks = 0;
-  bool ok = false;
-
-  void on_chunk() {
-    last = clock_type::now();
-    if (chunks++ == 0)
-      first = last;
-  }
-};
-
-/// One row of the streamed table.
-struct stream_result {
-  std::string path;
-  size_t streams = 0;
-  double ttft_p50_us = 0;
-  double ttft_p99_us = 0;
-  double gap_p50_us = 0; ///< (last chunk - first chunk) / (chunks - 1), median over streams
-  double total_p50_us = 0;
-  double chunks = 0; ///< chunks per stream, mean
-  int64_t errors = 0;
-};
-
-stream_result summarize(std::string path, const std::vector<stream_sample>& samples) {
-  stream_result r;
-  r.path = std::move(path);
-  std::vector<double> ttft, gap, total;
-  double chunks = 0;
-  for (const auto& s : samples) {
-    if (!s.ok || s.chunks < 2) {
-      ++r.errors;
-      continue;
-    }
-    ttft.push_back(micros(s.first - s.start));
-    gap.push_back(micros(s.last - s.first) / (s.chunks - 1));
-    total.push_back(micros(s.last - s.start));
-    chunks += s.chunks;
-  }
-  r.streams = ttft.size();
-  r.ttft_p50_us = bench::percentile(ttft, 0.5);
-  r.ttft_p99_us = bench::percentile(ttft, 0.99);
-  r.gap_p50_us = bench::percentile(gap, 0.5);
-  r.total_p50_us = bench::percentile(total, 0.5);
-  r.chunks = r.streams ? chunks / static_cast<double>(r.streams) : 0;
-  return r;
-}
-
-// Direct streams, one at a time, timed in the client's callbacks.
-stream_result stream_direct(provider::http_provider& p, const chat_request& req) {
-  std::vector<stream_sample> samples;
-  auto stop = clock_type::now() + warmup + window;
-  auto measure_from = clock_type::now() + warmup;
-  while (clock_type::now() < stop) {
-    auto s = std::make_shared<stream_sample>();
-    std::promise<void> done;
-    s->start = clock_type::now();
-    p.stream(
-        req, [s](chunk) { s->on_chunk(); },
-        [s, &done](result<chat_response> r) {
-          s->ok = r.has_value();
-          done.set_value();
-        });
-    done.get_future().wait();
-    if (s->start >= measure_from)
-      samples.push_back(*s);
-  }
-  return summarize("direct", samples);
-}
-
-// Routed streams, one at a time, timed in a driver actor: pieces arrive as
-// (chunk_atom, stream_chunk), then the router's reply ends the stream.
-caf::behavior stream_driver(caf::event_based_actor* self, router_actor router, role_request req,
-                            std::vector<stream_sample>* samples, std::promise<void>* finished) {
-  auto current = std::make_shared<stream_sample>();
-  auto stop = clock_type::now() + warmup + window;
-  auto measure_from = clock_type::now() + warmup;
-  auto next = std::make_shared<std::function<void()>>();
-  *next = [=] {
-    auto end_one = [=](bool ok) {
-      current->ok = ok;
-      if (current->start >= measure_from)
-        samples->push_back(*current);
-      if (clock_type::now() < stop) {
-        (*next)();
-        return;
-      }
-      finished->set_value();
-      *next = nullptr; // breaks the cycle next -> lambda -> next
-      self->quit();
-    };
-    *current = stream_sample{};
-    current->start = clock_type::now();
-    self->request(router, caf::infinite, stream_atom::value, req)
-        .then([end_one](routed_response&) { end_one(true); },
-              [end_one](caf::error&) { end_one(false); });
-  };
-  (*next)();
-  return {[=](chunk_atom, const stream_chunk&) { current->on_chunk(); }};
-}
-
-stream_result stream_routed(caf::actor_system& sys, router_actor router, const role_request& req) {
-  std::vector<stream_sample> samples;
-  std::promise<void> finished;
-  sys.spawn(stream_driver, router, req, &samples, &finished);
-  finished.get_future().wait();
-  return summarize("router", samples);
-}
 
 /// Everything both paths share: the fake upstream, the HTTP client, the actor system.
 struct bench_setup {

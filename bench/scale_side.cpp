@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "caf/all.hpp"
+#include "et/actors/detail/inspect.hpp"
+#include "et/actors/detail/message_types.hpp"
 #include "et/actors/http_provider_actor.hpp"
-#include "et/actors/inspect.hpp"
-#include "et/actors/message_types.hpp"
 #include "et/actors/router.hpp"
 #include "et/config/loader.hpp"
 #include "et/http/runtime.hpp"

@@ -9,7 +9,7 @@
 #include <fstream>
 
 #include "caf/all.hpp"
-#include "et/actors/inspect.hpp"
+#include "et/actors/detail/inspect.hpp"
 
 namespace et::bench::soak {
 

@@ -6,8 +6,8 @@
 
 #include <unistd.h>
 
-#include "et/cli.hpp"
-#include "et/network.hpp"
+#include "et/app/cli.hpp"
+#include "et/app/network.hpp"
 #include "et/util/terminal.hpp"
 
 namespace {

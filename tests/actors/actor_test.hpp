@@ -12,7 +12,7 @@
 #include "caf/all.hpp"
 #include "caf/test/unit_test.hpp"
 
-#include "et/actors/message_types.hpp"
+#include "et/actors/detail/message_types.hpp"
 #include "et/config/loader.hpp"
 #include "et/llm/routed.hpp"
 

@@ -5,10 +5,10 @@
 #include <cmath>
 
 #include "actor_test.hpp"
-#include "et/actors/errors.hpp"
-#include "et/actors/inspect.hpp"
+#include "et/actors/detail/errors.hpp"
+#include "et/actors/detail/inspect.hpp"
+#include "et/actors/detail/message_types.hpp"
 #include "et/actors/ledger.hpp"
-#include "et/actors/message_types.hpp"
 #include "et/actors/mock_provider.hpp"
 #include "et/actors/router.hpp"
 

@@ -2,10 +2,10 @@
 #include "caf/test/dsl.hpp"
 
 #include "actor_test.hpp"
-#include "et/actors/error_cause.hpp"
-#include "et/actors/errors.hpp"
+#include "et/actors/detail/error_cause.hpp"
+#include "et/actors/detail/errors.hpp"
+#include "et/actors/detail/inspect.hpp"
 #include "et/actors/fallback_log.hpp"
-#include "et/actors/inspect.hpp"
 #include "et/actors/router.hpp"
 
 // Which fallbacks the router took, and why, reach both the requester (in the

@@ -3,10 +3,10 @@
 
 #include "actor_test.hpp"
 #include "caf/all.hpp"
-#include "et/actors/errors.hpp"
+#include "et/actors/detail/errors.hpp"
+#include "et/actors/detail/inspect.hpp"
+#include "et/actors/detail/message_types.hpp"
 #include "et/actors/http_provider_actor.hpp"
-#include "et/actors/inspect.hpp"
-#include "et/actors/message_types.hpp"
 #include "et/actors/router.hpp"
 #include "et/http/runtime.hpp"
 #include "fake_upstream/server.hpp"

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "actor_test.hpp"
-#include "et/actors/inspect.hpp"
+#include "et/actors/detail/inspect.hpp"
 #include "et/actors/mock_provider.hpp"
 #include "et/actors/router.hpp"
 #include "et/actors/run/run.hpp"

@@ -4,7 +4,7 @@
 #include <fstream>
 
 #include "app_test.hpp"
-#include "et/actors/openssl_errors.hpp"
+#include "et/actors/detail/openssl_errors.hpp"
 
 using namespace et::test;
 

@@ -5,7 +5,7 @@
 #include <sstream>
 #include <string>
 
-#include "et/run_view.hpp"
+#include "et/app/run_view.hpp"
 #include "et/util/terminal.hpp"
 
 // The live view of `et run` on a terminal: et's own cursor movements reach the terminal,

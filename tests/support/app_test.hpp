@@ -19,7 +19,7 @@
 #include "caf/test/unit_test.hpp"
 #include "check_saying.hpp"
 
-#include "et/cli.hpp"
+#include "et/app/cli.hpp"
 #include "et/session/process.hpp"
 
 namespace et::test {

@@ -1,7 +1,7 @@
 #include "et/actors/fallback_log.hpp"
 
 #include "caf/all.hpp"
-#include "et/actors/inspect.hpp"
+#include "et/actors/detail/inspect.hpp"
 
 namespace et::actors {
 

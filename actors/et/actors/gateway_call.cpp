@@ -3,9 +3,9 @@
 #include <memory>
 
 #include "caf/all.hpp"
-#include "et/actors/error_cause.hpp"
-#include "et/actors/errors.hpp"
-#include "et/actors/inspect.hpp"
+#include "et/actors/detail/error_cause.hpp"
+#include "et/actors/detail/errors.hpp"
+#include "et/actors/detail/inspect.hpp"
 
 namespace et::actors {
 

@@ -1,8 +1,8 @@
 #include "et/actors/health.hpp"
 
 #include "caf/all.hpp"
-#include "et/actors/errors.hpp"
-#include "et/actors/inspect.hpp"
+#include "et/actors/detail/errors.hpp"
+#include "et/actors/detail/inspect.hpp"
 #include "et/util/text.hpp"
 #include "et/util/url.hpp"
 

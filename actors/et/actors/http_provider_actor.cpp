@@ -1,27 +1,37 @@
 #include "et/actors/http_provider_actor.hpp"
 
-#include <unordered_map>
-
 #include "caf/all.hpp"
-#include "et/actors/errors.hpp"
-#include "et/actors/inspect.hpp"
+#include "et/actors/detail/errors.hpp"
+#include "et/actors/detail/inspect.hpp"
 #include "et/provider/http_provider.hpp"
+#include "et/util/in_flight.hpp"
 
 namespace et::actors {
 
 namespace {
 
-struct in_flight {
+// A call in flight: its requester's answer and the exchange to cancel.
+struct http_call {
   caf::typed_response_promise<chat_response> promise;
   http::exchange exchange;
 };
 
 struct http_state {
+  http_state() = default;
+  http_state(const http_state&) = delete;
+  http_state& operator=(const http_state&) = delete;
+  // In-flight exchanges hold no reference to us beyond their callbacks: cancel
+  // them when we go so no I/O outlives its purpose. Here and not in an
+  // attach_functor: CAF 0.17 destroys the state in on_exit(), before the
+  // attachables run, so a functor would read a destroyed table.
+  ~http_state() {
+    requests.for_each([](uint64_t, http_call& call) { call.exchange.cancel(); });
+  }
   std::shared_ptr<http::client> client; // keeps the client alive as long as we are
   std::unique_ptr<provider::http_provider> endpoint;
   failure broken; // why endpoint is null
-  std::unordered_map<uint64_t, in_flight> requests;
-  std::unordered_map<uint64_t, caf::typed_response_promise<std::vector<model_info>>> listings;
+  util::in_flight<uint64_t, http_call> requests;
+  util::in_flight<uint64_t, caf::typed_response_promise<std::vector<model_info>>> listings;
   uint64_t next_listing = 1;
   static inline const char* name = "et.provider.http";
 };
@@ -50,7 +60,7 @@ caf::typed_response_promise<chat_response> start(http_pointer self, uint64_t id,
     return promise;
   }
   auto me = caf::actor_cast<http_provider_actor>(self);
-  st.requests[id].promise = promise;
+  st.requests.add(id, http_call{promise, {}});
   http::exchange ex;
   if (streaming) {
     // Pieces go straight from the I/O thread to the requester: they are sent
@@ -65,28 +75,25 @@ caf::typed_response_promise<chat_response> start(http_pointer self, uint64_t id,
   } else {
     ex = st.endpoint->complete(req, report(me, id));
   }
-  if (auto i = st.requests.find(id); i != st.requests.end())
-    i->second.exchange = ex;
+  if (auto* call = st.requests.find(id))
+    call->exchange = ex;
   return promise;
 }
 
 void finish(http_pointer self, uint64_t id, caf::error err, chat_response* r) {
-  auto i = self->state.requests.find(id);
-  if (i == self->state.requests.end())
+  auto call = self->state.requests.take(id);
+  if (!call)
     return; // cancelled meanwhile
   if (r)
-    i->second.promise.deliver(std::move(*r));
+    call->promise.deliver(std::move(*r));
   else
-    i->second.promise.deliver(std::move(err));
-  self->state.requests.erase(i);
+    call->promise.deliver(std::move(err));
 }
 
 template <class T>
 void deliver_listing(http_pointer self, uint64_t lid, T&& value) {
-  if (auto i = self->state.listings.find(lid); i != self->state.listings.end()) {
-    i->second.deliver(std::forward<T>(value));
-    self->state.listings.erase(i);
-  }
+  if (auto promise = self->state.listings.take(lid))
+    promise->deliver(std::forward<T>(value));
 }
 
 http_provider_actor::behavior_type http_provider_behavior(http_pointer self,
@@ -99,12 +106,6 @@ http_provider_actor::behavior_type http_provider_behavior(http_pointer self,
     st.endpoint = std::move(*made);
   else
     st.broken = made.error();
-  // In-flight exchanges hold no reference to us beyond their callbacks;
-  // cancel them when we go so no I/O outlives its purpose.
-  self->attach_functor([=] {
-    for (auto& [id, r] : self->state.requests)
-      r.exchange.cancel();
-  });
   return {
       [=](complete_atom, uint64_t id, const chat_request& req) {
         return start(self, id, req, false);
@@ -117,7 +118,7 @@ http_provider_actor::behavior_type http_provider_behavior(http_pointer self,
           return promise;
         }
         auto lid = self->state.next_listing++;
-        self->state.listings[lid] = promise;
+        self->state.listings.add(lid, promise);
         auto me = caf::actor_cast<http_provider_actor>(self);
         self->state.endpoint->list_models([me, lid](result<std::vector<model_info>> r) {
           if (r)
@@ -128,12 +129,11 @@ http_provider_actor::behavior_type http_provider_behavior(http_pointer self,
         return promise;
       },
       [=](cancel_atom, uint64_t id) {
-        auto i = self->state.requests.find(id);
-        if (i == self->state.requests.end())
+        auto call = self->state.requests.take(id);
+        if (!call)
           return;
-        i->second.exchange.cancel();
-        i->second.promise.deliver(to_caf(make_failure(errc::cancelled, "request cancelled")));
-        self->state.requests.erase(i);
+        call->exchange.cancel();
+        call->promise.deliver(to_caf(make_failure(errc::cancelled, "request cancelled")));
       },
       [=](done_atom, uint64_t id, chat_response& r) { finish(self, id, {}, &r); },
       [=](failed_atom, uint64_t id, caf::error& e) { finish(self, id, std::move(e), nullptr); },

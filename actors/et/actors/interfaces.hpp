@@ -9,7 +9,7 @@
 
 #include "caf/replies_to.hpp"
 #include "caf/typed_actor.hpp"
-#include "et/actors/atoms.hpp"
+#include "et/actors/detail/atoms.hpp"
 #include "et/cost/reports.hpp"
 #include "et/cost/summary.hpp"
 #include "et/llm/chat.hpp"
@@ -113,11 +113,6 @@ using polecat_actor = caf::typed_actor<
     /// mayor/run -> polecat: carry it out streaming; pieces go to the sink as
     /// (chunk_atom, stream_chunk) in order, then the reply carries the whole answer.
     caf::replies_to<stream_atom, roles::work_order, chunk_sink>::with<routed_response>,
-    /// anyone -> polecat: the next user turn of its conversation (kept across requests);
-    /// replies with the answer, which joins the history.
-    caf::replies_to<turn_atom, std::string>::with<routed_response>,
-    /// anyone -> polecat: forget the conversation.
-    caf::reacts_to<reset_atom>,
     /// router -> polecat: a piece of a stream in flight (relayed to that stream's sink).
     caf::reacts_to<chunk_atom, stream_chunk>>;
 
@@ -130,13 +125,11 @@ using witness_actor = caf::typed_actor<
     /// witness's answer, one verdict line per criterion (plan::parse_acceptance reads it).
     caf::replies_to<validate_atom, roles::validation_request>::with<std::string>>;
 
-/// The refinery (role "refinery" or a custom one): refines and summarizes text.
+/// The refinery (role "refinery" or a custom one): refines text.
 using refinery_actor = caf::typed_actor<
     /// run -> refinery: polish text, or revise it to address the request's feedback;
     /// replies with the new text.
-    caf::replies_to<refine_atom, roles::refine_request>::with<std::string>,
-    /// run -> refinery: summarize text; replies with the summary.
-    caf::replies_to<summarize_atom, std::string>::with<std::string>>;
+    caf::replies_to<refine_atom, roles::refine_request>::with<std::string>>;
 
 /// Whoever watches a run (the `et run` view, tests): receives its progress events.
 using progress_sink = caf::typed_actor<

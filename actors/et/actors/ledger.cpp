@@ -3,8 +3,8 @@
 #include <chrono>
 
 #include "caf/all.hpp"
-#include "et/actors/errors.hpp"
-#include "et/actors/inspect.hpp"
+#include "et/actors/detail/errors.hpp"
+#include "et/actors/detail/inspect.hpp"
 #include "et/cost/budget.hpp"
 #include "et/cost/cost.hpp"
 

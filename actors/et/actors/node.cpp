@@ -5,9 +5,9 @@
 #include <unordered_map>
 
 #include "caf/all.hpp"
-#include "et/actors/errors.hpp"
+#include "et/actors/detail/errors.hpp"
+#include "et/actors/detail/inspect.hpp"
 #include "et/actors/health.hpp"
-#include "et/actors/inspect.hpp"
 #include "et/util/version.hpp"
 
 namespace et::actors {

@@ -1,14 +1,14 @@
 #include "et/actors/remote_provider.hpp"
 
 #include <functional>
-#include <map>
 #include <vector>
 
 #include "caf/all.hpp"
 #include "caf/io/all.hpp"
 #include "caf/openssl/all.hpp"
-#include "et/actors/errors.hpp"
-#include "et/actors/inspect.hpp"
+#include "et/actors/detail/errors.hpp"
+#include "et/actors/detail/inspect.hpp"
+#include "et/util/in_flight.hpp"
 
 namespace et::actors {
 
@@ -31,7 +31,7 @@ struct remote_state {
   node_actor hdl; // null while not connected
   bool connecting = false;
   std::vector<on_connected> waiting;
-  std::map<uint64_t, remote_call> calls; // by the router's attempt id
+  util::in_flight<uint64_t, remote_call> calls; // by the router's attempt id
   static inline const char* name = "et.remote_provider";
 };
 
@@ -85,31 +85,27 @@ void with_node(remote_pointer self, on_connected next) {
 }
 
 void fail(remote_pointer self, uint64_t id, const failure& f) {
-  auto i = self->state.calls.find(id);
-  if (i == self->state.calls.end())
-    return;
-  i->second.promise.deliver(to_caf(f));
-  self->state.calls.erase(i);
+  if (auto call = self->state.calls.take(id))
+    call->promise.deliver(to_caf(f));
 }
 
 void send_call(remote_pointer self, uint64_t id) {
   auto& st = self->state;
-  auto i = st.calls.find(id);
-  if (i == st.calls.end())
+  auto* pending = st.calls.find(id);
+  if (!pending)
     return; // cancelled while connecting
-  auto& c = i->second;
+  auto& c = *pending;
   c.sent = true;
   role_request req{id, "", c.request.model, c.request};
   auto n = st.node;
   auto on_ok = [=](routed_response& r) {
-    auto j = self->state.calls.find(id);
-    if (j == self->state.calls.end())
+    auto call = self->state.calls.take(id);
+    if (!call)
       return;
     // The router records the model that answered on the node.
     if (r.response.model.empty())
       r.response.model = r.model;
-    j->second.promise.deliver(std::move(r.response));
-    self->state.calls.erase(j);
+    call->promise.deliver(std::move(r.response));
   };
   auto on_err = [=](caf::error& e) {
     auto f = remote_failure(n, e);
@@ -130,7 +126,8 @@ caf::typed_response_promise<chat_response> start(remote_pointer self, uint64_t i
   // make_response_promise() takes the sender out of the current message.
   auto requester = caf::actor_cast<chunk_sink>(self->current_sender());
   auto rp = self->make_response_promise<chat_response>();
-  self->state.calls[id] = remote_call{std::move(req), streaming, std::move(requester), rp, false};
+  self->state.calls.add(id,
+                        remote_call{std::move(req), streaming, std::move(requester), rp, false});
   with_node(self, [=](const failure* f) {
     if (f)
       fail(self, id, *f);
@@ -163,9 +160,10 @@ void on_node_down(remote_pointer self, const caf::down_msg& msg) {
   auto f = make_failure(errc::node_down,
                         where(st.node) + " went away (" + caf::to_string(msg.reason) + ")");
   std::vector<uint64_t> sent;
-  for (auto& [id, c] : st.calls)
+  st.calls.for_each([&](uint64_t id, const remote_call& c) {
     if (c.sent)
       sent.push_back(id);
+  });
   for (auto id : sent)
     fail(self, id, f);
 }
@@ -182,17 +180,16 @@ remote_provider_actor::behavior_type remote_provider(remote_pointer self, config
       },
       [=](models_atom) { return models(self); },
       [=](cancel_atom, uint64_t id) {
-        auto i = self->state.calls.find(id);
-        if (i == self->state.calls.end())
+        auto* call = self->state.calls.find(id);
+        if (!call)
           return;
-        if (i->second.sent && self->state.hdl)
+        if (call->sent && self->state.hdl)
           self->send(self->state.hdl, cancel_atom::value, id);
         fail(self, id, make_failure(errc::cancelled, "request cancelled"));
       },
       [=](chunk_atom, const stream_chunk& c) {
-        auto i = self->state.calls.find(c.id);
-        if (i != self->state.calls.end() && i->second.requester)
-          self->send(i->second.requester, chunk_atom::value, c);
+        if (auto* call = self->state.calls.find(c.id); call && call->requester)
+          self->send(call->requester, chunk_atom::value, c);
       },
   };
 }

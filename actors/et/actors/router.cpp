@@ -1,9 +1,9 @@
 #include "et/actors/router.hpp"
 
 #include "caf/all.hpp"
-#include "et/actors/error_cause.hpp"
-#include "et/actors/errors.hpp"
-#include "et/actors/inspect.hpp"
+#include "et/actors/detail/error_cause.hpp"
+#include "et/actors/detail/errors.hpp"
+#include "et/actors/detail/inspect.hpp"
 #include "et/actors/router_state.hpp"
 #include "et/llm/plausible.hpp"
 #include "et/util/text.hpp"

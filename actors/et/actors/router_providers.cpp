@@ -3,8 +3,8 @@
 // one for its models.
 
 #include "caf/all.hpp"
-#include "et/actors/errors.hpp"
-#include "et/actors/inspect.hpp"
+#include "et/actors/detail/errors.hpp"
+#include "et/actors/detail/inspect.hpp"
 #include "et/actors/router_state.hpp"
 
 namespace et::actors {

@@ -1,7 +1,7 @@
 #pragma once
 /// The payloads of the role actors' messages (mayor, polecat, witness,
 /// refinery). Plain structs, no CAF; their inspect overloads live in
-/// actors/et/actors/inspect.hpp.
+/// actors/et/actors/detail/inspect.hpp.
 
 #include <string>
 #include <vector>

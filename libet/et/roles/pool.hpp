@@ -1,8 +1,8 @@
 #pragma once
 /// What the pool (the mayor's fan-out over polecats) is given and reports:
 /// lanes of members, the jobs to run, progress events and outcomes. Plain
-/// structs, no CAF; their inspect overloads live in actors/et/actors/inspect.hpp.
-/// Building lanes from a config is `plan_lanes` (pool_setup.cpp).
+/// structs, no CAF; their inspect overloads live in actors/et/actors/detail/inspect.hpp.
+/// Building lanes from a config is `plan_lanes` (pool_lanes.cpp).
 
 #include <cstdint>
 #include <string>

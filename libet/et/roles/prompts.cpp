@@ -257,14 +257,6 @@ chat_request refine_request_for(std::string_view system, const refine_request& r
   return make_request(system, std::move(u));
 }
 
-chat_request summarize_request(std::string_view system, std::string_view text) {
-  std::string u = "Summarize the text below for an engineer who will not read it: what was done, "
-                  "what the results are, and what is still open. At most ten bullet points. "
-                  "Reply with the summary only.\n\n";
-  section(u, "Text", text);
-  return make_request(system, std::move(u));
-}
-
 result<verdict> read_verdict(std::string_view answer) {
   auto score = plan::parse_score(answer);
   if (!score)

@@ -65,9 +65,6 @@ chat_request validate_request(std::string_view system, const validation_request&
 /// Refinery: polish, or revise to address `r.feedback` when it is set.
 chat_request refine_request_for(std::string_view system, const refine_request& r);
 
-/// Refinery: a summary of `text`.
-chat_request summarize_request(std::string_view system, std::string_view text);
-
 /// The witness's verdict read from its answer: the score (plan::parse_score)
 /// and the note (plan::review_note). No readable score is an
 /// `errc::invalid_input` failure quoting the answer: never a pass.

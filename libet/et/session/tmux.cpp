@@ -232,4 +232,8 @@ std::string format_table(const std::vector<session_info>& sessions, int64_t now)
   return out;
 }
 
+std::string title_escape(std::string_view title) {
+  return "\033]2;" + std::string{title} + "\033\\";
+}
+
 } // namespace et::session

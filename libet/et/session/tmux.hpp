@@ -61,6 +61,9 @@ inline constexpr const char* busy = "et:busy"; ///< answering
 inline constexpr const char* idle = "et:idle"; ///< waiting for input
 } // namespace title
 
+/// The OSC 2 sequence that sets a terminal's (a tmux pane's) title.
+std::string title_escape(std::string_view title);
+
 /// "et-{role}-{4 hex}"; characters tmux refuses in names (".", ":") and
 /// anything outside [A-Za-z0-9_-] become "_".
 std::string session_name(std::string_view role, uint16_t suffix);

@@ -1,5 +1,5 @@
 #pragma once
-// Helpers shared by the loader suites (loader.test.cpp, mock_and_env.test.cpp).
+// Helpers shared by the loader suites (loader, loader_values, mock_and_env).
 // Inline so a suite that does not use one of them compiles without warnings.
 
 #include <filesystem>

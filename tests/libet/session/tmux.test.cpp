@@ -164,3 +164,7 @@ CAF_TEST(the table aligns columns under a header) {
                                          "et-scribe-00ab  scribe  /w           1m   idle\n"
                                          "et-x-0001       -       /longer/dir  -    -\n");
 }
+
+CAF_TEST(the title escape is OSC 2 ended by ST) {
+  CAF_CHECK_EQUAL(title_escape("et:busy"), "\033]2;et:busy\033\\");
+}

@@ -6,7 +6,7 @@
 #include <utility>
 
 #include "caf/typed_response_promise.hpp"
-#include "et/actors/errors.hpp"
+#include "et/actors/detail/errors.hpp"
 #include "et/actors/interfaces.hpp"
 #include "et/util/result.hpp"
 

@@ -1,7 +1,7 @@
 #include "et/actors/roles/polecat.hpp"
 
 #include "caf/all.hpp"
-#include "et/actors/inspect.hpp"
+#include "et/actors/detail/inspect.hpp"
 #include "et/actors/roles/ask.hpp"
 #include "et/roles/prompts.hpp"
 
@@ -17,47 +17,18 @@ caf::typed_response_promise<routed_response> stream(polecat_pointer self, roles:
   auto& st = self->state;
   auto req = make_role_request(st.role, st.target, roles::execute_request(st.system, order));
   auto id = req.id;
-  st.streams[id] = polecat_stream{std::move(sink)};
+  st.streams.add(id, polecat_stream{std::move(sink)});
   auto rp = self->make_response_promise<routed_response>();
   // Pieces arrive (from the router) before the reply, so the stream is
   // forgotten only once the reply is in.
   self->request(st.router, caf::infinite, stream_atom::value, std::move(req))
       .then(
           [=](routed_response& answer) mutable {
-            self->state.streams.erase(id);
+            self->state.streams.take(id);
             rp.deliver(std::move(answer));
           },
           [=](caf::error& err) mutable {
-            self->state.streams.erase(id);
-            rp.deliver(std::move(err));
-          });
-  return rp;
-}
-
-caf::typed_response_promise<routed_response> turn(polecat_pointer self, std::string text) {
-  auto& st = self->state;
-  if (st.history.empty() && !st.system.empty())
-    st.history.push_back(message{role::system, st.system, {}, {}, {}});
-  st.history.push_back(message{role::user, std::move(text), {}, {}, {}});
-  chat_request req;
-  req.messages = st.history;
-  auto asked = st.history.size();
-  auto rp = self->make_response_promise<routed_response>();
-  self->request(st.router, caf::infinite, complete_atom::value,
-                make_role_request(st.role, st.target, std::move(req)))
-      .then(
-          [=](routed_response& answer) mutable {
-            auto& h = self->state.history;
-            // A reset while the turn was in flight started a new conversation.
-            if (h.size() == asked)
-              h.push_back(message{role::assistant, answer.response.content, {}, {}, {}});
-            rp.deliver(std::move(answer));
-          },
-          [=](caf::error& err) mutable {
-            // The unanswered turn leaves the history, so the caller may retry it.
-            auto& h = self->state.history;
-            if (h.size() == asked)
-              h.pop_back();
+            self->state.streams.take(id);
             rp.deliver(std::move(err));
           });
   return rp;
@@ -81,12 +52,9 @@ polecat_actor::behavior_type polecat(polecat_pointer self, router_actor router, 
       [=](stream_atom, roles::work_order& order, chunk_sink& sink) {
         return stream(self, std::move(order), std::move(sink));
       },
-      [=](turn_atom, std::string& text) { return turn(self, std::move(text)); },
-      [=](reset_atom) { self->state.history.clear(); },
       [=](chunk_atom, const stream_chunk& piece) {
-        auto i = self->state.streams.find(piece.id);
-        if (i != self->state.streams.end())
-          self->send(i->second.sink, chunk_atom::value, piece);
+        if (auto* s = self->state.streams.find(piece.id))
+          self->send(s->sink, chunk_atom::value, piece);
       },
   };
 }

@@ -1,16 +1,13 @@
 #pragma once
 /// The polecat actor: a worker bound to one pool member. It carries out
 /// subtasks through the router under its role name with the member as target:
-/// in one shot, streaming (pieces relayed to a sink), or as a multi-turn
-/// conversation whose history it keeps until reset (turns are meant to be
-/// sequential: a reply joins the history only if no other turn started since).
+/// in one shot or streaming (pieces relayed to a sink).
 
-#include <map>
 #include <string>
-#include <vector>
 
 #include "et/actors/interfaces.hpp"
 #include "et/config/settings.hpp"
+#include "et/util/in_flight.hpp"
 
 namespace et::actors {
 
@@ -19,16 +16,15 @@ struct polecat_stream {
   chunk_sink sink; ///< the requester's sink
 };
 
-/// The polecat's state (visible so tests can inspect the conversation).
+/// The polecat's state (visible so tests can inspect the streams in flight).
 struct polecat_state {
   /// Declared so the state is no aggregate CAF would try to build from the self pointer.
   polecat_state() = default;
-  router_actor router;                        ///< asked for every answer
-  std::string role;                           ///< role name sent to the router
-  std::string target;                         ///< pool member ("" = the role's chain)
-  std::string system;                         ///< system prompt
-  std::vector<message> history;               ///< the conversation of turn requests
-  std::map<uint64_t, polecat_stream> streams; ///< by request id
+  router_actor router;                               ///< asked for every answer
+  std::string role;                                  ///< role name sent to the router
+  std::string target;                                ///< pool member ("" = the role's chain)
+  std::string system;                                ///< system prompt
+  util::in_flight<uint64_t, polecat_stream> streams; ///< by request id
   static inline const char* name = "et.polecat";
 };
 

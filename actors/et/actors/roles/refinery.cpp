@@ -1,7 +1,7 @@
 #include "et/actors/roles/refinery.hpp"
 
 #include "caf/all.hpp"
-#include "et/actors/inspect.hpp"
+#include "et/actors/detail/inspect.hpp"
 #include "et/actors/roles/ask.hpp"
 #include "et/roles/prompts.hpp"
 
@@ -32,11 +32,6 @@ refinery_actor::behavior_type refinery(refinery_pointer self, router_actor route
       [=](refine_atom, const roles::refine_request& r) {
         auto& s = self->state;
         auto req = make_role_request(s.role, {}, roles::refine_request_for(s.system, r));
-        return ask<std::string>(self, s.router, std::move(req), roles_detail::text_of);
-      },
-      [=](summarize_atom, const std::string& text) {
-        auto& s = self->state;
-        auto req = make_role_request(s.role, {}, roles::summarize_request(s.system, text));
         return ask<std::string>(self, s.router, std::move(req), roles_detail::text_of);
       },
   };

@@ -1,6 +1,6 @@
 #pragma once
-/// The refinery actor: refines text (with or without feedback) and summarizes
-/// it, through the router under its role name.
+/// The refinery actor: refines text (with or without feedback), through the
+/// router under its role name.
 
 #include <string>
 

@@ -1,7 +1,7 @@
 #include "et/actors/roles/witness.hpp"
 
 #include "caf/all.hpp"
-#include "et/actors/inspect.hpp"
+#include "et/actors/detail/inspect.hpp"
 #include "et/actors/roles/ask.hpp"
 #include "et/roles/prompts.hpp"
 

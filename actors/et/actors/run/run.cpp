@@ -1,8 +1,8 @@
 #include "et/actors/run/run.hpp"
 
 #include "caf/all.hpp"
-#include "et/actors/errors.hpp"
-#include "et/actors/inspect.hpp"
+#include "et/actors/detail/errors.hpp"
+#include "et/actors/detail/inspect.hpp"
 #include "et/actors/roles/mayor.hpp"
 #include "et/actors/roles/pool.hpp"
 #include "et/actors/roles/refinery.hpp"

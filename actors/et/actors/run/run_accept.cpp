@@ -6,7 +6,7 @@
 #include <algorithm>
 
 #include "caf/all.hpp"
-#include "et/actors/inspect.hpp"
+#include "et/actors/detail/inspect.hpp"
 #include "et/actors/run/run_state.hpp"
 #include "et/plan/acceptance.hpp"
 

@@ -7,8 +7,8 @@
 #include <variant>
 
 #include "caf/all.hpp"
-#include "et/actors/errors.hpp"
-#include "et/actors/inspect.hpp"
+#include "et/actors/detail/errors.hpp"
+#include "et/actors/detail/inspect.hpp"
 #include "et/actors/run/run_state.hpp"
 #include "et/plan/files.hpp"
 #include "et/roles/pool.hpp"

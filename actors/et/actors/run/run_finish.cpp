@@ -1,7 +1,7 @@
 // The end of the run: synthesis, refinement, the final status, the spend and the reply.
 
 #include "caf/all.hpp"
-#include "et/actors/inspect.hpp"
+#include "et/actors/detail/inspect.hpp"
 #include "et/actors/roles/refinery.hpp"
 #include "et/actors/run/run_state.hpp"
 

@@ -8,7 +8,7 @@
 #include <memory>
 
 #include "caf/allowed_unsafe_message_type.hpp"
-#include "et/actors/inspect.hpp"
+#include "et/actors/detail/inspect.hpp"
 #include "et/actors/run/run.hpp"
 #include "et/store/run_events.hpp"
 #include "et/workspace/command.hpp"

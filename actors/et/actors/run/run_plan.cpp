@@ -2,7 +2,7 @@
 // mayor's brief that every worker reads before its subtask (coordination).
 
 #include "caf/all.hpp"
-#include "et/actors/inspect.hpp"
+#include "et/actors/detail/inspect.hpp"
 #include "et/actors/run/run_state.hpp"
 #include "et/util/text.hpp"
 

@@ -13,7 +13,7 @@
 
 #include "caf/typed_event_based_actor.hpp"
 #include "caf/typed_response_promise.hpp"
-#include "et/actors/errors.hpp"
+#include "et/actors/detail/errors.hpp"
 #include "et/actors/run/run.hpp"
 #include "et/actors/run/run_inspect.hpp"
 #include "et/workspace/files.hpp"

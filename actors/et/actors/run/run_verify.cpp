@@ -6,8 +6,8 @@
 #include <set>
 
 #include "caf/all.hpp"
-#include "et/actors/errors.hpp"
-#include "et/actors/inspect.hpp"
+#include "et/actors/detail/errors.hpp"
+#include "et/actors/detail/inspect.hpp"
 #include "et/actors/run/run_state.hpp"
 #include "et/config/env.hpp"
 #include "et/plan/locations.hpp"

@@ -1,0 +1,266 @@
+// `et chat`: an interactive multi-turn conversation with one role, streamed
+// through the router. It is what `et session spawn` runs in a tmux pane.
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <ctime>
+#include <fcntl.h>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <unistd.h>
+
+#include "caf/all.hpp"
+#include "et/actors/detail/errors.hpp"
+#include "et/app/commands.hpp"
+#include "et/app/runtime.hpp"
+#include "et/chat/chat.hpp"
+#include "et/cost/summary.hpp"
+#include "et/session/tmux.hpp"
+#include "et/util/private_files.hpp"
+#include "et/util/terminal.hpp"
+#include "et/util/text.hpp"
+
+namespace et::app {
+
+namespace {
+
+struct chat_flags {
+  std::string role = "polecat";
+  std::string dir;
+  std::string transcript; // set by `et session spawn`: state_dir/sessions/NAME.md
+  std::string prompt;     // the first question, asked before reading input
+};
+
+// Everything one chat keeps between lines.
+struct chat_state {
+  context& ctx;
+  role_runtime& rt;
+  caf::scoped_actor& self;
+  std::string role;
+  chat::chat_history history;
+  std::ofstream transcript; // closed = none; the answer streams into it
+  bool pane_titles = false; // stdout is a tmux pane: keep its title busy/idle
+  uint64_t next_id = 1;
+};
+
+// Outside tmux the title escape would rename the user's terminal window.
+bool in_tmux_pane(const context& ctx) {
+  const char* tmux = std::getenv("TMUX");
+  return &ctx.out == &std::cout && ::isatty(STDOUT_FILENO) == 1 && tmux && *tmux;
+}
+
+// tmux shows the pane title in `et session list` as busy or idle.
+void set_title(chat_state& st, const char* title) {
+  if (st.pane_titles)
+    unsanitized(st.ctx.out) << session::title_escape(title) << std::flush;
+}
+
+// Flushed at once: `et session logs` reads the file while the answer streams.
+void append_transcript(chat_state& st, const std::string& text) {
+  if (st.transcript.is_open())
+    st.transcript << text << std::flush;
+}
+
+// One question: streams the answer and keeps the turn when it succeeds; a
+// failed or cancelled turn leaves the history as it was.
+void ask(chat_state& st, const std::string& question) {
+  role_request req;
+  req.id = st.next_id++;
+  req.role = st.role;
+  req.request.messages = st.history.ask(question);
+  std::string answer;
+  set_title(st, session::title::busy);
+  append_transcript(st, chat::markdown_turn_start(st.role, question));
+  auto on_text = [&](const std::string& text) {
+    st.ctx.out << text << std::flush;
+    append_transcript(st, text);
+    answer += text;
+  };
+  auto r =
+      stream_role(st.self, st.rt.router(), req, on_text, [] { return interrupt_guard::raised(); });
+  if (!answer.empty() && answer.back() != '\n')
+    st.ctx.out << "\n" << std::flush;
+  set_title(st, session::title::idle);
+  interrupt_guard::clear();
+  if (!r) {
+    auto cancelled = r.error().code == errc::cancelled;
+    st.ctx.err << "et chat: " << (cancelled ? "answer cancelled" : to_string(r.error())) << "\n";
+    auto note = "*(" + to_string(r.error()) + ")*";
+    append_transcript(st, chat::markdown_turn_end(answer) + note + "\n\n");
+    return;
+  }
+  print_fallbacks(st.ctx.err, *r);
+  append_transcript(st, chat::markdown_turn_end(answer));
+  st.history.add_turn(question, std::move(answer));
+}
+
+void show_cost(chat_state& st) {
+  st.self->request(st.rt.ledger(), std::chrono::seconds{5}, actors::summary_atom::value)
+      .receive(
+          [&](cost::cost_report& r) {
+            st.ctx.out << "spend of this chat: " << r.requests
+                       << (r.requests == 1 ? " call, " : " calls, ") << r.prompt_tokens
+                       << " prompt + " << r.completion_tokens << " completion tokens, "
+                       << (r.unpriced_requests > 0 && r.usd == 0 ? "unpriced"
+                                                                 : cost::format_usd(r.usd))
+                       << "\n"
+                       << r.table << std::flush;
+          },
+          [&](caf::error& e) {
+            st.ctx.err << "et chat: /cost: " << to_string(actors::from_caf(e)) << "\n";
+          });
+}
+
+std::string default_save_file(const std::string& role) {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", &tm);
+  return "et-chat-" + role + "-" + buf + ".md";
+}
+
+void save(chat_state& st, const std::string& file_arg) {
+  auto file = file_arg.empty() ? default_save_file(st.role) : file_arg;
+  std::ofstream out{file, std::ios::trunc};
+  out << "# et chat: " << st.role << "\n\n" << st.history.markdown(st.role);
+  out.close();
+  if (!out) {
+    st.ctx.err << "et chat: /save: cannot write " << file << "\n";
+    return;
+  }
+  st.ctx.out << "saved " << st.history.turns() << (st.history.turns() == 1 ? " turn" : " turns")
+             << " to " << file << "\n";
+}
+
+void help(chat_state& st) {
+  st.ctx.out << "type a question, or: /cost (spend so far), /reset (forget the conversation), "
+                "/save [FILE] (write it as markdown), /quit; //text asks \"/text\"\n";
+}
+
+// Acts on one line; false when the chat should end.
+bool handle(chat_state& st, const chat::chat_input& in) {
+  using chat::chat_command;
+  switch (in.what) {
+    case chat_command::ask:
+      ask(st, in.text);
+      return true;
+    case chat_command::cost:
+      show_cost(st);
+      return true;
+    case chat_command::reset:
+      st.history.reset();
+      append_transcript(st, "---\n\n*(conversation reset)*\n\n");
+      st.ctx.out << "conversation reset\n";
+      return true;
+    case chat_command::save:
+      save(st, in.text);
+      return true;
+    case chat_command::quit:
+      return false;
+    case chat_command::help:
+      help(st);
+      return true;
+    case chat_command::nothing:
+      return true;
+    case chat_command::unknown:
+      st.ctx.err << "et chat: unknown command " << in.text;
+      if (auto guess = nearest(in.text, chat::chat_command_names()))
+        st.ctx.err << "; did you mean " << *guess << "?";
+      st.ctx.err << " (/help lists them)\n";
+      return true;
+  }
+  return true;
+}
+
+// Reads lines until /quit, end of input or Ctrl-C at the prompt.
+int repl(chat_state& st, const std::string& first) {
+  bool terminal_in = ::isatty(STDIN_FILENO) == 1;
+  set_title(st, session::title::idle);
+  if (!first.empty()) {
+    if (terminal_in)
+      st.ctx.out << "> " << first << "\n";
+    ask(st, first);
+  }
+  for (;;) {
+    if (terminal_in)
+      st.ctx.out << "> " << std::flush;
+    std::string line;
+    if (!std::getline(std::cin, line)) {
+      if (terminal_in)
+        st.ctx.out << "\n";
+      return interrupt_guard::raised() ? exit_interrupted : exit_ok;
+    }
+    if (!handle(st, chat::parse_chat_input(line)))
+      return exit_ok;
+  }
+}
+
+// The folder is made here: the pane's chat may be the first to write there.
+std::ofstream open_transcript(context& ctx, const std::string& file) {
+  if (file.empty())
+    return {};
+  // Private like everything in the state dir: folder 0700, file 0600 (tightened if older).
+  auto parent = std::filesystem::path{file}.parent_path();
+  if (!parent.empty())
+    (void)make_private_dir(parent);
+  if (auto fd = open_private_file(file, O_WRONLY | O_APPEND | O_CREAT); fd)
+    ::close(*fd);
+  std::ofstream out{file, std::ios::app};
+  if (!out)
+    ctx.err << "et chat: warning: cannot write the transcript " << file << "\n";
+  return out;
+}
+
+int run_chat(context& ctx, const chat_flags& flags) {
+  auto s = load_settings(ctx);
+  if (!s)
+    return exit_usage;
+  if (!check_role(ctx, "et chat", *s, flags.role))
+    return exit_usage;
+  std::error_code ec;
+  if (!flags.dir.empty())
+    std::filesystem::current_path(flags.dir, ec); // after loading: --config may be relative
+  if (ec) {
+    ctx.err << "et chat: --dir " << flags.dir << ": " << ec.message() << "\n";
+    return exit_usage;
+  }
+  auto settings = std::make_shared<const config::settings>(std::move(*s));
+  auto rt = role_runtime::start(ctx, "et chat", settings);
+  if (!rt)
+    return exit_usage;
+  interrupt_guard sigint;
+  int code = exit_ok;
+  {
+    caf::scoped_actor self{rt->system()};
+    auto r = settings->role_or_default(flags.role);
+    chat_state st{ctx,
+                  *rt,
+                  self,
+                  flags.role,
+                  chat::chat_history{r.system_prompt},
+                  open_transcript(ctx, flags.transcript),
+                  in_tmux_pane(ctx)};
+    code = repl(st, flags.prompt);
+    set_title(st, "");
+  }
+  return code;
+}
+
+} // namespace
+
+void add_chat_command(CLI::App& root, context& ctx) {
+  auto* cmd = root.add_subcommand(
+      "chat", "talk with a role: multi-turn, streamed; /cost, /reset, /save [FILE], /quit");
+  add_config_flag(*cmd, ctx);
+  auto flags = std::make_shared<chat_flags>();
+  cmd->add_option("--role", flags->role, "the role to talk to (default polecat)");
+  cmd->add_option("--dir", flags->dir, "work in this directory");
+  cmd->add_option("--transcript", flags->transcript,
+                  "append each turn to this markdown file (et session spawn sets it to "
+                  "state_dir/sessions/NAME.md)");
+  cmd->add_option("prompt", flags->prompt, "a first question, asked before reading input");
+  cmd->callback([&ctx, flags] { ctx.exit = run_chat(ctx, *flags); });
+}
+
+} // namespace et::app

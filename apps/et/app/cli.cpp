@@ -1,0 +1,98 @@
+#include "et/app/cli.hpp"
+
+#include <CLI/CLI.hpp>
+#include <ostream>
+
+#include "et/app/commands.hpp"
+#include "et/util/text.hpp"
+
+namespace et::app {
+
+namespace {
+
+const std::vector<std::string> command_names{"run",    "runs",  "serve", "session", "chat",
+                                             "models", "nodes", "cost",  "config",  "version"};
+
+// CLI11 phrases errors for programmers; say what the user typed and what to do.
+std::string explain(const CLI::ParseError& e) {
+  std::string what = e.what();
+  if (auto pos = what.find("The following argument was not expected: "); pos == 0)
+    return "unknown flag or argument " + what.substr(41);
+  if (auto pos = what.find("The following arguments were not expected: "); pos == 0)
+    return "unknown flags or arguments " + what.substr(43);
+  return what;
+}
+
+// An unknown first word is most likely a mistyped command.
+bool reject_unknown_command(const std::vector<std::string>& args, std::ostream& err) {
+  if (args.empty() || args[0].empty() || args[0][0] == '-')
+    return false;
+  for (const auto& c : command_names)
+    if (c == args[0])
+      return false;
+  err << "et: unknown command \"" << args[0] << "\"";
+  if (auto guess = nearest(args[0], command_names))
+    err << "; did you mean \"" << *guess << "\"?";
+  err << "\n";
+  return true;
+}
+
+void print_usage(std::ostream& err) {
+  err << "usage: et <command> [flags]   (commands: " << join(command_names, ", ")
+      << "; et <command> --help for details)\n";
+}
+
+} // namespace
+
+void add_config_flag(CLI::App& cmd, context& ctx) {
+  cmd.add_option("--config", ctx.config_path,
+                 "configuration file (default: ./electrictown.yaml once trusted with `et config "
+                 "trust`, then $XDG_CONFIG_HOME/electrictown/electrictown.yaml, then "
+                 "~/electrictown.yaml)");
+}
+
+int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  context ctx{out, err, std::nullopt, exit_ok};
+  CLI::App app{"et: routes coding work across LLM providers with an actor system", "et"};
+  app.require_subcommand(1);
+  add_config_flag(app, ctx);
+  add_version_command(app, ctx);
+  add_config_command(app, ctx);
+  add_run_command(app, ctx);
+  add_models_command(app, ctx);
+  add_cost_command(app, ctx);
+  add_runs_command(app, ctx);
+  add_session_command(app, ctx);
+  add_chat_command(app, ctx);
+  add_serve_command(app, ctx);
+  add_nodes_command(app, ctx);
+  if (reject_unknown_command(args, err)) {
+    print_usage(err);
+    return exit_usage;
+  }
+  try {
+    std::vector<std::string> reversed(args.rbegin(), args.rend()); // CLI11 pops from the back
+    app.parse(reversed);
+  } catch (const CLI::CallForHelp&) {
+    out << (app.get_subcommands().empty() ? app.help() : app.get_subcommands().front()->help());
+    return exit_ok;
+  } catch (const CLI::CallForAllHelp&) {
+    out << app.help("", CLI::AppFormatMode::All);
+    return exit_ok;
+  } catch (const CLI::RequiredError& e) {
+    if (args.empty()) {
+      out << app.help();
+      return exit_usage;
+    }
+    err << "et: " << explain(e) << "\n";
+    print_usage(err);
+    return exit_usage;
+  } catch (const CLI::ParseError& e) {
+    err << "et: " << explain(e) << "\n";
+    print_usage(err);
+    return exit_usage;
+  }
+  return ctx.exit;
+}
+
+} // namespace et::app

@@ -1,0 +1,309 @@
+#include "et/app/gateway.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+
+#include "caf/all.hpp"
+#include "et/actors/gateway_call.hpp"
+#include "et/gateway/errors.hpp"
+#include "et/gateway/models.hpp"
+#include "et/gateway/response.hpp"
+#include "et/util/text.hpp"
+#include "et/util/url.hpp"
+
+namespace et::app {
+
+using et::gateway::protocol;
+
+struct http_gateway::state {
+  gateway_setup setup;
+  std::vector<std::string> secrets; ///< scrubbed from every message a client sees
+  std::atomic<int64_t> in_flight{0};
+  std::atomic<uint64_t> next_id{actors::gateway_request_ids};
+  std::atomic<bool> draining{false};
+};
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+using state_ptr = std::shared_ptr<http_gateway::state>;
+
+std::string path_of(const std::string& target) {
+  return target.substr(0, target.find('?'));
+}
+
+// Anthropic's endpoint, or any request that carries anthropic-version (its
+// SDKs always send it), gets Anthropic's shapes; everything else OpenAI's.
+protocol protocol_for(const std::string& path, const http::incoming& in) {
+  return path == "/v1/messages" || in.has_header("anthropic-version") ? protocol::anthropic
+                                                                      : protocol::openai;
+}
+
+const http::header_list json_type{{"Content-Type", "application/json"}};
+
+http::header_list error_headers(const gateway::client_error& e) {
+  auto h = json_type;
+  if (e.retry_after_s > 0)
+    h.emplace_back("Retry-After", std::to_string(e.retry_after_s));
+  return h;
+}
+
+int64_t unix_now() {
+  using namespace std::chrono;
+  return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
+}
+
+std::string answered_by(const routed_response& r) {
+  auto where = r.provider + "/" + r.model;
+  return r.alias.empty() ? where : r.alias + " (" + where + ")";
+}
+
+// One chat request from its decoding to its last byte. Its callbacks run on
+// the call actor, one at a time.
+struct exchange {
+  state_ptr st;
+  protocol proto;
+  std::shared_ptr<http::reply> out;
+  gateway::answer_meta meta;
+  bool stream = false;
+  std::optional<gateway::openai_stream> openai;
+  std::optional<gateway::anthropic_stream> anthropic;
+  bool started = false; ///< the stream's head and first events went out
+  clock_type::time_point t0 = clock_type::now();
+  std::string what; ///< "POST /v1/messages model=x stream", for the log
+
+  void log(const std::string& outcome) const {
+    if (!st->setup.log)
+      return;
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - t0);
+    // The model name and messages carry client bytes: one line each, bounded.
+    st->setup.log(gateway::printable(what, 512) + " -> " + gateway::printable(outcome, 2048) + ", "
+                  + std::to_string(ms.count()) + " ms");
+  }
+
+  // The stream's head and opening events go out only with the first text:
+  // until then the router may still fall back, and a failure is still an
+  // ordinary HTTP error.
+  void begin() {
+    out->start(200, {{"Content-Type", "text/event-stream"},
+                     {"Cache-Control", "no-cache"},
+                     {"X-Accel-Buffering", "no"}});
+    out->write(openai ? openai->start() : anthropic->start());
+    started = true;
+  }
+
+  void chunk(const stream_chunk& c) {
+    if (c.delta.text.empty())
+      return; // thinking text is not relayed yet
+    if (!started)
+      begin();
+    out->write(openai ? openai->text(c.delta.text) : anthropic->text(c.delta.text));
+  }
+
+  void fail(gateway::client_error e) {
+    e.message = scrub(std::move(e.message), st->secrets);
+    log(std::to_string(e.status) + " " + e.code + ": " + e.message);
+    if (started) {
+      // After the first byte no fallback is possible: the stream ends with an
+      // error event, never with the protocol's clean end.
+      out->write(openai ? openai->fail(e) : anthropic->fail(e));
+      out->end();
+      return;
+    }
+    out->send(e.status, error_headers(e), gateway::error_body(proto, e));
+  }
+
+  void done(result<routed_response> r, std::optional<errc> cause) {
+    // Counted out only once the answer is queued on the connection, so a
+    // draining gateway that sees none in flight has every last byte on its way.
+    struct count_out {
+      std::atomic<int64_t>& n;
+      ~count_out() { --n; }
+    } guard{st->in_flight};
+    if (!r)
+      return fail(gateway::error_for(proto, r.error(), cause));
+    if (auto ok = gateway::check_relayable(proto, r->response); !ok) {
+      auto e = gateway::error_for(proto, ok.error());
+      e.status = 502; // the model's doing, not the client's
+      return fail(std::move(e));
+    }
+    const auto& answer = r->response;
+    auto by = answered_by(*r);
+    log("200 ok, answered by " + by + ", " + std::to_string(answer.tokens.prompt_tokens) + "+"
+        + std::to_string(answer.tokens.completion_tokens) + " tokens"
+        + (r->fallbacks.empty() ? "" : ", " + std::to_string(r->fallbacks.size()) + " fallbacks"));
+    if (!stream) {
+      auto h = json_type;
+      h.emplace_back("x-et-answered-by", by);
+      out->send(200, std::move(h),
+                openai ? gateway::openai_response(answer, meta)
+                       : gateway::anthropic_response(answer, meta));
+      return;
+    }
+    if (!started)
+      begin();
+    out->write(openai ? openai->finish(answer) : anthropic->finish(answer));
+    out->end();
+  }
+};
+
+void send_error(const state_ptr& st, http::reply& out, protocol p, gateway::client_error e) {
+  e.message = scrub(std::move(e.message), st->secrets);
+  out.send(e.status, error_headers(e), gateway::error_body(p, e));
+}
+
+void chat(const state_ptr& st, protocol p, http::incoming in, std::shared_ptr<http::reply> out) {
+  if (st->draining)
+    return send_error(st, *out, p, {503, "the gateway is shutting down", "", 0, "node_down"});
+  auto parsed = p == protocol::openai ? gateway::parse_openai_request(in.body, st->setup.bounds)
+                                      : gateway::parse_anthropic_request(in.body, st->setup.bounds);
+  if (!parsed)
+    return send_error(st, *out, p, gateway::error_for(p, parsed.error()));
+  auto where = gateway::route_model(*st->setup.settings, parsed->model);
+  if (!where) {
+    auto e = gateway::error_for(p, where.error());
+    e.param = "model";
+    return send_error(st, *out, p, std::move(e));
+  }
+  auto id = st->next_id++;
+  auto ex = std::make_shared<exchange>();
+  ex->st = st;
+  ex->proto = p;
+  ex->out = out;
+  ex->stream = parsed->stream;
+  auto n = std::to_string(id - actors::gateway_request_ids);
+  ex->meta = {p == protocol::openai ? "chatcmpl-et" + n : "msg_et" + n, parsed->model, unix_now()};
+  if (p == protocol::openai)
+    ex->openai.emplace(ex->meta, parsed->include_usage);
+  else
+    ex->anthropic.emplace(ex->meta);
+  ex->what = in.method + " " + path_of(in.target) + " model=" + parsed->model
+             + (parsed->stream ? " stream" : "");
+  role_request req{id, where->role, where->target, std::move(parsed->request)};
+  ++st->in_flight;
+  auto call =
+      actors::spawn_gateway_call(*st->setup.system, st->setup.router, std::move(req), ex->stream,
+                                 {[ex](const stream_chunk& c) { ex->chunk(c); },
+                                  [ex](result<routed_response> r, std::optional<errc> cause) {
+                                    ex->done(std::move(r), cause);
+                                  }});
+  // A client that hangs up cancels its request: the router stops the attempt.
+  out->on_close([call] { caf::anon_send(call, actors::cancel_atom::value); });
+}
+
+// Whether `host` (a Host header: name or address, maybe with a port) names this
+// host by loopback. "" passes: only HTTP/1.0 clients omit it, and browsers never do.
+bool loopback_host(std::string_view host) {
+  if (host.empty())
+    return true;
+  std::string name{host};
+  if (name.front() == '[') {
+    auto close = name.find(']');
+    name = close == std::string::npos ? name : name.substr(1, close - 1);
+  } else if (std::count(name.begin(), name.end(), ':') == 1) {
+    name = name.substr(0, name.find(':'));
+  }
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return name == "localhost" || is_loopback(name);
+}
+
+// Without keys the gateway trusts every process on this host, but not web
+// pages: a page can make the browser POST to loopback without a CORS
+// preflight (the request runs even if the page cannot read the answer), and
+// DNS rebinding lets it read answers under its own host name.
+std::string browser_refusal(const http::incoming& in) {
+  if (in.has_header("origin"))
+    return "requests from web pages (with an Origin header) are refused: the gateway has no "
+           "keys yet";
+  if (!loopback_host(in.header("host")))
+    return "Host \"" + std::string{in.header("host")}
+           + "\" is not a loopback name or address: refused (DNS rebinding)";
+  return {};
+}
+
+void handle(const state_ptr& st, http::incoming in, std::shared_ptr<http::reply> out) {
+  auto path = path_of(in.target);
+  auto p = protocol_for(path, in);
+  if (auto why = browser_refusal(in); !why.empty())
+    return send_error(st, *out, p, {403, why, "", 0, "forbidden"});
+  auto wrong_method = [&](const char* allowed) {
+    gateway::client_error e{
+        405, in.method + " is not allowed on " + path + " (use " + allowed + ")", "", 0, ""};
+    auto h = error_headers(e);
+    h.emplace_back("Allow", allowed);
+    out->send(405, std::move(h), gateway::error_body(p, e));
+  };
+  if (path == "/health") {
+    if (in.method != "GET")
+      return wrong_method("GET");
+    bool draining = st->draining;
+    return out->send(draining ? 503 : 200, json_type,
+                     draining ? R"({"status":"draining"})" : R"({"status":"ok"})");
+  }
+  if (path == "/v1/models") {
+    if (in.method != "GET")
+      return wrong_method("GET");
+    return out->send(200, json_type,
+                     gateway::models_list(p, gateway::offered_models(*st->setup.settings)));
+  }
+  if (path == "/v1/chat/completions" || path == "/v1/messages") {
+    if (in.method != "POST")
+      return wrong_method("POST");
+    return chat(st, p, std::move(in), std::move(out));
+  }
+  send_error(st, *out, p,
+             {404,
+              "no route for " + in.method + " " + path
+                  + " (this gateway serves POST /v1/chat/completions, POST /v1/messages, GET "
+                    "/v1/models and GET /health)",
+              "", 0, "not_found"});
+}
+
+} // namespace
+
+result<std::unique_ptr<http_gateway>> http_gateway::start(gateway_setup setup) {
+  auto st = std::make_shared<state>();
+  st->secrets = setup.settings->secrets();
+  setup.http.max_body_bytes = setup.bounds.max_body_bytes;
+  st->setup = std::move(setup);
+  std::unique_ptr<http_gateway> g{new http_gateway};
+  g->state_ = st;
+  auto errors = [](const std::string& target, int status, const std::string& message) {
+    auto path = path_of(target);
+    auto p = path == "/v1/messages" ? protocol::anthropic : protocol::openai;
+    gateway::client_error e{status, message, "", 0, ""};
+    return std::pair<std::string, std::string>{"application/json", gateway::error_body(p, e)};
+  };
+  g->server_ = std::make_unique<http::server>(
+      st->setup.http,
+      [st](http::incoming in, std::shared_ptr<http::reply> out) {
+        handle(st, std::move(in), std::move(out));
+      },
+      errors);
+  auto port = g->server_->start();
+  if (!port)
+    return std::move(port).error();
+  g->port_ = *port;
+  return g;
+}
+
+http_gateway::~http_gateway() {
+  stop();
+}
+
+int64_t http_gateway::in_flight() const {
+  return state_->in_flight.load();
+}
+
+void http_gateway::drain() {
+  state_->draining = true;
+}
+
+void http_gateway::stop(std::chrono::milliseconds grace) {
+  if (server_)
+    server_->stop(grace);
+}
+
+} // namespace et::app

@@ -1,0 +1,156 @@
+#include <CLI/CLI.hpp>
+#include <boost/json.hpp>
+#include <ostream>
+
+#include "caf/all.hpp"
+#include "et/actors/detail/errors.hpp"
+#include "et/actors/detail/inspect.hpp"
+#include "et/actors/provider_factory.hpp"
+#include "et/actors/remote_provider.hpp"
+#include "et/app/commands.hpp"
+#include "et/app/network.hpp"
+#include "et/util/text.hpp"
+
+namespace et::app {
+
+namespace {
+
+// One provider's answer: its models, or why it has none.
+// A node ("@name") lists its aliases: id = alias, display_name = provider/model.
+struct listing {
+  std::string provider;
+  std::vector<model_info> models;
+  std::optional<std::string> error;
+  bool node() const { return provider.starts_with('@'); }
+};
+
+// What the MODEL column shows.
+const std::string& model_of(const listing& l, const model_info& m) {
+  return l.node() ? m.display_name : m.id;
+}
+
+std::vector<std::string> aliases_of(const config::settings& s, const listing& l,
+                                    const model_info& listed) {
+  if (l.node())
+    return {listed.id + l.provider};
+  std::vector<std::string> out;
+  for (const auto& [alias, m] : s.models)
+    if (m.provider == l.provider && m.model == listed.id)
+      out.push_back(alias);
+  return out;
+}
+
+// Asks every provider at once, then collects the answers in config order.
+std::vector<listing> ask_all(const std::shared_ptr<const config::settings>& s) {
+  actor_host host{client_network(*s)};
+  auto& sys = host.system();
+  auto runtime = std::make_shared<http::runtime>(1);
+  auto factory = actors::make_provider_factory(runtime, s);
+  caf::scoped_actor self{sys};
+  // Providers, then nodes as the router sees them ("@name").
+  std::vector<config::provider> targets;
+  for (const auto& [name, p] : s->providers)
+    targets.push_back(p);
+  for (const auto& [name, n] : s->nodes)
+    targets.push_back(actors::remote_slot_settings(n));
+  std::vector<actors::provider_actor> actors;
+  std::vector<listing> out;
+  for (const auto& p : targets) {
+    actors.push_back(factory(self.ptr(), p));
+    out.push_back(listing{p.name, {}, std::nullopt});
+  }
+  if (actors.empty())
+    return out;
+  // All requests go out before the first answer is awaited.
+  using handle = decltype(self->request(actors.front(), caf::infinite, actors::models_atom::value));
+  std::vector<handle> pending;
+  size_t i = 0;
+  for (const auto& p : targets) {
+    auto bound = p.timeout.total + std::chrono::seconds{5};
+    pending.push_back(self->request(actors[i++], bound, actors::models_atom::value));
+  }
+  for (i = 0; i < pending.size(); ++i)
+    pending[i].receive(
+        [&](std::vector<model_info>& models) { out[i].models = std::move(models); },
+        [&](caf::error& e) { out[i].error = scrub(to_string(actors::from_caf(e)), s->secrets()); });
+  for (auto& a : actors)
+    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  return out;
+}
+
+void print_table(std::ostream& out, const config::settings& s, const std::vector<listing>& ls) {
+  size_t w1 = 8, w2 = 5;
+  for (const auto& l : ls) {
+    w1 = std::max(w1, l.provider.size());
+    for (const auto& m : l.models)
+      w2 = std::max(w2, model_of(l, m).size());
+  }
+  auto pad = [](std::string text, size_t w) {
+    return text.append(w + 2 - std::min(w, text.size()), ' ');
+  };
+  out << pad("PROVIDER", w1) << pad("MODEL", w2) << "ALIASES\n";
+  for (const auto& l : ls) {
+    if (l.error) {
+      out << pad(l.provider, w1) << "error: " << *l.error << "\n";
+      continue;
+    }
+    if (l.models.empty())
+      out << pad(l.provider, w1) << "(no models)\n";
+    for (const auto& m : l.models)
+      out << pad(l.provider, w1) << pad(model_of(l, m), w2) << join(aliases_of(s, l, m), ", ")
+          << "\n";
+  }
+}
+
+void print_json(std::ostream& out, const config::settings& s, const std::vector<listing>& ls) {
+  boost::json::array providers;
+  for (const auto& l : ls) {
+    boost::json::object o{{"provider", l.provider}};
+    if (l.error) {
+      o["error"] = *l.error;
+    } else {
+      boost::json::array models;
+      for (const auto& m : l.models) {
+        boost::json::array aliases;
+        for (const auto& a : aliases_of(s, l, m))
+          aliases.emplace_back(a);
+        boost::json::object mo{{"id", model_of(l, m)}, {"aliases", aliases}};
+        if (m.context_window)
+          mo["context_window"] = *m.context_window;
+        models.emplace_back(std::move(mo));
+      }
+      o["models"] = std::move(models);
+    }
+    providers.emplace_back(std::move(o));
+  }
+  out << boost::json::serialize(boost::json::object{{"providers", providers}}) << "\n";
+}
+
+int run_models(context& ctx, bool json) {
+  auto loaded = load_settings(ctx);
+  if (!loaded)
+    return exit_usage;
+  auto settings = std::make_shared<const config::settings>(std::move(*loaded));
+  auto listings = ask_all(settings);
+  if (json)
+    print_json(ctx.out, *settings, listings);
+  else
+    print_table(ctx.out, *settings, listings);
+  for (const auto& l : listings)
+    if (l.error)
+      return exit_failed;
+  return exit_ok;
+}
+
+} // namespace
+
+void add_models_command(CLI::App& root, context& ctx) {
+  auto* cmd = root.add_subcommand("models", "list the models of every provider (all asked at "
+                                            "once) and the aliases that point at them");
+  add_config_flag(*cmd, ctx);
+  auto json = std::make_shared<bool>(false);
+  cmd->add_flag("--json", *json, "print one JSON document");
+  cmd->callback([&ctx, json] { ctx.exit = run_models(ctx, *json); });
+}
+
+} // namespace et::app

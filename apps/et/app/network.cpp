@@ -1,0 +1,120 @@
+#include "et/app/network.hpp"
+
+#include <atomic>
+#include <future>
+#include <thread>
+
+#include "caf/actor_system.hpp"
+#include "caf/actor_system_config.hpp"
+#include "caf/io/middleman.hpp"
+#include "caf/logger.hpp"
+#include "caf/openssl/manager.hpp"
+#include "et/actors/detail/message_types.hpp"
+#include "et/actors/detail/openssl_errors.hpp"
+#include "et/routing/node.hpp"
+
+namespace et::app {
+
+namespace {
+
+std::atomic<bool> abandoned{false};
+
+struct command_config : caf::actor_system_config {
+  explicit command_config(const network_options& net) {
+    actors::add_message_types(*this);
+    set("scheduler.max-threads", 2);
+    apply_network(*this, net);
+  }
+};
+
+} // namespace
+
+struct actor_host::parts {
+  explicit parts(const network_options& net) : cfg(net), sys(cfg) {}
+  command_config cfg;
+  caf::actor_system sys;
+};
+
+actor_host::actor_host(const network_options& net)
+    : parts_(std::make_unique<parts>(net)), networked_(net.enabled) {}
+
+actor_host::~actor_host() {
+  if (!networked_)
+    return; // parts_ goes with us: no middleman, nothing to get stuck
+  // Actors finish here, unbounded (the ledger writer saves its last records);
+  // only the modules' teardown, where the middleman can hang, is bounded.
+  parts_->sys.await_all_actors_done();
+  // The system's constructor made this thread hold its logger, and its
+  // destructor waits for the logger to go: let go here, as the stopper
+  // thread can only let go of its own reference.
+  caf::logger::set_current_actor_system(nullptr);
+  auto stopped = std::make_shared<std::promise<void>>();
+  auto done = stopped->get_future();
+  std::thread stopper{[p = std::move(parts_), stopped]() mutable {
+    p.reset();
+    stopped->set_value();
+  }};
+  if (done.wait_for(shutdown_grace) == std::future_status::ready) {
+    stopper.join();
+    return;
+  }
+  stopper.detach();
+  abandoned = true;
+}
+
+caf::actor_system& actor_host::system() {
+  return parts_->sys;
+}
+
+bool shutdown_abandoned() {
+  return abandoned;
+}
+
+network_options client_network(const config::settings& s) {
+  network_options out;
+  out.enabled = !s.nodes.empty();
+  out.heartbeats = s.network;
+  for (const auto& [name, n] : s.nodes)
+    if (n.tls.enabled()) {
+      out.identity = n.tls;
+      break;
+    }
+  return out;
+}
+
+network_options server_network(const config::settings& s) {
+  return network_options{true, s.server.tls, s.network};
+}
+
+std::string identity_conflict(const config::settings& s) {
+  auto client = client_network(s).identity;
+  if (!client.enabled() || !s.server.tls.enabled())
+    return {};
+  const auto& server = s.server.tls;
+  if (client.certificate == server.certificate && client.key == server.key
+      && client.ca_file == server.ca_file && client.passphrase == server.passphrase)
+    return {};
+  return "server.tls and the nodes' tls differ, but one process has one TLS identity "
+         "(CAF's OpenSSL module): use the same material for both";
+}
+
+void apply_network(caf::actor_system_config& cfg, const network_options& net) {
+  if (!net.enabled)
+    return;
+  // Keeps one connection's TLS error from dropping the others (see the header).
+  actors::isolate_openssl_errors();
+  cfg.load<caf::io::middleman>();
+  cfg.load<caf::openssl::manager>(); // needs the middleman loaded first
+  // Peers announcing another identifier are refused during the handshake.
+  cfg.set("middleman.app-identifiers", std::vector<std::string>{routing::node_app_identifier()});
+  // Without heartbeats a frozen host (as opposed to a dead one) is never noticed.
+  cfg.set("middleman.heartbeat-interval", caf::timespan{net.heartbeats.heartbeat});
+  cfg.set("middleman.connection-timeout", caf::timespan{net.heartbeats.peer_timeout});
+  // A certificate turns on peer verification against the CA: mutual TLS.
+  cfg.openssl_certificate = net.identity.certificate;
+  cfg.openssl_key = net.identity.key;
+  cfg.openssl_cafile = net.identity.ca_file;
+  cfg.openssl_passphrase = net.identity.passphrase;
+}
+
+} // namespace et::app

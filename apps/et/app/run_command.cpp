@@ -1,0 +1,215 @@
+#include <CLI/CLI.hpp>
+#include <ostream>
+
+#include "caf/all.hpp"
+#include "et/actors/detail/errors.hpp"
+#include "et/actors/detail/inspect.hpp"
+#include "et/app/commands.hpp"
+#include "et/app/run_pipeline.hpp"
+#include "et/app/run_records.hpp"
+#include "et/app/runtime.hpp"
+#include "et/config/loader.hpp"
+#include "et/config/paths.hpp"
+#include "et/cost/summary.hpp"
+#include "et/util/text.hpp"
+
+namespace et::app {
+
+namespace {
+
+role_request single_request(const config::settings& s, const run_options& o) {
+  role_request req;
+  req.id = 1;
+  req.role = o.worker_role;
+  auto r = s.role_or_default(o.worker_role);
+  if (r.system_prompt)
+    req.request.messages.push_back(message{role::system, *r.system_prompt, {}, {}, {}});
+  req.request.messages.push_back(message{role::user, o.task, {}, {}, {}});
+  return req;
+}
+
+void print_spend(context& ctx, caf::scoped_actor& self, const actors::ledger_actor& ledger) {
+  self->request(ledger, std::chrono::seconds{5}, actors::summary_atom::value)
+      .receive(
+          [&](cost::cost_report& r) {
+            ctx.err << "tokens: " << r.prompt_tokens << " prompt, " << r.completion_tokens
+                    << " completion; cost "
+                    << (r.unpriced_requests > 0 && r.usd == 0 ? "unpriced"
+                                                              : cost::format_usd(r.usd))
+                    << "\n";
+          },
+          [&](caf::error&) {});
+}
+
+// Single mode: the worker's answer streams to the terminal token by token.
+int run_single(context& ctx, std::shared_ptr<config::settings> s, const run_options& o) {
+  if (o.budget)
+    s->budgets.per_run = *o.budget;
+  auto runtime = role_runtime::start(ctx, "et run", s);
+  if (!runtime)
+    return exit_usage;
+  caf::scoped_actor self{runtime->system()};
+  interrupt_guard guard;
+  auto deadline = o.timeout_s > 0
+                      ? std::chrono::steady_clock::now() + std::chrono::seconds{o.timeout_s}
+                      : std::chrono::steady_clock::time_point::max();
+  char last = '\n';
+  auto answer = stream_role(
+      self, runtime->router(), single_request(*s, o),
+      [&](const std::string& text) {
+        ctx.out << text << std::flush;
+        if (!text.empty())
+          last = text.back();
+      },
+      [&] { return interrupt_guard::raised() || std::chrono::steady_clock::now() > deadline; });
+  if (last != '\n')
+    ctx.out << "\n";
+  int code = exit_ok;
+  if (answer) {
+    print_fallbacks(ctx.err, *answer);
+    fallback_counts counts;
+    count_fallbacks(counts, answer->fallbacks);
+    auto taken = counts_text(counts);
+    ctx.err << "answered by "
+            << (answer->alias.empty() ? answer->provider + "/" + answer->model : answer->alias)
+            << " after " << answer->attempts << (answer->attempts == 1 ? " attempt" : " attempts")
+            << (taken.empty() ? "" : " (" + taken + ")") << "\n";
+  } else if (interrupt_guard::raised()) {
+    ctx.err << "et run: interrupted\n";
+    code = exit_interrupted;
+  } else if (std::chrono::steady_clock::now() > deadline) {
+    ctx.err << "et run: timed out after " << o.timeout_s << "s (--timeout)\n";
+    code = exit_failed;
+  } else {
+    ctx.err << "et run: " << to_string(answer.error()) << "\n";
+    code = exit_failed;
+  }
+  print_spend(ctx, self, runtime->ledger());
+  return code;
+}
+
+// `--resume ID`: the run's own settings, from its journal; the config comes
+// from --config when given, else the file the run was started with.
+int resume_run(context& ctx, run_options o) {
+  auto s = load_settings(ctx);
+  if (!s)
+    return exit_usage;
+  auto dir = config::runs_dir(*s, config::process_env());
+  auto run = find_run(ctx, "et run --resume", dir, o.resume);
+  if (!run)
+    return ctx.exit == exit_ok ? exit_usage : ctx.exit;
+  if (run->status == store::run_status::done) {
+    ctx.err << "et run --resume: run " << run->header.id << " already finished; `et runs show "
+            << run->header.id << "` prints it\n";
+    return exit_usage;
+  }
+  if (!ctx.config_path && !run->header.config.empty()) {
+    ctx.config_path = run->header.config;
+    // The journal, not the user, names this file: it needs trust unless it is the user's own.
+    ctx.config_recorded = true;
+    s = load_settings(ctx);
+    if (!s)
+      return exit_usage;
+  }
+  return run_pipeline(ctx, std::make_shared<config::settings>(*s), std::move(o), std::move(run));
+}
+
+// Criteria go into the witness's prompt: a witness to ask, and bounds.
+std::optional<std::string> accept_problem(const run_options& o, const config::settings& s) {
+  constexpr size_t max_criteria = 20;
+  constexpr size_t max_bytes = 2000;
+  if (o.accept.empty())
+    return std::nullopt;
+  if (o.accept.size() > max_criteria)
+    return "at most " + std::to_string(max_criteria) + " criteria, got "
+           + std::to_string(o.accept.size());
+  for (const auto& c : o.accept) {
+    if (trim(c).empty())
+      return std::string{"a criterion is empty"};
+    if (c.size() > max_bytes)
+      return "a criterion is longer than " + std::to_string(max_bytes) + " bytes";
+  }
+  if (!s.roles.contains("witness"))
+    return "the criteria are checked by the witness role, and the config has none";
+  return std::nullopt;
+}
+
+int run_task(context& ctx, run_options o) {
+  if (!o.resume.empty()) {
+    if (!o.task.empty()) {
+      ctx.err << "et run: give a task or --resume ID, not both\n";
+      return exit_usage;
+    }
+    return resume_run(ctx, std::move(o));
+  }
+  if (o.task.empty()) {
+    ctx.err << "et run: a task is required (or --resume ID)\n";
+    return exit_usage;
+  }
+  auto s = load_settings(ctx);
+  if (!s)
+    return exit_usage;
+  if (!check_role(ctx, "et run", *s, o.worker_role))
+    return exit_usage;
+  auto settings = std::make_shared<config::settings>(std::move(*s));
+  if (auto bad = accept_problem(o, *settings)) {
+    ctx.err << "et run: --accept: " << *bad << "\n";
+    return exit_usage;
+  }
+  if (settings->role_or_default(o.worker_role).pool.empty() && o.output_dir.empty()
+      && o.verify.empty() && o.accept.empty())
+    return run_single(ctx, std::move(settings), o);
+  if (!check_role(ctx, "et run", *settings, o.supervisor_role))
+    return exit_usage;
+  if (!o.verify.empty() && o.output_dir.empty()) {
+    ctx.err << "et run: --verify needs --output-dir (the command runs there)\n";
+    return exit_usage;
+  }
+  return run_pipeline(ctx, std::move(settings), std::move(o), std::nullopt);
+}
+
+} // namespace
+
+void add_run_command(CLI::App& root, context& ctx) {
+  auto* cmd = root.add_subcommand(
+      "run", "run a task: decompose, fan out over the worker pool, review, synthesize");
+  add_config_flag(*cmd, ctx);
+  auto o = std::make_shared<run_options>();
+  cmd->add_option("task", o->task, "what to do");
+  cmd->add_option("--role", o->supervisor_role, "the supervisor role (mayor)");
+  cmd->add_option("--worker-role", o->worker_role, "the role that does the work (polecat)");
+  cmd->add_flag("--no-synthesize{false}", o->synthesize,
+                "print each worker's output in order instead of a synthesis");
+  cmd->add_flag("--no-review{false}", o->review, "skip the witness's reviews");
+  cmd->add_flag("--no-refine{false}", o->refine, "skip the refinery's polish");
+  cmd->add_flag("--no-coordinate{false}", o->coordinate,
+                "no brief from the mayor for the workers of a plan with several subtasks");
+  cmd->add_option("--accept", o->accept,
+                  "the witness checks the result against this criterion (repeatable); "
+                  "failures go back to their subtasks")
+      ->allow_extra_args(false); // one criterion per --accept: the task after it stays the task
+  cmd->add_option("--max-subtasks", o->max_subtasks, "at most this many subtasks (10)")
+      ->check(CLI::Range(1, 100));
+  cmd->add_option("--output-dir", o->output_dir, "write the workers' files into this directory");
+  cmd->add_option("--verify", o->verify, "run this command in the output dir after writing");
+  cmd->add_option("--max-iterations", o->max_iterations, "verify runs at most (3)")
+      ->check(CLI::Range(1, 20));
+  cmd->add_option("--verify-timeout", o->verify_timeout_s, "seconds per verify run (600)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--sandbox", o->sandbox,
+                  "run verify in a bubblewrap sandbox: auto|on|off (verify.sandbox, auto)")
+      ->check(CLI::IsMember({"auto", "on", "off"}));
+  cmd->add_option("--min-score", o->min_score, "results scoring below this are sent back (7)")
+      ->check(CLI::Range(0.0, 10.0));
+  cmd->add_option("--max-reasks", o->max_reasks, "re-asks per subtask after reviews (2)")
+      ->check(CLI::Range(0, 10));
+  cmd->add_option("--budget", o->budget, "stop before spending more than this many USD")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--timeout", o->timeout_s, "cancel the run after this many seconds")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--json", o->json, "print one JSON document with the whole run");
+  cmd->add_option("--resume", o->resume, "continue an interrupted or failed run");
+  cmd->callback([&ctx, o] { ctx.exit = run_task(ctx, *o); });
+}
+
+} // namespace et::app

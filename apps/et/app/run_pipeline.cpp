@@ -1,0 +1,169 @@
+#include "et/app/run_pipeline.hpp"
+
+#include <filesystem>
+#include <ostream>
+
+#include "caf/scoped_actor.hpp"
+#include "et/actors/run/run.hpp"
+#include "et/app/runtime.hpp"
+#include "et/config/paths.hpp"
+#include "et/store/run_lock.hpp"
+#include "et/util/private_files.hpp"
+#include "et/workspace/verify.hpp"
+
+namespace et::app {
+
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+store::run_header header_of(const run_options& o, const config::settings& s) {
+  store::run_header h;
+  h.started_ms = now_ms();
+  h.task = o.task;
+  h.config = s.source.empty() ? "" : fs::absolute(s.source).string();
+  h.supervisor_role = o.supervisor_role;
+  h.worker_role = o.worker_role;
+  h.max_subtasks = o.max_subtasks;
+  h.output_dir = o.output_dir.empty() ? "" : fs::absolute(o.output_dir).lexically_normal().string();
+  h.verify = o.verify;
+  h.max_iterations = o.max_iterations;
+  h.synthesize = o.synthesize;
+  h.review = o.review;
+  h.refine = o.refine;
+  h.coordinate = o.coordinate;
+  h.accept = o.accept;
+  return h;
+}
+
+// The journal, or a clear failure: a run that cannot be journaled could not
+// be resumed, so it does not start.
+std::optional<store::journal_writer> open_journal(context& ctx, const config::settings& s,
+                                                  store::run_record& record, bool resumed) {
+  auto dir = config::runs_dir(s, config::process_env());
+  auto j = resumed ? store::journal_writer::reopen(dir / record.header.id)
+                   : store::journal_writer::create_new(dir, record.header, store::new_run_id);
+  if (!j) {
+    ctx.err << "et run: " << j.error().message << "\n";
+    return std::nullopt;
+  }
+  record.header.id = j->id(); // the id may have been taken: create_new picked another
+  if (resumed && !record.header.output_dir.empty())
+    remove_stale_temps(record.header.output_dir, true); // left by a crash mid-write
+  return std::move(*j);
+}
+
+// Whether verify runs sandboxed: sets `o.bwrap` when it does. False (after one line) when
+// the sandbox is required and cannot run; in auto mode says once that verify runs without it.
+bool choose_sandbox(context& ctx, const config::settings& s, run_options& o,
+                    const std::string& verify) {
+  if (verify.empty())
+    return true;
+  auto mode = s.verify.sandbox;
+  if (o.sandbox == "on")
+    mode = config::sandbox_mode::on;
+  else if (o.sandbox == "off")
+    mode = config::sandbox_mode::off;
+  else if (o.sandbox == "auto")
+    mode = config::sandbox_mode::automatic;
+  if (mode == config::sandbox_mode::off)
+    return true;
+  const auto& probe = workspace::probe_sandbox();
+  if (probe.works()) {
+    o.bwrap = probe.bwrap;
+    return true;
+  }
+  if (mode == config::sandbox_mode::on) {
+    ctx.err << "et run: the verify sandbox is required (verify.sandbox: on or --sandbox on) but "
+               "cannot run: "
+            << probe.problem << "\n";
+    return false;
+  }
+  ctx.err << "et run: verify runs without a sandbox (" << probe.problem
+          << "); set verify.sandbox: off to run it so without this note\n";
+  return true;
+}
+
+// One process per run: the lock is held until the run returns. A resumed run
+// is read again under the lock, since another process may have moved it on
+// between the first read and the lock.
+std::optional<store::run_lock> lock_run(context& ctx, const config::settings& s,
+                                        store::run_record& record, bool resumed) {
+  auto dir = config::runs_dir(s, config::process_env()) / record.header.id;
+  auto lock = store::run_lock::acquire(dir);
+  if (!lock) {
+    ctx.err << "et run: " << lock.error().message << "\n";
+    return std::nullopt;
+  }
+  if (!resumed)
+    return std::move(*lock);
+  auto fresh = store::read_run(dir);
+  if (!fresh) {
+    ctx.err << "et run --resume: " << fresh.error().message << "\n";
+    return std::nullopt;
+  }
+  if (fresh->status == store::run_status::done) {
+    ctx.err << "et run --resume: run " << record.header.id << " already finished\n";
+    return std::nullopt;
+  }
+  record = std::move(*fresh);
+  ++record.resumes;
+  record.status = store::run_status::running;
+  ctx.err << "resuming run " << record.header.id << ": " << record.header.task << "\n";
+  return std::move(*lock);
+}
+
+} // namespace
+
+int run_pipeline(context& ctx, std::shared_ptr<config::settings> s, run_options o,
+                 std::optional<store::run_record> resumed) {
+  if (o.budget)
+    s->budgets.per_run = *o.budget;
+  store::run_record record;
+  if (resumed) {
+    record = std::move(*resumed);
+    ++record.resumes;
+    record.status = store::run_status::running;
+  } else {
+    record.header = header_of(o, *s);
+  }
+  // Before the journal: a run that may not verify does not start.
+  if (!choose_sandbox(ctx, *s, o, record.header.verify))
+    return exit_usage;
+  std::optional<store::run_lock> lock;
+  if (resumed) { // before the journal gets its `resumed` event
+    lock = lock_run(ctx, *s, record, true);
+    if (!lock)
+      return exit_usage;
+  }
+  auto journal = open_journal(ctx, *s, record, resumed.has_value());
+  if (!journal)
+    return exit_failed;
+  if (!resumed) {
+    lock = lock_run(ctx, *s, record, false);
+    if (!lock)
+      return exit_failed;
+  }
+  auto runtime = role_runtime::start(ctx, "et run", s, record.header.id);
+  if (!runtime)
+    return exit_usage;
+  actors::run_setup setup;
+  setup.settings = s;
+  setup.router = runtime->router();
+  setup.ledger = runtime->ledger();
+  setup.fallbacks = runtime->fallbacks();
+  setup.record = std::move(record);
+  setup.journal = std::make_shared<store::journal_writer>(std::move(*journal));
+  setup.limits =
+      actors::run_limits{o.min_score, o.max_reasks, o.verify_timeout_s, o.bwrap, o.timeout_s};
+  return watch_run(ctx, o, runtime->system(), std::move(setup));
+}
+
+} // namespace et::app

@@ -1,0 +1,111 @@
+#pragma once
+/// What commands that ask roles share: an actor system running the cost
+/// ledger and the router over one configuration, a streamed answer from the
+/// router as a blocking call, and Ctrl-C turned into a flag.
+
+#include <functional>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "caf/fwd.hpp"
+#include "et/actors/fallback_log.hpp"
+#include "et/actors/interfaces.hpp"
+#include "et/app/commands.hpp"
+#include "et/app/network.hpp"
+#include "et/util/result.hpp"
+
+namespace et::app {
+
+/// An actor system with a ledger and a router for one configuration; stopping
+/// it (the destructor) stops both, then waits for every actor.
+class role_runtime {
+public:
+  /// Starts the system. Prints one line and returns null when it cannot (a
+  /// pricing file that does not load); `command` prefixes messages ("et chat"). The ledger
+  /// files calls under `run_id` ("" = a new id). Networking (for alias@node) is
+  /// client_network(settings) unless `net` says otherwise.
+  static std::unique_ptr<role_runtime> start(context& ctx, std::string_view command,
+                                             std::shared_ptr<const config::settings> settings,
+                                             std::string run_id = {},
+                                             std::optional<network_options> net = std::nullopt);
+
+  /// Stops router and ledger, then the system.
+  ~role_runtime();
+
+  role_runtime(const role_runtime&) = delete;
+  role_runtime& operator=(const role_runtime&) = delete;
+
+  /// The system, for scoped actors (which must be gone before this is).
+  caf::actor_system& system();
+  /// The router: complete and stream by role.
+  actors::router_actor router() const;
+  /// The ledger: spend and budgets.
+  actors::ledger_actor ledger() const;
+  /// The router's fallback reports, drained by the run actor.
+  actors::fallback_log_actor fallbacks() const;
+
+private:
+  struct parts;
+  explicit role_runtime(std::unique_ptr<parts> p);
+  std::unique_ptr<parts> parts_;
+};
+
+/// True when `role` can be asked: it is configured, or defaults.model serves
+/// unconfigured roles. Otherwise prints one line naming it (with a
+/// did-you-mean), prefixed by `command`.
+bool check_role(context& ctx, std::string_view command, const config::settings& s,
+                const std::string& role);
+
+/// A run id for the ledger: store::new_run_id() (20261124-101500-3f2a9c01).
+std::string new_run_id();
+
+/// Streams `req` through the router from a blocking context: each piece's
+/// text goes to `on_text` as it arrives; `cancel` is polled about every 100 ms
+/// and, once it returns true, the router is told to cancel (the result is then
+/// errc::cancelled). Returns the router's answer or the failure.
+result<routed_response> stream_role(caf::scoped_actor& self, const actors::router_actor& router,
+                                    const role_request& req,
+                                    const std::function<void(const std::string&)>& on_text,
+                                    const std::function<bool()>& cancel);
+
+/// One stderr line per fallback (describe()), "answered by" where `to` is `answered_by`.
+std::vector<std::string> fallback_lines(const std::vector<fallback_taken>& taken,
+                                        const std::string& answered_by);
+
+/// Prints the fallbacks an answer took to `err`, one line each.
+void print_fallbacks(std::ostream& err, const routed_response& r);
+
+/// While alive, Ctrl-C (SIGINT) only raises a flag, and interrupts blocking
+/// reads (no SA_RESTART) so a REPL waiting for input notices it.
+class interrupt_guard {
+public:
+  /// Installs the handler; with `termination`, SIGTERM and SIGHUP raise the flag too, so a
+  /// run stops as on Ctrl-C (killing its verify command, journaling itself as interrupted)
+  /// instead of dying with children left behind.
+  explicit interrupt_guard(bool termination = false);
+  /// Restores the previous handler.
+  ~interrupt_guard();
+  interrupt_guard(const interrupt_guard&) = delete;
+  interrupt_guard& operator=(const interrupt_guard&) = delete;
+
+  /// True after Ctrl-C until clear().
+  static bool raised();
+  /// Lowers the flag.
+  static void clear();
+  /// The signal that raised it last (SIGINT, SIGTERM or SIGHUP).
+  static int signal_number();
+  /// A pipe's read end that becomes readable when a signal raises the flag (-1 when no pipe
+  /// could be made): wait for it with poll(2); drain() empties it.
+  static int wake_fd();
+  /// Reads what wake_fd() holds.
+  static void drain();
+
+private:
+  bool termination_;
+};
+
+} // namespace et::app

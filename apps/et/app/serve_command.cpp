@@ -1,0 +1,341 @@
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <csignal>
+#include <mutex>
+#include <ostream>
+#include <thread>
+
+#include "caf/all.hpp"
+#include "caf/io/all.hpp"
+#include "caf/openssl/all.hpp"
+#include "et/actors/detail/inspect.hpp"
+#include "et/actors/node.hpp"
+#include "et/app/commands.hpp"
+#include "et/app/gateway.hpp"
+#include "et/app/runtime.hpp"
+#include "et/gateway/models.hpp"
+#include "et/routing/node_tls.hpp"
+#include "et/util/text.hpp"
+#include "et/util/url.hpp"
+
+namespace et::app {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+std::atomic<int> stop_signals{0};
+
+extern "C" void et_serve_stop(int) {
+  ++stop_signals;
+}
+
+// SIGTERM and Ctrl-C only count: the main thread polls and shuts down in order.
+struct stop_guard {
+  struct sigaction old_term {};
+  struct sigaction old_int {};
+  stop_guard() {
+    stop_signals = 0;
+    struct sigaction sa {};
+    sa.sa_handler = et_serve_stop;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, &old_term);
+    sigaction(SIGINT, &sa, &old_int);
+  }
+  ~stop_guard() {
+    sigaction(SIGTERM, &old_term, nullptr);
+    sigaction(SIGINT, &old_int, nullptr);
+  }
+};
+
+struct serve_options {
+  std::string listen;   // HOST:PORT overriding server.listen
+  std::string http;     // HOST:PORT of the gateway ("" = no gateway)
+  std::string tls_cert; // the gateway's certificate (not implemented: refused)
+  std::string tls_key;  // its key
+  int grace = 30;       // seconds to let requests in flight finish
+  std::string init_tls; // make TLS material in this directory and exit
+};
+
+// Applies --listen and checks what the loader cannot: mutual TLS on every
+// address (without it any peer that reaches the port talks to CAF's BASP
+// parser unauthenticated, and that parser allocates whatever payload size a
+// header claims), plain TCP only on loopback and only when asked for by
+// name, and one TLS identity for the whole process.
+bool prepare(context& ctx, config::settings& s, const serve_options& o) {
+  if (!o.listen.empty()) {
+    auto addr = parse_host_port(o.listen);
+    if (!addr || addr->host.empty()) {
+      ctx.err << "et serve: --listen: expected HOST:PORT, got \"" << o.listen << "\"\n";
+      return false;
+    }
+    s.server.host = addr->host;
+    s.server.port = addr->port;
+  }
+  if (!s.server.tls.enabled() && !s.server.insecure_plaintext) {
+    ctx.err << "et serve: server.tls (certificate, key, ca_file) is required on every address, "
+               "loopback included: `et serve --init-tls DIR` makes them\n";
+    return false;
+  }
+  if (!s.server.tls.enabled() && !is_loopback(s.server.host)) {
+    ctx.err << "et serve: server.insecure_plaintext allows only a loopback address (127.0.0.0/8 "
+               "or ::1), not "
+            << s.server.host << "\n";
+    return false;
+  }
+  if (auto conflict = identity_conflict(s); !conflict.empty()) {
+    ctx.err << "et serve: " << conflict << "\n";
+    return false;
+  }
+  if (s.models.empty()) {
+    ctx.err << "et serve: the configuration has no models: a node offers its aliases\n";
+    return false;
+  }
+  return true;
+}
+
+// Publishes the node's door: a remote peer reaches node_actor's messages
+// only, never the node's drain, inflight or cancel-everything.
+caf::expected<uint16_t> publish(const actors::node_door_actor& door, const config::server& server) {
+  auto hdl = caf::actor_cast<actors::node_actor>(door);
+  if (server.tls.enabled())
+    return caf::openssl::publish(hdl, server.port, server.host.c_str(), true);
+  return door.home_system().middleman().publish(hdl, server.port, server.host.c_str(), true);
+}
+
+// `et serve --init-tls DIR`: the fleet's TLS material and the lines that use it.
+int run_init_tls(context& ctx, const serve_options& o) {
+  auto name = routing::node_name(config::server{});
+  auto files = routing::init_node_tls(o.init_tls, name);
+  if (!files) {
+    ctx.err << files.error().message << "\n";
+    return exit_failed;
+  }
+  ctx.out << routing::node_tls_config(*files, name, name + ":7700");
+  ctx.err << "et serve: wrote a CA, a node and a client certificate to " << o.init_tls
+          << " (keys mode 0600; keep ca.key offline: it signs more certificates)\n";
+  return exit_ok;
+}
+
+// Waits until nothing is in flight: `grace` seconds, or until a second
+// signal, then cancels what is left and waits a little more for the cancels.
+void drain(caf::actor_system& sys, const actors::node_impl& node, std::chrono::seconds grace,
+           int signals_before) {
+  caf::scoped_actor self{sys};
+  self->send(node, actors::drain_atom::value); // refuses new requests from now on
+  auto deadline = std::chrono::steady_clock::now() + grace;
+  bool cancelled = false;
+  for (;;) {
+    // No answer means "unknown": keep waiting, within the deadline.
+    int64_t in_flight = -1;
+    self->request(node, 5s, actors::inflight_atom::value)
+        .receive([&](int64_t n) { in_flight = n; }, [&](caf::error&) {});
+    if (in_flight == 0)
+      return;
+    auto now = std::chrono::steady_clock::now();
+    if (!cancelled && (now >= deadline || stop_signals > signals_before)) {
+      caf::anon_send(node, actors::cancel_atom::value);
+      cancelled = true;
+      deadline = now + 5s;
+    } else if (cancelled && now >= deadline) {
+      return;
+    }
+    std::this_thread::sleep_for(100ms);
+  }
+}
+
+// The gateway's address: loopback only, since it has no TLS yet (and no keys:
+// on another address anyone who reaches the port would spend the providers' money).
+std::optional<host_port> gateway_address(context& ctx, const serve_options& o) {
+  auto addr = parse_host_port(o.http);
+  if (!addr || addr->host.empty()) {
+    ctx.err << "et serve: --http: expected HOST:PORT, got \"" << o.http << "\"\n";
+    return std::nullopt;
+  }
+  if (!o.tls_cert.empty() || !o.tls_key.empty()) {
+    ctx.err << "et serve: --tls-cert/--tls-key: the gateway has no TLS yet; serve it on a "
+               "loopback address and put a TLS-terminating proxy in front\n";
+    return std::nullopt;
+  }
+  if (!is_loopback(addr->host)) {
+    ctx.err << "et serve: --http " << o.http
+            << ": a non-loopback address needs --tls-cert and --tls-key, and the gateway has no "
+               "TLS yet: use 127.0.0.1 or ::1\n";
+    return std::nullopt;
+  }
+  return *addr;
+}
+
+// Waits until the gateway has nothing in flight: `grace`, or until a second signal; then
+// closes it, which cancels what is left.
+void drain_gateway(app::http_gateway& g, std::chrono::seconds grace, int signals_before) {
+  g.drain(); // new requests get 503 from now on
+  auto deadline = std::chrono::steady_clock::now() + grace;
+  while (g.in_flight() > 0 && std::chrono::steady_clock::now() < deadline
+         && stop_signals <= signals_before)
+    std::this_thread::sleep_for(50ms);
+  g.stop(5s); // answers already made still reach their clients
+}
+
+int run_serve(context& ctx, const serve_options& o) {
+  if (!o.init_tls.empty())
+    return run_init_tls(ctx, o);
+  std::optional<host_port> http_at;
+  if (!o.http.empty() && !(http_at = gateway_address(ctx, o)))
+    return exit_usage;
+  // With --http the node listener runs only when --listen asks for it too.
+  bool node_wanted = o.http.empty() || !o.listen.empty();
+  auto loaded = load_settings(ctx);
+  if (!loaded)
+    return exit_usage;
+  if (node_wanted && !prepare(ctx, *loaded, o))
+    return exit_usage;
+  if (!node_wanted && loaded->models.empty() && loaded->roles.empty()) {
+    ctx.err << "et serve: the configuration has no models or roles for the gateway to offer\n";
+    return exit_usage;
+  }
+  auto s = std::make_shared<const config::settings>(std::move(*loaded));
+  stop_guard guard; // before anything starts, so an early SIGTERM is not lost
+  auto rt = role_runtime::start(ctx, "et serve", s, {},
+                                node_wanted ? server_network(*s) : client_network(*s));
+  if (!rt)
+    return exit_usage;
+  auto log_mutex = std::make_shared<std::mutex>();
+  auto& err = ctx.err;
+  std::unique_ptr<http_gateway> gw;
+  if (http_at) {
+    gateway_setup gs;
+    gs.settings = s;
+    gs.system = &rt->system();
+    gs.router = rt->router();
+    gs.http.host = http_at->host;
+    gs.http.port = http_at->port;
+    gs.log = [log_mutex, &err](const std::string& line) {
+      std::lock_guard<std::mutex> lock{*log_mutex};
+      err << "et serve: gateway: " << line << "\n" << std::flush;
+    };
+    auto started = http_gateway::start(std::move(gs));
+    if (!started) {
+      ctx.err << "et serve: --http " << o.http << ": " << started.error().message << "\n";
+      return exit_failed;
+    }
+    gw = std::move(*started);
+    std::vector<std::string> offered;
+    for (const auto& m : et::gateway::offered_models(*s))
+      offered.push_back(m.id);
+    std::lock_guard<std::mutex> lock{*log_mutex};
+    ctx.err << "et serve: gateway listening on http://"
+            << (http_at->host.find(':') != std::string::npos ? "[" + http_at->host + "]"
+                                                             : http_at->host)
+            << ":" << gw->port()
+            << " (OpenAI: /v1/chat/completions, Anthropic: /v1/messages, /v1/models, /health); "
+               "models: "
+            << join(offered, ", ") << "\n"
+            << "et serve: WARNING: the gateway has no keys: OPEN MODE on loopback; any process "
+               "on this host can use it and spend what the configured providers cost\n"
+            << std::flush;
+  }
+  if (!node_wanted) {
+    while (stop_signals == 0)
+      std::this_thread::sleep_for(100ms);
+    {
+      std::lock_guard<std::mutex> lock{*log_mutex};
+      ctx.err << "et serve: stopping: new requests get 503; waiting up to " << o.grace
+              << "s for requests in flight (again to cancel them)\n"
+              << std::flush;
+    }
+    drain_gateway(*gw, std::chrono::seconds{o.grace}, stop_signals);
+    std::lock_guard<std::mutex> lock{*log_mutex};
+    ctx.err << "et serve: stopped\n" << std::flush;
+    return exit_ok;
+  }
+  actors::node_setup setup{s,
+                           rt->router(),
+                           rt->ledger(),
+                           routing::node_name(s->server),
+                           s->server.tls.enabled(),
+                           [log_mutex, &err](const std::string& line) {
+                             std::lock_guard<std::mutex> lock{*log_mutex};
+                             err << "et serve: " << line << "\n" << std::flush;
+                           }};
+  auto name = setup.name;
+  auto node = actors::spawn_node(rt->system(), std::move(setup));
+  auto door = actors::spawn_node_door(rt->system(), node);
+  auto port = publish(door, s->server);
+  if (!port) {
+    if (gw)
+      gw->stop();
+    ctx.err << "et serve: cannot listen on " << s->server.host << ":" << s->server.port << ": "
+            << rt->system().render(port.error()) << "\n";
+    caf::anon_send_exit(node, caf::exit_reason::user_shutdown);
+    return exit_failed;
+  }
+  std::vector<std::string> aliases;
+  for (const auto& m : routing::node_aliases(*s))
+    aliases.push_back(m.id);
+  {
+    std::lock_guard<std::mutex> lock{*log_mutex};
+    ctx.err << "et serve: node " << name << " listening on " << s->server.host << ":" << *port
+            << (s->server.tls.enabled() ? " (mutual TLS)"
+                                        : " (INSECURE plain TCP: any local process can reach it)")
+            << "; aliases: " << join(aliases, ", ")
+            << "; max_in_flight: " << s->server.max_in_flight << "\n"
+            << std::flush;
+  }
+  if (!s->server.tls.enabled()) {
+    std::lock_guard<std::mutex> lock{*log_mutex};
+    ctx.err << "et serve: WARNING: server.insecure_plaintext: no TLS, no authentication; any "
+               "process on this host can use this node and make it allocate memory at will\n"
+            << std::flush;
+  }
+  while (stop_signals == 0)
+    std::this_thread::sleep_for(100ms);
+  {
+    std::lock_guard<std::mutex> lock{*log_mutex};
+    ctx.err << "et serve: stopping: no new connections or requests; waiting up to " << o.grace
+            << "s for requests in flight (again to cancel them)\n"
+            << std::flush;
+  }
+  // Close the port, then let work in flight end while the node refuses new
+  // requests on connections already open (callers fall back at once).
+  // (TLS doormen belong to the same broker; caf::openssl::unpublish does not
+  // compile in 0.17.6.)
+  rt->system().middleman().unpublish(caf::actor_cast<actors::node_actor>(door), *port);
+  auto signals = stop_signals.load();
+  if (gw)
+    gw->drain();
+  drain(rt->system(), node, std::chrono::seconds{o.grace}, signals);
+  if (gw)
+    drain_gateway(*gw, std::chrono::seconds{o.grace}, signals);
+  caf::anon_send_exit(node, caf::exit_reason::user_shutdown);
+  std::lock_guard<std::mutex> lock{*log_mutex};
+  ctx.err << "et serve: stopped\n" << std::flush;
+  return exit_ok;
+}
+
+} // namespace
+
+void add_serve_command(CLI::App& root, context& ctx) {
+  auto* cmd = root.add_subcommand(
+      "serve", "run a node that other hosts use for alias@node, and/or (--http) a gateway for "
+               "OpenAI and Anthropic clients (until SIGTERM or Ctrl-C)");
+  add_config_flag(*cmd, ctx);
+  auto o = std::make_shared<serve_options>();
+  cmd->add_option("--listen", o->listen,
+                  "HOST:PORT to listen on (default: server.listen; port 0 picks a free one)");
+  cmd->add_option("--http", o->http,
+                  "also (or, without --listen, only) serve the OpenAI/Anthropic gateway on "
+                  "HOST:PORT (loopback only; port 0 picks a free one)");
+  cmd->add_option("--tls-cert", o->tls_cert,
+                  "the gateway's TLS certificate (not implemented yet: refused)");
+  cmd->add_option("--tls-key", o->tls_key, "the gateway's TLS key (not implemented yet: refused)");
+  cmd->add_option("--init-tls", o->init_tls,
+                  "write a CA, a node and a client certificate (mutual TLS) to DIR, print the "
+                  "configuration lines that use them, and exit");
+  cmd->add_option("--grace", o->grace,
+                  "seconds requests in flight get to finish after SIGTERM (default 30)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->callback([&ctx, o] { ctx.exit = run_serve(ctx, *o); });
+}
+
+} // namespace et::app

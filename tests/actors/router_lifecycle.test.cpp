@@ -1,0 +1,147 @@
+#define CAF_SUITE actors.router_lifecycle
+#define FAIL(msg) CAF_FAIL(msg)
+#include "router_test.hpp"
+
+// The router: crashed providers restarted, streams, cancels, unknown roles.
+
+using namespace router_test;
+
+CAF_TEST_FIXTURE_SCOPE(router_lifecycle_tests, fixture)
+
+CAF_TEST(a crashed provider is restarted and its request is retried on the new instance) {
+  start();
+  *crashes = 1;
+  auto rh = self->request(router, caf::infinite, complete_atom::value, ask("crew", "boom"));
+  sched.run();
+  auto r = answer_of(rh);
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->provider, "fragile");
+  CAF_CHECK_EQUAL(r->response.content, "echo boom");
+  CAF_CHECK_EQUAL(r->attempts, 2);
+  CAF_CHECK_EQUAL(state().providers["fragile"].restarts, 1);
+  CAF_CHECK(!state().providers["fragile"].down);
+}
+
+CAF_TEST(a provider that crashes with a request in flight is restarted and the request retried) {
+  start();
+  *crashes = 1;
+  auto rh = self->request(router, caf::infinite, complete_atom::value, ask("crew", "hang"));
+  sched.run();
+  CAF_REQUIRE(self->mailbox().empty()); // the first instance took it and holds it
+  caf::anon_send_exit(state().providers["fragile"].hdl, caf::exit_reason::unhandled_exception);
+  sched.run();
+  // Before the fix the request waited for its bound (timeout + 30 s) instead.
+  CAF_REQUIRE(!self->mailbox().empty());
+  auto r = answer_of(rh);
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->provider, "fragile");
+  CAF_CHECK_EQUAL(r->response.content, "echo hang");
+  CAF_CHECK_EQUAL(r->attempts, 2);
+  CAF_CHECK_EQUAL(state().providers["fragile"].restarts, 1);
+}
+
+CAF_TEST(past its restart budget a provider is down and its aliases fall back) {
+  start();
+  *crashes = 100;
+  auto rh = self->request(router, caf::infinite, complete_atom::value, ask("crew", "boom"));
+  sched.run();
+  auto r = answer_of(rh);
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->alias, "spare");
+  CAF_CHECK_EQUAL(state().providers["fragile"].restarts, 2);
+  CAF_CHECK(state().providers["fragile"].down);
+  auto next = self->request(router, caf::infinite, complete_atom::value, ask("crew", "hi", 2));
+  sched.run();
+  auto next_answer = answer_of(next);
+  CAF_REQUIRE(next_answer);
+  CAF_CHECK_EQUAL(next_answer->attempts, 1); // the down provider is skipped
+}
+
+CAF_TEST(streamed pieces reach the requester in order with its request id) {
+  start([](config::settings& s) { s.providers["primary"].mock.text = "one two three"; });
+  auto rh = self->request(router, caf::infinite, stream_atom::value, ask("polecat", "hi", 42));
+  sched.run();
+  std::string text;
+  for (uint32_t i = 0; i < 3; ++i)
+    self->receive([&](chunk_atom, const stream_chunk& c) {
+      CAF_CHECK_EQUAL(c.id, 42u);
+      CAF_CHECK_EQUAL(c.seq, i);
+      text += c.delta.text;
+    });
+  CAF_CHECK_EQUAL(text, "one two three");
+  auto r = answer_of(rh);
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->response.content, "one two three");
+}
+
+CAF_TEST(a stream that fails before its first piece falls back) {
+  faults["primary"].push_back(fault(errc::context_overflow, {1}));
+  start();
+  auto rh = self->request(router, caf::infinite, stream_atom::value, ask("polecat", "hi"));
+  sched.run();
+  std::string text;
+  self->receive([&](chunk_atom, const stream_chunk& c) {
+    CAF_CHECK_EQUAL(c.seq, 0u);
+    text += c.delta.text;
+  });
+  auto r = answer_of(rh);
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->alias, "spare");
+  CAF_CHECK_EQUAL(text, "from ");
+}
+
+CAF_TEST(a stream that fails after its first piece reports the partial output) {
+  start();
+  auto rh = self->request(router, caf::infinite, stream_atom::value, ask("crew", "cut"));
+  sched.run();
+  int pieces = 0;
+  for (int i = 0; i < 2; ++i)
+    self->receive([&](chunk_atom, const stream_chunk&) { ++pieces; });
+  CAF_CHECK_EQUAL(pieces, 2);
+  auto r = answer_of(rh);
+  CAF_REQUIRE(!r);
+  auto f = from_caf(r.error());
+  CAF_CHECK_EQUAL(f.code, errc::stream_interrupted);
+  CAF_CHECK(f.message.find("after 2 streamed pieces") != std::string::npos);
+  CAF_CHECK(f.message.find("connection reset") != std::string::npos);
+}
+
+CAF_TEST(a cancelled request is answered with cancelled and leaves nothing behind) {
+  start([](config::settings& s) { s.providers["primary"].mock.latency = 10s; });
+  auto rh = self->request(router, caf::infinite, complete_atom::value, ask("polecat", "hi", 9));
+  sched.run();
+  self->send(router, cancel_atom::value, uint64_t{9});
+  sched.run();
+  auto r = answer_of(rh);
+  CAF_REQUIRE(!r);
+  CAF_CHECK_EQUAL(from_caf(r.error()).code, errc::cancelled);
+  CAF_CHECK(state().jobs.empty());
+  CAF_CHECK(state().attempts.empty());
+}
+
+CAF_TEST(a requester that dies has its requests cancelled at the provider) {
+  start([](config::settings& s) { s.providers["primary"].mock.latency = 10s; });
+  auto r = router;
+  auto asker = sys.spawn([r](caf::event_based_actor* asker_self) {
+    asker_self->request(r, caf::infinite, complete_atom::value, fixture::ask("polecat", "hi"))
+        .then([](const routed_response&) {}, [](const caf::error&) {});
+  });
+  sched.run();
+  CAF_CHECK_EQUAL(state().jobs.size(), 1u);
+  caf::anon_send_exit(asker, caf::exit_reason::kill);
+  sched.run();
+  CAF_CHECK(state().jobs.empty());
+  CAF_CHECK(state().attempts.empty());
+  CAF_CHECK(state().watched.empty());
+}
+
+CAF_TEST(an unknown role without defaults is a configuration error) {
+  start();
+  auto rh = self->request(router, caf::infinite, complete_atom::value, ask("nobody", "hi"));
+  sched.run();
+  auto r = answer_of(rh);
+  CAF_REQUIRE(!r);
+  CAF_CHECK_EQUAL(from_caf(r.error()).code, errc::invalid_config);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
