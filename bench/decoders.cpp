@@ -128,7 +128,7 @@ std::function<size_t(const std::string&, size_t)> full_decode(et::config::provid
     for (size_t i = 0; i < bytes.size(); i += piece)
       if (!d->feed(std::string_view{bytes}.substr(i, piece), out))
         return 0;
-    auto r = d->finish();
+    auto r = d->finish(out);
     return r ? out.size() : 0;
   };
 }

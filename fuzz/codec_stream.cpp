@@ -37,21 +37,25 @@ outcome decode(const et::wire::codec& c, const std::vector<std::string_view>& pa
   outcome o;
   auto d = c.make_stream_decoder();
   std::vector<et::chunk> out;
-  for (auto part : parts) {
-    out.clear();
-    auto r = d->feed(part, out);
+  auto take = [&] {
     for (const auto& ch : out) {
       FUZZ_CHECK(!ch.text.empty() || !ch.reasoning.empty(), "an empty chunk");
       o.text += ch.text;
       o.reasoning += ch.reasoning;
     }
+    out.clear();
+  };
+  for (auto part : parts) {
+    auto r = d->feed(part, out);
+    take();
     if (!r) {
       et::fuzz::check_failure(r.error());
       o.fed = r.error();
       break;
     }
   }
-  o.end = d->finish();
+  o.end = d->finish(out);
+  take();
   if (o.end) {
     et::fuzz::check_usage(o.end->tokens);
     FUZZ_CHECK(!o.fed, "a stream that failed finished well");

@@ -70,9 +70,9 @@ struct fixture {
     for (size_t i = 0; i < reply.body.size(); i += 7)
       if (auto ok = dec->feed(std::string_view{reply.body}.substr(i, 7), chunks); !ok)
         return outcome{"", {}, "", et::to_string(ok.error())};
+    auto done = dec->finish(chunks);
     for (const auto& ch : chunks)
       out.streamed += ch.text;
-    auto done = dec->finish();
     if (!done)
       return outcome{"", {}, out.streamed, et::to_string(done.error())};
     out.text = done->content;

@@ -245,7 +245,7 @@ http::exchange http_provider::stream(const chat_request& req, chunk_handler on_c
       st->cancel(); // stop reading: the provider said the stream failed
     }
   };
-  h.on_done = [st, codec, done](result<void> r) {
+  h.on_done = [st, codec, on_chunk, done](result<void> r) {
     if (st->stream_error)
       return done(*st->stream_error);
     if (!r)
@@ -253,7 +253,14 @@ http::exchange http_provider::stream(const chat_request& req, chunk_handler on_c
                                            : r.error());
     if (!is_success(st->status))
       return done(codec->classify(reply_of(*st)));
-    done(st->decoder->finish());
+    // A last event without its delimiter still carries text: stream it first.
+    st->pending.clear();
+    auto finished = st->decoder->finish(st->pending);
+    for (auto& c : st->pending) {
+      ++st->chunks_delivered;
+      on_chunk(std::move(c));
+    }
+    done(std::move(finished));
   };
   auto handle = client_.send(to_http(std::move(*built), base_, settings_.timeout), std::move(h));
   st->set_handle(handle);

@@ -48,8 +48,10 @@ public:
   /// mid-stream error event returns its typed failure.
   virtual result<void> feed(std::string_view bytes, std::vector<chunk>& out) = 0;
   /// Ends the stream: the assembled response (text, tool calls, usage, finish
-  /// reason), or stream_interrupted when the terminal event never came.
-  virtual result<chat_response> finish() = 0;
+  /// reason), or stream_interrupted when the terminal event never came. Text
+  /// of a last event that lacked its delimiter is appended to `out` first, so
+  /// what was streamed always adds up to the answer.
+  virtual result<chat_response> finish(std::vector<chunk>& out) = 0;
 };
 
 /// A provider protocol.

@@ -231,15 +231,14 @@ result<void> sse_stream::feed(std::string_view bytes, std::vector<chunk>& out) {
   return {};
 }
 
-result<chat_response> sse_stream::finish() {
+result<chat_response> sse_stream::finish(std::vector<chunk>& out) {
   if (failed_)
     return *failed_;
-  // A last event without its blank line still counts; a cut one fails to
-  // parse and leaves the stream incomplete.
+  // A last event without its blank line still counts (its text is streamed
+  // like any other); a cut one fails to parse and leaves the stream incomplete.
   sse_event ev;
-  std::vector<chunk> ignored;
   while (!complete() && sse_.flush(ev)) {
-    auto r = on_event(ev, ignored);
+    auto r = on_event(ev, out);
     if (!r && r.error().code != errc::invalid_input)
       return r.error();
     if (!r)
@@ -265,13 +264,12 @@ result<void> ndjson_stream::feed(std::string_view bytes, std::vector<chunk>& out
   return {};
 }
 
-result<chat_response> ndjson_stream::finish() {
+result<chat_response> ndjson_stream::finish(std::vector<chunk>& out) {
   if (failed_)
     return *failed_;
   std::string_view line;
-  std::vector<chunk> ignored;
   if (!complete() && lines_.flush(line)) {
-    auto r = on_line(line, ignored);
+    auto r = on_line(line, out);
     if (!r && r.error().code != errc::invalid_input)
       return r.error();
   }

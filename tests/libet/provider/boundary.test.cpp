@@ -189,4 +189,43 @@ CAF_TEST(destroying the provider stops a paginated listing) {
   CAF_CHECK_EQUAL(server.requests().size(), 2u);
 }
 
+// A last event without its delimiter (Gemini's blank line, Ollama's newline)
+// still counts, and its text must reach the stream, not only the answer: a
+// streaming client would otherwise show less than the ledger paid for.
+CAF_TEST(a last event without its delimiter is streamed like the others) {
+  struct cut_end {
+    config::provider_type type;
+    std::string body;
+  };
+  const cut_end ends[] = {
+      {config::provider_type::gemini,
+       "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"Hel\"}]}}]}\r\n\r\n"
+       "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"lo\"}]},"
+       "\"finishReason\":\"STOP\"}],\"usageMetadata\":{\"promptTokenCount\":3,"
+       "\"candidatesTokenCount\":2}}\r\n"},
+      {config::provider_type::ollama,
+       "{\"model\":\"m\",\"message\":{\"role\":\"assistant\",\"content\":\"Hel\"},"
+       "\"done\":false}\n{\"model\":\"m\",\"message\":{\"role\":\"assistant\","
+       "\"content\":\"lo\"},\"done\":true,\"done_reason\":\"stop\","
+       "\"prompt_eval_count\":3,\"eval_count\":2}"}};
+  for (const auto& end : ends) {
+    CAF_MESSAGE(config::to_string(end.type));
+    loopback_server server{[body = end.body](const seen_request&) {
+      return reply{}.send(http_response(200, body, {{"Content-Type", "text/event-stream"}}));
+    }};
+    auto p = make(end.type, server.url());
+    auto promise = std::make_shared<std::promise<result<chat_response>>>();
+    auto streamed = std::make_shared<std::string>();
+    p->stream(
+        ask(), [streamed](et::chunk c) { *streamed += c.text; },
+        [promise](result<chat_response> r) { promise->set_value(std::move(r)); });
+    auto f = promise->get_future();
+    CAF_REQUIRE(f.wait_for(20s) == std::future_status::ready);
+    auto r = f.get();
+    CAF_REQUIRE(r);
+    CAF_CHECK_EQUAL(r->content, "Hello");
+    CAF_CHECK_EQUAL(*streamed, "Hello");
+  }
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -217,7 +217,7 @@ CAF_TEST(a mid stream error event is a typed failure not a truncation) {
   auto dec = c->make_stream_decoder();
   std::vector<chunk> chunks;
   CAF_CHECK(!dec->feed(overloaded_mid_stream, chunks));
-  auto fin = dec->finish();
+  auto fin = dec->finish(chunks);
   CAF_REQUIRE(!fin.has_value());
   CAF_CHECK_EQUAL(name(fin.error().code), "overloaded");
 }

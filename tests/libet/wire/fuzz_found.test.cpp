@@ -114,3 +114,29 @@ CAF_TEST(an HTTP date outside the nanosecond clock range does not overflow) {
   CAF_CHECK_EQUAL(past->count(), 0);
   CAF_CHECK_EQUAL(parse_retry_after("Thu, 01 Jan 2026 00:00:07 GMT", now)->count(), 7000);
 }
+
+// fuzz/codec_stream (Gemini): a last event not followed by its blank line was
+// decoded by finish() into a vector nobody read, so its text was in the
+// answer but never streamed. The input, byte for byte (the NUL line is no
+// delimiter, so the event is still open at the end of the stream).
+CAF_TEST(the text of a last event without its blank line is streamed) {
+  auto gemini = make_codec(make_provider(config::provider_type::gemini));
+  std::string input =
+      "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"Hi\"}]},"
+      "\"finishReason\":\"STOP\"}],\"usageMetadata\":{\"promptTokenCount\":2233,"
+      "\"candidatesTokenCount\":1}}\r\n";
+  input += '\0';
+  input += "\r\n";
+  auto out = run_stream(*gemini, input);
+  CAF_REQUIRE(!out.error.has_value());
+  CAF_CHECK_EQUAL(out.response.content, "Hi");
+  CAF_CHECK_EQUAL(out.text, "Hi");
+  CAF_CHECK_EQUAL(split_mismatches(*gemini, input), 0u);
+  // The same for NDJSON: Ollama's last line without its newline.
+  auto ollama = make_codec(make_provider(config::provider_type::ollama));
+  auto last = run_stream(*ollama, "{\"model\":\"q\",\"message\":{\"content\":\"Hi\"},"
+                                  "\"done\":true,\"done_reason\":\"stop\"}");
+  CAF_REQUIRE(!last.error.has_value());
+  CAF_CHECK_EQUAL(last.response.content, "Hi");
+  CAF_CHECK_EQUAL(last.text, "Hi");
+}

@@ -159,7 +159,7 @@ inline stream_outcome run_stream(const codec& c, std::string_view bytes,
     if (ok && cut > from)
       ok = feed(cut);
   if (ok && feed(bytes.size())) {
-    auto fin = dec->finish();
+    auto fin = dec->finish(chunks);
     if (fin)
       out.response = std::move(*fin);
     else

@@ -98,7 +98,7 @@ failure interrupted(std::string_view terminal, const chat_response& partial);
 class sse_stream : public stream_decoder {
 public:
   result<void> feed(std::string_view bytes, std::vector<chunk>& out) final;
-  result<chat_response> finish() final;
+  result<chat_response> finish(std::vector<chunk>& out) final;
 
 protected:
   /// Handles one event; a failure stops the stream.
@@ -121,7 +121,7 @@ private:
 class ndjson_stream : public stream_decoder {
 public:
   result<void> feed(std::string_view bytes, std::vector<chunk>& out) final;
-  result<chat_response> finish() final;
+  result<chat_response> finish(std::vector<chunk>& out) final;
 
 protected:
   /// Handles one line; a failure stops the stream.
