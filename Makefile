@@ -28,7 +28,7 @@ export CCACHE_BASEDIR := $(CURDIR)
 CMAKE_FLAGS = -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DET_WERROR=$(WERROR) \
               -DET_SANITIZE=$(SANITIZE)
 
-.PHONY: tsan deps configure build test demo bench soak lint format clean install cross cross-test dist fuzz
+.PHONY: ci tsan deps configure build test demo bench soak lint format clean install cross cross-test dist fuzz
 
 deps:
 	@scripts/install-deps
@@ -115,6 +115,26 @@ fuzz:
 	  -DET_FUZZ=ON >/dev/null
 	@cmake --build $(FUZZ_DIR) -j $(JOBS) --target et_fuzz_all
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz $(FUZZ_DIR) $(FUZZ_TARGETS)
+
+# What CI runs (.ci/run, with CI=true: -Werror), lane by lane, each after a "=== ci lane"
+# header and with its time: the whole suite (`make test`), every fuzz target for
+# CI_FUZZ_SECONDS, and the unit suites CI_SANITIZE_TARGETS (ctest CI_SANITIZE_CTEST) under
+# ASan+UBSan; .ci/run says what is left out and why. Every lane runs even after one failed;
+# the last line names the lanes that failed and the exit code is 1.
+CI_FUZZ_SECONDS ?= 20
+CI_SANITIZE_TARGETS ?= et_unit_tests_libet
+CI_SANITIZE_CTEST ?= -L unit -R ^libet/ --no-tests=error
+ci:
+	@failed=; \
+	lane() { name=$$1; shift; echo "=== ci lane $$name: $$*"; start=$$(date +%s); \
+	  if "$$@"; then result=passed; else result=FAILED; failed="$$failed $$name"; fi; \
+	  echo "=== ci lane $$name $$result in $$(( $$(date +%s) - start )) s"; }; \
+	lane test $(MAKE) --no-print-directory test; \
+	lane fuzz $(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(CI_FUZZ_SECONDS); \
+	lane asan-ubsan-unit $(MAKE) --no-print-directory test SANITIZE=address,undefined \
+	  TEST_TARGETS="$(CI_SANITIZE_TARGETS)" CTEST_ARGS="$(CI_SANITIZE_CTEST)"; \
+	if [ -n "$$failed" ]; then echo "=== ci FAILED:$$failed"; exit 1; fi; \
+	echo "=== ci passed: test, fuzz, asan-ubsan-unit"
 
 lint: configure
 	@scripts/lint $(BUILD_DIR)
