@@ -91,9 +91,9 @@ inline long rss_kib(pid_t pid) {
   return at == std::string::npos ? -1 : std::stol(status.substr(at + 6));
 }
 
-// Connects to 127.0.0.1:port, sends `bytes` and waits (bounded) for the peer
-// to close. True when it closed, false when it kept the connection open.
-inline bool send_and_await_close(uint16_t port, const std::string& bytes) {
+// A socket connected to 127.0.0.1:port whose reads give up after `seconds`,
+// or -1 when nothing accepted the connection.
+inline int connect_loopback(uint16_t port, long seconds) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -101,10 +101,19 @@ inline bool send_and_await_close(uint16_t port, const std::string& bytes) {
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     ::close(fd);
-    return false;
+    return -1;
   }
-  timeval limit{5, 0};
+  timeval limit{seconds, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+  return fd;
+}
+
+// Connects to 127.0.0.1:port, sends `bytes` and waits (bounded) for the peer
+// to close. True when it closed, false when it kept the connection open.
+inline bool send_and_await_close(uint16_t port, const std::string& bytes) {
+  int fd = connect_loopback(port, 5);
+  if (fd < 0)
+    return false;
   ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
   char buf[256];
   ssize_t n = 0;
@@ -117,17 +126,9 @@ inline bool send_and_await_close(uint16_t port, const std::string& bytes) {
 // POSTs `body` to 127.0.0.1:port`path` with Connection: close and returns
 // the whole response ("" when the connection failed).
 inline std::string http_post(uint16_t port, const std::string& path, const std::string& body) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
+  int fd = connect_loopback(port, 20);
+  if (fd < 0)
     return {};
-  }
-  timeval limit{20, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
   auto request = "POST " + path
                  + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: "
                  + std::to_string(body.size()) + "\r\n\r\n" + body;
