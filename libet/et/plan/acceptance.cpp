@@ -99,6 +99,8 @@ parse_acceptance(std::string_view answer, const std::vector<std::string>& criter
     auto n = leading_number(line);
     if (!n || *n < 1 || static_cast<size_t>(*n) > criteria.size() || judged[*n - 1])
       continue;
+    if (line.size() < 4)
+      continue; // a number and no verdict after it
     auto verdict = lower(line.substr(0, 4));
     bool word = line.size() == 4 || !std::isalnum(static_cast<unsigned char>(line[4]));
     if ((verdict != "pass" && verdict != "fail") || !word)

@@ -61,3 +61,15 @@ CAF_TEST(a long reason is cut and an empty one is named) {
   CAF_CHECK_EQUAL(r[0].why.size(), 2048u);
   CAF_CHECK_EQUAL(r[1].why, "no reason given");
 }
+
+// fuzz/acceptance: a criterion number with less than four bytes after it ("2", "1. ok")
+// was checked for a word end at its fifth byte, past the line (ASan: heap-buffer-overflow).
+// The input, byte for byte after the plan-size byte.
+CAF_TEST(a number with a short rest or none is not a verdict) {
+  auto r = parse_acceptance("- 1) Pass\n1. fail: judged \x02- 1) Pass\n1. ftwice\n2", criteria, 2);
+  CAF_CHECK(r[0].passed);
+  CAF_CHECK_EQUAL(r[1].why, "not judged by the witness");
+  auto s = parse_acceptance("1. ok\n2. pa\n3.", criteria, 2);
+  for (const auto& c : s)
+    CAF_CHECK_EQUAL(c.why, "not judged by the witness");
+}
