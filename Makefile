@@ -83,10 +83,14 @@ bench: build
 # The soak (about a minute): 1,000+ model calls through pool runs against the fake upstream
 # in its own process, with about 20 % faults and provider actors killed mid-call. Fails
 # when a subtask is lost, the ledger differs from what the upstream billed, or memory grows.
+# One pool member is an `et serve` node, killed mid-call at every SOAK_NODE-th of its streams
+# and started again (0: no node).
 SOAK_CALLS ?= 1000
+SOAK_NODE ?= 4
 soak: configure
-	@cmake --build $(BUILD_DIR) -j $(JOBS) --target et-bench-soak et-fake-upstream
-	@$(BUILD_DIR)/bin/et-bench-soak --calls $(SOAK_CALLS) --json $(BUILD_DIR)/bench-soak.json
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target et-bench-soak et-fake-upstream et
+	@$(BUILD_DIR)/bin/et-bench-soak --calls $(SOAK_CALLS) --node $(SOAK_NODE) \
+	  --json $(BUILD_DIR)/bench-soak.json
 	@echo "results: $(BUILD_DIR)/bench-soak.json"
 
 # Cross-builds a stripped `et` for ARCH (arm64 or ppc64le) in build-cross/ from a

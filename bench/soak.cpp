@@ -4,7 +4,10 @@
 // answers faulty (429 with Retry-After, 500, 503, 529, connections closed
 // without an answer, hangs past the first-byte timeout, streams cut mid-answer,
 // malformed chunks, error events mid-stream), while a fifth provider's actor is
-// killed mid-call each time it takes a streamed one. Rounds (streamed and
+// killed mid-call each time it takes a streamed one. With --node N a sixth
+// member is an alias on an `et serve` node (its own fake upstream holds every
+// Nth stream; the node is killed with SIGKILL there and started again: see
+// soak_node.hpp). Rounds (streamed and
 // whole answers in turn) of subtasks run until the
 // router has made --calls model calls; then it checks that no subtask was
 // lost (each is done with exactly the text the upstream served, or failed with
@@ -20,6 +23,7 @@
 #include <vector>
 
 #include "caf/all.hpp"
+#include "caf/io/all.hpp"
 #include "et/actors/detail/errors.hpp"
 #include "et/actors/detail/inspect.hpp"
 #include "et/actors/detail/message_types.hpp"
@@ -28,8 +32,10 @@
 #include "et/actors/roles/pool.hpp"
 #include "et/config/settings.hpp"
 #include "et/roles/pool.hpp"
+#include "et/routing/node_tls.hpp"
 #include "scale_proc.hpp"
 #include "soak_check.hpp"
+#include "soak_node.hpp"
 #include "soak_side.hpp"
 #include "support.hpp"
 
@@ -50,6 +56,7 @@ struct flags {
   uint64_t seed = 1;
   std::string json;
   std::string upstream;
+  int node_hold_every = 0; ///< --node N: 0 = no node
 };
 
 std::optional<flags> parse_flags(int argc, char** argv) {
@@ -68,17 +75,19 @@ std::optional<flags> parse_flags(int argc, char** argv) {
       f.json = value;
     else if (flag == "--upstream")
       f.upstream = value;
+    else if (flag == "--node")
+      f.node_hold_every = std::atoi(value.c_str());
     else
       return std::nullopt;
   }
-  if (f.calls <= 0)
+  if (f.calls <= 0 || f.node_hold_every < 0)
     return std::nullopt;
   return f;
 }
 
 // Four protocols, each alias priced, plus "crashy": its calls are held by the
 // upstream after their first content event, and its actor is killed there.
-std::string config_yaml(uint16_t port) {
+std::string config_yaml(uint16_t port, uint16_t node_port) {
   auto base = "http://127.0.0.1:" + std::to_string(port);
   return "providers:\n"
          "  oa: {type: openai, base_url: \""
@@ -103,16 +112,23 @@ std::string config_yaml(uint16_t port) {
            "      - {model: a-ge, max_concurrency: 2}\n"
            "      - {model: a-ol, max_concurrency: 2}\n"
            "      - {model: a-crash, max_concurrency: 1}\n"
-           "timeouts: {connect: 2s, first_byte: 1s, idle: 1s, total: 20s}\n"
+         + (node_port == 0 ? std::string{}
+                           : "      - {model: a-node@node1, max_concurrency: 1}\n")
+         + "timeouts: {connect: 2s, first_byte: 1s, idle: 1s, total: 20s}\n"
            "retry: {attempts: 2, initial_backoff: 20ms, max_backoff: 200ms, max_wait: 2s}\n"
            "cooldown: {failures: 5, window: 2s, period: 250ms}\n"
-           "supervision: {max_restarts: 1000, window: 1s}\n";
+           "supervision: {max_restarts: 1000, window: 1s}\n"
+         + (node_port == 0 ? std::string{}
+                           : "nodes: {node1: {address: \"127.0.0.1:" + std::to_string(node_port)
+                                 + "\", connect_timeout: 2s, request_timeout: 20s}}\n");
 }
 
 struct system_config : caf::actor_system_config {
   system_config() {
     et::actors::add_message_types(*this);
     set("scheduler.max-threads", 2);
+    load<caf::io::middleman>(); // for the node (--node)
+    set("middleman.app-identifiers", std::vector<std::string>{routing::node_app_identifier()});
   }
 };
 
@@ -149,7 +165,8 @@ int main(int argc, char** argv) {
   auto f = parse_flags(argc, argv);
   if (!f) {
     std::fprintf(stderr, "usage: et-bench-soak [--calls N (1000)] [--seed N (1)] [--json FILE] "
-                         "[--upstream PATH (et-fake-upstream next to this program)]\n");
+                         "[--upstream PATH (et-fake-upstream next to this program)] "
+                         "[--node N (0: none; else a node killed at every Nth stream)]\n");
     return 2;
   }
   auto up = bench::scale::start_upstream(
@@ -159,14 +176,27 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "et-bench-soak: %s\n", up.error.c_str());
     return 1;
   }
+  std::unique_ptr<node_side> node;
+  if (f->node_hold_every > 0) {
+    node = std::make_unique<node_side>(f->upstream, bench::scale::own_directory() + "/et",
+                                       f->node_hold_every);
+    if (!node->error().empty()) {
+      std::fprintf(stderr, "et-bench-soak: node: %s\n", node->error().c_str());
+      node.reset();
+      bench::scale::stop_upstream(up);
+      return 1;
+    }
+  }
   std::string problem;
-  auto settings = bench::load_settings(config_yaml(up.port), "soak.yaml", problem);
+  auto settings =
+      bench::load_settings(config_yaml(up.port, node ? node->port() : 0), "soak.yaml", problem);
   if (!settings) {
     std::fprintf(stderr, "et-bench-soak: %s\n", problem.c_str());
     bench::scale::stop_upstream(up);
     return 1;
   }
   soak_totals t;
+  t.node = node != nullptr;
   auto started = clock_type::now();
   {
     // The HTTP runtime outlives the actor system: provider actors use it until they are gone.
@@ -228,7 +258,15 @@ int main(int argc, char** argv) {
   t.seconds = std::chrono::duration<double>(clock_type::now() - started).count();
   t.upstream = read_report(up.port, true);
   bench::scale::stop_upstream(up);
-  auto verdict = check(t, *settings, f->calls);
+  std::shared_ptr<config::settings> node_settings;
+  if (node) {
+    merge(t.upstream, node->report());
+    t.node_kills = node->killer().kills();
+    t.node_failed_restarts = node->killer().failed_restarts();
+    node_settings = node->settings();
+    node.reset();
+  }
+  auto verdict = check(t, *settings, f->calls, node_settings.get());
   print_report(t, verdict);
   bool saved = bench::save_json(f->json, {to_row(t, verdict)}, "et-bench-soak");
   return verdict.passed() && saved ? 0 : 1;

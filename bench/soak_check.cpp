@@ -98,7 +98,8 @@ std::string num(int64_t n) {
 
 } // namespace
 
-soak_verdict check(const soak_totals& t, const config::settings& s, int64_t wanted_calls) {
+soak_verdict check(const soak_totals& t, const config::settings& s, int64_t wanted_calls,
+                   const config::settings* node) {
   soak_verdict v;
   auto fail = [&](std::string line) { v.failures.push_back(std::move(line)); };
   if (!t.upstream.ok)
@@ -128,7 +129,7 @@ soak_verdict check(const soak_totals& t, const config::settings& s, int64_t want
   if (t.ledger.requests - t.ledger.failures != u.answers)
     fail("the ledger has " + num(t.ledger.requests - t.ledger.failures)
          + " answered calls, the upstream billed " + num(u.answers) + " answers");
-  v.expected_usd = expected_usd(t.upstream, s);
+  v.expected_usd = expected_usd(t.upstream, s) + (node ? expected_usd(t.upstream, *node) : 0);
   if (std::abs(t.ledger.usd - v.expected_usd) > 1e-9 * std::max(1.0, v.expected_usd))
     fail("ledger $" + std::to_string(t.ledger.usd) + ", the upstream's tokens cost $"
          + std::to_string(v.expected_usd));
@@ -141,6 +142,11 @@ soak_verdict check(const soak_totals& t, const config::settings& s, int64_t want
   if (v.growth_kib > v.growth_limit_kib)
     fail("RSS grew " + num(v.growth_kib) + " KiB after warm-up (limit " + num(v.growth_limit_kib)
          + " KiB)");
+  // Two kills at least: the second proves the caller used the restarted node again.
+  if (t.node && t.node_kills < 2)
+    fail("the node was killed " + num(t.node_kills) + " times; at least 2 wanted");
+  if (t.node_failed_restarts > 0)
+    fail("the node failed to start again " + num(t.node_failed_restarts) + " times");
   if (t.attempts < wanted_calls)
     fail("only " + num(t.attempts) + " model calls, " + num(wanted_calls) + " wanted");
   return v;
@@ -161,6 +167,10 @@ void print_report(const soak_totals& t, const soak_verdict& v) {
     if (n > 0)
       std::printf(" %s %lld", name.c_str(), static_cast<long long>(n));
   std::printf("; provider actors killed mid-call: %lld\n", static_cast<long long>(t.kills));
+  if (t.node)
+    std::printf("node: killed mid-call and started again %lld times (%lld restarts failed)\n",
+                static_cast<long long>(t.node_kills),
+                static_cast<long long>(t.node_failed_restarts));
   std::printf("attempts by outcome:");
   for (const auto& [name, n] : t.by_outcome)
     std::printf(" %s %lld", name.c_str(), static_cast<long long>(n));
@@ -210,6 +220,7 @@ json_row to_row(const soak_totals& t, const soak_verdict& v) {
       .add("billed_usd_micro", static_cast<int64_t>(std::llround(v.expected_usd * 1e6)))
       .add("retries", t.retries)
       .add("kills", t.kills)
+      .add("node_kills", t.node_kills)
       .add("ok_p50_ms", t.ok_p50_ms)
       .add("ok_p99_ms", t.ok_p99_ms)
       .add("all_p50_ms", t.all_p50_ms)

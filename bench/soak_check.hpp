@@ -44,6 +44,9 @@ struct soak_totals {
   double ok_p50_ms = 0, ok_p99_ms = 0;       ///< answered attempts
   double all_p50_ms = 0, all_p99_ms = 0;     ///< every attempt
   int64_t kills = 0;                         ///< provider actors killed mid-call
+  bool node = false;                         ///< a remote member on a node was in the pool
+  int64_t node_kills = 0;                    ///< the node killed mid-call (and restarted)
+  int64_t node_failed_restarts = 0;          ///< restarts that did not come up
   int64_t rss_warm_kib = 0, rss_end_kib = 0; ///< after round 1, at the end
   cost::cost_report ledger;                  ///< the ledger's summary
   std::string ledger_error;                  ///< why it could not be read
@@ -70,8 +73,10 @@ struct soak_verdict {
   bool passed() const { return failures.empty(); }
 };
 
-/// Runs the checks (the texts against the upstream's, the ledger, memory, call count).
-soak_verdict check(const soak_totals& t, const config::settings& s, int64_t wanted_calls);
+/// Runs the checks (the texts against the upstream's, the ledger, memory, call count, node
+/// kills). Billed tokens are priced by the aliases of `s` and, when given, of the node's `node`.
+soak_verdict check(const soak_totals& t, const config::settings& s, int64_t wanted_calls,
+                   const config::settings* node = nullptr);
 
 /// Prints the figures and the verdict.
 void print_report(const soak_totals& t, const soak_verdict& v);

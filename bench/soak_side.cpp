@@ -133,6 +133,24 @@ upstream_report read_report(uint16_t port, bool with_texts) {
   return r;
 }
 
+void merge(upstream_report& into, const upstream_report& more) {
+  auto add = [](billed& a, const billed& b) {
+    a.answers += b.answers;
+    a.prompt_tokens += b.prompt_tokens;
+    a.completion_tokens += b.completion_tokens;
+  };
+  into.ok = into.ok && more.ok;
+  into.requests += more.requests;
+  into.held += more.held;
+  for (const auto& [name, n] : more.faults)
+    into.faults[name] += n;
+  add(into.total, more.total);
+  for (const auto& [model, b] : more.models)
+    add(into.models[model], b);
+  for (const auto& [text, n] : more.texts)
+    into.texts[text] += n;
+}
+
 crash_injector::crash_injector(uint16_t port, std::shared_ptr<victim_registry> reg)
     : port_(port), reg_(std::move(reg)), thread_([this] { loop(); }) {}
 

@@ -66,6 +66,9 @@ struct upstream_report {
 /// Reads the fake upstream's report over loopback (texts only when asked).
 upstream_report read_report(uint16_t port, bool with_texts);
 
+/// Adds `more` (another upstream's report) to `into`: counts, billing, texts.
+void merge(upstream_report& into, const upstream_report& more);
+
 /// Kills the registry's provider actor each time the upstream holds a new
 /// call of it (every call to that provider is held after its first content
 /// event), so each kill lands mid-call and no answer of it is ever billed.

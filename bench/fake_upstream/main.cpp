@@ -43,7 +43,8 @@ constexpr std::string_view usage = R"(usage: et-fake-upstream [flags]
 Per request: x-fake-fault, x-fake-mode, x-fake-text, x-fake-tokens,
 x-fake-latency-ms, x-fake-tps, x-fake-chunk-tokens, x-fake-cut-after,
 x-fake-retry-after, x-fake-fail-first, x-fake-key, x-fake-hold.
-x-fake-hold: 1 stops a stream after its first content event until a
+x-fake-hold: N stops every Nth stream (1: each; faulty ones are not
+counted) after its first content event until a
 POST /fake/release, which lets every held stream go on and answers
 {"released": N}. GET /fake/report answers the counters and the usage of
 every answer sent in full (what a provider bills) as JSON, with the answer

@@ -57,7 +57,9 @@ struct reply_settings {
   int64_t chunk_tokens = 1;             ///< x-fake-chunk-tokens: tokens per stream event
   int64_t cut_after = 1;           ///< x-fake-cut-after: content chunks before cut/stream_error
   int64_t retry_after_seconds = 1; ///< x-fake-retry-after: the delay 429s ask for
-  bool hold = false; ///< x-fake-hold: stop a stream after its first content event until released
+  /// x-fake-hold: stop every Nth eligible stream (1: each) after its first content event until
+  /// released; 0 = never.
+  int64_t hold_every = 0;
   /// x-fake-tool: after its text the answer calls this function (OpenAI and Anthropic only)
   /// with the arguments fake_tool_arguments; "" = no call.
   std::string tool;

@@ -275,7 +275,7 @@ reply_settings with_overrides(const reply_settings& base, const http::fields& h)
   if (auto v = field("x-fake-retry-after"))
     s.retry_after_seconds = std::max<int64_t>(0, to_int(*v, s.retry_after_seconds));
   if (auto v = field("x-fake-hold"))
-    s.hold = *v == "1" || *v == "true";
+    s.hold_every = *v == "true" ? 1 : std::max<int64_t>(0, to_int(*v, 0));
   if (auto v = field("x-fake-tool"))
     s.tool = std::string{*v};
   return s;

@@ -201,7 +201,12 @@ void session::prepare_stream(const encoder& enc, const reply_plan& plan, fault f
   for (auto& e : enc.stream_head(plan))
     events_.push_back({std::move(e), milliseconds{0}});
   // A held stream stops after its first content event (never a faulty one).
-  hold_at_ = reply_.hold && f == fault::none && !plan.chunks.empty() ? events_.size() + 1 : 0;
+  hold_at_ = 0;
+  if (reply_.hold_every > 0 && f == fault::none && !plan.chunks.empty()) {
+    auto draw = state_.hold_draws.fetch_add(1, std::memory_order_relaxed) + 1;
+    if (draw % static_cast<uint64_t>(reply_.hold_every) == 0)
+      hold_at_ = events_.size() + 1;
+  }
   bool faulty = f == fault::cut || f == fault::malformed || f == fault::stream_error;
   size_t limit = faulty ? static_cast<size_t>(reply_.cut_after) : plan.chunks.size();
   for (size_t i = 0; i < plan.chunks.size() && i < limit; ++i)

@@ -35,6 +35,7 @@ struct server_state {
   hold_list holds;                  ///< streams waiting for POST /fake/release
   served_tally served;              ///< answers sent in full: what a provider would bill
   std::atomic<uint64_t> next_id{1}; ///< response and request id numbers
+  std::atomic<uint64_t> hold_draws{0}; ///< streams that x-fake-hold could have stopped
 };
 
 } // namespace et::fake::detail

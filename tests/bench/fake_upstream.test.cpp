@@ -349,6 +349,22 @@ CAF_TEST(a release lets every held stream go on and counts them) {
   CAF_CHECK_EQUAL(parse_object(post("/fake/release", "").body)["released"].as_int64(), 0);
 }
 
+CAF_TEST(x-fake-hold N stops every Nth stream and lets the others finish) {
+  for (int i = 1; i <= 2; ++i) {
+    fake_client c{srv.port()};
+    c.write(http::verb::post, "/v1/chat/completions", openai_body("x y", true),
+            {{"x-fake-hold", "3"}});
+    CAF_CHECK_EQUAL(split_sse(c.read().body).size(), 5u);
+  }
+  CAF_CHECK_EQUAL(srv.snapshot().held, 0u);
+  fake_client third{srv.port()};
+  third.write(http::verb::post, "/v1/chat/completions", openai_body("x y", true),
+              {{"x-fake-hold", "3"}});
+  CAF_CHECK(eventually([&] { return srv.snapshot().held == 1; }));
+  CAF_CHECK_EQUAL(parse_object(post("/fake/release", "").body)["released"].as_int64(), 1);
+  CAF_CHECK_EQUAL(split_sse(third.read().body).size(), 5u);
+}
+
 CAF_TEST(stopping the server closes a held stream) {
   fake_client held{srv.port()};
   held.write(http::verb::post, "/v1/chat/completions", openai_body("x y", true),
