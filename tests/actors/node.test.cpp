@@ -190,6 +190,25 @@ CAF_TEST(a caller that goes away has its requests cancelled) {
   caf::anon_send_exit(caller, caf::exit_reason::user_shutdown);
 }
 
+CAF_TEST(a job cancelled by its caller and by the owner ends once and is served once) {
+  auto rh = self->request(node, caf::infinite, complete_atom::value, ask("thinker", "x", 5));
+  sched.run();
+  self->send(node, cancel_atom::value, uint64_t{5});
+  caf::anon_send(node, cancel_atom::value);
+  sched.run();
+  auto r = answer_of<routed_response>(rh);
+  CAF_REQUIRE(!r);
+  CAF_CHECK_EQUAL(code_of(r.error()), errc::cancelled);
+  auto drained = self->request(node, caf::infinite, drain_atom::value);
+  sched.run();
+  auto served = answer_of<int64_t>(drained);
+  CAF_REQUIRE(served);
+  CAF_CHECK_EQUAL(*served, 1);
+  advance_time(1s); // when the answer would have come
+  sched.run();
+  CAF_CHECK(self->mailbox().empty());
+}
+
 CAF_TEST(drain refuses new requests and answers once work in flight is done) {
   auto work = self->request(node, caf::infinite, complete_atom::value, ask("thinker", "x", 1));
   auto drained = self->request(node, caf::infinite, drain_atom::value);

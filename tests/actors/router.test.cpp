@@ -75,10 +75,10 @@ CAF_TEST(server errors back off exponentially then fall back) {
   sched.run();
   advance_time(999ms); // first backoff is 1s
   sched.run();
-  CAF_CHECK_EQUAL(state().jobs.begin()->second.attempts, 1);
+  CAF_CHECK_EQUAL(only_job().attempts, 1);
   advance_time(1ms);
   sched.run();
-  CAF_CHECK_EQUAL(state().jobs.begin()->second.attempts, 2);
+  CAF_CHECK_EQUAL(only_job().attempts, 2);
   advance_time(2s); // second backoff is 2s, then the third attempt fails too
   sched.run();
   auto r = answer_of(rh);

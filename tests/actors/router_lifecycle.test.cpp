@@ -119,6 +119,23 @@ CAF_TEST(a cancelled request is answered with cancelled and leaves nothing behin
   CAF_CHECK(state().attempts.empty());
 }
 
+CAF_TEST(a cancelled request ends once : a second cancel and the provider time change nothing) {
+  start([](config::settings& s) { s.providers["primary"].mock.latency = 10s; });
+  auto rh = self->request(router, caf::infinite, complete_atom::value, ask("polecat", "hi", 9));
+  sched.run();
+  self->send(router, cancel_atom::value, uint64_t{9});
+  self->send(router, cancel_atom::value, uint64_t{9});
+  sched.run();
+  auto r = answer_of(rh);
+  CAF_REQUIRE(!r);
+  CAF_CHECK_EQUAL(from_caf(r.error()).code, errc::cancelled);
+  advance_time(10s); // when the provider would have answered
+  sched.run();
+  CAF_CHECK(self->mailbox().empty()); // no second answer, nothing relayed
+  CAF_CHECK(state().jobs.empty());
+  CAF_CHECK(state().attempts.empty());
+}
+
 CAF_TEST(a requester that dies has its requests cancelled at the provider) {
   start([](config::settings& s) { s.providers["primary"].mock.latency = 10s; });
   auto r = router;

@@ -122,6 +122,14 @@ struct fixture : test_coordinator_fixture<test_config> {
     return deref<caf::stateful_actor<router_state, router_impl::base>>(router).state;
   }
 
+  // The one job in flight (fails the test when there is not exactly one).
+  router_job& only_job() {
+    CAF_REQUIRE_EQUAL(state().jobs.size(), 1u);
+    router_job* out = nullptr;
+    state().jobs.for_each([&](uint64_t, router_job& j) { out = &j; });
+    return *out;
+  }
+
   // Faults injected into a provider's mock; set before start().
   std::map<std::string, std::vector<config::mock_fault>> faults;
 

@@ -18,6 +18,7 @@
 #include "et/actors/router.hpp"
 #include "et/actors/run/run.hpp"
 #include "et/actors/run/run_inspect.hpp"
+#include "temp_dir.hpp"
 
 namespace et::test {
 
@@ -64,31 +65,24 @@ inline actors::verify_report failed_verify(std::string output) {
 }
 
 /// One run under the test coordinator.
-struct run_fixture : test_coordinator_fixture<test_config> {
-  std::filesystem::path dir;
+struct run_fixture : test_coordinator_fixture<test_config>, et::test::scratch_dir {
   std::shared_ptr<config::settings> settings;
   actors::router_actor router;
   actors::fallback_log_actor fallbacks;
   actors::run_observer watcher;
   actors::verify_runner verifier;
 
-  run_fixture() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "et-run-XXXXXX").string();
-    CAF_REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    dir = tmpl;
+  run_fixture() : scratch_dir("run") {
     watcher = sys.spawn(collect_events);
     verifier = sys.spawn(scripted_verifier);
   }
 
   ~run_fixture() {
     for (auto h : {caf::actor_cast<caf::actor>(router), caf::actor_cast<caf::actor>(fallbacks),
-                   caf::actor_cast<caf::actor>(watcher),
-                   caf::actor_cast<caf::actor>(verifier)})
+                   caf::actor_cast<caf::actor>(watcher), caf::actor_cast<caf::actor>(verifier)})
       if (h)
         caf::anon_send_exit(h, caf::exit_reason::user_shutdown);
     sched.run();
-    std::error_code ec;
-    std::filesystem::remove_all(dir, ec);
   }
 
   /// Loads `yaml` and starts a router over its mock providers, reporting to a fallback log.
@@ -102,7 +96,10 @@ struct run_fixture : test_coordinator_fixture<test_config> {
                    return actors::spawn_mock_provider(
                        parent, std::make_shared<provider::mock_engine>(p.mock), {});
                  },
-                 {}, {}, 7, fallbacks});
+                 {},
+                 {},
+                 7,
+                 fallbacks});
     sched.run();
   }
 

@@ -4,6 +4,7 @@
 #include "child.hpp"
 #include "et/store/ledger_store.hpp"
 #include "et/store/run_lock.hpp"
+#include "temp_dir.hpp"
 
 // The et binary under the hostile edges of issue #12: several processes on one
 // ledger and one run, a reader that goes away, a journal that lies. Every run
@@ -21,21 +22,10 @@ const std::string answer = [] {
   return s;
 }();
 
-struct fixture {
-  fs::path dir;
+struct fixture : et::test::scratch_dir {
   fs::path config;
 
-  fixture() {
-    std::string tmpl = (fs::temp_directory_path() / "et-e2e-durable-XXXXXX").string();
-    CAF_REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    dir = tmpl;
-    config = dir / "et.yaml";
-  }
-
-  ~fixture() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
+  fixture() : scratch_dir("e2e-durable") { config = dir / "et.yaml"; }
 
   // A mock answering `answer` after `latency`; `extra` is appended (budgets).
   void write_config(const std::string& latency, const std::string& extra = {}) {

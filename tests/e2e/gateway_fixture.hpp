@@ -14,6 +14,7 @@
 #include "et/http/client.hpp"
 #include "et/http/runtime.hpp"
 #include "fake_upstream/server.hpp"
+#include "temp_dir.hpp"
 
 namespace et::e2e::gw {
 
@@ -120,18 +121,14 @@ defaults: {state_dir: state}
 )";
 
 /// One gateway in front of one fake upstream, in a temporary folder.
-struct fixture {
+struct fixture : et::test::scratch_dir {
   et::fake::server upstream{et::fake::options{}};
-  fs::path dir;
   std::unique_ptr<child> gateway;
   uint16_t port = 0;
   et::http::runtime rt{1};
   et::http::client client{rt, et::http::client_options{}};
 
-  fixture() {
-    std::string tmpl = (fs::temp_directory_path() / "et-e2e-gateway-XXXXXX").string();
-    CAF_REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    dir = tmpl;
+  fixture() : scratch_dir("e2e-gateway") {
     if (!upstream.start())
       CAF_FAIL("cannot start the fake upstream");
     std::string text = config_text;
@@ -147,8 +144,6 @@ struct fixture {
       gateway->wait();
     }
     upstream.stop();
-    std::error_code ec;
-    fs::remove_all(dir, ec);
   }
 
   // Starts `et serve --http 127.0.0.1:0` and reads its port from stderr.

@@ -5,6 +5,7 @@
 
 #include "child.hpp"
 #include "fake_upstream/server.hpp"
+#include "temp_dir.hpp"
 
 // Ctrl-C in the middle of a pool run of the et binary, then `--resume`. One
 // pool member answers at once, the other is slow (30 s), so the run is
@@ -16,27 +17,19 @@ namespace json = boost::json;
 
 namespace {
 
-struct fixture {
+struct fixture : et::test::scratch_dir {
   et::fake::server upstream{et::fake::options{}};
-  fs::path dir;
   fs::path config;
   fs::path runs;
 
-  fixture() {
-    std::string tmpl = (fs::temp_directory_path() / "et-e2e-interrupt-XXXXXX").string();
-    CAF_REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    dir = tmpl;
+  fixture() : scratch_dir("e2e-interrupt") {
     config = dir / "et.yaml";
     runs = dir / "state" / "runs";
     if (!upstream.start())
       CAF_FAIL("cannot start the fake upstream");
   }
 
-  ~fixture() {
-    upstream.stop();
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
+  ~fixture() { upstream.stop(); }
 
   // The mayor (in-process mock) plans two independent subtasks; `fast` and
   // `slow` are OpenAI members over the fake upstream, echoing their prompt.

@@ -7,6 +7,7 @@
 
 #include "child.hpp"
 #include "fake_upstream/server.hpp"
+#include "temp_dir.hpp"
 
 // The et binary, as a user runs it, against the fake upstream on loopback:
 // a streamed single answer over the OpenAI protocol, a pool whose members
@@ -22,27 +23,19 @@ bool has(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-struct fixture {
+struct fixture : et::test::scratch_dir {
   et::fake::server upstream{et::fake::options{}};
-  fs::path dir;
   fs::path config;
   std::string base;
 
-  fixture() {
-    std::string tmpl = (fs::temp_directory_path() / "et-e2e-upstream-XXXXXX").string();
-    CAF_REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    dir = tmpl;
+  fixture() : scratch_dir("e2e-upstream") {
     config = dir / "et.yaml";
     if (!upstream.start())
       CAF_FAIL("cannot start the fake upstream");
     base = "http://127.0.0.1:" + std::to_string(upstream.port());
   }
 
-  ~fixture() {
-    upstream.stop();
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
+  ~fixture() { upstream.stop(); }
 
   // `body` (providers, models, roles) plus the state dir inside the test's folder.
   void write(const std::string& body) {

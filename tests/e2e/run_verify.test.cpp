@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "child.hpp"
+#include "temp_dir.hpp"
 
 // `et run --output-dir --verify` as a child process on the in-process mock
 // provider. These run the binary rather than run_cli so that a run that never
@@ -21,15 +22,11 @@ namespace {
 
 constexpr auto verify_command = "echo VERIFY-SAYS-$(cat out.txt); grep -q fixed out.txt";
 
-struct fixture {
-  fs::path dir;
+struct fixture : et::test::scratch_dir {
   fs::path config;
   fs::path out;
 
-  fixture() {
-    std::string tmpl = (fs::temp_directory_path() / "et-e2e-verify-XXXXXX").string();
-    CAF_REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    dir = tmpl;
+  fixture() : scratch_dir("e2e-verify") {
     config = dir / "et.yaml";
     out = dir / "out";
     std::ofstream{config}
@@ -43,11 +40,6 @@ struct fixture {
         << "  m1: {provider: w1, model: m1}\n"
         << "roles:\n  mayor: {model: planner}\n  polecat: {model: m1, pool: [m1]}\n"
         << "retry: {attempts: 1}\ndefaults: {state_dir: state}\n";
-  }
-
-  ~fixture() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
   }
 
   // `et run --json` with the verify flags; the parsed document (null when

@@ -7,6 +7,7 @@
 #include <termios.h>
 
 #include "child.hpp"
+#include "temp_dir.hpp"
 
 // Model text with terminal escape sequences, shown by the et binary on a pseudo-terminal: it
 // must arrive neutralised (et/util/terminal.hpp), while the same run into a file stays
@@ -94,14 +95,10 @@ bool has_raw_controls(const std::string& s) {
   return false;
 }
 
-struct fixture {
-  fs::path dir;
+struct fixture : et::test::scratch_dir {
   fs::path config;
 
-  fixture() {
-    std::string tmpl = (fs::temp_directory_path() / "et-e2e-terminal-XXXXXX").string();
-    CAF_REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    dir = tmpl;
+  fixture() : scratch_dir("e2e-terminal") {
     config = dir / "et.yaml";
     write_config("");
   }
@@ -111,11 +108,6 @@ struct fixture {
                           << "}}\nmodels: {m: {provider: sim, model: m}}\n"
                           << "roles: {polecat: {model: m}}\nretry: {attempts: 1}\n"
                           << "defaults: {state_dir: " << (dir / "state").string() << "}\n";
-  }
-
-  ~fixture() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
   }
 };
 

@@ -7,6 +7,7 @@
 
 #include "child.hpp"
 #include "et/workspace/verify.hpp"
+#include "temp_dir.hpp"
 
 // The verify command runs model-written code, so the et binary must confine it: no configured
 // secret in its environment or in what is journaled and sent back to a model from its output,
@@ -18,16 +19,12 @@ namespace json = boost::json;
 
 namespace {
 
-struct fixture {
-  fs::path dir;
+struct fixture : et::test::scratch_dir {
   fs::path config;
   fs::path out;
   std::string secret;
 
-  fixture() {
-    std::string tmpl = (fs::temp_directory_path() / "et-e2e-confined-XXXXXX").string();
-    CAF_REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    dir = tmpl;
+  fixture() : scratch_dir("e2e-confined") {
     config = dir / "et.yaml";
     out = dir / "out";
     std::random_device rd;
@@ -43,8 +40,6 @@ struct fixture {
     ::unsetenv("ET_E2E_VERIFY_KEY");
     ::unsetenv("ET_E2E_LISTED");
     ::unsetenv("ET_E2E_UNLISTED");
-    std::error_code ec;
-    fs::remove_all(dir, ec);
   }
 
   // One subtask writing out.txt as "broken"; a prompt carrying the secret would make the

@@ -1,10 +1,8 @@
 #pragma once
 /// Helpers the apps suites share: running `et` in-process (run_cli) or as the
-/// built binary in a child process, a scratch folder per fixture, polling
+/// built binary in a child process, a scratch folder per fixture (temp_dir.hpp), polling
 /// with a deadline, and small text checks. Header only: ET_BINARY_DIR and
 /// ET_SOURCE_DIR come from et_add_test, the including target links et_apps.
-
-#include <stdlib.h>
 
 #include <chrono>
 #include <filesystem>
@@ -18,6 +16,7 @@
 
 #include "caf/test/unit_test.hpp"
 #include "check_saying.hpp"
+#include "temp_dir.hpp"
 
 #include "et/app/cli.hpp"
 #include "et/session/process.hpp"
@@ -88,27 +87,5 @@ bool eventually(Predicate done, std::chrono::milliseconds limit = std::chrono::s
   }
   return done();
 }
-
-/// A fresh folder under the system temp directory, removed with everything in it at the end.
-/// Fixtures derive from it; a unique name lets suites run in parallel.
-struct scratch_dir {
-  std::filesystem::path dir; ///< the folder, empty and existing
-
-  /// Makes /tmp/et-`name`-XXXXXX.
-  explicit scratch_dir(const std::string& name) {
-    auto pattern = (std::filesystem::temp_directory_path() / ("et-" + name + "-XXXXXX")).string();
-    if (::mkdtemp(pattern.data()) == nullptr)
-      CAF_FAIL("cannot make a temporary folder for " << name);
-    dir = pattern;
-  }
-
-  ~scratch_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(dir, ec);
-  }
-
-  scratch_dir(const scratch_dir&) = delete;
-  scratch_dir& operator=(const scratch_dir&) = delete;
-};
 
 } // namespace et::test

@@ -2,12 +2,12 @@
 
 #include <map>
 #include <set>
-#include <unordered_map>
 
 #include "caf/all.hpp"
 #include "et/actors/detail/errors.hpp"
 #include "et/actors/detail/inspect.hpp"
 #include "et/actors/health.hpp"
+#include "et/util/in_flight.hpp"
 #include "et/util/version.hpp"
 
 namespace et::actors {
@@ -30,7 +30,7 @@ struct node_job {
 
 struct node_state {
   node_setup setup;
-  std::unordered_map<uint64_t, node_job> jobs;
+  util::in_flight<uint64_t, node_job> jobs; // by the node's id; a job ends once, by take
   std::map<std::pair<caf::actor_addr, uint64_t>, uint64_t> by_caller;
   std::set<caf::actor_addr> watched;
   uint64_t next_id = 1;
@@ -71,14 +71,11 @@ void log_request(node_pointer self, const std::string& alias, bool streaming,
                                    f ? f->message : ""}));
 }
 
-// Forgets job `id` and, when draining, tells the owner once nothing is left.
-void finish(node_pointer self, uint64_t id) {
+// Counts job `j` (taken out of the table and answered) and, when draining, tells the owner
+// once nothing is left.
+void finished(node_pointer self, const node_job& j) {
   auto& st = self->state;
-  auto i = st.jobs.find(id);
-  if (i == st.jobs.end())
-    return;
-  st.by_caller.erase({i->second.caller, i->second.caller_id});
-  st.jobs.erase(i);
+  st.by_caller.erase({j.caller, j.caller_id});
   ++st.served;
   if (st.draining && st.jobs.empty()) {
     for (auto& rp : st.drained)
@@ -113,7 +110,7 @@ caf::typed_response_promise<routed_response> start(node_pointer self, role_reque
       self->monitor(caf::actor_cast<caf::actor>(sender));
   }
   st.by_caller[{j.caller, j.caller_id}] = id;
-  st.jobs.emplace(id, std::move(j));
+  st.jobs.add(id, std::move(j));
   // The caller's role name is a claim, not an identity: the ledger, budgets
   // and logs see every caller as remote_role. The node pays, so its limits win.
   const auto& alias = st.setup.settings->models.at(req.target);
@@ -121,23 +118,21 @@ caf::typed_response_promise<routed_response> start(node_pointer self, role_reque
       id, routing::remote_role, req.target,
       routing::clamp_remote_request(*st.setup.settings, alias, std::move(req.request))};
   auto on_ok = [=](routed_response& r) {
-    auto i = self->state.jobs.find(id);
-    if (i == self->state.jobs.end())
+    auto done = self->state.jobs.take(id);
+    if (!done)
       return;
-    const auto& done = i->second;
-    log_request(self, done.alias, done.streaming, done.started, r.response.tokens, nullptr);
-    i->second.promise.deliver(std::move(r));
-    finish(self, id);
+    log_request(self, done->alias, done->streaming, done->started, r.response.tokens, nullptr);
+    done->promise.deliver(std::move(r));
+    finished(self, *done);
   };
   auto on_err = [=](caf::error& e) {
-    auto i = self->state.jobs.find(id);
-    if (i == self->state.jobs.end())
+    auto done = self->state.jobs.take(id);
+    if (!done)
       return;
     auto f = from_caf(e);
-    const auto& done = i->second;
-    log_request(self, done.alias, done.streaming, done.started, usage{}, &f);
-    i->second.promise.deliver(std::move(e));
-    finish(self, id);
+    log_request(self, done->alias, done->streaming, done->started, usage{}, &f);
+    done->promise.deliver(std::move(e));
+    finished(self, *done);
   };
   // The router bounds every attempt with the provider's timeouts, so it
   // always answers; the caller bounds the whole exchange with its own.
@@ -151,19 +146,20 @@ caf::typed_response_promise<routed_response> start(node_pointer self, role_reque
 }
 
 void relay(node_pointer self, const stream_chunk& c) {
-  auto i = self->state.jobs.find(c.id);
-  if (i == self->state.jobs.end() || !i->second.sink)
+  auto* j = self->state.jobs.find(c.id);
+  if (!j || !j->sink)
     return;
-  self->send(i->second.sink, chunk_atom::value, stream_chunk{i->second.caller_id, c.seq, c.delta});
+  self->send(j->sink, chunk_atom::value, stream_chunk{j->caller_id, c.seq, c.delta});
 }
 
 // The router answers each cancelled request with errc::cancelled, which
 // finishes its job as any failure does.
 template <class Predicate>
 void cancel_where(node_pointer self, Predicate matches) {
-  for (auto& [id, j] : self->state.jobs)
+  self->state.jobs.for_each([&](uint64_t id, const node_job& j) {
     if (matches(j))
       self->send(self->state.setup.router, cancel_atom::value, id);
+  });
 }
 
 // Adds the spend to `out` and answers: spend is a detail of status, so a slow

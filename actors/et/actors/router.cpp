@@ -37,7 +37,10 @@ void note_fallback(router_job& j, const failure& f, bool skipped) {
 // Every candidate was passed over or failed: say why, and when the first
 // cooling deployment comes back so the caller can decide to wait.
 void exhausted(router_pointer self, uint64_t key) {
-  auto& j = self->state.jobs[key];
+  auto* found = self->state.jobs.find(key);
+  if (!found)
+    return;
+  auto& j = *found;
   failure f{errc::all_failed, {}, 0ms, 0};
   f.message = "every candidate of role \"" + j.req.role + "\" failed: " + join(j.notes, "; ");
   if (j.back_at) {
@@ -53,10 +56,12 @@ void exhausted(router_pointer self, uint64_t key) {
 } // namespace
 
 void fall_back(router_pointer self, uint64_t key, const failure& why) {
-  auto& j = self->state.jobs[key];
-  note_fallback(j, why, false);
-  ++j.index;
-  j.tries_here = 0;
+  auto* j = self->state.jobs.find(key);
+  if (!j)
+    return;
+  note_fallback(*j, why, false);
+  ++j->index;
+  j->tries_here = 0;
   try_current(self, key);
 }
 
@@ -93,20 +98,19 @@ bool usable(router_pointer self, router_job& j) {
 } // namespace
 
 void finish(router_pointer self, uint64_t key, caf::error err) {
-  auto i = self->state.jobs.find(key);
-  if (i == self->state.jobs.end())
+  auto j = self->state.jobs.take(key);
+  if (!j)
     return;
-  release_reservation(self, i->second);
-  self->state.attempts.erase(i->second.attempt_id);
-  i->second.promise.deliver(std::move(err));
-  self->state.jobs.erase(i);
+  release_reservation(self, *j);
+  self->state.attempts.erase(j->attempt_id);
+  j->promise.deliver(std::move(err));
 }
 
 void try_current(router_pointer self, uint64_t key) {
-  auto i = self->state.jobs.find(key);
-  if (i == self->state.jobs.end())
+  auto* found = self->state.jobs.find(key);
+  if (!found)
     return;
-  auto& j = i->second;
+  auto& j = *found;
   while (j.index < j.chain.size() && !usable(self, j)) {
     ++j.index;
     j.tries_here = 0;
@@ -118,7 +122,10 @@ void try_current(router_pointer self, uint64_t key) {
 
 void dispatch_attempt(router_pointer self, uint64_t key) {
   auto& st = self->state;
-  auto& j = st.jobs[key];
+  auto* found = st.jobs.find(key);
+  if (!found)
+    return;
+  auto& j = *found;
   auto& slot = slot_of(self, j);
   auto aid = st.next_attempt++;
   j.attempt_id = aid;
@@ -143,10 +150,10 @@ void dispatch_attempt(router_pointer self, uint64_t key) {
 }
 
 void on_attempt_done(router_pointer self, uint64_t key, uint64_t attempt_id, chat_response r) {
-  auto i = self->state.jobs.find(key);
-  if (i == self->state.jobs.end() || i->second.attempt_id != attempt_id)
+  auto* found = self->state.jobs.find(key);
+  if (!found || found->attempt_id != attempt_id)
     return; // cancelled or superseded
-  auto& j = i->second;
+  auto j = std::move(*self->state.jobs.take(key));
   const auto& where = current(j).where;
   // A node priced its answer with its own prices; local answers are priced
   // here. A node is upstream too: what it claims is bounded before any sum.
@@ -166,15 +173,14 @@ void on_attempt_done(router_pointer self, uint64_t key, uint64_t attempt_id, cha
     self->send(self->state.observer, status_atom::value, fallback_report{j.req.role, j.fallbacks});
   j.promise.deliver(routed_response{std::move(r), where.alias, slot_key(where), model, j.attempts,
                                     std::move(j.fallbacks)});
-  self->state.jobs.erase(i);
 }
 
 void on_attempt_failed(router_pointer self, uint64_t key, uint64_t attempt_id, failure f) {
   auto& st = self->state;
-  auto i = st.jobs.find(key);
-  if (i == st.jobs.end() || i->second.attempt_id != attempt_id)
+  auto* found = st.jobs.find(key);
+  if (!found || found->attempt_id != attempt_id)
     return;
-  auto& j = i->second;
+  auto& j = *found;
   st.attempts.erase(attempt_id);
   j.attempt_id = 0;
   const auto& where = current(j).where;
@@ -245,7 +251,7 @@ caf::typed_response_promise<routed_response> start_job(router_pointer self, role
   if (streaming)
     j.sink = std::move(sink);
   j.promise = promise;
-  st.jobs.emplace(key, std::move(j));
+  st.jobs.add(key, std::move(j));
   try_current(self, key);
   return promise;
 }
@@ -255,10 +261,10 @@ void relay(router_pointer self, const stream_chunk& c) {
   auto a = st.attempts.find(c.id);
   if (a == st.attempts.end())
     return; // a piece of an abandoned attempt
-  auto& j = st.jobs[a->second];
-  if (j.attempt_id != c.id)
+  auto* j = st.jobs.find(a->second);
+  if (!j || j->attempt_id != c.id)
     return;
-  self->send(j.sink, chunk_atom::value, stream_chunk{j.req.id, j.next_seq++, c.delta});
+  self->send(j->sink, chunk_atom::value, stream_chunk{j->req.id, j->next_seq++, c.delta});
 }
 
 // Cancels every job that `matches`: the attempt in flight is abandoned at its
@@ -267,13 +273,16 @@ template <class Predicate>
 void cancel_where(router_pointer self, Predicate matches) {
   auto& st = self->state;
   std::vector<uint64_t> keys;
-  for (auto& [key, j] : st.jobs)
+  st.jobs.for_each([&](uint64_t key, const router_job& j) {
     if (matches(j))
       keys.push_back(key);
+  });
   for (auto key : keys) {
-    auto& j = st.jobs[key];
-    if (j.attempt_id != 0 && j.index < j.chain.size())
-      self->send(slot_of(self, j).hdl, cancel_atom::value, j.attempt_id);
+    auto* j = st.jobs.find(key);
+    if (!j)
+      continue;
+    if (j->attempt_id != 0 && j->index < j->chain.size())
+      self->send(slot_of(self, *j).hdl, cancel_atom::value, j->attempt_id);
     finish(self, key, to_caf(make_failure(errc::cancelled, "request cancelled")));
   }
 }
@@ -327,7 +336,7 @@ router_impl::behavior_type router(router_pointer self, router_setup setup) {
       [=](cancel_atom, uint64_t id) { cancel(self, id); },
       [=](models_atom, const std::string& name) { return models_of(self, name); },
       [=](retry_atom, uint64_t key) {
-        if (self->state.jobs.count(key))
+        if (self->state.jobs.find(key))
           send_attempt(self, key);
       },
   };

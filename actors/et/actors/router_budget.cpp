@@ -22,7 +22,10 @@ int64_t prompt_estimate(const chat_request& req) {
 // Asks the ledger first: a request that would cross a budget is never sent.
 // Every attempt, retries included, holds a reservation while it is in flight.
 void check_budget_then_send(router_pointer self, uint64_t key) {
-  auto& j = self->state.jobs[key];
+  auto* found = self->state.jobs.find(key);
+  if (!found)
+    return;
+  auto& j = *found;
   const auto& c = j.chain[j.index];
   cost::budget_query q{j.req.role,
                        c.where.alias,
@@ -34,10 +37,10 @@ void check_budget_then_send(router_pointer self, uint64_t key) {
   self->request(self->state.ledger, caf::infinite, budget_atom::value, std::move(q))
       .then(
           [=](uint64_t reservation) {
-            auto i = self->state.jobs.find(key);
-            if (i != self->state.jobs.end() && i->second.index == index && i->second.attempt_id == 0
-                && i->second.reservation == 0) {
-              i->second.reservation = reservation;
+            auto* still = self->state.jobs.find(key);
+            if (still && still->index == index && still->attempt_id == 0
+                && still->reservation == 0) {
+              still->reservation = reservation;
               dispatch_attempt(self, key);
             } else if (reservation != 0) {
               self->send(self->state.ledger, cancel_atom::value, reservation);

@@ -43,13 +43,16 @@ void on_provider_exit(router_pointer self, const caf::actor_addr& source) {
     }
     // Resume the requests that were in flight to the dead instance.
     std::vector<uint64_t> parked;
-    for (auto& [key, j] : st.jobs)
+    st.jobs.for_each([&](uint64_t key, const router_job& j) {
       if (j.parked && j.sent_to == source)
         parked.push_back(key);
+    });
     for (auto key : parked) {
-      auto& j = st.jobs[key];
-      j.parked = false;
-      if (!slot.down && j.tries_here < st.settings->retry.attempts)
+      auto* j = st.jobs.find(key);
+      if (!j)
+        continue;
+      j->parked = false;
+      if (!slot.down && j->tries_here < st.settings->retry.attempts)
         send_attempt(self, key);
       else
         fall_back(self, key, make_failure(errc::provider_down, "provider restarted or down"));
@@ -58,9 +61,10 @@ void on_provider_exit(router_pointer self, const caf::actor_addr& source) {
     // answer from it: fail those attempts now rather than when their bound (the total
     // timeout plus 30 s) runs out.
     std::vector<std::pair<uint64_t, uint64_t>> taken;
-    for (auto& [key, j] : st.jobs)
+    st.jobs.for_each([&](uint64_t key, const router_job& j) {
       if (j.attempt_id != 0 && j.sent_to == source)
         taken.emplace_back(key, j.attempt_id);
+    });
     for (auto [key, aid] : taken)
       on_attempt_failed(self, key, aid,
                         make_failure(errc::provider_down, "the provider crashed mid-call"));

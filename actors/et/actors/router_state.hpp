@@ -14,6 +14,7 @@
 #include "et/actors/router.hpp"
 #include "et/routing/chain.hpp"
 #include "et/routing/policy.hpp"
+#include "et/util/in_flight.hpp"
 
 namespace et::actors {
 
@@ -59,9 +60,10 @@ struct router_state {
   bool budgets = false;                             ///< whether to ask the ledger before sending
   std::map<std::string, provider_slot> providers;   ///< by provider name
   routing::cooldown_tracker cooldowns{config::cooldown{}}; ///< failing deployments
-  std::unordered_map<uint64_t, router_job> jobs;           ///< by job key
-  std::unordered_map<uint64_t, uint64_t> attempts;         ///< attempt id -> job key
-  std::set<caf::actor_addr> watched;                       ///< requesters monitored (once each)
+  /// By job key; a job ends once, by take (its answer, its failure or a cancel).
+  util::in_flight<uint64_t, router_job> jobs;
+  std::unordered_map<uint64_t, uint64_t> attempts; ///< attempt id -> job key
+  std::set<caf::actor_addr> watched;               ///< requesters monitored (once each)
   /// The last failure of each deployment (by key): why it cools down, when a job skips it.
   std::unordered_map<std::string, failure> last_failure;
   uint64_t next_key = 1;     ///< job keys

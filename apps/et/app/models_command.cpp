@@ -29,12 +29,12 @@ const std::string& model_of(const listing& l, const model_info& m) {
   return l.node() ? m.display_name : m.id;
 }
 
-std::vector<std::string> aliases_of(const config::settings& s, const listing& l,
-                                    const model_info& listed) {
+std::vector<std::string> aliases_of(const std::map<std::string, config::model_alias>& models,
+                                    const listing& l, const model_info& listed) {
   if (l.node())
     return {listed.id + l.provider};
   std::vector<std::string> out;
-  for (const auto& [alias, m] : s.models)
+  for (const auto& [alias, m] : models)
     if (m.provider == l.provider && m.model == listed.id)
       out.push_back(alias);
   return out;
@@ -42,7 +42,7 @@ std::vector<std::string> aliases_of(const config::settings& s, const listing& l,
 
 // Asks every provider at once, then collects the answers in config order.
 std::vector<listing> ask_all(const std::shared_ptr<const config::settings>& s) {
-  actor_host host{client_network(*s)};
+  actor_host host{client_network(s->nodes, s->network)};
   auto& sys = host.system();
   auto runtime = std::make_shared<http::runtime>(1);
   auto factory = actors::make_provider_factory(runtime, s);
@@ -78,7 +78,8 @@ std::vector<listing> ask_all(const std::shared_ptr<const config::settings>& s) {
   return out;
 }
 
-void print_table(std::ostream& out, const config::settings& s, const std::vector<listing>& ls) {
+void print_table(std::ostream& out, const std::map<std::string, config::model_alias>& configured,
+                 const std::vector<listing>& ls) {
   size_t w1 = 8, w2 = 5;
   for (const auto& l : ls) {
     w1 = std::max(w1, l.provider.size());
@@ -97,12 +98,13 @@ void print_table(std::ostream& out, const config::settings& s, const std::vector
     if (l.models.empty())
       out << pad(l.provider, w1) << "(no models)\n";
     for (const auto& m : l.models)
-      out << pad(l.provider, w1) << pad(model_of(l, m), w2) << join(aliases_of(s, l, m), ", ")
-          << "\n";
+      out << pad(l.provider, w1) << pad(model_of(l, m), w2)
+          << join(aliases_of(configured, l, m), ", ") << "\n";
   }
 }
 
-void print_json(std::ostream& out, const config::settings& s, const std::vector<listing>& ls) {
+void print_json(std::ostream& out, const std::map<std::string, config::model_alias>& configured,
+                const std::vector<listing>& ls) {
   boost::json::array providers;
   for (const auto& l : ls) {
     boost::json::object o{{"provider", l.provider}};
@@ -112,7 +114,7 @@ void print_json(std::ostream& out, const config::settings& s, const std::vector<
       boost::json::array models;
       for (const auto& m : l.models) {
         boost::json::array aliases;
-        for (const auto& a : aliases_of(s, l, m))
+        for (const auto& a : aliases_of(configured, l, m))
           aliases.emplace_back(a);
         boost::json::object mo{{"id", model_of(l, m)}, {"aliases", aliases}};
         if (m.context_window)
@@ -133,9 +135,9 @@ int run_models(context& ctx, bool json) {
   auto settings = std::make_shared<const config::settings>(std::move(*loaded));
   auto listings = ask_all(settings);
   if (json)
-    print_json(ctx.out, *settings, listings);
+    print_json(ctx.out, settings->models, listings);
   else
-    print_table(ctx.out, *settings, listings);
+    print_table(ctx.out, settings->models, listings);
   for (const auto& l : listings)
     if (l.error)
       return exit_failed;

@@ -70,11 +70,12 @@ bool shutdown_abandoned() {
   return abandoned;
 }
 
-network_options client_network(const config::settings& s) {
+network_options client_network(const std::map<std::string, config::node>& nodes,
+                               const config::network& heartbeats) {
   network_options out;
-  out.enabled = !s.nodes.empty();
-  out.heartbeats = s.network;
-  for (const auto& [name, n] : s.nodes)
+  out.enabled = !nodes.empty();
+  out.heartbeats = heartbeats;
+  for (const auto& [name, n] : nodes)
     if (n.tls.enabled()) {
       out.identity = n.tls;
       break;
@@ -82,12 +83,12 @@ network_options client_network(const config::settings& s) {
   return out;
 }
 
-network_options server_network(const config::settings& s) {
-  return network_options{true, s.server.tls, s.network};
+network_options server_network(const config::server& server, const config::network& heartbeats) {
+  return network_options{true, server.tls, heartbeats};
 }
 
 std::string identity_conflict(const config::settings& s) {
-  auto client = client_network(s).identity;
+  auto client = client_network(s.nodes, s.network).identity;
   if (!client.enabled() || !s.server.tls.enabled())
     return {};
   const auto& server = s.server.tls;

@@ -4,6 +4,7 @@
 /// OpenSSL module, app identifier, heartbeats) its actor system needs.
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -19,12 +20,13 @@ struct network_options {
   config::network heartbeats;    ///< how frozen peers are noticed
 };
 
-/// For a caller: networking when nodes are configured, with the TLS material
+/// For a caller: networking when `nodes` are configured, with the TLS material
 /// of the first node that has some (the loader checks that they all agree).
-network_options client_network(const config::settings& s);
+network_options client_network(const std::map<std::string, config::node>& nodes,
+                               const config::network& heartbeats);
 
 /// For `et serve`: networking with the server's TLS material.
-network_options server_network(const config::settings& s);
+network_options server_network(const config::server& server, const config::network& heartbeats);
 
 /// "" when the server's and the nodes' TLS material can share one process
 /// (CAF's OpenSSL module has one identity); otherwise why not.

@@ -66,9 +66,9 @@ std::vector<routing::provider_health> ask_local(caf::actor_system& sys, caf::sco
 
 // Connects to every node at once, then asks each reachable one for its status.
 std::vector<node_row> ask_nodes(caf::actor_system& sys, caf::scoped_actor& self,
-                                const config::settings& s) {
+                                const std::map<std::string, config::node>& nodes) {
   std::vector<node_row> rows;
-  for (const auto& [name, n] : s.nodes)
+  for (const auto& [name, n] : nodes)
     rows.push_back(node_row{&n, std::nullopt, {}});
   using connect_handle = decltype(self->request(
       caf::actor{}, caf::infinite, caf::connect_atom::value, std::string{}, uint16_t{0}));
@@ -116,11 +116,11 @@ std::vector<node_row> ask_nodes(caf::actor_system& sys, caf::scoped_actor& self,
 }
 
 findings ask_all(const std::shared_ptr<const config::settings>& s) {
-  actor_host host{client_network(*s)};
+  actor_host host{client_network(s->nodes, s->network)};
   caf::scoped_actor self{host.system()};
   findings out;
   out.local = ask_local(host.system(), self, s);
-  out.nodes = ask_nodes(host.system(), self, *s);
+  out.nodes = ask_nodes(host.system(), self, s->nodes);
   return out;
 }
 

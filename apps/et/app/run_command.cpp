@@ -115,7 +115,8 @@ int resume_run(context& ctx, run_options o) {
 }
 
 // Criteria go into the witness's prompt: a witness to ask, and bounds.
-std::optional<std::string> accept_problem(const run_options& o, const config::settings& s) {
+std::optional<std::string> accept_problem(const run_options& o,
+                                          const std::map<std::string, config::role>& roles) {
   constexpr size_t max_criteria = 20;
   constexpr size_t max_bytes = 2000;
   if (o.accept.empty())
@@ -129,7 +130,7 @@ std::optional<std::string> accept_problem(const run_options& o, const config::se
     if (c.size() > max_bytes)
       return "a criterion is longer than " + std::to_string(max_bytes) + " bytes";
   }
-  if (!s.roles.contains("witness"))
+  if (!roles.contains("witness"))
     return "the criteria are checked by the witness role, and the config has none";
   return std::nullopt;
 }
@@ -152,7 +153,7 @@ int run_task(context& ctx, run_options o) {
   if (!check_role(ctx, "et run", *s, o.worker_role))
     return exit_usage;
   auto settings = std::make_shared<config::settings>(std::move(*s));
-  if (auto bad = accept_problem(o, *settings)) {
+  if (auto bad = accept_problem(o, settings->roles)) {
     ctx.err << "et run: --accept: " << *bad << "\n";
     return exit_usage;
   }

@@ -24,11 +24,11 @@ int64_t now_ms() {
       .count();
 }
 
-store::run_header header_of(const run_options& o, const config::settings& s) {
+store::run_header header_of(const run_options& o, const std::string& config_source) {
   store::run_header h;
   h.started_ms = now_ms();
   h.task = o.task;
-  h.config = s.source.empty() ? "" : fs::absolute(s.source).string();
+  h.config = config_source.empty() ? "" : fs::absolute(config_source).string();
   h.supervisor_role = o.supervisor_role;
   h.worker_role = o.worker_role;
   h.max_subtasks = o.max_subtasks;
@@ -45,11 +45,10 @@ store::run_header header_of(const run_options& o, const config::settings& s) {
 
 // The journal, or a clear failure: a run that cannot be journaled could not
 // be resumed, so it does not start.
-std::optional<store::journal_writer> open_journal(context& ctx, const config::settings& s,
+std::optional<store::journal_writer> open_journal(context& ctx, const fs::path& runs,
                                                   store::run_record& record, bool resumed) {
-  auto dir = config::runs_dir(s, config::process_env());
-  auto j = resumed ? store::journal_writer::reopen(dir / record.header.id)
-                   : store::journal_writer::create_new(dir, record.header, store::new_run_id);
+  auto j = resumed ? store::journal_writer::reopen(runs / record.header.id)
+                   : store::journal_writer::create_new(runs, record.header, store::new_run_id);
   if (!j) {
     ctx.err << "et run: " << j.error().message << "\n";
     return std::nullopt;
@@ -62,11 +61,11 @@ std::optional<store::journal_writer> open_journal(context& ctx, const config::se
 
 // Whether verify runs sandboxed: sets `o.bwrap` when it does. False (after one line) when
 // the sandbox is required and cannot run; in auto mode says once that verify runs without it.
-bool choose_sandbox(context& ctx, const config::settings& s, run_options& o,
+bool choose_sandbox(context& ctx, const config::verify& section, run_options& o,
                     const std::string& verify) {
   if (verify.empty())
     return true;
-  auto mode = s.verify.sandbox;
+  auto mode = section.sandbox;
   if (o.sandbox == "on")
     mode = config::sandbox_mode::on;
   else if (o.sandbox == "off")
@@ -94,9 +93,9 @@ bool choose_sandbox(context& ctx, const config::settings& s, run_options& o,
 // One process per run: the lock is held until the run returns. A resumed run
 // is read again under the lock, since another process may have moved it on
 // between the first read and the lock.
-std::optional<store::run_lock> lock_run(context& ctx, const config::settings& s,
+std::optional<store::run_lock> lock_run(context& ctx, const fs::path& runs,
                                         store::run_record& record, bool resumed) {
-  auto dir = config::runs_dir(s, config::process_env()) / record.header.id;
+  auto dir = runs / record.header.id;
   auto lock = store::run_lock::acquire(dir);
   if (!lock) {
     ctx.err << "et run: " << lock.error().message << "\n";
@@ -132,22 +131,23 @@ int run_pipeline(context& ctx, std::shared_ptr<config::settings> s, run_options 
     ++record.resumes;
     record.status = store::run_status::running;
   } else {
-    record.header = header_of(o, *s);
+    record.header = header_of(o, s->source);
   }
   // Before the journal: a run that may not verify does not start.
-  if (!choose_sandbox(ctx, *s, o, record.header.verify))
+  if (!choose_sandbox(ctx, s->verify, o, record.header.verify))
     return exit_usage;
+  auto runs = config::runs_dir(*s, config::process_env());
   std::optional<store::run_lock> lock;
   if (resumed) { // before the journal gets its `resumed` event
-    lock = lock_run(ctx, *s, record, true);
+    lock = lock_run(ctx, runs, record, true);
     if (!lock)
       return exit_usage;
   }
-  auto journal = open_journal(ctx, *s, record, resumed.has_value());
+  auto journal = open_journal(ctx, runs, record, resumed.has_value());
   if (!journal)
     return exit_failed;
   if (!resumed) {
-    lock = lock_run(ctx, *s, record, false);
+    lock = lock_run(ctx, runs, record, false);
     if (!lock)
       return exit_failed;
   }

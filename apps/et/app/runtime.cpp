@@ -90,7 +90,7 @@ std::unique_ptr<role_runtime> role_runtime::start(context& ctx, std::string_view
     prices = std::move(*book);
   }
   auto store = open_store(ctx, command, *s);
-  auto p = std::make_unique<parts>(net ? *net : client_network(*s));
+  auto p = std::make_unique<parts>(net ? *net : client_network(s->nodes, s->network));
   p->ledger = actors::spawn_ledger(
       p->host.system(),
       actors::ledger_setup{

@@ -27,7 +27,7 @@ public:
   /// Starts the system. Prints one line and returns null when it cannot (a
   /// pricing file that does not load); `command` prefixes messages ("et chat"). The ledger
   /// files calls under `run_id` ("" = a new id). Networking (for alias@node) is
-  /// client_network(settings) unless `net` says otherwise.
+  /// client_network(settings nodes, network) unless `net` says otherwise.
   static std::unique_ptr<role_runtime> start(context& ctx, std::string_view command,
                                              std::shared_ptr<const config::settings> settings,
                                              std::string run_id = {},

@@ -197,7 +197,8 @@ int run_serve(context& ctx, const serve_options& o) {
   auto s = std::make_shared<const config::settings>(std::move(*loaded));
   stop_guard guard; // before anything starts, so an early SIGTERM is not lost
   auto rt = role_runtime::start(ctx, "et serve", s, {},
-                                node_wanted ? server_network(*s) : client_network(*s));
+                                node_wanted ? server_network(s->server, s->network)
+                                            : client_network(s->nodes, s->network));
   if (!rt)
     return exit_usage;
   auto log_mutex = std::make_shared<std::mutex>();

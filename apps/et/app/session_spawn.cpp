@@ -32,14 +32,15 @@ uint16_t random_suffix() {
 
 // The agent named by --agent: null for et itself; nullopt (after printing
 // why) for a name that is not configured.
-std::optional<const config::agent*> find_agent(context& ctx, const config::settings& s,
+std::optional<const config::agent*> find_agent(context& ctx,
+                                               const std::map<std::string, config::agent>& agents,
                                                const std::string& name) {
   if (name.empty() || name == "et")
     return nullptr;
-  if (auto i = s.agents.find(name); i != s.agents.end())
+  if (auto i = agents.find(name); i != agents.end())
     return &i->second;
   std::vector<std::string> names{"et"};
-  for (const auto& [n, a] : s.agents)
+  for (const auto& [n, a] : agents)
     names.push_back(n);
   ctx.err << "et session spawn: unknown agent \"" << name << "\"";
   if (auto guess = nearest(name, names))
@@ -88,7 +89,7 @@ int run_spawn(context& ctx, const spawn_flags& flags) {
   auto s = load_settings(ctx);
   if (!s)
     return exit_usage;
-  auto agent = find_agent(ctx, *s, flags.agent);
+  auto agent = find_agent(ctx, s->agents, flags.agent);
   if (!agent)
     return exit_usage;
   auto role = !flags.role.empty() ? flags.role : *agent ? (*agent)->name : "polecat";

@@ -1,8 +1,9 @@
-// Writing the run journal: JSON lines, each appended with one write(2) and made durable with
-// fdatasync before the call returns; outputs replaced atomically. journal_read.cpp reads it.
+// Writing the run journal: creating and reopening the run folder, appending JSON lines (each
+// with one write(2), made durable with fdatasync before the call returns) and replacing outputs
+// atomically. journal_events.cpp encodes the events; journal_read.cpp reads them back.
 
 #include "et/store/journal.hpp"
-#include "et/store/usage_json.hpp"
+#include "et/store/detail/journal_lines.hpp"
 #include "et/util/private_files.hpp"
 
 #include <boost/json.hpp>
@@ -22,9 +23,10 @@ namespace {
 
 namespace json = boost::json;
 namespace fs = std::filesystem;
-using store::to_json; // usage, next to the overloads below
-
-constexpr const char* journal_file = "journal.jsonl";
+using detail::event;
+using detail::journal_file;
+using detail::line_of;
+using detail::to_json;
 
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -82,6 +84,60 @@ void sync_dir(const fs::path& dir) {
   }
 }
 
+// The outputs folder and its files, when there are any; temporary files a crash left go.
+void tighten_outputs(const fs::path& run_dir) {
+  std::error_code ec;
+  auto outputs = run_dir / "outputs";
+  if (!fs::is_directory(fs::symlink_status(outputs, ec)))
+    return;
+  (void)make_private_dir(outputs);
+  remove_stale_temps(outputs, false);
+  for (const auto& e : fs::directory_iterator{outputs, ec})
+    tighten_private_file(e.path());
+}
+
+// -- encoding ---------------------------------------------------------------------------------
+
+json::object started_event(const run_header& h) {
+  auto e = event("started");
+  e["id"] = h.id;
+  e["started_ms"] = h.started_ms;
+  e["task"] = h.task;
+  e["config"] = h.config;
+  e["supervisor_role"] = h.supervisor_role;
+  e["worker_role"] = h.worker_role;
+  e["max_subtasks"] = h.max_subtasks;
+  e["output_dir"] = h.output_dir;
+  e["verify"] = h.verify;
+  e["max_iterations"] = h.max_iterations;
+  e["synthesize"] = h.synthesize;
+  e["review"] = h.review;
+  e["refine"] = h.refine;
+  e["coordinate"] = h.coordinate;
+  e["accept"] = to_json(h.accept);
+  return e;
+}
+
+} // namespace
+
+namespace detail {
+
+json::object event(const char* name) {
+  return json::object{{"event", name}, {"at", now_ms()}};
+}
+
+json::array to_json(const std::vector<int>& v) {
+  return json::array(v.begin(), v.end());
+}
+
+json::array to_json(const std::vector<std::string>& v) {
+  return json::array(v.begin(), v.end());
+}
+
+std::string line_of(const json::object& e) {
+  return valid_utf8(json::serialize(e)) + "\n";
+}
+
 // Readers see the old file or the new one, never a half-written one. The temporary name is
 // unique (two writers never share it) and private like the file.
 result<void> write_atomically(const fs::path& file, std::string_view text) {
@@ -105,63 +161,13 @@ result<void> write_atomically(const fs::path& file, std::string_view text) {
   return io_failure("cannot write", file, err);
 }
 
-// The outputs folder and its files, when there are any; temporary files a crash left go.
-void tighten_outputs(const fs::path& run_dir) {
-  std::error_code ec;
-  auto outputs = run_dir / "outputs";
-  if (!fs::is_directory(fs::symlink_status(outputs, ec)))
-    return;
-  (void)make_private_dir(outputs);
-  remove_stale_temps(outputs, false);
-  for (const auto& e : fs::directory_iterator{outputs, ec})
-    tighten_private_file(e.path());
-}
-
 fs::path subtask_output(const fs::path& dir, int number) {
   char name[32];
   std::snprintf(name, sizeof name, "subtask-%02d.md", number);
   return dir / "outputs" / name;
 }
 
-// -- encoding ---------------------------------------------------------------------------------
-
-json::object event(const char* name) {
-  return json::object{{"event", name}, {"at", now_ms()}};
-}
-
-json::array to_json(const std::vector<int>& v) {
-  return json::array(v.begin(), v.end());
-}
-
-json::array to_json(const std::vector<std::string>& v) {
-  return json::array(v.begin(), v.end());
-}
-
-json::object started_event(const run_header& h) {
-  auto e = event("started");
-  e["id"] = h.id;
-  e["started_ms"] = h.started_ms;
-  e["task"] = h.task;
-  e["config"] = h.config;
-  e["supervisor_role"] = h.supervisor_role;
-  e["worker_role"] = h.worker_role;
-  e["max_subtasks"] = h.max_subtasks;
-  e["output_dir"] = h.output_dir;
-  e["verify"] = h.verify;
-  e["max_iterations"] = h.max_iterations;
-  e["synthesize"] = h.synthesize;
-  e["review"] = h.review;
-  e["refine"] = h.refine;
-  e["coordinate"] = h.coordinate;
-  e["accept"] = to_json(h.accept);
-  return e;
-}
-
-std::string line_of(const json::object& e) {
-  return valid_utf8(json::serialize(e)) + "\n";
-}
-
-} // namespace
+} // namespace detail
 
 void journal_writer::fd_closer::operator()(int* fd) const {
   if (*fd >= 0)
@@ -252,152 +258,6 @@ result<void> journal_writer::append(const std::string& line) {
   if (!write_all(*fd_, line) || ::fdatasync(*fd_) != 0)
     return io_failure("cannot append to", dir_ / journal_file, errno);
   return {};
-}
-
-result<void> journal_writer::planned(const plan::decomposition& plan, const std::string& brief) {
-  json::array subtasks;
-  for (const auto& s : plan.subtasks)
-    subtasks.emplace_back(json::object{{"number", s.number},
-                                       {"text", s.text},
-                                       {"depends_on", to_json(s.depends_on)},
-                                       {"specialist", s.specialist}});
-  auto e = event("planned");
-  e["summary"] = plan.summary;
-  e["brief"] = brief;
-  e["proposed"] = plan.proposed;
-  e["subtasks"] = std::move(subtasks);
-  e["warnings"] = to_json(plan.warnings);
-  return append(line_of(e));
-}
-
-result<void> journal_writer::briefed(const std::string& brief) {
-  auto e = event("briefed");
-  e["brief"] = brief;
-  return append(line_of(e));
-}
-
-result<void> journal_writer::assigned(int number, const std::string& member, int attempt) {
-  auto e = event("assigned");
-  e["number"] = number;
-  e["member"] = member;
-  e["attempt"] = attempt;
-  return append(line_of(e));
-}
-
-result<void> journal_writer::attempt_failed(int number, const std::string& member,
-                                            const std::string& error) {
-  auto e = event("attempt_failed");
-  e["number"] = number;
-  e["member"] = member;
-  e["error"] = error;
-  return append(line_of(e));
-}
-
-result<void> journal_writer::fallback(const fallback_record& f) {
-  auto e = event("fallback");
-  e["number"] = f.subtask;
-  e["role"] = f.role;
-  e["from"] = f.taken.from;
-  e["to"] = f.taken.to;
-  e["reason"] = to_string(f.taken.reason);
-  e["http_status"] = f.taken.http_status;
-  e["skipped"] = f.taken.skipped;
-  e["message"] = f.taken.message; // scrubbed where the provider answered
-  e["answered"] = f.answered;
-  return append(line_of(e));
-}
-
-result<void> journal_writer::reviewed(int number, double score, const std::string& note,
-                                      int round) {
-  auto e = event("reviewed");
-  e["number"] = number;
-  e["score"] = score;
-  e["note"] = note;
-  e["round"] = round;
-  return append(line_of(e));
-}
-
-result<void> journal_writer::subtask_finished(const subtask_record& s) {
-  // The file comes first: a journal that says "done" always has its output file.
-  if (s.state == subtask_state::done)
-    if (auto ok = write_atomically(subtask_output(dir_, s.number), s.output); !ok)
-      return ok;
-  auto e = event("subtask_finished");
-  e["number"] = s.number;
-  e["state"] = name_of(s.state);
-  e["member"] = s.member;
-  e["provider"] = s.provider;
-  e["model"] = s.model;
-  e["output"] = s.output;
-  e["error"] = s.error;
-  e["tokens"] = to_json(s.tokens);
-  e["usd"] = s.usd;
-  e["attempts"] = s.attempts;
-  e["elapsed_ms"] = s.elapsed_ms;
-  if (s.score)
-    e["score"] = *s.score;
-  e["files"] = to_json(s.files);
-  return append(line_of(e));
-}
-
-result<void> journal_writer::files_written(int number, const std::vector<std::string>& paths) {
-  auto e = event("files_written");
-  e["number"] = number;
-  e["paths"] = to_json(paths);
-  return append(line_of(e));
-}
-
-result<void> journal_writer::verified(const verify_record& v) {
-  auto e = event("verified");
-  e["iteration"] = v.iteration;
-  e["passed"] = v.passed;
-  e["exit_code"] = v.exit_code;
-  e["timed_out"] = v.timed_out;
-  e["output"] = v.output;
-  e["blamed"] = to_json(v.blamed);
-  return append(line_of(e));
-}
-
-result<void> journal_writer::accepted(const acceptance_record& a) {
-  json::array results;
-  for (const auto& c : a.results)
-    results.emplace_back(json::object{{"criterion", c.criterion},
-                                      {"passed", c.passed},
-                                      {"why", c.why},
-                                      {"subtasks", to_json(c.subtasks)}});
-  auto e = event("accepted");
-  e["iteration"] = a.iteration;
-  e["results"] = std::move(results);
-  return append(line_of(e));
-}
-
-result<void> journal_writer::phase(const std::string& name, int64_t elapsed_ms) {
-  auto e = event("phase");
-  e["name"] = name;
-  e["elapsed_ms"] = elapsed_ms;
-  return append(line_of(e));
-}
-
-result<void> journal_writer::warning(const std::string& text) {
-  auto e = event("warning");
-  e["text"] = text;
-  return append(line_of(e));
-}
-
-result<void> journal_writer::final_output(const std::string& text) {
-  if (auto ok = write_atomically(dir_ / "outputs" / "result.md", text); !ok)
-    return ok;
-  auto e = event("final_output");
-  e["text"] = text;
-  return append(line_of(e));
-}
-
-result<void> journal_writer::finished(run_status status, const usage& tokens, double usd) {
-  auto e = event("finished");
-  e["status"] = name_of(status);
-  e["tokens"] = to_json(tokens);
-  e["usd"] = usd;
-  return append(line_of(e));
 }
 
 } // namespace et::store

@@ -2,6 +2,7 @@
 // line is skipped and counted; events this build does not know are ignored. Boost 1.81 may
 // parse a 17-digit double one ulp off; dollars and scores do not care.
 
+#include "et/store/detail/journal_lines.hpp"
 #include "et/store/journal.hpp"
 
 #include <algorithm>
@@ -21,7 +22,7 @@ namespace {
 namespace json = boost::json;
 namespace fs = std::filesystem;
 
-constexpr const char* journal_file = "journal.jsonl"; // as journal.cpp writes it
+using detail::journal_file;
 
 std::string text(const json::object& o, std::string_view key) {
   auto* v = o.if_contains(key);

@@ -70,9 +70,8 @@ CAF_TEST(deep nesting is refused at the line where it gets too deep) {
 }
 
 CAF_TEST(a file over 4 MiB is refused without parsing it) {
-  auto dir = fs::temp_directory_path() / ("et-bounds-" + std::to_string(std::random_device{}()));
-  fs::create_directories(dir);
-  auto file = dir / "big.yaml";
+  et::test::scratch_dir tmp{"bounds"};
+  auto file = tmp.dir / "big.yaml";
   {
     std::ofstream out{file, std::ios::binary};
     std::string line = "# " + std::string(1021, 'x') + "\n";
@@ -85,6 +84,4 @@ CAF_TEST(a file over 4 MiB is refused without parsing it) {
   CAF_CHECK(out.diagnostics[0].message.find("larger than 4 MiB") != std::string::npos);
   auto read = config::read_config(file);
   CAF_CHECK(!read.has_value());
-  std::error_code ec;
-  fs::remove_all(dir, ec);
 }

@@ -5,10 +5,10 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <random>
 
 #include "caf/test/unit_test.hpp"
 #include "et/config/loader.hpp"
+#include "temp_dir.hpp"
 
 namespace loader_test {
 
@@ -79,18 +79,8 @@ inline std::string with_mock(const std::string& mock_yaml) {
 
 // A private folder, removed at the end of the test.
 struct temp_dir {
-  fs::path path;
-  temp_dir() {
-    std::random_device rd;
-    path = fs::temp_directory_path() / ("et-loader-" + std::to_string(rd()) + std::to_string(rd()));
-    fs::create_directories(path);
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
+  et::test::scratch_dir scratch{"loader"};
+  fs::path path = scratch.dir;
   fs::path write(const std::string& name, const std::string& text) const {
     std::ofstream{path / name} << text;
     return path / name;

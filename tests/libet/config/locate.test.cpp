@@ -3,9 +3,9 @@
 
 #include <fstream>
 #include <map>
-#include <random>
 
 #include "et/config/locate.hpp"
+#include "temp_dir.hpp"
 
 using namespace et;
 namespace fs = std::filesystem;
@@ -14,15 +14,14 @@ namespace {
 
 // A private folder tree: cwd/, home/ and xdg/, removed again at the end.
 struct tree {
-  fs::path root;
+  et::test::scratch_dir scratch{"locate"};
+  fs::path root = scratch.dir;
   fs::path cwd;
   fs::path home;
   fs::path xdg;
   std::map<std::string, std::string> vars;
 
   tree() {
-    std::random_device rd;
-    root = fs::temp_directory_path() / ("et-locate-" + std::to_string(rd()) + std::to_string(rd()));
     cwd = root / "cwd";
     home = root / "home";
     xdg = root / "xdg";
@@ -30,14 +29,6 @@ struct tree {
       fs::create_directories(p);
     vars["HOME"] = home.string();
   }
-
-  ~tree() {
-    std::error_code ec;
-    fs::remove_all(root, ec);
-  }
-
-  tree(const tree&) = delete;
-  tree& operator=(const tree&) = delete;
 
   static void touch(const fs::path& p) {
     fs::create_directories(p.parent_path());

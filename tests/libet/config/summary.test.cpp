@@ -3,10 +3,10 @@
 
 #include <fstream>
 #include <map>
-#include <random>
 
 #include "et/config/loader.hpp"
 #include "et/config/summary.hpp"
+#include "temp_dir.hpp"
 
 using namespace et;
 namespace fs = std::filesystem;
@@ -28,21 +28,12 @@ config::env_lookup fake_env() {
 
 // A folder with TLS files and the configuration, removed at the end.
 struct config_dir {
-  fs::path path;
+  et::test::scratch_dir scratch{"summary"};
+  fs::path path = scratch.dir;
   config_dir() {
-    std::random_device rd;
-    path =
-        fs::temp_directory_path() / ("et-summary-" + std::to_string(rd()) + std::to_string(rd()));
-    fs::create_directories(path);
     for (const char* name : {"cert.pem", "key.pem", "ca.pem"})
       std::ofstream{path / name} << "-----BEGIN TEST-----\n";
   }
-  ~config_dir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  config_dir(const config_dir&) = delete;
-  config_dir& operator=(const config_dir&) = delete;
 
   config::settings load(const std::string& yaml) const {
     auto out = config::check_string(yaml, (path / "et.yaml").string(), fake_env());

@@ -5,9 +5,9 @@
 
 #include <fstream>
 #include <map>
-#include <random>
 
 #include "et/config/trust.hpp"
+#include "temp_dir.hpp"
 
 using namespace et;
 namespace fs = std::filesystem;
@@ -16,26 +16,17 @@ namespace {
 
 // A private folder with a state dir and a repository holding a config file.
 struct fixture {
-  fs::path root;
+  et::test::scratch_dir scratch{"trust"};
+  fs::path root = scratch.dir;
   fs::path repo;
   fs::path file;
   config::trust_store store;
 
-  static fs::path fresh_root() {
-    std::random_device rd;
-    return fs::temp_directory_path() / ("et-trust-" + std::to_string(rd()) + std::to_string(rd()));
-  }
-
   fixture()
-      : root(fresh_root()), repo(root / "repo"), file(repo / "electrictown.yaml"),
+      : repo(root / "repo"), file(repo / "electrictown.yaml"),
         store(root / "state" / "electrictown" / "trusted-configs") {
     fs::create_directories(repo);
     write(file, "providers: {}\n");
-  }
-
-  ~fixture() {
-    std::error_code ec;
-    fs::remove_all(root, ec);
   }
 
   static void write(const fs::path& p, const std::string& text) {

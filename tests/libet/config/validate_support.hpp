@@ -6,10 +6,10 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <random>
 
 #include "caf/test/unit_test.hpp"
 #include "et/config/loader.hpp"
+#include "temp_dir.hpp"
 
 namespace validate_test {
 
@@ -80,21 +80,12 @@ inline std::string role(const std::string& model, const std::string& fallbacks) 
 
 // A folder holding cert.pem, key.pem and ca.pem, removed at the end.
 struct pki_dir {
-  fs::path path;
+  et::test::scratch_dir scratch{"validate"};
+  fs::path path = scratch.dir;
   pki_dir() {
-    std::random_device rd;
-    path =
-        fs::temp_directory_path() / ("et-validate-" + std::to_string(rd()) + std::to_string(rd()));
-    fs::create_directories(path);
     for (const char* name : {"cert.pem", "key.pem", "ca.pem"})
       std::ofstream{path / name} << "-----BEGIN TEST-----\n";
   }
-  ~pki_dir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  pki_dir(const pki_dir&) = delete;
-  pki_dir& operator=(const pki_dir&) = delete;
   std::string config_file() const { return (path / "et.yaml").string(); }
 };
 

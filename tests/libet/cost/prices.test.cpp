@@ -4,9 +4,9 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <random>
 
 #include "et/cost/prices.hpp"
+#include "temp_dir.hpp"
 
 using namespace et;
 using namespace et::cost;
@@ -29,18 +29,8 @@ std::optional<model_price> builtin(std::string_view id, std::string_view provide
 }
 
 struct temp_dir {
-  fs::path path;
-  temp_dir() {
-    std::random_device rd;
-    path = fs::temp_directory_path() / ("et-cost-" + std::to_string(rd()) + std::to_string(rd()));
-    fs::create_directories(path);
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
+  et::test::scratch_dir scratch{"cost"};
+  fs::path path = scratch.dir;
   fs::path write(const std::string& name, const std::string& text) const {
     auto file = path / name;
     std::ofstream(file, std::ios::binary) << text;

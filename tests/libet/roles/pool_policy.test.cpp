@@ -1,114 +1,12 @@
 #define CAF_SUITE libet.roles.pool_policy
 #include "caf/test/unit_test.hpp"
 
-#include <string>
-#include <vector>
+#include "pool_policy_test.hpp"
 
-#include "et/roles/pool_policy.hpp"
+// Which ready job goes to which member: concurrency, benching, reserves, lanes,
+// dependencies, cancel, budgets and the order outcomes are delivered in.
 
-using namespace et;
-using namespace et::roles;
-
-namespace {
-
-bool has(const std::string& text, std::string_view part) {
-  return text.find(part) != std::string::npos;
-}
-
-job job_of(int number, std::vector<int> deps = {}, std::string specialist = {}) {
-  return job{plan::subtask{number, "subtask-" + std::to_string(number), std::move(deps),
-                           std::move(specialist)},
-             {},
-             {},
-             {}};
-}
-
-execution exec_of(std::vector<job> jobs, std::vector<member_spec> members,
-                  std::vector<std::string> reserves = {}) {
-  execution e;
-  e.task = "the task";
-  e.jobs = std::move(jobs);
-  e.lanes.push_back(lane{"", "polecat", std::move(members), std::move(reserves), ""});
-  return e;
-}
-
-attempt_answer answer_of(std::string text) {
-  attempt_answer a;
-  a.content = std::move(text);
-  a.tokens.completion_tokens = 10;
-  a.usd = 0.5;
-  a.provider = "fake";
-  return a;
-}
-
-// Runs the policy and keeps what it asked for, split by kind.
-struct harness {
-  pool_policy policy;
-  std::vector<dispatch_job> sent;     // every dispatch, in order
-  std::vector<review_job> reviews;    // every review asked for
-  std::vector<progress> events;       // every progress event
-  std::vector<deliver_outcomes> done; // deliveries (at most one is right)
-
-  // Keeps the commands; returns the dispatches among them.
-  std::vector<dispatch_job> take(pool_commands commands) {
-    std::vector<dispatch_job> now;
-    for (auto& c : commands) {
-      if (auto* d = std::get_if<dispatch_job>(&c))
-        now.push_back(*d);
-      else if (auto* r = std::get_if<review_job>(&c))
-        reviews.push_back(*r);
-      else if (auto* p = std::get_if<progress>(&c))
-        events.push_back(*p);
-      else if (auto* o = std::get_if<deliver_outcomes>(&c))
-        done.push_back(*o);
-    }
-    sent.insert(sent.end(), now.begin(), now.end());
-    return now;
-  }
-
-  std::vector<dispatch_job> start(execution e) { return take(policy.start(std::move(e))); }
-  std::vector<dispatch_job> answer(int number, std::string text) {
-    return take(policy.answered(number, answer_of(std::move(text))));
-  }
-  std::vector<dispatch_job> fail(int number, errc code = errc::server_error,
-                                 std::string why = "upstream broke") {
-    return take(policy.attempt_failed(number, code, why));
-  }
-  std::vector<dispatch_job> review(int number, double score, std::string note = "fix it") {
-    return take(policy.reviewed(number, score, note));
-  }
-
-  // The one delivery's outcomes (fails the test when there is none).
-  const std::vector<subtask_outcome>& outcomes() {
-    CAF_REQUIRE_EQUAL(done.size(), 1u);
-    return done.front().outcomes;
-  }
-
-  // Where job `number` was last sent.
-  std::string last_target(int number) const {
-    std::string t;
-    for (const auto& d : sent)
-      if (d.number == number)
-        t = d.target;
-    return t;
-  }
-};
-
-std::vector<int> numbers(const std::vector<dispatch_job>& ds) {
-  std::vector<int> out;
-  for (const auto& d : ds)
-    out.push_back(d.number);
-  return out;
-}
-
-std::vector<std::string> targets(const std::vector<dispatch_job>& ds) {
-  std::vector<std::string> out;
-  for (const auto& d : ds)
-    out.push_back(d.target);
-  return out;
-}
-
-} // namespace
+using namespace pool_policy_test;
 
 CAF_TEST(a free member takes the lowest numbered ready job first) {
   harness h;
@@ -252,68 +150,6 @@ CAF_TEST(jobs that wait on each other fail instead of waiting forever) {
   CAF_CHECK(has(out[0].result.error, "cycle"));
   CAF_CHECK(has(out[1].result.error, "cycle") || has(out[1].result.error, "depends on"));
   CAF_CHECK(out[2].result.ok);
-}
-
-CAF_TEST(a low score sends the answer back with the note and a passing one ends the job) {
-  harness h;
-  auto e = exec_of({job_of(1)}, {{"a", 1}});
-  e.review = review_policy{true, 7, 2};
-  h.start(std::move(e));
-  CAF_CHECK(h.answer(1, "draft one").empty());
-  CAF_REQUIRE_EQUAL(h.reviews.size(), 1u);
-  CAF_CHECK_EQUAL(h.reviews[0].request.output, "draft one");
-  auto again = h.review(1, 3, "handle empty input");
-  CAF_REQUIRE_EQUAL(again.size(), 1u);
-  CAF_CHECK_EQUAL(again[0].order.previous, "draft one");
-  CAF_CHECK_EQUAL(again[0].order.feedback, "handle empty input");
-  h.answer(1, "draft two");
-  CAF_CHECK(h.review(1, 7).empty()); // the threshold itself passes
-  const auto& o = h.outcomes().at(0);
-  CAF_CHECK_EQUAL(o.result.output, "draft two");
-  CAF_CHECK_EQUAL(o.reasks, 1);
-  CAF_CHECK_EQUAL(o.score, 7.0);
-  CAF_CHECK_EQUAL(o.tokens.completion_tokens, 20);
-  CAF_CHECK_EQUAL(o.usd, 1.0);
-}
-
-CAF_TEST(re - asks stop at the limit) {
-  harness h;
-  auto e = exec_of({job_of(1)}, {{"a", 1}});
-  e.review = review_policy{true, 7, 1};
-  h.start(std::move(e));
-  h.answer(1, "v1");
-  CAF_CHECK_EQUAL(h.review(1, 2).size(), 1u);
-  h.answer(1, "v2");
-  CAF_CHECK(h.review(1, 3).empty());
-  const auto& o = h.outcomes().at(0);
-  CAF_CHECK_EQUAL(o.result.output, "v2");
-  CAF_CHECK_EQUAL(o.reasks, 1);
-  CAF_CHECK(o.result.ok);
-}
-
-CAF_TEST(an answer that repeats the one sent back is kept without another review) {
-  harness h;
-  auto e = exec_of({job_of(1)}, {{"a", 1}});
-  e.review = review_policy{true, 7, 5};
-  h.start(std::move(e));
-  h.answer(1, "same");
-  h.review(1, 2);
-  h.answer(1, "same");
-  CAF_CHECK_EQUAL(h.reviews.size(), 1u);
-  CAF_CHECK_EQUAL(h.outcomes().at(0).result.output, "same");
-}
-
-CAF_TEST(a failed review keeps the answer) {
-  harness h;
-  auto e = exec_of({job_of(1)}, {{"a", 1}});
-  e.review = review_policy{true, 7, 2};
-  h.start(std::move(e));
-  h.answer(1, "work");
-  h.take(h.policy.review_failed(1, "witness down"));
-  const auto& o = h.outcomes().at(0);
-  CAF_CHECK(o.result.ok);
-  CAF_CHECK(!o.scored);
-  CAF_CHECK(has(o.note, "witness down"));
 }
 
 CAF_TEST(cancel keeps finished and reviewed answers and cancels the rest) {

@@ -9,9 +9,9 @@
 
 #include <cstdio>
 #include <memory>
-#include <random>
 
 #include "et/routing/node_tls.hpp"
+#include "temp_dir.hpp"
 
 // `et serve --init-tls`: the CA and the two certificates it signs must verify
 // for their purposes (node as TLS server and client, caller as client), keys
@@ -22,17 +22,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// An empty private folder for init_node_tls, removed at the end.
 struct temp_dir {
-  fs::path path;
-  temp_dir() {
-    std::random_device rd;
-    path =
-        fs::temp_directory_path() / ("et-node-tls-" + std::to_string(rd()) + std::to_string(rd()));
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
+  et::test::scratch_dir scratch{"node-tls"};
+  fs::path path = scratch.dir;
 };
 
 struct x509_free {

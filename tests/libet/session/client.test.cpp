@@ -7,10 +7,10 @@
 #include <deque>
 #include <fstream>
 #include <iterator>
-#include <random>
 
 #include "et/session/client.hpp"
 #include "et/session/env_file.hpp"
+#include "temp_dir.hpp"
 
 // The client against a fake tmux: what it runs and how it reads the answers.
 
@@ -61,13 +61,8 @@ struct fixture {
 };
 
 // A fresh folder for environment files, removed at the end.
-struct env_folder {
-  std::filesystem::path dir = std::filesystem::temp_directory_path()
-                              / ("et-client-" + std::to_string(std::random_device{}()));
-  ~env_folder() {
-    std::error_code ec;
-    std::filesystem::remove_all(dir, ec);
-  }
+struct env_folder : et::test::scratch_dir {
+  env_folder() : scratch_dir("client") {}
 };
 
 unsigned mode_of(const std::filesystem::path& p) {

@@ -11,6 +11,7 @@
 #include "et/store/journal.hpp"
 #include "et/store/ledger_store.hpp"
 #include "et/store/run_lock.hpp"
+#include "temp_dir.hpp"
 
 using namespace et;
 namespace fs = std::filesystem;
@@ -36,19 +37,8 @@ store::reservation_ask ask(double usd, double limit) {
   return {usd, limit, noon - day_ms / 2};
 }
 
-struct fixture {
-  fs::path dir;
-
-  fixture() {
-    std::string tmpl = (fs::temp_directory_path() / "et-durable-XXXXXX").string();
-    CAF_REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    dir = tmpl;
-  }
-
-  ~fixture() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
+struct fixture : et::test::scratch_dir {
+  fixture() : scratch_dir("durable") {}
 
   std::unique_ptr<store::ledger_store> open(std::string holder = {}) {
     auto s = store::open_sqlite_ledger(dir / "ledger.sqlite", std::move(holder));

@@ -13,6 +13,7 @@
 #include "et/llm/plausible.hpp"
 #include "et/store/journal.hpp"
 #include "et/store/ledger_store.hpp"
+#include "temp_dir.hpp"
 
 using namespace et;
 namespace fs = std::filesystem;
@@ -71,12 +72,10 @@ CAF_TEST(the memory ledger sums no impossible row) {
 }
 
 CAF_TEST(the sqlite ledger sums no impossible row) {
-  auto dir = fs::temp_directory_path() / "et-ledger-hostile-test";
-  fs::remove_all(dir);
-  auto s = store::open_sqlite_ledger(dir / "ledger.sqlite");
+  et::test::scratch_dir tmp{"ledger-hostile"};
+  auto s = store::open_sqlite_ledger(tmp.dir / "ledger.sqlite");
   CAF_REQUIRE(s);
   check_hostile_rows(**s);
-  fs::remove_all(dir);
 }
 
 CAF_TEST(sums of spend saturate instead of wrapping) {
@@ -133,19 +132,8 @@ CAF_TEST(no nan infinite or negative cost or price enters a sum) {
       cost::cost_usd(usage{2, -99'999'999'999, 0, 0, 0}, std::optional{fine}).value_or(-1), 1.0);
 }
 
-struct journal_fixture {
-  fs::path dir;
-
-  journal_fixture() {
-    std::string tmpl = (fs::temp_directory_path() / "et-hostile-XXXXXX").string();
-    CAF_REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    dir = tmpl;
-  }
-
-  ~journal_fixture() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
+struct journal_fixture : et::test::scratch_dir {
+  journal_fixture() : scratch_dir("hostile") {}
 
   // A run folder whose journal holds `lines` after its started event.
   fs::path run(const std::string& lines) {

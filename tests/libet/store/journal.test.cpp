@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "et/store/journal.hpp"
+#include "temp_dir.hpp"
 
 using namespace et;
 namespace fs = std::filesystem;
@@ -70,21 +71,10 @@ store::subtask_record done_subtask() {
   return s;
 }
 
-struct fixture {
-  fs::path dir;
+struct fixture : et::test::scratch_dir {
   fs::path runs;
 
-  fixture() {
-    std::string tmpl = (fs::temp_directory_path() / "et-journal-XXXXXX").string();
-    CAF_REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    dir = tmpl;
-    runs = dir / "runs";
-  }
-
-  ~fixture() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
+  fixture() : scratch_dir("journal") { runs = dir / "runs"; }
 
   store::journal_writer start(const std::string& id, int64_t started_ms = 1'700'000'000'000) {
     auto w = store::journal_writer::create(runs, header(id, started_ms));

@@ -1,5 +1,6 @@
 #define CAF_SUITE libet.store.journal_fuzz
 #include "caf/test/unit_test.hpp"
+#include "temp_dir.hpp"
 
 // Journals fuzz/journal crashed on, byte for byte: what the reader must make of them.
 
@@ -15,17 +16,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct fixture {
-  fs::path dir;
-  fixture() {
-    std::string tmpl = (fs::temp_directory_path() / "et-journal-fuzz-XXXXXX").string();
-    CAF_REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    dir = tmpl;
-  }
-  ~fixture() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
+struct fixture : et::test::scratch_dir {
+  fixture() : scratch_dir("journal-fuzz") {}
   result<store::run_record> read(const std::string& bytes) {
     std::ofstream{dir / "journal.jsonl", std::ios::binary} << bytes;
     return store::read_run(dir);

@@ -1,5 +1,6 @@
 #define CAF_SUITE libet.store.journal_private
 #include "caf/test/unit_test.hpp"
+#include "temp_dir.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -52,22 +53,11 @@ struct umask_zero {
   ~umask_zero() { ::umask(old); }
 };
 
-struct fixture {
-  fs::path dir;
+struct fixture : et::test::scratch_dir {
   fs::path runs;
   umask_zero wide;
 
-  fixture() {
-    std::string tmpl = (fs::temp_directory_path() / "et-private-XXXXXX").string();
-    CAF_REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    dir = tmpl;
-    runs = dir / "state" / "runs";
-  }
-
-  ~fixture() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
+  fixture() : scratch_dir("private") { runs = dir / "state" / "runs"; }
 };
 
 } // namespace

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "et/store/ledger_store.hpp"
+#include "temp_dir.hpp"
 
 using namespace et;
 
@@ -54,9 +55,8 @@ CAF_TEST(the memory ledger keeps calls and sums priced spend) {
 }
 
 CAF_TEST(the sqlite ledger keeps every field across reopening) {
-  auto dir = std::filesystem::temp_directory_path() / "et-ledger-test";
-  std::filesystem::remove_all(dir);
-  auto file = dir / "nested" / "ledger.sqlite";
+  et::test::scratch_dir tmp{"ledger"};
+  auto file = tmp.dir / "nested" / "ledger.sqlite";
   {
     auto s = store::open_sqlite_ledger(file);
     CAF_REQUIRE(s);
@@ -65,7 +65,6 @@ CAF_TEST(the sqlite ledger keeps every field across reopening) {
   auto again = store::open_sqlite_ledger(file);
   CAF_REQUIRE(again);
   CAF_CHECK_EQUAL((*again)->since(0)->size(), 3u);
-  std::filesystem::remove_all(dir);
 }
 
 CAF_TEST(an unopenable ledger is an io error naming the file) {

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "et/util/private_files.hpp"
+#include "temp_dir.hpp"
 
 using namespace et;
 namespace fs = std::filesystem;
@@ -26,21 +27,12 @@ unsigned mode_of(const fs::path& p) {
   return st.st_mode & 07777;
 }
 
-struct fixture {
-  fs::path dir;
+struct fixture : et::test::scratch_dir {
   mode_t old_umask = ::umask(0);
 
-  fixture() {
-    std::string tmpl = (fs::temp_directory_path() / "et-privfiles-XXXXXX").string();
-    CAF_REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    dir = tmpl;
-  }
+  fixture() : scratch_dir("privfiles") {}
 
-  ~fixture() {
-    ::umask(old_umask);
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
+  ~fixture() { ::umask(old_umask); }
 };
 
 } // namespace

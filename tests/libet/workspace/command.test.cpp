@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "et/workspace/command.hpp"
+#include "temp_dir.hpp"
 
 using namespace et;
 using namespace et::workspace;
@@ -28,22 +29,8 @@ namespace {
 
 // A fresh folder per test to run commands in.
 struct fixture {
-  fs::path dir;
-
-  fixture() {
-    std::string pattern = (fs::temp_directory_path() / "et-command-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr)
-      CAF_FAIL("mkdtemp failed");
-    dir = fs::canonical(pattern);
-  }
-
-  ~fixture() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-
-  fixture(const fixture&) = delete;
-  fixture& operator=(const fixture&) = delete;
+  et::test::scratch_dir scratch{"command"};
+  fs::path dir = fs::canonical(scratch.dir);
 
   command_outcome run(const std::string& line, std::chrono::milliseconds timeout = 0ms,
                       size_t max_output = 64 * 1024, const std::atomic<bool>* cancel = nullptr) {

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "et/workspace/files.hpp"
+#include "temp_dir.hpp"
 
 using namespace et;
 using namespace et::workspace;
@@ -26,28 +27,15 @@ using paths = std::vector<std::string>;
 // A fresh folder per test: `out` is the output directory, `outside` a sibling that no write
 // may ever reach.
 struct fixture {
-  fs::path tmp;
-  fs::path out;
-  fs::path outside;
+  et::test::scratch_dir scratch{"workspace"};
+  fs::path tmp = scratch.dir;
+  fs::path out = tmp / "out";
+  fs::path outside = tmp / "outside";
 
   fixture() {
-    std::string pattern = (fs::temp_directory_path() / "et-workspace-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr)
-      CAF_FAIL("mkdtemp failed");
-    tmp = pattern;
-    out = tmp / "out";
-    outside = tmp / "outside";
     fs::create_directories(out);
     fs::create_directories(outside);
   }
-
-  ~fixture() {
-    std::error_code ec;
-    fs::remove_all(tmp, ec);
-  }
-
-  fixture(const fixture&) = delete;
-  fixture& operator=(const fixture&) = delete;
 
   static std::string read(const fs::path& p) {
     std::ifstream in{p, std::ios::binary};

@@ -15,6 +15,7 @@
 
 #include "et/workspace/command.hpp"
 #include "et/workspace/verify.hpp"
+#include "temp_dir.hpp"
 
 // The confinement of verify commands: a minimal environment without secrets, and the
 // bubblewrap sandbox (those tests say so and pass when bwrap cannot run on this machine).
@@ -55,26 +56,10 @@ bool has(const std::vector<std::string>& v, const std::string& x) {
 // A folder for the output dir (under /tmp) and one outside /tmp, which the sandbox does not
 // replace by a tmpfs, so a write there would reach the real file system.
 struct fixture {
-  fs::path out;
-  fs::path outside;
-
-  fixture() {
-    std::string a = (fs::temp_directory_path() / "et-verify-XXXXXX").string();
-    std::string b = (fs::path{ET_BINARY_DIR} / "et-verify-outside-XXXXXX").string();
-    if (::mkdtemp(a.data()) == nullptr || ::mkdtemp(b.data()) == nullptr)
-      CAF_FAIL("mkdtemp failed");
-    out = fs::canonical(a);
-    outside = fs::canonical(b);
-  }
-
-  ~fixture() {
-    std::error_code ec;
-    fs::remove_all(out, ec);
-    fs::remove_all(outside, ec);
-  }
-
-  fixture(const fixture&) = delete;
-  fixture& operator=(const fixture&) = delete;
+  et::test::scratch_dir out_dir{"verify"};
+  et::test::scratch_dir outside_dir{"verify-outside", ET_BINARY_DIR};
+  fs::path out = fs::canonical(out_dir.dir);
+  fs::path outside = fs::canonical(outside_dir.dir);
 
   command_outcome run(const std::string& line, bool sandboxed) {
     command_spec spec{line, out, 20s, 64 * 1024};

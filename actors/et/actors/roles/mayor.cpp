@@ -2,7 +2,7 @@
 
 #include "caf/all.hpp"
 #include "et/actors/detail/inspect.hpp"
-#include "et/actors/roles/ask.hpp"
+#include "et/actors/roles/role_state.hpp"
 #include "et/plan/decompose.hpp"
 #include "et/roles/prompts.hpp"
 
@@ -10,50 +10,29 @@ namespace et::actors {
 
 namespace {
 
-// Not an aggregate: CAF would otherwise try to build it from the self pointer.
-struct mayor_state {
-  mayor_state() = default;
-  router_actor router;
-  std::string role;
-  std::string system;
-  std::vector<roles::specialist_info> specialists;
-  static inline const char* name = "et.mayor";
-};
-
-using mayor_pointer = mayor_actor::stateful_pointer<mayor_state>;
+using mayor_pointer = mayor_actor::stateful_pointer<roles_detail::role_state>;
 
 mayor_actor::behavior_type mayor(mayor_pointer self, router_actor router, std::string role,
                                  std::string system,
                                  std::vector<roles::specialist_info> specialists) {
-  auto& st = self->state;
-  st.router = std::move(router);
-  st.role = std::move(role);
-  st.system = std::move(system);
-  st.specialists = std::move(specialists);
-  using roles_detail::ask;
-  using roles_detail::make_role_request;
+  roles_detail::init_role(self, "et.mayor", std::move(router), std::move(role), std::move(system));
+  using roles_detail::ask_role;
   return {
       [=](decompose_atom, const std::string& task, uint32_t max_subtasks) {
-        auto& s = self->state;
-        auto req = roles::decompose_request(s.system, task, max_subtasks, s.specialists);
-        return ask<plan::decomposition>(self, s.router, make_role_request(s.role, {}, req),
-                                        [max_subtasks](routed_response& answer) {
-                                          return plan::parse_decomposition(answer.response.content,
-                                                                           max_subtasks);
-                                        });
+        auto req = roles::decompose_request(self->state.system, task, max_subtasks, specialists);
+        return ask_role<plan::decomposition>(
+            self, std::move(req), [max_subtasks](routed_response& answer) {
+              return plan::parse_decomposition(answer.response.content, max_subtasks);
+            });
       },
       [=](coordinate_atom, const std::string& task, const plan::decomposition& plan) {
-        auto& s = self->state;
-        auto req = roles::coordinate_request(s.system, task, plan);
-        return ask<std::string>(self, s.router, make_role_request(s.role, {}, req),
-                                roles_detail::text_of);
+        auto req = roles::coordinate_request(self->state.system, task, plan);
+        return ask_role<std::string>(self, std::move(req), roles_detail::text_of);
       },
       [=](synthesize_atom, const std::string& task,
           const std::vector<roles::worker_result>& results) {
-        auto& s = self->state;
-        auto req = roles::synthesize_request(s.system, task, results);
-        return ask<std::string>(self, s.router, make_role_request(s.role, {}, req),
-                                roles_detail::text_of);
+        auto req = roles::synthesize_request(self->state.system, task, results);
+        return ask_role<std::string>(self, std::move(req), roles_detail::text_of);
       },
   };
 }

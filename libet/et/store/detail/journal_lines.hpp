@@ -1,0 +1,39 @@
+#pragma once
+/// Helpers the journal sources share, not part of the public interface: the file name, one
+/// event as a JSON line, and atomic replacement of output files. Included by et/store .cpp
+/// files only (journal.cpp, journal_events.cpp, journal_read.cpp).
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "et/util/result.hpp"
+
+namespace et::store::detail {
+
+/// The journal's file name inside a run folder.
+inline constexpr const char* journal_file = "journal.jsonl";
+
+/// A new event object: {"event": name, "at": now in ms since the epoch}.
+boost::json::object event(const char* name);
+
+/// `e` as one journal line: serialized, non-UTF-8 bytes replaced by U+FFFD, newline ended.
+std::string line_of(const boost::json::object& e);
+
+/// Numbers as a JSON array.
+boost::json::array to_json(const std::vector<int>& v);
+
+/// Strings as a JSON array.
+boost::json::array to_json(const std::vector<std::string>& v);
+
+/// Replaces `file` with `text` so readers see the old file or the new one, never a half one;
+/// the folder is made private first. io_error naming the file on failure.
+result<void> write_atomically(const std::filesystem::path& file, std::string_view text);
+
+/// outputs/subtask-NN.md inside the run folder `dir`.
+std::filesystem::path subtask_output(const std::filesystem::path& dir, int number);
+
+} // namespace et::store::detail
