@@ -228,14 +228,14 @@ bool loopback_host(std::string_view host) {
   return name == "localhost" || is_loopback(name);
 }
 
-// Without keys the gateway trusts every process on this host, but not web
+// Without keys the gateway trusts every process on this host, but never web
 // pages: a page can make the browser POST to loopback without a CORS
 // preflight (the request runs even if the page cannot read the answer), and
 // DNS rebinding lets it read answers under its own host name.
 std::string browser_refusal(const http::incoming& in) {
   if (in.has_header("origin"))
-    return "requests from web pages (with an Origin header) are refused: the gateway has no "
-           "keys yet";
+    return "requests from web pages (with an Origin header) are refused: a page must not spend "
+           "through this gateway";
   if (!loopback_host(in.header("host")))
     return "Host \"" + std::string{in.header("host")}
            + "\" is not a loopback name or address: refused (DNS rebinding)";

@@ -159,6 +159,10 @@ int run_revoke(context& ctx, const std::string& name) {
   }
   ctx.err << "et keys revoke: key \"" << name
           << "\" revoked: gateways sharing this state dir refuse it from their next request\n";
+  if (auto active = keys->any_active(); active && !*active)
+    ctx.err << "et keys revoke: WARNING: no key is active now: gateways sharing this state dir "
+               "are back in loopback-only OPEN MODE (any local process may use them) until "
+               "`et keys create` makes one\n";
   return exit_ok;
 }
 
