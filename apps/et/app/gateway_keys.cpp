@@ -202,7 +202,8 @@ void key_gate::settle(const key_ticket& ticket, int status, const usage& tokens,
 }
 
 void key_gate::record_refusal(const key_pass& who, const std::string& model, int status) {
-  store::key_request rec{who.name, model, now_ms(), {}, std::nullopt, status};
+  // Nothing was sent: it cost nothing (not "unpriced").
+  store::key_request rec{who.name, model, now_ms(), {}, 0.0, status};
   write(0, rec); // on the HTTP thread, which admit() held already
 }
 
