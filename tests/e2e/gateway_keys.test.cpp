@@ -139,6 +139,16 @@ CAF_TEST(a key keeps to its models) {
   auto no_ant = ant(ant_body("claude", false), key);
   CAF_CHECK_EQUAL(no_ant.status, 403);
   CAF_CHECK_EQUAL(error_type(no_ant.body), "permission_error");
+  // Every request past the door is recorded with its key, refused ones too.
+  CAF_CHECK_EQUAL(oai(R"({"model":"gpt","bogus":1})", key).status, 400);
+  finished cost;
+  poll_until(
+      [&] {
+        cost = et({"cost", "--by", "key", "--json"});
+        return has(cost.out, R"("requests":4)");
+      },
+      10s);
+  CAF_CHECK(has(cost.out, R"({"key":"narrow","requests":4,"failures":3)"));
 }
 
 CAF_TEST(a budget holds across two gateways sharing a state dir) {
@@ -155,6 +165,7 @@ CAF_TEST(a budget holds across two gateways sharing a state dir) {
   CAF_CHECK_EQUAL(over.status, 429);
   CAF_CHECK_EQUAL(error_type(over.body), "insufficient_quota");
   CAF_CHECK(has(over.body, "total budget of $10"));
+  CAF_CHECK_EQUAL(over.header("x-should-retry"), "false"); // the SDKs would retry a 429
   auto over_ant = ant(
       R"({"model":"priced","max_tokens":4,"messages":[{"role":"user","content":"hello gateway"}]})",
       key);

@@ -49,6 +49,10 @@ http::header_list error_headers(const gateway::client_error& e) {
   auto h = json_type;
   if (e.retry_after_s > 0)
     h.emplace_back("Retry-After", std::to_string(e.retry_after_s));
+  // Both official SDKs retry a 429 unless told not to: a spent budget does not come back
+  // in seconds.
+  if (e.code == "budget_exceeded")
+    h.emplace_back("x-should-retry", "false");
   return h;
 }
 
@@ -168,12 +172,16 @@ void chat(const state_ptr& st, protocol p, const key_pass& who, http::incoming i
     return send_error(st, *out, p, {503, "the gateway is shutting down", "", 0, "node_down"});
   auto parsed = p == protocol::openai ? gateway::parse_openai_request(in.body, st->setup.bounds)
                                       : gateway::parse_anthropic_request(in.body, st->setup.bounds);
-  if (!parsed)
-    return send_error(st, *out, p, gateway::error_for(p, parsed.error()));
+  if (!parsed) {
+    auto e = gateway::error_for(p, parsed.error());
+    st->keys->record_refusal(who, "", e.status);
+    return send_error(st, *out, p, std::move(e));
+  }
   auto where = gateway::route_model(*st->setup.settings, parsed->model);
   if (!where) {
     auto e = gateway::error_for(p, where.error());
     e.param = "model";
+    st->keys->record_refusal(who, parsed->model, e.status);
     return send_error(st, *out, p, std::move(e));
   }
   key_ticket ticket;

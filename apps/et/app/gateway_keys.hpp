@@ -75,7 +75,8 @@ public:
   /// the background.
   void settle(const key_ticket& ticket, int status, const usage& tokens, std::optional<double> usd);
 
-  /// Records a request refused after authentication (403, 429).
+  /// Records a request refused after authentication (400, 403, 404, 429) at $0. `model` is
+  /// "" when the body did not decode.
   void record_refusal(const key_pass& who, const std::string& model, int status);
 
 private:
