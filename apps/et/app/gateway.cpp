@@ -166,6 +166,35 @@ void send_error(const state_ptr& st, http::reply& out, protocol p, gateway::clie
   out.send(e.status, error_headers(e), gateway::error_body(p, e));
 }
 
+// Asks the router for an admitted request; in_flight counts it already.
+void start_call(const state_ptr& st, protocol p, const std::shared_ptr<http::reply>& out,
+                gateway::client_request parsed, const gateway::route& where, std::string what,
+                key_ticket ticket) {
+  auto id = st->next_id++;
+  auto ex = std::make_shared<exchange>();
+  ex->st = st;
+  ex->proto = p;
+  ex->out = out;
+  ex->stream = parsed.stream;
+  ex->ticket = std::move(ticket);
+  auto n = std::to_string(id - actors::gateway_request_ids);
+  ex->meta = {p == protocol::openai ? "chatcmpl-et" + n : "msg_et" + n, parsed.model, unix_now()};
+  if (p == protocol::openai)
+    ex->openai.emplace(ex->meta, parsed.include_usage);
+  else
+    ex->anthropic.emplace(ex->meta);
+  ex->what = std::move(what);
+  role_request req{id, where.role, where.target, std::move(parsed.request)};
+  auto call =
+      actors::spawn_gateway_call(*st->setup.system, st->setup.router, std::move(req), ex->stream,
+                                 {[ex](const stream_chunk& c) { ex->chunk(c); },
+                                  [ex](result<routed_response> r, std::optional<errc> cause) {
+                                    ex->done(std::move(r), cause);
+                                  }});
+  // A client that hangs up cancels its request: the router stops the attempt.
+  out->on_close([call] { caf::anon_send(call, actors::cancel_atom::value); });
+}
+
 void chat(const state_ptr& st, protocol p, const key_pass& who, http::incoming in,
           std::shared_ptr<http::reply> out) {
   if (st->draining)
@@ -184,39 +213,25 @@ void chat(const state_ptr& st, protocol p, const key_pass& who, http::incoming i
     st->keys->record_refusal(who, parsed->model, e.status);
     return send_error(st, *out, p, std::move(e));
   }
-  key_ticket ticket;
-  if (auto refused = st->keys->admit(who, parsed->model, *where, parsed->request, ticket)) {
-    if (st->setup.log)
-      st->setup.log(in.method + " " + path_of(in.target) + " key=" + who.name + " model="
-                    + gateway::printable(parsed->model) + " -> " + std::to_string(refused->status)
-                    + " " + refused->code + ": " + gateway::printable(refused->message, 2048));
-    return send_error(st, *out, p, std::move(*refused));
-  }
-  auto id = st->next_id++;
-  auto ex = std::make_shared<exchange>();
-  ex->st = st;
-  ex->proto = p;
-  ex->out = out;
-  ex->stream = parsed->stream;
-  ex->ticket = std::move(ticket);
-  auto n = std::to_string(id - actors::gateway_request_ids);
-  ex->meta = {p == protocol::openai ? "chatcmpl-et" + n : "msg_et" + n, parsed->model, unix_now()};
-  if (p == protocol::openai)
-    ex->openai.emplace(ex->meta, parsed->include_usage);
-  else
-    ex->anthropic.emplace(ex->meta);
-  ex->what = in.method + " " + path_of(in.target) + (who.name.empty() ? "" : " key=" + who.name)
-             + " model=" + parsed->model + (parsed->stream ? " stream" : "");
-  role_request req{id, where->role, where->target, std::move(parsed->request)};
+  // Counted from here: a drain waits for requests still at the key store too.
   ++st->in_flight;
-  auto call =
-      actors::spawn_gateway_call(*st->setup.system, st->setup.router, std::move(req), ex->stream,
-                                 {[ex](const stream_chunk& c) { ex->chunk(c); },
-                                  [ex](result<routed_response> r, std::optional<errc> cause) {
-                                    ex->done(std::move(r), cause);
-                                  }});
-  // A client that hangs up cancels its request: the router stops the attempt.
-  out->on_close([call] { caf::anon_send(call, actors::cancel_atom::value); });
+  auto what = in.method + " " + path_of(in.target) + (who.name.empty() ? "" : " key=" + who.name)
+              + " model=" + parsed->model + (parsed->stream ? " stream" : "");
+  auto req = std::make_shared<gateway::client_request>(std::move(*parsed));
+  auto route = *where;
+  st->keys->admit(who, req->model, route, std::shared_ptr<const chat_request>{req, &req->request},
+                  [st, p, out, req, route, what](std::optional<gateway::client_error> refused,
+                                                 key_ticket ticket) {
+                    if (refused) {
+                      --st->in_flight;
+                      if (st->setup.log)
+                        st->setup.log(gateway::printable(what, 512) + " -> "
+                                      + std::to_string(refused->status) + " " + refused->code + ": "
+                                      + gateway::printable(refused->message, 2048));
+                      return send_error(st, *out, p, std::move(*refused));
+                    }
+                    start_call(st, p, out, std::move(*req), route, what, std::move(ticket));
+                  });
 }
 
 // Whether `host` (a Host header: name or address, maybe with a port) names this

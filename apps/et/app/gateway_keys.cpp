@@ -138,9 +138,20 @@ key_gate::authenticate(const http::incoming& in) const {
                                   : "the key is not known to this gateway");
 }
 
-std::optional<gateway::client_error> key_gate::admit(const key_pass& who, const std::string& model,
-                                                     const gateway::route& where,
-                                                     const chat_request& req, key_ticket& ticket) {
+void key_gate::admit(const key_pass& who, const std::string& model, const gateway::route& where,
+                     std::shared_ptr<const chat_request> req, admitted then) {
+  if (who.name.empty())
+    return then(std::nullopt, key_ticket{"", model, 0});
+  post([this, who, model, where, req = std::move(req), then = std::move(then)] {
+    key_ticket ticket;
+    auto refused = reserve(who, model, where, *req, ticket);
+    then(std::move(refused), std::move(ticket));
+  });
+}
+
+std::optional<gateway::client_error>
+key_gate::reserve(const key_pass& who, const std::string& model, const gateway::route& where,
+                  const chat_request& req, key_ticket& ticket) {
   ticket = {who.name, model, 0};
   if (who.name.empty())
     return std::nullopt;
@@ -204,7 +215,7 @@ void key_gate::settle(const key_ticket& ticket, int status, const usage& tokens,
 void key_gate::record_refusal(const key_pass& who, const std::string& model, int status) {
   // Nothing was sent: it cost nothing (not "unpriced").
   store::key_request rec{who.name, model, now_ms(), {}, 0.0, status};
-  write(0, rec); // on the HTTP thread, which admit() held already
+  post([this, rec = std::move(rec)] { write(0, rec); });
 }
 
 } // namespace et::app

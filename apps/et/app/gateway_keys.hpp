@@ -40,9 +40,9 @@ struct key_ticket {
   int64_t reservation = 0; ///< the store's reservation (0: none)
 };
 
-/// The door. authenticate() and admit() block on SQLite briefly (they run on
-/// the HTTP thread); settle() queues its write for a thread of its own, since
-/// it is called from actors.
+/// The door. authenticate() reads SQLite on the HTTP thread (WAL readers do not
+/// wait for writers); admissions, settles and records, which write and may wait
+/// for another process's transaction, run on a thread of the gate's own.
 class key_gate {
 public:
   /// Opens the key store in `file` (the ledger). The gateway fails closed: without its
@@ -63,20 +63,25 @@ public:
   /// presented key never appears in a message.
   std::variant<key_pass, gateway::client_error> authenticate(const http::incoming& in) const;
 
+  /// What admit() answers: the error to send instead (403, 429, 401), or none and the
+  /// ticket that settle() wants.
+  using admitted = std::function<void(std::optional<gateway::client_error>, key_ticket)>;
+
   /// Checks the model against the key's list (403), estimates the request's worst case (the
   /// dearest candidate of its chain at its max_tokens) and reserves it against the key's
-  /// budgets and rate windows (429, with Retry-After for rpm and tpm). Open mode reserves
-  /// nothing. On success `ticket` is what settle() wants.
-  std::optional<gateway::client_error> admit(const key_pass& who, const std::string& model,
-                                             const gateway::route& where, const chat_request& req,
-                                             key_ticket& ticket);
+  /// budgets and rate windows (429, with Retry-After for rpm and tpm), then calls `then`.
+  /// Open mode reserves nothing and calls `then` at once; with a key, `then` runs on the
+  /// gate's own thread, so that waiting for another process's transaction never holds up
+  /// the HTTP thread.
+  void admit(const key_pass& who, const std::string& model, const gateway::route& where,
+             std::shared_ptr<const chat_request> req, admitted then);
 
   /// Releases the ticket's reservation and records the request (status, usage, cost), in
   /// the background.
   void settle(const key_ticket& ticket, int status, const usage& tokens, std::optional<double> usd);
 
-  /// Records a request refused after authentication (400, 403, 404, 429) at $0. `model` is
-  /// "" when the body did not decode.
+  /// Records a request refused after authentication (400, 403, 404, 429) at $0, in the
+  /// background. `model` is "" when the body did not decode.
   void record_refusal(const key_pass& who, const std::string& model, int status);
 
 private:
@@ -84,6 +89,9 @@ private:
   void post(std::function<void()> job);
   void run();
   void write(int64_t id, const store::key_request& rec);
+  std::optional<gateway::client_error> reserve(const key_pass& who, const std::string& model,
+                                               const gateway::route& where, const chat_request& req,
+                                               key_ticket& ticket);
 
   std::shared_ptr<const config::settings> settings_;
   std::function<void(const std::string&)> log_;
