@@ -43,6 +43,19 @@ std::string missing_sdks() {
   return installed() ? std::string{} : "npm could not install the SDKs (see " + log.string() + ")";
 }
 
+// Runs the SDK script against the gateway (with `key` when not empty): its output.
+std::string run_sdks(fixture& f, const std::string& key, bool& ok) {
+  // Beside node_modules, so that the script's imports resolve there.
+  fs::copy_file(fs::path{ET_SOURCE_DIR} / "tests/e2e/sdk/gateway_sdk.mjs",
+                sdk_dir / "gateway_sdk.mjs", fs::copy_options::overwrite_existing);
+  f.serve();
+  auto out = f.dir / "sdk.out";
+  ok = shell("cd '" + sdk_dir.string() + "' && ET_GATEWAY=http://127.0.0.1:"
+             + std::to_string(f.port) + (key.empty() ? "" : " ET_GATEWAY_KEY=" + key)
+             + " timeout 120 node gateway_sdk.mjs > '" + out.string() + "' 2>&1");
+  return read_file(out);
+}
+
 } // namespace
 
 CAF_TEST_FIXTURE_SCOPE(gateway_sdk_tests, fixture)
@@ -52,20 +65,32 @@ CAF_TEST(the official OpenAI and Anthropic SDKs parse everything the gateway sen
     CAF_MESSAGE("gateway_sdk: skipped: " << why);
     return;
   }
-  // Beside node_modules, so that the script's imports resolve there.
-  fs::copy_file(fs::path{ET_SOURCE_DIR} / "tests/e2e/sdk/gateway_sdk.mjs",
-                sdk_dir / "gateway_sdk.mjs", fs::copy_options::overwrite_existing);
-  serve();
-  auto out = dir / "sdk.out";
-  auto ok =
-      shell("cd '" + sdk_dir.string() + "' && ET_GATEWAY=http://127.0.0.1:" + std::to_string(port)
-            + " timeout 120 node gateway_sdk.mjs > '" + out.string() + "' 2>&1");
-  auto text = read_file(out);
+  bool ok = false;
+  auto text = run_sdks(*this, "", ok);
   CAF_MESSAGE("node said:\n" << text);
   CAF_CHECK(ok);
   CAF_CHECK(has(text, "ALL OK"));
   CAF_CHECK(!has(text, "FAILED"));
   CAF_CHECK(!has(text, "SECRET"));
+}
+
+CAF_TEST(both SDKs send a gateway key and read a wrong one as their AuthenticationError) {
+  if (auto why = missing_sdks(); !why.empty()) {
+    CAF_MESSAGE("gateway_sdk: skipped: " << why);
+    return;
+  }
+  auto made = run_et(dir, {"keys", "create", "sdk", "--config", (dir / "et.yaml").string()});
+  CAF_REQUIRE_EQUAL(made.code, 0);
+  auto key = made.out.substr(0, made.out.find('\n'));
+  bool ok = false;
+  auto text = run_sdks(*this, key, ok);
+  CAF_MESSAGE("node said:\n" << text);
+  CAF_CHECK(ok);
+  CAF_CHECK(has(text, "ok: openai wrong key (AuthenticationError 401"));
+  CAF_CHECK(has(text, "ok: anthropic wrong key (AuthenticationError 401"));
+  CAF_CHECK(has(text, "ALL OK"));
+  CAF_CHECK(!has(text, "FAILED"));
+  CAF_CHECK(!has(gateway->err(), key));
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -7,6 +7,7 @@
 #include "et/app/commands.hpp"
 #include "et/config/paths.hpp"
 #include "et/cost/summary.hpp"
+#include "et/store/key_store.hpp"
 #include "et/store/ledger_store.hpp"
 
 namespace et::app {
@@ -85,12 +86,48 @@ void print_json(std::ostream& out, const std::map<std::string, cost::spend>& row
       << "\n";
 }
 
+// Gateway requests by the key that made them ("(open)": no key, open mode).
+int run_cost_by_key(context& ctx, const cost_flags& flags, const std::filesystem::path& file,
+                    int64_t since) {
+  std::vector<store::key_request> requests;
+  if (std::filesystem::exists(file)) {
+    auto keys = store::key_store::open(file);
+    if (!keys) {
+      ctx.err << "et cost: " << keys.error().message << "\n";
+      return exit_failed;
+    }
+    auto read = (*keys)->requests_since(since);
+    if (!read) {
+      ctx.err << "et cost: " << read.error().message << "\n";
+      return exit_failed;
+    }
+    requests = std::move(*read);
+  }
+  std::map<std::string, cost::spend> rows;
+  cost::spend total;
+  for (const auto& r : requests) {
+    bool ok = r.status >= 200 && r.status < 300;
+    rows[r.key.empty() ? "(open)" : r.key].add(r.tokens, r.usd, ok);
+    total.add(r.tokens, r.usd, ok);
+  }
+  if (flags.json)
+    print_json(ctx.out, rows, total, flags.by, flags.days);
+  else if (requests.empty())
+    ctx.out << "no gateway requests recorded since " << day_of(since) << " in " << file.string()
+            << "\n";
+  else
+    print_table(ctx.out, rows, total, flags.by);
+  return exit_ok;
+}
+
 int run_cost(context& ctx, const cost_flags& flags) {
   auto s = load_settings(ctx);
   if (!s)
     return exit_usage;
   auto file = config::ledger_file(*s, config::process_env());
   auto since = store::start_of_utc_day(now_ms()) - int64_t{86'400'000} * (flags.days - 1);
+  if (flags.by == "key")
+    return run_cost_by_key(ctx, flags, file, since);
   std::vector<store::stored_call> calls;
   if (std::filesystem::exists(file)) {
     auto ledger = store::open_sqlite_ledger(file);
@@ -128,8 +165,10 @@ void add_cost_command(CLI::App& root, context& ctx) {
   auto flags = std::make_shared<cost_flags>();
   cmd->add_option("--days", flags->days, "the period: today and the N-1 days before (default 7)")
       ->check(CLI::Range(1, 3650));
-  cmd->add_option("--by", flags->by, "group by day, role, model or provider (default day)")
-      ->check(CLI::IsMember({"day", "role", "model", "provider"}));
+  cmd->add_option("--by", flags->by,
+                  "group by day, role, model, provider or key (the gateway's requests by the key "
+                  "that made them) (default day)")
+      ->check(CLI::IsMember({"day", "role", "model", "provider", "key"}));
   cmd->add_flag("--json", flags->json, "print one JSON document");
   cmd->callback([&ctx, flags] { ctx.exit = run_cost(ctx, *flags); });
 }

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <variant>
 
 #include "caf/all.hpp"
 #include "et/actors/gateway_call.hpp"
+#include "et/app/gateway_keys.hpp"
 #include "et/gateway/errors.hpp"
 #include "et/gateway/models.hpp"
 #include "et/gateway/response.hpp"
@@ -22,6 +24,7 @@ struct http_gateway::state {
   std::atomic<int64_t> in_flight{0};
   std::atomic<uint64_t> next_id{actors::gateway_request_ids};
   std::atomic<bool> draining{false};
+  std::unique_ptr<key_gate> keys; ///< who may ask, and what they may spend
 };
 
 namespace {
@@ -46,6 +49,10 @@ http::header_list error_headers(const gateway::client_error& e) {
   auto h = json_type;
   if (e.retry_after_s > 0)
     h.emplace_back("Retry-After", std::to_string(e.retry_after_s));
+  // Both official SDKs retry a 429 unless told not to: a spent budget does not come back
+  // in seconds.
+  if (e.code == "budget_exceeded")
+    h.emplace_back("x-should-retry", "false");
   return h;
 }
 
@@ -70,6 +77,7 @@ struct exchange {
   std::optional<gateway::openai_stream> openai;
   std::optional<gateway::anthropic_stream> anthropic;
   bool started = false; ///< the stream's head and first events went out
+  key_ticket ticket;    ///< settled with the answer
   clock_type::time_point t0 = clock_type::now();
   std::string what; ///< "POST /v1/messages model=x stream", for the log
 
@@ -121,13 +129,18 @@ struct exchange {
       std::atomic<int64_t>& n;
       ~count_out() { --n; }
     } guard{st->in_flight};
-    if (!r)
-      return fail(gateway::error_for(proto, r.error(), cause));
+    if (!r) {
+      auto e = gateway::error_for(proto, r.error(), cause);
+      st->keys->settle(ticket, e.status, {}, std::nullopt);
+      return fail(std::move(e));
+    }
     if (auto ok = gateway::check_relayable(proto, r->response); !ok) {
       auto e = gateway::error_for(proto, ok.error());
       e.status = 502; // the model's doing, not the client's
+      st->keys->settle(ticket, e.status, r->response.tokens, r->response.usd);
       return fail(std::move(e));
     }
+    st->keys->settle(ticket, 200, r->response.tokens, r->response.usd);
     const auto& answer = r->response;
     auto by = answered_by(*r);
     log("200 ok, answered by " + by + ", " + std::to_string(answer.tokens.prompt_tokens) + "+"
@@ -153,35 +166,25 @@ void send_error(const state_ptr& st, http::reply& out, protocol p, gateway::clie
   out.send(e.status, error_headers(e), gateway::error_body(p, e));
 }
 
-void chat(const state_ptr& st, protocol p, http::incoming in, std::shared_ptr<http::reply> out) {
-  if (st->draining)
-    return send_error(st, *out, p, {503, "the gateway is shutting down", "", 0, "node_down"});
-  auto parsed = p == protocol::openai ? gateway::parse_openai_request(in.body, st->setup.bounds)
-                                      : gateway::parse_anthropic_request(in.body, st->setup.bounds);
-  if (!parsed)
-    return send_error(st, *out, p, gateway::error_for(p, parsed.error()));
-  auto where = gateway::route_model(*st->setup.settings, parsed->model);
-  if (!where) {
-    auto e = gateway::error_for(p, where.error());
-    e.param = "model";
-    return send_error(st, *out, p, std::move(e));
-  }
+// Asks the router for an admitted request; in_flight counts it already.
+void start_call(const state_ptr& st, protocol p, const std::shared_ptr<http::reply>& out,
+                gateway::client_request parsed, const gateway::route& where, std::string what,
+                key_ticket ticket) {
   auto id = st->next_id++;
   auto ex = std::make_shared<exchange>();
   ex->st = st;
   ex->proto = p;
   ex->out = out;
-  ex->stream = parsed->stream;
+  ex->stream = parsed.stream;
+  ex->ticket = std::move(ticket);
   auto n = std::to_string(id - actors::gateway_request_ids);
-  ex->meta = {p == protocol::openai ? "chatcmpl-et" + n : "msg_et" + n, parsed->model, unix_now()};
+  ex->meta = {p == protocol::openai ? "chatcmpl-et" + n : "msg_et" + n, parsed.model, unix_now()};
   if (p == protocol::openai)
-    ex->openai.emplace(ex->meta, parsed->include_usage);
+    ex->openai.emplace(ex->meta, parsed.include_usage);
   else
     ex->anthropic.emplace(ex->meta);
-  ex->what = in.method + " " + path_of(in.target) + " model=" + parsed->model
-             + (parsed->stream ? " stream" : "");
-  role_request req{id, where->role, where->target, std::move(parsed->request)};
-  ++st->in_flight;
+  ex->what = std::move(what);
+  role_request req{id, where.role, where.target, std::move(parsed.request)};
   auto call =
       actors::spawn_gateway_call(*st->setup.system, st->setup.router, std::move(req), ex->stream,
                                  {[ex](const stream_chunk& c) { ex->chunk(c); },
@@ -190,6 +193,45 @@ void chat(const state_ptr& st, protocol p, http::incoming in, std::shared_ptr<ht
                                   }});
   // A client that hangs up cancels its request: the router stops the attempt.
   out->on_close([call] { caf::anon_send(call, actors::cancel_atom::value); });
+}
+
+void chat(const state_ptr& st, protocol p, const key_pass& who, http::incoming in,
+          std::shared_ptr<http::reply> out) {
+  if (st->draining)
+    return send_error(st, *out, p, {503, "the gateway is shutting down", "", 0, "node_down"});
+  auto parsed = p == protocol::openai ? gateway::parse_openai_request(in.body, st->setup.bounds)
+                                      : gateway::parse_anthropic_request(in.body, st->setup.bounds);
+  if (!parsed) {
+    auto e = gateway::error_for(p, parsed.error());
+    st->keys->record_refusal(who, "", e.status);
+    return send_error(st, *out, p, std::move(e));
+  }
+  auto where = gateway::route_model(*st->setup.settings, parsed->model);
+  if (!where) {
+    auto e = gateway::error_for(p, where.error());
+    e.param = "model";
+    st->keys->record_refusal(who, parsed->model, e.status);
+    return send_error(st, *out, p, std::move(e));
+  }
+  // Counted from here: a drain waits for requests still at the key store too.
+  ++st->in_flight;
+  auto what = in.method + " " + path_of(in.target) + (who.name.empty() ? "" : " key=" + who.name)
+              + " model=" + parsed->model + (parsed->stream ? " stream" : "");
+  auto req = std::make_shared<gateway::client_request>(std::move(*parsed));
+  auto route = *where;
+  st->keys->admit(who, req->model, route, std::shared_ptr<const chat_request>{req, &req->request},
+                  [st, p, out, req, route, what](std::optional<gateway::client_error> refused,
+                                                 key_ticket ticket) {
+                    if (refused) {
+                      --st->in_flight;
+                      if (st->setup.log)
+                        st->setup.log(gateway::printable(what, 512) + " -> "
+                                      + std::to_string(refused->status) + " " + refused->code + ": "
+                                      + gateway::printable(refused->message, 2048));
+                      return send_error(st, *out, p, std::move(*refused));
+                    }
+                    start_call(st, p, out, std::move(*req), route, what, std::move(ticket));
+                  });
 }
 
 // Whether `host` (a Host header: name or address, maybe with a port) names this
@@ -209,14 +251,14 @@ bool loopback_host(std::string_view host) {
   return name == "localhost" || is_loopback(name);
 }
 
-// Without keys the gateway trusts every process on this host, but not web
+// Without keys the gateway trusts every process on this host, but never web
 // pages: a page can make the browser POST to loopback without a CORS
 // preflight (the request runs even if the page cannot read the answer), and
 // DNS rebinding lets it read answers under its own host name.
 std::string browser_refusal(const http::incoming& in) {
   if (in.has_header("origin"))
-    return "requests from web pages (with an Origin header) are refused: the gateway has no "
-           "keys yet";
+    return "requests from web pages (with an Origin header) are refused: a page must not spend "
+           "through this gateway";
   if (!loopback_host(in.header("host")))
     return "Host \"" + std::string{in.header("host")}
            + "\" is not a loopback name or address: refused (DNS rebinding)";
@@ -242,6 +284,14 @@ void handle(const state_ptr& st, http::incoming in, std::shared_ptr<http::reply>
     return out->send(draining ? 503 : 200, json_type,
                      draining ? R"({"status":"draining"})" : R"({"status":"ok"})");
   }
+  // Everything but /health needs the key once keys exist.
+  auto who = st->keys->authenticate(in);
+  if (auto* e = std::get_if<gateway::client_error>(&who)) {
+    if (st->setup.log)
+      st->setup.log(in.method + " " + gateway::printable(path) + " -> " + std::to_string(e->status)
+                    + " " + e->message);
+    return send_error(st, *out, p, std::move(*e));
+  }
   if (path == "/v1/models") {
     if (in.method != "GET")
       return wrong_method("GET");
@@ -251,7 +301,7 @@ void handle(const state_ptr& st, http::incoming in, std::shared_ptr<http::reply>
   if (path == "/v1/chat/completions" || path == "/v1/messages") {
     if (in.method != "POST")
       return wrong_method("POST");
-    return chat(st, p, std::move(in), std::move(out));
+    return chat(st, p, std::get<key_pass>(who), std::move(in), std::move(out));
   }
   send_error(st, *out, p,
              {404,
@@ -267,6 +317,10 @@ result<std::unique_ptr<http_gateway>> http_gateway::start(gateway_setup setup) {
   auto st = std::make_shared<state>();
   st->secrets = setup.settings->secrets();
   setup.http.max_body_bytes = setup.bounds.max_body_bytes;
+  auto keys = key_gate::open(setup.keys_file, setup.settings, setup.log);
+  if (!keys)
+    return std::move(keys).error();
+  st->keys = std::move(*keys);
   st->setup = std::move(setup);
   std::unique_ptr<http_gateway> g{new http_gateway};
   g->state_ = st;
@@ -291,6 +345,10 @@ result<std::unique_ptr<http_gateway>> http_gateway::start(gateway_setup setup) {
 
 http_gateway::~http_gateway() {
   stop();
+}
+
+std::optional<int64_t> http_gateway::active_keys() const {
+  return state_->keys->active_keys();
 }
 
 int64_t http_gateway::in_flight() const {

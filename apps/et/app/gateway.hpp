@@ -7,8 +7,10 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "caf/fwd.hpp"
@@ -28,6 +30,7 @@ struct gateway_setup {
   http::server_options http;                        ///< address and limits
   gateway::limits bounds;                           ///< per-request bounds
   std::function<void(const std::string&)> log;      ///< one line per request (may be empty)
+  std::filesystem::path keys_file;                  ///< the key store (the state dir's ledger)
 };
 
 /// A running gateway.
@@ -42,6 +45,8 @@ public:
 
   /// The bound port.
   uint16_t port() const { return port_; }
+  /// Keys not revoked (0: open mode, loopback only); nullopt when the store fails.
+  std::optional<int64_t> active_keys() const;
   /// Requests waiting for the router now.
   int64_t in_flight() const;
   /// Refuses new requests (503) from now on; those in flight go on.

@@ -13,6 +13,7 @@
 #include "et/app/commands.hpp"
 #include "et/app/gateway.hpp"
 #include "et/app/runtime.hpp"
+#include "et/config/paths.hpp"
 #include "et/gateway/models.hpp"
 #include "et/routing/node_tls.hpp"
 #include "et/util/text.hpp"
@@ -211,6 +212,7 @@ int run_serve(context& ctx, const serve_options& o) {
     gs.router = rt->router();
     gs.http.host = http_at->host;
     gs.http.port = http_at->port;
+    gs.keys_file = config::ledger_file(*s, config::process_env());
     gs.log = [log_mutex, &err](const std::string& line) {
       std::lock_guard<std::mutex> lock{*log_mutex};
       err << "et serve: gateway: " << line << "\n" << std::flush;
@@ -231,10 +233,16 @@ int run_serve(context& ctx, const serve_options& o) {
             << ":" << gw->port()
             << " (OpenAI: /v1/chat/completions, Anthropic: /v1/messages, /v1/models, /health); "
                "models: "
-            << join(offered, ", ") << "\n"
-            << "et serve: WARNING: the gateway has no keys: OPEN MODE on loopback; any process "
-               "on this host can use it and spend what the configured providers cost\n"
-            << std::flush;
+            << join(offered, ", ") << "\n";
+    if (auto keys = gw->active_keys(); keys && *keys > 0)
+      ctx.err << "et serve: gateway keys: " << *keys
+              << " active; every request (but /health) needs one as \"Authorization: Bearer "
+                 "KEY\" or \"x-api-key: KEY\"\n";
+    else
+      ctx.err << "et serve: WARNING: the gateway has no keys: OPEN MODE on loopback; any "
+                 "process on this host can use it and spend what the configured providers cost "
+                 "(`et keys create NAME` makes a key; from then on every request needs one)\n";
+    ctx.err << std::flush;
   }
   if (!node_wanted) {
     while (stop_signals == 0)

@@ -2,10 +2,13 @@
 // gateway_sdk.test.cpp, which starts the gateway and sets ET_GATEWAY): whole
 // and streamed answers, model lists, errors, and a stream cut after its first
 // text, which each SDK must surface as an error rather than a finished answer.
+// With ET_GATEWAY_KEY set (the gateway then has keys) both SDKs send it, and a
+// wrong key must surface as each SDK's AuthenticationError.
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
 
 const base = process.env.ET_GATEWAY;
+const apiKey = process.env.ET_GATEWAY_KEY ?? 'unused';
 const messages = [{ role: 'user', content: 'hello sdk' }];
 let failures = 0;
 
@@ -27,7 +30,17 @@ async function rejects(f, what, test) {
   }
 }
 
-const oa = new OpenAI({ baseURL: `${base}/v1`, apiKey: 'unused', maxRetries: 0 });
+if (process.env.ET_GATEWAY_KEY) {
+  const wrongOa = new OpenAI({ baseURL: `${base}/v1`, apiKey: 'et-wrong', maxRetries: 0 });
+  await rejects(() => wrongOa.chat.completions.create({ model: 'gpt', messages }),
+    'openai wrong key', (e) => e instanceof OpenAI.AuthenticationError && e.status === 401);
+  const wrongAn = new Anthropic({ baseURL: base, apiKey: 'et-wrong', maxRetries: 0 });
+  await rejects(() => wrongAn.messages.create({ model: 'claude', max_tokens: 64, messages }),
+    'anthropic wrong key', (e) => e instanceof Anthropic.AuthenticationError && e.status === 401
+      && e.error?.error?.type === 'authentication_error');
+}
+
+const oa = new OpenAI({ baseURL: `${base}/v1`, apiKey, maxRetries: 0 });
 const whole = await oa.chat.completions.create({ model: 'gpt', messages });
 check(whole.choices[0].message.content === 'hello sdk', 'openai whole text');
 check(whole.choices[0].finish_reason === 'stop', 'openai finish_reason');
@@ -58,7 +71,7 @@ await rejects(async () => {
   for await (const c of s) { /* the first text, then the error */ }
 }, 'openai stream cut after its first text', (e) => /stream_interrupted|failed after/.test(e.message));
 
-const an = new Anthropic({ baseURL: base, apiKey: 'unused', maxRetries: 0 });
+const an = new Anthropic({ baseURL: base, apiKey, maxRetries: 0 });
 const msg = await an.messages.create({
   model: 'gpt', max_tokens: 64, system: 'be brief', stop_sequences: ['ZZZ'], messages,
 });

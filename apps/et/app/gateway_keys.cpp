@@ -1,0 +1,221 @@
+#include "et/app/gateway_keys.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include "et/cost/budget.hpp"
+#include "et/cost/reports.hpp"
+#include "et/routing/chain.hpp"
+
+namespace et::app {
+
+namespace {
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+    s.remove_suffix(1);
+  return s;
+}
+
+// The key a client presents: "Authorization: Bearer KEY" (OpenAI's SDKs) or
+// "x-api-key: KEY" (Anthropic's); "" for none.
+std::string presented_key(const http::incoming& in) {
+  auto auth = trim(in.header("authorization"));
+  if (auth.size() > 7) {
+    std::string scheme{auth.substr(0, 7)};
+    std::transform(scheme.begin(), scheme.end(), scheme.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (scheme == "bearer ")
+      return std::string{trim(auth.substr(7))};
+  }
+  return std::string{trim(in.header("x-api-key"))};
+}
+
+gateway::client_error unauthorized(std::string message) {
+  return {401, std::move(message), "", 0, "invalid_api_key"};
+}
+
+gateway::client_error store_failed() {
+  // The store's message names the state dir's file, not a secret, but a client needs none of it.
+  return {500, "the gateway cannot read its keys; see the gateway's log", "", 0, "key_store"};
+}
+
+} // namespace
+
+result<std::unique_ptr<key_gate>> key_gate::open(const std::filesystem::path& file,
+                                                 std::shared_ptr<const config::settings> settings,
+                                                 std::function<void(const std::string&)> log) {
+  auto store = store::key_store::open(file);
+  if (!store)
+    return store.error();
+  std::unique_ptr<key_gate> g{new key_gate};
+  if (!settings->pricing.file.empty()) {
+    auto book = cost::price_book::from_config(settings->pricing);
+    if (!book)
+      return make_failure(errc::invalid_config, "pricing.file: " + book.error().message);
+    g->prices_ = std::move(*book);
+  }
+  g->settings_ = std::move(settings);
+  g->log_ = std::move(log);
+  g->store_ = std::move(*store);
+  g->writer_ = std::thread{[p = g.get()] { p->run(); }};
+  return g;
+}
+
+key_gate::~key_gate() {
+  {
+    std::lock_guard<std::mutex> lock{mutex_};
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (writer_.joinable())
+    writer_.join();
+}
+
+void key_gate::post(std::function<void()> job) {
+  {
+    std::lock_guard<std::mutex> lock{mutex_};
+    jobs_.push_back(std::move(job));
+  }
+  wake_.notify_one();
+}
+
+void key_gate::run() {
+  std::unique_lock<std::mutex> lock{mutex_};
+  for (;;) {
+    wake_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+    if (jobs_.empty())
+      return; // stopping, and everything is written
+    auto job = std::move(jobs_.front());
+    jobs_.pop_front();
+    lock.unlock();
+    job();
+    lock.lock();
+  }
+}
+
+void key_gate::write(int64_t id, const store::key_request& rec) {
+  if (auto r = store_->settle(id, rec); !r && log_)
+    log_("cannot record a request of key \"" + rec.key + "\": " + r.error().message);
+}
+
+std::optional<int64_t> key_gate::active_keys() const {
+  auto list = store_->list(now_ms());
+  if (!list)
+    return std::nullopt;
+  return std::count_if(list->begin(), list->end(), [](const auto& k) { return !k.revoked; });
+}
+
+std::variant<key_pass, gateway::client_error>
+key_gate::authenticate(const http::incoming& in) const {
+  auto key = presented_key(in);
+  std::optional<store::key_info> found;
+  if (!key.empty()) {
+    auto r = store_->find(key);
+    if (!r)
+      return store_failed();
+    found = std::move(*r);
+  }
+  if (found && found->revoked)
+    return unauthorized("the key \"" + found->name + "\" was revoked");
+  if (found)
+    return key_pass{found->name, found->limits.models};
+  auto required = store_->any_active();
+  if (!required)
+    return store_failed();
+  if (!*required)
+    return key_pass{}; // open mode: whatever an SDK sends as its key is ignored
+  return unauthorized(key.empty() ? "this gateway needs a key: send \"Authorization: Bearer KEY\" "
+                                    "or \"x-api-key: KEY\" (et keys create NAME makes one)"
+                                  : "the key is not known to this gateway");
+}
+
+void key_gate::admit(const key_pass& who, const std::string& model, const gateway::route& where,
+                     std::shared_ptr<const chat_request> req, admitted then) {
+  if (who.name.empty())
+    return then(std::nullopt, key_ticket{"", model, 0});
+  post([this, who, model, where, req = std::move(req), then = std::move(then)] {
+    key_ticket ticket;
+    auto refused = reserve(who, model, where, *req, ticket);
+    then(std::move(refused), std::move(ticket));
+  });
+}
+
+std::optional<gateway::client_error>
+key_gate::reserve(const key_pass& who, const std::string& model, const gateway::route& where,
+                  const chat_request& req, key_ticket& ticket) {
+  ticket = {who.name, model, 0};
+  if (who.name.empty())
+    return std::nullopt;
+  if (!who.models.empty()
+      && std::find(who.models.begin(), who.models.end(), model) == who.models.end()) {
+    std::string allowed;
+    for (const auto& m : who.models)
+      allowed += (allowed.empty() ? "" : ", ") + m;
+    record_refusal(who, model, 403);
+    return gateway::client_error{403,
+                                 "the key \"" + who.name + "\" may not use model \""
+                                     + gateway::printable(model) + "\" (it may use: " + allowed
+                                     + ")",
+                                 "model", 0, "model_not_allowed"};
+  }
+  // The worst case over the chain: any candidate may end up answering.
+  size_t bytes = 0;
+  for (const auto& m : req.messages)
+    bytes += m.content.size();
+  auto prompt = cost::estimate_tokens(bytes);
+  store::key_use use{who.name, 0, prompt, now_ms()};
+  if (auto chain = routing::resolve_chain(*settings_, where.role, where.target, req)) {
+    int64_t most_tokens = 0;
+    for (const auto& c : *chain) {
+      auto max_tokens = int64_t{c.request.max_tokens.value_or(0)};
+      most_tokens = std::max(most_tokens, max_tokens);
+      auto p = settings_->providers.find(c.where.provider);
+      if (p == settings_->providers.end())
+        continue; // alias@node: the node prices it; its key is this node's business
+      auto a = settings_->models.find(c.where.alias);
+      auto price = prices_.lookup(p->second, c.where.model,
+                                  a == settings_->models.end() ? nullptr : &a->second);
+      if (price)
+        use.usd = std::max(use.usd, cost::estimate_request_usd(*price, prompt, max_tokens));
+    }
+    use.tokens += most_tokens;
+  }
+  auto a = store_->admit(use);
+  if (!a) {
+    if (a.error().code == errc::auth) // revoked since authenticate()
+      return unauthorized("the key \"" + who.name + "\" was revoked");
+    return store_failed();
+  }
+  if (a->id == 0) {
+    record_refusal(who, model, 429);
+    bool budget =
+        a->why == store::key_refusal::budget_day || a->why == store::key_refusal::budget_total;
+    return gateway::client_error{429, a->message, "", a->retry_after_s,
+                                 budget ? "budget_exceeded" : "rate_limited"};
+  }
+  ticket.reservation = a->id;
+  return std::nullopt;
+}
+
+void key_gate::settle(const key_ticket& ticket, int status, const usage& tokens,
+                      std::optional<double> usd) {
+  store::key_request rec{ticket.name, ticket.model, now_ms(), tokens, usd, status};
+  post([this, id = ticket.reservation, rec = std::move(rec)] { write(id, rec); });
+}
+
+void key_gate::record_refusal(const key_pass& who, const std::string& model, int status) {
+  // Nothing was sent: it cost nothing (not "unpriced").
+  store::key_request rec{who.name, model, now_ms(), {}, 0.0, status};
+  post([this, rec = std::move(rec)] { write(0, rec); });
+}
+
+} // namespace et::app

@@ -1,0 +1,107 @@
+#pragma once
+/// The gateway's keys at the door: who a request comes from (Authorization:
+/// Bearer or x-api-key, looked up by hash in the state dir's key store), which
+/// models the key may name, and its budgets and rate limits (reserved before
+/// the router is asked, settled with the real usage after). With no key that
+/// is not revoked, the gateway is open (loopback only) and requests are
+/// recorded without a key name.
+
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <variant>
+#include <vector>
+
+#include "et/config/settings.hpp"
+#include "et/cost/prices.hpp"
+#include "et/gateway/errors.hpp"
+#include "et/gateway/models.hpp"
+#include "et/http/server.hpp"
+#include "et/store/key_store.hpp"
+
+namespace et::app {
+
+/// Who a request comes from.
+struct key_pass {
+  std::string name;                ///< the key's name; "" in open mode
+  std::vector<std::string> models; ///< the models it may name (empty: any)
+};
+
+/// What admission reserved, to settle once the answer is out.
+struct key_ticket {
+  std::string name;        ///< the key ("" in open mode)
+  std::string model;       ///< the model the client named
+  int64_t reservation = 0; ///< the store's reservation (0: none)
+};
+
+/// The door. authenticate() reads SQLite on the HTTP thread (WAL readers do not
+/// wait for writers); admissions, settles and records, which write and may wait
+/// for another process's transaction, run on a thread of the gate's own.
+class key_gate {
+public:
+  /// Opens the key store in `file` (the ledger). The gateway fails closed: without its
+  /// store it cannot tell whether keys are required, so it does not start.
+  /// `log` gets a line when a record cannot be written (may be empty).
+  static result<std::unique_ptr<key_gate>> open(const std::filesystem::path& file,
+                                                std::shared_ptr<const config::settings> settings,
+                                                std::function<void(const std::string&)> log);
+  /// Writes what is queued, then stops its thread.
+  ~key_gate();
+  key_gate(const key_gate&) = delete;
+  key_gate& operator=(const key_gate&) = delete;
+
+  /// How many keys are not revoked (0: open mode); nullopt when the store fails.
+  std::optional<int64_t> active_keys() const;
+
+  /// The key of `in`, or the 401 (or 500 when the store fails) to send instead. The
+  /// presented key never appears in a message.
+  std::variant<key_pass, gateway::client_error> authenticate(const http::incoming& in) const;
+
+  /// What admit() answers: the error to send instead (403, 429, 401), or none and the
+  /// ticket that settle() wants.
+  using admitted = std::function<void(std::optional<gateway::client_error>, key_ticket)>;
+
+  /// Checks the model against the key's list (403), estimates the request's worst case (the
+  /// dearest candidate of its chain at its max_tokens) and reserves it against the key's
+  /// budgets and rate windows (429, with Retry-After for rpm and tpm), then calls `then`.
+  /// Open mode reserves nothing and calls `then` at once; with a key, `then` runs on the
+  /// gate's own thread, so that waiting for another process's transaction never holds up
+  /// the HTTP thread.
+  void admit(const key_pass& who, const std::string& model, const gateway::route& where,
+             std::shared_ptr<const chat_request> req, admitted then);
+
+  /// Releases the ticket's reservation and records the request (status, usage, cost), in
+  /// the background.
+  void settle(const key_ticket& ticket, int status, const usage& tokens, std::optional<double> usd);
+
+  /// Records a request refused after authentication (400, 403, 404, 429) at $0, in the
+  /// background. `model` is "" when the body did not decode.
+  void record_refusal(const key_pass& who, const std::string& model, int status);
+
+private:
+  key_gate() = default;
+  void post(std::function<void()> job);
+  void run();
+  void write(int64_t id, const store::key_request& rec);
+  std::optional<gateway::client_error> reserve(const key_pass& who, const std::string& model,
+                                               const gateway::route& where, const chat_request& req,
+                                               key_ticket& ticket);
+
+  std::shared_ptr<const config::settings> settings_;
+  std::function<void(const std::string&)> log_;
+  cost::price_book prices_;
+  std::unique_ptr<store::key_store> store_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::function<void()>> jobs_;
+  bool stopping_ = false;
+  std::thread writer_;
+};
+
+} // namespace et::app

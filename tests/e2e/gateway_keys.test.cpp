@@ -1,0 +1,227 @@
+#define CAF_SUITE e2e.gateway_keys
+#include "caf/test/unit_test.hpp"
+
+#include "gateway_fixture.hpp"
+
+// Gateway keys as a user meets them: `et keys create` prints a key once,
+// `et serve --http` then refuses requests without it (401 in the client's own
+// protocol, never echoing what was presented), takes it in either header,
+// refuses it once revoked, keeps a key to its models, and holds its budget
+// and rate limits across two gateway processes sharing one state dir;
+// `et cost --by key` shows the spend.
+
+using namespace et::e2e;
+using namespace et::e2e::gw;
+
+namespace {
+
+struct keys_fixture : fixture {
+  keys_fixture() {
+    // $1 per token both ways: a request is worth dollars, and budgets bite at once.
+    auto file = dir / "et.yaml";
+    auto text = read_file(file);
+    auto at = text.find("models:\n");
+    CAF_REQUIRE(at != std::string::npos);
+    text.insert(at + 8, "  priced: {provider: oa, model: fake-small, price: {input: 1000000, "
+                        "output: 1000000}}\n");
+    std::ofstream{file} << text;
+  }
+
+  finished et(std::vector<std::string> args) {
+    args.push_back("--config");
+    args.push_back((dir / "et.yaml").string());
+    return run_et(dir, args);
+  }
+
+  // `et keys create NAME flags...`: the key it printed.
+  std::string create(const std::string& name, std::vector<std::string> flags = {}) {
+    flags.insert(flags.begin(), {"keys", "create", name});
+    auto r = et(flags);
+    CAF_REQUIRE_EQUAL(r.code, 0);
+    auto key = r.out.substr(0, r.out.find('\n'));
+    CAF_REQUIRE_EQUAL(r.out, key + "\n"); // one line, the key alone
+    CAF_REQUIRE_EQUAL(key.rfind("et-", 0), 0u);
+    return key;
+  }
+
+  // A second `et serve --http` on the same configuration and state dir.
+  std::unique_ptr<child> second;
+  uint16_t second_port = 0;
+  void serve_second() {
+    second =
+        std::make_unique<child>(dir, "serve2",
+                                std::vector<std::string>{"serve", "--http", "127.0.0.1:0",
+                                                         "--config", (dir / "et.yaml").string()});
+    const std::string mark = "gateway listening on http://127.0.0.1:";
+    poll_until([&] { return has(second->err(), mark) || second->poll().has_value(); }, 15s);
+    auto err = second->err();
+    auto at = err.find(mark);
+    CAF_REQUIRE(at != std::string::npos);
+    second_port = static_cast<uint16_t>(std::stoi(err.substr(at + mark.size())));
+  }
+
+  ~keys_fixture() {
+    if (second) {
+      second->signal(SIGTERM);
+      second->wait();
+    }
+  }
+
+  answer oai(const std::string& body, const std::string& key) {
+    return call("POST", "/v1/chat/completions", body, {{"Authorization", "Bearer " + key}});
+  }
+  answer ant(const std::string& body, const std::string& key) {
+    return call("POST", "/v1/messages", body,
+                {{"anthropic-version", "2023-06-01"}, {"x-api-key", key}});
+  }
+};
+
+std::string error_type(const std::string& body) {
+  return field(body, "error", "type");
+}
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(gateway_keys_tests, keys_fixture)
+
+CAF_TEST(with a key every request needs it in either header) {
+  auto key = create("ci");
+  serve();
+  CAF_CHECK(has(gateway->err(), "gateway keys: 1 active"));
+  CAF_CHECK(!has(gateway->err(), "OPEN MODE"));
+  auto bare = openai(oai_body("gpt", false));
+  CAF_CHECK_EQUAL(bare.status, 401);
+  CAF_CHECK_EQUAL(error_type(bare.body), "authentication_error");
+  CAF_CHECK(has(bare.body, "Authorization: Bearer KEY"));
+  auto bare_ant = anthropic(ant_body("claude", false));
+  CAF_CHECK_EQUAL(bare_ant.status, 401);
+  CAF_CHECK_EQUAL(std::string{json::parse(bare_ant.body).at("type").as_string()}, "error");
+  CAF_CHECK_EQUAL(error_type(bare_ant.body), "authentication_error");
+  CAF_CHECK_EQUAL(call("GET", "/v1/models").status, 401);
+  CAF_CHECK_EQUAL(call("GET", "/health").status, 200); // probes need no key
+  // Either header, either protocol, streamed too.
+  CAF_CHECK_EQUAL(oai(oai_body("gpt", false), key).status, 200);
+  CAF_CHECK_EQUAL(ant(ant_body("claude", false), key).status, 200);
+  CAF_CHECK_EQUAL(
+      call("POST", "/v1/chat/completions", oai_body("gpt", true), {{"x-api-key", key}}).status,
+      200);
+  CAF_CHECK_EQUAL(call("GET", "/v1/models", "", {{"Authorization", "bearer " + key}}).status, 200);
+  // A wrong key is refused without being echoed.
+  auto wrong = key;
+  wrong.back() = wrong.back() == 'A' ? 'B' : 'A';
+  auto bad = oai(oai_body("gpt", false), wrong);
+  CAF_CHECK_EQUAL(bad.status, 401);
+  CAF_CHECK(has(bad.body, "not known"));
+  CAF_CHECK(!has(bad.body, wrong));
+  // Revoked: refused at once by the running gateway.
+  auto revoking = et({"keys", "revoke", "ci"});
+  CAF_CHECK_EQUAL(revoking.code, 0);
+  CAF_CHECK(has(revoking.err, "back in loopback-only OPEN MODE"));
+  auto revoked = ant(ant_body("claude", false), key);
+  CAF_CHECK_EQUAL(revoked.status, 401);
+  CAF_CHECK(has(revoked.body, "revoked"));
+  CAF_CHECK(!has(revoked.body, key));
+  // The key is nowhere but in create's one line.
+  auto listed = et({"keys", "list"});
+  CAF_CHECK(has(listed.out, "ci (revoked)"));
+  CAF_CHECK(!has(listed.out + listed.err + gateway->err(), key));
+  CAF_CHECK(!has(gateway->err(), wrong));
+}
+
+CAF_TEST(a key keeps to its models) {
+  auto key = create("narrow", {"--models", "gpt,coder"});
+  serve();
+  CAF_CHECK_EQUAL(oai(oai_body("gpt", false), key).status, 200);
+  auto no = oai(oai_body("claude", false), key);
+  CAF_CHECK_EQUAL(no.status, 403);
+  CAF_CHECK_EQUAL(error_type(no.body), "permission_error");
+  CAF_CHECK(has(no.body, R"(may not use model \"claude\" (it may use: gpt, coder))"));
+  auto no_ant = ant(ant_body("claude", false), key);
+  CAF_CHECK_EQUAL(no_ant.status, 403);
+  CAF_CHECK_EQUAL(error_type(no_ant.body), "permission_error");
+  // Every request past the door is recorded with its key, refused ones too.
+  CAF_CHECK_EQUAL(oai(R"({"model":"gpt","bogus":1})", key).status, 400);
+  finished cost;
+  poll_until(
+      [&] {
+        cost = et({"cost", "--by", "key", "--json"});
+        return has(cost.out, R"("requests":4)");
+      },
+      10s);
+  CAF_CHECK(has(cost.out, R"({"key":"narrow","requests":4,"failures":3)"));
+}
+
+CAF_TEST(a budget holds across two gateways sharing a state dir) {
+  auto key = create("ci", {"--budget-total", "10"});
+  serve();
+  serve_second();
+  // Up to $9 reserved (5 prompt + 4 completion tokens, estimated), a few dollars spent.
+  auto body =
+      R"({"model":"priced","max_tokens":4,"messages":[{"role":"user","content":"hello gateway"}]})";
+  auto first = oai(body, key);
+  CAF_REQUIRE_EQUAL(first.status, 200);
+  std::swap(port, second_port); // the second gateway now
+  auto over = oai(body, key);
+  CAF_CHECK_EQUAL(over.status, 429);
+  CAF_CHECK_EQUAL(error_type(over.body), "insufficient_quota");
+  CAF_CHECK(has(over.body, "total budget of $10"));
+  CAF_CHECK_EQUAL(over.header("x-should-retry"), "false"); // the SDKs would retry a 429
+  auto over_ant = ant(
+      R"({"model":"priced","max_tokens":4,"messages":[{"role":"user","content":"hello gateway"}]})",
+      key);
+  CAF_CHECK_EQUAL(over_ant.status, 429);
+  CAF_CHECK_EQUAL(error_type(over_ant.body), "rate_limit_error");
+  std::swap(port, second_port);
+  // The first gateway sees the same: the spend is in the shared ledger.
+  CAF_CHECK_EQUAL(oai(body, key).status, 429);
+  // The answered request is settled off the HTTP thread: wait for its record.
+  finished cost;
+  poll_until(
+      [&] {
+        cost = et({"cost", "--by", "key", "--json"});
+        return has(cost.out, R"("requests":4)");
+      },
+      10s);
+  CAF_REQUIRE_EQUAL(cost.code, 0);
+  auto doc = json::parse(cost.out);
+  const auto& row = doc.at("rows").at(0);
+  CAF_CHECK_EQUAL(std::string{row.at("key").as_string()}, "ci");
+  CAF_CHECK_EQUAL(row.at("requests").as_int64(), 4);
+  CAF_CHECK_EQUAL(row.at("failures").as_int64(), 3);
+  CAF_CHECK_GREATER(row.at("usd").as_double(), 1.0);
+  CAF_CHECK_LESS(row.at("usd").as_double(), 10.0);
+  auto table = et({"cost", "--by", "key"});
+  CAF_CHECK(has(table.out, "ci "));
+  CAF_CHECK(!has(table.out + cost.out, key));
+}
+
+CAF_TEST(over the rate limit is 429 with Retry - After) {
+  auto key = create("slow", {"--rpm", "1"});
+  serve();
+  CAF_CHECK_EQUAL(oai(oai_body("gpt", false), key).status, 200);
+  auto over = ant(ant_body("gpt", false), key);
+  CAF_CHECK_EQUAL(over.status, 429);
+  CAF_CHECK_EQUAL(error_type(over.body), "rate_limit_error");
+  CAF_CHECK(has(over.body, "1 requests per minute"));
+  auto after = std::stoi(over.header("retry-after").empty() ? "0" : over.header("retry-after"));
+  CAF_CHECK_GREATER(after, 0);
+  CAF_CHECK_LESS_OR_EQUAL(after, 60);
+}
+
+CAF_TEST(without keys the gateway is open and records requests without a name) {
+  serve();
+  CAF_CHECK(has(gateway->err(), "OPEN MODE on loopback"));
+  CAF_CHECK_EQUAL(openai(oai_body("gpt", false)).status, 200);
+  // An SDK always sends some key; in open mode it is ignored.
+  CAF_CHECK_EQUAL(oai(oai_body("gpt", false), "sk-anything").status, 200);
+  finished cost;
+  poll_until(
+      [&] {
+        cost = et({"cost", "--by", "key"});
+        return has(cost.out, "(open)");
+      },
+      10s);
+  CAF_CHECK(has(cost.out, "(open)"));
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
