@@ -5,6 +5,7 @@
 #include "et/config/paths.hpp"
 #include "et/context/files.hpp"
 #include "et/context/index.hpp"
+#include "et/context/prompt.hpp"
 
 namespace et::app {
 
@@ -34,6 +35,45 @@ std::optional<project_index> locate_index(context& ctx, const config::settings& 
   }
   auto state = config::state_dir(s, config::process_env());
   return project_index{*root, et::context::index_file(state, *root)};
+}
+
+std::optional<std::string> retrieve_for_task(context& ctx, const config::settings& s,
+                                             const std::string& flag, const std::string& task) {
+  if (flag == "off")
+    return std::string{};
+  auto where = locate_index(ctx, s, flag, "run", "--context");
+  if (!where)
+    return std::nullopt;
+  bool chosen = !flag.empty();
+  auto refuse = [&](const std::string& why) -> std::optional<std::string> {
+    if (!chosen) {
+      ctx.err << "et run: warning: no project context: " << why << "\n";
+      return std::string{};
+    }
+    ctx.err << "et run: --context: " << why << "\n";
+    ctx.exit = exit_failed;
+    return std::nullopt;
+  };
+  if (!fs::exists(where->file)) {
+    if (!chosen)
+      return std::string{}; // nothing indexed here: a run without context, as before
+    return refuse("no index for " + where->root.string() + " (run `et index " + where->root.string()
+                  + "` first)");
+  }
+  auto db = et::context::index_db::open(where->file);
+  if (!db)
+    return refuse(db.error().message);
+  auto hits = (*db)->query(task, et::context::context_hits);
+  if (!hits)
+    return refuse(hits.error().message);
+  auto block = et::context::context_block(*hits);
+  if (!hits->empty()) {
+    ctx.err << "context: " << hits->size() << " excerpts from " << where->root.string() << ":";
+    for (const auto& h : *hits)
+      ctx.err << " " << et::context::source_of(h);
+    ctx.err << "\n";
+  }
+  return block;
 }
 
 } // namespace et::app

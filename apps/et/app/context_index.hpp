@@ -24,4 +24,11 @@ std::optional<project_index> locate_index(context& ctx, const config::settings& 
                                           const std::string& path, const char* command,
                                           const char* flag = "");
 
+/// The context block (et/context/prompt.hpp) for `task` from the index `flag` (--context)
+/// names: "off" none; "" the current project's index when it has one (a failing index is
+/// a warning: the run goes on without); a folder its index, which must exist. nullopt when
+/// the run must not start (the error printed, ctx.exit set).
+std::optional<std::string> retrieve_for_task(context& ctx, const config::settings& s,
+                                             const std::string& flag, const std::string& task);
+
 } // namespace et::app
