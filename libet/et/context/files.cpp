@@ -78,12 +78,12 @@ result<fs::path> project_root(const fs::path& dir) {
   return canonical;
 }
 
-bool in_skipped_folder(std::string_view relative) {
+bool never_indexed(std::string_view relative) {
   size_t start = 0;
   while (true) {
     auto slash = relative.find('/', start);
-    if (slash == std::string_view::npos)
-      return false; // the last part is the file's own name
+    if (slash == std::string_view::npos) // the file's own name: a dot-file may hold secrets
+      return relative.substr(start, 1) == ".";
     if (skipped_folder_name(relative.substr(start, slash - start)))
       return true;
     start = slash + 1;
@@ -100,7 +100,7 @@ result<std::vector<std::string>> list_files(const fs::path& root) {
       return walked.error();
     files = std::move(*walked);
   }
-  std::erase_if(files, [](const std::string& f) { return in_skipped_folder(f); });
+  std::erase_if(files, [](const std::string& f) { return never_indexed(f); });
   std::sort(files.begin(), files.end());
   files.erase(std::unique(files.begin(), files.end()), files.end());
   return files;

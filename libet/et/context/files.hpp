@@ -1,7 +1,8 @@
 #pragma once
 /// Which files of a project the retrieval index reads: `git ls-files` inside a git work tree
-/// (so .gitignore is respected), else a walk that skips dot-folders; never generated folders
-/// (build*, node_modules), symlinks, binaries or oversized files.
+/// (so .gitignore is respected), else a walk; never dot-files or dot-folders (.env, .git:
+/// where secrets and tool state live), generated folders (build*, node_modules), symlinks,
+/// binaries or oversized files.
 
 #include <cstdint>
 #include <filesystem>
@@ -24,13 +25,13 @@ constexpr size_t binary_probe_bytes = 8192;
 /// itself; canonical either way. Fails with io_error when `dir` is not a folder.
 result<std::filesystem::path> project_root(const std::filesystem::path& dir);
 
-/// True when a relative path (`/`-separated) lies in a folder et never indexes: one whose
-/// name starts with `.`, starts with `build`, or is `node_modules`.
-bool in_skipped_folder(std::string_view relative);
+/// True when a relative path (`/`-separated) lies in a folder et never indexes (one whose
+/// name starts with `.`, starts with `build`, or is `node_modules`) or names a dot-file.
+bool never_indexed(std::string_view relative);
 
 /// The candidate files under `root` as `/`-separated paths relative to it, sorted: what
 /// `git -C ROOT ls-files -co --exclude-standard` lists when ROOT is in a git work tree, else
-/// a walk of regular files; skipped folders (in_skipped_folder) left out either way.
+/// a walk of regular files; paths never_indexed() left out either way.
 result<std::vector<std::string>> list_files(const std::filesystem::path& root);
 
 /// Why a file was not read into the index.

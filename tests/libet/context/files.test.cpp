@@ -24,6 +24,7 @@ struct fixture : et::test::project_dir {
     write("web/node_modules/lib/index.js", "x\n");
     write("ignored.log", "x\n");
     write(".gitignore", "*.log\n");
+    write(".env", "API_KEY=sk-secret\n");
   }
 };
 
@@ -32,15 +33,17 @@ struct fixture : et::test::project_dir {
 CAF_TEST_FIXTURE_SCOPE(files_tests, fixture)
 
 CAF_TEST(generated and dot folders are skipped at any depth) {
-  CAF_CHECK(in_skipped_folder("build/a.cpp"));
-  CAF_CHECK(in_skipped_folder("x/build-release/a.cpp"));
-  CAF_CHECK(in_skipped_folder("a/node_modules/b/c.js"));
-  CAF_CHECK(in_skipped_folder(".git/config"));
-  CAF_CHECK(in_skipped_folder("builder/a.cpp")); // a folder whose name starts with "build"
-  CAF_CHECK(!in_skipped_folder("src/builder.cpp"));
-  CAF_CHECK(!in_skipped_folder("build.cpp")); // a file, not a folder
-  CAF_CHECK(!in_skipped_folder("src/a.cpp"));
-  CAF_CHECK(!in_skipped_folder(".clang-format"));
+  CAF_CHECK(never_indexed("build/a.cpp"));
+  CAF_CHECK(never_indexed("x/build-release/a.cpp"));
+  CAF_CHECK(never_indexed("a/node_modules/b/c.js"));
+  CAF_CHECK(never_indexed(".git/config"));
+  CAF_CHECK(never_indexed("builder/a.cpp")); // a folder whose name starts with "build"
+  CAF_CHECK(!never_indexed("src/builder.cpp"));
+  CAF_CHECK(!never_indexed("build.cpp")); // a file, not a folder
+  CAF_CHECK(!never_indexed("src/a.cpp"));
+  CAF_CHECK(never_indexed(".env"));
+  CAF_CHECK(never_indexed("config/.env.local"));
+  CAF_CHECK(!never_indexed("src/a.env"));
 }
 
 CAF_TEST(outside git the walk skips dot and generated folders) {
@@ -50,6 +53,7 @@ CAF_TEST(outside git the walk skips dot and generated folders) {
   CAF_CHECK(listed(*files, "README.md"));
   CAF_CHECK(listed(*files, "ignored.log")); // no git, no .gitignore rules
   CAF_CHECK(!listed(*files, ".hidden/secret.txt"));
+  CAF_CHECK(!listed(*files, ".env"));
   CAF_CHECK(!listed(*files, "build/gen.cpp"));
   CAF_CHECK(!listed(*files, "build-debug/gen.cpp"));
   CAF_CHECK(!listed(*files, "web/node_modules/lib/index.js"));
@@ -64,6 +68,7 @@ CAF_TEST(inside git the listing respects gitignore and includes untracked files)
   CAF_CHECK(listed(*files, "src/main.cpp")); // tracked
   CAF_CHECK(listed(*files, "README.md"));    // untracked, not ignored
   CAF_CHECK(!listed(*files, "ignored.log"));
+  CAF_CHECK(!listed(*files, ".env")); // not ignored, still never read
   CAF_CHECK(!listed(*files, "build/gen.cpp"));
   CAF_CHECK(!listed(*files, ".hidden/secret.txt"));
   CAF_CHECK(!listed(*files, "web/node_modules/lib/index.js"));
