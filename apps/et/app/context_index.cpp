@@ -41,8 +41,11 @@ std::optional<std::string> retrieve_for_task(context& ctx, const config::setting
                                              const std::string& flag, const std::string& task) {
   if (flag == "off")
     return std::string{};
-  if (std::error_code ec; flag.empty() && (fs::current_path(ec), ec))
-    return std::string{}; // no working folder (deleted under us): no project to look in
+  if (flag.empty()) {
+    std::error_code ec;
+    if (auto cwd = fs::current_path(ec); ec || cwd.empty())
+      return std::string{}; // no working folder (deleted under us): no project to look in
+  }
   auto where = locate_index(ctx, s, flag, "run", "--context");
   if (!where)
     return std::nullopt;
