@@ -10,9 +10,9 @@ namespace et::app {
 
 namespace {
 
-const std::vector<std::string> command_names{"run",  "runs",   "serve",  "session",
-                                             "chat", "models", "nodes",  "cost",
-                                             "keys", "config", "version"};
+const std::vector<std::string> command_names{"run",    "runs",    "serve",  "session", "chat",
+                                             "models", "nodes",   "cost",   "keys",    "config",
+                                             "index",  "context", "version"};
 
 // CLI11 phrases errors for programmers; say what the user typed and what to do.
 std::string explain(const CLI::ParseError& e) {
@@ -68,6 +68,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   add_serve_command(app, ctx);
   add_nodes_command(app, ctx);
   add_keys_command(app, ctx);
+  add_index_command(app, ctx);
+  add_context_command(app, ctx);
   if (reject_unknown_command(args, err)) {
     print_usage(err);
     return exit_usage;

@@ -49,6 +49,10 @@ void add_serve_command(CLI::App& root, context& ctx);
 void add_nodes_command(CLI::App& root, context& ctx);
 /// `et keys create|list|revoke`.
 void add_keys_command(CLI::App& root, context& ctx);
+/// `et index [PATH...]` and `et index --status`.
+void add_index_command(CLI::App& root, context& ctx);
+/// `et context query TEXT`.
+void add_context_command(CLI::App& root, context& ctx);
 
 /// Finds and loads the configuration (--config or the lookup path); prints
 /// every problem and sets exit_usage on failure. A file found in the working

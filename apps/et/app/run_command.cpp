@@ -5,6 +5,7 @@
 #include "et/actors/detail/errors.hpp"
 #include "et/actors/detail/inspect.hpp"
 #include "et/app/commands.hpp"
+#include "et/app/context_index.hpp"
 #include "et/app/run_pipeline.hpp"
 #include "et/app/run_records.hpp"
 #include "et/app/runtime.hpp"
@@ -141,6 +142,10 @@ int run_task(context& ctx, run_options o) {
       ctx.err << "et run: give a task or --resume ID, not both\n";
       return exit_usage;
     }
+    if (!o.context.empty()) {
+      ctx.err << "et run: --context is for a new run; a resumed run keeps its context\n";
+      return exit_usage;
+    }
     return resume_run(ctx, std::move(o));
   }
   if (o.task.empty()) {
@@ -158,14 +163,24 @@ int run_task(context& ctx, run_options o) {
     return exit_usage;
   }
   if (settings->role_or_default(o.worker_role).pool.empty() && o.output_dir.empty()
-      && o.verify.empty() && o.accept.empty())
+      && o.verify.empty() && o.accept.empty()) {
+    if (!o.context.empty() && o.context != "off") {
+      ctx.err << "et run: --context: context goes to the mayor's plan, and this run has a "
+                 "single worker (no pool, --output-dir, --verify or --accept)\n";
+      return exit_usage;
+    }
     return run_single(ctx, std::move(settings), o);
+  }
   if (!check_role(ctx, "et run", *settings, o.supervisor_role))
     return exit_usage;
   if (!o.verify.empty() && o.output_dir.empty()) {
     ctx.err << "et run: --verify needs --output-dir (the command runs there)\n";
     return exit_usage;
   }
+  auto block = retrieve_for_task(ctx, *settings, o.context, o.task);
+  if (!block)
+    return ctx.exit;
+  o.context_block = std::move(*block);
   return run_pipeline(ctx, std::move(settings), std::move(o), std::nullopt);
 }
 
@@ -210,6 +225,9 @@ void add_run_command(CLI::App& root, context& ctx) {
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--json", o->json, "print one JSON document with the whole run");
   cmd->add_option("--resume", o->resume, "continue an interrupted or failed run");
+  cmd->add_option("--context", o->context,
+                  "project context for the mayor's plan: the index of this folder (`et index`), "
+                  "or off (default: the current project's index, when it has one)");
   cmd->callback([&ctx, o] { ctx.exit = run_task(ctx, *o); });
 }
 

@@ -40,6 +40,7 @@ store::run_header header_of(const run_options& o, const std::string& config_sour
   h.refine = o.refine;
   h.coordinate = o.coordinate;
   h.accept = o.accept;
+  h.context = o.context_block;
   return h;
 }
 

@@ -39,6 +39,8 @@ struct run_options {
   int timeout_s = 0;                     ///< --timeout for the whole run (0 = none)
   bool json = false;                     ///< --json
   std::string resume;                    ///< --resume RUN_ID ("" = a new run)
+  std::string context;                   ///< --context PATH|off ("" = the current project)
+  std::string context_block;             ///< what retrieval found for the task ("" = none)
 };
 
 /// Runs the pipeline; `resumed` continues that run (its plan and finished subtasks are

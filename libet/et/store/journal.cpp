@@ -115,6 +115,7 @@ json::object started_event(const run_header& h) {
   e["refine"] = h.refine;
   e["coordinate"] = h.coordinate;
   e["accept"] = to_json(h.accept);
+  e["context"] = h.context;
   return e;
 }
 

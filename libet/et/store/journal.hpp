@@ -47,6 +47,7 @@ struct run_header {
   bool refine = true;              ///< false with --no-refine
   bool coordinate = true;          ///< false with --no-coordinate
   std::vector<std::string> accept; ///< --accept criteria (none: no acceptance check)
+  std::string context; ///< project context retrieved for the task, given to the mayor with it
   bool operator==(const run_header&) const = default;
 };
 

@@ -141,6 +141,7 @@ run_header header_of(const json::object& e) {
   // Journals from before the brief have none: a resume does not add one.
   h.coordinate = flag(e, "coordinate", false);
   h.accept = texts(e, "accept");
+  h.context = text(e, "context");
   return h;
 }
 

@@ -57,6 +57,11 @@ void coordinate(run_pointer self) {
       coordinate_atom::value, st.record().header.task, plan_of(st.record()));
 }
 
+// The mayor plans with the project context retrieved for the task (et index), when any.
+std::string task_for_mayor(const store::run_header& h) {
+  return h.context.empty() ? h.task : h.task + "\n\n" + h.context;
+}
+
 } // namespace
 
 void decompose(run_pointer self) {
@@ -92,7 +97,7 @@ void decompose(run_pointer self) {
           note(self, "plan: " + w, true);
         after_plan(self);
       },
-      decompose_atom::value, st.record().header.task,
+      decompose_atom::value, task_for_mayor(st.record().header),
       static_cast<uint32_t>(st.record().header.max_subtasks));
 }
 

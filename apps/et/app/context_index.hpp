@@ -1,0 +1,34 @@
+#pragma once
+/// What `et index` and `et context` share: which project a command means and where its
+/// retrieval index lives.
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "et/app/commands.hpp"
+
+namespace et::app {
+
+/// A project and its index database.
+struct project_index {
+  std::filesystem::path root; ///< canonical project root
+  std::filesystem::path file; ///< its index in the state dir (may not exist yet)
+};
+
+/// The project `path` names ("" for the current folder's project: its git top level, else
+/// the folder) and its index file under `s`'s state dir. Prints "et COMMAND: FLAG: not a
+/// folder: PATH" (FLAG: the option that gave PATH, "" for a positional) and sets exit_usage
+/// when it is not a folder.
+std::optional<project_index> locate_index(context& ctx, const config::settings& s,
+                                          const std::string& path, const char* command,
+                                          const char* flag = "");
+
+/// The context block (et/context/prompt.hpp) for `task` from the index `flag` (--context)
+/// names: "off" none; "" the current project's index when it has one (a failing index is
+/// a warning: the run goes on without); a folder its index, which must exist. nullopt when
+/// the run must not start (the error printed, ctx.exit set).
+std::optional<std::string> retrieve_for_task(context& ctx, const config::settings& s,
+                                             const std::string& flag, const std::string& task);
+
+} // namespace et::app

@@ -1,0 +1,130 @@
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <ctime>
+#include <memory>
+#include <ostream>
+
+#include "et/app/commands.hpp"
+#include "et/app/context_index.hpp"
+#include "et/context/index.hpp"
+#include "et/util/text.hpp"
+
+namespace et::app {
+
+namespace {
+
+namespace retrieval = ::et::context;
+
+struct index_flags {
+  std::vector<std::string> paths;
+  bool status = false;
+};
+
+std::string human_bytes(uintmax_t n) {
+  char buf[32];
+  if (n < 1024)
+    std::snprintf(buf, sizeof buf, "%ju B", n);
+  else if (n < 1024 * 1024)
+    std::snprintf(buf, sizeof buf, "%.1f KiB", static_cast<double>(n) / 1024);
+  else
+    std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(n) / (1024 * 1024));
+  return buf;
+}
+
+std::string when(int64_t unix_ms) {
+  if (unix_ms <= 0)
+    return "never";
+  std::time_t t = static_cast<std::time_t>(unix_ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
+  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+  auto age = std::chrono::milliseconds{now > unix_ms ? now - unix_ms : 0};
+  return std::string{buf} + " (" + format_elapsed(age) + " ago)";
+}
+
+int show_status(context& ctx, const project_index& where) {
+  ctx.out << "root:    " << where.root.string() << "\n";
+  if (!std::filesystem::exists(where.file)) {
+    ctx.out << "index:   none yet (run `et index " << where.root.string() << "`)\n";
+    return exit_ok;
+  }
+  auto db = retrieval::index_db::open(where.file);
+  if (!db) {
+    ctx.err << "et index: " << db.error().message << "\n";
+    return exit_failed;
+  }
+  auto s = (*db)->status();
+  if (!s) {
+    ctx.err << "et index: " << s.error().message << "\n";
+    return exit_failed;
+  }
+  ctx.out << "index:   " << where.file.string() << "\n"
+          << "files:   " << s->files << "\n"
+          << "chunks:  " << s->chunks << "\n"
+          << "size:    " << human_bytes(s->bytes_on_disk) << "\n"
+          << "indexed: " << when(s->last_indexed_ms) << "\n";
+  return exit_ok;
+}
+
+int update(context& ctx, const project_index& where) {
+  auto db = retrieval::index_db::open(where.file);
+  if (!db) {
+    ctx.err << "et index: " << db.error().message << "\n";
+    return exit_failed;
+  }
+  auto stats = (*db)->update(where.root);
+  if (!stats) {
+    ctx.err << "et index: " << stats.error().message << "\n";
+    return exit_failed;
+  }
+  auto s = (*db)->status();
+  ctx.out << where.root.string() << ": " << stats->indexed << " indexed, " << stats->unchanged
+          << " unchanged, " << stats->skipped << " skipped, " << stats->removed << " removed; "
+          << stats->chunks << " chunks written";
+  if (s)
+    ctx.out << "; the index holds " << s->files << " files, " << s->chunks << " chunks";
+  ctx.out << "\n";
+  return exit_ok;
+}
+
+int run_index(context& ctx, const index_flags& flags) {
+  auto s = load_settings(ctx);
+  if (!s)
+    return exit_usage;
+  auto paths = flags.paths;
+  if (paths.empty())
+    paths.emplace_back();
+  std::vector<project_index> projects;
+  for (const auto& p : paths) { // every path is checked before any is indexed
+    auto where = locate_index(ctx, *s, p, "index");
+    if (!where)
+      return exit_usage;
+    projects.push_back(std::move(*where));
+  }
+  int code = exit_ok;
+  for (const auto& where : projects)
+    if (auto c = flags.status ? show_status(ctx, where) : update(ctx, where); c != exit_ok)
+      code = c;
+  return code;
+}
+
+} // namespace
+
+void add_index_command(CLI::App& root, context& ctx) {
+  auto* cmd = root.add_subcommand(
+      "index", "index a project's files for retrieval (SQLite FTS5, BM25; in the state dir)");
+  add_config_flag(*cmd, ctx);
+  auto flags = std::make_shared<index_flags>();
+  cmd->add_option("path", flags->paths,
+                  "project folders (default: the current project: the git top level, else the "
+                  "current folder)");
+  cmd->add_flag("--status", flags->status,
+                "show files, chunks, size and age of the index instead of updating it");
+  cmd->callback([&ctx, flags] { ctx.exit = run_index(ctx, *flags); });
+}
+
+} // namespace et::app

@@ -1,0 +1,51 @@
+#pragma once
+/// Which files of a project the retrieval index reads: `git ls-files` inside a git work tree
+/// (so .gitignore is respected), else a walk; never dot-files or dot-folders (.env, .git:
+/// where secrets and tool state live), generated folders (build*, node_modules), symlinks,
+/// binaries or oversized files.
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "et/util/result.hpp"
+
+namespace et::context {
+
+/// Files larger than this are not indexed (generated data, logs, bundles).
+constexpr uintmax_t max_file_bytes = 1024 * 1024;
+
+/// A file with a NUL byte among its first this many bytes is binary.
+constexpr size_t binary_probe_bytes = 8192;
+
+/// The project root for `dir`: the top level of the git work tree holding it, else `dir`
+/// itself; canonical either way. Fails with io_error when `dir` is not a folder.
+result<std::filesystem::path> project_root(const std::filesystem::path& dir);
+
+/// True when a relative path (`/`-separated) lies in a folder et never indexes (one whose
+/// name starts with `.`, starts with `build`, or is `node_modules`) or names a dot-file.
+bool never_indexed(std::string_view relative);
+
+/// The candidate files under `root` as `/`-separated paths relative to it, sorted: what
+/// `git -C ROOT ls-files -co --exclude-standard` lists when ROOT is in a git work tree, else
+/// a walk of regular files; paths never_indexed() left out either way.
+result<std::vector<std::string>> list_files(const std::filesystem::path& root);
+
+/// Why a file was not read into the index.
+enum class skip_reason { none, missing, not_regular, too_big, binary };
+
+/// A candidate's bytes, or why it is skipped (`reason` != none, `bytes` empty).
+struct file_read {
+  skip_reason reason = skip_reason::none; ///< none when `bytes` holds the file
+  std::string bytes;                      ///< the content
+};
+
+/// Reads `root/relative` unless it is a symlink, not a regular file, larger than `max_bytes`
+/// or binary (a NUL byte among the first binary_probe_bytes).
+file_read read_candidate(const std::filesystem::path& root, const std::string& relative,
+                         uintmax_t max_bytes = max_file_bytes);
+
+} // namespace et::context

@@ -1,0 +1,227 @@
+#include "et/context/index.hpp"
+
+#include <chrono>
+#include <fcntl.h>
+#include <map>
+#include <set>
+#include <unistd.h>
+
+#include "et/config/trust.hpp"
+#include "et/context/files.hpp"
+#include "et/context/statement.hpp"
+#include "et/util/private_files.hpp"
+
+namespace et::context {
+
+namespace fs = std::filesystem;
+using detail::statement;
+
+namespace {
+
+// chunks holds the line ranges; chunk_text, an FTS5 table whose rowid is the chunk's id,
+// holds the text and the path (so words of a file's name match too).
+constexpr const char* schema = R"(
+PRAGMA journal_mode = WAL;
+PRAGMA foreign_keys = ON;
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+  id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, hash TEXT NOT NULL,
+  size INTEGER NOT NULL, indexed_ms INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS chunks (
+  id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL REFERENCES files(id),
+  start_line INTEGER NOT NULL, end_line INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS chunks_by_file ON chunks(file_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunk_text USING fts5(text, path, tokenize = 'unicode61');
+)";
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+} // namespace
+
+index_db::~index_db() {
+  sqlite3_close(db_);
+}
+
+failure index_db::error(const std::string& what) const {
+  return make_failure(errc::io_error,
+                      "index " + file_.string() + ": " + what + ": " + sqlite3_errmsg(db_));
+}
+
+result<void> index_db::exec(const char* sql, const char* what) const {
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) != SQLITE_OK)
+    return error(what);
+  return {};
+}
+
+result<std::string> index_db::meta(const char* key) const {
+  statement st{db_, "SELECT value FROM meta WHERE key = ?"};
+  if (!st.ok())
+    return error("prepare meta");
+  st.bind(1, std::string_view{key});
+  auto rc = st.step();
+  if (rc == SQLITE_ROW)
+    return st.text(0);
+  if (rc != SQLITE_DONE)
+    return error("meta");
+  return std::string{};
+}
+
+result<void> index_db::set_meta(const char* key, const std::string& value) {
+  statement st{db_, "INSERT INTO meta (key, value) VALUES (?, ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value"};
+  if (!st.ok())
+    return error("prepare meta");
+  st.bind(1, std::string_view{key});
+  st.bind(2, value);
+  if (st.step() != SQLITE_DONE)
+    return error("meta");
+  return {};
+}
+
+result<std::unique_ptr<index_db>> index_db::open(const fs::path& file) {
+  if (!fts5_available())
+    return make_failure(errc::unsupported,
+                        "this SQLite has no FTS5: the retrieval index cannot be built");
+  if (file.has_parent_path())
+    if (auto made = make_private_dir(file.parent_path()); !made)
+      return make_failure(errc::io_error, "index: " + made.error().message);
+  // As for the ledger: the file is made 0600 before SQLite opens it, so its -wal and -shm
+  // files (which take the database's mode) are private too. Chunks are the project's code.
+  if (auto fd = open_private_file(file, O_RDWR | O_CREAT); fd)
+    ::close(*fd);
+  else
+    return make_failure(errc::io_error, "index: " + fd.error().message);
+  for (const char* suffix : {"-wal", "-shm", "-journal"})
+    tighten_private_file(fs::path{file} += suffix);
+  sqlite3* db = nullptr;
+  if (sqlite3_open(file.c_str(), &db) != SQLITE_OK) {
+    auto msg = std::string{db ? sqlite3_errmsg(db) : "out of memory"};
+    sqlite3_close(db);
+    return make_failure(errc::io_error, "index: cannot open " + file.string() + ": " + msg);
+  }
+  sqlite3_busy_timeout(db, 5000);
+  std::unique_ptr<index_db> out{new index_db(db, file)};
+  if (auto r = out->exec(schema, "cannot set up"); !r)
+    return r.error();
+  return out;
+}
+
+result<update_stats> index_db::update(const fs::path& given, const chunk_limits& limits) {
+  std::error_code ec;
+  auto root = fs::canonical(given, ec);
+  if (ec || !fs::is_directory(root, ec))
+    return make_failure(errc::io_error, "not a folder: " + given.string());
+  auto recorded = meta("root");
+  if (!recorded)
+    return recorded.error();
+  if (!recorded->empty() && *recorded != root.string())
+    return make_failure(errc::invalid_input, "index " + file_.string() + " belongs to " + *recorded
+                                                 + ", not " + root.string());
+  auto files = list_files(root);
+  if (!files)
+    return files.error();
+  if (auto r = exec("BEGIN IMMEDIATE", "begin update"); !r)
+    return r.error();
+  auto body = [&]() -> result<update_stats> {
+    std::map<std::string, std::pair<int64_t, std::string>> known; // path -> (id, hash)
+    {
+      statement st{db_, "SELECT id, path, hash FROM files"};
+      if (!st.ok())
+        return error("prepare files");
+      int rc = 0;
+      while ((rc = st.step()) == SQLITE_ROW)
+        known[st.text(1)] = {st.integer(0), st.text(2)};
+      if (rc != SQLITE_DONE)
+        return error("files");
+    }
+    statement drop_text{db_, "DELETE FROM chunk_text WHERE rowid IN "
+                             "(SELECT id FROM chunks WHERE file_id = ?)"};
+    statement drop_chunks{db_, "DELETE FROM chunks WHERE file_id = ?"};
+    statement drop_file{db_, "DELETE FROM files WHERE id = ?"};
+    statement add_file{db_, "INSERT INTO files (path, hash, size, indexed_ms) VALUES (?,?,?,?)"};
+    statement add_chunk{db_, "INSERT INTO chunks (file_id, start_line, end_line) VALUES (?,?,?)"};
+    statement add_text{db_, "INSERT INTO chunk_text (rowid, text, path) VALUES (?,?,?)"};
+    for (auto* st : {&drop_text, &drop_chunks, &drop_file, &add_file, &add_chunk, &add_text})
+      if (!st->ok())
+        return error("prepare update");
+    auto run = [&](statement& st, int64_t id) {
+      st.reset();
+      st.bind(1, id);
+      return st.step() == SQLITE_DONE;
+    };
+    // A file's chunks and its row go together: a changed file is removed, then added anew.
+    auto forget = [&](int64_t id) {
+      return run(drop_text, id) && run(drop_chunks, id) && run(drop_file, id);
+    };
+    update_stats stats;
+    std::set<std::string> present;
+    int64_t now = now_ms();
+    for (const auto& path : *files) {
+      auto read = read_candidate(root, path);
+      if (read.reason != skip_reason::none) {
+        if (read.reason != skip_reason::missing)
+          ++stats.skipped;
+        continue; // not present: chunks it had are dropped below
+      }
+      present.insert(path);
+      auto hash = config::sha256_hex(read.bytes);
+      auto old = known.find(path);
+      if (old != known.end()) {
+        if (old->second.second == hash) {
+          ++stats.unchanged;
+          continue;
+        }
+        if (!forget(old->second.first))
+          return error("drop " + path);
+      }
+      add_file.reset();
+      add_file.bind(1, path);
+      add_file.bind(2, hash);
+      add_file.bind(3, static_cast<int64_t>(read.bytes.size()));
+      add_file.bind(4, now);
+      if (add_file.step() != SQLITE_DONE)
+        return error("add " + path);
+      auto file_id = sqlite3_last_insert_rowid(db_);
+      for (const auto& c : chunk_text(path, read.bytes, limits)) {
+        add_chunk.reset();
+        add_chunk.bind(1, file_id);
+        add_chunk.bind(2, static_cast<int64_t>(c.start_line));
+        add_chunk.bind(3, static_cast<int64_t>(c.end_line));
+        if (add_chunk.step() != SQLITE_DONE)
+          return error("add a chunk of " + path);
+        add_text.reset();
+        add_text.bind(1, sqlite3_last_insert_rowid(db_));
+        add_text.bind(2, c.text);
+        add_text.bind(3, path);
+        if (add_text.step() != SQLITE_DONE)
+          return error("add the text of " + path);
+        ++stats.chunks;
+      }
+      ++stats.indexed;
+    }
+    for (const auto& [path, entry] : known)
+      if (!present.contains(path)) {
+        if (!forget(entry.first))
+          return error("drop " + path);
+        ++stats.removed;
+      }
+    if (auto r = set_meta("root", root.string()); !r)
+      return r.error();
+    if (auto r = set_meta("last_indexed_ms", std::to_string(now_ms())); !r)
+      return r.error();
+    return stats;
+  };
+  auto stats = body();
+  if (stats)
+    if (auto r = exec("COMMIT", "commit update"); !r)
+      stats = r.error();
+  if (!stats)
+    exec("ROLLBACK", "rollback");
+  return stats;
+}
+
+} // namespace et::context

@@ -1,0 +1,95 @@
+#pragma once
+/// The retrieval index of one project: an SQLite database in the state dir holding the
+/// project's chunks in an FTS5 table, ranked by BM25. Updated incrementally: a file whose
+/// content hash is unchanged is not re-chunked, a changed file's chunks are replaced, a file
+/// that is gone (deleted, renamed, now ignored or skipped) loses its chunks.
+///
+/// Calls block on disk: use from a command or a detached actor, never a scheduler thread.
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "et/context/chunk.hpp"
+#include "et/util/result.hpp"
+
+struct sqlite3;
+
+namespace et::context {
+
+/// What one update did.
+struct update_stats {
+  size_t indexed = 0;   ///< files new or changed, (re)chunked
+  size_t unchanged = 0; ///< files whose content hash matched: left as they were
+  size_t skipped = 0;   ///< candidates not read: binary, oversized, not a regular file
+  size_t removed = 0;   ///< files that had chunks and no longer do
+  size_t chunks = 0;    ///< chunks written by this update
+};
+
+/// The index as it stands.
+struct index_status {
+  std::string root;            ///< the project root it indexes ("" before the first update)
+  size_t files = 0;            ///< files with chunks
+  size_t chunks = 0;           ///< chunks
+  uintmax_t bytes_on_disk = 0; ///< the database and its write-ahead log
+  int64_t last_indexed_ms = 0; ///< when the last update finished (Unix ms), 0 if never
+};
+
+/// One query result.
+struct hit {
+  std::string path;      ///< relative to the project root
+  size_t start_line = 0; ///< first line, 1-based
+  size_t end_line = 0;   ///< last line, inclusive
+  double score = 0;      ///< BM25 relevance, higher is better
+  std::string text;      ///< the chunk
+};
+
+/// An open index database.
+class index_db {
+public:
+  /// Opens (creating it, its folder 0700 and the file 0600, as needed) the index at `file`.
+  /// Fails with errc::unsupported when this SQLite has no FTS5.
+  static result<std::unique_ptr<index_db>> open(const std::filesystem::path& file);
+  ~index_db();
+  index_db(const index_db&) = delete;
+  index_db& operator=(const index_db&) = delete;
+
+  /// Brings the index up to date with the files under `root` (list_files) in one
+  /// transaction. Fails with invalid_input when the database indexes another root.
+  result<update_stats> update(const std::filesystem::path& root, const chunk_limits& limits = {});
+
+  /// The `k` chunks that best match `text` (any text: it is quoted for FTS5, see
+  /// fts_query), best first. No searchable word: no hits.
+  result<std::vector<hit>> query(std::string_view text, size_t k) const;
+
+  /// Files, chunks, size and age of the index.
+  result<index_status> status() const;
+
+private:
+  index_db(sqlite3* db, std::filesystem::path file) : db_(db), file_(std::move(file)) {}
+  failure error(const std::string& what) const;
+  result<void> exec(const char* sql, const char* what) const;
+  result<std::string> meta(const char* key) const;
+  result<void> set_meta(const char* key, const std::string& value);
+
+  sqlite3* db_;
+  std::filesystem::path file_;
+};
+
+/// The index database of project `root` in `state_dir`: index/<first 16 hex digits of the
+/// SHA-256 of the canonical root>.sqlite.
+std::filesystem::path index_file(const std::filesystem::path& state_dir,
+                                 const std::filesystem::path& root);
+
+/// `text` as an FTS5 query any input is valid as: each whitespace-separated word with a
+/// letter or digit in it becomes a quoted string (inner quotes doubled), joined with OR so a
+/// chunk matching more words ranks higher; at most 64 words. "" when no word qualifies.
+std::string fts_query(std::string_view text);
+
+/// Whether the SQLite this build links has FTS5.
+bool fts5_available();
+
+} // namespace et::context

@@ -1,0 +1,95 @@
+#define CAF_SUITE apps.run_context
+#include "caf/test/unit_test.hpp"
+
+#include <boost/json.hpp>
+#include <fstream>
+
+#include "app_test.hpp"
+
+// `et run --context`: the mayor plans with chunks retrieved from `et index`. The mayor's
+// mock answers one plan when a word only the indexed file holds is in its prompt, another
+// otherwise, so the run's summary tells which prompt it got.
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+using et::test::has;
+
+namespace {
+
+struct fixture : et::test::scratch_dir {
+  fs::path config = dir / "et.yaml";
+  fs::path project = dir / "project";
+
+  fixture() : scratch_dir("run-context") {
+    fs::create_directories(project / "src");
+    std::ofstream{project / "src" / "zoo.cpp"} << "// Feeding the quokka: QUOKKAMARK\n"
+                                                  "void feed_quokka();\n";
+    std::ofstream{project / "src" / "other.cpp"} << "// Unrelated: parsing numbers.\n";
+    auto plan = [](const std::string& summary) {
+      return "\"## Summary\\n" + summary + "\\n## Subtasks\\n1. Handle the alpha part.\\n\"";
+    };
+    std::ofstream{config}
+        << "providers:\n"
+        << "  boss: {type: mock, mock: {mode: script, script: [{match: quokkamark, reply: "
+        << plan("Planned with the context.")
+        << "}, {match: plan the task below, reply: " << plan("Planned without context.")
+        << "}, {reply: SYNTHESIS}]}}\n"
+        << "  w1: {type: mock, mock: {mode: fixed, text: ALPHA-RESULT}}\n"
+        << "models:\n  planner: {provider: boss, model: planner}\n"
+        << "  m1: {provider: w1, model: m1}\n"
+        << "roles:\n  mayor: {model: planner}\n  polecat: {model: m1, pool: [m1]}\n"
+        << "retry: {attempts: 1}\ndefaults: {state_dir: " << (dir / "state").string() << "}\n";
+  }
+
+  et::test::outcome et(std::vector<std::string> args) {
+    args.push_back("--config");
+    args.push_back(config.string());
+    return et::test::run_in_process(args);
+  }
+
+  // The `started` event of the run's journal.
+  json::object started(const std::string& id) {
+    std::ifstream in{dir / "state" / "runs" / id / "journal.jsonl"};
+    std::string line;
+    std::getline(in, line);
+    return json::parse(line).as_object();
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(run_context_tests, fixture)
+
+CAF_TEST(the mayor plans with the retrieved chunk and the journal keeps its source) {
+  CAF_REQUIRE_EQUAL(et({"index", project.string()}).code, 0);
+  auto r = et({"run", "--json", "--context", project.string(), "feed the quokka"});
+  CAF_REQUIRE_EQUAL(r.code, 0);
+  ET_CHECK_SAYING(has(r.err, "context: ") && has(r.err, "src/zoo.cpp:1-2"), r.err);
+  auto run = json::parse(r.out).as_object();
+  CAF_CHECK_EQUAL(run.at("summary").as_string(), "Planned with the context.");
+  auto head = started(std::string{run.at("header").as_object().at("id").as_string()});
+  auto context = std::string{head.at("context").as_string()};
+  ET_CHECK_SAYING(has(context, "--- src/zoo.cpp:1-2\n// Feeding the quokka: QUOKKAMARK\n"),
+                  context);
+  CAF_CHECK_EQUAL(head.at("task").as_string(), "feed the quokka");
+}
+
+CAF_TEST(context off leaves the mayor prompt as it was) {
+  CAF_REQUIRE_EQUAL(et({"index", project.string()}).code, 0);
+  auto r = et({"run", "--json", "--context", "off", "feed the quokka"});
+  CAF_REQUIRE_EQUAL(r.code, 0);
+  auto run = json::parse(r.out).as_object();
+  CAF_CHECK_EQUAL(run.at("summary").as_string(), "Planned without context.");
+}
+
+CAF_TEST(a context folder without an index is refused before the run starts) {
+  auto r = et({"run", "--context", project.string(), "feed the quokka"});
+  CAF_CHECK_EQUAL(r.code, 1);
+  ET_CHECK_SAYING(has(r.err, "et run: --context: no index for"), r.err);
+  auto missing = et({"run", "--context", (dir / "nope").string(), "feed the quokka"});
+  CAF_CHECK_EQUAL(missing.code, 2);
+  ET_CHECK_SAYING(has(missing.err, "et run: --context: not a folder: "), missing.err);
+  CAF_CHECK(!fs::exists(dir / "state" / "runs"));
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()

@@ -1,0 +1,112 @@
+#define CAF_SUITE libet.context.files
+#include "caf/test/unit_test.hpp"
+
+#include <algorithm>
+
+#include "context_test.hpp"
+#include "et/context/files.hpp"
+
+using namespace et::context;
+
+namespace {
+
+bool listed(const std::vector<std::string>& files, const std::string& f) {
+  return std::find(files.begin(), files.end(), f) != files.end();
+}
+
+struct fixture : et::test::project_dir {
+  fixture() {
+    write("src/main.cpp", "int main() {}\n");
+    write("README.md", "# hello\n");
+    write(".hidden/secret.txt", "x\n");
+    write("build/gen.cpp", "x\n");
+    write("build-debug/gen.cpp", "x\n");
+    write("web/node_modules/lib/index.js", "x\n");
+    write("ignored.log", "x\n");
+    write(".gitignore", "*.log\n");
+    write(".env", "API_KEY=sk-secret\n");
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(files_tests, fixture)
+
+CAF_TEST(generated and dot folders are skipped at any depth) {
+  CAF_CHECK(never_indexed("build/a.cpp"));
+  CAF_CHECK(never_indexed("x/build-release/a.cpp"));
+  CAF_CHECK(never_indexed("a/node_modules/b/c.js"));
+  CAF_CHECK(never_indexed(".git/config"));
+  CAF_CHECK(never_indexed("builder/a.cpp")); // a folder whose name starts with "build"
+  CAF_CHECK(!never_indexed("src/builder.cpp"));
+  CAF_CHECK(!never_indexed("build.cpp")); // a file, not a folder
+  CAF_CHECK(!never_indexed("src/a.cpp"));
+  CAF_CHECK(never_indexed(".env"));
+  CAF_CHECK(never_indexed("config/.env.local"));
+  CAF_CHECK(!never_indexed("src/a.env"));
+}
+
+CAF_TEST(outside git the walk skips dot and generated folders) {
+  auto files = list_files(project);
+  CAF_REQUIRE(files);
+  CAF_CHECK(listed(*files, "src/main.cpp"));
+  CAF_CHECK(listed(*files, "README.md"));
+  CAF_CHECK(listed(*files, "ignored.log")); // no git, no .gitignore rules
+  CAF_CHECK(!listed(*files, ".hidden/secret.txt"));
+  CAF_CHECK(!listed(*files, ".env"));
+  CAF_CHECK(!listed(*files, "build/gen.cpp"));
+  CAF_CHECK(!listed(*files, "build-debug/gen.cpp"));
+  CAF_CHECK(!listed(*files, "web/node_modules/lib/index.js"));
+  CAF_CHECK(std::is_sorted(files->begin(), files->end()));
+}
+
+CAF_TEST(inside git the listing respects gitignore and includes untracked files) {
+  git({"init", "-q"});
+  git({"add", "src/main.cpp"});
+  auto files = list_files(project);
+  CAF_REQUIRE(files);
+  CAF_CHECK(listed(*files, "src/main.cpp")); // tracked
+  CAF_CHECK(listed(*files, "README.md"));    // untracked, not ignored
+  CAF_CHECK(!listed(*files, "ignored.log"));
+  CAF_CHECK(!listed(*files, ".env")); // not ignored, still never read
+  CAF_CHECK(!listed(*files, "build/gen.cpp"));
+  CAF_CHECK(!listed(*files, ".hidden/secret.txt"));
+  CAF_CHECK(!listed(*files, "web/node_modules/lib/index.js"));
+}
+
+CAF_TEST(the project root is the git top level or the folder itself) {
+  auto plain = project_root(project / "src");
+  CAF_REQUIRE(plain);
+  CAF_CHECK_EQUAL(plain->string(), (project / "src").string());
+  git({"init", "-q"});
+  auto top = project_root(project / "src");
+  CAF_REQUIRE(top);
+  CAF_CHECK_EQUAL(top->string(), project.string());
+  auto missing = project_root(project / "nope");
+  CAF_REQUIRE(!missing);
+  CAF_CHECK(missing.error().message.find("nope") != std::string::npos);
+}
+
+CAF_TEST(binaries oversized files and symlinks are not read) {
+  write("text.txt", "hello\n");
+  write("data.bin", std::string("abc\0def", 7));
+  write("big.txt", std::string(2000, 'a'));
+  std::filesystem::create_symlink("/etc/passwd", project / "link.txt");
+  CAF_CHECK(read_candidate(project, "text.txt").reason == skip_reason::none);
+  CAF_CHECK_EQUAL(read_candidate(project, "text.txt").bytes, "hello\n");
+  CAF_CHECK(read_candidate(project, "data.bin").reason == skip_reason::binary);
+  CAF_CHECK(read_candidate(project, "big.txt", 1000).reason == skip_reason::too_big);
+  CAF_CHECK(read_candidate(project, "big.txt", 4000).reason == skip_reason::none);
+  CAF_CHECK(read_candidate(project, "link.txt").reason == skip_reason::not_regular);
+  CAF_CHECK(read_candidate(project, "gone.txt").reason == skip_reason::missing);
+  auto files = list_files(project);
+  CAF_REQUIRE(files);
+  CAF_CHECK(!listed(*files, "link.txt"));
+}
+
+CAF_TEST(a NUL byte after the probe window does not make a file binary) {
+  write("late.txt", std::string(binary_probe_bytes, 'a') + std::string(1, '\0'));
+  CAF_CHECK(read_candidate(project, "late.txt").reason == skip_reason::none);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()

@@ -1,0 +1,198 @@
+#define CAF_SUITE libet.context.index
+#include "caf/test/unit_test.hpp"
+
+#include <set>
+
+#include "check_saying.hpp"
+#include "context_test.hpp"
+#include "et/context/index.hpp"
+
+using namespace et::context;
+
+namespace {
+
+struct fixture : et::test::project_dir {
+  std::unique_ptr<index_db> db;
+
+  fixture() {
+    // A small made-up corpus: each file is about one thing.
+    write("src/ledger.cpp", "// The cost ledger records every call and its price in dollars.\n"
+                            "void append_call(ledger& l, call c) { l.calls.push_back(c); }\n"
+                            "double spent_today(const ledger& l);\n");
+    write("src/router.cpp", "// The router picks a deployment and falls back on failure.\n"
+                            "deployment pick(const pool& p);\n"
+                            "void fallback_after(failure f);\n");
+    write("docs/tmux.md", "# Sessions\n\nAgents run in tmux panes; et sends keystrokes and "
+                          "reads the pane's output.\n");
+    write("src/budget.cpp", "// Budgets: a per day limit in dollars, checked before a call.\n"
+                            "bool crosses_limit(double limit, double spent, double next);\n");
+    auto opened = index_db::open(index_file(state, project));
+    CAF_REQUIRE(opened);
+    db = std::move(*opened);
+  }
+
+  update_stats update() {
+    auto r = db->update(project);
+    CAF_REQUIRE(r);
+    return *r;
+  }
+
+  std::vector<hit> query(const std::string& text, size_t k = 5) {
+    auto r = db->query(text, k);
+    CAF_REQUIRE(r);
+    return *r;
+  }
+
+  // The best hit's path, "" when nothing matched.
+  std::string top(const std::string& text) {
+    auto hits = query(text);
+    return hits.empty() ? std::string{} : hits[0].path;
+  }
+
+  std::set<std::string> paths_for(const std::string& text) {
+    std::set<std::string> out;
+    for (const auto& h : query(text, 50))
+      out.insert(h.path);
+    return out;
+  }
+};
+
+} // namespace
+
+CAF_TEST(the linked sqlite has fts5) {
+  CAF_CHECK(fts5_available());
+}
+
+CAF_TEST(user text becomes quoted fts5 terms joined with OR) {
+  CAF_CHECK_EQUAL(fts_query("cost ledger"), R"("cost" OR "ledger")");
+  CAF_CHECK_EQUAL(fts_query(R"(say "hi" NOT x*)"), R"("say" OR """hi""" OR "NOT" OR "x*")");
+  CAF_CHECK_EQUAL(fts_query("  -- ()  "), "");
+  CAF_CHECK_EQUAL(fts_query(""), "");
+  std::string many;
+  for (int i = 0; i < 100; ++i)
+    many += "w" + std::to_string(i) + " ";
+  auto q = fts_query(many);
+  CAF_CHECK(q.find("\"w63\"") != std::string::npos);
+  CAF_CHECK(q.find("\"w64\"") == std::string::npos);
+}
+
+CAF_TEST_FIXTURE_SCOPE(index_tests, fixture)
+
+CAF_TEST(the right file ranks first) {
+  auto stats = update();
+  CAF_CHECK_EQUAL(stats.indexed, 4u);
+  CAF_CHECK_EQUAL(stats.chunks, 4u);
+  auto hits = query("how does the ledger record the price of a call");
+  CAF_REQUIRE(!hits.empty());
+  CAF_CHECK_EQUAL(hits[0].path, "src/ledger.cpp");
+  CAF_CHECK_EQUAL(hits[0].start_line, 1u);
+  CAF_CHECK_EQUAL(hits[0].end_line, 3u);
+  CAF_CHECK(hits[0].text.find("append_call") != std::string::npos);
+  for (size_t i = 1; i < hits.size(); ++i)
+    CAF_CHECK_GREATER_OR_EQUAL(hits[i - 1].score, hits[i].score);
+  CAF_CHECK_EQUAL(top("tmux pane keystrokes"), "docs/tmux.md");
+  CAF_CHECK_EQUAL(top("fall back to another deployment"), "src/router.cpp");
+  CAF_CHECK_EQUAL(top("per day budget limit"), "src/budget.cpp");
+}
+
+CAF_TEST(k bounds the hits and no searchable word gives none) {
+  update();
+  CAF_CHECK_EQUAL(query("the", 2).size(), 2u);
+  CAF_CHECK(query("zyzzyva").empty());
+  CAF_CHECK(query("   ").empty());
+  CAF_CHECK(query("ledger", 0).empty());
+}
+
+CAF_TEST(any text is a valid query) {
+  update();
+  for (std::string text : {"\"", "a\"b", "NEAR(ledger router)", "ledger AND", "*", "ledger:x",
+                           "^router", "(((", "col:ledger", "'; DROP TABLE files; --", "ü€"})
+    ET_CHECK_SAYING(db->query(text, 5), "query " << text);
+  CAF_CHECK_EQUAL(top("ledger\""), "src/ledger.cpp");
+}
+
+CAF_TEST(a second update skips unchanged files) {
+  update();
+  auto again = update();
+  CAF_CHECK_EQUAL(again.indexed, 0u);
+  CAF_CHECK_EQUAL(again.unchanged, 4u);
+  CAF_CHECK_EQUAL(again.chunks, 0u);
+  auto s = db->status();
+  CAF_REQUIRE(s);
+  CAF_CHECK_EQUAL(s->files, 4u);
+  CAF_CHECK_EQUAL(s->chunks, 4u);
+  CAF_CHECK_EQUAL(s->root, project.string());
+  CAF_CHECK_GREATER(s->bytes_on_disk, 0u);
+  CAF_CHECK_GREATER(s->last_indexed_ms, 0);
+}
+
+CAF_TEST(a changed file replaces its chunks) {
+  update();
+  write("src/router.cpp", "// Now about quokkas.\nvoid quokka();\n");
+  auto stats = update();
+  CAF_CHECK_EQUAL(stats.indexed, 1u);
+  CAF_CHECK_EQUAL(stats.unchanged, 3u);
+  CAF_CHECK_EQUAL(top("quokka"), "src/router.cpp");
+  CAF_CHECK_EQUAL(query("quokka").at(0).end_line, 2u);
+  CAF_CHECK(!paths_for("deployment").contains("src/router.cpp")); // no stale chunk
+  CAF_CHECK_EQUAL(db->status()->chunks, 4u);
+}
+
+CAF_TEST(a deleted file loses its chunks) {
+  update();
+  remove("docs/tmux.md");
+  auto stats = update();
+  CAF_CHECK_EQUAL(stats.removed, 1u);
+  CAF_CHECK(query("tmux keystrokes").empty());
+  CAF_CHECK_EQUAL(db->status()->files, 3u);
+  CAF_CHECK_EQUAL(db->status()->chunks, 3u);
+}
+
+CAF_TEST(a renamed file is removed under its old path and added under its new one) {
+  update();
+  std::filesystem::rename(project / "src/budget.cpp", project / "src/limits.cpp");
+  auto stats = update();
+  CAF_CHECK_EQUAL(stats.removed, 1u);
+  CAF_CHECK_EQUAL(stats.indexed, 1u);
+  CAF_CHECK_EQUAL(stats.unchanged, 3u);
+  auto paths = paths_for("crosses_limit");
+  CAF_CHECK(paths.contains("src/limits.cpp"));
+  CAF_CHECK(!paths.contains("src/budget.cpp"));
+  CAF_CHECK_EQUAL(db->status()->files, 4u);
+}
+
+CAF_TEST(a file that becomes binary or too big loses its chunks and counts as skipped) {
+  update();
+  write("src/router.cpp", std::string("router\0binary", 13));
+  auto stats = update();
+  CAF_CHECK_EQUAL(stats.skipped, 1u);
+  CAF_CHECK_EQUAL(stats.removed, 1u);
+  CAF_CHECK(!paths_for("router").contains("src/router.cpp"));
+}
+
+CAF_TEST(the path is searchable too) {
+  write("src/quux_parser.cpp", "int f();\n");
+  update();
+  CAF_CHECK_EQUAL(top("quux"), "src/quux_parser.cpp");
+}
+
+CAF_TEST(an index refuses a different root) {
+  update();
+  auto other = dir / "other";
+  std::filesystem::create_directories(other);
+  auto r = db->update(other);
+  CAF_REQUIRE(!r);
+  CAF_CHECK(r.error().message.find("belongs to") != std::string::npos);
+}
+
+CAF_TEST(the index file is per root and private) {
+  auto a = index_file(state, project);
+  CAF_CHECK_EQUAL(a, index_file(state, project));
+  CAF_CHECK_NOT_EQUAL(a, index_file(state, dir / "other"));
+  CAF_CHECK_EQUAL(a.parent_path(), state / "index");
+  auto perms = std::filesystem::status(a).permissions();
+  CAF_CHECK((perms & std::filesystem::perms::group_all) == std::filesystem::perms::none);
+  CAF_CHECK((perms & std::filesystem::perms::others_all) == std::filesystem::perms::none);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()

@@ -1,0 +1,27 @@
+#define CAF_SUITE libet.context.prompt
+#include "caf/test/unit_test.hpp"
+
+#include "et/context/prompt.hpp"
+
+using namespace et::context;
+
+CAF_TEST(each hit is under its source best first) {
+  std::vector<hit> hits{{"src/a.cpp", 3, 9, 2.5, "int a;\n"}, {"docs/b.md", 1, 2, 1.0, "# B"}};
+  auto block = context_block(hits);
+  auto a = block.find("--- src/a.cpp:3-9\nint a;\n");
+  auto b = block.find("--- docs/b.md:1-2\n# B\n");
+  CAF_CHECK(a != std::string::npos);
+  CAF_CHECK(b != std::string::npos);
+  CAF_CHECK_LESS(a, b);
+  CAF_CHECK(block.starts_with("Project context:"));
+}
+
+CAF_TEST(hits that do not fit the budget are left out whole) {
+  std::vector<hit> hits{{"big", 1, 1, 3, std::string(100, 'x') + "\n"},
+                        {"small", 1, 1, 2, "tiny\n"}};
+  auto block = context_block(hits, 50);
+  CAF_CHECK(block.find("--- big") == std::string::npos);
+  CAF_CHECK(block.find("--- small:1-1\ntiny\n") != std::string::npos);
+  CAF_CHECK_EQUAL(context_block(hits, 3), "");
+  CAF_CHECK_EQUAL(context_block({}), "");
+}
