@@ -6,11 +6,6 @@ target_compile_features(et_flags INTERFACE cxx_std_20)
 target_compile_options(et_flags INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
   -Wcast-align -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough)
-# Debug builds (`make test`) and fuzz builds check libstdc++'s preconditions: an index past
-# a string or string_view's end aborts with its place instead of quietly reading the next
-# byte (fuzz/acceptance found such a read; the unsanitized suite could not see it).
-target_compile_definitions(et_flags INTERFACE
-  $<$<OR:$<CONFIG:Debug>,$<BOOL:${ET_FUZZ}>>:_GLIBCXX_ASSERTIONS>)
 if(ET_WERROR)
   target_compile_options(et_flags INTERFACE -Werror)
 endif()
