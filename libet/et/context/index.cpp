@@ -1,20 +1,17 @@
 #include "et/context/index.hpp"
 
 #include <chrono>
-#include <fcntl.h>
 #include <map>
 #include <set>
-#include <unistd.h>
 
 #include "et/config/trust.hpp"
 #include "et/context/files.hpp"
-#include "et/context/statement.hpp"
-#include "et/util/private_files.hpp"
+#include "et/store/detail/sqlite.hpp"
 
 namespace et::context {
 
 namespace fs = std::filesystem;
-using detail::statement;
+using store::detail::statement;
 
 namespace {
 
@@ -86,24 +83,11 @@ result<std::unique_ptr<index_db>> index_db::open(const fs::path& file) {
   if (!fts5_available())
     return make_failure(errc::unsupported,
                         "this SQLite has no FTS5: the retrieval index cannot be built");
-  if (file.has_parent_path())
-    if (auto made = make_private_dir(file.parent_path()); !made)
-      return make_failure(errc::io_error, "index: " + made.error().message);
-  // As for the ledger: the file is made 0600 before SQLite opens it, so its -wal and -shm
-  // files (which take the database's mode) are private too. Chunks are the project's code.
-  if (auto fd = open_private_file(file, O_RDWR | O_CREAT); fd)
-    ::close(*fd);
-  else
-    return make_failure(errc::io_error, "index: " + fd.error().message);
-  for (const char* suffix : {"-wal", "-shm", "-journal"})
-    tighten_private_file(fs::path{file} += suffix);
-  sqlite3* db = nullptr;
-  if (sqlite3_open(file.c_str(), &db) != SQLITE_OK) {
-    auto msg = std::string{db ? sqlite3_errmsg(db) : "out of memory"};
-    sqlite3_close(db);
-    return make_failure(errc::io_error, "index: cannot open " + file.string() + ": " + msg);
-  }
-  sqlite3_busy_timeout(db, 5000);
+  // Private like the ledger: the chunks are the project's code.
+  auto opened = store::detail::open_private_database(file, "index");
+  if (!opened)
+    return opened.error();
+  sqlite3* db = *opened;
   std::unique_ptr<index_db> out{new index_db(db, file)};
   if (auto r = out->exec(schema, "cannot set up"); !r)
     return r.error();
@@ -185,7 +169,7 @@ result<update_stats> index_db::update(const fs::path& given, const chunk_limits&
       add_file.bind(4, now);
       if (add_file.step() != SQLITE_DONE)
         return error("add " + path);
-      auto file_id = sqlite3_last_insert_rowid(db_);
+      int64_t file_id = sqlite3_last_insert_rowid(db_);
       for (const auto& c : chunk_text(path, read.bytes, limits)) {
         add_chunk.reset();
         add_chunk.bind(1, file_id);
@@ -194,7 +178,7 @@ result<update_stats> index_db::update(const fs::path& given, const chunk_limits&
         if (add_chunk.step() != SQLITE_DONE)
           return error("add a chunk of " + path);
         add_text.reset();
-        add_text.bind(1, sqlite3_last_insert_rowid(db_));
+        add_text.bind(1, static_cast<int64_t>(sqlite3_last_insert_rowid(db_)));
         add_text.bind(2, c.text);
         add_text.bind(3, path);
         if (add_text.step() != SQLITE_DONE)

@@ -3,12 +3,12 @@
 
 #include "et/config/trust.hpp"
 #include "et/context/index.hpp"
-#include "et/context/statement.hpp"
+#include "et/store/detail/sqlite.hpp"
 
 namespace et::context {
 
 namespace fs = std::filesystem;
-using detail::statement;
+using store::detail::statement;
 
 namespace {
 

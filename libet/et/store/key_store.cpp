@@ -1,16 +1,13 @@
 #include "et/store/key_store.hpp"
 
 #include <cmath>
-#include <fcntl.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
-#include <unistd.h>
 
 #include "et/llm/plausible.hpp"
 #include "et/store/detail/key_db.hpp"
 #include "et/store/holder.hpp"
 #include "et/store/ledger_store.hpp"
-#include "et/util/private_files.hpp"
 
 namespace et::store {
 
@@ -59,7 +56,7 @@ std::vector<std::string> split_models(const std::string& text) {
   return out;
 }
 
-key_info read_key(const detail::statement& st) {
+key_info read_key(const detail::key_statement& st) {
   key_info k;
   k.name = st.text(0);
   k.created_ms = st.integer(1);
@@ -95,8 +92,8 @@ result<void> check_limits(const key_limits& l) {
 
 // A key's recorded spend since `since_ms` (0: ever). Implausible rows count nothing.
 result<double> spent(const key_store::db& d, const std::string& name, int64_t since_ms) {
-  detail::statement st{d, "SELECT COALESCE(SUM(usd), 0) FROM gateway_requests WHERE key = ? "
-                          "AND unix_ms >= ? AND usd >= 0 AND usd <= ?"};
+  detail::key_statement st{d, "SELECT COALESCE(SUM(usd), 0) FROM gateway_requests WHERE key = ? "
+                              "AND unix_ms >= ? AND usd >= 0 AND usd <= ?"};
   st.bind(1, name);
   st.bind(2, since_ms);
   st.bind(3, max_usd);
@@ -160,22 +157,11 @@ key_store::~key_store() = default;
 
 result<std::unique_ptr<key_store>> key_store::open(const std::filesystem::path& file,
                                                    std::string holder) {
-  if (file.has_parent_path())
-    if (auto made = make_private_dir(file.parent_path()); !made)
-      return make_failure(errc::io_error, "gateway keys: " + made.error().message);
-  // As the ledger does: the file is 0600 before SQLite opens it (its -wal and -shm follow).
-  if (auto fd = open_private_file(file, O_RDWR | O_CREAT); fd)
-    ::close(*fd);
-  else
-    return make_failure(errc::io_error, "gateway keys: " + fd.error().message);
-  for (const char* suffix : {"-wal", "-shm", "-journal"})
-    tighten_private_file(std::filesystem::path{file} += suffix);
+  auto opened = detail::open_private_database(file, "gateway keys");
+  if (!opened)
+    return opened.error();
   auto d = std::make_unique<db>();
-  if (sqlite3_open(file.c_str(), &d->handle) != SQLITE_OK)
-    return make_failure(errc::io_error,
-                        "gateway keys: cannot open " + file.string() + ": "
-                            + (d->handle ? sqlite3_errmsg(d->handle) : "no memory"));
-  sqlite3_busy_timeout(d->handle, 5000);
+  d->handle = *opened;
   if (auto r = d->exec(schema, "set up"); !r)
     return r.error();
   d->holder = holder.empty() ? this_process_holder() : std::move(holder);
@@ -193,14 +179,14 @@ result<std::string> key_store::create(const std::string& name, const key_limits&
     return key;
   std::lock_guard<std::mutex> guard{db_->mutex};
   return db_->transaction([&]() -> result<std::string> {
-    detail::statement taken{*db_, "SELECT revoked FROM gateway_keys WHERE name = ?"};
+    detail::key_statement taken{*db_, "SELECT revoked FROM gateway_keys WHERE name = ?"};
     taken.bind(1, name);
     if (taken.ok() && taken.step() == SQLITE_ROW)
       return make_failure(errc::invalid_input,
                           "a key named \"" + name + "\" exists already"
                               + (taken.integer(0) ? " (revoked; names are not reused)" : ""));
-    detail::statement st{*db_, "INSERT INTO gateway_keys (name, hash, created_ms, budget_day, "
-                               "budget_total, models, rpm, tpm) VALUES (?,?,?,?,?,?,?,?)"};
+    detail::key_statement st{*db_, "INSERT INTO gateway_keys (name, hash, created_ms, budget_day, "
+                                   "budget_total, models, rpm, tpm) VALUES (?,?,?,?,?,?,?,?)"};
     st.bind(1, name);
     st.bind(2, hash_key(*key));
     st.bind(3, now_ms);
@@ -217,7 +203,7 @@ result<std::string> key_store::create(const std::string& name, const key_limits&
 
 result<std::vector<key_info>> key_store::list(int64_t now_ms) const {
   std::lock_guard<std::mutex> guard{db_->mutex};
-  detail::statement st{
+  detail::key_statement st{
       *db_, (std::string{"SELECT "} + key_columns + " FROM gateway_keys ORDER BY name").c_str()};
   if (!st.ok())
     return db_->error("list keys");
@@ -234,7 +220,7 @@ result<std::vector<key_info>> key_store::list(int64_t now_ms) const {
       return day ? total.error() : day.error();
     k.spent_day = *day;
     k.spent_total = *total;
-    detail::statement n{*db_, "SELECT COUNT(*) FROM gateway_requests WHERE key = ?"};
+    detail::key_statement n{*db_, "SELECT COUNT(*) FROM gateway_requests WHERE key = ?"};
     n.bind(1, k.name);
     auto count = n.scalar("count requests");
     if (!count)
@@ -246,7 +232,7 @@ result<std::vector<key_info>> key_store::list(int64_t now_ms) const {
 
 result<void> key_store::revoke(const std::string& name) {
   std::lock_guard<std::mutex> guard{db_->mutex};
-  detail::statement st{*db_, "UPDATE gateway_keys SET revoked = 1 WHERE name = ?"};
+  detail::key_statement st{*db_, "UPDATE gateway_keys SET revoked = 1 WHERE name = ?"};
   st.bind(1, name);
   if (auto r = st.run("revoke"); !r)
     return r;
@@ -257,7 +243,7 @@ result<void> key_store::revoke(const std::string& name) {
 
 result<bool> key_store::any_active() const {
   std::lock_guard<std::mutex> guard{db_->mutex};
-  detail::statement st{*db_, "SELECT COUNT(*) FROM gateway_keys WHERE revoked = 0"};
+  detail::key_statement st{*db_, "SELECT COUNT(*) FROM gateway_keys WHERE revoked = 0"};
   auto n = st.scalar("count keys");
   if (!n)
     return n.error();
@@ -266,7 +252,7 @@ result<bool> key_store::any_active() const {
 
 result<std::optional<key_info>> key_store::find(std::string_view presented) const {
   std::lock_guard<std::mutex> guard{db_->mutex};
-  detail::statement st{
+  detail::key_statement st{
       *db_, (std::string{"SELECT "} + key_columns + " FROM gateway_keys WHERE hash = ?").c_str()};
   st.bind(1, hash_key(presented));
   if (!st.ok())

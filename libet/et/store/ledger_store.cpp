@@ -1,12 +1,10 @@
 #include "et/store/ledger_store.hpp"
 
-#include <fcntl.h>
 #include <map>
 #include <mutex>
 #include <sqlite3.h>
-#include <unistd.h>
 
-#include "et/util/private_files.hpp"
+#include "et/store/detail/sqlite.hpp"
 
 #include "et/llm/plausible.hpp"
 
@@ -294,8 +292,7 @@ result<reservation_grant> sqlite_ledger::reserve(const reservation_ask& ask) {
     if (auto r = drop_dead_holders(); !r)
       return r.error();
     reservation_grant g;
-    auto spent =
-        sum(kSpentSql, ask.day_start_ms, "sum");
+    auto spent = sum(kSpentSql, ask.day_start_ms, "sum");
     if (!spent)
       return spent.error();
     auto reserved = sum("SELECT COALESCE(SUM(usd), 0) FROM reservations", 0, "sum reservations");
@@ -359,25 +356,10 @@ result<void> sqlite_ledger::settle(int64_t id, const stored_call* call) {
 
 result<std::unique_ptr<ledger_store>> open_sqlite_ledger(const std::filesystem::path& file,
                                                          std::string holder) {
-  if (file.has_parent_path())
-    if (auto made = make_private_dir(file.parent_path()); !made)
-      return make_failure(errc::io_error, "ledger: " + made.error().message);
-  // SQLite creates the database 0644 and gives its -wal, -shm and -journal files the
-  // database's mode, so the database is made (or tightened to) 0600 before SQLite opens it.
-  if (auto fd = open_private_file(file, O_RDWR | O_CREAT); fd)
-    ::close(*fd);
-  else
-    return make_failure(errc::io_error, "ledger: " + fd.error().message);
-  for (const char* suffix : {"-wal", "-shm", "-journal"})
-    tighten_private_file(std::filesystem::path{file} += suffix);
-  sqlite3* db = nullptr;
-  if (sqlite3_open(file.c_str(), &db) != SQLITE_OK) {
-    auto msg = std::string{db ? sqlite3_errmsg(db) : "out of memory"};
-    sqlite3_close(db);
-    return make_failure(errc::io_error, "ledger: cannot open " + file.string() + ": " + msg);
-  }
-  // Several et processes may share one ledger: wait for their writes.
-  sqlite3_busy_timeout(db, 5000);
+  auto opened = detail::open_private_database(file, "ledger");
+  if (!opened)
+    return opened.error();
+  sqlite3* db = *opened;
   char* err = nullptr;
   if (sqlite3_exec(db, schema, nullptr, nullptr, &err) != SQLITE_OK) {
     auto msg = std::string{err ? err : "unknown error"};

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "et/llm/errc.hpp"
+#include "et/store/detail/sqlite.hpp"
 #include "et/store/key_store.hpp"
 
 namespace et::store {
@@ -55,62 +56,27 @@ struct key_store::db {
 
 namespace detail {
 
-/// One prepared statement; binds are 1-based, columns 0-based.
-class statement {
+/// A statement on the key store's connection whose failures name what was done.
+class key_statement : public statement {
 public:
-  statement(const key_store::db& d, const char* sql) : db_(d) {
-    if (sqlite3_prepare_v2(d.handle, sql, -1, &st_, nullptr) != SQLITE_OK)
-      st_ = nullptr;
-  }
-  ~statement() { sqlite3_finalize(st_); }
-  statement(const statement&) = delete;
-  statement& operator=(const statement&) = delete;
-
-  bool ok() const { return st_ != nullptr; }
-  void bind(int i, std::string_view s) {
-    sqlite3_bind_text(st_, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
-  }
-  void bind(int i, int64_t v) { sqlite3_bind_int64(st_, i, v); }
-  void bind(int i, double v) { sqlite3_bind_double(st_, i, v); }
-  template <class T>
-  void bind(int i, const std::optional<T>& v) {
-    if (v)
-      bind(i, *v);
-    else
-      sqlite3_bind_null(st_, i);
-  }
-  /// SQLITE_ROW, SQLITE_DONE or an error code.
-  int step() { return sqlite3_step(st_); }
-  std::string text(int i) const {
-    auto p = sqlite3_column_text(st_, i);
-    return p ? std::string{reinterpret_cast<const char*>(p)} : std::string{};
-  }
-  int64_t integer(int i) const { return sqlite3_column_int64(st_, i); }
-  double real(int i) const { return sqlite3_column_double(st_, i); }
-  bool null(int i) const { return sqlite3_column_type(st_, i) == SQLITE_NULL; }
-  std::optional<double> opt_real(int i) const {
-    return null(i) ? std::nullopt : std::optional<double>{real(i)};
-  }
-  std::optional<int64_t> opt_integer(int i) const {
-    return null(i) ? std::nullopt : std::optional<int64_t>{integer(i)};
-  }
+  /// Prepares `sql` on `d`'s connection.
+  key_statement(const key_store::db& d, const char* sql) : statement(d.handle, sql), db_(d) {}
 
   /// Steps once, expecting SQLITE_DONE.
   result<void> run(const char* what) {
-    if (!st_ || step() != SQLITE_DONE)
+    if (!ok() || step() != SQLITE_DONE)
       return db_.error(what);
     return {};
   }
   /// The first column of the one row, as a double (0 for NULL).
   result<double> scalar(const char* what) {
-    if (!st_ || step() != SQLITE_ROW)
+    if (!ok() || step() != SQLITE_ROW)
       return db_.error(what);
     return real(0);
   }
 
 private:
   const key_store::db& db_;
-  sqlite3_stmt* st_ = nullptr;
 };
 
 } // namespace detail
