@@ -182,6 +182,9 @@ CAF_TEST(a budget holds across two gateways sharing a state dir) {
         return has(cost.out, R"("requests":4)");
       },
       10s);
+  if (!has(cost.out, R"("requests":4)")) // shown on failure: what both gateways said
+    CAF_MESSAGE("cost: " << cost.out << "\nfirst gateway: " << gateway->err()
+                         << "\nsecond gateway: " << second->err());
   CAF_REQUIRE_EQUAL(cost.code, 0);
   auto doc = json::parse(cost.out);
   const auto& row = doc.at("rows").at(0);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <thread>
 
 #include "et/cost/budget.hpp"
 #include "et/cost/reports.hpp"
@@ -10,6 +11,13 @@
 namespace et::app {
 
 namespace {
+
+// SQLite's words for "another connection holds the file" (SQLITE_BUSY, SQLITE_LOCKED).
+bool is_busy(const failure& f) {
+  return f.message.find("database is locked") != std::string::npos
+         || f.message.find("database table is locked") != std::string::npos
+         || f.message.find("busy") != std::string::npos;
+}
 
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -103,7 +111,14 @@ void key_gate::run() {
 }
 
 void key_gate::write(int64_t id, const store::key_request& rec) {
-  if (auto r = store_->settle(id, rec); !r && log_)
+  // Another process may hold the file past SQLite's 5 s wait (a slow disk under load): a
+  // record is spend, so try again for up to a minute before giving up on it.
+  auto r = store_->settle(id, rec);
+  for (int attempt = 1; !r && attempt < 12 && is_busy(r.error()); ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds{100 * attempt});
+    r = store_->settle(id, rec);
+  }
+  if (!r && log_)
     log_("cannot record a request of key \"" + rec.key + "\": " + r.error().message);
 }
 
