@@ -231,7 +231,8 @@ int run_serve(context& ctx, const serve_options& o) {
             << (http_at->host.find(':') != std::string::npos ? "[" + http_at->host + "]"
                                                              : http_at->host)
             << ":" << gw->port()
-            << " (OpenAI: /v1/chat/completions, Anthropic: /v1/messages, /v1/models, /health); "
+            << " (OpenAI: /v1/chat/completions, Anthropic: /v1/messages, /v1/models, /health, "
+               "/metrics); "
                "models: "
             << join(offered, ", ") << "\n";
     if (auto keys = gw->active_keys(); keys && *keys > 0)

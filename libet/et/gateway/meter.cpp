@@ -84,7 +84,9 @@ meter::meter(const config::settings& s) : models_(configured_models(s)) {
                             "down or down).",
                             {"reason", "skipped"});
   in_flight_ = reg_.gauge("et_gateway_requests_in_flight",
-                          "Chat requests admitted and not yet answered.", {});
+                          "Chat requests decoded and routed, not yet answered (those waiting at "
+                          "the key store included).",
+                          {});
   connections_ = reg_.gauge("et_gateway_open_connections", "Client connections open now.", {});
   auto b = latency_buckets();
   total_ = reg_.histogram("et_gateway_request_duration_seconds",
