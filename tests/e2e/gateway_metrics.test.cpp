@@ -79,6 +79,28 @@ CAF_TEST(metrics count answers errors streams tokens and latencies) {
   CAF_CHECK_EQUAL(call("POST", "/metrics").status, 405);
 }
 
+CAF_TEST(metrics count fallbacks by reason and a stream cut after its first byte) {
+  serve();
+  CAF_CHECK_EQUAL(openai(oai_body("coder", false)).status, 200);  // slow429 429s: gpt answers
+  CAF_CHECK_EQUAL(openai(oai_body("cutrole", true)).status, 200); // cut after "one"
+  auto t = call("GET", "/metrics").body;
+  CAF_CHECK_EQUAL(sample(t, R"(et_gateway_fallbacks_total{reason="rate_limited",skipped="false"})"),
+                  1);
+  CAF_CHECK_EQUAL(sample(t, "et_gateway_retries_total"), 0); // retry: {attempts: 1}
+  CAF_CHECK_EQUAL(
+      sample(t, R"(et_gateway_requests_total{protocol="openai",model="coder",status_class="2xx"})"),
+      1);
+  // The cut stream had sent its head (200), and is an error all the same.
+  CAF_CHECK_EQUAL(sample(t, R"(et_gateway_requests_total{protocol="openai",model="cutrole",)"
+                            R"(status_class="2xx"})"),
+                  1);
+  CAF_CHECK_EQUAL(
+      sample(t, R"(et_gateway_errors_total{protocol="openai",class="stream_interrupted"})"), 1);
+  CAF_CHECK_EQUAL(sample(t, R"(et_gateway_time_to_first_token_seconds_count{protocol="openai"})"),
+                  1);
+  CAF_CHECK_GREATER(sample(t, R"(et_gateway_tokens_total{model="gpt",kind="completion"})"), 0);
+}
+
 CAF_TEST(with keys metrics need one and health stays open) {
   auto made = run_et(dir, {"keys", "create", "scraper", "--config", (dir / "et.yaml").string()});
   CAF_REQUIRE_EQUAL(made.code, 0);
