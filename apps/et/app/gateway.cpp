@@ -7,8 +7,10 @@
 
 #include "caf/all.hpp"
 #include "et/actors/gateway_call.hpp"
+#include "et/app/gateway_door.hpp"
 #include "et/app/gateway_keys.hpp"
 #include "et/gateway/errors.hpp"
+#include "et/gateway/meter.hpp"
 #include "et/gateway/models.hpp"
 #include "et/gateway/response.hpp"
 #include "et/util/text.hpp"
@@ -24,7 +26,9 @@ struct http_gateway::state {
   std::atomic<int64_t> in_flight{0};
   std::atomic<uint64_t> next_id{actors::gateway_request_ids};
   std::atomic<bool> draining{false};
-  std::unique_ptr<key_gate> keys; ///< who may ask, and what they may spend
+  std::unique_ptr<key_gate> keys;          ///< who may ask, and what they may spend
+  std::unique_ptr<gateway::meter> metrics; ///< what GET /metrics shows
+  const http::server* server = nullptr;    ///< set before it starts, for its connection count
 };
 
 namespace {
@@ -61,6 +65,26 @@ int64_t unix_now() {
   return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
 }
 
+// One chat request as /metrics sees it, counted once, when its answer is queued.
+struct tally {
+  protocol proto = protocol::openai;
+  std::string model{gateway::no_model}; ///< a label: configured names only
+  bool stream = false;
+  clock_type::time_point t0 = clock_type::now();  ///< arrival, body read
+  std::optional<clock_type::time_point> asked;    ///< the router was asked
+  std::optional<clock_type::time_point> answered; ///< the router answered
+};
+
+void count(const state_ptr& st, const tally& t, int status, const gateway::client_error* e) {
+  using seconds = gateway::meter::seconds;
+  st->metrics->request(t.proto, t.model, status, e ? gateway::error_class(*e) : "");
+  auto now = clock_type::now();
+  std::optional<seconds> router;
+  if (t.asked)
+    router = t.answered.value_or(now) - *t.asked;
+  st->metrics->timed(t.proto, t.stream, now - t.t0, router);
+}
+
 std::string answered_by(const routed_response& r) {
   auto where = r.provider + "/" + r.model;
   return r.alias.empty() ? where : r.alias + " (" + where + ")";
@@ -78,13 +102,13 @@ struct exchange {
   std::optional<gateway::anthropic_stream> anthropic;
   bool started = false; ///< the stream's head and first events went out
   key_ticket ticket;    ///< settled with the answer
-  clock_type::time_point t0 = clock_type::now();
-  std::string what; ///< "POST /v1/messages model=x stream", for the log
+  tally counted;        ///< for /metrics; its t0 is the request's arrival
+  std::string what;     ///< "POST /v1/messages model=x stream", for the log
 
   void log(const std::string& outcome) const {
     if (!st->setup.log)
       return;
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - t0);
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - counted.t0);
     // The model name and messages carry client bytes: one line each, bounded.
     st->setup.log(gateway::printable(what, 512) + " -> " + gateway::printable(outcome, 2048) + ", "
                   + std::to_string(ms.count()) + " ms");
@@ -99,6 +123,7 @@ struct exchange {
                      {"X-Accel-Buffering", "no"}});
     out->write(openai ? openai->start() : anthropic->start());
     started = true;
+    st->metrics->first_token(proto, clock_type::now() - counted.t0);
   }
 
   void chunk(const stream_chunk& c) {
@@ -112,6 +137,7 @@ struct exchange {
   void fail(gateway::client_error e) {
     e.message = scrub(std::move(e.message), st->secrets);
     log(std::to_string(e.status) + " " + e.code + ": " + e.message);
+    count(st, counted, started ? 200 : e.status, &e);
     if (started) {
       // After the first byte no fallback is possible: the stream ends with an
       // error event, never with the protocol's clean end.
@@ -129,6 +155,9 @@ struct exchange {
       std::atomic<int64_t>& n;
       ~count_out() { --n; }
     } guard{st->in_flight};
+    counted.answered = clock_type::now();
+    if (r)
+      st->metrics->answered(*r);
     if (!r) {
       auto e = gateway::error_for(proto, r.error(), cause);
       st->keys->settle(ticket, e.status, {}, std::nullopt);
@@ -143,6 +172,7 @@ struct exchange {
     st->keys->settle(ticket, 200, r->response.tokens, r->response.usd);
     const auto& answer = r->response;
     auto by = answered_by(*r);
+    count(st, counted, 200, nullptr);
     log("200 ok, answered by " + by + ", " + std::to_string(answer.tokens.prompt_tokens) + "+"
         + std::to_string(answer.tokens.completion_tokens) + " tokens"
         + (r->fallbacks.empty() ? "" : ", " + std::to_string(r->fallbacks.size()) + " fallbacks"));
@@ -161,7 +191,11 @@ struct exchange {
   }
 };
 
-void send_error(const state_ptr& st, http::reply& out, protocol p, gateway::client_error e) {
+// Sends `e`; a chat request (`counted` set) is counted for /metrics first.
+void send_error(const state_ptr& st, http::reply& out, protocol p, gateway::client_error e,
+                const tally* counted = nullptr) {
+  if (counted)
+    count(st, *counted, e.status, &e);
   e.message = scrub(std::move(e.message), st->secrets);
   out.send(e.status, error_headers(e), gateway::error_body(p, e));
 }
@@ -169,7 +203,7 @@ void send_error(const state_ptr& st, http::reply& out, protocol p, gateway::clie
 // Asks the router for an admitted request; in_flight counts it already.
 void start_call(const state_ptr& st, protocol p, const std::shared_ptr<http::reply>& out,
                 gateway::client_request parsed, const gateway::route& where, std::string what,
-                key_ticket ticket) {
+                key_ticket ticket, tally counted) {
   auto id = st->next_id++;
   auto ex = std::make_shared<exchange>();
   ex->st = st;
@@ -177,6 +211,8 @@ void start_call(const state_ptr& st, protocol p, const std::shared_ptr<http::rep
   ex->out = out;
   ex->stream = parsed.stream;
   ex->ticket = std::move(ticket);
+  ex->counted = std::move(counted);
+  ex->counted.asked = clock_type::now();
   auto n = std::to_string(id - actors::gateway_request_ids);
   ex->meta = {p == protocol::openai ? "chatcmpl-et" + n : "msg_et" + n, parsed.model, unix_now()};
   if (p == protocol::openai)
@@ -196,22 +232,25 @@ void start_call(const state_ptr& st, protocol p, const std::shared_ptr<http::rep
 }
 
 void chat(const state_ptr& st, protocol p, const key_pass& who, http::incoming in,
-          std::shared_ptr<http::reply> out) {
+          std::shared_ptr<http::reply> out, tally counted) {
   if (st->draining)
-    return send_error(st, *out, p, {503, "the gateway is shutting down", "", 0, "node_down"});
+    return send_error(st, *out, p, {503, "the gateway is shutting down", "", 0, "node_down"},
+                      &counted);
   auto parsed = p == protocol::openai ? gateway::parse_openai_request(in.body, st->setup.bounds)
                                       : gateway::parse_anthropic_request(in.body, st->setup.bounds);
   if (!parsed) {
     auto e = gateway::error_for(p, parsed.error());
     st->keys->record_refusal(who, "", e.status);
-    return send_error(st, *out, p, std::move(e));
+    return send_error(st, *out, p, std::move(e), &counted);
   }
+  counted.model = st->metrics->model_label(parsed->model);
+  counted.stream = parsed->stream;
   auto where = gateway::route_model(*st->setup.settings, parsed->model);
   if (!where) {
     auto e = gateway::error_for(p, where.error());
     e.param = "model";
     st->keys->record_refusal(who, parsed->model, e.status);
-    return send_error(st, *out, p, std::move(e));
+    return send_error(st, *out, p, std::move(e), &counted);
   }
   // Counted from here: a drain waits for requests still at the key store too.
   ++st->in_flight;
@@ -220,59 +259,38 @@ void chat(const state_ptr& st, protocol p, const key_pass& who, http::incoming i
   auto req = std::make_shared<gateway::client_request>(std::move(*parsed));
   auto route = *where;
   st->keys->admit(who, req->model, route, std::shared_ptr<const chat_request>{req, &req->request},
-                  [st, p, out, req, route, what](std::optional<gateway::client_error> refused,
-                                                 key_ticket ticket) {
+                  [st, p, out, req, route, what,
+                   counted](std::optional<gateway::client_error> refused, key_ticket ticket) {
                     if (refused) {
                       --st->in_flight;
                       if (st->setup.log)
                         st->setup.log(gateway::printable(what, 512) + " -> "
                                       + std::to_string(refused->status) + " " + refused->code + ": "
                                       + gateway::printable(refused->message, 2048));
-                      return send_error(st, *out, p, std::move(*refused));
+                      return send_error(st, *out, p, std::move(*refused), &counted);
                     }
-                    start_call(st, p, out, std::move(*req), route, what, std::move(ticket));
+                    start_call(st, p, out, std::move(*req), route, what, std::move(ticket),
+                               counted);
                   });
-}
-
-// Whether `host` (a Host header: name or address, maybe with a port) names this
-// host by loopback. "" passes: only HTTP/1.0 clients omit it, and browsers never do.
-bool loopback_host(std::string_view host) {
-  if (host.empty())
-    return true;
-  std::string name{host};
-  if (name.front() == '[') {
-    auto close = name.find(']');
-    name = close == std::string::npos ? name : name.substr(1, close - 1);
-  } else if (std::count(name.begin(), name.end(), ':') == 1) {
-    name = name.substr(0, name.find(':'));
-  }
-  std::transform(name.begin(), name.end(), name.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return name == "localhost" || is_loopback(name);
-}
-
-// Without keys the gateway trusts every process on this host, but never web
-// pages: a page can make the browser POST to loopback without a CORS
-// preflight (the request runs even if the page cannot read the answer), and
-// DNS rebinding lets it read answers under its own host name.
-std::string browser_refusal(const http::incoming& in) {
-  if (in.has_header("origin"))
-    return "requests from web pages (with an Origin header) are refused: a page must not spend "
-           "through this gateway";
-  if (!loopback_host(in.header("host")))
-    return "Host \"" + std::string{in.header("host")}
-           + "\" is not a loopback name or address: refused (DNS rebinding)";
-  return {};
 }
 
 void handle(const state_ptr& st, http::incoming in, std::shared_ptr<http::reply> out) {
   auto path = path_of(in.target);
   auto p = protocol_for(path, in);
+  // Only the chat endpoints are counted in requests and errors.
+  std::optional<tally> counted;
+  if (path == "/v1/chat/completions" || path == "/v1/messages") {
+    counted.emplace();
+    counted->proto = p;
+  }
+  const auto* chat_tally = counted ? &*counted : nullptr;
   if (auto why = browser_refusal(in); !why.empty())
-    return send_error(st, *out, p, {403, why, "", 0, "forbidden"});
+    return send_error(st, *out, p, {403, why, "", 0, "forbidden"}, chat_tally);
   auto wrong_method = [&](const char* allowed) {
     gateway::client_error e{
         405, in.method + " is not allowed on " + path + " (use " + allowed + ")", "", 0, ""};
+    if (chat_tally)
+      count(st, *chat_tally, 405, &e);
     auto h = error_headers(e);
     h.emplace_back("Allow", allowed);
     out->send(405, std::move(h), gateway::error_body(p, e));
@@ -290,7 +308,14 @@ void handle(const state_ptr& st, http::incoming in, std::shared_ptr<http::reply>
     if (st->setup.log)
       st->setup.log(in.method + " " + gateway::printable(path) + " -> " + std::to_string(e->status)
                     + " " + e->message);
-    return send_error(st, *out, p, std::move(*e));
+    return send_error(st, *out, p, std::move(*e), chat_tally);
+  }
+  if (path == "/metrics") {
+    if (in.method != "GET")
+      return wrong_method("GET");
+    auto conns = st->server ? std::optional<std::size_t>{st->server->connections()} : std::nullopt;
+    return out->send(200, {{"Content-Type", std::string{gateway::metrics_content_type}}},
+                     st->metrics->render(st->in_flight, conns));
   }
   if (path == "/v1/models") {
     if (in.method != "GET")
@@ -301,13 +326,13 @@ void handle(const state_ptr& st, http::incoming in, std::shared_ptr<http::reply>
   if (path == "/v1/chat/completions" || path == "/v1/messages") {
     if (in.method != "POST")
       return wrong_method("POST");
-    return chat(st, p, std::get<key_pass>(who), std::move(in), std::move(out));
+    return chat(st, p, std::get<key_pass>(who), std::move(in), std::move(out), *counted);
   }
   send_error(st, *out, p,
              {404,
               "no route for " + in.method + " " + path
                   + " (this gateway serves POST /v1/chat/completions, POST /v1/messages, GET "
-                    "/v1/models and GET /health)",
+                    "/v1/models, GET /metrics and GET /health)",
               "", 0, "not_found"});
 }
 
@@ -321,13 +346,17 @@ result<std::unique_ptr<http_gateway>> http_gateway::start(gateway_setup setup) {
   if (!keys)
     return std::move(keys).error();
   st->keys = std::move(*keys);
+  st->metrics = std::make_unique<gateway::meter>(*setup.settings);
   st->setup = std::move(setup);
   std::unique_ptr<http_gateway> g{new http_gateway};
   g->state_ = st;
-  auto errors = [](const std::string& target, int status, const std::string& message) {
+  auto errors = [st](const std::string& target, int status, const std::string& message) {
     auto path = path_of(target);
     auto p = path == "/v1/messages" ? protocol::anthropic : protocol::openai;
     gateway::client_error e{status, message, "", 0, ""};
+    // The server's own refusals (413, 431) of a chat request count too; it has no latency.
+    if (path == "/v1/chat/completions" || path == "/v1/messages")
+      st->metrics->request(p, std::string{gateway::no_model}, status, gateway::error_class(e));
     return std::pair<std::string, std::string>{"application/json", gateway::error_body(p, e)};
   };
   g->server_ = std::make_unique<http::server>(
@@ -336,6 +365,7 @@ result<std::unique_ptr<http_gateway>> http_gateway::start(gateway_setup setup) {
         handle(st, std::move(in), std::move(out));
       },
       errors);
+  st->server = g->server_.get();
   auto port = g->server_->start();
   if (!port)
     return std::move(port).error();

@@ -3,6 +3,7 @@
 #include <csignal>
 #include <mutex>
 #include <ostream>
+#include <sstream>
 #include <thread>
 
 #include "caf/all.hpp"
@@ -226,23 +227,27 @@ int run_serve(context& ctx, const serve_options& o) {
     std::vector<std::string> offered;
     for (const auto& m : et::gateway::offered_models(*s))
       offered.push_back(m.id);
-    std::lock_guard<std::mutex> lock{*log_mutex};
-    ctx.err << "et serve: gateway listening on http://"
-            << (http_at->host.find(':') != std::string::npos ? "[" + http_at->host + "]"
-                                                             : http_at->host)
-            << ":" << gw->port()
-            << " (OpenAI: /v1/chat/completions, Anthropic: /v1/messages, /v1/models, /health); "
-               "models: "
-            << join(offered, ", ") << "\n";
+    // One write: whoever waits for the listening line (a supervisor, a test) must not
+    // read it, or the keys line, half written.
+    std::ostringstream said;
+    said << "et serve: gateway listening on http://"
+         << (http_at->host.find(':') != std::string::npos ? "[" + http_at->host + "]"
+                                                          : http_at->host)
+         << ":" << gw->port()
+         << " (OpenAI: /v1/chat/completions, Anthropic: /v1/messages, /v1/models, /health, "
+            "/metrics); "
+            "models: "
+         << join(offered, ", ") << "\n";
     if (auto keys = gw->active_keys(); keys && *keys > 0)
-      ctx.err << "et serve: gateway keys: " << *keys
-              << " active; every request (but /health) needs one as \"Authorization: Bearer "
-                 "KEY\" or \"x-api-key: KEY\"\n";
+      said << "et serve: gateway keys: " << *keys
+           << " active; every request (but /health) needs one as \"Authorization: Bearer "
+              "KEY\" or \"x-api-key: KEY\"\n";
     else
-      ctx.err << "et serve: WARNING: the gateway has no keys: OPEN MODE on loopback; any "
-                 "process on this host can use it and spend what the configured providers cost "
-                 "(`et keys create NAME` makes a key; from then on every request needs one)\n";
-    ctx.err << std::flush;
+      said << "et serve: WARNING: the gateway has no keys: OPEN MODE on loopback; any "
+              "process on this host can use it and spend what the configured providers cost "
+              "(`et keys create NAME` makes a key; from then on every request needs one)\n";
+    std::lock_guard<std::mutex> lock{*log_mutex};
+    ctx.err << said.str() << std::flush;
   }
   if (!node_wanted) {
     while (stop_signals == 0)

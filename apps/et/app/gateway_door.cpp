@@ -1,0 +1,46 @@
+#include "et/app/gateway_door.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <string_view>
+
+#include "et/util/url.hpp"
+
+namespace et::app {
+
+namespace {
+
+// Whether `host` (a Host header: name or address, maybe with a port) names this
+// host by loopback. "" passes: only HTTP/1.0 clients omit it, and browsers never do.
+bool loopback_host(std::string_view host) {
+  if (host.empty())
+    return true;
+  std::string name{host};
+  if (name.front() == '[') {
+    auto close = name.find(']');
+    name = close == std::string::npos ? name : name.substr(1, close - 1);
+  } else if (std::count(name.begin(), name.end(), ':') == 1) {
+    name = name.substr(0, name.find(':'));
+  }
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return name == "localhost" || is_loopback(name);
+}
+
+} // namespace
+
+// Without keys the gateway trusts every process on this host, but never web
+// pages: a page can make the browser POST to loopback without a CORS
+// preflight (the request runs even if the page cannot read the answer), and
+// DNS rebinding lets it read answers under its own host name.
+std::string browser_refusal(const http::incoming& in) {
+  if (in.has_header("origin"))
+    return "requests from web pages (with an Origin header) are refused: a page must not spend "
+           "through this gateway";
+  if (!loopback_host(in.header("host")))
+    return "Host \"" + std::string{in.header("host")}
+           + "\" is not a loopback name or address: refused (DNS rebinding)";
+  return {};
+}
+
+} // namespace et::app
