@@ -4,7 +4,10 @@
 
 #include "et/http/server.hpp"
 
+#include <openssl/ssl.h>
+
 #include <boost/asio.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <mutex>
@@ -115,12 +118,7 @@ struct server::impl : std::enable_shared_from_this<server::impl>, detail::server
             self->sessions.push_back(s);
           }
           bool over = n > self->opts.max_connections;
-          net::post(s->executor(), [s, over] {
-            if (over)
-              s->refuse(503, "the gateway has too many open connections; try again later");
-            else
-              s->run();
-          });
+          net::post(s->executor(), [s, over] { s->run(over); });
           self->accept();
         });
   }
@@ -137,8 +135,46 @@ server::~server() {
   stop();
 }
 
+namespace {
+
+// Mozilla's "intermediate" TLS 1.2 suites (forward secret, AEAD only); TLS 1.3
+// keeps OpenSSL's defaults, which are all of that kind.
+constexpr const char* tls12_ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+    "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
+    "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384";
+
+result<std::unique_ptr<net::ssl::context>> tls_context(const server_tls_files& files) {
+  auto checked = check_server_tls(files);
+  if (!checked)
+    return std::move(checked).error();
+  auto ctx = std::make_unique<net::ssl::context>(net::ssl::context::tls_server);
+  auto* native = ctx->native_handle();
+  SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
+  // No compression (CRIME), no renegotiation (a client could make the server
+  // redo its costly half of a handshake at will on one connection).
+  SSL_CTX_set_options(native, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+  SSL_CTX_set_cipher_list(native, tls12_ciphers);
+  boost::system::error_code ec;
+  ctx->use_certificate_chain_file(files.certificate, ec);
+  if (!ec)
+    ctx->use_private_key_file(files.key, net::ssl::context::pem, ec);
+  if (ec) // checked just above: only a file replaced in between gets here
+    return make_failure(errc::invalid_config, "cannot load the TLS certificate " + files.certificate
+                                                  + " and key " + files.key + ": " + ec.message());
+  return ctx;
+}
+
+} // namespace
+
 result<uint16_t> server::start() {
   auto& i = *impl_;
+  if (i.opts.tls) {
+    auto ctx = tls_context(*i.opts.tls);
+    if (!ctx)
+      return std::move(ctx).error();
+    i.tls = std::move(*ctx);
+  }
   boost::system::error_code ec;
   auto address = net::ip::make_address(i.opts.host, ec);
   if (ec)

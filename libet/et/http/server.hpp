@@ -3,32 +3,36 @@
 /// et's gateway: keep-alive, bounded headers and bodies, a timeout on every
 /// read and write (a slow client cannot hold a connection), a bound on open
 /// connections, and replies given later from any thread, whole or streamed
-/// with chunked transfer encoding. No TLS: it refuses non-loopback addresses.
+/// with chunked transfer encoding, over plain TCP or TLS (1.2 and later).
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "et/http/client.hpp"
+#include "et/http/server_tls.hpp"
 #include "et/util/result.hpp"
 
 namespace et::http {
 
 /// Limits and address of a server.
 struct server_options {
-  std::string host = "127.0.0.1";                   ///< a loopback address
-  uint16_t port = 0;                                ///< 0 = the OS picks one
-  std::size_t max_body_bytes = 8u << 20;            ///< larger bodies get 413
-  std::size_t max_header_bytes = 64u << 10;         ///< larger headers get 431
-  std::chrono::milliseconds header_timeout{10'000}; ///< to read a request's headers (and idle)
-  std::chrono::milliseconds body_timeout{30'000};   ///< to read its body
-  std::chrono::milliseconds write_timeout{30'000};  ///< for each write to reach the client
-  std::size_t max_connections = 512;                ///< more get 503 and are closed
-  int threads = 1;                                  ///< I/O threads
+  std::string host = "127.0.0.1";                      ///< a loopback address
+  uint16_t port = 0;                                   ///< 0 = the OS picks one
+  std::size_t max_body_bytes = 8u << 20;               ///< larger bodies get 413
+  std::size_t max_header_bytes = 64u << 10;            ///< larger headers get 431
+  std::chrono::milliseconds header_timeout{10'000};    ///< to read a request's headers (and idle)
+  std::chrono::milliseconds body_timeout{30'000};      ///< to read its body
+  std::chrono::milliseconds write_timeout{30'000};     ///< for each write to reach the client
+  std::size_t max_connections = 512;                   ///< more get 503 and are closed
+  std::optional<server_tls_files> tls;                 ///< set: HTTPS only (see check_server_tls)
+  std::chrono::milliseconds handshake_timeout{10'000}; ///< TLS: from accept to a finished handshake
+  int threads = 1;                                     ///< I/O threads
 };
 
 /// One request, read whole.
@@ -89,7 +93,8 @@ public:
   server(const server&) = delete;
   server& operator=(const server&) = delete;
 
-  /// Binds, listens and starts the I/O threads; the bound port.
+  /// Loads the TLS material (failing as check_server_tls does), binds,
+  /// listens and starts the I/O threads; the bound port.
   result<uint16_t> start();
   /// Closes the listener, lets responses under way finish for up to `grace`
   /// (idle connections close at once, busy ones after their response), then

@@ -3,6 +3,7 @@
 #pragma GCC diagnostic ignored "-Wnull-dereference"
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/read.hpp>
 #include <cstdio>
@@ -33,16 +34,60 @@ std::string one_line(std::string_view text) {
 } // namespace
 
 server_session::server_session(net::ip::tcp::socket socket, std::shared_ptr<server_core> core)
-    : socket_(std::move(socket)), core_(std::move(core)), read_timer_(socket_.get_executor()),
-      write_timer_(socket_.get_executor()) {}
+    : stream_(std::move(socket), core->tls.get()), core_(std::move(core)),
+      read_timer_(stream_.get_executor()), write_timer_(stream_.get_executor()) {}
 
 server_session::~server_session() {
   --core_->open;
 }
 
-void server_session::run() {
+void server_session::run(bool over_limit) {
+  over_limit_ = over_limit;
   error_code ignored;
-  socket_.set_option(net::ip::tcp::no_delay{true}, ignored); // events must leave at once
+  stream_.socket().set_option(net::ip::tcp::no_delay{true}, ignored); // events must leave at once
+  if (!stream_.tls())
+    return begin();
+  // The hello and the handshake share one deadline: a client that connects and
+  // says nothing, or stalls halfway, loses its slot when it passes.
+  arm(read_timer_, core_->opts.handshake_timeout);
+  stream_.socket().async_read_some(
+      buffer_.prepare(1024),
+      [self = shared_from_this()](error_code ec, std::size_t n) { self->on_hello(ec, n); });
+}
+
+void server_session::on_hello(error_code ec, std::size_t n) {
+  if (phase_ == phase::closed)
+    return;
+  if (ec) {
+    read_timer_.cancel();
+    return close();
+  }
+  buffer_.commit(n);
+  // Every TLS connection opens with a handshake record (content type 22).
+  if (static_cast<const unsigned char*>(buffer_.data().data())[0] != 0x16) {
+    read_timer_.cancel();
+    keep_alive_ = false;
+    return respond_error(400, "this port speaks HTTPS (TLS): use an https:// URL");
+  }
+  stream_.tls_layer().async_handshake(
+      net::ssl::stream_base::server, buffer_.data(),
+      [self = shared_from_this()](error_code e, std::size_t used) { self->on_handshake(e, used); });
+}
+
+void server_session::on_handshake(error_code ec, std::size_t used) {
+  read_timer_.cancel();
+  if (phase_ == phase::closed)
+    return;
+  if (ec)
+    return close(); // not TLS after all, no common version or cipher, or the deadline passed
+  buffer_.consume(used);
+  stream_.secure();
+  begin();
+}
+
+void server_session::begin() {
+  if (over_limit_)
+    return respond_error(503, "the gateway has too many open connections; try again later");
   read_header();
 }
 
@@ -51,7 +96,7 @@ void server_session::arm(net::steady_timer& timer, std::chrono::milliseconds lim
   timer.async_wait([self = shared_from_this()](error_code ec) {
     if (!ec) { // expired, not cancelled: whatever waited on the socket fails
       error_code ignored;
-      self->socket_.close(ignored);
+      self->stream_.socket().close(ignored);
     }
   });
 }
@@ -63,7 +108,7 @@ void server_session::read_header() {
   parser_->body_limit(core_->opts.max_body_bytes);
   arm(read_timer_, core_->opts.header_timeout);
   bhttp::async_read_header(
-      socket_, buffer_, *parser_,
+      stream_, buffer_, *parser_,
       [self = shared_from_this()](error_code ec, std::size_t) { self->on_header(ec); });
 }
 
@@ -89,7 +134,7 @@ void server_session::on_header(error_code ec) {
   if (boost::beast::iequals(expect, "100-continue"))
     enqueue("HTTP/1.1 100 Continue\r\n\r\n");
   arm(read_timer_, core_->opts.body_timeout);
-  bhttp::async_read(socket_, buffer_, *parser_,
+  bhttp::async_read(stream_, buffer_, *parser_,
                     [self = shared_from_this()](error_code e, std::size_t) { self->on_body(e); });
 }
 
@@ -129,7 +174,7 @@ void server_session::watch() {
   if (watching_ || phase_ == phase::closed || buffer_.size() >= core_->opts.max_header_bytes)
     return;
   watching_ = true;
-  socket_.async_read_some(
+  stream_.async_read_some(
       buffer_.prepare(4096),
       [self = shared_from_this()](error_code ec, std::size_t n) { self->on_watch(ec, n); });
 }
@@ -157,7 +202,7 @@ void server_session::enqueue(std::string bytes) {
 void server_session::do_write() {
   writing_ = true;
   arm(write_timer_, core_->opts.write_timeout);
-  net::async_write(socket_, net::buffer(out_.front()),
+  net::async_write(stream_, net::buffer(out_.front()),
                    [self = shared_from_this()](error_code ec, std::size_t) { self->on_write(ec); });
 }
 
@@ -182,7 +227,7 @@ void server_session::response_done() {
   phase_ = phase::idle;
   if (watching_) {
     error_code ignored;
-    socket_.cancel(ignored); // on_watch starts the next request
+    stream_.socket().cancel(ignored); // on_watch starts the next request
     return;
   }
   read_header();
@@ -197,19 +242,19 @@ void server_session::linger() {
     // The watch's buffer may take a last piece; then on_watch ends it (phase idle is
     // not set, so it closes via fail() without a callback: on_close_ is cleared).
     error_code ignored;
-    socket_.shutdown(net::ip::tcp::socket::shutdown_send, ignored);
-    socket_.cancel(ignored);
+    stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+    stream_.socket().cancel(ignored);
     return close();
   }
   error_code ignored;
-  socket_.shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
   lingered_ = 0;
   arm(read_timer_, std::chrono::milliseconds{2000});
   drain();
 }
 
 void server_session::drain() {
-  socket_.async_read_some(
+  stream_.async_read_some(
       net::buffer(discard_), [self = shared_from_this()](error_code ec, std::size_t n) {
         self->lingered_ += n;
         if (ec || self->lingered_ > linger_bytes || self->phase_ == phase::closed)
@@ -231,8 +276,8 @@ void server_session::fail() {
 void server_session::close() {
   phase_ = phase::closed;
   error_code ignored;
-  socket_.shutdown(net::ip::tcp::socket::shutdown_both, ignored);
-  socket_.close(ignored);
+  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
+  stream_.socket().close(ignored);
   read_timer_.cancel();
   write_timer_.cancel();
   out_.clear();
@@ -261,10 +306,6 @@ void server_session::respond_error(int status, const std::string& message) {
   auto rendered = core_->errors ? core_->errors(target_, status, message)
                                 : std::pair<std::string, std::string>{"text/plain", message};
   send(status, {{"Content-Type", rendered.first}}, std::move(rendered.second));
-}
-
-void server_session::refuse(int status, const std::string& message) {
-  respond_error(status, message);
 }
 
 void server_session::send(int status, header_list headers, std::string body) {

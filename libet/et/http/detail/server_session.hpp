@@ -1,12 +1,15 @@
 #pragma once
 /// One connection of http::server: reads requests (bounded, timed), hands
 /// each to the handler, writes the reply it gets later (whole or chunked), and
-/// watches the socket meanwhile so a client that goes away is noticed. Every
-/// member runs on the connection's strand. Included by server .cpp files only.
+/// watches the socket meanwhile so a client that goes away is noticed. With
+/// TLS it first reads the client's hello (a plain HTTP request gets a 400
+/// instead) and shakes hands, within the handshake timeout. Every member runs
+/// on the connection's strand. Included by server .cpp files only.
 
 #include <array>
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -18,33 +21,35 @@
 #include <optional>
 #include <string>
 
+#include "et/http/detail/server_stream.hpp"
 #include "et/http/server.hpp"
 
 namespace et::http::detail {
 
 /// What sessions share with their server.
 struct server_core {
-  server_options opts;              ///< limits
-  request_handler handler;          ///< answers requests
-  error_renderer errors;            ///< the server's own error bodies
-  std::atomic<std::size_t> open{0}; ///< sessions alive
+  server_options opts;                            ///< limits
+  request_handler handler;                        ///< answers requests
+  error_renderer errors;                          ///< the server's own error bodies
+  std::atomic<std::size_t> open{0};               ///< sessions alive
+  std::unique_ptr<boost::asio::ssl::context> tls; ///< set: every connection speaks TLS
   virtual ~server_core() = default;
 };
 
 /// One connection.
 class server_session : public std::enable_shared_from_this<server_session> {
 public:
-  /// A session on `socket` (whose executor is a strand), counted in `core`.
+  /// A session on `socket` (whose executor is a strand), counted in `core`;
+  /// TLS when core->tls is set.
   server_session(boost::asio::ip::tcp::socket socket, std::shared_ptr<server_core> core);
   ~server_session();
 
   /// The strand every member must run on.
-  boost::asio::ip::tcp::socket::executor_type executor() { return socket_.get_executor(); }
+  boost::asio::ip::tcp::socket::executor_type executor() { return stream_.get_executor(); }
 
-  /// Starts reading requests.
-  void run();
-  /// Answers the first request with `status` and closes (too many connections).
-  void refuse(int status, const std::string& message);
+  /// Shakes hands (TLS), then reads requests; or, when `over_limit`, answers
+  /// the first request with 503 and closes (too many connections).
+  void run(bool over_limit);
   /// Closes at once (server stop).
   void close();
   /// Closes when no request is under way, else once its response is written.
@@ -64,6 +69,9 @@ public:
 private:
   enum class phase { reading, handling, streaming, idle, closed };
 
+  void on_hello(boost::system::error_code ec, std::size_t n);
+  void on_handshake(boost::system::error_code ec, std::size_t used);
+  void begin();
   void read_header();
   void on_header(boost::system::error_code ec);
   void on_body(boost::system::error_code ec);
@@ -80,7 +88,7 @@ private:
   void respond_error(int status, const std::string& message);
   std::string head(int status, const header_list& headers, const std::string& framing) const;
 
-  boost::asio::ip::tcp::socket socket_;
+  server_stream stream_;
   std::shared_ptr<server_core> core_;
   boost::asio::steady_timer read_timer_;
   boost::asio::steady_timer write_timer_;
@@ -95,6 +103,7 @@ private:
   bool replied_ = false; ///< send() or start() came for the current request
   bool ended_ = false;   ///< its last byte is queued
   bool keep_alive_ = true;
+  bool over_limit_ = false;          ///< refuse the first request (503)
   std::array<char, 4096> discard_{}; ///< what linger() reads and drops
   std::size_t lingered_ = 0;         ///< bytes dropped so far
 };
