@@ -14,6 +14,7 @@
 #include "et/http/client.hpp"
 #include "et/http/runtime.hpp"
 #include "fake_upstream/server.hpp"
+#include "self_signed.hpp"
 #include "temp_dir.hpp"
 
 namespace et::e2e::gw {
@@ -127,6 +128,8 @@ struct fixture : et::test::scratch_dir {
   uint16_t port = 0;
   et::http::runtime rt{1};
   et::http::client client{rt, et::http::client_options{}};
+  std::unique_ptr<et::http::client> tls_client; ///< set by serve_tls(): trusts its certificate
+  std::string scheme = "http";
 
   fixture() : scratch_dir("e2e-gateway") {
     if (!upstream.start())
@@ -146,14 +149,14 @@ struct fixture : et::test::scratch_dir {
     upstream.stop();
   }
 
-  // Starts `et serve --http 127.0.0.1:0` and reads its port from stderr.
-  void serve() {
-    gateway =
-        std::make_unique<child>(dir, "serve",
-                                std::vector<std::string>{"serve", "--http", "127.0.0.1:0",
-                                                         "--config", (dir / "et.yaml").string()});
+  // Starts `et serve --http 127.0.0.1:0 EXTRA...` and reads its port from stderr.
+  void serve(const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> args{"serve", "--http", "127.0.0.1:0", "--config",
+                                  (dir / "et.yaml").string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    gateway = std::make_unique<child>(dir, "serve", args);
     CAF_REQUIRE(gateway->started());
-    const std::string mark = "gateway listening on http://127.0.0.1:";
+    const std::string mark = "gateway listening on " + scheme + "://127.0.0.1:";
     poll_until([&] { return has(gateway->err(), mark) || gateway->poll().has_value(); }, 15s);
     auto err = gateway->err();
     auto at = err.find(mark);
@@ -165,7 +168,7 @@ struct fixture : et::test::scratch_dir {
                             const std::string& body, et::http::header_list headers) {
     et::http::request r;
     r.method = method;
-    r.base = et::parse_url("http://127.0.0.1:" + std::to_string(port)).value();
+    r.base = et::parse_url(scheme + "://127.0.0.1:" + std::to_string(port)).value();
     r.target = target;
     r.body = body;
     r.headers = std::move(headers);
@@ -192,9 +195,27 @@ struct fixture : et::test::scratch_dir {
         out->failure = r.error().message;
       finished->set_value();
     };
-    client.send(request(method, target, body, std::move(headers)), h);
+    (tls_client ? *tls_client : client).send(request(method, target, body, std::move(headers)), h);
     CAF_REQUIRE(finished->get_future().wait_for(30s) == std::future_status::ready);
     return *out;
+  }
+
+  // Writes a self-signed certificate for 127.0.0.1 (cert.pem) and its key (key.pem, 0600),
+  // trusts it, and serves HTTPS with them.
+  void serve_tls() {
+    write_tls_files();
+    scheme = "https";
+    et::http::client_options trusting;
+    trusting.tls.ca_file = (dir / "cert.pem").string();
+    tls_client = std::make_unique<et::http::client>(rt, trusting);
+    serve({"--tls-cert", (dir / "cert.pem").string(), "--tls-key", (dir / "key.pem").string()});
+  }
+
+  void write_tls_files() {
+    static const auto id = et::test::make_self_signed();
+    std::ofstream{dir / "cert.pem"} << id.cert_pem;
+    std::ofstream{dir / "key.pem"} << id.key_pem;
+    fs::permissions(dir / "key.pem", fs::perms::owner_read | fs::perms::owner_write);
   }
 
   answer openai(const std::string& body) { return call("POST", "/v1/chat/completions", body); }

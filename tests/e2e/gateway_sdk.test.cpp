@@ -43,16 +43,22 @@ std::string missing_sdks() {
   return installed() ? std::string{} : "npm could not install the SDKs (see " + log.string() + ")";
 }
 
-// Runs the SDK script against the gateway (with `key` when not empty): its output.
-std::string run_sdks(fixture& f, const std::string& key, bool& ok) {
+// Runs the SDK script against the gateway (with `key` when not empty; over HTTPS with a
+// self-signed certificate node is told to trust when `tls`): its output.
+std::string run_sdks(fixture& f, const std::string& key, bool& ok, bool tls = false) {
   // Beside node_modules, so that the script's imports resolve there.
   fs::copy_file(fs::path{ET_SOURCE_DIR} / "tests/e2e/sdk/gateway_sdk.mjs",
                 sdk_dir / "gateway_sdk.mjs", fs::copy_options::overwrite_existing);
-  f.serve();
+  if (tls)
+    f.serve_tls();
+  else
+    f.serve();
   auto out = f.dir / "sdk.out";
-  ok = shell("cd '" + sdk_dir.string() + "' && ET_GATEWAY=http://127.0.0.1:"
-             + std::to_string(f.port) + (key.empty() ? "" : " ET_GATEWAY_KEY=" + key)
-             + " timeout 120 node gateway_sdk.mjs > '" + out.string() + "' 2>&1");
+  auto trust = tls ? " NODE_EXTRA_CA_CERTS='" + (f.dir / "cert.pem").string() + "'" : "";
+  ok =
+      shell("cd '" + sdk_dir.string() + "' &&" + trust + " ET_GATEWAY=" + f.scheme + "://127.0.0.1:"
+            + std::to_string(f.port) + (key.empty() ? "" : " ET_GATEWAY_KEY=" + key)
+            + " timeout 120 node gateway_sdk.mjs > '" + out.string() + "' 2>&1");
   return read_file(out);
 }
 
@@ -91,6 +97,20 @@ CAF_TEST(both SDKs send a gateway key and read a wrong one as their Authenticati
   CAF_CHECK(has(text, "ALL OK"));
   CAF_CHECK(!has(text, "FAILED"));
   CAF_CHECK(!has(gateway->err(), key));
+}
+
+CAF_TEST(both SDKs work over HTTPS with the certificate in NODE_EXTRA_CA_CERTS) {
+  if (auto why = missing_sdks(); !why.empty()) {
+    CAF_MESSAGE("gateway_sdk: skipped: " << why);
+    return;
+  }
+  bool ok = false;
+  auto text = run_sdks(*this, "", ok, true);
+  CAF_MESSAGE("node said:\n" << text);
+  CAF_CHECK(has(gateway->err(), "gateway listening on https://"));
+  CAF_CHECK(ok);
+  CAF_CHECK(has(text, "ALL OK"));
+  CAF_CHECK(!has(text, "FAILED"));
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

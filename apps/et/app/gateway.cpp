@@ -26,6 +26,7 @@ struct http_gateway::state {
   std::atomic<int64_t> in_flight{0};
   std::atomic<uint64_t> next_id{actors::gateway_request_ids};
   std::atomic<bool> draining{false};
+  bool beyond_loopback = false;            ///< keys always needed (checked at start too)
   std::unique_ptr<key_gate> keys;          ///< who may ask, and what they may spend
   std::unique_ptr<gateway::meter> metrics; ///< what GET /metrics shows
   const http::server* server = nullptr;    ///< set before it starts, for its connection count
@@ -45,19 +46,6 @@ std::string path_of(const std::string& target) {
 protocol protocol_for(const std::string& path, const http::incoming& in) {
   return path == "/v1/messages" || in.has_header("anthropic-version") ? protocol::anthropic
                                                                       : protocol::openai;
-}
-
-const http::header_list json_type{{"Content-Type", "application/json"}};
-
-http::header_list error_headers(const gateway::client_error& e) {
-  auto h = json_type;
-  if (e.retry_after_s > 0)
-    h.emplace_back("Retry-After", std::to_string(e.retry_after_s));
-  // Both official SDKs retry a 429 unless told not to: a spent budget does not come back
-  // in seconds.
-  if (e.code == "budget_exceeded")
-    h.emplace_back("x-should-retry", "false");
-  return h;
 }
 
 int64_t unix_now() {
@@ -284,7 +272,7 @@ void handle(const state_ptr& st, http::incoming in, std::shared_ptr<http::reply>
     counted->proto = p;
   }
   const auto* chat_tally = counted ? &*counted : nullptr;
-  if (auto why = browser_refusal(in); !why.empty())
+  if (auto why = browser_refusal(in, st->beyond_loopback); !why.empty())
     return send_error(st, *out, p, {403, why, "", 0, "forbidden"}, chat_tally);
   auto wrong_method = [&](const char* allowed) {
     gateway::client_error e{
@@ -304,6 +292,8 @@ void handle(const state_ptr& st, http::incoming in, std::shared_ptr<http::reply>
   }
   // Everything but /health needs the key once keys exist.
   auto who = st->keys->authenticate(in);
+  if (auto* pass = std::get_if<key_pass>(&who); pass && pass->name.empty() && st->beyond_loopback)
+    who = open_beyond_loopback();
   if (auto* e = std::get_if<gateway::client_error>(&who)) {
     if (st->setup.log)
       st->setup.log(in.method + " " + gateway::printable(path) + " -> " + std::to_string(e->status)
@@ -346,6 +336,11 @@ result<std::unique_ptr<http_gateway>> http_gateway::start(gateway_setup setup) {
   if (!keys)
     return std::move(keys).error();
   st->keys = std::move(*keys);
+  st->beyond_loopback = !is_loopback(setup.http.host);
+  if (auto n = st->keys->active_keys(); st->beyond_loopback && n && *n == 0)
+    return make_failure(errc::invalid_config,
+                        "a gateway beyond loopback needs a key and none is active: `et keys "
+                        "create NAME` makes one (open mode is for loopback only)");
   st->metrics = std::make_unique<gateway::meter>(*setup.settings);
   st->setup = std::move(setup);
   std::unique_ptr<http_gateway> g{new http_gateway};

@@ -33,14 +33,34 @@ bool loopback_host(std::string_view host) {
 // pages: a page can make the browser POST to loopback without a CORS
 // preflight (the request runs even if the page cannot read the answer), and
 // DNS rebinding lets it read answers under its own host name.
-std::string browser_refusal(const http::incoming& in) {
+std::string browser_refusal(const http::incoming& in, bool beyond_loopback) {
   if (in.has_header("origin"))
     return "requests from web pages (with an Origin header) are refused: a page must not spend "
            "through this gateway";
-  if (!loopback_host(in.header("host")))
+  if (!beyond_loopback && !loopback_host(in.header("host")))
     return "Host \"" + std::string{in.header("host")}
            + "\" is not a loopback name or address: refused (DNS rebinding)";
   return {};
+}
+
+gateway::client_error open_beyond_loopback() {
+  return {401,
+          "this gateway listens beyond loopback and has no active key, so it serves no one "
+          "(et keys create NAME makes one)",
+          "", 0, "invalid_api_key"};
+}
+
+const http::header_list json_type{{"Content-Type", "application/json"}};
+
+http::header_list error_headers(const gateway::client_error& e) {
+  auto h = json_type;
+  if (e.retry_after_s > 0)
+    h.emplace_back("Retry-After", std::to_string(e.retry_after_s));
+  // Both official SDKs retry a 429 unless told not to: a spent budget does not come back
+  // in seconds.
+  if (e.code == "budget_exceeded")
+    h.emplace_back("x-should-retry", "false");
+  return h;
 }
 
 } // namespace et::app

@@ -16,6 +16,7 @@
 #include "et/app/runtime.hpp"
 #include "et/config/paths.hpp"
 #include "et/gateway/models.hpp"
+#include "et/http/server_tls.hpp"
 #include "et/routing/node_tls.hpp"
 #include "et/util/text.hpp"
 #include "et/util/url.hpp"
@@ -53,7 +54,7 @@ struct stop_guard {
 struct serve_options {
   std::string listen;   // HOST:PORT overriding server.listen
   std::string http;     // HOST:PORT of the gateway ("" = no gateway)
-  std::string tls_cert; // the gateway's certificate (not implemented: refused)
+  std::string tls_cert; // the gateway's certificate chain (PEM): HTTPS
   std::string tls_key;  // its key
   int grace = 30;       // seconds to let requests in flight finish
   std::string init_tls; // make TLS material in this directory and exit
@@ -146,25 +147,39 @@ void drain(caf::actor_system& sys, const actors::node_impl& node, std::chrono::s
   }
 }
 
-// The gateway's address: loopback only, since it has no TLS yet (and no keys:
-// on another address anyone who reaches the port would spend the providers' money).
-std::optional<host_port> gateway_address(context& ctx, const serve_options& o) {
+// The gateway's address and TLS material. Beyond loopback it needs TLS (the
+// keys and prompts would cross the network in clear) and a key (checked when it
+// starts: without one anyone who reaches the port would spend the providers' money).
+std::optional<host_port> gateway_address(context& ctx, const serve_options& o,
+                                         std::optional<http::server_tls_files>& tls) {
   auto addr = parse_host_port(o.http);
   if (!addr || addr->host.empty()) {
     ctx.err << "et serve: --http: expected HOST:PORT, got \"" << o.http << "\"\n";
     return std::nullopt;
   }
-  if (!o.tls_cert.empty() || !o.tls_key.empty()) {
-    ctx.err << "et serve: --tls-cert/--tls-key: the gateway has no TLS yet; serve it on a "
-               "loopback address and put a TLS-terminating proxy in front\n";
+  if (o.tls_cert.empty() != o.tls_key.empty()) {
+    ctx.err << "et serve: " << (o.tls_cert.empty() ? "--tls-key" : "--tls-cert") << " needs "
+            << (o.tls_cert.empty() ? "--tls-cert" : "--tls-key")
+            << " too (the certificate and its key)\n";
     return std::nullopt;
   }
-  if (!is_loopback(addr->host)) {
+  if (o.tls_cert.empty() && !is_loopback(addr->host)) {
     ctx.err << "et serve: --http " << o.http
-            << ": a non-loopback address needs --tls-cert and --tls-key, and the gateway has no "
-               "TLS yet: use 127.0.0.1 or ::1\n";
+            << ": a non-loopback address needs --tls-cert and --tls-key (HTTPS), the same rule "
+               "as nodes\n";
     return std::nullopt;
   }
+  if (o.tls_cert.empty())
+    return *addr;
+  http::server_tls_files files{o.tls_cert, o.tls_key};
+  auto checked = http::check_server_tls(files, {"--tls-cert", "--tls-key"});
+  if (!checked) {
+    ctx.err << "et serve: " << checked.error().message << "\n";
+    return std::nullopt;
+  }
+  for (const auto& w : *checked)
+    ctx.err << "et serve: WARNING: " << w << "\n";
+  tls = std::move(files);
   return *addr;
 }
 
@@ -183,7 +198,8 @@ int run_serve(context& ctx, const serve_options& o) {
   if (!o.init_tls.empty())
     return run_init_tls(ctx, o);
   std::optional<host_port> http_at;
-  if (!o.http.empty() && !(http_at = gateway_address(ctx, o)))
+  std::optional<http::server_tls_files> http_tls;
+  if (!o.http.empty() && !(http_at = gateway_address(ctx, o, http_tls)))
     return exit_usage;
   // With --http the node listener runs only when --listen asks for it too.
   bool node_wanted = o.http.empty() || !o.listen.empty();
@@ -213,6 +229,7 @@ int run_serve(context& ctx, const serve_options& o) {
     gs.router = rt->router();
     gs.http.host = http_at->host;
     gs.http.port = http_at->port;
+    gs.http.tls = http_tls;
     gs.keys_file = config::ledger_file(*s, config::process_env());
     gs.log = [log_mutex, &err](const std::string& line) {
       std::lock_guard<std::mutex> lock{*log_mutex};
@@ -230,7 +247,7 @@ int run_serve(context& ctx, const serve_options& o) {
     // One write: whoever waits for the listening line (a supervisor, a test) must not
     // read it, or the keys line, half written.
     std::ostringstream said;
-    said << "et serve: gateway listening on http://"
+    said << "et serve: gateway listening on " << (http_tls ? "https://" : "http://")
          << (http_at->host.find(':') != std::string::npos ? "[" + http_at->host + "]"
                                                           : http_at->host)
          << ":" << gw->port()
@@ -339,10 +356,14 @@ void add_serve_command(CLI::App& root, context& ctx) {
                   "HOST:PORT to listen on (default: server.listen; port 0 picks a free one)");
   cmd->add_option("--http", o->http,
                   "also (or, without --listen, only) serve the OpenAI/Anthropic gateway on "
-                  "HOST:PORT (loopback only; port 0 picks a free one)");
+                  "HOST:PORT (port 0 picks a free one; beyond loopback it needs --tls-cert, "
+                  "--tls-key and a gateway key from `et keys create`)");
   cmd->add_option("--tls-cert", o->tls_cert,
-                  "the gateway's TLS certificate (not implemented yet: refused)");
-  cmd->add_option("--tls-key", o->tls_key, "the gateway's TLS key (not implemented yet: refused)");
+                  "serve the gateway over HTTPS (TLS 1.2+) with this PEM certificate chain "
+                  "(leaf first)");
+  cmd->add_option("--tls-key", o->tls_key,
+                  "the certificate's unencrypted PEM key (mode 0600: a key every user can read "
+                  "is refused)");
   cmd->add_option("--init-tls", o->init_tls,
                   "write a CA, a node and a client certificate (mutual TLS) to DIR, print the "
                   "configuration lines that use them, and exit");
