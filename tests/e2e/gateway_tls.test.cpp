@@ -117,3 +117,24 @@ CAF_TEST(a group readable key is served with a warning) {
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
+
+CAF_TEST_FIXTURE_SCOPE(gateway_limits_tests, fixture)
+
+CAF_TEST(max connections bounds HTTPS connections too) {
+  write_tls_files();
+  scheme = "https";
+  et::http::client_options trusting;
+  trusting.tls.ca_file = (dir / "cert.pem").string();
+  tls_client = std::make_unique<et::http::client>(rt, trusting);
+  serve({"--tls-cert", (dir / "cert.pem").string(), "--tls-key", (dir / "key.pem").string(),
+         "--max-connections", "1"});
+  CAF_CHECK_EQUAL(call("GET", "/health").status, 200);           // kept alive: the only slot
+  auto first = std::move(tls_client);                            // keeps its idle connection open
+  tls_client = std::make_unique<et::http::client>(rt, trusting); // a second connection
+  auto second = openai(oai_body("gpt", false));
+  CAF_CHECK_EQUAL(second.status, 503);
+  CAF_CHECK(has(second.body, "too many open connections"));
+  CAF_CHECK_EQUAL(upstream.requests(et::fake::endpoint::openai_chat), 0u);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()

@@ -52,12 +52,13 @@ struct stop_guard {
 };
 
 struct serve_options {
-  std::string listen;   // HOST:PORT overriding server.listen
-  std::string http;     // HOST:PORT of the gateway ("" = no gateway)
-  std::string tls_cert; // the gateway's certificate chain (PEM): HTTPS
-  std::string tls_key;  // its key
-  int grace = 30;       // seconds to let requests in flight finish
-  std::string init_tls; // make TLS material in this directory and exit
+  std::string listen;        // HOST:PORT overriding server.listen
+  std::string http;          // HOST:PORT of the gateway ("" = no gateway)
+  std::string tls_cert;      // the gateway's certificate chain (PEM): HTTPS
+  std::string tls_key;       // its key
+  int grace = 30;            // seconds to let requests in flight finish
+  int max_connections = 512; // the gateway's open connections (more get 503)
+  std::string init_tls;      // make TLS material in this directory and exit
 };
 
 // Applies --listen and checks what the loader cannot: mutual TLS on every
@@ -230,6 +231,7 @@ int run_serve(context& ctx, const serve_options& o) {
     gs.http.host = http_at->host;
     gs.http.port = http_at->port;
     gs.http.tls = http_tls;
+    gs.http.max_connections = static_cast<std::size_t>(o.max_connections);
     gs.keys_file = config::ledger_file(*s, config::process_env());
     gs.log = [log_mutex, &err](const std::string& line) {
       std::lock_guard<std::mutex> lock{*log_mutex};
@@ -364,6 +366,10 @@ void add_serve_command(CLI::App& root, context& ctx) {
   cmd->add_option("--tls-key", o->tls_key,
                   "the certificate's unencrypted PEM key (mode 0600: a key every user can read "
                   "is refused)");
+  cmd->add_option("--max-connections", o->max_connections,
+                  "the gateway's bound on open client connections; more get 503 (default 512; "
+                  "each also needs a descriptor and, while it streams, one to the upstream)")
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--init-tls", o->init_tls,
                   "write a CA, a node and a client certificate (mutual TLS) to DIR, print the "
                   "configuration lines that use them, and exit");
