@@ -1,0 +1,239 @@
+// Gateway overhead: the same small OpenAI chat request from one client
+// process, closed loop at C = 1, 8, 64 (whole and streamed), sent (a) to the
+// fake upstream directly and (b) to an `et serve --http` gateway in front of
+// it; the gateway and the upstream (et-fake-upstream) run as processes of
+// their own. Per row: req/s, p50/p99 (send to last byte), the gateway's
+// resident set and CPU per request; then gateway/direct throughput and the
+// added latency. --hold N then opens N streams through the gateway at once
+// (the upstream holds each after its first text) and reads the gateway's and
+// this client's resident sets while all are open.
+//
+//   et-bench-gateway [--levels 1,8,64] [--seconds 3] [--hold N] [--json FILE]
+//
+// The gateway runs in open mode (no keys), so each request also writes its
+// ledger record; its per-request log line goes to a file.
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "et/http/runtime.hpp"
+#include "gateway_load.hpp"
+#include "scale_proc.hpp"
+#include "support.hpp"
+
+namespace {
+
+using namespace et::bench;
+using namespace et::bench::gateway;
+namespace fs = std::filesystem;
+
+std::string_view option(int argc, char** argv, std::string_view flag) {
+  for (int i = 1; i + 1 < argc; ++i)
+    if (std::string_view{argv[i]} == flag)
+      return argv[i + 1];
+  return {};
+}
+
+std::vector<int> parse_levels(std::string_view text) {
+  std::vector<int> out;
+  while (!text.empty()) {
+    auto comma = text.find(',');
+    if (auto n = std::atoi(std::string{text.substr(0, comma)}.c_str()); n > 0)
+      out.push_back(n);
+    text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+  }
+  return out;
+}
+
+std::string body(const std::string& model, bool stream) {
+  return R"({"model":")" + model + R"(","stream":)" + (stream ? "true" : "false")
+         + R"(,"messages":[{"role":"user","content":"hello bench"}]})";
+}
+
+/// One measured row.
+struct row {
+  bool stream = false;
+  int concurrency = 1;
+  std::string target; ///< "direct" or "gateway"
+  load_result r;
+  double rps = 0, p50_us = 0, p99_us = 0;
+  int64_t gateway_rss_kib = -1; ///< after the run (gateway rows)
+  double gateway_cpu_us = -1;   ///< the gateway's CPU per request (gateway rows)
+};
+
+row measure(et::http::client& client, const std::string& base, const std::string& model,
+            bool stream, int c, double seconds, pid_t gateway) {
+  row out;
+  out.stream = stream;
+  out.concurrency = c;
+  out.target = gateway > 0 ? "gateway" : "direct";
+  auto cpu0 = gateway > 0 ? scale::cpu_ms_of(gateway) : 0;
+  out.r = run_load(client, {base, body(model, stream), stream, c, seconds, 0.5});
+  if (gateway > 0) {
+    // Counted over warm-up and window alike: requests in both are what it served.
+    auto served = static_cast<double>(out.r.ok + out.r.errors) * (seconds + 0.5) / seconds;
+    out.gateway_cpu_us = (scale::cpu_ms_of(gateway) - cpu0) * 1e3 / std::max(1.0, served);
+    out.gateway_rss_kib = rss_kib_of(gateway);
+  }
+  out.rps = static_cast<double>(out.r.ok) / out.r.seconds;
+  out.p50_us = percentile(out.r.latencies_us, 0.5);
+  out.p99_us = percentile(out.r.latencies_us, 0.99);
+  return out;
+}
+
+void print_rows(const std::vector<row>& rows, double seconds) {
+  std::printf("closed loop, %.1f s per row after 0.5 s warm-up; latency = send to last byte\n",
+              seconds);
+  std::printf("%-6s %5s %-8s %9s %9s %9s %7s %11s %12s\n", "mode", "conc", "target", "req/s",
+              "p50 us", "p99 us", "errors", "gw RSS MiB", "gw CPU us/rq");
+  for (const auto& r : rows) {
+    std::printf("%-6s %5d %-8s %9.0f %9.0f %9.0f %7lld", r.stream ? "stream" : "whole",
+                r.concurrency, r.target.c_str(), r.rps, r.p50_us, r.p99_us,
+                static_cast<long long>(r.r.errors));
+    if (r.gateway_rss_kib >= 0)
+      std::printf(" %11.1f %12.0f", r.gateway_rss_kib / 1024.0, r.gateway_cpu_us);
+    std::printf("\n");
+    if (!r.r.first_error.empty())
+      std::printf("  first error: %s\n", r.r.first_error.c_str());
+  }
+  std::printf("\n%-6s %5s %16s %14s %14s\n", "mode", "conc", "rps gw/direct", "added p50 us",
+              "added p99 us");
+  for (size_t i = 0; i + 1 < rows.size(); i += 2)
+    std::printf("%-6s %5d %16.2f %14.0f %14.0f\n", rows[i].stream ? "stream" : "whole",
+                rows[i].concurrency, rows[i + 1].rps / std::max(1.0, rows[i].rps),
+                rows[i + 1].p50_us - rows[i].p50_us, rows[i + 1].p99_us - rows[i].p99_us);
+}
+
+std::string config_text(uint16_t upstream, const fs::path& dir) {
+  auto base = "http://127.0.0.1:" + std::to_string(upstream) + "/v1";
+  return "providers:\n"
+         "  up: {type: openai, base_url: \""
+         + base
+         + "\", max_connections: 256}\n"
+           "  holder: {type: openai, base_url: \""
+         + base
+         + "\", headers: {x-fake-hold: \"1\"}}\n"
+           "models:\n"
+           "  gpt: {provider: up, model: fake-small}\n"
+           "  held: {provider: holder, model: fake-small}\n"
+           "defaults: {state_dir: \""
+         + (dir / "state").string() + "\"}\n";
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  auto json_path = et::bench::json_path(argc, argv);
+  auto levels = parse_levels(option(argc, argv, "--levels"));
+  if (levels.empty())
+    levels = {1, 8, 64};
+  auto seconds_text = option(argc, argv, "--seconds");
+  double seconds = seconds_text.empty() ? 3.0 : std::atof(std::string{seconds_text}.c_str());
+  auto hold_text = option(argc, argv, "--hold");
+  int64_t hold = hold_text.empty() ? 0 : std::atoll(std::string{hold_text}.c_str());
+  auto fds = scale::raise_fd_limit();
+  std::printf("et-bench-gateway on %s, load average %s, descriptors %llu\n",
+              scale::machine().c_str(), scale::load_average().c_str(),
+              static_cast<unsigned long long>(fds.soft));
+  char tmpl[] = "/tmp/et-bench-gateway-XXXXXX";
+  if (!mkdtemp(tmpl)) {
+    std::fprintf(stderr, "et-bench-gateway: cannot make a temporary folder\n");
+    return 1;
+  }
+  fs::path dir{tmpl};
+  auto own = scale::own_directory();
+  auto upstream = scale::start_upstream(own + "/et-fake-upstream");
+  if (upstream.pid < 0) {
+    std::fprintf(stderr, "et-bench-gateway: %s\n", upstream.error.c_str());
+    return 1;
+  }
+  std::ofstream{dir / "et.yaml"} << config_text(upstream.port, dir);
+  auto gw =
+      start_gateway(own + "/et", (dir / "et.yaml").string(), (dir / "gateway.log").string(),
+                    {"--max-connections", std::to_string(std::max<int64_t>(1024, hold + 64))});
+  if (gw.pid < 0) {
+    std::fprintf(stderr, "et-bench-gateway: %s\n", gw.error.c_str());
+    scale::stop_upstream(upstream);
+    return 1;
+  }
+  auto direct_base = "http://127.0.0.1:" + std::to_string(upstream.port);
+  auto gateway_base = "http://127.0.0.1:" + std::to_string(gw.port);
+  int failures = 0;
+  std::vector<json_row> json;
+  {
+    et::http::runtime rt{1};
+    et::http::client_options o;
+    o.max_idle_per_origin = 256; // every worker keeps its connection
+    et::http::client client{rt, o};
+    std::vector<row> rows;
+    for (bool stream : {false, true})
+      for (int c : levels) {
+        rows.push_back(measure(client, direct_base, "fake-small", stream, c, seconds, -1));
+        rows.push_back(measure(client, gateway_base, "gpt", stream, c, seconds, gw.pid));
+      }
+    print_rows(rows, seconds);
+    for (const auto& r : rows) {
+      failures += r.r.errors > 0 || r.r.ok == 0;
+      json.push_back(json_row{}
+                         .add("bench", "gateway")
+                         .add("mode", r.stream ? "stream" : "whole")
+                         .add("concurrency", int64_t{r.concurrency})
+                         .add("target", r.target)
+                         .add("rps", r.rps)
+                         .add("p50_us", r.p50_us)
+                         .add("p99_us", r.p99_us)
+                         .add("errors", r.r.errors)
+                         .add("gateway_rss_kib", r.gateway_rss_kib)
+                         .add("gateway_cpu_us", r.gateway_cpu_us));
+    }
+    if (hold > 0) {
+      et::http::client holder{rt, {}};
+      auto gw_before = rss_kib_of(gw.pid);
+      auto me_before = scale::rss_kib();
+      int64_t gw_open = 0, me_open = 0, up_open = 0;
+      auto h = hold_streams(
+          holder, gateway_base, body("held", true), hold,
+          [&] {
+            gw_open = rss_kib_of(gw.pid);
+            me_open = scale::rss_kib();
+            up_open = rss_kib_of(upstream.pid);
+          },
+          [&] { post(client, direct_base, "/fake/release", ""); });
+      std::printf("\n%lld streams held open through the gateway: %lld had their first text "
+                  "after %.0f ms, %lld then ended whole\n",
+                  static_cast<long long>(hold), static_cast<long long>(h.opened), h.open_ms,
+                  static_cast<long long>(h.completed));
+      std::printf("gateway RSS %.1f MiB (%.1f before), this client %.1f MiB (%.1f before): "
+                  "server + client %.1f MiB; upstream %.1f MiB\n",
+                  gw_open / 1024.0, gw_before / 1024.0, me_open / 1024.0, me_before / 1024.0,
+                  (gw_open + me_open) / 1024.0, up_open / 1024.0);
+      if (!h.first_error.empty())
+        std::printf("  first error: %s\n", h.first_error.c_str());
+      failures += h.completed != hold;
+      json.push_back(json_row{}
+                         .add("bench", "gateway_hold")
+                         .add("streams", hold)
+                         .add("opened", h.opened)
+                         .add("completed", h.completed)
+                         .add("open_ms", h.open_ms)
+                         .add("gateway_rss_kib", gw_open)
+                         .add("client_rss_kib", me_open)
+                         .add("upstream_rss_kib", up_open));
+    }
+  }
+  std::printf("load average at the end: %s\n", scale::load_average().c_str());
+  stop_gateway(gw);
+  scale::stop_upstream(upstream);
+  std::error_code ec;
+  if (failures == 0)
+    fs::remove_all(dir, ec);
+  else
+    std::printf("(failures: the gateway's log is kept in %s)\n", gw.log.c_str());
+  if (!save_json(json_path, json, "et-bench-gateway"))
+    return 1;
+  return failures == 0 ? 0 : 1;
+}
