@@ -9,6 +9,11 @@
 // this client's resident sets while all are open.
 //
 //   et-bench-gateway [--levels 1,8,64] [--seconds 3] [--hold N] [--json FILE]
+//                    [--other NAME=URL --other-model M --other-header "K: V"...]
+//
+// --other adds a third row per level: another gateway at URL (already running,
+// pointed at the fake upstream, whose address it gets as "{upstream}" in
+// --other-header values), e.g. Portkey's (bench/portkey/compare.sh).
 //
 // The gateway runs in open mode (no keys), so each request also writes its
 // ledger record; its per-request log line goes to a file.
@@ -65,14 +70,23 @@ struct row {
   double gateway_cpu_us = -1;   ///< the gateway's CPU per request (gateway rows)
 };
 
-row measure(et::http::client& client, const std::string& base, const std::string& model,
-            bool stream, int c, double seconds, pid_t gateway) {
+/// Where one row's requests go.
+struct target {
+  std::string name;              ///< "direct", "gateway" or --other's NAME
+  std::string base;              ///< its origin
+  std::string model;             ///< the model it is asked for
+  et::http::header_list headers; ///< besides Content-Type
+  pid_t pid = -1;                ///< measured (RSS, CPU) when known
+};
+
+row measure(et::http::client& client, const target& t, bool stream, int c, double seconds) {
   row out;
   out.stream = stream;
   out.concurrency = c;
-  out.target = gateway > 0 ? "gateway" : "direct";
+  out.target = t.name;
+  auto gateway = t.pid;
   auto cpu0 = gateway > 0 ? scale::cpu_ms_of(gateway) : 0;
-  out.r = run_load(client, {base, body(model, stream), stream, c, seconds, 0.5});
+  out.r = run_load(client, {t.base, body(t.model, stream), stream, c, seconds, 0.5, t.headers});
   if (gateway > 0) {
     // Counted over warm-up and window alike: requests in both are what it served.
     auto served = static_cast<double>(out.r.ok + out.r.errors) * (seconds + 0.5) / seconds;
@@ -100,12 +114,18 @@ void print_rows(const std::vector<row>& rows, double seconds) {
     if (!r.r.first_error.empty())
       std::printf("  first error: %s\n", r.r.first_error.c_str());
   }
-  std::printf("\n%-6s %5s %16s %14s %14s\n", "mode", "conc", "rps gw/direct", "added p50 us",
-              "added p99 us");
-  for (size_t i = 0; i + 1 < rows.size(); i += 2)
-    std::printf("%-6s %5d %16.2f %14.0f %14.0f\n", rows[i].stream ? "stream" : "whole",
-                rows[i].concurrency, rows[i + 1].rps / std::max(1.0, rows[i].rps),
-                rows[i + 1].p50_us - rows[i].p50_us, rows[i + 1].p99_us - rows[i].p99_us);
+  std::printf("\n%-6s %5s %-8s %16s %14s %14s\n", "mode", "conc", "target", "rps vs direct",
+              "added p50 us", "added p99 us");
+  const row* direct = nullptr;
+  for (const auto& r : rows) {
+    if (r.target == "direct") {
+      direct = &r;
+      continue;
+    }
+    std::printf("%-6s %5d %-8s %16.2f %14.0f %14.0f\n", r.stream ? "stream" : "whole",
+                r.concurrency, r.target.c_str(), r.rps / std::max(1.0, direct->rps),
+                r.p50_us - direct->p50_us, r.p99_us - direct->p99_us);
+  }
 }
 
 std::string config_text(uint16_t upstream, const fs::path& dir) {
@@ -169,12 +189,34 @@ int main(int argc, char** argv) {
     et::http::client_options o;
     o.max_idle_per_origin = 256; // every worker keeps its connection
     et::http::client client{rt, o};
+    std::vector<target> targets{{"direct", direct_base, "fake-small", {}, -1},
+                                {"gateway", gateway_base, "gpt", {}, gw.pid}};
+    if (auto other = option(argc, argv, "--other"); !other.empty()) {
+      auto eq = other.find('=');
+      target t{std::string{other.substr(0, eq)},
+               std::string{other.substr(eq + 1)},
+               std::string{option(argc, argv, "--other-model")},
+               {},
+               -1};
+      if (auto pid = option(argc, argv, "--other-pid"); !pid.empty())
+        t.pid = std::atoi(std::string{pid}.c_str());
+      for (int i = 1; i + 1 < argc; ++i)
+        if (std::string_view{argv[i]} == "--other-header") {
+          std::string h = argv[i + 1];
+          auto colon = h.find(':');
+          auto value = h.substr(colon + 1);
+          value.erase(0, value.find_first_not_of(' '));
+          if (auto at = value.find("{upstream}"); at != std::string::npos)
+            value.replace(at, 10, direct_base);
+          t.headers.emplace_back(h.substr(0, colon), value);
+        }
+      targets.push_back(std::move(t));
+    }
     std::vector<row> rows;
     for (bool stream : {false, true})
-      for (int c : levels) {
-        rows.push_back(measure(client, direct_base, "fake-small", stream, c, seconds, -1));
-        rows.push_back(measure(client, gateway_base, "gpt", stream, c, seconds, gw.pid));
-      }
+      for (int c : levels)
+        for (const auto& t : targets)
+          rows.push_back(measure(client, t, stream, c, seconds));
     print_rows(rows, seconds);
     for (const auto& r : rows) {
       failures += r.r.errors > 0 || r.r.ok == 0;

@@ -72,19 +72,20 @@ void next(const std::shared_ptr<loop_state>& st, http::client& client, const loa
     }
     next(st, client, spec);
   };
-  client.send(make_post(spec.base, "/v1/chat/completions", spec.body), std::move(h));
+  client.send(make_post(spec.base, "/v1/chat/completions", spec.body, spec.headers), std::move(h));
 }
 
 } // namespace
 
-http::request make_post(const std::string& base, const std::string& target,
-                        const std::string& body) {
+http::request make_post(const std::string& base, const std::string& target, const std::string& body,
+                        const http::header_list& headers) {
   http::request r;
   r.method = "POST";
   r.base = parse_url(base).value();
   r.target = target;
   r.body = body;
   r.headers = {{"Content-Type", "application/json"}};
+  r.headers.insert(r.headers.end(), headers.begin(), headers.end());
   r.timeouts.connect = std::chrono::milliseconds{60'000};
   r.timeouts.first_byte = std::chrono::milliseconds{300'000};
   r.timeouts.idle = std::chrono::milliseconds{300'000};

@@ -15,12 +15,13 @@ namespace et::bench::gateway {
 
 /// One closed-loop run against one origin.
 struct load_spec {
-  std::string base;    ///< "http://127.0.0.1:PORT"
-  std::string body;    ///< the OpenAI chat request
-  bool stream = false; ///< whether `body` asks for a stream
-  int concurrency = 1; ///< requests kept in flight
-  double seconds = 3;  ///< measured window (after `warmup`)
-  double warmup = 0.5; ///< seconds run first and not counted
+  std::string base;          ///< "http://127.0.0.1:PORT"
+  std::string body;          ///< the OpenAI chat request
+  bool stream = false;       ///< whether `body` asks for a stream
+  int concurrency = 1;       ///< requests kept in flight
+  double seconds = 3;        ///< measured window (after `warmup`)
+  double warmup = 0.5;       ///< seconds run first and not counted
+  http::header_list headers; ///< sent besides Content-Type
 };
 
 /// What a run measured.
@@ -73,8 +74,9 @@ void stop_gateway(gateway_process& g);
 std::string post(http::client& client, const std::string& base, const std::string& target,
                  const std::string& body);
 
-/// The request the bench sends: POST `target` of `base` with `body` and long timeouts.
-http::request make_post(const std::string& base, const std::string& target,
-                        const std::string& body);
+/// The request the bench sends: POST `target` of `base` with `body`, `headers` and long
+/// timeouts.
+http::request make_post(const std::string& base, const std::string& target, const std::string& body,
+                        const http::header_list& headers = {});
 
 } // namespace et::bench::gateway
