@@ -8,7 +8,7 @@
 // (the upstream holds each after its first text) and reads the gateway's and
 // this client's resident sets while all are open.
 //
-//   et-bench-gateway [--levels 1,8,64] [--seconds 3] [--hold N] [--json FILE]
+//   et-bench-gateway [--levels 1,8,64] [--seconds 3] [--hold N] [--json FILE] [--state DIR]
 //                    [--other NAME=URL --other-model M --other-header "K: V"...]
 //
 // --other adds a third row per level: another gateway at URL (already running,
@@ -128,7 +128,7 @@ void print_rows(const std::vector<row>& rows, double seconds) {
   }
 }
 
-std::string config_text(uint16_t upstream, const fs::path& dir) {
+std::string config_text(uint16_t upstream, const fs::path& state) {
   auto base = "http://127.0.0.1:" + std::to_string(upstream) + "/v1";
   return "providers:\n"
          "  up: {type: openai, base_url: \""
@@ -141,7 +141,7 @@ std::string config_text(uint16_t upstream, const fs::path& dir) {
            "  gpt: {provider: up, model: fake-small}\n"
            "  held: {provider: holder, model: fake-small}\n"
            "defaults: {state_dir: \""
-         + (dir / "state").string() + "\"}\n";
+         + state.string() + "\"}\n";
 }
 
 } // namespace
@@ -171,7 +171,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "et-bench-gateway: %s\n", upstream.error.c_str());
     return 1;
   }
-  std::ofstream{dir / "et.yaml"} << config_text(upstream.port, dir);
+  // --state DIR puts the gateway's ledger elsewhere (a tmpfs shows what its fsyncs cost).
+  auto state = option(argc, argv, "--state");
+  std::ofstream{dir / "et.yaml"} << config_text(
+      upstream.port, state.empty() ? dir / "state" : fs::path{std::string{state}} / "state");
   auto gw =
       start_gateway(own + "/et", (dir / "et.yaml").string(), (dir / "gateway.log").string(),
                     {"--max-connections", std::to_string(std::max<int64_t>(1024, hold + 64))});

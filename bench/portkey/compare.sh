@@ -10,6 +10,11 @@
 #   bench/portkey/compare.sh [BUILD [PORT]] [-- et-bench-gateway flags]
 #   e.g. bench/portkey/compare.sh build-rwd 18787 -- --seconds 3
 #
+# Known (Portkey 1.15.2 on node 20, 2026-12-03): every streamed chat completion through a
+# custom host fails with 500 "Something went wrong" and "TypeError: immutable" in its log
+# (Portkey-AI/gateway issues 1389 and 1550; pinning @hono/node-server 1.14.2 did not help):
+# its stream rows then show only errors.
+#
 # Build BUILD in an optimised mode first (ninja -C BUILD et et-fake-upstream et-bench-gateway).
 set -eu
 build=${1:-build}
