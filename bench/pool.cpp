@@ -146,7 +146,7 @@ roles::execution execution_for(const config::settings& s, const shape& cell,
   for (int i = 0; i < cell.subtasks; ++i) {
     int padding = cell.jittered ? pace.padding[static_cast<size_t>(i)] : 0;
     e.jobs.push_back(
-        roles::job{plan::subtask{i + 1, subtask_text(i + 1, padding), {}, {}}, {}, {}, {}});
+        roles::job{plan::subtask{i + 1, subtask_text(i + 1, padding), {}, {}}, {}, {}, {}, {}});
   }
   return e;
 }

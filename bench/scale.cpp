@@ -99,13 +99,15 @@ private:
   }
 };
 
-std::vector<int64_t> parse_levels(std::string_view text) {
+// "100,1000": each a positive whole number; nullopt when one is not.
+std::optional<std::vector<int64_t>> parse_levels(std::string_view text) {
   std::vector<int64_t> out;
   while (!text.empty()) {
     auto comma = text.find(',');
-    auto n = std::atoll(std::string{text.substr(0, comma)}.c_str());
-    if (n > 0)
-      out.push_back(n);
+    auto n = whole_number(text.substr(0, comma));
+    if (!n || *n <= 0)
+      return std::nullopt;
+    out.push_back(*n);
     text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
   }
   return out;
@@ -260,12 +262,16 @@ int main(int argc, char** argv) {
     return child_main(argc, argv);
   auto fds = raise_fd_limit(); // children (and the upstream) inherit it
   auto ports = ephemeral_ports();
-  auto levels = parse_levels(option(argc, argv, "--levels"));
-  if (levels.empty())
-    levels = {100, 1000, 2000, 5000, 10000};
-  auto repeat = std::max(1, std::atoi(std::string{option(argc, argv, "--repeat")}.c_str()));
-  if (option(argc, argv, "--repeat").empty())
-    repeat = 3;
+  auto parsed = parse_levels(option(argc, argv, "--levels"));
+  auto repeat_text = option(argc, argv, "--repeat");
+  auto repeat_flag = whole_number(repeat_text);
+  if (!parsed || (!repeat_text.empty() && (!repeat_flag || *repeat_flag < 1))) {
+    std::fprintf(stderr, "et-bench-scale: --levels takes positive whole numbers separated by "
+                         "commas, --repeat a positive whole number\n");
+    return 2;
+  }
+  auto levels = parsed->empty() ? std::vector<int64_t>{100, 1000, 2000, 5000, 10000} : *parsed;
+  int repeat = repeat_text.empty() ? 3 : static_cast<int>(std::min<int64_t>(*repeat_flag, 1000));
   print_header(fds, ports, repeat);
   auto upstream_path = own_directory() + "/et-fake-upstream";
   std::vector<row> rows;

@@ -67,20 +67,24 @@ std::optional<flags> parse_flags(int argc, char** argv) {
     if (i + 1 >= argc)
       return std::nullopt;
     std::string value = argv[++i];
+    auto number = bench::whole_number(value);
+    bool numeric = flag == "--calls" || flag == "--seed" || flag == "--node";
+    if (numeric && !number)
+      return std::nullopt; // "--node x" is a mistake, not "no node"
     if (flag == "--calls")
-      f.calls = std::atoll(value.c_str());
+      f.calls = *number;
     else if (flag == "--seed")
-      f.seed = std::strtoull(value.c_str(), nullptr, 10);
+      f.seed = static_cast<uint64_t>(*number);
     else if (flag == "--json")
       f.json = value;
     else if (flag == "--upstream")
       f.upstream = value;
     else if (flag == "--node")
-      f.node_hold_every = std::atoi(value.c_str());
+      f.node_hold_every = static_cast<int>(std::min<int64_t>(*number, 1'000'000));
     else
       return std::nullopt;
   }
-  if (f.calls <= 0 || f.node_hold_every < 0)
+  if (f.calls <= 0)
     return std::nullopt;
   return f;
 }
@@ -112,8 +116,7 @@ std::string config_yaml(uint16_t port, uint16_t node_port) {
            "      - {model: a-ge, max_concurrency: 2}\n"
            "      - {model: a-ol, max_concurrency: 2}\n"
            "      - {model: a-crash, max_concurrency: 1}\n"
-         + (node_port == 0 ? std::string{}
-                           : "      - {model: a-node@node1, max_concurrency: 1}\n")
+         + (node_port == 0 ? std::string{} : "      - {model: a-node@node1, max_concurrency: 1}\n")
          + "timeouts: {connect: 2s, first_byte: 1s, idle: 1s, total: 20s}\n"
            "retry: {attempts: 2, initial_backoff: 20ms, max_backoff: 200ms, max_wait: 2s}\n"
            "cooldown: {failures: 5, window: 2s, period: 250ms}\n"
@@ -155,7 +158,7 @@ roles::execution round_of(const config::settings& s, int round, int subtasks) {
   e.task = "soak round " + std::to_string(round);
   e.lanes = roles::plan_lanes(s, "polecat", 1);
   for (int i = 1; i <= subtasks; ++i)
-    e.jobs.push_back(roles::job{plan::subtask{i, subtask_text(round, i), {}, {}}, {}, {}, {}});
+    e.jobs.push_back(roles::job{plan::subtask{i, subtask_text(round, i), {}, {}}, {}, {}, {}, {}});
   return e;
 }
 

@@ -1,6 +1,7 @@
 #include "support.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -69,6 +70,14 @@ std::string json_row::str() const {
     out += members_[i].second;
   }
   return out + "}";
+}
+
+std::optional<int64_t> whole_number(std::string_view text) {
+  int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || text.front() == '-' || ec != std::errc{} || end != text.data() + text.size())
+    return std::nullopt;
+  return value;
 }
 
 std::string json_path(int argc, char** argv) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -42,6 +43,10 @@ public:
 private:
   std::vector<std::pair<std::string, std::string>> members_;
 };
+
+/// `text` as a whole decimal number (no sign, space or suffix); nullopt for anything else, so
+/// a mistyped flag is an error rather than 0.
+std::optional<int64_t> whole_number(std::string_view text);
 
 /// The argument after `--json`, or "" when absent.
 std::string json_path(int argc, char** argv);

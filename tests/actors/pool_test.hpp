@@ -96,6 +96,7 @@ inline roles::job job_of(int number, std::vector<int> deps = {}, std::string spe
                                   std::move(specialist)},
                     {},
                     {},
+                    {},
                     {}};
 }
 

@@ -119,6 +119,9 @@ struct run_fixture : test_coordinator_fixture<test_config>, et::test::scratch_di
 
   std::filesystem::path runs() const { return dir / "runs"; }
 
+  /// The retrieval spawn() gives the run (null: none).
+  actors::context_source context_for;
+
   /// Spawns a run of `record` (journaled under runs(): a new journal, or the existing one
   /// reopened when `resumed`); not started.
   actors::run_actor spawn(store::run_record record, actors::run_limits limits = {},
@@ -135,6 +138,7 @@ struct run_fixture : test_coordinator_fixture<test_config>, et::test::scratch_di
     setup.limits = limits;
     setup.observers = {watcher};
     setup.verifier = verifier;
+    setup.context_for = context_for;
     return actors::spawn_run(sys, std::move(setup), false);
   }
 

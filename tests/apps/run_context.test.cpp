@@ -6,9 +6,10 @@
 
 #include "app_test.hpp"
 
-// `et run --context`: the mayor plans with chunks retrieved from `et index`. The mayor's
-// mock answers one plan when a word only the indexed file holds is in its prompt, another
-// otherwise, so the run's summary tells which prompt it got.
+// `et run --context`: the mayor plans with chunks retrieved from `et index`, and each
+// worker gets the chunks retrieved for its subtask. The mocks answer one way when a word
+// only the indexed file holds is in their prompt, another otherwise, so the run's summary
+// and the subtask's output tell which prompts they got.
 
 namespace fs = std::filesystem;
 namespace json = boost::json;
@@ -26,7 +27,8 @@ struct fixture : et::test::scratch_dir {
                                                   "void feed_quokka();\n";
     std::ofstream{project / "src" / "other.cpp"} << "// Unrelated: parsing numbers.\n";
     auto plan = [](const std::string& summary) {
-      return "\"## Summary\\n" + summary + "\\n## Subtasks\\n1. Handle the alpha part.\\n\"";
+      return "\"## Summary\\n" + summary
+             + "\\n## Subtasks\\n1. Feed the quokka its alpha part.\\n\"";
     };
     std::ofstream{config}
         << "providers:\n"
@@ -34,7 +36,8 @@ struct fixture : et::test::scratch_dir {
         << plan("Planned with the context.")
         << "}, {match: plan the task below, reply: " << plan("Planned without context.")
         << "}, {reply: SYNTHESIS}]}}\n"
-        << "  w1: {type: mock, mock: {mode: fixed, text: ALPHA-RESULT}}\n"
+        << "  w1: {type: mock, mock: {mode: script, script: [{match: quokkamark, reply: "
+           "WORKER-WITH-CONTEXT}, {reply: WORKER-WITHOUT-CONTEXT}]}}\n"
         << "models:\n  planner: {provider: boss, model: planner}\n"
         << "  m1: {provider: w1, model: m1}\n"
         << "roles:\n  mayor: {model: planner}\n  polecat: {model: m1, pool: [m1]}\n"
@@ -74,12 +77,33 @@ CAF_TEST(the mayor plans with the retrieved chunk and the journal keeps its sour
   CAF_CHECK_EQUAL(head.at("task").as_string(), "feed the quokka");
 }
 
+CAF_TEST(each worker gets the chunks retrieved for its subtask and the run keeps their sources) {
+  CAF_REQUIRE_EQUAL(et({"index", project.string()}).code, 0);
+  auto r = et({"run", "--json", "--context", project.string(), "feed the quokka"});
+  CAF_REQUIRE_EQUAL(r.code, 0);
+  auto run = json::parse(r.out).as_object();
+  auto sub = run.at("subtasks").as_array().at(0).as_object();
+  CAF_CHECK_EQUAL(sub.at("output").as_string(), "WORKER-WITH-CONTEXT");
+  auto sources = sub.at("context").as_array();
+  CAF_REQUIRE(!sources.empty());
+  CAF_CHECK_EQUAL(sources.at(0).as_string(), "src/zoo.cpp:1-2");
+  ET_CHECK_SAYING(has(r.err, "[1/1] context: src/zoo.cpp:1-2"), r.err);
+  // The journal keeps which chunks went to which subtask.
+  auto id = std::string{run.at("header").as_object().at("id").as_string()};
+  auto runs = et({"runs", "show", id, "--json"});
+  CAF_REQUIRE_EQUAL(runs.code, 0);
+  ET_CHECK_SAYING(has(runs.out, "src/zoo.cpp:1-2"), runs.out);
+}
+
 CAF_TEST(context off leaves the mayor prompt as it was) {
   CAF_REQUIRE_EQUAL(et({"index", project.string()}).code, 0);
   auto r = et({"run", "--json", "--context", "off", "feed the quokka"});
   CAF_REQUIRE_EQUAL(r.code, 0);
   auto run = json::parse(r.out).as_object();
   CAF_CHECK_EQUAL(run.at("summary").as_string(), "Planned without context.");
+  auto sub = run.at("subtasks").as_array().at(0).as_object();
+  CAF_CHECK_EQUAL(sub.at("output").as_string(), "WORKER-WITHOUT-CONTEXT");
+  CAF_CHECK(sub.at("context").as_array().empty());
 }
 
 CAF_TEST(a context folder without an index is refused before the run starts) {

@@ -1,11 +1,14 @@
 #include "et/app/context_index.hpp"
 
+#include <algorithm>
+#include <memory>
 #include <ostream>
 
 #include "et/config/paths.hpp"
 #include "et/context/files.hpp"
 #include "et/context/index.hpp"
 #include "et/context/prompt.hpp"
+#include "et/util/text.hpp"
 
 namespace et::app {
 
@@ -37,23 +40,44 @@ std::optional<project_index> locate_index(context& ctx, const config::settings& 
   return project_index{*root, et::context::index_file(state, *root)};
 }
 
-std::optional<std::string> retrieve_for_task(context& ctx, const config::settings& s,
-                                             const std::string& flag, const std::string& task) {
+namespace {
+
+// The smallest known input window among the models `role_name` sends to (its model,
+// fallbacks and pool): its prompts must fit each. nullopt when none is known.
+std::optional<int64_t> role_window(const config::settings& s, const std::string& role_name) {
+  const auto& role = s.role_or_default(role_name);
+  std::vector<std::string> refs{role.model};
+  refs.insert(refs.end(), role.fallbacks.begin(), role.fallbacks.end());
+  for (const auto& m : role.pool)
+    refs.push_back(m.model);
+  std::optional<int64_t> smallest;
+  for (const auto& ref : refs)
+    if (auto a = s.models.find(ref); a != s.models.end() && a->second.context_window)
+      smallest = std::min(smallest.value_or(*a->second.context_window), *a->second.context_window);
+  return smallest;
+}
+
+} // namespace
+
+std::optional<run_context> retrieve_for_run(context& ctx, const config::settings& s,
+                                            const std::string& flag, const std::string& task,
+                                            const std::string& supervisor,
+                                            const std::string& worker) {
   if (flag == "off")
-    return std::string{};
+    return run_context{};
   if (flag.empty()) {
     std::error_code ec;
     if (auto cwd = fs::current_path(ec); ec || cwd.empty())
-      return std::string{}; // no working folder (deleted under us): no project to look in
+      return run_context{}; // no working folder (deleted under us): no project to look in
   }
   auto where = locate_index(ctx, s, flag, "run", "--context");
   if (!where)
     return std::nullopt;
   bool chosen = !flag.empty();
-  auto refuse = [&](const std::string& why) -> std::optional<std::string> {
+  auto refuse = [&](const std::string& why) -> std::optional<run_context> {
     if (!chosen) {
       ctx.err << "et run: warning: no project context: " << why << "\n";
-      return std::string{};
+      return run_context{};
     }
     ctx.err << "et run: --context: " << why << "\n";
     ctx.exit = exit_failed;
@@ -61,24 +85,31 @@ std::optional<std::string> retrieve_for_task(context& ctx, const config::setting
   };
   if (!fs::exists(where->file)) {
     if (!chosen)
-      return std::string{}; // nothing indexed here: a run without context, as before
+      return run_context{}; // nothing indexed here: a run without context, as before
     return refuse("no index for " + where->root.string() + " (run `et index " + where->root.string()
                   + "` first)");
   }
-  auto db = et::context::index_db::open(where->file);
-  if (!db)
-    return refuse(db.error().message);
-  auto hits = (*db)->query(task, et::context::context_hits);
+  auto opened = et::context::index_db::open(where->file);
+  if (!opened)
+    return refuse(opened.error().message);
+  std::shared_ptr<const et::context::index_db> db = std::move(*opened);
+  auto hits = db->query(task, et::context::context_hits);
   if (!hits)
     return refuse(hits.error().message);
-  auto block = et::context::context_block(*hits);
-  if (!hits->empty()) {
-    ctx.err << "context: " << hits->size() << " excerpts from " << where->root.string() << ":";
-    for (const auto& h : *hits)
-      ctx.err << " " << et::context::source_of(h);
-    ctx.err << "\n";
-  }
-  return block;
+  auto found =
+      et::context::excerpts_of(*hits, et::context::context_budget(role_window(s, supervisor)));
+  if (!found.sources.empty())
+    ctx.err << "context: " << found.sources.size() << " excerpts from " << where->root.string()
+            << ": " << join(found.sources, " ") << "\n";
+  run_context out;
+  out.task_block = std::move(found.block);
+  // A subtask whose query fails gets no excerpts: its work does not depend on them.
+  out.for_subtasks =
+      [db, budget = et::context::context_budget(role_window(s, worker))](const std::string& text) {
+        auto best = db->query(text, et::context::context_hits);
+        return best ? et::context::excerpts_of(*best, budget) : et::context::excerpts{};
+      };
+  return out;
 }
 
 } // namespace et::app

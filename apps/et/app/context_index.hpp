@@ -3,10 +3,12 @@
 /// retrieval index lives.
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 
 #include "et/app/commands.hpp"
+#include "et/context/prompt.hpp"
 
 namespace et::app {
 
@@ -24,11 +26,21 @@ std::optional<project_index> locate_index(context& ctx, const config::settings& 
                                           const std::string& path, const char* command,
                                           const char* flag = "");
 
-/// The context block (et/context/prompt.hpp) for `task` from the index `flag` (--context)
-/// names: "off" none; "" the current project's index when it has one (a failing index is
-/// a warning: the run goes on without); a folder its index, which must exist. nullopt when
-/// the run must not start (the error printed, ctx.exit set).
-std::optional<std::string> retrieve_for_task(context& ctx, const config::settings& s,
-                                             const std::string& flag, const std::string& task);
+/// What a run gets from its project's index: the block for the mayor's plan, and the
+/// retrieval for each subtask's prompt (null without an index).
+struct run_context {
+  std::string task_block; ///< context_block for the task ("" = none)
+  std::function<et::context::excerpts(const std::string&)> for_subtasks; ///< blocking
+};
+
+/// The run context from the index `flag` (--context) names: "off" none; "" the current
+/// project's index when it has one (a failing index is a warning: the run goes on without);
+/// a folder its index, which must exist. Budgets follow the context windows of the
+/// `supervisor` role's models (the task block) and the `worker` role's (each subtask's).
+/// nullopt when the run must not start (the error printed, ctx.exit set).
+std::optional<run_context> retrieve_for_run(context& ctx, const config::settings& s,
+                                            const std::string& flag, const std::string& task,
+                                            const std::string& supervisor,
+                                            const std::string& worker);
 
 } // namespace et::app

@@ -12,13 +12,6 @@ namespace et::app {
 
 namespace {
 
-// SQLite's words for "another connection holds the file" (SQLITE_BUSY, SQLITE_LOCKED).
-bool is_busy(const failure& f) {
-  return f.message.find("database is locked") != std::string::npos
-         || f.message.find("database table is locked") != std::string::npos
-         || f.message.find("busy") != std::string::npos;
-}
-
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -111,13 +104,8 @@ void key_gate::run() {
 }
 
 void key_gate::write(int64_t id, const store::key_request& rec) {
-  // Another process may hold the file past SQLite's 5 s wait (a slow disk under load): a
-  // record is spend, so try again for up to a minute before giving up on it.
+  // The store retries while another process holds the file (about a minute).
   auto r = store_->settle(id, rec);
-  for (int attempt = 1; !r && attempt < 12 && is_busy(r.error()); ++attempt) {
-    std::this_thread::sleep_for(std::chrono::milliseconds{100 * attempt});
-    r = store_->settle(id, rec);
-  }
   if (!r && log_)
     log_("cannot record a request of key \"" + rec.key + "\": " + r.error().message);
 }

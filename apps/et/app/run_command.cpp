@@ -177,10 +177,12 @@ int run_task(context& ctx, run_options o) {
     ctx.err << "et run: --verify needs --output-dir (the command runs there)\n";
     return exit_usage;
   }
-  auto block = retrieve_for_task(ctx, *settings, o.context, o.task);
-  if (!block)
+  auto found =
+      retrieve_for_run(ctx, *settings, o.context, o.task, o.supervisor_role, o.worker_role);
+  if (!found)
     return ctx.exit;
-  o.context_block = std::move(*block);
+  o.context_block = std::move(found->task_block);
+  o.subtask_context = std::move(found->for_subtasks);
   return run_pipeline(ctx, std::move(settings), std::move(o), std::nullopt);
 }
 

@@ -2,12 +2,14 @@
 /// `et run` in pool mode: decompose, execute over the pool, verify, synthesize,
 /// refine; every step journaled, files written as each worker finishes.
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "caf/fwd.hpp"
 #include "et/app/commands.hpp"
+#include "et/context/prompt.hpp"
 #include "et/store/journal.hpp"
 
 namespace et::actors {
@@ -41,6 +43,8 @@ struct run_options {
   std::string resume;                    ///< --resume RUN_ID ("" = a new run)
   std::string context;                   ///< --context PATH|off ("" = the current project)
   std::string context_block;             ///< what retrieval found for the task ("" = none)
+  std::function<et::context::excerpts(const std::string&)>
+      subtask_context; ///< per subtask (null = none)
 };
 
 /// Runs the pipeline; `resumed` continues that run (its plan and finished subtasks are

@@ -30,7 +30,8 @@ json::object to_json(const store::run_header& h) {
           {"review", h.review},
           {"refine", h.refine},
           {"coordinate", h.coordinate},
-          {"accept", json::array(h.accept.begin(), h.accept.end())}};
+          {"accept", json::array(h.accept.begin(), h.accept.end())},
+          {"context", h.context}};
 }
 
 json::object to_json(const store::subtask_record& s) {
@@ -49,7 +50,8 @@ json::object to_json(const store::subtask_record& s) {
           {"attempts", s.attempts},
           {"elapsed_ms", s.elapsed_ms},
           {"score", s.score ? json::value(*s.score) : json::value(nullptr)},
-          {"files", json::array(s.files.begin(), s.files.end())}};
+          {"files", json::array(s.files.begin(), s.files.end())},
+          {"context", json::array(s.context.begin(), s.context.end())}};
 }
 
 } // namespace

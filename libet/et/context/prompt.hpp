@@ -2,6 +2,8 @@
 /// Retrieved chunks as a block of a prompt, each under its source.
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +20,21 @@ constexpr size_t context_hits = 8;
 /// A header line, then each hit as "--- path:start-end" and its text, best first, as many
 /// whole hits as fit in `max_bytes` of chunk text. "" when `hits` is empty or none fits.
 std::string context_block(const std::vector<hit>& hits, size_t max_bytes = max_context_bytes);
+
+/// Retrieved chunks as a prompt block, and the sources that made it in.
+struct excerpts {
+  std::string block;                ///< context_block's text ("" = none)
+  std::vector<std::string> sources; ///< "path:start-end" of each hit in the block, best first
+  bool operator==(const excerpts&) const = default;
+};
+
+/// context_block of `hits` with the sources of the hits that fit.
+excerpts excerpts_of(const std::vector<hit>& hits, size_t max_bytes = max_context_bytes);
+
+/// Bytes of retrieved text a prompt to a model with an input window of `window` tokens
+/// gets: an eighth of the window at about 4 bytes a token, at least 2 KiB and at most
+/// 32 KiB; max_context_bytes when the window is unknown.
+size_t context_budget(std::optional<int64_t> window);
 
 /// "path:start-end" of a hit.
 std::string source_of(const hit& h);

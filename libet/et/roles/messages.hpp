@@ -27,6 +27,7 @@ struct work_order {
   bool write_files = false;                ///< ask for file blocks (an output dir is in use)
   std::string previous;                    ///< a re-ask: the earlier answer ("" = first try)
   std::string feedback;                    ///< a re-ask: what to change (review note, failures)
+  std::string context; ///< project excerpts retrieved for this subtask ("" = none)
   bool operator==(const work_order&) const = default;
 };
 

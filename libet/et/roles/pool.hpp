@@ -41,6 +41,7 @@ struct job {
   std::string feedback;  ///< a fix: what to change
   std::string member;    ///< prefer this member (a re-ask goes back to the worker that wrote
                          ///< the answer) while it is healthy; "" = any
+  std::string context;   ///< project excerpts retrieved for this subtask ("" = none)
   bool operator==(const job&) const = default;
 };
 

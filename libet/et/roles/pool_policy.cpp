@@ -208,6 +208,7 @@ work_order pool_policy::order_for(const job_state& j) const {
   o.write_files = exec_.write_files;
   o.previous = j.work.previous;
   o.feedback = j.work.feedback;
+  o.context = j.work.context;
   return o;
 }
 

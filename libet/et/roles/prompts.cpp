@@ -194,6 +194,8 @@ chat_request execute_request(std::string_view system, const work_order& order) {
     section(u, "Overall task", order.task);
   if (!order.brief.empty())
     section(u, "Brief", order.brief);
+  if (!order.context.empty())
+    section(u, "Project context", order.context);
   if (!order.dependencies.empty()) {
     std::string body;
     for (const auto& r : order.dependencies)

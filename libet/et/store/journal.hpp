@@ -69,6 +69,7 @@ struct subtask_record {
   int64_t elapsed_ms = 0;                       ///< from first assignment to the result
   std::optional<double> score;                  ///< the witness's last score
   std::vector<std::string> files;               ///< relative paths it wrote
+  std::vector<std::string> context; ///< sources ("path:start-end") retrieved for its prompt
   bool operator==(const subtask_record&) const = default;
 };
 

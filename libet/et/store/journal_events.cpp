@@ -104,6 +104,8 @@ result<void> journal_writer::subtask_finished(const subtask_record& s) {
   if (s.score)
     e["score"] = *s.score;
   e["files"] = to_json(s.files);
+  if (!s.context.empty())
+    e["context"] = to_json(s.context);
   return append(line_of(e));
 }
 

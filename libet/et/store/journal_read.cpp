@@ -210,6 +210,7 @@ void on_subtask_finished(run_record& r, const json::object& e) {
   if (e.contains("score") && e.at("score").is_number())
     s->score = number(e, "score");
   add_unique(s->files, texts(e, "files"));
+  s->context = texts(e, "context");
 }
 
 void on_files_written(run_record& r, const json::object& e) {

@@ -21,7 +21,7 @@ constexpr int64_t day_ms = 86'400'000;
 result<void> drop_dead_holders(const key_store::db& d) {
   std::vector<std::string> dead;
   {
-    detail::key_statement st{d, "SELECT DISTINCT holder FROM key_reservations"};
+    detail::checked_statement st{d, "SELECT DISTINCT holder FROM key_reservations"};
     if (!st.ok())
       return d.error("holders");
     int rc = 0;
@@ -32,7 +32,7 @@ result<void> drop_dead_holders(const key_store::db& d) {
       return d.error("holders");
   }
   for (const auto& h : dead) {
-    detail::key_statement st{d, "DELETE FROM key_reservations WHERE holder = ?"};
+    detail::checked_statement st{d, "DELETE FROM key_reservations WHERE holder = ?"};
     st.bind(1, h);
     if (auto r = st.run("expire reservations"); !r)
       return r;
@@ -55,8 +55,8 @@ result<key_admission> key_store::admit(const key_use& use) {
   return db_->transaction([&]() -> result<key_admission> {
     if (auto r = drop_dead_holders(d); !r)
       return r.error();
-    detail::key_statement k{d, "SELECT budget_day, budget_total, rpm, tpm, revoked FROM "
-                           "gateway_keys WHERE name = ?"};
+    detail::checked_statement k{d, "SELECT budget_day, budget_total, rpm, tpm, revoked FROM "
+                                   "gateway_keys WHERE name = ?"};
     k.bind(1, use.name);
     if (!k.ok() || k.step() != SQLITE_ROW || k.integer(4) != 0)
       return make_failure(errc::auth, "the key is unknown or revoked");
@@ -66,15 +66,15 @@ result<key_admission> key_store::admit(const key_use& use) {
     auto tpm = k.opt_integer(3);
     int64_t minute = use.now_ms / minute_ms;
     {
-      detail::key_statement old{d, "DELETE FROM key_windows WHERE minute < ?"};
+      detail::checked_statement old{d, "DELETE FROM key_windows WHERE minute < ?"};
       old.bind(1, minute - 1);
       if (auto r = old.run("expire windows"); !r)
         return r.error();
     }
     int64_t requests = 0, tokens = 0;
     {
-      detail::key_statement w{d,
-                          "SELECT requests, tokens FROM key_windows WHERE key = ? AND minute = ?"};
+      detail::checked_statement w{
+          d, "SELECT requests, tokens FROM key_windows WHERE key = ? AND minute = ?"};
       w.bind(1, use.name);
       w.bind(2, minute);
       if (w.ok() && w.step() == SQLITE_ROW) {
@@ -100,14 +100,16 @@ result<key_admission> key_store::admit(const key_use& use) {
                   + std::to_string(use.tokens) + ")";
       return a;
     }
-    detail::key_statement r{d, "SELECT COALESCE(SUM(usd), 0) FROM key_reservations WHERE key = ?"};
+    detail::checked_statement r{d,
+                                "SELECT COALESCE(SUM(usd), 0) FROM key_reservations WHERE key = ?"};
     r.bind(1, use.name);
     auto reserved = r.scalar("sum reservations");
     if (!reserved)
       return reserved.error();
     auto spent = [&](int64_t since) -> result<double> {
-      detail::key_statement s{d, "SELECT COALESCE(SUM(usd), 0) FROM gateway_requests WHERE key = ? "
-                             "AND unix_ms >= ? AND usd >= 0 AND usd <= ?"};
+      detail::checked_statement s{
+          d, "SELECT COALESCE(SUM(usd), 0) FROM gateway_requests WHERE key = ? "
+             "AND unix_ms >= ? AND usd >= 0 AND usd <= ?"};
       s.bind(1, use.name);
       s.bind(2, since);
       s.bind(3, max_usd);
@@ -134,8 +136,9 @@ result<key_admission> key_store::admit(const key_use& use) {
         return a;
       }
     }
-    detail::key_statement ins{d, "INSERT INTO key_reservations (key, holder, usd, tokens, minute) "
-                             "VALUES (?,?,?,?,?)"};
+    detail::checked_statement ins{d,
+                                  "INSERT INTO key_reservations (key, holder, usd, tokens, minute) "
+                                  "VALUES (?,?,?,?,?)"};
     ins.bind(1, use.name);
     ins.bind(2, d.holder);
     ins.bind(3, use.usd);
@@ -144,9 +147,10 @@ result<key_admission> key_store::admit(const key_use& use) {
     if (auto done = ins.run("reserve"); !done)
       return done.error();
     a.id = sqlite3_last_insert_rowid(d.handle);
-    detail::key_statement count{d, "INSERT INTO key_windows (key, minute, requests, tokens) VALUES "
-                               "(?,?,1,?) ON CONFLICT (key, minute) DO UPDATE SET requests = "
-                               "requests + 1, tokens = tokens + excluded.tokens"};
+    detail::checked_statement count{
+        d, "INSERT INTO key_windows (key, minute, requests, tokens) VALUES "
+           "(?,?,1,?) ON CONFLICT (key, minute) DO UPDATE SET requests = "
+           "requests + 1, tokens = tokens + excluded.tokens"};
     count.bind(1, use.name);
     count.bind(2, minute);
     count.bind(3, use.tokens);
@@ -156,18 +160,21 @@ result<key_admission> key_store::admit(const key_use& use) {
   });
 }
 
-result<void> key_store::settle(int64_t id, const key_request& rec) {
-  std::lock_guard<std::mutex> guard{db_->mutex};
-  const auto& d = *db_;
+namespace {
+
+result<void> settle_once(const key_store::db& d, int64_t id, const key_request& rec) {
+  std::lock_guard<std::mutex> guard{d.mutex};
   auto tokens = plausible(rec.tokens);
-  return db_->transaction([&]() -> result<void> {
+  return d.transaction([&]() -> result<void> {
     if (id != 0) {
-      detail::key_statement q{d, "SELECT key, tokens, minute FROM key_reservations WHERE id = ?"};
+      detail::checked_statement q{d,
+                                  "SELECT key, tokens, minute FROM key_reservations WHERE id = ?"};
       q.bind(1, id);
       if (q.ok() && q.step() == SQLITE_ROW) {
         // The window counted the estimate; it keeps the actual count instead.
-        detail::key_statement w{d, "UPDATE key_windows SET tokens = MAX(0, tokens - ? + ?) WHERE "
-                               "key = ? AND minute = ?"};
+        detail::checked_statement w{d,
+                                    "UPDATE key_windows SET tokens = MAX(0, tokens - ? + ?) WHERE "
+                                    "key = ? AND minute = ?"};
         w.bind(1, q.integer(1));
         w.bind(2, tokens.prompt_tokens + tokens.completion_tokens);
         w.bind(3, q.text(0));
@@ -175,13 +182,14 @@ result<void> key_store::settle(int64_t id, const key_request& rec) {
         if (auto r = w.run("correct the window"); !r)
           return r;
       }
-      detail::key_statement del{d, "DELETE FROM key_reservations WHERE id = ?"};
+      detail::checked_statement del{d, "DELETE FROM key_reservations WHERE id = ?"};
       del.bind(1, id);
       if (auto r = del.run("release"); !r)
         return r;
     }
-    detail::key_statement st{d, "INSERT INTO gateway_requests (key, model, unix_ms, prompt_tokens, "
-                            "completion_tokens, usd, status) VALUES (?,?,?,?,?,?,?)"};
+    detail::checked_statement st{
+        d, "INSERT INTO gateway_requests (key, model, unix_ms, prompt_tokens, "
+           "completion_tokens, usd, status) VALUES (?,?,?,?,?,?,?)"};
     st.bind(1, rec.key);
     st.bind(2, rec.model);
     st.bind(3, rec.unix_ms);
@@ -193,11 +201,19 @@ result<void> key_store::settle(int64_t id, const key_request& rec) {
   });
 }
 
+} // namespace
+
+result<void> key_store::settle(int64_t id, const key_request& rec) {
+  // A record is spend: the lock is let go between attempts so reads can proceed.
+  return db_->retry_when_busy([&] { return settle_once(*db_, id, rec); });
+}
+
 result<std::vector<key_request>> key_store::requests_since(int64_t unix_ms) const {
   std::lock_guard<std::mutex> guard{db_->mutex};
-  detail::key_statement st{*db_, "SELECT key, model, unix_ms, prompt_tokens, completion_tokens, usd, "
-                             "status FROM gateway_requests WHERE unix_ms >= ? ORDER BY unix_ms, "
-                             "id"};
+  detail::checked_statement st{*db_,
+                               "SELECT key, model, unix_ms, prompt_tokens, completion_tokens, usd, "
+                               "status FROM gateway_requests WHERE unix_ms >= ? ORDER BY unix_ms, "
+                               "id"};
   if (!st.ok())
     return db_->error("query requests");
   st.bind(1, unix_ms);

@@ -56,7 +56,7 @@ std::vector<std::string> split_models(const std::string& text) {
   return out;
 }
 
-key_info read_key(const detail::key_statement& st) {
+key_info read_key(const detail::checked_statement& st) {
   key_info k;
   k.name = st.text(0);
   k.created_ms = st.integer(1);
@@ -92,8 +92,9 @@ result<void> check_limits(const key_limits& l) {
 
 // A key's recorded spend since `since_ms` (0: ever). Implausible rows count nothing.
 result<double> spent(const key_store::db& d, const std::string& name, int64_t since_ms) {
-  detail::key_statement st{d, "SELECT COALESCE(SUM(usd), 0) FROM gateway_requests WHERE key = ? "
-                              "AND unix_ms >= ? AND usd >= 0 AND usd <= ?"};
+  detail::checked_statement st{d,
+                               "SELECT COALESCE(SUM(usd), 0) FROM gateway_requests WHERE key = ? "
+                               "AND unix_ms >= ? AND usd >= 0 AND usd <= ?"};
   st.bind(1, name);
   st.bind(2, since_ms);
   st.bind(3, max_usd);
@@ -156,12 +157,13 @@ key_store::key_store(std::unique_ptr<db> d) : db_(std::move(d)) {}
 key_store::~key_store() = default;
 
 result<std::unique_ptr<key_store>> key_store::open(const std::filesystem::path& file,
-                                                   std::string holder) {
-  auto opened = detail::open_private_database(file, "gateway keys");
+                                                   std::string holder, sqlite_wait wait) {
+  auto opened = detail::open_private_database(file, "gateway keys", wait.busy);
   if (!opened)
     return opened.error();
   auto d = std::make_unique<db>();
   d->handle = *opened;
+  d->wait = std::move(wait);
   if (auto r = d->exec(schema, "set up"); !r)
     return r.error();
   d->holder = holder.empty() ? this_process_holder() : std::move(holder);
@@ -179,14 +181,15 @@ result<std::string> key_store::create(const std::string& name, const key_limits&
     return key;
   std::lock_guard<std::mutex> guard{db_->mutex};
   return db_->transaction([&]() -> result<std::string> {
-    detail::key_statement taken{*db_, "SELECT revoked FROM gateway_keys WHERE name = ?"};
+    detail::checked_statement taken{*db_, "SELECT revoked FROM gateway_keys WHERE name = ?"};
     taken.bind(1, name);
     if (taken.ok() && taken.step() == SQLITE_ROW)
       return make_failure(errc::invalid_input,
                           "a key named \"" + name + "\" exists already"
                               + (taken.integer(0) ? " (revoked; names are not reused)" : ""));
-    detail::key_statement st{*db_, "INSERT INTO gateway_keys (name, hash, created_ms, budget_day, "
-                                   "budget_total, models, rpm, tpm) VALUES (?,?,?,?,?,?,?,?)"};
+    detail::checked_statement st{*db_,
+                                 "INSERT INTO gateway_keys (name, hash, created_ms, budget_day, "
+                                 "budget_total, models, rpm, tpm) VALUES (?,?,?,?,?,?,?,?)"};
     st.bind(1, name);
     st.bind(2, hash_key(*key));
     st.bind(3, now_ms);
@@ -203,7 +206,7 @@ result<std::string> key_store::create(const std::string& name, const key_limits&
 
 result<std::vector<key_info>> key_store::list(int64_t now_ms) const {
   std::lock_guard<std::mutex> guard{db_->mutex};
-  detail::key_statement st{
+  detail::checked_statement st{
       *db_, (std::string{"SELECT "} + key_columns + " FROM gateway_keys ORDER BY name").c_str()};
   if (!st.ok())
     return db_->error("list keys");
@@ -220,7 +223,7 @@ result<std::vector<key_info>> key_store::list(int64_t now_ms) const {
       return day ? total.error() : day.error();
     k.spent_day = *day;
     k.spent_total = *total;
-    detail::key_statement n{*db_, "SELECT COUNT(*) FROM gateway_requests WHERE key = ?"};
+    detail::checked_statement n{*db_, "SELECT COUNT(*) FROM gateway_requests WHERE key = ?"};
     n.bind(1, k.name);
     auto count = n.scalar("count requests");
     if (!count)
@@ -232,7 +235,7 @@ result<std::vector<key_info>> key_store::list(int64_t now_ms) const {
 
 result<void> key_store::revoke(const std::string& name) {
   std::lock_guard<std::mutex> guard{db_->mutex};
-  detail::key_statement st{*db_, "UPDATE gateway_keys SET revoked = 1 WHERE name = ?"};
+  detail::checked_statement st{*db_, "UPDATE gateway_keys SET revoked = 1 WHERE name = ?"};
   st.bind(1, name);
   if (auto r = st.run("revoke"); !r)
     return r;
@@ -243,7 +246,7 @@ result<void> key_store::revoke(const std::string& name) {
 
 result<bool> key_store::any_active() const {
   std::lock_guard<std::mutex> guard{db_->mutex};
-  detail::key_statement st{*db_, "SELECT COUNT(*) FROM gateway_keys WHERE revoked = 0"};
+  detail::checked_statement st{*db_, "SELECT COUNT(*) FROM gateway_keys WHERE revoked = 0"};
   auto n = st.scalar("count keys");
   if (!n)
     return n.error();
@@ -252,7 +255,7 @@ result<bool> key_store::any_active() const {
 
 result<std::optional<key_info>> key_store::find(std::string_view presented) const {
   std::lock_guard<std::mutex> guard{db_->mutex};
-  detail::key_statement st{
+  detail::checked_statement st{
       *db_, (std::string{"SELECT "} + key_columns + " FROM gateway_keys WHERE hash = ?").c_str()};
   st.bind(1, hash_key(presented));
   if (!st.ok())

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "et/llm/chat.hpp"
+#include "et/store/sqlite_wait.hpp"
 #include "et/util/result.hpp"
 
 namespace et::store {
@@ -85,8 +86,9 @@ class key_store {
 public:
   /// Opens (creating as needed, 0600) the SQLite file `file`, the ledger's. Reservations are
   /// held by `holder` (default: this process); those of processes that are gone are dropped.
+  /// `wait`: how statements wait for other processes, how often a settle is retried.
   static result<std::unique_ptr<key_store>> open(const std::filesystem::path& file,
-                                                 std::string holder = {});
+                                                 std::string holder = {}, sqlite_wait wait = {});
   ~key_store();
   key_store(const key_store&) = delete;
   key_store& operator=(const key_store&) = delete;
@@ -108,7 +110,8 @@ public:
   /// else reserves `use.usd` and counts the request and its tokens in the current window.
   result<key_admission> admit(const key_use& use);
   /// In one transaction: releases reservation `id` (0: none), corrects its window's tokens
-  /// to the actual count and records `rec`.
+  /// to the actual count and records `rec`. Retried while another process holds the file
+  /// (see sqlite_wait); errc::timeout when it still does.
   result<void> settle(int64_t id, const key_request& rec);
   /// Gateway requests finished at or after `unix_ms`, oldest first.
   result<std::vector<key_request>> requests_since(int64_t unix_ms) const;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "et/cost/summary.hpp"
+#include "et/store/sqlite_wait.hpp"
 #include "et/util/result.hpp"
 
 namespace et::store {
@@ -55,9 +56,12 @@ public:
 };
 
 /// Opens (creating as needed, parent folders included) an SQLite ledger. Its reservations
-/// are held by `holder` (default: this process, see process_holder()).
+/// are held by `holder` (default: this process, see process_holder()). `wait`: how statements
+/// wait for other processes and how often a record (append, settle) is retried; a record
+/// that still finds the file locked fails with errc::timeout.
 result<std::unique_ptr<ledger_store>> open_sqlite_ledger(const std::filesystem::path& file,
-                                                         std::string holder = {});
+                                                         std::string holder = {},
+                                                         sqlite_wait wait = {});
 
 /// A ledger that lives in memory, for tests and dry runs.
 std::unique_ptr<ledger_store> make_memory_ledger();

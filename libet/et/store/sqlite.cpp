@@ -1,4 +1,5 @@
 #include <fcntl.h>
+#include <thread>
 #include <unistd.h>
 
 #include "et/store/detail/sqlite.hpp"
@@ -6,7 +7,8 @@
 
 namespace et::store::detail {
 
-result<sqlite3*> open_private_database(const std::filesystem::path& file, std::string_view what) {
+result<sqlite3*> open_private_database(const std::filesystem::path& file, std::string_view what,
+                                       std::chrono::milliseconds busy) {
   auto fail = [&](const std::string& why) {
     return make_failure(errc::io_error, std::string{what} + ": " + why);
   };
@@ -26,8 +28,25 @@ result<sqlite3*> open_private_database(const std::filesystem::path& file, std::s
     return fail("cannot open " + file.string() + ": " + msg);
   }
   // Several et processes may share one file: wait for their writes.
-  sqlite3_busy_timeout(db, 5000);
+  sqlite3_busy_timeout(db, static_cast<int>(busy.count()));
   return db;
+}
+
+failure connection::error(const char* what) const {
+  auto message = name + ": " + what + ": " + sqlite3_errmsg(handle);
+  // The primary code: SQLITE_BUSY_SNAPSHOT, SQLITE_LOCKED_SHAREDCACHE... are the same case.
+  auto code = sqlite3_extended_errcode(handle) & 0xff;
+  if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+    return make_failure(errc::timeout, message + " (another process held the database past "
+                                           + std::to_string(wait.busy.count()) + " ms)");
+  return make_failure(errc::io_error, message);
+}
+
+void connection::pause(int attempt) const {
+  if (wait.pause)
+    wait.pause(attempt);
+  else
+    std::this_thread::sleep_for(std::chrono::milliseconds{100 * attempt});
 }
 
 } // namespace et::store::detail

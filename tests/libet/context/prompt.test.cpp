@@ -25,3 +25,23 @@ CAF_TEST(hits that do not fit the budget are left out whole) {
   CAF_CHECK_EQUAL(context_block(hits, 3), "");
   CAF_CHECK_EQUAL(context_block({}), "");
 }
+
+CAF_TEST(excerpts name the sources of exactly the hits in the block) {
+  std::vector<hit> hits{{"big", 1, 9, 3, std::string(100, 'x') + "\n"},
+                        {"small", 2, 3, 2, "tiny\n"},
+                        {"also", 4, 4, 1, "more\n"}};
+  auto found = excerpts_of(hits, 50);
+  CAF_CHECK_EQUAL(found.sources, (std::vector<std::string>{"small:2-3", "also:4-4"}));
+  CAF_CHECK_EQUAL(found.block, context_block(hits, 50));
+  CAF_CHECK(excerpts_of({}).sources.empty());
+}
+
+CAF_TEST(the budget follows the context window within bounds) {
+  CAF_CHECK_EQUAL(context_budget(std::nullopt), max_context_bytes);
+  CAF_CHECK_EQUAL(context_budget(0), max_context_bytes);
+  CAF_CHECK_EQUAL(context_budget(-5), max_context_bytes);
+  CAF_CHECK_EQUAL(context_budget(1000), 2048u);     // at least 2 KiB
+  CAF_CHECK_EQUAL(context_budget(16'000), 8000u);   // an eighth, 4 bytes a token
+  CAF_CHECK_EQUAL(context_budget(200'000), 32768u); // at most 32 KiB
+  CAF_CHECK_EQUAL(context_budget(INT64_MAX), 32768u);
+}

@@ -18,7 +18,7 @@ execution exec_of(int jobs, std::vector<member_spec> members, std::vector<std::s
   execution e;
   e.task = "the task";
   for (int n = 1; n <= jobs; ++n)
-    e.jobs.push_back(job{plan::subtask{n, "subtask-" + std::to_string(n), {}, {}}, {}, {}, {}});
+    e.jobs.push_back(job{plan::subtask{n, "subtask-" + std::to_string(n), {}, {}}, {}, {}, {}, {}});
   e.lanes.push_back(lane{"", "polecat", std::move(members), std::move(reserves), ""});
   return e;
 }

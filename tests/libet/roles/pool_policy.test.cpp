@@ -131,6 +131,16 @@ CAF_TEST(dependents wait and receive the results of their dependencies) {
   CAF_CHECK_EQUAL(next[0].order.task, "the task");
 }
 
+CAF_TEST(each worker receives the excerpts retrieved for its own subtask) {
+  harness h;
+  auto one = job_of(1);
+  one.context = "--- a.cpp:1-2\nONE\n";
+  auto first = h.start(exec_of({one, job_of(2)}, {{"a", 2}}));
+  CAF_REQUIRE_EQUAL(first.size(), 2u);
+  CAF_CHECK_EQUAL(first[0].order.context, "--- a.cpp:1-2\nONE\n");
+  CAF_CHECK_EQUAL(first[1].order.context, "");
+}
+
 CAF_TEST(a failed dependency fails its dependents without running them) {
   harness h;
   h.start(exec_of({job_of(1), job_of(2, {1}), job_of(3, {2})}, {{"a", 1}}));

@@ -24,6 +24,7 @@ inline job job_of(int number, std::vector<int> deps = {}, std::string specialist
                            std::move(specialist)},
              {},
              {},
+             {},
              {}};
 }
 

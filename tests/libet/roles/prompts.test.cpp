@@ -105,6 +105,14 @@ CAF_TEST(the execute prompt has brief dependencies subtask and file format when 
   CAF_CHECK(has(plain, "### Result 1: parser\nint parse();"));
   CAF_CHECK(has(plain, "## Your subtask\nWrite tests"));
   CAF_CHECK(!has(plain, plan::file_block_instructions()));
+  CAF_CHECK(!has(plain, "## Project context"));
+  o.context = "--- src/a.cpp:1-2\nint a;\n";
+  auto with_context = user_of(execute_request("sys", o));
+  // After the brief, before the results and the subtask.
+  auto at = with_context.find("## Project context\n--- src/a.cpp:1-2\nint a;");
+  CAF_REQUIRE(at != std::string::npos);
+  CAF_CHECK_LESS(with_context.find("## Brief"), at);
+  CAF_CHECK_LESS(at, with_context.find("## Your subtask"));
   o.write_files = true;
   CAF_CHECK(has(user_of(execute_request("sys", o)), plan::file_block_instructions()));
 }

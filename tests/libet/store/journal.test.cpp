@@ -68,6 +68,7 @@ store::subtask_record done_subtask() {
   s.elapsed_ms = 1500;
   s.score = 0.75;
   s.files = {"src/a.cpp"};
+  s.context = {"src/a.cpp:1-20", "docs/x.md:3-9"};
   return s;
 }
 

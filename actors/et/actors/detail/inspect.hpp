@@ -178,7 +178,7 @@ typename Inspector::result_type inspect(Inspector& f, worker_result& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, work_order& x) {
   return f(caf::meta::type_name("et.work_order"), x.task, x.subtask, x.brief, x.dependencies,
-           x.write_files, x.previous, x.feedback);
+           x.write_files, x.previous, x.feedback, x.context);
 }
 
 /// Inspects a review_request.
@@ -220,7 +220,7 @@ typename Inspector::result_type inspect(Inspector& f, lane& x) {
 /// Inspects a job.
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, job& x) {
-  return f(caf::meta::type_name("et.job"), x.subtask, x.previous, x.feedback, x.member);
+  return f(caf::meta::type_name("et.job"), x.subtask, x.previous, x.feedback, x.member, x.context);
 }
 
 /// Inspects a review_policy.

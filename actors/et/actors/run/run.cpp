@@ -103,7 +103,7 @@ plan::subtask subtask_of(const store::subtask_record& s) {
 
 roles::job job_for(const store::subtask_record& s, std::string feedback, std::string member) {
   auto previous = feedback.empty() ? std::string{} : s.output;
-  return roles::job{subtask_of(s), std::move(previous), std::move(feedback), std::move(member)};
+  return roles::job{subtask_of(s), std::move(previous), std::move(feedback), std::move(member), {}};
 }
 
 store::subtask_record* find(store::run_record& r, int number) {

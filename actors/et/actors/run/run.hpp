@@ -21,6 +21,7 @@
 #include "et/actors/fallback_log.hpp"
 #include "et/actors/interfaces.hpp"
 #include "et/config/settings.hpp"
+#include "et/context/prompt.hpp"
 #include "et/store/journal.hpp"
 #include "et/store/run_events.hpp"
 #include "et/workspace/command.hpp"
@@ -65,6 +66,10 @@ using run_actor = caf::typed_actor<
     /// pool -> run: progress of a subtask.
     caf::reacts_to<status_atom, roles::progress>>;
 
+/// Project excerpts for a subtask's text, from the run's index. Blocking (a query on disk):
+/// the run calls it on its own thread, so spawn the run detached when it is set.
+using context_source = std::function<context::excerpts(const std::string& text)>;
+
 /// The knobs of one run that are not in its record's header.
 struct run_limits {
   double min_score = 7;       ///< witness threshold
@@ -85,8 +90,9 @@ struct run_setup {
   std::shared_ptr<store::journal_writer> journal; ///< opened for this run
   run_limits limits;                              ///< thresholds and timeouts
   std::vector<run_observer> observers;            ///< subscribed from the first event
-  verify_runner verifier; ///< null: a detached actor per verify run runs the command (tests
-                          ///< put a scripted one here)
+  verify_runner verifier;     ///< null: a detached actor per verify run runs the command (tests
+                              ///< put a scripted one here)
+  context_source context_for; ///< per-subtask retrieval (null: subtasks get no excerpts)
 };
 
 /// Spawns a run; nothing happens until it gets execute_atom. `detached`: on its own

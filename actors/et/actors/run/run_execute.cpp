@@ -201,9 +201,32 @@ void on_progress(run_pointer self, const roles::progress& p) {
   }
 }
 
+namespace {
+
+// Each job's prompt gets the project excerpts retrieved for its subtask (when the run has
+// an index); the record keeps their sources, journaled with the subtask's result.
+void add_context(run_pointer self, std::vector<roles::job>& jobs) {
+  auto& st = self->state;
+  if (!st.setup.context_for)
+    return;
+  for (auto& j : jobs) {
+    auto found = st.setup.context_for(j.subtask.text);
+    j.context = std::move(found.block);
+    auto* rec = find(st.record(), j.subtask.number);
+    if (rec == nullptr || found.sources == rec->context)
+      continue;
+    rec->context = std::move(found.sources);
+    if (!rec->context.empty())
+      note(self, label(st, j.subtask.number) + " context: " + join(rec->context, " "));
+  }
+}
+
+} // namespace
+
 void execute(run_pointer self, std::vector<roles::job> jobs, std::function<void()> next,
              std::string phase) {
   auto& st = self->state;
+  add_context(self, jobs);
   st.now = stage::executing;
   st.pool_cancelled = false;
   if (phase.empty())

@@ -38,7 +38,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, subtask_record& x) {
   return f(caf::meta::type_name("et.subtask_record"), x.number, x.text, x.depends_on, x.specialist,
            x.state, x.member, x.provider, x.model, x.output, x.error, x.tokens, x.usd, x.attempts,
-           x.elapsed_ms, x.score, x.files);
+           x.elapsed_ms, x.score, x.files, x.context);
 }
 
 /// Inspects a verify_record.

@@ -1,8 +1,11 @@
 #pragma once
 /// What et's SQLite files share (the ledger, gateway keys, the retrieval index): opening a
-/// database only this user can read, and a prepared statement that finalizes itself.
+/// database only this user can read, a connection whose errors are typed (another process
+/// holding the file past the wait is errc::timeout, and such writes are retried), and a
+/// prepared statement that finalizes itself.
 /// Internal to libet: included by .cpp files only, never by a public header.
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -10,14 +13,73 @@
 #include <string>
 #include <string_view>
 
+#include "et/store/sqlite_wait.hpp"
 #include "et/util/result.hpp"
 
 namespace et::store::detail {
 
 /// Opens (creating) `file` for this user only: its folder 0700, the file made 0600 before
 /// SQLite opens it (SQLite gives its -wal, -shm and -journal files the database's mode),
-/// and a 5 s wait for other processes' writes. `what` starts every error ("ledger").
-result<sqlite3*> open_private_database(const std::filesystem::path& file, std::string_view what);
+/// and a wait of `busy` for other processes' writes. `what` starts every error ("ledger").
+result<sqlite3*> open_private_database(const std::filesystem::path& file, std::string_view what,
+                                       std::chrono::milliseconds busy = sqlite_wait{}.busy);
+
+/// An open database whose failures name the store and the step. Owns its handle.
+struct connection {
+  sqlite3* handle = nullptr; ///< closed with the connection
+  std::string name;          ///< starts every error: "ledger", "gateway keys"
+  sqlite_wait wait;          ///< how writes wait for other processes
+
+  /// A connection named `name` (open the handle with open_private_database).
+  explicit connection(std::string store) : name(std::move(store)) {}
+  ~connection() { sqlite3_close(handle); }
+  connection(const connection&) = delete;
+  connection& operator=(const connection&) = delete;
+
+  /// The last statement's failure: errc::timeout when another process held the file
+  /// (SQLITE_BUSY/SQLITE_LOCKED), else errc::io_error; with `what` and SQLite's reason.
+  failure error(const char* what) const;
+
+  /// Runs `sql` (no results).
+  result<void> exec(const char* sql, const char* what) const {
+    if (sqlite3_exec(handle, sql, nullptr, nullptr, nullptr) != SQLITE_OK)
+      return error(what);
+    return {};
+  }
+
+  /// Runs `body` between BEGIN IMMEDIATE and COMMIT (ROLLBACK on failure): every other
+  /// process sharing the file waits for it.
+  template <class F>
+  auto transaction(F&& body) const -> decltype(body()) {
+    if (auto r = exec("BEGIN IMMEDIATE", "begin"); !r)
+      return r.error();
+    auto out = body();
+    if (out) {
+      if (auto r = exec("COMMIT", "commit"); !r) {
+        exec("ROLLBACK", "rollback");
+        return r.error();
+      }
+    } else {
+      exec("ROLLBACK", "rollback");
+    }
+    return out;
+  }
+
+  /// Runs `once` (a write) again, as `wait` says, while it fails with errc::timeout.
+  template <class F>
+  auto retry_when_busy(F&& once) const -> decltype(once()) {
+    auto r = once();
+    for (int attempt = 1; !r && r.error().code == errc::timeout && attempt < wait.attempts;
+         ++attempt) {
+      pause(attempt);
+      r = once();
+    }
+    return r;
+  }
+
+private:
+  void pause(int attempt) const;
+};
 
 /// One prepared statement; binds are 1-based, columns 0-based; `ok()` is false when
 /// preparing failed.
@@ -36,6 +98,8 @@ public:
 
   /// Whether the statement was prepared.
   bool ok() const { return st_ != nullptr; }
+  /// How many `?` parameters it has.
+  int parameters() const { return st_ ? sqlite3_bind_parameter_count(st_) : 0; }
   /// Clears bindings and rewinds, to run it again.
   void reset() {
     sqlite3_reset(st_);
@@ -81,6 +145,29 @@ public:
 
 private:
   sqlite3_stmt* st_ = nullptr;
+};
+
+/// A statement on a connection whose failures name what was done.
+class checked_statement : public statement {
+public:
+  /// Prepares `sql` on `c`.
+  checked_statement(const connection& c, const char* sql) : statement(c.handle, sql), c_(c) {}
+
+  /// Steps once, expecting SQLITE_DONE.
+  result<void> run(const char* what) {
+    if (!ok() || step() != SQLITE_DONE)
+      return c_.error(what);
+    return {};
+  }
+  /// The first column of the one row, as a double (0 for NULL).
+  result<double> scalar(const char* what) {
+    if (!ok() || step() != SQLITE_ROW)
+      return c_.error(what);
+    return real(0);
+  }
+
+private:
+  const connection& c_;
 };
 
 } // namespace et::store::detail

@@ -1,0 +1,126 @@
+#define CAF_SUITE libet.store.busy
+#include "caf/test/unit_test.hpp"
+
+#include <sqlite3.h>
+
+#include "et/store/key_store.hpp"
+#include "et/store/ledger_store.hpp"
+#include "temp_dir.hpp"
+
+using namespace et;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Another process's connection that holds the file's write lock until released.
+struct other_writer {
+  sqlite3* db = nullptr;
+
+  explicit other_writer(const std::filesystem::path& file) {
+    CAF_REQUIRE_EQUAL(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+    CAF_REQUIRE_EQUAL(sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  }
+  ~other_writer() {
+    release();
+    sqlite3_close(db);
+  }
+  void release() { sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr); }
+};
+
+store::stored_call sample() {
+  store::stored_call c;
+  c.run_id = "r1";
+  c.call.role = "polecat";
+  c.call.alias = "a";
+  c.call.provider = "p";
+  c.call.model = "m";
+  c.call.tokens = usage{10, 20};
+  c.call.usd = 0.5;
+  c.call.ok = true;
+  c.call.outcome = "ok";
+  c.call.unix_ms = 1000;
+  return c;
+}
+
+// A short busy wait, `attempts` tries, and a pause that counts and may release the lock.
+store::sqlite_wait short_wait(int attempts, int& pauses, other_writer* release_at_first) {
+  store::sqlite_wait w;
+  w.busy = 5ms;
+  w.attempts = attempts;
+  w.pause = [&pauses, release_at_first](int) {
+    if (++pauses == 1 && release_at_first)
+      release_at_first->release();
+  };
+  return w;
+}
+
+struct fixture : test::scratch_dir {
+  fixture() : scratch_dir("busy") {}
+  std::filesystem::path file = dir / "ledger.db";
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(busy_tests, fixture)
+
+CAF_TEST(a ledger record waits out another process and is kept) {
+  int pauses = 0;
+  auto made = store::open_sqlite_ledger(file, "me");
+  CAF_REQUIRE(made);
+  other_writer other{file};
+  auto ledger = store::open_sqlite_ledger(file, "me", short_wait(3, pauses, &other));
+  CAF_REQUIRE(ledger);
+  auto r = (*ledger)->append(sample());
+  CAF_CHECK(r);
+  CAF_CHECK_EQUAL(pauses, 1);
+  auto all = (*ledger)->since(0);
+  CAF_REQUIRE(all);
+  CAF_CHECK_EQUAL(all->size(), 1u);
+}
+
+CAF_TEST(a settle is retried too and fails typed when the lock is never let go) {
+  int pauses = 0;
+  CAF_REQUIRE(store::open_sqlite_ledger(file, "me"));
+  other_writer other{file};
+  auto ledger = store::open_sqlite_ledger(file, "me", short_wait(3, pauses, nullptr));
+  CAF_REQUIRE(ledger);
+  auto call = sample();
+  auto r = (*ledger)->settle(0, &call);
+  CAF_REQUIRE(!r);
+  CAF_CHECK_EQUAL(r.error().code, errc::timeout);
+  CAF_CHECK_EQUAL(pauses, 2); // three attempts
+  CAF_CHECK(r.error().message.find("ledger") == 0);
+  CAF_CHECK(r.error().message.find("another process held the database") != std::string::npos);
+}
+
+CAF_TEST(a reservation is not retried : the caller decides) {
+  int pauses = 0;
+  CAF_REQUIRE(store::open_sqlite_ledger(file, "me"));
+  other_writer other{file};
+  auto ledger = store::open_sqlite_ledger(file, "me", short_wait(3, pauses, nullptr));
+  CAF_REQUIRE(ledger);
+  auto g = (*ledger)->reserve({1.0, std::nullopt, 0});
+  CAF_REQUIRE(!g);
+  CAF_CHECK_EQUAL(g.error().code, errc::timeout);
+  CAF_CHECK_EQUAL(pauses, 0);
+}
+
+CAF_TEST(a gateway key record waits out another process and is kept) {
+  int pauses = 0;
+  CAF_REQUIRE(store::key_store::open(file, "me"));
+  other_writer other{file};
+  auto keys = store::key_store::open(file, "me", short_wait(3, pauses, &other));
+  CAF_REQUIRE(keys);
+  store::key_request rec;
+  rec.key = "";
+  rec.model = "m";
+  rec.unix_ms = 1000;
+  rec.status = 200;
+  CAF_CHECK((*keys)->settle(0, rec));
+  CAF_CHECK_EQUAL(pauses, 1);
+  auto all = (*keys)->requests_since(0);
+  CAF_REQUIRE(all);
+  CAF_CHECK_EQUAL(all->size(), 1u);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
