@@ -2,6 +2,7 @@
 
 #include <ostream>
 
+#include "et/app/context_embed.hpp"
 #include "et/config/paths.hpp"
 #include "et/context/files.hpp"
 #include "et/context/index.hpp"
@@ -68,12 +69,17 @@ std::optional<std::string> retrieve_for_task(context& ctx, const config::setting
   auto db = et::context::index_db::open(where->file);
   if (!db)
     return refuse(db.error().message);
-  auto hits = (*db)->query(task, et::context::context_hits);
+  std::string ranking;
+  std::string why;
+  auto hits = ranked_query(ctx, s, **db, task, et::context::context_hits, "et run", ranking, why);
   if (!hits)
     return refuse(hits.error().message);
+  if (!s.context.embed.empty() && ranking != "hybrid")
+    ctx.err << "et run: context ranked by BM25 only: " << why << "\n";
   auto block = et::context::context_block(*hits);
   if (!hits->empty()) {
-    ctx.err << "context: " << hits->size() << " excerpts from " << where->root.string() << ":";
+    ctx.err << "context: " << hits->size() << " excerpts from " << where->root.string() << " ("
+            << ranking << "):";
     for (const auto& h : *hits)
       ctx.err << " " << et::context::source_of(h);
     ctx.err << "\n";
