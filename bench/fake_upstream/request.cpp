@@ -69,6 +69,8 @@ route gemini_route(std::string_view method, std::string_view path, std::string_v
     r.where = endpoint::gemini_generate;
   else if (verb == "streamGenerateContent")
     r.where = endpoint::gemini_stream;
+  else if (verb == "batchEmbedContents")
+    r.where = endpoint::gemini_embed;
   r.sse = query_param(query, "alt") == "sse";
   return r;
 }
@@ -164,10 +166,14 @@ route at(endpoint e, protocol p) {
 
 std::string_view to_string(endpoint e) {
   constexpr std::string_view names[endpoint_count] = {
-      "openai.chat",   "openai.models", "anthropic.messages", "anthropic.models",
-      "ollama.chat",   "ollama.tags",   "gemini.generate",    "gemini.stream",
-      "gemini.models", "fake.release",  "fake.report",        "unknown"};
+      "openai.chat",  "openai.models",   "anthropic.messages", "anthropic.models", "ollama.chat",
+      "ollama.tags",  "gemini.generate", "gemini.stream",      "gemini.models",    "openai.embed",
+      "ollama.embed", "gemini.embed",    "fake.release",       "fake.report",      "unknown"};
   return names[static_cast<size_t>(e)];
+}
+
+bool is_embed(endpoint e) {
+  return e == endpoint::openai_embed || e == endpoint::ollama_embed || e == endpoint::gemini_embed;
 }
 
 bool is_chat(endpoint e) {
@@ -190,6 +196,10 @@ route route_request(std::string_view method, std::string_view target, bool anthr
     r = at(endpoint::anthropic_messages, protocol::anthropic);
   } else if (post && path == "/api/chat") {
     r = at(endpoint::ollama_chat, protocol::ollama);
+  } else if (post && (path == "/v1/embeddings" || path == "/embeddings")) {
+    r.where = endpoint::openai_embed;
+  } else if (post && path == "/api/embed") {
+    r = at(endpoint::ollama_embed, protocol::ollama);
   } else if (post && path == "/fake/release") {
     r.where = endpoint::fake_release;
   } else if (method == "GET" && path == "/fake/report") {

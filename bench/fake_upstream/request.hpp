@@ -25,13 +25,16 @@ enum class endpoint : uint8_t {
   gemini_generate,    ///< POST /v1beta/models/{model}:generateContent
   gemini_stream,      ///< POST /v1beta/models/{model}:streamGenerateContent
   gemini_models,      ///< GET /v1beta/models
+  openai_embed,       ///< POST /v1/embeddings, /embeddings
+  ollama_embed,       ///< POST /api/embed
+  gemini_embed,       ///< POST /v1beta/models/{model}:batchEmbedContents
   fake_release,       ///< POST /fake/release: every held stream goes on
   fake_report,        ///< GET /fake/report: counters and billed usage as JSON
   unknown,            ///< anything else: 404
 };
 
 /// Number of endpoint values, unknown included.
-inline constexpr size_t endpoint_count = 12;
+inline constexpr size_t endpoint_count = 15;
 
 /// "openai.chat", "gemini.models", ...: the key of stats::requests_by_path.
 std::string_view to_string(endpoint e);
@@ -49,6 +52,9 @@ struct route {
 
 /// Routes by method and target; `anthropic_version` tells the two /v1/models apart.
 route route_request(std::string_view method, std::string_view target, bool anthropic_version);
+
+/// True for the endpoints that answer an embedding request.
+bool is_embed(endpoint e);
 
 /// True for the endpoints that answer a chat request.
 bool is_chat(endpoint e);

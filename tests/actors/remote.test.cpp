@@ -31,6 +31,7 @@ provider_actor::behavior_type fake_node(provider_actor::pointer,
       [=](complete_atom, uint64_t, const chat_request& req) { return answer(req); },
       [=](stream_atom, uint64_t, const chat_request& req) { return answer(req); },
       [=](models_atom) { return std::vector<model_info>{}; },
+      [=](embed_atom, uint64_t, const embed_request&) { return embed_response{}; },
       [=](cancel_atom, uint64_t) {},
   };
 }

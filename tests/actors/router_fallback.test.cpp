@@ -38,6 +38,11 @@ provider_actor::behavior_type scripted(provider_actor::pointer self, std::option
       [=](complete_atom, uint64_t id, const chat_request& req) { return answer(id, req, false); },
       [=](stream_atom, uint64_t id, const chat_request& req) { return answer(id, req, true); },
       [=](models_atom) { return std::vector<model_info>{}; },
+      [=](embed_atom, uint64_t, const embed_request& req) -> caf::result<embed_response> {
+        if (fails)
+          return to_caf(*fails);
+        return embed_response{req.model, {std::vector<float>(2, 1.0f)}, {}, {}};
+      },
       [=](cancel_atom, uint64_t) {},
   };
 }

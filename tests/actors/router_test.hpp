@@ -61,6 +61,7 @@ inline provider_actor::behavior_type fragile(provider_actor::stateful_pointer<fr
       [=](complete_atom, uint64_t id, const chat_request& req) { return answer(id, req, false); },
       [=](stream_atom, uint64_t id, const chat_request& req) { return answer(id, req, true); },
       [=](models_atom) { return std::vector<model_info>{}; },
+      [=](embed_atom, uint64_t, const embed_request&) { return embed_response{}; },
       [=](cancel_atom, uint64_t) {},
   };
 }

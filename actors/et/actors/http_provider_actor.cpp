@@ -16,6 +16,12 @@ struct http_call {
   http::exchange exchange;
 };
 
+// An embedding call in flight.
+struct embed_call {
+  caf::typed_response_promise<embed_response> promise;
+  http::exchange exchange;
+};
+
 struct http_state {
   http_state() = default;
   http_state(const http_state&) = delete;
@@ -26,11 +32,13 @@ struct http_state {
   // attachables run, so a functor would read a destroyed table.
   ~http_state() {
     requests.for_each([](uint64_t, http_call& call) { call.exchange.cancel(); });
+    embeds.for_each([](uint64_t, embed_call& call) { call.exchange.cancel(); });
   }
   std::shared_ptr<http::client> client; // keeps the client alive as long as we are
   std::unique_ptr<provider::http_provider> endpoint;
   failure broken; // why endpoint is null
   util::in_flight<uint64_t, http_call> requests;
+  util::in_flight<uint64_t, embed_call> embeds;
   util::in_flight<uint64_t, caf::typed_response_promise<std::vector<model_info>>> listings;
   uint64_t next_listing = 1;
   static inline const char* name = "et.provider.http";
@@ -80,7 +88,34 @@ caf::typed_response_promise<chat_response> start(http_pointer self, uint64_t id,
   return promise;
 }
 
+caf::typed_response_promise<embed_response> start_embed(http_pointer self, uint64_t id,
+                                                        const embed_request& req) {
+  auto promise = self->make_response_promise<embed_response>();
+  auto& st = self->state;
+  if (!st.endpoint) {
+    promise.deliver(to_caf(st.broken));
+    return promise;
+  }
+  auto me = caf::actor_cast<http_provider_actor>(self);
+  st.embeds.add(id, embed_call{promise, {}});
+  auto ex = st.endpoint->embed(req, [me, id](result<embed_response> r) {
+    if (r)
+      caf::anon_send(me, done_atom::value, id, std::move(*r));
+    else
+      caf::anon_send(me, failed_atom::value, id, to_caf(r.error()));
+  });
+  if (auto* call = st.embeds.find(id))
+    call->exchange = ex;
+  return promise;
+}
+
 void finish(http_pointer self, uint64_t id, caf::error err, chat_response* r) {
+  if (!r) { // a failure ends a chat or an embedding call (ids are the router's, unique)
+    if (auto e = self->state.embeds.take(id)) {
+      e->promise.deliver(std::move(err));
+      return;
+    }
+  }
   auto call = self->state.requests.take(id);
   if (!call)
     return; // cancelled meanwhile
@@ -128,7 +163,17 @@ http_provider_actor::behavior_type http_provider_behavior(http_pointer self,
         });
         return promise;
       },
+      [=](embed_atom, uint64_t id, const embed_request& req) { return start_embed(self, id, req); },
+      [=](done_atom, uint64_t id, embed_response& r) {
+        if (auto e = self->state.embeds.take(id))
+          e->promise.deliver(std::move(r));
+      },
       [=](cancel_atom, uint64_t id) {
+        if (auto e = self->state.embeds.take(id)) {
+          e->exchange.cancel();
+          e->promise.deliver(to_caf(make_failure(errc::cancelled, "request cancelled")));
+          return;
+        }
         auto call = self->state.requests.take(id);
         if (!call)
           return;

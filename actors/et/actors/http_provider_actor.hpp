@@ -15,6 +15,8 @@ namespace et::actors {
 using http_provider_actor = provider_actor::extend<
     /// I/O thread -> self: request `id` completed.
     caf::reacts_to<done_atom, uint64_t, chat_response>,
+    /// I/O thread -> self: embedding request `id` completed.
+    caf::reacts_to<done_atom, uint64_t, embed_response>,
     /// I/O thread -> self: request `id` failed.
     caf::reacts_to<failed_atom, uint64_t, caf::error>,
     /// I/O thread -> self: the model listing `id` arrived.

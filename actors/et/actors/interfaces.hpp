@@ -13,6 +13,7 @@
 #include "et/cost/reports.hpp"
 #include "et/cost/summary.hpp"
 #include "et/llm/chat.hpp"
+#include "et/llm/embed.hpp"
 #include "et/llm/routed.hpp"
 #include "et/plan/decompose.hpp"
 #include "et/roles/messages.hpp"
@@ -31,6 +32,9 @@ using provider_actor = caf::typed_actor<
     caf::replies_to<stream_atom, uint64_t, chat_request>::with<chat_response>,
     /// router -> provider: the models the endpoint offers.
     caf::replies_to<models_atom>::with<std::vector<model_info>>,
+    /// router -> provider: embed the request's texts (the id names it for cancel); replies
+    /// with one checked vector per input or a typed error (unsupported where there is none).
+    caf::replies_to<embed_atom, uint64_t, embed_request>::with<embed_response>,
     /// router -> provider: abandon request `id`; its reply becomes errc::cancelled.
     caf::reacts_to<cancel_atom, uint64_t>>;
 
@@ -70,7 +74,11 @@ using router_actor = caf::typed_actor<
     caf::reacts_to<cancel_atom, uint64_t>,
     /// anyone -> router: the models provider `name` offers (for Ollama: GET /api/tags, with the
     /// provider's auth); errc::not_found for a name that is not a configured provider.
-    caf::replies_to<models_atom, std::string>::with<std::vector<model_info>>>;
+    caf::replies_to<models_atom, std::string>::with<std::vector<model_info>>,
+    /// anyone -> router: embed texts with the request's target, then its fallbacks, with the
+    /// retries, cooldowns, budgets and ledger records of any call; replies with the vectors
+    /// and who gave them.
+    caf::replies_to<embed_atom, role_embed_request>::with<routed_embedding>>;
 
 /// An `et serve` node as other hosts see it: its router, by alias only, behind
 /// a bound on concurrent requests. Published with CAF's middleman.

@@ -90,6 +90,9 @@ mock_provider_actor::behavior_type mock_provider(mock_pointer self,
       [=](models_atom) -> std::vector<model_info> {
         return self->state.engine->models(self->state.models);
       },
+      [=](embed_atom, uint64_t, const embed_request& req) -> embed_response {
+        return provider::mock_embed(req);
+      },
       [=](cancel_atom, uint64_t id) {
         auto i = self->state.active.find(id);
         if (i == self->state.active.end())

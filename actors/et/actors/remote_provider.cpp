@@ -179,6 +179,10 @@ remote_provider_actor::behavior_type remote_provider(remote_pointer self, config
         return start(self, id, std::move(req), true);
       },
       [=](models_atom) { return models(self); },
+      [=](embed_atom, uint64_t, const embed_request&) -> caf::result<embed_response> {
+        return to_caf(
+            make_failure(errc::unsupported, "embeddings through a node are not supported"));
+      },
       [=](cancel_atom, uint64_t id) {
         auto* call = self->state.calls.find(id);
         if (!call)

@@ -103,7 +103,10 @@ void finish(router_pointer self, uint64_t key, caf::error err) {
     return;
   release_reservation(self, *j);
   self->state.attempts.erase(j->attempt_id);
-  j->promise.deliver(std::move(err));
+  if (j->embedding)
+    j->embed_promise.deliver(std::move(err));
+  else
+    j->promise.deliver(std::move(err));
 }
 
 void try_current(router_pointer self, uint64_t key) {
@@ -139,6 +142,8 @@ void dispatch_attempt(router_pointer self, uint64_t key) {
       f.to = fallback_name(current(j).where);
   // The provider enforces the HTTP timeouts; this bound only catches a
   // provider that never answers at all.
+  if (j.embedding)
+    return dispatch_embed(self, key, slot, aid);
   auto bound = slot.settings.timeout.total + std::chrono::seconds{30};
   auto on_ok = [=](chat_response& r) { on_attempt_done(self, key, aid, std::move(r)); };
   auto on_err = [=](caf::error& e) { on_attempt_failed(self, key, aid, from_caf(e)); };
@@ -335,6 +340,7 @@ router_impl::behavior_type router(router_pointer self, router_setup setup) {
       [=](chunk_atom, const stream_chunk& c) { relay(self, c); },
       [=](cancel_atom, uint64_t id) { cancel(self, id); },
       [=](models_atom, const std::string& name) { return models_of(self, name); },
+      [=](embed_atom, role_embed_request& req) { return start_embed_job(self, std::move(req)); },
       [=](retry_atom, uint64_t key) {
         if (self->state.jobs.find(key))
           send_attempt(self, key);

@@ -27,12 +27,16 @@ void check_budget_then_send(router_pointer self, uint64_t key) {
     return;
   auto& j = *found;
   const auto& c = j.chain[j.index];
+  size_t embed_bytes = 0;
+  for (const auto& s : j.embed_inputs)
+    embed_bytes += s.size();
   cost::budget_query q{j.req.role,
                        c.where.alias,
                        slot_key(c.where),
                        c.where.model,
-                       prompt_estimate(c.request),
-                       c.request.max_tokens.value_or(0)};
+                       j.embedding ? cost::estimate_tokens(embed_bytes)
+                                   : prompt_estimate(c.request),
+                       j.embedding ? 0 : c.request.max_tokens.value_or(0)};
   auto index = j.index;
   self->request(self->state.ledger, caf::infinite, budget_atom::value, std::move(q))
       .then(

@@ -48,6 +48,9 @@ struct router_job {
   std::vector<fallback_taken> fallbacks;             ///< candidates passed over, for the reply
   std::optional<failure> last_failed; ///< the latest failed attempt (the cause of all_failed)
   caf::typed_response_promise<routed_response> promise; ///< the requester's answer
+  bool embedding = false;                ///< an embedding job: inputs and embed_promise
+  std::vector<std::string> embed_inputs; ///< the texts of an embedding job
+  caf::typed_response_promise<routed_embedding> embed_promise; ///< its requester's answer
 };
 
 /// The router's state.
@@ -89,6 +92,14 @@ void dispatch_attempt(router_pointer self, uint64_t key);
 void on_attempt_failed(router_pointer self, uint64_t key, uint64_t attempt_id, failure f);
 /// Handles a successful attempt.
 void on_attempt_done(router_pointer self, uint64_t key, uint64_t attempt_id, chat_response r);
+/// Handles a successful attempt of an embedding job (router_embed.cpp).
+void on_embed_done(router_pointer self, uint64_t key, uint64_t attempt_id, embed_response r);
+/// Starts an embedding job: target, then fallbacks (router_embed.cpp).
+caf::typed_response_promise<routed_embedding> start_embed_job(router_pointer self,
+                                                              role_embed_request req);
+/// Sends the current attempt of embedding job `key` to `slot` (router_embed.cpp).
+void dispatch_embed(router_pointer self, uint64_t key, provider_slot& slot, uint64_t aid);
+
 /// Moves job `key` on to its next candidate, recording why in its fallbacks.
 void fall_back(router_pointer self, uint64_t key, const failure& why);
 /// Restarts (or retires) the provider whose instance `source` exited.

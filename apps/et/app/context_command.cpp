@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "et/app/commands.hpp"
+#include "et/app/context_embed.hpp"
 #include "et/app/context_index.hpp"
 #include "et/context/index.hpp"
 
@@ -37,7 +38,7 @@ std::string preview(const std::string& text, size_t n) {
 }
 
 void print_json(std::ostream& out, const project_index& where, const query_flags& flags,
-                const std::vector<retrieval::hit>& hits) {
+                const std::vector<retrieval::hit>& hits, const std::string& ranking) {
   boost::json::array items;
   for (const auto& h : hits)
     items.emplace_back(boost::json::object{{"path", h.path},
@@ -45,8 +46,8 @@ void print_json(std::ostream& out, const project_index& where, const query_flags
                                            {"end_line", h.end_line},
                                            {"score", h.score},
                                            {"text", h.text}});
-  out << boost::json::serialize(
-      boost::json::object{{"root", where.root.string()}, {"query", flags.text}, {"hits", items}})
+  out << boost::json::serialize(boost::json::object{
+      {"root", where.root.string()}, {"query", flags.text}, {"ranking", ranking}, {"hits", items}})
       << "\n";
 }
 
@@ -71,15 +72,23 @@ int run_query(context& ctx, const query_flags& flags) {
     ctx.err << "et context query: " << db.error().message << "\n";
     return exit_failed;
   }
-  auto hits = (*db)->query(flags.text, flags.k);
+  std::string ranking;
+  std::string why;
+  auto hits = ranked_query(ctx, *s, **db, flags.text, flags.k, "et context query", ranking, why);
   if (!hits) {
     ctx.err << "et context query: " << hits.error().message << "\n";
     return exit_failed;
   }
   if (flags.json) {
-    print_json(ctx.out, *where, flags, *hits);
+    print_json(ctx.out, *where, flags, *hits, ranking);
+    if (!s->context.embed.empty() && ranking != "hybrid")
+      ctx.err << "et context query: ranked by BM25 only: " << why << "\n";
     return exit_ok;
   }
+  ctx.err << "ranking: "
+          << (ranking == "hybrid" ? "hybrid (BM25 and cosine, reciprocal rank fusion)"
+                                  : "bm25" + (why.empty() ? "" : " (" + why + ")"))
+          << "\n";
   if (hits->empty())
     ctx.out << "no matches in " << where->root.string() << "\n";
   for (const auto& h : *hits) {
@@ -97,7 +106,8 @@ void add_context_command(CLI::App& root, context& ctx) {
   auto* cmd = root.add_subcommand("context", "retrieval context: search the project index");
   cmd->require_subcommand(1);
   auto* query = cmd->add_subcommand(
-      "query", "print the index chunks that best match TEXT (BM25), best first");
+      "query", "print the index chunks that best match TEXT, best first (BM25, fused with cosine "
+               "similarity when the index holds vectors of context.embed)");
   add_config_flag(*query, ctx);
   auto flags = std::make_shared<query_flags>();
   query->add_option("text", flags->text, "what to look for (any text)")->required();

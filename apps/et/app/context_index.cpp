@@ -4,6 +4,7 @@
 #include <memory>
 #include <ostream>
 
+#include "et/app/context_embed.hpp"
 #include "et/config/paths.hpp"
 #include "et/context/files.hpp"
 #include "et/context/index.hpp"
@@ -93,17 +94,22 @@ std::optional<run_context> retrieve_for_run(context& ctx, const config::settings
   if (!opened)
     return refuse(opened.error().message);
   std::shared_ptr<const et::context::index_db> db = std::move(*opened);
-  auto hits = db->query(task, et::context::context_hits);
+  std::string ranking;
+  std::string why;
+  auto hits = ranked_query(ctx, s, *db, task, et::context::context_hits, "et run", ranking, why);
   if (!hits)
     return refuse(hits.error().message);
+  if (!s.context.embed.empty() && ranking != "hybrid")
+    ctx.err << "et run: context ranked by BM25 only: " << why << "\n";
   auto found =
       et::context::excerpts_of(*hits, et::context::context_budget(role_window(s, supervisor)));
   if (!found.sources.empty())
     ctx.err << "context: " << found.sources.size() << " excerpts from " << where->root.string()
-            << ": " << join(found.sources, " ") << "\n";
+            << " (" << ranking << "): " << join(found.sources, " ") << "\n";
   run_context out;
   out.task_block = std::move(found.block);
-  // A subtask whose query fails gets no excerpts: its work does not depend on them.
+  // Subtasks rank by BM25: embedding their queries would need a router call from the run's
+  // own thread. A subtask whose query fails gets no excerpts: its work does not depend on them.
   out.for_subtasks =
       [db, budget = et::context::context_budget(role_window(s, worker))](const std::string& text) {
         auto best = db->query(text, et::context::context_hits);

@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "et/app/commands.hpp"
+#include "et/app/context_embed.hpp"
 #include "et/app/context_index.hpp"
 #include "et/context/index.hpp"
 #include "et/util/text.hpp"
@@ -46,7 +47,7 @@ std::string when(int64_t unix_ms) {
   return std::string{buf} + " (" + format_elapsed(age) + " ago)";
 }
 
-int show_status(context& ctx, const project_index& where) {
+int show_status(context& ctx, const config::settings& settings, const project_index& where) {
   ctx.out << "root:    " << where.root.string() << "\n";
   if (!std::filesystem::exists(where.file)) {
     ctx.out << "index:   none yet (run `et index " << where.root.string() << "`)\n";
@@ -67,10 +68,44 @@ int show_status(context& ctx, const project_index& where) {
           << "chunks:  " << s->chunks << "\n"
           << "size:    " << human_bytes(s->bytes_on_disk) << "\n"
           << "indexed: " << when(s->last_indexed_ms) << "\n";
+  if (s->embedded == 0)
+    ctx.out << "vectors: none\n";
+  else
+    ctx.out << "vectors: " << s->embedded << " of " << s->chunks << " chunks, " << s->embed_model
+            << ", dimension " << s->dimension << "\n";
+  auto identity = embed_identity(settings);
+  bool hybrid = !identity.empty() && s->embedded > 0 && s->embed_model == identity;
+  ctx.out << "ranking: " << (hybrid ? "hybrid (BM25 and cosine, reciprocal rank fusion)" : "bm25")
+          << "\n";
   return exit_ok;
 }
 
-int update(context& ctx, const project_index& where) {
+// Embeds what has no vector yet when context.embed is set; one stderr line says what it did.
+int embed(context& ctx, const config::settings& settings, retrieval::index_db& db) {
+  if (settings.context.embed.empty())
+    return exit_ok;
+  embed_totals done;
+  auto r = embed_index(ctx, settings, db, done);
+  char usd[32];
+  std::snprintf(usd, sizeof usd, "$%.6f", done.usd);
+  ctx.err << "et index: embedded " << done.chunks << " chunks with " << settings.context.embed;
+  if (!done.answered_by.empty() && done.answered_by != settings.context.embed)
+    ctx.err << " (answered by " << done.answered_by << ")";
+  if (done.dimension)
+    ctx.err << ", dimension " << done.dimension;
+  ctx.err << " in " << done.calls << " calls: " << done.tokens << " tokens, " << usd
+          << (done.unpriced ? " (some calls unpriced)" : "")
+          << (done.reset ? "; the previous vectors (another model or dimension) were dropped" : "")
+          << "\n";
+  if (!r) {
+    ctx.err << "et index: embedding stopped: " << r.error().message
+            << " (the vectors stored so far are kept; run `et index` again)\n";
+    return exit_failed;
+  }
+  return exit_ok;
+}
+
+int update(context& ctx, const config::settings& settings, const project_index& where) {
   auto db = retrieval::index_db::open(where.file);
   if (!db) {
     ctx.err << "et index: " << db.error().message << "\n";
@@ -88,7 +123,7 @@ int update(context& ctx, const project_index& where) {
   if (s)
     ctx.out << "; the index holds " << s->files << " files, " << s->chunks << " chunks";
   ctx.out << "\n";
-  return exit_ok;
+  return embed(ctx, settings, **db);
 }
 
 int run_index(context& ctx, const index_flags& flags) {
@@ -107,7 +142,7 @@ int run_index(context& ctx, const index_flags& flags) {
   }
   int code = exit_ok;
   for (const auto& where : projects)
-    if (auto c = flags.status ? show_status(ctx, where) : update(ctx, where); c != exit_ok)
+    if (auto c = flags.status ? show_status(ctx, *s, where) : update(ctx, *s, where); c != exit_ok)
       code = c;
   return code;
 }

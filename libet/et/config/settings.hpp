@@ -234,6 +234,13 @@ struct verify {
   std::vector<std::string> env; ///< variables passed besides PATH, HOME, LANG, TMPDIR
 };
 
+/// Retrieval context (`context`): how `et index` embeds its chunks.
+struct context {
+  std::string embed;                        ///< alias of the embedding model ("" = BM25 only)
+  std::vector<std::string> embed_fallbacks; ///< aliases tried in order after it
+  int embed_batch = 64;                     ///< inputs per embedding call, 1 to 2048
+};
+
 /// The whole configuration.
 struct settings {
   std::string source;                        ///< the file it came from
@@ -253,6 +260,7 @@ struct settings {
   config::network network;                   ///< heartbeats between et processes
   std::map<std::string, agent> agents;       ///< agent CLIs for `et session`
   config::verify verify;                     ///< how verify commands run
+  config::context context;                   ///< retrieval: the index's embedding model
 
   /// The role's settings, or one built from `defaults` for an unconfigured role.
   role role_or_default(const std::string& name) const;

@@ -28,6 +28,8 @@ CREATE TABLE IF NOT EXISTS chunks (
   id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL REFERENCES files(id),
   start_line INTEGER NOT NULL, end_line INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS chunks_by_file ON chunks(file_id);
+CREATE TABLE IF NOT EXISTS vectors (
+  chunk_id INTEGER PRIMARY KEY REFERENCES chunks(id), data BLOB NOT NULL);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunk_text USING fts5(text, path, tokenize = 'unicode61');
 )";
 
@@ -124,12 +126,15 @@ result<update_stats> index_db::update(const fs::path& given, const chunk_limits&
     }
     statement drop_text{db_, "DELETE FROM chunk_text WHERE rowid IN "
                              "(SELECT id FROM chunks WHERE file_id = ?)"};
+    statement drop_vectors{db_, "DELETE FROM vectors WHERE chunk_id IN "
+                                "(SELECT id FROM chunks WHERE file_id = ?)"};
     statement drop_chunks{db_, "DELETE FROM chunks WHERE file_id = ?"};
     statement drop_file{db_, "DELETE FROM files WHERE id = ?"};
     statement add_file{db_, "INSERT INTO files (path, hash, size, indexed_ms) VALUES (?,?,?,?)"};
     statement add_chunk{db_, "INSERT INTO chunks (file_id, start_line, end_line) VALUES (?,?,?)"};
     statement add_text{db_, "INSERT INTO chunk_text (rowid, text, path) VALUES (?,?,?)"};
-    for (auto* st : {&drop_text, &drop_chunks, &drop_file, &add_file, &add_chunk, &add_text})
+    for (auto* st :
+         {&drop_text, &drop_vectors, &drop_chunks, &drop_file, &add_file, &add_chunk, &add_text})
       if (!st->ok())
         return error("prepare update");
     auto run = [&](statement& st, int64_t id) {
@@ -137,9 +142,11 @@ result<update_stats> index_db::update(const fs::path& given, const chunk_limits&
       st.bind(1, id);
       return st.step() == SQLITE_DONE;
     };
-    // A file's chunks and its row go together: a changed file is removed, then added anew.
+    // A file's chunks, their vectors and its row go together: a changed file is removed, then added
+    // anew.
     auto forget = [&](int64_t id) {
-      return run(drop_text, id) && run(drop_chunks, id) && run(drop_file, id);
+      return run(drop_text, id) && run(drop_vectors, id) && run(drop_chunks, id)
+             && run(drop_file, id);
     };
     update_stats stats;
     std::set<std::string> present;

@@ -36,6 +36,16 @@ struct index_status {
   size_t chunks = 0;           ///< chunks
   uintmax_t bytes_on_disk = 0; ///< the database and its write-ahead log
   int64_t last_indexed_ms = 0; ///< when the last update finished (Unix ms), 0 if never
+  size_t embedded = 0;         ///< chunks with a vector
+  std::string embed_model;     ///< what made the vectors ("" = none: BM25 only)
+  size_t dimension = 0;        ///< their dimension (0 = none yet)
+};
+
+/// A chunk that has no vector yet.
+struct pending_chunk {
+  int64_t id = 0;   ///< the chunk's id
+  std::string path; ///< its file, relative to the root
+  std::string text; ///< the chunk
 };
 
 /// One query result.
@@ -43,7 +53,7 @@ struct hit {
   std::string path;      ///< relative to the project root
   size_t start_line = 0; ///< first line, 1-based
   size_t end_line = 0;   ///< last line, inclusive
-  double score = 0;      ///< BM25 relevance, higher is better
+  double score = 0;      ///< BM25 relevance, or the fused score of a hybrid query; higher is better
   std::string text;      ///< the chunk
 };
 
@@ -65,8 +75,32 @@ public:
   /// fts_query), best first. No searchable word: no hits.
   result<std::vector<hit>> query(std::string_view text, size_t k) const;
 
-  /// Files, chunks, size and age of the index.
+  /// The `k` chunks that best match by reciprocal rank fusion of BM25 (on `text`) and
+  /// cosine similarity (of `vector` against the stored vectors): each chunk scores the sum
+  /// of 1 / (60 + rank) over the two rankings it appears in (their top max(50, 5k) each).
+  /// `vector` must have the stored dimension (invalid_input otherwise).
+  result<std::vector<hit>> query_hybrid(std::string_view text, const std::vector<float>& vector,
+                                        size_t k) const;
+
+  /// Files, chunks, size and age of the index, and its vectors.
   result<index_status> status() const;
+
+  /// Keeps the stored vectors only when they were made by `model` (an identity such as
+  /// "alias=provider/model"); otherwise drops them all and records `model`, so vectors
+  /// of two models are never mixed. Returns true when vectors were dropped.
+  result<bool> use_embed_model(const std::string& model);
+
+  /// Drops every vector (a model answered with another dimension) and records `model`.
+  result<void> reset_vectors(const std::string& model);
+
+  /// Up to `limit` chunks without a vector, in id order.
+  result<std::vector<pending_chunk>> chunks_to_embed(size_t limit) const;
+
+  /// Stores vector i for chunk ids[i]. Every vector of the index has one dimension: the
+  /// first stored sets it, and a vector of another dimension (or an empty or non-finite
+  /// one) fails with invalid_input, storing nothing of the batch.
+  result<void> store_vectors(const std::vector<int64_t>& ids,
+                             const std::vector<std::vector<float>>& vectors);
 
 private:
   index_db(sqlite3* db, std::filesystem::path file) : db_(db), file_(std::move(file)) {}
@@ -74,6 +108,10 @@ private:
   result<void> exec(const char* sql, const char* what) const;
   result<std::string> meta(const char* key) const;
   result<void> set_meta(const char* key, const std::string& value);
+  result<void> vector_status(index_status& s) const; // vectors.cpp
+  result<std::vector<int64_t>> bm25_ids(std::string_view text, size_t n) const;
+  result<std::vector<int64_t>> nearest_ids(const std::vector<float>& vector, size_t n) const;
+  result<hit> hit_of(int64_t chunk_id, double score) const;
 
   sqlite3* db_;
   std::filesystem::path file_;

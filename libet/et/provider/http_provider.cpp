@@ -211,6 +211,31 @@ http::exchange http_provider::complete(const chat_request& req, completion_handl
   return client_.send(to_http(std::move(*built), base_, settings_.timeout), std::move(h));
 }
 
+http::exchange http_provider::embed(const embed_request& req, embed_handler on_done) {
+  auto done = scrubbing(std::move(on_done), secrets_);
+  auto built = codec_->embed(req);
+  if (!built) {
+    done(built.error());
+    return {};
+  }
+  auto st = std::make_shared<exchange_state>();
+  auto codec = codec_;
+  http::handlers h;
+  h.on_head = [st](const http::response_head& head) {
+    st->status = head.status;
+    st->headers = head.headers;
+  };
+  h.on_body = [st](std::string_view bytes) { st->error_body.append(bytes); };
+  h.on_done = [st, codec, done, req](result<void> r) {
+    if (!r)
+      return done(r.error());
+    if (!is_success(st->status))
+      return done(codec->classify(reply_of(*st)));
+    done(codec->decode_embed(st->error_body, req));
+  };
+  return client_.send(to_http(std::move(*built), base_, settings_.timeout), std::move(h));
+}
+
 http::exchange http_provider::stream(const chat_request& req, chunk_handler on_chunk,
                                      completion_handler on_done) {
   auto done = scrubbing(std::move(on_done), secrets_);

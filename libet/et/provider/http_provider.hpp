@@ -18,6 +18,7 @@
 #include "et/config/settings.hpp"
 #include "et/http/client.hpp"
 #include "et/llm/chat.hpp"
+#include "et/llm/embed.hpp"
 #include "et/util/result.hpp"
 #include "et/wire/codec.hpp"
 
@@ -28,6 +29,9 @@ using completion_handler = std::function<void(result<chat_response>)>;
 
 /// Called with each chunk of a streamed answer, in order.
 using chunk_handler = std::function<void(chunk)>;
+
+/// Called once with the vectors or their failure.
+using embed_handler = std::function<void(result<embed_response>)>;
 
 /// Called once with the model listing or its failure.
 using models_handler = std::function<void(result<std::vector<model_info>>)>;
@@ -48,6 +52,10 @@ public:
   /// answer. A failure after the first chunk is stream_interrupted unless the
   /// provider sent a typed error event (then that class, with the message).
   http::exchange stream(const chat_request& req, chunk_handler on_chunk, completion_handler done);
+
+  /// Embeds `req.inputs` in one call; `done` gets the checked vectors (see
+  /// wire::codec::decode_embed) or a failure classified like a chat's.
+  http::exchange embed(const embed_request& req, embed_handler done);
 
   /// Lists the provider's models, following pagination (at most 50 pages).
   /// Destroying the provider stops the listing: `done` then gets cancelled

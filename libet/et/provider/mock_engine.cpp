@@ -1,5 +1,7 @@
 #include "et/provider/mock_engine.hpp"
 
+#include <cmath>
+
 #include <algorithm>
 #include <cctype>
 
@@ -133,6 +135,44 @@ std::vector<model_info> mock_engine::models(const std::vector<std::string>& fall
   for (const auto& id : ids)
     out.push_back(model_info{id, id, std::nullopt});
   return out;
+}
+
+embed_response mock_embed(const embed_request& req) {
+  constexpr size_t dim = 64;
+  embed_response r;
+  r.model = req.model;
+  for (const auto& text : req.inputs) {
+    std::vector<float> v(dim, 0.0f);
+    uint64_t h = 1469598103934665603ull; // FNV-1a over each word
+    bool in_word = false;
+    auto end_word = [&] {
+      if (!in_word)
+        return;
+      v[h % dim] += 1.0f;
+      ++r.tokens.prompt_tokens;
+      h = 1469598103934665603ull;
+      in_word = false;
+    };
+    for (unsigned char c : text) {
+      if (std::isalnum(c)) {
+        h = (h ^ static_cast<unsigned char>(std::tolower(c))) * 1099511628211ull;
+        in_word = true;
+      } else {
+        end_word();
+      }
+    }
+    end_word();
+    double norm = 0;
+    for (auto x : v)
+      norm += double(x) * x;
+    if (norm == 0)
+      v[0] = 1.0f;
+    else
+      for (auto& x : v)
+        x = static_cast<float>(x / std::sqrt(norm));
+    r.vectors.push_back(std::move(v));
+  }
+  return r;
 }
 
 } // namespace et::provider

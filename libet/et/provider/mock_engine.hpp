@@ -14,6 +14,7 @@
 
 #include "et/config/settings.hpp"
 #include "et/llm/chat.hpp"
+#include "et/llm/embed.hpp"
 
 namespace et::provider {
 
@@ -25,6 +26,10 @@ struct mock_plan {
   std::chrono::milliseconds piece_delay{0}; ///< between pieces
   chat_response response;                   ///< the whole answer with usage
 };
+
+/// The mock's embeddings: a hashed bag of lower-cased words per input (dimension 64,
+/// unit length), so texts sharing words get similar vectors; one prompt token per word.
+embed_response mock_embed(const embed_request& req);
 
 /// Plans mock answers. Thread-safe: calls are numbered in arrival order.
 class mock_engine {

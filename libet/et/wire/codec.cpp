@@ -20,4 +20,12 @@ std::unique_ptr<codec> make_codec(const config::provider& p) {
   return nullptr;
 }
 
+result<http_request> codec::embed(const embed_request&) const {
+  return make_failure(errc::unsupported, "this provider's protocol has no embeddings endpoint");
+}
+
+result<embed_response> codec::decode_embed(std::string_view, const embed_request&) const {
+  return make_failure(errc::unsupported, "this provider's protocol has no embeddings endpoint");
+}
+
 } // namespace et::wire

@@ -11,6 +11,7 @@
 
 #include "et/config/settings.hpp"
 #include "et/llm/chat.hpp"
+#include "et/llm/embed.hpp"
 #include "et/util/result.hpp"
 #include "et/util/url.hpp"
 
@@ -70,6 +71,12 @@ public:
   virtual result<model_page> decode_models(std::string_view body) const = 0;
   /// Classifies a non-2xx exchange into a typed failure keeping the provider's message.
   virtual failure classify(const http_reply& reply) const = 0;
+  /// The embedding request for `req`; errc::unsupported for a protocol without one.
+  virtual result<http_request> embed(const embed_request& req) const;
+  /// Decodes a 2xx embedding body answering `req`: one finite vector per input, all of one
+  /// dimension in [1, max_embed_dimension], plausible token counts; invalid_input otherwise.
+  virtual result<embed_response> decode_embed(std::string_view body,
+                                              const embed_request& req) const;
 };
 
 /// The codec for a provider's type (openai, anthropic, ollama, gemini); null for mock.

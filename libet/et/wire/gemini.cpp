@@ -254,6 +254,15 @@ private:
 
 class gemini_codec final : public codec {
 public:
+  result<http_request> embed(const embed_request& req) const override {
+    return gemini_embed(p_, path_, req);
+  }
+
+  result<embed_response> decode_embed(std::string_view body,
+                                      const embed_request& req) const override {
+    return decode_gemini_embed(body, req);
+  }
+
   explicit gemini_codec(const config::provider& p) : p_(p), path_(base_path(p)) {}
 
   result<http_request> chat(const chat_request& req, bool stream) const override {

@@ -169,6 +169,15 @@ private:
 
 class ollama_codec final : public codec {
 public:
+  result<http_request> embed(const embed_request& req) const override {
+    return ollama_embed(p_, path_, req);
+  }
+
+  result<embed_response> decode_embed(std::string_view body,
+                                      const embed_request& req) const override {
+    return decode_ollama_embed(body, req);
+  }
+
   explicit ollama_codec(const config::provider& p) : p_(p), path_(base_path(p)) {}
 
   result<http_request> chat(const chat_request& req, bool stream) const override {

@@ -224,6 +224,15 @@ private:
 
 class openai_codec final : public codec {
 public:
+  result<http_request> embed(const embed_request& req) const override {
+    return openai_embed(p_, path_, req);
+  }
+
+  result<embed_response> decode_embed(std::string_view body,
+                                      const embed_request& req) const override {
+    return decode_openai_embed(body, req);
+  }
+
   explicit openai_codec(const config::provider& p) : p_(p), path_(base_path(p)) {
     auto u = parse_url(p.base_url.empty() ? "https://api.openai.com/v1" : p.base_url);
     official_ = u && u->host == "api.openai.com";

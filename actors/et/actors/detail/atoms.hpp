@@ -14,6 +14,8 @@ using stream_atom = caf::atom_constant<caf::atom("stream")>;
 using chunk_atom = caf::atom_constant<caf::atom("chunk")>;
 /// List models.
 using models_atom = caf::atom_constant<caf::atom("models")>;
+/// Embed texts into vectors.
+using embed_atom = caf::atom_constant<caf::atom("embed")>;
 /// Cancel a request in flight.
 using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
 /// Internal: an asynchronous operation finished.

@@ -10,6 +10,7 @@
 #include "et/cost/reports.hpp"
 #include "et/cost/summary.hpp"
 #include "et/llm/chat.hpp"
+#include "et/llm/embed.hpp"
 #include "et/llm/routed.hpp"
 #include "et/plan/decompose.hpp"
 #include "et/roles/messages.hpp"
@@ -87,6 +88,32 @@ typename Inspector::result_type inspect(Inspector& f, fallback_taken& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, routed_response& x) {
   return f(caf::meta::type_name("et.routed_response"), x.response, x.alias, x.provider, x.model,
+           x.attempts, x.fallbacks);
+}
+
+/// Inspects an embed_request.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, embed_request& x) {
+  return f(caf::meta::type_name("et.embed_request"), x.model, x.inputs);
+}
+
+/// Inspects an embed_response.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, embed_response& x) {
+  return f(caf::meta::type_name("et.embed_response"), x.model, x.vectors, x.tokens, x.usd);
+}
+
+/// Inspects a role_embed_request.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, role_embed_request& x) {
+  return f(caf::meta::type_name("et.role_embed_request"), x.id, x.role, x.target, x.fallbacks,
+           x.inputs);
+}
+
+/// Inspects a routed_embedding.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, routed_embedding& x) {
+  return f(caf::meta::type_name("et.routed_embedding"), x.response, x.alias, x.provider, x.model,
            x.attempts, x.fallbacks);
 }
 

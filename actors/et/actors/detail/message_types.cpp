@@ -16,6 +16,10 @@ void add_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<role_request>("et.role_request");
   cfg.add_message_type<routed_response>("et.routed_response");
   cfg.add_message_type<stream_chunk>("et.stream_chunk");
+  cfg.add_message_type<embed_request>("et.embed_request");
+  cfg.add_message_type<embed_response>("et.embed_response");
+  cfg.add_message_type<role_embed_request>("et.role_embed_request");
+  cfg.add_message_type<routed_embedding>("et.routed_embedding");
   cfg.add_message_type<fallback_report>("et.fallback_report");
   cfg.add_message_type<std::vector<fallback_report>>("et.fallback_report_list");
   cfg.add_message_type<cost::call_record>("et.call_record");

@@ -26,6 +26,8 @@ void read_agents(reader& r, const located& at, settings& out);
 /// `verify`: sandbox mode and extra environment of verify commands; after
 /// providers, nodes and server, whose secrets a listed variable must not hold.
 void read_verify(reader& r, const located& at, settings& out);
+/// The `context` section (after providers and models: its aliases must exist).
+void read_context(reader& r, const located& at, settings& out);
 
 /// Checks references between sections (aliases, providers, nodes, fallbacks,
 /// pools) and the rules that need several sections at once.

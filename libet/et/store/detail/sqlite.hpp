@@ -109,6 +109,10 @@ public:
   void bind(int i, std::string_view s) {
     sqlite3_bind_text(st_, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
   }
+  /// Binds a blob (copied).
+  void bind_blob(int i, const void* data, size_t n) {
+    sqlite3_bind_blob(st_, i, data, static_cast<int>(n), SQLITE_TRANSIENT);
+  }
   /// Binds an integer.
   void bind(int i, int64_t v) { sqlite3_bind_int64(st_, i, v); }
   /// Binds a double.
@@ -127,6 +131,11 @@ public:
   std::string text(int i) const {
     auto p = reinterpret_cast<const char*>(sqlite3_column_text(st_, i));
     return p ? std::string{p, static_cast<size_t>(sqlite3_column_bytes(st_, i))} : std::string{};
+  }
+  /// Column `i` as bytes (a blob), valid until the next step.
+  std::string_view blob(int i) const {
+    auto p = static_cast<const char*>(sqlite3_column_blob(st_, i));
+    return {p, static_cast<size_t>(sqlite3_column_bytes(st_, i))};
   }
   /// Column `i` as an integer.
   int64_t integer(int i) const { return sqlite3_column_int64(st_, i); }

@@ -151,4 +151,23 @@ std::unique_ptr<codec> make_ollama(const config::provider& p);
 /// Gemini generativelanguage v1beta.
 std::unique_ptr<codec> make_gemini(const config::provider& p);
 
+// -- embeddings (embed.cpp) -------------------------------------------------------
+
+/// OpenAI POST {base}/embeddings with `input` as an array and float encoding.
+result<http_request> openai_embed(const config::provider& p, const std::string& path,
+                                  const embed_request& req);
+/// Decodes OpenAI's `data[].embedding` (ordered by `index`) and `usage.prompt_tokens`.
+result<embed_response> decode_openai_embed(std::string_view body, const embed_request& req);
+/// Ollama POST {base}/api/embed with `input` as an array.
+result<http_request> ollama_embed(const config::provider& p, const std::string& path,
+                                  const embed_request& req);
+/// Decodes Ollama's `embeddings` and `prompt_eval_count`.
+result<embed_response> decode_ollama_embed(std::string_view body, const embed_request& req);
+/// Gemini POST {base}/v1beta/models/{model}:batchEmbedContents, one request per input.
+result<http_request> gemini_embed(const config::provider& p, const std::string& path,
+                                  const embed_request& req);
+/// Decodes Gemini's `embeddings[].values`; Gemini reports no usage, so prompt tokens are
+/// estimated from the input bytes (cost::estimate_tokens).
+result<embed_response> decode_gemini_embed(std::string_view body, const embed_request& req);
+
 } // namespace et::wire::detail

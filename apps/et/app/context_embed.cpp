@@ -1,0 +1,164 @@
+#include "et/app/context_embed.hpp"
+
+#include <chrono>
+
+#include "caf/all.hpp"
+#include "et/actors/detail/errors.hpp"
+#include "et/actors/detail/inspect.hpp"
+#include "et/app/runtime.hpp"
+
+namespace et::app {
+
+namespace {
+
+namespace retrieval = ::et::context;
+
+// The provider actor bounds each attempt by its timeouts; this only catches a router
+// that never answers.
+constexpr auto embed_bound = std::chrono::minutes{30};
+
+// One embedding call through the router.
+result<routed_embedding> embed_once(caf::scoped_actor& self, const actors::router_actor& router,
+                                    const config::settings& s, std::vector<std::string> inputs) {
+  role_embed_request req;
+  req.id = 1;
+  req.role = "embed";
+  req.target = s.context.embed;
+  req.fallbacks = s.context.embed_fallbacks;
+  req.inputs = std::move(inputs);
+  std::optional<result<routed_embedding>> out;
+  self->request(router, embed_bound, actors::embed_atom::value, std::move(req))
+      .receive([&](routed_embedding& r) { out = std::move(r); },
+               [&](caf::error& e) { out = actors::from_caf(e); });
+  return std::move(*out);
+}
+
+std::shared_ptr<const config::settings> shared(const config::settings& s) {
+  return std::make_shared<const config::settings>(s);
+}
+
+} // namespace
+
+std::string embed_identity(const config::settings& s) {
+  if (s.context.embed.empty())
+    return {};
+  auto m = s.models.find(s.context.embed);
+  if (m == s.models.end())
+    return s.context.embed;
+  return s.context.embed + "=" + m->second.provider + "/" + m->second.model;
+}
+
+result<void> embed_index(context& ctx, const config::settings& s, retrieval::index_db& db,
+                         embed_totals& done) {
+  auto identity = embed_identity(s);
+  if (identity.empty())
+    return {};
+  auto changed = db.use_embed_model(identity);
+  if (!changed)
+    return changed.error();
+  auto before = db.status();
+  if (!before)
+    return before.error();
+  done.reset = *changed && before->chunks > 0;
+  auto first = db.chunks_to_embed(1);
+  if (!first)
+    return first.error();
+  if (first->empty())
+    return {}; // nothing to embed: no runtime, no call
+  auto rt = role_runtime::start(ctx, "et index", shared(s));
+  if (!rt)
+    return make_failure(errc::invalid_config, "cannot start the router for embeddings");
+  caf::scoped_actor self{rt->system()};
+  auto batch = static_cast<size_t>(std::max(1, s.context.embed_batch));
+  bool dimension_checked = false;
+  for (;;) {
+    auto pending = db.chunks_to_embed(batch);
+    if (!pending)
+      return pending.error();
+    if (pending->empty())
+      return {};
+    std::vector<std::string> texts;
+    std::vector<int64_t> ids;
+    for (auto& c : *pending) {
+      ids.push_back(c.id);
+      texts.push_back(std::move(c.text));
+    }
+    auto r = embed_once(self, rt->router(), s, std::move(texts));
+    if (!r)
+      return r.error();
+    ++done.calls;
+    done.tokens += r->response.tokens.prompt_tokens;
+    if (r->response.usd)
+      done.usd += *r->response.usd;
+    else
+      done.unpriced = true;
+    done.answered_by = r->alias;
+    auto dim = r->response.vectors.empty() ? 0 : r->response.vectors.front().size();
+    done.dimension = dim;
+    if (!dimension_checked) {
+      // The model (or its server) may answer with another dimension than the vectors
+      // stored: re-embed everything rather than mix the two.
+      dimension_checked = true;
+      auto st = db.status();
+      if (!st)
+        return st.error();
+      if (st->dimension != 0 && st->dimension != dim) {
+        if (auto reset = db.reset_vectors(identity); !reset)
+          return reset.error();
+        done.reset = true; // this batch is stored under the new dimension below
+      }
+    }
+    if (auto stored = db.store_vectors(ids, r->response.vectors); !stored)
+      return stored.error();
+    done.chunks += ids.size();
+  }
+}
+
+result<std::vector<float>> embed_query(context& ctx, const config::settings& s,
+                                       const std::string& text, const char* command) {
+  auto rt = role_runtime::start(ctx, command, shared(s));
+  if (!rt)
+    return make_failure(errc::invalid_config, "cannot start the router for embeddings");
+  caf::scoped_actor self{rt->system()};
+  auto r = embed_once(self, rt->router(), s, {text});
+  if (!r)
+    return r.error();
+  if (r->response.vectors.size() != 1)
+    return make_failure(errc::invalid_input, "the embedding model answered no vector");
+  return std::move(r->response.vectors.front());
+}
+
+result<std::vector<retrieval::hit>> ranked_query(context& ctx, const config::settings& s,
+                                                 const retrieval::index_db& db,
+                                                 const std::string& text, size_t k,
+                                                 const char* command, std::string& ranking,
+                                                 std::string& why) {
+  ranking = "bm25";
+  auto st = db.status();
+  if (!st)
+    return st.error();
+  auto identity = embed_identity(s);
+  if (identity.empty())
+    why = "context.embed is not set";
+  else if (st->embedded == 0)
+    why = "the index has no vectors (run `et index`)";
+  else if (st->embed_model != identity)
+    why = "the index's vectors are from " + st->embed_model + ", not " + identity
+          + " (run `et index`)";
+  if (!why.empty())
+    return db.query(text, k);
+  auto vector = embed_query(ctx, s, text, command);
+  if (!vector) {
+    why = "embedding the query failed: " + vector.error().message;
+    return db.query(text, k);
+  }
+  auto hits = db.query_hybrid(text, *vector, k);
+  if (!hits) {
+    why = hits.error().message;
+    return db.query(text, k);
+  }
+  ranking = "hybrid";
+  return hits;
+}
+
+} // namespace et::app
