@@ -22,7 +22,7 @@ void read_all(detail::reader& r, const YAML::Node& root, settings& s) {
   }
   r.check_keys(top, {"providers", "models", "roles", "defaults", "specialists", "retry", "timeouts",
                      "cooldown", "supervision", "pricing", "budgets", "nodes", "server", "network",
-                     "agents", "verify"});
+                     "agents", "verify", "context"});
   // Provider timeouts start from the global section, so it is read first.
   detail::read_timeouts(r, {get(root, "timeouts"), "timeouts"}, s.timeouts);
   detail::read_providers(r, {get(root, "providers"), "providers"}, s);
@@ -34,6 +34,7 @@ void read_all(detail::reader& r, const YAML::Node& root, settings& s) {
   detail::read_network(r, root, s);
   detail::read_agents(r, {get(root, "agents"), "agents"}, s);
   detail::read_verify(r, {get(root, "verify"), "verify"}, s);
+  detail::read_context(r, {get(root, "context"), "context"}, s);
   detail::validate(r, root, s);
 }
 

@@ -27,6 +27,9 @@ void read_agents(reader& r, const located& at, settings& out);
 /// providers, nodes and server, whose secrets a listed variable must not hold.
 void read_verify(reader& r, const located& at, settings& out);
 
+/// `context`: retrieval settings (`fetch`: how --fetch reaches web pages).
+void read_context(reader& r, const located& at, settings& out);
+
 /// Checks references between sections (aliases, providers, nodes, fallbacks,
 /// pools) and the rules that need several sections at once.
 void validate(reader& r, const YAML::Node& root, settings& s);
