@@ -39,6 +39,13 @@ CAF_TEST(scripts styles and the head are dropped and the title kept) {
   CAF_CHECK_EQUAL(page.text, "Hello world\n\nafter");
 }
 
+CAF_TEST(text in the head is not page text) {
+  auto page = html_to_text("<head><meta name=a>HEADJUNK<title>T</title><link rel=x>MOREJUNK"
+                           "</head><body>body</body>");
+  CAF_CHECK_EQUAL(page.title, "T");
+  CAF_CHECK_EQUAL(page.text, "body");
+}
+
 CAF_TEST(block elements end lines and inline ones do not ) {
   CAF_CHECK_EQUAL(text_of("<h1>Head</h1><p>one <a href='x'>link</a> two</p><ul><li>a<li>b</ul>"
                           "x<br>y<div>z</div>"),
@@ -85,6 +92,9 @@ CAF_TEST(invalid utf8 becomes replacement characters and controls are dropped) {
                         "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"
                         "c\xEF\xBF\xBD\xEF\xBF\xBD");
   CAF_CHECK_EQUAL(text_of("caf\xC3\xA9 \xF0\x9F\x98\x80"), "caf\xC3\xA9 \xF0\x9F\x98\x80");
+  // Overlong forms (a '/' spelt in two and three bytes) are not decoded.
+  CAF_CHECK_EQUAL(text_of("\xC0\xAF\xE0\x80\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"
+                                                   "\xEF\xBF\xBD\xEF\xBF\xBD");
 }
 
 CAF_TEST(output is bounded and never cuts a utf8 sequence) {
