@@ -110,7 +110,7 @@ CAF_TEST(an unknown key without a close match lists the valid keys) {
                   cfg
                       + ":8:1: colour: unknown key \"colour\" (valid keys: providers, models, "
                         "roles, defaults, specialists, retry, timeouts, cooldown, supervision, "
-                        "pricing, budgets, nodes, server, network, agents, verify)\n");
+                        "pricing, budgets, nodes, server, network, agents, verify, context)\n");
 }
 
 CAF_TEST(unknown keys are found at every depth with their full path) {
