@@ -11,6 +11,7 @@
 
 #include "caf/all.hpp"
 #include "et/actors/detail/errors.hpp"
+#include "et/app/chat_context.hpp"
 #include "et/app/commands.hpp"
 #include "et/app/runtime.hpp"
 #include "et/chat/chat.hpp"
@@ -29,6 +30,7 @@ struct chat_flags {
   std::string dir;
   std::string transcript; // set by `et session spawn`: state_dir/sessions/NAME.md
   std::string prompt;     // the first question, asked before reading input
+  std::string context;    // --context PATH|off ("" = the current project's index, if any)
 };
 
 // Everything one chat keeps between lines.
@@ -41,6 +43,7 @@ struct chat_state {
   std::ofstream transcript; // closed = none; the answer streams into it
   bool pane_titles = false; // stdout is a tmux pane: keep its title busy/idle
   uint64_t next_id = 1;
+  std::shared_ptr<chat_context> retrieval = nullptr; // null: no project context
 };
 
 // Outside tmux the title escape would rename the user's terminal window.
@@ -68,6 +71,9 @@ void ask(chat_state& st, const std::string& question) {
   req.id = st.next_id++;
   req.role = st.role;
   req.request.messages = st.history.ask(question);
+  // Only this request sees the excerpts; the history keeps the question as typed.
+  if (st.retrieval && !req.request.messages.empty())
+    req.request.messages.back().content = st.retrieval->prompt_for(st.ctx, question);
   std::string answer;
   set_title(st, session::title::busy);
   append_transcript(st, chat::markdown_turn_start(st.role, question));
@@ -225,6 +231,9 @@ int run_chat(context& ctx, const chat_flags& flags) {
     ctx.err << "et chat: --dir " << flags.dir << ": " << ec.message() << "\n";
     return exit_usage;
   }
+  auto retrieval = chat_context::open(ctx, *s, flags.context);
+  if (!retrieval)
+    return ctx.exit;
   auto settings = std::make_shared<const config::settings>(std::move(*s));
   auto rt = role_runtime::start(ctx, "et chat", settings);
   if (!rt)
@@ -241,6 +250,7 @@ int run_chat(context& ctx, const chat_flags& flags) {
                   chat::chat_history{r.system_prompt},
                   open_transcript(ctx, flags.transcript),
                   in_tmux_pane(ctx)};
+    st.retrieval = std::move(*retrieval);
     code = repl(st, flags.prompt);
     set_title(st, "");
   }
@@ -260,6 +270,9 @@ void add_chat_command(CLI::App& root, context& ctx) {
                   "append each turn to this markdown file (et session spawn sets it to "
                   "state_dir/sessions/NAME.md)");
   cmd->add_option("prompt", flags->prompt, "a first question, asked before reading input");
+  cmd->add_option("--context", flags->context,
+                  "project context for each question: the index of this folder (`et index`), "
+                  "or off (default: the current project's index, when it has one)");
   cmd->callback([&ctx, flags] { ctx.exit = run_chat(ctx, *flags); });
 }
 

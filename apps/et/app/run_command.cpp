@@ -5,6 +5,7 @@
 #include "et/actors/detail/errors.hpp"
 #include "et/actors/detail/inspect.hpp"
 #include "et/app/commands.hpp"
+#include "et/app/context_fetch.hpp"
 #include "et/app/context_index.hpp"
 #include "et/app/run_pipeline.hpp"
 #include "et/app/run_records.hpp"
@@ -136,7 +137,7 @@ std::optional<std::string> accept_problem(const run_options& o,
   return std::nullopt;
 }
 
-int run_task(context& ctx, run_options o) {
+int run_task(context& ctx, run_options o, const std::vector<std::string>& fetch) {
   if (!o.resume.empty()) {
     if (!o.task.empty()) {
       ctx.err << "et run: give a task or --resume ID, not both\n";
@@ -144,6 +145,10 @@ int run_task(context& ctx, run_options o) {
     }
     if (!o.context.empty()) {
       ctx.err << "et run: --context is for a new run; a resumed run keeps its context\n";
+      return exit_usage;
+    }
+    if (!fetch.empty()) {
+      ctx.err << "et run: --fetch is for a new run; a resumed run keeps its context\n";
       return exit_usage;
     }
     return resume_run(ctx, std::move(o));
@@ -169,6 +174,11 @@ int run_task(context& ctx, run_options o) {
                  "single worker (no pool, --output-dir, --verify or --accept)\n";
       return exit_usage;
     }
+    if (!fetch.empty()) {
+      ctx.err << "et run: --fetch: context goes to the mayor's plan, and this run has a "
+                 "single worker (no pool, --output-dir, --verify or --accept)\n";
+      return exit_usage;
+    }
     return run_single(ctx, std::move(settings), o);
   }
   if (!check_role(ctx, "et run", *settings, o.supervisor_role))
@@ -181,7 +191,12 @@ int run_task(context& ctx, run_options o) {
       retrieve_for_run(ctx, *settings, o.context, o.task, o.supervisor_role, o.worker_role);
   if (!found)
     return ctx.exit;
+  auto web = fetch_for_task(ctx, *settings, fetch, o.task, "run");
+  if (!web)
+    return ctx.exit;
   o.context_block = std::move(found->task_block);
+  if (!web->empty())
+    o.context_block += (o.context_block.empty() ? "" : "\n") + *web;
   o.subtask_context = std::move(found->for_subtasks);
   return run_pipeline(ctx, std::move(settings), std::move(o), std::nullopt);
 }
@@ -230,7 +245,12 @@ void add_run_command(CLI::App& root, context& ctx) {
   cmd->add_option("--context", o->context,
                   "project context for the mayor's plan: the index of this folder (`et index`), "
                   "or off (default: the current project's index, when it has one)");
-  cmd->callback([&ctx, o] { ctx.exit = run_task(ctx, *o); });
+  auto fetch = std::make_shared<std::vector<std::string>>();
+  cmd->add_option("--fetch", *fetch,
+                  "a web page (http or https URL) as context for the mayor's plan (repeatable; "
+                  "limits and allowed addresses in context.fetch)")
+      ->allow_extra_args(false); // one URL per --fetch: the task after it stays the task
+  cmd->callback([&ctx, o, fetch] { ctx.exit = run_task(ctx, *o, *fetch); });
 }
 
 } // namespace et::app

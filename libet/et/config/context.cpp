@@ -1,4 +1,5 @@
-// The `context` section: which model alias embeds the index's chunks.
+// The `context` section: which model alias embeds the index's chunks, and how --fetch
+// reaches web pages (`fetch`, read in context_fetch.cpp).
 #include "et/config/detail/sections.hpp"
 
 namespace et::config::detail {
@@ -24,7 +25,7 @@ void check_alias(reader& r, const located& at, const settings& s, const std::str
 void read_context(reader& r, const located& at, settings& out) {
   if (!at.node.IsDefined() || !r.expect_map(at))
     return;
-  r.check_keys(at, {"embed", "embed_fallbacks", "embed_batch"});
+  r.check_keys(at, {"embed", "embed_fallbacks", "embed_batch", "fetch"});
   auto embed_at = r.child(at, "embed");
   if (embed_at.node.IsDefined())
     if (auto alias = r.text(embed_at)) {
@@ -44,6 +45,7 @@ void read_context(reader& r, const located& at, settings& out) {
   if (batch_at.node.IsDefined())
     if (auto n = r.integer(batch_at, 1, 2048))
       out.context.embed_batch = static_cast<int>(*n);
+  read_context_fetch(r, r.child(at, "fetch"), out.context.fetch);
 }
 
 } // namespace et::config::detail

@@ -58,6 +58,7 @@ std::vector<std::string> settings::secrets() const {
   for (const auto& [name, n] : nodes)
     add(n.tls.passphrase);
   add(server.tls.passphrase);
+  add(context.fetch.reader.api_key);
   normalize_secrets(out);
   return out;
 }

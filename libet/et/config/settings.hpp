@@ -234,11 +234,30 @@ struct verify {
   std::vector<std::string> env; ///< variables passed besides PATH, HOME, LANG, TMPDIR
 };
 
-/// Retrieval context (`context`): how `et index` embeds its chunks.
+/// A reader endpoint that fetches pages on et's behalf (Jina-style: GET base_url + URL).
+struct fetch_reader {
+  std::string base_url;    ///< e.g. "https://r.jina.ai/" ("" = et fetches pages itself)
+  std::string api_key_env; ///< the variable holding its bearer token ("" = none)
+  std::string api_key;     ///< that variable's value at load time; never print it
+};
+
+/// `context.fetch`: how `--fetch URL` reaches web pages.
+struct fetch_settings {
+  bool allow_private = false;         ///< loopback, private, link-local addresses allowed
+  int64_t max_bytes = 2 << 20;        ///< bytes of a body at most
+  milliseconds timeout{20'000};       ///< whole fetch of one URL, redirects included
+  int max_redirects = 5;              ///< redirects followed, each re-checked
+  milliseconds cache_ttl{86'400'000}; ///< how long a cached page is used
+  fetch_reader reader;                ///< optional reader endpoint
+};
+
+/// Retrieval context (`context`): how `et index` embeds its chunks and how `--fetch` reaches
+/// web pages.
 struct context {
   std::string embed;                        ///< alias of the embedding model ("" = BM25 only)
   std::vector<std::string> embed_fallbacks; ///< aliases tried in order after it
   int embed_batch = 64;                     ///< inputs per embedding call, 1 to 2048
+  fetch_settings fetch;                     ///< web pages given with --fetch
 };
 
 /// The whole configuration.
@@ -260,7 +279,7 @@ struct settings {
   config::network network;                   ///< heartbeats between et processes
   std::map<std::string, agent> agents;       ///< agent CLIs for `et session`
   config::verify verify;                     ///< how verify commands run
-  config::context context;                   ///< retrieval: the index's embedding model
+  config::context context;                   ///< retrieval: embeddings, --fetch
 
   /// The role's settings, or one built from `defaults` for an unconfigured role.
   role role_or_default(const std::string& name) const;

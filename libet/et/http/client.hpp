@@ -42,6 +42,10 @@ struct request {
   header_list headers;        ///< extra headers; values may be secrets
   std::string body;           ///< request body ("" for none)
   config::timeouts timeouts;  ///< per-step limits; a zero duration disables that limit
+  /// "" = resolve base.host. Else an address literal, the only one connected to (no DNS
+  /// lookup): a caller that vetted the address keeps it; TLS name, certificate check and
+  /// Host still use base.host. Pooled connections are kept apart per address.
+  std::string connect_address;
 };
 
 /// The status line and headers of a response.

@@ -29,6 +29,11 @@ void read_verify(reader& r, const located& at, settings& out);
 /// The `context` section (after providers and models: its aliases must exist).
 void read_context(reader& r, const located& at, settings& out);
 
+/// `context`: retrieval settings (`fetch`: how --fetch reaches web pages).
+void read_context(reader& r, const located& at, settings& out);
+/// `context.fetch`: limits, allow_private and the reader endpoint of --fetch.
+void read_context_fetch(reader& r, const located& at, fetch_settings& out);
+
 /// Checks references between sections (aliases, providers, nodes, fallbacks,
 /// pools) and the rules that need several sections at once.
 void validate(reader& r, const YAML::Node& root, settings& s);

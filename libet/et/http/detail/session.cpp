@@ -50,9 +50,10 @@ auto session::bind(Method m) {
 
 session::session(std::shared_ptr<client_state> owner, request req, handlers h)
     : owner_(std::move(owner)), req_(std::move(req)), handlers_(std::move(h)),
-      origin_(origin_key(req_.base)), where_(where(req_.base)),
-      strand_(asio::make_strand(owner_->io)), resolver_(strand_), step_timer_(strand_),
-      total_timer_(strand_) {}
+      origin_(origin_key(req_.base)
+              + (req_.connect_address.empty() ? "" : " at " + req_.connect_address)),
+      where_(where(req_.base)), strand_(asio::make_strand(owner_->io)), resolver_(strand_),
+      step_timer_(strand_), total_timer_(strand_) {}
 
 void session::start() {
   asio::post(strand_, [self = shared_from_this()] { self->run(); });
@@ -94,8 +95,15 @@ void session::open_connection() {
 }
 
 void session::do_resolve() {
-  // Addresses need no resolver round trip (and no resolver thread).
   error_code not_ip;
+  if (!req_.connect_address.empty()) {
+    auto pinned = asio::ip::make_address(req_.connect_address, not_ip);
+    if (not_ip)
+      return fail(make_failure(errc::invalid_input,
+                               "cannot connect to " + where_ + ": the pinned address is not one"));
+    return do_connect({tcp::endpoint{pinned, req_.base.port}});
+  }
+  // Addresses need no resolver round trip (and no resolver thread).
   auto address = asio::ip::make_address(req_.base.host, not_ip);
   if (!not_ip)
     return do_connect({tcp::endpoint{address, req_.base.port}});

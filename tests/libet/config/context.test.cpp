@@ -1,0 +1,69 @@
+#define CAF_SUITE libet.config.context
+#include "loader_support.hpp"
+
+// The `context` section: `fetch` limits, the address switch and the reader endpoint.
+
+using namespace loader_test;
+using namespace std::chrono_literals;
+
+CAF_TEST(fetch defaults are strict and bounded) {
+  auto s = valid(base);
+  const auto& f = s.context.fetch;
+  CAF_CHECK(!f.allow_private);
+  CAF_CHECK_EQUAL(f.max_bytes, 2 << 20);
+  CAF_CHECK(f.timeout == 20s);
+  CAF_CHECK_EQUAL(f.max_redirects, 5);
+  CAF_CHECK(f.cache_ttl == 24h);
+  CAF_CHECK(f.reader.base_url.empty());
+}
+
+CAF_TEST(fetch settings are read) {
+  auto s = valid(base
+                 + "context: {fetch: {allow_private: true, max_bytes: 4096, timeout: 3s, "
+                   "max_redirects: 0, cache_ttl: 0, reader: {base_url: \"https://r.jina.ai/\", "
+                   "api_key_env: OPENAI_API_KEY}}}\n");
+  const auto& f = s.context.fetch;
+  CAF_CHECK(f.allow_private);
+  CAF_CHECK_EQUAL(f.max_bytes, 4096);
+  CAF_CHECK(f.timeout == 3s);
+  CAF_CHECK_EQUAL(f.max_redirects, 0);
+  CAF_CHECK(f.cache_ttl == 0ms);
+  CAF_CHECK_EQUAL(f.reader.base_url, "https://r.jina.ai/");
+  CAF_CHECK_EQUAL(f.reader.api_key, "dummy-openai");
+  // The reader's key is scrubbed like every other secret.
+  auto secrets = s.secrets();
+  CAF_CHECK(std::find(secrets.begin(), secrets.end(), "dummy-openai") != secrets.end());
+}
+
+CAF_TEST(bad fetch settings are errors naming the key) {
+  CAF_CHECK_NOT_EQUAL(
+      error_at(base + "context: {fetch: {alow_private: true}}\n", "context.fetch.alow_private")
+          .find("did you mean"),
+      std::string::npos);
+  CAF_CHECK_NOT_EQUAL(
+      error_at(base + "context: {fetch: {max_redirects: 50}}\n", "context.fetch.max_redirects"),
+      "");
+  CAF_CHECK_NOT_EQUAL(
+      error_at(base + "context: {fetch: {max_bytes: 10}}\n", "context.fetch.max_bytes"), "");
+  CAF_CHECK_NOT_EQUAL(error_at(base + "context: {fetch: {timeout: 0}}\n", "context.fetch.timeout"),
+                      "");
+  CAF_CHECK_NOT_EQUAL(
+      error_at(base + "context: {fetch: {allow_private: maybe}}\n", "context.fetch.allow_private"),
+      "");
+  CAF_CHECK_EQUAL(error_at(base + "context: {fetch: {reader: {base_url: \"ftp://x/\"}}}\n",
+                           "context.fetch.reader.base_url"),
+                  "expected an http(s) URL, e.g. https://r.jina.ai/");
+  CAF_CHECK_EQUAL(error_at(base
+                               + "context: {fetch: {reader: {base_url: \"https://r.jina.ai/\", "
+                                 "api_key_env: NOT_SET_ANYWHERE}}}\n",
+                           "context.fetch.reader.api_key_env"),
+                  "NOT_SET_ANYWHERE is not set");
+  CAF_CHECK_EQUAL(error_at(base + "context: {fetch: {reader: {api_key_env: OPENAI_API_KEY}}}\n",
+                           "context.fetch.reader"),
+                  "api_key_env needs a base_url");
+  CAF_CHECK_NOT_EQUAL(error_at(base + "context: {fetc: {}}\n", "context.fetc"), "");
+  // The key's value never appears in a diagnostic.
+  CAF_CHECK_EQUAL(errors(base + "context: {fetch: {reader: {api_key_env: OPENAI_API_KEY}}}\n")
+                      .find("dummy-openai"),
+                  std::string::npos);
+}
