@@ -78,9 +78,13 @@ int64_t count_reader::operator()(const json::object& o, std::string_view key, in
   if (n && *n >= 0 && *n <= max_token_count)
     return *n;
   if (!failed_) {
-    auto shown = json::serialize(*v);
-    if (shown.size() > 40)
-      shown = shown.substr(0, 40) + "...";
+    // A number is shown; any other value only by its kind: upstream text (which may echo a
+    // key or a prompt) never reaches a message.
+    auto shown = v->is_number()   ? json::serialize(*v).substr(0, 40)
+                 : v->is_string() ? std::string{"a string"}
+                 : v->is_bool()   ? std::string{"a boolean"}
+                 : v->is_array()  ? std::string{"an array"}
+                                  : std::string{"an object"};
     failed_ = make_failure(errc::invalid_input,
                            "malformed " + what_ + ": \"" + std::string{key} + "\" is " + shown
                                + ", not a token count (a whole number from 0 to "

@@ -37,6 +37,28 @@ CAF_TEST(a token count past int64 is a malformed response) {
   CAF_CHECK(non_negative(out.response.tokens));
 }
 
+// fuzz/codec_body (CI lane, 2026-12-03): a token count given as a string was quoted in the
+// error message, so an upstream that echoed the key there put it in et's message. Now only
+// the value's kind is named, in every codec.
+CAF_TEST(a token count given as text is named by its kind and never quoted) {
+  std::string key = "sk-FUZZSECRET";
+  std::string body =
+      "{\"id\":\"zzzzzzzzzzzzzzzzzz\",\"usage\":{\"prompt_tokens\":\"gpsk-FUZZSECRETtx\","
+      "\"\":-6,\"com(l_tokens\":2}}";
+  auto c = make_codec(make_provider(config::provider_type::openai, key));
+  auto r = c->decode_chat(body);
+  CAF_REQUIRE(!r);
+  CAF_CHECK_EQUAL(name(r.error().code), "invalid_input");
+  CAF_CHECK(r.error().message.find(key) == std::string::npos);
+  CAF_CHECK(r.error().message.find("is a string") != std::string::npos);
+  for (auto type : {config::provider_type::anthropic, config::provider_type::gemini,
+                    config::provider_type::ollama}) {
+    auto other = make_codec(make_provider(type, key))->decode_chat(body);
+    if (!other)
+      CAF_CHECK(other.error().message.find(key) == std::string::npos);
+  }
+}
+
 CAF_TEST(negative and overflowing token counts are malformed responses) {
   auto openai = make_codec(make_provider(config::provider_type::openai));
   auto r = openai->decode_chat(
@@ -121,10 +143,9 @@ CAF_TEST(an HTTP date outside the nanosecond clock range does not overflow) {
 // delimiter, so the event is still open at the end of the stream).
 CAF_TEST(the text of a last event without its blank line is streamed) {
   auto gemini = make_codec(make_provider(config::provider_type::gemini));
-  std::string input =
-      "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"Hi\"}]},"
-      "\"finishReason\":\"STOP\"}],\"usageMetadata\":{\"promptTokenCount\":2233,"
-      "\"candidatesTokenCount\":1}}\r\n";
+  std::string input = "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"Hi\"}]},"
+                      "\"finishReason\":\"STOP\"}],\"usageMetadata\":{\"promptTokenCount\":2233,"
+                      "\"candidatesTokenCount\":1}}\r\n";
   input += '\0';
   input += "\r\n";
   auto out = run_stream(*gemini, input);
