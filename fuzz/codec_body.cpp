@@ -1,9 +1,14 @@
 // Fuzz target: the whole-body decoders of the four provider codecs: a non-streamed chat answer
-// (decode_chat) and a model listing (decode_models). Every input goes through all four codecs.
-// Invariants: decoding is deterministic; usage is never negative; a listed model has an id and
-// a context window, when given, is positive; failures never hold the API key.
+// (decode_chat), a model listing (decode_models) and an embedding answer (decode_embed, for
+// two inputs). Every input goes through all four codecs. Invariants: decoding is
+// deterministic; usage is never negative; a listed model has an id and a context window, when
+// given, is positive; an embedding answer has one vector per input, all of one dimension in
+// 1..16384, every component finite; failures never hold the API key.
+
+#include <cmath>
 
 #include "codec_support.hpp"
+#include "et/llm/embed.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto body = et::fuzz::bytes(data, size);
@@ -26,6 +31,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
     } else {
       et::fuzz::check_failure(models.error());
+    }
+    static const et::embed_request two{"m", {"first text", "second text"}};
+    auto vectors = c->decode_embed(body, two);
+    if (vectors) {
+      FUZZ_CHECK(vectors->vectors.size() == two.inputs.size(), "a vector count unlike the inputs");
+      et::fuzz::check_usage(vectors->tokens);
+      auto dim = vectors->vectors.front().size();
+      FUZZ_CHECK(dim >= 1 && dim <= 16384, "a dimension out of bounds");
+      for (const auto& v : vectors->vectors) {
+        FUZZ_CHECK(v.size() == dim, "vectors of different dimensions");
+        for (float x : v)
+          FUZZ_CHECK(std::isfinite(x), "a component that is not finite");
+      }
+    } else {
+      et::fuzz::check_failure(vectors.error());
     }
   }
   return 0;
