@@ -51,6 +51,32 @@ CAF_TEST(the router lists the models of a provider by name and refuses unknown o
                   });
 }
 
+CAF_TEST(the pool of a role shares requests by load relative to the capacity of each member) {
+  start();
+  *crashes = 100; // the fragile provider holds every "hang"
+  for (uint64_t id = 1; id <= 3; ++id)
+    self->request(router, caf::infinite, complete_atom::value, ask("gang", "hang", id));
+  sched.run();
+  // weak takes one at once, weak2 two: one each, then weak2 (half loaded) before weak (full).
+  CAF_CHECK_EQUAL(jobs_at(), (std::map<std::string, int>{{"weak", 1}, {"weak2", 2}}));
+}
+
+CAF_TEST(idle pool members take turns and a failing member falls back to the others) {
+  faults["primary"].push_back(fault(errc::context_overflow, {2}));
+  start();
+  std::vector<std::string> answered;
+  for (uint64_t id = 1; id <= 3; ++id) {
+    auto rh = self->request(router, caf::infinite, complete_atom::value, ask("crowd", "hi", id));
+    sched.run();
+    auto r = answer_of(rh);
+    CAF_REQUIRE(r);
+    answered.push_back(r->alias);
+  }
+  // The third call fails at main (its turn again) and goes to the other member, not to
+  // the role's fallback.
+  CAF_CHECK_EQUAL(answered, (std::vector<std::string>{"main", "spare", "spare"}));
+}
+
 CAF_TEST(a 429 with retry after is retried after exactly that delay) {
   faults["primary"].push_back(fault(errc::rate_limited, {1}, 5s));
   start([](config::settings&) {});

@@ -79,9 +79,12 @@ models:
   main: {provider: primary, model: main-model}
   spare: {provider: backup, model: spare-model}
   weak: {provider: fragile, model: weak-model}
+  weak2: {provider: fragile, model: weak2-model}
 roles:
   polecat: {model: main, fallbacks: [spare]}
   crew: {model: weak, fallbacks: [spare]}
+  gang: {pool: [weak, {model: weak2, max_concurrency: 2}], fallbacks: [spare]}
+  crowd: {pool: [main, spare], fallbacks: [weak]}
 retry: {attempts: 3, initial_backoff: 1s, max_backoff: 8s, max_wait: 60s, jitter: 0}
 cooldown: {failures: 100, window: 60s, period: 30s}
 supervision: {max_restarts: 2, window: 10s}
@@ -129,6 +132,14 @@ struct fixture : test_coordinator_fixture<test_config> {
     router_job* out = nullptr;
     state().jobs.for_each([&](uint64_t, router_job& j) { out = &j; });
     return *out;
+  }
+
+  // How many jobs in flight are at each alias now.
+  std::map<std::string, int> jobs_at() {
+    std::map<std::string, int> out;
+    state().jobs.for_each(
+        [&](uint64_t, router_job& j) { ++out[j.chain.at(j.index).where.alias]; });
+    return out;
   }
 
   // Faults injected into a provider's mock; set before start().

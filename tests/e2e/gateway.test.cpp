@@ -92,6 +92,23 @@ CAF_TEST(an Anthropic client reaches every upstream protocol with every event) {
   }
 }
 
+CAF_TEST(a role with a pool is a load balanced group) {
+  serve();
+  // Idle members take turns: three requests reach the three members, each once.
+  std::multiset<std::string> answered;
+  for (int i = 0; i < 3; ++i) {
+    auto r = openai(oai_body("team", false));
+    CAF_CHECK_EQUAL(r.status, 200);
+    answered.insert(r.header("x-et-answered-by"));
+  }
+  std::multiset<std::string> members;
+  for (const auto& a : answered)
+    for (std::string m : {"gpt", "claude", "gem"})
+      if (has(a, m))
+        members.insert(m);
+  CAF_CHECK_EQUAL(members, (std::multiset<std::string>{"claude", "gem", "gpt"}));
+}
+
 CAF_TEST(a role falls back before the first byte and then reports the cooling candidate) {
   serve();
   auto s = openai(oai_body("coder", true)); // slow429 answers 429: gpt takes over

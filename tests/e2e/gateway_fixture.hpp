@@ -116,6 +116,7 @@ roles:
   coder: {model: slow429, fallbacks: [gpt]}
   cutrole: {model: cut, fallbacks: [gpt]}
   cutrole2: {model: cut2, fallbacks: [claude]}
+  team: {pool: [gpt, claude, gem], fallbacks: [llama]}
 retry: {attempts: 1}
 cooldown: {failures: 1, window: 60s, period: 30s}
 defaults: {state_dir: state}

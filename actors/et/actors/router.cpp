@@ -5,6 +5,7 @@
 #include "et/actors/detail/errors.hpp"
 #include "et/actors/detail/inspect.hpp"
 #include "et/actors/router_state.hpp"
+#include "et/routing/balance.hpp"
 #include "et/llm/plausible.hpp"
 #include "et/util/text.hpp"
 
@@ -228,6 +229,32 @@ void on_attempt_failed(router_pointer self, uint64_t key, uint64_t attempt_id, f
 
 namespace {
 
+// A role's pool leads its chain as a group of equals: the least loaded member
+// goes first (requests in flight at each deployment, counted over the jobs
+// now, so the count can never drift), equal loads in turn.
+void balance_pool(router_state& st, std::vector<routing::candidate>& chain) {
+  size_t members = 0;
+  while (members < chain.size() && chain[members].pool_capacity > 0)
+    ++members;
+  if (members < 2)
+    return;
+  std::unordered_map<std::string, int> busy;
+  st.jobs.for_each([&](uint64_t, const router_job& j) {
+    if (j.index < j.chain.size())
+      ++busy[j.chain[j.index].where.key()];
+  });
+  std::vector<routing::member_load> loads;
+  for (size_t i = 0; i < members; ++i)
+    loads.push_back({busy[chain[i].where.key()], chain[i].pool_capacity});
+  std::vector<routing::candidate> ordered;
+  ordered.reserve(chain.size());
+  for (auto i : routing::balance_order(loads, st.pool_turn++))
+    ordered.push_back(std::move(chain[i]));
+  std::move(chain.begin() + static_cast<std::ptrdiff_t>(members), chain.end(),
+            std::back_inserter(ordered));
+  chain = std::move(ordered);
+}
+
 caf::typed_response_promise<routed_response> start_job(router_pointer self, role_request req,
                                                        bool streaming) {
   auto& st = self->state;
@@ -251,6 +278,7 @@ caf::typed_response_promise<routed_response> start_job(router_pointer self, role
     if (st.watched.insert(j.requester).second)
       self->monitor(caf::actor_cast<caf::actor>(requester));
   }
+  balance_pool(st, *chain);
   j.chain = std::move(*chain);
   j.streaming = streaming;
   if (streaming)

@@ -71,6 +71,7 @@ struct router_state {
   std::unordered_map<std::string, failure> last_failure;
   uint64_t next_key = 1;     ///< job keys
   uint64_t next_attempt = 1; ///< attempt ids
+  uint64_t pool_turn = 0;    ///< whose turn it is among a pool's equally loaded members
   std::mt19937_64 random;    ///< jitter
   static inline const char* name = "et.router";
 };

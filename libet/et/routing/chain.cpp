@@ -1,5 +1,7 @@
 #include "et/routing/chain.hpp"
 
+#include <algorithm>
+
 namespace et::routing {
 
 std::string deployment::label() const {
@@ -70,22 +72,27 @@ result<candidate> resolve_reference(const config::settings& s, const config::rol
 result<std::vector<candidate>> resolve_chain(const config::settings& s, const std::string& role,
                                              const std::string& target, const chat_request& base) {
   auto r = s.role_or_default(role);
-  std::vector<std::string> refs;
+  // Each reference with its pool capacity (0: not a pool member).
+  std::vector<std::pair<std::string, int>> refs;
   if (!target.empty()) {
-    refs.push_back(target);
+    refs.emplace_back(target, 0);
   } else {
+    for (const auto& m : r.pool)
+      refs.emplace_back(m.model, std::max(m.max_concurrency, 1));
     if (!r.model.empty())
-      refs.push_back(r.model);
-    refs.insert(refs.end(), r.fallbacks.begin(), r.fallbacks.end());
+      refs.emplace_back(r.model, 0);
+    for (const auto& f : r.fallbacks)
+      refs.emplace_back(f, 0);
   }
   if (refs.empty())
     return make_failure(errc::invalid_config,
                         "role \"" + role + "\" has no model and defaults.model is not set");
   std::vector<candidate> out;
-  for (const auto& ref : refs) {
+  for (const auto& [ref, capacity] : refs) {
     auto c = resolve_reference(s, r, ref, base);
     if (!c)
       return c.error();
+    c->pool_capacity = capacity;
     bool seen = false;
     for (const auto& existing : out)
       seen = seen || existing.where == c->where;

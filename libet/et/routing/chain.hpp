@@ -29,6 +29,9 @@ struct deployment {
 struct candidate {
   deployment where;     ///< the target
   chat_request request; ///< the request as sent to it
+  /// > 0: a member of the role's pool taking this many at once; the pool's
+  /// members lead the chain and the router orders them by load (balance.hpp).
+  int pool_capacity = 0;
 };
 
 /// Resolves one reference (alias, alias@node, provider/model) for `role`,
@@ -38,9 +41,10 @@ struct candidate {
 result<candidate> resolve_reference(const config::settings& s, const config::role& role,
                                     const std::string& ref, const chat_request& base);
 
-/// The chain of `role` (its model, then its fallbacks; `defaults` for a role
-/// without configuration), or just `target` when it is given. Duplicates are
-/// removed; an empty chain is a failure naming the role.
+/// The chain of `role` (its pool's members, then its model, then its
+/// fallbacks; `defaults` for a role without configuration), or just `target`
+/// when it is given. Duplicates are removed (the first place counts); an empty
+/// chain is a failure naming the role.
 result<std::vector<candidate>> resolve_chain(const config::settings& s, const std::string& role,
                                              const std::string& target, const chat_request& base);
 

@@ -115,3 +115,32 @@ models: {a: {provider: sim, model: x}}
   CAF_CHECK_EQUAL(chain.error().code, errc::invalid_config);
   CAF_CHECK(chain.error().message.find("mayor") != std::string::npos);
 }
+
+CAF_TEST(a role with a pool leads with its members then its model and fallbacks) {
+  auto s = load(R"(
+providers: {sim: {type: mock}}
+models:
+  a: {provider: sim, model: model-a}
+  b: {provider: sim, model: model-b}
+  c: {provider: sim, model: model-c}
+roles:
+  polecat:
+    model: b
+    fallbacks: [c, a]
+    pool: [a, {model: b, max_concurrency: 3}]
+)");
+  auto chain = routing::resolve_chain(s, "polecat", "", hello());
+  CAF_REQUIRE(chain);
+  CAF_REQUIRE_EQUAL(chain->size(), 3u); // b and a appear once, at their pool places
+  CAF_CHECK_EQUAL((*chain)[0].where.alias, "a");
+  CAF_CHECK_EQUAL((*chain)[0].pool_capacity, 1);
+  CAF_CHECK_EQUAL((*chain)[1].where.alias, "b");
+  CAF_CHECK_EQUAL((*chain)[1].pool_capacity, 3);
+  CAF_CHECK_EQUAL((*chain)[2].where.alias, "c");
+  CAF_CHECK_EQUAL((*chain)[2].pool_capacity, 0);
+  // An explicit target (how the run's pool asks) is just that member, not the group.
+  auto one = routing::resolve_chain(s, "polecat", "b", hello());
+  CAF_REQUIRE(one);
+  CAF_REQUIRE_EQUAL(one->size(), 1u);
+  CAF_CHECK_EQUAL((*one)[0].pool_capacity, 0);
+}
