@@ -20,7 +20,7 @@ bool is_success(int status) {
 struct exchange_state {
   int status = 0;
   http::header_list headers;
-  std::string error_body;                        // non-2xx bodies, for classification
+  std::string error_body; // whole replies: the body (non-2xx ones are classified)
   std::unique_ptr<wire::stream_decoder> decoder; // streams only
   std::optional<failure> stream_error;           // a typed error event
   std::vector<chunk> pending;
@@ -96,6 +96,34 @@ http::request to_http(wire::http_request req, const url& base, const config::tim
   out.body = std::move(req.body);
   out.timeouts = t;
   return out;
+}
+
+// One whole (not streamed) exchange: a non-2xx reply is classified by the
+// codec, a 2xx body handed to `decode`; `done` gets either, exactly once.
+template <class T, class Decode>
+http::exchange send_whole(http::client& client, const url& base, const config::timeouts& t,
+                          std::shared_ptr<const wire::codec> codec,
+                          result<wire::http_request> built, std::function<void(result<T>)> done,
+                          Decode decode) {
+  if (!built) {
+    done(built.error());
+    return {};
+  }
+  auto st = std::make_shared<exchange_state>();
+  http::handlers h;
+  h.on_head = [st](const http::response_head& head) {
+    st->status = head.status;
+    st->headers = head.headers;
+  };
+  h.on_body = [st](std::string_view bytes) { st->error_body.append(bytes); };
+  h.on_done = [st, codec, done, decode](result<void> r) {
+    if (!r)
+      return done(r.error());
+    if (!is_success(st->status))
+      return done(codec->classify(reply_of(*st)));
+    done(decode(*codec, st->error_body));
+  };
+  return client.send(to_http(std::move(*built), base, t), std::move(h));
 }
 
 } // namespace
@@ -188,52 +216,16 @@ http_provider::~http_provider() {
 
 http::exchange http_provider::complete(const chat_request& req, completion_handler on_done) {
   auto done = scrubbing(std::move(on_done), secrets_);
-  auto built = codec_->chat(req, false);
-  if (!built) {
-    done(built.error());
-    return {};
-  }
-  auto st = std::make_shared<exchange_state>();
-  auto codec = codec_;
-  http::handlers h;
-  h.on_head = [st](const http::response_head& head) {
-    st->status = head.status;
-    st->headers = head.headers;
-  };
-  h.on_body = [st](std::string_view bytes) { st->error_body.append(bytes); };
-  h.on_done = [st, codec, done](result<void> r) {
-    if (!r)
-      return done(r.error());
-    if (!is_success(st->status))
-      return done(codec->classify(reply_of(*st)));
-    done(codec->decode_chat(st->error_body));
-  };
-  return client_.send(to_http(std::move(*built), base_, settings_.timeout), std::move(h));
+  return send_whole(
+      client_, base_, settings_.timeout, codec_, codec_->chat(req, false), std::move(done),
+      [](const wire::codec& c, std::string_view body) { return c.decode_chat(body); });
 }
 
 http::exchange http_provider::embed(const embed_request& req, embed_handler on_done) {
   auto done = scrubbing(std::move(on_done), secrets_);
-  auto built = codec_->embed(req);
-  if (!built) {
-    done(built.error());
-    return {};
-  }
-  auto st = std::make_shared<exchange_state>();
-  auto codec = codec_;
-  http::handlers h;
-  h.on_head = [st](const http::response_head& head) {
-    st->status = head.status;
-    st->headers = head.headers;
-  };
-  h.on_body = [st](std::string_view bytes) { st->error_body.append(bytes); };
-  h.on_done = [st, codec, done, req](result<void> r) {
-    if (!r)
-      return done(r.error());
-    if (!is_success(st->status))
-      return done(codec->classify(reply_of(*st)));
-    done(codec->decode_embed(st->error_body, req));
-  };
-  return client_.send(to_http(std::move(*built), base_, settings_.timeout), std::move(h));
+  return send_whole(
+      client_, base_, settings_.timeout, codec_, codec_->embed(req), std::move(done),
+      [req](const wire::codec& c, std::string_view body) { return c.decode_embed(body, req); });
 }
 
 http::exchange http_provider::stream(const chat_request& req, chunk_handler on_chunk,
