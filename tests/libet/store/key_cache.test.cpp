@@ -1,6 +1,10 @@
 #define CAF_SUITE libet.store.key_cache
 #include "caf/test/unit_test.hpp"
 
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "et/store/key_cache.hpp"
 #include "et/store/key_store.hpp"
 #include "temp_dir.hpp"
@@ -96,6 +100,40 @@ CAF_TEST(active counts keys that are not revoked across connections) {
   CAF_CHECK_EQUAL(active(*cache), 2);
   CAF_REQUIRE(other->revoke("a"));
   CAF_CHECK_EQUAL(active(*cache), 1);
+}
+
+CAF_TEST(a second connection in one process keeps the locks on the file) {
+  // The gateway's writer and its cache are two connections of one process. Opening the
+  // second must not drop the first one's locks (closing any descriptor of a file drops all
+  // of a process's POSIX locks on it), or another process closing its own connection (et
+  // cost, et keys) takes itself for the last one and deletes the WAL that the first still
+  // writes to: the gateway's records vanish. What that other process tests before it
+  // deletes is whether it can lock the database file's shared range exclusively; a child
+  // asks the same with F_GETLK (SQLite itself cannot be used after a fork).
+  auto writer = open_store();
+  CAF_REQUIRE(writer->create("ci", {}, 1000));
+  auto shared_range_held = [&] {
+    auto pid = ::fork();
+    CAF_REQUIRE(pid >= 0);
+    if (pid == 0) {
+      int fd = ::open(file.c_str(), O_RDWR);
+      struct flock probe {};
+      probe.l_type = F_WRLCK;
+      probe.l_whence = SEEK_SET;
+      probe.l_start = 0x40000000 + 2; // SQLite's SHARED_FIRST (PENDING_BYTE + 2)
+      probe.l_len = 510;              // SHARED_SIZE
+      bool held = fd >= 0 && ::fcntl(fd, F_GETLK, &probe) == 0 && probe.l_type != F_UNLCK;
+      ::_exit(held ? 0 : 1);
+    }
+    int status = 0;
+    CAF_REQUIRE_EQUAL(::waitpid(pid, &status, 0), pid);
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  };
+  CAF_REQUIRE(shared_range_held()); // the writer's connection, in WAL mode
+  auto cache = open_cache(0ms);
+  CAF_CHECK(shared_range_held());
+  auto again = open_store(); // a third, as the ledger of et serve is
+  CAF_CHECK(shared_range_held());
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
