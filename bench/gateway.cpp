@@ -9,23 +9,30 @@
 // this client's resident sets while all are open.
 //
 //   et-bench-gateway [--levels 1,8,64] [--seconds 3] [--hold N] [--json FILE] [--state DIR]
+//                    [--key rate|budget]
 //                    [--other NAME=URL --other-model M --other-header "K: V"...]
+//
+// --key makes a gateway key in the state dir before the gateway starts and sends it:
+// "rate" gives it rpm and tpm limits (never reached), "budget" daily and total budgets
+// too; every request is then admitted (reserved) and settled in the key store.
 //
 // --other adds a third row per level: another gateway at URL (already running,
 // pointed at the fake upstream, whose address it gets as "{upstream}" in
 // --other-header values), e.g. Portkey's (bench/portkey/compare.sh).
 //
-// The gateway runs in open mode (no keys), so each request also writes its
-// ledger record; its per-request log line goes to a file.
+// Without --key the gateway runs in open mode (no keys), so each request only
+// writes its ledger record; its per-request log line goes to a file.
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <string_view>
+#include <unistd.h>
 #include <vector>
 
 #include "et/http/runtime.hpp"
+#include "et/store/key_store.hpp"
 #include "gateway_load.hpp"
 #include "scale_proc.hpp"
 #include "support.hpp"
@@ -144,6 +151,33 @@ std::string config_text(uint16_t upstream, const fs::path& state) {
          + state.string() + "\"}\n";
 }
 
+// --key MODE: a key in the gateway's key store (the ledger); "" when none was asked for.
+std::string make_key(std::string_view mode, const fs::path& state, std::string& error) {
+  if (mode.empty())
+    return {};
+  if (mode != "rate" && mode != "budget") {
+    error = "--key: expected rate or budget";
+    return {};
+  }
+  auto keys = et::store::key_store::open(state / "ledger.sqlite");
+  if (!keys) {
+    error = keys.error().message;
+    return {};
+  }
+  et::store::key_limits l;
+  l.rpm = 1'000'000'000;
+  l.tpm = 1'000'000'000'000;
+  if (mode == "budget") {
+    l.budget_day = 1'000'000;
+    l.budget_total = 1'000'000;
+  }
+  auto name = "bench-" + std::to_string(::getpid());
+  auto key = (*keys)->create(name, l, 0);
+  if (!key)
+    error = key.error().message;
+  return key ? *key : std::string{};
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -173,8 +207,15 @@ int main(int argc, char** argv) {
   }
   // --state DIR puts the gateway's ledger elsewhere (a tmpfs shows what its fsyncs cost).
   auto state = option(argc, argv, "--state");
-  std::ofstream{dir / "et.yaml"} << config_text(
-      upstream.port, state.empty() ? dir / "state" : fs::path{std::string{state}} / "state");
+  auto state_dir = state.empty() ? dir / "state" : fs::path{std::string{state}} / "state";
+  std::ofstream{dir / "et.yaml"} << config_text(upstream.port, state_dir);
+  std::string key_error;
+  auto key = make_key(option(argc, argv, "--key"), state_dir, key_error);
+  if (!key_error.empty()) {
+    std::fprintf(stderr, "et-bench-gateway: %s\n", key_error.c_str());
+    scale::stop_upstream(upstream);
+    return 1;
+  }
   auto gw =
       start_gateway(own + "/et", (dir / "et.yaml").string(), (dir / "gateway.log").string(),
                     {"--max-connections", std::to_string(std::max<int64_t>(1024, hold + 64))});
@@ -192,8 +233,11 @@ int main(int argc, char** argv) {
     et::http::client_options o;
     o.max_idle_per_origin = 256; // every worker keeps its connection
     et::http::client client{rt, o};
-    std::vector<target> targets{{"direct", direct_base, "fake-small", {}, -1},
-                                {"gateway", gateway_base, "gpt", {}, gw.pid}};
+    std::vector<target> targets{
+        {"direct", direct_base, "fake-small", {}, -1},
+        {key.empty() ? "gateway" : "gw+key", gateway_base, "gpt", {}, gw.pid}};
+    if (!key.empty())
+      targets.back().headers.emplace_back("Authorization", "Bearer " + key);
     if (auto other = option(argc, argv, "--other"); !other.empty()) {
       auto eq = other.find('=');
       target t{std::string{other.substr(0, eq)},

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <thread>
 
 #include "et/cost/budget.hpp"
 #include "et/cost/reports.hpp"
@@ -11,6 +10,10 @@
 namespace et::app {
 
 namespace {
+
+// How stale the copy of the keys may be for requests that present no known key (a
+// revoked key is refused at its admission whatever the copy says).
+constexpr std::chrono::milliseconds key_refresh{100};
 
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -57,6 +60,9 @@ result<std::unique_ptr<key_gate>> key_gate::open(const std::filesystem::path& fi
   auto store = store::key_store::open(file);
   if (!store)
     return store.error();
+  auto cache = store::key_cache::open(file, key_refresh);
+  if (!cache)
+    return cache.error();
   std::unique_ptr<key_gate> g{new key_gate};
   if (!settings->pricing.file.empty()) {
     auto book = cost::price_book::from_config(settings->pricing);
@@ -65,76 +71,33 @@ result<std::unique_ptr<key_gate>> key_gate::open(const std::filesystem::path& fi
     g->prices_ = std::move(*book);
   }
   g->settings_ = std::move(settings);
-  g->log_ = std::move(log);
-  g->store_ = std::move(*store);
-  g->writer_ = std::thread{[p = g.get()] { p->run(); }};
+  g->cache_ = std::move(*cache);
+  store::key_writer_options o;
+  o.log = std::move(log);
+  g->writer_ = std::make_unique<store::key_writer>(std::move(*store), std::move(o));
   return g;
 }
 
-key_gate::~key_gate() {
-  {
-    std::lock_guard<std::mutex> lock{mutex_};
-    stopping_ = true;
-  }
-  wake_.notify_one();
-  if (writer_.joinable())
-    writer_.join();
-}
-
-void key_gate::post(std::function<void()> job) {
-  {
-    std::lock_guard<std::mutex> lock{mutex_};
-    jobs_.push_back(std::move(job));
-  }
-  wake_.notify_one();
-}
-
-void key_gate::run() {
-  std::unique_lock<std::mutex> lock{mutex_};
-  for (;;) {
-    wake_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
-    if (jobs_.empty())
-      return; // stopping, and everything is written
-    auto job = std::move(jobs_.front());
-    jobs_.pop_front();
-    lock.unlock();
-    job();
-    lock.lock();
-  }
-}
-
-void key_gate::write(int64_t id, const store::key_request& rec) {
-  // The store retries while another process holds the file (about a minute).
-  auto r = store_->settle(id, rec);
-  if (!r && log_)
-    log_("cannot record a request of key \"" + rec.key + "\": " + r.error().message);
-}
+key_gate::~key_gate() = default;
 
 std::optional<int64_t> key_gate::active_keys() const {
-  auto list = store_->list(now_ms());
-  if (!list)
+  auto n = cache_->active();
+  if (!n)
     return std::nullopt;
-  return std::count_if(list->begin(), list->end(), [](const auto& k) { return !k.revoked; });
+  return *n;
 }
 
 std::variant<key_pass, gateway::client_error>
 key_gate::authenticate(const http::incoming& in) const {
   auto key = presented_key(in);
-  std::optional<store::key_info> found;
-  if (!key.empty()) {
-    auto r = store_->find(key);
-    if (!r)
-      return store_failed();
-    found = std::move(*r);
-  }
-  if (found && found->revoked)
-    return unauthorized("the key \"" + found->name + "\" was revoked");
-  if (found)
-    return key_pass{found->name, found->limits.models};
-  auto required = store_->any_active();
-  if (!required)
+  auto found = cache_->lookup(key);
+  if (!found)
     return store_failed();
-  if (!*required)
+  if (found->key && found->key->revoked)
+    return unauthorized("the key \"" + found->key->name + "\" was revoked");
+  if (found->key)
+    return key_pass{found->key->name, found->key->limits.models};
+  if (found->active == 0)
     return key_pass{}; // open mode: whatever an SDK sends as its key is ignored
   return unauthorized(key.empty() ? "this gateway needs a key: send \"Authorization: Bearer KEY\" "
                                     "or \"x-api-key: KEY\" (et keys create NAME makes one)"
@@ -145,31 +108,43 @@ void key_gate::admit(const key_pass& who, const std::string& model, const gatewa
                      std::shared_ptr<const chat_request> req, admitted then) {
   if (who.name.empty())
     return then(std::nullopt, key_ticket{"", model, 0});
-  post([this, who, model, where, req = std::move(req), then = std::move(then)] {
-    key_ticket ticket;
-    auto refused = reserve(who, model, where, *req, ticket);
-    then(std::move(refused), std::move(ticket));
-  });
-}
-
-std::optional<gateway::client_error>
-key_gate::reserve(const key_pass& who, const std::string& model, const gateway::route& where,
-                  const chat_request& req, key_ticket& ticket) {
-  ticket = {who.name, model, 0};
-  if (who.name.empty())
-    return std::nullopt;
   if (!who.models.empty()
       && std::find(who.models.begin(), who.models.end(), model) == who.models.end()) {
     std::string allowed;
     for (const auto& m : who.models)
       allowed += (allowed.empty() ? "" : ", ") + m;
     record_refusal(who, model, 403);
-    return gateway::client_error{403,
-                                 "the key \"" + who.name + "\" may not use model \""
-                                     + gateway::printable(model) + "\" (it may use: " + allowed
-                                     + ")",
-                                 "model", 0, "model_not_allowed"};
+    return then(gateway::client_error{403,
+                                      "the key \"" + who.name + "\" may not use model \""
+                                          + gateway::printable(model) + "\" (it may use: " + allowed
+                                          + ")",
+                                      "model", 0, "model_not_allowed"},
+                key_ticket{who.name, model, 0});
   }
+  auto use = estimate(who, where, *req);
+  writer_->admit(
+      std::move(use), [this, who, model, then = std::move(then)](result<store::key_admission> a) {
+        key_ticket ticket{who.name, model, 0};
+        if (!a) {
+          if (a.error().code == errc::auth) // revoked since authenticate()
+            return then(unauthorized("the key \"" + who.name + "\" was revoked"), ticket);
+          return then(store_failed(), ticket);
+        }
+        if (a->id == 0) {
+          record_refusal(who, model, 429);
+          bool budget = a->why == store::key_refusal::budget_day
+                        || a->why == store::key_refusal::budget_total;
+          return then(gateway::client_error{429, a->message, "", a->retry_after_s,
+                                            budget ? "budget_exceeded" : "rate_limited"},
+                      ticket);
+        }
+        ticket.reservation = a->id;
+        then(std::nullopt, ticket);
+      });
+}
+
+store::key_use key_gate::estimate(const key_pass& who, const gateway::route& where,
+                                  const chat_request& req) const {
   // The worst case over the chain: any candidate may end up answering.
   size_t bytes = 0;
   for (const auto& m : req.messages)
@@ -192,33 +167,18 @@ key_gate::reserve(const key_pass& who, const std::string& model, const gateway::
     }
     use.tokens += most_tokens;
   }
-  auto a = store_->admit(use);
-  if (!a) {
-    if (a.error().code == errc::auth) // revoked since authenticate()
-      return unauthorized("the key \"" + who.name + "\" was revoked");
-    return store_failed();
-  }
-  if (a->id == 0) {
-    record_refusal(who, model, 429);
-    bool budget =
-        a->why == store::key_refusal::budget_day || a->why == store::key_refusal::budget_total;
-    return gateway::client_error{429, a->message, "", a->retry_after_s,
-                                 budget ? "budget_exceeded" : "rate_limited"};
-  }
-  ticket.reservation = a->id;
-  return std::nullopt;
+  return use;
 }
 
 void key_gate::settle(const key_ticket& ticket, int status, const usage& tokens,
                       std::optional<double> usd) {
-  store::key_request rec{ticket.name, ticket.model, now_ms(), tokens, usd, status};
-  post([this, id = ticket.reservation, rec = std::move(rec)] { write(id, rec); });
+  writer_->settle(ticket.reservation,
+                  store::key_request{ticket.name, ticket.model, now_ms(), tokens, usd, status});
 }
 
 void key_gate::record_refusal(const key_pass& who, const std::string& model, int status) {
   // Nothing was sent: it cost nothing (not "unpriced").
-  store::key_request rec{who.name, model, now_ms(), {}, 0.0, status};
-  post([this, rec = std::move(rec)] { write(0, rec); });
+  writer_->settle(0, store::key_request{who.name, model, now_ms(), {}, 0.0, status});
 }
 
 } // namespace et::app

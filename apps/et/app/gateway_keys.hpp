@@ -6,15 +6,11 @@
 /// is not revoked, the gateway is open (loopback only) and requests are
 /// recorded without a key name.
 
-#include <condition_variable>
-#include <deque>
 #include <filesystem>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <variant>
 #include <vector>
 
@@ -23,7 +19,9 @@
 #include "et/gateway/errors.hpp"
 #include "et/gateway/models.hpp"
 #include "et/http/server.hpp"
+#include "et/store/key_cache.hpp"
 #include "et/store/key_store.hpp"
+#include "et/store/key_writer.hpp"
 
 namespace et::app {
 
@@ -40,9 +38,12 @@ struct key_ticket {
   int64_t reservation = 0; ///< the store's reservation (0: none)
 };
 
-/// The door. authenticate() reads SQLite on the HTTP thread (WAL readers do not
-/// wait for writers); admissions, settles and records, which write and may wait
-/// for another process's transaction, run on a thread of the gate's own.
+/// The door. authenticate() looks the key up in a copy of the keys table
+/// (store::key_cache: refreshed when the table changed, never waiting behind a
+/// write); admissions, settles and records, which write and may wait for another
+/// process's transaction, go to the store's one writer thread (store::key_writer:
+/// admissions committed many to a transaction before each request goes out,
+/// records gathered and synced together off the request's path).
 class key_gate {
 public:
   /// Opens the key store in `file` (the ledger). The gateway fails closed: without its
@@ -51,7 +52,7 @@ public:
   static result<std::unique_ptr<key_gate>> open(const std::filesystem::path& file,
                                                 std::shared_ptr<const config::settings> settings,
                                                 std::function<void(const std::string&)> log);
-  /// Writes what is queued, then stops its thread.
+  /// Writes what is queued (records included), then stops the writer's thread.
   ~key_gate();
   key_gate(const key_gate&) = delete;
   key_gate& operator=(const key_gate&) = delete;
@@ -70,14 +71,14 @@ public:
   /// Checks the model against the key's list (403), estimates the request's worst case (the
   /// dearest candidate of its chain at its max_tokens) and reserves it against the key's
   /// budgets and rate windows (429, with Retry-After for rpm and tpm), then calls `then`.
-  /// Open mode reserves nothing and calls `then` at once; with a key, `then` runs on the
-  /// gate's own thread, so that waiting for another process's transaction never holds up
-  /// the HTTP thread.
+  /// Open mode reserves nothing and calls `then` at once, as does a model the key may not
+  /// use; otherwise `then` runs on the writer's thread once the reservation committed, so
+  /// that waiting for another process's transaction never holds up the HTTP thread.
   void admit(const key_pass& who, const std::string& model, const gateway::route& where,
              std::shared_ptr<const chat_request> req, admitted then);
 
   /// Releases the ticket's reservation and records the request (status, usage, cost), in
-  /// the background.
+  /// the background: gathered with others and written within key_writer's flush interval.
   void settle(const key_ticket& ticket, int status, const usage& tokens, std::optional<double> usd);
 
   /// Records a request refused after authentication (400, 403, 404, 429) at $0, in the
@@ -86,22 +87,13 @@ public:
 
 private:
   key_gate() = default;
-  void post(std::function<void()> job);
-  void run();
-  void write(int64_t id, const store::key_request& rec);
-  std::optional<gateway::client_error> reserve(const key_pass& who, const std::string& model,
-                                               const gateway::route& where, const chat_request& req,
-                                               key_ticket& ticket);
+  store::key_use estimate(const key_pass& who, const gateway::route& where,
+                          const chat_request& req) const;
 
   std::shared_ptr<const config::settings> settings_;
-  std::function<void(const std::string&)> log_;
   cost::price_book prices_;
-  std::unique_ptr<store::key_store> store_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::deque<std::function<void()>> jobs_;
-  bool stopping_ = false;
-  std::thread writer_;
+  std::unique_ptr<store::key_cache> cache_;
+  std::unique_ptr<store::key_writer> writer_; ///< last: stopped (and flushed) first
 };
 
 } // namespace et::app

@@ -47,165 +47,212 @@ std::string budget_message(const std::string& name, const char* which, double li
          + cost::format_usd(reserved) + ", this request up to " + cost::format_usd(next) + ")";
 }
 
+// One admission inside the caller's transaction (dead holders already dropped).
+result<key_admission> admit_one(const key_store::db& d, const key_use& use) {
+  detail::checked_statement k{d, "SELECT budget_day, budget_total, rpm, tpm, revoked FROM "
+                                 "gateway_keys WHERE name = ?"};
+  k.bind(1, use.name);
+  if (!k.ok() || k.step() != SQLITE_ROW || k.integer(4) != 0)
+    return make_failure(errc::auth, "the key is unknown or revoked");
+  auto budget_day = k.opt_real(0);
+  auto budget_total = k.opt_real(1);
+  auto rpm = k.opt_integer(2);
+  auto tpm = k.opt_integer(3);
+  int64_t minute = use.now_ms / minute_ms;
+  {
+    detail::checked_statement old{d, "DELETE FROM key_windows WHERE minute < ?"};
+    old.bind(1, minute - 1);
+    if (auto r = old.run("expire windows"); !r)
+      return r.error();
+  }
+  int64_t requests = 0, tokens = 0;
+  {
+    detail::checked_statement w{
+        d, "SELECT requests, tokens FROM key_windows WHERE key = ? AND minute = ?"};
+    w.bind(1, use.name);
+    w.bind(2, minute);
+    if (w.ok() && w.step() == SQLITE_ROW) {
+      requests = w.integer(0);
+      tokens = w.integer(1);
+    }
+  }
+  key_admission a;
+  auto window_left_s = ((minute + 1) * minute_ms - use.now_ms + 999) / 1000;
+  if (rpm && requests + 1 > *rpm) {
+    a.why = key_refusal::rpm;
+    a.retry_after_s = std::max<int64_t>(1, window_left_s);
+    a.message = "key \"" + use.name + "\" is over its rate limit of " + std::to_string(*rpm)
+                + " requests per minute";
+    return a;
+  }
+  // A request larger than the whole tpm still passes in an empty window, or it never would.
+  if (tpm && tokens > 0 && tokens + use.tokens > *tpm) {
+    a.why = key_refusal::tpm;
+    a.retry_after_s = std::max<int64_t>(1, window_left_s);
+    a.message = "key \"" + use.name + "\" is over its rate limit of " + std::to_string(*tpm)
+                + " tokens per minute (" + std::to_string(tokens) + " used, this request up to "
+                + std::to_string(use.tokens) + ")";
+    return a;
+  }
+  detail::checked_statement r{d,
+                              "SELECT COALESCE(SUM(usd), 0) FROM key_reservations WHERE key = ?"};
+  r.bind(1, use.name);
+  auto reserved = r.scalar("sum reservations");
+  if (!reserved)
+    return reserved.error();
+  auto spent = [&](int64_t since) -> result<double> {
+    detail::checked_statement s{d,
+                                "SELECT COALESCE(SUM(usd), 0) FROM gateway_requests WHERE key = ? "
+                                "AND unix_ms >= ? AND usd >= 0 AND usd <= ?"};
+    s.bind(1, use.name);
+    s.bind(2, since);
+    s.bind(3, max_usd);
+    return s.scalar("sum spend");
+  };
+  if (budget_day) {
+    auto day = spent(start_of_utc_day(use.now_ms));
+    if (!day)
+      return day.error();
+    if (crosses_limit(*budget_day, *day + *reserved, use.usd)) {
+      a.why = key_refusal::budget_day;
+      a.message = budget_message(use.name, "daily", *budget_day, *day, *reserved, use.usd);
+      a.retry_after_s = (start_of_utc_day(use.now_ms) + day_ms - use.now_ms + 999) / 1000;
+      return a;
+    }
+  }
+  if (budget_total) {
+    auto total = spent(0);
+    if (!total)
+      return total.error();
+    if (crosses_limit(*budget_total, *total + *reserved, use.usd)) {
+      a.why = key_refusal::budget_total;
+      a.message = budget_message(use.name, "total", *budget_total, *total, *reserved, use.usd);
+      return a;
+    }
+  }
+  detail::checked_statement ins{d,
+                                "INSERT INTO key_reservations (key, holder, usd, tokens, minute) "
+                                "VALUES (?,?,?,?,?)"};
+  ins.bind(1, use.name);
+  ins.bind(2, d.holder);
+  ins.bind(3, use.usd);
+  ins.bind(4, use.tokens);
+  ins.bind(5, minute);
+  if (auto done = ins.run("reserve"); !done)
+    return done.error();
+  a.id = sqlite3_last_insert_rowid(d.handle);
+  detail::checked_statement count{d,
+                                  "INSERT INTO key_windows (key, minute, requests, tokens) VALUES "
+                                  "(?,?,1,?) ON CONFLICT (key, minute) DO UPDATE SET requests = "
+                                  "requests + 1, tokens = tokens + excluded.tokens"};
+  count.bind(1, use.name);
+  count.bind(2, minute);
+  count.bind(3, use.tokens);
+  if (auto done = count.run("count the request"); !done)
+    return done.error();
+  return a;
+}
+
+// The commit of an admission need not reach the disk (see admit_all); a record's must.
+result<void> synchronous(const key_store::db& d, bool full) {
+  return d.exec(full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL", "synchronous");
+}
+
 } // namespace
 
 result<key_admission> key_store::admit(const key_use& use) {
+  auto all = admit_all({use});
+  if (!all)
+    return all.error();
+  return std::move(all->front());
+}
+
+result<std::vector<result<key_admission>>> key_store::admit_all(const std::vector<key_use>& uses) {
   std::lock_guard<std::mutex> guard{db_->mutex};
   const auto& d = *db_;
-  return db_->transaction([&]() -> result<key_admission> {
+  if (auto r = synchronous(d, false); !r)
+    return r.error();
+  return d.transaction([&]() -> result<std::vector<result<key_admission>>> {
     if (auto r = drop_dead_holders(d); !r)
       return r.error();
-    detail::checked_statement k{d, "SELECT budget_day, budget_total, rpm, tpm, revoked FROM "
-                                   "gateway_keys WHERE name = ?"};
-    k.bind(1, use.name);
-    if (!k.ok() || k.step() != SQLITE_ROW || k.integer(4) != 0)
-      return make_failure(errc::auth, "the key is unknown or revoked");
-    auto budget_day = k.opt_real(0);
-    auto budget_total = k.opt_real(1);
-    auto rpm = k.opt_integer(2);
-    auto tpm = k.opt_integer(3);
-    int64_t minute = use.now_ms / minute_ms;
-    {
-      detail::checked_statement old{d, "DELETE FROM key_windows WHERE minute < ?"};
-      old.bind(1, minute - 1);
-      if (auto r = old.run("expire windows"); !r)
+    std::vector<result<key_admission>> out;
+    out.reserve(uses.size());
+    for (const auto& use : uses) {
+      // A savepoint per use: one that fails half-way leaves nothing behind for the others.
+      if (auto r = d.exec("SAVEPOINT one_use", "savepoint"); !r)
         return r.error();
+      auto a = admit_one(d, use);
+      if (!a)
+        if (auto r = d.exec("ROLLBACK TO one_use", "roll back a use"); !r)
+          return r.error();
+      if (auto r = d.exec("RELEASE one_use", "release a use"); !r)
+        return r.error();
+      out.push_back(std::move(a));
     }
-    int64_t requests = 0, tokens = 0;
-    {
-      detail::checked_statement w{
-          d, "SELECT requests, tokens FROM key_windows WHERE key = ? AND minute = ?"};
-      w.bind(1, use.name);
-      w.bind(2, minute);
-      if (w.ok() && w.step() == SQLITE_ROW) {
-        requests = w.integer(0);
-        tokens = w.integer(1);
-      }
-    }
-    key_admission a;
-    auto window_left_s = ((minute + 1) * minute_ms - use.now_ms + 999) / 1000;
-    if (rpm && requests + 1 > *rpm) {
-      a.why = key_refusal::rpm;
-      a.retry_after_s = std::max<int64_t>(1, window_left_s);
-      a.message = "key \"" + use.name + "\" is over its rate limit of " + std::to_string(*rpm)
-                  + " requests per minute";
-      return a;
-    }
-    // A request larger than the whole tpm still passes in an empty window, or it never would.
-    if (tpm && tokens > 0 && tokens + use.tokens > *tpm) {
-      a.why = key_refusal::tpm;
-      a.retry_after_s = std::max<int64_t>(1, window_left_s);
-      a.message = "key \"" + use.name + "\" is over its rate limit of " + std::to_string(*tpm)
-                  + " tokens per minute (" + std::to_string(tokens) + " used, this request up to "
-                  + std::to_string(use.tokens) + ")";
-      return a;
-    }
-    detail::checked_statement r{d,
-                                "SELECT COALESCE(SUM(usd), 0) FROM key_reservations WHERE key = ?"};
-    r.bind(1, use.name);
-    auto reserved = r.scalar("sum reservations");
-    if (!reserved)
-      return reserved.error();
-    auto spent = [&](int64_t since) -> result<double> {
-      detail::checked_statement s{
-          d, "SELECT COALESCE(SUM(usd), 0) FROM gateway_requests WHERE key = ? "
-             "AND unix_ms >= ? AND usd >= 0 AND usd <= ?"};
-      s.bind(1, use.name);
-      s.bind(2, since);
-      s.bind(3, max_usd);
-      return s.scalar("sum spend");
-    };
-    if (budget_day) {
-      auto day = spent(start_of_utc_day(use.now_ms));
-      if (!day)
-        return day.error();
-      if (crosses_limit(*budget_day, *day + *reserved, use.usd)) {
-        a.why = key_refusal::budget_day;
-        a.message = budget_message(use.name, "daily", *budget_day, *day, *reserved, use.usd);
-        a.retry_after_s = (start_of_utc_day(use.now_ms) + day_ms - use.now_ms + 999) / 1000;
-        return a;
-      }
-    }
-    if (budget_total) {
-      auto total = spent(0);
-      if (!total)
-        return total.error();
-      if (crosses_limit(*budget_total, *total + *reserved, use.usd)) {
-        a.why = key_refusal::budget_total;
-        a.message = budget_message(use.name, "total", *budget_total, *total, *reserved, use.usd);
-        return a;
-      }
-    }
-    detail::checked_statement ins{d,
-                                  "INSERT INTO key_reservations (key, holder, usd, tokens, minute) "
-                                  "VALUES (?,?,?,?,?)"};
-    ins.bind(1, use.name);
-    ins.bind(2, d.holder);
-    ins.bind(3, use.usd);
-    ins.bind(4, use.tokens);
-    ins.bind(5, minute);
-    if (auto done = ins.run("reserve"); !done)
-      return done.error();
-    a.id = sqlite3_last_insert_rowid(d.handle);
-    detail::checked_statement count{
-        d, "INSERT INTO key_windows (key, minute, requests, tokens) VALUES "
-           "(?,?,1,?) ON CONFLICT (key, minute) DO UPDATE SET requests = "
-           "requests + 1, tokens = tokens + excluded.tokens"};
-    count.bind(1, use.name);
-    count.bind(2, minute);
-    count.bind(3, use.tokens);
-    if (auto done = count.run("count the request"); !done)
-      return done.error();
-    return a;
+    return out;
   });
 }
 
 namespace {
 
-result<void> settle_once(const key_store::db& d, int64_t id, const key_request& rec) {
-  std::lock_guard<std::mutex> guard{d.mutex};
+// One settle inside the caller's transaction.
+result<void> settle_one(const key_store::db& d, int64_t id, const key_request& rec) {
   auto tokens = plausible(rec.tokens);
-  return d.transaction([&]() -> result<void> {
-    if (id != 0) {
-      detail::checked_statement q{d,
-                                  "SELECT key, tokens, minute FROM key_reservations WHERE id = ?"};
-      q.bind(1, id);
-      if (q.ok() && q.step() == SQLITE_ROW) {
-        // The window counted the estimate; it keeps the actual count instead.
-        detail::checked_statement w{d,
-                                    "UPDATE key_windows SET tokens = MAX(0, tokens - ? + ?) WHERE "
-                                    "key = ? AND minute = ?"};
-        w.bind(1, q.integer(1));
-        w.bind(2, tokens.prompt_tokens + tokens.completion_tokens);
-        w.bind(3, q.text(0));
-        w.bind(4, q.integer(2));
-        if (auto r = w.run("correct the window"); !r)
-          return r;
-      }
-      detail::checked_statement del{d, "DELETE FROM key_reservations WHERE id = ?"};
-      del.bind(1, id);
-      if (auto r = del.run("release"); !r)
+  if (id != 0) {
+    detail::checked_statement q{d, "SELECT key, tokens, minute FROM key_reservations WHERE id = ?"};
+    q.bind(1, id);
+    if (q.ok() && q.step() == SQLITE_ROW) {
+      // The window counted the estimate; it keeps the actual count instead.
+      detail::checked_statement w{d, "UPDATE key_windows SET tokens = MAX(0, tokens - ? + ?) WHERE "
+                                     "key = ? AND minute = ?"};
+      w.bind(1, q.integer(1));
+      w.bind(2, tokens.prompt_tokens + tokens.completion_tokens);
+      w.bind(3, q.text(0));
+      w.bind(4, q.integer(2));
+      if (auto r = w.run("correct the window"); !r)
         return r;
     }
-    detail::checked_statement st{
-        d, "INSERT INTO gateway_requests (key, model, unix_ms, prompt_tokens, "
-           "completion_tokens, usd, status) VALUES (?,?,?,?,?,?,?)"};
-    st.bind(1, rec.key);
-    st.bind(2, rec.model);
-    st.bind(3, rec.unix_ms);
-    st.bind(4, tokens.prompt_tokens);
-    st.bind(5, tokens.completion_tokens);
-    st.bind(6, plausible_usd(rec.usd));
-    st.bind(7, int64_t{rec.status});
-    return st.run("record the request");
+    detail::checked_statement del{d, "DELETE FROM key_reservations WHERE id = ?"};
+    del.bind(1, id);
+    if (auto r = del.run("release"); !r)
+      return r;
+  }
+  detail::checked_statement st{d,
+                               "INSERT INTO gateway_requests (key, model, unix_ms, prompt_tokens, "
+                               "completion_tokens, usd, status) VALUES (?,?,?,?,?,?,?)"};
+  st.bind(1, rec.key);
+  st.bind(2, rec.model);
+  st.bind(3, rec.unix_ms);
+  st.bind(4, tokens.prompt_tokens);
+  st.bind(5, tokens.completion_tokens);
+  st.bind(6, plausible_usd(rec.usd));
+  st.bind(7, int64_t{rec.status});
+  return st.run("record the request");
+}
+
+result<void> settle_once(const key_store::db& d, const std::vector<key_settlement>& batch) {
+  std::lock_guard<std::mutex> guard{d.mutex};
+  if (auto r = synchronous(d, true); !r)
+    return r;
+  return d.transaction([&]() -> result<void> {
+    for (const auto& s : batch)
+      if (auto r = settle_one(d, s.id, s.record); !r)
+        return r;
+    return {};
   });
 }
 
 } // namespace
 
 result<void> key_store::settle(int64_t id, const key_request& rec) {
+  return settle_all({key_settlement{id, rec}});
+}
+
+result<void> key_store::settle_all(const std::vector<key_settlement>& batch) {
+  if (batch.empty())
+    return {};
   // A record is spend: the lock is let go between attempts so reads can proceed.
-  return db_->retry_when_busy([&] { return settle_once(*db_, id, rec); });
+  return db_->retry_when_busy([&] { return settle_once(*db_, batch); });
 }
 
 result<std::vector<key_request>> key_store::requests_since(int64_t unix_ms) const {

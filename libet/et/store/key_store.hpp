@@ -59,6 +59,12 @@ struct key_use {
   int64_t now_ms = 0; ///< now, ms since the Unix epoch
 };
 
+/// One settle of a batch: the reservation to release (0: none) and the record to write.
+struct key_settlement {
+  int64_t id = 0;     ///< the reservation
+  key_request record; ///< the request as answered
+};
+
 /// Which limit refused a request.
 enum class key_refusal : uint8_t { none, budget_day, budget_total, rpm, tpm };
 
@@ -113,12 +119,24 @@ public:
   /// to the actual count and records `rec`. Retried while another process holds the file
   /// (see sqlite_wait); errc::timeout when it still does.
   result<void> settle(int64_t id, const key_request& rec);
+  /// admit() for each of `uses`, in order, in one exclusive transaction, so that one
+  /// commit serves many requests: each later use sees the reservations of the earlier
+  /// ones. One answer per use (errc::auth for a key unknown or revoked); the whole batch
+  /// fails when the transaction does (another process held the file past the wait). The
+  /// commit does not wait for the disk (synchronous=NORMAL): what a power cut can undo are
+  /// reservations of a process that died with it, void anyway, and window counts of the
+  /// last moments before it.
+  result<std::vector<result<key_admission>>> admit_all(const std::vector<key_use>& uses);
+  /// settle() for each of `batch` in one transaction, synced to disk (synchronous=FULL)
+  /// before it returns: a record is spend. Retried like settle().
+  result<void> settle_all(const std::vector<key_settlement>& batch);
   /// Gateway requests finished at or after `unix_ms`, oldest first.
   result<std::vector<key_request>> requests_since(int64_t unix_ms) const;
 
   struct db; ///< internal
 
 private:
+  friend class key_cache;
   explicit key_store(std::unique_ptr<db> d);
   std::unique_ptr<db> db_;
 };

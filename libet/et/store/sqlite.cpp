@@ -15,10 +15,19 @@ result<sqlite3*> open_private_database(const std::filesystem::path& file, std::s
   if (file.has_parent_path())
     if (auto made = make_private_dir(file.parent_path()); !made)
       return fail(made.error().message);
-  if (auto fd = open_private_file(file, O_RDWR | O_CREAT); fd)
+  // A file that exists is tightened by name, never opened and closed: closing any descriptor
+  // of a file drops every POSIX lock this process holds on it, those of the SQLite
+  // connections it already has to it too (the key store's writer and its cache, the ledger).
+  // Another process then takes itself for the last connection and deletes the WAL under
+  // them, with the writes they still make to it.
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(file, ec)) {
+    tighten_private_file(file);
+  } else if (auto fd = open_private_file(file, O_RDWR | O_CREAT); fd) {
     ::close(*fd);
-  else
+  } else {
     return fail(fd.error().message);
+  }
   for (const char* suffix : {"-wal", "-shm", "-journal"})
     tighten_private_file(std::filesystem::path{file} += suffix);
   sqlite3* db = nullptr;

@@ -1,0 +1,112 @@
+#include "et/store/key_cache.hpp"
+
+#include "et/store/detail/key_db.hpp"
+
+namespace et::store {
+
+namespace {
+
+std::vector<std::string> split_models(const std::string& text) {
+  std::vector<std::string> out;
+  size_t at = 0;
+  while (at < text.size()) {
+    auto comma = text.find(',', at);
+    if (comma == std::string::npos)
+      comma = text.size();
+    if (comma > at)
+      out.push_back(text.substr(at, comma - at));
+    at = comma + 1;
+  }
+  return out;
+}
+
+} // namespace
+
+result<std::unique_ptr<key_cache>> key_cache::open(const std::filesystem::path& file,
+                                                   std::chrono::milliseconds refresh) {
+  auto reader = key_store::open(file);
+  if (!reader)
+    return reader.error();
+  std::unique_ptr<key_cache> c{new key_cache(std::move(*reader), refresh)};
+  std::lock_guard<std::mutex> guard{c->mutex_};
+  if (auto r = c->refresh_locked(); !r)
+    return r.error();
+  return c;
+}
+
+result<void> key_cache::refresh_locked() {
+  auto& d = *reader_->db_;
+  std::lock_guard<std::mutex> guard{d.mutex};
+  checked_ = std::chrono::steady_clock::now();
+  // One read transaction: the count and the rows are of one state of the table.
+  if (auto r = d.exec("BEGIN", "begin a read"); !r)
+    return r;
+  struct end_read {
+    const key_store::db& d;
+    ~end_read() { d.exec("COMMIT", "end a read"); }
+  } ending{d};
+  detail::checked_statement g{d, "SELECT COUNT(*), COALESCE(SUM(revoked != 0), 0) FROM "
+                                 "gateway_keys"};
+  if (!g.ok() || g.step() != SQLITE_ROW)
+    return d.error("check the keys");
+  std::pair<int64_t, int64_t> now{g.integer(0), g.integer(1)};
+  if (generation_ == now)
+    return {};
+  detail::checked_statement st{d, "SELECT hash, name, created_ms, budget_day, budget_total, "
+                                  "models, rpm, tpm, revoked FROM gateway_keys"};
+  if (!st.ok())
+    return d.error("read the keys");
+  std::unordered_map<std::string, key_info> keys;
+  int64_t active = 0;
+  int rc = 0;
+  while ((rc = st.step()) == SQLITE_ROW) {
+    key_info k;
+    k.name = st.text(1);
+    k.created_ms = st.integer(2);
+    k.limits.budget_day = st.opt_real(3);
+    k.limits.budget_total = st.opt_real(4);
+    k.limits.models = split_models(st.text(5));
+    k.limits.rpm = st.opt_integer(6);
+    k.limits.tpm = st.opt_integer(7);
+    k.revoked = st.integer(8) != 0;
+    active += k.revoked ? 0 : 1;
+    keys.emplace(st.text(0), std::move(k));
+  }
+  if (rc != SQLITE_DONE)
+    return d.error("read the keys");
+  by_hash_ = std::move(keys);
+  active_ = active;
+  generation_ = now;
+  return {};
+}
+
+result<void> key_cache::refresh() {
+  std::lock_guard<std::mutex> guard{mutex_};
+  return refresh_locked();
+}
+
+result<int64_t> key_cache::active() {
+  std::lock_guard<std::mutex> guard{mutex_};
+  if (auto r = refresh_locked(); !r)
+    return r.error();
+  return active_;
+}
+
+result<key_cache::answer> key_cache::lookup(std::string_view presented) {
+  auto hash = presented.empty() ? std::string{} : hash_key(presented);
+  std::lock_guard<std::mutex> guard{mutex_};
+  auto found = presented.empty() ? by_hash_.end() : by_hash_.find(hash);
+  bool stale = std::chrono::steady_clock::now() - checked_ >= refresh_;
+  if (stale || (!presented.empty() && found == by_hash_.end())) {
+    if (auto r = refresh_locked(); !r)
+      return r.error();
+    found = presented.empty() ? by_hash_.end() : by_hash_.find(hash);
+  }
+  answer a;
+  if (found != by_hash_.end())
+    a.key = found->second;
+  a.active = active_;
+  return a;
+}
+
+} // namespace et::store
