@@ -191,7 +191,7 @@ CAF_TEST(hostile answers are typed failures) {
   check_secret_free(echoed.error());
   CAF_CHECK_LESS(echoed.error().message.size(), 200u);
   CAF_CHECK_NOT_EQUAL(echoed.error().message.find("qdrant delete: HTTP 500 (boom ****"),
-               std::string::npos);
+                      std::string::npos);
 }
 
 CAF_TEST(an unreachable server is a network failure without the key) {

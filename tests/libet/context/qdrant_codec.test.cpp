@@ -22,8 +22,8 @@ std::string search_answer(const std::string& hits) {
 
 std::string hit(const std::string& score, const std::string& path = "src/a.cpp",
                 const std::string& lines = R"("start_line":1,"end_line":9)") {
-  return R"({"id":"x","version":1,"score":)" + score + R"(,"payload":{"root":"/p","path":")"
-         + path + R"(",)" + lines + R"(,"text":"t"}})";
+  return R"({"id":"x","version":1,"score":)" + score + R"(,"payload":{"root":"/p","path":")" + path
+         + R"(",)" + lines + R"(,"text":"t"}})";
 }
 
 bool invalid(const result<std::vector<scored_point>>& r) {
@@ -135,12 +135,12 @@ CAF_TEST(hostile search answers are refused) {
   CAF_CHECK(invalid(decode_search(search_answer(R"({"id":1,"score":0.5})"), 8)));
   CAF_CHECK(invalid(decode_search(search_answer(hit("0.5", std::string(5000, 'a'))), 8)));
   CAF_CHECK(invalid(decode_search(search_answer(hit("0.5", "")), 8)));
-  CAF_CHECK(invalid(
-      decode_search(search_answer(hit("0.5", "a", R"("start_line":5,"end_line":2)")), 8)));
-  CAF_CHECK(invalid(
-      decode_search(search_answer(hit("0.5", "a", R"("start_line":0,"end_line":2)")), 8)));
-  CAF_CHECK(invalid(
-      decode_search(search_answer(hit("0.5", "a", R"("start_line":-1,"end_line":2)")), 8)));
+  CAF_CHECK(
+      invalid(decode_search(search_answer(hit("0.5", "a", R"("start_line":5,"end_line":2)")), 8)));
+  CAF_CHECK(
+      invalid(decode_search(search_answer(hit("0.5", "a", R"("start_line":0,"end_line":2)")), 8)));
+  CAF_CHECK(
+      invalid(decode_search(search_answer(hit("0.5", "a", R"("start_line":-1,"end_line":2)")), 8)));
   CAF_CHECK(invalid(
       decode_search(search_answer(hit("0.5", "a", R"("start_line":1.5,"end_line":2)")), 8)));
   CAF_CHECK(invalid(decode_search(
