@@ -121,6 +121,35 @@ CAF_TEST(et index upserts into qdrant and queries rank with its search) {
   ET_CHECK_SAYING(has(text.err, "ranking: hybrid (BM25 and Qdrant cosine"), text.err);
 }
 
+CAF_TEST(the vector side comes from qdrant and only local chunks reach the output) {
+  CAF_REQUIRE_EQUAL(et({"index", project.string()}).code, 0);
+  // A search answer of a chunk no query word matches (BM25 alone never lists it), and of a
+  // chunk the index does not have, whose payload text must not be shown.
+  auto r = root();
+  qdrant.set_override([r](const et::test::seen_request& req) -> std::optional<et::test::reply> {
+    if (req.target != "/collections/et/points/search")
+      return std::nullopt;
+    auto hit = [&](const std::string& path, const std::string& text) {
+      return R"({"id":"x","score":0.9,"payload":{"root":")" + r + R"(","path":")" + path
+             + R"(","start_line":1,"end_line":3,"text":")" + text + R"("}})";
+    };
+    return et::test::reply{}.send(et::test::http_response(
+        200,
+        R"({"result":[)" + hit("evil.md", "INJECTED") + "," + hit("notes/tmux.md", "whatever")
+            + R"(],"status":"ok","time":0})",
+        {{"Content-Type", "application/json"}}));
+  });
+  auto q = et({"context", "query", "ledger price", "--root", project.string()});
+  CAF_CHECK_EQUAL(q.code, 0);
+  ET_CHECK_SAYING(has(q.out, "notes/tmux.md:1-3") && has(q.out, "Agents run in tmux panes."),
+                  q.out);
+  ET_CHECK_SAYING(!has(q.out, "evil.md") && !has(q.out, "INJECTED") && !has(q.out, "whatever"),
+                  q.out);
+  configure("context: {embed: emb}\n"); // no qdrant: BM25 and local vectors (none here)
+  auto local = et({"context", "query", "ledger price", "--root", project.string()});
+  ET_CHECK_SAYING(!has(local.out, "notes/tmux.md"), local.out);
+}
+
 CAF_TEST(re - indexing deletes the points of changed and deleted files) {
   CAF_REQUIRE_EQUAL(et({"index", project.string()}).code, 0);
   auto same = et({"index", project.string()});
