@@ -85,9 +85,11 @@ int run_query(context& ctx, const query_flags& flags) {
       ctx.err << "et context query: ranked by BM25 only: " << why << "\n";
     return exit_ok;
   }
+  auto cosine = s->context.qdrant.enabled() ? "Qdrant cosine" : "cosine";
   ctx.err << "ranking: "
-          << (ranking == "hybrid" ? "hybrid (BM25 and cosine, reciprocal rank fusion)"
-                                  : "bm25" + (why.empty() ? "" : " (" + why + ")"))
+          << (ranking == "hybrid"
+                  ? "hybrid (BM25 and " + std::string{cosine} + ", reciprocal rank fusion)"
+                  : "bm25" + (why.empty() ? "" : " (" + why + ")"))
           << "\n";
   if (hits->empty())
     ctx.out << "no matches in " << where->root.string() << "\n";

@@ -5,6 +5,7 @@
 #include "caf/all.hpp"
 #include "et/actors/detail/errors.hpp"
 #include "et/actors/detail/inspect.hpp"
+#include "et/app/context_qdrant.hpp"
 #include "et/app/runtime.hpp"
 
 namespace et::app {
@@ -114,6 +115,41 @@ result<void> embed_index(context& ctx, const config::settings& s, retrieval::ind
   }
 }
 
+result<void> embed_stream(context& ctx, const config::settings& s, const char* command,
+                          const embed_source& next, const embed_sink& take, embed_totals& done) {
+  auto batch = static_cast<size_t>(std::max(1, s.context.embed_batch));
+  auto texts = next(batch);
+  if (!texts)
+    return texts.error();
+  if (texts->empty())
+    return {};
+  auto rt = role_runtime::start(ctx, command, shared(s));
+  if (!rt)
+    return make_failure(errc::invalid_config, "cannot start the router for embeddings");
+  caf::scoped_actor self{rt->system()};
+  while (!texts->empty()) {
+    auto count = texts->size();
+    auto r = embed_once(self, rt->router(), s, std::move(*texts));
+    if (!r)
+      return r.error();
+    ++done.calls;
+    done.tokens += r->response.tokens.prompt_tokens;
+    if (r->response.usd)
+      done.usd += *r->response.usd;
+    else
+      done.unpriced = true;
+    done.answered_by = r->alias;
+    done.dimension = r->response.vectors.empty() ? 0 : r->response.vectors.front().size();
+    if (auto stored = take(std::move(r->response.vectors)); !stored)
+      return stored.error();
+    done.chunks += count;
+    texts = next(batch);
+    if (!texts)
+      return texts.error();
+  }
+  return {};
+}
+
 result<std::vector<float>> embed_query(context& ctx, const config::settings& s,
                                        const std::string& text, const char* command) {
   auto rt = role_runtime::start(ctx, command, shared(s));
@@ -138,11 +174,17 @@ result<std::vector<retrieval::hit>> ranked_query(context& ctx, const config::set
   if (!st)
     return st.error();
   auto identity = embed_identity(s);
+  bool remote = s.context.qdrant.enabled();
   if (identity.empty())
     why = "context.embed is not set";
-  else if (st->embedded == 0)
+  else if (remote && st->pushed == 0)
+    why = "Qdrant holds no points of this index (run `et index`)";
+  else if (remote && st->remote_target != qdrant_target(s))
+    why = "the index's points were pushed to " + st->remote_target + ", not " + qdrant_target(s)
+          + " (run `et index`)";
+  else if (!remote && st->embedded == 0)
     why = "the index has no vectors (run `et index`)";
-  else if (st->embed_model != identity)
+  else if (!remote && st->embed_model != identity)
     why = "the index's vectors are from " + st->embed_model + ", not " + identity
           + " (run `et index`)";
   if (!why.empty())
@@ -152,7 +194,14 @@ result<std::vector<retrieval::hit>> ranked_query(context& ctx, const config::set
     why = "embedding the query failed: " + vector.error().message;
     return db.query(text, k);
   }
-  auto hits = db.query_hybrid(text, *vector, k);
+  result<std::vector<retrieval::hit>> hits = std::vector<retrieval::hit>{};
+  if (remote) {
+    auto nearest = qdrant_nearest(s, st->root, *vector, std::max<size_t>(50, 5 * k));
+    hits = nearest ? db.query_fused(text, *nearest, k)
+                   : result<std::vector<retrieval::hit>>{nearest.error()};
+  } else {
+    hits = db.query_hybrid(text, *vector, k);
+  }
   if (!hits) {
     why = hits.error().message;
     return db.query(text, k);

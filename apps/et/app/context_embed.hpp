@@ -4,6 +4,7 @@
 /// the ledger under role "embed"), and a query ranks by BM25 and cosine together when the
 /// index holds vectors of the configured model.
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,17 @@ struct embed_totals {
 /// stay (the next run goes on from there); `done` holds what was embedded before it.
 result<void> embed_index(context& ctx, const config::settings& s, et::context::index_db& db,
                          embed_totals& done);
+
+/// Texts to embed next, at most `batch` of them (none: done).
+using embed_source = std::function<result<std::vector<std::string>>(size_t batch)>;
+/// Takes the vectors of the texts `embed_source` gave last, in their order.
+using embed_sink = std::function<result<void>(std::vector<std::vector<float>>&&)>;
+
+/// Embeds what `next` gives, batch by batch (context.embed_batch) through one router
+/// runtime, handing each batch's vectors to `take`, until `next` gives none or a step
+/// fails; `done` counts the calls and their cost. No text at all: no runtime, no call.
+result<void> embed_stream(context& ctx, const config::settings& s, const char* command,
+                          const embed_source& next, const embed_sink& take, embed_totals& done);
 
 /// The vector of `text` by context.embed (one call through the router, ledger role "embed").
 result<std::vector<float>> embed_query(context& ctx, const config::settings& s,

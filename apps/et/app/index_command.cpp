@@ -7,6 +7,7 @@
 #include "et/app/commands.hpp"
 #include "et/app/context_embed.hpp"
 #include "et/app/context_index.hpp"
+#include "et/app/context_qdrant.hpp"
 #include "et/context/index.hpp"
 #include "et/util/text.hpp"
 
@@ -68,14 +69,25 @@ int show_status(context& ctx, const config::settings& settings, const project_in
           << "chunks:  " << s->chunks << "\n"
           << "size:    " << human_bytes(s->bytes_on_disk) << "\n"
           << "indexed: " << when(s->last_indexed_ms) << "\n";
-  if (s->embedded == 0)
+  bool remote = settings.context.qdrant.enabled();
+  auto identity = embed_identity(settings);
+  bool hybrid = false;
+  if (remote) {
+    ctx.out << "vectors: " << s->pushed << " of " << s->chunks << " chunks in Qdrant"
+            << (s->remote_target.empty() ? "" : ", " + s->remote_target) << "\n";
+    hybrid = s->pushed > 0 && s->remote_target == qdrant_target(settings);
+  } else if (s->embedded == 0) {
     ctx.out << "vectors: none\n";
-  else
+  } else {
     ctx.out << "vectors: " << s->embedded << " of " << s->chunks << " chunks, " << s->embed_model
             << ", dimension " << s->dimension << "\n";
-  auto identity = embed_identity(settings);
-  bool hybrid = !identity.empty() && s->embedded > 0 && s->embed_model == identity;
-  ctx.out << "ranking: " << (hybrid ? "hybrid (BM25 and cosine, reciprocal rank fusion)" : "bm25")
+  }
+  if (!remote)
+    hybrid = !identity.empty() && s->embedded > 0 && s->embed_model == identity;
+  ctx.out << "ranking: "
+          << (hybrid ? remote ? "hybrid (BM25 and Qdrant cosine, reciprocal rank fusion)"
+                              : "hybrid (BM25 and cosine, reciprocal rank fusion)"
+                     : "bm25")
           << "\n";
   return exit_ok;
 }
@@ -85,7 +97,10 @@ int embed(context& ctx, const config::settings& settings, retrieval::index_db& d
   if (settings.context.embed.empty())
     return exit_ok;
   embed_totals done;
-  auto r = embed_index(ctx, settings, db, done);
+  push_totals pushed;
+  bool remote = settings.context.qdrant.enabled();
+  auto r = remote ? push_to_qdrant(ctx, settings, db, done, pushed)
+                  : embed_index(ctx, settings, db, done);
   char usd[32];
   std::snprintf(usd, sizeof usd, "$%.6f", done.usd);
   ctx.err << "et index: embedded " << done.chunks << " chunks with " << settings.context.embed;
@@ -97,6 +112,10 @@ int embed(context& ctx, const config::settings& settings, retrieval::index_db& d
           << (done.unpriced ? " (some calls unpriced)" : "")
           << (done.reset ? "; the previous vectors (another model or dimension) were dropped" : "")
           << "\n";
+  if (remote)
+    ctx.err << "et index: qdrant " << qdrant_target(settings) << ": " << pushed.upserted
+            << " points upserted, stale points of " << pushed.files_cleared << " files deleted"
+            << (pushed.replaced ? "; the project's earlier points were replaced" : "") << "\n";
   if (!r) {
     ctx.err << "et index: embedding stopped: " << r.error().message
             << " (the vectors stored so far are kept; run `et index` again)\n";

@@ -1,6 +1,9 @@
-// The `context` section: which model alias embeds the index's chunks, and how --fetch
-// reaches web pages (`fetch`, read in context_fetch.cpp).
+// The `context` section: which model alias embeds the index's chunks, where the vectors
+// live (`qdrant`), and how --fetch reaches web pages (`fetch`, read in context_fetch.cpp).
+#include <cctype>
+
 #include "et/config/detail/sections.hpp"
+#include "et/util/url.hpp"
 
 namespace et::config::detail {
 
@@ -20,12 +23,60 @@ void check_alias(reader& r, const located& at, const settings& s, const std::str
                 + "\" (anthropic), which has no embeddings endpoint");
 }
 
+// Qdrant's collection names go into URL paths: a conservative alphabet needs no escaping.
+bool collection_name(const std::string& name) {
+  if (name.empty() || name.size() > 255)
+    return false;
+  for (char c : name)
+    if (c != '_' && c != '-' && c != '.' && !std::isalnum(static_cast<unsigned char>(c)))
+      return false;
+  return name != "." && name != "..";
+}
+
+void read_qdrant(reader& r, const located& at, const settings& s, qdrant_settings& out) {
+  if (!at.node.IsDefined() || !r.expect_map(at))
+    return;
+  r.check_keys(at, {"url", "collection", "api_key"});
+  auto url_at = r.child(at, "url");
+  if (!url_at.node.IsDefined())
+    r.error(at.node, at.path, "qdrant needs a url, e.g. http://127.0.0.1:6333");
+  else if (auto text = r.text(url_at)) {
+    if (!parse_url(*text))
+      r.error(url_at.node, url_at.path, "expected an http(s) URL, e.g. http://127.0.0.1:6333");
+    else
+      out.url = *text;
+  }
+  out.collection = "et";
+  auto coll_at = r.child(at, "collection");
+  if (coll_at.node.IsDefined())
+    if (auto name = r.text(coll_at)) {
+      if (!collection_name(*name))
+        r.error(coll_at.node, coll_at.path,
+                "expected a collection name of letters, digits, '_', '-' or '.' (1 to 255)");
+      else
+        out.collection = *name;
+    }
+  auto key_at = r.child(at, "api_key");
+  if (key_at.node.IsDefined())
+    if (auto key = r.text_with_env(key_at)) {
+      // Never echo the value: only which variable is missing.
+      if (!key->unset.empty())
+        r.error(key_at.node, key_at.path,
+                "environment variable " + key->unset.front() + " is not set");
+      else
+        out.api_key = key->text;
+    }
+  if (s.context.embed.empty())
+    r.error(at.node, at.path,
+            "qdrant holds embeddings: it needs context.embed (an embedding model alias)");
+}
+
 } // namespace
 
 void read_context(reader& r, const located& at, settings& out) {
   if (!at.node.IsDefined() || !r.expect_map(at))
     return;
-  r.check_keys(at, {"embed", "embed_fallbacks", "embed_batch", "fetch"});
+  r.check_keys(at, {"embed", "embed_fallbacks", "embed_batch", "qdrant", "fetch"});
   auto embed_at = r.child(at, "embed");
   if (embed_at.node.IsDefined())
     if (auto alias = r.text(embed_at)) {
@@ -45,6 +96,7 @@ void read_context(reader& r, const located& at, settings& out) {
   if (batch_at.node.IsDefined())
     if (auto n = r.integer(batch_at, 1, 2048))
       out.context.embed_batch = static_cast<int>(*n);
+  read_qdrant(r, r.child(at, "qdrant"), out, out.context.qdrant);
   read_context_fetch(r, r.child(at, "fetch"), out.context.fetch);
 }
 

@@ -59,6 +59,7 @@ std::vector<std::string> settings::secrets() const {
     add(n.tls.passphrase);
   add(server.tls.passphrase);
   add(context.fetch.reader.api_key);
+  add(context.qdrant.api_key);
   normalize_secrets(out);
   return out;
 }

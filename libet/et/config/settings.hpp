@@ -251,12 +251,21 @@ struct fetch_settings {
   fetch_reader reader;                ///< optional reader endpoint
 };
 
-/// Retrieval context (`context`): how `et index` embeds its chunks and how `--fetch` reaches
-/// web pages.
+/// `context.qdrant`: a Qdrant server that holds the index's vectors instead of the index file.
+struct qdrant_settings {
+  std::string url;        ///< http(s) base URL, e.g. "http://127.0.0.1:6333" ("" = not used)
+  std::string collection; ///< collection name ("et" unless set)
+  std::string api_key;    ///< secret after env expansion ("" = none); never print it
+  bool enabled() const { return !url.empty(); } ///< true when configured
+};
+
+/// Retrieval context (`context`): how `et index` embeds its chunks, where the vectors live
+/// and how `--fetch` reaches web pages.
 struct context {
   std::string embed;                        ///< alias of the embedding model ("" = BM25 only)
   std::vector<std::string> embed_fallbacks; ///< aliases tried in order after it
   int embed_batch = 64;                     ///< inputs per embedding call, 1 to 2048
+  qdrant_settings qdrant;                   ///< vectors in Qdrant (url "" = in the index file)
   fetch_settings fetch;                     ///< web pages given with --fetch
 };
 

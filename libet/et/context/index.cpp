@@ -30,6 +30,8 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_by_file ON chunks(file_id);
 CREATE TABLE IF NOT EXISTS vectors (
   chunk_id INTEGER PRIMARY KEY REFERENCES chunks(id), data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS remote_points (chunk_id INTEGER PRIMARY KEY REFERENCES chunks(id));
+CREATE TABLE IF NOT EXISTS remote_stale (path TEXT PRIMARY KEY);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunk_text USING fts5(text, path, tokenize = 'unicode61');
 )";
 
@@ -128,13 +130,20 @@ result<update_stats> index_db::update(const fs::path& given, const chunk_limits&
                              "(SELECT id FROM chunks WHERE file_id = ?)"};
     statement drop_vectors{db_, "DELETE FROM vectors WHERE chunk_id IN "
                                 "(SELECT id FROM chunks WHERE file_id = ?)"};
+    // A file with points in a remote store leaves its path behind: those points are deleted
+    // (by filter on the path) before the next push.
+    statement mark_stale{db_, "INSERT OR IGNORE INTO remote_stale (path) SELECT path FROM files "
+                              "WHERE id = ?1 AND EXISTS (SELECT 1 FROM remote_points p JOIN "
+                              "chunks c ON c.id = p.chunk_id WHERE c.file_id = ?1)"};
+    statement drop_pushed{db_, "DELETE FROM remote_points WHERE chunk_id IN "
+                               "(SELECT id FROM chunks WHERE file_id = ?)"};
     statement drop_chunks{db_, "DELETE FROM chunks WHERE file_id = ?"};
     statement drop_file{db_, "DELETE FROM files WHERE id = ?"};
     statement add_file{db_, "INSERT INTO files (path, hash, size, indexed_ms) VALUES (?,?,?,?)"};
     statement add_chunk{db_, "INSERT INTO chunks (file_id, start_line, end_line) VALUES (?,?,?)"};
     statement add_text{db_, "INSERT INTO chunk_text (rowid, text, path) VALUES (?,?,?)"};
-    for (auto* st :
-         {&drop_text, &drop_vectors, &drop_chunks, &drop_file, &add_file, &add_chunk, &add_text})
+    for (auto* st : {&drop_text, &drop_vectors, &mark_stale, &drop_pushed, &drop_chunks, &drop_file,
+                     &add_file, &add_chunk, &add_text})
       if (!st->ok())
         return error("prepare update");
     auto run = [&](statement& st, int64_t id) {
@@ -145,8 +154,8 @@ result<update_stats> index_db::update(const fs::path& given, const chunk_limits&
     // A file's chunks, their vectors and its row go together: a changed file is removed, then added
     // anew.
     auto forget = [&](int64_t id) {
-      return run(drop_text, id) && run(drop_vectors, id) && run(drop_chunks, id)
-             && run(drop_file, id);
+      return run(drop_text, id) && run(drop_vectors, id) && run(mark_stale, id)
+             && run(drop_pushed, id) && run(drop_chunks, id) && run(drop_file, id);
     };
     update_stats stats;
     std::set<std::string> present;

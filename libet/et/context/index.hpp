@@ -39,6 +39,24 @@ struct index_status {
   size_t embedded = 0;         ///< chunks with a vector
   std::string embed_model;     ///< what made the vectors ("" = none: BM25 only)
   size_t dimension = 0;        ///< their dimension (0 = none yet)
+  size_t pushed = 0;           ///< chunks whose point is in a remote vector store
+  std::string remote_target;   ///< what holds those points ("" = none)
+};
+
+/// A chunk to send to a remote vector store, with its place in the project.
+struct remote_chunk {
+  int64_t id = 0;        ///< the chunk's id
+  std::string path;      ///< its file, relative to the root
+  size_t start_line = 0; ///< first line, 1-based
+  size_t end_line = 0;   ///< last line, inclusive
+  std::string text;      ///< the chunk
+};
+
+/// A hit of a remote vector store, located by file and lines.
+struct located_hit {
+  std::string path;      ///< relative to the root
+  size_t start_line = 0; ///< first line
+  size_t end_line = 0;   ///< last line
 };
 
 /// A chunk that has no vector yet.
@@ -102,6 +120,35 @@ public:
   result<void> store_vectors(const std::vector<int64_t>& ids,
                              const std::vector<std::vector<float>>& vectors);
 
+  // A remote vector store (Qdrant) holds the vectors instead of the vectors table: the
+  // index records which chunks have a point there and which files' points are stale
+  // (the file changed or went away since they were pushed). remote.cpp.
+
+  /// Keeps the pushed-chunk records only when they were pushed to `target` (store, collection
+  /// and embedding model); otherwise forgets them and the stale files and records `target`.
+  /// Returns true when the records were forgotten: the caller then replaces every point of
+  /// the project in the store.
+  result<bool> use_remote(const std::string& target);
+
+  /// Files whose points must be deleted from the store before new ones are pushed.
+  result<std::vector<std::string>> stale_paths() const;
+
+  /// Records that the points of `path` were deleted from the store.
+  result<void> clear_stale(const std::string& path);
+
+  /// Up to `limit` chunks without a point in the store, in id order.
+  result<std::vector<remote_chunk>> chunks_to_push(size_t limit) const;
+
+  /// Records that chunks `ids` have their point in the store.
+  result<void> mark_pushed(const std::vector<int64_t>& ids);
+
+  /// The `k` chunks that best match by reciprocal rank fusion of BM25 (on `text`) and the
+  /// store's ranking `nearest` (best first), as query_hybrid. A hit of `nearest` that is not a
+  /// chunk of this index (stale, or a server's invention) is dropped: the text of every hit
+  /// comes from the index, never from the store.
+  result<std::vector<hit>> query_fused(std::string_view text,
+                                       const std::vector<located_hit>& nearest, size_t k) const;
+
 private:
   index_db(sqlite3* db, std::filesystem::path file) : db_(db), file_(std::move(file)) {}
   failure error(const std::string& what) const;
@@ -112,6 +159,9 @@ private:
   result<std::vector<int64_t>> bm25_ids(std::string_view text, size_t n) const;
   result<std::vector<int64_t>> nearest_ids(const std::vector<float>& vector, size_t n) const;
   result<hit> hit_of(int64_t chunk_id, double score) const;
+  result<std::vector<hit>> fuse(const std::vector<int64_t>& lexical,
+                                const std::vector<int64_t>& semantic, size_t k) const;
+  result<void> remote_status(index_status& s) const; // remote.cpp
 
   sqlite3* db_;
   std::filesystem::path file_;

@@ -110,6 +110,8 @@ result<index_status> index_db::status() const {
   s.chunks = static_cast<size_t>(st.integer(1));
   if (auto v = vector_status(s); !v)
     return v.error();
+  if (auto v = remote_status(s); !v)
+    return v.error();
   std::error_code ec;
   for (const char* suffix : {"", "-wal"}) {
     auto size = fs::file_size(fs::path{file_} += suffix, ec);

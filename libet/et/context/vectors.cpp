@@ -211,11 +211,17 @@ result<std::vector<hit>> index_db::query_hybrid(std::string_view text,
   auto semantic = nearest_ids(vector, depth);
   if (!semantic)
     return semantic.error();
+  return fuse(*lexical, *semantic, k);
+}
+
+result<std::vector<hit>> index_db::fuse(const std::vector<int64_t>& lexical,
+                                        const std::vector<int64_t>& semantic, size_t k) const {
+  std::vector<hit> out;
   std::map<int64_t, double> fused;
-  for (size_t i = 0; i < lexical->size(); ++i)
-    fused[(*lexical)[i]] += 1.0 / (rrf_k + double(i + 1));
-  for (size_t i = 0; i < semantic->size(); ++i)
-    fused[(*semantic)[i]] += 1.0 / (rrf_k + double(i + 1));
+  for (size_t i = 0; i < lexical.size(); ++i)
+    fused[lexical[i]] += 1.0 / (rrf_k + double(i + 1));
+  for (size_t i = 0; i < semantic.size(); ++i)
+    fused[semantic[i]] += 1.0 / (rrf_k + double(i + 1));
   std::vector<std::pair<double, int64_t>> ranked; // (score, id)
   for (const auto& [id, score] : fused)
     ranked.emplace_back(score, id);

@@ -67,3 +67,48 @@ CAF_TEST(bad fetch settings are errors naming the key) {
                       .find("dummy-openai"),
                   std::string::npos);
 }
+
+CAF_TEST(qdrant is off by default and read with its defaults) {
+  auto off = valid(base);
+  CAF_CHECK(!off.context.qdrant.enabled());
+  auto s = valid(base + "context: {embed: fast, qdrant: {url: \"http://127.0.0.1:6333\"}}\n");
+  CAF_CHECK(s.context.qdrant.enabled());
+  CAF_CHECK_EQUAL(s.context.qdrant.url, "http://127.0.0.1:6333");
+  CAF_CHECK_EQUAL(s.context.qdrant.collection, "et");
+  CAF_CHECK_EQUAL(s.context.qdrant.api_key, "");
+  auto keyed = valid(base
+                     + "context: {embed: fast, qdrant: {url: \"https://q.example:6333\", "
+                       "collection: team-docs_1.0, api_key: \"${OPENAI_API_KEY}\"}}\n");
+  CAF_CHECK_EQUAL(keyed.context.qdrant.collection, "team-docs_1.0");
+  CAF_CHECK_EQUAL(keyed.context.qdrant.api_key, "dummy-openai");
+  // The key is scrubbed like every other secret.
+  auto secrets = keyed.secrets();
+  CAF_CHECK(std::find(secrets.begin(), secrets.end(), "dummy-openai") != secrets.end());
+}
+
+CAF_TEST(bad qdrant settings are errors naming the key) {
+  CAF_CHECK_EQUAL(
+      error_at(base + "context: {qdrant: {url: \"http://127.0.0.1:6333\"}}\n", "context.qdrant"),
+      "qdrant holds embeddings: it needs context.embed (an embedding model alias)");
+  CAF_CHECK_EQUAL(error_at(base + "context: {embed: fast, qdrant: {}}\n", "context.qdrant"),
+                  "qdrant needs a url, e.g. http://127.0.0.1:6333");
+  CAF_CHECK_EQUAL(error_at(base + "context: {embed: fast, qdrant: {url: \"grpc://h:6334\"}}\n",
+                           "context.qdrant.url"),
+                  "expected an http(s) URL, e.g. http://127.0.0.1:6333");
+  CAF_CHECK_NOT_EQUAL(error_at(base
+                                   + "context: {embed: fast, qdrant: {url: \"http://h\", "
+                                     "collection: \"../x\"}}\n",
+                               "context.qdrant.collection"),
+                      "");
+  CAF_CHECK_NOT_EQUAL(
+      error_at(base + "context: {embed: fast, qdrant: {url: \"http://h\", apikey: x}}\n",
+               "context.qdrant.apikey"),
+      "");
+  CAF_CHECK_EQUAL(error_at(base
+                               + "context: {embed: fast, qdrant: {url: \"http://h\", api_key: "
+                                 "\"${NOT_SET_ANYWHERE}\"}}\n",
+                           "context.qdrant.api_key"),
+                  "environment variable NOT_SET_ANYWHERE is not set");
+  CAF_CHECK_NOT_EQUAL(error_at(base + "context: {embed: fast, qdrant: [1]}\n", "context.qdrant"),
+                      "");
+}
