@@ -17,9 +17,10 @@ if [[ -e $marker ]]; then exit 0; fi
 
 src=$root/build-cross/src/actor-framework-0.17.6
 [[ -d $src ]] || "$root/cross/source.sh" actor-framework 0.17.6-2.1
+# The build tree stays (an interrupted build resumes); the prefix is remade.
 build=$prefix.build
-rm -rf "$build" "$prefix"
-mkdir -p "$(dirname "$prefix")"
+rm -rf "$prefix"
+mkdir -p "$build"
 start=$SECONDS
 # CAF 0.17 sets -std=c++11 unless CMAKE_CXX_FLAGS names a standard; Debian
 # builds it as C++14 (its patch "enable -std=c++14, avoid FTBFS"), so do we,
