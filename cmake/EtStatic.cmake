@@ -27,3 +27,14 @@ if(NOT TARGET yaml-cpp)
   mark_as_advanced(ET_YAML_CPP_ARCHIVE ET_YAML_CPP_INCLUDE_DIR)
 endif()
 # -static-libstdc++ -static-libgcc: cmake/EtFlags.cmake, on et_flags.
+
+# actors/et/actors/detail/openssl_errors.cpp clears OpenSSL's error queue before
+# CAF's TLS calls by interposing on libssl.so; with libssl.a it uses the
+# linker's --wrap instead (only that file gets the define, and only here).
+function(et_static_openssl_wrap)
+  set_source_files_properties(
+    "${PROJECT_SOURCE_DIR}/actors/et/actors/detail/openssl_errors.cpp"
+    TARGET_DIRECTORY et_actors PROPERTIES COMPILE_DEFINITIONS ET_OPENSSL_WRAP)
+  target_link_options(et_flags INTERFACE
+    -Wl,--wrap=SSL_read,--wrap=SSL_write,--wrap=SSL_accept,--wrap=SSL_connect)
+endfunction()
