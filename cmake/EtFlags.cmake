@@ -40,6 +40,10 @@ if(ET_FUZZ)
     -fno-sanitize-recover=all -UNDEBUG)
   target_link_options(et_flags INTERFACE -fsanitize=address,undefined)
 endif()
+# ET_STATIC (cmake/EtStatic.cmake): the C++ runtime goes into the binary too.
+if(ET_STATIC)
+  target_link_options(et_flags INTERFACE -static-libstdc++ -static-libgcc)
+endif()
 # Boost.Asio/Beast: no deprecated interfaces, and no implicit Boost.System link.
 target_compile_definitions(et_flags INTERFACE
   BOOST_ASIO_NO_DEPRECATED)

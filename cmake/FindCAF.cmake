@@ -1,9 +1,11 @@
 # FindCAF.cmake: locates CAF 0.17 as Debian 12's libcaf-dev ships it (no CMake
 # config, no pkg-config file) and provides CAF::core, CAF::io and CAF::openssl.
+# Also finds CAF's own static build (libcaf_core_static.a, ...: cross/caf.sh)
+# when CMAKE_PREFIX_PATH names its prefix and only .a files are wanted (ET_STATIC).
 find_path(CAF_INCLUDE_DIR caf/all.hpp)
-find_library(CAF_CORE_LIBRARY caf_core)
-find_library(CAF_IO_LIBRARY caf_io)
-find_library(CAF_OPENSSL_LIBRARY caf_openssl)
+find_library(CAF_CORE_LIBRARY NAMES caf_core caf_core_static)
+find_library(CAF_IO_LIBRARY NAMES caf_io caf_io_static)
+find_library(CAF_OPENSSL_LIBRARY NAMES caf_openssl caf_openssl_static)
 
 # caf/config.hpp holds "#define CAF_VERSION 1706" for 0.17.6.
 if(CAF_INCLUDE_DIR AND EXISTS "${CAF_INCLUDE_DIR}/caf/config.hpp")
@@ -36,5 +38,12 @@ if(CAF_FOUND AND NOT TARGET CAF::core)
   set_target_properties(CAF::openssl PROPERTIES
     IMPORTED_LOCATION "${CAF_OPENSSL_LIBRARY}"
     INTERFACE_LINK_LIBRARIES "CAF::io;CAF::core")
+  # A static libcaf_openssl carries no record of its own dependency: OpenSSL
+  # must follow it on the link line.
+  if(CAF_OPENSSL_LIBRARY MATCHES "\\.a$")
+    find_package(OpenSSL REQUIRED)
+    set_property(TARGET CAF::openssl APPEND PROPERTY
+      INTERFACE_LINK_LIBRARIES OpenSSL::SSL OpenSSL::Crypto)
+  endif()
 endif()
 mark_as_advanced(CAF_INCLUDE_DIR CAF_CORE_LIBRARY CAF_IO_LIBRARY CAF_OPENSSL_LIBRARY)

@@ -6,6 +6,8 @@ set -euo pipefail
 # shellcheck source=cross/arch.sh
 source "$(dirname "$0")/arch.sh"
 cd "$root"
+# A self-contained build (amd64-static) has its own recipe: cross/static.sh.
+if [[ -n $static_prefix ]]; then exec cross/static.sh "$arch"; fi
 
 sudo=()
 [[ $(id -u) -eq 0 ]] || sudo=(sudo)

@@ -5,6 +5,48 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#ifdef ET_OPENSSL_WRAP
+// ET_STATIC: libssl is a static archive, so there is no libssl symbol to look
+// up with dlsym and defining SSL_read here would clash with libssl.a's. The
+// linker redirects every call instead (-Wl,--wrap=SSL_read, ... in
+// cmake/EtStatic.cmake): CAF's calls reach these, which reach libssl's own.
+extern "C" {
+int __real_SSL_read(SSL* ssl, void* buf, int num);
+int __real_SSL_write(SSL* ssl, const void* buf, int num);
+int __real_SSL_accept(SSL* ssl);
+int __real_SSL_connect(SSL* ssl);
+
+int __wrap_SSL_read(SSL* ssl, void* buf, int num) {
+  ERR_clear_error();
+  return __real_SSL_read(ssl, buf, num);
+}
+
+int __wrap_SSL_write(SSL* ssl, const void* buf, int num) {
+  ERR_clear_error();
+  return __real_SSL_write(ssl, buf, num);
+}
+
+int __wrap_SSL_accept(SSL* ssl) {
+  ERR_clear_error();
+  return __real_SSL_accept(ssl);
+}
+
+int __wrap_SSL_connect(SSL* ssl) {
+  ERR_clear_error();
+  return __real_SSL_connect(ssl);
+}
+} // extern "C"
+
+namespace et::actors {
+
+bool isolate_openssl_errors() {
+  return true;
+}
+
+} // namespace et::actors
+
+#else
+
 // Defined outside any namespace with C linkage so that they preempt libssl's
 // symbols for every shared library of the process (the static linker exports
 // them because libcaf_openssl refers to them). Each looks up libssl's own
@@ -59,3 +101,5 @@ bool isolate_openssl_errors() {
 }
 
 } // namespace et::actors
+
+#endif
