@@ -4,24 +4,6 @@
 
 namespace et::store {
 
-namespace {
-
-std::vector<std::string> split_models(const std::string& text) {
-  std::vector<std::string> out;
-  size_t at = 0;
-  while (at < text.size()) {
-    auto comma = text.find(',', at);
-    if (comma == std::string::npos)
-      comma = text.size();
-    if (comma > at)
-      out.push_back(text.substr(at, comma - at));
-    at = comma + 1;
-  }
-  return out;
-}
-
-} // namespace
-
 result<std::unique_ptr<key_cache>> key_cache::open(const std::filesystem::path& file,
                                                    std::chrono::milliseconds refresh) {
   auto reader = key_store::open(file);
@@ -65,7 +47,7 @@ result<void> key_cache::refresh_locked() {
     k.created_ms = st.integer(2);
     k.limits.budget_day = st.opt_real(3);
     k.limits.budget_total = st.opt_real(4);
-    k.limits.models = split_models(st.text(5));
+    k.limits.models = detail::split_models(st.text(5));
     k.limits.rpm = st.opt_integer(6);
     k.limits.tpm = st.opt_integer(7);
     k.revoked = st.integer(8) != 0;

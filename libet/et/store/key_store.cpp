@@ -42,27 +42,13 @@ std::string join_models(const std::vector<std::string>& models) {
   return out;
 }
 
-std::vector<std::string> split_models(const std::string& text) {
-  std::vector<std::string> out;
-  size_t at = 0;
-  while (at < text.size()) {
-    auto comma = text.find(',', at);
-    if (comma == std::string::npos)
-      comma = text.size();
-    if (comma > at)
-      out.push_back(text.substr(at, comma - at));
-    at = comma + 1;
-  }
-  return out;
-}
-
 key_info read_key(const detail::checked_statement& st) {
   key_info k;
   k.name = st.text(0);
   k.created_ms = st.integer(1);
   k.limits.budget_day = st.opt_real(2);
   k.limits.budget_total = st.opt_real(3);
-  k.limits.models = split_models(st.text(4));
+  k.limits.models = detail::split_models(st.text(4));
   k.limits.rpm = st.opt_integer(5);
   k.limits.tpm = st.opt_integer(6);
   k.revoked = st.integer(7) != 0;
@@ -267,5 +253,23 @@ result<std::optional<key_info>> key_store::find(std::string_view presented) cons
     return db_->error("find key");
   return std::optional<key_info>{read_key(st)};
 }
+
+namespace detail {
+
+std::vector<std::string> split_models(const std::string& text) {
+  std::vector<std::string> out;
+  size_t at = 0;
+  while (at < text.size()) {
+    auto comma = text.find(',', at);
+    if (comma == std::string::npos)
+      comma = text.size();
+    if (comma > at)
+      out.push_back(text.substr(at, comma - at));
+    at = comma + 1;
+  }
+  return out;
+}
+
+} // namespace detail
 
 } // namespace et::store

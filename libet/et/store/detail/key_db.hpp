@@ -4,6 +4,7 @@
 
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "et/store/detail/sqlite.hpp"
 #include "et/store/key_store.hpp"
@@ -16,5 +17,12 @@ struct key_store::db : detail::connection {
 
   db() : connection("gateway keys") {}
 };
+
+namespace detail {
+
+/// A key's `--models` list as stored: comma-separated names, empty ones skipped.
+std::vector<std::string> split_models(const std::string& text);
+
+} // namespace detail
 
 } // namespace et::store
