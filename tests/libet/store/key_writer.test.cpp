@@ -109,7 +109,9 @@ CAF_TEST(gathered records all land with exact totals on flush and at the end) {
       w->settle(answers[i]->id, answer("k", 0.25));
     // Gathered, not written: other connections still count the reservations.
     CAF_CHECK_EQUAL(other->requests_since(0)->size(), 0u);
-    CAF_CHECK_EQUAL(other->admit({"k", 20.01, 10, t0})->id, 0); // 80 reserved of 100
+    auto over = other->admit({"k", 20.01, 10, t0}); // 80 reserved of 100
+    CAF_REQUIRE(over);
+    CAF_CHECK_EQUAL(over->id, 0);
     w->flush();
     CAF_CHECK_EQUAL(other->requests_since(0)->size(), 20u);
     for (size_t i = 20; i < 40; ++i)
@@ -124,8 +126,12 @@ CAF_TEST(gathered records all land with exact totals on flush and at the end) {
   CAF_CHECK_EQUAL((*listed)[0].spent_total, 10.0); // 40 x 0.25, exact in binary
   CAF_CHECK_EQUAL((*listed)[0].requests, 41);
   // Every reservation was released: exactly the $90 left fits, a cent more does not.
-  CAF_CHECK_EQUAL(other->admit({"k", 90.01, 10, t0})->id, 0);
-  CAF_CHECK_NOT_EQUAL(other->admit({"k", 90.0, 10, t0})->id, 0);
+  auto past = other->admit({"k", 90.01, 10, t0});
+  CAF_REQUIRE(past);
+  CAF_CHECK_EQUAL(past->id, 0);
+  auto fits = other->admit({"k", 90.0, 10, t0});
+  CAF_REQUIRE(fits);
+  CAF_CHECK_NOT_EQUAL(fits->id, 0);
 }
 
 CAF_TEST(a crash loses only the records still gathered and frees their reservations) {
