@@ -38,6 +38,19 @@ std::shared_ptr<const config::settings> shared(const config::settings& s) {
   return std::make_shared<const config::settings>(s);
 }
 
+// Adds one answered embedding call to the totals: its tokens, dollars, who answered and
+// the dimension of its vectors.
+void count_call(embed_totals& done, const routed_embedding& r) {
+  ++done.calls;
+  done.tokens += r.response.tokens.prompt_tokens;
+  if (r.response.usd)
+    done.usd += *r.response.usd;
+  else
+    done.unpriced = true;
+  done.answered_by = r.alias;
+  done.dimension = r.response.vectors.empty() ? 0 : r.response.vectors.front().size();
+}
+
 } // namespace
 
 std::string embed_identity(const config::settings& s) {
@@ -87,15 +100,8 @@ result<void> embed_index(context& ctx, const config::settings& s, retrieval::ind
     auto r = embed_once(self, rt->router(), s, std::move(texts));
     if (!r)
       return r.error();
-    ++done.calls;
-    done.tokens += r->response.tokens.prompt_tokens;
-    if (r->response.usd)
-      done.usd += *r->response.usd;
-    else
-      done.unpriced = true;
-    done.answered_by = r->alias;
-    auto dim = r->response.vectors.empty() ? 0 : r->response.vectors.front().size();
-    done.dimension = dim;
+    count_call(done, *r);
+    auto dim = done.dimension;
     if (!dimension_checked) {
       // The model (or its server) may answer with another dimension than the vectors
       // stored: re-embed everything rather than mix the two.
@@ -132,14 +138,7 @@ result<void> embed_stream(context& ctx, const config::settings& s, const char* c
     auto r = embed_once(self, rt->router(), s, std::move(*texts));
     if (!r)
       return r.error();
-    ++done.calls;
-    done.tokens += r->response.tokens.prompt_tokens;
-    if (r->response.usd)
-      done.usd += *r->response.usd;
-    else
-      done.unpriced = true;
-    done.answered_by = r->alias;
-    done.dimension = r->response.vectors.empty() ? 0 : r->response.vectors.front().size();
+    count_call(done, *r);
     if (auto stored = take(std::move(r->response.vectors)); !stored)
       return stored.error();
     done.chunks += count;

@@ -34,23 +34,15 @@ result<void> key_cache::refresh_locked() {
   std::pair<int64_t, int64_t> now{g.integer(0), g.integer(1)};
   if (generation_ == now)
     return {};
-  detail::checked_statement st{d, "SELECT hash, name, created_ms, budget_day, budget_total, "
-                                  "models, rpm, tpm, revoked FROM gateway_keys"};
+  detail::checked_statement st{
+      d, (std::string{"SELECT hash, "} + detail::key_columns + " FROM gateway_keys").c_str()};
   if (!st.ok())
     return d.error("read the keys");
   std::unordered_map<std::string, key_info> keys;
   int64_t active = 0;
   int rc = 0;
   while ((rc = st.step()) == SQLITE_ROW) {
-    key_info k;
-    k.name = st.text(1);
-    k.created_ms = st.integer(2);
-    k.limits.budget_day = st.opt_real(3);
-    k.limits.budget_total = st.opt_real(4);
-    k.limits.models = detail::split_models(st.text(5));
-    k.limits.rpm = st.opt_integer(6);
-    k.limits.tpm = st.opt_integer(7);
-    k.revoked = st.integer(8) != 0;
+    auto k = detail::read_key(st, 1);
     active += k.revoked ? 0 : 1;
     keys.emplace(st.text(0), std::move(k));
   }

@@ -32,27 +32,11 @@ CREATE TABLE IF NOT EXISTS key_windows (
   tokens INTEGER NOT NULL, PRIMARY KEY (key, minute));
 )";
 
-constexpr const char* key_columns =
-    "name, created_ms, budget_day, budget_total, models, rpm, tpm, revoked";
-
 std::string join_models(const std::vector<std::string>& models) {
   std::string out;
   for (const auto& m : models)
     out += (out.empty() ? "" : ",") + m;
   return out;
-}
-
-key_info read_key(const detail::checked_statement& st) {
-  key_info k;
-  k.name = st.text(0);
-  k.created_ms = st.integer(1);
-  k.limits.budget_day = st.opt_real(2);
-  k.limits.budget_total = st.opt_real(3);
-  k.limits.models = detail::split_models(st.text(4));
-  k.limits.rpm = st.opt_integer(5);
-  k.limits.tpm = st.opt_integer(6);
-  k.revoked = st.integer(7) != 0;
-  return k;
 }
 
 result<void> check_limits(const key_limits& l) {
@@ -193,13 +177,14 @@ result<std::string> key_store::create(const std::string& name, const key_limits&
 result<std::vector<key_info>> key_store::list(int64_t now_ms) const {
   std::lock_guard<std::mutex> guard{db_->mutex};
   detail::checked_statement st{
-      *db_, (std::string{"SELECT "} + key_columns + " FROM gateway_keys ORDER BY name").c_str()};
+      *db_,
+      (std::string{"SELECT "} + detail::key_columns + " FROM gateway_keys ORDER BY name").c_str()};
   if (!st.ok())
     return db_->error("list keys");
   std::vector<key_info> out;
   int rc = 0;
   while ((rc = st.step()) == SQLITE_ROW)
-    out.push_back(read_key(st));
+    out.push_back(detail::read_key(st, 0));
   if (rc != SQLITE_DONE)
     return db_->error("list keys");
   for (auto& k : out) {
@@ -242,7 +227,8 @@ result<bool> key_store::any_active() const {
 result<std::optional<key_info>> key_store::find(std::string_view presented) const {
   std::lock_guard<std::mutex> guard{db_->mutex};
   detail::checked_statement st{
-      *db_, (std::string{"SELECT "} + key_columns + " FROM gateway_keys WHERE hash = ?").c_str()};
+      *db_,
+      (std::string{"SELECT "} + detail::key_columns + " FROM gateway_keys WHERE hash = ?").c_str()};
   st.bind(1, hash_key(presented));
   if (!st.ok())
     return db_->error("find key");
@@ -251,7 +237,7 @@ result<std::optional<key_info>> key_store::find(std::string_view presented) cons
     return std::optional<key_info>{};
   if (rc != SQLITE_ROW)
     return db_->error("find key");
-  return std::optional<key_info>{read_key(st)};
+  return std::optional<key_info>{detail::read_key(st, 0)};
 }
 
 namespace detail {
@@ -268,6 +254,19 @@ std::vector<std::string> split_models(const std::string& text) {
     at = comma + 1;
   }
   return out;
+}
+
+key_info read_key(const checked_statement& st, int first) {
+  key_info k;
+  k.name = st.text(first);
+  k.created_ms = st.integer(first + 1);
+  k.limits.budget_day = st.opt_real(first + 2);
+  k.limits.budget_total = st.opt_real(first + 3);
+  k.limits.models = split_models(st.text(first + 4));
+  k.limits.rpm = st.opt_integer(first + 5);
+  k.limits.tpm = st.opt_integer(first + 6);
+  k.revoked = st.integer(first + 7) != 0;
+  return k;
 }
 
 } // namespace detail

@@ -20,8 +20,15 @@ struct key_store::db : detail::connection {
 
 namespace detail {
 
+/// The columns read_key reads, in its order.
+constexpr const char* key_columns =
+    "name, created_ms, budget_day, budget_total, models, rpm, tpm, revoked";
+
 /// A key's `--models` list as stored: comma-separated names, empty ones skipped.
 std::vector<std::string> split_models(const std::string& text);
+
+/// The key in the row `st` stands on, whose key_columns start at column `first`.
+key_info read_key(const checked_statement& st, int first);
 
 } // namespace detail
 
