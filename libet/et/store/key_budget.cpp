@@ -100,15 +100,7 @@ result<key_admission> admit_one(const key_store::db& d, const key_use& use) {
   auto reserved = r.scalar("sum reservations");
   if (!reserved)
     return reserved.error();
-  auto spent = [&](int64_t since) -> result<double> {
-    detail::checked_statement s{d,
-                                "SELECT COALESCE(SUM(usd), 0) FROM gateway_requests WHERE key = ? "
-                                "AND unix_ms >= ? AND usd >= 0 AND usd <= ?"};
-    s.bind(1, use.name);
-    s.bind(2, since);
-    s.bind(3, max_usd);
-    return s.scalar("sum spend");
-  };
+  auto spent = [&](int64_t since) { return detail::spent_since(d, use.name, since); };
   if (budget_day) {
     auto day = spent(start_of_utc_day(use.now_ms));
     if (!day)
@@ -227,7 +219,16 @@ result<void> settle_one(const key_store::db& d, int64_t id, const key_request& r
   st.bind(5, tokens.completion_tokens);
   st.bind(6, plausible_usd(rec.usd));
   st.bind(7, int64_t{rec.status});
-  return st.run("record the request");
+  if (auto r = st.run("record the request"); !r)
+    return r;
+  // The day's spend, which admissions read instead of summing records.
+  detail::checked_statement day{d, "INSERT INTO key_spend (key, day_ms, usd, requests) VALUES "
+                                   "(?,?,?,1) ON CONFLICT (key, day_ms) DO UPDATE SET usd = usd "
+                                   "+ excluded.usd, requests = requests + 1"};
+  day.bind(1, rec.key);
+  day.bind(2, start_of_utc_day(rec.unix_ms));
+  day.bind(3, plausible_usd(rec.usd).value_or(0.0));
+  return day.run("add to the day's spend");
 }
 
 result<void> settle_once(const key_store::db& d, const std::vector<key_settlement>& batch) {

@@ -60,15 +60,31 @@ result<void> check_limits(const key_limits& l) {
   return {};
 }
 
-// A key's recorded spend since `since_ms` (0: ever). Implausible rows count nothing.
-result<double> spent(const key_store::db& d, const std::string& name, int64_t since_ms) {
-  detail::checked_statement st{d,
-                               "SELECT COALESCE(SUM(usd), 0) FROM gateway_requests WHERE key = ? "
-                               "AND unix_ms >= ? AND usd >= 0 AND usd <= ?"};
-  st.bind(1, name);
-  st.bind(2, since_ms);
-  st.bind(3, max_usd);
-  return st.scalar("sum spend");
+// key_spend keeps each key's spend per UTC day as records are written, so that an
+// admission reads a few rows, not every record. A file from before the table gets it
+// filled from its records once, in the transaction that creates it.
+result<void> ensure_spend_table(const key_store::db& d) {
+  return d.transaction([&]() -> result<void> {
+    detail::checked_statement there{
+        d, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'key_spend'"};
+    auto n = there.scalar("look for key_spend");
+    if (!n)
+      return n.error();
+    if (*n > 0)
+      return {};
+    if (auto r = d.exec("CREATE TABLE key_spend (key TEXT NOT NULL, day_ms INTEGER NOT NULL, "
+                        "usd REAL NOT NULL, requests INTEGER NOT NULL, PRIMARY KEY (key, day_ms))",
+                        "create key_spend");
+        !r)
+      return r;
+    // The day as start_of_utc_day reckons it; implausible amounts count nothing.
+    detail::checked_statement fill{
+        d, "INSERT INTO key_spend (key, day_ms, usd, requests) SELECT key, unix_ms - "
+           "(((unix_ms % 86400000) + 86400000) % 86400000) AS day, SUM(CASE WHEN usd >= 0 AND "
+           "usd <= ? THEN usd ELSE 0 END), COUNT(*) FROM gateway_requests GROUP BY key, day"};
+    fill.bind(1, max_usd);
+    return fill.run("fill key_spend from the records");
+  });
 }
 
 } // namespace
@@ -136,6 +152,8 @@ result<std::unique_ptr<key_store>> key_store::open(const std::filesystem::path& 
   d->wait = std::move(wait);
   if (auto r = d->exec(schema, "set up"); !r)
     return r.error();
+  if (auto r = ensure_spend_table(*d); !r)
+    return r.error();
   d->holder = holder.empty() ? this_process_holder() : std::move(holder);
   return std::unique_ptr<key_store>{new key_store(std::move(d))};
 }
@@ -188,13 +206,14 @@ result<std::vector<key_info>> key_store::list(int64_t now_ms) const {
   if (rc != SQLITE_DONE)
     return db_->error("list keys");
   for (auto& k : out) {
-    auto day = spent(*db_, k.name, start_of_utc_day(now_ms));
-    auto total = spent(*db_, k.name, 0);
+    auto day = detail::spent_since(*db_, k.name, start_of_utc_day(now_ms));
+    auto total = detail::spent_since(*db_, k.name, 0);
     if (!day || !total)
       return day ? total.error() : day.error();
     k.spent_day = *day;
     k.spent_total = *total;
-    detail::checked_statement n{*db_, "SELECT COUNT(*) FROM gateway_requests WHERE key = ?"};
+    detail::checked_statement n{*db_,
+                                "SELECT COALESCE(SUM(requests), 0) FROM key_spend WHERE key = ?"};
     n.bind(1, k.name);
     auto count = n.scalar("count requests");
     if (!count)
@@ -254,6 +273,14 @@ std::vector<std::string> split_models(const std::string& text) {
     at = comma + 1;
   }
   return out;
+}
+
+result<double> spent_since(const key_store::db& d, const std::string& name, int64_t day_ms) {
+  checked_statement st{d,
+                       "SELECT COALESCE(SUM(usd), 0) FROM key_spend WHERE key = ? AND day_ms >= ?"};
+  st.bind(1, name);
+  st.bind(2, day_ms);
+  return st.scalar("sum spend");
 }
 
 key_info read_key(const checked_statement& st, int first) {

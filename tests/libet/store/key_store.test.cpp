@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iterator>
 #include <set>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include "et/store/holder.hpp"
@@ -263,6 +264,41 @@ CAF_TEST(requests are recorded with their key) {
   CAF_CHECK_EQUAL((*rows)[0].tokens.completion_tokens, 20);
   CAF_CHECK_EQUAL((*rows)[0].status, 200);
   CAF_CHECK_EQUAL(s->requests_since(0)->size(), 2u);
+}
+
+CAF_TEST(a file from before the spend table gets it filled from its records once) {
+  {
+    auto s = open();
+    store::key_limits l;
+    l.budget_total = 1.0;
+    CAF_REQUIRE(s->create("k", l, t0));
+    CAF_REQUIRE(s->settle(0, answer("k", 0.25, t0)));
+    CAF_REQUIRE(s->settle(0, answer("k", 0.25, t0 - day)));
+  }
+  // As an older et left it: records only, some of them implausible (they count nothing).
+  sqlite3* raw = nullptr;
+  CAF_REQUIRE_EQUAL(sqlite3_open(file.c_str(), &raw), SQLITE_OK);
+  auto old = "DROP TABLE key_spend; INSERT INTO gateway_requests (key, model, unix_ms, "
+             "prompt_tokens, completion_tokens, usd, status) VALUES ('k','gpt',"
+             + std::to_string(t0) + ",0,0,-5,200), ('k','gpt'," + std::to_string(t0)
+             + ",0,0,1e300,200), ('k','gpt'," + std::to_string(t0) + ",0,0,NULL,500)";
+  CAF_CHECK_EQUAL(sqlite3_exec(raw, old.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(raw);
+  for (int opening = 0; opening < 2; ++opening) { // the second open fills nothing again
+    auto s = open();
+    auto listed = s->list(t0);
+    CAF_REQUIRE(listed && listed->size() == 1);
+    CAF_CHECK_EQUAL((*listed)[0].spent_day, 0.25);
+    CAF_CHECK_EQUAL((*listed)[0].spent_total, 0.5);
+    CAF_CHECK_EQUAL((*listed)[0].requests, 5);
+  }
+  auto s = open();
+  auto fits = s->admit({"k", 0.5, 10, t0});
+  CAF_REQUIRE(fits);
+  CAF_CHECK_NOT_EQUAL(fits->id, 0);
+  auto over = s->admit({"k", 0.01, 10, t0});
+  CAF_REQUIRE(over);
+  CAF_CHECK(over->why == store::key_refusal::budget_total);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -27,6 +27,9 @@ constexpr const char* key_columns =
 /// A key's `--models` list as stored: comma-separated names, empty ones skipped.
 std::vector<std::string> split_models(const std::string& text);
 
+/// Key `name`'s recorded spend on the UTC days from the one starting at `day_ms` (0: ever).
+result<double> spent_since(const key_store::db& d, const std::string& name, int64_t day_ms);
+
 /// The key in the row `st` stands on, whose key_columns start at column `first`.
 key_info read_key(const checked_statement& st, int first);
 
