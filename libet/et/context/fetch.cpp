@@ -2,15 +2,13 @@
 
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <optional>
 
 #include "et/context/fetch_address.hpp"
 #include "et/context/fetch_cache.hpp"
 #include "et/context/fetch_url.hpp"
 #include "et/context/html_text.hpp"
-#include "et/http/client.hpp"
+#include "et/http/whole.hpp"
 
 namespace et::context {
 
@@ -37,18 +35,6 @@ std::string media_type_of(std::string_view header) {
 bool is_html(const std::string& type) {
   return type == "text/html" || type == "application/xhtml+xml";
 }
-
-// What one exchange delivered, filled on the client's I/O thread.
-struct exchange_state {
-  std::mutex mutex;
-  std::condition_variable done_cv;
-  bool done = false;
-  std::optional<failure> failed;
-  int status = 0;
-  std::string content_type;
-  std::string location;
-  std::string body;
-};
 
 struct answer {
   int status = 0;
@@ -99,37 +85,11 @@ result<answer> get_once(http::client& client, const web_url& u, const std::strin
   req.timeouts.first_byte = left;
   req.timeouts.idle = left;
   req.timeouts.total = left;
-  auto state = std::make_shared<exchange_state>();
-  http::handlers h;
-  h.on_head = [state](const http::response_head& head) {
-    std::lock_guard lock{state->mutex};
-    state->status = head.status;
-    for (const auto& [name, value] : head.headers) {
-      auto key = lower(name);
-      if (key == "content-type")
-        state->content_type = value;
-      else if (key == "location")
-        state->location = value;
-    }
-  };
-  h.on_body = [state](std::string_view piece) {
-    std::lock_guard lock{state->mutex};
-    state->body.append(piece);
-  };
-  h.on_done = [state](result<void> outcome) {
-    std::lock_guard lock{state->mutex};
-    if (!outcome)
-      state->failed = outcome.error();
-    state->done = true;
-    state->done_cv.notify_all();
-  };
-  client.send(std::move(req), std::move(h));
-  // The client's total timeout ends every exchange; on_done always comes.
-  std::unique_lock lock{state->mutex};
-  state->done_cv.wait(lock, [&] { return state->done; });
-  if (state->failed)
-    return *state->failed;
-  return answer{state->status, state->content_type, state->location, std::move(state->body)};
+  auto got = http::send_whole(client, std::move(req));
+  if (!got)
+    return got.error();
+  return answer{got->status, got->header("content-type"), got->header("location"),
+                std::move(got->body)};
 }
 
 bool is_redirect(int status) {

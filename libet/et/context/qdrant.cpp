@@ -1,10 +1,6 @@
 #include "et/context/qdrant.hpp"
 
-#include <condition_variable>
-#include <mutex>
-#include <optional>
-
-#include "et/http/client.hpp"
+#include "et/http/whole.hpp"
 
 namespace et::context {
 
@@ -15,16 +11,6 @@ using config::milliseconds;
 // Upserts wait until applied: a large batch on a busy server takes a while.
 constexpr milliseconds connect_bound{10'000};
 constexpr milliseconds call_bound{120'000};
-
-// What one exchange delivered, filled on the client's I/O thread.
-struct exchange_state {
-  std::mutex mutex;
-  std::condition_variable done_cv;
-  bool done = false;
-  std::optional<failure> failed;
-  int status = 0;
-  std::string body;
-};
 
 } // namespace
 
@@ -54,7 +40,7 @@ std::string qdrant_store::where() const {
   return base_.to_string() + "/collections/" + settings_.collection;
 }
 
-result<qdrant_store::answer> qdrant_store::call(const char* method, const std::string& target,
+result<http::whole_response> qdrant_store::call(const char* method, const std::string& target,
                                                 std::string body, const char* what) {
   http::request req;
   req.method = method;
@@ -69,35 +55,15 @@ result<qdrant_store::answer> qdrant_store::call(const char* method, const std::s
   req.timeouts.first_byte = call_bound;
   req.timeouts.idle = call_bound;
   req.timeouts.total = call_bound;
-  auto state = std::make_shared<exchange_state>();
-  http::handlers h;
-  h.on_head = [state](const http::response_head& head) {
-    std::lock_guard lock{state->mutex};
-    state->status = head.status;
-  };
-  h.on_body = [state](std::string_view piece) {
-    std::lock_guard lock{state->mutex};
-    state->body.append(piece);
-  };
-  h.on_done = [state](result<void> outcome) {
-    std::lock_guard lock{state->mutex};
-    if (!outcome)
-      state->failed = outcome.error();
-    state->done = true;
-    state->done_cv.notify_all();
-  };
-  client_->send(std::move(req), std::move(h));
-  // The total timeout ends every exchange; on_done always comes.
-  std::unique_lock lock{state->mutex};
-  state->done_cv.wait(lock, [&] { return state->done; });
-  if (state->failed) {
+  auto got = http::send_whole(*client_, std::move(req));
+  if (!got) {
     // The HTTP client names the origin and the step, never a header: the key stays out.
-    auto f = *state->failed;
+    auto f = got.error();
     f.message =
         "qdrant " + std::string{what} + ": " + qdrant::excerpt(f.message, settings_.api_key);
     return f;
   }
-  return answer{state->status, std::move(state->body)};
+  return got;
 }
 
 result<void> qdrant_store::write(const char* method, const std::string& target, std::string body,

@@ -17,6 +17,7 @@
 namespace et::http {
 class client;
 class runtime;
+struct whole_response;
 } // namespace et::http
 
 namespace et::context {
@@ -53,14 +54,10 @@ public:
   std::string where() const;
 
 private:
-  struct answer {
-    int status = 0;
-    std::string body;
-  };
   qdrant_store(http::runtime& rt, et::url base, config::qdrant_settings settings,
                const config::tls_client& tls);
-  result<answer> call(const char* method, const std::string& target, std::string body,
-                      const char* what);
+  result<http::whole_response> call(const char* method, const std::string& target, std::string body,
+                                    const char* what);
   result<void> write(const char* method, const std::string& target, std::string body,
                      const char* what);
 
