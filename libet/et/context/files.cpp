@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <fstream>
 #include <iterator>
+#include <sys/stat.h>
 #include <system_error>
 
 #include "et/session/process.hpp"
@@ -104,6 +105,14 @@ result<std::vector<std::string>> list_files(const fs::path& root) {
   std::sort(files.begin(), files.end());
   files.erase(std::unique(files.begin(), files.end()), files.end());
   return files;
+}
+
+std::optional<file_stamp> stamp_of(const fs::path& root, const std::string& relative) {
+  struct stat st {};
+  if (::lstat((root / relative).c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+    return std::nullopt;
+  return file_stamp{static_cast<int64_t>(st.st_size),
+                    static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
 }
 
 file_read read_candidate(const fs::path& root, const std::string& relative, uintmax_t max_bytes) {

@@ -43,6 +43,15 @@ struct file_read {
   std::string bytes;                      ///< the content
 };
 
+/// What lstat says of a candidate: enough to tell it has not changed since it was read.
+struct file_stamp {
+  int64_t size = 0;     ///< bytes
+  int64_t mtime_ns = 0; ///< modification time, ns since the Unix epoch
+};
+
+/// `root/relative`'s stamp when it is a regular file (not a symlink); nullopt otherwise.
+std::optional<file_stamp> stamp_of(const std::filesystem::path& root, const std::string& relative);
+
 /// Reads `root/relative` unless it is a symlink, not a regular file, larger than `max_bytes`
 /// or binary (a NUL byte among the first binary_probe_bytes).
 file_read read_candidate(const std::filesystem::path& root, const std::string& relative,

@@ -35,6 +35,38 @@ CREATE TABLE IF NOT EXISTS remote_stale (path TEXT PRIMARY KEY);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunk_text USING fts5(text, path, tokenize = 'unicode61');
 )";
 
+// A file is known unchanged by its size and mtime when its mtime is at least this much older
+// than when it was read: a write in the same timestamp tick as the read (coarse file system
+// clocks) could otherwise go unseen. Younger files are read and hashed, as git does.
+constexpr int64_t racy_ns = 2'000'000'000;
+
+// Indexes made before files.mtime_ns get it (0: not known, so each file is read once more).
+result<void> add_mtime_column(sqlite3* db) {
+  statement has{db, "SELECT COUNT(*) FROM pragma_table_info('files') WHERE name = 'mtime_ns'"};
+  if (!has.ok() || has.step() != SQLITE_ROW)
+    return make_failure(errc::io_error, std::string{"index: "} + sqlite3_errmsg(db));
+  if (has.integer(0) > 0)
+    return {};
+  if (sqlite3_exec(db, "ALTER TABLE files ADD COLUMN mtime_ns INTEGER NOT NULL DEFAULT 0", nullptr,
+                   nullptr, nullptr)
+      != SQLITE_OK)
+    return make_failure(errc::io_error, std::string{"index: "} + sqlite3_errmsg(db));
+  return {};
+}
+
+// What the index holds of a file.
+struct known_file {
+  int64_t id = 0;
+  std::string hash;
+  file_stamp stamp;
+  int64_t indexed_ms = 0;
+};
+
+bool unchanged_by_stamp(const known_file& k, const std::optional<file_stamp>& now) {
+  return now && k.stamp.mtime_ns != 0 && now->size == k.stamp.size
+         && now->mtime_ns == k.stamp.mtime_ns && now->mtime_ns < k.indexed_ms * 1'000'000 - racy_ns;
+}
+
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -95,6 +127,8 @@ result<std::unique_ptr<index_db>> index_db::open(const fs::path& file) {
   std::unique_ptr<index_db> out{new index_db(db, file)};
   if (auto r = out->exec(schema, "cannot set up"); !r)
     return r.error();
+  if (auto r = add_mtime_column(db); !r)
+    return make_failure(r.error().code, "index " + file.string() + ": " + r.error().message);
   return out;
 }
 
@@ -115,14 +149,15 @@ result<update_stats> index_db::update(const fs::path& given, const chunk_limits&
   if (auto r = exec("BEGIN IMMEDIATE", "begin update"); !r)
     return r.error();
   auto body = [&]() -> result<update_stats> {
-    std::map<std::string, std::pair<int64_t, std::string>> known; // path -> (id, hash)
+    std::map<std::string, known_file> known; // by path
     {
-      statement st{db_, "SELECT id, path, hash FROM files"};
+      statement st{db_, "SELECT id, path, hash, size, mtime_ns, indexed_ms FROM files"};
       if (!st.ok())
         return error("prepare files");
       int rc = 0;
       while ((rc = st.step()) == SQLITE_ROW)
-        known[st.text(1)] = {st.integer(0), st.text(2)};
+        known[st.text(1)] = {
+            st.integer(0), st.text(2), {st.integer(3), st.integer(4)}, st.integer(5)};
       if (rc != SQLITE_DONE)
         return error("files");
     }
@@ -139,11 +174,13 @@ result<update_stats> index_db::update(const fs::path& given, const chunk_limits&
                                "(SELECT id FROM chunks WHERE file_id = ?)"};
     statement drop_chunks{db_, "DELETE FROM chunks WHERE file_id = ?"};
     statement drop_file{db_, "DELETE FROM files WHERE id = ?"};
-    statement add_file{db_, "INSERT INTO files (path, hash, size, indexed_ms) VALUES (?,?,?,?)"};
+    statement add_file{db_, "INSERT INTO files (path, hash, size, indexed_ms, mtime_ns) VALUES "
+                            "(?,?,?,?,?)"};
+    statement restamp{db_, "UPDATE files SET size = ?, mtime_ns = ?, indexed_ms = ? WHERE id = ?"};
     statement add_chunk{db_, "INSERT INTO chunks (file_id, start_line, end_line) VALUES (?,?,?)"};
     statement add_text{db_, "INSERT INTO chunk_text (rowid, text, path) VALUES (?,?,?)"};
     for (auto* st : {&drop_text, &drop_vectors, &mark_stale, &drop_pushed, &drop_chunks, &drop_file,
-                     &add_file, &add_chunk, &add_text})
+                     &add_file, &restamp, &add_chunk, &add_text})
       if (!st->ok())
         return error("prepare update");
     auto run = [&](statement& st, int64_t id) {
@@ -161,6 +198,15 @@ result<update_stats> index_db::update(const fs::path& given, const chunk_limits&
     std::set<std::string> present;
     int64_t now = now_ms();
     for (const auto& path : *files) {
+      // Stamped before the read: a write during it leaves a newer mtime for the next update.
+      auto stamp = stamp_of(root, path);
+      auto old = known.find(path);
+      if (old != known.end() && unchanged_by_stamp(old->second, stamp)) {
+        present.insert(path);
+        ++stats.unchanged;
+        ++stats.not_read;
+        continue;
+      }
       auto read = read_candidate(root, path);
       if (read.reason != skip_reason::none) {
         if (read.reason != skip_reason::missing)
@@ -169,13 +215,20 @@ result<update_stats> index_db::update(const fs::path& given, const chunk_limits&
       }
       present.insert(path);
       auto hash = config::sha256_hex(read.bytes);
-      auto old = known.find(path);
+      auto taken = stamp.value_or(file_stamp{});
       if (old != known.end()) {
-        if (old->second.second == hash) {
+        if (old->second.hash == hash) {
           ++stats.unchanged;
+          restamp.reset();
+          restamp.bind(1, taken.size);
+          restamp.bind(2, taken.mtime_ns);
+          restamp.bind(3, now);
+          restamp.bind(4, old->second.id);
+          if (restamp.step() != SQLITE_DONE)
+            return error("stamp " + path);
           continue;
         }
-        if (!forget(old->second.first))
+        if (!forget(old->second.id))
           return error("drop " + path);
       }
       add_file.reset();
@@ -183,6 +236,7 @@ result<update_stats> index_db::update(const fs::path& given, const chunk_limits&
       add_file.bind(2, hash);
       add_file.bind(3, static_cast<int64_t>(read.bytes.size()));
       add_file.bind(4, now);
+      add_file.bind(5, taken.mtime_ns);
       if (add_file.step() != SQLITE_DONE)
         return error("add " + path);
       int64_t file_id = sqlite3_last_insert_rowid(db_);
@@ -205,7 +259,7 @@ result<update_stats> index_db::update(const fs::path& given, const chunk_limits&
     }
     for (const auto& [path, entry] : known)
       if (!present.contains(path)) {
-        if (!forget(entry.first))
+        if (!forget(entry.id))
           return error("drop " + path);
         ++stats.removed;
       }

@@ -24,6 +24,7 @@ namespace et::context {
 struct update_stats {
   size_t indexed = 0;   ///< files new or changed, (re)chunked
   size_t unchanged = 0; ///< files whose content hash matched: left as they were
+  size_t not_read = 0;  ///< of those, known by size and mtime alone (older than 2 s when read)
   size_t skipped = 0;   ///< candidates not read: binary, oversized, not a regular file
   size_t removed = 0;   ///< files that had chunks and no longer do
   size_t chunks = 0;    ///< chunks written by this update

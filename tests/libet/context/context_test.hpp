@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -43,6 +44,12 @@ struct project_dir {
     auto file = project / relative;
     std::filesystem::create_directories(file.parent_path());
     std::ofstream{file, std::ios::binary | std::ios::trunc} << text;
+  }
+
+  /// What project/`relative` holds ("" when it cannot be read).
+  std::string read(const std::string& relative) const {
+    std::ifstream in{project / relative, std::ios::binary};
+    return {std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
   }
 
   /// Removes project/`relative`.
