@@ -205,6 +205,13 @@ void server::stop(std::chrono::milliseconds grace) {
       return;
     i.stopped = true;
   }
+  if (i.threads.empty()) {
+    // Never started, or start() failed: nothing runs the io_context, so nothing may be posted
+    // to it (a handler holding impl_ in impl_'s own queue would keep both alive for good).
+    boost::system::error_code ignored;
+    i.acceptor.close(ignored);
+    return;
+  }
   auto each_session = [self = impl_](auto f) {
     std::lock_guard<std::mutex> lock{self->mutex};
     for (auto& w : self->sessions)
@@ -216,8 +223,6 @@ void server::stop(std::chrono::milliseconds grace) {
     self->acceptor.close(ignored);
     each_session([](detail::server_session& s) { s.wind_down(); });
   });
-  if (i.threads.empty())
-    return;
   // Bounded: a response that does not end within the grace is cut.
   auto deadline = std::chrono::steady_clock::now() + grace;
   while (i.open.load() > 0 && std::chrono::steady_clock::now() < deadline)

@@ -107,6 +107,22 @@ http::request_handler echo = [](http::incoming in, std::shared_ptr<http::reply> 
 
 CAF_TEST_FIXTURE_SCOPE(server_tests, fixture)
 
+CAF_TEST(a server that never listened lets go of everything it holds) {
+  // The handler holds `held_by_handler`: once the server is gone, only the test does.
+  auto held_by_handler = std::make_shared<int>(0);
+  http::request_handler handler = [held_by_handler](http::incoming, std::shared_ptr<http::reply>) {
+  };
+  { http::server never_started{opts, handler, {}}; }
+  {
+    auto bad = opts;
+    bad.host = "not-an-address";
+    http::server failed{bad, handler, {}};
+    CAF_CHECK(!failed.start());
+  }
+  handler = {};
+  CAF_CHECK_EQUAL(held_by_handler.use_count(), 1);
+}
+
 CAF_TEST(whole replies from another thread over one kept - alive connection) {
   start(echo);
   auto req = test::make_request(base(), "POST", "/v1/x?y=1");
