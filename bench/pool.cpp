@@ -21,10 +21,10 @@
 #include "caf/all.hpp"
 #include "et/actors/detail/errors.hpp"
 #include "et/actors/detail/inspect.hpp"
-#include "et/actors/detail/message_types.hpp"
 #include "et/actors/provider_factory.hpp"
 #include "et/actors/roles/pool.hpp"
 #include "et/actors/router.hpp"
+#include "et/actors/system_setup.hpp"
 #include "et/config/loader.hpp"
 #include "et/roles/pool.hpp"
 #include "et/roles/prompts.hpp"
@@ -271,10 +271,7 @@ std::vector<bench::json_row> to_rows(const std::vector<cell_result>& rows) {
 }
 
 struct system_config : caf::actor_system_config {
-  system_config() {
-    et::actors::add_message_types(*this);
-    set("scheduler.max-threads", 2);
-  }
+  system_config() { et::actors::prepare_system(*this); }
 };
 
 fake::options upstream_options() {

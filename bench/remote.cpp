@@ -17,11 +17,11 @@
 #include "caf/all.hpp"
 #include "caf/io/all.hpp"
 #include "et/actors/detail/inspect.hpp"
-#include "et/actors/detail/message_types.hpp"
 #include "et/actors/mock_provider.hpp"
 #include "et/actors/node.hpp"
 #include "et/actors/provider_factory.hpp"
 #include "et/actors/roles/polecat.hpp"
+#include "et/actors/system_setup.hpp"
 #include "et/config/loader.hpp"
 #include "support.hpp"
 
@@ -36,8 +36,7 @@ constexpr auto window = std::chrono::milliseconds{2000};
 
 struct system_config : caf::actor_system_config {
   system_config() {
-    et::actors::add_message_types(*this);
-    set("scheduler.max-threads", 2);
+    et::actors::prepare_system(*this);
     load<caf::io::middleman>();
     set("middleman.app-identifiers", std::vector<std::string>{routing::node_app_identifier()});
   }

@@ -18,9 +18,9 @@
 
 #include "caf/all.hpp"
 #include "et/actors/detail/inspect.hpp"
-#include "et/actors/detail/message_types.hpp"
 #include "et/actors/http_provider_actor.hpp"
 #include "et/actors/router.hpp"
+#include "et/actors/system_setup.hpp"
 #include "et/config/loader.hpp"
 #include "et/http/runtime.hpp"
 #include "et/provider/http_provider.hpp"
@@ -173,17 +173,27 @@ struct bench_setup {
 };
 
 struct system_config : caf::actor_system_config {
-  system_config() {
-    et::actors::add_message_types(*this);
-    set("scheduler.max-threads", 2);
-  }
+  explicit system_config(scheduling how) { prepare_system(*this, how); }
 };
 
-void print_tables(const std::vector<loop_result>& loops,
-                  const std::vector<stream_result>& streams) {
-  std::printf("non-streamed request, closed loop, %.1f s per row after %.1f s warm-up\n",
+// `--scheduler stealing|sharing` (default: et's); nullopt for another word.
+std::optional<scheduling> scheduler_flag(int argc, char** argv) {
+  for (int i = 1; i + 1 < argc; ++i)
+    if (std::string_view{argv[i]} == "--scheduler")
+      return parse_scheduling(argv[i + 1]);
+  return default_scheduling;
+}
+
+const char* name_of(scheduling how) {
+  return how == scheduling::sharing ? "sharing" : "stealing";
+}
+
+void print_tables(const std::vector<loop_result>& loops, const std::vector<stream_result>& streams,
+                  scheduling how) {
+  std::printf("non-streamed request, closed loop, %.1f s per row after %.1f s warm-up; CAF "
+              "scheduler: work %s\n",
               std::chrono::duration<double>(window).count(),
-              std::chrono::duration<double>(warmup).count());
+              std::chrono::duration<double>(warmup).count(), name_of(how));
   std::printf("%-8s %6s %10s %10s %10s %8s\n", "path", "conc", "req/s", "p50 us", "p99 us",
               "errors");
   for (const auto& r : loops)
@@ -207,11 +217,12 @@ void print_tables(const std::vector<loop_result>& loops,
 }
 
 std::vector<bench::json_row> to_rows(const std::vector<loop_result>& loops,
-                                     const std::vector<stream_result>& streams) {
+                                     const std::vector<stream_result>& streams, scheduling how) {
   std::vector<bench::json_row> rows;
   for (const auto& r : loops)
     rows.push_back(bench::json_row{}
                        .add("bench", "request")
+                       .add("scheduler", name_of(how))
                        .add("path", r.path)
                        .add("concurrency", static_cast<int64_t>(r.concurrency))
                        .add("rps", r.rps)
@@ -221,6 +232,7 @@ std::vector<bench::json_row> to_rows(const std::vector<loop_result>& loops,
   for (const auto& s : streams)
     rows.push_back(bench::json_row{}
                        .add("bench", "stream")
+                       .add("scheduler", name_of(how))
                        .add("path", s.path)
                        .add("concurrency", int64_t{1})
                        .add("tokens", int64_t{stream_tokens})
@@ -236,6 +248,11 @@ std::vector<bench::json_row> to_rows(const std::vector<loop_result>& loops,
 
 int main(int argc, char** argv) {
   auto json_path = bench::json_path(argc, argv);
+  auto how = scheduler_flag(argc, argv);
+  if (!how) {
+    std::fprintf(stderr, "et-bench-request: --scheduler: expected stealing or sharing\n");
+    return 2;
+  }
   bench_setup setup;
   if (auto problem = setup.start()) {
     std::fprintf(stderr, "et-bench-request: %s\n", problem->c_str());
@@ -248,7 +265,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "et-bench-request: cannot make the providers\n");
     return 1;
   }
-  system_config cfg;
+  system_config cfg{*how};
   caf::actor_system sys{cfg};
   auto client = setup.client;
   auto router =
@@ -282,6 +299,6 @@ int main(int argc, char** argv) {
   streams.push_back(stream_routed(sys, router, bench_setup::ask("streaming")));
   caf::anon_send_exit(router, caf::exit_reason::user_shutdown);
   sys.await_all_actors_done();
-  print_tables(loops, streams);
-  return bench::save_json(json_path, to_rows(loops, streams), "et-bench-request") ? 0 : 1;
+  print_tables(loops, streams, *how);
+  return bench::save_json(json_path, to_rows(loops, streams, *how), "et-bench-request") ? 0 : 1;
 }

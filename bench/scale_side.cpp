@@ -13,9 +13,9 @@
 
 #include "caf/all.hpp"
 #include "et/actors/detail/inspect.hpp"
-#include "et/actors/detail/message_types.hpp"
 #include "et/actors/http_provider_actor.hpp"
 #include "et/actors/router.hpp"
+#include "et/actors/system_setup.hpp"
 #include "et/config/loader.hpp"
 #include "et/http/runtime.hpp"
 #include "et/provider/http_provider.hpp"
@@ -269,10 +269,7 @@ caf::behavior driver(caf::event_based_actor* self, router_actor router, int64_t 
 }
 
 struct system_config : caf::actor_system_config {
-  system_config() {
-    et::actors::add_message_types(*this);
-    set("scheduler.max-threads", 2);
-  }
+  system_config() { et::actors::prepare_system(*this); }
 };
 
 void run_router(int64_t n, uint16_t port, std::shared_ptr<config::settings> s) {

@@ -26,10 +26,10 @@
 #include "caf/io/all.hpp"
 #include "et/actors/detail/errors.hpp"
 #include "et/actors/detail/inspect.hpp"
-#include "et/actors/detail/message_types.hpp"
 #include "et/actors/ledger.hpp"
 #include "et/actors/provider_factory.hpp"
 #include "et/actors/roles/pool.hpp"
+#include "et/actors/system_setup.hpp"
 #include "et/config/settings.hpp"
 #include "et/roles/pool.hpp"
 #include "et/routing/node_tls.hpp"
@@ -128,8 +128,7 @@ std::string config_yaml(uint16_t port, uint16_t node_port) {
 
 struct system_config : caf::actor_system_config {
   system_config() {
-    et::actors::add_message_types(*this);
-    set("scheduler.max-threads", 2);
+    et::actors::prepare_system(*this);
     load<caf::io::middleman>(); // for the node (--node)
     set("middleman.app-identifiers", std::vector<std::string>{routing::node_app_identifier()});
   }

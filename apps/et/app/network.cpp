@@ -9,8 +9,8 @@
 #include "caf/io/middleman.hpp"
 #include "caf/logger.hpp"
 #include "caf/openssl/manager.hpp"
-#include "et/actors/detail/message_types.hpp"
 #include "et/actors/detail/openssl_errors.hpp"
+#include "et/actors/system_setup.hpp"
 #include "et/routing/node.hpp"
 
 namespace et::app {
@@ -21,8 +21,7 @@ std::atomic<bool> abandoned{false};
 
 struct command_config : caf::actor_system_config {
   explicit command_config(const network_options& net) {
-    actors::add_message_types(*this);
-    set("scheduler.max-threads", 2);
+    actors::prepare_system(*this);
     apply_network(*this, net);
   }
 };

@@ -1,0 +1,40 @@
+#pragma once
+/// The actor system's set-up that et and its benchmarks share: et's message types and the
+/// scheduler (how many workers, how an idle worker waits for work).
+
+#include <cstddef>
+#include <optional>
+#include <string_view>
+
+namespace caf {
+class actor_system_config;
+} // namespace caf
+
+namespace et::actors {
+
+/// How CAF's workers find and wait for work.
+enum class scheduling {
+  /// CAF's default, work stealing: a worker's own queue, and an idle worker polls it, sleeping
+  /// 50 us between polls for its first ~25 ms idle, so a message sent to an idle worker waits
+  /// out that sleep. Kept to measure against (et-bench-request --scheduler stealing).
+  stealing,
+  /// One queue for all workers; an idle worker sleeps on a condition variable and whoever
+  /// enqueues wakes it at once. Each hop of a request (router, provider actor, I/O thread
+  /// and back) costs a wake-up instead of a poll interval: et's choice.
+  sharing,
+};
+
+/// The scheduler et uses.
+constexpr scheduling default_scheduling = scheduling::sharing;
+
+/// The number of scheduler workers et runs: CAF's own default is one per core, at least 4,
+/// which on small machines means more busy threads than cores.
+constexpr std::size_t scheduler_threads = 2;
+
+/// "stealing" or "sharing"; nullopt for any other word.
+std::optional<scheduling> parse_scheduling(std::string_view word);
+
+/// Adds et's message types to `cfg` and sets its scheduler: scheduler_threads workers, `how`.
+void prepare_system(caf::actor_system_config& cfg, scheduling how = default_scheduling);
+
+} // namespace et::actors
