@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <thread>
 
 #include "et/http/detail/runtime_state.hpp"
 
@@ -36,7 +37,19 @@ runtime::runtime(int threads)
 runtime::~runtime() {
   state_->work.reset();
   state_->io.stop();
-  for (auto& t : state_->threads)
+  auto& threads = state_->threads;
+  auto self = std::this_thread::get_id();
+  if (std::any_of(threads.begin(), threads.end(), [&](auto& t) { return t.get_id() == self; })) {
+    // The last owner let go inside a callback (an actor that held a client died on this
+    // thread): a thread cannot join itself, and the io_context must outlive the handler still
+    // running on it. A reaper joins the threads once they are out and frees the state.
+    std::thread{[state = std::move(state_)] {
+      for (auto& t : state->threads)
+        t.join();
+    }}.detach();
+    return;
+  }
+  for (auto& t : threads)
     t.join();
 }
 

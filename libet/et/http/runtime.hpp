@@ -18,7 +18,8 @@ class runtime {
 public:
   /// Starts `threads` I/O threads (at least one).
   explicit runtime(int threads = 1);
-  /// Stops the io_context and joins the threads.
+  /// Stops the io_context and joins the threads; on one of those threads (the last owner let
+  /// go in a callback), a detached reaper joins them and frees the rest instead.
   ~runtime();
   runtime(const runtime&) = delete;
   runtime& operator=(const runtime&) = delete;
