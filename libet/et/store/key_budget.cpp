@@ -219,16 +219,7 @@ result<void> settle_one(const key_store::db& d, int64_t id, const key_request& r
   st.bind(5, tokens.completion_tokens);
   st.bind(6, plausible_usd(rec.usd));
   st.bind(7, int64_t{rec.status});
-  if (auto r = st.run("record the request"); !r)
-    return r;
-  // The day's spend, which admissions read instead of summing records.
-  detail::checked_statement day{d, "INSERT INTO key_spend (key, day_ms, usd, requests) VALUES "
-                                   "(?,?,?,1) ON CONFLICT (key, day_ms) DO UPDATE SET usd = usd "
-                                   "+ excluded.usd, requests = requests + 1"};
-  day.bind(1, rec.key);
-  day.bind(2, start_of_utc_day(rec.unix_ms));
-  day.bind(3, plausible_usd(rec.usd).value_or(0.0));
-  return day.run("add to the day's spend");
+  return st.run("record the request"); // and the key_spend trigger adds it to the day's spend
 }
 
 result<void> settle_once(const key_store::db& d, const std::vector<key_settlement>& batch) {

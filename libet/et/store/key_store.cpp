@@ -60,30 +60,56 @@ result<void> check_limits(const key_limits& l) {
   return {};
 }
 
-// key_spend keeps each key's spend per UTC day as records are written, so that an
-// admission reads a few rows, not every record. A file from before the table gets it
-// filled from its records once, in the transaction that creates it.
+// The UTC day of a record as start_of_utc_day reckons it, and its amount as spend counts it
+// (implausible amounts, NULL included, count nothing): SQL for the trigger and the fill below.
+std::string spend_day(const char* ms) {
+  return std::string{ms} + " - (((" + ms + " % 86400000) + 86400000) % 86400000)";
+}
+std::string spend_usd(const char* usd) {
+  return std::string{"(CASE WHEN "} + usd + " >= 0 AND " + usd
+         + " <= " + std::to_string(static_cast<int64_t>(max_usd)) + " THEN " + usd + " ELSE 0 END)";
+}
+
+result<bool> has_spend_table(const key_store::db& d) {
+  detail::checked_statement there{
+      d, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'key_spend'"};
+  auto n = there.scalar("look for key_spend");
+  if (!n)
+    return n.error();
+  return *n > 0;
+}
+
+// key_spend holds each key's spend per UTC day, so that an admission reads a few rows, not
+// every record. A trigger in the file keeps it: every process that writes a record adds to it,
+// an et from before this table included. A file without it gets it, and has it filled from its
+// records, once, in one transaction; a plain read finds it there every other time, so opening
+// a store to read never waits for a writer.
 result<void> ensure_spend_table(const key_store::db& d) {
+  auto there = has_spend_table(d);
+  if (!there || *there)
+    return there ? result<void>{} : there.error();
   return d.transaction([&]() -> result<void> {
-    detail::checked_statement there{
-        d, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'key_spend'"};
-    auto n = there.scalar("look for key_spend");
-    if (!n)
-      return n.error();
-    if (*n > 0)
-      return {};
-    if (auto r = d.exec("CREATE TABLE key_spend (key TEXT NOT NULL, day_ms INTEGER NOT NULL, "
-                        "usd REAL NOT NULL, requests INTEGER NOT NULL, PRIMARY KEY (key, day_ms))",
-                        "create key_spend");
-        !r)
+    auto now = has_spend_table(d); // another process may have made it meanwhile
+    if (!now || *now)
+      return now ? result<void>{} : now.error();
+    auto made =
+        d.exec("CREATE TABLE key_spend (key TEXT NOT NULL, day_ms INTEGER NOT NULL, usd REAL NOT "
+               "NULL, requests INTEGER NOT NULL, PRIMARY KEY (key, day_ms))",
+               "create key_spend");
+    if (!made)
+      return made;
+    auto trigger =
+        "CREATE TRIGGER IF NOT EXISTS key_spend_of_record AFTER INSERT ON gateway_requests BEGIN "
+        "INSERT INTO key_spend (key, day_ms, usd, requests) VALUES (NEW.key, "
+        + spend_day("NEW.unix_ms") + ", " + spend_usd("NEW.usd")
+        + ", 1) ON CONFLICT (key, day_ms) DO UPDATE SET usd = usd + excluded.usd, "
+          "requests = requests + 1; END";
+    if (auto r = d.exec(trigger.c_str(), "create the key_spend trigger"); !r)
       return r;
-    // The day as start_of_utc_day reckons it; implausible amounts count nothing.
-    detail::checked_statement fill{
-        d, "INSERT INTO key_spend (key, day_ms, usd, requests) SELECT key, unix_ms - "
-           "(((unix_ms % 86400000) + 86400000) % 86400000) AS day, SUM(CASE WHEN usd >= 0 AND "
-           "usd <= ? THEN usd ELSE 0 END), COUNT(*) FROM gateway_requests GROUP BY key, day"};
-    fill.bind(1, max_usd);
-    return fill.run("fill key_spend from the records");
+    auto fill = "INSERT INTO key_spend (key, day_ms, usd, requests) SELECT key, "
+                + spend_day("unix_ms") + " AS day, SUM(" + spend_usd("usd")
+                + "), COUNT(*) FROM gateway_requests GROUP BY key, day";
+    return d.exec(fill.c_str(), "fill key_spend from the records");
   });
 }
 
@@ -276,8 +302,9 @@ std::vector<std::string> split_models(const std::string& text) {
 }
 
 result<double> spent_since(const key_store::db& d, const std::string& name, int64_t day_ms) {
-  checked_statement st{d,
-                       "SELECT COALESCE(SUM(usd), 0) FROM key_spend WHERE key = ? AND day_ms >= ?"};
+  // MAX: a negative row (the file is on disk; anyone may edit it) cancels no spend.
+  checked_statement st{d, "SELECT COALESCE(SUM(MAX(usd, 0)), 0) FROM key_spend WHERE key = ? AND "
+                          "day_ms >= ?"};
   st.bind(1, name);
   st.bind(2, day_ms);
   return st.scalar("sum spend");

@@ -278,7 +278,8 @@ CAF_TEST(a file from before the spend table gets it filled from its records once
   // As an older et left it: records only, some of them implausible (they count nothing).
   sqlite3* raw = nullptr;
   CAF_REQUIRE_EQUAL(sqlite3_open(file.c_str(), &raw), SQLITE_OK);
-  auto old = "DROP TABLE key_spend; INSERT INTO gateway_requests (key, model, unix_ms, "
+  auto old = "DROP TRIGGER key_spend_of_record; DROP TABLE key_spend; INSERT INTO gateway_requests "
+             "(key, model, unix_ms, "
              "prompt_tokens, completion_tokens, usd, status) VALUES ('k','gpt',"
              + std::to_string(t0) + ",0,0,-5,200), ('k','gpt'," + std::to_string(t0)
              + ",0,0,1e300,200), ('k','gpt'," + std::to_string(t0) + ",0,0,NULL,500)";
@@ -292,8 +293,20 @@ CAF_TEST(a file from before the spend table gets it filled from its records once
     CAF_CHECK_EQUAL((*listed)[0].spent_total, 0.5);
     CAF_CHECK_EQUAL((*listed)[0].requests, 5);
   }
+  // An et from before the table writes a record: the file's trigger counts it. A row someone
+  // wrote into key_spend with a negative amount cancels nothing.
+  CAF_REQUIRE_EQUAL(sqlite3_open(file.c_str(), &raw), SQLITE_OK);
+  auto older = "INSERT INTO gateway_requests (key, model, unix_ms, prompt_tokens, "
+               "completion_tokens, usd, status) VALUES ('k','gpt',"
+               + std::to_string(t0 - 2 * day) + ",0,0,0.125,200); INSERT INTO key_spend VALUES "
+               + "('k'," + std::to_string(t0 - 5 * day) + ",-100,1)";
+  CAF_CHECK_EQUAL(sqlite3_exec(raw, older.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(raw);
   auto s = open();
-  auto fits = s->admit({"k", 0.5, 10, t0});
+  auto listed = s->list(t0);
+  CAF_REQUIRE(listed && listed->size() == 1);
+  CAF_CHECK_EQUAL((*listed)[0].spent_total, 0.625);
+  auto fits = s->admit({"k", 0.375, 10, t0});
   CAF_REQUIRE(fits);
   CAF_CHECK_NOT_EQUAL(fits->id, 0);
   auto over = s->admit({"k", 0.01, 10, t0});
