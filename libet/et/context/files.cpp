@@ -107,12 +107,20 @@ result<std::vector<std::string>> list_files(const fs::path& root) {
   return files;
 }
 
+std::string file_stamp::text() const {
+  return std::to_string(size) + ":" + std::to_string(mtime_ns) + ":" + std::to_string(ctime_ns)
+         + ":" + std::to_string(inode);
+}
+
 std::optional<file_stamp> stamp_of(const fs::path& root, const std::string& relative) {
   struct stat st {};
   if (::lstat((root / relative).c_str(), &st) != 0 || !S_ISREG(st.st_mode))
     return std::nullopt;
-  return file_stamp{static_cast<int64_t>(st.st_size),
-                    static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
+  auto ns = [](const timespec& t) {
+    return static_cast<int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
+  };
+  return file_stamp{static_cast<int64_t>(st.st_size), ns(st.st_mtim), ns(st.st_ctim),
+                    static_cast<uint64_t>(st.st_ino)};
 }
 
 file_read read_candidate(const fs::path& root, const std::string& relative, uintmax_t max_bytes) {

@@ -46,7 +46,11 @@ struct file_read {
 /// What lstat says of a candidate: enough to tell it has not changed since it was read.
 struct file_stamp {
   int64_t size = 0;     ///< bytes
-  int64_t mtime_ns = 0; ///< modification time, ns since the Unix epoch
+  int64_t mtime_ns = 0; ///< modification time, ns since the Unix epoch (anyone may set it)
+  int64_t ctime_ns = 0; ///< status change time: the kernel sets it on every write or utime
+  uint64_t inode = 0;   ///< a file replaced by rename has another one
+  /// "size:mtime:ctime:inode", as the index keeps it.
+  std::string text() const;
 };
 
 /// `root/relative`'s stamp when it is a regular file (not a symlink); nullopt otherwise.

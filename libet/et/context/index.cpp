@@ -23,7 +23,7 @@ PRAGMA foreign_keys = ON;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
   id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, hash TEXT NOT NULL,
-  size INTEGER NOT NULL, indexed_ms INTEGER NOT NULL);
+  size INTEGER NOT NULL, indexed_ms INTEGER NOT NULL, stamp TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS chunks (
   id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL REFERENCES files(id),
   start_line INTEGER NOT NULL, end_line INTEGER NOT NULL);
@@ -35,22 +35,38 @@ CREATE TABLE IF NOT EXISTS remote_stale (path TEXT PRIMARY KEY);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunk_text USING fts5(text, path, tokenize = 'unicode61');
 )";
 
-// A file is known unchanged by its size and mtime when its mtime is at least this much older
-// than when it was read: a write in the same timestamp tick as the read (coarse file system
-// clocks) could otherwise go unseen. Younger files are read and hashed, as git does.
+// A file is known unchanged by its stamp (size, mtime, ctime, inode) when its mtime is at
+// least this much older than when it was read: a write in the same timestamp tick as the read
+// (coarse file system clocks) would leave the stamp as it was. A write always sets the mtime to
+// the present, so a file dated older than that is not being written to; younger files are read
+// and hashed, as git does.
 constexpr int64_t racy_ns = 2'000'000'000;
 
-// Indexes made before files.mtime_ns get it (0: not known, so each file is read once more).
-result<void> add_mtime_column(sqlite3* db) {
-  statement has{db, "SELECT COUNT(*) FROM pragma_table_info('files') WHERE name = 'mtime_ns'"};
+result<bool> has_stamp_column(sqlite3* db) {
+  statement has{db, "SELECT COUNT(*) FROM pragma_table_info('files') WHERE name = 'stamp'"};
   if (!has.ok() || has.step() != SQLITE_ROW)
-    return make_failure(errc::io_error, std::string{"index: "} + sqlite3_errmsg(db));
-  if (has.integer(0) > 0)
-    return {};
-  if (sqlite3_exec(db, "ALTER TABLE files ADD COLUMN mtime_ns INTEGER NOT NULL DEFAULT 0", nullptr,
-                   nullptr, nullptr)
-      != SQLITE_OK)
-    return make_failure(errc::io_error, std::string{"index: "} + sqlite3_errmsg(db));
+    return make_failure(errc::io_error, sqlite3_errmsg(db));
+  return has.integer(0) > 0;
+}
+
+// Indexes made before files.stamp get it ('': not known, so each file is read once more).
+// Checked again inside one write transaction: two processes may open an old index at once.
+result<void> add_stamp_column(sqlite3* db) {
+  auto has = has_stamp_column(db);
+  if (!has || *has)
+    return has ? result<void>{} : has.error();
+  auto exec = [db](const char* sql) { return sqlite3_exec(db, sql, nullptr, nullptr, nullptr); };
+  if (exec("BEGIN IMMEDIATE") != SQLITE_OK)
+    return make_failure(errc::io_error, sqlite3_errmsg(db));
+  has = has_stamp_column(db);
+  bool ok =
+      has
+      && (*has || exec("ALTER TABLE files ADD COLUMN stamp TEXT NOT NULL DEFAULT ''") == SQLITE_OK);
+  std::string why = ok ? "" : has ? sqlite3_errmsg(db) : has.error().message;
+  if (exec(ok ? "COMMIT" : "ROLLBACK") != SQLITE_OK && ok)
+    return make_failure(errc::io_error, sqlite3_errmsg(db));
+  if (!ok)
+    return make_failure(errc::io_error, why);
   return {};
 }
 
@@ -58,13 +74,13 @@ result<void> add_mtime_column(sqlite3* db) {
 struct known_file {
   int64_t id = 0;
   std::string hash;
-  file_stamp stamp;
+  std::string stamp; // file_stamp::text() when it was read; "" for not known
   int64_t indexed_ms = 0;
 };
 
 bool unchanged_by_stamp(const known_file& k, const std::optional<file_stamp>& now) {
-  return now && k.stamp.mtime_ns != 0 && now->size == k.stamp.size
-         && now->mtime_ns == k.stamp.mtime_ns && now->mtime_ns < k.indexed_ms * 1'000'000 - racy_ns;
+  return now && !k.stamp.empty() && now->text() == k.stamp
+         && now->mtime_ns < k.indexed_ms * 1'000'000 - racy_ns;
 }
 
 int64_t now_ms() {
@@ -127,7 +143,7 @@ result<std::unique_ptr<index_db>> index_db::open(const fs::path& file) {
   std::unique_ptr<index_db> out{new index_db(db, file)};
   if (auto r = out->exec(schema, "cannot set up"); !r)
     return r.error();
-  if (auto r = add_mtime_column(db); !r)
+  if (auto r = add_stamp_column(db); !r)
     return make_failure(r.error().code, "index " + file.string() + ": " + r.error().message);
   return out;
 }
@@ -151,13 +167,12 @@ result<update_stats> index_db::update(const fs::path& given, const chunk_limits&
   auto body = [&]() -> result<update_stats> {
     std::map<std::string, known_file> known; // by path
     {
-      statement st{db_, "SELECT id, path, hash, size, mtime_ns, indexed_ms FROM files"};
+      statement st{db_, "SELECT id, path, hash, stamp, indexed_ms FROM files"};
       if (!st.ok())
         return error("prepare files");
       int rc = 0;
       while ((rc = st.step()) == SQLITE_ROW)
-        known[st.text(1)] = {
-            st.integer(0), st.text(2), {st.integer(3), st.integer(4)}, st.integer(5)};
+        known[st.text(1)] = {st.integer(0), st.text(2), st.text(3), st.integer(4)};
       if (rc != SQLITE_DONE)
         return error("files");
     }
@@ -174,9 +189,9 @@ result<update_stats> index_db::update(const fs::path& given, const chunk_limits&
                                "(SELECT id FROM chunks WHERE file_id = ?)"};
     statement drop_chunks{db_, "DELETE FROM chunks WHERE file_id = ?"};
     statement drop_file{db_, "DELETE FROM files WHERE id = ?"};
-    statement add_file{db_, "INSERT INTO files (path, hash, size, indexed_ms, mtime_ns) VALUES "
+    statement add_file{db_, "INSERT INTO files (path, hash, size, indexed_ms, stamp) VALUES "
                             "(?,?,?,?,?)"};
-    statement restamp{db_, "UPDATE files SET size = ?, mtime_ns = ?, indexed_ms = ? WHERE id = ?"};
+    statement restamp{db_, "UPDATE files SET stamp = ?, indexed_ms = ? WHERE id = ?"};
     statement add_chunk{db_, "INSERT INTO chunks (file_id, start_line, end_line) VALUES (?,?,?)"};
     statement add_text{db_, "INSERT INTO chunk_text (rowid, text, path) VALUES (?,?,?)"};
     for (auto* st : {&drop_text, &drop_vectors, &mark_stale, &drop_pushed, &drop_chunks, &drop_file,
@@ -215,15 +230,15 @@ result<update_stats> index_db::update(const fs::path& given, const chunk_limits&
       }
       present.insert(path);
       auto hash = config::sha256_hex(read.bytes);
-      auto taken = stamp.value_or(file_stamp{});
+      // "" when the stat failed: then the next update reads it again.
+      auto taken = stamp ? stamp->text() : std::string{};
       if (old != known.end()) {
         if (old->second.hash == hash) {
           ++stats.unchanged;
           restamp.reset();
-          restamp.bind(1, taken.size);
-          restamp.bind(2, taken.mtime_ns);
-          restamp.bind(3, now);
-          restamp.bind(4, old->second.id);
+          restamp.bind(1, taken);
+          restamp.bind(2, now);
+          restamp.bind(3, old->second.id);
           if (restamp.step() != SQLITE_DONE)
             return error("stamp " + path);
           continue;
@@ -236,7 +251,7 @@ result<update_stats> index_db::update(const fs::path& given, const chunk_limits&
       add_file.bind(2, hash);
       add_file.bind(3, static_cast<int64_t>(read.bytes.size()));
       add_file.bind(4, now);
-      add_file.bind(5, taken.mtime_ns);
+      add_file.bind(5, taken);
       if (add_file.step() != SQLITE_DONE)
         return error("add " + path);
       int64_t file_id = sqlite3_last_insert_rowid(db_);
