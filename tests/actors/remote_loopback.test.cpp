@@ -1,5 +1,6 @@
 #define CAF_SUITE actors.remote_loopback
 #define FAIL(msg) CAF_FAIL(msg)
+#include "et/actors/system_setup.hpp"
 #include "remote_test.hpp"
 
 // alias@node over real loopback sockets: a router in one actor system using a
@@ -14,8 +15,7 @@ namespace {
 // What `et serve` and its callers load (apps/et/app/network.cpp), without TLS.
 struct net_config : caf::actor_system_config {
   net_config() {
-    et::actors::add_message_types(*this);
-    set("scheduler.max-threads", 2);
+    et::actors::prepare_system(*this); // et's scheduler, as `et` runs it
     load<caf::io::middleman>();
     set("middleman.app-identifiers", std::vector<std::string>{routing::node_app_identifier()});
     set("middleman.heartbeat-interval", caf::timespan{std::chrono::seconds{1}});

@@ -5,13 +5,13 @@
 #include <mutex>
 
 #include "actor_test.hpp"
-#include "check_saying.hpp"
 #include "caf/all.hpp"
+#include "check_saying.hpp"
 #include "et/actors/detail/errors.hpp"
 #include "et/actors/detail/inspect.hpp"
-#include "et/actors/detail/message_types.hpp"
 #include "et/actors/http_provider_actor.hpp"
 #include "et/actors/router.hpp"
+#include "et/actors/system_setup.hpp"
 #include "et/http/runtime.hpp"
 #include "fake_upstream/server.hpp"
 
@@ -27,8 +27,7 @@ namespace {
 
 struct system_config : caf::actor_system_config {
   system_config() {
-    et::actors::add_message_types(*this);
-    set("scheduler.max-threads", 2);
+    et::actors::prepare_system(*this); // et's scheduler, as `et` runs it
   }
 };
 

@@ -34,3 +34,10 @@ CAF_TEST(checks compare members of temporaries while they live) {
   CAF_REQUIRE_EQUAL(make()->value, 7);
   CAF_REQUIRE_GREATER_OR_EQUAL(make()->value, 7);
 }
+
+CAF_TEST(checks evaluate their operands left to right) {
+  int n = 0;
+  auto next = [&n] { return ++n; };
+  CAF_CHECK_LESS(next(), next());           // 1 < 2
+  CAF_REQUIRE_GREATER(next() + 10, next()); // 13 > 4
+}

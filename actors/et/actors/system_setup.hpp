@@ -15,8 +15,9 @@ namespace et::actors {
 /// How CAF's workers find and wait for work.
 enum class scheduling {
   /// CAF's default, work stealing: a worker's own queue, and an idle worker polls it, sleeping
-  /// 50 us between polls for its first ~25 ms idle, so a message sent to an idle worker waits
-  /// out that sleep. Kept to measure against (et-bench-request --scheduler stealing).
+  /// 50 us between polls for its first ~25 ms idle and then waiting on a condition variable
+  /// (woken by a sender, or every 10 ms to steal), so a message sent to a worker idle for a
+  /// moment waits out that sleep. Kept to measure against (et-bench-request --scheduler).
   stealing,
   /// One queue for all workers; an idle worker sleeps on a condition variable and whoever
   /// enqueues wakes it at once. Each hop of a request (router, provider actor, I/O thread

@@ -15,22 +15,36 @@
 #pragma GCC system_header
 #include_next <caf/test/unit_test.hpp>
 
-namespace et::test {
+// Not et::test: suites that say `using namespace et;` have test namespaces of their own.
+namespace et_checks {
 
-/// Compares `x` and `y` with `Compare` and reports the check as CAF's own macros do.
+/// Both operands of a check: braced, so they are evaluated left to right as in CAF's own
+/// macros, and every temporary they made lives until the check's full expression ends.
+template <class T, class U>
+struct operands {
+  const T& x; ///< the left operand
+  const U& y; ///< the right operand
+};
+
+/// Deduces operands<T, U> from `{x, y}`.
+template <class T, class U>
+operands(const T&, const U&) -> operands<T, U>;
+
+/// Compares the operands with `Compare` and reports the check as CAF's own macros do.
 template <class Compare, class T, class U>
-bool compare_and_report(const char* file, size_t line, const char* expr, const T& x, const U& y) {
+bool compare_and_report(const char* file, size_t line, const char* expr, const operands<T, U>& o) {
   return ::caf::test::detail::check(::caf::test::engine::current_test(), file, line, expr, false,
-                                    Compare{}(x, y), x, y);
+                                    Compare{}(o.x, o.y), o.x, o.y);
 }
 
-} // namespace et::test
+} // namespace et_checks
 
 #undef CAF_CHECK_FUNC
 #define CAF_CHECK_FUNC(func, x_expr, y_expr)                                                       \
   do {                                                                                             \
-    static_cast<void>(::et::test::compare_and_report<func>(                                        \
-        __FILE__, __LINE__, CAF_FUNC_EXPR(func, x_expr, y_expr), x_expr, y_expr));                 \
+    static_cast<void>(::et_checks::compare_and_report<func>(                                       \
+        __FILE__, __LINE__, CAF_FUNC_EXPR(func, x_expr, y_expr),                                   \
+        ::et_checks::operands{x_expr, y_expr}));                                                   \
     ::caf::test::engine::last_check_file(__FILE__);                                                \
     ::caf::test::engine::last_check_line(__LINE__);                                                \
   } while (false)
@@ -38,8 +52,9 @@ bool compare_and_report(const char* file, size_t line, const char* expr, const T
 #undef CAF_REQUIRE_FUNC
 #define CAF_REQUIRE_FUNC(func, x_expr, y_expr)                                                     \
   do {                                                                                             \
-    if (!::et::test::compare_and_report<func>(                                                     \
-            __FILE__, __LINE__, CAF_FUNC_EXPR(func, x_expr, y_expr), x_expr, y_expr))              \
+    if (!::et_checks::compare_and_report<func>(__FILE__, __LINE__,                                 \
+                                               CAF_FUNC_EXPR(func, x_expr, y_expr),                \
+                                               ::et_checks::operands{x_expr, y_expr}))             \
       ::caf::test::detail::requirement_failed(CAF_FUNC_EXPR(func, x_expr, y_expr));                \
     ::caf::test::engine::last_check_file(__FILE__);                                                \
     ::caf::test::engine::last_check_line(__LINE__);                                                \
