@@ -51,6 +51,37 @@ failure connection::error(const char* what) const {
   return make_failure(errc::io_error, message);
 }
 
+sqlite3_stmt* connection::take(const char* sql) const {
+  {
+    std::lock_guard<std::mutex> guard{cache_mutex_};
+    if (auto it = cache_.find(sql); it != cache_.end()) {
+      auto* st = it->second;
+      cache_.erase(it);
+      return st;
+    }
+  }
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v3(handle, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, nullptr) != SQLITE_OK) {
+    sqlite3_finalize(st);
+    return nullptr;
+  }
+  return st;
+}
+
+void connection::give_back(const char* sql, sqlite3_stmt* st) const {
+  if (!st)
+    return;
+  // Reset ends the statement's read of the file (an unfinished SELECT would hold it).
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  std::lock_guard<std::mutex> guard{cache_mutex_};
+  if (cache_.size() >= max_cached) {
+    sqlite3_finalize(st);
+    return;
+  }
+  cache_.emplace(sql, st);
+}
+
 void connection::pause(int attempt) const {
   if (wait.pause)
     wait.pause(attempt);

@@ -8,10 +8,13 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <mutex>
 #include <optional>
 #include <sqlite3.h>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 
 #include "et/store/sqlite_wait.hpp"
 #include "et/util/result.hpp"
@@ -32,7 +35,11 @@ struct connection {
 
   /// A connection named `name` (open the handle with open_private_database).
   explicit connection(std::string store) : name(std::move(store)) {}
-  ~connection() { sqlite3_close(handle); }
+  ~connection() {
+    for (auto& [sql, st] : cache_)
+      sqlite3_finalize(st);
+    sqlite3_close(handle);
+  }
   connection(const connection&) = delete;
   connection& operator=(const connection&) = delete;
 
@@ -77,8 +84,19 @@ struct connection {
     return r;
   }
 
+  /// A prepared statement for `sql` from this connection's cache (prepared anew when none is
+  /// free); nullptr when preparing failed. Hand it back with give_back().
+  sqlite3_stmt* take(const char* sql) const;
+  /// Resets `st` and keeps it for the next take() of `sql` (finalizes it past the cache's
+  /// bound). Parsing a statement costs more than running most of these.
+  void give_back(const char* sql, sqlite3_stmt* st) const;
+
 private:
   void pause(int attempt) const;
+
+  static constexpr size_t max_cached = 64; // the stores use a few dozen distinct statements
+  mutable std::mutex cache_mutex_;
+  mutable std::unordered_multimap<std::string, sqlite3_stmt*> cache_;
 };
 
 /// One prepared statement; binds are 1-based, columns 0-based; `ok()` is false when
@@ -92,6 +110,8 @@ public:
       st_ = nullptr;
     }
   }
+  /// Adopts `st` (nullptr: not ok()).
+  explicit statement(sqlite3_stmt* st) : st_(st) {}
   ~statement() { sqlite3_finalize(st_); }
   statement(const statement&) = delete;
   statement& operator=(const statement&) = delete;
@@ -152,6 +172,10 @@ public:
     return null(i) ? std::nullopt : std::optional<int64_t>{integer(i)};
   }
 
+protected:
+  /// Gives up ownership of the handle (the destructor then finalizes nothing).
+  sqlite3_stmt* release() { return std::exchange(st_, nullptr); }
+
 private:
   sqlite3_stmt* st_ = nullptr;
 };
@@ -159,8 +183,12 @@ private:
 /// A statement on a connection whose failures name what was done.
 class checked_statement : public statement {
 public:
-  /// Prepares `sql` on `c`.
-  checked_statement(const connection& c, const char* sql) : statement(c.handle, sql), c_(c) {}
+  /// `sql` on `c`, from its statement cache.
+  checked_statement(const connection& c, const char* sql)
+      : statement(c.take(sql)), c_(c), sql_(sql) {}
+  ~checked_statement() { c_.give_back(sql_.c_str(), release()); }
+  checked_statement(const checked_statement&) = delete;
+  checked_statement& operator=(const checked_statement&) = delete;
 
   /// Steps once, expecting SQLITE_DONE.
   result<void> run(const char* what) {
@@ -177,6 +205,7 @@ public:
 
 private:
   const connection& c_;
+  std::string sql_; // a copy: callers may pass a temporary's c_str()
 };
 
 } // namespace et::store::detail
