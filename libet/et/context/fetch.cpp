@@ -9,6 +9,7 @@
 #include "et/context/fetch_url.hpp"
 #include "et/context/html_text.hpp"
 #include "et/http/whole.hpp"
+#include "et/wire/classify.hpp"
 
 namespace et::context {
 
@@ -88,8 +89,10 @@ result<answer> get_once(http::client& client, const web_url& u, const std::strin
   auto got = http::send_whole(client, std::move(req));
   if (!got)
     return got.error();
-  return answer{got->status, got->header("content-type"), got->header("location"),
-                std::move(got->body)};
+  auto header = [&](std::string_view name) {
+    return std::string{wire::find_header(got->headers, name).value_or("")};
+  };
+  return answer{got->status, header("content-type"), header("location"), std::move(got->body)};
 }
 
 bool is_redirect(int status) {

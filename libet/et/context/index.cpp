@@ -42,34 +42,6 @@ CREATE VIRTUAL TABLE IF NOT EXISTS chunk_text USING fts5(text, path, tokenize = 
 // and hashed, as git does.
 constexpr int64_t racy_ns = 2'000'000'000;
 
-result<bool> has_stamp_column(sqlite3* db) {
-  statement has{db, "SELECT COUNT(*) FROM pragma_table_info('files') WHERE name = 'stamp'"};
-  if (!has.ok() || has.step() != SQLITE_ROW)
-    return make_failure(errc::io_error, sqlite3_errmsg(db));
-  return has.integer(0) > 0;
-}
-
-// Indexes made before files.stamp get it ('': not known, so each file is read once more).
-// Checked again inside one write transaction: two processes may open an old index at once.
-result<void> add_stamp_column(sqlite3* db) {
-  auto has = has_stamp_column(db);
-  if (!has || *has)
-    return has ? result<void>{} : has.error();
-  auto exec = [db](const char* sql) { return sqlite3_exec(db, sql, nullptr, nullptr, nullptr); };
-  if (exec("BEGIN IMMEDIATE") != SQLITE_OK)
-    return make_failure(errc::io_error, sqlite3_errmsg(db));
-  has = has_stamp_column(db);
-  bool ok =
-      has
-      && (*has || exec("ALTER TABLE files ADD COLUMN stamp TEXT NOT NULL DEFAULT ''") == SQLITE_OK);
-  std::string why = ok ? "" : has ? sqlite3_errmsg(db) : has.error().message;
-  if (exec(ok ? "COMMIT" : "ROLLBACK") != SQLITE_OK && ok)
-    return make_failure(errc::io_error, sqlite3_errmsg(db));
-  if (!ok)
-    return make_failure(errc::io_error, why);
-  return {};
-}
-
 // What the index holds of a file.
 struct known_file {
   int64_t id = 0;
@@ -131,6 +103,32 @@ result<void> index_db::set_meta(const char* key, const std::string& value) {
   return {};
 }
 
+result<bool> index_db::has_stamp_column() const {
+  statement has{db_, "SELECT COUNT(*) FROM pragma_table_info('files') WHERE name = 'stamp'"};
+  if (!has.ok() || has.step() != SQLITE_ROW)
+    return error("look for files.stamp");
+  return has.integer(0) > 0;
+}
+
+// Indexes made before files.stamp get it ('': not known, so each file is read once more).
+// Looked for again inside one write transaction: two processes may open an old index at once.
+result<void> index_db::add_stamp_column() {
+  auto has = has_stamp_column();
+  if (!has || *has)
+    return has ? result<void>{} : has.error();
+  if (auto r = exec("BEGIN IMMEDIATE", "begin adding files.stamp"); !r)
+    return r;
+  has = has_stamp_column();
+  result<void> added = has ? result<void>{} : has.error();
+  if (added && !*has)
+    added = exec("ALTER TABLE files ADD COLUMN stamp TEXT NOT NULL DEFAULT ''", "add files.stamp");
+  if (added)
+    added = exec("COMMIT", "commit files.stamp");
+  if (!added)
+    exec("ROLLBACK", "roll back files.stamp");
+  return added;
+}
+
 result<std::unique_ptr<index_db>> index_db::open(const fs::path& file) {
   if (!fts5_available())
     return make_failure(errc::unsupported,
@@ -143,8 +141,8 @@ result<std::unique_ptr<index_db>> index_db::open(const fs::path& file) {
   std::unique_ptr<index_db> out{new index_db(db, file)};
   if (auto r = out->exec(schema, "cannot set up"); !r)
     return r.error();
-  if (auto r = add_stamp_column(db); !r)
-    return make_failure(r.error().code, "index " + file.string() + ": " + r.error().message);
+  if (auto r = out->add_stamp_column(); !r)
+    return r.error();
   return out;
 }
 

@@ -156,6 +156,8 @@ private:
   result<void> exec(const char* sql, const char* what) const;
   result<std::string> meta(const char* key) const;
   result<void> set_meta(const char* key, const std::string& value);
+  result<bool> has_stamp_column() const;
+  result<void> add_stamp_column();
   result<void> vector_status(index_status& s) const; // vectors.cpp
   result<std::vector<int64_t>> bm25_ids(std::string_view text, size_t n) const;
   result<std::vector<int64_t>> nearest_ids(const std::vector<float>& vector, size_t n) const;

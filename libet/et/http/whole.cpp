@@ -3,7 +3,6 @@
 #include <condition_variable>
 #include <mutex>
 #include <optional>
-#include <strings.h>
 
 namespace et::http {
 
@@ -19,13 +18,6 @@ struct waiting {
 };
 
 } // namespace
-
-std::string whole_response::header(std::string_view name) const {
-  for (const auto& [k, v] : headers)
-    if (k.size() == name.size() && ::strncasecmp(k.data(), name.data(), k.size()) == 0)
-      return v;
-  return {};
-}
 
 result<whole_response> send_whole(client& c, request req) {
   auto state = std::make_shared<waiting>();

@@ -13,9 +13,6 @@ struct whole_response {
   int status = 0;      ///< e.g. 200, 302, 429
   header_list headers; ///< as received, duplicates kept
   std::string body;    ///< within the client's max_body_bytes
-
-  /// The first header named `name` (any case), "" when there is none.
-  std::string header(std::string_view name) const;
 };
 
 /// Sends `req` on `c` and blocks until the exchange ends: the response, or the client's

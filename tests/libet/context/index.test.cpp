@@ -2,6 +2,7 @@
 #include "caf/test/unit_test.hpp"
 
 #include <set>
+#include <sqlite3.h>
 
 #include "check_saying.hpp"
 #include "context_test.hpp"
@@ -194,6 +195,25 @@ CAF_TEST(a file not 2 s older than its read is read at every update) {
                       fs::file_time_type::clock::now() + std::chrono::minutes{1});
   CAF_CHECK_EQUAL(update().indexed, 1u);
   CAF_CHECK_EQUAL(top("quokkalike"), "src/router.cpp");
+}
+
+CAF_TEST(an index from before the stamp column gets it and keeps its files) {
+  update();
+  db.reset();
+  sqlite3* raw = nullptr;
+  auto file = index_file(state, project);
+  CAF_REQUIRE_EQUAL(sqlite3_open(file.c_str(), &raw), SQLITE_OK);
+  CAF_CHECK_EQUAL(
+      sqlite3_exec(raw, "ALTER TABLE files DROP COLUMN stamp", nullptr, nullptr, nullptr),
+      SQLITE_OK);
+  sqlite3_close(raw);
+  auto reopened = index_db::open(file);
+  CAF_REQUIRE(reopened);
+  db = std::move(*reopened);
+  auto again = update(); // no stamps known: every file read once more, none re-chunked
+  CAF_CHECK_EQUAL(again.unchanged, 4u);
+  CAF_CHECK_EQUAL(again.not_read, 0u);
+  CAF_CHECK_EQUAL(top("deployment"), "src/router.cpp");
 }
 
 CAF_TEST(a deleted file loses its chunks) {
