@@ -2,9 +2,9 @@
 // meta), and the hybrid query that fuses BM25 and cosine rankings.
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <cmath>
-#include <cstring>
 #include <map>
 #include <sqlite3.h>
 
@@ -24,6 +24,28 @@ size_t to_size(const std::string& s) {
   size_t n = 0;
   std::from_chars(s.data(), s.data() + s.size(), n);
   return n;
+}
+
+// A vector's bytes in the index: IEEE 754 floats, little-endian whatever the CPU, so an
+// index written on amd64 reads the same on a big-endian ppc64 (a copied or shared state dir).
+std::string vector_bytes(const std::vector<float>& v) {
+  std::string out(v.size() * 4, '\0');
+  for (size_t i = 0; i < v.size(); ++i) {
+    auto bits = std::bit_cast<uint32_t>(v[i]);
+    for (size_t b = 0; b < 4; ++b)
+      out[i * 4 + b] = static_cast<char>((bits >> (8 * b)) & 0xff);
+  }
+  return out;
+}
+
+// The inverse of vector_bytes: `bytes` holds exactly out.size() floats.
+void read_vector(std::string_view bytes, std::vector<float>& out) {
+  for (size_t i = 0; i < out.size(); ++i) {
+    uint32_t bits = 0;
+    for (size_t b = 0; b < 4; ++b)
+      bits |= uint32_t{static_cast<uint8_t>(bytes[i * 4 + b])} << (8 * b);
+    out[i] = std::bit_cast<float>(bits);
+  }
 }
 
 double norm(const float* v, size_t n) {
@@ -115,7 +137,8 @@ result<void> index_db::store_vectors(const std::vector<int64_t>& ids,
     for (size_t i = 0; i < ids.size(); ++i) {
       add.reset();
       add.bind(1, ids[i]);
-      add.bind_blob(2, vectors[i].data(), vectors[i].size() * sizeof(float));
+      auto bytes = vector_bytes(vectors[i]);
+      add.bind_blob(2, bytes.data(), bytes.size());
       if (add.step() != SQLITE_DONE)
         return error("store a vector");
     }
@@ -159,9 +182,9 @@ result<std::vector<int64_t>> index_db::nearest_ids(const std::vector<float>& vec
   std::vector<float> v(vector.size());
   while ((rc = st.step()) == SQLITE_ROW) {
     auto bytes = st.blob(1);
-    if (bytes.size() != vector.size() * sizeof(float))
+    if (bytes.size() != vector.size() * 4)
       continue; // not of this dimension: never ranked
-    std::memcpy(v.data(), bytes.data(), bytes.size());
+    read_vector(bytes, v);
     double dot = 0;
     for (size_t i = 0; i < v.size(); ++i)
       dot += double(v[i]) * vector[i];

@@ -2,6 +2,7 @@
 #include "caf/test/unit_test.hpp"
 
 #include <map>
+#include <sqlite3.h>
 
 #include "context_test.hpp"
 #include "et/context/index.hpp"
@@ -163,6 +164,37 @@ CAF_TEST(a vector of another dimension stores nothing of its batch) {
   CAF_CHECK(!db->store_vectors({pending->at(1).id}, {{1, NAN, 0}}));
   CAF_CHECK(!db->store_vectors({pending->at(1).id}, {}));
   CAF_CHECK_EQUAL(status_of().embedded, 1u);
+}
+
+// The on-disk format is fixed, not the CPU's: an index written on amd64 and read on a
+// big-endian ppc64 (a copied or shared state dir) ranks the same. Fails on ppc64 when the
+// floats are stored in the CPU's own byte order (`make cross-test ARCH=ppc64`).
+CAF_TEST(vectors are stored as little - endian floats on every CPU) {
+  CAF_REQUIRE(db->use_embed_model("test=p/m"));
+  by_path["b/y.md"] = {1.0f, -2.5f, 0};
+  CAF_REQUIRE_EQUAL(embed_pending(), 4u);
+  sqlite3* raw = nullptr;
+  CAF_REQUIRE_EQUAL(sqlite3_open_v2(index_file(state, project).c_str(), &raw,
+                                    SQLITE_OPEN_READONLY, nullptr),
+                    SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  CAF_REQUIRE_EQUAL(sqlite3_prepare_v2(raw,
+                                       "SELECT v.data FROM vectors v JOIN chunks c ON c.id = "
+                                       "v.chunk_id JOIN files f ON f.id = c.file_id "
+                                       "WHERE f.path = 'b/y.md'",
+                                       -1, &st, nullptr),
+                    SQLITE_OK);
+  CAF_REQUIRE_EQUAL(sqlite3_step(st), SQLITE_ROW);
+  auto p = static_cast<const unsigned char*>(sqlite3_column_blob(st, 0));
+  std::vector<unsigned char> got(p, p + sqlite3_column_bytes(st, 0));
+  sqlite3_finalize(st);
+  sqlite3_close(raw);
+  // 1.0f = 0x3f800000, -2.5f = 0xc0200000, 0.0f, least significant byte first.
+  std::vector<unsigned char> want{0x00, 0x00, 0x80, 0x3f, 0x00, 0x00, 0x20, 0xc0, 0, 0, 0, 0};
+  CAF_CHECK(got == want);
+  auto hits = db->query_hybrid("entries", {1.0f, -2.5f, 0}, 1);
+  CAF_REQUIRE(hits);
+  CAF_CHECK_EQUAL(paths(*hits), std::vector<std::string>{"b/y.md"});
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
