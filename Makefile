@@ -96,9 +96,11 @@ soak: configure
 	  --json $(BUILD_DIR)/bench-soak.json
 	@echo "results: $(BUILD_DIR)/bench-soak.json"
 
-# Cross-builds a stripped `et` for ARCH (arm64 or ppc64le) in build-cross/ from a
-# Debian sysroot, then smoke-tests it under qemu-user. Not in CI (time budget):
-# about 45 s for the sysroot once, then a full build. See cross/README.md.
+# A self-contained (static except glibc), stripped `et` for ARCH (arm64, ppc64le, riscv64,
+# ppc64) in build-cross/ARCH/et, then the smoke test under qemu-user in a root file system
+# holding only the C library. arm64 and ppc64le take Debian's static archives from a Debian
+# sysroot; riscv64 and ppc64 build every library from Debian's source packages. Not in CI
+# (time budget: about half an hour per ARCH from cold). See cross/README.md.
 cross:
 	@JOBS=$(JOBS) cross/build.sh $(ARCH)
 	@cross/smoke.sh $(ARCH)
@@ -111,12 +113,14 @@ static:
 	@JOBS=$(JOBS) cross/static.sh amd64-static
 	@cross/smoke.sh amd64-static
 
-# libet's unit suites cross-built for ARCH and run under qemu-user (after `make cross`).
+# libet's unit suites cross-built for ARCH and run under qemu-user (after `make cross`);
+# ARCH=ppc64 runs them big-endian.
 cross-test:
 	@JOBS=$(JOBS) cross/test.sh $(ARCH)
 
-# Release tarballs in dist/: self-contained amd64 (as `make static` builds it) plus every ARCH
-# built with `make cross`; each with LICENSE, README.md and the configs; dist/sha256sums.txt.
+# Release tarballs in dist/: self-contained amd64 (as `make static` builds it), arm64, ppc64le,
+# riscv64 and ppc64 (as `make cross` builds them; DIST_ARCHS picks others), each with LICENSE,
+# README.md and the configs; dist/sha256sums.txt.
 dist:
 	@JOBS=$(JOBS) cross/dist.sh
 

@@ -2,9 +2,10 @@
 # caf.sh PREFIX [TOOLCHAIN_FILE]: builds CAF 0.17.6 (core, io, openssl) from
 # Debian's source package as static libraries only (no examples, tests, tools,
 # Python or OpenCL) and installs headers and .a archives into PREFIX. Without
-# a toolchain file it uses the host g++ (amd64); with one (later: riscv64,
-# ppc64) the same recipe cross-compiles. Does nothing when PREFIX already
-# holds a finished build.
+# a toolchain file it uses the host g++ (amd64); with one (riscv64, ppc64:
+# cross/libraries.sh) the same recipe cross-compiles. Does nothing when PREFIX
+# already holds a finished build. The build tree is PREFIX.build, or
+# CAF_BUILD_DIR.
 set -euo pipefail
 # Builds share two cores with other work: run at niceness 10 (not more, so a
 # caller that already did `nice -n 10` does not push this to 19).
@@ -17,9 +18,10 @@ if [[ -e $marker ]]; then exit 0; fi
 
 src=$root/build-cross/src/actor-framework-0.17.6
 [[ -d $src ]] || "$root/cross/source.sh" actor-framework 0.17.6-2.1
-# The build tree stays (an interrupted build resumes); the prefix is remade.
-build=$prefix.build
-rm -rf "$prefix"
+# The build tree stays (an interrupted build resumes); a previous CAF install
+# in the prefix goes (the prefix may hold other libraries: cross/libraries.sh).
+build=${CAF_BUILD_DIR:-$prefix.build}
+rm -rf "$prefix/include/caf" "$prefix"/lib/libcaf_*
 mkdir -p "$build"
 start=$SECONDS
 # CAF 0.17 sets -std=c++11 unless CMAKE_CXX_FLAGS names a standard; Debian

@@ -2,10 +2,12 @@
 # sysroot.sh DEB_ARCH DIR: a Debian 12 tree of the target architecture holding
 # et's build dependencies, made without running any target code (so no qemu
 # and no chroot). Needs root (debootstrap). Recipe: shared/docs/CROSS.md.
+# No libcaf-dev: Debian ships CAF only shared; cross/caf.sh builds it static
+# into SYSROOT/usr/local.
 set -euo pipefail
 deb_arch=$1 dir=$2
 mirror=${ET_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-packages=libc6-dev,libstdc++-12-dev,libcaf-dev,libboost1.81-dev,libboost-json1.81-dev
+packages=libc6-dev,libstdc++-12-dev,libboost1.81-dev,libboost-json1.81-dev
 packages+=,libyaml-cpp-dev,libssl-dev,libsqlite3-dev,libcli11-dev
 
 rm -rf "$dir"

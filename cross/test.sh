@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test.sh ARCH (arm64|ppc64le): cross-builds libet's unit test suites and runs
+# test.sh ARCH (arm64|ppc64le|riscv64|ppc64): cross-builds libet's unit test suites and runs
 # them under qemu-user through ctest (the toolchain sets qemu as
 # CMAKE_CROSSCOMPILING_EMULATOR). Needs the sysroot from cross/build.sh ARCH.
 # Integration suites (loopback HTTP/TLS servers, the fake upstream) and the
@@ -8,13 +8,23 @@ set -euo pipefail
 # shellcheck source=cross/arch.sh
 source "$(dirname "$0")/arch.sh"
 cd "$root"
-[[ -e $sysroot/.et-sysroot-complete ]] || { echo "test: run cross/build.sh $arch first" >&2; exit 1; }
 dir=$build_dir-tests
+args=()
+if [[ $sysroot_from == source ]]; then
+  # Self-contained (riscv64, ppc64): the sysroot holds only static libraries,
+  # so the suites link like `et` (ET_STATIC) and load only glibc, from the
+  # bare root (the toolchain file points qemu's -L there).
+  [[ -e $root/build-cross/$arch-libraries/caf.done ]] || { echo "test: run cross/build.sh $arch first" >&2; exit 1; }
+  cross/bare.sh "$arch"
+  args=(-DET_STATIC=ON -DCMAKE_PREFIX_PATH=/usr/local)
+else
+  [[ -e $sysroot/.et-sysroot-complete ]] || { echo "test: run cross/build.sh $arch first" >&2; exit 1; }
+fi
 
 export CCACHE_DIR=${CCACHE_DIR_CROSS:-$root/build-cross/ccache}
 export CCACHE_BASEDIR=$root
 cmake -S . -B "$dir" -G Ninja -DCMAKE_TOOLCHAIN_FILE="$root/cross/$toolchain" \
-  -DCMAKE_BUILD_TYPE=Release -DET_TESTS=ON -DET_BENCH=OFF >/dev/null
+  -DCMAKE_BUILD_TYPE=Release -DET_TESTS=ON -DET_BENCH=OFF "${args[@]}" >/dev/null
 # One executable per suite, named test_ plus the ctest name with / as _.
 mapfile -t suites < <(cd "$dir" && ctest -N -L unit -R '^libet/' | sed -n 's/^ *Test *#[0-9]*: //p')
 targets=()
@@ -22,8 +32,23 @@ for suite in "${suites[@]}"; do targets+=("test_${suite//\//_}"); done
 start=$SECONDS
 cmake --build "$dir" -j "${JOBS:-2}" --target "${targets[@]}"
 echo "test: ${#suites[@]} suites built in $((SECONDS - start)) s"
-# libet/session/process is left out: qemu-user runs glibc's posix_spawn with a
-# real fork instead of CLONE_VFORK, so a missing program shows up as exit 127
-# rather than a spawn error, and the suite's "missing program" case aborts.
-cd "$dir" && ctest -L unit -R '^libet/' -E '^libet/session/process$' --output-on-failure \
-  -j "${JOBS:-2}"
+# Two things qemu-user 7.2 does not do, whatever the CPU (seen on ppc64 and
+# riscv64, not on real hardware), so the cases that need them are left out and
+# the rest of their suites run on their own below:
+# - glibc's posix_spawn relies on CLONE_VFORK, which qemu runs as a plain fork:
+#   a missing program shows up as exit 127 rather than a spawn error
+#   (libet/session/process, "a missing program ...");
+# - prctl(PR_SET_CHILD_SUBREAPER) fails (EINVAL), so processes that left the
+#   command's group with setsid are not reparented to et and outlive it
+#   (libet/workspace/command, the two "setsid" cases).
+cd "$dir"
+status=0
+ctest -L unit -R '^libet/' -E '^libet/(session/process|workspace/command)$' --output-on-failure \
+  -j "${JOBS:-2}" || status=1
+emulator=("$qemu" -L "$([[ $sysroot_from == source ]] && echo "$bare" || echo "$sysroot")")
+for run in "session/test_libet_session_process:.*missing program.*" \
+  "workspace/test_libet_workspace_command:.*setsid.*"; do
+  echo "test: tests/libet/${run%%:*} without the cases matching ${run#*:}"
+  "${emulator[@]}" "tests/libet/${run%%:*}" -n -T "${run#*:}" | tail -4 || status=1
+done
+exit $status

@@ -16,8 +16,8 @@ if(NOT ET_SYSROOT)
   set(ET_SYSROOT "${CMAKE_CURRENT_LIST_DIR}/../build-cross/sysroot-${ET_CROSS_ARCH}")
 endif()
 get_filename_component(ET_SYSROOT "${ET_SYSROOT}" ABSOLUTE)
-if(NOT EXISTS "${ET_SYSROOT}/usr/include/caf/all.hpp")
-  message(FATAL_ERROR "no sysroot with CAF at ${ET_SYSROOT}: run cross/build.sh ${ET_CROSS_ARCH}")
+if(NOT EXISTS "${ET_SYSROOT}/usr")
+  message(FATAL_ERROR "no sysroot at ${ET_SYSROOT}: run cross/build.sh ${ET_CROSS_ARCH}")
 endif()
 # try_compile projects re-read this file; hand them the same sysroot.
 list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES ET_SYSROOT)
@@ -46,8 +46,12 @@ set(CMAKE_EXE_LINKER_FLAGS_INIT "${_et_rpath_link}")
 set(CMAKE_SHARED_LINKER_FLAGS_INIT "${_et_rpath_link}")
 
 # ctest runs the test programs under qemu-user, loading the target's shared
-# libraries from the sysroot (cross/test.sh).
-set(CMAKE_CROSSCOMPILING_EMULATOR "${ET_CROSS_QEMU};-L;${ET_SYSROOT}")
+# libraries from the sysroot (cross/test.sh), or for a self-contained target
+# (ET_CROSS_QEMU_ROOT: the bare root of cross/bare.sh) only its C library.
+if(NOT ET_CROSS_QEMU_ROOT)
+  set(ET_CROSS_QEMU_ROOT "${ET_SYSROOT}")
+endif()
+set(CMAKE_CROSSCOMPILING_EMULATOR "${ET_CROSS_QEMU};-L;${ET_CROSS_QEMU_ROOT}")
 
 # FindOpenSSL and friends may ask pkg-config: point it at the sysroot's .pc
 # files, never the host's.

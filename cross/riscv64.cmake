@@ -1,0 +1,10 @@
+# riscv64.cmake: 64-bit RISC-V (RV64GC, lp64d), not a Debian 12 release architecture: the sysroot
+# holds only what cross/libraries.sh builds from Debian's source packages
+# (usr/local); glibc comes with Debian's cross g++. See toolchain-common.cmake.
+set(ET_CROSS_TRIPLE riscv64-linux-gnu)
+set(ET_CROSS_ARCH riscv64)
+set(CMAKE_SYSTEM_PROCESSOR riscv64)
+set(ET_CROSS_QEMU qemu-riscv64-static)
+# Self-contained: tests under qemu load only glibc, from the bare root.
+set(ET_CROSS_QEMU_ROOT "${CMAKE_CURRENT_LIST_DIR}/../build-cross/bare-riscv64")
+include("${CMAKE_CURRENT_LIST_DIR}/toolchain-common.cmake")
