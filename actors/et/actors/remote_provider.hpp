@@ -24,7 +24,9 @@ using remote_provider_actor = provider_actor::extend<
 
 /// Spawns, from `parent` (the router), the provider for the node `settings`.
 /// The router keys it "@" + the node's name; requests name the alias in their model field.
-remote_provider_actor spawn_remote_provider(caf::local_actor* parent, config::node settings);
+/// `connector` stands in for the middleman (node_connector) in tests.
+remote_provider_actor spawn_remote_provider(caf::local_actor* parent, config::node settings,
+                                            caf::actor connector = {});
 
 /// The middleman actor that connects to `node`: TLS (CAF's OpenSSL module)
 /// when the node has TLS material, plain TCP otherwise. Invalid when this
