@@ -54,4 +54,13 @@ et run --config "$config" --output-dir "$inner_tmp/out" --verify "test -s wc.py"
 check test -s "$tmp/out/wc.py"
 check test -s "$tmp/out/test_wc.py"
 check test -s "$tmp/out/README.md"
+# Foreign CPUs: one run across two CPUs, this et as a node of the host's et
+# (cross/mixed.sh); needs an amd64 et of the host's own build.
+if [[ -n $qemu ]]; then
+  if [[ -x build/bin/et || -x build-test/bin/et || -x build-cross/amd64-static/et ]]; then
+    check cross/mixed.sh "$arch"
+  else
+    echo "smoke: the mixed-CPU run (cross/mixed.sh) needs a host et (make build); not run"
+  fi
+fi
 echo "smoke: $arch passed"
