@@ -1,6 +1,7 @@
-# riscv64.cmake: 64-bit RISC-V (RV64GC, lp64d), not a Debian 12 release architecture: the sysroot
-# holds only what cross/libraries.sh builds from Debian's source packages
-# (usr/local); glibc comes with Debian's cross g++. See toolchain-common.cmake.
+# riscv64.cmake: 64-bit RISC-V (RV64GC, lp64d), not a Debian 12
+# release architecture: the sysroot holds only what cross/libraries.sh
+# builds from Debian's source packages (usr/local); glibc comes with
+# Debian's cross g++. See toolchain-common.cmake.
 set(ET_CROSS_TRIPLE riscv64-linux-gnu)
 set(ET_CROSS_ARCH riscv64)
 set(CMAKE_SYSTEM_PROCESSOR riscv64)

@@ -9,17 +9,16 @@ set -euo pipefail
 source "$(dirname "$0")/arch.sh"
 cd "$root"
 dir=$build_dir-tests
-args=()
+# The suites link like `et` (ET_STATIC: static libraries, CAF from
+# SYSROOT/usr/local) and load only glibc, from the bare root (the toolchain
+# file points qemu's -L there).
 if [[ $sysroot_from == source ]]; then
-  # Self-contained (riscv64, ppc64): the sysroot holds only static libraries,
-  # so the suites link like `et` (ET_STATIC) and load only glibc, from the
-  # bare root (the toolchain file points qemu's -L there).
   [[ -e $root/build-cross/$arch-libraries/caf.done ]] || { echo "test: run cross/build.sh $arch first" >&2; exit 1; }
-  cross/bare.sh "$arch"
-  args=(-DET_STATIC=ON -DCMAKE_PREFIX_PATH=/usr/local)
 else
-  [[ -e $sysroot/.et-sysroot-complete ]] || { echo "test: run cross/build.sh $arch first" >&2; exit 1; }
+  [[ -e $static_prefix/.et-caf-complete ]] || { echo "test: run cross/build.sh $arch first" >&2; exit 1; }
 fi
+cross/bare.sh "$arch"
+args=(-DET_STATIC=ON -DCMAKE_PREFIX_PATH=/usr/local)
 
 export CCACHE_DIR=${CCACHE_DIR_CROSS:-$root/build-cross/ccache}
 export CCACHE_BASEDIR=$root
@@ -45,7 +44,7 @@ cd "$dir"
 status=0
 ctest -L unit -R '^libet/' -E '^libet/(session/process|workspace/command)$' --output-on-failure \
   -j "${JOBS:-2}" || status=1
-emulator=("$qemu" -L "$([[ $sysroot_from == source ]] && echo "$bare" || echo "$sysroot")")
+emulator=("$qemu" -L "$bare")
 for run in "session/test_libet_session_process:.*missing program.*" \
   "workspace/test_libet_workspace_command:.*setsid.*"; do
   echo "test: tests/libet/${run%%:*} without the cases matching ${run#*:}"

@@ -46,8 +46,8 @@ set(CMAKE_EXE_LINKER_FLAGS_INIT "${_et_rpath_link}")
 set(CMAKE_SHARED_LINKER_FLAGS_INIT "${_et_rpath_link}")
 
 # ctest runs the test programs under qemu-user, loading the target's shared
-# libraries from the sysroot (cross/test.sh), or for a self-contained target
-# (ET_CROSS_QEMU_ROOT: the bare root of cross/bare.sh) only its C library.
+# libraries from ET_CROSS_QEMU_ROOT (cross/test.sh): every target file sets it
+# to the bare root of cross/bare.sh, which holds only the C library.
 if(NOT ET_CROSS_QEMU_ROOT)
   set(ET_CROSS_QEMU_ROOT "${ET_SYSROOT}")
 endif()
