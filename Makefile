@@ -100,7 +100,7 @@ soak: configure
 # ppc64) in build-cross/ARCH/et, then the smoke test under qemu-user in a root file system
 # holding only the C library. arm64 and ppc64le take Debian's static archives from a Debian
 # sysroot; riscv64 and ppc64 build every library from Debian's source packages. Not in CI
-# (time budget: about half an hour per ARCH from cold). See cross/README.md.
+# (time budget: 10 to 30 minutes per ARCH from cold). See cross/README.md.
 cross:
 	@JOBS=$(JOBS) cross/build.sh $(ARCH)
 	@cross/smoke.sh $(ARCH)
