@@ -69,4 +69,4 @@ diff -r "$tmp/local-out" "$tmp/mixed-out" || { echo "mixed: the files differ fro
 [[ $(total "$tmp/local.txt") == "$(total "$tmp/mixed.txt")" ]] \
   || { echo "mixed: tokens differ: $(total "$tmp/mixed.txt") with the node, $(total "$tmp/local.txt") without" >&2; exit 1; }
 echo "mixed: $(total "$tmp/mixed.txt")"
-echo "mixed: $arch node and $(basename "$(dirname "$(dirname "$host_et")")")'s amd64 et agree"
+echo "mixed: the $arch node and $host_et agree"

@@ -6,6 +6,4 @@ set(ET_CROSS_TRIPLE powerpc64-linux-gnu)
 set(ET_CROSS_ARCH ppc64)
 set(CMAKE_SYSTEM_PROCESSOR ppc64)
 set(ET_CROSS_QEMU qemu-ppc64-static)
-# Self-contained: tests under qemu load only glibc, from the bare root.
-set(ET_CROSS_QEMU_ROOT "${CMAKE_CURRENT_LIST_DIR}/../build-cross/bare-ppc64")
 include("${CMAKE_CURRENT_LIST_DIR}/toolchain-common.cmake")

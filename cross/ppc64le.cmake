@@ -4,6 +4,4 @@ set(ET_CROSS_TRIPLE powerpc64le-linux-gnu)
 set(ET_CROSS_ARCH ppc64le)
 set(CMAKE_SYSTEM_PROCESSOR ppc64le)
 set(ET_CROSS_QEMU qemu-ppc64le-static)
-# Self-contained: tests under qemu load only glibc, from the bare root.
-set(ET_CROSS_QEMU_ROOT "${CMAKE_CURRENT_LIST_DIR}/../build-cross/bare-ppc64le")
 include("${CMAKE_CURRENT_LIST_DIR}/toolchain-common.cmake")

@@ -10,6 +10,4 @@ set(ET_CROSS_QEMU qemu-riscv64-static)
 # node_id uses them): they come from libatomic, linked static so that et
 # still needs nothing but glibc.
 set(CMAKE_CXX_STANDARD_LIBRARIES_INIT "-Wl,-Bstatic -latomic -Wl,-Bdynamic")
-# Self-contained: tests under qemu load only glibc, from the bare root.
-set(ET_CROSS_QEMU_ROOT "${CMAKE_CURRENT_LIST_DIR}/../build-cross/bare-riscv64")
 include("${CMAKE_CURRENT_LIST_DIR}/toolchain-common.cmake")

@@ -45,12 +45,10 @@ string(CONCAT _et_rpath_link
 set(CMAKE_EXE_LINKER_FLAGS_INIT "${_et_rpath_link}")
 set(CMAKE_SHARED_LINKER_FLAGS_INIT "${_et_rpath_link}")
 
-# ctest runs the test programs under qemu-user, loading the target's shared
-# libraries from ET_CROSS_QEMU_ROOT (cross/test.sh): every target file sets it
-# to the bare root of cross/bare.sh, which holds only the C library.
-if(NOT ET_CROSS_QEMU_ROOT)
-  set(ET_CROSS_QEMU_ROOT "${ET_SYSROOT}")
-endif()
+# ctest runs the test programs under qemu-user (cross/test.sh), loading only
+# the C library, from the target's bare root (cross/bare.sh): the suites are
+# linked like the self-contained `et`.
+set(ET_CROSS_QEMU_ROOT "${CMAKE_CURRENT_LIST_DIR}/../build-cross/bare-${ET_CROSS_ARCH}")
 set(CMAKE_CROSSCOMPILING_EMULATOR "${ET_CROSS_QEMU};-L;${ET_CROSS_QEMU_ROOT}")
 
 # FindOpenSSL and friends may ask pkg-config: point it at the sysroot's .pc

@@ -64,7 +64,9 @@ constexpr int connect_tries = 3;
 void connect(remote_pointer self, caf::actor mm, caf::actor_clock::time_point deadline,
              int tries_left) {
   auto n = self->state.node;
-  auto left = std::max(deadline - self->clock().now(), caf::timespan{1'000'000});
+  // At least a millisecond: a request with no time left would never be sent.
+  caf::timespan left = std::max<caf::timespan>(deadline - self->clock().now(),
+                                               std::chrono::milliseconds{1});
   self->request(mm, left, caf::connect_atom::value, n.host, n.port)
       .then(
           [=](caf::node_id&, caf::strong_actor_ptr& ptr, std::set<std::string>& ifs) {
