@@ -4,7 +4,8 @@
 // actor -> HTTP), in one run so the router is read against its own reference.
 // Non-streamed: a closed loop keeps C requests in flight for a fixed window.
 // Streamed: one stream at a time; time to first token and the gap between
-// chunks. Prints tables; --json FILE also writes one object per row.
+// chunks. Prints tables; --json FILE also writes one object per row; --rows direct|router
+// measures one path only and --concurrency N one level only (for a profiler).
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -184,8 +185,52 @@ std::optional<scheduling> scheduler_flag(int argc, char** argv) {
   return default_scheduling;
 }
 
+// `--rows direct|router|both` (default both): which paths to measure, so a profiler can watch
+// one at a time. nullopt for another word.
+struct rows_wanted {
+  bool direct = true;
+  bool router = true;
+};
+std::optional<rows_wanted> rows_flag(int argc, char** argv) {
+  for (int i = 1; i + 1 < argc; ++i) {
+    if (std::string_view{argv[i]} != "--rows")
+      continue;
+    std::string_view word{argv[i + 1]};
+    if (word == "both")
+      return rows_wanted{};
+    if (word == "direct")
+      return rows_wanted{true, false};
+    if (word == "router")
+      return rows_wanted{false, true};
+    return std::nullopt;
+  }
+  return rows_wanted{};
+}
+
+// `--concurrency N` (1 to 64): measure that level only; default 1, 8 and 64. Empty on a bad
+// value.
+std::vector<int> levels_flag(int argc, char** argv) {
+  for (int i = 1; i + 1 < argc; ++i) {
+    if (std::string_view{argv[i]} != "--concurrency")
+      continue;
+    auto n = bench::whole_number(argv[i + 1]);
+    if (!n || *n < 1 || *n > max_concurrency)
+      return {};
+    return {static_cast<int>(*n)};
+  }
+  return {1, 8, max_concurrency};
+}
+
 const char* name_of(scheduling how) {
-  return how == scheduling::sharing ? "sharing" : "stealing";
+  switch (how) {
+    case scheduling::stealing:
+      return "stealing";
+    case scheduling::sharing:
+      return "sharing";
+    case scheduling::handoff:
+      return "handoff";
+  }
+  return "?";
 }
 
 void print_tables(const std::vector<loop_result>& loops, const std::vector<stream_result>& streams,
@@ -201,7 +246,7 @@ void print_tables(const std::vector<loop_result>& loops, const std::vector<strea
                 r.p50_us, r.p99_us, static_cast<long long>(r.errors));
   std::printf("\n%6s %22s %16s %16s\n", "conc", "rps router/direct", "added p50 us",
               "added p99 us");
-  for (size_t i = 0; i + 1 < loops.size(); i += 2)
+  for (size_t i = 0; i + 1 < loops.size() && loops[i].path != loops[i + 1].path; i += 2)
     std::printf("%6d %22.2f %16.0f %16.0f\n", loops[i].concurrency,
                 loops[i].rps > 0 ? loops[i + 1].rps / loops[i].rps : 0,
                 loops[i + 1].p50_us - loops[i].p50_us, loops[i + 1].p99_us - loops[i].p99_us);
@@ -250,7 +295,18 @@ int main(int argc, char** argv) {
   auto json_path = bench::json_path(argc, argv);
   auto how = scheduler_flag(argc, argv);
   if (!how) {
-    std::fprintf(stderr, "et-bench-request: --scheduler: expected stealing or sharing\n");
+    std::fprintf(stderr, "et-bench-request: --scheduler: expected stealing, sharing or handoff\n");
+    return 2;
+  }
+  auto levels = levels_flag(argc, argv);
+  if (levels.empty()) {
+    std::fprintf(stderr, "et-bench-request: --concurrency: expected a whole number from 1 to %d\n",
+                 max_concurrency);
+    return 2;
+  }
+  auto wanted = rows_flag(argc, argv);
+  if (!wanted) {
+    std::fprintf(stderr, "et-bench-request: --rows: expected direct, router or both\n");
     return 2;
   }
   bench_setup setup;
@@ -277,12 +333,16 @@ int main(int argc, char** argv) {
   auto direct_req = ask.request;
   direct_req.model = "fake-small";
   std::vector<loop_result> loops;
-  for (int c : {1, 8, max_concurrency}) {
-    closed_loop direct{c};
-    direct.start([&p = **plain, &direct_req](closed_loop::done_fn done) {
-      p.complete(direct_req, [done](result<chat_response> r) { done(r.has_value()); });
-    });
-    loops.push_back(direct.wait("direct"));
+  for (int c : levels) {
+    if (wanted->direct) {
+      closed_loop direct{c};
+      direct.start([&p = **plain, &direct_req](closed_loop::done_fn done) {
+        p.complete(direct_req, [done](result<chat_response> r) { done(r.has_value()); });
+      });
+      loops.push_back(direct.wait("direct"));
+    }
+    if (!wanted->router)
+      continue;
     closed_loop routed{c};
     auto driver = sys.spawn([&routed, router, ask](caf::event_based_actor* self) -> caf::behavior {
       routed.start([self, router, ask](closed_loop::done_fn done) {
@@ -295,8 +355,10 @@ int main(int argc, char** argv) {
     caf::anon_send_exit(driver, caf::exit_reason::user_shutdown);
   }
   std::vector<stream_result> streams;
-  streams.push_back(stream_direct(**streamer, direct_req));
-  streams.push_back(stream_routed(sys, router, bench_setup::ask("streaming")));
+  if (wanted->direct)
+    streams.push_back(stream_direct(**streamer, direct_req));
+  if (wanted->router)
+    streams.push_back(stream_routed(sys, router, bench_setup::ask("streaming")));
   caf::anon_send_exit(router, caf::exit_reason::user_shutdown);
   sys.await_all_actors_done();
   print_tables(loops, streams, *how);
