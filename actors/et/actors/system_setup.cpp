@@ -1,6 +1,9 @@
 #include "et/actors/system_setup.hpp"
 
+#include "caf/actor_system.hpp"
 #include "caf/actor_system_config.hpp"
+#include "caf/scheduler/coordinator.hpp"
+#include "et/actors/detail/handoff_policy.hpp"
 #include "caf/atom.hpp"
 #include "et/actors/detail/message_types.hpp"
 
@@ -11,12 +14,21 @@ std::optional<scheduling> parse_scheduling(std::string_view word) {
     return scheduling::stealing;
   if (word == "sharing")
     return scheduling::sharing;
+  if (word == "handoff")
+    return scheduling::handoff;
   return std::nullopt;
 }
 
 void prepare_system(caf::actor_system_config& cfg, scheduling how) {
   add_message_types(cfg);
   cfg.set("scheduler.max-threads", scheduler_threads);
+  if (how == scheduling::handoff) {
+    // A scheduler module given by the config replaces the one scheduler.policy names.
+    cfg.module_factories.push_back([](caf::actor_system& sys) -> caf::actor_system::module* {
+      return new caf::scheduler::coordinator<detail::handoff_policy>(sys);
+    });
+    return;
+  }
   cfg.set("scheduler.policy",
           how == scheduling::sharing ? caf::atom("sharing") : caf::atom("stealing"));
 }

@@ -19,20 +19,24 @@ enum class scheduling {
   /// (woken by a sender, or every 10 ms to steal), so a message sent to a worker idle for a
   /// moment waits out that sleep. Kept to measure against (et-bench-request --scheduler).
   stealing,
-  /// One queue for all workers; an idle worker sleeps on a condition variable and whoever
-  /// enqueues wakes it at once. Each hop of a request (router, provider actor, I/O thread
-  /// and back) costs a wake-up instead of a poll interval: et's choice.
+  /// CAF's work sharing: one queue for all workers; an idle worker sleeps on a condition
+  /// variable and whoever enqueues wakes it at once. Each hop of a request (router, provider
+  /// actor and back) costs a wake-up of another worker instead of a poll interval.
   sharing,
+  /// et's own (detail/handoff_policy.hpp): work sharing where an actor woken by a message
+  /// from a worker runs next on that same worker, so a chain of hops needs no wake-ups:
+  /// et's choice.
+  handoff,
 };
 
 /// The scheduler et uses.
-constexpr scheduling default_scheduling = scheduling::sharing;
+constexpr scheduling default_scheduling = scheduling::handoff;
 
 /// The number of scheduler workers et runs: CAF's own default is one per core, at least 4,
 /// which on small machines means more busy threads than cores.
 constexpr std::size_t scheduler_threads = 2;
 
-/// "stealing" or "sharing"; nullopt for any other word.
+/// "stealing", "sharing" or "handoff"; nullopt for any other word.
 std::optional<scheduling> parse_scheduling(std::string_view word);
 
 /// Adds et's message types to `cfg` and sets its scheduler: scheduler_threads workers, `how`.

@@ -1,0 +1,166 @@
+#pragma once
+/// et's scheduling policy for CAF's coordinator: work sharing with a hand-off slot and a
+/// short spin before a worker sleeps.
+///
+/// A request crosses several actors in a row (requester -> router -> provider and back).
+/// CAF's work sharing puts every actor a message wakes on one central queue and wakes a
+/// sleeping worker for it, so each hop costs a futex wake and a context switch on another
+/// core while the sending worker goes to sleep (et-bench-request under `perf sched`: two
+/// wake-ups per hop). Here:
+/// - An actor woken by a message sent from a worker goes to that worker's hand-off slot and
+///   runs on it as soon as the sender's turn ends, without waking anyone. An actor the slot
+///   already held moves to the central queue (waking a sleeping worker), so fan-out still
+///   spreads over the workers.
+/// - Everything woken from outside the workers (I/O threads, detached actors, timers) goes to
+///   the central queue, and a worker with nothing to do polls that queue for `spin` before it
+///   sleeps, yielding its core between polls: an I/O completion that comes within that time
+///   needs no futex wake (the common case under load, where a wake costs more than the work).
+/// - A worker runs its slot at most `max_handoffs` times in a row before it serves the central
+///   queue, so two actors that keep messaging each other cannot starve the rest.
+///
+/// The slot's cost: an actor in it waits for the end of the sender's turn even when another
+/// worker is idle. et's scheduled actors do no blocking work (the ledger, runs and verify
+/// commands run detached), so a turn is short.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <utility>
+
+#include "caf/policy/unprofiled.hpp"
+#include "caf/resumable.hpp"
+
+namespace et::actors::detail {
+
+/// The policy; use as caf::scheduler::coordinator<handoff_policy>.
+class handoff_policy : public caf::policy::unprofiled {
+public:
+  /// How many times in a row a worker runs its slot before it takes from the central queue.
+  static constexpr int max_handoffs = 16;
+  /// How long an idle worker polls the central queue before it sleeps.
+  static constexpr std::chrono::microseconds spin{50};
+
+  /// Shared by all workers: the central queue and the sleepers' condition variable.
+  struct coordinator_data {
+    /// Called by CAF's coordinator.
+    explicit coordinator_data(caf::scheduler::abstract_coordinator*) {}
+    std::mutex lock;                   ///< guards queue and sleeping
+    std::condition_variable cv;        ///< sleeping workers wait here
+    std::deque<caf::resumable*> queue; ///< jobs any worker may take
+    size_t sleeping = 0;               ///< workers waiting on cv
+    std::atomic<size_t> queued{0};     ///< queue.size(), for polling without the lock
+  };
+
+  /// Each worker's own: its hand-off slot, touched only by its own thread.
+  struct worker_data {
+    /// Called by CAF's coordinator (once, then copied per worker).
+    explicit worker_data(caf::scheduler::abstract_coordinator*) {}
+    caf::resumable* next = nullptr; ///< runs after the current job
+    int handoffs = 0;               ///< slot runs in a row
+  };
+
+  /// A job from outside any worker (an I/O thread, a timer, a detached actor).
+  template <class Coordinator>
+  void central_enqueue(Coordinator* self, caf::resumable* job) {
+    push(d(self), job);
+  }
+
+  /// A job given to a worker from another thread.
+  template <class Worker>
+  void external_enqueue(Worker* self, caf::resumable* job) {
+    push(d(self->parent()), job);
+  }
+
+  /// A job woken by the job `self` runs now: into its slot.
+  template <class Worker>
+  void internal_enqueue(Worker* self, caf::resumable* job) {
+    auto& mine = d(self);
+    // CAF names the sender's execution unit; only the worker's own thread may use its slot.
+    if (running_here != &mine)
+      return push(d(self->parent()), job);
+    if (mine.next != nullptr)
+      push(d(self->parent()), mine.next);
+    mine.next = job;
+  }
+
+  /// A job that gave up its turn (its throughput ran out): to the back of the central queue.
+  template <class Worker>
+  void resume_job_later(Worker* self, caf::resumable* job) {
+    push(d(self->parent()), job);
+  }
+
+  /// The next job for worker `self` (called on its own thread): its slot, else the central
+  /// queue, polled for `spin` and then slept on until a job comes.
+  template <class Worker>
+  caf::resumable* dequeue(Worker* self) {
+    auto& mine = d(self);
+    auto& shared = d(self->parent());
+    running_here = &mine;
+    if (mine.next != nullptr && mine.handoffs < max_handoffs) {
+      ++mine.handoffs;
+      return std::exchange(mine.next, nullptr);
+    }
+    mine.handoffs = 0;
+    if (mine.next == nullptr)
+      poll(shared);
+    std::unique_lock guard{shared.lock};
+    if (mine.next != nullptr) // its turn is over: behind what waits centrally
+      shared.queue.push_back(std::exchange(mine.next, nullptr));
+    while (shared.queue.empty()) {
+      ++shared.sleeping;
+      shared.cv.wait(guard);
+      --shared.sleeping;
+    }
+    auto* job = shared.queue.front();
+    shared.queue.pop_front();
+    shared.queued.store(shared.queue.size(), std::memory_order_relaxed);
+    return job;
+  }
+
+  /// Cleans up what a stopped worker still held.
+  template <class Worker, class UnaryFunction>
+  void foreach_resumable(Worker* self, UnaryFunction f) {
+    if (auto* job = std::exchange(d(self).next, nullptr))
+      f(job);
+  }
+
+  /// Cleans up what the central queue still held.
+  template <class Coordinator, class UnaryFunction>
+  void foreach_central_resumable(Coordinator* self, UnaryFunction f) {
+    auto& shared = d(self);
+    std::unique_lock guard{shared.lock};
+    while (!shared.queue.empty()) {
+      auto* job = shared.queue.front();
+      shared.queue.pop_front();
+      f(job);
+    }
+    shared.queued.store(0, std::memory_order_relaxed);
+  }
+
+private:
+  /// The worker data of the worker running on this thread (null elsewhere).
+  static inline thread_local const worker_data* running_here = nullptr;
+
+  // Queues `job` centrally and wakes a sleeping worker, if any (no syscall otherwise).
+  static void push(coordinator_data& shared, caf::resumable* job) {
+    std::unique_lock guard{shared.lock};
+    shared.queue.push_back(job);
+    shared.queued.store(shared.queue.size(), std::memory_order_relaxed);
+    if (shared.sleeping > 0)
+      shared.cv.notify_one();
+  }
+
+  // Polls the central queue for up to `spin`, yielding the core between polls.
+  static void poll(const coordinator_data& shared) {
+    auto until = std::chrono::steady_clock::now() + spin;
+    while (shared.queued.load(std::memory_order_relaxed) == 0
+           && std::chrono::steady_clock::now() < until)
+      std::this_thread::yield();
+  }
+};
+
+} // namespace et::actors::detail
