@@ -5,6 +5,7 @@
 #include <exception>
 #include <thread>
 
+#include "et/http/detail/run_loop.hpp"
 #include "et/http/detail/runtime_state.hpp"
 
 namespace et::http {
@@ -16,7 +17,7 @@ namespace {
 void serve(boost::asio::io_context& io) {
   for (;;) {
     try {
-      io.run();
+      detail::run_polling(io);
       return;
     } catch (const std::exception& e) {
       std::fprintf(stderr, "et::http: a callback threw: %s\n", e.what());

@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "et/http/detail/run_loop.hpp"
 #include "et/http/detail/server_session.hpp"
 
 namespace et::http {
@@ -193,7 +194,7 @@ result<uint16_t> server::start() {
   auto port = i.acceptor.local_endpoint().port();
   i.accept();
   for (int n = 0; n < std::max(1, i.opts.threads); ++n)
-    i.threads.emplace_back([self = impl_] { self->ioc.run(); });
+    i.threads.emplace_back([self = impl_] { detail::run_polling(self->ioc); });
   return port;
 }
 

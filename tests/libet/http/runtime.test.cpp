@@ -20,10 +20,16 @@ CAF_TEST(a runtime let go of inside its own callback stops without joining itsel
   auto& io = rt->state().io;
   std::promise<bool> released;
   auto done = released.get_future();
-  boost::asio::post(io, [rt = std::move(rt), &released]() mutable {
+  // This thread posts through a bare reference: it must be out of post() (which may still be
+  // signalling the io_context's condition variable) before the handler can destroy it.
+  std::promise<void> posted;
+  auto out_of_post = posted.get_future().share();
+  boost::asio::post(io, [rt = std::move(rt), &released, out_of_post]() mutable {
+    out_of_post.wait();
     rt.reset(); // the last owner: ~runtime on this I/O thread
     released.set_value(true);
   });
+  posted.set_value();
   CAF_REQUIRE(done.wait_for(std::chrono::seconds{10}) == std::future_status::ready);
   CAF_CHECK(done.get());
 }
