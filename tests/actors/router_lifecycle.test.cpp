@@ -40,6 +40,36 @@ CAF_TEST(a provider that crashes with a request in flight is restarted and the r
   CAF_CHECK_EQUAL(state().providers["fragile"].restarts, 1);
 }
 
+CAF_TEST(an attempt its provider never answers is cancelled there at its deadline and retried) {
+  start([](config::settings& s) { s.providers["fragile"].timeout.total = 5s; });
+  *crashes = 1; // the fragile provider holds the first "hang"
+  auto rh = self->request(router, caf::infinite, complete_atom::value, ask("crew", "hang"));
+  sched.run();
+  CAF_REQUIRE_EQUAL(only_job().attempt_id, 1u);
+  advance_time(34s); // the deadline is the provider's total timeout plus 30 s
+  sched.run();
+  CAF_CHECK(cancels->empty());
+  CAF_CHECK_EQUAL(only_job().attempt_id, 1u);
+  advance_time(1s);
+  sched.run();
+  CAF_CHECK_EQUAL(*cancels, std::vector<uint64_t>{1});
+  CAF_REQUIRE(only_job().last_failed);
+  CAF_CHECK_EQUAL(only_job().last_failed->code, errc::timeout);
+  CAF_CHECK_EQUAL(only_job().last_failed->message, "no answer from the provider within 35s");
+  CAF_CHECK(self->mailbox().empty());
+  advance_time(1s); // the first backoff; the second attempt is answered
+  sched.run();
+  auto r = answer_of(rh);
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->alias, "weak");
+  CAF_CHECK_EQUAL(r->response.content, "echo hang");
+  CAF_CHECK_EQUAL(r->attempts, 2);
+  CAF_CHECK(state().jobs.empty());
+  advance_time(1s); // the watchdog's last tick finds nothing and rests
+  sched.run();
+  CAF_CHECK(!state().watching);
+}
+
 CAF_TEST(past its restart budget a provider is down and its aliases fall back) {
   start();
   *crashes = 100;

@@ -26,13 +26,16 @@ using namespace std::chrono_literals;
 // "cut", and otherwise echoes.
 struct fragile_state {
   std::shared_ptr<int> crashes;
+  std::shared_ptr<std::vector<uint64_t>> cancels; ///< attempt ids it was told to cancel
   std::vector<caf::typed_response_promise<chat_response>> hung; ///< taken, never answered
   static inline const char* name = "fragile";
 };
 
 inline provider_actor::behavior_type fragile(provider_actor::stateful_pointer<fragile_state> self,
-                                             std::shared_ptr<int> crashes) {
+                                             std::shared_ptr<int> crashes,
+                                             std::shared_ptr<std::vector<uint64_t>> cancels) {
   self->state.crashes = std::move(crashes);
+  self->state.cancels = std::move(cancels);
   auto answer = [=](uint64_t id, const chat_request& req,
                     bool streaming) -> caf::result<chat_response> {
     auto text = req.messages.back().content;
@@ -62,7 +65,7 @@ inline provider_actor::behavior_type fragile(provider_actor::stateful_pointer<fr
       [=](stream_atom, uint64_t id, const chat_request& req) { return answer(id, req, true); },
       [=](models_atom) { return std::vector<model_info>{}; },
       [=](embed_atom, uint64_t, const embed_request&) { return embed_response{}; },
-      [=](cancel_atom, uint64_t) {},
+      [=](cancel_atom, uint64_t id) { self->state.cancels->push_back(id); },
   };
 }
 
@@ -93,6 +96,7 @@ supervision: {max_restarts: 2, window: 10s}
 struct fixture : test_coordinator_fixture<test_config> {
   std::map<std::string, std::shared_ptr<provider::mock_engine>> engines;
   std::shared_ptr<int> crashes = std::make_shared<int>(0);
+  std::shared_ptr<std::vector<uint64_t>> cancels = std::make_shared<std::vector<uint64_t>>();
   std::shared_ptr<config::settings> settings;
   router_actor router;
 
@@ -107,13 +111,14 @@ struct fixture : test_coordinator_fixture<test_config> {
     for (const auto& [name, p] : settings->providers)
       engines[name] = std::make_shared<provider::mock_engine>(p.mock);
     auto crash_count = crashes;
+    auto cancelled = cancels;
     auto& engine_map = engines;
     router = spawn_router(
         sys, settings,
-        [&engine_map, crash_count](caf::local_actor* parent,
-                                   const config::provider& p) -> provider_actor {
+        [&engine_map, crash_count, cancelled](caf::local_actor* parent,
+                                              const config::provider& p) -> provider_actor {
           if (p.name == "fragile")
-            return parent->spawn(fragile, crash_count);
+            return parent->spawn(fragile, crash_count, cancelled);
           return spawn_mock_provider(parent, engine_map[p.name], {});
         },
         {}, 7);

@@ -23,10 +23,6 @@ const routing::candidate& current(const router_job& j) {
   return j.chain[j.index];
 }
 
-// The provider slot a candidate goes to: its provider, or its node's remote provider.
-provider_slot& slot_of(router_pointer self, const router_job& j) {
-  return self->state.providers[slot_key(current(j).where)];
-}
 
 // Records that the job passes over its current candidate because of `f`;
 // whoever is tried next fills in `to` (dispatch_attempt).
@@ -55,6 +51,10 @@ void exhausted(router_pointer self, uint64_t key) {
 }
 
 } // namespace
+
+provider_slot& slot_of(router_pointer self, const router_job& j) {
+  return self->state.providers[slot_key(current(j).where)];
+}
 
 void fall_back(router_pointer self, uint64_t key, const failure& why) {
   auto* j = self->state.jobs.find(key);
@@ -135,23 +135,25 @@ void dispatch_attempt(router_pointer self, uint64_t key) {
   j.attempt_id = aid;
   j.sent_to = slot.hdl.address();
   j.started = now(self);
+  j.deadline = j.started + slot.settings.timeout.total + attempt_margin;
+  watch(self);
   ++j.attempts;
   ++j.tries_here;
   st.attempts[aid] = key;
   for (auto& f : j.fallbacks)
     if (f.to.empty())
       f.to = fallback_name(current(j).where);
-  // The provider enforces the HTTP timeouts; this bound only catches a
-  // provider that never answers at all.
+  // The provider enforces the HTTP timeouts; the watchdog (j.deadline) only
+  // catches a provider that never answers at all.
   if (j.embedding)
     return dispatch_embed(self, key, slot, aid);
-  auto bound = slot.settings.timeout.total + std::chrono::seconds{30};
   auto on_ok = [=](chat_response& r) { on_attempt_done(self, key, aid, std::move(r)); };
   auto on_err = [=](caf::error& e) { on_attempt_failed(self, key, aid, from_caf(e)); };
   if (j.streaming)
-    self->request(slot.hdl, bound, stream_atom::value, aid, current(j).request).then(on_ok, on_err);
+    self->request(slot.hdl, caf::infinite, stream_atom::value, aid, current(j).request)
+        .then(on_ok, on_err);
   else
-    self->request(slot.hdl, bound, complete_atom::value, aid, current(j).request)
+    self->request(slot.hdl, caf::infinite, complete_atom::value, aid, current(j).request)
         .then(on_ok, on_err);
 }
 
@@ -373,6 +375,7 @@ router_impl::behavior_type router(router_pointer self, router_setup setup) {
         if (self->state.jobs.find(key))
           send_attempt(self, key);
       },
+      [=](tick_atom) { on_watchdog(self); },
   };
 }
 

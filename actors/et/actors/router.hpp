@@ -33,7 +33,9 @@ config::provider remote_slot_settings(const config::node& node);
 /// The router's interface including its own timer message.
 using router_impl = router_actor::extend<
     /// self -> self: the backoff of job `key` is over; try again.
-    caf::reacts_to<retry_atom, uint64_t>>;
+    caf::reacts_to<retry_atom, uint64_t>,
+    /// self -> self: the watchdog's tick; fails attempts past their deadline.
+    caf::reacts_to<tick_atom>>;
 
 /// Told about every request the router answered by way of fallbacks, whoever asked:
 /// what a run reports for the calls its role actors make (mayor, witness, refinery).

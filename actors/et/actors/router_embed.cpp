@@ -72,9 +72,8 @@ void dispatch_embed(router_pointer self, uint64_t key, provider_slot& slot, uint
   auto* j = self->state.jobs.find(key);
   if (!j)
     return;
-  auto bound = slot.settings.timeout.total + std::chrono::seconds{30};
   embed_request req{j->chain[j->index].request.model, j->embed_inputs};
-  self->request(slot.hdl, bound, embed_atom::value, aid, std::move(req))
+  self->request(slot.hdl, caf::infinite, embed_atom::value, aid, std::move(req))
       .then([=](embed_response& r) { on_embed_done(self, key, aid, std::move(r)); },
             [=](caf::error& e) { on_attempt_failed(self, key, aid, from_caf(e)); });
 }

@@ -41,6 +41,7 @@ struct router_job {
   uint64_t attempt_id = 0;               ///< id of the attempt in flight (0 = none)
   uint64_t reservation = 0; ///< the ledger's budget reservation for the next/current attempt
   routing::clock::time_point started;                ///< when that attempt was sent
+  routing::clock::time_point deadline; ///< when that attempt counts as lost (the watchdog)
   caf::actor_addr sent_to;                           ///< the provider instance it went to
   bool parked = false;                               ///< waiting for that instance's restart
   std::vector<std::string> notes;                    ///< why candidates were passed over
@@ -72,6 +73,7 @@ struct router_state {
   uint64_t next_key = 1;     ///< job keys
   uint64_t next_attempt = 1; ///< attempt ids
   uint64_t pool_turn = 0;    ///< whose turn it is among a pool's equally loaded members
+  bool watching = false;     ///< a watchdog tick is on its way
   std::mt19937_64 random;    ///< jitter
   static inline const char* name = "et.router";
 };
@@ -82,6 +84,9 @@ using router_pointer = router_impl::stateful_pointer<router_state>;
 /// How fallbacks name a deployment: its alias (alias@node), else provider/model.
 std::string fallback_name(const routing::deployment& where);
 
+/// The provider slot job `j`'s current candidate goes to: its provider, or its node's remote
+/// provider.
+provider_slot& slot_of(router_pointer self, const router_job& j);
 /// Starts or resumes job `key` at its current candidate.
 void try_current(router_pointer self, uint64_t key);
 /// Sends the next attempt of job `key` to the current candidate's provider, after
@@ -89,6 +94,19 @@ void try_current(router_pointer self, uint64_t key);
 void send_attempt(router_pointer self, uint64_t key);
 /// Sends the attempt now (its reservation, if any, is held).
 void dispatch_attempt(router_pointer self, uint64_t key);
+/// How often the watchdog looks for attempts past their deadline while any is in flight.
+constexpr auto watchdog_period = std::chrono::seconds{1};
+/// The margin past a provider's total timeout after which the router gives up on an attempt:
+/// the provider enforces its HTTP timeouts itself; this catches one that never answers.
+constexpr auto attempt_margin = std::chrono::seconds{30};
+/// Arms the watchdog unless a tick is on its way. One tick a second while attempts are in
+/// flight instead of a timer per attempt: CAF's request timeouts wake its clock thread twice
+/// per request.
+void watch(router_pointer self);
+/// The watchdog's tick (router_watchdog.cpp): attempts past their deadline are cancelled at
+/// their provider and fail as timeouts (retried or fallen back like any other).
+void on_watchdog(router_pointer self);
+
 /// Handles a failed attempt.
 void on_attempt_failed(router_pointer self, uint64_t key, uint64_t attempt_id, failure f);
 /// Handles a successful attempt.
