@@ -119,6 +119,33 @@ struct fixture : test_coordinator_fixture<test_config> {
   }
 };
 
+// A store that counts how it is written to (over the memory store).
+struct counting_store : store::ledger_store {
+  std::unique_ptr<store::ledger_store> inner = store::make_memory_ledger();
+  std::vector<size_t> batches; ///< the size of each write_all
+  int single_writes = 0;       ///< append and settle calls
+
+  result<void> append(const store::stored_call& c) override {
+    ++single_writes;
+    return inner->append(c);
+  }
+  result<std::vector<store::stored_call>> since(int64_t ms) const override {
+    return inner->since(ms);
+  }
+  result<double> spent_since(int64_t ms) const override { return inner->spent_since(ms); }
+  result<store::reservation_grant> reserve(const store::reservation_ask& ask) override {
+    return inner->reserve(ask);
+  }
+  result<void> settle(int64_t id, const store::stored_call* c) override {
+    ++single_writes;
+    return inner->settle(id, c);
+  }
+  result<void> write_all(const std::vector<store::ledger_write>& writes) override {
+    batches.push_back(writes.size());
+    return inner->write_all(writes);
+  }
+};
+
 bool near(double a, double b) {
   return std::fabs(a - b) < 1e-12;
 }
@@ -177,6 +204,31 @@ CAF_TEST(every recorded call is persisted with its run id and price) {
   CAF_REQUIRE((*stored)[0].call.usd);
   CAF_CHECK(near(*(*stored)[0].call.usd, 0.022));
   CAF_CHECK(!(*stored)[1].call.usd);
+}
+
+CAF_TEST(records waiting together are written in one transaction) {
+  auto counting = std::make_shared<counting_store>();
+  store = counting;
+  start();
+  for (int i = 0; i < 3; ++i)
+    self->send(ledger, record_atom::value, call("priced", "priced-model", 1000, 2000));
+  sched.run();
+  CAF_CHECK_EQUAL(counting->batches, std::vector<size_t>{3});
+  CAF_CHECK_EQUAL(counting->single_writes, 0);
+  CAF_CHECK_EQUAL(store->since(0)->size(), 3u);
+  self->send(ledger, record_atom::value, call("priced", "priced-model", 1000, 2000));
+  sched.run();
+  CAF_CHECK_EQUAL(counting->batches, (std::vector<size_t>{3, 1}));
+}
+
+CAF_TEST(a day budget check counts the records still waiting to be written) {
+  start([](config::settings& s) { s.budgets.per_day = 0.03; });
+  auto spent = call("priced", "priced-model", 1000, 2000); // $0.022
+  spent.unix_ms = clock_ms;
+  // queued in front of the check: its write would otherwise come after it
+  self->send(ledger, record_atom::value, spent);
+  CAF_CHECK_EQUAL(reserve(ledger), 0u); // 0.022 spent + 0.012 > 0.03
+  CAF_CHECK(last_refusal.find("spent today (UTC) $0.022") != std::string::npos);
 }
 
 CAF_TEST(a request that would cross the run budget is refused) {

@@ -19,17 +19,37 @@ struct held {
   int64_t store_id = 0; ///< its row in the store (0: per_day is not set, nothing stored)
 };
 
+/// The ledger's interface including its own flush message.
+using ledger_impl = ledger_actor::extend<
+    /// self -> self: write the records that wait, in one transaction.
+    caf::reacts_to<flush_atom>>;
+
 struct ledger_state {
+  ledger_state() = default;
+  ledger_state(const ledger_state&) = delete;
+  ledger_state& operator=(const ledger_state&) = delete;
+  // An actor can also end without an exit message (its last handle gone): what waits is
+  // written then. Here and not in an attach_functor: CAF 0.17 destroys the state first.
+  ~ledger_state() {
+    if (!pending.empty() && setup.store)
+      (void)setup.store->write_all(pending);
+  }
   ledger_setup setup;
   cost::summary totals;
   std::map<std::string, double> role_spent;
   std::map<uint64_t, held> reservations; ///< by the id the router holds
   uint64_t next_reservation = 1;
   bool warned = false; ///< a store failure was reported
+  /// Records (and releases) not yet written: written together when the flush message, sent
+  /// behind every message already waiting, comes up. One transaction and one sync to disk
+  /// per burst instead of one per record (the gateway's busiest thread was this one,
+  /// syncing each record).
+  std::vector<store::ledger_write> pending;
+  bool flush_due = false; ///< the flush message is on its way
   static inline const char* name = "et.ledger";
 };
 
-using ledger_pointer = ledger_actor::stateful_pointer<ledger_state>;
+using ledger_pointer = ledger_impl::stateful_pointer<ledger_state>;
 
 int64_t now_ms(const ledger_state& st) {
   if (st.setup.now_ms)
@@ -46,6 +66,28 @@ void warn_once(ledger_pointer self, const failure& f) {
     return;
   self->state.warned = true;
   caf::aout(self) << "et: warning: " << f.message << "\n";
+}
+
+// Writes what waits, in one transaction.
+void flush(ledger_pointer self) {
+  auto& st = self->state;
+  st.flush_due = false;
+  if (st.pending.empty())
+    return;
+  auto writes = std::move(st.pending);
+  st.pending.clear();
+  if (auto r = st.setup.store->write_all(writes); !r)
+    warn_once(self, r.error());
+}
+
+// Queues a write behind the messages already waiting (see ledger_state::pending).
+void queue_write(ledger_pointer self, store::ledger_write w) {
+  auto& st = self->state;
+  st.pending.push_back(std::move(w));
+  if (st.flush_due)
+    return;
+  st.flush_due = true;
+  self->send(caf::actor_cast<ledger_impl>(self), flush_atom::value);
 }
 
 std::optional<cost::model_price> price_of(const ledger_state& st, const std::string& provider,
@@ -82,20 +124,15 @@ void record(ledger_pointer self, uint64_t reservation, cost::call_record call) {
     st.role_spent[call.role] += *call.usd;
   st.totals.add(call);
   auto row = take(st, reservation);
-  store::stored_call stored{st.setup.run_id, std::move(call)};
   // Release and record in one transaction: the spend is never counted twice or not at all.
-  auto r = row != 0 ? st.setup.store->settle(row, &stored) : st.setup.store->append(stored);
-  if (!r)
-    warn_once(self, r.error());
+  queue_write(self, {row, store::stored_call{st.setup.run_id, std::move(call)}});
 }
 
 void release(ledger_pointer self, uint64_t reservation) {
   auto& st = self->state;
   auto row = take(st, reservation);
-  if (row == 0)
-    return;
-  if (auto r = st.setup.store->settle(row, nullptr); !r)
-    warn_once(self, r.error());
+  if (row != 0)
+    queue_write(self, {row, std::nullopt});
 }
 
 // This process's spend plus its reservations, for the run and for `role`.
@@ -129,6 +166,7 @@ caf::result<uint64_t> check(ledger_pointer self, const cost::budget_query& q) {
     return to_caf(make_failure(errc::budget_exceeded, verdict.reason));
   int64_t row = 0;
   if (budgets.per_day) {
+    flush(self); // today's spend includes the records still waiting
     auto grant =
         st.setup.store->reserve({next, budgets.per_day, store::start_of_utc_day(now_ms(st))});
     // Budgets cap money: when the ledger cannot tell, the call is not made.
@@ -160,7 +198,7 @@ cost::cost_report report(const ledger_state& st) {
                            cost::render_table(st.totals)};
 }
 
-ledger_actor::behavior_type ledger(ledger_pointer self, ledger_setup setup) {
+ledger_impl::behavior_type ledger(ledger_pointer self, ledger_setup setup) {
   self->state.setup = std::move(setup);
   // Without a file the day's spend and reservations are this process's, in memory.
   if (!self->state.setup.store)
@@ -168,6 +206,7 @@ ledger_actor::behavior_type ledger(ledger_pointer self, ledger_setup setup) {
   // Reservations still held when the ledger is stopped (a run cut short) are released; those
   // of a process that dies are dropped by the next process that reserves.
   self->set_exit_handler([self](caf::exit_msg& msg) {
+    flush(self);
     for (auto& [id, h] : self->state.reservations)
       if (h.store_id != 0)
         (void)self->state.setup.store->settle(h.store_id, nullptr);
@@ -182,6 +221,7 @@ ledger_actor::behavior_type ledger(ledger_pointer self, ledger_setup setup) {
       [=](budget_atom, const cost::budget_query& q) { return check(self, q); },
       [=](cancel_atom, uint64_t reservation) { release(self, reservation); },
       [=](summary_atom) { return report(self->state); },
+      [=](flush_atom) { flush(self); },
   };
 }
 

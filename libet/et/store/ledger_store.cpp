@@ -82,6 +82,16 @@ public:
     return {};
   }
 
+  result<void> write_all(const std::vector<ledger_write>& writes) override {
+    for (const auto& w : writes) {
+      if (w.reservation != 0)
+        (void)settle(w.reservation, nullptr);
+      if (w.call)
+        (void)append(*w.call);
+    }
+    return {};
+  }
+
 private:
   mutable std::mutex mutex_;
   std::vector<stored_call> calls_;
@@ -113,11 +123,13 @@ public:
   result<double> spent_since(int64_t unix_ms) const override;
   result<reservation_grant> reserve(const reservation_ask& ask) override;
   result<void> settle(int64_t id, const stored_call* call) override;
+  result<void> write_all(const std::vector<ledger_write>& writes) override;
 
   detail::connection db{"ledger"};
 
 private:
   result<void> insert(const stored_call& c);
+  result<void> release(int64_t id);
   result<double> sum(const char* sql, int64_t arg, const char* what) const;
   result<void> drop_dead_holders();
 
@@ -264,15 +276,36 @@ result<reservation_grant> sqlite_ledger::reserve(const reservation_ask& ask) {
   });
 }
 
+result<void> sqlite_ledger::release(int64_t id) {
+  detail::checked_statement st{db, "DELETE FROM reservations WHERE id = ?"};
+  st.bind(1, id);
+  return st.run("release");
+}
+
 result<void> sqlite_ledger::settle(int64_t id, const stored_call* call) {
   return db.retry_when_busy([&] {
     std::lock_guard<std::mutex> guard{mutex_};
     return db.transaction([&]() -> result<void> {
-      detail::checked_statement st{db, "DELETE FROM reservations WHERE id = ?"};
-      st.bind(1, id);
-      if (auto r = st.run("release"); !r)
+      if (auto r = release(id); !r)
         return r;
       return call ? insert(*call) : result<void>{};
+    });
+  });
+}
+
+result<void> sqlite_ledger::write_all(const std::vector<ledger_write>& writes) {
+  return db.retry_when_busy([&] {
+    std::lock_guard<std::mutex> guard{mutex_};
+    return db.transaction([&]() -> result<void> {
+      for (const auto& w : writes) {
+        if (w.reservation != 0)
+          if (auto r = release(w.reservation); !r)
+            return r;
+        if (w.call)
+          if (auto r = insert(*w.call); !r)
+            return r;
+      }
+      return {};
     });
   });
 }
@@ -288,7 +321,10 @@ result<std::unique_ptr<ledger_store>> open_sqlite_ledger(const std::filesystem::
       std::make_unique<sqlite_ledger>(holder.empty() ? this_process_holder() : std::move(holder));
   ledger->db.handle = *opened;
   ledger->db.wait = std::move(wait);
-  if (auto r = ledger->db.exec(schema, "set up"); !r)
+  // Setting up a new file takes an exclusive lock, which SQLite may refuse at once rather than
+  // wait for (another process turning on WAL at the same moment): tried again like a record.
+  auto& db = ledger->db;
+  if (auto r = db.retry_when_busy([&] { return db.exec(schema, "set up"); }); !r)
     return make_failure(errc::io_error, "ledger: cannot set up " + file.string() + ": "
                                             + sqlite3_errmsg(ledger->db.handle));
   return std::unique_ptr<ledger_store>{std::move(ledger)};

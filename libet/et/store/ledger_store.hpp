@@ -35,6 +35,13 @@ struct reservation_grant {
   double reserved = 0; ///< reservations of live processes, this one's own request excluded
 };
 
+/// One write of a batch (ledger_store::write_all): releases reservation `reservation`
+/// (0: none) and appends `call` (when set), as settle() and append() do.
+struct ledger_write {
+  int64_t reservation = 0;         ///< the reservation to release (0: none)
+  std::optional<stored_call> call; ///< the call to append
+};
+
 /// Where ledger records live. Calls are blocking: use from a detached actor
 /// or a thread, never from a scheduler thread.
 class ledger_store {
@@ -53,6 +60,9 @@ public:
   /// Releases reservation `id` and appends `call` (when not null) in one transaction, so
   /// the spend is counted once, as reserved or as recorded, never both or neither.
   virtual result<void> settle(int64_t id, const stored_call* call) = 0;
+  /// Applies `writes` in order in one transaction: one commit (and one sync to disk) for a
+  /// burst of records instead of one each; all of them or none.
+  virtual result<void> write_all(const std::vector<ledger_write>& writes) = 0;
 };
 
 /// Opens (creating as needed, parent folders included) an SQLite ledger. Its reservations

@@ -28,6 +28,8 @@ using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using retry_atom = caf::atom_constant<caf::atom("retry")>;
 /// Record a finished call in the ledger.
 using record_atom = caf::atom_constant<caf::atom("record")>;
+/// Write what waits (the ledger's batch of records).
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
 /// Ask whether a request fits the budgets.
 using budget_atom = caf::atom_constant<caf::atom("budget")>;
 /// Ask for the spend report.
