@@ -176,7 +176,9 @@ result<std::unique_ptr<key_store>> key_store::open(const std::filesystem::path& 
   auto d = std::make_unique<db>();
   d->handle = *opened;
   d->wait = std::move(wait);
-  if (auto r = d->exec(schema, "set up"); !r)
+  // As the ledger's: a new file's set-up may be refused at once while another process sets
+  // it up too; tried again like a write.
+  if (auto r = d->retry_when_busy([&] { return d->exec(schema, "set up"); }); !r)
     return r.error();
   if (auto r = ensure_spend_table(*d); !r)
     return r.error();
