@@ -6,7 +6,7 @@
 #include <variant>
 
 #include "caf/all.hpp"
-#include "et/actors/gateway_call.hpp"
+#include "et/actors/gateway_calls.hpp"
 #include "et/app/gateway_door.hpp"
 #include "et/app/gateway_keys.hpp"
 #include "et/gateway/errors.hpp"
@@ -29,6 +29,7 @@ struct http_gateway::state {
   bool beyond_loopback = false;            ///< keys always needed (checked at start too)
   std::unique_ptr<key_gate> keys;          ///< who may ask, and what they may spend
   std::unique_ptr<gateway::meter> metrics; ///< what GET /metrics shows
+  std::unique_ptr<actors::gateway_calls> calls; ///< carry the chat requests to the router
   const http::server* server = nullptr;    ///< set before it starts, for its connection count
 };
 
@@ -161,21 +162,22 @@ struct exchange {
     const auto& answer = r->response;
     auto by = answered_by(*r);
     count(st, counted, 200, nullptr);
-    log("200 ok, answered by " + by + ", " + std::to_string(answer.tokens.prompt_tokens) + "+"
-        + std::to_string(answer.tokens.completion_tokens) + " tokens"
-        + (r->fallbacks.empty() ? "" : ", " + std::to_string(r->fallbacks.size()) + " fallbacks"));
     if (!stream) {
       auto h = json_type;
       h.emplace_back("x-et-answered-by", by);
       out->send(200, std::move(h),
                 openai ? gateway::openai_response(answer, meta)
                        : gateway::anthropic_response(answer, meta));
-      return;
+    } else {
+      if (!started)
+        begin();
+      out->write(openai ? openai->finish(answer) : anthropic->finish(answer));
+      out->end();
     }
-    if (!started)
-      begin();
-    out->write(openai ? openai->finish(answer) : anthropic->finish(answer));
-    out->end();
+    // After the answer is on its way: the log line is not on the client's clock.
+    log("200 ok, answered by " + by + ", " + std::to_string(answer.tokens.prompt_tokens) + "+"
+        + std::to_string(answer.tokens.completion_tokens) + " tokens"
+        + (r->fallbacks.empty() ? "" : ", " + std::to_string(r->fallbacks.size()) + " fallbacks"));
   }
 };
 
@@ -209,14 +211,13 @@ void start_call(const state_ptr& st, protocol p, const std::shared_ptr<http::rep
     ex->anthropic.emplace(ex->meta);
   ex->what = std::move(what);
   role_request req{id, where.role, where.target, std::move(parsed.request)};
-  auto call =
-      actors::spawn_gateway_call(*st->setup.system, st->setup.router, std::move(req), ex->stream,
-                                 {[ex](const stream_chunk& c) { ex->chunk(c); },
-                                  [ex](result<routed_response> r, std::optional<errc> cause) {
-                                    ex->done(std::move(r), cause);
-                                  }});
+  st->calls->start(std::move(req), ex->stream,
+                   {[ex](const stream_chunk& c) { ex->chunk(c); },
+                    [ex](result<routed_response> r, std::optional<errc> cause) {
+                      ex->done(std::move(r), cause);
+                    }});
   // A client that hangs up cancels its request: the router stops the attempt.
-  out->on_close([call] { caf::anon_send(call, actors::cancel_atom::value); });
+  out->on_close([st, id] { st->calls->cancel(id); });
 }
 
 void chat(const state_ptr& st, protocol p, const key_pass& who, http::incoming in,
@@ -342,6 +343,8 @@ result<std::unique_ptr<http_gateway>> http_gateway::start(gateway_setup setup) {
                         "a gateway beyond loopback needs a key and none is active: `et keys "
                         "create NAME` makes one (open mode is for loopback only)");
   st->metrics = std::make_unique<gateway::meter>(*setup.settings);
+  st->calls = std::make_unique<actors::gateway_calls>(*setup.system, setup.router,
+                                                      setup.system->scheduler().num_workers());
   st->setup = std::move(setup);
   std::unique_ptr<http_gateway> g{new http_gateway};
   g->state_ = st;
@@ -387,6 +390,8 @@ void http_gateway::drain() {
 void http_gateway::stop(std::chrono::milliseconds grace) {
   if (server_)
     server_->stop(grace);
+  // After the server: closing its connections cancelled their calls at the desks.
+  state_->calls->stop();
 }
 
 } // namespace et::app

@@ -1,8 +1,8 @@
 #pragma once
 /// `et serve --http`: the gateway that speaks OpenAI and Anthropic to clients
 /// and asks et's router behind them. It glues three parts: the HTTP server
-/// (et/http/server), the client wire formats (et/gateway) and one call actor
-/// per request (et/actors/gateway_call).
+/// (et/http/server), the client wire formats (et/gateway) and the desk actors
+/// that carry each request to the router (et/actors/gateway_calls).
 
 #include <atomic>
 #include <chrono>
@@ -25,7 +25,7 @@ namespace et::app {
 /// What a gateway starts from.
 struct gateway_setup {
   std::shared_ptr<const config::settings> settings; ///< aliases, roles, providers, secrets
-  caf::actor_system* system = nullptr;              ///< runs the call actors
+  caf::actor_system* system = nullptr;              ///< runs the desk actors
   actors::router_actor router;                      ///< answers the requests
   http::server_options http;                        ///< address and limits
   gateway::limits bounds;                           ///< per-request bounds

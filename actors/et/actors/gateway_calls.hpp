@@ -1,0 +1,64 @@
+#pragma once
+/// The requests of `et serve --http`, carried to the router by a few long-lived
+/// desk actors (one per scheduler worker). A desk asks the router (streamed or
+/// not), hands each streamed piece and then the end to the call's callbacks
+/// (which write to the HTTP client) and forgets the call. Cancelling a call
+/// cancels its request at the router, which then releases its budget
+/// reservation and abandons the attempt at the provider.
+///
+/// Not an actor per request: spawning one costs its set-up, and every actor
+/// that ends wakes CAF's clock thread to drop its timeouts (README, Gateway
+/// overhead).
+
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "caf/fwd.hpp"
+#include "et/actors/interfaces.hpp"
+#include "et/util/result.hpp"
+
+namespace et::actors {
+
+/// What a gateway call reports. Both run on a desk actor's thread, one at a
+/// time, in order: every on_chunk before on_done, which comes exactly once. Neither
+/// may block; an on_chunk that throws ends its call (on_done: errc::cancelled).
+struct gateway_callbacks {
+  /// A streamed piece (streamed calls only).
+  std::function<void(const stream_chunk&)> on_chunk;
+  /// The answer, or the failure and, for errc::all_failed, the class of the
+  /// last candidate's failure when known.
+  std::function<void(result<routed_response>, std::optional<errc>)> on_done;
+};
+
+/// The base of the request ids gateway calls use: the router cancels by id
+/// alone, so they must not collide with a node's (which count from 1).
+inline constexpr uint64_t gateway_request_ids = uint64_t{1} << 62;
+
+/// The desks of one gateway. Calls may start and be cancelled from any thread.
+class gateway_calls {
+public:
+  /// `desks` desk actors (at least one) on `sys` that ask `router`.
+  gateway_calls(caf::actor_system& sys, router_actor router, std::size_t desks);
+  /// Stops the desks.
+  ~gateway_calls();
+  gateway_calls(const gateway_calls&) = delete;
+  gateway_calls& operator=(const gateway_calls&) = delete;
+
+  /// Starts request `req`, streamed or not; its id (unique among open calls,
+  /// from gateway_request_ids up) names the call.
+  void start(role_request req, bool streaming, gateway_callbacks callbacks);
+  /// Cancels the open call with request id `id`: its on_done then gets
+  /// errc::cancelled. Nothing for a call already answered.
+  void cancel(uint64_t id);
+  /// Stops the desks (idempotent): calls still open get no on_done.
+  void stop();
+
+private:
+  const caf::actor& desk_of(uint64_t id) const;
+
+  std::vector<caf::actor> desks_;
+};
+
+} // namespace et::actors
