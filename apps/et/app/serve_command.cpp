@@ -235,7 +235,9 @@ int run_serve(context& ctx, const serve_options& o) {
     gs.keys_file = config::ledger_file(*s, config::process_env());
     gs.log = [log_mutex, &err](const std::string& line) {
       std::lock_guard<std::mutex> lock{*log_mutex};
-      err << "et serve: gateway: " << line << "\n" << std::flush;
+      // One write per line: the stream may be unbuffered (stderr), and a line per request
+      // in three writes cost the gateway two system calls per request.
+      err << ("et serve: gateway: " + line + "\n") << std::flush;
     };
     auto started = http_gateway::start(std::move(gs));
     if (!started) {
@@ -289,7 +291,7 @@ int run_serve(context& ctx, const serve_options& o) {
                            s->server.tls.enabled(),
                            [log_mutex, &err](const std::string& line) {
                              std::lock_guard<std::mutex> lock{*log_mutex};
-                             err << "et serve: " << line << "\n" << std::flush;
+                             err << ("et serve: " + line + "\n") << std::flush;
                            }};
   auto name = setup.name;
   auto node = actors::spawn_node(rt->system(), std::move(setup));
