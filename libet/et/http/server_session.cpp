@@ -2,6 +2,8 @@
 // scheduler code once it is inlined into this file; elsewhere the warning stays on.
 #pragma GCC diagnostic ignored "-Wnull-dereference"
 
+#include <algorithm>
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/write.hpp>
@@ -35,7 +37,7 @@ std::string one_line(std::string_view text) {
 
 server_session::server_session(net::ip::tcp::socket socket, std::shared_ptr<server_core> core)
     : stream_(std::move(socket), core->tls.get()), core_(std::move(core)),
-      read_timer_(stream_.get_executor()), write_timer_(stream_.get_executor()) {}
+      timer_(stream_.get_executor()) {}
 
 server_session::~server_session() {
   --core_->open;
@@ -49,7 +51,7 @@ void server_session::run(bool over_limit) {
     return begin();
   // The hello and the handshake share one deadline: a client that connects and
   // says nothing, or stalls halfway, loses its slot when it passes.
-  arm(read_timer_, core_->opts.handshake_timeout);
+  arm(read_by_, core_->opts.handshake_timeout);
   stream_.socket().async_read_some(
       buffer_.prepare(1024),
       [self = shared_from_this()](error_code ec, std::size_t n) { self->on_hello(ec, n); });
@@ -59,13 +61,13 @@ void server_session::on_hello(error_code ec, std::size_t n) {
   if (phase_ == phase::closed)
     return;
   if (ec) {
-    read_timer_.cancel();
+    read_by_ = lazy_timer::never;
     return close();
   }
   buffer_.commit(n);
   // Every TLS connection opens with a handshake record (content type 22).
   if (static_cast<const unsigned char*>(buffer_.data().data())[0] != 0x16) {
-    read_timer_.cancel();
+    read_by_ = lazy_timer::never;
     keep_alive_ = false;
     return respond_error(400, "this port speaks HTTPS (TLS): use an https:// URL");
   }
@@ -75,7 +77,7 @@ void server_session::on_hello(error_code ec, std::size_t n) {
 }
 
 void server_session::on_handshake(error_code ec, std::size_t used) {
-  read_timer_.cancel();
+  read_by_ = lazy_timer::never;
   if (phase_ == phase::closed)
     return;
   if (ec)
@@ -91,14 +93,20 @@ void server_session::begin() {
   read_header();
 }
 
-void server_session::arm(net::steady_timer& timer, std::chrono::milliseconds limit) {
-  timer.expires_after(limit);
-  timer.async_wait([self = shared_from_this()](error_code ec) {
-    if (!ec) { // expired, not cancelled: whatever waited on the socket fails
-      error_code ignored;
-      self->stream_.socket().close(ignored);
-    }
-  });
+void server_session::arm(lazy_timer::clock::time_point& deadline, std::chrono::milliseconds limit) {
+  deadline = lazy_timer::clock::now() + limit;
+  timer_.wake_by(deadline, [self = shared_from_this()] { self->on_deadline(); });
+}
+
+void server_session::on_deadline() {
+  if (phase_ == phase::closed)
+    return;
+  auto next = std::min(read_by_, write_by_);
+  if (next > lazy_timer::clock::now())
+    return timer_.wake_by(next, [self = shared_from_this()] { self->on_deadline(); });
+  // Passed: whatever waited on the socket fails.
+  error_code ignored;
+  stream_.socket().close(ignored);
 }
 
 void server_session::read_header() {
@@ -106,14 +114,14 @@ void server_session::read_header() {
   parser_.emplace();
   parser_->header_limit(static_cast<uint32_t>(core_->opts.max_header_bytes));
   parser_->body_limit(core_->opts.max_body_bytes);
-  arm(read_timer_, core_->opts.header_timeout);
+  arm(read_by_, core_->opts.header_timeout);
   bhttp::async_read_header(
       stream_, buffer_, *parser_,
       [self = shared_from_this()](error_code ec, std::size_t) { self->on_header(ec); });
 }
 
 void server_session::on_header(error_code ec) {
-  read_timer_.cancel();
+  read_by_ = lazy_timer::never;
   if (phase_ == phase::closed)
     return;
   // The start line is parsed first, so the target is known even for a refusal.
@@ -133,13 +141,13 @@ void server_session::on_header(error_code ec) {
   auto expect = parser_->get()[bhttp::field::expect];
   if (boost::beast::iequals(expect, "100-continue"))
     enqueue("HTTP/1.1 100 Continue\r\n\r\n");
-  arm(read_timer_, core_->opts.body_timeout);
+  arm(read_by_, core_->opts.body_timeout);
   bhttp::async_read(stream_, buffer_, *parser_,
                     [self = shared_from_this()](error_code e, std::size_t) { self->on_body(e); });
 }
 
 void server_session::on_body(error_code ec) {
-  read_timer_.cancel();
+  read_by_ = lazy_timer::never;
   if (phase_ == phase::closed)
     return;
   if (ec == bhttp::error::body_limit)
@@ -201,14 +209,14 @@ void server_session::enqueue(std::string bytes) {
 
 void server_session::do_write() {
   writing_ = true;
-  arm(write_timer_, core_->opts.write_timeout);
+  arm(write_by_, core_->opts.write_timeout);
   net::async_write(stream_, net::buffer(out_.front()),
                    [self = shared_from_this()](error_code ec, std::size_t) { self->on_write(ec); });
 }
 
 void server_session::on_write(error_code ec) {
   writing_ = false;
-  write_timer_.cancel();
+  write_by_ = lazy_timer::never;
   if (phase_ == phase::closed)
     return;
   if (ec)
@@ -249,7 +257,7 @@ void server_session::linger() {
   error_code ignored;
   stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
   lingered_ = 0;
-  arm(read_timer_, std::chrono::milliseconds{2000});
+  arm(read_by_, std::chrono::milliseconds{2000});
   drain();
 }
 
@@ -278,8 +286,8 @@ void server_session::close() {
   error_code ignored;
   stream_.socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
   stream_.socket().close(ignored);
-  read_timer_.cancel();
-  write_timer_.cancel();
+  read_by_ = write_by_ = lazy_timer::never;
+  timer_.cancel(); // its wait holds the session
   out_.clear();
 }
 

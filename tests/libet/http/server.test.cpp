@@ -44,6 +44,24 @@ struct raw {
     CAF_CHECK_EQUAL(::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL),
                     static_cast<ssize_t>(bytes.size()));
   }
+  // What arrives until it ends with `tail`, the peer closes or `limit` passes.
+  std::string read_until(std::string_view tail, std::chrono::milliseconds limit) const {
+    std::string out;
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (out.size() < tail.size() || out.compare(out.size() - tail.size(), tail.size(), tail) != 0) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      pollfd p{fd, POLLIN, 0};
+      if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0)
+        break;
+      char buf[4096];
+      auto n = ::recv(fd, buf, sizeof buf, 0);
+      if (n <= 0)
+        break;
+      out.append(buf, static_cast<size_t>(n));
+    }
+    return out;
+  }
   // Everything until the peer closes or `limit` passes; `closed` says which.
   std::string read_all(std::chrono::milliseconds limit, bool* closed = nullptr) const {
     std::string out;
@@ -189,6 +207,23 @@ CAF_TEST(a client that never finishes its headers is cut off) {
   auto text = r.read_all(10s, &closed);
   CAF_CHECK(closed);
   CAF_CHECK(text.empty());
+}
+
+// The header deadline moves with every request without re-arming a timer each time
+// (lazy_timer): the wait pending since the first request ends before the current deadline
+// and must wait again, not cut the connection.
+CAF_TEST(a connection whose requests come within the header limit outlasts it in all) {
+  opts.header_timeout = 1s;
+  start(echo);
+  raw r{port};
+  for (int i = 0; i < 4; ++i) {
+    if (i > 0)
+      std::this_thread::sleep_for(400ms); // time passing is what this test is about
+    r.send("GET /" + std::to_string(i) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto text = r.read_until("GET /" + std::to_string(i) + "  ", 5s);
+    CAF_MESSAGE("request " << i << ": " << text.substr(0, 12));
+    CAF_CHECK_EQUAL(text.rfind("HTTP/1.1 200 ", 0), 0u);
+  }
 }
 
 CAF_TEST(a client that leaves while its request is handled is noticed) {

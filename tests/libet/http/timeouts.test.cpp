@@ -93,6 +93,41 @@ CAF_TEST(a steady trickle trips the total timeout not the idle one) {
   CAF_CHECK(contains(o.body(), "tick"));
 }
 
+// The deadlines move with every step without re-arming a timer each time (lazy_timer):
+// a wait that ends before the current deadline must wait again, never fail the exchange.
+CAF_TEST(a body slower than the first byte limit but within the idle limit completes) {
+  loopback_server server{[](const seen_request&) {
+    reply r;
+    r.send(http_head(200, {{"Transfer-Encoding", "chunked"}}) + chunk("early"));
+    return r.pause(600ms).send(chunk(" late") + last_chunk());
+  }};
+  http::runtime rt{2};
+  http::client client{rt, {}};
+  auto req = make_request(server.url());
+  req.timeouts.first_byte = 200ms;
+  req.timeouts.idle = 5s;
+  auto o = fetch(client, req);
+  CAF_CHECK_EQUAL(o.verdict(), "ok");
+  CAF_CHECK_EQUAL(o.body(), "early late");
+}
+
+CAF_TEST(pieces that keep coming within the idle limit outlast it in all) {
+  loopback_server server{[](const seen_request&) {
+    reply r;
+    r.send(http_head(200, {{"Transfer-Encoding", "chunked"}}));
+    for (int i = 0; i < 6; ++i)
+      r.send(chunk("tick ")).pause(250ms);
+    return r.send(last_chunk());
+  }};
+  http::runtime rt{2};
+  http::client client{rt, {}};
+  auto req = make_request(server.url());
+  req.timeouts.idle = 1s; // 1.5 s in all, never 1 s without a piece
+  auto o = fetch(client, req);
+  CAF_CHECK_EQUAL(o.verdict(), "ok");
+  CAF_CHECK_EQUAL(o.body(), "tick tick tick tick tick tick ");
+}
+
 CAF_TEST(a zero limit disables that timeout) {
   loopback_server server{
       [](const seen_request&) { return reply{}.wait_gate().send(http_response(200, "late")); }};

@@ -10,7 +10,6 @@
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -21,6 +20,7 @@
 #include <optional>
 #include <string>
 
+#include "et/http/detail/lazy_timer.hpp"
 #include "et/http/detail/server_stream.hpp"
 #include "et/http/server.hpp"
 
@@ -77,7 +77,8 @@ private:
   void on_body(boost::system::error_code ec);
   void watch();
   void on_watch(boost::system::error_code ec, std::size_t n);
-  void arm(boost::asio::steady_timer& timer, std::chrono::milliseconds limit);
+  void arm(lazy_timer::clock::time_point& deadline, std::chrono::milliseconds limit);
+  void on_deadline();
   void enqueue(std::string bytes);
   void do_write();
   void on_write(boost::system::error_code ec);
@@ -90,8 +91,9 @@ private:
 
   server_stream stream_;
   std::shared_ptr<server_core> core_;
-  boost::asio::steady_timer read_timer_;
-  boost::asio::steady_timer write_timer_;
+  lazy_timer timer_;                                  ///< closes the socket when a deadline passes
+  lazy_timer::clock::time_point read_by_ = lazy_timer::never;  ///< of the read under way
+  lazy_timer::clock::time_point write_by_ = lazy_timer::never; ///< of the write under way
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   std::deque<std::string> out_;

@@ -4,6 +4,7 @@
 
 #include "et/http/detail/session.hpp"
 
+#include <algorithm>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -53,7 +54,7 @@ session::session(std::shared_ptr<client_state> owner, request req, handlers h)
       origin_(origin_key(req_.base)
               + (req_.connect_address.empty() ? "" : " at " + req_.connect_address)),
       where_(where(req_.base)), strand_(asio::make_strand(owner_->io)), resolver_(strand_),
-      step_timer_(strand_), total_timer_(strand_) {}
+      timer_(strand_) {}
 
 void session::start() {
   asio::post(strand_, [self = shared_from_this()] { self->run(); });
@@ -71,10 +72,9 @@ void session::run() {
   if (req_.base.tls() && owner_->tls_error)
     return fail(*owner_->tls_error);
   build_message(req_, owner_->options.user_agent, message_);
-  if (enabled(req_.timeouts.total)) {
-    total_timer_.expires_after(req_.timeouts.total);
-    total_timer_.async_wait(bind(&session::on_total_timer));
-  }
+  // Waited for from the first step on (each arm() asks the timer for the earlier of the two).
+  if (enabled(req_.timeouts.total))
+    total_by_ = lazy_timer::clock::now() + req_.timeouts.total;
   conn_ = owner_->connections.acquire(origin_);
   if (!conn_)
     return open_connection();
@@ -256,31 +256,24 @@ std::chrono::milliseconds session::limit_of(step s) const {
   return {};
 }
 
-// One timer for every step; the generation number tells a stale expiry (one
-// already queued when the next step re-armed the timer) from a real one.
+// One lazy timer for the step's deadline and the total one: moving on to the next step
+// stores a time and touches the timer only when the new deadline is the sooner.
 void session::arm(step s) {
   step_ = s;
-  ++step_generation_;
-  step_timer_.cancel();
   auto limit = limit_of(s);
-  if (!enabled(limit))
-    return;
-  step_timer_.expires_after(limit);
-  step_timer_.async_wait(
-      asio::bind_executor(strand_, [self = shared_from_this(), g = step_generation_](
-                                       const error_code& ec) { self->on_step_timer(ec, g); }));
+  step_by_ = enabled(limit) ? lazy_timer::clock::now() + limit : lazy_timer::never;
+  timer_.wake_by(std::min(step_by_, total_by_), [self = shared_from_this()] { self->on_deadline(); });
 }
 
-void session::on_step_timer(const error_code& ec, uint64_t generation) {
-  if (done_ || ec == asio::error::operation_aborted || generation != step_generation_)
+void session::on_deadline() {
+  if (done_)
     return;
-  fail(timed_out(step_, limit_of(step_), where_));
-}
-
-void session::on_total_timer(const error_code& ec) {
-  if (done_ || ec == asio::error::operation_aborted)
-    return;
-  fail(total_timed_out(req_.timeouts.total, where_));
+  auto now = lazy_timer::clock::now();
+  if (total_by_ <= now)
+    return fail(total_timed_out(req_.timeouts.total, where_));
+  if (step_by_ <= now)
+    return fail(timed_out(step_, limit_of(step_), where_));
+  timer_.wake_by(std::min(step_by_, total_by_), [self = shared_from_this()] { self->on_deadline(); });
 }
 
 // A pooled connection can die between our health check and our write (the
@@ -320,8 +313,7 @@ void session::succeed() {
 // request from on_done reuse it.
 void session::finish(result<void> outcome) {
   done_ = true;
-  step_timer_.cancel();
-  total_timer_.cancel();
+  timer_.cancel(); // its wait holds the session
   auto on_done = std::move(handlers_.on_done);
   handlers_ = {};
   if (on_done)

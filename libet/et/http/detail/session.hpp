@@ -10,7 +10,6 @@
 #include <vector>
 
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/buffer_body.hpp>
@@ -21,6 +20,7 @@
 #include "et/http/detail/client_state.hpp"
 #include "et/http/detail/connection.hpp"
 #include "et/http/detail/errors.hpp"
+#include "et/http/detail/lazy_timer.hpp"
 
 namespace et::http::detail {
 
@@ -61,8 +61,7 @@ private:
 
   std::chrono::milliseconds limit_of(step s) const;
   void arm(step s);
-  void on_step_timer(const boost::system::error_code& ec, uint64_t generation);
-  void on_total_timer(const boost::system::error_code& ec);
+  void on_deadline();
   bool may_retry() const;
   void retry();
   void fail(failure f);
@@ -79,8 +78,9 @@ private:
   std::string where_;
   asio::strand<asio::io_context::executor_type> strand_;
   tcp::resolver resolver_;
-  asio::steady_timer step_timer_;
-  asio::steady_timer total_timer_;
+  lazy_timer timer_;                                           ///< fails the exchange when a deadline passes
+  lazy_timer::clock::time_point step_by_ = lazy_timer::never;  ///< of the step under way
+  lazy_timer::clock::time_point total_by_ = lazy_timer::never; ///< of the whole exchange
   std::unique_ptr<connection> conn_;
   bhttp::request<bhttp::string_body> message_;
   beast::flat_buffer buffer_;
@@ -89,7 +89,6 @@ private:
   // makes all 16 KiB resident for every request in flight (bench/scale).
   std::array<char, 16384> chunk_;
   step step_ = step::connect;
-  uint64_t step_generation_ = 0;
   uint64_t body_bytes_ = 0;
   std::size_t written_ = 0;
   int interim_ = 0; ///< 1xx responses skipped so far
