@@ -5,8 +5,7 @@
 #include "actor_test.hpp"
 #include "et/actors/gateway_calls.hpp"
 #include "et/actors/ledger.hpp"
-#include "et/actors/mock_provider.hpp"
-#include "et/actors/router.hpp"
+#include "mock_router.hpp"
 
 // The gateway's desks on the deterministic scheduler, in front of a real router over mock
 // providers: several calls open on one desk at once each get their own pieces and answer,
@@ -44,17 +43,8 @@ struct fixture : test_coordinator_fixture<test_config> {
 
   fixture() {
     auto settings = load_settings(yaml, "gateway-calls-test.yaml");
-    auto engines =
-        std::make_shared<std::map<std::string, std::shared_ptr<provider::mock_engine>>>();
-    for (const auto& [name, p] : settings->providers)
-      (*engines)[name] = std::make_shared<provider::mock_engine>(p.mock);
     ledger = spawn_ledger(sys, ledger_setup{settings, {}, nullptr, "test-run", false, {}});
-    router = spawn_router(
-        sys, settings,
-        [engines](caf::local_actor* parent, const config::provider& p) -> provider_actor {
-          return spawn_mock_provider(parent, (*engines)[p.name], {});
-        },
-        ledger, 7);
+    router = spawn_mock_router(sys, settings, ledger, 7);
     // One desk: every call of a test shares it.
     calls = std::make_unique<gateway_calls>(sys, router, 1);
     sched.run();

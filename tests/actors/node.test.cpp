@@ -3,11 +3,11 @@
 #include "caf/test/dsl.hpp"
 
 #include "actor_test.hpp"
+#include "mock_router.hpp"
 #include "et/actors/detail/errors.hpp"
 #include "et/actors/detail/inspect.hpp"
 #include "et/actors/detail/message_types.hpp"
 #include "et/actors/ledger.hpp"
-#include "et/actors/mock_provider.hpp"
 #include "et/actors/node.hpp"
 #include "et/actors/router.hpp"
 
@@ -42,17 +42,8 @@ struct fixture : test_coordinator_fixture<test_config> {
 
   fixture() {
     settings = load_settings(yaml, "node-test.yaml");
-    auto engines =
-        std::make_shared<std::map<std::string, std::shared_ptr<provider::mock_engine>>>();
-    for (const auto& [name, p] : settings->providers)
-      (*engines)[name] = std::make_shared<provider::mock_engine>(p.mock);
     ledger = spawn_ledger(sys, ledger_setup{settings, {}, nullptr, "test-run", false, {}});
-    router = spawn_router(
-        sys, settings,
-        [engines](caf::local_actor* parent, const config::provider& p) -> provider_actor {
-          return spawn_mock_provider(parent, (*engines)[p.name], {});
-        },
-        ledger, 7);
+    router = spawn_mock_router(sys, settings, ledger, 7);
     node = spawn_node(sys, node_setup{settings, router, ledger, "n1", false,
                                       [this](const std::string& line) { log.push_back(line); }});
     sched.run();

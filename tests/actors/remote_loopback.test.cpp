@@ -1,6 +1,7 @@
 #define CAF_SUITE actors.remote_loopback
 #define FAIL(msg) CAF_FAIL(msg)
 #include "et/actors/system_setup.hpp"
+#include "mock_router.hpp"
 #include "remote_test.hpp"
 
 // alias@node over real loopback sockets: a router in one actor system using a
@@ -44,15 +45,7 @@ struct served_node {
   uint16_t port = 0;
 
   explicit served_node(uint16_t want = 0) {
-    auto engines =
-        std::make_shared<std::map<std::string, std::shared_ptr<provider::mock_engine>>>();
-    for (const auto& [name, p] : settings->providers)
-      (*engines)[name] = std::make_shared<provider::mock_engine>(p.mock);
-    router = spawn_router(
-        sys, settings,
-        [engines](caf::local_actor* parent, const config::provider& p) -> provider_actor {
-          return spawn_mock_provider(parent, (*engines)[p.name], {});
-        });
+    router = spawn_mock_router(sys, settings);
     node = spawn_node(sys, node_setup{settings, router, {}, "n1", false, {}});
     door = spawn_node_door(sys, node); // what et serve publishes
     auto published =

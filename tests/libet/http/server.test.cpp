@@ -44,29 +44,12 @@ struct raw {
     CAF_CHECK_EQUAL(::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL),
                     static_cast<ssize_t>(bytes.size()));
   }
-  // What arrives until it ends with `tail`, the peer closes or `limit` passes.
-  std::string read_until(std::string_view tail, std::chrono::milliseconds limit) const {
+  // What arrives until `done(out)`, the peer closes (`closed` set) or `limit` passes.
+  template <class Done>
+  std::string read(Done done, std::chrono::milliseconds limit, bool* closed = nullptr) const {
     std::string out;
     auto deadline = std::chrono::steady_clock::now() + limit;
-    while (out.size() < tail.size() || out.compare(out.size() - tail.size(), tail.size(), tail) != 0) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - std::chrono::steady_clock::now());
-      pollfd p{fd, POLLIN, 0};
-      if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0)
-        break;
-      char buf[4096];
-      auto n = ::recv(fd, buf, sizeof buf, 0);
-      if (n <= 0)
-        break;
-      out.append(buf, static_cast<size_t>(n));
-    }
-    return out;
-  }
-  // Everything until the peer closes or `limit` passes; `closed` says which.
-  std::string read_all(std::chrono::milliseconds limit, bool* closed = nullptr) const {
-    std::string out;
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    for (;;) {
+    while (!done(out)) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
           deadline - std::chrono::steady_clock::now());
       pollfd p{fd, POLLIN, 0};
@@ -82,6 +65,14 @@ struct raw {
       out.append(buf, static_cast<size_t>(n));
     }
     return out;
+  }
+  // What arrives until it ends with `tail`, the peer closes or `limit` passes.
+  std::string read_until(std::string_view tail, std::chrono::milliseconds limit) const {
+    return read([tail](const std::string& out) { return out.ends_with(tail); }, limit);
+  }
+  // Everything until the peer closes or `limit` passes; `closed` says which.
+  std::string read_all(std::chrono::milliseconds limit, bool* closed = nullptr) const {
+    return read([](const std::string&) { return false; }, limit, closed);
   }
 };
 
