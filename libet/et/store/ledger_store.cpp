@@ -82,12 +82,13 @@ public:
     return {};
   }
 
+  // Under one lock: a reader sees the whole batch or none of it, as with SQLite.
   result<void> write_all(const std::vector<ledger_write>& writes) override {
+    std::lock_guard<std::mutex> guard{mutex_};
     for (const auto& w : writes) {
-      if (w.reservation != 0)
-        (void)settle(w.reservation, nullptr);
+      reservations_.erase(w.reservation);
       if (w.call)
-        (void)append(*w.call);
+        calls_.push_back(*w.call);
     }
     return {};
   }

@@ -47,7 +47,39 @@ void check_store(store::ledger_store& s) {
   CAF_CHECK_EQUAL(*late_spent, 0.25);
 }
 
+// A batch settles one reservation with its call, releases another and appends a call
+// without one: afterwards no reservation is held and the calls are there in order.
+void check_batch(store::ledger_store& s) {
+  auto a = s.reserve({1.0, std::nullopt, 0});
+  auto b = s.reserve({2.0, std::nullopt, 0});
+  CAF_REQUIRE(a && b && a->id != 0 && b->id != 0);
+  std::vector<store::ledger_write> batch{
+      {a->id, sample(1000, 0.5)}, {b->id, std::nullopt}, {0, sample(2000, 0.25, "r2")}};
+  CAF_REQUIRE(s.write_all(batch));
+  auto after = s.reserve({0.0, std::nullopt, 0});
+  CAF_REQUIRE(after);
+  CAF_CHECK_EQUAL(after->reserved, 0.0);
+  CAF_CHECK_EQUAL(after->spent, 0.75);
+  auto all = s.since(0);
+  CAF_REQUIRE(all);
+  CAF_REQUIRE_EQUAL(all->size(), 2u);
+  CAF_CHECK((*all)[0].call == sample(1000, 0.5).call);
+  CAF_CHECK_EQUAL((*all)[1].run_id, "r2");
+}
+
 } // namespace
+
+CAF_TEST(a batch of writes settles releases and appends in the memory ledger) {
+  auto s = store::make_memory_ledger();
+  check_batch(*s);
+}
+
+CAF_TEST(a batch of writes settles releases and appends in the sqlite ledger) {
+  et::test::scratch_dir tmp{"ledger-batch"};
+  auto s = store::open_sqlite_ledger(tmp.dir / "ledger.sqlite");
+  CAF_REQUIRE(s);
+  check_batch(**s);
+}
 
 CAF_TEST(the memory ledger keeps calls and sums priced spend) {
   auto s = store::make_memory_ledger();
