@@ -23,7 +23,6 @@ const routing::candidate& current(const router_job& j) {
   return j.chain[j.index];
 }
 
-
 // Records that the job passes over its current candidate because of `f`;
 // whoever is tried next fills in `to` (dispatch_attempt).
 void note_fallback(router_job& j, const failure& f, bool skipped) {

@@ -95,7 +95,11 @@ void server_session::begin() {
 
 void server_session::arm(lazy_timer::clock::time_point& deadline, std::chrono::milliseconds limit) {
   deadline = lazy_timer::clock::now() + limit;
-  timer_.wake_by(deadline, [self = shared_from_this()] { self->on_deadline(); });
+  wake_by(deadline);
+}
+
+void server_session::wake_by(lazy_timer::clock::time_point t) {
+  timer_.wake_by(t, [self = shared_from_this()] { self->on_deadline(); });
 }
 
 void server_session::on_deadline() {
@@ -103,7 +107,7 @@ void server_session::on_deadline() {
     return;
   auto next = std::min(read_by_, write_by_);
   if (next > lazy_timer::clock::now())
-    return timer_.wake_by(next, [self = shared_from_this()] { self->on_deadline(); });
+    return wake_by(next);
   // Passed: whatever waited on the socket fails.
   error_code ignored;
   stream_.socket().close(ignored);

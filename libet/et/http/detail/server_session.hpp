@@ -78,6 +78,7 @@ private:
   void watch();
   void on_watch(boost::system::error_code ec, std::size_t n);
   void arm(lazy_timer::clock::time_point& deadline, std::chrono::milliseconds limit);
+  void wake_by(lazy_timer::clock::time_point t);
   void on_deadline();
   void enqueue(std::string bytes);
   void do_write();

@@ -262,6 +262,10 @@ void session::arm(step s) {
   step_ = s;
   auto limit = limit_of(s);
   step_by_ = enabled(limit) ? lazy_timer::clock::now() + limit : lazy_timer::never;
+  wake_by_deadline();
+}
+
+void session::wake_by_deadline() {
   timer_.wake_by(std::min(step_by_, total_by_), [self = shared_from_this()] { self->on_deadline(); });
 }
 
@@ -273,7 +277,7 @@ void session::on_deadline() {
     return fail(total_timed_out(req_.timeouts.total, where_));
   if (step_by_ <= now)
     return fail(timed_out(step_, limit_of(step_), where_));
-  timer_.wake_by(std::min(step_by_, total_by_), [self = shared_from_this()] { self->on_deadline(); });
+  wake_by_deadline();
 }
 
 // A pooled connection can die between our health check and our write (the

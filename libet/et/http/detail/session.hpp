@@ -61,6 +61,7 @@ private:
 
   std::chrono::milliseconds limit_of(step s) const;
   void arm(step s);
+  void wake_by_deadline();
   void on_deadline();
   bool may_retry() const;
   void retry();
