@@ -221,24 +221,12 @@ std::vector<int> levels_flag(int argc, char** argv) {
   return {1, 8, max_concurrency};
 }
 
-const char* name_of(scheduling how) {
-  switch (how) {
-    case scheduling::stealing:
-      return "stealing";
-    case scheduling::sharing:
-      return "sharing";
-    case scheduling::handoff:
-      return "handoff";
-  }
-  return "?";
-}
-
 void print_tables(const std::vector<loop_result>& loops, const std::vector<stream_result>& streams,
                   scheduling how) {
   std::printf("non-streamed request, closed loop, %.1f s per row after %.1f s warm-up; CAF "
-              "scheduler: work %s\n",
+              "scheduler: %s\n",
               std::chrono::duration<double>(window).count(),
-              std::chrono::duration<double>(warmup).count(), name_of(how));
+              std::chrono::duration<double>(warmup).count(), std::string{name_of(how)}.c_str());
   std::printf("%-8s %6s %10s %10s %10s %8s\n", "path", "conc", "req/s", "p50 us", "p99 us",
               "errors");
   for (const auto& r : loops)

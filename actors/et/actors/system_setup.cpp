@@ -19,6 +19,18 @@ std::optional<scheduling> parse_scheduling(std::string_view word) {
   return std::nullopt;
 }
 
+std::string_view name_of(scheduling how) {
+  switch (how) {
+    case scheduling::stealing:
+      return "stealing";
+    case scheduling::sharing:
+      return "sharing";
+    case scheduling::handoff:
+      return "handoff";
+  }
+  return "?";
+}
+
 void prepare_system(caf::actor_system_config& cfg, scheduling how) {
   add_message_types(cfg);
   cfg.set("scheduler.max-threads", scheduler_threads);

@@ -39,6 +39,9 @@ constexpr std::size_t scheduler_threads = 2;
 /// "stealing", "sharing" or "handoff"; nullopt for any other word.
 std::optional<scheduling> parse_scheduling(std::string_view word);
 
+/// The word parse_scheduling reads as `how`.
+std::string_view name_of(scheduling how);
+
 /// Adds et's message types to `cfg` and sets its scheduler: scheduler_threads workers, `how`.
 void prepare_system(caf::actor_system_config& cfg, scheduling how = default_scheduling);
 

@@ -50,6 +50,14 @@ struct fixture {
 
 CAF_TEST_FIXTURE_SCOPE(handoff_policy_tests, fixture)
 
+CAF_TEST(every scheduling reads back from its name and other words are refused) {
+  using namespace et::actors;
+  for (auto how : {scheduling::stealing, scheduling::sharing, scheduling::handoff})
+    CAF_CHECK(parse_scheduling(name_of(how)) == how);
+  CAF_CHECK(!parse_scheduling("work-stealing"));
+  CAF_CHECK(!parse_scheduling(""));
+}
+
 CAF_TEST(a job woken by the running job goes to the slot of its worker and runs next) {
   adopt();
   policy.central_enqueue(&central, &a);
