@@ -110,6 +110,38 @@ CAF_TEST(a sleeping worker wakes for a job queued from outside) {
   CAF_CHECK(central.shared.queue.empty());
 }
 
+// Waits (polling the policy's own counters, under its lock) until `n` workers sleep.
+void await_sleepers(handoff_policy::coordinator_data& shared, size_t n) {
+  for (;;) {
+    {
+      std::unique_lock guard{shared.lock};
+      if (shared.sleeping == n)
+        return;
+    }
+    std::this_thread::yield();
+  }
+}
+
+CAF_TEST(two jobs queued for one sleeping worker signal it once and both run) {
+  worker sleeper{&central};
+  caf::resumable* got = nullptr;
+  std::thread t{[&] { got = policy.dequeue(&sleeper); }};
+  await_sleepers(central.shared, 1);
+  policy.central_enqueue(&central, &a);
+  {
+    std::unique_lock guard{central.shared.lock};
+    CAF_CHECK_EQUAL(central.shared.sleeping, 0u); // counted as woken at once, before it runs
+    CAF_CHECK_LESS_OR_EQUAL(central.shared.signalled, 1u);
+  }
+  policy.central_enqueue(&central, &b); // no second signal: nobody else sleeps
+  t.join();
+  CAF_CHECK_EQUAL(got, &a);
+  CAF_CHECK_EQUAL(policy.dequeue(&me), &b);
+  std::unique_lock guard{central.shared.lock};
+  CAF_CHECK_EQUAL(central.shared.sleeping, 0u);
+  CAF_CHECK_EQUAL(central.shared.signalled, 0u); // the signal was taken by the woken worker
+}
+
 CAF_TEST(what a stopped worker and the central queue held is handed back for cleanup) {
   adopt();
   policy.internal_enqueue(&me, &a);

@@ -51,7 +51,8 @@ public:
     std::mutex lock;                   ///< guards queue and sleeping
     std::condition_variable cv;        ///< sleeping workers wait here
     std::deque<caf::resumable*> queue; ///< jobs any worker may take
-    size_t sleeping = 0;               ///< workers waiting on cv
+    size_t sleeping = 0;               ///< workers waiting on cv, not yet signalled
+    size_t signalled = 0;              ///< signals no waiter has taken yet
     std::atomic<size_t> queued{0};     ///< queue.size(), for polling without the lock
   };
 
@@ -113,7 +114,11 @@ public:
     while (shared.queue.empty()) {
       ++shared.sleeping;
       shared.cv.wait(guard);
-      --shared.sleeping;
+      // Woken by a signal, or spuriously: either way it is no longer a sleeper to signal.
+      if (shared.signalled > 0)
+        --shared.signalled;
+      else
+        --shared.sleeping;
     }
     auto* job = shared.queue.front();
     shared.queue.pop_front();
@@ -146,11 +151,23 @@ private:
   static inline thread_local const worker_data* running_here = nullptr;
 
   // Queues `job` centrally and wakes a sleeping worker, if any (no syscall otherwise).
+  // A worker already signalled is not signalled again (each signal is a futex call
+  // and, with two sleepers, a second wake-up for one job), and the signal goes out
+  // after the unlock: a worker woken under the lock would block on it at once
+  // (perf: the lock's futex wait and wake were a third of the gateway's futex calls).
   static void push(coordinator_data& shared, caf::resumable* job) {
-    std::unique_lock guard{shared.lock};
-    shared.queue.push_back(job);
-    shared.queued.store(shared.queue.size(), std::memory_order_relaxed);
-    if (shared.sleeping > 0)
+    bool wake = false;
+    {
+      std::unique_lock guard{shared.lock};
+      shared.queue.push_back(job);
+      shared.queued.store(shared.queue.size(), std::memory_order_relaxed);
+      if (shared.sleeping > 0) {
+        --shared.sleeping;
+        ++shared.signalled;
+        wake = true;
+      }
+    }
+    if (wake)
       shared.cv.notify_one();
   }
 
