@@ -136,6 +136,9 @@ std::function<size_t(const std::string&, size_t)> full_decode(et::config::provid
 } // namespace
 
 int main(int argc, char** argv) {
+  if (auto code = et::bench::check_flags(argc, argv, "et-bench-decoders", "[--json FILE]", {"--json"});
+      code >= 0)
+    return code;
   auto json_path = et::bench::json_path(argc, argv);
   auto openai = openai_stream(2000);
   auto anthropic = anthropic_stream(2000);

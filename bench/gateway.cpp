@@ -22,12 +22,14 @@
 //
 // Without --key the gateway runs in open mode (no keys), so each request only
 // writes its ledger record; its per-request log line goes to a file.
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <unistd.h>
 #include <vector>
 
@@ -50,15 +52,64 @@ std::string_view option(int argc, char** argv, std::string_view flag) {
   return {};
 }
 
-std::vector<int> parse_levels(std::string_view text) {
+constexpr const char* usage =
+    "[--levels 1,8,64] [--seconds 3] [--hold N] [--json FILE] [--state DIR] [--key rate|budget] "
+    "[--other NAME=URL --other-model M --other-pid PID --other-header \"K: V\"...]";
+
+/// The numeric flags, each checked: a mistyped value is an error, never a default.
+struct numbers {
+  std::vector<int> levels{1, 8, 64};
+  double seconds = 3;
+  int64_t hold = 0;
+};
+
+// Comma-separated concurrency levels, 1 to 4096 each; nullopt for anything else.
+std::optional<std::vector<int>> parse_levels(std::string_view text) {
   std::vector<int> out;
   while (!text.empty()) {
     auto comma = text.find(',');
-    if (auto n = std::atoi(std::string{text.substr(0, comma)}.c_str()); n > 0)
-      out.push_back(n);
+    auto n = whole_number(text.substr(0, comma));
+    if (!n || *n < 1 || *n > 4096)
+      return std::nullopt;
+    out.push_back(static_cast<int>(*n));
     text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
   }
+  if (out.empty())
+    return std::nullopt;
   return out;
+}
+
+// The numeric flags; nullopt after saying which one is wrong.
+std::optional<numbers> read_numbers(int argc, char** argv) {
+  numbers n;
+  auto fail = [](const char* what) {
+    std::fprintf(stderr, "et-bench-gateway: %s\n", what);
+    return std::nullopt;
+  };
+  if (auto text = option(argc, argv, "--levels"); !text.empty()) {
+    auto levels = parse_levels(text);
+    if (!levels)
+      return fail("--levels: expected whole numbers from 1 to 4096 separated by commas");
+    n.levels = *levels;
+  }
+  if (auto text = option(argc, argv, "--seconds"); !text.empty()) {
+    double s = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), s);
+    if (ec != std::errc{} || end != text.data() + text.size() || !(s >= 0.1 && s <= 3600))
+      return fail("--seconds: expected a number from 0.1 to 3600");
+    n.seconds = s;
+  }
+  if (auto text = option(argc, argv, "--hold"); !text.empty()) {
+    auto hold = whole_number(text);
+    if (!hold || *hold > 100'000)
+      return fail("--hold: expected a whole number up to 100000");
+    n.hold = *hold;
+  }
+  if (auto text = option(argc, argv, "--other-pid"); !text.empty() && !whole_number(text))
+    return fail("--other-pid: expected a process id");
+  if (auto text = option(argc, argv, "--other"); !text.empty() && text.find('=') == text.npos)
+    return fail("--other: expected NAME=URL");
+  return n;
 }
 
 std::string body(const std::string& model, bool stream) {
@@ -181,14 +232,18 @@ std::string make_key(std::string_view mode, const fs::path& state, std::string& 
 } // namespace
 
 int main(int argc, char** argv) {
+  if (auto code = check_flags(argc, argv, "et-bench-gateway", usage,
+                              {"--levels", "--seconds", "--hold", "--json", "--state", "--key",
+                               "--other", "--other-model", "--other-pid", "--other-header"});
+      code >= 0)
+    return code;
+  auto flags = read_numbers(argc, argv);
+  if (!flags)
+    return 2;
   auto json_path = et::bench::json_path(argc, argv);
-  auto levels = parse_levels(option(argc, argv, "--levels"));
-  if (levels.empty())
-    levels = {1, 8, 64};
-  auto seconds_text = option(argc, argv, "--seconds");
-  double seconds = seconds_text.empty() ? 3.0 : std::atof(std::string{seconds_text}.c_str());
-  auto hold_text = option(argc, argv, "--hold");
-  int64_t hold = hold_text.empty() ? 0 : std::atoll(std::string{hold_text}.c_str());
+  auto levels = flags->levels;
+  double seconds = flags->seconds;
+  int64_t hold = flags->hold;
   auto fds = scale::raise_fd_limit();
   std::printf("et-bench-gateway on %s, load average %s, descriptors %llu\n",
               scale::machine().c_str(), scale::load_average().c_str(),
@@ -246,7 +301,7 @@ int main(int argc, char** argv) {
                {},
                -1};
       if (auto pid = option(argc, argv, "--other-pid"); !pid.empty())
-        t.pid = std::atoi(std::string{pid}.c_str());
+        t.pid = static_cast<int>(*whole_number(pid)); // checked by read_numbers
       for (int i = 1; i + 1 < argc; ++i)
         if (std::string_view{argv[i]} == "--other-header") {
           std::string h = argv[i + 1];

@@ -295,6 +295,9 @@ bool warm_up(bench_env& env) {
 } // namespace
 
 int main(int argc, char** argv) {
+  if (auto code = bench::check_flags(argc, argv, "et-bench-pool", "[--json FILE]", {"--json"});
+      code >= 0)
+    return code;
   auto json_path = bench::json_path(argc, argv);
   fake::server upstream{upstream_options()};
   if (!upstream.start()) {

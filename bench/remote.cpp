@@ -145,6 +145,9 @@ void print(const std::vector<row>& rows) {
 } // namespace
 
 int main(int argc, char** argv) {
+  if (auto code = bench::check_flags(argc, argv, "et-bench-remote", "[--json FILE]", {"--json"});
+      code >= 0)
+    return code;
   auto json_path = bench::json_path(argc, argv);
   // The node: its own actor system, router and published node actor.
   system_config node_cfg;

@@ -280,6 +280,13 @@ std::vector<bench::json_row> to_rows(const std::vector<loop_result>& loops,
 } // namespace
 
 int main(int argc, char** argv) {
+  if (auto code = bench::check_flags(
+          argc, argv, "et-bench-request",
+          "[--scheduler handoff|sharing|stealing] [--concurrency 1..64] "
+          "[--rows direct|router|both] [--json FILE]",
+          {"--scheduler", "--concurrency", "--rows", "--json"});
+      code >= 0)
+    return code;
   auto json_path = bench::json_path(argc, argv);
   auto how = scheduler_flag(argc, argv);
   if (!how) {

@@ -260,6 +260,10 @@ void print_header(const fd_limits& fds, uint64_t ports, int repeat) {
 int main(int argc, char** argv) {
   if (argc > 1 && std::string_view{argv[1]} == "--child")
     return child_main(argc, argv);
+  if (auto code = check_flags(argc, argv, "et-bench-scale", "[--levels N,N...] [--repeat N] [--json FILE]",
+                              {"--levels", "--repeat", "--json"});
+      code >= 0)
+    return code;
   auto fds = raise_fd_limit(); // children (and the upstream) inherit it
   auto ports = ephemeral_ports();
   auto parsed = parse_levels(option(argc, argv, "--levels"));

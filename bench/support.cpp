@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "et/config/loader.hpp"
+#include "et/gateway/errors.hpp"
 
 namespace et::bench {
 
@@ -78,6 +79,28 @@ std::optional<int64_t> whole_number(std::string_view text) {
   if (text.empty() || text.front() == '-' || ec != std::errc{} || end != text.data() + text.size())
     return std::nullopt;
   return value;
+}
+
+int check_flags(int argc, char** argv, const char* program, const char* usage,
+                std::initializer_list<std::string_view> accepted) {
+  for (int i = 1; i < argc; i += 2) {
+    std::string_view flag = argv[i];
+    if (flag == "--help" || flag == "-h") {
+      std::printf("usage: %s %s\n", program, usage);
+      return 0;
+    }
+    auto shown = gateway::printable(flag, 64); // the terminal gets no control bytes back
+    if (std::find(accepted.begin(), accepted.end(), flag) == accepted.end()) {
+      std::fprintf(stderr, "%s: unknown flag '%s' (usage: %s %s)\n", program, shown.c_str(),
+                   program, usage);
+      return 2;
+    }
+    if (i + 1 == argc) {
+      std::fprintf(stderr, "%s: %s needs a value\n", program, shown.c_str());
+      return 2;
+    }
+  }
+  return -1;
 }
 
 std::string json_path(int argc, char** argv) {

@@ -5,6 +5,7 @@
 /// merge files with sed).
 
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -47,6 +48,13 @@ private:
 /// `text` as a whole decimal number (no sign, space or suffix); nullopt for anything else, so
 /// a mistyped flag is an error rather than 0.
 std::optional<int64_t> whole_number(std::string_view text);
+
+/// Checks a benchmark's command line: `--flag value` pairs, each flag one of `accepted`.
+/// Returns -1 when it is; otherwise the exit code after saying why: 0 after printing
+/// "usage: PROGRAM USAGE" for --help, 2 after one line on stderr naming the unknown flag or
+/// the flag without a value (a mistyped flag must not run the wrong measurement).
+int check_flags(int argc, char** argv, const char* program, const char* usage,
+                std::initializer_list<std::string_view> accepted);
 
 /// The argument after `--json`, or "" when absent.
 std::string json_path(int argc, char** argv);
