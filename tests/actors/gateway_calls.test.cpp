@@ -150,4 +150,38 @@ CAF_TEST(a callback that throws ends its own call and not the desk) {
   CAF_CHECK_EQUAL(later.pieces, "still here");
 }
 
+CAF_TEST(a desk that fails ends its open calls and a new desk carries the next ones) {
+  seen open;
+  start(open, ask("thinker", "x", 1), false);
+  sched.run();
+  auto first = calls->desk_for(gateway_request_ids + 1);
+  caf::anon_send_exit(first, caf::exit_reason::kill);
+  sched.run();
+  CAF_CHECK_EQUAL(open.ends, 1); // at once, not at the client's timeout
+  CAF_CHECK_EQUAL(code_of(open), errc::cancelled);
+  CAF_CHECK_NOT_EQUAL(calls->desk_for(gateway_request_ids + 2), first);
+  seen later;
+  start(later, ask("coder", "still carried", 2), true);
+  sched.run();
+  CAF_REQUIRE(later.answer);
+  CAF_REQUIRE(*later.answer);
+  CAF_CHECK_EQUAL(later.pieces, "still carried");
+  advance_time(1s); // when the failed call's answer would have come
+  sched.run();
+  CAF_CHECK_EQUAL(open.ends, 1);
+}
+
+CAF_TEST(calls still open when the desks stop get no answer and no desk replaces them) {
+  seen open;
+  start(open, ask("thinker", "x", 1), false);
+  sched.run();
+  auto first = calls->desk_for(gateway_request_ids + 1);
+  calls->stop();
+  sched.run();
+  advance_time(1s);
+  sched.run();
+  CAF_CHECK_EQUAL(open.ends, 0);
+  CAF_CHECK_EQUAL(calls->desk_for(gateway_request_ids + 1), first);
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -1,8 +1,11 @@
 #include "et/actors/gateway_calls.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <memory>
+#include <mutex>
 #include <unordered_map>
+#include <vector>
 
 #include "caf/all.hpp"
 #include "et/actors/detail/error_cause.hpp"
@@ -27,9 +30,13 @@ namespace et::actors {
 
 namespace {
 
+/// Open calls by request id.
+using open_calls = std::unordered_map<uint64_t, std::shared_ptr<gateway_callbacks>>;
+
 struct desk_state {
-  /// The open calls by request id.
-  std::unordered_map<uint64_t, std::shared_ptr<gateway_callbacks>> open;
+  /// The open calls. Shared with the desk's exit watch: CAF 0.17 destroys the state before
+  /// attached functors run.
+  std::shared_ptr<open_calls> open = std::make_shared<open_calls>();
   static inline const char* name = "et.gateway_desk";
 };
 
@@ -48,17 +55,17 @@ bool guarded(F&& f) {
 
 // Hands call `id` its answer and forgets it.
 void finish(desk_pointer self, uint64_t id, result<routed_response> r, std::optional<errc> cause) {
-  auto i = self->state.open.find(id);
-  if (i == self->state.open.end())
+  auto i = self->state.open->find(id);
+  if (i == self->state.open->end())
     return;
   auto cb = std::move(i->second);
-  self->state.open.erase(i);
+  self->state.open->erase(i);
   guarded([&] { cb->on_done(std::move(r), cause); });
 }
 
 void ask_router(desk_pointer self, const router_actor& router, gateway_ask& ask) {
   auto id = ask.req.id;
-  self->state.open[id] = std::move(ask.callbacks);
+  (*self->state.open)[id] = std::move(ask.callbacks);
   auto on_ok = [self, id](routed_response& r) { finish(self, id, std::move(r), std::nullopt); };
   auto on_err = [self, id](caf::error& e) {
     std::optional<errc> cause;
@@ -74,12 +81,29 @@ void ask_router(desk_pointer self, const router_actor& router, gateway_ask& ask)
         .then(on_ok, on_err);
 }
 
+// A desk that fails ends its open calls now (their clients would otherwise wait for their
+// timeout) and cancels them at the router. After stop() they are dropped.
+void watch_exit(desk_pointer self, const router_actor& router) {
+  self->attach_functor([open = self->state.open, router](const caf::error& reason) {
+    if (reason == caf::exit_reason::user_shutdown)
+      return;
+    auto why = make_failure(errc::cancelled, "the gateway stopped carrying this request (its "
+                                             "desk failed); send it again");
+    for (auto& [id, cb] : *open) {
+      caf::anon_send(router, cancel_atom::value, id);
+      guarded([&] { cb->on_done(why, std::nullopt); });
+    }
+    open->clear();
+  });
+}
+
 caf::behavior desk(desk_pointer self, router_actor router) {
+  watch_exit(self, router);
   return {
       [=](gateway_ask& ask) { ask_router(self, router, ask); },
       [=](chunk_atom, const stream_chunk& c) {
-        auto i = self->state.open.find(c.id);
-        if (i == self->state.open.end() || !i->second->on_chunk)
+        auto i = self->state.open->find(c.id);
+        if (i == self->state.open->end() || !i->second->on_chunk)
           return;
         // A piece that cannot be relayed ends the call at once (whatever the router still
         // sends for it is dropped) and its request at the router.
@@ -91,7 +115,7 @@ caf::behavior desk(desk_pointer self, router_actor router) {
                std::nullopt);
       },
       [=](cancel_atom, uint64_t id) {
-        if (self->state.open.count(id) > 0)
+        if (self->state.open->count(id) > 0)
           self->send(router, cancel_atom::value, id);
       },
   };
@@ -99,32 +123,68 @@ caf::behavior desk(desk_pointer self, router_actor router) {
 
 } // namespace
 
-gateway_calls::gateway_calls(caf::actor_system& sys, router_actor router, std::size_t desks) {
-  for (std::size_t n = 0; n < std::max<std::size_t>(1, desks); ++n)
-    desks_.push_back(sys.spawn(desk, router));
+/// One desk's place: read by start() and cancel() on any thread, refilled when its desk fails.
+struct desk_slot {
+  mutable std::mutex lock;
+  caf::actor desk;
+};
+
+struct gateway_calls::shared_state {
+  shared_state(caf::actor_system& s, router_actor r, std::size_t n)
+      : sys(s), router(std::move(r)), slots(n) {}
+  caf::actor_system& sys;
+  router_actor router;
+  std::vector<desk_slot> slots;
+  std::atomic<bool> stopped{false};
+};
+
+namespace {
+
+// Spawns the desk of slot `i` and replaces it whenever it fails (never after stop()).
+void place_desk(const std::shared_ptr<gateway_calls::shared_state>& s, std::size_t i) {
+  auto d = s->sys.spawn(desk, s->router);
+  std::weak_ptr<gateway_calls::shared_state> weak = s;
+  d->attach_functor([weak, i](const caf::error& reason) {
+    auto alive = weak.lock();
+    if (alive && !alive->stopped && reason != caf::exit_reason::user_shutdown)
+      place_desk(alive, i);
+  });
+  std::lock_guard guard{s->slots[i].lock};
+  s->slots[i].desk = std::move(d);
+}
+
+} // namespace
+
+gateway_calls::gateway_calls(caf::actor_system& sys, router_actor router, std::size_t desks)
+    : shared_(std::make_shared<shared_state>(sys, std::move(router), std::max<std::size_t>(1, desks))) {
+  for (std::size_t i = 0; i < shared_->slots.size(); ++i)
+    place_desk(shared_, i);
 }
 
 gateway_calls::~gateway_calls() {
   stop();
 }
 
-const caf::actor& gateway_calls::desk_of(uint64_t id) const {
-  return desks_[id % desks_.size()];
+caf::actor gateway_calls::desk_for(uint64_t id) const {
+  auto& slot = shared_->slots[id % shared_->slots.size()];
+  std::lock_guard guard{slot.lock};
+  return slot.desk;
 }
 
 void gateway_calls::start(role_request req, bool streaming, gateway_callbacks callbacks) {
   auto id = req.id;
-  caf::anon_send(desk_of(id), gateway_ask{std::move(req), streaming,
-                                          std::make_shared<gateway_callbacks>(std::move(callbacks))});
+  caf::anon_send(desk_for(id), gateway_ask{std::move(req), streaming,
+                                           std::make_shared<gateway_callbacks>(std::move(callbacks))});
 }
 
 void gateway_calls::cancel(uint64_t id) {
-  caf::anon_send(desk_of(id), cancel_atom::value, id);
+  caf::anon_send(desk_for(id), cancel_atom::value, id);
 }
 
 void gateway_calls::stop() {
-  for (auto& d : desks_)
-    caf::anon_send_exit(d, caf::exit_reason::user_shutdown);
+  shared_->stopped = true;
+  for (std::size_t i = 0; i < shared_->slots.size(); ++i)
+    caf::anon_send_exit(desk_for(i), caf::exit_reason::user_shutdown);
 }
 
 } // namespace et::actors

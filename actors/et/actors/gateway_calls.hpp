@@ -8,12 +8,14 @@
 ///
 /// Not an actor per request: spawning one costs its set-up, and every actor
 /// that ends wakes CAF's clock thread to drop its timeouts (README, Gateway
-/// overhead).
+/// overhead). A desk that fails (any exit but stop()) ends its open calls
+/// with errc::cancelled, cancels them at the router and is replaced, so one
+/// failure neither leaves clients waiting for their timeout nor loses later calls.
 
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <optional>
-#include <vector>
 
 #include "caf/fwd.hpp"
 #include "et/actors/interfaces.hpp"
@@ -54,11 +56,14 @@ public:
   void cancel(uint64_t id);
   /// Stops the desks (idempotent): calls still open get no on_done.
   void stop();
+  /// The desk that carries call `id` now (supervision tests stop one).
+  caf::actor desk_for(uint64_t id) const;
+
+  /// What the desks' replacement needs (shared with the watch on each desk).
+  struct shared_state;
 
 private:
-  const caf::actor& desk_of(uint64_t id) const;
-
-  std::vector<caf::actor> desks_;
+  std::shared_ptr<shared_state> shared_;
 };
 
 } // namespace et::actors
