@@ -52,7 +52,7 @@ std::string_view option(int argc, char** argv, std::string_view flag) {
   return {};
 }
 
-constexpr const char* usage =
+constexpr const char* usage_text =
     "[--levels 1,8,64] [--seconds 3] [--hold N] [--json FILE] [--state DIR] [--key rate|budget] "
     "[--other NAME=URL --other-model M --other-pid PID --other-header \"K: V\"...]";
 
@@ -232,7 +232,7 @@ std::string make_key(std::string_view mode, const fs::path& state, std::string& 
 } // namespace
 
 int main(int argc, char** argv) {
-  if (auto code = check_flags(argc, argv, "et-bench-gateway", usage,
+  if (auto code = check_flags(argc, argv, "et-bench-gateway", usage_text,
                               {"--levels", "--seconds", "--hold", "--json", "--state", "--key",
                                "--other", "--other-model", "--other-pid", "--other-header"});
       code >= 0)

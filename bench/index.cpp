@@ -215,10 +215,17 @@ int run(const flags& f) {
 } // namespace
 
 int main(int argc, char** argv) {
+  constexpr const char* usage =
+      "[--files N (10000, at least 10)] [--changed PERCENT (1)] [--queries N (200)] [--json FILE]";
+  if (auto code = et::bench::check_flags(argc, argv, "et-bench-index", usage,
+                                         {"--files", "--changed", "--queries", "--json"});
+      code >= 0)
+    return code;
   auto f = parse_flags(argc, argv);
   if (!f) {
-    std::fprintf(stderr, "usage: et-bench-index [--files N (10000, at least 10)] [--changed "
-                         "PERCENT (1)] [--queries N (200)] [--json FILE]\n");
+    std::fprintf(stderr, "et-bench-index: --files (10 to 1000000), --changed (0 to 100) and "
+                         "--queries (at least 1) take whole numbers; usage: et-bench-index %s\n",
+                 usage);
     return 2;
   }
   return run(*f);

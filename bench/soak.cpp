@@ -161,14 +161,22 @@ roles::execution round_of(const config::settings& s, int round, int subtasks) {
   return e;
 }
 
+constexpr const char* usage_text =
+    "[--calls N (1000)] [--seed N (1)] [--json FILE] "
+    "[--upstream PATH (et-fake-upstream next to this program)] "
+    "[--node N (0: none; else a node killed at every Nth stream)]";
+
 } // namespace
 
 int main(int argc, char** argv) {
+  if (auto code = bench::check_flags(argc, argv, "et-bench-soak", usage_text,
+                                     {"--calls", "--seed", "--json", "--upstream", "--node"});
+      code >= 0)
+    return code;
   auto f = parse_flags(argc, argv);
   if (!f) {
-    std::fprintf(stderr, "usage: et-bench-soak [--calls N (1000)] [--seed N (1)] [--json FILE] "
-                         "[--upstream PATH (et-fake-upstream next to this program)] "
-                         "[--node N (0: none; else a node killed at every Nth stream)]\n");
+    std::fprintf(stderr, "et-bench-soak: --calls and --seed take whole numbers (--calls at least "
+                         "1), --node a whole number; usage: et-bench-soak %s\n", usage_text);
     return 2;
   }
   auto up = bench::scale::start_upstream(

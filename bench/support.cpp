@@ -82,23 +82,33 @@ std::optional<int64_t> whole_number(std::string_view text) {
 }
 
 int check_flags(int argc, char** argv, const char* program, const char* usage,
-                std::initializer_list<std::string_view> accepted) {
-  for (int i = 1; i < argc; i += 2) {
-    std::string_view flag = argv[i];
-    if (flag == "--help" || flag == "-h") {
+                std::initializer_list<std::string_view> accepted,
+                std::initializer_list<std::string_view> repeatable) {
+  auto among = [](const auto& list, std::string_view word) {
+    return std::find(list.begin(), list.end(), word) != list.end();
+  };
+  for (int i = 1; i < argc; ++i)
+    if (std::string_view flag = argv[i]; flag == "--help" || flag == "-h") {
       std::printf("usage: %s %s\n", program, usage);
       return 0;
     }
+  std::vector<std::string_view> seen;
+  for (int i = 1; i < argc; i += 2) {
+    std::string_view flag = argv[i];
     auto shown = gateway::printable(flag, 64); // the terminal gets no control bytes back
-    if (std::find(accepted.begin(), accepted.end(), flag) == accepted.end()) {
-      std::fprintf(stderr, "%s: unknown flag '%s' (usage: %s %s)\n", program, shown.c_str(),
-                   program, usage);
+    auto refuse = [&](const char* why) {
+      std::fprintf(stderr, "%s: %s%s (usage: %s %s)\n", program, shown.c_str(), why, program,
+                   usage);
       return 2;
-    }
-    if (i + 1 == argc) {
-      std::fprintf(stderr, "%s: %s needs a value\n", program, shown.c_str());
-      return 2;
-    }
+    };
+    if (!among(accepted, flag))
+      return refuse(": unknown flag");
+    if (among(seen, flag) && !among(repeatable, flag))
+      return refuse(" is given twice");
+    seen.push_back(flag);
+    // An empty value would read as "not given", and a flag as a value is a missing value.
+    if (i + 1 == argc || argv[i + 1][0] == '\0' || std::string_view{argv[i + 1]}.rfind("--", 0) == 0)
+      return refuse(" needs a value");
   }
   return -1;
 }

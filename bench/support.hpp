@@ -49,12 +49,14 @@ private:
 /// a mistyped flag is an error rather than 0.
 std::optional<int64_t> whole_number(std::string_view text);
 
-/// Checks a benchmark's command line: `--flag value` pairs, each flag one of `accepted`.
+/// Checks a benchmark's command line: `--flag value` pairs, each flag one of `accepted`, given
+/// once (those in `repeatable` may come again), each value neither empty nor a flag.
 /// Returns -1 when it is; otherwise the exit code after saying why: 0 after printing
-/// "usage: PROGRAM USAGE" for --help, 2 after one line on stderr naming the unknown flag or
-/// the flag without a value (a mistyped flag must not run the wrong measurement).
+/// "usage: PROGRAM USAGE" for --help, 2 after one line on stderr naming the flag at fault
+/// (a mistyped flag must not run the wrong measurement).
 int check_flags(int argc, char** argv, const char* program, const char* usage,
-                std::initializer_list<std::string_view> accepted);
+                std::initializer_list<std::string_view> accepted,
+                std::initializer_list<std::string_view> repeatable = {});
 
 /// The argument after `--json`, or "" when absent.
 std::string json_path(int argc, char** argv);

@@ -171,6 +171,21 @@ CAF_TEST(a desk that fails ends its open calls and a new desk carries the next o
   CAF_CHECK_EQUAL(open.ends, 1);
 }
 
+CAF_TEST(a call sent to a desk as it fails ends as cancelled instead of being lost) {
+  auto first = calls->desk_for(gateway_request_ids + 1);
+  caf::anon_send_exit(first, caf::exit_reason::kill); // read before anything else it holds
+  seen late;
+  start(late, ask("coder", "x", 1), false); // in its mailbox when it ends
+  sched.run();
+  CAF_CHECK_EQUAL(late.ends, 1);
+  CAF_CHECK_EQUAL(code_of(late), errc::cancelled);
+  seen next;
+  start(next, ask("coder", "carried", 2), false);
+  sched.run();
+  CAF_REQUIRE(next.answer);
+  CAF_CHECK(*next.answer);
+}
+
 CAF_TEST(calls still open when the desks stop get no answer and no desk replaces them) {
   seen open;
   start(open, ask("thinker", "x", 1), false);

@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "caf/all.hpp"
@@ -14,11 +15,22 @@
 
 namespace et::actors {
 
+/// A call on its way to a desk. A desk that takes it moves the callbacks out; if the message
+/// is dropped instead (its desk ended before reading it), the call ends as cancelled here.
+struct pending_call {
+  explicit pending_call(gateway_callbacks cb)
+      : callbacks(std::make_shared<gateway_callbacks>(std::move(cb))) {}
+  pending_call(const pending_call&) = delete;
+  pending_call& operator=(const pending_call&) = delete;
+  ~pending_call();
+  std::shared_ptr<gateway_callbacks> callbacks;
+};
+
 /// gateway_calls::start -> desk: a call to open. Never leaves the process.
 struct gateway_ask {
   role_request req;
   bool streaming = false;
-  std::shared_ptr<gateway_callbacks> callbacks;
+  std::shared_ptr<pending_call> call; ///< shared by copies of the message: answered once
 };
 
 } // namespace et::actors
@@ -53,6 +65,19 @@ bool guarded(F&& f) {
   }
 }
 
+} // namespace
+
+pending_call::~pending_call() {
+  if (callbacks && callbacks->on_done)
+    guarded([&] {
+      callbacks->on_done(make_failure(errc::cancelled, "the gateway could not hand this request "
+                                                       "to a desk (it stopped); send it again"),
+                         std::nullopt);
+    });
+}
+
+namespace {
+
 // Hands call `id` its answer and forgets it.
 void finish(desk_pointer self, uint64_t id, result<routed_response> r, std::optional<errc> cause) {
   auto i = self->state.open->find(id);
@@ -65,7 +90,7 @@ void finish(desk_pointer self, uint64_t id, result<routed_response> r, std::opti
 
 void ask_router(desk_pointer self, const router_actor& router, gateway_ask& ask) {
   auto id = ask.req.id;
-  (*self->state.open)[id] = std::move(ask.callbacks);
+  (*self->state.open)[id] = std::move(ask.call->callbacks);
   auto on_ok = [self, id](routed_response& r) { finish(self, id, std::move(r), std::nullopt); };
   auto on_err = [self, id](caf::error& e) {
     std::optional<errc> cause;
@@ -143,14 +168,24 @@ namespace {
 // Spawns the desk of slot `i` and replaces it whenever it fails (never after stop()).
 void place_desk(const std::shared_ptr<gateway_calls::shared_state>& s, std::size_t i) {
   auto d = s->sys.spawn(desk, s->router);
+  caf::actor old; // released after the unlock: its end may run a functor that locks again
+  {
+    std::lock_guard guard{s->slots[i].lock};
+    // Read under the slot's lock, which stop() takes after setting it: either stop() sees
+    // this desk in the slot, or this sees stop().
+    if (s->stopped) {
+      caf::anon_send_exit(d, caf::exit_reason::user_shutdown);
+      return;
+    }
+    old = std::exchange(s->slots[i].desk, d);
+  }
+  // After the slot holds it: a desk that already ended runs this at once, here.
   std::weak_ptr<gateway_calls::shared_state> weak = s;
   d->attach_functor([weak, i](const caf::error& reason) {
     auto alive = weak.lock();
     if (alive && !alive->stopped && reason != caf::exit_reason::user_shutdown)
       place_desk(alive, i);
   });
-  std::lock_guard guard{s->slots[i].lock};
-  s->slots[i].desk = std::move(d);
 }
 
 } // namespace
@@ -174,7 +209,7 @@ caf::actor gateway_calls::desk_for(uint64_t id) const {
 void gateway_calls::start(role_request req, bool streaming, gateway_callbacks callbacks) {
   auto id = req.id;
   caf::anon_send(desk_for(id), gateway_ask{std::move(req), streaming,
-                                           std::make_shared<gateway_callbacks>(std::move(callbacks))});
+                                           std::make_shared<pending_call>(std::move(callbacks))});
 }
 
 void gateway_calls::cancel(uint64_t id) {

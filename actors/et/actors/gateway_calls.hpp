@@ -9,8 +9,9 @@
 /// Not an actor per request: spawning one costs its set-up, and every actor
 /// that ends wakes CAF's clock thread to drop its timeouts (README, Gateway
 /// overhead). A desk that fails (any exit but stop()) ends its open calls
-/// with errc::cancelled, cancels them at the router and is replaced, so one
-/// failure neither leaves clients waiting for their timeout nor loses later calls.
+/// with errc::cancelled, cancels them at the router and is replaced; a call
+/// sent to it while it ended gets errc::cancelled too. So one failure neither
+/// leaves clients waiting for their timeout nor loses later calls.
 
 #include <cstddef>
 #include <functional>
@@ -54,7 +55,8 @@ public:
   /// Cancels the open call with request id `id`: its on_done then gets
   /// errc::cancelled. Nothing for a call already answered.
   void cancel(uint64_t id);
-  /// Stops the desks (idempotent): calls still open get no on_done.
+  /// Stops the desks (idempotent): calls a desk already took get no on_done (unless the
+  /// desk fails first); calls still on their way to one get errc::cancelled.
   void stop();
   /// The desk that carries call `id` now (supervision tests stop one).
   caf::actor desk_for(uint64_t id) const;

@@ -43,12 +43,16 @@ public:
   static constexpr int max_handoffs = 16;
   /// How long an idle worker polls the central queue before it sleeps.
   static constexpr std::chrono::microseconds spin{50};
+  /// How long a sleeping worker waits before it looks at the queue anyway. Each job signals
+  /// one sleeper once, so a signal lost inside the C library (glibc bug 25847) would leave a
+  /// job waiting for the next push: this bounds that wait.
+  static constexpr std::chrono::milliseconds lost_signal_bound{100};
 
   /// Shared by all workers: the central queue and the sleepers' condition variable.
   struct coordinator_data {
     /// Called by CAF's coordinator.
     explicit coordinator_data(caf::scheduler::abstract_coordinator*) {}
-    std::mutex lock;                   ///< guards queue and sleeping
+    std::mutex lock;                   ///< guards queue, sleeping and signalled
     std::condition_variable cv;        ///< sleeping workers wait here
     std::deque<caf::resumable*> queue; ///< jobs any worker may take
     size_t sleeping = 0;               ///< workers waiting on cv, not yet signalled
@@ -113,8 +117,8 @@ public:
       shared.queue.push_back(std::exchange(mine.next, nullptr));
     while (shared.queue.empty()) {
       ++shared.sleeping;
-      shared.cv.wait(guard);
-      // Woken by a signal, or spuriously: either way it is no longer a sleeper to signal.
+      shared.cv.wait_for(guard, lost_signal_bound);
+      // Woken by a signal, spuriously or by the bound: either way no longer a sleeper to signal.
       if (shared.signalled > 0)
         --shared.signalled;
       else
