@@ -171,13 +171,14 @@ void server_session::on_body(error_code ec) {
   phase_ = phase::handling;
   replied_ = ended_ = false;
   on_close_ = nullptr;
-  watch();
   auto r = std::make_shared<reply>(weak_from_this());
   try {
     core_->handler(std::move(in), std::move(r));
   } catch (const std::exception&) {
     send(500, {}, "internal error");
   }
+  // After the hand-off: the watch's first read (usually an EAGAIN) is not on the request's clock.
+  watch();
 }
 
 // Reads while the handler works, so a client that hangs up is noticed (its
