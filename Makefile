@@ -58,7 +58,7 @@ demo: configure
 # stand-in workers, with threads of their own) are clean: run them with -T "two actors.*".
 TSAN_TARGETS := test_actors_detail_errors test_actors_detail_message_types test_actors_detail_handoff_policy test_actors_router test_actors_router_lifecycle test_actors_ledger \
   test_actors_router_network test_actors_roles test_actors_pool test_actors_pool_review test_actors_node test_actors_remote test_actors_remote_loopback \
-  test_libet_http_client test_libet_http_pool test_libet_http_timeouts test_libet_http_tls \
+  test_libet_http_client test_libet_http_run_loop test_libet_http_pool test_libet_http_timeouts test_libet_http_tls \
   test_libet_http_server test_libet_http_whole test_libet_http_runtime \
   test_libet_provider_http_provider
 tsan:
