@@ -89,6 +89,8 @@ void finish(desk_pointer self, uint64_t id, result<routed_response> r, std::opti
 }
 
 void ask_router(desk_pointer self, const router_actor& router, gateway_ask& ask) {
+  if (!ask.call || !ask.call->callbacks)
+    return; // already taken (a copy of a message this desk read before)
   auto id = ask.req.id;
   (*self->state.open)[id] = std::move(ask.call->callbacks);
   auto on_ok = [self, id](routed_response& r) { finish(self, id, std::move(r), std::nullopt); };
