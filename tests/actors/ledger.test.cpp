@@ -206,7 +206,7 @@ CAF_TEST(every recorded call is persisted with its run id and price) {
   CAF_CHECK(!(*stored)[1].call.usd);
 }
 
-CAF_TEST(records waiting together are written in one transaction) {
+CAF_TEST(records waiting together are written in one transaction at most every 10 ms) {
   auto counting = std::make_shared<counting_store>();
   store = counting;
   start();
@@ -216,9 +216,21 @@ CAF_TEST(records waiting together are written in one transaction) {
   CAF_CHECK_EQUAL(counting->batches, std::vector<size_t>{3});
   CAF_CHECK_EQUAL(counting->single_writes, 0);
   CAF_CHECK_EQUAL(store->since(0)->size(), 3u);
+  // Within 10 ms of that transaction the next records wait for the rest of the gap, together.
   self->send(ledger, record_atom::value, call("priced", "priced-model", 1000, 2000));
   sched.run();
-  CAF_CHECK_EQUAL(counting->batches, (std::vector<size_t>{3, 1}));
+  self->send(ledger, record_atom::value, call("priced", "priced-model", 1000, 2000));
+  sched.run();
+  CAF_CHECK_EQUAL(counting->batches, std::vector<size_t>{3});
+  advance_time(std::chrono::milliseconds{10});
+  sched.run();
+  CAF_CHECK_EQUAL(counting->batches, (std::vector<size_t>{3, 2}));
+  CAF_CHECK_EQUAL(store->since(0)->size(), 5u);
+  // Once the gap has passed, a record is written behind the mailbox again, at once.
+  advance_time(std::chrono::milliseconds{10});
+  self->send(ledger, record_atom::value, call("priced", "priced-model", 1000, 2000));
+  sched.run();
+  CAF_CHECK_EQUAL(counting->batches, (std::vector<size_t>{3, 2, 1}));
 }
 
 CAF_TEST(a day budget check counts the records still waiting to be written) {
