@@ -105,8 +105,17 @@ std::optional<numbers> read_numbers(int argc, char** argv) {
       return fail("--hold: expected a whole number up to 100000");
     n.hold = *hold;
   }
-  if (auto text = option(argc, argv, "--other-pid"); !text.empty() && !whole_number(text))
-    return fail("--other-pid: expected a process id");
+  if (auto text = option(argc, argv, "--other-pid"); !text.empty()) {
+    auto pid = whole_number(text);
+    if (!pid || *pid < 1 || *pid > 4'194'304) // Linux's largest pid_max
+      return fail("--other-pid: expected a process id");
+  }
+  for (int i = 1; i + 1 < argc; ++i)
+    if (std::string_view{argv[i]} == "--other-header") {
+      std::string_view h = argv[i + 1];
+      if (auto colon = h.find(':'); colon == 0 || colon == std::string_view::npos)
+        return fail("--other-header: expected \"Name: value\"");
+    }
   if (auto text = option(argc, argv, "--other"); !text.empty() && text.find('=') == text.npos)
     return fail("--other: expected NAME=URL");
   return n;
@@ -234,7 +243,8 @@ std::string make_key(std::string_view mode, const fs::path& state, std::string& 
 int main(int argc, char** argv) {
   if (auto code = check_flags(argc, argv, "et-bench-gateway", usage_text,
                               {"--levels", "--seconds", "--hold", "--json", "--state", "--key",
-                               "--other", "--other-model", "--other-pid", "--other-header"});
+                               "--other", "--other-model", "--other-pid", "--other-header"},
+                              {"--other-header"});
       code >= 0)
     return code;
   auto flags = read_numbers(argc, argv);
