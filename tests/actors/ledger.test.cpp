@@ -233,6 +233,16 @@ CAF_TEST(records waiting together are written in one transaction at most every 1
   CAF_CHECK_EQUAL(counting->batches, (std::vector<size_t>{3, 2, 1}));
 }
 
+CAF_TEST(a budget check with nothing waiting does not hold back the next record) {
+  auto counting = std::make_shared<counting_store>();
+  store = counting;
+  start([](config::settings& s) { s.budgets.per_day = 10.0; });
+  CAF_CHECK_NOT_EQUAL(reserve(ledger), 0u); // flushes what waits: nothing, no transaction
+  self->send(ledger, record_atom::value, call("priced", "priced-model", 1000, 2000));
+  sched.run(); // no time passes: written at once, not 10 ms later
+  CAF_CHECK_EQUAL(counting->batches, std::vector<size_t>{1});
+}
+
 CAF_TEST(a day budget check counts the records still waiting to be written) {
   start([](config::settings& s) { s.budgets.per_day = 0.03; });
   auto spent = call("priced", "priced-model", 1000, 2000); // $0.022

@@ -79,9 +79,9 @@ constexpr auto min_flush_gap = std::chrono::milliseconds{10};
 void flush(ledger_pointer self) {
   auto& st = self->state;
   st.flush_due = false;
-  st.last_flush = self->clock().now();
   if (st.pending.empty())
-    return;
+    return; // no transaction: the gap does not start again
+  st.last_flush = self->clock().now();
   auto writes = std::move(st.pending);
   st.pending.clear();
   if (auto r = st.setup.store->write_all(writes); !r)
