@@ -170,11 +170,9 @@ key_store::~key_store() = default;
 
 result<std::unique_ptr<key_store>> key_store::open(const std::filesystem::path& file,
                                                    std::string holder, sqlite_wait wait) {
-  auto opened = detail::open_private_database(file, "gateway keys", wait.busy);
-  if (!opened)
-    return opened.error();
   auto d = std::make_unique<db>();
-  d->handle = *opened;
+  if (auto opened = d->open(file, wait.busy); !opened)
+    return opened.error();
   d->wait = std::move(wait);
   // As the ledger's: a new file's set-up may be refused at once while another process sets
   // it up too; tried again like a write.

@@ -315,12 +315,10 @@ result<void> sqlite_ledger::write_all(const std::vector<ledger_write>& writes) {
 
 result<std::unique_ptr<ledger_store>> open_sqlite_ledger(const std::filesystem::path& file,
                                                          std::string holder, sqlite_wait wait) {
-  auto opened = detail::open_private_database(file, "ledger", wait.busy);
-  if (!opened)
-    return opened.error();
   auto ledger =
       std::make_unique<sqlite_ledger>(holder.empty() ? this_process_holder() : std::move(holder));
-  ledger->db.handle = *opened;
+  if (auto opened = ledger->db.open(file, wait.busy); !opened)
+    return opened.error();
   ledger->db.wait = std::move(wait);
   // Setting up a new file takes an exclusive lock, which SQLite may refuse at once rather than
   // wait for (another process turning on WAL at the same moment): tried again like a record.

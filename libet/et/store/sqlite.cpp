@@ -1,4 +1,5 @@
 #include <fcntl.h>
+#include <map>
 #include <thread>
 #include <unistd.h>
 
@@ -39,6 +40,33 @@ result<sqlite3*> open_private_database(const std::filesystem::path& file, std::s
   // Several et processes may share one file: wait for their writes.
   sqlite3_busy_timeout(db, static_cast<int>(busy.count()));
   return db;
+}
+
+std::shared_ptr<std::mutex> write_turn(const std::filesystem::path& file) {
+  static std::mutex registry_mutex;
+  static std::map<std::string, std::weak_ptr<std::mutex>> registry;
+  std::error_code ec;
+  auto key = std::filesystem::weakly_canonical(file, ec);
+  if (ec)
+    key = std::filesystem::absolute(file, ec);
+  std::lock_guard<std::mutex> guard{registry_mutex};
+  std::erase_if(registry, [](const auto& entry) { return entry.second.expired(); });
+  auto& slot = registry[key.string()];
+  auto turn = slot.lock();
+  if (!turn) {
+    turn = std::make_shared<std::mutex>();
+    slot = turn;
+  }
+  return turn;
+}
+
+result<void> connection::open(const std::filesystem::path& file, std::chrono::milliseconds busy) {
+  auto opened = open_private_database(file, name, busy);
+  if (!opened)
+    return opened.error();
+  handle = *opened;
+  turn = write_turn(file);
+  return {};
 }
 
 failure connection::error(const char* what) const {

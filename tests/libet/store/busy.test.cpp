@@ -1,8 +1,12 @@
 #define CAF_SUITE libet.store.busy
 #include "caf/test/unit_test.hpp"
 
+#include <condition_variable>
+#include <mutex>
 #include <sqlite3.h>
+#include <thread>
 
+#include "et/store/detail/sqlite.hpp"
 #include "et/store/key_store.hpp"
 #include "et/store/ledger_store.hpp"
 #include "temp_dir.hpp"
@@ -121,6 +125,53 @@ CAF_TEST(a gateway key record waits out another process and is kept) {
   auto all = (*keys)->requests_since(0);
   CAF_REQUIRE(all);
   CAF_CHECK_EQUAL(all->size(), 1u);
+}
+
+CAF_TEST(writers of one process take turns instead of meeting the busy wait) {
+  // No busy wait at all: without the turn, the second writer fails at once.
+  store::detail::connection first{"first"}, second{"second"};
+  CAF_REQUIRE(first.open(file, 0ms));
+  CAF_REQUIRE(second.open(dir / "." / "ledger.db", 0ms)); // the same file, spelled otherwise
+  CAF_REQUIRE(first.turn == second.turn);
+  CAF_REQUIRE(first.exec("CREATE TABLE t (x INTEGER)", "create"));
+  std::mutex m;
+  std::condition_variable cv;
+  std::optional<result<void>> second_done;
+  std::thread other;
+  auto row = [](const store::detail::connection& c, int64_t x) {
+    store::detail::checked_statement st{c, "INSERT INTO t (x) VALUES (?)"};
+    st.bind(1, x);
+    return st.run("insert");
+  };
+  auto r = first.transaction([&]() -> result<void> {
+    if (auto done = row(first, 1); !done)
+      return done;
+    other = std::thread{[&] {
+      auto done = second.transaction([&] { return row(second, 2); });
+      std::lock_guard<std::mutex> guard{m};
+      second_done = std::move(done);
+      cv.notify_one();
+    }};
+    // A second writer that does not wait ends within microseconds; one that waits its
+    // turn is still waiting when this gives up (which is all this bounded wait is for).
+    std::unique_lock<std::mutex> lock{m};
+    CAF_CHECK(!cv.wait_for(lock, 200ms, [&] { return second_done.has_value(); }));
+    return {};
+  });
+  CAF_CHECK(r);
+  other.join();
+  CAF_REQUIRE(second_done);
+  CAF_CHECK(*second_done);
+  store::detail::checked_statement count{first, "SELECT COUNT(*) FROM t"};
+  auto rows = count.scalar("count");
+  CAF_REQUIRE(rows);
+  CAF_CHECK_EQUAL(*rows, 2.0);
+}
+
+CAF_TEST(the write turn is one per file) {
+  auto a = store::detail::write_turn(file);
+  CAF_CHECK(a == store::detail::write_turn(dir / "x" / ".." / "ledger.db"));
+  CAF_CHECK(a != store::detail::write_turn(dir / "other.db"));
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <sqlite3.h>
@@ -27,11 +28,19 @@ namespace et::store::detail {
 result<sqlite3*> open_private_database(const std::filesystem::path& file, std::string_view what,
                                        std::chrono::milliseconds busy = sqlite_wait{}.busy);
 
+/// The lock that this process's connections to `file` take in turn for a write
+/// transaction (one per file, however it is spelled). SQLite makes a writer that finds the
+/// file locked sleep a millisecond and more before it looks again; writers of one process
+/// (the gateway's key writer and its ledger share a file) queue here instead and go the
+/// moment the last one committed. Other processes still meet the busy wait.
+std::shared_ptr<std::mutex> write_turn(const std::filesystem::path& file);
+
 /// An open database whose failures name the store and the step. Owns its handle.
 struct connection {
-  sqlite3* handle = nullptr; ///< closed with the connection
-  std::string name;          ///< starts every error: "ledger", "gateway keys"
-  sqlite_wait wait;          ///< how writes wait for other processes
+  sqlite3* handle = nullptr;         ///< closed with the connection
+  std::string name;                  ///< starts every error: "ledger", "gateway keys"
+  sqlite_wait wait;                  ///< how writes wait for other processes
+  std::shared_ptr<std::mutex> turn;  ///< write_turn() of the file; null: none taken
 
   /// A connection named `name` (open the handle with open_private_database).
   explicit connection(std::string store) : name(std::move(store)) {}
@@ -54,10 +63,17 @@ struct connection {
     return {};
   }
 
-  /// Runs `body` between BEGIN IMMEDIATE and COMMIT (ROLLBACK on failure): every other
-  /// process sharing the file waits for it.
+  /// Opens `file` (open_private_database, waiting `busy` for other processes) into this
+  /// connection and joins the file's write turn.
+  result<void> open(const std::filesystem::path& file, std::chrono::milliseconds busy);
+
+  /// Runs `body` between BEGIN IMMEDIATE and COMMIT (ROLLBACK on failure) in this process's
+  /// write turn of the file: every other writer of the file waits for it.
   template <class F>
   auto transaction(F&& body) const -> decltype(body()) {
+    std::unique_lock<std::mutex> my_turn;
+    if (turn)
+      my_turn = std::unique_lock<std::mutex>{*turn};
     if (auto r = exec("BEGIN IMMEDIATE", "begin"); !r)
       return r.error();
     auto out = body();
