@@ -1,4 +1,6 @@
 #include <fcntl.h>
+#include <algorithm>
+#include <cstdint>
 #include <map>
 #include <thread>
 #include <unistd.h>
@@ -7,6 +9,31 @@
 #include "et/util/private_files.hpp"
 
 namespace et::store::detail {
+
+namespace {
+
+// SQLite's busy handler: `ctx` carries the wait in milliseconds (no allocation to outlive).
+int pause_when_busy(void* ctx, int count) {
+  auto busy = std::chrono::milliseconds{reinterpret_cast<intptr_t>(ctx)};
+  auto pause = busy_pause(count, busy);
+  if (pause.count() == 0)
+    return 0;
+  std::this_thread::sleep_for(pause);
+  return 1;
+}
+
+} // namespace
+
+std::chrono::microseconds busy_pause(int count, std::chrono::milliseconds busy) {
+  // 50 us doubled `i` times, at most 5 ms (from i = 7 on).
+  auto step = [](int i) -> int64_t { return i >= 7 ? 5000 : std::min<int64_t>(5000, 50 << i); };
+  int64_t budget = busy.count() * 1000;
+  int64_t waited = 0;
+  for (int i = 0; i < count && waited < budget; ++i)
+    waited += step(i);
+  int64_t left = budget - waited;
+  return std::chrono::microseconds{left <= 0 ? int64_t{0} : std::min(step(count), left)};
+}
 
 result<sqlite3*> open_private_database(const std::filesystem::path& file, std::string_view what,
                                        std::chrono::milliseconds busy) {
@@ -38,7 +65,8 @@ result<sqlite3*> open_private_database(const std::filesystem::path& file, std::s
     return fail("cannot open " + file.string() + ": " + msg);
   }
   // Several et processes may share one file: wait for their writes.
-  sqlite3_busy_timeout(db, static_cast<int>(busy.count()));
+  sqlite3_busy_handler(db, pause_when_busy,
+                       reinterpret_cast<void*>(static_cast<intptr_t>(busy.count())));
   return db;
 }
 

@@ -168,6 +168,21 @@ CAF_TEST(writers of one process take turns instead of meeting the busy wait) {
   CAF_CHECK_EQUAL(*rows, 2.0);
 }
 
+CAF_TEST(a busy writer looks again after 50 us at first and waits no longer than its timeout) {
+  using std::chrono::microseconds;
+  CAF_CHECK_EQUAL(store::detail::busy_pause(0, 0ms).count(), 0);
+  CAF_CHECK_EQUAL(store::detail::busy_pause(0, 5000ms).count(), 50);
+  CAF_CHECK_EQUAL(store::detail::busy_pause(1, 5000ms).count(), 100);
+  CAF_CHECK_EQUAL(store::detail::busy_pause(20, 5000ms).count(), 5000); // at most 5 ms
+  microseconds total{0};
+  int count = 0;
+  for (auto p = store::detail::busy_pause(0, 5000ms); p.count() > 0;
+       p = store::detail::busy_pause(++count, 5000ms))
+    total += p;
+  CAF_CHECK_EQUAL(total.count(), 5'000'000); // exactly the timeout, then it gives up
+  CAF_CHECK_EQUAL(store::detail::busy_pause(1'000'000'000, 5000ms).count(), 0);
+}
+
 CAF_TEST(the write turn is one per file) {
   auto a = store::detail::write_turn(file);
   CAF_CHECK(a == store::detail::write_turn(dir / "x" / ".." / "ledger.db"));
