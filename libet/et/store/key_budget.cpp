@@ -147,7 +147,11 @@ result<key_admission> admit_one(const key_store::db& d, const key_use& use) {
 
 // The commit of an admission need not reach the disk (see admit_all); a record's must.
 result<void> synchronous(const key_store::db& d, bool full) {
-  return d.exec(full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL", "synchronous");
+  if (d.full_sync == full)
+    return {};
+  auto set = d.run(full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL", "synchronous");
+  d.full_sync = set ? std::optional<bool>{full} : std::nullopt;
+  return set;
 }
 
 } // namespace
@@ -171,13 +175,13 @@ result<std::vector<result<key_admission>>> key_store::admit_all(const std::vecto
     out.reserve(uses.size());
     for (const auto& use : uses) {
       // A savepoint per use: one that fails half-way leaves nothing behind for the others.
-      if (auto r = d.exec("SAVEPOINT one_use", "savepoint"); !r)
+      if (auto r = d.run("SAVEPOINT one_use", "savepoint"); !r)
         return r.error();
       auto a = admit_one(d, use);
       if (!a)
-        if (auto r = d.exec("ROLLBACK TO one_use", "roll back a use"); !r)
+        if (auto r = d.run("ROLLBACK TO one_use", "roll back a use"); !r)
           return r.error();
-      if (auto r = d.exec("RELEASE one_use", "release a use"); !r)
+      if (auto r = d.run("RELEASE one_use", "release a use"); !r)
         return r.error();
       out.push_back(std::move(a));
     }

@@ -21,11 +21,11 @@ result<void> key_cache::refresh_locked() {
   std::lock_guard<std::mutex> guard{d.mutex};
   checked_ = std::chrono::steady_clock::now();
   // One read transaction: the count and the rows are of one state of the table.
-  if (auto r = d.exec("BEGIN", "begin a read"); !r)
+  if (auto r = d.run("BEGIN", "begin a read"); !r)
     return r;
   struct end_read {
     const key_store::db& d;
-    ~end_read() { d.exec("COMMIT", "end a read"); }
+    ~end_read() { d.run("COMMIT", "end a read"); }
   } ending{d};
   detail::checked_statement g{d, "SELECT COUNT(*), COALESCE(SUM(revoked != 0), 0) FROM "
                                  "gateway_keys"};

@@ -107,6 +107,15 @@ failure connection::error(const char* what) const {
   return make_failure(errc::io_error, message);
 }
 
+result<void> connection::run(const char* sql, const char* what) const {
+  auto* st = take(sql);
+  auto rc = st ? sqlite3_step(st) : SQLITE_ERROR;
+  // error() reads the connection's last error: before give_back() resets the statement.
+  auto out = rc == SQLITE_DONE ? result<void>{} : result<void>{error(what)};
+  give_back(sql, st);
+  return out;
+}
+
 sqlite3_stmt* connection::take(const char* sql) const {
   {
     std::lock_guard<std::mutex> guard{cache_mutex_};

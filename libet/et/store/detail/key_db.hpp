@@ -3,6 +3,7 @@
 /// (admissions, settles, records).
 
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@ namespace et::store {
 struct key_store::db : detail::connection {
   std::string holder; ///< who holds this connection's reservations
   mutable std::mutex mutex;
+  mutable std::optional<bool> full_sync; ///< PRAGMA synchronous = FULL set (nullopt: unknown)
 
   db() : connection("gateway keys") {}
 };
