@@ -21,7 +21,7 @@ constexpr int64_t day_ms = 86'400'000;
 result<void> drop_dead_holders(const key_store::db& d) {
   std::vector<std::string> dead;
   {
-    detail::checked_statement st{d, "SELECT DISTINCT holder FROM key_reservations"};
+    detail::checked_statement st{d, "SELECT DISTINCT holder FROM key_reserved"};
     if (!st.ok())
       return d.error("holders");
     int rc = 0;
@@ -94,8 +94,10 @@ result<key_admission> admit_one(const key_store::db& d, const key_use& use) {
                 + std::to_string(use.tokens) + ")";
     return a;
   }
-  detail::checked_statement r{d,
-                              "SELECT COALESCE(SUM(usd), 0) FROM key_reservations WHERE key = ?"};
+  // key_reserved, not a sum over key_reservations: see key_tables.cpp. A holder's sum is
+  // never taken below 0 by rounding.
+  detail::checked_statement r{
+      d, "SELECT COALESCE(SUM(MAX(usd, 0)), 0) FROM key_reserved WHERE key = ?"};
   r.bind(1, use.name);
   auto reserved = r.scalar("sum reservations");
   if (!reserved)

@@ -60,59 +60,6 @@ result<void> check_limits(const key_limits& l) {
   return {};
 }
 
-// The UTC day of a record as start_of_utc_day reckons it, and its amount as spend counts it
-// (implausible amounts, NULL included, count nothing): SQL for the trigger and the fill below.
-std::string spend_day(const char* ms) {
-  return std::string{ms} + " - (((" + ms + " % 86400000) + 86400000) % 86400000)";
-}
-std::string spend_usd(const char* usd) {
-  return std::string{"(CASE WHEN "} + usd + " >= 0 AND " + usd
-         + " <= " + std::to_string(static_cast<int64_t>(max_usd)) + " THEN " + usd + " ELSE 0 END)";
-}
-
-result<bool> has_spend_table(const key_store::db& d) {
-  detail::checked_statement there{
-      d, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'key_spend'"};
-  auto n = there.scalar("look for key_spend");
-  if (!n)
-    return n.error();
-  return *n > 0;
-}
-
-// key_spend holds each key's spend per UTC day, so that an admission reads a few rows, not
-// every record. A trigger in the file keeps it: every process that writes a record adds to it,
-// an et from before this table included. A file without it gets it, and has it filled from its
-// records, once, in one transaction; a plain read finds it there every other time, so opening
-// a store to read never waits for a writer.
-result<void> ensure_spend_table(const key_store::db& d) {
-  auto there = has_spend_table(d);
-  if (!there || *there)
-    return there ? result<void>{} : there.error();
-  return d.transaction([&]() -> result<void> {
-    auto now = has_spend_table(d); // another process may have made it meanwhile
-    if (!now || *now)
-      return now ? result<void>{} : now.error();
-    auto made =
-        d.exec("CREATE TABLE key_spend (key TEXT NOT NULL, day_ms INTEGER NOT NULL, usd REAL NOT "
-               "NULL, requests INTEGER NOT NULL, PRIMARY KEY (key, day_ms))",
-               "create key_spend");
-    if (!made)
-      return made;
-    auto trigger =
-        "CREATE TRIGGER IF NOT EXISTS key_spend_of_record AFTER INSERT ON gateway_requests BEGIN "
-        "INSERT INTO key_spend (key, day_ms, usd, requests) VALUES (NEW.key, "
-        + spend_day("NEW.unix_ms") + ", " + spend_usd("NEW.usd")
-        + ", 1) ON CONFLICT (key, day_ms) DO UPDATE SET usd = usd + excluded.usd, "
-          "requests = requests + 1; END";
-    if (auto r = d.exec(trigger.c_str(), "create the key_spend trigger"); !r)
-      return r;
-    auto fill = "INSERT INTO key_spend (key, day_ms, usd, requests) SELECT key, "
-                + spend_day("unix_ms") + " AS day, SUM(" + spend_usd("usd")
-                + "), COUNT(*) FROM gateway_requests GROUP BY key, day";
-    return d.exec(fill.c_str(), "fill key_spend from the records");
-  });
-}
-
 } // namespace
 
 result<void> check_key_name(std::string_view name) {
@@ -178,7 +125,7 @@ result<std::unique_ptr<key_store>> key_store::open(const std::filesystem::path& 
   // it up too; tried again like a write.
   if (auto r = d->retry_when_busy([&] { return d->exec(schema, "set up"); }); !r)
     return r.error();
-  if (auto r = ensure_spend_table(*d); !r)
+  if (auto r = detail::ensure_derived_tables(*d); !r)
     return r.error();
   d->holder = holder.empty() ? this_process_holder() : std::move(holder);
   return std::unique_ptr<key_store>{new key_store(std::move(d))};

@@ -314,4 +314,62 @@ CAF_TEST(a file from before the spend table gets it filled from its records once
   CAF_CHECK(over->why == store::key_refusal::budget_total);
 }
 
+CAF_TEST(open reservations count from key_reserved : filled once and kept by the file) {
+  store::key_limits l;
+  l.budget_total = 1.0;
+  {
+    auto s = open();
+    CAF_REQUIRE(s->create("k", l, t0));
+    auto a = s->admit({"k", 0.5, 10, t0});
+    CAF_REQUIRE(a && a->id != 0); // left open
+  }
+  // As an older et left it: reservations, no key_reserved; then it reserves again.
+  sqlite3* raw = nullptr;
+  CAF_REQUIRE_EQUAL(sqlite3_open(file.c_str(), &raw), SQLITE_OK);
+  auto exec = [&](const std::string& sql) {
+    CAF_CHECK_EQUAL(sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  };
+  exec("DROP TRIGGER key_reserved_add; DROP TRIGGER key_reserved_take; DROP TRIGGER "
+       "key_reserved_fixed; DROP TABLE key_reserved");
+  auto me = store::this_process_holder();
+  exec("INSERT INTO key_reservations (key, holder, usd, tokens, minute) VALUES ('k', '" + me
+       + "', 0.25, 10, 0)");
+  auto s = open();
+  // 0.5 + 0.25 open: 0.25 more fits, a cent more does not.
+  auto over = s->admit({"k", 0.26, 10, t0});
+  CAF_REQUIRE(over);
+  CAF_CHECK(over->why == store::key_refusal::budget_total);
+  // An older et reserves and releases by hand; the file's triggers keep the sums.
+  exec("INSERT INTO key_reservations (key, holder, usd, tokens, minute) VALUES ('k', '" + me
+       + "', 0.2, 10, 0)");
+  auto now_over = s->admit({"k", 0.06, 10, t0});
+  CAF_REQUIRE(now_over);
+  CAF_CHECK(now_over->why == store::key_refusal::budget_total);
+  exec("DELETE FROM key_reservations WHERE usd = 0.2");
+  auto fits = s->admit({"k", 0.25, 10, t0});
+  CAF_REQUIRE(fits);
+  CAF_CHECK_NOT_EQUAL(fits->id, 0);
+  // Admissions read the sums, not the reservations (whose scan grew with every one open):
+  // with room by the reservations (0.75 open), a made-up sum refuses.
+  CAF_REQUIRE(s->settle(fits->id, answer("k", 0, t0)));
+  exec("UPDATE key_reserved SET usd = 5");
+  auto by_sum = s->admit({"k", 0.01, 10, t0});
+  CAF_REQUIRE(by_sum);
+  CAF_CHECK(by_sum->why == store::key_refusal::budget_total);
+  // Rows are never updated (the sums would go stale): the file refuses it.
+  CAF_CHECK_NOT_EQUAL(sqlite3_exec(raw, "UPDATE key_reservations SET usd = 0", nullptr, nullptr,
+                                   nullptr),
+                      SQLITE_OK);
+  // Everything settled: no holder's sum is left behind.
+  exec("DELETE FROM key_reservations");
+  sqlite3_stmt* count = nullptr;
+  CAF_REQUIRE_EQUAL(
+      sqlite3_prepare_v2(raw, "SELECT COUNT(*) FROM key_reserved", -1, &count, nullptr),
+      SQLITE_OK);
+  CAF_REQUIRE_EQUAL(sqlite3_step(count), SQLITE_ROW);
+  CAF_CHECK_EQUAL(sqlite3_column_int(count, 0), 0);
+  sqlite3_finalize(count);
+  sqlite3_close(raw);
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -22,6 +22,10 @@ struct key_store::db : detail::connection {
 
 namespace detail {
 
+/// Makes the tables that triggers keep from the records and reservations (key_spend,
+/// key_reserved) where the file has not got them yet (key_tables.cpp).
+result<void> ensure_derived_tables(const key_store::db& d);
+
 /// The columns read_key reads, in its order.
 constexpr const char* key_columns =
     "name, created_ms, budget_day, budget_total, models, rpm, tpm, revoked";
