@@ -4,6 +4,7 @@
 #include <mutex>
 #include <sqlite3.h>
 
+#include "et/store/detail/derived.hpp"
 #include "et/store/detail/sqlite.hpp"
 
 #include "et/llm/plausible.hpp"
@@ -115,6 +116,32 @@ CREATE TABLE IF NOT EXISTS reservations (
   id INTEGER PRIMARY KEY, holder TEXT NOT NULL, usd REAL NOT NULL);
 )";
 
+// spend_by_day: the recorded spend per UTC day, kept by the file's triggers (detail/derived.hpp)
+// through every insert, delete and change of a call. A per_day budget check summed the day's
+// calls instead: 0.13 ms with none, 1.5 ms with 10,000, 18 ms with 100,000, in the ledger
+// actor that every budgeted call waits for.
+detail::derived_table spend_by_day() {
+  using detail::plausible_usd_sql;
+  using detail::utc_day_sql;
+  auto add = "INSERT INTO spend_by_day (day_ms, usd, calls) VALUES (" + utc_day_sql("NEW.unix_ms")
+             + ", " + plausible_usd_sql("NEW.usd")
+             + ", 1) ON CONFLICT (day_ms) DO UPDATE SET usd = usd + excluded.usd, calls = calls "
+               "+ 1;";
+  std::string take = "UPDATE spend_by_day SET usd = usd - " + plausible_usd_sql("OLD.usd")
+                     + ", calls = calls - 1 WHERE day_ms = " + utc_day_sql("OLD.unix_ms") + ";";
+  return {"spend_by_day",
+          "CREATE TABLE spend_by_day (day_ms INTEGER PRIMARY KEY, usd REAL NOT NULL, calls INTEGER "
+          "NOT NULL)",
+          {"CREATE TRIGGER IF NOT EXISTS spend_by_day_add AFTER INSERT ON calls BEGIN " + add
+               + " END",
+           "CREATE TRIGGER IF NOT EXISTS spend_by_day_take AFTER DELETE ON calls BEGIN " + take
+               + " END",
+           "CREATE TRIGGER IF NOT EXISTS spend_by_day_change AFTER UPDATE OF usd, unix_ms ON calls "
+           "BEGIN " + take + " " + add + " END"},
+          "INSERT INTO spend_by_day (day_ms, usd, calls) SELECT " + utc_day_sql("unix_ms")
+              + " AS day, SUM(" + plausible_usd_sql("usd") + "), COUNT(*) FROM calls GROUP BY day"};
+}
+
 class sqlite_ledger : public ledger_store {
 public:
   explicit sqlite_ledger(std::string holder) : holder_(std::move(holder)) {}
@@ -132,6 +159,7 @@ private:
   result<void> insert(const stored_call& c);
   result<void> release(int64_t id);
   result<double> sum(const char* sql, int64_t arg, const char* what) const;
+  result<double> spent_from(int64_t unix_ms) const; // recorded spend since, lock held
   result<void> drop_dead_holders();
 
   mutable std::mutex mutex_;
@@ -213,6 +241,14 @@ result<std::vector<stored_call>> sqlite_ledger::since(int64_t unix_ms) const {
 
 result<double> sqlite_ledger::spent_since(int64_t unix_ms) const {
   std::lock_guard<std::mutex> guard{mutex_};
+  return spent_from(unix_ms);
+}
+
+result<double> sqlite_ledger::spent_from(int64_t unix_ms) const {
+  // From the start of a UTC day (what per_day budgets ask), the day sums answer.
+  if (unix_ms == start_of_utc_day(unix_ms))
+    return sum("SELECT COALESCE(SUM(usd), 0) FROM spend_by_day WHERE day_ms >= ?", unix_ms,
+               "sum days");
   return sum(kSpentSql, unix_ms, "sum");
 }
 
@@ -230,7 +266,7 @@ result<double> sqlite_ledger::sum(const char* sql, int64_t arg, const char* what
 result<void> sqlite_ledger::drop_dead_holders() {
   std::vector<std::string> dead;
   {
-    detail::checked_statement st{db, "SELECT DISTINCT holder FROM reservations"};
+    detail::checked_statement st{db, "SELECT holder FROM reserved_by_holder"};
     if (!st.ok())
       return db.error("prepare holders");
     int rc = 0;
@@ -257,10 +293,11 @@ result<reservation_grant> sqlite_ledger::reserve(const reservation_ask& ask) {
     if (auto r = drop_dead_holders(); !r)
       return r.error();
     reservation_grant g;
-    auto spent = sum(kSpentSql, ask.day_start_ms, "sum");
+    auto spent = spent_from(ask.day_start_ms);
     if (!spent)
       return spent.error();
-    auto reserved = sum("SELECT COALESCE(SUM(usd), 0) FROM reservations", 0, "sum reservations");
+    auto reserved = sum("SELECT COALESCE(SUM(MAX(usd, 0)), 0) FROM reserved_by_holder", 0,
+                        "sum reservations");
     if (!reserved)
       return reserved.error();
     g.spent = *spent;
@@ -326,6 +363,12 @@ result<std::unique_ptr<ledger_store>> open_sqlite_ledger(const std::filesystem::
   if (auto r = db.retry_when_busy([&] { return db.exec(schema, "set up"); }); !r)
     return make_failure(errc::io_error, "ledger: cannot set up " + file.string() + ": "
                                             + sqlite3_errmsg(ledger->db.handle));
+  // Reservations of live processes, summed per holder (detail/derived.hpp): not a scan of
+  // every open one for each reservation.
+  for (const auto& t : {spend_by_day(), detail::reservation_sums("reserved_by_holder",
+                                                                  "reservations", {"holder"})})
+    if (auto r = db.retry_when_busy([&] { return detail::ensure_derived(db, t); }); !r)
+      return r.error();
   return std::unique_ptr<ledger_store>{std::move(ledger)};
 }
 
