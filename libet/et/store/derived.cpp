@@ -7,7 +7,8 @@ namespace et::store::detail {
 namespace {
 
 result<bool> has_table(const connection& c, const std::string& name) {
-  checked_statement there{c, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?"};
+  checked_statement there{c,
+                          "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?"};
   there.bind(1, name);
   auto n = there.scalar("look for a table");
   if (!n)

@@ -151,7 +151,8 @@ result<key_admission> admit_one(const key_store::db& d, const key_use& use) {
 result<void> synchronous(const key_store::db& d, bool full) {
   if (d.full_sync == full)
     return {};
-  auto set = d.run(full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL", "synchronous");
+  auto set =
+      d.run(full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL", "synchronous");
   d.full_sync = set ? std::optional<bool>{full} : std::nullopt;
   return set;
 }

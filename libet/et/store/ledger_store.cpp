@@ -129,17 +129,18 @@ detail::derived_table spend_by_day() {
                "+ 1;";
   std::string take = "UPDATE spend_by_day SET usd = usd - " + plausible_usd_sql("OLD.usd")
                      + ", calls = calls - 1 WHERE day_ms = " + utc_day_sql("OLD.unix_ms") + ";";
-  return {"spend_by_day",
-          "CREATE TABLE spend_by_day (day_ms INTEGER PRIMARY KEY, usd REAL NOT NULL, calls INTEGER "
-          "NOT NULL)",
-          {"CREATE TRIGGER IF NOT EXISTS spend_by_day_add AFTER INSERT ON calls BEGIN " + add
-               + " END",
-           "CREATE TRIGGER IF NOT EXISTS spend_by_day_take AFTER DELETE ON calls BEGIN " + take
-               + " END",
-           "CREATE TRIGGER IF NOT EXISTS spend_by_day_change AFTER UPDATE OF usd, unix_ms ON calls "
-           "BEGIN " + take + " " + add + " END"},
-          "INSERT INTO spend_by_day (day_ms, usd, calls) SELECT " + utc_day_sql("unix_ms")
-              + " AS day, SUM(" + plausible_usd_sql("usd") + "), COUNT(*) FROM calls GROUP BY day"};
+  return {
+      "spend_by_day",
+      "CREATE TABLE spend_by_day (day_ms INTEGER PRIMARY KEY, usd REAL NOT NULL, calls INTEGER "
+      "NOT NULL)",
+      {"CREATE TRIGGER IF NOT EXISTS spend_by_day_add AFTER INSERT ON calls BEGIN " + add + " END",
+       "CREATE TRIGGER IF NOT EXISTS spend_by_day_take AFTER DELETE ON calls BEGIN " + take
+           + " END",
+       "CREATE TRIGGER IF NOT EXISTS spend_by_day_change AFTER UPDATE OF usd, unix_ms ON calls "
+       "BEGIN "
+           + take + " " + add + " END"},
+      "INSERT INTO spend_by_day (day_ms, usd, calls) SELECT " + utc_day_sql("unix_ms")
+          + " AS day, SUM(" + plausible_usd_sql("usd") + "), COUNT(*) FROM calls GROUP BY day"};
 }
 
 class sqlite_ledger : public ledger_store {
@@ -296,8 +297,8 @@ result<reservation_grant> sqlite_ledger::reserve(const reservation_ask& ask) {
     auto spent = spent_from(ask.day_start_ms);
     if (!spent)
       return spent.error();
-    auto reserved = sum("SELECT COALESCE(SUM(MAX(usd, 0)), 0) FROM reserved_by_holder", 0,
-                        "sum reservations");
+    auto reserved =
+        sum("SELECT COALESCE(SUM(MAX(usd, 0)), 0) FROM reserved_by_holder", 0, "sum reservations");
     if (!reserved)
       return reserved.error();
     g.spent = *spent;
@@ -365,8 +366,8 @@ result<std::unique_ptr<ledger_store>> open_sqlite_ledger(const std::filesystem::
                                             + sqlite3_errmsg(ledger->db.handle));
   // Reservations of live processes, summed per holder (detail/derived.hpp): not a scan of
   // every open one for each reservation.
-  for (const auto& t : {spend_by_day(), detail::reservation_sums("reserved_by_holder",
-                                                                  "reservations", {"holder"})})
+  for (const auto& t :
+       {spend_by_day(), detail::reservation_sums("reserved_by_holder", "reservations", {"holder"})})
     if (auto r = db.retry_when_busy([&] { return detail::ensure_derived(db, t); }); !r)
       return r.error();
   return std::unique_ptr<ledger_store>{std::move(ledger)};

@@ -1,6 +1,6 @@
-#include <fcntl.h>
 #include <algorithm>
 #include <cstdint>
+#include <fcntl.h>
 #include <map>
 #include <thread>
 #include <unistd.h>

@@ -357,15 +357,14 @@ CAF_TEST(open reservations count from key_reserved : filled once and kept by the
   CAF_REQUIRE(by_sum);
   CAF_CHECK(by_sum->why == store::key_refusal::budget_total);
   // Rows are never updated (the sums would go stale): the file refuses it.
-  CAF_CHECK_NOT_EQUAL(sqlite3_exec(raw, "UPDATE key_reservations SET usd = 0", nullptr, nullptr,
-                                   nullptr),
-                      SQLITE_OK);
+  CAF_CHECK_NOT_EQUAL(
+      sqlite3_exec(raw, "UPDATE key_reservations SET usd = 0", nullptr, nullptr, nullptr),
+      SQLITE_OK);
   // Everything settled: no holder's sum is left behind.
   exec("DELETE FROM key_reservations");
   sqlite3_stmt* count = nullptr;
   CAF_REQUIRE_EQUAL(
-      sqlite3_prepare_v2(raw, "SELECT COUNT(*) FROM key_reserved", -1, &count, nullptr),
-      SQLITE_OK);
+      sqlite3_prepare_v2(raw, "SELECT COUNT(*) FROM key_reserved", -1, &count, nullptr), SQLITE_OK);
   CAF_REQUIRE_EQUAL(sqlite3_step(count), SQLITE_ROW);
   CAF_CHECK_EQUAL(sqlite3_column_int(count, 0), 0);
   sqlite3_finalize(count);

@@ -153,11 +153,12 @@ CAF_TEST(a per_day budget reads the day sums : filled once and kept through ever
                  "reserved_by_holder_fixed; DROP TABLE reserved_by_holder; INSERT INTO calls "
                  "(run_id, unix_ms, role, alias, provider, model, prompt_tokens, "
                  "completion_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, "
-                 "usd, ok, latency_ms, attempt, outcome) VALUES ('r', " + at
-                     + ", 'p', 'a', 'p', 'm', 0, 0, 0, 0, 0, 0.125, 1, 1, 1, 'ok'), ('r', " + at
-                     + ", 'p', 'a', 'p', 'm', 0, 0, 0, 0, 0, -5, 1, 1, 1, 'ok'), ('r', " + at
+                 "usd, ok, latency_ms, attempt, outcome) VALUES ('r', "
+                     + at + ", 'p', 'a', 'p', 'm', 0, 0, 0, 0, 0, 0.125, 1, 1, 1, 'ok'), ('r', "
+                     + at + ", 'p', 'a', 'p', 'm', 0, 0, 0, 0, 0, -5, 1, 1, 1, 'ok'), ('r', " + at
                      + ", 'p', 'a', 'p', 'm', 0, 0, 0, 0, 0, 1e300, 1, 1, 1, 'ok'); INSERT INTO "
-                       "reservations (holder, usd) VALUES ('" + me + "', 0.0625)");
+                       "reservations (holder, usd) VALUES ('"
+                     + me + "', 0.0625)");
   auto s = store::open_sqlite_ledger(file, "me");
   CAF_REQUIRE(s);
   check(**s, 0.375, 0.0625);

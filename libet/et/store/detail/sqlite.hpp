@@ -30,7 +30,8 @@ std::chrono::microseconds busy_pause(int count, std::chrono::milliseconds busy);
 
 /// Opens (creating) `file` for this user only: its folder 0700, the file made 0600 before
 /// SQLite opens it (SQLite gives its -wal, -shm and -journal files the database's mode),
-/// and a wait of up to `busy` (busy_pause) for other processes' writes. `what` starts every error ("ledger").
+/// and a wait of up to `busy` (busy_pause) for other processes' writes. `what` starts every
+/// error ("ledger").
 result<sqlite3*> open_private_database(const std::filesystem::path& file, std::string_view what,
                                        std::chrono::milliseconds busy = sqlite_wait{}.busy);
 
@@ -43,12 +44,12 @@ std::shared_ptr<std::mutex> write_turn(const std::filesystem::path& file);
 
 /// An open database whose failures name the store and the step. Owns its handle.
 struct connection {
-  sqlite3* handle = nullptr;         ///< closed with the connection
-  std::string name;                  ///< starts every error: "ledger", "gateway keys"
-  sqlite_wait wait;                  ///< how writes wait for other processes
-  std::shared_ptr<std::mutex> turn;  ///< write_turn() of the file; null: none taken
+  sqlite3* handle = nullptr;        ///< closed with the connection
+  std::string name;                 ///< starts every error: "ledger", "gateway keys"
+  sqlite_wait wait;                 ///< how writes wait for other processes
+  std::shared_ptr<std::mutex> turn; ///< write_turn() of the file; null: none taken
 
-  /// A connection named `name` (open the handle with open_private_database).
+  /// A connection named `name`, not open yet (open()).
   explicit connection(std::string store) : name(std::move(store)) {}
   ~connection() {
     for (auto& [sql, st] : cache_)
