@@ -78,12 +78,15 @@ bench: build
 	@$(BUILD_DIR)/bin/et-bench-scale --json $(BUILD_DIR)/bench-scale.json
 	@echo
 	@$(BUILD_DIR)/bin/et-bench-index --json $(BUILD_DIR)/bench-index.json
+	@echo
+	@$(BUILD_DIR)/bin/et-bench-budget --json $(BUILD_DIR)/bench-budget.json
 	@{ echo '['; sed '1d;$$d' $(BUILD_DIR)/bench-decoders.json | sed '$$s/$$/,/'; \
 	   sed '1d;$$d' $(BUILD_DIR)/bench-request.json | sed '$$s/$$/,/'; \
 	   sed '1d;$$d' $(BUILD_DIR)/bench-pool.json | sed '$$s/$$/,/'; \
 	   sed '1d;$$d' $(BUILD_DIR)/bench-remote.json | sed '$$s/$$/,/'; \
 	   sed '1d;$$d' $(BUILD_DIR)/bench-scale.json | sed '$$s/$$/,/'; \
-	   sed '1d;$$d' $(BUILD_DIR)/bench-index.json; echo ']'; } > $(BUILD_DIR)/bench.json
+	   sed '1d;$$d' $(BUILD_DIR)/bench-index.json | sed '$$s/$$/,/'; \
+	   sed '1d;$$d' $(BUILD_DIR)/bench-budget.json; echo ']'; } > $(BUILD_DIR)/bench.json
 	@echo "results: $(BUILD_DIR)/bench.json"
 
 # The soak (about a minute): 1,000+ model calls through pool runs against the fake upstream
