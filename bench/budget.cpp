@@ -1,6 +1,7 @@
 // et-bench-budget: what one budget check costs as a state dir grows. A gateway key's
-// admission (its check and reservation in one transaction) with N reservations open, and an
-// `et run` per_day reservation in the ledger with N calls recorded that day, each in a fresh
+// admission (its check and reservation in one transaction) with N reservations open, and with
+// a total budget used on N days, and an `et run` per_day reservation in the ledger with N calls
+// recorded that day, each in a fresh
 // SQLite file in a temporary folder. Both read sums kept by triggers (store/detail/derived.hpp);
 // the rows show that their cost stays flat where a scan's grew with N.
 //
@@ -51,6 +52,31 @@ double key_admission(const fs::path& dir, int64_t open, int64_t checks) {
       return -1;
     // Settled at once: the open count stays `open`.
     if (!(*keys)->settle(a->id, {"k", "m", t0, {}, 1e-6, 200}))
+      return -1;
+  }
+  return et::bench::percentile(samples, 0.5);
+}
+
+// Median microseconds of `checks` admissions of a key with a total budget used on `days` days.
+double key_total(const fs::path& dir, int64_t days, int64_t checks) {
+  auto keys = et::store::key_store::open(dir / "keys.sqlite", "bench");
+  if (!keys)
+    return -1;
+  et::store::key_limits l;
+  l.budget_total = 1e9;
+  if (!(*keys)->create("k", l, t0))
+    return -1;
+  std::vector<et::store::key_settlement> records;
+  for (int64_t d = 0; d < days; ++d)
+    records.push_back({0, {"k", "m", t0 - d * 86'400'000, {}, 1e-6, 200}});
+  if (!records.empty() && !(*keys)->settle_all(records))
+    return -1;
+  std::vector<double> samples;
+  for (int64_t i = 0; i < checks; ++i) {
+    auto start = clock_type::now();
+    auto a = (*keys)->admit({"k", 1e-6, 1, t0});
+    samples.push_back(micros_since(start));
+    if (!a || a->id == 0 || !(*keys)->settle(a->id, {"k", "m", t0, {}, 1e-6, 200}))
       return -1;
   }
   return et::bench::percentile(samples, 0.5);
@@ -147,8 +173,9 @@ int main(int argc, char** argv) {
       const char* name;
       double us;
     } done[] = {
-        {"key admission, N reservations open", key_admission(dir / ("k" + std::to_string(n)), n,
-                                                             checks)},
+        {"key admission, N reservations open",
+         key_admission(dir / ("k" + std::to_string(n)), n, checks)},
+        {"key budget_total, used on N days", key_total(dir / ("t" + std::to_string(n)), n, checks)},
         {"ledger per_day, N calls that day",
          ledger_reservation(dir / ("l" + std::to_string(n)), n, checks)},
     };

@@ -250,6 +250,12 @@ std::vector<std::string> split_models(const std::string& text) {
 
 result<double> spent_since(const key_store::db& d, const std::string& name, int64_t day_ms) {
   // MAX: a negative row (the file is on disk; anyone may edit it) cancels no spend.
+  if (day_ms == 0) { // ever: one row, not one per day
+    checked_statement st{
+        d, "SELECT COALESCE((SELECT MAX(usd, 0) FROM key_spend_total WHERE key = ?), 0)"};
+    st.bind(1, name);
+    return st.scalar("sum spend");
+  }
   checked_statement st{d, "SELECT COALESCE(SUM(MAX(usd, 0)), 0) FROM key_spend WHERE key = ? AND "
                           "day_ms >= ?"};
   st.bind(1, name);

@@ -371,4 +371,35 @@ CAF_TEST(open reservations count from key_reserved : filled once and kept by the
   sqlite3_close(raw);
 }
 
+CAF_TEST(budget_total reads the key_spend_total row : filled once and kept by the file) {
+  store::key_limits l;
+  l.budget_total = 1.0;
+  {
+    auto s = open();
+    CAF_REQUIRE(s->create("k", l, t0));
+    for (int d = 0; d < 4; ++d) // a record on each of four days
+      CAF_REQUIRE(s->settle(0, answer("k", 0.125, t0 - d * day)));
+  }
+  sqlite3* raw = nullptr;
+  CAF_REQUIRE_EQUAL(sqlite3_open(file.c_str(), &raw), SQLITE_OK);
+  auto exec = [&](const std::string& sql) {
+    CAF_CHECK_EQUAL(sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  };
+  exec("DROP TRIGGER key_spend_total_of_record; DROP TABLE key_spend_total"); // an older file
+  auto s = open();
+  auto listed = s->list(t0);
+  CAF_REQUIRE(listed && listed->size() == 1);
+  CAF_CHECK_EQUAL((*listed)[0].spent_total, 0.5);
+  auto fits = s->admit({"k", 0.5, 10, t0});
+  CAF_REQUIRE(fits);
+  CAF_CHECK_NOT_EQUAL(fits->id, 0);
+  CAF_REQUIRE(s->settle(fits->id, answer("k", 0, t0)));
+  // The total is read from its row, not summed over the days: a made-up total refuses.
+  exec("UPDATE key_spend_total SET usd = 0.99");
+  auto over = s->admit({"k", 0.02, 10, t0});
+  CAF_REQUIRE(over);
+  CAF_CHECK(over->why == store::key_refusal::budget_total);
+  sqlite3_close(raw);
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()
