@@ -1,9 +1,9 @@
 // et-bench-budget: what one budget check costs as a state dir grows. A gateway key's
-// admission (its check and reservation in one transaction) with N reservations open, and with
-// a total budget used on N days, and an `et run` per_day reservation in the ledger with N calls
-// recorded that day, each in a fresh
-// SQLite file in a temporary folder. Both read sums kept by triggers (store/detail/derived.hpp);
-// the rows show that their cost stays flat where a scan's grew with N.
+// admission (its check and reservation in one transaction) with N reservations open, with N
+// other keys in use, and with a total budget used on N days, and an `et run` per_day reservation in
+// the ledger with N calls recorded that day, each in a fresh SQLite file in a temporary folder.
+// Both read sums kept by triggers (store/detail/derived.hpp); the rows show that their cost stays
+// flat where a scan's grew with N.
 //
 //   et-bench-budget [--sizes 0,1000,10000] [--checks 2000] [--json FILE]
 
@@ -52,6 +52,37 @@ double key_admission(const fs::path& dir, int64_t open, int64_t checks) {
       return -1;
     // Settled at once: the open count stays `open`.
     if (!(*keys)->settle(a->id, {"k", "m", t0, {}, 1e-6, 200}))
+      return -1;
+  }
+  return et::bench::percentile(samples, 0.5);
+}
+
+// Median microseconds of `checks` admissions of a key while `keys` other keys each have a
+// request in flight (a reservation open and a rate window this minute).
+double other_keys(const fs::path& dir, int64_t keys, int64_t checks) {
+  auto store = et::store::key_store::open(dir / "keys.sqlite", "bench");
+  if (!store)
+    return -1;
+  et::store::key_limits l;
+  l.budget_total = 1e9;
+  l.rpm = 1'000'000'000;
+  std::vector<et::store::key_use> uses;
+  for (int64_t i = 0; i < keys; ++i) {
+    auto name = "other-" + std::to_string(i);
+    if (!(*store)->create(name, l, t0))
+      return -1;
+    uses.push_back({name, 1e-6, 1, t0});
+  }
+  if (!uses.empty() && !(*store)->admit_all(uses))
+    return -1;
+  if (!(*store)->create("k", l, t0))
+    return -1;
+  std::vector<double> samples;
+  for (int64_t i = 0; i < checks; ++i) {
+    auto start = clock_type::now();
+    auto a = (*store)->admit({"k", 1e-6, 1, t0});
+    samples.push_back(micros_since(start));
+    if (!a || a->id == 0 || !(*store)->settle(a->id, {"k", "m", t0, {}, 1e-6, 200}))
       return -1;
   }
   return et::bench::percentile(samples, 0.5);
@@ -175,6 +206,8 @@ int main(int argc, char** argv) {
     } done[] = {
         {"key admission, N reservations open",
          key_admission(dir / ("k" + std::to_string(n)), n, checks)},
+        {"key admission, N other keys in use",
+         other_keys(dir / ("o" + std::to_string(n)), n, checks)},
         {"key budget_total, used on N days", key_total(dir / ("t" + std::to_string(n)), n, checks)},
         {"ledger per_day, N calls that day",
          ledger_reservation(dir / ("l" + std::to_string(n)), n, checks)},

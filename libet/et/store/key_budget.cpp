@@ -21,7 +21,7 @@ constexpr int64_t day_ms = 86'400'000;
 result<void> drop_dead_holders(const key_store::db& d) {
   std::vector<std::string> dead;
   {
-    detail::checked_statement st{d, "SELECT DISTINCT holder FROM key_reserved"};
+    detail::checked_statement st{d, "SELECT holder FROM key_holders"};
     if (!st.ok())
       return d.error("holders");
     int rc = 0;

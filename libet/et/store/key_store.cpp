@@ -30,6 +30,7 @@ CREATE TABLE IF NOT EXISTS key_reservations (
 CREATE TABLE IF NOT EXISTS key_windows (
   key TEXT NOT NULL, minute INTEGER NOT NULL, requests INTEGER NOT NULL,
   tokens INTEGER NOT NULL, PRIMARY KEY (key, minute));
+CREATE INDEX IF NOT EXISTS key_windows_by_minute ON key_windows(minute);
 )";
 
 std::string join_models(const std::vector<std::string>& models) {
