@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -30,87 +31,68 @@ double micros_since(clock_type::time_point start) {
   return std::chrono::duration<double, std::micro>(clock_type::now() - start).count();
 }
 
-// Median microseconds of `checks` key admissions with `open` reservations left open.
-double key_admission(const fs::path& dir, int64_t open, int64_t checks) {
-  auto keys = et::store::key_store::open(dir / "keys.sqlite", "bench");
-  if (!keys)
-    return -1;
-  et::store::key_limits l;
-  l.budget_day = 1e9;
-  l.budget_total = 1e9;
-  if (!(*keys)->create("k", l, t0))
-    return -1;
-  std::vector<et::store::key_use> uses(static_cast<size_t>(open), {"k", 1e-6, 1, t0});
-  if (!uses.empty() && !(*keys)->admit_all(uses))
-    return -1;
-  std::vector<double> samples;
-  for (int64_t i = 0; i < checks; ++i) {
-    auto start = clock_type::now();
-    auto a = (*keys)->admit({"k", 1e-6, 1, t0});
-    samples.push_back(micros_since(start));
-    if (!a || a->id == 0)
-      return -1;
-    // Settled at once: the open count stays `open`.
-    if (!(*keys)->settle(a->id, {"k", "m", t0, {}, 1e-6, 200}))
-      return -1;
-  }
-  return et::bench::percentile(samples, 0.5);
-}
-
-// Median microseconds of `checks` admissions of a key while `keys` other keys each have a
-// request in flight (a reservation open and a rate window this minute).
-double other_keys(const fs::path& dir, int64_t keys, int64_t checks) {
+// A key store in `dir` with key "k" (a total budget and an rpm limit that never refuse), or
+// nullptr when it cannot be made.
+std::unique_ptr<et::store::key_store> key_store_with_k(const fs::path& dir) {
   auto store = et::store::key_store::open(dir / "keys.sqlite", "bench");
-  if (!store)
-    return -1;
   et::store::key_limits l;
   l.budget_total = 1e9;
   l.rpm = 1'000'000'000;
-  std::vector<et::store::key_use> uses;
-  for (int64_t i = 0; i < keys; ++i) {
-    auto name = "other-" + std::to_string(i);
-    if (!(*store)->create(name, l, t0))
-      return -1;
-    uses.push_back({name, 1e-6, 1, t0});
-  }
-  if (!uses.empty() && !(*store)->admit_all(uses))
-    return -1;
-  if (!(*store)->create("k", l, t0))
-    return -1;
+  if (!store || !(*store)->create("k", l, t0))
+    return nullptr;
+  return std::move(*store);
+}
+
+// Median microseconds of `checks` admissions of "k", each settled at once (so what is open
+// stays as the caller left it); -1 when one is refused or fails.
+double time_admissions(et::store::key_store& store, int64_t checks) {
   std::vector<double> samples;
   for (int64_t i = 0; i < checks; ++i) {
     auto start = clock_type::now();
-    auto a = (*store)->admit({"k", 1e-6, 1, t0});
+    auto a = store.admit({"k", 1e-6, 1, t0});
     samples.push_back(micros_since(start));
-    if (!a || a->id == 0 || !(*store)->settle(a->id, {"k", "m", t0, {}, 1e-6, 200}))
+    if (!a || a->id == 0 || !store.settle(a->id, {"k", "m", t0, {}, 1e-6, 200}))
       return -1;
   }
   return et::bench::percentile(samples, 0.5);
 }
 
-// Median microseconds of `checks` admissions of a key with a total budget used on `days` days.
+// With `open` reservations of "k" left open.
+double key_admission(const fs::path& dir, int64_t open, int64_t checks) {
+  auto store = key_store_with_k(dir);
+  std::vector<et::store::key_use> uses(static_cast<size_t>(open), {"k", 1e-6, 1, t0});
+  if (!store || (!uses.empty() && !store->admit_all(uses)))
+    return -1;
+  return time_admissions(*store, checks);
+}
+
+// While `keys` other keys each have a request in flight (a reservation open and a rate window
+// this minute).
+double other_keys(const fs::path& dir, int64_t keys, int64_t checks) {
+  auto store = key_store_with_k(dir);
+  if (!store)
+    return -1;
+  std::vector<et::store::key_use> uses;
+  for (int64_t i = 0; i < keys; ++i) {
+    auto name = "other-" + std::to_string(i);
+    if (!store->create(name, {}, t0))
+      return -1;
+    uses.push_back({name, 1e-6, 1, t0});
+  }
+  if (!uses.empty() && !store->admit_all(uses))
+    return -1;
+  return time_admissions(*store, checks);
+}
+
+// With "k" used on `days` days before (its total budget sums them).
 double key_total(const fs::path& dir, int64_t days, int64_t checks) {
-  auto keys = et::store::key_store::open(dir / "keys.sqlite", "bench");
-  if (!keys)
-    return -1;
-  et::store::key_limits l;
-  l.budget_total = 1e9;
-  if (!(*keys)->create("k", l, t0))
-    return -1;
+  auto store = key_store_with_k(dir);
   std::vector<et::store::key_settlement> records;
   for (int64_t d = 0; d < days; ++d)
     records.push_back({0, {"k", "m", t0 - d * 86'400'000, {}, 1e-6, 200}});
-  if (!records.empty() && !(*keys)->settle_all(records))
+  if (!store || (!records.empty() && !store->settle_all(records)))
     return -1;
-  std::vector<double> samples;
-  for (int64_t i = 0; i < checks; ++i) {
-    auto start = clock_type::now();
-    auto a = (*keys)->admit({"k", 1e-6, 1, t0});
-    samples.push_back(micros_since(start));
-    if (!a || a->id == 0 || !(*keys)->settle(a->id, {"k", "m", t0, {}, 1e-6, 200}))
-      return -1;
-  }
-  return et::bench::percentile(samples, 0.5);
+  return time_admissions(*store, checks);
 }
 
 // Median microseconds of `checks` per_day reservations with `calls` recorded that day.

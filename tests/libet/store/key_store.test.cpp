@@ -10,6 +10,7 @@
 
 #include "et/store/holder.hpp"
 #include "et/store/key_store.hpp"
+#include "raw_sql.hpp"
 
 using namespace et;
 
@@ -324,10 +325,8 @@ CAF_TEST(open reservations count from key_reserved : filled once and kept by the
     CAF_REQUIRE(a && a->id != 0); // left open
   }
   // As an older et left it: reservations, no key_reserved; then it reserves again.
-  sqlite3* raw = nullptr;
-  CAF_REQUIRE_EQUAL(sqlite3_open(file.c_str(), &raw), SQLITE_OK);
   auto exec = [&](const std::string& sql) {
-    CAF_CHECK_EQUAL(sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    CAF_CHECK_EQUAL(test::raw_exec(file, sql), SQLITE_OK);
   };
   exec("DROP TRIGGER key_reserved_add; DROP TRIGGER key_reserved_take; DROP TRIGGER "
        "key_reserved_fixed; DROP TABLE key_reserved");
@@ -357,18 +356,11 @@ CAF_TEST(open reservations count from key_reserved : filled once and kept by the
   CAF_REQUIRE(by_sum);
   CAF_CHECK(by_sum->why == store::key_refusal::budget_total);
   // Rows are never updated (the sums would go stale): the file refuses it.
-  CAF_CHECK_NOT_EQUAL(
-      sqlite3_exec(raw, "UPDATE key_reservations SET usd = 0", nullptr, nullptr, nullptr),
-      SQLITE_OK);
+  CAF_CHECK_NOT_EQUAL(test::raw_exec(file, "UPDATE key_reservations SET usd = 0"), SQLITE_OK);
   // Everything settled: no holder's sum is left behind.
   exec("DELETE FROM key_reservations");
-  sqlite3_stmt* count = nullptr;
-  CAF_REQUIRE_EQUAL(
-      sqlite3_prepare_v2(raw, "SELECT COUNT(*) FROM key_reserved", -1, &count, nullptr), SQLITE_OK);
-  CAF_REQUIRE_EQUAL(sqlite3_step(count), SQLITE_ROW);
-  CAF_CHECK_EQUAL(sqlite3_column_int(count, 0), 0);
-  sqlite3_finalize(count);
-  sqlite3_close(raw);
+  CAF_CHECK_EQUAL(test::raw_integer(file, "SELECT COUNT(*) FROM key_reserved"), 0);
+  CAF_CHECK_EQUAL(test::raw_integer(file, "SELECT COUNT(*) FROM key_holders"), 0);
 }
 
 CAF_TEST(budget_total reads the key_spend_total row : filled once and kept by the file) {
@@ -380,12 +372,10 @@ CAF_TEST(budget_total reads the key_spend_total row : filled once and kept by th
     for (int d = 0; d < 4; ++d) // a record on each of four days
       CAF_REQUIRE(s->settle(0, answer("k", 0.125, t0 - d * day)));
   }
-  sqlite3* raw = nullptr;
-  CAF_REQUIRE_EQUAL(sqlite3_open(file.c_str(), &raw), SQLITE_OK);
-  auto exec = [&](const std::string& sql) {
-    CAF_CHECK_EQUAL(sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
-  };
-  exec("DROP TRIGGER key_spend_total_of_record; DROP TABLE key_spend_total"); // an older file
+  // An older file.
+  CAF_CHECK_EQUAL(
+      test::raw_exec(file, "DROP TRIGGER key_spend_total_of_record; DROP TABLE key_spend_total"),
+      SQLITE_OK);
   auto s = open();
   auto listed = s->list(t0);
   CAF_REQUIRE(listed && listed->size() == 1);
@@ -395,11 +385,10 @@ CAF_TEST(budget_total reads the key_spend_total row : filled once and kept by th
   CAF_CHECK_NOT_EQUAL(fits->id, 0);
   CAF_REQUIRE(s->settle(fits->id, answer("k", 0, t0)));
   // The total is read from its row, not summed over the days: a made-up total refuses.
-  exec("UPDATE key_spend_total SET usd = 0.99");
+  CAF_CHECK_EQUAL(test::raw_exec(file, "UPDATE key_spend_total SET usd = 0.99"), SQLITE_OK);
   auto over = s->admit({"k", 0.02, 10, t0});
   CAF_REQUIRE(over);
   CAF_CHECK(over->why == store::key_refusal::budget_total);
-  sqlite3_close(raw);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

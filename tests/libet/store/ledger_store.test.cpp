@@ -6,6 +6,7 @@
 
 #include "et/store/holder.hpp"
 #include "et/store/ledger_store.hpp"
+#include "raw_sql.hpp"
 #include "temp_dir.hpp"
 
 using namespace et;
@@ -113,23 +114,14 @@ CAF_TEST(the start of the utc day is midnight) {
   CAF_CHECK_EQUAL(store::start_of_utc_day(86'400'000 * 3), 86'400'000 * 3);
 }
 
-namespace {
-
-// Runs `sql` on the file as an et from before its derived tables would (or a person would).
-void raw_exec(const std::filesystem::path& file, const std::string& sql) {
-  sqlite3* raw = nullptr;
-  CAF_REQUIRE_EQUAL(sqlite3_open(file.c_str(), &raw), SQLITE_OK);
-  CAF_CHECK_EQUAL(sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
-  sqlite3_close(raw);
-}
-
-} // namespace
-
 CAF_TEST(a per_day budget reads the day sums : filled once and kept through every change) {
   test::scratch_dir dir{"ledger-days"};
   auto file = dir.dir / "ledger.sqlite";
   constexpr int64_t day = 86'400'000;
   const int64_t today = store::start_of_utc_day(1'700'000'000'000);
+  auto exec = [&](const std::string& sql) {
+    CAF_CHECK_EQUAL(test::raw_exec(file, sql), SQLITE_OK);
+  };
   auto check = [&](store::ledger_store& s, double spent, double reserved) {
     auto g = s.reserve({0.0, 10.0, today});
     CAF_REQUIRE(g && g->id != 0);
@@ -147,33 +139,33 @@ CAF_TEST(a per_day budget reads the day sums : filled once and kept through ever
   // and a reservation of a live process.
   auto at = std::to_string(today + 7);
   auto me = store::this_process_holder();
-  raw_exec(file, "DROP TRIGGER spend_by_day_add; DROP TRIGGER spend_by_day_take; DROP TRIGGER "
-                 "spend_by_day_change; DROP TABLE spend_by_day; DROP TRIGGER "
-                 "reserved_by_holder_add; DROP TRIGGER reserved_by_holder_take; DROP TRIGGER "
-                 "reserved_by_holder_fixed; DROP TABLE reserved_by_holder; INSERT INTO calls "
-                 "(run_id, unix_ms, role, alias, provider, model, prompt_tokens, "
-                 "completion_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, "
-                 "usd, ok, latency_ms, attempt, outcome) VALUES ('r', "
-                     + at + ", 'p', 'a', 'p', 'm', 0, 0, 0, 0, 0, 0.125, 1, 1, 1, 'ok'), ('r', "
-                     + at + ", 'p', 'a', 'p', 'm', 0, 0, 0, 0, 0, -5, 1, 1, 1, 'ok'), ('r', " + at
-                     + ", 'p', 'a', 'p', 'm', 0, 0, 0, 0, 0, 1e300, 1, 1, 1, 'ok'); INSERT INTO "
-                       "reservations (holder, usd) VALUES ('"
-                     + me + "', 0.0625)");
+  exec("DROP TRIGGER spend_by_day_add; DROP TRIGGER spend_by_day_take; DROP TRIGGER "
+       "spend_by_day_change; DROP TABLE spend_by_day; DROP TRIGGER "
+       "reserved_by_holder_add; DROP TRIGGER reserved_by_holder_take; DROP TRIGGER "
+       "reserved_by_holder_fixed; DROP TABLE reserved_by_holder; INSERT INTO calls "
+       "(run_id, unix_ms, role, alias, provider, model, prompt_tokens, "
+       "completion_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, "
+       "usd, ok, latency_ms, attempt, outcome) VALUES ('r', "
+       + at + ", 'p', 'a', 'p', 'm', 0, 0, 0, 0, 0, 0.125, 1, 1, 1, 'ok'), ('r', " + at
+       + ", 'p', 'a', 'p', 'm', 0, 0, 0, 0, 0, -5, 1, 1, 1, 'ok'), ('r', " + at
+       + ", 'p', 'a', 'p', 'm', 0, 0, 0, 0, 0, 1e300, 1, 1, 1, 'ok'); INSERT INTO "
+         "reservations (holder, usd) VALUES ('"
+       + me + "', 0.0625)");
   auto s = store::open_sqlite_ledger(file, "me");
   CAF_REQUIRE(s);
   check(**s, 0.375, 0.0625);
   // Changed by hand: a call deleted, another moved to yesterday, the reservation released.
-  raw_exec(file, "DELETE FROM calls WHERE usd = 0.125; UPDATE calls SET unix_ms = "
-                     + std::to_string(today - day) + " WHERE usd = 0.25; DELETE FROM reservations");
+  exec("DELETE FROM calls WHERE usd = 0.125; UPDATE calls SET unix_ms = "
+       + std::to_string(today - day) + " WHERE usd = 0.25; DELETE FROM reservations");
   check(**s, 0.0, 0.0);
   CAF_CHECK_EQUAL(*(*s)->spent_since(0), 0.75); // every day, from the sums too
   // The check reads the sums, not the calls and reservations: made-up sums count.
-  raw_exec(file, "INSERT INTO reservations (holder, usd) VALUES ('" + me
-                     + "', 0.0625); UPDATE reserved_by_holder SET usd = 3");
+  exec("INSERT INTO reservations (holder, usd) VALUES ('" + me
+       + "', 0.0625); UPDATE reserved_by_holder SET usd = 3");
   check(**s, 0.0, 3.0);
-  raw_exec(file, "DELETE FROM reservations");
+  exec("DELETE FROM reservations");
   check(**s, 0.0, 0.0); // the holder's row went with its last reservation
-  raw_exec(file, "UPDATE spend_by_day SET usd = 20 WHERE day_ms = " + std::to_string(today));
+  exec("UPDATE spend_by_day SET usd = 20 WHERE day_ms = " + std::to_string(today));
   auto refused = (*s)->reserve({0.01, 10.0, today});
   CAF_REQUIRE(refused);
   CAF_CHECK_EQUAL(refused->id, 0);
