@@ -27,11 +27,11 @@ result<void> key_cache::refresh_locked() {
     const key_store::db& d;
     ~end_read() { d.run("COMMIT", "end a read"); }
   } ending{d};
-  detail::checked_statement g{d, "SELECT COUNT(*), COALESCE(SUM(revoked != 0), 0) FROM "
-                                 "gateway_keys"};
+  detail::checked_statement g{d,
+                              "SELECT COALESCE((SELECT changes FROM key_changes WHERE id = 1), 0)"};
   if (!g.ok() || g.step() != SQLITE_ROW)
     return d.error("check the keys");
-  std::pair<int64_t, int64_t> now{g.integer(0), g.integer(1)};
+  auto now = g.integer(0);
   if (generation_ == now)
     return {};
   detail::checked_statement st{

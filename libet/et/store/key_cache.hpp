@@ -1,10 +1,10 @@
 #pragma once
 /// The gateway's keys in memory, for authenticating a request without waiting behind the
 /// key store's writes: a copy of the keys table (hashes, names, limits, revoked), read over
-/// a connection of its own and read again when the table changed. A change is seen by its
-/// count of keys and of revoked keys (keys are never deleted and names never reused, so
-/// create and revoke, the only writes to the table, each change one of the two), checked
-/// at most every `refresh` and whenever a presented key is not in the copy.
+/// a connection of its own and read again when the table changed. A change is seen by a
+/// counter that triggers in the file raise with every write to the table (key_changes, one
+/// row: a check reads one row however many keys there are, so a flood of unknown keys costs
+/// no scan), checked at most every `refresh` and whenever a presented key is not in the copy.
 ///
 /// What this means across processes: a key created by `et keys create` (or another
 /// gateway) is known at once, since an unknown key makes the check; a revoke is seen
@@ -61,7 +61,7 @@ private:
   std::chrono::milliseconds refresh_;
   std::mutex mutex_;
   std::chrono::steady_clock::time_point checked_{};
-  std::optional<std::pair<int64_t, int64_t>> generation_; ///< keys, revoked keys
+  std::optional<int64_t> generation_; ///< key_changes when the copy was read
   std::unordered_map<std::string, key_info> by_hash_;
   int64_t active_ = 0;
 };

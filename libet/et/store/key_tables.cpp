@@ -39,10 +39,26 @@ derived_table spend_total_table() {
               + plausible_usd_sql("usd") + "), COUNT(*) FROM gateway_requests GROUP BY key"};
 }
 
+// key_changes: one row whose counter every write to gateway_keys raises, so that the key
+// cache sees a change by reading one row (it counted every key, for every unknown key
+// presented: 0.44 ms with 10,000 keys, on the HTTP thread, for anyone without a key).
+derived_table changes_table() {
+  auto raise = [](const char* when) {
+    return std::string{"CREATE TRIGGER IF NOT EXISTS key_changes_on_"} + when + " AFTER " + when
+           + " ON gateway_keys BEGIN INSERT INTO key_changes (id, changes) VALUES (1, 1) ON "
+             "CONFLICT (id) DO UPDATE SET changes = changes + 1; END";
+  };
+  return {"key_changes",
+          "CREATE TABLE key_changes (id INTEGER PRIMARY KEY CHECK (id = 1), changes INTEGER NOT "
+          "NULL)",
+          {raise("INSERT"), raise("UPDATE"), raise("DELETE")},
+          "INSERT INTO key_changes (id, changes) VALUES (1, 0)"};
+}
+
 } // namespace
 
 result<void> ensure_derived_tables(const key_store::db& d) {
-  for (const auto& t : {spend_table(), spend_total_table()})
+  for (const auto& t : {spend_table(), spend_total_table(), changes_table()})
     if (auto r = ensure_derived(d, t); !r)
       return r;
   // What each process (holder) has reserved per key and not yet settled. Summing

@@ -7,6 +7,7 @@
 
 #include "et/store/key_cache.hpp"
 #include "et/store/key_store.hpp"
+#include "raw_sql.hpp"
 #include "temp_dir.hpp"
 
 // The gateway's copy of the keys table, read over a connection of its own: what it sees of
@@ -134,6 +135,32 @@ CAF_TEST(a second connection in one process keeps the locks on the file) {
   CAF_CHECK(shared_range_held());
   auto again = open_store(); // a third, as the ledger of et serve is
   CAF_CHECK(shared_range_held());
+}
+
+CAF_TEST(any write to the keys table is seen : a key deleted by hand and another made) {
+  auto other = open_store();
+  auto gone = other->create("gone", {}, 1000);
+  CAF_REQUIRE(gone);
+  auto cache = open_cache(0ms); // checks at every lookup
+  CAF_REQUIRE(cache->lookup(*gone) && cache->lookup(*gone)->key.has_value());
+  // The count of keys and of revoked keys stays the same; the change counter does not.
+  CAF_CHECK_EQUAL(test::raw_exec(file, "DELETE FROM gateway_keys WHERE name = 'gone'"), SQLITE_OK);
+  CAF_REQUIRE(other->create("new", {}, 2000));
+  auto after = cache->lookup(*gone);
+  CAF_REQUIRE(after);
+  CAF_CHECK(!after->key.has_value());
+  CAF_CHECK_EQUAL(after->active, 1);
+  // A file from before the counter gets it: a cache opened on it still sees changes.
+  CAF_CHECK_EQUAL(test::raw_exec(file, "DROP TRIGGER key_changes_on_INSERT; DROP TRIGGER "
+                                       "key_changes_on_UPDATE; DROP TRIGGER key_changes_on_DELETE; "
+                                       "DROP TABLE key_changes"),
+                  SQLITE_OK);
+  auto reopened = open_cache(0ms);
+  auto third = other->create("third", {}, 3000);
+  CAF_REQUIRE(third);
+  auto found = reopened->lookup(*third);
+  CAF_REQUIRE(found);
+  CAF_CHECK(found->key.has_value());
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
