@@ -37,8 +37,8 @@ result<void> ensure_derived(const connection& c, const derived_table& t) {
       return now ? result<void>{} : now.error();
     if (auto r = c.exec(t.create.c_str(), "create a derived table"); !r)
       return r;
-    for (const auto& trigger : t.triggers)
-      if (auto r = c.exec(trigger.c_str(), "create a trigger"); !r)
+    for (const auto& sql : t.then)
+      if (auto r = c.exec(sql.c_str(), "create a trigger or index"); !r)
         return r;
     return c.exec(t.fill.c_str(), "fill a derived table");
   });

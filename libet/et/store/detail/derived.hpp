@@ -13,15 +13,15 @@ namespace et::store::detail {
 /// A table kept by triggers in the file: every process that writes the rows it sums keeps it
 /// too, an et from before the table included.
 struct derived_table {
-  std::string name;                  ///< the table
-  std::string create;                ///< its CREATE TABLE
-  std::vector<std::string> triggers; ///< the CREATE TRIGGERs that keep it
-  std::string fill;                  ///< INSERT ... SELECT from the rows there now
+  std::string name;              ///< the table
+  std::string create;            ///< its CREATE TABLE
+  std::vector<std::string> then; ///< the CREATE TRIGGERs that keep it (and any index)
+  std::string fill;              ///< INSERT ... SELECT from the rows there now
 };
 
-/// Makes `t` with its triggers, filled from the rows already there, in one transaction, where
-/// the file has not got it yet. A file that has it is only read (opening a store to read never
-/// waits for a writer).
+/// Makes `t` with its triggers and indexes, filled from the rows already there, in one transaction,
+/// where the file has not got it yet. A file that has it is only read (opening a store to read
+/// never waits for a writer).
 result<void> ensure_derived(const connection& c, const derived_table& t);
 
 /// SQL for the start of the UTC day (as start_of_utc_day reckons it) of `ms`, a column.

@@ -23,7 +23,7 @@ struct key_store::db : detail::connection {
 namespace detail {
 
 /// Makes the tables that triggers keep from the records and reservations (key_spend,
-/// key_spend_total, key_changes, key_reserved, key_holders) where the file has not got them yet (key_tables.cpp).
+/// key_spend_total, key_changes, key_reserved) where the file has not got them yet (key_tables.cpp).
 result<void> ensure_derived_tables(const key_store::db& d);
 
 /// The columns read_key reads, in its order.
