@@ -127,26 +127,6 @@ double ledger_reservation(const fs::path& dir, int64_t calls, int64_t checks) {
   return et::bench::percentile(samples, 0.5);
 }
 
-std::vector<int64_t> read_sizes(std::string_view text) {
-  std::vector<int64_t> out;
-  while (!text.empty()) {
-    auto comma = text.find(',');
-    auto n = et::bench::whole_number(text.substr(0, comma));
-    if (!n || *n > 1'000'000)
-      return {};
-    out.push_back(*n);
-    text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
-  }
-  return out;
-}
-
-std::string_view option(int argc, char** argv, std::string_view name) {
-  for (int i = 1; i + 1 < argc; ++i)
-    if (argv[i] == name)
-      return argv[i + 1];
-  return {};
-}
-
 } // namespace
 
 int main(int argc, char** argv) {
@@ -154,15 +134,16 @@ int main(int argc, char** argv) {
                                          {"--sizes", "--checks", "--json"});
       code >= 0)
     return code;
-  auto sizes_text = option(argc, argv, "--sizes");
-  auto sizes = read_sizes(sizes_text.empty() ? "0,1000,10000" : sizes_text);
-  if (sizes.empty()) {
+  auto sizes_text = et::bench::option(argc, argv, "--sizes");
+  auto sizes =
+      et::bench::whole_numbers(sizes_text.empty() ? "0,1000,10000" : sizes_text, 0, 1'000'000);
+  if (!sizes || sizes->empty()) {
     std::fprintf(stderr, "et-bench-budget: --sizes: expected whole numbers up to 1000000, "
                          "separated by commas\n");
     return 2;
   }
   int64_t checks = 2000;
-  if (auto text = option(argc, argv, "--checks"); !text.empty()) {
+  if (auto text = et::bench::option(argc, argv, "--checks"); !text.empty()) {
     auto n = et::bench::whole_number(text);
     if (!n || *n < 1 || *n > 1'000'000) {
       std::fprintf(stderr, "et-bench-budget: --checks: expected a whole number, 1 to 1000000\n");
@@ -181,7 +162,7 @@ int main(int argc, char** argv) {
   std::printf("%-34s %10s %10s\n", "check", "N", "p50 us");
   std::vector<et::bench::json_row> rows;
   int failures = 0;
-  for (auto n : sizes) {
+  for (auto n : *sizes) {
     struct {
       const char* name;
       double us;

@@ -45,13 +45,6 @@ using namespace et::bench;
 using namespace et::bench::gateway;
 namespace fs = std::filesystem;
 
-std::string_view option(int argc, char** argv, std::string_view flag) {
-  for (int i = 1; i + 1 < argc; ++i)
-    if (std::string_view{argv[i]} == flag)
-      return argv[i + 1];
-  return {};
-}
-
 constexpr const char* usage_text =
     "[--levels 1,8,64] [--seconds 3] [--hold N] [--json FILE] [--state DIR] [--key rate|budget] "
     "[--other NAME=URL --other-model M --other-pid PID --other-header \"K: V\"...]";
@@ -65,18 +58,10 @@ struct numbers {
 
 // Comma-separated concurrency levels, 1 to 4096 each; nullopt for anything else.
 std::optional<std::vector<int>> parse_levels(std::string_view text) {
-  std::vector<int> out;
-  while (!text.empty()) {
-    auto comma = text.find(',');
-    auto n = whole_number(text.substr(0, comma));
-    if (!n || *n < 1 || *n > 4096)
-      return std::nullopt;
-    out.push_back(static_cast<int>(*n));
-    text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
-  }
-  if (out.empty())
+  auto numbers = whole_numbers(text, 1, 4096);
+  if (!numbers || numbers->empty())
     return std::nullopt;
-  return out;
+  return std::vector<int>(numbers->begin(), numbers->end());
 }
 
 // The numeric flags; nullopt after saying which one is wrong.

@@ -19,6 +19,7 @@
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -101,24 +102,7 @@ private:
 
 // "100,1000": each a positive whole number; nullopt when one is not.
 std::optional<std::vector<int64_t>> parse_levels(std::string_view text) {
-  std::vector<int64_t> out;
-  while (!text.empty()) {
-    auto comma = text.find(',');
-    auto n = whole_number(text.substr(0, comma));
-    if (!n || *n <= 0)
-      return std::nullopt;
-    out.push_back(*n);
-    text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
-  }
-  return out;
-}
-
-// The value after `flag`, or "".
-std::string_view option(int argc, char** argv, std::string_view flag) {
-  for (int i = 1; i + 1 < argc; ++i)
-    if (std::string_view{argv[i]} == flag)
-      return argv[i + 1];
-  return {};
+  return whole_numbers(text, 1, std::numeric_limits<int64_t>::max());
 }
 
 // The child's entry: --child PATH N PORT; prints one result line (run_side exits
@@ -260,8 +244,9 @@ void print_header(const fd_limits& fds, uint64_t ports, int repeat) {
 int main(int argc, char** argv) {
   if (argc > 1 && std::string_view{argv[1]} == "--child")
     return child_main(argc, argv);
-  if (auto code = check_flags(argc, argv, "et-bench-scale", "[--levels N,N...] [--repeat N] [--json FILE]",
-                              {"--levels", "--repeat", "--json"});
+  if (auto code =
+          check_flags(argc, argv, "et-bench-scale", "[--levels N,N...] [--repeat N] [--json FILE]",
+                      {"--levels", "--repeat", "--json"});
       code >= 0)
     return code;
   auto fds = raise_fd_limit(); // children (and the upstream) inherit it

@@ -107,17 +107,35 @@ int check_flags(int argc, char** argv, const char* program, const char* usage,
       return refuse(" is given twice");
     seen.push_back(flag);
     // An empty value would read as "not given", and a flag as a value is a missing value.
-    if (i + 1 == argc || argv[i + 1][0] == '\0' || std::string_view{argv[i + 1]}.rfind("--", 0) == 0)
+    if (i + 1 == argc || argv[i + 1][0] == '\0'
+        || std::string_view{argv[i + 1]}.rfind("--", 0) == 0)
       return refuse(" needs a value");
   }
   return -1;
 }
 
-std::string json_path(int argc, char** argv) {
+std::optional<std::vector<int64_t>> whole_numbers(std::string_view text, int64_t min, int64_t max) {
+  std::vector<int64_t> out;
+  while (!text.empty()) {
+    auto comma = text.find(',');
+    auto n = whole_number(text.substr(0, comma));
+    if (!n || *n < min || *n > max)
+      return std::nullopt;
+    out.push_back(*n);
+    text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+  }
+  return out;
+}
+
+std::string_view option(int argc, char** argv, std::string_view flag) {
   for (int i = 1; i + 1 < argc; ++i)
-    if (std::string_view{argv[i]} == "--json")
+    if (std::string_view{argv[i]} == flag)
       return argv[i + 1];
   return {};
+}
+
+std::string json_path(int argc, char** argv) {
+  return std::string{option(argc, argv, "--json")};
 }
 
 bool write_json(const std::string& path, const std::vector<json_row>& rows) {

@@ -49,6 +49,13 @@ private:
 /// a mistyped flag is an error rather than 0.
 std::optional<int64_t> whole_number(std::string_view text);
 
+/// `text` as comma-separated whole numbers, each from `min` to `max` ("" gives none); nullopt
+/// when any is missing, not a number or out of range.
+std::optional<std::vector<int64_t>> whole_numbers(std::string_view text, int64_t min, int64_t max);
+
+/// The value after `flag` on the command line, or "" when absent (check_flags vets them).
+std::string_view option(int argc, char** argv, std::string_view flag);
+
 /// Checks a benchmark's command line: `--flag value` pairs, each flag one of `accepted`, given
 /// once (those in `repeatable` may come again), each value neither empty nor a flag.
 /// Returns -1 when it is; otherwise the exit code after saying why: 0 after printing
