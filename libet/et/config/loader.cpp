@@ -38,18 +38,28 @@ void read_all(detail::reader& r, const YAML::Node& root, settings& s) {
   detail::validate(r, root, s);
 }
 
+// Each `value` in `text` becomes its `reference`, longest values first.
+void replace_values(std::string& text,
+                    const std::vector<std::pair<std::string, std::string>>& values) {
+  for (const auto& [value, reference] : values)
+    for (auto at = text.find(value); at != std::string::npos;
+         at = text.find(value, at + reference.size()))
+      text.replace(at, value.size(), reference);
+}
+
 // A diagnostic quotes values after expansion, so `listen: ${OPENAI_API_KEY}x` would print the
 // key (found by fuzz/config). Every value the environment gave (4 bytes or more: shorter ones
-// would garble messages) is shown as the reference that produced it.
+// would garble messages) is shown as the reference that produced it, in the message and in the
+// key path alike (a key is the file's own text, but one that spells out a secret, as a key
+// pasted one line too far, must not print it either).
 void hide_env_values(std::vector<diagnostic>& diagnostics,
                      std::vector<std::pair<std::string, std::string>> values) {
   std::sort(values.begin(), values.end(),
             [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
-  for (auto& d : diagnostics)
-    for (const auto& [value, reference] : values)
-      for (auto at = d.message.find(value); at != std::string::npos;
-           at = d.message.find(value, at + reference.size()))
-        d.message.replace(at, value.size(), reference);
+  for (auto& d : diagnostics) {
+    replace_values(d.message, values);
+    replace_values(d.path, values);
+  }
 }
 
 } // namespace

@@ -47,3 +47,14 @@ CAF_TEST(a diagnostic never quotes a value from the environment) {
   CAF_REQUIRE(!small.ok());
   CAF_CHECK(!any_mentions(small, "sk-ENVSECRET"));
 }
+
+// A secret from the environment that the file also spells out as a key (pasted one line too
+// far) is hidden in the diagnostic's key path as it is in its message.
+CAF_TEST(a key spelling out an environment secret is hidden in the key path) {
+  auto out = check_string("providers:\n  p:\n    type: openai\n    api_key: ${OPENAI_API_KEY}\n"
+                          "retry:\n  sk-ENVSECRET-OPENAI_API_KEY: 1\n",
+                          "s.yaml", env);
+  CAF_REQUIRE(!out.ok());
+  CAF_CHECK(!any_mentions(out, "sk-ENVSECRET"));
+  CAF_CHECK(any_mentions(out, "retry.${OPENAI_API_KEY}"));
+}
