@@ -31,8 +31,10 @@ void serve(boost::asio::io_context& io) {
 
 runtime::runtime(int threads)
     : state_(std::make_unique<detail::runtime_state>(std::max(threads, 1))) {
-  for (int i = 0; i < std::max(threads, 1); ++i)
+  for (int i = 0; i < std::max(threads, 1); ++i) {
     state_->threads.emplace_back([io = &state_->io] { serve(*io); });
+    detail::name_thread(state_->threads.back(), "et.http.client");
+  }
 }
 
 runtime::~runtime() {

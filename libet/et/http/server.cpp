@@ -95,7 +95,10 @@ void reply::on_close(std::function<void()> f) {
 
 struct server::impl : std::enable_shared_from_this<server::impl>, detail::server_core {
   net::io_context ioc;
-  tcp::acceptor acceptor{ioc};
+  // The acceptor's handlers and stop()'s close run on one strand: with several I/O threads an
+  // accept's completion and the close would otherwise touch the acceptor at once.
+  net::strand<net::io_context::executor_type> accepting = net::make_strand(ioc);
+  tcp::acceptor acceptor{accepting};
   std::vector<std::thread> threads;
   std::mutex mutex;
   std::vector<std::weak_ptr<detail::server_session>> sessions;
@@ -193,8 +196,10 @@ result<uint16_t> server::start() {
                                            + std::to_string(i.opts.port) + ": " + ec.message());
   auto port = i.acceptor.local_endpoint().port();
   i.accept();
-  for (int n = 0; n < std::max(1, i.opts.threads); ++n)
+  for (int n = 0; n < std::max(1, i.opts.threads); ++n) {
     i.threads.emplace_back([self = impl_] { detail::run_polling(self->ioc); });
+    detail::name_thread(i.threads.back(), "et.http.server");
+  }
   return port;
 }
 
@@ -219,7 +224,7 @@ void server::stop(std::chrono::milliseconds grace) {
       if (auto s = w.lock())
         net::post(s->executor(), [s, f] { f(*s); });
   };
-  net::post(i.ioc, [self = impl_, each_session] {
+  net::post(i.accepting, [self = impl_, each_session] {
     boost::system::error_code ignored;
     self->acceptor.close(ignored);
     each_session([](detail::server_session& s) { s.wind_down(); });

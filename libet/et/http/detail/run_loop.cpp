@@ -1,8 +1,14 @@
 #include "et/http/detail/run_loop.hpp"
 
+#include <pthread.h>
+
 #include <thread>
 
 namespace et::http::detail {
+
+void name_thread(std::thread& t, const char* name) {
+  ::pthread_setname_np(t.native_handle(), name);
+}
 
 void run_polling(boost::asio::io_context& io, std::chrono::microseconds spin) {
   using clock = std::chrono::steady_clock;

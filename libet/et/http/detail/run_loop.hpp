@@ -2,6 +2,7 @@
 /// How et's I/O threads run an io_context (implementation header: includes Asio).
 
 #include <chrono>
+#include <thread>
 
 #include <boost/asio/io_context.hpp>
 
@@ -15,6 +16,10 @@ namespace et::http::detail {
 /// The price is at most this much CPU per burst of events, yielded to any other runnable
 /// thread.
 inline constexpr std::chrono::microseconds io_spin{50};
+
+/// Names thread `t` (at most 15 bytes), so that top -H, perf and /proc tell et's pools apart;
+/// done by its starter, so the name is there once the pool's start returns.
+void name_thread(std::thread& t, const char* name);
 
 /// Runs `io` on this thread like io.run(): until it is stopped or runs out of work. After
 /// each handler it polls for up to `spin` before blocking. Exceptions from handlers pass.
