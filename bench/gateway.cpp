@@ -47,6 +47,7 @@ namespace fs = std::filesystem;
 
 constexpr const char* usage_text =
     "[--levels 1,8,64] [--seconds 3] [--hold N] [--json FILE] [--state DIR] [--key rate|budget] "
+    "[--cpus N] "
     "[--other NAME=URL --other-model M --other-pid PID --other-header \"K: V\"...]";
 
 /// The numeric flags, each checked: a mistyped value is an error, never a default.
@@ -54,6 +55,7 @@ struct numbers {
   std::vector<int> levels{1, 8, 64};
   double seconds = 3;
   int64_t hold = 0;
+  int64_t cpus = 0; ///< `et serve --cpus` for the gateway; 0: its own choice
 };
 
 // Comma-separated concurrency levels, 1 to 4096 each; nullopt for anything else.
@@ -89,6 +91,12 @@ std::optional<numbers> read_numbers(int argc, char** argv) {
     if (!hold || *hold > 100'000)
       return fail("--hold: expected a whole number up to 100000");
     n.hold = *hold;
+  }
+  if (auto text = option(argc, argv, "--cpus"); !text.empty()) {
+    auto cpus = whole_number(text);
+    if (!cpus || *cpus < 1 || *cpus > 1024)
+      return fail("--cpus: expected a whole number of cores from 1 to 1024");
+    n.cpus = *cpus;
   }
   if (auto text = option(argc, argv, "--other-pid"); !text.empty()) {
     auto pid = whole_number(text);
@@ -226,10 +234,11 @@ std::string make_key(std::string_view mode, const fs::path& state, std::string& 
 } // namespace
 
 int main(int argc, char** argv) {
-  if (auto code = check_flags(argc, argv, "et-bench-gateway", usage_text,
-                              {"--levels", "--seconds", "--hold", "--json", "--state", "--key",
-                               "--other", "--other-model", "--other-pid", "--other-header"},
-                              {"--other-header"});
+  if (auto code =
+          check_flags(argc, argv, "et-bench-gateway", usage_text,
+                      {"--levels", "--seconds", "--hold", "--json", "--state", "--key", "--cpus",
+                       "--other", "--other-model", "--other-pid", "--other-header"},
+                      {"--other-header"});
       code >= 0)
     return code;
   auto flags = read_numbers(argc, argv);
@@ -266,9 +275,12 @@ int main(int argc, char** argv) {
     scale::stop_upstream(upstream);
     return 1;
   }
-  auto gw =
-      start_gateway(own + "/et", (dir / "et.yaml").string(), (dir / "gateway.log").string(),
-                    {"--max-connections", std::to_string(std::max<int64_t>(1024, hold + 64))});
+  std::vector<std::string> serve_flags{"--max-connections",
+                                       std::to_string(std::max<int64_t>(1024, hold + 64))};
+  if (flags->cpus > 0) // how et serve sizes its threads, to compare plans on one machine
+    serve_flags.insert(serve_flags.end(), {"--cpus", std::to_string(flags->cpus)});
+  auto gw = start_gateway(own + "/et", (dir / "et.yaml").string(), (dir / "gateway.log").string(),
+                          serve_flags);
   if (gw.pid < 0) {
     std::fprintf(stderr, "et-bench-gateway: %s\n", gw.error.c_str());
     scale::stop_upstream(upstream);

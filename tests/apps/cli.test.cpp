@@ -63,6 +63,31 @@ CAF_TEST(an unknown flag is one line naming the flag plus usage) {
   CAF_CHECK_EQUAL(count(r.err, "\n"), 2u);
 }
 
+// CLI11's own range checks print the largest double (309 digits) as their bound.
+CAF_TEST(a number flag out of range says what it expects in one line plus usage) {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
+      {{"serve", "--cpus", "0"}, "--cpus: expected a whole number of cores, 1 to 1024"},
+      {{"serve", "--grace", "-1"}, "--grace: expected whole seconds, 0 to 86400 (a day)"},
+      {{"serve", "--max-connections", "0"},
+       "--max-connections: expected a whole number of connections, 1 to 1000000"},
+      {{"run", "--budget", "0", "x"}, "--budget: expected dollars above 0"},
+      {{"run", "--timeout", "1.5", "x"},
+       "--timeout: expected whole seconds, 0 (none) to 31536000 (a year)"},
+      {{"run", "--verify-timeout", "nan", "x"},
+       "--verify-timeout: expected whole seconds, 1 to 604800 (a week)"},
+      {{"keys", "create", "k", "--budget-day", "-2"}, "--budget-day: expected dollars (0 or more)"},
+      {{"keys", "create", "k", "--tpm", "1e99"},
+       "--tpm: expected a whole number of tokens, 1 or more"},
+  };
+  for (const auto& [args, said] : cases) {
+    auto r = run_in_process(args);
+    CAF_CHECK_EQUAL(r.code, 2);
+    CAF_CHECK_EQUAL(r.err.substr(0, r.err.find('\n')),
+                    "et: " + said + ", got \"" + args[args.size() - 1 - (args[0] == "run")] + "\"");
+    CAF_CHECK_EQUAL(count(r.err, "\n"), 2u);
+  }
+}
+
 CAF_TEST(config check accepts the flag before or after the command) {
   auto after = run_in_process({"config", "check", "--config", demo_config});
   auto before = run_in_process({"--config", demo_config, "config", "check"});

@@ -96,6 +96,9 @@ public:
   /// True when the child was started.
   bool started() const { return pid_ > 0; }
 
+  /// Its process id (-1 when it did not start).
+  pid_t pid() const { return pid_; }
+
   /// Sends `sig` to the child.
   void signal(int sig) const { ::kill(pid_, sig); }
 

@@ -6,7 +6,8 @@
 // `et serve --http ... --tls-cert FILE --tls-key FILE` with a self-signed
 // certificate made at test time: both protocols whole and streamed over HTTPS,
 // plain HTTP on the TLS port, bad material named in one line (never the key),
-// the rule that beyond loopback means TLS and a key, and a clean SIGTERM.
+// the rule that beyond loopback means TLS and a key, and a clean SIGTERM; the
+// limits: connections, and the threads sized by --cpus.
 
 using namespace et::e2e;
 using namespace et::e2e::gw;
@@ -15,6 +16,18 @@ namespace {
 
 std::string cfg(const fixture& f) {
   return (f.dir / "et.yaml").string();
+}
+
+// How many threads of process `pid` carry `name`.
+std::size_t threads_named(pid_t pid, const std::string& name) {
+  std::size_t n = 0;
+  for (const auto& task : fs::directory_iterator{"/proc/" + std::to_string(pid) + "/task"}) {
+    std::ifstream comm{task.path() / "comm"};
+    std::string line;
+    if (std::getline(comm, line) && line == name)
+      ++n;
+  }
+  return n;
 }
 
 } // namespace
@@ -135,6 +148,29 @@ CAF_TEST(max connections bounds HTTPS connections too) {
   CAF_CHECK_EQUAL(second.status, 503);
   CAF_CHECK(has(second.body, "too many open connections"));
   CAF_CHECK_EQUAL(upstream.requests(et::fake::endpoint::openai_chat), 0u);
+}
+
+CAF_TEST(the threads are sized for the cores given and say so) {
+  serve({"--cpus", "9"});
+  CAF_CHECK(has(gateway->err(), "et serve: threads for 9 cores: 3 actor workers, 3 provider I/O, "
+                                "3 gateway server I/O\n"));
+  CAF_CHECK_EQUAL(threads_named(gateway->pid(), "et.http.server"), 3u);
+  CAF_CHECK_EQUAL(threads_named(gateway->pid(), "et.http.client"), 3u);
+  for (int i = 0; i < 4; ++i) {
+    CAF_CHECK_EQUAL(openai_text(events_of(openai(oai_body("gpt", true)).body)), "hello gateway");
+    CAF_CHECK_EQUAL(anthropic(ant_body("claude", false)).status, 200);
+  }
+}
+
+CAF_TEST(a core count out of range is refused with one line) {
+  for (const char* cpus : {"0", "1025", "many"}) {
+    auto r = run_et(dir, {"serve", "--http", "127.0.0.1:0", "--cpus", cpus, "--config",
+                          (dir / "et.yaml").string()});
+    CAF_CHECK_EQUAL(r.code, 2);
+    CAF_CHECK_EQUAL(r.err.substr(0, r.err.find('\n')),
+                    "et: --cpus: expected a whole number of cores, 1 to 1024, got \""
+                        + std::string{cpus} + "\"");
+  }
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -2,9 +2,9 @@
 
 #include "caf/actor_system.hpp"
 #include "caf/actor_system_config.hpp"
+#include "caf/atom.hpp"
 #include "caf/scheduler/coordinator.hpp"
 #include "et/actors/detail/handoff_policy.hpp"
-#include "caf/atom.hpp"
 #include "et/actors/detail/message_types.hpp"
 
 namespace et::actors {
@@ -31,9 +31,9 @@ std::string_view name_of(scheduling how) {
   return "?";
 }
 
-void prepare_system(caf::actor_system_config& cfg, scheduling how) {
+void prepare_system(caf::actor_system_config& cfg, scheduling how, std::size_t workers) {
   add_message_types(cfg);
-  cfg.set("scheduler.max-threads", scheduler_threads);
+  cfg.set("scheduler.max-threads", std::max<std::size_t>(workers, 1));
   if (how == scheduling::handoff) {
     // A scheduler module given by the config replaces the one scheduler.policy names.
     cfg.module_factories.push_back([](caf::actor_system& sys) -> caf::actor_system::module* {

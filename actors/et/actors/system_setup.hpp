@@ -32,8 +32,9 @@ enum class scheduling {
 /// The scheduler et uses.
 constexpr scheduling default_scheduling = scheduling::handoff;
 
-/// The number of scheduler workers et runs: CAF's own default is one per core, at least 4,
-/// which on small machines means more busy threads than cores.
+/// The number of scheduler workers et runs unless told otherwise (`et serve` sizes them for
+/// its cores: util::plan_threads): CAF's own default is one per core, at least 4, which on
+/// small machines means more busy threads than cores.
 constexpr std::size_t scheduler_threads = 2;
 
 /// "stealing", "sharing" or "handoff"; nullopt for any other word.
@@ -42,7 +43,8 @@ std::optional<scheduling> parse_scheduling(std::string_view word);
 /// The word parse_scheduling reads as `how`.
 std::string_view name_of(scheduling how);
 
-/// Adds et's message types to `cfg` and sets its scheduler: scheduler_threads workers, `how`.
-void prepare_system(caf::actor_system_config& cfg, scheduling how = default_scheduling);
+/// Adds et's message types to `cfg` and sets its scheduler: `workers` workers, `how`.
+void prepare_system(caf::actor_system_config& cfg, scheduling how = default_scheduling,
+                    std::size_t workers = scheduler_threads);
 
 } // namespace et::actors

@@ -3,11 +3,11 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
-#include <cmath>
 #include <ctime>
 #include <ostream>
 
 #include "et/app/commands.hpp"
+#include "et/app/flag_checks.hpp"
 #include "et/config/paths.hpp"
 #include "et/cost/summary.hpp"
 #include "et/gateway/models.hpp"
@@ -166,23 +166,6 @@ int run_revoke(context& ctx, const std::string& name) {
   return exit_ok;
 }
 
-// CLI11's own range check prints the largest double; say what is expected instead.
-CLI::Validator count_check(const char* what, bool dollars) {
-  return CLI::Validator{
-      [what, dollars](std::string& text) -> std::string {
-        try {
-          size_t used = 0;
-          double v = std::stod(text, &used);
-          if (used == text.size() && std::isfinite(v)
-              && (dollars ? v >= 0 && v <= 1e12 : v >= 1 && v <= 1e15 && v == std::floor(v)))
-            return {};
-        } catch (const std::exception&) {
-        }
-        return std::string{"expected "} + what + ", got \"" + text + "\"";
-      },
-      dollars ? "USD" : "N"};
-}
-
 } // namespace
 
 void add_keys_command(CLI::App& root, context& ctx) {
@@ -198,16 +181,16 @@ void add_keys_command(CLI::App& root, context& ctx) {
   create->add_option("NAME", f->name, "the key's name (letters, digits, '.', '_', '-')")
       ->required();
   create->add_option("--budget-day", f->budget_day, "USD this key may spend per UTC day")
-      ->check(count_check("dollars (0 or more)", true));
+      ->check(number_check("dollars (0 or more)", 0, 1e12, false));
   create->add_option("--budget-total", f->budget_total, "USD this key may spend in all")
-      ->check(count_check("dollars (0 or more)", true));
+      ->check(number_check("dollars (0 or more)", 0, 1e12, false));
   create->add_option("--models", f->models,
                      "the only `model` names (roles, aliases, provider/model) it may use, "
                      "comma-separated (default: any)");
   create->add_option("--rpm", f->rpm, "requests per minute")
-      ->check(count_check("a whole number of requests, 1 or more", false));
+      ->check(number_check("a whole number of requests, 1 or more", 1, 1e15, true));
   create->add_option("--tpm", f->tpm, "tokens per minute (estimated before, actual after)")
-      ->check(count_check("a whole number of tokens, 1 or more", false));
+      ->check(number_check("a whole number of tokens, 1 or more", 1, 1e15, true));
   create->callback([&ctx, f] { ctx.exit = run_create(ctx, *f); });
   auto* list = cmd->add_subcommand(
       "list", "every key: name, created, limits, spend today and in all, revoked (never the key)");

@@ -20,8 +20,8 @@ namespace {
 std::atomic<bool> abandoned{false};
 
 struct command_config : caf::actor_system_config {
-  explicit command_config(const network_options& net) {
-    actors::prepare_system(*this);
+  command_config(const network_options& net, std::size_t workers) {
+    actors::prepare_system(*this, actors::default_scheduling, workers);
     apply_network(*this, net);
   }
 };
@@ -29,13 +29,13 @@ struct command_config : caf::actor_system_config {
 } // namespace
 
 struct actor_host::parts {
-  explicit parts(const network_options& net) : cfg(net), sys(cfg) {}
+  parts(const network_options& net, std::size_t workers) : cfg(net, workers), sys(cfg) {}
   command_config cfg;
   caf::actor_system sys;
 };
 
-actor_host::actor_host(const network_options& net)
-    : parts_(std::make_unique<parts>(net)), networked_(net.enabled) {}
+actor_host::actor_host(const network_options& net, std::size_t workers)
+    : parts_(std::make_unique<parts>(net, workers)), networked_(net.enabled) {}
 
 actor_host::~actor_host() {
   if (!networked_)

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "caf/fwd.hpp"
+#include "et/actors/system_setup.hpp"
 #include "et/config/settings.hpp"
 
 namespace et::app {
@@ -37,14 +38,14 @@ std::string identity_conflict(const config::settings& s);
 /// the TLS files. Must run before the actor system is constructed.
 void apply_network(caf::actor_system_config& cfg, const network_options& net);
 
-/// The actor system of a command: et's message types, two scheduler threads
-/// and the networking `net` asks for. Its shutdown is bounded when networked:
+/// The actor system of a command: et's message types, `workers` scheduler
+/// threads and the networking `net` asks for. Its shutdown is bounded when networked:
 /// CAF 0.17.6's middleman spins forever on a TLS handshake whose peer froze
 /// (SIGSTOP, a hung host), and its stop() would then never return.
 class actor_host {
 public:
-  /// Starts the system.
-  explicit actor_host(const network_options& net);
+  /// Starts the system with `workers` scheduler threads.
+  explicit actor_host(const network_options& net, std::size_t workers = actors::scheduler_threads);
   /// Stops the system; a networked one gets `shutdown_grace`, then is abandoned.
   ~actor_host();
   actor_host(const actor_host&) = delete;

@@ -7,6 +7,7 @@
 #include "et/app/commands.hpp"
 #include "et/app/context_fetch.hpp"
 #include "et/app/context_index.hpp"
+#include "et/app/flag_checks.hpp"
 #include "et/app/run_pipeline.hpp"
 #include "et/app/run_records.hpp"
 #include "et/app/runtime.hpp"
@@ -228,7 +229,7 @@ void add_run_command(CLI::App& root, context& ctx) {
   cmd->add_option("--max-iterations", o->max_iterations, "verify runs at most (3)")
       ->check(CLI::Range(1, 20));
   cmd->add_option("--verify-timeout", o->verify_timeout_s, "seconds per verify run (600)")
-      ->check(CLI::PositiveNumber);
+      ->check(number_check("whole seconds, 1 to 604800 (a week)", 1, 604800, true));
   cmd->add_option("--sandbox", o->sandbox,
                   "run verify in a bubblewrap sandbox: auto|on|off (verify.sandbox, auto)")
       ->check(CLI::IsMember({"auto", "on", "off"}));
@@ -237,9 +238,9 @@ void add_run_command(CLI::App& root, context& ctx) {
   cmd->add_option("--max-reasks", o->max_reasks, "re-asks per subtask after reviews (2)")
       ->check(CLI::Range(0, 10));
   cmd->add_option("--budget", o->budget, "stop before spending more than this many USD")
-      ->check(CLI::PositiveNumber);
+      ->check(number_check("dollars above 0", 0, 1e12, false, true));
   cmd->add_option("--timeout", o->timeout_s, "cancel the run after this many seconds")
-      ->check(CLI::NonNegativeNumber);
+      ->check(number_check("whole seconds, 0 (none) to 31536000 (a year)", 0, 31536000, true));
   cmd->add_flag("--json", o->json, "print one JSON document with the whole run");
   cmd->add_option("--resume", o->resume, "continue an interrupted or failed run");
   cmd->add_option("--context", o->context,

@@ -60,8 +60,10 @@ struct sigaction previous_sighup {};
 // Declaration order is destruction order in reverse: the system outlives the
 // handles, the HTTP runtime outlives the system's provider actors.
 struct role_runtime::parts {
-  explicit parts(const network_options& net) : host(net) {}
-  std::shared_ptr<http::runtime> http = std::make_shared<http::runtime>(1);
+  parts(const network_options& net, const util::thread_plan& threads)
+      : http(std::make_shared<http::runtime>(static_cast<int>(threads.client_io))),
+        host(net, threads.workers) {}
+  std::shared_ptr<http::runtime> http;
   actor_host host;
   actors::ledger_actor ledger;
   actors::fallback_log_actor fallbacks;
@@ -79,7 +81,8 @@ role_runtime::~role_runtime() {
 std::unique_ptr<role_runtime> role_runtime::start(context& ctx, std::string_view command,
                                                   std::shared_ptr<const config::settings> s,
                                                   std::string run_id,
-                                                  std::optional<network_options> net) {
+                                                  std::optional<network_options> net,
+                                                  const util::thread_plan& threads) {
   cost::price_book prices;
   if (!s->pricing.file.empty()) {
     auto book = cost::price_book::from_config(s->pricing);
@@ -90,7 +93,7 @@ std::unique_ptr<role_runtime> role_runtime::start(context& ctx, std::string_view
     prices = std::move(*book);
   }
   auto store = open_store(ctx, command, *s);
-  auto p = std::make_unique<parts>(net ? *net : client_network(s->nodes, s->network));
+  auto p = std::make_unique<parts>(net ? *net : client_network(s->nodes, s->network), threads);
   p->ledger = actors::spawn_ledger(
       p->host.system(),
       actors::ledger_setup{

@@ -16,6 +16,7 @@
 #include "et/actors/interfaces.hpp"
 #include "et/app/commands.hpp"
 #include "et/app/network.hpp"
+#include "et/util/cores.hpp"
 #include "et/util/result.hpp"
 
 namespace et::app {
@@ -27,11 +28,14 @@ public:
   /// Starts the system. Prints one line and returns null when it cannot (a
   /// pricing file that does not load); `command` prefixes messages ("et chat"). The ledger
   /// files calls under `run_id` ("" = a new id). Networking (for alias@node) is
-  /// client_network(settings nodes, network) unless `net` says otherwise.
+  /// client_network(settings nodes, network) unless `net` says otherwise. `threads` sizes
+  /// the scheduler and the providers' I/O threads (the default suits a command's few calls;
+  /// `et serve` plans for its cores).
   static std::unique_ptr<role_runtime> start(context& ctx, std::string_view command,
                                              std::shared_ptr<const config::settings> settings,
                                              std::string run_id = {},
-                                             std::optional<network_options> net = std::nullopt);
+                                             std::optional<network_options> net = std::nullopt,
+                                             const util::thread_plan& threads = {});
 
   /// Stops router and ledger, then the system.
   ~role_runtime();

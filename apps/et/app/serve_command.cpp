@@ -12,6 +12,7 @@
 #include "et/actors/detail/inspect.hpp"
 #include "et/actors/node.hpp"
 #include "et/app/commands.hpp"
+#include "et/app/flag_checks.hpp"
 #include "et/app/gateway.hpp"
 #include "et/app/runtime.hpp"
 #include "et/config/paths.hpp"
@@ -58,6 +59,7 @@ struct serve_options {
   std::string tls_key;       // its key
   int grace = 30;            // seconds to let requests in flight finish
   int max_connections = 512; // the gateway's open connections (more get 503)
+  unsigned cpus = 0;         // the cores to size the threads for; 0: those this process may use
   std::string init_tls;      // make TLS material in this directory and exit
 };
 
@@ -215,11 +217,19 @@ int run_serve(context& ctx, const serve_options& o) {
   }
   auto s = std::make_shared<const config::settings>(std::move(*loaded));
   stop_guard guard; // before anything starts, so an early SIGTERM is not lost
+  auto threads = util::plan_threads(o.cpus > 0 ? o.cpus : util::usable_cores());
   auto rt = role_runtime::start(ctx, "et serve", s, {},
                                 node_wanted ? server_network(s->server, s->network)
-                                            : client_network(s->nodes, s->network));
+                                            : client_network(s->nodes, s->network),
+                                threads);
   if (!rt)
     return exit_usage;
+  ctx.err << "et serve: threads for " << threads.cores
+          << (threads.cores == 1 ? " core: " : " cores: ") << threads.workers << " actor workers, "
+          << threads.client_io << " provider I/O"
+          << (http_at ? ", " + std::to_string(threads.server_io) + " gateway server I/O" : "")
+          << "\n"
+          << std::flush;
   auto log_mutex = std::make_shared<std::mutex>();
   auto& err = ctx.err;
   std::unique_ptr<http_gateway> gw;
@@ -232,6 +242,7 @@ int run_serve(context& ctx, const serve_options& o) {
     gs.http.port = http_at->port;
     gs.http.tls = http_tls;
     gs.http.max_connections = static_cast<std::size_t>(o.max_connections);
+    gs.http.threads = static_cast<int>(threads.server_io);
     gs.keys_file = config::ledger_file(*s, config::process_env());
     gs.log = [log_mutex, &err](const std::string& line) {
       std::lock_guard<std::mutex> lock{*log_mutex};
@@ -371,13 +382,18 @@ void add_serve_command(CLI::App& root, context& ctx) {
   cmd->add_option("--max-connections", o->max_connections,
                   "the gateway's bound on open client connections; more get 503 (default 512; "
                   "each also needs a descriptor and, while it streams, one to the upstream)")
-      ->check(CLI::PositiveNumber);
+      ->check(number_check("a whole number of connections, 1 to 1000000", 1, 1e6, true));
+  cmd->add_option("--cpus", o->cpus,
+                  "size the threads for N cores (default: the cores this process may use, "
+                  "its CPU affinity and cgroup quota counted): a third each for actor workers, "
+                  "the gateway's server I/O and the providers' I/O, at least 2, 1 and 1")
+      ->check(number_check("a whole number of cores, 1 to 1024", 1, util::max_cores, true));
   cmd->add_option("--init-tls", o->init_tls,
                   "write a CA, a node and a client certificate (mutual TLS) to DIR, print the "
                   "configuration lines that use them, and exit");
   cmd->add_option("--grace", o->grace,
                   "seconds requests in flight get to finish after SIGTERM (default 30)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(number_check("whole seconds, 0 to 86400 (a day)", 0, 86400, true));
   cmd->callback([&ctx, o] { ctx.exit = run_serve(ctx, *o); });
 }
 
