@@ -138,7 +138,7 @@ CAF_TEST(a bad request fails fast with the deployment named) {
 }
 
 CAF_TEST(a deployment that keeps failing cools down and is skipped) {
-  faults["primary"].push_back(fault(errc::context_overflow, {1}));
+  faults["primary"].push_back(fault(errc::auth, {1}));
   start([](config::settings& s) { s.cooldown.failures = 1; });
   auto first = self->request(router, caf::infinite, complete_atom::value, ask("polecat", "a", 1));
   sched.run();
@@ -159,9 +159,38 @@ CAF_TEST(a deployment that keeps failing cools down and is skipped) {
   CAF_CHECK_EQUAL(third_answer->alias, "main"); // back after the period
 }
 
-CAF_TEST(when every candidate cools down the error says when the first returns) {
+// A request a deployment cannot take says nothing about the deployment: on a shared gateway,
+// one client's oversized or malformed requests must not take the model from everyone else.
+CAF_TEST(requests a deployment cannot take do not cool it down) {
   faults["primary"].push_back(fault(errc::context_overflow, {1}));
-  faults["backup"].push_back(fault(errc::context_overflow, {1}));
+  faults["primary"].push_back(fault(errc::bad_request, {2}));
+  faults["primary"].push_back(fault(errc::unsupported, {3}));
+  start([](config::settings& s) { s.cooldown.failures = 1; });
+  auto too_long =
+      self->request(router, caf::infinite, complete_atom::value, ask("polecat", "a", 1));
+  sched.run();
+  auto first = answer_of(too_long);
+  CAF_REQUIRE(first);
+  CAF_CHECK_EQUAL(first->alias, "spare"); // overflow falls back at once
+  for (uint64_t id : {2, 3}) {
+    auto refused =
+        self->request(router, caf::infinite, complete_atom::value, ask("polecat", "b", id));
+    sched.run();
+    auto r = answer_of(refused);
+    CAF_REQUIRE(!r); // fails fast at primary: it was tried, not skipped as cooling down
+    CAF_CHECK(from_caf(r.error()).message.find("cooling down") == std::string::npos);
+  }
+  auto fine = self->request(router, caf::infinite, complete_atom::value, ask("polecat", "c", 4));
+  sched.run();
+  auto last = answer_of(fine);
+  CAF_REQUIRE(last);
+  CAF_CHECK_EQUAL(last->alias, "main");
+  CAF_CHECK_EQUAL(last->attempts, 1);
+}
+
+CAF_TEST(when every candidate cools down the error says when the first returns) {
+  faults["primary"].push_back(fault(errc::auth, {1}));
+  faults["backup"].push_back(fault(errc::auth, {1}));
   start([](config::settings& s) { s.cooldown.failures = 1; });
   auto first = self->request(router, caf::infinite, complete_atom::value, ask("polecat", "a", 1));
   sched.run();

@@ -5,8 +5,8 @@
 #include "et/actors/detail/errors.hpp"
 #include "et/actors/detail/inspect.hpp"
 #include "et/actors/router_state.hpp"
-#include "et/routing/balance.hpp"
 #include "et/llm/plausible.hpp"
+#include "et/routing/balance.hpp"
 #include "et/util/text.hpp"
 
 namespace et::actors {
@@ -193,9 +193,11 @@ void on_attempt_failed(router_pointer self, uint64_t key, uint64_t attempt_id, f
   const auto& where = current(j).where;
   report(self, j, nullptr, &f);
   j.notes.push_back(where.label() + ": " + to_string(f));
-  st.cooldowns.failed(where.key(), now(self));
-  st.last_failure[where.key()] = failure{f.code, f.message, 0ms, f.http_status};
-  j.last_failed = st.last_failure[where.key()];
+  if (counts_toward_cooldown(f.code)) {
+    st.cooldowns.failed(where.key(), now(self));
+    st.last_failure[where.key()] = failure{f.code, f.message, 0ms, f.http_status};
+  }
+  j.last_failed = failure{f.code, f.message, 0ms, f.http_status};
   // Once text reached the requester, another model cannot continue it.
   if (j.streaming && j.next_seq > 0) {
     failure cut{errc::stream_interrupted,

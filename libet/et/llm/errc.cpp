@@ -79,6 +79,19 @@ bool allows_fallback(errc code) {
   }
 }
 
+bool counts_toward_cooldown(errc code) {
+  switch (code) {
+    case errc::context_overflow:
+    case errc::bad_request:
+    case errc::unsupported:
+    case errc::budget_exceeded:
+    case errc::cancelled:
+      return false;
+    default:
+      return true;
+  }
+}
+
 std::string to_string(const failure& f) {
   std::string out{to_string(f.code)};
   if (!f.message.empty())

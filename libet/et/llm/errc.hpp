@@ -45,6 +45,13 @@ bool is_retryable(errc code);
 /// Whether the router may move on to the next alias of a fallback chain.
 bool allows_fallback(errc code);
 
+/// Whether this error says something about the deployment (it is limited, down, slow, refuses
+/// its key, answers garbage) and so counts towards its cooldown. A request it cannot take (too
+/// long for its window, malformed, asking for what it lacks) or one stopped on our side (a
+/// budget, a cancel) does not: on a shared gateway, one client's oversized or malformed
+/// requests would otherwise take the model away from every other client.
+bool counts_toward_cooldown(errc code);
+
 /// A typed error with the provider's own message (never a secret).
 struct failure {
   errc code = errc::invalid_input;          ///< the class
