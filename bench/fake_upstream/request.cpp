@@ -151,8 +151,42 @@ void parse_gemini(chat_input& in, const json::object& o) {
       auto role = c.is_object() ? text_of(c.get_object().if_contains("role")) : "";
       take(in, role.empty() ? "user" : role, parts_text(c));
     }
-  if (const auto* cfg = o.if_contains("generationConfig"); cfg && cfg->is_object())
+  if (const auto* cfg = o.if_contains("generationConfig"); cfg && cfg->is_object()) {
     in.max_tokens = int_at(cfg->get_object(), "maxOutputTokens");
+    in.json = text_of(cfg->get_object().if_contains("responseMimeType")) == "application/json";
+  }
+}
+
+// Whether `o` asks for a JSON answer: OpenAI's response_format (json_object, or json_schema with
+// a name), Anthropic's output_config.format (json_schema with a schema), Ollama's format ("json"
+// or a schema).
+bool asks_for_json(protocol p, const json::object& o) {
+  auto object_at = [](const json::object& in, std::string_view key) {
+    const auto* v = in.if_contains(key);
+    return v && v->is_object() ? &v->get_object() : nullptr;
+  };
+  switch (p) {
+    case protocol::openai:
+      if (const auto* f = object_at(o, "response_format")) {
+        auto type = text_of(f->if_contains("type"));
+        const auto* spec = object_at(*f, "json_schema");
+        return type == "json_object"
+               || (type == "json_schema" && spec && !text_of(spec->if_contains("name")).empty());
+      }
+      return false;
+    case protocol::anthropic:
+      if (const auto* cfg = object_at(o, "output_config"))
+        if (const auto* f = object_at(*cfg, "format"))
+          return text_of(f->if_contains("type")) == "json_schema" && object_at(*f, "schema");
+      return false;
+    case protocol::ollama:
+      if (const auto* f = o.if_contains("format"))
+        return f->is_object() || (f->is_string() && f->get_string() == "json");
+      return false;
+    case protocol::gemini:
+      return false; // generationConfig, read by parse_gemini
+  }
+  return false;
 }
 
 route at(endpoint e, protocol p) {
@@ -253,6 +287,7 @@ std::optional<chat_input> parse_chat(const route& r, std::string_view body) {
       in.stream = r.where == endpoint::gemini_stream;
       break;
   }
+  in.json = in.json || asks_for_json(r.proto, o);
   return in;
 }
 
@@ -319,7 +354,10 @@ reply_plan make_plan(const chat_input& in, const reply_settings& s, std::string 
     for (int64_t i = 0; i < s.tokens; ++i)
       tokens.push_back((i == 0 ? "tok" : " tok") + std::to_string(i));
   } else {
-    tokens = split_tokens(s.mode == reply_mode::echo ? std::string_view{in.last_user} : s.text);
+    std::string text = s.mode == reply_mode::echo ? in.last_user : s.text;
+    if (in.json) // as a model would: the answer as a JSON object
+      text = json::serialize(json::object{{"answer", text}});
+    tokens = split_tokens(text);
   }
   if (in.max_tokens && *in.max_tokens >= 0 && static_cast<size_t>(*in.max_tokens) < tokens.size()) {
     tokens.resize(static_cast<size_t>(*in.max_tokens));

@@ -67,6 +67,7 @@ struct chat_input {
   std::string last_user;             ///< text of the last user message
   int64_t prompt_tokens = 0;         ///< words in all messages and the system prompt
   std::optional<int64_t> max_tokens; ///< the request's output limit
+  bool json = false;                 ///< JSON asked for, in the protocol's documented way
 };
 
 /// Parses a chat body of r's protocol; nullopt when it is not a JSON object.

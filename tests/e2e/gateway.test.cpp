@@ -66,6 +66,45 @@ CAF_TEST(an OpenAI client reaches every upstream protocol whole and streamed) {
   }
 }
 
+// response_format goes to each upstream in its own protocol (the fake upstream answers with a JSON
+// object when asked the documented way): OpenAI response_format, Ollama format, Gemini
+// responseMimeType/responseJsonSchema, Anthropic output_config.format (a schema only).
+CAF_TEST(response_format reaches every upstream protocol in its own words) {
+  serve();
+  const std::string object = R"(,"response_format":{"type":"json_object"})";
+  const std::string schema = R"(,"response_format":{"type":"json_schema","json_schema":)"
+                             R"({"name":"reply","schema":{"type":"object"}}})";
+  const std::string expected = R"({"answer":"hello gateway"})";
+  for (std::string model : {"gpt", "gem", "llama", "claude"}) {
+    for (const auto& format : {object, schema}) {
+      if (model == "claude" && format == object)
+        continue; // below
+      auto r = openai(oai_body(model, false, format));
+      CAF_CHECK_EQUAL(r.status, 200);
+      auto o = json::parse(r.body);
+      CAF_CHECK_EQUAL(std::string{o.at("choices").at(0).at("message").at("content").as_string()},
+                      expected);
+      auto s = openai(oai_body(model, true, format));
+      CAF_CHECK_EQUAL(openai_text(events_of(s.body)), expected);
+    }
+  }
+  // Anthropic has no json_object: refused in the client's protocol, naming what to use.
+  auto refused = openai(oai_body("claude", false, object));
+  CAF_CHECK_EQUAL(refused.status, 400);
+  CAF_CHECK(has(refused.body, "json_schema"));
+  CAF_CHECK(clean(refused.body));
+  // An Anthropic client asks with output_config.format, and any upstream answers in kind.
+  for (std::string model : {"gpt", "claude", "gem", "llama"}) {
+    auto a = anthropic(ant_body(model, false,
+                                R"(,"output_config":{"format":{"type":"json_schema",)"
+                                R"("schema":{"type":"object"}}})"));
+    CAF_CHECK_EQUAL(a.status, 200);
+    CAF_CHECK(has(a.body, R"("text":"{\"answer\":\"hello gateway\"}")"));
+  }
+  // Without response_format the answer is plain text, as before.
+  CAF_CHECK(has(openai(oai_body("gpt", false)).body, R"("content":"hello gateway")"));
+}
+
 CAF_TEST(an Anthropic client reaches every upstream protocol with every event) {
   serve();
   for (std::string model : {"gpt", "claude", "gem", "llama"}) {

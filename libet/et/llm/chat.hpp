@@ -43,6 +43,23 @@ struct tool_spec {
   bool operator==(const tool_spec&) const = default;
 };
 
+/// The shape an answer must take (OpenAI's response_format). Each protocol says it its own
+/// way (wire/): OpenAI `response_format`, Ollama `format`, Gemini `responseMimeType` and
+/// `responseJsonSchema`, Anthropic `output_config.format` (a schema only).
+struct answer_format {
+  /// What is asked for.
+  enum class shape : uint8_t {
+    text,        ///< no constraint (nothing is sent)
+    json_object, ///< any JSON object
+    json_schema, ///< JSON following `schema`
+  };
+  shape kind = shape::text; ///< what is asked for
+  std::string name;         ///< json_schema: the schema's name
+  std::string schema;       ///< json_schema: the JSON Schema as compact JSON text ("" = none)
+  bool strict = false;      ///< json_schema: follow it exactly (OpenAI's `strict`)
+  bool operator==(const answer_format&) const = default;
+};
+
 /// Everything a provider needs to answer; never mutated between attempts.
 struct chat_request {
   std::string model;                 ///< the provider's model id
@@ -54,6 +71,7 @@ struct chat_request {
   std::vector<std::string> stop;     ///< stop sequences
   std::optional<int32_t> num_ctx;    ///< Ollama: context window to allocate
   std::string keep_alive;            ///< Ollama: how long to keep the model loaded
+  answer_format format;              ///< the shape the answer must take
   bool operator==(const chat_request&) const = default;
 };
 

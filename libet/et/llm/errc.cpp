@@ -69,6 +69,7 @@ bool allows_fallback(errc code) {
     case errc::provider_down:
     case errc::node_down:
     case errc::auth: // a key that one provider rejects says nothing about the next
+    case errc::unsupported: // a feature one protocol lacks (json_object on Anthropic), not all
     // Only a remote node answers a single attempt with all_failed (its own
     // router tried everything it has for the alias): the next candidate may
     // still succeed, and retrying the node would repeat all of its attempts.

@@ -1,5 +1,7 @@
 #include "et/provider/mock_engine.hpp"
 
+#include <boost/json.hpp>
+
 #include <cmath>
 
 #include <algorithm>
@@ -111,6 +113,8 @@ mock_plan mock_engine::answer(const chat_request& req) {
     return plan;
   }
   auto text = reply_for(req, call);
+  if (req.format.kind != answer_format::shape::text) // the shape asked for, as a model would
+    text = boost::json::serialize(boost::json::object{{"answer", text}});
   if (req.max_tokens && count_tokens(text) > *req.max_tokens) {
     text.resize(static_cast<size_t>(*req.max_tokens) * 4);
     plan.response.finish = finish_reason::length;

@@ -263,7 +263,10 @@ public:
   result<http_request> chat(const chat_request& req, bool stream) const override {
     if (req.model.empty())
       return make_failure(errc::invalid_input, "a chat request needs a model");
-    auto out = post_json(path_ + "/v1/messages", request_body(req, stream), stream);
+    auto body = request_body(req, stream);
+    if (auto shaped = add_anthropic_format(body, req.format); !shaped)
+      return shaped.error();
+    auto out = post_json(path_ + "/v1/messages", body, stream);
     add_protocol_headers(out.headers);
     return out;
   }

@@ -273,7 +273,10 @@ public:
       return make_failure(errc::invalid_input, "a chat request needs a model");
     auto target = path_ + "/v1beta/models/" + percent_encode(model)
                   + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
-    auto out = post_json(std::move(target), request_body(req), stream);
+    auto body = request_body(req);
+    if (auto shaped = add_gemini_format(body, req.format); !shaped)
+      return shaped.error();
+    auto out = post_json(std::move(target), body, stream);
     add_protocol_headers(out.headers);
     return out;
   }

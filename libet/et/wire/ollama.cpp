@@ -183,7 +183,10 @@ public:
   result<http_request> chat(const chat_request& req, bool stream) const override {
     if (req.model.empty())
       return make_failure(errc::invalid_input, "a chat request needs a model");
-    auto out = post_json(path_ + "/api/chat", request_body(req, stream), stream);
+    auto body = request_body(req, stream);
+    if (auto shaped = add_ollama_format(body, req.format); !shaped)
+      return shaped.error();
+    auto out = post_json(path_ + "/api/chat", body, stream);
     if (stream) // NDJSON, not SSE
       set_header(out.headers, "Accept", "application/x-ndjson");
     add_authorization(out.headers, p_);

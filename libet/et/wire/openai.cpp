@@ -241,7 +241,10 @@ public:
   result<http_request> chat(const chat_request& req, bool stream) const override {
     if (req.model.empty())
       return make_failure(errc::invalid_input, "a chat request needs a model");
-    auto req_out = post_json(path_ + "/chat/completions", body(req, stream), stream);
+    auto o = body(req, stream);
+    if (auto shaped = add_openai_format(o, req.format); !shaped)
+      return shaped.error();
+    auto req_out = post_json(path_ + "/chat/completions", o, stream);
     add_authorization(req_out.headers, p_);
     if (!p_.org.empty())
       req_out.headers.emplace_back("OpenAI-Organization", p_.org);

@@ -94,6 +94,45 @@ CAF_TEST(OpenAI refusals name the field) {
   CAF_CHECK(code(p("{not json")) == errc::invalid_input);
 }
 
+CAF_TEST(OpenAI response_format is read for the upstream and checked field by field) {
+  auto p = [](const std::string& format) {
+    return parse_openai_request(R"({"model":"m","messages":[{"role":"user","content":"x"}],)"
+                                R"("response_format":)"
+                                + format + "}");
+  };
+  auto object = p(R"({"type":"json_object"})");
+  CAF_REQUIRE(object);
+  CAF_CHECK(object->request.format.kind == answer_format::shape::json_object);
+  auto shaped = p(R"({"type":"json_schema","json_schema":{"name":"place","strict":true,)"
+                  R"("description":"d","schema":{"type":"object","required":["city"]}}})");
+  CAF_REQUIRE(shaped);
+  const auto& f = shaped->request.format;
+  CAF_CHECK(f.kind == answer_format::shape::json_schema);
+  CAF_CHECK_EQUAL(f.name, "place");
+  CAF_CHECK(f.strict);
+  CAF_CHECK_EQUAL(f.schema, R"({"type":"object","required":["city"]})");
+  CAF_CHECK(p(R"({"type":"text"})")->request.format.kind == answer_format::shape::text);
+  CAF_CHECK(p("null")->request.format.kind == answer_format::shape::text);
+  CAF_CHECK_EQUAL(refused(p(R"("json")")), "response_format");
+  CAF_CHECK_EQUAL(refused(p(R"({})")), "response_format.type");
+  CAF_CHECK_EQUAL(refused(p(R"({"type":"yaml"})")), "response_format.type");
+  CAF_CHECK_EQUAL(refused(p(R"({"type":"json_object","extra":1})")), "response_format.extra");
+  CAF_CHECK_EQUAL(refused(p(R"({"type":"json_schema"})")), "response_format.json_schema");
+  CAF_CHECK_EQUAL(refused(p(R"({"type":"json_schema","json_schema":{"schema":{}}})")),
+                  "response_format.json_schema.name");
+  CAF_CHECK_EQUAL(refused(p(R"({"type":"json_schema","json_schema":{"name":"a b"}})")),
+                  "response_format.json_schema.name");
+  CAF_CHECK_EQUAL(
+      refused(p(R"({"type":"json_schema","json_schema":{"name":")" + repeat('n', 65) + R"("}})")),
+      "response_format.json_schema.name");
+  CAF_CHECK_EQUAL(refused(p(R"({"type":"json_schema","json_schema":{"name":"a","schema":[]}})")),
+                  "response_format.json_schema.schema");
+  CAF_CHECK_EQUAL(refused(p(R"({"type":"json_schema","json_schema":{"name":"a","strict":1}})")),
+                  "response_format.json_schema.strict");
+  CAF_CHECK_EQUAL(refused(p(R"({"type":"json_schema","json_schema":{"name":"a","x":1}})")),
+                  "response_format.json_schema.x");
+}
+
 CAF_TEST(OpenAI features the gateway cannot honour are unsupported not ignored) {
   auto p = [](const std::string& extra) {
     return parse_openai_request(R"({"model":"m","messages":[{"role":"user","content":"x"}],)"
@@ -112,7 +151,7 @@ CAF_TEST(OpenAI features the gateway cannot honour are unsupported not ignored) 
   CAF_CHECK_EQUAL(
       refused(p(R"("tools":[{"type":"function","function":{"name":"f","parameters":"x"}}])")),
       "tools[0].function.parameters");
-  CAF_CHECK_EQUAL(refused(p(R"("response_format":{"type":"json_object"})")), "response_format");
+  CAF_CHECK_EQUAL(refused(p(R"("seed":7)")), "seed");
   CAF_CHECK_EQUAL(refused(p(R"("n":2)")), "n");
   auto legacy =
       parse_openai_request(R"({"model":"m","messages":[{"role":"function","content":"x"}]})");
@@ -240,6 +279,27 @@ CAF_TEST(Anthropic refusals name the field) {
   CAF_CHECK_EQUAL(refused(p(R"({"model":"m","max_tokens":5,"bogus":true,
                   "messages":[{"role":"user","content":"x"}]})")),
                   "bogus");
+}
+
+CAF_TEST(Anthropic output_config format asks for a schema shaped answer) {
+  auto p = [](const std::string& config) {
+    return parse_anthropic_request(R"({"model":"m","max_tokens":5,)"
+                                   R"("messages":[{"role":"user","content":"x"}],"output_config":)"
+                                   + config + "}");
+  };
+  auto shaped = p(R"({"format":{"type":"json_schema","schema":{"type":"object"}}})");
+  CAF_REQUIRE(shaped);
+  CAF_CHECK(shaped->request.format.kind == answer_format::shape::json_schema);
+  CAF_CHECK_EQUAL(shaped->request.format.schema, R"({"type":"object"})");
+  CAF_CHECK_EQUAL(refused(p("[]")), "output_config");
+  CAF_CHECK_EQUAL(refused(p(R"({"effort":"low"})")), "output_config.effort");
+  CAF_CHECK_EQUAL(refused(p(R"({"format":{"schema":{}}})")), "output_config.format.type");
+  CAF_CHECK_EQUAL(refused(p(R"({"format":{"type":"json_object","schema":{}}})")),
+                  "output_config.format.type");
+  CAF_CHECK_EQUAL(refused(p(R"({"format":{"type":"json_schema"}})")),
+                  "output_config.format.schema");
+  CAF_CHECK_EQUAL(refused(p(R"({"format":{"type":"json_schema","schema":"s"}})")),
+                  "output_config.format.schema");
 }
 
 CAF_TEST(Anthropic tool use and results become et tools and turns) {

@@ -42,7 +42,13 @@ typename Inspector::result_type inspect(Inspector& f, tool_spec& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, chat_request& x) {
   return f(caf::meta::type_name("et.chat_request"), x.model, x.messages, x.tools, x.max_tokens,
-           x.temperature, x.top_p, x.stop, x.num_ctx, x.keep_alive);
+           x.temperature, x.top_p, x.stop, x.num_ctx, x.keep_alive, x.format);
+}
+
+/// Inspects an answer_format.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, answer_format& x) {
+  return f(caf::meta::type_name("et.answer_format"), x.kind, x.name, x.schema, x.strict);
 }
 
 /// Inspects a usage.

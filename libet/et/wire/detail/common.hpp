@@ -86,6 +86,17 @@ std::string_view portable_id(std::string_view id);
 /// A POST with a JSON body and the content headers for a plain or streamed answer.
 http_request post_json(std::string target, const boost::json::object& body, bool stream);
 
+// -- answer formats (chat_request::format, formats.cpp) ---------------------------
+
+/// Adds OpenAI's `response_format` for `f` to `body` (nothing for text).
+result<void> add_openai_format(boost::json::object& body, const answer_format& f);
+/// Adds Ollama's `format`: "json", or the schema.
+result<void> add_ollama_format(boost::json::object& body, const answer_format& f);
+/// Adds Gemini's `responseMimeType` and `responseJsonSchema` to the generation config.
+result<void> add_gemini_format(boost::json::object& body, const answer_format& f);
+/// Adds Anthropic's `output_config.format`: a schema only (unsupported for json_object).
+result<void> add_anthropic_format(boost::json::object& body, const answer_format& f);
+
 // -- decoding streams -----------------------------------------------------------
 
 /// Appends a chunk when there is any text or reasoning.
