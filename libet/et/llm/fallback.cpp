@@ -28,6 +28,8 @@ std::string reason_text(errc reason) {
       return "unusable answer";
     case errc::budget_exceeded:
       return "over budget";
+    case errc::unsupported:
+      return "cannot do what was asked";
     default:
       // Reasons the router never falls back on still read sensibly.
       return std::string{to_string(reason)};

@@ -15,6 +15,9 @@ CAF_TEST(a refused key reads as one line naming both deployments) {
 CAF_TEST(reasons without a status and skipped deployments) {
   fallback_taken f{"big", "small", errc::context_overflow, 0, false, ""};
   CAF_CHECK_EQUAL(describe(f, true), "big: context too long; answered by small");
+  f.reason = errc::unsupported; // e.g. json_object asked of an Anthropic model
+  CAF_CHECK_EQUAL(describe(f, true), "big: cannot do what was asked; answered by small");
+  f.reason = errc::context_overflow;
   f.skipped = true;
   f.reason = errc::rate_limited;
   f.http_status = 429;
