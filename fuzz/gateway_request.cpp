@@ -2,7 +2,8 @@
 // decoded request stays within its bounds and has a model and messages; a refusal has a
 // message, and any field it names is short and one line; whatever was decoded renders back
 // (answer, stream events, error) as valid JSON, so no client input can break the JSON et
-// sends to clients.
+// sends to clients; and every upstream protocol encodes it (response_format included) as a
+// JSON body, or refuses it as unsupported (Anthropic's json_object), never as malformed.
 
 #include <boost/json.hpp>
 #include <string>
@@ -10,6 +11,7 @@
 #include "et/gateway/errors.hpp"
 #include "et/gateway/request.hpp"
 #include "et/gateway/response.hpp"
+#include "et/wire/codec.hpp"
 #include "fuzz_support.hpp"
 
 namespace {
@@ -20,6 +22,24 @@ void parses(const std::string& text, const char* what) {
   boost::system::error_code ec;
   boost::json::parse(text, ec);
   FUZZ_CHECK(!ec, what);
+}
+
+// `req` as each upstream protocol would send it.
+void encodes_upstream(et::chat_request req) {
+  using et::config::provider_type;
+  req.model = "m";
+  for (auto type : {provider_type::openai, provider_type::anthropic, provider_type::ollama,
+                    provider_type::gemini}) {
+    et::config::provider p;
+    p.name = "p";
+    p.type = type;
+    p.base_url = "http://127.0.0.1:1";
+    auto out = et::wire::make_codec(p)->chat(req, false);
+    if (!out)
+      FUZZ_CHECK(out.error().code == et::errc::unsupported, "an upstream found it malformed");
+    else
+      parses(out->body, "an upstream body is not JSON");
+  }
 }
 
 void check(const et::result<client_request>& r, const limits& bounds, protocol p) {
@@ -41,6 +61,7 @@ void check(const et::result<client_request>& r, const limits& bounds, protocol p
   for (const auto& m : req.messages)
     FUZZ_CHECK(m.content.size() <= bounds.max_string_bytes + 7, "content unbounded");
   FUZZ_CHECK(req.stop.size() <= bounds.max_stop, "stop sequences unbounded");
+  encodes_upstream(req);
   et::chat_response answer;
   answer.content = r->model; // client bytes, echoed back as clients will see them
   for (const auto& t : req.tools)
