@@ -13,14 +13,15 @@ namespace {
 using shape = answer_format::shape;
 
 // The schema of a json_schema format as an object ({} when it has none). A chat request may come
-// from a node's peer, so the text is checked here, not assumed to be what the gateway wrote.
+// from a node's peer, so the text is checked here, not assumed to be what the gateway wrote; a
+// bad one is the request's fault (bad_request: no cooldown for the deployment).
 result<json::object> schema_of(const answer_format& f) {
   if (f.schema.empty())
     return json::object{};
   boost::system::error_code ec;
   auto v = json::parse(json::string_view{f.schema.data(), f.schema.size()}, ec);
   if (ec || !v.is_object())
-    return make_failure(errc::invalid_input, "the answer format's schema is not a JSON object");
+    return make_failure(errc::bad_request, "the answer format's schema is not a JSON object");
   return std::move(v.get_object());
 }
 

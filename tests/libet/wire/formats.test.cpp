@@ -91,11 +91,13 @@ CAF_TEST(anthropic takes a schema in output_config and refuses json_object) {
 }
 
 // A request may come from a node's peer: a schema that is not a JSON object is refused by every
-// protocol instead of being sent on or dropped.
+// protocol instead of being sent on or dropped, as a bad request (it says nothing about the
+// deployment, so it does not count towards its cooldown).
 CAF_TEST(a schema that is not a JSON object is refused everywhere) {
   using enum config::provider_type;
   for (auto type : {openai, ollama, gemini, anthropic})
     for (const char* bad : {"[1,2]", "{\"unterminated\": ", "\"text\"", "nul\x01"})
-      CAF_CHECK_EQUAL(name(refusal_of(type, asking(answer_format::shape::json_schema, bad)).code),
-                      name(errc::invalid_input));
+      CAF_CHECK_EQUAL(
+          name(refusal_of(type, asking(answer_format::shape::json_schema, bad)).code),
+          name(errc::bad_request)); // the request's fault: no cooldown for the deployment
 }
