@@ -58,6 +58,17 @@ for await (const c of stream) {
 check(text === 'hello sdk', `openai streamed text on an Anthropic upstream: "${text}"`);
 check(usage && usage.completion_tokens > 0, 'openai streamed usage');
 
+// Structured answers: parse() sends response_format json_schema and parses the content as JSON
+// (the fake upstream answers {"answer": ...} when asked for JSON in its protocol's words).
+const shaped = await oa.chat.completions.parse({
+  model: 'claude', messages,
+  response_format: { type: 'json_schema', json_schema: { name: 'reply', strict: true, schema: {
+    type: 'object', properties: { answer: { type: 'string' } }, required: ['answer'],
+    additionalProperties: false } } },
+});
+check(shaped.choices[0].message.parsed?.answer === 'hello sdk',
+  `openai parse() on an Anthropic upstream: ${JSON.stringify(shaped.choices[0].message)}`);
+
 const models = [];
 for await (const m of oa.models.list()) models.push(m.id);
 check(models.includes('gpt') && models.includes('coder'), `openai models: ${models}`);
