@@ -3,6 +3,7 @@
 #include <array>
 
 #include "et/gateway/detail/fields.hpp"
+#include "et/gateway/detail/formats.hpp"
 #include "et/gateway/detail/tools.hpp"
 #include "et/gateway/request.hpp"
 
@@ -15,41 +16,6 @@ using namespace detail;
 // Members of a text block that have no effect here (prompt caching is the
 // upstream's business, citations are not produced).
 const std::vector<std::string_view> ignored_block_fields{"cache_control", "citations"};
-
-// output_config: {"format": {"type": "json_schema", "schema": {...}}}, Anthropic's structured
-// answers; any upstream gets it in its own protocol (wire/).
-result<answer_format> decode_output_config(const json::value& v) {
-  if (!v.is_object())
-    return bad_field("output_config", "expected an object");
-  answer_format f;
-  for (const auto& [key, value] : v.get_object()) {
-    std::string field = "output_config." + std::string{view(key)};
-    if (view(key) != "format")
-      return unsupported_field(field, "not supported by this gateway yet");
-    if (!value.is_object())
-      return bad_field(field, "expected an object");
-    for (const auto& [k, member] : value.get_object()) {
-      auto name = view(k);
-      if (name == "type") {
-        if (!member.is_string() || member.get_string() != "json_schema")
-          return bad_field(field + ".type", "expected json_schema");
-      } else if (name == "schema") {
-        if (!member.is_object())
-          return bad_field(field + ".schema", "expected a JSON schema object");
-        f.schema = json::serialize(member);
-      } else {
-        return bad_field(field + "." + std::string{name}, "unknown field");
-      }
-    }
-    if (!value.get_object().contains("type"))
-      return bad_field(field + ".type", "missing");
-    if (f.schema.empty())
-      return bad_field(field + ".schema", "missing");
-    f.kind = answer_format::shape::json_schema;
-    f.name = "answer";
-  }
-  return f;
-}
 
 // One client message: one et turn, or several when it carries tool results.
 result<std::vector<message>> decode_message(const json::value& v, const std::string& field,
@@ -150,7 +116,7 @@ result<void> decode_member(std::string_view k, const json::value& value, const l
       return std::move(choice).error();
     d.out.tools_off = *choice == tool_choice::none;
   } else if (k == "output_config") {
-    auto f = decode_output_config(value);
+    auto f = anthropic_output_config(value, bounds);
     if (!f)
       return std::move(f).error();
     req.format = std::move(*f);

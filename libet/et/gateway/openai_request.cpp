@@ -1,10 +1,9 @@
 // Decoding an OpenAI chat completions request (see request.hpp).
 
-#include <algorithm>
 #include <array>
-#include <cctype>
 
 #include "et/gateway/detail/fields.hpp"
+#include "et/gateway/detail/formats.hpp"
 #include "et/gateway/detail/tools.hpp"
 #include "et/gateway/request.hpp"
 
@@ -132,69 +131,6 @@ result<void> decode_stream_options(const json::value& v, client_request& out) {
   return {};
 }
 
-// OpenAI's name rule for a response format's schema: 1 to 64 of a-z, A-Z, 0-9, '_' and '-'.
-bool schema_name_ok(std::string_view name) {
-  return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-';
-  });
-}
-
-// response_format: {"type": "text" | "json_object" | "json_schema", "json_schema": {"name",
-// "schema", "strict", "description"}}; passed to the upstream in its own protocol (wire/).
-result<answer_format> decode_response_format(const json::value& v) {
-  answer_format f;
-  if (v.is_null())
-    return f;
-  if (!v.is_object())
-    return bad_field("response_format", "expected an object");
-  const auto& o = v.get_object();
-  const auto* type = o.if_contains("type");
-  if (type == nullptr)
-    return bad_field("response_format.type", "missing");
-  auto kind = string_of(*type, "response_format.type", 32);
-  if (!kind)
-    return std::move(kind).error();
-  for (const auto& [key, value] : o)
-    if (view(key) != "type" && view(key) != "json_schema")
-      return bad_field("response_format." + std::string{view(key)}, "unknown field");
-  if (*kind == "text" || *kind == "json_object") {
-    f.kind = *kind == "text" ? answer_format::shape::text : answer_format::shape::json_object;
-    return f;
-  }
-  if (*kind != "json_schema")
-    return bad_field("response_format.type", "expected text, json_object or json_schema");
-  const auto* spec = o.if_contains("json_schema");
-  if (spec == nullptr || !spec->is_object())
-    return bad_field("response_format.json_schema", "expected an object");
-  f.kind = answer_format::shape::json_schema;
-  for (const auto& [key, value] : spec->get_object()) {
-    auto k = view(key);
-    std::string field = "response_format.json_schema." + std::string{k};
-    if (k == "name") {
-      auto name = string_of(value, field, 64);
-      if (!name)
-        return std::move(name).error();
-      if (!schema_name_ok(*name))
-        return bad_field(field, "expected 1 to 64 letters, digits, '_' or '-'");
-      f.name = std::move(*name);
-    } else if (k == "schema") {
-      if (!value.is_object())
-        return bad_field(field, "expected a JSON schema object");
-      f.schema = json::serialize(value);
-    } else if (k == "strict") {
-      auto b = bool_of(value, field);
-      if (!b)
-        return std::move(b).error();
-      f.strict = *b;
-    } else if (k != "description") { // a hint for the model; OpenAI-only, not forwarded
-      return bad_field(field, "unknown field");
-    }
-  }
-  if (f.name.empty())
-    return bad_field("response_format.json_schema.name", "missing");
-  return f;
-}
-
 // One top-level member into `out`.
 result<void> decode_member(std::string_view k, const json::value& value, const limits& bounds,
                            client_request& out) {
@@ -252,7 +188,7 @@ result<void> decode_member(std::string_view k, const json::value& value, const l
       return std::move(choice).error();
     out.tools_off = *choice == tool_choice::none;
   } else if (k == "response_format") {
-    auto f = decode_response_format(value);
+    auto f = openai_response_format(value, bounds);
     if (!f)
       return std::move(f).error();
     req.format = std::move(*f);

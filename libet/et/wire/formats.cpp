@@ -72,8 +72,10 @@ result<void> add_ollama_format(json::object& body, const answer_format& f) {
 result<void> add_gemini_format(json::object& body, const answer_format& f) {
   if (f.kind == shape::text)
     return {};
-  auto* existing = body.if_contains("generationConfig");
-  json::object config = existing && existing->is_object() ? existing->get_object() : json::object{};
+  auto& slot = body["generationConfig"]; // request_body sets it only when it has something
+  if (!slot.is_object())
+    slot = json::object{};
+  auto& config = slot.get_object();
   config["responseMimeType"] = "application/json";
   if (f.kind == shape::json_schema) {
     auto schema = required_schema(f, "Gemini");
@@ -81,7 +83,6 @@ result<void> add_gemini_format(json::object& body, const answer_format& f) {
       return schema.error();
     config["responseJsonSchema"] = std::move(*schema);
   }
-  body["generationConfig"] = std::move(config);
   return {};
 }
 

@@ -131,6 +131,21 @@ CAF_TEST(OpenAI response_format is read for the upstream and checked field by fi
                   "response_format.json_schema.strict");
   CAF_CHECK_EQUAL(refused(p(R"({"type":"json_schema","json_schema":{"name":"a","x":1}})")),
                   "response_format.json_schema.x");
+  // A schema is bounded like a tool's: at most max_string_bytes.
+  limits small;
+  small.max_string_bytes = 64;
+  auto big = parse_openai_request(
+      R"({"model":"m","messages":[{"role":"user","content":"x"}],"response_format":)"
+      R"({"type":"json_schema","json_schema":{"name":"a","schema":{"description":")"
+          + repeat('d', 80) + R"("}}}})",
+      small);
+  CAF_CHECK_EQUAL(refused(big), "response_format.json_schema.schema");
+  auto big_ant = parse_anthropic_request(
+      R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":"x"}],)"
+      R"("output_config":{"format":{"type":"json_schema","schema":{"description":")"
+          + repeat('d', 80) + R"("}}}})",
+      small);
+  CAF_CHECK_EQUAL(refused(big_ant), "output_config.format.schema");
 }
 
 CAF_TEST(OpenAI features the gateway cannot honour are unsupported not ignored) {

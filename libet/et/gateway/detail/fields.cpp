@@ -145,6 +145,30 @@ result<std::string> text_parts(const json::value& v, std::string_view field, con
   return out;
 }
 
+result<void> check_members(const json::object& o, const std::string& field,
+                           std::initializer_list<std::string_view> known) {
+  for (const auto& [key, value] : o) {
+    bool ok = false;
+    for (auto k : known)
+      ok = ok || view(key) == k;
+    if (!ok)
+      return bad_field(field + "." + std::string{view(key)}, "unknown field");
+  }
+  return {};
+}
+
+result<std::string> schema_text(const json::value* v, const std::string& field,
+                                const limits& bounds) {
+  if (v == nullptr || v->is_null())
+    return std::string{"{}"};
+  if (!v->is_object())
+    return bad_field(field, "expected a JSON schema object");
+  auto text = json::serialize(*v);
+  if (text.size() > bounds.max_string_bytes)
+    return bad_field(field, "longer than " + std::to_string(bounds.max_string_bytes) + " bytes");
+  return text;
+}
+
 } // namespace et::gateway::detail
 
 namespace et::gateway {

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,6 +49,16 @@ result<std::vector<std::string>> stops_of(const json::value& v, std::string_view
 /// Other part types are unsupported, naming the part.
 result<std::string> text_parts(const json::value& v, std::string_view field, const limits& bounds,
                                const std::vector<std::string_view>& ignored);
+
+/// Every member of `o` (named `field`) is one of `known`; the first other one is an unknown
+/// field.
+result<void> check_members(const json::object& o, const std::string& field,
+                           std::initializer_list<std::string_view> known);
+
+/// A JSON schema object (named `field`) as compact text, at most bounds.max_string_bytes; "{}"
+/// when absent or null.
+result<std::string> schema_text(const json::value* v, const std::string& field,
+                                const limits& bounds);
 
 /// `name` as a std::string_view.
 inline std::string_view view(json::string_view s) {

@@ -11,36 +11,12 @@ namespace {
 constexpr std::size_t max_tools = 256;
 constexpr std::size_t max_name = 256;
 
-result<std::string> schema_text(const json::value* v, const std::string& field,
-                                const limits& bounds) {
-  if (v == nullptr || v->is_null())
-    return std::string{"{}"};
-  if (!v->is_object())
-    return bad_field(field, "expected a JSON schema object");
-  auto text = json::serialize(*v);
-  if (text.size() > bounds.max_string_bytes)
-    return bad_field(field, "longer than " + std::to_string(bounds.max_string_bytes) + " bytes");
-  return text;
-}
-
 result<std::string> optional_string(const json::object& o, const char* key,
                                     const std::string& field, std::size_t max) {
   const auto* v = o.if_contains(key);
   if (v == nullptr || v->is_null())
     return std::string{};
   return string_of(*v, field + "." + key, max);
-}
-
-result<void> check_members(const json::object& o, const std::string& field,
-                           std::initializer_list<std::string_view> known) {
-  for (const auto& [key, value] : o) {
-    bool ok = false;
-    for (auto k : known)
-      ok = ok || view(key) == k;
-    if (!ok)
-      return bad_field(field + "." + std::string{view(key)}, "unknown field");
-  }
-  return {};
 }
 
 const json::array* bounded_array(const json::value& v, const std::string& field, std::size_t max,
