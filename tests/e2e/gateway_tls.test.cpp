@@ -2,6 +2,7 @@
 #include "caf/test/unit_test.hpp"
 
 #include "gateway_fixture.hpp"
+#include "threads.hpp"
 
 // `et serve --http ... --tls-cert FILE --tls-key FILE` with a self-signed
 // certificate made at test time: both protocols whole and streamed over HTTPS,
@@ -16,18 +17,6 @@ namespace {
 
 std::string cfg(const fixture& f) {
   return (f.dir / "et.yaml").string();
-}
-
-// How many threads of process `pid` carry `name`.
-std::size_t threads_named(pid_t pid, const std::string& name) {
-  std::size_t n = 0;
-  for (const auto& task : fs::directory_iterator{"/proc/" + std::to_string(pid) + "/task"}) {
-    std::ifstream comm{task.path() / "comm"};
-    std::string line;
-    if (std::getline(comm, line) && line == name)
-      ++n;
-  }
-  return n;
 }
 
 } // namespace
@@ -154,8 +143,8 @@ CAF_TEST(the threads are sized for the cores given and say so) {
   serve({"--cpus", "9"});
   CAF_CHECK(has(gateway->err(), "et serve: threads for 9 cores: 3 actor workers, 3 provider I/O, "
                                 "3 gateway server I/O\n"));
-  CAF_CHECK_EQUAL(threads_named(gateway->pid(), "et.http.server"), 3u);
-  CAF_CHECK_EQUAL(threads_named(gateway->pid(), "et.http.client"), 3u);
+  CAF_CHECK_EQUAL(et::test::threads_named("et.http.server", gateway->pid()), 3u);
+  CAF_CHECK_EQUAL(et::test::threads_named("et.http.client", gateway->pid()), 3u);
   for (int i = 0; i < 4; ++i) {
     CAF_CHECK_EQUAL(openai_text(events_of(openai(oai_body("gpt", true)).body)), "hello gateway");
     CAF_CHECK_EQUAL(anthropic(ant_body("claude", false)).status, 200);

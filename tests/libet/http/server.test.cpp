@@ -8,13 +8,12 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <filesystem>
-#include <fstream>
 #include <future>
 #include <thread>
 
 #include "et/http/server.hpp"
 #include "http_test_support.hpp"
+#include "threads.hpp"
 
 // The gateway's HTTP server against libet's own client and raw sockets:
 // whole and streamed replies from other threads, keep-alive, limits on
@@ -114,18 +113,6 @@ http::request_handler echo = [](http::incoming in, std::shared_ptr<http::reply> 
             in.method + " " + in.target + " " + in.body + " " + std::string{in.header("x-ONE")});
   }}.detach();
 };
-
-// How many threads of this process carry `name` (/proc/self/task/*/comm).
-std::size_t threads_named(const std::string& name) {
-  std::size_t n = 0;
-  for (const auto& task : std::filesystem::directory_iterator{"/proc/self/task"}) {
-    std::ifstream comm{task.path() / "comm"};
-    std::string line;
-    if (std::getline(comm, line) && line == name)
-      ++n;
-  }
-  return n;
-}
 
 } // namespace
 
@@ -298,7 +285,7 @@ CAF_TEST(stopping lets a response under way finish and closes idle connections) 
 CAF_TEST(several I O threads serve many connections at once and stop cleanly) {
   opts.threads = 3;
   start(echo);
-  CAF_CHECK_EQUAL(threads_named("et.http.server"), 3u);
+  CAF_CHECK_EQUAL(test::threads_named("et.http.server"), 3u);
   http::runtime several{3};
   http::client busy{several, http::client_options{}};
   for (int round = 0; round < 3; ++round) {
@@ -320,7 +307,7 @@ CAF_TEST(several I O threads serve many connections at once and stop cleanly) {
   srv->stop();
   done = true;
   knocking.join();
-  CAF_CHECK_EQUAL(threads_named("et.http.server"), 0u);
+  CAF_CHECK_EQUAL(test::threads_named("et.http.server"), 0u);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
