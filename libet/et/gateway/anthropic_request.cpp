@@ -26,10 +26,7 @@ result<std::vector<message>> decode_message(const json::value& v, const std::str
   for (const auto& [key, value] : o)
     if (view(key) != "role" && view(key) != "content")
       return bad_field(field + "." + std::string{view(key)}, "unknown field");
-  const auto* who = o.if_contains("role");
-  if (who == nullptr)
-    return bad_field(field + ".role", "missing");
-  auto name = string_of(*who, field + ".role", 32);
+  auto name = required_string(o, "role", field, 32);
   if (!name)
     return std::move(name).error();
   if (*name != "user" && *name != "assistant")

@@ -36,10 +36,7 @@ result<message> decode_message(const json::value& v, const std::string& field,
   if (!v.is_object())
     return bad_field(field, "expected an object");
   const auto& o = v.get_object();
-  const auto* who = o.if_contains("role");
-  if (who == nullptr)
-    return bad_field(field + ".role", "missing");
-  auto name = string_of(*who, field + ".role", 32);
+  auto name = required_string(o, "role", field, 32);
   if (!name)
     return std::move(name).error();
   message m;

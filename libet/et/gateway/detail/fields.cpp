@@ -145,6 +145,15 @@ result<std::string> text_parts(const json::value& v, std::string_view field, con
   return out;
 }
 
+result<std::string> required_string(const json::object& o, std::string_view key,
+                                    const std::string& parent, std::size_t max) {
+  auto field = parent + "." + std::string{key};
+  const auto* v = o.if_contains(key);
+  if (v == nullptr)
+    return bad_field(field, "missing");
+  return string_of(*v, field, max);
+}
+
 result<void> check_members(const json::object& o, const std::string& field,
                            std::initializer_list<std::string_view> known) {
   for (const auto& [key, value] : o) {

@@ -31,6 +31,11 @@ result<json::object> parse_body(std::string_view body, const limits& bounds);
 /// The string `v` (named `field`), at most `max` bytes.
 result<std::string> string_of(const json::value& v, std::string_view field, std::size_t max);
 
+/// The string member `key` of `o` (named `parent`.`key`), at most `max` bytes; missing when
+/// absent.
+result<std::string> required_string(const json::object& o, std::string_view key,
+                                    const std::string& parent, std::size_t max);
+
 /// The number `v`, within [lo, hi].
 result<double> number_of(const json::value& v, std::string_view field, double lo, double hi);
 

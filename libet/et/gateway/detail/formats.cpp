@@ -25,10 +25,7 @@ result<answer_format> openai_schema(const json::value* v, const limits& bounds) 
     return ok.error();
   answer_format f;
   f.kind = answer_format::shape::json_schema;
-  const auto* name = o.if_contains("name");
-  if (name == nullptr)
-    return bad_field(field + ".name", "missing");
-  auto text = string_of(*name, field + ".name", 64);
+  auto text = required_string(o, "name", field, 64);
   if (!text)
     return std::move(text).error();
   if (!schema_name_ok(*text))
@@ -57,10 +54,7 @@ result<answer_format> openai_response_format(const json::value& v, const limits&
   const auto& o = v.get_object();
   if (auto ok = check_members(o, "response_format", {"type", "json_schema"}); !ok)
     return ok.error();
-  const auto* type = o.if_contains("type");
-  if (type == nullptr)
-    return bad_field("response_format.type", "missing");
-  auto kind = string_of(*type, "response_format.type", 32);
+  auto kind = required_string(o, "type", "response_format", 32);
   if (!kind)
     return std::move(kind).error();
   if (*kind == "json_schema")
@@ -89,10 +83,10 @@ result<answer_format> anthropic_output_config(const json::value& v, const limits
   const auto& o = format->get_object();
   if (auto ok = check_members(o, field, {"type", "schema"}); !ok)
     return ok.error();
-  const auto* type = o.if_contains("type");
-  if (type == nullptr)
-    return bad_field(field + ".type", "missing");
-  if (!type->is_string() || type->get_string() != "json_schema")
+  auto type = required_string(o, "type", field, 32);
+  if (!type)
+    return std::move(type).error();
+  if (*type != "json_schema")
     return bad_field(field + ".type", "expected json_schema");
   if (!o.contains("schema"))
     return bad_field(field + ".schema", "missing");
