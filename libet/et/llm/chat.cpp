@@ -44,4 +44,22 @@ usage& usage::operator+=(const usage& other) {
   return *this;
 }
 
+void coalesce(std::vector<chunk>& pieces) {
+  if (pieces.size() < 2)
+    return;
+  size_t last = 0;
+  for (size_t i = 1; i < pieces.size(); ++i) {
+    auto& into = pieces[last];
+    auto& next = pieces[i];
+    // Thinking after text would move before it in one piece: that starts a new piece.
+    if (into.text.empty() || next.reasoning.empty()) {
+      into.reasoning += next.reasoning;
+      into.text += next.text;
+    } else if (++last != i) {
+      pieces[last] = std::move(next);
+    }
+  }
+  pieces.resize(last + 1);
+}
+
 } // namespace et

@@ -121,6 +121,12 @@ struct chunk {
   bool operator==(const chunk&) const = default;
 };
 
+/// Joins neighbouring pieces into as few as keep the order of text and thinking (a piece's
+/// thinking comes before its text). For pieces that arrived together (one read of a stream):
+/// each piece costs a message per hop and a write to the client, and splitting what came at
+/// once delays nothing.
+void coalesce(std::vector<chunk>& pieces);
+
 /// A model a provider offers.
 struct model_info {
   std::string id;                        ///< the id to put in a request

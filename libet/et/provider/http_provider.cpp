@@ -26,6 +26,15 @@ struct exchange_state {
   std::vector<chunk> pending;
   size_t chunks_delivered = 0;
 
+  // Hands on what one read decoded, joined: events that came at once go on as one piece.
+  void deliver(const chunk_handler& on_chunk) {
+    coalesce(pending);
+    for (auto& c : pending) {
+      ++chunks_delivered;
+      on_chunk(std::move(c));
+    }
+  }
+
   // send() returns the handle while the I/O thread may already be running
   // the callbacks, so the handle is guarded.
   void set_handle(http::exchange h) {
@@ -253,10 +262,7 @@ http::exchange http_provider::stream(const chat_request& req, chunk_handler on_c
       return; // the rest of a failed stream is noise
     st->pending.clear();
     auto fed = st->decoder->feed(bytes, st->pending);
-    for (auto& c : st->pending) {
-      ++st->chunks_delivered;
-      on_chunk(std::move(c));
-    }
+    st->deliver(on_chunk);
     if (!fed) {
       st->stream_error = fed.error();
       st->cancel(); // stop reading: the provider said the stream failed
@@ -273,10 +279,7 @@ http::exchange http_provider::stream(const chat_request& req, chunk_handler on_c
     // A last event without its delimiter still carries text: stream it first.
     st->pending.clear();
     auto finished = st->decoder->finish(st->pending);
-    for (auto& c : st->pending) {
-      ++st->chunks_delivered;
-      on_chunk(std::move(c));
-    }
+    st->deliver(on_chunk);
     done(std::move(finished));
   };
   auto handle = client_.send(to_http(std::move(*built), base_, settings_.timeout), std::move(h));

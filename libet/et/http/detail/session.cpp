@@ -230,6 +230,8 @@ void session::on_read_body(error_code ec, std::size_t) {
     return;
   if (ec == bhttp::error::need_buffer)
     ec = {};
+  if (!ec)
+    parse_buffered(ec);
   auto got = chunk_.size() - parser_->get().body().size;
   if (got > 0) {
     body_bytes_ += got;
@@ -241,6 +243,24 @@ void session::on_read_body(error_code ec, std::size_t) {
   if (parser_->is_done())
     return succeed();
   do_read_body();
+}
+
+// A read stops at the end of an HTTP chunk; the chunks it brought after that are parsed into
+// the same piece of body, so a stream's events that came at once reach on_body together (its
+// consumer passes them on as one, not one message and one write per event). Beast's eager
+// option would do the same, but its read then waits for more when the bytes end between a
+// chunk and the next chunk's header: a stream that pauses there would stall.
+void session::parse_buffered(error_code& ec) {
+  while (buffer_.size() > 0 && !parser_->is_done() && parser_->get().body().size > 0) {
+    auto used = parser_->put(buffer_.data(), ec);
+    buffer_.consume(used);
+    if (ec == bhttp::error::need_more || ec == bhttp::error::need_buffer) {
+      ec = {};
+      return;
+    }
+    if (ec || used == 0)
+      return;
+  }
 }
 
 std::chrono::milliseconds session::limit_of(step s) const {
@@ -266,7 +286,8 @@ void session::arm(step s) {
 }
 
 void session::wake_by_deadline() {
-  timer_.wake_by(std::min(step_by_, total_by_), [self = shared_from_this()] { self->on_deadline(); });
+  timer_.wake_by(std::min(step_by_, total_by_),
+                 [self = shared_from_this()] { self->on_deadline(); });
 }
 
 void session::on_deadline() {

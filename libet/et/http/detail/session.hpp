@@ -58,6 +58,8 @@ private:
   void deliver_head();
   void do_read_body();
   void on_read_body(boost::system::error_code ec, std::size_t n);
+  /// Parses what the last read brought past its first HTTP chunk into the same piece.
+  void parse_buffered(boost::system::error_code& ec);
 
   std::chrono::milliseconds limit_of(step s) const;
   void arm(step s);
@@ -79,7 +81,7 @@ private:
   std::string where_;
   asio::strand<asio::io_context::executor_type> strand_;
   tcp::resolver resolver_;
-  lazy_timer timer_;                                           ///< fails the exchange when a deadline passes
+  lazy_timer timer_; ///< fails the exchange when a deadline passes
   lazy_timer::clock::time_point step_by_ = lazy_timer::never;  ///< of the step under way
   lazy_timer::clock::time_point total_by_ = lazy_timer::never; ///< of the whole exchange
   std::unique_ptr<connection> conn_;

@@ -1,0 +1,32 @@
+#define CAF_SUITE libet.llm.chat
+#include "caf/test/unit_test.hpp"
+
+#include "et/llm/chat.hpp"
+
+using namespace et;
+
+namespace {
+
+std::vector<chunk> joined(std::vector<chunk> pieces) {
+  coalesce(pieces);
+  return pieces;
+}
+
+} // namespace
+
+CAF_TEST(pieces that came together go on as one) {
+  CAF_CHECK(joined({}).empty());
+  CAF_CHECK_EQUAL(joined({{"a", ""}}), (std::vector<chunk>{{"a", ""}}));
+  CAF_CHECK_EQUAL(joined({{"hello", ""}, {" bench", ""}, {"!", ""}}),
+                  (std::vector<chunk>{{"hello bench!", ""}}));
+  CAF_CHECK_EQUAL(joined({{"", "think "}, {"", "more"}, {"an", ""}, {"swer", ""}}),
+                  (std::vector<chunk>{{"answer", "think more"}}));
+  CAF_CHECK_EQUAL(joined({{"", ""}, {"x", ""}}), (std::vector<chunk>{{"x", ""}}));
+}
+
+CAF_TEST(thinking after text starts a new piece so nothing changes order) {
+  CAF_CHECK_EQUAL(joined({{"one", ""}, {"", "then think"}, {"", " on"}, {"two", ""}}),
+                  (std::vector<chunk>{{"one", ""}, {"two", "then think on"}}));
+  CAF_CHECK_EQUAL(joined({{"a", "r1"}, {"b", "r2"}, {"c", ""}}),
+                  (std::vector<chunk>{{"a", "r1"}, {"bc", "r2"}}));
+}
