@@ -26,11 +26,11 @@ struct http_gateway::state {
   std::atomic<int64_t> in_flight{0};
   std::atomic<uint64_t> next_id{actors::gateway_request_ids};
   std::atomic<bool> draining{false};
-  bool beyond_loopback = false;            ///< keys always needed (checked at start too)
-  std::unique_ptr<key_gate> keys;          ///< who may ask, and what they may spend
-  std::unique_ptr<gateway::meter> metrics; ///< what GET /metrics shows
+  bool beyond_loopback = false;                 ///< keys always needed (checked at start too)
+  std::unique_ptr<key_gate> keys;               ///< who may ask, and what they may spend
+  std::unique_ptr<gateway::meter> metrics;      ///< what GET /metrics shows
   std::unique_ptr<actors::gateway_calls> calls; ///< carry the chat requests to the router
-  const http::server* server = nullptr;    ///< set before it starts, for its connection count
+  const http::server* server = nullptr;         ///< set before it starts, for its connection count
 };
 
 namespace {
@@ -103,14 +103,15 @@ struct exchange {
                   + std::to_string(ms.count()) + " ms");
   }
 
-  // The stream's head and opening events go out only with the first text:
-  // until then the router may still fall back, and a failure is still an
-  // ordinary HTTP error.
-  void begin() {
-    out->start(200, {{"Content-Type", "text/event-stream"},
-                     {"Cache-Control", "no-cache"},
-                     {"X-Accel-Buffering", "no"}});
-    out->write(openai ? openai->start() : anthropic->start());
+  // The stream's head and opening events go out only with the first text (`events`):
+  // until then the router may still fall back, and a failure is still an ordinary HTTP
+  // error. One hop to the connection for all of it.
+  void begin(std::string events) {
+    out->start(200,
+               {{"Content-Type", "text/event-stream"},
+                {"Cache-Control", "no-cache"},
+                {"X-Accel-Buffering", "no"}},
+               (openai ? openai->start() : anthropic->start()) + events);
     started = true;
     st->metrics->first_token(proto, clock_type::now() - counted.t0);
   }
@@ -118,9 +119,10 @@ struct exchange {
   void chunk(const stream_chunk& c) {
     if (c.delta.text.empty())
       return; // thinking text is not relayed yet
+    auto events = openai ? openai->text(c.delta.text) : anthropic->text(c.delta.text);
     if (!started)
-      begin();
-    out->write(openai ? openai->text(c.delta.text) : anthropic->text(c.delta.text));
+      return begin(std::move(events));
+    out->write(std::move(events));
   }
 
   void fail(gateway::client_error e) {
@@ -130,8 +132,7 @@ struct exchange {
     if (started) {
       // After the first byte no fallback is possible: the stream ends with an
       // error event, never with the protocol's clean end.
-      out->write(openai ? openai->fail(e) : anthropic->fail(e));
-      out->end();
+      out->end(openai ? openai->fail(e) : anthropic->fail(e));
       return;
     }
     out->send(e.status, error_headers(e), gateway::error_body(proto, e));
@@ -170,9 +171,8 @@ struct exchange {
                        : gateway::anthropic_response(answer, meta));
     } else {
       if (!started)
-        begin();
-      out->write(openai ? openai->finish(answer) : anthropic->finish(answer));
-      out->end();
+        begin({});
+      out->end(openai ? openai->finish(answer) : anthropic->finish(answer));
     }
     // After the answer is on its way: the log line is not on the client's clock.
     log("200 ok, answered by " + by + ", " + std::to_string(answer.tokens.prompt_tokens) + "+"

@@ -53,6 +53,8 @@ std::string reason_phrase(int status) {
 }
 
 // -- reply: every call hops onto the session's strand -------------------------
+// A hop is a post to another thread, so start() and end() carry a piece each: a streamed
+// answer of one piece is two hops, not four.
 
 namespace {
 
@@ -70,9 +72,11 @@ void reply::send(int status, header_list headers, std::string body) {
   });
 }
 
-void reply::start(int status, header_list headers) {
-  on_session(session_,
-             [=, h = std::move(headers)](auto& s) mutable { s.start(status, std::move(h)); });
+void reply::start(int status, header_list headers, std::string first) {
+  on_session(session_, [=, h = std::move(headers), p = std::move(first)](auto& s) mutable {
+    s.start(status, std::move(h));
+    s.write(std::move(p));
+  });
 }
 
 void reply::write(std::string piece) {
@@ -80,8 +84,11 @@ void reply::write(std::string piece) {
     on_session(session_, [p = std::move(piece)](auto& s) mutable { s.write(std::move(p)); });
 }
 
-void reply::end() {
-  on_session(session_, [](auto& s) { s.end(); });
+void reply::end(std::string last) {
+  on_session(session_, [p = std::move(last)](auto& s) mutable {
+    s.write(std::move(p));
+    s.end();
+  });
 }
 
 void reply::on_close(std::function<void()> f) {

@@ -60,12 +60,12 @@ public:
   explicit reply(std::weak_ptr<detail::server_session> s) : session_(std::move(s)) {}
   /// The whole response; Content-Length is added.
   void send(int status, header_list headers, std::string body);
-  /// The status and headers of a streamed response (chunked).
-  void start(int status, header_list headers);
+  /// The status and headers of a streamed response (chunked), and its first piece if any.
+  void start(int status, header_list headers, std::string first = {});
   /// A piece of a streamed body (nothing for "").
   void write(std::string piece);
-  /// The end of a streamed body.
-  void end();
+  /// The end of a streamed body, after its last piece if any.
+  void end(std::string last = {});
   /// Runs `f` once (on an I/O thread) if the client goes away or a write fails
   /// before the response ended; at once when that already happened.
   void on_close(std::function<void()> f);

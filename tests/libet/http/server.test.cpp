@@ -172,6 +172,40 @@ CAF_TEST(a streamed reply arrives piece by piece) {
   CAF_CHECK_EQUAL(out.body(), "data: one\n\ndata: two\n\n");
 }
 
+CAF_TEST(pieces on start and end and a burst of writes arrive whole and in order) {
+  // The client reads nothing until every piece is queued, so the socket fills and the pieces
+  // wait behind a write: they leave together in the next ones, each once, in order.
+  auto queued = std::make_shared<std::promise<void>>();
+  start([queued](http::incoming, std::shared_ptr<http::reply> r) {
+    r->start(200, {{"Content-Type", "text/event-stream"}}, "first;");
+    std::thread{[r, queued] {
+      for (int i = 0; i < 4000; ++i)
+        r->write(std::to_string(i) + std::string(2000, '.') + ";");
+      r->end("last");
+      queued->set_value();
+    }}.detach();
+  });
+  raw c{port};
+  c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  CAF_REQUIRE(queued->get_future().wait_for(20s) == std::future_status::ready);
+  auto bytes = c.read_until("0\r\n\r\n", 20s);
+  auto body_at = bytes.find("\r\n\r\n");
+  CAF_REQUIRE(body_at != std::string::npos);
+  std::string body; // the chunked framing taken off
+  for (size_t at = body_at + 4; at < bytes.size();) {
+    auto line_end = bytes.find("\r\n", at);
+    CAF_REQUIRE(line_end != std::string::npos);
+    auto size = std::stoul(bytes.substr(at, line_end - at), nullptr, 16);
+    body += bytes.substr(line_end + 2, size);
+    at = line_end + 2 + size + 2;
+  }
+  std::string expected = "first;";
+  for (int i = 0; i < 4000; ++i)
+    expected += std::to_string(i) + std::string(2000, '.') + ";";
+  CAF_CHECK_EQUAL(body.size(), expected.size() + 4);
+  CAF_CHECK(body == expected + "last");
+}
+
 CAF_TEST(bodies and headers past their bounds are refused with the renderer) {
   opts.max_body_bytes = 100;
   opts.max_header_bytes = 1024;

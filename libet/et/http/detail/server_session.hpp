@@ -19,6 +19,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "et/http/detail/lazy_timer.hpp"
 #include "et/http/detail/server_stream.hpp"
@@ -92,12 +93,13 @@ private:
 
   server_stream stream_;
   std::shared_ptr<server_core> core_;
-  lazy_timer timer_;                                  ///< closes the socket when a deadline passes
+  lazy_timer timer_; ///< closes the socket when a deadline passes
   lazy_timer::clock::time_point read_by_ = lazy_timer::never;  ///< of the read under way
   lazy_timer::clock::time_point write_by_ = lazy_timer::never; ///< of the write under way
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
-  std::deque<std::string> out_;
+  std::deque<std::string> out_; ///< queued pieces, the ones in writing first
+  std::vector<boost::asio::const_buffer> writing_pieces_; ///< out_'s first ones, in one write
   std::string target_;
   std::function<void()> on_close_;
   phase phase_ = phase::reading;
