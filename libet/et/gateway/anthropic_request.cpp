@@ -117,7 +117,9 @@ result<void> decode_member(std::string_view k, const json::value& value, const l
     if (!f)
       return std::move(f).error();
     req.format = std::move(*f);
-  } else if (k == "top_k" || k == "thinking" || k == "container" || k == "mcp_servers") {
+  } else if (k == "thinking") {
+    return anthropic_thinking(value, bounds);
+  } else if (k == "top_k" || k == "container" || k == "mcp_servers") {
     return unsupported_field(field, "not supported by this gateway yet");
   } else if (k != "metadata" && k != "service_tier") {
     return bad_field(field, "unknown field");

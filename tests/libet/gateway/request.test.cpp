@@ -282,6 +282,9 @@ CAF_TEST(Anthropic refusals name the field) {
       refused(p(R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":"x"}],
                   "tools":[{"type":"web_search_20250305","name":"web_search"}]})")),
       "tools[0].type");
+  CAF_CHECK_EQUAL(refused(p(R"({"model":"m","max_tokens":5,"mcp_servers":[],
+                  "messages":[{"role":"user","content":"x"}]})")),
+                  "mcp_servers");
   CAF_CHECK_EQUAL(refused(p(R"({"model":"m","max_tokens":5,"top_k":3,
                   "messages":[{"role":"user","content":"x"}]})")),
                   "top_k");
@@ -307,7 +310,10 @@ CAF_TEST(Anthropic output_config format asks for a schema shaped answer) {
   CAF_CHECK(shaped->request.format.kind == answer_format::shape::json_schema);
   CAF_CHECK_EQUAL(shaped->request.format.schema, R"({"type":"object"})");
   CAF_CHECK_EQUAL(refused(p("[]")), "output_config");
-  CAF_CHECK_EQUAL(refused(p(R"({"effort":"low"})")), "output_config.effort");
+  CAF_CHECK_EQUAL(refused(p(R"({"effort":"low"})")), "ok"); // a hint, not passed on
+  CAF_CHECK_EQUAL(refused(p(R"({"effort":"extreme"})")), "output_config.effort");
+  CAF_CHECK_EQUAL(refused(p(R"({"effort":3})")), "output_config.effort");
+  CAF_CHECK_EQUAL(refused(p(R"({"verbosity":"low"})")), "output_config.verbosity");
   CAF_CHECK_EQUAL(refused(p(R"({"format":{"schema":{}}})")), "output_config.format.type");
   CAF_CHECK_EQUAL(refused(p(R"({"format":{"type":"json_object","schema":{}}})")),
                   "output_config.format.type");
@@ -315,6 +321,46 @@ CAF_TEST(Anthropic output_config format asks for a schema shaped answer) {
                   "output_config.format.schema");
   CAF_CHECK_EQUAL(refused(p(R"({"format":{"type":"json_schema","schema":"s"}})")),
                   "output_config.format.schema");
+}
+
+CAF_TEST(Anthropic thinking as Claude Code sends it is checked and accepted) {
+  auto p = [](const std::string& thinking) {
+    return parse_anthropic_request(R"({"model":"m","max_tokens":2000,)"
+                                   R"("messages":[{"role":"user","content":"x"}],"thinking":)"
+                                   + thinking + "}");
+  };
+  CAF_CHECK_EQUAL(refused(p(R"({"budget_tokens":0,"type":"adaptive"})")), "ok");
+  CAF_CHECK_EQUAL(refused(p(R"({"type":"enabled","budget_tokens":1024})")), "ok");
+  CAF_CHECK_EQUAL(refused(p(R"({"type":"disabled"})")), "ok");
+  CAF_CHECK_EQUAL(refused(p(R"({"type":"adaptive","display":"omitted"})")), "ok");
+  CAF_CHECK_EQUAL(refused(p(R"("on")")), "thinking");
+  CAF_CHECK_EQUAL(refused(p(R"({"budget_tokens":8000})")), "thinking.type");
+  CAF_CHECK_EQUAL(refused(p(R"({"type":"deep"})")), "thinking.type");
+  CAF_CHECK_EQUAL(refused(p(R"({"type":"enabled","budget_tokens":-1})")), "thinking.budget_tokens");
+  CAF_CHECK_EQUAL(refused(p(R"({"type":"enabled","budget_tokens":1e300})")),
+                  "thinking.budget_tokens");
+  CAF_CHECK_EQUAL(refused(p(R"({"type":"adaptive","display":"full"})")), "thinking.display");
+  CAF_CHECK_EQUAL(refused(p(R"({"type":"adaptive","extra":1})")), "thinking.extra");
+}
+
+CAF_TEST(thinking of a Claude model in earlier turns is dropped from the history) {
+  auto r = parse_anthropic_request(R"({"model":"m","max_tokens":50,"messages":[
+      {"role":"user","content":"x"},
+      {"role":"assistant","content":[{"type":"thinking","thinking":"hmm","signature":"c2ln"},
+        {"type":"redacted_thinking","data":"ZGF0YQ=="},{"type":"text","text":"answer"}]},
+      {"role":"user","content":"more"}]})");
+  CAF_REQUIRE(r);
+  CAF_REQUIRE_EQUAL(r->request.messages.size(), 3u);
+  CAF_CHECK_EQUAL(r->request.messages[1].content, "answer");
+  auto p = [](const std::string& turns) {
+  return parse_anthropic_request(R"({"model":"m","max_tokens":50,"messages":)" + turns + "}");
+  };
+  // Only the model's own turns think; a block with members of its own is not read past.
+  CAF_CHECK_EQUAL(refused(p(R"([{"role":"user","content":[{"type":"thinking","thinking":"x"}]}])")),
+                  "messages[0].content[0].type");
+  CAF_CHECK_EQUAL(refused(p(R"([{"role":"user","content":"x"},{"role":"assistant","content":[
+                  {"type":"thinking","thinking":"x","tool":"rm -rf"}]}])")),
+                  "messages[1].content[0].tool");
 }
 
 CAF_TEST(Anthropic tool use and results become et tools and turns) {

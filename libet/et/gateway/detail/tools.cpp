@@ -233,6 +233,12 @@ result<std::vector<message>> anthropic_content(const json::value& v, role who,
       if (!input)
         return std::move(input).error();
       turn.tool_calls.push_back({std::move(*id), std::move(*name), std::move(*input)});
+    } else if ((kind == "thinking" || kind == "redacted_thinking") && who == role::assistant) {
+      // A Claude model's own thinking from an earlier turn (a session begun on Anthropic's
+      // API): signed context only such a model reads, dropped because et passes no thinking
+      // on (see anthropic_thinking). Checked, so nothing unknown rides along unread.
+      if (auto ok = check_members(block, f, {"type", "thinking", "signature", "data"}); !ok)
+        return ok.error();
     } else if (kind == "tool_result" && who == role::user) {
       if (auto ok = check_members(block, f,
                                   {"type", "tool_use_id", "content", "is_error", "cache_control"});
