@@ -54,7 +54,7 @@ std::string reason_phrase(int status) {
 
 // -- reply: every call hops onto the session's strand -------------------------
 // A hop is a post to another thread, so start() and end() carry a piece each: a streamed
-// answer of one piece is two hops, not four.
+// answer of one piece is two hops, not five.
 
 namespace {
 
