@@ -107,17 +107,19 @@ CAF_TEST(response_format reaches every upstream protocol in its own words) {
 
 CAF_TEST(an Anthropic client reaches every upstream protocol with every event) {
   serve();
-  // Claude Code sends adaptive thinking with every request.
-  const std::string thinking = R"(,"thinking":{"budget_tokens":0,"type":"adaptive"})";
+  // What Claude Code adds to every request: accepted, and every upstream answers as usual.
+  const std::string claude_code =
+      R"(,"thinking":{"budget_tokens":0,"type":"adaptive"},"output_config":{"effort":"medium"},)"
+      R"("context_management":{"edits":[{"type":"clear_thinking_20251015","keep":"all"}]})";
   for (std::string model : {"gpt", "claude", "gem", "llama"}) {
     auto r = anthropic(
-        ant_body(model, false, R"(,"system":"be brief","stop_sequences":["ZZZ"])" + thinking));
+        ant_body(model, false, R"(,"system":"be brief","stop_sequences":["ZZZ"])" + claude_code));
     CAF_CHECK_EQUAL(r.status, 200);
     auto o = json::parse(r.body);
     CAF_CHECK_EQUAL(std::string{o.at("type").as_string()}, "message");
     CAF_CHECK_EQUAL(std::string{o.at("content").at(0).at("text").as_string()}, "hello gateway");
     CAF_CHECK_EQUAL(std::string{o.at("stop_reason").as_string()}, "end_turn");
-    auto s = anthropic(ant_body(model, true, thinking));
+    auto s = anthropic(ant_body(model, true, claude_code));
     CAF_CHECK_EQUAL(s.status, 200);
     auto evs = events_of(s.body);
     std::vector<std::string> names;

@@ -4,6 +4,7 @@
 
 #include "et/gateway/detail/fields.hpp"
 #include "et/gateway/detail/formats.hpp"
+#include "et/gateway/detail/hints.hpp"
 #include "et/gateway/detail/tools.hpp"
 #include "et/gateway/request.hpp"
 
@@ -119,6 +120,8 @@ result<void> decode_member(std::string_view k, const json::value& value, const l
     req.format = std::move(*f);
   } else if (k == "thinking") {
     return anthropic_thinking(value, bounds);
+  } else if (k == "context_management") {
+    return anthropic_context_management(value);
   } else if (k == "top_k" || k == "container" || k == "mcp_servers") {
     return unsupported_field(field, "not supported by this gateway yet");
   } else if (k != "metadata" && k != "service_tier") {

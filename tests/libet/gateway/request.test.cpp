@@ -343,6 +343,51 @@ CAF_TEST(Anthropic thinking as Claude Code sends it is checked and accepted) {
   CAF_CHECK_EQUAL(refused(p(R"({"type":"adaptive","extra":1})")), "thinking.extra");
 }
 
+CAF_TEST(Anthropic context management as Claude Code sends it is checked and accepted) {
+  auto p = [](const std::string& cm) {
+    return parse_anthropic_request(R"({"model":"m","max_tokens":50,)"
+                                   R"("messages":[{"role":"user","content":"x"}],)"
+                                   R"("context_management":)"
+                                   + cm + "}");
+  };
+  CAF_CHECK_EQUAL(refused(p(R"({"edits":[{"type":"clear_tool_uses_20250919",
+      "trigger":{"type":"input_tokens","value":30000},"keep":{"type":"tool_uses","value":3}},
+      {"type":"clear_thinking_20251015","keep":"all"}]})")),
+                  "ok");
+  CAF_CHECK_EQUAL(refused(p("{}")), "ok");
+  CAF_CHECK_EQUAL(refused(p(R"("x")")), "context_management");
+  CAF_CHECK_EQUAL(refused(p(R"({"other":1})")), "context_management.other");
+  CAF_CHECK_EQUAL(refused(p(R"({"edits":"x"})")), "context_management.edits");
+  CAF_CHECK_EQUAL(refused(p(R"({"edits":[1]})")), "context_management.edits[0]");
+  CAF_CHECK_EQUAL(refused(p(R"({"edits":[{"keep":"all"}]})")), "context_management.edits[0].type");
+  std::string many = "[";
+  for (int i = 0; i < 65; ++i)
+    many += std::string{i ? "," : ""} + R"({"type":"clear_tool_uses_20250919"})";
+  CAF_CHECK_EQUAL(refused(p(R"({"edits":)" + many + "]}")), "context_management.edits");
+}
+
+CAF_TEST(tools behind Anthropic tool search are offered directly) {
+  auto p = [](const std::string& tools) {
+    return parse_anthropic_request(R"({"model":"m","max_tokens":50,)"
+                                   R"("messages":[{"role":"user","content":"x"}],"tools":)"
+                                   + tools + "}");
+  };
+  auto r = p(R"([{"type":"tool_search_tool_regex_20251119","name":"tool_search_tool_regex"},
+      {"name":"read","input_schema":{"type":"object"}},
+      {"name":"mcp__db__query","input_schema":{"type":"object"},"defer_loading":true}])");
+  CAF_REQUIRE(r);
+  CAF_REQUIRE_EQUAL(r->request.tools.size(), 2u);
+  CAF_CHECK_EQUAL(r->request.tools[0].name, "read");
+  CAF_CHECK_EQUAL(r->request.tools[1].name, "mcp__db__query");
+  CAF_CHECK_EQUAL(refused(p(R"([{"name":"q","input_schema":{},"defer_loading":"yes"}])")),
+                  "tools[0].defer_loading");
+  CAF_CHECK_EQUAL(
+      refused(p(R"([{"type":"tool_search_tool_bm25_20251119","name":"s","input_schema":{}}])")),
+      "tools[0].input_schema");
+  CAF_CHECK_EQUAL(refused(p(R"([{"type":"web_search_20250305","name":"web_search"}])")),
+                  "tools[0].type");
+}
+
 CAF_TEST(thinking of a Claude model in earlier turns is dropped from the history) {
   auto r = parse_anthropic_request(R"({"model":"m","max_tokens":50,"messages":[
       {"role":"user","content":"x"},
@@ -353,7 +398,7 @@ CAF_TEST(thinking of a Claude model in earlier turns is dropped from the history
   CAF_REQUIRE_EQUAL(r->request.messages.size(), 3u);
   CAF_CHECK_EQUAL(r->request.messages[1].content, "answer");
   auto p = [](const std::string& turns) {
-  return parse_anthropic_request(R"({"model":"m","max_tokens":50,"messages":)" + turns + "}");
+    return parse_anthropic_request(R"({"model":"m","max_tokens":50,"messages":)" + turns + "}");
   };
   // Only the model's own turns think; a block with members of its own is not read past.
   CAF_CHECK_EQUAL(refused(p(R"([{"role":"user","content":[{"type":"thinking","thinking":"x"}]}])")),

@@ -166,6 +166,20 @@ result<void> check_members(const json::object& o, const std::string& field,
   return {};
 }
 
+result<void> one_of(const json::object& o, std::string_view key, const std::string& parent,
+                    std::initializer_list<std::string_view> allowed) {
+  auto value = required_string(o, key, parent, 32);
+  if (!value)
+    return std::move(value).error();
+  for (auto a : allowed)
+    if (a == *value)
+      return {};
+  std::string names;
+  for (auto a : allowed)
+    names += (names.empty() ? "" : ", ") + std::string{a};
+  return bad_field(parent + "." + std::string{key}, "expected one of " + names);
+}
+
 result<std::string> schema_text(const json::value* v, const std::string& field,
                                 const limits& bounds) {
   if (v == nullptr || v->is_null())

@@ -60,6 +60,11 @@ result<std::string> text_parts(const json::value& v, std::string_view field, con
 result<void> check_members(const json::object& o, const std::string& field,
                            std::initializer_list<std::string_view> known);
 
+/// The string member `key` of `o` (named `parent`.`key`) is one of `allowed`; the refusal
+/// lists them.
+result<void> one_of(const json::object& o, std::string_view key, const std::string& parent,
+                    std::initializer_list<std::string_view> allowed);
+
 /// A JSON schema object (named `field`) as compact text, at most bounds.max_string_bytes; "{}"
 /// when absent or null.
 result<std::string> schema_text(const json::value* v, const std::string& field,

@@ -14,20 +14,6 @@ bool schema_name_ok(std::string_view name) {
   });
 }
 
-// The string member `key` of `o` (named `parent`.`key`) is one of `allowed`.
-result<void> one_of(const json::object& o, std::string_view key, const std::string& parent,
-                    std::initializer_list<std::string_view> allowed) {
-  auto value = required_string(o, key, parent, 32);
-  if (!value)
-    return std::move(value).error();
-  if (std::find(allowed.begin(), allowed.end(), *value) != allowed.end())
-    return {};
-  std::string names;
-  for (auto a : allowed)
-    names += (names.empty() ? "" : ", ") + std::string{a};
-  return bad_field(parent + "." + std::string{key}, "expected one of " + names);
-}
-
 // The json_schema member of a response_format: name (required), schema, strict; the
 // description is a hint for the model that only OpenAI takes, so it is not forwarded.
 result<answer_format> openai_schema(const json::value* v, const limits& bounds) {
@@ -116,26 +102,6 @@ result<answer_format> anthropic_output_config(const json::value& v, const limits
   f.name = "answer"; // OpenAI upstreams need a name; Anthropic's format has none
   f.schema = std::move(*schema);
   return f;
-}
-
-result<void> anthropic_thinking(const json::value& v, const limits& bounds) {
-  const std::string field = "thinking";
-  if (!v.is_object())
-    return bad_field(field, "expected an object");
-  const auto& o = v.get_object();
-  if (auto ok = check_members(o, field, {"type", "budget_tokens", "display"}); !ok)
-    return ok.error();
-  if (!o.contains("type"))
-    return bad_field(field + ".type", "missing");
-  if (auto ok = one_of(o, "type", field, {"enabled", "adaptive", "disabled"}); !ok)
-    return ok.error();
-  if (const auto* budget = o.if_contains("budget_tokens"))
-    if (auto n = integer_of(*budget, field + ".budget_tokens", 0, bounds.max_tokens); !n)
-      return std::move(n).error();
-  if (o.contains("display"))
-    if (auto ok = one_of(o, "display", field, {"summarized", "omitted"}); !ok)
-      return ok.error();
-  return {};
 }
 
 } // namespace et::gateway::detail

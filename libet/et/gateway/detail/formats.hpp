@@ -12,14 +12,7 @@ result<answer_format> openai_response_format(const json::value& v, const limits&
 
 /// Anthropic's output_config: {"format": {"type": "json_schema", "schema": {...}}, "effort":
 /// "low" | "medium" | "high" | "max"}; the effort is checked and not passed on (see
-/// anthropic_thinking); other members are unsupported.
+/// hints.hpp); other members are unsupported.
 result<answer_format> anthropic_output_config(const json::value& v, const limits& bounds);
-
-/// Anthropic's thinking: {"type": "enabled" | "adaptive" | "disabled", "budget_tokens": n,
-/// "display": "summarized" | "omitted"}. Checked and not passed on: every upstream thinks as
-/// it does by default. Claude Code sends {"type": "adaptive"} with every request, and a Claude
-/// upstream asked to think needs its signed thinking blocks back in the client's next turn of
-/// a tool loop, which et does not relay yet.
-result<void> anthropic_thinking(const json::value& v, const limits& bounds);
 
 } // namespace et::gateway::detail

@@ -128,13 +128,24 @@ result<std::vector<tool_spec>> anthropic_tools(const json::value& v, const limit
     if (!(*a)[i].is_object())
       return bad_field(field, "expected an object");
     const auto& t = (*a)[i].get_object();
-    if (const auto* type = t.if_contains("type");
-        type != nullptr && !(type->is_string() && type->get_string() == "custom"))
+    const auto* type = t.if_contains("type");
+    // Tool search (Claude Code's way to load many tools lazily): without it, the tools it
+    // would find (defer_loading) are offered to the model directly.
+    if (type != nullptr && type->is_string()
+        && type->get_string().starts_with("tool_search_tool_")) {
+      if (auto ok = check_members(t, field, {"type", "name", "cache_control"}); !ok)
+        return ok.error();
+      continue;
+    }
+    if (type != nullptr && !(type->is_string() && type->get_string() == "custom"))
       return unsupported_field(field + ".type", "server tools are not supported by this gateway");
-    if (auto ok = check_members(t, field,
-                                {"type", "name", "description", "input_schema", "cache_control"});
+    if (auto ok = check_members(
+            t, field,
+            {"type", "name", "description", "input_schema", "cache_control", "defer_loading"});
         !ok)
       return ok.error();
+    if (const auto* deferred = t.if_contains("defer_loading"); deferred && !deferred->is_bool())
+      return bad_field(field + ".defer_loading", "expected true or false");
     auto name = optional_string(t, "name", field, max_name);
     auto description = optional_string(t, "description", field, bounds.max_string_bytes);
     auto schema = schema_text(t.if_contains("input_schema"), field + ".input_schema", bounds);
