@@ -55,6 +55,8 @@ result<void> decode_messages(const json::value& v, const limits& bounds,
     for (auto& m : *turns)
       out.push_back(std::move(m));
   }
+  if (out.empty()) // every turn was a thinking block, which is dropped
+    return bad_field("messages", "expected at least one message besides thinking");
   return {};
 }
 

@@ -384,6 +384,8 @@ CAF_TEST(tools behind Anthropic tool search are offered directly) {
   CAF_CHECK_EQUAL(
       refused(p(R"([{"type":"tool_search_tool_bm25_20251119","name":"s","input_schema":{}}])")),
       "tools[0].input_schema");
+  CAF_CHECK_EQUAL(refused(p(R"([{"type":"tool_search_tool_regex_20251119","name":{}}])")),
+                  "tools[0].name");
   CAF_CHECK_EQUAL(refused(p(R"([{"type":"web_search_20250305","name":"web_search"}])")),
                   "tools[0].type");
 }
@@ -400,6 +402,16 @@ CAF_TEST(thinking of a Claude model in earlier turns is dropped from the history
   auto p = [](const std::string& turns) {
     return parse_anthropic_request(R"({"model":"m","max_tokens":50,"messages":)" + turns + "}");
   };
+  // A turn of nothing but thinking goes nowhere (an empty assistant turn would be refused
+  // upstream); a request of nothing else is refused here.
+  auto thought = p(R"([{"role":"user","content":"x"},{"role":"assistant","content":[
+      {"type":"thinking","thinking":"hmm","signature":"c2ln"}]},{"role":"user","content":"y"}])");
+  CAF_REQUIRE(thought);
+  CAF_REQUIRE_EQUAL(thought->request.messages.size(), 2u);
+  CAF_CHECK(thought->request.messages[1].who == role::user);
+  CAF_CHECK_EQUAL(refused(p(R"([{"role":"assistant","content":[
+      {"type":"redacted_thinking","data":"ZGF0YQ=="}]}])")),
+                  "messages");
   // Only the model's own turns think; a block with members of its own is not read past.
   CAF_CHECK_EQUAL(refused(p(R"([{"role":"user","content":[{"type":"thinking","thinking":"x"}]}])")),
                   "messages[0].content[0].type");

@@ -135,6 +135,8 @@ result<std::vector<tool_spec>> anthropic_tools(const json::value& v, const limit
         && type->get_string().starts_with("tool_search_tool_")) {
       if (auto ok = check_members(t, field, {"type", "name", "cache_control"}); !ok)
         return ok.error();
+      if (auto name = optional_string(t, "name", field, max_name); !name)
+        return std::move(name).error();
       continue;
     }
     if (type != nullptr && !(type->is_string() && type->get_string() == "custom"))
@@ -212,6 +214,7 @@ result<std::vector<message>> anthropic_content(const json::value& v, role who,
   if (a == nullptr)
     return why;
   bool has_text = false;
+  bool dropped_thinking = false; // a turn of nothing but thinking goes nowhere, not out empty
   for (std::size_t i = 0; i < a->size(); ++i) {
     auto f = field + "[" + std::to_string(i) + "]";
     if (!(*a)[i].is_object())
@@ -250,6 +253,7 @@ result<std::vector<message>> anthropic_content(const json::value& v, role who,
       // on (see anthropic_thinking). Checked, so nothing unknown rides along unread.
       if (auto ok = check_members(block, f, {"type", "thinking", "signature", "data"}); !ok)
         return ok.error();
+      dropped_thinking = true;
     } else if (kind == "tool_result" && who == role::user) {
       if (auto ok = check_members(block, f,
                                   {"type", "tool_use_id", "content", "is_error", "cache_control"});
@@ -274,7 +278,7 @@ result<std::vector<message>> anthropic_content(const json::value& v, role who,
                                                 + "\" are not supported here by this gateway");
     }
   }
-  if (has_text || !turn.tool_calls.empty() || out.empty())
+  if (has_text || !turn.tool_calls.empty() || (out.empty() && !dropped_thinking))
     out.push_back(std::move(turn));
   return out;
 }
