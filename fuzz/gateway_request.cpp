@@ -5,12 +5,14 @@
 // sends to clients; and every upstream protocol encodes it (response_format included) as a
 // JSON body, or refuses it as unsupported (Anthropic's json_object), never as malformed.
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <string>
 
 #include "et/gateway/errors.hpp"
 #include "et/gateway/request.hpp"
 #include "et/gateway/response.hpp"
+#include "et/gateway/stream.hpp"
 #include "et/wire/codec.hpp"
 #include "fuzz_support.hpp"
 
@@ -22,6 +24,40 @@ void parses(const std::string& text, const char* what) {
   boost::system::error_code ec;
   boost::json::parse(text, ec);
   FUZZ_CHECK(!ec, what);
+}
+
+// Every event of `sse` ends with a blank line and each of its data lines is JSON (or [DONE]).
+void events_parse(const std::string& sse) {
+  FUZZ_CHECK(sse.size() >= 2 && sse.substr(sse.size() - 2) == "\n\n", "an unended event");
+  std::size_t at = 0;
+  while (at < sse.size()) {
+    auto end = sse.find("\n\n", at);
+    auto event = sse.substr(at, end - at);
+    for (std::size_t line = 0; line < event.size();) {
+      auto next = std::min(event.find('\n', line), event.size());
+      auto text = event.substr(line, next - line);
+      if (text.rfind("data: ", 0) == 0 && text != "data: [DONE]")
+        parses(text.substr(6), "a stream event is not JSON");
+      line = next + 1;
+    }
+    at = end + 2;
+  }
+}
+
+// The answer streamed to both protocols' clients, its thinking shown or not.
+void streams_parse(const et::chat_response& answer, answer_meta meta, bool anthropic) {
+  et::chunk piece{answer.content, answer.reasoning};
+  openai_stream o{meta, true};
+  auto events = o.start(); // one call a statement: a stream keeps state between them
+  events += o.piece(piece);
+  events_parse(events + o.finish(answer));
+  if (!anthropic)
+    return;
+  anthropic_stream a{meta};
+  events = a.start();
+  events += a.piece(piece);
+  events += a.piece(piece);
+  events_parse(events + a.finish(answer));
 }
 
 // `req` as each upstream protocol would send it.
@@ -64,12 +100,15 @@ void check(const et::result<client_request>& r, const limits& bounds, protocol p
   encodes_upstream(req);
   et::chat_response answer;
   answer.content = r->model; // client bytes, echoed back as clients will see them
+  answer.reasoning = req.messages.back().content;
   for (const auto& t : req.tools)
     answer.tool_calls.push_back({t.name, t.name, t.parameters});
-  answer_meta meta{r->model, r->model, 0};
+  answer_meta meta{r->model, r->model, 0, r->show_thinking};
   parses(openai_response(answer, meta), "OpenAI answer is not JSON");
-  if (check_relayable(protocol::anthropic, answer))
+  bool anthropic = static_cast<bool>(check_relayable(protocol::anthropic, answer));
+  if (anthropic)
     parses(anthropic_response(answer, meta), "Anthropic answer is not JSON");
+  streams_parse(answer, meta, anthropic);
 }
 
 } // namespace

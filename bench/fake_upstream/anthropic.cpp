@@ -12,6 +12,9 @@ namespace et::fake {
 namespace {
 
 namespace json = boost::json;
+
+// What a thinking block is signed with here: not Anthropic's, and never checked.
+constexpr std::string_view fake_signature = "ZmFrZS1zaWduYXR1cmU=";
 using detail::json_text;
 using detail::sse_event;
 
@@ -19,6 +22,32 @@ const char* stop_reason(const reply_plan& p) {
   if (!p.tool.empty())
     return "tool_use";
   return p.length_limited ? "max_tokens" : "end_turn";
+}
+
+// The text block's index: after the thinking block when there is one.
+int64_t text_index(const reply_plan& p) {
+  return p.thinking.empty() ? 0 : 1;
+}
+
+std::string block_stop(int64_t index) {
+  return sse_event("content_block_stop",
+                   json_text(json::object{{"type", "content_block_stop"}, {"index", index}}));
+}
+
+// A thinking block as a stream: start, the text, the signature, stop.
+std::vector<std::string> thinking_events(const reply_plan& p) {
+  auto start = json::object{{"type", "content_block_start"},
+                            {"index", 0},
+                            {"content_block", {{"type", "thinking"}, {"thinking", ""}}}};
+  auto delta = [](json::object d) {
+    return sse_event("content_block_delta",
+                     json_text(json::object{
+                         {"type", "content_block_delta"}, {"index", 0}, {"delta", std::move(d)}}));
+  };
+  return {sse_event("content_block_start", json_text(start)),
+          sse_event("ping", R"({"type": "ping"})"),
+          delta({{"type", "thinking_delta"}, {"thinking", p.thinking}}),
+          delta({{"type", "signature_delta"}, {"signature", fake_signature}}), block_stop(0)};
 }
 
 json::object usage_json(int64_t input, int64_t output) {
@@ -51,7 +80,11 @@ std::string error_body(std::string_view type, std::string_view message,
 class anthropic_encoder final : public encoder {
 public:
   std::string body(const reply_plan& p) const override {
-    json::array content{json::object{{"type", "text"}, {"text", p.text}}};
+    json::array content;
+    if (!p.thinking.empty())
+      content.push_back(json::object{
+          {"type", "thinking"}, {"thinking", p.thinking}, {"signature", fake_signature}});
+    content.push_back(json::object{{"type", "text"}, {"text", p.text}});
     if (!p.tool.empty())
       content.push_back(json::object{{"type", "tool_use"},
                                      {"id", "toolu_" + p.id},
@@ -68,29 +101,34 @@ public:
     // Anthropic reports output_tokens 1 at the start and the total in message_delta.
     json::object start{{"type", "message_start"}, {"message", message_json(p, {}, nullptr, 1)}};
     json::object block{{"type", "content_block_start"},
-                       {"index", 0},
+                       {"index", text_index(p)},
                        {"content_block", {{"type", "text"}, {"text", ""}}}};
-    return {sse_event("message_start", json_text(start)),
-            sse_event("content_block_start", json_text(block)),
-            sse_event("ping", R"({"type": "ping"})")};
+    std::vector<std::string> out{sse_event("message_start", json_text(start))};
+    if (!p.thinking.empty())
+      for (auto& e : thinking_events(p))
+        out.push_back(std::move(e));
+    out.push_back(sse_event("content_block_start", json_text(block)));
+    if (p.thinking.empty())
+      out.push_back(sse_event("ping", R"({"type": "ping"})"));
+    return out;
   }
 
   std::string stream_delta(const reply_plan& p, size_t index) const override {
     json::object o{{"type", "content_block_delta"},
-                   {"index", 0},
+                   {"index", text_index(p)},
                    {"delta", {{"type", "text_delta"}, {"text", p.chunks[index].text}}}};
     return sse_event("content_block_delta", json_text(o));
   }
 
   std::vector<std::string> stream_tail(const reply_plan& p) const override {
-    json::object stop{{"type", "content_block_stop"}, {"index", 0}};
     json::object delta{{"type", "message_delta"},
                        {"delta", {{"stop_reason", stop_reason(p)}, {"stop_sequence", nullptr}}},
                        {"usage", usage_json(p.prompt_tokens, p.completion_tokens)}};
-    std::vector<std::string> out{sse_event("content_block_stop", json_text(stop))};
+    std::vector<std::string> out{block_stop(text_index(p))};
+    auto tool_index = text_index(p) + 1;
     if (!p.tool.empty()) { // a tool_use block whose input comes in two halves
       json::object start{{"type", "content_block_start"},
-                         {"index", 1},
+                         {"index", tool_index},
                          {"content_block",
                           {{"type", "tool_use"},
                            {"id", "toolu_" + p.id},
@@ -101,13 +139,11 @@ public:
       auto half = args.size() / 2;
       for (auto piece : {args.substr(0, half), args.substr(half)}) {
         json::object d{{"type", "content_block_delta"},
-                       {"index", 1},
+                       {"index", tool_index},
                        {"delta", {{"type", "input_json_delta"}, {"partial_json", piece}}}};
         out.push_back(sse_event("content_block_delta", json_text(d)));
       }
-      out.push_back(
-          sse_event("content_block_stop",
-                    json_text(json::object{{"type", "content_block_stop"}, {"index", 1}})));
+      out.push_back(block_stop(tool_index));
     }
     out.push_back(sse_event("message_delta", json_text(delta)));
     out.push_back(sse_event("message_stop", R"({"type":"message_stop"})"));

@@ -30,9 +30,13 @@ json::object usage_json(const reply_plan& p, int64_t candidates) {
 }
 
 json::object response_json(const reply_plan& p, std::string_view text, int64_t candidates,
-                           bool last) {
-  json::object candidate{
-      {"content", {{"parts", json::array{json::object{{"text", text}}}}, {"role", "model"}}}};
+                           bool last, std::string_view thought = {}) {
+  json::array parts;
+  if (!thought.empty()) // with includeThoughts: a part marked as thought
+    parts.push_back(json::object{{"text", thought}, {"thought", true}});
+  if (!text.empty() || thought.empty())
+    parts.push_back(json::object{{"text", text}});
+  json::object candidate{{"content", {{"parts", std::move(parts)}, {"role", "model"}}}};
   if (last)
     candidate["finishReason"] = p.length_limited ? "MAX_TOKENS" : "STOP";
   candidate["index"] = 0;
@@ -90,12 +94,16 @@ constexpr std::string_view internal_message =
 class gemini_encoder final : public encoder {
 public:
   std::string body(const reply_plan& p) const override {
-    return json_text(response_json(p, p.text, p.completion_tokens, true));
+    return json_text(response_json(p, p.text, p.completion_tokens, true, p.thinking));
   }
 
   std::string_view stream_content_type() const override { return "text/event-stream"; }
 
-  std::vector<std::string> stream_head(const reply_plan&) const override { return {}; }
+  std::vector<std::string> stream_head(const reply_plan& p) const override {
+    if (p.thinking.empty())
+      return {};
+    return {sse_crlf(json_text(response_json(p, "", 0, false, p.thinking)))};
+  }
 
   std::string stream_delta(const reply_plan& p, size_t index) const override {
     int64_t so_far = 0; // Gemini reports running totals in every chunk

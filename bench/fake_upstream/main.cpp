@@ -42,7 +42,8 @@ constexpr std::string_view usage = R"(usage: et-fake-upstream [flags]
   --help                   this text
 Per request: x-fake-fault, x-fake-mode, x-fake-text, x-fake-tokens,
 x-fake-latency-ms, x-fake-tps, x-fake-chunk-tokens, x-fake-cut-after,
-x-fake-retry-after, x-fake-fail-first, x-fake-key, x-fake-hold, x-fake-dim.
+x-fake-retry-after, x-fake-fail-first, x-fake-key, x-fake-hold, x-fake-dim,
+x-fake-tool, x-fake-thinking (thought before the answer, one event).
 Embeddings (POST /v1/embeddings, /api/embed, :batchEmbedContents): a hashed
 bag of words per input, unit length, dimension x-fake-dim (64), with usage;
 status faults, cut and malformed apply to them too.

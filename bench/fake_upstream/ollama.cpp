@@ -49,13 +49,21 @@ class ollama_encoder final : public encoder {
 public:
   std::string body(const reply_plan& p) const override {
     auto o = line_json(p, p.text, true);
+    if (!p.thinking.empty())
+      o["message"].as_object()["thinking"] = p.thinking;
     add_done_fields(o, p);
     return json_text(o);
   }
 
   std::string_view stream_content_type() const override { return "application/x-ndjson"; }
 
-  std::vector<std::string> stream_head(const reply_plan&) const override { return {}; }
+  std::vector<std::string> stream_head(const reply_plan& p) const override {
+    if (p.thinking.empty())
+      return {};
+    auto o = line_json(p, "", false);
+    o["message"].as_object()["thinking"] = p.thinking;
+    return {json_text(o) + "\n"};
+  }
 
   std::string stream_delta(const reply_plan& p, size_t index) const override {
     return json_text(line_json(p, p.chunks[index].text, false)) + "\n";

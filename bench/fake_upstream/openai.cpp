@@ -82,6 +82,8 @@ public:
                      {"annotations", json::array{}}};
     if (!p.tool.empty())
       msg["tool_calls"] = json::array{tool_call_json(p, 0)};
+    if (!p.thinking.empty()) // as DeepSeek and vLLM's reasoning parsers send it
+      msg["reasoning_content"] = p.thinking;
     json::object o{{"id", p.id},
                    {"object", "chat.completion"},
                    {"created", p.created},
@@ -105,7 +107,15 @@ public:
     auto o = chunk_json(p, one_choice(std::move(delta), nullptr));
     if (p.include_usage)
       o["usage"] = nullptr;
-    return {sse_data(json_text(o))};
+    std::vector<std::string> out{sse_data(json_text(o))};
+    if (!p.thinking.empty()) {
+      auto t = chunk_json(
+          p, one_choice({{"content", nullptr}, {"reasoning_content", p.thinking}}, nullptr));
+      if (p.include_usage)
+        t["usage"] = nullptr;
+      out.push_back(sse_data(json_text(t)));
+    }
+    return out;
   }
 
   std::string stream_delta(const reply_plan& p, size_t index) const override {

@@ -63,6 +63,10 @@ struct reply_settings {
   /// x-fake-tool: after its text the answer calls this function (OpenAI and Anthropic only)
   /// with the arguments fake_tool_arguments; "" = no call.
   std::string tool;
+  /// x-fake-thinking: the answer thinks this first, shown as each protocol shows a reasoning
+  /// model's thinking (reasoning_content, a thinking block, a thought part, message.thinking);
+  /// "" = no thinking.
+  std::string thinking;
 };
 
 /// The arguments of the call x-fake-tool makes.

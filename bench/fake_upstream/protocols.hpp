@@ -41,6 +41,7 @@ struct reply_plan {
   bool length_limited = false;    ///< cut by the request's max tokens
   bool include_usage = false;     ///< OpenAI stream_options.include_usage
   std::string tool;               ///< a function the answer calls after its text ("" = none)
+  std::string thinking;           ///< thought before the text, in one event ("" = none)
 };
 
 /// Inputs of an error body.

@@ -323,6 +323,8 @@ reply_settings with_overrides(const reply_settings& base, const http::fields& h)
     s.hold_every = *v == "true" ? 1 : std::max<int64_t>(0, to_int(*v, 0));
   if (auto v = field("x-fake-tool"))
     s.tool = std::string{*v};
+  if (auto v = field("x-fake-thinking"))
+    s.thinking = std::string{*v};
   return s;
 }
 
@@ -349,6 +351,7 @@ reply_plan make_plan(const chat_input& in, const reply_settings& s, std::string 
   p.prompt_tokens = in.prompt_tokens;
   p.include_usage = in.include_usage;
   p.tool = s.tool;
+  p.thinking = s.thinking;
   std::vector<std::string> tokens;
   if (s.mode == reply_mode::tokens) {
     for (int64_t i = 0; i < s.tokens; ++i)

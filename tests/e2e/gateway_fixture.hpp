@@ -98,6 +98,10 @@ inline const char* const config_text = R"(providers:
   oatool: {type: openai, base_url: "BASE/v1", headers: {x-fake-tool: get_weather, x-fake-text: "Checking."}}
   antool: {type: anthropic, base_url: "BASE", api_key: sk-antool-SECRET-8, headers: {x-fake-tool: get_weather, x-fake-text: "Checking."}}
   holder: {type: openai, base_url: "BASE/v1", headers: {x-fake-hold: "1", x-fake-text: "first second third"}}
+  oathink: {type: openai, base_url: "BASE/v1", headers: {x-fake-thinking: "Weighing it up."}}
+  anthink: {type: anthropic, base_url: "BASE", api_key: sk-anthink-SECRET-9, headers: {x-fake-thinking: "Weighing it up."}}
+  gethink: {type: gemini, base_url: "BASE", api_key: AIza-think-SECRET-10, headers: {x-fake-thinking: "Weighing it up."}}
+  olthink: {type: ollama, base_url: "BASE", headers: {x-fake-thinking: "Weighing it up."}}
 models:
   gpt: {provider: oa, model: fake-small}
   claude: {provider: an, model: fake-large}
@@ -112,6 +116,10 @@ models:
   held: {provider: holder, model: fake-small}
   gpttool: {provider: oatool, model: fake-small}
   claudetool: {provider: antool, model: fake-large}
+  gptthink: {provider: oathink, model: fake-small}
+  claudethink: {provider: anthink, model: fake-large}
+  gemthink: {provider: gethink, model: fake-medium}
+  llamathink: {provider: olthink, model: fake-small}
 roles:
   coder: {model: slow429, fallbacks: [gpt]}
   cutrole: {model: cut, fallbacks: [gpt]}
@@ -238,25 +246,38 @@ inline std::string ant_body(const std::string& model, bool stream, const std::st
          + R"(,"messages":[{"role":"user","content":"hello gateway"}])" + extra + "}";
 }
 
-// The text of an OpenAI stream's content deltas.
-inline std::string openai_text(const std::vector<event>& evs) {
+// The deltas of an OpenAI stream's `field` ("content", "reasoning_content") joined.
+inline std::string openai_deltas(const std::vector<event>& evs, const char* field) {
   std::string out;
   for (const auto& e : evs)
     if (!e.done && e.data.is_object() && e.data.as_object().contains("choices")
         && !e.data.at("choices").as_array().empty()) {
       const auto& d = e.data.at("choices").at(0).at("delta").as_object();
-      if (auto* c = d.if_contains("content"))
+      if (auto* c = d.if_contains(field); c && c->is_string())
         out += std::string{c->as_string()};
     }
   return out;
 }
 
-inline std::string anthropic_text(const std::vector<event>& evs) {
+// The text of an OpenAI stream's content deltas.
+inline std::string openai_text(const std::vector<event>& evs) {
+  return openai_deltas(evs, "content");
+}
+
+// The `type` deltas ("text_delta": `text`, "thinking_delta": `thinking`) of an Anthropic
+// stream joined.
+inline std::string anthropic_deltas(const std::vector<event>& evs, const char* type,
+                                    const char* key) {
   std::string out;
   for (const auto& e : evs)
-    if (e.name == "content_block_delta")
-      out += std::string{e.data.at("delta").at("text").as_string()};
+    if (e.name == "content_block_delta" && e.data.at("delta").at("type").as_string() == type)
+      out += std::string{e.data.at("delta").at(key).as_string()};
   return out;
+}
+
+// The text of an Anthropic stream's text deltas.
+inline std::string anthropic_text(const std::vector<event>& evs) {
+  return anthropic_deltas(evs, "text_delta", "text");
 }
 
 } // namespace et::e2e::gw

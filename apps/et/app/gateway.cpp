@@ -13,6 +13,7 @@
 #include "et/gateway/meter.hpp"
 #include "et/gateway/models.hpp"
 #include "et/gateway/response.hpp"
+#include "et/gateway/stream.hpp"
 #include "et/util/text.hpp"
 #include "et/util/url.hpp"
 
@@ -117,9 +118,9 @@ struct exchange {
   }
 
   void chunk(const stream_chunk& c) {
-    if (c.delta.text.empty())
-      return; // thinking text is not relayed yet
-    auto events = openai ? openai->text(c.delta.text) : anthropic->text(c.delta.text);
+    auto events = openai ? openai->piece(c.delta) : anthropic->piece(c.delta);
+    if (events.empty())
+      return; // thinking the client did not ask to see
     if (!started)
       return begin(std::move(events));
     out->write(std::move(events));
@@ -204,7 +205,8 @@ void start_call(const state_ptr& st, protocol p, const std::shared_ptr<http::rep
   ex->counted = std::move(counted);
   ex->counted.asked = clock_type::now();
   auto n = std::to_string(id - actors::gateway_request_ids);
-  ex->meta = {p == protocol::openai ? "chatcmpl-et" + n : "msg_et" + n, parsed.model, unix_now()};
+  ex->meta = {p == protocol::openai ? "chatcmpl-et" + n : "msg_et" + n, parsed.model, unix_now(),
+              parsed.show_thinking};
   if (p == protocol::openai)
     ex->openai.emplace(ex->meta, parsed.include_usage);
   else

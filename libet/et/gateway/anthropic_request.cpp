@@ -121,7 +121,10 @@ result<void> decode_member(std::string_view k, const json::value& value, const l
       return std::move(f).error();
     req.format = std::move(*f);
   } else if (k == "thinking") {
-    return anthropic_thinking(value, bounds);
+    auto shown = anthropic_thinking(value, bounds);
+    if (!shown)
+      return std::move(shown).error();
+    d.out.show_thinking = *shown;
   } else if (k == "context_management") {
     return anthropic_context_management(value);
   } else if (k == "top_k" || k == "container" || k == "mcp_servers") {

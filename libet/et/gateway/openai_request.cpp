@@ -81,6 +81,12 @@ result<message> decode_message(const json::value& v, const std::string& field,
     } else if (k == "name") {
       if (auto n = string_of(value, field + ".name", 256); !n)
         return std::move(n).error();
+    } else if (k == "reasoning_content" && m.who == role::assistant) {
+      // The thinking this gateway relayed, sent back by clients that keep the whole message:
+      // checked and dropped (no upstream takes thinking back in this shape).
+      if (!value.is_null())
+        if (auto r = string_of(value, field + ".reasoning_content", bounds.max_string_bytes); !r)
+          return std::move(r).error();
     } else if (k == "refusal") {
       if (!value.is_null())
         return unsupported_field(field + ".refusal", "refusals are not supported as input");
@@ -210,6 +216,7 @@ result<client_request> parse_openai_request(std::string_view body, const limits&
   if (!o)
     return std::move(o).error();
   client_request out;
+  out.show_thinking = true;
   for (const auto& [key, value] : *o)
     if (auto ok = decode_member(view(key), value, bounds, out); !ok)
       return ok.error();

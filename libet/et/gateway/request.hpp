@@ -39,6 +39,10 @@ struct client_request {
   bool stream = false;        ///< the client wants server-sent events
   bool include_usage = false; ///< OpenAI stream_options.include_usage
   bool tools_off = false;     ///< tool_choice "none": the tools are not offered
+  /// Relay the model's thinking: OpenAI clients always get it (as reasoning_content, the
+  /// field reasoning servers use, which other clients ignore); Anthropic clients when they
+  /// turn thinking on and do not omit its display, as Anthropic shows it.
+  bool show_thinking = false;
 };
 
 /// Decodes an OpenAI chat completions body. Failures are invalid_input (a

@@ -1,7 +1,7 @@
 #pragma once
 /// The gateway's client side, outbound: a neutral chat_response rendered as an
-/// OpenAI chat completion or an Anthropic message, and streams rendered as the
-/// server-sent events of either protocol. Pure text in, text out.
+/// OpenAI chat completion or an Anthropic message (streams: stream.hpp), and the
+/// model list. Pure text in, text out.
 
 #include <cstdint>
 #include <string>
@@ -18,6 +18,9 @@ struct answer_meta {
   std::string id;      ///< the response id the client sees ("chatcmpl-..." / "msg_...")
   std::string model;   ///< the model name the client asked for
   int64_t created = 0; ///< Unix seconds (OpenAI's `created`)
+  /// Relay the model's thinking (client_request::show_thinking): OpenAI's reasoning_content,
+  /// Anthropic's thinking blocks.
+  bool show_thinking = false;
 };
 
 /// Fails (invalid_input) when `r` cannot be told in protocol `p`: for
@@ -25,56 +28,13 @@ struct answer_meta {
 /// input is one; OpenAI's arguments are any text).
 result<void> check_relayable(protocol p, const chat_response& r);
 
-/// An OpenAI chat.completion object; tool calls as message.tool_calls.
+/// An OpenAI chat.completion object; tool calls as message.tool_calls, thinking (when shown)
+/// as message.reasoning_content.
 std::string openai_response(const chat_response& r, const answer_meta& meta);
 
-/// An Anthropic message object; tool calls as tool_use blocks after the text.
+/// An Anthropic message object: thinking (when shown) as a thinking block before the text,
+/// tool calls as tool_use blocks after it.
 std::string anthropic_response(const chat_response& r, const answer_meta& meta);
-
-/// The server-sent events of one OpenAI stream, in order: start(), text()
-/// per piece, then finish() (which ends with "data: [DONE]") or fail() (an
-/// error event and no [DONE], so no client mistakes a cut stream for a whole one).
-class openai_stream {
-public:
-  /// A stream for `meta`; with `include_usage`, a last chunk carries the usage.
-  openai_stream(answer_meta meta, bool include_usage);
-  /// The first chunk: the assistant role.
-  std::string start() const;
-  /// A chunk with a piece of text ("" for an empty piece).
-  std::string text(const std::string& piece) const;
-  /// The tool calls (whole, in one chunk), the finish reason, the usage when
-  /// asked for, and [DONE].
-  std::string finish(const chat_response& r) const;
-  /// An error event in OpenAI's error shape.
-  std::string fail(const client_error& e) const;
-
-private:
-  std::string chunk_event(const std::string& delta_json, const char* finish) const;
-  answer_meta meta_;
-  bool include_usage_;
-};
-
-/// The server-sent events of one Anthropic stream: start() gives message_start,
-/// content_block_start and ping; text() content_block_delta; finish()
-/// content_block_stop, one tool_use block per tool call (its input in one
-/// input_json_delta), message_delta (stop_reason, usage) and message_stop;
-/// fail() an error event.
-class anthropic_stream {
-public:
-  /// A stream for `meta`.
-  explicit anthropic_stream(answer_meta meta);
-  /// message_start, content_block_start (text, index 0) and a ping.
-  std::string start() const;
-  /// A content_block_delta with `piece` ("" when the piece is empty).
-  std::string text(const std::string& piece) const;
-  /// The end of the message with its stop reason and usage.
-  std::string finish(const chat_response& r) const;
-  /// An error event.
-  std::string fail(const client_error& e) const;
-
-private:
-  answer_meta meta_;
-};
 
 /// A model the gateway offers.
 struct offered_model {

@@ -141,5 +141,34 @@ const replied = await an.messages.create({
 });
 check(replied.content[0].type === 'text', 'anthropic tool result accepted');
 
+// Thinking: the OpenAI SDK keeps reasoning_content and takes the message back; the Anthropic SDK
+// reads thinking blocks whole and streamed, and takes them back in the next turn.
+const thought = 'Weighing it up.';
+const reasoned = await oa.chat.completions.create({ model: 'gemthink', messages });
+check(reasoned.choices[0].message.reasoning_content === thought
+  && reasoned.choices[0].message.content === 'hello sdk', 'openai reasoning_content on a Gemini upstream');
+let reasoning = '';
+for await (const c of await oa.chat.completions.create({ model: 'llamathink', messages, stream: true })) {
+  if (c.choices[0]?.delta?.reasoning_content) reasoning += c.choices[0].delta.reasoning_content;
+}
+check(reasoning === thought, `openai streamed reasoning_content on an Ollama upstream: "${reasoning}"`);
+const after = await oa.chat.completions.create({
+  model: 'gpt', messages: [...messages, reasoned.choices[0].message, { role: 'user', content: 'more' }],
+});
+check(after.choices[0].message.content === 'more', 'openai message with reasoning_content sent back');
+
+const thinking = { type: 'enabled', budget_tokens: 1024 };
+const pondered = await an.messages.stream({ model: 'gptthink', max_tokens: 2048, thinking, messages })
+  .finalMessage();
+check(pondered.content[0]?.type === 'thinking' && pondered.content[0].thinking === thought
+  && pondered.content[1]?.text === 'hello sdk',
+  `anthropic streamed thinking on an OpenAI upstream: ${JSON.stringify(pondered.content)}`);
+const onward = await an.messages.create({
+  model: 'claudethink', max_tokens: 2048, thinking: { type: 'adaptive' },
+  messages: [...messages, { role: 'assistant', content: pondered.content }, { role: 'user', content: 'more' }],
+});
+check(onward.content[0]?.type === 'thinking' && onward.content[1]?.text === 'more',
+  `anthropic thinking sent back, whole thinking on an Anthropic upstream: ${JSON.stringify(onward.content)}`);
+
 console.log(failures === 0 ? 'ALL OK' : `${failures} FAILED`);
 process.exit(failures === 0 ? 0 : 1);

@@ -109,3 +109,38 @@ CAF_TEST(thinking of a Claude model in earlier turns is dropped from the history
                   {"type":"thinking","thinking":"x","tool":"rm -rf"}]}])")),
                   "messages[1].content[0].tool");
 }
+
+CAF_TEST(an Anthropic client sees thinking only when it turns thinking on and shows it) {
+  auto shown = [](const std::string& thinking) {
+    auto r = parse_anthropic_request(R"({"model":"m","max_tokens":2000,)"
+                                     R"("messages":[{"role":"user","content":"x"}])"
+                                     + thinking + "}");
+    CAF_REQUIRE(r);
+    return r->show_thinking;
+  };
+  CAF_CHECK(shown(R"(,"thinking":{"type":"adaptive"})"));
+  CAF_CHECK(shown(R"(,"thinking":{"type":"enabled","budget_tokens":1024})"));
+  CAF_CHECK(shown(R"(,"thinking":{"type":"enabled","display":"summarized"})"));
+  CAF_CHECK(!shown(R"(,"thinking":{"type":"adaptive","display":"omitted"})"));
+  CAF_CHECK(!shown(R"(,"thinking":{"type":"disabled"})"));
+  CAF_CHECK(!shown(""));
+}
+
+CAF_TEST(an OpenAI client gets thinking and may send it back on assistant turns) {
+  auto p = [](const std::string& extra) {
+    return parse_openai_request(R"({"model":"m","messages":[{"role":"user","content":"x"},)"
+                                R"({"role":"assistant","content":"y")"
+                                + extra + R"(},{"role":"user","content":"z"}]})");
+  };
+  auto ok = p(R"(,"reasoning_content":"I thought")");
+  CAF_REQUIRE(ok);
+  CAF_CHECK(ok->show_thinking);
+  CAF_REQUIRE_EQUAL(ok->request.messages.size(), 3u);
+  CAF_CHECK_EQUAL(ok->request.messages[1].content, "y"); // the thinking is dropped
+  CAF_CHECK_EQUAL(refused(p(R"(,"reasoning_content":null)")), "ok");
+  CAF_CHECK_EQUAL(refused(p(R"(,"reasoning_content":7)")), "messages[1].reasoning_content");
+  CAF_CHECK_EQUAL(
+      refused(parse_openai_request(
+          R"({"model":"m","messages":[{"role":"user","content":"x","reasoning_content":"a"}]})")),
+      "messages[0].reasoning_content");
+}

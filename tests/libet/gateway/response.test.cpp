@@ -8,6 +8,7 @@
 #include "et/gateway/errors.hpp"
 #include "et/gateway/models.hpp"
 #include "et/gateway/response.hpp"
+#include "et/gateway/stream.hpp"
 
 using namespace et;
 using namespace et::gateway;
@@ -48,6 +49,16 @@ std::vector<json::value> events(const std::string& sse, std::vector<std::string>
   return out;
 }
 
+// The whole stream of `s`: start, each piece in order, finish (a `+` chain would leave the
+// order of the calls to the compiler, and an Anthropic stream keeps state between them).
+template <class Stream>
+std::string streamed(Stream& s, const std::vector<chunk>& pieces, const chat_response& r) {
+  auto out = s.start();
+  for (const auto& p : pieces)
+    out += s.piece(p);
+  return out + s.finish(r);
+}
+
 } // namespace
 
 CAF_TEST(an OpenAI completion carries text usage and finish reason) {
@@ -76,7 +87,7 @@ CAF_TEST(an Anthropic message carries text usage and stop reason) {
 
 CAF_TEST(an OpenAI stream ends with DONE and usage only when asked) {
   openai_stream with{meta, true};
-  auto text = with.start() + with.text("Hel") + with.text("lo") + with.finish(answer());
+  auto text = streamed(with, {chunk{"Hel", ""}, chunk{"lo", ""}}, answer());
   auto ev = events(text);
   CAF_REQUIRE_EQUAL(ev.size(), 5u);
   CAF_CHECK_EQUAL(std::string{ev[0].at("choices").at(0).at("delta").at("role").as_string()},
@@ -89,7 +100,7 @@ CAF_TEST(an OpenAI stream ends with DONE and usage only when asked) {
   CAF_CHECK_EQUAL(ev[4].at("usage").at("completion_tokens").as_int64(), 3);
   CAF_CHECK(text.size() > 14 && text.substr(text.size() - 14) == "data: [DONE]\n\n");
   openai_stream without{meta, false};
-  auto plain = events(without.start() + without.finish(answer()));
+  auto plain = events(streamed(without, {}, answer()));
   CAF_CHECK_EQUAL(plain.size(), 2u);
   CAF_CHECK(!plain[1].as_object().contains("usage"));
 }
@@ -106,7 +117,7 @@ CAF_TEST(a failed OpenAI stream ends with an error event and no DONE) {
 CAF_TEST(an Anthropic stream has every event in order) {
   anthropic_stream s{meta};
   std::vector<std::string> names;
-  auto ev = events(s.start() + s.text("Hi") + s.finish(answer()), &names);
+  auto ev = events(streamed(s, {chunk{"Hi", ""}}, answer()), &names);
   std::vector<std::string> expected{"message_start",       "content_block_start", "ping",
                                     "content_block_delta", "content_block_stop",  "message_delta",
                                     "message_stop"};
@@ -205,7 +216,7 @@ CAF_TEST(tool calls reach OpenAI clients whole and streamed) {
   CAF_CHECK_EQUAL(std::string{msg.at("tool_calls").at(1).at("id").as_string()}, "call_id-1_1");
   CAF_CHECK_EQUAL(std::string{o.at("choices").at(0).at("finish_reason").as_string()}, "tool_calls");
   openai_stream s{meta, false};
-  auto ev = events(s.start() + s.finish(r));
+  auto ev = events(streamed(s, {}, r));
   CAF_REQUIRE_EQUAL(ev.size(), 3u);
   const auto& calls = ev[1].at("choices").at(0).at("delta").at("tool_calls");
   CAF_CHECK_EQUAL(calls.at(1).at("index").as_int64(), 1);
@@ -227,7 +238,7 @@ CAF_TEST(tool calls reach Anthropic clients as tool_use blocks whole and streame
   CAF_CHECK_EQUAL(std::string{o.at("stop_reason").as_string()}, "tool_use");
   anthropic_stream s{meta};
   std::vector<std::string> names;
-  auto ev = events(s.start() + s.text("Let me look.") + s.finish(r), &names);
+  auto ev = events(streamed(s, {chunk{"Let me look.", ""}}, r), &names);
   std::vector<std::string> expected{
       "message_start",       "content_block_start", "ping",
       "content_block_delta", "content_block_stop",  "content_block_start",
@@ -243,4 +254,101 @@ CAF_TEST(tool calls reach Anthropic clients as tool_use blocks whole and streame
   r.tool_calls[0].arguments = "[1,2]";
   CAF_CHECK(!check_relayable(protocol::anthropic, r));
   CAF_CHECK(check_relayable(protocol::openai, r));
+}
+
+namespace {
+
+chat_response thoughtful() {
+  auto r = answer();
+  r.reasoning = "Think first.";
+  return r;
+}
+
+answer_meta shown_meta() {
+  auto m = meta;
+  m.show_thinking = true;
+  return m;
+}
+
+} // namespace
+
+CAF_TEST(whole answers carry the thinking only when it is shown) {
+  auto o = json::parse(openai_response(thoughtful(), shown_meta()));
+  const auto& msg = o.at("choices").at(0).at("message");
+  CAF_CHECK_EQUAL(std::string{msg.at("reasoning_content").as_string()}, "Think first.");
+  CAF_CHECK_EQUAL(std::string{msg.at("content").as_string()}, "Hello there");
+  auto hidden = json::parse(openai_response(thoughtful(), meta));
+  CAF_CHECK(!hidden.at("choices").at(0).at("message").as_object().contains("reasoning_content"));
+  auto a = json::parse(anthropic_response(thoughtful(), shown_meta()));
+  const auto& content = a.at("content").as_array();
+  CAF_REQUIRE_EQUAL(content.size(), 2u);
+  CAF_CHECK_EQUAL(std::string{content[0].at("type").as_string()}, "thinking");
+  CAF_CHECK_EQUAL(std::string{content[0].at("thinking").as_string()}, "Think first.");
+  CAF_CHECK(content[0].at("signature").is_string());
+  CAF_CHECK_EQUAL(std::string{content[1].at("text").as_string()}, "Hello there");
+  CAF_CHECK_EQUAL(
+      json::parse(anthropic_response(thoughtful(), meta)).at("content").as_array().size(), 1u);
+}
+
+CAF_TEST(an OpenAI stream relays thinking as reasoning_content before the text) {
+  openai_stream s{shown_meta(), false};
+  auto ev = events(s.piece(chunk{"Hi", "Hmm"}));
+  CAF_REQUIRE_EQUAL(ev.size(), 2u);
+  CAF_CHECK_EQUAL(
+      std::string{ev[0].at("choices").at(0).at("delta").at("reasoning_content").as_string()},
+      "Hmm");
+  CAF_CHECK_EQUAL(std::string{ev[1].at("choices").at(0).at("delta").at("content").as_string()},
+                  "Hi");
+  openai_stream hidden{meta, false};
+  CAF_CHECK_EQUAL(hidden.piece(chunk{"", "Hmm"}), "");
+  CAF_CHECK_EQUAL(events(hidden.piece(chunk{"Hi", "Hmm"})).size(), 1u);
+}
+
+CAF_TEST(an Anthropic stream puts thinking in its own block before the text) {
+  anthropic_stream s{shown_meta()};
+  std::vector<std::string> names;
+  auto text = streamed(s, {chunk{"", "Hm"}, chunk{"", "m."}, chunk{"Hi", ""}, chunk{" there", ""}},
+                       thoughtful());
+  auto ev = events(text, &names);
+  std::vector<std::string> expected{
+      "message_start",       "content_block_start", "ping",
+      "content_block_delta", "content_block_delta", "content_block_stop",
+      "content_block_start", "content_block_delta", "content_block_delta",
+      "content_block_stop",  "message_delta",       "message_stop"};
+  CAF_CHECK_EQUAL(names, expected);
+  CAF_REQUIRE_EQUAL(ev.size(), expected.size());
+  CAF_CHECK_EQUAL(std::string{ev[1].at("content_block").at("type").as_string()}, "thinking");
+  CAF_CHECK_EQUAL(ev[1].at("index").as_int64(), 0);
+  CAF_CHECK_EQUAL(std::string{ev[3].at("delta").at("type").as_string()}, "thinking_delta");
+  CAF_CHECK_EQUAL(std::string{ev[4].at("delta").at("thinking").as_string()}, "m.");
+  CAF_CHECK_EQUAL(ev[5].at("index").as_int64(), 0);
+  CAF_CHECK_EQUAL(std::string{ev[6].at("content_block").at("type").as_string()}, "text");
+  CAF_CHECK_EQUAL(ev[6].at("index").as_int64(), 1);
+  CAF_CHECK_EQUAL(std::string{ev[8].at("delta").at("text").as_string()}, " there");
+  CAF_CHECK_EQUAL(ev[9].at("index").as_int64(), 1);
+  anthropic_stream hidden{meta};
+  CAF_CHECK_EQUAL(hidden.piece(chunk{"", "Hmm"}), "");
+}
+
+CAF_TEST(an Anthropic stream of thinking and tool calls has no empty text block) {
+  auto r = thoughtful();
+  r.content.clear();
+  r.tool_calls = {tool_call{"toolu_1", "look", R"({"at":"x"})"}};
+  anthropic_stream s{shown_meta()};
+  std::vector<std::string> names;
+  auto ev = events(streamed(s, {chunk{"", "Look."}}, r), &names);
+  std::vector<std::string> expected{
+      "message_start",       "content_block_start", "ping",
+      "content_block_delta", "content_block_stop",  "content_block_start",
+      "content_block_delta", "content_block_stop",  "message_delta",
+      "message_stop"};
+  CAF_CHECK_EQUAL(names, expected);
+  CAF_REQUIRE_EQUAL(ev.size(), expected.size());
+  CAF_CHECK_EQUAL(std::string{ev[5].at("content_block").at("type").as_string()}, "tool_use");
+  CAF_CHECK_EQUAL(ev[5].at("index").as_int64(), 1);
+  // Nothing streamed at all: the message still gets an (empty) text block.
+  anthropic_stream empty{meta};
+  std::vector<std::string> plain;
+  events(streamed(empty, {}, answer()), &plain);
+  CAF_CHECK_EQUAL(plain.size(), 6u);
 }

@@ -8,7 +8,7 @@ constexpr std::size_t max_edits = 64;
 
 } // namespace
 
-result<void> anthropic_thinking(const json::value& v, const limits& bounds) {
+result<bool> anthropic_thinking(const json::value& v, const limits& bounds) {
   const std::string field = "thinking";
   if (!v.is_object())
     return bad_field(field, "expected an object");
@@ -23,7 +23,9 @@ result<void> anthropic_thinking(const json::value& v, const limits& bounds) {
   if (o.contains("display"))
     if (auto ok = one_of(o, "display", field, {"summarized", "omitted"}); !ok)
       return ok.error();
-  return {};
+  const auto* display = o.if_contains("display");
+  bool omitted = display != nullptr && display->as_string() == "omitted";
+  return o.at("type").as_string() != "disabled" && !omitted;
 }
 
 result<void> anthropic_context_management(const json::value& v) {

@@ -1,0 +1,158 @@
+#include "et/gateway/stream.hpp"
+
+#include "et/gateway/detail/render.hpp"
+
+namespace et::gateway {
+
+using namespace detail;
+
+// -- OpenAI stream -------------------------------------------------------------
+
+openai_stream::openai_stream(answer_meta meta, bool include_usage)
+    : meta_(std::move(meta)), include_usage_(include_usage) {}
+
+std::string openai_stream::chunk_event(const std::string& delta_json, const char* finish) const {
+  json::object choice{
+      {"index", 0},
+      {"delta", json::parse(delta_json)},
+      {"logprobs", nullptr},
+      {"finish_reason", finish ? json::value(json::string(finish)) : json::value{}}};
+  json::object o{{"id", meta_.id},
+                 {"object", "chat.completion.chunk"},
+                 {"created", meta_.created},
+                 {"model", meta_.model},
+                 {"choices", json::array{std::move(choice)}}};
+  if (include_usage_)
+    o["usage"] = nullptr;
+  return sse(o);
+}
+
+std::string openai_stream::start() const {
+  return chunk_event(R"({"role":"assistant","content":""})", nullptr);
+}
+
+std::string openai_stream::piece(const chunk& c) const {
+  std::string out;
+  if (meta_.show_thinking && !c.reasoning.empty())
+    out = chunk_event(json::serialize(json::object{{"reasoning_content", c.reasoning}}), nullptr);
+  if (!c.text.empty())
+    out += chunk_event(json::serialize(json::object{{"content", c.text}}), nullptr);
+  return out;
+}
+
+std::string openai_stream::finish(const chat_response& r) const {
+  std::string out;
+  if (!r.tool_calls.empty())
+    out = chunk_event(json::serialize(json::object{{"tool_calls", openai_calls(r, meta_, true)}}),
+                      nullptr);
+  auto reason = openai_finish(r);
+  out += chunk_event("{}", reason.c_str());
+  if (include_usage_) {
+    json::object o{{"id", meta_.id},           {"object", "chat.completion.chunk"},
+                   {"created", meta_.created}, {"model", meta_.model},
+                   {"choices", json::array{}}, {"usage", openai_usage(r.tokens)}};
+    out += sse(o);
+  }
+  return out + "data: [DONE]\n\n";
+}
+
+std::string openai_stream::fail(const client_error& e) const {
+  return "data: " + error_body(protocol::openai, e) + "\n\n";
+}
+
+// -- Anthropic stream ----------------------------------------------------------
+
+namespace {
+
+std::string block_event(const char* type, int64_t index, json::object more = {}) {
+  json::object o{{"type", type}, {"index", index}};
+  for (auto& [key, value] : more)
+    o.emplace(key, std::move(value));
+  return named_sse(type, o);
+}
+
+std::string delta_event(int64_t index, const char* type, const char* key, const std::string& v) {
+  return block_event("content_block_delta", index,
+                     {{"delta", json::object{{"type", type}, {key, v}}}});
+}
+
+} // namespace
+
+anthropic_stream::anthropic_stream(answer_meta meta) : meta_(std::move(meta)) {}
+
+std::string anthropic_stream::start() const {
+  json::object message{{"id", meta_.id},           {"type", "message"},
+                       {"role", "assistant"},      {"model", meta_.model},
+                       {"content", json::array{}}, {"stop_reason", nullptr},
+                       {"stop_sequence", nullptr}, {"usage", anthropic_usage(usage{})}};
+  return named_sse("message_start",
+                   json::object{{"type", "message_start"}, {"message", std::move(message)}});
+}
+
+std::string anthropic_stream::close() {
+  if (open_ == block::none)
+    return {};
+  open_ = block::none;
+  return block_event("content_block_stop", next_index_ - 1);
+}
+
+// Closes the open block unless it is a `b` already, and opens a `b` at the next index.
+std::string anthropic_stream::switch_to(block b) {
+  if (open_ == b)
+    return {};
+  auto out = close();
+  open_ = b;
+  had_text_ = had_text_ || b == block::text;
+  auto content = b == block::text
+                     ? json::object{{"type", "text"}, {"text", ""}}
+                     : json::object{{"type", "thinking"}, {"thinking", ""}, {"signature", ""}};
+  auto index = next_index_++;
+  out += block_event("content_block_start", index, {{"content_block", std::move(content)}});
+  if (index == 0) // as Anthropic sends it: a ping after the first block's start
+    out += named_sse("ping", json::object{{"type", "ping"}});
+  return out;
+}
+
+std::string anthropic_stream::piece(const chunk& c) {
+  std::string out;
+  if (meta_.show_thinking && !c.reasoning.empty()) {
+    out += switch_to(block::thinking);
+    out += delta_event(next_index_ - 1, "thinking_delta", "thinking", c.reasoning);
+  }
+  if (!c.text.empty()) {
+    out += switch_to(block::text);
+    out += delta_event(next_index_ - 1, "text_delta", "text", c.text);
+  }
+  return out;
+}
+
+std::string anthropic_stream::finish(const chat_response& r) {
+  std::string out;
+  if (!had_text_ && r.tool_calls.empty())
+    out = switch_to(block::text); // a message has content: an empty text block
+  out += close();
+  for (std::size_t i = 0; i < r.tool_calls.size(); ++i) {
+    const auto& c = r.tool_calls[i];
+    auto index = next_index_++;
+    json::object use{{"type", "tool_use"},
+                     {"id", call_id(c, meta_, i, "toolu_")},
+                     {"name", c.name},
+                     {"input", json::object{}}};
+    out += block_event("content_block_start", index, {{"content_block", std::move(use)}});
+    json::object input{{"type", "input_json_delta"},
+                       {"partial_json", json::serialize(input_of(c))}};
+    out += block_event("content_block_delta", index, {{"delta", std::move(input)}});
+    out += block_event("content_block_stop", index);
+  }
+  json::object delta{{"stop_reason", anthropic_stop(r)}, {"stop_sequence", nullptr}};
+  out += named_sse("message_delta", json::object{{"type", "message_delta"},
+                                                 {"delta", std::move(delta)},
+                                                 {"usage", anthropic_usage(r.tokens)}});
+  return out + named_sse("message_stop", json::object{{"type", "message_stop"}});
+}
+
+std::string anthropic_stream::fail(const client_error& e) const {
+  return named_sse("error", json::parse(error_body(protocol::anthropic, e)));
+}
+
+} // namespace et::gateway
