@@ -2,7 +2,8 @@
 // Gemini over SSE, Ollama over NDJSON). Every input goes through all four, so recorded streams
 // of any provider are useful seeds for every decoder. Invariants: any chunking gives the same
 // deltas, the same mid-stream failure and the same final response; the streamed text is the
-// response's text; usage is never negative; failures never hold the API key.
+// response's text, and the streamed signatures and redacted blocks are its thinking blocks';
+// usage is never negative; failures never hold the API key.
 
 #include <optional>
 #include <string>
@@ -14,6 +15,7 @@ namespace {
 
 struct outcome {
   std::string text, reasoning;    // the deltas, concatenated
+  std::string sealed;             // signatures and redacted blocks, concatenated
   std::optional<et::failure> fed; // the first mid-stream failure
   et::result<et::chat_response> end = et::make_failure(et::errc::invalid_input, "");
 };
@@ -24,7 +26,8 @@ bool same(const et::failure& a, const et::failure& b) {
 }
 
 bool same(const outcome& a, const outcome& b) {
-  if (a.text != b.text || a.reasoning != b.reasoning || a.fed.has_value() != b.fed.has_value())
+  if (a.text != b.text || a.reasoning != b.reasoning || a.sealed != b.sealed
+      || a.fed.has_value() != b.fed.has_value())
     return false;
   if (a.fed && !same(*a.fed, *b.fed))
     return false;
@@ -39,9 +42,14 @@ outcome decode(const et::wire::codec& c, const std::vector<std::string_view>& pa
   std::vector<et::chunk> out;
   auto take = [&] {
     for (const auto& ch : out) {
-      FUZZ_CHECK(!ch.text.empty() || !ch.reasoning.empty(), "an empty chunk");
+      FUZZ_CHECK(!ch.text.empty() || !ch.reasoning.empty() || !ch.signature.empty()
+                     || !ch.redacted.empty(),
+                 "an empty chunk");
+      FUZZ_CHECK(ch.redacted.empty() || (ch.text + ch.reasoning + ch.signature).empty(),
+                 "a redacted block shares its chunk");
       o.text += ch.text;
       o.reasoning += ch.reasoning;
+      o.sealed += ch.signature + ch.redacted;
     }
     out.clear();
   };
@@ -72,8 +80,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto all = et::fuzz::splits(input);
   for (const auto& c : et::fuzz::codecs()) {
     auto whole = decode(*c, all.front());
-    if (whole.end)
+    if (whole.end) {
       FUZZ_CHECK(whole.end->content == whole.text, "streamed text differs from the answer");
+      std::string sealed;
+      for (const auto& t : whole.end->thoughts)
+        sealed += t.signature + t.redacted;
+      FUZZ_CHECK(sealed == whole.sealed, "streamed signatures differ from the answer's");
+    }
     for (size_t i = 1; i < all.size(); ++i)
       FUZZ_CHECK(same(decode(*c, all[i]), whole), "a chunking changed the decoded stream");
   }

@@ -60,21 +60,30 @@ void streams_parse(const et::chat_response& answer, answer_meta meta, bool anthr
   events_parse(events + a.finish(answer));
 }
 
-// `req` as each upstream protocol would send it.
+// `req` as an upstream of `type` would send it.
+void encodes(const et::chat_request& req, et::config::provider_type type) {
+  et::config::provider p;
+  p.name = "p";
+  p.type = type;
+  p.base_url = "http://127.0.0.1:1";
+  auto out = et::wire::make_codec(p)->chat(req, false);
+  if (!out)
+    FUZZ_CHECK(out.error().code == et::errc::unsupported, "an upstream found it malformed");
+  else
+    parses(out->body, "an upstream body is not JSON");
+}
+
+// `req` as each upstream protocol would send it, and to an Anthropic model asked to think in
+// either way a model may take thinking.
 void encodes_upstream(et::chat_request req) {
   using et::config::provider_type;
   req.model = "m";
   for (auto type : {provider_type::openai, provider_type::anthropic, provider_type::ollama,
-                    provider_type::gemini}) {
-    et::config::provider p;
-    p.name = "p";
-    p.type = type;
-    p.base_url = "http://127.0.0.1:1";
-    auto out = et::wire::make_codec(p)->chat(req, false);
-    if (!out)
-      FUZZ_CHECK(out.error().code == et::errc::unsupported, "an upstream found it malformed");
-    else
-      parses(out->body, "an upstream body is not JSON");
+                    provider_type::gemini})
+    encodes(req, type);
+  for (auto takes : {et::thinking_style::adaptive, et::thinking_style::budget}) {
+    req.thinking.takes = takes;
+    encodes(req, provider_type::anthropic);
   }
 }
 

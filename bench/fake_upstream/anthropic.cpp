@@ -7,14 +7,13 @@
 
 #include "encoding.hpp"
 #include "protocols.hpp"
+#include "thinking.hpp"
 
 namespace et::fake {
 namespace {
 
 namespace json = boost::json;
 
-// What a thinking block is signed with here: not Anthropic's, and never checked.
-constexpr std::string_view fake_signature = "ZmFrZS1zaWduYXR1cmU=";
 using detail::json_text;
 using detail::sse_event;
 
@@ -44,10 +43,10 @@ std::vector<std::string> thinking_events(const reply_plan& p) {
                      json_text(json::object{
                          {"type", "content_block_delta"}, {"index", 0}, {"delta", std::move(d)}}));
   };
-  return {sse_event("content_block_start", json_text(start)),
-          sse_event("ping", R"({"type": "ping"})"),
-          delta({{"type", "thinking_delta"}, {"thinking", p.thinking}}),
-          delta({{"type", "signature_delta"}, {"signature", fake_signature}}), block_stop(0)};
+  return {
+      sse_event("content_block_start", json_text(start)), sse_event("ping", R"({"type": "ping"})"),
+      delta({{"type", "thinking_delta"}, {"thinking", p.thinking}}),
+      delta({{"type", "signature_delta"}, {"signature", fake_thinking_signature}}), block_stop(0)};
 }
 
 json::object usage_json(int64_t input, int64_t output) {
@@ -83,7 +82,7 @@ public:
     json::array content;
     if (!p.thinking.empty())
       content.push_back(json::object{
-          {"type", "thinking"}, {"thinking", p.thinking}, {"signature", fake_signature}});
+          {"type", "thinking"}, {"thinking", p.thinking}, {"signature", fake_thinking_signature}});
     content.push_back(json::object{{"type", "text"}, {"text", p.text}});
     if (!p.tool.empty())
       content.push_back(json::object{{"type", "tool_use"},

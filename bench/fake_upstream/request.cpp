@@ -1,5 +1,7 @@
 #include "request.hpp"
 
+#include "thinking.hpp"
+
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cctype>
@@ -275,6 +277,7 @@ std::optional<chat_input> parse_chat(const route& r, std::string_view body) {
       parse_messages(in, o);
       in.stream = bool_at(o, "stream", false);
       in.max_tokens = int_at(o, "max_tokens");
+      in.refusal = anthropic_thinking_refusal(o, in.thinking);
       break;
     case protocol::ollama:
       parse_messages(in, o);
@@ -352,6 +355,8 @@ reply_plan make_plan(const chat_input& in, const reply_settings& s, std::string 
   p.include_usage = in.include_usage;
   p.tool = s.tool;
   p.thinking = s.thinking;
+  if (p.thinking.empty() && in.thinking) // a model asked to think does
+    p.thinking = default_thinking;
   std::vector<std::string> tokens;
   if (s.mode == reply_mode::tokens) {
     for (int64_t i = 0; i < s.tokens; ++i)

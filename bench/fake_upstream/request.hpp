@@ -68,6 +68,8 @@ struct chat_input {
   int64_t prompt_tokens = 0;         ///< words in all messages and the system prompt
   std::optional<int64_t> max_tokens; ///< the request's output limit
   bool json = false;                 ///< JSON asked for, in the protocol's documented way
+  bool thinking = false;             ///< Anthropic: the request turns thinking on
+  std::string refusal;               ///< Anthropic: the 400 for a broken thinking rule
 };
 
 /// Parses a chat body of r's protocol; nullopt when it is not a JSON object.

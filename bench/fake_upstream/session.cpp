@@ -6,6 +6,7 @@
 
 #include "encoding.hpp"
 #include "report.hpp"
+#include "thinking.hpp"
 
 #include <boost/asio/write.hpp>
 #include <chrono>
@@ -124,6 +125,8 @@ void session::answer_chat(const route& r, fault_request fr) {
         400, "application/json",
         R"({"error":{"message":"fake upstream: the body is not a JSON object","type":"invalid_request_error"}})",
         milliseconds{0});
+  if (!in->refusal.empty()) // Anthropic's thinking rules, as the API words its refusals
+    return send(400, "application/json", anthropic_refusal_body(in->refusal), milliseconds{0});
   if (fr.key.empty())
     fr.key = in->model;
   auto f = pick(fr);

@@ -120,6 +120,9 @@ models:
   claudethink: {provider: anthink, model: fake-large}
   gemthink: {provider: gethink, model: fake-medium}
   llamathink: {provider: olthink, model: fake-small}
+  claudeadapt: {provider: an, model: fake-large, thinking: adaptive}
+  claudebudget: {provider: an, model: fake-large, thinking: budget}
+  claudetoolthink: {provider: antool, model: fake-large, thinking: adaptive}
 roles:
   coder: {model: slow429, fallbacks: [gpt]}
   cutrole: {model: cut, fallbacks: [gpt]}

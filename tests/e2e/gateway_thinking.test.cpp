@@ -15,6 +15,14 @@ const std::vector<std::string> thinkers{"gptthink", "claudethink", "gemthink", "
 const std::string thought = "Weighing it up.";
 const std::string thinking_on = R"(,"thinking":{"type":"adaptive"})";
 
+// ant_body with room to think: a budget model needs max_tokens above Anthropic's smallest
+// budget (1024), or et does not ask it to think.
+std::string roomy_body(const std::string& model, bool stream, const std::string& extra) {
+  auto body = ant_body(model, stream, extra);
+  body.replace(body.find(R"("max_tokens":64)"), 15, R"("max_tokens":4096)");
+  return body;
+}
+
 // The names of the events of `evs` except the deltas.
 std::vector<std::string> frame(const std::vector<event>& evs) {
   std::vector<std::string> names;
@@ -89,6 +97,90 @@ CAF_TEST(an Anthropic client without thinking on sees none) {
                                                           "message_delta", "message_stop"}));
     CAF_CHECK_EQUAL(anthropic_deltas(evs, "thinking_delta", "thinking"), "");
     CAF_CHECK_EQUAL(anthropic_text(evs), "hello gateway");
+  }
+}
+
+// The fake upstream enforces Anthropic's thinking rules (bench/fake_upstream/thinking.hpp):
+// signatures checked, temperature refused with thinking, a tool loop's turn signed.
+
+CAF_TEST(a Claude model whose alias says how it thinks is asked to think) {
+  serve();
+  for (std::string model : {"claudeadapt", "claudebudget"}) {
+    CAF_MESSAGE(model);
+    for (const auto& thinking : {thinking_on, std::string{R"(,"thinking":{"type":"enabled",)"
+                                                          R"("budget_tokens":1500})"}}) {
+      auto r = anthropic(roomy_body(model, false, thinking + R"(,"temperature":0.5)"));
+      CAF_CHECK_EQUAL(r.status, 200);
+      auto o = json::parse(r.body);
+      CAF_REQUIRE_EQUAL(o.at("content").as_array().size(), 2u);
+      CAF_CHECK_EQUAL(std::string{o.at("content").at(0).at("thinking").as_string()},
+                      "Thinking it over.");
+      CAF_CHECK_EQUAL(std::string{o.at("content").at(0).at("signature").as_string()},
+                      "ZmFrZS1zaWduYXR1cmU=");
+    }
+  }
+  // Without its alias's word the model is not asked: no thinking comes back. Nor is a budget
+  // model without room for a budget.
+  auto plain = json::parse(anthropic(roomy_body("claude", false, thinking_on)).body);
+  CAF_CHECK_EQUAL(plain.at("content").as_array().size(), 1u);
+  auto cramped = json::parse(anthropic(ant_body("claudebudget", false, thinking_on)).body);
+  CAF_CHECK_EQUAL(cramped.at("content").as_array().size(), 1u);
+}
+
+CAF_TEST(a tool loop carries the signed thinking back to the Claude model) {
+  serve();
+  const std::string tools = R"(,"tools":[{"name":"get_weather","input_schema":{"type":"object"}}])";
+  for (bool stream : {false, true}) {
+    CAF_MESSAGE("stream " << stream);
+    auto first = anthropic(ant_body("claudetoolthink", stream, thinking_on + tools));
+    CAF_REQUIRE_EQUAL(first.status, 200);
+    json::array content;
+    if (!stream) {
+      content = json::parse(first.body).at("content").as_array();
+    } else { // what an SDK assembles from the events
+      auto evs = events_of(first.body);
+      CAF_CHECK_EQUAL(anthropic_deltas(evs, "signature_delta", "signature"),
+                      "ZmFrZS1zaWduYXR1cmU=");
+      content = {json::object{{"type", "thinking"},
+                              {"thinking", anthropic_deltas(evs, "thinking_delta", "thinking")},
+                              {"signature", anthropic_deltas(evs, "signature_delta", "signature")}},
+                 json::object{{"type", "text"}, {"text", anthropic_text(evs)}}};
+      for (const auto& e : evs)
+        if (e.name == "content_block_start"
+            && e.data.at("content_block").at("type").as_string() == "tool_use")
+          content.push_back(e.data.at("content_block"));
+    }
+    CAF_REQUIRE_EQUAL(content.size(), 3u);
+    CAF_CHECK_EQUAL(std::string{content[0].at("type").as_string()}, "thinking");
+    auto use_id = std::string{content[2].at("id").as_string()};
+    auto loop = [&](const json::array& turn) {
+      json::array messages{
+          json::object{{"role", "user"}, {"content", "hello gateway"}},
+          json::object{{"role", "assistant"}, {"content", turn}},
+          json::object{{"role", "user"},
+                       {"content", json::array{json::object{{"type", "tool_result"},
+                                                            {"tool_use_id", use_id},
+                                                            {"content", "sunny"}}}}}};
+      return anthropic(R"({"model":"claudetoolthink","max_tokens":64,"messages":)"
+                       + json::serialize(messages) + thinking_on + tools + "}");
+    };
+    // The signed turn goes back as it came: the model thinks on.
+    auto next = loop(content);
+    CAF_REQUIRE_EQUAL(next.status, 200);
+    CAF_CHECK_EQUAL(std::string{json::parse(next.body).at("content").at(0).at("type").as_string()},
+                    "thinking");
+    // A signature changed on the way is refused upstream, as Anthropic refuses it.
+    auto forged = content;
+    forged[0].as_object()["signature"] = "Zm9yZ2Vk";
+    auto refused = loop(forged);
+    CAF_CHECK_EQUAL(refused.status, 400);
+    CAF_CHECK(has(refused.body, "signature"));
+    // A loop begun without thinking goes on without it (Anthropic would refuse it otherwise).
+    json::array unsigned_turn{content[1], content[2]};
+    auto without = loop(unsigned_turn);
+    CAF_REQUIRE_EQUAL(without.status, 200);
+    CAF_CHECK_EQUAL(
+        std::string{json::parse(without.body).at("content").at(0).at("type").as_string()}, "text");
   }
 }
 

@@ -28,7 +28,7 @@ void read_model(reader& r, const std::string& name, const located& at, model_ali
   if (!r.expect_map(at))
     return;
   r.check_keys(at, {"provider", "model", "max_tokens", "temperature", "top_p", "num_ctx",
-                    "keep_alive", "context_window", "price"});
+                    "keep_alive", "context_window", "price", "thinking"});
   auto provider_at = r.child(at, "provider");
   m.provider = r.text(provider_at).value_or("");
   if (m.provider.empty())
@@ -47,6 +47,14 @@ void read_model(reader& r, const std::string& name, const located& at, model_ali
   m.keep_alive = r.text(r.child(at, "keep_alive")).value_or("");
   m.context_window = r.integer(r.child(at, "context_window"), 1, 100'000'000);
   read_price(r, r.child(at, "price"), m);
+  auto thinking_at = r.child(at, "thinking");
+  if (auto t = r.text(thinking_at); t && *t == "adaptive")
+    m.thinking = thinking_style::adaptive;
+  else if (t && *t == "budget")
+    m.thinking = thinking_style::budget;
+  else if (t)
+    r.error(thinking_at.node, thinking_at.path,
+            "unknown thinking \"" + *t + "\" (adaptive or budget: how the model takes it)");
 }
 
 void read_pool(reader& r, const located& at, role& out) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "et/llm/errc.hpp"
+#include "et/llm/thinking_style.hpp"
 
 namespace et::config {
 
@@ -106,6 +107,9 @@ struct model_alias {
   std::string keep_alive;                ///< Ollama keep_alive
   std::optional<int64_t> context_window; ///< input token limit, for planning
   std::optional<price> prices;           ///< overrides the price table
+  /// How the model takes thinking (`thinking: adaptive | budget`, Anthropic providers only):
+  /// et asks it to think, when a client asks for thinking, only in a way it takes.
+  thinking_style thinking = thinking_style::unknown;
 };
 
 /// A worker slot of a pool: an alias (maybe on a remote node) and its parallelism.

@@ -105,9 +105,15 @@ private:
 
 void validate_models(reader& r, const YAML::Node& root, const settings& s) {
   for (const auto& [name, m] : s.models) {
-    if (m.provider.empty() || s.providers.count(m.provider))
-      continue;
     auto node = get(get(root, "models"), name);
+    auto p = s.providers.find(m.provider);
+    if (p != s.providers.end() && m.thinking != thinking_style::unknown
+        && p->second.type != provider_type::anthropic)
+      r.error(pick(get(node, "thinking"), node), "models." + name + ".thinking",
+              "thinking is passed on to anthropic providers only (provider " + m.provider + " is "
+                  + std::string{to_string(p->second.type)} + ")");
+    if (m.provider.empty() || p != s.providers.end())
+      continue;
     r.error(pick(get(node, "provider"), node), "models." + name + ".provider",
             unknown("provider", m.provider, names_of(s.providers)));
   }

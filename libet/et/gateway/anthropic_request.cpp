@@ -121,7 +121,7 @@ result<void> decode_member(std::string_view k, const json::value& value, const l
       return std::move(f).error();
     req.format = std::move(*f);
   } else if (k == "thinking") {
-    auto shown = anthropic_thinking(value, bounds);
+    auto shown = anthropic_thinking(value, bounds, req.thinking);
     if (!shown)
       return std::move(shown).error();
     d.out.show_thinking = *shown;

@@ -8,10 +8,18 @@ using namespace detail;
 
 namespace {
 
-// An Anthropic thinking block. Its signature is empty: et does not carry upstream
-// signatures, and drops thinking blocks a client sends back (anthropic_request.cpp).
-json::object thinking_block(const std::string& text) {
-  return json::object{{"type", "thinking"}, {"thinking", text}, {"signature", ""}};
+// The answer's thinking as Anthropic blocks: a Claude upstream's signed blocks as it sent them
+// (the client sends them back in its tool loop), else one unsigned block of another
+// provider's thinking (which the gateway drops when it comes back).
+void add_thinking(json::array& content, const chat_response& r) {
+  for (const auto& t : r.thoughts)
+    content.push_back(
+        t.redacted.empty()
+            ? json::object{{"type", "thinking"}, {"thinking", t.text}, {"signature", t.signature}}
+            : json::object{{"type", "redacted_thinking"}, {"data", t.redacted}});
+  if (r.thoughts.empty() && !r.reasoning.empty())
+    content.push_back(
+        json::object{{"type", "thinking"}, {"thinking", r.reasoning}, {"signature", ""}});
 }
 
 } // namespace
@@ -84,8 +92,8 @@ std::string openai_response(const chat_response& r, const answer_meta& meta) {
 
 std::string anthropic_response(const chat_response& r, const answer_meta& meta) {
   json::array content;
-  if (meta.show_thinking && !r.reasoning.empty())
-    content.push_back(thinking_block(r.reasoning));
+  if (meta.show_thinking)
+    add_thinking(content, r);
   if (!r.content.empty() || r.tool_calls.empty())
     content.push_back(json::object{{"type", "text"}, {"text", r.content}});
   for (std::size_t i = 0; i < r.tool_calls.size(); ++i)

@@ -96,16 +96,21 @@ std::string anthropic_stream::close() {
   return block_event("content_block_stop", next_index_ - 1);
 }
 
-// Closes the open block unless it is a `b` already, and opens a `b` at the next index.
-std::string anthropic_stream::switch_to(block b) {
-  if (open_ == b)
+// Closes the open block unless it is a `b` already (a redacted block is always a new one), and
+// opens a `b` at the next index; `data` is a redacted block's.
+std::string anthropic_stream::switch_to(block b, const std::string& data) {
+  if (open_ == b && b != block::redacted)
     return {};
   auto out = close();
   open_ = b;
   had_text_ = had_text_ || b == block::text;
-  auto content = b == block::text
-                     ? json::object{{"type", "text"}, {"text", ""}}
-                     : json::object{{"type", "thinking"}, {"thinking", ""}, {"signature", ""}};
+  json::object content;
+  if (b == block::text)
+    content = {{"type", "text"}, {"text", ""}};
+  else if (b == block::thinking)
+    content = {{"type", "thinking"}, {"thinking", ""}, {"signature", ""}};
+  else
+    content = {{"type", "redacted_thinking"}, {"data", data}};
   auto index = next_index_++;
   out += block_event("content_block_start", index, {{"content_block", std::move(content)}});
   if (index == 0) // as Anthropic sends it: a ping after the first block's start
@@ -119,6 +124,14 @@ std::string anthropic_stream::piece(const chunk& c) {
     out += switch_to(block::thinking);
     out += delta_event(next_index_ - 1, "thinking_delta", "thinking", c.reasoning);
   }
+  // A signature ends the thinking block it signs; one whose thinking the model did not show
+  // (display omitted upstream) signs an empty block, which still goes back in a tool loop.
+  if (meta_.show_thinking && !c.signature.empty()) {
+    out += switch_to(block::thinking);
+    out += delta_event(next_index_ - 1, "signature_delta", "signature", c.signature);
+  }
+  if (meta_.show_thinking && !c.redacted.empty())
+    out += switch_to(block::redacted, c.redacted);
   if (!c.text.empty()) {
     out += switch_to(block::text);
     out += delta_event(next_index_ - 1, "text_delta", "text", c.text);

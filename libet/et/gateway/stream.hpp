@@ -38,7 +38,8 @@ private:
 
 /// The server-sent events of one Anthropic stream: start() gives message_start;
 /// piece() opens a thinking or a text block as the piece needs (closing the one
-/// before; a ping follows the first) and adds its deltas; finish() closes the
+/// before; a ping follows the first) and adds its deltas (a thinking block's
+/// signature as a signature_delta), or a redacted_thinking block; finish() closes the
 /// open block (an answer with no text and no tool calls gets an empty text
 /// block), adds one tool_use block per call (its input in one
 /// input_json_delta), message_delta (stop_reason, usage) and message_stop;
@@ -57,8 +58,8 @@ public:
   std::string fail(const client_error& e) const;
 
 private:
-  enum class block : uint8_t { none, thinking, text };
-  std::string switch_to(block b);
+  enum class block : uint8_t { none, thinking, redacted, text };
+  std::string switch_to(block b, const std::string& data = {});
   std::string close();
   answer_meta meta_;
   block open_ = block::none; ///< the block deltas go to

@@ -51,9 +51,13 @@ void coalesce(std::vector<chunk>& pieces) {
   for (size_t i = 1; i < pieces.size(); ++i) {
     auto& into = pieces[last];
     auto& next = pieces[i];
-    // Thinking after text would move before it in one piece: that starts a new piece.
-    if (into.text.empty() || next.reasoning.empty()) {
+    // Thinking (or its signature) after text or a signature would move before it in one
+    // piece: that starts a new piece, as does a redacted block.
+    bool ends_thinking = !into.text.empty() || !into.signature.empty();
+    bool thinks = !next.reasoning.empty() || !next.signature.empty();
+    if (into.redacted.empty() && next.redacted.empty() && !(ends_thinking && thinks)) {
       into.reasoning += next.reasoning;
+      into.signature += next.signature;
       into.text += next.text;
     } else if (++last != i) {
       pieces[last] = std::move(next);

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "et/llm/thinking_style.hpp"
+
 namespace et {
 
 /// Who speaks a message.
@@ -25,6 +27,15 @@ struct tool_call {
   bool operator==(const tool_call&) const = default;
 };
 
+/// A block of a model's thinking as its provider signed it, kept so that it can be sent back:
+/// Anthropic refuses a tool-use turn of a thinking request without the turn's signed thinking.
+struct thought {
+  std::string text;      ///< the thinking ("" when redacted)
+  std::string signature; ///< the provider's signature of it
+  std::string redacted;  ///< a redacted block's opaque data (Anthropic redacted_thinking)
+  bool operator==(const thought&) const = default;
+};
+
 /// One turn of a conversation.
 struct message {
   role who = role::user;             ///< speaker
@@ -32,6 +43,7 @@ struct message {
   std::vector<tool_call> tool_calls; ///< assistant turns: calls the model made
   std::string tool_call_id;          ///< tool turns: which call this answers
   std::string name;                  ///< tool turns: the function's name
+  std::vector<thought> thoughts;     ///< assistant turns: signed thinking, before the content
   bool operator==(const message&) const = default;
 };
 
@@ -60,6 +72,20 @@ struct answer_format {
   bool operator==(const answer_format&) const = default;
 };
 
+/// Whether and how a model thinks before it answers.
+struct thinking_request {
+  /// What the client asked for.
+  enum class want : uint8_t {
+    model_default, ///< nothing: the model does as it does
+    off,           ///< no thinking
+    on,            ///< thinking
+  };
+  want asked = want::model_default;               ///< what the client asked for
+  std::optional<int32_t> budget_tokens;           ///< on: the client's cap on thinking tokens
+  thinking_style takes = thinking_style::unknown; ///< from the alias, when the chain is resolved
+  bool operator==(const thinking_request&) const = default;
+};
+
 /// Everything a provider needs to answer; never mutated between attempts.
 struct chat_request {
   std::string model;                 ///< the provider's model id
@@ -72,6 +98,7 @@ struct chat_request {
   std::optional<int32_t> num_ctx;    ///< Ollama: context window to allocate
   std::string keep_alive;            ///< Ollama: how long to keep the model loaded
   answer_format format;              ///< the shape the answer must take
+  thinking_request thinking;         ///< whether the model should think first
   bool operator==(const chat_request&) const = default;
 };
 
@@ -105,6 +132,7 @@ struct chat_response {
   std::string model;                             ///< the model that answered
   std::string content;                           ///< the text
   std::string reasoning;                         ///< thinking text, when the provider returns it
+  std::vector<thought> thoughts;                 ///< the thinking as signed blocks (Anthropic)
   std::vector<tool_call> tool_calls;             ///< calls the model made
   usage tokens;                                  ///< token counts
   finish_reason finish = finish_reason::unknown; ///< why it stopped
@@ -114,15 +142,18 @@ struct chat_response {
   bool operator==(const chat_response&) const = default;
 };
 
-/// A piece of a streamed answer, delivered as soon as it arrives.
+/// A piece of a streamed answer, delivered as soon as it arrives. Its parts come in this order:
+/// thinking, the signature that ends the thinking so far, text; a redacted block comes alone.
 struct chunk {
   std::string text;      ///< answer text delta
   std::string reasoning; ///< thinking text delta
+  std::string signature; ///< the provider's signature of the thinking block that ends here
+  std::string redacted;  ///< a redacted thinking block's data (alone in its piece)
   bool operator==(const chunk&) const = default;
 };
 
-/// Joins neighbouring pieces into as few as keep the order of text and thinking (a piece's
-/// thinking comes before its text). For pieces that arrived together (one read of a stream):
+/// Joins neighbouring pieces into as few as keep the order of thinking, signatures, redacted
+/// blocks and text (see chunk). For pieces that arrived together (one read of a stream):
 /// each piece costs a message per hop and a write to the client, and splitting what came at
 /// once delays nothing.
 void coalesce(std::vector<chunk>& pieces);

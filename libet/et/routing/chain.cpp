@@ -39,6 +39,7 @@ chat_request apply_options(const config::settings& s, const config::role& role,
     req.num_ctx = first_of<int32_t>({req.num_ctx, alias->num_ctx});
     if (req.keep_alive.empty())
       req.keep_alive = alias->keep_alive;
+    req.thinking.takes = alias->thinking;
   }
   return req;
 }

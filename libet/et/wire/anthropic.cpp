@@ -4,6 +4,7 @@
 #include <map>
 
 #include "et/wire/classify.hpp"
+#include "et/wire/detail/anthropic_thinking.hpp"
 #include "et/wire/detail/common.hpp"
 
 namespace et::wire::detail {
@@ -70,7 +71,8 @@ json::object text_block(std::string_view text) {
   return {{"type", "text"}, {"text", text}};
 }
 
-void add_message(message_builder& b, const message& m) {
+// `thinking`: the request thinks, so assistant turns carry their signed thinking first.
+void add_message(message_builder& b, const message& m, bool thinking) {
   switch (m.who) {
     case role::system:
       break; // collected into the top-level system field
@@ -79,6 +81,9 @@ void add_message(message_builder& b, const message& m) {
         b.add("user", text_block(m.content));
       break;
     case role::assistant:
+      if (thinking)
+        for (const auto& t : m.thoughts)
+          b.add("assistant", thought_block(t));
       if (!m.content.empty())
         b.add("assistant", text_block(m.content));
       for (const auto& c : m.tool_calls)
@@ -98,14 +103,14 @@ void add_message(message_builder& b, const message& m) {
 json::object request_body(const chat_request& req, bool stream) {
   json::array system;
   message_builder b;
+  auto max_tokens = req.max_tokens.value_or(default_max_tokens);
+  bool thinking = thinking_on(req, max_tokens);
   for (const auto& m : req.messages) {
     if (m.who == role::system && !m.content.empty())
       system.push_back(text_block(m.content));
-    add_message(b, m);
+    add_message(b, m, thinking);
   }
-  json::object o{{"model", req.model},
-                 {"max_tokens", req.max_tokens.value_or(default_max_tokens)},
-                 {"messages", b.take()}};
+  json::object o{{"model", req.model}, {"max_tokens", max_tokens}, {"messages", b.take()}};
   if (system.size() == 1)
     o["system"] = system.front().as_object()["text"];
   else if (!system.empty())
@@ -133,6 +138,7 @@ json::object request_body(const chat_request& req, bool stream) {
       stop.emplace_back(s);
     o["stop_sequences"] = std::move(stop);
   }
+  add_thinking(o, req, thinking);
   if (stream)
     o["stream"] = true;
   return o;
@@ -157,6 +163,8 @@ protected:
       return on_message_start(o);
     if (type == "content_block_start") {
       on_block_start(o, out);
+      if (auto ok = check_thoughts(response_.thoughts.size()); !ok)
+        return ok;
       return check_tool_limits(response_.tool_calls.size(), argument_bytes_);
     }
     if (type == "content_block_delta") {
@@ -210,7 +218,20 @@ private:
       auto text = get_string(*block, "text"); // empty in practice, but not by contract
       response_.content += text;
       push_chunk(out, text, {});
+    } else if (type == "thinking") {
+      thought_blocks_[get_int(o, "index").value_or(-1)] = response_.thoughts.size();
+      response_.thoughts.emplace_back();
+    } else if (auto data = get_string(*block, "data");
+               type == "redacted_thinking" && !data.empty()) {
+      response_.thoughts.push_back(thought{{}, {}, std::string{data}});
+      out.push_back(chunk{{}, {}, {}, std::string{data}});
     }
+  }
+
+  // The thought of the thinking block a delta names; null when it names none.
+  thought* thought_at(const json::object& o) {
+    auto it = thought_blocks_.find(get_int(o, "index").value_or(-1));
+    return it == thought_blocks_.end() ? nullptr : &response_.thoughts[it->second];
   }
 
   void on_block_delta(const json::object& o, std::vector<chunk>& out) {
@@ -225,7 +246,15 @@ private:
     } else if (type == "thinking_delta") {
       auto thinking = get_string(*delta, "thinking");
       response_.reasoning += thinking;
+      if (auto* t = thought_at(o))
+        t->text += thinking;
       push_chunk(out, {}, thinking);
+    } else if (type == "signature_delta") {
+      auto signature = get_string(*delta, "signature");
+      if (auto* t = thought_at(o); t && !signature.empty()) {
+        t->signature += signature;
+        out.push_back(chunk{{}, {}, std::string{signature}, {}});
+      }
     } else if (type == "input_json_delta") {
       auto it = tool_blocks_.find(get_int(o, "index").value_or(-1));
       if (it != tool_blocks_.end()) {
@@ -251,8 +280,9 @@ private:
 
   std::string secret_;
   token_counts counts_;
-  std::map<int64_t, size_t> tool_blocks_; // content block index -> tool_calls index
-  size_t argument_bytes_ = 0;             // of every tool call so far
+  std::map<int64_t, size_t> tool_blocks_;    // content block index -> tool_calls index
+  std::map<int64_t, size_t> thought_blocks_; // content block index -> thoughts index
+  size_t argument_bytes_ = 0;                // of every tool call so far
   bool done_ = false;
 };
 
@@ -293,6 +323,8 @@ public:
         if (b.is_object())
           read_block(b.get_object(), r);
     if (auto limits = check_tool_calls(r.tool_calls); !limits)
+      return limits.error();
+    if (auto limits = check_thoughts(r.thoughts.size()); !limits)
       return limits.error();
     return r;
   }
@@ -345,8 +377,8 @@ private:
     auto type = get_string(b, "type");
     if (type == "text") {
       r.content += get_string(b, "text");
-    } else if (type == "thinking") {
-      r.reasoning += get_string(b, "thinking");
+    } else if (read_thought(b, r)) {
+      // thinking and redacted_thinking, kept with their signatures
     } else if (type == "tool_use") {
       const auto* input = b.if_contains("input");
       r.tool_calls.push_back(tool_call{std::string{get_string(b, "id")},

@@ -46,6 +46,10 @@ CAF_TEST(a chat request with tools and optional fields survives serialization) {
   req.stop = {"###"};
   req.num_ctx = 8192;
   CAF_CHECK(round_trip(sys, req) == req);
+  // Signed thinking in a turn and what the client asked of thinking cross too.
+  req.messages[1].thoughts = {thought{"hm", "sig", {}}, thought{{}, {}, "REDACTED"}};
+  req.thinking = {thinking_request::want::on, 2048, thinking_style::budget};
+  CAF_CHECK(round_trip(sys, req) == req);
   chat_request empty;
   CAF_CHECK(round_trip(sys, empty) == empty);
   CAF_CHECK(!round_trip(sys, empty).max_tokens);
@@ -63,6 +67,9 @@ CAF_TEST(a chat response with usage and finish reason survives serialization) {
   r.finish = finish_reason::tool_calls;
   CAF_CHECK(round_trip(sys, r) == r);
   r.usd = 0.25; // priced by a remote node
+  CAF_CHECK(round_trip(sys, r) == r);
+  r.reasoning = "hm";
+  r.thoughts = {thought{"hm", "sig", {}}};
   CAF_CHECK(round_trip(sys, r) == r);
 }
 
@@ -90,8 +97,8 @@ CAF_TEST(model listings survive serialization) {
 }
 
 CAF_TEST(registered types print readably) {
-  chunk c{"hi", ""};
-  CAF_CHECK_EQUAL(caf::deep_to_string(c), R"(et.chunk("hi", ""))");
+  chunk c{"hi", "", "sig", ""};
+  CAF_CHECK_EQUAL(caf::deep_to_string(c), R"(et.chunk("hi", "", "sig", ""))");
 }
 
 CAF_TEST(every kind of progress event survives serialization with its own fields) {

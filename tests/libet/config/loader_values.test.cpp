@@ -32,6 +32,22 @@ CAF_TEST(sampling options must be within their ranges) {
   CAF_CHECK_EQUAL(errors(model("temperature: 2, top_p: 0, max_tokens: 1")), "");
 }
 
+CAF_TEST(a model says how it takes thinking and only anthropic models take it) {
+  auto model = [](const std::string& type, const std::string& thinking) {
+    return "providers:\n  p: {type: " + type
+           + ", api_key: k}\nmodels:\n  m: {provider: p, "
+             "model: x, thinking: "
+           + thinking + "}\n";
+  };
+  CAF_CHECK(valid(model("anthropic", "adaptive")).models.at("m").thinking
+            == thinking_style::adaptive);
+  CAF_CHECK(valid(model("anthropic", "budget")).models.at("m").thinking == thinking_style::budget);
+  CAF_CHECK_EQUAL(error_at(model("anthropic", "deep"), "models.m.thinking"),
+                  "unknown thinking \"deep\" (adaptive or budget: how the model takes it)");
+  CAF_CHECK_EQUAL(error_at(model("openai", "adaptive"), "models.m.thinking"),
+                  "thinking is passed on to anthropic providers only (provider p is openai)");
+}
+
 CAF_TEST(role and default overrides must be within their ranges) {
   CAF_CHECK_EQUAL(error_at(base + "roles:\n  mayor: {model: fast, temperature: -0.1}\n",
                            "roles.mayor.temperature"),

@@ -80,15 +80,18 @@ CAF_TEST(tools behind Anthropic tool search are offered directly) {
                   "tools[0].type");
 }
 
-CAF_TEST(thinking of a Claude model in earlier turns is dropped from the history) {
+CAF_TEST(signed thinking in earlier turns is kept to go back and unsigned thinking dropped) {
   auto r = parse_anthropic_request(R"({"model":"m","max_tokens":50,"messages":[
       {"role":"user","content":"x"},
       {"role":"assistant","content":[{"type":"thinking","thinking":"hmm","signature":"c2ln"},
-        {"type":"redacted_thinking","data":"ZGF0YQ=="},{"type":"text","text":"answer"}]},
+        {"type":"redacted_thinking","data":"ZGF0YQ=="},{"type":"thinking","thinking":"relayed",
+        "signature":""},{"type":"text","text":"answer"}]},
       {"role":"user","content":"more"}]})");
   CAF_REQUIRE(r);
   CAF_REQUIRE_EQUAL(r->request.messages.size(), 3u);
   CAF_CHECK_EQUAL(r->request.messages[1].content, "answer");
+  CAF_CHECK_EQUAL(r->request.messages[1].thoughts,
+                  (std::vector<thought>{{"hmm", "c2ln", {}}, {{}, {}, "ZGF0YQ=="}}));
   auto p = [](const std::string& turns) {
     return parse_anthropic_request(R"({"model":"m","max_tokens":50,"messages":)" + turns + "}");
   };
@@ -108,6 +111,12 @@ CAF_TEST(thinking of a Claude model in earlier turns is dropped from the history
   CAF_CHECK_EQUAL(refused(p(R"([{"role":"user","content":"x"},{"role":"assistant","content":[
                   {"type":"thinking","thinking":"x","tool":"rm -rf"}]}])")),
                   "messages[1].content[0].tool");
+  CAF_CHECK_EQUAL(refused(p(R"([{"role":"user","content":"x"},{"role":"assistant","content":[
+                  {"type":"thinking","thinking":"x","signature":7}]}])")),
+                  "messages[1].content[0].signature");
+  CAF_CHECK_EQUAL(refused(p(R"([{"role":"user","content":"x"},{"role":"assistant","content":[
+                  {"type":"redacted_thinking","data":"x","thinking":"y"}]}])")),
+                  "messages[1].content[0].thinking");
 }
 
 CAF_TEST(an Anthropic client sees thinking only when it turns thinking on and shows it) {
@@ -124,6 +133,22 @@ CAF_TEST(an Anthropic client sees thinking only when it turns thinking on and sh
   CAF_CHECK(!shown(R"(,"thinking":{"type":"adaptive","display":"omitted"})"));
   CAF_CHECK(!shown(R"(,"thinking":{"type":"disabled"})"));
   CAF_CHECK(!shown(""));
+  // What goes on to the model: on or off, and a budget only when the client gave one.
+  auto asked = [](const std::string& thinking) {
+    auto r = parse_anthropic_request(R"({"model":"m","max_tokens":2000,)"
+                                     R"("messages":[{"role":"user","content":"x"}])"
+                                     + thinking + "}");
+    CAF_REQUIRE(r);
+    return r->request.thinking;
+  };
+  using want = thinking_request::want;
+  CAF_CHECK(asked("").asked == want::model_default);
+  CAF_CHECK(asked(R"(,"thinking":{"type":"disabled"})").asked == want::off);
+  auto adaptive = asked(R"(,"thinking":{"type":"adaptive","budget_tokens":0})");
+  CAF_CHECK(adaptive.asked == want::on && !adaptive.budget_tokens);
+  auto budget = asked(R"(,"thinking":{"type":"enabled","budget_tokens":1500})");
+  CAF_CHECK(budget.asked == want::on && budget.budget_tokens == 1500);
+  CAF_CHECK(budget.takes == thinking_style::unknown); // the alias says, not the client
 }
 
 CAF_TEST(an OpenAI client gets thinking and may send it back on assistant turns) {

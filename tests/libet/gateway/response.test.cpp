@@ -352,3 +352,47 @@ CAF_TEST(an Anthropic stream of thinking and tool calls has no empty text block)
   events(streamed(empty, {}, answer()), &plain);
   CAF_CHECK_EQUAL(plain.size(), 6u);
 }
+
+CAF_TEST(a Claude upstreams signed thinking reaches Anthropic clients as it was signed) {
+  auto r = thoughtful();
+  r.thoughts = {thought{"Think first.", "sig1", {}}, thought{{}, {}, "R1"}};
+  auto o = json::parse(anthropic_response(r, shown_meta()));
+  const auto& content = o.at("content").as_array();
+  CAF_REQUIRE_EQUAL(content.size(), 3u);
+  CAF_CHECK_EQUAL(json::serialize(content[0]),
+                  R"({"type":"thinking","thinking":"Think first.","signature":"sig1"})");
+  CAF_CHECK_EQUAL(json::serialize(content[1]), R"({"type":"redacted_thinking","data":"R1"})");
+  anthropic_stream s{shown_meta()};
+  std::vector<std::string> names;
+  auto ev = events(streamed(s,
+                            {chunk{"", "Think first."}, chunk{"", "", "sig1", ""},
+                             chunk{"", "", "", "R1"}, chunk{"Hello there", ""}},
+                            r),
+                   &names);
+  std::vector<std::string> expected{
+      "message_start",       "content_block_start", "ping",
+      "content_block_delta", "content_block_delta", "content_block_stop",
+      "content_block_start", "content_block_stop",  "content_block_start",
+      "content_block_delta", "content_block_stop",  "message_delta",
+      "message_stop"};
+  CAF_CHECK_EQUAL(names, expected);
+  CAF_REQUIRE_EQUAL(ev.size(), expected.size());
+  CAF_CHECK_EQUAL(json::serialize(ev[4].at("delta")),
+                  R"({"type":"signature_delta","signature":"sig1"})");
+  CAF_CHECK_EQUAL(json::serialize(ev[6].at("content_block")),
+                  R"({"type":"redacted_thinking","data":"R1"})");
+  CAF_CHECK_EQUAL(ev[8].at("index").as_int64(), 2);
+  // A signature without thinking text (the model did not show it) signs an empty block.
+  anthropic_stream bare{shown_meta()};
+  std::vector<std::string> bare_names;
+  auto bare_ev =
+      events(streamed(bare, {chunk{"", "", "sig2", ""}, chunk{"Hi", ""}}, r), &bare_names);
+  CAF_REQUIRE_GREATER(bare_ev.size(), 4u);
+  CAF_CHECK_EQUAL(std::string{bare_ev[1].at("content_block").at("type").as_string()}, "thinking");
+  CAF_CHECK_EQUAL(json::serialize(bare_ev[3].at("delta")),
+                  R"({"type":"signature_delta","signature":"sig2"})");
+  // Not shown: neither the signature nor the redacted block goes out.
+  anthropic_stream hidden{meta};
+  CAF_CHECK_EQUAL(hidden.piece(chunk{"", "", "sig1", ""}) + hidden.piece(chunk{"", "", "", "R1"}),
+                  "");
+}

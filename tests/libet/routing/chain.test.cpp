@@ -144,3 +144,29 @@ roles:
   CAF_REQUIRE_EQUAL(one->size(), 1u);
   CAF_CHECK_EQUAL((*one)[0].pool_capacity, 0);
 }
+
+CAF_TEST(each candidate says how its model takes thinking) {
+  auto s = load(R"(
+providers:
+  an: {type: anthropic, api_key: k}
+  sim: {type: mock}
+models:
+  opus: {provider: an, model: claude-opus, thinking: adaptive}
+  sonnet: {provider: an, model: claude-sonnet, thinking: budget}
+  plain: {provider: sim, model: m}
+roles:
+  coder: {model: opus, fallbacks: [sonnet, plain, an/claude-other]}
+)");
+  auto asked = hello();
+  asked.thinking.asked = thinking_request::want::on;
+  auto chain = routing::resolve_chain(s, "coder", "", asked);
+  CAF_REQUIRE(chain);
+  CAF_REQUIRE_EQUAL(chain->size(), 4u);
+  using style = thinking_style;
+  CAF_CHECK((*chain)[0].request.thinking.takes == style::adaptive);
+  CAF_CHECK((*chain)[1].request.thinking.takes == style::budget);
+  CAF_CHECK((*chain)[2].request.thinking.takes == style::unknown);
+  CAF_CHECK((*chain)[3].request.thinking.takes == style::unknown); // provider/model: no alias
+  for (const auto& c : *chain) // what the client asked for goes to every candidate
+    CAF_CHECK(c.request.thinking.asked == thinking_request::want::on);
+}

@@ -25,11 +25,23 @@ typename Inspector::result_type inspect(Inspector& f, tool_call& x) {
   return f(caf::meta::type_name("et.tool_call"), x.id, x.name, x.arguments);
 }
 
+/// Inspects a thought.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, thought& x) {
+  return f(caf::meta::type_name("et.thought"), x.text, x.signature, x.redacted);
+}
+
 /// Inspects a message.
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, message& x) {
   return f(caf::meta::type_name("et.message"), x.who, x.content, x.tool_calls, x.tool_call_id,
-           x.name);
+           x.name, x.thoughts);
+}
+
+/// Inspects a thinking_request.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, thinking_request& x) {
+  return f(caf::meta::type_name("et.thinking_request"), x.asked, x.budget_tokens, x.takes);
 }
 
 /// Inspects a tool_spec.
@@ -42,7 +54,7 @@ typename Inspector::result_type inspect(Inspector& f, tool_spec& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, chat_request& x) {
   return f(caf::meta::type_name("et.chat_request"), x.model, x.messages, x.tools, x.max_tokens,
-           x.temperature, x.top_p, x.stop, x.num_ctx, x.keep_alive, x.format);
+           x.temperature, x.top_p, x.stop, x.num_ctx, x.keep_alive, x.format, x.thinking);
 }
 
 /// Inspects an answer_format.
@@ -62,13 +74,13 @@ typename Inspector::result_type inspect(Inspector& f, usage& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, chat_response& x) {
   return f(caf::meta::type_name("et.chat_response"), x.id, x.model, x.content, x.reasoning,
-           x.tool_calls, x.tokens, x.finish, x.usd);
+           x.thoughts, x.tool_calls, x.tokens, x.finish, x.usd);
 }
 
 /// Inspects a chunk.
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, chunk& x) {
-  return f(caf::meta::type_name("et.chunk"), x.text, x.reasoning);
+  return f(caf::meta::type_name("et.chunk"), x.text, x.reasoning, x.signature, x.redacted);
 }
 
 /// Inspects a model_info.

@@ -8,7 +8,7 @@ constexpr std::size_t max_edits = 64;
 
 } // namespace
 
-result<bool> anthropic_thinking(const json::value& v, const limits& bounds) {
+result<bool> anthropic_thinking(const json::value& v, const limits& bounds, thinking_request& out) {
   const std::string field = "thinking";
   if (!v.is_object())
     return bad_field(field, "expected an object");
@@ -17,15 +17,20 @@ result<bool> anthropic_thinking(const json::value& v, const limits& bounds) {
     return ok.error();
   if (auto ok = one_of(o, "type", field, {"enabled", "adaptive", "disabled"}); !ok)
     return ok.error();
-  if (const auto* budget = o.if_contains("budget_tokens"))
-    if (auto n = integer_of(*budget, field + ".budget_tokens", 0, bounds.max_tokens); !n)
+  if (const auto* budget = o.if_contains("budget_tokens")) {
+    auto n = integer_of(*budget, field + ".budget_tokens", 0, bounds.max_tokens);
+    if (!n)
       return std::move(n).error();
+    if (*n > 0) // Claude Code sends 0 with adaptive: no budget of its own
+      out.budget_tokens = static_cast<int32_t>(*n);
+  }
   if (o.contains("display"))
     if (auto ok = one_of(o, "display", field, {"summarized", "omitted"}); !ok)
       return ok.error();
+  bool on = o.at("type").as_string() != "disabled";
+  out.asked = on ? thinking_request::want::on : thinking_request::want::off;
   const auto* display = o.if_contains("display");
-  bool omitted = display != nullptr && display->as_string() == "omitted";
-  return o.at("type").as_string() != "disabled" && !omitted;
+  return on && !(display != nullptr && display->as_string() == "omitted");
 }
 
 result<void> anthropic_context_management(const json::value& v) {

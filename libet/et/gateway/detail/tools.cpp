@@ -194,6 +194,28 @@ result<std::string> result_text(const json::object& block, const std::string& fi
   return text_parts(*content, field + ".content", bounds, {"cache_control", "citations"});
 }
 
+// A thinking block ({"thinking", "signature"}) or a redacted one ({"data"}), each text bounded.
+result<thought> thought_of(const json::object& block, bool redacted, const std::string& f,
+                           const limits& bounds) {
+  if (redacted) {
+    if (auto ok = check_members(block, f, {"type", "data"}); !ok)
+      return ok.error();
+    auto data = optional_string(block, "data", f, bounds.max_string_bytes);
+    if (!data)
+      return std::move(data).error();
+    return thought{{}, {}, std::move(*data)};
+  }
+  if (auto ok = check_members(block, f, {"type", "thinking", "signature"}); !ok)
+    return ok.error();
+  auto text = optional_string(block, "thinking", f, bounds.max_string_bytes);
+  if (!text)
+    return std::move(text).error();
+  auto signature = optional_string(block, "signature", f, bounds.max_string_bytes);
+  if (!signature)
+    return std::move(signature).error();
+  return thought{std::move(*text), std::move(*signature), {}};
+}
+
 } // namespace
 
 result<std::vector<message>> anthropic_content(const json::value& v, role who,
@@ -214,7 +236,7 @@ result<std::vector<message>> anthropic_content(const json::value& v, role who,
   if (a == nullptr)
     return why;
   bool has_text = false;
-  bool dropped_thinking = false; // a turn of nothing but thinking goes nowhere, not out empty
+  bool has_thinking = false; // a turn of nothing but thinking goes nowhere, not out empty
   for (std::size_t i = 0; i < a->size(); ++i) {
     auto f = field + "[" + std::to_string(i) + "]";
     if (!(*a)[i].is_object())
@@ -248,12 +270,15 @@ result<std::vector<message>> anthropic_content(const json::value& v, role who,
         return std::move(input).error();
       turn.tool_calls.push_back({std::move(*id), std::move(*name), std::move(*input)});
     } else if ((kind == "thinking" || kind == "redacted_thinking") && who == role::assistant) {
-      // A Claude model's own thinking from an earlier turn (a session begun on Anthropic's
-      // API): signed context only such a model reads, dropped because et passes no thinking
-      // on (see anthropic_thinking). Checked, so nothing unknown rides along unread.
-      if (auto ok = check_members(block, f, {"type", "thinking", "signature", "data"}); !ok)
-        return ok.error();
-      dropped_thinking = true;
+      // The model's signed thinking, sent back so that a Claude model can go on with its tool
+      // loop; thinking et relayed unsigned (another provider's) has nothing to check it by and
+      // is dropped.
+      auto t = thought_of(block, kind == "redacted_thinking", f, bounds);
+      if (!t)
+        return std::move(t).error();
+      if (!t->signature.empty() || !t->redacted.empty())
+        turn.thoughts.push_back(std::move(*t));
+      has_thinking = true;
     } else if (kind == "tool_result" && who == role::user) {
       if (auto ok = check_members(block, f,
                                   {"type", "tool_use_id", "content", "is_error", "cache_control"});
@@ -278,7 +303,7 @@ result<std::vector<message>> anthropic_content(const json::value& v, role who,
                                                 + "\" are not supported here by this gateway");
     }
   }
-  if (has_text || !turn.tool_calls.empty() || (out.empty() && !dropped_thinking))
+  if (has_text || !turn.tool_calls.empty() || (out.empty() && !has_thinking))
     out.push_back(std::move(turn));
   return out;
 }

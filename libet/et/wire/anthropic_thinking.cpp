@@ -1,0 +1,87 @@
+#include "et/wire/detail/anthropic_thinking.hpp"
+
+#include <algorithm>
+
+#include "et/wire/detail/common.hpp"
+
+namespace et::wire::detail {
+
+namespace json = boost::json;
+
+namespace {
+
+using style = thinking_style;
+
+// Whether the last assistant turn that called tools carried its thinking (true when none did).
+bool tool_turn_signed(const chat_request& req) {
+  for (auto m = req.messages.rbegin(); m != req.messages.rend(); ++m)
+    if (m->who == role::assistant && !m->tool_calls.empty())
+      return !m->thoughts.empty();
+  return true;
+}
+
+int32_t budget_for(const chat_request& req, int32_t max_tokens) {
+  auto wanted = req.thinking.budget_tokens.value_or(max_tokens / 2);
+  return std::clamp(wanted, min_thinking_budget, max_tokens - 1);
+}
+
+} // namespace
+
+bool thinking_on(const chat_request& req, int32_t max_tokens) {
+  const auto& t = req.thinking;
+  if (t.asked != thinking_request::want::on || t.takes == style::unknown)
+    return false;
+  if (t.takes == style::budget && max_tokens <= min_thinking_budget)
+    return false;
+  return tool_turn_signed(req);
+}
+
+void add_thinking(json::object& body, const chat_request& req, bool on) {
+  const auto& t = req.thinking;
+  if (!on) {
+    if (t.asked == thinking_request::want::off && t.takes != style::unknown)
+      body["thinking"] = json::object{{"type", "disabled"}};
+    return;
+  }
+  if (t.takes == style::adaptive) {
+    body["thinking"] = json::object{{"type", "adaptive"}};
+  } else {
+    auto max_tokens = static_cast<int32_t>(body.at("max_tokens").as_int64());
+    body["thinking"] =
+        json::object{{"type", "enabled"}, {"budget_tokens", budget_for(req, max_tokens)}};
+  }
+  body.erase("temperature");
+  body.erase("top_p");
+}
+
+json::object thought_block(const thought& t) {
+  if (!t.redacted.empty())
+    return {{"type", "redacted_thinking"}, {"data", t.redacted}};
+  return {{"type", "thinking"}, {"thinking", t.text}, {"signature", t.signature}};
+}
+
+bool read_thought(const json::object& b, chat_response& r) {
+  auto type = get_string(b, "type");
+  if (type == "thinking") {
+    thought t{std::string{get_string(b, "thinking")}, std::string{get_string(b, "signature")}, {}};
+    r.reasoning += t.text;
+    r.thoughts.push_back(std::move(t));
+    return true;
+  }
+  if (type == "redacted_thinking") {
+    if (auto data = get_string(b, "data"); !data.empty()) // without its data it is nothing
+      r.thoughts.push_back(thought{{}, {}, std::string{data}});
+    return true;
+  }
+  return false;
+}
+
+result<void> check_thoughts(std::size_t count) {
+  if (count > max_thoughts)
+    return make_failure(errc::invalid_input, "the answer has more than "
+                                                 + std::to_string(max_thoughts)
+                                                 + " thinking blocks");
+  return {};
+}
+
+} // namespace et::wire::detail
