@@ -66,7 +66,7 @@ std::string signature_refusal(const json::array& messages) {
   return {};
 }
 
-// With thinking on, the last assistant turn that used a tool starts with its thinking.
+// With thinking on, the final assistant turn, when it used a tool, starts with its thinking.
 std::string tool_loop_refusal(const json::array& messages) {
   for (std::size_t i = messages.size(); i-- > 0;) {
     if (!messages[i].is_object() || text_at(messages[i].get_object(), "role") != "assistant")
@@ -78,7 +78,7 @@ std::string tool_loop_refusal(const json::array& messages) {
     for (const auto& b : content->get_array())
       uses_tool = uses_tool || (b.is_object() && text_at(b.get_object(), "type") == "tool_use");
     if (!uses_tool)
-      continue;
+      return {};
     const auto& first = content->get_array().front();
     auto type = first.is_object() ? text_at(first.get_object(), "type") : std::string_view{};
     if (type == "thinking" || type == "redacted_thinking")

@@ -120,11 +120,13 @@ result<void> decode_member(std::string_view k, const json::value& value, const l
     if (!f)
       return std::move(f).error();
     req.format = std::move(*f);
+    if (const auto* effort = value.as_object().if_contains("effort")) // checked: one word
+      req.thinking.effort = std::string{effort->as_string()};
   } else if (k == "thinking") {
     auto shown = anthropic_thinking(value, bounds, req.thinking);
     if (!shown)
       return std::move(shown).error();
-    d.out.show_thinking = *shown;
+    d.out.shown = *shown;
   } else if (k == "context_management") {
     return anthropic_context_management(value);
   } else if (k == "top_k" || k == "container" || k == "mcp_servers") {

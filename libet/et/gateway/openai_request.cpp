@@ -18,10 +18,23 @@ constexpr std::array<std::string_view, 4> ignored_fields{"user", "metadata", "st
                                                          "service_tier"};
 
 // Fields the OpenAI API has that this gateway cannot honour yet.
-constexpr std::array<std::string_view, 13> unsupported_fields{
-    "logprobs",           "top_logprobs",  "logit_bias", "seed",       "presence_penalty",
-    "frequency_penalty",  "modalities",    "audio",      "prediction", "reasoning_effort",
-    "web_search_options", "function_call", "functions"};
+constexpr std::array<std::string_view, 12> unsupported_fields{
+    "logprobs",         "top_logprobs",       "logit_bias",    "seed",
+    "presence_penalty", "frequency_penalty",  "modalities",    "audio",
+    "prediction",       "web_search_options", "function_call", "functions"};
+
+// OpenAI's reasoning_effort: one of its words.
+result<std::string> reasoning_effort(const json::value& v) {
+  constexpr std::array<std::string_view, 6> words{"none",   "minimal", "low",
+                                                  "medium", "high",    "xhigh"};
+  auto word = string_of(v, "reasoning_effort", 16);
+  if (!word)
+    return std::move(word).error();
+  for (auto w : words)
+    if (w == *word)
+      return word;
+  return bad_field("reasoning_effort", "expected none, minimal, low, medium, high or xhigh");
+}
 
 template <std::size_t N>
 bool listed(const std::array<std::string_view, N>& names, std::string_view key) {
@@ -195,6 +208,13 @@ result<void> decode_member(std::string_view k, const json::value& value, const l
     if (!f)
       return std::move(f).error();
     req.format = std::move(*f);
+  } else if (k == "reasoning_effort") {
+    auto effort = reasoning_effort(value);
+    if (!effort)
+      return std::move(effort).error();
+    req.thinking.asked =
+        *effort == "none" ? thinking_request::want::off : thinking_request::want::on;
+    req.thinking.effort = std::move(*effort);
   } else if (k == "parallel_tool_calls") {
     auto b = bool_of(value, field);
     if (!b)
@@ -216,7 +236,7 @@ result<client_request> parse_openai_request(std::string_view body, const limits&
   if (!o)
     return std::move(o).error();
   client_request out;
-  out.show_thinking = true;
+  out.shown = thinking_view::full;
   for (const auto& [key, value] : *o)
     if (auto ok = decode_member(view(key), value, bounds, out); !ok)
       return ok.error();

@@ -33,7 +33,7 @@ std::string openai_stream::start() const {
 
 std::string openai_stream::piece(const chunk& c) const {
   std::string out;
-  if (meta_.show_thinking && !c.reasoning.empty())
+  if (meta_.thinking == thinking_view::full && !c.reasoning.empty())
     out = chunk_event(json::serialize(json::object{{"reasoning_content", c.reasoning}}), nullptr);
   if (!c.text.empty())
     out += chunk_event(json::serialize(json::object{{"content", c.text}}), nullptr);
@@ -96,13 +96,15 @@ std::string anthropic_stream::close() {
   return block_event("content_block_stop", next_index_ - 1);
 }
 
-// Closes the open block unless it is a `b` already (a redacted block is always a new one), and
-// opens a `b` at the next index; `data` is a redacted block's.
+// Closes the open block unless it is a `b` already that takes more (a redacted block, or a
+// thinking block once signed, is always followed by a new one), and opens a `b` at the next
+// index; `data` is a redacted block's.
 std::string anthropic_stream::switch_to(block b, const std::string& data) {
-  if (open_ == b && b != block::redacted)
+  if (open_ == b && b != block::redacted && !(b == block::thinking && signed_))
     return {};
   auto out = close();
   open_ = b;
+  signed_ = false;
   had_text_ = had_text_ || b == block::text;
   json::object content;
   if (b == block::text)
@@ -120,17 +122,18 @@ std::string anthropic_stream::switch_to(block b, const std::string& data) {
 
 std::string anthropic_stream::piece(const chunk& c) {
   std::string out;
-  if (meta_.show_thinking && !c.reasoning.empty()) {
+  if (meta_.thinking == thinking_view::full && !c.reasoning.empty()) {
     out += switch_to(block::thinking);
     out += delta_event(next_index_ - 1, "thinking_delta", "thinking", c.reasoning);
   }
-  // A signature ends the thinking block it signs; one whose thinking the model did not show
-  // (display omitted upstream) signs an empty block, which still goes back in a tool loop.
-  if (meta_.show_thinking && !c.signature.empty()) {
+  // A signature ends the thinking block it signs; one whose text is not shown (display omitted
+  // here or upstream) signs an empty block, which still goes back in a tool loop.
+  if (meta_.thinking != thinking_view::none && !c.signature.empty()) {
     out += switch_to(block::thinking);
     out += delta_event(next_index_ - 1, "signature_delta", "signature", c.signature);
+    signed_ = true;
   }
-  if (meta_.show_thinking && !c.redacted.empty())
+  if (meta_.thinking != thinking_view::none && !c.redacted.empty())
     out += switch_to(block::redacted, c.redacted);
   if (!c.text.empty()) {
     out += switch_to(block::text);

@@ -65,6 +65,7 @@ private:
   block open_ = block::none; ///< the block deltas go to
   int64_t next_index_ = 0;   ///< the index of the next block opened
   bool had_text_ = false;    ///< a text block was opened
+  bool signed_ = false;      ///< the open thinking block has its signature: it is complete
 };
 
 } // namespace et::gateway

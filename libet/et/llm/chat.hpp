@@ -83,6 +83,10 @@ struct thinking_request {
   want asked = want::model_default;               ///< what the client asked for
   std::optional<int32_t> budget_tokens;           ///< on: the client's cap on thinking tokens
   thinking_style takes = thinking_style::unknown; ///< from the alias, when the chain is resolved
+  /// How hard to think, as the client said it: OpenAI's reasoning_effort (none, minimal, low,
+  /// medium, high, xhigh) or Anthropic's output_config.effort (low, medium, high, max); "" when
+  /// it said nothing. The gateway admits only these words.
+  std::string effort;
   bool operator==(const thinking_request&) const = default;
 };
 

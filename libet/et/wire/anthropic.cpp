@@ -138,7 +138,7 @@ json::object request_body(const chat_request& req, bool stream) {
       stop.emplace_back(s);
     o["stop_sequences"] = std::move(stop);
   }
-  add_thinking(o, req, thinking);
+  add_thinking(o, req, max_tokens, thinking);
   if (stream)
     o["stream"] = true;
   return o;
@@ -187,6 +187,9 @@ protected:
     for (auto& c : response_.tool_calls)
       if (c.arguments.empty())
         c.arguments = "{}";
+    // As read_thought: an unsigned thinking block is not kept to be sent back.
+    std::erase_if(response_.thoughts,
+                  [](const thought& t) { return t.signature.empty() && t.redacted.empty(); });
   }
 
 private:
@@ -223,8 +226,8 @@ private:
       response_.thoughts.emplace_back();
     } else if (auto data = get_string(*block, "data");
                type == "redacted_thinking" && !data.empty()) {
-      response_.thoughts.push_back(thought{{}, {}, std::string{data}});
-      out.push_back(chunk{{}, {}, {}, std::string{data}});
+      response_.thoughts.push_back(thought{.redacted = std::string{data}});
+      out.push_back(chunk{.redacted = std::string{data}});
     }
   }
 
@@ -253,7 +256,7 @@ private:
       auto signature = get_string(*delta, "signature");
       if (auto* t = thought_at(o); t && !signature.empty()) {
         t->signature += signature;
-        out.push_back(chunk{{}, {}, std::string{signature}, {}});
+        out.push_back(chunk{.signature = std::string{signature}});
       }
     } else if (type == "input_json_delta") {
       auto it = tool_blocks_.find(get_int(o, "index").value_or(-1));

@@ -1,6 +1,7 @@
 #include "et/wire/detail/anthropic_thinking.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "et/wire/detail/common.hpp"
 
@@ -12,16 +13,34 @@ namespace {
 
 using style = thinking_style;
 
-// Whether the last assistant turn that called tools carried its thinking (true when none did).
+// Whether the conversation's last assistant turn, when it called tools (a tool loop goes on),
+// carried its thinking: Anthropic checks that turn only.
 bool tool_turn_signed(const chat_request& req) {
   for (auto m = req.messages.rbegin(); m != req.messages.rend(); ++m)
-    if (m->who == role::assistant && !m->tool_calls.empty())
-      return !m->thoughts.empty();
+    if (m->who == role::assistant)
+      return m->tool_calls.empty() || !m->thoughts.empty();
   return true;
 }
 
+// The budget an effort word stands for (nullopt: none said), from Anthropic's guidance that
+// 1024 is the least and returns diminish past 32k.
+std::optional<int32_t> effort_budget(const std::string& effort) {
+  if (effort == "minimal")
+    return 1024;
+  if (effort == "low")
+    return 2048;
+  if (effort == "medium")
+    return 8192;
+  if (effort == "high")
+    return 16384;
+  if (effort == "xhigh" || effort == "max")
+    return 32000;
+  return std::nullopt;
+}
+
 int32_t budget_for(const chat_request& req, int32_t max_tokens) {
-  auto wanted = req.thinking.budget_tokens.value_or(max_tokens / 2);
+  const auto& t = req.thinking;
+  auto wanted = t.budget_tokens.value_or(effort_budget(t.effort).value_or(max_tokens / 2));
   return std::clamp(wanted, min_thinking_budget, max_tokens - 1);
 }
 
@@ -36,7 +55,7 @@ bool thinking_on(const chat_request& req, int32_t max_tokens) {
   return tool_turn_signed(req);
 }
 
-void add_thinking(json::object& body, const chat_request& req, bool on) {
+void add_thinking(json::object& body, const chat_request& req, int32_t max_tokens, bool on) {
   const auto& t = req.thinking;
   if (!on) {
     if (t.asked == thinking_request::want::off && t.takes != style::unknown)
@@ -46,7 +65,6 @@ void add_thinking(json::object& body, const chat_request& req, bool on) {
   if (t.takes == style::adaptive) {
     body["thinking"] = json::object{{"type", "adaptive"}};
   } else {
-    auto max_tokens = static_cast<int32_t>(body.at("max_tokens").as_int64());
     body["thinking"] =
         json::object{{"type", "enabled"}, {"budget_tokens", budget_for(req, max_tokens)}};
   }
@@ -63,14 +81,17 @@ json::object thought_block(const thought& t) {
 bool read_thought(const json::object& b, chat_response& r) {
   auto type = get_string(b, "type");
   if (type == "thinking") {
-    thought t{std::string{get_string(b, "thinking")}, std::string{get_string(b, "signature")}, {}};
-    r.reasoning += t.text;
-    r.thoughts.push_back(std::move(t));
+    auto text = get_string(b, "thinking");
+    r.reasoning += text;
+    // Unsigned (an Anthropic-compatible server's): nothing to send back, which Anthropic would
+    // refuse with an empty signature.
+    if (auto signature = get_string(b, "signature"); !signature.empty())
+      r.thoughts.push_back(thought{.text = std::string{text}, .signature = std::string{signature}});
     return true;
   }
   if (type == "redacted_thinking") {
     if (auto data = get_string(b, "data"); !data.empty()) // without its data it is nothing
-      r.thoughts.push_back(thought{{}, {}, std::string{data}});
+      r.thoughts.push_back(thought{.redacted = std::string{data}});
     return true;
   }
   return false;

@@ -361,6 +361,8 @@ private:
       o["temperature"] = *req.temperature;
     if (req.top_p && !reasoning)
       o["top_p"] = *req.top_p;
+    if (reasoning && !req.thinking.effort.empty()) // Anthropic's "max" is OpenAI's "high"
+      o["reasoning_effort"] = req.thinking.effort == "max" ? "high" : req.thinking.effort;
     if (!req.stop.empty()) {
       json::array stop;
       for (const auto& s : req.stop)

@@ -156,6 +156,9 @@ const after = await oa.chat.completions.create({
   model: 'gpt', messages: [...messages, reasoned.choices[0].message, { role: 'user', content: 'more' }],
 });
 check(after.choices[0].message.content === 'more', 'openai message with reasoning_content sent back');
+const effortful = await oa.chat.completions.create({ model: 'claudebudget', messages, reasoning_effort: 'low', max_tokens: 4096 });
+check(effortful.choices[0].message.reasoning_content === 'Thinking it over.',
+  `openai reasoning_effort makes a Claude model think: ${JSON.stringify(effortful.choices[0].message)}`);
 
 const thinking = { type: 'enabled', budget_tokens: 1024 };
 const pondered = await an.messages.stream({ model: 'gptthink', max_tokens: 2048, thinking, messages })

@@ -170,3 +170,71 @@ CAF_TEST(a redacted block without its data is nothing) {
   CAF_REQUIRE(body);
   CAF_CHECK(body->thoughts.empty());
 }
+
+CAF_TEST(an effort word stands for a budget when the client gave none) {
+  auto with_effort = [](const std::string& effort, std::optional<int32_t> budget) {
+    auto req = asking(want::on, style::budget, budget);
+    req.max_tokens = 20000;
+    req.thinking.effort = effort;
+    return thinking_of(req);
+  };
+  CAF_CHECK_EQUAL(with_effort("low", std::nullopt), R"({"type":"enabled","budget_tokens":2048})");
+  CAF_CHECK_EQUAL(with_effort("high", std::nullopt), R"({"type":"enabled","budget_tokens":16384})");
+  CAF_CHECK_EQUAL(with_effort("max", std::nullopt),
+                  R"({"type":"enabled","budget_tokens":19999})"); // below max_tokens
+  CAF_CHECK_EQUAL(with_effort("high", 3000), R"({"type":"enabled","budget_tokens":3000})");
+  CAF_CHECK_EQUAL(with_effort("", std::nullopt), R"({"type":"enabled","budget_tokens":10000})");
+}
+
+CAF_TEST(an OpenAI reasoning model gets the effort and other models do not ) {
+  auto encode = [](const std::string& base, const std::string& model, const std::string& effort) {
+    auto p = test::make_provider(config::provider_type::openai, "sk-x");
+    p.base_url = base;
+    chat_request req;
+    req.model = model;
+    req.messages = {{role::user, "hi"}};
+    req.thinking.asked = want::on;
+    req.thinking.effort = effort;
+    auto r = make_codec(p)->chat(req, false);
+    CAF_REQUIRE(r);
+    auto o = json::parse(r->body).as_object();
+    return o.contains("reasoning_effort") ? std::string{o.at("reasoning_effort").as_string()}
+                                          : std::string{"-"};
+  };
+  const std::string official = "https://api.openai.com/v1";
+  CAF_CHECK_EQUAL(encode(official, "o3", "high"), "high");
+  CAF_CHECK_EQUAL(encode(official, "gpt-5", "minimal"), "minimal");
+  CAF_CHECK_EQUAL(encode(official, "gpt-5", "max"), "high"); // Anthropic's top word
+  CAF_CHECK_EQUAL(encode(official, "gpt-5", ""), "-");
+  CAF_CHECK_EQUAL(encode(official, "gpt-4o", "high"), "-");
+  CAF_CHECK_EQUAL(encode("http://127.0.0.1:8000/v1", "o3", "high"), "-"); // a compatible server
+}
+
+CAF_TEST(only the final assistant turn of a tool loop must carry its thinking) {
+  // An unsigned tool turn earlier on (a loop begun before thinking, or on another model) does
+  // not keep thinking off once the conversation has moved past it.
+  auto req = tool_loop(false);
+  req.messages.push_back({role::assistant, "It is sunny."});
+  req.messages.push_back({role::user, "and tomorrow?"});
+  CAF_CHECK_EQUAL(thinking_of(req), R"({"type":"adaptive"})");
+}
+
+CAF_TEST(unsigned thinking in an answer is not kept to be sent back) {
+  auto c = make_codec(test::make_provider(config::provider_type::anthropic, "sk-ant-x"));
+  auto r = c->decode_chat(R"({"id":"m","type":"message","content":[)"
+                          R"({"type":"thinking","thinking":"Hm."},{"type":"text","text":"Ok."}]})");
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->reasoning, "Hm."); // still shown
+  CAF_CHECK(r->thoughts.empty());
+  const std::string stream =
+      "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\"}}\n\n"
+      "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,"
+      "\"content_block\":{\"type\":\"thinking\",\"thinking\":\"\"}}\n\n"
+      "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,"
+      "\"delta\":{\"type\":\"thinking_delta\",\"thinking\":\"Hm.\"}}\n\n"
+      "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
+  auto out = test::run_stream(*c, stream);
+  CAF_REQUIRE(!out.error);
+  CAF_CHECK_EQUAL(out.reasoning, "Hm.");
+  CAF_CHECK(out.response.thoughts.empty());
+}

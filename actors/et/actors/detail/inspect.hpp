@@ -41,7 +41,8 @@ typename Inspector::result_type inspect(Inspector& f, message& x) {
 /// Inspects a thinking_request.
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, thinking_request& x) {
-  return f(caf::meta::type_name("et.thinking_request"), x.asked, x.budget_tokens, x.takes);
+  return f(caf::meta::type_name("et.thinking_request"), x.asked, x.budget_tokens, x.takes,
+           x.effort);
 }
 
 /// Inspects a tool_spec.

@@ -11,9 +11,10 @@
 namespace et::gateway::detail {
 
 /// Anthropic's thinking: {"type": "enabled" | "adaptive" | "disabled", "budget_tokens": n,
-/// "display": "summarized" | "omitted"} into `out` (on or off, the budget); true when the client
-/// wants to see the thinking (enabled or adaptive, not omitted).
-result<bool> anthropic_thinking(const json::value& v, const limits& bounds, thinking_request& out);
+/// "display": "summarized" | "omitted"} into `out` (on or off, the budget); what the client is
+/// shown of the thinking: full when on, sealed when on with its display omitted, else none.
+result<thinking_view> anthropic_thinking(const json::value& v, const limits& bounds,
+                                         thinking_request& out);
 
 /// Anthropic's context_management: {"edits": [{"type": "...", ...}, ...]}, server-side
 /// clearing of old tool results and thinking; each edit's settings are not read.

@@ -203,7 +203,7 @@ result<thought> thought_of(const json::object& block, bool redacted, const std::
     auto data = optional_string(block, "data", f, bounds.max_string_bytes);
     if (!data)
       return std::move(data).error();
-    return thought{{}, {}, std::move(*data)};
+    return thought{.redacted = std::move(*data)};
   }
   if (auto ok = check_members(block, f, {"type", "thinking", "signature"}); !ok)
     return ok.error();

@@ -1,0 +1,97 @@
+#define CAF_SUITE libet.gateway.thinking
+#include "caf/test/unit_test.hpp"
+
+// What clients say about thinking: whether they see it, what goes on to the model (on or off,
+// a budget, an effort), and thinking they send back.
+
+#include <string>
+
+#include "et/gateway/request.hpp"
+#include "refusals.hpp"
+
+using namespace et;
+using namespace et::gateway;
+using et::gateway::test::refused;
+
+CAF_TEST(an Anthropic client sees thinking only when it turns thinking on) {
+  auto shown = [](const std::string& thinking) {
+    auto r = parse_anthropic_request(R"({"model":"m","max_tokens":2000,)"
+                                     R"("messages":[{"role":"user","content":"x"}])"
+                                     + thinking + "}");
+    CAF_REQUIRE(r);
+    return r->shown;
+  };
+  CAF_CHECK(shown(R"(,"thinking":{"type":"adaptive"})") == thinking_view::full);
+  CAF_CHECK(shown(R"(,"thinking":{"type":"enabled","budget_tokens":1024})") == thinking_view::full);
+  CAF_CHECK(shown(R"(,"thinking":{"type":"enabled","display":"summarized"})")
+            == thinking_view::full);
+  // Omitted: the signed blocks without their text, for the tool loop.
+  CAF_CHECK(shown(R"(,"thinking":{"type":"adaptive","display":"omitted"})")
+            == thinking_view::sealed);
+  CAF_CHECK(shown(R"(,"thinking":{"type":"disabled"})") == thinking_view::none);
+  CAF_CHECK(shown("") == thinking_view::none);
+  // What goes on to the model: on or off, and a budget only when the client gave one.
+  auto asked = [](const std::string& thinking) {
+    auto r = parse_anthropic_request(R"({"model":"m","max_tokens":2000,)"
+                                     R"("messages":[{"role":"user","content":"x"}])"
+                                     + thinking + "}");
+    CAF_REQUIRE(r);
+    return r->request.thinking;
+  };
+  using want = thinking_request::want;
+  CAF_CHECK(asked("").asked == want::model_default);
+  CAF_CHECK(asked(R"(,"thinking":{"type":"disabled"})").asked == want::off);
+  auto adaptive = asked(R"(,"thinking":{"type":"adaptive","budget_tokens":0})");
+  CAF_CHECK(adaptive.asked == want::on && !adaptive.budget_tokens);
+  auto budget = asked(R"(,"thinking":{"type":"enabled","budget_tokens":1500})");
+  CAF_CHECK(budget.asked == want::on && budget.budget_tokens == 1500);
+  CAF_CHECK(budget.takes == thinking_style::unknown); // the alias says, not the client
+}
+
+CAF_TEST(an OpenAI client gets thinking and may send it back on assistant turns) {
+  auto p = [](const std::string& extra) {
+    return parse_openai_request(R"({"model":"m","messages":[{"role":"user","content":"x"},)"
+                                R"({"role":"assistant","content":"y")"
+                                + extra + R"(},{"role":"user","content":"z"}]})");
+  };
+  auto ok = p(R"(,"reasoning_content":"I thought")");
+  CAF_REQUIRE(ok);
+  CAF_CHECK(ok->shown == thinking_view::full);
+  CAF_REQUIRE_EQUAL(ok->request.messages.size(), 3u);
+  CAF_CHECK_EQUAL(ok->request.messages[1].content, "y"); // the thinking is dropped
+  CAF_CHECK_EQUAL(refused(p(R"(,"reasoning_content":null)")), "ok");
+  CAF_CHECK_EQUAL(refused(p(R"(,"reasoning_content":7)")), "messages[1].reasoning_content");
+  CAF_CHECK_EQUAL(
+      refused(parse_openai_request(
+          R"({"model":"m","messages":[{"role":"user","content":"x","reasoning_content":"a"}]})")),
+      "messages[0].reasoning_content");
+}
+
+CAF_TEST(an OpenAI client may say how hard a model thinks) {
+  auto p = [](const std::string& effort) {
+    return parse_openai_request(R"({"model":"m","messages":[{"role":"user","content":"x"}],)"
+                                R"("reasoning_effort":)"
+                                + effort + "}");
+  };
+  using want = thinking_request::want;
+  auto high = p(R"("high")");
+  CAF_REQUIRE(high);
+  CAF_CHECK(high->request.thinking.asked == want::on);
+  CAF_CHECK_EQUAL(high->request.thinking.effort, "high");
+  auto none = p(R"("none")");
+  CAF_REQUIRE(none);
+  CAF_CHECK(none->request.thinking.asked == want::off);
+  for (auto word : {"minimal", "low", "medium", "xhigh"})
+    CAF_CHECK_EQUAL(refused(p(std::string{"\""} + word + "\"")), "ok");
+  CAF_CHECK_EQUAL(refused(p(R"("max")")), "reasoning_effort"); // Anthropic's word, not OpenAI's
+  CAF_CHECK_EQUAL(refused(p("3")), "reasoning_effort");
+}
+
+CAF_TEST(the effort of an Anthropic client goes on with its request) {
+  auto r = parse_anthropic_request(R"({"model":"m","max_tokens":2000,)"
+                                   R"("messages":[{"role":"user","content":"x"}],)"
+                                   R"("output_config":{"effort":"max"}})");
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->request.thinking.effort, "max");
+  CAF_CHECK(r->request.thinking.asked == thinking_request::want::model_default);
+}
