@@ -206,7 +206,7 @@ void start_call(const state_ptr& st, protocol p, const std::shared_ptr<http::rep
   ex->counted.asked = clock_type::now();
   auto n = std::to_string(id - actors::gateway_request_ids);
   ex->meta = {p == protocol::openai ? "chatcmpl-et" + n : "msg_et" + n, parsed.model, unix_now(),
-              parsed.shown};
+              parsed.show_thinking};
   if (p == protocol::openai)
     ex->openai.emplace(ex->meta, parsed.include_usage);
   else

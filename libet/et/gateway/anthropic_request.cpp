@@ -126,7 +126,7 @@ result<void> decode_member(std::string_view k, const json::value& value, const l
     auto shown = anthropic_thinking(value, bounds, req.thinking);
     if (!shown)
       return std::move(shown).error();
-    d.out.shown = *shown;
+    d.out.show_thinking = *shown;
   } else if (k == "context_management") {
     return anthropic_context_management(value);
   } else if (k == "top_k" || k == "container" || k == "mcp_servers") {

@@ -208,7 +208,7 @@ result<void> decode_member(std::string_view k, const json::value& value, const l
     if (!f)
       return std::move(f).error();
     req.format = std::move(*f);
-  } else if (k == "reasoning_effort") {
+  } else if (k == "reasoning_effort" && !value.is_null()) { // null: not said
     auto effort = reasoning_effort(value);
     if (!effort)
       return std::move(effort).error();
@@ -221,6 +221,8 @@ result<void> decode_member(std::string_view k, const json::value& value, const l
       return std::move(b).error();
     if (!*b)
       return unsupported_field(field, "false is not supported by this gateway yet");
+  } else if (k == "reasoning_effort") {
+    // null, as OpenAI documents it: the model's default
   } else if (listed(unsupported_fields, k)) {
     return unsupported_field(field, "not supported by this gateway yet");
   } else if (!listed(ignored_fields, k)) {
@@ -236,7 +238,7 @@ result<client_request> parse_openai_request(std::string_view body, const limits&
   if (!o)
     return std::move(o).error();
   client_request out;
-  out.shown = thinking_view::full;
+  out.show_thinking = true;
   for (const auto& [key, value] : *o)
     if (auto ok = decode_member(view(key), value, bounds, out); !ok)
       return ok.error();

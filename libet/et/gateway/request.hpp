@@ -32,14 +32,6 @@ struct limits {
   int32_t max_tokens = 1'000'000;          ///< the largest completion limit accepted
 };
 
-/// What a client is shown of the model's thinking.
-enum class thinking_view : uint8_t {
-  none,   ///< nothing (an Anthropic client that did not turn thinking on)
-  sealed, ///< a Claude model's signed blocks with their text left out (display "omitted"),
-          ///< which the client sends back in its tool loop
-  full,   ///< the thinking and its signatures
-};
-
 /// A decoded client request.
 struct client_request {
   std::string model;          ///< what the client named: alias, role or provider/model
@@ -47,11 +39,11 @@ struct client_request {
   bool stream = false;        ///< the client wants server-sent events
   bool include_usage = false; ///< OpenAI stream_options.include_usage
   bool tools_off = false;     ///< tool_choice "none": the tools are not offered
-  /// What is relayed of the model's thinking: OpenAI clients get all of it (as
-  /// reasoning_content, the field reasoning servers use, which other clients ignore);
-  /// Anthropic clients when they turn thinking on, its text unless they omit its display, as
-  /// Anthropic shows it.
-  thinking_view shown = thinking_view::none;
+  /// Relay the model's thinking: OpenAI clients always get it (as reasoning_content, the field
+  /// reasoning servers use, which other clients ignore); Anthropic clients when they turn
+  /// thinking on, as Anthropic shows it (with its text even when they ask to omit it: the text
+  /// is what its signature signs).
+  bool show_thinking = false;
 };
 
 /// Decodes an OpenAI chat completions body. Failures are invalid_input (a

@@ -8,19 +8,16 @@ using namespace detail;
 
 namespace {
 
-// The answer's thinking as Anthropic blocks for a client shown `view` of it: a Claude
-// upstream's signed blocks as it sent them (the client sends them back in its tool loop; their
-// text left out when sealed), else one unsigned block of another provider's thinking (which
-// the gateway drops when it comes back).
-void add_thinking(json::array& content, const chat_response& r, thinking_view view) {
-  bool text = view == thinking_view::full;
+// The answer's thinking as Anthropic blocks: a Claude upstream's signed blocks as it sent them
+// (the client sends them back in its tool loop), else one unsigned block of another provider's
+// thinking (which the gateway drops when it comes back).
+void add_thinking(json::array& content, const chat_response& r) {
   for (const auto& t : r.thoughts)
-    content.push_back(t.redacted.empty()
-                          ? json::object{{"type", "thinking"},
-                                         {"thinking", text ? t.text : ""},
-                                         {"signature", t.signature}}
-                          : json::object{{"type", "redacted_thinking"}, {"data", t.redacted}});
-  if (r.thoughts.empty() && !r.reasoning.empty() && text)
+    content.push_back(
+        t.redacted.empty()
+            ? json::object{{"type", "thinking"}, {"thinking", t.text}, {"signature", t.signature}}
+            : json::object{{"type", "redacted_thinking"}, {"data", t.redacted}});
+  if (r.thoughts.empty() && !r.reasoning.empty())
     content.push_back(
         json::object{{"type", "thinking"}, {"thinking", r.reasoning}, {"signature", ""}});
 }
@@ -73,7 +70,7 @@ std::string anthropic_stop(const chat_response& r) {
 
 std::string openai_response(const chat_response& r, const answer_meta& meta) {
   json::object message{{"role", "assistant"}, {"content", r.content}, {"refusal", nullptr}};
-  if (meta.thinking == thinking_view::full && !r.reasoning.empty())
+  if (meta.show_thinking && !r.reasoning.empty())
     message["reasoning_content"] = r.reasoning;
   if (!r.tool_calls.empty()) {
     message["tool_calls"] = openai_calls(r, meta, false);
@@ -95,8 +92,8 @@ std::string openai_response(const chat_response& r, const answer_meta& meta) {
 
 std::string anthropic_response(const chat_response& r, const answer_meta& meta) {
   json::array content;
-  if (meta.thinking != thinking_view::none)
-    add_thinking(content, r, meta.thinking);
+  if (meta.show_thinking)
+    add_thinking(content, r);
   if (!r.content.empty() || r.tool_calls.empty())
     content.push_back(json::object{{"type", "text"}, {"text", r.content}});
   for (std::size_t i = 0; i < r.tool_calls.size(); ++i)

@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "et/gateway/errors.hpp"
-#include "et/gateway/request.hpp"
 #include "et/llm/chat.hpp"
 #include "et/util/result.hpp"
 
@@ -19,9 +18,9 @@ struct answer_meta {
   std::string id;      ///< the response id the client sees ("chatcmpl-..." / "msg_...")
   std::string model;   ///< the model name the client asked for
   int64_t created = 0; ///< Unix seconds (OpenAI's `created`)
-  /// What is relayed of the model's thinking (client_request::shown): OpenAI's
-  /// reasoning_content, Anthropic's thinking blocks.
-  thinking_view thinking = thinking_view::none;
+  /// Relay the model's thinking (client_request::show_thinking): OpenAI's reasoning_content,
+  /// Anthropic's thinking blocks.
+  bool show_thinking = false;
 };
 
 /// Fails (invalid_input) when `r` cannot be told in protocol `p`: for

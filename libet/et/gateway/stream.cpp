@@ -33,7 +33,7 @@ std::string openai_stream::start() const {
 
 std::string openai_stream::piece(const chunk& c) const {
   std::string out;
-  if (meta_.thinking == thinking_view::full && !c.reasoning.empty())
+  if (meta_.show_thinking && !c.reasoning.empty())
     out = chunk_event(json::serialize(json::object{{"reasoning_content", c.reasoning}}), nullptr);
   if (!c.text.empty())
     out += chunk_event(json::serialize(json::object{{"content", c.text}}), nullptr);
@@ -89,22 +89,27 @@ std::string anthropic_stream::start() const {
                    json::object{{"type", "message_start"}, {"message", std::move(message)}});
 }
 
+// Ends the open block; a thinking block with its signature in one signature_delta (SDKs take
+// each one as the whole signature, and an upstream's may come in parts).
 std::string anthropic_stream::close() {
   if (open_ == block::none)
     return {};
+  std::string out;
+  if (!signature_.empty())
+    out = delta_event(next_index_ - 1, "signature_delta", "signature", signature_);
+  signature_.clear();
   open_ = block::none;
-  return block_event("content_block_stop", next_index_ - 1);
+  return out + block_event("content_block_stop", next_index_ - 1);
 }
 
 // Closes the open block unless it is a `b` already that takes more (a redacted block, or a
 // thinking block once signed, is always followed by a new one), and opens a `b` at the next
 // index; `data` is a redacted block's.
 std::string anthropic_stream::switch_to(block b, const std::string& data) {
-  if (open_ == b && b != block::redacted && !(b == block::thinking && signed_))
+  if (open_ == b && b != block::redacted && !(b == block::thinking && !signature_.empty()))
     return {};
   auto out = close();
   open_ = b;
-  signed_ = false;
   had_text_ = had_text_ || b == block::text;
   json::object content;
   if (b == block::text)
@@ -122,24 +127,30 @@ std::string anthropic_stream::switch_to(block b, const std::string& data) {
 
 std::string anthropic_stream::piece(const chunk& c) {
   std::string out;
-  if (meta_.thinking == thinking_view::full && !c.reasoning.empty()) {
+  if (!meta_.show_thinking)
+    return c.text.empty() ? out : text_piece(c.text);
+  if (!c.reasoning.empty()) {
     out += switch_to(block::thinking);
     out += delta_event(next_index_ - 1, "thinking_delta", "thinking", c.reasoning);
   }
-  // A signature ends the thinking block it signs; one whose text is not shown (display omitted
-  // here or upstream) signs an empty block, which still goes back in a tool loop.
-  if (meta_.thinking != thinking_view::none && !c.signature.empty()) {
-    out += switch_to(block::thinking);
-    out += delta_event(next_index_ - 1, "signature_delta", "signature", c.signature);
-    signed_ = true;
+  // A signature ends the thinking block it signs (its parts joined, sent as the block closes);
+  // one without thinking text (a model that did not show it) signs an empty block, which still
+  // goes back in a tool loop.
+  if (!c.signature.empty()) {
+    if (open_ != block::thinking)
+      out += switch_to(block::thinking);
+    signature_ += c.signature;
   }
-  if (meta_.thinking != thinking_view::none && !c.redacted.empty())
+  if (!c.redacted.empty())
     out += switch_to(block::redacted, c.redacted);
-  if (!c.text.empty()) {
-    out += switch_to(block::text);
-    out += delta_event(next_index_ - 1, "text_delta", "text", c.text);
-  }
+  if (!c.text.empty())
+    out += text_piece(c.text);
   return out;
+}
+
+std::string anthropic_stream::text_piece(const std::string& text) {
+  auto out = switch_to(block::text); // first: it moves next_index_
+  return out + delta_event(next_index_ - 1, "text_delta", "text", text);
 }
 
 std::string anthropic_stream::finish(const chat_response& r) {

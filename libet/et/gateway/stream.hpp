@@ -61,11 +61,12 @@ private:
   enum class block : uint8_t { none, thinking, redacted, text };
   std::string switch_to(block b, const std::string& data = {});
   std::string close();
+  std::string text_piece(const std::string& text);
   answer_meta meta_;
   block open_ = block::none; ///< the block deltas go to
   int64_t next_index_ = 0;   ///< the index of the next block opened
   bool had_text_ = false;    ///< a text block was opened
-  bool signed_ = false;      ///< the open thinking block has its signature: it is complete
+  std::string signature_;    ///< the open thinking block's signature, sent as it closes
 };
 
 } // namespace et::gateway

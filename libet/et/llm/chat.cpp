@@ -51,11 +51,11 @@ void coalesce(std::vector<chunk>& pieces) {
   for (size_t i = 1; i < pieces.size(); ++i) {
     auto& into = pieces[last];
     auto& next = pieces[i];
-    // Thinking (or its signature) after text or a signature would move before it in one
-    // piece: that starts a new piece, as does a redacted block.
-    bool ends_thinking = !into.text.empty() || !into.signature.empty();
-    bool thinks = !next.reasoning.empty() || !next.signature.empty();
-    if (into.redacted.empty() && next.redacted.empty() && !(ends_thinking && thinks)) {
+    // Thinking after text or a signature, or a signature after text, would move before it in
+    // one piece: that starts a new piece, as does a redacted block. A signature's parts join.
+    bool split = (!next.reasoning.empty() && (!into.text.empty() || !into.signature.empty()))
+                 || (!next.signature.empty() && !into.text.empty());
+    if (into.redacted.empty() && next.redacted.empty() && !split) {
       into.reasoning += next.reasoning;
       into.signature += next.signature;
       into.text += next.text;

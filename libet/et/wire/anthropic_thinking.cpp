@@ -38,9 +38,13 @@ std::optional<int32_t> effort_budget(const std::string& effort) {
   return std::nullopt;
 }
 
+// The client's own budget below max_tokens; else its effort's, or half of max_tokens, at most
+// half of it (the answer needs the rest).
 int32_t budget_for(const chat_request& req, int32_t max_tokens) {
   const auto& t = req.thinking;
-  auto wanted = t.budget_tokens.value_or(effort_budget(t.effort).value_or(max_tokens / 2));
+  if (t.budget_tokens)
+    return std::clamp(*t.budget_tokens, min_thinking_budget, max_tokens - 1);
+  auto wanted = std::min(effort_budget(t.effort).value_or(max_tokens / 2), max_tokens / 2);
   return std::clamp(wanted, min_thinking_budget, max_tokens - 1);
 }
 

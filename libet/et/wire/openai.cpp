@@ -21,6 +21,19 @@ bool is_reasoning_model(std::string_view model) {
          || starts_with(model, "gpt-5");
 }
 
+// The effort word every OpenAI reasoning model takes (o-series: low, medium, high; gpt-5
+// adds minimal, gpt-5.1 none and xhigh but drops minimal) nearest the client's; "" to send
+// none: no word, "none" (not every model can stop thinking), or a chat model (no effort).
+std::string_view reasoning_effort(std::string_view model, std::string_view effort) {
+  if (effort.empty() || effort == "none" || model.find("-chat") != std::string_view::npos)
+    return {};
+  if (effort == "minimal")
+    return "low";
+  if (effort == "xhigh" || effort == "max")
+    return "high";
+  return effort;
+}
+
 json::object tool_json(const tool_spec& t) {
   json::object fn{{"name", t.name}};
   if (!t.description.empty())
@@ -361,8 +374,9 @@ private:
       o["temperature"] = *req.temperature;
     if (req.top_p && !reasoning)
       o["top_p"] = *req.top_p;
-    if (reasoning && !req.thinking.effort.empty()) // Anthropic's "max" is OpenAI's "high"
-      o["reasoning_effort"] = req.thinking.effort == "max" ? "high" : req.thinking.effort;
+    if (reasoning)
+      if (auto effort = reasoning_effort(req.model, req.thinking.effort); !effort.empty())
+        o["reasoning_effort"] = effort;
     if (!req.stop.empty()) {
       json::array stop;
       for (const auto& s : req.stop)

@@ -48,7 +48,7 @@ CAF_TEST(a chat request with tools and optional fields survives serialization) {
   CAF_CHECK(round_trip(sys, req) == req);
   // Signed thinking in a turn and what the client asked of thinking cross too.
   req.messages[1].thoughts = {thought{"hm", "sig", {}}, thought{{}, {}, "REDACTED"}};
-  req.thinking = {thinking_request::want::on, 2048, thinking_style::budget};
+  req.thinking = {thinking_request::want::on, 2048, thinking_style::budget, "high"};
   CAF_CHECK(round_trip(sys, req) == req);
   chat_request empty;
   CAF_CHECK(round_trip(sys, empty) == empty);

@@ -41,6 +41,9 @@ CAF_TEST(a signature ends its thinking and a redacted block stays alone) {
   // Thinking after a signature is a new block: a new piece.
   CAF_CHECK_EQUAL(joined({signed_by("", "a", "s1"), {"", "b"}, signed_by("", "", "s2")}),
                   (std::vector<chunk>{signed_by("", "a", "s1"), signed_by("", "b", "s2")}));
+  // The parts of one signature join.
+  CAF_CHECK_EQUAL(joined({signed_by("", "a", "s"), signed_by("", "", "1")}),
+                  (std::vector<chunk>{signed_by("", "a", "s1")}));
   chunk redacted{"", "", "", "DATA"};
   CAF_CHECK_EQUAL(joined({{"", "a"}, redacted, {"x", ""}}),
                   (std::vector<chunk>{{"", "a"}, redacted, {"x", ""}}));

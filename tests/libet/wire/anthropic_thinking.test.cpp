@@ -174,16 +174,16 @@ CAF_TEST(a redacted block without its data is nothing) {
 CAF_TEST(an effort word stands for a budget when the client gave none) {
   auto with_effort = [](const std::string& effort, std::optional<int32_t> budget) {
     auto req = asking(want::on, style::budget, budget);
-    req.max_tokens = 20000;
+    req.max_tokens = 40000;
     req.thinking.effort = effort;
     return thinking_of(req);
   };
   CAF_CHECK_EQUAL(with_effort("low", std::nullopt), R"({"type":"enabled","budget_tokens":2048})");
   CAF_CHECK_EQUAL(with_effort("high", std::nullopt), R"({"type":"enabled","budget_tokens":16384})");
   CAF_CHECK_EQUAL(with_effort("max", std::nullopt),
-                  R"({"type":"enabled","budget_tokens":19999})"); // below max_tokens
+                  R"({"type":"enabled","budget_tokens":20000})"); // half: the answer needs room
   CAF_CHECK_EQUAL(with_effort("high", 3000), R"({"type":"enabled","budget_tokens":3000})");
-  CAF_CHECK_EQUAL(with_effort("", std::nullopt), R"({"type":"enabled","budget_tokens":10000})");
+  CAF_CHECK_EQUAL(with_effort("", std::nullopt), R"({"type":"enabled","budget_tokens":20000})");
 }
 
 CAF_TEST(an OpenAI reasoning model gets the effort and other models do not ) {
@@ -203,9 +203,13 @@ CAF_TEST(an OpenAI reasoning model gets the effort and other models do not ) {
   };
   const std::string official = "https://api.openai.com/v1";
   CAF_CHECK_EQUAL(encode(official, "o3", "high"), "high");
-  CAF_CHECK_EQUAL(encode(official, "gpt-5", "minimal"), "minimal");
+  // Only the words every reasoning model takes: minimal is low, xhigh and max are high.
+  CAF_CHECK_EQUAL(encode(official, "o3", "minimal"), "low");
+  CAF_CHECK_EQUAL(encode(official, "gpt-5", "xhigh"), "high");
   CAF_CHECK_EQUAL(encode(official, "gpt-5", "max"), "high"); // Anthropic's top word
   CAF_CHECK_EQUAL(encode(official, "gpt-5", ""), "-");
+  CAF_CHECK_EQUAL(encode(official, "o3", "none"), "-"); // o3 cannot stop thinking
+  CAF_CHECK_EQUAL(encode(official, "gpt-5-chat-latest", "high"), "-");
   CAF_CHECK_EQUAL(encode(official, "gpt-4o", "high"), "-");
   CAF_CHECK_EQUAL(encode("http://127.0.0.1:8000/v1", "o3", "high"), "-"); // a compatible server
 }

@@ -11,8 +11,8 @@ namespace et::gateway::detail {
 result<answer_format> openai_response_format(const json::value& v, const limits& bounds);
 
 /// Anthropic's output_config: {"format": {"type": "json_schema", "schema": {...}}, "effort":
-/// "low" | "medium" | "high" | "max"}; the effort is checked and not passed on (see
-/// hints.hpp); other members are unsupported.
+/// "low" | "medium" | "high" | "max"}; the effort is checked here and kept by the caller
+/// (chat_request::thinking); other members are unsupported.
 result<answer_format> anthropic_output_config(const json::value& v, const limits& bounds);
 
 } // namespace et::gateway::detail

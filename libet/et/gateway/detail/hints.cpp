@@ -8,8 +8,7 @@ constexpr std::size_t max_edits = 64;
 
 } // namespace
 
-result<thinking_view> anthropic_thinking(const json::value& v, const limits& bounds,
-                                         thinking_request& out) {
+result<bool> anthropic_thinking(const json::value& v, const limits& bounds, thinking_request& out) {
   const std::string field = "thinking";
   if (!v.is_object())
     return bad_field(field, "expected an object");
@@ -30,11 +29,7 @@ result<thinking_view> anthropic_thinking(const json::value& v, const limits& bou
       return ok.error();
   bool on = o.at("type").as_string() != "disabled";
   out.asked = on ? thinking_request::want::on : thinking_request::want::off;
-  const auto* display = o.if_contains("display");
-  if (!on)
-    return thinking_view::none;
-  return display != nullptr && display->as_string() == "omitted" ? thinking_view::sealed
-                                                                 : thinking_view::full;
+  return on;
 }
 
 result<void> anthropic_context_management(const json::value& v) {

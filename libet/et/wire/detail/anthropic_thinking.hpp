@@ -27,7 +27,7 @@ bool thinking_on(const chat_request& req, int32_t max_tokens);
 
 /// Adds `thinking` to `body` for `req`: {"type": "adaptive"}, {"type": "enabled",
 /// "budget_tokens": n} (the client's budget, else its effort's: minimal 1024, low 2048, medium
-/// 8192, high 16384, xhigh or max 32000, else half of max_tokens; kept within
+/// 8192, high 16384, xhigh or max 32000, at most half of max_tokens, else half of it; kept within
 /// [min_thinking_budget, max_tokens)) or, when the client turned it off for a model whose style
 /// is known, {"type": "disabled"}. With thinking on, temperature and top_p are left out:
 /// Anthropic refuses them with thinking.
