@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -107,8 +108,10 @@ struct fixture {
 };
 
 http::request_handler echo = [](http::incoming in, std::shared_ptr<http::reply> r) {
-  // Answered from another thread, as the gateway's actors do.
+  // Answered from another thread, as the gateway's actors do. It would inherit the I/O
+  // thread's name and, still ending after its answer, pass for a server thread still running.
   std::thread{[in = std::move(in), r] {
+    ::pthread_setname_np(::pthread_self(), "test.answer");
     r->send(200, {{"Content-Type", "text/plain"}, {"X-Test", "a\r\nInjected: yes"}},
             in.method + " " + in.target + " " + in.body + " " + std::string{in.header("x-ONE")});
   }}.detach();
@@ -179,6 +182,7 @@ CAF_TEST(pieces on start and end and a burst of writes arrive whole and in order
   start([queued](http::incoming, std::shared_ptr<http::reply> r) {
     r->start(200, {{"Content-Type", "text/event-stream"}}, "first;");
     std::thread{[r, queued] {
+      ::pthread_setname_np(::pthread_self(), "test.answer"); // see echo
       for (int i = 0; i < 4000; ++i)
         r->write(std::to_string(i) + std::string(2000, '.') + ";");
       r->end("last");
