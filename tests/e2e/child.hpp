@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
@@ -51,7 +52,45 @@ inline bool poll_until(const std::function<bool()>& done, std::chrono::milliseco
   }
 }
 
-/// A running child; killed (SIGKILL) and reaped on destruction if still running.
+namespace detail {
+
+/// The children not reaped yet. A test that dies (an exception out of a test, a crash) runs no
+/// destructor, and its `et serve` children would run on for good: the signal the death raises
+/// kills them first.
+inline std::atomic<pid_t> live_children[64];
+
+inline void kill_children_then_die(int sig) {
+  for (auto& p : live_children)
+    if (pid_t pid = p.load(); pid > 0)
+      ::kill(pid, SIGKILL);
+  ::signal(sig, SIG_DFL);
+  ::raise(sig);
+}
+
+/// Remembers `pid` (once the guard is in place: abort and crash signals kill every child).
+inline void track(pid_t pid) {
+  static const bool guarded = [] {
+    for (int sig : {SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL})
+      ::signal(sig, kill_children_then_die);
+    return true;
+  }();
+  (void)guarded;
+  for (auto& p : live_children)
+    if (pid_t none = 0; p.compare_exchange_strong(none, pid))
+      return;
+}
+
+/// Forgets `pid` once reaped (its number may then be another process's).
+inline void untrack(pid_t pid) {
+  for (auto& p : live_children)
+    if (pid_t mine = pid; p.compare_exchange_strong(mine, 0))
+      return;
+}
+
+} // namespace detail
+
+/// A running child; killed (SIGKILL) and reaped on destruction if still running, and killed
+/// when the test process dies of a crash or an abort.
 class child {
 public:
   /// Runs `et args...` with stdin from /dev/null and stdout/stderr into `dir`/NAME.out|err.
@@ -78,6 +117,8 @@ public:
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
     if (posix_spawn(&pid_, et_binary.c_str(), &actions, &attr, ptrs.data(), environ) != 0)
       pid_ = -1;
+    else
+      detail::track(pid_);
     posix_spawnattr_destroy(&attr);
     posix_spawn_file_actions_destroy(&actions);
   }
@@ -87,6 +128,7 @@ public:
       ::kill(pid_, SIGKILL);
       int status = 0;
       ::waitpid(pid_, &status, 0);
+      detail::untrack(pid_);
     }
   }
 
@@ -107,8 +149,10 @@ public:
     if (code_ || pid_ <= 0)
       return code_;
     int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_)
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
       code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      detail::untrack(pid_);
+    }
     return code_;
   }
 
