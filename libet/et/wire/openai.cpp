@@ -7,32 +7,13 @@
 #include "et/util/text.hpp"
 #include "et/wire/classify.hpp"
 #include "et/wire/detail/common.hpp"
+#include "et/wire/detail/openai_reasoning.hpp"
 
 namespace et::wire::detail {
 
 namespace {
 
 namespace json = boost::json;
-
-// api.openai.com rejects max_tokens, temperature and top_p for its reasoning
-// models; compatible servers may not know max_completion_tokens at all.
-bool is_reasoning_model(std::string_view model) {
-  return starts_with(model, "o1") || starts_with(model, "o3") || starts_with(model, "o4")
-         || starts_with(model, "gpt-5");
-}
-
-// The effort word every OpenAI reasoning model takes (o-series: low, medium, high; gpt-5
-// adds minimal, gpt-5.1 none and xhigh but drops minimal) nearest the client's; "" to send
-// none: no word, "none" (not every model can stop thinking), or a chat model (no effort).
-std::string_view reasoning_effort(std::string_view model, std::string_view effort) {
-  if (effort.empty() || effort == "none" || model.find("-chat") != std::string_view::npos)
-    return {};
-  if (effort == "minimal")
-    return "low";
-  if (effort == "xhigh" || effort == "max")
-    return "high";
-  return effort;
-}
 
 json::object tool_json(const tool_spec& t) {
   json::object fn{{"name", t.name}};
