@@ -73,6 +73,8 @@ route gemini_route(std::string_view method, std::string_view path, std::string_v
     r.where = endpoint::gemini_stream;
   else if (verb == "batchEmbedContents")
     r.where = endpoint::gemini_embed;
+  else if (verb == "countTokens")
+    r.where = endpoint::gemini_count;
   r.sse = query_param(query, "alt") == "sse";
   return r;
 }
@@ -204,12 +206,17 @@ std::string_view to_string(endpoint e) {
   constexpr std::string_view names[endpoint_count] = {
       "openai.chat",  "openai.models",   "anthropic.messages", "anthropic.models", "ollama.chat",
       "ollama.tags",  "gemini.generate", "gemini.stream",      "gemini.models",    "openai.embed",
-      "ollama.embed", "gemini.embed",    "fake.release",       "fake.report",      "unknown"};
+      "ollama.embed", "gemini.embed",    "anthropic.count",    "gemini.count",     "fake.release",
+      "fake.report",  "unknown"};
   return names[static_cast<size_t>(e)];
 }
 
 bool is_embed(endpoint e) {
   return e == endpoint::openai_embed || e == endpoint::ollama_embed || e == endpoint::gemini_embed;
+}
+
+bool is_count(endpoint e) {
+  return e == endpoint::anthropic_count || e == endpoint::gemini_count;
 }
 
 bool is_chat(endpoint e) {
@@ -230,6 +237,8 @@ route route_request(std::string_view method, std::string_view target, bool anthr
     r.where = endpoint::openai_chat;
   } else if (post && path == "/v1/messages") {
     r = at(endpoint::anthropic_messages, protocol::anthropic);
+  } else if (post && path == "/v1/messages/count_tokens") {
+    r = at(endpoint::anthropic_count, protocol::anthropic);
   } else if (post && path == "/api/chat") {
     r = at(endpoint::ollama_chat, protocol::ollama);
   } else if (post && (path == "/v1/embeddings" || path == "/embeddings")) {

@@ -28,13 +28,15 @@ enum class endpoint : uint8_t {
   openai_embed,       ///< POST /v1/embeddings, /embeddings
   ollama_embed,       ///< POST /api/embed
   gemini_embed,       ///< POST /v1beta/models/{model}:batchEmbedContents
+  anthropic_count,    ///< POST /v1/messages/count_tokens
+  gemini_count,       ///< POST /v1beta/models/{model}:countTokens
   fake_release,       ///< POST /fake/release: every held stream goes on
   fake_report,        ///< GET /fake/report: counters and billed usage as JSON
   unknown,            ///< anything else: 404
 };
 
 /// Number of endpoint values, unknown included.
-inline constexpr size_t endpoint_count = 15;
+inline constexpr size_t endpoint_count = 17;
 
 /// "openai.chat", "gemini.models", ...: the key of stats::requests_by_path.
 std::string_view to_string(endpoint e);
@@ -55,6 +57,9 @@ route route_request(std::string_view method, std::string_view target, bool anthr
 
 /// True for the endpoints that answer an embedding request.
 bool is_embed(endpoint e);
+
+/// True for the endpoints that count a prompt's tokens.
+bool is_count(endpoint e);
 
 /// True for the endpoints that answer a chat request.
 bool is_chat(endpoint e);

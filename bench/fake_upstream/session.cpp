@@ -106,6 +106,8 @@ void session::handle_request() {
     return answer_chat(r, std::move(fr)); // keyed by the model unless x-fake-key says
   if (is_embed(r.where))
     return answer_embed(r, std::move(fr)); // the same
+  if (is_count(r.where))
+    return answer_count(r, std::move(fr)); // the same
   if (fr.key.empty())
     fr.key = std::string{to_string(r.where)};
   answer_listing(r, pick(fr));

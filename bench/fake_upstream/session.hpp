@@ -47,6 +47,7 @@ private:
   void answer_chat(const route& r, fault_request fr);
   void answer_listing(const route& r, fault f);
   void answer_embed(const route& r, fault_request fr);
+  void answer_count(const route& r, fault_request fr);
   void answer_fault(protocol p, fault f, const std::string& model, int64_t prompt_tokens);
   void prepare_stream(const encoder& enc, const reply_plan& plan, fault f, milliseconds pace);
   void send(unsigned status, std::string_view content_type, std::string body, milliseconds delay);

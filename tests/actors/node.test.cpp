@@ -269,6 +269,7 @@ CAF_TEST(the router sees the remote role and the request clamped to the alias li
         [](cancel_atom, uint64_t) {},
         [](models_atom, const std::string&) { return std::vector<model_info>{}; },
         [](embed_atom, const role_embed_request&) { return routed_embedding{}; },
+        [](count_atom, const role_request&) { return routed_response{}; },
     };
   });
   auto limited = load_settings(R"(

@@ -67,6 +67,7 @@ inline fake_router_actor::behavior_type fake_router(fake_pointer self) {
       [=](cancel_atom, uint64_t) {},
       [=](models_atom, const std::string&) { return std::vector<model_info>{}; },
       [=](embed_atom, const role_embed_request&) { return routed_embedding{}; },
+      [=](count_atom, const role_request&) { return routed_response{}; },
       [=](done_atom, const std::string& target, const std::string& role, routed_response& r) {
         if (auto p = take(self, target, role))
           p->rp.deliver(std::move(r));

@@ -32,6 +32,7 @@ provider_actor::behavior_type fake_node(provider_actor::pointer,
       [=](stream_atom, uint64_t, const chat_request& req) { return answer(req); },
       [=](models_atom) { return std::vector<model_info>{}; },
       [=](embed_atom, uint64_t, const embed_request&) { return embed_response{}; },
+      [=](count_atom, uint64_t, const chat_request&) { return chat_response{}; },
       [=](cancel_atom, uint64_t) {},
   };
 }

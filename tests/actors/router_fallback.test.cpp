@@ -43,6 +43,14 @@ provider_actor::behavior_type scripted(provider_actor::pointer self, std::option
           return to_caf(*fails);
         return embed_response{req.model, {std::vector<float>(2, 1.0f)}, {}, {}};
       },
+      [=](count_atom, uint64_t, const chat_request& req) -> caf::result<chat_response> {
+        if (fails)
+          return to_caf(*fails);
+        chat_response r;
+        r.model = req.model;
+        r.tokens.prompt_tokens = static_cast<int64_t>(req.model.size());
+        return r;
+      },
       [=](cancel_atom, uint64_t) {},
   };
 }

@@ -65,6 +65,12 @@ inline provider_actor::behavior_type fragile(provider_actor::stateful_pointer<fr
       [=](stream_atom, uint64_t id, const chat_request& req) { return answer(id, req, true); },
       [=](models_atom) { return std::vector<model_info>{}; },
       [=](embed_atom, uint64_t, const embed_request&) { return embed_response{}; },
+      [=](count_atom, uint64_t, const chat_request& req) {
+        chat_response r;
+        r.model = req.model;
+        r.tokens.prompt_tokens = static_cast<int64_t>(req.messages.size());
+        return r;
+      },
       [=](cancel_atom, uint64_t id) { self->state.cancels->push_back(id); },
   };
 }

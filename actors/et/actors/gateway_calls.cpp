@@ -28,8 +28,10 @@ struct pending_call {
 
 /// gateway_calls::start -> desk: a call to open. Never leaves the process.
 struct gateway_ask {
+  /// What the call asks of the router.
+  enum class kind : uint8_t { complete, stream, count };
   role_request req;
-  bool streaming = false;
+  kind what = kind::complete;
   std::shared_ptr<pending_call> call; ///< shared by copies of the message: answered once
 };
 
@@ -101,8 +103,10 @@ void ask_router(desk_pointer self, const router_actor& router, gateway_ask& ask)
     finish(self, id, from_caf(e), cause);
   };
   // The router bounds every attempt by the provider's timeouts, so it always answers.
-  if (ask.streaming)
+  if (ask.what == gateway_ask::kind::stream)
     self->request(router, caf::infinite, stream_atom::value, std::move(ask.req)).then(on_ok, on_err);
+  else if (ask.what == gateway_ask::kind::count)
+    self->request(router, caf::infinite, count_atom::value, std::move(ask.req)).then(on_ok, on_err);
   else
     self->request(router, caf::infinite, complete_atom::value, std::move(ask.req))
         .then(on_ok, on_err);
@@ -210,7 +214,14 @@ caf::actor gateway_calls::desk_for(uint64_t id) const {
 
 void gateway_calls::start(role_request req, bool streaming, gateway_callbacks callbacks) {
   auto id = req.id;
-  caf::anon_send(desk_for(id), gateway_ask{std::move(req), streaming,
+  auto what = streaming ? gateway_ask::kind::stream : gateway_ask::kind::complete;
+  caf::anon_send(desk_for(id), gateway_ask{std::move(req), what,
+                                           std::make_shared<pending_call>(std::move(callbacks))});
+}
+
+void gateway_calls::count(role_request req, gateway_callbacks callbacks) {
+  auto id = req.id;
+  caf::anon_send(desk_for(id), gateway_ask{std::move(req), gateway_ask::kind::count,
                                            std::make_shared<pending_call>(std::move(callbacks))});
 }
 

@@ -52,6 +52,9 @@ public:
   /// Starts request `req`, streamed or not; its id (unique among open calls,
   /// from gateway_request_ids up) names the call.
   void start(role_request req, bool streaming, gateway_callbacks callbacks);
+  /// Starts counting the input tokens of `req` (the router's count_atom): on_done gets the
+  /// count in response.tokens.prompt_tokens; on_chunk is never called.
+  void count(role_request req, gateway_callbacks callbacks);
   /// Cancels the open call with request id `id`: its on_done then gets
   /// errc::cancelled. Nothing for a call already answered.
   void cancel(uint64_t id);

@@ -56,8 +56,11 @@ provider::completion_handler report(http_provider_actor me, uint64_t id) {
   };
 }
 
+/// What a chat request asks of the provider.
+enum class chat_kind { complete, stream, count };
+
 caf::typed_response_promise<chat_response> start(http_pointer self, uint64_t id,
-                                                 const chat_request& req, bool streaming) {
+                                                 const chat_request& req, chat_kind kind) {
   // make_response_promise() takes the sender out of the current message, so
   // the sink is read first.
   auto sink = caf::actor_cast<chunk_sink>(self->current_sender());
@@ -70,7 +73,7 @@ caf::typed_response_promise<chat_response> start(http_pointer self, uint64_t id,
   auto me = caf::actor_cast<http_provider_actor>(self);
   st.requests.add(id, http_call{promise, {}});
   http::exchange ex;
-  if (streaming) {
+  if (kind == chat_kind::stream) {
     // Pieces go straight from the I/O thread to the requester: they are sent
     // before the completion, so they arrive before the reply.
     auto seq = std::make_shared<uint32_t>(0);
@@ -80,6 +83,8 @@ caf::typed_response_promise<chat_response> start(http_pointer self, uint64_t id,
           caf::anon_send(sink, chunk_atom::value, stream_chunk{id, (*seq)++, std::move(c)});
         },
         report(me, id));
+  } else if (kind == chat_kind::count) {
+    ex = st.endpoint->count_tokens(req, report(me, id));
   } else {
     ex = st.endpoint->complete(req, report(me, id));
   }
@@ -143,9 +148,14 @@ http_provider_actor::behavior_type http_provider_behavior(http_pointer self,
     st.broken = made.error();
   return {
       [=](complete_atom, uint64_t id, const chat_request& req) {
-        return start(self, id, req, false);
+        return start(self, id, req, chat_kind::complete);
       },
-      [=](stream_atom, uint64_t id, const chat_request& req) { return start(self, id, req, true); },
+      [=](stream_atom, uint64_t id, const chat_request& req) {
+        return start(self, id, req, chat_kind::stream);
+      },
+      [=](count_atom, uint64_t id, const chat_request& req) {
+        return start(self, id, req, chat_kind::count);
+      },
       [=](models_atom) -> caf::result<std::vector<model_info>> {
         auto promise = self->make_response_promise<std::vector<model_info>>();
         if (!self->state.endpoint) {

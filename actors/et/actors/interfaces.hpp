@@ -35,6 +35,10 @@ using provider_actor = caf::typed_actor<
     /// router -> provider: embed the request's texts (the id names it for cancel); replies
     /// with one checked vector per input or a typed error (unsupported where there is none).
     caf::replies_to<embed_atom, uint64_t, embed_request>::with<embed_response>,
+    /// router -> provider: count the input tokens of the request (the id names it for
+    /// cancel); replies with an answer without text whose tokens.prompt_tokens is the count,
+    /// or a typed error (unsupported for a protocol without a counting endpoint).
+    caf::replies_to<count_atom, uint64_t, chat_request>::with<chat_response>,
     /// router -> provider: abandon request `id`; its reply becomes errc::cancelled.
     caf::reacts_to<cancel_atom, uint64_t>>;
 
@@ -78,7 +82,12 @@ using router_actor = caf::typed_actor<
     /// anyone -> router: embed texts with the request's target, then its fallbacks, with the
     /// retries, cooldowns, budgets and ledger records of any call; replies with the vectors
     /// and who gave them.
-    caf::replies_to<embed_atom, role_embed_request>::with<routed_embedding>>;
+    caf::replies_to<embed_atom, role_embed_request>::with<routed_embedding>,
+    /// anyone -> router: count the input tokens of the request with the first candidate of
+    /// its role or target that can count (unsupported ones are passed over, failures retried
+    /// and fallen back from as for an answer); replies like complete, with the count in
+    /// response.tokens.prompt_tokens and no text. Free: no budget, no ledger record.
+    caf::replies_to<count_atom, role_request>::with<routed_response>>;
 
 /// An `et serve` node as other hosts see it: its router, by alias only, behind
 /// a bound on concurrent requests. Published with CAF's middleman.

@@ -93,6 +93,13 @@ mock_provider_actor::behavior_type mock_provider(mock_pointer self,
       [=](embed_atom, uint64_t, const embed_request& req) -> embed_response {
         return provider::mock_embed(req);
       },
+      // What the mock bills as prompt tokens; counting is no call (no fault, no number).
+      [=](count_atom, uint64_t, const chat_request& req) -> chat_response {
+        chat_response r;
+        r.model = req.model;
+        r.tokens.prompt_tokens = provider::mock_engine::prompt_tokens(req);
+        return r;
+      },
       [=](cancel_atom, uint64_t id) {
         auto i = self->state.active.find(id);
         if (i == self->state.active.end())

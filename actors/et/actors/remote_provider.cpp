@@ -207,6 +207,11 @@ remote_provider_actor::behavior_type remote_provider(remote_pointer self, config
         return to_caf(
             make_failure(errc::unsupported, "embeddings through a node are not supported"));
       },
+      // A node's interface carries answers only; the router passes on to a local candidate.
+      [=](count_atom, uint64_t, const chat_request&) -> caf::result<chat_response> {
+        return to_caf(make_failure(errc::unsupported,
+                                   "token counting through a node is not supported yet"));
+      },
       [=](cancel_atom, uint64_t id) {
         auto* call = self->state.calls.find(id);
         if (!call)

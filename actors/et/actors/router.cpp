@@ -148,7 +148,10 @@ void dispatch_attempt(router_pointer self, uint64_t key) {
     return dispatch_embed(self, key, slot, aid);
   auto on_ok = [=](chat_response& r) { on_attempt_done(self, key, aid, std::move(r)); };
   auto on_err = [=](caf::error& e) { on_attempt_failed(self, key, aid, from_caf(e)); };
-  if (j.streaming)
+  if (j.counting)
+    self->request(slot.hdl, caf::infinite, count_atom::value, aid, current(j).request)
+        .then(on_ok, on_err);
+  else if (j.streaming)
     self->request(slot.hdl, caf::infinite, stream_atom::value, aid, current(j).request)
         .then(on_ok, on_err);
   else
@@ -164,7 +167,9 @@ void on_attempt_done(router_pointer self, uint64_t key, uint64_t attempt_id, cha
   const auto& where = current(j).where;
   // A node priced its answer with its own prices; local answers are priced
   // here. A node is upstream too: what it claims is bounded before any sum.
-  if (where.node.empty()) {
+  if (j.counting) {
+    r.usd = 0.0; // counting is free
+  } else if (where.node.empty()) {
     r.usd = price(self, where, r.tokens);
   } else {
     r.tokens = plausible(r.tokens);
@@ -259,7 +264,7 @@ void balance_pool(router_state& st, std::vector<routing::candidate>& chain) {
 }
 
 caf::typed_response_promise<routed_response> start_job(router_pointer self, role_request req,
-                                                       bool streaming) {
+                                                       bool streaming, bool counting = false) {
   auto& st = self->state;
   // make_response_promise() takes the sender out of the current message, so
   // the sink is read first.
@@ -284,6 +289,7 @@ caf::typed_response_promise<routed_response> start_job(router_pointer self, role
   balance_pool(st, *chain);
   j.chain = std::move(*chain);
   j.streaming = streaming;
+  j.counting = counting;
   if (streaming)
     j.sink = std::move(sink);
   j.promise = promise;
@@ -368,6 +374,7 @@ router_impl::behavior_type router(router_pointer self, router_setup setup) {
   return {
       [=](complete_atom, role_request& req) { return start_job(self, std::move(req), false); },
       [=](stream_atom, role_request& req) { return start_job(self, std::move(req), true); },
+      [=](count_atom, role_request& req) { return start_job(self, std::move(req), false, true); },
       [=](chunk_atom, const stream_chunk& c) { relay(self, c); },
       [=](cancel_atom, uint64_t id) { cancel(self, id); },
       [=](models_atom, const std::string& name) { return models_of(self, name); },

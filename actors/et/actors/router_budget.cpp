@@ -56,7 +56,8 @@ void check_budget_then_send(router_pointer self, uint64_t key) {
 } // namespace
 
 void send_attempt(router_pointer self, uint64_t key) {
-  if (!self->state.ledger || !self->state.budgets)
+  auto* j = self->state.jobs.find(key);
+  if (!self->state.ledger || !self->state.budgets || (j && j->counting))
     return dispatch_attempt(self, key);
   check_budget_then_send(self, key);
 }
@@ -80,7 +81,7 @@ std::optional<double> price(router_pointer self, const routing::deployment& wher
 }
 
 void report(router_pointer self, router_job& j, const chat_response* r, const failure* f) {
-  if (!self->state.ledger)
+  if (!self->state.ledger || j.counting) // a count is free and makes no answer: not a call
     return;
   const auto& where = j.chain[j.index].where;
   cost::call_record rec;

@@ -49,6 +49,7 @@ struct router_job {
   std::vector<fallback_taken> fallbacks;             ///< candidates passed over, for the reply
   std::optional<failure> last_failed; ///< the latest failed attempt (the cause of all_failed)
   caf::typed_response_promise<routed_response> promise; ///< the requester's answer
+  bool counting = false; ///< a token count: free (no budget, no record), answered in promise
   bool embedding = false;                ///< an embedding job: inputs and embed_promise
   std::vector<std::string> embed_inputs; ///< the texts of an embedding job
   caf::typed_response_promise<routed_embedding> embed_promise; ///< its requester's answer

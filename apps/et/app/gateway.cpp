@@ -9,6 +9,7 @@
 #include "et/actors/gateway_calls.hpp"
 #include "et/app/gateway_door.hpp"
 #include "et/app/gateway_keys.hpp"
+#include "et/app/gateway_state.hpp"
 #include "et/gateway/errors.hpp"
 #include "et/gateway/meter.hpp"
 #include "et/gateway/models.hpp"
@@ -21,19 +22,6 @@ namespace et::app {
 
 using et::gateway::protocol;
 
-struct http_gateway::state {
-  gateway_setup setup;
-  std::vector<std::string> secrets; ///< scrubbed from every message a client sees
-  std::atomic<int64_t> in_flight{0};
-  std::atomic<uint64_t> next_id{actors::gateway_request_ids};
-  std::atomic<bool> draining{false};
-  bool beyond_loopback = false;                 ///< keys always needed (checked at start too)
-  std::unique_ptr<key_gate> keys;               ///< who may ask, and what they may spend
-  std::unique_ptr<gateway::meter> metrics;      ///< what GET /metrics shows
-  std::unique_ptr<actors::gateway_calls> calls; ///< carry the chat requests to the router
-  const http::server* server = nullptr;         ///< set before it starts, for its connection count
-};
-
 namespace {
 
 using clock_type = std::chrono::steady_clock;
@@ -43,11 +31,16 @@ std::string path_of(const std::string& target) {
   return target.substr(0, target.find('?'));
 }
 
-// Anthropic's endpoint, or any request that carries anthropic-version (its
-// SDKs always send it), gets Anthropic's shapes; everything else OpenAI's.
+// Anthropic's endpoints.
+bool anthropic_path(const std::string& path) {
+  return path == "/v1/messages" || path == count_tokens_path;
+}
+
+// Anthropic's endpoints, or any request that carries anthropic-version (its
+// SDKs always send it), get Anthropic's shapes; everything else OpenAI's.
 protocol protocol_for(const std::string& path, const http::incoming& in) {
-  return path == "/v1/messages" || in.has_header("anthropic-version") ? protocol::anthropic
-                                                                      : protocol::openai;
+  return anthropic_path(path) || in.has_header("anthropic-version") ? protocol::anthropic
+                                                                    : protocol::openai;
 }
 
 int64_t unix_now() {
@@ -321,11 +314,16 @@ void handle(const state_ptr& st, http::incoming in, std::shared_ptr<http::reply>
       return wrong_method("POST");
     return chat(st, p, std::get<key_pass>(who), std::move(in), std::move(out), *counted);
   }
+  if (path == count_tokens_path) {
+    if (in.method != "POST")
+      return wrong_method("POST");
+    return count_tokens(st, std::get<key_pass>(who), std::move(in), std::move(out));
+  }
   send_error(st, *out, p,
              {404,
               "no route for " + in.method + " " + path
-                  + " (this gateway serves POST /v1/chat/completions, POST /v1/messages, GET "
-                    "/v1/models, GET /metrics and GET /health)",
+                  + " (this gateway serves POST /v1/chat/completions, POST /v1/messages, POST "
+                    "/v1/messages/count_tokens, GET /v1/models, GET /metrics and GET /health)",
               "", 0, "not_found"});
 }
 
@@ -352,7 +350,7 @@ result<std::unique_ptr<http_gateway>> http_gateway::start(gateway_setup setup) {
   g->state_ = st;
   auto errors = [st](const std::string& target, int status, const std::string& message) {
     auto path = path_of(target);
-    auto p = path == "/v1/messages" ? protocol::anthropic : protocol::openai;
+    auto p = anthropic_path(path) ? protocol::anthropic : protocol::openai;
     gateway::client_error e{status, message, "", 0, ""};
     // The server's own refusals (413, 431) of a chat request count too; it has no latency.
     if (path == "/v1/chat/completions" || path == "/v1/messages")

@@ -104,23 +104,27 @@ key_gate::authenticate(const http::incoming& in) const {
                                   : "the key is not known to this gateway");
 }
 
+std::optional<gateway::client_error> key_gate::refuse_model(const key_pass& who,
+                                                           const std::string& model) {
+  if (who.name.empty() || who.models.empty()
+      || std::find(who.models.begin(), who.models.end(), model) != who.models.end())
+    return std::nullopt;
+  std::string allowed;
+  for (const auto& m : who.models)
+    allowed += (allowed.empty() ? "" : ", ") + m;
+  record_refusal(who, model, 403);
+  return gateway::client_error{403,
+                               "the key \"" + who.name + "\" may not use model \""
+                                   + gateway::printable(model) + "\" (it may use: " + allowed + ")",
+                               "model", 0, "model_not_allowed"};
+}
+
 void key_gate::admit(const key_pass& who, const std::string& model, const gateway::route& where,
                      std::shared_ptr<const chat_request> req, admitted then) {
   if (who.name.empty())
     return then(std::nullopt, key_ticket{"", model, 0});
-  if (!who.models.empty()
-      && std::find(who.models.begin(), who.models.end(), model) == who.models.end()) {
-    std::string allowed;
-    for (const auto& m : who.models)
-      allowed += (allowed.empty() ? "" : ", ") + m;
-    record_refusal(who, model, 403);
-    return then(gateway::client_error{403,
-                                      "the key \"" + who.name + "\" may not use model \""
-                                          + gateway::printable(model) + "\" (it may use: " + allowed
-                                          + ")",
-                                      "model", 0, "model_not_allowed"},
-                key_ticket{who.name, model, 0});
-  }
+  if (auto refused = refuse_model(who, model))
+    return then(std::move(*refused), key_ticket{who.name, model, 0});
   auto use = estimate(who, where, *req);
   writer_->admit(
       std::move(use), [this, who, model, then = std::move(then)](result<store::key_admission> a) {

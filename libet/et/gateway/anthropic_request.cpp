@@ -64,12 +64,24 @@ struct decoded {
   client_request out;
   std::optional<std::string> system;
   bool has_max_tokens = false;
+  bool counting = false; ///< a count_tokens body: the answer's settings are refused
 };
+
+// What count_tokens refuses as an extra input: settings of an answer it does not make.
+bool answer_setting(std::string_view k) {
+  for (std::string_view s : {"max_tokens", "stream", "temperature", "top_p", "top_k",
+                             "stop_sequences", "metadata", "service_tier", "container"})
+    if (k == s)
+      return true;
+  return false;
+}
 
 result<void> decode_member(std::string_view k, const json::value& value, const limits& bounds,
                            decoded& d) {
   auto& req = d.out.request;
   std::string field{k};
+  if (d.counting && answer_setting(k))
+    return bad_field(field, "not accepted by count_tokens (it makes no answer)");
   if (k == "model") {
     auto m = string_of(value, field, bounds.max_model_bytes);
     if (!m)
@@ -139,11 +151,15 @@ result<void> decode_member(std::string_view k, const json::value& value, const l
 
 } // namespace
 
-result<client_request> parse_anthropic_request(std::string_view body, const limits& bounds) {
+namespace {
+
+result<client_request> parse_anthropic(std::string_view body, const limits& bounds,
+                                       bool counting) {
   auto o = parse_body(body, bounds);
   if (!o)
     return std::move(o).error();
   decoded d;
+  d.counting = counting;
   for (const auto& [key, value] : *o)
     if (auto ok = decode_member(view(key), value, bounds, d); !ok)
       return ok.error();
@@ -151,7 +167,7 @@ result<client_request> parse_anthropic_request(std::string_view body, const limi
     return bad_field("model", o->contains("model") ? "must not be empty" : "missing");
   if (d.out.request.messages.empty())
     return bad_field("messages", "missing");
-  if (!d.has_max_tokens)
+  if (!d.has_max_tokens && !counting)
     return bad_field("max_tokens", "missing");
   if (d.out.tools_off)
     d.out.request.tools.clear(); // tool_choice none: the model sees no tools
@@ -160,6 +176,16 @@ result<client_request> parse_anthropic_request(std::string_view body, const limi
     d.out.request.messages.insert(d.out.request.messages.begin(),
                                   message{role::system, std::move(*d.system), {}, {}, {}});
   return std::move(d.out);
+}
+
+} // namespace
+
+result<client_request> parse_anthropic_request(std::string_view body, const limits& bounds) {
+  return parse_anthropic(body, bounds, false);
+}
+
+result<client_request> parse_anthropic_count_request(std::string_view body, const limits& bounds) {
+  return parse_anthropic(body, bounds, true);
 }
 
 } // namespace et::gateway

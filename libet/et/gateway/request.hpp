@@ -54,6 +54,12 @@ result<client_request> parse_openai_request(std::string_view body, const limits&
 /// Decodes an Anthropic messages body, with the same failures.
 result<client_request> parse_anthropic_request(std::string_view body, const limits& bounds = {});
 
+/// Decodes an Anthropic messages/count_tokens body: a messages body without the answer's
+/// settings (max_tokens, stream, sampling, stop sequences, metadata), which it refuses as
+/// Anthropic does; the same failures otherwise.
+result<client_request> parse_anthropic_count_request(std::string_view body,
+                                                     const limits& bounds = {});
+
 /// The field a parse failure names ("messages[2].content"), "" when it names none: the
 /// text between the first pair of backquotes of its message.
 std::string failed_field(const failure& f);

@@ -135,4 +135,8 @@ std::string models_list(protocol p, const std::vector<offered_model>& models) {
   return json::serialize(o);
 }
 
+std::string anthropic_count(int64_t input_tokens) {
+  return json::serialize(json::object{{"input_tokens", input_tokens}});
+}
+
 } // namespace et::gateway

@@ -36,6 +36,9 @@ std::string openai_response(const chat_response& r, const answer_meta& meta);
 /// tool calls as tool_use blocks after it.
 std::string anthropic_response(const chat_response& r, const answer_meta& meta);
 
+/// Anthropic's count_tokens answer: {"input_tokens": n}.
+std::string anthropic_count(int64_t input_tokens);
+
 /// A model the gateway offers.
 struct offered_model {
   std::string id;   ///< what a client puts in `model`

@@ -57,6 +57,11 @@ public:
   /// wire::codec::decode_embed) or a failure classified like a chat's.
   http::exchange embed(const embed_request& req, embed_handler done);
 
+  /// Counts the input tokens `req` would take, without making an answer (Anthropic and Gemini;
+  /// errc::unsupported elsewhere). `done` gets an answer with no text whose
+  /// tokens.prompt_tokens is the count, or a failure classified like a chat's.
+  http::exchange count_tokens(const chat_request& req, completion_handler done);
+
   /// Lists the provider's models, following pagination (at most 50 pages).
   /// Destroying the provider stops the listing: `done` then gets cancelled
   /// (or the page that raced it) and no further page is requested.

@@ -47,6 +47,10 @@ int64_t mock_engine::count_tokens(std::string_view text) {
   return static_cast<int64_t>((text.size() + 3) / 4);
 }
 
+int64_t mock_engine::prompt_tokens(const chat_request& req) {
+  return count_tokens(whole_prompt(req));
+}
+
 std::vector<std::string> mock_engine::split_pieces(std::string_view text) {
   std::vector<std::string> out;
   size_t start = 0;
@@ -128,7 +132,7 @@ mock_plan mock_engine::answer(const chat_request& req) {
   plan.response.id = "mock-" + std::to_string(call);
   plan.response.model = req.model;
   plan.response.content = std::move(text);
-  plan.response.tokens.prompt_tokens = count_tokens(whole_prompt(req));
+  plan.response.tokens.prompt_tokens = prompt_tokens(req);
   plan.response.tokens.completion_tokens = count_tokens(plan.response.content);
   return plan;
 }

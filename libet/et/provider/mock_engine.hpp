@@ -46,6 +46,9 @@ public:
   /// Tokens the mock bills for a text: one per started group of 4 bytes.
   static int64_t count_tokens(std::string_view text);
 
+  /// The prompt tokens the mock bills for `req` (what its count answers).
+  static int64_t prompt_tokens(const chat_request& req);
+
   /// Cuts a reply into streamed pieces: words with their following spaces.
   static std::vector<std::string> split_pieces(std::string_view text);
 

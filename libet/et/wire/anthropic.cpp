@@ -210,6 +210,21 @@ public:
     return out;
   }
 
+  result<http_request> count_tokens(const chat_request& req) const override {
+    if (req.model.empty())
+      return make_failure(errc::invalid_input, "a token-count request needs a model");
+    auto body = anthropic_count_body(req);
+    if (auto shaped = add_anthropic_format(body, req.format); !shaped)
+      return shaped.error();
+    auto out = post_json(path_ + "/v1/messages/count_tokens", body, false);
+    add_protocol_headers(out.headers);
+    return out;
+  }
+
+  result<int64_t> decode_count(std::string_view body) const override {
+    return read_token_count(body, "Anthropic token count", "input_tokens", std::nullopt);
+  }
+
   result<chat_response> decode_chat(std::string_view body) const override {
     auto parsed = parse_object(body, "Anthropic message");
     if (!parsed)

@@ -108,4 +108,12 @@ json::object anthropic_request_body(const chat_request& req, bool stream) {
   return o;
 }
 
+json::object anthropic_count_body(const chat_request& req) {
+  auto o = anthropic_request_body(req, false);
+  // count_tokens refuses these as extra inputs: they shape the answer, not the prompt.
+  for (auto key : {"max_tokens", "temperature", "top_p", "stop_sequences"})
+    o.erase(key);
+  return o;
+}
+
 } // namespace et::wire::detail

@@ -28,4 +28,12 @@ result<embed_response> codec::decode_embed(std::string_view, const embed_request
   return make_failure(errc::unsupported, "this provider's protocol has no embeddings endpoint");
 }
 
+result<http_request> codec::count_tokens(const chat_request&) const {
+  return make_failure(errc::unsupported, "this provider's protocol has no token-counting endpoint");
+}
+
+result<int64_t> codec::decode_count(std::string_view) const {
+  return make_failure(errc::unsupported, "this provider's protocol has no token-counting endpoint");
+}
+
 } // namespace et::wire

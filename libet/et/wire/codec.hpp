@@ -77,6 +77,13 @@ public:
   /// dimension in [1, max_embed_dimension], plausible token counts; invalid_input otherwise.
   virtual result<embed_response> decode_embed(std::string_view body,
                                               const embed_request& req) const;
+  /// The request that counts the input tokens `req` would take (its messages, system prompt,
+  /// tools, thinking and answer format; no answer is made); errc::unsupported for a protocol
+  /// without a counting endpoint.
+  virtual result<http_request> count_tokens(const chat_request& req) const;
+  /// Decodes a 2xx token-count body: the input tokens, a whole number in
+  /// [0, et::max_token_count]; invalid_input otherwise.
+  virtual result<int64_t> decode_count(std::string_view body) const;
 };
 
 /// The codec for a provider's type (openai, anthropic, ollama, gemini); null for mock.

@@ -265,10 +265,16 @@ public:
 
   explicit gemini_codec(const config::provider& p) : p_(p), path_(base_path(p)) {}
 
-  result<http_request> chat(const chat_request& req, bool stream) const override {
+  // The model id without the "models/" prefix the API also accepts.
+  static std::string_view model_of(const chat_request& req) {
     std::string_view model = req.model;
     if (starts_with(model, "models/"))
       model.remove_prefix(7);
+    return model;
+  }
+
+  result<http_request> chat(const chat_request& req, bool stream) const override {
+    auto model = model_of(req);
     if (model.empty())
       return make_failure(errc::invalid_input, "a chat request needs a model");
     auto target = path_ + "/v1beta/models/" + percent_encode(model)
@@ -279,6 +285,28 @@ public:
     auto out = post_json(std::move(target), body, stream);
     add_protocol_headers(out.headers);
     return out;
+  }
+
+  // countTokens with the whole generateContent request, so the system instruction and tools
+  // are counted too (`contents` alone would leave them out).
+  result<http_request> count_tokens(const chat_request& req) const override {
+    auto model = model_of(req);
+    if (model.empty())
+      return make_failure(errc::invalid_input, "a token-count request needs a model");
+    auto inner = request_body(req);
+    if (auto shaped = add_gemini_format(inner, req.format); !shaped)
+      return shaped.error();
+    inner["model"] = "models/" + std::string{model};
+    boost::json::object body{{"generateContentRequest", std::move(inner)}};
+    auto out =
+        post_json(path_ + "/v1beta/models/" + percent_encode(model) + ":countTokens", body, false);
+    add_protocol_headers(out.headers);
+    return out;
+  }
+
+  // A zero count is left out, as proto3 JSON leaves out every zero.
+  result<int64_t> decode_count(std::string_view body) const override {
+    return read_token_count(body, "Gemini token count", "totalTokens", 0);
   }
 
   result<chat_response> decode_chat(std::string_view body) const override {

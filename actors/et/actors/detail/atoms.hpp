@@ -16,6 +16,8 @@ using chunk_atom = caf::atom_constant<caf::atom("chunk")>;
 using models_atom = caf::atom_constant<caf::atom("models")>;
 /// Embed texts into vectors.
 using embed_atom = caf::atom_constant<caf::atom("embed")>;
+/// Count the input tokens of a request (no answer is made).
+using count_atom = caf::atom_constant<caf::atom("count")>;
 /// Cancel a request in flight.
 using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
 /// Internal: an asynchronous operation finished.
