@@ -70,13 +70,39 @@ retry: {attempts: 2, initial_backoff: 1s, max_backoff: 8s, max_wait: 60s, jitter
 cooldown: {failures: 1, window: 60s, period: 30s}
 )";
 
+// What a ledger was told: records and budget questions.
+struct ledger_tally {
+  int records = 0;
+  int budget_asks = 0;
+};
+
+ledger_actor::behavior_type counting_ledger(ledger_actor::pointer,
+                                            std::shared_ptr<ledger_tally> told) {
+  return {
+      [=](record_atom, cost::call_record&) { ++told->records; },
+      [=](record_atom, uint64_t, cost::call_record&) { ++told->records; },
+      [=](budget_atom, const cost::budget_query&) {
+        ++told->budget_asks;
+        return uint64_t{0};
+      },
+      [](cancel_atom, uint64_t) {},
+      [](summary_atom) { return cost::cost_report{}; },
+  };
+}
+
 struct fixture : test_coordinator_fixture<test_config> {
   std::map<std::string, std::optional<failure>> fails;
   router_actor router;
   fallback_log_actor log;
+  std::shared_ptr<ledger_tally> told; ///< set before start(): a ledger, and a budget to ask it
+  ledger_actor ledger;
 
   void start() {
     auto settings = load_settings(yaml, "router-fallback-test.yaml");
+    if (told) {
+      ledger = sys.spawn(counting_ledger, told);
+      settings->budgets.per_run = 100.0;
+    }
     log = spawn_fallback_log(sys);
     auto script = fails;
     router_setup setup{
@@ -85,7 +111,7 @@ struct fixture : test_coordinator_fixture<test_config> {
           auto i = script.find(p.name);
           return parent->spawn(scripted, i == script.end() ? std::nullopt : i->second);
         },
-        {},
+        ledger,
         cost::price_book{},
         7,
         log};
@@ -96,6 +122,18 @@ struct fixture : test_coordinator_fixture<test_config> {
   ~fixture() {
     caf::anon_send_exit(router, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(log, caf::exit_reason::user_shutdown);
+    if (ledger)
+      caf::anon_send_exit(ledger, caf::exit_reason::user_shutdown);
+  }
+
+  // Counts the tokens of a request for the mayor: the answer, or the failure.
+  result<routed_response> count(uint64_t id = 1) {
+    auto rh = self->request(router, caf::infinite, count_atom::value, ask("plan it", id));
+    sched.run();
+    auto r = answer_of(rh);
+    if (!r)
+      return from_caf(r.error());
+    return std::move(*r);
   }
 
   static role_request ask(std::string text, uint64_t id = 1) {
@@ -234,6 +272,45 @@ CAF_TEST(the log keeps only its newest reports) {
   CAF_CHECK_EQUAL((*r)[0].role, "r1");
   CAF_CHECK_EQUAL((*r)[1].role, "r2");
   caf::anon_send_exit(small, caf::exit_reason::user_shutdown);
+}
+
+CAF_TEST(a count passes over candidates that cannot count and costs nothing) {
+  fails["anthropic"] = failure{errc::unsupported, "no token-counting endpoint", 0ms, 0};
+  told = std::make_shared<ledger_tally>();
+  start();
+  auto r = count();
+  CAF_REQUIRE(r.has_value());
+  CAF_CHECK_EQUAL(r->alias, "gpt4o");
+  CAF_CHECK_EQUAL(r->response.tokens.prompt_tokens, 6); // the scripted count: "gpt-4o"
+  CAF_CHECK_EQUAL(r->response.usd, std::optional<double>{0.0});
+  CAF_CHECK(r->response.content.empty());
+  CAF_REQUIRE_EQUAL(r->fallbacks.size(), 1u);
+  CAF_CHECK_EQUAL(r->fallbacks[0].reason, errc::unsupported);
+  // Free: no budget asked, nothing recorded, for the passed-over attempt either.
+  CAF_CHECK_EQUAL(told->budget_asks, 0);
+  CAF_CHECK_EQUAL(told->records, 0);
+  // A primary that cannot count does not cool down: the next count tries it again.
+  auto again = count(2);
+  CAF_REQUIRE(again.has_value());
+  CAF_CHECK_EQUAL(again->attempts, 2);
+  CAF_CHECK(!again->fallbacks[0].skipped);
+  // An answer through the same router asks the ledger before each attempt and records each
+  // (the primary refuses answers too here, so two).
+  auto answered = complete(3);
+  CAF_CHECK_EQUAL(answered.alias, "gpt4o");
+  CAF_CHECK_EQUAL(told->budget_asks, 2);
+  CAF_CHECK_EQUAL(told->records, 2);
+}
+
+CAF_TEST(a count that no candidate can make fails naming each) {
+  for (const auto* name : {"anthropic", "openai", "local"})
+    fails[name] = failure{errc::unsupported, "no token-counting endpoint", 0ms, 0};
+  start();
+  auto r = count();
+  CAF_REQUIRE(!r);
+  CAF_CHECK_EQUAL(r.error().code, errc::all_failed);
+  CAF_CHECK(r.error().message.find("claude-sonnet") != std::string::npos);
+  CAF_CHECK(r.error().message.find("llama") != std::string::npos);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
