@@ -173,5 +173,15 @@ const onward = await an.messages.create({
 check(onward.content[0]?.type === 'thinking' && onward.content[1]?.text === 'more',
   `anthropic thinking sent back, whole thinking on an Anthropic upstream: ${JSON.stringify(onward.content)}`);
 
+// Token counting as Claude Code asks it (its beta client adds ?beta=true): counted upstream by
+// models that can, refused with Anthropic's 400 by models that cannot.
+const counted = await an.messages.countTokens({ model: 'claude', system: 'be brief', messages });
+check(counted.input_tokens === 4, `anthropic countTokens: ${JSON.stringify(counted)}`);
+const betaCounted = await an.beta.messages.countTokens({ model: 'gem', messages });
+check(betaCounted.input_tokens === 2, `anthropic beta countTokens on Gemini: ${JSON.stringify(betaCounted)}`);
+await rejects(() => an.messages.countTokens({ model: 'gpt', messages }),
+  'anthropic countTokens on a model that cannot count',
+  (e) => e instanceof Anthropic.BadRequestError && /token-counting/.test(e.message));
+
 console.log(failures === 0 ? 'ALL OK' : `${failures} FAILED`);
 process.exit(failures === 0 ? 0 : 1);
