@@ -1,14 +1,16 @@
 // Fuzz target: the whole-body decoders of the four provider codecs: a non-streamed chat answer
 // (decode_chat), a model listing (decode_models) and an embedding answer (decode_embed, for
-// two inputs). Every input goes through all four codecs. Invariants: decoding is
+// two inputs) and a token count (decode_count). Every input goes through all four codecs. Invariants: decoding is
 // deterministic; usage is never negative; a listed model has an id and a context window, when
 // given, is positive; an embedding answer has one vector per input, all of one dimension in
-// 1..16384, every component finite; failures never hold the API key.
+// 1..16384, every component finite; a token count is a plausible count; failures never
+// hold the API key.
 
 #include <cmath>
 
 #include "codec_support.hpp"
 #include "et/llm/embed.hpp"
+#include "et/llm/plausible.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto body = et::fuzz::bytes(data, size);
@@ -32,6 +34,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     } else {
       et::fuzz::check_failure(models.error());
     }
+    auto counted = c->decode_count(body);
+    if (counted)
+      FUZZ_CHECK(*counted >= 0 && *counted <= et::max_token_count, "an implausible token count");
+    else
+      et::fuzz::check_failure(counted.error());
     static const et::embed_request two{"m", {"first text", "second text"}};
     auto vectors = c->decode_embed(body, two);
     if (vectors) {

@@ -66,11 +66,14 @@ void encodes(const et::chat_request& req, et::config::provider_type type) {
   p.name = "p";
   p.type = type;
   p.base_url = "http://127.0.0.1:1";
-  auto out = et::wire::make_codec(p)->chat(req, false);
-  if (!out)
-    FUZZ_CHECK(out.error().code == et::errc::unsupported, "an upstream found it malformed");
-  else
-    parses(out->body, "an upstream body is not JSON");
+  auto codec = et::wire::make_codec(p);
+  // The same request asked to answer and to count: each a JSON body, or unsupported.
+  for (auto out : {codec->chat(req, false), codec->count_tokens(req)}) {
+    if (!out)
+      FUZZ_CHECK(out.error().code == et::errc::unsupported, "an upstream found it malformed");
+    else
+      parses(out->body, "an upstream body is not JSON");
+  }
 }
 
 // `req` as each upstream protocol would send it, and to an Anthropic model asked to think in
@@ -133,5 +136,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   small.max_stop = 4;
   check(parse_openai_request(input, small), small, protocol::openai);
   check(parse_anthropic_request(input, small), small, protocol::anthropic);
+  check(parse_anthropic_count_request(input, small), small, protocol::anthropic);
   return 0;
 }
