@@ -266,7 +266,8 @@ int run_serve(context& ctx, const serve_options& o) {
          << (http_at->host.find(':') != std::string::npos ? "[" + http_at->host + "]"
                                                           : http_at->host)
          << ":" << gw->port()
-         << " (OpenAI: /v1/chat/completions, Anthropic: /v1/messages, /v1/models, /health, "
+         << " (OpenAI: /v1/chat/completions, Anthropic: /v1/messages and /v1/messages/count_tokens, "
+            "/v1/models, /health, "
             "/metrics); "
             "models: "
          << join(offered, ", ") << "\n";
