@@ -1,9 +1,9 @@
 // Fuzz target: the whole-body decoders of the four provider codecs: a non-streamed chat answer
 // (decode_chat), a model listing (decode_models) and an embedding answer (decode_embed, for
-// two inputs) and a token count (decode_count). Every input goes through all four codecs. Invariants: decoding is
-// deterministic; usage is never negative; a listed model has an id and a context window, when
-// given, is positive; an embedding answer has one vector per input, all of one dimension in
-// 1..16384, every component finite; a token count is a plausible count; failures never
+// two inputs) and a token count (decode_count). Every input goes through all four codecs.
+// Invariants: decoding is deterministic; usage is never negative; a listed model has an id and a
+// context window, when given, is positive; an embedding answer has one vector per input, all of one
+// dimension in 1..16384, every component finite; a token count is a plausible count; failures never
 // hold the API key.
 
 #include <cmath>

@@ -55,8 +55,8 @@ count_input parse_gemini_count(const route& r, const json::object& o) {
     return refused("generateContentRequest must be an object");
   const auto* model = whole->get_object().if_contains("model");
   if (model == nullptr || !model->is_string() || model->get_string() != "models/" + r.model)
-    return refused("generateContentRequest.model must name the model of the path (models/"
-                   + r.model + ")");
+    return refused("generateContentRequest.model must name the model of the path (models/" + r.model
+                   + ")");
   return from_chat(chat, json::serialize(*whole));
 }
 

@@ -3,13 +3,13 @@
 #include "caf/test/dsl.hpp"
 
 #include "actor_test.hpp"
-#include "mock_router.hpp"
 #include "et/actors/detail/errors.hpp"
 #include "et/actors/detail/inspect.hpp"
 #include "et/actors/detail/message_types.hpp"
 #include "et/actors/ledger.hpp"
 #include "et/actors/node.hpp"
 #include "et/actors/router.hpp"
+#include "mock_router.hpp"
 
 // The node actor on the deterministic scheduler: forwarding by alias to a
 // real router over mock providers, the max_in_flight bound, streaming,

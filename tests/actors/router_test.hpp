@@ -148,8 +148,7 @@ struct fixture : test_coordinator_fixture<test_config> {
   // How many jobs in flight are at each alias now.
   std::map<std::string, int> jobs_at() {
     std::map<std::string, int> out;
-    state().jobs.for_each(
-        [&](uint64_t, router_job& j) { ++out[j.chain.at(j.index).where.alias]; });
+    state().jobs.for_each([&](uint64_t, router_job& j) { ++out[j.chain.at(j.index).where.alias]; });
     return out;
   }
 

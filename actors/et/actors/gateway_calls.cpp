@@ -104,7 +104,8 @@ void ask_router(desk_pointer self, const router_actor& router, gateway_ask& ask)
   };
   // The router bounds every attempt by the provider's timeouts, so it always answers.
   if (ask.what == gateway_ask::kind::stream)
-    self->request(router, caf::infinite, stream_atom::value, std::move(ask.req)).then(on_ok, on_err);
+    self->request(router, caf::infinite, stream_atom::value, std::move(ask.req))
+        .then(on_ok, on_err);
   else if (ask.what == gateway_ask::kind::count)
     self->request(router, caf::infinite, count_atom::value, std::move(ask.req)).then(on_ok, on_err);
   else
@@ -197,7 +198,8 @@ void place_desk(const std::shared_ptr<gateway_calls::shared_state>& s, std::size
 } // namespace
 
 gateway_calls::gateway_calls(caf::actor_system& sys, router_actor router, std::size_t desks)
-    : shared_(std::make_shared<shared_state>(sys, std::move(router), std::max<std::size_t>(1, desks))) {
+    : shared_(
+        std::make_shared<shared_state>(sys, std::move(router), std::max<std::size_t>(1, desks))) {
   for (std::size_t i = 0; i < shared_->slots.size(); ++i)
     place_desk(shared_, i);
 }

@@ -65,8 +65,8 @@ void connect(remote_pointer self, caf::actor mm, caf::actor_clock::time_point de
              int tries_left) {
   auto n = self->state.node;
   // At least a millisecond: a request with no time left would never be sent.
-  caf::timespan left = std::max<caf::timespan>(deadline - self->clock().now(),
-                                               std::chrono::milliseconds{1});
+  caf::timespan left =
+      std::max<caf::timespan>(deadline - self->clock().now(), std::chrono::milliseconds{1});
   self->request(mm, left, caf::connect_atom::value, n.host, n.port)
       .then(
           [=](caf::node_id&, caf::strong_actor_ptr& ptr, std::set<std::string>& ifs) {
@@ -209,8 +209,8 @@ remote_provider_actor::behavior_type remote_provider(remote_pointer self, config
       },
       // A node's interface carries answers only; the router passes on to a local candidate.
       [=](count_atom, uint64_t, const chat_request&) -> caf::result<chat_response> {
-        return to_caf(make_failure(errc::unsupported,
-                                   "token counting through a node is not supported yet"));
+        return to_caf(
+            make_failure(errc::unsupported, "token counting through a node is not supported yet"));
       },
       [=](cancel_atom, uint64_t id) {
         auto* call = self->state.calls.find(id);

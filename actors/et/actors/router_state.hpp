@@ -40,18 +40,18 @@ struct router_job {
   uint32_t next_seq = 0;                 ///< pieces relayed so far
   uint64_t attempt_id = 0;               ///< id of the attempt in flight (0 = none)
   uint64_t reservation = 0; ///< the ledger's budget reservation for the next/current attempt
-  routing::clock::time_point started;                ///< when that attempt was sent
+  routing::clock::time_point started;  ///< when that attempt was sent
   routing::clock::time_point deadline; ///< when that attempt counts as lost (the watchdog)
-  caf::actor_addr sent_to;                           ///< the provider instance it went to
-  bool parked = false;                               ///< waiting for that instance's restart
-  std::vector<std::string> notes;                    ///< why candidates were passed over
+  caf::actor_addr sent_to;             ///< the provider instance it went to
+  bool parked = false;                 ///< waiting for that instance's restart
+  std::vector<std::string> notes;      ///< why candidates were passed over
   std::optional<routing::clock::time_point> back_at; ///< earliest end of a cooldown seen
   std::vector<fallback_taken> fallbacks;             ///< candidates passed over, for the reply
   std::optional<failure> last_failed; ///< the latest failed attempt (the cause of all_failed)
   caf::typed_response_promise<routed_response> promise; ///< the requester's answer
-  bool counting = false; ///< a token count: free (no budget, no record), answered in promise
-  bool embedding = false;                ///< an embedding job: inputs and embed_promise
-  std::vector<std::string> embed_inputs; ///< the texts of an embedding job
+  bool counting = false;  ///< a token count: free (no budget, no record), answered in promise
+  bool embedding = false; ///< an embedding job: inputs and embed_promise
+  std::vector<std::string> embed_inputs;                       ///< the texts of an embedding job
   caf::typed_response_promise<routed_embedding> embed_promise; ///< its requester's answer
 };
 

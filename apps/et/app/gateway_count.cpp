@@ -54,9 +54,10 @@ struct count_call {
 
 void count_tokens(const std::shared_ptr<http_gateway::state>& st, const key_pass& who,
                   http::incoming in, std::shared_ptr<http::reply> out) {
-  auto call = std::make_shared<count_call>(
-      count_call{st, out, in.method + " " + std::string{count_tokens_path}
-                              + (who.name.empty() ? "" : " key=" + who.name)});
+  auto call =
+      std::make_shared<count_call>(count_call{st, out,
+                                              in.method + " " + std::string{count_tokens_path}
+                                                  + (who.name.empty() ? "" : " key=" + who.name)});
   if (st->draining)
     return call->refuse({503, "the gateway is shutting down", "", 0, "node_down"});
   auto parsed = gateway::parse_anthropic_count_request(in.body, st->setup.bounds);

@@ -105,7 +105,7 @@ key_gate::authenticate(const http::incoming& in) const {
 }
 
 std::optional<gateway::client_error> key_gate::refuse_model(const key_pass& who,
-                                                           const std::string& model) {
+                                                            const std::string& model) {
   if (who.name.empty() || who.models.empty()
       || std::find(who.models.begin(), who.models.end(), model) != who.models.end())
     return std::nullopt;

@@ -153,8 +153,7 @@ result<void> decode_member(std::string_view k, const json::value& value, const l
 
 namespace {
 
-result<client_request> parse_anthropic(std::string_view body, const limits& bounds,
-                                       bool counting) {
+result<client_request> parse_anthropic(std::string_view body, const limits& bounds, bool counting) {
   auto o = parse_body(body, bounds);
   if (!o)
     return std::move(o).error();

@@ -239,18 +239,17 @@ http::exchange http_provider::embed(const embed_request& req, embed_handler on_d
 
 http::exchange http_provider::count_tokens(const chat_request& req, completion_handler on_done) {
   auto done = scrubbing(std::move(on_done), secrets_);
-  return send_whole(client_, base_, settings_.timeout, codec_, codec_->count_tokens(req),
-                    std::move(done),
-                    [model = req.model](const wire::codec& c,
-                                        std::string_view body) -> result<chat_response> {
-                      auto n = c.decode_count(body);
-                      if (!n)
-                        return n.error();
-                      chat_response r;
-                      r.model = model;
-                      r.tokens.prompt_tokens = *n;
-                      return r;
-                    });
+  return send_whole(
+      client_, base_, settings_.timeout, codec_, codec_->count_tokens(req), std::move(done),
+      [model = req.model](const wire::codec& c, std::string_view body) -> result<chat_response> {
+        auto n = c.decode_count(body);
+        if (!n)
+          return n.error();
+        chat_response r;
+        r.model = model;
+        r.tokens.prompt_tokens = *n;
+        return r;
+      });
 }
 
 http::exchange http_provider::stream(const chat_request& req, chunk_handler on_chunk,

@@ -7,8 +7,8 @@
 
 namespace et::wire::detail {
 
-result<int64_t> read_token_count(std::string_view body, std::string_view what,
-                                 std::string_view key, std::optional<int64_t> absent) {
+result<int64_t> read_token_count(std::string_view body, std::string_view what, std::string_view key,
+                                 std::optional<int64_t> absent) {
   auto parsed = parse_object(body, what);
   if (!parsed)
     return parsed.error();

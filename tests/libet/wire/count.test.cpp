@@ -100,8 +100,9 @@ CAF_TEST(gemini counts the whole generateContent request) {
 
 CAF_TEST(counts are read from the documented answers) {
   CAF_CHECK_EQUAL(verdict(anthropic, R"({"input_tokens":2095})"), "2095");
-  CAF_CHECK_EQUAL(verdict(gemini, R"({"totalTokens":31,"cachedContentTokenCount":0,)"
-                                  R"("promptTokensDetails":[{"modality":"TEXT","tokenCount":31}]})"),
+  CAF_CHECK_EQUAL(verdict(gemini,
+                          R"({"totalTokens":31,"cachedContentTokenCount":0,)"
+                          R"("promptTokensDetails":[{"modality":"TEXT","tokenCount":31}]})"),
                   "31");
   // proto3 JSON leaves a zero out: an empty prompt counts nothing.
   CAF_CHECK_EQUAL(verdict(gemini, R"({})"), "0");

@@ -54,8 +54,8 @@ private:
 /// The input tokens of a token-count answer `body` (a JSON object named `what`): its member
 /// `key`, read like a usage count. `absent` stands in for a missing member (Gemini leaves a
 /// zero out); without it a missing count is invalid_input, as is an implausible one.
-result<int64_t> read_token_count(std::string_view body, std::string_view what,
-                                 std::string_view key, std::optional<int64_t> absent);
+result<int64_t> read_token_count(std::string_view body, std::string_view what, std::string_view key,
+                                 std::optional<int64_t> absent);
 
 /// The largest number of tool calls one answer may carry.
 inline constexpr size_t max_tool_calls = 1024;
