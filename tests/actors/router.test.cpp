@@ -35,6 +35,24 @@ CAF_TEST(each answer carries its cost priced with the alias prices) {
   CAF_CHECK_LESS(std::abs(*r->response.usd - expected), 1e-12);
 }
 
+CAF_TEST(a count through the router is what the mock then bills as input) {
+  start();
+  auto counted = self->request(router, caf::infinite, count_atom::value,
+                               ask("polecat", "count the tokens of this prompt"));
+  sched.run();
+  auto c = answer_of(counted);
+  CAF_REQUIRE(c);
+  CAF_CHECK_EQUAL(c->alias, "main");
+  CAF_CHECK(c->response.content.empty());
+  auto answered = self->request(router, caf::infinite, complete_atom::value,
+                                ask("polecat", "count the tokens of this prompt"));
+  sched.run();
+  auto a = answer_of(answered);
+  CAF_REQUIRE(a);
+  CAF_CHECK_GREATER(c->response.tokens.prompt_tokens, 0);
+  CAF_CHECK_EQUAL(c->response.tokens.prompt_tokens, a->response.tokens.prompt_tokens);
+}
+
 CAF_TEST(the router lists the models of a provider by name and refuses unknown ones) {
   start();
   auto known = self->request(router, caf::infinite, models_atom::value, std::string{"primary"});

@@ -302,6 +302,40 @@ CAF_TEST(a count passes over candidates that cannot count and costs nothing) {
   CAF_CHECK_EQUAL(told->records, 2);
 }
 
+CAF_TEST(a count neither starts nor ends a cooldown of chats) {
+  fails["anthropic"] = refused(); // counts toward a cooldown (failures: 1)
+  start();
+  auto c = count(1);
+  CAF_REQUIRE(c.has_value());
+  CAF_CHECK_EQUAL(c->alias, "gpt4o");
+  // The primary failed a count, not a chat: a chat still tries it first.
+  auto r = complete(2);
+  CAF_CHECK_EQUAL(r.attempts, 2);
+  CAF_REQUIRE_EQUAL(r.fallbacks.size(), 1u);
+  CAF_CHECK(!r.fallbacks[0].skipped);
+  // That chat's failure cools the primary down; a count that skips it leaves it cooling.
+  auto again = count(3);
+  CAF_REQUIRE(again.has_value());
+  CAF_CHECK(again->fallbacks[0].skipped);
+  auto later = complete(4);
+  CAF_CHECK_EQUAL(later.attempts, 1);
+  CAF_CHECK(later.fallbacks[0].skipped);
+}
+
+CAF_TEST(a candidate that cannot count does not hide an earlier real failure) {
+  fails["anthropic"] = refused();
+  for (const auto* name : {"openai", "local"})
+    fails[name] = failure{errc::unsupported, "no token-counting endpoint", 0ms, 0};
+  start();
+  auto rh = self->request(router, caf::infinite, count_atom::value, ask("plan it"));
+  sched.run();
+  auto r = answer_of(rh);
+  CAF_REQUIRE(!r);
+  auto cause = cause_of(r.error());
+  CAF_REQUIRE(cause.has_value());
+  CAF_CHECK_EQUAL(cause->code, errc::auth); // the client hears 401, not "unsupported"
+}
+
 CAF_TEST(a count that no candidate can make fails naming each) {
   for (const auto* name : {"anthropic", "openai", "local"})
     fails[name] = failure{errc::unsupported, "no token-counting endpoint", 0ms, 0};

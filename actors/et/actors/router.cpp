@@ -176,12 +176,15 @@ void on_attempt_done(router_pointer self, uint64_t key, uint64_t attempt_id, cha
     r.usd = plausible_usd(r.usd);
   }
   report(self, j, &r, nullptr);
-  self->state.cooldowns.succeeded(where.key());
+  // A count says nothing of how the deployment answers (Anthropic limits counts apart from
+  // messages): it neither ends nor feeds a cooldown.
+  if (!j.counting)
+    self->state.cooldowns.succeeded(where.key());
   self->state.attempts.erase(attempt_id);
   auto model = where.node.empty() ? where.model : r.model;
   // Sent before the answer: whoever the answer reaches after this (through any
   // actors) and then asks the observer finds the report there.
-  if (self->state.observer && !j.fallbacks.empty())
+  if (self->state.observer && !j.fallbacks.empty() && !j.counting)
     self->send(self->state.observer, status_atom::value, fallback_report{j.req.role, j.fallbacks});
   j.promise.deliver(routed_response{std::move(r), where.alias, slot_key(where), model, j.attempts,
                                     std::move(j.fallbacks)});
@@ -198,11 +201,14 @@ void on_attempt_failed(router_pointer self, uint64_t key, uint64_t attempt_id, f
   const auto& where = current(j).where;
   report(self, j, nullptr, &f);
   j.notes.push_back(where.label() + ": " + to_string(f));
-  if (counts_toward_cooldown(f.code)) {
+  if (counts_toward_cooldown(f.code) && !j.counting) {
     st.cooldowns.failed(where.key(), now(self));
     st.last_failure[where.key()] = failure{f.code, f.message, 0ms, f.http_status};
   }
-  j.last_failed = failure{f.code, f.message, 0ms, f.http_status};
+  // What a candidate lacks (json_object on Claude, counting on Ollama) says less than an
+  // earlier candidate's real failure, which then stays the cause the client is told.
+  if (f.code != errc::unsupported || !j.last_failed)
+    j.last_failed = failure{f.code, f.message, 0ms, f.http_status};
   // Once text reached the requester, another model cannot continue it.
   if (j.streaming && j.next_seq > 0) {
     failure cut{errc::stream_interrupted,
@@ -248,7 +254,7 @@ void balance_pool(router_state& st, std::vector<routing::candidate>& chain) {
     return;
   std::unordered_map<std::string, int> busy;
   st.jobs.for_each([&](uint64_t, const router_job& j) {
-    if (j.index < j.chain.size())
+    if (j.index < j.chain.size() && !j.counting) // a count is no load worth balancing
       ++busy[j.chain[j.index].where.key()];
   });
   std::vector<routing::member_load> loads;
@@ -286,7 +292,10 @@ caf::typed_response_promise<routed_response> start_job(router_pointer self, role
     if (st.watched.insert(j.requester).second)
       self->monitor(caf::actor_cast<caf::actor>(requester));
   }
-  balance_pool(st, *chain);
+  // A count goes in chain order: the same conversation is counted by the same model's
+  // tokenizer each time, and chats' turns are left alone.
+  if (!counting)
+    balance_pool(st, *chain);
   j.chain = std::move(*chain);
   j.streaming = streaming;
   j.counting = counting;

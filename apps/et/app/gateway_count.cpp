@@ -70,7 +70,8 @@ void count_tokens(const std::shared_ptr<http_gateway::state>& st, const key_pass
     e.param = "model";
     return call->refuse(std::move(e));
   }
-  if (auto refused = st->keys->refuse_model(who, parsed->model))
+  // Not on the key's record, like everything about a count.
+  if (auto refused = st->keys->refuse_model(who, parsed->model, false))
     return call->refuse(std::move(*refused));
   ++st->in_flight; // a drain waits for it like for an answer
   auto id = st->next_id++;

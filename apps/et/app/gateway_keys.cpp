@@ -105,14 +105,15 @@ key_gate::authenticate(const http::incoming& in) const {
 }
 
 std::optional<gateway::client_error> key_gate::refuse_model(const key_pass& who,
-                                                            const std::string& model) {
+                                                            const std::string& model, bool record) {
   if (who.name.empty() || who.models.empty()
       || std::find(who.models.begin(), who.models.end(), model) != who.models.end())
     return std::nullopt;
   std::string allowed;
   for (const auto& m : who.models)
     allowed += (allowed.empty() ? "" : ", ") + m;
-  record_refusal(who, model, 403);
+  if (record)
+    record_refusal(who, model, 403);
   return gateway::client_error{403,
                                "the key \"" + who.name + "\" may not use model \""
                                    + gateway::printable(model) + "\" (it may use: " + allowed + ")",

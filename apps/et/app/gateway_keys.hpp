@@ -64,8 +64,9 @@ public:
   /// presented key never appears in a message.
   std::variant<key_pass, gateway::client_error> authenticate(const http::incoming& in) const;
 
-  /// The 403 for a model the key may not name (recorded as a refusal), or nothing.
-  std::optional<gateway::client_error> refuse_model(const key_pass& who, const std::string& model);
+  /// The 403 for a model the key may not name (recorded as a refusal when `record`), or nothing.
+  std::optional<gateway::client_error> refuse_model(const key_pass& who, const std::string& model,
+                                                    bool record = true);
 
   /// What admit() answers: the error to send instead (403, 429, 401), or none and the
   /// ticket that settle() wants.

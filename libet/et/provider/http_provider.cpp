@@ -238,7 +238,18 @@ http::exchange http_provider::embed(const embed_request& req, embed_handler on_d
 }
 
 http::exchange http_provider::count_tokens(const chat_request& req, completion_handler on_done) {
-  auto done = scrubbing(std::move(on_done), secrets_);
+  // A server of the protocol without its counting endpoint (an Anthropic-compatible one)
+  // answers 404 or 405: this candidate cannot count, which is no failure of the deployment.
+  completion_handler cannot_count = [on_done = std::move(on_done)](result<chat_response> r) {
+    if (!r && (r.error().http_status == 404 || r.error().http_status == 405)) {
+      auto f = r.error();
+      f.code = errc::unsupported;
+      f.message = "no token-counting endpoint here: " + f.message;
+      return on_done(std::move(f));
+    }
+    on_done(std::move(r));
+  };
+  auto done = scrubbing(std::move(cannot_count), secrets_);
   return send_whole(
       client_, base_, settings_.timeout, codec_, codec_->count_tokens(req), std::move(done),
       [model = req.model](const wire::codec& c, std::string_view body) -> result<chat_response> {

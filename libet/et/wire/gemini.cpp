@@ -304,9 +304,22 @@ public:
     return out;
   }
 
-  // A zero count is left out, as proto3 JSON leaves out every zero.
+  // A zero count is left out, as proto3 JSON leaves out every zero; so a count is missing only
+  // from an answer of nothing but count details, not from an error or another object.
   result<int64_t> decode_count(std::string_view body) const override {
-    return read_token_count(body, "Gemini token count", "totalTokens", 0);
+    auto parsed = parse_object(body, "Gemini token count");
+    if (!parsed)
+      return parsed.error();
+    if (parsed->contains("error"))
+      return classify_stream_error(body, p_.api_key);
+    bool details_only = true;
+    for (const auto& member : *parsed)
+      details_only = details_only
+                     && (member.key() == "promptTokensDetails"
+                         || member.key() == "cachedContentTokenCount"
+                         || member.key() == "cacheTokensDetails");
+    return read_token_count(body, "Gemini token count", "totalTokens",
+                            details_only ? std::optional<int64_t>{0} : std::nullopt);
   }
 
   result<chat_response> decode_chat(std::string_view body) const override {

@@ -60,6 +60,19 @@ struct fixture {
     return r;
   }
 
+  // Counts the tokens of `req`; the promise bounds the wait.
+  result<chat_response> count(const config::provider& p, const chat_request& req) {
+    auto made = provider::http_provider::make(client, p);
+    if (!made)
+      CAF_FAIL("make: " << to_string(made.error()));
+    auto done = std::make_shared<std::promise<result<chat_response>>>();
+    (*made)->count_tokens(req, [done](result<chat_response> r) { done->set_value(std::move(r)); });
+    auto f = done->get_future();
+    if (f.wait_for(30s) != std::future_status::ready)
+      CAF_FAIL("no count within 30 s");
+    return f.get();
+  }
+
   // Runs one request to completion; the promise bounds the wait, no sleeps.
   outcome run(const config::provider& p, bool stream, const chat_request& req = ask("hi")) {
     auto made = provider::http_provider::make(client, p);
@@ -227,6 +240,34 @@ CAF_TEST(every protocol lists the upstream models) {
     CAF_REQUIRE(models);
     CAF_CHECK_EQUAL(models->size(), 3u);
   }
+}
+
+CAF_TEST(anthropic and gemini count what their answer then bills) {
+  for (auto t : {config::provider_type::anthropic, config::provider_type::gemini}) {
+    auto counted = count(provider(t), ask("four words to count"));
+    CAF_REQUIRE(counted.has_value());
+    auto answered = run(provider(t), false, ask("four words to count")).response;
+    CAF_REQUIRE(answered.has_value());
+    CAF_CHECK_EQUAL(counted->tokens.prompt_tokens, 4);
+    CAF_CHECK_EQUAL(counted->tokens.prompt_tokens, answered->tokens.prompt_tokens);
+    CAF_CHECK(counted->content.empty());
+  }
+}
+
+CAF_TEST(a server without the counting endpoint cannot count and a failing one fails) {
+  // An Anthropic-compatible server at another path: the fake has no route there (404).
+  auto compat = provider(config::provider_type::anthropic);
+  compat.base_url += "/compat";
+  auto missing = count(compat, ask("hi"));
+  CAF_REQUIRE(!missing);
+  CAF_CHECK_EQUAL(to_string(missing.error().code), "unsupported");
+  CAF_CHECK(missing.error().message.find("no token-counting endpoint") != std::string::npos);
+  // An overloaded one stays overloaded (the router falls back from it, and tells the client).
+  auto busy = count(provider(config::provider_type::anthropic, {{"x-fake-fault", "overloaded"}}),
+                    ask("hi"));
+  CAF_REQUIRE(!busy);
+  CAF_CHECK_EQUAL(to_string(busy.error().code), "overloaded");
+  CAF_CHECK(busy.error().message.find("sk-test-secret") == std::string::npos);
 }
 
 CAF_TEST(the mock type has no http protocol) {
