@@ -7,6 +7,7 @@
 #include "et/util/text.hpp"
 #include "et/wire/classify.hpp"
 #include "et/wire/detail/common.hpp"
+#include "et/wire/detail/openai_count.hpp"
 #include "et/wire/detail/openai_reasoning.hpp"
 
 namespace et::wire::detail {
@@ -244,6 +245,27 @@ public:
       req_out.headers.emplace_back("OpenAI-Organization", p_.org);
     add_extra_headers(req_out.headers, p_);
     return req_out;
+  }
+
+  // Only api.openai.com counts: compatible servers have no counting endpoint, and what they
+  // answer an unknown path with (404, 400, 405) would not tell "cannot count" from a failure.
+  result<http_request> count_tokens(const chat_request& req) const override {
+    if (!official_)
+      return make_failure(errc::unsupported,
+                          "token counting is supported at api.openai.com only (POST "
+                          "/responses/input_tokens); compatible servers have no token-counting endpoint");
+    if (req.model.empty())
+      return make_failure(errc::invalid_input, "a token-count request needs a model");
+    auto out = post_json(path_ + "/responses/input_tokens", openai_input_tokens_body(req), false);
+    add_authorization(out.headers, p_);
+    if (!p_.org.empty())
+      out.headers.emplace_back("OpenAI-Organization", p_.org);
+    add_extra_headers(out.headers, p_);
+    return out;
+  }
+
+  result<int64_t> decode_count(std::string_view body) const override {
+    return read_token_count(body, "OpenAI input token count", "input_tokens", std::nullopt);
   }
 
   result<chat_response> decode_chat(std::string_view body) const override {

@@ -18,6 +18,7 @@ namespace {
 
 constexpr auto anthropic = config::provider_type::anthropic;
 constexpr auto gemini = config::provider_type::gemini;
+constexpr auto openai = config::provider_type::openai;
 
 std::unique_ptr<codec> codec_of(config::provider_type t) {
   return make_codec(test::make_provider(t));
@@ -114,7 +115,11 @@ CAF_TEST(hostile counts are refused) {
                     R"({"input_tokens":99999999999999999999})", R"([1])", R"(not json)"})
     CAF_CHECK_EQUAL(std::string{body} + ": " + verdict(anthropic, body),
                     std::string{body} + ": invalid_input");
-  for (auto body : {R"({"totalTokens":-5})", R"({"totalTokens":true})", R"("7")"})
+  // A zero is left out only of an answer of count details: anything else without a count is
+  // no count (a proxy's object, another endpoint's answer).
+  CAF_CHECK_EQUAL(verdict(gemini, R"({"promptTokensDetails":[{"modality":"TEXT"}]})"), "0");
+  for (auto body : {R"({"totalTokens":-5})", R"({"totalTokens":true})", R"("7")",
+                    R"({"status":"ok"})", R"({"candidates":[]})"})
     CAF_CHECK_EQUAL(std::string{body} + ": " + verdict(gemini, body),
                     std::string{body} + ": invalid_input");
   auto n = codec_of(anthropic)->decode_count(R"({"input_tokens":-1})");
@@ -125,15 +130,56 @@ CAF_TEST(hostile counts are refused) {
                       + std::to_string(max_token_count) + ")");
 }
 
-CAF_TEST(protocols without a counting endpoint say so) {
-  for (auto t : {config::provider_type::openai, config::provider_type::ollama}) {
-    auto req = codec_of(t)->count_tokens(conversation("m"));
+CAF_TEST(openai counts a conversation as responses input items) {
+  auto chat = conversation("gpt-5");
+  chat.messages.push_back(message{role::assistant, "", {}, {}, {}});
+  chat.messages.back().tool_calls = {tool_call{"call_1", "lookup", R"({"q":"x"})"}};
+  chat.messages.push_back(message{role::tool, "found it", {}, "call_1", {}});
+  auto req = codec_of(openai)->count_tokens(chat);
+  CAF_REQUIRE(req.has_value());
+  CAF_CHECK_EQUAL(req->target, "/v1/responses/input_tokens");
+  CAF_CHECK_EQUAL(header(*req, "Authorization"), "Bearer sk-test-secret-0123456789");
+  auto body = body_of(*req);
+  CAF_CHECK_EQUAL(json::value_to<std::string>(body.at("model")), "gpt-5");
+  CAF_CHECK(!body.contains("max_output_tokens") && !body.contains("temperature"));
+  const auto& items = body.at("input").as_array();
+  CAF_REQUIRE_EQUAL(items.size(), 4u);
+  CAF_CHECK_EQUAL(json::value_to<std::string>(items[0].at("role")), "system");
+  CAF_CHECK_EQUAL(json::value_to<std::string>(items[1].at("content")), "count these words");
+  CAF_CHECK_EQUAL(json::value_to<std::string>(items[2].at("type")), "function_call");
+  CAF_CHECK_EQUAL(json::value_to<std::string>(items[2].at("call_id")), "call_1");
+  CAF_CHECK_EQUAL(json::value_to<std::string>(items[2].at("arguments")), R"({"q":"x"})");
+  CAF_CHECK_EQUAL(json::value_to<std::string>(items[3].at("type")), "function_call_output");
+  CAF_CHECK_EQUAL(json::value_to<std::string>(items[3].at("output")), "found it");
+  // Responses tools are flat: no nested "function" object.
+  const auto& tool = body.at("tools").as_array().at(0).as_object();
+  CAF_CHECK_EQUAL(json::value_to<std::string>(tool.at("type")), "function");
+  CAF_CHECK_EQUAL(json::value_to<std::string>(tool.at("name")), "lookup");
+  CAF_CHECK(tool.contains("parameters") && !tool.contains("function"));
+  CAF_CHECK_EQUAL(
+      verdict(openai, R"({"object":"response.input_tokens","input_tokens":11})"), "11");
+  CAF_CHECK_EQUAL(verdict(openai, R"({"object":"response.input_tokens"})"), "invalid_input");
+}
+
+CAF_TEST(a gemini error object in a 2xx body is classified and not counted) {
+  auto n = codec_of(gemini)->decode_count(
+      R"({"error":{"code":429,"message":"Resource has been exhausted","status":"RESOURCE_EXHAUSTED"}})");
+  CAF_REQUIRE(!n);
+  CAF_CHECK_EQUAL(name(n.error().code), "rate_limited");
+}
+
+CAF_TEST(protocols and servers without a counting endpoint say so) {
+  auto compatible = test::make_provider(openai);
+  compatible.base_url = "http://127.0.0.1:8000/v1"; // vLLM, llama.cpp, OpenRouter...
+  auto ollama = config::provider_type::ollama;
+  for (const auto& c : {make_codec(compatible), codec_of(ollama)}) {
+    auto req = c->count_tokens(conversation("m"));
     CAF_REQUIRE(!req);
     CAF_CHECK_EQUAL(name(req.error().code), "unsupported");
-    CAF_CHECK_EQUAL(name(codec_of(t)->decode_count(R"({"input_tokens":1})").error().code),
-                    "unsupported");
   }
-  for (auto t : {anthropic, gemini})
+  CAF_CHECK_EQUAL(name(codec_of(ollama)->decode_count(R"({"input_tokens":1})").error().code),
+                  "unsupported");
+  for (auto t : {anthropic, gemini, openai})
     CAF_CHECK_EQUAL(name(codec_of(t)->count_tokens(conversation("")).error().code),
                     "invalid_input");
 }

@@ -1,0 +1,69 @@
+// OpenAI's token counting (see detail/openai_count.hpp). The Responses API writes a
+// conversation as a flat list of items, where Chat Completions nests tool calls in messages.
+
+#include "et/wire/detail/openai_count.hpp"
+
+#include "et/wire/detail/common.hpp"
+
+namespace et::wire::detail {
+
+namespace json = boost::json;
+
+namespace {
+
+json::object text_item(std::string_view role, std::string_view text) {
+  return {{"type", "message"}, {"role", role}, {"content", text}};
+}
+
+void add_items(json::array& items, const message& m) {
+  switch (m.who) {
+    case role::system:
+      if (!m.content.empty())
+        items.push_back(text_item("system", m.content));
+      break;
+    case role::user:
+      if (!m.content.empty())
+        items.push_back(text_item("user", m.content));
+      break;
+    case role::assistant:
+      if (!m.content.empty())
+        items.push_back(text_item("assistant", m.content));
+      for (const auto& c : m.tool_calls)
+        items.push_back(json::object{{"type", "function_call"},
+                                     {"call_id", portable_id(c.id)},
+                                     {"name", c.name},
+                                     {"arguments", c.arguments.empty() ? "{}" : c.arguments}});
+      break;
+    case role::tool:
+      items.push_back(json::object{{"type", "function_call_output"},
+                                   {"call_id", portable_id(m.tool_call_id)},
+                                   {"output", m.content}});
+      break;
+  }
+}
+
+} // namespace
+
+json::object openai_input_tokens_body(const chat_request& req) {
+  json::array items;
+  for (const auto& m : req.messages)
+    add_items(items, m);
+  json::object o{{"model", req.model}, {"input", std::move(items)}};
+  if (!req.tools.empty()) {
+    json::array tools;
+    for (const auto& t : req.tools) {
+      auto schema = object_or_empty(t.parameters);
+      json::object tool{
+          {"type", "function"},
+          {"name", t.name},
+          {"parameters", schema.empty() ? json::object{{"type", "object"}} : std::move(schema)}};
+      if (!t.description.empty())
+        tool["description"] = t.description;
+      tools.push_back(std::move(tool));
+    }
+    o["tools"] = std::move(tools);
+  }
+  return o;
+}
+
+} // namespace et::wire::detail
