@@ -350,6 +350,10 @@ CAF_TEST(sigterm lets a stream in flight finish while new requests get 503) {
   auto refused = openai(oai_body("gpt", false));
   CAF_CHECK_EQUAL(refused.status, 503);
   CAF_CHECK(has(refused.body, "shutting down"));
+  auto refused_count = call("POST", "/v1/messages/count_tokens",
+                            R"({"model":"claude","messages":[{"role":"user","content":"hi"}]})");
+  CAF_CHECK_EQUAL(refused_count.status, 503);
+  CAF_CHECK(has(refused_count.body, "shutting down"));
   CAF_CHECK(!gateway->poll().has_value()); // still serving the held stream
   // Let the upstream finish the stream: it ends whole, then the gateway exits.
   auto release = std::make_shared<std::promise<void>>();

@@ -224,6 +224,26 @@ CAF_TEST(over the rate limit is 429 with Retry - After) {
   CAF_CHECK_LESS_OR_EQUAL(after, 60);
 }
 
+CAF_TEST(a key counts the tokens of its models outside its limits) {
+  auto key = create("counter", {"--models", "claude", "--rpm", "1"});
+  serve();
+  wait_for_room_in_the_minute(std::chrono::seconds{20});
+  auto count = [&](const std::string& model, const std::string& with) {
+    return call("POST", "/v1/messages/count_tokens",
+                R"({"model":")" + model + R"(","messages":[{"role":"user","content":"hi"}]})",
+                {{"anthropic-version", "2023-06-01"}, {"x-api-key", with}});
+  };
+  for (int i = 0; i < 3; ++i) // counts are outside the one request a minute
+    CAF_CHECK_EQUAL(count("claude", key).status, 200);
+  auto other = count("gpt", key);
+  CAF_CHECK_EQUAL(other.status, 403);
+  CAF_CHECK_EQUAL(error_type(other.body), "permission_error");
+  CAF_CHECK_EQUAL(count("claude", "et-wrong").status, 401);
+  // The minute's one answer is still there, and then spent.
+  CAF_CHECK_EQUAL(ant(ant_body("claude", false), key).status, 200);
+  CAF_CHECK_EQUAL(ant(ant_body("claude", false), key).status, 429);
+}
+
 CAF_TEST(without keys the gateway is open and records requests without a name) {
   serve();
   CAF_CHECK(has(gateway->err(), "OPEN MODE on loopback"));
