@@ -1,4 +1,5 @@
-// Fuzz target: the gateway's client requests (et/gateway), both protocols. Invariants: a
+// Fuzz target: the gateway's client requests (et/gateway): Chat Completions, Messages (and its
+// count_tokens body) and Responses. Invariants: a
 // decoded request stays within its bounds and has a model and messages; a refusal has a
 // message, and any field it names is short and one line; whatever was decoded renders back
 // (answer, stream events, error) as valid JSON, so no client input can break the JSON et
@@ -12,6 +13,7 @@
 #include "et/gateway/errors.hpp"
 #include "et/gateway/request.hpp"
 #include "et/gateway/response.hpp"
+#include "et/gateway/responses.hpp"
 #include "et/gateway/stream.hpp"
 #include "et/wire/codec.hpp"
 #include "fuzz_support.hpp"
@@ -51,6 +53,10 @@ void streams_parse(const et::chat_response& answer, answer_meta meta, bool anthr
   auto events = o.start(); // one call a statement: a stream keeps state between them
   events += o.piece(piece);
   events_parse(events + o.finish(answer));
+  responses_stream rs{meta};
+  events = rs.piece(piece); // as the gateway asks: the first piece, then the start
+  events = rs.start() + events;
+  events_parse(events + rs.finish(answer));
   if (!anthropic)
     return;
   anthropic_stream a{meta};
@@ -117,6 +123,7 @@ void check(const et::result<client_request>& r, const limits& bounds, protocol p
     answer.tool_calls.push_back({t.name, t.name, t.parameters});
   answer_meta meta{r->model, r->model, 0, r->show_thinking};
   parses(openai_response(answer, meta), "OpenAI answer is not JSON");
+  parses(responses_response(answer, meta), "Responses answer is not JSON");
   bool anthropic = static_cast<bool>(check_relayable(protocol::anthropic, answer));
   if (anthropic)
     parses(anthropic_response(answer, meta), "Anthropic answer is not JSON");
@@ -137,5 +144,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   check(parse_openai_request(input, small), small, protocol::openai);
   check(parse_anthropic_request(input, small), small, protocol::anthropic);
   check(parse_anthropic_count_request(input, small), small, protocol::anthropic);
+  check(parse_responses_request(input, small), small, protocol::openai);
   return 0;
 }

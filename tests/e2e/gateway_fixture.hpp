@@ -112,6 +112,7 @@ models:
   busy2: {provider: busy2, model: fake-large}
   cut: {provider: cutter, model: fake-small}
   cut2: {provider: cutter2, model: fake-small}
+  cut3: {provider: cutter, model: fake-medium}
   locked: {provider: locked, model: fake-small}
   held: {provider: holder, model: fake-small}
   gpttool: {provider: oatool, model: fake-small}
@@ -127,6 +128,7 @@ roles:
   coder: {model: slow429, fallbacks: [gpt]}
   cutrole: {model: cut, fallbacks: [gpt]}
   cutrole2: {model: cut2, fallbacks: [claude]}
+  cutrole3: {model: cut3, fallbacks: [gpt]}
   team: {pool: [gpt, claude, gem], fallbacks: [llama]}
 retry: {attempts: 1}
 cooldown: {failures: 1, window: 60s, period: 30s}

@@ -13,8 +13,7 @@
 #include "et/gateway/errors.hpp"
 #include "et/gateway/meter.hpp"
 #include "et/gateway/models.hpp"
-#include "et/gateway/response.hpp"
-#include "et/gateway/stream.hpp"
+#include "et/gateway/renderer.hpp"
 #include "et/util/text.hpp"
 #include "et/util/url.hpp"
 
@@ -29,6 +28,17 @@ using state_ptr = std::shared_ptr<http_gateway::state>;
 
 std::string path_of(const std::string& target) {
   return target.substr(0, target.find('?'));
+}
+
+// The chat endpoint at `path`, if it is one.
+std::optional<gateway::surface> chat_surface(const std::string& path) {
+  if (path == "/v1/chat/completions")
+    return gateway::surface::chat_completions;
+  if (path == "/v1/messages")
+    return gateway::surface::messages;
+  if (path == "/v1/responses")
+    return gateway::surface::responses;
+  return std::nullopt;
 }
 
 // Anthropic's endpoints.
@@ -79,10 +89,8 @@ struct exchange {
   state_ptr st;
   protocol proto;
   std::shared_ptr<http::reply> out;
-  gateway::answer_meta meta;
+  std::optional<gateway::renderer> render; ///< the answer in its client's API
   bool stream = false;
-  std::optional<gateway::openai_stream> openai;
-  std::optional<gateway::anthropic_stream> anthropic;
   bool started = false; ///< the stream's head and first events went out
   key_ticket ticket;    ///< settled with the answer
   tally counted;        ///< for /metrics; its t0 is the request's arrival
@@ -105,13 +113,13 @@ struct exchange {
                {{"Content-Type", "text/event-stream"},
                 {"Cache-Control", "no-cache"},
                 {"X-Accel-Buffering", "no"}},
-               (openai ? openai->start() : anthropic->start()) + events);
+               render->start() + events);
     started = true;
     st->metrics->first_token(proto, clock_type::now() - counted.t0);
   }
 
   void chunk(const stream_chunk& c) {
-    auto events = openai ? openai->piece(c.delta) : anthropic->piece(c.delta);
+    auto events = render->piece(c.delta);
     if (events.empty())
       return; // thinking the client did not ask to see
     if (!started)
@@ -126,7 +134,7 @@ struct exchange {
     if (started) {
       // After the first byte no fallback is possible: the stream ends with an
       // error event, never with the protocol's clean end.
-      out->end(openai ? openai->fail(e) : anthropic->fail(e));
+      out->end(render->fail(e));
       return;
     }
     out->send(e.status, error_headers(e), gateway::error_body(proto, e));
@@ -160,13 +168,11 @@ struct exchange {
     if (!stream) {
       auto h = json_type;
       h.emplace_back("x-et-answered-by", by);
-      out->send(200, std::move(h),
-                openai ? gateway::openai_response(answer, meta)
-                       : gateway::anthropic_response(answer, meta));
+      out->send(200, std::move(h), render->whole(answer));
     } else {
       if (!started)
         begin({});
-      out->end(openai ? openai->finish(answer) : anthropic->finish(answer));
+      out->end(render->finish(answer));
     }
     // After the answer is on its way: the log line is not on the client's clock.
     log("200 ok, answered by " + by + ", " + std::to_string(answer.tokens.prompt_tokens) + "+"
@@ -185,25 +191,21 @@ void send_error(const state_ptr& st, http::reply& out, protocol p, gateway::clie
 }
 
 // Asks the router for an admitted request; in_flight counts it already.
-void start_call(const state_ptr& st, protocol p, const std::shared_ptr<http::reply>& out,
+void start_call(const state_ptr& st, gateway::surface api, const std::shared_ptr<http::reply>& out,
                 gateway::client_request parsed, const gateway::route& where, std::string what,
                 key_ticket ticket, tally counted) {
   auto id = st->next_id++;
   auto ex = std::make_shared<exchange>();
   ex->st = st;
-  ex->proto = p;
+  ex->proto = gateway::protocol_of(api);
   ex->out = out;
   ex->stream = parsed.stream;
   ex->ticket = std::move(ticket);
   ex->counted = std::move(counted);
   ex->counted.asked = clock_type::now();
-  auto n = std::to_string(id - actors::gateway_request_ids);
-  ex->meta = {p == protocol::openai ? "chatcmpl-et" + n : "msg_et" + n, parsed.model, unix_now(),
-              parsed.show_thinking};
-  if (p == protocol::openai)
-    ex->openai.emplace(ex->meta, parsed.include_usage);
-  else
-    ex->anthropic.emplace(ex->meta);
+  gateway::answer_meta meta{gateway::answer_id(api, id - actors::gateway_request_ids), parsed.model,
+                            unix_now(), parsed.show_thinking};
+  ex->render.emplace(api, std::move(meta), parsed.include_usage);
   ex->what = std::move(what);
   role_request req{id, where.role, where.target, std::move(parsed.request)};
   st->calls->start(std::move(req), ex->stream,
@@ -215,13 +217,27 @@ void start_call(const state_ptr& st, protocol p, const std::shared_ptr<http::rep
   out->on_close([st, id] { st->calls->cancel(id); });
 }
 
-void chat(const state_ptr& st, protocol p, const key_pass& who, http::incoming in,
+// The request body of `api`, decoded.
+result<gateway::client_request> parse(gateway::surface api, const std::string& body,
+                                      const gateway::limits& bounds) {
+  switch (api) {
+    case gateway::surface::messages:
+      return gateway::parse_anthropic_request(body, bounds);
+    case gateway::surface::responses:
+      return gateway::parse_responses_request(body, bounds);
+    case gateway::surface::chat_completions:
+      break;
+  }
+  return gateway::parse_openai_request(body, bounds);
+}
+
+void chat(const state_ptr& st, gateway::surface api, const key_pass& who, http::incoming in,
           std::shared_ptr<http::reply> out, tally counted) {
+  auto p = gateway::protocol_of(api);
   if (st->draining)
     return send_error(st, *out, p, {503, "the gateway is shutting down", "", 0, "node_down"},
                       &counted);
-  auto parsed = p == protocol::openai ? gateway::parse_openai_request(in.body, st->setup.bounds)
-                                      : gateway::parse_anthropic_request(in.body, st->setup.bounds);
+  auto parsed = parse(api, in.body, st->setup.bounds);
   if (!parsed) {
     auto e = gateway::error_for(p, parsed.error());
     st->keys->record_refusal(who, "", e.status);
@@ -243,7 +259,7 @@ void chat(const state_ptr& st, protocol p, const key_pass& who, http::incoming i
   auto req = std::make_shared<gateway::client_request>(std::move(*parsed));
   auto route = *where;
   st->keys->admit(who, req->model, route, std::shared_ptr<const chat_request>{req, &req->request},
-                  [st, p, out, req, route, what,
+                  [st, api, p, out, req, route, what,
                    counted](std::optional<gateway::client_error> refused, key_ticket ticket) {
                     if (refused) {
                       --st->in_flight;
@@ -253,7 +269,7 @@ void chat(const state_ptr& st, protocol p, const key_pass& who, http::incoming i
                                       + gateway::printable(refused->message, 2048));
                       return send_error(st, *out, p, std::move(*refused), &counted);
                     }
-                    start_call(st, p, out, std::move(*req), route, what, std::move(ticket),
+                    start_call(st, api, out, std::move(*req), route, what, std::move(ticket),
                                counted);
                   });
 }
@@ -263,7 +279,8 @@ void handle(const state_ptr& st, http::incoming in, std::shared_ptr<http::reply>
   auto p = protocol_for(path, in);
   // Only the chat endpoints are counted in requests and errors.
   std::optional<tally> counted;
-  if (path == "/v1/chat/completions" || path == "/v1/messages") {
+  auto api = chat_surface(path);
+  if (api) {
     counted.emplace();
     counted->proto = p;
   }
@@ -309,10 +326,10 @@ void handle(const state_ptr& st, http::incoming in, std::shared_ptr<http::reply>
     return out->send(200, json_type,
                      gateway::models_list(p, gateway::offered_models(*st->setup.settings)));
   }
-  if (path == "/v1/chat/completions" || path == "/v1/messages") {
+  if (api) {
     if (in.method != "POST")
       return wrong_method("POST");
-    return chat(st, p, std::get<key_pass>(who), std::move(in), std::move(out), *counted);
+    return chat(st, *api, std::get<key_pass>(who), std::move(in), std::move(out), *counted);
   }
   if (path == count_tokens_path) {
     if (in.method != "POST")
@@ -322,8 +339,9 @@ void handle(const state_ptr& st, http::incoming in, std::shared_ptr<http::reply>
   send_error(st, *out, p,
              {404,
               "no route for " + in.method + " " + path
-                  + " (this gateway serves POST /v1/chat/completions, POST /v1/messages, POST "
-                    "/v1/messages/count_tokens, GET /v1/models, GET /metrics and GET /health)",
+                  + " (this gateway serves POST /v1/chat/completions, POST /v1/responses, POST "
+                    "/v1/messages, POST /v1/messages/count_tokens, GET /v1/models, GET /metrics "
+                    "and GET /health)",
               "", 0, "not_found"});
 }
 
@@ -353,7 +371,7 @@ result<std::unique_ptr<http_gateway>> http_gateway::start(gateway_setup setup) {
     auto p = anthropic_path(path) ? protocol::anthropic : protocol::openai;
     gateway::client_error e{status, message, "", 0, ""};
     // The server's own refusals (413, 431) of a chat request count too; it has no latency.
-    if (path == "/v1/chat/completions" || path == "/v1/messages")
+    if (chat_surface(path))
       st->metrics->request(p, std::string{gateway::no_model}, status, gateway::error_class(e));
     return std::pair<std::string, std::string>{"application/json", gateway::error_body(p, e)};
   };

@@ -262,16 +262,16 @@ int run_serve(context& ctx, const serve_options& o) {
     // One write: whoever waits for the listening line (a supervisor, a test) must not
     // read it, or the keys line, half written.
     std::ostringstream said;
-    said
-        << "et serve: gateway listening on " << (http_tls ? "https://" : "http://")
-        << (http_at->host.find(':') != std::string::npos ? "[" + http_at->host + "]"
-                                                         : http_at->host)
-        << ":" << gw->port()
-        << " (OpenAI: /v1/chat/completions, Anthropic: /v1/messages and /v1/messages/count_tokens, "
-           "/v1/models, /health, "
-           "/metrics); "
-           "models: "
-        << join(offered, ", ") << "\n";
+    said << "et serve: gateway listening on " << (http_tls ? "https://" : "http://")
+         << (http_at->host.find(':') != std::string::npos ? "[" + http_at->host + "]"
+                                                          : http_at->host)
+         << ":" << gw->port()
+         << " (OpenAI: /v1/chat/completions and /v1/responses, Anthropic: /v1/messages and "
+            "/v1/messages/count_tokens, "
+            "/v1/models, /health, "
+            "/metrics); "
+            "models: "
+         << join(offered, ", ") << "\n";
     if (auto keys = gw->active_keys(); keys && *keys > 0)
       said << "et serve: gateway keys: " << *keys
            << " active; every request (but /health) needs one as \"Authorization: Bearer "

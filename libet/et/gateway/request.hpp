@@ -60,6 +60,13 @@ result<client_request> parse_anthropic_request(std::string_view body, const limi
 result<client_request> parse_anthropic_count_request(std::string_view body,
                                                      const limits& bounds = {});
 
+/// Decodes an OpenAI Responses API body (POST /v1/responses, what Codex sends): `input` as a
+/// string or as message, function_call, function_call_output and reasoning items (reasoning is
+/// dropped), `instructions` as the system prompt, flat function tools, `text.format`,
+/// `reasoning.effort`; `previous_response_id` is unsupported (nothing is stored). The same
+/// failures as the other decoders.
+result<client_request> parse_responses_request(std::string_view body, const limits& bounds = {});
+
 /// The field a parse failure names ("messages[2].content"), "" when it names none: the
 /// text between the first pair of backquotes of its message.
 std::string failed_field(const failure& f);

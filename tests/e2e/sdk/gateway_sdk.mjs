@@ -183,5 +183,35 @@ await rejects(() => an.messages.countTokens({ model: 'gpt', messages }),
   'anthropic countTokens on a model that cannot count',
   (e) => e instanceof Anthropic.BadRequestError && /token-counting/.test(e.message));
 
+// The Responses API, as Codex speaks it: whole and streamed text from other protocols, function
+// tools both ways, and a stream cut after its first text surfacing as an error.
+const resp = await oa.responses.create({ model: 'claude', input: 'hello sdk' });
+check(resp.output_text === 'hello sdk' && resp.status === 'completed' && resp.usage.output_tokens > 0,
+  `responses whole text on an Anthropic upstream: ${JSON.stringify(resp.output)}`);
+const rstream = oa.responses.stream({ model: 'gem', instructions: 'be brief', input: [{ role: 'user', content: 'hello sdk' }] });
+let rdeltas = '';
+for await (const ev of rstream) if (ev.type === 'response.output_text.delta') rdeltas += ev.delta;
+const rfinal = await rstream.finalResponse();
+check(rdeltas === 'hello sdk' && rfinal.output_text === 'hello sdk' && rfinal.status === 'completed'
+  && rfinal.usage.input_tokens > 0, `responses streamed text on a Gemini upstream: "${rdeltas}" ${JSON.stringify(rfinal.usage)}`);
+const rTools = [{ type: 'function', name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } }];
+const rcalled = await oa.responses.create({ model: 'claudetool', input: 'weather?', tools: rTools });
+const rcall = rcalled.output.find((i) => i.type === 'function_call');
+check(rcall?.name === 'get_weather' && JSON.parse(rcall.arguments).city === 'Oslo',
+  `responses function call on an Anthropic upstream: ${JSON.stringify(rcalled.output)}`);
+const rstreamedCall = await oa.responses.stream({ model: 'gpttool', input: 'weather?', tools: rTools }).finalResponse();
+const rs = rstreamedCall.output.find((i) => i.type === 'function_call');
+check(JSON.parse(rs?.arguments ?? '{}').days === 3, `responses streamed function call: ${JSON.stringify(rstreamedCall.output)}`);
+const ranswered = await oa.responses.create({
+  model: 'gpt', tools: rTools,
+  input: [{ role: 'user', content: 'weather?' }, ...rcalled.output,
+    { type: 'function_call_output', call_id: rcall.call_id, output: 'sunny' }],
+});
+check(ranswered.output_text.length > 0, `responses function output accepted: ${JSON.stringify(ranswered.output)}`);
+await rejects(() => oa.responses.create({ model: 'gpt', input: 'hi', previous_response_id: 'resp_1' }),
+  'responses previous_response_id', (e) => e.status === 400 && /stores no responses/.test(e.message));
+await rejects(() => oa.responses.stream({ model: 'cutrole3', input: 'hi' }).finalResponse(),
+  'responses stream cut after its first text', (e) => /failed after|server_error|stream_interrupted/.test(e.message));
+
 console.log(failures === 0 ? 'ALL OK' : `${failures} FAILED`);
 process.exit(failures === 0 ? 0 : 1);

@@ -16,8 +16,8 @@ bool schema_name_ok(std::string_view name) {
 
 // The json_schema member of a response_format: name (required), schema, strict; the
 // description is a hint for the model that only OpenAI takes, so it is not forwarded.
-result<answer_format> openai_schema(const json::value* v, const limits& bounds) {
-  const std::string field = "response_format.json_schema";
+result<answer_format> openai_schema(const json::value* v, const std::string& field,
+                                    const limits& bounds) {
   if (v == nullptr || !v->is_object())
     return bad_field(field, "expected an object");
   const auto& o = v->get_object();
@@ -58,12 +58,51 @@ result<answer_format> openai_response_format(const json::value& v, const limits&
   if (!kind)
     return std::move(kind).error();
   if (*kind == "json_schema")
-    return openai_schema(o.if_contains("json_schema"), bounds);
+    return openai_schema(o.if_contains("json_schema"), "response_format.json_schema", bounds);
   if (*kind != "text" && *kind != "json_object")
     return bad_field("response_format.type", "expected text, json_object or json_schema");
   answer_format f;
   f.kind = *kind == "text" ? answer_format::shape::text : answer_format::shape::json_object;
   return f;
+}
+
+result<answer_format> responses_text(const json::value& v, const limits& bounds) {
+  if (v.is_null())
+    return answer_format{};
+  if (!v.is_object())
+    return bad_field("text", "expected an object");
+  const auto& o = v.get_object();
+  if (auto ok = check_members(o, "text", {"format", "verbosity"}); !ok)
+    return ok.error();
+  if (const auto* verbosity = o.if_contains("verbosity"); verbosity && !verbosity->is_null())
+    if (auto ok = one_of(o, "verbosity", "text", {"low", "medium", "high"}); !ok)
+      return ok.error();
+  const auto* format = o.if_contains("format");
+  if (format == nullptr || format->is_null())
+    return answer_format{};
+  const std::string field = "text.format";
+  if (!format->is_object())
+    return bad_field(field, "expected an object");
+  const auto& f = format->get_object();
+  auto kind = required_string(f, "type", field, 32);
+  if (!kind)
+    return std::move(kind).error();
+  if (*kind == "json_schema") {
+    // Flat here: the schema's members sit beside its type.
+    json::object schema;
+    for (const auto& [key, value] : f)
+      if (view(key) != "type")
+        schema.emplace(key, value);
+    json::value flat(std::move(schema)); // not braces: those would make an array
+    return openai_schema(&flat, field, bounds);
+  }
+  if (auto ok = check_members(f, field, {"type"}); !ok)
+    return ok.error();
+  if (*kind != "text" && *kind != "json_object")
+    return bad_field(field + ".type", "expected text, json_object or json_schema");
+  answer_format out;
+  out.kind = *kind == "text" ? answer_format::shape::text : answer_format::shape::json_object;
+  return out;
 }
 
 result<answer_format> anthropic_output_config(const json::value& v, const limits& bounds) {

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "et/gateway/detail/fields.hpp"
+#include "et/gateway/errors.hpp"
 
 namespace et::gateway::detail {
 
@@ -34,6 +35,33 @@ const json::array* bounded_array(const json::value& v, const std::string& field,
 
 } // namespace
 
+// A function's definition (named `ff`): name, description, parameters, strict, and the members
+// listed in `also`, which its caller reads.
+result<tool_spec> function_spec(const json::object& fo, const std::string& ff,
+                                std::initializer_list<std::string_view> also,
+                                const limits& bounds) {
+  for (const auto& [key, value] : fo) {
+    auto k = view(key);
+    bool known = k == "name" || k == "description" || k == "parameters" || k == "strict";
+    for (auto a : also)
+      known = known || k == a;
+    if (!known)
+      return bad_field(ff + "." + std::string{k}, "unknown field");
+  }
+  auto name = optional_string(fo, "name", ff, max_name);
+  auto description = optional_string(fo, "description", ff, bounds.max_string_bytes);
+  auto schema = schema_text(fo.if_contains("parameters"), ff + ".parameters", bounds);
+  if (!name)
+    return std::move(name).error();
+  if (name->empty())
+    return bad_field(ff + ".name", "missing");
+  if (!description)
+    return std::move(description).error();
+  if (!schema)
+    return std::move(schema).error();
+  return tool_spec{std::move(*name), std::move(*description), std::move(*schema)};
+}
+
 result<std::vector<tool_spec>> openai_tools(const json::value& v, const limits& bounds) {
   failure why;
   const auto* a = bounded_array(v, "tools", max_tools, why);
@@ -53,23 +81,40 @@ result<std::vector<tool_spec>> openai_tools(const json::value& v, const limits& 
     const auto* f = t.if_contains("function");
     if (f == nullptr || !f->is_object())
       return bad_field(field + ".function", "expected an object");
-    const auto& fo = f->get_object();
-    auto ff = field + ".function";
-    if (auto ok = check_members(fo, ff, {"name", "description", "parameters", "strict"}); !ok)
-      return ok.error();
-    tool_spec spec;
-    auto name = optional_string(fo, "name", ff, max_name);
-    auto description = optional_string(fo, "description", ff, bounds.max_string_bytes);
-    auto schema = schema_text(fo.if_contains("parameters"), ff + ".parameters", bounds);
-    if (!name)
-      return std::move(name).error();
-    if (name->empty())
-      return bad_field(ff + ".name", "missing");
-    if (!description)
-      return std::move(description).error();
-    if (!schema)
-      return std::move(schema).error();
-    out.push_back({std::move(*name), std::move(*description), std::move(*schema)});
+    auto spec = function_spec(f->get_object(), field + ".function", {}, bounds);
+    if (!spec)
+      return std::move(spec).error();
+    out.push_back(std::move(*spec));
+  }
+  return out;
+}
+
+result<std::vector<tool_spec>> responses_tools(const json::value& v, const limits& bounds) {
+  failure why;
+  const auto* a = bounded_array(v, "tools", max_tools, why);
+  if (a == nullptr)
+    return why;
+  std::vector<tool_spec> out;
+  for (std::size_t i = 0; i < a->size(); ++i) {
+    auto field = "tools[" + std::to_string(i) + "]";
+    if (!(*a)[i].is_object())
+      return bad_field(field, "expected an object");
+    const auto& t = (*a)[i].get_object();
+    auto type = required_string(t, "type", field, 64);
+    if (!type)
+      return std::move(type).error();
+    // What Codex adds to every request: a namespace of sub-agent tools (how a model calls into
+    // a namespace is OpenAI's own) and its web search (no other provider runs it). Refusing
+    // them made the gateway unusable from Codex; they are not offered to the model.
+    if (*type == "namespace" || *type == "web_search")
+      continue;
+    if (*type != "function")
+      return unsupported_field(field + ".type", "only function tools are supported (not "
+                                                    + printable(*type, 64) + ")");
+    auto spec = function_spec(t, field, {"type"}, bounds);
+    if (!spec)
+      return std::move(spec).error();
+    out.push_back(std::move(*spec));
   }
   return out;
 }

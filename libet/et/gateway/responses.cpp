@@ -1,0 +1,190 @@
+#include "et/gateway/responses.hpp"
+
+#include "et/gateway/detail/render.hpp"
+
+namespace et::gateway {
+
+using namespace detail;
+
+namespace {
+
+json::object responses_usage(const usage& u) {
+  return {{"input_tokens", u.prompt_tokens},
+          {"input_tokens_details", json::object{{"cached_tokens", u.cache_read_tokens}}},
+          {"output_tokens", u.completion_tokens},
+          {"output_tokens_details", json::object{{"reasoning_tokens", u.reasoning_tokens}}},
+          {"total_tokens", u.prompt_tokens + u.completion_tokens}};
+}
+
+std::string message_id(const answer_meta& meta) {
+  return "msg_" + meta.id;
+}
+
+json::object text_part(const std::string& text) {
+  return {{"type", "output_text"}, {"text", text}, {"annotations", json::array{}}};
+}
+
+json::object message_item(const answer_meta& meta, const std::string& text, bool done) {
+  json::array content;
+  if (done)
+    content.push_back(text_part(text));
+  return {{"id", message_id(meta)},
+          {"type", "message"},
+          {"status", done ? "completed" : "in_progress"},
+          {"role", "assistant"},
+          {"content", std::move(content)}};
+}
+
+json::object call_item(const chat_response& r, const answer_meta& meta, std::size_t i, bool done) {
+  const auto& c = r.tool_calls[i];
+  return {{"id", "fc_" + meta.id + "_" + std::to_string(i)},
+          {"type", "function_call"},
+          {"status", done ? "completed" : "in_progress"},
+          {"call_id", call_id(c, meta, i, "call_")},
+          {"name", c.name},
+          {"arguments", done ? c.arguments : ""}};
+}
+
+// The response object; `output` and `r` are what is known so far (none before the end).
+json::object response_object(const answer_meta& meta, const char* status, json::array output,
+                             const chat_response* r) {
+  json::object o{{"id", meta.id},
+                 {"object", "response"},
+                 {"created_at", meta.created},
+                 {"status", status},
+                 {"error", nullptr},
+                 {"incomplete_details", nullptr},
+                 {"model", meta.model},
+                 {"output", std::move(output)},
+                 {"parallel_tool_calls", true},
+                 {"tool_choice", "auto"},
+                 {"tools", json::array{}},
+                 {"store", false},
+                 {"usage", nullptr}};
+  if (r != nullptr) {
+    o["usage"] = responses_usage(r->tokens);
+    if (r->finish == finish_reason::length) {
+      o["status"] = "incomplete";
+      o["incomplete_details"] = json::object{{"reason", "max_output_tokens"}};
+    }
+  }
+  return o;
+}
+
+json::array whole_output(const chat_response& r, const answer_meta& meta) {
+  json::array output;
+  if (!r.content.empty() || r.tool_calls.empty())
+    output.push_back(message_item(meta, r.content, true));
+  for (std::size_t i = 0; i < r.tool_calls.size(); ++i)
+    output.push_back(call_item(r, meta, i, true));
+  return output;
+}
+
+} // namespace
+
+std::string responses_response(const chat_response& r, const answer_meta& meta) {
+  return json::serialize(response_object(meta, "completed", whole_output(r, meta), &r));
+}
+
+responses_stream::responses_stream(answer_meta meta) : meta_(std::move(meta)) {
+  // Made now: a gateway asks for the first piece's events before it sends these, and the
+  // sequence numbers must follow the order they go out in.
+  start_ =
+      event("response.created", {{"response", response_object(meta_, "in_progress", {}, nullptr)}});
+  start_ += event("response.in_progress",
+                  {{"response", response_object(meta_, "in_progress", {}, nullptr)}});
+}
+
+std::string responses_stream::event(const char* type, json::object data) {
+  data["type"] = type;
+  data["sequence_number"] = sequence_++;
+  return named_sse(type, data);
+}
+
+std::string responses_stream::start() {
+  return start_;
+}
+
+std::string responses_stream::open_text() {
+  if (text_open_)
+    return {};
+  text_open_ = true;
+  auto out = event("response.output_item.added",
+                   {{"output_index", 0}, {"item", message_item(meta_, "", false)}});
+  return out
+         + event("response.content_part.added", {{"item_id", message_id(meta_)},
+                                                 {"output_index", 0},
+                                                 {"content_index", 0},
+                                                 {"part", text_part("")}});
+}
+
+std::string responses_stream::piece(const chunk& c) {
+  if (c.text.empty())
+    return {};
+  auto out = open_text();
+  text_ += c.text;
+  return out
+         + event("response.output_text.delta", {{"item_id", message_id(meta_)},
+                                                {"output_index", 0},
+                                                {"content_index", 0},
+                                                {"delta", c.text},
+                                                {"logprobs", json::array{}}});
+}
+
+std::string responses_stream::finish(const chat_response& r) {
+  std::string out;
+  int64_t index = 0;
+  if (text_open_ || r.tool_calls.empty()) {
+    out += open_text(); // an empty answer still has its (empty) message
+    out += event("response.output_text.done", {{"item_id", message_id(meta_)},
+                                               {"output_index", 0},
+                                               {"content_index", 0},
+                                               {"text", text_},
+                                               {"logprobs", json::array{}}});
+    out += event("response.content_part.done", {{"item_id", message_id(meta_)},
+                                                {"output_index", 0},
+                                                {"content_index", 0},
+                                                {"part", text_part(text_)}});
+    out += event("response.output_item.done",
+                 {{"output_index", 0}, {"item", message_item(meta_, text_, true)}});
+    index = 1;
+  }
+  json::array output;
+  if (index == 1)
+    output.push_back(message_item(meta_, text_, true));
+  for (std::size_t i = 0; i < r.tool_calls.size(); ++i, ++index) {
+    auto id = "fc_" + meta_.id + "_" + std::to_string(i);
+    out += event("response.output_item.added",
+                 {{"output_index", index}, {"item", call_item(r, meta_, i, false)}});
+    out += event("response.function_call_arguments.delta",
+                 {{"item_id", id}, {"output_index", index}, {"delta", r.tool_calls[i].arguments}});
+    out +=
+        event("response.function_call_arguments.done", {{"item_id", id},
+                                                        {"output_index", index},
+                                                        {"name", r.tool_calls[i].name},
+                                                        {"arguments", r.tool_calls[i].arguments}});
+    auto done = call_item(r, meta_, i, true);
+    output.push_back(done);
+    out += event("response.output_item.done", {{"output_index", index}, {"item", std::move(done)}});
+  }
+  auto whole = response_object(meta_, "completed", std::move(output), &r);
+  const char* type = whole["status"] == "incomplete" ? "response.incomplete" : "response.completed";
+  return out + event(type, {{"response", std::move(whole)}});
+}
+
+std::string responses_stream::fail(const client_error& e) {
+  auto failed = response_object(meta_, "failed", {}, nullptr);
+  json::object error{{"code", e.code.empty() ? "server_error" : e.code}, {"message", e.message}};
+  failed["error"] = error;
+  auto out = event("response.failed", {{"response", std::move(failed)}});
+  // The error event also carries `error` as an object: the official SDKs raise on it.
+  return out
+         + event("error", {{"code", error["code"]},
+                           {"message", e.message},
+                           {"param", nullptr},
+                           {"error", json::object{{"type", error_type(protocol::openai, e)},
+                                                  {"code", error["code"]},
+                                                  {"message", e.message}}}});
+}
+
+} // namespace et::gateway

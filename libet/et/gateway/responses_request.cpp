@@ -1,0 +1,334 @@
+// Decoding an OpenAI Responses API request (see request.hpp). The Responses API is what Codex
+// speaks: a conversation is a flat list of input items (messages, the function calls a model
+// made, their outputs), and nothing is stored, so every request carries the whole conversation.
+
+#include <array>
+
+#include "et/gateway/detail/fields.hpp"
+#include "et/gateway/detail/formats.hpp"
+#include "et/gateway/detail/tools.hpp"
+#include "et/gateway/errors.hpp"
+#include "et/gateway/request.hpp"
+
+namespace et::gateway {
+
+namespace {
+
+using namespace detail;
+
+// Accepted and without effect on the answer: attribution, caching and storage hints. Nothing
+// is stored, whatever `store` says; `include` asks for extra output et does not make.
+constexpr std::array<std::string_view, 10> ignored_fields{
+    "user",       "metadata", "store",          "service_tier",      "prompt_cache_key",
+    "truncation", "include",  "stream_options", "safety_identifier", "client_metadata"};
+
+// What the Responses API has that this gateway cannot honour.
+constexpr std::array<std::string_view, 7> unsupported_fields{
+    "conversation",          "prompt", "background", "max_tool_calls", "top_logprobs", "top_k",
+    "prompt_cache_retention"};
+
+template <std::size_t N>
+bool listed(const std::array<std::string_view, N>& names, std::string_view key) {
+  for (auto n : names)
+    if (n == key)
+      return true;
+  return false;
+}
+
+// A message's content: a string, or input_text/output_text parts joined.
+result<std::string> content_text(const json::value& v, const std::string& field,
+                                 const limits& bounds) {
+  if (v.is_string())
+    return string_of(v, field, bounds.max_string_bytes);
+  if (!v.is_array())
+    return bad_field(field, "expected a string or an array of parts");
+  const auto& parts = v.get_array();
+  if (parts.size() > bounds.max_parts)
+    return bad_field(field, "more than " + std::to_string(bounds.max_parts) + " parts");
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    auto pf = field + "[" + std::to_string(i) + "]";
+    if (!parts[i].is_object())
+      return bad_field(pf, "expected an object");
+    const auto& p = parts[i].get_object();
+    auto type = required_string(p, "type", pf, 32);
+    if (!type)
+      return std::move(type).error();
+    if (*type != "input_text" && *type != "output_text")
+      return unsupported_field(pf + ".type",
+                               "only text parts are supported (not " + printable(*type, 32) + ")");
+    auto text = required_string(p, "text", pf, bounds.max_string_bytes);
+    if (!text)
+      return std::move(text).error();
+    if (out.size() + text->size() > bounds.max_string_bytes)
+      return bad_field(field, "longer than " + std::to_string(bounds.max_string_bytes) + " bytes");
+    out += *text;
+  }
+  return out;
+}
+
+result<message> message_item(const json::object& o, const std::string& field,
+                             const limits& bounds) {
+  if (auto ok = check_members(o, field, {"type", "role", "content", "id", "status", "phase"}); !ok)
+    return ok.error();
+  auto name = required_string(o, "role", field, 32);
+  if (!name)
+    return std::move(name).error();
+  message m;
+  if (*name == "system" || *name == "developer")
+    m.who = role::system;
+  else if (*name == "user")
+    m.who = role::user;
+  else if (*name == "assistant")
+    m.who = role::assistant;
+  else
+    return bad_field(field + ".role", "expected system, developer, user or assistant");
+  const auto* content = o.if_contains("content");
+  if (content == nullptr)
+    return bad_field(field + ".content", "missing");
+  auto text = content_text(*content, field + ".content", bounds);
+  if (!text)
+    return std::move(text).error();
+  m.content = std::move(*text);
+  return m;
+}
+
+// A function call the model made: onto the assistant turn it belongs to (the last message,
+// when that is an assistant turn), else a turn of its own.
+result<void> function_call_item(const json::object& o, const std::string& field,
+                                const limits& bounds, std::vector<message>& out) {
+  if (auto ok = check_members(o, field, {"type", "call_id", "name", "arguments", "id", "status"});
+      !ok)
+    return ok.error();
+  auto id = required_string(o, "call_id", field, 256);
+  auto name = required_string(o, "name", field, 256);
+  auto args = required_string(o, "arguments", field, bounds.max_string_bytes);
+  if (!id)
+    return std::move(id).error();
+  if (!name)
+    return std::move(name).error();
+  if (!args)
+    return std::move(args).error();
+  if (out.empty() || out.back().who != role::assistant)
+    out.push_back(message{role::assistant, "", {}, {}, {}});
+  out.back().tool_calls.push_back(tool_call{std::move(*id), std::move(*name), std::move(*args)});
+  return {};
+}
+
+result<message> function_output_item(const json::object& o, const std::string& field,
+                                     const limits& bounds) {
+  if (auto ok = check_members(o, field, {"type", "call_id", "output", "id", "status"}); !ok)
+    return ok.error();
+  auto id = required_string(o, "call_id", field, 256);
+  if (!id)
+    return std::move(id).error();
+  const auto* output = o.if_contains("output");
+  if (output == nullptr)
+    return bad_field(field + ".output", "missing");
+  auto text = content_text(*output, field + ".output", bounds);
+  if (!text)
+    return std::move(text).error();
+  message m{role::tool, std::move(*text), {}, std::move(*id), {}};
+  return m;
+}
+
+// The model's reasoning from an earlier turn: checked and dropped (its encrypted content is
+// for OpenAI's own models; et relays reasoning as text, which no upstream takes back).
+result<void> reasoning_item(const json::object& o, const std::string& field, const limits& bounds) {
+  if (auto ok = check_members(o, field,
+                              {"type", "id", "summary", "content", "encrypted_content", "status"});
+      !ok)
+    return ok.error();
+  if (const auto* e = o.if_contains("encrypted_content"); e && !e->is_null())
+    if (auto s = string_of(*e, field + ".encrypted_content", bounds.max_string_bytes); !s)
+      return std::move(s).error();
+  return {};
+}
+
+result<void> decode_input(const json::value& v, const limits& bounds, chat_request& req) {
+  if (v.is_string()) {
+    auto text = string_of(v, "input", bounds.max_string_bytes);
+    if (!text)
+      return std::move(text).error();
+    req.messages.push_back(message{role::user, std::move(*text), {}, {}, {}});
+    return {};
+  }
+  if (!v.is_array())
+    return bad_field("input", "expected a string or an array of items");
+  const auto& items = v.get_array();
+  if (items.size() > bounds.max_messages)
+    return bad_field("input", "more than " + std::to_string(bounds.max_messages) + " items");
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    auto field = "input[" + std::to_string(i) + "]";
+    if (!items[i].is_object())
+      return bad_field(field, "expected an object");
+    const auto& o = items[i].get_object();
+    std::string type = "message"; // a message may leave its type out
+    if (o.contains("type")) {
+      auto t = required_string(o, "type", field, 64);
+      if (!t)
+        return std::move(t).error();
+      type = std::move(*t);
+    }
+    if (type == "message") {
+      auto m = message_item(o, field, bounds);
+      if (!m)
+        return std::move(m).error();
+      req.messages.push_back(std::move(*m));
+    } else if (type == "function_call") {
+      if (auto ok = function_call_item(o, field, bounds, req.messages); !ok)
+        return ok.error();
+    } else if (type == "function_call_output") {
+      auto m = function_output_item(o, field, bounds);
+      if (!m)
+        return std::move(m).error();
+      req.messages.push_back(std::move(*m));
+    } else if (type == "reasoning") {
+      if (auto ok = reasoning_item(o, field, bounds); !ok)
+        return ok.error();
+    } else {
+      return unsupported_field(field + ".type", "only message, function_call, "
+                                                "function_call_output and reasoning items are "
+                                                "supported (not "
+                                                    + printable(type, 64) + ")");
+    }
+  }
+  return {};
+}
+
+// reasoning: {"effort": ..., "summary": ...}; the effort goes on like reasoning_effort.
+result<void> decode_reasoning(const json::value& v, chat_request& req) {
+  if (v.is_null())
+    return {};
+  if (!v.is_object())
+    return bad_field("reasoning", "expected an object");
+  const auto& o = v.get_object();
+  if (auto ok = check_members(o, "reasoning", {"effort", "summary", "generate_summary"}); !ok)
+    return ok.error();
+  const auto* effort = o.if_contains("effort");
+  if (effort == nullptr || effort->is_null())
+    return {};
+  if (auto ok =
+          one_of(o, "effort", "reasoning", {"none", "minimal", "low", "medium", "high", "xhigh"});
+      !ok)
+    return ok.error();
+  std::string word{effort->get_string()};
+  req.thinking.asked = word == "none" ? thinking_request::want::off : thinking_request::want::on;
+  req.thinking.effort = std::move(word);
+  return {};
+}
+
+result<void> decode_tool_choice(const json::value& v, client_request& out) {
+  if (v.is_string() && (v.get_string() == "auto" || v.get_string() == "none")) {
+    out.tools_off = v.get_string() == "none";
+    return {};
+  }
+  return unsupported_field("tool_choice", "only auto and none are supported by this gateway");
+}
+
+result<void> decode_member(std::string_view k, const json::value& value, const limits& bounds,
+                           client_request& out) {
+  auto& req = out.request;
+  std::string field{k};
+  if (k == "model") {
+    auto m = string_of(value, field, bounds.max_model_bytes);
+    if (!m)
+      return std::move(m).error();
+    out.model = std::move(*m);
+  } else if (k == "input") {
+    return decode_input(value, bounds, req);
+  } else if (k == "instructions") {
+    if (value.is_null())
+      return {};
+    auto text = string_of(value, field, bounds.max_string_bytes);
+    if (!text)
+      return std::move(text).error();
+    if (!text->empty())
+      req.messages.insert(req.messages.begin(),
+                          message{role::system, std::move(*text), {}, {}, {}});
+  } else if (k == "stream") {
+    auto b = bool_of(value, field);
+    if (!b)
+      return std::move(b).error();
+    out.stream = *b;
+  } else if (k == "max_output_tokens") {
+    if (value.is_null())
+      return {};
+    auto n = integer_of(value, field, 1, bounds.max_tokens);
+    if (!n)
+      return std::move(n).error();
+    req.max_tokens = static_cast<int32_t>(*n);
+  } else if (k == "temperature" || k == "top_p") {
+    if (value.is_null())
+      return {};
+    auto d = number_of(value, field, 0, k == "temperature" ? 2 : 1);
+    if (!d)
+      return std::move(d).error();
+    (k == "temperature" ? req.temperature : req.top_p) = *d;
+  } else if (k == "tools") {
+    auto tools = responses_tools(value, bounds);
+    if (!tools)
+      return std::move(tools).error();
+    req.tools = std::move(*tools);
+  } else if (k == "tool_choice") {
+    return decode_tool_choice(value, out);
+  } else if (k == "parallel_tool_calls") {
+    if (value.is_null())
+      return {};
+    auto b = bool_of(value, field);
+    if (!b)
+      return std::move(b).error();
+    if (!*b)
+      return unsupported_field(field, "false is not supported by this gateway yet");
+  } else if (k == "text") {
+    auto f = responses_text(value, bounds);
+    if (!f)
+      return std::move(f).error();
+    req.format = std::move(*f);
+  } else if (k == "reasoning") {
+    return decode_reasoning(value, req);
+  } else if (k == "previous_response_id") {
+    if (!value.is_null())
+      return unsupported_field(field, "this gateway stores no responses: send the whole "
+                                      "conversation in input");
+  } else if (listed(unsupported_fields, k)) {
+    if (!value.is_null())
+      return unsupported_field(field, "not supported by this gateway yet");
+  } else if (!listed(ignored_fields, k)) {
+    return bad_field(field, "unknown field");
+  }
+  return {};
+}
+
+} // namespace
+
+result<client_request> parse_responses_request(std::string_view body, const limits& bounds) {
+  auto o = parse_body(body, bounds);
+  if (!o)
+    return std::move(o).error();
+  client_request out;
+  out.show_thinking = false; // reasoning items are not made yet
+  // instructions may come before or after input: input first, so instructions lead.
+  if (const auto* input = o->if_contains("input"))
+    if (auto ok = decode_member("input", *input, bounds, out); !ok)
+      return ok.error();
+  for (const auto& [key, value] : *o)
+    if (view(key) != "input")
+      if (auto ok = decode_member(view(key), value, bounds, out); !ok)
+        return ok.error();
+  if (out.model.empty())
+    return bad_field("model", o->contains("model") ? "must not be empty" : "missing");
+  bool spoken = false;
+  for (const auto& m : out.request.messages)
+    spoken = spoken || m.who != role::system;
+  if (!spoken)
+    return bad_field("input", o->contains("input") ? "expected at least one item besides "
+                                                     "instructions"
+                                                   : "missing");
+  if (out.tools_off)
+    out.request.tools.clear();
+  name_tool_results(out.request.messages);
+  return out;
+}
+
+} // namespace et::gateway
