@@ -57,6 +57,10 @@ void streams_parse(const et::chat_response& answer, answer_meta meta, bool anthr
   events = rs.piece(piece); // as the gateway asks: the first piece, then the start
   events = rs.start() + events;
   events_parse(events + rs.finish(answer));
+  responses_stream cut{meta}; // a stream that fails after its first piece
+  events = cut.piece(piece);
+  events = cut.start() + events;
+  events_parse(events + cut.fail(client_error{502, answer.content, "", 0, answer.reasoning}));
   if (!anthropic)
     return;
   anthropic_stream a{meta};

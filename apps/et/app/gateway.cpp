@@ -276,10 +276,11 @@ void chat(const state_ptr& st, gateway::surface api, const key_pass& who, http::
 
 void handle(const state_ptr& st, http::incoming in, std::shared_ptr<http::reply> out) {
   auto path = path_of(in.target);
-  auto p = protocol_for(path, in);
+  auto api = chat_surface(path);
+  // A chat endpoint's errors are its API's, whatever headers the client sends.
+  auto p = api ? gateway::protocol_of(*api) : protocol_for(path, in);
   // Only the chat endpoints are counted in requests and errors.
   std::optional<tally> counted;
-  auto api = chat_surface(path);
   if (api) {
     counted.emplace();
     counted->proto = p;

@@ -24,13 +24,28 @@ json::object text_part(const std::string& text) {
   return {{"type", "output_text"}, {"text", text}, {"annotations", json::array{}}};
 }
 
-json::object message_item(const answer_meta& meta, const std::string& text, bool done) {
+// Why an answer stopped short, if it did: Responses' incomplete_details.reason.
+const char* incomplete_reason(const chat_response* r) {
+  if (r == nullptr)
+    return nullptr;
+  if (r->finish == finish_reason::length)
+    return "max_output_tokens";
+  if (r->finish == finish_reason::content_filter)
+    return "content_filter";
+  return nullptr;
+}
+
+// The message item: in progress, or done with `text` (completed, or incomplete when the
+// answer `r` stopped short).
+json::object message_item(const answer_meta& meta, const std::string& text, bool done,
+                          const chat_response* r = nullptr) {
   json::array content;
   if (done)
     content.push_back(text_part(text));
+  const char* status = !done ? "in_progress" : incomplete_reason(r) ? "incomplete" : "completed";
   return {{"id", message_id(meta)},
           {"type", "message"},
-          {"status", done ? "completed" : "in_progress"},
+          {"status", status},
           {"role", "assistant"},
           {"content", std::move(content)}};
 }
@@ -56,6 +71,10 @@ json::object response_object(const answer_meta& meta, const char* status, json::
                  {"incomplete_details", nullptr},
                  {"model", meta.model},
                  {"output", std::move(output)},
+                 {"instructions", nullptr},
+                 {"metadata", json::object{}},
+                 {"temperature", nullptr},
+                 {"top_p", nullptr},
                  {"parallel_tool_calls", true},
                  {"tool_choice", "auto"},
                  {"tools", json::array{}},
@@ -63,9 +82,9 @@ json::object response_object(const answer_meta& meta, const char* status, json::
                  {"usage", nullptr}};
   if (r != nullptr) {
     o["usage"] = responses_usage(r->tokens);
-    if (r->finish == finish_reason::length) {
+    if (const auto* why = incomplete_reason(r)) {
       o["status"] = "incomplete";
-      o["incomplete_details"] = json::object{{"reason", "max_output_tokens"}};
+      o["incomplete_details"] = json::object{{"reason", why}};
     }
   }
   return o;
@@ -74,7 +93,7 @@ json::object response_object(const answer_meta& meta, const char* status, json::
 json::array whole_output(const chat_response& r, const answer_meta& meta) {
   json::array output;
   if (!r.content.empty() || r.tool_calls.empty())
-    output.push_back(message_item(meta, r.content, true));
+    output.push_back(message_item(meta, r.content, true, &r));
   for (std::size_t i = 0; i < r.tool_calls.size(); ++i)
     output.push_back(call_item(r, meta, i, true));
   return output;
@@ -146,12 +165,12 @@ std::string responses_stream::finish(const chat_response& r) {
                                                 {"content_index", 0},
                                                 {"part", text_part(text_)}});
     out += event("response.output_item.done",
-                 {{"output_index", 0}, {"item", message_item(meta_, text_, true)}});
+                 {{"output_index", 0}, {"item", message_item(meta_, text_, true, &r)}});
     index = 1;
   }
   json::array output;
   if (index == 1)
-    output.push_back(message_item(meta_, text_, true));
+    output.push_back(message_item(meta_, text_, true, &r));
   for (std::size_t i = 0; i < r.tool_calls.size(); ++i, ++index) {
     auto id = "fc_" + meta_.id + "_" + std::to_string(i);
     out += event("response.output_item.added",

@@ -27,6 +27,9 @@ constexpr std::array<std::string_view, 7> unsupported_fields{
     "conversation",          "prompt", "background", "max_tool_calls", "top_logprobs", "top_k",
     "prompt_cache_retention"};
 
+// How many input items one message's bound allows.
+constexpr std::size_t items_per_message = 4;
+
 template <std::size_t N>
 bool listed(const std::array<std::string_view, N>& names, std::string_view key) {
   for (auto n : names)
@@ -97,7 +100,9 @@ result<message> message_item(const json::object& o, const std::string& field,
 // when that is an assistant turn), else a turn of its own.
 result<void> function_call_item(const json::object& o, const std::string& field,
                                 const limits& bounds, std::vector<message>& out) {
-  if (auto ok = check_members(o, field, {"type", "call_id", "name", "arguments", "id", "status"});
+  if (auto ok = check_members(
+          o, field,
+          {"type", "call_id", "name", "arguments", "id", "status", "namespace", "caller"});
       !ok)
     return ok.error();
   auto id = required_string(o, "call_id", field, 256);
@@ -117,7 +122,8 @@ result<void> function_call_item(const json::object& o, const std::string& field,
 
 result<message> function_output_item(const json::object& o, const std::string& field,
                                      const limits& bounds) {
-  if (auto ok = check_members(o, field, {"type", "call_id", "output", "id", "status"}); !ok)
+  if (auto ok = check_members(o, field, {"type", "call_id", "output", "id", "status", "caller"});
+      !ok)
     return ok.error();
   auto id = required_string(o, "call_id", field, 256);
   if (!id)
@@ -155,9 +161,12 @@ result<void> decode_input(const json::value& v, const limits& bounds, chat_reque
   }
   if (!v.is_array())
     return bad_field("input", "expected a string or an array of items");
+  // Items are finer than messages (each call and each output is one, and reasoning items come
+  // between): a long agent session needs several per message's worth.
   const auto& items = v.get_array();
-  if (items.size() > bounds.max_messages)
-    return bad_field("input", "more than " + std::to_string(bounds.max_messages) + " items");
+  const auto max_items = items_per_message * bounds.max_messages;
+  if (items.size() > max_items)
+    return bad_field("input", "more than " + std::to_string(max_items) + " items");
   for (std::size_t i = 0; i < items.size(); ++i) {
     auto field = "input[" + std::to_string(i) + "]";
     if (!items[i].is_object())
@@ -203,13 +212,14 @@ result<void> decode_reasoning(const json::value& v, chat_request& req) {
   if (!v.is_object())
     return bad_field("reasoning", "expected an object");
   const auto& o = v.get_object();
-  if (auto ok = check_members(o, "reasoning", {"effort", "summary", "generate_summary"}); !ok)
+  if (auto ok = check_members(o, "reasoning", {"effort", "summary", "generate_summary", "context"});
+      !ok)
     return ok.error();
   const auto* effort = o.if_contains("effort");
   if (effort == nullptr || effort->is_null())
     return {};
-  if (auto ok =
-          one_of(o, "effort", "reasoning", {"none", "minimal", "low", "medium", "high", "xhigh"});
+  if (auto ok = one_of(o, "effort", "reasoning",
+                       {"none", "minimal", "low", "medium", "high", "xhigh", "max"});
       !ok)
     return ok.error();
   std::string word{effort->get_string()};
@@ -247,6 +257,8 @@ result<void> decode_member(std::string_view k, const json::value& value, const l
       req.messages.insert(req.messages.begin(),
                           message{role::system, std::move(*text), {}, {}, {}});
   } else if (k == "stream") {
+    if (value.is_null())
+      return {};
     auto b = bool_of(value, field);
     if (!b)
       return std::move(b).error();

@@ -131,12 +131,15 @@ CAF_TEST(what the gateway cannot honour is refused naming the field) {
           R"({"model":"m","input":[{"type":"function_call","call_id":"c","name":"f"}]})")),
       "input[0].arguments");
   limits small;
-  small.max_messages = 2;
+  small.max_messages = 2; // items are finer than messages: four per message's worth
+  std::string items;
+  for (int i = 0; i < 9; ++i)
+    items += std::string{i ? "," : ""} + R"({"role":"user","content":"x"})";
   CAF_CHECK_EQUAL(
-      refused(parse_responses_request(
-          R"({"model":"m","input":[{"role":"user","content":"a"},{"role":"user","content":"b"},{"role":"user","content":"c"}]})",
-          small)),
-      "input");
+      refused(parse_responses_request(R"({"model":"m","input":[)" + items + "]}", small)), "input");
+  items = items.substr(items.find("},{") + 2); // eight
+  CAF_CHECK_EQUAL(
+      refused(parse_responses_request(R"({"model":"m","input":[)" + items + "]}", small)), "ok");
 }
 
 CAF_TEST(what codex adds to its tools is accepted and not offered) {
@@ -217,6 +220,62 @@ CAF_TEST(a stream cut after its first text fails and never completes) {
   CAF_CHECK(evs.back().second.at("error").is_object());
   for (const auto& [name, data] : evs)
     CAF_CHECK_NOT_EQUAL(name, "response.completed");
+}
+
+CAF_TEST(a call after a user message or after an output starts an assistant turn) {
+  auto r = parse_responses_request(R"({"model":"m","stream":null,"input":[
+      {"role":"user","content":"go"},
+      {"type":"function_call","call_id":"a","name":"f","arguments":"{}","namespace":"n","caller":{}},
+      {"type":"function_call_output","call_id":"a","output":"1","caller":{}},
+      {"type":"function_call","call_id":"b","name":"f","arguments":"{}"},
+      {"type":"function_call_output","call_id":"b","output":"2"}],
+    "tool_choice":"none","tools":[{"type":"function","name":"f","defer_loading":true}],
+    "reasoning":{"effort":"none","context":"auto"}})");
+  CAF_REQUIRE(r);
+  const auto& m = r->request.messages;
+  CAF_REQUIRE_EQUAL(m.size(), 5u);
+  CAF_CHECK(m[1].who == role::assistant && m[1].tool_calls.size() == 1);
+  CAF_CHECK(m[3].who == role::assistant && m[3].tool_calls.size() == 1);
+  CAF_CHECK_EQUAL(m[3].tool_calls[0].id, "b");
+  CAF_CHECK(r->request.tools.empty()); // tool_choice none
+  CAF_CHECK(r->request.thinking.asked == thinking_request::want::off);
+  CAF_CHECK(!r->stream);
+}
+
+CAF_TEST(a stream of calls only and an empty one and a cut short one are told right) {
+  auto names = [](const std::string& sse) {
+    std::vector<std::string> out;
+    for (const auto& [name, data] : events_of(sse))
+      out.push_back(name);
+    return out;
+  };
+  // Calls only: the first call is output 0, and no message item is made.
+  renderer calls{surface::responses, answer_meta{"resp_a", "m", 0, false}, false};
+  auto only = answer_with_call();
+  only.content.clear();
+  auto sse = calls.start() + calls.finish(only);
+  auto evs = events_of(sse);
+  CAF_CHECK_EQUAL(evs[2].first, "response.output_item.added");
+  CAF_CHECK_EQUAL(evs[2].second.at("item").at("type").as_string(), "function_call");
+  CAF_CHECK_EQUAL(evs[2].second.at("output_index").as_int64(), 0);
+  CAF_CHECK_EQUAL(evs.back().second.at("response").at("output").as_array().size(), 1u);
+  // Empty: one empty message, completed.
+  renderer empty{surface::responses, answer_meta{"resp_b", "m", 0, false}, false};
+  sse = empty.start() + empty.finish(chat_response{});
+  CAF_CHECK_EQUAL(names(sse).size(), 8u);
+  CAF_CHECK_EQUAL(names(sse).back(), "response.completed");
+  // Cut short by max_output_tokens: incomplete, its message too.
+  renderer cut{surface::responses, answer_meta{"resp_c", "m", 0, false}, false};
+  auto piece = cut.piece(chunk{.text = "so"});
+  chat_response short_one;
+  short_one.content = "so";
+  short_one.finish = finish_reason::length;
+  sse = cut.start() + piece + cut.finish(short_one);
+  evs = events_of(sse);
+  CAF_CHECK_EQUAL(evs.back().first, "response.incomplete");
+  const auto& resp = evs.back().second.at("response");
+  CAF_CHECK_EQUAL(resp.at("incomplete_details").at("reason").as_string(), "max_output_tokens");
+  CAF_CHECK_EQUAL(resp.at("output").at(0).at("status").as_string(), "incomplete");
 }
 
 CAF_TEST(each surface has its ids and its error protocol) {

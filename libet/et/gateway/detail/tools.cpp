@@ -33,8 +33,6 @@ const json::array* bounded_array(const json::value& v, const std::string& field,
   return &v.get_array();
 }
 
-} // namespace
-
 // A function's definition (named `ff`): name, description, parameters, strict, and the members
 // listed in `also`, which its caller reads.
 result<tool_spec> function_spec(const json::object& fo, const std::string& ff,
@@ -61,6 +59,8 @@ result<tool_spec> function_spec(const json::object& fo, const std::string& ff,
     return std::move(schema).error();
   return tool_spec{std::move(*name), std::move(*description), std::move(*schema)};
 }
+
+} // namespace
 
 result<std::vector<tool_spec>> openai_tools(const json::value& v, const limits& bounds) {
   failure why;
@@ -111,7 +111,10 @@ result<std::vector<tool_spec>> responses_tools(const json::value& v, const limit
     if (*type != "function")
       return unsupported_field(field + ".type", "only function tools are supported (not "
                                                     + printable(*type, 64) + ")");
-    auto spec = function_spec(t, field, {"type"}, bounds);
+    // defer_loading, allowed_callers, output_schema: how OpenAI's own tool search and callers
+    // treat the function; the model sees it either way.
+    auto spec = function_spec(
+        t, field, {"type", "defer_loading", "allowed_callers", "output_schema"}, bounds);
     if (!spec)
       return std::move(spec).error();
     out.push_back(std::move(*spec));
