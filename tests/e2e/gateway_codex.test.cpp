@@ -65,7 +65,9 @@ CAF_TEST(codex completes a turn through the gateway on any upstream) {
     return;
   }
   serve();
-  for (const std::string model : {"gpt", "claude"}) {
+  // gpt-5.5 is a model Codex knows: it then sends its free-form apply_patch tool and its tool
+  // search too.
+  for (const std::string model : {"gpt", "claude", "gpt-5.5"}) {
     bool ok = false;
     auto text = codex_exec(*this, model, "echo this back", ok);
     CAF_MESSAGE("codex said:\n" << text);

@@ -96,6 +96,7 @@ inline const char* const config_text = R"(providers:
   cutter2: {type: anthropic, base_url: "BASE", api_key: sk-cut-SECRET-7, headers: {x-fake-fault: stream_error, x-fake-text: "one two three four"}}
   locked: {type: openai, base_url: "BASE/v1", api_key: sk-locked-SECRET-6, headers: {x-fake-fault: unauthorized}}
   oatool: {type: openai, base_url: "BASE/v1", headers: {x-fake-tool: get_weather, x-fake-text: "Checking."}}
+  oapatch: {type: openai, base_url: "BASE/v1", headers: {x-fake-tool: apply_patch, x-fake-text: "Patching."}}
   antool: {type: anthropic, base_url: "BASE", api_key: sk-antool-SECRET-8, headers: {x-fake-tool: get_weather, x-fake-text: "Checking."}}
   holder: {type: openai, base_url: "BASE/v1", headers: {x-fake-hold: "1", x-fake-text: "first second third"}}
   oathink: {type: openai, base_url: "BASE/v1", headers: {x-fake-thinking: "Weighing it up."}}
@@ -116,6 +117,8 @@ models:
   locked: {provider: locked, model: fake-small}
   held: {provider: holder, model: fake-small}
   gpttool: {provider: oatool, model: fake-small}
+  gptpatch: {provider: oapatch, model: fake-small}
+  gpt-5.5: {provider: oa, model: fake-small}
   claudetool: {provider: antool, model: fake-large}
   gptthink: {provider: oathink, model: fake-small}
   claudethink: {provider: anthink, model: fake-large}

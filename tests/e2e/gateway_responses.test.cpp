@@ -76,7 +76,7 @@ CAF_TEST(what cannot be honoured is a 400 naming the field) {
   CAF_CHECK_EQUAL(stored.status, 400);
   CAF_CHECK_EQUAL(field(stored.body, "error", "param"), "previous_response_id");
   auto custom = call("POST", "/v1/responses",
-                     body("gpt", false, R"(,"tools":[{"type":"custom","name":"apply_patch"}])"));
+                     body("gpt", false, R"(,"tools":[{"type":"mcp","server_label":"x"}])"));
   CAF_CHECK_EQUAL(custom.status, 400);
   CAF_CHECK_EQUAL(field(custom.body, "error", "param"), "tools[0].type");
   CAF_CHECK_EQUAL(call("GET", "/v1/responses").status, 405);

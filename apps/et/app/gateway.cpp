@@ -204,7 +204,7 @@ void start_call(const state_ptr& st, gateway::surface api, const std::shared_ptr
   ex->counted = std::move(counted);
   ex->counted.asked = clock_type::now();
   gateway::answer_meta meta{gateway::answer_id(api, id - actors::gateway_request_ids), parsed.model,
-                            unix_now(), parsed.show_thinking};
+                            unix_now(), parsed.show_thinking, std::move(parsed.freeform_tools)};
   ex->render.emplace(api, std::move(meta), parsed.include_usage);
   ex->what = std::move(what);
   role_request req{id, where.role, where.target, std::move(parsed.request)};

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "et/llm/chat.hpp"
 #include "et/util/result.hpp"
@@ -44,6 +45,9 @@ struct client_request {
   /// thinking on, as Anthropic shows it (with its text even when they ask to omit it: the text
   /// is what its signature signs).
   bool show_thinking = false;
+  /// Responses: the custom (free-form) tools among `request.tools`, whose calls go back to the
+  /// client as custom_tool_call items with their one `input`.
+  std::vector<std::string> freeform_tools;
 };
 
 /// Decodes an OpenAI chat completions body. Failures are invalid_input (a

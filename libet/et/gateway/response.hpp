@@ -21,6 +21,8 @@ struct answer_meta {
   /// Relay the model's thinking (client_request::show_thinking): OpenAI's reasoning_content,
   /// Anthropic's thinking blocks.
   bool show_thinking = false;
+  /// Responses: the tools whose calls are custom_tool_call items (client_request::freeform_tools).
+  std::vector<std::string> freeform_tools;
 };
 
 /// Fails (invalid_input) when `r` cannot be told in protocol `p`: for

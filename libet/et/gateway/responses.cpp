@@ -1,5 +1,7 @@
 #include "et/gateway/responses.hpp"
 
+#include <algorithm>
+
 #include "et/gateway/detail/render.hpp"
 
 namespace et::gateway {
@@ -50,9 +52,38 @@ json::object message_item(const answer_meta& meta, const std::string& text, bool
           {"content", std::move(content)}};
 }
 
+bool freeform(const answer_meta& meta, const std::string& name) {
+  return std::find(meta.freeform_tools.begin(), meta.freeform_tools.end(), name)
+         != meta.freeform_tools.end();
+}
+
+// The input of a call to a custom tool: its `input` argument, or the whole arguments text when
+// the model gave none (what it wrote is the client's to judge, not et's to drop).
+std::string freeform_input(const tool_call& c) {
+  boost::system::error_code ec;
+  auto v = json::parse(c.arguments, ec);
+  if (!ec && v.is_object())
+    if (const auto* in = v.as_object().if_contains("input"); in && in->is_string())
+      return std::string{in->as_string()};
+  return c.arguments;
+}
+
+std::string call_item_id(const chat_response& r, const answer_meta& meta, std::size_t i) {
+  return (freeform(meta, r.tool_calls[i].name) ? "ctc_" : "fc_") + meta.id + "_"
+         + std::to_string(i);
+}
+
+// A call as a function_call item, or a custom_tool_call item for a custom tool.
 json::object call_item(const chat_response& r, const answer_meta& meta, std::size_t i, bool done) {
   const auto& c = r.tool_calls[i];
-  return {{"id", "fc_" + meta.id + "_" + std::to_string(i)},
+  if (freeform(meta, c.name))
+    return {{"id", call_item_id(r, meta, i)},
+            {"type", "custom_tool_call"},
+            {"status", done ? "completed" : "in_progress"},
+            {"call_id", call_id(c, meta, i, "call_")},
+            {"name", c.name},
+            {"input", done ? freeform_input(c) : ""}};
+  return {{"id", call_item_id(r, meta, i)},
           {"type", "function_call"},
           {"status", done ? "completed" : "in_progress"},
           {"call_id", call_id(c, meta, i, "call_")},
@@ -172,16 +203,23 @@ std::string responses_stream::finish(const chat_response& r) {
   if (index == 1)
     output.push_back(message_item(meta_, text_, true, &r));
   for (std::size_t i = 0; i < r.tool_calls.size(); ++i, ++index) {
-    auto id = "fc_" + meta_.id + "_" + std::to_string(i);
+    auto id = call_item_id(r, meta_, i);
+    const auto& c = r.tool_calls[i];
     out += event("response.output_item.added",
                  {{"output_index", index}, {"item", call_item(r, meta_, i, false)}});
-    out += event("response.function_call_arguments.delta",
-                 {{"item_id", id}, {"output_index", index}, {"delta", r.tool_calls[i].arguments}});
-    out +=
-        event("response.function_call_arguments.done", {{"item_id", id},
-                                                        {"output_index", index},
-                                                        {"name", r.tool_calls[i].name},
-                                                        {"arguments", r.tool_calls[i].arguments}});
+    if (freeform(meta_, c.name)) {
+      auto input = freeform_input(c);
+      out += event("response.custom_tool_call_input.delta",
+                   {{"item_id", id}, {"output_index", index}, {"delta", input}});
+      out += event("response.custom_tool_call_input.done",
+                   {{"item_id", id}, {"output_index", index}, {"input", input}});
+    } else {
+      out += event("response.function_call_arguments.delta",
+                   {{"item_id", id}, {"output_index", index}, {"delta", c.arguments}});
+      out += event(
+          "response.function_call_arguments.done",
+          {{"item_id", id}, {"output_index", index}, {"name", c.name}, {"arguments", c.arguments}});
+    }
     auto done = call_item(r, meta_, i, true);
     output.push_back(done);
     out += event("response.output_item.done", {{"output_index", index}, {"item", std::move(done)}});

@@ -120,6 +120,28 @@ result<void> function_call_item(const json::object& o, const std::string& field,
   return {};
 }
 
+// A custom (free-form) tool's call: as the function call et offered it as, `input` its one
+// argument.
+result<void> custom_call_item(const json::object& o, const std::string& field, const limits& bounds,
+                              std::vector<message>& out) {
+  if (auto ok = check_members(o, field, {"type", "call_id", "name", "input", "id", "status"}); !ok)
+    return ok.error();
+  auto id = required_string(o, "call_id", field, 256);
+  auto name = required_string(o, "name", field, 256);
+  auto input = required_string(o, "input", field, bounds.max_string_bytes);
+  if (!id)
+    return std::move(id).error();
+  if (!name)
+    return std::move(name).error();
+  if (!input)
+    return std::move(input).error();
+  if (out.empty() || out.back().who != role::assistant)
+    out.push_back(message{role::assistant, "", {}, {}, {}});
+  out.back().tool_calls.push_back(tool_call{std::move(*id), std::move(*name),
+                                            json::serialize(json::object{{"input", *input}})});
+  return {};
+}
+
 result<message> function_output_item(const json::object& o, const std::string& field,
                                      const limits& bounds) {
   if (auto ok = check_members(o, field, {"type", "call_id", "output", "id", "status", "caller"});
@@ -187,7 +209,10 @@ result<void> decode_input(const json::value& v, const limits& bounds, chat_reque
     } else if (type == "function_call") {
       if (auto ok = function_call_item(o, field, bounds, req.messages); !ok)
         return ok.error();
-    } else if (type == "function_call_output") {
+    } else if (type == "custom_tool_call") {
+      if (auto ok = custom_call_item(o, field, bounds, req.messages); !ok)
+        return ok.error();
+    } else if (type == "function_call_output" || type == "custom_tool_call_output") {
       auto m = function_output_item(o, field, bounds);
       if (!m)
         return std::move(m).error();
@@ -196,8 +221,8 @@ result<void> decode_input(const json::value& v, const limits& bounds, chat_reque
       if (auto ok = reasoning_item(o, field, bounds); !ok)
         return ok.error();
     } else {
-      return unsupported_field(field + ".type", "only message, function_call, "
-                                                "function_call_output and reasoning items are "
+      return unsupported_field(field + ".type", "only message, function_call, custom_tool_call, "
+                                                "their outputs and reasoning items are "
                                                 "supported (not "
                                                     + printable(type, 64) + ")");
     }
@@ -281,7 +306,8 @@ result<void> decode_member(std::string_view k, const json::value& value, const l
     auto tools = responses_tools(value, bounds);
     if (!tools)
       return std::move(tools).error();
-    req.tools = std::move(*tools);
+    req.tools = std::move(tools->tools);
+    out.freeform_tools = std::move(tools->freeform);
   } else if (k == "tool_choice") {
     return decode_tool_choice(value, out);
   } else if (k == "parallel_tool_calls") {

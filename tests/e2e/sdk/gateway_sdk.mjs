@@ -208,6 +208,12 @@ const ranswered = await oa.responses.create({
     { type: 'function_call_output', call_id: rcall.call_id, output: 'sunny' }],
 });
 check(ranswered.output_text.length > 0, `responses function output accepted: ${JSON.stringify(ranswered.output)}`);
+const patchTool = [{ type: 'custom', name: 'apply_patch', description: 'Edit files.',
+  format: { type: 'grammar', syntax: 'lark', definition: 'start: "*** Begin Patch" /(.|\\n)*/' } }];
+const patched = await oa.responses.stream({ model: 'gptpatch', input: 'fix it', tools: patchTool }).finalResponse();
+const pcall = patched.output.find((i) => i.type === 'custom_tool_call');
+check(pcall?.name === 'apply_patch' && typeof pcall.input === 'string' && pcall.input.length > 0,
+  `responses custom tool call, streamed: ${JSON.stringify(patched.output)}`);
 await rejects(() => oa.responses.create({ model: 'gpt', input: 'hi', previous_response_id: 'resp_1' }),
   'responses previous_response_id', (e) => e.status === 400 && /stores no responses/.test(e.message));
 await rejects(() => oa.responses.stream({ model: 'cutrole3', input: 'hi' }).finalResponse(),

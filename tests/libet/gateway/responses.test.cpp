@@ -1,6 +1,7 @@
 #define CAF_SUITE libet.gateway.responses
 #include "caf/test/unit_test.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <string>
 #include <vector>
@@ -108,8 +109,7 @@ CAF_TEST(what the gateway cannot honour is refused naming the field) {
                   "previous_response_id");
   CAF_CHECK_EQUAL(code(parse_responses_request(body(R"(,"previous_response_id":"resp_1")"))),
                   errc::unsupported);
-  CAF_CHECK_EQUAL(refused(parse_responses_request(
-                      body(R"(,"tools":[{"type":"custom","name":"apply_patch"}])"))),
+  CAF_CHECK_EQUAL(refused(parse_responses_request(body(R"(,"tools":[{"type":"local_shell"}])"))),
                   "tools[0].type");
   CAF_CHECK_EQUAL(refused(parse_responses_request(body(R"(,"tools":[{"type":"file_search"}])"))),
                   "tools[0].type");
@@ -276,6 +276,51 @@ CAF_TEST(a stream of calls only and an empty one and a cut short one are told ri
   const auto& resp = evs.back().second.at("response");
   CAF_CHECK_EQUAL(resp.at("incomplete_details").at("reason").as_string(), "max_output_tokens");
   CAF_CHECK_EQUAL(resp.at("output").at(0).at("status").as_string(), "incomplete");
+}
+
+CAF_TEST(a custom tool is a function of one input and its calls go back as custom calls) {
+  auto r = parse_responses_request(R"({"model":"m","input":[
+      {"role":"user","content":"fix it"},
+      {"type":"custom_tool_call","call_id":"c1","name":"apply_patch","input":"*** Begin Patch"},
+      {"type":"custom_tool_call_output","call_id":"c1","output":"Done!"}],
+    "tools":[{"type":"custom","name":"apply_patch","description":"Edit files.",
+              "format":{"type":"grammar","syntax":"lark","definition":"start: begin_patch"}},
+             {"type":"tool_search","execution":"client","description":"find tools"}]})");
+  CAF_REQUIRE(r);
+  CAF_REQUIRE_EQUAL(r->request.tools.size(), 1u); // tool_search is not offered
+  const auto& t = r->request.tools[0];
+  CAF_CHECK_EQUAL(t.name, "apply_patch");
+  CAF_CHECK(t.description.find("lark grammar:\nstart: begin_patch") != std::string::npos);
+  auto schema = json::parse(t.parameters).as_object();
+  CAF_CHECK_EQUAL(schema.at("required").at(0).as_string(), "input");
+  CAF_CHECK_EQUAL(r->freeform_tools, std::vector<std::string>{"apply_patch"});
+  const auto& m = r->request.messages;
+  CAF_REQUIRE_EQUAL(m.size(), 3u);
+  CAF_CHECK_EQUAL(m[1].tool_calls.at(0).arguments, R"({"input":"*** Begin Patch"})");
+  CAF_CHECK(m[2].who == role::tool);
+  CAF_CHECK_EQUAL(m[2].content, "Done!");
+  CAF_CHECK_EQUAL(refused(parse_responses_request(
+                      R"({"model":"m","input":"x","tools":[{"type":"custom","name":"p",)"
+                      R"("format":{"type":"grammar","syntax":"ebnf","definition":"x"}}]})")),
+                  "tools[0].format.syntax");
+  // An answer's call to it is a custom_tool_call with the one input, whole and streamed.
+  answer_meta meta{"resp_p", "m", 0, false, {"apply_patch"}};
+  chat_response answer;
+  answer.tool_calls = {tool_call{"call_7", "apply_patch", R"({"input":"*** Begin Patch\n"})"}};
+  auto whole = json::parse(responses_response(answer, meta)).as_object();
+  const auto& item = whole.at("output").at(0);
+  CAF_CHECK_EQUAL(item.at("type").as_string(), "custom_tool_call");
+  CAF_CHECK_EQUAL(item.at("input").as_string(), "*** Begin Patch\n");
+  CAF_CHECK_EQUAL(item.at("call_id").as_string(), "call_7");
+  renderer streamed{surface::responses, meta, false};
+  auto sse = streamed.start() + streamed.finish(answer);
+  std::vector<std::string> names;
+  for (const auto& [name, data] : events_of(sse))
+    names.push_back(name);
+  CAF_CHECK(std::find(names.begin(), names.end(), "response.custom_tool_call_input.done")
+            != names.end());
+  CAF_CHECK(std::find(names.begin(), names.end(), "response.function_call_arguments.done")
+            == names.end());
 }
 
 CAF_TEST(each surface has its ids and its error protocol) {

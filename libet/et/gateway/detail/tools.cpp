@@ -89,12 +89,58 @@ result<std::vector<tool_spec>> openai_tools(const json::value& v, const limits& 
   return out;
 }
 
-result<std::vector<tool_spec>> responses_tools(const json::value& v, const limits& bounds) {
+namespace {
+
+// A custom (free-form) tool as a function of one string, `input`, its grammar (if any) told to
+// the model in its description.
+result<tool_spec> custom_spec(const json::object& t, const std::string& field,
+                              const limits& bounds) {
+  if (auto ok = check_members(t, field, {"type", "name", "description", "format", "defer_loading"});
+      !ok)
+    return ok.error();
+  auto name = optional_string(t, "name", field, max_name);
+  auto description = optional_string(t, "description", field, bounds.max_string_bytes);
+  if (!name)
+    return std::move(name).error();
+  if (name->empty())
+    return bad_field(field + ".name", "missing");
+  if (!description)
+    return std::move(description).error();
+  std::string grammar;
+  if (const auto* f = t.if_contains("format"); f && !f->is_null()) {
+    auto ff = field + ".format";
+    if (!f->is_object())
+      return bad_field(ff, "expected an object");
+    const auto& fo = f->get_object();
+    if (auto ok = check_members(fo, ff, {"type", "syntax", "definition"}); !ok)
+      return ok.error();
+    if (auto ok = one_of(fo, "type", ff, {"text", "grammar"}); !ok)
+      return ok.error();
+    if (fo.at("type") == "grammar") {
+      if (auto ok = one_of(fo, "syntax", ff, {"lark", "regex"}); !ok)
+        return ok.error();
+      auto definition = required_string(fo, "definition", ff, bounds.max_string_bytes);
+      if (!definition)
+        return std::move(definition).error();
+      grammar = std::string{fo.at("syntax").as_string()} + " grammar:\n" + *definition;
+    }
+  }
+  auto text = *description + (description->empty() ? "" : "\n\n")
+              + "Its input is free-form text, given as `input`"
+              + (grammar.empty() ? std::string{"."} : ", following this " + grammar);
+  return tool_spec{std::move(*name), std::move(text),
+                   R"({"type":"object","properties":{"input":{"type":"string"}},)"
+                   R"("required":["input"],"additionalProperties":false})"};
+}
+
+} // namespace
+
+result<responses_toolset> responses_tools(const json::value& v, const limits& bounds) {
   failure why;
   const auto* a = bounded_array(v, "tools", max_tools, why);
   if (a == nullptr)
     return why;
-  std::vector<tool_spec> out;
+  responses_toolset out;
   for (std::size_t i = 0; i < a->size(); ++i) {
     auto field = "tools[" + std::to_string(i) + "]";
     if (!(*a)[i].is_object())
@@ -103,21 +149,29 @@ result<std::vector<tool_spec>> responses_tools(const json::value& v, const limit
     auto type = required_string(t, "type", field, 64);
     if (!type)
       return std::move(type).error();
-    // What Codex adds to every request: a namespace of sub-agent tools (how a model calls into
-    // a namespace is OpenAI's own) and its web search (no other provider runs it). Refusing
-    // them made the gateway unusable from Codex; they are not offered to the model.
-    if (*type == "namespace" || *type == "web_search")
+    // What Codex adds: a namespace of sub-agent tools (how a model calls into a namespace is
+    // OpenAI's own), its web search (no other provider runs it) and its tool search (the tools
+    // it would find are offered directly). Refusing them made the gateway unusable from Codex;
+    // they are not offered to the model.
+    if (*type == "namespace" || *type == "web_search" || *type == "tool_search")
       continue;
-    if (*type != "function")
-      return unsupported_field(field + ".type", "only function tools are supported (not "
+    result<tool_spec> spec = make_failure(errc::unsupported, "");
+    if (*type == "custom") {
+      spec = custom_spec(t, field, bounds);
+      if (spec)
+        out.freeform.push_back(spec->name);
+    } else if (*type == "function") {
+      // defer_loading, allowed_callers, output_schema: how OpenAI's own tool search and
+      // callers treat the function; the model sees it either way.
+      spec = function_spec(t, field, {"type", "defer_loading", "allowed_callers", "output_schema"},
+                           bounds);
+    } else {
+      return unsupported_field(field + ".type", "only function and custom tools are supported (not "
                                                     + printable(*type, 64) + ")");
-    // defer_loading, allowed_callers, output_schema: how OpenAI's own tool search and callers
-    // treat the function; the model sees it either way.
-    auto spec = function_spec(
-        t, field, {"type", "defer_loading", "allowed_callers", "output_schema"}, bounds);
+    }
     if (!spec)
       return std::move(spec).error();
-    out.push_back(std::move(*spec));
+    out.tools.push_back(std::move(*spec));
   }
   return out;
 }

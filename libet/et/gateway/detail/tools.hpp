@@ -19,10 +19,17 @@ enum class tool_choice { automatic, none };
 /// OpenAI `tools`: [{"type":"function","function":{name, description, parameters, strict}}].
 result<std::vector<tool_spec>> openai_tools(const boost::json::value& v, const limits& bounds);
 
-/// Responses API `tools`: [{"type":"function", name, description, parameters, strict}] (flat).
-/// Codex's namespace and web_search tools are accepted and not offered; other built-in and
-/// custom tools are unsupported, naming their type.
-result<std::vector<tool_spec>> responses_tools(const boost::json::value& v, const limits& bounds);
+/// Responses API tools in et's terms.
+struct responses_toolset {
+  std::vector<tool_spec> tools;      ///< what the model is offered
+  std::vector<std::string> freeform; ///< the custom tools among them (calls go back as such)
+};
+
+/// Responses API `tools`: function tools [{"type":"function", name, description, parameters,
+/// strict}] (flat), and custom (free-form) tools, offered as functions of one string `input`
+/// (a grammar, if any, told in the description). Codex's namespace, web_search and tool_search
+/// tools are accepted and not offered; other built-in tools are unsupported, naming their type.
+result<responses_toolset> responses_tools(const boost::json::value& v, const limits& bounds);
 
 /// OpenAI `tool_choice`: "auto" or "none"; "required" and a named function are unsupported.
 result<tool_choice> openai_tool_choice(const boost::json::value& v);
