@@ -125,7 +125,7 @@ void check(const et::result<client_request>& r, const limits& bounds, protocol p
   answer.reasoning = req.messages.back().content;
   for (const auto& t : req.tools)
     answer.tool_calls.push_back({t.name, t.name, t.parameters});
-  answer_meta meta{r->model, r->model, 0, r->show_thinking};
+  answer_meta meta{r->model, r->model, 0, r->show_thinking, r->freeform_tools};
   parses(openai_response(answer, meta), "OpenAI answer is not JSON");
   parses(responses_response(answer, meta), "Responses answer is not JSON");
   bool anthropic = static_cast<bool>(check_relayable(protocol::anthropic, answer));

@@ -36,14 +36,6 @@ result<std::string> reasoning_effort(const json::value& v) {
   return bad_field("reasoning_effort", "expected none, minimal, low, medium, high or xhigh");
 }
 
-template <std::size_t N>
-bool listed(const std::array<std::string_view, N>& names, std::string_view key) {
-  for (auto n : names)
-    if (n == key)
-      return true;
-  return false;
-}
-
 result<message> decode_message(const json::value& v, const std::string& field,
                                const limits& bounds) {
   if (!v.is_object())
@@ -167,19 +159,9 @@ result<void> decode_member(std::string_view k, const json::value& value, const l
   } else if (k == "stream_options") {
     return decode_stream_options(value, out);
   } else if (k == "max_tokens" || k == "max_completion_tokens") {
-    if (value.is_null())
-      return {};
-    auto n = integer_of(value, field, 1, bounds.max_tokens);
-    if (!n)
-      return std::move(n).error();
-    req.max_tokens = static_cast<int32_t>(*n);
+    return token_limit(value, field, bounds, req);
   } else if (k == "temperature" || k == "top_p") {
-    if (value.is_null())
-      return {};
-    auto d = number_of(value, field, 0, k == "temperature" ? 2 : 1);
-    if (!d)
-      return std::move(d).error();
-    (k == "temperature" ? req.temperature : req.top_p) = *d;
+    return sampling(value, field, req);
   } else if (k == "stop") {
     auto s = stops_of(value, field, bounds);
     if (!s)

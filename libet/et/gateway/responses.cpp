@@ -57,14 +57,19 @@ bool freeform(const answer_meta& meta, const std::string& name) {
          != meta.freeform_tools.end();
 }
 
-// The input of a call to a custom tool: its `input` argument, or the whole arguments text when
-// the model gave none (what it wrote is the client's to judge, not et's to drop).
+// The input of a call to a custom tool: its `input` argument (or its one string argument under
+// another name), else the whole arguments text (what the model wrote is the client's to judge,
+// not et's to drop).
 std::string freeform_input(const tool_call& c) {
   boost::system::error_code ec;
   auto v = json::parse(c.arguments, ec);
-  if (!ec && v.is_object())
-    if (const auto* in = v.as_object().if_contains("input"); in && in->is_string())
-      return std::string{in->as_string()};
+  if (ec || !v.is_object())
+    return c.arguments;
+  const auto& o = v.as_object();
+  if (const auto* in = o.if_contains("input"); in && in->is_string())
+    return std::string{in->as_string()};
+  if (o.size() == 1 && o.begin()->value().is_string())
+    return std::string{o.begin()->value().as_string()};
   return c.arguments;
 }
 

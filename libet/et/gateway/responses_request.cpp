@@ -30,14 +30,6 @@ constexpr std::array<std::string_view, 7> unsupported_fields{
 // How many input items one message's bound allows.
 constexpr std::size_t items_per_message = 4;
 
-template <std::size_t N>
-bool listed(const std::array<std::string_view, N>& names, std::string_view key) {
-  for (auto n : names)
-    if (n == key)
-      return true;
-  return false;
-}
-
 // A message's content: a string, or input_text/output_text parts joined.
 result<std::string> content_text(const json::value& v, const std::string& field,
                                  const limits& bounds) {
@@ -96,18 +88,22 @@ result<message> message_item(const json::object& o, const std::string& field,
   return m;
 }
 
-// A function call the model made: onto the assistant turn it belongs to (the last message,
-// when that is an assistant turn), else a turn of its own.
-result<void> function_call_item(const json::object& o, const std::string& field,
-                                const limits& bounds, std::vector<message>& out) {
-  if (auto ok = check_members(
-          o, field,
-          {"type", "call_id", "name", "arguments", "id", "status", "namespace", "caller"});
-      !ok)
+// A call the model made: onto the assistant turn it belongs to (the last message, when that is
+// an assistant turn), else a turn of its own. A custom (free-form) tool's call carries `input`,
+// which becomes its one argument, as et offered the tool.
+result<void> call_item(const json::object& o, const std::string& field, const limits& bounds,
+                       bool custom, std::vector<message>& out) {
+  auto ok =
+      custom ? check_members(
+          o, field, {"type", "call_id", "name", "input", "id", "status", "namespace", "caller"})
+             : check_members(
+                 o, field,
+                 {"type", "call_id", "name", "arguments", "id", "status", "namespace", "caller"});
+  if (!ok)
     return ok.error();
   auto id = required_string(o, "call_id", field, 256);
   auto name = required_string(o, "name", field, 256);
-  auto args = required_string(o, "arguments", field, bounds.max_string_bytes);
+  auto args = required_string(o, custom ? "input" : "arguments", field, bounds.max_string_bytes);
   if (!id)
     return std::move(id).error();
   if (!name)
@@ -116,35 +112,16 @@ result<void> function_call_item(const json::object& o, const std::string& field,
     return std::move(args).error();
   if (out.empty() || out.back().who != role::assistant)
     out.push_back(message{role::assistant, "", {}, {}, {}});
-  out.back().tool_calls.push_back(tool_call{std::move(*id), std::move(*name), std::move(*args)});
-  return {};
-}
-
-// A custom (free-form) tool's call: as the function call et offered it as, `input` its one
-// argument.
-result<void> custom_call_item(const json::object& o, const std::string& field, const limits& bounds,
-                              std::vector<message>& out) {
-  if (auto ok = check_members(o, field, {"type", "call_id", "name", "input", "id", "status"}); !ok)
-    return ok.error();
-  auto id = required_string(o, "call_id", field, 256);
-  auto name = required_string(o, "name", field, 256);
-  auto input = required_string(o, "input", field, bounds.max_string_bytes);
-  if (!id)
-    return std::move(id).error();
-  if (!name)
-    return std::move(name).error();
-  if (!input)
-    return std::move(input).error();
-  if (out.empty() || out.back().who != role::assistant)
-    out.push_back(message{role::assistant, "", {}, {}, {}});
-  out.back().tool_calls.push_back(tool_call{std::move(*id), std::move(*name),
-                                            json::serialize(json::object{{"input", *input}})});
+  out.back().tool_calls.push_back(
+      tool_call{std::move(*id), std::move(*name),
+                custom ? json::serialize(json::object{{"input", *args}}) : std::move(*args)});
   return {};
 }
 
 result<message> function_output_item(const json::object& o, const std::string& field,
                                      const limits& bounds) {
-  if (auto ok = check_members(o, field, {"type", "call_id", "output", "id", "status", "caller"});
+  if (auto ok =
+          check_members(o, field, {"type", "call_id", "output", "id", "status", "caller", "name"});
       !ok)
     return ok.error();
   auto id = required_string(o, "call_id", field, 256);
@@ -206,11 +183,8 @@ result<void> decode_input(const json::value& v, const limits& bounds, chat_reque
       if (!m)
         return std::move(m).error();
       req.messages.push_back(std::move(*m));
-    } else if (type == "function_call") {
-      if (auto ok = function_call_item(o, field, bounds, req.messages); !ok)
-        return ok.error();
-    } else if (type == "custom_tool_call") {
-      if (auto ok = custom_call_item(o, field, bounds, req.messages); !ok)
+    } else if (type == "function_call" || type == "custom_tool_call") {
+      if (auto ok = call_item(o, field, bounds, type == "custom_tool_call", req.messages); !ok)
         return ok.error();
     } else if (type == "function_call_output" || type == "custom_tool_call_output") {
       auto m = function_output_item(o, field, bounds);
@@ -289,19 +263,9 @@ result<void> decode_member(std::string_view k, const json::value& value, const l
       return std::move(b).error();
     out.stream = *b;
   } else if (k == "max_output_tokens") {
-    if (value.is_null())
-      return {};
-    auto n = integer_of(value, field, 1, bounds.max_tokens);
-    if (!n)
-      return std::move(n).error();
-    req.max_tokens = static_cast<int32_t>(*n);
+    return token_limit(value, field, bounds, req);
   } else if (k == "temperature" || k == "top_p") {
-    if (value.is_null())
-      return {};
-    auto d = number_of(value, field, 0, k == "temperature" ? 2 : 1);
-    if (!d)
-      return std::move(d).error();
-    (k == "temperature" ? req.temperature : req.top_p) = *d;
+    return sampling(value, field, req);
   } else if (k == "tools") {
     auto tools = responses_tools(value, bounds);
     if (!tools)

@@ -192,6 +192,28 @@ result<std::string> schema_text(const json::value* v, const std::string& field,
   return text;
 }
 
+result<void> token_limit(const json::value& v, std::string_view field, const limits& bounds,
+                         chat_request& req) {
+  if (v.is_null())
+    return {};
+  auto n = integer_of(v, field, 1, bounds.max_tokens);
+  if (!n)
+    return std::move(n).error();
+  req.max_tokens = static_cast<int32_t>(*n);
+  return {};
+}
+
+result<void> sampling(const json::value& v, std::string_view field, chat_request& req) {
+  if (v.is_null())
+    return {};
+  bool temperature = field == "temperature";
+  auto d = number_of(v, field, 0, temperature ? 2 : 1);
+  if (!d)
+    return std::move(d).error();
+  (temperature ? req.temperature : req.top_p) = *d;
+  return {};
+}
+
 } // namespace et::gateway::detail
 
 namespace et::gateway {

@@ -70,6 +70,23 @@ result<void> one_of(const json::object& o, std::string_view key, const std::stri
 result<std::string> schema_text(const json::value* v, const std::string& field,
                                 const limits& bounds);
 
+/// OpenAI's completion limit (`field`: max_tokens, max_completion_tokens, max_output_tokens)
+/// into `req`: null leaves it unset, else a whole number in [1, bounds.max_tokens].
+result<void> token_limit(const json::value& v, std::string_view field, const limits& bounds,
+                         chat_request& req);
+
+/// OpenAI's temperature (0 to 2) or top_p (0 to 1), by `field`, into `req`; null leaves it unset.
+result<void> sampling(const json::value& v, std::string_view field, chat_request& req);
+
+/// Whether `key` is one of `names`.
+template <class Names>
+bool listed(const Names& names, std::string_view key) {
+  for (auto n : names)
+    if (n == key)
+      return true;
+  return false;
+}
+
 /// `name` as a std::string_view.
 inline std::string_view view(json::string_view s) {
   return {s.data(), s.size()};

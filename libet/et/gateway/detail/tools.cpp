@@ -33,14 +33,15 @@ const json::array* bounded_array(const json::value& v, const std::string& field,
   return &v.get_array();
 }
 
-// A function's definition (named `ff`): name, description, parameters, strict, and the members
-// listed in `also`, which its caller reads.
+// A function's definition (named `ff`): name, description, its schema under `schema_key`, and
+// the members listed in `also`, which its caller reads (or accepts without effect).
 result<tool_spec> function_spec(const json::object& fo, const std::string& ff,
+                                const char* schema_key,
                                 std::initializer_list<std::string_view> also,
                                 const limits& bounds) {
   for (const auto& [key, value] : fo) {
     auto k = view(key);
-    bool known = k == "name" || k == "description" || k == "parameters" || k == "strict";
+    bool known = k == "name" || k == "description" || k == schema_key;
     for (auto a : also)
       known = known || k == a;
     if (!known)
@@ -48,7 +49,7 @@ result<tool_spec> function_spec(const json::object& fo, const std::string& ff,
   }
   auto name = optional_string(fo, "name", ff, max_name);
   auto description = optional_string(fo, "description", ff, bounds.max_string_bytes);
-  auto schema = schema_text(fo.if_contains("parameters"), ff + ".parameters", bounds);
+  auto schema = schema_text(fo.if_contains(schema_key), ff + "." + schema_key, bounds);
   if (!name)
     return std::move(name).error();
   if (name->empty())
@@ -81,7 +82,8 @@ result<std::vector<tool_spec>> openai_tools(const json::value& v, const limits& 
     const auto* f = t.if_contains("function");
     if (f == nullptr || !f->is_object())
       return bad_field(field + ".function", "expected an object");
-    auto spec = function_spec(f->get_object(), field + ".function", {}, bounds);
+    auto spec =
+        function_spec(f->get_object(), field + ".function", "parameters", {"strict"}, bounds);
     if (!spec)
       return std::move(spec).error();
     out.push_back(std::move(*spec));
@@ -95,7 +97,8 @@ namespace {
 // the model in its description.
 result<tool_spec> custom_spec(const json::object& t, const std::string& field,
                               const limits& bounds) {
-  if (auto ok = check_members(t, field, {"type", "name", "description", "format", "defer_loading"});
+  if (auto ok = check_members(
+          t, field, {"type", "name", "description", "format", "defer_loading", "allowed_callers"});
       !ok)
     return ok.error();
   auto name = optional_string(t, "name", field, max_name);
@@ -128,6 +131,10 @@ result<tool_spec> custom_spec(const json::object& t, const std::string& field,
   auto text = *description + (description->empty() ? "" : "\n\n")
               + "Its input is free-form text, given as `input`"
               + (grammar.empty() ? std::string{"."} : ", following this " + grammar);
+  if (text.size() > bounds.max_string_bytes)
+    return bad_field(field + ".format.definition", "with the description, longer than "
+                                                       + std::to_string(bounds.max_string_bytes)
+                                                       + " bytes");
   return tool_spec{std::move(*name), std::move(text),
                    R"({"type":"object","properties":{"input":{"type":"string"}},)"
                    R"("required":["input"],"additionalProperties":false})"};
@@ -150,20 +157,19 @@ result<responses_toolset> responses_tools(const json::value& v, const limits& bo
     if (!type)
       return std::move(type).error();
     // What Codex adds: a namespace of sub-agent tools (how a model calls into a namespace is
-    // OpenAI's own), its web search (no other provider runs it) and its tool search (the tools
-    // it would find are offered directly). Refusing them made the gateway unusable from Codex;
-    // they are not offered to the model.
+    // OpenAI's own), its web search (no other provider runs it) and its client-run tool search
+    // (the model gets the tools the request lists). Refusing them made the gateway unusable
+    // from Codex; they are not offered to the model.
     if (*type == "namespace" || *type == "web_search" || *type == "tool_search")
       continue;
     result<tool_spec> spec = make_failure(errc::unsupported, "");
     if (*type == "custom") {
       spec = custom_spec(t, field, bounds);
-      if (spec)
-        out.freeform.push_back(spec->name);
     } else if (*type == "function") {
       // defer_loading, allowed_callers, output_schema: how OpenAI's own tool search and
       // callers treat the function; the model sees it either way.
-      spec = function_spec(t, field, {"type", "defer_loading", "allowed_callers", "output_schema"},
+      spec = function_spec(t, field, "parameters",
+                           {"type", "strict", "defer_loading", "allowed_callers", "output_schema"},
                            bounds);
     } else {
       return unsupported_field(field + ".type", "only function and custom tools are supported (not "
@@ -171,6 +177,12 @@ result<responses_toolset> responses_tools(const json::value& v, const limits& bo
     }
     if (!spec)
       return std::move(spec).error();
+    // Upstreams refuse a repeated name, and a custom tool's calls are told apart by it.
+    for (const auto& earlier : out.tools)
+      if (earlier.name == spec->name)
+        return bad_field(field + ".name", "the name of an earlier tool");
+    if (*type == "custom")
+      out.freeform.push_back(spec->name);
     out.tools.push_back(std::move(*spec));
   }
   return out;
@@ -243,25 +255,13 @@ result<std::vector<tool_spec>> anthropic_tools(const json::value& v, const limit
     }
     if (type != nullptr && !(type->is_string() && type->get_string() == "custom"))
       return unsupported_field(field + ".type", "server tools are not supported by this gateway");
-    if (auto ok = check_members(
-            t, field,
-            {"type", "name", "description", "input_schema", "cache_control", "defer_loading"});
-        !ok)
-      return ok.error();
     if (const auto* deferred = t.if_contains("defer_loading"); deferred && !deferred->is_bool())
       return bad_field(field + ".defer_loading", "expected true or false");
-    auto name = optional_string(t, "name", field, max_name);
-    auto description = optional_string(t, "description", field, bounds.max_string_bytes);
-    auto schema = schema_text(t.if_contains("input_schema"), field + ".input_schema", bounds);
-    if (!name)
-      return std::move(name).error();
-    if (name->empty())
-      return bad_field(field + ".name", "missing");
-    if (!description)
-      return std::move(description).error();
-    if (!schema)
-      return std::move(schema).error();
-    out.push_back({std::move(*name), std::move(*description), std::move(*schema)});
+    auto spec =
+        function_spec(t, field, "input_schema", {"type", "cache_control", "defer_loading"}, bounds);
+    if (!spec)
+      return std::move(spec).error();
+    out.push_back(std::move(*spec));
   }
   return out;
 }
