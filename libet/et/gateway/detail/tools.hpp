@@ -1,5 +1,5 @@
 #pragma once
-/// Tools in the two client protocols: function definitions, the calls an
+/// Tools in the three client APIs: function definitions, the calls an
 /// assistant turn made and the results a client sends back, decoded into
 /// et's tool_spec, tool_call and tool turns. Included by .cpp files only.
 
@@ -12,6 +12,27 @@
 #include "et/util/result.hpp"
 
 namespace et::gateway::detail {
+
+/// The most tools one request may offer.
+inline constexpr std::size_t max_tools = 256;
+/// The longest tool (or call id) name.
+inline constexpr std::size_t max_name = 256;
+
+/// The string member `key` of `o` (named `field`.`key`), at most `max` bytes; "" when absent or
+/// null.
+result<std::string> optional_string(const boost::json::object& o, const char* key,
+                                    const std::string& field, std::size_t max);
+
+/// `v` (named `field`) as an array of at most `max` entries; null with `why` set otherwise.
+const boost::json::array* bounded_array(const boost::json::value& v, const std::string& field,
+                                        std::size_t max, failure& why);
+
+/// A function's definition (named `ff`): name, description, its schema under `schema_key`, and
+/// the members listed in `also`, which its caller reads (or accepts without effect); any other
+/// member is an unknown field.
+result<tool_spec> function_spec(const boost::json::object& fo, const std::string& ff,
+                                const char* schema_key,
+                                std::initializer_list<std::string_view> also, const limits& bounds);
 
 /// What a tool_choice asks for.
 enum class tool_choice { automatic, none };
