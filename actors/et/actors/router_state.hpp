@@ -85,6 +85,9 @@ using router_pointer = router_impl::stateful_pointer<router_state>;
 /// How fallbacks name a deployment: its alias (alias@node), else provider/model.
 std::string fallback_name(const routing::deployment& where);
 
+/// The candidate job `j` is at.
+const routing::candidate& current(const router_job& j);
+
 /// The provider slot job `j`'s current candidate goes to: its provider, or its node's remote
 /// provider.
 provider_slot& slot_of(router_pointer self, const router_job& j);
