@@ -23,64 +23,11 @@ using et::gateway::protocol;
 
 namespace {
 
-using clock_type = std::chrono::steady_clock;
 using state_ptr = std::shared_ptr<http_gateway::state>;
-
-std::string path_of(const std::string& target) {
-  return target.substr(0, target.find('?'));
-}
-
-// The chat endpoint at `path`, if it is one.
-std::optional<gateway::surface> chat_surface(const std::string& path) {
-  if (path == "/v1/chat/completions")
-    return gateway::surface::chat_completions;
-  if (path == "/v1/messages")
-    return gateway::surface::messages;
-  if (path == "/v1/responses")
-    return gateway::surface::responses;
-  return std::nullopt;
-}
-
-// Anthropic's endpoints.
-bool anthropic_path(const std::string& path) {
-  return path == "/v1/messages" || path == count_tokens_path;
-}
-
-// Anthropic's endpoints, or any request that carries anthropic-version (its
-// SDKs always send it), get Anthropic's shapes; everything else OpenAI's.
-protocol protocol_for(const std::string& path, const http::incoming& in) {
-  return anthropic_path(path) || in.has_header("anthropic-version") ? protocol::anthropic
-                                                                    : protocol::openai;
-}
 
 int64_t unix_now() {
   using namespace std::chrono;
   return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
-}
-
-// One chat request as /metrics sees it, counted once, when its answer is queued.
-struct tally {
-  protocol proto = protocol::openai;
-  std::string model{gateway::no_model}; ///< a label: configured names only
-  bool stream = false;
-  clock_type::time_point t0 = clock_type::now();  ///< arrival, body read
-  std::optional<clock_type::time_point> asked;    ///< the router was asked
-  std::optional<clock_type::time_point> answered; ///< the router answered
-};
-
-void count(const state_ptr& st, const tally& t, int status, const gateway::client_error* e) {
-  using seconds = gateway::meter::seconds;
-  st->metrics->request(t.proto, t.model, status, e ? gateway::error_class(*e) : "");
-  auto now = clock_type::now();
-  std::optional<seconds> router;
-  if (t.asked)
-    router = t.answered.value_or(now) - *t.asked;
-  st->metrics->timed(t.proto, t.stream, now - t.t0, router);
-}
-
-std::string answered_by(const routed_response& r) {
-  auto where = r.provider + "/" + r.model;
-  return r.alias.empty() ? where : r.alias + " (" + where + ")";
 }
 
 // One chat request from its decoding to its last byte. Its callbacks run on
@@ -180,15 +127,6 @@ struct exchange {
         + (r->fallbacks.empty() ? "" : ", " + std::to_string(r->fallbacks.size()) + " fallbacks"));
   }
 };
-
-// Sends `e`; a chat request (`counted` set) is counted for /metrics first.
-void send_error(const state_ptr& st, http::reply& out, protocol p, gateway::client_error e,
-                const tally* counted = nullptr) {
-  if (counted)
-    count(st, *counted, e.status, &e);
-  e.message = scrub(std::move(e.message), st->secrets);
-  out.send(e.status, error_headers(e), gateway::error_body(p, e));
-}
 
 // Asks the router for an admitted request; in_flight counts it already.
 void start_call(const state_ptr& st, gateway::surface api, const std::shared_ptr<http::reply>& out,

@@ -27,9 +27,8 @@ struct count_call {
   }
 
   void refuse(gateway::client_error e) const {
-    e.message = scrub(std::move(e.message), st->secrets);
-    log(std::to_string(e.status) + " " + e.code + ": " + e.message);
-    out->send(e.status, error_headers(e), gateway::error_body(protocol::anthropic, e));
+    log(std::to_string(e.status) + " " + e.code + ": " + scrub(e.message, st->secrets));
+    send_error(st, *out, protocol::anthropic, std::move(e));
   }
 
   void done(result<routed_response> r, std::optional<errc> cause) const {
@@ -39,9 +38,7 @@ struct count_call {
     } guard{st->in_flight};
     if (!r)
       return refuse(gateway::error_for(protocol::anthropic, r.error(), cause));
-    auto by = r->provider + "/" + r->model;
-    if (!r->alias.empty())
-      by = r->alias + " (" + by + ")";
+    auto by = answered_by(*r);
     auto h = json_type;
     h.emplace_back("x-et-answered-by", by);
     auto n = r->response.tokens.prompt_tokens;

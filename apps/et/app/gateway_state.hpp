@@ -3,14 +3,18 @@
 /// share, and the endpoints that live in their own files.
 
 #include <atomic>
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "et/actors/gateway_calls.hpp"
 #include "et/app/gateway.hpp"
 #include "et/app/gateway_keys.hpp"
+#include "et/gateway/errors.hpp"
 #include "et/gateway/meter.hpp"
+#include "et/gateway/renderer.hpp"
 
 namespace et::app {
 
@@ -27,6 +31,43 @@ struct http_gateway::state {
   std::unique_ptr<actors::gateway_calls> calls; ///< carry the requests to the router
   const http::server* server = nullptr;         ///< set before it starts, for its connection count
 };
+
+/// The path of a request target, its query left off.
+std::string path_of(const std::string& target);
+
+/// The chat endpoint at `path`, if it is one.
+std::optional<gateway::surface> chat_surface(const std::string& path);
+
+/// Whether `path` is one of Anthropic's endpoints.
+bool anthropic_path(const std::string& path);
+
+/// The protocol of a request's errors: Anthropic's endpoints, or any request that carries
+/// anthropic-version (its SDKs always send it), get Anthropic's shapes; everything else OpenAI's.
+gateway::protocol protocol_for(const std::string& path, const http::incoming& in);
+
+using clock_type = std::chrono::steady_clock; ///< the gateway's clock for latencies
+
+/// One chat request as /metrics sees it, counted once, when its answer is queued.
+struct tally {
+  gateway::protocol proto = gateway::protocol::openai; ///< the client's protocol
+  std::string model{gateway::no_model};                ///< a label: configured names only
+  bool stream = false;                                 ///< streamed
+  clock_type::time_point t0 = clock_type::now();       ///< arrival, body read
+  std::optional<clock_type::time_point> asked;         ///< the router was asked
+  std::optional<clock_type::time_point> answered;      ///< the router answered
+};
+
+/// Counts chat request `t` for /metrics with its status (and error class, given `e`).
+void count(const std::shared_ptr<http_gateway::state>& st, const tally& t, int status,
+           const gateway::client_error* e);
+
+/// Who answered: "alias (provider/model)", or "provider/model" without an alias.
+std::string answered_by(const routed_response& r);
+
+/// Sends `e` in protocol `p`, its message scrubbed of secrets; a chat request (`counted` set)
+/// is counted for /metrics first.
+void send_error(const std::shared_ptr<http_gateway::state>& st, http::reply& out,
+                gateway::protocol p, gateway::client_error e, const tally* counted = nullptr);
 
 /// The endpoint path Anthropic's token counting is served at.
 inline constexpr std::string_view count_tokens_path = "/v1/messages/count_tokens";
