@@ -3,7 +3,6 @@
 #include <csignal>
 #include <mutex>
 #include <ostream>
-#include <sstream>
 #include <thread>
 
 #include "caf/all.hpp"
@@ -15,8 +14,8 @@
 #include "et/app/flag_checks.hpp"
 #include "et/app/gateway.hpp"
 #include "et/app/runtime.hpp"
+#include "et/app/serve_gateway.hpp"
 #include "et/config/paths.hpp"
-#include "et/gateway/models.hpp"
 #include "et/http/server_tls.hpp"
 #include "et/routing/node_tls.hpp"
 #include "et/util/text.hpp"
@@ -234,54 +233,10 @@ int run_serve(context& ctx, const serve_options& o) {
   auto& err = ctx.err;
   std::unique_ptr<http_gateway> gw;
   if (http_at) {
-    gateway_setup gs;
-    gs.settings = s;
-    gs.system = &rt->system();
-    gs.router = rt->router();
-    gs.http.host = http_at->host;
-    gs.http.port = http_at->port;
-    gs.http.tls = http_tls;
-    gs.http.max_connections = static_cast<std::size_t>(o.max_connections);
-    gs.http.threads = static_cast<int>(threads.server_io);
-    gs.keys_file = config::ledger_file(*s, config::process_env());
-    gs.log = [log_mutex, &err](const std::string& line) {
-      std::lock_guard<std::mutex> lock{*log_mutex};
-      // One write per line: the stream may be unbuffered (stderr), and a line per request
-      // in three writes cost the gateway two system calls per request.
-      err << ("et serve: gateway: " + line + "\n") << std::flush;
-    };
-    auto started = http_gateway::start(std::move(gs));
-    if (!started) {
-      ctx.err << "et serve: --http " << o.http << ": " << started.error().message << "\n";
+    gw = start_serve_gateway(ctx, {s, &*rt, *http_at, http_tls, o.http, o.max_connections,
+                                   static_cast<int>(threads.server_io), log_mutex});
+    if (!gw)
       return exit_failed;
-    }
-    gw = std::move(*started);
-    std::vector<std::string> offered;
-    for (const auto& m : et::gateway::offered_models(*s))
-      offered.push_back(m.id);
-    // One write: whoever waits for the listening line (a supervisor, a test) must not
-    // read it, or the keys line, half written.
-    std::ostringstream said;
-    said << "et serve: gateway listening on " << (http_tls ? "https://" : "http://")
-         << (http_at->host.find(':') != std::string::npos ? "[" + http_at->host + "]"
-                                                          : http_at->host)
-         << ":" << gw->port()
-         << " (OpenAI: /v1/chat/completions and /v1/responses, Anthropic: /v1/messages and "
-            "/v1/messages/count_tokens, "
-            "/v1/models, /health, "
-            "/metrics); "
-            "models: "
-         << join(offered, ", ") << "\n";
-    if (auto keys = gw->active_keys(); keys && *keys > 0)
-      said << "et serve: gateway keys: " << *keys
-           << " active; every request (but /health) needs one as \"Authorization: Bearer "
-              "KEY\" or \"x-api-key: KEY\"\n";
-    else
-      said << "et serve: WARNING: the gateway has no keys: OPEN MODE on loopback; any "
-              "process on this host can use it and spend what the configured providers cost "
-              "(`et keys create NAME` makes a key; from then on every request needs one)\n";
-    std::lock_guard<std::mutex> lock{*log_mutex};
-    ctx.err << said.str() << std::flush;
   }
   if (!node_wanted) {
     while (stop_signals == 0)
