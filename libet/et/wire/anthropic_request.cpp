@@ -82,10 +82,7 @@ json::object anthropic_request_body(const chat_request& req, bool stream) {
   if (!req.tools.empty()) {
     json::array tools;
     for (const auto& t : req.tools) {
-      auto schema = object_or_empty(t.parameters);
-      json::object tool{
-          {"name", t.name},
-          {"input_schema", schema.empty() ? json::object{{"type", "object"}} : std::move(schema)}};
+      json::object tool{{"name", t.name}, {"input_schema", tool_schema(t)}};
       if (!t.description.empty())
         tool["description"] = t.description;
       tools.push_back(std::move(tool));

@@ -135,6 +135,11 @@ json::object object_or_empty(std::string_view text) {
   return std::move(v.as_object());
 }
 
+json::object tool_schema(const tool_spec& t) {
+  auto schema = object_or_empty(t.parameters);
+  return schema.empty() ? json::object{{"type", "object"}} : schema;
+}
+
 std::string to_text(const json::value& v) {
   return json::serialize(v);
 }

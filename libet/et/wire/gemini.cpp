@@ -314,10 +314,10 @@ public:
       return classify_stream_error(body, p_.api_key);
     bool details_only = true;
     for (const auto& member : *parsed)
-      details_only = details_only
-                     && (member.key() == "promptTokensDetails"
-                         || member.key() == "cachedContentTokenCount"
-                         || member.key() == "cacheTokensDetails");
+      details_only =
+          details_only
+          && (member.key() == "promptTokensDetails" || member.key() == "cachedContentTokenCount"
+              || member.key() == "cacheTokensDetails");
     return read_token_count(body, "Gemini token count", "totalTokens",
                             details_only ? std::optional<int64_t>{0} : std::nullopt);
   }

@@ -28,9 +28,7 @@ json::object message_json(const message& m) {
 }
 
 json::object tool_json(const tool_spec& t) {
-  auto params = object_or_empty(t.parameters);
-  json::object fn{{"name", t.name},
-                  {"parameters", params.empty() ? json::object{{"type", "object"}} : params}};
+  json::object fn{{"name", t.name}, {"parameters", tool_schema(t)}};
   if (!t.description.empty())
     fn["description"] = t.description;
   return {{"type", "function"}, {"function", std::move(fn)}};

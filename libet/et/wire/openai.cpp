@@ -20,8 +20,7 @@ json::object tool_json(const tool_spec& t) {
   json::object fn{{"name", t.name}};
   if (!t.description.empty())
     fn["description"] = t.description;
-  auto params = object_or_empty(t.parameters);
-  fn["parameters"] = params.empty() ? json::object{{"type", "object"}} : std::move(params);
+  fn["parameters"] = tool_schema(t);
   return {{"type", "function"}, {"function", std::move(fn)}};
 }
 
@@ -240,27 +239,14 @@ public:
     if (auto shaped = add_openai_format(o, req.format); !shaped)
       return shaped.error();
     auto req_out = post_json(path_ + "/chat/completions", o, stream);
-    add_authorization(req_out.headers, p_);
-    if (!p_.org.empty())
-      req_out.headers.emplace_back("OpenAI-Organization", p_.org);
-    add_extra_headers(req_out.headers, p_);
+    authorize(req_out);
     return req_out;
   }
 
-  // Only api.openai.com counts: compatible servers have no counting endpoint, and what they
-  // answer an unknown path with (404, 400, 405) would not tell "cannot count" from a failure.
   result<http_request> count_tokens(const chat_request& req) const override {
-    if (!official_)
-      return make_failure(errc::unsupported,
-                          "token counting is supported at api.openai.com only (POST "
-                          "/responses/input_tokens); compatible servers have no token-counting endpoint");
-    if (req.model.empty())
-      return make_failure(errc::invalid_input, "a token-count request needs a model");
-    auto out = post_json(path_ + "/responses/input_tokens", openai_input_tokens_body(req), false);
-    add_authorization(out.headers, p_);
-    if (!p_.org.empty())
-      out.headers.emplace_back("OpenAI-Organization", p_.org);
-    add_extra_headers(out.headers, p_);
+    auto out = openai_count_request(path_, official_, req);
+    if (out)
+      authorize(*out);
     return out;
   }
 
@@ -347,6 +333,14 @@ public:
   }
 
 private:
+  // The key, organization and configured headers every request of this provider carries.
+  void authorize(http_request& out) const {
+    add_authorization(out.headers, p_);
+    if (!p_.org.empty())
+      out.headers.emplace_back("OpenAI-Organization", p_.org);
+    add_extra_headers(out.headers, p_);
+  }
+
   static tool_call read_call(const json::object& c) {
     tool_call call;
     call.id = get_string(c, "id");

@@ -52,11 +52,7 @@ json::object openai_input_tokens_body(const chat_request& req) {
   if (!req.tools.empty()) {
     json::array tools;
     for (const auto& t : req.tools) {
-      auto schema = object_or_empty(t.parameters);
-      json::object tool{
-          {"type", "function"},
-          {"name", t.name},
-          {"parameters", schema.empty() ? json::object{{"type", "object"}} : std::move(schema)}};
+      json::object tool{{"type", "function"}, {"name", t.name}, {"parameters", tool_schema(t)}};
       if (!t.description.empty())
         tool["description"] = t.description;
       tools.push_back(std::move(tool));
@@ -64,6 +60,21 @@ json::object openai_input_tokens_body(const chat_request& req) {
     o["tools"] = std::move(tools);
   }
   return o;
+}
+
+result<http_request> openai_count_request(std::string_view path, bool official,
+                                          const chat_request& req) {
+  // Only api.openai.com counts: compatible servers have no counting endpoint, and what they
+  // answer an unknown path with (404, 400, 405) would not tell "cannot count" from a failure.
+  if (!official)
+    return make_failure(errc::unsupported,
+                        "token counting is supported at api.openai.com only (POST "
+                        "/responses/input_tokens); compatible servers have no token-counting "
+                        "endpoint");
+  if (req.model.empty())
+    return make_failure(errc::invalid_input, "a token-count request needs a model");
+  return post_json(std::string{path} + "/responses/input_tokens", openai_input_tokens_body(req),
+                   false);
 }
 
 } // namespace et::wire::detail

@@ -72,6 +72,9 @@ const boost::json::object* get_object(const boost::json::object& o, std::string_
 const boost::json::array* get_array(const boost::json::object& o, std::string_view key);
 /// Tool arguments or a schema as an object: `text` parsed, or {} when empty or invalid.
 boost::json::object object_or_empty(std::string_view text);
+/// A tool's parameters schema as an object: {"type":"object"} when it has none (every
+/// protocol wants one).
+boost::json::object tool_schema(const tool_spec& t);
 /// Compact JSON text of `v`.
 std::string to_text(const boost::json::value& v);
 
