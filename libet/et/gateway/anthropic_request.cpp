@@ -168,9 +168,7 @@ result<client_request> parse_anthropic(std::string_view body, const limits& boun
     return bad_field("messages", "missing");
   if (!d.has_max_tokens && !counting)
     return bad_field("max_tokens", "missing");
-  if (d.out.tools_off)
-    d.out.request.tools.clear(); // tool_choice none: the model sees no tools
-  name_tool_results(d.out.request.messages);
+  settle_tools(d.out);
   if (d.system && !d.system->empty())
     d.out.request.messages.insert(d.out.request.messages.begin(),
                                   message{role::system, std::move(*d.system), {}, {}, {}});

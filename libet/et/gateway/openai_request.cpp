@@ -198,11 +198,7 @@ result<void> decode_member(std::string_view k, const json::value& value, const l
         *effort == "none" ? thinking_request::want::off : thinking_request::want::on;
     req.thinking.effort = std::move(*effort);
   } else if (k == "parallel_tool_calls") {
-    auto b = bool_of(value, field);
-    if (!b)
-      return std::move(b).error();
-    if (!*b)
-      return unsupported_field(field, "false is not supported by this gateway yet");
+    return parallel_tool_calls(value);
   } else if (k == "reasoning_effort") {
     // null, as OpenAI documents it: the model's default
   } else if (listed(unsupported_fields, k)) {
@@ -228,9 +224,7 @@ result<client_request> parse_openai_request(std::string_view body, const limits&
     return bad_field("model", o->contains("model") ? "must not be empty" : "missing");
   if (out.request.messages.empty())
     return bad_field("messages", "missing");
-  if (out.tools_off)
-    out.request.tools.clear(); // tool_choice none: the model sees no tools
-  name_tool_results(out.request.messages);
+  settle_tools(out);
   return out;
 }
 

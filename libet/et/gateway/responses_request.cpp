@@ -275,13 +275,7 @@ result<void> decode_member(std::string_view k, const json::value& value, const l
   } else if (k == "tool_choice") {
     return decode_tool_choice(value, out);
   } else if (k == "parallel_tool_calls") {
-    if (value.is_null())
-      return {};
-    auto b = bool_of(value, field);
-    if (!b)
-      return std::move(b).error();
-    if (!*b)
-      return unsupported_field(field, "false is not supported by this gateway yet");
+    return parallel_tool_calls(value);
   } else if (k == "text") {
     auto f = responses_text(value, bounds);
     if (!f)
@@ -327,9 +321,7 @@ result<client_request> parse_responses_request(std::string_view body, const limi
     return bad_field("input", o->contains("input") ? "expected at least one item besides "
                                                      "instructions"
                                                    : "missing");
-  if (out.tools_off)
-    out.request.tools.clear();
-  name_tool_results(out.request.messages);
+  settle_tools(out);
   return out;
 }
 

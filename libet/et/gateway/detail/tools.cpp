@@ -317,4 +317,21 @@ void name_tool_results(std::vector<message>& messages) {
   }
 }
 
+void settle_tools(client_request& out) {
+  if (out.tools_off)
+    out.request.tools.clear();
+  name_tool_results(out.request.messages);
+}
+
+result<void> parallel_tool_calls(const json::value& v) {
+  if (v.is_null())
+    return {};
+  auto b = bool_of(v, "parallel_tool_calls");
+  if (!b)
+    return std::move(b).error();
+  if (!*b)
+    return unsupported_field("parallel_tool_calls", "false is not supported by this gateway yet");
+  return {};
+}
+
 } // namespace et::gateway::detail

@@ -71,6 +71,14 @@ result<tool_choice> anthropic_tool_choice(const boost::json::value& v);
 result<std::vector<message>> anthropic_content(const boost::json::value& v, role who,
                                                const std::string& field, const limits& bounds);
 
+/// The end of every decoding: tool_choice none takes the tools away (the model sees none), and
+/// each tool turn is named after its call (name_tool_results).
+void settle_tools(client_request& out);
+
+/// OpenAI's parallel_tool_calls: true or null; false is unsupported (et cannot hold a model to
+/// one call).
+result<void> parallel_tool_calls(const boost::json::value& v);
+
 /// Names each tool turn after the call it answers (some upstreams need the
 /// function's name with the result, and neither client protocol sends it).
 void name_tool_results(std::vector<message>& messages);
