@@ -161,6 +161,10 @@ void server_session::on_body(error_code ec) {
     return close();
   auto msg = parser_->release();
   parser_.reset();
+  // A large request (a coding agent's whole conversation) grew the buffer; the connection
+  // may now be held for minutes by its streamed answer, so it keeps only what it needs.
+  if (buffer_.capacity() > 16384)
+    buffer_.shrink_to_fit();
   keep_alive_ = msg.keep_alive();
   incoming in;
   in.method = std::string{msg.method_string()};
@@ -187,8 +191,10 @@ void server_session::watch() {
   if (watching_ || phase_ == phase::closed || buffer_.size() >= core_->opts.max_header_bytes)
     return;
   watching_ = true;
+  // A hang-up reads 0 bytes and a next request's bytes are kept whatever the size: a small
+  // read keeps the buffer of a connection held open by a long answer small.
   stream_.async_read_some(
-      buffer_.prepare(4096),
+      buffer_.prepare(512),
       [self = shared_from_this()](error_code ec, std::size_t n) { self->on_watch(ec, n); });
 }
 
@@ -271,9 +277,12 @@ void server_session::linger() {
   drain();
 }
 
+// Reads into the buffer's free space without committing it: the bytes are dropped, and no
+// connection keeps a buffer of its own for the rare linger.
 void server_session::drain() {
+  buffer_.clear();
   stream_.async_read_some(
-      net::buffer(discard_), [self = shared_from_this()](error_code ec, std::size_t n) {
+      buffer_.prepare(1024), [self = shared_from_this()](error_code ec, std::size_t n) {
         self->lingered_ += n;
         if (ec || self->lingered_ > linger_bytes || self->phase_ == phase::closed)
           return self->close();

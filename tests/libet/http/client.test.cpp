@@ -105,6 +105,23 @@ CAF_TEST(a large body with Content - Length arrives whole) {
   CAF_CHECK(o.body() == big);
 }
 
+// A held stream keeps only a small body buffer; a large body still comes in large pieces.
+CAF_TEST(body pieces start at 1 KiB at most and grow to 16 KiB for a large body) {
+  std::string big(1 << 20, 'y');
+  loopback_server server{[&](const seen_request&) { return reply::ok(big); }};
+  auto o = fetch(client, make_request(server.url()));
+  CAF_REQUIRE_EQUAL(o.verdict(), "ok");
+  CAF_CHECK(o.body() == big);
+  CAF_REQUIRE(!o.pieces.empty());
+  CAF_CHECK_LESS_OR_EQUAL(o.pieces.front().size(), 1024u);
+  std::size_t largest = 0;
+  for (const auto& p : o.pieces)
+    largest = std::max(largest, p.size());
+  CAF_CHECK_LESS_OR_EQUAL(largest, 16384u);
+  CAF_CHECK_GREATER(largest, 4096u);      // it grew past where it started
+  CAF_CHECK_LESS(o.pieces.size(), 1024u); // not 1 KiB pieces all the way
+}
+
 CAF_TEST(a body without length ends when the server closes the connection) {
   loopback_server server{[](const seen_request&) {
     return reply{}.send(http_head(200, {{"Connection", "close"}}) + "until the end").close();

@@ -6,7 +6,6 @@
 /// instead) and shakes hands, within the handshake timeout. Every member runs
 /// on the connection's strand. Included by server .cpp files only.
 
-#include <array>
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -108,9 +107,8 @@ private:
   bool replied_ = false; ///< send() or start() came for the current request
   bool ended_ = false;   ///< its last byte is queued
   bool keep_alive_ = true;
-  bool over_limit_ = false;          ///< refuse the first request (503)
-  std::array<char, 4096> discard_{}; ///< what linger() reads and drops
-  std::size_t lingered_ = 0;         ///< bytes dropped so far
+  bool over_limit_ = false;  ///< refuse the first request (503)
+  std::size_t lingered_ = 0; ///< bytes dropped so far
 };
 
 } // namespace et::http::detail

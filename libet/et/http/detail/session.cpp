@@ -166,8 +166,10 @@ void session::on_write(const error_code& ec, std::size_t written) {
 
 // A plain read before Beast's parser takes over: it tells apart "the server
 // answered" from "the connection died first", which decides a retry.
+// Small, like the first body chunk: a held stream keeps this buffer as long as it lasts, and a
+// large answer grows it (size_chunk).
 void session::do_read_first() {
-  conn_->async_read_some(buffer_.prepare(4096), bind(&session::on_read_first));
+  conn_->async_read_some(buffer_.prepare(1024), bind(&session::on_read_first));
 }
 
 void session::on_read_first(const error_code& ec, std::size_t n) {
@@ -217,10 +219,26 @@ void session::deliver_head() {
   handlers_.on_head(head);
 }
 
-void session::do_read_body() {
+// A first chunk fits a stream's event or a small answer; a body that fills it gets a twice
+// larger one, up to 16 KiB, which is what a read of a large body brings at once.
+constexpr std::size_t first_chunk = 1024;
+constexpr std::size_t max_chunk = 16384;
+
+void session::size_chunk(std::size_t last_read) {
+  if (chunk_ && (last_read < chunk_size_ || chunk_size_ >= max_chunk))
+    return;
+  chunk_size_ = chunk_ ? chunk_size_ * 2 : first_chunk;
+  chunk_ = std::make_unique_for_overwrite<char[]>(chunk_size_);
+  // Beast reads as much as the buffer has room for: let the reads grow with the chunk.
+  if (buffer_.capacity() < chunk_size_)
+    buffer_.reserve(chunk_size_);
+}
+
+void session::do_read_body(std::size_t last_read) {
+  size_chunk(last_read);
   auto& body = parser_->get().body();
-  body.data = chunk_.data();
-  body.size = chunk_.size();
+  body.data = chunk_.get();
+  body.size = chunk_size_;
   arm(step::body);
   bhttp::async_read_some(*conn_, buffer_, *parser_, bind(&session::on_read_body));
 }
@@ -232,17 +250,17 @@ void session::on_read_body(error_code ec, std::size_t) {
     ec = {};
   if (!ec)
     parse_buffered(ec);
-  auto got = chunk_.size() - parser_->get().body().size;
+  auto got = chunk_size_ - parser_->get().body().size;
   if (got > 0) {
     body_bytes_ += got;
     if (handlers_.on_body)
-      handlers_.on_body(std::string_view{chunk_.data(), got});
+      handlers_.on_body(std::string_view{chunk_.get(), got});
   }
   if (ec)
     return fail(io_failed(step::body, where_, ec, body_bytes_, owner_->options.max_body_bytes));
   if (parser_->is_done())
     return succeed();
-  do_read_body();
+  do_read_body(got);
 }
 
 // A read stops at the end of an HTTP chunk; the chunks it brought after that are parsed into

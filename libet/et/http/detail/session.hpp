@@ -2,7 +2,6 @@
 /// One HTTP exchange stepping through paired do_x / on_x methods, each step
 /// under a timeout (implementation header: includes Asio and Beast).
 
-#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -56,8 +55,10 @@ private:
   void do_read_head();
   void on_read_head(const boost::system::error_code& ec, std::size_t n);
   void deliver_head();
-  void do_read_body();
+  void do_read_body(std::size_t last_read = 0);
   void on_read_body(boost::system::error_code ec, std::size_t n);
+  /// Makes chunk_ ready for the next body read: allocated on first use, doubled when full.
+  void size_chunk(std::size_t last_read);
   /// Parses what the last read brought past its first HTTP chunk into the same piece.
   void parse_buffered(boost::system::error_code& ec);
 
@@ -88,9 +89,12 @@ private:
   bhttp::request<bhttp::string_body> message_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::response_parser<bhttp::buffer_body>> parser_;
-  // Not zeroed on purpose: only bytes the parser wrote are read, and zeroing
-  // makes all 16 KiB resident for every request in flight (bench/scale).
-  std::array<char, 16384> chunk_;
+  // Where the parser puts body bytes. It starts small and doubles each time a read fills it,
+  // up to max_chunk: a held stream keeps a few hundred bytes, a large body still comes in big
+  // pieces. Not zeroed: only bytes the parser wrote are read (bench/scale, et-bench-gateway
+  // --hold measure what each stream in flight keeps).
+  std::unique_ptr<char[]> chunk_;
+  std::size_t chunk_size_ = 0;
   step step_ = step::connect;
   uint64_t body_bytes_ = 0;
   std::size_t written_ = 0;
