@@ -35,6 +35,7 @@
 
 #include "et/http/runtime.hpp"
 #include "et/store/key_store.hpp"
+#include "et/util/allocator.hpp"
 #include "gateway_load.hpp"
 #include "scale_proc.hpp"
 #include "support.hpp"
@@ -249,9 +250,9 @@ int main(int argc, char** argv) {
   double seconds = flags->seconds;
   int64_t hold = flags->hold;
   auto fds = scale::raise_fd_limit();
-  std::printf("et-bench-gateway on %s, load average %s, descriptors %llu\n",
+  std::printf("et-bench-gateway on %s, load average %s, descriptors %llu, %s\n",
               scale::machine().c_str(), scale::load_average().c_str(),
-              static_cast<unsigned long long>(fds.soft));
+              static_cast<unsigned long long>(fds.soft), et::allocator_in_use().c_str());
   char tmpl[] = "/tmp/et-bench-gateway-XXXXXX";
   if (!mkdtemp(tmpl)) {
     std::fprintf(stderr, "et-bench-gateway: cannot make a temporary folder\n");

@@ -25,6 +25,7 @@
 #include "et/config/loader.hpp"
 #include "et/http/runtime.hpp"
 #include "et/provider/http_provider.hpp"
+#include "et/util/allocator.hpp"
 #include "fake_upstream/server.hpp"
 #include "request_stream.hpp"
 #include "support.hpp"
@@ -224,9 +225,10 @@ std::vector<int> levels_flag(int argc, char** argv) {
 void print_tables(const std::vector<loop_result>& loops, const std::vector<stream_result>& streams,
                   scheduling how) {
   std::printf("non-streamed request, closed loop, %.1f s per row after %.1f s warm-up; CAF "
-              "scheduler: %s\n",
+              "scheduler: %s; %s\n",
               std::chrono::duration<double>(window).count(),
-              std::chrono::duration<double>(warmup).count(), std::string{name_of(how)}.c_str());
+              std::chrono::duration<double>(warmup).count(), std::string{name_of(how)}.c_str(),
+              et::allocator_in_use().c_str());
   std::printf("%-8s %6s %10s %10s %10s %8s\n", "path", "conc", "req/s", "p50 us", "p99 us",
               "errors");
   for (const auto& r : loops)

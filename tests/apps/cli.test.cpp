@@ -25,8 +25,18 @@ CAF_TEST(version prints the describe string the commit and the build type) {
   CAF_CHECK_EQUAL(r.code, 0);
   CAF_CHECK(r.out.rfind("et ", 0) == 0);
   CAF_CHECK(r.out.find("(commit ") != std::string::npos);
-  CAF_CHECK(r.out.find(" build)") != std::string::npos);
+  CAF_CHECK(r.out.find(" build, ") != std::string::npos);
   CAF_CHECK(r.err.empty());
+}
+
+// The et binary, not this test process: its link order decides whose malloc runs.
+CAF_TEST(the et binary names the allocator it really runs on) {
+  auto r = run_et_binary({"version"});
+  CAF_CHECK_EQUAL(r.code, 0);
+  bool mimalloc = has(r.out, " build, mimalloc 2.");
+  CAF_CHECK_EQUAL(mimalloc, ET_MIMALLOC_EXPECTED == 1);
+  if (ET_MIMALLOC_EXPECTED == 0)
+    CAF_CHECK(has(r.out, " build, system malloc)"));
 }
 
 CAF_TEST(no arguments print the usage and exit 2) {
