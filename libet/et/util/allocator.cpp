@@ -10,9 +10,10 @@ namespace et {
 
 std::string allocator_in_use() {
 #ifdef ET_MIMALLOC
-  // mimalloc serves malloc only if its symbols come before libc's in the process's link
-  // order; a block from malloc inside mimalloc's heap shows that they did.
-  void* probe = std::malloc(64);
+  // mimalloc serves malloc only if its symbols come before libc's in the process's link order;
+  // a block from calloc inside mimalloc's heap shows that they did (calloc: GCC 12 warns when
+  // uninitialized memory goes to a const pointer parameter).
+  void* probe = std::calloc(1, 64);
   bool ours = mi_is_in_heap_region(probe);
   std::free(probe);
   if (ours) {
