@@ -5,6 +5,7 @@
 #include "et/http/detail/session.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -166,8 +167,8 @@ void session::on_write(const error_code& ec, std::size_t written) {
 
 // A plain read before Beast's parser takes over: it tells apart "the server
 // answered" from "the connection died first", which decides a retry.
-// Small, like the first body chunk: a held stream keeps this buffer as long as it lasts, and a
-// large answer grows it (size_chunk).
+// Small: a held stream keeps this buffer as long as it lasts. What arrived with the head
+// beyond it is taken at once (take_waiting); a large answer grows it (size_chunk).
 void session::do_read_first() {
   conn_->async_read_some(buffer_.prepare(1024), bind(&session::on_read_first));
 }
@@ -229,9 +230,23 @@ void session::size_chunk(std::size_t last_read) {
     return;
   chunk_size_ = chunk_ ? chunk_size_ * 2 : first_chunk;
   chunk_ = std::make_unique_for_overwrite<char[]>(chunk_size_);
-  // Beast reads as much as the buffer has room for: let the reads grow with the chunk.
+  // Let the reads grow with the chunk.
   if (buffer_.capacity() < chunk_size_)
     buffer_.reserve(chunk_size_);
+}
+
+bool session::grow_chunk() {
+  if (chunk_size_ >= max_chunk)
+    return false;
+  auto& body = parser_->get().body();
+  auto filled = chunk_size_ - body.size;
+  auto bigger = std::make_unique_for_overwrite<char[]>(chunk_size_ * 2);
+  std::memcpy(bigger.get(), chunk_.get(), filled);
+  chunk_ = std::move(bigger);
+  chunk_size_ *= 2;
+  body.data = chunk_.get() + filled;
+  body.size = chunk_size_ - filled;
+  return true;
 }
 
 void session::do_read_body(std::size_t last_read) {
@@ -248,8 +263,10 @@ void session::on_read_body(error_code ec, std::size_t) {
     return;
   if (ec == bhttp::error::need_buffer)
     ec = {};
-  if (!ec)
+  if (!ec) {
+    take_waiting();
     parse_buffered(ec);
+  }
   auto got = chunk_size_ - parser_->get().body().size;
   if (got > 0) {
     body_bytes_ += got;
@@ -263,16 +280,37 @@ void session::on_read_body(error_code ec, std::size_t) {
   do_read_body(got);
 }
 
+// The buffer is small while a stream waits, so a burst (events that queued up while the
+// consumer was busy) may be only partly read: what is already in the socket joins this
+// piece. Plain connections only: a TLS record may be incomplete, and a read could wait.
+void session::take_waiting() {
+  if (conn_->tls())
+    return;
+  error_code ec;
+  auto waiting = conn_->socket().available(ec);
+  if (ec || waiting == 0)
+    return;
+  auto n = conn_->socket().read_some(buffer_.prepare(std::min(waiting, max_chunk)), ec);
+  if (!ec)
+    buffer_.commit(n);
+}
+
 // A read stops at the end of an HTTP chunk; the chunks it brought after that are parsed into
 // the same piece of body, so a stream's events that came at once reach on_body together (its
 // consumer passes them on as one, not one message and one write per event). Beast's eager
 // option would do the same, but its read then waits for more when the bytes end between a
 // chunk and the next chunk's header: a stream that pauses there would stall.
 void session::parse_buffered(error_code& ec) {
-  while (buffer_.size() > 0 && !parser_->is_done() && parser_->get().body().size > 0) {
+  while (buffer_.size() > 0 && !parser_->is_done()) {
+    if (parser_->get().body().size == 0 && !grow_chunk())
+      return;
     auto used = parser_->put(buffer_.data(), ec);
     buffer_.consume(used);
-    if (ec == bhttp::error::need_more || ec == bhttp::error::need_buffer) {
+    if (ec == bhttp::error::need_buffer) {
+      ec = {}; // the chunk is full: the next turn grows it, up to its bound
+      continue;
+    }
+    if (ec == bhttp::error::need_more) {
       ec = {};
       return;
     }

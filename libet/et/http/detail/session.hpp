@@ -59,6 +59,10 @@ private:
   void on_read_body(boost::system::error_code ec, std::size_t n);
   /// Makes chunk_ ready for the next body read: allocated on first use, doubled when full.
   void size_chunk(std::size_t last_read);
+  /// Adds to the buffer what already waits in the socket (plain connections), without waiting.
+  void take_waiting();
+  /// Doubles a full chunk_ (up to its bound), keeping what the parser wrote; false at the bound.
+  bool grow_chunk();
   /// Parses what the last read brought past its first HTTP chunk into the same piece.
   void parse_buffered(boost::system::error_code& ec);
 
