@@ -115,6 +115,8 @@ void server_session::on_deadline() {
 
 void server_session::read_header() {
   phase_ = phase::reading;
+  // A new request: until its handler replies, no write (a 100 Continue) ends a response.
+  replied_ = ended_ = false;
   parser_.emplace();
   parser_->header_limit(static_cast<uint32_t>(core_->opts.max_header_bytes));
   parser_->body_limit(core_->opts.max_body_bytes);

@@ -257,6 +257,23 @@ CAF_TEST(a connection whose requests come within the header limit outlasts it in
   }
 }
 
+// The 100 Continue of a second request on a kept-alive connection is not the end of a
+// response: taken for one, it started a next request while the body was still being read.
+CAF_TEST(a 100 Continue on a kept - alive connection is followed by the answer) {
+  start(echo);
+  raw r{port};
+  r.send("GET /one HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto first = r.read_until("GET /one  ", 5s);
+  CAF_CHECK_EQUAL(first.rfind("HTTP/1.1 200 ", 0), 0u);
+  r.send("POST /two HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
+  auto interim = r.read_until("\r\n\r\n", 5s);
+  CAF_CHECK_EQUAL(interim, "HTTP/1.1 100 Continue\r\n\r\n");
+  r.send("hello");
+  auto second = r.read_until("POST /two hello ", 5s);
+  CAF_CHECK_EQUAL(second.rfind("HTTP/1.1 200 ", 0), 0u);
+  CAF_CHECK(second.ends_with("POST /two hello "));
+}
+
 CAF_TEST(a client that leaves while its request is handled is noticed) {
   start([this](http::incoming, std::shared_ptr<http::reply> r) {
     r->on_close([this] { gone.set_value(); });
