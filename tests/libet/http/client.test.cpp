@@ -122,6 +122,36 @@ CAF_TEST(a large body comes in pieces that grow to 16 KiB and no larger) {
   CAF_CHECK_LESS(o.pieces.size(), 1024u); // not 1 KiB pieces all the way
 }
 
+// A stream's buffer is small while it waits; a burst that then arrives at once (events that
+// queued up) still goes on in few pieces, whole and in order, none over 16 KiB.
+CAF_TEST(a burst after a wait goes on in pieces of up to 16 KiB) {
+  std::string burst;
+  std::string expected = "first";
+  for (int i = 0; i < 40; ++i) {
+    std::string part(1000, static_cast<char>('a' + i % 26));
+    burst += chunk(part);
+    expected += part;
+  }
+  loopback_server server{[&](const seen_request&) {
+    return reply{}
+        .send(http_head(200, {{"Transfer-Encoding", "chunked"}}) + chunk("first"))
+        .wait_gate()
+        .send(burst + last_chunk());
+  }};
+  recorder rec;
+  client.send(make_request(server.url()), rec.handlers());
+  CAF_REQUIRE(rec.wait_pieces(1));
+  server.open_gate();
+  auto o = rec.wait();
+  CAF_REQUIRE_EQUAL(o.verdict(), "ok");
+  CAF_CHECK(o.body() == expected);
+  std::size_t largest = 0;
+  for (const auto& p : o.pieces)
+    largest = std::max(largest, p.size());
+  CAF_CHECK_GREATER(largest, 4096u); // reads of the waiting buffer's size were joined
+  CAF_CHECK_LESS_OR_EQUAL(largest, 16384u);
+}
+
 CAF_TEST(a body without length ends when the server closes the connection) {
   loopback_server server{[](const seen_request&) {
     return reply{}.send(http_head(200, {{"Connection", "close"}}) + "until the end").close();

@@ -167,10 +167,8 @@ void session::on_write(const error_code& ec, std::size_t written) {
 
 // A plain read before Beast's parser takes over: it tells apart "the server
 // answered" from "the connection died first", which decides a retry.
-// Small: a held stream keeps this buffer as long as it lasts. What arrived with the head
-// beyond it is taken at once (take_waiting); a large answer grows it (size_chunk).
 void session::do_read_first() {
-  conn_->async_read_some(buffer_.prepare(1024), bind(&session::on_read_first));
+  conn_->async_read_some(buffer_.prepare(least_buffer()), bind(&session::on_read_first));
 }
 
 void session::on_read_first(const error_code& ec, std::size_t n) {
@@ -225,14 +223,32 @@ void session::deliver_head() {
 constexpr std::size_t first_chunk = 1024;
 constexpr std::size_t max_chunk = 16384;
 
+// The read buffer a waiting exchange keeps. Small on plain connections, where a burst is
+// taken from the socket at once (take_waiting); 4 KiB with TLS, whose decrypted bytes can only
+// come through reads (and whose OpenSSL buffers are larger than this anyway).
+std::size_t session::least_buffer() {
+  return conn_->tls() ? 4096 : first_chunk;
+}
+
+// Doubles the chunk after a read that filled it; after a read of a few bytes (a stream that
+// slowed down after a burst) goes back to the first size, and so does the read buffer.
 void session::size_chunk(std::size_t last_read) {
-  if (chunk_ && (last_read < chunk_size_ || chunk_size_ >= max_chunk))
+  std::size_t want = first_chunk;
+  if (chunk_ && last_read == chunk_size_)
+    want = std::min(chunk_size_ * 2, max_chunk);
+  else if (chunk_ && last_read >= first_chunk / 2)
+    want = chunk_size_;
+  if (chunk_ && want == chunk_size_)
     return;
-  chunk_size_ = chunk_ ? chunk_size_ * 2 : first_chunk;
+  chunk_size_ = want;
   chunk_ = std::make_unique_for_overwrite<char[]>(chunk_size_);
-  // Let the reads grow with the chunk.
-  if (buffer_.capacity() < chunk_size_)
-    buffer_.reserve(chunk_size_);
+  auto least = std::max(chunk_size_, least_buffer());
+  if (buffer_.capacity() < least) {
+    buffer_.reserve(least); // the reads grow with the chunk
+  } else if (buffer_.capacity() > 2 * least && buffer_.size() < least) {
+    buffer_.shrink_to_fit(); // keeps what is buffered
+    buffer_.reserve(least);
+  }
 }
 
 bool session::grow_chunk() {
@@ -284,13 +300,17 @@ void session::on_read_body(error_code ec, std::size_t) {
 // consumer was busy) may be only partly read: what is already in the socket joins this
 // piece. Plain connections only: a TLS record may be incomplete, and a read could wait.
 void session::take_waiting() {
-  if (conn_->tls())
+  if (conn_->tls() || parser_->is_done())
+    return;
+  // At most what this piece can still take, so the buffer stays near the chunk's bound.
+  auto taken = chunk_size_ - parser_->get().body().size + buffer_.size();
+  if (taken >= max_chunk)
     return;
   error_code ec;
   auto waiting = conn_->socket().available(ec);
   if (ec || waiting == 0)
     return;
-  auto n = conn_->socket().read_some(buffer_.prepare(std::min(waiting, max_chunk)), ec);
+  auto n = conn_->socket().read_some(buffer_.prepare(std::min(waiting, max_chunk - taken)), ec);
   if (!ec)
     buffer_.commit(n);
 }

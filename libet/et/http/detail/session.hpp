@@ -57,8 +57,11 @@ private:
   void deliver_head();
   void do_read_body(std::size_t last_read = 0);
   void on_read_body(boost::system::error_code ec, std::size_t n);
-  /// Makes chunk_ ready for the next body read: allocated on first use, doubled when full.
+  /// Makes chunk_ ready for the next body read: allocated on first use, doubled when full,
+  /// back to its first size after a read of a few bytes.
   void size_chunk(std::size_t last_read);
+  /// The smallest read buffer an exchange keeps (more with TLS).
+  std::size_t least_buffer();
   /// Adds to the buffer what already waits in the socket (plain connections), without waiting.
   void take_waiting();
   /// Doubles a full chunk_ (up to its bound), keeping what the parser wrote; false at the bound.
