@@ -202,6 +202,10 @@ void session::on_read_head(const error_code& ec, std::size_t) {
       return fail(too_many_interim(where_, max_interim));
     return do_read_head();
   }
+  // The request was written and an answer began: it is never sent again (no retry past the
+  // first response byte), so its body (a coding agent's whole conversation) goes now, not
+  // when a long stream ends.
+  std::string{}.swap(message_.body());
   deliver_head();
   if (parser_->is_done())
     return succeed();
