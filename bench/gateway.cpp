@@ -47,8 +47,8 @@ using namespace et::bench::gateway;
 namespace fs = std::filesystem;
 
 constexpr const char* usage_text =
-    "[--levels 1,8,64] [--seconds 3] [--hold N] [--json FILE] [--state DIR] [--key rate|budget] "
-    "[--cpus N] "
+    "[--levels 1,8,64] [--seconds 3] [--hold N] [--hold-prompt BYTES] [--json FILE] [--state DIR] "
+    "[--key rate|budget] [--cpus N] "
     "[--other NAME=URL --other-model M --other-pid PID --other-header \"K: V\"...]";
 
 /// The numeric flags, each checked: a mistyped value is an error, never a default.
@@ -56,7 +56,8 @@ struct numbers {
   std::vector<int> levels{1, 8, 64};
   double seconds = 3;
   int64_t hold = 0;
-  int64_t cpus = 0; ///< `et serve --cpus` for the gateway; 0: its own choice
+  int64_t hold_prompt = 0; ///< bytes of prompt in each held request (a coding agent's: 100 KB+)
+  int64_t cpus = 0;        ///< `et serve --cpus` for the gateway; 0: its own choice
 };
 
 // Comma-separated concurrency levels, 1 to 4096 each; nullopt for anything else.
@@ -93,6 +94,12 @@ std::optional<numbers> read_numbers(int argc, char** argv) {
       return fail("--hold: expected a whole number up to 100000");
     n.hold = *hold;
   }
+  if (auto text = option(argc, argv, "--hold-prompt"); !text.empty()) {
+    auto bytes = whole_number(text);
+    if (!bytes || *bytes > 900'000)
+      return fail("--hold-prompt: expected a whole number of bytes up to 900000");
+    n.hold_prompt = *bytes;
+  }
   if (auto text = option(argc, argv, "--cpus"); !text.empty()) {
     auto cpus = whole_number(text);
     if (!cpus || *cpus < 1 || *cpus > 1024)
@@ -115,9 +122,12 @@ std::optional<numbers> read_numbers(int argc, char** argv) {
   return n;
 }
 
-std::string body(const std::string& model, bool stream) {
+std::string body(const std::string& model, bool stream, std::size_t prompt_bytes = 0) {
+  std::string prompt = "hello bench";
+  while (prompt.size() < prompt_bytes)
+    prompt += " and some more context";
   return R"({"model":")" + model + R"(","stream":)" + (stream ? "true" : "false")
-         + R"(,"messages":[{"role":"user","content":"hello bench"}]})";
+         + R"(,"messages":[{"role":"user","content":")" + prompt + R"("}]})";
 }
 
 /// One measured row.
@@ -235,11 +245,11 @@ std::string make_key(std::string_view mode, const fs::path& state, std::string& 
 } // namespace
 
 int main(int argc, char** argv) {
-  if (auto code =
-          check_flags(argc, argv, "et-bench-gateway", usage_text,
-                      {"--levels", "--seconds", "--hold", "--json", "--state", "--key", "--cpus",
-                       "--other", "--other-model", "--other-pid", "--other-header"},
-                      {"--other-header"});
+  if (auto code = check_flags(argc, argv, "et-bench-gateway", usage_text,
+                              {"--levels", "--seconds", "--hold", "--hold-prompt", "--json",
+                               "--state", "--key", "--cpus", "--other", "--other-model",
+                               "--other-pid", "--other-header"},
+                              {"--other-header"});
       code >= 0)
     return code;
   auto flags = read_numbers(argc, argv);
@@ -348,7 +358,8 @@ int main(int argc, char** argv) {
       auto me_before = scale::rss_kib();
       int64_t gw_open = 0, me_open = 0, up_open = 0;
       auto h = hold_streams(
-          holder, gateway_base, body("held", true), hold,
+          holder, gateway_base, body("held", true, static_cast<std::size_t>(flags->hold_prompt)),
+          hold,
           [&] {
             gw_open = rss_kib_of(gw.pid);
             me_open = scale::rss_kib();
