@@ -203,6 +203,8 @@ caf::typed_response_promise<routed_response> start_job(router_pointer self, role
   auto key = st.next_key++;
   router_job j;
   j.req = std::move(req);
+  // Each candidate carries the conversation (its model filled in): the job keeps no other copy.
+  j.req.request = chat_request{};
   if (requester) {
     // One monitor per requester, however many requests it sends: its death
     // cancels what it still waits for.
@@ -233,6 +235,11 @@ void relay(router_pointer self, const stream_chunk& c) {
   auto* j = st.jobs.find(a->second);
   if (!j || j->attempt_id != c.id)
     return;
+  // Once text reaches the requester no other attempt can follow (on_attempt_failed): the
+  // conversation, a coding agent's 100 KB and more, is not kept while the answer streams.
+  if (j->next_seq == 0)
+    for (auto& candidate : j->chain)
+      candidate.request = chat_request{};
   self->send(j->sink, chunk_atom::value, stream_chunk{j->req.id, j->next_seq++, c.delta});
 }
 
