@@ -8,8 +8,10 @@
 #include <string>
 #include <vector>
 
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -111,5 +113,10 @@ private:
   bool answered_ = false; ///< a response byte arrived on this connection
   bool done_ = false;
 };
+
+template <class Method>
+auto session::bind(Method m) {
+  return asio::bind_executor(strand_, beast::bind_front_handler(m, shared_from_this()));
+}
 
 } // namespace et::http::detail
