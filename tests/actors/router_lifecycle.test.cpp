@@ -136,6 +136,47 @@ CAF_TEST(a stream that fails after its first piece reports the partial output) {
   CAF_CHECK(f.message.find("connection reset") != std::string::npos);
 }
 
+// A coding agent's conversation is 100 KB and more: a stream in flight keeps it only until
+// its first piece, after which no other attempt can use it.
+CAF_TEST(a stream keeps its conversation until its first piece went to the requester) {
+  start();
+  *crashes = 1; // the first "hang" is taken and never answered
+  auto waiting = self->request(router, caf::infinite, stream_atom::value, ask("crew", "hang"));
+  sched.run();
+  auto& before = only_job();
+  CAF_CHECK(before.req.request.messages.empty()); // one copy per candidate, none besides
+  for (const auto& c : before.chain)
+    CAF_CHECK_EQUAL(c.request.messages.size(), 1u);
+  self->send(router, cancel_atom::value, uint64_t{1});
+  sched.run();
+  CAF_CHECK(!answer_of(waiting));
+  auto held = self->request(router, caf::infinite, stream_atom::value, ask("crew", "hold"));
+  sched.run();
+  for (int i = 0; i < 2; ++i)
+    self->receive([](chunk_atom, const stream_chunk&) {});
+  auto& after = only_job();
+  CAF_CHECK_EQUAL(after.next_seq, 2u);
+  for (const auto& c : after.chain)
+    CAF_CHECK(c.request.messages.empty());
+  CAF_CHECK(self->mailbox().empty()); // held: no answer yet
+  static_cast<void>(held);
+}
+
+// A piece for a call that is not a stream has no requester to reach: it must not cost the
+// retry its conversation.
+CAF_TEST(a stray piece for a whole request leaves the conversation for the retry) {
+  start();
+  *crashes = 1;
+  auto rh = self->request(router, caf::infinite, complete_atom::value, ask("crew", "stray"));
+  sched.run();
+  advance_time(2s); // the server error is retried after its backoff
+  sched.run();
+  auto r = answer_of(rh);
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->response.content, "echo stray");
+  CAF_CHECK_EQUAL(r->attempts, 2);
+}
+
 CAF_TEST(a cancelled request is answered with cancelled and leaves nothing behind) {
   start([](config::settings& s) { s.providers["primary"].mock.latency = 10s; });
   auto rh = self->request(router, caf::infinite, complete_atom::value, ask("polecat", "hi", 9));

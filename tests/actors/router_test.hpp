@@ -23,7 +23,9 @@ using namespace std::chrono_literals;
 
 // A provider that crashes on "boom" (while `crashes` lasts), takes "hang"
 // without ever answering it (likewise), streams two pieces and then fails on
-// "cut", and otherwise echoes.
+// "cut" or never answers on "hold", sends a piece to a call that is no stream
+// and fails it on "stray" (while `crashes` lasts), refuses a request without a
+// conversation, and otherwise echoes.
 struct fragile_state {
   std::shared_ptr<int> crashes;
   std::shared_ptr<std::vector<uint64_t>> cancels; ///< attempt ids it was told to cancel
@@ -38,7 +40,15 @@ inline provider_actor::behavior_type fragile(provider_actor::stateful_pointer<fr
   self->state.cancels = std::move(cancels);
   auto answer = [=](uint64_t id, const chat_request& req,
                     bool streaming) -> caf::result<chat_response> {
+    if (req.messages.empty()) // the router sent what it had let go of
+      return to_caf(make_failure(errc::invalid_input, "no conversation"));
     auto text = req.messages.back().content;
+    if (text == "stray" && !streaming && *self->state.crashes > 0) {
+      --*self->state.crashes;
+      auto sink = caf::actor_cast<chunk_sink>(self->current_sender());
+      self->send(sink, chunk_atom::value, stream_chunk{id, 0, chunk{"stray", ""}});
+      return to_caf(make_failure(errc::server_error, "after a stray piece"));
+    }
     if (text == "boom" && *self->state.crashes > 0) {
       --*self->state.crashes;
       throw std::runtime_error("provider bug");
@@ -54,6 +64,10 @@ inline provider_actor::behavior_type fragile(provider_actor::stateful_pointer<fr
       self->send(sink, chunk_atom::value, stream_chunk{id, 1, chunk{"part two", ""}});
       if (text == "cut")
         return to_caf(make_failure(errc::server_error, "connection reset"));
+      if (text == "hold") {
+        self->state.hung.push_back(self->make_response_promise<chat_response>());
+        return caf::delegated<chat_response>{};
+      }
     }
     chat_response r;
     r.model = req.model;

@@ -233,8 +233,8 @@ void relay(router_pointer self, const stream_chunk& c) {
   if (a == st.attempts.end())
     return; // a piece of an abandoned attempt
   auto* j = st.jobs.find(a->second);
-  if (!j || j->attempt_id != c.id)
-    return;
+  if (!j || j->attempt_id != c.id || !j->streaming)
+    return; // a piece for a whole request has no requester to reach
   // Once text reaches the requester no other attempt can follow (on_attempt_failed): the
   // conversation, a coding agent's 100 KB and more, is not kept while the answer streams.
   if (j->next_seq == 0)
