@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <utility>
 #include <vector>
 
 #include "caf/all.hpp"
@@ -118,7 +119,10 @@ void send_call(remote_pointer self, uint64_t id) {
     return; // cancelled while connecting
   auto& c = *pending;
   c.sent = true;
-  role_request req{id, "", c.request.model, c.request};
+  // A sent call is never sent again (a node that goes away fails it): its conversation goes
+  // with the message instead of staying here until the node answers. The model is read first
+  // (a braced list is evaluated in order).
+  role_request req{id, "", c.request.model, std::exchange(c.request, chat_request{})};
   auto n = st.node;
   auto on_ok = [=](routed_response& r) {
     auto call = self->state.calls.take(id);
