@@ -8,9 +8,9 @@
 // (the upstream holds each after its first text) and reads the gateway's and
 // this client's resident sets while all are open.
 //
-//   et-bench-gateway [--levels 1,8,64] [--seconds 3] [--hold N] [--json FILE] [--state DIR]
-//                    [--key rate|budget]
-//                    [--other NAME=URL --other-model M --other-header "K: V"...]
+//   et-bench-gateway [--levels 1,8,64] [--seconds 3] [--hold N] [--hold-prompt BYTES]
+//                    [--json FILE] [--state DIR] [--key rate|budget] [--cpus N]
+//                    [--other NAME=URL --other-model M --other-pid PID --other-header "K: V"...]
 //
 // --key makes a gateway key in the state dir before the gateway starts and sends it:
 // "rate" gives it rpm and tpm limits (never reached), "budget" daily and total budgets
@@ -22,20 +22,19 @@
 //
 // Without --key the gateway runs in open mode (no keys), so each request only
 // writes its ledger record; its per-request log line goes to a file.
-#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <string_view>
-#include <system_error>
 #include <unistd.h>
 #include <vector>
 
 #include "et/http/runtime.hpp"
 #include "et/store/key_store.hpp"
 #include "et/util/allocator.hpp"
+#include "gateway_flags.hpp"
 #include "gateway_load.hpp"
 #include "scale_proc.hpp"
 #include "support.hpp"
@@ -45,82 +44,6 @@ namespace {
 using namespace et::bench;
 using namespace et::bench::gateway;
 namespace fs = std::filesystem;
-
-constexpr const char* usage_text =
-    "[--levels 1,8,64] [--seconds 3] [--hold N] [--hold-prompt BYTES] [--json FILE] [--state DIR] "
-    "[--key rate|budget] [--cpus N] "
-    "[--other NAME=URL --other-model M --other-pid PID --other-header \"K: V\"...]";
-
-/// The numeric flags, each checked: a mistyped value is an error, never a default.
-struct numbers {
-  std::vector<int> levels{1, 8, 64};
-  double seconds = 3;
-  int64_t hold = 0;
-  int64_t hold_prompt = 0; ///< bytes of prompt in each held request (a coding agent's: 100 KB+)
-  int64_t cpus = 0;        ///< `et serve --cpus` for the gateway; 0: its own choice
-};
-
-// Comma-separated concurrency levels, 1 to 4096 each; nullopt for anything else.
-std::optional<std::vector<int>> parse_levels(std::string_view text) {
-  auto numbers = whole_numbers(text, 1, 4096);
-  if (!numbers || numbers->empty())
-    return std::nullopt;
-  return std::vector<int>(numbers->begin(), numbers->end());
-}
-
-// The numeric flags; nullopt after saying which one is wrong.
-std::optional<numbers> read_numbers(int argc, char** argv) {
-  numbers n;
-  auto fail = [](const char* what) {
-    std::fprintf(stderr, "et-bench-gateway: %s\n", what);
-    return std::nullopt;
-  };
-  if (auto text = option(argc, argv, "--levels"); !text.empty()) {
-    auto levels = parse_levels(text);
-    if (!levels)
-      return fail("--levels: expected whole numbers from 1 to 4096 separated by commas");
-    n.levels = *levels;
-  }
-  if (auto text = option(argc, argv, "--seconds"); !text.empty()) {
-    double s = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), s);
-    if (ec != std::errc{} || end != text.data() + text.size() || !(s >= 0.1 && s <= 3600))
-      return fail("--seconds: expected a number from 0.1 to 3600");
-    n.seconds = s;
-  }
-  if (auto text = option(argc, argv, "--hold"); !text.empty()) {
-    auto hold = whole_number(text);
-    if (!hold || *hold > 100'000)
-      return fail("--hold: expected a whole number up to 100000");
-    n.hold = *hold;
-  }
-  if (auto text = option(argc, argv, "--hold-prompt"); !text.empty()) {
-    auto bytes = whole_number(text);
-    if (!bytes || *bytes > 900'000)
-      return fail("--hold-prompt: expected a whole number of bytes up to 900000");
-    n.hold_prompt = *bytes;
-  }
-  if (auto text = option(argc, argv, "--cpus"); !text.empty()) {
-    auto cpus = whole_number(text);
-    if (!cpus || *cpus < 1 || *cpus > 1024)
-      return fail("--cpus: expected a whole number of cores from 1 to 1024");
-    n.cpus = *cpus;
-  }
-  if (auto text = option(argc, argv, "--other-pid"); !text.empty()) {
-    auto pid = whole_number(text);
-    if (!pid || *pid < 1 || *pid > 4'194'304) // Linux's largest pid_max
-      return fail("--other-pid: expected a process id");
-  }
-  for (int i = 1; i + 1 < argc; ++i)
-    if (std::string_view{argv[i]} == "--other-header") {
-      std::string_view h = argv[i + 1];
-      if (auto colon = h.find(':'); colon == 0 || colon == std::string_view::npos)
-        return fail("--other-header: expected \"Name: value\"");
-    }
-  if (auto text = option(argc, argv, "--other"); !text.empty() && text.find('=') == text.npos)
-    return fail("--other: expected NAME=URL");
-  return n;
-}
 
 std::string body(const std::string& model, bool stream, std::size_t prompt_bytes = 0) {
   std::string prompt = "hello bench";

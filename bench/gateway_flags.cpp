@@ -1,0 +1,82 @@
+#include "gateway_flags.hpp"
+
+#include <charconv>
+#include <cstdio>
+#include <string_view>
+#include <system_error>
+
+#include "support.hpp"
+
+namespace et::bench::gateway {
+
+const char* const usage_text =
+    "[--levels 1,8,64] [--seconds 3] [--hold N] [--hold-prompt BYTES] [--json FILE] [--state DIR] "
+    "[--key rate|budget] [--cpus N] "
+    "[--other NAME=URL --other-model M --other-pid PID --other-header \"K: V\"...]";
+
+namespace {
+
+// Comma-separated concurrency levels, 1 to 4096 each; nullopt for anything else.
+std::optional<std::vector<int>> parse_levels(std::string_view text) {
+  auto numbers = whole_numbers(text, 1, 4096);
+  if (!numbers || numbers->empty())
+    return std::nullopt;
+  return std::vector<int>(numbers->begin(), numbers->end());
+}
+
+} // namespace
+
+std::optional<numbers> read_numbers(int argc, char** argv) {
+  numbers n;
+  auto fail = [](const char* what) {
+    std::fprintf(stderr, "et-bench-gateway: %s\n", what);
+    return std::nullopt;
+  };
+  if (auto text = option(argc, argv, "--levels"); !text.empty()) {
+    auto levels = parse_levels(text);
+    if (!levels)
+      return fail("--levels: expected whole numbers from 1 to 4096 separated by commas");
+    n.levels = *levels;
+  }
+  if (auto text = option(argc, argv, "--seconds"); !text.empty()) {
+    double s = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), s);
+    if (ec != std::errc{} || end != text.data() + text.size() || !(s >= 0.1 && s <= 3600))
+      return fail("--seconds: expected a number from 0.1 to 3600");
+    n.seconds = s;
+  }
+  if (auto text = option(argc, argv, "--hold"); !text.empty()) {
+    auto hold = whole_number(text);
+    if (!hold || *hold > 100'000)
+      return fail("--hold: expected a whole number up to 100000");
+    n.hold = *hold;
+  }
+  if (auto text = option(argc, argv, "--hold-prompt"); !text.empty()) {
+    auto bytes = whole_number(text);
+    if (!bytes || *bytes > 900'000)
+      return fail("--hold-prompt: expected a whole number of bytes up to 900000");
+    n.hold_prompt = *bytes;
+  }
+  if (auto text = option(argc, argv, "--cpus"); !text.empty()) {
+    auto cpus = whole_number(text);
+    if (!cpus || *cpus < 1 || *cpus > 1024)
+      return fail("--cpus: expected a whole number of cores from 1 to 1024");
+    n.cpus = *cpus;
+  }
+  if (auto text = option(argc, argv, "--other-pid"); !text.empty()) {
+    auto pid = whole_number(text);
+    if (!pid || *pid < 1 || *pid > 4'194'304) // Linux's largest pid_max
+      return fail("--other-pid: expected a process id");
+  }
+  for (int i = 1; i + 1 < argc; ++i)
+    if (std::string_view{argv[i]} == "--other-header") {
+      std::string_view h = argv[i + 1];
+      if (auto colon = h.find(':'); colon == 0 || colon == std::string_view::npos)
+        return fail("--other-header: expected \"Name: value\"");
+    }
+  if (auto text = option(argc, argv, "--other"); !text.empty() && text.find('=') == text.npos)
+    return fail("--other: expected NAME=URL");
+  return n;
+}
+
+} // namespace et::bench::gateway
