@@ -21,43 +21,46 @@ struct stream_sample {
   clock_type::time_point start;
   clock_type::time_point first;
   clock_type::time_point last;
-  int chunks = 0;
+  int pieces = 0;
+  int tokens = 0; ///< the fake upstream's words ("tok0 tok1 ...") received
   bool ok = false;
 
-  void on_chunk() {
+  // Events that arrive together come as one piece (et::coalesce), so the
+  // tokens are counted in the text, not by piece.
+  void on_piece(const std::string& text) {
     last = clock_type::now();
-    if (chunks++ == 0)
+    if (pieces++ == 0)
       first = last;
+    for (auto at = text.find("tok"); at != std::string::npos; at = text.find("tok", at + 3))
+      ++tokens;
   }
 };
 
-stream_result summarize(std::string path, const std::vector<stream_sample>& samples) {
+stream_result summarize(std::string path, const std::vector<stream_sample>& samples, int tokens) {
   stream_result r;
   r.path = std::move(path);
-  std::vector<double> ttft, gap, total;
-  double chunks = 0;
+  std::vector<double> ttft, total;
+  double pieces = 0;
   for (const auto& s : samples) {
-    if (!s.ok || s.chunks < 2) {
+    if (!s.ok || s.tokens != tokens) {
       ++r.errors;
       continue;
     }
     ttft.push_back(micros(s.first - s.start));
-    gap.push_back(micros(s.last - s.first) / (s.chunks - 1));
     total.push_back(micros(s.last - s.start));
-    chunks += s.chunks;
+    pieces += s.pieces;
   }
   r.streams = ttft.size();
   r.ttft_p50_us = bench::percentile(ttft, 0.5);
   r.ttft_p99_us = bench::percentile(ttft, 0.99);
-  r.gap_p50_us = bench::percentile(gap, 0.5);
   r.total_p50_us = bench::percentile(total, 0.5);
-  r.chunks = r.streams ? chunks / static_cast<double>(r.streams) : 0;
+  r.pieces = r.streams ? pieces / static_cast<double>(r.streams) : 0;
   return r;
 }
 
 } // namespace
 
-stream_result stream_direct(provider::http_provider& p, const chat_request& req) {
+stream_result stream_direct(provider::http_provider& p, const chat_request& req, int tokens) {
   std::vector<stream_sample> samples;
   auto stop = clock_type::now() + warmup + window;
   auto measure_from = clock_type::now() + warmup;
@@ -66,7 +69,7 @@ stream_result stream_direct(provider::http_provider& p, const chat_request& req)
     std::promise<void> done;
     s->start = clock_type::now();
     p.stream(
-        req, [s](chunk) { s->on_chunk(); },
+        req, [s](const chunk& piece) { s->on_piece(piece.text); },
         [s, &done](result<chat_response> r) {
           s->ok = r.has_value();
           done.set_value();
@@ -75,7 +78,7 @@ stream_result stream_direct(provider::http_provider& p, const chat_request& req)
     if (s->start >= measure_from)
       samples.push_back(*s);
   }
-  return summarize("direct", samples);
+  return summarize("direct", samples, tokens);
 }
 
 namespace {
@@ -108,17 +111,18 @@ caf::behavior stream_driver(caf::event_based_actor* self, router_actor router, r
               [end_one](caf::error&) { end_one(false); });
   };
   (*next)();
-  return {[=](chunk_atom, const stream_chunk&) { current->on_chunk(); }};
+  return {[=](chunk_atom, const stream_chunk& piece) { current->on_piece(piece.delta.text); }};
 }
 
 } // namespace
 
-stream_result stream_routed(caf::actor_system& sys, router_actor router, const role_request& req) {
+stream_result stream_routed(caf::actor_system& sys, router_actor router, const role_request& req,
+                            int tokens) {
   std::vector<stream_sample> samples;
   std::promise<void> finished;
   sys.spawn(stream_driver, router, req, &samples, &finished);
   finished.get_future().wait();
-  return summarize("router", samples);
+  return summarize("router", samples, tokens);
 }
 
 } // namespace request_bench

@@ -1,7 +1,7 @@
 #pragma once
 // The streamed half of the request bench (request.cpp): one stream at a time,
 // direct through provider::http_provider and through the router; time to
-// first token and the gap between chunks.
+// first token, to the end, and the pieces a stream came in.
 
 #include <chrono>
 #include <string>
@@ -31,17 +31,18 @@ struct stream_result {
   size_t streams = 0;
   double ttft_p50_us = 0;
   double ttft_p99_us = 0;
-  double gap_p50_us = 0; ///< (last chunk - first chunk) / (chunks - 1), median over streams
-  double total_p50_us = 0;
-  double chunks = 0; ///< chunks per stream, mean
+  double total_p50_us = 0; ///< start to last piece
+  double pieces = 0;       ///< pieces per stream, mean (events that arrive together are one)
   int64_t errors = 0;
 };
 
-/// Direct streams, one at a time, timed in the client's callbacks.
-stream_result stream_direct(et::provider::http_provider& p, const et::chat_request& req);
+/// Direct streams, one at a time, timed in the client's callbacks; a stream
+/// without all its `tokens` words counts as an error.
+stream_result stream_direct(et::provider::http_provider& p, const et::chat_request& req,
+                            int tokens);
 
 /// Routed streams, one at a time, timed in a driver actor.
 stream_result stream_routed(caf::actor_system& sys, et::actors::router_actor router,
-                            const et::role_request& req);
+                            const et::role_request& req, int tokens);
 
 } // namespace request_bench
