@@ -5,6 +5,7 @@
 #include "caf/all.hpp"
 #include "et/actors/detail/errors.hpp"
 #include "et/actors/detail/inspect.hpp"
+#include "et/actors/detail/ledger_writer.hpp"
 #include "et/cost/budget.hpp"
 #include "et/cost/cost.hpp"
 
@@ -28,24 +29,33 @@ struct ledger_state {
   ledger_state() = default;
   ledger_state(const ledger_state&) = delete;
   ledger_state& operator=(const ledger_state&) = delete;
-  // An actor can also end without an exit message (its last handle gone): what waits is
-  // written then. Here and not in an attach_functor: CAF 0.17 destroys the state first.
+  // An actor can also end without an exit message (its last handle gone): what waits goes
+  // to the writer then. Here and not in an attach_functor: CAF 0.17 destroys the state first.
   ~ledger_state() {
-    if (!pending.empty() && setup.store)
-      (void)setup.store->write_all(pending);
+    if (writer)
+      close_writer(pending, writer);
+  }
+  /// Sends `writes` and then the end to `writer`, which applies both in that order.
+  static void close_writer(std::vector<store::ledger_write>& writes,
+                           detail::ledger_writer_actor& writer) {
+    if (!writes.empty())
+      caf::anon_send(writer, flush_atom::value, std::move(writes));
+    caf::anon_send(writer, drain_atom::value);
+    writer = nullptr;
   }
   ledger_setup setup;
+  /// The store's blocking calls, in the order they were sent (null once closed).
+  detail::ledger_writer_actor writer;
   cost::summary totals;
   std::map<std::string, double> role_spent;
   std::map<uint64_t, held> reservations; ///< by the id the router holds
   uint64_t next_reservation = 1;
-  bool warned = false; ///< a store failure was reported
   /// Records (and releases) not yet written: written together when the flush message, sent
   /// behind every message already waiting (and at least min_flush_gap after the last
   /// transaction), comes up. One transaction and one sync to disk per burst instead of one
   /// per record (the gateway's busiest thread was this one, syncing each record).
   std::vector<store::ledger_write> pending;
-  bool flush_due = false; ///< the flush message is on its way
+  bool flush_due = false;                    ///< the flush message is on its way
   caf::actor_clock::time_point last_flush{}; ///< when the last transaction was written
   static inline const char* name = "et.ledger";
 };
@@ -60,32 +70,22 @@ int64_t now_ms(const ledger_state& st) {
       .count();
 }
 
-// A failed write is reported once on stderr and the run goes on (losing the
-// ledger must not lose the work).
-void warn_once(ledger_pointer self, const failure& f) {
-  if (self->state.warned)
-    return;
-  self->state.warned = true;
-  caf::aout(self) << "et: warning: " << f.message << "\n";
-}
-
 // The shortest time between two transactions. A record that comes sooner waits for the
 // rest of it, so a steady stream of requests costs at most 100 syncs a second: at C=1 (a
 // burst of one) the gateway's ledger synced every record. The price: a crash loses at most
 // this much more of the records in hand.
 constexpr auto min_flush_gap = std::chrono::milliseconds{10};
 
-// Writes what waits, in one transaction.
+// Sends what waits to the writer, to be written in one transaction.
 void flush(ledger_pointer self) {
   auto& st = self->state;
   st.flush_due = false;
-  if (st.pending.empty())
+  if (st.pending.empty() || !st.writer)
     return; // no transaction: the gap does not start again
   st.last_flush = self->clock().now();
   auto writes = std::move(st.pending);
   st.pending.clear();
-  if (auto r = st.setup.store->write_all(writes); !r)
-    warn_once(self, r.error());
+  self->send(st.writer, flush_atom::value, std::move(writes));
 }
 
 // Queues a write behind the messages already waiting and the rest of min_flush_gap (see
@@ -162,6 +162,26 @@ std::pair<double, double> committed(const ledger_state& st, const std::string& r
   return {run, for_role};
 }
 
+// The store's answer to reservation `id`: its row, or refused (the day's budget is spent).
+void granted(ledger_pointer self, uint64_t id, const store::reservation_grant& grant,
+             caf::typed_response_promise<uint64_t>& rp) {
+  auto& st = self->state;
+  auto i = st.reservations.find(id);
+  if (grant.id == 0 || i == st.reservations.end()) {
+    auto usd = i == st.reservations.end() ? 0.0 : i->second.usd;
+    st.reservations.erase(id);
+    rp.deliver(to_caf(
+        make_failure(errc::budget_exceeded,
+                     "per_day budget " + cost::format_usd(*st.setup.settings->budgets.per_day)
+                         + " would be exceeded: spent today (UTC) " + cost::format_usd(grant.spent)
+                         + " + in flight " + cost::format_usd(grant.reserved) + " + next ~"
+                         + cost::format_usd(usd))));
+    return;
+  }
+  i->second.store_id = grant.id;
+  rp.deliver(id);
+}
+
 caf::result<uint64_t> check(ledger_pointer self, const cost::budget_query& q) {
   auto& st = self->state;
   const auto& budgets = st.setup.settings->budgets;
@@ -178,27 +198,25 @@ caf::result<uint64_t> check(ledger_pointer self, const cost::budget_query& q) {
   auto verdict = cost::check_budget(local, run, 0, roles, q.role, next);
   if (!verdict.allowed)
     return to_caf(make_failure(errc::budget_exceeded, verdict.reason));
-  int64_t row = 0;
-  if (budgets.per_day) {
-    flush(self); // today's spend includes the records still waiting
-    auto grant =
-        st.setup.store->reserve({next, budgets.per_day, store::start_of_utc_day(now_ms(st))});
-    // Budgets cap money: when the ledger cannot tell, the call is not made.
-    if (!grant)
-      return to_caf(make_failure(errc::budget_exceeded,
-                                 "per_day budget cannot be checked: " + grant.error().message));
-    if (grant->id == 0)
-      return to_caf(
-          make_failure(errc::budget_exceeded, "per_day budget " + cost::format_usd(*budgets.per_day)
-                                                  + " would be exceeded: spent today (UTC) "
-                                                  + cost::format_usd(grant->spent) + " + in flight "
-                                                  + cost::format_usd(grant->reserved) + " + next ~"
-                                                  + cost::format_usd(next)));
-    row = grant->id;
-  }
   auto id = st.next_reservation++;
-  st.reservations[id] = held{next, q.role, row};
-  return id;
+  // Held from now on, so a check that comes while the store decides counts it.
+  st.reservations[id] = held{next, q.role, 0};
+  if (!budgets.per_day)
+    return id;
+  flush(self); // the writer takes the records still waiting first: today's spend has them
+  auto limit = *budgets.per_day;
+  auto rp = self->make_response_promise<uint64_t>();
+  self->request(st.writer, caf::infinite, budget_atom::value,
+                store::reservation_ask{next, limit, store::start_of_utc_day(now_ms(st))})
+      .then([=](const store::reservation_grant& grant) mutable { granted(self, id, grant, rp); },
+            [=](caf::error& e) mutable {
+              // Budgets cap money: when the ledger cannot tell, the call is not made.
+              self->state.reservations.erase(id);
+              rp.deliver(
+                  to_caf(make_failure(errc::budget_exceeded,
+                                      "per_day budget cannot be checked: " + from_caf(e).message)));
+            });
+  return rp;
 }
 
 cost::cost_report report(const ledger_state& st) {
@@ -217,14 +235,15 @@ ledger_impl::behavior_type ledger(ledger_pointer self, ledger_setup setup) {
   // Without a file the day's spend and reservations are this process's, in memory.
   if (!self->state.setup.store)
     self->state.setup.store = store::make_memory_ledger();
-  // Reservations still held when the ledger is stopped (a run cut short) are released; those
-  // of a process that dies are dropped by the next process that reserves.
+  auto& st = self->state;
+  st.writer = detail::spawn_ledger_writer(self->system(), st.setup.store, st.setup.detached);
+  // Reservations still held when the ledger is stopped (a run cut short) are released by the
+  // writer as it closes, after what waits is written; those of a process that dies are
+  // dropped by the next process that reserves.
   self->set_exit_handler([self](caf::exit_msg& msg) {
-    flush(self);
-    for (auto& [id, h] : self->state.reservations)
-      if (h.store_id != 0)
-        (void)self->state.setup.store->settle(h.store_id, nullptr);
     self->state.reservations.clear();
+    if (self->state.writer)
+      ledger_state::close_writer(self->state.pending, self->state.writer);
     self->quit(msg.reason);
   });
   return {
@@ -242,8 +261,6 @@ ledger_impl::behavior_type ledger(ledger_pointer self, ledger_setup setup) {
 } // namespace
 
 ledger_actor spawn_ledger(caf::actor_system& sys, ledger_setup setup) {
-  if (setup.detached)
-    return sys.spawn<caf::detached>(ledger, std::move(setup));
   return sys.spawn(ledger, std::move(setup));
 }
 

@@ -7,7 +7,8 @@
 /// store::ledger_store::reserve). A reservation is the attempt's worst case
 /// (prompt estimated from its size, plus max_tokens, at the model's price) and
 /// is settled by the attempt's record (or released when it is never sent).
-/// Runs detached: the store's blocking I/O never runs on a scheduler thread.
+/// Runs on the scheduler, so a record costs a message and not a thread's wake-up; the
+/// store's blocking calls go, in order, to a writer actor with a thread of its own.
 
 #include <functional>
 #include <memory>
@@ -27,7 +28,8 @@ struct ledger_setup {
   /// Where calls are persisted and per_day reservations are made (null: in memory).
   std::shared_ptr<store::ledger_store> store;
   std::string run_id; ///< stored with every call
-  /// The ledger gets its own thread, since its store blocks (tests keep it on the scheduler).
+  /// The ledger's store writer gets its own thread, since the store blocks (tests keep it
+  /// on the scheduler).
   bool detached = true;
   /// Milliseconds since the Unix epoch, for the budget day (UTC); null: the system clock.
   std::function<int64_t()> now_ms;
