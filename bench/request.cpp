@@ -246,9 +246,8 @@ void print_tables(const std::vector<loop_result>& loops, const std::vector<strea
   std::printf("%-8s %8s %7s %10s %10s %10s %7s\n", "path", "streams", "pieces", "ttft p50",
               "ttft p99", "total p50", "errors");
   for (const auto& s : streams)
-    std::printf("%-8s %8zu %7.1f %10.0f %10.0f %10.0f %7lld\n", s.path.c_str(), s.streams,
-                s.pieces, s.ttft_p50_us, s.ttft_p99_us, s.total_p50_us,
-                static_cast<long long>(s.errors));
+    std::printf("%-8s %8zu %7.1f %10.0f %10.0f %10.0f %7lld\n", s.path.c_str(), s.streams, s.pieces,
+                s.ttft_p50_us, s.ttft_p99_us, s.total_p50_us, static_cast<long long>(s.errors));
   std::printf("(latencies in microseconds; events that arrive together are one piece; a stream "
               "without all %d tokens is an error)\n",
               stream_tokens);
@@ -362,5 +361,16 @@ int main(int argc, char** argv) {
   caf::anon_send_exit(router, caf::exit_reason::user_shutdown);
   sys.await_all_actors_done();
   print_tables(loops, streams, *how);
-  return bench::save_json(json_path, to_rows(loops, streams, *how), "et-bench-request") ? 0 : 1;
+  if (!bench::save_json(json_path, to_rows(loops, streams, *how), "et-bench-request"))
+    return 1;
+  // A row with errors measured something else than it says: the run fails.
+  int64_t errors = 0;
+  for (const auto& r : loops)
+    errors += r.errors;
+  for (const auto& s : streams)
+    errors += s.errors;
+  if (errors > 0)
+    std::fprintf(stderr, "et-bench-request: %lld requests or streams failed\n",
+                 static_cast<long long>(errors));
+  return errors > 0 ? 1 : 0;
 }
