@@ -25,6 +25,28 @@ models:
   priced: {provider: sim, model: priced-model, price: {input: 2, output: 10}}
 )";
 
+// A store whose batched writes fail (a file locked too long), over another store.
+struct failing_writes : store::ledger_store {
+  explicit failing_writes(std::shared_ptr<store::ledger_store> s) : inner{std::move(s)} {}
+  std::shared_ptr<store::ledger_store> inner;
+  int failed = 0;
+  result<void> append(const store::stored_call& c) override { return inner->append(c); }
+  result<std::vector<store::stored_call>> since(int64_t ms) const override {
+    return inner->since(ms);
+  }
+  result<double> spent_since(int64_t ms) const override { return inner->spent_since(ms); }
+  result<store::reservation_grant> reserve(const store::reservation_ask& ask) override {
+    return inner->reserve(ask);
+  }
+  result<void> settle(int64_t id, const store::stored_call* c) override {
+    return inner->settle(id, c);
+  }
+  result<void> write_all(const std::vector<store::ledger_write>&) override {
+    ++failed;
+    return make_failure(errc::timeout, "ledger file locked");
+  }
+};
+
 struct fixture : test_coordinator_fixture<test_config> {
   std::shared_ptr<store::ledger_store> store = store::make_memory_ledger();
   ledger_actor ledger;
@@ -102,11 +124,42 @@ CAF_TEST(a ledger stopped before its next transaction writes what waits) {
   call.tokens.prompt_tokens = 1000;
   call.outcome = "ok";
   call.unix_ms = day + 2000;
-  self->send(ledger, record_atom::value, id, call); // waits for the 10 ms gap
+  self->send(ledger, record_atom::value, id, call); // its write is queued behind the exit
   caf::anon_send_exit(ledger, caf::exit_reason::user_shutdown);
   sched.run();
   CAF_CHECK_EQUAL(store->since(0)->size(), 1u);
   CAF_CHECK_EQUAL(held_in_store(), 0.0); // settled by the record, not twice
+}
+
+CAF_TEST(a check the store has not answered when the ledger stops is refused) {
+  start(0, 10.0);
+  auto rh = self->request(ledger, caf::infinite, budget_atom::value, query());
+  sched.run_once(); // the ledger asks its writer
+  caf::anon_send_exit(ledger, caf::exit_reason::user_shutdown);
+  sched.run();
+  CAF_REQUIRE(!self->mailbox().empty()); // an answer, not a requester left waiting
+  rh.receive([](uint64_t) { CAF_FAIL("expected a refusal"); },
+             [](caf::error& e) {
+               CAF_CHECK_EQUAL(from_caf(e).code, errc::budget_exceeded);
+               CAF_CHECK(from_caf(e).message.find("ledger stopped") != std::string::npos);
+             });
+}
+
+CAF_TEST(rows of a failed write are still released when the ledger stops) {
+  auto failing = std::make_shared<failing_writes>(store);
+  store = failing;
+  start(0, 10.0);
+  auto rh = self->request(ledger, caf::infinite, budget_atom::value, query());
+  sched.run();
+  uint64_t id = 0;
+  rh.receive([&](uint64_t r) { id = r; }, [](caf::error& e) { CAF_FAIL(to_string(e)); });
+  self->send(ledger, cancel_atom::value, id); // its release is in the write that fails
+  sched.run();
+  CAF_CHECK_EQUAL(failing->failed, 1);
+  CAF_CHECK_GREATER(held_in_store(), 0.0);
+  caf::anon_send_exit(ledger, caf::exit_reason::user_shutdown);
+  sched.run();
+  CAF_CHECK_EQUAL(held_in_store(), 0.0);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -49,6 +49,8 @@ struct ledger_state {
   cost::summary totals;
   std::map<std::string, double> role_spent;
   std::map<uint64_t, held> reservations; ///< by the id the router holds
+  /// per_day checks the store has not answered yet, by reservation id.
+  std::map<uint64_t, caf::typed_response_promise<uint64_t>> asking;
   uint64_t next_reservation = 1;
   /// Records (and releases) not yet written: written together when the flush message, sent
   /// behind every message already waiting (and at least min_flush_gap after the last
@@ -162,23 +164,37 @@ std::pair<double, double> committed(const ledger_state& st, const std::string& r
   return {run, for_role};
 }
 
-// The store's answer to reservation `id`: its row, or refused (the day's budget is spent).
-void granted(ledger_pointer self, uint64_t id, const store::reservation_grant& grant,
-             caf::typed_response_promise<uint64_t>& rp) {
+// Refuses check `id`: its reservation goes and its requester learns why.
+void refuse(ledger_pointer self, uint64_t id, std::string why) {
+  auto& st = self->state;
+  st.reservations.erase(id);
+  auto ask = st.asking.find(id);
+  if (ask == st.asking.end())
+    return;
+  auto rp = ask->second;
+  st.asking.erase(ask);
+  rp.deliver(to_caf(make_failure(errc::budget_exceeded, std::move(why))));
+}
+
+// The store's answer to check `id`: a row that holds the reservation, or refused (the day's
+// budget would be crossed).
+void granted(ledger_pointer self, uint64_t id, const store::reservation_grant& grant) {
   auto& st = self->state;
   auto i = st.reservations.find(id);
-  if (grant.id == 0 || i == st.reservations.end()) {
-    auto usd = i == st.reservations.end() ? 0.0 : i->second.usd;
-    st.reservations.erase(id);
-    rp.deliver(to_caf(
-        make_failure(errc::budget_exceeded,
-                     "per_day budget " + cost::format_usd(*st.setup.settings->budgets.per_day)
-                         + " would be exceeded: spent today (UTC) " + cost::format_usd(grant.spent)
-                         + " + in flight " + cost::format_usd(grant.reserved) + " + next ~"
-                         + cost::format_usd(usd))));
+  if (i == st.reservations.end() || !st.asking.count(id)) {
+    if (grant.id != 0) // nobody waits for it any more: the row goes back at once
+      queue_write(self, {grant.id, std::nullopt});
     return;
   }
+  if (grant.id == 0)
+    return refuse(self, id,
+                  "per_day budget " + cost::format_usd(*st.setup.settings->budgets.per_day)
+                      + " would be exceeded: spent today (UTC) " + cost::format_usd(grant.spent)
+                      + " + in flight " + cost::format_usd(grant.reserved) + " + next ~"
+                      + cost::format_usd(i->second.usd));
   i->second.store_id = grant.id;
+  auto rp = st.asking[id];
+  st.asking.erase(id);
   rp.deliver(id);
 }
 
@@ -203,18 +219,20 @@ caf::result<uint64_t> check(ledger_pointer self, const cost::budget_query& q) {
   st.reservations[id] = held{next, q.role, 0};
   if (!budgets.per_day)
     return id;
+  // Budgets cap money: when the ledger cannot tell, the call is not made.
+  if (!st.writer) {
+    st.reservations.erase(id);
+    return to_caf(make_failure(errc::budget_exceeded,
+                               "per_day budget cannot be checked: the ledger's store stopped"));
+  }
   flush(self); // the writer takes the records still waiting first: today's spend has them
-  auto limit = *budgets.per_day;
   auto rp = self->make_response_promise<uint64_t>();
+  st.asking.emplace(id, rp);
   self->request(st.writer, caf::infinite, budget_atom::value,
-                store::reservation_ask{next, limit, store::start_of_utc_day(now_ms(st))})
-      .then([=](const store::reservation_grant& grant) mutable { granted(self, id, grant, rp); },
-            [=](caf::error& e) mutable {
-              // Budgets cap money: when the ledger cannot tell, the call is not made.
-              self->state.reservations.erase(id);
-              rp.deliver(
-                  to_caf(make_failure(errc::budget_exceeded,
-                                      "per_day budget cannot be checked: " + from_caf(e).message)));
+                store::reservation_ask{next, *budgets.per_day, store::start_of_utc_day(now_ms(st))})
+      .then([=](const store::reservation_grant& grant) { granted(self, id, grant); },
+            [=](caf::error& e) {
+              refuse(self, id, "per_day budget cannot be checked: " + from_caf(e).message);
             });
   return rp;
 }
@@ -230,17 +248,41 @@ cost::cost_report report(const ledger_state& st) {
                            cost::render_table(st.totals)};
 }
 
+// Refuses every check the store has not answered (their requesters would wait forever).
+void refuse_all(ledger_pointer self, const std::string& why) {
+  while (!self->state.asking.empty())
+    refuse(self, self->state.asking.begin()->first, why);
+}
+
+// The writer ended on its own (it only quits when told, so it failed): spend is no longer
+// persisted and per_day cannot be checked; the run goes on with its totals in memory.
+void writer_down(ledger_pointer self, const caf::down_msg& m) {
+  auto& st = self->state;
+  if (!st.writer || m.source != st.writer.address())
+    return;
+  st.writer = nullptr;
+  st.pending.clear();
+  caf::aout(self) << "et: warning: the ledger's store stopped (" << to_string(m.reason)
+                  << "); spend is no longer persisted\n";
+  refuse_all(self, "per_day budget cannot be checked: the ledger's store stopped");
+}
+
 ledger_impl::behavior_type ledger(ledger_pointer self, ledger_setup setup) {
   self->state.setup = std::move(setup);
   // Without a file the day's spend and reservations are this process's, in memory.
   if (!self->state.setup.store)
     self->state.setup.store = store::make_memory_ledger();
   auto& st = self->state;
-  st.writer = detail::spawn_ledger_writer(self->system(), st.setup.store, st.setup.detached);
+  // The writer holds the store alone, so the store is closed on its thread.
+  st.writer =
+      detail::spawn_ledger_writer(self->system(), std::move(st.setup.store), st.setup.detached);
+  self->monitor(st.writer);
+  self->set_down_handler([self](caf::down_msg& m) { writer_down(self, m); });
   // Reservations still held when the ledger is stopped (a run cut short) are released by the
   // writer as it closes, after what waits is written; those of a process that dies are
   // dropped by the next process that reserves.
   self->set_exit_handler([self](caf::exit_msg& msg) {
+    refuse_all(self, "per_day budget cannot be checked: the ledger stopped");
     self->state.reservations.clear();
     if (self->state.writer)
       ledger_state::close_writer(self->state.pending, self->state.writer);

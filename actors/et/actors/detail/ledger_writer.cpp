@@ -30,10 +30,10 @@ void warn_once(writer_pointer self, const failure& f) {
 }
 
 void write(writer_pointer self, const std::vector<store::ledger_write>& writes) {
+  if (auto r = self->state.store->write_all(writes); !r)
+    return warn_once(self, r.error()); // all or none: the rows are still held, released at the end
   for (const auto& w : writes)
     self->state.held.erase(w.reservation);
-  if (auto r = self->state.store->write_all(writes); !r)
-    warn_once(self, r.error());
 }
 
 caf::result<store::reservation_grant> reserve(writer_pointer self,
