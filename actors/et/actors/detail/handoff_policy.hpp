@@ -19,8 +19,8 @@
 ///   queue, so two actors that keep messaging each other cannot starve the rest.
 ///
 /// The slot's cost: an actor in it waits for the end of the sender's turn even when another
-/// worker is idle. et's scheduled actors do no blocking work (the ledger, runs and verify
-/// commands run detached), so a turn is short.
+/// worker is idle. et's scheduled actors do no blocking work (the ledger's store writer, runs
+/// and verify commands run detached), so a turn is short.
 
 #include <atomic>
 #include <chrono>
