@@ -2,6 +2,8 @@
 #define FAIL(msg) CAF_FAIL(msg)
 #include "caf/test/dsl.hpp"
 
+#include <stdexcept>
+
 #include "actor_test.hpp"
 #include "et/actors/detail/errors.hpp"
 #include "et/actors/detail/inspect.hpp"
@@ -25,17 +27,21 @@ models:
   priced: {provider: sim, model: priced-model, price: {input: 2, output: 10}}
 )";
 
-// A store whose batched writes fail (a file locked too long), over another store.
+// A store whose batched writes fail (a file locked too long), or whose reserve throws (a bug,
+// memory running out), over another store.
 struct failing_writes : store::ledger_store {
   explicit failing_writes(std::shared_ptr<store::ledger_store> s) : inner{std::move(s)} {}
   std::shared_ptr<store::ledger_store> inner;
   int failed = 0;
+  bool throw_on_reserve = false;
   result<void> append(const store::stored_call& c) override { return inner->append(c); }
   result<std::vector<store::stored_call>> since(int64_t ms) const override {
     return inner->since(ms);
   }
   result<double> spent_since(int64_t ms) const override { return inner->spent_since(ms); }
   result<store::reservation_grant> reserve(const store::reservation_ask& ask) override {
+    if (throw_on_reserve)
+      throw std::runtime_error{"store broken"};
     return inner->reserve(ask);
   }
   result<void> settle(int64_t id, const store::stored_call* c) override {
@@ -160,6 +166,38 @@ CAF_TEST(rows of a failed write are still released when the ledger stops) {
   caf::anon_send_exit(ledger, caf::exit_reason::user_shutdown);
   sched.run();
   CAF_CHECK_EQUAL(held_in_store(), 0.0);
+}
+
+CAF_TEST(after its store writer fails the ledger refuses day budgets and keeps counting) {
+  auto failing = std::make_shared<failing_writes>(store);
+  failing->throw_on_reserve = true;
+  store = failing;
+  start(0, 10.0);
+  auto refused = [&](const char* what) {
+    auto rh = self->request(ledger, caf::infinite, budget_atom::value, query());
+    sched.run();
+    CAF_REQUIRE(!self->mailbox().empty());
+    rh.receive([](uint64_t) { CAF_FAIL("expected a refusal"); },
+               [&](caf::error& e) {
+                 CAF_CHECK_EQUAL(from_caf(e).code, errc::budget_exceeded);
+                 CAF_MESSAGE("refused: " << from_caf(e).message);
+                 CAF_CHECK(from_caf(e).message.find(what) != std::string::npos);
+               });
+  };
+  refused("per_day budget cannot be checked"); // the writer dies on this one
+  refused("per_day budget cannot be checked: the ledger's store stopped"); // refused at once
+  cost::call_record call;
+  call.role = "polecat";
+  call.alias = "priced";
+  call.provider = "sim";
+  call.model = "priced-model";
+  call.tokens.prompt_tokens = 1000;
+  call.outcome = "ok";
+  self->send(ledger, record_atom::value, call);
+  auto rh = self->request(ledger, caf::infinite, summary_atom::value);
+  sched.run();
+  rh.receive([](cost::cost_report& r) { CAF_CHECK_EQUAL(r.requests, 1); },
+             [](caf::error& e) { CAF_FAIL(to_string(e)); });
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -94,6 +94,8 @@ void flush(ledger_pointer self) {
 // ledger_state::pending).
 void queue_write(ledger_pointer self, store::ledger_write w) {
   auto& st = self->state;
+  if (!st.writer)
+    return; // the store stopped (writer_down): nothing is written any more, nothing piles up
   st.pending.push_back(std::move(w));
   if (st.flush_due)
     return;
@@ -182,8 +184,10 @@ void granted(ledger_pointer self, uint64_t id, const store::reservation_grant& g
   auto& st = self->state;
   auto i = st.reservations.find(id);
   if (i == st.reservations.end() || !st.asking.count(id)) {
-    if (grant.id != 0) // nobody waits for it any more: the row goes back at once
+    if (grant.id != 0) // nobody holds it any more: the row goes back at once
       queue_write(self, {grant.id, std::nullopt});
+    if (st.asking.count(id)) // (a waiting check always has its reservation; never left hanging)
+      refuse(self, id, "per_day budget cannot be checked: the reservation was released");
     return;
   }
   if (grant.id == 0)
@@ -263,7 +267,8 @@ void writer_down(ledger_pointer self, const caf::down_msg& m) {
   st.writer = nullptr;
   st.pending.clear();
   caf::aout(self) << "et: warning: the ledger's store stopped (" << to_string(m.reason)
-                  << "); spend is no longer persisted\n";
+                  << "); spend is no longer persisted, and its per_day reservations stay held "
+                     "until this process ends\n";
   refuse_all(self, "per_day budget cannot be checked: the ledger's store stopped");
 }
 
