@@ -249,7 +249,7 @@ void print_tables(const std::vector<loop_result>& loops, const std::vector<strea
     std::printf("%-8s %8zu %7.1f %10.0f %10.0f %10.0f %7lld\n", s.path.c_str(), s.streams, s.pieces,
                 s.ttft_p50_us, s.ttft_p99_us, s.total_p50_us, static_cast<long long>(s.errors));
   std::printf("(latencies in microseconds; events that arrive together are one piece; a stream "
-              "without all %d tokens is an error)\n",
+              "whose text is not its %d tokens in order is an error)\n",
               stream_tokens);
 }
 
@@ -363,14 +363,21 @@ int main(int argc, char** argv) {
   print_tables(loops, streams, *how);
   if (!bench::save_json(json_path, to_rows(loops, streams, *how), "et-bench-request"))
     return 1;
-  // A row with errors measured something else than it says: the run fails.
+  // A row with errors, or one that measured nothing, is not what it says: the run fails.
   int64_t errors = 0;
-  for (const auto& r : loops)
+  bool empty = false;
+  for (const auto& r : loops) {
     errors += r.errors;
-  for (const auto& s : streams)
+    empty = empty || r.rps <= 0;
+  }
+  for (const auto& s : streams) {
     errors += s.errors;
+    empty = empty || s.streams == 0;
+  }
   if (errors > 0)
     std::fprintf(stderr, "et-bench-request: %lld requests or streams failed\n",
                  static_cast<long long>(errors));
-  return errors > 0 ? 1 : 0;
+  if (empty)
+    std::fprintf(stderr, "et-bench-request: a row measured nothing\n");
+  return errors > 0 || empty ? 1 : 0;
 }

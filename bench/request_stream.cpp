@@ -22,27 +22,35 @@ struct stream_sample {
   clock_type::time_point first;
   clock_type::time_point last;
   int pieces = 0;
-  int tokens = 0; ///< the fake upstream's words ("tok0 tok1 ...") received
+  std::string text; ///< the answer as received
   bool ok = false;
 
-  // Events that arrive together come as one piece (et::coalesce), so the
-  // tokens are counted in the text, not by piece.
-  void on_piece(const std::string& text) {
+  // Events that arrive together come as one piece (et::coalesce), so a
+  // stream is checked by its text, not by its pieces.
+  void on_piece(const std::string& delta) {
     last = clock_type::now();
     if (pieces++ == 0)
       first = last;
-    for (auto at = text.find("tok"); at != std::string::npos; at = text.find("tok", at + 3))
-      ++tokens;
+    text += delta;
   }
 };
+
+// What the fake upstream streams in "tokens" mode: "tok0 tok1 ... tok{n-1}".
+std::string expected_answer(int tokens) {
+  std::string out;
+  for (int i = 0; i < tokens; ++i)
+    out += (i == 0 ? "tok" : " tok") + std::to_string(i);
+  return out;
+}
 
 stream_result summarize(std::string path, const std::vector<stream_sample>& samples, int tokens) {
   stream_result r;
   r.path = std::move(path);
   std::vector<double> ttft, total;
   double pieces = 0;
+  auto expected = expected_answer(tokens);
   for (const auto& s : samples) {
-    if (!s.ok || s.tokens != tokens) {
+    if (!s.ok || s.text != expected) {
       ++r.errors;
       continue;
     }

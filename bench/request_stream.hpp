@@ -37,7 +37,7 @@ struct stream_result {
 };
 
 /// Direct streams, one at a time, timed in the client's callbacks; a stream
-/// without all its `tokens` words counts as an error.
+/// whose text is not the fake upstream's `tokens` words, in order, counts as an error.
 stream_result stream_direct(et::provider::http_provider& p, const et::chat_request& req,
                             int tokens);
 
