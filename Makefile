@@ -58,7 +58,7 @@ demo: configure
 # message_types, handoff_policy's one real-scheduler test, router_network, router_embed and
 # remote_loopback (see cmake/sanitizers/tsan.supp). The rest are clean; handoff_policy's other
 # tests (stand-in workers with threads of their own) too: run them with -T "two actors.*".
-TSAN_TARGETS := test_actors_detail_errors test_actors_detail_message_types test_actors_detail_handoff_policy test_actors_router test_actors_router_lifecycle test_actors_ledger \
+TSAN_TARGETS := test_actors_detail_errors test_actors_detail_message_types test_actors_detail_handoff_policy test_actors_router test_actors_router_lifecycle test_actors_ledger test_actors_ledger_writer \
   test_actors_router_network test_actors_roles test_actors_pool test_actors_pool_review test_actors_node test_actors_remote test_actors_remote_loopback \
   test_actors_gateway_calls test_actors_router_fallback test_actors_router_embed test_actors_run test_actors_run_phases test_actors_remote_connect \
   test_libet_http_client test_libet_http_run_loop test_libet_http_pool test_libet_http_timeouts test_libet_http_tls \
