@@ -42,11 +42,11 @@ std::string response_id(protocol p, uint64_t n) {
   return "fake" + std::to_string(n);
 }
 
-std::chrono::milliseconds pace_of(const reply_settings& s, int64_t tokens) {
+std::chrono::microseconds pace_of(const reply_settings& s, int64_t tokens) {
   if (s.tokens_per_second <= 0)
-    return std::chrono::milliseconds{0};
-  return std::chrono::milliseconds{
-      static_cast<int64_t>(1000.0 * static_cast<double>(tokens) / s.tokens_per_second)};
+    return std::chrono::microseconds{0};
+  return std::chrono::microseconds{
+      static_cast<int64_t>(1e6 * static_cast<double>(tokens) / s.tokens_per_second)};
 }
 
 } // namespace
@@ -85,15 +85,15 @@ void session::handle_request() {
   if (r.where == endpoint::fake_release) {
     auto released = state_.holds.release_all();
     return send(200, "application/json", R"({"released":)" + std::to_string(released) + "}",
-                milliseconds{0});
+                duration{0});
   }
   if (r.where == endpoint::fake_report)
-    return send(200, "application/json", report_json(state_, r.with_texts), milliseconds{0});
+    return send(200, "application/json", report_json(state_, r.with_texts), duration{0});
   if (r.where == endpoint::unknown) {
     std::string body = R"({"error":{"message":"fake upstream: no route for )"
                        + std::string{req.method_string()} + " " + std::string{req.target()}
                        + R"(","type":"invalid_request_error","code":"not_found"}})";
-    return send(404, "application/json", std::move(body), milliseconds{0});
+    return send(404, "application/json", std::move(body), duration{0});
   }
   fault_request fr;
   if (auto it = req.find("x-fake-fault"); it != req.end())
@@ -126,9 +126,9 @@ void session::answer_chat(const route& r, fault_request fr) {
     return send(
         400, "application/json",
         R"({"error":{"message":"fake upstream: the body is not a JSON object","type":"invalid_request_error"}})",
-        milliseconds{0});
+        duration{0});
   if (!in->refusal.empty()) // Anthropic's thinking rules, as the API words its refusals
-    return send(400, "application/json", anthropic_refusal_body(in->refusal), milliseconds{0});
+    return send(400, "application/json", anthropic_refusal_body(in->refusal), duration{0});
   if (fr.key.empty())
     fr.key = in->model;
   auto f = pick(fr);
@@ -145,7 +145,7 @@ void session::answer_chat(const route& r, fault_request fr) {
     auto delay = reply_.latency + pace_of(reply_, plan.completion_tokens);
     std::string body;
     if (in->stream) { // Gemini's JSON-array stream, sent whole
-      prepare_stream(enc, plan, fault::none, milliseconds{0});
+      prepare_stream(enc, plan, fault::none, duration{0});
       std::vector<std::string> parts;
       for (auto& e : events_)
         parts.push_back(std::move(e.bytes));
@@ -179,7 +179,7 @@ void session::answer_listing(const route& r, fault f) {
     body.resize(body.size() / 2);
   if (f == fault::cut)
     return send_cut("application/json", body);
-  send(200, "application/json", std::move(body), milliseconds{0});
+  send(200, "application/json", std::move(body), duration{0});
 }
 
 void session::answer_fault(protocol p, fault f, const std::string& model, int64_t prompt_tokens) {
@@ -197,16 +197,15 @@ void session::answer_fault(protocol p, fault f, const std::string& model, int64_
   error_params e{model, prompt_tokens, reply_.retry_after_seconds, "req_fake" + std::to_string(n)};
   auto err = encoder_for(p).error(f, e);
   extra_headers_ = std::move(err.headers);
-  send(err.status, err.content_type, std::move(err.body), milliseconds{0});
+  send(err.status, err.content_type, std::move(err.body), duration{0});
 }
 
-void session::prepare_stream(const encoder& enc, const reply_plan& plan, fault f,
-                             milliseconds pace) {
+void session::prepare_stream(const encoder& enc, const reply_plan& plan, fault f, duration pace) {
   events_.clear();
   next_event_ = 0;
   cut_stream_ = f == fault::cut;
   for (auto& e : enc.stream_head(plan))
-    events_.push_back({std::move(e), milliseconds{0}});
+    events_.push_back({std::move(e), duration{0}});
   // A held stream stops after its first content event (never a faulty one).
   hold_at_ = 0;
   if (reply_.hold_every > 0 && f == fault::none && !plan.chunks.empty()) {
@@ -218,18 +217,18 @@ void session::prepare_stream(const encoder& enc, const reply_plan& plan, fault f
   size_t limit = faulty ? static_cast<size_t>(reply_.cut_after) : plan.chunks.size();
   for (size_t i = 0; i < plan.chunks.size() && i < limit; ++i)
     events_.push_back(
-        {enc.stream_delta(plan, i), i == 0 ? milliseconds{0} : pace * plan.chunks[i].tokens});
+        {enc.stream_delta(plan, i), i == 0 ? duration{0} : pace * plan.chunks[i].tokens});
   if (f == fault::malformed)
-    events_.push_back({enc.malformed_event(plan), milliseconds{0}});
+    events_.push_back({enc.malformed_event(plan), duration{0}});
   else if (f == fault::stream_error)
-    events_.push_back({enc.stream_error(plan), milliseconds{0}});
+    events_.push_back({enc.stream_error(plan), duration{0}});
   else if (f == fault::none)
     for (auto& e : enc.stream_tail(plan))
-      events_.push_back({std::move(e), milliseconds{0}});
+      events_.push_back({std::move(e), duration{0}});
 }
 
 void session::send(unsigned status, std::string_view content_type, std::string body,
-                   milliseconds delay) {
+                   duration delay) {
   res_ = {};
   res_.result(status);
   res_.version(11);
@@ -250,7 +249,7 @@ void session::send_cut(std::string_view content_type, const std::string& body) {
   do_delay(reply_.latency, &session::do_write_raw);
 }
 
-void session::do_delay(milliseconds d, void (session::*next)()) {
+void session::do_delay(duration d, void (session::*next)()) {
   if (d.count() <= 0)
     return (this->*next)();
   after_delay_ = next;

@@ -32,12 +32,13 @@ public:
 
 private:
   using error_code = boost::system::error_code;
-  using milliseconds = std::chrono::milliseconds;
+  /// Delays, fine enough for pacing at 20,000 tokens/s (50 us a token).
+  using duration = std::chrono::microseconds;
 
   /// One stream event and the pause before it.
   struct event {
     std::string bytes; ///< framed event (SSE or NDJSON line)
-    milliseconds wait; ///< pacing delay before it
+    duration wait;     ///< pacing delay before it
   };
 
   void do_read();
@@ -49,11 +50,11 @@ private:
   void answer_embed(const route& r, fault_request fr);
   void answer_count(const route& r, fault_request fr);
   void answer_fault(protocol p, fault f, const std::string& model, int64_t prompt_tokens);
-  void prepare_stream(const encoder& enc, const reply_plan& plan, fault f, milliseconds pace);
-  void send(unsigned status, std::string_view content_type, std::string body, milliseconds delay);
+  void prepare_stream(const encoder& enc, const reply_plan& plan, fault f, duration pace);
+  void send(unsigned status, std::string_view content_type, std::string body, duration delay);
   void send_cut(std::string_view content_type, const std::string& body);
 
-  void do_delay(milliseconds d, void (session::*next)());
+  void do_delay(duration d, void (session::*next)());
   void on_delay(error_code ec);
   void do_write_reply();
   void on_write_reply(error_code ec, size_t bytes);

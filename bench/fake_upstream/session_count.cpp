@@ -11,7 +11,7 @@ namespace et::fake::detail {
 void session::answer_count(const route& r, fault_request fr) {
   auto in = parse_count(r, parser_->get().body());
   if (!in.refusal.empty())
-    return send(400, "application/json", count_refusal_body(r.proto, in.refusal), milliseconds{0});
+    return send(400, "application/json", count_refusal_body(r.proto, in.refusal), duration{0});
   if (fr.key.empty())
     fr.key = in.model;
   auto f = pick(fr);

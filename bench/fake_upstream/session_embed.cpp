@@ -17,7 +17,7 @@ void session::answer_embed(const route& r, fault_request fr) {
     return send(
         400, "application/json",
         R"({"error":{"message":"fake upstream: the body has no embedding input","type":"invalid_request_error"}})",
-        milliseconds{0});
+        duration{0});
   if (fr.key.empty())
     fr.key = in->model;
   auto f = pick(fr);
