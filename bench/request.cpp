@@ -38,6 +38,9 @@ using namespace et::actors;
 using namespace request_bench;
 
 constexpr int stream_tokens = 50;
+/// The paced stream's rate: a token every 50 us, so each comes as a piece of its own and the
+/// gap between pieces shows what relaying one costs.
+constexpr int paced_tokens_per_second = 20'000;
 constexpr int max_concurrency = 64;
 
 /// One row of the non-streamed table.
@@ -136,8 +139,9 @@ struct bench_setup {
     return o;
   }
 
-  // Two providers on the same upstream: "plain" answers with three words,
-  // "streamer" with stream_tokens tokens, one per event, unpaced.
+  // Three providers on the same upstream: "plain" answers with three words,
+  // "streamer" with stream_tokens tokens, one per event, unpaced, "pacer" the
+  // same at paced_tokens_per_second.
   std::optional<std::string> start() {
     if (!upstream.start())
       return "cannot start the fake upstream";
@@ -153,12 +157,19 @@ struct bench_setup {
                 + base + ", headers: {x-fake-mode: tokens, x-fake-tokens: \""
                 + std::to_string(stream_tokens)
                 + "\", x-fake-chunk-tokens: \"1\"}}\n"
+                  "  pacer: {type: openai, base_url: "
+                + base + ", headers: {x-fake-mode: tokens, x-fake-tokens: \""
+                + std::to_string(stream_tokens) + "\", x-fake-chunk-tokens: \"1\", x-fake-tps: \""
+                + std::to_string(paced_tokens_per_second)
+                + "\"}}\n"
                   "models:\n"
                   "  small: {provider: plain, model: fake-small}\n"
                   "  long: {provider: streamer, model: fake-small}\n"
+                  "  paced: {provider: pacer, model: fake-small}\n"
                   "roles:\n"
                   "  bench: {model: small}\n"
-                  "  streaming: {model: long}\n";
+                  "  streaming: {model: long}\n"
+                  "  pacing: {model: paced}\n";
     std::string problem;
     settings = bench::load_settings(yaml, "bench.yaml", problem);
     if (!settings)
@@ -241,15 +252,18 @@ void print_tables(const std::vector<loop_result>& loops, const std::vector<strea
     std::printf("%6d %22.2f %16.0f %16.0f\n", loops[i].concurrency,
                 loops[i].rps > 0 ? loops[i + 1].rps / loops[i].rps : 0,
                 loops[i + 1].p50_us - loops[i].p50_us, loops[i + 1].p99_us - loops[i].p99_us);
-  std::printf("\nstreamed, %d tokens one per event, unpaced, one stream at a time\n",
+  std::printf("\nstreamed, %d tokens one per event, unpaced and paced, one stream at a time\n",
               stream_tokens);
-  std::printf("%-8s %8s %7s %10s %10s %10s %7s\n", "path", "streams", "pieces", "ttft p50",
-              "ttft p99", "total p50", "errors");
+  std::printf("%-8s %8s %8s %7s %10s %10s %8s %10s %7s\n", "path", "tokens/s", "streams", "pieces",
+              "ttft p50", "ttft p99", "gap p50", "total p50", "errors");
   for (const auto& s : streams)
-    std::printf("%-8s %8zu %7.1f %10.0f %10.0f %10.0f %7lld\n", s.path.c_str(), s.streams, s.pieces,
-                s.ttft_p50_us, s.ttft_p99_us, s.total_p50_us, static_cast<long long>(s.errors));
-  std::printf("(latencies in microseconds; events that arrive together are one piece; a stream "
-              "whose text is not its %d tokens in order is an error)\n",
+    std::printf("%-8s %8s %8zu %7.1f %10.0f %10.0f %8.1f %10.0f %7lld\n", s.path.c_str(),
+                s.pace == 0 ? "unpaced" : std::to_string(s.pace).c_str(), s.streams, s.pieces,
+                s.ttft_p50_us, s.ttft_p99_us, s.gap_p50_us, s.total_p50_us,
+                static_cast<long long>(s.errors));
+  std::printf("(latencies in microseconds; events that arrive together are one piece; gap = "
+              "(last - first piece) / (pieces - 1); a stream whose text is not its %d tokens in "
+              "order is an error)\n",
               stream_tokens);
 }
 
@@ -276,6 +290,8 @@ std::vector<bench::json_row> to_rows(const std::vector<loop_result>& loops,
                        .add("ttft_p50_us", s.ttft_p50_us)
                        .add("ttft_p99_us", s.ttft_p99_us)
                        .add("pieces", s.pieces)
+                       .add("tokens_per_second", int64_t{s.pace})
+                       .add("gap_p50_us", s.gap_p50_us)
                        .add("total_p50_us", s.total_p50_us)
                        .add("errors", s.errors));
   return rows;
@@ -316,7 +332,8 @@ int main(int argc, char** argv) {
   auto plain = provider::http_provider::make(*setup.client, setup.settings->providers["plain"]);
   auto streamer =
       provider::http_provider::make(*setup.client, setup.settings->providers["streamer"]);
-  if (!plain || !streamer) {
+  auto pacer = provider::http_provider::make(*setup.client, setup.settings->providers["pacer"]);
+  if (!plain || !streamer || !pacer) {
     std::fprintf(stderr, "et-bench-request: cannot make the providers\n");
     return 1;
   }
@@ -354,10 +371,17 @@ int main(int argc, char** argv) {
     caf::anon_send_exit(driver, caf::exit_reason::user_shutdown);
   }
   std::vector<stream_result> streams;
-  if (wanted->direct)
-    streams.push_back(stream_direct(**streamer, direct_req, stream_tokens));
-  if (wanted->router)
-    streams.push_back(stream_routed(sys, router, bench_setup::ask("streaming"), stream_tokens));
+  for (int pace : {0, paced_tokens_per_second}) {
+    if (wanted->direct) {
+      streams.push_back(stream_direct(pace ? **pacer : **streamer, direct_req, stream_tokens));
+      streams.back().pace = pace;
+    }
+    if (wanted->router) {
+      auto role = pace ? "pacing" : "streaming";
+      streams.push_back(stream_routed(sys, router, bench_setup::ask(role), stream_tokens));
+      streams.back().pace = pace;
+    }
+  }
   caf::anon_send_exit(router, caf::exit_reason::user_shutdown);
   sys.await_all_actors_done();
   print_tables(loops, streams, *how);

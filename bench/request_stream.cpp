@@ -46,7 +46,7 @@ std::string expected_answer(int tokens) {
 stream_result summarize(std::string path, const std::vector<stream_sample>& samples, int tokens) {
   stream_result r;
   r.path = std::move(path);
-  std::vector<double> ttft, total;
+  std::vector<double> ttft, total, gap;
   double pieces = 0;
   auto expected = expected_answer(tokens);
   for (const auto& s : samples) {
@@ -56,12 +56,15 @@ stream_result summarize(std::string path, const std::vector<stream_sample>& samp
     }
     ttft.push_back(micros(s.first - s.start));
     total.push_back(micros(s.last - s.start));
+    if (s.pieces > 1)
+      gap.push_back(micros(s.last - s.first) / (s.pieces - 1));
     pieces += s.pieces;
   }
   r.streams = ttft.size();
   r.ttft_p50_us = bench::percentile(ttft, 0.5);
   r.ttft_p99_us = bench::percentile(ttft, 0.99);
   r.total_p50_us = bench::percentile(total, 0.5);
+  r.gap_p50_us = bench::percentile(gap, 0.5);
   r.pieces = r.streams ? pieces / static_cast<double>(r.streams) : 0;
   return r;
 }

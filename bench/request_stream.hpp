@@ -33,6 +33,9 @@ struct stream_result {
   double ttft_p99_us = 0;
   double total_p50_us = 0; ///< start to last piece
   double pieces = 0;       ///< pieces per stream, mean (events that arrive together are one)
+  /// (last piece - first piece) / (pieces - 1), median over the streams of two or more pieces
+  double gap_p50_us = 0;
+  int pace = 0; ///< the upstream's tokens per second (0: unpaced)
   int64_t errors = 0;
 };
 
