@@ -71,6 +71,19 @@ struct fixture : test_coordinator_fixture<test_config> {
 
   ~fixture() { caf::anon_send_exit(ledger, caf::exit_reason::user_shutdown); }
 
+  // A finished call of "priced": 1000 prompt tokens, during the budget day.
+  static cost::call_record priced_call() {
+    cost::call_record call;
+    call.role = "polecat";
+    call.alias = "priced";
+    call.provider = "sim";
+    call.model = "priced-model";
+    call.tokens.prompt_tokens = 1000;
+    call.outcome = "ok";
+    call.unix_ms = day + 2000;
+    return call;
+  }
+
   static cost::budget_query query() {
     return cost::budget_query{"polecat", "priced", "sim", "priced-model", 1000, 1000};
   }
@@ -122,14 +135,7 @@ CAF_TEST(a ledger stopped before its next transaction writes what waits) {
   uint64_t id = 0;
   granted.receive([&](uint64_t r) { id = r; }, [](caf::error& e) { CAF_FAIL(to_string(e)); });
   CAF_REQUIRE_NOT_EQUAL(id, 0u);
-  cost::call_record call;
-  call.role = "polecat";
-  call.alias = "priced";
-  call.provider = "sim";
-  call.model = "priced-model";
-  call.tokens.prompt_tokens = 1000;
-  call.outcome = "ok";
-  call.unix_ms = day + 2000;
+  auto call = priced_call();
   self->send(ledger, record_atom::value, id, call); // its write is queued behind the exit
   caf::anon_send_exit(ledger, caf::exit_reason::user_shutdown);
   sched.run();
@@ -186,13 +192,7 @@ CAF_TEST(after its store writer fails the ledger refuses day budgets and keeps c
   };
   refused("per_day budget cannot be checked"); // the writer dies on this one
   refused("per_day budget cannot be checked: the ledger's store stopped"); // refused at once
-  cost::call_record call;
-  call.role = "polecat";
-  call.alias = "priced";
-  call.provider = "sim";
-  call.model = "priced-model";
-  call.tokens.prompt_tokens = 1000;
-  call.outcome = "ok";
+  auto call = priced_call();
   self->send(ledger, record_atom::value, call);
   auto rh = self->request(ledger, caf::infinite, summary_atom::value);
   sched.run();
