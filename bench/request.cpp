@@ -28,6 +28,7 @@
 #include "et/provider/http_provider.hpp"
 #include "et/util/allocator.hpp"
 #include "fake_upstream/server.hpp"
+#include "request_flags.hpp"
 #include "request_stream.hpp"
 #include "support.hpp"
 
@@ -41,7 +42,6 @@ constexpr int stream_tokens = 50;
 /// The paced stream's rate: a token every 50 us, so each comes as a piece of its own and the
 /// gap between pieces shows what relaying one costs.
 constexpr int paced_tokens_per_second = 20'000;
-constexpr int max_concurrency = 64;
 
 /// One row of the non-streamed table.
 struct loop_result {
@@ -189,50 +189,6 @@ struct bench_setup {
 struct system_config : caf::actor_system_config {
   explicit system_config(scheduling how) { prepare_system(*this, how); }
 };
-
-// `--scheduler stealing|sharing` (default: et's); nullopt for another word.
-std::optional<scheduling> scheduler_flag(int argc, char** argv) {
-  for (int i = 1; i + 1 < argc; ++i)
-    if (std::string_view{argv[i]} == "--scheduler")
-      return parse_scheduling(argv[i + 1]);
-  return default_scheduling;
-}
-
-// `--rows direct|router|both` (default both): which paths to measure, so a profiler can watch
-// one at a time. nullopt for another word.
-struct rows_wanted {
-  bool direct = true;
-  bool router = true;
-};
-std::optional<rows_wanted> rows_flag(int argc, char** argv) {
-  for (int i = 1; i + 1 < argc; ++i) {
-    if (std::string_view{argv[i]} != "--rows")
-      continue;
-    std::string_view word{argv[i + 1]};
-    if (word == "both")
-      return rows_wanted{};
-    if (word == "direct")
-      return rows_wanted{true, false};
-    if (word == "router")
-      return rows_wanted{false, true};
-    return std::nullopt;
-  }
-  return rows_wanted{};
-}
-
-// `--concurrency N` (1 to 64): measure that level only; default 1, 8 and 64. Empty on a bad
-// value.
-std::vector<int> levels_flag(int argc, char** argv) {
-  for (int i = 1; i + 1 < argc; ++i) {
-    if (std::string_view{argv[i]} != "--concurrency")
-      continue;
-    auto n = bench::whole_number(argv[i + 1]);
-    if (!n || *n < 1 || *n > max_concurrency)
-      return {};
-    return {static_cast<int>(*n)};
-  }
-  return {1, 8, max_concurrency};
-}
 
 void print_tables(const std::vector<loop_result>& loops, const std::vector<stream_result>& streams,
                   scheduling how) {
