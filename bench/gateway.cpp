@@ -9,8 +9,12 @@
 // this client's resident sets while all are open.
 //
 //   et-bench-gateway [--levels 1,8,64] [--seconds 3] [--hold N] [--hold-prompt BYTES]
-//                    [--json FILE] [--state DIR] [--key rate|budget] [--cpus N]
+//                    [--json FILE] [--state DIR] [--key rate|budget] [--cpus N] [--gap-ms N]
 //                    [--other NAME=URL --other-model M --other-pid PID --other-header "K: V"...]
+//
+// --gap-ms N makes each client wait N ms after an answer before its next request, as an
+// agent does between calls: every request then meets threads that have gone idle (the
+// tight loop keeps them polling), which is the latency a coding agent sees.
 //
 // --key makes a gateway key in the state dir before the gateway starts and sends it:
 // "rate" gives it rpm and tpm limits (never reached), "budget" daily and total budgets
@@ -73,14 +77,16 @@ struct target {
   pid_t pid = -1;                ///< measured (RSS, CPU) when known
 };
 
-row measure(et::http::client& client, const target& t, bool stream, int c, double seconds) {
+row measure(et::http::client& client, const target& t, bool stream, int c, double seconds,
+            int64_t gap_ms) {
   row out;
   out.stream = stream;
   out.concurrency = c;
   out.target = t.name;
   auto gateway = t.pid;
   auto cpu0 = gateway > 0 ? scale::cpu_ms_of(gateway) : 0;
-  out.r = run_load(client, {t.base, body(t.model, stream), stream, c, seconds, 0.5, t.headers});
+  out.r = run_load(client, {t.base, body(t.model, stream), stream, c, seconds, 0.5, t.headers,
+                            std::chrono::milliseconds{gap_ms}});
   if (gateway > 0) {
     // Counted over warm-up and window alike: requests in both are what it served.
     auto served = static_cast<double>(out.r.ok + out.r.errors) * (seconds + 0.5) / seconds;
@@ -93,9 +99,12 @@ row measure(et::http::client& client, const target& t, bool stream, int c, doubl
   return out;
 }
 
-void print_rows(const std::vector<row>& rows, double seconds) {
+void print_rows(const std::vector<row>& rows, double seconds, int64_t gap_ms) {
   std::printf("closed loop, %.1f s per row after 0.5 s warm-up; latency = send to last byte\n",
               seconds);
+  if (gap_ms > 0)
+    std::printf("each client waits %lld ms after an answer before its next request\n",
+                static_cast<long long>(gap_ms));
   std::printf("%-6s %5s %-8s %9s %9s %9s %7s %11s %12s\n", "mode", "conc", "target", "req/s",
               "p50 us", "p99 us", "errors", "gw RSS MiB", "gw CPU us/rq");
   for (const auto& r : rows) {
@@ -170,7 +179,7 @@ std::string make_key(std::string_view mode, const fs::path& state, std::string& 
 int main(int argc, char** argv) {
   if (auto code = check_flags(argc, argv, "et-bench-gateway", usage_text,
                               {"--levels", "--seconds", "--hold", "--hold-prompt", "--json",
-                               "--state", "--key", "--cpus", "--other", "--other-model",
+                               "--state", "--key", "--cpus", "--gap-ms", "--other", "--other-model",
                                "--other-pid", "--other-header"},
                               {"--other-header"});
       code >= 0)
@@ -259,8 +268,8 @@ int main(int argc, char** argv) {
     for (bool stream : {false, true})
       for (int c : levels)
         for (const auto& t : targets)
-          rows.push_back(measure(client, t, stream, c, seconds));
-    print_rows(rows, seconds);
+          rows.push_back(measure(client, t, stream, c, seconds, flags->gap_ms));
+    print_rows(rows, seconds, flags->gap_ms);
     for (const auto& r : rows) {
       failures += r.r.errors > 0 || r.r.ok == 0;
       json.push_back(json_row{}

@@ -11,7 +11,7 @@ namespace et::bench::gateway {
 
 const char* const usage_text =
     "[--levels 1,8,64] [--seconds 3] [--hold N] [--hold-prompt BYTES] [--json FILE] [--state DIR] "
-    "[--key rate|budget] [--cpus N] "
+    "[--key rate|budget] [--cpus N] [--gap-ms N] "
     "[--other NAME=URL --other-model M --other-pid PID --other-header \"K: V\"...]";
 
 namespace {
@@ -62,6 +62,12 @@ std::optional<numbers> read_numbers(int argc, char** argv) {
     if (!cpus || *cpus < 1 || *cpus > 1024)
       return fail("--cpus: expected a whole number of cores from 1 to 1024");
     n.cpus = *cpus;
+  }
+  if (auto text = option(argc, argv, "--gap-ms"); !text.empty()) {
+    auto gap = whole_number(text);
+    if (!gap || *gap > 10'000)
+      return fail("--gap-ms: expected a whole number of milliseconds up to 10000");
+    n.gap_ms = *gap;
   }
   if (auto text = option(argc, argv, "--other-pid"); !text.empty()) {
     auto pid = whole_number(text);

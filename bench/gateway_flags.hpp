@@ -17,6 +17,9 @@ struct numbers {
   int64_t hold = 0;                  ///< streams to hold open at once
   int64_t hold_prompt = 0; ///< bytes of prompt in each held request (a coding agent's: 100 KB+)
   int64_t cpus = 0;        ///< `et serve --cpus` for the gateway; 0: its own choice
+  /// Milliseconds each client waits after an answer before its next request (an agent that
+  /// reads and thinks between calls: every request then meets threads that went idle).
+  int64_t gap_ms = 0;
 };
 
 /// The numeric flags (and the shape of --other and --other-header); nullopt after saying on

@@ -70,6 +70,12 @@ void next(const std::shared_ptr<loop_state>& st, http::client& client, const loa
         return;
       }
     }
+    if (spec.gap.count() > 0) // not on the I/O thread: the other loops' answers arrive there
+      return std::thread{[st, &client, &spec] {
+               std::this_thread::sleep_for(spec.gap);
+               next(st, client, spec);
+             }}
+          .detach();
     next(st, client, spec);
   };
   client.send(make_post(spec.base, "/v1/chat/completions", spec.body, spec.headers), std::move(h));

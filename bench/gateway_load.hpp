@@ -3,6 +3,7 @@
 /// client (C requests kept in flight, keep-alive), and N streams held open at
 /// once; the child processes it measures (et serve) and /proc readings.
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -22,6 +23,8 @@ struct load_spec {
   double seconds = 3;        ///< measured window (after `warmup`)
   double warmup = 0.5;       ///< seconds run first and not counted
   http::header_list headers; ///< sent besides Content-Type
+  /// Pause after each answer before the next request (0: none, a tight loop).
+  std::chrono::milliseconds gap{0};
 };
 
 /// What a run measured.
