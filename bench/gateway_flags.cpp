@@ -24,6 +24,15 @@ std::optional<std::vector<int>> parse_levels(std::string_view text) {
   return std::vector<int>(numbers->begin(), numbers->end());
 }
 
+/// A flag that takes a whole number in [min, max].
+struct whole_flag {
+  const char* name;
+  int64_t min;
+  int64_t max;
+  int64_t* into;
+  const char* error;
+};
+
 } // namespace
 
 std::optional<numbers> read_numbers(int argc, char** argv) {
@@ -45,34 +54,26 @@ std::optional<numbers> read_numbers(int argc, char** argv) {
       return fail("--seconds: expected a number from 0.1 to 3600");
     n.seconds = s;
   }
-  if (auto text = option(argc, argv, "--hold"); !text.empty()) {
-    auto hold = whole_number(text);
-    if (!hold || *hold > 100'000)
-      return fail("--hold: expected a whole number up to 100000");
-    n.hold = *hold;
-  }
-  if (auto text = option(argc, argv, "--hold-prompt"); !text.empty()) {
-    auto bytes = whole_number(text);
-    if (!bytes || *bytes > 900'000)
-      return fail("--hold-prompt: expected a whole number of bytes up to 900000");
-    n.hold_prompt = *bytes;
-  }
-  if (auto text = option(argc, argv, "--cpus"); !text.empty()) {
-    auto cpus = whole_number(text);
-    if (!cpus || *cpus < 1 || *cpus > 1024)
-      return fail("--cpus: expected a whole number of cores from 1 to 1024");
-    n.cpus = *cpus;
-  }
-  if (auto text = option(argc, argv, "--gap-ms"); !text.empty()) {
-    auto gap = whole_number(text);
-    if (!gap || *gap > 10'000)
-      return fail("--gap-ms: expected a whole number of milliseconds up to 10000");
-    n.gap_ms = *gap;
-  }
-  if (auto text = option(argc, argv, "--other-pid"); !text.empty()) {
-    auto pid = whole_number(text);
-    if (!pid || *pid < 1 || *pid > 4'194'304) // Linux's largest pid_max
-      return fail("--other-pid: expected a process id");
+  // The whole-number flags: each in its range, or the run stops with its own one-line error.
+  int64_t other_pid = 0; // checked only: main reads it as it is
+  const whole_flag wholes[] = {
+      {"--hold", 0, 100'000, &n.hold, "--hold: expected a whole number up to 100000"},
+      {"--hold-prompt", 0, 900'000, &n.hold_prompt,
+       "--hold-prompt: expected a whole number of bytes up to 900000"},
+      {"--cpus", 1, 1024, &n.cpus, "--cpus: expected a whole number of cores from 1 to 1024"},
+      {"--gap-ms", 0, 10'000, &n.gap_ms,
+       "--gap-ms: expected a whole number of milliseconds up to 10000"},
+      {"--other-pid", 1, 4'194'304, &other_pid, // Linux's largest pid_max
+       "--other-pid: expected a process id"},
+  };
+  for (const auto& f : wholes) {
+    auto text = option(argc, argv, f.name);
+    if (text.empty())
+      continue;
+    auto value = whole_number(text);
+    if (!value || *value < f.min || *value > f.max)
+      return fail(f.error);
+    *f.into = *value;
   }
   for (int i = 1; i + 1 < argc; ++i)
     if (std::string_view{argv[i]} == "--other-header") {
