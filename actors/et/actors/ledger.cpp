@@ -182,23 +182,23 @@ void refuse(ledger_pointer self, uint64_t id, std::string why) {
 // budget would be crossed).
 void granted(ledger_pointer self, uint64_t id, const store::reservation_grant& grant) {
   auto& st = self->state;
-  auto i = st.reservations.find(id);
-  if (i == st.reservations.end() || !st.asking.count(id)) {
-    if (grant.id != 0) // nobody holds it any more: the row goes back at once
+  auto ask = st.asking.find(id);
+  if (ask == st.asking.end()) { // nobody waits for it any more: the row goes back at once
+    if (grant.id != 0)
       queue_write(self, {grant.id, std::nullopt});
-    if (st.asking.count(id)) // (a waiting check always has its reservation; never left hanging)
-      refuse(self, id, "per_day budget cannot be checked: the reservation was released");
     return;
   }
+  // Held since the check: refuse() and the stop take a reservation and its ask together.
+  auto& h = st.reservations[id];
   if (grant.id == 0)
     return refuse(self, id,
                   "per_day budget " + cost::format_usd(*st.setup.settings->budgets.per_day)
                       + " would be exceeded: spent today (UTC) " + cost::format_usd(grant.spent)
                       + " + in flight " + cost::format_usd(grant.reserved) + " + next ~"
-                      + cost::format_usd(i->second.usd));
-  i->second.store_id = grant.id;
-  auto rp = st.asking[id];
-  st.asking.erase(id);
+                      + cost::format_usd(h.usd));
+  h.store_id = grant.id;
+  auto rp = std::move(ask->second);
+  st.asking.erase(ask);
   rp.deliver(id);
 }
 
@@ -218,17 +218,15 @@ caf::result<uint64_t> check(ledger_pointer self, const cost::budget_query& q) {
   auto verdict = cost::check_budget(local, run, 0, roles, q.role, next);
   if (!verdict.allowed)
     return to_caf(make_failure(errc::budget_exceeded, verdict.reason));
+  // Budgets cap money: when the ledger cannot tell, the call is not made.
+  if (budgets.per_day && !st.writer)
+    return to_caf(make_failure(errc::budget_exceeded,
+                               "per_day budget cannot be checked: the ledger's store stopped"));
   auto id = st.next_reservation++;
   // Held from now on, so a check that comes while the store decides counts it.
   st.reservations[id] = held{next, q.role, 0};
   if (!budgets.per_day)
     return id;
-  // Budgets cap money: when the ledger cannot tell, the call is not made.
-  if (!st.writer) {
-    st.reservations.erase(id);
-    return to_caf(make_failure(errc::budget_exceeded,
-                               "per_day budget cannot be checked: the ledger's store stopped"));
-  }
   flush(self); // the writer takes the records still waiting first: today's spend has them
   auto rp = self->make_response_promise<uint64_t>();
   st.asking.emplace(id, rp);
