@@ -7,6 +7,7 @@
 
 #include "caf/all.hpp"
 #include "et/actors/detail/inspect.hpp"
+#include "fake_upstream/request.hpp"
 #include "support.hpp"
 
 namespace request_bench {
@@ -35,12 +36,12 @@ struct stream_sample {
   }
 };
 
-// What the fake upstream streams in "tokens" mode: "tok0 tok1 ... tok{n-1}".
+// What the fake upstream answers in "tokens" mode, from its own plan of the answer.
 std::string expected_answer(int tokens) {
-  std::string out;
-  for (int i = 0; i < tokens; ++i)
-    out += (i == 0 ? "tok" : " tok") + std::to_string(i);
-  return out;
+  fake::reply_settings s;
+  s.mode = fake::reply_mode::tokens;
+  s.tokens = tokens;
+  return fake::make_plan(fake::chat_input{}, s, "", 0).text;
 }
 
 stream_result summarize(std::string path, const std::vector<stream_sample>& samples, int tokens) {
