@@ -2,6 +2,8 @@
 /// The value types every layer shares: messages, requests, responses, chunks,
 /// usage and model descriptions. Plain structs, no I/O, no CAF.
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -36,6 +38,18 @@ struct thought {
   bool operator==(const thought&) const = default;
 };
 
+/// An image in a user or tool turn, as the client sent it: its bytes in base64 or a link the
+/// upstream fetches (et never fetches one itself). `at` places it in the turn's text, so that
+/// protocols which interleave text and images keep the client's order.
+struct image {
+  std::string media_type; ///< image/png, image/jpeg, image/gif or image/webp ("" for a link)
+  std::string data;       ///< the bytes in base64 ("" for a link)
+  std::string url;        ///< an http(s) link ("" for bytes)
+  std::string detail;     ///< OpenAI's resolution hint: "", "auto", "low" or "high"
+  std::size_t at = 0;     ///< byte offset in the turn's content where the image stands
+  bool operator==(const image&) const = default;
+};
+
 /// One turn of a conversation.
 struct message {
   role who = role::user;             ///< speaker
@@ -44,8 +58,25 @@ struct message {
   std::string tool_call_id;          ///< tool turns: which call this answers
   std::string name;                  ///< tool turns: the function's name
   std::vector<thought> thoughts;     ///< assistant turns: signed thinking, before the content
+  std::vector<image> images;         ///< user and tool turns: images, in order of `at`
   bool operator==(const message&) const = default;
 };
+
+/// Walks a turn's text and images in the client's order: `text(std::string_view)` for each
+/// run of text between images (never empty), `picture(const image&)` for each image.
+template <class Text, class Picture>
+void for_each_part(const message& m, Text&& text, Picture&& picture) {
+  std::size_t from = 0;
+  for (const auto& i : m.images) {
+    auto at = std::min(std::max(i.at, from), m.content.size());
+    if (at > from)
+      text(std::string_view{m.content}.substr(from, at - from));
+    picture(i);
+    from = at;
+  }
+  if (from < m.content.size())
+    text(std::string_view{m.content}.substr(from));
+}
 
 /// A function the model may call.
 struct tool_spec {
@@ -53,6 +84,17 @@ struct tool_spec {
   std::string description; ///< what it does
   std::string parameters;  ///< JSON schema of its arguments, as text
   bool operator==(const tool_spec&) const = default;
+};
+
+/// How the model may use the tools on offer: as it likes (the default), or it must call one,
+/// or one named; and whether it may make several calls in one turn. Each protocol says it its
+/// own way (wire/): OpenAI `tool_choice` and `parallel_tool_calls`, Anthropic `tool_choice`
+/// with `disable_parallel_tool_use`, Gemini `toolConfig.functionCallingConfig`.
+struct tool_policy {
+  bool required = false;      ///< it must call a tool (OpenAI "required", Anthropic "any")
+  std::string name;           ///< it must call this tool ("" = any; implies required)
+  bool one_at_a_time = false; ///< at most one call a turn (OpenAI parallel_tool_calls false)
+  bool operator==(const tool_policy&) const = default;
 };
 
 /// The shape an answer must take (OpenAI's response_format). Each protocol says it its own
@@ -103,6 +145,7 @@ struct chat_request {
   std::string keep_alive;            ///< Ollama: how long to keep the model loaded
   answer_format format;              ///< the shape the answer must take
   thinking_request thinking;         ///< whether the model should think first
+  tool_policy tool_use;              ///< how the model may use `tools`
   bool operator==(const chat_request&) const = default;
 };
 

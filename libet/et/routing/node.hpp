@@ -14,7 +14,7 @@
 namespace et::routing {
 
 /// The major version of the node protocol (the messages of node_actor).
-inline constexpr int node_protocol_major = 2; // 2: routed_response carries its fallbacks
+inline constexpr int node_protocol_major = 3; // 3: images, tool policies
 
 /// "et/<major>": the application identifier both ends of a node connection
 /// announce. CAF refuses a peer announcing another one, so incompatible et

@@ -31,11 +31,17 @@ typename Inspector::result_type inspect(Inspector& f, thought& x) {
   return f(caf::meta::type_name("et.thought"), x.text, x.signature, x.redacted);
 }
 
+/// Inspects an image.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, image& x) {
+  return f(caf::meta::type_name("et.image"), x.media_type, x.data, x.url, x.detail, x.at);
+}
+
 /// Inspects a message.
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, message& x) {
   return f(caf::meta::type_name("et.message"), x.who, x.content, x.tool_calls, x.tool_call_id,
-           x.name, x.thoughts);
+           x.name, x.thoughts, x.images);
 }
 
 /// Inspects a thinking_request.
@@ -55,7 +61,14 @@ typename Inspector::result_type inspect(Inspector& f, tool_spec& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, chat_request& x) {
   return f(caf::meta::type_name("et.chat_request"), x.model, x.messages, x.tools, x.max_tokens,
-           x.temperature, x.top_p, x.stop, x.num_ctx, x.keep_alive, x.format, x.thinking);
+           x.temperature, x.top_p, x.stop, x.num_ctx, x.keep_alive, x.format, x.thinking,
+           x.tool_use);
+}
+
+/// Inspects a tool_policy.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, tool_policy& x) {
+  return f(caf::meta::type_name("et.tool_policy"), x.required, x.name, x.one_at_a_time);
 }
 
 /// Inspects an answer_format.
