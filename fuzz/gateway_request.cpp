@@ -116,8 +116,26 @@ void check(const et::result<client_request>& r, const limits& bounds, protocol p
   // Anthropic tool results add turns: at most one per content block, plus the system turn.
   FUZZ_CHECK(req.messages.size() <= bounds.max_messages * (bounds.max_parts + 1) + 1,
              "too many messages");
-  for (const auto& m : req.messages)
+  std::size_t images = 0;
+  for (const auto& m : req.messages) {
     FUZZ_CHECK(m.content.size() <= bounds.max_string_bytes + 7, "content unbounded");
+    std::size_t at = 0;
+    for (const auto& i : m.images) {
+      FUZZ_CHECK(i.at >= at && i.at <= m.content.size(), "an image out of its text's order");
+      FUZZ_CHECK(i.data.size() <= bounds.max_image_bytes && i.url.size() <= bounds.max_link_bytes,
+                 "an image unbounded");
+      FUZZ_CHECK(i.data.empty() != i.url.empty(), "an image with both or neither of data and link");
+      at = i.at;
+    }
+    images += m.images.size();
+  }
+  FUZZ_CHECK(images <= bounds.max_images, "images unbounded");
+  const auto& policy = req.tool_use;
+  FUZZ_CHECK(!policy.required || !req.tools.empty(), "a required call without tools");
+  FUZZ_CHECK(policy.name.empty()
+                 || std::any_of(req.tools.begin(), req.tools.end(),
+                                [&](const auto& t) { return t.name == policy.name; }),
+             "a required tool not on offer");
   FUZZ_CHECK(req.stop.size() <= bounds.max_stop, "stop sequences unbounded");
   encodes_upstream(req);
   et::chat_response answer;

@@ -1,5 +1,6 @@
 #include "request.hpp"
 
+#include "images.hpp"
 #include "thinking.hpp"
 
 #include <algorithm>
@@ -135,10 +136,14 @@ void parse_messages(chat_input& in, const json::object& o) {
   const auto* msgs = o.if_contains("messages");
   if (msgs == nullptr || !msgs->is_array())
     return;
-  for (const auto& m : msgs->get_array())
-    if (m.is_object())
-      take(in, text_of(m.get_object().if_contains("role")),
-           content_text(m.get_object().if_contains("content")));
+  for (const auto& m : msgs->get_array()) {
+    if (!m.is_object())
+      continue;
+    const auto& turn = m.get_object();
+    take(in, text_of(turn.if_contains("role")), content_text(turn.if_contains("content")));
+    in.prompt_tokens +=
+        image_tokens * (content_images(turn.if_contains("content")) + ollama_images(turn));
+  }
 }
 
 void parse_gemini(chat_input& in, const json::object& o) {
@@ -154,6 +159,8 @@ void parse_gemini(chat_input& in, const json::object& o) {
     for (const auto& c : contents->get_array()) {
       auto role = c.is_object() ? text_of(c.get_object().if_contains("role")) : "";
       take(in, role.empty() ? "user" : role, parts_text(c));
+      if (c.is_object())
+        in.prompt_tokens += image_tokens * gemini_images(c.get_object().if_contains("parts"));
     }
   if (const auto* cfg = o.if_contains("generationConfig"); cfg && cfg->is_object()) {
     in.max_tokens = int_at(cfg->get_object(), "maxOutputTokens");

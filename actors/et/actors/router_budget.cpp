@@ -12,13 +12,6 @@ namespace et::actors {
 
 namespace {
 
-int64_t prompt_estimate(const chat_request& req) {
-  size_t bytes = 0;
-  for (const auto& m : req.messages)
-    bytes += m.content.size();
-  return cost::estimate_tokens(bytes);
-}
-
 // Asks the ledger first: a request that would cross a budget is never sent.
 // Every attempt, retries included, holds a reservation while it is in flight.
 void check_budget_then_send(router_pointer self, uint64_t key) {
@@ -35,7 +28,7 @@ void check_budget_then_send(router_pointer self, uint64_t key) {
                        slot_key(c.where),
                        c.where.model,
                        j.embedding ? cost::estimate_tokens(embed_bytes)
-                                   : prompt_estimate(c.request),
+                                   : cost::estimate_prompt_tokens(c.request),
                        j.embedding ? 0 : c.request.max_tokens.value_or(0)};
   auto index = j.index;
   self->request(self->state.ledger, caf::infinite, budget_atom::value, std::move(q))

@@ -42,6 +42,7 @@ struct exchange {
   key_ticket ticket;    ///< settled with the answer
   tally counted;        ///< for /metrics; its t0 is the request's arrival
   std::string what;     ///< "POST /v1/messages model=x stream", for the log
+  tool_policy tools;    ///< what the client allows of the model's tool calls
 
   void log(const std::string& outcome) const {
     if (!st->setup.log)
@@ -102,6 +103,7 @@ struct exchange {
       st->keys->settle(ticket, e.status, {}, std::nullopt);
       return fail(std::move(e));
     }
+    auto dropped = gateway::hold_to_policy(r->response, tools);
     if (auto ok = gateway::check_relayable(proto, r->response); !ok) {
       auto e = gateway::error_for(proto, ok.error());
       e.status = 502; // the model's doing, not the client's
@@ -124,7 +126,10 @@ struct exchange {
     // After the answer is on its way: the log line is not on the client's clock.
     log("200 ok, answered by " + by + ", " + std::to_string(answer.tokens.prompt_tokens) + "+"
         + std::to_string(answer.tokens.completion_tokens) + " tokens"
-        + (r->fallbacks.empty() ? "" : ", " + std::to_string(r->fallbacks.size()) + " fallbacks"));
+        + (r->fallbacks.empty() ? "" : ", " + std::to_string(r->fallbacks.size()) + " fallbacks")
+        + (dropped == 0 ? ""
+                        : ", " + std::to_string(dropped)
+                              + " tool calls past the first dropped (one a turn asked)"));
   }
 };
 
@@ -145,6 +150,7 @@ void start_call(const state_ptr& st, gateway::surface api, const std::shared_ptr
                             unix_now(), parsed.show_thinking, std::move(parsed.freeform_tools)};
   ex->render.emplace(api, std::move(meta), parsed.include_usage);
   ex->what = std::move(what);
+  ex->tools = parsed.request.tool_use;
   role_request req{id, where.role, where.target, std::move(parsed.request)};
   st->calls->start(std::move(req), ex->stream,
                    {[ex](const stream_chunk& c) { ex->chunk(c); },

@@ -151,10 +151,7 @@ void key_gate::admit(const key_pass& who, const std::string& model, const gatewa
 store::key_use key_gate::estimate(const key_pass& who, const gateway::route& where,
                                   const chat_request& req) const {
   // The worst case over the chain: any candidate may end up answering.
-  size_t bytes = 0;
-  for (const auto& m : req.messages)
-    bytes += m.content.size();
-  auto prompt = cost::estimate_tokens(bytes);
+  auto prompt = cost::estimate_prompt_tokens(req);
   store::key_use use{who.name, 0, prompt, now_ms()};
   if (auto chain = routing::resolve_chain(*settings_, where.role, where.target, req)) {
     int64_t most_tokens = 0;

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include "et/llm/chat.hpp"
+
 namespace et::cost {
 
 /// "May this request be sent?", asked before each attempt.
@@ -33,6 +35,22 @@ struct cost_report {
 /// Tokens a text of `bytes` bytes is estimated to take (a conservative 1 per 3 bytes).
 inline int64_t estimate_tokens(size_t bytes) {
   return static_cast<int64_t>(bytes / 3 + 1);
+}
+
+/// Tokens an image is estimated to take: about the most a provider bills one (Anthropic's,
+/// for an image at its 1.15 megapixel bound; OpenAI's high detail and Gemini's tiles stay
+/// under it), so that budgets reserved before the answer hold.
+inline constexpr int64_t image_token_estimate = 1'600;
+
+/// Tokens a conversation's prompt is estimated to take: its texts and its images.
+inline int64_t estimate_prompt_tokens(const chat_request& req) {
+  size_t bytes = 0;
+  int64_t images = 0;
+  for (const auto& m : req.messages) {
+    bytes += m.content.size();
+    images += static_cast<int64_t>(m.images.size());
+  }
+  return estimate_tokens(bytes) + images * image_token_estimate;
 }
 
 } // namespace et::cost

@@ -5,6 +5,8 @@
 #include "et/gateway/detail/fields.hpp"
 #include "et/gateway/detail/formats.hpp"
 #include "et/gateway/detail/hints.hpp"
+#include "et/gateway/detail/images.hpp"
+#include "et/gateway/detail/tool_choice.hpp"
 #include "et/gateway/detail/tools.hpp"
 #include "et/gateway/request.hpp"
 
@@ -57,7 +59,7 @@ result<void> decode_messages(const json::value& v, const limits& bounds,
   }
   if (out.empty()) // every turn was a thinking block, which is dropped
     return bad_field("messages", "expected at least one message besides thinking");
-  return {};
+  return count_images(out, "messages", bounds);
 }
 
 struct decoded {
@@ -123,10 +125,7 @@ result<void> decode_member(std::string_view k, const json::value& value, const l
       return std::move(tools).error();
     req.tools = std::move(*tools);
   } else if (k == "tool_choice") {
-    auto choice = anthropic_tool_choice(value);
-    if (!choice)
-      return std::move(choice).error();
-    d.out.tools_off = *choice == tool_choice::none;
+    return anthropic_tool_choice(value, d.out);
   } else if (k == "output_config") {
     auto f = anthropic_output_config(value, bounds);
     if (!f)
@@ -168,7 +167,8 @@ result<client_request> parse_anthropic(std::string_view body, const limits& boun
     return bad_field("messages", "missing");
   if (!d.has_max_tokens && !counting)
     return bad_field("max_tokens", "missing");
-  settle_tools(d.out);
+  if (auto ok = settle_tools(d.out); !ok)
+    return ok.error();
   if (d.system && !d.system->empty())
     d.out.request.messages.insert(d.out.request.messages.begin(),
                                   message{role::system, std::move(*d.system), {}, {}, {}});

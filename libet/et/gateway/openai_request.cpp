@@ -4,6 +4,8 @@
 
 #include "et/gateway/detail/fields.hpp"
 #include "et/gateway/detail/formats.hpp"
+#include "et/gateway/detail/images.hpp"
+#include "et/gateway/detail/tool_choice.hpp"
 #include "et/gateway/detail/tools.hpp"
 #include "et/gateway/request.hpp"
 
@@ -66,10 +68,12 @@ result<message> decode_message(const json::value& v, const std::string& field,
       has_content = true;
       if (value.is_null() && m.who == role::assistant)
         continue; // an assistant turn that only called tools
-      auto text = text_parts(value, field + ".content", bounds, {});
-      if (!text)
-        return std::move(text).error();
-      m.content = std::move(*text);
+      // Images come in user turns only, as OpenAI takes them.
+      part_kinds kinds{{"text"}, {}, nullptr, {}};
+      if (m.who == role::user)
+        kinds = {{"text"}, "image_url", openai_image, {}};
+      if (auto ok = parts_into(value, field + ".content", bounds, kinds, m); !ok)
+        return ok.error();
     } else if (k == "tool_calls" && m.who == role::assistant) {
       auto calls = openai_tool_calls(value, field + ".tool_calls", bounds);
       if (!calls)
@@ -120,7 +124,7 @@ result<void> decode_messages(const json::value& v, const limits& bounds, chat_re
       return std::move(m).error();
     out.messages.push_back(std::move(*m));
   }
-  return {};
+  return count_images(out.messages, "messages", bounds);
 }
 
 result<void> decode_stream_options(const json::value& v, client_request& out) {
@@ -181,10 +185,7 @@ result<void> decode_member(std::string_view k, const json::value& value, const l
       return std::move(tools).error();
     req.tools = std::move(*tools);
   } else if (k == "tool_choice") {
-    auto choice = openai_tool_choice(value);
-    if (!choice)
-      return std::move(choice).error();
-    out.tools_off = *choice == tool_choice::none;
+    return openai_tool_choice(value, out);
   } else if (k == "response_format") {
     auto f = openai_response_format(value, bounds);
     if (!f)
@@ -198,7 +199,7 @@ result<void> decode_member(std::string_view k, const json::value& value, const l
         *effort == "none" ? thinking_request::want::off : thinking_request::want::on;
     req.thinking.effort = std::move(*effort);
   } else if (k == "parallel_tool_calls") {
-    return parallel_tool_calls(value);
+    return parallel_tool_calls(value, out);
   } else if (k == "reasoning_effort") {
     // null, as OpenAI documents it: the model's default
   } else if (listed(unsupported_fields, k)) {
@@ -224,7 +225,8 @@ result<client_request> parse_openai_request(std::string_view body, const limits&
     return bad_field("model", o->contains("model") ? "must not be empty" : "missing");
   if (out.request.messages.empty())
     return bad_field("messages", "missing");
-  settle_tools(out);
+  if (auto ok = settle_tools(out); !ok)
+    return ok.error();
   return out;
 }
 

@@ -23,7 +23,7 @@ enum class protocol : uint8_t { openai, anthropic };
 
 /// Bounds on one client request; past any of them the request is refused.
 struct limits {
-  std::size_t max_body_bytes = 8u << 20;   ///< the whole JSON body
+  std::size_t max_body_bytes = 32u << 20;  ///< the whole JSON body (Anthropic's own bound)
   std::size_t max_messages = 2048;         ///< entries of `messages`
   std::size_t max_parts = 256;             ///< content parts (blocks) of one message
   std::size_t max_string_bytes = 4u << 20; ///< one text (a message, a system prompt)
@@ -31,6 +31,9 @@ struct limits {
   std::size_t max_stop = 16;               ///< stop sequences
   std::size_t max_stop_bytes = 256;        ///< one stop sequence
   int32_t max_tokens = 1'000'000;          ///< the largest completion limit accepted
+  std::size_t max_images = 100;            ///< images in one conversation
+  std::size_t max_image_bytes = 20u << 20; ///< one image's base64 text
+  std::size_t max_link_bytes = 8192;       ///< one image link
 };
 
 /// A decoded client request.

@@ -139,4 +139,12 @@ std::string anthropic_count(int64_t input_tokens) {
   return json::serialize(json::object{{"input_tokens", input_tokens}});
 }
 
+std::size_t hold_to_policy(chat_response& r, const tool_policy& policy) {
+  if (!policy.one_at_a_time || r.tool_calls.size() <= 1)
+    return 0;
+  auto dropped = r.tool_calls.size() - 1;
+  r.tool_calls.resize(1);
+  return dropped;
+}
+
 } // namespace et::gateway

@@ -6,6 +6,8 @@
 
 #include "et/gateway/detail/fields.hpp"
 #include "et/gateway/detail/formats.hpp"
+#include "et/gateway/detail/images.hpp"
+#include "et/gateway/detail/tool_choice.hpp"
 #include "et/gateway/detail/tools.hpp"
 #include "et/gateway/errors.hpp"
 #include "et/gateway/request.hpp"
@@ -30,36 +32,16 @@ constexpr std::array<std::string_view, 7> unsupported_fields{
 // How many input items one message's bound allows.
 constexpr std::size_t items_per_message = 4;
 
-// A message's content: a string, or input_text/output_text parts joined.
-result<std::string> content_text(const json::value& v, const std::string& field,
-                                 const limits& bounds) {
-  if (v.is_string())
-    return string_of(v, field, bounds.max_string_bytes);
-  if (!v.is_array())
-    return bad_field(field, "expected a string or an array of parts");
-  const auto& parts = v.get_array();
-  if (parts.size() > bounds.max_parts)
-    return bad_field(field, "more than " + std::to_string(bounds.max_parts) + " parts");
-  std::string out;
-  for (std::size_t i = 0; i < parts.size(); ++i) {
-    auto pf = field + "[" + std::to_string(i) + "]";
-    if (!parts[i].is_object())
-      return bad_field(pf, "expected an object");
-    const auto& p = parts[i].get_object();
-    auto type = required_string(p, "type", pf, 32);
-    if (!type)
-      return std::move(type).error();
-    if (*type != "input_text" && *type != "output_text")
-      return unsupported_field(pf + ".type",
-                               "only text parts are supported (not " + printable(*type, 32) + ")");
-    auto text = required_string(p, "text", pf, bounds.max_string_bytes);
-    if (!text)
-      return std::move(text).error();
-    if (out.size() + text->size() > bounds.max_string_bytes)
-      return bad_field(field, "longer than " + std::to_string(bounds.max_string_bytes) + " bytes");
-    out += *text;
+// A message's or a function output's content into `turn`: a string, or input_text and
+// output_text parts joined, with input_image parts where `images` allows them.
+result<void> content_into(const json::value& v, const std::string& field, const limits& bounds,
+                          bool images, message& turn) {
+  part_kinds kinds{{"input_text", "output_text"}, {}, nullptr, {"annotations", "logprobs"}};
+  if (images) {
+    kinds.image_type = "input_image";
+    kinds.read_image = responses_image;
   }
-  return out;
+  return parts_into(v, field, bounds, kinds, turn);
 }
 
 result<message> message_item(const json::object& o, const std::string& field,
@@ -81,10 +63,8 @@ result<message> message_item(const json::object& o, const std::string& field,
   const auto* content = o.if_contains("content");
   if (content == nullptr)
     return bad_field(field + ".content", "missing");
-  auto text = content_text(*content, field + ".content", bounds);
-  if (!text)
-    return std::move(text).error();
-  m.content = std::move(*text);
+  if (auto ok = content_into(*content, field + ".content", bounds, m.who == role::user, m); !ok)
+    return ok.error();
   return m;
 }
 
@@ -130,10 +110,9 @@ result<message> function_output_item(const json::object& o, const std::string& f
   const auto* output = o.if_contains("output");
   if (output == nullptr)
     return bad_field(field + ".output", "missing");
-  auto text = content_text(*output, field + ".output", bounds);
-  if (!text)
-    return std::move(text).error();
-  message m{role::tool, std::move(*text), {}, std::move(*id), {}};
+  message m{role::tool, {}, {}, std::move(*id), {}};
+  if (auto ok = content_into(*output, field + ".output", bounds, true, m); !ok)
+    return ok.error();
   return m;
 }
 
@@ -201,7 +180,7 @@ result<void> decode_input(const json::value& v, const limits& bounds, chat_reque
                                                     + printable(type, 64) + ")");
     }
   }
-  return {};
+  return count_images(req.messages, "input", bounds);
 }
 
 // reasoning: {"effort": ..., "summary": ...}; the effort goes on like reasoning_effort.
@@ -225,14 +204,6 @@ result<void> decode_reasoning(const json::value& v, chat_request& req) {
   req.thinking.asked = word == "none" ? thinking_request::want::off : thinking_request::want::on;
   req.thinking.effort = std::move(word);
   return {};
-}
-
-result<void> decode_tool_choice(const json::value& v, client_request& out) {
-  if (v.is_string() && (v.get_string() == "auto" || v.get_string() == "none")) {
-    out.tools_off = v.get_string() == "none";
-    return {};
-  }
-  return unsupported_field("tool_choice", "only auto and none are supported by this gateway");
 }
 
 result<void> decode_member(std::string_view k, const json::value& value, const limits& bounds,
@@ -273,9 +244,9 @@ result<void> decode_member(std::string_view k, const json::value& value, const l
     req.tools = std::move(tools->tools);
     out.freeform_tools = std::move(tools->freeform);
   } else if (k == "tool_choice") {
-    return decode_tool_choice(value, out);
+    return responses_tool_choice(value, out);
   } else if (k == "parallel_tool_calls") {
-    return parallel_tool_calls(value);
+    return parallel_tool_calls(value, out);
   } else if (k == "text") {
     auto f = responses_text(value, bounds);
     if (!f)
@@ -321,7 +292,8 @@ result<client_request> parse_responses_request(std::string_view body, const limi
     return bad_field("input", o->contains("input") ? "expected at least one item besides "
                                                      "instructions"
                                                    : "missing");
-  settle_tools(out);
+  if (auto ok = settle_tools(out); !ok)
+    return ok.error();
   return out;
 }
 

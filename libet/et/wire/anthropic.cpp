@@ -7,6 +7,7 @@
 #include "et/wire/detail/anthropic_request.hpp"
 #include "et/wire/detail/anthropic_thinking.hpp"
 #include "et/wire/detail/common.hpp"
+#include "et/wire/detail/tool_policy.hpp"
 
 namespace et::wire::detail {
 
@@ -205,6 +206,8 @@ public:
     auto body = anthropic_request_body(req, stream);
     if (auto shaped = add_anthropic_format(body, req.format); !shaped)
       return shaped.error();
+    if (auto tools = add_anthropic_tool_policy(body, req); !tools)
+      return tools.error();
     auto out = post_json(path_ + "/v1/messages", body, stream);
     add_protocol_headers(out.headers);
     return out;
@@ -216,6 +219,8 @@ public:
     auto body = anthropic_count_body(req);
     if (auto shaped = add_anthropic_format(body, req.format); !shaped)
       return shaped.error();
+    if (auto tools = add_anthropic_tool_policy(body, req); !tools)
+      return tools.error();
     auto out = post_json(path_ + "/v1/messages/count_tokens", body, false);
     add_protocol_headers(out.headers);
     return out;

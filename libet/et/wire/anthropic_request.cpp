@@ -33,14 +33,43 @@ json::object text_block(std::string_view text) {
   return {{"type", "text"}, {"text", text}};
 }
 
+// Anthropic has no resolution hint: the detail is dropped.
+json::object image_block(const image& i) {
+  json::object source =
+      i.url.empty()
+          ? json::object{{"type", "base64"}, {"media_type", i.media_type}, {"data", i.data}}
+          : json::object{{"type", "url"}, {"url", i.url}};
+  return {{"type", "image"}, {"source", std::move(source)}};
+}
+
+// The text and images of `m` as blocks in the client's order; a text run is never empty, as
+// the API rejects empty text blocks.
+json::array content_blocks(const message& m) {
+  json::array blocks;
+  for_each_part(
+      m, [&](std::string_view text) { blocks.push_back(text_block(text)); },
+      [&](const image& i) { blocks.push_back(image_block(i)); });
+  return blocks;
+}
+
+// A result with images is a list of blocks; one without stays the plain text it always was.
+json::object tool_result_block(const message& m) {
+  json::object block{{"type", "tool_result"}, {"tool_use_id", portable_id(m.tool_call_id)}};
+  if (m.images.empty())
+    block["content"] = m.content;
+  else
+    block["content"] = content_blocks(m);
+  return block;
+}
+
 // `thinking`: the request thinks, so assistant turns carry their signed thinking first.
 void add_message(message_builder& b, const message& m, bool thinking) {
   switch (m.who) {
     case role::system:
       break; // collected into the top-level system field
     case role::user:
-      if (!m.content.empty()) // the API rejects empty text blocks
-        b.add("user", text_block(m.content));
+      for (auto& block : content_blocks(m))
+        b.add("user", std::move(block.as_object()));
       break;
     case role::assistant:
       if (thinking)
@@ -55,9 +84,7 @@ void add_message(message_builder& b, const message& m, bool thinking) {
                             {"input", object_or_empty(c.arguments)}});
       break;
     case role::tool:
-      b.add("user", {{"type", "tool_result"},
-                     {"tool_use_id", portable_id(m.tool_call_id)},
-                     {"content", m.content}});
+      b.add("user", tool_result_block(m));
       break;
   }
 }

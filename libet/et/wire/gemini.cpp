@@ -1,11 +1,13 @@
 // Gemini (generativelanguage v1beta): generateContent, streamGenerateContent
-// as SSE (alt=sse, CRLF framed) and the paginated model list.
+// as SSE (alt=sse, CRLF framed) and the paginated model list. The request body
+// is built in gemini_request.cpp.
 
 #include <boost/json.hpp>
 
 #include "et/util/text.hpp"
 #include "et/wire/classify.hpp"
 #include "et/wire/detail/common.hpp"
+#include "et/wire/detail/gemini_request.hpp"
 
 namespace et::wire::detail {
 
@@ -13,125 +15,14 @@ namespace {
 
 namespace json = boost::json;
 
-// Gemini 3 rejects a replayed function call without the thought signature it
-// came with. A tool_call has no field for it, so it rides in the id, after
-// this marker, and is split off again when the call is sent back.
-constexpr std::string_view signature_marker = "#sig:";
-
-// The API's schema dialect is an OpenAPI subset that rejects these JSON Schema
-// keys; the names of a "properties" map are property names and stay.
-void strip_schema(json::value& v, bool property_names = false) {
-  if (auto* o = v.if_object()) {
-    if (!property_names)
-      for (auto key : {"$schema", "$id", "additionalProperties", "strict"})
-        o->erase(key);
-    for (auto& kv : *o)
-      strip_schema(kv.value(), !property_names && kv.key() == "properties");
-  } else if (auto* a = v.if_array()) {
-    for (auto& e : *a)
-      strip_schema(e);
-  }
-}
-
-class content_builder {
-public:
-  void add(std::string_view role_name, json::object part) {
-    if (contents_.empty() || get_string(contents_.back().as_object(), "role") != role_name)
-      contents_.push_back(json::object{{"role", role_name}, {"parts", json::array{}}});
-    contents_.back().as_object()["parts"].as_array().push_back(std::move(part));
-  }
-  json::array take() { return std::move(contents_); }
-
-private:
-  json::array contents_;
-};
-
-json::object call_part(const tool_call& c) {
-  json::object part{{"functionCall", {{"name", c.name}, {"args", object_or_empty(c.arguments)}}}};
-  if (auto at = c.id.find(signature_marker); at != std::string::npos)
-    part["thoughtSignature"] = c.id.substr(at + signature_marker.size());
-  return part;
-}
-
-// The API wants an object; plain text results are wrapped.
-json::object response_part(const message& m, std::string_view name) {
-  auto result = object_or_empty(m.content);
-  if (result.empty() && m.content != "{}")
-    result = {{"result", m.content}};
-  return {{"functionResponse", {{"name", name}, {"response", std::move(result)}}}};
-}
-
-// Tool turns may lack the function's name; the call they answer has it.
-std::string_view name_of_call(const chat_request& req, const message& result) {
-  if (!result.name.empty())
-    return result.name;
-  for (const auto& m : req.messages)
-    for (const auto& c : m.tool_calls)
-      if (c.id == result.tool_call_id)
-        return c.name;
-  return {};
-}
-
-json::array contents_json(const chat_request& req) {
-  content_builder b;
-  for (const auto& m : req.messages) {
-    if (m.who == role::user && !m.content.empty())
-      b.add("user", {{"text", m.content}});
-    else if (m.who == role::tool)
-      b.add("user", response_part(m, name_of_call(req, m)));
-    if (m.who != role::assistant)
-      continue;
-    if (!m.content.empty())
-      b.add("model", {{"text", m.content}});
-    for (const auto& c : m.tool_calls)
-      b.add("model", call_part(c));
-  }
-  return b.take();
-}
-
-json::object generation_config(const chat_request& req) {
-  json::object g;
-  if (req.temperature)
-    g["temperature"] = *req.temperature;
-  if (req.top_p)
-    g["topP"] = *req.top_p;
-  if (req.max_tokens)
-    g["maxOutputTokens"] = *req.max_tokens;
-  if (!req.stop.empty()) {
-    json::array stop;
-    for (const auto& s : req.stop)
-      stop.emplace_back(s);
-    g["stopSequences"] = std::move(stop);
-  }
-  return g;
-}
-
-json::object request_body(const chat_request& req) {
-  json::object o;
-  json::array system;
-  for (const auto& m : req.messages)
-    if (m.who == role::system && !m.content.empty())
-      system.push_back(json::object{{"text", m.content}});
-  if (!system.empty())
-    o["systemInstruction"] = {{"parts", std::move(system)}};
-  o["contents"] = contents_json(req);
-  if (!req.tools.empty()) {
-    json::array decls;
-    for (const auto& t : req.tools) {
-      json::value params = object_or_empty(t.parameters);
-      strip_schema(params);
-      json::object d{{"name", t.name}};
-      if (!t.description.empty())
-        d["description"] = t.description;
-      if (!params.as_object().empty())
-        d["parameters"] = std::move(params);
-      decls.push_back(std::move(d));
-    }
-    o["tools"] = json::array{json::object{{"functionDeclarations", std::move(decls)}}};
-  }
-  if (auto g = generation_config(req); !g.empty())
-    o["generationConfig"] = std::move(g);
-  return o;
+// The generateContent body with its answer format, as chat and countTokens send it.
+result<json::object> request_body(const chat_request& req) {
+  auto body = gemini_request_body(req);
+  if (!body)
+    return body;
+  if (auto shaped = add_gemini_format(*body, req.format); !shaped)
+    return shaped.error();
+  return body;
 }
 
 finish_reason map_finish(std::string_view r, bool has_calls) {
@@ -166,7 +57,7 @@ void read_part(const json::object& part, chat_response& r, std::vector<chunk>* o
     if (call.id.empty())
       call.id = "call_" + std::to_string(r.tool_calls.size());
     if (auto sig = get_string(part, "thoughtSignature"); !sig.empty())
-      call.id += std::string{signature_marker} + std::string{sig};
+      call.id += std::string{gemini_signature_marker} + std::string{sig};
     call.name = get_string(*fc, "name");
     const auto* args = fc->if_contains("args");
     call.arguments = args != nullptr && args->is_object() ? to_text(*args) : "{}";
@@ -280,9 +171,9 @@ public:
     auto target = path_ + "/v1beta/models/" + percent_encode(model)
                   + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
     auto body = request_body(req);
-    if (auto shaped = add_gemini_format(body, req.format); !shaped)
-      return shaped.error();
-    auto out = post_json(std::move(target), body, stream);
+    if (!body)
+      return body.error();
+    auto out = post_json(std::move(target), *body, stream);
     add_protocol_headers(out.headers);
     return out;
   }
@@ -294,10 +185,10 @@ public:
     if (model.empty())
       return make_failure(errc::invalid_input, "a token-count request needs a model");
     auto inner = request_body(req);
-    if (auto shaped = add_gemini_format(inner, req.format); !shaped)
-      return shaped.error();
-    inner["model"] = "models/" + std::string{model};
-    boost::json::object body{{"generateContentRequest", std::move(inner)}};
+    if (!inner)
+      return inner.error();
+    (*inner)["model"] = "models/" + std::string{model};
+    boost::json::object body{{"generateContentRequest", std::move(*inner)}};
     auto out =
         post_json(path_ + "/v1beta/models/" + percent_encode(model) + ":countTokens", body, false);
     add_protocol_headers(out.headers);

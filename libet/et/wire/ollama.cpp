@@ -5,6 +5,8 @@
 
 #include "et/wire/classify.hpp"
 #include "et/wire/detail/common.hpp"
+#include "et/wire/detail/images.hpp"
+#include "et/wire/detail/tool_policy.hpp"
 
 namespace et::wire::detail {
 
@@ -16,6 +18,14 @@ json::object message_json(const message& m) {
   json::object o{{"role", to_string(m.who)}, {"content", m.content}};
   if (m.who == role::tool && !m.name.empty())
     o["tool_name"] = m.name;
+  // Ollama takes a message's images as a list of base64 beside its text: where each stood in
+  // the text is lost, which the API cannot express.
+  if (!m.images.empty() && (m.who == role::user || m.who == role::tool)) {
+    json::array images;
+    for (const auto& i : m.images)
+      images.emplace_back(i.data);
+    o["images"] = std::move(images);
+  }
   if (!m.tool_calls.empty()) {
     json::array calls;
     // Ollama takes arguments as an object, not as JSON text.
@@ -181,6 +191,10 @@ public:
   result<http_request> chat(const chat_request& req, bool stream) const override {
     if (req.model.empty())
       return make_failure(errc::invalid_input, "a chat request needs a model");
+    if (auto links = refuse_image_links(req, "ollama"); !links)
+      return links.error();
+    if (auto tools = refuse_required_tools(req, "ollama"); !tools)
+      return tools.error();
     auto body = request_body(req, stream);
     if (auto shaped = add_ollama_format(body, req.format); !shaped)
       return shaped.error();

@@ -8,7 +8,9 @@
 #include "et/wire/classify.hpp"
 #include "et/wire/detail/common.hpp"
 #include "et/wire/detail/openai_count.hpp"
+#include "et/wire/detail/openai_images.hpp"
 #include "et/wire/detail/openai_reasoning.hpp"
+#include "et/wire/detail/tool_policy.hpp"
 
 namespace et::wire::detail {
 
@@ -355,15 +357,13 @@ private:
 
   json::object body(const chat_request& req, bool stream) const {
     bool reasoning = official_ && is_reasoning_model(req.model);
-    json::array messages;
-    for (const auto& m : req.messages)
-      messages.push_back(message_json(m));
-    json::object o{{"model", req.model}, {"messages", std::move(messages)}};
+    json::object o{{"model", req.model}, {"messages", openai_messages(req.messages, message_json)}};
     if (!req.tools.empty()) {
       json::array tools;
       for (const auto& t : req.tools)
         tools.push_back(tool_json(t));
       o["tools"] = std::move(tools);
+      add_openai_tool_policy(o, req);
     }
     if (req.max_tokens)
       o[reasoning ? "max_completion_tokens" : "max_tokens"] = *req.max_tokens;

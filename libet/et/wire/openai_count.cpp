@@ -4,6 +4,7 @@
 #include "et/wire/detail/openai_count.hpp"
 
 #include "et/wire/detail/common.hpp"
+#include "et/wire/detail/openai_images.hpp"
 
 namespace et::wire::detail {
 
@@ -22,7 +23,11 @@ void add_items(json::array& items, const message& m) {
         items.push_back(text_item("system", m.content));
       break;
     case role::user:
-      if (!m.content.empty())
+      if (!m.images.empty())
+        items.push_back(json::object{{"type", "message"},
+                                     {"role", "user"},
+                                     {"content", openai_parts(m, part_style::responses)}});
+      else if (!m.content.empty())
         items.push_back(text_item("user", m.content));
       break;
     case role::assistant:
@@ -46,8 +51,15 @@ void add_items(json::array& items, const message& m) {
 
 json::object openai_input_tokens_body(const chat_request& req) {
   json::array items;
-  for (const auto& m : req.messages)
+  // Tool images go where the chat request sends them, so that they are counted as sent.
+  tool_images pending{part_style::responses};
+  for (const auto& m : req.messages) {
+    if (m.who != role::tool)
+      pending.flush(items);
     add_items(items, m);
+    pending.add(m);
+  }
+  pending.flush(items);
   json::object o{{"model", req.model}, {"input", std::move(items)}};
   if (!req.tools.empty()) {
     json::array tools;

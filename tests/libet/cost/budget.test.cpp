@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "et/cost/budget.hpp"
+#include "et/cost/reports.hpp"
 
 using namespace et;
 using namespace et::cost;
@@ -99,4 +100,14 @@ CAF_TEST(the estimate assumes a completion of max tokens) {
   CAF_CHECK_EQUAL(estimate_request_usd(p, 0, 0), 0.0);
   CAF_CHECK_EQUAL(estimate_request_usd(p, -5, -5), 0.0);
   CAF_CHECK_EQUAL(estimate_request_usd(model_price{}, 1000, 1000), 0.0);
+}
+
+CAF_TEST(a prompt estimate counts its images as well as its text) {
+  chat_request req;
+  req.messages.push_back(message{role::system, std::string(30, 's'), {}, {}, {}});
+  req.messages.push_back(message{role::user, std::string(60, 'u'), {}, {}, {}});
+  CAF_CHECK_EQUAL(estimate_prompt_tokens(req), 31); // 90 bytes of text
+  req.messages[1].images.push_back(image{"image/png", "iVBORw0KGgo=", {}, {}, 3});
+  req.messages[1].images.push_back(image{{}, {}, "https://example.com/a.png", {}, 9});
+  CAF_CHECK_EQUAL(estimate_prompt_tokens(req), 31 + 2 * image_token_estimate);
 }

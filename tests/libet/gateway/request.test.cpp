@@ -76,7 +76,7 @@ CAF_TEST(OpenAI refusals name the field) {
                   "stream_options.extra");
   CAF_CHECK_EQUAL(refused(p(R"({"model":"m","messages":[{"role":"user",
                   "content":[{"type":"image_url","image_url":{"url":"x"}}]}]})")),
-                  "messages[0].content[0].type");
+                  "messages[0].content[0].image_url.url");
   // A key can hold any bytes: the field named stays on one line and keeps its backquotes.
   auto forged =
       p("{\"model\":\"m\",\"x\\n`y\":1,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
@@ -145,13 +145,14 @@ CAF_TEST(OpenAI features the gateway cannot honour are unsupported not ignored) 
     return parse_openai_request(R"({"model":"m","messages":[{"role":"user","content":"x"}],)"
                                 + extra + "}");
   };
-  auto forced =
-      p(R"("tools":[{"type":"function","function":{"name":"f"}}],"tool_choice":"required")");
-  CAF_CHECK(code(forced) == errc::unsupported);
-  CAF_CHECK_EQUAL(refused(forced), "tool_choice");
+  auto allowed = p(R"("tools":[{"type":"function","function":{"name":"f"}}],)"
+                   R"("tool_choice":{"type":"allowed_tools","allowed_tools":{}})");
+  CAF_CHECK(code(allowed) == errc::unsupported);
+  CAF_CHECK_EQUAL(refused(allowed), "tool_choice.type");
   CAF_CHECK_EQUAL(refused(p(R"("tool_choice":{"type":"function","function":{"name":"f"}})")),
-                  "tool_choice");
-  CAF_CHECK_EQUAL(refused(p(R"("parallel_tool_calls":false)")), "parallel_tool_calls");
+                  "tool_choice"); // no such tool on offer
+  auto audio = p(R"("modalities":["audio"])");
+  CAF_CHECK_EQUAL(refused(audio), "modalities");
   CAF_CHECK_EQUAL(refused(p(R"("tools":[{"type":"code_interpreter"}])")), "tools[0].type");
   CAF_CHECK_EQUAL(refused(p(R"("tools":[{"type":"function","function":{"description":"d"}}])")),
                   "tools[0].function.name");
@@ -265,11 +266,11 @@ CAF_TEST(Anthropic refusals name the field) {
                   "messages[0].content[0].type");
   CAF_CHECK_EQUAL(refused(p(R"({"model":"m","max_tokens":5,"messages":[{"role":"user",
                   "content":[{"type":"image","source":{}}]}]})")),
-                  "messages[0].content[0].type");
-  auto any = p(R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":"x"}],
-                  "tools":[{"name":"f","input_schema":{}}],"tool_choice":{"type":"any"}})");
-  CAF_CHECK(code(any) == errc::unsupported);
-  CAF_CHECK_EQUAL(refused(any), "tool_choice.type");
+                  "messages[0].content[0].source.type");
+  auto document = p(R"({"model":"m","max_tokens":5,"messages":[{"role":"user",
+                  "content":[{"type":"document","source":{}}]}]})");
+  CAF_CHECK(code(document) == errc::unsupported);
+  CAF_CHECK_EQUAL(refused(document), "messages[0].content[0].type");
   CAF_CHECK_EQUAL(
       refused(p(R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":"x"}],
                   "tools":[{"type":"web_search_20250305","name":"web_search"}]})")),

@@ -119,6 +119,10 @@ CAF_TEST(what the gateway cannot honour is refused naming the field) {
   CAF_CHECK_EQUAL(
       refused(parse_responses_request(
           R"({"model":"m","input":[{"role":"user","content":[{"type":"input_image","image_url":"x"}]}]})")),
+      "input[0].content[0].image_url");
+  CAF_CHECK_EQUAL(
+      refused(parse_responses_request(
+          R"({"model":"m","input":[{"role":"user","content":[{"type":"input_file","file_id":"x"}]}]})")),
       "input[0].content[0].type");
   CAF_CHECK_EQUAL(refused(parse_responses_request(
                       R"({"model":"m","input":[{"type":"item_reference","id":"x"}]})")),

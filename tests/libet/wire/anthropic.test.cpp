@@ -1,6 +1,7 @@
 #define CAF_SUITE libet.wire.anthropic
 #include "caf/test/unit_test.hpp"
 
+#include "image_test_support.hpp"
 #include "wire_test_support.hpp"
 
 using namespace et;
@@ -344,4 +345,53 @@ CAF_TEST(a gemini thought signature in a tool call id is not sent to anthropic) 
   auto msgs = json::parse(body).at("messages").as_array();
   CAF_CHECK_EQUAL(msgs[1].at("content").as_array().at(1).at("id").as_string(), "call_0");
   CAF_CHECK_EQUAL(msgs[2].at("content").as_array().at(0).at("tool_use_id").as_string(), "call_0");
+}
+
+// -- images -----------------------------------------------------------------
+
+CAF_TEST(user turns with images are sent as text and image blocks in order) {
+  auto only_image = test::user_says("");
+  only_image.images = {test::bytes_image("image/gif", "R0lGODlh", 0, "low")};
+  auto req = test::request_of(
+      "claude-haiku-4-5", {test::user_with_images(), only_image, test::user_says("no pictures")});
+  // Consecutive user turns merge into one; no empty text block stands around an image.
+  auto expected = test::compact(R"([{"role": "user", "content": [
+    {"type": "text", "text": "Look: "},
+    {"type": "image",
+     "source": {"type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo="}},
+    {"type": "text", "text": "and here: "},
+    {"type": "image", "source": {"type": "url", "url": "https://example.org/cat.jpg"}},
+    {"type": "text", "text": "done"},
+    {"type": "image", "source": {"type": "base64", "media_type": "image/gif", "data": "R0lGODlh"}},
+    {"type": "text", "text": "no pictures"}]}])");
+  auto c = make_codec(anthropic());
+  auto chat = c->chat(req, false);
+  CAF_REQUIRE(chat.has_value());
+  CAF_CHECK_EQUAL(test::member(chat->body, "messages"), expected);
+  auto count = c->count_tokens(req);
+  CAF_REQUIRE(count.has_value());
+  CAF_CHECK_EQUAL(test::member(count->body, "messages"), expected);
+}
+
+CAF_TEST(a tool result with images has a content list of text and image blocks) {
+  auto req = test::request_of("claude-haiku-4-5", test::tool_round_with_images());
+  auto out = make_codec(anthropic())->chat(req, false);
+  CAF_REQUIRE(out.has_value());
+  auto calls =
+      test::three_calls(R"({"type": "tool_use", "id": "call_#", "name": "shoot", "input": {}})");
+  CAF_CHECK_EQUAL(test::member(out->body, "messages"), test::compact(R"([
+    {"role": "user", "content": [{"type": "text", "text": "take pictures"}]},
+    {"role": "assistant", "content": [)" + calls + R"(]},
+    {"role": "user", "content": [
+      {"type": "tool_result", "tool_use_id": "call_1", "content": [
+        {"type": "text", "text": "front"},
+        {"type": "image",
+         "source": {"type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo="}}]},
+      {"type": "tool_result", "tool_use_id": "call_2", "content": "none"},
+      {"type": "tool_result", "tool_use_id": "call_3", "content": [
+        {"type": "image", "source": {"type": "url", "url": "https://example.org/cat.jpg"}},
+        {"type": "text", "text": "back"},
+        {"type": "image",
+         "source": {"type": "base64", "media_type": "image/jpeg", "data": "/9j/4AAQ"}}]},
+      {"type": "text", "text": "compare them"}]}])"));
 }

@@ -1,6 +1,7 @@
 #define CAF_SUITE libet.wire.gemini
 #include "caf/test/unit_test.hpp"
 
+#include "image_test_support.hpp"
 #include "wire_test_support.hpp"
 
 using namespace et;
@@ -268,4 +269,60 @@ CAF_TEST(the recorded model list decodes context windows) {
   CAF_CHECK_EQUAL(page->models.size(), 9u);
   CAF_CHECK(page->models[0] == (model_info{"gemini-2.5-flash", "Gemini 2.5 Flash", 1048576}));
   CAF_CHECK(page->next_page.empty());
+}
+
+// -- images -----------------------------------------------------------------
+
+CAF_TEST(a user turn with images is sent as text and inlineData parts in order) {
+  auto req = test::request_of("gemini-2.5-flash",
+                              {test::user_with_bytes_only(), test::user_says("no pictures")});
+  auto expected = test::compact(R"([{"role": "user", "parts": [
+    {"text": "Look: "},
+    {"inlineData": {"mimeType": "image/png", "data": "iVBORw0KGgo="}},
+    {"text": "and here: "},
+    {"inlineData": {"mimeType": "image/jpeg", "data": "/9j/4AAQ"}},
+    {"text": "done"},
+    {"text": "no pictures"}]}])");
+  auto c = make_codec(gemini());
+  auto chat = c->chat(req, false);
+  CAF_REQUIRE(chat.has_value());
+  CAF_CHECK_EQUAL(test::member(chat->body, "contents"), expected);
+  auto count = c->count_tokens(req);
+  CAF_REQUIRE(count.has_value());
+  auto inner = json::parse(count->body).at("generateContentRequest").at("contents");
+  CAF_CHECK_EQUAL(json::serialize(inner), expected);
+}
+
+CAF_TEST(a round of tool results is followed by their inlineData parts in the same turn) {
+  auto req = test::request_of("gemini-2.5-flash", test::tool_round_with_images(false));
+  auto out = make_codec(gemini())->chat(req, false);
+  CAF_REQUIRE(out.has_value());
+  auto calls = test::three_calls(R"({"functionCall": {"name": "shoot", "args": {}}})");
+  auto result = [](std::string_view text) {
+    return R"({"functionResponse": {"name": "shoot", "response": {"result": ")" + std::string{text}
+           + R"("}}})";
+  };
+  CAF_CHECK_EQUAL(test::member(out->body, "contents"), test::compact(R"([
+    {"role": "user", "parts": [{"text": "take pictures"}]},
+    {"role": "model", "parts": [)" + calls + R"(]},
+    {"role": "user", "parts": [)" + result("front") + "," + result("none")
+                                                                     + "," + result("back") + R"(,
+      {"inlineData": {"mimeType": "image/png", "data": "iVBORw0KGgo="}},
+      {"inlineData": {"mimeType": "image/gif", "data": "R0lGODlh"}},
+      {"inlineData": {"mimeType": "image/jpeg", "data": "/9j/4AAQ"}},
+      {"text": "compare them"}]}])"));
+}
+
+CAF_TEST(image links are unsupported in chats and token counts) {
+  auto in_user = test::request_of("gemini-2.5-flash", {test::user_with_images()});
+  auto in_tool = in_user;
+  in_tool.messages = test::tool_round_with_images();
+  auto c = make_codec(gemini());
+  for (const auto& req : {in_user, in_tool})
+    for (const auto& out : {c->chat(req, false), c->chat(req, true), c->count_tokens(req)}) {
+      CAF_REQUIRE(!out.has_value());
+      CAF_CHECK_EQUAL(name(out.error().code), "unsupported");
+      CAF_CHECK_EQUAL(out.error().message,
+                      "gemini: image links are not supported: send the image's bytes (base64)");
+    }
 }

@@ -1,6 +1,7 @@
 #define CAF_SUITE libet.wire.ollama
 #include "caf/test/unit_test.hpp"
 
+#include "image_test_support.hpp"
 #include "wire_test_support.hpp"
 
 using namespace et;
@@ -226,4 +227,38 @@ CAF_TEST(the documented tags list decodes) {
   CAF_REQUIRE_EQUAL(page->models.size(), 2u);
   CAF_CHECK_EQUAL(page->models[0].id, "deepseek-r1:latest");
   CAF_CHECK_EQUAL(page->models[1].id, "llama3.2:latest");
+}
+
+// -- images -----------------------------------------------------------------
+
+CAF_TEST(images are sent as base64 beside the text of user and tool turns) {
+  auto req =
+      test::request_of("llava", {test::user_with_bytes_only(), test::user_says("no pictures")});
+  auto out = make_codec(local())->chat(req, false);
+  CAF_REQUIRE(out.has_value());
+  CAF_CHECK_EQUAL(test::member(out->body, "messages"), test::compact(R"([
+    {"role": "user", "content": "Look: and here: done", "images": ["iVBORw0KGgo=", "/9j/4AAQ"]},
+    {"role": "user", "content": "no pictures"}])"));
+  req.messages = test::tool_round_with_images(false);
+  out = make_codec(local())->chat(req, false);
+  CAF_REQUIRE(out.has_value());
+  auto calls = test::three_calls(R"({"function": {"name": "shoot", "arguments": {}}})");
+  CAF_CHECK_EQUAL(test::member(out->body, "messages"), test::compact(R"([
+    {"role": "user", "content": "take pictures"},
+    {"role": "assistant", "content": "", "tool_calls": [)" + calls + R"(]},
+    {"role": "tool", "content": "front", "tool_name": "shoot", "images": ["iVBORw0KGgo="]},
+    {"role": "tool", "content": "none", "tool_name": "shoot"},
+    {"role": "tool", "content": "back", "tool_name": "shoot", "images": ["R0lGODlh", "/9j/4AAQ"]},
+    {"role": "user", "content": "compare them"}])"));
+}
+
+CAF_TEST(image links are unsupported) {
+  auto req = test::request_of("llava", {test::user_with_images()});
+  for (bool stream : {false, true}) {
+    auto out = make_codec(local())->chat(req, stream);
+    CAF_REQUIRE(!out.has_value());
+    CAF_CHECK_EQUAL(name(out.error().code), "unsupported");
+    CAF_CHECK_EQUAL(out.error().message,
+                    "ollama: image links are not supported: send the image's bytes (base64)");
+  }
 }

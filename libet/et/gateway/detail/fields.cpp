@@ -1,5 +1,6 @@
 #include "et/gateway/detail/fields.hpp"
 
+#include "et/gateway/detail/images.hpp"
 #include "et/gateway/errors.hpp"
 
 #include <algorithm>
@@ -105,44 +106,10 @@ result<std::vector<std::string>> stops_of(const json::value& v, std::string_view
 
 result<std::string> text_parts(const json::value& v, std::string_view field, const limits& bounds,
                                const std::vector<std::string_view>& ignored) {
-  if (v.is_string())
-    return string_of(v, field, bounds.max_string_bytes);
-  if (!v.is_array())
-    return bad_field(field, "expected a string or an array of content parts");
-  const auto& a = v.get_array();
-  if (a.size() > bounds.max_parts)
-    return bad_field(field, "more than " + std::to_string(bounds.max_parts) + " content parts");
-  std::string out;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    auto name = std::string{field} + "[" + std::to_string(i) + "]";
-    if (!a[i].is_object())
-      return bad_field(name, "expected an object");
-    const auto& part = a[i].get_object();
-    const auto* type = part.if_contains("type");
-    if (type == nullptr || !type->is_string())
-      return bad_field(name + ".type", "expected a string");
-    if (type->get_string() != "text")
-      return unsupported_field(name + ".type", "content parts of type \""
-                                                   + std::string{view(type->get_string())}
-                                                   + "\" are not supported by this gateway yet");
-    for (const auto& [key, value] : part) {
-      auto k = view(key);
-      if (k == "type")
-        continue;
-      if (k == "text") {
-        auto text = string_of(value, name + ".text", bounds.max_string_bytes);
-        if (!text)
-          return std::move(text).error();
-        if (out.size() + text->size() > bounds.max_string_bytes)
-          return bad_field(field,
-                           "longer than " + std::to_string(bounds.max_string_bytes) + " bytes");
-        out += *text;
-      } else if (std::find(ignored.begin(), ignored.end(), k) == ignored.end()) {
-        return bad_field(name + "." + std::string{k}, "unknown field");
-      }
-    }
-  }
-  return out;
+  message turn;
+  if (auto ok = parts_into(v, field, bounds, {{"text"}, {}, nullptr, ignored}, turn); !ok)
+    return ok.error();
+  return std::move(turn.content);
 }
 
 result<std::string> required_string(const json::object& o, std::string_view key,

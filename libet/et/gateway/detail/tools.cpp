@@ -3,6 +3,7 @@
 #include <map>
 
 #include "et/gateway/detail/fields.hpp"
+#include "et/gateway/detail/images.hpp"
 #include "et/gateway/errors.hpp"
 
 namespace et::gateway::detail {
@@ -84,15 +85,6 @@ result<std::vector<tool_spec>> openai_tools(const json::value& v, const limits& 
   return out;
 }
 
-result<tool_choice> openai_tool_choice(const json::value& v) {
-  if (v.is_string() && v.get_string() == "auto")
-    return tool_choice::automatic;
-  if (v.is_string() && v.get_string() == "none")
-    return tool_choice::none;
-  return unsupported_field("tool_choice", "only \"auto\" and \"none\" are supported by this "
-                                          "gateway yet");
-}
-
 result<std::vector<tool_call>> openai_tool_calls(const json::value& v, const std::string& field,
                                                  const limits& bounds) {
   failure why;
@@ -162,34 +154,24 @@ result<std::vector<tool_spec>> anthropic_tools(const json::value& v, const limit
   return out;
 }
 
-result<tool_choice> anthropic_tool_choice(const json::value& v) {
-  if (!v.is_object())
-    return bad_field("tool_choice", "expected an object");
-  const auto& o = v.get_object();
-  if (auto ok = check_members(o, "tool_choice", {"type", "disable_parallel_tool_use"}); !ok)
-    return ok.error();
-  if (const auto* p = o.if_contains("disable_parallel_tool_use");
-      p != nullptr && !(p->is_bool() && !p->get_bool()))
-    return unsupported_field("tool_choice.disable_parallel_tool_use",
-                             "not supported by this gateway yet");
-  const auto* type = o.if_contains("type");
-  if (type != nullptr && type->is_string() && type->get_string() == "auto")
-    return tool_choice::automatic;
-  if (type != nullptr && type->is_string() && type->get_string() == "none")
-    return tool_choice::none;
-  return unsupported_field("tool_choice.type",
-                           "only \"auto\" and \"none\" are supported by this gateway yet");
-}
-
 namespace {
 
-// The text of a tool_result's content: a string or text blocks.
-result<std::string> result_text(const json::object& block, const std::string& field,
-                                const limits& bounds) {
+// A tool_result's content into its tool turn: a string, or text and image blocks.
+result<void> result_content(const json::object& block, const std::string& field,
+                            const limits& bounds, message& turn) {
   const auto* content = block.if_contains("content");
   if (content == nullptr || content->is_null())
-    return std::string{};
-  return text_parts(*content, field + ".content", bounds, {"cache_control", "citations"});
+    return {};
+  return parts_into(*content, field + ".content", bounds,
+                    {{"text"}, "image", anthropic_image, {"cache_control", "citations"}}, turn);
+}
+
+// Prefixes a failed tool's result with "Error: ", keeping its images where they stood.
+void mark_error(message& turn) {
+  constexpr std::string_view prefix = "Error: ";
+  turn.content.insert(0, prefix);
+  for (auto& i : turn.images)
+    i.at += prefix.size();
 }
 
 // A thinking block ({"thinking", "signature"}) or a redacted one ({"data"}), each text bounded.
@@ -244,7 +226,13 @@ result<std::vector<message>> anthropic_content(const json::value& v, role who,
     if (type == nullptr || !type->is_string())
       return bad_field(f + ".type", "expected a string");
     auto kind = view(type->get_string());
-    if (kind == "text") {
+    if (kind == "image" && who == role::user) {
+      auto picture = anthropic_image(block, f, bounds);
+      if (!picture)
+        return std::move(picture).error();
+      picture->at = turn.content.size();
+      turn.images.push_back(std::move(*picture));
+    } else if (kind == "text") {
       json::array one{block};
       auto text = text_parts(one, f, bounds, {"cache_control", "citations"});
       if (!text)
@@ -283,25 +271,25 @@ result<std::vector<message>> anthropic_content(const json::value& v, role who,
           !ok)
         return ok.error();
       auto id = optional_string(block, "tool_use_id", f, max_name);
-      auto text = result_text(block, f, bounds);
       if (!id)
         return std::move(id).error();
-      if (!text)
-        return std::move(text).error();
+      message result_turn{role::tool, {}, {}, std::move(*id), {}};
+      if (auto ok = result_content(block, f, bounds, result_turn); !ok)
+        return ok.error();
       const auto* is_error = block.if_contains("is_error");
       if (is_error != nullptr && !is_error->is_bool() && !is_error->is_null())
         return bad_field(f + ".is_error", "expected true or false");
       // et's tool turns have no error flag: the model reads it in the text instead.
       if (is_error != nullptr && is_error->is_bool() && is_error->get_bool())
-        *text = "Error: " + *text;
-      message result_turn{role::tool, std::move(*text), {}, std::move(*id), {}};
+        mark_error(result_turn);
       out.push_back(std::move(result_turn));
     } else {
       return unsupported_field(f + ".type", "content blocks of type \"" + std::string{kind}
                                                 + "\" are not supported here by this gateway");
     }
   }
-  if (has_text || !turn.tool_calls.empty() || (out.empty() && !has_thinking))
+  if (has_text || !turn.images.empty() || !turn.tool_calls.empty()
+      || (out.empty() && !has_thinking))
     out.push_back(std::move(turn));
   return out;
 }
@@ -315,23 +303,6 @@ void name_tool_results(std::vector<message>& messages) {
       if (auto i = names.find(m.tool_call_id); i != names.end())
         m.name = i->second;
   }
-}
-
-void settle_tools(client_request& out) {
-  if (out.tools_off)
-    out.request.tools.clear();
-  name_tool_results(out.request.messages);
-}
-
-result<void> parallel_tool_calls(const json::value& v) {
-  if (v.is_null())
-    return {};
-  auto b = bool_of(v, "parallel_tool_calls");
-  if (!b)
-    return std::move(b).error();
-  if (!*b)
-    return unsupported_field("parallel_tool_calls", "false is not supported by this gateway yet");
-  return {};
 }
 
 } // namespace et::gateway::detail

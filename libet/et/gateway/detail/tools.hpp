@@ -34,9 +34,6 @@ result<tool_spec> function_spec(const boost::json::object& fo, const std::string
                                 const char* schema_key,
                                 std::initializer_list<std::string_view> also, const limits& bounds);
 
-/// What a tool_choice asks for.
-enum class tool_choice { automatic, none };
-
 /// OpenAI `tools`: [{"type":"function","function":{name, description, parameters, strict}}].
 result<std::vector<tool_spec>> openai_tools(const boost::json::value& v, const limits& bounds);
 
@@ -52,9 +49,6 @@ struct responses_toolset {
 /// tools are accepted and not offered; other built-in tools are unsupported, naming their type.
 result<responses_toolset> responses_tools(const boost::json::value& v, const limits& bounds);
 
-/// OpenAI `tool_choice`: "auto" or "none"; "required" and a named function are unsupported.
-result<tool_choice> openai_tool_choice(const boost::json::value& v);
-
 /// OpenAI assistant `tool_calls` (named `field`): [{id, type, function:{name, arguments}}].
 result<std::vector<tool_call>> openai_tool_calls(const boost::json::value& v,
                                                  const std::string& field, const limits& bounds);
@@ -62,22 +56,11 @@ result<std::vector<tool_call>> openai_tool_calls(const boost::json::value& v,
 /// Anthropic `tools`: [{name, description, input_schema}] (server tools are unsupported).
 result<std::vector<tool_spec>> anthropic_tools(const boost::json::value& v, const limits& bounds);
 
-/// Anthropic `tool_choice`: {"type":"auto"} or {"type":"none"}; any and tool are unsupported.
-result<tool_choice> anthropic_tool_choice(const boost::json::value& v);
-
 /// Anthropic message content (named `field`) as et turns: text and tool_use
 /// blocks make one turn of `who`; each tool_result block of a user turn
 /// becomes a tool turn, before the turn with the user's text (if any).
 result<std::vector<message>> anthropic_content(const boost::json::value& v, role who,
                                                const std::string& field, const limits& bounds);
-
-/// The end of every decoding: tool_choice none takes the tools away (the model sees none), and
-/// each tool turn is named after its call (name_tool_results).
-void settle_tools(client_request& out);
-
-/// OpenAI's parallel_tool_calls: true or null; false is unsupported (et cannot hold a model to
-/// one call).
-result<void> parallel_tool_calls(const boost::json::value& v);
 
 /// Names each tool turn after the call it answers (some upstreams need the
 /// function's name with the result, and neither client protocol sends it).

@@ -1,0 +1,84 @@
+// Images in OpenAI requests (see detail/openai_images.hpp).
+
+#include "et/wire/detail/openai_images.hpp"
+
+#include <utility>
+
+#include "et/wire/detail/common.hpp"
+#include "et/wire/detail/images.hpp"
+
+namespace et::wire::detail {
+
+namespace json = boost::json;
+
+namespace {
+
+json::object text_part(std::string_view text, part_style style) {
+  if (style == part_style::responses)
+    return {{"type", "input_text"}, {"text", text}};
+  return {{"type", "text"}, {"text", text}};
+}
+
+// Chat Completions leaves the detail out to mean auto; the Responses API documents it as a
+// required member.
+json::object image_part(const image& i, part_style style) {
+  if (style == part_style::responses)
+    return {{"type", "input_image"},
+            {"image_url", image_url(i)},
+            {"detail", i.detail.empty() ? "auto" : i.detail}};
+  json::object url{{"url", image_url(i)}};
+  if (!i.detail.empty())
+    url["detail"] = i.detail;
+  return {{"type", "image_url"}, {"image_url", std::move(url)}};
+}
+
+} // namespace
+
+json::array openai_parts(const message& m, part_style style) {
+  json::array parts;
+  for_each_part(
+      m, [&](std::string_view text) { parts.push_back(text_part(text, style)); },
+      [&](const image& i) { parts.push_back(image_part(i, style)); });
+  return parts;
+}
+
+void tool_images::add(const message& m) {
+  if (m.who != role::tool || m.images.empty())
+    return;
+  // The label tells the model which result the images belong to, as a round may have several.
+  parts_.push_back(text_part("Images in the result of tool call "
+                                 + std::string{portable_id(m.tool_call_id)} + ":",
+                             style_));
+  for (const auto& i : m.images)
+    parts_.push_back(image_part(i, style_));
+}
+
+void tool_images::flush(json::array& out) {
+  if (parts_.empty())
+    return;
+  json::object turn;
+  if (style_ == part_style::responses) // the Responses API's input items are typed
+    turn["type"] = "message";
+  turn["role"] = "user";
+  turn["content"] = std::exchange(parts_, json::array{});
+  out.push_back(std::move(turn));
+}
+
+json::array openai_messages(const std::vector<message>& turns,
+                            json::object (*encode)(const message&)) {
+  json::array out;
+  tool_images pending{part_style::chat};
+  for (const auto& m : turns) {
+    if (m.who != role::tool)
+      pending.flush(out);
+    auto o = encode(m);
+    if (m.who == role::user && !m.images.empty())
+      o["content"] = openai_parts(m, part_style::chat);
+    out.push_back(std::move(o));
+    pending.add(m);
+  }
+  pending.flush(out);
+  return out;
+}
+
+} // namespace et::wire::detail

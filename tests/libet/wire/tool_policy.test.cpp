@@ -1,0 +1,114 @@
+#define CAF_SUITE libet.wire.tool_policy
+#include "caf/test/unit_test.hpp"
+
+// A request's tool policy (a required call, a named tool, one call a turn) in each protocol's
+// words, and refused where a protocol cannot say it.
+
+#include "image_test_support.hpp"
+#include "wire_test_support.hpp"
+
+using namespace et;
+using namespace et::wire;
+using et::wire::test::name;
+namespace json = boost::json;
+
+namespace {
+
+chat_request with_tools(tool_policy policy) {
+  auto req = test::request_of("m", {test::user_says("read both files")});
+  req.tools = {{"read", "reads a file", R"({"type":"object"})"},
+               {"edit", "edits a file", R"({"type":"object"})"}};
+  req.tool_use = std::move(policy);
+  return req;
+}
+
+// The body `type` sends for `req`.
+json::object body_of(config::provider_type type, const chat_request& req) {
+  auto out = make_codec(test::make_provider(type))->chat(req, false);
+  CAF_REQUIRE(out.has_value());
+  return json::parse(out->body).as_object();
+}
+
+std::string member(const json::object& o, const char* key) {
+  const auto* v = o.if_contains(key);
+  return v == nullptr ? std::string{"absent"} : json::serialize(*v);
+}
+
+const tool_policy required{true, "", false};
+const tool_policy named{true, "edit", false};
+const tool_policy one_call{false, "", true};
+
+} // namespace
+
+CAF_TEST(openai says tool_choice and parallel_tool_calls) {
+  using config::provider_type;
+  CAF_CHECK_EQUAL(member(body_of(provider_type::openai, with_tools({})), "tool_choice"), "absent");
+  CAF_CHECK_EQUAL(member(body_of(provider_type::openai, with_tools({})), "parallel_tool_calls"),
+                  "absent");
+  CAF_CHECK_EQUAL(member(body_of(provider_type::openai, with_tools(required)), "tool_choice"),
+                  R"("required")");
+  CAF_CHECK_EQUAL(member(body_of(provider_type::openai, with_tools(named)), "tool_choice"),
+                  R"({"type":"function","function":{"name":"edit"}})");
+  auto one = body_of(provider_type::openai, with_tools(one_call));
+  CAF_CHECK_EQUAL(member(one, "parallel_tool_calls"), "false");
+  CAF_CHECK_EQUAL(member(one, "tool_choice"), "absent");
+}
+
+CAF_TEST(anthropic says tool_choice with disable_parallel_tool_use) {
+  using config::provider_type;
+  CAF_CHECK_EQUAL(member(body_of(provider_type::anthropic, with_tools({})), "tool_choice"),
+                  "absent");
+  CAF_CHECK_EQUAL(member(body_of(provider_type::anthropic, with_tools(required)), "tool_choice"),
+                  R"({"type":"any"})");
+  CAF_CHECK_EQUAL(member(body_of(provider_type::anthropic, with_tools(named)), "tool_choice"),
+                  R"({"type":"tool","name":"edit"})");
+  CAF_CHECK_EQUAL(member(body_of(provider_type::anthropic, with_tools(one_call)), "tool_choice"),
+                  R"({"type":"auto","disable_parallel_tool_use":true})");
+  CAF_CHECK_EQUAL(
+      member(body_of(provider_type::anthropic, with_tools({true, "read", true})), "tool_choice"),
+      R"({"type":"tool","name":"read","disable_parallel_tool_use":true})");
+}
+
+CAF_TEST(anthropic refuses a required call in a request that thinks) {
+  auto req = with_tools(named);
+  req.thinking.asked = thinking_request::want::on;
+  req.thinking.takes = thinking_style::adaptive;
+  auto c = make_codec(test::make_provider(config::provider_type::anthropic));
+  auto out = c->chat(req, false);
+  CAF_REQUIRE(!out);
+  CAF_CHECK_EQUAL(name(out.error().code), "unsupported");
+  req.tool_use = one_call; // not a forced call: thinking may stay
+  CAF_CHECK(c->chat(req, false).has_value());
+}
+
+CAF_TEST(gemini says functionCallingConfig) {
+  using config::provider_type;
+  CAF_CHECK_EQUAL(member(body_of(provider_type::gemini, with_tools({})), "toolConfig"), "absent");
+  CAF_CHECK_EQUAL(member(body_of(provider_type::gemini, with_tools(required)), "toolConfig"),
+                  R"({"functionCallingConfig":{"mode":"ANY"}})");
+  CAF_CHECK_EQUAL(member(body_of(provider_type::gemini, with_tools(named)), "toolConfig"),
+                  R"({"functionCallingConfig":{"mode":"ANY","allowedFunctionNames":["edit"]}})");
+  // One call a turn has no words in Gemini: the gateway holds the answer to it.
+  CAF_CHECK_EQUAL(member(body_of(provider_type::gemini, with_tools(one_call)), "toolConfig"),
+                  "absent");
+}
+
+CAF_TEST(ollama cannot be made to call a tool) {
+  auto c = make_codec(test::make_provider(config::provider_type::ollama, ""));
+  for (const auto& policy : {required, named}) {
+    auto out = c->chat(with_tools(policy), false);
+    CAF_REQUIRE(!out);
+    CAF_CHECK_EQUAL(name(out.error().code), "unsupported");
+  }
+  CAF_CHECK(c->chat(with_tools(one_call), false).has_value());
+  CAF_CHECK(c->chat(with_tools({}), false).has_value());
+}
+
+CAF_TEST(a policy without tools says nothing) {
+  auto req = with_tools(named);
+  req.tools.clear();
+  using config::provider_type;
+  CAF_CHECK_EQUAL(member(body_of(provider_type::openai, req), "tool_choice"), "absent");
+  CAF_CHECK_EQUAL(member(body_of(provider_type::anthropic, req), "tool_choice"), "absent");
+  CAF_CHECK_EQUAL(member(body_of(provider_type::gemini, req), "toolConfig"), "absent");
+}
