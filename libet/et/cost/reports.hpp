@@ -37,10 +37,10 @@ inline int64_t estimate_tokens(size_t bytes) {
   return static_cast<int64_t>(bytes / 3 + 1);
 }
 
-/// Tokens an image is estimated to take: about the most a provider bills one (Anthropic's,
-/// for an image at its 1.15 megapixel bound; OpenAI's high detail and Gemini's tiles stay
-/// under it), so that budgets reserved before the answer hold.
-inline constexpr int64_t image_token_estimate = 1'600;
+/// Tokens an image is estimated to take, so that budgets reserved before the answer hold: about
+/// the most a provider bills one. Gemini 2 bills 258 a 768-pixel tile (a 4K screenshot, 3,870),
+/// OpenAI's patch-based models up to about 3,800 (gpt-4.1-nano), Claude about 1,600.
+inline constexpr int64_t image_token_estimate = 4'000;
 
 /// Tokens a conversation's prompt is estimated to take: its texts and its images.
 inline int64_t estimate_prompt_tokens(const chat_request& req) {

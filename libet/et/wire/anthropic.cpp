@@ -7,6 +7,7 @@
 #include "et/wire/detail/anthropic_request.hpp"
 #include "et/wire/detail/anthropic_thinking.hpp"
 #include "et/wire/detail/common.hpp"
+#include "et/wire/detail/images.hpp"
 #include "et/wire/detail/tool_policy.hpp"
 
 namespace et::wire::detail {
@@ -203,6 +204,8 @@ public:
   result<http_request> chat(const chat_request& req, bool stream) const override {
     if (req.model.empty())
       return make_failure(errc::invalid_input, "a chat request needs a model");
+    if (auto links = refuse_links_off_cloud(req, p_); !links)
+      return links.error();
     auto body = anthropic_request_body(req, stream);
     if (auto shaped = add_anthropic_format(body, req.format); !shaped)
       return shaped.error();
@@ -216,6 +219,8 @@ public:
   result<http_request> count_tokens(const chat_request& req) const override {
     if (req.model.empty())
       return make_failure(errc::invalid_input, "a token-count request needs a model");
+    if (auto links = refuse_links_off_cloud(req, p_); !links)
+      return links.error();
     auto body = anthropic_count_body(req);
     if (auto shaped = add_anthropic_format(body, req.format); !shaped)
       return shaped.error();

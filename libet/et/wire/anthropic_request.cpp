@@ -42,12 +42,17 @@ json::object image_block(const image& i) {
   return {{"type", "image"}, {"source", std::move(source)}};
 }
 
-// The text and images of `m` as blocks in the client's order; a text run is never empty, as
-// the API rejects empty text blocks.
+// The text and images of `m` as blocks in the client's order. The API rejects text blocks of
+// nothing but whitespace, such as the line break a client puts between two images: those
+// runs go, and their whitespace with them.
 json::array content_blocks(const message& m) {
   json::array blocks;
   for_each_part(
-      m, [&](std::string_view text) { blocks.push_back(text_block(text)); },
+      m,
+      [&](std::string_view text) {
+        if (text.find_first_not_of(" \t\r\n") != std::string_view::npos)
+          blocks.push_back(text_block(text));
+      },
       [&](const image& i) { blocks.push_back(image_block(i)); });
   return blocks;
 }

@@ -164,7 +164,7 @@ json::object body_of(const chat_request& req) {
 } // namespace
 
 result<json::object> gemini_request_body(const chat_request& req) {
-  if (auto links = refuse_image_links(req, "gemini"); !links)
+  if (auto links = refuse_image_links(req, no_links("gemini")); !links)
     return links.error();
   return body_of(req);
 }

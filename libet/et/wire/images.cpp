@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "et/util/url.hpp"
+
 namespace et::wire::detail {
 
 std::string image_url(const image& i) {
@@ -12,15 +14,23 @@ std::string image_url(const image& i) {
   return "data:" + i.media_type + ";base64," + i.data;
 }
 
-result<void> refuse_image_links(const chat_request& req, std::string_view protocol) {
+result<void> refuse_image_links(const chat_request& req, std::string_view why) {
   auto is_link = [](const image& i) { return !i.url.empty(); };
   for (const auto& m : req.messages)
     if (std::any_of(m.images.begin(), m.images.end(), is_link))
-      return make_failure(errc::unsupported,
-                          std::string{protocol}
-                              + ": image links are not supported: send the image's bytes "
-                                "(base64)");
+      return make_failure(errc::unsupported, std::string{why});
   return {};
+}
+
+result<void> refuse_links_off_cloud(const chat_request& req, const config::provider& p) {
+  auto u = parse_url(p.base_url);
+  if (!u || u->host == "api.openai.com" || u->host == "api.anthropic.com")
+    return {};
+  return refuse_image_links(req, p.name
+                                     + ": image links go only to api.openai.com and "
+                                       "api.anthropic.com (another server would fetch them "
+                                       "from inside this network): send the image's bytes "
+                                       "(base64)");
 }
 
 } // namespace et::wire::detail

@@ -191,7 +191,7 @@ public:
   result<http_request> chat(const chat_request& req, bool stream) const override {
     if (req.model.empty())
       return make_failure(errc::invalid_input, "a chat request needs a model");
-    if (auto links = refuse_image_links(req, "ollama"); !links)
+    if (auto links = refuse_image_links(req, no_links("ollama")); !links)
       return links.error();
     if (auto tools = refuse_required_tools(req, "ollama"); !tools)
       return tools.error();

@@ -7,6 +7,7 @@
 #include "et/util/text.hpp"
 #include "et/wire/classify.hpp"
 #include "et/wire/detail/common.hpp"
+#include "et/wire/detail/images.hpp"
 #include "et/wire/detail/openai_count.hpp"
 #include "et/wire/detail/openai_images.hpp"
 #include "et/wire/detail/openai_reasoning.hpp"
@@ -24,31 +25,6 @@ json::object tool_json(const tool_spec& t) {
     fn["description"] = t.description;
   fn["parameters"] = tool_schema(t);
   return {{"type", "function"}, {"function", std::move(fn)}};
-}
-
-json::object message_json(const message& m) {
-  json::object o{{"role", to_string(m.who)}};
-  if (m.who == role::tool) {
-    o["tool_call_id"] = portable_id(m.tool_call_id);
-    o["content"] = m.content;
-    return o;
-  }
-  // An assistant turn that only calls tools has content null, not "".
-  if (m.content.empty() && !m.tool_calls.empty())
-    o["content"] = nullptr;
-  else
-    o["content"] = m.content;
-  if (!m.tool_calls.empty()) {
-    json::array calls;
-    for (const auto& c : m.tool_calls)
-      calls.push_back(json::object{
-          {"id", portable_id(c.id)},
-          {"type", "function"},
-          {"function",
-           {{"name", c.name}, {"arguments", c.arguments.empty() ? "{}" : c.arguments}}}});
-    o["tool_calls"] = std::move(calls);
-  }
-  return o;
 }
 
 finish_reason map_finish(std::string_view r) {
@@ -237,6 +213,8 @@ public:
   result<http_request> chat(const chat_request& req, bool stream) const override {
     if (req.model.empty())
       return make_failure(errc::invalid_input, "a chat request needs a model");
+    if (auto links = refuse_links_off_cloud(req, p_); !links)
+      return links.error();
     auto o = body(req, stream);
     if (auto shaped = add_openai_format(o, req.format); !shaped)
       return shaped.error();
@@ -357,13 +335,13 @@ private:
 
   json::object body(const chat_request& req, bool stream) const {
     bool reasoning = official_ && is_reasoning_model(req.model);
-    json::object o{{"model", req.model}, {"messages", openai_messages(req.messages, message_json)}};
+    json::object o{{"model", req.model}, {"messages", openai_messages(req.messages)}};
     if (!req.tools.empty()) {
       json::array tools;
       for (const auto& t : req.tools)
         tools.push_back(tool_json(t));
       o["tools"] = std::move(tools);
-      add_openai_tool_policy(o, req);
+      add_openai_tool_policy(o, req, reasoning);
     }
     if (req.max_tokens)
       o[reasoning ? "max_completion_tokens" : "max_tokens"] = *req.max_tokens;

@@ -32,6 +32,32 @@ json::object image_part(const image& i, part_style style) {
   return {{"type", "image_url"}, {"image_url", std::move(url)}};
 }
 
+// A turn as Chat Completions writes it, its text as one string.
+json::object message_json(const message& m) {
+  json::object o{{"role", to_string(m.who)}};
+  if (m.who == role::tool) {
+    o["tool_call_id"] = portable_id(m.tool_call_id);
+    o["content"] = m.content;
+    return o;
+  }
+  // An assistant turn that only calls tools has content null, not "".
+  if (m.content.empty() && !m.tool_calls.empty())
+    o["content"] = nullptr;
+  else
+    o["content"] = m.content;
+  if (!m.tool_calls.empty()) {
+    json::array calls;
+    for (const auto& c : m.tool_calls)
+      calls.push_back(json::object{
+          {"id", portable_id(c.id)},
+          {"type", "function"},
+          {"function",
+           {{"name", c.name}, {"arguments", c.arguments.empty() ? "{}" : c.arguments}}}});
+    o["tool_calls"] = std::move(calls);
+  }
+  return o;
+}
+
 } // namespace
 
 json::array openai_parts(const message& m, part_style style) {
@@ -64,14 +90,13 @@ void tool_images::flush(json::array& out) {
   out.push_back(std::move(turn));
 }
 
-json::array openai_messages(const std::vector<message>& turns,
-                            json::object (*encode)(const message&)) {
+json::array openai_messages(const std::vector<message>& turns) {
   json::array out;
   tool_images pending{part_style::chat};
   for (const auto& m : turns) {
     if (m.who != role::tool)
       pending.flush(out);
-    auto o = encode(m);
+    auto o = message_json(m);
     if (m.who == role::user && !m.images.empty())
       o["content"] = openai_parts(m, part_style::chat);
     out.push_back(std::move(o));

@@ -8,7 +8,7 @@ namespace et::wire::detail {
 
 namespace json = boost::json;
 
-void add_openai_tool_policy(json::object& body, const chat_request& req) {
+void add_openai_tool_policy(json::object& body, const chat_request& req, bool reasoning) {
   const auto& p = req.tool_use;
   if (req.tools.empty())
     return;
@@ -16,7 +16,7 @@ void add_openai_tool_policy(json::object& body, const chat_request& req) {
     body["tool_choice"] = {{"type", "function"}, {"function", {{"name", p.name}}}};
   else if (p.required)
     body["tool_choice"] = "required";
-  if (p.one_at_a_time)
+  if (p.one_at_a_time && !reasoning)
     body["parallel_tool_calls"] = false;
 }
 

@@ -77,6 +77,45 @@ CAF_TEST(every media type upstreams take is accepted by its first bytes) {
   }
 }
 
+CAF_TEST(media types are read as clients write them) {
+  for (auto type : {"image/jpg", "IMAGE/JPEG", "Image/Jpeg"}) {
+    CAF_MESSAGE(type);
+    auto r = parse_openai_request(openai_body(openai_image_part(data_url(type, jpeg))));
+    CAF_REQUIRE(r);
+    CAF_CHECK_EQUAL(r->request.messages.at(0).images.at(0).media_type, "image/jpeg");
+  }
+}
+
+CAF_TEST(a text part without its text is refused) {
+  CAF_CHECK_EQUAL(refused(parse_openai_request(openai_body(R"({"type":"text"})"))),
+                  "messages[0].content[0].text");
+  CAF_CHECK_EQUAL(refused(parse_responses_request(responses_body(R"({"type":"input_text"})"))),
+                  "input[0].content[0].text");
+}
+
+CAF_TEST(images are counted over the whole conversation) {
+  limits small;
+  small.max_images = 2;
+  auto one = openai_image_part(data_url("image/png", png));
+  auto turn = R"({"role":"user","content":[)" + one + "]}";
+  auto r = parse_openai_request(R"({"model":"m","messages":[)" + turn + "," + turn + "]}", small);
+  CAF_CHECK_EQUAL(refused(r), "ok");
+  r = parse_openai_request(R"({"model":"m","messages":[)" + turn + "," + turn + "," + turn + "]}",
+                           small);
+  CAF_CHECK_EQUAL(refused(r), "messages");
+  // Anthropic tool results count too.
+  auto block = anthropic_block("image/png", png);
+  auto results = R"({"role":"user","content":[{"type":"tool_result","tool_use_id":"t1",
+      "content":[)"
+                 + block + "," + block + "]}," + block + "]}";
+  auto a = parse_anthropic_request(
+      R"({"model":"m","max_tokens":9,"messages":[{"role":"assistant","content":[
+        {"type":"tool_use","id":"t1","name":"f","input":{}}]},)"
+          + results + "]}",
+      small);
+  CAF_CHECK_EQUAL(refused(a), "messages");
+}
+
 CAF_TEST(OpenAI image refusals name the part) {
   auto p = [](const std::string& url) {
     return parse_openai_request(openai_body(openai_image_part(url)));
@@ -85,7 +124,7 @@ CAF_TEST(OpenAI image refusals name the part) {
   // A type some upstream refuses, data that is not base64, bytes of another type.
   CAF_CHECK_EQUAL(refused(p(data_url("image/bmp", "Qk0AAAAA"))), f);
   CAF_CHECK(code(p(data_url("image/bmp", "Qk0AAAAA"))) == errc::unsupported);
-  CAF_CHECK_EQUAL(refused(p(data_url("image/png", "iVBOR w0KGgo="))), f);
+  CAF_CHECK_EQUAL(refused(p(data_url("image/png", "iVBOR w0KGgo"))), f); // 12, a space
   CAF_CHECK_EQUAL(refused(p(data_url("image/png", "iVBORw0KGgo"))), f);
   CAF_CHECK_EQUAL(refused(p(data_url("image/png", "iVB=Rw0KGgo="))), f);
   CAF_CHECK_EQUAL(refused(p(data_url("image/jpeg", png))), f);

@@ -112,3 +112,14 @@ CAF_TEST(a policy without tools says nothing) {
   CAF_CHECK_EQUAL(member(body_of(provider_type::anthropic, req), "tool_choice"), "absent");
   CAF_CHECK_EQUAL(member(body_of(provider_type::gemini, req), "toolConfig"), "absent");
 }
+
+CAF_TEST(openai reasoning models get no parallel_tool_calls) {
+  // api.openai.com refuses the parameter for them: the gateway holds one call a turn instead.
+  auto req = with_tools(one_call);
+  req.model = "o4-mini";
+  auto body = body_of(config::provider_type::openai, req);
+  CAF_CHECK_EQUAL(member(body, "parallel_tool_calls"), "absent");
+  req.model = "gpt-4.1";
+  CAF_CHECK_EQUAL(member(body_of(config::provider_type::openai, req), "parallel_tool_calls"),
+                  "false");
+}

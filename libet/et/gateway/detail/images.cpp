@@ -91,10 +91,19 @@ bool begins_as(std::string_view bytes, std::string_view signature) {
   return true;
 }
 
+// A media type as upstreams spell it: lower case, and image/jpg (which clients write and no
+// upstream takes) as image/jpeg.
+std::string canonical_type(std::string_view media_type) {
+  std::string out{media_type};
+  for (auto& c : out)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out == "image/jpg" ? std::string{"image/jpeg"} : out;
+}
+
 // An image's bytes: a known media type, bounded well-formed base64 that begins as that type.
-result<image> image_bytes(std::string_view media_type, std::string_view data,
-                          const std::string& field, const limits& bounds) {
-  const auto* type = known_type(media_type);
+result<image> image_bytes(std::string_view media_type, std::string data, const std::string& field,
+                          const limits& bounds) {
+  const auto* type = known_type(canonical_type(media_type));
   if (type == nullptr)
     return unsupported_field(field, "images of type " + printable(media_type, 64)
                                         + " are not supported: use image/png, image/jpeg, "
@@ -106,7 +115,7 @@ result<image> image_bytes(std::string_view media_type, std::string_view data,
     return bad_field(field, "the image data is not base64");
   if (!begins_as(leading_bytes(data), type->signature))
     return bad_field(field, "the image data is not a " + std::string{type->name} + " file");
-  return image{std::string{media_type}, std::string{data}, {}, {}, 0};
+  return image{std::string{type->name}, std::move(data), {}, {}, 0};
 }
 
 bool starts_with_nocase(std::string_view s, std::string_view prefix) {
@@ -135,14 +144,17 @@ result<image> image_link(std::string_view link, const std::string& field, const 
 }
 
 // A data URL (data:image/png;base64,...) or a link.
-result<image> image_of_url(std::string_view url, const std::string& field, const limits& bounds) {
+result<image> image_of_url(std::string url, const std::string& field, const limits& bounds) {
   if (!starts_with_nocase(url, "data:"))
     return image_link(url, field, bounds);
-  auto rest = url.substr(5);
+  auto rest = std::string_view{url}.substr(5);
   auto marker = rest.find(";base64,");
   if (marker == std::string_view::npos)
     return bad_field(field, "expected a data:image/...;base64, URL");
-  return image_bytes(rest.substr(0, marker), rest.substr(marker + 8), field, bounds);
+  // The data stays in the URL's own string, its prefix cut off: an image is copied only once.
+  auto media_type = std::string{rest.substr(0, marker)};
+  url.erase(0, 5 + marker + 8);
+  return image_bytes(media_type, std::move(url), field, bounds);
 }
 
 // OpenAI's `detail`: auto, low, high (or absent).
@@ -154,6 +166,22 @@ result<std::string> detail_of(const json::object& o, const std::string& field) {
   return std::string{view(o.at("detail").get_string())};
 }
 
+// The image whose data URL or link is the member `key` of `o` (named `field`), with o's detail:
+// how both OpenAI APIs write one.
+result<image> url_image(const json::object& o, const char* key, const std::string& field,
+                        const limits& bounds) {
+  auto url = required_string(o, key, field, bounds.max_image_bytes + 64);
+  auto detail = detail_of(o, field);
+  if (!url)
+    return std::move(url).error();
+  if (!detail)
+    return std::move(detail).error();
+  auto out = image_of_url(std::move(*url), field + "." + key, bounds);
+  if (out)
+    out->detail = std::move(*detail);
+  return out;
+}
+
 } // namespace
 
 result<image> openai_image(const json::object& part, const std::string& field,
@@ -163,20 +191,10 @@ result<image> openai_image(const json::object& part, const std::string& field,
   const auto* inner = part.if_contains("image_url");
   if (inner == nullptr || !inner->is_object())
     return bad_field(field + ".image_url", "expected an object");
-  const auto& o = inner->get_object();
   auto f = field + ".image_url";
-  if (auto ok = check_members(o, f, {"url", "detail"}); !ok)
+  if (auto ok = check_members(inner->get_object(), f, {"url", "detail"}); !ok)
     return ok.error();
-  auto url = required_string(o, "url", f, bounds.max_image_bytes + 64);
-  auto detail = detail_of(o, f);
-  if (!url)
-    return std::move(url).error();
-  if (!detail)
-    return std::move(detail).error();
-  auto out = image_of_url(*url, f + ".url", bounds);
-  if (out)
-    out->detail = std::move(*detail);
-  return out;
+  return url_image(inner->get_object(), "url", f, bounds);
 }
 
 result<image> responses_image(const json::object& part, const std::string& field,
@@ -186,16 +204,7 @@ result<image> responses_image(const json::object& part, const std::string& field
   if (const auto* id = part.if_contains("file_id"); id != nullptr && !id->is_null())
     return unsupported_field(field + ".file_id", "this gateway stores no files: send the image "
                                                  "as a data URL or a link in image_url");
-  auto url = required_string(part, "image_url", field, bounds.max_image_bytes + 64);
-  auto detail = detail_of(part, field);
-  if (!url)
-    return std::move(url).error();
-  if (!detail)
-    return std::move(detail).error();
-  auto out = image_of_url(*url, field + ".image_url", bounds);
-  if (out)
-    out->detail = std::move(*detail);
-  return out;
+  return url_image(part, "image_url", field, bounds);
 }
 
 result<image> anthropic_image(const json::object& part, const std::string& field,
@@ -229,7 +238,7 @@ result<image> anthropic_image(const json::object& part, const std::string& field
     return std::move(media_type).error();
   if (!data)
     return std::move(data).error();
-  return image_bytes(*media_type, *data, f, bounds);
+  return image_bytes(*media_type, std::move(*data), f, bounds);
 }
 
 result<void> parts_into(const json::value& v, std::string_view field, const limits& bounds,
@@ -271,6 +280,8 @@ result<void> parts_into(const json::value& v, std::string_view field, const limi
     if (!listed(kinds.text_types, kind))
       return unsupported_field(name + ".type", "content parts of type " + printable(kind, 32)
                                                    + " are not supported here by this gateway");
+    if (!part.contains("text"))
+      return bad_field(name + ".text", "missing");
     for (const auto& [key, value] : part) {
       auto k = view(key);
       if (k == "type")

@@ -1,7 +1,8 @@
 #pragma once
-/// Images in OpenAI requests: content parts in the spelling of Chat Completions or of the
-/// Responses API (token counting), and the user turn that carries the images of tool results,
-/// which OpenAI's tool messages cannot hold. Included by openai.cpp and openai_count.cpp only.
+/// The turns of OpenAI requests: Chat Completions messages, content parts in the spelling of
+/// Chat Completions or of the Responses API (token counting), and the user turn that carries
+/// the images of tool results, which OpenAI's tool messages cannot hold. Included by openai.cpp and
+/// openai_count.cpp only.
 
 #include <boost/json.hpp>
 #include <vector>
@@ -36,10 +37,9 @@ private:
   boost::json::array parts_;
 };
 
-/// The Chat Completions messages of `turns`: each as `encode` writes it, a user turn with images
-/// with content parts instead of its text, and the images of each run of tool turns in a user
-/// turn right after the run.
-boost::json::array openai_messages(const std::vector<message>& turns,
-                                   boost::json::object (*encode)(const message&));
+/// The Chat Completions messages of `turns`: tool calls and their results by portable id, a
+/// user turn with images as content parts instead of its text, and the images of each run of
+/// tool turns in a user turn right after the run.
+boost::json::array openai_messages(const std::vector<message>& turns);
 
 } // namespace et::wire::detail

@@ -14,8 +14,9 @@
 namespace et::wire::detail {
 
 /// OpenAI: `tool_choice` "required" or the named function, `parallel_tool_calls` false; nothing
-/// when no tools are on offer or the policy is the default.
-void add_openai_tool_policy(boost::json::object& body, const chat_request& req);
+/// when no tools are on offer or the policy is the default. OpenAI's reasoning models
+/// (`reasoning`) refuse parallel_tool_calls: one call a turn is held by the gateway for them.
+void add_openai_tool_policy(boost::json::object& body, const chat_request& req, bool reasoning);
 
 /// Anthropic: `tool_choice` any or the named tool, with `disable_parallel_tool_use`. Anthropic
 /// refuses a required tool call in a request that thinks (the `thinking` of `body`):
