@@ -95,4 +95,8 @@ int64_t gemini_images(const json::value* parts) {
   return n;
 }
 
+int64_t turn_images(const json::object& message) {
+  return content_images(message.if_contains("content")) + ollama_images(message);
+}
+
 } // namespace et::fake

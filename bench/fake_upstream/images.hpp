@@ -19,6 +19,9 @@ int64_t content_images(const boost::json::value* content);
 /// Ollama: a message's `images`, base64 strings.
 int64_t ollama_images(const boost::json::object& message);
 
+/// The images of one OpenAI, Anthropic or Ollama message: in its content or its `images`.
+int64_t turn_images(const boost::json::object& message);
+
 /// Gemini: `inlineData` parts with an image mimeType and data.
 int64_t gemini_images(const boost::json::value* parts);
 

@@ -136,14 +136,11 @@ void parse_messages(chat_input& in, const json::object& o) {
   const auto* msgs = o.if_contains("messages");
   if (msgs == nullptr || !msgs->is_array())
     return;
-  for (const auto& m : msgs->get_array()) {
-    if (!m.is_object())
-      continue;
-    const auto& turn = m.get_object();
-    take(in, text_of(turn.if_contains("role")), content_text(turn.if_contains("content")));
-    in.prompt_tokens +=
-        image_tokens * (content_images(turn.if_contains("content")) + ollama_images(turn));
-  }
+  for (const auto& m : msgs->get_array())
+    if (const auto* turn = m.if_object()) {
+      take(in, text_of(turn->if_contains("role")), content_text(turn->if_contains("content")));
+      in.prompt_tokens += image_tokens * turn_images(*turn);
+    }
 }
 
 void parse_gemini(chat_input& in, const json::object& o) {
