@@ -43,14 +43,15 @@ json::object image_block(const image& i) {
 }
 
 // The text and images of `m` as blocks in the client's order. The API rejects text blocks of
-// nothing but whitespace, such as the line break a client puts between two images: those
-// runs go, and their whitespace with them.
+// nothing but whitespace, such as the line break a client puts between two images: beside
+// images those runs go, and their whitespace with them. A turn without images keeps its text,
+// whatever it is, so that a turn is never lost.
 json::array content_blocks(const message& m) {
   json::array blocks;
   for_each_part(
       m,
       [&](std::string_view text) {
-        if (text.find_first_not_of(" \t\r\n") != std::string_view::npos)
+        if (m.images.empty() || text.find_first_not_of(" \t\r\n") != std::string_view::npos)
           blocks.push_back(text_block(text));
       },
       [&](const image& i) { blocks.push_back(image_block(i)); });

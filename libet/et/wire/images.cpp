@@ -23,8 +23,10 @@ result<void> refuse_image_links(const chat_request& req, std::string_view why) {
 }
 
 result<void> refuse_links_off_cloud(const chat_request& req, const config::provider& p) {
+  if (p.base_url.empty()) // the protocol's own cloud, as the codecs default it
+    return {};
   auto u = parse_url(p.base_url);
-  if (!u || u->host == "api.openai.com" || u->host == "api.anthropic.com")
+  if (u && (u->host == "api.openai.com" || u->host == "api.anthropic.com"))
     return {};
   return refuse_image_links(req, p.name
                                      + ": image links go only to api.openai.com and "

@@ -61,3 +61,14 @@ CAF_TEST(anthropic gets no text block of nothing but whitespace between images) 
   CAF_CHECK_EQUAL(kinds, "image image text image ");
   CAF_CHECK_EQUAL(content.at(2).at("text").as_string(), "\nsee\n");
 }
+
+CAF_TEST(a turn of only whitespace and no images keeps its text) {
+  auto req = test::request_of("m", {test::user_says("hi"), test::user_says("\n")});
+  req.messages.insert(req.messages.begin() + 1, message{role::assistant, "Hello", {}, {}, {}});
+  auto out = make_codec(test::make_provider(config::provider_type::anthropic))->chat(req, false);
+  CAF_REQUIRE(out.has_value());
+  auto body = json::parse(out->body);
+  const auto& messages = body.at("messages").as_array();
+  CAF_REQUIRE_EQUAL(messages.size(), 3u);
+  CAF_CHECK_EQUAL(messages.back().at("role").as_string(), "user");
+}
