@@ -391,11 +391,4 @@ CAF_TEST(web pages cannot use the open gateway) {
   CAF_CHECK_EQUAL(upstream.requests(et::fake::endpoint::openai_chat), 0u); // nothing was sent
 }
 
-CAF_TEST(a non loopback address without TLS is refused with one line) {
-  auto r = run_et(dir, {"serve", "--http", "0.0.0.0:0", "--config", (dir / "et.yaml").string()});
-  CAF_CHECK_EQUAL(r.code, 2);
-  CAF_CHECK(has(r.err, "non-loopback address needs --tls-cert and --tls-key"));
-  CAF_CHECK_EQUAL(std::count(r.err.begin(), r.err.end(), '\n'), 1);
-}
-
 CAF_TEST_FIXTURE_SCOPE_END()

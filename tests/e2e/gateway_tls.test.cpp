@@ -105,6 +105,13 @@ CAF_TEST(beyond loopback the gateway needs TLS and a key) {
   CAF_CHECK(!has(r.err, "listening"));
 }
 
+CAF_TEST(a non loopback address without TLS is refused with one line) {
+  auto r = run_et(dir, {"serve", "--http", "0.0.0.0:0", "--config", (dir / "et.yaml").string()});
+  CAF_CHECK_EQUAL(r.code, 2);
+  CAF_CHECK(has(r.err, "non-loopback address needs --tls-cert and --tls-key"));
+  CAF_CHECK_EQUAL(std::count(r.err.begin(), r.err.end(), '\n'), 1);
+}
+
 CAF_TEST(a group readable key is served with a warning) {
   write_tls_files();
   fs::permissions(dir / "key.pem", fs::perms::group_read, fs::perm_options::add);
