@@ -58,6 +58,7 @@ struct serve_options {
   std::string tls_key;       // its key
   int grace = 30;            // seconds to let requests in flight finish
   int max_connections = 512; // the gateway's open connections (more get 503)
+  int max_bodies_mib = 256;  // the request bodies it holds at once (more get 503)
   unsigned cpus = 0;         // the cores to size the threads for; 0: those this process may use
   std::string init_tls;      // make TLS material in this directory and exit
 };
@@ -234,7 +235,7 @@ int run_serve(context& ctx, const serve_options& o) {
   std::unique_ptr<http_gateway> gw;
   if (http_at) {
     gw = start_serve_gateway(ctx, {s, &*rt, *http_at, http_tls, o.http, o.max_connections,
-                                   static_cast<int>(threads.server_io), log_mutex});
+                                   o.max_bodies_mib, static_cast<int>(threads.server_io), log_mutex});
     if (!gw)
       return exit_failed;
   }
@@ -340,6 +341,12 @@ void add_serve_command(CLI::App& root, context& ctx) {
                   "the gateway's bound on open client connections; more get 503 (default 512; "
                   "each also needs a descriptor and, while it streams, one to the upstream)")
       ->check(number_check("a whole number of connections, 1 to 1000000", 1, 1e6, true));
+  cmd->add_option("--max-bodies-mib", o->max_bodies_mib,
+                  "the request bodies the gateway holds at once, in MiB; a request past it gets "
+                  "503 with Retry-After (default 256: 8 bodies of the largest size, 32 MiB; a "
+                  "body is held until its response starts)")
+      ->check(number_check("a whole number of MiB, 32 (the largest body) to 1048576", 32,
+                           1048576, true));
   cmd->add_option("--cpus", o->cpus,
                   "size the threads for N cores (default: the cores this process may use, "
                   "its CPU affinity and cgroup quota counted): a third each for actor workers, "

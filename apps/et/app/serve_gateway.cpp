@@ -47,6 +47,7 @@ std::unique_ptr<http_gateway> start_serve_gateway(context& ctx, const serve_gate
   gs.http.port = g.at.port;
   gs.http.tls = g.tls;
   gs.http.max_connections = static_cast<std::size_t>(g.max_connections);
+  gs.http.max_bodies_bytes = static_cast<std::size_t>(g.max_bodies_mib) << 20;
   gs.http.threads = g.threads;
   gs.keys_file = config::ledger_file(*g.settings, config::process_env());
   gs.log = [log_mutex = g.log_mutex, &err = ctx.err](const std::string& line) {

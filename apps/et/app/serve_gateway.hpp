@@ -23,6 +23,7 @@ struct serve_gateway {
   std::optional<http::server_tls_files> tls;        ///< --tls-cert/--tls-key, when given
   std::string flag;                                 ///< --http as given, for errors
   int max_connections = 512;                        ///< --max-connections
+  int max_bodies_mib = 256;                         ///< --max-bodies-mib
   int threads = 1;                                  ///< its server I/O threads
   std::shared_ptr<std::mutex> log_mutex;            ///< one line at a time on stderr
 };

@@ -3,7 +3,8 @@
 /// et's gateway: keep-alive, bounded headers and bodies, a timeout on every
 /// read and write (a slow client cannot hold a connection), a bound on open
 /// connections, and replies given later from any thread, whole or streamed
-/// with chunked transfer encoding, over plain TCP or TLS (1.2 and later).
+/// with chunked transfer encoding, over plain TCP or TLS (1.2 and later). The
+/// bodies held at once are bounded too: a request past that bound gets 503.
 
 #include <chrono>
 #include <cstddef>
@@ -25,6 +26,7 @@ struct server_options {
   std::string host = "127.0.0.1";                      ///< a loopback address
   uint16_t port = 0;                                   ///< 0 = the OS picks one
   std::size_t max_body_bytes = 8u << 20;               ///< larger bodies get 413
+  std::size_t max_bodies_bytes = 256u << 20; ///< all bodies held at once; past it 503 (see body_budget)
   std::size_t max_header_bytes = 64u << 10;            ///< larger headers get 431
   std::chrono::milliseconds header_timeout{10'000};    ///< to read a request's headers (and idle)
   std::chrono::milliseconds body_timeout{30'000};      ///< to read its body

@@ -40,6 +40,7 @@ server_session::server_session(net::ip::tcp::socket socket, std::shared_ptr<serv
       timer_(stream_.get_executor()) {}
 
 server_session::~server_session() {
+  let_go();
   --core_->open;
 }
 
@@ -144,12 +145,57 @@ void server_session::on_header(error_code ec) {
   if (length && *length > core_->opts.max_body_bytes)
     return respond_error(413, "the request body is larger than "
                                   + std::to_string(core_->opts.max_body_bytes) + " bytes");
+  if (!hold(length.value_or(0)))
+    return refuse_busy(); // before a byte of the body is read: a Continue is not sent
   auto expect = parser_->get()[bhttp::field::expect];
   if (boost::beast::iequals(expect, "100-continue"))
     enqueue("HTTP/1.1 100 Continue\r\n\r\n");
   arm(read_by_, core_->opts.body_timeout);
-  bhttp::async_read(stream_, buffer_, *parser_,
-                    [self = shared_from_this()](error_code e, std::size_t) { self->on_body(e); });
+  read_body();
+}
+
+// Piece by piece: a chunked body, whose size shows only as it comes, holds what it has
+// grown to before it grows further. A small body usually came with its headers: one step.
+void server_session::read_body() {
+  if (parser_->is_done()) // no body, or all of it came with the headers
+    return on_body({});
+  bhttp::async_read_some(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](error_code ec, std::size_t) { self->on_body_piece(ec); });
+}
+
+void server_session::on_body_piece(error_code ec) {
+  if (ec || phase_ == phase::closed)
+    return on_body(ec);
+  if (parser_->chunked() && !hold(parser_->get().body().capacity())) {
+    read_by_ = lazy_timer::never;
+    return refuse_busy();
+  }
+  read_body();
+}
+
+bool server_session::hold(std::size_t bytes) {
+  if (bytes <= held_)
+    return true;
+  if (!core_->bodies.take(bytes - held_, core_->opts.max_bodies_bytes))
+    return false;
+  held_ = bytes;
+  return true;
+}
+
+// Once a response starts the handler has used the body (the gateway's router lets go of
+// the conversation when the answer starts to stream), or the connection is gone.
+void server_session::let_go() {
+  core_->bodies.give_back(held_);
+  held_ = 0;
+}
+
+void server_session::refuse_busy() {
+  auto bound = core_->opts.max_bodies_bytes;
+  auto amount = bound % (std::size_t{1} << 20) == 0 ? std::to_string(bound >> 20) + " MiB"
+                                                    : std::to_string(bound) + " bytes";
+  respond_error(503, "the gateway holds request bodies of " + amount
+                         + " at once, its bound; try again shortly");
 }
 
 void server_session::on_body(error_code ec) {
@@ -310,6 +356,7 @@ void server_session::close() {
   read_by_ = write_by_ = lazy_timer::never;
   timer_.cancel(); // its wait holds the session
   out_.clear();
+  let_go();
 }
 
 void server_session::wind_down() {
@@ -334,13 +381,17 @@ void server_session::respond_error(int status, const std::string& message) {
   replied_ = false;
   auto rendered = core_->errors ? core_->errors(target_, status, message)
                                 : std::pair<std::string, std::string>{"text/plain", message};
-  send(status, {{"Content-Type", rendered.first}}, std::move(rendered.second));
+  header_list headers{{"Content-Type", rendered.first}};
+  if (status == 503) // too many connections or bodies: both pass soon
+    headers.emplace_back("Retry-After", "1");
+  send(status, std::move(headers), std::move(rendered.second));
 }
 
 void server_session::send(int status, header_list headers, std::string body) {
   if (phase_ != phase::handling || replied_)
     return;
   replied_ = ended_ = true;
+  let_go();
   auto bytes = head(status, headers, "Content-Length: " + std::to_string(body.size()) + "\r\n");
   enqueue(std::move(bytes) + body);
 }
@@ -349,6 +400,7 @@ void server_session::start(int status, header_list headers) {
   if (phase_ != phase::handling || replied_)
     return;
   replied_ = true;
+  let_go();
   phase_ = phase::streaming;
   enqueue(head(status, headers, "Transfer-Encoding: chunked\r\n"));
 }

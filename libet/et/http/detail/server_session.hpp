@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "et/http/detail/body_budget.hpp"
 #include "et/http/detail/lazy_timer.hpp"
 #include "et/http/detail/server_stream.hpp"
 #include "et/http/server.hpp"
@@ -32,6 +33,7 @@ struct server_core {
   request_handler handler;                        ///< answers requests
   error_renderer errors;                          ///< the server's own error bodies
   std::atomic<std::size_t> open{0};               ///< sessions alive
+  body_budget bodies;                             ///< request bodies held, against opts.max_bodies_bytes
   std::unique_ptr<boost::asio::ssl::context> tls; ///< set: every connection speaks TLS
   virtual ~server_core() = default;
 };
@@ -74,7 +76,12 @@ private:
   void begin();
   void read_header();
   void on_header(boost::system::error_code ec);
+  void read_body();
+  void on_body_piece(boost::system::error_code ec);
   void on_body(boost::system::error_code ec);
+  bool hold(std::size_t bytes);
+  void let_go();
+  void refuse_busy();
   void watch();
   void on_watch(boost::system::error_code ec, std::size_t n);
   void arm(lazy_timer::clock::time_point& deadline, std::chrono::milliseconds limit);
@@ -109,6 +116,7 @@ private:
   bool keep_alive_ = true;
   bool over_limit_ = false;  ///< refuse the first request (503)
   std::size_t lingered_ = 0; ///< bytes dropped so far
+  std::size_t held_ = 0;     ///< taken from core_->bodies for the current request's body
 };
 
 } // namespace et::http::detail
