@@ -80,6 +80,8 @@ CAF_TEST(a number flag out of range says what it expects in one line plus usage)
       {{"serve", "--grace", "-1"}, "--grace: expected whole seconds, 0 to 86400 (a day)"},
       {{"serve", "--max-connections", "0"},
        "--max-connections: expected a whole number of connections, 1 to 1000000"},
+      {{"serve", "--max-bodies-mib", "16"},
+       "--max-bodies-mib: expected a whole number of MiB, 32 (the largest body) to 1048576"},
       {{"run", "--budget", "0", "x"}, "--budget: expected dollars above 0"},
       {{"run", "--timeout", "1.5", "x"},
        "--timeout: expected whole seconds, 0 (none) to 31536000 (a year)"},

@@ -23,10 +23,13 @@
 #include <fstream>
 
 #include "app_test.hpp"
+#include "loopback_socket.hpp"
 
 namespace fs = std::filesystem;
 
 namespace serve_test {
+
+using et::test::connect_loopback;
 
 using namespace std::chrono_literals;
 using namespace et::test;
@@ -89,23 +92,6 @@ inline long rss_kib(pid_t pid) {
   auto status = read_file("/proc/" + std::to_string(pid) + "/status");
   auto at = status.find("VmRSS:");
   return at == std::string::npos ? -1 : std::stol(status.substr(at + 6));
-}
-
-// A socket connected to 127.0.0.1:port whose reads give up after `seconds`,
-// or -1 when nothing accepted the connection.
-inline int connect_loopback(uint16_t port, long seconds) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  timeval limit{seconds, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
-  return fd;
 }
 
 // Connects to 127.0.0.1:port, sends `bytes` and waits (bounded) for the peer

@@ -2,6 +2,7 @@
 #include "caf/test/unit_test.hpp"
 
 #include "gateway_fixture.hpp"
+#include "loopback_socket.hpp"
 #include "threads.hpp"
 
 // `et serve --http ... --tls-cert FILE --tls-key FILE` with a self-signed
@@ -144,6 +145,31 @@ CAF_TEST(max connections bounds HTTPS connections too) {
   CAF_CHECK_EQUAL(second.status, 503);
   CAF_CHECK(has(second.body, "too many open connections"));
   CAF_CHECK_EQUAL(upstream.requests(et::fake::endpoint::openai_chat), 0u);
+}
+
+// A client that announces a body of the largest size and sends only its start holds all
+// of a 32 MiB bound: the next body, however small, is turned away in its client's protocol.
+CAF_TEST(request bodies past the bound held at once get 503 with Retry - After) {
+  serve({"--max-bodies-mib", "32"});
+  int held = et::test::connect_loopback(port, 10);
+  CAF_REQUIRE(held >= 0);
+  std::string start = "POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                      "application/json\r\nContent-Length: 33554432\r\n\r\n{\"model\":";
+  CAF_CHECK_EQUAL(::send(held, start.data(), start.size(), MSG_NOSIGNAL),
+                  static_cast<ssize_t>(start.size()));
+  // The gateway reads the two connections in no set order: the held one counts once read.
+  answer refused;
+  for (int i = 0; i < 50 && refused.status != 503; ++i)
+    refused = anthropic(ant_body("claude", false));
+  CAF_CHECK_EQUAL(refused.status, 503);
+  CAF_CHECK_EQUAL(refused.header("retry-after"), "1");
+  CAF_CHECK(has(refused.body, "\"type\":\"overloaded_error\""));
+  CAF_CHECK(has(refused.body, "request bodies of 32 MiB at once"));
+  ::close(held);
+  answer served;
+  for (int i = 0; i < 50 && served.status != 200; ++i)
+    served = anthropic(ant_body("claude", false));
+  CAF_CHECK_EQUAL(served.status, 200);
 }
 
 CAF_TEST(the threads are sized for the cores given and say so) {

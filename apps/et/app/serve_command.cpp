@@ -234,8 +234,9 @@ int run_serve(context& ctx, const serve_options& o) {
   auto& err = ctx.err;
   std::unique_ptr<http_gateway> gw;
   if (http_at) {
-    gw = start_serve_gateway(ctx, {s, &*rt, *http_at, http_tls, o.http, o.max_connections,
-                                   o.max_bodies_mib, static_cast<int>(threads.server_io), log_mutex});
+    gw = start_serve_gateway(ctx,
+                             {s, &*rt, *http_at, http_tls, o.http, o.max_connections,
+                              o.max_bodies_mib, static_cast<int>(threads.server_io), log_mutex});
     if (!gw)
       return exit_failed;
   }
@@ -345,8 +346,8 @@ void add_serve_command(CLI::App& root, context& ctx) {
                   "the request bodies the gateway holds at once, in MiB; a request past it gets "
                   "503 with Retry-After (default 256: 8 bodies of the largest size, 32 MiB; a "
                   "body is held until its response starts)")
-      ->check(number_check("a whole number of MiB, 32 (the largest body) to 1048576", 32,
-                           1048576, true));
+      ->check(number_check("a whole number of MiB, 32 (the largest body) to 1048576", 32, 1048576,
+                           true));
   cmd->add_option("--cpus", o->cpus,
                   "size the threads for N cores (default: the cores this process may use, "
                   "its CPU affinity and cgroup quota counted): a third each for actor workers, "

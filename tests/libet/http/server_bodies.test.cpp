@@ -20,9 +20,9 @@ using test::raw;
 namespace {
 
 struct bodies_fixture : test::fixture {
-  std::vector<std::string> seen;     // the targets the handler got, in order
-  std::promise<void> first_held;     // set when a /hold request reached the handler
-  bool streamed = false;             // /hold requests start a streamed answer and keep it open
+  std::vector<std::string> seen; // the targets the handler got, in order
+  std::promise<void> first_held; // set when a /hold request reached the handler
+  bool streamed = false;         // /hold requests start a streamed answer and keep it open
 
   bodies_fixture() {
     opts.max_body_bytes = 100'000;
@@ -117,7 +117,8 @@ CAF_TEST(a chunked body is held as it grows) {
   CAF_CHECK_EQUAL(seen_count(), 1u);
   // A small chunked body is served.
   raw third{port};
-  third.send("POST /small HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+  third.send("POST /small HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
+             "chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
   CAF_CHECK(test::contains(third.read_until("got 5", 10s), "HTTP/1.1 200 "));
 }
 

@@ -29,11 +29,11 @@ namespace et::http::detail {
 
 /// What sessions share with their server.
 struct server_core {
-  server_options opts;                            ///< limits
-  request_handler handler;                        ///< answers requests
-  error_renderer errors;                          ///< the server's own error bodies
-  std::atomic<std::size_t> open{0};               ///< sessions alive
-  body_budget bodies;                             ///< request bodies held, against opts.max_bodies_bytes
+  server_options opts;              ///< limits
+  request_handler handler;          ///< answers requests
+  error_renderer errors;            ///< the server's own error bodies
+  std::atomic<std::size_t> open{0}; ///< sessions alive
+  body_budget bodies;               ///< request bodies held, against opts.max_bodies_bytes
   std::unique_ptr<boost::asio::ssl::context> tls; ///< set: every connection speaks TLS
   virtual ~server_core() = default;
 };
