@@ -51,6 +51,13 @@ const routing::candidate& current(const router_job& j) {
   return j.chain[j.index];
 }
 
+chat_request attempt_request(const router_job& j) {
+  auto r = current(j).request;
+  r.messages = j.content.messages;
+  r.tools = j.content.tools;
+  return r;
+}
+
 provider_slot& slot_of(router_pointer self, const router_job& j) {
   return self->state.providers[slot_key(current(j).where)];
 }
@@ -149,13 +156,13 @@ void dispatch_attempt(router_pointer self, uint64_t key) {
   auto on_ok = [=](chat_response& r) { on_attempt_done(self, key, aid, std::move(r)); };
   auto on_err = [=](caf::error& e) { on_attempt_failed(self, key, aid, from_caf(e)); };
   if (j.counting)
-    self->request(slot.hdl, caf::infinite, count_atom::value, aid, current(j).request)
+    self->request(slot.hdl, caf::infinite, count_atom::value, aid, attempt_request(j))
         .then(on_ok, on_err);
   else if (j.streaming)
-    self->request(slot.hdl, caf::infinite, stream_atom::value, aid, current(j).request)
+    self->request(slot.hdl, caf::infinite, stream_atom::value, aid, attempt_request(j))
         .then(on_ok, on_err);
   else
-    self->request(slot.hdl, caf::infinite, complete_atom::value, aid, current(j).request)
+    self->request(slot.hdl, caf::infinite, complete_atom::value, aid, attempt_request(j))
         .then(on_ok, on_err);
 }
 
@@ -195,15 +202,17 @@ caf::typed_response_promise<routed_response> start_job(router_pointer self, role
   auto requester = self->current_sender();
   auto sink = caf::actor_cast<chunk_sink>(requester);
   auto promise = self->make_response_promise<routed_response>();
+  // The chain is resolved without the conversation and tools: each candidate would copy them.
+  router_job j;
+  j.content.messages = std::move(req.request.messages);
+  j.content.tools = std::move(req.request.tools);
   auto chain = routing::resolve_chain(*st.settings, req.role, req.target, req.request);
   if (!chain) {
     promise.deliver(to_caf(chain.error()));
     return promise;
   }
   auto key = st.next_key++;
-  router_job j;
   j.req = std::move(req);
-  // Each candidate carries the conversation (its model filled in): the job keeps no other copy.
   j.req.request = chat_request{};
   if (requester) {
     // One monitor per requester, however many requests it sends: its death
@@ -238,8 +247,7 @@ void relay(router_pointer self, const stream_chunk& c) {
   // Once text reaches the requester no other attempt can follow (on_attempt_failed): the
   // conversation, a coding agent's 100 KB and more, is not kept while the answer streams.
   if (j->next_seq == 0)
-    for (auto& candidate : j->chain)
-      candidate.request = chat_request{};
+    j->content = chat_request{};
   self->send(j->sink, chunk_atom::value, stream_chunk{j->req.id, j->next_seq++, c.delta});
 }
 

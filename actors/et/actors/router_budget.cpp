@@ -28,7 +28,7 @@ void check_budget_then_send(router_pointer self, uint64_t key) {
                        slot_key(c.where),
                        c.where.model,
                        j.embedding ? cost::estimate_tokens(embed_bytes)
-                                   : cost::estimate_prompt_tokens(c.request),
+                                   : cost::estimate_prompt_tokens(j.content),
                        j.embedding ? 0 : c.request.max_tokens.value_or(0)};
   auto index = j.index;
   self->request(self->state.ledger, caf::infinite, budget_atom::value, std::move(q))

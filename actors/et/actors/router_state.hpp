@@ -29,7 +29,10 @@ struct provider_slot {
 
 /// One request in flight through the router.
 struct router_job {
-  role_request req;                      ///< as received
+  role_request req; ///< as received, its request emptied into content and chain
+  /// The conversation and the tools (a coding agent's 100 KB and more), kept once for every
+  /// candidate: each attempt gets them beside its candidate's options (attempt_request).
+  chat_request content;
   caf::actor_addr requester;             ///< who asked: its death cancels the job
   std::vector<routing::candidate> chain; ///< what to try, in order
   size_t index = 0;                      ///< the candidate being tried
@@ -87,6 +90,9 @@ std::string fallback_name(const routing::deployment& where);
 
 /// The candidate job `j` is at.
 const routing::candidate& current(const router_job& j);
+
+/// What job `j`'s current candidate is sent: its options with the job's conversation and tools.
+chat_request attempt_request(const router_job& j);
 
 /// The provider slot job `j`'s current candidate goes to: its provider, or its node's remote
 /// provider.

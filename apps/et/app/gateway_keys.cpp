@@ -153,7 +153,11 @@ store::key_use key_gate::estimate(const key_pass& who, const gateway::route& whe
   // The worst case over the chain: any candidate may end up answering.
   auto prompt = cost::estimate_prompt_tokens(req);
   store::key_use use{who.name, 0, prompt, now_ms()};
-  if (auto chain = routing::resolve_chain(*settings_, where.role, where.target, req)) {
+  // Where each candidate goes and its max_tokens depend on the request's max_tokens alone: the
+  // chain is resolved without the conversation and tools, which each candidate would copy.
+  chat_request options;
+  options.max_tokens = req.max_tokens;
+  if (auto chain = routing::resolve_chain(*settings_, where.role, where.target, options)) {
     int64_t most_tokens = 0;
     for (const auto& c : *chain) {
       auto max_tokens = int64_t{c.request.max_tokens.value_or(0)};
