@@ -29,8 +29,6 @@ namespace fs = std::filesystem;
 
 namespace serve_test {
 
-using et::test::connect_loopback;
-
 using namespace std::chrono_literals;
 using namespace et::test;
 

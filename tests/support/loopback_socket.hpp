@@ -12,8 +12,8 @@
 
 namespace et::test {
 
-// A socket connected to 127.0.0.1:port whose reads give up after `seconds`,
-// or -1 when nothing accepted the connection.
+/// A socket connected to 127.0.0.1:port whose reads give up after `seconds`,
+/// or -1 when nothing accepted the connection.
 inline int connect_loopback(uint16_t port, long seconds) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};

@@ -261,9 +261,13 @@ void handle(const state_ptr& st, http::incoming in, std::shared_ptr<http::reply>
   if (path == "/metrics") {
     if (in.method != "GET")
       return wrong_method("GET");
-    auto conns = st->server ? std::optional<std::size_t>{st->server->connections()} : std::nullopt;
+    std::optional<std::size_t> conns, bodies;
+    if (st->server) {
+      conns = st->server->connections();
+      bodies = st->server->body_bytes();
+    }
     return out->send(200, {{"Content-Type", std::string{gateway::metrics_content_type}}},
-                     st->metrics->render(st->in_flight, conns));
+                     st->metrics->render(st->in_flight, conns, bodies));
   }
   if (path == "/v1/models") {
     if (in.method != "GET")

@@ -321,6 +321,7 @@ int run_serve(context& ctx, const serve_options& o) {
 } // namespace
 
 void add_serve_command(CLI::App& root, context& ctx) {
+  constexpr auto largest_body_mib = gateway::limits{}.max_body_bytes >> 20;
   auto* cmd = root.add_subcommand(
       "serve", "run a node that other hosts use for alias@node, and/or (--http) a gateway for "
                "OpenAI and Anthropic clients (until SIGTERM or Ctrl-C)");
@@ -343,11 +344,12 @@ void add_serve_command(CLI::App& root, context& ctx) {
                   "each also needs a descriptor and, while it streams, one to the upstream)")
       ->check(number_check("a whole number of connections, 1 to 1000000", 1, 1e6, true));
   cmd->add_option("--max-bodies-mib", o->max_bodies_mib,
-                  "the request bodies the gateway holds at once, in MiB; a request past it gets "
-                  "503 with Retry-After (default 256: 8 bodies of the largest size, 32 MiB; a "
-                  "body is held until its response starts)")
-      ->check(number_check("a whole number of MiB, 32 (the largest body) to 1048576", 32, 1048576,
-                           true));
+                  "the request bodies the gateway holds at once, in MiB, counted as their "
+                  "bytes arrive; a request past it gets 503 with Retry-After (default 256: 8 "
+                  "bodies of the largest size; a body is held until its response starts)")
+      ->check(number_check("a whole number of MiB, " + std::to_string(largest_body_mib)
+                               + " (the largest body) to 1048576",
+                           static_cast<double>(largest_body_mib), 1048576, true));
   cmd->add_option("--cpus", o->cpus,
                   "size the threads for N cores (default: the cores this process may use, "
                   "its CPU affinity and cgroup quota counted): a third each for actor workers, "

@@ -88,6 +88,10 @@ meter::meter(const config::settings& s) : models_(configured_models(s)) {
                           "the key store included).",
                           {});
   connections_ = reg_.gauge("et_gateway_open_connections", "Client connections open now.", {});
+  body_bytes_ = reg_.gauge("et_gateway_request_body_bytes",
+                           "Bytes of request bodies held now: read, and not yet answered "
+                           "(bounded by --max-bodies-mib).",
+                           {});
   auto b = latency_buckets();
   total_ = reg_.histogram("et_gateway_request_duration_seconds",
                           "Chat requests from arrival (body read) to the last byte queued.",
@@ -145,10 +149,13 @@ void meter::first_token(protocol p, seconds ttft) {
   reg_.observe(ttft_, {name_of(p)}, ttft.count());
 }
 
-std::string meter::render(int64_t in_flight, std::optional<std::size_t> connections) {
+std::string meter::render(int64_t in_flight, std::optional<std::size_t> connections,
+                          std::optional<std::size_t> body_bytes) {
   reg_.set(in_flight_, {}, static_cast<double>(in_flight));
   if (connections)
     reg_.set(connections_, {}, static_cast<double>(*connections));
+  if (body_bytes)
+    reg_.set(body_bytes_, {}, static_cast<double>(*body_bytes));
   return reg_.render();
 }
 

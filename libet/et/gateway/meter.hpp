@@ -56,14 +56,15 @@ public:
   /// The time from a streamed request's arrival to its first byte of content.
   void first_token(protocol p, seconds ttft);
 
-  /// The exposition text, with the gauges read now.
-  std::string render(int64_t in_flight, std::optional<std::size_t> connections);
+  /// The exposition text, with the gauges read now (the server's when it runs).
+  std::string render(int64_t in_flight, std::optional<std::size_t> connections,
+                     std::optional<std::size_t> body_bytes = std::nullopt);
 
 private:
   label_folder models_;
   metric_registry reg_;
   metric_registry::family_id requests_, errors_, tokens_, usd_, retries_, fallbacks_, in_flight_,
-      connections_, total_, router_, overhead_, ttft_;
+      connections_, body_bytes_, total_, router_, overhead_, ttft_;
 };
 
 } // namespace et::gateway

@@ -180,6 +180,12 @@ result<std::unique_ptr<net::ssl::context>> tls_context(const server_tls_files& f
 
 result<uint16_t> server::start() {
   auto& i = *impl_;
+  if (i.opts.max_bodies_bytes < i.opts.max_body_bytes)
+    return make_failure(
+        errc::invalid_config,
+        "the bound on request bodies held at once (" + std::to_string(i.opts.max_bodies_bytes)
+            + " bytes) is below the largest body (" + std::to_string(i.opts.max_body_bytes)
+            + " bytes): a body of that size could never be read");
   if (i.opts.tls) {
     auto ctx = tls_context(*i.opts.tls);
     if (!ctx)
@@ -249,6 +255,10 @@ void server::stop(std::chrono::milliseconds grace) {
 
 std::size_t server::connections() const {
   return impl_->open.load();
+}
+
+std::size_t server::body_bytes() const {
+  return impl_->bodies.held();
 }
 
 } // namespace et::http

@@ -23,11 +23,10 @@ namespace et::http {
 
 /// Limits and address of a server.
 struct server_options {
-  std::string host = "127.0.0.1";        ///< a loopback address
-  uint16_t port = 0;                     ///< 0 = the OS picks one
-  std::size_t max_body_bytes = 8u << 20; ///< larger bodies get 413
-  std::size_t max_bodies_bytes = 256u
-                                 << 20; ///< all bodies held at once; past it 503 (see body_budget)
+  std::string host = "127.0.0.1";                      ///< a loopback address
+  uint16_t port = 0;                                   ///< 0 = the OS picks one
+  std::size_t max_body_bytes = 8u << 20;               ///< larger bodies get 413
+  std::size_t max_bodies_bytes = 256u << 20;           ///< of all bodies held at once; past it 503
   std::size_t max_header_bytes = 64u << 10;            ///< larger headers get 431
   std::chrono::milliseconds header_timeout{10'000};    ///< to read a request's headers (and idle)
   std::chrono::milliseconds body_timeout{30'000};      ///< to read its body
@@ -105,6 +104,8 @@ public:
   void stop(std::chrono::milliseconds grace = std::chrono::milliseconds{0});
   /// Connections open now.
   std::size_t connections() const;
+  /// Bytes of request bodies held now (read, and not yet answered).
+  std::size_t body_bytes() const;
 
   struct impl; ///< internal
 

@@ -134,8 +134,11 @@ void server_session::on_header(error_code ec) {
   if (length && *length > core_->opts.max_body_bytes)
     return respond_error(413, "the request body is larger than "
                                   + std::to_string(core_->opts.max_body_bytes) + " bytes");
-  if (!hold(length.value_or(0)))
-    return refuse_busy(); // before a byte of the body is read: a Continue is not sent
+  // A body that cannot fit beside those held now is refused before a byte of it is read (and
+  // without a Continue). Only bytes that arrived are held: a client that announces a large
+  // body and sends it slowly, or never, holds no more than it sent.
+  if (length && *length > core_->bodies.left(core_->opts.max_bodies_bytes))
+    return refuse_busy();
   auto expect = parser_->get()[bhttp::field::expect];
   if (boost::beast::iequals(expect, "100-continue"))
     enqueue("HTTP/1.1 100 Continue\r\n\r\n");
@@ -143,8 +146,11 @@ void server_session::on_header(error_code ec) {
   read_body();
 }
 
-// Piece by piece: a chunked body, whose size shows only as it comes, holds what it has
-// grown to before it grows further. A small body usually came with its headers: one step.
+// Piece by piece, each piece held as it arrives (the string's size: Beast reserves a
+// Content-Length up front, but the pages of a reserve are not touched until bytes come). With
+// the parser's eager mode off, as async_read_header leaves it, a step parses at most one
+// chunk, so a chunked body is checked at least once a chunk. A small body usually came with
+// its headers: one step.
 void server_session::read_body() {
   if (parser_->is_done()) // no body, or all of it came with the headers
     return on_body({});
@@ -156,7 +162,7 @@ void server_session::read_body() {
 void server_session::on_body_piece(error_code ec) {
   if (ec || phase_ == phase::closed)
     return on_body(ec);
-  if (parser_->chunked() && !hold(parser_->get().body().capacity())) {
+  if (!hold(parser_->get().body().size())) {
     read_by_ = lazy_timer::never;
     return refuse_busy();
   }

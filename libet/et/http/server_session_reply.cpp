@@ -73,6 +73,7 @@ std::string server_session::head(int status, const header_list& headers,
 
 void server_session::respond_error(int status, const std::string& message) {
   keep_alive_ = false;
+  parser_.reset(); // a body refused halfway is not kept through the linger
   phase_ = phase::handling;
   replied_ = false;
   auto rendered = core_->errors ? core_->errors(target_, status, message)

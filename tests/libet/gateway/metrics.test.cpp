@@ -183,7 +183,7 @@ CAF_TEST(an answer counts tokens dollars retries and fallbacks) {
   skipped.skipped = true;
   r.fallbacks = {failed, skipped};
   m.answered(r);
-  auto text = m.render(2, 3);
+  auto text = m.render(2, 3, 4096);
   CAF_CHECK(has(text, "et_gateway_tokens_total{model=\"claude\",kind=\"prompt\"} 12\n"));
   CAF_CHECK(has(text, "et_gateway_tokens_total{model=\"claude\",kind=\"completion\"} 5\n"));
   CAF_CHECK(has(text, "et_gateway_cost_usd_total{model=\"claude\"} 0.25\n"));
@@ -192,6 +192,7 @@ CAF_TEST(an answer counts tokens dollars retries and fallbacks) {
   CAF_CHECK(has(text, "et_gateway_fallbacks_total{reason=\"rate_limited\",skipped=\"true\"} 1\n"));
   CAF_CHECK(has(text, "et_gateway_requests_in_flight 2\n"));
   CAF_CHECK(has(text, "et_gateway_open_connections 3\n"));
+  CAF_CHECK(has(text, "et_gateway_request_body_bytes 4096\n"));
 }
 
 CAF_TEST(latencies split into router time and the gateway overhead) {

@@ -3,9 +3,10 @@
 ///
 /// Each body may be as large as the body bound (32 MiB at the gateway) and each of the
 /// server's connections may bring one: without a bound on their sum, a few hundred
-/// clients sending large bodies at once would hold gigabytes. A connection takes what its
-/// body needs before reading it (its Content-Length) or as it grows (chunked), and gives
-/// it back once its response starts (the body has been used by then) or it closes.
+/// clients sending large bodies at once would hold gigabytes. A connection takes the bytes
+/// of its body as they arrive (what a body only announces holds no memory, so a client
+/// that announces much and sends little cannot crowd others out), and gives them back once
+/// its response starts (the body has been used by then) or it closes.
 
 #include <atomic>
 #include <cstddef>
@@ -28,6 +29,11 @@ public:
   void give_back(std::size_t n) { held_.fetch_sub(n, std::memory_order_relaxed); }
   /// The bytes held now.
   std::size_t held() const { return held_.load(std::memory_order_relaxed); }
+  /// The bytes that may still be taken under `limit`.
+  std::size_t left(std::size_t limit) const {
+    auto held = held_.load(std::memory_order_relaxed);
+    return held >= limit ? 0 : limit - held;
+  }
 
 private:
   std::atomic<std::size_t> held_{0};
