@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "gateway_fixture.hpp"
+#include "loopback_socket.hpp"
 
 // Gateway keys as a user meets them: `et keys create` prints a key once,
 // `et serve --http` then refuses requests without it (401 in the client's own
@@ -138,6 +139,27 @@ CAF_TEST(with a key every request needs it in either header) {
   CAF_CHECK(has(listed.out, "ci (revoked)"));
   CAF_CHECK(!has(listed.out + listed.err + gateway->err(), key));
   CAF_CHECK(!has(gateway->err(), wrong));
+}
+
+// Refused before its body is read: a client without a key cannot make the gateway hold it.
+CAF_TEST(a request without a key is refused before its body is read) {
+  create("ci");
+  serve();
+  int fd = et::test::connect_loopback(port, 10);
+  CAF_REQUIRE(fd >= 0);
+  std::string head = "POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: "
+                     "100-continue\r\nContent-Type: application/json\r\nContent-Length: "
+                     "33554432\r\n\r\n";
+  CAF_CHECK_EQUAL(::send(fd, head.data(), head.size(), MSG_NOSIGNAL),
+                  static_cast<ssize_t>(head.size()));
+  std::string text;
+  char buf[4096];
+  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;)
+    text.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  CAF_CHECK_EQUAL(text.rfind("HTTP/1.1 401 ", 0), 0u); // no 100 Continue first
+  CAF_CHECK(has(text, "\"type\":\"authentication_error\""));
+  CAF_CHECK(has(gateway->err(), "POST /v1/messages -> 401 "));
 }
 
 CAF_TEST(a key keeps to its models) {

@@ -218,20 +218,22 @@ void chat(const state_ptr& st, gateway::surface api, const key_pass& who, http::
                   });
 }
 
+// Before a body is read: a client refused at the door is answered at once, so one without a
+// key cannot make the gateway read and hold a body of up to 32 MiB. The door is passed again
+// with the body (handle), so a key revoked in between is noticed.
+bool admit_head(const state_ptr& st, const http::incoming& head,
+                const std::shared_ptr<http::reply>& out) {
+  return door(st, head, arrive(head), *out).has_value();
+}
+
 void handle(const state_ptr& st, http::incoming in, std::shared_ptr<http::reply> out) {
-  auto path = path_of(in.target);
-  auto api = chat_surface(path);
-  // A chat endpoint's errors are its API's, whatever headers the client sends.
-  auto p = api ? gateway::protocol_of(*api) : protocol_for(path, in);
-  // Only the chat endpoints are counted in requests and errors.
-  std::optional<tally> counted;
-  if (api) {
-    counted.emplace();
-    counted->proto = p;
-  }
-  const auto* chat_tally = counted ? &*counted : nullptr;
-  if (auto why = browser_refusal(in, st->beyond_loopback); !why.empty())
-    return send_error(st, *out, p, {403, why, "", 0, "forbidden"}, chat_tally);
+  auto a = arrive(in);
+  auto who = door(st, in, a, *out);
+  if (!who)
+    return;
+  const auto& path = a.path;
+  auto p = a.p;
+  const auto* chat_tally = a.chat_tally();
   auto wrong_method = [&](const char* allowed) {
     gateway::client_error e{
         405, in.method + " is not allowed on " + path + " (use " + allowed + ")", "", 0, ""};
@@ -247,16 +249,6 @@ void handle(const state_ptr& st, http::incoming in, std::shared_ptr<http::reply>
     bool draining = st->draining;
     return out->send(draining ? 503 : 200, json_type,
                      draining ? R"({"status":"draining"})" : R"({"status":"ok"})");
-  }
-  // Everything but /health needs the key once keys exist.
-  auto who = st->keys->authenticate(in);
-  if (auto* pass = std::get_if<key_pass>(&who); pass && pass->name.empty() && st->beyond_loopback)
-    who = open_beyond_loopback();
-  if (auto* e = std::get_if<gateway::client_error>(&who)) {
-    if (st->setup.log)
-      st->setup.log(in.method + " " + gateway::printable(path) + " -> " + std::to_string(e->status)
-                    + " " + e->message);
-    return send_error(st, *out, p, std::move(*e), chat_tally);
   }
   if (path == "/metrics") {
     if (in.method != "GET")
@@ -275,15 +267,15 @@ void handle(const state_ptr& st, http::incoming in, std::shared_ptr<http::reply>
     return out->send(200, json_type,
                      gateway::models_list(p, gateway::offered_models(*st->setup.settings)));
   }
-  if (api) {
+  if (a.api) {
     if (in.method != "POST")
       return wrong_method("POST");
-    return chat(st, *api, std::get<key_pass>(who), std::move(in), std::move(out), *counted);
+    return chat(st, *a.api, *who, std::move(in), std::move(out), *a.counted);
   }
   if (path == count_tokens_path) {
     if (in.method != "POST")
       return wrong_method("POST");
-    return count_tokens(st, std::get<key_pass>(who), std::move(in), std::move(out));
+    return count_tokens(st, *who, std::move(in), std::move(out));
   }
   send_error(st, *out, p,
              {404,
@@ -329,7 +321,10 @@ result<std::unique_ptr<http_gateway>> http_gateway::start(gateway_setup setup) {
       [st](http::incoming in, std::shared_ptr<http::reply> out) {
         handle(st, std::move(in), std::move(out));
       },
-      errors);
+      errors,
+      [st](const http::incoming& head, const std::shared_ptr<http::reply>& out) {
+        return admit_head(st, head, out);
+      });
   st->server = g->server_.get();
   auto port = g->server_->start();
   if (!port)

@@ -63,4 +63,40 @@ http::header_list error_headers(const gateway::client_error& e) {
   return h;
 }
 
+arrival arrive(const http::incoming& in) {
+  arrival a;
+  a.path = path_of(in.target);
+  a.api = chat_surface(a.path);
+  // A chat endpoint's errors are its API's, whatever headers the client sends.
+  a.p = a.api ? gateway::protocol_of(*a.api) : protocol_for(a.path, in);
+  // Only the chat endpoints are counted in requests and errors.
+  if (a.api) {
+    a.counted.emplace();
+    a.counted->proto = a.p;
+  }
+  return a;
+}
+
+std::optional<key_pass> door(const std::shared_ptr<http_gateway::state>& st,
+                             const http::incoming& in, const arrival& a, http::reply& out) {
+  if (auto why = browser_refusal(in, st->beyond_loopback); !why.empty()) {
+    send_error(st, out, a.p, {403, why, "", 0, "forbidden"}, a.chat_tally());
+    return std::nullopt;
+  }
+  if (a.path == "/health")
+    return key_pass{};
+  // Everything but /health needs the key once keys exist.
+  auto who = st->keys->authenticate(in);
+  if (auto* pass = std::get_if<key_pass>(&who); pass && pass->name.empty() && st->beyond_loopback)
+    who = open_beyond_loopback();
+  if (auto* e = std::get_if<gateway::client_error>(&who)) {
+    if (st->setup.log)
+      st->setup.log(in.method + " " + gateway::printable(a.path) + " -> "
+                    + std::to_string(e->status) + " " + e->message);
+    send_error(st, out, a.p, std::move(*e), a.chat_tally());
+    return std::nullopt;
+  }
+  return std::get<key_pass>(std::move(who));
+}
+
 } // namespace et::app

@@ -135,11 +135,13 @@ struct server::impl : std::enable_shared_from_this<server::impl>, detail::server
   }
 };
 
-server::server(server_options options, request_handler handler, error_renderer errors)
+server::server(server_options options, request_handler handler, error_renderer errors,
+               head_check admit)
     : impl_(std::make_shared<impl>()) {
   impl_->opts = std::move(options);
   impl_->handler = std::move(handler);
   impl_->errors = std::move(errors);
+  impl_->admit = std::move(admit);
 }
 
 server::~server() {

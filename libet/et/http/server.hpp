@@ -79,6 +79,12 @@ private:
 /// Handles one request; must not block (answer later through the reply).
 using request_handler = std::function<void(incoming, std::shared_ptr<reply>)>;
 
+/// Looks at a request's start line and headers before its body is read (`head.body` is
+/// empty): true to read the body and hand the request to the handler; false after answering
+/// through the reply, and the body is then read only to be dropped. Lets a server refuse a
+/// client without a key before it holds that client's body. Must not block.
+using head_check = std::function<bool(const incoming& head, const std::shared_ptr<reply>&)>;
+
 /// The body of an error the server itself gives (413, 431, 503) for request
 /// `target`, so each client gets its own protocol's shape: returns
 /// {content type, body}.
@@ -88,8 +94,9 @@ using error_renderer = std::function<std::pair<std::string, std::string>(
 /// The server. Not copyable; stop() is idempotent.
 class server {
 public:
-  /// A server that will call `handler` for each request.
-  server(server_options options, request_handler handler, error_renderer errors = {});
+  /// A server that will call `handler` for each request (once `admit` let its head in).
+  server(server_options options, request_handler handler, error_renderer errors = {},
+         head_check admit = {});
   /// Stops it.
   ~server();
   server(const server&) = delete;

@@ -134,6 +134,8 @@ void server_session::on_header(error_code ec) {
   if (length && *length > core_->opts.max_body_bytes)
     return respond_error(413, "the request body is larger than "
                                   + std::to_string(core_->opts.max_body_bytes) + " bytes");
+  if (!admitted())
+    return;
   // A body that cannot fit beside those held now is refused before a byte of it is read (and
   // without a Continue). Only bytes that arrived are held: a client that announces a large
   // body and sends it slowly, or never, holds no more than it sent.
@@ -144,6 +146,32 @@ void server_session::on_header(error_code ec) {
     enqueue("HTTP/1.1 100 Continue\r\n\r\n");
   arm(read_by_, core_->opts.body_timeout);
   read_body();
+}
+
+// The head as the handler will get it, shown to the server's head check first: false when
+// the check answered (the body is then not read, only dropped while the answer lingers).
+bool server_session::admitted() {
+  const auto& head = parser_->get();
+  request_ = incoming{};
+  request_.method = std::string{head.method_string()};
+  request_.target = target_;
+  for (const auto& field : head)
+    request_.headers.emplace_back(std::string{field.name_string()}, std::string{field.value()});
+  if (!core_->admit)
+    return true;
+  phase_ = phase::handling; // the check's answer may come at once
+  bool in = false;
+  try {
+    in = core_->admit(request_, std::make_shared<reply>(weak_from_this()));
+  } catch (const std::exception&) {
+    send(500, {}, "internal error");
+  }
+  if (in) {
+    phase_ = phase::reading;
+    return true;
+  }
+  keep_alive_ = false;
+  return false;
 }
 
 // Piece by piece, each piece held as it arrives (the string's size: Beast reserves a
@@ -209,11 +237,7 @@ void server_session::on_body(error_code ec) {
   if (buffer_.capacity() > 16384)
     buffer_.shrink_to_fit();
   keep_alive_ = msg.keep_alive();
-  incoming in;
-  in.method = std::string{msg.method_string()};
-  in.target = std::string{msg.target()};
-  for (const auto& field : msg)
-    in.headers.emplace_back(std::string{field.name_string()}, std::string{field.value()});
+  auto in = std::move(request_);
   in.body = std::move(msg.body());
   phase_ = phase::handling;
   replied_ = ended_ = false;

@@ -166,6 +166,43 @@ CAF_TEST(a client that leaves halfway through its body gives back what it held) 
   CAF_CHECK_EQUAL(seen_count(), 1u); // the last /after: the quitter never got there
 }
 
+// A client the head check turns away (the gateway: no key) cannot make the server read its
+// body: the refusal comes before a byte of it is read, with no 100 Continue.
+CAF_TEST(a head the check refuses is answered before its body is read) {
+  start(
+      [this](http::incoming in, std::shared_ptr<http::reply> r) {
+        {
+          std::lock_guard<std::mutex> lock{mutex};
+          seen.push_back(in.target + " " + std::string{in.header("x-key")});
+        }
+        r->send(200, {}, "got " + std::to_string(in.body.size()));
+      },
+      [](const http::incoming& head, const std::shared_ptr<http::reply>& r) {
+        if (head.header("x-key") == "good" && head.body.empty())
+          return true;
+        r->send(401, {{"Content-Type", "text/plain"}}, "no key on " + head.target);
+        return false;
+      });
+  std::string head = "POST /v1/messages HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+                     "Content-Length: 100000\r\n";
+  raw refused{port};
+  refused.send(head + "x-key: bad\r\n\r\n");
+  bool closed = false;
+  auto text = refused.read_all(10s, &closed);
+  CAF_CHECK_EQUAL(text.rfind("HTTP/1.1 401 ", 0), 0u);
+  CAF_CHECK(test::contains(text, "Connection: close\r\n"));
+  CAF_CHECK(text.ends_with("no key on /v1/messages"));
+  CAF_CHECK(closed);
+  CAF_CHECK_EQUAL(srv->body_bytes(), 0u);
+  raw let_in{port};
+  let_in.send(head + "x-key: good\r\n\r\n");
+  CAF_CHECK_EQUAL(let_in.read_until("\r\n\r\n", 10s), "HTTP/1.1 100 Continue\r\n\r\n");
+  let_in.send(std::string(100'000, 'b'));
+  CAF_CHECK(test::contains(let_in.read_until("got 100000", 10s), "HTTP/1.1 200 "));
+  std::lock_guard<std::mutex> lock{mutex};
+  CAF_CHECK_EQUAL(seen, std::vector<std::string>{"/v1/messages good"}); // the handler's head too
+}
+
 CAF_TEST(a bound below the largest body is refused at start) {
   opts.max_bodies_bytes = opts.max_body_bytes - 1;
   http::server s{opts, [](http::incoming, std::shared_ptr<http::reply>) {}};

@@ -86,13 +86,15 @@ struct fixture {
   std::vector<std::shared_ptr<http::reply>> held; // replies the test answers later
   std::promise<void> gone;                        // set by on_close
 
-  void start(http::request_handler h) {
+  void start(http::request_handler h, http::head_check admit = {}) {
     srv = std::make_unique<http::server>(
-        opts, std::move(h), [](const std::string& target, int status, const std::string& msg) {
+        opts, std::move(h),
+        [](const std::string& target, int status, const std::string& msg) {
           return std::pair<std::string, std::string>{
               "application/json", "{\"target\":\"" + target + "\",\"status\":"
                                       + std::to_string(status) + ",\"message\":\"" + msg + "\"}"};
-        });
+        },
+        std::move(admit));
     auto p = srv->start();
     CAF_REQUIRE(p);
     port = *p;

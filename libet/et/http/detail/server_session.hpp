@@ -31,6 +31,7 @@ namespace et::http::detail {
 struct server_core {
   server_options opts;              ///< limits
   request_handler handler;          ///< answers requests
+  head_check admit;                 ///< looks at heads first (may be empty)
   error_renderer errors;            ///< the server's own error bodies
   std::atomic<std::size_t> open{0}; ///< sessions alive
   body_budget bodies;               ///< request bodies held, against opts.max_bodies_bytes
@@ -76,6 +77,7 @@ private:
   void begin();
   void read_header();
   void on_header(boost::system::error_code ec);
+  bool admitted();
   void read_body();
   void on_body_piece(boost::system::error_code ec);
   void on_body(boost::system::error_code ec);
@@ -107,6 +109,7 @@ private:
   std::deque<std::string> out_; ///< queued pieces, the ones in writing first
   std::vector<boost::asio::const_buffer> writing_pieces_; ///< out_'s first ones, in one write
   std::string target_;
+  incoming request_; ///< the request being read: its head, then its body
   std::function<void()> on_close_;
   phase phase_ = phase::reading;
   bool writing_ = false;
