@@ -149,7 +149,7 @@ CAF_TEST(a request without a key is refused before its body is read) {
   CAF_REQUIRE(fd >= 0);
   std::string head = "POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: "
                      "100-continue\r\nContent-Type: application/json\r\nContent-Length: "
-                     "33554432\r\n\r\n";
+                     "1048576\r\n\r\n";
   CAF_CHECK_EQUAL(::send(fd, head.data(), head.size(), MSG_NOSIGNAL),
                   static_cast<ssize_t>(head.size()));
   std::string text;

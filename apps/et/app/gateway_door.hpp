@@ -5,9 +5,9 @@
 /// loopback never runs open. They need only a request's head, so they run
 /// before its body is read too.
 
-#include <string>
-
+#include <memory>
 #include <optional>
+#include <string>
 
 #include "et/app/gateway_state.hpp"
 #include "et/gateway/errors.hpp"
@@ -31,7 +31,7 @@ arrival arrive(const http::incoming& in);
 
 /// The refusals that need only the head: a web page, then (for all but /health) a missing,
 /// unknown or revoked key, or an open gateway beyond loopback. Answers them through `out`
-/// (counted and logged) and gives nothing; the key's pass otherwise.
+/// (counted; key refusals logged too) and gives nothing; the key's pass otherwise.
 std::optional<key_pass> door(const std::shared_ptr<http_gateway::state>& st,
                              const http::incoming& in, const arrival& a, http::reply& out);
 

@@ -1,5 +1,5 @@
 #pragma once
-/// Internal to the gateway's sources (gateway.cpp, gateway_count.cpp): the state its requests
+/// Internal to the gateway's sources (gateway*.cpp): the state its requests
 /// share, and the endpoints that live in their own files.
 
 #include <atomic>

@@ -41,7 +41,7 @@ struct server_options {
 struct incoming {
   std::string method;  ///< "GET", "POST", ...
   std::string target;  ///< path and query
-  header_list headers; ///< as received
+  header_list headers; ///< as received in the head (a chunked body's trailers are not kept)
   std::string body;    ///< the body ("" for none)
   /// The first header named `name` (case-insensitive), "" when absent.
   std::string_view header(std::string_view name) const;
@@ -81,8 +81,9 @@ using request_handler = std::function<void(incoming, std::shared_ptr<reply>)>;
 
 /// Looks at a request's start line and headers before its body is read (`head.body` is
 /// empty): true to read the body and hand the request to the handler; false after answering
-/// through the reply, and the body is then read only to be dropped. Lets a server refuse a
-/// client without a key before it holds that client's body. Must not block.
+/// through the reply, before returning (the body is then read only to be dropped, and the
+/// connection closes after the answer). Lets a server refuse a client without a key before it
+/// holds that client's body. Must not block, and must not keep the reply.
 using head_check = std::function<bool(const incoming& head, const std::shared_ptr<reply>&)>;
 
 /// The body of an error the server itself gives (413, 431, 503) for request

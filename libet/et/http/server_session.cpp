@@ -149,7 +149,9 @@ void server_session::on_header(error_code ec) {
 }
 
 // The head as the handler will get it, shown to the server's head check first: false when
-// the check answered (the body is then not read, only dropped while the answer lingers).
+// the check answered (the body is then not kept: it is read and dropped while the answer
+// lingers, for as long as a body may take, so a client that sends its body before reading
+// gets the refusal rather than a reset).
 bool server_session::admitted() {
   const auto& head = parser_->get();
   request_ = incoming{};
@@ -160,6 +162,7 @@ bool server_session::admitted() {
   if (!core_->admit)
     return true;
   phase_ = phase::handling; // the check's answer may come at once
+  keep_alive_ = false;      // so it says Connection: close (on_body sets it from the request)
   bool in = false;
   try {
     in = core_->admit(request_, std::make_shared<reply>(weak_from_this()));
@@ -170,7 +173,7 @@ bool server_session::admitted() {
     phase_ = phase::reading;
     return true;
   }
-  keep_alive_ = false;
+  linger_for_ = core_->opts.body_timeout;
   return false;
 }
 
@@ -308,7 +311,7 @@ void server_session::linger() {
   error_code ignored;
   stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
   lingered_ = 0;
-  arm(read_by_, std::chrono::milliseconds{2000});
+  arm(read_by_, linger_for_);
   drain();
 }
 

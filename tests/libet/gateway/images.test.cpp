@@ -84,6 +84,13 @@ CAF_TEST(media types are read as clients write them) {
     CAF_REQUIRE(r);
     CAF_CHECK_EQUAL(r->request.messages.at(0).images.at(0).media_type, "image/jpeg");
   }
+  for (auto marker : {";BASE64,", ";Base64,"}) {
+    CAF_MESSAGE(marker);
+    auto r = parse_openai_request(
+        openai_body(openai_image_part("data:image/png" + std::string{marker} + png)));
+    CAF_REQUIRE(r);
+    CAF_CHECK_EQUAL(r->request.messages.at(0).images.at(0).data, png);
+  }
 }
 
 CAF_TEST(a text part without its text is refused) {

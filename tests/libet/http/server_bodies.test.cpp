@@ -193,6 +193,13 @@ CAF_TEST(a head the check refuses is answered before its body is read) {
   CAF_CHECK(test::contains(text, "Connection: close\r\n"));
   CAF_CHECK(text.ends_with("no key on /v1/messages"));
   CAF_CHECK(closed);
+  // A client that sends its body without waiting: read and dropped, never held.
+  raw eager{port};
+  eager.send("POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n"
+             + std::string(100'000, 'e'));
+  closed = false;
+  CAF_CHECK_EQUAL(eager.read_all(10s, &closed).rfind("HTTP/1.1 401 ", 0), 0u);
+  CAF_CHECK(closed);
   CAF_CHECK_EQUAL(srv->body_bytes(), 0u);
   raw let_in{port};
   let_in.send(head + "x-key: good\r\n\r\n");
@@ -201,6 +208,26 @@ CAF_TEST(a head the check refuses is answered before its body is read) {
   CAF_CHECK(test::contains(let_in.read_until("got 100000", 10s), "HTTP/1.1 200 "));
   std::lock_guard<std::mutex> lock{mutex};
   CAF_CHECK_EQUAL(seen, std::vector<std::string>{"/v1/messages good"}); // the handler's head too
+}
+
+// An SDK sends its whole body before it reads: a slow upload must still get its refusal, not
+// a reset after the 2 s a refused body of its own (413) gets.
+CAF_TEST(a refused head drops a slow body for as long as a body may take) {
+  start([](http::incoming, std::shared_ptr<http::reply> r) { r->send(200, {}, "in"); },
+        [](const http::incoming&, const std::shared_ptr<http::reply>& r) {
+          r->send(401, {}, "no key");
+          return false;
+        });
+  raw slow{port};
+  slow.send("POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: 20000\r\n\r\n"
+            + std::string(10'000, 's'));
+  std::this_thread::sleep_for(2500ms); // time passing is what this test is about
+  for (int i = 0; i < 5; ++i) // to a closed connection, the second piece fails (a reset)
+    slow.send(std::string(2'000, 's'));
+  bool closed = false;
+  auto text = slow.read_all(10s, &closed);
+  CAF_CHECK_EQUAL(text.rfind("HTTP/1.1 401 ", 0), 0u);
+  CAF_CHECK(text.ends_with("no key"));
 }
 
 CAF_TEST(a bound below the largest body is refused at start) {

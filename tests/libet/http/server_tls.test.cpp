@@ -17,6 +17,7 @@
 #include "et/http/server.hpp"
 #include "http_test_support.hpp"
 #include "self_signed.hpp"
+#include "server_test_support.hpp"
 
 // The gateway's HTTP server over TLS: the material is checked first (one line
 // naming the flag and file, never the key), then whole and streamed replies
@@ -25,6 +26,7 @@
 
 using namespace et;
 using namespace std::chrono_literals;
+using test::raw;
 
 namespace {
 
@@ -53,44 +55,6 @@ std::string encrypted(const std::string& pem) {
   BIO_free(out);
   return text;
 }
-
-// A raw loopback connection for what a well-behaved client never does.
-struct raw {
-  int fd = -1;
-  explicit raw(uint16_t port) {
-    fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    ::inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-    CAF_REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-  }
-  ~raw() { ::close(fd); }
-  void send(const std::string& bytes) const {
-    CAF_CHECK_EQUAL(::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL),
-                    static_cast<ssize_t>(bytes.size()));
-  }
-  // Everything until the peer closes or `limit` passes; `closed` says which.
-  std::string read_all(std::chrono::milliseconds limit, bool* closed) const {
-    std::string out;
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    for (;;) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - std::chrono::steady_clock::now());
-      pollfd p{fd, POLLIN, 0};
-      if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0)
-        break;
-      char buf[4096];
-      auto n = ::recv(fd, buf, sizeof buf, 0);
-      if (n <= 0) {
-        *closed = true;
-        break;
-      }
-      out.append(buf, static_cast<size_t>(n));
-    }
-    return out;
-  }
-};
 
 struct fixture {
   test::temp_file cert{identity().cert_pem};

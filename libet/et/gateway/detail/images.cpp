@@ -143,12 +143,21 @@ result<image> image_link(std::string_view link, const std::string& field, const 
   return image{{}, {}, std::string{link}, {}, 0};
 }
 
+// Where ";base64," starts in `s`, written in any case: like the media type, RFC 2397's
+// token is case-insensitive, and some clients write ";BASE64,".
+std::size_t base64_marker(std::string_view s) {
+  for (auto at = s.find(';'); at != std::string_view::npos; at = s.find(';', at + 1))
+    if (starts_with_nocase(s.substr(at), ";base64,"))
+      return at;
+  return std::string_view::npos;
+}
+
 // A data URL (data:image/png;base64,...) or a link.
 result<image> image_of_url(std::string url, const std::string& field, const limits& bounds) {
   if (!starts_with_nocase(url, "data:"))
     return image_link(url, field, bounds);
   auto rest = std::string_view{url}.substr(5);
-  auto marker = rest.find(";base64,");
+  auto marker = base64_marker(rest);
   if (marker == std::string_view::npos)
     return bad_field(field, "expected a data:image/...;base64, URL");
   // The data stays in the URL's own string, its prefix cut off: an image is copied only once.

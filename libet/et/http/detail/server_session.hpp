@@ -119,7 +119,10 @@ private:
   bool keep_alive_ = true;
   bool over_limit_ = false;  ///< refuse the first request (503)
   std::size_t lingered_ = 0; ///< bytes dropped so far
-  std::size_t held_ = 0;     ///< taken from core_->bodies for the current request's body
+  /// How long linger() drops what the client sends: 2 s after a refusal of the body itself
+  /// (413, 503), the body timeout after a refusal of the head (the body is then normal).
+  std::chrono::milliseconds linger_for_{2000};
+  std::size_t held_ = 0; ///< taken from core_->bodies for the current request's body
 };
 
 } // namespace et::http::detail
