@@ -62,7 +62,7 @@ TSAN_TARGETS := test_actors_detail_errors test_actors_detail_message_types test_
   test_actors_router_network test_actors_roles test_actors_pool test_actors_pool_review test_actors_node test_actors_remote test_actors_remote_loopback \
   test_actors_gateway_calls test_actors_router_fallback test_actors_router_embed test_actors_run test_actors_run_phases test_actors_remote_connect \
   test_libet_http_client test_libet_http_run_loop test_libet_http_pool test_libet_http_timeouts test_libet_http_tls \
-  test_libet_http_server test_libet_http_whole test_libet_http_runtime \
+  test_libet_http_server test_libet_http_server_bodies test_libet_http_whole test_libet_http_runtime \
   test_libet_provider_http_provider
 tsan:
 	@$(MAKE) --no-print-directory test SANITIZE=thread TEST_TARGETS="$(TSAN_TARGETS)" \
