@@ -79,8 +79,9 @@ private:
 /// Handles one request; must not block (answer later through the reply).
 using request_handler = std::function<void(incoming, std::shared_ptr<reply>)>;
 
-/// Looks at a request's start line and headers before its body is read (`head.body` is
-/// empty): true to read the body and hand the request to the handler; false after answering
+/// Looks at the start line and headers of a request with a body before the body is read
+/// (`head.body` is empty; a request without a body goes to the handler at once): true to read
+/// the body and hand the request to the handler; false after answering
 /// through the reply, before returning (the body is then read only to be dropped, and the
 /// connection closes after the answer). Lets a server refuse a client without a key before it
 /// holds that client's body. Must not block, and must not keep the reply.

@@ -159,7 +159,8 @@ bool server_session::admitted() {
   request_.target = target_;
   for (const auto& field : head)
     request_.headers.emplace_back(std::string{field.name_string()}, std::string{field.value()});
-  if (!core_->admit)
+  // Without a body to protect, the handler comes next anyway: the check would be work twice.
+  if (!core_->admit || parser_->is_done())
     return true;
   phase_ = phase::handling; // the check's answer may come at once
   keep_alive_ = false;      // so it says Connection: close (on_body sets it from the request)
