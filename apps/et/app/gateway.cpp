@@ -127,9 +127,10 @@ struct exchange {
     log("200 ok, answered by " + by + ", " + std::to_string(answer.tokens.prompt_tokens) + "+"
         + std::to_string(answer.tokens.completion_tokens) + " tokens"
         + (r->fallbacks.empty() ? "" : ", " + std::to_string(r->fallbacks.size()) + " fallbacks")
-        + (dropped == 0 ? ""
-                        : ", " + std::to_string(dropped)
-                              + " tool calls past the first dropped (one a turn asked)"));
+        + (dropped == 0     ? ""
+           : tools.no_calls ? ", " + std::to_string(dropped) + " tool calls dropped (none asked)"
+                            : ", " + std::to_string(dropped)
+                                  + " tool calls past the first dropped (one a turn asked)"));
   }
 };
 

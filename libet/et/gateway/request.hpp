@@ -42,7 +42,6 @@ struct client_request {
   chat_request request;       ///< the conversation in et's terms (its model is filled later)
   bool stream = false;        ///< the client wants server-sent events
   bool include_usage = false; ///< OpenAI stream_options.include_usage
-  bool tools_off = false;     ///< tool_choice "none": the tools are not offered
   /// Relay the model's thinking: OpenAI clients always get it (as reasoning_content, the field
   /// reasoning servers use, which other clients ignore); Anthropic clients when they turn
   /// thinking on, as Anthropic shows it (with its text even when they ask to omit it: the text

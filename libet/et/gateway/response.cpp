@@ -140,6 +140,13 @@ std::string anthropic_count(int64_t input_tokens) {
 }
 
 std::size_t hold_to_policy(chat_response& r, const tool_policy& policy) {
+  if (policy.no_calls && !r.tool_calls.empty()) {
+    auto dropped = r.tool_calls.size();
+    r.tool_calls.clear();
+    if (r.finish == finish_reason::tool_calls)
+      r.finish = finish_reason::stop;
+    return dropped;
+  }
   if (!policy.one_at_a_time || r.tool_calls.size() <= 1)
     return 0;
   auto dropped = r.tool_calls.size() - 1;

@@ -50,9 +50,10 @@ struct offered_model {
 /// GET /v1/models in protocol `p`'s list shape.
 std::string models_list(protocol p, const std::vector<offered_model>& models);
 
-/// Holds an answer to the client's tool policy where its upstream could not be told it: asked
-/// for one call a turn (Gemini and Ollama have no such setting), only the first of several
-/// calls goes back. Returns how many calls it dropped.
+/// Holds an answer to the client's tool policy where its upstream could not be told it or did
+/// not keep it: asked for one call a turn (Gemini and Ollama have no such setting), only the
+/// first of several calls goes back; asked for none (a server that ignores "none"), no call
+/// goes back and a stop for tool calls becomes a plain stop. Returns how many calls it dropped.
 std::size_t hold_to_policy(chat_response& r, const tool_policy& policy);
 
 /// OpenAI's finish_reason for `r` ("tool_calls" whenever it called tools, "stop" when unknown).

@@ -86,14 +86,19 @@ struct tool_spec {
   bool operator==(const tool_spec&) const = default;
 };
 
-/// How the model may use the tools on offer: as it likes (the default), or it must call one,
-/// or one named; and whether it may make several calls in one turn. Each protocol says it its
-/// own way (wire/): OpenAI `tool_choice` and `parallel_tool_calls`, Anthropic `tool_choice`
-/// with `disable_parallel_tool_use`, Gemini `toolConfig.functionCallingConfig`.
+/// How the model may use the tools on offer: as it likes (the default), it must call one, or
+/// one named, or it may call none; and whether it may make several calls in one turn. Each
+/// protocol says it its own way (wire/): OpenAI `tool_choice` and `parallel_tool_calls`,
+/// Anthropic `tool_choice` with `disable_parallel_tool_use`, Gemini
+/// `toolConfig.functionCallingConfig`.
 struct tool_policy {
   bool required = false;      ///< it must call a tool (OpenAI "required", Anthropic "any")
   std::string name;           ///< it must call this tool ("" = any; implies required)
   bool one_at_a_time = false; ///< at most one call a turn (OpenAI parallel_tool_calls false)
+  /// It may call none ("none"): the tools stay in the request, so a conversation that used
+  /// them still reads as it did (Anthropic refuses tool blocks without tools) and the
+  /// prompt's cached prefix still matches.
+  bool no_calls = false;
   bool operator==(const tool_policy&) const = default;
 };
 

@@ -78,7 +78,8 @@ json::object request_body(const chat_request& req, bool stream) {
     messages.push_back(message_json(m));
   // Ollama streams unless told otherwise, so "stream" is always sent.
   json::object o{{"model", req.model}, {"messages", std::move(messages)}, {"stream", stream}};
-  if (!req.tools.empty()) {
+  // Ollama cannot be told to call none: it is not shown tools it may not call.
+  if (!req.tools.empty() && !req.tool_use.no_calls) {
     json::array tools;
     for (const auto& t : req.tools)
       tools.push_back(tool_json(t));

@@ -336,7 +336,11 @@ private:
   json::object body(const chat_request& req, bool stream) const {
     bool reasoning = official_ && is_reasoning_model(req.model);
     json::object o{{"model", req.model}, {"messages", openai_messages(req.messages)}};
-    if (!req.tools.empty()) {
+    // A server of OpenAI's protocol but not OpenAI's (llama.cpp without its templates, an
+    // Ollama model without tools) may refuse tools or tool_choice whatever they say: one told
+    // to call none is not shown them, as it was before "none" kept them in view.
+    bool shown = official_ || !req.tool_use.no_calls;
+    if (!req.tools.empty() && shown) {
       json::array tools;
       for (const auto& t : req.tools)
         tools.push_back(tool_json(t));

@@ -12,6 +12,10 @@ void add_openai_tool_policy(json::object& body, const chat_request& req, bool re
   const auto& p = req.tool_use;
   if (req.tools.empty())
     return;
+  if (p.no_calls) {
+    body["tool_choice"] = "none";
+    return;
+  }
   if (!p.name.empty())
     body["tool_choice"] = {{"type", "function"}, {"function", {{"name", p.name}}}};
   else if (p.required)
@@ -24,6 +28,10 @@ result<void> add_anthropic_tool_policy(json::object& body, const chat_request& r
   const auto& p = req.tool_use;
   if (req.tools.empty() || p == tool_policy{})
     return {};
+  if (p.no_calls) { // allowed with thinking, unlike any and tool
+    body["tool_choice"] = {{"type", "none"}};
+    return {};
+  }
   const auto* thinking = body.if_contains("thinking");
   bool thinks = thinking != nullptr && thinking->is_object()
                 && thinking->as_object().if_contains("type") != nullptr
@@ -42,8 +50,12 @@ result<void> add_anthropic_tool_policy(json::object& body, const chat_request& r
 
 void add_gemini_tool_policy(json::object& body, const chat_request& req) {
   const auto& p = req.tool_use;
-  if (req.tools.empty() || !p.required)
+  if (req.tools.empty() || !(p.required || p.no_calls))
     return;
+  if (p.no_calls) {
+    body["toolConfig"] = {{"functionCallingConfig", {{"mode", "NONE"}}}};
+    return;
+  }
   json::object config{{"mode", "ANY"}};
   if (!p.name.empty())
     config["allowedFunctionNames"] = json::array{json::string{p.name}};

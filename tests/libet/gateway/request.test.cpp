@@ -198,7 +198,9 @@ CAF_TEST(OpenAI tools calls and results become et tools and turns) {
     "tools":[{"type":"function","function":{"name":"f"}}],
     "messages":[{"role":"user","content":"x"}]})");
   CAF_REQUIRE(none);
-  CAF_CHECK(none->request.tools.empty()); // none: the model is offered no tools
+  // none: the tools stay in view, and the model may call none of them
+  CAF_CHECK_EQUAL(none->request.tools.size(), 1u);
+  CAF_CHECK(none->request.tool_use.no_calls);
 }
 
 CAF_TEST(OpenAI bounds hold on every input) {
@@ -343,5 +345,6 @@ CAF_TEST(Anthropic tool use and results become et tools and turns) {
   auto none = parse_anthropic_request(R"({"model":"m","max_tokens":5,"tool_choice":{"type":"none"},
     "tools":[{"name":"f","input_schema":{}}],"messages":[{"role":"user","content":"x"}]})");
   CAF_REQUIRE(none);
-  CAF_CHECK(none->request.tools.empty());
+  CAF_CHECK_EQUAL(none->request.tools.size(), 1u);
+  CAF_CHECK(none->request.tool_use.no_calls);
 }

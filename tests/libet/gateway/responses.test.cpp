@@ -241,7 +241,8 @@ CAF_TEST(a call after a user message or after an output starts an assistant turn
   CAF_CHECK(m[1].who == role::assistant && m[1].tool_calls.size() == 1);
   CAF_CHECK(m[3].who == role::assistant && m[3].tool_calls.size() == 1);
   CAF_CHECK_EQUAL(m[3].tool_calls[0].id, "b");
-  CAF_CHECK(r->request.tools.empty()); // tool_choice none
+  CAF_CHECK_EQUAL(r->request.tools.size(), 1u); // tool_choice none keeps them in view
+  CAF_CHECK(r->request.tool_use.no_calls);
   CAF_CHECK(r->request.thinking.asked == thinking_request::want::off);
   CAF_CHECK(!r->stream);
 }

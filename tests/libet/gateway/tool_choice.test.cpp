@@ -50,8 +50,13 @@ CAF_TEST(OpenAI tool choices) {
   CAF_CHECK_EQUAL(named->request.tool_use.name, "edit");
   auto none = openai(R"(,"tool_choice":"none","parallel_tool_calls":false)");
   CAF_REQUIRE(none);
-  CAF_CHECK(none->request.tools.empty());
-  CAF_CHECK(none->request.tool_use == tool_policy{}); // no tools: nothing to hold
+  CAF_CHECK_EQUAL(none->request.tools.size(), 2u); // in view, so tool turns still read right
+  // None called: nothing to hold to one call.
+  CAF_CHECK(none->request.tool_use == tool_policy{.no_calls = true});
+  auto none_offered = parse_openai_request(
+      R"({"model":"m","messages":[{"role":"user","content":"x"}],"tool_choice":"none"})");
+  CAF_REQUIRE(none_offered);
+  CAF_CHECK(none_offered->request.tool_use == tool_policy{}); // no tools: nothing to say
   auto automatic = openai(R"(,"tool_choice":"auto")");
   CAF_REQUIRE(automatic);
   CAF_CHECK(automatic->request.tool_use == tool_policy{});
@@ -81,9 +86,10 @@ CAF_TEST(Anthropic tool choices) {
   auto tool = anthropic(R"(,"tool_choice":{"type":"tool","name":"read"})");
   CAF_REQUIRE(tool);
   CAF_CHECK_EQUAL(tool->request.tool_use.name, "read");
-  auto none = anthropic(R"(,"tool_choice":{"type":"none"})");
+  auto none = anthropic(R"(,"tool_choice":{"type":"none","disable_parallel_tool_use":true})");
   CAF_REQUIRE(none);
-  CAF_CHECK(none->request.tools.empty());
+  CAF_CHECK(!none->request.tools.empty());
+  CAF_CHECK(none->request.tool_use == tool_policy{.no_calls = true});
 }
 
 CAF_TEST(Responses tool choices) {
@@ -141,4 +147,20 @@ CAF_TEST(an answer is held to one call a turn where its upstream could not be to
   CAF_REQUIRE_EQUAL(r.tool_calls.size(), 1u);
   CAF_CHECK_EQUAL(r.tool_calls[0].id, "c1");
   CAF_CHECK_EQUAL(hold_to_policy(r, tool_policy{false, "", true}), 0u);
+}
+
+CAF_TEST(an answer that calls tools the client said none of goes back without them) {
+  // A server that ignores tool_choice none (some OpenAI-compatible ones do) still calls.
+  chat_response r;
+  r.content = "done";
+  r.tool_calls = {{"c1", "read", "{}"}, {"c2", "edit", "{}"}};
+  r.finish = finish_reason::tool_calls;
+  CAF_CHECK_EQUAL(hold_to_policy(r, tool_policy{.no_calls = true}), 2u);
+  CAF_CHECK(r.tool_calls.empty());
+  CAF_CHECK(r.finish == finish_reason::stop); // not a turn that waits for tool results
+  CAF_CHECK_EQUAL(r.content, "done");
+  r.finish = finish_reason::length;
+  r.tool_calls = {{"c1", "read", "{}"}};
+  CAF_CHECK_EQUAL(hold_to_policy(r, tool_policy{.no_calls = true}), 1u);
+  CAF_CHECK(r.finish == finish_reason::length); // only a stop for tool calls is changed
 }

@@ -37,6 +37,7 @@ std::string member(const json::object& o, const char* key) {
 const tool_policy required{true, "", false};
 const tool_policy named{true, "edit", false};
 const tool_policy one_call{false, "", true};
+const tool_policy no_calls{.no_calls = true};
 
 } // namespace
 
@@ -122,4 +123,49 @@ CAF_TEST(openai reasoning models get no parallel_tool_calls) {
   req.model = "gpt-4.1";
   CAF_CHECK_EQUAL(member(body_of(config::provider_type::openai, req), "parallel_tool_calls"),
                   "false");
+}
+
+CAF_TEST(none keeps the tools in view where the protocol can say none) {
+  using config::provider_type;
+  auto openai = body_of(provider_type::openai, with_tools(no_calls));
+  CAF_CHECK_EQUAL(member(openai, "tool_choice"), R"("none")");
+  CAF_CHECK(openai.at("tools").as_array().size() == 2);
+  CAF_CHECK_EQUAL(member(openai, "parallel_tool_calls"), "absent");
+  auto anthropic = body_of(provider_type::anthropic, with_tools(no_calls));
+  CAF_CHECK_EQUAL(member(anthropic, "tool_choice"), R"({"type":"none"})");
+  CAF_CHECK(anthropic.at("tools").as_array().size() == 2);
+  auto gemini = body_of(provider_type::gemini, with_tools(no_calls));
+  CAF_CHECK_EQUAL(member(gemini, "toolConfig"), R"({"functionCallingConfig":{"mode":"NONE"}})");
+  CAF_CHECK(gemini.at("tools").as_array().size() == 1); // one functionDeclarations group
+}
+
+CAF_TEST(a server of the openai protocol that is not openai is not shown tools it may not call) {
+  // llama.cpp without its templates, or an Ollama model without tools, may refuse them.
+  auto p = test::make_provider(config::provider_type::openai);
+  p.base_url = "http://127.0.0.1:8080/v1";
+  auto out = make_codec(p)->chat(with_tools(no_calls), false);
+  CAF_REQUIRE(out.has_value());
+  auto body = json::parse(out->body).as_object();
+  CAF_CHECK_EQUAL(member(body, "tools"), "absent");
+  CAF_CHECK_EQUAL(member(body, "tool_choice"), "absent");
+  auto allowed = make_codec(p)->chat(with_tools({}), false); // tools it may call are shown
+  CAF_REQUIRE(allowed.has_value());
+  CAF_CHECK(json::parse(allowed->body).as_object().contains("tools"));
+}
+
+CAF_TEST(none with thinking is said to anthropic) {
+  // Anthropic refuses any and a named tool with thinking, but takes none.
+  auto req = with_tools(no_calls);
+  req.thinking.asked = thinking_request::want::on;
+  req.thinking.takes = thinking_style::adaptive;
+  auto out = make_codec(test::make_provider(config::provider_type::anthropic))->chat(req, false);
+  CAF_REQUIRE(out.has_value());
+  CAF_CHECK_EQUAL(member(json::parse(out->body).as_object(), "tool_choice"), R"({"type":"none"})");
+}
+
+CAF_TEST(ollama is not shown tools it may not call) {
+  // Ollama has no tool_choice: the only way to say none is to offer none.
+  auto body = body_of(config::provider_type::ollama, with_tools(no_calls));
+  CAF_CHECK_EQUAL(member(body, "tools"), "absent");
+  CAF_CHECK(body_of(config::provider_type::ollama, with_tools({})).contains("tools"));
 }

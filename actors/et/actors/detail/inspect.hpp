@@ -68,7 +68,7 @@ typename Inspector::result_type inspect(Inspector& f, chat_request& x) {
 /// Inspects a tool_policy.
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, tool_policy& x) {
-  return f(caf::meta::type_name("et.tool_policy"), x.required, x.name, x.one_at_a_time);
+  return f(caf::meta::type_name("et.tool_policy"), x.required, x.name, x.one_at_a_time, x.no_calls);
 }
 
 /// Inspects an answer_format.

@@ -18,7 +18,7 @@ bool choice_word(const json::value& v, client_request& out) {
     return false;
   auto word = view(v.get_string());
   if (word == "auto" || word == "none" || word == "required") {
-    out.tools_off = word == "none";
+    out.request.tool_use.no_calls = word == "none";
     out.request.tool_use.required = word == "required";
     return true;
   }
@@ -99,7 +99,7 @@ result<void> anthropic_tool_choice(const json::value& v, client_request& out) {
       return std::move(one).error();
     out.request.tool_use.one_at_a_time = *one;
   }
-  out.tools_off = word == "none";
+  out.request.tool_use.no_calls = word == "none";
   out.request.tool_use.required = word == "any";
   if (word == "tool")
     return named(o, "tool_choice", out);
@@ -118,10 +118,8 @@ result<void> parallel_tool_calls(const json::value& v, client_request& out) {
 
 result<void> settle_tools(client_request& out) {
   auto& policy = out.request.tool_use;
-  if (out.tools_off) {
-    out.request.tools.clear();
-    policy = {};
-  }
+  if (policy.no_calls) // the tools stay in view; nothing may be called, so nothing is held
+    policy = tool_policy{.no_calls = !out.request.tools.empty()};
   if (policy.required && out.request.tools.empty())
     return bad_field("tool_choice", "requires a tool call, and the request offers no tools");
   if (!policy.name.empty()) {

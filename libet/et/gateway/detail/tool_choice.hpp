@@ -1,9 +1,8 @@
 #pragma once
 /// How a client lets the model use its tools, in each client protocol: OpenAI's and the
 /// Responses API's `tool_choice` and `parallel_tool_calls`, Anthropic's `tool_choice` (with
-/// `disable_parallel_tool_use`). Decoded into client_request::tools_off and the request's
-/// tool_policy; checked against the tools on offer once the whole request is read
-/// (settle_tools). Included by .cpp files only.
+/// `disable_parallel_tool_use`). Decoded into the request's tool_policy; checked against the tools
+/// on offer once the whole request is read (settle_tools). Included by .cpp files only.
 
 #include <boost/json/fwd.hpp>
 
@@ -28,9 +27,9 @@ result<void> anthropic_tool_choice(const boost::json::value& v, client_request& 
 /// null.
 result<void> parallel_tool_calls(const boost::json::value& v, client_request& out);
 
-/// The end of every decoding: tool_choice none takes the tools away (the model sees none), a
-/// tool the client requires must be one on offer (and some tool must be), and each tool turn
-/// is named after its call (name_tool_results).
+/// The end of every decoding: tool_choice none keeps the tools in view and lets the model call
+/// none of them (and holds nothing to one call), a tool the client requires must be one on offer
+/// (and some tool must be), and each tool turn is named after its call (name_tool_results).
 result<void> settle_tools(client_request& out);
 
 } // namespace et::gateway::detail
