@@ -1,5 +1,6 @@
 #pragma once
-/// The encodings et sends values in: base64 (Basic auth), percent-encoding
+/// The encodings et sends values in: base64 (Basic auth; read back where clients send bytes),
+/// percent-encoding
 /// (paths and queries) and JSON string escaping. Shared by the codecs, which
 /// encode secrets, and by the scrubber, which must recognise them encoded.
 
@@ -10,6 +11,9 @@ namespace et {
 
 /// RFC 4648 base64 with padding.
 std::string base64(std::string_view bytes);
+
+/// The value (0 to 63) of a character of RFC 4648's base64 alphabet; -1 for any other.
+int base64_digit(char c);
 
 /// Percent-encodes everything but unreserved characters (for path segments and queries).
 std::string percent_encode(std::string_view text);
