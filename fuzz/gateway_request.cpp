@@ -3,13 +3,15 @@
 // decoded request stays within its bounds and has a model and messages; a refusal has a
 // message, and any field it names is short and one line; whatever was decoded renders back
 // (answer, stream events, error) as valid JSON, so no client input can break the JSON et
-// sends to clients; and every upstream protocol encodes it (response_format included) as a
+// sends to clients; its prompt has an estimate (PDF pages counted as it was read); and every
+// upstream protocol encodes it (response_format included) as a
 // JSON body, or refuses it as unsupported (Anthropic's json_object), never as malformed.
 
 #include <algorithm>
 #include <boost/json.hpp>
 #include <string>
 
+#include "et/cost/reports.hpp"
 #include "et/gateway/errors.hpp"
 #include "et/gateway/request.hpp"
 #include "et/gateway/response.hpp"
@@ -125,11 +127,17 @@ void check(const et::result<client_request>& r, const limits& bounds, protocol p
       FUZZ_CHECK(i.data.size() <= bounds.max_image_bytes && i.url.size() <= bounds.max_link_bytes,
                  "an image unbounded");
       FUZZ_CHECK(i.data.empty() != i.url.empty(), "an image with both or neither of data and link");
+      FUZZ_CHECK(i.name.size() <= 256 && (i.name.empty() || et::is_document(i)),
+                 "a name unbounded, or an image's");
+      FUZZ_CHECK(!et::is_document(i) || !i.url.empty() || i.pages > 0,
+                 "a document's bytes without their pages");
       at = i.at;
     }
     images += m.images.size();
   }
   FUZZ_CHECK(images <= bounds.max_images, "images unbounded");
+  // Every estimate is positive, and a document's was counted when it was read.
+  FUZZ_CHECK(et::cost::estimate_prompt_tokens(req) > 0, "a prompt estimated at nothing");
   const auto& policy = req.tool_use;
   FUZZ_CHECK(!policy.required || !req.tools.empty(), "a required call without tools");
   FUZZ_CHECK(policy.name.empty()

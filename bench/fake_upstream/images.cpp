@@ -44,9 +44,33 @@ bool anthropic_image(const json::object& block) {
          && !string_at(*source, "data").empty();
 }
 
+bool pdf_data_url(std::string_view url) {
+  return url.starts_with("data:application/pdf;base64,") && url.size() > 28;
+}
+
+// OpenAI: {"type":"file","file":{"filename","file_data": a data URL}}; OpenAI wants the name.
+bool openai_document(const json::object& part) {
+  const auto* inner = object_at(part, "file");
+  return inner != nullptr && !string_at(*inner, "filename").empty()
+         && pdf_data_url(string_at(*inner, "file_data"));
+}
+
+// Anthropic: {"type":"document","source":{"type":"base64","media_type":"application/pdf",
+// "data"} or {"type":"url","url"}}.
+bool anthropic_document(const json::object& block) {
+  const auto* source = object_at(block, "source");
+  if (source == nullptr)
+    return false;
+  auto kind = string_at(*source, "type");
+  if (kind == "url")
+    return link(string_at(*source, "url"));
+  return kind == "base64" && string_at(*source, "media_type") == "application/pdf"
+         && !string_at(*source, "data").empty();
+}
+
 } // namespace
 
-int64_t content_images(const json::value* content) {
+int64_t content_attachments(const json::value* content) {
   if (content == nullptr || !content->is_array())
     return 0;
   int64_t n = 0;
@@ -56,26 +80,30 @@ int64_t content_images(const json::value* content) {
     const auto& part = v.get_object();
     auto type = string_at(part, "type");
     if (type == "image_url")
-      n += openai_image(part) ? 1 : 0;
+      n += openai_image(part) ? image_tokens : 0;
     else if (type == "image")
-      n += anthropic_image(part) ? 1 : 0;
+      n += anthropic_image(part) ? image_tokens : 0;
+    else if (type == "file")
+      n += openai_document(part) ? document_tokens : 0;
+    else if (type == "document")
+      n += anthropic_document(part) ? document_tokens : 0;
     else if (type == "tool_result")
-      n += content_images(part.if_contains("content"));
+      n += content_attachments(part.if_contains("content"));
   }
   return n;
 }
 
-int64_t ollama_images(const json::object& message) {
+int64_t ollama_attachments(const json::object& message) {
   const auto* images = message.if_contains("images");
   if (images == nullptr || !images->is_array())
     return 0;
   int64_t n = 0;
   for (const auto& v : images->get_array())
-    n += v.is_string() && !v.get_string().empty() ? 1 : 0;
+    n += v.is_string() && !v.get_string().empty() ? image_tokens : 0;
   return n;
 }
 
-int64_t gemini_images(const json::value* parts) {
+int64_t gemini_attachments(const json::value* parts) {
   if (parts == nullptr || !parts->is_array())
     return 0;
   int64_t n = 0;
@@ -90,13 +118,17 @@ int64_t gemini_images(const json::value* parts) {
       continue;
     auto type = string_at(*data, "mimeType");
     type = type.empty() ? string_at(*data, "mime_type") : type;
-    n += type.starts_with("image/") && !string_at(*data, "data").empty() ? 1 : 0;
+    if (string_at(*data, "data").empty())
+      continue;
+    n += type.starts_with("image/")  ? image_tokens
+         : type == "application/pdf" ? document_tokens
+                                     : 0;
   }
   return n;
 }
 
-int64_t turn_images(const json::object& message) {
-  return content_images(message.if_contains("content")) + ollama_images(message);
+int64_t turn_attachments(const json::object& message) {
+  return content_attachments(message.if_contains("content")) + ollama_attachments(message);
 }
 
 } // namespace et::fake

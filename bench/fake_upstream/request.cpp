@@ -139,7 +139,7 @@ void parse_messages(chat_input& in, const json::object& o) {
   for (const auto& m : msgs->get_array())
     if (const auto* turn = m.if_object()) {
       take(in, text_of(turn->if_contains("role")), content_text(turn->if_contains("content")));
-      in.prompt_tokens += image_tokens * turn_images(*turn);
+      in.prompt_tokens += turn_attachments(*turn);
     }
 }
 
@@ -157,7 +157,7 @@ void parse_gemini(chat_input& in, const json::object& o) {
       auto role = c.is_object() ? text_of(c.get_object().if_contains("role")) : "";
       take(in, role.empty() ? "user" : role, parts_text(c));
       if (c.is_object())
-        in.prompt_tokens += image_tokens * gemini_images(c.get_object().if_contains("parts"));
+        in.prompt_tokens += gemini_attachments(c.get_object().if_contains("parts"));
     }
   if (const auto* cfg = o.if_contains("generationConfig"); cfg && cfg->is_object()) {
     in.max_tokens = int_at(cfg->get_object(), "maxOutputTokens");

@@ -80,7 +80,7 @@ CAF_TEST(links go to no upstream but the providers own clouds) {
     CAF_MESSAGE(model);
     auto o = openai(openai_images(model, image_link));
     CAF_CHECK_EQUAL(o.status, 400);
-    CAF_CHECK(has(field(o.body, "error", "message"), "image links"));
+    CAF_CHECK(has(field(o.body, "error", "message"), "links to images"));
     CAF_CHECK(fixture::clean(o.body));
     auto a = anthropic(anthropic_images(model, image_link));
     CAF_CHECK_EQUAL(a.status, 400);

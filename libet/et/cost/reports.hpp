@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "et/cost/attachments.hpp"
 #include "et/llm/chat.hpp"
 
 namespace et::cost {
@@ -37,20 +38,16 @@ inline int64_t estimate_tokens(size_t bytes) {
   return static_cast<int64_t>(bytes / 3 + 1);
 }
 
-/// Tokens an image is estimated to take, so that budgets reserved before the answer hold: about
-/// the most a provider bills one. Gemini 2 bills 258 a 768-pixel tile (a 4K screenshot, 3,870),
-/// OpenAI's patch-based models up to about 3,800 (gpt-4.1-nano), Claude about 1,600.
-inline constexpr int64_t image_token_estimate = 4'000;
-
-/// Tokens a conversation's prompt is estimated to take: its texts and its images.
+/// Tokens a conversation's prompt is estimated to take: its texts and its attachments.
 inline int64_t estimate_prompt_tokens(const chat_request& req) {
   size_t bytes = 0;
-  int64_t images = 0;
+  int64_t attachments = 0;
   for (const auto& m : req.messages) {
     bytes += m.content.size();
-    images += static_cast<int64_t>(m.images.size());
+    for (const auto& i : m.images)
+      attachments += estimate_attachment_tokens(i);
   }
-  return estimate_tokens(bytes) + images * image_token_estimate;
+  return estimate_tokens(bytes) + attachments;
 }
 
 } // namespace et::cost

@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "et/gateway/detail/documents.hpp"
 #include "et/gateway/detail/fields.hpp"
 #include "et/gateway/detail/formats.hpp"
 #include "et/gateway/detail/images.hpp"
@@ -68,10 +69,10 @@ result<message> decode_message(const json::value& v, const std::string& field,
       has_content = true;
       if (value.is_null() && m.who == role::assistant)
         continue; // an assistant turn that only called tools
-      // Images come in user turns only, as OpenAI takes them.
+      // Images and files come in user turns only, as OpenAI takes them.
       part_kinds kinds{{"text"}, {}, nullptr, {}};
       if (m.who == role::user)
-        kinds = {{"text"}, "image_url", openai_image, {}};
+        kinds = {{"text"}, "image_url", openai_image, {}, "file", openai_document};
       if (auto ok = parts_into(value, field + ".content", bounds, kinds, m); !ok)
         return ok.error();
     } else if (k == "tool_calls" && m.who == role::assistant) {

@@ -4,6 +4,7 @@
 
 #include <array>
 
+#include "et/gateway/detail/documents.hpp"
 #include "et/gateway/detail/fields.hpp"
 #include "et/gateway/detail/formats.hpp"
 #include "et/gateway/detail/images.hpp"
@@ -33,13 +34,15 @@ constexpr std::array<std::string_view, 7> unsupported_fields{
 constexpr std::size_t items_per_message = 4;
 
 // A message's or a function output's content into `turn`: a string, or input_text and
-// output_text parts joined, with input_image parts where `images` allows them.
+// output_text parts joined, with input_image and input_file parts where `images` allows them.
 result<void> content_into(const json::value& v, const std::string& field, const limits& bounds,
                           bool images, message& turn) {
   part_kinds kinds{{"input_text", "output_text"}, {}, nullptr, {"annotations", "logprobs"}};
   if (images) {
     kinds.image_type = "input_image";
     kinds.read_image = responses_image;
+    kinds.document_type = "input_file";
+    kinds.read_document = responses_document;
   }
   return parts_into(v, field, bounds, kinds, turn);
 }

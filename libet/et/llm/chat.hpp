@@ -38,17 +38,29 @@ struct thought {
   bool operator==(const thought&) const = default;
 };
 
-/// An image in a user or tool turn, as the client sent it: its bytes in base64 or a link the
-/// upstream fetches (et never fetches one itself). `at` places it in the turn's text, so that
-/// protocols which interleave text and images keep the client's order.
+/// An image or a PDF document in a user or tool turn, as the client sent it: its bytes in
+/// base64 or a link the upstream fetches (et never fetches one itself). `at` places it in the
+/// turn's text, so that protocols which interleave text and attachments keep the client's
+/// order. A PDF goes where images go, and each protocol says it its own way (wire/).
 struct image {
-  std::string media_type; ///< image/png, image/jpeg, image/gif or image/webp ("" for a link)
+  std::string media_type; ///< image/png, image/jpeg, image/gif, image/webp ("" for an image
+                          ///< link) or application/pdf
   std::string data;       ///< the bytes in base64 ("" for a link)
   std::string url;        ///< an http(s) link ("" for bytes)
   std::string detail;     ///< OpenAI's resolution hint: "", "auto", "low" or "high"
   std::size_t at = 0;     ///< byte offset in the turn's content where the image stands
+  std::string name;       ///< a document's title or file name, as the client gave it ("")
+  std::size_t pages = 0;  ///< a document's pages as estimated when it was read (0: not known)
   bool operator==(const image&) const = default;
 };
+
+/// The media type of a PDF document.
+inline constexpr std::string_view pdf_media_type = "application/pdf";
+
+/// True when `i` is a PDF document rather than an image.
+inline bool is_document(const image& i) {
+  return i.media_type == pdf_media_type;
+}
 
 /// One turn of a conversation.
 struct message {
@@ -58,7 +70,7 @@ struct message {
   std::string tool_call_id;          ///< tool turns: which call this answers
   std::string name;                  ///< tool turns: the function's name
   std::vector<thought> thoughts;     ///< assistant turns: signed thinking, before the content
-  std::vector<image> images;         ///< user and tool turns: images, in order of `at`
+  std::vector<image> images;         ///< user and tool turns: images and PDFs, in order of `at`
   bool operator==(const message&) const = default;
 };
 

@@ -39,7 +39,12 @@ json::object image_block(const image& i) {
       i.url.empty()
           ? json::object{{"type", "base64"}, {"media_type", i.media_type}, {"data", i.data}}
           : json::object{{"type", "url"}, {"url", i.url}};
-  return {{"type", "image"}, {"source", std::move(source)}};
+  if (!is_document(i))
+    return {{"type", "image"}, {"source", std::move(source)}};
+  json::object block{{"type", "document"}, {"source", std::move(source)}};
+  if (!i.name.empty())
+    block["title"] = i.name;
+  return block;
 }
 
 // The text and images of `m` as blocks in the client's order. The API rejects text blocks of

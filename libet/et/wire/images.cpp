@@ -22,6 +22,14 @@ result<void> refuse_image_links(const chat_request& req, std::string_view why) {
   return {};
 }
 
+result<void> refuse_documents(const chat_request& req, std::string_view why, bool links_only) {
+  auto refused = [&](const image& i) { return is_document(i) && (!links_only || !i.url.empty()); };
+  for (const auto& m : req.messages)
+    if (std::any_of(m.images.begin(), m.images.end(), refused))
+      return make_failure(errc::unsupported, std::string{why});
+  return {};
+}
+
 result<void> refuse_links_off_cloud(const chat_request& req, const config::provider& p) {
   if (p.base_url.empty()) // the protocol's own cloud, as the codecs default it
     return {};
@@ -29,10 +37,10 @@ result<void> refuse_links_off_cloud(const chat_request& req, const config::provi
   if (u && (u->host == "api.openai.com" || u->host == "api.anthropic.com"))
     return {};
   return refuse_image_links(req, p.name
-                                     + ": image links go only to api.openai.com and "
-                                       "api.anthropic.com (another server would fetch them "
-                                       "from inside this network): send the image's bytes "
-                                       "(base64)");
+                                     + ": links to images and documents go only to "
+                                       "api.openai.com and api.anthropic.com (another server "
+                                       "would fetch them from inside this network): send "
+                                       "their bytes (base64)");
 }
 
 } // namespace et::wire::detail

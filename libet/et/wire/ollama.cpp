@@ -192,6 +192,11 @@ public:
   result<http_request> chat(const chat_request& req, bool stream) const override {
     if (req.model.empty())
       return make_failure(errc::invalid_input, "a chat request needs a model");
+    // Documents first: a PDF's link would otherwise be refused for being a link.
+    if (auto documents = refuse_documents(
+            req, "ollama: PDF documents are not supported (Ollama takes images)", false);
+        !documents)
+      return documents.error();
     if (auto links = refuse_image_links(req, no_links("ollama")); !links)
       return links.error();
     if (auto tools = refuse_required_tools(req, "ollama"); !tools)

@@ -215,6 +215,14 @@ public:
       return make_failure(errc::invalid_input, "a chat request needs a model");
     if (auto links = refuse_links_off_cloud(req, p_); !links)
       return links.error();
+    if (auto links = refuse_documents(req,
+                                      p_.name
+                                          + ": links to PDF documents are not supported "
+                                            "(Chat Completions takes a file's bytes): "
+                                            "send the document's bytes (base64)",
+                                      true);
+        !links)
+      return links.error();
     auto o = body(req, stream);
     if (auto shaped = add_openai_format(o, req.format); !shaped)
       return shaped.error();

@@ -2,6 +2,8 @@
 
 #include "et/wire/detail/openai_images.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <utility>
 
 #include "et/wire/detail/common.hpp"
@@ -19,9 +21,35 @@ json::object text_part(std::string_view text, part_style style) {
   return {{"type", "text"}, {"text", text}};
 }
 
+bool ends_with_pdf(std::string_view name) {
+  if (name.size() < 4)
+    return false;
+  auto tail = name.substr(name.size() - 4);
+  for (std::size_t k = 0; k < 4; ++k)
+    if (std::tolower(static_cast<unsigned char>(tail[k])) != ".pdf"[k])
+      return false;
+  return true;
+}
+
+// A PDF as a file part: its bytes as a data URL, or (Responses only: Chat Completions takes
+// none, openai.cpp refuses them) its link. OpenAI wants a file name with the bytes.
+json::object file_part(const image& i, part_style style) {
+  auto name = i.name.empty() ? std::string{"document"} : i.name;
+  if (!ends_with_pdf(name)) // an Anthropic title is no file name; OpenAI may go by the ending
+    name += ".pdf";
+  if (style == part_style::responses) {
+    if (!i.url.empty())
+      return {{"type", "input_file"}, {"file_url", i.url}};
+    return {{"type", "input_file"}, {"filename", name}, {"file_data", image_url(i)}};
+  }
+  return {{"type", "file"}, {"file", {{"filename", name}, {"file_data", image_url(i)}}}};
+}
+
 // Chat Completions leaves the detail out to mean auto; the Responses API documents it as a
 // required member.
 json::object image_part(const image& i, part_style style) {
+  if (is_document(i))
+    return file_part(i, style);
   if (style == part_style::responses)
     return {{"type", "input_image"},
             {"image_url", image_url(i)},
@@ -71,8 +99,11 @@ json::array openai_parts(const message& m, part_style style) {
 void tool_images::add(const message& m) {
   if (m.who != role::tool || m.images.empty())
     return;
-  // The label tells the model which result the images belong to, as a round may have several.
-  parts_.push_back(text_part("Images in the result of tool call "
+  // The label tells the model which result the attachments belong to, as a round may have
+  // several.
+  bool documents = std::any_of(m.images.begin(), m.images.end(), is_document);
+  parts_.push_back(text_part(std::string{documents ? "Attachments" : "Images"}
+                                 + " in the result of tool call "
                                  + std::string{portable_id(m.tool_call_id)} + ":",
                              style_));
   for (const auto& i : m.images)

@@ -50,11 +50,13 @@ CAF_TEST(a chat request with tools and optional fields survives serialization) {
   req.messages[1].thoughts = {thought{"hm", "sig", {}}, thought{{}, {}, "REDACTED"}};
   req.thinking = {thinking_request::want::on, 2048, thinking_style::budget, "high"};
   CAF_CHECK(round_trip(sys, req) == req);
-  // Images (bytes and links, in user and tool turns) and the tool policy cross to nodes too.
+  // Images and documents (bytes, links, names, pages; in user and tool turns) and the tool
+  // policy cross to nodes too.
   req.messages[2].images = {image{"image/png", "iVBORw0KGgo=", {}, "low", 3}};
   req.messages.push_back(message{role::user, "see", {}, {}, {}});
-  req.messages.back().images = {image{{}, {}, "https://example.com/a.png", {}, 3}};
-  req.tool_use = tool_policy{true, "read", true};
+  req.messages.back().images = {image{{}, {}, "https://example.com/a.png", {}, 3},
+                                image{"application/pdf", "JVBERi0=", {}, {}, 0, "spec.pdf", 4}};
+  req.tool_use = tool_policy{true, "read", true, true}; // every field set: each must cross
   auto loaded = round_trip(sys, req);
   CAF_CHECK(loaded.messages.at(2).images == req.messages[2].images);
   CAF_CHECK(loaded.messages.at(3).images == req.messages[3].images);

@@ -111,3 +111,12 @@ CAF_TEST(a prompt estimate counts its images as well as its text) {
   req.messages[1].images.push_back(image{{}, {}, "https://example.com/a.png", {}, 9});
   CAF_CHECK_EQUAL(estimate_prompt_tokens(req), 31 + 2 * image_token_estimate);
 }
+
+CAF_TEST(a prompt estimate counts a document by its pages) {
+  chat_request req;
+  req.messages.push_back(message{role::user, std::string(30, 'u'), {}, {}, {}});
+  image doc{"application/pdf", "JVBERi0xLjcK", {}, {}, 0};
+  doc.pages = 2; // as the gateway counted them when it read the request
+  req.messages[0].images.push_back(doc);
+  CAF_CHECK_EQUAL(estimate_prompt_tokens(req), 11 + 2 * pdf_page_token_estimate);
+}

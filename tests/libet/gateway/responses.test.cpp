@@ -123,7 +123,7 @@ CAF_TEST(what the gateway cannot honour is refused naming the field) {
   CAF_CHECK_EQUAL(
       refused(parse_responses_request(
           R"({"model":"m","input":[{"role":"user","content":[{"type":"input_file","file_id":"x"}]}]})")),
-      "input[0].content[0].type");
+      "input[0].content[0].file_id"); // a stored file: this gateway stores none
   CAF_CHECK_EQUAL(refused(parse_responses_request(
                       R"({"model":"m","input":[{"type":"item_reference","id":"x"}]})")),
                   "input[0].type");

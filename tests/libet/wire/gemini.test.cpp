@@ -322,7 +322,8 @@ CAF_TEST(image links are unsupported in chats and token counts) {
     for (const auto& out : {c->chat(req, false), c->chat(req, true), c->count_tokens(req)}) {
       CAF_REQUIRE(!out.has_value());
       CAF_CHECK_EQUAL(name(out.error().code), "unsupported");
-      CAF_CHECK_EQUAL(out.error().message,
-                      "gemini: image links are not supported: send the image's bytes (base64)");
+      CAF_CHECK_EQUAL(
+          out.error().message,
+          "gemini: links to images and documents are not supported: send their bytes (base64)");
     }
 }

@@ -35,7 +35,8 @@ CAF_TEST(links go only to the providers own clouds) {
     for (const auto& out : {local->chat(req, false), local->chat(req, true)}) {
       CAF_REQUIRE(!out.has_value());
       CAF_CHECK_EQUAL(name(out.error().code), "unsupported");
-      CAF_CHECK(out.error().message.starts_with("local: image links go only to api.openai.com"));
+      CAF_CHECK(out.error().message.starts_with(
+          "local: links to images and documents go only to api.openai.com"));
     }
     // Its bytes go anywhere.
     auto bytes = test::request_of("m", {test::user_with_bytes_only()});

@@ -258,7 +258,8 @@ CAF_TEST(image links are unsupported) {
     auto out = make_codec(local())->chat(req, stream);
     CAF_REQUIRE(!out.has_value());
     CAF_CHECK_EQUAL(name(out.error().code), "unsupported");
-    CAF_CHECK_EQUAL(out.error().message,
-                    "ollama: image links are not supported: send the image's bytes (base64)");
+    CAF_CHECK_EQUAL(
+        out.error().message,
+        "ollama: links to images and documents are not supported: send their bytes (base64)");
   }
 }

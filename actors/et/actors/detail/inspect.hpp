@@ -34,7 +34,8 @@ typename Inspector::result_type inspect(Inspector& f, thought& x) {
 /// Inspects an image.
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, image& x) {
-  return f(caf::meta::type_name("et.image"), x.media_type, x.data, x.url, x.detail, x.at);
+  return f(caf::meta::type_name("et.image"), x.media_type, x.data, x.url, x.detail, x.at, x.name,
+           x.pages);
 }
 
 /// Inspects a message.

@@ -3,7 +3,8 @@
 /// parts, the Responses API's `input_image` parts and Anthropic's `image` blocks. An image is
 /// either its bytes (base64, with a media type every upstream takes, and the bytes must begin
 /// as that type's files do) or an http(s) link the upstream fetches: the gateway never fetches
-/// one itself. Included by .cpp files only.
+/// one itself. The checks they share with documents are in attachments.hpp; what a content
+/// array may hold (part_kinds) covers both. Included by .cpp files only.
 
 #include <boost/json.hpp>
 #include <string>
@@ -36,22 +37,25 @@ result<image> responses_image(const json::object& part, const std::string& field
 result<image> anthropic_image(const json::object& part, const std::string& field,
                               const limits& bounds);
 
-/// What a content array may hold where images are allowed.
+/// What a content array may hold where images (and documents) are allowed.
 struct part_kinds {
   std::vector<std::string_view> text_types; ///< the type names of text parts
   std::string_view image_type;              ///< the type name of image parts ("" = none here)
   image_reader read_image = nullptr;        ///< reads an image part
   std::vector<std::string_view> ignored;    ///< members of a text part that have no effect
+  std::string_view document_type;           ///< the type name of document parts ("" = none)
+  image_reader read_document = nullptr;     ///< reads a document part (documents.hpp)
 };
 
 /// Reads a content value into `turn`: a string, or an array of text parts (appended to its
-/// content) and image parts (appended to its images, placed at the end of the text so far).
-/// Other part types are unsupported, naming the part; every text and image is bounded.
+/// content) and image and document parts (appended to its images, placed at the end of the
+/// text so far). Other part types are unsupported, naming the part; every text, image and
+/// document is bounded.
 result<void> parts_into(const json::value& v, std::string_view field, const limits& bounds,
                         const part_kinds& kinds, message& turn);
 
-/// At most `bounds.max_images` images in the whole conversation (`field` names where they
-/// came from: "messages" or "input").
+/// At most `bounds.max_images` images and documents in the whole conversation (`field` names where
+/// they came from: "messages" or "input").
 result<void> count_images(const std::vector<message>& messages, std::string_view field,
                           const limits& bounds);
 

@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "et/gateway/detail/documents.hpp"
 #include "et/gateway/detail/fields.hpp"
 #include "et/gateway/detail/images.hpp"
 #include "et/gateway/errors.hpp"
@@ -163,7 +164,13 @@ result<void> result_content(const json::object& block, const std::string& field,
   if (content == nullptr || content->is_null())
     return {};
   return parts_into(*content, field + ".content", bounds,
-                    {{"text"}, "image", anthropic_image, {"cache_control", "citations"}}, turn);
+                    {{"text"},
+                     "image",
+                     anthropic_image,
+                     {"cache_control", "citations"},
+                     "document",
+                     anthropic_document},
+                    turn);
 }
 
 // Prefixes a failed tool's result with "Error: ", keeping its images where they stood.
@@ -226,8 +233,9 @@ result<std::vector<message>> anthropic_content(const json::value& v, role who,
     if (type == nullptr || !type->is_string())
       return bad_field(f + ".type", "expected a string");
     auto kind = view(type->get_string());
-    if (kind == "image" && who == role::user) {
-      auto picture = anthropic_image(block, f, bounds);
+    if ((kind == "image" || kind == "document") && who == role::user) {
+      auto picture = kind == "image" ? anthropic_image(block, f, bounds)
+                                     : anthropic_document(block, f, bounds);
       if (!picture)
         return std::move(picture).error();
       picture->at = turn.content.size();

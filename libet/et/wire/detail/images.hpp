@@ -14,13 +14,18 @@ namespace et::wire::detail {
 /// The image as a URL: its link, or its bytes as a data URL ("data:image/png;base64,...").
 std::string image_url(const image& i);
 
-/// unsupported, saying `why`, when a turn of `req` carries an image as a link.
+/// unsupported, saying `why`, when a turn of `req` carries an image or a document as a link.
 result<void> refuse_image_links(const chat_request& req, std::string_view why);
+
+/// unsupported, saying `why`, when a turn of `req` carries a PDF document (only one given as a
+/// link, with `links_only`).
+result<void> refuse_documents(const chat_request& req, std::string_view why, bool links_only);
 
 /// Why Gemini and Ollama get no links: they cannot take one (Gemini's fileData wants uploaded
 /// files), and et fetches none itself.
 inline std::string no_links(std::string_view protocol) {
-  return std::string{protocol} + ": image links are not supported: send the image's bytes (base64)";
+  return std::string{protocol}
+         + ": links to images and documents are not supported: send their bytes (base64)";
 }
 
 /// unsupported when `req` carries an image as a link and `p` is not a provider's own cloud API

@@ -1,8 +1,8 @@
 #pragma once
 /// The turns of OpenAI requests: Chat Completions messages, content parts in the spelling of
 /// Chat Completions or of the Responses API (token counting), and the user turn that carries
-/// the images of tool results, which OpenAI's tool messages cannot hold. Included by openai.cpp and
-/// openai_count.cpp only.
+/// the images and documents of tool results, which OpenAI's tool messages cannot hold. Included by
+/// openai.cpp and openai_count.cpp only.
 
 #include <boost/json.hpp>
 #include <vector>
@@ -13,14 +13,15 @@ namespace et::wire::detail {
 
 /// Which API's spelling of content parts.
 enum class part_style {
-  chat,      ///< Chat Completions: "text" and "image_url" parts
-  responses, ///< Responses API: "input_text" and "input_image" parts
+  chat,      ///< Chat Completions: "text", "image_url" and "file" parts
+  responses, ///< Responses API: "input_text", "input_image" and "input_file" parts
 };
 
-/// The text and images of `m` as content parts, in the client's order.
+/// The text, images and documents of `m` as content parts, in the client's order.
 boost::json::array openai_parts(const message& m, part_style style);
 
-/// Collects the images of a run of tool turns for the one user turn that follows the run: a
+/// Collects the images and documents of a run of tool turns for the one user turn that follows
+/// the run: a
 /// tool message takes text only, and nothing may stand between the tool messages of one round
 /// and the assistant turn that called them.
 class tool_images {

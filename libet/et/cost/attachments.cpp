@@ -1,0 +1,139 @@
+// Token estimates of images and PDF documents (see attachments.hpp).
+
+#include "et/cost/attachments.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+
+#include "et/util/encode.hpp"
+
+namespace et::cost {
+
+namespace {
+
+// Appends the bytes of whole base64 groups in `text` ('=' ends the data); false on a stray
+// character.
+bool decode_into(std::string_view text, std::string& out) {
+  uint32_t bits = 0;
+  int got = 0;
+  for (char c : text) {
+    if (c == '=')
+      break;
+    int v = base64_digit(c);
+    if (v < 0)
+      return false;
+    bits = (bits << 6) | static_cast<uint32_t>(v);
+    if (++got == 4) {
+      out.push_back(static_cast<char>((bits >> 16) & 0xff));
+      out.push_back(static_cast<char>((bits >> 8) & 0xff));
+      out.push_back(static_cast<char>(bits & 0xff));
+      bits = 0;
+      got = 0;
+    }
+  }
+  for (int b = 0; b < got - 1; ++b) // a padded last group: 2 or 3 characters
+    out.push_back(static_cast<char>((bits << (6 * (4 - got))) >> (16 - 8 * b) & 0xff));
+  return true;
+}
+
+bool pdf_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\0';
+}
+
+bool name_char(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+// The longest key looked for, whitespace and the number of "/N" included: what a piece keeps
+// of the one before.
+constexpr std::size_t max_key = 32;
+
+// What a pass over a PDF's bytes finds.
+struct pdf_signs {
+  std::size_t page_objects = 0;     // "/Type /Page" keys
+  bool object_streams = false;      // "/Type /ObjStm": objects, pages among them, compressed
+  std::size_t linearized_pages = 0; // "/N" of a linearization dictionary
+};
+
+// A name key "/Type" then `value` (as "/Page"), not continued by a name character; the offset
+// just past it (with its lookahead character), or npos. At the end of the data (`last`) the key
+// may end the text.
+std::size_t type_key(std::string_view text, std::size_t at, std::string_view value, bool last) {
+  auto p = at + 5;
+  while (p < text.size() && p - at < max_key - 8 && pdf_space(text[p]))
+    ++p;
+  if (text.substr(p, value.size()) != value)
+    return std::string_view::npos;
+  auto end = p + value.size();
+  if (end == text.size() ? !last : name_char(text[end]))
+    return std::string_view::npos;
+  return end + 1;
+}
+
+// The keys in `text` that end past `from` (those ending before were seen in the piece before).
+void scan(std::string_view text, std::size_t from, bool last, pdf_signs& signs) {
+  for (auto at = text.find("/Type"); at != std::string_view::npos;
+       at = text.find("/Type", at + 1)) {
+    if (auto end = type_key(text, at, "/Page", last); end != std::string_view::npos)
+      signs.page_objects += end > from ? 1 : 0;
+    else if (type_key(text, at, "/ObjStm", last) != std::string_view::npos)
+      signs.object_streams = true;
+  }
+}
+
+// The page count a linearized PDF states at its start: "/Linearized 1 ... /N 12".
+std::size_t linearized_pages(std::string_view head) {
+  auto at = head.find("/Linearized");
+  if (at == std::string_view::npos)
+    return 0;
+  auto dict = head.substr(at, 512);
+  for (auto n = dict.find("/N"); n != std::string_view::npos; n = dict.find("/N", n + 1)) {
+    auto p = n + 2;
+    if (p < dict.size() && name_char(dict[p]))
+      continue; // "/NameX", not "/N"
+    while (p < dict.size() && pdf_space(dict[p]))
+      ++p;
+    std::size_t pages = 0;
+    for (; p < dict.size() && std::isdigit(static_cast<unsigned char>(dict[p])) != 0; ++p)
+      pages = std::min<std::size_t>(pages * 10 + static_cast<std::size_t>(dict[p] - '0'), 1u << 20);
+    return pages;
+  }
+  return 0;
+}
+
+std::size_t pages_by_size(std::size_t base64_bytes) {
+  return std::max<std::size_t>(1, (base64_bytes + base64_bytes_a_page - 1) / base64_bytes_a_page);
+}
+
+} // namespace
+
+std::size_t estimate_pdf_pages(std::string_view data) {
+  constexpr std::size_t piece = 64 << 10; // base64 characters a piece, a multiple of 4
+  std::string text;
+  pdf_signs signs;
+  for (std::size_t at = 0; at < data.size(); at += piece) {
+    auto kept = std::min(text.size(), max_key);
+    text.erase(0, text.size() - kept);
+    if (!decode_into(data.substr(at, piece), text))
+      return pages_by_size(data.size());
+    if (at == 0)
+      signs.linearized_pages = linearized_pages(text.substr(0, 2048));
+    scan(text, kept, at + piece >= data.size(), signs);
+  }
+  auto pages = std::max(signs.page_objects, signs.linearized_pages);
+  if (signs.object_streams || signs.page_objects == 0)
+    pages = std::max(pages, pages_by_size(data.size()));
+  return std::max<std::size_t>(pages, 1);
+}
+
+int64_t estimate_attachment_tokens(const image& i) {
+  if (!is_document(i))
+    return image_token_estimate;
+  auto pages = i.pages > 0      ? i.pages
+               : !i.url.empty() ? unseen_link_pages
+                                : pages_by_size(i.data.size());
+  return static_cast<int64_t>(pages) * pdf_page_token_estimate;
+}
+
+} // namespace et::cost

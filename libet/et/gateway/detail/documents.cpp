@@ -1,0 +1,144 @@
+// PDF documents in client requests (see documents.hpp).
+
+#include "et/gateway/detail/documents.hpp"
+
+#include "et/gateway/detail/attachments.hpp"
+#include "et/gateway/detail/fields.hpp"
+#include "et/gateway/detail/tools.hpp"
+#include "et/gateway/errors.hpp"
+
+namespace et::gateway::detail {
+
+namespace json = boost::json;
+
+namespace {
+
+// OpenAI's file_data: a data URL, or the base64 alone (both APIs document it as "the base64
+// encoded file data" and show a data URL).
+result<image> file_data(std::string data, const std::string& field, const limits& bounds) {
+  if (is_data_url(data))
+    return attachment_of_url(std::move(data), field, bounds, attachment::document);
+  return attachment_bytes(pdf_media_type, std::move(data), field, bounds, attachment::document);
+}
+
+// The document whose data is the member `key` of `o` (named `field`).
+result<image> data_member(const json::object& o, const char* key, const std::string& field,
+                          const limits& bounds) {
+  auto data = required_string(o, key, field, bounds.max_image_bytes + 64);
+  if (!data)
+    return std::move(data).error();
+  return file_data(std::move(*data), field + "." + key, bounds);
+}
+
+// The document whose link is the member `key` of `o` (named `field`).
+result<image> link_member(const json::object& o, const char* key, const std::string& field,
+                          const limits& bounds) {
+  auto link = required_string(o, key, field, bounds.max_link_bytes);
+  if (!link)
+    return std::move(link).error();
+  return attachment_link(*link, field + "." + key, bounds, attachment::document);
+}
+
+// Anthropic's base64 source: its media type must be a PDF's.
+result<image> anthropic_bytes(const json::object& o, const std::string& field,
+                              const limits& bounds) {
+  if (auto ok = check_members(o, field, {"type", "media_type", "data"}); !ok)
+    return ok.error();
+  auto media_type = required_string(o, "media_type", field, 64);
+  auto data = required_string(o, "data", field, bounds.max_image_bytes);
+  if (!media_type)
+    return std::move(media_type).error();
+  if (!data)
+    return std::move(data).error();
+  return attachment_bytes(*media_type, std::move(*data), field, bounds, attachment::document);
+}
+
+// The client's name for a document (`key` of `o`), bounded.
+result<void> name_into(const json::object& o, const char* key, const std::string& field,
+                       result<image>& doc) {
+  auto name = optional_string(o, key, field, max_name);
+  if (!name)
+    return std::move(name).error();
+  if (doc)
+    doc->name = std::move(*name);
+  return {};
+}
+
+failure no_stored_files(const std::string& field) {
+  return unsupported_field(field, "this gateway stores no files: send the document's bytes "
+                                  "in file_data");
+}
+
+} // namespace
+
+result<image> openai_document(const json::object& part, const std::string& field,
+                              const limits& bounds) {
+  if (auto ok = check_members(part, field, {"type", "file"}); !ok)
+    return ok.error();
+  const auto* inner = part.if_contains("file");
+  auto f = field + ".file";
+  if (inner == nullptr || !inner->is_object())
+    return bad_field(f, "expected an object");
+  const auto& o = inner->get_object();
+  if (auto ok = check_members(o, f, {"file_data", "filename", "file_id"}); !ok)
+    return ok.error();
+  if (const auto* id = o.if_contains("file_id"); id != nullptr && !id->is_null())
+    return no_stored_files(f + ".file_id");
+  auto doc = data_member(o, "file_data", f, bounds);
+  if (auto ok = name_into(o, "filename", f, doc); !ok)
+    return ok.error();
+  return doc;
+}
+
+result<image> responses_document(const json::object& part, const std::string& field,
+                                 const limits& bounds) {
+  if (auto ok =
+          check_members(part, field, {"type", "file_data", "file_url", "filename", "file_id"});
+      !ok)
+    return ok.error();
+  if (const auto* id = part.if_contains("file_id"); id != nullptr && !id->is_null())
+    return no_stored_files(field + ".file_id");
+  auto given = [&](const char* key) { // null is absent, as OpenAI's SDKs send it
+    const auto* v = part.if_contains(key);
+    return v != nullptr && !v->is_null();
+  };
+  bool has_data = given("file_data");
+  if (has_data == given("file_url"))
+    return bad_field(field, "expected one of file_data and file_url");
+  auto doc = has_data ? data_member(part, "file_data", field, bounds)
+                      : link_member(part, "file_url", field, bounds);
+  if (auto ok = name_into(part, "filename", field, doc); !ok)
+    return ok.error();
+  return doc;
+}
+
+result<image> anthropic_document(const json::object& part, const std::string& field,
+                                 const limits& bounds) {
+  if (auto ok = check_members(part, field,
+                              {"type", "source", "title", "context", "citations", "cache_control"});
+      !ok)
+    return ok.error();
+  if (const auto* c = part.if_contains("context"); c != nullptr && !c->is_null())
+    return unsupported_field(field + ".context", "not passed on by this gateway yet");
+  const auto* source = part.if_contains("source");
+  auto f = field + ".source";
+  if (source == nullptr || !source->is_object())
+    return bad_field(f, "expected an object");
+  const auto& o = source->get_object();
+  auto kind = required_string(o, "type", f, 32);
+  if (!kind)
+    return std::move(kind).error();
+  if (*kind != "url" && *kind != "base64")
+    return unsupported_field(f + ".type", "only base64 and url document sources are supported "
+                                          "(send text as a text block; this gateway stores no "
+                                          "files)");
+  if (*kind == "url")
+    if (auto ok = check_members(o, f, {"type", "url"}); !ok)
+      return ok.error();
+  auto doc = *kind == "url" ? link_member(o, "url", f, bounds) : anthropic_bytes(o, f, bounds);
+  if (auto ok = name_into(part, "title", field, doc); !ok)
+    return ok.error();
+  return doc;
+}
+
+} // namespace et::gateway::detail

@@ -1,0 +1,208 @@
+#define CAF_SUITE libet.gateway.documents
+#include "caf/test/unit_test.hpp"
+
+// PDF documents in the three client protocols: OpenAI chat's file parts, the Responses API's
+// input_file parts and Anthropic's document blocks, in user turns and tool results; checked
+// as images are, and refused where a protocol's other ways would need files the gateway does
+// not store.
+
+#include <string>
+
+#include "et/gateway/request.hpp"
+#include "refusals.hpp"
+
+using namespace et;
+using namespace et::gateway;
+using et::gateway::test::code;
+using et::gateway::test::refused;
+
+namespace {
+
+const std::string pdf = "JVBERi0xLjcKJeLjz9MK"; // "%PDF-1.7\n%", four binary bytes, "\n"
+const std::string png = "iVBORw0KGgoAAAAAAAAAAA==";
+const std::string pdf_url = "data:application/pdf;base64," + pdf;
+
+std::string openai_body(const std::string& parts) {
+  return R"({"model":"m","messages":[{"role":"user","content":[)" + parts + "]}]}";
+}
+
+std::string openai_file(const std::string& file) {
+  return R"({"type":"file","file":)" + file + "}";
+}
+
+std::string anthropic_body(const std::string& blocks) {
+  return R"({"model":"m","max_tokens":10,"messages":[{"role":"user","content":[)" + blocks + "]}]}";
+}
+
+std::string anthropic_document(const std::string& type, const std::string& data,
+                               const std::string& extra = "") {
+  return R"({"type":"document","source":{"type":"base64","media_type":")" + type + R"(","data":")"
+         + data + R"("})" + extra + "}";
+}
+
+std::string responses_body(const std::string& parts) {
+  return R"({"model":"m","input":[{"role":"user","content":[)" + parts + "]}]}";
+}
+
+} // namespace
+
+CAF_TEST(OpenAI file parts keep their name and their place in the text) {
+  auto r = parse_openai_request(openai_body(
+      R"({"type":"text","text":"read "},)"
+      + openai_file(R"({"filename":"spec.pdf","file_data":")" + pdf_url + R"("})")
+      + R"(,{"type":"text","text":" now"},)" + openai_file(R"({"file_data":")" + pdf + R"("})")));
+  CAF_REQUIRE(r);
+  const auto& m = r->request.messages.at(0);
+  CAF_CHECK_EQUAL(m.content, "read  now");
+  CAF_REQUIRE_EQUAL(m.images.size(), 2u);
+  CAF_CHECK(is_document(m.images[0]));
+  CAF_CHECK_EQUAL(m.images[0].data, pdf);
+  CAF_CHECK_EQUAL(m.images[0].name, "spec.pdf");
+  CAF_CHECK_EQUAL(m.images[0].at, 5u);
+  CAF_CHECK_EQUAL(m.images[0].pages, 1u); // estimated once, as it was read
+  // The base64 alone is a PDF's too (both OpenAI APIs document file_data as base64).
+  CAF_CHECK(is_document(m.images[1]));
+  CAF_CHECK_EQUAL(m.images[1].data, pdf);
+  CAF_CHECK_EQUAL(m.images[1].name, "");
+  CAF_CHECK_EQUAL(m.images[1].at, 9u);
+}
+
+CAF_TEST(OpenAI file refusals name the part) {
+  auto p = [](const std::string& file) {
+    return parse_openai_request(openai_body(openai_file(file)));
+  };
+  auto stored = p(R"({"file_id":"file-1"})");
+  CAF_CHECK_EQUAL(refused(stored), "messages[0].content[0].file.file_id");
+  CAF_CHECK(code(stored) == errc::unsupported);
+  CAF_CHECK_EQUAL(refused(p(R"({"filename":"a.pdf"})")), "messages[0].content[0].file.file_data");
+  // Not a PDF: a PNG's bytes, an image's media type, text that is not base64.
+  CAF_CHECK_EQUAL(refused(p(R"({"file_data":")" + png + R"("})")),
+                  "messages[0].content[0].file.file_data");
+  auto image = p(R"({"file_data":"data:image/png;base64,)" + png + R"("})");
+  CAF_CHECK_EQUAL(refused(image), "messages[0].content[0].file.file_data");
+  CAF_CHECK(code(image) == errc::unsupported);
+  CAF_CHECK_EQUAL(refused(p(R"({"file_data":"%PDF-1.7"})")),
+                  "messages[0].content[0].file.file_data");
+  CAF_CHECK_EQUAL(refused(p(R"({"file_data":")" + pdf + R"(","filename":7})")),
+                  "messages[0].content[0].file.filename");
+  CAF_CHECK_EQUAL(refused(p(R"({"file_data":")" + pdf + R"(","size":7})")),
+                  "messages[0].content[0].file.size");
+  CAF_CHECK_EQUAL(refused(parse_openai_request(openai_body(R"({"type":"file"})"))),
+                  "messages[0].content[0].file");
+  // Files come in user turns only, as images do.
+  auto system = parse_openai_request(R"({"model":"m","messages":[{"role":"system","content":[)"
+                                     + openai_file(R"({"file_data":")" + pdf + R"("})") + "]}]}");
+  CAF_CHECK_EQUAL(refused(system), "messages[0].content[0].type");
+}
+
+CAF_TEST(Anthropic document blocks in user turns and tool results) {
+  auto r = parse_anthropic_request(
+      R"({"model":"m","max_tokens":10,"messages":[
+        {"role":"user","content":[{"type":"text","text":"see"},)"
+      + anthropic_document("application/pdf", pdf,
+                           R"(,"title":"spec","citations":{"enabled":true},
+                              "cache_control":{"type":"ephemeral"})")
+      + R"(,{"type":"document","source":{"type":"url","url":"https://example.com/a.pdf"}}]},
+        {"role":"assistant","content":[{"type":"tool_use","id":"t1","name":"read","input":{}}]},
+        {"role":"user","content":[{"type":"tool_result","tool_use_id":"t1",
+          "content":[{"type":"text","text":"the file"},)"
+      + anthropic_document("application/pdf", pdf) + "]}]}]}");
+  CAF_REQUIRE(r);
+  const auto& ms = r->request.messages;
+  CAF_REQUIRE_EQUAL(ms.size(), 3u);
+  CAF_REQUIRE_EQUAL(ms[0].images.size(), 2u);
+  CAF_CHECK(is_document(ms[0].images[0]));
+  CAF_CHECK_EQUAL(ms[0].images[0].name, "spec");
+  CAF_CHECK_EQUAL(ms[0].images[0].at, 3u);
+  // A link to a PDF says what it is, so that upstreams write it as a file.
+  CAF_CHECK(is_document(ms[0].images[1]));
+  CAF_CHECK_EQUAL(ms[0].images[1].url, "https://example.com/a.pdf");
+  CAF_CHECK(ms[2].who == role::tool);
+  CAF_REQUIRE_EQUAL(ms[2].images.size(), 1u);
+  CAF_CHECK(is_document(ms[2].images[0]));
+  CAF_CHECK_EQUAL(ms[2].images[0].at, ms[2].content.size());
+}
+
+CAF_TEST(Anthropic document refusals name the block) {
+  auto p = [](const std::string& blocks) {
+    return parse_anthropic_request(anthropic_body(blocks));
+  };
+  CAF_CHECK_EQUAL(refused(p(anthropic_document("application/pdf", png))),
+                  "messages[0].content[0].source");
+  auto image = p(anthropic_document("image/png", png));
+  CAF_CHECK_EQUAL(refused(image), "messages[0].content[0].source");
+  CAF_CHECK(code(image) == errc::unsupported);
+  auto text = p(R"({"type":"document","source":{"type":"text","media_type":"text/plain",
+      "data":"notes"}})");
+  CAF_CHECK_EQUAL(refused(text), "messages[0].content[0].source.type");
+  CAF_CHECK(code(text) == errc::unsupported);
+  auto file = p(R"({"type":"document","source":{"type":"file","file_id":"f1"}})");
+  CAF_CHECK_EQUAL(refused(file), "messages[0].content[0].source.type");
+  auto context = p(anthropic_document("application/pdf", pdf, R"(,"context":"from the wiki")"));
+  CAF_CHECK_EQUAL(refused(context), "messages[0].content[0].context");
+  CAF_CHECK(code(context) == errc::unsupported);
+  CAF_CHECK_EQUAL(refused(p(anthropic_document("application/pdf", pdf, R"(,"title":1)"))),
+                  "messages[0].content[0].title");
+  CAF_CHECK_EQUAL(refused(p(R"({"type":"document","source":{"type":"url","url":"ftp://x/a"}})")),
+                  "messages[0].content[0].source.url");
+  // The model's own turns carry no documents.
+  auto assistant = parse_anthropic_request(
+      R"({"model":"m","max_tokens":10,"messages":[{"role":"user","content":"x"},
+        {"role":"assistant","content":[)"
+      + anthropic_document("application/pdf", pdf) + "]}]}");
+  CAF_CHECK_EQUAL(refused(assistant), "messages[1].content[0].type");
+}
+
+CAF_TEST(Responses input files in messages and function outputs) {
+  auto r = parse_responses_request(
+      R"({"model":"m","input":[{"role":"user","content":[
+        {"type":"input_file","filename":"spec.pdf","file_data":")"
+      + pdf_url + R"("},
+        {"type":"input_file","file_url":"https://example.com/a.pdf"}]},
+        {"type":"function_call","call_id":"c","name":"read","arguments":"{}"},
+        {"type":"function_call_output","call_id":"c","output":[
+          {"type":"input_file","file_data":")"
+      + pdf + R"("}]}]})");
+  CAF_REQUIRE(r);
+  const auto& ms = r->request.messages;
+  CAF_REQUIRE_EQUAL(ms.size(), 3u);
+  CAF_REQUIRE_EQUAL(ms[0].images.size(), 2u);
+  CAF_CHECK_EQUAL(ms[0].images[0].name, "spec.pdf");
+  CAF_CHECK_EQUAL(ms[0].images[0].data, pdf);
+  CAF_CHECK(is_document(ms[0].images[1]));
+  CAF_CHECK_EQUAL(ms[0].images[1].url, "https://example.com/a.pdf");
+  CAF_REQUIRE_EQUAL(ms[2].images.size(), 1u);
+  CAF_CHECK(is_document(ms[2].images[0]));
+}
+
+CAF_TEST(Responses file refusals name the part) {
+  auto p = [](const std::string& part) { return parse_responses_request(responses_body(part)); };
+  auto stored = p(R"({"type":"input_file","file_id":"file-1"})");
+  CAF_CHECK_EQUAL(refused(stored), "input[0].content[0].file_id");
+  CAF_CHECK(code(stored) == errc::unsupported);
+  CAF_CHECK_EQUAL(refused(p(R"({"type":"input_file"})")), "input[0].content[0]");
+  CAF_CHECK_EQUAL(refused(p(R"({"type":"input_file","file_data":")" + pdf
+                            + R"(","file_url":"https://example.com/a.pdf"})")),
+                  "input[0].content[0]");
+  CAF_CHECK_EQUAL(refused(p(R"({"type":"input_file","file_data":")" + png + R"("})")),
+                  "input[0].content[0].file_data");
+}
+
+CAF_TEST(documents are bounded and counted with images) {
+  limits small;
+  small.max_images = 2;
+  small.max_image_bytes = 24; // the PDF's base64 is 20 bytes, the PNG's 24
+  auto file = [](const std::string& data) {
+    return openai_body(openai_file(R"({"file_data":")" + data + R"("})"));
+  };
+  CAF_CHECK_EQUAL(refused(parse_openai_request(file(pdf_url), small)), "ok");
+  CAF_CHECK_EQUAL(refused(parse_openai_request(file(pdf_url + "AAAAAAAA"), small)),
+                  "messages[0].content[0].file.file_data");
+  auto doc = anthropic_document("application/pdf", pdf);
+  auto image = R"({"type":"image","source":{"type":"base64","media_type":"image/png","data":")"
+               + png + R"("}})";
+  CAF_CHECK_EQUAL(refused(parse_anthropic_request(anthropic_body(doc + "," + image), small)), "ok");
+  CAF_CHECK_EQUAL(
+      refused(parse_anthropic_request(anthropic_body(doc + "," + doc + "," + image), small)),
+      "messages");
+}
