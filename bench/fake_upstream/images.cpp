@@ -32,15 +32,16 @@ bool openai_image(const json::object& part) {
          || (url.starts_with("data:image/") && url.find(";base64,") != std::string_view::npos);
 }
 
-// Anthropic: {"type":"image","source":{"type":"base64","media_type","data"} or {"type":"url",...}}.
-bool anthropic_image(const json::object& block) {
+// Anthropic's image and document blocks: {"source":{"type":"base64","media_type","data"} or
+// {"type":"url","url"}}, the media type beginning with `media`.
+bool anthropic_source(const json::object& block, std::string_view media) {
   const auto* source = object_at(block, "source");
   if (source == nullptr)
     return false;
   auto kind = string_at(*source, "type");
   if (kind == "url")
     return link(string_at(*source, "url"));
-  return kind == "base64" && string_at(*source, "media_type").starts_with("image/")
+  return kind == "base64" && string_at(*source, "media_type").starts_with(media)
          && !string_at(*source, "data").empty();
 }
 
@@ -53,19 +54,6 @@ bool openai_document(const json::object& part) {
   const auto* inner = object_at(part, "file");
   return inner != nullptr && !string_at(*inner, "filename").empty()
          && pdf_data_url(string_at(*inner, "file_data"));
-}
-
-// Anthropic: {"type":"document","source":{"type":"base64","media_type":"application/pdf",
-// "data"} or {"type":"url","url"}}.
-bool anthropic_document(const json::object& block) {
-  const auto* source = object_at(block, "source");
-  if (source == nullptr)
-    return false;
-  auto kind = string_at(*source, "type");
-  if (kind == "url")
-    return link(string_at(*source, "url"));
-  return kind == "base64" && string_at(*source, "media_type") == "application/pdf"
-         && !string_at(*source, "data").empty();
 }
 
 } // namespace
@@ -82,11 +70,11 @@ int64_t content_attachments(const json::value* content) {
     if (type == "image_url")
       n += openai_image(part) ? image_tokens : 0;
     else if (type == "image")
-      n += anthropic_image(part) ? image_tokens : 0;
+      n += anthropic_source(part, "image/") ? image_tokens : 0;
     else if (type == "file")
       n += openai_document(part) ? document_tokens : 0;
     else if (type == "document")
-      n += anthropic_document(part) ? document_tokens : 0;
+      n += anthropic_source(part, "application/pdf") ? document_tokens : 0;
     else if (type == "tool_result")
       n += content_attachments(part.if_contains("content"));
   }

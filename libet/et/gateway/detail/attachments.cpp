@@ -177,4 +177,35 @@ result<image> attachment_of_url(std::string url, const std::string& field, const
   return attachment_bytes(type_name, std::move(url), field, bounds, want);
 }
 
+result<image> anthropic_source(const json::object& part, const std::string& field,
+                               const limits& bounds, attachment want, std::string_view others) {
+  const auto* source = part.if_contains("source");
+  auto f = field + ".source";
+  if (source == nullptr || !source->is_object())
+    return bad_field(f, "expected an object");
+  const auto& o = source->get_object();
+  auto kind = required_string(o, "type", f, 32);
+  if (!kind)
+    return std::move(kind).error();
+  if (*kind == "url") {
+    if (auto ok = check_members(o, f, {"type", "url"}); !ok)
+      return ok.error();
+    auto link = required_string(o, "url", f, bounds.max_link_bytes);
+    if (!link)
+      return std::move(link).error();
+    return attachment_link(*link, f + ".url", bounds, want);
+  }
+  if (*kind != "base64")
+    return unsupported_field(f + ".type", others);
+  if (auto ok = check_members(o, f, {"type", "media_type", "data"}); !ok)
+    return ok.error();
+  auto media_type = required_string(o, "media_type", f, 64);
+  auto data = required_string(o, "data", f, bounds.max_image_bytes);
+  if (!media_type)
+    return std::move(media_type).error();
+  if (!data)
+    return std::move(data).error();
+  return attachment_bytes(*media_type, std::move(*data), f, bounds, want);
+}
+
 } // namespace et::gateway::detail

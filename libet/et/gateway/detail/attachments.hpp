@@ -4,6 +4,7 @@
 /// http(s) link the upstream fetches (the gateway never fetches one itself), and a data URL for
 /// either. Included by .cpp files only.
 
+#include <boost/json.hpp>
 #include <string>
 #include <string_view>
 
@@ -38,5 +39,11 @@ bool is_data_url(std::string_view text);
 /// link as attachment_link.
 result<image> attachment_of_url(std::string url, const std::string& field, const limits& bounds,
                                 attachment want);
+
+/// The `source` of Anthropic's image or document block `part` (named `field`):
+/// {"type":"base64","media_type","data"} or {"type":"url","url"}; another source type is
+/// unsupported, `others` saying what to send instead.
+result<image> anthropic_source(const boost::json::object& part, const std::string& field,
+                               const limits& bounds, attachment want, std::string_view others);
 
 } // namespace et::gateway::detail

@@ -39,20 +39,6 @@ result<image> link_member(const json::object& o, const char* key, const std::str
   return attachment_link(*link, field + "." + key, bounds, attachment::document);
 }
 
-// Anthropic's base64 source: its media type must be a PDF's.
-result<image> anthropic_bytes(const json::object& o, const std::string& field,
-                              const limits& bounds) {
-  if (auto ok = check_members(o, field, {"type", "media_type", "data"}); !ok)
-    return ok.error();
-  auto media_type = required_string(o, "media_type", field, 64);
-  auto data = required_string(o, "data", field, bounds.max_image_bytes);
-  if (!media_type)
-    return std::move(media_type).error();
-  if (!data)
-    return std::move(data).error();
-  return attachment_bytes(*media_type, std::move(*data), field, bounds, attachment::document);
-}
-
 // The client's name for a document (`key` of `o`), bounded.
 result<void> name_into(const json::object& o, const char* key, const std::string& field,
                        result<image>& doc) {
@@ -120,22 +106,9 @@ result<image> anthropic_document(const json::object& part, const std::string& fi
     return ok.error();
   if (const auto* c = part.if_contains("context"); c != nullptr && !c->is_null())
     return unsupported_field(field + ".context", "not passed on by this gateway yet");
-  const auto* source = part.if_contains("source");
-  auto f = field + ".source";
-  if (source == nullptr || !source->is_object())
-    return bad_field(f, "expected an object");
-  const auto& o = source->get_object();
-  auto kind = required_string(o, "type", f, 32);
-  if (!kind)
-    return std::move(kind).error();
-  if (*kind != "url" && *kind != "base64")
-    return unsupported_field(f + ".type", "only base64 and url document sources are supported "
-                                          "(send text as a text block; this gateway stores no "
-                                          "files)");
-  if (*kind == "url")
-    if (auto ok = check_members(o, f, {"type", "url"}); !ok)
-      return ok.error();
-  auto doc = *kind == "url" ? link_member(o, "url", f, bounds) : anthropic_bytes(o, f, bounds);
+  auto doc = anthropic_source(part, field, bounds, attachment::document,
+                              "only base64 and url document sources are supported (send text "
+                              "as a text block; this gateway stores no files)");
   if (auto ok = name_into(part, "title", field, doc); !ok)
     return ok.error();
   return doc;
