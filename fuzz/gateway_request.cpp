@@ -11,6 +11,7 @@
 #include <boost/json.hpp>
 #include <string>
 
+#include "et/cost/attachments.hpp"
 #include "et/cost/reports.hpp"
 #include "et/gateway/errors.hpp"
 #include "et/gateway/request.hpp"
@@ -131,6 +132,10 @@ void check(const et::result<client_request>& r, const limits& bounds, protocol p
                  "a name unbounded, or an image's");
       FUZZ_CHECK(!et::is_document(i) || !i.url.empty() || i.pages > 0,
                  "a document's bytes without their pages");
+      // Decoded in the smallest pieces, a document counts the same: no key lost at a seam.
+      FUZZ_CHECK(!et::is_document(i) || !i.url.empty()
+                     || et::cost::estimate_pdf_pages(i.data, 4) == i.pages,
+                 "a document's pages depend on the pieces it is decoded in");
       at = i.at;
     }
     images += m.images.size();

@@ -25,15 +25,17 @@ inline constexpr int64_t pdf_page_token_estimate = 3'000;
 inline constexpr std::size_t unseen_link_pages = 10;
 
 /// Base64 bytes a page is estimated to take where a PDF's pages are out of sight (compressed
-/// into object streams): 12 KiB of PDF, a typeset page of text (a LaTeX book of 300 pages is
+/// into object streams): 4.5 KiB of PDF, a typeset page of text (a LaTeX book of 300 pages is
 /// about 1.5 MB).
-inline constexpr std::size_t base64_bytes_a_page = 16 << 10;
+inline constexpr std::size_t base64_bytes_a_page = 6 << 10;
 
-/// Pages a PDF given as base64 `data` is estimated to have, decoded a piece at a time: the most
-/// of its page objects ("/Type /Page"), the count a linearized PDF states, and, where pages may
-/// be out of sight (object streams, or no page object found), one per base64_bytes_a_page; at
-/// least 1. Costs a pass over `data`: done once, when a request is read.
-std::size_t estimate_pdf_pages(std::string_view data);
+/// Pages a PDF given as base64 `data` is estimated to have, decoded `piece` base64 characters
+/// (a multiple of 4) at a time: the most of its page objects ("/Type /Page"), the count a
+/// linearized PDF states, and, where pages may be out of sight (object streams, or no page
+/// object found), one per base64_bytes_a_page, but no more than the objects the PDF says it has
+/// (`/Size`: every page is an object of its own); at least 1. Costs a pass over `data`: done
+/// once, when a request is read.
+std::size_t estimate_pdf_pages(std::string_view data, std::size_t piece = 64 << 10);
 
 /// Tokens `i` is estimated to take: an image's image_token_estimate, or a document's pages at
 /// pdf_page_token_estimate each (its `pages` when known; else unseen_link_pages for a link, or

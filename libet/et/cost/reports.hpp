@@ -5,7 +5,6 @@
 #include <cstdint>
 #include <string>
 
-#include "et/cost/attachments.hpp"
 #include "et/llm/chat.hpp"
 
 namespace et::cost {
@@ -38,16 +37,8 @@ inline int64_t estimate_tokens(size_t bytes) {
   return static_cast<int64_t>(bytes / 3 + 1);
 }
 
-/// Tokens a conversation's prompt is estimated to take: its texts and its attachments.
-inline int64_t estimate_prompt_tokens(const chat_request& req) {
-  size_t bytes = 0;
-  int64_t attachments = 0;
-  for (const auto& m : req.messages) {
-    bytes += m.content.size();
-    for (const auto& i : m.images)
-      attachments += estimate_attachment_tokens(i);
-  }
-  return estimate_tokens(bytes) + attachments;
-}
+/// Tokens a conversation's prompt is estimated to take: its texts, and its images and
+/// documents as cost/attachments.hpp estimates them.
+int64_t estimate_prompt_tokens(const chat_request& req);
 
 } // namespace et::cost

@@ -27,7 +27,7 @@ CAF_TEST(page objects are counted and the page tree is not ) {
                         "2 0 obj <</Type /Page>>\n3 0 obj <</Type/Page/Parent 1 0 R>>\n"
                         "4 0 obj <</Type \r\n  /Page\n>>\n5 0 obj <</Type /PageLabel>>\n%%EOF"),
                   3u);
-  CAF_CHECK_EQUAL(pages("%PDF-1.7\n<</Type /Page"), 1u); // a key that ends the data
+  CAF_CHECK_EQUAL(pages("%PDF-1.7\n<</Type /Page>> <</Type /Page"), 2u); // one ends the data
   CAF_CHECK_EQUAL(pages(std::string(40'000, 'x') + "/Type /Page /Type /Page"), 2u);
 }
 
@@ -45,18 +45,40 @@ CAF_TEST(a page object across two decoded pieces is counted once) {
 }
 
 CAF_TEST(where pages may be out of sight their size counts) {
-  // No page object in sight: a page per 16 KiB of base64, at least one.
+  // No page object in sight: a page per 6 KiB of base64, at least one.
   CAF_CHECK_EQUAL(pages("%PDF-1.7 compressed"), 1u);
-  CAF_CHECK_EQUAL(pages(std::string(100'000, 'c')), 9u); // 133,336 bytes of base64
+  const std::string big(100'000, 'c'); // 133,336 bytes of base64: 22 pages by size
+  CAF_CHECK_EQUAL(pages(big), 22u);
   // Object streams hide page objects: one in sight does not make a big PDF one page.
-  CAF_CHECK_EQUAL(pages(std::string(100'000, 'c') + "<</Type /ObjStm /N 90>> /Type /Page "), 9u);
-  CAF_CHECK_EQUAL(pages(std::string(100'000, 'c') + "/Type /Page "), 1u); // all in sight
+  CAF_CHECK_EQUAL(pages(big + "<</Type /ObjStm /N 90>> /Type /Page "), 22u);
+  CAF_CHECK_EQUAL(pages(big + "/Type /Page "), 1u); // no object streams: all are in sight
+  // But no more pages than the objects the PDF says it has (every page is one).
+  CAF_CHECK_EQUAL(pages(big + "<</Type /ObjStm>> <</Type /XRef /Size 5>>"), 5u);
+  CAF_CHECK_EQUAL(pages(big + "<</Type /ObjStm>> /Size 500 /Size 7"), 22u); // the most of them
+  CAF_CHECK_EQUAL(pages(big + "<</Type /ObjStm>> /SizeX 5"), 22u);          // another name
   // A linearized PDF says how many it has, but saying fewer counts for nothing.
   CAF_CHECK_EQUAL(pages("%PDF-1.7\n1 0 obj <</Linearized 1 /L 9000 /N 42 /T 800>>"), 42u);
   CAF_CHECK_EQUAL(pages("%PDF-1.7\n<</Linearized 1 /N 1>> /Type /Page /Type /Page"), 2u);
-  CAF_CHECK_EQUAL(pages("%PDF-1.7\n<</Linearized 1 /NameX 5>>"), 1u);
+  CAF_CHECK_EQUAL(pages("%PDF-1.7\n<</Linearized 1 /NameX 5 /N 3>>"), 3u);
   // Not base64 (the gateway checks first): its size.
-  CAF_CHECK_EQUAL(estimate_pdf_pages(std::string(40'000, '!')), 3u);
+  CAF_CHECK_EQUAL(estimate_pdf_pages(std::string(40'000, '!')), 7u);
+}
+
+CAF_TEST(the pieces a PDF is decoded in do not change its count) {
+  std::string linearized = "%PDF-1.7\n<</Linearized 1 /L 9 /N 40>>" + std::string(3000, 'q');
+  std::string spread = "<</Type /Pages>>";
+  for (int i = 0; i < 40; ++i)
+    spread += "<</Type   /Page>>" + std::string(static_cast<std::size_t>(i * 7), ' ');
+  std::string hidden = std::string(50'000, 'h') + "<</Type /ObjStm>> trailer <</Size   123>>";
+  for (const auto& pdf : {linearized, spread, hidden}) {
+    auto data = base64(pdf);
+    auto whole = estimate_pdf_pages(data);
+    for (std::size_t piece : {4u, 8u, 12u, 40u, 100u, 4096u})
+      CAF_CHECK_EQUAL(estimate_pdf_pages(data, piece), whole);
+  }
+  CAF_CHECK_EQUAL(estimate_pdf_pages(base64(linearized)), 40u);
+  CAF_CHECK_EQUAL(estimate_pdf_pages(base64(spread)), 40u);
+  CAF_CHECK_EQUAL(estimate_pdf_pages(base64(hidden)), 11u); // 66,724 bytes of base64, 123 objects
 }
 
 CAF_TEST(each attachment has its estimate) {
@@ -66,7 +88,7 @@ CAF_TEST(each attachment has its estimate) {
   doc.pages = 7; // counted when the request was read
   CAF_CHECK_EQUAL(estimate_attachment_tokens(doc), 7 * pdf_page_token_estimate);
   doc.pages = 0; // not counted: its size, without reading it
-  CAF_CHECK_EQUAL(estimate_attachment_tokens(doc), 3 * pdf_page_token_estimate);
+  CAF_CHECK_EQUAL(estimate_attachment_tokens(doc), 7 * pdf_page_token_estimate);
   image link{std::string{pdf_media_type}, {}, "https://example.com/a.pdf", {}, 0};
   CAF_CHECK_EQUAL(estimate_attachment_tokens(link),
                   static_cast<int64_t>(unseen_link_pages) * pdf_page_token_estimate);

@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "et/cost/attachments.hpp"
 #include "et/cost/budget.hpp"
 #include "et/cost/reports.hpp"
 
