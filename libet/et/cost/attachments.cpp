@@ -14,31 +14,6 @@ namespace et::cost {
 
 namespace {
 
-// Appends the bytes of whole base64 groups in `text` ('=' ends the data); false on a stray
-// character.
-bool decode_into(std::string_view text, std::string& out) {
-  uint32_t bits = 0;
-  int got = 0;
-  for (char c : text) {
-    if (c == '=')
-      break;
-    int v = base64_digit(c);
-    if (v < 0)
-      return false;
-    bits = (bits << 6) | static_cast<uint32_t>(v);
-    if (++got == 4) {
-      out.push_back(static_cast<char>((bits >> 16) & 0xff));
-      out.push_back(static_cast<char>((bits >> 8) & 0xff));
-      out.push_back(static_cast<char>(bits & 0xff));
-      bits = 0;
-      got = 0;
-    }
-  }
-  for (int b = 0; b < got - 1; ++b) // a padded last group: 2 or 3 characters
-    out.push_back(static_cast<char>((bits << (6 * (4 - got))) >> (16 - 8 * b) & 0xff));
-  return true;
-}
-
 bool pdf_space(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\0';
 }
@@ -144,7 +119,7 @@ std::size_t estimate_pdf_pages(std::string_view data, std::size_t piece) {
   for (std::size_t at = 0; at < data.size(); at += piece) {
     auto kept = std::min(text.size(), max_key);
     text.erase(0, text.size() - kept);
-    if (!decode_into(data.substr(at, piece), text))
+    if (!base64_decode_into(data.substr(at, piece), text))
       return pages_by_size(data.size());
     if (head.size() < head_bytes)
       head.append(std::string_view{text}.substr(kept, head_bytes - head.size()));

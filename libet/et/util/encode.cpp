@@ -47,6 +47,29 @@ int base64_digit(char c) {
   return -1;
 }
 
+bool base64_decode_into(std::string_view text, std::string& out) {
+  uint32_t bits = 0;
+  int got = 0;
+  for (char c : text) {
+    if (c == '=')
+      break;
+    int v = base64_digit(c);
+    if (v < 0)
+      return false;
+    bits = (bits << 6) | static_cast<uint32_t>(v);
+    if (++got == 4) {
+      out.push_back(static_cast<char>((bits >> 16) & 0xff));
+      out.push_back(static_cast<char>((bits >> 8) & 0xff));
+      out.push_back(static_cast<char>(bits & 0xff));
+      bits = 0;
+      got = 0;
+    }
+  }
+  for (int b = 0; b < got - 1; ++b)
+    out.push_back(static_cast<char>((bits << (6 * (4 - got))) >> (16 - 8 * b) & 0xff));
+  return true;
+}
+
 std::string percent_encode(std::string_view text) {
   static constexpr char hex[] = "0123456789ABCDEF";
   std::string out;

@@ -81,6 +81,27 @@ CAF_TEST(the pieces a PDF is decoded in do not change its count) {
   CAF_CHECK_EQUAL(estimate_pdf_pages(base64(hidden)), 11u); // 66,724 bytes of base64, 123 objects
 }
 
+CAF_TEST(numbers a client writes are bounded) {
+  // A linearized count past a million pages is a million pages; a /Size of more than ten
+  // digits is read as its first ten, and caps nothing a size estimate would give.
+  CAF_CHECK_EQUAL(pages("%PDF-1.7\n<</Linearized 1 /N 99999999999999999999>>"), 1u << 20);
+  CAF_CHECK_EQUAL(pages(std::string(100'000, 'c') + "<</Type /ObjStm>> /Size 123456789012345678"),
+                  22u);
+}
+
+CAF_TEST(the shared base64 decoder reads what base64 wrote) {
+  for (std::size_t n = 0; n < 12; ++n) {
+    std::string bytes;
+    for (std::size_t k = 0; k < n; ++k)
+      bytes.push_back(static_cast<char>(0xf0 + k));
+    std::string out;
+    CAF_CHECK(base64_decode_into(base64(bytes), out));
+    CAF_CHECK_EQUAL(out, bytes);
+  }
+  std::string out;
+  CAF_CHECK(!base64_decode_into("QUJD!", out)); // a stray character
+}
+
 CAF_TEST(each attachment has its estimate) {
   CAF_CHECK_EQUAL(estimate_attachment_tokens(image{"image/png", "iVBORw0KGgo=", {}, {}, 0}),
                   image_token_estimate);

@@ -50,23 +50,10 @@ bool well_formed_base64(std::string_view s) {
   return true;
 }
 
-// The first bytes of base64 text (at most 12: enough for every signature).
+// The first bytes of well-formed base64 text (at most 12: enough for every signature).
 std::string leading_bytes(std::string_view s) {
   std::string out;
-  for (std::size_t i = 0; i + 4 <= s.size() && out.size() < 12; i += 4) {
-    uint32_t bits = 0;
-    int got = 0;
-    for (std::size_t j = 0; j < 4; ++j) {
-      int v = base64_digit(s[i + j]);
-      if (v < 0)
-        break;
-      bits = (bits << 6) | static_cast<uint32_t>(v);
-      ++got;
-    }
-    bits <<= 6 * (4 - got);
-    for (int b = 0; b < got - 1; ++b)
-      out.push_back(static_cast<char>((bits >> (16 - 8 * b)) & 0xff));
-  }
+  base64_decode_into(s.substr(0, 16), out);
   return out;
 }
 
