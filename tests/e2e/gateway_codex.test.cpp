@@ -42,7 +42,8 @@ std::string missing_codex() {
 }
 
 // `codex exec PROMPT` with model `model` through the gateway; its output, `ok` its exit.
-std::string codex_exec(fixture& f, const std::string& model, const std::string& prompt, bool& ok) {
+std::string codex_exec(fixture& f, const std::string& model, const std::string& prompt, bool& ok,
+                       const std::string& settings = "") {
   auto home = f.dir / "codex-home";
   fs::create_directories(home);
   auto out = f.dir / ("codex-" + model + ".out");
@@ -50,8 +51,8 @@ std::string codex_exec(fixture& f, const std::string& model, const std::string& 
                   + std::to_string(f.port) + "/v1\",wire_api=\"responses\"}";
   ok = shell("cd '" + f.dir.string() + "' && HOME='" + home.string() + "' timeout 120 '"
              + codex_bin.string() + "' exec --skip-git-repo-check -c model_provider=et -c '"
-             + provider + "' -m " + model + " '" + prompt + "' < /dev/null > '" + out.string()
-             + "' 2>&1");
+             + provider + "' " + settings + " -m " + model + " '" + prompt + "' < /dev/null > '"
+             + out.string() + "' 2>&1");
   return read_file(out);
 }
 
@@ -80,6 +81,23 @@ CAF_TEST(codex completes a turn through the gateway on any upstream) {
     CAF_CHECK(has(gateway->err(), "POST /v1/responses model=" + model + " stream -> 200 ok"));
   }
   CAF_CHECK(fixture::clean(gateway->err()));
+}
+
+CAF_TEST(codex shows the thinking of a Claude model as its reasoning) {
+  if (auto why = missing_codex(); !why.empty()) {
+    CAF_MESSAGE("gateway_codex: skipped: " << why);
+    return;
+  }
+  serve();
+  bool ok = false;
+  auto text = codex_exec(*this, "claudethink", "echo this back", ok,
+                         "-c model_reasoning_effort=low -c model_reasoning_summary=auto");
+  CAF_MESSAGE("codex said:\n" << text);
+  CAF_CHECK(ok);
+  // Codex prints the reasoning item's summary before the answer.
+  CAF_CHECK(has(text, "\nWeighing it up.\ncodex\n"));
+  CAF_CHECK(has(text, "echo this back\ntokens used"));
+  CAF_CHECK(!has(text, "ERROR"));
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

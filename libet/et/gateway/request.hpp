@@ -45,8 +45,11 @@ struct client_request {
   /// Relay the model's thinking: OpenAI clients always get it (as reasoning_content, the field
   /// reasoning servers use, which other clients ignore); Anthropic clients when they turn
   /// thinking on, as Anthropic shows it (with its text even when they ask to omit it: the text
-  /// is what its signature signs).
+  /// is what its signature signs); Responses clients when they ask for a reasoning summary.
   bool show_thinking = false;
+  /// Responses: the model's signed thinking goes back in reasoning items' encrypted_content
+  /// (include: reasoning.encrypted_content), for the client to send back next turn.
+  bool carry_thoughts = false;
   /// Responses: the custom (free-form) tools among `request.tools`, whose calls go back to the
   /// client as custom_tool_call items with their one `input`.
   std::vector<std::string> freeform_tools;
@@ -67,10 +70,11 @@ result<client_request> parse_anthropic_count_request(std::string_view body,
                                                      const limits& bounds = {});
 
 /// Decodes an OpenAI Responses API body (POST /v1/responses, what Codex sends): `input` as a
-/// string or as message, function_call, function_call_output and reasoning items (reasoning is
-/// dropped), `instructions` as the system prompt, flat function tools, `text.format`,
-/// `reasoning.effort`; `previous_response_id` is unsupported (nothing is stored). The same
-/// failures as the other decoders.
+/// string or as message, function_call, function_call_output and reasoning items (the thinking
+/// et sealed into a reasoning item goes back with the assistant turn after it; other reasoning
+/// is dropped), `instructions` as the system prompt, flat function tools, `text.format`,
+/// `reasoning.effort` and `.summary`, `include`; `previous_response_id` is unsupported (nothing
+/// is stored). The same failures as the other decoders.
 result<client_request> parse_responses_request(std::string_view body, const limits& bounds = {});
 
 /// The field a parse failure names ("messages[2].content"), "" when it names none: the

@@ -19,10 +19,12 @@ struct answer_meta {
   std::string model;   ///< the model name the client asked for
   int64_t created = 0; ///< Unix seconds (OpenAI's `created`)
   /// Relay the model's thinking (client_request::show_thinking): OpenAI's reasoning_content,
-  /// Anthropic's thinking blocks.
+  /// Anthropic's thinking blocks, the summary of a Responses reasoning item.
   bool show_thinking = false;
   /// Responses: the tools whose calls are custom_tool_call items (client_request::freeform_tools).
   std::vector<std::string> freeform_tools;
+  /// Responses: signed thinking sealed into reasoning items (client_request::carry_thoughts).
+  bool carry_thoughts = false;
 };
 
 /// Fails (invalid_input) when `r` cannot be told in protocol `p`: for

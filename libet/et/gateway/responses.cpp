@@ -73,6 +73,34 @@ std::string freeform_input(const tool_call& c) {
   return c.arguments;
 }
 
+std::string reasoning_id(const answer_meta& meta, int n) {
+  return "rs_" + meta.id + (n == 0 ? "" : "_" + std::to_string(n));
+}
+
+json::object summary_part(const std::string& text) {
+  return {{"type", "summary_text"}, {"text", text}};
+}
+
+// Whether thinking makes a reasoning item for this client: text it shows, or thoughts it carries.
+bool reasoning_shown(const answer_meta& meta, const std::string& text,
+                     const std::vector<thought>& thoughts) {
+  return (meta.show_thinking && !text.empty()) || (meta.carry_thoughts && !thoughts.empty());
+}
+
+// A reasoning item: empty as it is added; done, the thinking `text` as its summary when the
+// client asked for one, and `thoughts` sealed when it asked for them.
+json::object reasoning_item(const answer_meta& meta, const std::string& id, const std::string& text,
+                            const std::vector<thought>& thoughts, bool done) {
+  json::array summary;
+  if (done && meta.show_thinking && !text.empty())
+    summary.push_back(summary_part(text));
+  json::object item{{"id", id}, {"type", "reasoning"}, {"summary", std::move(summary)}};
+  if (done && meta.carry_thoughts)
+    item["encrypted_content"] =
+        thoughts.empty() ? json::value{} : json::value(seal_thoughts(thoughts));
+  return item;
+}
+
 std::string call_item_id(const chat_response& r, const answer_meta& meta, std::size_t i) {
   return (freeform(meta, r.tool_calls[i].name) ? "ctc_" : "fc_") + meta.id + "_"
          + std::to_string(i);
@@ -128,6 +156,8 @@ json::object response_object(const answer_meta& meta, const char* status, json::
 
 json::array whole_output(const chat_response& r, const answer_meta& meta) {
   json::array output;
+  if (reasoning_shown(meta, r.reasoning, r.thoughts))
+    output.push_back(reasoning_item(meta, reasoning_id(meta, 0), r.reasoning, r.thoughts, true));
   if (!r.content.empty() || r.tool_calls.empty())
     output.push_back(message_item(meta, r.content, true, &r));
   for (std::size_t i = 0; i < r.tool_calls.size(); ++i)
@@ -160,54 +190,132 @@ std::string responses_stream::start() {
   return start_;
 }
 
+std::string responses_stream::open_reasoning() {
+  if (reasoning_open_)
+    return {};
+  reasoning_open_ = true;
+  reasoning_at_ = next_index_++;
+  reasoning_id_ = reasoning_id(meta_, reasoning_items_++);
+  return event("response.output_item.added",
+               {{"output_index", reasoning_at_},
+                {"item", reasoning_item(meta_, reasoning_id_, "", {}, false)}});
+}
+
+std::string responses_stream::summary_delta(const std::string& text) {
+  std::string out;
+  if (summary_.empty())
+    out = event("response.reasoning_summary_part.added", {{"item_id", reasoning_id_},
+                                                          {"output_index", reasoning_at_},
+                                                          {"summary_index", 0},
+                                                          {"part", summary_part("")}});
+  summary_ += text;
+  return out
+         + event("response.reasoning_summary_text.delta", {{"item_id", reasoning_id_},
+                                                           {"output_index", reasoning_at_},
+                                                           {"summary_index", 0},
+                                                           {"delta", text}});
+}
+
+std::string responses_stream::close_reasoning() {
+  if (!reasoning_open_)
+    return {};
+  return close_reasoning(meta_.carry_thoughts ? thoughts_.take() : std::vector<thought>{});
+}
+
+std::string responses_stream::close_reasoning(const std::vector<thought>& thoughts) {
+  std::string out;
+  if (!summary_.empty()) {
+    out += event("response.reasoning_summary_text.done", {{"item_id", reasoning_id_},
+                                                          {"output_index", reasoning_at_},
+                                                          {"summary_index", 0},
+                                                          {"text", summary_}});
+    out += event("response.reasoning_summary_part.done", {{"item_id", reasoning_id_},
+                                                          {"output_index", reasoning_at_},
+                                                          {"summary_index", 0},
+                                                          {"part", summary_part(summary_)}});
+  }
+  auto item = reasoning_item(meta_, reasoning_id_, summary_, thoughts, true);
+  output_.push_back(item);
+  reasoning_open_ = false;
+  summary_.clear();
+  return out
+         + event("response.output_item.done", {{"output_index", reasoning_at_}, {"item", item}});
+}
+
+// Thinking between text and tool calls (a model that thinks again before calling): an item of
+// its own after the message, whole.
+std::string responses_stream::late_reasoning() {
+  auto thoughts = meta_.carry_thoughts ? thoughts_.take() : std::vector<thought>{};
+  if (!reasoning_shown(meta_, late_, thoughts))
+    return {};
+  auto out = open_reasoning();
+  if (meta_.show_thinking && !late_.empty())
+    out += summary_delta(late_);
+  return out + close_reasoning(thoughts);
+}
+
 std::string responses_stream::open_text() {
   if (text_open_)
     return {};
   text_open_ = true;
+  text_at_ = next_index_++;
   auto out = event("response.output_item.added",
-                   {{"output_index", 0}, {"item", message_item(meta_, "", false)}});
+                   {{"output_index", text_at_}, {"item", message_item(meta_, "", false)}});
   return out
          + event("response.content_part.added", {{"item_id", message_id(meta_)},
-                                                 {"output_index", 0},
+                                                 {"output_index", text_at_},
                                                  {"content_index", 0},
                                                  {"part", text_part("")}});
 }
 
 std::string responses_stream::piece(const chunk& c) {
+  std::string out;
+  if (meta_.carry_thoughts)
+    thoughts_.add(c);
+  bool shown_text = meta_.show_thinking && !c.reasoning.empty();
+  if (text_open_) {
+    if (shown_text)
+      late_ += c.reasoning;
+  } else {
+    if (shown_text || (meta_.carry_thoughts && (!c.signature.empty() || !c.redacted.empty())))
+      out += open_reasoning();
+    if (shown_text)
+      out += summary_delta(c.reasoning);
+  }
   if (c.text.empty())
-    return {};
-  auto out = open_text();
+    return out;
+  out += close_reasoning(); // the text begins: the thinking before it is over
+  out += open_text();
   text_ += c.text;
   return out
          + event("response.output_text.delta", {{"item_id", message_id(meta_)},
-                                                {"output_index", 0},
+                                                {"output_index", text_at_},
                                                 {"content_index", 0},
                                                 {"delta", c.text},
                                                 {"logprobs", json::array{}}});
 }
 
 std::string responses_stream::finish(const chat_response& r) {
-  std::string out;
-  int64_t index = 0;
+  auto out = close_reasoning();
   if (text_open_ || r.tool_calls.empty()) {
     out += open_text(); // an empty answer still has its (empty) message
     out += event("response.output_text.done", {{"item_id", message_id(meta_)},
-                                               {"output_index", 0},
+                                               {"output_index", text_at_},
                                                {"content_index", 0},
                                                {"text", text_},
                                                {"logprobs", json::array{}}});
     out += event("response.content_part.done", {{"item_id", message_id(meta_)},
-                                                {"output_index", 0},
+                                                {"output_index", text_at_},
                                                 {"content_index", 0},
                                                 {"part", text_part(text_)}});
-    out += event("response.output_item.done",
-                 {{"output_index", 0}, {"item", message_item(meta_, text_, true, &r)}});
-    index = 1;
+    auto done = message_item(meta_, text_, true, &r);
+    output_.push_back(done);
+    out +=
+        event("response.output_item.done", {{"output_index", text_at_}, {"item", std::move(done)}});
   }
-  json::array output;
-  if (index == 1)
-    output.push_back(message_item(meta_, text_, true, &r));
-  for (std::size_t i = 0; i < r.tool_calls.size(); ++i, ++index) {
+  out += late_reasoning();
+  for (std::size_t i = 0; i < r.tool_calls.size(); ++i) {
+    auto index = next_index_++;
     auto id = call_item_id(r, meta_, i);
     const auto& c = r.tool_calls[i];
     out += event("response.output_item.added",
@@ -226,10 +334,10 @@ std::string responses_stream::finish(const chat_response& r) {
           {{"item_id", id}, {"output_index", index}, {"name", c.name}, {"arguments", c.arguments}});
     }
     auto done = call_item(r, meta_, i, true);
-    output.push_back(done);
+    output_.push_back(done);
     out += event("response.output_item.done", {{"output_index", index}, {"item", std::move(done)}});
   }
-  auto whole = response_object(meta_, "completed", std::move(output), &r);
+  auto whole = response_object(meta_, "completed", std::move(output_), &r);
   const char* type = whole["status"] == "incomplete" ? "response.incomplete" : "response.completed";
   return out + event(type, {{"response", std::move(whole)}});
 }

@@ -1,13 +1,17 @@
 #pragma once
 /// The gateway's answers to OpenAI Responses API clients (POST /v1/responses): the whole
 /// response object, and the typed server-sent events of a streamed one. Pure text in, text out.
-/// Text becomes one message item, each tool call a function_call item after it; the model's
-/// reasoning is not relayed (no reasoning items yet).
+/// Text becomes one message item, each tool call a function_call item after it. The model's
+/// thinking becomes a reasoning item before them: its summary when the client asked for one
+/// (reasoning.summary), its signed thoughts sealed into encrypted_content when the client asked
+/// for those (include), so that a tool loop goes on thinking (detail/reasoning.hpp).
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <cstdint>
 #include <string>
 
+#include "et/gateway/detail/reasoning.hpp"
 #include "et/gateway/errors.hpp"
 #include "et/gateway/response.hpp"
 #include "et/llm/chat.hpp"
@@ -19,11 +23,12 @@ namespace et::gateway {
 std::string responses_response(const chat_response& r, const answer_meta& meta);
 
 /// The events of one streamed response, in order: start() (response.created and
-/// response.in_progress), piece() per piece (the message item and its text part are opened
-/// before the first text delta), then finish() (the text closed, each tool call added whole,
-/// response.completed) or fail() (response.failed, then an error event, so neither a client
-/// that waits for completed nor the official SDK takes a cut stream for a whole one). Every
-/// event carries its sequence_number.
+/// response.in_progress), piece() per piece (thinking streams into a reasoning item, which
+/// closes when the text begins; the message item and its text part are opened before the first
+/// text delta), then finish() (the text closed, thinking that came after the text as a second
+/// reasoning item, each tool call added whole, response.completed) or fail() (response.failed,
+/// then an error event, so neither a client that waits for completed nor the official SDK takes
+/// a cut stream for a whole one). Every event carries its sequence_number.
 class responses_stream {
 public:
   /// A stream for `meta`.
@@ -39,12 +44,27 @@ public:
 
 private:
   std::string event(const char* type, boost::json::object data);
-  std::string open_text(); ///< the message item and its text part, once
+  std::string open_reasoning();                       ///< the reasoning item added, once
+  std::string summary_delta(const std::string& text); ///< its summary part added first
+  std::string close_reasoning();                      ///< done, with the thoughts taken now
+  std::string close_reasoning(const std::vector<thought>& thoughts); ///< done, with `thoughts`
+  std::string late_reasoning(); ///< thinking after the text began, as an item of its own
+  std::string open_text();      ///< the message item and its text part, once
   answer_meta meta_;
   int64_t sequence_ = 0;
-  std::string start_;      ///< the first two events, numbered 0 and 1
-  bool text_open_ = false; ///< the message item and its text part were added
-  std::string text_;       ///< the text so far
+  std::string start_;                  ///< the first two events, numbered 0 and 1
+  int64_t next_index_ = 0;             ///< the output_index of the next item
+  boost::json::array output_;          ///< the items done, in order
+  bool reasoning_open_ = false;        ///< a reasoning item was added and is not done
+  int64_t reasoning_at_ = 0;           ///< its output_index
+  std::string reasoning_id_;           ///< its id
+  int reasoning_items_ = 0;            ///< how many were added
+  std::string summary_;                ///< its summary text so far
+  std::string late_;                   ///< thinking text that came after the text began
+  detail::thought_collector thoughts_; ///< signed thoughts not yet in an item
+  bool text_open_ = false;             ///< the message item and its text part were added
+  int64_t text_at_ = 0;                ///< the message item's output_index
+  std::string text_;                   ///< the text so far
 };
 
 } // namespace et::gateway

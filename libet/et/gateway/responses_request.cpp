@@ -8,6 +8,7 @@
 #include "et/gateway/detail/fields.hpp"
 #include "et/gateway/detail/formats.hpp"
 #include "et/gateway/detail/images.hpp"
+#include "et/gateway/detail/reasoning.hpp"
 #include "et/gateway/detail/tool_choice.hpp"
 #include "et/gateway/detail/tools.hpp"
 #include "et/gateway/errors.hpp"
@@ -20,10 +21,15 @@ namespace {
 using namespace detail;
 
 // Accepted and without effect on the answer: attribution, caching and storage hints. Nothing
-// is stored, whatever `store` says; `include` asks for extra output et does not make.
-constexpr std::array<std::string_view, 10> ignored_fields{
-    "user",       "metadata", "store",          "service_tier",      "prompt_cache_key",
-    "truncation", "include",  "stream_options", "safety_identifier", "client_metadata"};
+// is stored, whatever `store` says.
+constexpr std::array<std::string_view, 9> ignored_fields{
+    "user",           "metadata",          "store",
+    "service_tier",   "prompt_cache_key",  "truncation",
+    "stream_options", "safety_identifier", "client_metadata"};
+
+// The most entries `include` may have, and the longest one.
+constexpr std::size_t max_includes = 32;
+constexpr std::size_t max_include_bytes = 128;
 
 // What the Responses API has that this gateway cannot honour.
 constexpr std::array<std::string_view, 7> unsupported_fields{
@@ -119,18 +125,65 @@ result<message> function_output_item(const json::object& o, const std::string& f
   return m;
 }
 
-// The model's reasoning from an earlier turn: checked and dropped (its encrypted content is
-// for OpenAI's own models; et relays reasoning as text, which no upstream takes back).
-result<void> reasoning_item(const json::object& o, const std::string& field, const limits& bounds) {
+// The model's reasoning from an earlier turn: the thoughts et sealed into its encrypted_content
+// (detail/reasoning.hpp), for the assistant turn that follows it; none when the content is not
+// et's (OpenAI's own, which no upstream et speaks to takes back) or absent. Its summary is what
+// the client was shown, not what the model needs back.
+result<std::vector<thought>> reasoning_item(const json::object& o, const std::string& field,
+                                            const limits& bounds) {
   if (auto ok = check_members(o, field,
                               {"type", "id", "summary", "content", "encrypted_content", "status"});
       !ok)
     return ok.error();
-  if (const auto* e = o.if_contains("encrypted_content"); e && !e->is_null())
-    if (auto s = string_of(*e, field + ".encrypted_content", bounds.max_string_bytes); !s)
-      return std::move(s).error();
-  return {};
+  const auto* e = o.if_contains("encrypted_content");
+  if (e == nullptr || e->is_null())
+    return std::vector<thought>{};
+  auto content = string_of(*e, field + ".encrypted_content", bounds.max_string_bytes);
+  if (!content)
+    return std::move(content).error();
+  auto thoughts = unseal_thoughts(*content, field + ".encrypted_content");
+  if (!thoughts)
+    return std::move(thoughts).error();
+  return std::move(*thoughts).value_or(std::vector<thought>{});
 }
+
+// Thinking read from reasoning items, waiting for the assistant turn they come before. Bounded
+// per turn (as many as an answer may carry) and per conversation: a sealed thought of twenty
+// bytes is a hundred in memory.
+class waiting_thinking {
+public:
+  explicit waiting_thinking(const limits& bounds) : max_total_(2 * bounds.max_messages) {}
+
+  result<void> add(std::vector<thought> thoughts, const std::string& field) {
+    total_ += thoughts.size();
+    if (total_ > max_total_)
+      return bad_field(field,
+                       "more than " + std::to_string(max_total_) + " thoughts in the conversation");
+    for (auto& t : thoughts)
+      waiting_.push_back(std::move(t));
+    return {};
+  }
+
+  // Onto the last turn when it is the model's; thinking before any other turn has none to go
+  // with and is dropped.
+  result<void> give(std::vector<message>& turns, const std::string& field) {
+    if (!turns.empty() && turns.back().who == role::assistant) {
+      auto& thoughts = turns.back().thoughts;
+      if (thoughts.size() + waiting_.size() > max_sealed_thoughts)
+        return bad_field(field, "more than " + std::to_string(max_sealed_thoughts)
+                                    + " thoughts in one turn");
+      for (auto& t : waiting_)
+        thoughts.push_back(std::move(t));
+    }
+    waiting_.clear();
+    return {};
+  }
+
+private:
+  std::vector<thought> waiting_;
+  std::size_t total_ = 0;
+  std::size_t max_total_;
+};
 
 result<void> decode_input(const json::value& v, const limits& bounds, chat_request& req) {
   if (v.is_string()) {
@@ -148,6 +201,8 @@ result<void> decode_input(const json::value& v, const limits& bounds, chat_reque
   const auto max_items = items_per_message * bounds.max_messages;
   if (items.size() > max_items)
     return bad_field("input", "more than " + std::to_string(max_items) + " items");
+  // Reasoning items come before the message and calls of the assistant turn they belong to.
+  waiting_thinking thinking{bounds};
   for (std::size_t i = 0; i < items.size(); ++i) {
     auto field = "input[" + std::to_string(i) + "]";
     if (!items[i].is_object())
@@ -165,16 +220,25 @@ result<void> decode_input(const json::value& v, const limits& bounds, chat_reque
       if (!m)
         return std::move(m).error();
       req.messages.push_back(std::move(*m));
+      if (auto ok = thinking.give(req.messages, field); !ok)
+        return ok.error();
     } else if (type == "function_call" || type == "custom_tool_call") {
       if (auto ok = call_item(o, field, bounds, type == "custom_tool_call", req.messages); !ok)
+        return ok.error();
+      if (auto ok = thinking.give(req.messages, field); !ok)
         return ok.error();
     } else if (type == "function_call_output" || type == "custom_tool_call_output") {
       auto m = function_output_item(o, field, bounds);
       if (!m)
         return std::move(m).error();
       req.messages.push_back(std::move(*m));
+      if (auto ok = thinking.give(req.messages, field); !ok) // a tool turn: dropped
+        return ok.error();
     } else if (type == "reasoning") {
-      if (auto ok = reasoning_item(o, field, bounds); !ok)
+      auto thoughts = reasoning_item(o, field, bounds);
+      if (!thoughts)
+        return std::move(thoughts).error();
+      if (auto ok = thinking.add(std::move(*thoughts), field); !ok)
         return ok.error();
     } else {
       return unsupported_field(field + ".type", "only message, function_call, custom_tool_call, "
@@ -186,8 +250,9 @@ result<void> decode_input(const json::value& v, const limits& bounds, chat_reque
   return count_images(req.messages, "input", bounds);
 }
 
-// reasoning: {"effort": ..., "summary": ...}; the effort goes on like reasoning_effort.
-result<void> decode_reasoning(const json::value& v, chat_request& req) {
+// reasoning: {"effort": ..., "summary": ...}; the effort goes on like reasoning_effort, and a
+// summary asked for shows the thinking as the reasoning item's summary.
+result<void> decode_reasoning(const json::value& v, client_request& out) {
   if (v.is_null())
     return {};
   if (!v.is_object())
@@ -196,6 +261,14 @@ result<void> decode_reasoning(const json::value& v, chat_request& req) {
   if (auto ok = check_members(o, "reasoning", {"effort", "summary", "generate_summary", "context"});
       !ok)
     return ok.error();
+  for (std::string_view key : {"generate_summary", "summary"}) { // the current name wins
+    const auto* summary = o.if_contains(key);
+    if (summary == nullptr || summary->is_null())
+      continue;
+    if (auto ok = one_of(o, key, "reasoning", {"auto", "concise", "detailed", "none"}); !ok)
+      return ok.error();
+    out.show_thinking = summary->get_string() != "none";
+  }
   const auto* effort = o.if_contains("effort");
   if (effort == nullptr || effort->is_null())
     return {};
@@ -204,8 +277,28 @@ result<void> decode_reasoning(const json::value& v, chat_request& req) {
       !ok)
     return ok.error();
   std::string word{effort->get_string()};
-  req.thinking.asked = word == "none" ? thinking_request::want::off : thinking_request::want::on;
-  req.thinking.effort = std::move(word);
+  auto& thinking = out.request.thinking;
+  thinking.asked = word == "none" ? thinking_request::want::off : thinking_request::want::on;
+  thinking.effort = std::move(word);
+  return {};
+}
+
+// include: extra output. et makes one kind, reasoning.encrypted_content (the sealed thinking);
+// the others name output of tools et does not run, or logprobs, and add nothing.
+result<void> decode_include(const json::value& v, client_request& out) {
+  if (v.is_null())
+    return {};
+  if (!v.is_array())
+    return bad_field("include", "expected an array of strings");
+  const auto& all = v.get_array();
+  if (all.size() > max_includes)
+    return bad_field("include", "more than " + std::to_string(max_includes) + " entries");
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    auto what = string_of(all[i], "include[" + std::to_string(i) + "]", max_include_bytes);
+    if (!what)
+      return std::move(what).error();
+    out.carry_thoughts = out.carry_thoughts || *what == "reasoning.encrypted_content";
+  }
   return {};
 }
 
@@ -256,7 +349,9 @@ result<void> decode_member(std::string_view k, const json::value& value, const l
       return std::move(f).error();
     req.format = std::move(*f);
   } else if (k == "reasoning") {
-    return decode_reasoning(value, req);
+    return decode_reasoning(value, out);
+  } else if (k == "include") {
+    return decode_include(value, out);
   } else if (k == "previous_response_id") {
     if (!value.is_null())
       return unsupported_field(field, "this gateway stores no responses: send the whole "
@@ -277,7 +372,7 @@ result<client_request> parse_responses_request(std::string_view body, const limi
   if (!o)
     return std::move(o).error();
   client_request out;
-  out.show_thinking = false; // reasoning items are not made yet
+  out.show_thinking = false; // until reasoning.summary asks for it
   // instructions may come before or after input: input first, so instructions lead.
   if (const auto* input = o->if_contains("input"))
     if (auto ok = decode_member("input", *input, bounds, out); !ok)
