@@ -13,6 +13,7 @@
 
 #include "et/cost/attachments.hpp"
 #include "et/cost/reports.hpp"
+#include "et/gateway/detail/reasoning.hpp"
 #include "et/gateway/errors.hpp"
 #include "et/gateway/request.hpp"
 #include "et/gateway/response.hpp"
@@ -49,9 +50,31 @@ void events_parse(const std::string& sse) {
   }
 }
 
+// A Responses stream's items: each added at the next output_index, and the completed response
+// lists the items done, in the order they were done.
+void items_agree(const std::string& sse) {
+  boost::json::array done;
+  int64_t next = 0;
+  for (std::size_t at = 0; at < sse.size();) {
+    auto end = sse.find("\n\n", at);
+    auto event = sse.substr(at, end - at);
+    at = end + 2;
+    auto data = boost::json::parse(event.substr(event.find("data: ") + 6)).as_object();
+    auto type = data.at("type").as_string();
+    if (type == "response.output_item.added")
+      FUZZ_CHECK(data.at("output_index").as_int64() == next++, "an item out of order");
+    else if (type == "response.output_item.done")
+      done.push_back(data.at("item"));
+    else if (type == "response.completed" || type == "response.incomplete")
+      FUZZ_CHECK(data.at("response").at("output") == done, "the completed output is not the items");
+  }
+}
+
 // The answer streamed to both protocols' clients, its thinking shown or not.
 void streams_parse(const et::chat_response& answer, answer_meta meta, bool anthropic) {
   et::chunk piece{answer.content, answer.reasoning};
+  if (!answer.thoughts.empty()) // a signed block: the Responses stream seals it
+    piece.signature = answer.thoughts.front().signature;
   openai_stream o{meta, true};
   auto events = o.start(); // one call a statement: a stream keeps state between them
   events += o.piece(piece);
@@ -59,7 +82,9 @@ void streams_parse(const et::chat_response& answer, answer_meta meta, bool anthr
   responses_stream rs{meta};
   events = rs.piece(piece); // as the gateway asks: the first piece, then the start
   events = rs.start() + events;
-  events_parse(events + rs.finish(answer));
+  events += rs.finish(answer);
+  events_parse(events);
+  items_agree(events);
   responses_stream cut{meta}; // a stream that fails after its first piece
   events = cut.piece(piece);
   events = cut.start() + events;
@@ -139,6 +164,8 @@ void check(const et::result<client_request>& r, const limits& bounds, protocol p
       at = i.at;
     }
     images += m.images.size();
+    FUZZ_CHECK(m.thoughts.empty() || m.who == et::role::assistant,
+               "thinking on a turn that is not the model's");
   }
   FUZZ_CHECK(images <= bounds.max_images, "images unbounded");
   // Every estimate is positive, and a document's was counted when it was read.
@@ -156,7 +183,13 @@ void check(const et::result<client_request>& r, const limits& bounds, protocol p
   answer.reasoning = req.messages.back().content;
   for (const auto& t : req.tools)
     answer.tool_calls.push_back({t.name, t.name, t.parameters});
-  answer_meta meta{r->model, r->model, 0, r->show_thinking, r->freeform_tools};
+  for (const auto& m : req.messages) // thinking a client sent back, sealed for it again
+    if (!m.thoughts.empty())
+      answer.thoughts = m.thoughts;
+  auto resealed = detail::unseal_thoughts(detail::seal_thoughts(answer.thoughts), "f");
+  FUZZ_CHECK(resealed && *resealed && **resealed == answer.thoughts,
+             "sealed thinking does not read back as it was");
+  answer_meta meta{r->model, r->model, 0, r->show_thinking, r->freeform_tools, r->carry_thoughts};
   parses(openai_response(answer, meta), "OpenAI answer is not JSON");
   parses(responses_response(answer, meta), "Responses answer is not JSON");
   bool anthropic = static_cast<bool>(check_relayable(protocol::anthropic, answer));
