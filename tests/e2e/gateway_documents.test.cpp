@@ -2,7 +2,8 @@
 #include "caf/test/unit_test.hpp"
 
 // PDF documents through the gateway: each client protocol's file parts and document blocks
-// reach each upstream protocol that takes PDFs, in the shape that upstream documents. The fake
+// reach each upstream protocol that takes PDFs, in the shape that upstream documents; an
+// Anthropic text document reaches every upstream as text. The fake
 // upstream bills every well-formed document 3,000 prompt tokens (fake_upstream/images.hpp), so
 // the usage a client gets back shows that its document arrived. Ollama takes none: the client
 // is told so, in its own protocol.
@@ -103,6 +104,22 @@ CAF_TEST(a document that is not a PDF is refused before any upstream sees it) {
   CAF_CHECK_EQUAL(o.status, 400);
   CAF_CHECK(has(field(o.body, "error", "message"), "messages[0].content[1].file.file_data"));
   CAF_CHECK(has(field(o.body, "error", "message"), "not a PDF file"));
+}
+
+CAF_TEST(an Anthropic text document reaches every upstream as text) {
+  serve();
+  for (const std::string model : {"gpt", "claude", "gem", "llama"}) {
+    CAF_MESSAGE(model);
+    auto a = anthropic(R"({"model":")" + model + R"(","max_tokens":64,"messages":[
+        {"role":"user","content":[{"type":"document","title":"notes","source":{"type":"text",
+         "media_type":"text/plain","data":"the sky is green"}}]}]})");
+    CAF_REQUIRE_EQUAL(a.status, 200);
+    // The fake upstream echoes the user's turn as it arrived.
+    auto text = std::string{json::parse(a.body).at("content").at(0).at("text").as_string()};
+    CAF_CHECK_EQUAL(text,
+                    "<document>\n<source>notes</source>\n<document_content>\nthe sky is green\n"
+                    "</document_content>\n</document>\n");
+  }
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

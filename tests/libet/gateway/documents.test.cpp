@@ -132,10 +132,6 @@ CAF_TEST(Anthropic document refusals name the block) {
   auto image = p(anthropic_document("image/png", png));
   CAF_CHECK_EQUAL(refused(image), "messages[0].content[0].source");
   CAF_CHECK(code(image) == errc::unsupported);
-  auto text = p(R"({"type":"document","source":{"type":"text","media_type":"text/plain",
-      "data":"notes"}})");
-  CAF_CHECK_EQUAL(refused(text), "messages[0].content[0].source.type");
-  CAF_CHECK(code(text) == errc::unsupported);
   auto file = p(R"({"type":"document","source":{"type":"file","file_id":"f1"}})");
   CAF_CHECK_EQUAL(refused(file), "messages[0].content[0].source.type");
   auto context = p(anthropic_document("application/pdf", pdf, R"(,"context":"from the wiki")"));
@@ -151,6 +147,69 @@ CAF_TEST(Anthropic document refusals name the block) {
         {"role":"assistant","content":[)"
       + anthropic_document("application/pdf", pdf) + "]}]}");
   CAF_CHECK_EQUAL(refused(assistant), "messages[1].content[0].type");
+}
+
+CAF_TEST(Anthropic text documents are text in the turn between document tags) {
+  auto r = parse_anthropic_request(
+      R"({"model":"m","max_tokens":10,"messages":[{"role":"user","content":[
+        {"type":"text","text":"Summarize:"},
+        {"type":"document","title":"Notes","citations":{"enabled":true},"cache_control":
+          {"type":"ephemeral"},"source":{"type":"text","media_type":"text/plain","data":"a\nb"}},
+        {"type":"document","source":{"type":"content","content":[{"type":"text","text":"see "},
+          {"type":"image","source":{"type":"base64","media_type":"image/png","data":")"
+      + png + R"("}},{"type":"text","text":"this"}]}}]},
+        {"role":"assistant","content":[{"type":"tool_use","id":"t","name":"read","input":{}}]},
+        {"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":[
+          {"type":"document","source":{"type":"text","media_type":"text/plain","data":"x"}}]}]},
+        {"role":"user","content":[{"type":"document","source":{"type":"content","content":"y"}}]}]})");
+  CAF_REQUIRE(r);
+  const auto& ms = r->request.messages;
+  CAF_REQUIRE_EQUAL(ms.size(), 4u);
+  const std::string notes =
+      "Summarize:\n<document>\n<source>Notes</source>\n<document_content>\na\nb\n"
+      "</document_content>\n</document>\n";
+  const std::string opened = "<document>\n<document_content>\nsee ";
+  CAF_CHECK_EQUAL(ms[0].content, notes + opened + "this\n</document_content>\n</document>\n");
+  // A content source's image stays where it stood in the document.
+  CAF_REQUIRE_EQUAL(ms[0].images.size(), 1u);
+  CAF_CHECK(!is_document(ms[0].images[0]));
+  CAF_CHECK_EQUAL(ms[0].images[0].at, notes.size() + opened.size());
+  CAF_CHECK(ms[2].who == role::tool);
+  CAF_CHECK_EQUAL(ms[2].content, "<document>\n<document_content>\nx\n</document_content>\n"
+                                 "</document>\n");
+  // A turn of a document alone is a turn.
+  CAF_CHECK_EQUAL(ms[3].content,
+                  "<document>\n<document_content>\ny\n</document_content>\n</document>\n");
+}
+
+CAF_TEST(Anthropic text document refusals name the field) {
+  auto p = [](const std::string& source, const limits& bounds = {}) {
+    return parse_anthropic_request(anthropic_body(R"({"type":"document","source":)" + source + "}"),
+                                   bounds);
+  };
+  const std::string at = "messages[0].content[0].source";
+  CAF_CHECK_EQUAL(refused(p(R"({"type":"text","media_type":"text/markdown","data":"x"})")),
+                  at + ".media_type");
+  CAF_CHECK_EQUAL(refused(p(R"({"type":"text","media_type":"text/plain"})")), at + ".data");
+  CAF_CHECK_EQUAL(refused(p(R"({"type":"text","media_type":"text/plain","data":7})")),
+                  at + ".data");
+  CAF_CHECK_EQUAL(refused(p(R"({"type":"text","media_type":"text/plain","data":"x","url":"u"})")),
+                  at + ".url");
+  CAF_CHECK_EQUAL(refused(p(R"({"type":"content"})")), at + ".content");
+  // No documents within a document.
+  auto nested = p(R"({"type":"content","content":[{"type":"document","source":
+      {"type":"text","media_type":"text/plain","data":"x"}}]})");
+  CAF_CHECK_EQUAL(refused(nested), at + ".content[0].type");
+  CAF_CHECK(code(nested) == errc::unsupported);
+  // The tags count toward the bound on one text.
+  limits small;
+  small.max_string_bytes = 64; // the tags of a document of one character
+  CAF_CHECK_EQUAL(refused(p(R"({"type":"text","media_type":"text/plain","data":"x"})", small)),
+                  "ok");
+  CAF_CHECK_EQUAL(refused(p(R"({"type":"text","media_type":"text/plain","data":")"
+                                + std::string(40, 'x') + R"("})",
+                            small)),
+                  at + ".data");
 }
 
 CAF_TEST(Responses input files in messages and function outputs) {

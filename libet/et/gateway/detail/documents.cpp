@@ -4,6 +4,7 @@
 
 #include "et/gateway/detail/attachments.hpp"
 #include "et/gateway/detail/fields.hpp"
+#include "et/gateway/detail/images.hpp"
 #include "et/gateway/detail/tools.hpp"
 #include "et/gateway/errors.hpp"
 
@@ -50,6 +51,52 @@ result<void> name_into(const json::object& o, const char* key, const std::string
   return {};
 }
 
+// `text` appended to `turn`, within the bound on one text.
+result<void> grow(message& turn, std::string_view text, const std::string& field,
+                  const limits& bounds) {
+  if (turn.content.size() + text.size() > bounds.max_string_bytes)
+    return bad_field(field, "longer than " + std::to_string(bounds.max_string_bytes) + " bytes");
+  turn.content += text;
+  return {};
+}
+
+// A text document (`source`, named `field`) into `turn`, between the tags of Anthropic's
+// prompting guide for documents.
+result<void> text_document(const json::object& source, const std::string& kind,
+                           const std::string& title, const std::string& field, const limits& bounds,
+                           message& turn) {
+  std::string open = turn.content.empty() || turn.content.back() == '\n' ? "" : "\n";
+  open += "<document>\n";
+  if (!title.empty())
+    open += "<source>" + title + "</source>\n";
+  open += "<document_content>\n";
+  if (auto ok = grow(turn, open, field, bounds); !ok)
+    return ok;
+  if (kind == "text") {
+    if (auto ok = check_members(source, field, {"type", "media_type", "data"}); !ok)
+      return ok;
+    if (auto ok = one_of(source, "media_type", field, {"text/plain"}); !ok)
+      return ok;
+    auto data = required_string(source, "data", field, bounds.max_string_bytes);
+    if (!data)
+      return std::move(data).error();
+    if (auto ok = grow(turn, *data, field + ".data", bounds); !ok)
+      return ok;
+  } else {
+    if (auto ok = check_members(source, field, {"type", "content"}); !ok)
+      return ok;
+    const auto* content = source.if_contains("content");
+    if (content == nullptr)
+      return bad_field(field + ".content", "missing");
+    if (auto ok =
+            parts_into(*content, field + ".content", bounds,
+                       {{"text"}, "image", anthropic_image, {"cache_control", "citations"}}, turn);
+        !ok)
+      return ok;
+  }
+  return grow(turn, "\n</document_content>\n</document>\n", field, bounds);
+}
+
 failure no_stored_files(const std::string& field) {
   return unsupported_field(field, "this gateway stores no files: send the document's bytes "
                                   "in file_data");
@@ -57,8 +104,8 @@ failure no_stored_files(const std::string& field) {
 
 } // namespace
 
-result<image> openai_document(const json::object& part, const std::string& field,
-                              const limits& bounds) {
+result<void> openai_document(const json::object& part, const std::string& field,
+                             const limits& bounds, message& turn) {
   if (auto ok = check_members(part, field, {"type", "file"}); !ok)
     return ok.error();
   const auto* inner = part.if_contains("file");
@@ -73,11 +120,11 @@ result<image> openai_document(const json::object& part, const std::string& field
   auto doc = data_member(o, "file_data", f, bounds);
   if (auto ok = name_into(o, "filename", f, doc); !ok)
     return ok.error();
-  return doc;
+  return attach(std::move(doc), turn);
 }
 
-result<image> responses_document(const json::object& part, const std::string& field,
-                                 const limits& bounds) {
+result<void> responses_document(const json::object& part, const std::string& field,
+                                const limits& bounds, message& turn) {
   if (auto ok =
           check_members(part, field, {"type", "file_data", "file_url", "filename", "file_id"});
       !ok)
@@ -95,23 +142,33 @@ result<image> responses_document(const json::object& part, const std::string& fi
                       : link_member(part, "file_url", field, bounds);
   if (auto ok = name_into(part, "filename", field, doc); !ok)
     return ok.error();
-  return doc;
+  return attach(std::move(doc), turn);
 }
 
-result<image> anthropic_document(const json::object& part, const std::string& field,
-                                 const limits& bounds) {
+result<void> anthropic_document(const json::object& part, const std::string& field,
+                                const limits& bounds, message& turn) {
   if (auto ok = check_members(part, field,
                               {"type", "source", "title", "context", "citations", "cache_control"});
       !ok)
     return ok.error();
   if (const auto* c = part.if_contains("context"); c != nullptr && !c->is_null())
     return unsupported_field(field + ".context", "not passed on by this gateway yet");
+  const auto* source = part.if_contains("source");
+  const auto* kind =
+      source != nullptr && source->is_object() ? source->get_object().if_contains("type") : nullptr;
+  if (kind != nullptr && (*kind == "text" || *kind == "content")) {
+    auto title = optional_string(part, "title", field, max_name);
+    if (!title)
+      return std::move(title).error();
+    return text_document(source->get_object(), std::string{kind->get_string()}, *title,
+                         field + ".source", bounds, turn);
+  }
   auto doc = anthropic_source(part, field, bounds, attachment::document,
-                              "only base64 and url document sources are supported (send text "
-                              "as a text block; this gateway stores no files)");
+                              "only base64, url, text and content document sources are "
+                              "supported (this gateway stores no files)");
   if (auto ok = name_into(part, "title", field, doc); !ok)
     return ok.error();
-  return doc;
+  return attach(std::move(doc), turn);
 }
 
 } // namespace et::gateway::detail

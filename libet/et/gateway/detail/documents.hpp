@@ -1,10 +1,10 @@
 #pragma once
-/// PDF documents in client requests, the three ways clients write them: OpenAI chat's `file`
-/// parts, the Responses API's `input_file` parts and Anthropic's `document` blocks. A document
-/// is its bytes (base64 of a PDF, checked as images are) or a link the upstream fetches, with
-/// the client's file name or title; it travels where images do (chat.hpp's image). Files
-/// uploaded before (a file_id) are unsupported: this gateway stores no files. Included by .cpp
-/// files only.
+/// Documents in client requests, the three ways clients write them: OpenAI chat's `file`
+/// parts, the Responses API's `input_file` parts and Anthropic's `document` blocks. A PDF is
+/// its bytes (base64, checked as images are) or a link the upstream fetches, with the client's
+/// file name or title; it travels where images do (chat.hpp's image). Anthropic's text
+/// documents become text. Files uploaded before (a file_id) are unsupported: this gateway
+/// stores no files. Included by .cpp files only.
 
 #include <boost/json.hpp>
 #include <string>
@@ -15,18 +15,23 @@
 
 namespace et::gateway::detail {
 
-/// OpenAI chat: {"type":"file","file":{"file_data": a data URL or base64,"filename"}}.
-result<image> openai_document(const boost::json::object& part, const std::string& field,
-                              const limits& bounds);
+/// OpenAI chat: {"type":"file","file":{"file_data": a data URL or base64,"filename"}}, into
+/// `turn`.
+result<void> openai_document(const boost::json::object& part, const std::string& field,
+                             const limits& bounds, message& turn);
 
-/// Responses: {"type":"input_file","file_data": a data URL or base64 | "file_url","filename"}.
-result<image> responses_document(const boost::json::object& part, const std::string& field,
-                                 const limits& bounds);
+/// Responses: {"type":"input_file","file_data": a data URL or base64 | "file_url","filename"},
+/// into `turn`.
+result<void> responses_document(const boost::json::object& part, const std::string& field,
+                                const limits& bounds, message& turn);
 
-/// Anthropic: {"type":"document","source":{"type":"base64","media_type":"application/pdf",
-/// "data"} or {"type":"url","url"},"title"}; `citations` and `cache_control` have no effect,
-/// and other sources and `context` are unsupported.
-result<image> anthropic_document(const boost::json::object& part, const std::string& field,
-                                 const limits& bounds);
+/// Anthropic: {"type":"document","source":...,"title"}, into `turn`. A PDF (a base64 or url
+/// source) is an attachment. A text document (a text source of text/plain, or a content source
+/// of text and image blocks) is text in the turn, laid out as Anthropic's prompting guide lays
+/// out documents (<document>, its title as <source>, <document_content>): every upstream reads
+/// it that way, and et relays no citations. `citations` and `cache_control` have no effect;
+/// `context` and file sources are unsupported.
+result<void> anthropic_document(const boost::json::object& part, const std::string& field,
+                                const limits& bounds, message& turn);
 
 } // namespace et::gateway::detail

@@ -71,6 +71,14 @@ result<image> anthropic_image(const json::object& part, const std::string& field
                           "no files)");
 }
 
+result<void> attach(result<image> picture, message& turn) {
+  if (!picture)
+    return std::move(picture).error();
+  picture->at = turn.content.size();
+  turn.images.push_back(std::move(*picture));
+  return {};
+}
+
 result<void> parts_into(const json::value& v, std::string_view field, const limits& bounds,
                         const part_kinds& kinds, message& turn) {
   auto grow = [&](std::string_view text) -> result<void> {
@@ -99,16 +107,14 @@ result<void> parts_into(const json::value& v, std::string_view field, const limi
     if (type == nullptr || !type->is_string())
       return bad_field(name + ".type", "expected a string");
     auto kind = view(type->get_string());
-    auto reader = !kinds.image_type.empty() && kind == kinds.image_type ? kinds.read_image
-                  : !kinds.document_type.empty() && kind == kinds.document_type
-                      ? kinds.read_document
-                      : nullptr;
-    if (reader != nullptr) {
-      auto picture = reader(part, name, bounds);
-      if (!picture)
-        return std::move(picture).error();
-      picture->at = turn.content.size();
-      turn.images.push_back(std::move(*picture));
+    if (!kinds.image_type.empty() && kind == kinds.image_type) {
+      if (auto ok = attach(kinds.read_image(part, name, bounds), turn); !ok)
+        return ok;
+      continue;
+    }
+    if (!kinds.document_type.empty() && kind == kinds.document_type) {
+      if (auto ok = kinds.read_document(part, name, bounds, turn); !ok)
+        return ok;
       continue;
     }
     if (!listed(kinds.text_types, kind))

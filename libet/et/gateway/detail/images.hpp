@@ -23,6 +23,14 @@ namespace json = boost::json;
 using image_reader = result<image> (*)(const json::object& part, const std::string& field,
                                        const limits& bounds);
 
+/// Reads one document part (an object named `field`) into `turn`: a file as an attachment at
+/// the end of its text so far, or a text document as text (documents.hpp).
+using document_reader = result<void> (*)(const json::object& part, const std::string& field,
+                                         const limits& bounds, message& turn);
+
+/// `picture`, read from a part, appended to `turn` at the end of its text so far.
+result<void> attach(result<image> picture, message& turn);
+
 /// OpenAI chat: {"type":"image_url","image_url":{"url": link or data URL,"detail":...}}.
 result<image> openai_image(const json::object& part, const std::string& field,
                            const limits& bounds);
@@ -44,7 +52,7 @@ struct part_kinds {
   image_reader read_image = nullptr;        ///< reads an image part
   std::vector<std::string_view> ignored;    ///< members of a text part that have no effect
   std::string_view document_type;           ///< the type name of document parts ("" = none)
-  image_reader read_document = nullptr;     ///< reads a document part (documents.hpp)
+  document_reader read_document = nullptr;  ///< reads a document part (documents.hpp)
 };
 
 /// Reads a content value into `turn`: a string, or an array of text parts (appended to its

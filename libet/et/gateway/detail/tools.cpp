@@ -234,12 +234,10 @@ result<std::vector<message>> anthropic_content(const json::value& v, role who,
       return bad_field(f + ".type", "expected a string");
     auto kind = view(type->get_string());
     if ((kind == "image" || kind == "document") && who == role::user) {
-      auto picture = kind == "image" ? anthropic_image(block, f, bounds)
-                                     : anthropic_document(block, f, bounds);
-      if (!picture)
-        return std::move(picture).error();
-      picture->at = turn.content.size();
-      turn.images.push_back(std::move(*picture));
+      auto ok = kind == "image" ? attach(anthropic_image(block, f, bounds), turn)
+                                : anthropic_document(block, f, bounds, turn);
+      if (!ok)
+        return ok.error();
     } else if (kind == "text") {
       json::array one{block};
       auto text = text_parts(one, f, bounds, {"cache_control", "citations"});
@@ -296,7 +294,7 @@ result<std::vector<message>> anthropic_content(const json::value& v, role who,
                                                 + "\" are not supported here by this gateway");
     }
   }
-  if (has_text || !turn.images.empty() || !turn.tool_calls.empty()
+  if (has_text || !turn.content.empty() || !turn.images.empty() || !turn.tool_calls.empty()
       || (out.empty() && !has_thinking))
     out.push_back(std::move(turn));
   return out;
