@@ -1,10 +1,10 @@
 #define CAF_SUITE libet.gateway.documents
 #include "caf/test/unit_test.hpp"
 
-// PDF documents in the three client protocols: OpenAI chat's file parts, the Responses API's
-// input_file parts and Anthropic's document blocks, in user turns and tool results; checked
-// as images are, and refused where a protocol's other ways would need files the gateway does
-// not store.
+// Documents in the three client protocols: OpenAI chat's file parts, the Responses API's
+// input_file parts and Anthropic's document blocks, in user turns and tool results. PDFs are
+// checked as images are; Anthropic's text documents become text; what would need files the
+// gateway does not store is refused.
 
 #include <string>
 
@@ -182,6 +182,32 @@ CAF_TEST(Anthropic text documents are text in the turn between document tags) {
                   "<document>\n<document_content>\ny\n</document_content>\n</document>\n");
 }
 
+CAF_TEST(a text document after a tool result is a user turn of its own) {
+  auto r = parse_anthropic_request(
+      R"({"model":"m","max_tokens":10,"messages":[{"role":"user","content":"go"},
+        {"role":"assistant","content":[{"type":"tool_use","id":"t","name":"read","input":{}}]},
+        {"role":"user","content":[
+          {"type":"tool_result","tool_use_id":"t","is_error":true,"content":[{"type":"document",
+            "source":{"type":"content","content":[{"type":"text","text":"see"},{"type":"image",
+            "source":{"type":"base64","media_type":"image/png","data":")"
+      + png + R"("}}]}}]},
+          {"type":"document","source":{"type":"text","media_type":"text/plain","data":"z\n"}}]}]})");
+  CAF_REQUIRE(r);
+  const auto& ms = r->request.messages;
+  CAF_REQUIRE_EQUAL(ms.size(), 4u);
+  // A failed tool's text starts with its mark; the image stays after "see".
+  CAF_CHECK(ms[2].who == role::tool);
+  const std::string before = "Error: \n<document>\n<document_content>\nsee";
+  CAF_CHECK(ms[2].content.starts_with(before));
+  CAF_REQUIRE_EQUAL(ms[2].images.size(), 1u);
+  CAF_CHECK_EQUAL(ms[2].images[0].at, before.size());
+  // The document after it is kept, in a user turn after the tool's (data that ends its line
+  // gets no blank line).
+  CAF_CHECK(ms[3].who == role::user);
+  CAF_CHECK_EQUAL(ms[3].content,
+                  "<document>\n<document_content>\nz\n</document_content>\n</document>\n");
+}
+
 CAF_TEST(Anthropic text document refusals name the field) {
   auto p = [](const std::string& source, const limits& bounds = {}) {
     return parse_anthropic_request(anthropic_body(R"({"type":"document","source":)" + source + "}"),
@@ -196,6 +222,33 @@ CAF_TEST(Anthropic text document refusals name the field) {
   CAF_CHECK_EQUAL(refused(p(R"({"type":"text","media_type":"text/plain","data":"x","url":"u"})")),
                   at + ".url");
   CAF_CHECK_EQUAL(refused(p(R"({"type":"content"})")), at + ".content");
+  CAF_CHECK_EQUAL(refused(p(R"({"type":"content","content":7})")), at + ".content");
+  CAF_CHECK_EQUAL(refused(p(R"({"type":"content","content":[{"type":"text","text":"a","x":1}]})")),
+                  at + ".content[0].x");
+  auto titled = [&](const std::string& title) {
+    return refused(parse_anthropic_request(
+        anthropic_body(R"({"type":"document","title":)" + title
+                       + R"(,"source":{"type":"text","media_type":"text/plain","data":"x"}})")));
+  };
+  CAF_CHECK_EQUAL(titled("7"), "messages[0].content[0].title");
+  CAF_CHECK_EQUAL(titled(R"(")" + std::string(257, 't') + R"(")"), "messages[0].content[0].title");
+  CAF_CHECK_EQUAL(titled(R"("ok")"), "ok");
+  // The model's own turns carry no documents of any kind.
+  auto assistant = parse_anthropic_request(
+      R"({"model":"m","max_tokens":10,"messages":[{"role":"user","content":"x"},
+        {"role":"assistant","content":[{"type":"document","source":{"type":"text",
+         "media_type":"text/plain","data":"x"}}]}]})");
+  CAF_CHECK_EQUAL(refused(assistant), "messages[1].content[0].type");
+  // A content source's images count toward the conversation's.
+  limits one_image;
+  one_image.max_images = 1;
+  const std::string pic =
+      R"({"type":"image","source":{"type":"base64","media_type":"image/png","data":")" + png
+      + R"("}})";
+  CAF_CHECK_EQUAL(refused(p(R"({"type":"content","content":[)" + pic + "]}", one_image)), "ok");
+  CAF_CHECK_EQUAL(
+      refused(p(R"({"type":"content","content":[)" + pic + "," + pic + "]}", one_image)),
+      "messages");
   // No documents within a document.
   auto nested = p(R"({"type":"content","content":[{"type":"document","source":
       {"type":"text","media_type":"text/plain","data":"x"}}]})");
@@ -210,6 +263,11 @@ CAF_TEST(Anthropic text document refusals name the field) {
                                 + std::string(40, 'x') + R"("})",
                             small)),
                   at + ".data");
+  // Data that fits with the opening tags and not with the closing ones.
+  CAF_CHECK_EQUAL(refused(p(R"({"type":"text","media_type":"text/plain","data":")"
+                                + std::string(20, 'x') + R"("})",
+                            small)),
+                  at);
 }
 
 CAF_TEST(Responses input files in messages and function outputs) {

@@ -1,4 +1,4 @@
-// PDF documents in client requests (see documents.hpp).
+// Documents in client requests (see documents.hpp).
 
 #include "et/gateway/detail/documents.hpp"
 
@@ -51,15 +51,6 @@ result<void> name_into(const json::object& o, const char* key, const std::string
   return {};
 }
 
-// `text` appended to `turn`, within the bound on one text.
-result<void> grow(message& turn, std::string_view text, const std::string& field,
-                  const limits& bounds) {
-  if (turn.content.size() + text.size() > bounds.max_string_bytes)
-    return bad_field(field, "longer than " + std::to_string(bounds.max_string_bytes) + " bytes");
-  turn.content += text;
-  return {};
-}
-
 // A text document (`source`, named `field`) into `turn`, between the tags of Anthropic's
 // prompting guide for documents.
 result<void> text_document(const json::object& source, const std::string& kind,
@@ -70,7 +61,7 @@ result<void> text_document(const json::object& source, const std::string& kind,
   if (!title.empty())
     open += "<source>" + title + "</source>\n";
   open += "<document_content>\n";
-  if (auto ok = grow(turn, open, field, bounds); !ok)
+  if (auto ok = append_text(turn, open, field, bounds); !ok)
     return ok;
   if (kind == "text") {
     if (auto ok = check_members(source, field, {"type", "media_type", "data"}); !ok)
@@ -80,7 +71,7 @@ result<void> text_document(const json::object& source, const std::string& kind,
     auto data = required_string(source, "data", field, bounds.max_string_bytes);
     if (!data)
       return std::move(data).error();
-    if (auto ok = grow(turn, *data, field + ".data", bounds); !ok)
+    if (auto ok = append_text(turn, *data, field + ".data", bounds); !ok)
       return ok;
   } else {
     if (auto ok = check_members(source, field, {"type", "content"}); !ok)
@@ -94,7 +85,9 @@ result<void> text_document(const json::object& source, const std::string& kind,
         !ok)
       return ok;
   }
-  return grow(turn, "\n</document_content>\n</document>\n", field, bounds);
+  auto close = turn.content.back() == '\n' ? "</document_content>\n</document>\n"
+                                           : "\n</document_content>\n</document>\n";
+  return append_text(turn, close, field, bounds);
 }
 
 failure no_stored_files(const std::string& field) {
@@ -156,7 +149,8 @@ result<void> anthropic_document(const json::object& part, const std::string& fie
   const auto* source = part.if_contains("source");
   const auto* kind =
       source != nullptr && source->is_object() ? source->get_object().if_contains("type") : nullptr;
-  if (kind != nullptr && (*kind == "text" || *kind == "content")) {
+  if (kind != nullptr && kind->is_string()
+      && (kind->get_string() == "text" || kind->get_string() == "content")) {
     auto title = optional_string(part, "title", field, max_name);
     if (!title)
       return std::move(title).error();

@@ -79,14 +79,17 @@ result<void> attach(result<image> picture, message& turn) {
   return {};
 }
 
+result<void> append_text(message& turn, std::string_view text, std::string_view field,
+                         const limits& bounds) {
+  if (turn.content.size() + text.size() > bounds.max_string_bytes)
+    return bad_field(field, "longer than " + std::to_string(bounds.max_string_bytes) + " bytes");
+  turn.content += text;
+  return {};
+}
+
 result<void> parts_into(const json::value& v, std::string_view field, const limits& bounds,
                         const part_kinds& kinds, message& turn) {
-  auto grow = [&](std::string_view text) -> result<void> {
-    if (turn.content.size() + text.size() > bounds.max_string_bytes)
-      return bad_field(field, "longer than " + std::to_string(bounds.max_string_bytes) + " bytes");
-    turn.content += text;
-    return {};
-  };
+  auto grow = [&](std::string_view text) { return append_text(turn, text, field, bounds); };
   if (v.is_string()) {
     auto text = string_of(v, field, bounds.max_string_bytes);
     if (!text)

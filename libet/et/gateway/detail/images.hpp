@@ -31,6 +31,11 @@ using document_reader = result<void> (*)(const json::object& part, const std::st
 /// `picture`, read from a part, appended to `turn` at the end of its text so far.
 result<void> attach(result<image> picture, message& turn);
 
+/// `text` appended to `turn`'s text; invalid_input naming `field` when the turn's text would
+/// grow past bounds.max_string_bytes.
+result<void> append_text(message& turn, std::string_view text, std::string_view field,
+                         const limits& bounds);
+
 /// OpenAI chat: {"type":"image_url","image_url":{"url": link or data URL,"detail":...}}.
 result<image> openai_image(const json::object& part, const std::string& field,
                            const limits& bounds);
@@ -56,9 +61,10 @@ struct part_kinds {
 };
 
 /// Reads a content value into `turn`: a string, or an array of text parts (appended to its
-/// content) and image and document parts (appended to its images, placed at the end of the
-/// text so far). Other part types are unsupported, naming the part; every text, image and
-/// document is bounded.
+/// content), image parts (appended to its images, placed at the end of the text so far) and
+/// document parts (as their reader puts them: a file as an image, a text document as text).
+/// Other part types are unsupported, naming the part; every text, image and document is
+/// bounded.
 result<void> parts_into(const json::value& v, std::string_view field, const limits& bounds,
                         const part_kinds& kinds, message& turn);
 

@@ -157,7 +157,7 @@ result<std::vector<tool_spec>> anthropic_tools(const json::value& v, const limit
 
 namespace {
 
-// A tool_result's content into its tool turn: a string, or text and image blocks.
+// A tool_result's content into its tool turn: a string, or text, image and document blocks.
 result<void> result_content(const json::object& block, const std::string& field,
                             const limits& bounds, message& turn) {
   const auto* content = block.if_contains("content");
@@ -171,14 +171,6 @@ result<void> result_content(const json::object& block, const std::string& field,
                      "document",
                      anthropic_document},
                     turn);
-}
-
-// Prefixes a failed tool's result with "Error: ", keeping its images where they stood.
-void mark_error(message& turn) {
-  constexpr std::string_view prefix = "Error: ";
-  turn.content.insert(0, prefix);
-  for (auto& i : turn.images)
-    i.at += prefix.size();
 }
 
 // A thinking block ({"thinking", "signature"}) or a redacted one ({"data"}), each text bounded.
@@ -243,10 +235,8 @@ result<std::vector<message>> anthropic_content(const json::value& v, role who,
       auto text = text_parts(one, f, bounds, {"cache_control", "citations"});
       if (!text)
         return std::move(text).error();
-      if (turn.content.size() + text->size() > bounds.max_string_bytes)
-        return bad_field(field,
-                         "longer than " + std::to_string(bounds.max_string_bytes) + " bytes");
-      turn.content += *text;
+      if (auto ok = append_text(turn, *text, field, bounds); !ok)
+        return ok.error();
       has_text = true;
     } else if (kind == "tool_use" && who == role::assistant) {
       if (auto ok = check_members(block, f, {"type", "id", "name", "input", "cache_control"}); !ok)
@@ -279,15 +269,16 @@ result<std::vector<message>> anthropic_content(const json::value& v, role who,
       auto id = optional_string(block, "tool_use_id", f, max_name);
       if (!id)
         return std::move(id).error();
-      message result_turn{role::tool, {}, {}, std::move(*id), {}};
-      if (auto ok = result_content(block, f, bounds, result_turn); !ok)
-        return ok.error();
       const auto* is_error = block.if_contains("is_error");
       if (is_error != nullptr && !is_error->is_bool() && !is_error->is_null())
         return bad_field(f + ".is_error", "expected true or false");
-      // et's tool turns have no error flag: the model reads it in the text instead.
+      message result_turn{role::tool, {}, {}, std::move(*id), {}};
+      // et's tool turns have no error flag: the model reads it in the text instead, first, and
+      // the bound on one text counts it.
       if (is_error != nullptr && is_error->is_bool() && is_error->get_bool())
-        mark_error(result_turn);
+        result_turn.content = "Error: ";
+      if (auto ok = result_content(block, f, bounds, result_turn); !ok)
+        return ok.error();
       out.push_back(std::move(result_turn));
     } else {
       return unsupported_field(f + ".type", "content blocks of type \"" + std::string{kind}
