@@ -125,66 +125,6 @@ result<message> function_output_item(const json::object& o, const std::string& f
   return m;
 }
 
-// The model's reasoning from an earlier turn: the thoughts et sealed into its encrypted_content
-// (detail/reasoning.hpp), for the assistant turn that follows it; none when the content is not
-// et's (OpenAI's own, which no upstream et speaks to takes back) or absent. Its summary is what
-// the client was shown, not what the model needs back.
-result<std::vector<thought>> reasoning_item(const json::object& o, const std::string& field,
-                                            const limits& bounds) {
-  if (auto ok = check_members(o, field,
-                              {"type", "id", "summary", "content", "encrypted_content", "status"});
-      !ok)
-    return ok.error();
-  const auto* e = o.if_contains("encrypted_content");
-  if (e == nullptr || e->is_null())
-    return std::vector<thought>{};
-  auto content = string_of(*e, field + ".encrypted_content", bounds.max_string_bytes);
-  if (!content)
-    return std::move(content).error();
-  auto thoughts = unseal_thoughts(*content, field + ".encrypted_content");
-  if (!thoughts)
-    return std::move(thoughts).error();
-  return std::move(*thoughts).value_or(std::vector<thought>{});
-}
-
-// Thinking read from reasoning items, waiting for the assistant turn they come before. Bounded
-// per turn (as many as an answer may carry) and per conversation: a sealed thought of twenty
-// bytes is a hundred in memory.
-class waiting_thinking {
-public:
-  explicit waiting_thinking(const limits& bounds) : max_total_(2 * bounds.max_messages) {}
-
-  result<void> add(std::vector<thought> thoughts, const std::string& field) {
-    total_ += thoughts.size();
-    if (total_ > max_total_)
-      return bad_field(field,
-                       "more than " + std::to_string(max_total_) + " thoughts in the conversation");
-    for (auto& t : thoughts)
-      waiting_.push_back(std::move(t));
-    return {};
-  }
-
-  // Onto the last turn when it is the model's; thinking before any other turn has none to go
-  // with and is dropped.
-  result<void> give(std::vector<message>& turns, const std::string& field) {
-    if (!turns.empty() && turns.back().who == role::assistant) {
-      auto& thoughts = turns.back().thoughts;
-      if (thoughts.size() + waiting_.size() > max_sealed_thoughts)
-        return bad_field(field, "more than " + std::to_string(max_sealed_thoughts)
-                                    + " thoughts in one turn");
-      for (auto& t : waiting_)
-        thoughts.push_back(std::move(t));
-    }
-    waiting_.clear();
-    return {};
-  }
-
-private:
-  std::vector<thought> waiting_;
-  std::size_t total_ = 0;
-  std::size_t max_total_;
-};
-
 result<void> decode_input(const json::value& v, const limits& bounds, chat_request& req) {
   if (v.is_string()) {
     auto text = string_of(v, "input", bounds.max_string_bytes);
@@ -235,7 +175,7 @@ result<void> decode_input(const json::value& v, const limits& bounds, chat_reque
       if (auto ok = thinking.give(req.messages, field); !ok) // a tool turn: dropped
         return ok.error();
     } else if (type == "reasoning") {
-      auto thoughts = reasoning_item(o, field, bounds);
+      auto thoughts = reasoning_input(o, field, bounds);
       if (!thoughts)
         return std::move(thoughts).error();
       if (auto ok = thinking.add(std::move(*thoughts), field); !ok)

@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "et/gateway/response.hpp"
@@ -43,6 +44,19 @@ inline std::vector<json::value> events(const std::string& sse,
       names->push_back(sse.substr(e + 7, end - e - 7));
       e = end;
     }
+  }
+  return out;
+}
+
+// The events of a stream of named events (Anthropic's, Responses'): (name, data) in order.
+inline std::vector<std::pair<std::string, json::object>> named_events(const std::string& sse) {
+  std::vector<std::pair<std::string, json::object>> out;
+  for (size_t at = 0; at < sse.size();) {
+    auto end = sse.find("\n\n", at);
+    auto ev = sse.substr(at, end - at);
+    auto name = ev.substr(7, ev.find('\n') - 7);
+    out.emplace_back(name, json::parse(ev.substr(ev.find("data: ") + 6)).as_object());
+    at = end + 2;
   }
   return out;
 }

@@ -10,6 +10,7 @@
 #include "et/gateway/request.hpp"
 #include "et/gateway/responses.hpp"
 #include "refusals.hpp"
+#include "render_support.hpp"
 
 // The Responses API as Codex speaks it: a conversation of input items decoded into et's
 // request, and answers rendered as a response object or its typed event stream. Bodies are
@@ -18,6 +19,7 @@
 using namespace et;
 using namespace et::gateway;
 using et::gateway::test::code;
+using et::gateway::test::named_events;
 using et::gateway::test::refused;
 namespace json = boost::json;
 
@@ -39,20 +41,6 @@ const char* codex_turn = R"({"model":"coder","instructions":"You are a coding ag
   "tool_choice":"auto","parallel_tool_calls":true,"reasoning":{"effort":"high","summary":"auto"},
   "store":false,"stream":true,"include":["reasoning.encrypted_content"],"prompt_cache_key":"k",
   "text":{"verbosity":"low"},"max_output_tokens":900})";
-
-// The events of a stream: (type, data) in order.
-std::vector<std::pair<std::string, json::object>> events_of(const std::string& sse) {
-  std::vector<std::pair<std::string, json::object>> out;
-  for (size_t at = 0; at < sse.size();) {
-    auto end = sse.find("\n\n", at);
-    auto ev = sse.substr(at, end - at);
-    auto name = ev.substr(7, ev.find('\n') - 7);
-    auto data = ev.substr(ev.find("data: ") + 6);
-    out.emplace_back(name, json::parse(data).as_object());
-    at = end + 2;
-  }
-  return out;
-}
 
 chat_response answer_with_call() {
   chat_response r;
@@ -184,7 +172,7 @@ CAF_TEST(a stream numbers its events in the order they go out) {
   auto sse = r.start() + first;
   sse += r.piece(chunk{.text = "ning."});
   sse += r.finish(answer_with_call());
-  auto evs = events_of(sse);
+  auto evs = named_events(sse);
   std::vector<std::string> names;
   for (size_t i = 0; i < evs.size(); ++i) {
     names.push_back(evs[i].first);
@@ -216,7 +204,7 @@ CAF_TEST(a stream cut after its first text fails and never completes) {
   auto first = r.piece(chunk{.text = "par"});
   auto sse = r.start() + first;
   sse += r.fail(client_error{502, "cut after 1 piece", "", 0, "stream_interrupted"});
-  auto evs = events_of(sse);
+  auto evs = named_events(sse);
   CAF_REQUIRE_GREATER_OR_EQUAL(evs.size(), 2u);
   CAF_CHECK_EQUAL(evs[evs.size() - 2].first, "response.failed");
   CAF_CHECK_EQUAL(evs.back().first, "error");
@@ -250,7 +238,7 @@ CAF_TEST(a call after a user message or after an output starts an assistant turn
 CAF_TEST(a stream of calls only and an empty one and a cut short one are told right) {
   auto names = [](const std::string& sse) {
     std::vector<std::string> out;
-    for (const auto& [name, data] : events_of(sse))
+    for (const auto& [name, data] : named_events(sse))
       out.push_back(name);
     return out;
   };
@@ -259,7 +247,7 @@ CAF_TEST(a stream of calls only and an empty one and a cut short one are told ri
   auto only = answer_with_call();
   only.content.clear();
   auto sse = calls.start() + calls.finish(only);
-  auto evs = events_of(sse);
+  auto evs = named_events(sse);
   CAF_CHECK_EQUAL(evs[2].first, "response.output_item.added");
   CAF_CHECK_EQUAL(evs[2].second.at("item").at("type").as_string(), "function_call");
   CAF_CHECK_EQUAL(evs[2].second.at("output_index").as_int64(), 0);
@@ -276,7 +264,7 @@ CAF_TEST(a stream of calls only and an empty one and a cut short one are told ri
   short_one.content = "so";
   short_one.finish = finish_reason::length;
   sse = cut.start() + piece + cut.finish(short_one);
-  evs = events_of(sse);
+  evs = named_events(sse);
   CAF_CHECK_EQUAL(evs.back().first, "response.incomplete");
   const auto& resp = evs.back().second.at("response");
   CAF_CHECK_EQUAL(resp.at("incomplete_details").at("reason").as_string(), "max_output_tokens");
@@ -319,7 +307,7 @@ CAF_TEST(a custom tool is a function of one input and its calls go back as custo
   CAF_CHECK_EQUAL(item.at("call_id").as_string(), "call_7");
   renderer streamed{surface::responses, meta, false};
   auto sse = streamed.start() + streamed.finish(answer);
-  auto evs = events_of(sse);
+  auto evs = named_events(sse);
   std::vector<std::string> names;
   for (const auto& [name, data] : evs)
     names.push_back(name);

@@ -11,6 +11,7 @@
 #include "et/gateway/responses.hpp"
 #include "et/util/encode.hpp"
 #include "refusals.hpp"
+#include "render_support.hpp"
 
 // Reasoning items for Responses clients (Codex): the model's thinking shown as a summary when
 // asked, its signed thoughts sealed into encrypted_content when asked, and read back from the
@@ -22,6 +23,7 @@ using namespace et::gateway;
 using et::gateway::detail::seal_thoughts;
 using et::gateway::detail::thought_collector;
 using et::gateway::detail::unseal_thoughts;
+using et::gateway::test::named_events;
 using et::gateway::test::refused;
 namespace json = boost::json;
 
@@ -45,19 +47,6 @@ const std::string user = R"({"role":"user","content":"fix it"})";
 const std::string said = R"({"type":"message","role":"assistant","content":"Looking."})";
 const std::string call = R"({"type":"function_call","call_id":"c1","name":"sh","arguments":"{}"})";
 const std::string output = R"({"type":"function_call_output","call_id":"c1","output":"ok"})";
-
-// The events of a stream: (type, data) in order.
-std::vector<std::pair<std::string, json::object>> events_of(const std::string& sse) {
-  std::vector<std::pair<std::string, json::object>> out;
-  for (size_t at = 0; at < sse.size();) {
-    auto end = sse.find("\n\n", at);
-    auto ev = sse.substr(at, end - at);
-    auto name = ev.substr(7, ev.find('\n') - 7);
-    out.emplace_back(name, json::parse(ev.substr(ev.find("data: ") + 6)).as_object());
-    at = end + 2;
-  }
-  return out;
-}
 
 answer_meta meta(bool show, bool carry) {
   answer_meta m{"resp_x", "m", 0, show, {}, carry};
@@ -249,7 +238,7 @@ CAF_TEST(a stream thinks in a reasoning item that closes when the text begins) {
   r.content = "Done.";
   r.tool_calls = {tool_call{"c9", "sh", "{}"}};
   sse += out.finish(r);
-  auto evs = events_of(sse);
+  auto evs = named_events(sse);
   std::vector<std::string> names;
   for (size_t i = 0; i < evs.size(); ++i) {
     names.push_back(evs[i].first);
@@ -301,7 +290,7 @@ CAF_TEST(thinking after the text is an item of its own before the calls) {
   r.content = "Let me look.";
   r.tool_calls = {tool_call{"c9", "sh", "{}"}};
   sse += out.finish(r);
-  auto evs = events_of(sse);
+  auto evs = named_events(sse);
   const auto& output = evs.back().second.at("response").at("output").as_array();
   CAF_REQUIRE_EQUAL(output.size(), 3u);
   CAF_CHECK_EQUAL(output[0].at("type").as_string(), "message");
@@ -328,7 +317,7 @@ CAF_TEST(streams of thinking alone or before calls only are told right) {
     for (const auto& c : pieces)
       sse += out.piece(c);
     sse += out.finish(r);
-    auto evs = events_of(sse);
+    auto evs = named_events(sse);
     std::string types;
     json::array done;
     for (const auto& [name, data] : evs)
@@ -378,7 +367,7 @@ CAF_TEST(a client that asked for neither sees no reasoning item) {
   chat_response r;
   r.content = "Done.";
   sse += out.finish(r);
-  for (const auto& [name, data] : events_of(sse)) {
+  for (const auto& [name, data] : named_events(sse)) {
     CAF_CHECK(name.find("reasoning") == std::string::npos);
     if (name == "response.output_item.added")
       CAF_CHECK_EQUAL(data.at("output_index").as_int64(), 0);

@@ -96,6 +96,47 @@ result<std::optional<std::vector<thought>>> unseal_thoughts(std::string_view con
   return std::optional<std::vector<thought>>{std::move(thoughts)};
 }
 
+result<std::vector<thought>> reasoning_input(const json::object& item, const std::string& field,
+                                             const limits& bounds) {
+  if (auto ok = check_members(item, field,
+                              {"type", "id", "summary", "content", "encrypted_content", "status"});
+      !ok)
+    return ok.error();
+  const auto* e = item.if_contains("encrypted_content");
+  if (e == nullptr || e->is_null())
+    return std::vector<thought>{};
+  auto content = string_of(*e, field + ".encrypted_content", bounds.max_string_bytes);
+  if (!content)
+    return std::move(content).error();
+  auto thoughts = unseal_thoughts(*content, field + ".encrypted_content");
+  if (!thoughts)
+    return std::move(thoughts).error();
+  return std::move(*thoughts).value_or(std::vector<thought>{});
+}
+
+result<void> waiting_thinking::add(std::vector<thought> thoughts, const std::string& field) {
+  total_ += thoughts.size();
+  if (total_ > max_total_)
+    return bad_field(field,
+                     "more than " + std::to_string(max_total_) + " thoughts in the conversation");
+  for (auto& t : thoughts)
+    waiting_.push_back(std::move(t));
+  return {};
+}
+
+result<void> waiting_thinking::give(std::vector<message>& turns, const std::string& field) {
+  if (!turns.empty() && turns.back().who == role::assistant) {
+    auto& thoughts = turns.back().thoughts;
+    if (thoughts.size() + waiting_.size() > max_sealed_thoughts)
+      return bad_field(field, "more than " + std::to_string(max_sealed_thoughts)
+                                  + " thoughts in one turn");
+    for (auto& t : waiting_)
+      thoughts.push_back(std::move(t));
+  }
+  waiting_.clear();
+  return {};
+}
+
 void thought_collector::add(const chunk& c) {
   if (!c.reasoning.empty()) {
     if (!signature_.empty()) // a signed block is over: this text begins the next

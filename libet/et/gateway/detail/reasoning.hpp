@@ -6,12 +6,14 @@
 /// encryption: the thoughts are the client's own conversation, and the upstream checks every
 /// signature.
 
+#include <boost/json/object.hpp>
 #include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "et/gateway/request.hpp"
 #include "et/llm/chat.hpp"
 #include "et/util/result.hpp"
 
@@ -32,6 +34,31 @@ std::string seal_thoughts(const std::vector<thought>& thoughts);
 /// when it is et's and not well formed, or holds more than max_sealed_thoughts.
 result<std::optional<std::vector<thought>>> unseal_thoughts(std::string_view content,
                                                             const std::string& field);
+
+/// The thoughts of a reasoning input item (named `field`) that et sealed into its
+/// encrypted_content, for the assistant turn that follows it; none when the content is absent
+/// or not et's. Its summary is what the client was shown, not what the model needs back.
+result<std::vector<thought>> reasoning_input(const boost::json::object& item,
+                                             const std::string& field, const limits& bounds);
+
+/// Thinking read from reasoning items, waiting for the assistant turn they come before. Bounded
+/// per turn (max_sealed_thoughts) and per conversation (two a message's bound): a sealed
+/// thought of twenty bytes is a hundred in memory.
+class waiting_thinking {
+public:
+  /// For a conversation within `bounds`.
+  explicit waiting_thinking(const limits& bounds) : max_total_(2 * bounds.max_messages) {}
+  /// Holds `thoughts` (read from the item named `field`) for the next assistant turn.
+  result<void> add(std::vector<thought> thoughts, const std::string& field);
+  /// Gives what waits to the last of `turns` when it is the model's (the item named `field`
+  /// made it); thinking before any other turn has none to go with and is dropped.
+  result<void> give(std::vector<message>& turns, const std::string& field);
+
+private:
+  std::vector<thought> waiting_;
+  std::size_t total_ = 0;
+  std::size_t max_total_;
+};
 
 /// The signed thoughts of a streamed answer, assembled from its pieces as the upstream's blocks
 /// ended: thinking text and then its signature, or a redacted block. Unsigned thinking (a
