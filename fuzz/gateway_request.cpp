@@ -146,7 +146,7 @@ void check(const et::result<client_request>& r, const limits& bounds, protocol p
              "too many messages");
   std::size_t images = 0;
   for (const auto& m : req.messages) {
-    FUZZ_CHECK(m.content.size() <= bounds.max_string_bytes + 7, "content unbounded");
+    FUZZ_CHECK(m.content.size() <= bounds.max_string_bytes, "content unbounded");
     std::size_t at = 0;
     for (const auto& i : m.images) {
       FUZZ_CHECK(i.at >= at && i.at <= m.content.size(), "an image out of its text's order");

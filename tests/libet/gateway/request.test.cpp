@@ -348,3 +348,33 @@ CAF_TEST(Anthropic tool use and results become et tools and turns) {
   CAF_CHECK_EQUAL(none->request.tools.size(), 1u);
   CAF_CHECK(none->request.tool_use.no_calls);
 }
+
+CAF_TEST(a failed tool result is marked and the mark counts toward the bound) {
+  auto result = [](const std::string& is_error, const std::string& text, const limits& bounds) {
+    return parse_anthropic_request(
+        R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":[{"type":"tool_result",)"
+        R"("tool_use_id":"t")"
+            + is_error + R"(,"content":")" + text + R"("}]}]})",
+        bounds);
+  };
+  limits small;
+  small.max_string_bytes = 10;
+  auto marked = result(R"(,"is_error":true)", "abc", small);
+  CAF_REQUIRE(marked);
+  CAF_CHECK_EQUAL(marked->request.messages[0].content, "Error: abc");
+  // The mark's 7 bytes and 4 more are past the bound of 10; without the mark they are not.
+  CAF_CHECK_EQUAL(refused(result(R"(,"is_error":true)", "abcd", small)),
+                  "messages[0].content[0].content");
+  CAF_CHECK_EQUAL(refused(result("", "abcd", small)), "ok");
+  for (std::string flag : {R"(,"is_error":null)", R"(,"is_error":false)", ""}) {
+    auto plain = result(flag, "abc", small);
+    CAF_REQUIRE(plain);
+    CAF_CHECK_EQUAL(plain->request.messages[0].content, "abc");
+  }
+  CAF_CHECK_EQUAL(refused(result(R"(,"is_error":"yes")", "abc", small)),
+                  "messages[0].content[0].is_error");
+  // A bound smaller than the mark itself still holds.
+  limits tiny;
+  tiny.max_string_bytes = 5;
+  CAF_CHECK_EQUAL(refused(result(R"(,"is_error":true)", "", tiny)), "messages[0].content[0]");
+}

@@ -42,7 +42,7 @@ result<std::vector<thought>> reasoning_input(const boost::json::object& item,
                                              const std::string& field, const limits& bounds);
 
 /// Thinking read from reasoning items, waiting for the assistant turn they come before. Bounded
-/// per turn (max_sealed_thoughts) and per conversation (two a message's bound): a sealed
+/// per turn (max_sealed_thoughts) and per conversation (two per message of its bound): a sealed
 /// thought of twenty bytes is a hundred in memory.
 class waiting_thinking {
 public:

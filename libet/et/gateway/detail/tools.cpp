@@ -276,7 +276,8 @@ result<std::vector<message>> anthropic_content(const json::value& v, role who,
       // et's tool turns have no error flag: the model reads it in the text instead, first, and
       // the bound on one text counts it.
       if (is_error != nullptr && is_error->is_bool() && is_error->get_bool())
-        result_turn.content = "Error: ";
+        if (auto ok = append_text(result_turn, "Error: ", f, bounds); !ok)
+          return ok.error();
       if (auto ok = result_content(block, f, bounds, result_turn); !ok)
         return ok.error();
       out.push_back(std::move(result_turn));
