@@ -2,8 +2,9 @@
 #include "caf/test/unit_test.hpp"
 
 // The thinking of reasoning models reaches gateway clients, from every upstream protocol,
-// whole and streamed: OpenAI clients as reasoning_content, Anthropic clients that turn thinking
-// on as thinking blocks before the text; Anthropic clients that do not see none.
+// whole and streamed: OpenAI clients as reasoning_content (and a Claude model's signed blocks as
+// LiteLLM's thinking_blocks), Anthropic clients that turn thinking on as thinking blocks before
+// the text; Anthropic clients that do not see none.
 
 #include "gateway_fixture.hpp"
 
@@ -211,6 +212,76 @@ CAF_TEST(a tool loop carries the signed thinking back to the Claude model) {
     CAF_REQUIRE_EQUAL(without.status, 200);
     CAF_CHECK_EQUAL(
         std::string{json::parse(without.body).at("content").at(0).at("type").as_string()}, "text");
+  }
+}
+
+CAF_TEST(an OpenAI client s tool loop carries thinking_blocks back to the Claude model) {
+  serve();
+  const std::string tools =
+      R"(,"reasoning_effort":"low","tools":[{"type":"function","function":{"name":"get_weather",)"
+      R"("parameters":{"type":"object"}}}])";
+  for (bool stream : {false, true}) {
+    CAF_MESSAGE("stream " << stream);
+    auto first = openai(oai_body("claudetoolthink", stream, tools));
+    CAF_REQUIRE_EQUAL(first.status, 200);
+    // The assistant message as a LiteLLM client keeps it: its calls and its thinking_blocks.
+    json::object turn{{"role", "assistant"}, {"content", nullptr}};
+    if (!stream) {
+      auto o = json::parse(first.body);
+      const auto& msg = o.at("choices").at(0).at("message").as_object();
+      turn["tool_calls"] = msg.at("tool_calls");
+      turn["thinking_blocks"] = msg.at("thinking_blocks");
+    } else {
+      json::array blocks;
+      for (const auto& e : events_of(first.body)) {
+        if (e.done || e.data.at("choices").as_array().empty())
+          continue;
+        const auto& d = e.data.at("choices").at(0).at("delta").as_object();
+        if (const auto* b = d.if_contains("thinking_blocks"))
+          for (const auto& block : b->as_array())
+            blocks.push_back(block);
+        if (const auto* c = d.if_contains("tool_calls")) { // whole, in one delta
+          auto calls = c->as_array();
+          for (auto& call : calls)
+            call.as_object().erase("index"); // a delta's, not a message's
+          turn["tool_calls"] = calls;
+        }
+      }
+      turn["thinking_blocks"] = blocks;
+    }
+    const auto& blocks = turn.at("thinking_blocks").as_array();
+    CAF_REQUIRE_EQUAL(blocks.size(), 1u);
+    CAF_CHECK_EQUAL(std::string{blocks[0].at("signature").as_string()}, "ZmFrZS1zaWduYXR1cmU=");
+    auto call_id = std::string{turn.at("tool_calls").at(0).at("id").as_string()};
+    auto loop = [&](const json::object& assistant) {
+      json::array messages{
+          json::object{{"role", "user"}, {"content", "hello gateway"}}, assistant,
+          json::object{{"role", "tool"}, {"tool_call_id", call_id}, {"content", "sunny"}}};
+      return openai(R"({"model":"claudetoolthink","messages":)" + json::serialize(messages) + tools
+                    + "}");
+    };
+    // The signed turn goes back as it came: the model thinks on.
+    auto next = loop(turn);
+    CAF_REQUIRE_EQUAL(next.status, 200);
+    CAF_CHECK(json::parse(next.body).at("choices").at(0).at("message").as_object().contains(
+        "thinking_blocks"));
+    // A signature changed on the way is refused upstream, as Anthropic refuses it.
+    auto forged = turn;
+    forged["thinking_blocks"].as_array()[0].as_object()["signature"] = "Zm9yZ2Vk";
+    auto refused = loop(forged);
+    CAF_CHECK_EQUAL(refused.status, 400);
+    CAF_CHECK(has(refused.body, "signature"));
+    // Without the blocks the loop goes on without thinking.
+    auto bare = turn;
+    bare.erase("thinking_blocks");
+    auto without = loop(bare);
+    CAF_REQUIRE_EQUAL(without.status, 200);
+    CAF_CHECK(!json::parse(without.body)
+                   .at("choices")
+                   .at(0)
+                   .at("message")
+                   .as_object()
+                   .contains("thinking_blocks"));
   }
 }
 

@@ -97,6 +97,11 @@ result<message> decode_message(const json::value& v, const std::string& field,
       if (!value.is_null())
         if (auto r = string_of(value, field + ".reasoning_content", bounds.max_string_bytes); !r)
           return std::move(r).error();
+    } else if (k == "thinking_blocks" && m.who == role::assistant) {
+      auto thoughts = thinking_blocks(value, field + ".thinking_blocks", bounds);
+      if (!thoughts)
+        return std::move(thoughts).error();
+      m.thoughts = std::move(*thoughts);
     } else if (k == "refusal") {
       if (!value.is_null())
         return unsupported_field(field + ".refusal", "refusals are not supported as input");

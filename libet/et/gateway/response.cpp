@@ -13,10 +13,7 @@ namespace {
 // thinking (which the gateway drops when it comes back).
 void add_thinking(json::array& content, const chat_response& r) {
   for (const auto& t : r.thoughts)
-    content.push_back(
-        t.redacted.empty()
-            ? json::object{{"type", "thinking"}, {"thinking", t.text}, {"signature", t.signature}}
-            : json::object{{"type", "redacted_thinking"}, {"data", t.redacted}});
+    content.push_back(thinking_block(t));
   if (r.thoughts.empty() && !r.reasoning.empty())
     content.push_back(
         json::object{{"type", "thinking"}, {"thinking", r.reasoning}, {"signature", ""}});
@@ -72,6 +69,8 @@ std::string openai_response(const chat_response& r, const answer_meta& meta) {
   json::object message{{"role", "assistant"}, {"content", r.content}, {"refusal", nullptr}};
   if (meta.show_thinking && !r.reasoning.empty())
     message["reasoning_content"] = r.reasoning;
+  if (meta.show_thinking && !r.thoughts.empty()) // LiteLLM's way: for the tool loop
+    message["thinking_blocks"] = thinking_block_array(r.thoughts);
   if (!r.tool_calls.empty()) {
     message["tool_calls"] = openai_calls(r, meta, false);
     if (r.content.empty())

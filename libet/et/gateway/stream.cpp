@@ -31,20 +31,35 @@ std::string openai_stream::start() const {
   return chunk_event(R"({"role":"assistant","content":""})", nullptr);
 }
 
-std::string openai_stream::piece(const chunk& c) const {
+std::string openai_stream::blocks_ended() {
+  auto blocks = thoughts_.take();
+  if (blocks.empty())
+    return {};
+  return chunk_event(
+      json::serialize(json::object{{"thinking_blocks", thinking_block_array(blocks)}}), nullptr);
+}
+
+std::string openai_stream::piece(const chunk& c) {
+  if (!meta_.show_thinking)
+    return c.text.empty()
+               ? std::string{}
+               : chunk_event(json::serialize(json::object{{"content", c.text}}), nullptr);
   std::string out;
-  if (meta_.show_thinking && !c.reasoning.empty())
+  if (!c.reasoning.empty())
     out = chunk_event(json::serialize(json::object{{"reasoning_content", c.reasoning}}), nullptr);
-  if (!c.text.empty())
+  thoughts_.add(c);
+  if (!c.text.empty()) {
+    out += blocks_ended(); // the text ends the thinking before it
     out += chunk_event(json::serialize(json::object{{"content", c.text}}), nullptr);
+  }
   return out;
 }
 
-std::string openai_stream::finish(const chat_response& r) const {
-  std::string out;
+std::string openai_stream::finish(const chat_response& r) {
+  auto out = blocks_ended();
   if (!r.tool_calls.empty())
-    out = chunk_event(json::serialize(json::object{{"tool_calls", openai_calls(r, meta_, true)}}),
-                      nullptr);
+    out += chunk_event(json::serialize(json::object{{"tool_calls", openai_calls(r, meta_, true)}}),
+                       nullptr);
   auto reason = openai_finish(r);
   out += chunk_event("{}", reason.c_str());
   if (include_usage_) {

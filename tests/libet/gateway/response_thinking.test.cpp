@@ -63,6 +63,40 @@ CAF_TEST(an OpenAI stream relays thinking as reasoning_content before the text) 
   CAF_CHECK_EQUAL(events(hidden.piece(chunk{"Hi", "Hmm"})).size(), 1u);
 }
 
+CAF_TEST(an OpenAI client gets a Claude model s signed thinking as thinking_blocks) {
+  auto r = thoughtful();
+  r.thoughts = {thought{.text = "Think first.", .signature = "c2ln"}, thought{.redacted = "cg=="}};
+  const std::string blocks = R"([{"type":"thinking","thinking":"Think first.","signature":"c2ln"},)"
+                             R"({"type":"redacted_thinking","data":"cg=="}])";
+  auto o = json::parse(openai_response(r, shown_meta()));
+  CAF_CHECK_EQUAL(json::serialize(o.at("choices").at(0).at("message").at("thinking_blocks")),
+                  blocks);
+  // Unsigned thinking (another provider's) has no blocks.
+  auto plain = json::parse(openai_response(thoughtful(), shown_meta()));
+  CAF_CHECK(!plain.at("choices").at(0).at("message").as_object().contains("thinking_blocks"));
+  // Streamed: the blocks that ended go out before the text, the rest before the calls.
+  openai_stream s{shown_meta(), false};
+  std::string sse = s.start();
+  for (const auto& c : {chunk{.reasoning = "Think first."}, chunk{.signature = "c2ln"},
+                        chunk{.text = "Hi"}, chunk{.redacted = "cg=="}})
+    sse += s.piece(c);
+  r.tool_calls = {tool_call{"c1", "f", "{}"}};
+  sse += s.finish(r);
+  std::vector<std::string> order;
+  for (const auto& e : events(sse)) {
+    const auto& delta = e.at("choices").at(0).at("delta").as_object();
+    for (const char* key : {"reasoning_content", "thinking_blocks", "content", "tool_calls"})
+      if (delta.contains(key) && !(std::string{key} == "content" && delta.at(key) == ""))
+        order.push_back(key == std::string{"thinking_blocks"} ? json::serialize(delta.at(key))
+                                                              : std::string{key});
+  }
+  CAF_CHECK_EQUAL(order,
+                  (std::vector<std::string>{
+                      "reasoning_content",
+                      R"([{"type":"thinking","thinking":"Think first.","signature":"c2ln"}])",
+                      "content", R"([{"type":"redacted_thinking","data":"cg=="}])", "tool_calls"}));
+}
+
 CAF_TEST(an Anthropic stream puts thinking in its own block before the text) {
   anthropic_stream s{shown_meta()};
   std::vector<std::string> names;

@@ -65,6 +65,37 @@ CAF_TEST(an OpenAI client gets thinking and may send it back on assistant turns)
       "messages[0].reasoning_content");
 }
 
+CAF_TEST(an OpenAI client may send signed thinking_blocks back as LiteLLM clients do) {
+  auto p = [](const std::string& blocks, const std::string& who = "assistant") {
+    return parse_openai_request(R"({"model":"m","messages":[{"role":"user","content":"x"},)"
+                                R"({"role":")"
+                                + who + R"(","content":"y","thinking_blocks":)" + blocks
+                                + R"(},{"role":"user","content":"z"}]})");
+  };
+  auto ok = p(R"([{"type":"thinking","thinking":"a","signature":"s"},
+      {"type":"redacted_thinking","data":"r"},{"type":"thinking","thinking":"unsigned"}])");
+  CAF_REQUIRE(ok);
+  // The signed and the redacted go on with the turn; the unsigned has nothing to check it by.
+  CAF_CHECK_EQUAL(ok->request.messages[1].thoughts.size(), 2u);
+  CAF_CHECK_EQUAL(ok->request.messages[1].thoughts[0].signature, "s");
+  CAF_CHECK_EQUAL(ok->request.messages[1].thoughts[1].redacted, "r");
+  CAF_CHECK_EQUAL(refused(p("null")), "ok");
+  CAF_CHECK_EQUAL(refused(p("{}")), "messages[1].thinking_blocks");
+  CAF_CHECK_EQUAL(refused(p("[7]")), "messages[1].thinking_blocks[0]");
+  CAF_CHECK_EQUAL(refused(p(R"([{"type":"text","text":"a"}])")),
+                  "messages[1].thinking_blocks[0].type");
+  CAF_CHECK_EQUAL(refused(p(R"([{"type":"thinking","thinking":1}])")),
+                  "messages[1].thinking_blocks[0].thinking");
+  CAF_CHECK_EQUAL(refused(p(R"([{"type":"thinking","signature":"s","x":1}])")),
+                  "messages[1].thinking_blocks[0].x");
+  CAF_CHECK_EQUAL(refused(p(R"([{"type":"redacted_thinking","data":"r"}])", "user")),
+                  "messages[1].thinking_blocks");
+  std::string many = "[";
+  for (int i = 0; i <= 1024; ++i)
+    many += std::string{i ? "," : ""} + R"({"type":"redacted_thinking","data":"r"})";
+  CAF_CHECK_EQUAL(refused(p(many + "]")), "messages[1].thinking_blocks");
+}
+
 CAF_TEST(an OpenAI client may say how hard a model thinks) {
   auto p = [](const std::string& effort) {
     return parse_openai_request(R"({"model":"m","messages":[{"role":"user","content":"x"}],)"

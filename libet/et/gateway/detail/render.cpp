@@ -48,6 +48,19 @@ json::value input_of(const tool_call& c) {
   return ec || !v.is_object() ? json::value(json::object{}) : v;
 }
 
+json::object thinking_block(const thought& t) {
+  if (!t.redacted.empty())
+    return {{"type", "redacted_thinking"}, {"data", t.redacted}};
+  return {{"type", "thinking"}, {"thinking", t.text}, {"signature", t.signature}};
+}
+
+json::array thinking_block_array(const std::vector<thought>& thoughts) {
+  json::array blocks;
+  for (const auto& t : thoughts)
+    blocks.push_back(thinking_block(t));
+  return blocks;
+}
+
 std::string sse(const json::value& v) {
   return "data: " + json::serialize(v) + "\n\n";
 }

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "et/gateway/response.hpp"
 
@@ -27,6 +28,14 @@ json::array openai_calls(const chat_response& r, const answer_meta& meta, bool i
 
 /// A call's arguments as a JSON object (check_relayable made sure they are one; {} if not).
 json::value input_of(const tool_call& c);
+
+/// A signed thought as Anthropic writes the block: {"type":"thinking","thinking","signature"}
+/// or {"type":"redacted_thinking","data"}.
+json::object thinking_block(const thought& t);
+
+/// `thoughts` as thinking_block()s: what LiteLLM's clients read as an OpenAI message's
+/// `thinking_blocks` and send back in their tool loops.
+json::array thinking_block_array(const std::vector<thought>& thoughts);
 
 /// One unnamed server-sent event: "data: JSON\n\n".
 std::string sse(const json::value& v);

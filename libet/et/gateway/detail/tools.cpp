@@ -197,6 +197,31 @@ result<thought> thought_of(const json::object& block, bool redacted, const std::
 
 } // namespace
 
+result<std::vector<thought>> thinking_blocks(const json::value& v, const std::string& field,
+                                             const limits& bounds) {
+  std::vector<thought> out;
+  if (v.is_null())
+    return out;
+  failure why;
+  const auto* a = bounded_array(v, field, max_thinking_blocks, why);
+  if (a == nullptr)
+    return why;
+  for (std::size_t i = 0; i < a->size(); ++i) {
+    auto f = field + "[" + std::to_string(i) + "]";
+    if (!(*a)[i].is_object())
+      return bad_field(f, "expected an object");
+    const auto& block = (*a)[i].get_object();
+    if (auto ok = one_of(block, "type", f, {"thinking", "redacted_thinking"}); !ok)
+      return ok.error();
+    auto t = thought_of(block, block.at("type") == "redacted_thinking", f, bounds);
+    if (!t)
+      return std::move(t).error();
+    if (!t->signature.empty() || !t->redacted.empty()) // unsigned: nothing could check it
+      out.push_back(std::move(*t));
+  }
+  return out;
+}
+
 result<std::vector<message>> anthropic_content(const json::value& v, role who,
                                                const std::string& field, const limits& bounds) {
   message turn;
