@@ -124,10 +124,19 @@ result<void> decode_messages(const json::value& v, const limits& bounds, chat_re
     return bad_field("messages", "expected at least one message");
   if (a.size() > bounds.max_messages)
     return bad_field("messages", "more than " + std::to_string(bounds.max_messages) + " messages");
+  // Thinking blocks sent back: at most two a message's bound in all, as for Responses clients
+  // (a block of twenty bytes is a hundred in memory).
+  std::size_t thoughts = 0;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    auto m = decode_message(a[i], "messages[" + std::to_string(i) + "]", bounds);
+    auto field = "messages[" + std::to_string(i) + "]";
+    auto m = decode_message(a[i], field, bounds);
     if (!m)
       return std::move(m).error();
+    thoughts += m->thoughts.size();
+    if (thoughts > 2 * bounds.max_messages)
+      return bad_field(field + ".thinking_blocks", "more than "
+                                                       + std::to_string(2 * bounds.max_messages)
+                                                       + " thinking blocks in the conversation");
     out.messages.push_back(std::move(*m));
   }
   return count_images(out.messages, "messages", bounds);

@@ -43,7 +43,8 @@ struct client_request {
   bool stream = false;        ///< the client wants server-sent events
   bool include_usage = false; ///< OpenAI stream_options.include_usage
   /// Relay the model's thinking: OpenAI clients always get it (as reasoning_content, the field
-  /// reasoning servers use, which other clients ignore); Anthropic clients when they turn
+  /// reasoning servers use, which other clients ignore, and signed blocks as LiteLLM's
+  /// thinking_blocks); Anthropic clients when they turn
   /// thinking on, as Anthropic shows it (with its text even when they ask to omit it: the text
   /// is what its signature signs); Responses clients when they ask for a reasoning summary.
   bool show_thinking = false;

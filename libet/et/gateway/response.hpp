@@ -18,8 +18,8 @@ struct answer_meta {
   std::string id;      ///< the response id the client sees ("chatcmpl-..." / "msg_...")
   std::string model;   ///< the model name the client asked for
   int64_t created = 0; ///< Unix seconds (OpenAI's `created`)
-  /// Relay the model's thinking (client_request::show_thinking): OpenAI's reasoning_content,
-  /// Anthropic's thinking blocks, the summary of a Responses reasoning item.
+  /// Relay the model's thinking (client_request::show_thinking): OpenAI's reasoning_content
+  /// and thinking_blocks, Anthropic's thinking blocks, the summary of a Responses reasoning item.
   bool show_thinking = false;
   /// Responses: the tools whose calls are custom_tool_call items (client_request::freeform_tools).
   std::vector<std::string> freeform_tools;
@@ -33,7 +33,8 @@ struct answer_meta {
 result<void> check_relayable(protocol p, const chat_response& r);
 
 /// An OpenAI chat.completion object; tool calls as message.tool_calls, thinking (when shown)
-/// as message.reasoning_content.
+/// as message.reasoning_content, and a Claude model's signed blocks as message.thinking_blocks
+/// (LiteLLM's field, which its clients send back in their tool loops).
 std::string openai_response(const chat_response& r, const answer_meta& meta);
 
 /// An Anthropic message object: thinking (when shown) as a thinking block before the text,

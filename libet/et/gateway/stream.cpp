@@ -48,14 +48,14 @@ std::string openai_stream::piece(const chunk& c) {
   if (!c.reasoning.empty())
     out = chunk_event(json::serialize(json::object{{"reasoning_content", c.reasoning}}), nullptr);
   thoughts_.add(c);
-  if (!c.text.empty()) {
-    out += blocks_ended(); // the text ends the thinking before it
+  if (!c.text.empty())
     out += chunk_event(json::serialize(json::object{{"content", c.text}}), nullptr);
-  }
   return out;
 }
 
 std::string openai_stream::finish(const chat_response& r) {
+  // Every block at once: the SDKs' stream helpers take a second thinking_blocks list as a
+  // replacement (node) or refuse it (python), and a client needs them only for its next turn.
   auto out = blocks_ended();
   if (!r.tool_calls.empty())
     out += chunk_event(json::serialize(json::object{{"tool_calls", openai_calls(r, meta_, true)}}),

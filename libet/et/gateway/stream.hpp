@@ -23,19 +23,19 @@ public:
   /// The first chunk: the assistant role.
   std::string start() const;
   /// The chunks of one piece: its thinking as reasoning_content (when shown, as
-  /// reasoning servers send it), the signed thinking blocks that ended before its text
-  /// as thinking_blocks (LiteLLM's way, for the client's tool loop), then its text; "" when
-  /// none of it is shown.
+  /// reasoning servers send it), then its text; "" when none of it is shown. Signed thinking
+  /// blocks are kept for finish().
   std::string piece(const chunk& c);
-  /// Signed thinking blocks not yet sent, the tool calls (whole, in one chunk), the finish
-  /// reason, the usage when asked for, and [DONE].
+  /// The signed thinking blocks as thinking_blocks, in one chunk (LiteLLM's way, for the
+  /// client's tool loop), the tool calls (whole, in one chunk), the finish reason, the usage
+  /// when asked for, and [DONE].
   std::string finish(const chat_response& r);
   /// An error event in OpenAI's error shape.
   std::string fail(const client_error& e) const;
 
 private:
   std::string chunk_event(const std::string& delta_json, const char* finish) const;
-  std::string blocks_ended(); ///< the thinking_blocks chunk of the blocks ended so far
+  std::string blocks_ended(); ///< the thinking_blocks chunk of every signed block
   answer_meta meta_;
   bool include_usage_;
   detail::thought_collector thoughts_; ///< signed blocks not yet sent

@@ -94,6 +94,18 @@ CAF_TEST(an OpenAI client may send signed thinking_blocks back as LiteLLM client
   for (int i = 0; i <= 1024; ++i)
     many += std::string{i ? "," : ""} + R"({"type":"redacted_thinking","data":"r"})";
   CAF_CHECK_EQUAL(refused(p(many + "]")), "messages[1].thinking_blocks");
+  // And at most two a message's bound in the whole conversation.
+  limits few;
+  few.max_messages = 3;
+  std::string seven = "[";
+  for (int i = 0; i < 7; ++i)
+    seven += std::string{i ? "," : ""} + R"({"type":"redacted_thinking","data":"r"})";
+  auto body = R"({"model":"m","messages":[{"role":"user","content":"x"},)"
+              R"({"role":"assistant","content":"y","thinking_blocks":)"
+              + seven + "]}]}";
+  CAF_CHECK_EQUAL(refused(parse_openai_request(body, few)), "messages[1].thinking_blocks");
+  few.max_messages = 4;
+  CAF_CHECK_EQUAL(refused(parse_openai_request(body, few)), "ok");
 }
 
 CAF_TEST(an OpenAI client may say how hard a model thinks) {

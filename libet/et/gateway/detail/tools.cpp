@@ -5,6 +5,7 @@
 #include "et/gateway/detail/documents.hpp"
 #include "et/gateway/detail/fields.hpp"
 #include "et/gateway/detail/images.hpp"
+#include "et/gateway/detail/reasoning.hpp"
 #include "et/gateway/errors.hpp"
 
 namespace et::gateway::detail {
@@ -203,7 +204,7 @@ result<std::vector<thought>> thinking_blocks(const json::value& v, const std::st
   if (v.is_null())
     return out;
   failure why;
-  const auto* a = bounded_array(v, field, max_thinking_blocks, why);
+  const auto* a = bounded_array(v, field, max_sealed_thoughts, why);
   if (a == nullptr)
     return why;
   for (std::size_t i = 0; i < a->size(); ++i) {

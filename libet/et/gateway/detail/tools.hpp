@@ -53,12 +53,10 @@ result<responses_toolset> responses_tools(const boost::json::value& v, const lim
 result<std::vector<tool_call>> openai_tool_calls(const boost::json::value& v,
                                                  const std::string& field, const limits& bounds);
 
-/// The most thinking blocks one assistant turn may carry (as many as an answer may).
-inline constexpr std::size_t max_thinking_blocks = 1024;
-
 /// An OpenAI assistant turn's `thinking_blocks` (named `field`), LiteLLM's way of carrying
 /// Anthropic's thinking in Chat Completions: [{"type":"thinking","thinking","signature"} or
-/// {"type":"redacted_thinking","data"}], each text bounded; the signed and redacted ones, for
+/// {"type":"redacted_thinking","data"}], at most max_sealed_thoughts (reasoning.hpp), each text
+/// bounded; the signed and redacted ones, for
 /// the Claude model's tool loop (unsigned ones have nothing to check them by and are dropped).
 result<std::vector<thought>> thinking_blocks(const boost::json::value& v, const std::string& field,
                                              const limits& bounds);
