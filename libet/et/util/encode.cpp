@@ -47,6 +47,17 @@ int base64_digit(char c) {
   return -1;
 }
 
+bool well_formed_base64(std::string_view text) {
+  if (text.empty() || text.size() % 4 != 0)
+    return false;
+  for (int pad = 0; pad < 2 && text.back() == '='; ++pad)
+    text.remove_suffix(1);
+  for (char c : text)
+    if (base64_digit(c) < 0)
+      return false;
+  return true;
+}
+
 bool base64_decode_into(std::string_view text, std::string& out) {
   uint32_t bits = 0;
   int got = 0;

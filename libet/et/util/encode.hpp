@@ -15,6 +15,10 @@ std::string base64(std::string_view bytes);
 /// The value (0 to 63) of a character of RFC 4648's base64 alphabet; -1 for any other.
 int base64_digit(char c);
 
+/// Whether `text` is whole standard base64: groups of four characters of the alphabet, '='
+/// only as the last one or two (what base64() writes; "" is not).
+bool well_formed_base64(std::string_view text);
+
 /// Appends the bytes of base64 `text` to `out` ('=' ends the data; a last group of 2 or 3
 /// characters gives 1 or 2 bytes); false at a character outside the alphabet. Text cut at a
 /// multiple of 4 characters decodes piece by piece.

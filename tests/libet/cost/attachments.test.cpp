@@ -100,6 +100,11 @@ CAF_TEST(the shared base64 decoder reads what base64 wrote) {
   }
   std::string out;
   CAF_CHECK(!base64_decode_into("QUJD!", out)); // a stray character
+  // Whole base64, as base64() writes it: what the decoder alone would let pass is not.
+  for (std::size_t n = 1; n < 6; ++n)
+    CAF_CHECK(well_formed_base64(base64(std::string(n, 'x'))));
+  for (std::string_view bad : {"", "QUJ", "QU=D", "QQ==QUJD", "Q===", "QUJD!AAA"})
+    CAF_CHECK(!well_formed_base64(bad));
 }
 
 CAF_TEST(each attachment has its estimate) {

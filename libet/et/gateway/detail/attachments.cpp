@@ -37,19 +37,6 @@ const media_type* known_type(std::string_view name) {
   return nullptr;
 }
 
-// Standard base64 with its padding: the alphabet only, '=' only as the last one or two.
-bool well_formed_base64(std::string_view s) {
-  if (s.empty() || s.size() % 4 != 0)
-    return false;
-  auto body = s;
-  for (int pad = 0; pad < 2 && !body.empty() && body.back() == '='; ++pad)
-    body.remove_suffix(1);
-  for (char c : body)
-    if (base64_digit(c) < 0)
-      return false;
-  return true;
-}
-
 // The first bytes of well-formed base64 text (at most 12: enough for every signature).
 std::string leading_bytes(std::string_view s) {
   std::string out;

@@ -4,67 +4,16 @@
 #include <utility>
 
 #include "et/gateway/detail/fields.hpp"
+#include "et/gateway/detail/render.hpp"
+#include "et/gateway/detail/tools.hpp"
 #include "et/util/encode.hpp"
 
 namespace et::gateway::detail {
 
-namespace {
-
-// One sealed thought: {"thinking": text, "signature": s} or {"redacted": data}.
-json::object sealed(const thought& t) {
-  if (!t.redacted.empty())
-    return {{"redacted", t.redacted}};
-  return {{"thinking", t.text}, {"signature", t.signature}};
-}
-
-// The string member `key` of `o`, "" when absent; false when present and not a string.
-bool member(const json::object& o, std::string_view key, std::string& out) {
-  const auto* v = o.if_contains(key);
-  if (v == nullptr)
-    return true;
-  if (!v->is_string())
-    return false;
-  out = std::string{v->get_string()};
-  return true;
-}
-
-// One sealed thought read back; nullopt when it is not one.
-std::optional<thought> unsealed(const json::value& v) {
-  if (!v.is_object())
-    return std::nullopt;
-  const auto& o = v.get_object();
-  thought t;
-  for (const auto& [key, value] : o)
-    if (key != "thinking" && key != "signature" && key != "redacted")
-      return std::nullopt;
-  if (!member(o, "thinking", t.text) || !member(o, "signature", t.signature)
-      || !member(o, "redacted", t.redacted))
-    return std::nullopt;
-  // Exactly one kind: signed thinking (its text may be empty), or redacted data alone.
-  bool signed_thinking = !t.signature.empty() && t.redacted.empty();
-  bool redacted = !t.redacted.empty() && t.signature.empty() && t.text.empty();
-  if (!signed_thinking && !redacted)
-    return std::nullopt;
-  return t;
-}
-
-// Base64 as et writes it: whole groups of four, padding only at the end. (The shared decoder
-// stops at the first '=' and takes a short last group, which would let text after it pass.)
-bool whole_base64(std::string_view text) {
-  if (text.size() % 4 != 0)
-    return false;
-  auto pad = text.find('=');
-  return pad == std::string_view::npos
-         || (pad + 2 >= text.size() && text.find_first_not_of('=', pad) == std::string_view::npos);
-}
-
-} // namespace
-
+// The seal holds Anthropic's own blocks (thinking_block_array), read back as a client's
+// thinking_blocks are, so one shape of a thinking block serves every way in and out.
 std::string seal_thoughts(const std::vector<thought>& thoughts) {
-  json::array all;
-  for (const auto& t : thoughts)
-    all.push_back(sealed(t));
-  return std::string{sealed_prefix} + base64(json::serialize(all));
+  return std::string{sealed_prefix} + base64(json::serialize(thinking_block_array(thoughts)));
 }
 
 result<std::optional<std::vector<thought>>> unseal_thoughts(std::string_view content,
@@ -73,7 +22,7 @@ result<std::optional<std::vector<thought>>> unseal_thoughts(std::string_view con
     return std::optional<std::vector<thought>>{};
   content.remove_prefix(sealed_prefix.size());
   std::string text;
-  if (!whole_base64(content) || !base64_decode_into(content, text))
+  if (!well_formed_base64(content) || !base64_decode_into(content, text))
     return bad_field(field, "not thinking sealed by et (not base64)");
   boost::system::error_code ec;
   json::parse_options opts;
@@ -81,19 +30,13 @@ result<std::optional<std::vector<thought>>> unseal_thoughts(std::string_view con
   auto v = json::parse(text, ec, {}, opts);
   if (ec || !v.is_array())
     return bad_field(field, "not thinking sealed by et (not a JSON array)");
-  const auto& all = v.get_array();
-  if (all.size() > max_sealed_thoughts)
-    return bad_field(field, "more than " + std::to_string(max_sealed_thoughts) + " thoughts");
-  std::vector<thought> thoughts;
-  thoughts.reserve(all.size());
-  for (std::size_t i = 0; i < all.size(); ++i) {
-    auto t = unsealed(all[i]);
-    if (!t)
-      return bad_field(field, "thought " + std::to_string(i)
-                                  + " is neither signed thinking nor redacted thinking");
-    thoughts.push_back(std::move(*t));
-  }
-  return std::optional<std::vector<thought>>{std::move(thoughts)};
+  // The content is bounded already: so is every text within it.
+  auto thoughts = thinking_blocks(v, "thoughts", limits{});
+  if (!thoughts)
+    return bad_field(field, "not thinking sealed by et: " + thoughts.error().message);
+  if (thoughts->size() != v.get_array().size()) // et seals signed and redacted blocks only
+    return bad_field(field, "not thinking sealed by et: an unsigned thought");
+  return std::optional<std::vector<thought>>{std::move(*thoughts)};
 }
 
 result<std::vector<thought>> reasoning_input(const json::object& item, const std::string& field,
