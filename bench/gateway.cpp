@@ -10,11 +10,16 @@
 //
 //   et-bench-gateway [--levels 1,8,64] [--seconds 3] [--hold N] [--hold-prompt BYTES]
 //                    [--json FILE] [--state DIR] [--key rate|budget] [--cpus N] [--gap-ms N]
+//                    [--gateway-cpus LIST]
 //                    [--other NAME=URL --other-model M --other-pid PID --other-header "K: V"...]
 //
 // --gap-ms N makes each client wait N ms after an answer before its next request, as an
 // agent does between calls: every request then meets threads that have gone idle (the
 // tight loop keeps them polling), which is the latency a coding agent sees.
+//
+// --gateway-cpus LIST runs the gateway on those CPUs and this client and the upstream on
+// the others (both rows), as a deployment gives a gateway cores of its own: on a small
+// machine where all three share every core, the gateway's rate measures the sharing too.
 //
 // --key makes a gateway key in the state dir before the gateway starts and sends it:
 // "rate" gives it rpm and tpm limits (never reached), "budget" daily and total budgets
@@ -35,6 +40,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "cpu_split.hpp"
 #include "et/http/runtime.hpp"
 #include "et/store/key_store.hpp"
 #include "et/util/allocator.hpp"
@@ -179,8 +185,8 @@ std::string make_key(std::string_view mode, const fs::path& state, std::string& 
 int main(int argc, char** argv) {
   if (auto code = check_flags(argc, argv, "et-bench-gateway", usage_text,
                               {"--levels", "--seconds", "--hold", "--hold-prompt", "--json",
-                               "--state", "--key", "--cpus", "--gap-ms", "--other", "--other-model",
-                               "--other-pid", "--other-header"},
+                               "--state", "--key", "--cpus", "--gap-ms", "--gateway-cpus",
+                               "--other", "--other-model", "--other-pid", "--other-header"},
                               {"--other-header"});
       code >= 0)
     return code;
@@ -191,10 +197,22 @@ int main(int argc, char** argv) {
   auto levels = flags->levels;
   double seconds = flags->seconds;
   int64_t hold = flags->hold;
+  std::optional<cpu_split> split;
+  if (auto list = option(argc, argv, "--gateway-cpus"); !list.empty()) {
+    std::string error;
+    split = split_cpus(list, error);
+    if (!split || !run_on(split->rest)) { // this thread first: the upstream inherits it
+      std::fprintf(stderr, "et-bench-gateway: --gateway-cpus: %s\n",
+                   split ? "the kernel refused the CPU affinity" : error.c_str());
+      return 2;
+    }
+  }
   auto fds = scale::raise_fd_limit();
   std::printf("et-bench-gateway on %s, load average %s, descriptors %llu, %s\n",
               scale::machine().c_str(), scale::load_average().c_str(),
               static_cast<unsigned long long>(fds.soft), et::allocator_in_use().c_str());
+  if (split)
+    std::printf("%s\n", split->shown.c_str());
   char tmpl[] = "/tmp/et-bench-gateway-XXXXXX";
   if (!mkdtemp(tmpl)) {
     std::fprintf(stderr, "et-bench-gateway: cannot make a temporary folder\n");
@@ -222,8 +240,12 @@ int main(int argc, char** argv) {
                                        std::to_string(std::max<int64_t>(1024, hold + 64))};
   if (flags->cpus > 0) // how et serve sizes its threads, to compare plans on one machine
     serve_flags.insert(serve_flags.end(), {"--cpus", std::to_string(flags->cpus)});
+  if (split)
+    run_on(split->server); // what et serve starts with, and sizes its threads for
   auto gw = start_gateway(own + "/et", (dir / "et.yaml").string(), (dir / "gateway.log").string(),
                           serve_flags);
+  if (split)
+    run_on(split->rest);
   if (gw.pid < 0) {
     std::fprintf(stderr, "et-bench-gateway: %s\n", gw.error.c_str());
     scale::stop_upstream(upstream);

@@ -10,6 +10,9 @@
 #   bench/portkey/compare.sh [BUILD [PORT]] [-- et-bench-gateway flags]
 #   e.g. bench/portkey/compare.sh build-rwd 18787 -- --seconds 3
 #
+# GATEWAY_CPUS=LIST (e.g. 1) runs both gateways on those CPUs (Portkey under taskset, et's
+# through et-bench-gateway --gateway-cpus) and the client and upstream on the others.
+#
 # Known (Portkey 1.15.2 on node 20, 2026-12-03): every streamed chat completion through a
 # custom host fails with 500 "Something went wrong" and "TypeError: immutable" in its log
 # (Portkey-AI/gateway issues 1389 and 1550; pinning @hono/node-server 1.14.2 did not help):
@@ -35,7 +38,12 @@ if [ ! -f "$server" ]; then
     || { echo "compare.sh: npm install failed (see $dir/npm-install.log)" >&2; exit 1; }
 fi
 version=$(node -p "require('./$dir/node_modules/@portkey-ai/gateway/package.json').version")
-NODE_ENV=production node "$server" --port="$port" --headless >"$dir/portkey.log" 2>&1 &
+pin=""
+if [ -n "${GATEWAY_CPUS:-}" ]; then
+  pin="taskset -c $GATEWAY_CPUS"
+  set -- --gateway-cpus "$GATEWAY_CPUS" "$@"
+fi
+NODE_ENV=production $pin node "$server" --port="$port" --headless >"$dir/portkey.log" 2>&1 &
 pk=$!
 trap 'kill $pk 2>/dev/null; wait $pk 2>/dev/null' EXIT INT TERM
 tries=0
