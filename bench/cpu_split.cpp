@@ -4,17 +4,13 @@
 
 namespace et::bench {
 
-namespace {
-
-std::string listed(const cpu_set_t& set) {
+std::string cpu_list(const cpu_set_t& cpus) {
   std::string out;
   for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
-    if (CPU_ISSET(cpu, &set))
+    if (CPU_ISSET(cpu, &cpus))
       out += (out.empty() ? "" : ",") + std::to_string(cpu);
   return out;
 }
-
-} // namespace
 
 std::optional<cpu_split> split_cpus(std::string_view list, std::string& error) {
   cpu_set_t mine;
@@ -29,23 +25,20 @@ std::optional<cpu_split> split_cpus(std::string_view list, std::string& error) {
     return std::nullopt;
   }
   cpu_split split;
-  CPU_ZERO(&split.server);
+  CPU_ZERO(&split.chosen);
   for (auto cpu : *numbers) {
     if (!CPU_ISSET(cpu, &mine)) {
-      error = "CPU " + std::to_string(cpu) + " is not one this process may run on (" + listed(mine)
-              + ")";
+      error = "CPU " + std::to_string(cpu) + " is not one this process may run on ("
+              + cpu_list(mine) + ")";
       return std::nullopt;
     }
-    CPU_SET(cpu, &split.server);
+    CPU_SET(cpu, &split.chosen);
   }
-  CPU_XOR(&split.rest, &mine, &split.server);
+  CPU_XOR(&split.rest, &mine, &split.chosen);
   if (CPU_COUNT(&split.rest) == 0) {
-    error = "no CPU is left for the client and the upstream (this process may use " + listed(mine)
-            + ")";
+    error = "no CPU is left for the rest (this process may use " + cpu_list(mine) + ")";
     return std::nullopt;
   }
-  split.shown = "server on CPUs " + listed(split.server) + "; client and upstream on CPUs "
-                + listed(split.rest);
   return split;
 }
 

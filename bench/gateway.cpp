@@ -212,7 +212,8 @@ int main(int argc, char** argv) {
               scale::machine().c_str(), scale::load_average().c_str(),
               static_cast<unsigned long long>(fds.soft), et::allocator_in_use().c_str());
   if (split)
-    std::printf("%s\n", split->shown.c_str());
+    std::printf("gateway on CPUs %s; client and upstream on CPUs %s\n",
+                cpu_list(split->chosen).c_str(), cpu_list(split->rest).c_str());
   char tmpl[] = "/tmp/et-bench-gateway-XXXXXX";
   if (!mkdtemp(tmpl)) {
     std::fprintf(stderr, "et-bench-gateway: cannot make a temporary folder\n");
@@ -241,7 +242,7 @@ int main(int argc, char** argv) {
   if (flags->cpus > 0) // how et serve sizes its threads, to compare plans on one machine
     serve_flags.insert(serve_flags.end(), {"--cpus", std::to_string(flags->cpus)});
   if (split)
-    run_on(split->server); // what et serve starts with, and sizes its threads for
+    run_on(split->chosen); // what et serve starts with, and sizes its threads for
   auto gw = start_gateway(own + "/et", (dir / "et.yaml").string(), (dir / "gateway.log").string(),
                           serve_flags);
   if (split)

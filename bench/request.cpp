@@ -6,7 +6,8 @@
 // Streamed: one stream at a time; time to first token, to the end, and
 // pieces per stream. Prints tables; --json FILE also writes one object per
 // row; --rows direct|router measures one path only and --concurrency N one
-// level only (for a profiler).
+// level only (for a profiler). --upstream-cpus LIST runs the fake upstream's
+// thread on those CPUs and et's side (both paths) on the rest.
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "caf/all.hpp"
+#include "cpu_split.hpp"
 #include "et/actors/detail/inspect.hpp"
 #include "et/actors/http_provider_actor.hpp"
 #include "et/actors/router.hpp"
@@ -142,8 +144,15 @@ struct bench_setup {
   // Three providers on the same upstream: "plain" answers with three words,
   // "streamer" with stream_tokens tokens, one per event, unpaced, "pacer" the
   // same at paced_tokens_per_second.
-  std::optional<std::string> start() {
-    if (!upstream.start())
+  // With `split`, the upstream's thread starts on its chosen CPUs (threads inherit the
+  // starter's) and this thread goes back to the rest.
+  std::optional<std::string> start(const bench::cpu_split* split) {
+    if (split && !bench::run_on(split->chosen))
+      return "--upstream-cpus: the kernel refused the CPU affinity";
+    auto started = upstream.start();
+    if (split)
+      bench::run_on(split->rest);
+    if (!started)
       return "cannot start the fake upstream";
     http::client_options copts;
     copts.max_idle_per_origin = max_concurrency; // no reconnect churn at the top level
@@ -259,8 +268,8 @@ int main(int argc, char** argv) {
   if (auto code = bench::check_flags(
           argc, argv, "et-bench-request",
           "[--scheduler handoff|sharing|stealing] [--concurrency 1..64] "
-          "[--rows direct|router|both] [--json FILE]",
-          {"--scheduler", "--concurrency", "--rows", "--json"});
+          "[--rows direct|router|both] [--upstream-cpus LIST] [--json FILE]",
+          {"--scheduler", "--concurrency", "--rows", "--upstream-cpus", "--json"});
       code >= 0)
     return code;
   auto json_path = bench::json_path(argc, argv);
@@ -280,8 +289,20 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "et-bench-request: --rows: expected direct, router or both\n");
     return 2;
   }
+  std::optional<bench::cpu_split> split;
+  if (auto list = bench::option(argc, argv, "--upstream-cpus"); !list.empty()) {
+    std::string error;
+    split = bench::split_cpus(list, error);
+    if (!split || !bench::run_on(split->rest)) { // first: et's threads all inherit it
+      std::fprintf(stderr, "et-bench-request: --upstream-cpus: %s\n",
+                   split ? "the kernel refused the CPU affinity" : error.c_str());
+      return 2;
+    }
+    std::printf("fake upstream on CPUs %s; et (both paths) on CPUs %s\n",
+                bench::cpu_list(split->chosen).c_str(), bench::cpu_list(split->rest).c_str());
+  }
   bench_setup setup;
-  if (auto problem = setup.start()) {
+  if (auto problem = setup.start(split ? &*split : nullptr)) {
     std::fprintf(stderr, "et-bench-request: %s\n", problem->c_str());
     return 1;
   }
