@@ -29,6 +29,7 @@
 #include "et/http/runtime.hpp"
 #include "et/provider/http_provider.hpp"
 #include "et/util/allocator.hpp"
+#include "et/util/cores.hpp"
 #include "fake_upstream/server.hpp"
 #include "request_flags.hpp"
 #include "request_stream.hpp"
@@ -195,17 +196,23 @@ struct bench_setup {
   }
 };
 
+/// The scheduler workers `et run` plans for the cores this process may use (after
+/// --upstream-cpus moved it).
+std::size_t workers() {
+  return util::command_plan(util::usable_cores()).workers;
+}
+
 struct system_config : caf::actor_system_config {
-  explicit system_config(scheduling how) { prepare_system(*this, how); }
+  explicit system_config(scheduling how) { prepare_system(*this, how, workers()); }
 };
 
 void print_tables(const std::vector<loop_result>& loops, const std::vector<stream_result>& streams,
                   scheduling how) {
   std::printf("non-streamed request, closed loop, %.1f s per row after %.1f s warm-up; CAF "
-              "scheduler: %s; %s\n",
+              "scheduler: %s, %zu worker%s; %s\n",
               std::chrono::duration<double>(window).count(),
               std::chrono::duration<double>(warmup).count(), std::string{name_of(how)}.c_str(),
-              et::allocator_in_use().c_str());
+              workers(), workers() == 1 ? "" : "s", et::allocator_in_use().c_str());
   std::printf("%-8s %6s %10s %10s %10s %8s\n", "path", "conc", "req/s", "p50 us", "p99 us",
               "errors");
   for (const auto& r : loops)

@@ -29,13 +29,12 @@ public:
   /// pricing file that does not load); `command` prefixes messages ("et chat"). The ledger
   /// files calls under `run_id` ("" = a new id). Networking (for alias@node) is
   /// client_network(settings nodes, network) unless `net` says otherwise. `threads` sizes
-  /// the scheduler and the providers' I/O threads (the default suits a command's few calls;
-  /// `et serve` plans for its cores).
-  static std::unique_ptr<role_runtime> start(context& ctx, std::string_view command,
-                                             std::shared_ptr<const config::settings> settings,
-                                             std::string run_id = {},
-                                             std::optional<network_options> net = std::nullopt,
-                                             const util::thread_plan& threads = {});
+  /// the scheduler and the providers' I/O threads (the default, util::command_plan, suits a
+  /// command's few calls; `et serve` plans for its cores with util::plan_threads).
+  static std::unique_ptr<role_runtime>
+  start(context& ctx, std::string_view command, std::shared_ptr<const config::settings> settings,
+        std::string run_id = {}, std::optional<network_options> net = std::nullopt,
+        const util::thread_plan& threads = util::command_plan(util::usable_cores()));
 
   /// Stops router and ledger, then the system.
   ~role_runtime();

@@ -225,8 +225,9 @@ int run_serve(context& ctx, const serve_options& o) {
   if (!rt)
     return exit_usage;
   ctx.err << "et serve: threads for " << threads.cores
-          << (threads.cores == 1 ? " core: " : " cores: ") << threads.workers << " actor workers, "
-          << threads.client_io << " provider I/O"
+          << (threads.cores == 1 ? " core: " : " cores: ") << threads.workers
+          << (threads.workers == 1 ? " actor worker, " : " actor workers, ") << threads.client_io
+          << " provider I/O"
           << (http_at ? ", " + std::to_string(threads.server_io) + " gateway server I/O" : "")
           << "\n"
           << std::flush;
@@ -353,7 +354,8 @@ void add_serve_command(CLI::App& root, context& ctx) {
   cmd->add_option("--cpus", o->cpus,
                   "size the threads for N cores (default: the cores this process may use, "
                   "its CPU affinity and cgroup quota counted): a third each for actor workers, "
-                  "the gateway's server I/O and the providers' I/O, at least 2, 1 and 1")
+                  "the gateway's server I/O and the providers' I/O, at least 2, 1 and 1 (1 worker "
+                  "on one core)")
       ->check(number_check("a whole number of cores, 1 to 1024", 1, util::max_cores, true));
   cmd->add_option("--init-tls", o->init_tls,
                   "write a CA, a node and a client certificate (mutual TLS) to DIR, print the "

@@ -113,7 +113,14 @@ thread_plan plan_threads(unsigned cores) {
   constexpr unsigned most_per_pool = 32;
   cores = std::clamp(cores, 1u, max_cores);
   auto share = std::min(cores / 3, most_per_pool);
-  return {cores, std::max(share, 2u), std::max(share, 1u), std::max(share, 1u)};
+  // One core runs one thread at a time: a second worker only adds switches between them.
+  auto fewest_workers = cores == 1 ? 1u : 2u;
+  return {cores, std::max(share, fewest_workers), std::max(share, 1u), std::max(share, 1u)};
+}
+
+thread_plan command_plan(unsigned cores) {
+  cores = std::clamp(cores, 1u, max_cores);
+  return {cores, cores == 1 ? 1u : 2u, 1, 1};
 }
 
 } // namespace et::util

@@ -41,7 +41,12 @@ struct thread_plan {
 /// a busy gateway spends about as much CPU in each (server I/O 32 %, client I/O
 /// 29 %, workers 30 % of its threads' time at C=64), and never fewer than 2
 /// workers and 1 thread of each I/O pool (what measured best on 2 cores, where
-/// four threads share them); at most 32 per pool.
+/// four threads share them), 1 worker on a single core (where a second one only
+/// adds switches); at most 32 per pool.
 thread_plan plan_threads(unsigned cores);
+
+/// The plan of the commands other than `et serve`, whose work is a few model calls at
+/// a time: 2 workers (1 on a single core) and 1 I/O thread.
+thread_plan command_plan(unsigned cores);
 
 } // namespace et::util

@@ -82,13 +82,33 @@ CAF_TEST(this process may use at least one core and no more than the machine has
 }
 
 CAF_TEST(small machines keep two workers and one thread per I O pool) {
-  for (unsigned cores : {0u, 1u, 2u, 3u, 5u}) {
+  for (unsigned cores : {2u, 3u, 5u}) {
     auto p = plan_threads(cores);
     CAF_CHECK_EQUAL(p.workers, 2u);
     CAF_CHECK_EQUAL(p.server_io, 1u);
     CAF_CHECK_EQUAL(p.client_io, 1u);
   }
-  CAF_CHECK_EQUAL(plan_threads(0).cores, 1u);
+}
+
+CAF_TEST(one core runs one worker) {
+  for (unsigned cores : {0u, 1u}) {
+    auto p = plan_threads(cores);
+    CAF_CHECK_EQUAL(p.cores, 1u);
+    CAF_CHECK_EQUAL(p.workers, 1u);
+    CAF_CHECK_EQUAL(p.server_io, 1u);
+    CAF_CHECK_EQUAL(p.client_io, 1u);
+    CAF_CHECK_EQUAL(command_plan(cores).workers, 1u);
+  }
+}
+
+CAF_TEST(commands other than serve run two workers and one I O thread on any larger machine) {
+  for (unsigned cores : {2u, 9u, 5000u}) {
+    auto p = command_plan(cores);
+    CAF_CHECK_EQUAL(p.workers, 2u);
+    CAF_CHECK_EQUAL(p.client_io, 1u);
+    CAF_CHECK_EQUAL(p.server_io, 1u);
+  }
+  CAF_CHECK_EQUAL(command_plan(5000).cores, max_cores);
 }
 
 CAF_TEST(larger machines give each pool a third of the cores up to 32) {
