@@ -45,7 +45,10 @@ if [ -n "${GATEWAY_CPUS:-}" ]; then
 fi
 NODE_ENV=production $pin node "$server" --port="$port" --headless >"$dir/portkey.log" 2>&1 &
 pk=$!
-trap 'kill $pk 2>/dev/null; wait $pk 2>/dev/null' EXIT INT TERM
+# What the script exits with once Portkey is stopped: the bench's status (set -e would
+# otherwise make it the status of Portkey's end, 143).
+status=1
+trap 'kill $pk 2>/dev/null; wait $pk 2>/dev/null || true; exit $status' EXIT INT TERM
 tries=0
 until curl -sf "http://127.0.0.1:$port/" >/dev/null 2>&1; do
   tries=$((tries + 1))
@@ -57,4 +60,4 @@ echo "Portkey gateway $version (node $(node --version)) on port $port, pid $pk; 
   --other-pid "$pk" \
   --other-header "x-portkey-provider: openai" \
   --other-header "x-portkey-custom-host: {upstream}/v1" \
-  --other-header "Authorization: Bearer sk-fake-bench" "$@"
+  --other-header "Authorization: Bearer sk-fake-bench" "$@" && status=0 || status=$?
