@@ -139,32 +139,6 @@ CAF_TEST(a plan with a dependency and a specialist runs to one synthesized answe
   CAF_CHECK_EQUAL(phases, (std::vector<std::string>{"decompose", "execute", "synthesize"}));
 }
 
-CAF_TEST(each subtask gets the excerpts retrieved for its text and the record keeps sources) {
-  load(plan_yaml);
-  std::vector<std::string> asked;
-  context_for = [&asked](const std::string& text) {
-    asked.push_back(text);
-    return context::excerpts{"CTX(" + text + ")",
-                             {"src/" + std::to_string(asked.size()) + ".cpp:1-2"}};
-  };
-  store::run_record start;
-  start.header = header("three parts");
-  auto r = complete(spawn(start));
-  CAF_REQUIRE(r);
-  CAF_REQUIRE_EQUAL(r->subtasks.size(), 3u);
-  // The worker's answer echoes its prompt: the excerpts of its own subtask are in it.
-  auto tests = r->find(2)->output;
-  CAF_CHECK(has(tests, "## Project context\nCTX(Write the TESTS-PART)"));
-  CAF_CHECK(!has(tests, "CTX(Write the PARSER-PART)"));
-  CAF_CHECK_EQUAL(asked.size(), 3u);
-  for (const auto& s : r->subtasks)
-    CAF_CHECK_EQUAL(s.context.size(), 1u);
-  CAF_CHECK(said("context: src/"));
-  auto journaled = store::read_run(runs() / "run-1");
-  CAF_REQUIRE(journaled);
-  CAF_CHECK_EQUAL(journaled->find(2)->context, r->find(2)->context);
-}
-
 CAF_TEST(a member that refuses is replaced by the next and the refusal is said) {
   load(plan_yaml);
   store::run_record start;

@@ -121,6 +121,8 @@ struct run_fixture : test_coordinator_fixture<test_config>, et::test::scratch_di
 
   /// The retrieval spawn() gives the run (null: none).
   actors::context_source context_for;
+  /// The embedding model spawn() gives the run for its subtasks (empty: none).
+  actors::query_embedding embed_subtasks;
 
   /// Spawns a run of `record` (journaled under runs(): a new journal, or the existing one
   /// reopened when `resumed`); not started.
@@ -139,6 +141,7 @@ struct run_fixture : test_coordinator_fixture<test_config>, et::test::scratch_di
     setup.observers = {watcher};
     setup.verifier = verifier;
     setup.context_for = context_for;
+    setup.embed_subtasks = embed_subtasks;
     return actors::spawn_run(sys, std::move(setup), false);
   }
 

@@ -38,7 +38,9 @@ struct fixture : et::test::scratch_dir {
         << "}, {reply: SYNTHESIS}]}}\n"
         << "  w1: {type: mock, mock: {mode: script, script: [{match: quokkamark, reply: "
            "WORKER-WITH-CONTEXT}, {reply: WORKER-WITHOUT-CONTEXT}]}}\n"
+        << "  sim: {type: mock}\n"
         << "models:\n  planner: {provider: boss, model: planner}\n"
+        << "  emb: {provider: sim, model: embed-a}\n"
         << "  m1: {provider: w1, model: m1}\n"
         << "roles:\n  mayor: {model: planner}\n  polecat: {model: m1, pool: [m1]}\n"
         << "retry: {attempts: 1}\ndefaults: {state_dir: " << (dir / "state").string() << "}\n";
@@ -93,6 +95,21 @@ CAF_TEST(each worker gets the chunks retrieved for its subtask and the run keeps
   auto runs = et({"runs", "show", id, "--json"});
   CAF_REQUIRE_EQUAL(runs.code, 0);
   ET_CHECK_SAYING(has(runs.out, "src/zoo.cpp:1-2"), runs.out);
+}
+
+CAF_TEST(with an embedding model each subtask ranks hybrid like the task) {
+  std::ofstream{config, std::ios::app} << "context: {embed: emb}\n";
+  auto indexed = et({"index", project.string()});
+  CAF_REQUIRE_EQUAL(indexed.code, 0);
+  ET_CHECK_SAYING(has(indexed.err, "embedded 2 chunks with emb"), indexed.err);
+  auto r = et({"run", "--json", "--context", project.string(), "feed the quokka"});
+  CAF_REQUIRE_EQUAL(r.code, 0);
+  ET_CHECK_SAYING(has(r.err, " (hybrid): "), r.err);
+  ET_CHECK_SAYING(has(r.err, "[1/1] context (hybrid): src/zoo.cpp:1-2"), r.err);
+  CAF_CHECK(!has(r.err, "BM25 only"));
+  auto run = json::parse(r.out).as_object();
+  auto sub = run.at("subtasks").as_array().at(0).as_object();
+  CAF_CHECK_EQUAL(sub.at("output").as_string(), "WORKER-WITH-CONTEXT");
 }
 
 CAF_TEST(context off leaves the mayor prompt as it was) {

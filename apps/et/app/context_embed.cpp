@@ -163,6 +163,18 @@ result<std::vector<float>> embed_query(context& ctx, const config::settings& s,
   return std::move(r->response.vectors.front());
 }
 
+result<std::vector<retrieval::hit>> fused_query(const config::settings& s,
+                                                const retrieval::index_db& db,
+                                                const std::string& root, const std::string& text,
+                                                const std::vector<float>& vector, size_t k) {
+  if (!s.context.qdrant.enabled())
+    return db.query_hybrid(text, vector, k);
+  auto nearest = qdrant_nearest(s, root, vector, std::max<size_t>(50, 5 * k));
+  if (!nearest)
+    return nearest.error();
+  return db.query_fused(text, *nearest, k);
+}
+
 result<std::vector<retrieval::hit>> ranked_query(context& ctx, const config::settings& s,
                                                  const retrieval::index_db& db,
                                                  const std::string& text, size_t k,
@@ -193,14 +205,7 @@ result<std::vector<retrieval::hit>> ranked_query(context& ctx, const config::set
     why = "embedding the query failed: " + vector.error().message;
     return db.query(text, k);
   }
-  result<std::vector<retrieval::hit>> hits = std::vector<retrieval::hit>{};
-  if (remote) {
-    auto nearest = qdrant_nearest(s, st->root, *vector, std::max<size_t>(50, 5 * k));
-    hits = nearest ? db.query_fused(text, *nearest, k)
-                   : result<std::vector<retrieval::hit>>{nearest.error()};
-  } else {
-    hits = db.query_hybrid(text, *vector, k);
-  }
+  auto hits = fused_query(s, db, st->root, text, *vector, k);
   if (!hits) {
     why = hits.error().message;
     return db.query(text, k);

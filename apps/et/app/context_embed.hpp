@@ -51,6 +51,13 @@ result<void> embed_stream(context& ctx, const config::settings& s, const char* c
 result<std::vector<float>> embed_query(context& ctx, const config::settings& s,
                                        const std::string& text, const char* command);
 
+/// The `k` best hits for `text` whose embedding is `vector`: BM25 fused with the nearest
+/// vectors, the index's own or, when context.qdrant is set, Qdrant's points of `root`.
+result<std::vector<et::context::hit>> fused_query(const config::settings& s,
+                                                  const et::context::index_db& db,
+                                                  const std::string& root, const std::string& text,
+                                                  const std::vector<float>& vector, size_t k);
+
 /// The hits for `text`: fused BM25 and cosine ("hybrid") when the index holds vectors of the
 /// configured model, else BM25 ("bm25"); `ranking` says which, `why` why not hybrid (""
 /// when hybrid). A failed query embedding falls back to BM25 with the reason in `why`.

@@ -108,13 +108,24 @@ std::optional<run_context> retrieve_for_run(context& ctx, const config::settings
             << " (" << ranking << "): " << join(found.sources, " ") << "\n";
   run_context out;
   out.task_block = std::move(found.block);
-  // Subtasks rank by BM25: embedding their queries would need a router call from the run's
-  // own thread. A subtask whose query fails gets no excerpts: its work does not depend on them.
-  out.for_subtasks =
-      [db, budget = et::context::context_budget(role_window(s, worker))](const std::string& text) {
-        auto best = db->query(text, et::context::context_hits);
-        return best ? et::context::excerpts_of(*best, budget) : et::context::excerpts{};
-      };
+  // Subtasks rank as the task did: the run embeds their texts through its router (one call
+  // per batch) when the task ranked hybrid. A fused query that fails falls back to BM25, and
+  // a subtask whose query fails altogether gets no excerpts: its work does not depend on them.
+  if (ranking == "hybrid") {
+    out.embed_subtasks = s.context.embed;
+    out.embed_fallbacks = s.context.embed_fallbacks;
+  }
+  auto st = db->status();
+  out.for_subtasks = [db, settings = std::make_shared<const config::settings>(s),
+                      root = st ? st->root : where->root.string(),
+                      budget = et::context::context_budget(role_window(s, worker))](
+                         const std::string& text, const std::vector<float>* vector) {
+    auto k = et::context::context_hits;
+    auto best = vector ? fused_query(*settings, *db, root, text, *vector, k) : db->query(text, k);
+    if (!best && vector)
+      best = db->query(text, k);
+    return best ? et::context::excerpts_of(*best, budget) : et::context::excerpts{};
+  };
   return out;
 }
 

@@ -199,6 +199,8 @@ int run_task(context& ctx, run_options o, const std::vector<std::string>& fetch)
   if (!web->empty())
     o.context_block += (o.context_block.empty() ? "" : "\n") + *web;
   o.subtask_context = std::move(found->for_subtasks);
+  o.subtask_embed = std::move(found->embed_subtasks);
+  o.subtask_embed_fallbacks = std::move(found->embed_fallbacks);
   return run_pipeline(ctx, std::move(settings), std::move(o), std::nullopt);
 }
 

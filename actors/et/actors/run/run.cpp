@@ -148,6 +148,7 @@ void stop(run_pointer self) {
   auto& st = self->state;
   switch (st.now) {
     case stage::planning:
+    case stage::retrieving:
     case stage::combining:
       if (st.abandon)
         st.abandon(); // the reply is not waited for: the run ends with what it has

@@ -66,9 +66,19 @@ using run_actor = caf::typed_actor<
     /// pool -> run: progress of a subtask.
     caf::reacts_to<status_atom, roles::progress>>;
 
-/// Project excerpts for a subtask's text, from the run's index. Blocking (a query on disk):
-/// the run calls it on its own thread, so spawn the run detached when it is set.
-using context_source = std::function<context::excerpts(const std::string& text)>;
+/// Project excerpts for a subtask's text, from the run's index; `vector` is the text's
+/// embedding when the run has one (ranked by BM25 and cosine), null for BM25 alone. Blocking
+/// (a query on disk or to Qdrant): the run calls it on its own thread, so spawn the run
+/// detached when it is set.
+using context_source =
+    std::function<context::excerpts(const std::string& text, const std::vector<float>* vector)>;
+
+/// The embedding model a run asks the router for its subtasks' vectors: the one the index's
+/// vectors were made with. An empty target: subtasks rank by BM25 alone.
+struct query_embedding {
+  std::string target;                 ///< alias or provider/model (context.embed)
+  std::vector<std::string> fallbacks; ///< context.embed_fallbacks
+};
 
 /// The knobs of one run that are not in its record's header.
 struct run_limits {
@@ -90,9 +100,11 @@ struct run_setup {
   std::shared_ptr<store::journal_writer> journal; ///< opened for this run
   run_limits limits;                              ///< thresholds and timeouts
   std::vector<run_observer> observers;            ///< subscribed from the first event
-  verify_runner verifier;     ///< null: a detached actor per verify run runs the command (tests
-                              ///< put a scripted one here)
-  context_source context_for; ///< per-subtask retrieval (null: subtasks get no excerpts)
+  verify_runner verifier;         ///< null: a detached actor per verify run runs the command (tests
+                                  ///< put a scripted one here)
+  context_source context_for;     ///< per-subtask retrieval (null: subtasks get no excerpts)
+  query_embedding embed_subtasks; ///< embeds the subtasks' texts for context_for (one call per
+                                  ///< batch of jobs, before they run)
 };
 
 /// Spawns a run; nothing happens until it gets execute_atom. `detached`: on its own

@@ -204,27 +204,40 @@ void on_progress(run_pointer self, const roles::progress& p) {
 namespace {
 
 // Each job's prompt gets the project excerpts retrieved for its subtask (when the run has
-// an index); the record keeps their sources, journaled with the subtask's result.
+// an index), ranked with the subtask's embedding when query_vectors has one; the record
+// keeps their sources, journaled with the subtask's result.
 void add_context(run_pointer self, std::vector<roles::job>& jobs) {
   auto& st = self->state;
   if (!st.setup.context_for)
     return;
   for (auto& j : jobs) {
-    auto found = st.setup.context_for(j.subtask.text);
+    auto vector = st.query_vectors.find(j.subtask.text);
+    bool hybrid = vector != st.query_vectors.end();
+    auto found = st.setup.context_for(j.subtask.text, hybrid ? &vector->second : nullptr);
     j.context = std::move(found.block);
     auto* rec = find(st.record(), j.subtask.number);
     if (rec == nullptr || found.sources == rec->context)
       continue;
     rec->context = std::move(found.sources);
     if (!rec->context.empty())
-      note(self, label(st, j.subtask.number) + " context: " + join(rec->context, " "));
+      note(self, label(st, j.subtask.number) + (hybrid ? " context (hybrid): " : " context: ")
+                     + join(rec->context, " "));
   }
 }
 
-} // namespace
+// The texts of `jobs` the run has no embedding of yet, each once.
+std::vector<std::string> unembedded(const run_state& st, const std::vector<roles::job>& jobs) {
+  std::vector<std::string> texts;
+  for (const auto& j : jobs)
+    if (!st.query_vectors.contains(j.subtask.text)
+        && std::find(texts.begin(), texts.end(), j.subtask.text) == texts.end())
+      texts.push_back(j.subtask.text);
+  return texts;
+}
 
-void execute(run_pointer self, std::vector<roles::job> jobs, std::function<void()> next,
-             std::string phase) {
+// Runs `jobs` through the pool with their context, then `next`.
+void run_jobs(run_pointer self, std::vector<roles::job> jobs, std::function<void()> next,
+              std::string phase) {
   auto& st = self->state;
   add_context(self, jobs);
   st.now = stage::executing;
@@ -257,6 +270,72 @@ void execute(run_pointer self, std::vector<roles::job> jobs, std::function<void(
               note(self, "execute failed: " + to_string(from_caf(e)), true);
               once();
             });
+}
+
+} // namespace
+
+void execute(run_pointer self, std::vector<roles::job> jobs, std::function<void()> next,
+             std::string phase) {
+  auto& st = self->state;
+  const auto& embedding = st.setup.embed_subtasks;
+  auto texts = st.setup.context_for && !embedding.target.empty() ? unembedded(st, jobs)
+                                                                 : std::vector<std::string>{};
+  if (texts.empty()) {
+    run_jobs(self, std::move(jobs), std::move(next), std::move(phase));
+    return;
+  }
+  // One embedding call for the batch's subtasks before any of them runs. A failure costs
+  // only the ranking: the subtasks rank by BM25, the run says so once and asks no more.
+  st.now = stage::retrieving;
+  auto token = ++st.token;
+  auto go_on = std::make_shared<std::function<void(std::vector<std::vector<float>>)>>(
+      [self, token, texts, jobs = std::move(jobs), next, phase](auto vectors) mutable {
+        auto& now = self->state;
+        if (now.token != token)
+          return; // stopped while it waited: abandon went on without it
+        ++now.token;
+        now.abandon = nullptr;
+        for (std::size_t i = 0; i < texts.size() && i < vectors.size(); ++i)
+          now.query_vectors[texts[i]] = std::move(vectors[i]);
+        run_jobs(self, std::move(jobs), std::move(next), std::move(phase));
+      });
+  st.abandon = [self, token, next] { // a stop: the run goes on without the batch's work
+    if (self->state.token != token)
+      return;
+    ++self->state.token;
+    self->state.abandon = nullptr;
+    next();
+  };
+  role_embed_request req;
+  req.id = token;
+  req.target = embedding.target;
+  req.fallbacks = embedding.fallbacks;
+  req.inputs = texts;
+  self->request(st.setup.router, caf::infinite, embed_atom::value, std::move(req))
+      .then(
+          [self, go_on, token, wanted = texts.size()](routed_embedding& r) {
+            auto& vectors = r.response.vectors;
+            if (vectors.size() != wanted && self->state.token == token) {
+              self->state.setup.embed_subtasks.target.clear();
+              note(self,
+                   "subtask context ranked by BM25 only: the embedding model answered "
+                       + std::to_string(vectors.size()) + " vectors for " + std::to_string(wanted)
+                       + " subtasks",
+                   true);
+              vectors.clear();
+            }
+            (*go_on)(std::move(vectors));
+          },
+          [self, go_on, token](caf::error& e) {
+            if (self->state.token == token) {
+              self->state.setup.embed_subtasks.target.clear();
+              note(self,
+                   "subtask context ranked by BM25 only: embedding the subtasks failed: "
+                       + to_string(from_caf(e)),
+                   true);
+            }
+            (*go_on)({});
+          });
 }
 
 } // namespace et::actors::run_detail

@@ -21,7 +21,16 @@
 namespace et::actors::run_detail {
 
 /// Where the run stands.
-enum class stage : uint8_t { idle, planning, executing, verifying, combining, finishing, over };
+enum class stage : uint8_t {
+  idle,
+  planning,
+  retrieving,
+  executing,
+  verifying,
+  combining,
+  finishing,
+  over
+};
 
 /// The run's state.
 struct run_state {
@@ -54,6 +63,8 @@ struct run_state {
   uint64_t token = 0;            ///< counts abandonable requests; a stale reply finds it moved on
   std::function<void()> abandon; ///< what a stop does to the request in flight (or empty)
   std::shared_ptr<std::atomic<bool>> verify_cancel; ///< the verify command in flight
+  /// Subtasks' embeddings by text: a re-ask of the same subtask is not embedded again.
+  std::map<std::string, std::vector<float>> query_vectors;
   static inline const char* name = "et.run";
 };
 

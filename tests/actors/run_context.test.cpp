@@ -1,0 +1,174 @@
+#define CAF_SUITE actors.run_context
+#define FAIL(msg) CAF_FAIL(msg)
+#include "caf/test/dsl.hpp"
+
+#include "et/actors/run/run_state.hpp"
+#include "et/provider/mock_engine.hpp"
+#include "run_test.hpp"
+
+// Retrieval for each subtask under the deterministic coordinator: the run hands each
+// subtask's text to its context source and, when the run has an embedding model, the
+// text's embedding too, asked of the router in one call before the subtasks run.
+
+using namespace et;
+using namespace et::actors;
+using namespace et::test;
+
+namespace {
+
+// Three subtasks; the worker's answer echoes its prompt. "embedder" is the mock's
+// embedding model (a hashed bag of words, dimension 64).
+const char* three_parts_yaml = R"(
+providers:
+  boss:
+    type: mock
+    mock:
+      mode: script
+      script:
+        - {match: "Reply in exactly this format", reply: "## Summary\nThree parts.\n\n## Subtasks\n1. Write the PARSER-PART\n2. Write the TESTS-PART\n3. Write the DOCS-PART\n"}
+        - {match: "", reply: "SYNTHESIS"}
+  work:
+    type: mock
+    mock:
+      mode: script
+      script:
+        - {match: "", reply: "DONE {prompt}"}
+models:
+  planner: {provider: boss, model: planner}
+  good: {provider: work, model: good}
+  embedder: {provider: work, model: embed-a}
+roles:
+  mayor: {model: planner}
+  polecat: {model: good}
+retry: {attempts: 1}
+)";
+
+// What the mock's embedding model gives for `text`.
+std::vector<float> embedding_of(const std::string& text) {
+  embed_request req;
+  req.model = "embed-a";
+  req.inputs = {text};
+  return provider::mock_embed(req).vectors.at(0);
+}
+
+bool has(const std::string& text, std::string_view part) {
+  return text.find(part) != std::string::npos;
+}
+
+// How many noted lines hold `part`.
+std::size_t count_said(run_fixture& f, std::string_view part) {
+  std::size_t n = 0;
+  for (const auto& l : f.lines())
+    n += l.find(part) != std::string::npos;
+  return n;
+}
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(run_context_tests, run_fixture)
+
+CAF_TEST(each subtask gets the excerpts retrieved for its text and the record keeps sources) {
+  load(three_parts_yaml);
+  std::vector<std::string> asked;
+  context_for = [&asked](const std::string& text, const std::vector<float>* vector) {
+    CAF_CHECK(vector == nullptr); // no embedding model: BM25 alone
+    asked.push_back(text);
+    return context::excerpts{"CTX(" + text + ")",
+                             {"src/" + std::to_string(asked.size()) + ".cpp:1-2"}};
+  };
+  store::run_record start;
+  start.header = header("three parts");
+  auto r = complete(spawn(start));
+  CAF_REQUIRE(r);
+  CAF_REQUIRE_EQUAL(r->subtasks.size(), 3u);
+  // The worker's answer echoes its prompt: the excerpts of its own subtask are in it.
+  auto tests = r->find(2)->output;
+  CAF_CHECK(has(tests, "## Project context\nCTX(Write the TESTS-PART)"));
+  CAF_CHECK(!has(tests, "CTX(Write the PARSER-PART)"));
+  CAF_CHECK_EQUAL(asked.size(), 3u);
+  for (const auto& s : r->subtasks)
+    CAF_CHECK_EQUAL(s.context.size(), 1u);
+  CAF_CHECK(said("context: src/"));
+  CAF_CHECK(!said("context (hybrid)"));
+  auto journaled = store::read_run(runs() / "run-1");
+  CAF_REQUIRE(journaled);
+  CAF_CHECK_EQUAL(journaled->find(2)->context, r->find(2)->context);
+}
+
+CAF_TEST(subtasks rank with the embeddings of their own texts) {
+  load(three_parts_yaml);
+  std::vector<std::pair<std::string, std::vector<float>>> asked;
+  context_for = [&asked](const std::string& text, const std::vector<float>* vector) {
+    asked.emplace_back(text, vector != nullptr ? *vector : std::vector<float>{});
+    return context::excerpts{"CTX(" + text + ")", {"src/a.cpp:1-2"}};
+  };
+  embed_subtasks = {"embedder", {}};
+  store::run_record start;
+  start.header = header("three parts");
+  auto r = complete(spawn(start));
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->status, store::run_status::done);
+  CAF_REQUIRE_EQUAL(asked.size(), 3u);
+  for (const auto& [text, vector] : asked) {
+    CAF_CHECK_EQUAL(vector.size(), 64u);
+    CAF_CHECK(vector == embedding_of(text));
+  }
+  CAF_CHECK(asked[0].second != asked[1].second);
+  CAF_CHECK(has(r->find(2)->output, "CTX(Write the TESTS-PART)"));
+  CAF_CHECK_EQUAL(count_said(*this, "context (hybrid): src/a.cpp:1-2"), 3u);
+  CAF_CHECK(!said("BM25 only"));
+}
+
+CAF_TEST(a failed embedding leaves the subtasks ranked by BM25 and is said once) {
+  load(three_parts_yaml);
+  int plain = 0;
+  context_for = [&plain](const std::string& text, const std::vector<float>* vector) {
+    plain += vector == nullptr;
+    return context::excerpts{"CTX(" + text + ")", {"src/a.cpp:1-2"}};
+  };
+  embed_subtasks = {"no-such-model", {}};
+  store::run_record start;
+  start.header = header("three parts");
+  auto r = complete(spawn(start));
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->status, store::run_status::done);
+  CAF_CHECK_EQUAL(plain, 3);
+  CAF_CHECK_EQUAL(count_said(*this,
+                             "warning: subtask context ranked by BM25 only: embedding the subtasks "
+                             "failed: "),
+                  1u);
+  CAF_CHECK(has(r->find(1)->output, "CTX(Write the PARSER-PART)"));
+  CAF_CHECK(!said("context (hybrid)"));
+}
+
+CAF_TEST(a stop while the subtasks are embedded ends the run before they run) {
+  load(three_parts_yaml);
+  int asked = 0;
+  context_for = [&asked](const std::string&, const std::vector<float>*) {
+    ++asked;
+    return context::excerpts{};
+  };
+  embed_subtasks = {"embedder", {}};
+  store::run_record start;
+  start.header = header("three parts");
+  auto run = spawn(start);
+  auto rh = self->request(run, caf::infinite, execute_atom::value);
+  auto& st = deref<caf::stateful_actor<run_detail::run_state, run_actor::base>>(run).state;
+  // Step until the embedding request is out: its answer is still hops away.
+  for (int i = 0; i < 10'000 && st.now != run_detail::stage::retrieving; ++i)
+    CAF_REQUIRE(sched.try_run_once());
+  CAF_REQUIRE(st.now == run_detail::stage::retrieving);
+  self->send(run, cancel_atom::value, int32_t{2});
+  settle();
+  CAF_REQUIRE(finished());
+  auto r = answer_of<store::run_record>(rh);
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->status, store::run_status::interrupted);
+  CAF_CHECK_EQUAL(asked, 0);
+  CAF_REQUIRE_EQUAL(r->subtasks.size(), 3u);
+  for (const auto& s : r->subtasks)
+    CAF_CHECK_EQUAL(s.state, store::subtask_state::pending);
+  CAF_CHECK(!said("BM25 only"));
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
