@@ -189,6 +189,18 @@ CAF_TEST(the threads are sized for the cores given and say so) {
   }
 }
 
+CAF_TEST(one core runs one worker and still answers every kind of call) {
+  serve({"--cpus", "1"});
+  CAF_CHECK(has(gateway->err(), "et serve: threads for 1 core: 1 actor worker, 1 provider I/O, "
+                                "1 gateway server I/O\n"));
+  CAF_CHECK_EQUAL(et::test::threads_named("et.http.server", gateway->pid()), 1u);
+  CAF_CHECK_EQUAL(et::test::threads_named("et.http.client", gateway->pid()), 1u);
+  for (int i = 0; i < 4; ++i) {
+    CAF_CHECK_EQUAL(openai_text(events_of(openai(oai_body("gpt", true)).body)), "hello gateway");
+    CAF_CHECK_EQUAL(anthropic(ant_body("claude", false)).status, 200);
+  }
+}
+
 CAF_TEST(a core count out of range is refused with one line) {
   for (const char* cpus : {"0", "1025", "many"}) {
     auto r = run_et(dir, {"serve", "--http", "127.0.0.1:0", "--cpus", cpus, "--config",
