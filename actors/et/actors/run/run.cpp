@@ -1,5 +1,7 @@
 #include "et/actors/run/run.hpp"
 
+#include <utility>
+
 #include "caf/all.hpp"
 #include "et/actors/detail/errors.hpp"
 #include "et/actors/detail/inspect.hpp"
@@ -150,8 +152,9 @@ void stop(run_pointer self) {
     case stage::planning:
     case stage::retrieving:
     case stage::combining:
-      if (st.abandon)
-        st.abandon(); // the reply is not waited for: the run ends with what it has
+      // Called from a local: the call clears st.abandon, which must not destroy it mid-call.
+      if (auto abandon = std::exchange(st.abandon, nullptr))
+        abandon(); // the reply is not waited for: the run ends with what it has
       break;
     case stage::executing:
       // Cancelling keeps what finished: the pool's reply still comes, with the
@@ -182,7 +185,7 @@ run_actor::behavior_type run_behavior(run_pointer self, run_setup setup) {
     if (d.source == self->state.pool.address() && self->state.now == stage::executing
         && self->state.abandon) {
       note(self, "the pool stopped: " + caf::to_string(d.reason), true);
-      self->state.abandon();
+      std::exchange(self->state.abandon, nullptr)(); // a local: the call clears abandon
     }
   });
   return {

@@ -145,8 +145,9 @@ void ask(run_pointer self, const char* what, const Handle& who,
   self->state.abandon = [once] { once(std::nullopt); };
   self->request(who, caf::infinite, std::forward<Ts>(xs)...)
       .then([once](T& x) { once(std::move(x)); },
-            [self, what, once](caf::error& e) {
-              note(self, std::string{what} + " failed: " + to_string(from_caf(e)), true);
+            [self, what, once, token](caf::error& e) {
+              if (self->state.token == token) // an abandoned request's failure is not news
+                note(self, std::string{what} + " failed: " + to_string(from_caf(e)), true);
               once(std::nullopt);
             });
 }
