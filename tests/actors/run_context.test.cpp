@@ -73,8 +73,8 @@ CAF_TEST(each subtask gets the excerpts retrieved for its text and the record ke
   context_for = [&asked](const std::string& text, const std::vector<float>* vector) {
     CAF_CHECK(vector == nullptr); // no embedding model: BM25 alone
     asked.push_back(text);
-    return context::excerpts{"CTX(" + text + ")",
-                             {"src/" + std::to_string(asked.size()) + ".cpp:1-2"}};
+    return context::ranked_excerpts{
+        {"CTX(" + text + ")", {"src/" + std::to_string(asked.size()) + ".cpp:1-2"}}, false};
   };
   store::run_record start;
   start.header = header("three parts");
@@ -100,7 +100,7 @@ CAF_TEST(subtasks rank with the embeddings of their own texts) {
   std::vector<std::pair<std::string, std::vector<float>>> asked;
   context_for = [&asked](const std::string& text, const std::vector<float>* vector) {
     asked.emplace_back(text, vector != nullptr ? *vector : std::vector<float>{});
-    return context::excerpts{"CTX(" + text + ")", {"src/a.cpp:1-2"}};
+    return context::ranked_excerpts{{"CTX(" + text + ")", {"src/a.cpp:1-2"}}, vector != nullptr};
   };
   embed_subtasks = {"embedder", {}};
   store::run_record start;
@@ -124,7 +124,7 @@ CAF_TEST(a failed embedding leaves the subtasks ranked by BM25 and is said once)
   int plain = 0;
   context_for = [&plain](const std::string& text, const std::vector<float>* vector) {
     plain += vector == nullptr;
-    return context::excerpts{"CTX(" + text + ")", {"src/a.cpp:1-2"}};
+    return context::ranked_excerpts{{"CTX(" + text + ")", {"src/a.cpp:1-2"}}, vector != nullptr};
   };
   embed_subtasks = {"no-such-model", {}};
   store::run_record start;
@@ -141,12 +141,52 @@ CAF_TEST(a failed embedding leaves the subtasks ranked by BM25 and is said once)
   CAF_CHECK(!said("context (hybrid)"));
 }
 
+CAF_TEST(an embedding by another model than the index s is not used) {
+  load(three_parts_yaml);
+  int plain = 0;
+  context_for = [&plain](const std::string& text, const std::vector<float>* vector) {
+    plain += vector == nullptr;
+    return context::ranked_excerpts{{"CTX(" + text + ")", {"src/a.cpp:1-2"}}, vector != nullptr};
+  };
+  embed_subtasks = {"embedder", {}, "other-model"};
+  store::run_record start;
+  start.header = header("three parts");
+  auto r = complete(spawn(start));
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->status, store::run_status::done);
+  CAF_CHECK_EQUAL(plain, 3);
+  CAF_CHECK_EQUAL(count_said(*this, "warning: subtask context ranked by BM25 only: embedder "
+                                    "answered with model embed-a, not the index's other-model"),
+                  1u);
+  CAF_CHECK(!said("context (hybrid)"));
+}
+
+CAF_TEST(a subtask the index could not rank with its embedding is labelled BM25 and said once) {
+  load(three_parts_yaml);
+  int given = 0;
+  context_for = [&given](const std::string& text, const std::vector<float>* vector) {
+    given += vector != nullptr;
+    return context::ranked_excerpts{{"CTX(" + text + ")", {"src/a.cpp:1-2"}}, false};
+  };
+  embed_subtasks = {"embedder", {}, "embed-a"};
+  store::run_record start;
+  start.header = header("three parts");
+  auto r = complete(spawn(start));
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(given, 3);
+  CAF_CHECK_EQUAL(count_said(*this, "warning: subtask context ranked by BM25 only: the index "
+                                    "could not rank with the subtasks' embeddings"),
+                  1u);
+  CAF_CHECK_EQUAL(count_said(*this, "] context: src/a.cpp:1-2"), 3u);
+  CAF_CHECK(!said("context (hybrid)"));
+}
+
 CAF_TEST(a stop while the subtasks are embedded ends the run before they run) {
   load(three_parts_yaml);
   int asked = 0;
   context_for = [&asked](const std::string&, const std::vector<float>*) {
     ++asked;
-    return context::excerpts{};
+    return context::ranked_excerpts{};
   };
   embed_subtasks = {"embedder", {}};
   store::run_record start;

@@ -31,9 +31,11 @@ struct fixture : et::test::scratch_dir {
 
   void configure(const std::string& context) {
     std::ofstream{config, std::ios::trunc}
-        << "providers: {sim: {type: mock}, claude: {type: anthropic, api_key: k}}\n"
+        << "providers: {sim: {type: mock}, claude: {type: anthropic, api_key: k},\n"
+        << "  off: {type: openai, base_url: \"http://127.0.0.1:1/v1\", api_key: k}}\n"
         << "models:\n  emb: {provider: sim, model: embed-a}\n"
         << "  emb2: {provider: sim, model: embed-b}\n"
+        << "  down: {provider: off, model: embed-a}\n"
         << "  chat: {provider: claude, model: sonnet}\n"
         << "defaults: {state_dir: " << (dir / "state").string() << "}\n"
         << context;
@@ -105,6 +107,17 @@ CAF_TEST(another embedding alias re - embeds everything) {
   auto status = et({"index", "--status", project.string()});
   ET_CHECK_SAYING(has(status.out, "vectors: 3 of 3 chunks, emb2=sim/embed-b"), status.out);
   CAF_CHECK_EQUAL(ranking_of("ledger price"), "hybrid");
+}
+
+CAF_TEST(a fallback that serves another model is refused and its vectors are not stored) {
+  configure("context: {embed: down, embed_fallbacks: [emb2]}\nretry: {attempts: 1}\n");
+  auto r = et({"index", project.string()});
+  CAF_CHECK_NOT_EQUAL(r.code, 0);
+  ET_CHECK_SAYING(has(r.err, "context.embed_fallbacks: emb2 answered with model embed-b, not "
+                             "embed-a: two models' vectors do not mix"),
+                  r.err);
+  auto status = et({"index", "--status", project.string()});
+  ET_CHECK_SAYING(has(status.out, "vectors: none\n"), status.out);
 }
 
 CAF_TEST(without context embed the index ranks by bm25) {

@@ -27,8 +27,7 @@ struct fixture : et::test::scratch_dir {
 
   fixture() : scratch_dir("index-qdrant") {
     ::setenv("ET_TEST_QDRANT_KEY", key.c_str(), 1);
-    configure("context: {embed: emb, embed_batch: 2, qdrant: {url: \"" + qdrant.url()
-              + "\", api_key: \"${ET_TEST_QDRANT_KEY}\"}}\n");
+    configure(qdrant_context());
     write("src/ledger.cpp", "// The cost ledger records every call and its price.\n"
                             "void append_call();\n");
     write("src/router.cpp", "// The router falls back to the next deployment.\n"
@@ -36,12 +35,19 @@ struct fixture : et::test::scratch_dir {
     write("notes/tmux.md", "# Sessions\n\nAgents run in tmux panes.\n");
   }
 
-  void configure(const std::string& context) {
-    std::ofstream{config, std::ios::trunc} << "providers: {sim: {type: mock}}\n"
-                                           << "models:\n  emb: {provider: sim, model: embed-a}\n"
-                                           << "defaults: {state_dir: " << (dir / "state").string()
-                                           << "}\n"
-                                           << context;
+  std::string qdrant_context() const {
+    return "context: {embed: emb, embed_batch: 2, qdrant: {url: \"" + qdrant.url()
+           + "\", api_key: \"${ET_TEST_QDRANT_KEY}\"}}\n";
+  }
+
+  // `more_providers` and `more_models` are lines of their sections.
+  void configure(const std::string& context, const std::string& more_providers = "",
+                 const std::string& more_models = "") {
+    std::ofstream{config, std::ios::trunc}
+        << "providers:\n  sim: {type: mock}\n"
+        << more_providers << "models:\n  emb: {provider: sim, model: embed-a}\n"
+        << more_models << "defaults: {state_dir: " << (dir / "state").string() << "}\n"
+        << context;
   }
 
   void write(const std::string& relative, const std::string& text) {
@@ -148,6 +154,26 @@ CAF_TEST(the vector side comes from qdrant and only local chunks reach the outpu
   configure("context: {embed: emb}\n"); // no qdrant: BM25 and local vectors (none here)
   auto local = et({"context", "query", "ledger price", "--root", project.string()});
   ET_CHECK_SAYING(!has(local.out, "notes/tmux.md"), local.out);
+}
+
+CAF_TEST(each subtask of a run ranks with a qdrant search too) {
+  // The mayor plans one subtask; the worker echoes its prompt.
+  configure(qdrant_context()
+                + "roles: {mayor: {model: planner}, polecat: {model: worker, pool: [worker]}}\n"
+                + "retry: {attempts: 1}\n",
+            "  boss: {type: mock, mock: {mode: script, script: [{match: plan the task below, "
+            "reply: \"## Summary\\nOne part.\\n## Subtasks\\n1. Record the ledger "
+            "price.\\n\"}, {reply: SYNTHESIS}]}}\n",
+            "  planner: {provider: boss, model: planner}\n  worker: {provider: sim, model: w}\n");
+  CAF_REQUIRE_EQUAL(et({"index", project.string()}).code, 0);
+  auto searches = requests_to("/collections/et/points/search");
+  auto r = et({"run", "--json", "--context", project.string(), "record the ledger price"});
+  ET_CHECK_SAYING(r.code == 0, r.err);
+  CAF_REQUIRE_EQUAL(r.code, 0);
+  ET_CHECK_SAYING(has(r.err, "[1/1] context (hybrid): src/ledger.cpp:1-2"), r.err);
+  // One search for the task, one for its subtask.
+  CAF_CHECK_EQUAL(requests_to("/collections/et/points/search"), searches + 2);
+  CAF_CHECK(!has(r.err, key));
 }
 
 CAF_TEST(re - indexing deletes the points of changed and deleted files) {

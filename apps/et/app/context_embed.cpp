@@ -31,6 +31,13 @@ result<routed_embedding> embed_once(caf::scoped_actor& self, const actors::route
   self->request(router, embed_bound, actors::embed_atom::value, std::move(req))
       .receive([&](routed_embedding& r) { out = std::move(r); },
                [&](caf::error& e) { out = actors::from_caf(e); });
+  auto want = embed_model_id(s);
+  if (*out && !want.empty() && (*out)->model != want)
+    return make_failure(errc::invalid_input,
+                        "context.embed_fallbacks: " + (*out)->alias + " answered with model "
+                            + (*out)->model + ", not " + want
+                            + ": two models' vectors do not mix (a fallback must serve the "
+                              "same model)");
   return std::move(*out);
 }
 
@@ -60,6 +67,13 @@ std::string embed_identity(const config::settings& s) {
   if (m == s.models.end())
     return s.context.embed;
   return s.context.embed + "=" + m->second.provider + "/" + m->second.model;
+}
+
+std::string embed_model_id(const config::settings& s) {
+  if (auto m = s.models.find(s.context.embed); m != s.models.end())
+    return m->second.model;
+  auto slash = s.context.embed.find('/');
+  return slash == std::string::npos ? std::string{} : s.context.embed.substr(slash + 1);
 }
 
 result<void> embed_index(context& ctx, const config::settings& s, retrieval::index_db& db,

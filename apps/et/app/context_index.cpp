@@ -111,20 +111,32 @@ std::optional<run_context> retrieve_for_run(context& ctx, const config::settings
   // Subtasks rank as the task did: the run embeds their texts through its router (one call
   // per batch) when the task ranked hybrid. A fused query that fails falls back to BM25, and
   // a subtask whose query fails altogether gets no excerpts: its work does not depend on them.
-  if (ranking == "hybrid") {
+  auto st = db->status();
+  if (ranking == "hybrid" && st) {
     out.embed_subtasks = s.context.embed;
     out.embed_fallbacks = s.context.embed_fallbacks;
+    out.embed_model = embed_model_id(s);
   }
-  auto st = db->status();
+  // After one failed fused query (a vector of another dimension, Qdrant down) the rest rank
+  // by BM25 at once: a dead Qdrant must not cost every subtask its time limits.
   out.for_subtasks = [db, settings = std::make_shared<const config::settings>(s),
-                      root = st ? st->root : where->root.string(),
-                      budget = et::context::context_budget(role_window(s, worker))](
+                      root = st ? st->root : std::string{},
+                      budget = et::context::context_budget(role_window(s, worker)),
+                      fused_failed = std::make_shared<bool>(false)](
                          const std::string& text, const std::vector<float>* vector) {
     auto k = et::context::context_hits;
-    auto best = vector ? fused_query(*settings, *db, root, text, *vector, k) : db->query(text, k);
-    if (!best && vector)
-      best = db->query(text, k);
-    return best ? et::context::excerpts_of(*best, budget) : et::context::excerpts{};
+    et::context::ranked_excerpts ranked;
+    if (vector && !*fused_failed) {
+      if (auto fused = fused_query(*settings, *db, root, text, *vector, k)) {
+        ranked.found = et::context::excerpts_of(*fused, budget);
+        ranked.hybrid = true;
+        return ranked;
+      }
+      *fused_failed = true;
+    }
+    if (auto best = db->query(text, k))
+      ranked.found = et::context::excerpts_of(*best, budget);
+    return ranked;
   };
   return out;
 }

@@ -31,13 +31,13 @@ std::optional<project_index> locate_index(context& ctx, const config::settings& 
 /// retrieval for each subtask's prompt (null without an index).
 struct run_context {
   std::string task_block; ///< context_block for the task ("" = none)
-  /// A subtask's excerpts for its text and, when embed_subtasks is set, its embedding
-  /// (blocking: a query on disk, or to Qdrant).
-  std::function<et::context::excerpts(const std::string&, const std::vector<float>*)> for_subtasks;
+  /// A subtask's excerpts for its text and, when embed_subtasks is set, its embedding.
+  et::context::excerpt_source for_subtasks;
   /// The embedding model of the index's vectors, when the task ranked hybrid: subtasks
   /// then rank hybrid too ("" = BM25 alone).
   std::string embed_subtasks;
   std::vector<std::string> embed_fallbacks; ///< its fallbacks
+  std::string embed_model;                  ///< the model id its vectors come from
 };
 
 /// The run context from the index `flag` (--context) names: "off" none; "" the current

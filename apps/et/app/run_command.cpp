@@ -201,6 +201,7 @@ int run_task(context& ctx, run_options o, const std::vector<std::string>& fetch)
   o.subtask_context = std::move(found->for_subtasks);
   o.subtask_embed = std::move(found->embed_subtasks);
   o.subtask_embed_fallbacks = std::move(found->embed_fallbacks);
+  o.subtask_embed_model = std::move(found->embed_model);
   return run_pipeline(ctx, std::move(settings), std::move(o), std::nullopt);
 }
 

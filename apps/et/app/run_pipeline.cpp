@@ -165,7 +165,7 @@ int run_pipeline(context& ctx, std::shared_ptr<config::settings> s, run_options 
   setup.limits =
       actors::run_limits{o.min_score, o.max_reasks, o.verify_timeout_s, o.bwrap, o.timeout_s};
   setup.context_for = o.subtask_context;
-  setup.embed_subtasks = {o.subtask_embed, o.subtask_embed_fallbacks};
+  setup.embed_subtasks = {o.subtask_embed, o.subtask_embed_fallbacks, o.subtask_embed_model};
   return watch_run(ctx, o, runtime->system(), std::move(setup));
 }
 

@@ -44,10 +44,10 @@ struct run_options {
   std::string resume;                    ///< --resume RUN_ID ("" = a new run)
   std::string context;                   ///< --context PATH|off ("" = the current project)
   std::string context_block;             ///< what retrieval found for the task ("" = none)
-  std::function<et::context::excerpts(const std::string&, const std::vector<float>*)>
-      subtask_context;       ///< per subtask, with its embedding (null = none)
+  et::context::excerpt_source subtask_context; ///< per subtask, with its embedding (null = none)
   std::string subtask_embed; ///< the embedding model for subtask_context ("" = BM25 alone)
   std::vector<std::string> subtask_embed_fallbacks; ///< its fallbacks
+  std::string subtask_embed_model;                  ///< the model id its vectors come from
 };
 
 /// Runs the pipeline; `resumed` continues that run (its plan and finished subtasks are

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +28,17 @@ struct excerpts {
   std::vector<std::string> sources; ///< "path:start-end" of each hit in the block, best first
   bool operator==(const excerpts&) const = default;
 };
+
+/// What a subtask's retrieval found, and whether the embedding it was given ranked it.
+struct ranked_excerpts {
+  excerpts found;      ///< the block and its sources
+  bool hybrid = false; ///< ranked by BM25 and the text's embedding (false: BM25 alone)
+};
+
+/// Retrieval for a subtask's text; `vector` is the text's embedding when there is one (null:
+/// BM25 alone). Blocking: a query on disk, or to Qdrant.
+using excerpt_source =
+    std::function<ranked_excerpts(const std::string& text, const std::vector<float>* vector)>;
 
 /// context_block of `hits` with the sources of the hits that fit.
 excerpts excerpts_of(const std::vector<hit>& hits, size_t max_bytes = max_context_bytes);

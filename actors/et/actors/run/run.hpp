@@ -66,18 +66,17 @@ using run_actor = caf::typed_actor<
     /// pool -> run: progress of a subtask.
     caf::reacts_to<status_atom, roles::progress>>;
 
-/// Project excerpts for a subtask's text, from the run's index; `vector` is the text's
-/// embedding when the run has one (ranked by BM25 and cosine), null for BM25 alone. Blocking
-/// (a query on disk or to Qdrant): the run calls it on its own thread, so spawn the run
-/// detached when it is set.
-using context_source =
-    std::function<context::excerpts(const std::string& text, const std::vector<float>* vector)>;
+/// Project excerpts for a subtask's text, from the run's index, with the text's embedding
+/// when the run has one. Blocking (a query on disk or to Qdrant): the run calls it on its own
+/// thread, so spawn the run detached when it is set.
+using context_source = context::excerpt_source;
 
 /// The embedding model a run asks the router for its subtasks' vectors: the one the index's
 /// vectors were made with. An empty target: subtasks rank by BM25 alone.
 struct query_embedding {
   std::string target;                 ///< alias or provider/model (context.embed)
   std::vector<std::string> fallbacks; ///< context.embed_fallbacks
+  std::string model; ///< the model id the vectors must come from (another's do not mix)
 };
 
 /// The knobs of one run that are not in its record's header.

@@ -213,7 +213,14 @@ void add_context(run_pointer self, std::vector<roles::job>& jobs) {
   for (auto& j : jobs) {
     auto vector = st.query_vectors.find(j.subtask.text);
     bool hybrid = vector != st.query_vectors.end();
-    auto found = st.setup.context_for(j.subtask.text, hybrid ? &vector->second : nullptr);
+    auto ranked = st.setup.context_for(j.subtask.text, hybrid ? &vector->second : nullptr);
+    if (hybrid && !ranked.hybrid && !std::exchange(st.bm25_said, true))
+      note(self,
+           "subtask context ranked by BM25 only: the index could not rank with the subtasks' "
+           "embeddings",
+           true);
+    hybrid = ranked.hybrid;
+    auto& found = ranked.found;
     j.context = std::move(found.block);
     auto* rec = find(st.record(), j.subtask.number);
     if (rec == nullptr || found.sources == rec->context)
@@ -223,6 +230,22 @@ void add_context(run_pointer self, std::vector<roles::job>& jobs) {
       note(self, label(st, j.subtask.number) + (hybrid ? " context (hybrid): " : " context: ")
                      + join(rec->context, " "));
   }
+}
+
+// The router cancels by request id: the run's embedding calls take ids no other caller of
+// the run's router uses (the pool's and the mayor's are small numbers).
+constexpr uint64_t embed_ids = uint64_t{1} << 62;
+
+// Why the vectors of `r` cannot rank `count` subtasks ("" when they can): the index's
+// vectors are the only ones they compare with.
+std::string unusable(const run_state& st, const routed_embedding& r, std::size_t count) {
+  const auto& want = st.setup.embed_subtasks.model;
+  if (r.response.vectors.size() != count)
+    return "the embedding model answered " + std::to_string(r.response.vectors.size())
+           + " vectors for " + std::to_string(count) + " subtasks";
+  if (!want.empty() && r.model != want)
+    return r.alias + " answered with model " + r.model + ", not the index's " + want;
+  return {};
 }
 
 // The texts of `jobs` the run has no embedding of yet, each once.
@@ -287,55 +310,31 @@ void execute(run_pointer self, std::vector<roles::job> jobs, std::function<void(
   // One embedding call for the batch's subtasks before any of them runs. A failure costs
   // only the ranking: the subtasks rank by BM25, the run says so once and asks no more.
   st.now = stage::retrieving;
-  auto token = ++st.token;
-  auto go_on = std::make_shared<std::function<void(std::vector<std::vector<float>>)>>(
-      [self, token, texts, jobs = std::move(jobs), next, phase](auto vectors) mutable {
-        auto& now = self->state;
-        if (now.token != token)
-          return; // stopped while it waited: abandon went on without it
-        ++now.token;
-        now.abandon = nullptr;
-        for (std::size_t i = 0; i < texts.size() && i < vectors.size(); ++i)
-          now.query_vectors[texts[i]] = std::move(vectors[i]);
-        run_jobs(self, std::move(jobs), std::move(next), std::move(phase));
-      });
-  st.abandon = [self, token, next] { // a stop: the run goes on without the batch's work
-    if (self->state.token != token)
-      return;
-    ++self->state.token;
-    self->state.abandon = nullptr;
-    next();
-  };
   role_embed_request req;
-  req.id = token;
+  req.id = embed_ids | ++st.embeddings;
   req.target = embedding.target;
   req.fallbacks = embedding.fallbacks;
   req.inputs = texts;
-  self->request(st.setup.router, caf::infinite, embed_atom::value, std::move(req))
-      .then(
-          [self, go_on, token, wanted = texts.size()](routed_embedding& r) {
-            auto& vectors = r.response.vectors;
-            if (vectors.size() != wanted && self->state.token == token) {
-              self->state.setup.embed_subtasks.target.clear();
-              note(self,
-                   "subtask context ranked by BM25 only: the embedding model answered "
-                       + std::to_string(vectors.size()) + " vectors for " + std::to_string(wanted)
-                       + " subtasks",
-                   true);
-              vectors.clear();
-            }
-            (*go_on)(std::move(vectors));
-          },
-          [self, go_on, token](caf::error& e) {
-            if (self->state.token == token) {
-              self->state.setup.embed_subtasks.target.clear();
-              note(self,
-                   "subtask context ranked by BM25 only: embedding the subtasks failed: "
-                       + to_string(from_caf(e)),
-                   true);
-            }
-            (*go_on)({});
-          });
+  auto took = [self, id = req.id, texts, jobs = std::move(jobs), next,
+               phase](std::optional<routed_embedding> r) mutable {
+    auto& now = self->state;
+    if (stopping(now)) { // stopped while it waited: the batch does not run
+      self->send(now.setup.router, cancel_atom::value, id);
+      next();
+      return;
+    }
+    auto wrong = r ? unusable(now, *r, texts.size()) : std::string{};
+    if (!r || !wrong.empty())
+      now.setup.embed_subtasks.target.clear();
+    if (!wrong.empty())
+      note(self, "subtask context ranked by BM25 only: " + wrong, true);
+    else if (r)
+      for (std::size_t i = 0; i < texts.size(); ++i)
+        now.query_vectors[texts[i]] = std::move(r->response.vectors[i]);
+    run_jobs(self, std::move(jobs), std::move(next), std::move(phase));
+  };
+  ask<routed_embedding>(self, "subtask context ranked by BM25 only: embedding the subtasks",
+                        st.setup.router, std::move(took), embed_atom::value, std::move(req));
 }
 
 } // namespace et::actors::run_detail

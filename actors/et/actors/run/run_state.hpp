@@ -65,6 +65,8 @@ struct run_state {
   std::shared_ptr<std::atomic<bool>> verify_cancel; ///< the verify command in flight
   /// Subtasks' embeddings by text: a re-ask of the same subtask is not embedded again.
   std::map<std::string, std::vector<float>> query_vectors;
+  bool bm25_said = false;  ///< a subtask's embedding went unused: said once
+  uint64_t embeddings = 0; ///< embedding calls sent (their router ids)
   static inline const char* name = "et.run";
 };
 
