@@ -34,8 +34,9 @@ result<routed_embedding> embed_once(caf::scoped_actor& self, const actors::route
   auto want = embed_model_id(s);
   if (*out && !want.empty() && (*out)->model != want)
     return make_failure(errc::invalid_input,
-                        "context.embed_fallbacks: " + (*out)->alias + " answered with model "
-                            + (*out)->model + ", not " + want
+                        "context.embed_fallbacks: "
+                            + ((*out)->alias.empty() ? (*out)->provider : (*out)->alias)
+                            + " answered with model " + (*out)->model + ", not " + want
                             + ": two models' vectors do not mix (a fallback must serve the "
                               "same model)");
   return std::move(*out);

@@ -233,8 +233,8 @@ void add_context(run_pointer self, std::vector<roles::job>& jobs) {
 }
 
 // The router cancels by request id: the run's embedding calls take ids no other caller of
-// the run's router uses (the pool's and the mayor's are small numbers).
-constexpr uint64_t embed_ids = uint64_t{1} << 62;
+// a router uses (the roles count from 1, the gateway's desks from 1 << 62).
+constexpr uint64_t embed_ids = uint64_t{1} << 61;
 
 // Why the vectors of `r` cannot rank `count` subtasks ("" when they can): the index's
 // vectors are the only ones they compare with.
@@ -244,7 +244,8 @@ std::string unusable(const run_state& st, const routed_embedding& r, std::size_t
     return "the embedding model answered " + std::to_string(r.response.vectors.size())
            + " vectors for " + std::to_string(count) + " subtasks";
   if (!want.empty() && r.model != want)
-    return r.alias + " answered with model " + r.model + ", not the index's " + want;
+    return (r.alias.empty() ? r.provider : r.alias) + " answered with model " + r.model
+           + ", not the index's " + want;
   return {};
 }
 
