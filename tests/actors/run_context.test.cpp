@@ -166,7 +166,8 @@ CAF_TEST(a subtask the index could not rank with its embedding is labelled BM25 
   int given = 0;
   context_for = [&given](const std::string& text, const std::vector<float>* vector) {
     given += vector != nullptr;
-    return context::ranked_excerpts{{"CTX(" + text + ")", {"src/a.cpp:1-2"}}, false};
+    return context::ranked_excerpts{
+        {"CTX(" + text + ")", {"src/a.cpp:1-2"}}, false, "Qdrant: connection refused"};
   };
   embed_subtasks = {"embedder", {}, "embed-a"};
   store::run_record start;
@@ -175,7 +176,8 @@ CAF_TEST(a subtask the index could not rank with its embedding is labelled BM25 
   CAF_REQUIRE(r);
   CAF_CHECK_EQUAL(given, 3);
   CAF_CHECK_EQUAL(count_said(*this, "warning: subtask context ranked by BM25 only: the index "
-                                    "could not rank with the subtasks' embeddings"),
+                                    "could not rank with the subtasks' embeddings: Qdrant: "
+                                    "connection refused"),
                   1u);
   CAF_CHECK_EQUAL(count_said(*this, "] context: src/a.cpp:1-2"), 3u);
   CAF_CHECK(!said("context (hybrid)"));

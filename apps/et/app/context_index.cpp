@@ -131,7 +131,8 @@ std::optional<run_context> retrieve_for_run(context& ctx, const config::settings
         ranked.found = et::context::excerpts_of(*fused, budget);
         ranked.hybrid = true;
         return ranked;
-      }
+      } else
+        ranked.why = fused.error().message;
       *fused_failed = true;
     }
     if (auto best = db->query(text, k))

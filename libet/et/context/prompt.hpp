@@ -33,6 +33,7 @@ struct excerpts {
 struct ranked_excerpts {
   excerpts found;      ///< the block and its sources
   bool hybrid = false; ///< ranked by BM25 and the text's embedding (false: BM25 alone)
+  std::string why;     ///< why an embedding it was given did not rank it ("" otherwise)
 };
 
 /// Retrieval for a subtask's text; `vector` is the text's embedding when there is one (null:

@@ -217,7 +217,8 @@ void add_context(run_pointer self, std::vector<roles::job>& jobs) {
     if (hybrid && !ranked.hybrid && !std::exchange(st.bm25_said, true))
       note(self,
            "subtask context ranked by BM25 only: the index could not rank with the subtasks' "
-           "embeddings",
+           "embeddings"
+               + (ranked.why.empty() ? std::string{} : ": " + ranked.why),
            true);
     hybrid = ranked.hybrid;
     auto& found = ranked.found;
