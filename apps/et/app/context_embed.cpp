@@ -7,6 +7,7 @@
 #include "et/actors/detail/inspect.hpp"
 #include "et/app/context_qdrant.hpp"
 #include "et/app/runtime.hpp"
+#include "et/routing/chain.hpp"
 
 namespace et::app {
 
@@ -71,10 +72,9 @@ std::string embed_identity(const config::settings& s) {
 }
 
 std::string embed_model_id(const config::settings& s) {
-  if (auto m = s.models.find(s.context.embed); m != s.models.end())
-    return m->second.model;
-  auto slash = s.context.embed.find('/');
-  return slash == std::string::npos ? std::string{} : s.context.embed.substr(slash + 1);
+  // The router's own resolution, so the id compares with what its answers name.
+  auto c = routing::resolve_reference(s, s.role_or_default("embed"), s.context.embed, {});
+  return c ? c->where.model : std::string{};
 }
 
 result<void> embed_index(context& ctx, const config::settings& s, retrieval::index_db& db,

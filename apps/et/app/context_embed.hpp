@@ -18,8 +18,8 @@ namespace et::app {
 /// context.embed is not set): vectors made under another identity are dropped, not mixed.
 std::string embed_identity(const config::settings& s);
 
-/// The model id of context.embed (its alias's model, or what follows "provider/"; "" when
-/// unknown): a fallback's answer must come from it, since two models' vectors do not mix.
+/// The model id context.embed resolves to, as the router resolves it ("" when it does not):
+/// a fallback's answer must come from it, since two models' vectors do not mix.
 std::string embed_model_id(const config::settings& s);
 
 /// What embedding an index cost.

@@ -127,12 +127,13 @@ std::optional<run_context> retrieve_for_run(context& ctx, const config::settings
     auto k = et::context::context_hits;
     et::context::ranked_excerpts ranked;
     if (vector && !*fused_failed) {
-      if (auto fused = fused_query(*settings, *db, root, text, *vector, k)) {
+      auto fused = fused_query(*settings, *db, root, text, *vector, k);
+      if (fused) {
         ranked.found = et::context::excerpts_of(*fused, budget);
         ranked.hybrid = true;
         return ranked;
-      } else
-        ranked.why = fused.error().message;
+      }
+      ranked.why = fused.error().message;
       *fused_failed = true;
     }
     if (auto best = db->query(text, k))

@@ -14,6 +14,11 @@ namespace et::util {
 
 namespace {
 
+// One core runs one thread at a time: a second worker only adds switches between them.
+unsigned fewest_workers(unsigned cores) {
+  return cores == 1 ? 1u : 2u;
+}
+
 // Files of /proc and /sys are the kernel's, but read as any file: at most `limit` bytes.
 std::optional<std::string> read_small(const std::filesystem::path& file, std::size_t limit) {
   std::ifstream in{file, std::ios::binary};
@@ -113,14 +118,12 @@ thread_plan plan_threads(unsigned cores) {
   constexpr unsigned most_per_pool = 32;
   cores = std::clamp(cores, 1u, max_cores);
   auto share = std::min(cores / 3, most_per_pool);
-  // One core runs one thread at a time: a second worker only adds switches between them.
-  auto fewest_workers = cores == 1 ? 1u : 2u;
-  return {cores, std::max(share, fewest_workers), std::max(share, 1u), std::max(share, 1u)};
+  return {cores, std::max(share, fewest_workers(cores)), std::max(share, 1u), std::max(share, 1u)};
 }
 
 thread_plan command_plan(unsigned cores) {
   cores = std::clamp(cores, 1u, max_cores);
-  return {cores, cores == 1 ? 1u : 2u, 1, 1};
+  return {cores, fewest_workers(cores), 1, 1};
 }
 
 } // namespace et::util
