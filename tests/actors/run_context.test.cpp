@@ -55,6 +55,18 @@ bool has(const std::string& text, std::string_view part) {
   return text.find(part) != std::string::npos;
 }
 
+// A new run of the three-part task.
+store::run_record three_parts(run_fixture& f) {
+  store::run_record start;
+  start.header = f.header("three parts");
+  return start;
+}
+
+// The scripted source's answer for `text`: one excerpt, from src/a.cpp.
+context::ranked_excerpts excerpts_for(const std::string& text, bool hybrid) {
+  return {{"CTX(" + text + ")", {"src/a.cpp:1-2"}}, hybrid};
+}
+
 // How many noted lines hold `part`.
 std::size_t count_said(run_fixture& f, std::string_view part) {
   std::size_t n = 0;
@@ -76,9 +88,7 @@ CAF_TEST(each subtask gets the excerpts retrieved for its text and the record ke
     return context::ranked_excerpts{
         {"CTX(" + text + ")", {"src/" + std::to_string(asked.size()) + ".cpp:1-2"}}, false};
   };
-  store::run_record start;
-  start.header = header("three parts");
-  auto r = complete(spawn(start));
+  auto r = complete(spawn(three_parts(*this)));
   CAF_REQUIRE(r);
   CAF_REQUIRE_EQUAL(r->subtasks.size(), 3u);
   // The worker's answer echoes its prompt: the excerpts of its own subtask are in it.
@@ -100,12 +110,10 @@ CAF_TEST(subtasks rank with the embeddings of their own texts) {
   std::vector<std::pair<std::string, std::vector<float>>> asked;
   context_for = [&asked](const std::string& text, const std::vector<float>* vector) {
     asked.emplace_back(text, vector != nullptr ? *vector : std::vector<float>{});
-    return context::ranked_excerpts{{"CTX(" + text + ")", {"src/a.cpp:1-2"}}, vector != nullptr};
+    return excerpts_for(text, vector != nullptr);
   };
   embed_subtasks = {"embedder", {}};
-  store::run_record start;
-  start.header = header("three parts");
-  auto r = complete(spawn(start));
+  auto r = complete(spawn(three_parts(*this)));
   CAF_REQUIRE(r);
   CAF_CHECK_EQUAL(r->status, store::run_status::done);
   CAF_REQUIRE_EQUAL(asked.size(), 3u);
@@ -124,12 +132,10 @@ CAF_TEST(a failed embedding leaves the subtasks ranked by BM25 and is said once)
   int plain = 0;
   context_for = [&plain](const std::string& text, const std::vector<float>* vector) {
     plain += vector == nullptr;
-    return context::ranked_excerpts{{"CTX(" + text + ")", {"src/a.cpp:1-2"}}, vector != nullptr};
+    return excerpts_for(text, vector != nullptr);
   };
   embed_subtasks = {"no-such-model", {}};
-  store::run_record start;
-  start.header = header("three parts");
-  auto r = complete(spawn(start));
+  auto r = complete(spawn(three_parts(*this)));
   CAF_REQUIRE(r);
   CAF_CHECK_EQUAL(r->status, store::run_status::done);
   CAF_CHECK_EQUAL(plain, 3);
@@ -146,12 +152,10 @@ CAF_TEST(an embedding by another model than the index s is not used) {
   int plain = 0;
   context_for = [&plain](const std::string& text, const std::vector<float>* vector) {
     plain += vector == nullptr;
-    return context::ranked_excerpts{{"CTX(" + text + ")", {"src/a.cpp:1-2"}}, vector != nullptr};
+    return excerpts_for(text, vector != nullptr);
   };
   embed_subtasks = {"embedder", {}, "other-model"};
-  store::run_record start;
-  start.header = header("three parts");
-  auto r = complete(spawn(start));
+  auto r = complete(spawn(three_parts(*this)));
   CAF_REQUIRE(r);
   CAF_CHECK_EQUAL(r->status, store::run_status::done);
   CAF_CHECK_EQUAL(plain, 3);
@@ -170,9 +174,7 @@ CAF_TEST(a subtask the index could not rank with its embedding is labelled BM25 
         {"CTX(" + text + ")", {"src/a.cpp:1-2"}}, false, "Qdrant: connection refused"};
   };
   embed_subtasks = {"embedder", {}, "embed-a"};
-  store::run_record start;
-  start.header = header("three parts");
-  auto r = complete(spawn(start));
+  auto r = complete(spawn(three_parts(*this)));
   CAF_REQUIRE(r);
   CAF_CHECK_EQUAL(given, 3);
   CAF_CHECK_EQUAL(count_said(*this, "warning: subtask context ranked by BM25 only: the index "
@@ -191,9 +193,7 @@ CAF_TEST(a stop while the subtasks are embedded ends the run before they run) {
     return context::ranked_excerpts{};
   };
   embed_subtasks = {"embedder", {}};
-  store::run_record start;
-  start.header = header("three parts");
-  auto run = spawn(start);
+  auto run = spawn(three_parts(*this));
   auto rh = self->request(run, caf::infinite, execute_atom::value);
   auto& st = deref<caf::stateful_actor<run_detail::run_state, run_actor::base>>(run).state;
   // Step until the embedding request is out: its answer is still hops away.
