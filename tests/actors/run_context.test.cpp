@@ -2,6 +2,7 @@
 #define FAIL(msg) CAF_FAIL(msg)
 #include "caf/test/dsl.hpp"
 
+#include "et/actors/router_state.hpp"
 #include "et/actors/run/run_state.hpp"
 #include "et/provider/mock_engine.hpp"
 #include "run_test.hpp"
@@ -211,6 +212,34 @@ CAF_TEST(a stop while the subtasks are embedded ends the run before they run) {
   for (const auto& s : r->subtasks)
     CAF_CHECK_EQUAL(s.state, store::subtask_state::pending);
   CAF_CHECK(!said("BM25 only"));
+}
+
+CAF_TEST(a stop while the subtasks are embedded cancels the call at the router) {
+  load(three_parts_yaml);
+  context_for = [](const std::string&, const std::vector<float>*) {
+    return context::ranked_excerpts{};
+  };
+  embed_subtasks = {"embedder", {}};
+  auto run = spawn(three_parts(*this));
+  auto rh = self->request(run, caf::infinite, execute_atom::value);
+  auto& st = deref<caf::stateful_actor<run_detail::run_state, run_actor::base>>(run).state;
+  for (int i = 0; i < 10'000 && st.now != run_detail::stage::retrieving; ++i)
+    CAF_REQUIRE(sched.try_run_once());
+  CAF_REQUIRE(st.now == run_detail::stage::retrieving);
+  auto& jobs = deref<caf::stateful_actor<router_state, router_impl::base>>(router).state.jobs;
+  // The router takes the call and passes it on; the provider's answer is not back yet.
+  expect((embed_atom, role_embed_request), from(run).to(router));
+  CAF_REQUIRE_EQUAL(jobs.size(), 1u);
+  self->send(run, cancel_atom::value, int32_t{2});
+  expect((cancel_atom, int32_t), from(self).to(run).with(_, int32_t{2}));
+  // The run's first embedding call (ids from 1 << 61, apart from the roles' and the gateway's).
+  expect((cancel_atom, uint64_t), from(run).to(router).with(_, (uint64_t{1} << 61) | 1));
+  CAF_CHECK(jobs.empty());
+  settle();
+  CAF_REQUIRE(finished());
+  auto r = answer_of<store::run_record>(rh);
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->status, store::run_status::interrupted);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

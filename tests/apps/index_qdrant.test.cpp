@@ -1,9 +1,12 @@
 #define CAF_SUITE apps.index_qdrant
 #include "caf/test/unit_test.hpp"
 
-#include <boost/json.hpp>
+#include <atomic>
 #include <cstdlib>
 #include <fstream>
+#include <memory>
+
+#include <boost/json.hpp>
 
 #include "app_test.hpp"
 #include "fake_qdrant.hpp"
@@ -174,6 +177,37 @@ CAF_TEST(each subtask of a run ranks with a qdrant search too) {
   // One search for the task, one for its subtask.
   CAF_CHECK_EQUAL(requests_to("/collections/et/points/search"), searches + 2);
   CAF_CHECK(!has(r.err, key));
+}
+
+CAF_TEST(a qdrant that fails after the task s search costs one subtask search and one warning) {
+  configure(qdrant_context()
+                + "roles: {mayor: {model: planner}, polecat: {model: worker, pool: [worker]}}\n"
+                + "retry: {attempts: 1}\n",
+            "  boss: {type: mock, mock: {mode: script, script: [{match: plan the task below, "
+            "reply: \"## Summary\\nTwo parts.\\n## Subtasks\\n1. Record the ledger "
+            "price.\\n2. Explain the router fallback.\\n\"}, {reply: SYNTHESIS}]}}\n",
+            "  planner: {provider: boss, model: planner}\n  worker: {provider: sim, model: w}\n");
+  CAF_REQUIRE_EQUAL(et({"index", project.string()}).code, 0);
+  auto before = requests_to("/collections/et/points/search");
+  // The task's search is answered; every later one fails, with the key in Qdrant's words.
+  auto searched = std::make_shared<std::atomic<int>>(0);
+  qdrant.set_override([searched](const et::test::seen_request& r) {
+    if (r.target != "/collections/et/points/search" || ++*searched == 1)
+      return std::optional<et::test::reply>{};
+    return std::optional<et::test::reply>{et::test::reply{}.send(
+        et::test::http_response(500, "{\"status\":{\"error\":\"down " + key + "\"}}", {}))};
+  });
+  auto r = et({"run", "--json", "--context", project.string(), "record the ledger price"});
+  ET_CHECK_SAYING(r.code == 0, r.err);
+  check_secret_free(r);
+  // The task's search and the first subtask's: the second goes straight to BM25.
+  CAF_CHECK_EQUAL(requests_to("/collections/et/points/search"), before + 2);
+  ET_CHECK_SAYING(has(r.err, "subtask context ranked by BM25 only: the index could not rank "
+                             "with the subtasks' embeddings: qdrant search: HTTP 500"),
+                  r.err);
+  ET_CHECK_SAYING(has(r.err, "[1/2] context: src/ledger.cpp:1-2"), r.err);
+  ET_CHECK_SAYING(has(r.err, "[2/2] context: src/router.cpp:1-2"), r.err);
+  CAF_CHECK(!has(r.err, "] context (hybrid)"));
 }
 
 CAF_TEST(re - indexing deletes the points of changed and deleted files) {
