@@ -7,7 +7,8 @@
 #include "app_test.hpp"
 #include "loopback_server.hpp"
 
-// `et run --fetch URL`: the mayor plans with the page's text under its URL. The mayor's mock
+// `et run --fetch URL`: the mayor plans with the page's text under its URL, and `et context
+// query --fetch URL` shows the page's chunks as the run ranks them. The mayor's mock
 // answers one plan when a word only the page holds is in its prompt, another otherwise. The
 // page is served on loopback, so it is fetched only with context.fetch.allow_private on.
 
@@ -58,6 +59,15 @@ struct fixture : et::test::scratch_dir {
     args.push_back("--config");
     args.push_back(config.string());
     return et::test::run_in_process(args);
+  }
+
+  // A project of one indexed file, for `et context query`.
+  fs::path indexed_project() {
+    auto project = dir / "project";
+    fs::create_directories(project / "src");
+    std::ofstream{project / "src/dock.cpp"} << "// Mooring lines hold the airship.\nvoid moor();\n";
+    CAF_REQUIRE_EQUAL(et({"index", project.string()}).code, 0);
+    return project;
   }
 
   json::object started(const std::string& id) {
@@ -112,6 +122,51 @@ CAF_TEST(bad urls and types are one line errors without credentials) {
   ET_CHECK_SAYING(has(ftp.err, "et run: --fetch ftp://example.com/x: only http and https"),
                   ftp.err);
   CAF_CHECK(!fs::exists(dir / "state" / "runs"));
+}
+
+CAF_TEST(context query ranks the page chunks after the index hits) {
+  auto project = indexed_project();
+  auto r = et({"context", "query", "mooring line", "--root", project.string(), "--fetch", url});
+  ET_CHECK_SAYING(r.code == 0, r.err);
+  ET_CHECK_SAYING(r.out.rfind("src/dock.cpp:1-2  ", 0) == 0, r.out);
+  auto page = r.out.find("\n" + url + ":1-3  ");
+  ET_CHECK_SAYING(page != std::string::npos, r.out);
+  CAF_CHECK(has(r.out.substr(page), "    Tie the ZEPPELINMARK line & wait."));
+  CAF_CHECK(!has(r.out, "SCRIPTMARK"));
+  ET_CHECK_SAYING(has(r.err, "pages: BM25 over the fetched pages' own chunks (`et run --fetch` "
+                             "gives the mayor the best 6, up to 8 KiB)"),
+                  r.err);
+  // --json: the pages beside the hits, each under its url.
+  auto j = et(
+      {"context", "query", "mooring line", "--json", "--root", project.string(), "--fetch", url});
+  CAF_REQUIRE_EQUAL(j.code, 0);
+  auto doc = json::parse(j.out).as_object();
+  CAF_CHECK_EQUAL(doc.at("hits").as_array().at(0).at("path").as_string(), "src/dock.cpp");
+  const auto& pages = doc.at("pages").as_array();
+  CAF_REQUIRE_EQUAL(pages.size(), 1u);
+  CAF_CHECK_EQUAL(pages[0].at("url").as_string(), url);
+  CAF_CHECK(has(std::string{pages[0].at("text").as_string()}, "ZEPPELINMARK"));
+  // Without --fetch the document is as it was.
+  auto plain = et({"context", "query", "mooring", "--json", "--root", project.string()});
+  CAF_CHECK(!json::parse(plain.out).as_object().contains("pages"));
+}
+
+CAF_TEST(context query stops at a page it may not fetch and prints no hit) {
+  auto project = indexed_project();
+  auto pdf = et({"context", "query", "mooring", "--root", project.string(), "--fetch",
+                 server.url() + "/pdf"});
+  CAF_CHECK_EQUAL(pdf.code, 1);
+  ET_CHECK_SAYING(has(pdf.err, "et context query: --fetch " + server.url()
+                                   + "/pdf: content type application/pdf is not fetched"),
+                  pdf.err);
+  CAF_CHECK_EQUAL(pdf.out, "");
+  write_config(false);
+  auto loopback = et({"context", "query", "mooring", "--root", project.string(), "--fetch", url});
+  CAF_CHECK_EQUAL(loopback.code, 1);
+  ET_CHECK_SAYING(has(loopback.err, "et context query: --fetch " + url
+                                        + ": refused: 127.0.0.1 resolves to a loopback address"),
+                  loopback.err);
+  CAF_CHECK_EQUAL(server.requests().size(), 1u); // the PDF's
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

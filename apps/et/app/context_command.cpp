@@ -5,8 +5,10 @@
 
 #include "et/app/commands.hpp"
 #include "et/app/context_embed.hpp"
+#include "et/app/context_fetch.hpp"
 #include "et/app/context_index.hpp"
 #include "et/context/index.hpp"
+#include "et/context/web_context.hpp"
 
 namespace et::app {
 
@@ -21,6 +23,7 @@ struct query_flags {
   std::string root;
   size_t k = 8;
   bool json = false;
+  std::vector<std::string> fetch; ///< pages ranked beside the index, as `et run --fetch` does
 };
 
 // The first `n` lines of a chunk, each indented, for a glance at what matched.
@@ -37,18 +40,49 @@ std::string preview(const std::string& text, size_t n) {
   return out;
 }
 
-void print_json(std::ostream& out, const project_index& where, const query_flags& flags,
-                const std::vector<retrieval::hit>& hits, const std::string& ranking) {
+// `key` names where a hit comes from: "path" in the project, "url" of a fetched page.
+boost::json::array json_hits(const std::vector<retrieval::hit>& hits, const char* key) {
   boost::json::array items;
   for (const auto& h : hits)
-    items.emplace_back(boost::json::object{{"path", h.path},
+    items.emplace_back(boost::json::object{{key, h.path},
                                            {"start_line", h.start_line},
                                            {"end_line", h.end_line},
                                            {"score", h.score},
                                            {"text", h.text}});
-  out << boost::json::serialize(boost::json::object{
-      {"root", where.root.string()}, {"query", flags.text}, {"ranking", ranking}, {"hits", items}})
-      << "\n";
+  return items;
+}
+
+void print_json(std::ostream& out, const project_index& where, const query_flags& flags,
+                const std::vector<retrieval::hit>& hits, const std::string& ranking,
+                const std::vector<retrieval::hit>& pages) {
+  boost::json::object doc{{"root", where.root.string()},
+                          {"query", flags.text},
+                          {"ranking", ranking},
+                          {"hits", json_hits(hits, "path")}};
+  if (!flags.fetch.empty())
+    doc["pages"] = json_hits(pages, "url");
+  out << boost::json::serialize(doc) << "\n";
+}
+
+// One line per hit, "SOURCE:first-last  score", and a glance at its text.
+void print_hits(std::ostream& out, const std::vector<retrieval::hit>& hits) {
+  for (const auto& h : hits) {
+    char score[32];
+    std::snprintf(score, sizeof score, "%.3f", h.score);
+    out << h.path << ":" << h.start_line << "-" << h.end_line << "  " << score << "\n"
+        << preview(h.text, preview_lines);
+  }
+}
+
+// The chunks of the pages `flags.fetch` names that best match the text (BM25 over the pages'
+// own chunks, as `et run --fetch` ranks them for its task); nullopt when a page could not be
+// fetched (said, ctx.exit set).
+std::optional<std::vector<retrieval::hit>> ranked_pages(context& ctx, const config::settings& s,
+                                                        const query_flags& flags) {
+  auto pages = fetch_pages(ctx, s, flags.fetch, "context query");
+  if (!pages)
+    return std::nullopt;
+  return retrieval::rank_pages(*pages, flags.text, flags.k);
 }
 
 int run_query(context& ctx, const query_flags& flags) {
@@ -72,6 +106,9 @@ int run_query(context& ctx, const query_flags& flags) {
     ctx.err << "et context query: " << db.error().message << "\n";
     return exit_failed;
   }
+  auto pages = ranked_pages(ctx, *s, flags);
+  if (!pages)
+    return ctx.exit;
   std::string ranking;
   std::string why;
   auto hits = ranked_query(ctx, *s, **db, flags.text, flags.k, "et context query", ranking, why);
@@ -80,7 +117,7 @@ int run_query(context& ctx, const query_flags& flags) {
     return exit_failed;
   }
   if (flags.json) {
-    print_json(ctx.out, *where, flags, *hits, ranking);
+    print_json(ctx.out, *where, flags, *hits, ranking, *pages);
     if (!s->context.embed.empty() && ranking != "hybrid")
       ctx.err << "et context query: ranked by BM25 only: " << why << "\n";
     return exit_ok;
@@ -93,12 +130,15 @@ int run_query(context& ctx, const query_flags& flags) {
           << "\n";
   if (hits->empty())
     ctx.out << "no matches in " << where->root.string() << "\n";
-  for (const auto& h : *hits) {
-    char score[32];
-    std::snprintf(score, sizeof score, "%.3f", h.score);
-    ctx.out << h.path << ":" << h.start_line << "-" << h.end_line << "  " << score << "\n"
-            << preview(h.text, preview_lines);
-  }
+  print_hits(ctx.out, *hits);
+  if (flags.fetch.empty())
+    return exit_ok;
+  ctx.err << "pages: BM25 over the fetched pages' own chunks (`et run --fetch` gives the mayor "
+             "the best "
+          << retrieval::web_hits << ", up to " << retrieval::max_web_bytes / 1024 << " KiB)\n";
+  if (pages->empty())
+    ctx.out << "no text in the fetched pages\n";
+  print_hits(ctx.out, *pages);
   return exit_ok;
 }
 
@@ -117,6 +157,9 @@ void add_context_command(CLI::App& root, context& ctx) {
   query->add_option("--root", flags->root,
                     "the indexed project folder (default: the current project)");
   query->add_flag("--json", flags->json, "print one JSON document");
+  query->add_option("--fetch", flags->fetch,
+                    "also rank the chunks of this web page for TEXT (repeatable; the limits and "
+                    "address checks of `et run --fetch`)");
   query->callback([&ctx, flags] { ctx.exit = run_query(ctx, *flags); });
 }
 
