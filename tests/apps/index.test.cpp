@@ -73,6 +73,38 @@ CAF_TEST(et index status shows files chunks size and age) {
                   after.out);
 }
 
+CAF_TEST(context index limits skip bigger files and new chunk limits cut every file again) {
+  // Over the bound about to be set, and left unchanged from here on.
+  write("src/ledger.cpp", "// The cost ledger.\n// " + std::string(1100, 'x') + "\n");
+  CAF_REQUIRE_EQUAL(et({"index", project.string()}).code, 0);
+  auto status = et({"index", "--status", project.string()});
+  ET_CHECK_SAYING(has(status.out, "limits:  files up to 1048576 B, chunks of 60 lines, 4096 B, 8 "
+                                  "before a boundary\n"),
+                  status.out);
+  std::ofstream{config, std::ios::app}
+      << "context: {index: {max_file_bytes: 1024, chunk_lines: 1}}\n";
+  auto waiting = et({"index", "--status", project.string()});
+  ET_CHECK_SAYING(has(waiting.out, "limits:  files up to 1024 B, chunks of 60 lines, 4096 B, 8 "
+                                   "before a boundary (context.index now says 1 lines, 4096 B, 8 "
+                                   "before a boundary: the next `et index` cuts every file "
+                                   "again)\n"),
+                  waiting.out);
+  auto recut = et({"index", project.string()});
+  CAF_CHECK_EQUAL(recut.code, 0);
+  ET_CHECK_SAYING(has(recut.err, "et index: the chunk limits (context.index) changed since the "
+                                 "last update: every file was read and cut again\n"),
+                  recut.err);
+  // router.cpp and tmux.md at a chunk a line (tmux.md's blank line is none); the unchanged
+  // ledger.cpp, now over the bound, and blob.bin skipped.
+  ET_CHECK_SAYING(has(recut.out, "2 indexed, 0 unchanged, 2 skipped, 1 removed; 4 chunks"),
+                  recut.out);
+  auto again = et({"index", project.string()});
+  CAF_CHECK(!has(again.err, "cut again"));
+  ET_CHECK_SAYING(has(again.out, "0 indexed, 2 unchanged"), again.out);
+  auto after = et({"index", "--status", project.string()});
+  CAF_CHECK(!has(after.out, "now says"));
+}
+
 CAF_TEST(et context query prints the best chunk first with its source and score) {
   CAF_REQUIRE_EQUAL(et({"index", project.string()}).code, 0);
   auto r = et({"context", "query", "ledger price of a call", "--root", project.string()});

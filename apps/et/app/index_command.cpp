@@ -48,6 +48,21 @@ std::string when(int64_t unix_ms) {
   return std::string{buf} + " (" + format_elapsed(age) + " ago)";
 }
 
+// The config's defaults are the index's: an index cut before the limits were recorded was
+// cut with the latter, and must not look cut with other limits.
+static_assert(config::index_settings{}.max_file_bytes == retrieval::max_file_bytes);
+static_assert(config::index_settings{}.chunk_lines == retrieval::chunk_limits{}.max_lines);
+static_assert(config::index_settings{}.chunk_bytes == retrieval::chunk_limits{}.max_bytes);
+
+// `context.index` as the index takes it.
+retrieval::index_limits limits_of(const config::index_settings& c) {
+  retrieval::index_limits out;
+  out.max_file_bytes = static_cast<uintmax_t>(c.max_file_bytes);
+  out.chunks.max_lines = static_cast<size_t>(c.chunk_lines);
+  out.chunks.max_bytes = static_cast<size_t>(c.chunk_bytes);
+  return out;
+}
+
 int show_status(context& ctx, const config::settings& settings, const project_index& where) {
   ctx.out << "root:    " << where.root.string() << "\n";
   if (!std::filesystem::exists(where.file)) {
@@ -68,7 +83,14 @@ int show_status(context& ctx, const config::settings& settings, const project_in
           << "files:   " << s->files << "\n"
           << "chunks:  " << s->chunks << "\n"
           << "size:    " << human_bytes(s->bytes_on_disk) << "\n"
-          << "indexed: " << when(s->last_indexed_ms) << "\n";
+          << "indexed: " << when(s->last_indexed_ms) << "\n"
+          << "limits:  files up to " << settings.context.index.max_file_bytes << " B, chunks of "
+          << s->chunking;
+  if (auto wanted = limits_of(settings.context.index).chunks.text();
+      s->files > 0 && wanted != s->chunking)
+    ctx.out << " (context.index now says " << wanted
+            << ": the next `et index` cuts every file again)";
+  ctx.out << "\n";
   bool remote = settings.context.qdrant.enabled();
   auto identity = embed_identity(settings);
   bool hybrid = false;
@@ -130,7 +152,7 @@ int update(context& ctx, const config::settings& settings, const project_index& 
     ctx.err << "et index: " << db.error().message << "\n";
     return exit_failed;
   }
-  auto stats = (*db)->update(where.root);
+  auto stats = (*db)->update(where.root, limits_of(settings.context.index));
   if (!stats) {
     ctx.err << "et index: " << stats.error().message << "\n";
     return exit_failed;
@@ -142,6 +164,11 @@ int update(context& ctx, const config::settings& settings, const project_index& 
   if (s)
     ctx.out << "; the index holds " << s->files << " files, " << s->chunks << " chunks";
   ctx.out << "\n";
+  if (stats->recut)
+    ctx.err << "et index: the chunk limits (context.index) changed since the last update: every "
+               "file was read and cut again"
+            << (settings.context.embed.empty() ? "" : ", and its chunks are embedded again")
+            << "\n";
   return embed(ctx, settings, **db);
 }
 
@@ -177,7 +204,7 @@ void add_index_command(CLI::App& root, context& ctx) {
                   "project folders (default: the current project: the git top level, else the "
                   "current folder)");
   cmd->add_flag("--status", flags->status,
-                "show files, chunks, size and age of the index instead of updating it");
+                "show files, chunks, size, age and limits of the index instead of updating it");
   cmd->callback([&ctx, flags] { ctx.exit = run_index(ctx, *flags); });
 }
 

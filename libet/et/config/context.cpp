@@ -1,5 +1,6 @@
 // The `context` section: which model alias embeds the index's chunks, where the vectors
-// live (`qdrant`), and how --fetch reaches web pages (`fetch`, read in context_fetch.cpp).
+// live (`qdrant`), what the index reads and how it cuts it (`index`), and how --fetch
+// reaches web pages (`fetch`, read in context_fetch.cpp).
 #include <cctype>
 
 #include "et/config/detail/sections.hpp"
@@ -71,12 +72,25 @@ void read_qdrant(reader& r, const located& at, const settings& s, qdrant_setting
             "qdrant holds embeddings: it needs context.embed (an embedding model alias)");
 }
 
+void read_index(reader& r, const located& at, index_settings& out) {
+  if (!at.node.IsDefined() || !r.expect_map(at))
+    return;
+  r.check_keys(at, {"max_file_bytes", "chunk_lines", "chunk_bytes"});
+  if (auto v = r.integer(r.child(at, "max_file_bytes"), 1024, int64_t{64} << 20))
+    out.max_file_bytes = *v;
+  if (auto v = r.integer(r.child(at, "chunk_lines"), 1, 1000))
+    out.chunk_lines = static_cast<int>(*v);
+  // Prompts take whole chunks, at most 32 KiB of them (8 KiB without a context window).
+  if (auto v = r.integer(r.child(at, "chunk_bytes"), 256, 16384))
+    out.chunk_bytes = static_cast<int>(*v);
+}
+
 } // namespace
 
 void read_context(reader& r, const located& at, settings& out) {
   if (!at.node.IsDefined() || !r.expect_map(at))
     return;
-  r.check_keys(at, {"embed", "embed_fallbacks", "embed_batch", "qdrant", "fetch"});
+  r.check_keys(at, {"embed", "embed_fallbacks", "embed_batch", "qdrant", "fetch", "index"});
   auto embed_at = r.child(at, "embed");
   if (embed_at.node.IsDefined())
     if (auto alias = r.text(embed_at)) {
@@ -98,6 +112,7 @@ void read_context(reader& r, const located& at, settings& out) {
       out.context.embed_batch = static_cast<int>(*n);
   read_qdrant(r, r.child(at, "qdrant"), out, out.context.qdrant);
   read_context_fetch(r, r.child(at, "fetch"), out.context.fetch);
+  read_index(r, r.child(at, "index"), out.context.index);
 }
 
 } // namespace et::config::detail

@@ -263,14 +263,22 @@ struct qdrant_settings {
   bool enabled() const { return !url.empty(); } ///< true when configured
 };
 
-/// Retrieval context (`context`): how `et index` embeds its chunks, where the vectors live
-/// and how `--fetch` reaches web pages.
+/// `context.index`: what `et index` reads and how it cuts files into chunks.
+struct index_settings {
+  int64_t max_file_bytes = 1 << 20; ///< larger files are skipped (generated data, logs, bundles)
+  int chunk_lines = 60;             ///< lines per chunk at most
+  int chunk_bytes = 4096;           ///< bytes per chunk at most
+};
+
+/// Retrieval context (`context`): what `et index` reads and how it embeds its chunks, where
+/// the vectors live and how `--fetch` reaches web pages.
 struct context {
   std::string embed;                        ///< alias of the embedding model ("" = BM25 only)
   std::vector<std::string> embed_fallbacks; ///< aliases tried in order after it
   int embed_batch = 64;                     ///< inputs per embedding call, 1 to 2048
   qdrant_settings qdrant;                   ///< vectors in Qdrant (url "" = in the index file)
   fetch_settings fetch;                     ///< web pages given with --fetch
+  index_settings index;                     ///< what the index reads, how it cuts it
 };
 
 /// The whole configuration.

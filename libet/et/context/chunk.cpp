@@ -32,6 +32,11 @@ std::vector<std::string_view> split_lines(std::string_view text) {
 
 } // namespace
 
+std::string chunk_limits::text() const {
+  return std::to_string(max_lines) + " lines, " + std::to_string(max_bytes) + " B, "
+         + std::to_string(min_lines) + " before a boundary";
+}
+
 bool starts_section(const std::vector<std::string_view>& lines, size_t index, bool markdown) {
   if (index >= lines.size() || lines[index].empty())
     return false;

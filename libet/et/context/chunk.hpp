@@ -15,6 +15,8 @@ struct chunk_limits {
   size_t max_lines = 60;   ///< lines per chunk at most
   size_t max_bytes = 4096; ///< bytes per chunk at most (a longer line is cut into pieces)
   size_t min_lines = 8;    ///< a boundary closes the chunk only once it has this many lines
+  /// "60 lines, 4096 B, 8 before a boundary": as an index records how its chunks were cut.
+  std::string text() const;
 };
 
 /// A run of lines of one file.

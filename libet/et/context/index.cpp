@@ -146,23 +146,29 @@ result<std::unique_ptr<index_db>> index_db::open(const fs::path& file) {
   return out;
 }
 
-result<update_stats> index_db::update(const fs::path& given, const chunk_limits& limits) {
+result<update_stats> index_db::update(const fs::path& given, const index_limits& limits) {
   std::error_code ec;
   auto root = fs::canonical(given, ec);
   if (ec || !fs::is_directory(root, ec))
     return make_failure(errc::io_error, "not a folder: " + given.string());
-  auto recorded = meta("root");
-  if (!recorded)
-    return recorded.error();
-  if (!recorded->empty() && *recorded != root.string())
-    return make_failure(errc::invalid_input, "index " + file_.string() + " belongs to " + *recorded
-                                                 + ", not " + root.string());
   auto files = list_files(root);
   if (!files)
     return files.error();
   if (auto r = exec("BEGIN IMMEDIATE", "begin update"); !r)
     return r.error();
   auto body = [&]() -> result<update_stats> {
+    // Read under the write lock: another update may have committed since the listing.
+    auto recorded = meta("root");
+    if (!recorded)
+      return recorded.error();
+    if (!recorded->empty() && *recorded != root.string())
+      return make_failure(errc::invalid_input, "index " + file_.string() + " belongs to "
+                                                   + *recorded + ", not " + root.string());
+    auto cut_with = meta("chunking");
+    if (!cut_with)
+      return cut_with.error();
+    // An index from before the limits were recorded was cut with the defaults.
+    bool recut = (cut_with->empty() ? chunk_limits{}.text() : *cut_with) != limits.chunks.text();
     std::map<std::string, known_file> known; // by path
     {
       statement st{db_, "SELECT id, path, hash, stamp, indexed_ms FROM files"};
@@ -208,19 +214,23 @@ result<update_stats> index_db::update(const fs::path& given, const chunk_limits&
              && run(drop_pushed, id) && run(drop_chunks, id) && run(drop_file, id);
     };
     update_stats stats;
+    stats.recut = recut && !known.empty();
     std::set<std::string> present;
     int64_t now = now_ms();
     for (const auto& path : *files) {
       // Stamped before the read: a write during it leaves a newer mtime for the next update.
       auto stamp = stamp_of(root, path);
       auto old = known.find(path);
-      if (old != known.end() && unchanged_by_stamp(old->second, stamp)) {
+      // A file known by its stamp is taken as it was unless new limits must cut it again or
+      // its size is now over the bound.
+      if (!recut && old != known.end() && unchanged_by_stamp(old->second, stamp)
+          && static_cast<uintmax_t>(stamp->size) <= limits.max_file_bytes) {
         present.insert(path);
         ++stats.unchanged;
         ++stats.not_read;
         continue;
       }
-      auto read = read_candidate(root, path);
+      auto read = read_candidate(root, path, limits.max_file_bytes);
       if (read.reason != skip_reason::none) {
         if (read.reason != skip_reason::missing)
           ++stats.skipped;
@@ -231,7 +241,7 @@ result<update_stats> index_db::update(const fs::path& given, const chunk_limits&
       // "" when the stat failed: then the next update reads it again.
       auto taken = stamp ? stamp->text() : std::string{};
       if (old != known.end()) {
-        if (old->second.hash == hash) {
+        if (old->second.hash == hash && !recut) {
           ++stats.unchanged;
           restamp.reset();
           restamp.bind(1, taken);
@@ -253,7 +263,7 @@ result<update_stats> index_db::update(const fs::path& given, const chunk_limits&
       if (add_file.step() != SQLITE_DONE)
         return error("add " + path);
       int64_t file_id = sqlite3_last_insert_rowid(db_);
-      for (const auto& c : chunk_text(path, read.bytes, limits)) {
+      for (const auto& c : chunk_text(path, read.bytes, limits.chunks)) {
         add_chunk.reset();
         add_chunk.bind(1, file_id);
         add_chunk.bind(2, static_cast<int64_t>(c.start_line));
@@ -280,6 +290,13 @@ result<update_stats> index_db::update(const fs::path& given, const chunk_limits&
       return r.error();
     if (auto r = set_meta("last_indexed_ms", std::to_string(now_ms())); !r)
       return r.error();
+    if (auto r = set_meta("chunking", limits.chunks.text()); !r)
+      return r.error();
+    // Every file was forgotten and marked stale in a remote store: one replacement of the
+    // project's points at the next push is cheaper than a delete per file.
+    if (stats.recut)
+      if (auto r = forget_pushed(""); !r)
+        return r.error();
     return stats;
   };
   auto stats = body();

@@ -14,11 +14,18 @@
 #include <vector>
 
 #include "et/context/chunk.hpp"
+#include "et/context/files.hpp"
 #include "et/util/result.hpp"
 
 struct sqlite3;
 
 namespace et::context {
+
+/// What an update reads and how it cuts it (`context.index` in the config).
+struct index_limits {
+  uintmax_t max_file_bytes = context::max_file_bytes; ///< larger files are skipped
+  chunk_limits chunks;                                ///< how a file is cut
+};
 
 /// What one update did.
 struct update_stats {
@@ -28,6 +35,7 @@ struct update_stats {
   size_t skipped = 0;   ///< candidates not read: binary, oversized, not a regular file
   size_t removed = 0;   ///< files that had chunks and no longer do
   size_t chunks = 0;    ///< chunks written by this update
+  bool recut = false;   ///< the chunk limits changed: every file was read and cut again
 };
 
 /// The index as it stands.
@@ -37,6 +45,7 @@ struct index_status {
   size_t chunks = 0;           ///< chunks
   uintmax_t bytes_on_disk = 0; ///< the database and its write-ahead log
   int64_t last_indexed_ms = 0; ///< when the last update finished (Unix ms), 0 if never
+  std::string chunking;        ///< chunk_limits::text() of the limits its chunks were cut with
   size_t embedded = 0;         ///< chunks with a vector
   std::string embed_model;     ///< what made the vectors ("" = none: BM25 only)
   size_t dimension = 0;        ///< their dimension (0 = none yet)
@@ -87,8 +96,12 @@ public:
   index_db& operator=(const index_db&) = delete;
 
   /// Brings the index up to date with the files under `root` (list_files) in one
-  /// transaction. Fails with invalid_input when the database indexes another root.
-  result<update_stats> update(const std::filesystem::path& root, const chunk_limits& limits = {});
+  /// transaction, under `limits`. When the chunk limits differ from the last update's,
+  /// every file is read and cut again (its vectors go with its chunks; the project's
+  /// points in a remote store are replaced as a whole at the next push). A file over
+  /// max_file_bytes loses its chunks, changed or not; one under it that was skipped gains
+  /// them. Fails with invalid_input when the database indexes another root.
+  result<update_stats> update(const std::filesystem::path& root, const index_limits& limits = {});
 
   /// The `k` chunks that best match `text` (any text: it is quoted for FTS5, see
   /// fts_query), best first. No searchable word: no hits.
@@ -159,6 +172,8 @@ private:
   result<bool> has_stamp_column() const;
   result<void> add_stamp_column();
   result<void> vector_status(index_status& s) const; // vectors.cpp
+  /// Forgets what was pushed to a remote store and names `target` as the store (remote.cpp).
+  result<void> forget_pushed(const std::string& target);
   result<std::vector<int64_t>> bm25_ids(std::string_view text, size_t n) const;
   result<std::vector<int64_t>> nearest_ids(const std::vector<float>& vector, size_t n) const;
   result<hit> hit_of(int64_t chunk_id, double score) const;

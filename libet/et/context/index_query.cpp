@@ -99,6 +99,11 @@ result<index_status> index_db::status() const {
   if (!root)
     return root.error();
   s.root = *root;
+  auto chunking = meta("chunking");
+  if (!chunking)
+    return chunking.error();
+  // An index from before the limits were recorded was cut with the defaults.
+  s.chunking = chunking->empty() ? chunk_limits{}.text() : *chunking;
   auto last = meta("last_indexed_ms");
   if (!last)
     return last.error();

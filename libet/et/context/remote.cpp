@@ -29,11 +29,15 @@ result<bool> index_db::use_remote(const std::string& target) {
     return current.error();
   if (*current == target)
     return false;
-  if (auto r = exec("DELETE FROM remote_points; DELETE FROM remote_stale", "forget pushed"); !r)
-    return r.error();
-  if (auto r = set_meta("remote_target", target); !r)
+  if (auto r = forget_pushed(target); !r)
     return r.error();
   return true;
+}
+
+result<void> index_db::forget_pushed(const std::string& target) {
+  if (auto r = exec("DELETE FROM remote_points; DELETE FROM remote_stale", "forget pushed"); !r)
+    return r;
+  return set_meta("remote_target", target);
 }
 
 result<std::vector<std::string>> index_db::stale_paths() const {

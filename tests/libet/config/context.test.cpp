@@ -112,3 +112,30 @@ CAF_TEST(bad qdrant settings are errors naming the key) {
   CAF_CHECK_NOT_EQUAL(error_at(base + "context: {embed: fast, qdrant: [1]}\n", "context.qdrant"),
                       "");
 }
+
+CAF_TEST(index limits default to 1 MiB files and 60 line chunks and are read) {
+  auto d = valid(base).context.index;
+  CAF_CHECK_EQUAL(d.max_file_bytes, 1 << 20);
+  CAF_CHECK_EQUAL(d.chunk_lines, 60);
+  CAF_CHECK_EQUAL(d.chunk_bytes, 4096);
+  auto s = valid(base
+                 + "context: {index: {max_file_bytes: 4194304, chunk_lines: 30, chunk_bytes: "
+                   "2048}}\n");
+  CAF_CHECK_EQUAL(s.context.index.max_file_bytes, 4 << 20);
+  CAF_CHECK_EQUAL(s.context.index.chunk_lines, 30);
+  CAF_CHECK_EQUAL(s.context.index.chunk_bytes, 2048);
+}
+
+CAF_TEST(bad index limits are errors naming the key) {
+  CAF_CHECK_NOT_EQUAL(
+      error_at(base + "context: {index: {max_files: 3}}\n", "context.index.max_files"), "");
+  CAF_CHECK_NOT_EQUAL(
+      error_at(base + "context: {index: {max_file_bytes: 100}}\n", "context.index.max_file_bytes"),
+      "");
+  CAF_CHECK_NOT_EQUAL(
+      error_at(base + "context: {index: {chunk_lines: 0}}\n", "context.index.chunk_lines"), "");
+  CAF_CHECK_NOT_EQUAL(
+      error_at(base + "context: {index: {chunk_bytes: 1000000}}\n", "context.index.chunk_bytes"),
+      "");
+  CAF_CHECK_NOT_EQUAL(error_at(base + "context: {index: 5}\n", "context.index"), "");
+}

@@ -197,6 +197,47 @@ CAF_TEST(a file not 2 s older than its read is read at every update) {
   CAF_CHECK_EQUAL(top("quokkalike"), "src/router.cpp");
 }
 
+CAF_TEST(new limits cut every file again and a file now too big loses its chunks) {
+  namespace fs = std::filesystem;
+  write("src/router.cpp", read("src/router.cpp") + "// " + std::string(1100, 'p') + "\n");
+  // Known unchanged by their stamps: only new limits make the update read them.
+  date_all(fs::file_time_type::clock::now() - std::chrono::minutes{1});
+  CAF_CHECK(!update().recut);
+  CAF_CHECK_EQUAL(status_of().chunks, 4u);
+  CAF_CHECK_EQUAL(status_of().chunking, "60 lines, 4096 B, 8 before a boundary");
+  // A smaller file bound alone cuts nothing again; router.cpp, unchanged, is now too big.
+  index_limits small;
+  small.max_file_bytes = 1024; // only router.cpp is bigger
+  auto bounded = db->update(project, small);
+  CAF_REQUIRE(bounded);
+  CAF_CHECK(!bounded->recut);
+  CAF_CHECK_EQUAL(bounded->not_read, 3u);
+  CAF_CHECK_EQUAL(bounded->skipped, 1u);
+  CAF_CHECK_EQUAL(bounded->removed, 1u);
+  CAF_CHECK(!paths_for("deployment").contains("src/router.cpp"));
+  small.chunks.max_lines = 1;
+  small.chunks.min_lines = 1;
+  auto recut = db->update(project, small);
+  CAF_REQUIRE(recut);
+  CAF_CHECK(recut->recut);
+  CAF_CHECK_EQUAL(recut->not_read, 0u);
+  CAF_CHECK_EQUAL(recut->skipped, 1u);
+  // One chunk a line: ledger.cpp's three lines and the others' lines that are not blank.
+  CAF_CHECK_EQUAL(query("ledger records", 50).at(0).end_line, 1u);
+  CAF_CHECK_EQUAL(status_of().chunking, "1 lines, 4096 B, 1 before a boundary");
+  // The same limits again: nothing to cut.
+  auto same = db->update(project, small);
+  CAF_REQUIRE(same);
+  CAF_CHECK(!same->recut);
+  CAF_CHECK_EQUAL(same->indexed, 0u);
+  // Back to the defaults: router.cpp comes back, whole files are chunks again.
+  auto back = update();
+  CAF_CHECK(back.recut);
+  CAF_CHECK_EQUAL(back.indexed, 4u);
+  CAF_CHECK_EQUAL(top("deployment"), "src/router.cpp");
+  CAF_CHECK_EQUAL(status_of().chunks, 4u);
+}
+
 CAF_TEST(an index from before the stamp column gets it and keeps its files) {
   update();
   db.reset();

@@ -101,6 +101,21 @@ CAF_TEST(another target forgets what was pushed) {
   CAF_CHECK_EQUAL(push_all().size(), 3u);
 }
 
+CAF_TEST(new chunk limits replace the project in the store rather than a file at a time) {
+  push_all();
+  index_limits recut;
+  recut.chunks.max_lines = 1;
+  auto stats = db->update(project, recut);
+  CAF_REQUIRE(stats);
+  CAF_CHECK(stats->recut);
+  // Nothing stale one file at a time: the next push replaces the project's points as a whole.
+  CAF_CHECK(stale().empty());
+  auto replaced = db->use_remote("store A");
+  CAF_REQUIRE(replaced);
+  CAF_CHECK(*replaced);
+  CAF_CHECK_EQUAL(push_all().size(), 3u);
+}
+
 CAF_TEST(fused queries use the store ranking and drop unknown hits) {
   // BM25 alone ranks x.md first for "cache"; the store ranks y.md first, and also answers
   // a chunk the index does not have and a duplicate.
