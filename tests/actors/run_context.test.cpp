@@ -68,6 +68,15 @@ context::ranked_excerpts excerpts_for(const std::string& text, bool hybrid) {
   return {{"CTX(" + text + ")", {"src/a.cpp:1-2"}}, hybrid};
 }
 
+// Steps `run` until its embedding call is out (its answer is still hops away); its state.
+run_detail::run_state& step_to_retrieving(run_fixture& f, const run_actor& run) {
+  auto& st = f.deref<caf::stateful_actor<run_detail::run_state, run_actor::base>>(run).state;
+  for (int i = 0; i < 10'000 && st.now != run_detail::stage::retrieving; ++i)
+    CAF_REQUIRE(f.sched.try_run_once());
+  CAF_REQUIRE(st.now == run_detail::stage::retrieving);
+  return st;
+}
+
 // How many noted lines hold `part`.
 std::size_t count_said(run_fixture& f, std::string_view part) {
   std::size_t n = 0;
@@ -196,11 +205,7 @@ CAF_TEST(a stop while the subtasks are embedded ends the run before they run) {
   embed_subtasks = {"embedder", {}};
   auto run = spawn(three_parts(*this));
   auto rh = self->request(run, caf::infinite, execute_atom::value);
-  auto& st = deref<caf::stateful_actor<run_detail::run_state, run_actor::base>>(run).state;
-  // Step until the embedding request is out: its answer is still hops away.
-  for (int i = 0; i < 10'000 && st.now != run_detail::stage::retrieving; ++i)
-    CAF_REQUIRE(sched.try_run_once());
-  CAF_REQUIRE(st.now == run_detail::stage::retrieving);
+  step_to_retrieving(*this, run);
   self->send(run, cancel_atom::value, int32_t{2});
   settle();
   CAF_REQUIRE(finished());
@@ -222,10 +227,7 @@ CAF_TEST(a stop while the subtasks are embedded cancels the call at the router) 
   embed_subtasks = {"embedder", {}};
   auto run = spawn(three_parts(*this));
   auto rh = self->request(run, caf::infinite, execute_atom::value);
-  auto& st = deref<caf::stateful_actor<run_detail::run_state, run_actor::base>>(run).state;
-  for (int i = 0; i < 10'000 && st.now != run_detail::stage::retrieving; ++i)
-    CAF_REQUIRE(sched.try_run_once());
-  CAF_REQUIRE(st.now == run_detail::stage::retrieving);
+  step_to_retrieving(*this, run);
   auto& jobs = deref<caf::stateful_actor<router_state, router_impl::base>>(router).state.jobs;
   // The router takes the call and passes it on; the provider's answer is not back yet.
   expect((embed_atom, role_embed_request), from(run).to(router));

@@ -53,6 +53,18 @@ struct fixture : et::test::scratch_dir {
         << context;
   }
 
+  // A run whose mayor plans `subtasks` (a numbered list) and whose worker echoes its prompt,
+  // over the Qdrant context.
+  void configure_run(const std::string& subtasks) {
+    configure(qdrant_context()
+                  + "roles: {mayor: {model: planner}, polecat: {model: worker, pool: [worker]}}\n"
+                  + "retry: {attempts: 1}\n",
+              "  boss: {type: mock, mock: {mode: script, script: [{match: plan the task below, "
+              "reply: \"## Summary\\nThe parts.\\n## Subtasks\\n"
+                  + subtasks + "\"}, {reply: SYNTHESIS}]}}\n",
+              "  planner: {provider: boss, model: planner}\n  worker: {provider: sim, model: w}\n");
+  }
+
   void write(const std::string& relative, const std::string& text) {
     fs::create_directories((project / relative).parent_path());
     std::ofstream{project / relative, std::ios::binary | std::ios::trunc} << text;
@@ -160,14 +172,7 @@ CAF_TEST(the vector side comes from qdrant and only local chunks reach the outpu
 }
 
 CAF_TEST(each subtask of a run ranks with a qdrant search too) {
-  // The mayor plans one subtask; the worker echoes its prompt.
-  configure(qdrant_context()
-                + "roles: {mayor: {model: planner}, polecat: {model: worker, pool: [worker]}}\n"
-                + "retry: {attempts: 1}\n",
-            "  boss: {type: mock, mock: {mode: script, script: [{match: plan the task below, "
-            "reply: \"## Summary\\nOne part.\\n## Subtasks\\n1. Record the ledger "
-            "price.\\n\"}, {reply: SYNTHESIS}]}}\n",
-            "  planner: {provider: boss, model: planner}\n  worker: {provider: sim, model: w}\n");
+  configure_run("1. Record the ledger price.\\n");
   CAF_REQUIRE_EQUAL(et({"index", project.string()}).code, 0);
   auto searches = requests_to("/collections/et/points/search");
   auto r = et({"run", "--json", "--context", project.string(), "record the ledger price"});
@@ -180,13 +185,7 @@ CAF_TEST(each subtask of a run ranks with a qdrant search too) {
 }
 
 CAF_TEST(a qdrant that fails after the task s search costs one subtask search and one warning) {
-  configure(qdrant_context()
-                + "roles: {mayor: {model: planner}, polecat: {model: worker, pool: [worker]}}\n"
-                + "retry: {attempts: 1}\n",
-            "  boss: {type: mock, mock: {mode: script, script: [{match: plan the task below, "
-            "reply: \"## Summary\\nTwo parts.\\n## Subtasks\\n1. Record the ledger "
-            "price.\\n2. Explain the router fallback.\\n\"}, {reply: SYNTHESIS}]}}\n",
-            "  planner: {provider: boss, model: planner}\n  worker: {provider: sim, model: w}\n");
+  configure_run("1. Record the ledger price.\\n2. Explain the router fallback.\\n");
   CAF_REQUIRE_EQUAL(et({"index", project.string()}).code, 0);
   auto before = requests_to("/collections/et/points/search");
   // The task's search is answered; every later one fails, with the key in Qdrant's words.
