@@ -67,14 +67,18 @@ CAF_TEST(every upstream protocol answers a responses client whole and streamed) 
   serve();
   for (const std::string model : {"gpt", "claude", "gem", "llama"}) {
     CAF_MESSAGE(model);
-    auto whole = call("POST", "/v1/responses", body(model, false));
+    // Settings the response object repeats, as OpenAI's does.
+    const std::string settings = R"(,"max_output_tokens":64,"metadata":{"run":"r1"})";
+    auto whole = call("POST", "/v1/responses", body(model, false, settings));
     CAF_REQUIRE_EQUAL(whole.status, 200);
     auto o = json::parse(whole.body);
     CAF_CHECK_EQUAL(std::string{o.at("status").as_string()}, "completed");
     CAF_CHECK_EQUAL(output_text(o), "hello gateway");
     CAF_CHECK_GREATER(o.at("usage").at("output_tokens").as_int64(), 0);
     CAF_CHECK(has(whole.header("x-et-answered-by"), model));
-    auto streamed = call("POST", "/v1/responses", body(model, true));
+    CAF_CHECK_EQUAL(o.at("max_output_tokens").as_int64(), 64);
+    CAF_CHECK_EQUAL(std::string{o.at("metadata").at("run").as_string()}, "r1");
+    auto streamed = call("POST", "/v1/responses", body(model, true, settings));
     CAF_REQUIRE_EQUAL(streamed.status, 200);
     auto evs = events_of(streamed.body);
     CAF_REQUIRE(!evs.empty());
@@ -86,6 +90,8 @@ CAF_TEST(every upstream protocol answers a responses client whole and streamed) 
         deltas += std::string{e.data.at("delta").as_string()};
     CAF_CHECK_EQUAL(deltas, "hello gateway");
     CAF_CHECK_EQUAL(output_text(evs.back().data.at("response")), "hello gateway");
+    CAF_CHECK_EQUAL(evs.front().data.at("response").at("max_output_tokens").as_int64(), 64);
+    CAF_CHECK_EQUAL(evs.back().data.at("response").at("max_output_tokens").as_int64(), 64);
   }
 }
 

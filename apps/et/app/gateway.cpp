@@ -152,7 +152,8 @@ void start_call(const state_ptr& st, gateway::surface api, const std::shared_ptr
                             unix_now(),
                             parsed.show_thinking,
                             std::move(parsed.freeform_tools),
-                            parsed.carry_thoughts};
+                            parsed.carry_thoughts,
+                            std::move(parsed.echo)};
   ex->render.emplace(api, std::move(meta), parsed.include_usage);
   ex->what = std::move(what);
   ex->tools = parsed.request.tool_use;

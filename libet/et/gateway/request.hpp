@@ -54,6 +54,9 @@ struct client_request {
   /// Responses: the custom (free-form) tools among `request.tools`, whose calls go back to the
   /// client as custom_tool_call items with their one `input`.
   std::vector<std::string> freeform_tools;
+  /// Responses: the request's settings its response object repeats (instructions, tools,
+  /// tool_choice, sampling, text, reasoning, ...), as a serialized JSON object; "" for others.
+  std::string echo;
 };
 
 /// Decodes an OpenAI chat completions body. Failures are invalid_input (a

@@ -25,6 +25,8 @@ struct answer_meta {
   std::vector<std::string> freeform_tools;
   /// Responses: signed thinking sealed into reasoning items (client_request::carry_thoughts).
   bool carry_thoughts = false;
+  /// Responses: the request's settings the response object repeats (client_request::echo).
+  std::string echo;
 };
 
 /// Fails (invalid_input) when `r` cannot be told in protocol `p`: for

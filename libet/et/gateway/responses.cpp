@@ -144,6 +144,12 @@ json::object response_object(const answer_meta& meta, const char* status, json::
                  {"tools", json::array{}},
                  {"store", false},
                  {"usage", nullptr}};
+  // What the request said, over those defaults (checked when it was decoded).
+  boost::system::error_code ec;
+  auto echo = meta.echo.empty() ? json::value{} : json::parse(meta.echo, ec);
+  if (!ec && echo.is_object())
+    for (auto& [key, value] : echo.as_object())
+      o[key] = std::move(value);
   if (r != nullptr) {
     o["usage"] = responses_usage(r->tokens);
     if (const auto* why = incomplete_reason(r)) {

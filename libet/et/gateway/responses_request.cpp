@@ -27,6 +27,16 @@ constexpr std::array<std::string_view, 9> ignored_fields{
     "service_tier",   "prompt_cache_key",  "truncation",
     "stream_options", "safety_identifier", "client_metadata"};
 
+// What a response object repeats of its request, as OpenAI's does (`store` is always false:
+// nothing is stored).
+constexpr std::array<std::string_view, 11> echoed_fields{
+    "instructions", "tools",    "tool_choice",       "parallel_tool_calls",
+    "temperature",  "top_p",    "max_output_tokens", "text",
+    "reasoning",    "metadata", "truncation"};
+
+// The most a response object repeats of its request (see echo_of).
+constexpr std::size_t max_echo_bytes = std::size_t{256} << 10;
+
 // The most entries `include` may have, and the longest one.
 constexpr std::size_t max_includes = 32;
 constexpr std::size_t max_include_bytes = 128;
@@ -242,6 +252,24 @@ result<void> decode_include(const json::value& v, client_request& out) {
   return {};
 }
 
+// The settings the response object repeats. A stream holds them until its last event, longer
+// than the request body's bound holds the body: past max_echo_bytes the largest go (tools,
+// then instructions, then text's format), and the response says OpenAI's defaults for those.
+std::string echo_of(const json::object& request) {
+  json::object echo;
+  for (auto field : echoed_fields)
+    if (const auto* v = request.if_contains(field))
+      echo[field] = *v;
+  auto text = json::serialize(echo);
+  for (std::string_view big : {"tools", "instructions", "text"}) {
+    if (text.size() <= max_echo_bytes)
+      break;
+    echo.erase(big);
+    text = json::serialize(echo);
+  }
+  return text.size() <= max_echo_bytes ? text : std::string{}; // (a huge `metadata`)
+}
+
 result<void> decode_member(std::string_view k, const json::value& value, const limits& bounds,
                            client_request& out) {
   auto& req = out.request;
@@ -332,6 +360,7 @@ result<client_request> parse_responses_request(std::string_view body, const limi
                                                    : "missing");
   if (auto ok = settle_tools(out); !ok)
     return ok.error();
+  out.echo = echo_of(*o);
   return out;
 }
 

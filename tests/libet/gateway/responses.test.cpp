@@ -165,6 +165,44 @@ CAF_TEST(a whole answer is one message item and one function_call item per call)
   CAF_CHECK_EQUAL(short_one.at("incomplete_details").at("reason").as_string(), "max_output_tokens");
 }
 
+CAF_TEST(the response object repeats what the request set) {
+  auto parsed = parse_responses_request(codex_turn);
+  CAF_REQUIRE(parsed);
+  answer_meta meta{"resp_et3", "coder", 0, false, {}, false, parsed->echo};
+  auto o = json::parse(responses_response(answer_with_call(), meta)).as_object();
+  CAF_CHECK_EQUAL(o.at("instructions").as_string(), "You are a coding agent.");
+  CAF_REQUIRE_EQUAL(o.at("tools").as_array().size(), 1u);
+  CAF_CHECK_EQUAL(o.at("tools").at(0).at("name").as_string(), "shell");
+  CAF_CHECK_EQUAL(o.at("reasoning").at("effort").as_string(), "high");
+  CAF_CHECK_EQUAL(o.at("max_output_tokens").as_int64(), 900);
+  CAF_CHECK_EQUAL(o.at("text").at("verbosity").as_string(), "low");
+  CAF_CHECK(!o.at("store").as_bool()); // nothing is stored, whatever the request says
+  CAF_CHECK(!o.contains("prompt_cache_key") && !o.contains("include") && !o.contains("input"));
+  // A stream's first and last events carry the same object.
+  renderer r{surface::responses, meta, false};
+  auto evs = named_events(r.start() + r.finish(answer_with_call()));
+  CAF_REQUIRE(!evs.empty());
+  CAF_CHECK_EQUAL(evs.front().second.at("response").at("instructions").as_string(),
+                  "You are a coding agent.");
+  CAF_CHECK_EQUAL(evs.back().second.at("response").at("max_output_tokens").as_int64(), 900);
+  // Unset: OpenAI's defaults.
+  auto bare = json::parse(responses_response(answer_with_call(), {"resp_et4", "coder", 0, false}))
+                  .as_object();
+  CAF_CHECK(bare.at("instructions").is_null());
+  CAF_CHECK(bare.at("tools").as_array().empty());
+  CAF_CHECK_EQUAL(bare.at("tool_choice").as_string(), "auto");
+  // A stream holds them to its end: past 256 KiB the largest go (here the instructions).
+  auto huge = parse_responses_request(R"({"model":"m","input":"hi","max_output_tokens":50,)"
+                                      R"("instructions":")"
+                                      + std::string(300'000, 'x') + "\"}");
+  CAF_REQUIRE(huge);
+  CAF_CHECK_LESS(huge->echo.size(), 1024u);
+  answer_meta held{"resp_et5", "m", 0, false, {}, false, huge->echo};
+  auto cut = json::parse(responses_response(answer_with_call(), held)).as_object();
+  CAF_CHECK(cut.at("instructions").is_null());
+  CAF_CHECK_EQUAL(cut.at("max_output_tokens").as_int64(), 50);
+}
+
 CAF_TEST(a stream numbers its events in the order they go out) {
   renderer r{surface::responses, answer_meta{"resp_et2", "coder", 0, false}, false};
   // As the gateway does it: the first piece's events are made before the start is sent.
