@@ -153,7 +153,7 @@ void start_call(const state_ptr& st, gateway::surface api, const std::shared_ptr
                             parsed.show_thinking,
                             std::move(parsed.freeform_tools),
                             parsed.carry_thoughts,
-                            std::move(parsed.echo)};
+                            std::make_shared<const std::string>(std::move(parsed.echo))};
   ex->render.emplace(api, std::move(meta), parsed.include_usage);
   ex->what = std::move(what);
   ex->tools = parsed.request.tool_use;

@@ -4,6 +4,7 @@
 /// model list. Pure text in, text out.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -25,8 +26,9 @@ struct answer_meta {
   std::vector<std::string> freeform_tools;
   /// Responses: signed thinking sealed into reasoning items (client_request::carry_thoughts).
   bool carry_thoughts = false;
-  /// Responses: the request's settings the response object repeats (client_request::echo).
-  std::string echo;
+  /// Responses: the request's settings the response object repeats (client_request::echo),
+  /// shared by the copies a stream's renderer keeps (null: none).
+  std::shared_ptr<const std::string> echo;
 };
 
 /// Fails (invalid_input) when `r` cannot be told in protocol `p`: for

@@ -142,11 +142,15 @@ json::object response_object(const answer_meta& meta, const char* status, json::
                  {"parallel_tool_calls", true},
                  {"tool_choice", "auto"},
                  {"tools", json::array{}},
+                 {"max_output_tokens", nullptr},
+                 {"text", json::object{{"format", json::object{{"type", "text"}}}}},
+                 {"reasoning", json::object{{"effort", nullptr}, {"summary", nullptr}}},
+                 {"truncation", "disabled"},
                  {"store", false},
                  {"usage", nullptr}};
   // What the request said, over those defaults (checked when it was decoded).
   boost::system::error_code ec;
-  auto echo = meta.echo.empty() ? json::value{} : json::parse(meta.echo, ec);
+  auto echo = !meta.echo || meta.echo->empty() ? json::value{} : json::parse(*meta.echo, ec);
   if (!ec && echo.is_object())
     for (auto& [key, value] : echo.as_object())
       o[key] = std::move(value);
@@ -177,23 +181,24 @@ std::string responses_response(const chat_response& r, const answer_meta& meta) 
   return json::serialize(response_object(meta, "completed", whole_output(r, meta), &r));
 }
 
-responses_stream::responses_stream(answer_meta meta) : meta_(std::move(meta)) {
-  // Made now: a gateway asks for the first piece's events before it sends these, and the
-  // sequence numbers must follow the order they go out in.
-  start_ =
-      event("response.created", {{"response", response_object(meta_, "in_progress", {}, nullptr)}});
-  start_ += event("response.in_progress",
-                  {{"response", response_object(meta_, "in_progress", {}, nullptr)}});
-}
+responses_stream::responses_stream(answer_meta meta) : meta_(std::move(meta)) {}
 
 std::string responses_stream::event(const char* type, json::object data) {
+  return numbered(type, std::move(data), sequence_++);
+}
+
+std::string responses_stream::numbered(const char* type, json::object data, int64_t n) {
   data["type"] = type;
-  data["sequence_number"] = sequence_++;
+  data["sequence_number"] = n;
   return named_sse(type, data);
 }
 
+// Made when asked for (a whole answer never is), numbered 0 and 1 however many of a first
+// piece's events were made before them: the gateway asks for those first, and sends these first.
 std::string responses_stream::start() {
-  return start_;
+  auto object = response_object(meta_, "in_progress", {}, nullptr);
+  auto created = numbered("response.created", {{"response", object}}, 0);
+  return created + numbered("response.in_progress", {{"response", std::move(object)}}, 1);
 }
 
 std::string responses_stream::open_reasoning() {

@@ -44,6 +44,8 @@ public:
 
 private:
   std::string event(const char* type, boost::json::object data);
+  /// An event numbered `n` (start()'s two, whose numbers are kept for them).
+  std::string numbered(const char* type, boost::json::object data, int64_t n);
   std::string open_reasoning();                       ///< the reasoning item added, once
   std::string summary_delta(const std::string& text); ///< its summary part added first
   std::string close_reasoning();                      ///< done, with the thoughts taken now
@@ -51,8 +53,7 @@ private:
   std::string late_reasoning(); ///< thinking after the text began, as an item of its own
   std::string open_text();      ///< the message item and its text part, once
   answer_meta meta_;
-  int64_t sequence_ = 0;
-  std::string start_;                  ///< the first two events, numbered 0 and 1
+  int64_t sequence_ = 2;               ///< 0 and 1 are start()'s, whenever it is asked for
   int64_t next_index_ = 0;             ///< the output_index of the next item
   boost::json::array output_;          ///< the items done, in order
   bool reasoning_open_ = false;        ///< a reasoning item was added and is not done

@@ -252,13 +252,36 @@ result<void> decode_include(const json::value& v, client_request& out) {
   return {};
 }
 
+// OpenAI's metadata: at most 16 pairs, keys of at most 64 bytes, strings of at most 512.
+bool plain_metadata(const json::value& v) {
+  if (!v.is_object() || v.get_object().size() > 16)
+    return false;
+  for (const auto& [key, value] : v.get_object())
+    if (key.size() > 64 || !value.is_string() || value.get_string().size() > 512)
+      return false;
+  return true;
+}
+
+// Whether the response may repeat `v` as the request's `field`: the fields the gateway only
+// accepts (metadata, truncation) when they have the shape OpenAI gives them; null never.
+bool echoable(std::string_view field, const json::value& v) {
+  if (v.is_null())
+    return false;
+  if (field == "metadata")
+    return plain_metadata(v);
+  if (field == "truncation")
+    return v.is_string() && (v.get_string() == "auto" || v.get_string() == "disabled");
+  return true;
+}
+
 // The settings the response object repeats. A stream holds them until its last event, longer
-// than the request body's bound holds the body: past max_echo_bytes the largest go (tools,
-// then instructions, then text's format), and the response says OpenAI's defaults for those.
+// than the request body's bound holds the body: past max_echo_bytes, tools go first, then
+// instructions, then text (in that order, whatever their sizes), and the response says
+// OpenAI's defaults for those.
 std::string echo_of(const json::object& request) {
   json::object echo;
   for (auto field : echoed_fields)
-    if (const auto* v = request.if_contains(field))
+    if (const auto* v = request.if_contains(field); v != nullptr && echoable(field, *v))
       echo[field] = *v;
   auto text = json::serialize(echo);
   for (std::string_view big : {"tools", "instructions", "text"}) {
@@ -267,7 +290,7 @@ std::string echo_of(const json::object& request) {
     echo.erase(big);
     text = json::serialize(echo);
   }
-  return text.size() <= max_echo_bytes ? text : std::string{}; // (a huge `metadata`)
+  return text; // what is left is bounded: metadata by plain_metadata, the rest by their checks
 }
 
 result<void> decode_member(std::string_view k, const json::value& value, const limits& bounds,
