@@ -81,13 +81,18 @@ CAF_TEST(context index limits skip bigger files and new chunk limits cut every f
   ET_CHECK_SAYING(has(status.out, "limits:  files up to 1048576 B, chunks of 60 lines, 4096 B, 8 "
                                   "before a boundary\n"),
                   status.out);
-  std::ofstream{config, std::ios::app}
-      << "context: {index: {max_file_bytes: 1024, chunk_lines: 1}}\n";
+  auto index_settings = [&](const std::string& index) {
+    std::ofstream{config, std::ios::trunc}
+        << "providers: {sim: {type: mock}}\nmodels: {a: {provider: sim, model: m}}\n"
+        << "defaults: {state_dir: " << (dir / "state").string() << "}\n"
+        << "context: {index: " << index << "}\n";
+  };
+  index_settings("{max_file_bytes: 1024, chunk_lines: 1}");
   auto waiting = et({"index", "--status", project.string()});
-  ET_CHECK_SAYING(has(waiting.out, "limits:  files up to 1024 B, chunks of 60 lines, 4096 B, 8 "
-                                   "before a boundary (context.index now says 1 lines, 4096 B, 8 "
-                                   "before a boundary: the next `et index` cuts every file "
-                                   "again)\n"),
+  ET_CHECK_SAYING(has(waiting.out, "limits:  files up to 1048576 B, chunks of 60 lines, 4096 B, 8 "
+                                   "before a boundary (context.index now says chunks of 1 lines, "
+                                   "4096 B, 8 before a boundary: the next `et index` cuts every "
+                                   "file again)\n"),
                   waiting.out);
   auto recut = et({"index", project.string()});
   CAF_CHECK_EQUAL(recut.code, 0);
@@ -102,7 +107,15 @@ CAF_TEST(context index limits skip bigger files and new chunk limits cut every f
   CAF_CHECK(!has(again.err, "cut again"));
   ET_CHECK_SAYING(has(again.out, "0 indexed, 2 unchanged"), again.out);
   auto after = et({"index", "--status", project.string()});
-  CAF_CHECK(!has(after.out, "now says"));
+  ET_CHECK_SAYING(has(after.out, "limits:  files up to 1024 B, chunks of 1 lines, 4096 B, 8 before "
+                                 "a boundary\n"),
+                  after.out);
+  // A file bound alone: said, and applied by the next update without cutting again.
+  index_settings("{chunk_lines: 1}");
+  auto bound = et({"index", "--status", project.string()});
+  ET_CHECK_SAYING(has(bound.out, "(context.index now says files up to 1048576 B: the next `et "
+                                 "index` applies it)\n"),
+                  bound.out);
 }
 
 CAF_TEST(et context query prints the best chunk first with its source and score) {

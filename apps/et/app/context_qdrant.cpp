@@ -39,15 +39,18 @@ result<void> push_to_qdrant(context& ctx, const config::settings& s, retrieval::
   auto store = retrieval::qdrant_store::open(rt, s.context.qdrant);
   if (!store)
     return store.error();
-  auto replaced = db.use_remote(qdrant_target(s));
-  if (!replaced)
-    return replaced.error();
-  if (*replaced && st->chunks > 0) {
-    // Points of this project pushed under another model (or never recorded here) would
-    // be mixed with the new ones: the project starts over in the collection.
+  auto changed = db.remote_changed(qdrant_target(s));
+  if (!changed)
+    return changed.error();
+  if (*changed) {
+    // Points of this project pushed under another model, cut with other limits or never
+    // recorded here would be mixed with the new ones: the project starts over in the
+    // collection, and the records follow only once the delete went through.
     if (auto r = remove_points(**store, root, ""); !r)
       return r;
-    pushed.replaced = true;
+    if (auto r = db.forget_pushed(qdrant_target(s)); !r)
+      return r;
+    pushed.replaced = st->chunks > 0;
   }
   auto stale = db.stale_paths();
   if (!stale)

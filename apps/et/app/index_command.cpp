@@ -84,12 +84,14 @@ int show_status(context& ctx, const config::settings& settings, const project_in
           << "chunks:  " << s->chunks << "\n"
           << "size:    " << human_bytes(s->bytes_on_disk) << "\n"
           << "indexed: " << when(s->last_indexed_ms) << "\n"
-          << "limits:  files up to " << settings.context.index.max_file_bytes << " B, chunks of "
-          << s->chunking;
-  if (auto wanted = limits_of(settings.context.index).chunks.text();
-      s->files > 0 && wanted != s->chunking)
-    ctx.out << " (context.index now says " << wanted
+          << "limits:  files up to " << s->max_file_bytes << " B, chunks of " << s->chunking;
+  auto wanted = limits_of(settings.context.index);
+  if (s->files > 0 && wanted.chunks.text() != s->chunking)
+    ctx.out << " (context.index now says chunks of " << wanted.chunks.text()
             << ": the next `et index` cuts every file again)";
+  else if (s->files > 0 && wanted.max_file_bytes != s->max_file_bytes)
+    ctx.out << " (context.index now says files up to " << wanted.max_file_bytes
+            << " B: the next `et index` applies it)";
   ctx.out << "\n";
   bool remote = settings.context.qdrant.enabled();
   auto identity = embed_identity(settings);

@@ -80,8 +80,8 @@ void read_index(reader& r, const located& at, index_settings& out) {
     out.max_file_bytes = *v;
   if (auto v = r.integer(r.child(at, "chunk_lines"), 1, 1000))
     out.chunk_lines = static_cast<int>(*v);
-  // Prompts take whole chunks, at most 32 KiB of them (8 KiB without a context window).
-  if (auto v = r.integer(r.child(at, "chunk_bytes"), 256, 16384))
+  // Prompts take whole chunks: 8 KiB of them without a context window, 2 to 32 KiB with one.
+  if (auto v = r.integer(r.child(at, "chunk_bytes"), 256, 8192))
     out.chunk_bytes = static_cast<int>(*v);
 }
 

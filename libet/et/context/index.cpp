@@ -292,6 +292,8 @@ result<update_stats> index_db::update(const fs::path& given, const index_limits&
       return r.error();
     if (auto r = set_meta("chunking", limits.chunks.text()); !r)
       return r.error();
+    if (auto r = set_meta("max_file_bytes", std::to_string(limits.max_file_bytes)); !r)
+      return r.error();
     // Every file was forgotten and marked stale in a remote store: one replacement of the
     // project's points at the next push is cheaper than a delete per file.
     if (stats.recut)

@@ -40,17 +40,18 @@ struct update_stats {
 
 /// The index as it stands.
 struct index_status {
-  std::string root;            ///< the project root it indexes ("" before the first update)
-  size_t files = 0;            ///< files with chunks
-  size_t chunks = 0;           ///< chunks
-  uintmax_t bytes_on_disk = 0; ///< the database and its write-ahead log
-  int64_t last_indexed_ms = 0; ///< when the last update finished (Unix ms), 0 if never
-  std::string chunking;        ///< chunk_limits::text() of the limits its chunks were cut with
-  size_t embedded = 0;         ///< chunks with a vector
-  std::string embed_model;     ///< what made the vectors ("" = none: BM25 only)
-  size_t dimension = 0;        ///< their dimension (0 = none yet)
-  size_t pushed = 0;           ///< chunks whose point is in a remote vector store
-  std::string remote_target;   ///< what holds those points ("" = none)
+  std::string root;             ///< the project root it indexes ("" before the first update)
+  size_t files = 0;             ///< files with chunks
+  size_t chunks = 0;            ///< chunks
+  uintmax_t bytes_on_disk = 0;  ///< the database and its write-ahead log
+  int64_t last_indexed_ms = 0;  ///< when the last update finished (Unix ms), 0 if never
+  std::string chunking;         ///< chunk_limits::text() of the limits its chunks were cut with
+  uintmax_t max_file_bytes = 0; ///< the file bound of the last update (the default before one)
+  size_t embedded = 0;          ///< chunks with a vector
+  std::string embed_model;      ///< what made the vectors ("" = none: BM25 only)
+  size_t dimension = 0;         ///< their dimension (0 = none yet)
+  size_t pushed = 0;            ///< chunks whose point is in a remote vector store
+  std::string remote_target;    ///< what holds those points ("" = none)
 };
 
 /// A chunk to send to a remote vector store, with its place in the project.
@@ -138,11 +139,14 @@ public:
   // index records which chunks have a point there and which files' points are stale
   // (the file changed or went away since they were pushed). remote.cpp.
 
-  /// Keeps the pushed-chunk records only when they were pushed to `target` (store, collection
-  /// and embedding model); otherwise forgets them and the stale files and records `target`.
-  /// Returns true when the records were forgotten: the caller then replaces every point of
-  /// the project in the store.
-  result<bool> use_remote(const std::string& target);
+  /// True when the pushed-chunk records are not of `target` (store, collection and embedding
+  /// model; none after new chunk limits): the caller then deletes every point of the project
+  /// in the store, and calls forget_pushed(target) once that delete succeeded. Writes nothing,
+  /// so a store that fails the delete is asked again next time.
+  result<bool> remote_changed(const std::string& target) const;
+
+  /// Forgets the pushed-chunk records and the stale files and records `target` as the store.
+  result<void> forget_pushed(const std::string& target);
 
   /// Files whose points must be deleted from the store before new ones are pushed.
   result<std::vector<std::string>> stale_paths() const;
@@ -172,8 +176,6 @@ private:
   result<bool> has_stamp_column() const;
   result<void> add_stamp_column();
   result<void> vector_status(index_status& s) const; // vectors.cpp
-  /// Forgets what was pushed to a remote store and names `target` as the store (remote.cpp).
-  result<void> forget_pushed(const std::string& target);
   result<std::vector<int64_t>> bm25_ids(std::string_view text, size_t n) const;
   result<std::vector<int64_t>> nearest_ids(const std::vector<float>& vector, size_t n) const;
   result<hit> hit_of(int64_t chunk_id, double score) const;

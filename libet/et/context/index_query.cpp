@@ -104,6 +104,11 @@ result<index_status> index_db::status() const {
     return chunking.error();
   // An index from before the limits were recorded was cut with the defaults.
   s.chunking = chunking->empty() ? chunk_limits{}.text() : *chunking;
+  auto bound = meta("max_file_bytes");
+  if (!bound)
+    return bound.error();
+  s.max_file_bytes = max_file_bytes;
+  std::from_chars(bound->data(), bound->data() + bound->size(), s.max_file_bytes);
   auto last = meta("last_indexed_ms");
   if (!last)
     return last.error();

@@ -23,15 +23,11 @@ result<void> index_db::remote_status(index_status& s) const {
   return {};
 }
 
-result<bool> index_db::use_remote(const std::string& target) {
+result<bool> index_db::remote_changed(const std::string& target) const {
   auto current = meta("remote_target");
   if (!current)
     return current.error();
-  if (*current == target)
-    return false;
-  if (auto r = forget_pushed(target); !r)
-    return r.error();
-  return true;
+  return *current != target;
 }
 
 result<void> index_db::forget_pushed(const std::string& target) {
