@@ -147,13 +147,14 @@ void start_call(const state_ptr& st, gateway::surface api, const std::shared_ptr
   ex->ticket = std::move(ticket);
   ex->counted = std::move(counted);
   ex->counted.asked = clock_type::now();
-  gateway::answer_meta meta{gateway::answer_id(api, id - actors::gateway_request_ids),
-                            parsed.model,
-                            unix_now(),
-                            parsed.show_thinking,
-                            std::move(parsed.freeform_tools),
-                            parsed.carry_thoughts,
-                            std::make_shared<const std::string>(std::move(parsed.echo))};
+  gateway::answer_meta meta{
+      gateway::answer_id(api, id - actors::gateway_request_ids),
+      parsed.model,
+      unix_now(),
+      parsed.show_thinking,
+      std::move(parsed.freeform_tools),
+      parsed.carry_thoughts,
+      parsed.echo.empty() ? nullptr : std::make_shared<const std::string>(std::move(parsed.echo))};
   ex->render.emplace(api, std::move(meta), parsed.include_usage);
   ex->what = std::move(what);
   ex->tools = parsed.request.tool_use;

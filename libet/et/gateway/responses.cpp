@@ -152,8 +152,14 @@ json::object response_object(const answer_meta& meta, const char* status, json::
   boost::system::error_code ec;
   auto echo = !meta.echo || meta.echo->empty() ? json::value{} : json::parse(*meta.echo, ec);
   if (!ec && echo.is_object())
-    for (auto& [key, value] : echo.as_object())
-      o[key] = std::move(value);
+    for (auto& [key, value] : echo.as_object()) {
+      auto& into = o[key];
+      if (into.is_object() && value.is_object()) // text, reasoning: what was set, over defaults
+        for (auto& [member, given] : value.as_object())
+          into.as_object()[member] = std::move(given);
+      else
+        into = std::move(value);
+    }
   if (r != nullptr) {
     o["usage"] = responses_usage(r->tokens);
     if (const auto* why = incomplete_reason(r)) {

@@ -276,21 +276,22 @@ bool echoable(std::string_view field, const json::value& v) {
 
 // The settings the response object repeats. A stream holds them until its last event, longer
 // than the request body's bound holds the body: past max_echo_bytes, tools go first, then
-// instructions, then text (in that order, whatever their sizes), and the response says
-// OpenAI's defaults for those.
+// instructions, then text, then reasoning (in that order, whatever their sizes), and the
+// response says OpenAI's defaults for those.
 std::string echo_of(const json::object& request) {
   json::object echo;
   for (auto field : echoed_fields)
     if (const auto* v = request.if_contains(field); v != nullptr && echoable(field, *v))
       echo[field] = *v;
   auto text = json::serialize(echo);
-  for (std::string_view big : {"tools", "instructions", "text"}) {
+  for (std::string_view big : {"tools", "instructions", "text", "reasoning"}) {
     if (text.size() <= max_echo_bytes)
       break;
     echo.erase(big);
     text = json::serialize(echo);
   }
-  return text; // what is left is bounded: metadata by plain_metadata, the rest by their checks
+  // What is left has small shapes (metadata by plain_metadata); the bound holds regardless.
+  return text.size() <= max_echo_bytes ? text : std::string{};
 }
 
 result<void> decode_member(std::string_view k, const json::value& value, const limits& bounds,

@@ -219,6 +219,15 @@ CAF_TEST(the repeated settings are bounded and only in the shapes OpenAI gives t
                      + std::string(300'000, 'x') + "\"}");
   CAF_CHECK(cut.at("instructions").is_null());
   CAF_CHECK_EQUAL(cut.at("max_output_tokens").as_int64(), 50);
+  // Whatever field carries the bulk (here reasoning's unchecked context), the bound holds.
+  auto parsed = parse_responses_request(R"({"model":"m","input":"hi","reasoning":{"context":")"
+                                        + std::string(300'000, 'x') + "\"}}");
+  CAF_REQUIRE(parsed);
+  CAF_CHECK_LESS(parsed->echo.size(), 1024u);
+  // A setting given in part keeps OpenAI's defaults for the rest.
+  auto low = respond(R"({"model":"m","input":"hi","text":{"verbosity":"low"}})");
+  CAF_CHECK_EQUAL(low.at("text").at("verbosity").as_string(), "low");
+  CAF_CHECK_EQUAL(low.at("text").at("format").at("type").as_string(), "text");
   // Null is OpenAI's default; metadata and truncation only as OpenAI takes them.
   auto odd = respond(R"({"model":"m","input":"hi","parallel_tool_calls":null,)"
                      R"("metadata":{"run":[1,2]},"truncation":"sideways"})");
