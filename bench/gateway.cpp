@@ -10,7 +10,7 @@
 //
 //   et-bench-gateway [--levels 1,8,64] [--seconds 3] [--hold N] [--hold-prompt BYTES]
 //                    [--json FILE] [--state DIR] [--key rate|budget] [--cpus N] [--gap-ms N]
-//                    [--gateway-cpus LIST]
+//                    [--gateway-cpus LIST] [--io threads|workers]
 //                    [--other NAME=URL --other-model M --other-pid PID --other-header "K: V"...]
 //
 // --gap-ms N makes each client wait N ms after an answer before its next request, as an
@@ -20,6 +20,9 @@
 // --gateway-cpus LIST runs the gateway on those CPUs and this client and the upstream on
 // the others (both rows), as a deployment gives a gateway cores of its own: on a small
 // machine where all three share every core, the gateway's rate measures the sharing too.
+//
+// --io is `et serve --io`: who runs the gateway's HTTP I/O (its own threads, or its actor
+// workers), to compare the two on one machine.
 //
 // --key makes a gateway key in the state dir before the gateway starts and sends it:
 // "rate" gives it rpm and tpm limits (never reached), "budget" daily and total budgets
@@ -185,7 +188,7 @@ std::string make_key(std::string_view mode, const fs::path& state, std::string& 
 int main(int argc, char** argv) {
   if (auto code = check_flags(argc, argv, "et-bench-gateway", usage_text,
                               {"--levels", "--seconds", "--hold", "--hold-prompt", "--json",
-                               "--state", "--key", "--cpus", "--gap-ms", "--gateway-cpus",
+                               "--state", "--key", "--cpus", "--gap-ms", "--gateway-cpus", "--io",
                                "--other", "--other-model", "--other-pid", "--other-header"},
                               {"--other-header"});
       code >= 0)
@@ -241,6 +244,8 @@ int main(int argc, char** argv) {
                                        std::to_string(std::max<int64_t>(1024, hold + 64))};
   if (flags->cpus > 0) // how et serve sizes its threads, to compare plans on one machine
     serve_flags.insert(serve_flags.end(), {"--cpus", std::to_string(flags->cpus)});
+  if (auto io = option(argc, argv, "--io"); !io.empty()) // who runs its HTTP I/O
+    serve_flags.insert(serve_flags.end(), {"--io", std::string{io}});
   if (split)
     run_on(split->chosen); // what et serve starts with, and sizes its threads for
   auto gw = start_gateway(own + "/et", (dir / "et.yaml").string(), (dir / "gateway.log").string(),

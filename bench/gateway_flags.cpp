@@ -11,7 +11,7 @@ namespace et::bench::gateway {
 
 const char* const usage_text =
     "[--levels 1,8,64] [--seconds 3] [--hold N] [--hold-prompt BYTES] [--json FILE] [--state DIR] "
-    "[--key rate|budget] [--cpus N] [--gap-ms N] [--gateway-cpus LIST] "
+    "[--key rate|budget] [--cpus N] [--gap-ms N] [--gateway-cpus LIST] [--io threads|workers] "
     "[--other NAME=URL --other-model M --other-pid PID --other-header \"K: V\"...]";
 
 namespace {

@@ -7,7 +7,9 @@
 // pieces per stream. Prints tables; --json FILE also writes one object per
 // row; --rows direct|router measures one path only and --concurrency N one
 // level only (for a profiler). --upstream-cpus LIST runs the fake upstream's
-// thread on those CPUs and et's side (both paths) on the rest.
+// thread on those CPUs and et's side (both paths) on the rest. --io workers has
+// the actor workers run the HTTP I/O of both paths (`et serve --io workers`)
+// instead of an I/O thread of its own.
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -127,10 +129,21 @@ private:
   std::vector<double> latencies_;
 };
 
+/// The scheduler workers `et run` plans for the cores this process may use (after
+/// --upstream-cpus moved it).
+std::size_t workers() {
+  return util::command_plan(util::usable_cores()).workers;
+}
+
 /// Everything both paths share: the fake upstream, the HTTP client, the actor system.
 struct bench_setup {
+  /// With `io_on_workers`, the actor workers drive the HTTP runtime (`et serve --io workers`).
+  explicit bench_setup(bool io_on_workers)
+      : runtime(io_on_workers ? std::make_shared<http::runtime>(http::runtime::driven,
+                                                                static_cast<int>(workers()))
+                              : std::make_shared<http::runtime>(1)) {}
   fake::server upstream{upstream_options()};
-  http::runtime runtime{1};
+  std::shared_ptr<http::runtime> runtime;
   std::shared_ptr<http::client> client;
   std::shared_ptr<config::settings> settings;
 
@@ -157,7 +170,7 @@ struct bench_setup {
       return "cannot start the fake upstream";
     http::client_options copts;
     copts.max_idle_per_origin = max_concurrency; // no reconnect churn at the top level
-    client = std::make_shared<http::client>(runtime, copts);
+    client = std::make_shared<http::client>(*runtime, copts);
     auto base = "\"http://127.0.0.1:" + std::to_string(upstream.port()) + "/v1\"";
     auto yaml = "providers:\n"
                 "  plain: {type: openai, base_url: "
@@ -196,23 +209,20 @@ struct bench_setup {
   }
 };
 
-/// The scheduler workers `et run` plans for the cores this process may use (after
-/// --upstream-cpus moved it).
-std::size_t workers() {
-  return util::command_plan(util::usable_cores()).workers;
-}
-
 struct system_config : caf::actor_system_config {
-  explicit system_config(scheduling how) { prepare_system(*this, how, workers()); }
+  system_config(scheduling how, const std::shared_ptr<http::runtime>& io) {
+    prepare_system(*this, how, workers(), io->is_driven() ? io : nullptr);
+  }
 };
 
 void print_tables(const std::vector<loop_result>& loops, const std::vector<stream_result>& streams,
-                  scheduling how) {
+                  scheduling how, bool io_on_workers) {
   std::printf("non-streamed request, closed loop, %.1f s per row after %.1f s warm-up; CAF "
-              "scheduler: %s, %zu worker%s; %s\n",
+              "scheduler: %s, %zu worker%s; HTTP I/O on %s; %s\n",
               std::chrono::duration<double>(window).count(),
               std::chrono::duration<double>(warmup).count(), std::string{name_of(how)}.c_str(),
-              workers(), workers() == 1 ? "" : "s", et::allocator_in_use().c_str());
+              workers(), workers() == 1 ? "" : "s",
+              io_on_workers ? "the workers" : "1 thread of its own", et::allocator_in_use().c_str());
   std::printf("%-8s %6s %10s %10s %10s %8s\n", "path", "conc", "req/s", "p50 us", "p99 us",
               "errors");
   for (const auto& r : loops)
@@ -275,8 +285,8 @@ int main(int argc, char** argv) {
   if (auto code = bench::check_flags(
           argc, argv, "et-bench-request",
           "[--scheduler handoff|sharing|stealing] [--concurrency 1..64] "
-          "[--rows direct|router|both] [--upstream-cpus LIST] [--json FILE]",
-          {"--scheduler", "--concurrency", "--rows", "--upstream-cpus", "--json"});
+          "[--rows direct|router|both] [--upstream-cpus LIST] [--io threads|workers] [--json FILE]",
+          {"--scheduler", "--concurrency", "--rows", "--upstream-cpus", "--io", "--json"});
       code >= 0)
     return code;
   auto json_path = bench::json_path(argc, argv);
@@ -289,6 +299,16 @@ int main(int argc, char** argv) {
   if (levels.empty()) {
     std::fprintf(stderr, "et-bench-request: --concurrency: expected a whole number from 1 to %d\n",
                  max_concurrency);
+    return 2;
+  }
+  auto io = bench::option(argc, argv, "--io");
+  if (!io.empty() && io != "threads" && io != "workers") {
+    std::fprintf(stderr, "et-bench-request: --io: expected threads or workers\n");
+    return 2;
+  }
+  bool io_on_workers = io == "workers";
+  if (io_on_workers && *how != scheduling::handoff) {
+    std::fprintf(stderr, "et-bench-request: --io workers: only the handoff scheduler runs I/O\n");
     return 2;
   }
   auto wanted = rows_flag(argc, argv);
@@ -308,7 +328,7 @@ int main(int argc, char** argv) {
     std::printf("fake upstream on CPUs %s; et (both paths) on CPUs %s\n",
                 bench::cpu_list(split->chosen).c_str(), bench::cpu_list(split->rest).c_str());
   }
-  bench_setup setup;
+  bench_setup setup{io_on_workers};
   if (auto problem = setup.start(split ? &*split : nullptr)) {
     std::fprintf(stderr, "et-bench-request: %s\n", problem->c_str());
     return 1;
@@ -321,7 +341,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "et-bench-request: cannot make the providers\n");
     return 1;
   }
-  system_config cfg{*how};
+  system_config cfg{*how, setup.runtime};
   caf::actor_system sys{cfg};
   auto client = setup.client;
   auto router =
@@ -368,7 +388,7 @@ int main(int argc, char** argv) {
   }
   caf::anon_send_exit(router, caf::exit_reason::user_shutdown);
   sys.await_all_actors_done();
-  print_tables(loops, streams, *how);
+  print_tables(loops, streams, *how, io_on_workers);
   if (!bench::save_json(json_path, to_rows(loops, streams, *how), "et-bench-request"))
     return 1;
   // A row with errors, or one that measured nothing, is not what it says: the run fails.

@@ -177,8 +177,8 @@ CAF_TEST(request bodies past the bound held at once get 503 with a retry delay) 
   CAF_CHECK_EQUAL(anthropic(ant_body("claude", false)).status, 200);
 }
 
-CAF_TEST(the threads are sized for the cores given and say so) {
-  serve({"--cpus", "9"});
+CAF_TEST(with I O threads of its own they are sized for the cores given and say so) {
+  serve({"--cpus", "9", "--io", "threads"});
   CAF_CHECK(has(gateway->err(), "et serve: threads for 9 cores: 3 actor workers, 3 provider I/O, "
                                 "3 gateway server I/O\n"));
   CAF_CHECK_EQUAL(et::test::threads_named("et.http.server", gateway->pid()), 3u);
@@ -189,12 +189,14 @@ CAF_TEST(the threads are sized for the cores given and say so) {
   }
 }
 
-CAF_TEST(one core runs one worker and still answers every kind of call) {
+// The default: the actor workers run the HTTP I/O, so on one core a single thread serves the
+// client, runs the actors and talks to the upstream.
+CAF_TEST(one core runs one worker that does all the I O and still answers every kind of call) {
   serve({"--cpus", "1"});
-  CAF_CHECK(has(gateway->err(), "et serve: threads for 1 core: 1 actor worker, 1 provider I/O, "
-                                "1 gateway server I/O\n"));
-  CAF_CHECK_EQUAL(et::test::threads_named("et.http.server", gateway->pid()), 1u);
-  CAF_CHECK_EQUAL(et::test::threads_named("et.http.client", gateway->pid()), 1u);
+  CAF_CHECK(has(gateway->err(), "et serve: threads for 1 core: 1 actor worker running all HTTP "
+                                "I/O\n"));
+  CAF_CHECK_EQUAL(et::test::threads_named("et.http.server", gateway->pid()), 0u);
+  CAF_CHECK_EQUAL(et::test::threads_named("et.http.client", gateway->pid()), 0u);
   for (int i = 0; i < 4; ++i) {
     CAF_CHECK_EQUAL(openai_text(events_of(openai(oai_body("gpt", true)).body)), "hello gateway");
     CAF_CHECK_EQUAL(anthropic(ant_body("claude", false)).status, 200);

@@ -3,12 +3,17 @@
 /// scheduler (how many workers, how an idle worker waits for work).
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string_view>
 
 namespace caf {
 class actor_system_config;
 } // namespace caf
+
+namespace et::http {
+class runtime;
+} // namespace et::http
 
 namespace et::actors {
 
@@ -43,8 +48,12 @@ std::optional<scheduling> parse_scheduling(std::string_view word);
 /// The word parse_scheduling reads as `how`.
 std::string_view name_of(scheduling how);
 
-/// Adds et's message types to `cfg` and sets its scheduler: `workers` workers, `how`.
+/// Adds et's message types to `cfg` and sets its scheduler: `workers` workers, `how`. Given
+/// `io` (a runtime made with http::runtime::driven), the workers also run its I/O, so a
+/// completion and the actor it wakes share a thread (handoff only: with another scheduling
+/// this throws std::invalid_argument). The runtime lives at least as long as the scheduler.
 void prepare_system(caf::actor_system_config& cfg, scheduling how = default_scheduling,
-                    std::size_t workers = scheduler_threads);
+                    std::size_t workers = scheduler_threads,
+                    std::shared_ptr<http::runtime> io = nullptr);
 
 } // namespace et::actors

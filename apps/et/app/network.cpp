@@ -20,8 +20,9 @@ namespace {
 std::atomic<bool> abandoned{false};
 
 struct command_config : caf::actor_system_config {
-  command_config(const network_options& net, std::size_t workers) {
-    actors::prepare_system(*this, actors::default_scheduling, workers);
+  command_config(const network_options& net, std::size_t workers,
+                 std::shared_ptr<http::runtime> io) {
+    actors::prepare_system(*this, actors::default_scheduling, workers, std::move(io));
     apply_network(*this, net);
   }
 };
@@ -29,13 +30,15 @@ struct command_config : caf::actor_system_config {
 } // namespace
 
 struct actor_host::parts {
-  parts(const network_options& net, std::size_t workers) : cfg(net, workers), sys(cfg) {}
+  parts(const network_options& net, std::size_t workers, std::shared_ptr<http::runtime> io)
+      : cfg(net, workers, std::move(io)), sys(cfg) {}
   command_config cfg;
   caf::actor_system sys;
 };
 
-actor_host::actor_host(const network_options& net, std::size_t workers)
-    : parts_(std::make_unique<parts>(net, workers)), networked_(net.enabled) {}
+actor_host::actor_host(const network_options& net, std::size_t workers,
+                       std::shared_ptr<http::runtime> io)
+    : parts_(std::make_unique<parts>(net, workers, std::move(io))), networked_(net.enabled) {}
 
 actor_host::~actor_host() {
   if (!networked_)

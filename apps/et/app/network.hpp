@@ -44,8 +44,10 @@ void apply_network(caf::actor_system_config& cfg, const network_options& net);
 /// (SIGSTOP, a hung host), and its stop() would then never return.
 class actor_host {
 public:
-  /// Starts the system with `workers` scheduler threads.
-  explicit actor_host(const network_options& net, std::size_t workers = actors::scheduler_threads);
+  /// Starts the system with `workers` scheduler threads; given `io` (a driven runtime), they
+  /// run its I/O as well (actors::prepare_system).
+  explicit actor_host(const network_options& net, std::size_t workers = actors::scheduler_threads,
+                      std::shared_ptr<http::runtime> io = nullptr);
   /// Stops the system; a networked one gets `shutdown_grace`, then is abandoned.
   ~actor_host();
   actor_host(const actor_host&) = delete;

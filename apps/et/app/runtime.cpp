@@ -61,8 +61,11 @@ struct sigaction previous_sighup {};
 // handles, the HTTP runtime outlives the system's provider actors.
 struct role_runtime::parts {
   parts(const network_options& net, const util::thread_plan& threads)
-      : http(std::make_shared<http::runtime>(static_cast<int>(threads.client_io))),
-        host(net, threads.workers) {}
+      : http(threads.io_on_workers
+                 ? std::make_shared<http::runtime>(http::runtime::driven,
+                                                   static_cast<int>(threads.workers))
+                 : std::make_shared<http::runtime>(static_cast<int>(threads.client_io))),
+        host(net, threads.workers, threads.io_on_workers ? http : nullptr) {}
   std::shared_ptr<http::runtime> http;
   actor_host host;
   actors::ledger_actor ledger;
@@ -111,6 +114,10 @@ caf::actor_system& role_runtime::system() {
 
 actors::router_actor role_runtime::router() const {
   return parts_->router;
+}
+
+std::shared_ptr<http::runtime> role_runtime::http_io() const {
+  return parts_->http;
 }
 
 actors::ledger_actor role_runtime::ledger() const {

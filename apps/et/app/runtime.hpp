@@ -46,6 +46,8 @@ public:
   caf::actor_system& system();
   /// The router: complete and stream by role.
   actors::router_actor router() const;
+  /// The providers' HTTP runtime (the actor workers drive it when the thread plan says so).
+  std::shared_ptr<http::runtime> http_io() const;
   /// The ledger: spend and budgets.
   actors::ledger_actor ledger() const;
   /// The router's fallback reports, drained by the run actor.

@@ -60,6 +60,7 @@ struct serve_options {
   int max_connections = 512; // the gateway's open connections (more get 503)
   int max_bodies_mib = 256;  // the request bodies it holds at once (more get 503)
   unsigned cpus = 0;         // the cores to size the threads for; 0: those this process may use
+  std::string io = "workers"; // who runs the HTTP I/O: "workers" (the actor workers) or "threads"
   std::string init_tls;      // make TLS material in this directory and exit
 };
 
@@ -217,7 +218,8 @@ int run_serve(context& ctx, const serve_options& o) {
   }
   auto s = std::make_shared<const config::settings>(std::move(*loaded));
   stop_guard guard; // before anything starts, so an early SIGTERM is not lost
-  auto threads = util::plan_threads(o.cpus > 0 ? o.cpus : util::usable_cores());
+  auto cores = o.cpus > 0 ? o.cpus : util::usable_cores();
+  auto threads = o.io == "workers" ? util::workers_plan(cores) : util::plan_threads(cores);
   auto rt = role_runtime::start(ctx, "et serve", s, {},
                                 node_wanted ? server_network(s->server, s->network)
                                             : client_network(s->nodes, s->network),
@@ -226,11 +228,14 @@ int run_serve(context& ctx, const serve_options& o) {
     return exit_usage;
   ctx.err << "et serve: threads for " << threads.cores
           << (threads.cores == 1 ? " core: " : " cores: ") << threads.workers
-          << (threads.workers == 1 ? " actor worker, " : " actor workers, ") << threads.client_io
-          << " provider I/O"
-          << (http_at ? ", " + std::to_string(threads.server_io) + " gateway server I/O" : "")
-          << "\n"
-          << std::flush;
+          << (threads.workers == 1 ? " actor worker" : " actor workers");
+  if (threads.io_on_workers)
+    ctx.err << (threads.workers == 1 ? " running" : " sharing") << " all HTTP I/O\n";
+  else
+    ctx.err << ", " << threads.client_io << " provider I/O"
+            << (http_at ? ", " + std::to_string(threads.server_io) + " gateway server I/O" : "")
+            << "\n";
+  ctx.err << std::flush;
   auto log_mutex = std::make_shared<std::mutex>();
   auto& err = ctx.err;
   std::unique_ptr<http_gateway> gw;
@@ -353,10 +358,16 @@ void add_serve_command(CLI::App& root, context& ctx) {
                            static_cast<double>(largest_body_mib), 1048576, true));
   cmd->add_option("--cpus", o->cpus,
                   "size the threads for N cores (default: the cores this process may use, "
-                  "its CPU affinity and cgroup quota counted): a third each for actor workers, "
-                  "the gateway's server I/O and the providers' I/O, at least 2, 1 and 1 (1 worker "
-                  "on one core)")
+                  "its CPU affinity and cgroup quota counted): one actor worker a core; with "
+                  "--io threads, a third each for actor workers, the gateway's server I/O and "
+                  "the providers' I/O, at least 2, 1 and 1 (1 worker on one core)")
       ->check(number_check("a whole number of cores, 1 to 1024", 1, util::max_cores, true));
+  cmd->add_option("--io", o->io,
+                  "who runs the HTTP I/O (gateway and providers): the actor \"workers\" (the "
+                  "default; one a core), so that a socket's completion and the actor it wakes "
+                  "run on one thread, or \"threads\" of its own (a third of the cores each for "
+                  "workers, server I/O and provider I/O)")
+      ->check(CLI::IsMember({"threads", "workers"}));
   cmd->add_option("--init-tls", o->init_tls,
                   "write a CA, a node and a client certificate (mutual TLS) to DIR, print the "
                   "configuration lines that use them, and exit");

@@ -5,6 +5,7 @@
 
 #include "caf/all.hpp"
 #include "et/config/paths.hpp"
+#include "et/http/runtime.hpp"
 #include "et/gateway/models.hpp"
 #include "et/util/text.hpp"
 
@@ -49,6 +50,8 @@ std::unique_ptr<http_gateway> start_serve_gateway(context& ctx, const serve_gate
   gs.http.max_connections = static_cast<std::size_t>(g.max_connections);
   gs.http.max_bodies_bytes = static_cast<std::size_t>(g.max_bodies_mib) << 20;
   gs.http.threads = g.threads;
+  if (auto io = g.runtime->http_io(); io->is_driven())
+    gs.http.driven_by = std::move(io); // the actor workers run the server's I/O too
   gs.keys_file = config::ledger_file(*g.settings, config::process_env());
   gs.log = [log_mutex = g.log_mutex, &err = ctx.err](const std::string& line) {
     std::lock_guard<std::mutex> lock{*log_mutex};

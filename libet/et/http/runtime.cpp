@@ -4,6 +4,9 @@
 #include <cstdio>
 #include <exception>
 #include <thread>
+#include <utility>
+
+#include <boost/asio/post.hpp>
 
 #include "et/http/detail/run_loop.hpp"
 #include "et/http/detail/runtime_state.hpp"
@@ -12,19 +15,27 @@ namespace et::http {
 
 namespace {
 
-// Callbacks are user code running on these threads. A throwing callback must
-// not end the thread (every later request would hang), so run() is resumed.
-void serve(boost::asio::io_context& io) {
-  for (;;) {
-    try {
-      detail::run_polling(io);
-      return;
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "et::http: a callback threw: %s\n", e.what());
-    } catch (...) {
-      std::fprintf(stderr, "et::http: a callback threw a non-standard exception\n");
-    }
+// Callbacks are user code. A throwing callback must not end the thread that runs it (every
+// later request would hang, or a driving actor worker would die), so it is reported here.
+template <class Run>
+auto reporting(Run run) -> decltype(run()) {
+  try {
+    return run();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "et::http: a callback threw: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "et::http: a callback threw a non-standard exception\n");
   }
+  return {};
+}
+
+// An own thread runs the io_context until it is stopped, resuming after a throwing callback.
+void serve(boost::asio::io_context& io) {
+  while (!reporting([&] {
+    detail::run_polling(io);
+    return true;
+  }))
+    continue;
 }
 
 } // namespace
@@ -36,6 +47,9 @@ runtime::runtime(int threads)
     detail::name_thread(state_->threads.back(), "et.http.client");
   }
 }
+
+runtime::runtime(driven_t, int drivers)
+    : state_(std::make_unique<detail::runtime_state>(std::max(drivers, 1))), driven_(true) {}
 
 runtime::~runtime() {
   state_->work.reset();
@@ -54,6 +68,28 @@ runtime::~runtime() {
   }
   for (auto& t : threads)
     t.join();
+}
+
+std::size_t runtime::poll() {
+  std::size_t ran = 0;
+  // Resumed after a throwing handler, so one bad callback does not hold back the others.
+  for (;;) {
+    bool finished = reporting([&] {
+      ran += state_->io.poll();
+      return true;
+    });
+    if (finished)
+      return ran;
+    ++ran;
+  }
+}
+
+void runtime::wait(std::chrono::microseconds bound) {
+  reporting([&] { return state_->io.run_one_for(bound); });
+}
+
+void runtime::post(std::function<void()> f) {
+  boost::asio::post(state_->io, std::move(f));
 }
 
 } // namespace et::http

@@ -1,7 +1,11 @@
 #pragma once
-/// The I/O runtime of the HTTP client: one asio::io_context and the few
-/// threads that run it. Kept behind a pimpl so this header stays free of Asio.
+/// The I/O runtime of the HTTP client (and, when driven, of the gateway's server): one
+/// asio::io_context and the threads that run it: its own, or its owner's. Kept behind a
+/// pimpl so this header stays free of Asio.
 
+#include <chrono>
+#include <cstddef>
+#include <functional>
 #include <memory>
 
 namespace et::http {
@@ -16,19 +20,40 @@ struct runtime_state;
 /// are abandoned without their on_done being called.
 class runtime {
 public:
+  /// Picks the constructor of a runtime whose owner's threads run it.
+  struct driven_t {};
+  /// The tag for that constructor.
+  static constexpr driven_t driven{};
+
   /// Starts `threads` I/O threads (at least one).
   explicit runtime(int threads = 1);
+  /// A runtime with no thread of its own: up to `drivers` threads of its owner run its
+  /// handlers through poll() and wait() (et's actor workers, so that an I/O completion and the
+  /// actor it wakes run on one thread, without a hand-off). Until someone does, nothing runs.
+  runtime(driven_t, int drivers);
   /// Stops the io_context and joins the threads; on one of those threads (the last owner let
   /// go in a callback), a detached reaper joins them and frees the rest instead.
   ~runtime();
   runtime(const runtime&) = delete;
   runtime& operator=(const runtime&) = delete;
 
+  /// Whether its owner's threads run it (made with `driven`).
+  bool is_driven() const noexcept { return driven_; }
+  /// Runs the handlers that are ready now, without blocking; how many ran. A handler that
+  /// throws is reported on stderr and the rest still run (as on the runtime's own threads).
+  std::size_t poll();
+  /// Blocks until one handler ran, wake() was called, or `bound` passed.
+  void wait(std::chrono::microseconds bound);
+  /// Runs `f` on a thread that runs the runtime, soon; for a driven one, that makes one
+  /// wait() return (one blocked now, or else the next to begin) or runs in a poll().
+  void post(std::function<void()> f);
+
   /// Internal: the io_context and its threads, for the client implementation.
   detail::runtime_state& state() noexcept { return *state_; }
 
 private:
   std::unique_ptr<detail::runtime_state> state_;
+  bool driven_ = false;
 };
 
 } // namespace et::http

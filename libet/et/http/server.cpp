@@ -15,6 +15,8 @@
 #include <vector>
 
 #include "et/http/detail/run_loop.hpp"
+#include "et/http/detail/runtime_state.hpp"
+#include "et/http/runtime.hpp"
 #include "et/http/detail/server_session.hpp"
 
 namespace et::http {
@@ -101,12 +103,18 @@ void reply::on_close(std::function<void()> f) {
 // -- server --------------------------------------------------------------------
 
 struct server::impl : std::enable_shared_from_this<server::impl>, detail::server_core {
-  net::io_context ioc;
+  explicit impl(std::shared_ptr<runtime> rt)
+      : driven_by(std::move(rt)), own(driven_by ? nullptr : std::make_unique<net::io_context>()),
+        ioc(own ? *own : driven_by->state().io) {}
+  std::shared_ptr<runtime> driven_by; // whose io_context it runs on, if not its own
+  std::unique_ptr<net::io_context> own;
+  net::io_context& ioc;
   // The acceptor's handlers and stop()'s close run on one strand: with several I/O threads an
   // accept's completion and the close would otherwise touch the acceptor at once.
   net::strand<net::io_context::executor_type> accepting = net::make_strand(ioc);
   tcp::acceptor acceptor{accepting};
   std::vector<std::thread> threads;
+  bool started = false; // listening, and something runs ioc
   std::mutex mutex;
   std::vector<std::weak_ptr<detail::server_session>> sessions;
   bool stopped = false;
@@ -137,7 +145,7 @@ struct server::impl : std::enable_shared_from_this<server::impl>, detail::server
 
 server::server(server_options options, request_handler handler, error_renderer errors,
                head_check admit)
-    : impl_(std::make_shared<impl>()) {
+    : impl_(std::make_shared<impl>(options.driven_by)) {
   impl_->opts = std::move(options);
   impl_->handler = std::move(handler);
   impl_->errors = std::move(errors);
@@ -149,6 +157,9 @@ server::~server() {
 }
 
 namespace {
+
+// How long stop() waits for closed sessions to go on a runtime it does not run itself.
+constexpr std::chrono::seconds closing_bound{5};
 
 // Mozilla's "intermediate" TLS 1.2 suites (forward secret, AEAD only); TLS 1.3
 // keeps OpenSSL's defaults, which are all of that kind.
@@ -211,7 +222,8 @@ result<uint16_t> server::start() {
                                            + std::to_string(i.opts.port) + ": " + ec.message());
   auto port = i.acceptor.local_endpoint().port();
   i.accept();
-  for (int n = 0; n < std::max(1, i.opts.threads); ++n) {
+  i.started = true;
+  for (int n = 0; n < (i.driven_by ? 0 : std::max(1, i.opts.threads)); ++n) {
     i.threads.emplace_back([self = impl_] { detail::run_polling(self->ioc); });
     detail::name_thread(i.threads.back(), "et.http.server");
   }
@@ -226,7 +238,7 @@ void server::stop(std::chrono::milliseconds grace) {
       return;
     i.stopped = true;
   }
-  if (i.threads.empty()) {
+  if (!i.started) {
     // Never started, or start() failed: nothing runs the io_context, so nothing may be posted
     // to it (a handler holding impl_ in impl_'s own queue would keep both alive for good).
     boost::system::error_code ignored;
@@ -249,10 +261,15 @@ void server::stop(std::chrono::milliseconds grace) {
   while (i.open.load() > 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds{10});
   each_session([](detail::server_session& s) { s.close(); });
-  // The threads return once every connection is closed and nothing is left to run.
+  // The threads return once every connection is closed and nothing is left to run. Driven by
+  // another's threads, the sessions are waited for instead (bounded: those threads may be
+  // gone, and then so is every session's chance to run).
   for (auto& t : i.threads)
     t.join();
   i.threads.clear();
+  auto closed_by = std::chrono::steady_clock::now() + closing_bound;
+  while (i.driven_by && i.open.load() > 0 && std::chrono::steady_clock::now() < closed_by)
+    std::this_thread::sleep_for(std::chrono::milliseconds{1});
 }
 
 std::size_t server::connections() const {

@@ -34,7 +34,10 @@ struct server_options {
   std::size_t max_connections = 512;                   ///< more get 503 and are closed
   std::optional<server_tls_files> tls;                 ///< set: HTTPS only (see check_server_tls)
   std::chrono::milliseconds handshake_timeout{10'000}; ///< TLS: from accept to a finished handshake
-  int threads = 1;                                     ///< I/O threads
+  int threads = 1;                                     ///< I/O threads of its own
+  /// When set, the server runs on this runtime (made with runtime::driven) and starts no
+  /// threads: its handlers run where the runtime's owner drives it.
+  std::shared_ptr<runtime> driven_by;
 };
 
 /// One request, read whole.

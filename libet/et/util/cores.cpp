@@ -126,4 +126,9 @@ thread_plan command_plan(unsigned cores) {
   return {cores, fewest_workers(cores), 1, 1};
 }
 
+thread_plan workers_plan(unsigned cores) {
+  cores = std::clamp(cores, 1u, max_cores);
+  return {cores, std::min(cores, 96u), 0, 0, true};
+}
+
 } // namespace et::util

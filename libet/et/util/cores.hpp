@@ -35,6 +35,9 @@ struct thread_plan {
   unsigned workers = 2;   ///< actor scheduler workers
   unsigned server_io = 1; ///< I/O threads of the gateway's HTTP server
   unsigned client_io = 1; ///< I/O threads of the HTTP client (the providers' calls)
+  /// The workers run the HTTP I/O too (server and client), and no I/O thread is started:
+  /// server_io and client_io are then 0.
+  bool io_on_workers = false;
 };
 
 /// The plan for `cores` (1 to max_cores): a third of them for each pool, since
@@ -48,5 +51,9 @@ thread_plan plan_threads(unsigned cores);
 /// The plan of the commands other than `et serve`, whose work is a few model calls at
 /// a time: 2 workers (1 on a single core) and 1 I/O thread.
 thread_plan command_plan(unsigned cores);
+
+/// The plan for `cores` with the HTTP I/O run by the actor workers: one worker a core (at
+/// most 96: the three pools' bound), no I/O threads.
+thread_plan workers_plan(unsigned cores);
 
 } // namespace et::util

@@ -8,30 +8,15 @@
 #include "caf/all.hpp"
 #include "et/actors/detail/handoff_policy.hpp"
 #include "et/actors/system_setup.hpp"
+#include "policy_stand_ins.hpp"
 
 using et::actors::detail::handoff_policy;
 
 namespace {
 
-// A job the policy only passes around by pointer.
-struct job : caf::resumable {
-  resume_result resume(caf::execution_unit*, size_t) override { return done; }
-  void intrusive_ptr_add_ref_impl() override {}
-  void intrusive_ptr_release_impl() override {}
-};
-
-// Stand-ins for CAF's coordinator and worker: the policy reads only their data.
-struct coordinator {
-  handoff_policy::coordinator_data shared{nullptr};
-  handoff_policy::coordinator_data& data() { return shared; }
-};
-
-struct worker {
-  coordinator* owner;
-  handoff_policy::worker_data mine{nullptr};
-  handoff_policy::worker_data& data() { return mine; }
-  coordinator* parent() { return owner; }
-};
+using et::test::coordinator;
+using et::test::job;
+using et::test::worker;
 
 struct fixture {
   handoff_policy policy;

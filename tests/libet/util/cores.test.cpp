@@ -1,6 +1,7 @@
 #define CAF_SUITE libet.util.cores
 #include "caf/test/unit_test.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -122,4 +123,17 @@ CAF_TEST(larger machines give each pool a third of the cores up to 32) {
   CAF_CHECK_EQUAL(big.workers, 32u);
   CAF_CHECK_EQUAL(big.server_io, 32u);
   CAF_CHECK_EQUAL(big.client_io, 32u);
+}
+
+CAF_TEST(with the I O on the workers every core runs one worker and no I O thread starts) {
+  for (unsigned cores : {0u, 1u, 2u, 9u}) {
+    auto p = workers_plan(cores);
+    CAF_CHECK(p.io_on_workers);
+    CAF_CHECK_EQUAL(p.workers, std::max(cores, 1u));
+    CAF_CHECK_EQUAL(p.server_io, 0u);
+    CAF_CHECK_EQUAL(p.client_io, 0u);
+  }
+  CAF_CHECK_EQUAL(workers_plan(5000).workers, 96u); // the three pools' bound together
+  CAF_CHECK(!plan_threads(2).io_on_workers);
+  CAF_CHECK(!command_plan(2).io_on_workers);
 }

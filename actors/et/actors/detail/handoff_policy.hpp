@@ -21,18 +21,28 @@
 /// The slot's cost: an actor in it waits for the end of the sender's turn even when another
 /// worker is idle. et's scheduled actors do no blocking work (the ledger's store writer, runs
 /// and verify commands run detached), so a turn is short.
+///
+/// Given an HTTP runtime to drive (coordinator_data::io, set before the workers start), the
+/// workers are also its I/O threads: an idle worker runs the runtime's ready handlers while it
+/// polls, and sleeps in the runtime's reactor instead of on the condition variable (a job
+/// queued for it wakes it through the runtime). An actor an I/O handler wakes goes to the
+/// slot of the worker that ran the handler, so a socket's completion and the actor it concerns
+/// run on one thread with no hand-off in between; a busy worker still looks at the runtime
+/// every `io_interval`, so I/O does not wait for the central queue to empty.
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <utility>
 
 #include "caf/policy/unprofiled.hpp"
 #include "caf/resumable.hpp"
+#include "et/http/runtime.hpp"
 
 namespace et::actors::detail {
 
@@ -47,6 +57,9 @@ public:
   /// one sleeper once, so a signal lost inside the C library (glibc bug 25847) would leave a
   /// job waiting for the next push: this bounds that wait.
   static constexpr std::chrono::milliseconds lost_signal_bound{100};
+  /// With a runtime to drive: how long a worker that keeps finding jobs may go without
+  /// running the runtime's ready handlers.
+  static constexpr std::chrono::microseconds io_interval{50};
 
   /// Shared by all workers: the central queue and the sleepers' condition variable.
   struct coordinator_data {
@@ -58,20 +71,33 @@ public:
     size_t sleeping = 0;               ///< workers waiting on cv, not yet signalled
     size_t signalled = 0;              ///< signals no waiter has taken yet
     std::atomic<size_t> queued{0};     ///< queue.size(), for polling without the lock
+    std::shared_ptr<et::http::runtime> io; ///< driven by the workers when set (before start)
+    bool wake_pending = false; ///< with `io`: a wake-up posted that no thread ran yet
   };
 
   /// Each worker's own: its hand-off slot, touched only by its own thread.
   struct worker_data {
     /// Called by CAF's coordinator (once, then copied per worker).
     explicit worker_data(caf::scheduler::abstract_coordinator*) {}
-    caf::resumable* next = nullptr; ///< runs after the current job
-    int handoffs = 0;               ///< slot runs in a row
+    caf::resumable* next = nullptr;                 ///< runs after the current job
+    int handoffs = 0;                               ///< slot runs in a row
+    const coordinator_data* home = nullptr;         ///< its coordinator's (set on first dequeue)
+    std::chrono::steady_clock::time_point io_polled; ///< when it last ran them
   };
 
   /// A job from outside any worker (an I/O thread, a timer, a detached actor).
   template <class Coordinator>
   void central_enqueue(Coordinator* self, caf::resumable* job) {
-    push(d(self), job);
+    auto& shared = d(self);
+    // From an I/O handler a worker runs: into that worker's slot, to run when the handler is
+    // done, on the same thread (the slot's earlier job, if any, queues centrally).
+    if (auto* mine = driving_here; mine != nullptr && mine->home == &shared) {
+      if (mine->next != nullptr)
+        push(shared, mine->next);
+      mine->next = job;
+      return;
+    }
+    push(shared, job);
   }
 
   /// A job given to a worker from another thread.
@@ -105,24 +131,29 @@ public:
     auto& mine = d(self);
     auto& shared = d(self->parent());
     running_here = &mine;
+    mine.home = &shared;
     if (mine.next != nullptr && mine.handoffs < max_handoffs) {
       ++mine.handoffs;
       return std::exchange(mine.next, nullptr);
     }
     mine.handoffs = 0;
-    if (mine.next == nullptr)
-      poll(shared);
+    if (mine.next == nullptr) {
+      poll(mine, shared);
+      if (mine.next != nullptr) // woken by an I/O handler this worker ran: its first run
+        return std::exchange(mine.next, nullptr);
+    } else if (shared.io && std::chrono::steady_clock::now() - mine.io_polled > io_interval) {
+      drive(mine, *shared.io);
+    }
     std::unique_lock guard{shared.lock};
     if (mine.next != nullptr) // its turn is over: behind what waits centrally
       shared.queue.push_back(std::exchange(mine.next, nullptr));
     while (shared.queue.empty()) {
-      ++shared.sleeping;
-      shared.cv.wait_for(guard, lost_signal_bound);
-      // Woken by a signal, spuriously or by the bound: either way no longer a sleeper to signal.
-      if (shared.signalled > 0)
-        --shared.signalled;
+      if (shared.io)
+        sleep_in(mine, shared, guard);
       else
-        --shared.sleeping;
+        sleep_on(shared, guard);
+      if (mine.next != nullptr) // an I/O handler it ran woke an actor
+        return std::exchange(mine.next, nullptr);
     }
     auto* job = shared.queue.front();
     shared.queue.pop_front();
@@ -153,34 +184,94 @@ public:
 private:
   /// The worker data of the worker running on this thread (null elsewhere).
   static inline thread_local const worker_data* running_here = nullptr;
+  /// The worker data of the worker running the runtime's handlers on this thread right now.
+  static inline thread_local worker_data* driving_here = nullptr;
 
   // Queues `job` centrally and wakes a sleeping worker, if any (no syscall otherwise).
   // A worker already signalled is not signalled again (each signal is a futex call
   // and, with two sleepers, a second wake-up for one job), and the signal goes out
   // after the unlock: a worker woken under the lock would block on it at once
   // (perf: the lock's futex wait and wake were a third of the gateway's futex calls).
+  // Workers sleeping in a runtime are woken through it, by a handler any thread running the
+  // runtime may take (a polling worker, too, which then finds the job itself): so what is
+  // held back is one wake-up in flight, not one per sleeper.
   static void push(coordinator_data& shared, caf::resumable* job) {
     bool wake = false;
     {
       std::unique_lock guard{shared.lock};
       shared.queue.push_back(job);
       shared.queued.store(shared.queue.size(), std::memory_order_relaxed);
-      if (shared.sleeping > 0) {
+      if (shared.io) {
+        wake = shared.sleeping > 0 && !shared.wake_pending;
+        shared.wake_pending = shared.wake_pending || wake;
+      } else if (shared.sleeping > 0) {
         --shared.sleeping;
         ++shared.signalled;
         wake = true;
       }
     }
-    if (wake)
+    if (wake && shared.io) // runs only while a worker drives the runtime, so `shared` lives
+      shared.io->post([&shared] {
+        std::lock_guard guard{shared.lock};
+        shared.wake_pending = false;
+      });
+    else if (wake)
       shared.cv.notify_one();
   }
 
-  // Polls the central queue for up to `spin`, yielding the core between polls.
-  static void poll(const coordinator_data& shared) {
-    auto until = std::chrono::steady_clock::now() + spin;
-    while (shared.queued.load(std::memory_order_relaxed) == 0
-           && std::chrono::steady_clock::now() < until)
+  // Sleeps on the condition variable until signalled (or the bound); `guard` holds the lock.
+  static void sleep_on(coordinator_data& shared, std::unique_lock<std::mutex>& guard) {
+    ++shared.sleeping;
+    shared.cv.wait_for(guard, lost_signal_bound);
+    // Woken by a signal, spuriously or by the bound: either way no longer a sleeper to signal.
+    if (shared.signalled > 0)
+      --shared.signalled;
+    else
+      --shared.sleeping;
+  }
+
+  // Polls the central queue (and runs the runtime's ready handlers, if it drives one) for up
+  // to `spin` after the last sign of work, yielding the core between polls; returns early
+  // when a job is queued or a handler filled the slot.
+  static void poll(worker_data& mine, const coordinator_data& shared) {
+    using clock = std::chrono::steady_clock;
+    // Jobs queued centrally end the poll at once: the runtime gets its turn first when it
+    // waited `io_interval`, so a stream of jobs cannot hold back the sockets.
+    if (shared.io && clock::now() - mine.io_polled > io_interval)
+      drive(mine, *shared.io);
+    auto until = clock::now() + spin;
+    while (shared.queued.load(std::memory_order_relaxed) == 0 && mine.next == nullptr) {
+      if (shared.io && drive(mine, *shared.io) > 0) {
+        until = clock::now() + spin;
+        continue;
+      }
+      if (clock::now() >= until)
+        return;
       std::this_thread::yield();
+    }
+  }
+
+  // Runs the runtime's ready handlers on this worker; how many ran.
+  static std::size_t drive(worker_data& mine, et::http::runtime& io) {
+    driving_here = &mine;
+    auto ran = io.poll();
+    driving_here = nullptr;
+    mine.io_polled = std::chrono::steady_clock::now();
+    return ran;
+  }
+
+  // Sleeps in the runtime's reactor until a handler ran there (an I/O completion, or push's
+  // wake-up) or the bound passed; `guard` holds the lock, and does again on return.
+  static void sleep_in(worker_data& mine, coordinator_data& shared,
+                       std::unique_lock<std::mutex>& guard) {
+    ++shared.sleeping;
+    guard.unlock();
+    driving_here = &mine;
+    shared.io->wait(lost_signal_bound);
+    driving_here = nullptr;
+    mine.io_polled = std::chrono::steady_clock::now();
+    guard.lock();
+    --shared.sleeping;
   }
 };
 
