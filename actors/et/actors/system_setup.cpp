@@ -37,11 +37,19 @@ std::string_view name_of(scheduling how) {
 
 void prepare_system(caf::actor_system_config& cfg, scheduling how, std::size_t workers,
                     std::shared_ptr<http::runtime> io) {
-  if (io && (how != scheduling::handoff || !io->is_driven()))
-    throw std::invalid_argument{"only the handoff scheduler drives I/O, and only a runtime made "
-                                "to be driven"};
+  workers = std::max<std::size_t>(workers, 1);
+  if (io && (how != scheduling::handoff || static_cast<std::size_t>(io->drivers()) < workers))
+    throw std::invalid_argument{"only the handoff scheduler drives I/O, on a runtime made for "
+                                "as many drivers as it has workers"};
+  if (io && !io->claim())
+    throw std::invalid_argument{"the runtime is not made to be driven, or another scheduler "
+                                "drives it already"};
   add_message_types(cfg);
-  cfg.set("scheduler.max-threads", std::max<std::size_t>(workers, 1));
+  cfg.set("scheduler.max-threads", workers);
+  // A worker that runs I/O as well must come back to it: an actor's turn ends after this many
+  // messages (CAF's default is its whole mailbox), the rest waiting behind the central queue.
+  if (io)
+    cfg.set("scheduler.max-throughput", max_throughput_with_io);
   if (how == scheduling::handoff) {
     // A scheduler module given by the config replaces the one scheduler.policy names.
     cfg.module_factories.push_back(

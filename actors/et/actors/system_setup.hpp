@@ -42,6 +42,9 @@ constexpr scheduling default_scheduling = scheduling::handoff;
 /// small machines means more busy threads than cores.
 constexpr std::size_t scheduler_threads = 2;
 
+/// The most messages an actor handles in one turn when the workers run I/O as well.
+constexpr std::size_t max_throughput_with_io = 256;
+
 /// "stealing", "sharing" or "handoff"; nullopt for any other word.
 std::optional<scheduling> parse_scheduling(std::string_view word);
 
@@ -49,9 +52,11 @@ std::optional<scheduling> parse_scheduling(std::string_view word);
 std::string_view name_of(scheduling how);
 
 /// Adds et's message types to `cfg` and sets its scheduler: `workers` workers, `how`. Given
-/// `io` (a runtime made with http::runtime::driven), the workers also run its I/O, so a
-/// completion and the actor it wakes share a thread (handoff only: with another scheduling
-/// this throws std::invalid_argument). The runtime lives at least as long as the scheduler.
+/// `io` (a runtime made with http::runtime::driven for at least `workers` drivers, and not
+/// driven by another scheduler), the workers also run its I/O, so a completion and the actor
+/// it wakes share a thread; an actor's turn then ends after max_throughput_with_io messages.
+/// Anything else throws std::invalid_argument, as does `io` with a scheduling other than
+/// handoff. The runtime lives at least as long as the scheduler.
 void prepare_system(caf::actor_system_config& cfg, scheduling how = default_scheduling,
                     std::size_t workers = scheduler_threads,
                     std::shared_ptr<http::runtime> io = nullptr);

@@ -41,7 +41,8 @@ void serve(boost::asio::io_context& io) {
 } // namespace
 
 runtime::runtime(int threads)
-    : state_(std::make_unique<detail::runtime_state>(std::max(threads, 1))) {
+    : state_(std::make_unique<detail::runtime_state>(std::max(threads, 1))),
+      drivers_(std::max(threads, 1)) {
   for (int i = 0; i < std::max(threads, 1); ++i) {
     state_->threads.emplace_back([io = &state_->io] { serve(*io); });
     detail::name_thread(state_->threads.back(), "et.http.client");
@@ -49,7 +50,12 @@ runtime::runtime(int threads)
 }
 
 runtime::runtime(driven_t, int drivers)
-    : state_(std::make_unique<detail::runtime_state>(std::max(drivers, 1))), driven_(true) {}
+    : state_(std::make_unique<detail::runtime_state>(std::max(drivers, 1))), driven_(true),
+      drivers_(std::max(drivers, 1)) {}
+
+bool runtime::claim() noexcept {
+  return driven_ && !claimed_.exchange(true);
+}
 
 runtime::~runtime() {
   state_->work.reset();
@@ -70,18 +76,21 @@ runtime::~runtime() {
     t.join();
 }
 
+bool runtime::poll_one() {
+  bool threw = true; // stays so when the handler throws: it ran
+  bool ran = reporting([&] {
+    auto n = state_->io.poll_one();
+    threw = false;
+    return n > 0;
+  });
+  return ran || threw;
+}
+
 std::size_t runtime::poll() {
   std::size_t ran = 0;
-  // Resumed after a throwing handler, so one bad callback does not hold back the others.
-  for (;;) {
-    bool finished = reporting([&] {
-      ran += state_->io.poll();
-      return true;
-    });
-    if (finished)
-      return ran;
+  while (poll_one())
     ++ran;
-  }
+  return ran;
 }
 
 void runtime::wait(std::chrono::microseconds bound) {

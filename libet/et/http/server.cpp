@@ -193,6 +193,9 @@ result<std::unique_ptr<net::ssl::context>> tls_context(const server_tls_files& f
 
 result<uint16_t> server::start() {
   auto& i = *impl_;
+  if (i.driven_by && !i.driven_by->is_driven())
+    return make_failure(errc::invalid_config,
+                        "the server was given a runtime with threads of its own to run on");
   if (i.opts.max_bodies_bytes < i.opts.max_body_bytes)
     return make_failure(
         errc::invalid_config,

@@ -36,7 +36,8 @@ struct server_options {
   std::chrono::milliseconds handshake_timeout{10'000}; ///< TLS: from accept to a finished handshake
   int threads = 1;                                     ///< I/O threads of its own
   /// When set, the server runs on this runtime (made with runtime::driven) and starts no
-  /// threads: its handlers run where the runtime's owner drives it.
+  /// threads: its handlers run where the runtime's owner drives it. Its stop() then waits for
+  /// those threads to close the connections, so it must not run on one of them.
   std::shared_ptr<runtime> driven_by;
 };
 

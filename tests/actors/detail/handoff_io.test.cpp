@@ -31,8 +31,11 @@ struct fixture {
   std::shared_ptr<et::http::runtime> rt =
       std::make_shared<et::http::runtime>(et::http::runtime::driven, 1);
 
-  fixture() { central.shared.io = rt; }
-  ~fixture() { rt->poll(); } // a wake-up left posted refers to `central`: run it now
+  fixture() {
+    central.shared.io = rt;
+    // A sleeper looks at the queue only when woken: without its wake-up a test here hangs.
+    central.shared.sleep_bound = std::chrono::hours{1};
+  }
 };
 
 } // namespace
@@ -87,16 +90,48 @@ CAF_TEST(a worker asleep in the runtime wakes for a job queued from another thre
   CAF_CHECK_EQUAL(central.shared.sleeping, 0u);
 }
 
-CAF_TEST(jobs queued while a wake up is on its way post no second one) {
+CAF_TEST(wake ups on their way never outnumber the workers asleep in the runtime) {
   central.shared.sleeping = 2; // as if two workers slept in the runtime
   policy.central_enqueue(&central, &a);
   policy.central_enqueue(&central, &b);
-  CAF_CHECK(central.shared.wake_pending);
-  CAF_CHECK_EQUAL(rt->poll(), 1u); // one wake-up for both: whoever runs it finds them
-  CAF_CHECK(!central.shared.wake_pending);
-  policy.central_enqueue(&central, &c); // after it ran, the next job posts again
+  policy.central_enqueue(&central, &c); // both sleepers have a wake-up coming: no third
+  CAF_CHECK_EQUAL(central.shared.wakes->load(), 2u);
+  CAF_CHECK_EQUAL(rt->poll(), 2u);
+  CAF_CHECK_EQUAL(central.shared.wakes->load(), 0u);
+  central.shared.sleeping = 0;
+}
+
+CAF_TEST(a worker that takes a job while more wait passes a wake up on to a sleeper) {
+  policy.central_enqueue(&central, &a); // nobody sleeps: no wake-up
+  policy.central_enqueue(&central, &b);
+  CAF_CHECK_EQUAL(central.shared.wakes->load(), 0u);
+  central.shared.sleeping = 1; // one fell asleep meanwhile (a wake-up it missed, say)
+  // Not due to run the runtime (which would run the wake-up it posts): jobs are first.
+  me.mine.io_polled = std::chrono::steady_clock::now() + std::chrono::hours{1};
+  CAF_CHECK_EQUAL(policy.dequeue(&me), &a);
+  CAF_CHECK_EQUAL(central.shared.wakes->load(), 1u); // for `b`
+  CAF_CHECK_EQUAL(policy.dequeue(&me), &b);
+  CAF_CHECK_EQUAL(central.shared.wakes->load(), 1u); // none left waiting: none more
   CAF_CHECK_EQUAL(rt->poll(), 1u);
   central.shared.sleeping = 0;
+}
+
+CAF_TEST(a worker runs at most io_batch handlers in a row and none after one fills its slot) {
+  int ran = 0;
+  for (std::size_t i = 0; i < handoff_policy::io_batch + 10; ++i)
+    rt->post([&] { ++ran; });
+  rt->post([&] { policy.central_enqueue(&central, &a); });
+  policy.central_enqueue(&central, &b); // queued centrally: the poll ends after one batch
+  CAF_CHECK_EQUAL(policy.dequeue(&me), &b);
+  CAF_CHECK_EQUAL(ran, static_cast<int>(handoff_policy::io_batch));
+  CAF_CHECK_EQUAL(policy.dequeue(&me), &a); // the next batch's last handler woke `a`
+  CAF_CHECK_EQUAL(ran, static_cast<int>(handoff_policy::io_batch) + 10);
+  rt->post([&] { ++ran; });
+  rt->post([&] { policy.central_enqueue(&central, &c); });
+  rt->post([&] { ++ran; }); // after `c` took the slot: left for the next turn, `c` runs first
+  CAF_CHECK_EQUAL(policy.dequeue(&me), &c);
+  CAF_CHECK_EQUAL(ran, static_cast<int>(handoff_policy::io_batch) + 11);
+  CAF_CHECK_EQUAL(rt->poll(), 1u);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
@@ -111,37 +146,41 @@ struct driven_config : caf::actor_system_config {
 
 } // namespace
 
-// Whether prepare_system(how, runtime) refuses with std::invalid_argument.
-static bool refused(et::actors::scheduling how, std::shared_ptr<et::http::runtime> rt) {
+// Whether prepare_system(how, workers, runtime) refuses with std::invalid_argument.
+static bool refused(et::actors::scheduling how, std::size_t workers,
+                    std::shared_ptr<et::http::runtime> rt) {
   caf::actor_system_config cfg;
   try {
-    et::actors::prepare_system(cfg, how, 1, std::move(rt));
+    et::actors::prepare_system(cfg, how, workers, std::move(rt));
   } catch (const std::invalid_argument&) {
     return true;
   }
   return false;
 }
 
-CAF_TEST(only the handoff scheduler drives a runtime and only one made to be driven) {
-  auto driven = std::make_shared<et::http::runtime>(et::http::runtime::driven, 1);
-  CAF_CHECK(refused(et::actors::scheduling::sharing, driven));
-  CAF_CHECK(refused(et::actors::scheduling::handoff, std::make_shared<et::http::runtime>(1)));
-  CAF_CHECK(!refused(et::actors::scheduling::handoff, driven));
+CAF_TEST(a runtime is driven only by the handoff scheduler and only by one) {
+  using et::actors::scheduling;
+  auto driven = std::make_shared<et::http::runtime>(et::http::runtime::driven, 2);
+  CAF_CHECK(refused(scheduling::sharing, 1, driven));
+  CAF_CHECK(refused(scheduling::handoff, 1, std::make_shared<et::http::runtime>(1)));
+  CAF_CHECK(refused(scheduling::handoff, 3, driven)); // made for two drivers
+  CAF_CHECK(!refused(scheduling::handoff, 2, driven));
+  CAF_CHECK(refused(scheduling::handoff, 2, driven)); // taken
 }
 
-// The whole path as `et serve --io workers` runs it: a completion on the runtime messages an
-// actor, which runs on the same thread, and its answer reaches the runtime again.
-CAF_TEST(an actor woken by an I O handler runs on the worker that ran the handler) {
+// The whole path as `et serve --io workers` runs it, through CAF's own enqueue: a handler on
+// the runtime messages an actor, whose answer goes back to the runtime, all on the worker.
+CAF_TEST(a system whose worker drives a runtime runs its handlers and the actors they wake) {
   auto rt = std::make_shared<et::http::runtime>(et::http::runtime::driven, 1);
-  std::thread::id handler_on;
+  std::atomic<std::thread::id> handler_on{};
+  std::atomic<std::thread::id> actor_on{};
   std::atomic<bool> answered{false};
   {
     driven_config cfg{rt};
     caf::actor_system sys{cfg};
-    auto same = std::make_shared<std::atomic<bool>>(false);
-    auto actor = sys.spawn([=, &handler_on, &answered](caf::event_based_actor*) -> caf::behavior {
-      return {[=, &handler_on, &answered](caf::get_atom) {
-        same->store(std::this_thread::get_id() == handler_on);
+    auto actor = sys.spawn([&](caf::event_based_actor*) -> caf::behavior {
+      return {[&](caf::get_atom) {
+        actor_on = std::this_thread::get_id();
         rt->post([&answered] { answered = true; }); // back to the I/O side
       }};
     });
@@ -149,11 +188,11 @@ CAF_TEST(an actor woken by an I O handler runs on the worker that ran the handle
       handler_on = std::this_thread::get_id();
       caf::anon_send(actor, caf::get_atom::value);
     });
-    while (!answered.load()) // runs on the worker: nothing here drives the runtime
+    while (!answered.load()) // nothing on this thread drives the runtime
       std::this_thread::yield();
-    CAF_CHECK(same->load());
-    CAF_CHECK(handler_on != std::this_thread::get_id());
     caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
   }
+  CAF_CHECK(handler_on.load() != std::this_thread::get_id());
+  CAF_CHECK(actor_on.load() == handler_on.load()); // the one worker
   CAF_CHECK_EQUAL(rt.use_count(), 1); // the scheduler let go of it
 }

@@ -55,11 +55,42 @@ CAF_TEST(a driven runtime runs nothing until its owner polls and then all that i
 
 CAF_TEST(a throwing handler is reported and the handlers after it still run on that poll) {
   http::runtime rt{http::runtime::driven, 1};
-  bool after = false;
+  int ran = 0;
+  rt.post([&] { ++ran; });
   rt.post([] { throw std::runtime_error{"a callback's bug"}; });
-  rt.post([&] { after = true; });
-  CAF_CHECK_EQUAL(rt.poll(), 2u); // the driving thread lives on
-  CAF_CHECK(after);
+  rt.post([&] { ++ran; });
+  CAF_CHECK_EQUAL(rt.poll(), 3u); // the driving thread lives on, and every one counts
+  CAF_CHECK_EQUAL(ran, 2);
+}
+
+CAF_TEST(poll_one runs one ready handler at a time) {
+  http::runtime rt{http::runtime::driven, 1};
+  int ran = 0;
+  rt.post([&] { ++ran; });
+  rt.post([&] { ++ran; });
+  CAF_CHECK(rt.poll_one());
+  CAF_CHECK_EQUAL(ran, 1);
+  CAF_CHECK(rt.poll_one());
+  CAF_CHECK(!rt.poll_one());
+  CAF_CHECK_EQUAL(ran, 2);
+}
+
+CAF_TEST(only a driven runtime can be claimed and only once) {
+  http::runtime own{1};
+  CAF_CHECK(!own.claim());
+  http::runtime rt{http::runtime::driven, 3};
+  CAF_CHECK_EQUAL(rt.drivers(), 3);
+  CAF_CHECK(rt.claim());
+  CAF_CHECK(!rt.claim());
+}
+
+CAF_TEST(a server refuses to run on a runtime with threads of its own) {
+  test::fixture f;
+  f.opts.driven_by = std::make_shared<http::runtime>(1);
+  http::server srv{f.opts, [](http::incoming, std::shared_ptr<http::reply>) {}};
+  auto started = srv.start();
+  CAF_REQUIRE(!started);
+  CAF_CHECK(test::contains(started.error().message, "threads of its own"));
 }
 
 CAF_TEST(wait returns once a handler posted from another thread ran on the waiting thread) {

@@ -23,12 +23,18 @@
 /// and verify commands run detached), so a turn is short.
 ///
 /// Given an HTTP runtime to drive (coordinator_data::io, set before the workers start), the
-/// workers are also its I/O threads: an idle worker runs the runtime's ready handlers while it
-/// polls, and sleeps in the runtime's reactor instead of on the condition variable (a job
-/// queued for it wakes it through the runtime). An actor an I/O handler wakes goes to the
-/// slot of the worker that ran the handler, so a socket's completion and the actor it concerns
-/// run on one thread with no hand-off in between; a busy worker still looks at the runtime
-/// every `io_interval`, so I/O does not wait for the central queue to empty.
+/// workers are also its I/O threads, and its handlers must not block either:
+/// - An idle worker runs the runtime's ready handlers while it polls (one worker at a time
+///   does, so many idle workers do not queue on the runtime's lock), and sleeps in the
+///   runtime's reactor instead of on the condition variable. A job queued centrally wakes a
+///   sleeper through the runtime: one wake-up on its way per sleeper at most, and a worker
+///   that takes a job while others still wait passes a wake-up on.
+/// - An actor an I/O handler wakes goes to the slot of the worker that ran the handler and runs
+///   as soon as that handler returns, so a socket's completion and the actor it concerns run
+///   on one thread with no hand-off in between.
+/// - A worker runs at most `io_batch` handlers in a row, and a busy one still runs the
+///   runtime's handlers every `io_interval`: neither sockets nor actors wait for the other
+///   side to run dry.
 
 #include <atomic>
 #include <chrono>
@@ -60,19 +66,28 @@ public:
   /// With a runtime to drive: how long a worker that keeps finding jobs may go without
   /// running the runtime's ready handlers.
   static constexpr std::chrono::microseconds io_interval{50};
+  /// With a runtime to drive: the most handlers a worker runs before it looks at its jobs.
+  static constexpr std::size_t io_batch = 64;
 
   /// Shared by all workers: the central queue and the sleepers' condition variable.
   struct coordinator_data {
     /// Called by CAF's coordinator.
     explicit coordinator_data(caf::scheduler::abstract_coordinator*) {}
     std::mutex lock;                   ///< guards queue, sleeping and signalled
-    std::condition_variable cv;        ///< sleeping workers wait here
+    std::condition_variable cv;        ///< sleeping workers wait here (without `io`)
     std::deque<caf::resumable*> queue; ///< jobs any worker may take
-    size_t sleeping = 0;               ///< workers waiting on cv, not yet signalled
-    size_t signalled = 0;              ///< signals no waiter has taken yet
-    std::atomic<size_t> queued{0};     ///< queue.size(), for polling without the lock
+    /// Workers waiting on cv and not yet signalled; with `io`, workers inside the runtime's
+    /// wait (also while they run a handler there).
+    size_t sleeping = 0;
+    size_t signalled = 0;          ///< signals no waiter has taken yet (without `io`)
+    std::atomic<size_t> queued{0}; ///< queue.size(), for polling without the lock
     std::shared_ptr<et::http::runtime> io; ///< driven by the workers when set (before start)
-    bool wake_pending = false; ///< with `io`: a wake-up posted that no thread ran yet
+    /// With `io`: wake-ups posted that no thread ran yet (shared with those handlers, which
+    /// may outlive the coordinator in the runtime's queue).
+    std::shared_ptr<std::atomic<size_t>> wakes = std::make_shared<std::atomic<size_t>>(0);
+    std::atomic<bool> io_poller{false}; ///< with `io`: an idle worker is polling it
+    /// How long a sleeper waits before it looks at the queue anyway (a test may lengthen it).
+    std::chrono::microseconds sleep_bound{lost_signal_bound};
   };
 
   /// Each worker's own: its hand-off slot, touched only by its own thread.
@@ -140,7 +155,7 @@ public:
     if (mine.next == nullptr) {
       poll(mine, shared);
       if (mine.next != nullptr) // woken by an I/O handler this worker ran: its first run
-        return std::exchange(mine.next, nullptr);
+        return from_io(mine, shared);
     } else if (shared.io && std::chrono::steady_clock::now() - mine.io_polled > io_interval) {
       drive(mine, *shared.io);
     }
@@ -152,12 +167,18 @@ public:
         sleep_in(mine, shared, guard);
       else
         sleep_on(shared, guard);
-      if (mine.next != nullptr) // an I/O handler it ran woke an actor
-        return std::exchange(mine.next, nullptr);
+      if (mine.next != nullptr) { // an I/O handler it ran woke an actor
+        guard.unlock();
+        return from_io(mine, shared);
+      }
     }
     auto* job = shared.queue.front();
     shared.queue.pop_front();
     shared.queued.store(shared.queue.size(), std::memory_order_relaxed);
+    bool pass_on = wants_wake(shared); // more jobs wait: a sleeper should take them
+    guard.unlock();
+    if (pass_on)
+      post_wake(shared);
     return job;
   }
 
@@ -192,9 +213,6 @@ private:
   // and, with two sleepers, a second wake-up for one job), and the signal goes out
   // after the unlock: a worker woken under the lock would block on it at once
   // (perf: the lock's futex wait and wake were a third of the gateway's futex calls).
-  // Workers sleeping in a runtime are woken through it, by a handler any thread running the
-  // runtime may take (a polling worker, too, which then finds the job itself): so what is
-  // held back is one wake-up in flight, not one per sleeper.
   static void push(coordinator_data& shared, caf::resumable* job) {
     bool wake = false;
     {
@@ -202,27 +220,52 @@ private:
       shared.queue.push_back(job);
       shared.queued.store(shared.queue.size(), std::memory_order_relaxed);
       if (shared.io) {
-        wake = shared.sleeping > 0 && !shared.wake_pending;
-        shared.wake_pending = shared.wake_pending || wake;
+        wake = wants_wake(shared);
       } else if (shared.sleeping > 0) {
         --shared.sleeping;
         ++shared.signalled;
         wake = true;
       }
     }
-    if (wake && shared.io) // runs only while a worker drives the runtime, so `shared` lives
-      shared.io->post([&shared] {
-        std::lock_guard guard{shared.lock};
-        shared.wake_pending = false;
-      });
+    if (wake && shared.io)
+      post_wake(shared);
     else if (wake)
       shared.cv.notify_one();
+  }
+
+  // With a runtime, under the lock: whether jobs wait and more workers sleep in the runtime
+  // than wake-ups are on their way to it; if so, one more is counted (post it after unlock).
+  // Any thread running the runtime may run a wake-up, a polling worker too; that worker then
+  // takes a job itself, and whoever takes one while more wait passes a wake-up on.
+  static bool wants_wake(coordinator_data& shared) {
+    if (!shared.io || shared.queue.empty() || shared.sleeping <= shared.wakes->load())
+      return false;
+    shared.wakes->fetch_add(1);
+    return true;
+  }
+
+  // Posts a wake-up counted by wants_wake: it ends one worker's wait in the runtime.
+  static void post_wake(coordinator_data& shared) {
+    shared.io->post([wakes = shared.wakes] { wakes->fetch_sub(1); });
+  }
+
+  // Hands out the slot's job, woken by an I/O handler this worker ran; if jobs wait centrally
+  // meanwhile, a sleeper is woken for them (the wake-up this worker may have run was theirs).
+  static caf::resumable* from_io(worker_data& mine, coordinator_data& shared) {
+    if (shared.queued.load(std::memory_order_relaxed) > 0) {
+      std::unique_lock guard{shared.lock};
+      bool wake = wants_wake(shared);
+      guard.unlock();
+      if (wake)
+        post_wake(shared);
+    }
+    return std::exchange(mine.next, nullptr);
   }
 
   // Sleeps on the condition variable until signalled (or the bound); `guard` holds the lock.
   static void sleep_on(coordinator_data& shared, std::unique_lock<std::mutex>& guard) {
     ++shared.sleeping;
-    shared.cv.wait_for(guard, lost_signal_bound);
+    shared.cv.wait_for(guard, shared.sleep_bound);
     // Woken by a signal, spuriously or by the bound: either way no longer a sleeper to signal.
     if (shared.signalled > 0)
       --shared.signalled;
@@ -230,31 +273,38 @@ private:
       --shared.sleeping;
   }
 
-  // Polls the central queue (and runs the runtime's ready handlers, if it drives one) for up
-  // to `spin` after the last sign of work, yielding the core between polls; returns early
-  // when a job is queued or a handler filled the slot.
-  static void poll(worker_data& mine, const coordinator_data& shared) {
+  // Polls the central queue (and runs the runtime's ready handlers, if it drives one and no
+  // other worker polls it) for up to `spin` after the last sign of work, yielding the core
+  // between polls; returns early when a job is queued or a handler filled the slot.
+  static void poll(worker_data& mine, coordinator_data& shared) {
     using clock = std::chrono::steady_clock;
     // Jobs queued centrally end the poll at once: the runtime gets its turn first when it
     // waited `io_interval`, so a stream of jobs cannot hold back the sockets.
     if (shared.io && clock::now() - mine.io_polled > io_interval)
       drive(mine, *shared.io);
+    bool polls_io = shared.io && !shared.io_poller.exchange(true);
     auto until = clock::now() + spin;
     while (shared.queued.load(std::memory_order_relaxed) == 0 && mine.next == nullptr) {
-      if (shared.io && drive(mine, *shared.io) > 0) {
+      if (polls_io && drive(mine, *shared.io) > 0) {
         until = clock::now() + spin;
         continue;
       }
       if (clock::now() >= until)
-        return;
+        break;
       std::this_thread::yield();
     }
+    if (polls_io)
+      shared.io_poller.store(false);
   }
 
-  // Runs the runtime's ready handlers on this worker; how many ran.
+  // Runs the runtime's ready handlers on this worker, at most `io_batch` and none after one
+  // woke an actor into its slot (that actor runs next); how many ran.
   static std::size_t drive(worker_data& mine, et::http::runtime& io) {
     driving_here = &mine;
-    auto ran = io.poll();
+    auto* slot_was = mine.next;
+    std::size_t ran = 0;
+    while (ran < io_batch && mine.next == slot_was && io.poll_one())
+      ++ran;
     driving_here = nullptr;
     mine.io_polled = std::chrono::steady_clock::now();
     return ran;
@@ -267,7 +317,7 @@ private:
     ++shared.sleeping;
     guard.unlock();
     driving_here = &mine;
-    shared.io->wait(lost_signal_bound);
+    shared.io->wait(shared.sleep_bound);
     driving_here = nullptr;
     mine.io_polled = std::chrono::steady_clock::now();
     guard.lock();
