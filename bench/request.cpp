@@ -217,12 +217,12 @@ struct system_config : caf::actor_system_config {
 
 void print_tables(const std::vector<loop_result>& loops, const std::vector<stream_result>& streams,
                   scheduling how, bool io_on_workers) {
-  std::printf("non-streamed request, closed loop, %.1f s per row after %.1f s warm-up; CAF "
-              "scheduler: %s, %zu worker%s; HTTP I/O on %s; %s\n",
-              std::chrono::duration<double>(window).count(),
-              std::chrono::duration<double>(warmup).count(), std::string{name_of(how)}.c_str(),
-              workers(), workers() == 1 ? "" : "s",
-              io_on_workers ? "the workers" : "1 thread of its own", et::allocator_in_use().c_str());
+  std::printf(
+      "non-streamed request, closed loop, %.1f s per row after %.1f s warm-up; CAF "
+      "scheduler: %s, %zu worker%s; HTTP I/O on %s; %s\n",
+      std::chrono::duration<double>(window).count(), std::chrono::duration<double>(warmup).count(),
+      std::string{name_of(how)}.c_str(), workers(), workers() == 1 ? "" : "s",
+      io_on_workers ? "the workers" : "1 thread of its own", et::allocator_in_use().c_str());
   std::printf("%-8s %6s %10s %10s %10s %8s\n", "path", "conc", "req/s", "p50 us", "p99 us",
               "errors");
   for (const auto& r : loops)

@@ -48,6 +48,7 @@ void prepare_system(caf::actor_system_config& cfg, scheduling how, std::size_t w
   cfg.set("scheduler.max-threads", workers);
   // A worker that runs I/O as well must come back to it: an actor's turn ends after this many
   // messages (CAF's default is its whole mailbox), the rest waiting behind the central queue.
+  // CAF's network multiplexer reads the same key: a broker's turn is bounded alike.
   if (io)
     cfg.set("scheduler.max-throughput", max_throughput_with_io);
   if (how == scheduling::handoff) {

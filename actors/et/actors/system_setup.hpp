@@ -56,7 +56,8 @@ std::string_view name_of(scheduling how);
 /// driven by another scheduler), the workers also run its I/O, so a completion and the actor
 /// it wakes share a thread; an actor's turn then ends after max_throughput_with_io messages.
 /// Anything else throws std::invalid_argument, as does `io` with a scheduling other than
-/// handoff. The runtime lives at least as long as the scheduler.
+/// handoff. The runtime lives at least as long as the scheduler. The runtime is taken here,
+/// when the config is made: `cfg` is for one actor system.
 void prepare_system(caf::actor_system_config& cfg, scheduling how = default_scheduling,
                     std::size_t workers = scheduler_threads,
                     std::shared_ptr<http::runtime> io = nullptr);

@@ -52,16 +52,16 @@ struct stop_guard {
 };
 
 struct serve_options {
-  std::string listen;        // HOST:PORT overriding server.listen
-  std::string http;          // HOST:PORT of the gateway ("" = no gateway)
-  std::string tls_cert;      // the gateway's certificate chain (PEM): HTTPS
-  std::string tls_key;       // its key
-  int grace = 30;            // seconds to let requests in flight finish
-  int max_connections = 512; // the gateway's open connections (more get 503)
-  int max_bodies_mib = 256;  // the request bodies it holds at once (more get 503)
-  unsigned cpus = 0;         // the cores to size the threads for; 0: those this process may use
+  std::string listen;         // HOST:PORT overriding server.listen
+  std::string http;           // HOST:PORT of the gateway ("" = no gateway)
+  std::string tls_cert;       // the gateway's certificate chain (PEM): HTTPS
+  std::string tls_key;        // its key
+  int grace = 30;             // seconds to let requests in flight finish
+  int max_connections = 512;  // the gateway's open connections (more get 503)
+  int max_bodies_mib = 256;   // the request bodies it holds at once (more get 503)
+  unsigned cpus = 0;          // the cores to size the threads for; 0: those this process may use
   std::string io = "workers"; // who runs the HTTP I/O: "workers" (the actor workers) or "threads"
-  std::string init_tls;      // make TLS material in this directory and exit
+  std::string init_tls;       // make TLS material in this directory and exit
 };
 
 // Applies --listen and checks what the loader cannot: mutual TLS on every

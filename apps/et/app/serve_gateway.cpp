@@ -5,8 +5,8 @@
 
 #include "caf/all.hpp"
 #include "et/config/paths.hpp"
-#include "et/http/runtime.hpp"
 #include "et/gateway/models.hpp"
+#include "et/http/runtime.hpp"
 #include "et/util/text.hpp"
 
 namespace et::app {

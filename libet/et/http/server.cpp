@@ -16,8 +16,8 @@
 
 #include "et/http/detail/run_loop.hpp"
 #include "et/http/detail/runtime_state.hpp"
-#include "et/http/runtime.hpp"
 #include "et/http/detail/server_session.hpp"
+#include "et/http/runtime.hpp"
 
 namespace et::http {
 

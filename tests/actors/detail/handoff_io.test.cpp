@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "caf/all.hpp"
+#include "caf/scheduler/coordinator.hpp"
 #include "et/actors/detail/handoff_policy.hpp"
 #include "et/actors/system_setup.hpp"
 #include "et/http/runtime.hpp"
@@ -116,6 +117,32 @@ CAF_TEST(a worker that takes a job while more wait passes a wake up on to a slee
   central.shared.sleeping = 0;
 }
 
+CAF_TEST(a worker that ran a wake up meant for a sleeper wakes one when its own actor runs) {
+  central.shared.sleeping = 1;          // as if a worker slept in the runtime
+  policy.central_enqueue(&central, &a); // posts a wake-up for it
+  rt->post([&] { policy.central_enqueue(&central, &b); });
+  // This worker runs the wake-up, then the handler that wakes `b` into its slot: `a` still
+  // waits, and the sleeper must hear of it.
+  CAF_CHECK_EQUAL(policy.dequeue(&me), &b);
+  CAF_CHECK_EQUAL(central.shared.wakes->load(), 1u);
+  CAF_CHECK_EQUAL(central.shared.queue.size(), 1u);
+  CAF_CHECK_EQUAL(rt->poll(), 1u);
+  central.shared.sleeping = 0;
+}
+
+CAF_TEST(actors woken by I O take turns with the central queue after max_handoffs) {
+  policy.central_enqueue(&central, &a); // waits centrally all along
+  for (int i = 0; i < handoff_policy::max_handoffs; ++i) {
+    rt->post([&] { policy.central_enqueue(&central, &b); });
+    me.mine.io_polled = {}; // due to run the runtime first each time
+    CAF_REQUIRE_EQUAL(policy.dequeue(&me), &b);
+  }
+  rt->post([&] { policy.central_enqueue(&central, &c); });
+  me.mine.io_polled = {};
+  CAF_CHECK_EQUAL(policy.dequeue(&me), &a); // the waiting job's turn
+  CAF_CHECK_EQUAL(policy.dequeue(&me), &c); // then the one I/O woke, queued behind it
+}
+
 CAF_TEST(a worker runs at most io_batch handlers in a row and none after one fills its slot) {
   int ran = 0;
   for (std::size_t i = 0; i < handoff_policy::io_batch + 10; ++i)
@@ -180,19 +207,29 @@ CAF_TEST(a system whose worker drives a runtime runs its handlers and the actors
     caf::actor_system sys{cfg};
     auto actor = sys.spawn([&](caf::event_based_actor*) -> caf::behavior {
       return {[&](caf::get_atom) {
-        actor_on = std::this_thread::get_id();
-        rt->post([&answered] { answered = true; }); // back to the I/O side
-      }};
+                actor_on = std::this_thread::get_id();
+                rt->post([&answered] { answered = true; }); // back to the I/O side
+              },
+              [](caf::ok_atom) { return caf::ok_atom::value; }};
     });
+    { // started, and idle: a message now schedules it (its start was a central job)
+      caf::scoped_actor self{sys};
+      self->request(actor, caf::infinite, caf::ok_atom::value)
+          .receive([](caf::ok_atom) {}, [](caf::error&) {});
+    }
+    auto& scheduler = static_cast<caf::scheduler::coordinator<handoff_policy>&>(sys.scheduler());
+    std::atomic<size_t> queued_after_send{99};
     rt->post([&, actor] {
       handler_on = std::this_thread::get_id();
       caf::anon_send(actor, caf::get_atom::value);
+      queued_after_send = scheduler.data().queued.load(); // into this worker's slot instead
     });
     while (!answered.load()) // nothing on this thread drives the runtime
       std::this_thread::yield();
+    CAF_CHECK_EQUAL(queued_after_send.load(), 0u);
     caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
   }
   CAF_CHECK(handler_on.load() != std::this_thread::get_id());
   CAF_CHECK(actor_on.load() == handler_on.load()); // the one worker
-  CAF_CHECK_EQUAL(rt.use_count(), 1); // the scheduler let go of it
+  CAF_CHECK_EQUAL(rt.use_count(), 1);              // the scheduler let go of it
 }

@@ -24,17 +24,18 @@
 ///
 /// Given an HTTP runtime to drive (coordinator_data::io, set before the workers start), the
 /// workers are also its I/O threads, and its handlers must not block either:
-/// - An idle worker runs the runtime's ready handlers while it polls (one worker at a time
-///   does, so many idle workers do not queue on the runtime's lock), and sleeps in the
-///   runtime's reactor instead of on the condition variable. A job queued centrally wakes a
-///   sleeper through the runtime: one wake-up on its way per sleeper at most, and a worker
+/// - An idle worker runs the runtime's ready handlers while it polls (past its first look, one
+///   worker at a time does, so many idle workers do not queue on the runtime's lock), and
+///   sleeps in the runtime's reactor instead of on the condition variable. A job queued centrally
+///   wakes a sleeper through the runtime: one wake-up on its way per sleeper at most, and a worker
 ///   that takes a job while others still wait passes a wake-up on.
 /// - An actor an I/O handler wakes goes to the slot of the worker that ran the handler and runs
 ///   as soon as that handler returns, so a socket's completion and the actor it concerns run
-///   on one thread with no hand-off in between.
-/// - A worker runs at most `io_batch` handlers in a row, and a busy one still runs the
-///   runtime's handlers every `io_interval`: neither sockets nor actors wait for the other
-///   side to run dry.
+///   on one thread with no hand-off in between. It counts as a hand-off: after `max_handoffs`
+///   in a row the central queue goes first, so a steady flow of I/O cannot starve it.
+/// - A worker runs at most `io_batch` handlers in a row (a strand's ready handlers count as
+///   one), and a busy one still runs the runtime's handlers every `io_interval`: neither
+///   sockets nor actors wait for the other side to run dry.
 
 #include <atomic>
 #include <chrono>
@@ -79,8 +80,8 @@ public:
     /// Workers waiting on cv and not yet signalled; with `io`, workers inside the runtime's
     /// wait (also while they run a handler there).
     size_t sleeping = 0;
-    size_t signalled = 0;          ///< signals no waiter has taken yet (without `io`)
-    std::atomic<size_t> queued{0}; ///< queue.size(), for polling without the lock
+    size_t signalled = 0;                  ///< signals no waiter has taken yet (without `io`)
+    std::atomic<size_t> queued{0};         ///< queue.size(), for polling without the lock
     std::shared_ptr<et::http::runtime> io; ///< driven by the workers when set (before start)
     /// With `io`: wake-ups posted that no thread ran yet (shared with those handlers, which
     /// may outlive the coordinator in the runtime's queue).
@@ -94,9 +95,9 @@ public:
   struct worker_data {
     /// Called by CAF's coordinator (once, then copied per worker).
     explicit worker_data(caf::scheduler::abstract_coordinator*) {}
-    caf::resumable* next = nullptr;                 ///< runs after the current job
-    int handoffs = 0;                               ///< slot runs in a row
-    const coordinator_data* home = nullptr;         ///< its coordinator's (set on first dequeue)
+    caf::resumable* next = nullptr;                  ///< runs after the current job
+    int handoffs = 0;                                ///< slot runs in a row
+    const coordinator_data* home = nullptr;          ///< its coordinator's (set on first dequeue)
     std::chrono::steady_clock::time_point io_polled; ///< when it last ran them
   };
 
@@ -151,11 +152,12 @@ public:
       ++mine.handoffs;
       return std::exchange(mine.next, nullptr);
     }
-    mine.handoffs = 0;
     if (mine.next == nullptr) {
       poll(mine, shared);
-      if (mine.next != nullptr) // woken by an I/O handler this worker ran: its first run
+      if (mine.next != nullptr && mine.handoffs < max_handoffs) { // woken by an I/O handler
+        ++mine.handoffs;
         return from_io(mine, shared);
+      }
     } else if (shared.io && std::chrono::steady_clock::now() - mine.io_polled > io_interval) {
       drive(mine, *shared.io);
     }
@@ -167,11 +169,13 @@ public:
         sleep_in(mine, shared, guard);
       else
         sleep_on(shared, guard);
-      if (mine.next != nullptr) { // an I/O handler it ran woke an actor
+      if (mine.next != nullptr) { // an I/O handler it ran woke an actor; nothing else waits
         guard.unlock();
+        mine.handoffs = 0;
         return from_io(mine, shared);
       }
     }
+    mine.handoffs = 0; // the central queue's turn
     auto* job = shared.queue.front();
     shared.queue.pop_front();
     shared.queued.store(shared.queue.size(), std::memory_order_relaxed);
@@ -251,14 +255,14 @@ private:
 
   // Hands out the slot's job, woken by an I/O handler this worker ran; if jobs wait centrally
   // meanwhile, a sleeper is woken for them (the wake-up this worker may have run was theirs).
+  // Under the lock: a push that saw that wake-up still on its way, and so posted none, is
+  // seen here (a lock-free look could miss it, the two sides' stores still unordered).
   static caf::resumable* from_io(worker_data& mine, coordinator_data& shared) {
-    if (shared.queued.load(std::memory_order_relaxed) > 0) {
-      std::unique_lock guard{shared.lock};
-      bool wake = wants_wake(shared);
-      guard.unlock();
-      if (wake)
-        post_wake(shared);
-    }
+    std::unique_lock guard{shared.lock};
+    bool wake = wants_wake(shared);
+    guard.unlock();
+    if (wake)
+      post_wake(shared);
     return std::exchange(mine.next, nullptr);
   }
 
