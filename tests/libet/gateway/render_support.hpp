@@ -25,6 +25,16 @@ inline chat_response answer() {
 
 inline const answer_meta meta{"id-1", "small", 1700000000};
 
+// An answer with text and one call of the `shell` tool, as a coding agent's turn gets.
+inline chat_response answer_with_call() {
+  chat_response r;
+  r.content = "Running it.";
+  r.tool_calls = {tool_call{"call_9", "shell", R"({"cmd":["make"]})"}};
+  r.tokens.prompt_tokens = 12;
+  r.tokens.completion_tokens = 5;
+  return r;
+}
+
 // The JSON of each `data:` line of `sse`, skipping [DONE]; `names` gets each event name.
 inline std::vector<json::value> events(const std::string& sse,
                                        std::vector<std::string>* names = nullptr) {

@@ -16,6 +16,7 @@
 
 using namespace et;
 using namespace et::gateway;
+using et::gateway::test::answer_with_call;
 using et::gateway::test::named_events;
 namespace json = boost::json;
 
@@ -30,15 +31,6 @@ const char* settings_turn = R"({"model":"coder","instructions":"You are a coding
   "tool_choice":"auto","parallel_tool_calls":true,"reasoning":{"effort":"high","summary":"auto"},
   "store":true,"stream":true,"include":["reasoning.encrypted_content"],"prompt_cache_key":"k",
   "text":{"verbosity":"low"},"max_output_tokens":900})";
-
-chat_response answer_with_call() {
-  chat_response r;
-  r.content = "Running it.";
-  r.tool_calls = {tool_call{"call_9", "shell", R"({"cmd":["make"]})"}};
-  r.tokens.prompt_tokens = 12;
-  r.tokens.completion_tokens = 5;
-  return r;
-}
 
 // The settings a response object repeats of the request `body`.
 std::shared_ptr<const std::string> echo_of(const std::string& body) {
