@@ -214,4 +214,14 @@ CAF_TEST(a core count out of range is refused with one line) {
   }
 }
 
+CAF_TEST(an unknown io plan is refused with one line) {
+  for (const char* io : {"both", "", "workers;rm -rf /"}) {
+    auto r = run_et(dir, {"serve", "--http", "127.0.0.1:0", "--io", io, "--config",
+                          (dir / "et.yaml").string()});
+    CAF_CHECK_EQUAL(r.code, 2);
+    CAF_CHECK_EQUAL(r.err.substr(0, r.err.find('\n')),
+                    "et: --io: " + std::string{io} + " not in {threads,workers}");
+  }
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()

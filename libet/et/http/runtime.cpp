@@ -77,13 +77,12 @@ runtime::~runtime() {
 }
 
 bool runtime::poll_one() {
-  bool threw = true; // stays so when the handler throws: it ran
-  bool ran = reporting([&] {
-    auto n = state_->io.poll_one();
-    threw = false;
-    return n > 0;
+  bool ran = true; // unless poll_one returns: a handler that throws ran
+  reporting([&] {
+    ran = state_->io.poll_one() > 0;
+    return true;
   });
-  return ran || threw;
+  return ran;
 }
 
 std::size_t runtime::poll() {
