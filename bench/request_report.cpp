@@ -55,6 +55,7 @@ std::vector<et::bench::json_row> to_rows(const std::vector<loop_result>& loops,
     rows.push_back(et::bench::json_row{}
                        .add("bench", "request")
                        .add("scheduler", name_of(how))
+                       .add("io", run.io_on_workers ? "workers" : "threads")
                        .add("path", r.path)
                        .add("concurrency", static_cast<int64_t>(r.concurrency))
                        .add("rps", r.rps)
@@ -65,6 +66,7 @@ std::vector<et::bench::json_row> to_rows(const std::vector<loop_result>& loops,
     rows.push_back(et::bench::json_row{}
                        .add("bench", "stream")
                        .add("scheduler", name_of(how))
+                       .add("io", run.io_on_workers ? "workers" : "threads")
                        .add("path", s.path)
                        .add("concurrency", int64_t{1})
                        .add("tokens", int64_t{run.stream_tokens})
