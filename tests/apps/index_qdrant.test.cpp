@@ -112,6 +112,7 @@ CAF_TEST(et index upserts into qdrant and queries rank with its search) {
   ET_CHECK_SAYING(has(first.err, "embedded 3 chunks with emb, dimension 64 in 2 calls")
                       && has(first.err, "3 points upserted"),
                   first.err);
+  ET_CHECK_SAYING(!has(first.err, "replaced"), first.err); // a first push replaces nothing
   CAF_CHECK_EQUAL(qdrant.collection_size("et").value_or(0), 64u);
   auto held = points_by_path();
   CAF_CHECK_EQUAL(held.size(), 3u);
@@ -233,6 +234,45 @@ CAF_TEST(re - indexing deletes the points of changed and deleted files) {
   CAF_CHECK_EQUAL(doc.at("hits").as_array()[0].at("path").as_string(), "src/router.cpp");
   for (const auto& h : doc.at("hits").as_array())
     CAF_CHECK_NOT_EQUAL(h.at("path").as_string(), "notes/tmux.md");
+}
+
+CAF_TEST(new chunk limits replace the project s points and say so) {
+  CAF_REQUIRE_EQUAL(et({"index", project.string()}).code, 0);
+  CAF_CHECK_EQUAL(points_by_path().size(), 3u);
+  configure("context: {embed: emb, embed_batch: 2, index: {chunk_lines: 1}, qdrant: {url: \""
+            + qdrant.url() + "\", api_key: \"${ET_TEST_QDRANT_KEY}\"}}\n");
+  auto deletes = requests_to("/collections/et/points/delete?wait=true");
+  auto recut = et({"index", project.string()});
+  CAF_CHECK_EQUAL(recut.code, 0);
+  // One delete of the whole project (the new cut's ids at a file's first line are the old
+  // ones: the upserts alone would hide a missing delete).
+  CAF_CHECK_EQUAL(requests_to("/collections/et/points/delete?wait=true"), deletes + 1);
+  ET_CHECK_SAYING(
+      has(recut.err, "; new chunk limits: the project's earlier points were replaced\n"),
+      recut.err);
+  // A chunk a line now: the old cut's points are gone, not mixed with the new ones.
+  auto held = points_by_path();
+  CAF_CHECK_EQUAL(held["src/ledger.cpp"], 2);
+  CAF_CHECK_EQUAL(held["notes/tmux.md"], 2);
+  auto again = et({"index", project.string()});
+  ET_CHECK_SAYING(has(again.err, "0 points upserted, stale points of 0 files deleted\n"),
+                  again.err);
+}
+
+CAF_TEST(another collection gets the project s points and the push says where they were) {
+  CAF_REQUIRE_EQUAL(et({"index", project.string()}).code, 0);
+  configure("context: {embed: emb, embed_batch: 2, qdrant: {url: \"" + qdrant.url()
+            + "\", api_key: \"${ET_TEST_QDRANT_KEY}\", collection: other}}\n");
+  auto moved = et({"index", project.string()});
+  CAF_CHECK_EQUAL(moved.code, 0);
+  ET_CHECK_SAYING(has(moved.err, "3 points upserted, stale points of 0 files deleted; the index "
+                                 "was pushed to "
+                                     + qdrant.url()
+                                     + "/collections/et (emb=sim/embed-a) before: the "
+                                       "project's points here were replaced\n"),
+                  moved.err);
+  CAF_CHECK_EQUAL(qdrant.points("other").size(), 3u);
+  check_secret_free(moved);
 }
 
 CAF_TEST(a collection of another dimension stops the index) {

@@ -50,7 +50,13 @@ result<void> push_to_qdrant(context& ctx, const config::settings& s, retrieval::
       return r;
     if (auto r = db.forget_pushed(qdrant_target(s)); !r)
       return r;
-    pushed.replaced = st->chunks > 0;
+    // Said only when this index had pushed points before: a first push replaces nothing.
+    auto target = qdrant_target(s);
+    if (st->remote_target == target)
+      pushed.started_over = "new chunk limits: the project's earlier points were replaced";
+    else if (!st->remote_target.empty())
+      pushed.started_over = "the index was pushed to " + st->remote_target
+                            + " before: the project's points here were replaced";
   }
   auto stale = db.stale_paths();
   if (!stale)

@@ -23,7 +23,9 @@ std::string qdrant_target(const config::settings& s);
 struct push_totals {
   size_t upserted = 0;      ///< points upserted
   size_t files_cleared = 0; ///< files whose stale points were deleted
-  bool replaced = false;    ///< the target changed: every point of the project was deleted
+  /// Why every point of the project in the collection was deleted before this push ("" when
+  /// none had been pushed before: a first push says nothing of replacing).
+  std::string started_over;
 };
 
 /// Brings the collection up to date with `db` (its project root in the payloads): deletes stale

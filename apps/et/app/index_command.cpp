@@ -139,7 +139,7 @@ int embed(context& ctx, const config::settings& settings, retrieval::index_db& d
   if (remote)
     ctx.err << "et index: qdrant " << qdrant_target(settings) << ": " << pushed.upserted
             << " points upserted, stale points of " << pushed.files_cleared << " files deleted"
-            << (pushed.replaced ? "; the project's earlier points were replaced" : "") << "\n";
+            << (pushed.started_over.empty() ? "" : "; " + pushed.started_over) << "\n";
   if (!r) {
     ctx.err << "et index: embedding stopped: " << r.error().message
             << " (the vectors stored so far are kept; run `et index` again)\n";

@@ -297,7 +297,7 @@ result<update_stats> index_db::update(const fs::path& given, const index_limits&
     // Every file was forgotten and marked stale in a remote store: one replacement of the
     // project's points at the next push is cheaper than a delete per file.
     if (stats.recut)
-      if (auto r = forget_pushed(""); !r)
+      if (auto r = start_remote_over(); !r)
         return r.error();
     return stats;
   };

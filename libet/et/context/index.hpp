@@ -140,13 +140,19 @@ public:
   // (the file changed or went away since they were pushed). remote.cpp.
 
   /// True when the pushed-chunk records are not of `target` (store, collection and embedding
-  /// model; none after new chunk limits): the caller then deletes every point of the project
-  /// in the store, and calls forget_pushed(target) once that delete succeeded. Writes nothing,
-  /// so a store that fails the delete is asked again next time.
+  /// model) or new chunk limits cut the files anew since the last push: the caller then deletes
+  /// every point of the project in the store, and calls forget_pushed(target) once that delete
+  /// succeeded. Writes nothing, so a store that fails the delete is asked again next time.
   result<bool> remote_changed(const std::string& target) const;
 
-  /// Forgets the pushed-chunk records and the stale files and records `target` as the store.
+  /// Forgets the pushed-chunk records and the stale files, records `target` as the store and
+  /// ends a start_remote_over().
   result<void> forget_pushed(const std::string& target);
+
+  /// Forgets the pushed-chunk records and the stale files after new chunk limits, keeping the
+  /// store's name (its points are still there): remote_changed() is then true for any target
+  /// until forget_pushed().
+  result<void> start_remote_over();
 
   /// Files whose points must be deleted from the store before new ones are pushed.
   result<std::vector<std::string>> stale_paths() const;

@@ -27,13 +27,25 @@ result<bool> index_db::remote_changed(const std::string& target) const {
   auto current = meta("remote_target");
   if (!current)
     return current.error();
-  return *current != target;
+  auto recut = meta("remote_recut");
+  if (!recut)
+    return recut.error();
+  return *current != target || !recut->empty();
 }
 
 result<void> index_db::forget_pushed(const std::string& target) {
-  if (auto r = exec("DELETE FROM remote_points; DELETE FROM remote_stale", "forget pushed"); !r)
+  if (auto r = start_remote_over(); !r)
+    return r;
+  if (auto r = set_meta("remote_recut", ""); !r)
     return r;
   return set_meta("remote_target", target);
+}
+
+result<void> index_db::start_remote_over() {
+  if (auto r = exec("DELETE FROM remote_points; DELETE FROM remote_stale", "forget pushed"); !r)
+    return r;
+  // The target stays: its store still holds the old cut's points until the next push.
+  return set_meta("remote_recut", "1");
 }
 
 result<std::vector<std::string>> index_db::stale_paths() const {

@@ -119,7 +119,18 @@ CAF_TEST(new chunk limits replace the project in the store rather than a file at
   CAF_CHECK(stats->recut);
   // Nothing stale one file at a time: the next push replaces the project's points as a whole.
   CAF_CHECK(stale().empty());
+  // The store keeps its name (the old cut's points are still there) and asks to start over.
+  auto st = db->status();
+  CAF_REQUIRE(st);
+  CAF_CHECK_EQUAL(st->remote_target, "store A");
+  CAF_CHECK_EQUAL(st->pushed, 0u);
+  auto asked = db->remote_changed("store A");
+  CAF_REQUIRE(asked);
+  CAF_CHECK(*asked);
   CAF_CHECK(use("store A"));
+  asked = db->remote_changed("store A");
+  CAF_REQUIRE(asked);
+  CAF_CHECK(!*asked);
   CAF_CHECK_EQUAL(push_all().size(), 3u);
 }
 
