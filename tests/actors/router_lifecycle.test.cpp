@@ -136,6 +136,71 @@ CAF_TEST(a stream that fails after its first piece reports the partial output) {
   CAF_CHECK(f.message.find("connection reset") != std::string::npos);
 }
 
+CAF_TEST(a stream whose requester shows no thinking falls back after thinking alone) {
+  // A typed failure (a server error event) and a cut stream, which the provider that counted
+  // the thinking it handed on calls interrupted: neither reached the requester.
+  for (std::string how : {"think", "thinkcut"}) {
+    CAF_MESSAGE(how);
+    start();
+    auto req = ask("crew", how);
+    req.reasoning_unseen = true;
+    auto rh = self->request(router, caf::infinite, stream_atom::value, req);
+    sched.run();
+    for (int backoff = 0; backoff < 3; ++backoff) { // the retries of weak, each thinking alone
+      advance_time(10s);
+      sched.run();
+    }
+    // Only the fallback's text reaches the requester, numbered from the start.
+    std::string text;
+    for (uint32_t i = 0; i < 2; ++i)
+      self->receive([&](chunk_atom, const stream_chunk& c) {
+        CAF_CHECK_EQUAL(c.seq, i);
+        CAF_CHECK(c.delta.reasoning.empty() && c.delta.signature.empty());
+        text += c.delta.text;
+      });
+    auto r = answer_of(rh);
+    CAF_REQUIRE(r);
+    CAF_CHECK_EQUAL(r->alias, "spare");
+    CAF_CHECK_EQUAL(r->attempts, 4); // a cut is retried like a lost connection
+    CAF_CHECK_EQUAL(text, "from backup");
+    CAF_CHECK(self->mailbox().empty());
+  }
+}
+
+CAF_TEST(a stream that breaks before its first piece is retried then falls back) {
+  start();
+  auto rh = self->request(router, caf::infinite, stream_atom::value, ask("crew", "empty"));
+  sched.run();
+  for (int backoff = 0; backoff < 3; ++backoff) {
+    advance_time(10s);
+    sched.run();
+  }
+  for (int i = 0; i < 2; ++i)
+    self->receive([](chunk_atom, const stream_chunk&) {});
+  auto r = answer_of(rh);
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->alias, "spare");
+  CAF_CHECK_EQUAL(r->attempts, 4);
+  // What the requester is told of the first candidate says that nothing reached it.
+  CAF_REQUIRE_EQUAL(r->fallbacks.size(), 1u);
+  CAF_CHECK(r->fallbacks[0].reason == errc::network);
+  CAF_CHECK(r->fallbacks[0].message.find("before anything reached the requester")
+            != std::string::npos);
+}
+
+CAF_TEST(a stream whose requester shows thinking cannot fall back once it was relayed) {
+  start();
+  auto rh = self->request(router, caf::infinite, stream_atom::value, ask("crew", "think"));
+  sched.run();
+  std::string thought;
+  for (int i = 0; i < 2; ++i)
+    self->receive([&](chunk_atom, const stream_chunk& c) { thought += c.delta.reasoning; });
+  CAF_CHECK_EQUAL(thought, "let me see");
+  auto r = answer_of(rh);
+  CAF_REQUIRE(!r);
+  CAF_CHECK_EQUAL(from_caf(r.error()).code, errc::stream_interrupted);
+}
+
 // A coding agent's conversation is 100 KB and more: a job keeps it once, not once per
 // candidate, and a stream in flight keeps it only until its first piece, after which no other
 // attempt can use it.

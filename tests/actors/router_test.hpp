@@ -21,7 +21,9 @@ using namespace et::actors;
 using namespace et::test;
 using namespace std::chrono_literals;
 
-// A provider that crashes on "boom" (while `crashes` lasts), takes "hang"
+// A provider that crashes on "boom" (while `crashes` lasts), streams thinking and fails on
+// "think" (a server error) and "thinkcut" (a stream cut), ends a stream unfinished before any
+// piece on "empty", takes "hang"
 // without ever answering it (likewise), streams two pieces and then fails on
 // "cut" or never answers on "hold", sends a piece to a call that is no stream
 // and fails it on "stray" (while `crashes` lasts), refuses a request without a
@@ -57,6 +59,17 @@ inline provider_actor::behavior_type fragile(provider_actor::stateful_pointer<fr
       --*self->state.crashes;
       self->state.hung.push_back(self->make_response_promise<chat_response>());
       return caf::delegated<chat_response>{};
+    }
+    if (streaming && text == "empty") // a 200 stream that ends without its last event
+      return to_caf(make_failure(errc::stream_interrupted, "the stream ended unfinished"));
+    if (streaming && (text == "think" || text == "thinkcut")) { // thinks, signs, then fails
+      auto sink = caf::actor_cast<chunk_sink>(self->current_sender());
+      self->send(sink, chunk_atom::value, stream_chunk{id, 0, chunk{"", "let me see", "", ""}});
+      self->send(sink, chunk_atom::value, stream_chunk{id, 1, chunk{"", "", "sig", ""}});
+      // "thinkcut": as an HTTP provider tells a connection lost after pieces it handed on.
+      if (text == "thinkcut")
+        return to_caf(make_failure(errc::stream_interrupted, "after 2 pieces: connection reset"));
+      return to_caf(make_failure(errc::server_error, "connection reset"));
     }
     if (streaming) {
       auto sink = caf::actor_cast<chunk_sink>(self->current_sender());

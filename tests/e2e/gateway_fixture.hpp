@@ -103,6 +103,8 @@ inline const char* const config_text = R"(providers:
   anthink: {type: anthropic, base_url: "BASE", api_key: sk-anthink-SECRET-9, headers: {x-fake-thinking: "Weighing it up."}}
   gethink: {type: gemini, base_url: "BASE", api_key: AIza-think-SECRET-10, headers: {x-fake-thinking: "Weighing it up."}}
   olthink: {type: ollama, base_url: "BASE", headers: {x-fake-thinking: "Weighing it up."}}
+  thinkcutter: {type: anthropic, base_url: "BASE", api_key: sk-thinkcut-SECRET-11, headers: {x-fake-thinking: "Weighing it up.", x-fake-fault: stream_error, x-fake-cut-after: "0"}}
+  thinkdropper: {type: anthropic, base_url: "BASE", api_key: sk-thinkcut-SECRET-11, headers: {x-fake-thinking: "Weighing it up.", x-fake-fault: cut, x-fake-cut-after: "0"}}
 models:
   gpt: {provider: oa, model: fake-small}
   claude: {provider: an, model: fake-large}
@@ -127,12 +129,18 @@ models:
   claudeadapt: {provider: an, model: fake-large, thinking: adaptive}
   claudebudget: {provider: an, model: fake-large, thinking: budget}
   claudetoolthink: {provider: antool, model: fake-large, thinking: adaptive}
+  thinkcut: {provider: thinkcutter, model: fake-large}
+  thinkcut2: {provider: thinkcutter, model: fake-medium}
+  thinkdrop: {provider: thinkdropper, model: fake-large}
 roles:
   coder: {model: slow429, fallbacks: [gpt]}
   cutrole: {model: cut, fallbacks: [gpt]}
   cutrole2: {model: cut2, fallbacks: [claude]}
   cutrole3: {model: cut3, fallbacks: [gpt]}
   team: {pool: [gpt, claude, gem], fallbacks: [llama]}
+  thinkrole: {model: thinkcut, fallbacks: [claude]}
+  thinkrole2: {model: thinkcut2, fallbacks: [claude]}
+  thinkrole3: {model: thinkdrop, fallbacks: [claude]}
 retry: {attempts: 1}
 cooldown: {failures: 1, window: 60s, period: 30s}
 defaults: {state_dir: state}

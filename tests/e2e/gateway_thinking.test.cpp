@@ -99,6 +99,34 @@ CAF_TEST(an Anthropic client without thinking on sees none) {
   }
 }
 
+CAF_TEST(a stream that fails after thinking its client does not see still falls back) {
+  serve();
+  // The first candidate thinks, then its stream fails before any text (with an error event,
+  // or the connection drops): the client saw nothing, so the fallback answers as if the first
+  // had never begun.
+  std::string hidden_bodies;
+  for (std::string role : {"thinkrole", "thinkrole3"}) {
+    CAF_MESSAGE(role);
+    auto hidden = anthropic(ant_body(role, true));
+    hidden_bodies += hidden.body;
+    CAF_CHECK_EQUAL(hidden.status, 200);
+    auto evs = events_of(hidden.body);
+    CAF_REQUIRE(!evs.empty());
+    CAF_CHECK_EQUAL(anthropic_text(evs), "hello gateway");
+    CAF_CHECK_EQUAL(anthropic_deltas(evs, "thinking_delta", "thinking"), "");
+    CAF_CHECK_EQUAL(evs.back().name, "message_stop");
+  }
+  // A client that asked to see the thinking had it: no fallback can follow.
+  auto shown = anthropic(roomy_body("thinkrole2", true, thinking_on));
+  CAF_CHECK_EQUAL(shown.status, 200);
+  auto sevs = events_of(shown.body);
+  CAF_REQUIRE(!sevs.empty());
+  CAF_CHECK_EQUAL(anthropic_deltas(sevs, "thinking_delta", "thinking"), thought);
+  CAF_CHECK_EQUAL(anthropic_text(sevs), "");
+  CAF_CHECK_EQUAL(sevs.back().name, "error");
+  CAF_CHECK(clean(hidden_bodies + shown.body));
+}
+
 CAF_TEST(an Anthropic client that omits the display still gets the signed text) {
   // The text is what the signature signs: a block sent back without it would be refused.
   serve();

@@ -244,11 +244,16 @@ void relay(router_pointer self, const stream_chunk& c) {
   auto* j = st.jobs.find(a->second);
   if (!j || j->attempt_id != c.id || !j->streaming)
     return; // a piece for a whole request has no requester to reach
+  // Thinking the requester would drop is not relayed, nor a first piece: a failure after it
+  // still falls back.
+  if (j->req.reasoning_unseen && c.delta.text.empty())
+    return;
+  auto delta = j->req.reasoning_unseen ? chunk{c.delta.text, {}, {}, {}} : c.delta;
   // Once text reaches the requester no other attempt can follow (on_attempt_failed): the
   // conversation, a coding agent's 100 KB and more, is not kept while the answer streams.
   if (j->next_seq == 0)
     j->content = chat_request{};
-  self->send(j->sink, chunk_atom::value, stream_chunk{j->req.id, j->next_seq++, c.delta});
+  self->send(j->sink, chunk_atom::value, stream_chunk{j->req.id, j->next_seq++, std::move(delta)});
 }
 
 // Cancels every job that `matches`: the attempt in flight is abandoned at its

@@ -50,6 +50,13 @@ void on_attempt_failed(router_pointer self, uint64_t key, uint64_t attempt_id, f
   auto& j = *found;
   st.attempts.erase(attempt_id);
   j.attempt_id = 0;
+  // A stream that broke before anything reached the requester (after no piece, or after
+  // thinking it does not show, from a provider or a node that counted it) is a connection
+  // failure like any other: retried and fallen back from.
+  if (f.code == errc::stream_interrupted && j.streaming && j.next_seq == 0) {
+    f.code = errc::network;
+    f.message = "the stream broke before anything reached the requester: " + f.message;
+  }
   const auto& where = current(j).where;
   report(self, j, nullptr, &f);
   j.notes.push_back(where.label() + ": " + to_string(f));

@@ -159,6 +159,9 @@ void start_call(const state_ptr& st, gateway::surface api, const std::shared_ptr
   ex->what = std::move(what);
   ex->tools = parsed.request.tool_use;
   role_request req{id, where.role, where.target, std::move(parsed.request)};
+  // Thinking this client never sees (not asked for, not carried in reasoning items) keeps a
+  // failing stream able to fall back: until text, nothing reached the client.
+  req.reasoning_unseen = !parsed.show_thinking && !parsed.carry_thoughts;
   st->calls->start(std::move(req), ex->stream,
                    {[ex](const stream_chunk& c) { ex->chunk(c); },
                     [ex](result<routed_response> r, std::optional<errc> cause) {

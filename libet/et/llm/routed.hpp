@@ -17,6 +17,10 @@ struct role_request {
   std::string role;     ///< e.g. "polecat" or a custom role
   std::string target;   ///< explicit alias, alias@node or provider/model ("" = the role's chain)
   chat_request request; ///< the conversation; its model field is filled per candidate
+  /// The requester shows none of the model's thinking (a gateway client that did not ask for
+  /// it): a stream's thinking pieces are not relayed, so a candidate that fails after thinking
+  /// alone may still fall back (nothing reached the client yet).
+  bool reasoning_unseen = false;
   bool operator==(const role_request&) const = default;
 };
 
