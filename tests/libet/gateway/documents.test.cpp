@@ -134,9 +134,8 @@ CAF_TEST(Anthropic document refusals name the block) {
   CAF_CHECK(code(image) == errc::unsupported);
   auto file = p(R"({"type":"document","source":{"type":"file","file_id":"f1"}})");
   CAF_CHECK_EQUAL(refused(file), "messages[0].content[0].source.type");
-  auto context = p(anthropic_document("application/pdf", pdf, R"(,"context":"from the wiki")"));
-  CAF_CHECK_EQUAL(refused(context), "messages[0].content[0].context");
-  CAF_CHECK(code(context) == errc::unsupported);
+  CAF_CHECK_EQUAL(refused(p(anthropic_document("application/pdf", pdf, R"(,"context":7)"))),
+                  "messages[0].content[0].context");
   CAF_CHECK_EQUAL(refused(p(anthropic_document("application/pdf", pdf, R"(,"title":1)"))),
                   "messages[0].content[0].title");
   CAF_CHECK_EQUAL(refused(p(R"({"type":"document","source":{"type":"url","url":"ftp://x/a"}})")),
@@ -180,6 +179,51 @@ CAF_TEST(Anthropic text documents are text in the turn between document tags) {
   // A turn of a document alone is a turn.
   CAF_CHECK_EQUAL(ms[3].content,
                   "<document>\n<document_content>\ny\n</document_content>\n</document>\n");
+}
+
+CAF_TEST(an Anthropic document s context goes with it between tags of its own) {
+  // A file: its context is text right after it.
+  auto file = parse_anthropic_request(anthropic_body(
+      R"({"type":"text","text":"Read"},)"
+      + anthropic_document("application/pdf", pdf, R"(,"context":"from the wiki, 2024")")));
+  CAF_REQUIRE(file);
+  const auto& f = file->request.messages.at(0);
+  CAF_REQUIRE_EQUAL(f.images.size(), 1u);
+  CAF_CHECK_EQUAL(f.images[0].at, 4u);
+  CAF_CHECK_EQUAL(f.content,
+                  "Read\n<document_context>\nfrom the wiki, 2024\n</document_context>\n");
+  // A text document: inside its <document>, after its title.
+  auto text = parse_anthropic_request(anthropic_body(
+      R"({"type":"document","title":"Notes","context":"draft\n","source":{"type":"text",
+          "media_type":"text/plain","data":"a"}})"));
+  CAF_REQUIRE(text);
+  CAF_CHECK_EQUAL(text->request.messages.at(0).content,
+                  "<document>\n<source>Notes</source>\n<document_context>\ndraft\n"
+                  "</document_context>\n<document_content>\na\n</document_content>\n"
+                  "</document>\n");
+  // Null is absent; a context past the bound is refused by name.
+  auto none = parse_anthropic_request(
+      anthropic_body(anthropic_document("application/pdf", pdf, R"(,"context":null)")));
+  CAF_REQUIRE(none);
+  CAF_CHECK_EQUAL(none->request.messages.at(0).content, "");
+  limits small;
+  small.max_string_bytes = 8;
+  auto long_one = parse_anthropic_request(
+      anthropic_body(anthropic_document("application/pdf", pdf, R"(,"context":"far too long")")),
+      small);
+  CAF_CHECK_EQUAL(refused(long_one), "messages[0].content[0].context");
+  // One that fits alone but not in the turn is named too; spaces alone say nothing.
+  limits turn_bound;
+  turn_bound.max_string_bytes = 64;
+  auto over = parse_anthropic_request(
+      anthropic_body(R"({"type":"document","title":"Notes","context":"forty bytes or so, yes",)"
+                     R"("source":{"type":"text","media_type":"text/plain","data":"a"}})"),
+      turn_bound);
+  CAF_CHECK_EQUAL(refused(over), "messages[0].content[0].context");
+  auto blank = parse_anthropic_request(
+      anthropic_body(anthropic_document("application/pdf", pdf, R"(,"context":" \n ")")));
+  CAF_REQUIRE(blank);
+  CAF_CHECK_EQUAL(blank->request.messages.at(0).content, "");
 }
 
 CAF_TEST(a text document after a tool result is a user turn of its own) {

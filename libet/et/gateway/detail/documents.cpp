@@ -51,17 +51,34 @@ result<void> name_into(const json::object& o, const char* key, const std::string
   return {};
 }
 
+// A document's context (what the model should know of it, e.g. where it comes from), between
+// tags of its own, as every upstream reads it (Anthropic's own field only exists on its API).
+std::string context_text(const std::string& context) {
+  return "<document_context>\n" + context + (context.back() == '\n' ? "" : "\n")
+         + "</document_context>\n";
+}
+
+// What starts a new line after the turn's text so far ("" at its start or after a newline).
+std::string line_start(const message& turn) {
+  return turn.content.empty() || turn.content.back() == '\n' ? "" : "\n";
+}
+
 // A text document (`source`, named `field`) into `turn`, between the tags of Anthropic's
 // prompting guide for documents.
 result<void> text_document(const json::object& source, const std::string& kind,
-                           const std::string& title, const std::string& field, const limits& bounds,
-                           message& turn) {
-  std::string open = turn.content.empty() || turn.content.back() == '\n' ? "" : "\n";
-  open += "<document>\n";
+                           const std::string& title, const std::string& context,
+                           const std::string& field, const limits& bounds, message& turn) {
+  auto open = line_start(turn) + "<document>\n";
   if (!title.empty())
     open += "<source>" + title + "</source>\n";
-  open += "<document_content>\n";
   if (auto ok = append_text(turn, open, field, bounds); !ok)
+    return ok;
+  // The context's own name when it is what outgrows the turn.
+  auto context_field = field.substr(0, field.rfind('.')) + ".context";
+  if (!context.empty())
+    if (auto ok = append_text(turn, context_text(context), context_field, bounds); !ok)
+      return ok;
+  if (auto ok = append_text(turn, "<document_content>\n", field, bounds); !ok)
     return ok;
   if (kind == "text") {
     if (auto ok = check_members(source, field, {"type", "media_type", "data"}); !ok)
@@ -144,8 +161,11 @@ result<void> anthropic_document(const json::object& part, const std::string& fie
                               {"type", "source", "title", "context", "citations", "cache_control"});
       !ok)
     return ok.error();
-  if (const auto* c = part.if_contains("context"); c != nullptr && !c->is_null())
-    return unsupported_field(field + ".context", "not passed on by this gateway yet");
+  auto context = optional_string(part, "context", field, bounds.max_string_bytes);
+  if (!context)
+    return std::move(context).error();
+  if (context->find_first_not_of(" \t\r\n") == std::string::npos)
+    context->clear(); // nothing to say: no empty tags
   const auto* source = part.if_contains("source");
   const auto* kind =
       source != nullptr && source->is_object() ? source->get_object().if_contains("type") : nullptr;
@@ -154,7 +174,7 @@ result<void> anthropic_document(const json::object& part, const std::string& fie
     auto title = optional_string(part, "title", field, max_name);
     if (!title)
       return std::move(title).error();
-    return text_document(source->get_object(), std::string{kind->get_string()}, *title,
+    return text_document(source->get_object(), std::string{kind->get_string()}, *title, *context,
                          field + ".source", bounds, turn);
   }
   auto doc = anthropic_source(part, field, bounds, attachment::document,
@@ -162,7 +182,10 @@ result<void> anthropic_document(const json::object& part, const std::string& fie
                               "supported (this gateway stores no files)");
   if (auto ok = name_into(part, "title", field, doc); !ok)
     return ok.error();
-  return attach(std::move(doc), turn);
+  if (auto ok = attach(std::move(doc), turn); !ok || context->empty())
+    return ok;
+  // A file's context follows it, as text right after it in the turn.
+  return append_text(turn, line_start(turn) + context_text(*context), field + ".context", bounds);
 }
 
 } // namespace et::gateway::detail

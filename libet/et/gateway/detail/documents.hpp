@@ -29,8 +29,9 @@ result<void> responses_document(const boost::json::object& part, const std::stri
 /// source) is an attachment. A text document (a text source of text/plain, or a content source
 /// of text and image blocks) is text in the turn, laid out as Anthropic's prompting guide lays
 /// out documents (<document>, its title as <source>, <document_content>): every upstream reads
-/// it that way, and et relays no citations. `citations` and `cache_control` have no effect;
-/// `context` and file sources are unsupported.
+/// it that way, and et relays no citations. `context` goes with it between <document_context>
+/// tags (inside <document> for text, right after a file). `citations` and `cache_control` have
+/// no effect; file sources are unsupported.
 result<void> anthropic_document(const boost::json::object& part, const std::string& field,
                                 const limits& bounds, message& turn);
 
