@@ -49,26 +49,24 @@ void print_tables(const std::vector<loop_result>& loops, const std::vector<strea
 std::vector<et::bench::json_row> to_rows(const std::vector<loop_result>& loops,
                                          const std::vector<stream_result>& streams,
                                          const run_setup& run) {
-  auto how = run.how;
+  // What every row says of its run: which bench, scheduler, I/O plan, path and concurrency.
+  auto head = [&](const char* bench, const std::string& path, int64_t concurrency) {
+    return et::bench::json_row{}
+        .add("bench", bench)
+        .add("scheduler", name_of(run.how))
+        .add("io", run.io_on_workers ? "workers" : "threads")
+        .add("path", path)
+        .add("concurrency", concurrency);
+  };
   std::vector<et::bench::json_row> rows;
   for (const auto& r : loops)
-    rows.push_back(et::bench::json_row{}
-                       .add("bench", "request")
-                       .add("scheduler", name_of(how))
-                       .add("io", run.io_on_workers ? "workers" : "threads")
-                       .add("path", r.path)
-                       .add("concurrency", static_cast<int64_t>(r.concurrency))
+    rows.push_back(head("request", r.path, static_cast<int64_t>(r.concurrency))
                        .add("rps", r.rps)
                        .add("p50_us", r.p50_us)
                        .add("p99_us", r.p99_us)
                        .add("errors", r.errors));
   for (const auto& s : streams)
-    rows.push_back(et::bench::json_row{}
-                       .add("bench", "stream")
-                       .add("scheduler", name_of(how))
-                       .add("io", run.io_on_workers ? "workers" : "threads")
-                       .add("path", s.path)
-                       .add("concurrency", int64_t{1})
+    rows.push_back(head("stream", s.path, 1)
                        .add("tokens", int64_t{run.stream_tokens})
                        .add("ttft_p50_us", s.ttft_p50_us)
                        .add("ttft_p99_us", s.ttft_p99_us)
