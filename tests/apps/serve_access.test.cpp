@@ -112,10 +112,7 @@ CAF_TEST(an unauthenticated peer cannot make a node allocate what a basp header 
   child node{{et_binary, "serve", "--config", node_cfg.string()}, dir / "n.out", dir / "n.err"};
   uint16_t port = 0;
   CAF_REQUIRE(eventually([&] {
-    auto text = node.err();
-    auto at = text.find("listening on 127.0.0.1:");
-    if (at != std::string::npos)
-      port = static_cast<uint16_t>(std::stoi(text.substr(at + 23)));
+    port = port_after(node.err(), "listening on 127.0.0.1:");
     return port != 0;
   }));
   CAF_CHECK(has(node.err(), "(mutual TLS)"));
@@ -150,13 +147,9 @@ CAF_TEST(the gateway runs next to the node listener on the same router) {
   uint16_t http_port = 0;
   eventually([&] {
     auto text = proc.err();
-    auto node_at = text.find("listening on 127.0.0.1:");
-    auto http_at = text.find("gateway listening on http://127.0.0.1:");
-    if (node_at == std::string::npos || http_at == std::string::npos)
-      return false;
-    node_port = static_cast<uint16_t>(std::stoi(text.substr(node_at + 23)));
-    http_port = static_cast<uint16_t>(std::stoi(text.substr(http_at + 38)));
-    return true;
+    node_port = port_after(text, "listening on 127.0.0.1:");
+    http_port = port_after(text, "gateway listening on http://127.0.0.1:");
+    return node_port != 0 && http_port != 0;
   });
   CAF_REQUIRE(node_port != 0 && http_port != 0);
   auto answer = http_post(http_port, "/v1/chat/completions",

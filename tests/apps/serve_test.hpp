@@ -18,6 +18,7 @@
 #include <boost/json.hpp>
 
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <fstream>
@@ -31,6 +32,21 @@ namespace serve_test {
 
 using namespace std::chrono_literals;
 using namespace et::test;
+
+// The port written after `mark` in `text`, once its digits are followed by something: a
+// child's stderr is read while the child writes it, so the number may still be coming (0 then).
+inline uint16_t port_after(const std::string& text, std::string_view mark) {
+  auto at = text.find(mark);
+  if (at == std::string::npos)
+    return 0;
+  auto from = at + mark.size();
+  auto end = text.find_first_not_of("0123456789", from);
+  if (end == std::string::npos || end == from)
+    return 0;
+  unsigned port = 0;
+  std::from_chars(text.data() + from, text.data() + end, port);
+  return port <= 65535 ? static_cast<uint16_t>(port) : 0;
+}
 
 // A child process whose stdout and stderr go to files; killed if still alive.
 class child {
@@ -239,12 +255,8 @@ struct fixture : scratch_dir {
         dir / (name + ".out"), dir / (name + ".err"));
     uint16_t port = 0;
     eventually([&] {
-      auto text = proc->err();
-      auto at = text.find("listening on 127.0.0.1:");
-      if (at == std::string::npos)
-        return false;
-      port = static_cast<uint16_t>(std::stoi(text.substr(at + 23)));
-      return true;
+      port = port_after(proc->err(), "listening on 127.0.0.1:");
+      return port != 0;
     });
     if (port == 0)
       CAF_FAIL("et serve " << name << " did not start: " << proc->err());
