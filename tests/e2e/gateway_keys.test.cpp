@@ -27,7 +27,9 @@ struct keys_fixture : fixture {
     auto at = text.find("models:\n");
     CAF_REQUIRE(at != std::string::npos);
     text.insert(at + 8, "  priced: {provider: oa, model: fake-small, price: {input: 1000000, "
-                        "output: 1000000}}\n");
+                        "output: 1000000}}\n"
+                        "  pricedcut: {provider: cutter, model: fake-small, price: {input: "
+                        "1000000, output: 1000000}}\n");
     std::ofstream{file} << text;
   }
 
@@ -230,6 +232,32 @@ CAF_TEST(a budget holds across two gateways sharing a state dir) {
   auto table = et({"cost", "--by", "key"});
   CAF_CHECK(has(table.out, "ci "));
   CAF_CHECK(!has(table.out + cost.out, key));
+}
+
+CAF_TEST(a stream that breaks after its text is charged an estimate) {
+  // The upstream bills what it streamed and the prompt even though no usage came: a client must
+  // not spend past its budget by streams that end (or that it ends) before their usage.
+  auto key = create("cut", {"--budget-total", "1000"});
+  serve();
+  auto r = oai(R"({"model":"pricedcut","stream":true,"max_tokens":8,)"
+               R"("messages":[{"role":"user","content":"hello gateway"}]})",
+               key);
+  CAF_CHECK_EQUAL(r.status, 200);
+  CAF_CHECK(has(r.body, "one"));   // text reached the client...
+  CAF_CHECK(!has(r.body, "[DONE]")); // ...then the stream broke
+  finished cost;
+  poll_until(
+      [&] {
+        cost = et({"cost", "--by", "key", "--json"});
+        return has(cost.out, R"("requests":1)");
+      },
+      10s);
+  CAF_REQUIRE_EQUAL(cost.code, 0);
+  auto doc = json::parse(cost.out);
+  const auto& row = doc.at("rows").at(0);
+  CAF_CHECK_EQUAL(row.at("failures").as_int64(), 1);
+  // At $1 a token: the prompt's estimate (a few tokens) and the text streamed before the break.
+  CAF_CHECK_GREATER(row.at("usd").as_double(), 3.0);
 }
 
 CAF_TEST(over the rate limit is 429 with Retry - After) {

@@ -38,11 +38,35 @@ struct exchange {
   std::shared_ptr<http::reply> out;
   std::optional<gateway::renderer> render; ///< the answer in its client's API
   bool stream = false;
-  bool started = false; ///< the stream's head and first events went out
-  key_ticket ticket;    ///< settled with the answer
-  tally counted;        ///< for /metrics; its t0 is the request's arrival
-  std::string what;     ///< "POST /v1/messages model=x stream", for the log
-  tool_policy tools;    ///< what the client allows of the model's tool calls
+  bool started = false;     ///< the stream's head and first events went out
+  key_ticket ticket;        ///< settled with the answer
+  tally counted;            ///< for /metrics; its t0 is the request's arrival
+  std::string what;         ///< "POST /v1/messages model=x stream", for the log
+  tool_policy tools;        ///< what the client allows of the model's tool calls
+  std::size_t streamed = 0; ///< bytes of text and thinking the router relayed
+  bool settled = false;     ///< the ticket was settled (exactly once, whatever ends it)
+
+  // A request dropped unanswered (the gateway stopped with it in flight) is still charged.
+  ~exchange() {
+    if (!settled)
+      st->keys->settle_unanswered(ticket, 503, streamed, true);
+  }
+
+  void settle(int status, const usage& tokens, std::optional<double> usd) {
+    settled = true;
+    st->keys->settle(ticket, status, tokens, usd);
+  }
+
+  // A failure may still have cost something upstream: the client hung up, an attempt timed
+  // out or broke off, or text had already streamed.
+  void settle_failed(int status, errc code, std::optional<errc> cause) {
+    auto billed = [](std::optional<errc> c) {
+      return c == errc::cancelled || c == errc::timeout || c == errc::stream_interrupted;
+    };
+    settled = true;
+    st->keys->settle_unanswered(ticket, status, streamed,
+                                started || streamed > 0 || billed(code) || billed(cause));
+  }
 
   void log(const std::string& outcome) const {
     if (!st->setup.log)
@@ -67,6 +91,7 @@ struct exchange {
   }
 
   void chunk(const stream_chunk& c) {
+    streamed += c.delta.text.size() + c.delta.reasoning.size();
     auto events = render->piece(c.delta);
     if (events.empty())
       return; // thinking the client did not ask to see
@@ -100,17 +125,17 @@ struct exchange {
       st->metrics->answered(*r);
     if (!r) {
       auto e = gateway::error_for(proto, r.error(), cause);
-      st->keys->settle(ticket, e.status, {}, std::nullopt);
+      settle_failed(e.status, r.error().code, cause);
       return fail(std::move(e));
     }
     auto dropped = gateway::hold_to_policy(r->response, tools);
     if (auto ok = gateway::check_relayable(proto, r->response); !ok) {
       auto e = gateway::error_for(proto, ok.error());
       e.status = 502; // the model's doing, not the client's
-      st->keys->settle(ticket, e.status, r->response.tokens, r->response.usd);
+      settle(e.status, r->response.tokens, r->response.usd);
       return fail(std::move(e));
     }
-    st->keys->settle(ticket, 200, r->response.tokens, r->response.usd);
+    settle(200, r->response.tokens, r->response.usd);
     const auto& answer = r->response;
     auto by = answered_by(*r);
     count(st, counted, 200, nullptr);

@@ -126,17 +126,18 @@ void key_gate::admit(const key_pass& who, const std::string& model, const gatewa
     return then(std::nullopt, key_ticket{"", model, 0});
   if (auto refused = refuse_model(who, model))
     return then(std::move(*refused), key_ticket{who.name, model, 0});
-  auto use = estimate(who, where, *req);
+  key_ticket priced{who.name, model, 0};
+  auto use = estimate(who, where, *req, priced);
   writer_->admit(
-      std::move(use), [this, who, model, then = std::move(then)](result<store::key_admission> a) {
-        key_ticket ticket{who.name, model, 0};
+      std::move(use), [this, who, priced, then = std::move(then)](result<store::key_admission> a) {
+        auto ticket = priced;
         if (!a) {
           if (a.error().code == errc::auth) // revoked since authenticate()
             return then(unauthorized("the key \"" + who.name + "\" was revoked"), ticket);
           return then(store_failed(), ticket);
         }
         if (a->id == 0) {
-          record_refusal(who, model, 429);
+          record_refusal(who, ticket.model, 429);
           bool budget = a->why == store::key_refusal::budget_day
                         || a->why == store::key_refusal::budget_total;
           return then(gateway::client_error{429, a->message, "", a->retry_after_s,
@@ -149,10 +150,11 @@ void key_gate::admit(const key_pass& who, const std::string& model, const gatewa
 }
 
 store::key_use key_gate::estimate(const key_pass& who, const gateway::route& where,
-                                  const chat_request& req) const {
+                                  const chat_request& req, key_ticket& ticket) const {
   // The worst case over the chain: any candidate may end up answering.
   auto prompt = cost::estimate_prompt_tokens(req);
   store::key_use use{who.name, 0, prompt, now_ms()};
+  ticket.prompt_tokens = prompt;
   // Where each candidate goes and its max_tokens depend on the request's max_tokens alone: the
   // chain is resolved without the conversation and tools, which each candidate would copy.
   chat_request options;
@@ -168,8 +170,14 @@ store::key_use key_gate::estimate(const key_pass& who, const gateway::route& whe
       auto a = settings_->models.find(c.where.alias);
       auto price = prices_.lookup(p->second, c.where.model,
                                   a == settings_->models.end() ? nullptr : &a->second);
-      if (price)
-        use.usd = std::max(use.usd, cost::estimate_request_usd(*price, prompt, max_tokens));
+      if (!price)
+        continue;
+      use.usd = std::max(use.usd, cost::estimate_request_usd(*price, prompt, max_tokens));
+      if (!ticket.dearest)
+        ticket.dearest.emplace();
+      auto& dearest = *ticket.dearest;
+      dearest.input_per_token = std::max(dearest.input_per_token, price->input_per_token);
+      dearest.output_per_token = std::max(dearest.output_per_token, price->output_per_token);
     }
     use.tokens += most_tokens;
   }
@@ -180,6 +188,22 @@ void key_gate::settle(const key_ticket& ticket, int status, const usage& tokens,
                       std::optional<double> usd) {
   writer_->settle(ticket.reservation,
                   store::key_request{ticket.name, ticket.model, now_ms(), tokens, usd, status});
+}
+
+void key_gate::settle_unanswered(const key_ticket& ticket, int status, std::size_t streamed_bytes,
+                                 bool may_have_cost) {
+  if (!may_have_cost)
+    return settle(ticket, status, {}, std::nullopt);
+  // What the upstream may bill: the whole prompt and what was streamed so far (the usage of a
+  // stream comes with its end), at the dearest candidate's prices.
+  usage tokens;
+  tokens.prompt_tokens = ticket.prompt_tokens;
+  tokens.completion_tokens = cost::estimate_tokens(streamed_bytes);
+  std::optional<double> usd;
+  if (ticket.dearest)
+    usd =
+        cost::estimate_request_usd(*ticket.dearest, tokens.prompt_tokens, tokens.completion_tokens);
+  settle(ticket, status, tokens, usd);
 }
 
 void key_gate::record_refusal(const key_pass& who, const std::string& model, int status) {

@@ -36,6 +36,10 @@ struct key_ticket {
   std::string name;        ///< the key ("" in open mode)
   std::string model;       ///< the model the client named
   int64_t reservation = 0; ///< the store's reservation (0: none)
+  /// For a request that ends without its usage (settle_unanswered): its prompt's estimate and
+  /// the dearest prices per token of its chain (none when no candidate is priced).
+  int64_t prompt_tokens = 0;
+  std::optional<cost::model_price> dearest;
 };
 
 /// The door. authenticate() looks the key up in a copy of the keys table
@@ -85,14 +89,22 @@ public:
   /// the background: gathered with others and written within key_writer's flush interval.
   void settle(const key_ticket& ticket, int status, const usage& tokens, std::optional<double> usd);
 
+  /// Settles a request that ended without an answer's usage. One that may have cost something
+  /// upstream (`may_have_cost`: its stream had begun, the client hung up, the attempt timed out
+  /// or broke off) is charged an estimate, its prompt and the `streamed_bytes` it relayed at the
+  /// chain's dearest prices, so a client cannot spend past a budget by hanging up before the
+  /// usage comes; any other is recorded at $0.
+  void settle_unanswered(const key_ticket& ticket, int status, std::size_t streamed_bytes,
+                         bool may_have_cost);
+
   /// Records a request refused after authentication (400, 403, 404, 429) at $0, in the
   /// background. `model` is "" when the body did not decode.
   void record_refusal(const key_pass& who, const std::string& model, int status);
 
 private:
   key_gate() = default;
-  store::key_use estimate(const key_pass& who, const gateway::route& where,
-                          const chat_request& req) const;
+  store::key_use estimate(const key_pass& who, const gateway::route& where, const chat_request& req,
+                          key_ticket& ticket) const;
 
   std::shared_ptr<const config::settings> settings_;
   cost::price_book prices_;

@@ -146,13 +146,24 @@ int64_t estimate_attachment_tokens(const image& i) {
 }
 
 int64_t estimate_prompt_tokens(const chat_request& req) {
+  // Everything a provider bills as input, not the turns' text alone: a request of huge tool
+  // schemas or call arguments and a few words of text is not a cheap one.
   size_t bytes = 0;
   int64_t attachments = 0;
   for (const auto& m : req.messages) {
-    bytes += m.content.size();
+    bytes += m.content.size() + m.name.size() + m.tool_call_id.size();
+    for (const auto& c : m.tool_calls)
+      bytes += c.id.size() + c.name.size() + c.arguments.size();
+    for (const auto& t : m.thoughts)
+      bytes += t.text.size() + t.redacted.size();
     for (const auto& i : m.images)
       attachments += estimate_attachment_tokens(i);
   }
+  for (const auto& t : req.tools)
+    bytes += t.name.size() + t.description.size() + t.parameters.size();
+  for (const auto& s : req.stop)
+    bytes += s.size();
+  bytes += req.format.name.size() + req.format.schema.size();
   return estimate_tokens(bytes) + attachments;
 }
 

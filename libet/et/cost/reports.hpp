@@ -37,8 +37,9 @@ inline int64_t estimate_tokens(size_t bytes) {
   return static_cast<int64_t>(bytes / 3 + 1);
 }
 
-/// Tokens a conversation's prompt is estimated to take: its texts, and its images and
-/// documents as cost/attachments.hpp estimates them.
+/// Tokens a request's prompt is estimated to take: every text billed as input (turns, tool
+/// calls and results, thinking, tool schemas, stop sequences, the answer's schema), and its
+/// images and documents as cost/attachments.hpp estimates them.
 int64_t estimate_prompt_tokens(const chat_request& req);
 
 } // namespace et::cost

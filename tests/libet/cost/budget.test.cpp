@@ -113,6 +113,23 @@ CAF_TEST(a prompt estimate counts its images as well as its text) {
   CAF_CHECK_EQUAL(estimate_prompt_tokens(req), 31 + 2 * image_token_estimate);
 }
 
+CAF_TEST(a prompt estimate counts tool schemas calls and thinking as input) {
+  chat_request req;
+  req.messages.push_back(message{role::user, "hi", {}, {}, {}});
+  auto bare = estimate_prompt_tokens(req);
+  req.tools.push_back(tool_spec{"read", "reads a file", std::string(3000, 'p')});
+  auto with_tools = estimate_prompt_tokens(req);
+  CAF_CHECK_GREATER_OR_EQUAL(with_tools, bare + 1000);
+  message call{role::assistant, "", {tool_call{"c1", "read", std::string(3000, 'a')}}, {}, {}};
+  call.thoughts.push_back(thought{std::string(3000, 't'), "sig", {}});
+  req.messages.push_back(call);
+  auto with_call = estimate_prompt_tokens(req);
+  CAF_CHECK_GREATER_OR_EQUAL(with_call, with_tools + 2000);
+  req.messages.push_back(message{role::tool, std::string(30, 'r'), {}, "c1", "read"});
+  req.format.schema = std::string(3000, 's');
+  CAF_CHECK_GREATER_OR_EQUAL(estimate_prompt_tokens(req), with_call + 1000);
+}
+
 CAF_TEST(a prompt estimate counts a document by its pages) {
   chat_request req;
   req.messages.push_back(message{role::user, std::string(30, 'u'), {}, {}, {}});
