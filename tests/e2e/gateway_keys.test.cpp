@@ -243,7 +243,7 @@ CAF_TEST(a stream that breaks after its text is charged an estimate) {
                R"("messages":[{"role":"user","content":"hello gateway"}]})",
                key);
   CAF_CHECK_EQUAL(r.status, 200);
-  CAF_CHECK(has(r.body, "one"));   // text reached the client...
+  CAF_CHECK(has(r.body, "one"));     // text reached the client...
   CAF_CHECK(!has(r.body, "[DONE]")); // ...then the stream broke
   finished cost;
   poll_until(

@@ -389,6 +389,9 @@ void http_gateway::stop(std::chrono::milliseconds grace) {
     server_->stop(grace);
   // After the server: closing its connections cancelled their calls at the desks.
   state_->calls->stop();
+  // An admission answered on the key writer's thread holds the gateway's state: were it the
+  // last to let go, the writer's thread would be stopping itself.
+  state_->keys->flush();
 }
 
 } // namespace et::app

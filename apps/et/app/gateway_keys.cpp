@@ -206,6 +206,10 @@ void key_gate::settle_unanswered(const key_ticket& ticket, int status, std::size
   settle(ticket, status, tokens, usd);
 }
 
+void key_gate::flush() {
+  writer_->flush();
+}
+
 void key_gate::record_refusal(const key_pass& who, const std::string& model, int status) {
   // Nothing was sent: it cost nothing (not "unpriced").
   writer_->settle(0, store::key_request{who.name, model, now_ms(), {}, 0.0, status});

@@ -97,6 +97,10 @@ public:
   void settle_unanswered(const key_ticket& ticket, int status, std::size_t streamed_bytes,
                          bool may_have_cost);
 
+  /// Blocks until what was queued is written and every admission answered (see
+  /// store::key_writer::flush): after it, no answer on the writer's thread holds the gateway.
+  void flush();
+
   /// Records a request refused after authentication (400, 403, 404, 429) at $0, in the
   /// background. `model` is "" when the body did not decode.
   void record_refusal(const key_pass& who, const std::string& model, int status);

@@ -25,6 +25,7 @@ void key_writer::admit(key_use use, admitted then) {
   {
     std::lock_guard<std::mutex> lock{mutex_};
     admissions_.emplace_back(std::move(use), std::move(then));
+    ++admitted_;
   }
   wake_.notify_one();
 }
@@ -48,17 +49,32 @@ void key_writer::settle(int64_t id, key_request rec) {
 void key_writer::flush() {
   std::unique_lock<std::mutex> lock{mutex_};
   auto target = queued_;
+  auto answers = admitted_;
   flush_to_ = std::max(flush_to_, target);
   wake_.notify_one();
-  written_.wait(lock, [&] { return done_ >= target; });
+  written_.wait(lock, [&] { return done_ >= target && answered_ >= answers; });
 }
 
-void key_writer::write_records(std::vector<key_settlement>& batch) {
+bool key_writer::write_records(std::vector<key_settlement>& batch, bool last_try) {
   // The store retries while another process holds the file (about a minute).
   auto r = store_->settle_all(batch);
-  if (!r && options_.log)
+  if (r || !options_.log)
+    return r.has_value();
+  if (!last_try)
+    options_.log("cannot record " + std::to_string(batch.size())
+                 + " requests yet: " + r.error().message
+                 + " (they are kept and tried again; their reservations stay counted)");
+  else
     for (const auto& s : batch)
       options_.log("cannot record a request of key \"" + s.record.key + "\": " + r.error().message);
+  return false;
+}
+
+std::chrono::steady_clock::time_point key_writer::records_due_at() const {
+  // A failed batch waits out a flush interval before it is tried again.
+  if (records_.size() >= options_.flush_records)
+    return retry_at_;
+  return std::max(retry_at_, oldest_ + options_.flush_every);
 }
 
 void key_writer::run() {
@@ -66,15 +82,14 @@ void key_writer::run() {
   for (;;) {
     bool records_due =
         !records_.empty()
-        && (stopping_ || records_.size() >= options_.flush_records || flush_to_ > done_
-            || std::chrono::steady_clock::now() >= oldest_ + options_.flush_every);
+        && (stopping_ || flush_to_ > done_ || std::chrono::steady_clock::now() >= records_due_at());
     if (admissions_.empty() && !records_due) {
       if (stopping_ && records_.empty())
         return; // everything queued is written
       if (records_.empty())
         wake_.wait(lock);
       else
-        wake_.wait_until(lock, oldest_ + options_.flush_every);
+        wake_.wait_until(lock, records_due_at());
       continue;
     }
     // Everything that came while the last transaction ran goes into the next one.
@@ -82,6 +97,9 @@ void key_writer::run() {
     std::vector<key_settlement> records;
     if (records_due)
       records.swap(records_);
+    // Given up only when someone waits for them (flush, the end): until then a batch that
+    // cannot be written is kept, and its reservations with it, never dropped while they count.
+    bool last_try = stopping_ || flush_to_ > done_;
     lock.unlock();
     if (!admissions.empty()) {
       std::vector<key_use> uses;
@@ -93,13 +111,24 @@ void key_writer::run() {
         admissions[i].second(answers ? std::move((*answers)[i])
                                      : result<key_admission>{answers.error()});
     }
-    if (!records.empty())
-      write_records(records);
+    // The answers and what they hold go before flush() learns of them: a caller that flushed
+    // before letting go of what the answers hold is the last to hold it.
+    auto answered = admissions.size();
+    admissions.clear();
+    bool written = records.empty() || write_records(records, last_try);
     lock.lock();
-    if (!records.empty()) {
-      done_ += records.size();
-      written_.notify_all();
+    answered_ += answered;
+    if (!written && !last_try) {
+      records_.insert(records_.begin(), std::make_move_iterator(records.begin()),
+                      std::make_move_iterator(records.end()));
+      oldest_ = std::chrono::steady_clock::now();
+      retry_at_ = oldest_ + options_.flush_every;
+      records.clear();
     }
+    if (!records.empty())
+      done_ += records.size();
+    if (answered > 0 || !records.empty())
+      written_.notify_all();
   }
 }
 

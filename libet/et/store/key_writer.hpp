@@ -20,8 +20,10 @@
 /// A crash (kill -9, power cut) loses the records still gathered: at most `flush_records`
 /// requests, or those of the last `flush_every`. Their reservations are dropped by the
 /// next admission in any process once this one is gone (holder_alive), so their spend is
-/// not counted. A record that cannot be written (another process held the file for about
-/// a minute) is logged and dropped likewise.
+/// not counted. Records that cannot be written (another process held the file for about a
+/// minute, the disk is full) are logged and kept, and tried again a `flush_every` later,
+/// their reservations still counted; only flush() and the end give up on them (logged, and
+/// their reservations dropped with this process as after a crash).
 
 #include <chrono>
 #include <condition_variable>
@@ -63,12 +65,14 @@ public:
   /// Queues the release of reservation `id` (0: none) and the record `rec`.
   void settle(int64_t id, key_request rec);
 
-  /// Blocks until every record queued before the call is written (or failed and logged).
+  /// Blocks until every record queued before the call is written (or failed and logged) and
+  /// every admission queued before it is answered, its answer run and let go of.
   void flush();
 
 private:
   void run();
-  void write_records(std::vector<key_settlement>& batch);
+  bool write_records(std::vector<key_settlement>& batch, bool last_try);
+  std::chrono::steady_clock::time_point records_due_at() const;
 
   std::unique_ptr<key_store> store_;
   key_writer_options options_;
@@ -77,10 +81,13 @@ private:
   std::condition_variable written_;
   std::vector<std::pair<key_use, admitted>> admissions_;
   std::vector<key_settlement> records_;
-  std::chrono::steady_clock::time_point oldest_{}; ///< when the oldest waiting record came
-  uint64_t queued_ = 0;                            ///< records queued ever
-  uint64_t done_ = 0;                              ///< records written or given up ever
-  uint64_t flush_to_ = 0;                          ///< records flush() waits for
+  std::chrono::steady_clock::time_point oldest_{};   ///< when the oldest waiting record came
+  std::chrono::steady_clock::time_point retry_at_{}; ///< a failed batch's next try
+  uint64_t queued_ = 0;                              ///< records queued ever
+  uint64_t done_ = 0;                                ///< records written or given up ever
+  uint64_t flush_to_ = 0;                            ///< records flush() waits for
+  uint64_t admitted_ = 0;                            ///< admissions queued ever
+  uint64_t answered_ = 0;                            ///< admissions answered ever
   bool stopping_ = false;
   std::thread thread_;
 };

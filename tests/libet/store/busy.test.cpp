@@ -2,12 +2,14 @@
 #include "caf/test/unit_test.hpp"
 
 #include <condition_variable>
+#include <future>
 #include <mutex>
 #include <sqlite3.h>
 #include <thread>
 
 #include "et/store/detail/sqlite.hpp"
 #include "et/store/key_store.hpp"
+#include "et/store/key_writer.hpp"
 #include "et/store/ledger_store.hpp"
 #include "temp_dir.hpp"
 
@@ -125,6 +127,47 @@ CAF_TEST(a gateway key record waits out another process and is kept) {
   auto all = (*keys)->requests_since(0);
   CAF_REQUIRE(all);
   CAF_CHECK_EQUAL(all->size(), 1u);
+}
+
+CAF_TEST(a gateway record that cannot be written yet is kept and its reservation with it) {
+  {
+    auto s = store::key_store::open(file, "me");
+    CAF_REQUIRE(s);
+    store::key_limits l;
+    l.budget_total = 1.0;
+    CAF_REQUIRE((*s)->create("k", l, 1000));
+  }
+  int pauses = 0;
+  auto keys = store::key_store::open(file, "me", short_wait(1, pauses, nullptr));
+  CAF_REQUIRE(keys);
+  auto held = (*keys)->admit({"k", 0.9, 10, 1000});
+  CAF_REQUIRE(held && held->id != 0);
+  std::promise<std::string> said;
+  store::key_writer_options o;
+  o.flush_every = 1h; // tried again on flush() only
+  o.flush_records = 1;
+  o.log = [&said, once = std::make_shared<std::once_flag>()](const std::string& line) {
+    std::call_once(*once, [&] { said.set_value(line); });
+  };
+  store::key_writer w{std::move(*keys), o};
+  auto other = std::make_unique<other_writer>(file);
+  store::key_request rec;
+  rec.key = "k";
+  rec.model = "m";
+  rec.unix_ms = 1000;
+  rec.usd = 0.1;
+  rec.status = 200;
+  w.settle(held->id, rec);
+  auto line = said.get_future().get(); // its first try met the other process
+  CAF_CHECK(line.find("kept and tried again") != std::string::npos);
+  other.reset();
+  w.flush();
+  // Written, and the $0.9 reserved is released: $0.1 spent leaves room for $0.8.
+  auto check = store::key_store::open(file, "check");
+  CAF_REQUIRE(check);
+  auto fits = (*check)->admit({"k", 0.8, 10, 1000});
+  CAF_REQUIRE(fits);
+  CAF_CHECK_NOT_EQUAL(fits->id, 0);
 }
 
 CAF_TEST(writers of one process take turns instead of meeting the busy wait) {

@@ -96,6 +96,21 @@ CAF_TEST(admissions in one batch see each other and other connections see them a
   CAF_CHECK_EQUAL(revoked[0].error().code, errc::auth);
 }
 
+CAF_TEST(flush waits for every admission answered and its answer let go of) {
+  auto other = open_store();
+  CAF_REQUIRE(other->create("k", store::key_limits{}, t0));
+  auto w = writer();
+  // What an answer holds (the gateway's state, in et serve): after flush() the caller holds
+  // the last of it, so letting go of it never stops the writer from its own thread.
+  auto held = std::make_shared<std::atomic<int>>(0);
+  for (int i = 0; i < 200; ++i)
+    w->admit(store::key_use{"k", 0.0, 10, t0},
+             [held](result<store::key_admission> a) { *held += a && a->id != 0; });
+  w->flush();
+  CAF_CHECK_EQUAL(held->load(), 200);
+  CAF_CHECK_EQUAL(held.use_count(), 1);
+}
+
 CAF_TEST(gathered records all land with exact totals on flush and at the end) {
   auto other = open_store();
   store::key_limits l;
