@@ -22,11 +22,20 @@ namespace {
 // that writes its whole body before reading must get to read the refusal).
 constexpr std::size_t linger_bytes = std::size_t{64} << 20;
 
+// Room in the read buffer past the largest head: one read of body bytes (Beast reads 64 KiB at
+// a time), or a chunk header or trailers this long at most.
+constexpr std::size_t framing_bytes = std::size_t{64} << 10;
+
 } // namespace
 
 server_session::server_session(net::ip::tcp::socket socket, std::shared_ptr<server_core> core)
     : stream_(std::move(socket), core->tls.get()), core_(std::move(core)),
-      timer_(stream_.get_executor()) {}
+      timer_(stream_.get_executor()) {
+  // The parser's limits bound the head and the body, not the framing between: a chunk's
+  // header line (its extensions) and the trailers grow the buffer until they end. Bounded, a
+  // line that outgrows it fails the read (buffer_overflow) instead of taking memory.
+  buffer_.max_size(core_->opts.max_header_bytes + framing_bytes);
+}
 
 server_session::~server_session() {
   let_go();
@@ -232,6 +241,10 @@ void server_session::on_body(error_code ec) {
   if (ec == bhttp::error::body_limit)
     return respond_error(413, "the request body is larger than "
                                   + std::to_string(core_->opts.max_body_bytes) + " bytes");
+  if (ec == boost::beast::http::error::buffer_overflow)
+    return respond_error(400, "a chunk header or the trailers of the request body are longer "
+                              "than "
+                                  + std::to_string(buffer_.max_size()) + " bytes");
   if (ec)
     return close();
   auto msg = parser_->release();

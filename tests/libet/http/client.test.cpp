@@ -306,6 +306,19 @@ CAF_TEST(a chunked body growing over the limit fails with invalid_input) {
   CAF_CHECK(o.body().size() <= 1000u);
 }
 
+CAF_TEST(a chunk header without end fails with invalid_input before it takes memory) {
+  // 256 KiB of one chunk header's extension: no bound of the parser's covers it.
+  loopback_server server{[](const seen_request&) {
+    return reply{}
+        .send("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;"
+              + std::string(256 << 10, 'e'))
+        .close();
+  }};
+  auto o = fetch(client, make_request(server.url()));
+  CAF_CHECK_EQUAL(o.verdict(), "invalid_input");
+  CAF_CHECK(contains(o.message(), "a chunk header or the trailers"));
+}
+
 CAF_TEST(a malformed status line fails with invalid_input) {
   loopback_server server{
       [](const seen_request&) { return reply{}.send("HTTQ/9 what\r\n\r\n").close(); }};

@@ -137,6 +137,25 @@ CAF_TEST(a chunked body is held as it grows) {
   CAF_CHECK(test::contains(third.read_until("got 5", 10s), "HTTP/1.1 200 "));
 }
 
+// The parser's bounds are on the head and the body; a chunk header's extensions and the
+// trailers are neither, and without a bound of their own they grew the read buffer until the
+// body timed out (gigabytes on loopback).
+CAF_TEST(a chunk header or trailers without end are refused before they take memory) {
+  start_holding();
+  std::string head = "POST /chunked HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (auto opening : {std::string{"5;"}, std::string{"5\r\nhello\r\n0\r\nX-Trailer: "}}) {
+    raw sender{port};
+    sender.send(head + opening);
+    for (int i = 0; i < 4; ++i) // 256 KiB, past the 64 KiB head bound and a read's 64 KiB
+      sender.send(std::string(64 << 10, 'a'));
+    auto refused = sender.read_until("bytes", 10s);
+    CAF_CHECK_EQUAL(refused.rfind("HTTP/1.1 400 ", 0), 0u);
+    CAF_CHECK(test::contains(refused, "a chunk header or the trailers"));
+  }
+  CAF_CHECK_EQUAL(seen_count(), 0u);
+  CAF_CHECK(held_becomes(0));
+}
+
 // The 100 Continue says the server read the headers, and that the body was not refused.
 CAF_TEST(a body only announced holds nothing) {
   start_holding();

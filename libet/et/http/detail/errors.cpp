@@ -87,9 +87,12 @@ failure io_failed(step s, const std::string& where, const error_code& ec, uint64
     return make_failure(errc::invalid_input, "response body from " + where
                                                  + " exceeds the limit of "
                                                  + std::to_string(max_body) + " bytes");
-  if (ec == http::error::header_limit || ec == http::error::buffer_overflow)
+  if (ec == http::error::header_limit)
     return make_failure(errc::invalid_input,
                         "response headers from " + where + " exceed the size limit");
+  if (ec == http::error::buffer_overflow)
+    return make_failure(errc::invalid_input, "a chunk header or the trailers of the response from "
+                                                 + where + " exceed the size limit");
   if (ec == http::error::partial_message || ec == asio::ssl::error::stream_truncated)
     return make_failure(errc::network, "connection to " + where
                                            + " closed before the response was complete"

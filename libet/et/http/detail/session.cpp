@@ -49,7 +49,11 @@ session::session(std::shared_ptr<client_state> owner, request req, handlers h)
       origin_(origin_key(req_.base)
               + (req_.connect_address.empty() ? "" : " at " + req_.connect_address)),
       where_(where(req_.base)), strand_(asio::make_strand(owner_->io)), resolver_(strand_),
-      timer_(strand_) {}
+      timer_(strand_) {
+  // The parser bounds the head and the body, not a chunk header's extensions or the trailers
+  // between them: bounded here, an endless one fails the read instead of taking memory.
+  buffer_.max_size(owner_->options.max_header_bytes + (std::size_t{64} << 10));
+}
 
 void session::start() {
   asio::post(strand_, [self = shared_from_this()] { self->run(); });
