@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "et/util/text.hpp"
+
 namespace et::gateway {
 
 namespace json = boost::json;
@@ -66,20 +68,25 @@ client_error error_for(protocol p, const failure& f, std::optional<errc> cause) 
 }
 
 std::string printable(std::string_view text, std::size_t max) {
+  static const char* hex = "0123456789abcdef";
   std::string out;
-  for (char c : text) {
-    if (out.size() >= max) {
+  for (std::size_t at = 0; at < text.size();) {
+    auto n = utf8_sequence(text, at);
+    auto u = static_cast<unsigned char>(text[at]);
+    // Whole characters only: a message cut inside one is not UTF-8, nor JSON a client reads.
+    bool escaped = n == 0 || u < 0x20 || u == 0x7f || u == '`';
+    if (out.size() + (escaped ? 4 : n) > max) {
       out += "...";
       break;
     }
-    auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f || c == '`') {
-      static const char* hex = "0123456789abcdef";
+    if (escaped) {
       out += "\\x";
       out += hex[u >> 4];
       out += hex[u & 15];
+      ++at;
     } else {
-      out += c;
+      out.append(text.substr(at, n));
+      at += n;
     }
   }
   return out;

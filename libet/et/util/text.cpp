@@ -48,6 +48,36 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
+size_t utf8_sequence(std::string_view text, size_t at) {
+  auto byte = [&](size_t i) { return static_cast<unsigned char>(text[i]); };
+  auto lead = byte(at);
+  if (lead < 0x80)
+    return 1;
+  // The sequence's length and the range its second byte must fall in (RFC 3629's table:
+  // it excludes overlong forms, surrogates and code points past U+10FFFF).
+  size_t n = 0;
+  unsigned char low = 0x80, high = 0xBF;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    n = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    n = 3;
+    low = lead == 0xE0 ? 0xA0 : 0x80;
+    high = lead == 0xED ? 0x9F : 0xBF;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    n = 4;
+    low = lead == 0xF0 ? 0x90 : 0x80;
+    high = lead == 0xF4 ? 0x8F : 0xBF;
+  } else {
+    return 0;
+  }
+  if (at + n > text.size() || byte(at + 1) < low || byte(at + 1) > high)
+    return 0;
+  for (size_t i = 2; i < n; ++i)
+    if ((byte(at + i) & 0xC0) != 0x80)
+      return 0;
+  return n;
+}
+
 std::string clip_utf8(std::string_view text, size_t max_bytes) {
   if (text.size() <= max_bytes)
     return std::string{text};

@@ -23,6 +23,11 @@ std::optional<std::string> nearest(std::string_view word,
 /// `text` without leading and trailing ASCII white space.
 std::string_view trim(std::string_view text);
 
+/// The length of the well-formed UTF-8 sequence that starts at `at` (1 for ASCII), or 0 when
+/// the bytes there are not one (a stray continuation byte, a cut or overlong sequence, a
+/// surrogate, past U+10FFFF).
+size_t utf8_sequence(std::string_view text, size_t at);
+
 /// At most `max_bytes` of `text`, cut before a UTF-8 sequence rather than inside one.
 std::string clip_utf8(std::string_view text, size_t max_bytes);
 

@@ -113,6 +113,20 @@ CAF_TEST(failures map to the client protocol status and shape) {
   CAF_CHECK_EQUAL(std::string{ab.at("error").at("type").as_string()}, "rate_limit_error");
 }
 
+CAF_TEST(client bytes in messages are cut between characters and never invalid UTF - 8) {
+  std::string accents;
+  for (int i = 0; i < 150; ++i)
+    accents += "\xc3\xa9"; // 300 bytes of é
+  auto cut = printable(accents, 255);
+  CAF_CHECK_EQUAL(cut, accents.substr(0, 254) + "...");
+  CAF_CHECK_EQUAL(printable("a\xff\xc3" "b`\n", 256), "a\\xff\\xc3b\\x60\\x0a");
+  // In an error body too: a client's JSON parser reads it.
+  client_error e{400, "unknown field `" + printable(accents + "\xc3", 255) + "`", "", 0, ""};
+  boost::system::error_code ec;
+  boost::json::parse(error_body(protocol::openai, e), ec);
+  CAF_CHECK(!ec);
+}
+
 CAF_TEST(every candidate cooling down is a 429 saying when the first recovers) {
   failure all{errc::all_failed, "a (p/m): cooling down", std::chrono::milliseconds{4200}, 0};
   auto e = error_for(protocol::openai, all, errc::rate_limited);

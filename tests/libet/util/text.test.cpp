@@ -108,3 +108,17 @@ CAF_TEST(clip utf8 never cuts inside a sequence) {
   CAF_CHECK_EQUAL(et::clip_utf8("\xE2\x82\xAC\xE2\x82\xAC", 5), "\xE2\x82\xAC");
   CAF_CHECK_EQUAL(et::clip_utf8("\xE2\x82\xAC", 0), "");
 }
+
+CAF_TEST(utf8 sequences are measured only when well formed) {
+  CAF_CHECK_EQUAL(utf8_sequence("a", 0), 1u);
+  CAF_CHECK_EQUAL(utf8_sequence("\xc3\xa9", 0), 2u);         // é
+  CAF_CHECK_EQUAL(utf8_sequence("\xe2\x82\xac", 0), 3u);     // €
+  CAF_CHECK_EQUAL(utf8_sequence("\xf0\x9f\x98\x80", 0), 4u); // an emoji
+  CAF_CHECK_EQUAL(utf8_sequence("x\xc3", 1), 0u);            // cut at the end
+  CAF_CHECK_EQUAL(utf8_sequence("\xa9", 0), 0u);             // a stray continuation
+  CAF_CHECK_EQUAL(utf8_sequence("\xc0\xaf", 0), 0u);         // overlong
+  CAF_CHECK_EQUAL(utf8_sequence("\xe0\x80\xaf", 0), 0u);     // overlong
+  CAF_CHECK_EQUAL(utf8_sequence("\xed\xa0\x80", 0), 0u);     // a surrogate
+  CAF_CHECK_EQUAL(utf8_sequence("\xf4\x90\x80\x80", 0), 0u); // past U+10FFFF
+  CAF_CHECK_EQUAL(utf8_sequence("\xe2\x82x", 0), 0u);        // a bad continuation
+}
