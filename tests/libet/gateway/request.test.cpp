@@ -318,6 +318,18 @@ CAF_TEST(Anthropic output_config format asks for a schema shaped answer) {
                   "output_config.format.schema");
 }
 
+CAF_TEST(two tools of one name are refused in every protocol naming the second) {
+  auto oai = parse_openai_request(R"({"model":"m","messages":[{"role":"user","content":"x"}],
+    "tools":[{"type":"function","function":{"name":"a"}},
+             {"type":"function","function":{"name":"a"}}]})");
+  CAF_CHECK_EQUAL(refused(oai), "tools[1].function.name");
+  auto ant = parse_anthropic_request(R"({"model":"m","max_tokens":5,
+    "messages":[{"role":"user","content":"x"}],
+    "tools":[{"name":"a","input_schema":{"type":"object"}},
+             {"name":"a","input_schema":{"type":"object"}}]})");
+  CAF_CHECK_EQUAL(refused(ant), "tools[1].name");
+}
+
 CAF_TEST(Anthropic tool use and results become et tools and turns) {
   auto r = parse_anthropic_request(R"({"model":"m","max_tokens":50,"tool_choice":{"type":"auto"},
     "tools":[{"name":"get_weather","description":"weather","input_schema":{"type":"object"}}],

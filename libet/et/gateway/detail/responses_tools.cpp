@@ -93,13 +93,11 @@ result<responses_toolset> responses_tools(const json::value& v, const limits& bo
     }
     if (!spec)
       return std::move(spec).error();
-    // Upstreams refuse a repeated name, and a custom tool's calls are told apart by it.
-    for (const auto& earlier : out.tools)
-      if (earlier.name == spec->name)
-        return bad_field(field + ".name", "the name of an earlier tool");
+    auto name = spec->name;
+    if (auto added = add_tool(out.tools, std::move(*spec), field); !added)
+      return added.error();
     if (*type == "custom")
-      out.freeform.push_back(spec->name);
-    out.tools.push_back(std::move(*spec));
+      out.freeform.push_back(std::move(name));
   }
   return out;
 }

@@ -59,6 +59,14 @@ result<tool_spec> function_spec(const json::object& fo, const std::string& ff,
   return tool_spec{std::move(*name), std::move(*description), std::move(*schema)};
 }
 
+result<void> add_tool(std::vector<tool_spec>& tools, tool_spec spec, const std::string& ff) {
+  for (const auto& earlier : tools)
+    if (earlier.name == spec.name)
+      return bad_field(ff + ".name", "the name of an earlier tool");
+  tools.push_back(std::move(spec));
+  return {};
+}
+
 result<std::vector<tool_spec>> openai_tools(const json::value& v, const limits& bounds) {
   failure why;
   const auto* a = bounded_array(v, "tools", max_tools, why);
@@ -82,7 +90,8 @@ result<std::vector<tool_spec>> openai_tools(const json::value& v, const limits& 
         function_spec(f->get_object(), field + ".function", "parameters", {"strict"}, bounds);
     if (!spec)
       return std::move(spec).error();
-    out.push_back(std::move(*spec));
+    if (auto added = add_tool(out, std::move(*spec), field + ".function"); !added)
+      return added.error();
   }
   return out;
 }
@@ -151,7 +160,8 @@ result<std::vector<tool_spec>> anthropic_tools(const json::value& v, const limit
         function_spec(t, field, "input_schema", {"type", "cache_control", "defer_loading"}, bounds);
     if (!spec)
       return std::move(spec).error();
-    out.push_back(std::move(*spec));
+    if (auto added = add_tool(out, std::move(*spec), field); !added)
+      return added.error();
   }
   return out;
 }

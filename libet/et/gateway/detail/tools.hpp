@@ -34,6 +34,10 @@ result<tool_spec> function_spec(const boost::json::object& fo, const std::string
                                 const char* schema_key,
                                 std::initializer_list<std::string_view> also, const limits& bounds);
 
+/// Adds `spec` (named `ff`) to `tools`, or the error naming `ff`.name when an earlier tool has
+/// its name: upstreams refuse a repeated name without saying which, and calls are told apart by it.
+result<void> add_tool(std::vector<tool_spec>& tools, tool_spec spec, const std::string& ff);
+
 /// OpenAI `tools`: [{"type":"function","function":{name, description, parameters, strict}}].
 result<std::vector<tool_spec>> openai_tools(const boost::json::value& v, const limits& bounds);
 
