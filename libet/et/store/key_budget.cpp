@@ -57,7 +57,11 @@ result<key_admission> admit_one(const key_store::db& d, const key_use& use) {
   detail::checked_statement k{d, "SELECT budget_day, budget_total, rpm, tpm, revoked FROM "
                                  "gateway_keys WHERE name = ?"};
   k.bind(1, use.name);
-  if (!k.ok() || k.step() != SQLITE_ROW || k.integer(4) != 0)
+  // A store that fails is not a key that is unknown: the client gets a 500, not a 401.
+  int found = k.ok() ? k.step() : SQLITE_ERROR;
+  if (found != SQLITE_ROW && found != SQLITE_DONE)
+    return d.error("look up the key");
+  if (found != SQLITE_ROW || k.integer(4) != 0)
     return make_failure(errc::auth, "the key is unknown or revoked");
   auto budget_day = k.opt_real(0);
   auto budget_total = k.opt_real(1);
@@ -76,9 +80,13 @@ result<key_admission> admit_one(const key_store::db& d, const key_use& use) {
         d, "SELECT requests, tokens FROM key_windows WHERE key = ? AND minute = ?"};
     w.bind(1, use.name);
     w.bind(2, minute);
-    if (w.ok() && w.step() == SQLITE_ROW) {
+    // A window that cannot be read is not an empty one: the limits would not hold.
+    int rc = w.ok() ? w.step() : SQLITE_ERROR;
+    if (rc == SQLITE_ROW) {
       requests = w.integer(0);
       tokens = w.integer(1);
+    } else if (rc != SQLITE_DONE) {
+      return d.error("read the rate window");
     }
   }
   key_admission a;
@@ -205,7 +213,10 @@ result<void> settle_one(const key_store::db& d, int64_t id, const key_request& r
   if (id != 0) {
     detail::checked_statement q{d, "SELECT key, tokens, minute FROM key_reservations WHERE id = ?"};
     q.bind(1, id);
-    if (q.ok() && q.step() == SQLITE_ROW) {
+    int rc = q.ok() ? q.step() : SQLITE_ERROR;
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+      return d.error("read the reservation");
+    if (rc == SQLITE_ROW) {
       // The window counted the estimate; it keeps the actual count instead.
       detail::checked_statement w{d, "UPDATE key_windows SET tokens = MAX(0, tokens - ? + ?) WHERE "
                                      "key = ? AND minute = ?"};

@@ -250,6 +250,32 @@ CAF_TEST(reservations of a process that is gone are dropped) {
   CAF_CHECK_NOT_EQUAL(r->id, 0);
 }
 
+CAF_TEST(a store that fails is an error and never an unknown key or an empty window) {
+  auto s = open();
+  store::key_limits l;
+  l.rpm = 1;
+  CAF_REQUIRE(s->create("k", l, t0));
+  sqlite3* raw = nullptr;
+  CAF_REQUIRE_EQUAL(sqlite3_open(file.c_str(), &raw), SQLITE_OK);
+  // Rate windows that cannot be read: the limit must not pass as if the window were empty.
+  CAF_CHECK_EQUAL(
+      sqlite3_exec(raw, "ALTER TABLE key_windows RENAME TO gone", nullptr, nullptr, nullptr),
+      SQLITE_OK);
+  auto no_window = s->admit({"k", 0.0, 10, t0});
+  CAF_REQUIRE(!no_window);
+  CAF_CHECK(no_window.error().code != errc::auth);
+  // A key table that cannot be read: a 500 to the client, not a 401 that says "revoked".
+  CAF_CHECK_EQUAL(sqlite3_exec(raw,
+                               "ALTER TABLE gone RENAME TO key_windows; "
+                               "ALTER TABLE gateway_keys RENAME TO gone",
+                               nullptr, nullptr, nullptr),
+                  SQLITE_OK);
+  sqlite3_close(raw);
+  auto no_keys = s->admit({"k", 0.0, 10, t0});
+  CAF_REQUIRE(!no_keys);
+  CAF_CHECK(no_keys.error().code != errc::auth);
+}
+
 CAF_TEST(requests are recorded with their key) {
   auto s = open();
   CAF_REQUIRE(s->create("k", {}, t0));
