@@ -72,7 +72,8 @@ void on_attempt_failed(router_pointer self, uint64_t key, uint64_t attempt_id, f
   if (j.streaming && j.next_seq > 0) {
     failure cut{errc::stream_interrupted,
                 where.label() + " failed after " + std::to_string(j.next_seq)
-                    + " streamed pieces (the partial output was delivered): " + to_string(f),
+                    + " streamed pieces had been passed on (no other model can continue them): "
+                    + to_string(f),
                 0ms, f.http_status};
     return finish(self, key, to_caf(cut));
   }
