@@ -113,11 +113,30 @@ struct server::impl : std::enable_shared_from_this<server::impl>, detail::server
   // accept's completion and the close would otherwise touch the acceptor at once.
   net::strand<net::io_context::executor_type> accepting = net::make_strand(ioc);
   tcp::acceptor acceptor{accepting};
+  net::steady_timer accept_pause{accepting}; ///< between accepts that ran out of descriptors
+  std::atomic<std::size_t> starved_accepts{0};
   std::vector<std::thread> threads;
   bool started = false; // listening, and something runs ioc
   std::mutex mutex;
   std::vector<std::weak_ptr<detail::server_session>> sessions;
   bool stopped = false;
+
+  // Out of descriptors or memory, an accept made again at once fails again at once: a busy
+  // loop that takes the CPU from the connections whose end would free a descriptor. Other
+  // failures (a client that reset before it was accepted) are its own, and the next goes on.
+  void accept_after(boost::system::error_code ec) {
+    bool starved = ec == net::error::no_descriptors || ec == net::error::no_buffer_space
+                   || ec == net::error::no_memory
+                   || ec == boost::system::errc::too_many_files_open_in_system;
+    if (!starved)
+      return accept();
+    ++starved_accepts;
+    accept_pause.expires_after(std::chrono::milliseconds{50});
+    accept_pause.async_wait([self = shared_from_this()](boost::system::error_code waited) {
+      if (!waited && self->acceptor.is_open())
+        self->accept();
+    });
+  }
 
   void accept() {
     acceptor.async_accept(
@@ -125,7 +144,7 @@ struct server::impl : std::enable_shared_from_this<server::impl>, detail::server
         [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
           if (ec) {
             if (self->acceptor.is_open() && ec != net::error::operation_aborted)
-              self->accept();
+              self->accept_after(ec);
             return;
           }
           auto n = ++self->open;
@@ -257,6 +276,7 @@ void server::stop(std::chrono::milliseconds grace) {
   net::post(i.accepting, [self = impl_, each_session] {
     boost::system::error_code ignored;
     self->acceptor.close(ignored);
+    self->accept_pause.cancel();
     each_session([](detail::server_session& s) { s.wind_down(); });
   });
   // Bounded: a response that does not end within the grace is cut.
@@ -281,6 +301,10 @@ std::size_t server::connections() const {
 
 std::size_t server::body_bytes() const {
   return impl_->bodies.held();
+}
+
+std::size_t server::starved_accepts() const {
+  return impl_->starved_accepts.load();
 }
 
 } // namespace et::http

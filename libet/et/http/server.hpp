@@ -119,6 +119,9 @@ public:
   std::size_t connections() const;
   /// Bytes of request bodies held now (read, and not yet answered).
   std::size_t body_bytes() const;
+  /// Accepts that failed for want of descriptors or memory so far (each waits 50 ms before
+  /// the next is made, so that running out is no busy loop).
+  std::size_t starved_accepts() const;
 
   struct impl; ///< internal
 

@@ -2,10 +2,12 @@
 #include "caf/test/unit_test.hpp"
 
 #include <pthread.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <filesystem>
 #include <future>
 #include <thread>
 
@@ -216,6 +218,39 @@ CAF_TEST(connections past the bound get 503) {
   CAF_REQUIRE(second.head);
   CAF_CHECK_EQUAL(second.head->status, 503);
   CAF_CHECK(test::contains(second.body(), "too many open connections"));
+}
+
+// Out of descriptors, an accept made again at once fails again at once: the server waits
+// between accepts instead of spinning, and serves again once a descriptor is free.
+CAF_TEST(a server out of descriptors waits between accepts and serves again after) {
+  start(echo);
+  rlimit was{};
+  CAF_REQUIRE_EQUAL(::getrlimit(RLIMIT_NOFILE, &was), 0);
+  auto open_now = std::distance(std::filesystem::directory_iterator{"/proc/self/fd"},
+                                std::filesystem::directory_iterator{});
+  rlimit low = was;
+  low.rlim_cur = static_cast<rlim_t>(open_now + 4);
+  CAF_REQUIRE_EQUAL(::setrlimit(RLIMIT_NOFILE, &low), 0);
+  // Clients until no socket can be made: the last one's connection waits for a descriptor.
+  std::vector<std::unique_ptr<raw>> clients;
+  for (int i = 0; i < 16; ++i) {
+    clients.push_back(std::make_unique<raw>(port));
+    if (clients.back()->fd < 0)
+      break;
+  }
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (srv->starved_accepts() == 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::yield();
+  auto first = srv->starved_accepts();
+  std::this_thread::sleep_for(300ms); // a window to count the tries in, not a wait for them
+  auto later = srv->starved_accepts();
+  clients.clear();
+  CAF_REQUIRE_EQUAL(::setrlimit(RLIMIT_NOFILE, &was), 0);
+  CAF_CHECK_GREATER(first, 0u);
+  CAF_CHECK_LESS_OR_EQUAL(later - first, 12u); // one try per 50 ms; a busy loop makes thousands
+  auto served = test::fetch(client, test::make_request(base()));
+  CAF_REQUIRE(served.head);
+  CAF_CHECK_EQUAL(served.head->status, 200);
 }
 
 CAF_TEST(stopping lets a response under way finish and closes idle connections) {
