@@ -60,44 +60,53 @@ std::string reason_phrase(int status) {
 
 namespace {
 
+// Runs `f` on the session's strand while request `request` is its request under way.
 template <class F>
-void on_session(const std::weak_ptr<detail::server_session>& weak, F f) {
+void on_session(const std::weak_ptr<detail::server_session>& weak, uint64_t request, F f) {
   if (auto s = weak.lock())
-    net::post(s->executor(), [s, f = std::move(f)]() mutable { f(*s); });
+    net::post(s->executor(), [s, request, f = std::move(f)]() mutable {
+      if (s->request_number() == request)
+        f(*s);
+    });
 }
 
 } // namespace
 
 void reply::send(int status, header_list headers, std::string body) {
-  on_session(session_, [=, h = std::move(headers), b = std::move(body)](auto& s) mutable {
+  on_session(session_, request_, [=, h = std::move(headers), b = std::move(body)](auto& s) mutable {
     s.send(status, std::move(h), std::move(b));
   });
 }
 
 void reply::start(int status, header_list headers, std::string first) {
-  on_session(session_, [=, h = std::move(headers), p = std::move(first)](auto& s) mutable {
-    s.start(status, std::move(h));
-    s.write(std::move(p));
-  });
+  on_session(session_, request_,
+             [=, h = std::move(headers), p = std::move(first)](auto& s) mutable {
+               s.start(status, std::move(h));
+               s.write(std::move(p));
+             });
 }
 
 void reply::write(std::string piece) {
   if (!piece.empty())
-    on_session(session_, [p = std::move(piece)](auto& s) mutable { s.write(std::move(p)); });
+    on_session(session_, request_,
+               [p = std::move(piece)](auto& s) mutable { s.write(std::move(p)); });
 }
 
 void reply::end(std::string last) {
-  on_session(session_, [p = std::move(last)](auto& s) mutable {
+  on_session(session_, request_, [p = std::move(last)](auto& s) mutable {
     s.write(std::move(p));
     s.end();
   });
 }
 
 void reply::on_close(std::function<void()> f) {
-  if (auto s = session_.lock())
-    net::post(s->executor(), [s, f = std::move(f)]() mutable { s->on_close(std::move(f)); });
-  else if (f)
-    f(); // already gone
+  if (!session_.lock()) {
+    if (f)
+      f(); // already gone
+    return;
+  }
+  // A later request under way: this one's response ended, nothing of it is left to close.
+  on_session(session_, request_, [f = std::move(f)](auto& s) mutable { s.on_close(std::move(f)); });
 }
 
 // -- server --------------------------------------------------------------------

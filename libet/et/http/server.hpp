@@ -62,8 +62,9 @@ class server_session;
 /// nothing; on_close() tells when that happens.
 class reply {
 public:
-  /// For the server only.
-  explicit reply(std::weak_ptr<detail::server_session> s) : session_(std::move(s)) {}
+  /// For the server only: the reply to request number `request` of session `s`.
+  reply(std::weak_ptr<detail::server_session> s, uint64_t request)
+      : session_(std::move(s)), request_(request) {}
   /// The whole response; Content-Length is added.
   void send(int status, header_list headers, std::string body);
   /// The status and headers of a streamed response (chunked), and its first piece if any.
@@ -73,11 +74,14 @@ public:
   /// The end of a streamed body, after its last piece if any.
   void end(std::string last = {});
   /// Runs `f` once (on an I/O thread) if the client goes away or a write fails
-  /// before the response ended; at once when that already happened.
+  /// before the response ended; at once when that already happened. Once the connection
+  /// moved on to its next request, this reply's calls do nothing: a late call of an earlier
+  /// handler never touches a later request's response or hang-up callback.
   void on_close(std::function<void()> f);
 
 private:
   std::weak_ptr<detail::server_session> session_;
+  uint64_t request_ = 0;
 };
 
 /// Handles one request; must not block (answer later through the reply).

@@ -116,6 +116,7 @@ void server_session::read_header() {
   phase_ = phase::reading;
   // A new request: until its handler replies, no write (a 100 Continue) ends a response.
   replied_ = ended_ = false;
+  ++requests_;
   parser_.emplace();
   parser_->header_limit(static_cast<uint32_t>(core_->opts.max_header_bytes));
   parser_->body_limit(core_->opts.max_body_bytes);
@@ -175,7 +176,7 @@ bool server_session::admitted() {
   keep_alive_ = false;      // so it says Connection: close (on_body sets it from the request)
   bool in = false;
   try {
-    in = core_->admit(request_, std::make_shared<reply>(weak_from_this()));
+    in = core_->admit(request_, std::make_shared<reply>(weak_from_this(), requests_));
   } catch (const std::exception&) {
     send(500, {}, "internal error");
   }
@@ -259,7 +260,7 @@ void server_session::on_body(error_code ec) {
   phase_ = phase::handling;
   replied_ = ended_ = false;
   on_close_ = nullptr;
-  auto r = std::make_shared<reply>(weak_from_this());
+  auto r = std::make_shared<reply>(weak_from_this(), requests_);
   try {
     core_->handler(std::move(in), std::move(r));
   } catch (const std::exception&) {

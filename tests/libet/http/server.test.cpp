@@ -208,6 +208,34 @@ CAF_TEST(a client that leaves while its request is handled is noticed) {
   CAF_CHECK(gone.get_future().wait_for(10s) == std::future_status::ready);
 }
 
+// A handler may call its reply late (the gateway's hang-up callback is set after its key
+// check): by then the connection may carry its next request, which that call must not touch.
+CAF_TEST(a reply of an earlier request on a connection touches nothing of the next) {
+  std::promise<void> second_in, first_closed, second_closed;
+  start([this, &second_in](http::incoming in, std::shared_ptr<http::reply> r) {
+    std::lock_guard<std::mutex> lock{mutex};
+    held.push_back(r);
+    if (in.target == "/one")
+      r->send(200, {}, "one");
+    else
+      second_in.set_value();
+  });
+  {
+    raw c{port};
+    c.send("GET /one HTTP/1.1\r\nHost: x\r\n\r\n");
+    CAF_REQUIRE(test::contains(c.read_until("one", 10s), "HTTP/1.1 200 "));
+    c.send("GET /two HTTP/1.1\r\nHost: x\r\n\r\n");
+    CAF_REQUIRE(second_in.get_future().wait_for(10s) == std::future_status::ready);
+    std::lock_guard<std::mutex> lock{mutex};
+    held[1]->on_close([&] { second_closed.set_value(); });
+    held[0]->on_close([&] { first_closed.set_value(); }); // late: must not replace the other
+    held[0]->send(200, {}, "stale");                      // late: must not answer /two
+    CAF_CHECK_EQUAL(c.read_all(300ms), "");
+  } // the client hangs up while /two is under way
+  CAF_CHECK(second_closed.get_future().wait_for(10s) == std::future_status::ready);
+  CAF_CHECK(first_closed.get_future().wait_for(0s) != std::future_status::ready);
+}
+
 CAF_TEST(connections past the bound get 503) {
   opts.max_connections = 1;
   start(echo);

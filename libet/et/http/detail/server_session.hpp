@@ -68,6 +68,8 @@ public:
   void end();
   /// reply::on_close.
   void on_close(std::function<void()> f);
+  /// Which of the connection's requests is under way (a reply of an earlier one is stale).
+  uint64_t request_number() const { return requests_; }
 
 private:
   enum class phase { reading, handling, streaming, idle, closed };
@@ -122,7 +124,8 @@ private:
   /// How long linger() drops what the client sends: 2 s after a refusal of the body itself
   /// (413, 503), the body timeout after a refusal of the head (the body is then normal).
   std::chrono::milliseconds linger_for_{2000};
-  std::size_t held_ = 0; ///< taken from core_->bodies for the current request's body
+  std::size_t held_ = 0;  ///< taken from core_->bodies for the current request's body
+  uint64_t requests_ = 0; ///< requests begun on this connection
 };
 
 } // namespace et::http::detail
