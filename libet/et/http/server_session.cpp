@@ -273,8 +273,12 @@ void server_session::on_body(error_code ec) {
 // Reads while the handler works, so a client that hangs up is noticed (its
 // request is then cancelled) and bytes of a next request are kept.
 void server_session::watch() {
-  if (watching_ || phase_ == phase::closed || buffer_.size() >= core_->opts.max_header_bytes)
+  if (watching_ || phase_ == phase::closed)
     return;
+  // A client that sent a head's worth ahead of its answer is not waiting for it: with no read
+  // left to notice its hang-up, the request would run on for nobody. It is cut off instead.
+  if (buffer_.size() >= core_->opts.max_header_bytes)
+    return fail();
   watching_ = true;
   // A hang-up reads 0 bytes and a next request's bytes are kept whatever the size: a small
   // read keeps the buffer of a connection held open by a long answer small.
@@ -354,6 +358,11 @@ void server_session::fail() {
 }
 
 void server_session::close() {
+  // Closed under a response that did not end (the server stops): its handler is told, as for
+  // a client that left, so the work behind it stops too.
+  std::function<void()> callback;
+  if (phase_ != phase::closed && !ended_)
+    callback = std::exchange(on_close_, nullptr);
   phase_ = phase::closed;
   error_code ignored;
   stream_.socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
@@ -362,6 +371,8 @@ void server_session::close() {
   timer_.cancel(); // its wait holds the session
   out_.clear();
   let_go();
+  if (callback)
+    callback();
 }
 
 void server_session::wind_down() {

@@ -236,6 +236,36 @@ CAF_TEST(a reply of an earlier request on a connection touches nothing of the ne
   CAF_CHECK(first_closed.get_future().wait_for(0s) != std::future_status::ready);
 }
 
+// Bytes past a head's worth sent ahead of an answer end the watch for a hang-up: the client
+// is cut off and its request cancelled, rather than left to run for nobody.
+CAF_TEST(a client that sends far ahead of its answer is cut off and its request cancelled) {
+  start([this](http::incoming, std::shared_ptr<http::reply> r) {
+    r->on_close([this] { gone.set_value(); });
+    std::lock_guard<std::mutex> lock{mutex};
+    held.push_back(r);
+  });
+  raw c{port};
+  c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n" + std::string(70 << 10, 'x'));
+  CAF_CHECK(gone.get_future().wait_for(10s) == std::future_status::ready);
+}
+
+// A server that stops under a response that did not end tells its handler, as for a client
+// that left, so that the work behind it stops too.
+CAF_TEST(stopping under a response that did not end tells its handler) {
+  std::promise<void> in;
+  start([this, &in](http::incoming, std::shared_ptr<http::reply> r) {
+    r->on_close([this] { gone.set_value(); });
+    std::lock_guard<std::mutex> lock{mutex};
+    held.push_back(r);
+    in.set_value();
+  });
+  raw c{port};
+  c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  CAF_REQUIRE(in.get_future().wait_for(10s) == std::future_status::ready);
+  srv->stop();
+  CAF_CHECK(gone.get_future().wait_for(10s) == std::future_status::ready);
+}
+
 CAF_TEST(connections past the bound get 503) {
   opts.max_connections = 1;
   start(echo);
