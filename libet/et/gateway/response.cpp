@@ -50,6 +50,10 @@ std::string openai_finish(const chat_response& r) {
   }
 }
 
+std::string anthropic_stop_sequence(const chat_response& r) {
+  return anthropic_stop(r) == "stop_sequence" ? r.stop_sequence : std::string{};
+}
+
 std::string anthropic_stop(const chat_response& r) {
   if (!r.tool_calls.empty())
     return "tool_use";
@@ -60,6 +64,8 @@ std::string anthropic_stop(const chat_response& r) {
       return "tool_use";
     case finish_reason::content_filter:
       return "refusal";
+    case finish_reason::stop:
+      return r.stop_sequence.empty() ? "end_turn" : "stop_sequence";
     default:
       return "end_turn";
   }
@@ -106,7 +112,7 @@ std::string anthropic_response(const chat_response& r, const answer_meta& meta) 
                  {"model", meta.model},
                  {"content", std::move(content)},
                  {"stop_reason", anthropic_stop(r)},
-                 {"stop_sequence", nullptr},
+                 {"stop_sequence", nullable(anthropic_stop_sequence(r))},
                  {"usage", anthropic_usage(r.tokens)}};
   return json::serialize(o);
 }

@@ -70,4 +70,8 @@ std::string openai_finish(const chat_response& r);
 /// unknown).
 std::string anthropic_stop(const chat_response& r);
 
+/// The stop sequence Anthropic's `stop_sequence` names for `r` ("" for null: it did not end
+/// on one, or its upstream did not say which).
+std::string anthropic_stop_sequence(const chat_response& r);
+
 } // namespace et::gateway

@@ -186,7 +186,8 @@ std::string anthropic_stream::finish(const chat_response& r) {
     out += block_event("content_block_delta", index, {{"delta", std::move(input)}});
     out += block_event("content_block_stop", index);
   }
-  json::object delta{{"stop_reason", anthropic_stop(r)}, {"stop_sequence", nullptr}};
+  json::object delta{{"stop_reason", anthropic_stop(r)},
+                     {"stop_sequence", nullable(anthropic_stop_sequence(r))}};
   out += named_sse("message_delta", json::object{{"type", "message_delta"},
                                                  {"delta", std::move(delta)},
                                                  {"usage", anthropic_usage(r.tokens)}});

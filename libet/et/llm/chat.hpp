@@ -200,6 +200,9 @@ struct chat_response {
   std::vector<tool_call> tool_calls;             ///< calls the model made
   usage tokens;                                  ///< token counts
   finish_reason finish = finish_reason::unknown; ///< why it stopped
+  /// The stop sequence that ended it (finish stop), when the provider says which (Anthropic;
+  /// OpenAI, Gemini and Ollama say only "stop"); nodes do not carry it.
+  std::string stop_sequence;
   /// Cost in USD when it was priced where it was served (a remote node, whose
   /// prices the caller may not know); unset for local answers.
   std::optional<double> usd;

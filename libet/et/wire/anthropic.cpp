@@ -16,6 +16,16 @@ namespace {
 
 namespace json = boost::json;
 
+// The stop sequence an answer says it ended on: upstream bytes, kept only when it is the
+// reason and within a client's bound for one.
+std::string stop_sequence_of(const json::object& o) {
+  constexpr std::size_t max_stop_sequence = 1024;
+  if (get_string(o, "stop_reason") != "stop_sequence")
+    return {};
+  auto s = get_string(o, "stop_sequence");
+  return s.size() <= max_stop_sequence ? std::string{s} : std::string{};
+}
+
 finish_reason map_finish(std::string_view r) {
   if (r == "end_turn" || r == "stop_sequence")
     return finish_reason::stop;
@@ -178,8 +188,10 @@ private:
 
   result<void> on_message_delta(const json::object& o) {
     if (const auto* delta = get_object(o, "delta"))
-      if (auto r = get_string(*delta, "stop_reason"); !r.empty())
+      if (auto r = get_string(*delta, "stop_reason"); !r.empty()) {
         response_.finish = map_finish(r);
+        response_.stop_sequence = stop_sequence_of(*delta);
+      }
     if (const auto* u = get_object(o, "usage")) {
       // output_tokens here is the final, cumulative count
       if (auto r = counts_.read(*u); !r)
@@ -246,6 +258,7 @@ public:
     r.id = get_string(o, "id");
     r.model = get_string(o, "model");
     r.finish = map_finish(get_string(o, "stop_reason"));
+    r.stop_sequence = stop_sequence_of(o);
     if (const auto* u = get_object(o, "usage")) {
       token_counts counts;
       if (auto read = counts.read(*u); !read)

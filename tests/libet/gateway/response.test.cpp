@@ -41,6 +41,26 @@ CAF_TEST(an Anthropic message carries text usage and stop reason) {
   CAF_CHECK_EQUAL(u["output_tokens"].as_int64(), 3);
 }
 
+CAF_TEST(an Anthropic answer that ended on a stop sequence names it whole and streamed) {
+  auto r = answer();
+  r.finish = finish_reason::stop;
+  r.stop_sequence = "</a>";
+  auto o = json::parse(anthropic_response(r, meta)).as_object();
+  CAF_CHECK_EQUAL(std::string{o["stop_reason"].as_string()}, "stop_sequence");
+  CAF_CHECK_EQUAL(std::string{o["stop_sequence"].as_string()}, "</a>");
+  anthropic_stream s{meta};
+  auto ev = events(streamed(s, {chunk{"Hi", ""}}, r));
+  CAF_REQUIRE_EQUAL(ev.size(), 7u);
+  CAF_CHECK_EQUAL(std::string{ev[5].at("delta").at("stop_reason").as_string()}, "stop_sequence");
+  CAF_CHECK_EQUAL(std::string{ev[5].at("delta").at("stop_sequence").as_string()}, "</a>");
+  // A natural end, or an upstream that did not say which sequence: end_turn and null.
+  r.stop_sequence.clear();
+  o = json::parse(anthropic_response(r, meta)).as_object();
+  CAF_CHECK_EQUAL(std::string{o["stop_reason"].as_string()}, "end_turn");
+  CAF_CHECK(o["stop_sequence"].is_null());
+  CAF_CHECK_EQUAL(openai_finish(r), "stop");
+}
+
 CAF_TEST(an OpenAI stream ends with DONE and usage only when asked) {
   openai_stream with{meta, true};
   auto text = streamed(with, {chunk{"Hel", ""}, chunk{"lo", ""}}, answer());
@@ -119,7 +139,10 @@ CAF_TEST(client bytes in messages are cut between characters and never invalid U
     accents += "\xc3\xa9"; // 300 bytes of é
   auto cut = printable(accents, 255);
   CAF_CHECK_EQUAL(cut, accents.substr(0, 254) + "...");
-  CAF_CHECK_EQUAL(printable("a\xff\xc3" "b`\n", 256), "a\\xff\\xc3b\\x60\\x0a");
+  CAF_CHECK_EQUAL(printable("a\xff\xc3"
+                            "b`\n",
+                            256),
+                  "a\\xff\\xc3b\\x60\\x0a");
   // In an error body too: a client's JSON parser reads it.
   client_error e{400, "unknown field `" + printable(accents + "\xc3", 255) + "`", "", 0, ""};
   boost::system::error_code ec;

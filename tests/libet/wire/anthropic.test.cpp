@@ -206,6 +206,36 @@ CAF_TEST(thinking text and partial json tool input are assembled) {
                   0u);
 }
 
+CAF_TEST(the stop sequence an answer ended on is kept whole and streamed) {
+  auto c = make_codec(anthropic());
+  auto whole =
+      c->decode_chat(R"({"id":"msg_1","type":"message","role":"assistant","model":"claude-x",)"
+                     R"("content":[{"type":"text","text":"<a>x"}],"stop_reason":"stop_sequence",)"
+                     R"("stop_sequence":"</a>","usage":{"input_tokens":5,"output_tokens":2}})");
+  CAF_REQUIRE(whole.has_value());
+  CAF_CHECK_EQUAL(to_string(whole->finish), "stop");
+  CAF_CHECK_EQUAL(whole->stop_sequence, "</a>");
+  std::string stream =
+      "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\","
+      "\"model\":\"claude-x\",\"usage\":{\"input_tokens\":5,\"output_tokens\":1}}}\n\n"
+      "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":"
+      "\"stop_sequence\",\"stop_sequence\":\"</a>\"},\"usage\":{\"output_tokens\":2}}\n\n"
+      "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
+  auto out = test::run_stream(*c, stream);
+  CAF_REQUIRE(!out.error);
+  CAF_CHECK_EQUAL(out.response.stop_sequence, "</a>");
+  // Named without being the reason, or past any client's bound for one: not kept.
+  auto natural = c->decode_chat(
+      R"({"id":"m","model":"x","content":[],"stop_reason":"end_turn","stop_sequence":"</a>"})");
+  CAF_REQUIRE(natural.has_value());
+  CAF_CHECK_EQUAL(natural->stop_sequence, "");
+  auto huge = c->decode_chat(R"({"id":"m","model":"x","content":[],"stop_reason":"stop_sequence",)"
+                             R"("stop_sequence":")"
+                             + std::string(5000, 'x') + R"("})");
+  CAF_REQUIRE(huge.has_value());
+  CAF_CHECK_EQUAL(huge->stop_sequence, "");
+}
+
 CAF_TEST(a mid stream error event is a typed failure not a truncation) {
   auto c = make_codec(anthropic());
   auto out = test::run_stream(*c, overloaded_mid_stream);

@@ -23,6 +23,10 @@ json::object anthropic_usage(const usage& u) {
                       {"cache_read_input_tokens", u.cache_read_tokens}};
 }
 
+json::value nullable(const std::string& text) {
+  return text.empty() ? json::value(nullptr) : json::value(text);
+}
+
 std::string call_id(const tool_call& c, const answer_meta& meta, std::size_t i,
                     const char* prefix) {
   return c.id.empty() ? prefix + meta.id + "_" + std::to_string(i) : c.id;

@@ -19,6 +19,9 @@ json::object openai_usage(const usage& u);
 /// Anthropic's usage object: cached input counted apart from input_tokens.
 json::object anthropic_usage(const usage& u);
 
+/// `text` as a JSON string, or null when it is empty.
+json::value nullable(const std::string& text);
+
 /// The call's id, or one made up from the answer's when the upstream gave none (Ollama and
 /// Gemini do not number their calls): `prefix` + answer id + "_" + `i`.
 std::string call_id(const tool_call& c, const answer_meta& meta, std::size_t i, const char* prefix);
