@@ -90,7 +90,7 @@ std::optional<usage> estimate_failed(router_job& j, const failure& f) {
     return std::nullopt;
   usage u;
   u.prompt_tokens = estimated_prompt(j);
-  u.completion_tokens = cost::estimate_tokens(j.attempt_bytes);
+  u.completion_tokens = j.attempt_bytes == 0 ? 0 : cost::estimate_tokens(j.attempt_bytes);
   return u;
 }
 

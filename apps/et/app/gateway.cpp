@@ -46,10 +46,11 @@ struct exchange {
   std::size_t streamed = 0; ///< bytes of text and thinking the router relayed
   bool settled = false;     ///< the ticket was settled (exactly once, whatever ends it)
 
-  // A request dropped unanswered (the gateway stopped with it in flight) is still charged.
+  // A request dropped unanswered (the gateway stopped with it in flight) is still charged
+  // for what it streamed.
   ~exchange() {
     if (!settled)
-      st->keys->settle_unanswered(ticket, 503, streamed, true);
+      st->keys->settle_unanswered(ticket, 503, streamed, started || streamed > 0);
   }
 
   void settle(int status, const usage& tokens, std::optional<double> usd) {
@@ -57,11 +58,12 @@ struct exchange {
     st->keys->settle(ticket, status, tokens, usd);
   }
 
-  // A failure may still have cost something upstream: the client hung up, an attempt timed
-  // out or broke off, or text had already streamed.
+  // A failure may still have cost something upstream: an attempt timed out or broke off, or
+  // text had streamed (a client that hung up after it too). A cancel before any output may
+  // never have left the gateway (a budget check, a backoff, a stop): it is not charged.
   void settle_failed(int status, errc code, std::optional<errc> cause) {
     auto billed = [](std::optional<errc> c) {
-      return c == errc::cancelled || c == errc::timeout || c == errc::stream_interrupted;
+      return c == errc::timeout || c == errc::stream_interrupted;
     };
     settled = true;
     st->keys->settle_unanswered(ticket, status, streamed,

@@ -198,7 +198,7 @@ void key_gate::settle_unanswered(const key_ticket& ticket, int status, std::size
   // stream comes with its end), at the dearest candidate's prices.
   usage tokens;
   tokens.prompt_tokens = ticket.prompt_tokens;
-  tokens.completion_tokens = cost::estimate_tokens(streamed_bytes);
+  tokens.completion_tokens = streamed_bytes == 0 ? 0 : cost::estimate_tokens(streamed_bytes);
   std::optional<double> usd;
   if (ticket.dearest)
     usd =

@@ -90,8 +90,8 @@ public:
   void settle(const key_ticket& ticket, int status, const usage& tokens, std::optional<double> usd);
 
   /// Settles a request that ended without an answer's usage. One that may have cost something
-  /// upstream (`may_have_cost`: its stream had begun, the client hung up, the attempt timed out
-  /// or broke off) is charged an estimate, its prompt and the `streamed_bytes` it relayed at the
+  /// upstream (`may_have_cost`: it had streamed, or an attempt timed out or broke off) is
+  /// charged an estimate, its prompt and the `streamed_bytes` it relayed at the
   /// chain's dearest prices, so a client cannot spend past a budget by hanging up before the
   /// usage comes; any other is recorded at $0.
   void settle_unanswered(const key_ticket& ticket, int status, std::size_t streamed_bytes,

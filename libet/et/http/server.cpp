@@ -100,13 +100,17 @@ void reply::end(std::string last) {
 }
 
 void reply::on_close(std::function<void()> f) {
-  if (!session_.lock()) {
+  auto s = session_.lock();
+  if (!s) {
     if (f)
       f(); // already gone
     return;
   }
   // A later request under way: this one's response ended, nothing of it is left to close.
-  on_session(session_, request_, [f = std::move(f)](auto& s) mutable { s.on_close(std::move(f)); });
+  net::post(s->executor(), [s, request = request_, f = std::move(f)]() mutable {
+    if (s->request_number() == request)
+      s->on_close(std::move(f));
+  });
 }
 
 // -- server --------------------------------------------------------------------

@@ -1,5 +1,7 @@
 #include "et/store/key_writer.hpp"
 
+#include <algorithm>
+#include <iterator>
 #include <utility>
 
 namespace et::store {
@@ -58,15 +60,27 @@ void key_writer::flush() {
 bool key_writer::write_records(std::vector<key_settlement>& batch, bool last_try) {
   // The store retries while another process holds the file (about a minute).
   auto r = store_->settle_all(batch);
-  if (r || !options_.log)
-    return r.has_value();
-  if (!last_try)
-    options_.log("cannot record " + std::to_string(batch.size())
-                 + " requests yet: " + r.error().message
-                 + " (they are kept and tried again; their reservations stay counted)");
-  else
+  if (r) {
+    if (failed_tries_ > 0 && options_.log)
+      options_.log("recorded the requests kept since the key store failed ("
+                   + std::to_string(failed_tries_) + " tries)");
+    failed_tries_ = 0;
+    return true;
+  }
+  ++failed_tries_;
+  if (!options_.log)
+    return false;
+  if (!last_try) {
+    // One line an outage: the tries that follow it back off and say nothing more.
+    if (failed_tries_ == 1)
+      options_.log("cannot record " + std::to_string(batch.size())
+                   + " requests yet: " + r.error().message
+                   + " (they are kept and tried again, less often as it goes on; their "
+                     "reservations stay counted)");
+  } else {
     for (const auto& s : batch)
       options_.log("cannot record a request of key \"" + s.record.key + "\": " + r.error().message);
+  }
   return false;
 }
 
@@ -95,8 +109,13 @@ void key_writer::run() {
     // Everything that came while the last transaction ran goes into the next one.
     auto admissions = std::exchange(admissions_, {});
     std::vector<key_settlement> records;
-    if (records_due)
-      records.swap(records_);
+    if (records_due) {
+      // At most a batch's worth: records kept through a failure do not all go at once.
+      auto n = std::min(records_.size(), options_.flush_records);
+      records.assign(std::make_move_iterator(records_.begin()),
+                     std::make_move_iterator(records_.begin() + static_cast<std::ptrdiff_t>(n)));
+      records_.erase(records_.begin(), records_.begin() + static_cast<std::ptrdiff_t>(n));
+    }
     // Given up only when someone waits for them (flush, the end): until then a batch that
     // cannot be written is kept, and its reservations with it, never dropped while they count.
     bool last_try = stopping_ || flush_to_ > done_;
@@ -122,7 +141,12 @@ void key_writer::run() {
       records_.insert(records_.begin(), std::make_move_iterator(records.begin()),
                       std::make_move_iterator(records.end()));
       oldest_ = std::chrono::steady_clock::now();
-      retry_at_ = oldest_ + options_.flush_every;
+      // Doubling from a flush interval, up to a minute: a store that fails at once (a full
+      // disk) is not asked ten times a second.
+      auto shift = std::min(failed_tries_ - 1, 10);
+      retry_at_ = oldest_
+                  + std::min<std::chrono::milliseconds>(options_.flush_every * (1 << shift),
+                                                        std::chrono::minutes{1});
       records.clear();
     }
     if (!records.empty())

@@ -21,9 +21,10 @@
 /// requests, or those of the last `flush_every`. Their reservations are dropped by the
 /// next admission in any process once this one is gone (holder_alive), so their spend is
 /// not counted. Records that cannot be written (another process held the file for about a
-/// minute, the disk is full) are logged and kept, and tried again a `flush_every` later,
-/// their reservations still counted; only flush() and the end give up on them (logged, and
-/// their reservations dropped with this process as after a crash).
+/// minute, the disk is full) are logged once and kept, and tried again a `flush_every` later,
+/// then at doubling intervals up to a minute, their reservations still counted; only flush()
+/// and the end give up on them (logged, and their reservations dropped with this process as
+/// after a crash).
 
 #include <chrono>
 #include <condition_variable>
@@ -83,11 +84,12 @@ private:
   std::vector<key_settlement> records_;
   std::chrono::steady_clock::time_point oldest_{};   ///< when the oldest waiting record came
   std::chrono::steady_clock::time_point retry_at_{}; ///< a failed batch's next try
-  uint64_t queued_ = 0;                              ///< records queued ever
-  uint64_t done_ = 0;                                ///< records written or given up ever
-  uint64_t flush_to_ = 0;                            ///< records flush() waits for
-  uint64_t admitted_ = 0;                            ///< admissions queued ever
-  uint64_t answered_ = 0;                            ///< admissions answered ever
+  int failed_tries_ = 0;  ///< failed writes in a row (the writer's thread only)
+  uint64_t queued_ = 0;   ///< records queued ever
+  uint64_t done_ = 0;     ///< records written or given up ever
+  uint64_t flush_to_ = 0; ///< records flush() waits for
+  uint64_t admitted_ = 0; ///< admissions queued ever
+  uint64_t answered_ = 0; ///< admissions answered ever
   bool stopping_ = false;
   std::thread thread_;
 };
