@@ -74,20 +74,13 @@ cooldown: {failures: 1, window: 60s, period: 30s}
 struct ledger_tally {
   int records = 0;
   int budget_asks = 0;
-  std::vector<cost::call_record> kept; ///< every record, in order
 };
 
 ledger_actor::behavior_type counting_ledger(ledger_actor::pointer,
                                             std::shared_ptr<ledger_tally> told) {
   return {
-      [=](record_atom, cost::call_record& r) {
-        ++told->records;
-        told->kept.push_back(r);
-      },
-      [=](record_atom, uint64_t, cost::call_record& r) {
-        ++told->records;
-        told->kept.push_back(r);
-      },
+      [=](record_atom, cost::call_record&) { ++told->records; },
+      [=](record_atom, uint64_t, cost::call_record&) { ++told->records; },
       [=](budget_atom, const cost::budget_query&) {
         ++told->budget_asks;
         return uint64_t{0};
@@ -307,29 +300,6 @@ CAF_TEST(a count passes over candidates that cannot count and costs nothing) {
   CAF_CHECK_EQUAL(answered.alias, "gpt4o");
   CAF_CHECK_EQUAL(told->budget_asks, 2);
   CAF_CHECK_EQUAL(told->records, 2);
-}
-
-CAF_TEST(a failed attempt the provider may bill is recorded at an estimate and a refusal at none) {
-  fails["anthropic"] = failure{errc::timeout, "no first byte in time", 0ms, 0};
-  fails["openai"] = refused();
-  told = std::make_shared<ledger_tally>();
-  start();
-  auto rh = self->request(router, caf::infinite, complete_atom::value, ask("plan it"));
-  sched.run();
-  advance_time(10s); // the retry's backoff
-  sched.run();
-  auto answered = answer_of(rh);
-  CAF_REQUIRE(answered);
-  CAF_CHECK_EQUAL(answered->alias, "llama");
-  // Two timeouts (a retry), one refusal, the answer.
-  CAF_REQUIRE_EQUAL(told->kept.size(), 4u);
-  for (int i : {0, 1}) {
-    CAF_CHECK_EQUAL(told->kept[i].outcome, "timeout");
-    CAF_CHECK_GREATER(told->kept[i].tokens.prompt_tokens, 0); // its prompt may have been read
-  }
-  CAF_CHECK_EQUAL(told->kept[2].outcome, "auth");
-  CAF_CHECK_EQUAL(told->kept[2].tokens.prompt_tokens, 0); // refused: billed nothing
-  CAF_CHECK(told->kept[3].ok);
 }
 
 CAF_TEST(a count neither starts nor ends a cooldown of chats) {

@@ -139,7 +139,6 @@ void dispatch_attempt(router_pointer self, uint64_t key) {
   auto& slot = slot_of(self, j);
   auto aid = st.next_attempt++;
   j.attempt_id = aid;
-  j.attempt_bytes = 0;
   j.sent_to = slot.hdl.address();
   j.started = now(self);
   j.deadline = j.started + slot.settings.timeout.total + attempt_margin;
@@ -245,7 +244,6 @@ void relay(router_pointer self, const stream_chunk& c) {
   auto* j = st.jobs.find(a->second);
   if (!j || j->attempt_id != c.id || !j->streaming)
     return; // a piece for a whole request has no requester to reach
-  j->attempt_bytes += c.delta.text.size() + c.delta.reasoning.size();
   // Thinking the requester would drop is not relayed, nor a first piece: a failure after it
   // still falls back.
   if (j->req.reasoning_unseen && c.delta.text.empty())
@@ -253,10 +251,8 @@ void relay(router_pointer self, const stream_chunk& c) {
   auto delta = j->req.reasoning_unseen ? chunk{c.delta.text, {}, {}, {}} : c.delta;
   // Once text reaches the requester no other attempt can follow (on_attempt_failed): the
   // conversation, a coding agent's 100 KB and more, is not kept while the answer streams.
-  if (j->next_seq == 0) {
-    estimated_prompt(*j); // what a failure from here on is charged for its prompt
+  if (j->next_seq == 0)
     j->content = chat_request{};
-  }
   self->send(j->sink, chunk_atom::value, stream_chunk{j->req.id, j->next_seq++, std::move(delta)});
 }
 
@@ -274,12 +270,9 @@ void cancel_where(router_pointer self, Predicate matches) {
     auto* j = st.jobs.find(key);
     if (!j)
       continue;
-    auto why = make_failure(errc::cancelled, "request cancelled");
-    if (j->attempt_id != 0 && j->index < j->chain.size()) {
+    if (j->attempt_id != 0 && j->index < j->chain.size())
       self->send(slot_of(self, *j).hdl, cancel_atom::value, j->attempt_id);
-      report(self, *j, nullptr, &why); // the provider may have read it: recorded at an estimate
-    }
-    finish(self, key, to_caf(why));
+    finish(self, key, to_caf(make_failure(errc::cancelled, "request cancelled")));
   }
 }
 

@@ -27,7 +27,8 @@ void check_budget_then_send(router_pointer self, uint64_t key) {
                        c.where.alias,
                        slot_key(c.where),
                        c.where.model,
-                       j.embedding ? cost::estimate_tokens(embed_bytes) : estimated_prompt(j),
+                       j.embedding ? cost::estimate_tokens(embed_bytes)
+                                   : cost::estimate_prompt_tokens(j.content),
                        j.embedding ? 0 : c.request.max_tokens.value_or(0)};
   auto index = j.index;
   self->request(self->state.ledger, caf::infinite, budget_atom::value, std::move(q))
@@ -72,30 +73,6 @@ std::optional<double> price(router_pointer self, const routing::deployment& wher
                                                   a == s.models.end() ? nullptr : &a->second));
 }
 
-int64_t estimated_prompt(router_job& j) {
-  if (j.prompt_tokens < 0)
-    j.prompt_tokens = cost::estimate_prompt_tokens(j.content);
-  return j.prompt_tokens;
-}
-
-namespace {
-
-// What a failed attempt may have cost upstream, estimated: its prompt once it may have been
-// read (it streamed, broke off, timed out or was abandoned), and what it streamed. Nothing
-// for a refusal (a rate limit, a bad request): providers bill none.
-std::optional<usage> estimate_failed(router_job& j, const failure& f) {
-  bool read = j.attempt_bytes > 0 || f.code == errc::timeout || f.code == errc::stream_interrupted
-              || f.code == errc::cancelled;
-  if (!read)
-    return std::nullopt;
-  usage u;
-  u.prompt_tokens = estimated_prompt(j);
-  u.completion_tokens = j.attempt_bytes == 0 ? 0 : cost::estimate_tokens(j.attempt_bytes);
-  return u;
-}
-
-} // namespace
-
 void report(router_pointer self, router_job& j, const chat_response* r, const failure* f) {
   if (!self->state.ledger || j.counting) // a count is free and makes no answer: not a call
     return;
@@ -108,10 +85,6 @@ void report(router_pointer self, router_job& j, const chat_response* r, const fa
   if (r) {
     rec.tokens = r->tokens;
     rec.usd = r->usd; // priced in on_attempt_done (or by the node)
-  } else if (auto estimate = f && !j.embedding ? estimate_failed(j, *f) : std::nullopt) {
-    // No usage came, but the provider bills what it read and wrote: a budget must see it.
-    rec.tokens = *estimate;
-    rec.usd = price(self, where, rec.tokens);
   }
   rec.ok = f == nullptr;
   rec.latency =

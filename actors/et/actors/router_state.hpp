@@ -42,8 +42,6 @@ struct router_job {
   chunk_sink sink;                       ///< where streamed pieces go
   uint32_t next_seq = 0;                 ///< pieces relayed so far
   uint64_t attempt_id = 0;               ///< id of the attempt in flight (0 = none)
-  size_t attempt_bytes = 0;              ///< text and thinking the attempt in flight streamed
-  int64_t prompt_tokens = -1;            ///< the prompt's estimate (-1: not made yet)
   uint64_t reservation = 0; ///< the ledger's budget reservation for the next/current attempt
   routing::clock::time_point started;  ///< when that attempt was sent
   routing::clock::time_point deadline; ///< when that attempt counts as lost (the watchdog)
@@ -146,9 +144,6 @@ caf::typed_response_promise<std::vector<model_info>> models_of(router_pointer se
 void release_reservation(router_pointer self, router_job& j);
 /// Tells the ledger about a finished attempt (`r` or `f`); settles its reservation.
 void report(router_pointer self, router_job& j, const chat_response* r, const failure* f);
-
-/// The estimate of `j`'s prompt, made once while its conversation is kept (router_budget.cpp).
-int64_t estimated_prompt(router_job& j);
 /// What `tokens` cost at local deployment `where` (nullopt: unknown price).
 std::optional<double> price(router_pointer self, const routing::deployment& where,
                             const usage& tokens);
