@@ -60,14 +60,22 @@ std::string reason_phrase(int status) {
 
 namespace {
 
-// Runs `f` on the session's strand while request `request` is its request under way.
+// Runs `f` on `s`'s strand while request `request` is its request under way: a reply of an
+// earlier request on the connection touches nothing of a later one.
+template <class F>
+void post_if_current(std::shared_ptr<detail::server_session> s, uint64_t request, F f) {
+  auto& session = *s;
+  net::post(session.executor(), [s = std::move(s), request, f = std::move(f)]() mutable {
+    if (s->request_number() == request)
+      f(*s);
+  });
+}
+
+// The same, when the session is still there.
 template <class F>
 void on_session(const std::weak_ptr<detail::server_session>& weak, uint64_t request, F f) {
   if (auto s = weak.lock())
-    net::post(s->executor(), [s, request, f = std::move(f)]() mutable {
-      if (s->request_number() == request)
-        f(*s);
-    });
+    post_if_current(std::move(s), request, std::move(f));
 }
 
 } // namespace
@@ -100,17 +108,14 @@ void reply::end(std::string last) {
 }
 
 void reply::on_close(std::function<void()> f) {
-  auto s = session_.lock();
+  auto s = session_.lock(); // once: a session gone between two looks would drop `f`
   if (!s) {
     if (f)
       f(); // already gone
     return;
   }
-  // A later request under way: this one's response ended, nothing of it is left to close.
-  net::post(s->executor(), [s, request = request_, f = std::move(f)]() mutable {
-    if (s->request_number() == request)
-      s->on_close(std::move(f));
-  });
+  post_if_current(std::move(s), request_,
+                  [f = std::move(f)](auto& session) mutable { session.on_close(std::move(f)); });
 }
 
 // -- server --------------------------------------------------------------------
