@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "et/store/key_writer.hpp"
+#include "key_store_test.hpp"
 #include "temp_dir.hpp"
 
 // The key store's one writer: admissions many to a transaction, records gathered and
@@ -37,16 +38,9 @@ struct fixture : test::scratch_dir {
   }
 };
 
+// An answered request of `key` for `usd` (key_store_test.hpp's, at t0).
 store::key_request answer(const std::string& key, double usd) {
-  store::key_request r;
-  r.key = key;
-  r.model = "gpt";
-  r.unix_ms = t0;
-  r.tokens.prompt_tokens = 10;
-  r.tokens.completion_tokens = 20;
-  r.usd = usd;
-  r.status = 200;
-  return r;
+  return test::keys::answer(key, usd, t0);
 }
 
 // Admits `uses` all at once (so that they share transactions) and waits for every answer.
