@@ -31,7 +31,7 @@ result<void> drop_dead_holders(const key_store::db& d) {
       return d.error("holders");
     int rc = 0;
     while ((rc = st.step()) == SQLITE_ROW)
-      if (auto h = st.text(0); h != d.holder && !holder_alive(h))
+      if (auto h = st.text(0); h != d.holder && !holder_alive(h, d.leases))
         dead.push_back(std::move(h));
     if (rc != SQLITE_DONE)
       return d.error("holders");
@@ -184,6 +184,10 @@ result<std::vector<result<key_admission>>> key_store::admit_all(const std::vecto
   const auto& d = *db_;
   if (auto r = synchronous(d, false); !r)
     return r.error();
+  // Before the first reservation: from then on other processes look for our lease.
+  if (d.own_holder)
+    if (auto r = hold_lease(d.leases); !r)
+      return r.error();
   return d.transaction([&]() -> result<std::vector<result<key_admission>>> {
     if (auto r = drop_dead_holders(d); !r)
       return r.error();

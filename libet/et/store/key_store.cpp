@@ -128,6 +128,8 @@ result<std::unique_ptr<key_store>> key_store::open(const std::filesystem::path& 
     return r.error();
   if (auto r = detail::ensure_derived_tables(*d); !r)
     return r.error();
+  d->leases = lease_dir(file);
+  d->own_holder = holder.empty();
   d->holder = holder.empty() ? this_process_holder() : std::move(holder);
   return std::unique_ptr<key_store>{new key_store(std::move(d))};
 }

@@ -145,7 +145,10 @@ detail::derived_table spend_by_day() {
 
 class sqlite_ledger : public ledger_store {
 public:
-  explicit sqlite_ledger(std::string holder) : holder_(std::move(holder)) {}
+  /// Reservations held by `holder`; `own`: that is this process, which takes its lease in
+  /// `leases` before it reserves.
+  sqlite_ledger(std::string holder, bool own, std::filesystem::path leases)
+      : holder_(std::move(holder)), own_holder_(own), leases_(std::move(leases)) {}
 
   result<void> append(const stored_call& c) override;
   result<std::vector<stored_call>> since(int64_t unix_ms) const override;
@@ -165,6 +168,8 @@ private:
 
   mutable std::mutex mutex_;
   std::string holder_;
+  bool own_holder_;
+  std::filesystem::path leases_;
 };
 
 result<void> sqlite_ledger::append(const stored_call& c) {
@@ -272,7 +277,7 @@ result<void> sqlite_ledger::drop_dead_holders() {
       return db.error("prepare holders");
     int rc = 0;
     while ((rc = st.step()) == SQLITE_ROW)
-      if (auto holder = st.text(0); holder != holder_ && !holder_alive(holder))
+      if (auto holder = st.text(0); holder != holder_ && !holder_alive(holder, leases_))
         dead.push_back(std::move(holder));
     if (rc != SQLITE_DONE)
       return db.error("holders");
@@ -288,6 +293,10 @@ result<void> sqlite_ledger::drop_dead_holders() {
 
 result<reservation_grant> sqlite_ledger::reserve(const reservation_ask& ask) {
   std::lock_guard<std::mutex> guard{mutex_};
+  // Before the first reservation: from then on other processes look for our lease.
+  if (own_holder_)
+    if (auto r = hold_lease(leases_); !r)
+      return r.error();
   // IMMEDIATE takes the write lock now: no other process can reserve between
   // our sum and our insert (they wait, up to the busy timeout).
   return db.transaction([&]() -> result<reservation_grant> {
@@ -353,8 +362,9 @@ result<void> sqlite_ledger::write_all(const std::vector<ledger_write>& writes) {
 
 result<std::unique_ptr<ledger_store>> open_sqlite_ledger(const std::filesystem::path& file,
                                                          std::string holder, sqlite_wait wait) {
-  auto ledger =
-      std::make_unique<sqlite_ledger>(holder.empty() ? this_process_holder() : std::move(holder));
+  bool own = holder.empty();
+  auto ledger = std::make_unique<sqlite_ledger>(own ? this_process_holder() : std::move(holder),
+                                                own, lease_dir(file));
   if (auto opened = ledger->db.open(file, wait.busy); !opened)
     return opened.error();
   ledger->db.wait = std::move(wait);

@@ -181,16 +181,6 @@ CAF_TEST(processes reserving at once never spend past the limit) {
   CAF_CHECK(*open()->spent_since(0) <= 1.0 + 1e-9);
 }
 
-CAF_TEST(a holder names a live process and not a dead one) {
-  auto me = store::this_process_holder();
-  CAF_CHECK(!me.empty());
-  CAF_CHECK(store::holder_alive(me));
-  CAF_CHECK(!store::holder_alive("2147483647 x 1"));
-  CAF_CHECK(!store::holder_alive("garbage"));
-  // same pid, another start time: a reused pid
-  CAF_CHECK(!store::holder_alive(std::to_string(getpid()) + " x 1"));
-}
-
 CAF_TEST(a run lock excludes a second holder and names the pid) {
   fs::create_directories(dir / "runs" / "r1");
   auto first = store::run_lock::acquire(dir / "runs" / "r1");

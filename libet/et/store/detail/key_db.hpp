@@ -2,6 +2,7 @@
 /// The key store's SQLite connection, shared by key_store.cpp (keys) and key_budget.cpp
 /// (admissions, settles, records).
 
+#include <filesystem>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -13,7 +14,11 @@
 namespace et::store {
 
 struct key_store::db : detail::connection {
-  std::string holder; ///< who holds this connection's reservations
+  std::string holder;           ///< who holds this connection's reservations
+  std::filesystem::path leases; ///< the folder of holders' leases (lease_dir)
+  /// `holder` is this process, which takes its lease (hold_lease) before it reserves; a holder
+  /// the caller gave is not.
+  bool own_holder = false;
   mutable std::mutex mutex;
   mutable std::optional<bool> full_sync; ///< PRAGMA synchronous = FULL set (nullopt: unknown)
 
@@ -23,7 +28,8 @@ struct key_store::db : detail::connection {
 namespace detail {
 
 /// Makes the tables that triggers keep from the records and reservations (key_spend,
-/// key_spend_total, key_changes, key_reserved) where the file has not got them yet (key_tables.cpp).
+/// key_spend_total, key_changes, key_reserved) where the file has not got them yet
+/// (key_tables.cpp).
 result<void> ensure_derived_tables(const key_store::db& d);
 
 /// The columns read_key reads, in its order.
