@@ -200,7 +200,8 @@ CAF_TEST(a re - ask that fails leaves the first answer and its good files) {
   auto r = complete(spawn(start));
   CAF_REQUIRE(r);
   CAF_CHECK_EQUAL(r->find(1)->state, store::subtask_state::done);
-  CAF_CHECK(said("the first answer stands"));
+  CAF_CHECK(said("the re-ask did not answer"));
+  CAF_CHECK(said("the earlier answer stands"));
   CAF_CHECK_EQUAL(slurp(dir / "out" / "ok.txt"), "ok\n");
   CAF_CHECK(!fs::exists(dir / "out" / "a.txt")); // half a file is never written
   CAF_CHECK(said("never closed"));
@@ -275,6 +276,31 @@ CAF_TEST(a failing verify sends the blamed subtask back and the fix passes) {
                                                     "fix", "verify", "synthesize"}));
 }
 
+CAF_TEST(a fix that fails keeps the answer it was to fix and its files) {
+  // Subtask 1's re-ask (for shared.txt) answers "reasked"; the fix of it (call 4) fails.
+  auto yaml = yaml_with_latency("0ms");
+  auto reask = yaml.find("broken", yaml.find("could not be written"));
+  yaml.replace(reask, 6, "reasked");
+  std::string work = "  work:\n    type: mock\n    mock:\n      mode: script\n";
+  yaml.insert(yaml.find(work) + work.size(),
+              "      faults: [{error: server_error, on_calls: [4]}]\n");
+  load(yaml);
+  verifier_seen().script.push_back(failed_verify("a.txt:1: error: broken"));
+  store::run_record start;
+  start.header = header("two parts");
+  start.header.output_dir = (dir / "out").string();
+  start.header.verify = "make check";
+  auto r = complete(spawn(start));
+  CAF_REQUIRE(r);
+  CAF_CHECK(said("the earlier answer stands"));
+  CAF_CHECK_EQUAL(r->find(1)->state, store::subtask_state::done);
+  CAF_CHECK(has(r->find(1)->output, "reasked"));
+  CAF_CHECK_EQUAL(r->find(1)->provider, "work");
+  // Not the first answer, which the re-ask replaced.
+  CAF_CHECK_EQUAL(slurp(dir / "out" / "a.txt"), "reasked\n");
+  CAF_CHECK(has(r->final_output, "SYNTHESIS"));
+}
+
 CAF_TEST(a verify that never passes fails the run after the last iteration) {
   load(yaml_with_latency("0ms"));
   for (int i = 0; i < 2; ++i)
@@ -336,9 +362,11 @@ CAF_TEST(the timeout is a message that stops the run as failed) {
 
 CAF_TEST(a resumed run keeps what was done and runs only the rest) {
   load(yaml_with_latency("0ms"));
-  // A journal as an interrupted run leaves it: planned, subtask 1 done, 2 pending.
+  // A journal as an interrupted run leaves it: planned, subtask 1 done, 2 pending. Subtask
+  // 1's files were never written (a crash while they waited for a re-ask): the resume does.
   store::run_record before;
   before.header = header("two parts");
+  before.header.output_dir = (dir / "out").string();
   {
     auto w = store::journal_writer::create(runs(), before.header);
     CAF_REQUIRE(w);
@@ -351,7 +379,7 @@ CAF_TEST(a resumed run keeps what was done and runs only the rest) {
     one.number = 1;
     one.text = "Write the FIRST-PART";
     one.state = store::subtask_state::done;
-    one.output = "EARLIER-ANSWER";
+    one.output = "EARLIER-ANSWER\n```file path=early.txt\nearly\n```\n";
     one.attempts = 1;
     CAF_REQUIRE(w->subtask_finished(one));
     CAF_REQUIRE(w->finished(store::run_status::interrupted, {}, 0));
@@ -362,8 +390,10 @@ CAF_TEST(a resumed run keeps what was done and runs only the rest) {
   auto r = complete(spawn(*record, {}, true));
   CAF_REQUIRE(r);
   CAF_CHECK_EQUAL(r->status, store::run_status::done);
-  CAF_CHECK_EQUAL(r->find(1)->output, "EARLIER-ANSWER");
+  CAF_CHECK(has(r->find(1)->output, "EARLIER-ANSWER"));
   CAF_CHECK_EQUAL(r->find(1)->attempts, 1);
+  CAF_CHECK_EQUAL(slurp(dir / "out" / "early.txt"), "early\n");
+  CAF_CHECK_EQUAL(r->find(1)->files, (std::vector<std::string>{"early.txt"}));
   CAF_CHECK_EQUAL(r->find(2)->output, "SECOND-AFTER-FIRST"); // shown subtask 1's result
   for (const auto& e : events())
     if (auto* p = std::get_if<store::run_phase_began>(&e))
@@ -373,6 +403,7 @@ CAF_TEST(a resumed run keeps what was done and runs only the rest) {
   CAF_CHECK_EQUAL(journaled->status, store::run_status::done);
   CAF_CHECK_EQUAL(journaled->resumes, 1);
   CAF_CHECK_EQUAL(journaled->find(2)->state, store::subtask_state::done);
+  CAF_CHECK_EQUAL(journaled->find(1)->files, (std::vector<std::string>{"early.txt"}));
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -79,6 +79,9 @@ struct subtask_outcome {
   double score = 0;       ///< the last score (when scored)
   std::string note;       ///< the witness's last note
   bool cancelled = false; ///< stopped by cancel (neither done nor failed by a worker)
+  /// A re-ask that got no answer (failed or cancelled): why. The result is then the answer
+  /// the re-ask was to improve (the job's `previous`), still ok.
+  std::string reask_failed;
   std::vector<fallback_taken> fallbacks; ///< members passed over after failing, in order
   bool operator==(const subtask_outcome&) const = default;
 };

@@ -270,6 +270,17 @@ void pool_policy::finish(job_state& j, pool_commands& out) {
 void pool_policy::fail(job_state& j, std::string why, pool_commands& out) {
   // A failure nobody was tried after was not a fallback: the job ends with it.
   std::erase_if(j.outcome.fallbacks, [](const fallback_taken& f) { return f.to.empty(); });
+  if (!j.work.previous.empty()) {
+    // A re-ask (after a review, a failed check, bad file blocks) that got no answer, cancel
+    // included, leaves the answer it was to improve: work that was done is never lost.
+    j.outcome.result.ok = true;
+    j.outcome.result.output = j.work.previous;
+    j.outcome.result.error.clear();
+    j.outcome.reask_failed = std::move(why);
+    j.outcome.cancelled = false;
+    finish(j, out);
+    return;
+  }
   j.outcome.result.ok = false;
   j.outcome.result.output.clear();
   j.outcome.result.error = std::move(why);

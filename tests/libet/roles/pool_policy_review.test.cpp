@@ -69,3 +69,54 @@ CAF_TEST(a failed review keeps the answer) {
   CAF_CHECK(!o.scored);
   CAF_CHECK(has(o.note, "witness down"));
 }
+
+CAF_TEST(a review re - ask that no member answers keeps the reviewed answer) {
+  harness h;
+  auto e = exec_of({job_of(1)}, {{"a", 1}});
+  e.review = review_policy{true, 7, 2};
+  h.start(std::move(e));
+  h.answer(1, "reviewed draft");
+  h.review(1, 3);
+  h.fail(1, errc::server_error, "upstream broke"); // the only member: nobody else to ask
+  const auto& o = h.outcomes().at(0);
+  CAF_CHECK(o.result.ok);
+  CAF_CHECK_EQUAL(o.result.output, "reviewed draft");
+  CAF_CHECK_EQUAL(o.member, "a");
+  CAF_CHECK(has(o.reask_failed, "upstream broke"));
+}
+
+CAF_TEST(a cancel during a review re - ask keeps the reviewed answer) {
+  harness h;
+  auto e = exec_of({job_of(1)}, {{"a", 1}});
+  e.review = review_policy{true, 7, 2};
+  h.start(std::move(e));
+  h.answer(1, "reviewed draft");
+  h.review(1, 3);
+  h.take(h.policy.cancel());
+  const auto& o = h.outcomes().at(0);
+  CAF_CHECK(o.result.ok);
+  CAF_CHECK(!o.cancelled); // done: a resume does not run it again
+  CAF_CHECK_EQUAL(o.result.output, "reviewed draft");
+  CAF_CHECK_EQUAL(o.reask_failed, "cancelled");
+}
+
+CAF_TEST(a fix that fails or is cancelled keeps the answer it was to fix) {
+  for (bool cancel : {false, true}) {
+    harness h;
+    auto fix = job_of(1);
+    fix.previous = "the earlier answer";
+    fix.feedback = "make check failed";
+    h.start(exec_of({fix, job_of(2)}, {{"a", 2}}));
+    if (cancel)
+      h.take(h.policy.cancel());
+    else
+      h.fail(1, errc::budget_exceeded, "budget per_run would be exceeded");
+    if (!cancel)
+      h.answer(2, "two");
+    const auto& out = h.outcomes();
+    CAF_CHECK(out[0].result.ok);
+    CAF_CHECK_EQUAL(out[0].result.output, "the earlier answer");
+    CAF_CHECK(!out[0].reask_failed.empty());
+    CAF_CHECK_EQUAL(out[1].result.ok, !cancel); // a first run has nothing to keep
+  }
+}

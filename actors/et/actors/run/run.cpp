@@ -127,6 +127,13 @@ void start(run_pointer self) {
     for (const auto& sub : st.record().subtasks)
       for (const auto& f : sub.files)
         st.output->adopt(f, sub.number); // a resumed run re-learns who wrote what
+  // A subtask is journaled done when it answers; its files are written then, or after a
+  // re-ask for them once the pool is done. A crash in between left it done without files:
+  // the resume writes what its answer has.
+  if (st.output)
+    for (auto& sub : st.record().subtasks)
+      if (sub.state == store::subtask_state::done && sub.files.empty() && !sub.output.empty())
+        write_files(self, sub);
   st.mayor = spawn_mayor(self->system(), st.setup.router, s, h.supervisor_role);
   pool_setup pool{st.setup.settings, st.setup.router, {}, {}};
   if (h.review && s.roles.contains("witness"))

@@ -61,7 +61,7 @@ bool held_for_files(run_pointer self, store::subtask_record& rec) {
   auto problems = file_problems(st, rec);
   if (problems.empty())
     return false;
-  st.file_reasks[rec.number] = rec.output;
+  st.file_reasks.insert(rec.number);
   std::string feedback = "Some of your files could not be written as you gave them:\n";
   for (const auto& p : problems)
     feedback += "- " + p + "\n";
@@ -74,6 +74,56 @@ bool held_for_files(run_pointer self, store::subtask_record& rec) {
        true);
   return true;
 }
+
+void on_finished(run_pointer self, const roles::subtask_outcome& o) {
+  auto& st = self->state;
+  auto* rec = find(st.record(), o.result.number);
+  if (!rec)
+    return;
+  // The pool keeps the answer a re-ask (for a review, a check, file blocks) was to improve
+  // when the re-ask got none: what a worker wrote is never lost.
+  if (!o.reask_failed.empty())
+    note(self,
+         label(st, rec->number) + " the re-ask did not answer (" + o.reask_failed
+             + "); the earlier answer stands",
+         true);
+  auto started = st.started.find(rec->number);
+  rec->state = o.result.ok ? store::subtask_state::done : store::subtask_state::failed;
+  if (!o.member.empty()) { // else no one answered: the earlier answer's own
+    rec->member = o.member;
+    rec->provider = o.provider;
+    rec->model = o.model;
+  }
+  rec->output = o.result.output;
+  rec->error = o.result.error;
+  rec->tokens += o.tokens;
+  rec->usd += o.usd;
+  if (o.scored)
+    rec->score = o.score;
+  rec->elapsed_ms =
+      started == st.started.end()
+          ? 0
+          : std::chrono::duration_cast<milliseconds>(clock_type::now() - started->second).count();
+  if (o.cancelled)
+    rec->state = store::subtask_state::pending; // never ran to the end: a resume runs it again
+  const auto& role = rec->specialist.empty() ? st.record().header.worker_role : rec->specialist;
+  for (const auto& f : o.fallbacks)
+    took(self, store::fallback_record{rec->number, role, f, o.result.ok && f.to == rec->member});
+  jot(self, st.setup.journal->subtask_finished(*rec));
+  publish(self, store::run_subtask_changed{*rec});
+  auto tag = label(st, rec->number);
+  if (o.result.ok) {
+    note(self, tag + " done by " + rec->member + ": "
+                   + std::to_string(rec->tokens.completion_tokens) + " tokens in "
+                   + format_elapsed(milliseconds{rec->elapsed_ms}));
+    if (!held_for_files(self, *rec))
+      write_files(self, *rec);
+  } else if (!o.cancelled) {
+    note(self, tag + " FAILED: " + rec->error);
+  }
+}
+
+} // namespace
 
 void write_files(run_pointer self, store::subtask_record& rec) {
   auto& st = self->state;
@@ -106,67 +156,6 @@ void write_files(run_pointer self, store::subtask_record& rec) {
     note(self, tag + " wrote " + join(report.written, ", "));
   }
 }
-
-// A re-ask for file blocks that did not answer (failed or cancelled) leaves the first
-// answer standing: what the worker wrote is never lost.
-roles::subtask_outcome first_answer_if_reask_failed(run_pointer self, roles::subtask_outcome o) {
-  auto& st = self->state;
-  auto first = st.file_reasks.find(o.result.number);
-  if (o.result.ok || first == st.file_reasks.end())
-    return o;
-  note(self,
-       label(st, o.result.number) + " the re-ask for its files did not answer ("
-           + (o.cancelled ? std::string{"cancelled"} : o.result.error)
-           + "); the first answer stands",
-       true);
-  o.result.ok = true;
-  o.result.output = first->second;
-  o.result.error.clear();
-  o.cancelled = false;
-  return o;
-}
-
-void on_finished(run_pointer self, const roles::subtask_outcome& outcome) {
-  auto& st = self->state;
-  auto* rec = find(st.record(), outcome.result.number);
-  if (!rec)
-    return;
-  auto o = first_answer_if_reask_failed(self, outcome);
-  auto started = st.started.find(rec->number);
-  rec->state = o.result.ok ? store::subtask_state::done : store::subtask_state::failed;
-  rec->member = o.member.empty() ? rec->member : o.member;
-  rec->provider = o.provider;
-  rec->model = o.model;
-  rec->output = o.result.output;
-  rec->error = o.result.error;
-  rec->tokens += o.tokens;
-  rec->usd += o.usd;
-  if (o.scored)
-    rec->score = o.score;
-  rec->elapsed_ms =
-      started == st.started.end()
-          ? 0
-          : std::chrono::duration_cast<milliseconds>(clock_type::now() - started->second).count();
-  if (o.cancelled)
-    rec->state = store::subtask_state::pending; // never ran to the end: a resume runs it again
-  const auto& role = rec->specialist.empty() ? st.record().header.worker_role : rec->specialist;
-  for (const auto& f : o.fallbacks)
-    took(self, store::fallback_record{rec->number, role, f, o.result.ok && f.to == rec->member});
-  jot(self, st.setup.journal->subtask_finished(*rec));
-  publish(self, store::run_subtask_changed{*rec});
-  auto tag = label(st, rec->number);
-  if (o.result.ok) {
-    note(self, tag + " done by " + rec->member + ": "
-                   + std::to_string(rec->tokens.completion_tokens) + " tokens in "
-                   + format_elapsed(milliseconds{rec->elapsed_ms}));
-    if (!held_for_files(self, *rec))
-      write_files(self, *rec);
-  } else if (!o.cancelled) {
-    note(self, tag + " FAILED: " + rec->error);
-  }
-}
-
-} // namespace
 
 void on_progress(run_pointer self, const roles::progress& p) {
   auto& st = self->state;

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -57,8 +58,8 @@ struct run_state {
   bool journal_failed = false; ///< said once
   bool withheld_noted = false; ///< said once
   bool brief_asked = false;    ///< the mayor was asked
-  std::map<int, std::string> file_reasks; ///< subtasks sent back for their file blocks: the
-                                          ///< first answer, which stands if the re-ask fails
+  std::set<int> file_reasks;   ///< subtasks sent back for their file blocks (once each; the pool
+                               ///< keeps the first answer if the re-ask gets none)
   std::vector<roles::job> files_to_reask; ///< those re-asks, sent when the pool is done
   uint64_t token = 0;            ///< counts abandonable requests; a stale reply finds it moved on
   std::function<void()> abandon; ///< what a stop does to the request in flight (or empty)
@@ -126,6 +127,9 @@ void execute(run_pointer self, std::vector<roles::job> jobs, std::function<void(
              std::string phase = {});
 /// A progress event from the pool: record, journal, publish.
 void on_progress(run_pointer self, const roles::progress& p);
+/// Writes the file blocks of `rec`'s answer into the output dir (refusals and conflicts noted),
+/// adds what it wrote to rec.files and journals it.
+void write_files(run_pointer self, store::subtask_record& rec);
 
 // run_verify.cpp
 /// Verify run `iteration` (1..max_iterations), fix rounds between them, then synthesize.
