@@ -11,7 +11,7 @@ struct entry {
   std::string_view what; // for the reason
 };
 
-constexpr std::array<entry, 20> refused_names{{
+constexpr std::array<entry, 29> refused_names{{
     {".git", "version control metadata"},
     {"git~1", "version control metadata"},
     {".hg", "version control metadata"},
@@ -32,6 +32,16 @@ constexpr std::array<entry, 20> refused_names{{
     {".dir-locals-2.el", "editor startup script"},
     {".husky", "commit hooks"},
     {".pre-commit-config.yaml", "commit hooks"},
+    // Lefthook's installed hook reads any of these on each commit, Overcommit's its own.
+    {"lefthook.yml", "commit hooks"},
+    {"lefthook.yaml", "commit hooks"},
+    {".lefthook.yml", "commit hooks"},
+    {".lefthook.yaml", "commit hooks"},
+    {"lefthook-local.yml", "commit hooks"},
+    {"lefthook-local.yaml", "commit hooks"},
+    {".lefthook-local.yml", "commit hooks"},
+    {".lefthook-local.yaml", "commit hooks"},
+    {".overcommit.yml", "commit hooks"},
 }};
 
 // Code points HFS+ ignores in names (so ".g\u200Cit" is ".git" there), as UTF-8 bytes.

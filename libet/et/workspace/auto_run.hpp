@@ -18,7 +18,9 @@
 ///   `.nvim.lua` (Vim/Neovim `exrc`), `.dir-locals.el`, `.dir-locals-2.el` (Emacs `eval`);
 /// - commit hooks that the repository's own config runs: `.husky` (husky points
 ///   core.hooksPath there), `.pre-commit-config.yaml` (its hooks are commands that run on the
-///   next `git commit` once pre-commit is installed).
+///   next `git commit` once pre-commit is installed), Lefthook's `lefthook.yml`,
+///   `lefthook-local.yml` (each also as .yaml and with a leading dot, and so under `.config/`)
+///   and Overcommit's `.overcommit.yml`.
 ///
 /// Allowed on purpose: `.gitignore`, `.gitattributes` (a filter or diff driver only runs
 /// when the user's own git config defines it) and `.gitmodules` (`update = !cmd` is ignored

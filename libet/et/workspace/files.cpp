@@ -61,6 +61,15 @@ outcome fail(std::string what, int err) {
 
 constexpr std::string_view escape_reason = "escapes the output directory";
 
+// A file is written through a temporary name next to it (NAME.et-PID-RANDOM.tmp, up to 36
+// bytes longer), which must fit the file system's 255 bytes too.
+constexpr size_t max_name_bytes = 255 - 36;
+// Paths past this are no source file's (PATH_MAX is 4096 with the output dir in front).
+constexpr size_t max_path_bytes = 1024;
+// One answer writes at most this many files; the rest are refused (64 MiB of empty blocks
+// would otherwise be two million files, each synced twice).
+constexpr size_t max_files_per_answer = 1000;
+
 bool is_drive_path(std::string_view p) {
   auto letter = p.size() >= 2 && ((p[0] >= 'a' && p[0] <= 'z') || (p[0] >= 'A' && p[0] <= 'Z'));
   return letter && p[1] == ':';
@@ -207,6 +216,13 @@ std::vector<pending> fold_duplicates(const std::vector<plan::file_block>& blocks
       out[i->second].block = &block;
       continue;
     }
+    if (out.size() == max_files_per_answer) {
+      report.refused.push_back(
+          {block.path,
+           "one answer writes at most " + std::to_string(max_files_per_answer) + " files",
+           refusal::invalid_path});
+      continue;
+    }
     index.emplace(*rel, out.size());
     out.push_back({*rel, block.path, &block});
   }
@@ -289,10 +305,17 @@ result<std::string> normalise_relative(const std::string& path) {
     if (part == ".." || part.starts_with("..\\") || part.ends_with("\\..")
         || part.find("\\..\\") != std::string::npos)
       return refused(std::string{escape_reason});
+    if (part.size() > max_name_bytes)
+      return refused("a name in it is longer than " + std::to_string(max_name_bytes) + " bytes");
+    // A resumed run removes such files as left over from a crash.
+    if (is_temp_name(part))
+      return refused("it is named like et's temporary files (NAME.et-PID-RANDOM.tmp)");
     out += out.empty() ? part : "/" + part;
   }
   if (out.empty())
     return refused("names the output directory itself");
+  if (out.size() > max_path_bytes)
+    return refused("longer than " + std::to_string(max_path_bytes) + " bytes");
   return out;
 }
 

@@ -65,6 +65,12 @@ std::string shareable_output(const std::string& output, bool truncated,
 
 namespace {
 
+// `inner` is `outer` or lies under it (both absolute and normal).
+bool is_within(const fs::path& outer, const fs::path& inner) {
+  auto rel = inner.lexically_relative(outer);
+  return !rel.empty() && *rel.begin() != "..";
+}
+
 std::string find_bwrap() {
   std::vector<std::string> dirs;
   if (const char* path = std::getenv("PATH")) {
@@ -124,32 +130,34 @@ const sandbox_probe& probe_sandbox() {
   return probe;
 }
 
-std::vector<std::string> sandbox_wrapper(const std::string& bwrap, const fs::path& dir) {
-  auto d = dir.lexically_normal().string();
-  // Order matters: the tmpfs on /tmp comes before the bind of `dir`, which may lie under it.
-  return {bwrap,
-          "--ro-bind",
-          "/",
-          "/",
-          "--dev",
-          "/dev",
-          "--proc",
-          "/proc",
-          "--tmpfs",
-          "/tmp",
-          "--bind",
-          d,
-          d,
-          "--chdir",
-          d,
-          "--unshare-net",
-          "--unshare-pid",
-          "--unshare-ipc",
-          "--new-session",
-          "--die-with-parent",
-          "--cap-drop",
-          "ALL",
-          "--"};
+std::vector<std::string> sandbox_wrapper(const std::string& bwrap, const fs::path& dir,
+                                         const std::vector<fs::path>& hidden) {
+  auto work = dir.lexically_normal();
+  auto d = work.string();
+  // Order matters: the tmpfs on /tmp and /run come before the bind of `dir`, which may lie
+  // under them; what is hidden inside `dir` comes after it.
+  std::vector<std::string> args{bwrap,  "--ro-bind", "/",     "/",       "--dev",
+                                "/dev", "--proc",    "/proc", "--tmpfs", "/tmp"};
+  for (const char* run : {"/run", "/var/run"})
+    if (std::error_code ec; fs::is_directory(fs::symlink_status(run, ec)))
+      args.insert(args.end(), {"--tmpfs", run});
+  std::vector<std::string> inside;
+  for (const auto& h : hidden) {
+    auto p = h.lexically_normal();
+    if (is_within(work, p))
+      continue; // hiding it would hide the folder the command works in
+    std::error_code ec;
+    auto& to = is_within(p, work) ? inside : args;
+    if (fs::is_directory(p, ec)) // a symlink's target is what gets hidden
+      to.insert(to.end(), {"--tmpfs", p.string()});
+    else
+      to.insert(to.end(), {"--ro-bind", "/dev/null", p.string()});
+  }
+  args.insert(args.end(), {"--bind", d, d});
+  args.insert(args.end(), inside.begin(), inside.end());
+  args.insert(args.end(), {"--chdir", d, "--unshare-net", "--unshare-pid", "--unshare-ipc",
+                           "--new-session", "--die-with-parent", "--cap-drop", "ALL", "--"});
+  return args;
 }
 
 } // namespace et::workspace

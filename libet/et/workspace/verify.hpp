@@ -49,8 +49,12 @@ const sandbox_probe& probe_sandbox();
 /// The bwrap command line (up to, not including, the command) confining a command to `dir`:
 /// no network (its own network namespace), its own PID and IPC namespaces and session, no
 /// capabilities, the file system read-only but for `dir` and a tmpfs /tmp, a minimal /dev and
-/// its own /proc, killed when this process dies. `dir` must be absolute.
-std::vector<std::string> sandbox_wrapper(const std::string& bwrap,
-                                         const std::filesystem::path& dir);
+/// its own /proc, killed when this process dies. An empty /run (and /var/run) hides the host's
+/// UNIX sockets (the session bus could start a process outside the sandbox, a docker socket
+/// is root), which a read-only bind would not: connecting to a socket is not writing. Each of
+/// `hidden` (absolute; folders and files) is replaced by an empty one unless it holds `dir`.
+/// `dir` must be absolute.
+std::vector<std::string> sandbox_wrapper(const std::string& bwrap, const std::filesystem::path& dir,
+                                         const std::vector<std::filesystem::path>& hidden = {});
 
 } // namespace et::workspace

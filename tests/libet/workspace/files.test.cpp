@@ -96,6 +96,21 @@ CAF_TEST(normalise_relative refuses absolute escaping and empty paths) {
   CAF_CHECK_EQUAL(norm("."), "<refused: names the output directory itself>");
 }
 
+CAF_TEST(normalise_relative refuses names too long for a temporary name and temporary names) {
+  // 219 bytes leave room for ".et-PID-RANDOM.tmp" within the file system's 255.
+  CAF_CHECK_EQUAL(norm("d/" + std::string(219, 'a')), "d/" + std::string(219, 'a'));
+  CAF_CHECK_EQUAL(norm("d/" + std::string(220, 'a')),
+                  "<refused: a name in it is longer than 219 bytes>");
+  std::string deep;
+  for (int i = 0; i < 120; ++i)
+    deep += "abcdefghi/";
+  CAF_CHECK_EQUAL(norm(deep + "x"), "<refused: longer than 1024 bytes>");
+  // A resumed run removes these as a crash's leftovers: a model must not name one.
+  CAF_CHECK_EQUAL(norm("src/x.et-4242-0123456789abcdef.tmp"),
+                  "<refused: it is named like et's temporary files (NAME.et-PID-RANDOM.tmp)>");
+  CAF_CHECK_EQUAL(norm("src/x.et-4242.tmp"), "src/x.et-4242.tmp");
+}
+
 CAF_TEST_FIXTURE_SCOPE(workspace_files, fixture)
 
 CAF_TEST(problems name refused paths and files another subtask owns without writing) {
@@ -261,11 +276,15 @@ CAF_TEST(paths where a file would run on its own are refused at any depth and in
                               {".idea/workspace.xml", "x"},
                               {".husky/pre-commit", "x"},
                               {".pre-commit-config.yaml", "x"},
+                              {"lefthook.yml", "x"},
+                              {".lefthook-local.yaml", "x"},
+                              {".config/lefthook.yml", "x"},
+                              {".overcommit.yml", "x"},
                               {".exrc", "x"},
                               {".dir-locals.el", "x"},
                               {"ok.txt", "ok"}});
   CAF_CHECK_EQUAL(report.written, (paths{"ok.txt"}));
-  CAF_REQUIRE_EQUAL(report.refused.size(), 18u);
+  CAF_REQUIRE_EQUAL(report.refused.size(), 22u);
   for (const auto& r : report.refused) {
     CAF_CHECK(r.kind == refusal::runs_on_its_own);
     CAF_CHECK(r.reason.rfind("runs on its own: ", 0) == 0);
@@ -276,6 +295,19 @@ CAF_TEST(paths where a file would run on its own are refused at any depth and in
   CAF_CHECK(fs::is_empty(out / ".git" / "hooks"));
   CAF_CHECK_EQUAL(listing(out), (paths{".git", ".git/config", ".git/hooks", "ok.txt"}));
   CAF_CHECK(dir.owners().size() == 1u);
+}
+
+CAF_TEST(one answer writes at most a thousand files) {
+  output_dir dir{out};
+  std::vector<plan::file_block> many;
+  for (int i = 0; i < 1002; ++i)
+    many.push_back({"f/" + std::to_string(i), ""});
+  auto report = dir.write(1, many);
+  CAF_CHECK_EQUAL(report.written.size(), 1000u);
+  CAF_REQUIRE_EQUAL(report.refused.size(), 2u);
+  CAF_CHECK_EQUAL(report.refused[0].path, "f/1000");
+  CAF_CHECK_EQUAL(report.refused[0].reason, "one answer writes at most 1000 files");
+  CAF_CHECK(!fs::exists(out / "f" / "1000"));
 }
 
 CAF_TEST(ordinary dot files and ci workflows may be written) {

@@ -43,6 +43,8 @@ struct verify_report {
   bool ran = false;                   ///< the command started
   std::string error;                  ///< why it did not (when !ran)
   workspace::command_outcome outcome; ///< exit status, output (when ran)
+  std::vector<std::string> removed;   ///< files that run on their own it made, removed after
+  std::vector<std::string> notes;     ///< what its guard could not check or remove
 };
 
 /// Runs verify commands; setting the flag cancels the command in flight.

@@ -10,8 +10,11 @@
 #include "et/actors/detail/inspect.hpp"
 #include "et/actors/run/run_state.hpp"
 #include "et/config/env.hpp"
+#include "et/config/paths.hpp"
 #include "et/plan/locations.hpp"
 #include "et/util/text.hpp"
+#include "et/workspace/auto_run.hpp"
+#include "et/workspace/sandbox_guard.hpp"
 #include "et/workspace/verify.hpp"
 
 namespace et::actors {
@@ -22,7 +25,13 @@ verify_runner::behavior_type verify_worker(verify_runner::pointer self) {
   return {[self](verify_atom, const workspace::command_spec& spec,
                  const std::shared_ptr<std::atomic<bool>>& cancel) {
     verify_report out;
-    auto outcome = workspace::run_command(spec, cancel.get());
+    // Sandboxed: what runs on its own in the folder stays as it was (sandbox_guard.hpp).
+    auto guarded = spec.wrapper.empty()
+                       ? workspace::guarded_outcome{workspace::run_command(spec, cancel.get())}
+                       : workspace::run_guarded(spec, cancel.get());
+    out.removed = std::move(guarded.removed);
+    out.notes = std::move(guarded.notes);
+    auto& outcome = guarded.outcome;
     if (outcome) {
       out.ran = true;
       out.outcome = std::move(*outcome);
@@ -48,6 +57,19 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// What a sandboxed verify command may not read: the user's credentials and et's own state
+// (the ledger's prompts and answers, gateway keys), which its output could carry to a model.
+std::vector<fs::path> hidden_from(const run_state& st) {
+  auto env = config::process_env();
+  auto home = env("HOME");
+  auto hidden = workspace::credential_paths(home ? fs::path{*home} : fs::path{});
+  std::error_code ec;
+  auto state = fs::weakly_canonical(fs::absolute(config::state_dir(*st.setup.settings, env)), ec);
+  if (!ec && fs::is_directory(state, ec))
+    hidden.push_back(state);
+  return hidden;
+}
+
 workspace::command_spec verify_spec(run_pointer self) {
   auto& st = self->state;
   const auto& limits = st.setup.limits;
@@ -67,7 +89,7 @@ workspace::command_spec verify_spec(run_pointer self) {
   spec.env = std::move(env.vars);
   if (sandboxed)
     spec.wrapper = workspace::sandbox_wrapper(
-        limits.bwrap, fs::weakly_canonical(fs::absolute(st.output->root())));
+        limits.bwrap, fs::weakly_canonical(fs::absolute(st.output->root())), hidden_from(st));
   return spec;
 }
 
@@ -105,6 +127,13 @@ void verified(run_pointer self, int iteration, const verify_report& report) {
   end_phase(self);
   store::verify_record v;
   v.iteration = iteration;
+  for (const auto& r : report.removed)
+    note(self,
+         "verify made " + r + ", which " + workspace::runs_on_its_own(r).value_or("runs on its own")
+             + "; removed it",
+         true);
+  for (const auto& n : report.notes)
+    note(self, "verify: " + n, true);
   // Model-written code printed it: no secret goes on to the journal or a model.
   auto secrets = st.setup.settings->secrets();
   if (!report.ran) {

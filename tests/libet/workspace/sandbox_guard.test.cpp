@@ -1,0 +1,179 @@
+#define CAF_SUITE libet.workspace.sandbox_guard
+#include "caf/test/unit_test.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "et/workspace/sandbox_guard.hpp"
+#include "et/workspace/verify.hpp"
+#include "temp_dir.hpp"
+
+// What the sandbox keeps from verify commands beyond its fixed rules: the host's sockets,
+// the user's credentials, and the files of the output dir that run on their own. Tests that
+// need bwrap say so and pass where it cannot run.
+
+using namespace et;
+using namespace et::workspace;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string slurp(const fs::path& file) {
+  std::ifstream in{file, std::ios::binary};
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void write(const fs::path& file, const std::string& text) {
+  fs::create_directories(file.parent_path());
+  std::ofstream{file, std::ios::binary} << text;
+}
+
+std::vector<std::string> keys(const auto_run_scan& s) {
+  std::vector<std::string> out;
+  for (const auto& [rel, id] : s.found)
+    out.push_back(rel);
+  return out;
+}
+
+struct fixture {
+  et::test::scratch_dir out_dir{"guard"};
+  // Outside /tmp, which the sandbox replaces: a home whose files it would otherwise see.
+  et::test::scratch_dir home_dir{"guard-home", ET_BINARY_DIR};
+  fs::path out = fs::canonical(out_dir.dir);
+  fs::path home = fs::canonical(home_dir.dir);
+
+  command_spec spec(const std::string& line, const std::vector<fs::path>& hidden = {}) {
+    command_spec s{line, out, 20s, 64 * 1024};
+    s.env = std::vector<std::string>{"PATH=/usr/bin:/bin"};
+    s.wrapper = sandbox_wrapper(probe_sandbox().bwrap, out, hidden);
+    return s;
+  }
+
+  command_outcome run(const std::string& line, const std::vector<fs::path>& hidden = {}) {
+    auto r = run_command(spec(line, hidden));
+    if (!r)
+      CAF_FAIL("run_command failed: " << r.error().message);
+    return std::move(r).value();
+  }
+
+  static bool sandbox_works() {
+    if (!probe_sandbox().works())
+      CAF_MESSAGE("skipped: " << probe_sandbox().problem);
+    return probe_sandbox().works();
+  }
+};
+
+// A listening UNIX socket at `path`, removed at the end; `ok` false where it cannot be made.
+struct unix_listener {
+  int fd = -1;
+  fs::path path;
+  bool ok = false;
+  explicit unix_listener(fs::path at) : path(std::move(at)) {
+    fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    auto p = path.string();
+    if (fd < 0 || p.size() >= sizeof a.sun_path)
+      return;
+    p.copy(a.sun_path, p.size());
+    ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 && ::listen(fd, 1) == 0;
+  }
+  ~unix_listener() {
+    if (fd >= 0)
+      ::close(fd);
+    if (ok)
+      ::unlink(path.c_str());
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(sandbox_guard_tests, fixture)
+
+CAF_TEST(a scan finds the topmost entries that run on their own and follows no symlink) {
+  write(out / ".git" / "hooks" / "pre-commit", "#!/bin/sh\n");
+  write(out / "src" / ".envrc", "export X=1\n");
+  write(out / "src" / "main.c", "int main(){}\n");
+  write(home / ".vscode" / "tasks.json", "{}");
+  fs::create_directory_symlink(home, out / "link");
+  auto s = scan_auto_run(out);
+  CAF_CHECK(s.complete);
+  CAF_CHECK_EQUAL(keys(s), (std::vector<std::string>{".git", "src/.envrc"}));
+  CAF_CHECK(!scan_auto_run(out, 2).complete);
+}
+
+CAF_TEST(credentials are the stores that exist under home) {
+  write(home / ".ssh" / "id_ed25519", "KEY");
+  write(home / ".netrc", "machine x password y");
+  write(home / ".config" / "gh" / "hosts.yml", "token");
+  write(home / ".config" / "nvim" / "init.lua", "");
+  auto found = credential_paths(home);
+  std::sort(found.begin(), found.end());
+  CAF_CHECK_EQUAL(found,
+                  (std::vector<fs::path>{home / ".config/gh", home / ".netrc", home / ".ssh"}));
+  CAF_CHECK(credential_paths("relative/home").empty());
+}
+
+CAF_TEST(the sandbox hides the hosts sockets under run) {
+  if (!sandbox_works())
+    return;
+  unix_listener bus{"/run/et-guard-test-" + std::to_string(::getpid()) + ".sock"};
+  if (!bus.ok) {
+    CAF_MESSAGE("skipped: cannot make a socket in /run here");
+    return;
+  }
+  auto line = "test -S " + bus.path.string() + " && echo SEEN || echo HIDDEN";
+  auto free_run = run_command(command_spec{line, out, 20s, 4096});
+  CAF_REQUIRE(free_run);
+  CAF_CHECK_EQUAL(free_run->output, "SEEN\n"); // control: it is there
+  CAF_CHECK_EQUAL(run(line).output, "HIDDEN\n");
+}
+
+CAF_TEST(the sandbox hides the credentials it is given) {
+  if (!sandbox_works())
+    return;
+  write(home / ".ssh" / "id_ed25519", "PRIVATE-KEY");
+  write(home / ".netrc", "NETRC-PASSWORD");
+  write(home / "notes.txt", "readable");
+  auto line = "cat " + (home / ".ssh/id_ed25519").string() + " " + (home / ".netrc").string() + " "
+              + (home / "notes.txt").string() + " 2>/dev/null; true";
+  CAF_CHECK_NOT_EQUAL(run(line).output.find("PRIVATE-KEY"), std::string::npos); // control
+  auto r = run(line, credential_paths(home));
+  CAF_CHECK_EQUAL(r.output, "readable");
+}
+
+CAF_TEST(a guarded verify cannot change what runs on its own and what it makes is removed) {
+  if (!sandbox_works())
+    return;
+  write(out / ".git" / "config", "[core]\n");
+  write(out / "sub" / ".envrc", "mine\n");
+  auto g = run_guarded(spec("echo evil >> .git/config; echo evil > .envrc; mkdir -p deep/.vscode"
+                            " && echo evil > deep/.vscode/tasks.json; mv sub moved && mkdir sub"
+                            " && echo evil > sub/.envrc; echo built > a.out; true"));
+  CAF_REQUIRE(g.outcome);
+  CAF_CHECK_EQUAL(slurp(out / ".git" / "config"), "[core]\n");
+  CAF_CHECK(!fs::exists(out / ".envrc"));
+  CAF_CHECK(!fs::exists(out / "deep" / ".vscode"));
+  CAF_CHECK_EQUAL(slurp(out / "a.out"), "built\n");
+  // Wherever the folder went, the user's .envrc is kept and the planted one is not.
+  for (const auto* d : {"sub", "moved"})
+    if (fs::exists(out / d / ".envrc"))
+      CAF_CHECK_EQUAL(slurp(out / d / ".envrc"), "mine\n");
+  CAF_CHECK(fs::exists(out / "sub" / ".envrc") || fs::exists(out / "moved" / ".envrc"));
+  std::sort(g.removed.begin(), g.removed.end());
+  CAF_CHECK(std::find(g.removed.begin(), g.removed.end(), ".envrc") != g.removed.end());
+  CAF_CHECK(std::find(g.removed.begin(), g.removed.end(), "deep/.vscode") != g.removed.end());
+  CAF_CHECK(g.notes.empty());
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
