@@ -56,7 +56,16 @@ void read_node(reader& r, const std::string& name, const located& at, node& out)
   } else {
     r.error(at.node, address_at.path, "missing address (host:port of the et serve node)");
   }
-  read_tls(r, r.child(at, "tls"), out.tls);
+  auto tls_at = r.child(at, "tls");
+  read_tls(r, tls_at, out.tls);
+  // A node off loopback listens with TLS only, so plain TCP there reaches someone else: a
+  // listener that would get the prompts and feed CAF's BASP parser, which trusts the sizes it
+  // reads, without a certificate. (A missing tls, not an incomplete one, which read_tls names.)
+  if (!out.host.empty() && !tls_at.node.IsDefined() && !is_loopback(out.host))
+    r.error(address_at.node, address_at.path,
+            "node " + name + " at " + out.host
+                + " is not on loopback: it needs tls (et serve listens off loopback with "
+                  "mutual TLS only)");
   out.connect_timeout = r.duration(r.child(at, "connect_timeout")).value_or(out.connect_timeout);
   out.request_timeout = r.duration(r.child(at, "request_timeout")).value_or(out.request_timeout);
 }

@@ -135,6 +135,11 @@ void read_auth(reader& r, const located& at, provider& p, const std::optional<ur
     r.error(auth_at.node, auth_at.path,
             "basic auth is only supported for openai and ollama providers");
   bool wants_key = needs_key(p, u) || (auth && *auth != "none");
+  // Part of a key is a wrong key ("admin:Pa$sw0rd" read as "admin:Pa" and $sw0rd).
+  if (!p.api_key.empty() && !unset.empty())
+    r.error(key_at.node, key_at.path,
+            "environment variable " + unset.front()
+                + " is not set (the API key names it; write $$ for a literal $)");
   if (p.api_key.empty() && wants_key && p.type != provider_type::mock) {
     if (!unset.empty())
       r.error(key_at.node, key_at.path,
@@ -188,9 +193,17 @@ void read_provider(reader& r, const std::string& name, const located& at, provid
   }
   read_auth(r, at, p, parsed);
   p.org = r.text(r.child(at, "org")).value_or("");
+  // A header may carry a credential: its value is never quoted in a message, and a variable
+  // it names that is unset is an error, not "Bearer " sent to be refused as a bad key later.
   for (const auto& [k, v] : r.entries(r.child(at, "headers")))
-    if (auto value = r.text(v))
-      p.headers[k.node.as<std::string>()] = *value;
+    if (auto value = r.text_with_env(v)) {
+      auto header = k.node.as<std::string>();
+      if (!value->unset.empty())
+        r.error(v.node, v.path,
+                "environment variable " + value->unset.front() + " is not set (header " + header
+                    + " names it; write $$ for a literal $)");
+      p.headers[header] = std::move(value->text);
+    }
   p.timeout = s.timeouts;
   read_timeouts(r, r.child(at, "timeouts"), p.timeout);
   auto tls_at = r.child(at, "tls");

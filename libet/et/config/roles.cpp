@@ -103,6 +103,13 @@ void read_role(reader& r, const std::string& name, const located& at, role& out,
 void read_models(reader& r, const located& at, settings& out) {
   for (const auto& [key, value] : r.entries(at)) {
     auto name = key.node.as<std::string>();
+    // "a@b" would name alias a on node b wherever it is used (a node takes such a name from
+    // its callers as an alias of its own): the alias could never be reached.
+    if (name.find('@') != std::string::npos) {
+      r.error(key.node, value.path,
+              "'@' is not allowed in a model alias (ALIAS@NODE names an alias on a node)");
+      continue;
+    }
     read_model(r, name, value, out.models[name]);
   }
 }

@@ -143,10 +143,11 @@ result<std::chrono::milliseconds> parse_duration(std::string_view text) {
     scale = 3'600'000;
   else
     return fail();
-  // llround is unspecified past int64; a thousand years is plenty for any setting.
-  if (value * scale > 3.2e13)
-    return make_failure(errc::invalid_config,
-                        "invalid duration \"" + std::string{text} + "\": too long");
+  // Durations become nanoseconds (CAF's timeouts, steady_clock deadlines) and are added to
+  // each other and to now: a bound far below int64's 9.2e18 ns keeps every such sum in range.
+  if (value * scale > max_duration_ms)
+    return make_failure(errc::invalid_config, "invalid duration \"" + std::string{text}
+                                                  + "\": too long (at most 27000h)");
   return std::chrono::milliseconds{static_cast<int64_t>(std::llround(value * scale))};
 }
 

@@ -39,8 +39,11 @@ result<host_port> parse_host_port(std::string_view text);
 /// resolution is not ours to check when the address is used.
 bool is_loopback(std::string_view host);
 
+/// The longest duration a setting may have: 27000h (about three years), 9.7e16 ns.
+inline constexpr double max_duration_ms = 27'000.0 * 3'600'000;
+
 /// Parses a duration: "250ms", "10s", "5m", "1h", or a bare number of seconds
-/// ("1.5"). Negative values are refused.
+/// ("1.5"). Negative values and ones over max_duration_ms are refused.
 result<std::chrono::milliseconds> parse_duration(std::string_view text);
 
 /// "250ms", "10s", "5m" or "1h": the shortest exact spelling.

@@ -70,9 +70,10 @@ std::optional<std::chrono::sys_seconds> parse_http_date(std::string_view text) {
 }
 
 // A server-requested delay in ms: llround is unspecified past int64 (it gave negative delays
-// for "Retry-After: 1e300"), and a delay past a thousand years is no instruction at all.
+// for "Retry-After: 1e300"), and a delay longer than any setting may be is no instruction at
+// all (it becomes nanoseconds added to a clock: 1000 years overflowed that).
 std::optional<milliseconds> delay_ms(double ms) {
-  if (!(ms <= 3.2e13))
+  if (!(ms <= max_duration_ms))
     return std::nullopt;
   return milliseconds{ms <= 0 ? 0 : std::llround(ms)};
 }

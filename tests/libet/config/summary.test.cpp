@@ -61,9 +61,9 @@ defaults:
   model: coder
   fallbacks: [sonnet]
 nodes:
-  gpu: {address: "10.0.0.5:7700"}
+  gpu: {address: "127.0.0.5:7700"}
   secure:
-    address: "10.0.0.6:7700"
+    address: "127.0.0.6:7700"
     tls: {certificate: cert.pem, key: key.pem, ca_file: ca.pem, passphrase: $PASS}
 )";
 
@@ -94,8 +94,8 @@ CAF_TEST(the summary lists providers models roles specialists defaults and nodes
                   "  security  sonnet  (reviews code)\n"
                   "defaults: coder  fallbacks: sonnet\n"
                   "nodes (2):\n"
-                  "  gpu     10.0.0.5:7700  plain TCP\n"
-                  "  secure  10.0.0.6:7700  mutual TLS\n");
+                  "  gpu     127.0.0.5:7700  plain TCP\n"
+                  "  secure  127.0.0.6:7700  mutual TLS\n");
 }
 
 CAF_TEST(the summary never contains a key or passphrase loaded from the environment) {

@@ -51,6 +51,14 @@ CAF_TEST(an alias needs a provider and a model id) {
                   "missing model (the provider's model id, e.g. gpt-4o)");
 }
 
+CAF_TEST(an alias name with an at sign is refused) {
+  CAF_CHECK_EQUAL(errors("providers:\n  local: {type: ollama}\nmodels:\n"
+                         "  gpt@fast: {provider: local, model: x}\n"),
+                  cfg
+                      + ":4:3: models.gpt@fast: '@' is not allowed in a model alias "
+                        "(ALIAS@NODE names an alias on a node)\n");
+}
+
 CAF_TEST(a provider needs a known type) {
   auto typed = [](const std::string& type) {
     return "providers:\n  p:\n    base_url: http://h:1\n" + type;
@@ -96,7 +104,7 @@ CAF_TEST(a direct provider and model reference needs a known provider) {
 
 CAF_TEST(a remote reference needs a known node) {
   auto yaml = base + R"(nodes:
-  gpu-box: {address: "10.0.0.5:7700"}
+  gpu-box: {address: "127.0.0.5:7700"}
 roles:
   polecat:
     model: fast
@@ -205,7 +213,7 @@ CAF_TEST(the same model id on another provider is a valid fallback) {
 
 CAF_TEST(a fallback equal to a remote primary is an error) {
   CAF_CHECK_EQUAL(error_at(base
-                               + "nodes:\n  n1: {address: \"h:1\"}\nroles:\n  r:\n"
+                               + "nodes:\n  n1: {address: \"127.0.0.1:1\"}\nroles:\n  r:\n"
                                  "    model: fast@n1\n    fallbacks: [fast@n1]\n",
                            "roles.r.fallbacks[0]"),
                   "fallback \"fast@n1\" is the role's own primary model");

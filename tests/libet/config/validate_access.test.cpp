@@ -42,6 +42,27 @@ CAF_TEST(an unset key variable is named in the error) {
                   "API key)");
 }
 
+CAF_TEST(a key or header naming an unset variable is an error not a partial credential) {
+  CAF_CHECK_EQUAL(error_at("providers:\n  v: {type: ollama, auth_type: basic, api_key: "
+                           "\"admin:Pa$sw0rd\"}\n",
+                           "providers.v.api_key"),
+                  "environment variable sw0rd is not set (the API key names it; write $$ for a "
+                  "literal $)");
+  auto header = [](const std::string& value) {
+    return "providers:\n  p: {type: ollama, headers: {Authorization: \"" + value + "\"}}\n";
+  };
+  CAF_CHECK_EQUAL(error_at(header("Bearer ${PROXY_TOKEN}"), "providers.p.headers.Authorization"),
+                  "environment variable PROXY_TOKEN is not set (header Authorization names it; "
+                  "write $$ for a literal $)");
+  // A malformed reference in a header is named without quoting the value.
+  auto bad = header("Bearer sk-inline-header-secret${");
+  CAF_CHECK_EQUAL(error_at(bad, "providers.p.headers.Authorization"),
+                  "malformed environment reference in the value (not shown): missing '}'");
+  auto s = valid(header("Bearer $$literal ${PASS}"));
+  CAF_CHECK_EQUAL(s.providers.at("p").headers.at("Authorization"),
+                  "Bearer $literal hunter2-passphrase");
+}
+
 CAF_TEST(a set key variable fills the key and defaults auth to bearer) {
   auto s = valid("providers:\n  openai: {type: openai, api_key: $OPENAI_API_KEY}\n");
   CAF_CHECK_EQUAL(s.providers.at("openai").api_key, "sk-openai-dummy");
@@ -117,16 +138,16 @@ CAF_TEST(no error ever quotes a key or passphrase value) {
 
 CAF_TEST(a node is read with its defaults) {
   auto s = valid(base
-                 + "nodes:\n  gpu: {address: \"10.0.0.5:7700\"}\n  v6: {address: "
-                   "\"[fd00::5]:7701\", connect_timeout: 2s}\n");
+                 + "nodes:\n  gpu: {address: \"127.0.0.5:7700\"}\n  v6: {address: "
+                   "\"[::1]:7701\", connect_timeout: 2s}\n");
   const auto& gpu = s.nodes.at("gpu");
   CAF_CHECK_EQUAL(gpu.name, "gpu");
-  CAF_CHECK_EQUAL(gpu.host, "10.0.0.5");
+  CAF_CHECK_EQUAL(gpu.host, "127.0.0.5");
   CAF_CHECK_EQUAL(gpu.port, 7700u);
   CAF_CHECK_EQUAL(gpu.connect_timeout, 5s);
   CAF_CHECK_EQUAL(gpu.request_timeout, 600s);
   CAF_CHECK(!gpu.tls.enabled());
-  CAF_CHECK_EQUAL(s.nodes.at("v6").host, "fd00::5");
+  CAF_CHECK_EQUAL(s.nodes.at("v6").host, "::1");
   CAF_CHECK_EQUAL(s.nodes.at("v6").port, 7701u);
   CAF_CHECK_EQUAL(s.nodes.at("v6").connect_timeout, 2s);
 }
@@ -147,6 +168,18 @@ CAF_TEST(a node needs a host and port address) {
                   "expected host:port with a port from 1 to 65535, got \":7700\"");
   CAF_CHECK_EQUAL(error_at(node("{adress: \"h:1\"}"), "nodes.gpu.adress"),
                   "unknown key \"adress\"; did you mean \"address\"?");
+}
+
+CAF_TEST(a node off loopback needs tls) {
+  auto node = [](const std::string& address) {
+    return base + "nodes:\n  gpu: {address: \"" + address + "\"}\n";
+  };
+  for (const auto* host : {"10.0.0.5", "gpu-box", "localhost"})
+    CAF_CHECK_EQUAL(error_at(node(std::string{host} + ":7700"), "nodes.gpu.address"),
+                    "node gpu at " + std::string{host}
+                        + " is not on loopback: it needs tls (et serve listens off loopback with "
+                          "mutual TLS only)");
+  CAF_CHECK_EQUAL(errors(node("127.0.0.1:7700")), "");
 }
 
 CAF_TEST(node tls needs certificate key and ca file) {
@@ -186,7 +219,7 @@ CAF_TEST(every node uses the same tls identity) {
   std::ofstream{pki.path / "other.pem"} << "-----BEGIN TEST-----\n";
   auto yaml = base + "nodes:\n  a: {address: \"h:1\", tls: " + full_tls
               + "}\n  b: {address: \"h:2\", tls: " + full_tls
-              + "}\n  c: {address: \"h:3\"}\n"
+              + "}\n  c: {address: \"127.0.0.1:3\"}\n"
                 "  d: {address: \"h:4\", tls: {certificate: other.pem, key: key.pem, ca_file: "
                 "ca.pem}}\n";
   auto out = check(yaml, pki.config_file());

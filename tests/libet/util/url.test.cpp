@@ -192,7 +192,16 @@ CAF_TEST(malformed durations are refused with the accepted forms) {
 
 CAF_TEST(absurdly long durations are refused rather than wrapped) {
   CAF_CHECK_EQUAL(duration_error("9999999999999999h"),
-                  "invalid duration \"9999999999999999h\": too long");
+                  "invalid duration \"9999999999999999h\": too long (at most 27000h)");
+  // 1.8e19 ns: past int64 once in nanoseconds, which every timeout becomes.
+  CAF_CHECK_EQUAL(duration_error("5000000h"),
+                  "invalid duration \"5000000h\": too long (at most 27000h)");
+  CAF_CHECK_EQUAL(duration_error("27001h"),
+                  "invalid duration \"27001h\": too long (at most 27000h)");
+  auto longest = parse_duration("27000h");
+  CAF_REQUIRE(longest);
+  // Two of the longest added to a clock far from its epoch stay in range.
+  CAF_CHECK_GREATER(std::chrono::nanoseconds{*longest}.count() * 2, int64_t{0});
 }
 
 CAF_TEST(format duration picks the largest exact unit) {

@@ -120,6 +120,8 @@ CAF_TEST(an absurd retry delay is ignored and never negative) {
   CAF_CHECK_EQUAL(f.message, "bad key ****");
   reply.headers = {{"retry-after-ms", "1e300"}};
   CAF_CHECK_EQUAL(classify_reply(reply, "sk-FUZZSECRET", now).retry_after.count(), 0);
+  // Finite but past int64 once in nanoseconds (a cooldown is a clock plus the delay).
+  CAF_CHECK(!parse_retry_after("31536000000", now).has_value()); // 1000 years
   // Sane values still count.
   CAF_CHECK_EQUAL(parse_retry_after("1.5", now)->count(), 1500);
 }
