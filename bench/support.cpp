@@ -95,7 +95,7 @@ int check_flags(int argc, char** argv, const char* program, const char* usage,
   std::vector<std::string_view> seen;
   for (int i = 1; i < argc; i += 2) {
     std::string_view flag = argv[i];
-    auto shown = gateway::printable(flag, 64); // the terminal gets no control bytes back
+    auto shown = printable(flag, 64); // the terminal gets no control bytes back
     auto refuse = [&](const char* why) {
       std::fprintf(stderr, "%s: %s%s (usage: %s %s)\n", program, shown.c_str(), why, program,
                    usage);

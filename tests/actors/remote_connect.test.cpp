@@ -48,6 +48,35 @@ node_actor::behavior_type echo_node() {
   };
 }
 
+// A node that records the ids it is given and streams one piece under the request's id, after
+// pieces under ids another peer might guess (the next one, the caller's own attempt id).
+// `ids`: the ids requests came with.
+node_actor::behavior_type recording_node(node_actor::pointer self,
+                                         std::shared_ptr<std::vector<uint64_t>> ids) {
+  auto piece = [](uint64_t id, std::string text) {
+    stream_chunk c;
+    c.id = id;
+    c.delta.text = std::move(text);
+    return c;
+  };
+  return {
+      [](status_atom) { return routing::node_status{}; },
+      [=](complete_atom, const role_request& r) {
+        ids->push_back(r.id);
+        return routed_response{};
+      },
+      [=](stream_atom, const role_request& r) {
+        ids->push_back(r.id);
+        auto sink = caf::actor_cast<chunk_sink>(self->current_sender());
+        self->send(sink, chunk_atom::value, piece(r.id + 1, "forged"));
+        self->send(sink, chunk_atom::value, piece(7, "forged"));
+        self->send(sink, chunk_atom::value, piece(r.id, "piece"));
+        return routed_response{};
+      },
+      [](cancel_atom, uint64_t) {},
+  };
+}
+
 struct fixture : test_coordinator_fixture<test_config> {
   caf::actor node = caf::actor_cast<caf::actor>(sys.spawn(echo_node));
   caf::actor connector;
@@ -76,9 +105,7 @@ struct fixture : test_coordinator_fixture<test_config> {
     return out;
   }
 
-  int connects() {
-    return deref<caf::stateful_actor<connector_state>>(connector).state.calls;
-  }
+  int connects() { return deref<caf::stateful_actor<connector_state>>(connector).state.calls; }
 };
 
 } // namespace
@@ -106,6 +133,44 @@ CAF_TEST(other connect errors are not tried again) {
   CAF_REQUIRE(!answer);
   CAF_CHECK_EQUAL(from_caf(answer.error()).code, errc::node_down);
   CAF_CHECK_EQUAL(connects(), 1);
+}
+
+CAF_TEST(the node knows calls by ids no other peer can guess and only their pieces pass) {
+  auto seen = std::make_shared<std::vector<uint64_t>>();
+  auto recorder = sys.spawn(recording_node, seen);
+  connector = sys.spawn(flaky_connector, 0, caf::sec::none, caf::actor_cast<caf::actor>(recorder));
+  config::node gpu;
+  gpu.name = "gpu";
+  auto remote = spawn_remote_provider(self.ptr(), gpu, connector);
+  chat_request req;
+  req.model = "big";
+  req.messages.push_back(message{et::role::user, "hello", {}, {}, {}});
+  auto first = self->request(remote, caf::infinite, complete_atom::value, uint64_t{6}, req);
+  auto streamed = self->request(remote, caf::infinite, stream_atom::value, uint64_t{7}, req);
+  sched.run();
+  std::vector<stream_chunk> got;
+  for (bool more = true; more;) {
+    more = false;
+    self->receive(
+        [&](chunk_atom, stream_chunk& c) {
+          got.push_back(std::move(c));
+          more = true;
+        },
+        caf::after(std::chrono::seconds{0}) >> [] {});
+  }
+  CAF_CHECK(answer_of<chat_response>(first));
+  CAF_CHECK(answer_of<chat_response>(streamed));
+  const auto& ids = *seen;
+  CAF_REQUIRE_EQUAL(ids.size(), 2u);
+  // Neither the router's ids nor a sequence another peer could continue.
+  CAF_CHECK(ids[0] != 6 && ids[1] != 7 && ids[1] != ids[0] + 1);
+  // Only the call's own piece reaches the router, under the router's id.
+  CAF_REQUIRE_EQUAL(got.size(), 1u);
+  CAF_CHECK_EQUAL(got[0].id, 7u);
+  CAF_CHECK_EQUAL(got[0].delta.text, "piece");
+  caf::anon_send_exit(remote, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(recorder, caf::exit_reason::user_shutdown);
+  sched.run();
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -12,12 +12,18 @@ namespace {
 
 using rows = std::vector<routing::provider_health>;
 
-// One round of asking: the rows so far and how many answers are missing.
-struct round {
-  rows out;
-  size_t missing = 0;
-  caf::typed_response_promise<rows> promise;
+// A round's answer is shared for this long: a caller polling status (or a peer sending it in
+// a loop) costs one round of GET /api/tags per Ollama provider per period, not one per status.
+constexpr std::chrono::seconds reuse_for{2};
+
+struct probe_state {
+  std::vector<caf::typed_response_promise<rows>> waiting; ///< answered by the round in flight
+  std::optional<rows> last;                               ///< the last round's answer
+  caf::actor_clock::time_point last_at;                   ///< when it came
+  static inline const char* name = "et.health";
 };
+
+using probe_pointer = health_actor::stateful_pointer<probe_state>;
 
 // Only scheme://host:port: a node tells callers where its Ollama runs, not its paths.
 std::string endpoint_of(const std::string& base_url) {
@@ -25,31 +31,36 @@ std::string endpoint_of(const std::string& base_url) {
   return u ? u->scheme + "://" + u->authority() : std::string{"(invalid base_url)"};
 }
 
-caf::typed_response_promise<rows> check(health_actor::pointer self,
-                                        const std::shared_ptr<const config::settings>& s,
-                                        const router_actor& router) {
-  auto r = std::make_shared<round>();
-  r->promise = self->make_response_promise<rows>();
+void answer_all(probe_pointer self, rows out) {
+  auto& st = self->state;
+  st.last = out;
+  st.last_at = self->clock().now();
+  for (auto& rp : std::exchange(st.waiting, {}))
+    rp.deliver(out);
+}
+
+// One round of asking every Ollama provider at once; answer_all once the last one answered.
+void start_round(probe_pointer self, const std::shared_ptr<const config::settings>& s,
+                 const router_actor& router) {
+  auto out = std::make_shared<rows>();
   for (const auto& [name, p] : s->providers)
     if (p.type == config::provider_type::ollama)
-      r->out.push_back(routing::provider_health{name, endpoint_of(p.base_url), false, 0, 0, ""});
-  r->missing = r->out.size();
-  if (r->missing == 0) {
-    r->promise.deliver(rows{});
-    return r->promise;
-  }
+      out->push_back(routing::provider_health{name, endpoint_of(p.base_url), false, 0, 0, ""});
+  if (out->empty())
+    return answer_all(self, rows{});
+  auto missing = std::make_shared<size_t>(out->size());
   auto started = self->clock().now();
-  for (size_t i = 0; i < r->out.size(); ++i) {
+  for (size_t i = 0; i < out->size(); ++i) {
     auto finish = [=](auto fill) {
-      auto& row = r->out[i];
+      auto& row = (*out)[i];
       row.latency_ms =
           std::chrono::duration_cast<std::chrono::milliseconds>(self->clock().now() - started)
               .count();
       fill(row);
-      if (--r->missing == 0)
-        r->promise.deliver(std::move(r->out));
+      if (--*missing == 0)
+        answer_all(self, std::move(*out));
     };
-    self->request(router, caf::timespan{health_timeout}, models_atom::value, r->out[i].provider)
+    self->request(router, caf::timespan{health_timeout}, models_atom::value, (*out)[i].provider)
         .then(
             [=](std::vector<model_info>& models) {
               finish([&](routing::provider_health& row) {
@@ -66,11 +77,25 @@ caf::typed_response_promise<rows> check(health_actor::pointer self,
               finish([&](routing::provider_health& row) { row.error = scrub(why, s->secrets()); });
             });
   }
-  return r->promise;
 }
 
-health_actor::behavior_type probe(health_actor::pointer self,
-                                  std::shared_ptr<const config::settings> s, router_actor router) {
+caf::typed_response_promise<rows> check(probe_pointer self,
+                                        const std::shared_ptr<const config::settings>& s,
+                                        const router_actor& router) {
+  auto& st = self->state;
+  auto rp = self->make_response_promise<rows>();
+  if (st.last && self->clock().now() - st.last_at < reuse_for) {
+    rp.deliver(*st.last);
+    return rp;
+  }
+  st.waiting.push_back(rp);
+  if (st.waiting.size() == 1) // else a round is in flight: it answers this one too
+    start_round(self, s, router);
+  return rp;
+}
+
+health_actor::behavior_type probe(probe_pointer self, std::shared_ptr<const config::settings> s,
+                                  router_actor router) {
   return {
       [=](status_atom) { return check(self, s, router); },
   };

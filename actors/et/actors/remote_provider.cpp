@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <functional>
+#include <optional>
+#include <random>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -23,7 +26,15 @@ struct remote_call {
   chunk_sink requester;                               ///< where pieces go (the router)
   caf::typed_response_promise<chat_response> promise; ///< the router's answer
   bool sent = false;                                  ///< handed to the node (else waiting)
+  uint64_t wire = 0;                                  ///< its id on the node (once sent)
 };
+
+// 128 bits from the system's randomness: the ids a generator gives are no better than its seed.
+std::mt19937_64 seeded_generator() {
+  std::random_device rd;
+  std::seed_seq seed{rd(), rd(), rd(), rd()};
+  return std::mt19937_64{seed};
+}
 
 // Called once the connection attempt ends: with nullptr when connected.
 using on_connected = std::function<void(const failure*)>;
@@ -35,6 +46,11 @@ struct remote_state {
   bool connecting = false;
   std::vector<on_connected> waiting;
   util::in_flight<uint64_t, remote_call> calls; // by the router's attempt id
+  // The node knows a call by a random id, not the router's attempt id: CAF takes the sender
+  // of a message over BASP from what the sending peer writes, so another peer of the node
+  // could send as this actor. An id it cannot guess is all it could cancel or stream into.
+  std::unordered_map<uint64_t, uint64_t> by_wire; // wire id -> the router's attempt id
+  std::mt19937_64 random = seeded_generator();
   static inline const char* name = "et.remote_provider";
 };
 
@@ -107,8 +123,25 @@ void with_node(remote_pointer self, on_connected next) {
   connect(self, mm, self->clock().now() + caf::timespan{st.node.connect_timeout}, connect_tries);
 }
 
+// Ends call `id` (the router's) and forgets its wire id.
+std::optional<remote_call> take_call(remote_pointer self, uint64_t id) {
+  auto call = self->state.calls.take(id);
+  if (call && call->wire != 0)
+    self->state.by_wire.erase(call->wire);
+  return call;
+}
+
+// A fresh wire id: random, never 0, never one in flight.
+uint64_t fresh_wire_id(remote_state& st, uint64_t id) {
+  uint64_t wire = 0;
+  while (wire == 0 || st.by_wire.count(wire))
+    wire = st.random();
+  st.by_wire.emplace(wire, id);
+  return wire;
+}
+
 void fail(remote_pointer self, uint64_t id, const failure& f) {
-  if (auto call = self->state.calls.take(id))
+  if (auto call = take_call(self, id))
     call->promise.deliver(to_caf(f));
 }
 
@@ -119,13 +152,15 @@ void send_call(remote_pointer self, uint64_t id) {
     return; // cancelled while connecting
   auto& c = *pending;
   c.sent = true;
+  c.wire = fresh_wire_id(st, id);
+  auto wire = c.wire;
   // A sent call is never sent again (a node that goes away fails it): its conversation goes
   // with the message instead of staying here until the node answers. The model is read first
   // (a braced list is evaluated in order).
-  role_request req{id, "", c.request.model, std::exchange(c.request, chat_request{})};
+  role_request req{wire, "", c.request.model, std::exchange(c.request, chat_request{})};
   auto n = st.node;
   auto on_ok = [=](routed_response& r) {
-    auto call = self->state.calls.take(id);
+    auto call = take_call(self, id);
     if (!call)
       return;
     // The router records the model that answered on the node.
@@ -137,7 +172,7 @@ void send_call(remote_pointer self, uint64_t id) {
     auto f = remote_failure(n, e);
     // The node may still be working on it: tell it to stop.
     if (f.code == errc::timeout && self->state.hdl)
-      self->send(self->state.hdl, cancel_atom::value, id);
+      self->send(self->state.hdl, cancel_atom::value, wire);
     fail(self, id, f);
   };
   auto bound = caf::timespan{n.request_timeout};
@@ -221,12 +256,15 @@ remote_provider_actor::behavior_type remote_provider(remote_pointer self, config
         if (!call)
           return;
         if (call->sent && self->state.hdl)
-          self->send(self->state.hdl, cancel_atom::value, id);
+          self->send(self->state.hdl, cancel_atom::value, call->wire);
         fail(self, id, make_failure(errc::cancelled, "request cancelled"));
       },
       [=](chunk_atom, const stream_chunk& c) {
-        if (auto* call = self->state.calls.find(c.id); call && call->requester)
-          self->send(call->requester, chunk_atom::value, c);
+        auto id = self->state.by_wire.find(c.id);
+        if (id == self->state.by_wire.end())
+          return; // no call of ours: a late piece, or someone else's
+        if (auto* call = self->state.calls.find(id->second); call && call->requester)
+          self->send(call->requester, chunk_atom::value, stream_chunk{id->second, c.seq, c.delta});
       },
   };
 }

@@ -75,7 +75,7 @@ struct exchange {
       return;
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - counted.t0);
     // The model name and messages carry client bytes: one line each, bounded.
-    st->setup.log(gateway::printable(what, 512) + " -> " + gateway::printable(outcome, 2048) + ", "
+    st->setup.log(printable(what, 512) + " -> " + printable(outcome, 2048) + ", "
                   + std::to_string(ms.count()) + " ms");
   }
 
@@ -239,20 +239,19 @@ void chat(const state_ptr& st, gateway::surface api, const key_pass& who, http::
               + " model=" + parsed->model + (parsed->stream ? " stream" : "");
   auto req = std::make_shared<gateway::client_request>(std::move(*parsed));
   auto route = *where;
-  st->keys->admit(who, req->model, route, std::shared_ptr<const chat_request>{req, &req->request},
-                  [st, api, p, out, req, route, what,
-                   counted](std::optional<gateway::client_error> refused, key_ticket ticket) {
-                    if (refused) {
-                      --st->in_flight;
-                      if (st->setup.log)
-                        st->setup.log(gateway::printable(what, 512) + " -> "
-                                      + std::to_string(refused->status) + " " + refused->code + ": "
-                                      + gateway::printable(refused->message, 2048));
-                      return send_error(st, *out, p, std::move(*refused), &counted);
-                    }
-                    start_call(st, api, out, std::move(*req), route, what, std::move(ticket),
-                               counted);
-                  });
+  st->keys->admit(
+      who, req->model, route, std::shared_ptr<const chat_request>{req, &req->request},
+      [st, api, p, out, req, route, what, counted](std::optional<gateway::client_error> refused,
+                                                   key_ticket ticket) {
+        if (refused) {
+          --st->in_flight;
+          if (st->setup.log)
+            st->setup.log(printable(what, 512) + " -> " + std::to_string(refused->status) + " "
+                          + refused->code + ": " + printable(refused->message, 2048));
+          return send_error(st, *out, p, std::move(*refused), &counted);
+        }
+        start_call(st, api, out, std::move(*req), route, what, std::move(ticket), counted);
+      });
 }
 
 // Before a body is read: a client refused at the door is answered at once, so one without a

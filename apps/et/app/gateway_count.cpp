@@ -23,7 +23,7 @@ struct count_call {
 
   void log(const std::string& outcome) const {
     if (st->setup.log)
-      st->setup.log(gateway::printable(what, 512) + " -> " + gateway::printable(outcome, 2048));
+      st->setup.log(printable(what, 512) + " -> " + printable(outcome, 2048));
   }
 
   void refuse(gateway::client_error e) const {

@@ -91,8 +91,8 @@ std::optional<key_pass> door(const std::shared_ptr<http_gateway::state>& st,
     who = open_beyond_loopback();
   if (auto* e = std::get_if<gateway::client_error>(&who)) {
     if (st->setup.log)
-      st->setup.log(in.method + " " + gateway::printable(a.path) + " -> "
-                    + std::to_string(e->status) + " " + e->message);
+      st->setup.log(in.method + " " + printable(a.path) + " -> " + std::to_string(e->status) + " "
+                    + e->message);
     send_error(st, out, a.p, std::move(*e), a.chat_tally());
     return std::nullopt;
   }

@@ -116,7 +116,7 @@ std::optional<gateway::client_error> key_gate::refuse_model(const key_pass& who,
     record_refusal(who, model, 403);
   return gateway::client_error{403,
                                "the key \"" + who.name + "\" may not use model \""
-                                   + gateway::printable(model) + "\" (it may use: " + allowed + ")",
+                                   + printable(model) + "\" (it may use: " + allowed + ")",
                                "model", 0, "model_not_allowed"};
 }
 

@@ -12,6 +12,7 @@
 
 #include "et/gateway/request.hpp"
 #include "et/llm/errc.hpp"
+#include "et/util/text.hpp" // printable(), for client bytes in messages
 
 namespace et::gateway {
 
@@ -34,11 +35,6 @@ client_error error_for(protocol p, const failure& f, std::optional<errc> cause =
 /// The error JSON of protocol `p`: OpenAI's {"error":{message,type,param,code}}
 /// or Anthropic's {"type":"error","error":{type,message}}.
 std::string error_body(protocol p, const client_error& e);
-
-/// `text` on one line and at most `max` bytes (then "..."): control bytes and backquotes
-/// (which delimit field names in messages) become \xNN. For client bytes that end up in a
-/// message or a log line: a JSON key or model name must not forge lines in et's log.
-std::string printable(std::string_view text, std::size_t max = 256);
 
 /// The protocol's error type for `e` ("invalid_request_error", "overloaded_error", ...).
 std::string error_type(protocol p, const client_error& e);

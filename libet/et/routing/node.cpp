@@ -6,6 +6,8 @@
 #include <cmath>
 #include <limits>
 
+#include "et/util/text.hpp"
+
 namespace et::routing {
 
 std::string node_app_identifier() {
@@ -66,16 +68,15 @@ chat_request clamp_remote_request(const config::settings& s, const config::model
 }
 
 std::string format_request_log(const request_log& entry) {
-  auto line = "alias=" + entry.alias + " mode=" + (entry.streaming ? "stream" : "complete")
+  // The alias is what a peer sent, the detail a provider's words: one request, one line,
+  // however long or whatever bytes they hold.
+  auto line = "alias=" + printable(entry.alias, 128)
+              + " mode=" + (entry.streaming ? "stream" : "complete")
               + " tokens=" + std::to_string(entry.tokens.prompt_tokens) + "+"
               + std::to_string(entry.tokens.completion_tokens)
               + " latency=" + std::to_string(entry.latency.count()) + "ms outcome=" + entry.outcome;
-  if (!entry.detail.empty()) {
-    // One request, one line, whatever the provider's message contains.
-    auto detail = entry.detail;
-    std::replace(detail.begin(), detail.end(), '\n', ' ');
-    line += " (" + detail + ")";
-  }
+  if (!entry.detail.empty())
+    line += " (" + printable(entry.detail, 1024) + ")";
   return line;
 }
 

@@ -123,4 +123,29 @@ std::string format_elapsed(std::chrono::milliseconds ms) {
   return buf;
 }
 
+std::string printable(std::string_view text, std::size_t max) {
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (std::size_t at = 0; at < text.size();) {
+    auto n = utf8_sequence(text, at);
+    auto u = static_cast<unsigned char>(text[at]);
+    // Whole characters only: a message cut inside one is not UTF-8, nor JSON a client reads.
+    bool escaped = n == 0 || u < 0x20 || u == 0x7f || u == '`';
+    if (out.size() + (escaped ? 4 : n) > max) {
+      out += "...";
+      break;
+    }
+    if (escaped) {
+      out += "\\x";
+      out += hex[u >> 4];
+      out += hex[u & 15];
+      ++at;
+    } else {
+      out.append(text.substr(at, n));
+      at += n;
+    }
+  }
+  return out;
+}
+
 } // namespace et

@@ -28,6 +28,12 @@ std::string_view trim(std::string_view text);
 /// surrogate, past U+10FFFF).
 size_t utf8_sequence(std::string_view text, size_t at);
 
+/// `text` on one line and at most `max` bytes (then "..."): control bytes, bytes that are not
+/// UTF-8 and backquotes (which delimit field names in messages) become \xNN. For bytes of a
+/// client or a peer that end up in a message or a log line: a JSON key, a model name or an
+/// alias must not forge lines in et's log or reach a terminal as control sequences.
+std::string printable(std::string_view text, std::size_t max = 256);
+
 /// At most `max_bytes` of `text`, cut before a UTF-8 sequence rather than inside one.
 std::string clip_utf8(std::string_view text, size_t max_bytes);
 

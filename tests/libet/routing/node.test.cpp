@@ -38,8 +38,21 @@ CAF_TEST(a request log line has alias mode tokens latency and outcome on one lin
   CAF_CHECK_EQUAL(routing::format_request_log(ok),
                   "alias=coder mode=stream tokens=120+45 latency=1234ms outcome=ok");
   routing::request_log bad{"coder", false, usage{}, 5ms, "overloaded", "busy\nnow"};
-  CAF_CHECK_EQUAL(routing::format_request_log(bad),
-                  "alias=coder mode=complete tokens=0+0 latency=5ms outcome=overloaded (busy now)");
+  CAF_CHECK_EQUAL(
+      routing::format_request_log(bad),
+      "alias=coder mode=complete tokens=0+0 latency=5ms outcome=overloaded (busy\\x0anow)");
+  // A peer's alias cannot forge a line or reach a terminal as a control sequence.
+  routing::request_log forged{"x\nalias=coder outcome=ok\x1b[2J" + std::string(1000, 'a'),
+                              false,
+                              usage{},
+                              1ms,
+                              "not_found",
+                              "no alias"};
+  auto line = routing::format_request_log(forged);
+  CAF_CHECK_EQUAL(line.find('\n'), std::string::npos);
+  CAF_CHECK_EQUAL(line.find('\x1b'), std::string::npos);
+  CAF_CHECK(line.starts_with("alias=x\\x0aalias=coder outcome=ok\\x1b[2Jaaa"));
+  CAF_CHECK_LESS(line.size(), 300u);
 }
 
 CAF_TEST(a health line says ok with the model count or why it failed) {
