@@ -121,7 +121,14 @@ lease_state check_lease(const fs::path& file) {
     ::close(fd); // EWOULDBLOCK: its process runs; anything else: cannot tell
     return lease_state::held;
   }
-  ::unlink(file.c_str());
+  // Free: its process is gone. The name is removed only while it still leads to the file
+  // locked here: another look may have removed that one meanwhile, and a process taking its
+  // lease again under the same name may already hold the new file.
+  struct stat locked {
+  }, named{};
+  if (::fstat(fd, &locked) == 0 && locked.st_nlink > 0 && ::stat(file.c_str(), &named) == 0
+      && named.st_ino == locked.st_ino && named.st_dev == locked.st_dev)
+    ::unlink(file.c_str());
   ::close(fd); // drops the lock
   return lease_state::free;
 }
@@ -135,21 +142,33 @@ void sweep_leases(const fs::path& dir, const std::string& mine) {
       check_lease(it->path());
 }
 
-// Makes and locks DIR/NAME. A process that found the file free between our open and our lock
-// may have removed it, leaving us a lock on a file no one can find: the lock counts only once
-// the name still leads to the locked file.
+// A file system that cannot lock (NFS without a lock daemon, some FUSE file systems).
+bool locks_unsupported(int err) {
+  return err == ENOLCK || err == EOPNOTSUPP || err == ENOSYS || err == EINVAL;
+}
+
+// Makes and locks DIR/NAME; -1 where the file system cannot lock. A process that found the file
+// free between our open and our lock may have removed it, leaving us a lock on a file no one
+// can find: the lock counts only once the name still leads to the locked file. One looking at
+// it holds a shared lock for a moment: the lock is tried again a few times.
 result<int> take_lease(const fs::path& dir, const std::string& name) {
   auto file = dir / name;
-  for (int attempt = 0; attempt < 3; ++attempt) {
+  for (int attempt = 0; attempt < 50; ++attempt) {
     auto fd = open_private_file(file, O_RDWR | O_CREAT | O_NOFOLLOW);
     if (!fd)
       return fd.error();
     if (::flock(*fd, LOCK_EX | LOCK_NB) != 0) {
       auto err = errno;
       ::close(*fd);
-      return make_failure(errc::io_error, "cannot lock " + file.string() + ": "
-                                              + (err == EWOULDBLOCK ? "held by another process"
-                                                                    : std::strerror(err)));
+      if (locks_unsupported(err)) {
+        ::unlink(file.c_str()); // an unlocked lease would look held to those who cannot lock
+        return -1;
+      }
+      if (err != EWOULDBLOCK)
+        return make_failure(errc::io_error,
+                            "cannot lock " + file.string() + ": " + std::strerror(err));
+      ::usleep(1000);
+      continue;
     }
     struct stat opened {
     }, named{};
@@ -158,7 +177,8 @@ result<int> take_lease(const fs::path& dir, const std::string& name) {
       return *fd;
     ::close(*fd);
   }
-  return make_failure(errc::io_error, "cannot take " + file.string() + ": removed while locked");
+  return make_failure(errc::io_error,
+                      "cannot take " + file.string() + ": another process keeps it locked");
 }
 
 struct leases {
@@ -195,7 +215,8 @@ result<void> hold_lease(const fs::path& dir) {
     // A forked child holds copies of its parent's leases, which are not its own: closing them
     // leaves the parent's locks, which last while any copy is open.
     for (auto& [folder, fd] : l.held)
-      ::close(fd);
+      if (fd >= 0)
+        ::close(fd);
     l.held.clear();
     l.owner = getpid();
   }
@@ -210,6 +231,7 @@ result<void> hold_lease(const fs::path& dir) {
   auto fd = take_lease(dir, name);
   if (!fd)
     return fd.error();
+  // -1: no lease here; holders are checked by pid as before, which other PID namespaces cannot.
   l.held.emplace(dir, *fd);
   return {};
 }

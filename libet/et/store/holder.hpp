@@ -27,6 +27,8 @@ std::filesystem::path lease_dir(const std::filesystem::path& database);
 /// (flock) for the rest of the process's life. Every process that shares the file system sees
 /// through it that this one runs, whatever its PID namespace. Once per process and folder;
 /// later calls return at once. The first call also removes the leases of processes that are gone.
+/// Where the file system cannot lock (NFS without a lock daemon) there is no lease: holders
+/// are then checked by pid, which works within one PID namespace only.
 result<void> hold_lease(const std::filesystem::path& dir);
 
 /// Whether the process that `holder` names still runs. Its lease in `dir` decides when it has
