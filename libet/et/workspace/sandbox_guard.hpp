@@ -25,10 +25,15 @@ struct entry_id {
   uint64_t device = 0;  ///< st_dev
   uint64_t inode = 0;   ///< st_ino
   bool symlink = false; ///< it is a symlink (never bound: a bind would follow it)
+  std::string target;   ///< a symlink's target, as written
+  /// Orders by file identity (device and inode) only.
   bool operator<(const entry_id& o) const {
     return std::tie(device, inode) < std::tie(o.device, o.inode);
   }
 };
+
+/// Whether `inner` is `outer` or lies under it (both absolute and normal; compared as text).
+bool path_within(const std::filesystem::path& outer, const std::filesystem::path& inner);
 
 /// The entries under a folder that runs_on_its_own() refuses.
 struct auto_run_scan {
@@ -38,7 +43,7 @@ struct auto_run_scan {
 };
 
 /// Looks through `dir` for auto_run_scan entries, never following a symlink, at most
-/// `max_entries` entries in all.
+/// `max_entries` entries in all; a folder it cannot read makes the scan incomplete too.
 auto_run_scan scan_auto_run(const std::filesystem::path& dir, size_t max_entries = 200'000);
 
 /// A guarded verify run: its outcome and what it tried to leave behind.
@@ -49,9 +54,13 @@ struct guarded_outcome {
 };
 
 /// Runs `spec`, whose wrapper is a sandbox_wrapper(), with every entry of spec.dir that runs on
-/// its own bound read-only (a bound name cannot be removed or renamed either), then removes
-/// those that are not among the files that were there before: made, or put in place of one,
-/// by the command (found by file identity, so one moved with a renamed folder is kept).
-guarded_outcome run_guarded(command_spec spec, const std::atomic<bool>* cancel = nullptr);
+/// its own bound read-only (a bound name cannot be removed, renamed or linked either; for a
+/// symlink, the file it points to in the folder), then removes those that are not among the
+/// files that were there before: made, or put in place of one, by the command (found by file
+/// identity, so one moved with a renamed folder is kept). When the look before it could not
+/// see everything, nothing is removed (it says so in `notes`).
+/// `max_entries` bounds the look before it (auto_run_scan).
+guarded_outcome run_guarded(command_spec spec, const std::atomic<bool>* cancel = nullptr,
+                            size_t max_entries = 200'000);
 
 } // namespace et::workspace

@@ -1,5 +1,7 @@
 #include "et/workspace/verify.hpp"
 
+#include "et/workspace/sandbox_guard.hpp" // path_within
+
 #include <algorithm>
 #include <cstdlib>
 #include <system_error>
@@ -64,12 +66,6 @@ std::string shareable_output(const std::string& output, bool truncated,
 }
 
 namespace {
-
-// `inner` is `outer` or lies under it (both absolute and normal).
-bool is_within(const fs::path& outer, const fs::path& inner) {
-  auto rel = inner.lexically_relative(outer);
-  return !rel.empty() && *rel.begin() != "..";
-}
 
 std::string find_bwrap() {
   std::vector<std::string> dirs;
@@ -143,12 +139,15 @@ std::vector<std::string> sandbox_wrapper(const std::string& bwrap, const fs::pat
       args.insert(args.end(), {"--tmpfs", run});
   std::vector<std::string> inside;
   for (const auto& h : hidden) {
-    auto p = h.lexically_normal();
-    if (is_within(work, p))
-      continue; // hiding it would hide the folder the command works in
+    // Where it really is (a home may be a symlink, /home -> /var/home): bwrap mounts there.
     std::error_code ec;
-    auto& to = is_within(p, work) ? inside : args;
-    if (fs::is_directory(p, ec)) // a symlink's target is what gets hidden
+    auto p = fs::weakly_canonical(h, ec);
+    if (ec)
+      p = h.lexically_normal();
+    if (path_within(p, work))
+      continue; // hiding it would hide the folder the command works in
+    auto& to = path_within(work, p) ? inside : args; // inside: hidden after the bind, or not
+    if (fs::is_directory(p, ec))                     // a symlink's target is what gets hidden
       to.insert(to.end(), {"--tmpfs", p.string()});
     else
       to.insert(to.end(), {"--ro-bind", "/dev/null", p.string()});

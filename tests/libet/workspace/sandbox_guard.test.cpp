@@ -176,4 +176,45 @@ CAF_TEST(a guarded verify cannot change what runs on its own and what it makes i
   CAF_CHECK(g.notes.empty());
 }
 
+CAF_TEST(a hidden path inside the output dir is hidden and one holding it is not ) {
+  if (!sandbox_works())
+    return;
+  write(out / ".ssh" / "id_ed25519", "INSIDE-KEY");
+  auto r = run("cat .ssh/id_ed25519 2>/dev/null; pwd", {out / ".ssh"});
+  CAF_CHECK_EQUAL(r.output, out.string() + "\n");
+  CAF_CHECK_EQUAL(slurp(out / ".ssh" / "id_ed25519"), "INSIDE-KEY"); // hidden, not emptied
+  // Hiding the folder the command works in (or one above it) would leave it nowhere to run.
+  auto holding = run("echo ran", {out, out.parent_path()});
+  CAF_CHECK_EQUAL(holding.exit_code, 0);
+  CAF_CHECK_EQUAL(holding.output, "ran\n");
+}
+
+CAF_TEST(what a symlink that runs on its own points to in the folder is read only too) {
+  if (!sandbox_works())
+    return;
+  write(out / "env.sh", "mine\n");
+  fs::create_symlink("env.sh", out / ".envrc");
+  write(home / "elsewhere.sh", "theirs\n");
+  auto g = run_guarded(spec("echo evil >> env.sh; rm .envrc && ln -s "
+                            + (home / "elsewhere.sh").string() + " .envrc; true"));
+  CAF_REQUIRE(g.outcome);
+  CAF_CHECK_EQUAL(slurp(out / "env.sh"), "mine\n");
+  // Put in place of the user's: not what was there (another target), so removed.
+  CAF_CHECK(!fs::exists(fs::symlink_status(out / ".envrc")));
+  CAF_CHECK_EQUAL(g.removed, (std::vector<std::string>{".envrc"}));
+}
+
+CAF_TEST(after a look that could not see everything nothing is removed) {
+  if (!sandbox_works())
+    return;
+  for (int i = 0; i < 5; ++i)
+    write(out / ("f" + std::to_string(i)), "");
+  auto g = run_guarded(spec("echo x > .envrc"), nullptr, 3);
+  CAF_REQUIRE(g.outcome);
+  CAF_CHECK(fs::exists(out / ".envrc"));
+  CAF_CHECK(g.removed.empty());
+  CAF_REQUIRE_EQUAL(g.notes.size(), 1u);
+  CAF_CHECK_NOT_EQUAL(g.notes[0].find("none the command made were removed"), std::string::npos);
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -57,16 +57,25 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// What a sandboxed verify command may not read: the user's credentials and et's own state
-// (the ledger's prompts and answers, gateway keys), which its output could carry to a model.
+// What a sandboxed verify command may not read: the user's credentials and et's own (the
+// ledger's and the journals' prompts and answers, gateway keys, the configuration and the TLS
+// keys it names), which its output could carry to a model.
 std::vector<fs::path> hidden_from(const run_state& st) {
+  const auto& s = *st.setup.settings;
   auto env = config::process_env();
   auto home = env("HOME");
   auto hidden = workspace::credential_paths(home ? fs::path{*home} : fs::path{});
-  std::error_code ec;
-  auto state = fs::weakly_canonical(fs::absolute(config::state_dir(*st.setup.settings, env)), ec);
-  if (!ec && fs::is_directory(state, ec))
-    hidden.push_back(state);
+  std::vector<fs::path> own{config::state_dir(s, env), config::runs_dir(s, env), s.source,
+                            s.server.tls.key};
+  if (!s.defaults.log_dir.empty())
+    own.emplace_back(s.defaults.log_dir);
+  for (const auto& [name, node] : s.nodes)
+    own.emplace_back(node.tls.key);
+  for (const auto& p : own) {
+    std::error_code ec;
+    if (!p.empty() && fs::exists(p, ec))
+      hidden.push_back(fs::absolute(p, ec));
+  }
   return hidden;
 }
 
