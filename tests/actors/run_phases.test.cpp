@@ -298,6 +298,11 @@ CAF_TEST(a fix that fails keeps the answer it was to fix and its files) {
   CAF_CHECK_EQUAL(r->find(1)->provider, "work");
   // Not the first answer, which the re-ask replaced.
   CAF_CHECK_EQUAL(slurp(dir / "out" / "a.txt"), "reasked\n");
+  // Its files were on disk already: not written again over what other fixes may have written.
+  auto all = lines();
+  auto wrote = std::count_if(all.begin(), all.end(),
+                             [](const std::string& l) { return has(l, "[1/2] wrote"); });
+  CAF_CHECK_EQUAL(wrote, 1);
   CAF_CHECK(has(r->final_output, "SYNTHESIS"));
 }
 

@@ -89,10 +89,15 @@ void on_finished(run_pointer self, const roles::subtask_outcome& o) {
          true);
   auto started = st.started.find(rec->number);
   rec->state = o.result.ok ? store::subtask_state::done : store::subtask_state::failed;
-  if (!o.member.empty()) { // else no one answered: the earlier answer's own
+  auto author = st.authors.extract(rec->number);
+  if (!o.member.empty()) {
     rec->member = o.member;
     rec->provider = o.provider;
     rec->model = o.model;
+  } else if (!o.reask_failed.empty() && author) { // no one answered: the earlier answer's own
+    rec->member = author.mapped()[0];
+    rec->provider = author.mapped()[1];
+    rec->model = author.mapped()[2];
   }
   rec->output = o.result.output;
   rec->error = o.result.error;
@@ -116,7 +121,10 @@ void on_finished(run_pointer self, const roles::subtask_outcome& o) {
     note(self, tag + " done by " + rec->member + ": "
                    + std::to_string(rec->tokens.completion_tokens) + " tokens in "
                    + format_elapsed(milliseconds{rec->elapsed_ms}));
-    if (!held_for_files(self, *rec))
+    // An earlier answer that stands has its files on disk (another subtask's fix may have
+    // written one of them since: it is not taken back); a first answer held for a re-ask not.
+    bool written = !o.reask_failed.empty() && !rec->files.empty();
+    if (!written && !held_for_files(self, *rec))
       write_files(self, *rec);
   } else if (!o.cancelled) {
     note(self, tag + " FAILED: " + rec->error);
@@ -164,6 +172,8 @@ void on_progress(run_pointer self, const roles::progress& p) {
     return;
   auto n = p.number;
   if (auto* a = std::get_if<roles::progress::assigned>(&p.event)) {
+    if (rec->state == store::subtask_state::done) // sent back: its answer may yet stand
+      st.authors[n] = {rec->member, rec->provider, rec->model};
     rec->state = store::subtask_state::running;
     rec->member = a->member;
     ++rec->attempts;

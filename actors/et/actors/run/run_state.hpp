@@ -3,6 +3,7 @@
 /// in run.cpp (lifecycle, plan, synthesis), run_execute.cpp (pool progress, files) and
 /// run_verify.cpp (verify and fix rounds).
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -58,8 +59,11 @@ struct run_state {
   bool journal_failed = false; ///< said once
   bool withheld_noted = false; ///< said once
   bool brief_asked = false;    ///< the mayor was asked
-  std::set<int> file_reasks;   ///< subtasks sent back for their file blocks (once each; the pool
-                               ///< keeps the first answer if the re-ask gets none)
+  /// Who wrote the answers of subtasks sent back after they were done (a fix, a re-ask for
+  /// file blocks): restored when the re-ask gets no answer and the earlier one stands.
+  std::map<int, std::array<std::string, 3>> authors; // member, provider, model
+  std::set<int> file_reasks; ///< subtasks sent back for their file blocks (once each; the pool
+                             ///< keeps the first answer if the re-ask gets none)
   std::vector<roles::job> files_to_reask; ///< those re-asks, sent when the pool is done
   uint64_t token = 0;            ///< counts abandonable requests; a stale reply finds it moved on
   std::function<void()> abandon; ///< what a stop does to the request in flight (or empty)
