@@ -9,6 +9,7 @@
 
 #include "et/config/trust.hpp"
 #include "et/util/private_files.hpp"
+#include "et/util/text.hpp"
 
 namespace et::context {
 
@@ -79,6 +80,7 @@ result<void> store_cached(const fs::path& state_dir, const cached_page& page) {
   o["text"] = page.text;
   o["fetched_ms"] = page.fetched_ms;
   auto bytes = json::serialize(o);
+  make_valid_utf8(bytes);
   auto file = cache_file(state_dir, page.key);
   auto temp = folder / temp_name_for(file.filename().string());
   auto fd = open_private_file(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW);

@@ -121,7 +121,9 @@ std::string upsert_body(const std::vector<point>& points) {
                                                            {"end_line", p.end_line},
                                                            {"text", p.text},
                                                            {"root", p.root}}}});
-  return json::serialize(json::object{{"points", std::move(out)}});
+  auto body = json::serialize(json::object{{"points", std::move(out)}});
+  make_valid_utf8(body); // chunks of project files in any encoding
+  return body;
 }
 
 std::string delete_body(std::string_view root, std::string_view path) {

@@ -5,6 +5,7 @@
 #include "et/store/journal.hpp"
 #include "et/store/detail/journal_lines.hpp"
 #include "et/util/private_files.hpp"
+#include "et/util/text.hpp"
 
 #include <boost/json.hpp>
 #include <cerrno>
@@ -37,29 +38,6 @@ int64_t now_ms() {
 failure io_failure(const char* what, const fs::path& file, int err) {
   return make_failure(errc::io_error, std::string{"journal: "} + what + " " + file.string() + ": "
                                           + std::strerror(err));
-}
-
-// Model output cut mid-character is not UTF-8, and strict JSON readers (jq) would reject the
-// whole line; such bytes become U+FFFD. Everything else, ASCII included, is copied as is.
-std::string valid_utf8(std::string_view s) {
-  static constexpr uint32_t least[] = {0, 0, 0x80, 0x800, 0x10000};
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size();) {
-    auto c = static_cast<unsigned char>(s[i]);
-    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    bool ok = n > 0 && i + n <= s.size();
-    uint32_t cp = n == 1 ? c : c & (0x7Fu >> n);
-    for (size_t k = 1; ok && k < n; ++k) {
-      auto b = static_cast<unsigned char>(s[i + k]);
-      ok = (b & 0xC0) == 0x80;
-      cp = (cp << 6) | (b & 0x3F);
-    }
-    ok = ok && (n == 1 || (cp >= least[n] && cp <= 0x10FFFF && (cp < 0xD800 || cp > 0xDFFF)));
-    out.append(ok ? s.substr(i, n) : std::string_view{"\xEF\xBF\xBD"});
-    i += ok ? n : 1;
-  }
-  return out;
 }
 
 // Regular files only return short on errors (a full disk), which the next round reports.
@@ -136,7 +114,11 @@ json::array to_json(const std::vector<std::string>& v) {
 }
 
 std::string line_of(const json::object& e) {
-  return valid_utf8(json::serialize(e)) + "\n";
+  // Model output cut mid-character is not UTF-8, and strict JSON readers (jq) would reject the
+  // whole line.
+  auto line = json::serialize(e);
+  make_valid_utf8(line);
+  return line + "\n";
 }
 
 // Readers see the old file or the new one, never a half-written one. The temporary name is

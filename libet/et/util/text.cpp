@@ -78,6 +78,26 @@ size_t utf8_sequence(std::string_view text, size_t at) {
   return n;
 }
 
+void make_valid_utf8(std::string& text) {
+  size_t at = 0;
+  while (at < text.size()) {
+    auto n = utf8_sequence(text, at);
+    if (n == 0)
+      break;
+    at += n;
+  }
+  if (at == text.size())
+    return; // the common case: one pass, no copy
+  std::string out{text, 0, at};
+  out.reserve(text.size() + 16);
+  while (at < text.size()) {
+    auto n = utf8_sequence(text, at);
+    out.append(n == 0 ? std::string_view{"\xEF\xBF\xBD"} : std::string_view{text}.substr(at, n));
+    at += n == 0 ? 1 : n;
+  }
+  text = std::move(out);
+}
+
 std::string clip_utf8(std::string_view text, size_t max_bytes) {
   if (text.size() <= max_bytes)
     return std::string{text};

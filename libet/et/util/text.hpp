@@ -34,6 +34,13 @@ size_t utf8_sequence(std::string_view text, size_t at);
 /// alias must not forge lines in et's log or reach a terminal as control sequences.
 std::string printable(std::string_view text, std::size_t max = 256);
 
+/// Makes `text` valid UTF-8 in place: every byte that does not start a well-formed sequence
+/// (utf8_sequence) becomes U+FFFD; valid text is left as it is, without a copy. JSON must be
+/// UTF-8 (RFC 8259) and Boost.JSON writes strings' bytes as they are, so everything et sends
+/// or keeps as JSON goes through this: a Latin-1 source file or model output cut mid-character
+/// would otherwise make a provider refuse the request, or a reader the line.
+void make_valid_utf8(std::string& text);
+
 /// At most `max_bytes` of `text`, cut before a UTF-8 sequence rather than inside one.
 std::string clip_utf8(std::string_view text, size_t max_bytes);
 

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "et/util/text.hpp"
 #include "et/util/url.hpp"
 
 namespace et::wire::detail {
@@ -208,6 +209,8 @@ http_request post_json(std::string target, const json::object& body, bool stream
   req.headers.emplace_back("Content-Type", "application/json");
   req.headers.emplace_back("Accept", stream ? "text/event-stream" : "application/json");
   req.body = json::serialize(body);
+  // Project files, verify output and model text may hold bytes that are not UTF-8.
+  make_valid_utf8(req.body);
   return req;
 }
 

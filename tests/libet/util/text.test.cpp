@@ -122,3 +122,16 @@ CAF_TEST(utf8 sequences are measured only when well formed) {
   CAF_CHECK_EQUAL(utf8_sequence("\xf4\x90\x80\x80", 0), 0u); // past U+10FFFF
   CAF_CHECK_EQUAL(utf8_sequence("\xe2\x82x", 0), 0u);        // a bad continuation
 }
+
+CAF_TEST(make valid utf8 replaces each stray byte and leaves valid text alone) {
+  auto fixed = [](std::string s) {
+    make_valid_utf8(s);
+    return s;
+  };
+  CAF_CHECK_EQUAL(fixed("caf\xc3\xa9 \xf0\x9f\x99\x82"), "caf\xc3\xa9 \xf0\x9f\x99\x82");
+  CAF_CHECK_EQUAL(fixed("caf\xe9!"), "caf\xef\xbf\xbd!");           // Latin-1
+  CAF_CHECK_EQUAL(fixed("a\xe2\x82"), "a\xef\xbf\xbd\xef\xbf\xbd"); // cut mid-character
+  CAF_CHECK_EQUAL(fixed("\xc0\xaf"), "\xef\xbf\xbd\xef\xbf\xbd");   // overlong '/'
+  CAF_CHECK_EQUAL(fixed("\xed\xa0\x80x"), "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdx"); // surrogate
+  CAF_CHECK_EQUAL(fixed(""), "");
+}

@@ -247,3 +247,22 @@ CAF_TEST(whole answers with too many tool calls fail typed in every codec) {
   CAF_REQUIRE(err.has_value());
   CAF_CHECK_EQUAL(name(err->code), "invalid_input");
 }
+
+CAF_TEST(request bodies are valid utf8 whatever bytes the conversation holds) {
+  // A Latin-1 project file in the context, verify output cut mid-character.
+  chat_request req;
+  req.model = "m";
+  req.messages.push_back(message{et::role::system, "context: caf\xe9", {}, {}, {}});
+  req.messages.push_back(message{et::role::user, "fix it: \xe2\x82", {}, {}, {}});
+  for (auto type : {config::provider_type::openai, config::provider_type::anthropic,
+                    config::provider_type::gemini, config::provider_type::ollama}) {
+    auto c = make_codec(test::make_provider(type));
+    auto http = c->chat(req, false);
+    CAF_REQUIRE(http);
+    boost::system::error_code ec;
+    (void)boost::json::parse(http->body, ec); // strict: refuses bytes that are not UTF-8
+    if (ec)
+      CAF_ERROR("provider type " << static_cast<int>(type) << ": " << ec.message());
+    CAF_CHECK_NOT_EQUAL(http->body.find("caf\xef\xbf\xbd"), std::string::npos);
+  }
+}
