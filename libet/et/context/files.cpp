@@ -1,10 +1,13 @@
 #include "et/context/files.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <fcntl.h>
 #include <fstream>
 #include <iterator>
 #include <sys/stat.h>
 #include <system_error>
+#include <unistd.h>
 
 #include "et/session/process.hpp"
 
@@ -123,23 +126,71 @@ std::optional<file_stamp> stamp_of(const fs::path& root, const std::string& rela
                     static_cast<uint64_t>(st.st_ino)};
 }
 
+namespace {
+
+// An fd closed when it goes.
+struct fd_guard {
+  int fd = -1;
+  ~fd_guard() {
+    if (fd >= 0)
+      ::close(fd);
+  }
+};
+
+// Opens root/relative to read, following no symlink at any step (a listed folder replaced by a
+// symlink must not lead out of the root) and never blocking (a FIFO put in a file's place).
+// -1 with errno set when it cannot.
+int open_beneath(const fs::path& root, const std::string& relative) {
+  fd_guard dir{::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
+  if (dir.fd < 0)
+    return -1;
+  size_t begin = 0;
+  while (true) {
+    auto end = relative.find('/', begin);
+    auto part = relative.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+    bool last = end == std::string::npos;
+    if (part.empty() || part == "." || part == "..") {
+      errno = ENOENT;
+      return -1;
+    }
+    int flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | (last ? O_NONBLOCK : O_DIRECTORY);
+    int next = ::openat(dir.fd, part.c_str(), flags);
+    if (next < 0 || last)
+      return next; // the guard's close leaves errno alone when it succeeds
+
+    ::close(dir.fd);
+    dir.fd = next;
+    begin = end + 1;
+  }
+}
+
+} // namespace
+
 file_read read_candidate(const fs::path& root, const std::string& relative, uintmax_t max_bytes) {
-  auto file = root / relative;
-  std::error_code ec;
-  auto status = fs::symlink_status(file, ec);
-  if (ec || !fs::exists(status))
+  fd_guard f{open_beneath(root, relative)};
+  if (f.fd < 0) // a symlink on the way (ELOOP, ENOTDIR) is not a file of the project
+    return {errno == ELOOP || errno == ENOTDIR ? skip_reason::not_regular : skip_reason::missing,
+            {}};
+  struct stat st {};
+  if (::fstat(f.fd, &st) != 0)
     return {skip_reason::missing, {}};
-  if (!fs::is_regular_file(status))
+  if (!S_ISREG(st.st_mode))
     return {skip_reason::not_regular, {}};
-  auto size = fs::file_size(file, ec);
-  if (ec)
-    return {skip_reason::missing, {}};
-  if (size > max_bytes)
+  if (static_cast<uintmax_t>(st.st_size) > max_bytes)
     return {skip_reason::too_big, {}};
-  std::ifstream in{file, std::ios::binary};
-  if (!in)
-    return {skip_reason::missing, {}};
-  std::string bytes{std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
+  // At most one byte more than allowed: a file that grows meanwhile is not read whole.
+  std::string bytes;
+  char buf[65536];
+  while (bytes.size() <= max_bytes) {
+    auto n = ::read(f.fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      return {skip_reason::missing, {}};
+    if (n == 0)
+      break;
+    bytes.append(buf, static_cast<size_t>(n));
+  }
   if (bytes.size() > max_bytes) // grew while we read it
     return {skip_reason::too_big, {}};
   if (bytes.substr(0, binary_probe_bytes).find('\0') != std::string::npos)

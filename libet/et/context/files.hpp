@@ -56,8 +56,9 @@ struct file_stamp {
 /// `root/relative`'s stamp when it is a regular file (not a symlink); nullopt otherwise.
 std::optional<file_stamp> stamp_of(const std::filesystem::path& root, const std::string& relative);
 
-/// Reads `root/relative` unless it is a symlink, not a regular file, larger than `max_bytes`
-/// or binary (a NUL byte among the first binary_probe_bytes).
+/// Reads `root/relative` unless it or a folder on the way is a symlink, it is not a regular file
+/// (a FIFO is never waited on), larger than `max_bytes` (never read past that) or binary (a NUL
+/// byte among the first binary_probe_bytes). What is checked is the file opened, not its name.
 file_read read_candidate(const std::filesystem::path& root, const std::string& relative,
                          uintmax_t max_bytes = max_file_bytes);
 

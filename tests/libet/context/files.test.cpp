@@ -2,6 +2,8 @@
 #include "caf/test/unit_test.hpp"
 
 #include <algorithm>
+#include <fstream>
+#include <sys/stat.h>
 
 #include "context_test.hpp"
 #include "et/context/files.hpp"
@@ -102,6 +104,21 @@ CAF_TEST(binaries oversized files and symlinks are not read) {
   auto files = list_files(project);
   CAF_REQUIRE(files);
   CAF_CHECK(!listed(*files, "link.txt"));
+}
+
+CAF_TEST(a folder replaced by a symlink or a file replaced by a fifo is not read) {
+  // Listed by git as linked/x.txt, then linked became a symlink out of the project.
+  auto outside = project.parent_path() / (project.filename().string() + "-outside");
+  std::filesystem::create_directories(outside);
+  std::ofstream{outside / "x.txt"} << "secret\n";
+  std::filesystem::create_directory_symlink(outside, project / "linked");
+  CAF_CHECK(read_candidate(project, "linked/x.txt").reason == skip_reason::not_regular);
+  CAF_CHECK(read_candidate(project, "linked/x.txt").bytes.empty());
+  // A FIFO nobody writes would block a plain open forever.
+  CAF_REQUIRE_EQUAL(::mkfifo((project / "pipe.txt").c_str(), 0600), 0);
+  CAF_CHECK(read_candidate(project, "pipe.txt").reason == skip_reason::not_regular);
+  CAF_CHECK(read_candidate(project, "../x.txt").reason == skip_reason::missing);
+  std::filesystem::remove_all(outside);
 }
 
 CAF_TEST(a NUL byte after the probe window does not make a file binary) {
