@@ -1,6 +1,7 @@
 // `et session`: agents in detached tmux (or byobu) sessions. spawn lives in
 // session_spawn.cpp; list, attach, kill, send and logs here.
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -8,6 +9,7 @@
 #include <unistd.h>
 
 #include "et/app/session_command.hpp"
+#include "et/session/launch.hpp"
 
 namespace et::app {
 
@@ -70,8 +72,14 @@ int run_logs(context& ctx, const std::string& name) {
   auto s = tmux.find(name);
   if (!s)
     return report(ctx, "et session logs", s.error());
-  if (std::ifstream file{s->transcript}; !s->transcript.empty() && file) {
-    ctx.out << file.rdbuf() << std::flush;
+  if (int fd = session::open_transcript(s->transcript, name); fd >= 0) {
+    char buf[65536];
+    ssize_t n = 0;
+    while ((n = ::read(fd, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+      if (n > 0)
+        ctx.out.write(buf, n);
+    ::close(fd);
+    ctx.out << std::flush;
     return exit_ok;
   }
   auto screen = tmux.capture(name);

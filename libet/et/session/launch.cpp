@@ -1,6 +1,9 @@
 #include "et/session/launch.hpp"
 
+#include <fcntl.h>
 #include <regex>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace et::session {
 
@@ -30,6 +33,18 @@ std::string fill(std::string_view word,
 std::filesystem::path transcript_file(const std::filesystem::path& state_dir,
                                       std::string_view name) {
   return state_dir / "sessions" / (std::string{name} + ".md");
+}
+
+int open_transcript(const std::filesystem::path& file, std::string_view name) {
+  if (file.filename() != std::string{name} + ".md" || file.parent_path().filename() != "sessions")
+    return -1;
+  int fd = ::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  struct stat st {};
+  if (fd >= 0 && (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
 }
 
 launch et_chat_launch(const launch_request& r, const std::string& name) {
@@ -67,7 +82,12 @@ bool takes_prompt(const config::agent& a) {
 bool is_ready(const config::agent& a, std::string_view screen) {
   if (a.ready.empty())
     return true;
-  // The loader has checked that the expression compiles.
+  // The loader has checked that the expression compiles. Only the end of the pane's history
+  // is looked at: libstdc++ matches recursively, and a long line of agent output under a
+  // pattern such as ".*x" would run it out of stack.
+  constexpr size_t tail = 4096;
+  if (screen.size() > tail)
+    screen.remove_prefix(screen.size() - tail);
   return std::regex_search(screen.begin(), screen.end(), std::regex{a.ready});
 }
 

@@ -26,6 +26,11 @@ struct launch_request {
 std::filesystem::path transcript_file(const std::filesystem::path& state_dir,
                                       std::string_view name);
 
+/// Opens `file`, named by the session's @et-transcript option, for reading when it is where
+/// transcript_file() puts `name`'s ("<dir>/sessions/NAME.md") and a regular file (not a
+/// symlink, FIFO or device: any process in the pane can set the option); -1 otherwise.
+int open_transcript(const std::filesystem::path& file, std::string_view name);
+
 /// `et chat --role R --config C --transcript T [-- PROMPT]`, T being the
 /// session's transcript file, computed here so that `et session logs` finds it
 /// whatever environment the tmux server gives the pane. The first prompt, when
@@ -39,7 +44,7 @@ launch agent_launch(const config::agent& a, const launch_request& r, const std::
 /// True when the agent's command takes the first prompt itself ({prompt}).
 bool takes_prompt(const config::agent& a);
 
-/// True when `screen` shows the agent is ready: `ready` matches somewhere
+/// True when `screen` shows the agent is ready: `ready` matches somewhere in its last 4 KiB
 /// (always true when it is empty).
 bool is_ready(const config::agent& a, std::string_view screen);
 

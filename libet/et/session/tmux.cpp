@@ -103,8 +103,11 @@ std::vector<std::string> new_session(const server& s, const std::string& name,
   // of what the agent prints before anyone attaches.
   std::vector<std::string> args{"new-session", "-d", "-s",  name, "-c",
                                 dir,           "-x", "160", "-y", "48"};
-  // Several words after "--" are executed directly, without a shell.
+  // Several words after "--" are executed directly, without a shell; a single word would be
+  // run by `$SHELL -c`, so a prompt or folder filled into it would be shell code: env runs it.
   args.push_back("--");
+  if (cmd.size() == 1)
+    args.insert(args.end(), {"env", "--"});
   args.insert(args.end(), cmd.begin(), cmd.end());
   return command(s, true, std::move(args));
 }

@@ -1,7 +1,13 @@
 #define CAF_SUITE libet.session.launch
 #include "caf/test/unit_test.hpp"
 
+#include <filesystem>
+#include <fstream>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "et/session/launch.hpp"
+#include "temp_dir.hpp"
 
 using namespace et;
 using namespace et::session;
@@ -50,4 +56,27 @@ CAF_TEST(readiness is a regex match on the screen) {
   CAF_CHECK(is_ready(agent({"x"}), "anything"));
   CAF_CHECK(is_ready(agent({"x"}, "^> $|ready"), "loading...\nready\n"));
   CAF_CHECK(!is_ready(agent({"x"}, "ready"), "loading...\n"));
+  // A pane history of one 4 MB line: looked at in its last 4 KiB, where the prompt is. The
+  // whole line would overflow libstdc++'s recursive matcher's stack.
+  auto history = std::string(4'000'000, 'a') + "\n> ";
+  CAF_CHECK(is_ready(agent({"x"}, "(a|b)*\n> "), history));
+  CAF_CHECK(!is_ready(agent({"x"}, "^a{5000}"), history));
+}
+
+CAF_TEST(a transcript is read only where et keeps it and only as a regular file) {
+  et::test::scratch_dir scratch{"transcript"};
+  auto sessions = scratch.dir / "sessions";
+  std::filesystem::create_directories(sessions);
+  std::ofstream{sessions / "et-a-0001.md"} << "hello\n";
+  int fd = open_transcript(sessions / "et-a-0001.md", "et-a-0001");
+  CAF_CHECK_GREATER_OR_EQUAL(fd, 0);
+  if (fd >= 0)
+    ::close(fd);
+  // The option is set by whatever runs in the pane: anything else is refused.
+  CAF_CHECK_EQUAL(open_transcript("/dev/zero", "et-a-0001"), -1);
+  CAF_CHECK_EQUAL(open_transcript(sessions / "et-a-0001.md", "et-b-0002"), -1);
+  std::filesystem::create_symlink("/dev/zero", sessions / "et-c-0003.md");
+  CAF_CHECK_EQUAL(open_transcript(sessions / "et-c-0003.md", "et-c-0003"), -1);
+  CAF_REQUIRE_EQUAL(::mkfifo((sessions / "et-d-0004.md").c_str(), 0600), 0);
+  CAF_CHECK_EQUAL(open_transcript(sessions / "et-d-0004.md", "et-d-0004"), -1);
 }

@@ -46,6 +46,10 @@ CAF_TEST(new session runs the command directly) {
   auto argv = new_session(plain, "et-x-0001", "/work", {"/bin/et", "chat", "a b"});
   CAF_CHECK_EQUAL(argv, (strings{"tmux", "new-session", "-d", "-s", "et-x-0001", "-c", "/work",
                                  "-x", "160", "-y", "48", "--", "/bin/et", "chat", "a b"}));
+  // One word would go to $SHELL -c: a prompt like this would run.
+  auto one = new_session(plain, "n", "/", {"x; touch pwned"});
+  CAF_CHECK_EQUAL((strings{one.end() - 4, one.end()}),
+                  (strings{"--", "env", "--", "x; touch pwned"}));
 }
 
 CAF_TEST(text with a line break or a control character cannot be sent) {
