@@ -62,8 +62,12 @@ std::optional<std::string> classify6(const v6& a) {
   bool zero12 = zero10 && a[10] == 0 && a[11] == 0;
   if (zero12 && a[12] == 0 && a[13] == 0 && a[14] == 0 && a[15] <= 1)
     return a[15] == 0 ? "unspecified" : "loopback";
-  if (zero10 && a[10] == 0xff && a[11] == 0xff)
-    return "IPv4-mapped"; // ::ffff:a.b.c.d reaches the IPv4 address through a dual stack
+  if (zero10 && a[10] == 0xff && a[11] == 0xff) {
+    // ::ffff:a.b.c.d reaches the IPv4 address through a dual stack: refused as such (a public
+    // one is fetched by its own form), and what allow_private never lifts stays refused.
+    auto inner = classify4(embedded4(a, 12));
+    return inner && !lifted_by_allow_private(*inner) ? *inner : std::string{"IPv4-mapped"};
+  }
   if (zero12)
     return "reserved"; // IPv4-compatible ::a.b.c.d (deprecated)
   if (a[0] == 0xff)

@@ -35,6 +35,10 @@ CAF_TEST(non public addresses are refused with their class) {
       {"::ffff:127.0.0.1", "IPv4-mapped"},
       {"::ffff:7f00:1", "IPv4-mapped"},
       {"::ffff:8.8.8.8", "IPv4-mapped"},
+      // What allow_private never lifts stays refused as what it is, mapped or not.
+      {"::ffff:0.0.0.0", "unspecified"},
+      {"::ffff:224.0.0.1", "multicast"},
+      {"::ffff:255.255.255.255", "reserved"},
       {"::ffff:169.254.169.254", "IPv4-mapped"},
       {"::127.0.0.1", "reserved"},
       {"fc00::1", "unique-local"},
