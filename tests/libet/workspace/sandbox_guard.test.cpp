@@ -13,6 +13,7 @@
 
 #include "et/workspace/sandbox_guard.hpp"
 #include "et/workspace/verify.hpp"
+#include "sandbox_test.hpp"
 #include "temp_dir.hpp"
 
 // What the sandbox keeps from verify commands beyond its fixed rules: the host's sockets,
@@ -21,6 +22,7 @@
 
 using namespace et;
 using namespace et::workspace;
+using et::test::sandbox_works;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
@@ -60,16 +62,7 @@ struct fixture {
   }
 
   command_outcome run(const std::string& line, const std::vector<fs::path>& hidden = {}) {
-    auto r = run_command(spec(line, hidden));
-    if (!r)
-      CAF_FAIL("run_command failed: " << r.error().message);
-    return std::move(r).value();
-  }
-
-  static bool sandbox_works() {
-    if (!probe_sandbox().works())
-      CAF_MESSAGE("skipped: " << probe_sandbox().problem);
-    return probe_sandbox().works();
+    return et::test::ran(spec(line, hidden));
   }
 };
 

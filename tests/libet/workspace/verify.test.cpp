@@ -15,6 +15,7 @@
 
 #include "et/workspace/command.hpp"
 #include "et/workspace/verify.hpp"
+#include "sandbox_test.hpp"
 #include "temp_dir.hpp"
 
 // The confinement of verify commands: a minimal environment without secrets, and the
@@ -22,6 +23,7 @@
 
 using namespace et;
 using namespace et::workspace;
+using et::test::sandbox_works;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
@@ -67,17 +69,7 @@ struct fixture {
         make_verify_environment({}, {secret}, env_of({{"PATH", "/usr/bin:/bin"}}), sandboxed).vars;
     if (sandboxed)
       spec.wrapper = sandbox_wrapper(probe_sandbox().bwrap, out);
-    auto r = run_command(spec);
-    if (!r)
-      CAF_FAIL("run_command failed: " << r.error().message);
-    return std::move(r).value();
-  }
-
-  // False (and says so) when bwrap cannot run here, so the sandbox tests pass vacuously.
-  static bool sandbox_works() {
-    if (!probe_sandbox().works())
-      CAF_MESSAGE("skipped: " << probe_sandbox().problem);
-    return probe_sandbox().works();
+    return et::test::ran(spec);
   }
 };
 
