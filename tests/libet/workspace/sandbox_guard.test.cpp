@@ -50,7 +50,7 @@ std::vector<std::string> keys(const auto_run_scan& s) {
 struct fixture {
   et::test::scratch_dir out_dir{"guard"};
   // Outside /tmp, which the sandbox replaces: a home whose files it would otherwise see.
-  et::test::scratch_dir home_dir{"guard-home", ET_BINARY_DIR};
+  et::test::scratch_dir home_dir{"guard-home", et::test::outside_tmp()};
   fs::path out = fs::canonical(out_dir.dir);
   fs::path home = fs::canonical(home_dir.dir);
 

@@ -2,6 +2,9 @@
 /// What the sandbox suites (verify, sandbox_guard) share: running a command that must start,
 /// and skipping where bwrap cannot run. Include after caf/test/unit_test.hpp.
 
+#include <filesystem>
+#include <unistd.h>
+
 #include "caf/test/unit_test.hpp"
 #include "et/workspace/command.hpp"
 #include "et/workspace/verify.hpp"
@@ -14,6 +17,20 @@ inline workspace::command_outcome ran(const workspace::command_spec& spec) {
   if (!r)
     CAF_FAIL("run_command failed: " << r.error().message);
   return std::move(r).value();
+}
+
+/// A folder for files the sandbox must not replace by its tmpfs /tmp: the build dir, unless it
+/// lies under the temp folder (a CI clone in /tmp), then /var/tmp.
+inline std::filesystem::path outside_tmp() {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  auto build = fs::weakly_canonical(ET_BINARY_DIR, ec);
+  auto tmp = fs::weakly_canonical(fs::temp_directory_path(ec), ec);
+  auto rel = build.lexically_relative(tmp);
+  bool under_tmp = !rel.empty() && *rel.begin() != "..";
+  if (under_tmp && fs::is_directory("/var/tmp", ec) && ::access("/var/tmp", W_OK) == 0)
+    return "/var/tmp";
+  return ET_BINARY_DIR;
 }
 
 /// False (and says so) when bwrap cannot run here, so the sandbox tests pass vacuously.

@@ -59,7 +59,7 @@ bool has(const std::vector<std::string>& v, const std::string& x) {
 // replace by a tmpfs, so a write there would reach the real file system.
 struct fixture {
   et::test::scratch_dir out_dir{"verify"};
-  et::test::scratch_dir outside_dir{"verify-outside", ET_BINARY_DIR};
+  et::test::scratch_dir outside_dir{"verify-outside", et::test::outside_tmp()};
   fs::path out = fs::canonical(out_dir.dir);
   fs::path outside = fs::canonical(outside_dir.dir);
 
