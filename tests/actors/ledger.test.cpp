@@ -273,6 +273,24 @@ CAF_TEST(a request that would cross the run budget is refused) {
              [](caf::error& e) { CAF_FAIL("unexpected " << to_string(e)); });
 }
 
+CAF_TEST(an estimate of a failed call counts against the run budget but not in the totals) {
+  start([](config::settings& s) { s.budgets.per_run = 0.03; });
+  auto timed_out = call("priced", "priced-model", 1000, 2000); // the router's estimate
+  timed_out.ok = false;
+  timed_out.outcome = "timeout";
+  self->send(ledger, record_atom::value, timed_out);
+  cost::budget_query q{"polecat", "priced", "sim", "priced-model", 1000, 1000};
+  auto rh = self->request(ledger, caf::infinite, budget_atom::value, q);
+  sched.run();
+  rh.receive([](uint64_t) { CAF_FAIL("expected a refusal: $0.022 estimated + $0.012 > $0.03"); },
+             [](caf::error& e) { CAF_CHECK_EQUAL(from_caf(e).code, errc::budget_exceeded); });
+  auto r = report();
+  CAF_CHECK_EQUAL(r.usd, 0.0);
+  CAF_CHECK_EQUAL(r.prompt_tokens, 0);
+  CAF_CHECK(near(r.estimated_usd, 0.022));
+  CAF_CHECK_EQUAL(r.estimated_requests, 1);
+}
+
 CAF_TEST(the router reports attempts and stops before crossing a budget) {
   start([](config::settings& s) {
     s.budgets.per_run = 0.0001;

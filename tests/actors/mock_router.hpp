@@ -15,10 +15,8 @@ namespace et::test {
 /// A router with `settings` whose providers are all mocks, recording into `ledger`.
 inline actors::router_actor spawn_mock_router(caf::actor_system& sys,
                                               std::shared_ptr<const config::settings> settings,
-                                              actors::ledger_actor ledger = {},
-                                              uint64_t seed = 1) {
-  auto engines =
-      std::make_shared<std::map<std::string, std::shared_ptr<provider::mock_engine>>>();
+                                              actors::ledger_actor ledger = {}, uint64_t seed = 1) {
+  auto engines = std::make_shared<std::map<std::string, std::shared_ptr<provider::mock_engine>>>();
   for (const auto& [name, p] : settings->providers)
     (*engines)[name] = std::make_shared<provider::mock_engine>(p.mock);
   return actors::spawn_router(

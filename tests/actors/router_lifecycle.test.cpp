@@ -136,6 +136,29 @@ CAF_TEST(a stream that fails after its first piece reports the partial output) {
   CAF_CHECK(f.message.find("connection reset") != std::string::npos);
 }
 
+CAF_TEST(a stream that breaks after pieces is charged an estimate apart from reported spend) {
+  with_ledger = true;
+  start([](config::settings& s) { s.models["weak"].prices = config::price{2, 8, 0, 0}; });
+  auto rh = self->request(router, caf::infinite, stream_atom::value, ask("crew", "cut"));
+  sched.run();
+  for (int i = 0; i < 2; ++i)
+    self->receive([](chunk_atom, const stream_chunk&) {});
+  CAF_REQUIRE(!answer_of(rh));
+  auto sum = self->request(ledger, caf::infinite, summary_atom::value);
+  sched.run();
+  auto report = answer_of<cost::cost_report>(sum);
+  CAF_REQUIRE(report);
+  CAF_CHECK_EQUAL(report->failures, 1);
+  // Nothing was reported: the totals stay what providers said.
+  CAF_CHECK_EQUAL(report->usd, 0.0);
+  CAF_CHECK_EQUAL(report->prompt_tokens + report->completion_tokens, 0);
+  // The provider read the prompt and streamed 17 bytes ("part one part two"): 6 tokens out.
+  CAF_CHECK_EQUAL(report->estimated_requests, 1);
+  CAF_CHECK_GREATER_OR_EQUAL(report->estimated_usd, (2.0 + 6 * 8.0) / 1e6);
+  CAF_CHECK_LESS(report->estimated_usd, (100 * 2.0 + 6 * 8.0) / 1e6);
+  CAF_CHECK_NOT_EQUAL(report->table.find("estimated: about"), std::string::npos);
+}
+
 CAF_TEST(a stream whose requester shows no thinking falls back after thinking alone) {
   // A typed failure (a server error event) and a cut stream, which the provider that counted
   // the thinking it handed on calls interrupted: neither reached the requester.

@@ -11,6 +11,7 @@
 #include "et/actors/detail/errors.hpp"
 #include "et/actors/detail/inspect.hpp"
 #include "et/actors/detail/message_types.hpp"
+#include "et/actors/ledger.hpp"
 #include "et/actors/mock_provider.hpp"
 #include "et/actors/router_state.hpp"
 
@@ -132,6 +133,8 @@ struct fixture : test_coordinator_fixture<test_config> {
   std::shared_ptr<std::vector<uint64_t>> cancels = std::make_shared<std::vector<uint64_t>>();
   std::shared_ptr<config::settings> settings;
   router_actor router;
+  bool with_ledger = false; ///< set before start(): the router records into `ledger`
+  ledger_actor ledger;
 
   // Builds the router over `yaml` after letting a test adjust the settings.
   void start(const std::function<void(config::settings&)>& adjust = {}) {
@@ -143,6 +146,8 @@ struct fixture : test_coordinator_fixture<test_config> {
         settings->providers[name].mock.faults.push_back(f);
     for (const auto& [name, p] : settings->providers)
       engines[name] = std::make_shared<provider::mock_engine>(p.mock);
+    if (with_ledger)
+      ledger = spawn_ledger(sys, ledger_setup{settings, {}, nullptr, "run", false, {}});
     auto crash_count = crashes;
     auto cancelled = cancels;
     auto& engine_map = engines;
@@ -154,11 +159,15 @@ struct fixture : test_coordinator_fixture<test_config> {
             return parent->spawn(fragile, crash_count, cancelled);
           return spawn_mock_provider(parent, engine_map[p.name], {});
         },
-        {}, 7);
+        ledger, 7);
     sched.run();
   }
 
-  ~fixture() { caf::anon_send_exit(router, caf::exit_reason::user_shutdown); }
+  ~fixture() {
+    caf::anon_send_exit(router, caf::exit_reason::user_shutdown);
+    if (ledger)
+      caf::anon_send_exit(ledger, caf::exit_reason::user_shutdown);
+  }
 
   router_state& state() {
     return deref<caf::stateful_actor<router_state, router_impl::base>>(router).state;

@@ -153,9 +153,10 @@ void release(ledger_pointer self, uint64_t reservation) {
     queue_write(self, {row, std::nullopt});
 }
 
-// This process's spend plus its reservations, for the run and for `role`.
+// This process's spend (estimates of failed calls included) plus its reservations, for the run
+// and for `role`.
 std::pair<double, double> committed(const ledger_state& st, const std::string& role) {
-  double run = st.totals.total().usd;
+  double run = st.totals.total().usd + st.totals.total().estimated_usd;
   auto r = st.role_spent.find(role);
   double for_role = r == st.role_spent.end() ? 0.0 : r->second;
   for (const auto& [id, h] : st.reservations) {
@@ -247,7 +248,9 @@ cost::cost_report report(const ledger_state& st) {
                            t.prompt_tokens,
                            t.completion_tokens,
                            t.unpriced_requests,
-                           cost::render_table(st.totals)};
+                           cost::render_table(st.totals),
+                           t.estimated_usd,
+                           t.estimated_requests};
 }
 
 // Refuses every check the store has not answered (their requesters would wait forever).

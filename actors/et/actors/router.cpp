@@ -5,6 +5,7 @@
 #include "et/actors/detail/errors.hpp"
 #include "et/actors/detail/inspect.hpp"
 #include "et/actors/router_state.hpp"
+#include "et/cost/reports.hpp"
 #include "et/llm/plausible.hpp"
 #include "et/routing/balance.hpp"
 #include "et/util/text.hpp"
@@ -145,6 +146,7 @@ void dispatch_attempt(router_pointer self, uint64_t key) {
   watch(self);
   ++j.attempts;
   ++j.tries_here;
+  j.streamed_bytes = 0;
   st.attempts[aid] = key;
   for (auto& f : j.fallbacks)
     if (f.to.empty())
@@ -246,13 +248,17 @@ void relay(router_pointer self, const stream_chunk& c) {
     return; // a piece for a whole request has no requester to reach
   // Thinking the requester would drop is not relayed, nor a first piece: a failure after it
   // still falls back.
+  // The provider bills what it streamed, shown or not (an estimate if the attempt fails).
+  j->streamed_bytes += c.delta.text.size() + c.delta.reasoning.size();
   if (j->req.reasoning_unseen && c.delta.text.empty())
     return;
   auto delta = j->req.reasoning_unseen ? chunk{c.delta.text, {}, {}, {}} : c.delta;
   // Once text reaches the requester no other attempt can follow (on_attempt_failed): the
   // conversation, a coding agent's 100 KB and more, is not kept while the answer streams.
-  if (j->next_seq == 0)
+  if (j->next_seq == 0) {
+    j->prompt_estimate = cost::estimate_prompt_tokens(j->content);
     j->content = chat_request{};
+  }
   self->send(j->sink, chunk_atom::value, stream_chunk{j->req.id, j->next_seq++, std::move(delta)});
 }
 

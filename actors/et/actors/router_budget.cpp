@@ -73,6 +73,19 @@ std::optional<double> price(router_pointer self, const routing::deployment& wher
                                                   a == s.models.end() ? nullptr : &a->second));
 }
 
+namespace {
+
+// Whether a failed attempt was likely billed: it streamed something, or it ran out of time
+// (the provider was working on it). A refused or unreachable one was not; an embedding's
+// failures are not estimated.
+bool likely_billed(const router_job& j, const failure& f) {
+  if (j.embedding)
+    return false;
+  return j.streamed_bytes > 0 || f.code == errc::timeout || f.code == errc::stream_interrupted;
+}
+
+} // namespace
+
 void report(router_pointer self, router_job& j, const chat_response* r, const failure* f) {
   if (!self->state.ledger || j.counting) // a count is free and makes no answer: not a call
     return;
@@ -85,6 +98,14 @@ void report(router_pointer self, router_job& j, const chat_response* r, const fa
   if (r) {
     rec.tokens = r->tokens;
     rec.usd = r->usd; // priced in on_attempt_done (or by the node)
+  } else if (f && likely_billed(j, *f)) {
+    // No usage came, but the provider read the prompt and produced what it streamed: an
+    // estimate, which the ledger keeps apart from reported spend and budgets count.
+    rec.tokens.prompt_tokens =
+        j.prompt_estimate >= 0 ? j.prompt_estimate : cost::estimate_prompt_tokens(j.content);
+    rec.tokens.completion_tokens =
+        j.streamed_bytes > 0 ? cost::estimate_tokens(j.streamed_bytes) : 0;
+    rec.usd = where.node.empty() ? price(self, where, rec.tokens) : std::nullopt;
   }
   rec.ok = f == nullptr;
   rec.latency =

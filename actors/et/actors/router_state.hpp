@@ -41,7 +41,11 @@ struct router_job {
   bool streaming = false;                ///< stream or complete
   chunk_sink sink;                       ///< where streamed pieces go
   uint32_t next_seq = 0;                 ///< pieces relayed so far
-  uint64_t attempt_id = 0;               ///< id of the attempt in flight (0 = none)
+  size_t streamed_bytes = 0;             ///< bytes the attempt in flight streamed (thinking too)
+  /// The prompt's estimated tokens, taken when the conversation is let go (the first piece
+  /// relayed); -1 while `content` still holds it.
+  int64_t prompt_estimate = -1;
+  uint64_t attempt_id = 0;  ///< id of the attempt in flight (0 = none)
   uint64_t reservation = 0; ///< the ledger's budget reservation for the next/current attempt
   routing::clock::time_point started;  ///< when that attempt was sent
   routing::clock::time_point deadline; ///< when that attempt counts as lost (the watchdog)

@@ -65,6 +65,7 @@ void print_table(std::ostream& out, const std::map<std::string, cost::spend>& ro
   for (const auto& [k, s] : rows)
     line(k, s);
   line("total", total);
+  out << cost::estimated_note(total);
 }
 
 void print_json(std::ostream& out, const std::map<std::string, cost::spend>& rows,
@@ -77,7 +78,9 @@ void print_json(std::ostream& out, const std::map<std::string, cost::spend>& row
                                {"prompt_tokens", s.prompt_tokens},
                                {"completion_tokens", s.completion_tokens},
                                {"usd", s.usd},
-                               {"unpriced_requests", s.unpriced_requests}};
+                               {"unpriced_requests", s.unpriced_requests},
+                               {"estimated_usd", s.estimated_usd},
+                               {"estimated_requests", s.estimated_requests}};
   };
   for (const auto& [k, s] : rows)
     items.emplace_back(item(k, s));

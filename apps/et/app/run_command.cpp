@@ -39,6 +39,10 @@ void print_spend(context& ctx, caf::scoped_actor& self, const actors::ledger_act
                     << " completion; cost "
                     << (r.unpriced_requests > 0 && r.usd == 0 ? "unpriced"
                                                               : cost::format_usd(r.usd))
+                    << (r.estimated_requests > 0
+                            ? " (+ about " + cost::format_usd(r.estimated_usd)
+                                  + " estimated for attempts that ended without usage)"
+                            : std::string{})
                     << "\n";
           },
           [&](caf::error&) {});

@@ -38,6 +38,11 @@ void spend::add(const usage& tokens, std::optional<double> cost, bool ok) {
   requests = saturating_add(requests, 1);
   if (!ok)
     failures = saturating_add(failures, 1);
+  if (!ok && (tokens != usage{} || cost.value_or(0) > 0)) {
+    estimated_requests = saturating_add(estimated_requests, 1);
+    estimated_usd += plausible_usd(cost).value_or(0);
+    return;
+  }
   // Whatever the caller read (a ledger row, a node's report), a lie is not summed.
   auto t = plausible(tokens);
   prompt_tokens = saturating_add(prompt_tokens, t.prompt_tokens);
@@ -65,6 +70,9 @@ spend& spend::operator+=(const spend& other) {
     usd += other.usd;
   has_unpriced = has_unpriced || other.has_unpriced;
   unpriced_requests = saturating_add(unpriced_requests, other.unpriced_requests);
+  if (std::isfinite(other.estimated_usd) && other.estimated_usd >= 0)
+    estimated_usd += other.estimated_usd;
+  estimated_requests = saturating_add(estimated_requests, other.estimated_requests);
   return *this;
 }
 

@@ -31,10 +31,17 @@ struct spend {
   double usd = 0;                 ///< cost of the priced calls
   bool has_unpriced = false;      ///< some calls have no price: usd is a lower bound
   int64_t unpriced_requests = 0;  ///< how many
+  /// Failed calls the provider likely billed though it reported no usage (a timeout or a
+  /// stream that broke after it read the prompt): their estimated cost, apart from `usd` and
+  /// the token counts, which hold what providers reported.
+  double estimated_usd = 0;
+  int64_t estimated_requests = 0; ///< how many such calls
 
   /// Counts one call: its tokens, its cost (std::nullopt = unpriced) and
   /// whether it succeeded. Implausible counts add 0 and an implausible cost
-  /// counts as unpriced; sums saturate instead of wrapping.
+  /// counts as unpriced; sums saturate instead of wrapping. A failed call with tokens or a
+  /// cost is an estimate (providers report usage only with an answer): it counts in
+  /// estimated_usd and estimated_requests only.
   void add(const usage& tokens, std::optional<double> cost, bool ok);
 
   /// Adds another sum.

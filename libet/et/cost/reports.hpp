@@ -22,13 +22,15 @@ struct budget_query {
 
 /// The spend of this process (one run) so far.
 struct cost_report {
-  double usd = 0;                ///< priced spend
-  int64_t requests = 0;          ///< calls recorded
-  int64_t failures = 0;          ///< failed calls
-  int64_t prompt_tokens = 0;     ///< input tokens
-  int64_t completion_tokens = 0; ///< output tokens
-  int64_t unpriced_requests = 0; ///< calls without a price
-  std::string table;             ///< cost by role, provider and model, rendered
+  double usd = 0;                 ///< priced spend
+  int64_t requests = 0;           ///< calls recorded
+  int64_t failures = 0;           ///< failed calls
+  int64_t prompt_tokens = 0;      ///< input tokens
+  int64_t completion_tokens = 0;  ///< output tokens
+  int64_t unpriced_requests = 0;  ///< calls without a price
+  std::string table;              ///< cost by role, provider and model, rendered
+  double estimated_usd = 0;       ///< failed calls' estimated spend, apart from usd (spend)
+  int64_t estimated_requests = 0; ///< how many
   bool operator==(const cost_report&) const = default;
 };
 

@@ -114,6 +114,16 @@ std::string format_cost(const spend& s) {
   return format_usd(s.usd) + " (+" + std::to_string(s.unpriced_requests) + " unpriced)";
 }
 
+std::string estimated_note(const spend& s) {
+  if (s.estimated_requests == 0)
+    return {};
+  return "estimated: about " + format_usd(s.estimated_usd) + " more for "
+         + std::to_string(s.estimated_requests)
+         + (s.estimated_requests == 1 ? " attempt" : " attempts")
+         + " that ended without usage after the provider took the prompt (a timeout, a broken "
+           "stream); budgets count it, the totals above do not\n";
+}
+
 std::string render_table(const summary& s) {
   std::vector<row> rows;
   rows.push_back({"", {"calls", "failed", "prompt", "cached", "completion", "cost"}});
@@ -125,6 +135,7 @@ std::string render_table(const summary& s) {
   if (s.total().has_unpriced)
     out += "unpriced: no price is known for some models; set `prices` on their alias "
            "or pricing.file (a LiteLLM price map)\n";
+  out += estimated_note(s.total());
   return out;
 }
 

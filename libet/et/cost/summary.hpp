@@ -66,8 +66,12 @@ std::string format_usd(std::optional<double> usd);
 /// price, "unpriced" when none has.
 std::string format_cost(const spend& s);
 
+/// "estimated: about $X more for N attempts that ended without usage ..." (one line) when
+/// `s` has estimated spend, else "".
+std::string estimated_note(const spend& s);
+
 /// A text table of calls, tokens and cost by role, provider and model, with a
-/// total and a note when some models are unpriced.
+/// total, a note when some models are unpriced and the estimated_note().
 std::string render_table(const summary& s);
 
 } // namespace et::cost

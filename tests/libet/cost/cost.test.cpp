@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "et/cost/cost.hpp"
+#include "et/cost/summary.hpp"
 
 using namespace et;
 using namespace et::cost;
@@ -105,15 +106,36 @@ CAF_TEST(an unpriced call marks the spend without adding dollars) {
   CAF_CHECK_EQUAL(s.prompt_tokens, 1100);
 }
 
+CAF_TEST(a failed call with usage is an estimate kept apart from what providers reported) {
+  spend s;
+  s.add(tokens(100, 50), 0.25, true);
+  s.add(tokens(0, 0), 0.0, false);      // refused: nothing used
+  s.add(tokens(400, 30), 0.125, false); // timed out after reading the prompt
+  s.add(tokens(10, 10), std::nullopt, false);
+  CAF_CHECK_EQUAL(s.requests, 4);
+  CAF_CHECK_EQUAL(s.failures, 3);
+  CAF_CHECK_EQUAL(s.prompt_tokens, 100);
+  CAF_CHECK_EQUAL(s.completion_tokens, 50);
+  CAF_CHECK(near(s.usd, 0.25));
+  CAF_CHECK(!s.has_unpriced); // an estimate without a price is no unpriced answer
+  CAF_CHECK_EQUAL(s.estimated_requests, 2);
+  CAF_CHECK(near(s.estimated_usd, 0.125));
+  CAF_CHECK_EQUAL(estimated_note(spend{}), "");
+}
+
 CAF_TEST(adding spends sums every field) {
   spend a;
   a.add(tokens(10, 20, 1, 2, 3), 1.0, true);
   spend b;
-  b.add(tokens(100, 200, 10, 20, 30), std::nullopt, false);
+  b.add(tokens(100, 200, 10, 20, 30), std::nullopt, true);
   b.add(tokens(1, 1), 0.5, true);
+  b.add(tokens(0, 0), 0.0, false);
+  b.add(tokens(5, 5), 0.25, false);
   a += b;
-  CAF_CHECK_EQUAL(a.requests, 3);
-  CAF_CHECK_EQUAL(a.failures, 1);
+  CAF_CHECK_EQUAL(a.requests, 5);
+  CAF_CHECK_EQUAL(a.failures, 2);
+  CAF_CHECK(near(a.estimated_usd, 0.25));
+  CAF_CHECK_EQUAL(a.estimated_requests, 1);
   CAF_CHECK_EQUAL(a.prompt_tokens, 111);
   CAF_CHECK_EQUAL(a.completion_tokens, 221);
   CAF_CHECK_EQUAL(a.cache_read_tokens, 11);

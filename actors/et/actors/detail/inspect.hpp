@@ -207,7 +207,8 @@ typename Inspector::result_type inspect(Inspector& f, budget_query& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, cost_report& x) {
   return f(caf::meta::type_name("et.cost_report"), x.usd, x.requests, x.failures, x.prompt_tokens,
-           x.completion_tokens, x.unpriced_requests, x.table);
+           x.completion_tokens, x.unpriced_requests, x.table, x.estimated_usd,
+           x.estimated_requests);
 }
 
 } // namespace cost
