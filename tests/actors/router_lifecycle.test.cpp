@@ -159,6 +159,32 @@ CAF_TEST(a stream that breaks after pieces is charged an estimate apart from rep
   CAF_CHECK_NOT_EQUAL(report->table.find("estimated: about"), std::string::npos);
 }
 
+CAF_TEST(only a timeout after the request was sent is charged an estimate) {
+  with_ledger = true;
+  faults["primary"] = {
+      config::mock_fault{errc::timeout, {1}, 0, 0ms, "connect timeout (5s) expired connecting"},
+      config::mock_fault{errc::timeout, {2}, 0, 0ms, "first-byte timeout (60s) expired"}};
+  start([](config::settings& s) {
+    s.models["main"].prices = config::price{2, 8, 0, 0};
+    s.retry.attempts = 4;
+  });
+  faults.clear();
+  auto rh = self->request(router, caf::infinite, complete_atom::value, ask("polecat", "hello"));
+  sched.run();
+  for (int backoff = 0; backoff < 3; ++backoff) {
+    advance_time(10s);
+    sched.run();
+  }
+  CAF_REQUIRE(answer_of(rh));
+  auto sum = self->request(ledger, caf::infinite, summary_atom::value);
+  sched.run();
+  auto report = answer_of<cost::cost_report>(sum);
+  CAF_REQUIRE(report);
+  CAF_CHECK_EQUAL(report->failures, 2);
+  CAF_CHECK_EQUAL(report->estimated_requests, 1); // the first-byte timeout's: sent, then lost
+  CAF_CHECK_GREATER(report->estimated_usd, 0.0);
+}
+
 CAF_TEST(a stream whose requester shows no thinking falls back after thinking alone) {
   // A typed failure (a server error event) and a cut stream, which the provider that counted
   // the thinking it handed on calls interrupted: neither reached the requester.

@@ -148,8 +148,8 @@ int run_cost(context& ctx, const cost_flags& flags) {
   std::map<std::string, cost::spend> rows;
   cost::spend total;
   for (const auto& c : calls) {
-    rows[key_of(c.call, flags.by)].add(c.call.tokens, c.call.usd, c.call.ok);
-    total.add(c.call.tokens, c.call.usd, c.call.ok);
+    rows[key_of(c.call, flags.by)].add(c.call.tokens, c.call.usd, c.call.ok, c.call.estimated());
+    total.add(c.call.tokens, c.call.usd, c.call.ok, c.call.estimated());
   }
   if (flags.json)
     print_json(ctx.out, rows, total, flags.by, flags.days);

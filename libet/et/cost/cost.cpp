@@ -32,13 +32,13 @@ std::optional<double> cost_usd(const usage& tokens, const std::optional<model_pr
   return plausible_usd(cost_usd(plausible(tokens), *price));
 }
 
-void spend::add(const usage& tokens, std::optional<double> cost, bool ok) {
+void spend::add(const usage& tokens, std::optional<double> cost, bool ok, bool estimated) {
   // Counts saturate like the sums: a summary already at the top (a hostile ledger
   // row) must not wrap to a negative count (UBSan: signed overflow).
   requests = saturating_add(requests, 1);
   if (!ok)
     failures = saturating_add(failures, 1);
-  if (!ok && (tokens != usage{} || cost.value_or(0) > 0)) {
+  if (estimated) {
     estimated_requests = saturating_add(estimated_requests, 1);
     estimated_usd += plausible_usd(cost).value_or(0);
     return;

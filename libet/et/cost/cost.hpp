@@ -37,12 +37,11 @@ struct spend {
   double estimated_usd = 0;
   int64_t estimated_requests = 0; ///< how many such calls
 
-  /// Counts one call: its tokens, its cost (std::nullopt = unpriced) and
-  /// whether it succeeded. Implausible counts add 0 and an implausible cost
-  /// counts as unpriced; sums saturate instead of wrapping. A failed call with tokens or a
-  /// cost is an estimate (providers report usage only with an answer): it counts in
-  /// estimated_usd and estimated_requests only.
-  void add(const usage& tokens, std::optional<double> cost, bool ok);
+  /// Counts one call: its tokens, its cost (std::nullopt = unpriced), whether it succeeded
+  /// and whether tokens and cost are an estimate (counted in estimated_usd and
+  /// estimated_requests only). Implausible counts add 0 and an implausible cost counts as
+  /// unpriced; sums saturate instead of wrapping.
+  void add(const usage& tokens, std::optional<double> cost, bool ok, bool estimated = false);
 
   /// Adds another sum.
   spend& operator+=(const spend& other);

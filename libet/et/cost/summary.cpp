@@ -79,7 +79,7 @@ std::string render_rows(const std::vector<row>& rows) {
 
 void summary::add(const call_record& call) {
   spend one;
-  one.add(call.tokens, call.usd, call.ok);
+  one.add(call.tokens, call.usd, call.ok, call.estimated());
   total_ += one;
   roles_[call.role] += one;
   providers_[call.provider] += one;

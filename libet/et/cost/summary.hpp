@@ -26,6 +26,9 @@ struct call_record {
   int attempt = 1;                      ///< 1-based attempt number on this deployment
   std::string outcome;                  ///< "ok" or the errc name
   int64_t unix_ms = 0;                  ///< when it finished, ms since the Unix epoch
+  /// Whether tokens and cost are an estimate: the router records usage with a failed attempt
+  /// only as its estimate (providers report it only with an answer).
+  bool estimated() const { return !ok && (tokens != usage{} || usd.value_or(0) > 0); }
   /// Field-wise equality.
   bool operator==(const call_record&) const = default;
 };

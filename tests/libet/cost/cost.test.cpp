@@ -106,21 +106,29 @@ CAF_TEST(an unpriced call marks the spend without adding dollars) {
   CAF_CHECK_EQUAL(s.prompt_tokens, 1100);
 }
 
-CAF_TEST(a failed call with usage is an estimate kept apart from what providers reported) {
+CAF_TEST(an estimate is kept apart from what providers reported) {
   spend s;
   s.add(tokens(100, 50), 0.25, true);
-  s.add(tokens(0, 0), 0.0, false);      // refused: nothing used
-  s.add(tokens(400, 30), 0.125, false); // timed out after reading the prompt
-  s.add(tokens(10, 10), std::nullopt, false);
-  CAF_CHECK_EQUAL(s.requests, 4);
-  CAF_CHECK_EQUAL(s.failures, 3);
-  CAF_CHECK_EQUAL(s.prompt_tokens, 100);
+  s.add(tokens(0, 0), 0.0, false);            // refused: nothing used
+  s.add(tokens(400, 30), 0.125, false, true); // timed out after reading the prompt
+  s.add(tokens(10, 10), std::nullopt, false, true);
+  s.add(tokens(7, 0), 0.5, false); // a failed request the upstream reported (a gateway 502)
+  CAF_CHECK_EQUAL(s.requests, 5);
+  CAF_CHECK_EQUAL(s.failures, 4);
+  CAF_CHECK_EQUAL(s.prompt_tokens, 107);
   CAF_CHECK_EQUAL(s.completion_tokens, 50);
-  CAF_CHECK(near(s.usd, 0.25));
+  CAF_CHECK(near(s.usd, 0.75));
   CAF_CHECK(!s.has_unpriced); // an estimate without a price is no unpriced answer
   CAF_CHECK_EQUAL(s.estimated_requests, 2);
   CAF_CHECK(near(s.estimated_usd, 0.125));
   CAF_CHECK_EQUAL(estimated_note(spend{}), "");
+  // The router's failed records with usage are its estimates.
+  call_record timed_out;
+  timed_out.ok = false;
+  timed_out.tokens = tokens(400, 30);
+  CAF_CHECK(timed_out.estimated());
+  timed_out.tokens = {};
+  CAF_CHECK(!timed_out.estimated());
 }
 
 CAF_TEST(adding spends sums every field) {
@@ -130,7 +138,7 @@ CAF_TEST(adding spends sums every field) {
   b.add(tokens(100, 200, 10, 20, 30), std::nullopt, true);
   b.add(tokens(1, 1), 0.5, true);
   b.add(tokens(0, 0), 0.0, false);
-  b.add(tokens(5, 5), 0.25, false);
+  b.add(tokens(5, 5), 0.25, false, true);
   a += b;
   CAF_CHECK_EQUAL(a.requests, 5);
   CAF_CHECK_EQUAL(a.failures, 2);
