@@ -5,49 +5,20 @@
 #include <fstream>
 #include <sstream>
 
+#include "run_files_test.hpp"
 #include "run_test.hpp"
 
 // The run's later phases under the deterministic coordinator: files, verify and the fix
-// round it triggers (with a scripted verifier in place of the detached one), cancel and
-// timeout mid-run, and resuming from a journal.
+// round it triggers (with a scripted verifier in place of the detached one). Cancel, timeout
+// and resume: run_stops.test.cpp.
 
 using namespace et;
 using namespace et::actors;
 using namespace et::test;
+using namespace et::test::run_files;
 namespace fs = std::filesystem;
 
 namespace {
-
-// Two independent subtasks; both write shared.txt, the first also a.txt. A fix request
-// (it names what to fix) rewrites a.txt. `LATENCY` is replaced per test.
-const char* files_yaml = R"(
-providers:
-  boss:
-    type: mock
-    mock:
-      mode: script
-      script:
-        - {match: "Reply in exactly this format", reply: "## Summary\nTwo parts.\n\n## Subtasks\n1. Write the FIRST-PART\n2. Write the SECOND-PART\n"}
-        - {match: "", reply: "SYNTHESIS"}
-  work:
-    type: mock
-    mock:
-      mode: script
-      latency: LATENCY
-      script:
-        - {match: "could not be written as you gave them", reply: "```file path=a.txt\nbroken\n```\n```file path=shared.txt\none\n```\n"}
-        - {match: "What to fix", reply: "```file path=a.txt\nfixed\n```\n"}
-        - {match: "Results you build on", reply: "SECOND-AFTER-FIRST"}
-        - {match: "FIRST-PART", reply: "```file path=a.txt\nbroken\n```\n```file path=shared.txt\none\n```\n"}
-        - {match: "SECOND-PART", reply: "```file path=shared.txt\ntwo\n```\n"}
-models:
-  planner: {provider: boss, model: planner}
-  good: {provider: work, model: good}
-roles:
-  mayor: {model: planner}
-  polecat: {model: good}
-retry: {attempts: 1}
-)";
 
 // One subtask whose first answer leaves its block open; REASK is the answer to the re-ask.
 const char* reask_yaml = R"(
@@ -121,23 +92,6 @@ std::string accept_when(const std::string& word) {
   std::string yaml = accept_yaml;
   yaml.replace(yaml.find("PASSWORD"), 8, word);
   return yaml;
-}
-
-std::string yaml_with_latency(const std::string& latency) {
-  std::string yaml = files_yaml;
-  yaml.replace(yaml.find("LATENCY"), 7, latency);
-  return yaml;
-}
-
-bool has(const std::string& text, std::string_view part) {
-  return text.find(part) != std::string::npos;
-}
-
-std::string slurp(const fs::path& file) {
-  std::ifstream in{file, std::ios::binary};
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 } // namespace
@@ -320,95 +274,6 @@ CAF_TEST(a verify that never passes fails the run after the last iteration) {
   CAF_CHECK_EQUAL(r->verifications.size(), 2u);
   CAF_CHECK(r->verifications.back().blamed.empty()); // the last one blames nobody
   CAF_CHECK_EQUAL(r->status, store::run_status::failed);
-}
-
-CAF_TEST(cancel mid - run keeps the plan and leaves the unfinished work pending) {
-  load(yaml_with_latency("100000ms"));
-  store::run_record start;
-  start.header = header("two parts");
-  auto run = spawn(start);
-  auto rh = self->request(run, caf::infinite, execute_atom::value);
-  sched.run(); // planned and dispatched; the workers' answers wait for the clock
-  auto now = folded();
-  CAF_REQUIRE_EQUAL(now.subtasks.size(), 2u);
-  CAF_CHECK_EQUAL(now.subtasks[0].state, store::subtask_state::running);
-  self->send(run, cancel_atom::value, int32_t{2});
-  sched.run();
-  CAF_REQUIRE(finished());
-  auto r = answer_of<store::run_record>(rh);
-  CAF_REQUIRE(r);
-  CAF_CHECK_EQUAL(r->status, store::run_status::interrupted);
-  for (const auto& s : r->subtasks)
-    CAF_CHECK_EQUAL(s.state, store::subtask_state::pending);
-  CAF_CHECK(std::get<store::run_finished>(events().back()).interrupted);
-  auto journaled = store::read_run(runs() / "run-1");
-  CAF_REQUIRE(journaled);
-  CAF_CHECK_EQUAL(journaled->status, store::run_status::interrupted);
-  CAF_CHECK_EQUAL(journaled->subtasks.size(), 2u);
-}
-
-CAF_TEST(the timeout is a message that stops the run as failed) {
-  load(yaml_with_latency("100000ms"));
-  store::run_record start;
-  start.header = header("two parts");
-  auto run = spawn(start, run_limits{7, 2, 600, "", 1});
-  auto rh = self->request(run, caf::infinite, execute_atom::value);
-  sched.run();
-  CAF_REQUIRE(!finished());
-  sched.trigger_timeout(); // the run's 1 s comes before the workers' 100 s
-  sched.run();
-  CAF_REQUIRE(finished());
-  auto r = answer_of<store::run_record>(rh);
-  CAF_REQUIRE(r);
-  CAF_CHECK_EQUAL(r->status, store::run_status::failed);
-  CAF_CHECK(said("warning: the run timed out after 1s (--timeout)"));
-  CAF_CHECK(said("timed out: cancelling work in flight"));
-}
-
-CAF_TEST(a resumed run keeps what was done and runs only the rest) {
-  load(yaml_with_latency("0ms"));
-  // A journal as an interrupted run leaves it: planned, subtask 1 done, 2 pending. Subtask
-  // 1's files were never written (a crash while they waited for a re-ask): the resume does.
-  store::run_record before;
-  before.header = header("two parts");
-  before.header.output_dir = (dir / "out").string();
-  {
-    auto w = store::journal_writer::create(runs(), before.header);
-    CAF_REQUIRE(w);
-    plan::decomposition plan;
-    plan.summary = "Two parts.";
-    plan.subtasks = {plan::subtask{1, "Write the FIRST-PART", {}, ""},
-                     plan::subtask{2, "Write the SECOND-PART", {1}, ""}};
-    CAF_REQUIRE(w->planned(plan, ""));
-    store::subtask_record one;
-    one.number = 1;
-    one.text = "Write the FIRST-PART";
-    one.state = store::subtask_state::done;
-    one.output = "EARLIER-ANSWER\n```file path=early.txt\nearly\n```\n";
-    one.attempts = 1;
-    CAF_REQUIRE(w->subtask_finished(one));
-    CAF_REQUIRE(w->finished(store::run_status::interrupted, {}, 0));
-  }
-  auto record = store::read_run(runs() / "run-1");
-  CAF_REQUIRE(record);
-  record->status = store::run_status::running;
-  auto r = complete(spawn(*record, {}, true));
-  CAF_REQUIRE(r);
-  CAF_CHECK_EQUAL(r->status, store::run_status::done);
-  CAF_CHECK(has(r->find(1)->output, "EARLIER-ANSWER"));
-  CAF_CHECK_EQUAL(r->find(1)->attempts, 1);
-  CAF_CHECK_EQUAL(slurp(dir / "out" / "early.txt"), "early\n");
-  CAF_CHECK_EQUAL(r->find(1)->files, (std::vector<std::string>{"early.txt"}));
-  CAF_CHECK_EQUAL(r->find(2)->output, "SECOND-AFTER-FIRST"); // shown subtask 1's result
-  for (const auto& e : events())
-    if (auto* p = std::get_if<store::run_phase_began>(&e))
-      CAF_CHECK_NOT_EQUAL(p->name, "decompose");
-  auto journaled = store::read_run(runs() / "run-1");
-  CAF_REQUIRE(journaled);
-  CAF_CHECK_EQUAL(journaled->status, store::run_status::done);
-  CAF_CHECK_EQUAL(journaled->resumes, 1);
-  CAF_CHECK_EQUAL(journaled->find(2)->state, store::subtask_state::done);
-  CAF_CHECK_EQUAL(journaled->find(1)->files, (std::vector<std::string>{"early.txt"}));
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

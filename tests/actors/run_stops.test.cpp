@@ -1,0 +1,111 @@
+#define CAF_SUITE actors.run_stops
+#define FAIL(msg) CAF_FAIL(msg)
+#include "caf/test/dsl.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include "run_files_test.hpp"
+#include "run_test.hpp"
+
+// A run stopped and taken up again, under the deterministic coordinator: cancel and timeout
+// mid-run, and resuming from a journal.
+
+using namespace et;
+using namespace et::actors;
+using namespace et::test;
+using namespace et::test::run_files;
+namespace fs = std::filesystem;
+
+CAF_TEST_FIXTURE_SCOPE(run_stops_tests, run_fixture)
+
+CAF_TEST(cancel mid - run keeps the plan and leaves the unfinished work pending) {
+  load(yaml_with_latency("100000ms"));
+  store::run_record start;
+  start.header = header("two parts");
+  auto run = spawn(start);
+  auto rh = self->request(run, caf::infinite, execute_atom::value);
+  sched.run(); // planned and dispatched; the workers' answers wait for the clock
+  auto now = folded();
+  CAF_REQUIRE_EQUAL(now.subtasks.size(), 2u);
+  CAF_CHECK_EQUAL(now.subtasks[0].state, store::subtask_state::running);
+  self->send(run, cancel_atom::value, int32_t{2});
+  sched.run();
+  CAF_REQUIRE(finished());
+  auto r = answer_of<store::run_record>(rh);
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->status, store::run_status::interrupted);
+  for (const auto& s : r->subtasks)
+    CAF_CHECK_EQUAL(s.state, store::subtask_state::pending);
+  CAF_CHECK(std::get<store::run_finished>(events().back()).interrupted);
+  auto journaled = store::read_run(runs() / "run-1");
+  CAF_REQUIRE(journaled);
+  CAF_CHECK_EQUAL(journaled->status, store::run_status::interrupted);
+  CAF_CHECK_EQUAL(journaled->subtasks.size(), 2u);
+}
+
+CAF_TEST(the timeout is a message that stops the run as failed) {
+  load(yaml_with_latency("100000ms"));
+  store::run_record start;
+  start.header = header("two parts");
+  auto run = spawn(start, run_limits{7, 2, 600, "", 1});
+  auto rh = self->request(run, caf::infinite, execute_atom::value);
+  sched.run();
+  CAF_REQUIRE(!finished());
+  sched.trigger_timeout(); // the run's 1 s comes before the workers' 100 s
+  sched.run();
+  CAF_REQUIRE(finished());
+  auto r = answer_of<store::run_record>(rh);
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->status, store::run_status::failed);
+  CAF_CHECK(said("warning: the run timed out after 1s (--timeout)"));
+  CAF_CHECK(said("timed out: cancelling work in flight"));
+}
+
+CAF_TEST(a resumed run keeps what was done and runs only the rest) {
+  load(yaml_with_latency("0ms"));
+  // A journal as an interrupted run leaves it: planned, subtask 1 done, 2 pending. Subtask
+  // 1's files were never written (a crash while they waited for a re-ask): the resume does.
+  store::run_record before;
+  before.header = header("two parts");
+  before.header.output_dir = (dir / "out").string();
+  {
+    auto w = store::journal_writer::create(runs(), before.header);
+    CAF_REQUIRE(w);
+    plan::decomposition plan;
+    plan.summary = "Two parts.";
+    plan.subtasks = {plan::subtask{1, "Write the FIRST-PART", {}, ""},
+                     plan::subtask{2, "Write the SECOND-PART", {1}, ""}};
+    CAF_REQUIRE(w->planned(plan, ""));
+    store::subtask_record one;
+    one.number = 1;
+    one.text = "Write the FIRST-PART";
+    one.state = store::subtask_state::done;
+    one.output = "EARLIER-ANSWER\n```file path=early.txt\nearly\n```\n";
+    one.attempts = 1;
+    CAF_REQUIRE(w->subtask_finished(one));
+    CAF_REQUIRE(w->finished(store::run_status::interrupted, {}, 0));
+  }
+  auto record = store::read_run(runs() / "run-1");
+  CAF_REQUIRE(record);
+  record->status = store::run_status::running;
+  auto r = complete(spawn(*record, {}, true));
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->status, store::run_status::done);
+  CAF_CHECK(has(r->find(1)->output, "EARLIER-ANSWER"));
+  CAF_CHECK_EQUAL(r->find(1)->attempts, 1);
+  CAF_CHECK_EQUAL(slurp(dir / "out" / "early.txt"), "early\n");
+  CAF_CHECK_EQUAL(r->find(1)->files, (std::vector<std::string>{"early.txt"}));
+  CAF_CHECK_EQUAL(r->find(2)->output, "SECOND-AFTER-FIRST"); // shown subtask 1's result
+  for (const auto& e : events())
+    if (auto* p = std::get_if<store::run_phase_began>(&e))
+      CAF_CHECK_NOT_EQUAL(p->name, "decompose");
+  auto journaled = store::read_run(runs() / "run-1");
+  CAF_REQUIRE(journaled);
+  CAF_CHECK_EQUAL(journaled->status, store::run_status::done);
+  CAF_CHECK_EQUAL(journaled->resumes, 1);
+  CAF_CHECK_EQUAL(journaled->find(2)->state, store::subtask_state::done);
+  CAF_CHECK_EQUAL(journaled->find(1)->files, (std::vector<std::string>{"early.txt"}));
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
