@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "et/session/process.hpp"
+#include "et/util/unique_fd.hpp"
 
 namespace et::context {
 
@@ -128,21 +129,12 @@ std::optional<file_stamp> stamp_of(const fs::path& root, const std::string& rela
 
 namespace {
 
-// An fd closed when it goes.
-struct fd_guard {
-  int fd = -1;
-  ~fd_guard() {
-    if (fd >= 0)
-      ::close(fd);
-  }
-};
-
 // Opens root/relative to read, following no symlink at any step (a listed folder replaced by a
 // symlink must not lead out of the root) and never blocking (a FIFO put in a file's place).
 // -1 with errno set when it cannot.
 int open_beneath(const fs::path& root, const std::string& relative) {
-  fd_guard dir{::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
-  if (dir.fd < 0)
+  unique_fd dir{::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
+  if (!dir)
     return -1;
   size_t begin = 0;
   while (true) {
@@ -154,12 +146,11 @@ int open_beneath(const fs::path& root, const std::string& relative) {
       return -1;
     }
     int flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | (last ? O_NONBLOCK : O_DIRECTORY);
-    int next = ::openat(dir.fd, part.c_str(), flags);
+    int next = ::openat(dir.get(), part.c_str(), flags);
     if (next < 0 || last)
       return next; // the guard's close leaves errno alone when it succeeds
 
-    ::close(dir.fd);
-    dir.fd = next;
+    dir = unique_fd{next};
     begin = end + 1;
   }
 }
@@ -167,12 +158,12 @@ int open_beneath(const fs::path& root, const std::string& relative) {
 } // namespace
 
 file_read read_candidate(const fs::path& root, const std::string& relative, uintmax_t max_bytes) {
-  fd_guard f{open_beneath(root, relative)};
-  if (f.fd < 0) // a symlink on the way (ELOOP, ENOTDIR) is not a file of the project
+  unique_fd f{open_beneath(root, relative)};
+  if (!f) // a symlink on the way (ELOOP, ENOTDIR) is not a file of the project
     return {errno == ELOOP || errno == ENOTDIR ? skip_reason::not_regular : skip_reason::missing,
             {}};
   struct stat st {};
-  if (::fstat(f.fd, &st) != 0)
+  if (::fstat(f.get(), &st) != 0)
     return {skip_reason::missing, {}};
   if (!S_ISREG(st.st_mode))
     return {skip_reason::not_regular, {}};
@@ -182,7 +173,7 @@ file_read read_candidate(const fs::path& root, const std::string& relative, uint
   std::string bytes;
   char buf[65536];
   while (bytes.size() <= max_bytes) {
-    auto n = ::read(f.fd, buf, sizeof buf);
+    auto n = ::read(f.get(), buf, sizeof buf);
     if (n < 0 && errno == EINTR)
       continue;
     if (n < 0)

@@ -1,6 +1,7 @@
 #include "et/workspace/files.hpp"
 
 #include "et/util/private_files.hpp"
+#include "et/util/unique_fd.hpp"
 
 #include <cerrno>
 #include <cstdint>
@@ -17,28 +18,6 @@ namespace et::workspace {
 namespace {
 
 namespace fs = std::filesystem;
-
-// A file descriptor closed when it goes out of scope.
-class unique_fd {
-public:
-  explicit unique_fd(int fd = -1) noexcept : fd_(fd) {}
-  unique_fd(unique_fd&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
-  unique_fd& operator=(unique_fd&& other) noexcept {
-    std::swap(fd_, other.fd_);
-    return *this;
-  }
-  unique_fd(const unique_fd&) = delete;
-  unique_fd& operator=(const unique_fd&) = delete;
-  ~unique_fd() {
-    if (fd_ >= 0)
-      ::close(fd_);
-  }
-  int get() const noexcept { return fd_; }
-  explicit operator bool() const noexcept { return fd_ >= 0; }
-
-private:
-  int fd_;
-};
 
 std::string errno_text(int err) {
   return std::generic_category().message(err);
