@@ -3,6 +3,7 @@
 #include "remote_test.hpp"
 
 #include "et/actors/remote_provider.hpp"
+#include "et/cost/cost.hpp"
 
 // How the remote provider connects, on the deterministic scheduler with a stand-in for CAF's
 // middleman. CAF 0.17.6 drops a new outgoing connection as sec::connection_timeout when a
@@ -133,6 +134,17 @@ CAF_TEST(other connect errors are not tried again) {
   CAF_REQUIRE(!answer);
   CAF_CHECK_EQUAL(from_caf(answer.error()).code, errc::node_down);
   CAF_CHECK_EQUAL(connects(), 1);
+}
+
+CAF_TEST(a call that never reached the node says so typed whatever failed) {
+  // A connect that timed out is a timeout, but nothing was sent: no one may bill it.
+  for (auto why : {caf::sec::request_timeout, caf::sec::cannot_connect_to_node}) {
+    auto answer = ask_node(100, why);
+    CAF_REQUIRE(!answer);
+    auto f = from_caf(answer.error());
+    CAF_CHECK(f.unsent);
+    CAF_CHECK(!cost::likely_billed(f, 0));
+  }
 }
 
 CAF_TEST(the node knows calls by ids no other peer can guess and only their pieces pass) {

@@ -162,8 +162,9 @@ CAF_TEST(a stream that breaks after pieces is charged an estimate apart from rep
 CAF_TEST(only a timeout after the request was sent is charged an estimate) {
   with_ledger = true;
   faults["primary"] = {
-      config::mock_fault{errc::timeout, {1}, 0, 0ms, "connect timeout (5s) expired connecting"},
-      config::mock_fault{errc::timeout, {2}, 0, 0ms, "first-byte timeout (60s) expired"}};
+      config::mock_fault{errc::timeout, {1}, 0, 0ms, "connect timeout (5s) expired", true},
+      config::mock_fault{errc::timeout, {2}, 0, 0ms, "first-byte timeout (60s) expired", false},
+      config::mock_fault{errc::bad_request, {3}, 0, 0ms, "refused", false}};
   start([](config::settings& s) {
     s.models["main"].prices = config::price{2, 8, 0, 0};
     s.retry.attempts = 4;
@@ -175,14 +176,36 @@ CAF_TEST(only a timeout after the request was sent is charged an estimate) {
     advance_time(10s);
     sched.run();
   }
-  CAF_REQUIRE(answer_of(rh));
+  // The answer says, typed, that the request may have cost something despite failing.
+  auto r = answer_of(rh);
+  CAF_REQUIRE(!r);
+  CAF_CHECK(from_caf(r.error()).billed);
   auto sum = self->request(ledger, caf::infinite, summary_atom::value);
   sched.run();
   auto report = answer_of<cost::cost_report>(sum);
   CAF_REQUIRE(report);
-  CAF_CHECK_EQUAL(report->failures, 2);
+  CAF_CHECK_EQUAL(report->failures, 3);
   CAF_CHECK_EQUAL(report->estimated_requests, 1); // the first-byte timeout's: sent, then lost
   CAF_CHECK_GREATER(report->estimated_usd, 0.0);
+}
+
+CAF_TEST(a request that never reached a provider is not called billed) {
+  faults["primary"] = {
+      config::mock_fault{errc::timeout, {1, 2, 3, 4}, 0, 0ms, "connect timeout (5s)", true}};
+  start([](config::settings& s) {
+    s.retry.attempts = 2;
+    s.roles["polecat"].fallbacks.clear(); // so the request fails
+  });
+  faults.clear();
+  auto rh = self->request(router, caf::infinite, complete_atom::value, ask("polecat", "hello"));
+  sched.run();
+  for (int backoff = 0; backoff < 3; ++backoff) {
+    advance_time(10s);
+    sched.run();
+  }
+  auto r = answer_of(rh);
+  CAF_REQUIRE(!r);
+  CAF_CHECK(!from_caf(r.error()).billed);
 }
 
 CAF_TEST(a stream whose requester shows no thinking falls back after thinking alone) {

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "gateway_fixture.hpp"
+#include "loopback_server.hpp"
 #include "loopback_socket.hpp"
 
 // Gateway keys as a user meets them: `et keys create` prints a key once,
@@ -20,6 +21,8 @@ using namespace et::e2e::gw;
 namespace {
 
 struct keys_fixture : fixture {
+  et::test::silent_listener silent; ///< accepts connections and never says a word
+
   keys_fixture() {
     // $1 per token both ways: a request is worth dollars, and budgets bite at once.
     auto file = dir / "et.yaml";
@@ -29,6 +32,21 @@ struct keys_fixture : fixture {
     text.insert(at + 8, "  priced: {provider: oa, model: fake-small, price: {input: 1000000, "
                         "output: 1000000}}\n"
                         "  pricedcut: {provider: cutter, model: fake-small, price: {input: "
+                        "1000000, output: 1000000}}\n");
+    // Two providers that time out: one never completes its TLS handshake (the request is
+    // never sent), one takes the request and never answers (the upstream may bill it).
+    auto upstream_url = "http://127.0.0.1:" + std::to_string(upstream.port()) + "/v1";
+    text.insert(text.find("providers:\n") + 11,
+                "  unreachable: {type: openai, base_url: \"https://127.0.0.1:"
+                    + std::to_string(silent.port())
+                    + "/v1\", timeouts: {connect: 300ms}}\n"
+                      "  hanging: {type: openai, base_url: \""
+                    + upstream_url
+                    + "\", headers: {x-fake-fault: hang}, timeouts: {first_byte: 300ms}}\n");
+    at = text.find("models:\n");
+    text.insert(at + 8, "  pricedgone: {provider: unreachable, model: fake-small, price: {input: "
+                        "1000000, output: 1000000}}\n"
+                        "  pricedhang: {provider: hanging, model: fake-small, price: {input: "
                         "1000000, output: 1000000}}\n");
     std::ofstream{file} << text;
   }
@@ -255,6 +273,27 @@ CAF_TEST(a stream that breaks after its text is charged an estimate) {
   // At $1 a token: the prompt's estimate ("hello gateway": 5 tokens) and the text streamed
   // before the break (at least "one": 2 tokens).
   CAF_CHECK_GREATER_OR_EQUAL(row.at("usd").as_double(), 7.0);
+}
+
+CAF_TEST(a timeout is charged only when the request reached the upstream) {
+  // A handshake that never ends sent nothing: an outage must not eat a key's budget. A request
+  // the upstream took and never answered may well be billed: its prompt's estimate is charged.
+  auto key = create("timeouts", {"--budget-total", "1000"});
+  serve();
+  const std::string rest = R"(,"max_tokens":8,"messages":[{"role":"user","content":"hello"}]})";
+  auto gone = oai(R"({"model":"pricedgone")" + rest, key);
+  CAF_CHECK_GREATER_OR_EQUAL(gone.status, 500);
+  CAF_CHECK(has(gone.body, "connect timeout"));
+  auto cost = cost_once_recorded(1);
+  CAF_REQUIRE_EQUAL(cost.code, 0);
+  CAF_CHECK_EQUAL(json::parse(cost.out).at("rows").at(0).at("usd").as_double(), 0.0);
+  auto hung = oai(R"({"model":"pricedhang")" + rest, key);
+  CAF_CHECK_GREATER_OR_EQUAL(hung.status, 500);
+  CAF_CHECK(has(hung.body, "first-byte timeout"));
+  cost = cost_once_recorded(2);
+  CAF_REQUIRE_EQUAL(cost.code, 0);
+  // At $1 a token, "hello" is at least 2 tokens.
+  CAF_CHECK_GREATER_OR_EQUAL(json::parse(cost.out).at("rows").at(0).at("usd").as_double(), 2.0);
 }
 
 CAF_TEST(over the rate limit is 429 with Retry - After) {

@@ -140,9 +140,13 @@ uint64_t fresh_wire_id(remote_state& st, uint64_t id) {
   return wire;
 }
 
-void fail(remote_pointer self, uint64_t id, const failure& f) {
-  if (auto call = take_call(self, id))
+// A call that fails before it was handed to the node (no connection, a connect that timed
+// out) never reached a provider: typed, so nothing bills it by guess.
+void fail(remote_pointer self, uint64_t id, failure f) {
+  if (auto call = take_call(self, id)) {
+    f.unsent = f.unsent || !call->sent;
     call->promise.deliver(to_caf(f));
+  }
 }
 
 void send_call(remote_pointer self, uint64_t id) {

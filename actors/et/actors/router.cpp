@@ -111,6 +111,14 @@ void finish(router_pointer self, uint64_t key, caf::error err) {
     return;
   release_reservation(self, *j);
   self->state.attempts.erase(j->attempt_id);
+  if (j->billed && err.category() == error_category) {
+    // Its requester learns, typed, that the failure may still have cost something.
+    auto f = from_caf(err);
+    f.billed = true;
+    f.unsent = false; // of the last attempt only: the request as a whole reached a provider
+    auto cause = cause_of(err);
+    err = cause ? to_caf(f, *cause) : to_caf(f);
+  }
   if (j->embedding)
     j->embed_promise.deliver(std::move(err));
   else

@@ -5,11 +5,22 @@
 #include "et/actors/detail/errors.hpp"
 #include "et/actors/detail/inspect.hpp"
 #include "et/actors/router_state.hpp"
+#include "et/cost/cost.hpp"
 #include "et/llm/plausible.hpp"
 
 namespace et::actors {
 
 using namespace std::chrono_literals;
+
+namespace {
+
+// A failure kept for later: its retry delay was for that moment only.
+failure without_delay(failure f) {
+  f.retry_after = 0ms;
+  return f;
+}
+
+} // namespace
 
 void on_attempt_done(router_pointer self, uint64_t key, uint64_t attempt_id, chat_response r) {
   auto* found = self->state.jobs.find(key);
@@ -58,16 +69,17 @@ void on_attempt_failed(router_pointer self, uint64_t key, uint64_t attempt_id, f
     f.message = "the stream broke before anything reached the requester: " + f.message;
   }
   const auto& where = current(j).where;
+  j.billed = j.billed || cost::likely_billed(f, j.streamed_bytes);
   report(self, j, nullptr, &f);
   j.notes.push_back(where.label() + ": " + to_string(f));
   if (counts_toward_cooldown(f.code) && !j.counting) {
     st.cooldowns.failed(where.key(), self->clock().now());
-    st.last_failure[where.key()] = failure{f.code, f.message, 0ms, f.http_status};
+    st.last_failure[where.key()] = without_delay(f);
   }
   // What a candidate lacks (json_object on Claude, counting on Ollama) says less than an
   // earlier candidate's real failure, which then stays the cause the client is told.
   if (f.code != errc::unsupported || !j.last_failed)
-    j.last_failed = failure{f.code, f.message, 0ms, f.http_status};
+    j.last_failed = without_delay(f);
   // Once text reached the requester, another model cannot continue it.
   if (j.streaming && j.next_seq > 0) {
     failure cut{errc::stream_interrupted,

@@ -75,17 +75,11 @@ std::optional<double> price(router_pointer self, const routing::deployment& wher
 
 namespace {
 
-// Whether a failed attempt was likely billed: it streamed something, or it ran out of time
-// after it was sent (the provider was working on it). A refused or unreachable one was not,
-// nor one that timed out connecting or that the server timed out waiting for (408). An
-// embedding's failures are not estimated, nor a node's: its own ledger records them.
-bool likely_billed(const router_job& j, const routing::deployment& where, const failure& f) {
-  if (j.embedding || !where.node.empty())
-    return false;
-  if (j.streamed_bytes > 0 || f.code == errc::stream_interrupted)
-    return true;
-  return f.code == errc::timeout && f.http_status != 408
-         && f.message.find("connect timeout") == std::string::npos;
+// Whether the ledger records an estimate for a failed attempt: it was likely billed
+// (cost::likely_billed), and by a provider of ours. An embedding's failures are not estimated,
+// nor a node's: its own ledger records them.
+bool estimated(const router_job& j, const routing::deployment& where, const failure& f) {
+  return !j.embedding && where.node.empty() && cost::likely_billed(f, j.streamed_bytes);
 }
 
 } // namespace
@@ -102,7 +96,7 @@ void report(router_pointer self, router_job& j, const chat_response* r, const fa
   if (r) {
     rec.tokens = r->tokens;
     rec.usd = r->usd; // priced in on_attempt_done (or by the node)
-  } else if (f && likely_billed(j, where, *f)) {
+  } else if (f && estimated(j, where, *f)) {
     // No usage came, but the provider read the prompt and produced what it streamed: an
     // estimate, which the ledger keeps apart from reported spend and budgets count.
     rec.tokens.prompt_tokens =

@@ -42,6 +42,8 @@ struct router_job {
   chunk_sink sink;                       ///< where streamed pieces go
   uint32_t next_seq = 0;                 ///< pieces relayed so far
   size_t streamed_bytes = 0;             ///< bytes the attempt in flight streamed (thinking too)
+  bool billed =
+      false; ///< an attempt failed after the provider likely billed it: the answer says so
   /// The prompt's estimated tokens, taken when the conversation is let go (the first piece
   /// relayed); -1 while `content` still holds it.
   int64_t prompt_estimate = -1;

@@ -58,16 +58,13 @@ struct exchange {
     st->keys->settle(ticket, status, tokens, usd);
   }
 
-  // A failure may still have cost something upstream: an attempt timed out or broke off, or
-  // text had streamed (a client that hung up after it too). A cancel before any output may
-  // never have left the gateway (a budget check, a backoff, a stop): it is not charged.
-  void settle_failed(int status, errc code, std::optional<errc> cause) {
-    auto billed = [](std::optional<errc> c) {
-      return c == errc::timeout || c == errc::stream_interrupted;
-    };
+  // A failure may still have cost something upstream: the router says so of one with an
+  // attempt that broke off or timed out after it was sent (failure::billed), and text may
+  // have streamed (a client that hung up after it too). One that never reached a provider (a
+  // budget check, a backoff, a stop, no connection) is not charged.
+  void settle_failed(int status, const failure& f) {
     settled = true;
-    st->keys->settle_unanswered(ticket, status, streamed,
-                                started || streamed > 0 || billed(code) || billed(cause));
+    st->keys->settle_unanswered(ticket, status, streamed, started || streamed > 0 || f.billed);
   }
 
   void log(const std::string& outcome) const {
@@ -127,7 +124,7 @@ struct exchange {
       st->metrics->answered(*r);
     if (!r) {
       auto e = gateway::error_for(proto, r.error(), cause);
-      settle_failed(e.status, r.error().code, cause);
+      settle_failed(e.status, r.error());
       return fail(std::move(e));
     }
     auto dropped = gateway::hold_to_policy(r->response, tools);

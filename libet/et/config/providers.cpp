@@ -49,7 +49,7 @@ bool needs_key(const provider& p, const std::optional<url>& u) {
 }
 
 void read_fault(reader& r, const located& at, mock_fault& f) {
-  r.check_keys(at, {"error", "on_calls", "probability", "retry_after", "message"});
+  r.check_keys(at, {"error", "on_calls", "probability", "retry_after", "message", "unsent"});
   if (auto e = r.text(r.child(at, "error"))) {
     if (auto code = errc_from_string(*e))
       f.error = *code;
@@ -68,6 +68,7 @@ void read_fault(reader& r, const located& at, mock_fault& f) {
   f.retry_after = r.duration(r.child(at, "retry_after"), true).value_or(milliseconds{0});
   f.message =
       r.text(r.child(at, "message")).value_or("injected " + std::string{to_string(f.error)});
+  f.unsent = r.boolean(r.child(at, "unsent")).value_or(false);
   if (f.on_calls.empty() && f.probability == 0)
     r.error(at.node, at.path, "a fault needs on_calls or a probability above 0");
 }

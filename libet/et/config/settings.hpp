@@ -43,6 +43,7 @@ struct mock_fault {
   double probability = 0;          ///< chance per call when on_calls is empty
   milliseconds retry_after{0};     ///< delay reported with rate_limited
   std::string message;             ///< the error text
+  bool unsent = false;             ///< it stands for one that never reached the provider
 };
 
 /// One scripted reply of the mock provider: the first rule that matches wins.

@@ -76,4 +76,10 @@ spend& spend::operator+=(const spend& other) {
   return *this;
 }
 
+bool likely_billed(const failure& f, uint64_t streamed_bytes) {
+  if (streamed_bytes > 0 || f.billed || f.code == errc::stream_interrupted)
+    return true;
+  return f.code == errc::timeout && !f.unsent && f.http_status != 408;
+}
+
 } // namespace et::cost

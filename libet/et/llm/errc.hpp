@@ -58,6 +58,8 @@ struct failure {
   std::string message;                      ///< what happened, for humans
   std::chrono::milliseconds retry_after{0}; ///< server-requested delay, 0 if none
   int http_status = 0;                      ///< HTTP status when known, else 0
+  bool unsent = false; ///< it never reached the provider (no address, connection or handshake)
+  bool billed = false; ///< a request's final failure: one of its attempts was likely billed
 };
 
 /// "rate_limited: slow down (HTTP 429, retry after 2s)".

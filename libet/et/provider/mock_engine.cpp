@@ -76,8 +76,11 @@ std::optional<failure> mock_engine::fault_for(uint64_t call) {
     // outcomes depends only on the seed and the call number.
     bool drawn =
         f.on_calls.empty() && std::uniform_real_distribution<double>{0, 1}(random_) < f.probability;
-    if (listed || drawn)
-      return failure{f.error, f.message, f.retry_after, f.error == errc::rate_limited ? 429 : 0};
+    if (listed || drawn) {
+      failure out{f.error, f.message, f.retry_after, f.error == errc::rate_limited ? 429 : 0};
+      out.unsent = f.unsent;
+      return out;
+    }
   }
   return std::nullopt;
 }

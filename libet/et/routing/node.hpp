@@ -14,7 +14,8 @@
 namespace et::routing {
 
 /// The major version of the node protocol (the messages of node_actor).
-inline constexpr int node_protocol_major = 4; // 3: images, tool policies; 4: documents, none
+// 3: images, tool policies; 4: documents, tool policy none; 5: unsent and billed in errors.
+inline constexpr int node_protocol_major = 5;
 
 /// "et/<major>": the application identifier both ends of a node connection
 /// announce. CAF refuses a peer announcing another one, so incompatible et

@@ -46,6 +46,8 @@ struct outcome {
   }
   /// The failure's message, "" on success.
   std::string message() const { return error() ? done->error().message : std::string{}; }
+  /// Whether it failed before the request reached the server.
+  bool unsent() const { return error() && done->error().unsent; }
 };
 
 /// Records the callbacks of one exchange; wait() returns once on_done ran.

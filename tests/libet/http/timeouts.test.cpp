@@ -24,6 +24,7 @@ CAF_TEST(a server that never answers trips the first byte timeout) {
   CAF_CHECK(contains(o.message(), "first-byte"));
   CAF_CHECK(contains(o.message(), "127.0.0.1:" + std::to_string(server.port())));
   CAF_CHECK(!o.head.has_value());
+  CAF_CHECK(!o.unsent()); // it was sent: the server may be working on it
 }
 
 CAF_TEST(a TLS handshake that never completes trips the connect timeout) {
@@ -36,6 +37,7 @@ CAF_TEST(a TLS handshake that never completes trips the connect timeout) {
   CAF_CHECK_EQUAL(o.verdict(), "timeout");
   CAF_CHECK(contains(o.message(), "connect timeout"));
   CAF_CHECK(contains(o.message(), "127.0.0.1:" + std::to_string(silent.port())));
+  CAF_CHECK(o.unsent()); // typed: nothing reached the server, nothing is billed
 }
 
 CAF_TEST(a listener that never answers a plain request trips the first byte timeout) {

@@ -14,7 +14,8 @@ namespace et::actors {
 /// The CAF error category of et::errc.
 constexpr caf::atom_value error_category = caf::atom("et");
 
-/// A caf::error carrying the failure's code, message, retry delay and status.
+/// A caf::error carrying the failure's code, message, retry delay, status and its unsent and
+/// billed flags.
 caf::error to_caf(const failure& f);
 
 /// The failure inside a caf::error; CAF's own errors map to their nearest et

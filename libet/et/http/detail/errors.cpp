@@ -54,8 +54,6 @@ const char* to_string(step s) {
   return "?";
 }
 
-// "connect timeout (...)": the router tells by these words an attempt that timed out before
-// it was sent, which no provider bills (likely_billed in router_budget.cpp).
 failure timed_out(step s, std::chrono::milliseconds limit, const std::string& where) {
   return make_failure(errc::timeout, std::string{to_string(s)} + " timeout ("
                                          + format_duration(limit) + ") expired " + activity(s)

@@ -158,6 +158,7 @@ void session::on_write(const error_code& ec, std::size_t written) {
   if (done_)
     return;
   written_ = written;
+  wrote_ = wrote_ || written > 0;
   if (ec)
     return may_retry() ? retry() : fail(io_failed(step::first_byte, where_, ec, 0, 0));
   do_read_first();
@@ -274,6 +275,9 @@ void session::retry() {
 void session::fail(failure f) {
   if (done_)
     return;
+  // Whatever ended it before the request went out (no address, no connection, no handshake,
+  // a deadline, a cancel), the provider never saw it: typed, so no one bills it by guess.
+  f.unsent = step_ == step::connect && !wrote_; // a retry's connect may follow a write
   resolver_.cancel();
   // Close but keep the object: an operation still pending on it completes
   // (with operation_aborted) and finds done_ set.

@@ -107,7 +107,8 @@ private:
   step step_ = step::connect;
   uint64_t body_bytes_ = 0;
   std::size_t written_ = 0;
-  int interim_ = 0; ///< 1xx responses skipped so far
+  bool wrote_ = false; ///< some of the request went out, on this or an earlier connection
+  int interim_ = 0;    ///< 1xx responses skipped so far
   bool reused_ = false;
   bool retried_ = false;
   bool answered_ = false; ///< a response byte arrived on this connection
