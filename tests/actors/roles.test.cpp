@@ -256,7 +256,10 @@ CAF_TEST(the refinery includes the feedback) {
   auto text = reply<std::string>(rh);
   CAF_REQUIRE(text);
   CAF_CHECK(has(*text, "## Feedback\nADD-ERROR-HANDLING"));
-  CAF_CHECK(has(*text, "## Text\nDRAFT-TEXT"));
+  CAF_CHECK(has(*text, "## Text\n<<<BEGIN "));
+  // The mock echoes the prompt: the end mark that closed it was an echo, and went.
+  CAF_CHECK(has(*text, ">>>\nDRAFT-TEXT\n"));
+  CAF_CHECK(!has(*text, ">>>\nDRAFT-TEXT\n<<<END "));
 }
 
 CAF_TEST(a router error passes through every role typed) {

@@ -230,6 +230,24 @@ CAF_TEST(a failing verify sends the blamed subtask back and the fix passes) {
                                                     "fix", "verify", "synthesize"}));
 }
 
+CAF_TEST(the verify output reaches the fix quoted between marks) {
+  // What the command printed is anyone's words: it goes to the fix between quote marks (the
+  // worker answers "quoted" only when it sees them), not in a block it could close itself.
+  auto yaml = yaml_with_latency("0ms");
+  auto rules = yaml.find("        - {match: \"What to fix\"");
+  yaml.insert(rules, "        - {match: \">>>\\na.txt:1: error: broken\\n<<<end \", "
+                     "reply: \"```file path=a.txt\\nquoted\\n```\\n\"}\n");
+  load(yaml);
+  verifier_seen().script.push_back(failed_verify("a.txt:1: error: broken"));
+  store::run_record start;
+  start.header = header("two parts");
+  start.header.output_dir = (dir / "out").string();
+  start.header.verify = "make check";
+  auto r = complete(spawn(start));
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(slurp(dir / "out" / "a.txt"), "quoted\n");
+}
+
 CAF_TEST(a fix that fails keeps the answer it was to fix and its files) {
   // Subtask 1's re-ask (for shared.txt) answers "reasked"; the fix of it (call 4) fails.
   auto yaml = yaml_with_latency("0ms");

@@ -46,9 +46,9 @@ CAF_TEST(each question carries the chunks for it under their sources) {
   CAF_REQUIRE_EQUAL(et({"index", project.string(), "--config", config.string()}).code, 0);
   auto r = chat({"--context", project.string()}, "how do I feed the quokka\nparsing numbers\n");
   CAF_CHECK_EQUAL(r.code, 0);
-  ET_CHECK_SAYING(has(r.out, "--- src/zoo.cpp:1-2\n// Feeding the quokka: QUOKKAMARK\n"), r.out);
+  ET_CHECK_SAYING(has(r.out, " src/zoo.cpp:1-2>>>\n// Feeding the quokka: QUOKKAMARK\n"), r.out);
   ET_CHECK_SAYING(has(r.out, "Question:\nhow do I feed the quokka\n"), r.out);
-  ET_CHECK_SAYING(has(r.out, "--- src/other.cpp:1-1\n// Unrelated: parsing numbers.\n"), r.out);
+  ET_CHECK_SAYING(has(r.out, " src/other.cpp:1-1>>>\n// Unrelated: parsing numbers.\n"), r.out);
   ET_CHECK_SAYING(has(r.err, "context: ") && has(r.err, "src/zoo.cpp:1-2"), r.err);
 }
 

@@ -74,7 +74,7 @@ CAF_TEST(the mayor plans with the retrieved chunk and the journal keeps its sour
   CAF_CHECK_EQUAL(run.at("summary").as_string(), "Planned with the context.");
   auto head = started(std::string{run.at("header").as_object().at("id").as_string()});
   auto context = std::string{head.at("context").as_string()};
-  ET_CHECK_SAYING(has(context, "--- src/zoo.cpp:1-2\n// Feeding the quokka: QUOKKAMARK\n"),
+  ET_CHECK_SAYING(has(context, " src/zoo.cpp:1-2>>>\n// Feeding the quokka: QUOKKAMARK\n"),
                   context);
   CAF_CHECK_EQUAL(head.at("task").as_string(), "feed the quokka");
 }

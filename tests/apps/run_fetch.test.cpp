@@ -90,7 +90,7 @@ CAF_TEST(the mayor plans with the page text under its url) {
   CAF_CHECK_EQUAL(run.at("summary").as_string(), "Planned with the page.");
   auto head = started(std::string{run.at("header").as_object().at("id").as_string()});
   auto context = std::string{head.at("context").as_string()};
-  ET_CHECK_SAYING(has(context, "--- " + url + ":1-3\nMooring\n\nTie the ZEPPELINMARK line & wait."),
+  ET_CHECK_SAYING(has(context, " " + url + ":1-3>>>\nMooring\n\nTie the ZEPPELINMARK line & wait."),
                   context);
   CAF_CHECK(!has(context, "SCRIPTMARK"));
   CAF_CHECK_EQUAL(server.requests().size(), 1u);

@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "et/context/index.hpp"
@@ -18,8 +19,9 @@ constexpr size_t max_context_bytes = 8192;
 /// How many chunks a run retrieves for its task.
 constexpr size_t context_hits = 8;
 
-/// A header line, then each hit as "--- path:start-end" and its text, best first, as many
-/// whole hits as fit in `max_bytes` of chunk text. "" when `hits` is empty or none fits.
+/// A header line, then each hit quoted under its source "path:start-end" (et/util/quote.hpp),
+/// best first, as many whole hits as fit in `max_bytes` of chunk text. "" when `hits` is
+/// empty or none fits.
 std::string context_block(const std::vector<hit>& hits, size_t max_bytes = max_context_bytes);
 
 /// Retrieved chunks as a prompt block, and the sources that made it in.
@@ -40,6 +42,12 @@ struct ranked_excerpts {
 /// BM25 alone). Blocking: a query on disk, or to Qdrant.
 using excerpt_source =
     std::function<ranked_excerpts(const std::string& text, const std::vector<float>* vector)>;
+
+/// `intro` and the rule of the quote marks on one line, then the hits that fit in `max_bytes`
+/// of text (whole hits, in order; a smaller one further down may still fit), each quoted under
+/// its source. "" when none fits. `sources` (when given) gets the sources of those that fit.
+std::string quoted_block(const std::vector<hit>& hits, size_t max_bytes, std::string_view intro,
+                         std::vector<std::string>* sources = nullptr);
 
 /// context_block of `hits` with the sources of the hits that fit.
 excerpts excerpts_of(const std::vector<hit>& hits, size_t max_bytes = max_context_bytes);

@@ -25,8 +25,8 @@ constexpr size_t max_web_bytes = 8192;
 std::vector<hit> rank_pages(const std::vector<fetched_page>& pages, std::string_view task,
                             size_t k = web_hits);
 
-/// A header line, then each hit as "--- URL:start-end" and its text, as many whole hits as
-/// fit in `max_bytes`. "" when none.
+/// A header line, then each hit quoted under its source "URL:start-end" (quoted_block), as
+/// many whole hits as fit in `max_bytes`. "" when none.
 std::string web_block(const std::vector<hit>& hits, size_t max_bytes = max_web_bytes);
 
 } // namespace et::context

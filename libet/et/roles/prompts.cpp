@@ -3,6 +3,7 @@
 #include "et/plan/acceptance.hpp"
 #include "et/plan/files.hpp"
 #include "et/plan/score.hpp"
+#include "et/util/quote.hpp"
 #include "et/util/text.hpp"
 
 namespace et::roles {
@@ -63,19 +64,28 @@ std::string numbered_subtasks(const plan::decomposition& plan) {
   return out;
 }
 
-// One worker result as a third-level section; failures say so in the title.
-void result_section(std::string& out, const worker_result& r) {
+// One worker result as a third-level section, its answer (or error) quoted; failures say so
+// in the title.
+void result_section(std::string& out, const worker_result& r, const quote_marks& marks) {
   out += "### Result " + std::to_string(r.number) + ": " + r.subtask;
   if (!r.ok) {
-    out += " (FAILED)\nThis subtask failed and produced no result. Error: ";
-    out += r.error.empty() ? "unknown" : r.error;
-    out += "\n\n";
+    out += " (FAILED)\nThis subtask failed and produced no result. Error:\n";
+    out += marks.quote(r.error.empty() ? "unknown" : r.error);
+    out += "\n";
     return;
   }
-  out += "\n" + r.output;
-  if (r.output.empty() || r.output.back() != '\n')
-    out += "\n";
-  out += "\n";
+  out += "\n" + marks.quote(r.output) + "\n";
+}
+
+// The texts of `results` that their sections quote.
+void quoted_texts(const std::vector<worker_result>& results, std::vector<std::string_view>& out) {
+  for (const auto& r : results)
+    out.push_back(r.ok ? std::string_view{r.output} : std::string_view{r.error});
+}
+
+// What models wrote, set apart: the marks' rule, for the top of a prompt.
+std::string quote_rule(const quote_marks& marks) {
+  return marks.rule() + "\n\n";
 }
 
 } // namespace
@@ -180,16 +190,25 @@ chat_request synthesize_request(std::string_view system, std::string_view task,
                   "repetition, and resolve contradictions, saying which version you kept. For a "
                   "subtask marked FAILED, state plainly what is missing; never invent its "
                   "result.\n\n";
+  std::vector<std::string_view> texts;
+  quoted_texts(results, texts);
+  quote_marks marks{texts};
+  u += quote_rule(marks);
   section(u, "Task", task);
   std::string body;
   for (const auto& r : results)
-    result_section(body, r);
+    result_section(body, r, marks);
   section(u, "Results", body.empty() ? "(no results)" : body);
   return make_request(system, std::move(u));
 }
 
 chat_request execute_request(std::string_view system, const work_order& order) {
+  std::vector<std::string_view> texts{order.previous};
+  quoted_texts(order.dependencies, texts);
+  quote_marks marks{texts};
   std::string u;
+  if (!order.dependencies.empty() || !order.previous.empty())
+    u += quote_rule(marks);
   if (!order.task.empty())
     section(u, "Overall task", order.task);
   if (!order.brief.empty())
@@ -199,14 +218,14 @@ chat_request execute_request(std::string_view system, const work_order& order) {
   if (!order.dependencies.empty()) {
     std::string body;
     for (const auto& r : order.dependencies)
-      result_section(body, r);
+      result_section(body, r, marks);
     section(u, "Results you build on", body);
   }
   section(u, "Your subtask", order.subtask);
   if (!order.previous.empty()) {
     // A re-ask: the whole earlier answer plus what was wrong, so the worker
     // revises instead of starting over, and answers in full (files included).
-    section(u, "Your previous answer", order.previous);
+    section(u, "Your previous answer", marks.quote(order.previous));
     section(u, "What to fix", order.feedback.empty() ? "(no details given)" : order.feedback);
     u += "Give your complete corrected answer, not only the changes.\n\n";
   }
@@ -219,9 +238,11 @@ chat_request review_request_for(std::string_view system, const review_request& r
   std::string u = r.task.empty() ? "Review the work below.\n\n"
                                  : "Review the work below against the task it was meant to do: "
                                    "does it do all of it, correctly?\n\n";
+  quote_marks marks{{r.output}};
+  u += quote_rule(marks);
   if (!r.task.empty())
     section(u, "Task", r.task);
-  section(u, "Work", r.output);
+  section(u, "Work", marks.quote(r.output));
   u += "Reply with the line `SCORE: N/10` first, where ";
   u += score_scale;
   u += " Then a short note: at most five bullet points naming the most important problems to "
@@ -239,7 +260,9 @@ chat_request validate_request(std::string_view system, const validation_request&
   section(u, "Criteria", list.empty() ? "(none given: judge correctness)" : list);
   if (!r.parts.empty())
     section(u, "Subtasks the work was made of", join(r.parts, "\n"));
-  section(u, "Work", r.output);
+  quote_marks marks{{r.output}};
+  u += quote_rule(marks);
+  section(u, "Work", marks.quote(r.output));
   u += plan::acceptance_instructions() + "\n";
   return make_request(system, std::move(u));
 }
@@ -251,11 +274,13 @@ chat_request refine_request_for(std::string_view system, const refine_request& r
             "consistent, without changing what it says. Reply with the refined text only.\n\n"
           : "Revise the text below so that it addresses every point of the feedback. Change "
             "only what the feedback calls for. Reply with the revised text only.\n\n";
+  quote_marks marks{{r.text}};
+  u += quote_rule(marks);
   if (!r.task.empty())
     section(u, "Task", r.task);
   if (!r.feedback.empty())
     section(u, "Feedback", r.feedback);
-  section(u, "Text", r.text);
+  section(u, "Text", marks.quote(r.text));
   return make_request(system, std::move(u));
 }
 

@@ -8,8 +8,8 @@ using namespace et::context;
 CAF_TEST(each hit is under its source best first) {
   std::vector<hit> hits{{"src/a.cpp", 3, 9, 2.5, "int a;\n"}, {"docs/b.md", 1, 2, 1.0, "# B"}};
   auto block = context_block(hits);
-  auto a = block.find("--- src/a.cpp:3-9\nint a;\n");
-  auto b = block.find("--- docs/b.md:1-2\n# B\n");
+  auto a = block.find(" src/a.cpp:3-9>>>\nint a;\n<<<END ");
+  auto b = block.find(" docs/b.md:1-2>>>\n# B\n<<<END ");
   CAF_CHECK(a != std::string::npos);
   CAF_CHECK(b != std::string::npos);
   CAF_CHECK_LESS(a, b);
@@ -20,8 +20,8 @@ CAF_TEST(hits that do not fit the budget are left out whole) {
   std::vector<hit> hits{{"big", 1, 1, 3, std::string(100, 'x') + "\n"},
                         {"small", 1, 1, 2, "tiny\n"}};
   auto block = context_block(hits, 50);
-  CAF_CHECK(block.find("--- big") == std::string::npos);
-  CAF_CHECK(block.find("--- small:1-1\ntiny\n") != std::string::npos);
+  CAF_CHECK(block.find(" big:") == std::string::npos);
+  CAF_CHECK(block.find(" small:1-1>>>\ntiny\n<<<END ") != std::string::npos);
   CAF_CHECK_EQUAL(context_block(hits, 3), "");
   CAF_CHECK_EQUAL(context_block({}), "");
 }
@@ -32,7 +32,10 @@ CAF_TEST(excerpts name the sources of exactly the hits in the block) {
                         {"also", 4, 4, 1, "more\n"}};
   auto found = excerpts_of(hits, 50);
   CAF_CHECK_EQUAL(found.sources, (std::vector<std::string>{"small:2-3", "also:4-4"}));
-  CAF_CHECK_EQUAL(found.block, context_block(hits, 50));
+  // The same block but for its random quote marks.
+  CAF_CHECK_EQUAL(found.block.size(), context_block(hits, 50).size());
+  CAF_CHECK(found.block.find(" small:2-3>>>\ntiny\n") != std::string::npos);
+  CAF_CHECK(found.block.find(" also:4-4>>>\nmore\n") != std::string::npos);
   CAF_CHECK(excerpts_of({}).sources.empty());
 }
 

@@ -29,8 +29,8 @@ CAF_TEST(the chunk that matches the task ranks first under its url and lines) {
   CAF_CHECK_LESS_OR_EQUAL(hits.size(), web_hits);
   auto block = web_block(hits);
   CAF_CHECK(block.starts_with("Web context:"));
-  CAF_CHECK(block.find("--- https://a.example/x:" + std::to_string(hits[0].start_line) + "-"
-                       + std::to_string(hits[0].end_line) + "\n")
+  CAF_CHECK(block.find(" https://a.example/x:" + std::to_string(hits[0].start_line) + "-"
+                       + std::to_string(hits[0].end_line) + ">>>\n")
             != std::string::npos);
 }
 

@@ -8,6 +8,7 @@
 #include "caf/typed_response_promise.hpp"
 #include "et/actors/detail/errors.hpp"
 #include "et/actors/interfaces.hpp"
+#include "et/util/quote.hpp"
 #include "et/util/result.hpp"
 
 namespace et::actors::roles_detail {
@@ -45,9 +46,10 @@ caf::typed_response_promise<T> ask(Self* self, const router_actor& router, role_
   return rp;
 }
 
-/// The text of an answer as a result (an answer is text; nothing to parse).
+/// The text of an answer as a result (an answer is text; nothing to parse), without quote
+/// marks of its prompt that the model echoed around it.
 inline result<std::string> text_of(routed_response& answer) {
-  return std::move(answer.response.content);
+  return without_echoed_marks(std::move(answer.response.content));
 }
 
 } // namespace et::actors::roles_detail

@@ -4,6 +4,7 @@
 #include "et/actors/detail/inspect.hpp"
 #include "et/actors/roles/ask.hpp"
 #include "et/roles/prompts.hpp"
+#include "et/util/quote.hpp"
 
 namespace et::actors {
 
@@ -25,6 +26,7 @@ caf::typed_response_promise<routed_response> stream(polecat_pointer self, roles:
       .then(
           [=](routed_response& answer) mutable {
             self->state.streams.take(id);
+            answer.response.content = without_echoed_marks(std::move(answer.response.content));
             rp.deliver(std::move(answer));
           },
           [=](caf::error& err) mutable {
@@ -46,8 +48,11 @@ polecat_actor::behavior_type polecat(polecat_pointer self, router_actor router, 
         auto& s = self->state;
         auto req = make_role_request(s.role, s.target, roles::execute_request(s.system, order));
         return roles_detail::ask<routed_response>(
-            self, s.router, std::move(req),
-            [](routed_response& answer) -> result<routed_response> { return std::move(answer); });
+            self, s.router, std::move(req), [](routed_response& answer) -> result<routed_response> {
+              // A re-asked worker may echo the marks around its quoted previous answer.
+              answer.response.content = without_echoed_marks(std::move(answer.response.content));
+              return std::move(answer);
+            });
       },
       [=](stream_atom, roles::work_order& order, chunk_sink& sink) {
         return stream(self, std::move(order), std::move(sink));

@@ -12,6 +12,7 @@
 #include "et/config/env.hpp"
 #include "et/config/paths.hpp"
 #include "et/plan/locations.hpp"
+#include "et/util/quote.hpp"
 #include "et/util/text.hpp"
 #include "et/workspace/auto_run.hpp"
 #include "et/workspace/sandbox_guard.hpp"
@@ -104,11 +105,14 @@ workspace::command_spec verify_spec(run_pointer self) {
 
 std::vector<roles::job> fixes_for(run_state& st, const store::verify_record& v) {
   std::vector<roles::job> out;
+  // The output is what the sandboxed command printed, written by the model's own code or
+  // anything it ran: quoted, so it cannot close its block and speak as et.
+  quote_marks marks{{v.output}};
   std::string feedback =
       "The verify command `" + st.record().header.verify + "` "
       + (v.timed_out ? "timed out" : "failed (exit " + std::to_string(v.exit_code) + ")")
-      + " after your files were written. Its output:\n\n```\n" + v.output
-      + "\n```\nFix your files so that it passes.";
+      + " after your files were written. Its output follows. " + marks.rule() + "\n\n"
+      + marks.quote(v.output) + "\nFix your files so that it passes.";
   for (int n : v.blamed)
     if (auto* s = find(st.record(), n))
       out.push_back(job_for(*s, feedback));
