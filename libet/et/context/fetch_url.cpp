@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <vector>
 
 namespace et::context {
 
@@ -134,25 +135,78 @@ result<web_url> parse_web_url(std::string_view text) {
   return u;
 }
 
+namespace {
+
+// RFC 3986 5.2.4: "/a/b/../c/./d" -> "/a/c/d": a redirect names the page it means however
+// it is spelled (and "/../" cannot climb above the root as the server reads it).
+std::string without_dot_segments(std::string_view path) {
+  std::vector<std::string_view> kept;
+  bool folder = false; // ends with "/", "." or "..": the result ends with "/"
+  size_t at = 1;       // paths here start with "/"
+  while (at <= path.size()) {
+    auto end = std::min(path.find('/', at), path.size());
+    auto segment = path.substr(at, end - at);
+    folder = end == path.size() && (segment.empty() || segment == "." || segment == "..");
+    if (segment == "..") {
+      if (!kept.empty())
+        kept.pop_back();
+    } else if (segment != "." && !(segment.empty() && end == path.size())) {
+      kept.push_back(segment);
+    }
+    at = end + 1;
+  }
+  std::string out;
+  for (auto segment : kept)
+    out += "/" + std::string{segment};
+  if (out.empty() || folder)
+    out += "/";
+  return out;
+}
+
+// A relative reference's path and query, resolved against `base` (RFC 3986 5.2.2).
+std::string resolved_target(std::string_view base, std::string_view reference) {
+  auto base_path = base.substr(0, base.find('?'));
+  if (reference.empty())
+    return std::string{base};
+  if (reference[0] == '?')
+    return std::string{base_path} + std::string{reference};
+  auto query = std::min(reference.find('?'), reference.size());
+  std::string path{reference.substr(0, query)};
+  if (path[0] != '/')
+    path = std::string{base_path.substr(0, base_path.rfind('/') + 1)} + path;
+  return path + std::string{reference.substr(query)};
+}
+
+// `target` (a path and query) with its path's dot segments removed.
+std::string normalized(std::string_view target) {
+  auto query = std::min(target.find('?'), target.size());
+  return without_dot_segments(target.substr(0, query)) + std::string{target.substr(query)};
+}
+
+} // namespace
+
 result<web_url> redirect_target(const web_url& base, std::string_view location) {
   auto trimmed = location;
   while (!trimmed.empty() && (trimmed.front() == ' ' || trimmed.front() == '\t'))
     trimmed.remove_prefix(1);
-  if (trimmed.find("://") != std::string_view::npos
-      && trimmed.find("://") < trimmed.find_first_of("/?#"))
-    return parse_web_url(trimmed);
-  if (trimmed.substr(0, 2) == "//")
-    return parse_web_url(base.scheme + ":" + std::string{trimmed});
   if (trimmed.empty())
     return make_failure(errc::invalid_input, base.text() + ": a redirect without a Location");
-  web_url next = base;
-  if (trimmed[0] == '/') {
-    next.target = encode_target(trimmed.substr(0, trimmed.find('#')));
+  result<web_url> next = base;
+  if (trimmed.find("://") != std::string_view::npos
+      && trimmed.find("://") < trimmed.find_first_of("/?#"))
+    next = parse_web_url(trimmed);
+  else if (trimmed.substr(0, 2) == "//")
+    next = parse_web_url(base.scheme + ":" + std::string{trimmed});
+  else
+    next->target =
+        encode_target(resolved_target(base.target, trimmed.substr(0, trimmed.find('#'))));
+  if (!next)
     return next;
-  }
-  auto path = base.target.substr(0, base.target.find('?'));
-  auto folder = path.substr(0, path.rfind('/') + 1);
-  next.target = encode_target(folder + std::string{trimmed.substr(0, trimmed.find('#'))});
+  next->target = normalized(next->target);
+  // What was asked for over TLS is not read in the clear: anyone on the path could write it.
+  if (base.scheme == "https" && next->scheme == "http")
+    return make_failure(errc::invalid_input, base.text() + ": a redirect from https to http ("
+                                                 + shown_url(next->text()) + ") is refused");
   return next;
 }
 

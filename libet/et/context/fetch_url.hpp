@@ -29,7 +29,8 @@ struct web_url {
 result<web_url> parse_web_url(std::string_view text);
 
 /// The URL a redirect's Location names from `base`: absolute, scheme-relative ("//host/x"),
-/// absolute-path ("/x") or relative ("x", resolved against base's folder).
+/// absolute-path ("/x") or relative ("x", "../x", "?q": resolved as RFC 3986 says, dot
+/// segments removed). A redirect from https to http is refused.
 result<web_url> redirect_target(const web_url& base, std::string_view location);
 
 /// `text` as messages may show it: any user:password@ removed, control bytes as '?', cut

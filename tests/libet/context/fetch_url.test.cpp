@@ -59,9 +59,9 @@ CAF_TEST(request targets cannot carry spaces or control bytes) {
 CAF_TEST(redirect locations resolve against the current url) {
   auto base = parse_web_url("https://example.com/docs/page.html?q=1");
   CAF_REQUIRE(base);
-  auto abs = redirect_target(*base, "http://other.example:81/x");
+  auto abs = redirect_target(*base, "https://other.example:81/x");
   CAF_REQUIRE(abs);
-  CAF_CHECK_EQUAL(abs->text(), "http://other.example:81/x");
+  CAF_CHECK_EQUAL(abs->text(), "https://other.example:81/x");
   auto scheme_rel = redirect_target(*base, "//cdn.example/y");
   CAF_REQUIRE(scheme_rel);
   CAF_CHECK_EQUAL(scheme_rel->text(), "https://cdn.example/y");
@@ -71,7 +71,44 @@ CAF_TEST(redirect locations resolve against the current url) {
   auto rel = redirect_target(*base, "other.html");
   CAF_REQUIRE(rel);
   CAF_CHECK_EQUAL(rel->text(), "https://example.com/docs/other.html");
+  auto query = redirect_target(*base, "?q=2");
+  CAF_REQUIRE(query);
+  CAF_CHECK_EQUAL(query->text(), "https://example.com/docs/page.html?q=2");
+  auto same = redirect_target(*base, "#part");
+  CAF_REQUIRE(same);
+  CAF_CHECK_EQUAL(same->text(), "https://example.com/docs/page.html?q=1");
+  auto up = redirect_target(*base, "../img/./a.png?s=1");
+  CAF_REQUIRE(up);
+  CAF_CHECK_EQUAL(up->text(), "https://example.com/img/a.png?s=1");
+  auto above = redirect_target(*base, "/a/b/../../../c/");
+  CAF_REQUIRE(above);
+  CAF_CHECK_EQUAL(above->text(), "https://example.com/c/");
+  auto absolute = redirect_target(*base, "https://other.example/a/./b/../c?x=/../y");
+  CAF_REQUIRE(absolute);
+  CAF_CHECK_EQUAL(absolute->text(), "https://other.example/a/c?x=/../y");
+  auto folder = redirect_target(*base, "sub/..");
+  CAF_REQUIRE(folder);
+  CAF_CHECK_EQUAL(folder->text(), "https://example.com/docs/");
   CAF_CHECK(!redirect_target(*base, "file:///etc/passwd"));
   CAF_CHECK(!redirect_target(*base, "http://u:p@x/"));
   CAF_CHECK(!redirect_target(*base, ""));
+}
+
+CAF_TEST(a redirect from https to http is refused and the other way is followed) {
+  auto secure = parse_web_url("https://example.com/a");
+  CAF_REQUIRE(secure);
+  for (auto location : {"http://example.com/a", "HTTP://other.example/"}) {
+    auto down = redirect_target(*secure, location);
+    CAF_REQUIRE(!down);
+    CAF_CHECK(down.error().message.find("from https to http") != std::string::npos);
+  }
+  auto scheme_relative = redirect_target(*secure, "//cdn.example/x");
+  CAF_REQUIRE(scheme_relative);
+  CAF_CHECK_EQUAL(scheme_relative->scheme, "https");
+  auto plain = parse_web_url("http://example.com/a");
+  CAF_REQUIRE(plain);
+  auto up = redirect_target(*plain, "https://example.com/a");
+  CAF_REQUIRE(up);
+  CAF_CHECK_EQUAL(up->scheme, "https");
+  CAF_CHECK(redirect_target(*plain, "http://example.com/b"));
 }
