@@ -4,6 +4,7 @@
 #include <chrono>
 #include <optional>
 
+#include "et/context/charset.hpp"
 #include "et/context/fetch_address.hpp"
 #include "et/context/fetch_cache.hpp"
 #include "et/context/fetch_url.hpp"
@@ -182,6 +183,8 @@ result<fetched_page> page_fetcher::fetch(std::string_view url_text) {
                   "content type " + (type.empty() ? std::string{"(none)"} : shown_url(type))
                       + " is not fetched (HTML, plain text, Markdown or JSON only)");
     fetched_page page{page_url->text(), {}, {}, false};
+    got->body = to_utf8(std::move(got->body),
+                        declared_charset(got->content_type, got->body, is_html(type)));
     if (is_html(type)) {
       auto reduced = html_to_text(got->body);
       page.title = std::move(reduced.title);

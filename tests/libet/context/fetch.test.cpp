@@ -81,6 +81,24 @@ CAF_TEST(an html page becomes text with its title and is cached) {
   CAF_CHECK_EQUAL(server.requests().size(), 1u);
 }
 
+CAF_TEST(a page in the charset it declares reaches the prompt as utf8) {
+  // "Café crème" in Latin-1 (a header says so) and 日本 / あ in Shift_JIS (a meta tag does).
+  loopback_server server{[](const seen_request& r) {
+    if (r.target == "/latin1")
+      return page(200, "text/plain; charset=ISO-8859-1", "Caf\xE9 cr\xE8me\n");
+    return page(200, "text/html",
+                "<html><head><meta charset=\"shift_jis\"><title>\x93\xFA\x96\x7B</title>"
+                "</head><body><p>\x82\xA0</p></body></html>");
+  }};
+  auto latin1 = get(server.url() + "/latin1");
+  CAF_REQUIRE(latin1);
+  CAF_CHECK_EQUAL(latin1->text, "Caf\xC3\xA9 cr\xC3\xA8me\n");
+  auto sjis = get(server.url() + "/sjis");
+  CAF_REQUIRE(sjis);
+  CAF_CHECK_EQUAL(sjis->title, "\xE6\x97\xA5\xE6\x9C\xAC"); // 日本
+  CAF_CHECK_EQUAL(sjis->text, "\xE3\x81\x82");              // あ
+}
+
 CAF_TEST(a corrupted cache entry is fetched again and an expired one too) {
   loopback_server server{[](const seen_request&) { return page(200, "text/plain", "fresh"); }};
   CAF_REQUIRE(get(server.url() + "/p"));
