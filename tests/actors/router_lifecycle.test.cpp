@@ -159,6 +159,34 @@ CAF_TEST(a stream that breaks after pieces is charged an estimate apart from rep
   CAF_CHECK_NOT_EQUAL(report->table.find("estimated: about"), std::string::npos);
 }
 
+CAF_TEST(a stream cancelled after pieces is charged an estimate and one before is not ) {
+  with_ledger = true;
+  start([](config::settings& s) { s.models["weak"].prices = config::price{2, 8, 0, 0}; });
+  *crashes = 1; // the first "hang" is taken and never answered
+  auto quiet = self->request(router, caf::infinite, stream_atom::value, ask("crew", "hang", 1));
+  sched.run();
+  self->send(router, cancel_atom::value, uint64_t{1});
+  sched.run();
+  CAF_CHECK(!from_caf(answer_of(quiet).error()).billed);
+  auto held = self->request(router, caf::infinite, stream_atom::value, ask("crew", "hold", 2));
+  sched.run();
+  for (int i = 0; i < 2; ++i)
+    self->receive([](chunk_atom, const stream_chunk&) {});
+  self->send(router, cancel_atom::value, uint64_t{2});
+  sched.run();
+  auto r = answer_of(held);
+  CAF_REQUIRE(!r);
+  CAF_CHECK_EQUAL(from_caf(r.error()).code, errc::cancelled);
+  CAF_CHECK(from_caf(r.error()).billed);
+  auto sum = self->request(ledger, caf::infinite, summary_atom::value);
+  sched.run();
+  auto report = answer_of<cost::cost_report>(sum);
+  CAF_REQUIRE(report);
+  CAF_CHECK_EQUAL(report->failures, 1); // the one that streamed; nothing came of the other
+  CAF_CHECK_EQUAL(report->estimated_requests, 1);
+  CAF_CHECK_GREATER_OR_EQUAL(report->estimated_usd, (2.0 + 6 * 8.0) / 1e6);
+}
+
 CAF_TEST(only a timeout after the request was sent is charged an estimate) {
   with_ledger = true;
   faults["primary"] = {

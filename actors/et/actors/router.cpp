@@ -284,9 +284,16 @@ void cancel_where(router_pointer self, Predicate matches) {
     auto* j = st.jobs.find(key);
     if (!j)
       continue;
-    if (j->attempt_id != 0 && j->index < j->chain.size())
+    auto why = make_failure(errc::cancelled, "request cancelled");
+    if (j->attempt_id != 0 && j->index < j->chain.size()) {
       self->send(slot_of(self, *j).hdl, cancel_atom::value, j->attempt_id);
-    finish(self, key, to_caf(make_failure(errc::cancelled, "request cancelled")));
+      // What it streamed was produced, so likely billed: recorded with an estimate.
+      if (j->streamed_bytes > 0) {
+        report(self, *j, nullptr, &why);
+        j->billed = true;
+      }
+    }
+    finish(self, key, to_caf(why));
   }
 }
 
