@@ -153,3 +153,23 @@ CAF_TEST(adding spends sums every field) {
   CAF_CHECK(a.has_unpriced);
   CAF_CHECK_EQUAL(a.unpriced_requests, 1);
 }
+
+CAF_TEST(a failed attempt is likely billed only when it reached a provider that worked on it) {
+  auto fail = [](errc code, int status = 0) { return failure{code, "x", {}, status}; };
+  // Sent and then lost: the provider was working on it.
+  CAF_CHECK(likely_billed(fail(errc::timeout), 0));
+  CAF_CHECK(likely_billed(fail(errc::stream_interrupted), 0));
+  CAF_CHECK(likely_billed(fail(errc::server_error), 12)); // it streamed first
+  // Never sent, or the server waited for us (408), or refused: nothing produced.
+  auto unsent = fail(errc::timeout);
+  unsent.unsent = true;
+  CAF_CHECK(!likely_billed(unsent, 0));
+  CAF_CHECK(!likely_billed(fail(errc::timeout, 408), 0));
+  for (auto code : {errc::rate_limited, errc::overloaded, errc::auth, errc::network,
+                    errc::bad_request, errc::cancelled, errc::all_failed})
+    CAF_CHECK(!likely_billed(fail(code), 0));
+  // A request's final failure that says so of itself (a node's router, or ours).
+  auto billed = fail(errc::all_failed);
+  billed.billed = true;
+  CAF_CHECK(likely_billed(billed, 0));
+}
