@@ -9,7 +9,7 @@
 #include "run_test.hpp"
 
 // A run stopped and taken up again, under the deterministic coordinator: cancel and timeout
-// mid-run, and resuming from a journal.
+// mid-run, resuming from a journal, and a fix that no pool member answers.
 
 using namespace et;
 using namespace et::actors;
@@ -106,6 +106,38 @@ CAF_TEST(a resumed run keeps what was done and runs only the rest) {
   CAF_CHECK_EQUAL(journaled->resumes, 1);
   CAF_CHECK_EQUAL(journaled->find(2)->state, store::subtask_state::done);
   CAF_CHECK_EQUAL(journaled->find(1)->files, (std::vector<std::string>{"early.txt"}));
+}
+
+CAF_TEST(a fix no pool member answers keeps the author of the answer it was to fix) {
+  // Two members: "good" answers (its call 4, subtask 2's fix, fails) and "spare" never does.
+  // The fix falls over to spare, which fails too: the earlier answer stands, and so does its
+  // author (good), not the last member tried.
+  auto yaml = yaml_with_latency("0ms");
+  std::string work = "  work:\n    type: mock\n    mock:\n      mode: script\n";
+  yaml.insert(yaml.find(work) + work.size(),
+              "      faults: [{error: server_error, on_calls: [4]}]\n");
+  yaml.insert(yaml.find("models:\n"),
+              "  broke:\n    type: mock\n    mock: {faults: [{error: server_error, probability: "
+              "1}]}\n");
+  yaml.insert(yaml.find("models:\n") + 8, "  spare: {provider: broke, model: spare}\n");
+  yaml.replace(yaml.find("polecat: {model: good}"), 22, "polecat: {pool: [good, spare]}");
+  load(yaml);
+  verifier_seen().script.push_back(failed_verify("a.txt:1: error: broken"));
+  store::run_record start;
+  start.header = header("two parts");
+  start.header.output_dir = (dir / "out").string();
+  start.header.verify = "make check";
+  auto r = complete(spawn(start));
+  CAF_REQUIRE(r);
+  CAF_REQUIRE(said("[2/2] started on spare (attempt 2)")); // the fix went to both
+  CAF_CHECK(said("the earlier answer stands"));
+  const auto* fixed = r->find(2);
+  CAF_REQUIRE(fixed);
+  CAF_CHECK_EQUAL(fixed->state, store::subtask_state::done);
+  CAF_CHECK_EQUAL(fixed->member, "good");
+  CAF_CHECK_EQUAL(fixed->provider, "work");
+  CAF_CHECK_EQUAL(fixed->model, "good");
+  CAF_CHECK(said("[2/2] done by good"));
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
