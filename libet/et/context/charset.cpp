@@ -1,4 +1,5 @@
 #include "et/context/charset.hpp"
+#include "et/util/text.hpp"
 
 #include <iconv.h>
 
@@ -11,16 +12,9 @@ namespace et::context {
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out{s};
-  for (auto& c : out)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // The value after `name=` in `text` (a header's parameters or a meta tag), unquoted.
 std::string value_after(std::string_view text, std::string_view name) {
-  auto low = lower(text);
+  auto low = ascii_lower(text);
   auto at = low.find(name);
   if (at == std::string::npos)
     return {};
@@ -98,7 +92,7 @@ std::string declared_charset(std::string_view content_type, std::string_view bod
     return named;
   if (!html)
     return {};
-  auto head = lower(body.substr(0, 1024));
+  auto head = ascii_lower(body.substr(0, 1024));
   for (size_t at = 0; (at = head.find("<meta", at)) != std::string::npos; at += 5) {
     auto end = std::min(head.find('>', at), head.size());
     auto named = value_after(std::string_view{head}.substr(at, end - at), "charset");
@@ -114,7 +108,7 @@ std::string declared_charset(std::string_view content_type, std::string_view bod
 std::string to_utf8(std::string body, std::string_view charset) {
   // A byte order mark outranks any label, and goes.
   auto bom = bom_charset(body);
-  auto label = bom.empty() ? lower(charset) : std::string{bom};
+  auto label = bom.empty() ? ascii_lower(charset) : std::string{bom};
   if (bom == "utf-8")
     body.erase(0, 3);
   auto name = iconv_name(label);

@@ -10,6 +10,7 @@
 #include "et/context/fetch_url.hpp"
 #include "et/context/html_text.hpp"
 #include "et/http/whole.hpp"
+#include "et/util/text.hpp"
 #include "et/wire/classify.hpp"
 
 namespace et::context {
@@ -19,16 +20,9 @@ namespace {
 using std::chrono::milliseconds;
 using clock_type = std::chrono::steady_clock;
 
-std::string lower(std::string_view s) {
-  std::string out{s};
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 // "text/html; charset=utf-8" -> "text/html".
 std::string media_type_of(std::string_view header) {
-  auto type = lower(header.substr(0, std::min(header.find(';'), header.size())));
+  auto type = ascii_lower(header.substr(0, std::min(header.find(';'), header.size())));
   auto first = type.find_first_not_of(" \t");
   auto last = type.find_last_not_of(" \t");
   return first == std::string::npos ? std::string{} : type.substr(first, last - first + 1);

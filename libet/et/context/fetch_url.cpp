@@ -1,4 +1,5 @@
 #include "et/context/fetch_url.hpp"
+#include "et/util/text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -7,13 +8,6 @@
 namespace et::context {
 
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out{s};
-  for (auto& c : out)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // The authority part of an absolute URL: after "scheme://", up to the first / ? or #.
 std::string_view authority_of(std::string_view rest) {
@@ -86,7 +80,7 @@ result<web_url> parse_web_url(std::string_view text) {
   if (scheme_end == std::string_view::npos)
     return bad(text, "not an absolute http(s) URL");
   web_url u;
-  u.scheme = lower(text.substr(0, scheme_end));
+  u.scheme = ascii_lower(text.substr(0, scheme_end));
   if (u.scheme != "http" && u.scheme != "https")
     return bad(text, "only http and https URLs are fetched");
   auto rest = text.substr(scheme_end + 3);
@@ -118,7 +112,7 @@ result<web_url> parse_web_url(std::string_view text) {
     if (host_text.empty() || !std::all_of(host_text.begin(), host_text.end(), host_char))
       return bad(text, "no valid host");
   }
-  u.host = lower(host_text);
+  u.host = ascii_lower(host_text);
   u.port = u.scheme == "https" ? 443 : 80;
   if (!port_text.empty()) {
     if (port_text.size() > 5 || !std::all_of(port_text.begin(), port_text.end(), [](char c) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "et/util/text.hpp"
 #include "et/util/url.hpp"
 
 namespace et::cost {
@@ -10,13 +11,6 @@ namespace et::cost {
 namespace {
 
 constexpr double per_million = 1'000'000.0;
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (auto& c : out)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool ends_with(std::string_view text, std::string_view suffix) {
   return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
@@ -55,17 +49,17 @@ model_price to_model_price(const config::price& p) {
 }
 
 void price_table::set(std::string_view key, model_price price) {
-  entries_.insert_or_assign(lower(key), std::move(price));
+  entries_.insert_or_assign(ascii_lower(key), std::move(price));
 }
 
 const model_price* price_table::exact(std::string_view key) const {
-  auto i = entries_.find(lower(key));
+  auto i = entries_.find(ascii_lower(key));
   return i == entries_.end() ? nullptr : &i->second;
 }
 
 std::optional<model_price> price_table::find(std::string_view model_id,
                                              std::string_view provider) const {
-  auto id = lower(model_id);
+  auto id = ascii_lower(model_id);
   auto slash = id.rfind('/');
   // A prefix written by the user ("openai/gpt-4o") is taken at its word first.
   if (slash != std::string::npos)
@@ -74,7 +68,7 @@ std::optional<model_price> price_table::find(std::string_view model_id,
   std::string_view family = id;
   if (slash != std::string::npos)
     family.remove_prefix(slash + 1);
-  auto prefix = lower(provider);
+  auto prefix = ascii_lower(provider);
   for (; !family.empty(); family = drop_qualifier(family)) {
     if (!prefix.empty())
       if (auto* p = exact(prefix + "/" + std::string(family)))
@@ -93,7 +87,7 @@ std::string_view drop_qualifier(std::string_view model_id) {
 }
 
 bool is_ollama_cloud(std::string_view model_id, std::string_view base_url) {
-  auto id = lower(model_id);
+  auto id = ascii_lower(model_id);
   if (ends_with(id, "-cloud") || ends_with(id, ":cloud"))
     return true;
   if (base_url.empty())
@@ -101,7 +95,7 @@ bool is_ollama_cloud(std::string_view model_id, std::string_view base_url) {
   auto parsed = parse_url(base_url);
   if (!parsed)
     return false;
-  auto host = lower(parsed->host);
+  auto host = ascii_lower(parsed->host);
   return host == "ollama.com" || ends_with(host, ".ollama.com");
 }
 

@@ -13,13 +13,6 @@ namespace {
 
 constexpr size_t max_reason_bytes = 2048;
 
-std::string lower(std::string_view s) {
-  std::string out{s};
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 // Leading list markers, emphasis and code marks: "- **2.**" -> "2.".
 std::string_view strip_decoration(std::string_view s) {
   s = trim(s);
@@ -53,7 +46,7 @@ std::optional<int> leading_number(std::string_view& line) {
 // "[subtasks: 2, 3]" anywhere in `why`: the numbers inside 1..plan, and `why` without it.
 std::vector<int> blamed(std::string& why, int plan) {
   std::vector<int> out;
-  auto at = lower(why).find("[subtask");
+  auto at = ascii_lower(why).find("[subtask");
   if (at == std::string::npos)
     return out;
   auto end = why.find(']', at);
@@ -101,7 +94,7 @@ parse_acceptance(std::string_view answer, const std::vector<std::string>& criter
       continue;
     if (line.size() < 4)
       continue; // a number and no verdict after it
-    auto verdict = lower(line.substr(0, 4));
+    auto verdict = ascii_lower(line.substr(0, 4));
     bool word = line.size() == 4 || !std::isalnum(static_cast<unsigned char>(line[4]));
     if ((verdict != "pass" && verdict != "fail") || !word)
       continue; // "passable", "failed": not the verdict asked for

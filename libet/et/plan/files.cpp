@@ -87,7 +87,7 @@ std::optional<std::string> path_from_info(std::string_view info) {
     auto token = next_token(info);
     auto eq = token.find('=');
     if (eq != std::string_view::npos) {
-      auto key = lower(token.substr(0, eq));
+      auto key = ascii_lower(token.substr(0, eq));
       if (key == "path" || key == "file" || key == "filename" || key == "title") {
         auto path = clean_path(token.substr(eq + 1));
         if (!path.empty())
@@ -108,7 +108,7 @@ bool executable_from_info(std::string_view info) {
   while (!trim(info).empty()) {
     auto token = next_token(info);
     auto eq = token.find('=');
-    if (eq != std::string_view::npos && lower(token.substr(0, eq)) == "mode") {
+    if (eq != std::string_view::npos && ascii_lower(token.substr(0, eq)) == "mode") {
       auto value = unquote(token.substr(eq + 1));
       return value == "755" || value == "0755";
     }
@@ -143,7 +143,7 @@ std::optional<std::string> path_from_label(std::string_view line) {
   auto s = strip_colon(strip_emphasis(strip_list_marker(h ? h->text : line)));
   auto colon = s.find(':');
   if (colon != std::string_view::npos) {
-    auto key = lower(strip_colon(s.substr(0, colon)));
+    auto key = ascii_lower(strip_colon(s.substr(0, colon)));
     if (key == "file" || key == "filename" || key == "path" || key == "file path") {
       auto rest = trim(s.substr(colon + 1));
       while (!rest.empty() && (rest.front() == '*' || rest.front() == '_'))
@@ -166,7 +166,7 @@ std::string next_token_copy(std::string_view info) {
 }
 
 bool is_markdown(std::string_view path) {
-  auto p = lower(path);
+  auto p = ascii_lower(path);
   return p.ends_with(".md") || p.ends_with(".markdown") || p.ends_with(".mdx");
 }
 
@@ -226,7 +226,7 @@ file_scan scan_file_blocks(std::string_view text) {
     if (!path)
       path = label;
     label.reset();
-    if (!path && lower(next_token_copy(f->info)) == "file")
+    if (!path && ascii_lower(next_token_copy(f->info)) == "file")
       scan.problems.push_back("the block opened on line " + std::to_string(i + 1)
                               + " says `file` but names no path (write ```file path=REL/PATH)");
     auto close = find_close(lines, i, *f, path && is_markdown(*path));

@@ -22,7 +22,7 @@ bool eat(std::string_view& s, std::string_view token) {
 
 // Case-insensitive, and only as a whole word ("Steps" is not "Step").
 bool eat_word(std::string_view& s, std::string_view word) {
-  if (s.size() <= word.size() || lower(s.substr(0, word.size())) != word)
+  if (s.size() <= word.size() || ascii_lower(s.substr(0, word.size())) != word)
     return false;
   char next = s[word.size()];
   if (next != ' ' && next != '\t' && next != '#' && !is_digit(next))
@@ -164,7 +164,7 @@ std::optional<item_line> parse_heading_item(std::string_view title) {
 }
 
 section section_of_title(std::string_view title) {
-  auto t = lower(strip_emphasis(title));
+  auto t = ascii_lower(strip_emphasis(title));
   while (!t.empty() && (t.back() == ':' || t.back() == ' '))
     t.pop_back();
   if (t.starts_with("summary"))
@@ -185,7 +185,7 @@ std::optional<section_label> parse_section_label(std::string_view line) {
       t.remove_prefix(1);
     while (!t.empty() && (t.back() == '*' || t.back() == '_' || t.back() == ':'))
       t.remove_suffix(1);
-    return lower(trim(t));
+    return ascii_lower(trim(t));
   };
   auto key = strip(s.substr(0, colon));
   bool known = key == "summary" || key == "subtasks" || key == "sub-tasks" || key == "tasks"

@@ -55,9 +55,6 @@ bool is_rule(std::string_view line);
 /// repeatedly, and trimmed: "**`Score:`**" gives "Score:".
 std::string_view strip_emphasis(std::string_view text);
 
-/// ASCII lower case.
-std::string lower(std::string_view text);
-
 /// True for ASCII letters and digits.
 bool is_alnum(char c);
 

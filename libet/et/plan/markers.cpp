@@ -18,7 +18,7 @@ struct marker {
 
 // "depends on" and "depends_on" and "Dependencies" all name the same thing.
 std::string normalized_key(std::string_view key) {
-  auto out = lower(trim(key));
+  auto out = ascii_lower(trim(key));
   for (auto& c : out)
     if (c == '_' || c == '-')
       c = ' ';
@@ -43,7 +43,7 @@ std::optional<marker> parse_marker(std::string_view inner) {
       return marker{*kind, trim(inner.substr(colon + 1))};
     return std::nullopt;
   }
-  auto lowered = lower(trim(inner));
+  auto lowered = ascii_lower(trim(inner));
   for (std::string_view key : {"depends on ", "depends "})
     if (lowered.starts_with(key))
       return marker{marker_kind::depends, trim(trim(inner).substr(key.size()))};
@@ -68,7 +68,7 @@ std::vector<int> numbers_in(std::string_view value) {
 
 void record(const marker& m, item_markers& found) {
   if (m.kind == marker_kind::specialist) {
-    found.specialist = lower(strip_emphasis(m.value));
+    found.specialist = ascii_lower(strip_emphasis(m.value));
     return;
   }
   for (int n : numbers_in(m.value))

@@ -45,7 +45,7 @@ plain_line plain(std::string_view line) {
     out.text.push_back(line[i]);
     out.origin.push_back(i);
   }
-  out.text = lower(out.text);
+  out.text = ascii_lower(out.text);
   size_t start = 0;
   auto& t = out.text;
   while (start < t.size()

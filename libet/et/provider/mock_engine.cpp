@@ -1,4 +1,5 @@
 #include "et/provider/mock_engine.hpp"
+#include "et/util/text.hpp"
 
 #include <boost/json.hpp>
 
@@ -10,13 +11,6 @@
 namespace et::provider {
 
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out{s};
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 std::string last_user_message(const chat_request& req) {
   for (auto i = req.messages.rbegin(); i != req.messages.rend(); ++i)
@@ -90,11 +84,11 @@ std::string mock_engine::reply_for(const chat_request& req, uint64_t call) const
   if (settings_.mode == "fixed") {
     reply = settings_.text;
   } else if (settings_.mode == "script") {
-    auto prompt = lower(whole_prompt(req));
+    auto prompt = ascii_lower(whole_prompt(req));
     for (const auto& rule : settings_.script) {
       if (!rule.model.empty() && rule.model != req.model)
         continue;
-      if (!rule.match.empty() && prompt.find(lower(rule.match)) == std::string::npos)
+      if (!rule.match.empty() && prompt.find(ascii_lower(rule.match)) == std::string::npos)
         continue;
       reply = rule.reply;
       break;

@@ -143,6 +143,14 @@ std::string format_elapsed(std::chrono::milliseconds ms) {
   return buf;
 }
 
+std::string ascii_lower(std::string_view text) {
+  std::string out{text};
+  for (auto& c : out)
+    if (c >= 'A' && c <= 'Z')
+      c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
 std::string printable(std::string_view text, std::size_t max) {
   static const char* hex = "0123456789abcdef";
   std::string out;

@@ -28,6 +28,9 @@ std::string_view trim(std::string_view text);
 /// surrogate, past U+10FFFF).
 size_t utf8_sequence(std::string_view text, size_t at);
 
+/// `text` with its ASCII letters lowered; other bytes as they are (no locale).
+std::string ascii_lower(std::string_view text);
+
 /// `text` on one line and at most `max` bytes (then "..."): control bytes, bytes that are not
 /// UTF-8 and backquotes (which delimit field names in messages) become \xNN. For bytes of a
 /// client or a peer that end up in a message or a log line: a JSON key, a model name or an

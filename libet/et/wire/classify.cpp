@@ -17,13 +17,6 @@ using std::chrono::milliseconds;
 
 namespace {
 
-std::string lower(std::string_view text) {
-  std::string out{text};
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x))
@@ -225,7 +218,7 @@ std::optional<std::string_view> find_header(const header_list& headers, std::str
 }
 
 errc classify_error(int status, const std::vector<std::string>& tags, std::string_view message) {
-  auto msg = lower(message);
+  auto msg = ascii_lower(message);
   if (is_rate_limit(status, tags) && !has_tag(tags, "insufficient_quota"))
     return errc::rate_limited;
   if (status == 529 || status == 503 || has_tag(tags, "overloaded_error")

@@ -135,3 +135,10 @@ CAF_TEST(make valid utf8 replaces each stray byte and leaves valid text alone) {
   CAF_CHECK_EQUAL(fixed("\xed\xa0\x80x"), "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdx"); // surrogate
   CAF_CHECK_EQUAL(fixed(""), "");
 }
+
+CAF_TEST(ascii lower lowers ascii letters only) {
+  CAF_CHECK_EQUAL(et::ascii_lower("Text/HTML; Charset=UTF-8"), "text/html; charset=utf-8");
+  // Bytes of other characters stay as they are, whatever the locale says.
+  CAF_CHECK_EQUAL(et::ascii_lower("\xC3\x80Z\xC4\xB0"), "\xC3\x80z\xC4\xB0");
+  CAF_CHECK_EQUAL(et::ascii_lower(""), "");
+}
