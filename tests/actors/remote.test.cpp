@@ -23,8 +23,8 @@ provider_actor::behavior_type fake_node(provider_actor::pointer,
     chat_response r;
     r.model = "big-model-v2";
     r.content = "remote " + text;
-    r.tokens = usage{30, 40, 0, 0, 0};
-    r.usd = 0.5;
+    r.tokens = usage{30'000, 40'000, 0, 0, 0};
+    r.usd = text == "greedy" ? 1e9 : 0.5;
     return r;
   };
   return {
@@ -97,7 +97,7 @@ CAF_TEST(an alias at a node goes to that node with the alias and the answer name
   rh.receive(
       [](cost::cost_report& report) {
         CAF_CHECK_EQUAL(report.requests, 1);
-        CAF_CHECK_EQUAL(report.completion_tokens, 40);
+        CAF_CHECK_EQUAL(report.completion_tokens, 40'000);
         CAF_CHECK_EQUAL(report.usd, 0.5);
         CAF_CHECK_EQUAL(report.unpriced_requests, 0);
       },
@@ -118,6 +118,15 @@ CAF_TEST(a node that tried everything for the alias falls back without retrying 
   CAF_REQUIRE(r);
   CAF_CHECK_EQUAL(r->alias, "local");
   CAF_CHECK_EQUAL(seen->size(), 1u);
+}
+
+CAF_TEST(a node claims at most its tokens at the dearest prices known here) {
+  // A billion dollars for 70,000 tokens would spend every budget that shares this ledger.
+  auto r = complete(ask("remote", "greedy"));
+  CAF_REQUIRE(r);
+  CAF_REQUIRE(r->response.usd);
+  CAF_CHECK_GREATER(*r->response.usd, 0.0);
+  CAF_CHECK_LESS(*r->response.usd, 100.0); // 70,000 tokens cost dollars at any list price
 }
 
 CAF_TEST(an explicit alias at node target reaches the node) {

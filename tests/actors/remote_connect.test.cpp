@@ -39,6 +39,8 @@ node_actor::behavior_type echo_node() {
     routed_response out;
     out.response.content = "node: " + r.request.messages.back().content;
     out.model = r.target;
+    if (r.request.messages.back().content == "calls") // past what any decoder lets through
+      out.response.tool_calls.resize(5000, tool_call{"id", "f", "{}"});
     return out;
   };
   return {
@@ -134,6 +136,25 @@ CAF_TEST(other connect errors are not tried again) {
   CAF_REQUIRE(!answer);
   CAF_CHECK_EQUAL(from_caf(answer.error()).code, errc::node_down);
   CAF_CHECK_EQUAL(connects(), 1);
+}
+
+CAF_TEST(a node answer past the decoders limits is refused typed) {
+  connector = sys.spawn(flaky_connector, 0, caf::sec::connection_timeout, node);
+  config::node gpu;
+  gpu.name = "gpu";
+  gpu.host = "127.0.0.1";
+  gpu.port = 7700;
+  auto remote = spawn_remote_provider(self.ptr(), gpu, connector);
+  chat_request req;
+  req.model = "big";
+  req.messages.push_back(message{et::role::user, "calls", {}, {}, {}});
+  auto rh = self->request(remote, caf::infinite, complete_atom::value, uint64_t{7}, req);
+  sched.run();
+  auto out = answer_of<chat_response>(rh);
+  CAF_REQUIRE(!out);
+  CAF_CHECK_EQUAL(from_caf(out.error()).code, errc::invalid_input);
+  caf::anon_send_exit(remote, caf::exit_reason::user_shutdown);
+  sched.run();
 }
 
 CAF_TEST(a call that never reached the node says so typed whatever failed) {

@@ -14,6 +14,8 @@
 #include "et/actors/detail/errors.hpp"
 #include "et/actors/detail/inspect.hpp"
 #include "et/util/in_flight.hpp"
+#include "et/util/text.hpp"
+#include "et/wire/codec.hpp"
 
 namespace et::actors {
 
@@ -140,6 +142,9 @@ uint64_t fresh_wire_id(remote_state& st, uint64_t id) {
   return wire;
 }
 
+// The longest model name a node's answer may give (clipped past it): it goes into the ledger.
+constexpr size_t max_node_model_bytes = 256;
+
 // A call that fails before it was handed to the node (no connection, a connect that timed
 // out) never reached a provider: typed, so nothing bills it by guess.
 void fail(remote_pointer self, uint64_t id, failure f) {
@@ -170,6 +175,14 @@ void send_call(remote_pointer self, uint64_t id) {
     // The router records the model that answered on the node.
     if (r.response.model.empty())
       r.response.model = r.model;
+    // A node is a peer: its answer keeps to the limits an upstream's decoder holds.
+    r.response.model = clip_utf8(r.response.model, max_node_model_bytes);
+    if (auto ok = wire::check_answer(r.response); !ok) {
+      auto f = ok.error();
+      f.message = "node " + n.name + ": " + f.message;
+      call->promise.deliver(to_caf(f));
+      return;
+    }
     call->promise.deliver(std::move(r.response));
   };
   auto on_err = [=](caf::error& e) {

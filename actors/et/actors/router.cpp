@@ -307,6 +307,7 @@ router_impl::behavior_type router(router_pointer self, router_setup setup) {
   st.make_provider = std::move(setup.make_provider);
   st.ledger = std::move(setup.ledger);
   st.prices = std::move(setup.prices);
+  st.dearest = st.prices.dearest(st.settings->models);
   st.observer = std::move(setup.observer);
   auto seed = setup.seed;
   const auto& b = st.settings->budgets;

@@ -37,6 +37,10 @@ void on_attempt_done(router_pointer self, uint64_t key, uint64_t attempt_id, cha
   } else {
     r.tokens = plausible(r.tokens);
     r.usd = plausible_usd(r.usd);
+    // Its tokens at the dearest prices known here is the most a node may claim: more would
+    // spend the budgets of everyone who shares this ledger.
+    if (r.usd)
+      r.usd = std::min(*r.usd, cost::cost_usd(r.tokens, self->state.dearest));
   }
   report(self, j, &r, nullptr);
   // A count says nothing of how the deployment answers (Anthropic limits counts apart from

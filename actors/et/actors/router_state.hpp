@@ -70,9 +70,10 @@ struct router_state {
   provider_factory make_provider;                   ///< makes children
   ledger_actor ledger;                              ///< records attempts (may be null)
   cost::price_book prices;                          ///< prices local answers
-  fallback_observer observer;                       ///< told about fallbacks (may be null)
-  bool budgets = false;                             ///< whether to ask the ledger before sending
-  std::map<std::string, provider_slot> providers;   ///< by provider name
+  cost::model_price dearest;  ///< the highest known prices: what a node may claim at most
+  fallback_observer observer; ///< told about fallbacks (may be null)
+  bool budgets = false;       ///< whether to ask the ledger before sending
+  std::map<std::string, provider_slot> providers;          ///< by provider name
   routing::cooldown_tracker cooldowns{config::cooldown{}}; ///< failing deployments
   /// By job key; a job ends once, by take (its answer, its failure or a cancel).
   util::in_flight<uint64_t, router_job> jobs;

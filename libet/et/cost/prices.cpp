@@ -57,6 +57,25 @@ const model_price* price_table::exact(std::string_view key) const {
   return i == entries_.end() ? nullptr : &i->second;
 }
 
+namespace {
+
+// `into` raised to `p` field by field.
+void raise_to(model_price& into, const model_price& p) {
+  into.input_per_token = std::max(into.input_per_token, p.input_per_token);
+  into.output_per_token = std::max(into.output_per_token, p.output_per_token);
+  into.cache_read_per_token = std::max(into.cache_read_per_token, p.cache_read_per_token);
+  into.cache_write_per_token = std::max(into.cache_write_per_token, p.cache_write_per_token);
+}
+
+} // namespace
+
+model_price price_table::dearest() const {
+  model_price out;
+  for (const auto& [key, p] : entries_)
+    raise_to(out, p);
+  return out;
+}
+
 std::optional<model_price> price_table::find(std::string_view model_id,
                                              std::string_view provider) const {
   auto id = ascii_lower(model_id);
@@ -97,6 +116,15 @@ bool is_ollama_cloud(std::string_view model_id, std::string_view base_url) {
     return false;
   auto host = ascii_lower(parsed->host);
   return host == "ollama.com" || ends_with(host, ".ollama.com");
+}
+
+model_price price_book::dearest(const std::map<std::string, config::model_alias>& models) const {
+  auto out = file_.dearest();
+  raise_to(out, builtin_prices().dearest());
+  for (const auto& [name, alias] : models)
+    if (alias.prices)
+      raise_to(out, to_model_price(*alias.prices));
+  return out;
 }
 
 result<price_book> price_book::from_config(const config::pricing& pricing) {

@@ -53,6 +53,9 @@ public:
   /// "gpt-4o-mini" cannot fall back to "gpt-4o".
   std::optional<model_price> find(std::string_view model_id, std::string_view provider = {}) const;
 
+  /// The highest of each per-token price over every entry (zeros when empty).
+  model_price dearest() const;
+
   /// Number of entries.
   size_t size() const { return entries_.size(); }
   /// True when there are no entries.
@@ -108,6 +111,10 @@ public:
 
   /// The loaded price map file (empty when none).
   const price_table& file() const { return file_; }
+
+  /// The highest of each per-token price of the file, the built-in table and `models`'
+  /// configured prices: what no answer's tokens can cost more than.
+  model_price dearest(const std::map<std::string, config::model_alias>& models) const;
 
 private:
   std::optional<model_price> resolve(config::provider_type type, std::string_view model_id,

@@ -6,6 +6,7 @@
 
 #include "et/config/secrets.hpp"
 #include "et/util/text.hpp"
+#include "et/wire/classify.hpp"
 
 namespace et::provider {
 
@@ -21,6 +22,8 @@ struct exchange_state {
   int status = 0;
   http::header_list headers;
   std::string error_body; // whole replies: the body (non-2xx ones are classified)
+  bool whole = false;     // a stream request answered 2xx with one JSON body
+  bool answered = false;  // a stream's terminal event came: its answer went out already
   std::unique_ptr<wire::stream_decoder> decoder; // streams only
   std::optional<failure> stream_error;           // a typed error event
   std::vector<chunk> pending;
@@ -58,6 +61,23 @@ failure interrupted(const failure& cause, size_t chunks) {
   f.code = errc::stream_interrupted;
   f.message = "stream cut after " + std::to_string(chunks) + " chunks: " + to_string(cause);
   return f;
+}
+
+// Whether a reply's body is one JSON document (not a stream of events).
+bool is_json(const http::header_list& headers) {
+  auto type = wire::find_header(headers, "content-type");
+  return type && ascii_lower(*type).starts_with("application/json");
+}
+
+// A stream request answered with one JSON body: a proxy's error or a server that ignores
+// "stream": the codec reads it as a whole reply (its error typed), and an answer goes on as
+// one piece. Read as events, it would be a stream that broke, retried for nothing.
+result<chat_response> whole_answer(const wire::codec& codec, std::string_view body,
+                                   const chunk_handler& on_chunk) {
+  auto r = codec.decode_chat(body);
+  if (r && (!r->content.empty() || !r->reasoning.empty()))
+    on_chunk(chunk{r->content, r->reasoning, "", ""});
+  return r;
 }
 
 wire::http_reply reply_of(exchange_state& st) {
@@ -137,6 +157,10 @@ http::exchange send_whole(http::client& client, const url& base, const config::t
 
 } // namespace
 
+// The most models a listing keeps, and the longest id or name it keeps one with.
+constexpr std::size_t max_listed_models = 10'000;
+constexpr std::size_t max_model_id_bytes = 256;
+
 // Everything a listing needs, owned by the listing and not by the provider:
 // its callbacks outlive neither. `client` may be used only while `stopped`
 // is false, which the provider's destructor sets under `mutex` (the client
@@ -180,8 +204,13 @@ void http_provider::listing::on_page(const std::shared_ptr<listing>& self, excha
   auto decoded = codec->decode_models(st.error_body);
   if (!decoded)
     return done(decoded.error());
-  models.insert(models.end(), decoded->models.begin(), decoded->models.end());
-  if (decoded->next_page.empty() || --pages_left <= 0)
+  // An upstream's list is shown and searched: names of a sane length, and no more of them
+  // than any provider has (a page of millions would be kept whole otherwise).
+  for (auto& m : decoded->models)
+    if (m.id.size() <= max_model_id_bytes && m.display_name.size() <= max_model_id_bytes
+        && models.size() < max_listed_models)
+      models.push_back(std::move(m));
+  if (decoded->next_page.empty() || --pages_left <= 0 || models.size() >= max_listed_models)
     return done(std::move(models));
   {
     std::lock_guard<std::mutex> guard{mutex};
@@ -278,23 +307,41 @@ http::exchange http_provider::stream(const chat_request& req, chunk_handler on_c
   h.on_head = [st](const http::response_head& head) {
     st->status = head.status;
     st->headers = head.headers;
+    st->whole = is_success(head.status) && is_json(head.headers);
   };
-  h.on_body = [st, on_chunk](std::string_view bytes) {
+  h.on_body = [st, on_chunk, done](std::string_view bytes) {
     if (!is_success(st->status)) {
+      auto room =
+          wire::max_error_body_bytes - std::min(st->error_body.size(), wire::max_error_body_bytes);
+      st->error_body.append(bytes.substr(0, room));
+      return;
+    }
+    if (st->whole) {
       st->error_body.append(bytes);
       return;
     }
-    if (st->stream_error)
-      return; // the rest of a failed stream is noise
+    if (st->stream_error || st->answered)
+      return; // the rest of a failed or finished stream is noise
     st->pending.clear();
     auto fed = st->decoder->feed(bytes, st->pending);
     st->deliver(on_chunk);
     if (!fed) {
       st->stream_error = fed.error();
       st->cancel(); // stop reading: the provider said the stream failed
+    } else if (st->decoder->ended()) {
+      // The answer is whole: it goes now, not when the upstream closes the body (one that
+      // holds it open would turn it into a timeout). The body still drains, so the
+      // connection may serve the next request; nothing that comes after is read.
+      st->answered = true;
+      st->pending.clear();
+      auto finished = st->decoder->finish(st->pending);
+      st->deliver(on_chunk);
+      done(std::move(finished));
     }
   };
   h.on_done = [st, codec, on_chunk, done](result<void> r) {
+    if (st->answered)
+      return;
     if (st->stream_error)
       return done(*st->stream_error);
     if (!r)
@@ -302,6 +349,8 @@ http::exchange http_provider::stream(const chat_request& req, chunk_handler on_c
                                            : r.error());
     if (!is_success(st->status))
       return done(codec->classify(reply_of(*st)));
+    if (st->whole)
+      return done(whole_answer(*codec, st->error_body, on_chunk));
     // A last event without its delimiter still carries text: stream it first.
     st->pending.clear();
     auto finished = st->decoder->finish(st->pending);

@@ -254,6 +254,9 @@ public:
     const auto& o = *parsed;
     if (get_string(o, "type") == "error")
       return classify_stream_error(body, p_.api_key);
+    // {} is no answer: an empty one would pass for a model that said nothing.
+    if (get_array(o, "content") == nullptr)
+      return make_failure(errc::invalid_input, "Anthropic message without \"content\"");
     chat_response r;
     r.id = get_string(o, "id");
     r.model = get_string(o, "model");

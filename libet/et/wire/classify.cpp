@@ -174,6 +174,18 @@ error_parts parse_error_parts(std::string_view body) {
   return parts;
 }
 
+// An upstream's message reaches logs, journals, the client's error body and the summary of
+// every candidate that failed: one line of it, valid UTF-8, at most max_message_bytes.
+std::string bounded_message(std::string text) {
+  make_valid_utf8(text);
+  for (auto& c : text)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+      c = ' ';
+  if (text.size() > max_message_bytes)
+    text = clip_utf8(text, max_message_bytes) + "...";
+  return text;
+}
+
 failure make_error(int status, error_parts parts, std::string_view secret) {
   int effective = status != 0 ? status : (parts.code >= 400 ? parts.code : 0);
   failure f;
@@ -183,7 +195,7 @@ failure make_error(int status, error_parts parts, std::string_view secret) {
   std::vector<std::string> secrets{std::string{secret}};
   if (auto colon = secret.find(':'); colon != std::string_view::npos)
     secrets.emplace_back(secret.substr(colon + 1));
-  f.message = scrub(std::move(parts.message), secrets);
+  f.message = bounded_message(scrub(std::move(parts.message), secrets));
   if (f.message.empty())
     f.message = status != 0 ? "HTTP " + std::to_string(status) + " without an error message"
                             : "error event without a message";
@@ -243,7 +255,8 @@ errc classify_error(int status, const std::vector<std::string>& tags, std::strin
 
 failure classify_reply(const http_reply& reply, std::string_view secret,
                        std::chrono::system_clock::time_point now) {
-  auto f = make_error(reply.status, parse_error_parts(reply.body), secret);
+  auto body = std::string_view{reply.body}.substr(0, max_error_body_bytes);
+  auto f = make_error(reply.status, parse_error_parts(body), secret);
   // A header is the server's own instruction; the body's RetryInfo is the fallback.
   if (auto ms = find_header(reply.headers, "retry-after-ms")) {
     double value = 0;

@@ -4,6 +4,7 @@
 /// acts on, keeping the provider's own message (never the API key).
 
 #include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,14 @@
 #include "et/wire/codec.hpp"
 
 namespace et::wire {
+
+/// The most bytes of an upstream's error message et keeps (then "..."); control bytes become
+/// spaces. The message goes into logs, journals and error bodies.
+inline constexpr std::size_t max_message_bytes = 2048;
+
+/// The most of an error reply's body that is read for its error: any provider's error object
+/// fits; the rest of a huge one would only be parsed.
+inline constexpr std::size_t max_error_body_bytes = 64 << 10;
 
 /// A `Retry-After` value, delay-seconds ("16", "1.5") or an HTTP-date
 /// ("Wed, 21 Oct 2015 07:28:00 GMT") taken relative to `now`; a date in the

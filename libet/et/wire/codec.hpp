@@ -53,6 +53,9 @@ public:
   /// of a last event that lacked its delimiter is appended to `out` first, so
   /// what was streamed always adds up to the answer.
   virtual result<chat_response> finish(std::vector<chunk>& out) = 0;
+  /// True once the protocol's terminal event came: the answer is whole, and bytes after it
+  /// are not the answer's (feed ignores them).
+  virtual bool ended() const = 0;
 };
 
 /// A provider protocol.
@@ -85,6 +88,11 @@ public:
   /// [0, et::max_token_count]; invalid_input otherwise.
   virtual result<int64_t> decode_count(std::string_view body) const;
 };
+
+/// The limits every decoder holds an answer to (tool calls, their arguments, thinking
+/// blocks), for an answer that arrives decoded already: a remote node's. invalid_input past
+/// them.
+result<void> check_answer(const chat_response& r);
 
 /// The codec for a provider's type (openai, anthropic, ollama, gemini); null for mock.
 std::unique_ptr<codec> make_codec(const config::provider& p);

@@ -8,6 +8,7 @@
 
 #include "et/util/text.hpp"
 #include "et/util/url.hpp"
+#include "et/wire/detail/anthropic_thinking.hpp"
 
 namespace et::wire::detail {
 
@@ -29,6 +30,11 @@ result<json::object> parse_object(std::string_view text, std::string_view what) 
   if (!v->is_object())
     return make_failure(errc::invalid_input, std::string{what} + " is not a JSON object");
   return std::move(v->as_object());
+}
+
+bool has_error_member(const json::object& o) {
+  const auto* e = o.if_contains("error");
+  return e != nullptr && !e->is_null();
 }
 
 std::string_view get_string(const json::object& o, std::string_view key) {
@@ -232,9 +238,11 @@ failure interrupted(std::string_view terminal, const chat_response& partial) {
 result<void> sse_stream::feed(std::string_view bytes, std::vector<chunk>& out) {
   if (failed_)
     return *failed_;
+  if (complete())
+    return {}; // after the terminal event: not the answer's (more text, other usage)
   sse_.feed(bytes);
   sse_event ev;
-  while (sse_.next(ev)) {
+  while (!complete() && sse_.next(ev)) {
     if (auto r = on_event(ev, out); !r) {
       failed_ = r.error();
       return r;
@@ -265,9 +273,11 @@ result<chat_response> sse_stream::finish(std::vector<chunk>& out) {
 result<void> ndjson_stream::feed(std::string_view bytes, std::vector<chunk>& out) {
   if (failed_)
     return *failed_;
+  if (complete())
+    return {}; // after the final line: not the answer's
   lines_.feed(bytes);
   std::string_view line;
-  while (lines_.next(line)) {
+  while (!complete() && lines_.next(line)) {
     if (auto r = on_line(line, out); !r) {
       failed_ = r.error();
       return r;
@@ -292,3 +302,13 @@ result<chat_response> ndjson_stream::finish(std::vector<chunk>& out) {
 }
 
 } // namespace et::wire::detail
+
+namespace et::wire {
+
+result<void> check_answer(const chat_response& r) {
+  if (auto calls = detail::check_tool_calls(r.tool_calls); !calls)
+    return calls;
+  return detail::check_thoughts(r.thoughts.size());
+}
+
+} // namespace et::wire

@@ -126,7 +126,7 @@ protected:
     auto parsed = parse_object(ev.data, "Gemini stream chunk");
     if (!parsed)
       return parsed.error();
-    if (parsed->contains("error"))
+    if (has_error_member(*parsed))
       return classify_stream_error(ev.data, secret_);
     auto ended = read_response(*parsed, response_, &out);
     if (!ended)
@@ -201,7 +201,7 @@ public:
     auto parsed = parse_object(body, "Gemini token count");
     if (!parsed)
       return parsed.error();
-    if (parsed->contains("error"))
+    if (has_error_member(*parsed))
       return classify_stream_error(body, p_.api_key);
     bool details_only = true;
     for (const auto& member : *parsed)
@@ -217,8 +217,13 @@ public:
     auto parsed = parse_object(body, "Gemini response");
     if (!parsed)
       return parsed.error();
-    if (parsed->contains("error"))
+    if (has_error_member(*parsed))
       return classify_stream_error(body, p_.api_key);
+    // {} is no answer (a prompt Gemini blocked has no candidate but its promptFeedback: it
+    // finishes with content_filter).
+    if (get_array(*parsed, "candidates") == nullptr
+        && get_object(*parsed, "promptFeedback") == nullptr)
+      return make_failure(errc::invalid_input, "Gemini response without \"candidates\"");
     chat_response r;
     if (auto read = read_response(*parsed, r, nullptr); !read)
       return read.error();

@@ -161,7 +161,7 @@ protected:
     if (!parsed)
       return parsed.error();
     // A failure after the 200 arrives as an {"error": "..."} line.
-    if (parsed->contains("error"))
+    if (has_error_member(*parsed))
       return classify_stream_error(line, secret_);
     if (auto read = read_part(*parsed, response_, &out); !read)
       return read;
@@ -216,8 +216,11 @@ public:
     auto parsed = parse_object(body, "Ollama chat response");
     if (!parsed)
       return parsed.error();
-    if (parsed->contains("error"))
+    if (has_error_member(*parsed))
       return classify_stream_error(body, p_.api_key);
+    // {} is no answer: an empty one would pass for a model that said nothing.
+    if (get_object(*parsed, "message") == nullptr && !parsed->contains("response"))
+      return make_failure(errc::invalid_input, "Ollama chat response without \"message\"");
     chat_response r;
     if (auto read = read_part(*parsed, r, nullptr); !read)
       return read.error();

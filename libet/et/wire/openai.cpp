@@ -86,9 +86,9 @@ std::string content_of(const json::object& o) {
   return out;
 }
 
+// {"error": {...}}, or vLLM's {"object": "error", "message": ...}.
 bool has_error(const json::object& o) {
-  const auto* e = o.if_contains("error");
-  return e != nullptr && !e->is_null();
+  return has_error_member(o) || get_string(o, "object") == "error";
 }
 
 class openai_stream final : public sse_stream {

@@ -5,6 +5,7 @@
 // leaves it in any encoding, and no callback of its outlives it.
 
 #include <boost/json.hpp>
+#include <functional>
 #include <future>
 
 #include "et/http/runtime.hpp"
@@ -64,9 +65,13 @@ struct fixture {
   http::runtime runtime{1};
   http::client client{runtime, http::client_options{}};
 
-  std::unique_ptr<provider::http_provider> make(config::provider_type type,
-                                                const std::string& url) {
-    auto made = provider::http_provider::make(client, provider(type, url));
+  std::unique_ptr<provider::http_provider>
+  make(config::provider_type type, const std::string& url,
+       const std::function<void(config::provider&)>& adjust = {}) {
+    auto settings = provider(type, url);
+    if (adjust)
+      adjust(settings);
+    auto made = provider::http_provider::make(client, settings);
     if (!made)
       CAF_FAIL("make: " << to_string(made.error()));
     return std::move(*made);
@@ -225,6 +230,115 @@ CAF_TEST(a last event without its delimiter is streamed like the others) {
     CAF_REQUIRE(r);
     CAF_CHECK_EQUAL(r->content, "Hello");
     CAF_CHECK_EQUAL(*streamed, "Hello");
+  }
+}
+
+CAF_TEST(a stream request answered with one json body is read whole) {
+  // A proxy's error, or a server that ignores "stream": read as events it would be a stream
+  // that broke, its cause lost and the request retried for nothing.
+  struct whole {
+    config::provider_type type;
+    std::string body;
+  };
+  const whole errors[] = {
+      {config::provider_type::openai,
+       R"({"error":{"message":"Incorrect API key","type":"invalid_request_error",)"
+       R"("code":"invalid_api_key"}})"},
+      {config::provider_type::openai, R"({"object":"error","message":"bad key","code":401})"},
+      {config::provider_type::anthropic,
+       R"({"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}})"}};
+  for (const auto& e : errors) {
+    loopback_server server{[body = e.body](const seen_request&) {
+      return reply{}.send(http_response(200, body, {{"Content-Type", "application/json"}}));
+    }};
+    auto p = make(e.type, server.url());
+    CAF_CHECK_EQUAL(fail_of(*p, true).code, errc::auth);
+  }
+  loopback_server server{[](const seen_request&) {
+    return reply{}.send(http_response(
+        200,
+        R"({"id":"c1","model":"m","choices":[{"index":0,"message":{"role":"assistant",)"
+        R"("content":"Hello"},"finish_reason":"stop"}],)"
+        R"("usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}})",
+        {{"Content-Type", "application/json; charset=utf-8"}}));
+  }};
+  auto p = make(config::provider_type::openai, server.url());
+  auto promise = std::make_shared<std::promise<result<chat_response>>>();
+  auto streamed = std::make_shared<std::string>();
+  p->stream(
+      ask(), [streamed](et::chunk c) { *streamed += c.text; },
+      [promise](result<chat_response> r) { promise->set_value(std::move(r)); });
+  auto f = promise->get_future();
+  CAF_REQUIRE(f.wait_for(20s) == std::future_status::ready);
+  auto r = f.get();
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->content, "Hello");
+  CAF_CHECK_EQUAL(*streamed, "Hello");
+  CAF_CHECK_EQUAL(r->tokens.completion_tokens, 2);
+}
+
+CAF_TEST(a stream ends with its terminal event whatever the upstream sends after) {
+  // [DONE], then more text, then nothing while the connection stays open: the answer is the
+  // one before [DONE], and it comes now, not when the idle limit (60 s here) would cut it.
+  loopback_server server{[](const seen_request&) {
+    auto piece = [](const std::string& text) {
+      return et::test::chunk(
+          R"(data: {"id":"c","model":"m","choices":[{"index":0,"delta":{"content":")" + text
+          + R"("},"finish_reason":null}]})" + "\n\n");
+    };
+    return reply{}
+        .send(http_head(200,
+                        {{"Content-Type", "text/event-stream"}, {"Transfer-Encoding", "chunked"}})
+              + piece("Hello")
+              + et::test::chunk("data: {\"id\":\"c\",\"model\":\"m\",\"choices\":[{\"index\":0,"
+                                "\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n")
+              + et::test::chunk("data: [DONE]\n\n") + piece(" and more"))
+        .stall();
+  }};
+  auto made = make(config::provider_type::openai, server.url(), [](config::provider& p) {
+    p.timeout.idle = 60s;
+    p.timeout.total = 120s;
+  });
+  auto promise = std::make_shared<std::promise<result<chat_response>>>();
+  auto streamed = std::make_shared<std::string>();
+  made->stream(
+      ask(), [streamed](et::chunk c) { *streamed += c.text; },
+      [promise](result<chat_response> r) { promise->set_value(std::move(r)); });
+  auto f = promise->get_future();
+  CAF_REQUIRE(f.wait_for(20s) == std::future_status::ready);
+  auto r = f.get();
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->content, "Hello");
+  CAF_CHECK_EQUAL(*streamed, "Hello");
+}
+
+CAF_TEST(a model listing keeps a sane number of models with sane names) {
+  loopback_server server{[](const seen_request&) {
+    std::string body = R"({"object":"list","data":[{"id":")" + std::string(1000, 'x') + R"("})";
+    for (int i = 0; i < 20000; ++i)
+      body += R"(,{"id":"m)" + std::to_string(i) + R"("})";
+    return reply{}.send(http_response(200, body + "]}", {{"Content-Type", "application/json"}}));
+  }};
+  auto p = make(config::provider_type::openai, server.url());
+  std::promise<result<std::vector<model_info>>> promise;
+  p->list_models([&](result<std::vector<model_info>> r) { promise.set_value(std::move(r)); });
+  auto f = promise.get_future();
+  CAF_REQUIRE(f.wait_for(20s) == std::future_status::ready);
+  auto models = f.get();
+  CAF_REQUIRE(models);
+  CAF_CHECK_EQUAL(models->size(), 10000u);
+  CAF_CHECK_EQUAL(models->front().id, "m0"); // the long one was left out
+}
+
+CAF_TEST(a huge error body is read only as far as an error needs) {
+  loopback_server server{[](const seen_request&) {
+    return reply{}.send(http_response(500, std::string(8 << 20, 'x'), {}));
+  }};
+  auto p = make(config::provider_type::openai, server.url());
+  for (bool stream : {false, true}) {
+    auto f = fail_of(*p, stream);
+    CAF_CHECK_EQUAL(f.code, errc::server_error);
+    CAF_CHECK_LESS(f.message.size(), 1024u);
   }
 }
 

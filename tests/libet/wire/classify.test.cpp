@@ -258,3 +258,19 @@ CAF_TEST(a recorded anthropic mid stream overloaded event is overloaded) {
   CAF_CHECK_EQUAL(name(f.code), "overloaded");
   CAF_CHECK_EQUAL(f.message, "Overloaded");
 }
+
+CAF_TEST(an upstream message is kept as one bounded line) {
+  // A message of megabytes, or one with lines and escapes, would go on into logs, journals,
+  // error bodies and the summary of every failed candidate.
+  auto huge = classify_body(500, R"({"error":{"message":")" + std::string(20'000, 'x') + "\"}}");
+  CAF_CHECK_EQUAL(huge.message.size(), max_message_bytes + 3);
+  CAF_CHECK(huge.message.ends_with("..."));
+  // A body past what is read for an error is not parsed whole: its first bytes are the message.
+  auto flood = classify_body(500, R"({"error":{"message":")" + std::string(1 << 20, 'x') + "\"}}");
+  CAF_CHECK_EQUAL(name(flood.code), "server_error");
+  CAF_CHECK_LESS_OR_EQUAL(flood.message.size(), max_message_bytes + 3);
+  auto lines = classify_body(400, R"({"error":{"message":"bad\nFAKE LOG LINE\u001b[2J"}})");
+  CAF_CHECK_EQUAL(lines.message, "bad FAKE LOG LINE [2J");
+  auto stream = classify_stream_error(R"({"error":{"message":"a\r\nb"}})", key);
+  CAF_CHECK_EQUAL(stream.message, "a  b");
+}

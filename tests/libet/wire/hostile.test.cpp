@@ -266,3 +266,33 @@ CAF_TEST(request bodies are valid utf8 whatever bytes the conversation holds) {
     CAF_CHECK_NOT_EQUAL(http->body.find("caf\xef\xbf\xbd"), std::string::npos);
   }
 }
+
+CAF_TEST(a whole answer without its answer is malformed not an empty success) {
+  for (auto type : {config::provider_type::anthropic, config::provider_type::gemini,
+                    config::provider_type::ollama}) {
+    CAF_MESSAGE(config::to_string(type));
+    auto c = make_codec(test::make_provider(type));
+    auto r = c->decode_chat("{}");
+    CAF_REQUIRE(!r);
+    CAF_CHECK_EQUAL(r.error().code, errc::invalid_input);
+  }
+  auto gemini = make_codec(test::make_provider(config::provider_type::gemini));
+  // "error": null says there is none.
+  auto fine = gemini->decode_chat(R"({"error":null,"candidates":[{"content":{"parts":)"
+                                  R"([{"text":"hi"}]},"finishReason":"STOP"}]})");
+  CAF_REQUIRE(fine);
+  CAF_CHECK_EQUAL(fine->content, "hi");
+  auto ollama = make_codec(test::make_provider(config::provider_type::ollama));
+  auto answered = ollama->decode_chat(R"({"error":null,"model":"m","message":{"role":)"
+                                      R"("assistant","content":"hi"},"done":true})");
+  CAF_REQUIRE(answered);
+  CAF_CHECK_EQUAL(answered->content, "hi");
+}
+
+CAF_TEST(a vllm error object is a typed error) {
+  auto c = make_codec(test::make_provider(config::provider_type::openai));
+  auto r = c->decode_chat(R"({"object":"error","message":"maximum context length is 4096 )"
+                          R"(tokens","type":"BadRequestError","code":400})");
+  CAF_REQUIRE(!r);
+  CAF_CHECK_EQUAL(r.error().code, errc::context_overflow);
+}

@@ -24,6 +24,8 @@ namespace et::wire::detail {
 result<boost::json::value> parse_json(std::string_view text, std::string_view what);
 /// Parses `text` as an object; invalid_input naming `what` otherwise.
 result<boost::json::object> parse_object(std::string_view text, std::string_view what);
+/// Whether `o` carries an error: an "error" member that is not null.
+bool has_error_member(const boost::json::object& o);
 /// The string member `key`, "" when absent or not a string.
 std::string_view get_string(const boost::json::object& o, std::string_view key);
 /// The numeric member `key` as an integer, nullopt when absent, not a number,
@@ -119,6 +121,7 @@ class sse_stream : public stream_decoder {
 public:
   result<void> feed(std::string_view bytes, std::vector<chunk>& out) final;
   result<chat_response> finish(std::vector<chunk>& out) final;
+  bool ended() const final { return complete(); }
 
 protected:
   /// Handles one event; a failure stops the stream.
@@ -142,6 +145,7 @@ class ndjson_stream : public stream_decoder {
 public:
   result<void> feed(std::string_view bytes, std::vector<chunk>& out) final;
   result<chat_response> finish(std::vector<chunk>& out) final;
+  bool ended() const final { return complete(); }
 
 protected:
   /// Handles one line; a failure stops the stream.
