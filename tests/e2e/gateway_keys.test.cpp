@@ -194,6 +194,40 @@ CAF_TEST(a request without a key is refused before its body is read) {
   CAF_CHECK_EQUAL(text.rfind("HTTP/1.1 401 ", 0), 0u); // no 100 Continue first
   CAF_CHECK(has(text, "\"type\":\"authentication_error\""));
   CAF_CHECK(has(gateway->err(), "POST /v1/messages -> 401 "));
+  // /health needs no key, and so reads no body: refused before a byte of it is read.
+  for (std::string route : {"POST /health", "GET /v1/models", "PUT /v1/messages"}) {
+    fd = et::test::connect_loopback(port, 10);
+    CAF_REQUIRE(fd >= 0);
+    auto ask = route
+               + " HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\n"
+                 "Content-Length: 1048576\r\n\r\n";
+    CAF_CHECK_EQUAL(::send(fd, ask.data(), ask.size(), MSG_NOSIGNAL),
+                    static_cast<ssize_t>(ask.size()));
+    text.clear();
+    for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;)
+      text.append(buf, static_cast<size_t>(n));
+    ::close(fd);
+    CAF_CHECK_EQUAL(text.rfind("HTTP/1.1 413 ", 0), 0u);
+    CAF_CHECK(has(text, "takes no request body"));
+  }
+}
+
+CAF_TEST(a key with a budget is kept to priced models) {
+  // An unpriced model would spend nothing of the budget: whatever it costs, the key could
+  // spend without end. A key without a budget may use it.
+  auto budgeted = create("budgeted", {"--budget-day", "100"});
+  auto free = create("free");
+  serve();
+  const std::string body = R"({"model":"gpt","max_tokens":8,)"
+                           R"("messages":[{"role":"user","content":"hello"}]})";
+  auto refused = oai(body, budgeted);
+  CAF_CHECK_EQUAL(refused.status, 403);
+  CAF_CHECK(has(refused.body, "has no price"));
+  CAF_CHECK_EQUAL(oai(body, free).status, 200);
+  auto priced = oai(R"({"model":"priced","max_tokens":8,)"
+                    R"("messages":[{"role":"user","content":"hello"}]})",
+                    budgeted);
+  CAF_CHECK_EQUAL(priced.status, 200);
 }
 
 CAF_TEST(a key keeps to its models) {

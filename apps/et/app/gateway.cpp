@@ -256,7 +256,21 @@ void chat(const state_ptr& st, gateway::surface api, const key_pass& who, http::
 // with the body (handle), so a key revoked in between is noticed.
 bool admit_head(const state_ptr& st, const http::incoming& head,
                 const std::shared_ptr<http::reply>& out) {
-  return door(st, head, arrive(head), *out).has_value();
+  auto a = arrive(head);
+  // Only a POST to a chat or counting endpoint is read with its body: /health is open
+  // without a key, and no other route reads one, so none may make the gateway hold one.
+  bool reads_body = head.method == "POST" && (a.api || a.path == count_tokens_path);
+  bool has_body = head.has_header("transfer-encoding")
+                  || (head.has_header("content-length") && head.header("content-length") != "0");
+  if (has_body && !reads_body) {
+    send_error(st, *out, a.p,
+               {413,
+                printable(head.method, 32) + " " + printable(a.path) + " takes no request body", "",
+                0, "invalid_request_error"},
+               a.chat_tally());
+    return false;
+  }
+  return door(st, head, a, *out).has_value();
 }
 
 void handle(const state_ptr& st, http::incoming in, std::shared_ptr<http::reply> out) {
@@ -268,8 +282,10 @@ void handle(const state_ptr& st, http::incoming in, std::shared_ptr<http::reply>
   auto p = a.p;
   const auto* chat_tally = a.chat_tally();
   auto wrong_method = [&](const char* allowed) {
-    gateway::client_error e{
-        405, in.method + " is not allowed on " + path + " (use " + allowed + ")", "", 0, ""};
+    gateway::client_error e{405,
+                            printable(in.method, 32) + " is not allowed on " + printable(path)
+                                + " (use " + allowed + ")",
+                            "", 0, ""};
     if (chat_tally)
       count(st, *chat_tally, 405, &e);
     auto h = error_headers(e);
@@ -312,7 +328,7 @@ void handle(const state_ptr& st, http::incoming in, std::shared_ptr<http::reply>
   }
   send_error(st, *out, p,
              {404,
-              "no route for " + in.method + " " + path
+              "no route for " + printable(in.method, 32) + " " + printable(path)
                   + " (this gateway serves POST /v1/chat/completions, POST /v1/responses, POST "
                     "/v1/messages, POST /v1/messages/count_tokens, GET /v1/models, GET /metrics "
                     "and GET /health)",

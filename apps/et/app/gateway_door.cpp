@@ -38,7 +38,7 @@ std::string browser_refusal(const http::incoming& in, bool beyond_loopback) {
     return "requests from web pages (with an Origin header) are refused: a page must not spend "
            "through this gateway";
   if (!beyond_loopback && !loopback_host(in.header("host")))
-    return "Host \"" + std::string{in.header("host")}
+    return "Host \"" + printable(in.header("host"))
            + "\" is not a loopback name or address: refused (DNS rebinding)";
   return {};
 }

@@ -96,7 +96,8 @@ key_gate::authenticate(const http::incoming& in) const {
   if (found->key && found->key->revoked)
     return unauthorized("the key \"" + found->key->name + "\" was revoked");
   if (found->key)
-    return key_pass{found->key->name, found->key->limits.models};
+    return key_pass{found->key->name, found->key->limits.models,
+                    found->key->limits.budget_day || found->key->limits.budget_total};
   if (found->active == 0)
     return key_pass{}; // open mode: whatever an SDK sends as its key is ignored
   return unauthorized(key.empty() ? "this gateway needs a key: send \"Authorization: Bearer KEY\" "
@@ -127,7 +128,19 @@ void key_gate::admit(const key_pass& who, const std::string& model, const gatewa
   if (auto refused = refuse_model(who, model))
     return then(std::move(*refused), key_ticket{who.name, model, 0});
   key_ticket priced{who.name, model, 0};
-  auto use = estimate(who, where, *req, priced);
+  std::string unpriced;
+  auto use = estimate(who, where, *req, priced, unpriced);
+  // A budget holds only where prices are known: an unpriced model would spend nothing of it.
+  if (who.budgeted && !unpriced.empty()) {
+    record_refusal(who, model, 403);
+    return then(gateway::client_error{403,
+                                      "the key \"" + who.name + "\" has a budget, and "
+                                          + printable(unpriced)
+                                          + " has no price to hold it to (give its alias a "
+                                            "price, 0 for a free model, or name a priced model)",
+                                      "model", 0, "model_not_allowed"},
+                priced);
+  }
   writer_->admit(
       std::move(use), [this, who, priced, then = std::move(then)](result<store::key_admission> a) {
         auto ticket = priced;
@@ -150,7 +163,8 @@ void key_gate::admit(const key_pass& who, const std::string& model, const gatewa
 }
 
 store::key_use key_gate::estimate(const key_pass& who, const gateway::route& where,
-                                  const chat_request& req, key_ticket& ticket) const {
+                                  const chat_request& req, key_ticket& ticket,
+                                  std::string& unpriced) const {
   // The worst case over the chain: any candidate may end up answering.
   auto prompt = cost::estimate_prompt_tokens(req);
   store::key_use use{who.name, 0, prompt, now_ms()};
@@ -170,8 +184,11 @@ store::key_use key_gate::estimate(const key_pass& who, const gateway::route& whe
       auto a = settings_->models.find(c.where.alias);
       auto price = prices_.lookup(p->second, c.where.model,
                                   a == settings_->models.end() ? nullptr : &a->second);
-      if (!price)
+      if (!price) {
+        if (unpriced.empty())
+          unpriced = c.where.label();
         continue;
+      }
       use.usd = std::max(use.usd, cost::estimate_request_usd(*price, prompt, max_tokens));
       if (!ticket.dearest)
         ticket.dearest.emplace();

@@ -29,6 +29,7 @@ namespace et::app {
 struct key_pass {
   std::string name;                ///< the key's name; "" in open mode
   std::vector<std::string> models; ///< the models it may name (empty: any)
+  bool budgeted = false;           ///< it has a day or total budget
 };
 
 /// What admission reserved, to settle once the answer is out.
@@ -108,7 +109,7 @@ public:
 private:
   key_gate() = default;
   store::key_use estimate(const key_pass& who, const gateway::route& where, const chat_request& req,
-                          key_ticket& ticket) const;
+                          key_ticket& ticket, std::string& unpriced) const;
 
   std::shared_ptr<const config::settings> settings_;
   cost::price_book prices_;

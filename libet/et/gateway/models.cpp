@@ -20,7 +20,8 @@ result<route> route_model(const config::settings& s, const std::string& model) {
   std::vector<std::string> names;
   for (const auto& m : offered_models(s))
     names.push_back(m.id);
-  auto text = "unknown model \"" + model + "\": not a role, an alias or provider/model here";
+  auto text =
+      "unknown model \"" + printable(model) + "\": not a role, an alias or provider/model here";
   if (auto guess = nearest(model, names))
     text += "; did you mean \"" + *guess + "\"?";
   return make_failure(errc::not_found, text + " (GET /v1/models lists them)");

@@ -23,14 +23,17 @@ namespace et::http {
 
 /// Limits and address of a server.
 struct server_options {
-  std::string host = "127.0.0.1";                      ///< a loopback address
-  uint16_t port = 0;                                   ///< 0 = the OS picks one
-  std::size_t max_body_bytes = 8u << 20;               ///< larger bodies get 413
-  std::size_t max_bodies_bytes = 256u << 20;           ///< of all bodies held at once; past it 503
-  std::size_t max_header_bytes = 64u << 10;            ///< larger headers get 431
-  std::chrono::milliseconds header_timeout{10'000};    ///< to read a request's headers (and idle)
-  std::chrono::milliseconds body_timeout{30'000};      ///< to read its body
-  std::chrono::milliseconds write_timeout{30'000};     ///< for each write to reach the client
+  std::string host = "127.0.0.1";                   ///< a loopback address
+  uint16_t port = 0;                                ///< 0 = the OS picks one
+  std::size_t max_body_bytes = 8u << 20;            ///< larger bodies get 413
+  std::size_t max_bodies_bytes = 256u << 20;        ///< of all bodies held at once; past it 503
+  std::size_t max_header_bytes = 64u << 10;         ///< larger headers get 431
+  std::chrono::milliseconds header_timeout{10'000}; ///< to read a request's headers (and idle)
+  std::chrono::milliseconds body_timeout{30'000};   ///< to read its body
+  std::chrono::milliseconds write_timeout{30'000};  ///< for each write to reach the client
+  /// A stream's bytes waiting for a client that reads slowly; past it the connection closes
+  /// (the work behind it stops) rather than hold what it does not read.
+  std::size_t max_queued_bytes = 4u << 20;
   std::size_t max_connections = 512;                   ///< more get 503 and are closed
   std::optional<server_tls_files> tls;                 ///< set: HTTPS only (see check_server_tls)
   std::chrono::milliseconds handshake_timeout{10'000}; ///< TLS: from accept to a finished handshake

@@ -30,6 +30,7 @@ std::string one_line(std::string_view text) {
 } // namespace
 
 void server_session::enqueue(std::string bytes) {
+  out_bytes_ += bytes.size();
   out_.push_back(std::move(bytes));
   if (!writing_)
     do_write();
@@ -54,6 +55,8 @@ void server_session::on_write(error_code ec) {
     return;
   if (ec)
     return fail();
+  for (std::size_t i = 0; i < writing_pieces_.size(); ++i)
+    out_bytes_ -= out_[i].size();
   out_.erase(out_.begin(), out_.begin() + static_cast<std::ptrdiff_t>(writing_pieces_.size()));
   if (!out_.empty())
     return do_write();
@@ -105,6 +108,9 @@ void server_session::start(int status, header_list headers) {
 void server_session::write(std::string piece) {
   if (phase_ != phase::streaming || ended_ || piece.empty())
     return;
+  // A client that reads slower than the stream comes would make the queue hold the stream.
+  if (out_bytes_ + piece.size() > core_->opts.max_queued_bytes)
+    return fail();
   char size[32];
   std::snprintf(size, sizeof size, "%zx\r\n", piece.size());
   enqueue(size + std::move(piece) + "\r\n");

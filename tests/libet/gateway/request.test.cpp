@@ -238,6 +238,21 @@ CAF_TEST(OpenAI bounds hold on every input) {
   CAF_CHECK(code(parse_openai_request(R"({"model":"m","x":)" + deep)) == errc::invalid_input);
 }
 
+CAF_TEST(a body of many small values is refused before it takes many times its size) {
+  // 4 MiB of [0,0,...] would parse to 32 MiB and more; a body of long strings parses.
+  std::string zeros = "[0";
+  for (int i = 0; i < (2 << 20); ++i)
+    zeros += ",0";
+  zeros += "]";
+  auto flood = parse_openai_request(R"({"model":"m","x":)" + zeros + "}");
+  CAF_REQUIRE(!flood);
+  CAF_CHECK(code(flood) == errc::invalid_input);
+  CAF_CHECK(flood.error().message.find("more JSON values") != std::string::npos);
+  auto text =
+      R"({"model":"m","messages":[{"role":"user","content":")" + repeat('a', 3 << 20) + R"("}]})";
+  CAF_CHECK(parse_openai_request(text));
+}
+
 CAF_TEST(an Anthropic request becomes the neutral request with its system first) {
   auto r = parse_anthropic_request(R"({"model":"claude","max_tokens":100,
       "system":[{"type":"text","text":"be brief","cache_control":{"type":"ephemeral"}}],

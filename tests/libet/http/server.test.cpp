@@ -249,6 +249,26 @@ CAF_TEST(a client that sends far ahead of its answer is cut off and its request 
   CAF_CHECK(gone.get_future().wait_for(10s) == std::future_status::ready);
 }
 
+CAF_TEST(a client that reads slower than its stream comes is cut off and its request cancelled) {
+  // 64 MiB for a client that reads none of it: past the kernel's buffers the pieces would wait
+  // in the server, all of them, until a write timed out.
+  opts.max_queued_bytes = 256 << 10;
+  std::thread writer;
+  start([this, &writer](http::incoming, std::shared_ptr<http::reply> r) {
+    r->on_close([this] { gone.set_value(); });
+    r->start(200, {{"Content-Type", "text/event-stream"}});
+    writer = std::thread{[r] {
+      for (int i = 0; i < 1024; ++i)
+        r->write(std::string(64 << 10, 'x'));
+    }};
+  });
+  raw c{port};
+  c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n"); // and never reads
+  CAF_CHECK(gone.get_future().wait_for(10s) == std::future_status::ready);
+  if (writer.joinable())
+    writer.join();
+}
+
 // A server that stops under a response that did not end tells its handler, as for a client
 // that left, so that the work behind it stops too.
 CAF_TEST(stopping under a response that did not end tells its handler) {

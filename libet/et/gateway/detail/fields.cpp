@@ -4,7 +4,9 @@
 #include "et/gateway/errors.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <new>
 
 namespace et::gateway::detail {
 
@@ -20,17 +22,63 @@ failure unsupported_field(std::string_view field, std::string_view problem) {
                       "`" + printable(field, 200) + "`: " + printable(problem, 400));
 }
 
+namespace {
+
+// Heap memory up to a budget, then std::bad_alloc.
+class bounded_resource final : public boost::container::pmr::memory_resource {
+public:
+  explicit bounded_resource(std::size_t budget) : left_(budget) {}
+
+private:
+  void* do_allocate(std::size_t bytes, std::size_t align) override {
+    auto left = left_.load();
+    do
+      if (bytes > left)
+        throw std::bad_alloc{};
+    while (!left_.compare_exchange_weak(left, left - bytes));
+    return ::operator new (bytes, std::align_val_t{align});
+  }
+  void do_deallocate(void* p, std::size_t bytes, std::size_t align) override {
+    ::operator delete (p, bytes, std::align_val_t{align});
+    left_ += bytes;
+  }
+  bool do_is_equal(const memory_resource& other) const noexcept override { return this == &other; }
+
+  std::atomic<std::size_t> left_;
+};
+
+} // namespace
+
+result<json::value> parse_bounded(std::string_view text, int max_depth, std::string_view what) {
+  // Text is mostly strings, which take their size again: four times it is room enough.
+  auto budget = 4 * text.size() + (64 << 10);
+  json::parse_options opts;
+  opts.max_depth = static_cast<std::size_t>(max_depth);
+  boost::system::error_code ec;
+  try {
+    auto v = json::parse(json::string_view{text.data(), text.size()}, ec,
+                         json::make_shared_resource<bounded_resource>(budget), opts);
+    if (ec)
+      return make_failure(errc::invalid_input,
+                          std::string{what} + " is not valid JSON: " + ec.message());
+    return v;
+  } catch (const std::bad_alloc&) {
+    return make_failure(errc::invalid_input, std::string{what}
+                                                 + " holds more JSON values than "
+                                                   "its size allows (many small ones)");
+  }
+}
+
 result<json::object> parse_body(std::string_view body, const limits& bounds) {
   if (body.size() > bounds.max_body_bytes)
     return make_failure(errc::invalid_input, "the request body is larger than "
                                                  + std::to_string(bounds.max_body_bytes)
                                                  + " bytes");
-  boost::system::error_code ec;
-  json::parse_options opts;
-  opts.max_depth = 32; // a request is a few levels deep; deeper is an attack or a mistake
-  auto v = json::parse(json::string_view{body.data(), body.size()}, ec, {}, opts);
-  if (ec)
-    return make_failure(errc::invalid_input, "the request body is not valid JSON: " + ec.message());
+  // A request is a few levels deep; deeper is an attack or a mistake.
+  auto parsed = parse_bounded(body, 32, "the request body");
+  if (!parsed)
+    return std::move(parsed).error();
+  auto& v = *parsed;
   if (!v.is_object())
     return make_failure(errc::invalid_input, "the request body is not a JSON object");
   return std::move(v.as_object());

@@ -28,6 +28,11 @@ failure unsupported_field(std::string_view field, std::string_view problem);
 /// The body as a JSON object, refused past the size bound or when malformed.
 result<json::object> parse_body(std::string_view body, const limits& bounds);
 
+/// `text` parsed with at most `max_depth` levels and at most a few times its size in memory:
+/// JSON of many small values ([0,0,...]) takes 16 bytes or more for each 2 of text, which a
+/// bound on the text does not see. `what` names the text in the error.
+result<json::value> parse_bounded(std::string_view text, int max_depth, std::string_view what);
+
 /// The string `v` (named `field`), at most `max` bytes.
 result<std::string> string_of(const json::value& v, std::string_view field, std::size_t max);
 

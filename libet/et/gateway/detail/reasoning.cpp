@@ -24,12 +24,10 @@ result<std::optional<std::vector<thought>>> unseal_thoughts(std::string_view con
   std::string text;
   if (!well_formed_base64(content) || !base64_decode_into(content, text))
     return bad_field(field, "not thinking sealed by et (not base64)");
-  boost::system::error_code ec;
-  json::parse_options opts;
-  opts.max_depth = 4;
-  auto v = json::parse(text, ec, {}, opts);
-  if (ec || !v.is_array())
+  auto parsed = parse_bounded(text, 4, field);
+  if (!parsed || !parsed->is_array())
     return bad_field(field, "not thinking sealed by et (not a JSON array)");
+  const auto& v = *parsed;
   // The content is bounded already: so is every text within it.
   auto thoughts = thinking_blocks(v, "thoughts", limits{});
   if (!thoughts)
