@@ -1,133 +1,16 @@
 #define CAF_SUITE e2e.gateway_keys
 #include "caf/test/unit_test.hpp"
 
-#include <chrono>
-#include <thread>
-
-#include "gateway_fixture.hpp"
-#include "loopback_server.hpp"
-#include "loopback_socket.hpp"
+#include "gateway_keys_fixture.hpp"
 
 // Gateway keys as a user meets them: `et keys create` prints a key once,
 // `et serve --http` then refuses requests without it (401 in the client's own
 // protocol, never echoing what was presented), takes it in either header,
-// refuses it once revoked, keeps a key to its models, and holds its budget
-// and rate limits across two gateway processes sharing one state dir;
-// `et cost --by key` shows the spend.
+// refuses it once revoked, keeps a key to its models and its rate limits;
+// `et cost --by key` shows the requests. Budgets: gateway_budgets.test.cpp.
 
 using namespace et::e2e;
 using namespace et::e2e::gw;
-
-namespace {
-
-struct keys_fixture : fixture {
-  et::test::silent_listener silent; ///< accepts connections and never says a word
-
-  keys_fixture() {
-    // $1 per token both ways: a request is worth dollars, and budgets bite at once.
-    auto file = dir / "et.yaml";
-    auto text = read_file(file);
-    auto at = text.find("models:\n");
-    CAF_REQUIRE(at != std::string::npos);
-    text.insert(at + 8, "  priced: {provider: oa, model: fake-small, price: {input: 1000000, "
-                        "output: 1000000}}\n"
-                        "  pricedcut: {provider: cutter, model: fake-small, price: {input: "
-                        "1000000, output: 1000000}}\n");
-    // Two providers that time out: one never completes its TLS handshake (the request is
-    // never sent), one takes the request and never answers (the upstream may bill it).
-    auto upstream_url = "http://127.0.0.1:" + std::to_string(upstream.port()) + "/v1";
-    text.insert(text.find("providers:\n") + 11,
-                "  unreachable: {type: openai, base_url: \"https://127.0.0.1:"
-                    + std::to_string(silent.port())
-                    + "/v1\", timeouts: {connect: 300ms}}\n"
-                      "  hanging: {type: openai, base_url: \""
-                    + upstream_url
-                    + "\", headers: {x-fake-fault: hang}, timeouts: {first_byte: 300ms}}\n");
-    at = text.find("models:\n");
-    text.insert(at + 8, "  pricedgone: {provider: unreachable, model: fake-small, price: {input: "
-                        "1000000, output: 1000000}}\n"
-                        "  pricedhang: {provider: hanging, model: fake-small, price: {input: "
-                        "1000000, output: 1000000}}\n");
-    std::ofstream{file} << text;
-  }
-
-  finished et(std::vector<std::string> args) {
-    args.push_back("--config");
-    args.push_back((dir / "et.yaml").string());
-    return run_et(dir, args);
-  }
-
-  // `et keys create NAME flags...`: the key it printed.
-  std::string create(const std::string& name, std::vector<std::string> flags = {}) {
-    flags.insert(flags.begin(), {"keys", "create", name});
-    auto r = et(flags);
-    CAF_REQUIRE_EQUAL(r.code, 0);
-    auto key = r.out.substr(0, r.out.find('\n'));
-    CAF_REQUIRE_EQUAL(r.out, key + "\n"); // one line, the key alone
-    CAF_REQUIRE_EQUAL(key.rfind("et-", 0), 0u);
-    return key;
-  }
-
-  // A second `et serve --http` on the same configuration and state dir.
-  std::unique_ptr<child> second;
-  uint16_t second_port = 0;
-  void serve_second() {
-    second =
-        std::make_unique<child>(dir, "serve2",
-                                std::vector<std::string>{"serve", "--http", "127.0.0.1:0",
-                                                         "--config", (dir / "et.yaml").string()});
-    const std::string mark = "gateway listening on http://127.0.0.1:";
-    poll_until([&] { return has(second->err(), mark) || second->poll().has_value(); }, 15s);
-    auto err = second->err();
-    auto at = err.find(mark);
-    CAF_REQUIRE(at != std::string::npos);
-    second_port = static_cast<uint16_t>(std::stoi(err.substr(at + mark.size())));
-  }
-
-  ~keys_fixture() {
-    if (second) {
-      second->signal(SIGTERM);
-      second->wait();
-    }
-  }
-
-  // `et cost --by key --json` once it shows `requests` requests: records are settled off the
-  // HTTP thread, a moment after their answers.
-  finished cost_once_recorded(int requests) {
-    finished cost;
-    auto seen = R"("requests":)" + std::to_string(requests);
-    poll_until(
-        [&] {
-          cost = et({"cost", "--by", "key", "--json"});
-          return has(cost.out, seen);
-        },
-        10s);
-    return cost;
-  }
-
-  answer oai(const std::string& body, const std::string& key) {
-    return call("POST", "/v1/chat/completions", body, {{"Authorization", "Bearer " + key}});
-  }
-  answer ant(const std::string& body, const std::string& key) {
-    return call("POST", "/v1/messages", body,
-                {{"anthropic-version", "2023-06-01"}, {"x-api-key", key}});
-  }
-};
-
-std::string error_type(const std::string& body) {
-  return field(body, "error", "type");
-}
-
-// Rate windows are calendar minutes of the wall clock, which a test cannot hold still: two
-// requests that must share a window start with at least `needed` left in the current one.
-void wait_for_room_in_the_minute(std::chrono::seconds needed) {
-  auto now = std::chrono::system_clock::now().time_since_epoch();
-  auto into = now % std::chrono::minutes{1};
-  if (into > std::chrono::minutes{1} - needed)
-    std::this_thread::sleep_for(std::chrono::minutes{1} - into);
-}
-
-} // namespace
 
 CAF_TEST_FIXTURE_SCOPE(gateway_keys_tests, keys_fixture)
 
@@ -212,24 +95,6 @@ CAF_TEST(a request without a key is refused before its body is read) {
   }
 }
 
-CAF_TEST(a key with a budget is kept to priced models) {
-  // An unpriced model would spend nothing of the budget: whatever it costs, the key could
-  // spend without end. A key without a budget may use it.
-  auto budgeted = create("budgeted", {"--budget-day", "100"});
-  auto free = create("free");
-  serve();
-  const std::string body = R"({"model":"gpt","max_tokens":8,)"
-                           R"("messages":[{"role":"user","content":"hello"}]})";
-  auto refused = oai(body, budgeted);
-  CAF_CHECK_EQUAL(refused.status, 403);
-  CAF_CHECK(has(refused.body, "has no price"));
-  CAF_CHECK_EQUAL(oai(body, free).status, 200);
-  auto priced = oai(R"({"model":"priced","max_tokens":8,)"
-                    R"("messages":[{"role":"user","content":"hello"}]})",
-                    budgeted);
-  CAF_CHECK_EQUAL(priced.status, 200);
-}
-
 CAF_TEST(a key keeps to its models) {
   auto key = create("narrow", {"--models", "gpt,coder"});
   serve();
@@ -247,89 +112,6 @@ CAF_TEST(a key keeps to its models) {
   CAF_CHECK(has(cost.out, R"({"key":"narrow","requests":4,"failures":3)"));
 }
 
-CAF_TEST(a budget holds across two gateways sharing a state dir) {
-  auto key = create("ci", {"--budget-total", "10"});
-  serve();
-  serve_second();
-  // Up to $9 reserved (5 prompt + 4 completion tokens, estimated), a few dollars spent.
-  auto body =
-      R"({"model":"priced","max_tokens":4,"messages":[{"role":"user","content":"hello gateway"}]})";
-  auto first = oai(body, key);
-  CAF_REQUIRE_EQUAL(first.status, 200);
-  std::swap(port, second_port); // the second gateway now
-  auto over = oai(body, key);
-  CAF_CHECK_EQUAL(over.status, 429);
-  CAF_CHECK_EQUAL(error_type(over.body), "insufficient_quota");
-  CAF_CHECK(has(over.body, "total budget of $10"));
-  CAF_CHECK_EQUAL(over.header("x-should-retry"), "false"); // the SDKs would retry a 429
-  auto over_ant = ant(
-      R"({"model":"priced","max_tokens":4,"messages":[{"role":"user","content":"hello gateway"}]})",
-      key);
-  CAF_CHECK_EQUAL(over_ant.status, 429);
-  CAF_CHECK_EQUAL(error_type(over_ant.body), "rate_limit_error");
-  std::swap(port, second_port);
-  // The first gateway sees the same: the spend is in the shared ledger.
-  CAF_CHECK_EQUAL(oai(body, key).status, 429);
-  // The answered request is settled off the HTTP thread: wait for its record.
-  auto cost = cost_once_recorded(4);
-  if (!has(cost.out, R"("requests":4)")) // shown on failure: what both gateways said
-    CAF_MESSAGE("cost: " << cost.out << "\nfirst gateway: " << gateway->err()
-                         << "\nsecond gateway: " << second->err());
-  CAF_REQUIRE_EQUAL(cost.code, 0);
-  auto doc = json::parse(cost.out);
-  const auto& row = doc.at("rows").at(0);
-  CAF_CHECK_EQUAL(std::string{row.at("key").as_string()}, "ci");
-  CAF_CHECK_EQUAL(row.at("requests").as_int64(), 4);
-  CAF_CHECK_EQUAL(row.at("failures").as_int64(), 3);
-  CAF_CHECK_GREATER(row.at("usd").as_double(), 1.0);
-  CAF_CHECK_LESS(row.at("usd").as_double(), 10.0);
-  auto table = et({"cost", "--by", "key"});
-  CAF_CHECK(has(table.out, "ci "));
-  CAF_CHECK(!has(table.out + cost.out, key));
-}
-
-CAF_TEST(a stream that breaks after its text is charged an estimate) {
-  // The upstream bills what it streamed and the prompt even though no usage came: a client must
-  // not spend past its budget by streams that end (or that it ends) before their usage.
-  auto key = create("cut", {"--budget-total", "1000"});
-  serve();
-  auto r = oai(R"({"model":"pricedcut","stream":true,"max_tokens":8,)"
-               R"("messages":[{"role":"user","content":"hello gateway"}]})",
-               key);
-  CAF_CHECK_EQUAL(r.status, 200);
-  CAF_CHECK(has(r.body, "one"));     // text reached the client...
-  CAF_CHECK(!has(r.body, "[DONE]")); // ...then the stream broke
-  auto cost = cost_once_recorded(1);
-  CAF_REQUIRE_EQUAL(cost.code, 0);
-  auto doc = json::parse(cost.out);
-  const auto& row = doc.at("rows").at(0);
-  CAF_CHECK_EQUAL(row.at("failures").as_int64(), 1);
-  // At $1 a token: the prompt's estimate ("hello gateway": 5 tokens) and the text streamed
-  // before the break (at least "one": 2 tokens).
-  CAF_CHECK_GREATER_OR_EQUAL(row.at("usd").as_double(), 7.0);
-}
-
-CAF_TEST(a timeout is charged only when the request reached the upstream) {
-  // A handshake that never ends sent nothing: an outage must not eat a key's budget. A request
-  // the upstream took and never answered may well be billed: its prompt's estimate is charged.
-  auto key = create("timeouts", {"--budget-total", "1000"});
-  serve();
-  const std::string rest = R"(,"max_tokens":8,"messages":[{"role":"user","content":"hello"}]})";
-  auto gone = oai(R"({"model":"pricedgone")" + rest, key);
-  CAF_CHECK_GREATER_OR_EQUAL(gone.status, 500);
-  CAF_CHECK(has(gone.body, "connect timeout"));
-  auto cost = cost_once_recorded(1);
-  CAF_REQUIRE_EQUAL(cost.code, 0);
-  CAF_CHECK_EQUAL(json::parse(cost.out).at("rows").at(0).at("usd").as_double(), 0.0);
-  auto hung = oai(R"({"model":"pricedhang")" + rest, key);
-  CAF_CHECK_GREATER_OR_EQUAL(hung.status, 500);
-  CAF_CHECK(has(hung.body, "first-byte timeout"));
-  cost = cost_once_recorded(2);
-  CAF_REQUIRE_EQUAL(cost.code, 0);
-  // At $1 a token, "hello" is at least 2 tokens.
-  CAF_CHECK_GREATER_OR_EQUAL(json::parse(cost.out).at("rows").at(0).at("usd").as_double(), 2.0);
-}
-
 CAF_TEST(over the rate limit is 429 with Retry - After) {
   auto key = create("slow", {"--rpm", "1"});
   serve();
@@ -342,6 +124,21 @@ CAF_TEST(over the rate limit is 429 with Retry - After) {
   auto after = std::stoi(over.header("retry-after").empty() ? "0" : over.header("retry-after"));
   CAF_CHECK_GREATER(after, 0);
   CAF_CHECK_LESS_OR_EQUAL(after, 60);
+}
+
+CAF_TEST(a key refused in a loop adds a bounded number of records a minute) {
+  // Each refusal is a row in the shared ledger: a client that ignores its 429s must not
+  // write one for every try. At most 100 a minute (app::refusals_per_minute).
+  constexpr int refusals_per_minute = 100;
+  auto key = create("looping", {"--rpm", "1"});
+  serve();
+  wait_for_room_in_the_minute(std::chrono::seconds{30});
+  CAF_CHECK_EQUAL(oai(oai_body("gpt", false), key).status, 200);
+  for (int i = 0; i < refusals_per_minute + 50; ++i)
+    CAF_CHECK_EQUAL(oai(oai_body("gpt", false), key).status, 429);
+  auto cost = cost_once_recorded(1 + refusals_per_minute);
+  CAF_REQUIRE_EQUAL(cost.code, 0);
+  CAF_CHECK(has(cost.out, R"("requests":)" + std::to_string(1 + refusals_per_minute) + ","));
 }
 
 CAF_TEST(a key counts the tokens of its models outside its limits) {

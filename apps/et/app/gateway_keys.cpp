@@ -228,6 +228,15 @@ void key_gate::flush() {
 }
 
 void key_gate::record_refusal(const key_pass& who, const std::string& model, int status) {
+  {
+    std::lock_guard<std::mutex> lock{refusals_mutex_};
+    auto minute = now_ms() / 60'000;
+    auto& seen = refusals_[who.name];
+    if (seen.minute != minute)
+      seen = refusal_count{minute, 0};
+    if (++seen.count > refusals_per_minute)
+      return;
+  }
   // Nothing was sent: it cost nothing (not "unpriced").
   writer_->settle(0, store::key_request{who.name, model, now_ms(), {}, 0.0, status});
 }

@@ -8,7 +8,9 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <variant>
@@ -31,6 +33,9 @@ struct key_pass {
   std::vector<std::string> models; ///< the models it may name (empty: any)
   bool budgeted = false;           ///< it has a day or total budget
 };
+
+/// The most refusals recorded for one key in one minute.
+inline constexpr int refusals_per_minute = 100;
 
 /// What admission reserved, to settle once the answer is out.
 struct key_ticket {
@@ -103,7 +108,8 @@ public:
   void flush();
 
   /// Records a request refused after authentication (400, 403, 404, 429) at $0, in the
-  /// background. `model` is "" when the body did not decode.
+  /// background; at most refusals_per_minute a key a minute (a client refused in a loop would
+  /// otherwise add a row for each). `model` is "" when the body did not decode.
   void record_refusal(const key_pass& who, const std::string& model, int status);
 
 private:
@@ -114,7 +120,14 @@ private:
   std::shared_ptr<const config::settings> settings_;
   cost::price_book prices_;
   std::unique_ptr<store::key_cache> cache_;
-  std::unique_ptr<store::key_writer> writer_; ///< last: stopped (and flushed) first
+  /// Refusals recorded per key in the current minute (refusals_per_minute at most).
+  struct refusal_count {
+    int64_t minute = 0;
+    int count = 0;
+  };
+  std::mutex refusals_mutex_;
+  std::map<std::string, refusal_count> refusals_; ///< by key name: as many as there are keys
+  std::unique_ptr<store::key_writer> writer_;     ///< last: stopped (and flushed) first
 };
 
 } // namespace et::app

@@ -36,6 +36,8 @@ void key_writer::settle(int64_t id, key_request rec) {
   bool wake = false;
   {
     std::lock_guard<std::mutex> lock{mutex_};
+    if (id == 0 && records_.size() >= options_.max_held_records)
+      return; // a refusal while the store fails: nothing is held for it
     if (records_.empty()) {
       oldest_ = std::chrono::steady_clock::now();
       wake = true; // the thread may be waiting without a deadline

@@ -42,8 +42,12 @@ namespace et::store {
 
 /// How a key_writer gathers records.
 struct key_writer_options {
-  std::chrono::milliseconds flush_every{100};  ///< longest a record waits
-  size_t flush_records = 256;                  ///< records written together at most
+  std::chrono::milliseconds flush_every{100}; ///< longest a record waits
+  size_t flush_records = 256;                 ///< records written together at most
+  /// Records a writer holds at most while the store fails; past it records without a
+  /// reservation (refusals, which cost nothing) are dropped, so a client refused in a loop
+  /// cannot fill memory instead of the disk. Those with one are always kept.
+  size_t max_held_records = 100'000;
   std::function<void(const std::string&)> log; ///< a line per record not written (may be empty)
 };
 
@@ -63,7 +67,8 @@ public:
   /// Queues `use`; `then` gets its answer once its transaction committed.
   void admit(key_use use, admitted then);
 
-  /// Queues the release of reservation `id` (0: none) and the record `rec`.
+  /// Queues the release of reservation `id` (0: none) and the record `rec` (one without a
+  /// reservation may be dropped while max_held_records wait).
   void settle(int64_t id, key_request rec);
 
   /// Blocks until every record queued before the call is written (or failed and logged) and

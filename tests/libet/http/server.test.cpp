@@ -98,7 +98,9 @@ CAF_TEST(a streamed reply arrives piece by piece) {
 
 CAF_TEST(pieces on start and end and a burst of writes arrive whole and in order) {
   // The client reads nothing until every piece is queued, so the socket fills and the pieces
-  // wait behind a write: they leave together in the next ones, each once, in order.
+  // wait behind a write: they leave together in the next ones, each once, in order. (8 MB
+  // wait here: past the default bound on what waits for a slow client.)
+  opts.max_queued_bytes = 16 << 20;
   auto queued = std::make_shared<std::promise<void>>();
   start([queued](http::incoming, std::shared_ptr<http::reply> r) {
     r->start(200, {{"Content-Type", "text/event-stream"}}, "first;");

@@ -143,6 +143,33 @@ CAF_TEST(gathered records all land with exact totals on flush and at the end) {
   CAF_CHECK_NOT_EQUAL(fits->id, 0);
 }
 
+CAF_TEST(refusals past the records held are dropped and settlements never) {
+  // While records cannot be written, a client refused in a loop must not fill memory; what
+  // releases a reservation is kept whatever waits.
+  auto other = open_store();
+  store::key_limits l;
+  l.budget_total = 100.0;
+  CAF_REQUIRE(other->create("k", l, t0));
+  store::key_writer_options o;
+  o.flush_every = 1h;
+  o.flush_records = 1000;
+  o.max_held_records = 3;
+  store::key_writer w{open_store(), o};
+  auto answers = admit_all(w, {store::key_use{"k", 2, 10, t0}, store::key_use{"k", 2, 10, t0}});
+  CAF_REQUIRE_EQUAL(admitted(answers), 2u);
+  for (int i = 0; i < 10; ++i)
+    w.settle(0, answer("k", 0)); // three are held
+  w.settle(answers[0]->id, answer("k", 0.5));
+  w.settle(answers[1]->id, answer("k", 0.5)); // past the bound, and kept
+  w.flush();
+  auto rows = other->requests_since(0);
+  CAF_REQUIRE(rows);
+  CAF_CHECK_EQUAL(rows->size(), 5u);
+  auto listed = other->list(t0);
+  CAF_REQUIRE(listed && listed->size() == 1);
+  CAF_CHECK_EQUAL((*listed)[0].spent_total, 1.0);
+}
+
 CAF_TEST(a crash loses only the records still gathered and frees their reservations) {
   {
     auto s = open_store();
