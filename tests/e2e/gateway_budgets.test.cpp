@@ -15,7 +15,8 @@ CAF_TEST_FIXTURE_SCOPE(gateway_budgets_tests, keys_fixture)
 
 CAF_TEST(a key with a budget is kept to priced models) {
   // An unpriced model would spend nothing of the budget: whatever it costs, the key could
-  // spend without end. A key without a budget may use it.
+  // spend without end. A key without a budget may use it; a chain with a priced model is
+  // charged at its prices whichever model answers.
   auto budgeted = create("budgeted", {"--budget-day", "100"});
   auto free = create("free");
   serve();
@@ -23,12 +24,21 @@ CAF_TEST(a key with a budget is kept to priced models) {
                            R"("messages":[{"role":"user","content":"hello"}]})";
   auto refused = oai(body, budgeted);
   CAF_CHECK_EQUAL(refused.status, 403);
-  CAF_CHECK(has(refused.body, "has no price"));
+  CAF_CHECK(has(refused.body, "has a price to hold it to"));
   CAF_CHECK_EQUAL(oai(body, free).status, 200);
-  auto priced = oai(R"({"model":"priced","max_tokens":8,)"
-                    R"("messages":[{"role":"user","content":"hello"}]})",
-                    budgeted);
-  CAF_CHECK_EQUAL(priced.status, 200);
+  auto mixed = oai(R"({"model":"mixed","max_tokens":8,)"
+                   R"("messages":[{"role":"user","content":"hello"}]})",
+                   budgeted);
+  CAF_CHECK_EQUAL(mixed.status, 200); // answered by gpt, which has no price
+  auto cost = cost_once_recorded(3);
+  CAF_REQUIRE_EQUAL(cost.code, 0);
+  // At $1 a token (priced's), "hello" and its answer are dollars, not $0.
+  auto doc = json::parse(cost.out);
+  double spent = 0;
+  for (const auto& row : doc.at("rows").as_array())
+    if (row.at("key").as_string() == "budgeted")
+      spent = row.at("usd").as_double();
+  CAF_CHECK_GREATER_OR_EQUAL(spent, 2.0);
 }
 
 CAF_TEST(a budget holds across two gateways sharing a state dir) {

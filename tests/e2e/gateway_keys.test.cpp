@@ -77,11 +77,18 @@ CAF_TEST(a request without a key is refused before its body is read) {
   CAF_CHECK_EQUAL(text.rfind("HTTP/1.1 401 ", 0), 0u); // no 100 Continue first
   CAF_CHECK(has(text, "\"type\":\"authentication_error\""));
   CAF_CHECK(has(gateway->err(), "POST /v1/messages -> 401 "));
-  // /health needs no key, and so reads no body: refused before a byte of it is read.
-  for (std::string route : {"POST /health", "GET /v1/models", "PUT /v1/messages"}) {
+  // A route that reads no body is answered from the head, before a byte of its body is read
+  // (no 100 Continue): /health needs no key, and so must hold nothing; a wrong path or method
+  // gets its own answer, not a refusal of the body.
+  struct route_answer {
+    std::string route;
+    std::string status;
+  };
+  for (const auto& r : {route_answer{"POST /health", "405"}, route_answer{"GET /v1/models", "401"},
+                        route_answer{"POST /chat/completions", "401"}}) {
     fd = et::test::connect_loopback(port, 10);
     CAF_REQUIRE(fd >= 0);
-    auto ask = route
+    auto ask = r.route
                + " HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\n"
                  "Content-Length: 1048576\r\n\r\n";
     CAF_CHECK_EQUAL(::send(fd, ask.data(), ask.size(), MSG_NOSIGNAL),
@@ -90,8 +97,7 @@ CAF_TEST(a request without a key is refused before its body is read) {
     for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;)
       text.append(buf, static_cast<size_t>(n));
     ::close(fd);
-    CAF_CHECK_EQUAL(text.rfind("HTTP/1.1 413 ", 0), 0u);
-    CAF_CHECK(has(text, "takes no request body"));
+    CAF_CHECK_EQUAL(text.rfind("HTTP/1.1 " + r.status + " ", 0), 0u);
   }
 }
 

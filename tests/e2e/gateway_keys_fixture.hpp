@@ -41,6 +41,11 @@ struct keys_fixture : fixture {
                         "1000000, output: 1000000}}\n"
                         "  pricedhang: {provider: hanging, model: fake-small, price: {input: "
                         "1000000, output: 1000000}}\n");
+    // An unpriced model with a priced fallback (another model: a fallback to the same one is
+    // refused).
+    text.insert(text.find("models:\n") + 8, "  pricedmedium: {provider: oa, model: fake-medium, "
+                                            "price: {input: 1000000, output: 1000000}}\n");
+    text.insert(text.find("roles:\n") + 7, "  mixed: {model: gpt, fallbacks: [pricedmedium]}\n");
     std::ofstream{file} << text;
   }
 

@@ -251,28 +251,6 @@ void chat(const state_ptr& st, gateway::surface api, const key_pass& who, http::
       });
 }
 
-// Before a body is read: a client refused at the door is answered at once, so one without a
-// key cannot make the gateway read and hold a body of up to 32 MiB. The door is passed again
-// with the body (handle), so a key revoked in between is noticed.
-bool admit_head(const state_ptr& st, const http::incoming& head,
-                const std::shared_ptr<http::reply>& out) {
-  auto a = arrive(head);
-  // Only a POST to a chat or counting endpoint is read with its body: /health is open
-  // without a key, and no other route reads one, so none may make the gateway hold one.
-  bool reads_body = head.method == "POST" && (a.api || a.path == count_tokens_path);
-  bool has_body = head.has_header("transfer-encoding")
-                  || (head.has_header("content-length") && head.header("content-length") != "0");
-  if (has_body && !reads_body) {
-    send_error(st, *out, a.p,
-               {413,
-                printable(head.method, 32) + " " + printable(a.path) + " takes no request body", "",
-                0, "invalid_request_error"},
-               a.chat_tally());
-    return false;
-  }
-  return door(st, head, a, *out).has_value();
-}
-
 void handle(const state_ptr& st, http::incoming in, std::shared_ptr<http::reply> out) {
   auto a = arrive(in);
   auto who = door(st, in, a, *out);
@@ -333,6 +311,23 @@ void handle(const state_ptr& st, http::incoming in, std::shared_ptr<http::reply>
                     "/v1/messages, POST /v1/messages/count_tokens, GET /v1/models, GET /metrics "
                     "and GET /health)",
               "", 0, "not_found"});
+}
+
+// Before a body is read: a client refused at the door is answered at once, so one without a
+// key cannot make the gateway read and hold a body of up to 32 MiB. The door is passed again
+// with the body (handle), so a key revoked in between is noticed. Only a POST to a chat or
+// counting endpoint is read with its body: any other request that has one (a POST to
+// /health, open without a key, or to a route that is not there) gets its answer, 404 or 405,
+// from its head alone.
+bool admit_head(const state_ptr& st, const http::incoming& head,
+                const std::shared_ptr<http::reply>& out) {
+  auto a = arrive(head);
+  bool reads_body = head.method == "POST" && (a.api || a.path == count_tokens_path);
+  if (!reads_body) {
+    handle(st, head, out);
+    return false;
+  }
+  return door(st, head, a, *out).has_value();
 }
 
 } // namespace

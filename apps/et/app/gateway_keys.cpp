@@ -128,16 +128,19 @@ void key_gate::admit(const key_pass& who, const std::string& model, const gatewa
   if (auto refused = refuse_model(who, model))
     return then(std::move(*refused), key_ticket{who.name, model, 0});
   key_ticket priced{who.name, model, 0};
-  std::string unpriced;
-  auto use = estimate(who, where, *req, priced, unpriced);
-  // A budget holds only where prices are known: an unpriced model would spend nothing of it.
-  if (who.budgeted && !unpriced.empty()) {
+  priced.budgeted = who.budgeted;
+  auto use = estimate(who, where, *req, priced);
+  // A budget holds only where prices are known: an answer of an unpriced candidate is charged
+  // at the chain's dearest prices (settle), and a chain with none priced cannot be held to it.
+  if (who.budgeted && !priced.dearest) {
     record_refusal(who, model, 403);
     return then(gateway::client_error{403,
-                                      "the key \"" + who.name + "\" has a budget, and "
-                                          + printable(unpriced)
-                                          + " has no price to hold it to (give its alias a "
-                                            "price, 0 for a free model, or name a priced model)",
+                                      "the key \"" + who.name
+                                          + "\" has a budget, and no model "
+                                            "\""
+                                          + printable(model)
+                                          + "\" may use has a price to hold it to (give its "
+                                            "alias a price, 0 for a free model)",
                                       "model", 0, "model_not_allowed"},
                 priced);
   }
@@ -163,8 +166,7 @@ void key_gate::admit(const key_pass& who, const std::string& model, const gatewa
 }
 
 store::key_use key_gate::estimate(const key_pass& who, const gateway::route& where,
-                                  const chat_request& req, key_ticket& ticket,
-                                  std::string& unpriced) const {
+                                  const chat_request& req, key_ticket& ticket) const {
   // The worst case over the chain: any candidate may end up answering.
   auto prompt = cost::estimate_prompt_tokens(req);
   store::key_use use{who.name, 0, prompt, now_ms()};
@@ -184,11 +186,8 @@ store::key_use key_gate::estimate(const key_pass& who, const gateway::route& whe
       auto a = settings_->models.find(c.where.alias);
       auto price = prices_.lookup(p->second, c.where.model,
                                   a == settings_->models.end() ? nullptr : &a->second);
-      if (!price) {
-        if (unpriced.empty())
-          unpriced = c.where.label();
+      if (!price)
         continue;
-      }
       use.usd = std::max(use.usd, cost::estimate_request_usd(*price, prompt, max_tokens));
       if (!ticket.dearest)
         ticket.dearest.emplace();
@@ -203,6 +202,11 @@ store::key_use key_gate::estimate(const key_pass& who, const gateway::route& whe
 
 void key_gate::settle(const key_ticket& ticket, int status, const usage& tokens,
                       std::optional<double> usd) {
+  // An unpriced candidate answered a budgeted key: at the chain's dearest prices, or it would
+  // spend nothing of the budget.
+  if (!usd && ticket.budgeted && ticket.dearest && status == 200)
+    usd =
+        cost::estimate_request_usd(*ticket.dearest, tokens.prompt_tokens, tokens.completion_tokens);
   writer_->settle(ticket.reservation,
                   store::key_request{ticket.name, ticket.model, now_ms(), tokens, usd, status});
 }

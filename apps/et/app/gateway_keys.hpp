@@ -46,6 +46,7 @@ struct key_ticket {
   /// the dearest prices per token of its chain (none when no candidate is priced).
   int64_t prompt_tokens = 0;
   std::optional<cost::model_price> dearest;
+  bool budgeted = false; ///< the key has a budget: an unpriced answer is charged at `dearest`
 };
 
 /// The door. authenticate() looks the key up in a copy of the keys table
@@ -115,7 +116,7 @@ public:
 private:
   key_gate() = default;
   store::key_use estimate(const key_pass& who, const gateway::route& where, const chat_request& req,
-                          key_ticket& ticket, std::string& unpriced) const;
+                          key_ticket& ticket) const;
 
   std::shared_ptr<const config::settings> settings_;
   cost::price_book prices_;

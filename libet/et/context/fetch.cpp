@@ -177,8 +177,9 @@ result<fetched_page> page_fetcher::fetch(std::string_view url_text) {
                   "content type " + (type.empty() ? std::string{"(none)"} : shown_url(type))
                       + " is not fetched (HTML, plain text, Markdown or JSON only)");
     fetched_page page{page_url->text(), {}, {}, false};
-    got->body = to_utf8(std::move(got->body),
-                        declared_charset(got->content_type, got->body, is_html(type)));
+    // Read before the body moves: an argument's order of evaluation is the compiler's.
+    auto charset = declared_charset(got->content_type, got->body, is_html(type));
+    got->body = to_utf8(std::move(got->body), charset);
     if (is_html(type)) {
       auto reduced = html_to_text(got->body);
       page.title = std::move(reduced.title);

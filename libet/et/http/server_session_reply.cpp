@@ -42,6 +42,7 @@ void server_session::do_write() {
   writing_ = true;
   arm(write_by_, core_->opts.write_timeout);
   writing_pieces_.clear();
+  writing_bytes_ = out_bytes_;
   for (const auto& piece : out_)
     writing_pieces_.push_back(net::buffer(piece));
   net::async_write(stream_, writing_pieces_,
@@ -55,8 +56,8 @@ void server_session::on_write(error_code ec) {
     return;
   if (ec)
     return fail();
-  for (std::size_t i = 0; i < writing_pieces_.size(); ++i)
-    out_bytes_ -= out_[i].size();
+  out_bytes_ -= writing_bytes_;
+  writing_bytes_ = 0;
   out_.erase(out_.begin(), out_.begin() + static_cast<std::ptrdiff_t>(writing_pieces_.size()));
   if (!out_.empty())
     return do_write();
@@ -109,7 +110,10 @@ void server_session::write(std::string piece) {
   if (phase_ != phase::streaming || ended_ || piece.empty())
     return;
   // A client that reads slower than the stream comes would make the queue hold the stream.
-  if (out_bytes_ + piece.size() > core_->opts.max_queued_bytes)
+  // What waits behind the write under way is bounded; a piece with nothing ahead of it goes
+  // whatever its size (one large answer is what the stream is).
+  auto waiting = out_bytes_ - writing_bytes_;
+  if (waiting > 0 && waiting + piece.size() > core_->opts.max_queued_bytes)
     return fail();
   char size[32];
   std::snprintf(size, sizeof size, "%zx\r\n", piece.size());

@@ -21,9 +21,10 @@ bool is_success(int status) {
 struct exchange_state {
   int status = 0;
   http::header_list headers;
-  std::string error_body; // whole replies: the body (non-2xx ones are classified)
-  bool whole = false;     // a stream request answered 2xx with one JSON body
-  bool answered = false;  // a stream's terminal event came: its answer went out already
+  std::string error_body;   // whole replies: the body (non-2xx ones are classified)
+  bool maybe_whole = false; // a 2xx application/json answer to a stream request: is it one?
+  bool whole = false;       // a stream request answered 2xx with one JSON body
+  bool answered = false;    // a stream's terminal event came: its answer went out already
   std::unique_ptr<wire::stream_decoder> decoder; // streams only
   std::optional<failure> stream_error;           // a typed error event
   std::vector<chunk> pending;
@@ -63,21 +64,34 @@ failure interrupted(const failure& cause, size_t chunks) {
   return f;
 }
 
-// Whether a reply's body is one JSON document (not a stream of events).
+// Whether a reply says its body is JSON ("application/json", not "application/jsonl").
 bool is_json(const http::header_list& headers) {
   auto type = wire::find_header(headers, "content-type");
-  return type && ascii_lower(*type).starts_with("application/json");
+  if (!type)
+    return false;
+  auto media = ascii_lower(type->substr(0, std::min(type->find(';'), type->size())));
+  auto end = media.find_last_not_of(" \t");
+  return media.substr(0, end == std::string::npos ? 0 : end + 1) == "application/json";
 }
 
 // A stream request answered with one JSON body: a proxy's error or a server that ignores
 // "stream": the codec reads it as a whole reply (its error typed), and an answer goes on as
 // one piece. Read as events, it would be a stream that broke, retried for nothing.
-result<chat_response> whole_answer(const wire::codec& codec, std::string_view body,
+result<chat_response> whole_answer(const wire::codec& codec, exchange_state& st,
                                    const chunk_handler& on_chunk) {
-  auto r = codec.decode_chat(body);
-  if (r && (!r->content.empty() || !r->reasoning.empty()))
-    on_chunk(chunk{r->content, r->reasoning, "", ""});
-  return r;
+  auto r = codec.decode_chat(st.error_body);
+  if (r || r.error().code != errc::invalid_input) {
+    if (r && (!r->content.empty() || !r->reasoning.empty()))
+      on_chunk(chunk{r->content, r->reasoning, "", ""});
+    return r;
+  }
+  // Not one answer after all (lines of JSON a proxy calls JSON): read as the stream it is.
+  st.pending.clear();
+  if (auto fed = st.decoder->feed(st.error_body, st.pending); !fed)
+    return fed.error();
+  auto finished = st.decoder->finish(st.pending);
+  st.deliver(on_chunk);
+  return finished;
 }
 
 wire::http_reply reply_of(exchange_state& st) {
@@ -307,7 +321,7 @@ http::exchange http_provider::stream(const chat_request& req, chunk_handler on_c
   h.on_head = [st](const http::response_head& head) {
     st->status = head.status;
     st->headers = head.headers;
-    st->whole = is_success(head.status) && is_json(head.headers);
+    st->maybe_whole = is_success(head.status) && is_json(head.headers);
   };
   h.on_body = [st, on_chunk, done](std::string_view bytes) {
     if (!is_success(st->status)) {
@@ -315,6 +329,14 @@ http::exchange http_provider::stream(const chat_request& req, chunk_handler on_c
           wire::max_error_body_bytes - std::min(st->error_body.size(), wire::max_error_body_bytes);
       st->error_body.append(bytes.substr(0, room));
       return;
+    }
+    if (st->maybe_whole) {
+      // Some proxies call an event stream JSON: the first byte that is not white space says.
+      auto first = bytes.find_first_not_of(" \t\r\n");
+      if (first == std::string_view::npos)
+        return;
+      st->maybe_whole = false;
+      st->whole = bytes[first] == '{';
     }
     if (st->whole) {
       st->error_body.append(bytes);
@@ -350,7 +372,7 @@ http::exchange http_provider::stream(const chat_request& req, chunk_handler on_c
     if (!is_success(st->status))
       return done(codec->classify(reply_of(*st)));
     if (st->whole)
-      return done(whole_answer(*codec, st->error_body, on_chunk));
+      return done(whole_answer(*codec, *st, on_chunk));
     // A last event without its delimiter still carries text: stream it first.
     st->pending.clear();
     auto finished = st->decoder->finish(st->pending);

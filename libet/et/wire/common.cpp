@@ -238,11 +238,11 @@ failure interrupted(std::string_view terminal, const chat_response& partial) {
 result<void> sse_stream::feed(std::string_view bytes, std::vector<chunk>& out) {
   if (failed_)
     return *failed_;
-  if (complete())
+  if (ended())
     return {}; // after the terminal event: not the answer's (more text, other usage)
   sse_.feed(bytes);
   sse_event ev;
-  while (!complete() && sse_.next(ev)) {
+  while (!ended() && sse_.next(ev)) {
     if (auto r = on_event(ev, out); !r) {
       failed_ = r.error();
       return r;

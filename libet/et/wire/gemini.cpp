@@ -132,15 +132,23 @@ protected:
     if (!ended)
       return ended.error();
     done_ = *ended || done_;
+    usage_ = usage_ || parsed->contains("usageMetadata");
     return {};
   }
 
   bool complete() const override { return done_; }
+
+  // Gemini has no end-of-stream event: a finishReason ends the answer once it said something
+  // or its usage came (some translating proxies send an empty STOP first, then the text).
+  bool ended() const override {
+    return done_ && (usage_ || !response_.content.empty() || !response_.tool_calls.empty());
+  }
   std::string_view terminal() const override { return "a chunk with a finishReason"; }
 
 private:
   std::string secret_;
   bool done_ = false;
+  bool usage_ = false; ///< a chunk carried usageMetadata
 };
 
 class gemini_codec final : public codec {

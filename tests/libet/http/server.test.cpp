@@ -271,6 +271,21 @@ CAF_TEST(a client that reads slower than its stream comes is cut off and its req
     writer.join();
 }
 
+CAF_TEST(one piece larger than the queue bound goes out whole) {
+  // A stream request answered in one piece (an upstream that sent one JSON body) is what the
+  // stream is: nothing waits ahead of it.
+  opts.max_queued_bytes = 64 << 10;
+  start([](http::incoming, std::shared_ptr<http::reply> r) {
+    r->start(200, {{"Content-Type", "text/event-stream"}});
+    r->write(std::string(1 << 20, 'x'));
+    r->end("");
+  });
+  raw c{port};
+  c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto bytes = c.read_until("0\r\n\r\n", 20s);
+  CAF_CHECK(test::contains(bytes, "100000\r\n" + std::string(1 << 20, 'x')));
+}
+
 // A server that stops under a response that did not end tells its handler, as for a client
 // that left, so that the work behind it stops too.
 CAF_TEST(stopping under a response that did not end tells its handler) {

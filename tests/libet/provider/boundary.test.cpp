@@ -330,6 +330,32 @@ CAF_TEST(a model listing keeps a sane number of models with sane names) {
   CAF_CHECK_EQUAL(models->front().id, "m0"); // the long one was left out
 }
 
+CAF_TEST(an event stream a proxy calls json is still read as a stream) {
+  // Read as it comes: it ends at [DONE] even when the body never does (60 s idle limit here).
+  loopback_server server{[](const seen_request&) {
+    return reply{}
+        .send(
+            http_head(200, {{"Content-Type", "application/json"}, {"Transfer-Encoding", "chunked"}})
+            + et::test::chunk("data: {\"id\":\"c\",\"model\":\"m\",\"choices\":[{\"index\":0,"
+                              "\"delta\":{\"content\":\"Hi\"},\"finish_reason\":\"stop\"}]}"
+                              "\n\ndata: [DONE]\n\n"))
+        .stall();
+  }};
+  auto p = make(config::provider_type::openai, server.url(), [](config::provider& c) {
+    c.timeout.idle = 60s;
+    c.timeout.total = 120s;
+  });
+  auto promise = std::make_shared<std::promise<result<chat_response>>>();
+  p->stream(
+      ask(), [](et::chunk) {},
+      [promise](result<chat_response> r) { promise->set_value(std::move(r)); });
+  auto f = promise->get_future();
+  CAF_REQUIRE(f.wait_for(20s) == std::future_status::ready);
+  auto r = f.get();
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->content, "Hi");
+}
+
 CAF_TEST(a huge error body is read only as far as an error needs) {
   loopback_server server{[](const seen_request&) {
     return reply{}.send(http_response(500, std::string(8 << 20, 'x'), {}));

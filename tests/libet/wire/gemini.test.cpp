@@ -327,3 +327,19 @@ CAF_TEST(image links are unsupported in chats and token counts) {
           "gemini: links to images and documents are not supported: send their bytes (base64)");
     }
 }
+
+CAF_TEST(an empty stop before any text or usage does not end the answer) {
+  // Some translating proxies send an empty STOP first; Gemini's own last chunk has its usage.
+  std::string stream =
+      "data: {\"candidates\":[{\"content\":{\"parts\":[]},\"finishReason\":\"STOP\"}]}\r\n\r\n"
+      "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"Hello\"}]},"
+      "\"finishReason\":\"STOP\"}],\"usageMetadata\":{\"promptTokenCount\":3,"
+      "\"candidatesTokenCount\":1}}\r\n\r\n"
+      "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\" and more\"}]}}]}\r\n\r\n";
+  auto c = make_codec(gemini());
+  auto out = test::run_stream(*c, stream);
+  CAF_REQUIRE(!out.error);
+  CAF_CHECK_EQUAL(out.text, "Hello"); // what came after the real end is not the answer's
+  CAF_CHECK_EQUAL(out.response.content, "Hello");
+  CAF_CHECK_EQUAL(out.response.tokens.completion_tokens, 1);
+}

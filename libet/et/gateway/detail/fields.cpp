@@ -56,12 +56,16 @@ result<json::value> parse_bounded(std::string_view text, int max_depth, std::str
   opts.max_depth = static_cast<std::size_t>(max_depth);
   boost::system::error_code ec;
   try {
-    auto v = json::parse(json::string_view{text.data(), text.size()}, ec,
-                         json::make_shared_resource<bounded_resource>(budget), opts);
+    // The parser's own stack draws from the budget too: it holds every value until its
+    // array or object closes, as much again as the tree.
+    auto sp = json::make_shared_resource<bounded_resource>(budget);
+    json::parser p{sp, opts};
+    p.reset(sp);
+    p.write(text.data(), text.size(), ec);
     if (ec)
       return make_failure(errc::invalid_input,
                           std::string{what} + " is not valid JSON: " + ec.message());
-    return v;
+    return p.release();
   } catch (const std::bad_alloc&) {
     return make_failure(errc::invalid_input, std::string{what}
                                                  + " holds more JSON values than "

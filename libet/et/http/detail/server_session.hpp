@@ -108,8 +108,9 @@ private:
   lazy_timer::clock::time_point write_by_ = lazy_timer::never; ///< of the write under way
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
-  std::deque<std::string> out_; ///< queued pieces, the ones in writing first
-  std::size_t out_bytes_ = 0;   ///< bytes in out_
+  std::deque<std::string> out_;   ///< queued pieces, the ones in writing first
+  std::size_t out_bytes_ = 0;     ///< bytes in out_
+  std::size_t writing_bytes_ = 0; ///< of those, the bytes of the write under way
   std::vector<boost::asio::const_buffer> writing_pieces_; ///< out_'s first ones, in one write
   std::string target_;
   incoming request_; ///< the request being read: its head, then its body

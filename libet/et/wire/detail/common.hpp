@@ -121,7 +121,8 @@ class sse_stream : public stream_decoder {
 public:
   result<void> feed(std::string_view bytes, std::vector<chunk>& out) final;
   result<chat_response> finish(std::vector<chunk>& out) final;
-  bool ended() const final { return complete(); }
+  /// complete(), unless a protocol tells its end apart (Gemini).
+  bool ended() const override { return complete(); }
 
 protected:
   /// Handles one event; a failure stops the stream.
