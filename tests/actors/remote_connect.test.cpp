@@ -90,7 +90,8 @@ struct fixture : test_coordinator_fixture<test_config> {
   }
 
   // Asks a fresh remote provider of node "gpu" for alias "big", through `connector`.
-  caf::expected<chat_response> ask_node(int failures, caf::sec failure) {
+  caf::expected<chat_response> ask_node(int failures, caf::sec failure,
+                                        const std::string& prompt = "hello") {
     connector = sys.spawn(flaky_connector, failures, failure, node);
     config::node gpu;
     gpu.name = "gpu";
@@ -99,7 +100,7 @@ struct fixture : test_coordinator_fixture<test_config> {
     auto remote = spawn_remote_provider(self.ptr(), gpu, connector);
     chat_request req;
     req.model = "big";
-    req.messages.push_back(message{et::role::user, "hello", {}, {}, {}});
+    req.messages.push_back(message{et::role::user, prompt, {}, {}, {}});
     auto rh = self->request(remote, caf::infinite, complete_atom::value, uint64_t{7}, req);
     sched.run();
     auto out = answer_of<chat_response>(rh);
@@ -139,22 +140,9 @@ CAF_TEST(other connect errors are not tried again) {
 }
 
 CAF_TEST(a node answer past the decoders limits is refused typed) {
-  connector = sys.spawn(flaky_connector, 0, caf::sec::connection_timeout, node);
-  config::node gpu;
-  gpu.name = "gpu";
-  gpu.host = "127.0.0.1";
-  gpu.port = 7700;
-  auto remote = spawn_remote_provider(self.ptr(), gpu, connector);
-  chat_request req;
-  req.model = "big";
-  req.messages.push_back(message{et::role::user, "calls", {}, {}, {}});
-  auto rh = self->request(remote, caf::infinite, complete_atom::value, uint64_t{7}, req);
-  sched.run();
-  auto out = answer_of<chat_response>(rh);
-  CAF_REQUIRE(!out);
-  CAF_CHECK_EQUAL(from_caf(out.error()).code, errc::invalid_input);
-  caf::anon_send_exit(remote, caf::exit_reason::user_shutdown);
-  sched.run();
+  auto answer = ask_node(0, caf::sec::connection_timeout, "calls");
+  CAF_REQUIRE(!answer);
+  CAF_CHECK_EQUAL(from_caf(answer.error()).code, errc::invalid_input);
 }
 
 CAF_TEST(a call that never reached the node says so typed whatever failed) {

@@ -207,11 +207,7 @@ CAF_TEST(a criterion never met fails the run after the last check and keeps the 
 
 CAF_TEST(a failing verify sends the blamed subtask back and the fix passes) {
   load(yaml_with_latency("0ms"));
-  verifier_seen().script.push_back(failed_verify("a.txt:1: error: broken"));
-  store::run_record start;
-  start.header = header("two parts");
-  start.header.output_dir = (dir / "out").string();
-  start.header.verify = "make check";
+  auto start = verified_run("two parts", "a.txt:1: error: broken");
   auto r = complete(spawn(start));
   CAF_REQUIRE(r);
   CAF_REQUIRE_EQUAL(r->verifications.size(), 2u);
@@ -238,11 +234,7 @@ CAF_TEST(the verify output reaches the fix quoted between marks) {
   yaml.insert(rules, "        - {match: \">>>\\na.txt:1: error: broken\\n<<<end \", "
                      "reply: \"```file path=a.txt\\nquoted\\n```\\n\"}\n");
   load(yaml);
-  verifier_seen().script.push_back(failed_verify("a.txt:1: error: broken"));
-  store::run_record start;
-  start.header = header("two parts");
-  start.header.output_dir = (dir / "out").string();
-  start.header.verify = "make check";
+  auto start = verified_run("two parts", "a.txt:1: error: broken");
   auto r = complete(spawn(start));
   CAF_REQUIRE(r);
   CAF_CHECK_EQUAL(slurp(dir / "out" / "a.txt"), "quoted\n");
@@ -257,11 +249,7 @@ CAF_TEST(a fix that fails keeps the answer it was to fix and its files) {
   yaml.insert(yaml.find(work) + work.size(),
               "      faults: [{error: server_error, on_calls: [4]}]\n");
   load(yaml);
-  verifier_seen().script.push_back(failed_verify("a.txt:1: error: broken"));
-  store::run_record start;
-  start.header = header("two parts");
-  start.header.output_dir = (dir / "out").string();
-  start.header.verify = "make check";
+  auto start = verified_run("two parts", "a.txt:1: error: broken");
   auto r = complete(spawn(start));
   CAF_REQUIRE(r);
   CAF_CHECK(said("the earlier answer stands"));
@@ -280,12 +268,8 @@ CAF_TEST(a fix that fails keeps the answer it was to fix and its files) {
 
 CAF_TEST(a verify that never passes fails the run after the last iteration) {
   load(yaml_with_latency("0ms"));
-  for (int i = 0; i < 2; ++i)
-    verifier_seen().script.push_back(failed_verify("a.txt:1: still broken"));
-  store::run_record start;
-  start.header = header("two parts");
-  start.header.output_dir = (dir / "out").string();
-  start.header.verify = "make check";
+  auto start = verified_run("two parts", "a.txt:1: still broken");
+  verifier_seen().script.push_back(failed_verify("a.txt:1: still broken")); // and again
   start.header.max_iterations = 2;
   auto r = complete(spawn(start));
   CAF_REQUIRE(r);

@@ -122,11 +122,7 @@ CAF_TEST(a fix no pool member answers keeps the author of the answer it was to f
   yaml.insert(yaml.find("models:\n") + 8, "  spare: {provider: broke, model: spare}\n");
   yaml.replace(yaml.find("polecat: {model: good}"), 22, "polecat: {pool: [good, spare]}");
   load(yaml);
-  verifier_seen().script.push_back(failed_verify("a.txt:1: error: broken"));
-  store::run_record start;
-  start.header = header("two parts");
-  start.header.output_dir = (dir / "out").string();
-  start.header.verify = "make check";
+  auto start = verified_run("two parts", "a.txt:1: error: broken");
   auto r = complete(spawn(start));
   CAF_REQUIRE(r);
   CAF_REQUIRE(said("[2/2] started on spare (attempt 2)")); // the fix went to both

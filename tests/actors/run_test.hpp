@@ -171,6 +171,17 @@ struct run_fixture : test_coordinator_fixture<test_config>, et::test::scratch_di
     return deref<caf::stateful_actor<verifier_state, actors::verify_runner::base>>(verifier).state;
   }
 
+  /// A run of `task` that writes files to dir/out and verifies them with "make check", its
+  /// first verify failing with `output`.
+  store::run_record verified_run(std::string task, std::string output) {
+    verifier_seen().script.push_back(failed_verify(std::move(output)));
+    store::run_record start;
+    start.header = header(std::move(task));
+    start.header.output_dir = (dir / "out").string();
+    start.header.verify = "make check";
+    return start;
+  }
+
   bool finished() {
     return !events().empty() && std::holds_alternative<store::run_finished>(events().back());
   }

@@ -77,6 +77,22 @@ struct fixture {
     return std::move(*made);
   }
 
+  // The answer `p` streams for ask() within 20 s; `streamed` (when given) gets the text of
+  // its pieces.
+  result<chat_response> stream_of(provider::http_provider& p, std::string* streamed = nullptr) {
+    auto promise = std::make_shared<std::promise<result<chat_response>>>();
+    auto pieces = std::make_shared<std::string>();
+    p.stream(
+        ask(), [pieces](et::chunk c) { *pieces += c.text; },
+        [promise](result<chat_response> r) { promise->set_value(std::move(r)); });
+    auto f = promise->get_future();
+    if (f.wait_for(20s) != std::future_status::ready)
+      CAF_FAIL("no answer within 20s");
+    if (streamed)
+      *streamed = *pieces;
+    return f.get();
+  }
+
   failure fail_of(provider::http_provider& p, bool stream) {
     auto promise = std::make_shared<std::promise<result<chat_response>>>();
     auto done = [promise](result<chat_response> r) { promise->set_value(std::move(r)); };
@@ -219,17 +235,11 @@ CAF_TEST(a last event without its delimiter is streamed like the others) {
       return reply{}.send(http_response(200, body, {{"Content-Type", "text/event-stream"}}));
     }};
     auto p = make(end.type, server.url());
-    auto promise = std::make_shared<std::promise<result<chat_response>>>();
-    auto streamed = std::make_shared<std::string>();
-    p->stream(
-        ask(), [streamed](et::chunk c) { *streamed += c.text; },
-        [promise](result<chat_response> r) { promise->set_value(std::move(r)); });
-    auto f = promise->get_future();
-    CAF_REQUIRE(f.wait_for(20s) == std::future_status::ready);
-    auto r = f.get();
+    std::string streamed;
+    auto r = stream_of(*p, &streamed);
     CAF_REQUIRE(r);
     CAF_CHECK_EQUAL(r->content, "Hello");
-    CAF_CHECK_EQUAL(*streamed, "Hello");
+    CAF_CHECK_EQUAL(streamed, "Hello");
   }
 }
 
@@ -263,17 +273,11 @@ CAF_TEST(a stream request answered with one json body is read whole) {
         {{"Content-Type", "application/json; charset=utf-8"}}));
   }};
   auto p = make(config::provider_type::openai, server.url());
-  auto promise = std::make_shared<std::promise<result<chat_response>>>();
-  auto streamed = std::make_shared<std::string>();
-  p->stream(
-      ask(), [streamed](et::chunk c) { *streamed += c.text; },
-      [promise](result<chat_response> r) { promise->set_value(std::move(r)); });
-  auto f = promise->get_future();
-  CAF_REQUIRE(f.wait_for(20s) == std::future_status::ready);
-  auto r = f.get();
+  std::string streamed;
+  auto r = stream_of(*p, &streamed);
   CAF_REQUIRE(r);
   CAF_CHECK_EQUAL(r->content, "Hello");
-  CAF_CHECK_EQUAL(*streamed, "Hello");
+  CAF_CHECK_EQUAL(streamed, "Hello");
   CAF_CHECK_EQUAL(r->tokens.completion_tokens, 2);
 }
 
@@ -299,17 +303,11 @@ CAF_TEST(a stream ends with its terminal event whatever the upstream sends after
     p.timeout.idle = 60s;
     p.timeout.total = 120s;
   });
-  auto promise = std::make_shared<std::promise<result<chat_response>>>();
-  auto streamed = std::make_shared<std::string>();
-  made->stream(
-      ask(), [streamed](et::chunk c) { *streamed += c.text; },
-      [promise](result<chat_response> r) { promise->set_value(std::move(r)); });
-  auto f = promise->get_future();
-  CAF_REQUIRE(f.wait_for(20s) == std::future_status::ready);
-  auto r = f.get();
+  std::string streamed;
+  auto r = stream_of(*made, &streamed);
   CAF_REQUIRE(r);
   CAF_CHECK_EQUAL(r->content, "Hello");
-  CAF_CHECK_EQUAL(*streamed, "Hello");
+  CAF_CHECK_EQUAL(streamed, "Hello");
 }
 
 CAF_TEST(a model listing keeps a sane number of models with sane names) {
@@ -345,13 +343,7 @@ CAF_TEST(an event stream a proxy calls json is still read as a stream) {
     c.timeout.idle = 60s;
     c.timeout.total = 120s;
   });
-  auto promise = std::make_shared<std::promise<result<chat_response>>>();
-  p->stream(
-      ask(), [](et::chunk) {},
-      [promise](result<chat_response> r) { promise->set_value(std::move(r)); });
-  auto f = promise->get_future();
-  CAF_REQUIRE(f.wait_for(20s) == std::future_status::ready);
-  auto r = f.get();
+  auto r = stream_of(*p);
   CAF_REQUIRE(r);
   CAF_CHECK_EQUAL(r->content, "Hi");
 }
