@@ -1,8 +1,11 @@
 #define CAF_SUITE apps.run_pool_output
 #include "run_pool_test.hpp"
 
+#include <fstream>
+#include <sstream>
+
 // `et run` in pool mode, what a run leaves: files in the output dir, the --json
-// document, et runs, and resume of a failed subtask.
+// document, et runs, and resume of a failed subtask (of a journal sealed here, or trusted).
 
 using namespace run_pool_test;
 
@@ -77,7 +80,8 @@ CAF_TEST(the json document describes the whole run) {
   std::vector<std::string> phases;
   for (const auto& p : run.at("phases").as_array())
     phases.push_back(str(p.at("name")));
-  CAF_CHECK_EQUAL(phases, (std::vector<std::string>{"decompose", "coordinate", "execute", "synthesize"}));
+  CAF_CHECK_EQUAL(phases,
+                  (std::vector<std::string>{"decompose", "coordinate", "execute", "synthesize"}));
   CAF_CHECK_GREATER(run.at("tokens").at("prompt_tokens").as_int64(), 0);
   CAF_CHECK(run.at("usd").is_number());
   CAF_CHECK(run.at("verifications").as_array().empty());
@@ -158,6 +162,46 @@ CAF_TEST(a failed subtask exits 1 and resume finishes it without redoing the oth
   auto again = et({"run", "--resume", id});
   CAF_CHECK_EQUAL(again.code, 2);
   CAF_CHECK(has(again.err, "already finished"));
+}
+
+CAF_TEST(a journal this state dir did not seal is resumed only when trusted) {
+  // A runs dir in a shared repository holds journals anyone wrote: their verify command and
+  // output dir are not used on the journal's word.
+  auto write_with = [&](bool fixer_down) {
+    auto [plan, work] = parts(2);
+    plan[1] += " [specialist: fixer]";
+    setup s{plan, work};
+    s.pool = {"m1"};
+    s.specialists = "specialists:\n  fixer: {model: m3}\n";
+    if (fixer_down)
+      s.faults["w3"] = "[{error: server_error, probability: 1.0}]";
+    write(s);
+  };
+  write_with(true);
+  auto first = run_json({"--output-dir", (dir / "out").string(), "Do two parts"}, 1);
+  auto id = str(first.at("header").at("id"));
+  write_with(false);
+  // Another output dir, as someone else's journal would name.
+  auto journal = dir / "state" / "runs" / id / "journal.jsonl";
+  std::ifstream in{journal};
+  std::stringstream text;
+  text << in.rdbuf();
+  in.close();
+  auto edited = text.str();
+  auto at = edited.find((dir / "out").string());
+  CAF_REQUIRE(at != std::string::npos);
+  edited.replace(at, (dir / "out").string().size(), (dir / "elsewhere").string());
+  std::ofstream{journal, std::ios::trunc} << edited;
+  auto refused = et({"run", "--resume", id});
+  CAF_CHECK_EQUAL(refused.code, 2);
+  CAF_CHECK(has(refused.err, "does not carry this state dir's seal"));
+  CAF_CHECK(has(refused.err, "--trust-journal"));
+  CAF_CHECK(!fs::exists(dir / "elsewhere"));
+  auto trusted = run_json({"--resume", id, "--trust-journal"});
+  CAF_CHECK_EQUAL(str(trusted.at("status")), "done");
+  // Not for a new run.
+  auto fresh = et({"run", "--trust-journal", "Do two parts"});
+  CAF_CHECK_EQUAL(fresh.code, 2);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -162,6 +162,10 @@ int run_task(context& ctx, run_options o, const std::vector<std::string>& fetch)
     ctx.err << "et run: a task is required (or --resume ID)\n";
     return exit_usage;
   }
+  if (o.trust_journal) {
+    ctx.err << "et run: --trust-journal is for --resume ID; a new run is sealed here\n";
+    return exit_usage;
+  }
   auto s = load_settings(ctx);
   if (!s)
     return exit_usage;
@@ -250,6 +254,9 @@ void add_run_command(CLI::App& root, context& ctx) {
       ->check(number_check("whole seconds, 0 (none) to 31536000 (a year)", 0, 31536000, true));
   cmd->add_flag("--json", o->json, "print one JSON document with the whole run");
   cmd->add_option("--resume", o->resume, "continue an interrupted or failed run");
+  cmd->add_flag("--trust-journal", o->trust_journal,
+                "with --resume: use the verify command and output dir of a journal this state "
+                "dir did not seal (copied in, edited, or from an older et)");
   cmd->add_option("--context", o->context,
                   "project context for the mayor's plan: the index of this folder (`et index`), "
                   "or off (default: the current project's index, when it has one)");

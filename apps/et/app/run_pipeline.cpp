@@ -8,7 +8,9 @@
 #include "et/app/runtime.hpp"
 #include "et/config/paths.hpp"
 #include "et/store/run_lock.hpp"
+#include "et/store/run_seal.hpp"
 #include "et/util/private_files.hpp"
+#include "et/util/text.hpp"
 #include "et/workspace/verify.hpp"
 
 namespace et::app {
@@ -58,6 +60,32 @@ std::optional<store::journal_writer> open_journal(context& ctx, const fs::path& 
   if (resumed && !record.header.output_dir.empty())
     remove_stale_temps(record.header.output_dir, true); // left by a crash mid-write
   return std::move(*j);
+}
+
+// Seals a new run's header, or checks a resumed one's: a journal this state dir did not seal
+// (copied in, edited, or older than seals) has its verify command run and its output dir
+// written only with --trust-journal. False (after one line) when it may not go on.
+bool seal_checked(context& ctx, const config::settings& s, store::run_header& h, bool resumed,
+                  bool trusted) {
+  auto key = store::run_seal_key(config::state_dir(s, config::process_env()));
+  if (!key) {
+    ctx.err << "et run: " << key.error().message << "\n";
+    return false;
+  }
+  if (!resumed) {
+    h.seal = store::seal_of(h, *key);
+    return true;
+  }
+  if (trusted || (h.verify.empty() && h.output_dir.empty()) || store::sealed_by(h, *key))
+    return true;
+  ctx.err << "et run --resume: run " << h.id
+          << "'s journal does not carry this state dir's seal (copied in, edited, or from an et "
+             "before seals): its "
+          << (h.verify.empty() ? "" : "verify command `" + printable(h.verify, 200) + "`")
+          << (!h.verify.empty() && !h.output_dir.empty() ? " and " : "")
+          << (h.output_dir.empty() ? "" : "output dir " + printable(h.output_dir, 200))
+          << " are used only with --trust-journal\n";
+  return false;
 }
 
 // Whether verify runs sandboxed: sets `o.bwrap` when it does. False (after one line) when
@@ -134,7 +162,9 @@ int run_pipeline(context& ctx, std::shared_ptr<config::settings> s, run_options 
   } else {
     record.header = header_of(o, s->source);
   }
-  // Before the journal: a run that may not verify does not start.
+  // Before the journal: a run that may not verify, or may not trust its journal, does not start.
+  if (!seal_checked(ctx, *s, record.header, resumed.has_value(), o.trust_journal))
+    return exit_usage;
   if (!choose_sandbox(ctx, s->verify, o, record.header.verify))
     return exit_usage;
   auto runs = config::runs_dir(*s, config::process_env());

@@ -22,6 +22,7 @@ namespace et::app {
 /// The flags of `et run` (pool mode reads all of them; single mode some).
 struct run_options {
   std::string task;                      ///< what to do
+  bool trust_journal = false;            ///< --trust-journal: resume an unsealed journal
   std::string supervisor_role = "mayor"; ///< --role
   std::string worker_role = "polecat";   ///< --worker-role
   bool synthesize = true;                ///< false with --no-synthesize

@@ -64,7 +64,8 @@ std::optional<cached_page> load_cached(const fs::path& state_dir, const std::str
   page.title = *title;
   page.text = *text;
   page.fetched_ms = at->as_int64();
-  if (page.fetched_ms > now_ms || now_ms - page.fetched_ms > ttl.count())
+  // A time before 1970 would overflow the age below (INT64_MIN read as fresh forever).
+  if (page.fetched_ms < 0 || page.fetched_ms > now_ms || now_ms - page.fetched_ms > ttl.count())
     return std::nullopt;
   return page;
 }

@@ -94,6 +94,7 @@ json::object started_event(const run_header& h) {
   e["coordinate"] = h.coordinate;
   e["accept"] = to_json(h.accept);
   e["context"] = h.context;
+  e["seal"] = h.seal;
   return e;
 }
 
@@ -125,6 +126,9 @@ std::string line_of(const json::object& e) {
 // unique (two writers never share it) and private like the file.
 result<void> write_atomically(const fs::path& file, std::string_view text) {
   std::error_code ec;
+  // A run's outputs/ that is a symlink would take model output wherever it points.
+  if (fs::is_symlink(file.parent_path(), ec))
+    return io_failure("will not write through the symlink", file.parent_path(), ELOOP);
   if (auto made = make_private_dir(file.parent_path()); !made)
     return make_failure(errc::io_error, "journal: " + made.error().message);
   auto tmp = file.parent_path() / temp_name_for(file.filename().string());

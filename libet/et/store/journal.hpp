@@ -48,6 +48,7 @@ struct run_header {
   bool coordinate = true;          ///< false with --no-coordinate
   std::vector<std::string> accept; ///< --accept criteria (none: no acceptance check)
   std::string context; ///< project context retrieved for the task, given to the mayor with it
+  std::string seal;    ///< this state dir's seal of it (store/run_seal.hpp; "" = none)
   bool operator==(const run_header&) const = default;
 };
 
@@ -201,8 +202,14 @@ std::string make_run_id(std::time_t t, uint32_t random);
 /// make_run_id() of now and std::random_device.
 std::string new_run_id();
 
+/// The largest journal read_run reads (a long run of 100 subtasks stays far below).
+inline constexpr std::uintmax_t max_journal_bytes = 1ull << 30;
+
 /// Reads `run_dir/journal.jsonl`. A missing folder or journal is errc::not_found naming it;
-/// a first line that is not a `started` event is errc::invalid_input.
+/// a first line that is not a `started` event, or a journal past max_journal_bytes, is
+/// errc::invalid_input. The header's id is the folder's name (not what the journal says);
+/// numbers outside what the command line allows read as their defaults, times outside
+/// 1970..2100 as 0, and events about subtasks past max_plan_subtasks are ignored.
 result<run_record> read_run(const std::filesystem::path& run_dir);
 
 /// Every readable run under `runs_dir`, newest first (by started_ms), at most `limit`

@@ -61,6 +61,20 @@ int small(const json::object& o, std::string_view key, int fallback = 0) {
              : fallback;
 }
 
+// `key` when it lies in [lo, hi], else `fallback`: what the command line would have allowed.
+int within(const json::object& o, std::string_view key, int lo, int hi, int fallback) {
+  auto n = integer(o, key, fallback);
+  return n >= lo && n <= hi ? static_cast<int>(n) : fallback;
+}
+
+// A time in ms since 1970 (or a span of ms): before 1970 or past 2100 reads as 0, so no
+// difference or sum of them overflows.
+int64_t time_ms(const json::object& o, std::string_view key, int64_t fallback = 0) {
+  constexpr int64_t year_2100 = 4'102'444'800'000;
+  auto n = integer(o, key, fallback);
+  return n >= 0 && n <= year_2100 ? n : 0;
+}
+
 // A cost: implausible ones (negative, huge) read as 0, so no sum takes them.
 double dollars(const json::object& o, std::string_view key) {
   return plausible_usd(number(o, key)).value_or(0);
@@ -106,7 +120,8 @@ usage tokens(const json::object& o, std::string_view key) {
 
 // Events about a subtask the plan did not announce still land somewhere visible.
 subtask_record* slot(run_record& r, int number) {
-  if (number <= 0)
+  // Numbers a plan can have: an event about subtask 4000000 makes no subtask to run.
+  if (number <= 0 || number > static_cast<int>(plan::max_plan_subtasks))
     return nullptr;
   auto it = std::lower_bound(r.subtasks.begin(), r.subtasks.end(), number,
                              [](const subtask_record& s, int n) { return s.number < n; });
@@ -126,15 +141,17 @@ void add_unique(std::vector<std::string>& to, const std::vector<std::string>& pa
 run_header header_of(const json::object& e) {
   run_header h;
   h.id = text(e, "id");
-  h.started_ms = integer(e, "started_ms", integer(e, "at"));
+  h.started_ms = time_ms(e, "started_ms", integer(e, "at"));
   h.task = text(e, "task");
   h.config = text(e, "config");
   h.supervisor_role = text(e, "supervisor_role");
   h.worker_role = text(e, "worker_role");
-  h.max_subtasks = small(e, "max_subtasks", h.max_subtasks);
+  h.max_subtasks =
+      within(e, "max_subtasks", 1, static_cast<int>(plan::max_plan_subtasks), h.max_subtasks);
   h.output_dir = text(e, "output_dir");
   h.verify = text(e, "verify");
-  h.max_iterations = small(e, "max_iterations", h.max_iterations);
+  h.max_iterations = within(e, "max_iterations", 1, 20, h.max_iterations);
+  h.seal = text(e, "seal");
   h.synthesize = flag(e, "synthesize", true);
   h.review = flag(e, "review", true);
   h.refine = flag(e, "refine", true);
@@ -182,7 +199,7 @@ void on_assigned(run_record& r, const json::object& e) {
   if (auto* s = slot(r, small(e, "number"))) {
     s->state = subtask_state::running;
     s->member = text(e, "member");
-    s->attempts = small(e, "attempt");
+    s->attempts = within(e, "attempt", 0, 1'000'000, 0);
   }
 }
 
@@ -205,8 +222,8 @@ void on_subtask_finished(run_record& r, const json::object& e) {
   s->error = text(e, "error");
   s->tokens = tokens(e, "tokens");
   s->usd = dollars(e, "usd");
-  s->attempts = small(e, "attempts");
-  s->elapsed_ms = integer(e, "elapsed_ms");
+  s->attempts = within(e, "attempts", 0, 1'000'000, 0);
+  s->elapsed_ms = time_ms(e, "elapsed_ms");
   if (e.contains("score") && e.at("score").is_number())
     s->score = number(e, "score");
   add_unique(s->files, texts(e, "files"));
@@ -251,7 +268,7 @@ void on_finished(run_record& r, const json::object& e) {
   r.status = run_status_from(text(e, "status")).value_or(run_status::failed);
   r.tokens = tokens(e, "tokens");
   r.usd = dollars(e, "usd");
-  r.finished_ms = integer(e, "at");
+  r.finished_ms = time_ms(e, "at");
 }
 
 using handler = void (*)(run_record&, const json::object&);
@@ -269,7 +286,7 @@ const std::map<std::string, handler, std::less<>>& handlers() {
       {"accepted", on_accepted},
       {"phase",
        [](run_record& r, const json::object& e) {
-         r.phases.push_back({text(e, "name"), integer(e, "elapsed_ms")});
+         r.phases.push_back({text(e, "name"), time_ms(e, "elapsed_ms")});
        }},
       {"warning",
        [](run_record& r, const json::object& e) { r.warnings.push_back(text(e, "text")); }},
@@ -311,7 +328,7 @@ std::optional<int64_t> started_ms(const fs::path& dir) {
   auto e = parse_event(line);
   if (!e || e->at("event").get_string() != "started")
     return std::nullopt;
-  return integer(*e, "started_ms", integer(*e, "at"));
+  return time_ms(*e, "started_ms", integer(*e, "at"));
 }
 
 } // namespace
@@ -341,6 +358,11 @@ result<run_record> read_run(const std::filesystem::path& run_dir) {
   std::ifstream in{file, std::ios::binary};
   if (!in)
     return make_failure(errc::not_found, "journal: no run journal at " + file.string());
+  std::error_code ec;
+  if (auto size = fs::file_size(file, ec); !ec && size > max_journal_bytes)
+    return make_failure(errc::invalid_input, "journal: " + file.string() + " is larger than "
+                                                 + std::to_string(max_journal_bytes >> 20)
+                                                 + " MiB: not a journal et wrote");
   run_record r;
   bool started = false;
   for (std::string line; std::getline(in, line);) {
@@ -366,6 +388,9 @@ result<run_record> read_run(const std::filesystem::path& run_dir) {
   }
   if (!started)
     return make_failure(errc::invalid_input, "journal: " + file.string() + " is empty");
+  // The run is the folder it was found in, whatever the journal says: its id names the folder
+  // a resume locks and appends to (a copied folder, or "../x", would name another).
+  r.header.id = run_dir.filename().string();
   return r;
 }
 

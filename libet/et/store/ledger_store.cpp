@@ -1,5 +1,6 @@
 #include "et/store/ledger_store.hpp"
 
+#include <cmath>
 #include <map>
 #include <mutex>
 #include <sqlite3.h>
@@ -253,7 +254,7 @@ result<double> sqlite_ledger::spent_since(int64_t unix_ms) const {
 result<double> sqlite_ledger::spent_from(int64_t unix_ms) const {
   // From the start of a UTC day (what per_day budgets ask), the day sums answer.
   if (unix_ms == start_of_utc_day(unix_ms))
-    return sum("SELECT COALESCE(SUM(usd), 0) FROM spend_by_day WHERE day_ms >= ?", unix_ms,
+    return sum("SELECT COALESCE(SUM(MAX(usd, 0)), 0) FROM spend_by_day WHERE day_ms >= ?", unix_ms,
                "sum days");
   return sum(kSpentSql, unix_ms, "sum");
 }
@@ -264,7 +265,13 @@ result<double> sqlite_ledger::sum(const char* sql, int64_t arg, const char* what
     st.bind(1, arg);
   if (st.parameters() > 1)
     st.bind(2, max_usd);
-  return st.scalar(what);
+  // A hand-edited row (-Inf, 1e308) must not switch a budget off or on for good.
+  auto total = st.scalar(what);
+  if (total && (std::isnan(*total) || *total < 0))
+    return 0.0;
+  if (total && *total > max_usd)
+    return max_usd;
+  return total;
 }
 
 // Reservations of processes that died (crashed, killed) before settling

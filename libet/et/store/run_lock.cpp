@@ -38,7 +38,8 @@ result<run_lock> run_lock::acquire(const std::filesystem::path& run_dir) {
   auto file = run_dir / lock_name;
   auto id = run_dir.filename().string();
   // CLOEXEC: a verify command the run starts must not inherit (and outlive us holding) it.
-  int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  // NOFOLLOW: a planted `lock` symlink would have us truncate whatever it points to.
+  int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0)
     return make_failure(errc::io_error, "run " + id + ": cannot open " + file.string() + ": "
                                             + std::strerror(errno));

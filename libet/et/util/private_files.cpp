@@ -66,11 +66,18 @@ result<void> make_private_dir(const fs::path& dir) {
 }
 
 result<int> open_private_file(const fs::path& file, int flags) {
-  int fd = ::open(file.c_str(), flags | O_CLOEXEC, private_file_mode);
+  // Never through a symlink, never anything but a regular file: a planted link would take
+  // et's writes (and its chmod) wherever it points, a FIFO would hang it.
+  int fd = ::open(file.c_str(), flags | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, private_file_mode);
   if (fd < 0)
     return io_failure("cannot open", file, errno);
   struct stat st {};
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && needs_tightening(st, private_file_mode))
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return io_failure("cannot open", file, EINVAL);
+  }
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  if (needs_tightening(st, private_file_mode))
     ::fchmod(fd, st.st_mode & private_file_mode);
   return fd;
 }

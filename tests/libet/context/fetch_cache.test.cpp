@@ -2,6 +2,7 @@
 #include "caf/test/unit_test.hpp"
 
 #include <fstream>
+#include <limits>
 #include <sys/stat.h>
 
 #include "et/context/fetch_cache.hpp"
@@ -51,6 +52,9 @@ CAF_TEST(an expired page a page from the future and a zero ttl are not used) {
   CAF_CHECK(!load_cached(dir, "https://example.com/a", 1'000'000 + 3'600'001, 1h));
   CAF_CHECK(!load_cached(dir, "https://example.com/a", 999'999, 1h));
   CAF_CHECK(!load_cached(dir, "https://example.com/a", 1'000'000, 0ms));
+  // A time before 1970 would make the age overflow and the entry fresh for ever.
+  CAF_REQUIRE(store_cached(dir, page(std::numeric_limits<int64_t>::min())));
+  CAF_CHECK(!load_cached(dir, "https://example.com/a", 1'000'000, 1h));
 }
 
 CAF_TEST(corrupted or foreign entries are ignored and a new store replaces them) {

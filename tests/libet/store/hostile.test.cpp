@@ -4,6 +4,7 @@
 // Rows and journal lines come from disk, written by older builds, by hand, or
 // from a lying upstream: what they claim is bounded before any sum.
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +14,7 @@
 #include "et/llm/plausible.hpp"
 #include "et/store/journal.hpp"
 #include "et/store/ledger_store.hpp"
+#include "raw_sql.hpp"
 #include "temp_dir.hpp"
 
 using namespace et;
@@ -78,6 +80,23 @@ CAF_TEST(the sqlite ledger sums no impossible row) {
   check_hostile_rows(**s);
 }
 
+CAF_TEST(a hand edited day of spend neither switches a budget off nor overflows) {
+  et::test::scratch_dir tmp{"ledger-day"};
+  auto file = tmp.dir / "ledger.sqlite";
+  auto s = store::open_sqlite_ledger(file);
+  CAF_REQUIRE(s);
+  CAF_REQUIRE((*s)->append(call(1000, usage{10, 20, 0, 0, 0}, 2.0)));
+  CAF_REQUIRE_EQUAL(et::test::raw_exec(file, "UPDATE spend_by_day SET usd = -1e300"), SQLITE_OK);
+  auto below = (*s)->spent_since(0); // from a day's start: the day sums answer
+  CAF_REQUIRE(below);
+  CAF_CHECK_EQUAL(*below, 0.0);
+  CAF_REQUIRE_EQUAL(et::test::raw_exec(file, "UPDATE spend_by_day SET usd = 9e999"), SQLITE_OK);
+  auto above = (*s)->spent_since(0);
+  CAF_REQUIRE(above);
+  CAF_CHECK(std::isfinite(*above));
+  CAF_CHECK_EQUAL(*above, max_usd);
+}
+
 CAF_TEST(sums of spend saturate instead of wrapping) {
   cost::spend a;
   a.prompt_tokens = huge;
@@ -135,14 +154,13 @@ CAF_TEST(no nan infinite or negative cost or price enters a sum) {
 struct journal_fixture : et::test::scratch_dir {
   journal_fixture() : scratch_dir("hostile") {}
 
-  // A run folder whose journal holds `lines` after its started event.
-  fs::path run(const std::string& lines) {
+  // A run folder whose journal holds `lines` after its started event (`started`).
+  fs::path run(const std::string& lines,
+               const std::string& started =
+                   R"({"event":"started","at":1,"id":"r1","started_ms":1,"task":"t"})") {
     auto run_dir = dir / "r1";
     fs::create_directories(run_dir);
-    std::ofstream{run_dir / "journal.jsonl", std::ios::binary}
-        << R"({"event":"started","at":1,"id":"r1","started_ms":1,"task":"t"})"
-        << "\n"
-        << lines;
+    std::ofstream{run_dir / "journal.jsonl", std::ios::binary} << started << "\n" << lines;
     return run_dir;
   }
 };
@@ -175,6 +193,37 @@ CAF_TEST(journal lines with impossible tokens or costs read as zero) {
   CAF_CHECK_EQUAL(two->usd, 0.0);
   CAF_CHECK(r->tokens == usage{});
   CAF_CHECK_EQUAL(r->usd, 0.0);
+}
+
+CAF_TEST(a journal names neither its folder nor numbers past what the command line allows) {
+  auto r = store::read_run(
+      run(R"({"event":"planned","at":2,"summary":"s","subtasks":[{"number":1,"text":"a"}]})"
+          "\n"
+          R"({"event":"assigned","at":3,"number":4000000,"member":"m","attempt":1})"
+          "\n"
+          R"({"event":"assigned","at":3,"number":1,"member":"m","attempt":2147483647})"
+          "\n"
+          R"({"event":"finished","at":-9223372036854775807,"status":"done"})"
+          "\n",
+          R"({"event":"started","at":1,"id":"../../elsewhere","started_ms":-5,"task":"t",)"
+          R"("max_iterations":1000000000,"max_subtasks":0})"));
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->header.id, "r1"); // the folder it was found in
+  CAF_CHECK_EQUAL(r->header.started_ms, 0);
+  CAF_CHECK_GREATER_OR_EQUAL(r->header.max_iterations, 1);
+  CAF_CHECK_LESS_OR_EQUAL(r->header.max_iterations, 20);
+  CAF_CHECK_GREATER_OR_EQUAL(r->header.max_subtasks, 1);
+  CAF_CHECK_EQUAL(r->subtasks.size(), 1u); // no subtask 4000000 to run on resume
+  CAF_CHECK_EQUAL(r->find(1)->attempts, 0);
+  CAF_CHECK_EQUAL(r->finished_ms, 0);
+}
+
+CAF_TEST(a journal past its bound is refused before it is read) {
+  auto run_dir = run("");
+  fs::resize_file(run_dir / "journal.jsonl", store::max_journal_bytes + 1); // sparse: no disk
+  auto r = store::read_run(run_dir);
+  CAF_REQUIRE(!r);
+  CAF_CHECK_EQUAL(r.error().code, errc::invalid_input);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

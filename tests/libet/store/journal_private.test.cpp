@@ -13,6 +13,7 @@
 
 #include "et/store/journal.hpp"
 #include "et/store/ledger_store.hpp"
+#include "et/store/run_lock.hpp"
 #include "et/util/private_files.hpp"
 
 using namespace et;
@@ -177,6 +178,35 @@ CAF_TEST(the ledger and its sqlite side files are private) {
   CAF_REQUIRE(again);
   CAF_CHECK_EQUAL(mode_of(dir / "state"), 0700u);
   CAF_CHECK_EQUAL(mode_of(file), 0600u);
+}
+
+CAF_TEST(a run folder written through planted symlinks writes nothing where they point) {
+  {
+    auto w = store::journal_writer::create(runs, header("r1"));
+    CAF_REQUIRE(w);
+  }
+  auto run = runs / "r1";
+  auto victim = dir / "victim";
+  fs::create_directories(victim);
+  std::ofstream{victim / "precious"} << "keep me";
+  // outputs/ pointing elsewhere: no subtask output lands there.
+  fs::remove_all(run / "outputs");
+  fs::create_directory_symlink(victim, run / "outputs");
+  auto again = store::journal_writer::reopen(run);
+  if (again)
+    CAF_CHECK(!again->subtask_finished(done(1)));
+  CAF_CHECK(!fs::exists(victim / "subtask-01.md"));
+  // A `lock` that points at a file: it is not truncated.
+  fs::create_symlink(victim / "precious", run / "lock");
+  CAF_CHECK(!store::run_lock::acquire(run));
+  std::ifstream in{victim / "precious"};
+  std::string text;
+  std::getline(in, text);
+  CAF_CHECK_EQUAL(text, "keep me");
+  // A journal that is a symlink is not appended to.
+  fs::rename(run / "journal.jsonl", dir / "journal-elsewhere.jsonl");
+  fs::create_symlink(dir / "journal-elsewhere.jsonl", run / "journal.jsonl");
+  CAF_CHECK(!store::journal_writer::reopen(run));
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
