@@ -39,7 +39,7 @@ private:
     return ::operator new (bytes, std::align_val_t{align});
   }
   void do_deallocate(void* p, std::size_t bytes, std::size_t align) override {
-    ::operator delete (p, bytes, std::align_val_t{align});
+    ::operator delete(p, std::align_val_t{align}); // unsized: clang declares no sized one
     left_ += bytes;
   }
   bool do_is_equal(const memory_resource& other) const noexcept override { return this == &other; }
