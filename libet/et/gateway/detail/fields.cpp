@@ -24,7 +24,9 @@ failure unsupported_field(std::string_view field, std::string_view problem) {
 
 namespace {
 
-// Heap memory up to a budget, then std::bad_alloc.
+// The default resource's memory up to a budget, then std::bad_alloc. It allocates and frees
+// through the default resource, as a parse without a budget would (so new and delete pair
+// as the allocator expects them to).
 class bounded_resource final : public boost::container::pmr::memory_resource {
 public:
   explicit bounded_resource(std::size_t budget) : left_(budget) {}
@@ -36,15 +38,16 @@ private:
       if (bytes > left)
         throw std::bad_alloc{};
     while (!left_.compare_exchange_weak(left, left - bytes));
-    return ::operator new (bytes, std::align_val_t{align});
+    return upstream_->allocate(bytes, align);
   }
   void do_deallocate(void* p, std::size_t bytes, std::size_t align) override {
-    ::operator delete(p, std::align_val_t{align}); // unsized: clang declares no sized one
+    upstream_->deallocate(p, bytes, align);
     left_ += bytes;
   }
   bool do_is_equal(const memory_resource& other) const noexcept override { return this == &other; }
 
   std::atomic<std::size_t> left_;
+  json::memory_resource* upstream_ = json::storage_ptr{}.get();
 };
 
 } // namespace
