@@ -69,6 +69,16 @@ std::string answered_by(const routed_response& r);
 void send_error(const std::shared_ptr<http_gateway::state>& st, http::reply& out,
                 gateway::protocol p, gateway::client_error e, const tally* counted = nullptr);
 
+/// Answers request `in` (its body read, or a head with a body no route reads): the door
+/// (browser refusals, the key), then its route (gateway.cpp).
+void handle(const std::shared_ptr<http_gateway::state>& st, http::incoming in,
+            std::shared_ptr<http::reply> out);
+
+/// The server's check of a head whose body is still to come: true when the body is to be read
+/// (a POST to a chat or counting endpoint that passed the door); false once answered.
+bool admit_head(const std::shared_ptr<http_gateway::state>& st, const http::incoming& head,
+                const std::shared_ptr<http::reply>& out);
+
 /// The endpoint path Anthropic's token counting is served at.
 inline constexpr std::string_view count_tokens_path = "/v1/messages/count_tokens";
 

@@ -5,141 +5,15 @@
 #include <optional>
 
 #include "et/config/secrets.hpp"
+#include "et/provider/detail/exchange.hpp"
 #include "et/util/text.hpp"
 #include "et/wire/classify.hpp"
 
 namespace et::provider {
 
+using namespace detail;
+
 namespace {
-
-bool is_success(int status) {
-  return status >= 200 && status < 300;
-}
-
-// What one exchange gathers across its callbacks. The client never runs the
-// callbacks of one exchange concurrently, so no lock is needed.
-struct exchange_state {
-  int status = 0;
-  http::header_list headers;
-  std::string error_body;   // whole replies: the body (non-2xx ones are classified)
-  bool maybe_whole = false; // a 2xx application/json answer to a stream request: is it one?
-  bool whole = false;       // a stream request answered 2xx with one JSON body
-  bool answered = false;    // a stream's terminal event came: its answer went out already
-  std::unique_ptr<wire::stream_decoder> decoder; // streams only
-  std::optional<failure> stream_error;           // a typed error event
-  std::vector<chunk> pending;
-  size_t chunks_delivered = 0;
-
-  // Hands on what one read decoded, joined: events that came at once go on as one piece.
-  void deliver(const chunk_handler& on_chunk) {
-    coalesce(pending);
-    for (auto& c : pending) {
-      ++chunks_delivered;
-      on_chunk(std::move(c));
-    }
-  }
-
-  // send() returns the handle while the I/O thread may already be running
-  // the callbacks, so the handle is guarded.
-  void set_handle(http::exchange h) {
-    std::lock_guard<std::mutex> guard{mutex};
-    handle = std::move(h);
-  }
-  void cancel() {
-    std::lock_guard<std::mutex> guard{mutex};
-    handle.cancel();
-  }
-
-private:
-  std::mutex mutex;
-  http::exchange handle;
-};
-
-// Transport failures after output reached the caller cannot be retried
-// elsewhere without repeating text, so they become stream_interrupted.
-failure interrupted(const failure& cause, size_t chunks) {
-  auto f = cause;
-  f.code = errc::stream_interrupted;
-  f.message = "stream cut after " + std::to_string(chunks) + " chunks: " + to_string(cause);
-  return f;
-}
-
-// Whether a reply says its body is JSON ("application/json", not "application/jsonl").
-bool is_json(const http::header_list& headers) {
-  auto type = wire::find_header(headers, "content-type");
-  if (!type)
-    return false;
-  auto media = ascii_lower(type->substr(0, std::min(type->find(';'), type->size())));
-  auto end = media.find_last_not_of(" \t");
-  return media.substr(0, end == std::string::npos ? 0 : end + 1) == "application/json";
-}
-
-// A stream request answered with one JSON body: a proxy's error or a server that ignores
-// "stream": the codec reads it as a whole reply (its error typed), and an answer goes on as
-// one piece. Read as events, it would be a stream that broke, retried for nothing.
-result<chat_response> whole_answer(const wire::codec& codec, exchange_state& st,
-                                   const chunk_handler& on_chunk) {
-  auto r = codec.decode_chat(st.error_body);
-  if (r || r.error().code != errc::invalid_input) {
-    if (r && (!r->content.empty() || !r->reasoning.empty()))
-      on_chunk(chunk{r->content, r->reasoning, "", ""});
-    return r;
-  }
-  // Not one answer after all (lines of JSON a proxy calls JSON): read as the stream it is.
-  st.pending.clear();
-  if (auto fed = st.decoder->feed(st.error_body, st.pending); !fed)
-    return fed.error();
-  auto finished = st.decoder->finish(st.pending);
-  st.deliver(on_chunk);
-  return finished;
-}
-
-wire::http_reply reply_of(exchange_state& st) {
-  return wire::http_reply{st.status, st.headers, std::move(st.error_body)};
-}
-
-using secret_list = std::shared_ptr<const std::vector<std::string>>;
-
-// An error text cut to a length (a non-JSON body keeps 500 bytes) may end in
-// the first part of a secret; 8 bytes and more of one are replaced too.
-void scrub_cut_tail(std::string& text, const std::vector<std::string>& secrets) {
-  constexpr size_t min_part = 8;
-  for (const auto& secret : secrets) {
-    for (size_t k = std::min(secret.size() - 1, text.size()); k >= min_part; --k) {
-      if (text.compare(text.size() - k, k, secret, 0, k) == 0) {
-        text.replace(text.size() - k, k, "****");
-        break;
-      }
-    }
-  }
-}
-
-// The one exit of upstream text: a failure's message without any secret.
-failure clean(failure f, const secret_list& secrets) {
-  f.message = scrub(std::move(f.message), *secrets);
-  scrub_cut_tail(f.message, *secrets);
-  return f;
-}
-
-template <class T>
-std::function<void(result<T>)> scrubbing(std::function<void(result<T>)> done, secret_list secrets) {
-  return [done = std::move(done), secrets = std::move(secrets)](result<T> r) {
-    if (r)
-      return done(std::move(r));
-    done(clean(r.error(), secrets));
-  };
-}
-
-http::request to_http(wire::http_request req, const url& base, const config::timeouts& t) {
-  http::request out;
-  out.method = std::move(req.method);
-  out.base = base;
-  out.target = std::move(req.target);
-  out.headers = std::move(req.headers);
-  out.body = std::move(req.body);
-  out.timeouts = t;
-  return out;
-}
 
 // One whole (not streamed) exchange: a non-2xx reply is classified by the
 // codec, a 2xx body handed to `decode`; `done` gets either, exactly once.
@@ -304,84 +178,6 @@ http::exchange http_provider::count_tokens(const chat_request& req, completion_h
         r.tokens.prompt_tokens = *n;
         return r;
       });
-}
-
-http::exchange http_provider::stream(const chat_request& req, chunk_handler on_chunk,
-                                     completion_handler on_done) {
-  auto done = scrubbing(std::move(on_done), secrets_);
-  auto built = codec_->chat(req, true);
-  if (!built) {
-    done(built.error());
-    return {};
-  }
-  auto st = std::make_shared<exchange_state>();
-  st->decoder = codec_->make_stream_decoder();
-  auto codec = codec_;
-  http::handlers h;
-  h.on_head = [st](const http::response_head& head) {
-    st->status = head.status;
-    st->headers = head.headers;
-    st->maybe_whole = is_success(head.status) && is_json(head.headers);
-  };
-  h.on_body = [st, on_chunk, done](std::string_view bytes) {
-    if (!is_success(st->status)) {
-      auto room =
-          wire::max_error_body_bytes - std::min(st->error_body.size(), wire::max_error_body_bytes);
-      st->error_body.append(bytes.substr(0, room));
-      return;
-    }
-    if (st->maybe_whole) {
-      // Some proxies call an event stream JSON: the first byte that is not white space says.
-      auto first = bytes.find_first_not_of(" \t\r\n");
-      if (first == std::string_view::npos)
-        return;
-      st->maybe_whole = false;
-      st->whole = bytes[first] == '{';
-    }
-    if (st->whole) {
-      st->error_body.append(bytes);
-      return;
-    }
-    if (st->stream_error || st->answered)
-      return; // the rest of a failed or finished stream is noise
-    st->pending.clear();
-    auto fed = st->decoder->feed(bytes, st->pending);
-    st->deliver(on_chunk);
-    if (!fed) {
-      st->stream_error = fed.error();
-      st->cancel(); // stop reading: the provider said the stream failed
-    } else if (st->decoder->ended()) {
-      // The answer is whole: it goes now, not when the upstream closes the body (one that
-      // holds it open would turn it into a timeout). The body still drains, so the
-      // connection may serve the next request; nothing that comes after is read.
-      st->answered = true;
-      st->pending.clear();
-      auto finished = st->decoder->finish(st->pending);
-      st->deliver(on_chunk);
-      done(std::move(finished));
-    }
-  };
-  h.on_done = [st, codec, on_chunk, done](result<void> r) {
-    if (st->answered)
-      return;
-    if (st->stream_error)
-      return done(*st->stream_error);
-    if (!r)
-      return done(st->chunks_delivered > 0 ? interrupted(r.error(), st->chunks_delivered)
-                                           : r.error());
-    if (!is_success(st->status))
-      return done(codec->classify(reply_of(*st)));
-    if (st->whole)
-      return done(whole_answer(*codec, *st, on_chunk));
-    // A last event without its delimiter still carries text: stream it first.
-    st->pending.clear();
-    auto finished = st->decoder->finish(st->pending);
-    st->deliver(on_chunk);
-    done(std::move(finished));
-  };
-  auto handle = client_.send(to_http(std::move(*built), base_, settings_.timeout), std::move(h));
-  st->set_handle(handle);
-  return handle;
 }
 
 void http_provider::list_models(models_handler done) {
