@@ -9,7 +9,26 @@
 
 using namespace run_pool_test;
 
-CAF_TEST_FIXTURE_SCOPE(run_pool_output_tests, fixture)
+namespace {
+
+// Two parts, the second for the fixer specialist (m3), whose provider is down while
+// `fixer_down`: a run fails there, and a resume after the config is written again finishes.
+struct fixer_fixture : fixture {
+  void write_fixer(bool fixer_down) {
+    auto [plan, work] = parts(2);
+    plan[1] += " [specialist: fixer]";
+    setup s{plan, work};
+    s.pool = {"m1"};
+    s.specialists = "specialists:\n  fixer: {model: m3}\n";
+    if (fixer_down)
+      s.faults["w3"] = "[{error: server_error, probability: 1.0}]";
+    write(s);
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(run_pool_output_tests, fixer_fixture)
 
 CAF_TEST(files are written inside the output dir and escape attempts are refused and reported) {
   auto out = dir / "out";
@@ -115,17 +134,7 @@ CAF_TEST(et runs lists a finished run and et runs show prints it) {
 CAF_TEST(a failed subtask exits 1 and resume finishes it without redoing the others) {
   // Subtask 2 goes to the fixer specialist, whose provider is down in the
   // first run and back up once the test rewrites the config.
-  auto write_with = [&](bool fixer_down) {
-    auto [plan, work] = parts(2);
-    plan[1] += " [specialist: fixer]";
-    setup s{plan, work};
-    s.pool = {"m1"};
-    s.specialists = "specialists:\n  fixer: {model: m3}\n";
-    if (fixer_down)
-      s.faults["w3"] = "[{error: server_error, probability: 1.0}]";
-    write(s);
-  };
-  write_with(true);
+  write_fixer(true);
   auto out = dir / "out";
   auto first = run_json({"--output-dir", out.string(), "Do two parts"}, 1);
   auto id = str(first.at("header").at("id"));
@@ -133,7 +142,7 @@ CAF_TEST(a failed subtask exits 1 and resume finishes it without redoing the oth
   CAF_CHECK_EQUAL(str(subtask(first, 1).at("state")), "done");
   CAF_CHECK_EQUAL(str(subtask(first, 2).at("state")), "failed");
   CAF_CHECK(!str(subtask(first, 2).at("error")).empty());
-  write_with(false);
+  write_fixer(false);
   // A crash mid-write leaves et's temporary files; resume removes those, and only those.
   fs::create_directories(out / "src");
   auto stale = out / "src" / "a.py.et-999999999-0123456789abcdef.tmp";
@@ -167,20 +176,10 @@ CAF_TEST(a failed subtask exits 1 and resume finishes it without redoing the oth
 CAF_TEST(a journal this state dir did not seal is resumed only when trusted) {
   // A runs dir in a shared repository holds journals anyone wrote: their verify command and
   // output dir are not used on the journal's word.
-  auto write_with = [&](bool fixer_down) {
-    auto [plan, work] = parts(2);
-    plan[1] += " [specialist: fixer]";
-    setup s{plan, work};
-    s.pool = {"m1"};
-    s.specialists = "specialists:\n  fixer: {model: m3}\n";
-    if (fixer_down)
-      s.faults["w3"] = "[{error: server_error, probability: 1.0}]";
-    write(s);
-  };
-  write_with(true);
+  write_fixer(true);
   auto first = run_json({"--output-dir", (dir / "out").string(), "Do two parts"}, 1);
   auto id = str(first.at("header").at("id"));
-  write_with(false);
+  write_fixer(false);
   // Another output dir, as someone else's journal would name.
   auto journal = dir / "state" / "runs" / id / "journal.jsonl";
   std::ifstream in{journal};
