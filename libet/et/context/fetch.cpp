@@ -20,14 +20,6 @@ namespace {
 using std::chrono::milliseconds;
 using clock_type = std::chrono::steady_clock;
 
-// "text/html; charset=utf-8" -> "text/html".
-std::string media_type_of(std::string_view header) {
-  auto type = ascii_lower(header.substr(0, std::min(header.find(';'), header.size())));
-  auto first = type.find_first_not_of(" \t");
-  auto last = type.find_last_not_of(" \t");
-  return first == std::string::npos ? std::string{} : type.substr(first, last - first + 1);
-}
-
 bool is_html(const std::string& type) {
   return type == "text/html" || type == "application/xhtml+xml";
 }
@@ -47,8 +39,8 @@ int64_t now_ms() {
 
 } // namespace
 
-bool fetchable_type(std::string_view media_type) {
-  auto type = media_type_of(media_type);
+bool fetchable_type(std::string_view content_type) {
+  auto type = media_type(content_type);
   return is_html(type) || type == "text/plain" || type == "text/markdown"
          || type == "application/json";
 }
@@ -171,7 +163,7 @@ result<fetched_page> page_fetcher::fetch(std::string_view url_text) {
     }
     if (got->status < 200 || got->status > 299)
       return fail(errc::invalid_input, "HTTP " + std::to_string(got->status));
-    auto type = media_type_of(got->content_type);
+    auto type = media_type(got->content_type);
     if (!fetchable_type(type))
       return fail(errc::invalid_input,
                   "content type " + (type.empty() ? std::string{"(none)"} : shown_url(type))

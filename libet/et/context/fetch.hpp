@@ -32,8 +32,8 @@ struct fetched_page {
 };
 
 /// The content types fetched: text/html, text/plain, text/markdown, application/json
-/// (application/xhtml+xml counts as HTML). `media_type` is the header's value.
-bool fetchable_type(std::string_view media_type);
+/// (application/xhtml+xml counts as HTML). `content_type` is the header's value.
+bool fetchable_type(std::string_view content_type);
 
 /// Fetches pages under `settings`' limits.
 class page_fetcher {

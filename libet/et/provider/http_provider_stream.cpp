@@ -16,11 +16,7 @@ namespace {
 // Whether a reply says its body is JSON ("application/json", not "application/jsonl").
 bool is_json(const http::header_list& headers) {
   auto type = wire::find_header(headers, "content-type");
-  if (!type)
-    return false;
-  auto media = ascii_lower(type->substr(0, std::min(type->find(';'), type->size())));
-  auto end = media.find_last_not_of(" \t");
-  return media.substr(0, end == std::string::npos ? 0 : end + 1) == "application/json";
+  return type && media_type(*type) == "application/json";
 }
 
 // A stream request answered with one JSON body: a proxy's error or a server that ignores

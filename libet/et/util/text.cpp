@@ -151,6 +151,10 @@ std::string ascii_lower(std::string_view text) {
   return out;
 }
 
+std::string media_type(std::string_view content_type) {
+  return std::string{trim(ascii_lower(content_type.substr(0, content_type.find(';'))))};
+}
+
 std::string printable(std::string_view text, std::size_t max) {
   static const char* hex = "0123456789abcdef";
   std::string out;

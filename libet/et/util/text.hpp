@@ -31,6 +31,10 @@ size_t utf8_sequence(std::string_view text, size_t at);
 /// `text` with its ASCII letters lowered; other bytes as they are (no locale).
 std::string ascii_lower(std::string_view text);
 
+/// A Content-Type's media type, lowered and without parameters or white space:
+/// "Text/HTML ; charset=utf-8" -> "text/html"; "" when there is none.
+std::string media_type(std::string_view content_type);
+
 /// `text` on one line and at most `max` bytes (then "..."): control bytes, bytes that are not
 /// UTF-8 and backquotes (which delimit field names in messages) become \xNN. For bytes of a
 /// client or a peer that end up in a message or a log line: a JSON key, a model name or an

@@ -142,3 +142,12 @@ CAF_TEST(ascii lower lowers ascii letters only) {
   CAF_CHECK_EQUAL(et::ascii_lower("\xC3\x80Z\xC4\xB0"), "\xC3\x80z\xC4\xB0");
   CAF_CHECK_EQUAL(et::ascii_lower(""), "");
 }
+
+CAF_TEST(media type drops parameters and case and white space) {
+  CAF_CHECK_EQUAL(et::media_type(" Text/HTML ; charset=utf-8"), "text/html");
+  CAF_CHECK_EQUAL(et::media_type("application/json"), "application/json");
+  // A longer type is another type, not JSON.
+  CAF_CHECK_NOT_EQUAL(et::media_type("application/jsonl"), "application/json");
+  CAF_CHECK_EQUAL(et::media_type(";charset=utf-8"), "");
+  CAF_CHECK_EQUAL(et::media_type(""), "");
+}
