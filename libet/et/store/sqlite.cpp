@@ -22,6 +22,21 @@ int pause_when_busy(void* ctx, int count) {
   return 1;
 }
 
+// SQLite's advice for a database file that someone else may have written (sqlite.org,
+// "Defense Against The Dark Arts"): et runs only its own SQL, but a state dir named in a
+// config found on disk may hold a planted file. Defensive mode keeps the schema and
+// SQLite's own tables from being written as data, an untrusted schema may call no
+// function or virtual table that is not innocuous, cells are size-checked as they are read
+// (corrupt pages are an error, not a wild read), and no file is memory-mapped.
+bool harden(sqlite3* db) {
+  int on = -1;
+  return sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, &on) == SQLITE_OK && on == 1
+         && sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, &on) == SQLITE_OK && on == 0
+         && sqlite3_exec(db, "PRAGMA cell_size_check = ON; PRAGMA mmap_size = 0", nullptr, nullptr,
+                         nullptr)
+                == SQLITE_OK;
+}
+
 } // namespace
 
 std::chrono::microseconds busy_pause(int count, std::chrono::milliseconds busy) {
@@ -63,6 +78,11 @@ result<sqlite3*> open_private_database(const std::filesystem::path& file, std::s
     auto msg = std::string{db ? sqlite3_errmsg(db) : "out of memory"};
     sqlite3_close(db);
     return fail("cannot open " + file.string() + ": " + msg);
+  }
+  if (!harden(db)) {
+    auto msg = std::string{sqlite3_errmsg(db)};
+    sqlite3_close(db);
+    return fail("cannot open " + file.string() + " defensively: " + msg);
   }
   // Several et processes may share one file: wait for their writes.
   sqlite3_busy_handler(db, pause_when_busy,

@@ -12,6 +12,7 @@
 
 #include "et/cost/summary.hpp"
 #include "et/llm/plausible.hpp"
+#include "et/store/detail/sqlite.hpp"
 #include "et/store/journal.hpp"
 #include "et/store/ledger_store.hpp"
 #include "raw_sql.hpp"
@@ -164,6 +165,36 @@ struct journal_fixture : et::test::scratch_dir {
     return run_dir;
   }
 };
+
+namespace {
+
+// The first column of `sql`'s first row on `db` as an integer; -1 when it has none.
+int64_t integer_of(sqlite3* db, const char* sql) {
+  sqlite3_stmt* st = nullptr;
+  int64_t out = -1;
+  if (sqlite3_prepare_v2(db, sql, -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+    out = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  return out;
+}
+
+} // namespace
+
+CAF_TEST(et opens its databases defensively) {
+  et::test::scratch_dir tmp{"sqlite-defensive"};
+  auto db = store::detail::open_private_database(tmp.dir / "x.sqlite", "test");
+  CAF_REQUIRE(db);
+  auto exec = [&](const char* sql) { return sqlite3_exec(*db, sql, nullptr, nullptr, nullptr); };
+  CAF_REQUIRE_EQUAL(exec("CREATE TABLE t (a INTEGER)"), SQLITE_OK);
+  // The schema is not data, even with writable_schema asked for.
+  exec("PRAGMA writable_schema = ON");
+  CAF_CHECK_NOT_EQUAL(exec("UPDATE sqlite_master SET sql = 'CREATE TABLE t (b)' WHERE name = 't'"),
+                      SQLITE_OK);
+  CAF_CHECK_EQUAL(integer_of(*db, "PRAGMA trusted_schema"), 0);
+  CAF_CHECK_EQUAL(integer_of(*db, "PRAGMA cell_size_check"), 1);
+  CAF_CHECK_EQUAL(integer_of(*db, "PRAGMA mmap_size"), 0);
+  sqlite3_close(*db);
+}
 
 CAF_TEST_FIXTURE_SCOPE(journal_tests, journal_fixture)
 
