@@ -28,8 +28,8 @@ bool skipped_folder_name(std::string_view name) {
 std::optional<std::vector<std::string>> git_files(const fs::path& root) {
   auto r = session::run_process(
       {"git", "-C", root.string(), "ls-files", "-z", "-co", "--exclude-standard"});
-  if (!r || r->exit_code != 0)
-    return std::nullopt;
+  if (!r || r->exit_code != 0 || r->out_dropped > 0)
+    return std::nullopt; // a listing past run_process's bound is not the whole listing
   std::vector<std::string> out;
   for (size_t start = 0; start < r->out.size();) {
     auto end = r->out.find('\0', start);

@@ -116,6 +116,9 @@ result<std::string> client::capture(const std::string& name) const {
   auto r = run_ok(capture_pane(server_, name), "capture-pane");
   if (!r)
     return r.error();
+  if (r->out_dropped > 0) // a pane's history is as long as its history-limit says
+    return "[et: the first " + std::to_string(r->out_dropped)
+           + " bytes of this pane's history were left out]\n" + r->out;
   return std::move(r->out);
 }
 

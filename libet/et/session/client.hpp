@@ -55,7 +55,8 @@ public:
   /// with a line break or control character (unsendable()) with errc::invalid_input.
   result<void> send(const std::string& name, const std::string& text) const;
 
-  /// The whole scrollback of the session's active pane.
+  /// The scrollback of the session's active pane: its last run_process bound of bytes, after
+  /// a line that says how many came before when there were more.
   result<std::string> capture(const std::string& name) const;
 
   /// The server it talks to.

@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <spawn.h>
+#include <string_view>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <utility>
@@ -66,8 +67,26 @@ void close_fd(int& fd) {
   fd = -1;
 }
 
+// Appends `bytes` to `kept`, of which the last `max` bytes stay; `dropped` counts the rest.
+// The front is cut once it is as long again as what stays, so each byte moves once at most.
+void keep_tail(std::string& kept, size_t& dropped, std::string_view bytes, size_t max) {
+  kept.append(bytes);
+  if (kept.size() >= 2 * max + 1) {
+    dropped += kept.size() - max;
+    kept.erase(0, kept.size() - max);
+  }
+}
+
+void trim_to(std::string& kept, size_t& dropped, size_t max) {
+  if (kept.size() > max) {
+    dropped += kept.size() - max;
+    kept.erase(0, kept.size() - max);
+  }
+}
+
 // Reads stdout and stderr and feeds stdin until both outputs are closed.
-void pump(int in_fd, int out_fd, int err_fd, const std::string& input, process_result& r) {
+void pump(int in_fd, int out_fd, int err_fd, const std::string& input, size_t max,
+          process_result& r) {
   size_t written = 0;
   if (input.empty())
     close_fd(in_fd);
@@ -87,7 +106,8 @@ void pump(int in_fd, int out_fd, int err_fd, const std::string& input, process_r
         continue;
       auto n = ::read(fd, buf, sizeof buf);
       if (n > 0)
-        (i == 0 ? r.out : r.err).append(buf, static_cast<size_t>(n));
+        keep_tail(i == 0 ? r.out : r.err, i == 0 ? r.out_dropped : r.err_dropped,
+                  {buf, static_cast<size_t>(n)}, max);
       else if (n == 0 || errno != EINTR)
         close_fd(fd);
     }
@@ -100,6 +120,8 @@ void pump(int in_fd, int out_fd, int err_fd, const std::string& input, process_r
     }
   }
   close_fd(in_fd);
+  trim_to(r.out, r.out_dropped, max);
+  trim_to(r.err, r.err_dropped, max);
 }
 
 int wait_for(pid_t pid) {
@@ -132,7 +154,7 @@ struct sigpipe_blocked {
 } // namespace
 
 result<process_result> run_process(const std::vector<std::string>& argv, const env_vars& env,
-                                   const std::string& input) {
+                                   const std::string& input, size_t max_output) {
   if (argv.empty())
     return make_failure(errc::invalid_input, "no program to run");
   pipe_pair in, out, err;
@@ -159,7 +181,7 @@ result<process_result> run_process(const std::vector<std::string>& argv, const e
   err.close_end(1);
   process_result r;
   pump(std::exchange(in.fd[1], -1), std::exchange(out.fd[0], -1), std::exchange(err.fd[0], -1),
-       input, r);
+       input, max_output, r);
   r.exit_code = wait_for(pid);
   return r;
 }

@@ -16,19 +16,26 @@ namespace et::session {
 
 /// What a finished program left behind.
 struct process_result {
-  int exit_code = 0; ///< its exit status; 128 + N when killed by signal N
-  std::string out;   ///< everything it wrote to stdout
-  std::string err;   ///< everything it wrote to stderr
+  int exit_code = 0;      ///< its exit status; 128 + N when killed by signal N
+  std::string out;        ///< what it wrote to stdout: the last max_output bytes of it
+  std::string err;        ///< what it wrote to stderr: the last max_output bytes of it
+  size_t out_dropped = 0; ///< bytes of stdout written before `out`, read and let go
+  size_t err_dropped = 0; ///< bytes of stderr written before `err`, read and let go
 };
+
+/// How much of each of a program's outputs run_process keeps by default (64 MiB): a pane's
+/// history or a listing is read to its end, but never held whole past this.
+inline constexpr size_t default_max_output = size_t{64} << 20;
 
 /// Extra environment variables for a child, on top of this process's own.
 using env_vars = std::map<std::string, std::string>;
 
 /// Runs argv[0] (looked up on PATH) with `input` as its stdin (then end of file),
-/// waits for it and captures its output. Fails with errc::io_error when it
-/// cannot be started (a missing program included).
+/// waits for it and captures the last `max_output` bytes of each output. Fails with
+/// errc::io_error when it cannot be started (a missing program included).
 result<process_result> run_process(const std::vector<std::string>& argv, const env_vars& env = {},
-                                   const std::string& input = {});
+                                   const std::string& input = {},
+                                   size_t max_output = default_max_output);
 
 /// How a component runs programs; tests substitute a fake.
 using process_runner = std::function<result<process_result>(const std::vector<std::string>&)>;

@@ -33,6 +33,18 @@ CAF_TEST(a large input does not deadlock against a large output) {
   CAF_CHECK_EQUAL(r->out.size(), big.size());
 }
 
+CAF_TEST(only the last bytes of a long output are kept and the rest is counted) {
+  auto r = run_process(
+      {"sh", "-c", "head -c 100000 /dev/zero | tr '\\0' a; printf END; printf e%.0s 1 2 3 >&2"}, {},
+      {}, 1000);
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->out.size(), 1000u);
+  CAF_CHECK_EQUAL(r->out.substr(995), "aaEND");
+  CAF_CHECK_EQUAL(r->out_dropped, 100003u - 1000u);
+  CAF_CHECK_EQUAL(r->err, "eee");
+  CAF_CHECK_EQUAL(r->err_dropped, 0u);
+}
+
 CAF_TEST(a child that ignores its input does not kill us) {
   auto r = run_process({"true"}, {}, std::string(1 << 20, 'x'));
   CAF_REQUIRE(r);
