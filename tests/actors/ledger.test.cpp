@@ -133,6 +133,9 @@ struct counting_store : store::ledger_store {
     return inner->since(ms);
   }
   result<double> spent_since(int64_t ms) const override { return inner->spent_since(ms); }
+  result<std::map<std::string, double>> run_spend(const std::string& run) const override {
+    return inner->run_spend(run);
+  }
   result<store::reservation_grant> reserve(const store::reservation_ask& ask) override {
     return inner->reserve(ask);
   }
@@ -317,6 +320,27 @@ CAF_TEST(the router records a successful attempt in the ledger) {
   CAF_CHECK_EQUAL(r.failures, 0);
   CAF_CHECK(r.usd > 0);
   caf::anon_send_exit(router, caf::exit_reason::user_shutdown);
+}
+
+CAF_TEST(a resumed run counts what it spent before against its budgets) {
+  start([](config::settings& s) {
+    s.budgets.per_run = 0.04;
+    s.budgets.per_role["polecat"] = 0.03;
+  });
+  self->send(ledger, record_atom::value, call("priced", "priced-model", 1000, 2000)); // $0.022
+  self->send(ledger, record_atom::value, call("priced", "priced-model", 500, 0, "mayor"));
+  sched.run();
+  // The next process of the run starts from the store, as `et run --resume` does.
+  ledger_setup setup{settings, cost::price_book{}, store, "run-1", false, {}};
+  setup.earlier_spend = *store->run_spend("run-1");
+  auto resumed = spawn_ledger(sys, std::move(setup));
+  sched.run();
+  CAF_CHECK_EQUAL(reserve(resumed), 0u); // polecat: $0.022 + $0.012 > $0.03
+  CAF_CHECK(last_refusal.find("per_role") != std::string::npos);
+  CAF_CHECK_NOT_EQUAL(reserve(resumed, "mayor"), 0u); // the run: $0.023 + $0.012 <= $0.04
+  CAF_CHECK_EQUAL(reserve(resumed, "mayor"), 0u);     // + $0.012 more > $0.04
+  CAF_CHECK(last_refusal.find("per_run") != std::string::npos);
+  caf::anon_send_exit(resumed, caf::exit_reason::user_shutdown);
 }
 
 CAF_TEST(reservations in flight count against the run budget until settled or released) {

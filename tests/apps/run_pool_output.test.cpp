@@ -173,6 +173,30 @@ CAF_TEST(a failed subtask exits 1 and resume finishes it without redoing the oth
   CAF_CHECK(has(again.err, "already finished"));
 }
 
+CAF_TEST(a resumed run counts what the run spent before against its budget) {
+  write_fixer(true);
+  auto id = str(run_json({"Do two parts"}, 1).at("header").at("id"));
+  write_fixer(false);
+  { // the fixer is priced now, and the run's earlier process spent the whole budget
+    std::ifstream in{file};
+    std::string text{std::istreambuf_iterator<char>{in}, {}};
+    auto at = text.find("m3: {provider: w3, model: m3}");
+    CAF_REQUIRE(at != std::string::npos);
+    text.replace(at, 29, "m3: {provider: w3, model: m3, price: {input: 1, output: 1}}");
+    std::ofstream{file} << text;
+    auto ledger = et::store::open_sqlite_ledger(dir / "state" / "ledger.sqlite");
+    CAF_REQUIRE(ledger);
+    et::store::stored_call spent;
+    spent.run_id = id;
+    spent.call.role = "polecat";
+    spent.call.usd = 0.5;
+    CAF_REQUIRE((*ledger)->append(spent));
+  }
+  auto resumed = run_json({"--resume", id, "--budget", "0.5"}, 1);
+  CAF_CHECK_EQUAL(str(subtask(resumed, 2).at("state")), "failed");
+  CAF_CHECK(has(str(subtask(resumed, 2).at("error")), "per_run"));
+}
+
 CAF_TEST(a journal this state dir did not seal is resumed only when trusted) {
   // A runs dir in a shared repository holds journals anyone wrote: their verify command and
   // output dir are not used on the journal's word.

@@ -153,12 +153,17 @@ void release(ledger_pointer self, uint64_t reservation) {
     queue_write(self, {row, std::nullopt});
 }
 
-// This process's spend (estimates of failed calls included) plus its reservations, for the run
-// and for `role`.
+// The run's spend (this process's, estimates of failed calls included, and that of the
+// processes before a resume) plus its reservations, for the run and for `role`.
 std::pair<double, double> committed(const ledger_state& st, const std::string& role) {
   double run = st.totals.total().usd + st.totals.total().estimated_usd;
   auto r = st.role_spent.find(role);
   double for_role = r == st.role_spent.end() ? 0.0 : r->second;
+  for (const auto& [earlier_role, usd] : st.setup.earlier_spend) {
+    run += usd;
+    if (earlier_role == role)
+      for_role += usd;
+  }
   for (const auto& [id, h] : st.reservations) {
     run += h.usd;
     if (h.role == role)

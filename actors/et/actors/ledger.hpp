@@ -1,9 +1,9 @@
 #pragma once
 /// The cost ledger actor: prices every call the router reports, keeps this
 /// run's totals by role, provider and model, and reserves budget before each
-/// attempt is sent. per_run and per_role are this process's spend plus its
-/// reservations; per_day is the host's: every process sharing the ledger file
-/// reserves in one SQLite transaction, so together they cannot pass it (see
+/// attempt is sent. per_run and per_role are the run's spend (this process's, and
+/// that of the processes it resumes) plus its reservations; per_day is the host's: every process
+/// sharing the ledger file reserves in one SQLite transaction, so together they cannot pass it (see
 /// store::ledger_store::reserve). A reservation is the attempt's worst case
 /// (prompt estimated from its size, plus max_tokens, at the model's price) and
 /// is settled by the attempt's record (or released when it is never sent).
@@ -11,6 +11,7 @@
 /// store's blocking calls go, in order, to a writer actor with a thread of its own.
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -33,6 +34,9 @@ struct ledger_setup {
   bool detached = true;
   /// Milliseconds since the Unix epoch, for the budget day (UTC); null: the system clock.
   std::function<int64_t()> now_ms;
+  /// What the run spent before this process, by role (a resumed run: the store's run_spend).
+  /// per_run and per_role count it, so a resume does not start the run's budget over.
+  std::map<std::string, double> earlier_spend;
 };
 
 /// Spawns a ledger.

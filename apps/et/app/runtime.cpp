@@ -34,6 +34,20 @@ std::shared_ptr<store::ledger_store> open_store(context& ctx, std::string_view c
   return nullptr;
 }
 
+// What run `run_id` spent in the processes before this one (a resume), by role.
+std::map<std::string, double> earlier_spend(context& ctx, std::string_view command,
+                                            const store::ledger_store* store,
+                                            const std::string& run_id) {
+  if (!store || run_id.empty())
+    return {};
+  auto spent = store->run_spend(run_id);
+  if (spent)
+    return std::move(*spent);
+  ctx.err << command << ": warning: " << spent.error().message
+          << " (the run's budget counts this process's spend only)\n";
+  return {};
+}
+
 std::atomic<bool> sigint_raised{false};
 std::atomic<int> raising_signal{SIGINT};
 // The self-pipe: the handler writes a byte, so a thread can wait for a signal in poll(2)
@@ -96,11 +110,16 @@ std::unique_ptr<role_runtime> role_runtime::start(context& ctx, std::string_view
     prices = std::move(*book);
   }
   auto store = open_store(ctx, command, *s);
+  auto earlier = earlier_spend(ctx, command, store.get(), run_id);
   auto p = std::make_unique<parts>(net ? *net : client_network(s->nodes, s->network), threads);
-  p->ledger = actors::spawn_ledger(
-      p->host.system(),
-      actors::ledger_setup{
-          s, prices, std::move(store), run_id.empty() ? new_run_id() : run_id, true, {}});
+  p->ledger = actors::spawn_ledger(p->host.system(),
+                                   actors::ledger_setup{s,
+                                                        prices,
+                                                        std::move(store),
+                                                        run_id.empty() ? new_run_id() : run_id,
+                                                        true,
+                                                        {},
+                                                        std::move(earlier)});
   p->fallbacks = actors::spawn_fallback_log(p->host.system());
   p->router = actors::spawn_router(
       p->host.system(), actors::router_setup{s, actors::make_provider_factory(p->http, s),

@@ -32,76 +32,6 @@ namespace {
 constexpr const char* kSpentSql =
     "SELECT COALESCE(SUM(usd), 0) FROM calls WHERE unix_ms >= ? AND usd >= 0 AND usd <= ?";
 
-class memory_ledger : public ledger_store {
-public:
-  result<void> append(const stored_call& call) override {
-    std::lock_guard<std::mutex> guard{mutex_};
-    calls_.push_back(call);
-    // As the sqlite ledger keeps it: a lie from upstream is not kept.
-    calls_.back().call.tokens = plausible(call.call.tokens);
-    calls_.back().call.usd = plausible_usd(call.call.usd);
-    return {};
-  }
-
-  result<std::vector<stored_call>> since(int64_t unix_ms) const override {
-    std::lock_guard<std::mutex> guard{mutex_};
-    std::vector<stored_call> out;
-    for (const auto& c : calls_)
-      if (c.call.unix_ms >= unix_ms)
-        out.push_back(c);
-    return out;
-  }
-
-  result<double> spent_since(int64_t unix_ms) const override {
-    std::lock_guard<std::mutex> guard{mutex_};
-    double usd = 0;
-    for (const auto& c : calls_)
-      if (c.call.unix_ms >= unix_ms && c.call.usd)
-        usd += *c.call.usd;
-    return usd;
-  }
-
-  result<reservation_grant> reserve(const reservation_ask& ask) override {
-    std::lock_guard<std::mutex> guard{mutex_};
-    reservation_grant g;
-    for (const auto& c : calls_)
-      if (c.call.unix_ms >= ask.day_start_ms && c.call.usd)
-        g.spent += *c.call.usd;
-    for (const auto& [id, usd] : reservations_)
-      g.reserved += usd;
-    if (ask.day_limit && crosses_limit(*ask.day_limit, g.spent + g.reserved, ask.usd))
-      return g;
-    g.id = next_id_++;
-    reservations_[g.id] = ask.usd;
-    return g;
-  }
-
-  result<void> settle(int64_t id, const stored_call* call) override {
-    std::lock_guard<std::mutex> guard{mutex_};
-    reservations_.erase(id);
-    if (call)
-      calls_.push_back(*call);
-    return {};
-  }
-
-  // Under one lock: a reader sees the whole batch or none of it, as with SQLite.
-  result<void> write_all(const std::vector<ledger_write>& writes) override {
-    std::lock_guard<std::mutex> guard{mutex_};
-    for (const auto& w : writes) {
-      reservations_.erase(w.reservation);
-      if (w.call)
-        calls_.push_back(*w.call);
-    }
-    return {};
-  }
-
-private:
-  mutable std::mutex mutex_;
-  std::vector<stored_call> calls_;
-  std::map<int64_t, double> reservations_;
-  int64_t next_id_ = 1;
-};
-
 constexpr const char* schema = R"(
 PRAGMA journal_mode = WAL;
 CREATE TABLE IF NOT EXISTS calls (
@@ -113,6 +43,7 @@ CREATE TABLE IF NOT EXISTS calls (
   reasoning_tokens INTEGER NOT NULL, usd REAL, ok INTEGER NOT NULL,
   latency_ms INTEGER NOT NULL, attempt INTEGER NOT NULL, outcome TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS calls_by_time ON calls(unix_ms);
+CREATE INDEX IF NOT EXISTS calls_by_run ON calls(run_id);
 CREATE TABLE IF NOT EXISTS reservations (
   id INTEGER PRIMARY KEY, holder TEXT NOT NULL, usd REAL NOT NULL);
 )";
@@ -154,6 +85,7 @@ public:
   result<void> append(const stored_call& c) override;
   result<std::vector<stored_call>> since(int64_t unix_ms) const override;
   result<double> spent_since(int64_t unix_ms) const override;
+  result<std::map<std::string, double>> run_spend(const std::string& run_id) const override;
   result<reservation_grant> reserve(const reservation_ask& ask) override;
   result<void> settle(int64_t id, const stored_call* call) override;
   result<void> write_all(const std::vector<ledger_write>& writes) override;
@@ -249,6 +181,23 @@ result<std::vector<stored_call>> sqlite_ledger::since(int64_t unix_ms) const {
 result<double> sqlite_ledger::spent_since(int64_t unix_ms) const {
   std::lock_guard<std::mutex> guard{mutex_};
   return spent_from(unix_ms);
+}
+
+result<std::map<std::string, double>> sqlite_ledger::run_spend(const std::string& run_id) const {
+  std::lock_guard<std::mutex> guard{mutex_};
+  detail::checked_statement st{db, "SELECT role, COALESCE(SUM(usd), 0) FROM calls WHERE run_id = ? "
+                                   "AND usd >= 0 AND usd <= ? GROUP BY role"};
+  if (!st.ok())
+    return db.error("prepare run spend");
+  st.bind(1, run_id);
+  st.bind(2, max_usd);
+  std::map<std::string, double> out;
+  int rc = 0;
+  while ((rc = st.step()) == SQLITE_ROW)
+    out[st.text(0)] = std::min(st.real(1), max_usd); // many plausible rows can still add up
+  if (rc != SQLITE_DONE)
+    return db.error("run spend");
+  return out;
 }
 
 result<double> sqlite_ledger::spent_from(int64_t unix_ms) const {
@@ -388,10 +337,6 @@ result<std::unique_ptr<ledger_store>> open_sqlite_ledger(const std::filesystem::
     if (auto r = db.retry_when_busy([&] { return detail::ensure_derived(db, t); }); !r)
       return r.error();
   return std::unique_ptr<ledger_store>{std::move(ledger)};
-}
-
-std::unique_ptr<ledger_store> make_memory_ledger() {
-  return std::make_unique<memory_ledger>();
 }
 
 } // namespace et::store

@@ -48,6 +48,17 @@ void check_store(store::ledger_store& s) {
   CAF_REQUIRE(all_spent && late_spent);
   CAF_CHECK_EQUAL(*all_spent, 0.75);
   CAF_CHECK_EQUAL(*late_spent, 0.25);
+  // A run's spend is its own calls' priced cost, by role (what a resume starts from).
+  auto mayor = sample(4000, 0.125, "r2");
+  mayor.call.role = "mayor";
+  CAF_REQUIRE(s.append(mayor));
+  auto r1 = s.run_spend("r1");
+  auto r2 = s.run_spend("r2");
+  auto none = s.run_spend("r3");
+  CAF_REQUIRE(r1 && r2 && none);
+  CAF_CHECK((*r1 == std::map<std::string, double>{{"polecat", 0.5}}));
+  CAF_CHECK((*r2 == std::map<std::string, double>{{"mayor", 0.125}, {"polecat", 0.25}}));
+  CAF_CHECK(none->empty());
 }
 
 // A batch settles one reservation with its call, releases another and appends a call
