@@ -225,7 +225,13 @@ CAF_TEST(errors come in the client protocol with the right status and no secret)
   CAF_CHECK_EQUAL(over_o.status, 503);
   auto locked = openai(oai_body("locked", false));
   CAF_CHECK_EQUAL(locked.status, 502);
-  for (const auto* r : {&bad, &abad, &tools, &unknown, &over_a, &over_o, &locked})
+  // An upstream that cannot be reached is named to the client, its address only in the log.
+  auto gone = anthropic(ant_body("gone", false));
+  CAF_CHECK_EQUAL(gone.status, 502);
+  CAF_CHECK(has(gone.body, "<provider gone>"));
+  CAF_CHECK(!has(gone.body, "127.0.0.1"));
+  CAF_CHECK(has(gateway->err(), "127.0.0.1:1"));
+  for (const auto* r : {&bad, &abad, &tools, &unknown, &over_a, &over_o, &locked, &gone})
     CAF_CHECK(clean(r->body));
   auto big = openai(oai_body("gpt", false, R"(,"user":")" + std::string(33u << 20, 'x') + "\""));
   CAF_CHECK_EQUAL(big.status, 413);

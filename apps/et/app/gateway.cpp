@@ -102,6 +102,7 @@ struct exchange {
   void fail(gateway::client_error e) {
     e.message = scrub(std::move(e.message), st->secrets);
     log(std::to_string(e.status) + " " + e.code + ": " + e.message);
+    e.message = gateway::hide_places(e.message, st->places); // the log keeps them
     count(st, counted, started ? 200 : e.status, &e);
     if (started) {
       // After the first byte no fallback is possible: the stream ends with an

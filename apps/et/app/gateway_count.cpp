@@ -26,8 +26,12 @@ struct count_call {
       st->setup.log(printable(what, 512) + " -> " + printable(outcome, 2048));
   }
 
-  void refuse(gateway::client_error e) const {
+  // `routed`: the router's failure, whose upstream addresses the log keeps and the client
+  // does not see.
+  void refuse(gateway::client_error e, bool routed = false) const {
     log(std::to_string(e.status) + " " + e.code + ": " + scrub(e.message, st->secrets));
+    if (routed)
+      e.message = gateway::hide_places(e.message, st->places);
     send_error(st, *out, protocol::anthropic, std::move(e));
   }
 
@@ -37,7 +41,7 @@ struct count_call {
       ~count_out() { --n; }
     } guard{st->in_flight};
     if (!r)
-      return refuse(gateway::error_for(protocol::anthropic, r.error(), cause));
+      return refuse(gateway::error_for(protocol::anthropic, r.error(), cause), true);
     auto by = answered_by(*r);
     auto h = json_type;
     h.emplace_back("x-et-answered-by", by);
