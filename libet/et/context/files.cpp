@@ -24,12 +24,19 @@ bool skipped_folder_name(std::string_view name) {
 }
 
 // The files git knows under `root` (tracked and untracked-not-ignored), or nullopt when
-// `root` is not in a git work tree or git cannot run.
-std::optional<std::vector<std::string>> git_files(const fs::path& root) {
+// `root` is not in a git work tree or git cannot run; an error past `max` bytes of listing.
+result<std::optional<std::vector<std::string>>> git_files(const fs::path& root, size_t max) {
   auto r = session::run_process(
-      {"git", "-C", root.string(), "ls-files", "-z", "-co", "--exclude-standard"});
-  if (!r || r->exit_code != 0 || r->out_dropped > 0)
-    return std::nullopt; // a listing past run_process's bound is not the whole listing
+      {"git", "-C", root.string(), "ls-files", "-z", "-co", "--exclude-standard"}, {}, {}, max);
+  using listing = std::optional<std::vector<std::string>>;
+  if (!r || r->exit_code != 0)
+    return listing{};
+  if (r->out_dropped > 0)
+    return make_failure(errc::invalid_input,
+                        "git ls-files in " + root.string() + " listed more than "
+                            + (max % (1 << 20) == 0 ? std::to_string(max >> 20) + " MiB"
+                                                    : std::to_string(max) + " bytes")
+                            + " of file names: too large a tree to index");
   std::vector<std::string> out;
   for (size_t start = 0; start < r->out.size();) {
     auto end = r->out.find('\0', start);
@@ -39,7 +46,7 @@ std::optional<std::vector<std::string>> git_files(const fs::path& root) {
       out.push_back(r->out.substr(start, end - start));
     start = end + 1;
   }
-  return out;
+  return listing{std::move(out)};
 }
 
 result<std::vector<std::string>> walk_files(const fs::path& root) {
@@ -95,10 +102,13 @@ bool never_indexed(std::string_view relative) {
   }
 }
 
-result<std::vector<std::string>> list_files(const fs::path& root) {
+result<std::vector<std::string>> list_files(const fs::path& root, size_t max_listing) {
   std::vector<std::string> files;
-  if (auto listed = git_files(root)) {
-    files = std::move(*listed);
+  auto listed = git_files(root, max_listing);
+  if (!listed)
+    return listed.error();
+  if (*listed) {
+    files = std::move(**listed);
   } else {
     auto walked = walk_files(root);
     if (!walked)

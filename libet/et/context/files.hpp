@@ -4,6 +4,7 @@
 /// where secrets and tool state live), generated folders (build*, node_modules), symlinks,
 /// binaries or oversized files.
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -31,8 +32,10 @@ bool never_indexed(std::string_view relative);
 
 /// The candidate files under `root` as `/`-separated paths relative to it, sorted: what
 /// `git -C ROOT ls-files -co --exclude-standard` lists when ROOT is in a git work tree, else
-/// a walk of regular files; paths never_indexed() left out either way.
-result<std::vector<std::string>> list_files(const std::filesystem::path& root);
+/// a walk of regular files; paths never_indexed() left out either way. A git listing past
+/// `max_listing` bytes is an error, not a walk (which would not honour .gitignore).
+result<std::vector<std::string>> list_files(const std::filesystem::path& root,
+                                            size_t max_listing = size_t{64} << 20);
 
 /// Why a file was not read into the index.
 enum class skip_reason { none, missing, not_regular, too_big, binary };

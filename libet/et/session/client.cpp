@@ -116,9 +116,13 @@ result<std::string> client::capture(const std::string& name) const {
   auto r = run_ok(capture_pane(server_, name), "capture-pane");
   if (!r)
     return r.error();
-  if (r->out_dropped > 0) // a pane's history is as long as its history-limit says
-    return "[et: the first " + std::to_string(r->out_dropped)
-           + " bytes of this pane's history were left out]\n" + r->out;
+  if (r->out_dropped > 0) { // a pane's history is as long as its history-limit says
+    // What is kept starts at a line, not inside one (or inside a character).
+    auto line = r->out.find('\n');
+    auto from = line == std::string::npos ? r->out.size() : line + 1;
+    return "[et: the first " + std::to_string(r->out_dropped + from)
+           + " bytes of this pane's history were left out]\n" + r->out.substr(from);
+  }
   return std::move(r->out);
 }
 

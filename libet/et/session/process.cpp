@@ -71,17 +71,19 @@ void close_fd(int& fd) {
 // The front is cut once it is as long again as what stays, so each byte moves once at most.
 void keep_tail(std::string& kept, size_t& dropped, std::string_view bytes, size_t max) {
   kept.append(bytes);
-  if (kept.size() >= 2 * max + 1) {
+  if (kept.size() > max && kept.size() - max > max) { // no 2 * max: it may wrap
     dropped += kept.size() - max;
     kept.erase(0, kept.size() - max);
   }
 }
 
+// The end of the pump: exactly the last `max` bytes stay, without the room the cuts left.
 void trim_to(std::string& kept, size_t& dropped, size_t max) {
   if (kept.size() > max) {
     dropped += kept.size() - max;
     kept.erase(0, kept.size() - max);
   }
+  kept.shrink_to_fit();
 }
 
 // Reads stdout and stderr and feeds stdin until both outputs are closed.

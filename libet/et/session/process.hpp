@@ -24,7 +24,8 @@ struct process_result {
 };
 
 /// How much of each of a program's outputs run_process keeps by default (64 MiB): a pane's
-/// history or a listing is read to its end, but never held whole past this.
+/// history or a listing is read to its end, but never held whole. While it runs, up to twice
+/// this may be held per output (the front is cut in large steps); what it returns is this.
 inline constexpr size_t default_max_output = size_t{64} << 20;
 
 /// Extra environment variables for a child, on top of this process's own.

@@ -76,6 +76,14 @@ CAF_TEST(inside git the listing respects gitignore and includes untracked files)
   CAF_CHECK(!listed(*files, "web/node_modules/lib/index.js"));
 }
 
+CAF_TEST(a git listing past its bound is an error and not a walk) {
+  git({"init", "-q"});
+  auto files = list_files(project, 16); // "README.md\0src/main.cpp\0..." is longer
+  CAF_REQUIRE(!files);
+  CAF_CHECK(files.error().message.find("git ls-files") != std::string::npos);
+  CAF_CHECK(list_files(project)); // the default bound holds it
+}
+
 CAF_TEST(the project root is the git top level or the folder itself) {
   auto plain = project_root(project / "src");
   CAF_REQUIRE(plain);

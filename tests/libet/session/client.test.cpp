@@ -170,14 +170,14 @@ CAF_TEST(kill and capture act on a known session) {
 
 CAF_TEST(a capture past the bound says how much of the history was left out) {
   listed("et-scribe-00ab");
-  process_result long_history{0, "the last lines\n", ""};
+  // What was kept starts inside a line: that part goes too.
+  process_result long_history{0, "ne cut\nthe last lines\n", ""};
   long_history.out_dropped = 12345;
   replies.push_back(long_history);
   auto screen = tmux().capture("et-scribe-00ab");
   CAF_REQUIRE(screen);
-  CAF_CHECK_EQUAL(
-      *screen,
-      "[et: the first 12345 bytes of this pane's history were left out]\nthe last lines\n");
+  CAF_CHECK_EQUAL(*screen, "[et: the first 12352 bytes of this pane's history were left "
+                           "out]\nthe last lines\n");
 }
 
 CAF_TEST(find returns the session with its metadata) {

@@ -1,6 +1,8 @@
 #define CAF_SUITE libet.session.process
 #include "caf/test/unit_test.hpp"
 
+#include <cstdint>
+
 #include "et/session/process.hpp"
 
 using namespace et;
@@ -43,6 +45,11 @@ CAF_TEST(only the last bytes of a long output are kept and the rest is counted) 
   CAF_CHECK_EQUAL(r->out_dropped, 100003u - 1000u);
   CAF_CHECK_EQUAL(r->err, "eee");
   CAF_CHECK_EQUAL(r->err_dropped, 0u);
+  // A bound so large that twice it wraps keeps everything.
+  auto all = run_process({"printf", "kept"}, {}, {}, SIZE_MAX / 2 + 1);
+  CAF_REQUIRE(all);
+  CAF_CHECK_EQUAL(all->out, "kept");
+  CAF_CHECK_EQUAL(all->out_dropped, 0u);
 }
 
 CAF_TEST(a child that ignores its input does not kill us) {
