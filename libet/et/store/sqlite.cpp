@@ -28,13 +28,18 @@ int pause_when_busy(void* ctx, int count) {
 // SQLite's own tables from being written as data, an untrusted schema may call no
 // function or virtual table that is not innocuous, cells are size-checked as they are read
 // (corrupt pages are an error, not a wild read), and no file is memory-mapped.
-bool harden(sqlite3* db) {
+// "" when `db` is hardened, else the setting that did not take.
+std::string harden(sqlite3* db) {
   int on = -1;
-  return sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, &on) == SQLITE_OK && on == 1
-         && sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, &on) == SQLITE_OK && on == 0
-         && sqlite3_exec(db, "PRAGMA cell_size_check = ON; PRAGMA mmap_size = 0", nullptr, nullptr,
-                         nullptr)
-                == SQLITE_OK;
+  if (sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, &on) != SQLITE_OK || on != 1)
+    return "defensive mode";
+  if (sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, &on) != SQLITE_OK || on != 0)
+    return "trusted_schema off";
+  if (sqlite3_exec(db, "PRAGMA cell_size_check = ON; PRAGMA mmap_size = 0", nullptr, nullptr,
+                   nullptr)
+      != SQLITE_OK)
+    return std::string{"cell_size_check and mmap_size: "} + sqlite3_errmsg(db);
+  return {};
 }
 
 } // namespace
@@ -79,10 +84,9 @@ result<sqlite3*> open_private_database(const std::filesystem::path& file, std::s
     sqlite3_close(db);
     return fail("cannot open " + file.string() + ": " + msg);
   }
-  if (!harden(db)) {
-    auto msg = std::string{sqlite3_errmsg(db)};
+  if (auto refused = harden(db); !refused.empty()) {
     sqlite3_close(db);
-    return fail("cannot open " + file.string() + " defensively: " + msg);
+    return fail("cannot open " + file.string() + " defensively: SQLite refused " + refused);
   }
   // Several et processes may share one file: wait for their writes.
   sqlite3_busy_handler(db, pause_when_busy,
