@@ -39,8 +39,9 @@ struct failing_writes : store::ledger_store {
     return inner->since(ms);
   }
   result<double> spent_since(int64_t ms) const override { return inner->spent_since(ms); }
-  result<std::map<std::string, double>> run_spend(const std::string& run) const override {
-    return inner->run_spend(run);
+  result<std::map<std::string, double>> run_spend(const std::string& run,
+                                                  int64_t since) const override {
+    return inner->run_spend(run, since);
   }
   result<store::reservation_grant> reserve(const store::reservation_ask& ask) override {
     if (throw_on_reserve)

@@ -1,6 +1,7 @@
 #define CAF_SUITE apps.run_pool_output
 #include "run_pool_test.hpp"
 
+#include <chrono>
 #include <fstream>
 #include <sstream>
 
@@ -190,11 +191,21 @@ CAF_TEST(a resumed run counts what the run spent before against its budget) {
     spent.run_id = id;
     spent.call.role = "polecat";
     spent.call.usd = 0.5;
+    spent.call.unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
     CAF_REQUIRE((*ledger)->append(spent));
   }
   auto resumed = run_json({"--resume", id, "--budget", "0.5"}, 1);
   CAF_CHECK_EQUAL(str(subtask(resumed, 2).at("state")), "failed");
   CAF_CHECK(has(str(subtask(resumed, 2).at("error")), "per_run"));
+  // Without a ledger to read that from, the budget would start over: the run does not start.
+  for (const char* suffix : {"", "-wal", "-shm"})
+    fs::remove(dir / "state" / (std::string{"ledger.sqlite"} + suffix));
+  fs::create_directories(dir / "state" / "ledger.sqlite");
+  auto blind = et({"run", "--resume", id, "--budget", "0.5"});
+  CAF_CHECK_NOT_EQUAL(blind.code, 0);
+  CAF_CHECK(has(blind.err, "cannot tell what run " + id + " spent before"));
 }
 
 CAF_TEST(a journal this state dir did not seal is resumed only when trusted) {

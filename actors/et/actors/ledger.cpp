@@ -218,7 +218,7 @@ caf::result<uint64_t> check(ledger_pointer self, const cost::budget_query& q) {
     return uint64_t{0}; // free calls cross no budget and need no reservation
   auto [run, for_role] = committed(st, q.role);
   std::map<std::string, double> roles{{q.role, for_role}};
-  // per_run and per_role are this process's; per_day is the host's, checked below.
+  // per_run and per_role are the run's (committed()); per_day is the host's, checked below.
   auto local = budgets;
   local.per_day.reset();
   auto verdict = cost::check_budget(local, run, 0, roles, q.role, next);

@@ -182,7 +182,8 @@ int run_pipeline(context& ctx, std::shared_ptr<config::settings> s, run_options 
     if (!lock)
       return exit_failed;
   }
-  auto runtime = role_runtime::start(ctx, "et run", s, record.header.id);
+  auto runtime = role_runtime::start(
+      ctx, "et run", s, {record.header.id, record.header.started_ms, resumed.has_value()});
   if (!runtime)
     return exit_usage;
   actors::run_setup setup;

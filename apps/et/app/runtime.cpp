@@ -34,18 +34,20 @@ std::shared_ptr<store::ledger_store> open_store(context& ctx, std::string_view c
   return nullptr;
 }
 
-// What run `run_id` spent in the processes before this one (a resume), by role.
-std::map<std::string, double> earlier_spend(context& ctx, std::string_view command,
-                                            const store::ledger_store* store,
-                                            const std::string& run_id) {
-  if (!store || run_id.empty())
-    return {};
-  auto spent = store->run_spend(run_id);
-  if (spent)
-    return std::move(*spent);
-  ctx.err << command << ": warning: " << spent.error().message
-          << " (the run's budget counts this process's spend only)\n";
-  return {};
+// What a resumed run spent in its processes before this one, by role. When it has a per_run
+// or per_role budget and that cannot be read, the run does not start: its budget would start
+// over at $0.
+result<std::map<std::string, double>>
+earlier_spend(const config::settings& s, const store::ledger_store* store, const run_ref& run) {
+  bool budgeted = s.budgets.per_run || !s.budgets.per_role.empty();
+  auto spent = store ? store->run_spend(run.id, run.started_ms)
+                     : result<std::map<std::string, double>>{
+                         make_failure(errc::io_error, "the ledger is not open")};
+  if (spent || !budgeted)
+    return spent ? std::move(*spent) : std::map<std::string, double>{};
+  return make_failure(errc::io_error, "cannot tell what run " + run.id + " spent before ("
+                                          + spent.error().message
+                                          + "), so its budget cannot hold; try again");
 }
 
 std::atomic<bool> sigint_raised{false};
@@ -97,8 +99,7 @@ role_runtime::~role_runtime() {
 
 std::unique_ptr<role_runtime> role_runtime::start(context& ctx, std::string_view command,
                                                   std::shared_ptr<const config::settings> s,
-                                                  std::string run_id,
-                                                  std::optional<network_options> net,
+                                                  run_ref run, std::optional<network_options> net,
                                                   const util::thread_plan& threads) {
   cost::price_book prices;
   if (!s->pricing.file.empty()) {
@@ -110,13 +111,21 @@ std::unique_ptr<role_runtime> role_runtime::start(context& ctx, std::string_view
     prices = std::move(*book);
   }
   auto store = open_store(ctx, command, *s);
-  auto earlier = earlier_spend(ctx, command, store.get(), run_id);
+  std::map<std::string, double> earlier;
+  if (run.resumed) {
+    auto spent = earlier_spend(*s, store.get(), run);
+    if (!spent) {
+      ctx.err << command << ": " << spent.error().message << "\n";
+      return nullptr;
+    }
+    earlier = std::move(*spent);
+  }
   auto p = std::make_unique<parts>(net ? *net : client_network(s->nodes, s->network), threads);
   p->ledger = actors::spawn_ledger(p->host.system(),
                                    actors::ledger_setup{s,
                                                         prices,
                                                         std::move(store),
-                                                        run_id.empty() ? new_run_id() : run_id,
+                                                        run.id.empty() ? new_run_id() : run.id,
                                                         true,
                                                         {},
                                                         std::move(earlier)});

@@ -3,6 +3,7 @@
 /// ledger and the router over one configuration, a streamed answer from the
 /// router as a blocking call, and Ctrl-C turned into a flag.
 
+#include <cstdint>
 #include <functional>
 #include <iosfwd>
 #include <memory>
@@ -21,19 +22,27 @@
 
 namespace et::app {
 
+/// The `et run` a runtime's calls belong to.
+struct run_ref {
+  std::string id;         ///< the ledger files calls under it ("" = a new id)
+  int64_t started_ms = 0; ///< when the run started (Unix ms): its calls are no older
+  bool resumed = false;   ///< a resume: its budgets count what the run spent before
+};
+
 /// An actor system with a ledger and a router for one configuration; stopping
 /// it (the destructor) stops both, then waits for every actor.
 class role_runtime {
 public:
   /// Starts the system. Prints one line and returns null when it cannot (a
-  /// pricing file that does not load); `command` prefixes messages ("et chat"). The ledger
-  /// files calls under `run_id` ("" = a new id). Networking (for alias@node) is
+  /// pricing file that does not load, a resumed run with a budget whose earlier spend cannot
+  /// be read); `command` prefixes messages ("et chat"). The ledger files calls under `run`'s
+  /// id. Networking (for alias@node) is
   /// client_network(settings nodes, network) unless `net` says otherwise. `threads` sizes
   /// the scheduler and the providers' I/O threads (the default, util::command_plan, suits a
   /// command's few calls; `et serve` plans for its cores with util::plan_threads).
   static std::unique_ptr<role_runtime>
   start(context& ctx, std::string_view command, std::shared_ptr<const config::settings> settings,
-        std::string run_id = {}, std::optional<network_options> net = std::nullopt,
+        run_ref run = {}, std::optional<network_options> net = std::nullopt,
         const util::thread_plan& threads = util::command_plan(util::usable_cores()));
 
   /// Stops router and ledger, then the system.

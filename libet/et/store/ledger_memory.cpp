@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <map>
 #include <mutex>
 
@@ -39,12 +40,14 @@ public:
     return usd;
   }
 
-  result<std::map<std::string, double>> run_spend(const std::string& run_id) const override {
+  result<std::map<std::string, double>> run_spend(const std::string& run_id,
+                                                  int64_t since_ms) const override {
     std::lock_guard<std::mutex> guard{mutex_};
     std::map<std::string, double> out;
     for (const auto& c : calls_)
-      if (c.run_id == run_id && c.call.usd)
-        out[c.call.role] += *c.call.usd;
+      if (c.run_id == run_id && c.call.unix_ms >= since_ms)
+        if (auto usd = plausible_usd(c.call.usd)) // as the SQLite ledger counts
+          out[c.call.role] = std::min(out[c.call.role] + *usd, max_usd);
     return out;
   }
 

@@ -43,7 +43,6 @@ CREATE TABLE IF NOT EXISTS calls (
   reasoning_tokens INTEGER NOT NULL, usd REAL, ok INTEGER NOT NULL,
   latency_ms INTEGER NOT NULL, attempt INTEGER NOT NULL, outcome TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS calls_by_time ON calls(unix_ms);
-CREATE INDEX IF NOT EXISTS calls_by_run ON calls(run_id);
 CREATE TABLE IF NOT EXISTS reservations (
   id INTEGER PRIMARY KEY, holder TEXT NOT NULL, usd REAL NOT NULL);
 )";
@@ -85,7 +84,8 @@ public:
   result<void> append(const stored_call& c) override;
   result<std::vector<stored_call>> since(int64_t unix_ms) const override;
   result<double> spent_since(int64_t unix_ms) const override;
-  result<std::map<std::string, double>> run_spend(const std::string& run_id) const override;
+  result<std::map<std::string, double>> run_spend(const std::string& run_id,
+                                                  int64_t since_ms) const override;
   result<reservation_grant> reserve(const reservation_ask& ask) override;
   result<void> settle(int64_t id, const stored_call* call) override;
   result<void> write_all(const std::vector<ledger_write>& writes) override;
@@ -183,14 +183,17 @@ result<double> sqlite_ledger::spent_since(int64_t unix_ms) const {
   return spent_from(unix_ms);
 }
 
-result<std::map<std::string, double>> sqlite_ledger::run_spend(const std::string& run_id) const {
+result<std::map<std::string, double>> sqlite_ledger::run_spend(const std::string& run_id,
+                                                               int64_t since_ms) const {
   std::lock_guard<std::mutex> guard{mutex_};
-  detail::checked_statement st{db, "SELECT role, COALESCE(SUM(usd), 0) FROM calls WHERE run_id = ? "
-                                   "AND usd >= 0 AND usd <= ? GROUP BY role"};
+  // By time first (calls_by_time): no index on run_id for a query made once per resume.
+  detail::checked_statement st{db, "SELECT role, COALESCE(SUM(usd), 0) FROM calls WHERE unix_ms "
+                                   ">= ? AND run_id = ? AND usd >= 0 AND usd <= ? GROUP BY role"};
   if (!st.ok())
     return db.error("prepare run spend");
-  st.bind(1, run_id);
-  st.bind(2, max_usd);
+  st.bind(1, since_ms);
+  st.bind(2, run_id);
+  st.bind(3, max_usd);
   std::map<std::string, double> out;
   int rc = 0;
   while ((rc = st.step()) == SQLITE_ROW)

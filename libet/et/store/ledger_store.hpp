@@ -54,8 +54,10 @@ public:
   virtual result<std::vector<stored_call>> since(int64_t unix_ms) const = 0;
   /// Dollars of priced calls that finished at or after `unix_ms`.
   virtual result<double> spent_since(int64_t unix_ms) const = 0;
-  /// Dollars of the priced calls of run `run_id` (what a resumed run spent before), by role.
-  virtual result<std::map<std::string, double>> run_spend(const std::string& run_id) const = 0;
+  /// Dollars of the priced calls of run `run_id` that finished at or after `since_ms` (the
+  /// run's start), by role: what a resumed run spent before.
+  virtual result<std::map<std::string, double>> run_spend(const std::string& run_id,
+                                                          int64_t since_ms) const = 0;
   /// In one exclusive transaction (every process sharing the store waits for it): drops the
   /// reservations of processes that are gone, then reserves `ask.usd` unless recorded spend
   /// since `ask.day_start_ms` + live reservations + `ask.usd` would exceed `ask.day_limit`.

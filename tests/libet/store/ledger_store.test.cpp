@@ -52,10 +52,12 @@ void check_store(store::ledger_store& s) {
   auto mayor = sample(4000, 0.125, "r2");
   mayor.call.role = "mayor";
   CAF_REQUIRE(s.append(mayor));
-  auto r1 = s.run_spend("r1");
-  auto r2 = s.run_spend("r2");
-  auto none = s.run_spend("r3");
-  CAF_REQUIRE(r1 && r2 && none);
+  auto r1 = s.run_spend("r1", 0);
+  auto r2 = s.run_spend("r2", 0);
+  auto r2_late = s.run_spend("r2", 3500); // calls before the run's start are another run's
+  auto none = s.run_spend("r3", 0);
+  CAF_REQUIRE(r1 && r2 && r2_late && none);
+  CAF_CHECK((*r2_late == std::map<std::string, double>{{"mayor", 0.125}}));
   CAF_CHECK((*r1 == std::map<std::string, double>{{"polecat", 0.5}}));
   CAF_CHECK((*r2 == std::map<std::string, double>{{"mayor", 0.125}, {"polecat", 0.25}}));
   CAF_CHECK(none->empty());
@@ -110,7 +112,7 @@ CAF_TEST(the sqlite ledger keeps every field across reopening) {
   }
   auto again = store::open_sqlite_ledger(file);
   CAF_REQUIRE(again);
-  CAF_CHECK_EQUAL((*again)->since(0)->size(), 3u);
+  CAF_CHECK_EQUAL((*again)->since(0)->size(), 4u);
 }
 
 CAF_TEST(an unopenable ledger is an io error naming the file) {
