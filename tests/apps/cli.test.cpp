@@ -110,6 +110,21 @@ CAF_TEST(config check accepts the flag before or after the command) {
   CAF_CHECK(after.out.find("polecat") != std::string::npos);
 }
 
+CAF_TEST(config check warns of a key sent over plain http off loopback) {
+  temp_config cfg{"providers:\n"
+                  "  lan: {type: openai, base_url: \"http://10.0.0.5:8000/v1\", api_key: sk-x1}\n"
+                  "models:\n"
+                  "  a: {provider: lan, model: a}\n"
+                  "roles:\n"
+                  "  polecat: {model: a}\n"};
+  auto r = run_in_process({"config", "check", "--config", cfg.file.string()});
+  CAF_CHECK_EQUAL(r.code, 0);
+  CAF_CHECK(r.err.find("et: warning: " + cfg.file.string()
+                       + ": providers.lan: its key goes over plain http to 10.0.0.5")
+            != std::string::npos);
+  CAF_CHECK(r.err.find("sk-x1") == std::string::npos);
+}
+
 CAF_TEST(config check on a missing file names it and exits 2) {
   auto r = run_in_process({"config", "check", "--config", "/nonexistent/et.yaml"});
   CAF_CHECK_EQUAL(r.code, 2);

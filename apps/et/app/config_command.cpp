@@ -7,6 +7,7 @@
 #include "et/app/commands.hpp"
 #include "et/config/loader.hpp"
 #include "et/config/locate.hpp"
+#include "et/config/secrets.hpp"
 #include "et/config/summary.hpp"
 #include "et/config/trust.hpp"
 
@@ -135,6 +136,8 @@ std::optional<config::settings> load_settings(context& ctx) {
     ctx.exit = exit_usage;
     return std::nullopt;
   }
+  for (const auto& warning : config::plaintext_secret_warnings(loaded.value))
+    ctx.err << "et: warning: " << loaded.value.source << ": " << warning << "\n";
   return std::move(loaded.value);
 }
 

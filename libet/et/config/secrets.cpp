@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "et/util/encode.hpp"
+#include "et/util/url.hpp"
 
 namespace et::config {
 
@@ -77,6 +78,32 @@ std::vector<std::string> secret_forms(const provider& p) {
     if (names_credential(header))
       add_secret_forms(out, value);
   normalize_secrets(out);
+  return out;
+}
+
+namespace {
+
+// The host of `address` when it is plain http to a host that is not loopback; "" otherwise.
+std::string plaintext_host(const std::string& address) {
+  auto u = parse_url(address);
+  return u && !u->tls() && !is_loopback(u->host) ? u->host : std::string{};
+}
+
+} // namespace
+
+std::vector<std::string> plaintext_secret_warnings(const settings& s) {
+  std::vector<std::string> out;
+  auto check = [&](const std::string& where, const std::string& address, bool has_secret) {
+    if (auto host = plaintext_host(address); has_secret && !host.empty())
+      out.push_back(where + ": its key goes over plain http to " + host
+                    + "; anyone on the network path can read it (use https)");
+  };
+  for (const auto& [name, p] : s.providers)
+    if (p.type != provider_type::mock)
+      check("providers." + name, p.base_url, !secret_forms(p).empty());
+  check("context.qdrant", s.context.qdrant.url, !s.context.qdrant.api_key.empty());
+  check("context.fetch.reader", s.context.fetch.reader.base_url,
+        !s.context.fetch.reader.api_key.empty());
   return out;
 }
 

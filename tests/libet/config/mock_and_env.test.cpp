@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "et/config/secrets.hpp"
+
 // The mock provider's settings, env expansion and relative paths.
 
 using namespace et;
@@ -180,4 +182,23 @@ CAF_TEST(the price file is found next to the configuration) {
 CAF_TEST(a missing price file is an error naming the resolved path) {
   CAF_CHECK_EQUAL(errors(base + "pricing:\n  file: prices.json\n"),
                   cfg + ":9:9: pricing.file: price file \"/etc/et/prices.json\" does not exist\n");
+}
+
+CAF_TEST(a key over plain http to a host off loopback is warned about) {
+  auto s = valid(R"(providers:
+  lan: {type: openai, base_url: "http://10.0.0.5:8000/v1", api_key: sk-lan}
+  proxied: {type: ollama, base_url: "http://gpu.lan:11434", headers: {Authorization: Bearer t}}
+  open: {type: ollama, base_url: "http://gpu.lan:11434"}
+  local: {type: openai, base_url: "http://127.0.0.1:8000/v1", api_key: sk-local}
+  cloud: {type: openai, base_url: "https://api.example.com/v1", api_key: sk-cloud}
+models:
+  fast: {provider: lan, model: m}
+)");
+  auto warnings = config::plaintext_secret_warnings(s);
+  CAF_REQUIRE_EQUAL(warnings.size(), 2u);
+  CAF_CHECK_EQUAL(warnings[0], "providers.lan: its key goes over plain http to 10.0.0.5; anyone "
+                               "on the network path can read it (use https)");
+  CAF_CHECK(warnings[1].find("providers.proxied: ") == 0);
+  for (const auto& w : warnings) // the warning names the place, never the key
+    CAF_CHECK(w.find("sk-") == std::string::npos && w.find("Bearer") == std::string::npos);
 }
