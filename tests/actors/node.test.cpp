@@ -26,9 +26,11 @@ const char* yaml = R"(
 providers:
   sim: {type: mock, mock: {mode: echo}}
   slow: {type: mock, mock: {mode: echo, latency: 1s}}
+  down: {type: mock, mock: {mode: echo, faults: [{error: network, probability: 1, message: "cannot connect to 10.9.9.9:8000: Connection refused"}]}}
 models:
   coder: {provider: sim, model: sim-model}
   thinker: {provider: slow, model: slow-model}
+  far: {provider: down, model: down-model}
 retry: {attempts: 1}
 server: {max_in_flight: 2}
 )";
@@ -42,6 +44,7 @@ struct fixture : test_coordinator_fixture<test_config> {
 
   fixture() {
     settings = load_settings(yaml, "node-test.yaml");
+    settings->providers["down"].base_url = "http://10.9.9.9:8000/v1"; // where "down" would live
     ledger = spawn_ledger(sys, ledger_setup{settings, {}, nullptr, "test-run", false, {}});
     router = spawn_mock_router(sys, settings, ledger, 7);
     node = spawn_node(sys, node_setup{settings, router, ledger, "n1", false,
@@ -107,6 +110,17 @@ CAF_TEST(only aliases are served : a provider model or another node is not found
   }
   CAF_CHECK(logged("alias=nope mode=complete tokens=0+0"));
   CAF_CHECK(logged("outcome=not_found (node n1 has no alias \"nope\")"));
+}
+
+CAF_TEST(a failure reaches the caller naming the deployment and not its address) {
+  auto rh = self->request(node, caf::infinite, complete_atom::value, ask("far", "x"));
+  sched.run();
+  auto r = answer_of<routed_response>(rh);
+  CAF_REQUIRE(!r);
+  auto f = from_caf(r.error());
+  CAF_CHECK(f.message.find("cannot connect to <provider down>") != std::string::npos);
+  CAF_CHECK(f.message.find("10.9.9.9") == std::string::npos);
+  CAF_CHECK(logged("10.9.9.9:8000")); // the node's own log keeps it
 }
 
 CAF_TEST(requests beyond max_in_flight are refused as overloaded until one finishes) {
@@ -225,10 +239,11 @@ CAF_TEST(status reports name aliases load and spend) {
   auto st = answer_of<routing::node_status>(rh);
   CAF_REQUIRE(st);
   CAF_CHECK_EQUAL(st->name, "n1");
-  CAF_REQUIRE_EQUAL(st->aliases.size(), 2u);
+  CAF_REQUIRE_EQUAL(st->aliases.size(), 3u);
   CAF_CHECK_EQUAL(st->aliases[0].id, "coder");
   CAF_CHECK_EQUAL(st->aliases[0].display_name, "sim/sim-model");
-  CAF_CHECK_EQUAL(st->aliases[1].id, "thinker");
+  CAF_CHECK_EQUAL(st->aliases[1].id, "far");
+  CAF_CHECK_EQUAL(st->aliases[2].id, "thinker");
   CAF_CHECK_EQUAL(st->in_flight, 1);
   CAF_CHECK_EQUAL(st->max_in_flight, 2);
   CAF_CHECK_EQUAL(st->served, 0);

@@ -90,6 +90,12 @@ CAF_TEST(an overloaded upstream fails the count with its status) {
   CAF_CHECK_EQUAL(busy.status, 529);
   CAF_CHECK_EQUAL(field(busy.body, "error", "type"), "overloaded_error");
   CAF_CHECK(fixture::clean(busy.body));
+  // One that cannot be reached is named, its address only in the gateway's log.
+  auto gone = call("POST", "/v1/messages/count_tokens", count_body("gonea"));
+  CAF_CHECK_EQUAL(gone.status, 502);
+  CAF_CHECK(has(gone.body, "<provider gonea>"));
+  CAF_CHECK(!has(gone.body, "127.0.0.1"));
+  CAF_CHECK(has(gateway->err(), "127.0.0.1:2"));
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -96,6 +96,7 @@ inline const char* const config_text = R"(providers:
   cutter2: {type: anthropic, base_url: "BASE", api_key: sk-cut-SECRET-7, headers: {x-fake-fault: stream_error, x-fake-text: "one two three four"}}
   locked: {type: openai, base_url: "BASE/v1", api_key: sk-locked-SECRET-6, headers: {x-fake-fault: unauthorized}}
   gone: {type: openai, base_url: "http://127.0.0.1:1/v1"}
+  gonea: {type: anthropic, base_url: "http://127.0.0.1:2", api_key: sk-gonea-SECRET-12}
   oatool: {type: openai, base_url: "BASE/v1", headers: {x-fake-tool: get_weather, x-fake-text: "Checking."}}
   oapatch: {type: openai, base_url: "BASE/v1", headers: {x-fake-tool: apply_patch, x-fake-text: "Patching."}}
   antool: {type: anthropic, base_url: "BASE", api_key: sk-antool-SECRET-8, headers: {x-fake-tool: get_weather, x-fake-text: "Checking."}}
@@ -119,6 +120,7 @@ models:
   cut3: {provider: cutter, model: fake-medium}
   locked: {provider: locked, model: fake-small}
   gone: {provider: gone, model: fake-small}
+  gonea: {provider: gonea, model: fake-large}
   held: {provider: holder, model: fake-small}
   gpttool: {provider: oatool, model: fake-small}
   gptpatch: {provider: oapatch, model: fake-small}

@@ -7,6 +7,7 @@
 #include "et/actors/detail/errors.hpp"
 #include "et/actors/detail/inspect.hpp"
 #include "et/actors/health.hpp"
+#include "et/config/places.hpp"
 #include "et/util/in_flight.hpp"
 #include "et/util/version.hpp"
 
@@ -37,7 +38,8 @@ struct node_state {
   int64_t served = 0;
   bool draining = false;
   std::vector<caf::typed_response_promise<int64_t>> drained;
-  health_actor health; ///< checks this host's Ollama providers for status
+  health_actor health;               ///< checks this host's Ollama providers for status
+  std::vector<config::place> places; ///< this host's upstream addresses, kept from callers
   clock_type::time_point started;
   static inline const char* name = "et.node";
 };
@@ -131,7 +133,10 @@ caf::typed_response_promise<routed_response> start(node_pointer self, role_reque
       return;
     auto f = from_caf(e);
     log_request(self, done->alias, done->streaming, done->started, usage{}, &f);
-    done->promise.deliver(std::move(e));
+    // The log keeps this host's upstream addresses; the caller (and its gateway's clients)
+    // learns which deployment failed, not where it lives.
+    f.message = config::hide_places(f.message, self->state.places);
+    done->promise.deliver(to_caf(f));
     finished(self, *done);
   };
   // The router bounds every attempt with the provider's timeouts, so it
@@ -208,6 +213,7 @@ caf::typed_response_promise<routing::node_status> status(node_pointer self) {
 
 node_impl::behavior_type node(node_pointer self, node_setup setup) {
   self->state.setup = std::move(setup);
+  self->state.places = config::upstream_places(*self->state.setup.settings);
   self->state.started = self->clock().now();
   // Linked: the probe goes with the node.
   self->state.health =

@@ -100,9 +100,11 @@ struct exchange {
   }
 
   void fail(gateway::client_error e) {
-    e.message = scrub(std::move(e.message), st->secrets);
-    log(std::to_string(e.status) + " " + e.code + ": " + e.message);
-    e.message = gateway::hide_places(e.message, st->places); // the log keeps them
+    // The log keeps the upstreams' addresses; the client does not see them. Hidden before
+    // the scrub, which could cut a secret out of a host name and leave the rest of it.
+    auto said = std::move(e.message);
+    log(std::to_string(e.status) + " " + e.code + ": " + scrub(said, st->secrets));
+    e.message = scrub(config::hide_places(said, st->places), st->secrets);
     count(st, counted, started ? 200 : e.status, &e);
     if (started) {
       // After the first byte no fallback is possible: the stream ends with an

@@ -31,7 +31,7 @@ struct count_call {
   void refuse(gateway::client_error e, bool routed = false) const {
     log(std::to_string(e.status) + " " + e.code + ": " + scrub(e.message, st->secrets));
     if (routed)
-      e.message = gateway::hide_places(e.message, st->places);
+      e.message = config::hide_places(e.message, st->places);
     send_error(st, *out, protocol::anthropic, std::move(e));
   }
 

@@ -19,7 +19,7 @@ using et::gateway::protocol;
 result<std::unique_ptr<http_gateway>> http_gateway::start(gateway_setup setup) {
   auto st = std::make_shared<state>();
   st->secrets = setup.settings->secrets();
-  st->places = gateway::upstream_places(*setup.settings);
+  st->places = config::upstream_places(*setup.settings);
   setup.http.max_body_bytes = setup.bounds.max_body_bytes;
   auto keys = key_gate::open(setup.keys_file, setup.settings, setup.log);
   if (!keys)

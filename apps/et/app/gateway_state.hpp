@@ -12,19 +12,19 @@
 #include "et/actors/gateway_calls.hpp"
 #include "et/app/gateway.hpp"
 #include "et/app/gateway_keys.hpp"
+#include "et/config/places.hpp"
 #include "et/gateway/errors.hpp"
 #include "et/gateway/meter.hpp"
-#include "et/gateway/places.hpp"
 #include "et/gateway/renderer.hpp"
 
 namespace et::app {
 
 /// What every request of one gateway shares.
 struct http_gateway::state {
-  gateway_setup setup;                ///< as started
-  std::vector<std::string> secrets;   ///< scrubbed from every message a client sees
-  std::vector<gateway::place> places; ///< upstreams' addresses, hidden from routed errors
-  std::atomic<int64_t> in_flight{0};  ///< requests waiting for the router
+  gateway_setup setup;               ///< as started
+  std::vector<std::string> secrets;  ///< scrubbed from every message a client sees
+  std::vector<config::place> places; ///< upstreams' addresses, hidden from routed errors
+  std::atomic<int64_t> in_flight{0}; ///< requests waiting for the router
   std::atomic<uint64_t> next_id{actors::gateway_request_ids}; ///< request ids for the router
   std::atomic<bool> draining{false};                          ///< 503 from now on
   bool beyond_loopback = false;                 ///< keys always needed (checked at start too)

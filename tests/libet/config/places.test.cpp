@@ -1,7 +1,7 @@
-#define CAF_SUITE libet.gateway.places
+#define CAF_SUITE libet.config.places
 #include "caf/test/unit_test.hpp"
 
-#include "et/gateway/places.hpp"
+#include "et/config/places.hpp"
 
 using namespace et;
 
@@ -21,8 +21,8 @@ config::settings two_upstreams() {
 } // namespace
 
 CAF_TEST(an upstream address becomes the name of its provider or node) {
-  auto places = gateway::upstream_places(two_upstreams());
-  auto hide = [&](std::string_view m) { return gateway::hide_places(m, places); };
+  auto places = config::upstream_places(two_upstreams());
+  auto hide = [&](std::string_view m) { return config::hide_places(m, places); };
   CAF_CHECK_EQUAL(hide("cannot connect to 10.0.0.5:8000: Connection refused"),
                   "cannot connect to <provider vllm>: Connection refused");
   CAF_CHECK_EQUAL(hide("cannot resolve host gpu-box.lan: Host not found"),
@@ -34,16 +34,18 @@ CAF_TEST(an upstream address becomes the name of its provider or node) {
 }
 
 CAF_TEST(only whole names are hidden and in one pass) {
-  auto places = gateway::upstream_places(two_upstreams());
-  auto hide = [&](std::string_view m) { return gateway::hide_places(m, places); };
+  auto places = config::upstream_places(two_upstreams());
+  auto hide = [&](std::string_view m) { return config::hide_places(m, places); };
   CAF_CHECK_EQUAL(hide("10.0.0.50 and 110.0.0.5 and 10.0.0.5:80001"),
                   "10.0.0.50 and 110.0.0.5 and <an upstream>:80001");
   CAF_CHECK_EQUAL(hide("my-gpu-box.lan gpu-box.lan.example"), "my-gpu-box.lan gpu-box.lan.example");
   CAF_CHECK_EQUAL(hide(""), "");
-  // A node named like a host is not hidden inside its own replacement.
+  // A host that is a plain word or a name et uses stays: only with its port is it hidden.
   config::settings s;
   s.providers["vllm"].base_url = "http://vllm:8000/v1";
-  auto own = gateway::upstream_places(s);
-  CAF_CHECK_EQUAL(gateway::hide_places("vllm:8000 and vllm", own),
-                  "<provider vllm> and <host of provider vllm>");
+  s.providers["lan"].base_url = "http://gpu.lan:8000/v1";
+  s.models["gpu.lan"].model = "m";
+  auto own = config::upstream_places(s);
+  CAF_CHECK_EQUAL(config::hide_places("vllm:8000 and fast (vllm/llama), gpu.lan:8000 gpu.lan", own),
+                  "<provider vllm> and fast (vllm/llama), <provider lan> gpu.lan");
 }

@@ -1,11 +1,11 @@
-#include "et/gateway/places.hpp"
+#include "et/config/places.hpp"
 
 #include <algorithm>
 #include <map>
 
 #include "et/util/url.hpp"
 
-namespace et::gateway {
+namespace et::config {
 
 namespace {
 
@@ -31,13 +31,23 @@ bool continues_name(char c) {
          || c == '-' || c == '_';
 }
 
+// Whether `host` alone would be hidden: an address or a dotted name, and not a name et's
+// own messages use ("vllm" at http://vllm:8000 is also the provider's name in them).
+bool hidden_alone(const std::string& host, const settings& s) {
+  return host.find_first_of(".:") != std::string::npos && !s.providers.contains(host)
+         && !s.nodes.contains(host) && !s.models.contains(host)
+         && std::none_of(s.models.begin(), s.models.end(),
+                         [&](const auto& m) { return m.second.model == host; });
+}
+
 } // namespace
 
-std::vector<place> upstream_places(const config::settings& s) {
+std::vector<place> upstream_places(const settings& s) {
   std::map<std::string, std::string> found;
   auto note = [&](const std::string& host, uint16_t port, const std::string& what) {
     add(found, host_and_port(host, port), "<" + what + ">");
-    add(found, host, "<host of " + what + ">");
+    if (hidden_alone(host, s))
+      add(found, host, "<host of " + what + ">");
   };
   for (const auto& [name, p] : s.providers)
     if (auto u = parse_url(p.base_url); u)
@@ -74,4 +84,4 @@ std::string hide_places(std::string_view message, const std::vector<place>& plac
   return out;
 }
 
-} // namespace et::gateway
+} // namespace et::config
