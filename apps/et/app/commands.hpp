@@ -4,6 +4,7 @@
 
 #include <iosfwd>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "et/app/cli.hpp"
@@ -22,6 +23,7 @@ struct context {
   std::optional<std::string> config_path; ///< --config, when given
   bool config_recorded = false;           ///< config_path came from a run journal, not the user
   int exit = exit_ok;                     ///< set by the command that ran
+  std::set<std::string> warned;           ///< config warnings said already (once each)
 };
 
 /// Adds --config to a command (it may stand before or after the command name).

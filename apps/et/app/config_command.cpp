@@ -137,7 +137,8 @@ std::optional<config::settings> load_settings(context& ctx) {
     return std::nullopt;
   }
   for (const auto& warning : config::plaintext_secret_warnings(loaded.value))
-    ctx.err << "et: warning: " << loaded.value.source << ": " << warning << "\n";
+    if (auto line = loaded.value.source + ": " + warning; ctx.warned.insert(line).second)
+      ctx.err << "et: warning: " << line << "\n"; // a resume loads its config twice
   return std::move(loaded.value);
 }
 

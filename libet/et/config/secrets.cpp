@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "et/util/encode.hpp"
+#include "et/util/text.hpp"
 #include "et/util/url.hpp"
 
 namespace et::config {
@@ -83,10 +84,17 @@ std::vector<std::string> secret_forms(const provider& p) {
 
 namespace {
 
-// The host of `address` when it is plain http to a host that is not loopback; "" otherwise.
+// Whether `host` is this machine: a loopback address, or "localhost" and names under it
+// (RFC 6761; they are the usual way to write a local Ollama or vLLM).
+bool local_host(const std::string& host) {
+  auto name = ascii_lower(host);
+  return is_loopback(host) || name == "localhost" || name.ends_with(".localhost");
+}
+
+// The host of `address` when it is plain http to a host that is not this machine; "" otherwise.
 std::string plaintext_host(const std::string& address) {
   auto u = parse_url(address);
-  return u && !u->tls() && !is_loopback(u->host) ? u->host : std::string{};
+  return u && !u->tls() && !local_host(u->host) ? u->host : std::string{};
 }
 
 } // namespace

@@ -30,9 +30,9 @@ std::vector<std::string> secret_forms(const provider& p);
 
 /// One line for each place a configured secret would cross the network in plain text: a
 /// provider's API key or credential headers, the Qdrant key or the page reader's key, over
-/// http:// to a host that is not loopback ("providers.vllm: its API key goes over plain http
-/// to 10.0.0.5; use https"). Allowed (a vLLM on a LAN is common), but anyone on the path can
-/// read the key.
+/// http:// to a host that is not this machine (loopback, localhost): "providers.vllm: its key
+/// goes over plain http to 10.0.0.5; anyone on the network path can read it (use https)".
+/// Allowed (a vLLM on a LAN is common), but worth a warning.
 std::vector<std::string> plaintext_secret_warnings(const settings& s);
 
 /// Sorts longest first and drops duplicates and empty entries.

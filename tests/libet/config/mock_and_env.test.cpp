@@ -190,6 +190,7 @@ CAF_TEST(a key over plain http to a host off loopback is warned about) {
   proxied: {type: ollama, base_url: "http://gpu.lan:11434", headers: {Authorization: Bearer t}}
   open: {type: ollama, base_url: "http://gpu.lan:11434"}
   local: {type: openai, base_url: "http://127.0.0.1:8000/v1", api_key: sk-local}
+  named: {type: ollama, base_url: "http://LocalHost:11434", headers: {Authorization: Bearer t}}
   cloud: {type: openai, base_url: "https://api.example.com/v1", api_key: sk-cloud}
 models:
   fast: {provider: lan, model: m}
