@@ -206,6 +206,9 @@ CAF_TEST(a resumed run counts what the run spent before against its budget) {
   auto blind = et({"run", "--resume", id, "--budget", "0.5"});
   CAF_CHECK_NOT_EQUAL(blind.code, 0);
   CAF_CHECK(has(blind.err, "cannot tell what run " + id + " spent before"));
+  // Without a budget there is nothing to hold: the run goes on, its spend not persisted.
+  auto unbudgeted = run_json({"--resume", id});
+  CAF_CHECK_EQUAL(str(unbudgeted.at("status")), "done");
 }
 
 CAF_TEST(a journal this state dir did not seal is resumed only when trusted) {

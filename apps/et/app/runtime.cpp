@@ -40,14 +40,18 @@ std::shared_ptr<store::ledger_store> open_store(context& ctx, std::string_view c
 result<std::map<std::string, double>>
 earlier_spend(const config::settings& s, const store::ledger_store* store, const run_ref& run) {
   bool budgeted = s.budgets.per_run || !s.budgets.per_role.empty();
-  auto spent = store ? store->run_spend(run.id, run.started_ms)
+  // From a day before the run's start: run ids are unique, and a clock set back since the
+  // run started must not leave its first calls out.
+  constexpr int64_t day_ms = 86'400'000;
+  auto spent = store ? store->run_spend(run.id, run.started_ms - day_ms)
                      : result<std::map<std::string, double>>{
                          make_failure(errc::io_error, "the ledger is not open")};
   if (spent || !budgeted)
     return spent ? std::move(*spent) : std::map<std::string, double>{};
-  return make_failure(errc::io_error, "cannot tell what run " + run.id + " spent before ("
-                                          + spent.error().message
-                                          + "), so its budget cannot hold; try again");
+  return make_failure(errc::io_error,
+                      "cannot tell what run " + run.id + " spent before (" + spent.error().message
+                          + "), so its budget cannot hold: resume once the ledger can be read, "
+                            "or without a per_run or per_role budget");
 }
 
 std::atomic<bool> sigint_raised{false};
