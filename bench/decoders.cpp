@@ -1,6 +1,8 @@
 // Decoder throughput: how fast the SSE and NDJSON splitters and a full
 // OpenAI / Anthropic / Ollama stream decode (JSON included) consume bytes, fed
-// in network-sized pieces. Prints a table; --json FILE also writes the results.
+// in network-sized pieces, and how fast the gateway decodes a client's whole request body
+// (its JSON parsed within the memory bound of gateway/detail/fields.cpp). Prints a table;
+// --json FILE also writes the results.
 #include <chrono>
 #include <cstdio>
 #include <functional>
@@ -8,6 +10,7 @@
 #include <vector>
 
 #include "et/config/settings.hpp"
+#include "et/gateway/request.hpp"
 #include "et/wire/codec.hpp"
 #include "et/wire/ndjson.hpp"
 #include "et/wire/sse.hpp"
@@ -66,6 +69,35 @@ std::string ollama_stream(int chunks) {
        R"("content":""},"done":true,"done_reason":"stop","prompt_eval_count":10,"eval_count":)"
        + std::to_string(chunks) + "}\n";
   return s;
+}
+
+// An OpenAI chat request as a coding agent sends it: a system prompt, `turns` turns of
+// `text_bytes` each, and eight tools with JSON schemas.
+std::string openai_request(int turns, size_t text_bytes) {
+  std::string text(text_bytes, 'x');
+  for (size_t i = 0; i < text.size(); i += 64)
+    text[i] = ' ';
+  std::string s = R"({"model":"coder","stream":true,"max_tokens":4096,"messages":[)"
+                  R"({"role":"system","content":"You are a coding agent. )"
+                  + text + R"("})";
+  for (int i = 0; i < turns; ++i)
+    s += std::string{R"(,{"role":")"} + (i % 2 ? "assistant" : "user") + R"(","content":")" + text
+         + R"("})";
+  s += R"(],"tools":[)";
+  for (int i = 0; i < 8; ++i)
+    s +=
+        std::string{i ? "," : ""} + R"({"type":"function","function":{"name":"tool_)"
+        + std::to_string(i)
+        + R"(","description":"Reads or edits files in the project.","parameters":{"type":"object",)"
+          R"("properties":{"path":{"type":"string"},"text":{"type":"string"}},)"
+          R"("required":["path"]}}})";
+  return s + "]}";
+}
+
+// One whole-body decode of a client's request (`piece` is ignored: a body is parsed whole).
+size_t parse_request(const std::string& body, size_t) {
+  auto r = et::gateway::parse_openai_request(body);
+  return r ? r->request.messages.size() : 0;
 }
 
 struct measurement {
@@ -136,7 +168,8 @@ std::function<size_t(const std::string&, size_t)> full_decode(et::config::provid
 } // namespace
 
 int main(int argc, char** argv) {
-  if (auto code = et::bench::check_flags(argc, argv, "et-bench-decoders", "[--json FILE]", {"--json"});
+  if (auto code =
+          et::bench::check_flags(argc, argv, "et-bench-decoders", "[--json FILE]", {"--json"});
       code >= 0)
     return code;
   auto json_path = et::bench::json_path(argc, argv);
@@ -153,6 +186,11 @@ int main(int argc, char** argv) {
                               full_decode(et::config::provider_type::anthropic)));
     results.push_back(measure("ollama stream decode", ollama, piece,
                               full_decode(et::config::provider_type::ollama)));
+  }
+  // A short exchange and a long coding session (about 4 KB and 200 KB).
+  for (auto [turns, bytes] : {std::pair{4, size_t{800}}, std::pair{100, size_t{2000}}}) {
+    auto body = openai_request(turns, bytes);
+    results.push_back(measure("openai request parse", body, body.size(), parse_request));
   }
   std::printf("%-26s %10s %10s\n", "decoder", "piece (B)", "MB/s");
   for (const auto& m : results)

@@ -153,16 +153,17 @@ result<void> decode_member(std::string_view k, const json::value& value, const l
 namespace {
 
 result<client_request> parse_anthropic(std::string_view body, const limits& bounds, bool counting) {
-  auto o = parse_body(body, bounds);
-  if (!o)
-    return std::move(o).error();
+  auto parsed = parse_body(body, bounds);
+  if (!parsed)
+    return std::move(parsed).error();
+  const auto& o = parsed->object();
   decoded d;
   d.counting = counting;
-  for (const auto& [key, value] : *o)
+  for (const auto& [key, value] : o)
     if (auto ok = decode_member(view(key), value, bounds, d); !ok)
       return ok.error();
   if (d.out.model.empty())
-    return bad_field("model", o->contains("model") ? "must not be empty" : "missing");
+    return bad_field("model", o.contains("model") ? "must not be empty" : "missing");
   if (d.out.request.messages.empty())
     return bad_field("messages", "missing");
   if (!d.has_max_tokens && !counting)

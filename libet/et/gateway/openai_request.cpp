@@ -228,16 +228,17 @@ result<void> decode_member(std::string_view k, const json::value& value, const l
 } // namespace
 
 result<client_request> parse_openai_request(std::string_view body, const limits& bounds) {
-  auto o = parse_body(body, bounds);
-  if (!o)
-    return std::move(o).error();
+  auto parsed = parse_body(body, bounds);
+  if (!parsed)
+    return std::move(parsed).error();
+  const auto& o = parsed->object();
   client_request out;
   out.show_thinking = true;
-  for (const auto& [key, value] : *o)
+  for (const auto& [key, value] : o)
     if (auto ok = decode_member(view(key), value, bounds, out); !ok)
       return ok.error();
   if (out.model.empty())
-    return bad_field("model", o->contains("model") ? "must not be empty" : "missing");
+    return bad_field("model", o.contains("model") ? "must not be empty" : "missing");
   if (out.request.messages.empty())
     return bad_field("messages", "missing");
   if (auto ok = settle_tools(out); !ok)

@@ -360,31 +360,32 @@ result<void> decode_member(std::string_view k, const json::value& value, const l
 } // namespace
 
 result<client_request> parse_responses_request(std::string_view body, const limits& bounds) {
-  auto o = parse_body(body, bounds);
-  if (!o)
-    return std::move(o).error();
+  auto parsed = parse_body(body, bounds);
+  if (!parsed)
+    return std::move(parsed).error();
+  const auto& o = parsed->object();
   client_request out;
   out.show_thinking = false; // until reasoning.summary asks for it
   // instructions may come before or after input: input first, so instructions lead.
-  if (const auto* input = o->if_contains("input"))
+  if (const auto* input = o.if_contains("input"))
     if (auto ok = decode_member("input", *input, bounds, out); !ok)
       return ok.error();
-  for (const auto& [key, value] : *o)
+  for (const auto& [key, value] : o)
     if (view(key) != "input")
       if (auto ok = decode_member(view(key), value, bounds, out); !ok)
         return ok.error();
   if (out.model.empty())
-    return bad_field("model", o->contains("model") ? "must not be empty" : "missing");
+    return bad_field("model", o.contains("model") ? "must not be empty" : "missing");
   bool spoken = false;
   for (const auto& m : out.request.messages)
     spoken = spoken || m.who != role::system;
   if (!spoken)
-    return bad_field("input", o->contains("input") ? "expected at least one item besides "
-                                                     "instructions"
-                                                   : "missing");
+    return bad_field("input", o.contains("input") ? "expected at least one item besides "
+                                                    "instructions"
+                                                  : "missing");
   if (auto ok = settle_tools(out); !ok)
     return ok.error();
-  out.echo = echo_of(*o);
+  out.echo = echo_of(o);
   return out;
 }
 

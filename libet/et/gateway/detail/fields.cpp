@@ -4,8 +4,8 @@
 #include "et/gateway/errors.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
+#include <cstddef>
 #include <new>
 
 namespace et::gateway::detail {
@@ -24,20 +24,24 @@ failure unsupported_field(std::string_view field, std::string_view problem) {
 
 namespace {
 
-// The default resource's memory up to a budget, then std::bad_alloc. It allocates and frees
-// through the default resource, as a parse without a budget would (so new and delete pair
-// as the allocator expects them to).
-class bounded_resource final : public boost::container::pmr::memory_resource {
+using memory_resource = boost::container::pmr::memory_resource;
+
+// The default resource's memory up to a budget, then std::bad_alloc. One parse uses it, on
+// one thread: its stack directly, its values through a value_arena.
+class budget_resource final : public memory_resource {
 public:
-  explicit bounded_resource(std::size_t budget) : left_(budget) {}
+  explicit budget_resource(std::size_t budget) : left_(budget) {}
+
+  /// Takes `bytes` off what is left, or throws std::bad_alloc.
+  void charge(std::size_t bytes) {
+    if (bytes > left_)
+      throw std::bad_alloc{};
+    left_ -= bytes;
+  }
 
 private:
   void* do_allocate(std::size_t bytes, std::size_t align) override {
-    auto left = left_.load();
-    do
-      if (bytes > left)
-        throw std::bad_alloc{};
-    while (!left_.compare_exchange_weak(left, left - bytes));
+    charge(bytes);
     return upstream_->allocate(bytes, align);
   }
   void do_deallocate(void* p, std::size_t bytes, std::size_t align) override {
@@ -46,29 +50,87 @@ private:
   }
   bool do_is_equal(const memory_resource& other) const noexcept override { return this == &other; }
 
-  std::atomic<std::size_t> left_;
-  json::memory_resource* upstream_ = json::storage_ptr{}.get();
+  std::size_t left_;
+  memory_resource* upstream_ = json::storage_ptr{}.get();
+};
+
+// Values placed one after another in blocks of the default resource (at most 1 MiB each, the
+// first inside the arena) and freed together; each byte asked for, not the blocks' spare
+// room, counts against the budget. No count of owners on each value, as a shared resource
+// keeps, and no free of each: a small request parses about a third faster than through
+// Boost.JSON's default resource (et-bench-decoders).
+class value_arena final : public memory_resource {
+public:
+  explicit value_arena(budget_resource& budget) : budget_(budget) {}
+  ~value_arena() override {
+    for (auto [at, size] : blocks_)
+      upstream_->deallocate(at, size, alignof(std::max_align_t));
+  }
+  value_arena(const value_arena&) = delete;
+  value_arena& operator=(const value_arena&) = delete;
+
+private:
+  static constexpr std::size_t max_block = std::size_t{1} << 20;
+
+  void* do_allocate(std::size_t bytes, std::size_t align) override {
+    budget_.charge(bytes);
+    auto at = (used_ + align - 1) / align * align;
+    if (at + bytes > size_) {
+      size_ = std::max(bytes + align, next_);
+      next_ = std::min(next_ * 2, max_block);
+      block_ = static_cast<unsigned char*>(upstream_->allocate(size_, alignof(std::max_align_t)));
+      blocks_.emplace_back(block_, size_);
+      at = 0;
+    }
+    used_ = at + bytes;
+    return block_ + at;
+  }
+  void do_deallocate(void*, std::size_t, std::size_t) override {} // freed with the arena
+  bool do_is_equal(const memory_resource& other) const noexcept override { return this == &other; }
+
+  budget_resource& budget_;
+  memory_resource* upstream_ = json::storage_ptr{}.get();
+  alignas(std::max_align_t) unsigned char first_[4096]; // a small request takes no block
+  unsigned char* block_ = first_;
+  std::size_t size_ = sizeof first_;
+  std::size_t used_ = 0;
+  std::size_t next_ = 16 << 10;
+  std::vector<std::pair<unsigned char*, std::size_t>> blocks_;
 };
 
 } // namespace
 
-result<json::value> parse_bounded(std::string_view text, int max_depth, std::string_view what) {
+// A parse's memory: its budget, and the arena its values live in.
+struct parse_arena {
+  explicit parse_arena(std::size_t budget) : budget_left(budget) {}
+  budget_resource budget_left;
+  value_arena values{budget_left};
+};
+
+parsed_json::parsed_json(std::unique_ptr<parse_arena> arena, json::value value)
+    : arena_(std::move(arena)), value_(std::move(value)) {}
+parsed_json::parsed_json(parsed_json&&) noexcept = default;
+parsed_json& parsed_json::operator=(parsed_json&&) noexcept = default;
+parsed_json::~parsed_json() = default;
+
+result<parsed_json> parse_bounded(std::string_view text, int max_depth, std::string_view what) {
   // Text is mostly strings, which take their size again: four times it is room enough.
-  auto budget = 4 * text.size() + (64 << 10);
+  auto arena = std::make_unique<parse_arena>(4 * text.size() + (64 << 10));
   json::parse_options opts;
   opts.max_depth = static_cast<std::size_t>(max_depth);
   boost::system::error_code ec;
   try {
-    // The parser's own stack draws from the budget too: it holds every value until its
-    // array or object closes, as much again as the tree.
-    auto sp = json::make_shared_resource<bounded_resource>(budget);
-    json::parser p{sp, opts};
-    p.reset(sp);
+    // The parser's own stack draws from the budget too (it holds every value until its array
+    // or object closes, as much again as the tree), not from the arena: it grows by moving,
+    // and what it leaves behind is freed, not kept until the end.
+    json::parser p{json::storage_ptr{&arena->budget_left}, opts};
+    p.reset(json::storage_ptr{&arena->values});
     p.write(text.data(), text.size(), ec);
     if (ec)
       return make_failure(errc::invalid_input,
                           std::string{what} + " is not valid JSON: " + ec.message());
-    return p.release();
+    auto value = p.release();
+    return parsed_json{std::move(arena), std::move(value)};
   } catch (const std::bad_alloc&) {
     return make_failure(errc::invalid_input, std::string{what}
                                                  + " holds more JSON values than "
@@ -76,7 +138,7 @@ result<json::value> parse_bounded(std::string_view text, int max_depth, std::str
   }
 }
 
-result<json::object> parse_body(std::string_view body, const limits& bounds) {
+result<parsed_json> parse_body(std::string_view body, const limits& bounds) {
   if (body.size() > bounds.max_body_bytes)
     return make_failure(errc::invalid_input, "the request body is larger than "
                                                  + std::to_string(bounds.max_body_bytes)
@@ -85,10 +147,9 @@ result<json::object> parse_body(std::string_view body, const limits& bounds) {
   auto parsed = parse_bounded(body, 32, "the request body");
   if (!parsed)
     return std::move(parsed).error();
-  auto& v = *parsed;
-  if (!v.is_object())
+  if (!parsed->value().is_object())
     return make_failure(errc::invalid_input, "the request body is not a JSON object");
-  return std::move(v.as_object());
+  return parsed;
 }
 
 result<std::string> string_of(const json::value& v, std::string_view field, std::size_t max) {

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,13 +26,37 @@ failure bad_field(std::string_view field, std::string_view problem);
 /// unsupported: "`field`: problem".
 failure unsupported_field(std::string_view field, std::string_view problem);
 
+struct parse_arena;
+
+/// JSON parsed within a memory bound (parse_bounded), with the arena its values live in. The
+/// values keep no count of that arena: read them while this lives (moving it is fine) and
+/// copy out what is kept as text or into a value of its own storage (a copy of a json::value
+/// shares its source's memory).
+class parsed_json {
+public:
+  /// `value`, whose memory is `arena`'s.
+  parsed_json(std::unique_ptr<parse_arena> arena, json::value value);
+  parsed_json(parsed_json&&) noexcept;            ///< the arena moves with its values
+  parsed_json& operator=(parsed_json&&) noexcept; ///< the arena moves with its values
+  ~parsed_json();                                 ///< the values go, then their arena
+
+  /// The parsed value.
+  const json::value& value() const { return value_; }
+  /// The parsed value as an object (parse_body checked that it is one).
+  const json::object& object() const { return value_.get_object(); }
+
+private:
+  std::unique_ptr<parse_arena> arena_; // declared first: destroyed after the values in it
+  json::value value_;
+};
+
 /// The body as a JSON object, refused past the size bound or when malformed.
-result<json::object> parse_body(std::string_view body, const limits& bounds);
+result<parsed_json> parse_body(std::string_view body, const limits& bounds);
 
 /// `text` parsed with at most `max_depth` levels and at most a few times its size in memory:
 /// JSON of many small values ([0,0,...]) takes 16 bytes or more for each 2 of text, which a
 /// bound on the text does not see. `what` names the text in the error.
-result<json::value> parse_bounded(std::string_view text, int max_depth, std::string_view what);
+result<parsed_json> parse_bounded(std::string_view text, int max_depth, std::string_view what);
 
 /// The string `v` (named `field`), at most `max` bytes.
 result<std::string> string_of(const json::value& v, std::string_view field, std::size_t max);

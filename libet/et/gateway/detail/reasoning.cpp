@@ -25,9 +25,9 @@ result<std::optional<std::vector<thought>>> unseal_thoughts(std::string_view con
   if (!well_formed_base64(content) || !base64_decode_into(content, text))
     return bad_field(field, "not thinking sealed by et (not base64)");
   auto parsed = parse_bounded(text, 4, field);
-  if (!parsed || !parsed->is_array())
+  if (!parsed || !parsed->value().is_array())
     return bad_field(field, "not thinking sealed by et (not a JSON array)");
-  const auto& v = *parsed;
+  const auto& v = parsed->value();
   // The content is bounded already: so is every text within it.
   auto thoughts = thinking_blocks(v, "thoughts", limits{});
   if (!thoughts)
