@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <fcntl.h>
 #include <fstream>
+#include <initializer_list>
 #include <iterator>
 #include <sys/stat.h>
 #include <system_error>
@@ -23,11 +24,27 @@ bool skipped_folder_name(std::string_view name) {
          || name == "node_modules";
 }
 
+// `git ARGS...` in `root`, with what a project's own .git/config could make it run switched
+// off: core.fsmonitor names a command that `ls-files` runs (a repository unpacked from
+// someone else's archive would run its command as the user, API keys in its environment).
+std::vector<std::string> git_in(const fs::path& root, std::initializer_list<const char*> args) {
+  std::vector<std::string> argv{"git",
+                                "-c",
+                                "core.fsmonitor=false",
+                                "-c",
+                                "core.untrackedCache=false",
+                                "--no-optional-locks",
+                                "-C",
+                                root.string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+
 // The files git knows under `root` (tracked and untracked-not-ignored), or nullopt when
 // `root` is not in a git work tree or git cannot run; an error past `max` bytes of listing.
 result<std::optional<std::vector<std::string>>> git_files(const fs::path& root, size_t max) {
-  auto r = session::run_process(
-      {"git", "-C", root.string(), "ls-files", "-z", "-co", "--exclude-standard"}, {}, {}, max);
+  auto r = session::run_process(git_in(root, {"ls-files", "-z", "-co", "--exclude-standard"}), {},
+                                {}, max);
   using listing = std::optional<std::vector<std::string>>;
   if (!r || r->exit_code != 0)
     return listing{};
@@ -79,7 +96,7 @@ result<fs::path> project_root(const fs::path& dir) {
   auto canonical = fs::canonical(dir, ec);
   if (ec || !fs::is_directory(canonical, ec))
     return make_failure(errc::io_error, "not a folder: " + dir.string());
-  auto r = session::run_process({"git", "-C", canonical.string(), "rev-parse", "--show-toplevel"});
+  auto r = session::run_process(git_in(canonical, {"rev-parse", "--show-toplevel"}));
   if (r && r->exit_code == 0) {
     auto top = r->out;
     while (!top.empty() && (top.back() == '\n' || top.back() == '\r'))

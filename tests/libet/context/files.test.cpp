@@ -76,6 +76,18 @@ CAF_TEST(inside git the listing respects gitignore and includes untracked files)
   CAF_CHECK(!listed(*files, "web/node_modules/lib/index.js"));
 }
 
+CAF_TEST(a project git config cannot make the listing run a command) {
+  git({"init", "-q"});
+  auto hook = project / "fsmonitor.sh";
+  auto marker = project / "ran";
+  write("fsmonitor.sh", "#!/bin/sh\ntouch '" + marker.string() + "'\necho 0\n");
+  ::chmod(hook.c_str(), 0755);
+  git({"config", "core.fsmonitor", hook.string()});
+  CAF_REQUIRE(list_files(project));
+  CAF_REQUIRE(project_root(project / "src"));
+  CAF_CHECK(!std::filesystem::exists(marker));
+}
+
 CAF_TEST(a git listing past its bound is an error and not a walk) {
   git({"init", "-q"});
   auto files = list_files(project, 16); // "README.md\0src/main.cpp\0..." is longer
