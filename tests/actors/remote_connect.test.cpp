@@ -1,6 +1,8 @@
 #define CAF_SUITE actors.remote_connect
 #define FAIL(msg) CAF_FAIL(msg)
 #include "remote_test.hpp"
+#include <iostream>
+#include <sstream>
 
 #include "et/actors/remote_provider.hpp"
 #include "et/cost/cost.hpp"
@@ -191,6 +193,22 @@ CAF_TEST(the node knows calls by ids no other peer can guess and only their piec
   CAF_CHECK_EQUAL(got[0].delta.text, "piece");
   caf::anon_send_exit(remote, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(recorder, caf::exit_reason::user_shutdown);
+  sched.run();
+}
+
+CAF_TEST(a message outside the interface is dropped without a word) {
+  // CAF's default prints such a message, peer bytes and all, to stdout.
+  std::ostringstream seen;
+  auto* was = std::cout.rdbuf(seen.rdbuf());
+  config::node gpu;
+  gpu.name = "gpu";
+  auto remote = spawn_remote_provider(self.ptr(), gpu, connector);
+  caf::anon_send(caf::actor_cast<caf::actor>(remote), std::string{"\x1b]52;c;peer text"});
+  sched.run();
+  std::cout.rdbuf(was);
+  CAF_CHECK(seen.str().find("peer text") == std::string::npos);
+  CAF_CHECK(seen.str().find("unexpected") == std::string::npos);
+  caf::anon_send_exit(remote, caf::exit_reason::user_shutdown);
   sched.run();
 }
 

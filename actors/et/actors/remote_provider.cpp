@@ -251,6 +251,10 @@ remote_provider_actor::behavior_type remote_provider(remote_pointer self, config
   self->state.node = std::move(settings);
   self->state.connector = std::move(connector);
   self->set_down_handler([=](caf::down_msg& msg) { on_node_down(self, msg); });
+  // The node learns this actor's address from every request: anything it sends outside the
+  // interface is dropped, not printed to stdout as CAF's default does (peer bytes, unbounded,
+  // from CAF's printer thread, into `et run > out.md` or across the terminal filter).
+  self->set_default_handler(caf::drop);
   return {
       [=](complete_atom, uint64_t id, chat_request& req) {
         return start(self, id, std::move(req), false);
