@@ -129,6 +129,7 @@ sanitizing_streambuf::sanitizing_streambuf(std::streambuf* target)
     : target_(target), raw_(target) {}
 
 sanitizing_streambuf::~sanitizing_streambuf() {
+  std::lock_guard<std::mutex> guard{mutex_};
   put(sanitizer_.finish());
   target_->pubsync();
 }
@@ -142,14 +143,17 @@ sanitizing_streambuf::int_type sanitizing_streambuf::overflow(int_type c) {
   if (traits_type::eq_int_type(c, traits_type::eof()))
     return traits_type::not_eof(c);
   char ch = traits_type::to_char_type(c);
+  std::lock_guard<std::mutex> guard{mutex_};
   return put(sanitizer_.feed(std::string_view{&ch, 1})) ? c : traits_type::eof();
 }
 
 std::streamsize sanitizing_streambuf::xsputn(const char* s, std::streamsize n) {
+  std::lock_guard<std::mutex> guard{mutex_};
   return put(sanitizer_.feed(std::string_view{s, static_cast<size_t>(n)})) ? n : 0;
 }
 
 int sanitizing_streambuf::sync() {
+  std::lock_guard<std::mutex> guard{mutex_};
   return target_->pubsync();
 }
 

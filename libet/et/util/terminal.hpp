@@ -18,6 +18,7 @@
 /// Only the introducers are neutralised: the rest of a sequence (`]52;c;...`) is plain text.
 /// Output to a pipe or a file is not touched at all (et stays byte-exact there).
 
+#include <mutex>
 #include <ostream>
 #include <streambuf>
 #include <string>
@@ -74,6 +75,9 @@ private:
   std::streambuf* target_;
   std::ostream raw_;
   terminal_sanitizer sanitizer_;
+  /// One writer at a time: CAF's printer thread (aout) writes to std::cout while the main
+  /// thread streams an answer, and the sanitizer holds state between writes.
+  std::mutex mutex_;
 };
 
 /// The unfiltered stream under `s` when `s` writes through a sanitizing_streambuf, else `s`.
