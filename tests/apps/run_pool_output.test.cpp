@@ -211,6 +211,14 @@ CAF_TEST(a resumed run counts what the run spent before against its budget) {
   CAF_CHECK_EQUAL(str(unbudgeted.at("status")), "done");
 }
 
+CAF_TEST(an output dir that holds et s state dir is refused before the run starts) {
+  write_fixer(false);
+  auto r = et({"run", "--output-dir", dir.string(), "Do two parts"});
+  CAF_CHECK_EQUAL(r.code, 2);
+  CAF_CHECK(has(r.err, "holds et's state dir"));
+  CAF_CHECK(!fs::exists(dir / "state" / "runs")); // no run was journaled
+}
+
 CAF_TEST(a journal this state dir did not seal is resumed only when trusted) {
   // A runs dir in a shared repository holds journals anyone wrote: their verify command and
   // output dir are not used on the journal's word.

@@ -2,6 +2,7 @@
 /// Where et keeps its state: the cost ledger, run journals and logs.
 
 #include <filesystem>
+#include <string>
 
 #include "et/config/env.hpp"
 #include "et/config/settings.hpp"
@@ -17,5 +18,13 @@ std::filesystem::path ledger_file(const settings& s, const env_lookup& env);
 
 /// defaults.runs_dir, else state_dir/runs.
 std::filesystem::path runs_dir(const settings& s, const env_lookup& env);
+
+/// Why `output_dir` may not take the files a model writes ("" when it may): it may not be the
+/// home folder or hold it, and may neither hold nor lie inside et's own folders (the state
+/// dir, the runs dir, the default state dir with the trust file, the user's config folder).
+/// A model's answer there could rewrite et's config (trusted as the user's own), its seals
+/// and journals, or the user's dotfiles.
+std::string refused_output_dir(const std::filesystem::path& output_dir, const settings& s,
+                               const env_lookup& env);
 
 } // namespace et::config

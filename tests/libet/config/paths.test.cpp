@@ -1,0 +1,49 @@
+#define CAF_SUITE libet.config.paths
+#include "loader_support.hpp"
+
+#include "et/config/paths.hpp"
+
+// Where et keeps its files, and which output dirs a model's files may not go to.
+
+using namespace et;
+using namespace loader_test;
+
+namespace {
+
+const auto env = env_of({{"HOME", "/nonexistent-et/home"}});
+
+std::string refused(const std::string& out, const config::settings& s = {}) {
+  return config::refused_output_dir(out, s, env);
+}
+
+} // namespace
+
+CAF_TEST(a project folder takes a model s files) {
+  CAF_CHECK_EQUAL(refused("/nonexistent-et/home/project"), "");
+  CAF_CHECK_EQUAL(refused("/nonexistent-et/home/.configs/x"), ""); // a name, not a prefix
+  CAF_CHECK_EQUAL(refused("/srv/build/out"), "");
+}
+
+CAF_TEST(the home folder and what holds it do not ) {
+  CAF_CHECK(refused("/nonexistent-et/home").find("home folder") != std::string::npos);
+  CAF_CHECK(refused("/nonexistent-et/home/").find("home folder") != std::string::npos);
+  CAF_CHECK(refused("/nonexistent-et/home/project/..").find("home folder") != std::string::npos);
+  CAF_CHECK(refused("/").find("home folder") != std::string::npos);
+}
+
+CAF_TEST(et s own folders neither inside nor around) {
+  CAF_CHECK(
+      refused("/nonexistent-et/home/.local/state/electrictown/runs/x").find("inside et's state dir")
+      != std::string::npos);
+  CAF_CHECK(refused("/nonexistent-et/home/.local").find("holds et's state dir")
+            != std::string::npos);
+  CAF_CHECK(refused("/nonexistent-et/home/.config").find("holds et's config folder")
+            != std::string::npos);
+  config::settings s;
+  s.defaults.state_dir = "/nonexistent-et/home/project/state";
+  CAF_CHECK(refused("/nonexistent-et/home/project", s).find("holds et's state dir")
+            != std::string::npos);
+  // The trust file stays where it always is, whatever state_dir the config names.
+  CAF_CHECK(refused("/nonexistent-et/home/.local/state/electrictown", s).find("default state dir")
+            != std::string::npos);
+}
