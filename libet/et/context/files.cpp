@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "et/session/process.hpp"
+#include "et/util/text.hpp"
 #include "et/util/unique_fd.hpp"
 
 namespace et::context {
@@ -107,12 +108,28 @@ result<fs::path> project_root(const fs::path& dir) {
   return canonical;
 }
 
+bool secret_file_name(std::string_view name) {
+  auto lower = ascii_lower(name);
+  for (std::string_view exact :
+       {"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "id_ecdsa_sk", "id_ed25519_sk", "credentials",
+        "credentials.json", "service-account.json", "electrictown.yaml"})
+    if (lower == exact)
+      return true;
+  for (std::string_view suffix : {".pem", ".key", ".p12", ".pfx", ".jks", ".keystore", ".kdbx",
+                                  ".tfstate", ".tfstate.backup"})
+    if (lower.size() > suffix.size() && lower.ends_with(suffix))
+      return true;
+  return false;
+}
+
 bool never_indexed(std::string_view relative) {
   size_t start = 0;
   while (true) {
     auto slash = relative.find('/', start);
-    if (slash == std::string_view::npos) // the file's own name: a dot-file may hold secrets
-      return relative.substr(start, 1) == ".";
+    if (slash == std::string_view::npos) { // the file's own name: a dot-file may hold secrets
+      auto name = relative.substr(start);
+      return name.substr(0, 1) == "." || secret_file_name(name);
+    }
     if (skipped_folder_name(relative.substr(start, slash - start)))
       return true;
     start = slash + 1;
@@ -213,6 +230,10 @@ file_read read_candidate(const fs::path& root, const std::string& relative, uint
     return {skip_reason::too_big, {}};
   if (bytes.substr(0, binary_probe_bytes).find('\0') != std::string::npos)
     return {skip_reason::binary, {}};
+  // A private key under any name ("-----BEGIN RSA PRIVATE KEY-----", OpenSSH's, PKCS#8's):
+  // a project's test fixture or a stray key must not reach a prompt or an embedding provider.
+  if (bytes.find("PRIVATE KEY-----") != std::string::npos)
+    return {skip_reason::secret, {}};
   return {skip_reason::none, std::move(bytes)};
 }
 

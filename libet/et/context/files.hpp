@@ -27,8 +27,14 @@ constexpr size_t binary_probe_bytes = 8192;
 result<std::filesystem::path> project_root(const std::filesystem::path& dir);
 
 /// True when a relative path (`/`-separated) lies in a folder et never indexes (one whose
-/// name starts with `.`, starts with `build`, or is `node_modules`) or names a dot-file.
+/// name starts with `.`, starts with `build`, or is `node_modules`), names a dot-file, or
+/// names a file that usually holds a secret (secret_file_name()).
 bool never_indexed(std::string_view relative);
+
+/// True for a file name that usually holds a secret, whatever its folder: SSH keys (id_rsa,
+/// id_ed25519, ...), keys and certificate stores (.pem, .key, .p12, .pfx, .jks, .keystore),
+/// password databases (.kdbx), Terraform state, credentials files and et's own config.
+bool secret_file_name(std::string_view name);
 
 /// The candidate files under `root` as `/`-separated paths relative to it, sorted: what
 /// `git -C ROOT ls-files -co --exclude-standard` lists when ROOT is in a git work tree, else
@@ -38,7 +44,7 @@ result<std::vector<std::string>> list_files(const std::filesystem::path& root,
                                             size_t max_listing = size_t{64} << 20);
 
 /// Why a file was not read into the index.
-enum class skip_reason { none, missing, not_regular, too_big, binary };
+enum class skip_reason { none, missing, not_regular, too_big, binary, secret };
 
 /// A candidate's bytes, or why it is skipped (`reason` != none, `bytes` empty).
 struct file_read {

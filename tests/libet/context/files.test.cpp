@@ -48,6 +48,25 @@ CAF_TEST(generated and dot folders are skipped at any depth) {
   CAF_CHECK(!never_indexed("src/a.env"));
 }
 
+CAF_TEST(files that usually hold a secret are never indexed whatever their folder) {
+  for (auto path : {"deploy/id_ed25519", "ssh/ID_RSA", "certs/server.key", "tls/ca.PEM",
+                    "infra/terraform.tfstate", "infra/x.tfstate.backup", "keys/store.p12",
+                    "gcp/credentials.json", "electrictown.yaml", "vault.kdbx"})
+    if (!never_indexed(path))
+      CAF_FAIL("indexed: " << path);
+  for (auto path : {"deploy/id_ed25519.pub", "src/keyboard.cpp", "docs/key.md", "src/monkey.cpp",
+                    "pem", "notes/credentials.md"})
+    if (never_indexed(path))
+      CAF_FAIL("not indexed: " << path);
+}
+
+CAF_TEST(a private key under any name is not read) {
+  write("notes.txt", "setup:\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn...\n");
+  write("cert.txt", "-----BEGIN CERTIFICATE-----\nMIIB...\n"); // public: read
+  CAF_CHECK(read_candidate(project, "notes.txt").reason == skip_reason::secret);
+  CAF_CHECK(read_candidate(project, "cert.txt").reason == skip_reason::none);
+}
+
 CAF_TEST(outside git the walk skips dot and generated folders) {
   auto files = list_files(project);
   CAF_REQUIRE(files);
