@@ -16,25 +16,6 @@ using namespace remote_test;
 
 namespace {
 
-struct connector_state {
-  int calls = 0;
-  static inline const char* name = "test.connector";
-};
-
-// Answers the first `failures` connects with `failure`, then with `node`.
-caf::behavior flaky_connector(caf::stateful_actor<connector_state>* self, int failures,
-                              caf::sec failure, caf::actor node) {
-  using reply = caf::result<caf::node_id, caf::strong_actor_ptr, std::set<std::string>>;
-  return {
-      [=](caf::connect_atom, const std::string&, uint16_t) -> reply {
-        if (++self->state.calls <= failures)
-          return caf::make_error(failure);
-        return {caf::node_id{}, caf::actor_cast<caf::strong_actor_ptr>(node),
-                self->system().message_types<node_actor>()};
-      },
-  };
-}
-
 // A node that answers every alias with the prompt it got.
 node_actor::behavior_type echo_node() {
   auto answer = [](const role_request& r) {

@@ -38,4 +38,26 @@ inline role_request ask(std::string role, std::string text, std::string target =
   return r;
 }
 
+/// What the stand-in for CAF's middleman counts.
+struct connector_state {
+  /// Connects asked so far.
+  int calls = 0;
+  static inline const char* name = "test.connector"; ///< for CAF's logs
+};
+
+/// A stand-in for CAF's middleman: answers the first `failures` connects with `failure`,
+/// then with `node`.
+inline caf::behavior flaky_connector(caf::stateful_actor<connector_state>* self, int failures,
+                                     caf::sec failure, caf::actor node) {
+  using reply = caf::result<caf::node_id, caf::strong_actor_ptr, std::set<std::string>>;
+  return {
+      [=](caf::connect_atom, const std::string&, uint16_t) -> reply {
+        if (++self->state.calls <= failures)
+          return caf::make_error(failure);
+        return {caf::node_id{}, caf::actor_cast<caf::strong_actor_ptr>(node),
+                self->system().message_types<node_actor>()};
+      },
+  };
+}
+
 } // namespace remote_test

@@ -15,6 +15,7 @@
 #include "et/actors/detail/inspect.hpp"
 #include "et/util/in_flight.hpp"
 #include "et/util/text.hpp"
+#include "et/wire/classify.hpp"
 #include "et/wire/codec.hpp"
 
 namespace et::actors {
@@ -29,7 +30,12 @@ struct remote_call {
   caf::typed_response_promise<chat_response> promise; ///< the router's answer
   bool sent = false;                                  ///< handed to the node (else waiting)
   uint64_t wire = 0;                                  ///< its id on the node (once sent)
+  std::size_t streamed = 0;                           ///< bytes of the pieces passed on
 };
+
+// The most a node may stream for one answer: what an upstream's answer may be
+// (http::client_options::max_body_bytes). Past it the call ends as invalid_input.
+constexpr std::size_t max_streamed_bytes = std::size_t{64} << 20;
 
 // 128 bits from the system's randomness: the ids a generator gives are no better than its seed.
 std::mt19937_64 seeded_generator() {
@@ -215,6 +221,19 @@ caf::typed_response_promise<chat_response> start(remote_pointer self, uint64_t i
   return rp;
 }
 
+// What a node lists, as any listing is kept (llm/chat.hpp): names of a sane length, no
+// more of them than any provider has, and no context window that is not positive.
+std::vector<model_info> listable_aliases(routing::node_status& st) {
+  std::vector<model_info> out;
+  for (auto& m : st.aliases)
+    if (listable(m) && out.size() < max_listed_models) {
+      if (m.context_window && *m.context_window <= 0)
+        m.context_window.reset();
+      out.push_back(std::move(m));
+    }
+  return out;
+}
+
 caf::typed_response_promise<std::vector<model_info>> models(remote_pointer self) {
   auto rp = self->make_response_promise<std::vector<model_info>>();
   with_node(self, [=](const failure* f) mutable {
@@ -224,7 +243,7 @@ caf::typed_response_promise<std::vector<model_info>> models(remote_pointer self)
     }
     auto n = self->state.node;
     self->request(self->state.hdl, caf::timespan{n.connect_timeout}, status_atom::value)
-        .then([=](routing::node_status& st) mutable { rp.deliver(std::move(st.aliases)); },
+        .then([=](routing::node_status& st) mutable { rp.deliver(listable_aliases(st)); },
               [=](caf::error& e) mutable { rp.deliver(to_caf(remote_failure(n, e))); });
   });
   return rp;
@@ -235,8 +254,9 @@ void on_node_down(remote_pointer self, const caf::down_msg& msg) {
   if (!st.hdl || msg.source != st.hdl.address())
     return;         // an earlier connection's node
   st.hdl = nullptr; // the next request connects again
-  auto f = make_failure(errc::node_down,
-                        where(st.node) + " went away (" + caf::to_string(msg.reason) + ")");
+  auto f =
+      make_failure(errc::node_down, where(st.node) + " went away ("
+                                        + wire::bounded_message(caf::to_string(msg.reason)) + ")");
   std::vector<uint64_t> sent;
   st.calls.for_each([&](uint64_t id, const remote_call& c) {
     if (c.sent)
@@ -244,6 +264,28 @@ void on_node_down(remote_pointer self, const caf::down_msg& msg) {
   });
   for (auto id : sent)
     fail(self, id, f);
+}
+
+// A node's piece of a call of ours, passed on to the router: a node that streams more than
+// any answer may be is cut off (cancelled on the node, failed here), not held without end.
+void relay_piece(remote_pointer self, const stream_chunk& c) {
+  auto id = self->state.by_wire.find(c.id);
+  if (id == self->state.by_wire.end())
+    return; // no call of ours: a late piece, or someone else's
+  auto* call = self->state.calls.find(id->second);
+  if (!call || !call->requester)
+    return;
+  const auto& d = c.delta;
+  call->streamed += d.text.size() + d.reasoning.size() + d.signature.size() + d.redacted.size();
+  if (call->streamed > max_streamed_bytes) {
+    if (self->state.hdl)
+      self->send(self->state.hdl, cancel_atom::value, call->wire);
+    return fail(self, id->second,
+                make_failure(errc::invalid_input, where(self->state.node) + " streamed more than "
+                                                      + std::to_string(max_streamed_bytes >> 20)
+                                                      + " MiB for one answer"));
+  }
+  self->send(call->requester, chunk_atom::value, stream_chunk{id->second, c.seq, d});
 }
 
 remote_provider_actor::behavior_type remote_provider(remote_pointer self, config::node settings,
@@ -280,13 +322,7 @@ remote_provider_actor::behavior_type remote_provider(remote_pointer self, config
           self->send(self->state.hdl, cancel_atom::value, call->wire);
         fail(self, id, make_failure(errc::cancelled, "request cancelled"));
       },
-      [=](chunk_atom, const stream_chunk& c) {
-        auto id = self->state.by_wire.find(c.id);
-        if (id == self->state.by_wire.end())
-          return; // no call of ours: a late piece, or someone else's
-        if (auto* call = self->state.calls.find(id->second); call && call->requester)
-          self->send(call->requester, chunk_atom::value, stream_chunk{id->second, c.seq, c.delta});
-      },
+      [=](chunk_atom, const stream_chunk& c) { relay_piece(self, c); },
   };
 }
 
@@ -318,15 +354,18 @@ result<node_actor> node_from(caf::actor_system& sys, const config::node& node,
 
 failure remote_failure(const config::node& node, const caf::error& e) {
   if (e.category() == error_category) {
+    // The node's words: one bounded line, and a class this build knows.
     auto f = from_caf(e);
+    if (!errc_from_string(to_string(f.code)))
+      f.code = errc::server_error;
     if (f.code == errc::provider_down)
       f.code = errc::node_down;
-    f.message = "node " + node.name + ": " + f.message;
+    f.message = "node " + node.name + ": " + wire::bounded_message(std::move(f.message));
     return f;
   }
   if (e == caf::sec::request_timeout)
     return make_failure(errc::timeout, where(node) + " did not answer in time");
-  std::string why = caf::to_string(e);
+  auto why = wire::bounded_message(caf::to_string(e)); // its context may be the peer's
   if (e == caf::sec::cannot_connect_to_node)
     why = "cannot connect (nothing listens there, or no route)";
   else if (e == caf::sec::disconnect_during_handshake)

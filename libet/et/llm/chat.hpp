@@ -233,4 +233,16 @@ struct model_info {
   bool operator==(const model_info&) const = default;
 };
 
+/// The most models a listing keeps: an upstream's or a node's list is shown and searched, and
+/// a page of millions would be kept whole otherwise.
+inline constexpr std::size_t max_listed_models = 10'000;
+
+/// The longest model id or name a listing keeps (a longer one is left out).
+inline constexpr std::size_t max_model_id_bytes = 256;
+
+/// Whether a listed model is kept: an id and a name of at most max_model_id_bytes.
+inline bool listable(const model_info& m) {
+  return m.id.size() <= max_model_id_bytes && m.display_name.size() <= max_model_id_bytes;
+}
+
 } // namespace et

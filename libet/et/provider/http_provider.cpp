@@ -45,10 +45,6 @@ http::exchange send_whole(http::client& client, const url& base, const config::t
 
 } // namespace
 
-// The most models a listing keeps, and the longest id or name it keeps one with.
-constexpr std::size_t max_listed_models = 10'000;
-constexpr std::size_t max_model_id_bytes = 256;
-
 // Everything a listing needs, owned by the listing and not by the provider:
 // its callbacks outlive neither. `client` may be used only while `stopped`
 // is false, which the provider's destructor sets under `mutex` (the client
@@ -95,8 +91,7 @@ void http_provider::listing::on_page(const std::shared_ptr<listing>& self, excha
   // An upstream's list is shown and searched: names of a sane length, and no more of them
   // than any provider has (a page of millions would be kept whole otherwise).
   for (auto& m : decoded->models)
-    if (m.id.size() <= max_model_id_bytes && m.display_name.size() <= max_model_id_bytes
-        && models.size() < max_listed_models)
+    if (listable(m) && models.size() < max_listed_models)
       models.push_back(std::move(m));
   if (decoded->next_page.empty() || --pages_left <= 0 || models.size() >= max_listed_models)
     return done(std::move(models));

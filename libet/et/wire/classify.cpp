@@ -174,18 +174,6 @@ error_parts parse_error_parts(std::string_view body) {
   return parts;
 }
 
-// An upstream's message reaches logs, journals, the client's error body and the summary of
-// every candidate that failed: one line of it, valid UTF-8, at most max_message_bytes.
-std::string bounded_message(std::string text) {
-  make_valid_utf8(text);
-  for (auto& c : text)
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
-      c = ' ';
-  if (text.size() > max_message_bytes)
-    text = clip_utf8(text, max_message_bytes) + "...";
-  return text;
-}
-
 failure make_error(int status, error_parts parts, std::string_view secret) {
   int effective = status != 0 ? status : (parts.code >= 400 ? parts.code : 0);
   failure f;
@@ -205,6 +193,18 @@ failure make_error(int status, error_parts parts, std::string_view secret) {
 }
 
 } // namespace
+
+// An upstream's message reaches logs, journals, the client's error body and the summary of
+// every candidate that failed: one line of it, valid UTF-8, at most max_message_bytes.
+std::string bounded_message(std::string text) {
+  make_valid_utf8(text);
+  for (auto& c : text)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+      c = ' ';
+  if (text.size() > max_message_bytes)
+    text = clip_utf8(text, max_message_bytes) + "...";
+  return text;
+}
 
 std::optional<milliseconds> parse_retry_after(std::string_view value,
                                               std::chrono::system_clock::time_point now) {

@@ -19,6 +19,10 @@ namespace et::wire {
 /// spaces. The message goes into logs, journals and error bodies.
 inline constexpr std::size_t max_message_bytes = 2048;
 
+/// An upstream's or a peer's error message as et keeps it: one line (control bytes become
+/// spaces), valid UTF-8, at most max_message_bytes (then "...").
+std::string bounded_message(std::string text);
+
 /// The most of an error reply's body that is read for its error: any provider's error object
 /// fits; the rest of a huge one would only be parsed.
 inline constexpr std::size_t max_error_body_bytes = 64 << 10;
