@@ -123,6 +123,17 @@ CAF_TEST(a failure reaches the caller naming the deployment and not its address)
   CAF_CHECK(logged("10.9.9.9:8000")); // the node's own log keeps it
 }
 
+CAF_TEST(a request past what the node takes is refused before its router) {
+  auto huge = ask("coder", "x");
+  huge.request.messages.resize(routing::remote_max_messages + 1, huge.request.messages[0]);
+  auto rh = self->request(node, caf::infinite, complete_atom::value, huge);
+  sched.run();
+  auto r = answer_of<routed_response>(rh);
+  CAF_REQUIRE(!r);
+  CAF_CHECK_EQUAL(code_of(r.error()), errc::invalid_input);
+  CAF_CHECK(from_caf(r.error()).message.find("turns") != std::string::npos);
+}
+
 CAF_TEST(requests beyond max_in_flight are refused as overloaded until one finishes) {
   auto first = self->request(node, caf::infinite, complete_atom::value, ask("thinker", "a", 1));
   auto second = self->request(node, caf::infinite, complete_atom::value, ask("thinker", "b", 2));

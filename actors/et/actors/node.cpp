@@ -58,6 +58,9 @@ std::optional<failure> refusal(const node_state& st, const role_request& req) {
   if (!s.models.count(req.target))
     return make_failure(errc::not_found,
                         "node " + st.setup.name + " has no alias \"" + req.target + "\"");
+  if (auto problem = routing::remote_request_problem(req.request); !problem.empty())
+    return make_failure(errc::invalid_input,
+                        "node " + st.setup.name + " takes no such request: " + problem);
   return std::nullopt;
 }
 

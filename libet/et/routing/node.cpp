@@ -50,6 +50,39 @@ std::optional<double> within(std::optional<double> value, double low, double hig
 
 } // namespace
 
+std::string remote_request_problem(const chat_request& req) {
+  size_t bytes = req.model.size() + req.keep_alive.size();
+  size_t images = 0;
+  for (const auto& m : req.messages) {
+    bytes += m.content.size() + m.tool_call_id.size() + m.name.size();
+    for (const auto& c : m.tool_calls)
+      bytes += c.id.size() + c.name.size() + c.arguments.size();
+    for (const auto& t : m.thoughts)
+      bytes += t.text.size() + t.signature.size() + t.redacted.size();
+    for (const auto& i : m.images)
+      bytes += i.media_type.size() + i.data.size() + i.url.size() + i.detail.size() + i.name.size();
+    images += m.images.size();
+  }
+  for (const auto& t : req.tools)
+    bytes += t.name.size() + t.description.size() + t.parameters.size();
+  for (const auto& stop : req.stop) {
+    if (stop.size() > remote_max_stop_bytes)
+      return "a stop sequence is longer than " + std::to_string(remote_max_stop_bytes) + " bytes";
+    bytes += stop.size();
+  }
+  if (req.messages.size() > remote_max_messages)
+    return std::to_string(req.messages.size()) + " turns, more than "
+           + std::to_string(remote_max_messages);
+  if (req.tools.size() > remote_max_tools)
+    return std::to_string(req.tools.size()) + " tools, more than "
+           + std::to_string(remote_max_tools);
+  if (images > remote_max_images)
+    return std::to_string(images) + " images, more than " + std::to_string(remote_max_images);
+  if (bytes > remote_max_request_bytes)
+    return "more than " + std::to_string(remote_max_request_bytes >> 20) + " MiB of text";
+  return {};
+}
+
 chat_request clamp_remote_request(const config::settings& s, const config::model_alias& alias,
                                   chat_request req) {
   req.max_tokens = at_most(req.max_tokens, alias.max_tokens.value_or(s.defaults.max_tokens));

@@ -70,6 +70,18 @@ inline constexpr const char* remote_role = "remote";
 inline constexpr int32_t remote_num_ctx_bound = 32'768;
 inline constexpr size_t remote_stop_bound = 16;
 
+/// What a node takes from a peer in one request: as much as the gateway takes from a client
+/// (gateway/request.hpp). CAF takes one message of up to 4 GiB; the bounds are et's own.
+inline constexpr size_t remote_max_messages = 2048;                  ///< turns
+inline constexpr size_t remote_max_tools = 256;                      ///< tools on offer
+inline constexpr size_t remote_max_images = 100;                     ///< images and documents
+inline constexpr size_t remote_max_stop_bytes = 256;                 ///< one stop sequence
+inline constexpr size_t remote_max_request_bytes = size_t{32} << 20; ///< every text together
+
+/// Why a peer's request is refused before the node's router sees it ("" when it is not):
+/// more turns, tools, images or text than remote_max_* allow, or a stop sequence too long.
+std::string remote_request_problem(const chat_request& req);
+
 /// A remote caller's request as the node passes it on for `alias`: the node
 /// pays and hosts the model, so its limits win. max_tokens is at most the
 /// alias's max_tokens (else the node's defaults.max_tokens); num_ctx at most

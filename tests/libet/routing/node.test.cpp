@@ -121,3 +121,27 @@ CAF_TEST(without alias limits the node defaults and absolute bounds apply) {
   CAF_CHECK(!d.num_ctx);
   CAF_CHECK(!d.temperature);
 }
+
+CAF_TEST(a peer s request past what the gateway takes is refused) {
+  chat_request ok;
+  ok.messages.push_back(message{role::user, "hello", {}, {}, {}});
+  CAF_CHECK_EQUAL(routing::remote_request_problem(ok), "");
+  auto many = ok;
+  many.messages.resize(routing::remote_max_messages + 1, ok.messages[0]);
+  CAF_CHECK(routing::remote_request_problem(many).find("turns") != std::string::npos);
+  auto tools = ok;
+  tools.tools.resize(routing::remote_max_tools + 1);
+  CAF_CHECK(routing::remote_request_problem(tools).find("tools") != std::string::npos);
+  auto pictures = ok;
+  pictures.messages[0].images.resize(routing::remote_max_images + 1);
+  CAF_CHECK(routing::remote_request_problem(pictures).find("images") != std::string::npos);
+  auto stop = ok;
+  stop.stop.push_back(std::string(routing::remote_max_stop_bytes + 1, 's'));
+  CAF_CHECK(routing::remote_request_problem(stop).find("stop") != std::string::npos);
+  // Text anywhere counts: here in a tool call's arguments.
+  auto big = ok;
+  big.messages.push_back(message{role::assistant, "", {}, {}, {}});
+  big.messages[1].tool_calls.push_back(
+      tool_call{"c", "f", std::string(routing::remote_max_request_bytes, 'a')});
+  CAF_CHECK(routing::remote_request_problem(big).find("MiB of text") != std::string::npos);
+}
