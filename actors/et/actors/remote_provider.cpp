@@ -221,19 +221,6 @@ caf::typed_response_promise<chat_response> start(remote_pointer self, uint64_t i
   return rp;
 }
 
-// What a node lists, as any listing is kept (llm/chat.hpp): names of a sane length, no
-// more of them than any provider has, and no context window that is not positive.
-std::vector<model_info> listable_aliases(routing::node_status& st) {
-  std::vector<model_info> out;
-  for (auto& m : st.aliases)
-    if (listable(m) && out.size() < max_listed_models) {
-      if (m.context_window && *m.context_window <= 0)
-        m.context_window.reset();
-      out.push_back(std::move(m));
-    }
-  return out;
-}
-
 caf::typed_response_promise<std::vector<model_info>> models(remote_pointer self) {
   auto rp = self->make_response_promise<std::vector<model_info>>();
   with_node(self, [=](const failure* f) mutable {
@@ -243,8 +230,11 @@ caf::typed_response_promise<std::vector<model_info>> models(remote_pointer self)
     }
     auto n = self->state.node;
     self->request(self->state.hdl, caf::timespan{n.connect_timeout}, status_atom::value)
-        .then([=](routing::node_status& st) mutable { rp.deliver(listable_aliases(st)); },
-              [=](caf::error& e) mutable { rp.deliver(to_caf(remote_failure(n, e))); });
+        .then(
+            [=](routing::node_status& st) mutable {
+              rp.deliver(routing::plausible_status(std::move(st)).aliases);
+            },
+            [=](caf::error& e) mutable { rp.deliver(to_caf(remote_failure(n, e))); });
   });
   return rp;
 }

@@ -109,7 +109,9 @@ std::vector<node_row> ask_nodes(caf::actor_system& sys, caf::scoped_actor& self,
       continue;
     const auto& n = *rows[i].settings;
     asking[i]->receive(
-        [&](routing::node_status& st) { rows[i].status = std::move(st); },
+        [&](routing::node_status& st) {
+          rows[i].status = routing::plausible_status(std::move(st));
+        },
         [&](caf::error& e) { rows[i].error = actors::remote_failure(n, e).message; });
   }
   return rows;

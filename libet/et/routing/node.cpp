@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "et/llm/plausible.hpp"
 #include "et/util/text.hpp"
 
 namespace et::routing {
@@ -49,6 +50,36 @@ std::optional<double> within(std::optional<double> value, double low, double hig
 }
 
 } // namespace
+
+node_status plausible_status(node_status st) {
+  constexpr size_t max_health_rows = 100;
+  auto line = [](std::string& text) { text = printable(text, 256); };
+  line(st.name);
+  line(st.version);
+  std::vector<model_info> kept;
+  for (auto& m : st.aliases)
+    if (listable(m) && kept.size() < max_listed_models) {
+      line(m.id);
+      line(m.display_name);
+      if (m.context_window && *m.context_window <= 0)
+        m.context_window.reset(); // no window: unknown
+      kept.push_back(std::move(m));
+    }
+  st.aliases = std::move(kept);
+  if (st.ollama.size() > max_health_rows)
+    st.ollama.resize(max_health_rows);
+  for (auto& h : st.ollama) {
+    line(h.provider);
+    line(h.base_url);
+    h.error = printable(h.error, 512);
+    h.models = std::max<int64_t>(h.models, 0);
+    h.latency_ms = std::max<int64_t>(h.latency_ms, 0);
+  }
+  for (auto* n : {&st.in_flight, &st.max_in_flight, &st.served, &st.uptime_ms})
+    *n = std::max<int64_t>(*n, 0);
+  st.usd = plausible_usd(st.usd).value_or(0.0);
+  return st;
+}
 
 std::string remote_request_problem(const chat_request& req) {
   size_t bytes = req.model.size() + req.keep_alive.size();

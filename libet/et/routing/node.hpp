@@ -51,6 +51,13 @@ struct node_status {
   bool operator==(const node_status&) const = default;
 };
 
+/// A peer's status as et shows it: names one line of at most 256 bytes (printable()), the
+/// alias list kept as any listing (listable(), max_listed_models; a context window that is not
+/// positive is unknown), at most 100 health rows
+/// with one-line errors, counts not negative, and a spend that is a plausible dollar amount
+/// (else 0). `et nodes` prints it and writes it as JSON, which has no NaN.
+node_status plausible_status(node_status st);
+
 /// The name a node goes by: server.name, or this machine's host name.
 std::string node_name(const config::server& server);
 

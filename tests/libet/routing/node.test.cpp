@@ -1,6 +1,8 @@
 #define CAF_SUITE libet.routing.node
 #include "caf/test/unit_test.hpp"
 
+#include <limits>
+
 #include "et/routing/node.hpp"
 
 #include <cmath>
@@ -144,4 +146,28 @@ CAF_TEST(a peer s request past what the gateway takes is refused) {
   big.messages[1].tool_calls.push_back(
       tool_call{"c", "f", std::string(routing::remote_max_request_bytes, 'a')});
   CAF_CHECK(routing::remote_request_problem(big).find("MiB of text") != std::string::npos);
+}
+
+CAF_TEST(a peer s status is shown one line a field with plausible numbers) {
+  routing::node_status st;
+  st.name = "gpu\nreachable  node fake";
+  st.version = std::string(10'000, 'v');
+  st.aliases.push_back(model_info{"ok", "sim/ok\x1b[2J", int64_t{0}});
+  st.aliases.push_back(model_info{std::string(1000, 'x'), "", std::nullopt});
+  st.ollama.resize(500);
+  st.ollama[0].error = "down\nUNREACHABLE";
+  st.ollama[0].models = -3;
+  st.in_flight = -1;
+  st.usd = std::numeric_limits<double>::quiet_NaN();
+  auto shown = routing::plausible_status(st);
+  CAF_CHECK(shown.name.find('\n') == std::string::npos);
+  CAF_CHECK_LESS_OR_EQUAL(shown.version.size(), 260u);
+  CAF_REQUIRE_EQUAL(shown.aliases.size(), 1u);
+  CAF_CHECK(shown.aliases[0].display_name.find('\x1b') == std::string::npos);
+  CAF_CHECK(!shown.aliases[0].context_window);
+  CAF_CHECK_EQUAL(shown.ollama.size(), 100u);
+  CAF_CHECK(shown.ollama[0].error.find('\n') == std::string::npos);
+  CAF_CHECK_EQUAL(shown.ollama[0].models, 0);
+  CAF_CHECK_EQUAL(shown.in_flight, 0);
+  CAF_CHECK_EQUAL(shown.usd, 0.0);
 }
