@@ -58,6 +58,17 @@ CAF_TEST(end of input ends the chat like quit) {
   CAF_CHECK_EQUAL(r.out, "one\ntwo\n");
 }
 
+CAF_TEST(a line past the bound is not sent and ends the chat) {
+  auto r = chat({"--role", "solo", "--config", echo_config()},
+                "one\n" + std::string((4u << 20) + 1, 'x') + "\ntwo\n");
+  CAF_CHECK_EQUAL(r.code, 2);
+  CAF_CHECK_EQUAL(r.out, "one\n"); // the long line was not asked, nor what came after it
+  CAF_CHECK(has(r.err, "longer than 4 MiB"));
+  auto last = chat({"--role", "solo", "--config", echo_config()}, "no newline at the end");
+  CAF_CHECK_EQUAL(last.code, 0);
+  CAF_CHECK_EQUAL(last.out, "no newline at the end\n");
+}
+
 CAF_TEST(each request carries the history and reset forgets it) {
   // Echo answers with the last user message, so the history shows in the
   // save file rather than the answers.

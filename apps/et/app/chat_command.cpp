@@ -179,6 +179,28 @@ bool handle(chat_state& st, const chat::chat_input& in) {
   return true;
 }
 
+// The longest line taken as one question: as much as the gateway takes in one text
+// (gateway::limits::max_string_bytes). Input is read a line at a time, never held past this.
+constexpr std::size_t max_line_bytes = std::size_t{4} << 20;
+
+enum class line_read { line, too_long, end };
+
+// The next line of `in` (without its newline) into `line`, or why there is none. A line past
+// max_line_bytes is not read further (`et chat < /dev/zero` has no end of line).
+line_read read_line(std::istream& in, std::string& line) {
+  line.clear();
+  auto* buf = in.rdbuf();
+  int c = buf->sbumpc();
+  if (c == std::char_traits<char>::eof())
+    return line_read::end;
+  for (; c != std::char_traits<char>::eof() && c != '\n'; c = buf->sbumpc()) {
+    if (line.size() == max_line_bytes)
+      return line_read::too_long;
+    line.push_back(static_cast<char>(c));
+  }
+  return line_read::line;
+}
+
 // Reads lines until /quit, end of input or Ctrl-C at the prompt.
 int repl(chat_state& st, const std::string& first) {
   bool terminal_in = ::isatty(STDIN_FILENO) == 1;
@@ -192,7 +214,13 @@ int repl(chat_state& st, const std::string& first) {
     if (terminal_in)
       st.ctx.out << "> " << std::flush;
     std::string line;
-    if (!std::getline(std::cin, line)) {
+    auto got = read_line(std::cin, line);
+    if (got == line_read::too_long) {
+      st.ctx.err << "et chat: a line of input is longer than " << (max_line_bytes >> 20)
+                 << " MiB; it was not sent and nothing after it is read\n";
+      return exit_usage;
+    }
+    if (got == line_read::end) {
       if (terminal_in)
         st.ctx.out << "\n";
       return interrupt_guard::raised() ? exit_interrupted : exit_ok;
