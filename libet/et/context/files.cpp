@@ -26,12 +26,13 @@ bool skipped_folder_name(std::string_view name) {
 }
 
 // `git ARGS...` in `root`, with what a project's own .git/config could make it run switched
-// off: core.fsmonitor names a command that `ls-files` runs (a repository unpacked from
+// off (an empty core.fsmonitor is off in every git; "false" is a hook path in git 2.16-2.35):
+// core.fsmonitor names a command that `ls-files` runs (a repository unpacked from
 // someone else's archive would run its command as the user, API keys in its environment).
 std::vector<std::string> git_in(const fs::path& root, std::initializer_list<const char*> args) {
   std::vector<std::string> argv{"git",
                                 "-c",
-                                "core.fsmonitor=false",
+                                "core.fsmonitor=",
                                 "-c",
                                 "core.untrackedCache=false",
                                 "--no-optional-locks",
@@ -106,6 +107,28 @@ result<fs::path> project_root(const fs::path& dir) {
       return c;
   }
   return canonical;
+}
+
+bool holds_private_key(std::string_view text) {
+  auto base64_line = [](std::string_view line) {
+    return line.size() >= 16
+           && line.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
+                                     "qrstuvwxyz0123456789+/=\r")
+                  == std::string_view::npos;
+  };
+  for (auto at = text.find("-----BEGIN "); at != std::string_view::npos;
+       at = text.find("-----BEGIN ", at + 1)) {
+    if (at != 0 && text[at - 1] != '\n')
+      continue; // a mention inside a line, as in code that parses keys
+    auto end = text.find('\n', at);
+    if (end == std::string_view::npos)
+      return false;
+    auto head = trim(text.substr(at, end - at));
+    auto next = text.substr(end + 1, text.find('\n', end + 1) - end - 1);
+    if (head.ends_with("PRIVATE KEY-----") && base64_line(next))
+      return true;
+  }
+  return false;
 }
 
 bool secret_file_name(std::string_view name) {
@@ -232,7 +255,7 @@ file_read read_candidate(const fs::path& root, const std::string& relative, uint
     return {skip_reason::binary, {}};
   // A private key under any name ("-----BEGIN RSA PRIVATE KEY-----", OpenSSH's, PKCS#8's):
   // a project's test fixture or a stray key must not reach a prompt or an embedding provider.
-  if (bytes.find("PRIVATE KEY-----") != std::string::npos)
+  if (holds_private_key(bytes))
     return {skip_reason::secret, {}};
   return {skip_reason::none, std::move(bytes)};
 }

@@ -36,6 +36,10 @@ bool never_indexed(std::string_view relative);
 /// password databases (.kdbx), Terraform state, credentials files and et's own config.
 bool secret_file_name(std::string_view name);
 
+/// True when `text` holds a PEM private key: a line "-----BEGIN ... PRIVATE KEY-----" followed
+/// by a line of base64 (not a mention of one, as in code that parses keys).
+bool holds_private_key(std::string_view text);
+
 /// The candidate files under `root` as `/`-separated paths relative to it, sorted: what
 /// `git -C ROOT ls-files -co --exclude-standard` lists when ROOT is in a git work tree, else
 /// a walk of regular files; paths never_indexed() left out either way. A git listing past

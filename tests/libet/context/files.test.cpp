@@ -61,10 +61,16 @@ CAF_TEST(files that usually hold a secret are never indexed whatever their folde
 }
 
 CAF_TEST(a private key under any name is not read) {
-  write("notes.txt", "setup:\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn...\n");
-  write("cert.txt", "-----BEGIN CERTIFICATE-----\nMIIB...\n"); // public: read
+  write("notes.txt",
+        "setup:\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmU=\n");
+  write("cert.txt", "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n"); // public: read
+  // Code that looks for keys mentions the line without holding one.
+  write("pem.cpp", "auto at = text.find(\"-----BEGIN RSA PRIVATE KEY-----\");\n");
+  write("doc.md", "-----BEGIN RSA PRIVATE KEY-----\n(your key here)\n");
   CAF_CHECK(read_candidate(project, "notes.txt").reason == skip_reason::secret);
   CAF_CHECK(read_candidate(project, "cert.txt").reason == skip_reason::none);
+  CAF_CHECK(read_candidate(project, "pem.cpp").reason == skip_reason::none);
+  CAF_CHECK(read_candidate(project, "doc.md").reason == skip_reason::none);
 }
 
 CAF_TEST(outside git the walk skips dot and generated folders) {
