@@ -168,7 +168,10 @@ int run_pipeline(context& ctx, std::shared_ptr<config::settings> s, run_options 
   if (!choose_sandbox(ctx, s->verify, o, record.header.verify))
     return exit_usage;
   if (const auto& out = record.header.output_dir; !out.empty())
-    if (auto why = config::refused_output_dir(out, *s, config::process_env()); !why.empty()) {
+    if (auto why = config::refused_output_dir(
+            out, *s, config::process_env(),
+            ctx.config_path && !ctx.config_recorded ? fs::path{*ctx.config_path} : fs::path{});
+        !why.empty()) {
       ctx.err << "et run: --output-dir " << printable(out) << ": " << printable(why, 512)
               << "; a model's files must not reach et's own or your home's\n";
       return exit_usage;

@@ -44,9 +44,12 @@ bool within(const fs::path& inner, const fs::path& outer) {
 
 } // namespace
 
-std::string refused_output_dir(const fs::path& output_dir, const settings& s,
-                               const env_lookup& env) {
+std::string refused_output_dir(const fs::path& output_dir, const settings& s, const env_lookup& env,
+                               const fs::path& unchecked_config) {
   auto out = resolved(output_dir);
+  if (!unchecked_config.empty() && within(resolved(unchecked_config), out))
+    return "it holds the config file " + resolved(unchecked_config).string()
+           + " (given with --config, so read without a trust check)";
   auto home = env("HOME");
   if (home && !home->empty() && within(resolved(*home), out))
     return "it is or holds the home folder " + resolved(*home).string();

@@ -23,8 +23,10 @@ std::filesystem::path runs_dir(const settings& s, const env_lookup& env);
 /// home folder or hold it, and may neither hold nor lie inside et's own folders (the state
 /// dir, the runs dir, the default state dir with the trust file, the user's config folder).
 /// A model's answer there could rewrite et's config (trusted as the user's own), its seals
-/// and journals, or the user's dotfiles.
+/// and journals, or the user's dotfiles. Nor may it hold `unchecked_config`, a config file et
+/// reads without a trust check (--config): the next run would read what a model wrote.
 std::string refused_output_dir(const std::filesystem::path& output_dir, const settings& s,
-                               const env_lookup& env);
+                               const env_lookup& env,
+                               const std::filesystem::path& unchecked_config = {});
 
 } // namespace et::config

@@ -47,3 +47,13 @@ CAF_TEST(et s own folders neither inside nor around) {
   CAF_CHECK(refused("/nonexistent-et/home/.local/state/electrictown", s).find("default state dir")
             != std::string::npos);
 }
+
+CAF_TEST(nor one that holds a config read without a trust check) {
+  CAF_CHECK(config::refused_output_dir("/nonexistent-et/home/project", {}, env,
+                                       "/nonexistent-et/home/project/et.yaml")
+                .find("holds the config file")
+            != std::string::npos);
+  CAF_CHECK_EQUAL(config::refused_output_dir("/nonexistent-et/home/project/out", {}, env,
+                                             "/nonexistent-et/home/project/et.yaml"),
+                  "");
+}
