@@ -30,6 +30,8 @@ node_actor::behavior_type hostile_node(node_actor::stateful_pointer<hostile_stat
         failure f;
         f.code = static_cast<errc>(250); // a class no build has
         f.message = "line one\nline two\x1b]52;c;x\x07" + std::string(1'000'000, 'z');
+        f.retry_after = std::chrono::milliseconds{INT64_MAX};
+        f.http_status = -7;
         return to_caf(f);
       },
       [=](stream_atom, const role_request& r) -> caf::result<routed_response> {
@@ -89,6 +91,8 @@ CAF_TEST(a node s error is one bounded line of a class this build knows) {
   CAF_CHECK(f.message.find('\n') == std::string::npos);
   CAF_CHECK(f.message.find('\x1b') == std::string::npos);
   CAF_CHECK(f.message.rfind("node gpu: line one line two", 0) == 0);
+  CAF_CHECK(f.retry_after <= std::chrono::hours{24});
+  CAF_CHECK_EQUAL(f.http_status, 0);
 }
 
 CAF_TEST(a node that streams past any answer s size is cut off and cancelled) {

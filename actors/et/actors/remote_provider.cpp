@@ -351,6 +351,10 @@ failure remote_failure(const config::node& node, const caf::error& e) {
     if (f.code == errc::provider_down)
       f.code = errc::node_down;
     f.message = "node " + node.name + ": " + wire::bounded_message(std::move(f.message));
+    f.retry_after = std::clamp(f.retry_after, std::chrono::milliseconds{0},
+                               std::chrono::milliseconds{std::chrono::hours{24}});
+    if (f.http_status < 0 || f.http_status > 999)
+      f.http_status = 0;
     return f;
   }
   if (e == caf::sec::request_timeout)

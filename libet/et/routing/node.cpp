@@ -58,8 +58,9 @@ node_status plausible_status(node_status st) {
   line(st.version);
   std::vector<model_info> kept;
   for (auto& m : st.aliases)
-    if (listable(m) && kept.size() < max_listed_models) {
-      line(m.id);
+    // An id is what callers route by: one that is not already one printable line is dropped,
+    // not rewritten into an alias the node does not have.
+    if (listable(m) && kept.size() < max_listed_models && printable(m.id, 256) == m.id) {
       line(m.display_name);
       if (m.context_window && *m.context_window <= 0)
         m.context_window.reset(); // no window: unknown
@@ -82,9 +83,12 @@ node_status plausible_status(node_status st) {
 }
 
 std::string remote_request_problem(const chat_request& req) {
-  size_t bytes = req.model.size() + req.keep_alive.size();
+  size_t bytes = req.model.size() + req.keep_alive.size() + req.format.name.size()
+                 + req.format.schema.size() + req.thinking.effort.size() + req.tool_use.name.size();
   size_t images = 0;
   for (const auto& m : req.messages) {
+    if (m.tool_calls.size() + m.thoughts.size() > remote_max_parts)
+      return "a turn of more than " + std::to_string(remote_max_parts) + " parts";
     bytes += m.content.size() + m.tool_call_id.size() + m.name.size();
     for (const auto& c : m.tool_calls)
       bytes += c.id.size() + c.name.size() + c.arguments.size();

@@ -51,9 +51,9 @@ struct node_status {
   bool operator==(const node_status&) const = default;
 };
 
-/// A peer's status as et shows it: names one line of at most 256 bytes (printable()), the
-/// alias list kept as any listing (listable(), max_listed_models; a context window that is not
-/// positive is unknown), at most 100 health rows
+/// A peer's status as et shows it: names one line of at most 256 bytes (printable(); an alias
+/// whose id is not one already is dropped), the alias list kept as any listing (listable(),
+/// max_listed_models; a context window that is not positive is unknown), at most 100 health rows
 /// with one-line errors, counts not negative, and a spend that is a plausible dollar amount
 /// (else 0). `et nodes` prints it and writes it as JSON, which has no NaN.
 node_status plausible_status(node_status st);
@@ -79,14 +79,16 @@ inline constexpr size_t remote_stop_bound = 16;
 
 /// What a node takes from a peer in one request: as much as the gateway takes from a client
 /// (gateway/request.hpp). CAF takes one message of up to 4 GiB; the bounds are et's own.
-inline constexpr size_t remote_max_messages = 2048;                  ///< turns
-inline constexpr size_t remote_max_tools = 256;                      ///< tools on offer
-inline constexpr size_t remote_max_images = 100;                     ///< images and documents
-inline constexpr size_t remote_max_stop_bytes = 256;                 ///< one stop sequence
+inline constexpr size_t remote_max_messages = 2048;  ///< turns
+inline constexpr size_t remote_max_tools = 256;      ///< tools on offer
+inline constexpr size_t remote_max_images = 100;     ///< images and documents
+inline constexpr size_t remote_max_parts = 256;      ///< tool calls and thoughts of one turn
+inline constexpr size_t remote_max_stop_bytes = 256; ///< one stop sequence
 inline constexpr size_t remote_max_request_bytes = size_t{32} << 20; ///< every text together
 
 /// Why a peer's request is refused before the node's router sees it ("" when it is not):
-/// more turns, tools, images or text than remote_max_* allow, or a stop sequence too long.
+/// more turns, tools, images, parts of a turn or text (in any field) than remote_max_* allow,
+/// or a stop sequence too long.
 std::string remote_request_problem(const chat_request& req);
 
 /// A remote caller's request as the node passes it on for `alias`: the node

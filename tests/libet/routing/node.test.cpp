@@ -137,6 +137,12 @@ CAF_TEST(a peer s request past what the gateway takes is refused) {
   auto pictures = ok;
   pictures.messages[0].images.resize(routing::remote_max_images + 1);
   CAF_CHECK(routing::remote_request_problem(pictures).find("images") != std::string::npos);
+  auto parts = ok;
+  parts.messages[0].thoughts.resize(routing::remote_max_parts + 1);
+  CAF_CHECK(routing::remote_request_problem(parts).find("parts") != std::string::npos);
+  auto schema = ok;
+  schema.format.schema = std::string(routing::remote_max_request_bytes + 1, '{');
+  CAF_CHECK(routing::remote_request_problem(schema).find("MiB of text") != std::string::npos);
   auto stop = ok;
   stop.stop.push_back(std::string(routing::remote_max_stop_bytes + 1, 's'));
   CAF_CHECK(routing::remote_request_problem(stop).find("stop") != std::string::npos);
@@ -154,6 +160,7 @@ CAF_TEST(a peer s status is shown one line a field with plausible numbers) {
   st.version = std::string(10'000, 'v');
   st.aliases.push_back(model_info{"ok", "sim/ok\x1b[2J", int64_t{0}});
   st.aliases.push_back(model_info{std::string(1000, 'x'), "", std::nullopt});
+  st.aliases.push_back(model_info{"two\nlines", "", std::nullopt}); // no alias by that name
   st.ollama.resize(500);
   st.ollama[0].error = "down\nUNREACHABLE";
   st.ollama[0].models = -3;
