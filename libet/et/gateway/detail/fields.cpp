@@ -110,7 +110,6 @@ struct parse_arena {
 parsed_json::parsed_json(std::unique_ptr<parse_arena> arena, json::value value)
     : arena_(std::move(arena)), value_(std::move(value)) {}
 parsed_json::parsed_json(parsed_json&&) noexcept = default;
-parsed_json& parsed_json::operator=(parsed_json&&) noexcept = default;
 parsed_json::~parsed_json() = default;
 
 result<parsed_json> parse_bounded(std::string_view text, int max_depth, std::string_view what) {

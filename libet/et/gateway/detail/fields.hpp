@@ -36,9 +36,10 @@ class parsed_json {
 public:
   /// `value`, whose memory is `arena`'s.
   parsed_json(std::unique_ptr<parse_arena> arena, json::value value);
-  parsed_json(parsed_json&&) noexcept;            ///< the arena moves with its values
-  parsed_json& operator=(parsed_json&&) noexcept; ///< the arena moves with its values
-  ~parsed_json();                                 ///< the values go, then their arena
+  parsed_json(parsed_json&&) noexcept; ///< the arena moves with its values
+  /// Not assignable: the old arena would go before the values still in it.
+  parsed_json& operator=(parsed_json&&) = delete;
+  ~parsed_json(); ///< the values go, then their arena
 
   /// The parsed value.
   const json::value& value() const { return value_; }
