@@ -189,6 +189,8 @@ enum class line_read { line, too_long, end };
 // max_line_bytes is not read further (`et chat < /dev/zero` has no end of line).
 line_read read_line(std::istream& in, std::string& line) {
   line.clear();
+  if (auto* tied = in.tie()) // what a formatted read does first: a driving program sees it
+    tied->flush();
   auto* buf = in.rdbuf();
   int c = buf->sbumpc();
   if (c == std::char_traits<char>::eof())
