@@ -68,11 +68,17 @@ struct fixture : test_coordinator_fixture<test_config> {
     sched.run();
   }
 
-  static chat_request hello() {
+  // How the remote provider ends a call it was asked with `Atom` (the node fails them all).
+  template <class Atom>
+  failure failure_of(Atom atom) {
     chat_request req;
     req.model = "big";
     req.messages.push_back(message{et::role::user, "hello", {}, {}, {}});
-    return req;
+    auto rh = self->request(remote, caf::infinite, atom, uint64_t{1}, req);
+    sched.run();
+    auto r = answer_of<chat_response>(rh);
+    CAF_REQUIRE(!r);
+    return from_caf(r.error());
   }
 };
 
@@ -81,11 +87,7 @@ struct fixture : test_coordinator_fixture<test_config> {
 CAF_TEST_FIXTURE_SCOPE(remote_hostile_tests, fixture)
 
 CAF_TEST(a node s error is one bounded line of a class this build knows) {
-  auto rh = self->request(remote, caf::infinite, complete_atom::value, uint64_t{1}, hello());
-  sched.run();
-  auto r = answer_of<chat_response>(rh);
-  CAF_REQUIRE(!r);
-  auto f = from_caf(r.error());
+  auto f = failure_of(complete_atom::value);
   CAF_CHECK(errc_from_string(to_string(f.code)).has_value());
   CAF_CHECK_LESS(f.message.size(), 2200u);
   CAF_CHECK(f.message.find('\n') == std::string::npos);
@@ -96,11 +98,7 @@ CAF_TEST(a node s error is one bounded line of a class this build knows) {
 }
 
 CAF_TEST(a node that streams past any answer s size is cut off and cancelled) {
-  auto rh = self->request(remote, caf::infinite, stream_atom::value, uint64_t{2}, hello());
-  sched.run();
-  auto r = answer_of<chat_response>(rh);
-  CAF_REQUIRE(!r);
-  auto f = from_caf(r.error());
+  auto f = failure_of(stream_atom::value);
   CAF_CHECK_EQUAL(f.code, errc::invalid_input);
   CAF_CHECK(f.message.find("streamed more than 64 MiB") != std::string::npos);
   CAF_CHECK_EQUAL(deref<node_actor::stateful_base<hostile_state>>(node).state.cancels, 1);
