@@ -61,6 +61,9 @@ std::string refused_output_dir(const fs::path& output_dir, const settings& s, co
     own.emplace_back(fs::path{*xdg} / "electrictown", "et's config folder");
   else if (home && !home->empty())
     own.emplace_back(fs::path{*home} / ".config" / "electrictown", "et's config folder");
+  if (home && !home->empty()) // what a file written there would grant: logins, code on PATH
+    for (const char* dir : {".ssh", ".gnupg", ".local/bin"})
+      own.emplace_back(fs::path{*home} / dir, "a folder of your home that grants access");
   for (const auto& [dir, what] : own) {
     auto mine = resolved(dir);
     if (within(mine, out))

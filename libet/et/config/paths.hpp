@@ -21,7 +21,8 @@ std::filesystem::path runs_dir(const settings& s, const env_lookup& env);
 
 /// Why `output_dir` may not take the files a model writes ("" when it may): it may not be the
 /// home folder or hold it, and may neither hold nor lie inside et's own folders (the state
-/// dir, the runs dir, the default state dir with the trust file, the user's config folder).
+/// dir, the runs dir, the default state dir with the trust file, the user's config folder,
+/// and ~/.ssh, ~/.gnupg and ~/.local/bin, where a file grants a login or runs as a command).
 /// A model's answer there could rewrite et's config (trusted as the user's own), its seals
 /// and journals, or the user's dotfiles. Nor may it hold `unchecked_config`, a config file et
 /// reads without a trust check (--config): the next run would read what a model wrote.

@@ -43,6 +43,9 @@ CAF_TEST(et s own folders neither inside nor around) {
   s.defaults.state_dir = "/nonexistent-et/home/project/state";
   CAF_CHECK(refused("/nonexistent-et/home/project", s).find("holds et's state dir")
             != std::string::npos);
+  for (auto granting : {"/nonexistent-et/home/.ssh", "/nonexistent-et/home/.gnupg/x",
+                        "/nonexistent-et/home/.local/bin"})
+    CAF_CHECK(refused(granting).find("grants access") != std::string::npos);
   // The trust file stays where it always is, whatever state_dir the config names.
   CAF_CHECK(refused("/nonexistent-et/home/.local/state/electrictown", s).find("default state dir")
             != std::string::npos);
