@@ -72,14 +72,8 @@ CAF_TEST(only a timeout after the request was sent is charged an estimate) {
     s.retry.attempts = 4;
   });
   faults.clear();
-  auto rh = self->request(router, caf::infinite, complete_atom::value, ask("polecat", "hello"));
-  sched.run();
-  for (int backoff = 0; backoff < 3; ++backoff) {
-    advance_time(10s);
-    sched.run();
-  }
   // The answer says, typed, that the request may have cost something despite failing.
-  auto r = answer_of(rh);
+  auto r = answer_after_backoffs(ask("polecat", "hello"));
   CAF_REQUIRE(!r);
   CAF_CHECK(from_caf(r.error()).billed);
   auto sum = self->request(ledger, caf::infinite, summary_atom::value);
@@ -99,13 +93,7 @@ CAF_TEST(a request that never reached a provider is not called billed) {
     s.roles["polecat"].fallbacks.clear(); // so the request fails
   });
   faults.clear();
-  auto rh = self->request(router, caf::infinite, complete_atom::value, ask("polecat", "hello"));
-  sched.run();
-  for (int backoff = 0; backoff < 3; ++backoff) {
-    advance_time(10s);
-    sched.run();
-  }
-  auto r = answer_of(rh);
+  auto r = answer_after_backoffs(ask("polecat", "hello"));
   CAF_REQUIRE(!r);
   CAF_CHECK(!from_caf(r.error()).billed);
 }

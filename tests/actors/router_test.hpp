@@ -191,6 +191,17 @@ struct fixture : test_coordinator_fixture<test_config> {
   // Faults injected into a provider's mock; set before start().
   std::map<std::string, std::vector<config::mock_fault>> faults;
 
+  // Asks the router for `req` and lets the clock run past `backoffs` retry waits (10 s each).
+  caf::expected<routed_response> answer_after_backoffs(role_request req, int backoffs = 3) {
+    auto rh = self->request(router, caf::infinite, complete_atom::value, std::move(req));
+    sched.run();
+    for (int i = 0; i < backoffs; ++i) {
+      advance_time(10s);
+      sched.run();
+    }
+    return answer_of(rh);
+  }
+
   static role_request ask(std::string role, std::string text, uint64_t id = 1) {
     role_request r;
     r.id = id;

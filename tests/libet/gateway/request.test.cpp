@@ -11,14 +11,6 @@ using namespace et::gateway;
 using et::gateway::test::code;
 using et::gateway::test::refused;
 
-namespace {
-
-std::string repeat(char c, size_t n) {
-  return std::string(n, c);
-}
-
-} // namespace
-
 CAF_TEST(an OpenAI request becomes the neutral request) {
   auto r = parse_openai_request(R"({"model":"small","messages":[
       {"role":"system","content":"be brief"},
@@ -114,9 +106,9 @@ CAF_TEST(OpenAI response_format is read for the upstream and checked field by fi
                   "response_format.json_schema.name");
   CAF_CHECK_EQUAL(refused(p(R"({"type":"json_schema","json_schema":{"name":"a b"}})")),
                   "response_format.json_schema.name");
-  CAF_CHECK_EQUAL(
-      refused(p(R"({"type":"json_schema","json_schema":{"name":")" + repeat('n', 65) + R"("}})")),
-      "response_format.json_schema.name");
+  CAF_CHECK_EQUAL(refused(p(R"({"type":"json_schema","json_schema":{"name":")"
+                            + std::string(65, 'n') + R"("}})")),
+                  "response_format.json_schema.name");
   CAF_CHECK_EQUAL(refused(p(R"({"type":"json_schema","json_schema":{"name":"a","schema":[]}})")),
                   "response_format.json_schema.schema");
   CAF_CHECK_EQUAL(refused(p(R"({"type":"json_schema","json_schema":{"name":"a","strict":1}})")),
@@ -129,13 +121,13 @@ CAF_TEST(OpenAI response_format is read for the upstream and checked field by fi
   auto big = parse_openai_request(
       R"({"model":"m","messages":[{"role":"user","content":"x"}],"response_format":)"
       R"({"type":"json_schema","json_schema":{"name":"a","schema":{"description":")"
-          + repeat('d', 80) + R"("}}}})",
+          + std::string(80, 'd') + R"("}}}})",
       small);
   CAF_CHECK_EQUAL(refused(big), "response_format.json_schema.schema");
   auto big_ant = parse_anthropic_request(
       R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":"x"}],)"
       R"("output_config":{"format":{"type":"json_schema","schema":{"description":")"
-          + repeat('d', 80) + R"("}}}})",
+          + std::string(80, 'd') + R"("}}}})",
       small);
   CAF_CHECK_EQUAL(refused(big_ant), "output_config.format.schema");
 }

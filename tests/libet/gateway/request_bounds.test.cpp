@@ -14,14 +14,6 @@ using namespace et::gateway;
 using et::gateway::test::code;
 using et::gateway::test::refused;
 
-namespace {
-
-std::string repeat(char c, size_t n) {
-  return std::string(n, c);
-}
-
-} // namespace
-
 CAF_TEST(OpenAI bounds hold on every input) {
   limits small;
   small.max_body_bytes = 200;
@@ -38,12 +30,12 @@ CAF_TEST(OpenAI bounds hold on every input) {
   };
   CAF_CHECK(parse_openai_request(body("m", "hi", 2), small));
   CAF_CHECK_EQUAL(refused(parse_openai_request(body("m", "hi", 3), small)), "messages");
-  CAF_CHECK_EQUAL(refused(parse_openai_request(body("m", repeat('a', 11), 1), small)),
+  CAF_CHECK_EQUAL(refused(parse_openai_request(body("m", std::string(11, 'a'), 1), small)),
                   "messages[0].content");
   CAF_CHECK_EQUAL(refused(parse_openai_request(body("toolong", "hi", 1), small)), "model");
   CAF_CHECK_EQUAL(refused(parse_openai_request(body("m", "hi", 1, R"(,"stop":["a","b"])"), small)),
                   "stop");
-  auto big = parse_openai_request(body("m", repeat('a', 300), 1), small);
+  auto big = parse_openai_request(body("m", std::string(300, 'a'), 1), small);
   CAF_CHECK(code(big) == errc::invalid_input);
   CAF_CHECK(!big && big.error().message.find("larger than 200 bytes") != std::string::npos);
   // Parts that together pass the string bound are refused too.
@@ -67,7 +59,7 @@ CAF_TEST(a body of many small values is refused before it takes many times its s
   CAF_REQUIRE(!flood);
   CAF_CHECK(code(flood) == errc::invalid_input);
   CAF_CHECK(flood.error().message.find("more JSON values") != std::string::npos);
-  auto text =
-      R"({"model":"m","messages":[{"role":"user","content":")" + repeat('a', 3 << 20) + R"("}]})";
+  auto text = R"({"model":"m","messages":[{"role":"user","content":")" + std::string(3 << 20, 'a')
+              + R"("}]})";
   CAF_CHECK(parse_openai_request(text));
 }
