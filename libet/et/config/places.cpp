@@ -9,12 +9,6 @@ namespace et::config {
 
 namespace {
 
-// "host:port" as the HTTP client writes it in messages (IPv6 in brackets).
-std::string host_and_port(const std::string& host, uint16_t port) {
-  bool v6 = host.find(':') != std::string::npos;
-  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
-}
-
 // Adds `text` shown as `shown`; a text two upstreams share names neither.
 void add(std::map<std::string, std::string>& out, const std::string& text,
          const std::string& shown) {

@@ -48,8 +48,7 @@ client_state::client_state(boost::asio::io_context& io_context, client_options o
       connections(options.max_idle_per_origin, options.max_idle_age) {}
 
 std::string where(const et::url& u) {
-  bool v6 = u.host.find(':') != std::string::npos;
-  return (v6 ? "[" + u.host + "]" : u.host) + ":" + std::to_string(u.port);
+  return host_and_port(u.host, u.port);
 }
 
 std::string origin_key(const et::url& u) {

@@ -7,10 +7,16 @@
 
 namespace et {
 
+std::string host_and_port(std::string_view host, uint16_t port) {
+  std::string h{host};
+  return (h.find(':') != std::string::npos ? "[" + h + "]" : h) + ":" + std::to_string(port);
+}
+
 std::string url::authority() const {
   bool default_port = (scheme == "https" && port == 443) || (scheme == "http" && port == 80);
-  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  return default_port ? h : h + ":" + std::to_string(port);
+  if (!default_port)
+    return host_and_port(host, port);
+  return host.find(':') != std::string::npos ? "[" + host + "]" : host;
 }
 
 std::string url::to_string() const {

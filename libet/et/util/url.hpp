@@ -22,6 +22,9 @@ struct url {
   std::string to_string() const;
 };
 
+/// "host:port" as et's messages write an address, an IPv6 host in brackets ("[::1]:8080").
+std::string host_and_port(std::string_view host, uint16_t port);
+
 /// Parses "http[s]://host[:port][/path]"; query strings and user info are refused.
 result<url> parse_url(std::string_view text);
 
