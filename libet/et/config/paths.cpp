@@ -1,6 +1,7 @@
 #include "et/config/paths.hpp"
 
-#include <algorithm>
+#include "et/util/paths.hpp"
+
 #include <utility>
 #include <vector>
 
@@ -25,34 +26,17 @@ std::filesystem::path runs_dir(const settings& s, const env_lookup& env) {
   return state_dir(s, env) / "runs";
 }
 
-namespace {
-
 namespace fs = std::filesystem;
-
-// `p` made absolute with its links resolved as far as it exists.
-fs::path resolved(const fs::path& p) {
-  std::error_code ec;
-  auto out = fs::weakly_canonical(fs::absolute(p, ec), ec);
-  return ec ? fs::absolute(p).lexically_normal() : out;
-}
-
-// Whether `inner` is `outer` or lies below it.
-bool within(const fs::path& inner, const fs::path& outer) {
-  auto [o, i] = std::mismatch(outer.begin(), outer.end(), inner.begin(), inner.end());
-  return o == outer.end() || (std::next(o) == outer.end() && o->empty()); // "a/" holds "a/b"
-}
-
-} // namespace
 
 std::string refused_output_dir(const fs::path& output_dir, const settings& s, const env_lookup& env,
                                const fs::path& unchecked_config) {
-  auto out = resolved(output_dir);
-  if (!unchecked_config.empty() && within(resolved(unchecked_config), out))
-    return "it holds the config file " + resolved(unchecked_config).string()
+  auto out = resolved_path(output_dir);
+  if (!unchecked_config.empty() && lies_within(resolved_path(unchecked_config), out))
+    return "it holds the config file " + resolved_path(unchecked_config).string()
            + " (given with --config, so read without a trust check)";
   auto home = env("HOME");
-  if (home && !home->empty() && within(resolved(*home), out))
-    return "it is or holds the home folder " + resolved(*home).string();
+  if (home && !home->empty() && lies_within(resolved_path(*home), out))
+    return "it is or holds the home folder " + resolved_path(*home).string();
   std::vector<std::pair<fs::path, const char*>> own{
       {state_dir(s, env), "et's state dir"},
       {runs_dir(s, env), "et's runs dir"},
@@ -65,10 +49,10 @@ std::string refused_output_dir(const fs::path& output_dir, const settings& s, co
     for (const char* dir : {".ssh", ".gnupg", ".local/bin"})
       own.emplace_back(fs::path{*home} / dir, "a folder of your home that grants access");
   for (const auto& [dir, what] : own) {
-    auto mine = resolved(dir);
-    if (within(mine, out))
+    auto mine = resolved_path(dir);
+    if (lies_within(mine, out))
       return "it holds " + std::string{what} + " " + mine.string();
-    if (within(out, mine))
+    if (lies_within(out, mine))
       return "it is inside " + std::string{what} + " " + mine.string();
   }
   return {};
