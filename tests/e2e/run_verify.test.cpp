@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "child.hpp"
+#include "sandbox_flags.hpp"
 #include "temp_dir.hpp"
 
 // `et run --output-dir --verify` as a child process on the in-process mock
@@ -49,6 +50,8 @@ struct fixture : et::test::scratch_dir {
                                   "--output-dir", out.string(),      "--verify",
                                   verify_command, "--config",        config.string()};
     args.insert(args.end(), extra.begin(), extra.end());
+    auto sandbox = verify_sandbox_flags();
+    args.insert(args.end(), sandbox.begin(), sandbox.end());
     args.push_back("Make the status file");
     auto r = run_et(dir, args, 10s);
     ET_CHECK_SAYING(r.code != -1, "et run did not finish within 10 s; stderr:\n" << r.err);

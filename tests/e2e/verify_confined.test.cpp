@@ -7,6 +7,7 @@
 
 #include "child.hpp"
 #include "et/workspace/verify.hpp"
+#include "sandbox_flags.hpp"
 #include "temp_dir.hpp"
 
 // The verify command runs model-written code, so the et binary must confine it: no configured
@@ -122,7 +123,7 @@ CAF_TEST(verify sees no secret and its output reaches neither journal nor model 
   // Model-written code could read a key from anywhere; here from a file it finds.
   std::ofstream{out / "found.txt"} << "token=" << secret << "\n";
   auto verify = "echo VERIFY-SAYS-$(cat out.txt); env; cat found.txt; grep -q fixed out.txt";
-  auto r = run_et(dir, run_args(verify, {}), 20s);
+  auto r = run_et(dir, run_args(verify, verify_sandbox_flags()), 20s);
   ET_CHECK_SAYING(r.code == 0, "exit " << r.code << "; stderr:\n" << r.err);
   boost::system::error_code ec;
   auto doc = json::parse(r.out, ec);

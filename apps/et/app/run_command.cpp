@@ -242,7 +242,7 @@ void add_run_command(CLI::App& root, context& ctx) {
   cmd->add_option("--verify-timeout", o->verify_timeout_s, "seconds per verify run (600)")
       ->check(number_check("whole seconds, 1 to 604800 (a week)", 1, 604800, true));
   cmd->add_option("--sandbox", o->sandbox,
-                  "run verify in a bubblewrap sandbox: auto|on|off (verify.sandbox, auto)")
+                  "run verify in a bubblewrap sandbox: on|auto|off (verify.sandbox, on)")
       ->check(CLI::IsMember({"auto", "on", "off"}));
   cmd->add_option("--min-score", o->min_score, "results scoring below this are sent back (7)")
       ->check(CLI::Range(0.0, 10.0));

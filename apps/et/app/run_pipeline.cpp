@@ -89,7 +89,7 @@ bool seal_checked(context& ctx, const config::settings& s, store::run_header& h,
 }
 
 // Whether verify runs sandboxed: sets `o.bwrap` when it does. False (after one line) when
-// the sandbox is required and cannot run; in auto mode says once that verify runs without it.
+// it may not run: the sandbox is asked for (the default) and cannot run here.
 bool choose_sandbox(context& ctx, const config::verify& section, run_options& o,
                     const std::string& verify) {
   if (verify.empty())
@@ -101,21 +101,16 @@ bool choose_sandbox(context& ctx, const config::verify& section, run_options& o,
     mode = config::sandbox_mode::off;
   else if (o.sandbox == "auto")
     mode = config::sandbox_mode::automatic;
-  if (mode == config::sandbox_mode::off)
-    return true;
-  const auto& probe = workspace::probe_sandbox();
-  if (probe.works()) {
-    o.bwrap = probe.bwrap;
-    return true;
-  }
-  if (mode == config::sandbox_mode::on) {
-    ctx.err << "et run: the verify sandbox is required (verify.sandbox: on or --sandbox on) but "
-               "cannot run: "
-            << probe.problem << "\n";
+  auto choice = workspace::choose_sandbox(mode, mode == config::sandbox_mode::off
+                                                    ? workspace::sandbox_probe{}
+                                                    : workspace::probe_sandbox());
+  if (!choice.refusal.empty()) {
+    ctx.err << "et run: " << choice.refusal << "\n";
     return false;
   }
-  ctx.err << "et run: verify runs without a sandbox (" << probe.problem
-          << "); set verify.sandbox: off to run it so without this note\n";
+  if (!choice.note.empty())
+    ctx.err << "et run: " << choice.note << "\n";
+  o.bwrap = choice.bwrap;
   return true;
 }
 

@@ -225,8 +225,8 @@ struct agent {
 
 /// Whether verify commands run in a bubblewrap sandbox.
 enum class sandbox_mode : uint8_t {
-  automatic, ///< when bwrap works here; a note on stderr when it does not
-  on,        ///< always; verify refuses to run without it
+  on,        ///< always; verify refuses to run without it (the default)
+  automatic, ///< when bwrap works here, else unconfined with a note on stderr (opted into)
   off,       ///< never
 };
 
@@ -235,8 +235,11 @@ std::string_view to_string(sandbox_mode m);
 
 /// How `et run --verify` runs the model-written code it checks.
 struct verify {
-  sandbox_mode sandbox = sandbox_mode::automatic; ///< bubblewrap: no network, read-only system
-  std::vector<std::string> env; ///< variables passed besides PATH, HOME, LANG, TMPDIR
+  sandbox_mode sandbox = sandbox_mode::on; ///< bubblewrap: no network, an allow list of files
+  std::vector<std::string> env;            ///< variables passed besides PATH, HOME, LANG, TMPDIR
+  /// Folders or files the sandbox shows read-only besides the system's, the home's toolchains
+  /// and PATH (absolute, never the home or one holding it).
+  std::vector<std::string> read_only;
 };
 
 /// A reader endpoint that fetches pages on et's behalf (Jina-style: GET base_url + URL).

@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "et/config/detail/sections.hpp"
+#include "et/util/paths.hpp"
 
 namespace et::config {
 
@@ -40,12 +41,43 @@ bool holds_secret(const reader& r, const std::string& name, const settings& s) {
   });
 }
 
+// `verify.read_only`: what the sandbox shows besides its allow list. Never the whole machine
+// or the whole home, which the allow list is there to keep from model-written code.
+void read_shown(reader& r, const located& at, std::vector<std::string>& out) {
+  if (!at.node.IsDefined())
+    return;
+  auto home = r.env() ? r.env()("HOME") : std::nullopt;
+  auto items = at.node.IsScalar() ? std::vector<located>{at} : r.elements(at);
+  for (const auto& item : items) {
+    auto text = r.text(item);
+    if (!text)
+      continue;
+    std::filesystem::path p = resolve_path(r.file(), *text, r.env());
+    if (p.filename().empty() && p != p.root_path()) // "/srv/tools/" is "/srv/tools"
+      p = p.parent_path();
+    bool holds_home =
+        home && !home->empty()
+        && (lies_within(*home, p) || lies_within(resolved_path(*home), resolved_path(p)));
+    if (text->empty())
+      r.error(item.node, item.path, "expected a path");
+    else if (p == p.root_path())
+      r.error(item.node, item.path, "\"" + *text + "\" would show the whole machine");
+    else if (holds_home)
+      r.error(item.node, item.path,
+              "\"" + *text
+                  + "\" would show your whole home; list the folders in it the command needs");
+    else if (std::find(out.begin(), out.end(), p.string()) == out.end())
+      out.push_back(p.string());
+  }
+}
+
 } // namespace
 
 void read_verify(reader& r, const located& at, settings& out) {
   if (!at.node.IsDefined() || !r.expect_map(at))
     return;
-  r.check_keys(at, {"sandbox", "env"});
+  r.check_keys(at, {"sandbox", "env", "read_only"});
+  read_shown(r, r.child(at, "read_only"), out.verify.read_only);
   auto sandbox_at = r.child(at, "sandbox");
   if (sandbox_at.node.IsDefined()) {
     // yaml-cpp reads a bare on/off as a boolean; both spellings mean the mode.

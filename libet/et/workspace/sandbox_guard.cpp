@@ -1,11 +1,11 @@
 #include "et/workspace/sandbox_guard.hpp"
 
-#include <array>
 #include <deque>
 #include <set>
 #include <sys/stat.h>
 #include <system_error>
 
+#include "et/util/paths.hpp"
 #include "et/workspace/auto_run.hpp"
 
 namespace et::workspace {
@@ -14,34 +14,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Relative to the home folder. Tools find their configuration elsewhere (~/.gitconfig,
-// ~/.cargo/config.toml, ~/.npmrc without a token), so only the stores of secrets are hidden.
-constexpr std::array<const char*, 17> credential_names{".ssh",
-                                                       ".gnupg",
-                                                       ".aws",
-                                                       ".azure",
-                                                       ".kube",
-                                                       ".docker",
-                                                       ".netrc",
-                                                       ".git-credentials",
-                                                       ".pypirc",
-                                                       ".config/gh",
-                                                       ".config/gcloud",
-                                                       ".config/hub",
-                                                       ".config/op",
-                                                       ".password-store",
-                                                       ".cargo/credentials.toml",
-                                                       ".cargo/credentials",
-                                                       ".terraform.d/credentials.tfrc.json"};
-
 // The command may leave many more entries than were there; they are looked through this far.
 constexpr size_t max_entries_after = 2'000'000;
-
-// A dangling symlink hides nothing, and bwrap could not mount over it.
-bool exists_followed(const fs::path& p) {
-  std::error_code ec;
-  return fs::exists(p, ec);
-}
 
 // The arguments of `wrapper` up to its final "--", then `extra`, then the "--".
 void insert_before_command(std::vector<std::string>& wrapper,
@@ -51,21 +25,6 @@ void insert_before_command(std::vector<std::string>& wrapper,
 }
 
 } // namespace
-
-std::vector<fs::path> credential_paths(const fs::path& home) {
-  std::vector<fs::path> out;
-  if (home.empty() || !home.is_absolute())
-    return out;
-  for (const auto* name : credential_names)
-    if (auto p = home / name; exists_followed(p))
-      out.push_back(p);
-  return out;
-}
-
-bool path_within(const fs::path& outer, const fs::path& inner) {
-  auto rel = inner.lexically_relative(outer);
-  return !rel.empty() && *rel.begin() != "..";
-}
 
 auto_run_scan scan_auto_run(const fs::path& dir, size_t max_entries) {
   auto_run_scan scan;
@@ -133,7 +92,7 @@ std::vector<std::string> read_only_binds(const fs::path& dir, const auto_run_sca
     std::error_code ec;
     if (id.symlink) {
       auto target = fs::weakly_canonical(p, ec);
-      if (ec || !path_within(dir, target) || !fs::exists(target, ec))
+      if (ec || !lies_within(target, dir) || !fs::exists(target, ec))
         continue;
       p = target;
     } else {

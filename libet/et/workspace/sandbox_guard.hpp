@@ -16,10 +16,6 @@
 
 namespace et::workspace {
 
-/// The credential stores under `home` that exist: ~/.ssh, ~/.gnupg, ~/.aws, ~/.kube,
-/// ~/.docker, ~/.netrc, ~/.git-credentials, ~/.config/gh and the like. No test needs them.
-std::vector<std::filesystem::path> credential_paths(const std::filesystem::path& home);
-
 /// Which file an entry is (a symlink itself, not what it points to).
 struct entry_id {
   uint64_t device = 0;  ///< st_dev
@@ -31,9 +27,6 @@ struct entry_id {
     return std::tie(device, inode) < std::tie(o.device, o.inode);
   }
 };
-
-/// Whether `inner` is `outer` or lies under it (both absolute and normal; compared as text).
-bool path_within(const std::filesystem::path& outer, const std::filesystem::path& inner);
 
 /// The entries under a folder that runs_on_its_own() refuses.
 struct auto_run_scan {

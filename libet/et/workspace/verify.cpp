@@ -1,7 +1,5 @@
 #include "et/workspace/verify.hpp"
 
-#include "et/workspace/sandbox_guard.hpp" // path_within
-
 #include <algorithm>
 #include <cstdlib>
 #include <system_error>
@@ -126,37 +124,23 @@ const sandbox_probe& probe_sandbox() {
   return probe;
 }
 
-std::vector<std::string> sandbox_wrapper(const std::string& bwrap, const fs::path& dir,
-                                         const std::vector<fs::path>& hidden) {
-  auto work = dir.lexically_normal();
-  auto d = work.string();
-  // Order matters: the tmpfs on /tmp and /run come before the bind of `dir`, which may lie
-  // under them; what is hidden inside `dir` comes after it.
-  std::vector<std::string> args{bwrap,  "--ro-bind", "/",     "/",       "--dev",
-                                "/dev", "--proc",    "/proc", "--tmpfs", "/tmp"};
-  for (const char* run : {"/run", "/var/run"})
-    if (std::error_code ec; fs::is_directory(fs::symlink_status(run, ec)))
-      args.insert(args.end(), {"--tmpfs", run});
-  std::vector<std::string> inside;
-  for (const auto& h : hidden) {
-    // Where it really is (a home may be a symlink, /home -> /var/home): bwrap mounts there.
-    std::error_code ec;
-    auto p = fs::weakly_canonical(h, ec);
-    if (ec)
-      p = h.lexically_normal();
-    if (path_within(p, work))
-      continue; // hiding it would hide the folder the command works in
-    auto& to = path_within(work, p) ? inside : args; // inside: hidden after the bind, or not
-    if (fs::is_directory(p, ec))                     // a symlink's target is what gets hidden
-      to.insert(to.end(), {"--tmpfs", p.string()});
-    else
-      to.insert(to.end(), {"--ro-bind", "/dev/null", p.string()});
+sandbox_choice choose_sandbox(config::sandbox_mode mode, const sandbox_probe& probe) {
+  sandbox_choice out;
+  if (mode == config::sandbox_mode::off)
+    return out;
+  if (probe.works()) {
+    out.bwrap = probe.bwrap;
+    return out;
   }
-  args.insert(args.end(), {"--bind", d, d});
-  args.insert(args.end(), inside.begin(), inside.end());
-  args.insert(args.end(), {"--chdir", d, "--unshare-net", "--unshare-pid", "--unshare-ipc",
-                           "--new-session", "--die-with-parent", "--cap-drop", "ALL", "--"});
-  return args;
+  if (mode == config::sandbox_mode::on)
+    out.refusal = "the verify sandbox cannot run here (" + probe.problem
+                  + "), and verify runs model-written code only in it: install bubblewrap "
+                    "(scripts/install-deps) and allow user namespaces, or give --sandbox off "
+                    "(verify.sandbox: off) to run it unconfined";
+  else
+    out.note =
+        "verify runs without a sandbox (" + probe.problem + "), as verify.sandbox: auto allows";
+  return out;
 }
 
 } // namespace et::workspace

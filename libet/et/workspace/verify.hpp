@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "et/config/env.hpp"
+#include "et/config/settings.hpp"
+#include "et/workspace/sandbox.hpp"
 
 namespace et::workspace {
 
@@ -46,15 +48,16 @@ struct sandbox_probe {
 /// kernels), so finding the binary is not enough.
 const sandbox_probe& probe_sandbox();
 
-/// The bwrap command line (up to, not including, the command) confining a command to `dir`:
-/// no network (its own network namespace), its own PID and IPC namespaces and session, no
-/// capabilities, the file system read-only but for `dir` and a tmpfs /tmp, a minimal /dev and
-/// its own /proc, killed when this process dies. An empty /run (and /var/run) hides the host's
-/// UNIX sockets (the session bus could start a process outside the sandbox, a docker socket
-/// is root), which a read-only bind would not: connecting to a socket is not writing. Each of
-/// `hidden` (absolute; folders and files) is replaced by an empty one unless it holds `dir`.
-/// `dir` must be absolute.
-std::vector<std::string> sandbox_wrapper(const std::string& bwrap, const std::filesystem::path& dir,
-                                         const std::vector<std::filesystem::path>& hidden = {});
+/// Whether a verify command may run, and how.
+struct sandbox_choice {
+  std::string bwrap;   ///< the sandbox to run it in ("" = none)
+  std::string refusal; ///< why it may not run at all ("" = it may)
+  std::string note;    ///< one line to print first ("" = none)
+};
+
+/// What `mode` means where the sandbox is as `probe` found it: `on` refuses to run model-written
+/// code without it (failing closed, the default), `auto` runs it unconfined with a note, `off`
+/// runs it unconfined.
+sandbox_choice choose_sandbox(config::sandbox_mode mode, const sandbox_probe& probe);
 
 } // namespace et::workspace

@@ -20,10 +20,11 @@ models:
 
 } // namespace
 
-CAF_TEST(verify defaults to an automatic sandbox and no extra variables) {
+CAF_TEST(verify defaults to a required sandbox and no extra variables or folders) {
   auto s = valid(base);
-  CAF_CHECK(s.verify.sandbox == config::sandbox_mode::automatic);
+  CAF_CHECK(s.verify.sandbox == config::sandbox_mode::on);
   CAF_CHECK(s.verify.env.empty());
+  CAF_CHECK(s.verify.read_only.empty());
 }
 
 CAF_TEST(verify takes a sandbox mode and variable names) {
@@ -54,4 +55,27 @@ CAF_TEST(a listed variable holding a configured secret is an error without its v
   // Listing it is fine when no provider uses it as a key.
   CAF_CHECK_EQUAL(valid(base + "verify: {env: [OPENAI_API_KEY]}\n").verify.env,
                   (strings{"OPENAI_API_KEY"}));
+}
+
+CAF_TEST(verify read_only takes absolute home and config relative paths) {
+  auto s = valid(base + "verify: {read_only: [/srv/tools, ~/sdk/bin, vendor/bin, /srv/tools/]}\n");
+  auto beside = std::filesystem::path{cfg}.parent_path();
+  CAF_CHECK_EQUAL(s.verify.read_only, (strings{"/srv/tools", "/home/tester/sdk/bin",
+                                               (beside / "vendor/bin").string()}));
+  CAF_CHECK_EQUAL(valid(base + "verify: {read_only: /opt/x}\n").verify.read_only,
+                  (strings{"/opt/x"}));
+}
+
+CAF_TEST(verify read_only may not show the whole machine or the whole home) {
+  CAF_CHECK_EQUAL(error_at(base + "verify: {read_only: [/usr, /]}\n", "verify.read_only[1]"),
+                  "\"/\" would show the whole machine");
+  // (Diagnostics write the home as ${HOME}.)
+  for (const auto* p : {"~", "/home", "/home/tester/", "/home/../home/tester"}) {
+    auto message = error_at(base + "verify: {read_only: [\"" + p + "\"]}\n", "verify.read_only[0]");
+    CAF_CHECK_NOT_EQUAL(
+        message.find("\" would show your whole home; list the folders in it the command needs"),
+        std::string::npos);
+  }
+  CAF_CHECK_EQUAL(error_at(base + "verify: {read_only: [\"\"]}\n", "verify.read_only[0]"),
+                  "expected a path");
 }

@@ -58,14 +58,15 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// What a sandboxed verify command may not read: the user's credentials and et's own (the
+// What a sandboxed verify command sees: the allow list (sandbox.hpp), less et's own files (the
 // ledger's and the journals' prompts and answers, gateway keys, the configuration and the TLS
-// keys it names), which its output could carry to a model.
-std::vector<fs::path> hidden_from(const run_state& st) {
+// keys it names) wherever that shows them, as its output could carry them to a model.
+workspace::sandbox_view view_of(const run_state& st) {
   const auto& s = *st.setup.settings;
   auto env = config::process_env();
   auto home = env("HOME");
-  auto hidden = workspace::credential_paths(home ? fs::path{*home} : fs::path{});
+  auto path = env("PATH");
+  std::vector<fs::path> hidden;
   std::vector<fs::path> own{config::state_dir(s, env), config::runs_dir(s, env), s.source,
                             s.server.tls.key};
   if (!s.defaults.log_dir.empty())
@@ -77,7 +78,9 @@ std::vector<fs::path> hidden_from(const run_state& st) {
     if (!p.empty() && fs::exists(p, ec))
       hidden.push_back(fs::absolute(p, ec));
   }
-  return hidden;
+  std::vector<fs::path> extra{s.verify.read_only.begin(), s.verify.read_only.end()};
+  return workspace::verify_view(home ? fs::path{*home} : fs::path{}, path ? *path : "", extra,
+                                std::move(hidden));
 }
 
 workspace::command_spec verify_spec(run_pointer self) {
@@ -99,7 +102,7 @@ workspace::command_spec verify_spec(run_pointer self) {
   spec.env = std::move(env.vars);
   if (sandboxed)
     spec.wrapper = workspace::sandbox_wrapper(
-        limits.bwrap, fs::weakly_canonical(fs::absolute(st.output->root())), hidden_from(st));
+        limits.bwrap, fs::weakly_canonical(fs::absolute(st.output->root())), view_of(st));
   return spec;
 }
 

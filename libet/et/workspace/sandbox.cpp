@@ -1,0 +1,246 @@
+#include "et/workspace/sandbox.hpp"
+
+#include <algorithm>
+#include <system_error>
+
+#include "et/util/paths.hpp"
+
+namespace et::workspace {
+
+namespace fs = std::filesystem;
+
+const std::vector<std::string>& system_folders() {
+  static const std::vector<std::string> folders{"/usr", "/etc",   "/opt",   "/sys",
+                                                "/nix", "/gnu",   "/bin",   "/sbin",
+                                                "/lib", "/lib32", "/lib64", "/libx32"};
+  return folders;
+}
+
+const std::vector<std::string>& system_secrets() {
+  static const std::vector<std::string> secrets{"/etc/shadow",
+                                                "/etc/shadow-",
+                                                "/etc/gshadow",
+                                                "/etc/gshadow-",
+                                                "/etc/ssh",
+                                                "/etc/ssl/private",
+                                                "/etc/krb5.keytab",
+                                                "/etc/wireguard",
+                                                "/etc/letsencrypt",
+                                                "/etc/security/opasswd",
+                                                "/etc/NetworkManager/system-connections"};
+  return secrets;
+}
+
+const std::vector<std::string>& home_toolchains() {
+  static const std::vector<std::string> folders{".cargo",
+                                                ".rustup",
+                                                ".pyenv",
+                                                ".rbenv",
+                                                ".gem",
+                                                ".nvm",
+                                                ".volta",
+                                                ".bun",
+                                                ".deno",
+                                                ".npm",
+                                                ".yarn",
+                                                ".local/bin",
+                                                ".local/lib",
+                                                ".local/share/pnpm",
+                                                "go",
+                                                ".m2",
+                                                ".gradle",
+                                                ".sdkman",
+                                                ".pub-cache",
+                                                ".dotnet",
+                                                ".nuget/packages",
+                                                ".ghcup",
+                                                ".cabal",
+                                                ".stack",
+                                                ".elan",
+                                                ".opam",
+                                                ".julia",
+                                                ".juliaup",
+                                                ".nix-profile",
+                                                ".conda",
+                                                "miniconda3",
+                                                "anaconda3"};
+  return folders;
+}
+
+namespace {
+
+// Relative to the home folder: the stores of secrets, some inside the toolchains shown.
+const std::vector<std::string>& credential_names() {
+  static const std::vector<std::string> names{".ssh",
+                                              ".gnupg",
+                                              ".aws",
+                                              ".azure",
+                                              ".kube",
+                                              ".docker",
+                                              ".netrc",
+                                              ".git-credentials",
+                                              ".pypirc",
+                                              ".npmrc",
+                                              ".config/gh",
+                                              ".config/gcloud",
+                                              ".config/hub",
+                                              ".config/op",
+                                              ".password-store",
+                                              ".cargo/credentials.toml",
+                                              ".cargo/credentials",
+                                              ".terraform.d/credentials.tfrc.json",
+                                              ".m2/settings.xml",
+                                              ".m2/settings-security.xml",
+                                              ".gradle/gradle.properties",
+                                              ".gem/credentials",
+                                              ".pub-cache/credentials.json"};
+  return names;
+}
+
+// A dangling symlink shows nothing, and bwrap could not mount over it.
+bool exists_followed(const fs::path& p) {
+  std::error_code ec;
+  return fs::exists(p, ec);
+}
+
+// A place the sandbox shows: where the command sees it and where it really is.
+struct shown {
+  fs::path at;
+  fs::path real;
+};
+
+// Where hiding `real` (resolved) takes effect in the sandbox, or "" where nothing shows it.
+fs::path shown_at(const std::vector<shown>& places, const fs::path& real) {
+  for (const auto& p : places)
+    if (lies_within(real, p.real))
+      return (p.at / real.lexically_relative(p.real)).lexically_normal();
+  return {};
+}
+
+// What replaces `at`: an empty read-only folder, or an empty file.
+void hide(std::vector<std::string>& args, const fs::path& at, const fs::path& real) {
+  std::error_code ec;
+  if (fs::is_directory(real, ec))
+    args.insert(args.end(), {"--tmpfs", at.string(), "--remount-ro", at.string()});
+  else
+    args.insert(args.end(), {"--ro-bind", "/dev/null", at.string()});
+}
+
+// The system folders, bound read-only; a top-level link into /usr stays a link.
+void add_system(std::vector<std::string>& args, std::vector<shown>& places) {
+  for (const auto& folder : system_folders()) {
+    std::error_code ec;
+    auto st = fs::symlink_status(folder, ec);
+    if (ec || !fs::exists(st))
+      continue;
+    // /bin, /sbin and /lib* are links into /usr on a merged-/usr system.
+    bool top_link = folder == "/bin" || folder == "/sbin" || folder.rfind("/lib", 0) == 0;
+    if (top_link && fs::is_symlink(st)) {
+      if (auto target = fs::read_symlink(folder, ec); !ec) {
+        args.insert(args.end(), {"--symlink", target.string(), folder});
+        continue;
+      }
+    }
+    if (!exists_followed(folder))
+      continue;
+    args.insert(args.end(), {"--ro-bind", folder, folder});
+    places.push_back({folder, resolved_path(folder)});
+  }
+}
+
+void add_tmpfs(std::vector<std::string>& args, const fs::path& at, uint64_t bytes) {
+  args.insert(args.end(), {"--size", std::to_string(bytes), "--tmpfs", at.string()});
+}
+
+} // namespace
+
+std::vector<fs::path> credential_paths(const fs::path& home) {
+  std::vector<fs::path> out;
+  if (home.empty() || !home.is_absolute())
+    return out;
+  for (const auto& name : credential_names())
+    if (auto p = home / name; exists_followed(p))
+      out.push_back(p);
+  return out;
+}
+
+sandbox_view verify_view(const fs::path& home, std::string_view path,
+                         const std::vector<fs::path>& extra, std::vector<fs::path> hidden) {
+  sandbox_view view;
+  auto h = home.lexically_normal();
+  if (h.is_absolute() && h != h.root_path())
+    view.home = h;
+  if (!view.home.empty())
+    for (const auto& name : home_toolchains())
+      if (auto p = view.home / name; exists_followed(p))
+        view.read_only.push_back(p);
+  for (size_t start = 0; start <= path.size();) {
+    auto end = std::min(path.find(':', start), path.size());
+    fs::path folder = fs::path{std::string{path.substr(start, end - start)}}.lexically_normal();
+    start = end + 1;
+    if (!folder.is_absolute() || !exists_followed(folder))
+      continue; // a relative entry would depend on the current folder
+    bool holds_home = !view.home.empty()
+                      && (lies_within(view.home, folder)
+                          || lies_within(resolved_path(view.home), resolved_path(folder)));
+    if (!holds_home)
+      view.read_only.push_back(folder);
+  }
+  for (const auto& p : extra)
+    if (p.is_absolute())
+      view.read_only.push_back(p.lexically_normal());
+  auto creds = credential_paths(view.home);
+  hidden.insert(hidden.end(), creds.begin(), creds.end());
+  view.hidden = std::move(hidden);
+  return view;
+}
+
+std::vector<std::string> sandbox_wrapper(const std::string& bwrap, const fs::path& dir,
+                                         const sandbox_view& view) {
+  auto work = dir.lexically_normal();
+  auto d = work.string();
+  std::vector<std::string> args{bwrap, "--dev", "/dev", "--proc", "/proc"};
+  std::vector<shown> places;
+  add_system(args, places);
+  add_tmpfs(args, "/tmp", view.tmpfs_bytes);
+  add_tmpfs(args, "/var/tmp", view.tmpfs_bytes);
+  if (!view.home.empty())
+    add_tmpfs(args, view.home, view.tmpfs_bytes);
+  // Parents sort before their children, so each folder is bound once, under what holds it.
+  auto read_only = view.read_only;
+  for (auto& p : read_only)
+    p = p.lexically_normal();
+  std::sort(read_only.begin(), read_only.end());
+  std::vector<shown> mine;
+  for (const auto& p : read_only) {
+    auto covered = [&](const shown& s) { return lies_within(p, s.at); };
+    if (!p.is_absolute() || p == p.root_path() || !exists_followed(p)
+        || std::any_of(places.begin(), places.end(), covered)
+        || std::any_of(mine.begin(), mine.end(), covered) || lies_within(p, work)
+        || (!view.home.empty() && lies_within(view.home, p)))
+      continue; // shown already, or would show over the home or more than was asked
+    args.insert(args.end(), {"--ro-bind", p.string(), p.string()});
+    mine.push_back({p, resolved_path(p)});
+  }
+  places.insert(places.end(), mine.begin(), mine.end());
+  // Order matters: what is hidden outside `dir` before its bind, what lies inside after it.
+  std::vector<std::string> inside;
+  auto hidden = view.hidden;
+  hidden.insert(hidden.end(), system_secrets().begin(), system_secrets().end());
+  for (const auto& h : hidden) {
+    auto real = resolved_path(h);
+    if (!exists_followed(real) || lies_within(work, real))
+      continue; // hiding it would hide the folder the command works in
+    if (lies_within(real, work))
+      hide(inside, real, real);
+    else if (auto at = shown_at(places, real); !at.empty())
+      hide(args, at, real);
+  }
+  args.insert(args.end(), {"--bind", d, d});
+  args.insert(args.end(), inside.begin(), inside.end());
+  args.insert(args.end(), {"--chdir", d, "--unshare-net", "--unshare-pid", "--unshare-ipc",
+                           "--new-session", "--die-with-parent", "--cap-drop", "ALL", "--"});
+  return args;
+}
+
+} // namespace et::workspace

@@ -1,0 +1,63 @@
+#pragma once
+/// The bubblewrap sandbox a verify command runs in, and what of the file system it shows: an
+/// allow list. Model-written code sees the system's programs and libraries, the toolchains it
+/// builds with, its output dir and a private /tmp and home; nothing else of the machine exists
+/// for it (other users' files, your projects, mounted disks, the host's sockets), so nothing
+/// else can be printed into the output that goes on to a model.
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace et::workspace {
+
+/// What a sandboxed command sees besides the system folders, its output dir and a private /tmp.
+struct sandbox_view {
+  /// Shown as an empty, writable folder ("" = none), so that HOME works but holds nothing of
+  /// the user's; what is written there is gone with the sandbox.
+  std::filesystem::path home;
+  /// Shown read-only at their place (toolchains, PATH folders, verify.read_only); absolute.
+  std::vector<std::filesystem::path> read_only;
+  /// Replaced by an empty one where the view would show it (credentials, et's own files).
+  std::vector<std::filesystem::path> hidden;
+  /// The most each writable tmpfs (/tmp, /var/tmp, the home) may hold: they live in memory.
+  uint64_t tmpfs_bytes = uint64_t{1} << 30;
+};
+
+/// The system folders every sandbox shows read-only where the host has them: /usr, /etc,
+/// /opt, /sys, /nix, /gnu; and /bin, /sbin and /lib* as links into /usr or as folders.
+const std::vector<std::string>& system_folders();
+
+/// Files in the system folders hidden even so: password hashes and keys (/etc/shadow,
+/// /etc/ssh, /etc/ssl/private...), which only root can read, and et may run as root.
+const std::vector<std::string>& system_secrets();
+
+/// The folders of a home shown read-only where they exist (relative to it): toolchains and
+/// their package caches (~/.cargo, ~/.rustup, ~/.pyenv, ~/.nvm, ~/go, ~/.m2...). A build needs
+/// its compilers; none needs the home's other files.
+const std::vector<std::string>& home_toolchains();
+
+/// The credential stores under `home` that exist: ~/.ssh, ~/.gnupg, ~/.aws, ~/.kube,
+/// ~/.docker, ~/.netrc, ~/.git-credentials, ~/.config/gh, cargo's, maven's and gradle's and the
+/// like. Hidden even where a toolchain folder holding one is shown.
+std::vector<std::filesystem::path> credential_paths(const std::filesystem::path& home);
+
+/// The view of a verify command for a user with `home` (absolute, else none) and PATH `path`:
+/// the home's toolchains, each absolute folder of `path` except one holding the home (it would
+/// show all of it), `extra` (verify.read_only), and `hidden` with credential_paths(home) added.
+sandbox_view verify_view(const std::filesystem::path& home, std::string_view path,
+                         const std::vector<std::filesystem::path>& extra,
+                         std::vector<std::filesystem::path> hidden);
+
+/// The bwrap command line (up to, not including, the command) confining a command to `dir`
+/// (absolute): a file system built of `view` and system_folders(), read-only but for `dir`,
+/// the home and a private /tmp and /var/tmp; no network (its own network namespace), its own
+/// PID and IPC namespaces and session, no capabilities, a minimal /dev and its own /proc,
+/// killed when this process dies. No /run: the host's UNIX sockets (the session bus could start
+/// a process outside the sandbox, a docker socket is root) are not there to connect to.
+std::vector<std::string> sandbox_wrapper(const std::string& bwrap, const std::filesystem::path& dir,
+                                         const sandbox_view& view = {});
+
+} // namespace et::workspace
