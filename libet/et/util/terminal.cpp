@@ -1,6 +1,9 @@
 #include "et/util/terminal.hpp"
 
 #include <cstdint>
+#include <cstdio>
+
+#include "et/util/text.hpp"
 
 namespace et {
 
@@ -100,6 +103,10 @@ std::string terminal_sanitizer::feed(std::string_view chunk) {
     if (cp >= 0x80 && cp <= 0x9F) {
       caret(out, 0x1B);
       out += static_cast<char>(cp - 0x40);
+    } else if (is_bidi_control(cp)) {
+      char code[16];
+      std::snprintf(code, sizeof code, "<U+%04X>", static_cast<unsigned>(cp));
+      out += code;
     } else {
       out.append(in, i, n);
     }

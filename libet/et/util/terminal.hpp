@@ -12,6 +12,8 @@
 ///   DEL as `^?`;
 /// - a C1 control U+0080..U+009F is shown as its 7-bit equivalent ESC + (cp - 0x40), so
 ///   U+009B (CSI) is `^[[` and U+009D (OSC) is `^[]`;
+/// - a bidirectional control (U+202E and the rest, is_bidi_control) is shown as `<U+202E>`:
+///   unseen, it shows code in another order than it has ("Trojan Source");
 /// - bytes that are not UTF-8 (a stray 0x9B, overlong forms, surrogates, truncated
 ///   sequences) become U+FFFD, since some terminals take a raw 0x9B for CSI.
 ///

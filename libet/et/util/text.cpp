@@ -143,6 +143,25 @@ std::string format_elapsed(std::chrono::milliseconds ms) {
   return buf;
 }
 
+char32_t utf8_decode(std::string_view text, size_t at, size_t n) {
+  if (n <= 1)
+    return static_cast<unsigned char>(text[at]);
+  char32_t cp = static_cast<unsigned char>(text[at]) & (0x7Fu >> n);
+  for (size_t k = 1; k < n; ++k)
+    cp = (cp << 6) | (static_cast<unsigned char>(text[at + k]) & 0x3F);
+  return cp;
+}
+
+bool is_bidi_control(char32_t c) {
+  return c == 0x061C || c == 0x200E || c == 0x200F || (c >= 0x202A && c <= 0x202E)
+         || (c >= 0x2066 && c <= 0x2069);
+}
+
+bool is_hidden_format(char32_t c) {
+  return is_bidi_control(c) || (c >= 0x200B && c <= 0x200D) || (c >= 0x2060 && c <= 0x2064)
+         || c == 0xFEFF;
+}
+
 std::string ascii_lower(std::string_view text) {
   std::string out{text};
   for (auto& c : out)

@@ -28,6 +28,19 @@ std::string_view trim(std::string_view text);
 /// surrogate, past U+10FFFF).
 size_t utf8_sequence(std::string_view text, size_t at);
 
+/// The code point of the well-formed sequence of `n` bytes at `at` (utf8_sequence's answer).
+char32_t utf8_decode(std::string_view text, size_t at, size_t n);
+
+/// Whether `c` is a bidirectional control (U+061C, U+200E, U+200F, U+202A..U+202E,
+/// U+2066..U+2069): unseen itself, it can show code or a name in another order than it has
+/// ("Trojan Source").
+bool is_bidi_control(char32_t c);
+
+/// Whether `c` changes how the text around it reads without being seen itself: a bidi control
+/// or a zero-width one (U+200B..U+200D, U+2060..U+2064, U+FEFF), which make two names look
+/// alike.
+bool is_hidden_format(char32_t c);
+
 /// `text` with its ASCII letters lowered; other bytes as they are (no locale).
 std::string ascii_lower(std::string_view text);
 

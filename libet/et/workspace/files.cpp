@@ -1,10 +1,12 @@
 #include "et/workspace/files.hpp"
 
 #include "et/util/private_files.hpp"
+#include "et/util/text.hpp"
 #include "et/util/unique_fd.hpp"
 
 #include <cerrno>
 #include <cstdint>
+#include <cstdio>
 #include <string_view>
 #include <system_error>
 #include <utility>
@@ -52,6 +54,30 @@ constexpr size_t max_files_per_answer = 1000;
 bool is_drive_path(std::string_view p) {
   auto letter = p.size() >= 2 && ((p[0] >= 'a' && p[0] <= 'z') || (p[0] >= 'A' && p[0] <= 'Z'));
   return letter && p[1] == ':';
+}
+
+// What makes a name read as something it is not, or "": a control character (C0, DEL, C1),
+// bytes that are not UTF-8, or an invisible one (bidi and zero-width, is_hidden_format). A
+// listing, a diff or a terminal shows such a name as another, or obeys it.
+std::string unreadable(std::string_view name) {
+  char code[16];
+  for (size_t at = 0; at < name.size();) {
+    auto n = utf8_sequence(name, at);
+    if (n == 0)
+      return "a name in it is not valid UTF-8";
+    auto c = utf8_decode(name, at, n);
+    if (c < 0x20 || (c >= 0x7F && c <= 0x9F)) {
+      std::snprintf(code, sizeof code, "U+%04X", static_cast<unsigned>(c));
+      return std::string{"a name in it holds a control character ("} + code + ")";
+    }
+    if (is_hidden_format(c)) {
+      std::snprintf(code, sizeof code, "U+%04X", static_cast<unsigned>(c));
+      return std::string{"a name in it holds an invisible character ("} + code
+             + ") that makes it read as another";
+    }
+    at += n;
+  }
+  return {};
 }
 
 std::vector<std::string> split_components(const std::string& rel) {
@@ -175,10 +201,21 @@ struct pending {
   const plan::file_block* block;
 };
 
+// The paths written so far, by their letters lowered: macOS and Windows file systems take
+// "README.md" and "readme.md" for one file, so a second such name would overwrite the first.
+std::map<std::string, std::string> by_folded_case(const std::map<std::string, int>& owners) {
+  std::map<std::string, std::string> out;
+  for (const auto& [path, owner] : owners)
+    out.emplace(ascii_lower(path), path);
+  return out;
+}
+
 std::vector<pending> fold_duplicates(const std::vector<plan::file_block>& blocks,
-                                     write_report& report) {
+                                     write_report& report,
+                                     const std::map<std::string, int>& owners) {
   std::vector<pending> out;
   std::map<std::string, size_t> index;
+  auto folded = by_folded_case(owners);
   for (const auto& block : blocks) {
     auto rel = normalise_relative(block.path);
     if (!rel) {
@@ -193,6 +230,13 @@ std::vector<pending> fold_duplicates(const std::vector<plan::file_block>& blocks
     if (auto i = index.find(*rel); i != index.end()) {
       out[i->second].raw = block.path;
       out[i->second].block = &block;
+      continue;
+    }
+    if (auto [f, fresh] = folded.emplace(ascii_lower(*rel), *rel); !fresh && f->second != *rel) {
+      report.refused.push_back({block.path,
+                                "it differs only in case from " + f->second
+                                    + " (one file on macOS and Windows); use that name",
+                                refusal::invalid_path});
       continue;
     }
     if (out.size() == max_files_per_answer) {
@@ -230,7 +274,7 @@ std::vector<std::string> output_dir::problems(int owner,
                                               const std::vector<plan::file_block>& blocks) const {
   std::vector<std::string> out;
   write_report refusals;
-  for (const auto& f : fold_duplicates(blocks, refusals))
+  for (const auto& f : fold_duplicates(blocks, refusals, owners_))
     if (auto o = owners_.find(f.rel); o != owners_.end() && o->second != owner)
       out.push_back(f.rel + " belongs to subtask " + std::to_string(o->second)
                     + " (write only your own files)");
@@ -241,7 +285,7 @@ std::vector<std::string> output_dir::problems(int owner,
 
 write_report output_dir::write(int owner, const std::vector<plan::file_block>& blocks) {
   write_report report;
-  auto files = fold_duplicates(blocks, report);
+  auto files = fold_duplicates(blocks, report, owners_);
   if (files.empty())
     return report;
   std::string root_error;
@@ -284,6 +328,8 @@ result<std::string> normalise_relative(const std::string& path) {
     if (part == ".." || part.starts_with("..\\") || part.ends_with("\\..")
         || part.find("\\..\\") != std::string::npos)
       return refused(std::string{escape_reason});
+    if (auto why = unreadable(part); !why.empty())
+      return refused(why);
     if (part.size() > max_name_bytes)
       return refused("a name in it is longer than " + std::to_string(max_name_bytes) + " bytes");
     // A resumed run removes such files as left over from a crash.

@@ -3,7 +3,9 @@
 /// it, and noticing when two workers write the same path.
 ///
 /// Refused paths (each reported, nothing written for them): empty, absolute
-/// (`/x`, `C:\x`, `\\host\x`), any `..` component, NUL bytes, a path whose
+/// (`/x`, `C:\x`, `\\host\x`), any `..` component, NUL bytes, names with control
+/// characters, bytes that are not UTF-8 or invisible characters (bidi and zero-width), a path
+/// that differs only in letter case from one written before, a path whose
 /// existing parent components include a symlink (or a symlink target itself),
 /// a path that is an existing directory, and a path where a file would run on
 /// its own when a tool opens the directory (`.git/` and the rest of the list in

@@ -99,6 +99,20 @@ CAF_TEST(invalid utf - 8 becomes the replacement character) {
   CAF_CHECK_EQUAL(clean("\xF4\x90\x80\x80"), fffd + fffd + fffd + fffd); // beyond U+10FFFF
 }
 
+CAF_TEST(bidirectional controls are shown by their code point) {
+  // "Trojan Source": U+202E makes the rest of the line display reversed.
+  CAF_CHECK_EQUAL(clean("if (admin\xE2\x80\xAE } \xE2\x81\xA6// ok"),
+                  "if (admin<U+202E> } <U+2066>// ok");
+  CAF_CHECK_EQUAL(clean("\xD8\x9C\xE2\x80\x8F"), "<U+061C><U+200F>");
+  // A zero-width joiner builds emoji and is left alone; so is right-to-left text itself.
+  std::string family = "\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x91\xA7";
+  CAF_CHECK_EQUAL(clean(family), family);
+  CAF_CHECK_EQUAL(clean("\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D"), "\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D");
+  CAF_CHECK(same_however_cut("a\xE2\x80\xAE"
+                             "b\xE2\x81\xA9"
+                             "c"));
+}
+
 CAF_TEST(the result is the same wherever a stream is cut) {
   for (const auto& text :
        std::vector<std::string>{"\x1b]52;c;ZWNobyBoaQ==\x07 ok", "a\r\nb\rc",

@@ -286,6 +286,10 @@ CAF_TEST(paths where a file would run on its own are refused at any depth and in
   CAF_CHECK_EQUAL(report.written, (paths{"ok.txt"}));
   CAF_REQUIRE_EQUAL(report.refused.size(), 22u);
   for (const auto& r : report.refused) {
+    if (r.path.find("\u200C") != std::string::npos) { // HFS+ ignores it, et refuses it sooner
+      CAF_CHECK_NOT_EQUAL(r.reason.find("invisible character (U+200C)"), std::string::npos);
+      continue;
+    }
     CAF_CHECK(r.kind == refusal::runs_on_its_own);
     CAF_CHECK(r.reason.rfind("runs on its own: ", 0) == 0);
   }
