@@ -47,6 +47,11 @@ bool holds_private_key(std::string_view text);
 result<std::vector<std::string>> list_files(const std::filesystem::path& root,
                                             size_t max_listing = size_t{64} << 20);
 
+/// The version of what never_indexed() and read_candidate() leave out; one more with each new
+/// rule. An index made under other rules reads every file again at its next update, so a file
+/// a new rule refuses (a secret) leaves it even when unchanged.
+inline constexpr std::string_view file_rules_version = "2";
+
 /// Why a file was not read into the index.
 enum class skip_reason { none, missing, not_regular, too_big, binary, secret };
 

@@ -169,7 +169,11 @@ result<update_stats> index_db::update(const fs::path& given, const index_limits&
       return cut_with.error();
     // An index from before the limits were recorded was cut with the defaults.
     bool recut = (cut_with->empty() ? chunk_limits{}.text() : *cut_with) != limits.chunks.text();
-    std::map<std::string, known_file> known; // by path
+    auto rules = meta("file_rules");
+    if (!rules)
+      return rules.error();
+    bool reread = *rules != file_rules_version; // what it holds was let in by other rules
+    std::map<std::string, known_file> known;    // by path
     {
       statement st{db_, "SELECT id, path, hash, stamp, indexed_ms FROM files"};
       if (!st.ok())
@@ -221,9 +225,9 @@ result<update_stats> index_db::update(const fs::path& given, const index_limits&
       // Stamped before the read: a write during it leaves a newer mtime for the next update.
       auto stamp = stamp_of(root, path);
       auto old = known.find(path);
-      // A file known by its stamp is taken as it was unless new limits must cut it again or
-      // its size is now over the bound.
-      if (!recut && old != known.end() && unchanged_by_stamp(old->second, stamp)
+      // A file known by its stamp is taken as it was unless new limits must cut it again, new
+      // rules must judge it again, or its size is now over the bound.
+      if (!recut && !reread && old != known.end() && unchanged_by_stamp(old->second, stamp)
           && static_cast<uintmax_t>(stamp->size) <= limits.max_file_bytes) {
         present.insert(path);
         ++stats.unchanged;
@@ -291,6 +295,8 @@ result<update_stats> index_db::update(const fs::path& given, const index_limits&
     if (auto r = set_meta("last_indexed_ms", std::to_string(now_ms())); !r)
       return r.error();
     if (auto r = set_meta("chunking", limits.chunks.text()); !r)
+      return r.error();
+    if (auto r = set_meta("file_rules", std::string{file_rules_version}); !r)
       return r.error();
     if (auto r = set_meta("max_file_bytes", std::to_string(limits.max_file_bytes)); !r)
       return r.error();

@@ -257,6 +257,49 @@ CAF_TEST(an index from before the stamp column gets it and keeps its files) {
   CAF_CHECK_EQUAL(top("deployment"), "src/router.cpp");
 }
 
+CAF_TEST(an index made under older file rules reads every file again and drops a secret) {
+  namespace fs = std::filesystem;
+  date_all(fs::file_time_type::clock::now() - std::chrono::minutes{1});
+  update();
+  // As an et before the private key rule left it: notes.txt holds a key and is indexed, its
+  // stamp known, and the index says nothing of its rules.
+  write("notes.txt", "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n"
+                     "-----END OPENSSH PRIVATE KEY-----\nquokkasecret\n");
+  fs::last_write_time(project / "notes.txt",
+                      fs::file_time_type::clock::now() - std::chrono::minutes{1});
+  CAF_REQUIRE(read_candidate(project, "notes.txt").reason == skip_reason::secret);
+  auto stamp = stamp_of(project, "notes.txt");
+  CAF_REQUIRE(stamp);
+  db.reset();
+  sqlite3* raw = nullptr;
+  auto file = index_file(state, project);
+  CAF_REQUIRE_EQUAL(sqlite3_open(file.c_str(), &raw), SQLITE_OK);
+  auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  auto sql = "INSERT INTO files (id, path, hash, size, indexed_ms, stamp) VALUES (99, "
+             "'notes.txt', 'old', "
+             + std::to_string(stamp->size) + ", " + std::to_string(now_ms) + ", '" + stamp->text()
+             + "');"
+               "INSERT INTO chunks (id, file_id, start_line, end_line) VALUES (99, 99, 1, 4);"
+               "INSERT INTO chunk_text (rowid, text, path) VALUES (99, 'quokkasecret', "
+               "'notes.txt');"
+               "DELETE FROM meta WHERE key = 'file_rules';";
+  CAF_CHECK_EQUAL(sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(raw);
+  auto reopened = index_db::open(file);
+  CAF_REQUIRE(reopened);
+  db = std::move(*reopened);
+  CAF_REQUIRE_EQUAL(top("quokkasecret"), "notes.txt");
+  auto again = update();
+  CAF_CHECK_EQUAL(again.not_read, 0u); // every file read again, none cut again
+  CAF_CHECK_EQUAL(again.unchanged, 4u);
+  CAF_CHECK_EQUAL(again.removed, 1u);
+  CAF_CHECK_EQUAL(top("quokkasecret"), "");
+  // The rules are recorded: the next update trusts stamps again.
+  CAF_CHECK_EQUAL(update().not_read, 4u);
+}
+
 CAF_TEST(a deleted file loses its chunks) {
   update();
   remove("docs/tmux.md");
