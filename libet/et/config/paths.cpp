@@ -3,6 +3,9 @@
 #include "et/util/paths.hpp"
 
 #include <utility>
+
+#include <pwd.h>
+#include <unistd.h>
 #include <vector>
 
 namespace et::config {
@@ -55,6 +58,43 @@ std::string refused_output_dir(const fs::path& output_dir, const settings& s, co
     if (lies_within(out, mine))
       return "it is inside " + std::string{what} + " " + mine.string();
   }
+  return {};
+}
+
+namespace {
+
+// The home of this process's user from the password database ("" when it has none).
+fs::path account_home() {
+  struct passwd pw {};
+  struct passwd* found = nullptr;
+  std::vector<char> buf(16384);
+  if (::getpwuid_r(::getuid(), &pw, buf.data(), buf.size(), &found) != 0 || !found || !pw.pw_dir)
+    return {};
+  return pw.pw_dir;
+}
+
+// Whether `outer` is `inner` or holds it, as written or with links resolved.
+bool holds(const fs::path& outer, const fs::path& inner) {
+  return lies_within(inner, outer) || lies_within(resolved_path(inner), resolved_path(outer));
+}
+
+} // namespace
+
+std::string refused_read_only(const fs::path& folder, const fs::path& home) {
+  auto p = folder.lexically_normal();
+  if (p == p.root_path() || resolved_path(p) == resolved_path(p).root_path())
+    return "would show the whole machine";
+  std::vector<fs::path> homes{home, "/home", "/var/home", "/root", account_home()};
+  for (const auto& h : homes)
+    if (!h.empty() && h.is_absolute() && holds(p, h))
+      return h == home ? "would show your whole home; list the folders in it the command needs"
+                       : "would show the home folder " + h.string();
+  for (const char* own : {"/tmp", "/var/tmp", "/run", "/var/run", "/dev", "/proc"})
+    if (holds(p, own))
+      return std::string{"would show the host's "} + own + ", which the sandbox keeps private";
+  for (const char* inside : {"/dev", "/proc", "/run/user"})
+    if (lies_within(p, inside) || lies_within(resolved_path(p), inside))
+      return std::string{"lies inside the host's "} + inside + ", which the sandbox keeps private";
   return {};
 }
 

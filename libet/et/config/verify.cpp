@@ -3,7 +3,7 @@
 #include <cctype>
 
 #include "et/config/detail/sections.hpp"
-#include "et/util/paths.hpp"
+#include "et/config/paths.hpp"
 
 namespace et::config {
 
@@ -41,8 +41,8 @@ bool holds_secret(const reader& r, const std::string& name, const settings& s) {
   });
 }
 
-// `verify.read_only`: what the sandbox shows besides its allow list. Never the whole machine
-// or the whole home, which the allow list is there to keep from model-written code.
+// `verify.read_only`: what the sandbox shows besides its allow list. Never the whole machine,
+// a home or the host's private folders, which the allow list keeps from model-written code.
 void read_shown(reader& r, const located& at, std::vector<std::string>& out) {
   if (!at.node.IsDefined())
     return;
@@ -55,17 +55,10 @@ void read_shown(reader& r, const located& at, std::vector<std::string>& out) {
     std::filesystem::path p = resolve_path(r.file(), *text, r.env());
     if (p.filename().empty() && p != p.root_path()) // "/srv/tools/" is "/srv/tools"
       p = p.parent_path();
-    bool holds_home =
-        home && !home->empty()
-        && (lies_within(*home, p) || lies_within(resolved_path(*home), resolved_path(p)));
-    if (text->empty())
-      r.error(item.node, item.path, "expected a path");
-    else if (p == p.root_path())
-      r.error(item.node, item.path, "\"" + *text + "\" would show the whole machine");
-    else if (holds_home)
-      r.error(item.node, item.path,
-              "\"" + *text
-                  + "\" would show your whole home; list the folders in it the command needs");
+    auto why = text->empty() ? std::string{"expected a path"}
+                             : refused_read_only(p, home ? std::filesystem::path{*home} : "");
+    if (!why.empty())
+      r.error(item.node, item.path, text->empty() ? why : "\"" + *text + "\" " + why);
     else if (std::find(out.begin(), out.end(), p.string()) == out.end())
       out.push_back(p.string());
   }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <system_error>
 
+#include "et/config/paths.hpp"
 #include "et/util/paths.hpp"
 
 namespace et::workspace {
@@ -10,35 +11,55 @@ namespace et::workspace {
 namespace fs = std::filesystem;
 
 const std::vector<std::string>& system_folders() {
-  static const std::vector<std::string> folders{"/usr", "/etc",   "/opt",   "/sys",
-                                                "/nix", "/gnu",   "/bin",   "/sbin",
-                                                "/lib", "/lib32", "/lib64", "/libx32"};
+  static const std::vector<std::string> folders{"/usr",
+                                                "/etc",
+                                                "/opt",
+                                                "/sys",
+                                                "/nix",
+                                                "/gnu",
+                                                "/bin",
+                                                "/sbin",
+                                                "/lib",
+                                                "/lib32",
+                                                "/lib64",
+                                                "/libx32",
+                                                "/home/linuxbrew/.linuxbrew"};
   return folders;
 }
 
-const std::vector<std::string>& system_secrets() {
-  static const std::vector<std::string> secrets{"/etc/shadow",
-                                                "/etc/shadow-",
-                                                "/etc/gshadow",
-                                                "/etc/gshadow-",
-                                                "/etc/ssh",
-                                                "/etc/ssl/private",
-                                                "/etc/krb5.keytab",
-                                                "/etc/wireguard",
-                                                "/etc/letsencrypt",
-                                                "/etc/security/opasswd",
-                                                "/etc/NetworkManager/system-connections"};
-  return secrets;
+const std::vector<std::string>& system_hidden() {
+  static const std::vector<std::string> hidden{"/etc/shadow",
+                                               "/etc/shadow-",
+                                               "/etc/gshadow",
+                                               "/etc/gshadow-",
+                                               "/etc/ssh",
+                                               "/etc/ssl/private",
+                                               "/etc/krb5.keytab",
+                                               "/etc/wireguard",
+                                               "/etc/letsencrypt",
+                                               "/etc/security/opasswd",
+                                               "/etc/NetworkManager/system-connections",
+                                               "/nix/var/nix/daemon-socket"};
+  return hidden;
 }
 
 const std::vector<std::string>& home_toolchains() {
-  static const std::vector<std::string> folders{".cargo",
+  // Package managers' caches and installs, not their settings: ~/.m2/settings.xml and
+  // ~/.gradle/gradle.properties hold credentials, and a file hidden as empty breaks Maven.
+  static const std::vector<std::string> folders{".cargo/bin",
+                                                ".cargo/registry",
+                                                ".cargo/git",
+                                                ".cargo/config.toml",
+                                                ".cargo/config",
                                                 ".rustup",
                                                 ".pyenv",
                                                 ".rbenv",
-                                                ".gem",
+                                                ".gem/ruby",
+                                                ".local/share/gem",
                                                 ".nvm",
                                                 ".volta",
+                                                ".fnm",
+                                                ".local/share/fnm",
                                                 ".bun",
                                                 ".deno",
                                                 ".npm",
@@ -46,11 +67,23 @@ const std::vector<std::string>& home_toolchains() {
                                                 ".local/bin",
                                                 ".local/lib",
                                                 ".local/share/pnpm",
+                                                ".local/share/uv",
+                                                ".local/share/pipx",
+                                                ".local/pipx",
+                                                ".local/share/mise",
+                                                ".asdf",
+                                                ".cache/node/corepack",
                                                 "go",
-                                                ".m2",
-                                                ".gradle",
+                                                "sdk",
+                                                ".m2/repository",
+                                                ".m2/wrapper",
+                                                ".gradle/caches",
+                                                ".gradle/wrapper",
+                                                ".gradle/jdks",
                                                 ".sdkman",
-                                                ".pub-cache",
+                                                ".pub-cache/hosted",
+                                                ".pub-cache/git",
+                                                ".pub-cache/bin",
                                                 ".dotnet",
                                                 ".nuget/packages",
                                                 ".ghcup",
@@ -62,6 +95,7 @@ const std::vector<std::string>& home_toolchains() {
                                                 ".juliaup",
                                                 ".nix-profile",
                                                 ".conda",
+                                                ".pixi",
                                                 "miniconda3",
                                                 "anaconda3"};
   return folders;
@@ -109,12 +143,51 @@ struct shown {
   fs::path real;
 };
 
-// Where hiding `real` (resolved) takes effect in the sandbox, or "" where nothing shows it.
-fs::path shown_at(const std::vector<shown>& places, const fs::path& real) {
+// Every place where hiding `real` (resolved) takes effect in the sandbox: each place that shows
+// it (a folder may be shown twice, through a link and where it really is).
+std::vector<fs::path> shown_at(const std::vector<shown>& places, const fs::path& real) {
+  std::vector<fs::path> out;
   for (const auto& p : places)
     if (lies_within(real, p.real))
-      return (p.at / real.lexically_relative(p.real)).lexically_normal();
-  return {};
+      out.push_back((p.at / real.lexically_relative(p.real)).lexically_normal());
+  return out;
+}
+
+// Whether `at` is shown already with what really is at `real`: inside a place, through no link
+// that leads elsewhere.
+bool shown_already(const std::vector<shown>& places, const fs::path& at, const fs::path& real) {
+  return std::any_of(places.begin(), places.end(), [&](const shown& s) {
+    return lies_within(at, s.at) && lies_within(real, s.real);
+  });
+}
+
+// Whether `at` lies inside a place (as written), where a link on the way may lead elsewhere.
+bool inside_a_place(const std::vector<shown>& places, const fs::path& at) {
+  return std::any_of(places.begin(), places.end(),
+                     [&](const shown& s) { return lies_within(at, s.at); });
+}
+
+// Shows each of `read_only` (parents first) where a command looks for it: at its own path, or,
+// inside a place already shown through a link that leads elsewhere (/usr/local -> /var/usrlocal),
+// where the link leads. Never what refused_read_only() refuses, nor inside `work`.
+void add_read_only(std::vector<std::string>& args, std::vector<shown>& places,
+                   std::vector<fs::path> read_only, const fs::path& work, const fs::path& home) {
+  for (auto& p : read_only)
+    p = p.lexically_normal();
+  std::sort(read_only.begin(), read_only.end());
+  for (const auto& p : read_only) {
+    if (!p.is_absolute() || !exists_followed(p) || lies_within(p, work)
+        || !config::refused_read_only(p, home).empty())
+      continue;
+    auto real = resolved_path(p);
+    if (shown_already(places, p, real))
+      continue;
+    auto at = inside_a_place(places, p) ? real : p;
+    if (at != p && shown_already(places, at, real))
+      continue;
+    args.insert(args.end(), {"--ro-bind", p.string(), at.string()});
+    places.push_back({at, real});
+  }
 }
 
 // What replaces `at`: an empty read-only folder, or an empty file.
@@ -178,12 +251,9 @@ sandbox_view verify_view(const fs::path& home, std::string_view path,
     auto end = std::min(path.find(':', start), path.size());
     fs::path folder = fs::path{std::string{path.substr(start, end - start)}}.lexically_normal();
     start = end + 1;
-    if (!folder.is_absolute() || !exists_followed(folder))
-      continue; // a relative entry would depend on the current folder
-    bool holds_home = !view.home.empty()
-                      && (lies_within(view.home, folder)
-                          || lies_within(resolved_path(view.home), resolved_path(folder)));
-    if (!holds_home)
+    // A relative entry would depend on the current folder; one holding a home would show it.
+    if (folder.is_absolute() && exists_followed(folder)
+        && config::refused_read_only(folder, view.home).empty())
       view.read_only.push_back(folder);
   }
   for (const auto& p : extra)
@@ -206,34 +276,18 @@ std::vector<std::string> sandbox_wrapper(const std::string& bwrap, const fs::pat
   add_tmpfs(args, "/var/tmp", view.tmpfs_bytes);
   if (!view.home.empty())
     add_tmpfs(args, view.home, view.tmpfs_bytes);
-  // Parents sort before their children, so each folder is bound once, under what holds it.
-  auto read_only = view.read_only;
-  for (auto& p : read_only)
-    p = p.lexically_normal();
-  std::sort(read_only.begin(), read_only.end());
-  std::vector<shown> mine;
-  for (const auto& p : read_only) {
-    auto covered = [&](const shown& s) { return lies_within(p, s.at); };
-    if (!p.is_absolute() || p == p.root_path() || !exists_followed(p)
-        || std::any_of(places.begin(), places.end(), covered)
-        || std::any_of(mine.begin(), mine.end(), covered) || lies_within(p, work)
-        || (!view.home.empty() && lies_within(view.home, p)))
-      continue; // shown already, or would show over the home or more than was asked
-    args.insert(args.end(), {"--ro-bind", p.string(), p.string()});
-    mine.push_back({p, resolved_path(p)});
-  }
-  places.insert(places.end(), mine.begin(), mine.end());
+  add_read_only(args, places, view.read_only, work, view.home);
   // Order matters: what is hidden outside `dir` before its bind, what lies inside after it.
   std::vector<std::string> inside;
   auto hidden = view.hidden;
-  hidden.insert(hidden.end(), system_secrets().begin(), system_secrets().end());
+  hidden.insert(hidden.end(), system_hidden().begin(), system_hidden().end());
   for (const auto& h : hidden) {
     auto real = resolved_path(h);
     if (!exists_followed(real) || lies_within(work, real))
       continue; // hiding it would hide the folder the command works in
     if (lies_within(real, work))
       hide(inside, real, real);
-    else if (auto at = shown_at(places, real); !at.empty())
+    for (const auto& at : shown_at(places, real))
       hide(args, at, real);
   }
   args.insert(args.end(), {"--bind", d, d});

@@ -27,16 +27,19 @@ struct sandbox_view {
 };
 
 /// The system folders every sandbox shows read-only where the host has them: /usr, /etc,
-/// /opt, /sys, /nix, /gnu; and /bin, /sbin and /lib* as links into /usr or as folders.
+/// /opt, /sys, /nix, /gnu, Homebrew's /home/linuxbrew/.linuxbrew; and /bin, /sbin and /lib*
+/// as links into /usr or as folders.
 const std::vector<std::string>& system_folders();
 
-/// Files in the system folders hidden even so: password hashes and keys (/etc/shadow,
-/// /etc/ssh, /etc/ssl/private...), which only root can read, and et may run as root.
-const std::vector<std::string>& system_secrets();
+/// What in the system folders is hidden even so: password hashes and keys (/etc/shadow,
+/// /etc/ssh, /etc/ssl/private...), which only root can read, and et may run as root; and the
+/// Nix daemon's socket, whose builds reach the network.
+const std::vector<std::string>& system_hidden();
 
 /// The folders of a home shown read-only where they exist (relative to it): toolchains and
-/// their package caches (~/.cargo, ~/.rustup, ~/.pyenv, ~/.nvm, ~/go, ~/.m2...). A build needs
-/// its compilers; none needs the home's other files.
+/// their package caches (~/.cargo/bin and registry, ~/.rustup, ~/.pyenv, ~/.nvm, ~/go,
+/// ~/.m2/repository...), never their settings files that hold credentials. A build needs its
+/// compilers; none needs the home's other files.
 const std::vector<std::string>& home_toolchains();
 
 /// The credential stores under `home` that exist: ~/.ssh, ~/.gnupg, ~/.aws, ~/.kube,
@@ -45,14 +48,16 @@ const std::vector<std::string>& home_toolchains();
 std::vector<std::filesystem::path> credential_paths(const std::filesystem::path& home);
 
 /// The view of a verify command for a user with `home` (absolute, else none) and PATH `path`:
-/// the home's toolchains, each absolute folder of `path` except one holding the home (it would
-/// show all of it), `extra` (verify.read_only), and `hidden` with credential_paths(home) added.
+/// the home's toolchains, each absolute folder of `path` that config::refused_read_only() lets
+/// through (never one holding a home), `extra` (verify.read_only), and `hidden` with
+/// credential_paths(home) added.
 sandbox_view verify_view(const std::filesystem::path& home, std::string_view path,
                          const std::vector<std::filesystem::path>& extra,
                          std::vector<std::filesystem::path> hidden);
 
 /// The bwrap command line (up to, not including, the command) confining a command to `dir`
-/// (absolute): a file system built of `view` and system_folders(), read-only but for `dir`,
+/// (absolute): a file system built of `view` and system_folders() (a read-only entry that
+/// config::refused_read_only() refuses is left out), read-only but for `dir`,
 /// the home and a private /tmp and /var/tmp; no network (its own network namespace), its own
 /// PID and IPC namespaces and session, no capabilities, a minimal /dev and its own /proc,
 /// killed when this process dies. No /run: the host's UNIX sockets (the session bus could start

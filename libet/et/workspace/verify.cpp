@@ -135,8 +135,9 @@ sandbox_choice choose_sandbox(config::sandbox_mode mode, const sandbox_probe& pr
   if (mode == config::sandbox_mode::on)
     out.refusal = "the verify sandbox cannot run here (" + probe.problem
                   + "), and verify runs model-written code only in it: install bubblewrap "
-                    "(scripts/install-deps) and allow user namespaces, or give --sandbox off "
-                    "(verify.sandbox: off) to run it unconfined";
+                    "(scripts/install-deps; Debian 12's 0.8 has every option et uses) where user "
+                    "namespaces are allowed, or give --sandbox off (verify.sandbox: off) to run "
+                    "it unconfined";
   else
     out.note =
         "verify runs without a sandbox (" + probe.problem + "), as verify.sandbox: auto allows";

@@ -78,4 +78,23 @@ CAF_TEST(verify read_only may not show the whole machine or the whole home) {
   }
   CAF_CHECK_EQUAL(error_at(base + "verify: {read_only: [\"\"]}\n", "verify.read_only[0]"),
                   "expected a path");
+  CAF_CHECK_EQUAL(error_at(base + "verify: {read_only: [/root]}\n", "verify.read_only[0]"),
+                  "\"/root\" would show the home folder /root");
+}
+
+CAF_TEST(verify read_only may not show what the sandbox keeps private) {
+  auto at = [](const std::string& p) {
+    return error_at(base + "verify: {read_only: [\"" + p + "\"]}\n", "verify.read_only[0]");
+  };
+  CAF_CHECK_EQUAL(at("/tmp"),
+                  "\"/tmp\" would show the host's /tmp, which the sandbox keeps private");
+  CAF_CHECK_EQUAL(at("/var"), "\"/var\" would show the home folder /var/home");
+  CAF_CHECK_EQUAL(
+      at("/run/user/1000/bin"),
+      "\"/run/user/1000/bin\" lies inside the host's /run/user, which the sandbox keeps private");
+  CAF_CHECK_EQUAL(at("/proc/self"),
+                  "\"/proc/self\" lies inside the host's /proc, which the sandbox keeps private");
+  CAF_CHECK_EQUAL(
+      valid(base + "verify: {read_only: [/tmp/build/bin, /run/wrappers/bin]}\n").verify.read_only,
+      (strings{"/tmp/build/bin", "/run/wrappers/bin"}));
 }

@@ -43,9 +43,11 @@ struct fixture {
   // Outside /tmp, which the sandbox replaces: a home and a folder of the user's it must not show.
   et::test::scratch_dir home_dir{"sandbox-home", et::test::outside_tmp()};
   et::test::scratch_dir other_dir{"sandbox-other", et::test::outside_tmp()};
+  et::test::scratch_dir third_dir{"sandbox-third", et::test::outside_tmp()};
   fs::path out = fs::canonical(out_dir.dir);
   fs::path home = fs::canonical(home_dir.dir);
   fs::path other = fs::canonical(other_dir.dir);
+  fs::path third = fs::canonical(third_dir.dir);
 
   command_outcome run(const std::string& line, const sandbox_view& view) {
     command_spec s{line, out, 20s, 64 * 1024};
@@ -136,7 +138,8 @@ CAF_TEST(a verify view shows the home toolchains and PATH but never a folder hol
               + ":" + home.string() + ":/no/such/folder";
   auto v = verify_view(home, path, {other}, {out / "hidden"});
   CAF_CHECK_EQUAL(v.home, home);
-  CAF_CHECK(has(v.read_only, home / ".cargo"));
+  CAF_CHECK(has(v.read_only, home / ".cargo/bin")); // its bin, not its credentials
+  CAF_CHECK(!has(v.read_only, home / ".cargo"));
   CAF_CHECK(has(v.read_only, "/usr/bin"));
   CAF_CHECK(has(v.read_only, home / ".cargo/bin"));
   CAF_CHECK(has(v.read_only, other));
@@ -148,6 +151,12 @@ CAF_TEST(a verify view shows the home toolchains and PATH but never a folder hol
   CAF_CHECK(has(v.hidden, out / "hidden"));
   CAF_CHECK(verify_view("relative", "", {}, {}).home.empty());
   CAF_CHECK(verify_view("/", "", {}, {}).home.empty());
+}
+
+CAF_TEST(a verify view never shows a home or a private folder even without HOME) {
+  auto v = verify_view("", "/home:/root:/tmp:/var/run:/:/usr/bin", {}, {});
+  CAF_CHECK_EQUAL(v.read_only, paths{"/usr/bin"});
+  CAF_CHECK(v.home.empty());
 }
 
 CAF_TEST(the sandbox shows nothing outside its allow list) {
@@ -177,18 +186,51 @@ CAF_TEST(the home is empty and private and its toolchains are read only without 
       std::string{"ls -A \"$HOME\"; cat \"$HOME/notes.txt\" 2>/dev/null; "
                   "\"$HOME/.cargo/bin/tool\"; cat \"$HOME/.cargo/credentials.toml\" 2>/dev/null; "
                   "echo new > \"$HOME/new\" && cat \"$HOME/new\"; "
-                  "{ echo bad > \"$HOME/.cargo/bad\"; } 2>/dev/null || echo RO"};
+                  "{ echo bad > \"$HOME/.cargo/bin/bad\"; } 2>/dev/null || echo RO"};
   CAF_CHECK_NOT_EQUAL(run_free(line).output.find("NOTES"), std::string::npos); // control
   fs::remove(home / "new");
-  fs::remove(home / ".cargo" / "bad");
+  fs::remove(home / ".cargo" / "bin" / "bad");
   auto r = run(line, view);
   CAF_CHECK_EQUAL(r.output, ".cargo\nTOOL\nnew\nRO\n");
   CAF_CHECK(!fs::exists(home / "new"));
-  CAF_CHECK(!fs::exists(home / ".cargo" / "bad"));
+  CAF_CHECK(!fs::exists(home / ".cargo" / "bin" / "bad"));
   // A folder holding the home is never bound over it, whatever the view says.
   auto over = run("cat \"$HOME/notes.txt\" 2>/dev/null; echo end",
                   sandbox_view{home, {home.parent_path()}, {}});
   CAF_CHECK_EQUAL(over.output, "end\n");
+}
+
+CAF_TEST(a read only entry never shows the hosts tmp or run) {
+  if (!sandbox_works())
+    return;
+  auto marker = fs::path{"/tmp"} / ("et-sandbox-marker-" + std::to_string(::getpid()));
+  write(marker, "");
+  auto line = "test -e " + marker.string() + " && echo SEEN || echo HIDDEN";
+  CAF_CHECK_EQUAL(run_free(line).output, "SEEN\n"); // control
+  CAF_CHECK_EQUAL(run(line, sandbox_view{{}, {"/tmp", "/run", "/var"}, {}}).output, "HIDDEN\n");
+  fs::remove(marker);
+}
+
+CAF_TEST(a hidden file stays hidden wherever its folder is shown) {
+  if (!sandbox_works())
+    return;
+  write(other / "cred", "CRED");
+  fs::create_directory_symlink(other, home / "link");
+  auto line = "cat " + (other / "cred").string() + " " + (home / "link/cred").string()
+              + " 2>/dev/null; echo end";
+  CAF_CHECK_EQUAL(run_free(line).output, "CREDCREDend\n"); // control
+  CAF_CHECK_EQUAL(run(line, sandbox_view{{}, {other, home / "link"}, {other / "cred"}}).output,
+                  "end\n");
+}
+
+CAF_TEST(a folder reached through a link in a shown folder is shown where the link leads) {
+  if (!sandbox_works())
+    return;
+  write(third / "tool.txt", "TOOL");
+  fs::create_directory_symlink(third, other / "link");
+  auto line = "cat " + (other / "link/tool.txt").string() + " 2>/dev/null; echo end";
+  CAF_CHECK_EQUAL(run(line, sandbox_view{{}, {other}, {}}).output, "end\n"); // not listed
+  CAF_CHECK_EQUAL(run(line, sandbox_view{{}, {other, other / "link"}, {}}).output, "TOOLend\n");
 }
 
 CAF_TEST(the sandbox has no host sockets under run) {
