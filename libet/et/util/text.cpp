@@ -158,8 +158,11 @@ bool is_bidi_control(char32_t c) {
 }
 
 bool is_hidden_format(char32_t c) {
-  return is_bidi_control(c) || (c >= 0x200B && c <= 0x200D) || (c >= 0x2060 && c <= 0x2064)
-         || c == 0xFEFF;
+  auto in = [c](char32_t low, char32_t high) { return c >= low && c <= high; };
+  return is_bidi_control(c) || c == 0x00AD || c == 0x034F || c == 0x115F || c == 0x1160
+         || c == 0x180E || in(0x200B, 0x200D) || in(0x2028, 0x2029) || in(0x2060, 0x2064)
+         || in(0x206A, 0x206F) || c == 0x3164 || in(0xFE00, 0xFE0F) || c == 0xFEFF || c == 0xFFA0
+         || in(0xFFF9, 0xFFFB) || in(0xE0000, 0xE007F) || in(0xE0100, 0xE01EF);
 }
 
 std::string ascii_lower(std::string_view text) {

@@ -232,7 +232,9 @@ std::vector<pending> fold_duplicates(const std::vector<plan::file_block>& blocks
       out[i->second].block = &block;
       continue;
     }
-    if (auto [f, fresh] = folded.emplace(ascii_lower(*rel), *rel); !fresh && f->second != *rel) {
+    // A path written before (an older run may have written both spellings) is a plain rewrite.
+    if (auto [f, fresh] = folded.emplace(ascii_lower(*rel), *rel);
+        !fresh && f->second != *rel && !owners.contains(*rel)) {
       report.refused.push_back({block.path,
                                 "it differs only in case from " + f->second
                                     + " (one file on macOS and Windows); use that name",

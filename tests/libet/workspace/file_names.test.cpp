@@ -50,6 +50,13 @@ CAF_TEST(a name with an invisible character is refused) {
   CAF_CHECK_EQUAL(
       refusal("ma\xE2\x80\x8Bin.c"),
       "a name in it holds an invisible character (U+200B) that makes it read as another");
+  // Tag characters spell text a model reads and a person does not see.
+  CAF_CHECK_EQUAL(
+      refusal("notes\xF3\xA0\x81\x89.md"),
+      "a name in it holds an invisible character (U+E0049) that makes it read as another");
+  CAF_CHECK_EQUAL(
+      refusal("soft\xC2\xADhyphen.c"),
+      "a name in it holds an invisible character (U+00AD) that makes it read as another");
   CAF_CHECK_EQUAL(
       refusal("\xEF\xBB\xBFREADME.md"),
       "a name in it holds an invisible character (U+FEFF) that makes it read as another");
@@ -86,4 +93,15 @@ CAF_TEST(a path differing only in case from one written is refused and the first
   auto problems = out.problems(3, blocks{{"Readme.MD", "x", false}});
   CAF_REQUIRE_EQUAL(problems.size(), 1u);
   CAF_CHECK_NOT_EQUAL(problems[0].find("differs only in case from README.md"), std::string::npos);
+}
+
+CAF_TEST(a path an older run wrote in both spellings is rewritten by its owner) {
+  et::test::scratch_dir scratch{"file-names-adopt"};
+  output_dir out{scratch.dir};
+  out.adopt("README.md", 1);
+  out.adopt("readme.md", 2);
+  auto again = out.write(2, blocks{{"readme.md", "fixed\n", false}});
+  CAF_CHECK_EQUAL(again.written, (std::vector<std::string>{"readme.md"}));
+  CAF_CHECK(again.refused.empty());
+  CAF_CHECK(out.problems(2, blocks{{"readme.md", "x", false}}).empty());
 }
