@@ -42,6 +42,15 @@ std::vector<std::string> git_in(const fs::path& root, std::initializer_list<cons
   return argv;
 }
 
+// The error for a listing past `max` bytes of file names.
+failure too_large(const std::string& what, size_t max) {
+  return make_failure(errc::invalid_input,
+                      what + " listed more than "
+                          + (max % (1 << 20) == 0 ? std::to_string(max >> 20) + " MiB"
+                                                  : std::to_string(max) + " bytes")
+                          + " of file names: too large a tree to index");
+}
+
 // The files git knows under `root` (tracked and untracked-not-ignored), or nullopt when
 // `root` is not in a git work tree or git cannot run; an error past `max` bytes of listing.
 result<std::optional<std::vector<std::string>>> git_files(const fs::path& root, size_t max) {
@@ -51,11 +60,7 @@ result<std::optional<std::vector<std::string>>> git_files(const fs::path& root, 
   if (!r || r->exit_code != 0)
     return listing{};
   if (r->out_dropped > 0)
-    return make_failure(errc::invalid_input,
-                        "git ls-files in " + root.string() + " listed more than "
-                            + (max % (1 << 20) == 0 ? std::to_string(max >> 20) + " MiB"
-                                                    : std::to_string(max) + " bytes")
-                            + " of file names: too large a tree to index");
+    return too_large("git ls-files in " + root.string(), max);
   std::vector<std::string> out;
   for (size_t start = 0; start < r->out.size();) {
     auto end = r->out.find('\0', start);
@@ -68,8 +73,12 @@ result<std::optional<std::vector<std::string>>> git_files(const fs::path& root, 
   return listing{std::move(out)};
 }
 
-result<std::vector<std::string>> walk_files(const fs::path& root) {
+// The regular files under `root`, never through a symlink; an error once the names of the
+// entries it met (folders and skipped ones too, so a tree of empty folders is bounded as well)
+// pass `max` bytes.
+result<std::vector<std::string>> walk_files(const fs::path& root, size_t max) {
   std::vector<std::string> out;
+  size_t met = 0;
   std::error_code ec;
   fs::recursive_directory_iterator it{root, fs::directory_options::skip_permission_denied, ec};
   if (ec)
@@ -78,6 +87,9 @@ result<std::vector<std::string>> walk_files(const fs::path& root) {
     if (ec)
       return make_failure(errc::io_error, "cannot list " + root.string() + ": " + ec.message());
     auto name = it->path().filename().string();
+    met += it->path().native().size() - root.native().size();
+    if (met > max)
+      return too_large("a walk of " + root.string(), max);
     if (it->is_symlink(ec))
       continue; // never followed: a link may lead out of the project
     if (it->is_directory(ec)) {
@@ -167,7 +179,7 @@ result<std::vector<std::string>> list_files(const fs::path& root, size_t max_lis
   if (*listed) {
     files = std::move(**listed);
   } else {
-    auto walked = walk_files(root);
+    auto walked = walk_files(root, max_listing);
     if (!walked)
       return walked.error();
     files = std::move(*walked);

@@ -43,7 +43,8 @@ bool holds_private_key(std::string_view text);
 /// The candidate files under `root` as `/`-separated paths relative to it, sorted: what
 /// `git -C ROOT ls-files -co --exclude-standard` lists when ROOT is in a git work tree, else
 /// a walk of regular files; paths never_indexed() left out either way. A git listing past
-/// `max_listing` bytes is an error, not a walk (which would not honour .gitignore).
+/// `max_listing` bytes is an error, not a walk (which would not honour .gitignore); so is a
+/// walk that meets more than `max_listing` bytes of names.
 result<std::vector<std::string>> list_files(const std::filesystem::path& root,
                                             size_t max_listing = size_t{64} << 20);
 

@@ -121,6 +121,15 @@ CAF_TEST(a git listing past its bound is an error and not a walk) {
   CAF_CHECK(list_files(project)); // the default bound holds it
 }
 
+CAF_TEST(a walk past its bound is an error too) {
+  // Outside git: the walk meets "README.md", "src", "src/main.cpp"... past 16 bytes.
+  auto files = list_files(project, 16);
+  CAF_REQUIRE(!files);
+  CAF_CHECK(files.error().message.find("a walk of") != std::string::npos);
+  CAF_CHECK(files.error().message.find("16 bytes of file names") != std::string::npos);
+  CAF_CHECK(list_files(project));
+}
+
 CAF_TEST(the project root is the git top level or the folder itself) {
   auto plain = project_root(project / "src");
   CAF_REQUIRE(plain);
