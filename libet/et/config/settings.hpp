@@ -137,7 +137,7 @@ struct defaults {
   std::vector<std::string> fallbacks; ///< their fallbacks
   int32_t max_tokens = 4096;          ///< completion limit
   std::optional<double> temperature;  ///< sampling temperature (provider default if unset)
-  std::string log_dir;                ///< logs ("" = state_dir/logs)
+  std::string log_dir;                ///< electrictown's key, unused: et writes no log files
   std::string runs_dir;               ///< run journals ("" = state_dir/runs)
   std::string state_dir;              ///< ledger and runs ("" = ~/.local/state/electrictown)
 };
