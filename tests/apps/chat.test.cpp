@@ -82,6 +82,20 @@ CAF_TEST(each request carries the history and reset forgets it) {
   CAF_CHECK(!has(read_file(dir / "last.md"), "one"));
 }
 
+CAF_TEST(save writes no file through a symlink and keeps the transcript private) {
+  std::filesystem::create_symlink(dir / "elsewhere.md", dir / "link.md");
+  auto r = chat({"--role", "solo", "--config", echo_config()},
+                "secret plans\n/save link.md\n/save mine.md\n");
+  CAF_CHECK_EQUAL(r.code, 0);
+  CAF_CHECK(
+      has(r.err, "et chat: /save: link.md is a symlink; /save writes only a file of its own"));
+  CAF_CHECK(!std::filesystem::exists(dir / "elsewhere.md"));
+  CAF_CHECK(has(read_file(dir / "mine.md"), "secret plans"));
+  auto perms = std::filesystem::status(dir / "mine.md").permissions();
+  CAF_CHECK((perms & std::filesystem::perms::group_all) == std::filesystem::perms::none);
+  CAF_CHECK((perms & std::filesystem::perms::others_all) == std::filesystem::perms::none);
+}
+
 CAF_TEST(a failed turn prints one line and leaves the history without it) {
   auto r =
       chat({"--role", "solo", "--config", echo_config("[1]")}, "first\nsecond\n/save after.md\n");

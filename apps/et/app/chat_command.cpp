@@ -1,6 +1,7 @@
 // `et chat`: an interactive multi-turn conversation with one role, streamed
 // through the router. It is what `et session spawn` runs in a tmux pane.
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <cstdlib>
 #include <ctime>
 #include <fcntl.h>
@@ -97,7 +98,10 @@ void ask(chat_state& st, const std::string& question) {
   }
   print_fallbacks(st.ctx.err, *r);
   append_transcript(st, chat::markdown_turn_end(answer));
-  st.history.add_turn(question, std::move(answer));
+  if (auto forgot = st.history.add_turn(question, std::move(answer)); forgot > 0)
+    st.ctx.err << "et chat: forgot the oldest " << forgot << (forgot == 1 ? " turn" : " turns")
+               << ": the conversation passed " << (chat::chat_history::max_bytes >> 20)
+               << " MiB (/reset starts over)\n";
 }
 
 void show_cost(chat_state& st) {
@@ -126,13 +130,35 @@ std::string default_save_file(const std::string& role) {
   return "et-chat-" + role + "-" + buf + ".md";
 }
 
+// Writes `text` to `file` (0600, like every transcript), never through a symlink: a link in the
+// folder, made by whoever could write there, would send the conversation elsewhere.
+std::string write_transcript(const std::string& file, const std::string& text) {
+  std::error_code ec;
+  if (std::filesystem::is_symlink(file, ec))
+    return file + " is a symlink; /save writes only a file of its own";
+  auto fd = open_private_file(file, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW);
+  if (!fd)
+    return fd.error().message;
+  size_t done = 0;
+  while (done < text.size()) {
+    auto n = ::write(*fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    done += static_cast<size_t>(n);
+  }
+  bool written = done == text.size();
+  bool closed = ::close(*fd) == 0;
+  return written && closed ? std::string{} : "cannot write " + file;
+}
+
 void save(chat_state& st, const std::string& file_arg) {
   auto file = file_arg.empty() ? default_save_file(st.role) : file_arg;
-  std::ofstream out{file, std::ios::trunc};
-  out << "# et chat: " << st.role << "\n\n" << st.history.markdown(st.role);
-  out.close();
-  if (!out) {
-    st.ctx.err << "et chat: /save: cannot write " << file << "\n";
+  auto problem =
+      write_transcript(file, "# et chat: " + st.role + "\n\n" + st.history.markdown(st.role));
+  if (!problem.empty()) {
+    st.ctx.err << "et chat: /save: " << problem << "\n";
     return;
   }
   st.ctx.out << "saved " << st.history.turns() << (st.history.turns() == 1 ? " turn" : " turns")

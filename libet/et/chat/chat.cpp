@@ -48,8 +48,16 @@ std::vector<message> chat_history::ask(const std::string& question) const {
   return out;
 }
 
-void chat_history::add_turn(std::string question, std::string answer) {
+size_t chat_history::add_turn(std::string question, std::string answer, size_t max) {
+  bytes_ += question.size() + answer.size();
   turns_.emplace_back(std::move(question), std::move(answer));
+  size_t forgot = 0;
+  while (bytes_ > max && turns_.size() > 1) {
+    bytes_ -= turns_.front().first.size() + turns_.front().second.size();
+    turns_.pop_front();
+    ++forgot;
+  }
+  return forgot;
 }
 
 std::string chat_history::markdown(std::string_view role) const {

@@ -3,6 +3,7 @@
 /// conversation it keeps, and the markdown it writes.
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,11 +47,19 @@ public:
   /// The messages of a request asking `question` after the turns so far.
   std::vector<message> ask(const std::string& question) const;
 
-  /// Keeps a finished turn (a failed one is never added).
-  void add_turn(std::string question, std::string answer);
+  /// The most a conversation keeps, in bytes of its questions and answers: a request that big
+  /// is past any model's context, and a chat left open for days must not grow without end.
+  static constexpr size_t max_bytes = size_t{32} << 20;
+
+  /// Keeps a finished turn (a failed one is never added), then forgets the oldest turns while
+  /// the conversation is over `max_bytes` (never the newest one); returns how many it forgot.
+  size_t add_turn(std::string question, std::string answer, size_t max = max_bytes);
 
   /// Forgets every turn; the system prompt stays.
-  void reset() { turns_.clear(); }
+  void reset() {
+    turns_.clear();
+    bytes_ = 0;
+  }
 
   /// Finished turns.
   size_t turns() const { return turns_.size(); }
@@ -60,7 +69,8 @@ public:
 
 private:
   std::optional<std::string> system_;
-  std::vector<std::pair<std::string, std::string>> turns_;
+  std::deque<std::pair<std::string, std::string>> turns_;
+  size_t bytes_ = 0; // of turns_' questions and answers
 };
 
 /// One turn as markdown: "## you", the question, "## ROLE", the answer.

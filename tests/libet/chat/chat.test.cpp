@@ -54,6 +54,25 @@ CAF_TEST(reset forgets the turns but keeps the system prompt) {
   CAF_CHECK_EQUAL(chat_history{std::nullopt}.ask("q").size(), 1u);
 }
 
+CAF_TEST(a conversation past its bound forgets its oldest turns but never the newest) {
+  chat_history h{"be brief"};
+  CAF_CHECK_EQUAL(h.add_turn("q1", "aaaa", 12), 0u); // 6 bytes
+  CAF_CHECK_EQUAL(h.add_turn("q2", "bbbb", 12), 0u); // 12: at the bound, kept
+  CAF_CHECK_EQUAL(h.add_turn("q3", "cccc", 12), 1u); // 18: q1 goes
+  CAF_CHECK_EQUAL(h.turns(), 2u);
+  auto m = h.ask("q4");
+  CAF_REQUIRE_EQUAL(m.size(), 6u);
+  CAF_CHECK_EQUAL(m[0].content, "be brief");
+  CAF_CHECK_EQUAL(m[1].content, "q2");
+  // One turn over the bound alone is kept, the rest forgotten.
+  CAF_CHECK_EQUAL(h.add_turn("q5", std::string(100, 'x'), 12), 2u);
+  CAF_CHECK_EQUAL(h.turns(), 1u);
+  // After a reset the count starts over.
+  h.reset();
+  CAF_CHECK_EQUAL(h.add_turn("q6", "dddd", 12), 0u);
+  CAF_CHECK_EQUAL(h.add_turn("q7", "eeee", 12), 0u);
+}
+
 CAF_TEST(the conversation renders as markdown) {
   chat_history h{std::nullopt};
   h.add_turn("hello", "hi there");
