@@ -2,11 +2,12 @@
 
 #include "et/util/paths.hpp"
 
+#include <cerrno>
 #include <utility>
+#include <vector>
 
 #include <pwd.h>
 #include <unistd.h>
-#include <vector>
 
 namespace et::config {
 
@@ -63,14 +64,32 @@ std::string refused_output_dir(const fs::path& output_dir, const settings& s, co
 
 namespace {
 
-// The home of this process's user from the password database ("" when it has none).
-fs::path account_home() {
-  struct passwd pw {};
-  struct passwd* found = nullptr;
-  std::vector<char> buf(16384);
-  if (::getpwuid_r(::getuid(), &pw, buf.data(), buf.size(), &found) != 0 || !found || !pw.pw_dir)
-    return {};
-  return pw.pw_dir;
+// The home of this process's user from the password database ("" when it has none), looked up
+// once: it may ask a directory service (LDAP, sssd).
+const fs::path& account_home() {
+  static const fs::path home = [] {
+    auto size = ::sysconf(_SC_GETPW_R_SIZE_MAX);
+    std::vector<char> buf(size > 0 ? static_cast<size_t>(size) : 16384);
+    struct passwd pw {};
+    struct passwd* found = nullptr;
+    int rc = 0;
+    while ((rc = ::getpwuid_r(::getuid(), &pw, buf.data(), buf.size(), &found)) == ERANGE
+           && buf.size() < (size_t{1} << 20))
+      buf.resize(buf.size() * 2);
+    return rc == 0 && found && pw.pw_dir ? fs::path{pw.pw_dir} : fs::path{};
+  }();
+  return home;
+}
+
+// Whether `folder` (in /tmp, /var/tmp) directly holds a socket: tmux's, an ssh agent's, X11's.
+bool holds_socket(const fs::path& folder) {
+  std::error_code ec;
+  size_t seen = 0;
+  for (fs::directory_iterator it{folder, ec}, end; !ec && it != end && ++seen <= 4096;
+       it.increment(ec))
+    if (std::error_code type_ec; it->symlink_status(type_ec).type() == fs::file_type::socket)
+      return true;
+  return false;
 }
 
 // Whether `outer` is `inner` or holds it, as written or with links resolved.
@@ -92,9 +111,16 @@ std::string refused_read_only(const fs::path& folder, const fs::path& home) {
   for (const char* own : {"/tmp", "/var/tmp", "/run", "/var/run", "/dev", "/proc"})
     if (holds(p, own))
       return std::string{"would show the host's "} + own + ", which the sandbox keeps private";
-  for (const char* inside : {"/dev", "/proc", "/run/user"})
-    if (lies_within(p, inside) || lies_within(resolved_path(p), inside))
-      return std::string{"lies inside the host's "} + inside + ", which the sandbox keeps private";
+  auto real = resolved_path(p);
+  auto inside = [&](const char* private_folder) {
+    return lies_within(p, private_folder) || lies_within(real, private_folder);
+  };
+  for (const char* host : {"/dev", "/proc", "/run", "/var/run"})
+    // NixOS puts its programs under /run: its system profile and setuid wrappers.
+    if (inside(host) && !inside("/run/current-system") && !inside("/run/wrappers"))
+      return std::string{"lies inside the host's "} + host + ", which the sandbox keeps private";
+  if ((inside("/tmp") || inside("/var/tmp")) && holds_socket(real))
+    return "holds a socket (tmux's, an ssh agent's...), which a read-only folder still connects";
   return {};
 }
 

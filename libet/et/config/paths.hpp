@@ -32,10 +32,11 @@ std::string refused_output_dir(const std::filesystem::path& output_dir, const se
 
 /// Why the verify sandbox may not show `folder` read-only ("" when it may), `home` being the
 /// user's (may be empty): the whole machine; a home (`home`, the home of this process's user,
-/// /home, /var/home, /root) or a folder holding one; or the host's /tmp, /var/tmp, /run,
-/// /var/run, /dev or /proc, a folder holding one, or one inside /dev, /proc or /run/user,
-/// which the sandbox keeps private (their sockets reach tmux, ssh agents, the session bus).
-/// Compared as written and with links resolved.
+/// /home, /var/home, /root) or a folder holding one; the host's /tmp, /var/tmp, /run, /var/run,
+/// /dev or /proc or a folder holding one; a folder inside /dev, /proc or /run (but NixOS's
+/// /run/current-system and /run/wrappers); or a folder in /tmp or /var/tmp that holds a socket.
+/// The sandbox keeps those private: their sockets reach tmux, ssh agents, the session bus, and
+/// a read-only folder does not stop a connect. Compared as written and with links resolved.
 std::string refused_read_only(const std::filesystem::path& folder,
                               const std::filesystem::path& home);
 

@@ -37,11 +37,12 @@ char32_t utf8_decode(std::string_view text, size_t at, size_t n);
 bool is_bidi_control(char32_t c);
 
 /// Whether `c` changes how the text around it reads without being seen itself: a bidi control;
-/// a zero-width or blank one (U+200B..U+200D, U+2060..U+2064, U+FEFF, the soft hyphen, the
+/// a zero-width one or a filler (U+200B..U+200D, U+2060..U+2064, U+FEFF, the soft hyphen, the
 /// combining grapheme joiner, the Hangul fillers, U+180E, U+206A..U+206F), which make two names
-/// look alike; line and paragraph separators (U+2028, U+2029); variation selectors; the
-/// interlinear annotation marks; and the tag characters (U+E0000..U+E007F), which carry text
-/// a model reads and a person does not see.
+/// look alike (visible spaces of other widths, U+00A0 or U+3000, are not among them); line and
+/// paragraph separators (U+2028, U+2029); variation selectors; the interlinear annotation marks;
+/// and the tag characters (U+E0000..U+E007F), which carry text a model reads and a person does not
+/// see.
 bool is_hidden_format(char32_t c);
 
 /// `text` with its ASCII letters lowered; other bytes as they are (no locale).

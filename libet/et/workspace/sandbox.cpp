@@ -11,19 +11,14 @@ namespace et::workspace {
 namespace fs = std::filesystem;
 
 const std::vector<std::string>& system_folders() {
-  static const std::vector<std::string> folders{"/usr",
-                                                "/etc",
-                                                "/opt",
-                                                "/sys",
-                                                "/nix",
-                                                "/gnu",
-                                                "/bin",
-                                                "/sbin",
-                                                "/lib",
-                                                "/lib32",
-                                                "/lib64",
-                                                "/libx32",
-                                                "/home/linuxbrew/.linuxbrew"};
+  static const std::vector<std::string> folders{
+      "/usr", "/etc", "/opt", "/sys", "/nix", "/gnu", "/bin", "/sbin", "/lib", "/lib32", "/lib64",
+      "/libx32",
+      // Homebrew's programs and libraries, not its var/ (databases) and etc/.
+      "/home/linuxbrew/.linuxbrew/bin", "/home/linuxbrew/.linuxbrew/sbin",
+      "/home/linuxbrew/.linuxbrew/lib", "/home/linuxbrew/.linuxbrew/opt",
+      "/home/linuxbrew/.linuxbrew/Cellar", "/home/linuxbrew/.linuxbrew/share",
+      "/home/linuxbrew/.linuxbrew/include"};
   return folders;
 }
 
@@ -87,11 +82,17 @@ const std::vector<std::string>& home_toolchains() {
                                                 ".dotnet",
                                                 ".nuget/packages",
                                                 ".ghcup",
-                                                ".cabal",
+                                                ".cabal/bin",
+                                                ".cabal/packages",
+                                                ".cabal/store",
                                                 ".stack",
                                                 ".elan",
                                                 ".opam",
-                                                ".julia",
+                                                ".julia/packages",
+                                                ".julia/artifacts",
+                                                ".julia/compiled",
+                                                ".julia/registries",
+                                                ".julia/environments",
                                                 ".juliaup",
                                                 ".nix-profile",
                                                 ".conda",
@@ -274,8 +275,12 @@ std::vector<std::string> sandbox_wrapper(const std::string& bwrap, const fs::pat
   add_system(args, places);
   add_tmpfs(args, "/tmp", view.tmpfs_bytes);
   add_tmpfs(args, "/var/tmp", view.tmpfs_bytes);
-  if (!view.home.empty())
+  if (!view.home.empty()) {
     add_tmpfs(args, view.home, view.tmpfs_bytes);
+    for (const auto& place : places) // a system folder in the home (Homebrew's user) stays
+      if (lies_within(place.at, view.home))
+        args.insert(args.end(), {"--ro-bind", place.at.string(), place.at.string()});
+  }
   add_read_only(args, places, view.read_only, work, view.home);
   // Order matters: what is hidden outside `dir` before its bind, what lies inside after it.
   std::vector<std::string> inside;

@@ -18,7 +18,8 @@ struct sandbox_view {
   /// Shown as an empty, writable folder ("" = none), so that HOME works but holds nothing of
   /// the user's; what is written there is gone with the sandbox.
   std::filesystem::path home;
-  /// Shown read-only at their place (toolchains, PATH folders, verify.read_only); absolute.
+  /// Shown read-only (toolchains, PATH folders, verify.read_only); absolute. Each is shown
+  /// where it is, or, inside a shown folder through a link leading elsewhere, where that leads.
   std::vector<std::filesystem::path> read_only;
   /// Replaced by an empty one where the view would show it (credentials, et's own files).
   std::vector<std::filesystem::path> hidden;
@@ -27,8 +28,8 @@ struct sandbox_view {
 };
 
 /// The system folders every sandbox shows read-only where the host has them: /usr, /etc,
-/// /opt, /sys, /nix, /gnu, Homebrew's /home/linuxbrew/.linuxbrew; and /bin, /sbin and /lib*
-/// as links into /usr or as folders.
+/// /opt, /sys, /nix, /gnu, the programs and libraries of Homebrew's /home/linuxbrew/.linuxbrew;
+/// and /bin, /sbin and /lib* as links into /usr or as folders.
 const std::vector<std::string>& system_folders();
 
 /// What in the system folders is hidden even so: password hashes and keys (/etc/shadow,

@@ -11,6 +11,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "et/config/paths.hpp"
 #include "et/workspace/verify.hpp"
 #include "sandbox_test.hpp"
 #include "temp_dir.hpp"
@@ -163,10 +164,14 @@ CAF_TEST(the sandbox shows nothing outside its allow list) {
   if (!sandbox_works())
     return;
   write(other / "project.txt", "PROJECT");
-  auto line = "cat " + (other / "project.txt").string() + " 2>/dev/null; test -e "
-              + home.parent_path().string() + " && echo PARENT; echo end";
-  CAF_CHECK_EQUAL(run_free(line).output, "PROJECTPARENT\nend\n"); // control
+  // A file beside the scratch folders (in the build dir, or /var/tmp for a clone in /tmp).
+  auto beside = other.parent_path() / (other.filename().string() + ".beside");
+  write(beside, "");
+  auto line = "cat " + (other / "project.txt").string() + " 2>/dev/null; test -e " + beside.string()
+              + " && echo BESIDE; echo end";
+  CAF_CHECK_EQUAL(run_free(line).output, "PROJECTBESIDE\nend\n"); // control
   CAF_CHECK_EQUAL(run(line, {}).output, "end\n");
+  fs::remove(beside);
   // What the view lists is shown, read-only.
   auto shown = run("cat " + (other / "project.txt").string() + "; { echo x > "
                        + (other / "w").string() + "; } 2>/dev/null || echo RO",
@@ -198,6 +203,20 @@ CAF_TEST(the home is empty and private and its toolchains are read only without 
   auto over = run("cat \"$HOME/notes.txt\" 2>/dev/null; echo end",
                   sandbox_view{home, {home.parent_path()}, {}});
   CAF_CHECK_EQUAL(over.output, "end\n");
+}
+
+CAF_TEST(a folder in tmp holding a socket is never shown) {
+  et::test::scratch_dir agent{"sandbox-agent"}; // under /tmp, as ssh-agent's and tmux's are
+  auto folder = fs::canonical(agent.dir);
+  CAF_CHECK_EQUAL(config::refused_read_only(folder, home), ""); // control: no socket yet
+  unix_listener sock{folder / "agent.sock"};
+  if (!sock.ok) {
+    CAF_MESSAGE("skipped: cannot make a socket here");
+    return;
+  }
+  CAF_CHECK_NOT_EQUAL(config::refused_read_only(folder, home).find("holds a socket"),
+                      std::string::npos);
+  CAF_CHECK(!has(verify_view(home, folder.string(), {}, {}).read_only, folder));
 }
 
 CAF_TEST(a read only entry never shows the hosts tmp or run) {
