@@ -1,6 +1,8 @@
 #define CAF_SUITE apps.chat
 #include "caf/test/unit_test.hpp"
 
+#include <unistd.h>
+
 #include <fstream>
 
 #include "app_test.hpp"
@@ -94,6 +96,19 @@ CAF_TEST(save writes no file through a symlink and keeps the transcript private)
   auto perms = std::filesystem::status(dir / "mine.md").permissions();
   CAF_CHECK((perms & std::filesystem::perms::group_all) == std::filesystem::perms::none);
   CAF_CHECK((perms & std::filesystem::perms::others_all) == std::filesystem::perms::none);
+}
+
+CAF_TEST(save writes no file of another user) {
+  std::ofstream{dir / "theirs.md"} << "their notes\n";
+  std::filesystem::permissions(dir / "theirs.md", std::filesystem::perms::all);
+  if (::chown((dir / "theirs.md").c_str(), 65534, 65534) != 0) {
+    CAF_MESSAGE("skipped: cannot give a file to another user here (not root)");
+    return;
+  }
+  auto r = chat({"--role", "solo", "--config", echo_config()}, "secret plans\n/save theirs.md\n");
+  CAF_CHECK_EQUAL(r.code, 0);
+  CAF_CHECK(has(r.err, "theirs.md belongs to another user; /save writes only a file of its own"));
+  CAF_CHECK_EQUAL(read_file(dir / "theirs.md"), "their notes\n");
 }
 
 CAF_TEST(a failed turn prints one line and leaves the history without it) {

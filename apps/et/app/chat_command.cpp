@@ -3,11 +3,13 @@
 #include <CLI/CLI.hpp>
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "caf/all.hpp"
@@ -130,27 +132,34 @@ std::string default_save_file(const std::string& role) {
   return "et-chat-" + role + "-" + buf + ".md";
 }
 
-// Writes `text` to `file` (0600, like every transcript), never through a symlink: a link in the
-// folder, made by whoever could write there, would send the conversation elsewhere.
+// Writes `text` to `file` (0600, like every transcript), only a file of the user's own: never
+// through a symlink (made by whoever could write in the folder, it would send the conversation
+// elsewhere), never into someone else's file left writable (they would read it).
 std::string write_transcript(const std::string& file, const std::string& text) {
   std::error_code ec;
   if (std::filesystem::is_symlink(file, ec))
     return file + " is a symlink; /save writes only a file of its own";
-  auto fd = open_private_file(file, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW);
+  auto fd = open_private_file(file, O_WRONLY | O_CREAT | O_NOFOLLOW);
   if (!fd)
     return fd.error().message;
-  size_t done = 0;
-  while (done < text.size()) {
+  struct stat st {};
+  std::string problem;
+  if (::fstat(*fd, &st) != 0 || st.st_uid != ::geteuid())
+    problem = file + " belongs to another user; /save writes only a file of its own";
+  else if (::ftruncate(*fd, 0) != 0)
+    problem = "cannot write " + file + ": " + std::strerror(errno);
+  for (size_t done = 0; problem.empty() && done < text.size();) {
     auto n = ::write(*fd, text.data() + done, text.size() - done);
     if (n < 0 && errno == EINTR)
       continue;
     if (n <= 0)
-      break;
-    done += static_cast<size_t>(n);
+      problem = "cannot write " + file + ": " + std::strerror(n < 0 ? errno : EIO);
+    else
+      done += static_cast<size_t>(n);
   }
-  bool written = done == text.size();
-  bool closed = ::close(*fd) == 0;
-  return written && closed ? std::string{} : "cannot write " + file;
+  if (::close(*fd) != 0 && problem.empty())
+    problem = "cannot write " + file + ": " + std::strerror(errno);
+  return problem;
 }
 
 void save(chat_state& st, const std::string& file_arg) {
