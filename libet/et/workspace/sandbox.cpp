@@ -23,7 +23,9 @@ const std::vector<std::string>& system_folders() {
 }
 
 const std::vector<std::string>& system_hidden() {
-  static const std::vector<std::string> hidden{"/etc/shadow",
+  // /etc/environment: where some put API keys for every login.
+  static const std::vector<std::string> hidden{"/etc/environment",
+                                               "/etc/shadow",
                                                "/etc/shadow-",
                                                "/etc/gshadow",
                                                "/etc/gshadow-",

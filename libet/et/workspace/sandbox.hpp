@@ -32,9 +32,10 @@ struct sandbox_view {
 /// and /bin, /sbin and /lib* as links into /usr or as folders.
 const std::vector<std::string>& system_folders();
 
-/// What in the system folders is hidden even so: password hashes and keys (/etc/shadow,
-/// /etc/ssh, /etc/ssl/private...), which only root can read, and et may run as root; and the
-/// Nix daemon's socket, whose builds reach the network.
+/// What in the system folders is hidden even so: /etc/environment, where some put API keys for
+/// every login; password hashes and keys (/etc/shadow, /etc/ssh, /etc/ssl/private...), which
+/// only root can read, and et may run as root; and the Nix daemon's socket, whose builds reach
+/// the network.
 const std::vector<std::string>& system_hidden();
 
 /// The folders of a home shown read-only where they exist (relative to it): toolchains and

@@ -281,6 +281,24 @@ CAF_TEST(the writable tmpfs folders hold at most what the view allows) {
   }
 }
 
+CAF_TEST(every system file to hide that exists here is hidden by the wrapper) {
+  auto args = sandbox_wrapper("/usr/bin/bwrap", "/nonexistent-et/out", {});
+  size_t checked = 0;
+  for (const auto& path : system_hidden()) {
+    std::error_code ec;
+    if (!fs::exists(path, ec))
+      continue;
+    ++checked;
+    bool hidden = false;
+    for (size_t i = 1; i < args.size(); ++i)
+      hidden =
+          hidden || (args[i] == path && (args[i - 1] == "--tmpfs" || args[i - 1] == "/dev/null"));
+    if (!hidden)
+      CAF_FAIL(path << " is not hidden");
+  }
+  CAF_CHECK_GREATER(checked, 0u); // /etc/environment and /etc/shadow are on every Debian
+}
+
 CAF_TEST(password hashes and host keys stay hidden from a sandbox run as root) {
   if (!sandbox_works())
     return;
