@@ -278,4 +278,28 @@ CAF_TEST(a verify that never passes fails the run after the last iteration) {
   CAF_CHECK_EQUAL(r->status, store::run_status::failed);
 }
 
+CAF_TEST(a sandbox that cannot start fails verify at once without a fix round) {
+  load(yaml_with_latency("0ms"));
+  auto start = verified_run("two parts", "bwrap: setting up uid map: Permission denied\n");
+  actors::run_limits sandboxed;
+  sandboxed.bwrap = "/usr/bin/bwrap";
+  auto r = complete(spawn(start, sandboxed));
+  CAF_REQUIRE(r);
+  CAF_REQUIRE_EQUAL(r->verifications.size(), 1u);
+  CAF_CHECK(r->verifications[0].blamed.empty());
+  CAF_CHECK_EQUAL(r->verifications[0].output,
+                  "the verify sandbox did not start: bwrap: setting up uid map: Permission denied");
+  CAF_CHECK_EQUAL(r->status, store::run_status::failed);
+  CAF_CHECK_EQUAL(verifier_seen().seen.size(), 1u);
+}
+
+CAF_TEST(the same words from a command run without the sandbox are its own and get a fix) {
+  load(yaml_with_latency("0ms"));
+  auto start = verified_run("two parts", "bwrap: setting up uid map: Permission denied\n");
+  auto r = complete(spawn(start));
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->verifications.size(), 2u);
+  CAF_CHECK_EQUAL(verifier_seen().seen.size(), 2u);
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()

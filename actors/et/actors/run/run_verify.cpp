@@ -137,6 +137,15 @@ std::vector<int> blame(const workspace::output_dir& output, const std::string& t
   return {blamed.begin(), blamed.end()};
 }
 
+// Whether the sandbox itself did not start (bwrap says why and exits 1 before the command
+// runs: a kernel without user namespaces for it, AppArmor, a mount it refused). Not the
+// models' to fix, so no fix round follows.
+bool sandbox_failed(const run_state& st, const verify_report& report) {
+  const auto& o = report.outcome;
+  return report.ran && !st.setup.limits.bwrap.empty() && o.exit_code == 1
+         && o.output.rfind("bwrap: ", 0) == 0;
+}
+
 void verified(run_pointer self, int iteration, const verify_report& report) {
   auto& st = self->state;
   st.verify_cancel = nullptr;
@@ -152,8 +161,13 @@ void verified(run_pointer self, int iteration, const verify_report& report) {
     note(self, "verify: " + n, true);
   // Model-written code printed it: no secret goes on to the journal or a model.
   auto secrets = st.setup.settings->secrets();
-  if (!report.ran) {
-    v.output = workspace::shareable_output(report.error, false, secrets, 4096);
+  bool cannot_run = !report.ran || sandbox_failed(st, report);
+  if (cannot_run) {
+    auto why = report.ran ? "the verify sandbox did not start: "
+                                + report.outcome.output.substr(0, report.outcome.output.find('\n'))
+                          : report.error;
+    v.output = workspace::shareable_output(why, false, secrets, 4096);
+    v.exit_code = report.ran ? report.outcome.exit_code : -1;
     note(self, "verify: " + v.output, true);
   } else {
     const auto& o = report.outcome;
@@ -162,7 +176,8 @@ void verified(run_pointer self, int iteration, const verify_report& report) {
     v.timed_out = o.timed_out;
     v.output = workspace::shareable_output(o.output, o.truncated, secrets, 4096);
   }
-  bool last = v.passed || iteration == st.record().header.max_iterations || stopping(st);
+  bool last =
+      cannot_run || v.passed || iteration == st.record().header.max_iterations || stopping(st);
   if (!last)
     v.blamed = blame(*st.output, v.output);
   st.record().verifications.push_back(v);
