@@ -59,6 +59,9 @@ std::string refused_output_dir(const fs::path& output_dir, const settings& s, co
     if (lies_within(out, mine))
       return "it is inside " + std::string{what} + " " + mine.string();
   }
+  // The verify sandbox binds it writable over its private /tmp or beside what it keeps out.
+  if (auto why = refused_read_only(out, home ? fs::path{*home} : fs::path{}); !why.empty())
+    return "it " + why;
   return {};
 }
 

@@ -24,8 +24,10 @@ std::filesystem::path runs_dir(const settings& s, const env_lookup& env);
 /// dir, the runs dir, the default state dir with the trust file, the user's config folder,
 /// and ~/.ssh, ~/.gnupg and ~/.local/bin, where a file grants a login or runs as a command).
 /// A model's answer there could rewrite et's config (trusted as the user's own), its seals
-/// and journals, or the user's dotfiles. Nor may it hold `unchecked_config`, a config file et
-/// reads without a trust check (--config): the next run would read what a model wrote.
+/// and journals, or the user's dotfiles. Nor may it be what refused_read_only() refuses (the
+/// host's /tmp, a folder in /run, one holding a socket...): the verify sandbox binds it
+/// writable, and would show what it keeps private. Nor may it hold `unchecked_config`, a config
+/// file et reads without a trust check (--config): the next run would read what a model wrote.
 std::string refused_output_dir(const std::filesystem::path& output_dir, const settings& s,
                                const env_lookup& env,
                                const std::filesystem::path& unchecked_config = {});

@@ -31,6 +31,14 @@ CAF_TEST(the home folder and what holds it do not ) {
   CAF_CHECK(refused("/").find("home folder") != std::string::npos);
 }
 
+CAF_TEST(nor the hosts private folders the verify sandbox keeps out) {
+  CAF_CHECK_EQUAL(refused("/tmp"),
+                  "it would show the host's /tmp, which the sandbox keeps private");
+  CAF_CHECK_EQUAL(refused("/run/user/1000/out"),
+                  "it lies inside the host's /run, which the sandbox keeps private");
+  CAF_CHECK_EQUAL(refused("/tmp/et-some-project"), ""); // a folder of its own in /tmp is fine
+}
+
 CAF_TEST(et s own folders neither inside nor around) {
   CAF_CHECK(
       refused("/nonexistent-et/home/.local/state/electrictown/runs/x").find("inside et's state dir")
