@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <fstream>
 #include <system_error>
 
 #include <unistd.h>
@@ -93,6 +94,20 @@ std::string first_line(const std::string& text) {
   return line.empty() ? "no output" : line;
 }
 
+} // namespace
+
+std::string userns_hint(const fs::path& apparmor_switch) {
+  std::ifstream in{apparmor_switch};
+  std::string value;
+  if (!(in >> value) || value != "1")
+    return {};
+  return " (AppArmor keeps unprivileged user namespaces from programs without a profile "
+         "allowing them, as Ubuntu 23.10 and later do: give bwrap such a profile, or set "
+         "kernel.apparmor_restrict_unprivileged_userns=0)";
+}
+
+namespace {
+
 sandbox_probe run_probe() {
   sandbox_probe out;
   auto bwrap = find_bwrap();
@@ -111,7 +126,8 @@ sandbox_probe run_probe() {
   if (!ran)
     out.problem = bwrap + ": " + ran.error().message;
   else if (!ran->passed())
-    out.problem = bwrap + " does not run here: " + first_line(ran->output);
+    out.problem = bwrap + " does not run here: " + first_line(ran->output)
+                  + userns_hint("/proc/sys/kernel/apparmor_restrict_unprivileged_userns");
   else
     out.bwrap = bwrap;
   return out;

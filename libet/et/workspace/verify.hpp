@@ -43,6 +43,11 @@ struct sandbox_probe {
   bool works() const { return !bwrap.empty(); }
 };
 
+/// What to add to a failed probe's problem when `apparmor_switch` (the kernel's
+/// apparmor_restrict_unprivileged_userns) says 1: AppArmor then keeps bwrap from the user
+/// namespaces it needs, and installing it again would not help. "" otherwise.
+std::string userns_hint(const std::filesystem::path& apparmor_switch);
+
 /// Finds bwrap (PATH, then /usr/bin and /bin) and runs `true` in the sandbox once; the answer
 /// is kept for the life of the process. User namespaces may be off (containers, hardened
 /// kernels), so finding the binary is not enough.

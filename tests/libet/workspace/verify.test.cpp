@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <string>
 #include <thread>
@@ -142,6 +143,17 @@ CAF_TEST(shared output cut at the start keeps no part of a secret) {
   // Scrubbing comes before the cut to `max`, so a whole secret near the cut is caught.
   CAF_CHECK_EQUAL(shareable_output("x" + secret + "END", false, {secret}, 8), "x****END");
   CAF_CHECK_EQUAL(shareable_output("abcdef", false, {}, 3), "...def");
+}
+
+CAF_TEST(a probe failing where apparmor keeps user namespaces says so) {
+  et::test::scratch_dir d{"userns"};
+  auto flag = d.dir / "apparmor_restrict_unprivileged_userns";
+  CAF_CHECK_EQUAL(userns_hint(flag), ""); // no such switch: nothing to say
+  std::ofstream{flag} << "0\n";
+  CAF_CHECK_EQUAL(userns_hint(flag), "");
+  std::ofstream{flag} << "1\n";
+  CAF_CHECK_NOT_EQUAL(userns_hint(flag).find("kernel.apparmor_restrict_unprivileged_userns=0"),
+                      std::string::npos);
 }
 
 CAF_TEST_FIXTURE_SCOPE(verify_confinement, fixture)
