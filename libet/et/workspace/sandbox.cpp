@@ -31,6 +31,7 @@ const std::vector<std::string>& system_hidden() {
                                                "/etc/gshadow-",
                                                "/etc/ssh",
                                                "/etc/ssl/private",
+                                               "/etc/pki/tls/private",
                                                "/etc/krb5.keytab",
                                                "/etc/wireguard",
                                                "/etc/letsencrypt",
@@ -46,8 +47,6 @@ const std::vector<std::string>& home_toolchains() {
   static const std::vector<std::string> folders{".cargo/bin",
                                                 ".cargo/registry",
                                                 ".cargo/git",
-                                                ".cargo/config.toml",
-                                                ".cargo/config",
                                                 ".rustup",
                                                 ".pyenv",
                                                 ".rbenv",
@@ -130,7 +129,10 @@ const std::vector<std::string>& credential_names() {
                                               ".m2/settings-security.xml",
                                               ".gradle/gradle.properties",
                                               ".gem/credentials",
-                                              ".pub-cache/credentials.json"};
+                                              ".pub-cache/credentials.json",
+                                              ".local/share/uv/credentials",
+                                              ".stack/upload",
+                                              ".dotnet/corefx/cryptography"};
   return names;
 }
 
@@ -214,6 +216,7 @@ void add_system(std::vector<std::string>& args, std::vector<shown>& places) {
     if (top_link && fs::is_symlink(st)) {
       if (auto target = fs::read_symlink(folder, ec); !ec) {
         args.insert(args.end(), {"--symlink", target.string(), folder});
+        places.push_back({folder, resolved_path(folder)}); // /bin on PATH is shown already
         continue;
       }
     }

@@ -59,11 +59,11 @@ sandbox_view verify_view(const std::filesystem::path& home, std::string_view pat
 
 /// The bwrap command line (up to, not including, the command) confining a command to `dir`
 /// (absolute): a file system built of `view` and system_folders() (a read-only entry that
-/// config::refused_read_only() refuses is left out), read-only but for `dir`,
-/// the home and a private /tmp and /var/tmp; no network (its own network namespace), its own
-/// PID and IPC namespaces and session, no capabilities, a minimal /dev and its own /proc,
-/// killed when this process dies. No /run: the host's UNIX sockets (the session bus could start
-/// a process outside the sandbox, a docker socket is root) are not there to connect to.
+/// config::refused_read_only() refuses is left out), read-only but for `dir`, the home and a
+/// private /tmp and /var/tmp; no network (its own network namespace, whose loopback is its
+/// own), its own PID and IPC namespaces and session, no capabilities, a minimal /dev and its
+/// own /proc, killed when this process dies. No /run: the host's UNIX sockets (the session bus
+/// could start a process outside the sandbox, a docker socket is root) are not there.
 std::vector<std::string> sandbox_wrapper(const std::string& bwrap, const std::filesystem::path& dir,
                                          const sandbox_view& view = {});
 
