@@ -258,9 +258,15 @@ sandbox_view verify_view(const fs::path& home, std::string_view path,
     fs::path folder = fs::path{std::string{path.substr(start, end - start)}}.lexically_normal();
     start = end + 1;
     // A relative entry would depend on the current folder; one holding a home would show it.
-    if (folder.is_absolute() && exists_followed(folder)
-        && config::refused_read_only(folder, view.home).empty())
-      view.read_only.push_back(folder);
+    if (!folder.is_absolute() || !exists_followed(folder)
+        || !config::refused_read_only(folder, view.home).empty())
+      continue;
+    // A Python venv's or a conda env's bin/ runs nothing without the rest of the env.
+    auto env = folder.parent_path();
+    bool whole_env = folder.filename() == "bin"
+                     && (exists_followed(env / "pyvenv.cfg") || exists_followed(env / "conda-meta"))
+                     && config::refused_read_only(env, view.home).empty();
+    view.read_only.push_back(whole_env ? env : folder);
   }
   for (const auto& p : extra)
     if (p.is_absolute())

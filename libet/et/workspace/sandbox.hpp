@@ -51,8 +51,8 @@ std::vector<std::filesystem::path> credential_paths(const std::filesystem::path&
 
 /// The view of a verify command for a user with `home` (absolute, else none) and PATH `path`:
 /// the home's toolchains, each absolute folder of `path` that config::refused_read_only() lets
-/// through (never one holding a home), `extra` (verify.read_only), and `hidden` with
-/// credential_paths(home) added.
+/// through (never one holding a home; for the bin/ of a Python venv or a conda env, the whole
+/// env), `extra` (verify.read_only), and `hidden` with credential_paths(home) added.
 sandbox_view verify_view(const std::filesystem::path& home, std::string_view path,
                          const std::vector<std::filesystem::path>& extra,
                          std::vector<std::filesystem::path> hidden);

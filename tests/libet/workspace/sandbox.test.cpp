@@ -154,6 +154,21 @@ CAF_TEST(a verify view shows the home toolchains and PATH but never a folder hol
   CAF_CHECK(verify_view("/", "", {}, {}).home.empty());
 }
 
+CAF_TEST(the bin of a venv or a conda env on PATH shows the whole env) {
+  write(other / "venv" / "pyvenv.cfg", "home = /usr/bin\n");
+  write(other / "venv" / "bin" / "python", "");
+  write(other / "conda" / "conda-meta" / "history", "");
+  write(other / "conda" / "bin" / "python", "");
+  write(other / "tools" / "bin" / "tool", "");
+  auto path = (other / "venv/bin").string() + ":" + (other / "conda/bin").string() + ":"
+              + (other / "tools/bin").string();
+  auto v = verify_view(home, path, {}, {});
+  CAF_CHECK(has(v.read_only, other / "venv"));
+  CAF_CHECK(has(v.read_only, other / "conda"));
+  CAF_CHECK(has(v.read_only, other / "tools/bin")); // a plain bin/ is shown alone
+  CAF_CHECK(!has(v.read_only, other / "tools"));
+}
+
 CAF_TEST(a verify view never shows a home or a private folder even without HOME) {
   auto v = verify_view("", "/home:/root:/tmp:/var/run:/:/usr/bin", {}, {});
   CAF_CHECK_EQUAL(v.read_only, paths{"/usr/bin"});
