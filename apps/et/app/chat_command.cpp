@@ -148,15 +148,8 @@ std::string write_transcript(const std::string& file, const std::string& text) {
     problem = file + " belongs to another user; /save writes only a file of its own";
   else if (::ftruncate(*fd, 0) != 0)
     problem = "cannot write " + file + ": " + std::strerror(errno);
-  for (size_t done = 0; problem.empty() && done < text.size();) {
-    auto n = ::write(*fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      problem = "cannot write " + file + ": " + std::strerror(n < 0 ? errno : EIO);
-    else
-      done += static_cast<size_t>(n);
-  }
+  if (problem.empty() && !write_all(*fd, text))
+    problem = "cannot write " + file + ": " + std::strerror(errno);
   if (::close(*fd) != 0 && problem.empty())
     problem = "cannot write " + file + ": " + std::strerror(errno);
   return problem;

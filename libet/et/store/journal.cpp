@@ -40,19 +40,6 @@ failure io_failure(const char* what, const fs::path& file, int err) {
                                           + std::strerror(err));
 }
 
-// Regular files only return short on errors (a full disk), which the next round reports.
-bool write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    auto n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return false;
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
-
 // A new file's name is durable only once its folder is synced.
 void sync_dir(const fs::path& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);

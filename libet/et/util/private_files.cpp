@@ -82,6 +82,21 @@ result<int> open_private_file(const fs::path& file, int flags) {
   return fd;
 }
 
+bool write_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    auto n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      if (n == 0)
+        errno = EIO; // never spin on a write that takes nothing
+      return false;
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
 void tighten_private_file(const fs::path& file) {
   struct stat st {};
   if (::lstat(file.c_str(), &st) == 0 && S_ISREG(st.st_mode)

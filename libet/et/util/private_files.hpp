@@ -34,6 +34,10 @@ result<void> make_dirs(const std::filesystem::path& dir, mode_t mode);
 /// close-on-exec. Returns the fd or an io_error naming the file.
 result<int> open_private_file(const std::filesystem::path& file, int flags);
 
+/// Writes all of `data` to `fd`, again after EINTR and short writes. False on a failure, errno
+/// saying which (EIO when a write wrote nothing).
+bool write_all(int fd, std::string_view data);
+
 /// Makes an existing `file` of the current user 0600 when it is looser (it may be missing).
 void tighten_private_file(const std::filesystem::path& file);
 

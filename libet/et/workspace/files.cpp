@@ -145,19 +145,6 @@ outcome check_target(int dir_fd, const std::string& name) {
   return {};
 }
 
-bool write_all(int fd, const std::string& content) {
-  size_t done = 0;
-  while (done < content.size()) {
-    auto n = ::write(fd, content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0)
-      return false;
-    done += static_cast<size_t>(n);
-  }
-  return true;
-}
-
 // Writes the content to a temporary file in the same folder (so rename is atomic), flushes it
 // to disk, renames it over the target and flushes the folder so the rename survives a crash.
 // The new file is created with `mode`, which the umask can narrow but nothing widens.
