@@ -98,8 +98,10 @@ std::string first_line(const std::string& text) {
 
 std::string userns_hint(const fs::path& apparmor_switch) {
   std::ifstream in{apparmor_switch};
-  std::string value;
-  if (!(in >> value) || value != "1")
+  char value[2] = {};
+  if (!in.read(value, 2) && in.gcount() < 1) // "1\n" or "0\n": two bytes are all it takes
+    return {};
+  if (value[0] != '1' || (in.gcount() == 2 && value[1] != '\n'))
     return {};
   return " (AppArmor keeps unprivileged user namespaces from programs without a profile "
          "allowing them, as Ubuntu 23.10 and later do: give bwrap such a profile, or set "
