@@ -24,16 +24,12 @@
 using namespace et;
 using namespace et::workspace;
 using et::test::sandbox_works;
+using et::test::write;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 using paths = std::vector<fs::path>;
 
 namespace {
-
-void write(const fs::path& file, const std::string& text) {
-  fs::create_directories(file.parent_path());
-  std::ofstream{file, std::ios::binary} << text;
-}
 
 bool has(const paths& v, const fs::path& p) {
   return std::find(v.begin(), v.end(), p) != v.end();

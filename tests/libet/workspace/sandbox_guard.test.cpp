@@ -19,6 +19,7 @@
 using namespace et;
 using namespace et::workspace;
 using et::test::sandbox_works;
+using et::test::write;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
@@ -29,11 +30,6 @@ std::string slurp(const fs::path& file) {
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
-}
-
-void write(const fs::path& file, const std::string& text) {
-  fs::create_directories(file.parent_path());
-  std::ofstream{file, std::ios::binary} << text;
 }
 
 std::vector<std::string> keys(const auto_run_scan& s) {

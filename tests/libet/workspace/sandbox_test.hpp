@@ -3,6 +3,8 @@
 /// and skipping where bwrap cannot run. Include after caf/test/unit_test.hpp.
 
 #include <filesystem>
+#include <fstream>
+#include <string>
 #include <unistd.h>
 
 #include "caf/test/unit_test.hpp"
@@ -31,6 +33,12 @@ inline std::filesystem::path outside_tmp() {
   if (under_tmp && fs::is_directory("/var/tmp", ec) && ::access("/var/tmp", W_OK) == 0)
     return "/var/tmp";
   return ET_BINARY_DIR;
+}
+
+/// Writes `text` to `file`, making its folders first.
+inline void write(const std::filesystem::path& file, const std::string& text) {
+  std::filesystem::create_directories(file.parent_path());
+  std::ofstream{file, std::ios::binary} << text;
 }
 
 /// False (and says so) when bwrap cannot run here, so the sandbox tests pass vacuously.
