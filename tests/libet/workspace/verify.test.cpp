@@ -151,6 +151,10 @@ CAF_TEST(a probe failing where apparmor keeps user namespaces says so) {
   CAF_CHECK_EQUAL(userns_hint(flag), ""); // no such switch: nothing to say
   std::ofstream{flag} << "0\n";
   CAF_CHECK_EQUAL(userns_hint(flag), "");
+  std::ofstream{flag} << "10\n"; // not the switch's word
+  CAF_CHECK_EQUAL(userns_hint(flag), "");
+  std::ofstream{flag} << std::string(1 << 20, '1'); // read two bytes, not a megabyte
+  CAF_CHECK_EQUAL(userns_hint(flag), "");
   std::ofstream{flag} << "1\n";
   CAF_CHECK_NOT_EQUAL(userns_hint(flag).find("kernel.apparmor_restrict_unprivileged_userns=0"),
                       std::string::npos);
