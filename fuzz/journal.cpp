@@ -18,9 +18,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// The private folder, made once and removed when the fuzzer exits.
+// The private folder, made once and removed when the fuzzer exits. Never destroyed itself: the
+// exit handler is registered while it is made, so it would run after a static's destructor.
 const fs::path& scratch() {
-  static const fs::path dir = [] {
+  static const fs::path& dir = *new fs::path{[] {
     fs::path base = fs::exists("/dev/shm") ? fs::path{"/dev/shm"} : fs::temp_directory_path();
     auto d = base / ("et-fuzz-journal-" + std::to_string(::getpid()));
     fs::create_directories(d / "read");
@@ -29,7 +30,7 @@ const fs::path& scratch() {
       fs::remove_all(scratch(), ec);
     });
     return d;
-  }();
+  }()};
   return dir;
 }
 
