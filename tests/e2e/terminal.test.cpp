@@ -28,16 +28,33 @@ struct pty_outcome {
   std::string output; // stdout and stderr together, as the terminal got them
 };
 
+// How often `part` occurs in `text`.
+size_t occurrences(const std::string& text, const std::string& part) {
+  size_t n = 0;
+  for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + 1))
+    ++n;
+  return n;
+}
+
+// Keys typed into a pseudo-terminal once the output shows `after` (a prompt), in turn.
+struct typing {
+  std::string after;
+  std::string keys;
+};
+
 // Runs `et args...` with stdout and stderr on a pseudo-terminal in raw mode (no newline
-// translation), stdin from /dev/null; reads everything until the child is gone.
-pty_outcome run_on_pty(const std::vector<std::string>& args) {
+// translation), stdin from /dev/null; reads everything until the child is gone. With `keys`,
+// stdin is the terminal too, in the modes a new terminal has, and each entry is typed once
+// the output holds its `after` once more than when the entry before it was typed.
+pty_outcome run_on_pty(const std::vector<std::string>& args, std::vector<typing> keys = {}) {
   pty_outcome r;
   int master = -1, slave = -1;
   if (::openpty(&master, &slave, nullptr, nullptr, nullptr) != 0)
     return r;
   termios t{};
   ::tcgetattr(slave, &t);
-  ::cfmakeraw(&t);
+  if (keys.empty())
+    ::cfmakeraw(&t);
   ::tcsetattr(slave, TCSANOW, &t);
   std::vector<std::string> argv{et_binary};
   argv.insert(argv.end(), args.begin(), args.end());
@@ -47,7 +64,10 @@ pty_outcome run_on_pty(const std::vector<std::string>& args) {
   ptrs.push_back(nullptr);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  if (keys.empty())
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  else
+    posix_spawn_file_actions_adddup2(&actions, slave, 0);
   posix_spawn_file_actions_adddup2(&actions, slave, 1);
   posix_spawn_file_actions_adddup2(&actions, slave, 2);
   posix_spawn_file_actions_addclose(&actions, master);
@@ -61,6 +81,7 @@ pty_outcome run_on_pty(const std::vector<std::string>& args) {
     return r;
   }
   auto deadline = std::chrono::steady_clock::now() + 15s;
+  size_t seen = 0; // how often the next `after` had shown when the last keys went
   char buf[4096];
   while (std::chrono::steady_clock::now() < deadline) {
     pollfd p{master, POLLIN, 0};
@@ -70,6 +91,11 @@ pty_outcome run_on_pty(const std::vector<std::string>& args) {
     if (n <= 0)
       break; // EIO: every slave descriptor is closed, the child is gone
     r.output.append(buf, static_cast<size_t>(n));
+    if (!keys.empty() && occurrences(r.output, keys.front().after) > seen) {
+      (void)!::write(master, keys.front().keys.data(), keys.front().keys.size());
+      keys.erase(keys.begin());
+      seen = keys.empty() ? 0 : occurrences(r.output, keys.front().after);
+    }
   }
   ::close(master);
   ::kill(pid, SIGKILL); // no-op when it ended
@@ -149,6 +175,26 @@ CAF_TEST(et chat shows the answer neutralised and keeps its transcript private) 
   CAF_CHECK_EQUAL(st.st_mode & 07777, 0700u);
   // The transcript is a file: it keeps the bytes as the model wrote them.
   CAF_CHECK(has(read_file(transcript), hostile));
+}
+
+CAF_TEST(et chat takes a paste as one question and edits the line in place) {
+  auto transcript = dir / "state" / "sessions" / "p.md";
+  // The prompt asks for marked pastes once it is ready for keys.
+  const std::string ready = "\x1b[?2004h";
+  auto tty = run_on_pty({"chat", "--config", config.string(), "--transcript", transcript.string()},
+                        {{ready, "look: \x1b[200~line one\rline two\x03\x1b[201~\r"},
+                         // Once the answer (the question echoed) shows: Left twice, X after a.
+                         {"\nline two", "abc\x1b[D\x1b[DX\r"},
+                         // Ctrl-C drops a line, Ctrl-D on an empty one ends the chat.
+                         {"\naXbc", "gone\x03\x04"}});
+  CAF_CHECK_EQUAL(tty.code, 0);
+  auto text = read_file(transcript);
+  CAF_CHECK(has(text, "## you\n\nlook: line one\nline two\n"));
+  CAF_CHECK(has(text, "## you\n\naXbc\n"));
+  CAF_CHECK(!has(text, "gone"));
+  CAF_CHECK_EQUAL(occurrences(text, "## you"), 2u);
+  // The terminal is given back: marked pastes are asked off again.
+  CAF_CHECK(has(tty.output, "\x1b[?2004l"));
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

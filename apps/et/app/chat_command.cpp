@@ -15,6 +15,7 @@
 #include "caf/all.hpp"
 #include "et/actors/detail/errors.hpp"
 #include "et/app/chat_context.hpp"
+#include "et/app/chat_terminal.hpp"
 #include "et/app/commands.hpp"
 #include "et/app/runtime.hpp"
 #include "et/chat/chat.hpp"
@@ -169,7 +170,9 @@ void save(chat_state& st, const std::string& file_arg) {
 
 void help(chat_state& st) {
   st.ctx.out << "type a question, or: /cost (spend so far), /reset (forget the conversation), "
-                "/save [FILE] (write it as markdown), /quit; //text asks \"/text\"\n";
+                "/save [FILE] (write it as markdown), /quit; //text asks \"/text\"\n"
+                "at a terminal: Alt-Enter or \\ then Enter starts a new line, a paste stays one "
+                "question, Up and Down recall earlier ones, Ctrl-C drops the line\n";
 }
 
 // Acts on one line; false when the chat should end.
@@ -231,7 +234,23 @@ line_read read_line(std::istream& in, std::string& line) {
   return line_read::line;
 }
 
-// Reads lines until /quit, end of input or Ctrl-C at the prompt.
+// At a terminal: one question at a time, edited in place (a paste stays one question).
+int terminal_repl(chat_state& st, terminal_prompt& prompt) {
+  for (;;) {
+    std::cout.flush();
+    std::cerr.flush();
+    std::string question;
+    auto got = prompt.read(question);
+    if (got == prompt_read::end)
+      return interrupt_guard::raised() ? exit_interrupted : exit_ok;
+    if (got == prompt_read::interrupted)
+      return exit_interrupted;
+    if (!handle(st, chat::parse_chat_input(question)))
+      return exit_ok;
+  }
+}
+
+// Reads questions until /quit, end of input or Ctrl-C at the prompt.
 int repl(chat_state& st, const std::string& first) {
   bool terminal_in = ::isatty(STDIN_FILENO) == 1;
   set_title(st, session::title::idle);
@@ -240,6 +259,9 @@ int repl(chat_state& st, const std::string& first) {
       st.ctx.out << "> " << first << "\n";
     ask(st, first);
   }
+  if (&st.ctx.out == &std::cout)
+    if (auto prompt = terminal_prompt::open(STDIN_FILENO, STDOUT_FILENO))
+      return terminal_repl(st, *prompt);
   for (;;) {
     if (terminal_in)
       st.ctx.out << "> " << std::flush;

@@ -8,7 +8,8 @@ chat_input parse_chat_input(std::string_view line) {
   auto t = trim(line);
   if (t.empty())
     return {chat_command::nothing, ""};
-  if (t[0] != '/')
+  // A command is one line: a text of several lines is a question, whatever starts it.
+  if (t[0] != '/' || t.find('\n') != std::string_view::npos)
     return {chat_command::ask, std::string{t}};
   if (t.starts_with("//"))
     return {chat_command::ask, std::string{t.substr(1)}};

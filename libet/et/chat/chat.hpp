@@ -32,7 +32,8 @@ struct chat_input {
   std::string text;                          ///< its argument
 };
 
-/// Parses one line. "//text" asks "/text", so a question may start with "/".
+/// Parses what was entered. "//text" asks "/text", so a question may start with "/"; a text
+/// of several lines (a paste) is always a question.
 chat_input parse_chat_input(std::string_view line);
 
 /// "/cost", "/reset", "/save", "/quit", "/help".

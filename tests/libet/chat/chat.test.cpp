@@ -80,3 +80,9 @@ CAF_TEST(the conversation renders as markdown) {
   CAF_CHECK_EQUAL(h.markdown("scribe"), "## you\n\nhello\n\n## scribe\n\nhi there\n\n"
                                         "## you\n\nmore\n\n## scribe\n\ndone\n\n");
 }
+
+CAF_TEST(a text of several lines is a question even when it starts with a slash) {
+  auto in = parse_chat_input("/save x\nrm -rf /");
+  CAF_CHECK(in.what == chat_command::ask);
+  CAF_CHECK_EQUAL(in.text, "/save x\nrm -rf /");
+}
