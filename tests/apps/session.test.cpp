@@ -79,6 +79,20 @@ CAF_TEST(a spawned session is listed with its role and directory) {
   CAF_CHECK(has(row, fs::canonical(dir).string()) || has(row, dir.string()));
 }
 
+CAF_TEST(a folder whose name holds a tmux format is the pane s folder and runs nothing) {
+  auto marker = dir / "MARK";
+  auto weird = dir / ("proj-#(touch " + marker.string() + ")x");
+  fs::create_directories(weird);
+  auto r = et({"session", "spawn", "--role", "scribe", "--config", demo_config, "--backend", "tmux",
+               "--dir", weird.string()});
+  CAF_REQUIRE_EQUAL(r.code, 0);
+  auto name = r.out.substr(0, r.out.find('\n'));
+  auto listed = et({"session", "list"}).out;
+  auto row = listed.substr(std::min(listed.size(), listed.find(name)));
+  CAF_CHECK(has(row, fs::canonical(weird).string()));
+  CAF_CHECK(!fs::exists(marker));
+}
+
 CAF_TEST(text with shell metacharacters arrives literally and the answer shows in logs) {
   auto name = spawn();
   auto text = "$(rm -rf x); echo \"hi\"";

@@ -97,12 +97,23 @@ std::string session_name(std::string_view role, uint16_t suffix) {
   return "et-" + (safe.empty() ? std::string{"agent"} : safe) + "-" + hex;
 }
 
+std::string literal_format(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    out += c;
+    if (c == '#')
+      out += '#';
+  }
+  return out;
+}
+
 std::vector<std::string> new_session(const server& s, const std::string& name,
                                      const std::string& dir, const std::vector<std::string>& cmd) {
   // A detached session is 80x24 unless told otherwise; wider panes wrap less
-  // of what the agent prints before anyone attaches.
-  std::vector<std::string> args{"new-session", "-d", "-s",  name, "-c",
-                                dir,           "-x", "160", "-y", "48"};
+  // of what the agent prints before anyone attaches. tmux expands formats in -c: a folder
+  // named "x#(cmd)" would run cmd.
+  std::vector<std::string> args{"new-session",       "-d", "-s",  name, "-c",
+                                literal_format(dir), "-x", "160", "-y", "48"};
   // Several words after "--" are executed directly, without a shell; a single word would be
   // run by `$SHELL -c`, so a prompt or folder filled into it would be shell code: env runs it.
   args.push_back("--");

@@ -68,6 +68,10 @@ std::string title_escape(std::string_view title);
 /// anything outside [A-Za-z0-9_-] become "_".
 std::string session_name(std::string_view role, uint16_t suffix);
 
+/// `text` as tmux takes it literally where it expands formats ("#" written "##"): a folder
+/// named "proj-#(id)" must not run `id`.
+std::string literal_format(std::string_view text);
+
 /// Starts a detached session NAME in DIR running `command` directly (no
 /// shell). There is no environment parameter: tmux's -e puts values on its
 /// command line, readable by every local user (env_file.hpp passes them).

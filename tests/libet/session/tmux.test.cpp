@@ -172,3 +172,12 @@ CAF_TEST(the table aligns columns under a header) {
 CAF_TEST(the title escape is OSC 2 ended by ST) {
   CAF_CHECK_EQUAL(title_escape("et:busy"), "\033]2;et:busy\033\\");
 }
+
+CAF_TEST(a folder is a literal to tmux where it expands formats) {
+  CAF_CHECK_EQUAL(literal_format("/p/a#(touch x)b#{session_name}"),
+                  "/p/a##(touch x)b##{session_name}");
+  auto argv = new_session(plain, "n", "/p/x#(id)", {"a", "b"});
+  auto c = std::find(argv.begin(), argv.end(), "-c");
+  CAF_REQUIRE(c != argv.end());
+  CAF_CHECK_EQUAL(c[1], "/p/x##(id)");
+}
