@@ -65,12 +65,20 @@ std::optional<std::string> unknown_placeholder(const std::vector<std::string>& w
 }
 
 void read_command(reader& r, const located& at, const located& command_at, agent& out) {
-  auto text = r.text(command_at);
-  if (!text) {
+  auto expanded = r.text_with_env(command_at);
+  if (!expanded) {
     if (!command_at.node.IsDefined())
       r.error(at.node, command_at.path, "missing command (the agent's command line template)");
     return;
   }
+  // A value put into the command line is there for every user of the machine to read (ps,
+  // /proc/PID/cmdline), for as long as the agent runs: tokens go through env instead.
+  if (expanded->had_reference)
+    return r.error(command_at.node, command_at.path,
+                   "an environment reference ($NAME) would put its value on the agent's command "
+                   "line, which every user of the machine can read; pass it in env: (the agent "
+                   "reads its environment), or write $$ for a dollar sign");
+  auto text = std::optional<std::string>{std::move(expanded->text)};
   out.command = *text;
   std::string why;
   auto words = split_words(*text, why);

@@ -61,6 +61,16 @@ CAF_TEST(an invalid environment name is an error) {
       "\"1X\" is not a valid environment variable name");
 }
 
+CAF_TEST(an environment reference in an agent command is refused but a dollar sign is text) {
+  CAF_CHECK_EQUAL(
+      error_at(base + "agents:\n  x: {command: \"tool --token ${HOME}\"}\n", "agents.x.command"),
+      "an environment reference ($NAME) would put its value on the agent's command line, which "
+      "every user of the machine can read; pass it in env: (the agent reads its environment), "
+      "or write $$ for a dollar sign");
+  auto s = valid(base + "agents:\n  x: {command: \"sh -c 'echo $$HOME'\"}\n");
+  CAF_CHECK_EQUAL(s.agents.at("x").words, (strings{"sh", "-c", "echo $HOME"}));
+}
+
 CAF_TEST(et is the built - in agent and cannot be redefined) {
   CAF_CHECK_EQUAL(error_at(base + "agents:\n  et: {command: et chat}\n", "agents.et"),
                   "\"et\" is the built-in agent (et chat); choose another name");
