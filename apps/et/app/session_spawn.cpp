@@ -98,6 +98,11 @@ int run_spawn(context& ctx, const spawn_flags& flags) {
   auto dir = working_dir(ctx, flags.dir);
   if (!dir)
     return exit_usage;
+  if (*agent)
+    if (auto why = session::option_like_fill(**agent, {role, *dir, flags.prompt, {}, {}, {}})) {
+      ctx.err << "et session spawn: " << *why << "\n";
+      return exit_usage;
+    }
   // A first prompt that will be typed into the pane is checked before the session starts.
   if (*agent && !flags.prompt.empty() && !session::takes_prompt(**agent))
     if (auto why = session::unsendable(flags.prompt)) {

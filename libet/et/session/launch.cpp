@@ -72,6 +72,22 @@ launch agent_launch(const config::agent& a, const launch_request& r, const std::
   return out;
 }
 
+std::optional<std::string> option_like_fill(const config::agent& a, const launch_request& r) {
+  const std::pair<std::string_view, const std::string*> fills[] = {{"{prompt}", &r.prompt},
+                                                                   {"{role}", &r.role}};
+  for (const auto& word : a.words) {
+    if (word == "--")
+      return std::nullopt; // what follows is operands, whatever it starts with
+    for (auto [placeholder, value] : fills)
+      if (word.starts_with(placeholder) && value->starts_with('-'))
+        return "the " + std::string{placeholder == "{prompt}" ? "first prompt" : "role"} + " \""
+               + *value + "\" starts with \"-\" and would reach agent " + a.name
+               + " as an option; put -- before " + std::string{placeholder}
+               + " in its command to take it as text";
+  }
+  return std::nullopt;
+}
+
 bool takes_prompt(const config::agent& a) {
   for (const auto& w : a.words)
     if (w.find("{prompt}") != std::string::npos)

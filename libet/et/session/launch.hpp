@@ -4,6 +4,7 @@
 /// argv, run without a shell, so a prompt is one argument and never code.
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -40,6 +41,11 @@ launch et_chat_launch(const launch_request& r, const std::string& name);
 /// An `agents:` entry's words with {dir}, {prompt}, {role} and {session}
 /// replaced, and its environment.
 launch agent_launch(const config::agent& a, const launch_request& r, const std::string& name);
+
+/// Why `r` must not fill `a`'s command, or nullopt: a {prompt} or {role} value starting with
+/// "-" would begin a word before any "--", where the agent would take it as an option
+/// (`--dangerously-skip-permissions` as a "prompt").
+std::optional<std::string> option_like_fill(const config::agent& a, const launch_request& r);
 
 /// True when the agent's command takes the first prompt itself ({prompt}).
 bool takes_prompt(const config::agent& a);

@@ -80,3 +80,19 @@ CAF_TEST(a transcript is read only where et keeps it and only as a regular file)
   CAF_REQUIRE_EQUAL(::mkfifo((sessions / "et-d-0004.md").c_str(), 0600), 0);
   CAF_CHECK_EQUAL(open_transcript(sessions / "et-d-0004.md", "et-d-0004"), -1);
 }
+
+CAF_TEST(a prompt or role that reads as an option is refused before any double dash) {
+  auto a = agent({"claude", "{prompt}"});
+  auto why = option_like_fill(a, request("--dangerously-skip-permissions"));
+  CAF_REQUIRE(why);
+  CAF_CHECK_EQUAL(*why, "the first prompt \"--dangerously-skip-permissions\" starts with \"-\" "
+                        "and would reach agent claude as an option; put -- before {prompt} in its "
+                        "command to take it as text");
+  auto r = request("fine");
+  r.role = "-x";
+  CAF_CHECK(option_like_fill(agent({"tool", "--as", "{role}"}), r));
+  // After "--", inside a word, or a value that does not start with "-": taken as text.
+  CAF_CHECK(!option_like_fill(agent({"claude", "--", "{prompt}"}), request("-rf")));
+  CAF_CHECK(!option_like_fill(agent({"claude", "-p={prompt}"}), request("-rf")));
+  CAF_CHECK(!option_like_fill(agent({"claude", "{prompt}"}), request("fix -x")));
+}
