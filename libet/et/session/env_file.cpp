@@ -9,6 +9,8 @@
 #include <cstring>
 #include <system_error>
 
+#include "et/util/private_files.hpp"
+
 namespace et::session {
 
 namespace fs = std::filesystem;
@@ -56,22 +58,16 @@ result<fs::path> write_env_file(const fs::path& parent, const env_vars& env) {
   auto script = env_script(env);
   if (!script)
     return script.error();
-  std::error_code ec;
-  fs::create_directories(parent, ec);
+  // The state dir's folders are private (0700), those made here too.
+  if (auto made = make_private_dir(parent); !made)
+    return made.error();
   auto pattern = (parent / "env-XXXXXX").string();
   if (::mkdtemp(pattern.data()) == nullptr) // mode 0700
     return make_failure(errc::io_error, "cannot make a private folder in " + parent.string() + ": "
                                             + std::strerror(errno));
   fs::path file = fs::path{pattern} / "env";
   int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  bool ok = fd >= 0;
-  for (size_t done = 0; ok && done < script->size();) {
-    auto n = ::write(fd, script->data() + done, script->size() - done);
-    if (n < 0 && errno == EINTR)
-      continue;
-    ok = n > 0;
-    done += ok ? static_cast<size_t>(n) : 0;
-  }
+  bool ok = fd >= 0 && write_all(fd, *script);
   if (fd >= 0)
     ok = ::close(fd) == 0 && ok;
   if (!ok) {

@@ -212,6 +212,16 @@ CAF_TEST(an agent s environment reaches no command line only a private file) {
   CAF_CHECK_EQUAL(contents(file), "export API_KEY='sk-SECRET'\\''$(touch x)'\n");
 }
 
+CAF_TEST(the folders made for the environment file are private) {
+  env_folder f;
+  auto parent = f.dir / "state" / "sessions";
+  auto file = write_env_file(parent, {{"API_KEY", secret}});
+  CAF_REQUIRE(file);
+  CAF_CHECK_EQUAL(mode_of(f.dir / "state"), 0700u);
+  CAF_CHECK_EQUAL(mode_of(parent), 0700u);
+  remove_env_file(*file);
+}
+
 CAF_TEST(the environment file goes when the session does not start) {
   env_folder f;
   reply(1, "", "server exited unexpectedly\n");
