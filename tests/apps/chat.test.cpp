@@ -166,4 +166,20 @@ CAF_TEST(an unknown role is a usage error) {
   CAF_CHECK(has(r.err, "et chat: unknown role \"nobody\""));
 }
 
+CAF_TEST(the transcript is never written through a symlink nor changes its folder s mode) {
+  std::filesystem::create_symlink(dir / "elsewhere.md", dir / "link.md");
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all
+                                        | std::filesystem::perms::group_read
+                                        | std::filesystem::perms::group_exec);
+  auto r = chat(
+      {"--role", "solo", "--config", echo_config(), "--transcript", (dir / "link.md").string()},
+      "secret plans\n");
+  CAF_CHECK_EQUAL(r.code, 0);
+  CAF_CHECK(has(r.err, "et chat: warning: no transcript: cannot open"));
+  CAF_CHECK(!std::filesystem::exists(dir / "elsewhere.md"));
+  // The folder holding the transcript may be the user's home: its mode stays.
+  auto perms = std::filesystem::status(dir).permissions();
+  CAF_CHECK((perms & std::filesystem::perms::group_read) != std::filesystem::perms::none);
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()

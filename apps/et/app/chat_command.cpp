@@ -7,7 +7,6 @@
 #include <ctime>
 #include <fcntl.h>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -24,6 +23,7 @@
 #include "et/util/private_files.hpp"
 #include "et/util/terminal.hpp"
 #include "et/util/text.hpp"
+#include "et/util/unique_fd.hpp"
 
 namespace et::app {
 
@@ -44,7 +44,7 @@ struct chat_state {
   caf::scoped_actor& self;
   std::string role;
   chat::chat_history history;
-  std::ofstream transcript; // closed = none; the answer streams into it
+  unique_fd transcript;     // none: no transcript; the answer streams into it
   bool pane_titles = false; // stdout is a tmux pane: keep its title busy/idle
   uint64_t next_id = 1;
   std::shared_ptr<chat_context> retrieval = nullptr; // null: no project context
@@ -64,8 +64,10 @@ void set_title(chat_state& st, const char* title) {
 
 // Flushed at once: `et session logs` reads the file while the answer streams.
 void append_transcript(chat_state& st, const std::string& text) {
-  if (st.transcript.is_open())
-    st.transcript << text << std::flush;
+  if (st.transcript && !write_all(st.transcript.get(), text)) {
+    st.ctx.err << "et chat: warning: the transcript stops here: " << std::strerror(errno) << "\n";
+    st.transcript = unique_fd{};
+  }
 }
 
 // One question: streams the answer and keeps the turn when it succeeds; a
@@ -282,20 +284,22 @@ int repl(chat_state& st, const std::string& first) {
   }
 }
 
-// The folder is made here: the pane's chat may be the first to write there.
-std::ofstream open_transcript(context& ctx, const std::string& file) {
+// The folder is made here: the pane's chat may be the first to write there. A folder made
+// is private (0700), one that exists is left as it is (it may be the user's home); the file
+// is 0600 and written through the descriptor that checked it: never through a symlink, never
+// into a FIFO.
+unique_fd open_transcript(context& ctx, const std::string& file) {
   if (file.empty())
-    return {};
-  // Private like everything in the state dir: folder 0700, file 0600 (tightened if older).
+    return unique_fd{};
   auto parent = std::filesystem::path{file}.parent_path();
   if (!parent.empty())
-    (void)make_private_dir(parent);
-  if (auto fd = open_private_file(file, O_WRONLY | O_APPEND | O_CREAT); fd)
-    ::close(*fd);
-  std::ofstream out{file, std::ios::app};
-  if (!out)
-    ctx.err << "et chat: warning: cannot write the transcript " << file << "\n";
-  return out;
+    (void)make_dirs(parent, 0700);
+  auto fd = open_private_file(file, O_WRONLY | O_APPEND | O_CREAT);
+  if (!fd) {
+    ctx.err << "et chat: warning: no transcript: " << fd.error().message << "\n";
+    return unique_fd{};
+  }
+  return unique_fd{*fd};
 }
 
 int run_chat(context& ctx, const chat_flags& flags) {
