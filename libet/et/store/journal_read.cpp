@@ -6,15 +6,22 @@
 #include "et/store/detail/journal_lines.hpp"
 #include "et/store/journal.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <boost/json.hpp>
+#include <cerrno>
 #include <cmath>
-#include <fstream>
+#include <cstring>
+#include <functional>
 #include <limits>
 #include <map>
 
 #include "et/llm/plausible.hpp"
 #include "et/plan/dependencies.hpp"
+#include "et/util/unique_fd.hpp"
 
 namespace et::store {
 
@@ -39,10 +46,18 @@ subtask_record* slot(run_record& r, int number) {
   return &*it;
 }
 
+// The most names a subtask's files or a run's warnings keep: a real answer writes far fewer,
+// and each new name is looked for among those kept, so a journal listing a million names
+// must not cost a million squared comparisons.
+constexpr size_t max_listed = 1000;
+
 void add_unique(std::vector<std::string>& to, const std::vector<std::string>& paths) {
-  for (const auto& p : paths)
+  for (const auto& p : paths) {
+    if (to.size() >= max_listed)
+      return;
     if (std::find(to.begin(), to.end(), p) == to.end())
       to.push_back(p);
+  }
 }
 
 run_header header_of(const json::object& e) {
@@ -226,12 +241,64 @@ bool blank(const std::string& line) {
   return line.find_first_not_of(" \t\r") == std::string::npos;
 }
 
+failure too_large(const fs::path& file) {
+  return make_failure(errc::invalid_input, "journal: " + file.string() + " is larger than "
+                                               + std::to_string(max_journal_bytes >> 20)
+                                               + " MiB: not a journal et wrote");
+}
+
+// Gives each line of `file` (without its newline) to `take` until it returns false. The file
+// is opened without following a link and read only when it is a regular file (a FIFO would
+// hang every `et runs`, /dev/zero never end), and at most max_journal_bytes of it, however it
+// grows meanwhile.
+result<void> for_each_line(const fs::path& file, const std::function<bool(std::string&)>& take) {
+  unique_fd fd{::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)};
+  struct stat st {};
+  if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode))
+    return make_failure(errc::not_found, "journal: no run journal at " + file.string());
+  if (static_cast<uintmax_t>(st.st_size) > max_journal_bytes)
+    return too_large(file);
+  std::string line;
+  uintmax_t total = 0;
+  char buf[64 * 1024];
+  for (;;) {
+    auto n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      return make_failure(errc::io_error,
+                          "journal: cannot read " + file.string() + ": " + std::strerror(errno));
+    if (n == 0)
+      break;
+    if ((total += static_cast<uintmax_t>(n)) > max_journal_bytes)
+      return too_large(file);
+    for (std::string_view chunk{buf, static_cast<size_t>(n)}; !chunk.empty();) {
+      auto nl = chunk.find('\n');
+      line.append(chunk.substr(0, nl));
+      if (nl == std::string_view::npos)
+        break;
+      chunk.remove_prefix(nl + 1);
+      if (!take(line))
+        return {};
+      line.clear();
+    }
+  }
+  if (!line.empty())
+    take(line); // a last line without its newline (torn by a crash)
+  return {};
+}
+
 // The started_ms of a run folder's first event, without reading the rest.
 std::optional<int64_t> started_ms(const fs::path& dir) {
-  std::ifstream in{dir / journal_file, std::ios::binary};
   std::string line;
-  while (std::getline(in, line) && blank(line)) {
-  }
+  auto read = for_each_line(dir / journal_file, [&](std::string& l) {
+    if (blank(l))
+      return true;
+    line = std::move(l);
+    return false;
+  });
+  if (!read)
+    return std::nullopt;
   auto e = parse_event(line);
   if (!e || e->at("event").get_string() != "started")
     return std::nullopt;
@@ -262,24 +329,19 @@ fallback_counts run_record::fallbacks_by_reason() const {
 
 result<run_record> read_run(const std::filesystem::path& run_dir) {
   auto file = run_dir / journal_file;
-  std::ifstream in{file, std::ios::binary};
-  if (!in)
-    return make_failure(errc::not_found, "journal: no run journal at " + file.string());
-  std::error_code ec;
-  if (auto size = fs::file_size(file, ec); !ec && size > max_journal_bytes)
-    return make_failure(errc::invalid_input, "journal: " + file.string() + " is larger than "
-                                                 + std::to_string(max_journal_bytes >> 20)
-                                                 + " MiB: not a journal et wrote");
   run_record r;
   bool started = false;
-  for (std::string line; std::getline(in, line);) {
+  std::optional<failure> bad;
+  auto read = for_each_line(file, [&](std::string& line) {
     if (blank(line))
-      continue;
+      return true;
     auto e = parse_event(line);
     auto name = e ? std::string_view{e->at("event").get_string()} : std::string_view{};
-    if (!started && name != "started")
-      return make_failure(errc::invalid_input,
-                          "journal: " + file.string() + " does not start with a started event");
+    if (!started && name != "started") {
+      bad = make_failure(errc::invalid_input,
+                         "journal: " + file.string() + " does not start with a started event");
+      return false;
+    }
     if (!e) {
       ++r.damaged_lines;
     } else if (!started) {
@@ -287,12 +349,19 @@ result<run_record> read_run(const std::filesystem::path& run_dir) {
       started = true;
     } else if (auto h = handlers().find(name); h != handlers().end()) {
       if (name == "planned")
-        if (auto valid = check_plan(*e, r.header); !valid)
-          return make_failure(errc::invalid_input,
-                              "journal: " + file.string() + ": " + valid.error().message);
+        if (auto valid = check_plan(*e, r.header); !valid) {
+          bad = make_failure(errc::invalid_input,
+                             "journal: " + file.string() + ": " + valid.error().message);
+          return false;
+        }
       h->second(r, *e);
     }
-  }
+    return true;
+  });
+  if (!read)
+    return read.error();
+  if (bad)
+    return *bad;
   if (!started)
     return make_failure(errc::invalid_input, "journal: " + file.string() + " is empty");
   // The run is the folder it was found in, whatever the journal says: its id names the folder

@@ -2,7 +2,10 @@
 #include "caf/test/unit_test.hpp"
 #include "temp_dir.hpp"
 
-// Journals fuzz/journal crashed on, byte for byte: what the reader must make of them.
+// Journals fuzz/journal crashed on, byte for byte, and hostile ones (a FIFO, a link to a
+// device, a million names): what the reader must make of them.
+
+#include <sys/stat.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -37,6 +40,32 @@ CAF_TEST(numbers past int64 read as missing) {
   CAF_CHECK_EQUAL(r->header.id, dir.filename().string()); // the folder's, not the journal's
   CAF_CHECK_EQUAL(r->header.started_ms, 0);
   CAF_CHECK_EQUAL(r->header.max_subtasks, 10);
+}
+
+CAF_TEST(a journal that is a FIFO or a link to a device is no journal and never hangs) {
+  CAF_REQUIRE_EQUAL(::mkfifo((dir / "journal.jsonl").c_str(), 0600), 0);
+  auto fifo = store::read_run(dir);
+  CAF_REQUIRE(!fifo);
+  CAF_CHECK_EQUAL(fifo.error().code, errc::not_found);
+  fs::remove(dir / "journal.jsonl");
+  fs::create_symlink("/dev/zero", dir / "journal.jsonl");
+  auto zero = store::read_run(dir);
+  CAF_REQUIRE(!zero);
+  CAF_CHECK_EQUAL(zero.error().code, errc::not_found);
+}
+
+CAF_TEST(a subtask s files keep a bound however many names a journal lists) {
+  std::string names;
+  for (int i = 0; i < 20'000; ++i)
+    names += (i ? ",\"f" : "\"f") + std::to_string(i) + "\"";
+  auto r = read("{\"event\":\"started\",\"id\":\"r\"}\n"
+                "{\"event\":\"planned\",\"subtasks\":[{\"number\":1,\"text\":\"a\"}]}\n"
+                "{\"event\":\"files_written\",\"number\":1,\"paths\":["
+                + names + "]}\n");
+  CAF_REQUIRE(r.has_value());
+  CAF_REQUIRE(r->find(1) != nullptr);
+  CAF_CHECK_EQUAL(r->find(1)->files.size(), 1000u);
+  CAF_CHECK_EQUAL(r->find(1)->files.front(), "f0");
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
