@@ -229,8 +229,15 @@ result<journal_writer> journal_writer::reopen(const std::filesystem::path& run_d
 }
 
 result<void> journal_writer::append(const std::string& line) {
-  if (!write_all(*fd_, line) || ::fdatasync(*fd_) != 0)
-    return io_failure("cannot append to", dir_ / journal_file, errno);
+  // A write that stops part way (a full disk, a file size limit) leaves no half line for the
+  // next event to be glued to: the journal goes back to where the line began.
+  auto before = ::lseek(*fd_, 0, SEEK_END);
+  if (!write_all(*fd_, line) || ::fdatasync(*fd_) != 0) {
+    int saved = errno;
+    if (before >= 0)
+      (void)!::ftruncate(*fd_, before);
+    return io_failure("cannot append to", dir_ / journal_file, saved);
+  }
   return {};
 }
 

@@ -8,9 +8,9 @@
 /// Everything here is private: folders 0700, files 0600 (private_files.hpp); a run made
 /// loose by an older et is tightened when it is resumed.
 ///
-/// Each event is written with a single write(2) of the whole line to a file
-/// opened with O_APPEND, then fdatasync'd, so a crash leaves at most one torn
-/// last line, which the reader skips (and counts in `damaged_lines`).
+/// Each event is one line appended to a file opened with O_APPEND, then fdatasync'd, so a
+/// crash leaves at most one torn last line, which the reader skips (and counts in
+/// `damaged_lines`); a write that fails part way is cut back to where its line began.
 
 #include <cstdint>
 #include <ctime>

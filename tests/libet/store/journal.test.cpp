@@ -1,6 +1,10 @@
 #define CAF_SUITE libet.store.journal
 #include "caf/test/unit_test.hpp"
 
+#include <sys/resource.h>
+
+#include <csignal>
+
 #include <boost/json.hpp>
 #include <cstdlib>
 #include <filesystem>
@@ -240,6 +244,28 @@ CAF_TEST(reopening after a torn line keeps the resume on a line of its own) {
   CAF_REQUIRE(r);
   CAF_CHECK_EQUAL(r->damaged_lines, 1u);
   CAF_CHECK_EQUAL(r->resumes, 1);
+}
+
+CAF_TEST(an event whose write fails part way leaves no half line for the next) {
+  auto w = start("r1");
+  // A file size limit just past what is there: the next line is written in part, then EFBIG.
+  auto size = fs::file_size(journal("r1"));
+  rlimit old{};
+  CAF_REQUIRE_EQUAL(::getrlimit(RLIMIT_FSIZE, &old), 0);
+  auto old_handler = ::signal(SIGXFSZ, SIG_IGN);
+  rlimit tight = old;
+  tight.rlim_cur = size + 10;
+  CAF_REQUIRE_EQUAL(::setrlimit(RLIMIT_FSIZE, &tight), 0);
+  auto failed = w.warning(std::string(100, 'x'));
+  ::setrlimit(RLIMIT_FSIZE, &old);
+  ::signal(SIGXFSZ, old_handler);
+  CAF_CHECK(!failed);
+  CAF_CHECK_EQUAL(fs::file_size(journal("r1")), size);
+  CAF_REQUIRE(w.warning("after"));
+  auto r = store::read_run(w.dir());
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->damaged_lines, 0u);
+  CAF_CHECK((r->warnings == std::vector<std::string>{"after"}));
 }
 
 CAF_TEST(reopening a missing run is not found) {
