@@ -1,6 +1,9 @@
 #define CAF_SUITE apps.run_pool_output
 #include "run_pool_test.hpp"
 
+#include "et/app/commands.hpp"
+#include "et/app/run_pipeline.hpp"
+
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -24,6 +27,21 @@ struct fixer_fixture : fixture {
     if (fixer_down)
       s.faults["w3"] = "[{error: server_error, probability: 1.0}]";
     write(s);
+  }
+
+  // Replaces the first `from` in run `id`'s journal by `to`, as someone who can write the
+  // runs dir would.
+  void edit_journal(const std::string& id, const std::string& from, const std::string& to) {
+    auto journal = dir / "state" / "runs" / id / "journal.jsonl";
+    std::ifstream in{journal};
+    std::stringstream text;
+    text << in.rdbuf();
+    in.close();
+    auto edited = text.str();
+    auto at = edited.find(from);
+    CAF_REQUIRE(at != std::string::npos);
+    edited.replace(at, from.size(), to);
+    std::ofstream{journal, std::ios::trunc} << edited;
   }
 };
 
@@ -227,16 +245,7 @@ CAF_TEST(a journal this state dir did not seal is resumed only when trusted) {
   auto id = str(first.at("header").at("id"));
   write_fixer(false);
   // Another output dir, as someone else's journal would name.
-  auto journal = dir / "state" / "runs" / id / "journal.jsonl";
-  std::ifstream in{journal};
-  std::stringstream text;
-  text << in.rdbuf();
-  in.close();
-  auto edited = text.str();
-  auto at = edited.find((dir / "out").string());
-  CAF_REQUIRE(at != std::string::npos);
-  edited.replace(at, (dir / "out").string().size(), (dir / "elsewhere").string());
-  std::ofstream{journal, std::ios::trunc} << edited;
+  edit_journal(id, (dir / "out").string(), (dir / "elsewhere").string());
   auto refused = et({"run", "--resume", id});
   CAF_CHECK_EQUAL(refused.code, 2);
   CAF_CHECK(has(refused.err, "does not carry this state dir's seal"));
@@ -247,6 +256,40 @@ CAF_TEST(a journal this state dir did not seal is resumed only when trusted) {
   // Not for a new run.
   auto fresh = et({"run", "--trust-journal", "Do two parts"});
   CAF_CHECK_EQUAL(fresh.code, 2);
+}
+
+CAF_TEST(a journal swapped between the first read and the lock is not resumed) {
+  write_fixer(true);
+  auto first = run_json({"--output-dir", (dir / "out").string(), "Do two parts"}, 1);
+  auto id = str(first.at("header").at("id"));
+  write_fixer(false);
+  // What `et run --resume` read first, checked (sealed, output dir allowed); then the file
+  // changes before the lock is taken.
+  auto checked = et::store::read_run(dir / "state" / "runs" / id);
+  CAF_REQUIRE(checked);
+  edit_journal(id, (dir / "out").string(), (dir / "elsewhere").string());
+  std::ostringstream out;
+  std::ostringstream err;
+  et::app::context ctx{out, err, file.string()};
+  auto s = et::app::load_settings(ctx);
+  CAF_REQUIRE(s);
+  auto code = et::app::run_pipeline(ctx, std::make_shared<et::config::settings>(*s), {},
+                                    std::move(*checked));
+  CAF_CHECK_EQUAL(code, 2);
+  CAF_CHECK(has(err.str(), "journal changed while et read it"));
+  CAF_CHECK(!fs::exists(dir / "elsewhere"));
+}
+
+CAF_TEST(a journal s criteria are bounded like the command line s) {
+  write_fixer(true);
+  auto id = str(run_json({"Do two parts"}, 1).at("header").at("id"));
+  std::string many = "\"accept\":[";
+  for (int i = 0; i < 30; ++i)
+    many += (i ? ",\"c" : "\"c") + std::to_string(i) + "\"";
+  edit_journal(id, "\"accept\":[]", many + "]");
+  auto r = et({"run", "--resume", id, "--trust-journal"});
+  CAF_CHECK_EQUAL(r.code, 2);
+  CAF_CHECK(has(r.err, "criteria (--accept): at most 20 criteria, got 30"));
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

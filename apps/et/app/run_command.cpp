@@ -95,6 +95,27 @@ int run_single(context& ctx, std::shared_ptr<config::settings> s, const run_opti
   return code;
 }
 
+// Criteria go into the witness's prompt: a witness to ask, and bounds.
+std::optional<std::string> accept_problem(const run_options& o,
+                                          const std::map<std::string, config::role>& roles) {
+  constexpr size_t max_criteria = 20;
+  constexpr size_t max_bytes = 2000;
+  if (o.accept.empty())
+    return std::nullopt;
+  if (o.accept.size() > max_criteria)
+    return "at most " + std::to_string(max_criteria) + " criteria, got "
+           + std::to_string(o.accept.size());
+  for (const auto& c : o.accept) {
+    if (trim(c).empty())
+      return std::string{"a criterion is empty"};
+    if (c.size() > max_bytes)
+      return "a criterion is longer than " + std::to_string(max_bytes) + " bytes";
+  }
+  if (!roles.contains("witness"))
+    return "the criteria are checked by the witness role, and the config has none";
+  return std::nullopt;
+}
+
 // `--resume ID`: the run's own settings, from its journal; the config comes
 // from --config when given, else the file the run was started with.
 int resume_run(context& ctx, run_options o) {
@@ -118,28 +139,16 @@ int resume_run(context& ctx, run_options o) {
     if (!s)
       return exit_usage;
   }
-  return run_pipeline(ctx, std::make_shared<config::settings>(*s), std::move(o), std::move(run));
-}
-
-// Criteria go into the witness's prompt: a witness to ask, and bounds.
-std::optional<std::string> accept_problem(const run_options& o,
-                                          const std::map<std::string, config::role>& roles) {
-  constexpr size_t max_criteria = 20;
-  constexpr size_t max_bytes = 2000;
-  if (o.accept.empty())
-    return std::nullopt;
-  if (o.accept.size() > max_criteria)
-    return "at most " + std::to_string(max_criteria) + " criteria, got "
-           + std::to_string(o.accept.size());
-  for (const auto& c : o.accept) {
-    if (trim(c).empty())
-      return std::string{"a criterion is empty"};
-    if (c.size() > max_bytes)
-      return "a criterion is longer than " + std::to_string(max_bytes) + " bytes";
+  // The criteria go into the witness's prompt: a journal's are bounded like the command line's
+  // (a journal without seal, verify or output dir is resumed on its word).
+  run_options criteria;
+  criteria.accept = run->header.accept;
+  if (auto bad = accept_problem(criteria, s->roles)) {
+    ctx.err << "et run --resume: run " << run->header.id << "'s criteria (--accept): " << *bad
+            << "\n";
+    return exit_usage;
   }
-  if (!roles.contains("witness"))
-    return "the criteria are checked by the witness role, and the config has none";
-  return std::nullopt;
+  return run_pipeline(ctx, std::make_shared<config::settings>(*s), std::move(o), std::move(run));
 }
 
 int run_task(context& ctx, run_options o, const std::vector<std::string>& fetch) {

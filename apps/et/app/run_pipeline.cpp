@@ -116,7 +116,9 @@ bool choose_sandbox(context& ctx, const config::verify& section, run_options& o,
 
 // One process per run: the lock is held until the run returns. A resumed run
 // is read again under the lock, since another process may have moved it on
-// between the first read and the lock.
+// between the first read and the lock; its header must be the one checked (seal, sandbox,
+// output dir) at the first read, or a journal swapped in between would run a verify command
+// and write an output dir nobody checked.
 std::optional<store::run_lock> lock_run(context& ctx, const fs::path& runs,
                                         store::run_record& record, bool resumed) {
   auto dir = runs / record.header.id;
@@ -134,6 +136,11 @@ std::optional<store::run_lock> lock_run(context& ctx, const fs::path& runs,
   }
   if (fresh->status == store::run_status::done) {
     ctx.err << "et run --resume: run " << record.header.id << " already finished\n";
+    return std::nullopt;
+  }
+  if (fresh->header != record.header) {
+    ctx.err << "et run --resume: run " << record.header.id
+            << "'s journal changed while et read it; resume it again\n";
     return std::nullopt;
   }
   record = std::move(*fresh);
