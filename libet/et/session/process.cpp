@@ -1,6 +1,8 @@
 #include "et/session/process.hpp"
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
@@ -12,6 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <utility>
+
+#include "et/util/text.hpp"
 
 extern char** environ;
 
@@ -86,10 +90,12 @@ void trim_to(std::string& kept, size_t& dropped, size_t max) {
   kept.shrink_to_fit();
 }
 
-// Reads stdout and stderr and feeds stdin until both outputs are closed.
-void pump(int in_fd, int out_fd, int err_fd, const std::string& input, size_t max,
-          process_result& r) {
+// Reads stdout and stderr and feeds stdin until both outputs are closed; false when
+// `deadline` came first (none: time_point::max()).
+bool pump(int in_fd, int out_fd, int err_fd, const std::string& input, size_t max,
+          process_result& r, std::chrono::steady_clock::time_point deadline) {
   size_t written = 0;
+  bool in_time = true;
   if (input.empty())
     close_fd(in_fd);
   else // a large input must not block us while the child waits for us to read
@@ -97,7 +103,17 @@ void pump(int in_fd, int out_fd, int err_fd, const std::string& input, size_t ma
   char buf[8192];
   while (out_fd >= 0 || err_fd >= 0) {
     pollfd fds[3] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}, {in_fd, POLLOUT, 0}};
-    if (::poll(fds, 3, -1) < 0) {
+    int wait_ms = -1;
+    if (deadline != std::chrono::steady_clock::time_point::max()) {
+      auto left =
+          std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) {
+        in_time = false;
+        break;
+      }
+      wait_ms = static_cast<int>(std::min<int64_t>(left.count(), 60'000));
+    }
+    if (::poll(fds, 3, wait_ms) < 0) {
       if (errno == EINTR)
         continue;
       break;
@@ -122,8 +138,11 @@ void pump(int in_fd, int out_fd, int err_fd, const std::string& input, size_t ma
     }
   }
   close_fd(in_fd);
+  close_fd(out_fd);
+  close_fd(err_fd);
   trim_to(r.out, r.out_dropped, max);
   trim_to(r.err, r.err_dropped, max);
+  return in_time;
 }
 
 int wait_for(pid_t pid) {
@@ -156,7 +175,8 @@ struct sigpipe_blocked {
 } // namespace
 
 result<process_result> run_process(const std::vector<std::string>& argv, const env_vars& env,
-                                   const std::string& input, size_t max_output) {
+                                   const std::string& input, size_t max_output,
+                                   std::chrono::milliseconds limit) {
   if (argv.empty())
     return make_failure(errc::invalid_input, "no program to run");
   pipe_pair in, out, err;
@@ -182,14 +202,23 @@ result<process_result> run_process(const std::vector<std::string>& argv, const e
   out.close_end(1);
   err.close_end(1);
   process_result r;
-  pump(std::exchange(in.fd[1], -1), std::exchange(out.fd[0], -1), std::exchange(err.fd[0], -1),
-       input, max_output, r);
+  auto deadline = limit.count() > 0 ? std::chrono::steady_clock::now() + limit
+                                    : std::chrono::steady_clock::time_point::max();
+  bool in_time = pump(std::exchange(in.fd[1], -1), std::exchange(out.fd[0], -1),
+                      std::exchange(err.fd[0], -1), input, max_output, r, deadline);
+  if (!in_time)
+    ::kill(pid, SIGKILL);
   r.exit_code = wait_for(pid);
+  if (!in_time)
+    return make_failure(errc::timeout, argv[0] + " did not finish within " + format_elapsed(limit)
+                                           + "; it was stopped");
   return r;
 }
 
 process_runner system_runner() {
-  return [](const std::vector<std::string>& argv) { return run_process(argv); };
+  return [](const std::vector<std::string>& argv) {
+    return run_process(argv, {}, {}, default_max_output, runner_limit);
+  };
 }
 
 std::optional<std::filesystem::path> find_on_path(const std::string& program) {

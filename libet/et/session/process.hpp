@@ -3,6 +3,7 @@
 /// through a shell, so no argument is ever interpreted: text sent to a pane
 /// arrives exactly as written.
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -33,15 +34,21 @@ using env_vars = std::map<std::string, std::string>;
 
 /// Runs argv[0] (looked up on PATH) with `input` as its stdin (then end of file),
 /// waits for it and captures the last `max_output` bytes of each output. Fails with
-/// errc::io_error when it cannot be started (a missing program included).
+/// errc::io_error when it cannot be started (a missing program included), and with
+/// errc::timeout when it has not ended after `limit` (zero: no limit): it is killed then.
 result<process_result> run_process(const std::vector<std::string>& argv, const env_vars& env = {},
                                    const std::string& input = {},
-                                   size_t max_output = default_max_output);
+                                   size_t max_output = default_max_output,
+                                   std::chrono::milliseconds limit = {});
+
+/// How long system_runner() lets a program run (tmux answers in milliseconds; a stopped or
+/// wedged server must not hang every `et session` command).
+inline constexpr std::chrono::seconds runner_limit{30};
 
 /// How a component runs programs; tests substitute a fake.
 using process_runner = std::function<result<process_result>(const std::vector<std::string>&)>;
 
-/// The real runner: run_process without extra environment or input.
+/// The real runner: run_process without extra environment or input, within runner_limit.
 process_runner system_runner();
 
 /// The full path of `program` when it is an executable on PATH.

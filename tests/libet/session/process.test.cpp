@@ -71,3 +71,14 @@ CAF_TEST(programs are found on the path and we know our own path) {
   CAF_REQUIRE(self);
   CAF_CHECK(self->is_absolute());
 }
+
+CAF_TEST(a program past its time limit is stopped and the failure says so) {
+  auto r = run_process({"sleep", "30"}, {}, {}, default_max_output, std::chrono::milliseconds{200});
+  CAF_REQUIRE(!r);
+  CAF_CHECK(r.error().code == errc::timeout);
+  CAF_CHECK_EQUAL(r.error().message, "sleep did not finish within 0.2s; it was stopped");
+  // Within its limit a program runs as without one.
+  auto quick = run_process({"true"}, {}, {}, default_max_output, std::chrono::seconds{30});
+  CAF_REQUIRE(quick);
+  CAF_CHECK_EQUAL(quick->exit_code, 0);
+}
