@@ -237,4 +237,29 @@ CAF_TEST(show as JSON is the whole record) {
   CAF_CHECK_EQUAL(doc.at("damaged_lines").to_number<int>(), 0);
 }
 
+CAF_TEST(JSON out is valid UTF - 8 whatever bytes a journal holds) {
+  {
+    auto w = start("20261124-120000-bbbb", noon, "task");
+    CAF_REQUIRE(w.warning("placeholder"));
+  }
+  // A hand-edited journal: a byte that is not UTF-8 where the warning was.
+  auto journal = runs / "20261124-120000-bbbb" / "journal.jsonl";
+  std::ifstream in{journal, std::ios::binary};
+  std::string text{std::istreambuf_iterator<char>{in}, {}};
+  in.close();
+  auto at = text.find("placeholder");
+  CAF_REQUIRE(at != std::string::npos);
+  text.replace(at, 11, "bad \xff byte");
+  std::ofstream{journal, std::ios::binary | std::ios::trunc} << text;
+  for (auto args : {std::vector<std::string>{"runs", "show", "20261124-120000-bbbb", "--json"},
+                    std::vector<std::string>{"runs", "--json"}}) {
+    auto r = et(args);
+    CAF_CHECK_EQUAL(r.code, 0);
+    boost::system::error_code ec;
+    boost::json::parse(r.out, ec); // strict: invalid UTF-8 is an error
+    CAF_CHECK(!ec);
+    CAF_CHECK(r.out.find("bad \xEF\xBF\xBD byte") != std::string::npos);
+  }
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -7,6 +7,7 @@
 #include "et/app/context_embed.hpp"
 #include "et/app/context_fetch.hpp"
 #include "et/app/context_index.hpp"
+#include "et/app/json_out.hpp"
 #include "et/context/index.hpp"
 #include "et/context/web_context.hpp"
 
@@ -61,7 +62,7 @@ void print_json(std::ostream& out, const project_index& where, const query_flags
                           {"hits", json_hits(hits, "path")}};
   if (!flags.fetch.empty())
     doc["pages"] = json_hits(pages, "url");
-  out << boost::json::serialize(doc) << "\n";
+  app::print_json(out, doc);
 }
 
 // One line per hit, "SOURCE:first-last  score", and a glance at its text.

@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "et/app/commands.hpp"
+#include "et/app/json_out.hpp"
 #include "et/config/paths.hpp"
 #include "et/cost/summary.hpp"
 #include "et/store/key_store.hpp"
@@ -84,9 +85,9 @@ void print_json(std::ostream& out, const std::map<std::string, cost::spend>& row
   };
   for (const auto& [k, s] : rows)
     items.emplace_back(item(k, s));
-  out << boost::json::serialize(boost::json::object{
-      {"by", by}, {"days", days}, {"rows", items}, {"total", item("total", total)}})
-      << "\n";
+  app::print_json(
+      out, boost::json::object{
+               {"by", by}, {"days", days}, {"rows", items}, {"total", item("total", total)}});
 }
 
 // Gateway requests by the key that made them ("(open)": no key, open mode).

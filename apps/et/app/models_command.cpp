@@ -8,6 +8,7 @@
 #include "et/actors/provider_factory.hpp"
 #include "et/actors/remote_provider.hpp"
 #include "et/app/commands.hpp"
+#include "et/app/json_out.hpp"
 #include "et/app/network.hpp"
 #include "et/util/text.hpp"
 
@@ -125,7 +126,7 @@ void print_json(std::ostream& out, const std::map<std::string, config::model_ali
     }
     providers.emplace_back(std::move(o));
   }
-  out << boost::json::serialize(boost::json::object{{"providers", providers}}) << "\n";
+  app::print_json(out, boost::json::object{{"providers", providers}});
 }
 
 int run_models(context& ctx, bool json) {

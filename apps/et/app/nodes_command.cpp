@@ -11,6 +11,7 @@
 #include "et/actors/remote_provider.hpp"
 #include "et/actors/router.hpp"
 #include "et/app/commands.hpp"
+#include "et/app/json_out.hpp"
 #include "et/app/network.hpp"
 #include "et/cost/summary.hpp"
 #include "et/util/text.hpp"
@@ -198,9 +199,8 @@ void print_json(std::ostream& out, const findings& found) {
     }
     nodes.emplace_back(std::move(o));
   }
-  out << boost::json::serialize(
-      boost::json::object{{"local", {{"ollama", health_json(found.local)}}}, {"nodes", nodes}})
-      << "\n";
+  app::print_json(out, boost::json::object{{"local", {{"ollama", health_json(found.local)}}},
+                                           {"nodes", nodes}});
 }
 
 bool all_healthy(const std::vector<routing::provider_health>& rows) {

@@ -15,6 +15,7 @@
 #include "et/actors/detail/inspect.hpp"
 #include "et/actors/run/run.hpp"
 #include "et/actors/run/run_inspect.hpp"
+#include "et/app/json_out.hpp"
 #include "et/app/run_pipeline.hpp"
 #include "et/app/run_records.hpp"
 #include "et/app/run_view.hpp"
@@ -110,7 +111,7 @@ void show(run_view& view, watched& w, const store::run_event& e) {
 int print_end(context& ctx, const run_options& opts, const store::run_finished& end) {
   const auto& r = end.record;
   if (opts.json)
-    ctx.out << boost::json::serialize(run_to_json(r)) << "\n";
+    print_json(ctx.out, run_to_json(r));
   else
     ctx.out << r.final_output << (r.final_output.ends_with('\n') ? "" : "\n");
   ctx.err << summary_text(r, end.cost_table) << "run " << r.header.id << ": "

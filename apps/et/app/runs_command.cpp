@@ -7,6 +7,7 @@
 #include <ostream>
 
 #include "et/app/commands.hpp"
+#include "et/app/json_out.hpp"
 #include "et/app/run_records.hpp"
 #include "et/app/run_view.hpp"
 #include "et/config/paths.hpp"
@@ -136,7 +137,7 @@ int run_list(context& ctx, const fs::path& dir, const runs_flags& flags) {
     json::array items;
     for (const auto& r : runs)
       items.emplace_back(run_to_json(r));
-    ctx.out << json::serialize(json::object{{"runs_dir", dir.string()}, {"runs", items}}) << "\n";
+    print_json(ctx.out, json::object{{"runs_dir", dir.string()}, {"runs", items}});
   } else if (runs.empty()) {
     ctx.err << "no runs yet in " << dir.string() << "\n";
   } else {
@@ -245,7 +246,7 @@ int run_show(context& ctx, const fs::path& dir, const runs_flags& flags) {
   if (!r)
     return ctx.exit;
   if (flags.json)
-    ctx.out << json::serialize(run_to_json(*r)) << "\n";
+    print_json(ctx.out, run_to_json(*r));
   else
     print_run(ctx.out, dir / r->header.id, *r);
   return exit_ok;
