@@ -1,6 +1,7 @@
 #define CAF_SUITE apps.run_view
 #include "caf/test/unit_test.hpp"
 
+#include <algorithm>
 #include <map>
 #include <sstream>
 #include <string>
@@ -42,4 +43,24 @@ CAF_TEST(the live view keeps its own escapes and neutralises model text) {
   CAF_CHECK(!has(shown, "\x1b]"));
   CAF_CHECK(!has(shown, "\x1b[2J"));
   CAF_CHECK(has(shown, "\x1b[1A\x1b[2K")); // the redraw's own cursor movement, raw
+}
+
+CAF_TEST(the live block takes one row per line whatever the names hold) {
+  std::ostringstream terminal;
+  app::run_view view{terminal, true};
+  store::run_record run;
+  run.header.id = "r1\nx";
+  store::subtask_record s;
+  s.number = 1;
+  s.member = "m\nn\no";
+  s.text = "Write it";
+  run.subtasks.push_back(s);
+  std::map<int, app::live_figures> live;
+  view.update(run, "execute", live, true);
+  auto first = terminal.str();
+  // Two rows drawn (the head and the subtask), so two line ends and, next time, two erases.
+  CAF_CHECK_EQUAL(std::count(first.begin(), first.end(), '\n'), 2);
+  view.update(run, "execute", live, true);
+  auto second = terminal.str().substr(first.size());
+  CAF_CHECK(second.starts_with("\x1b[1A\x1b[2K\x1b[1A\x1b[2K\r"));
 }

@@ -1,5 +1,7 @@
 #include "et/app/run_view.hpp"
 
+#include <algorithm>
+
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -35,6 +37,15 @@ std::string fit(const std::string& line, int width) {
     out += line[i];
   }
   return out;
+}
+
+// One line of the block as shown: neutralised, on one row (a line break or tab in a member's
+// or a run folder's name would add rows the erase does not count), cut to the width.
+std::string row(const std::string& line, int width) {
+  auto safe = sanitize_for_terminal(line);
+  std::replace_if(
+      safe.begin(), safe.end(), [](char c) { return c == '\n' || c == '\t'; }, ' ');
+  return fit(safe, width);
 }
 
 std::string first_line(const std::string& text) {
@@ -154,12 +165,12 @@ void run_view::redraw(const store::run_record& run, const std::string& phase,
   std::string head = "et run " + run.header.id + "  " + phase + "  " + std::to_string(done) + "/"
                      + std::to_string(run.subtasks.size()) + " subtasks  " + format_elapsed(elapsed)
                      + "  " + cost::format_usd(usd);
-  out_ << fit(sanitize_for_terminal(head), width) << "\n";
+  out_ << row(head, width) << "\n";
   drawn_lines_ = 1;
   for (const auto& s : run.subtasks) {
     auto i = live.find(s.number);
     auto line = subtask_line(s, i == live.end() ? nullptr : &i->second);
-    out_ << fit(sanitize_for_terminal(line), width) << "\n";
+    out_ << row(line, width) << "\n";
     ++drawn_lines_;
   }
 }
