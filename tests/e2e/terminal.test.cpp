@@ -179,14 +179,15 @@ CAF_TEST(et chat shows the answer neutralised and keeps its transcript private) 
 
 CAF_TEST(et chat takes a paste as one question and edits the line in place) {
   auto transcript = dir / "state" / "sessions" / "p.md";
-  // The prompt asks for marked pastes once it is ready for keys.
+  // Each prompt asks for marked pastes once it takes keys (Ctrl-C a key, not a signal):
+  // each entry is typed at the next prompt.
   const std::string ready = "\x1b[?2004h";
   auto tty = run_on_pty({"chat", "--config", config.string(), "--transcript", transcript.string()},
                         {{ready, "look: \x1b[200~line one\rline two\x03\x1b[201~\r"},
-                         // Once the answer (the question echoed) shows: Left twice, X after a.
-                         {"\nline two", "abc\x1b[D\x1b[DX\r"},
+                         // Left twice, then X goes after a.
+                         {ready, "abc\x1b[D\x1b[DX\r"},
                          // Ctrl-C drops a line, Ctrl-D on an empty one ends the chat.
-                         {"\naXbc", "gone\x03\x04"}});
+                         {ready, "gone\x03\x04"}});
   CAF_CHECK_EQUAL(tty.code, 0);
   auto text = read_file(transcript);
   CAF_CHECK(has(text, "## you\n\nlook: line one\nline two\n"));

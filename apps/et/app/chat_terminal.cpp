@@ -90,11 +90,9 @@ terminal_prompt::terminal_prompt(int in, int out, const termios& modes)
   install(SIGWINCH, et_prompt_wake, previous_winch);
   install(SIGCONT, et_prompt_wake, previous_cont);
   set_modes(true);
-  write_all(out_, bracketed_on);
 }
 
 terminal_prompt::~terminal_prompt() {
-  write_all(out_, bracketed_off);
   ::tcsetattr(in_, TCSANOW, &cooked_);
   sigaction(SIGTERM, &previous_term, nullptr);
   sigaction(SIGHUP, &previous_hup, nullptr);
@@ -166,8 +164,10 @@ bool terminal_prompt::wait_for_input(prompt_read& why) {
       char sigs[32];
       auto n = ::read(wake_pipe[0], sigs, sizeof sigs);
       for (ssize_t i = 0; i < n; ++i)
-        if (sigs[i] == SIGCONT) // the shell may have set its own modes while we were stopped
+        if (sigs[i] == SIGCONT) { // the shell may have set its own modes while we were stopped
           set_modes(false);
+          write_all(out_, bracketed_on);
+        }
       draw();
     }
     if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
@@ -185,12 +185,16 @@ bool terminal_prompt::wait_for_input(prompt_read& why) {
   }
 }
 
+// Pastes are marked only while a question is typed, and asked for only once Ctrl-C is a key:
+// a paste that came marked while Ctrl-C was still a signal would be cut at a pasted ^C.
 prompt_read terminal_prompt::read(std::string& line) {
   set_modes(false);
+  write_all(out_, bracketed_on);
   draw();
   auto answer = prompt_read::question;
   line = read_question(answer);
   done_drawing();
+  write_all(out_, bracketed_off);
   set_modes(true);
   return answer;
 }
