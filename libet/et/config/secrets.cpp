@@ -25,6 +25,15 @@ void add_encodings(std::vector<std::string>& out, std::string_view s) {
   out.push_back(std::move(b64));
   out.push_back(percent_encode(s));
   out.push_back(json_escape(s));
+  // Hexadecimal, as a debugging upstream or proxy may dump the header's bytes.
+  for (const char* digits : {"0123456789abcdef", "0123456789ABCDEF"}) {
+    std::string hex;
+    for (unsigned char c : s) {
+      hex += digits[c >> 4];
+      hex += digits[c & 0xF];
+    }
+    out.push_back(std::move(hex));
+  }
   if (s.find('/') != std::string_view::npos) { // some encoders escape '/' as well
     std::string slashed;
     for (char c : json_escape(s)) {

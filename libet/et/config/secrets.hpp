@@ -19,7 +19,7 @@ bool names_credential(std::string_view name);
 /// Appends `secret` and each form it may travel or come back in: the
 /// password of a "user:password" key, the value after a scheme word
 /// ("Bearer x" -> "x"), base64 (as in Basic auth), percent-encoded (as in a
-/// query string) and JSON-escaped. Derived forms shorter than 4 bytes are
+/// query string), JSON-escaped and in hexadecimal (either case). Derived forms shorter than 4 bytes are
 /// left out: scrubbing them would garble every message.
 void add_secret_forms(std::vector<std::string>& out, std::string_view secret);
 

@@ -118,7 +118,8 @@ models:
   };
   // Each secret, and the spellings an upstream may echo: the credential after
   // the scheme word, base64 (as Basic auth sends it).
-  for (auto x : {"Basic dXNlcg", "dXNlcg", "sk-ant-two", "sk-one", "c2stb25l"})
+  for (auto x : {"Basic dXNlcg", "dXNlcg", "sk-ant-two", "sk-one", "c2stb25l", "736b2d6f6e65",
+                 "736B2D6F6E65"})
     CAF_CHECK(has(x));
   CAF_CHECK(!has("et"));
   CAF_CHECK(!has(""));
