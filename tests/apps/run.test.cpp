@@ -1,6 +1,7 @@
 #define CAF_SUITE apps.run
 #include "caf/test/unit_test.hpp"
 
+#include <boost/json.hpp>
 #include <fstream>
 
 #include "app_test.hpp"
@@ -114,11 +115,49 @@ CAF_TEST(pool mode needs a supervisor role) {
   CAF_CHECK(r.err.find("unknown role \"mayor\"") != std::string::npos);
 }
 
+CAF_TEST(a near miss of a configured role is refused even with a default model) {
+  write("{mode: echo}");
+  { // defaults.model serves the roles the config does not name
+    std::ifstream in{file};
+    std::string text{std::istreambuf_iterator<char>{in}, {}};
+    auto at = text.find("defaults: {state_dir: state}");
+    CAF_REQUIRE(at != std::string::npos);
+    text.replace(at, 28, "defaults: {state_dir: state, model: main}");
+    std::ofstream{file, std::ios::trunc} << text;
+  }
+  // A role the config does not name runs on defaults.model...
+  auto custom = et({"run", "--worker-role", "translator", "hi"});
+  CAF_CHECK_EQUAL(custom.code, 0);
+  // ...but not a typo of one it does: that would lose the role's fallbacks silently.
+  auto typo = et({"run", "--worker-role", "sola", "hi"});
+  CAF_CHECK_EQUAL(typo.code, 2);
+  CAF_CHECK(typo.err.find("unknown role \"sola\"; did you mean \"solo\"?") != std::string::npos);
+}
+
 CAF_TEST(a missing task is a usage error) {
   write("{mode: echo}");
   auto r = et({"run", "--worker-role", "solo"});
   CAF_CHECK_EQUAL(r.code, 2);
   CAF_CHECK(r.err.find("task") != std::string::npos);
+}
+
+CAF_TEST(json in single mode is one document whether the answer came or not ) {
+  write("{mode: echo, faults: [{error: server_error, on_calls: [1]}]}");
+  auto ok = et({"run", "--worker-role", "solo", "--json", "echo me"});
+  CAF_CHECK_EQUAL(ok.code, 0);
+  auto doc = boost::json::parse(ok.out).as_object(); // nothing but the document on stdout
+  CAF_CHECK_EQUAL(doc.at("mode").as_string(), "single");
+  CAF_CHECK_EQUAL(doc.at("status").as_string(), "done");
+  CAF_CHECK_EQUAL(doc.at("answer").as_string(), "from the spare");
+  CAF_CHECK_EQUAL(doc.at("answered_by").as_string(), "backup");
+  CAF_CHECK_EQUAL(doc.at("fallbacks").as_array().size(), 1u);
+  CAF_CHECK(doc.at("spend").as_object().contains("usd"));
+  write("{mode: echo, faults: [{error: bad_request, on_calls: [1], message: no such tool}]}");
+  auto failed = et({"run", "--worker-role", "solo", "--json", "hi"});
+  CAF_CHECK_EQUAL(failed.code, 1);
+  auto bad = boost::json::parse(failed.out).as_object();
+  CAF_CHECK_EQUAL(bad.at("status").as_string(), "failed");
+  CAF_CHECK(bad.at("error").as_string().find("no such tool") != boost::json::string::npos);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

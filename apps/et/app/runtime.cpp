@@ -177,15 +177,26 @@ void print_fallbacks(std::ostream& err, const routed_response& r) {
 
 bool check_role(context& ctx, std::string_view command, const config::settings& s,
                 const std::string& role) {
-  if (s.roles.contains(role) || !s.defaults.model.empty())
+  if (s.roles.contains(role))
     return true;
   std::vector<std::string> names;
   for (const auto& [name, r] : s.roles)
     names.push_back(name);
+  auto guess = nearest(role, names);
+  // defaults.model serves roles the config does not name, but not a typo of one it does: a
+  // mistyped --worker-role would silently lose the role's pool, fallbacks and prompt.
+  if (!s.defaults.model.empty() && !guess)
+    return true;
   ctx.err << command << ": unknown role \"" << role << "\"";
-  if (auto guess = nearest(role, names))
+  if (guess)
     ctx.err << "; did you mean \"" << *guess << "\"?";
-  ctx.err << " (roles: " << join(names, ", ") << "; no defaults.model for others)\n";
+  if (names.empty())
+    ctx.err << " (the config names no roles";
+  else
+    ctx.err << " (roles: " << join(names, ", ");
+  ctx.err << (s.defaults.model.empty() ? "; no defaults.model for others)\n"
+                                       : "; add it under roles: to use it as a role of its "
+                                         "own)\n");
   return false;
 }
 

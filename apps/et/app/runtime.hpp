@@ -68,9 +68,9 @@ private:
   std::unique_ptr<parts> parts_;
 };
 
-/// True when `role` can be asked: it is configured, or defaults.model serves
-/// unconfigured roles. Otherwise prints one line naming it (with a
-/// did-you-mean), prefixed by `command`.
+/// True when `role` can be asked: it is configured, or defaults.model serves unconfigured
+/// roles and it is no near miss of a configured one (a typo). Otherwise prints one line
+/// naming it (with a did-you-mean), prefixed by `command`.
 bool check_role(context& ctx, std::string_view command, const config::settings& s,
                 const std::string& role);
 
