@@ -10,6 +10,7 @@
 #include "et/app/flag_checks.hpp"
 #include "et/app/run_pipeline.hpp"
 #include "et/app/run_records.hpp"
+#include "et/app/run_single.hpp"
 #include "et/app/runtime.hpp"
 #include "et/config/loader.hpp"
 #include "et/config/paths.hpp"
@@ -19,81 +20,6 @@
 namespace et::app {
 
 namespace {
-
-role_request single_request(const config::settings& s, const run_options& o) {
-  role_request req;
-  req.id = 1;
-  req.role = o.worker_role;
-  auto r = s.role_or_default(o.worker_role);
-  if (r.system_prompt)
-    req.request.messages.push_back(message{role::system, *r.system_prompt, {}, {}, {}});
-  req.request.messages.push_back(message{role::user, o.task, {}, {}, {}});
-  return req;
-}
-
-void print_spend(context& ctx, caf::scoped_actor& self, const actors::ledger_actor& ledger) {
-  self->request(ledger, std::chrono::seconds{5}, actors::summary_atom::value)
-      .receive(
-          [&](cost::cost_report& r) {
-            ctx.err << "tokens: " << r.prompt_tokens << " prompt, " << r.completion_tokens
-                    << " completion; cost "
-                    << (r.unpriced_requests > 0 && r.usd == 0 ? "unpriced"
-                                                              : cost::format_usd(r.usd))
-                    << (r.estimated_requests > 0
-                            ? " (+ about " + cost::format_usd(r.estimated_usd)
-                                  + " estimated for attempts that ended without usage)"
-                            : std::string{})
-                    << "\n";
-          },
-          [&](caf::error&) {});
-}
-
-// Single mode: the worker's answer streams to the terminal token by token.
-int run_single(context& ctx, std::shared_ptr<config::settings> s, const run_options& o) {
-  if (o.budget)
-    s->budgets.per_run = *o.budget;
-  auto runtime = role_runtime::start(ctx, "et run", s);
-  if (!runtime)
-    return exit_usage;
-  caf::scoped_actor self{runtime->system()};
-  interrupt_guard guard;
-  auto deadline = o.timeout_s > 0
-                      ? std::chrono::steady_clock::now() + std::chrono::seconds{o.timeout_s}
-                      : std::chrono::steady_clock::time_point::max();
-  char last = '\n';
-  auto answer = stream_role(
-      self, runtime->router(), single_request(*s, o),
-      [&](const std::string& text) {
-        ctx.out << text << std::flush;
-        if (!text.empty())
-          last = text.back();
-      },
-      [&] { return interrupt_guard::raised() || std::chrono::steady_clock::now() > deadline; });
-  if (last != '\n')
-    ctx.out << "\n";
-  int code = exit_ok;
-  if (answer) {
-    print_fallbacks(ctx.err, *answer);
-    fallback_counts counts;
-    count_fallbacks(counts, answer->fallbacks);
-    auto taken = counts_text(counts);
-    ctx.err << "answered by "
-            << (answer->alias.empty() ? answer->provider + "/" + answer->model : answer->alias)
-            << " after " << answer->attempts << (answer->attempts == 1 ? " attempt" : " attempts")
-            << (taken.empty() ? "" : " (" + taken + ")") << "\n";
-  } else if (interrupt_guard::raised()) {
-    ctx.err << "et run: interrupted\n";
-    code = exit_interrupted;
-  } else if (std::chrono::steady_clock::now() > deadline) {
-    ctx.err << "et run: timed out after " << o.timeout_s << "s (--timeout)\n";
-    code = exit_failed;
-  } else {
-    ctx.err << "et run: " << to_string(answer.error()) << "\n";
-    code = exit_failed;
-  }
-  print_spend(ctx, self, runtime->ledger());
-  return code;
-}
 
 // Criteria go into the witness's prompt: a witness to ask, and bounds.
 std::optional<std::string> accept_problem(const run_options& o,
