@@ -229,6 +229,15 @@ CAF_TEST(a resumed run counts what the run spent before against its budget) {
   CAF_CHECK_EQUAL(str(unbudgeted.at("status")), "done");
 }
 
+CAF_TEST(an output dir that is a file is refused before the run starts) {
+  write_fixer(false);
+  std::ofstream{dir / "afile"} << "x";
+  auto r = et({"run", "--output-dir", (dir / "afile").string(), "Do two parts"});
+  CAF_CHECK_EQUAL(r.code, 2);
+  CAF_CHECK(has(r.err, "afile: it exists and is not a folder"));
+  CAF_CHECK(!fs::exists(dir / "state" / "runs")); // no run was journaled, no model called
+}
+
 CAF_TEST(an output dir that holds et s state dir is refused before the run starts) {
   write_fixer(false);
   auto r = et({"run", "--output-dir", dir.string(), "Do two parts"});

@@ -169,6 +169,12 @@ int run_pipeline(context& ctx, std::shared_ptr<config::settings> s, run_options 
     return exit_usage;
   if (!choose_sandbox(ctx, s->verify, o, record.header.verify))
     return exit_usage;
+  std::error_code ec;
+  if (const auto& out = record.header.output_dir;
+      !out.empty() && fs::exists(out, ec) && !fs::is_directory(out, ec)) {
+    ctx.err << "et run: --output-dir " << printable(out) << ": it exists and is not a folder\n";
+    return exit_usage;
+  }
   if (const auto& out = record.header.output_dir; !out.empty())
     if (auto why = config::refused_output_dir(
             out, *s, config::process_env(),
