@@ -114,7 +114,7 @@ CAF_TEST(save writes no file of another user) {
 CAF_TEST(a failed turn prints one line and leaves the history without it) {
   auto r =
       chat({"--role", "solo", "--config", echo_config("[1]")}, "first\nsecond\n/save after.md\n");
-  CAF_CHECK_EQUAL(r.code, 0);
+  CAF_CHECK_EQUAL(r.code, 1); // one question went unanswered: a script learns it
   CAF_CHECK_EQUAL(count(r.err, "\n"), 1u);
   CAF_CHECK(has(r.err, "et chat: bad_request"));
   CAF_CHECK(has(r.out, "second\n"));

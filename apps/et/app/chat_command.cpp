@@ -47,6 +47,7 @@ struct chat_state {
   unique_fd transcript;     // none: no transcript; the answer streams into it
   bool pane_titles = false; // stdout is a tmux pane: keep its title busy/idle
   uint64_t next_id = 1;
+  size_t failed_turns = 0; // questions left without an answer (not cancelled ones)
   std::shared_ptr<chat_context> retrieval = nullptr; // null: no project context
 };
 
@@ -96,6 +97,7 @@ void ask(chat_state& st, const std::string& question) {
   interrupt_guard::clear();
   if (!r) {
     auto cancelled = r.error().code == errc::cancelled;
+    st.failed_turns += cancelled ? 0 : 1;
     st.ctx.err << "et chat: " << (cancelled ? "answer cancelled" : to_string(r.error())) << "\n";
     auto note = "*(" + to_string(r.error()) + ")*";
     append_transcript(st, chat::markdown_turn_end(answer) + note + "\n\n");
@@ -337,6 +339,9 @@ int run_chat(context& ctx, const chat_flags& flags) {
     st.retrieval = std::move(*retrieval);
     code = repl(st, flags.prompt);
     set_title(st, "");
+    // A script piping questions in learns that one went unanswered.
+    if (code == exit_ok && st.failed_turns > 0)
+      code = exit_failed;
   }
   return code;
 }
