@@ -26,6 +26,7 @@ constexpr auto verify_command = "echo VERIFY-SAYS-$(cat out.txt); grep -q fixed 
 struct fixture : et::test::scratch_dir {
   fs::path config;
   fs::path out;
+  std::string err; // the last run's stderr
 
   fixture() : scratch_dir("e2e-verify") {
     config = dir / "et.yaml";
@@ -54,6 +55,7 @@ struct fixture : et::test::scratch_dir {
     args.insert(args.end(), sandbox.begin(), sandbox.end());
     args.push_back("Make the status file");
     auto r = run_et(dir, args, 10s);
+    err = r.err;
     ET_CHECK_SAYING(r.code != -1, "et run did not finish within 10 s; stderr:\n" << r.err);
     CAF_CHECK_EQUAL(r.code, expected_code);
     boost::system::error_code ec;
@@ -93,6 +95,8 @@ CAF_TEST(verification that still fails at the last iteration fails the run with 
   const auto& runs = r.at("verifications").as_array();
   CAF_REQUIRE_EQUAL(runs.size(), 1u);
   CAF_CHECK_EQUAL(runs[0].at("passed").as_bool(), false);
+  // Why it failed shows where the run is watched, not only in the journal.
+  CAF_CHECK(err.find("verify 1: failed (exit 1)\n  | VERIFY-SAYS-broken\n") != std::string::npos);
   // The work itself finished: only verification failed.
   CAF_CHECK_EQUAL(r.at("subtasks").as_array().at(0).at("state").as_string(), "done");
   CAF_CHECK_EQUAL(read_file(out / "out.txt"), "broken\n");

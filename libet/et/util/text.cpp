@@ -98,6 +98,29 @@ void make_valid_utf8(std::string& text) {
   text = std::move(out);
 }
 
+std::string last_lines(std::string_view text, size_t n, size_t max_line, std::string_view prefix) {
+  std::vector<std::string_view> kept;
+  for (size_t end = text.size(); end > 0 && kept.size() < n;) {
+    auto nl = text.rfind('\n', end - 1);
+    auto start = nl == std::string_view::npos ? 0 : nl + 1;
+    auto line = text.substr(start, end - start);
+    if (!trim(line).empty())
+      kept.push_back(line);
+    end = nl == std::string_view::npos ? 0 : nl;
+  }
+  std::string out;
+  for (auto it = kept.rbegin(); it != kept.rend(); ++it) {
+    if (!out.empty())
+      out += '\n';
+    out += prefix;
+    auto line = *it;
+    if (!line.empty() && line.back() == '\r')
+      line.remove_suffix(1);
+    out += line.size() > max_line ? clip_utf8(line, max_line) + "..." : std::string{line};
+  }
+  return out;
+}
+
 std::string clip_utf8(std::string_view text, size_t max_bytes) {
   if (text.size() <= max_bytes)
     return std::string{text};

@@ -68,6 +68,11 @@ void make_valid_utf8(std::string& text);
 /// At most `max_bytes` of `text`, cut before a UTF-8 sequence rather than inside one.
 std::string clip_utf8(std::string_view text, size_t max_bytes);
 
+/// The last `n` lines of `text` that hold more than white space, each cut to `max_line`
+/// bytes (clip_utf8, then "..."), each after `prefix`, joined by line breaks: the end of a
+/// command's output, where it says why it failed.
+std::string last_lines(std::string_view text, size_t n, size_t max_line, std::string_view prefix);
+
 /// Joins `parts` with `separator` between them.
 std::string join(const std::vector<std::string>& parts, std::string_view separator);
 

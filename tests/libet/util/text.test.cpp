@@ -151,3 +151,10 @@ CAF_TEST(media type drops parameters and case and white space) {
   CAF_CHECK_EQUAL(et::media_type(";charset=utf-8"), "");
   CAF_CHECK_EQUAL(et::media_type(""), "");
 }
+
+CAF_TEST(the last lines of an output skip blank ones and are cut to their bound) {
+  CAF_CHECK_EQUAL(last_lines("a\nb\n\n  \nc\r\nd\n", 3, 10, "| "), "| b\n| c\n| d");
+  CAF_CHECK_EQUAL(last_lines("0123456789abc", 2, 4, ""), "0123...");
+  CAF_CHECK_EQUAL(last_lines("", 3, 10, "| "), "");
+  CAF_CHECK_EQUAL(last_lines("\n\n", 3, 10, "| "), "");
+}

@@ -183,10 +183,13 @@ void verified(run_pointer self, int iteration, const verify_report& report) {
   st.record().verifications.push_back(v);
   jot(self, st.setup.journal->verified(v));
   publish(self, store::run_verified{v});
+  // A failure shows the end of its output: why it failed, without opening the journal.
+  auto tail = v.passed ? std::string{} : last_lines(v.output, 6, 200, "  | ");
   note(self, std::string{"verify "} + std::to_string(iteration) + ": "
                  + (v.passed      ? "passed"
                     : v.timed_out ? "timed out"
-                                  : "failed (exit " + std::to_string(v.exit_code) + ")"));
+                                  : "failed (exit " + std::to_string(v.exit_code) + ")")
+                 + (tail.empty() ? "" : "\n" + tail));
   if (last || v.blamed.empty()) {
     synthesize(self);
     return;
