@@ -196,6 +196,8 @@ CAF_TEST(a failure after the first byte ends the stream with an error event not 
   for (const auto& e : aevs)
     CAF_CHECK_NOT_EQUAL(e.name, "message_stop");
   CAF_CHECK(clean(s.body + a.body));
+  // The log says what the client got: a 200, then the error event.
+  CAF_CHECK(has(gateway->err(), "model=cutrole stream -> 200 then error event stream_interrupted"));
 }
 
 CAF_TEST(errors come in the client protocol with the right status and no secret) {
@@ -236,6 +238,10 @@ CAF_TEST(errors come in the client protocol with the right status and no secret)
   auto big = openai(oai_body("gpt", false, R"(,"user":")" + std::string(33u << 20, 'x') + "\""));
   CAF_CHECK_EQUAL(big.status, 413);
   CAF_CHECK(clean(gateway->err()));
+  // Every request answered has its line in the log, refusals included.
+  for (const auto* line : {"POST /v1/chat/completions -> 400 ",
+                           "POST /v1/messages model=gpt4 -> 404 ", "/v1/chat/completions -> 413"})
+    CAF_CHECK(has(gateway->err(), line));
 }
 
 CAF_TEST(a client that hangs up mid - stream cancels its request) {
@@ -251,8 +257,9 @@ CAF_TEST(a client that hangs up mid - stream cancels its request) {
   auto ex = client.send(request("POST", "/v1/chat/completions", oai_body("held", true), {}), h);
   CAF_REQUIRE(got_text->get_future().wait_for(20s) == std::future_status::ready);
   ex.cancel(); // the client goes away while the upstream holds the stream
-  bool logged =
-      poll_until([&] { return has(gateway->err(), "model=held stream -> 503 cancelled"); }, 20s);
+  bool logged = poll_until(
+      [&] { return has(gateway->err(), "model=held stream -> 200 then error event cancelled"); },
+      20s);
   CAF_CHECK(logged);
   CAF_CHECK_EQUAL(call("GET", "/health").status, 200); // and the gateway goes on
 }

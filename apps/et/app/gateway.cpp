@@ -103,7 +103,9 @@ struct exchange {
     // The log keeps the upstreams' addresses; the client does not see them. Hidden before
     // the scrub, which could cut a secret out of a host name and leave the rest of it.
     auto said = std::move(e.message);
-    log(std::to_string(e.status) + " " + e.code + ": " + scrub(said, st->secrets));
+    // A stream already begun got 200 and then an error event: the log says so.
+    log((started ? "200 then error event " : std::to_string(e.status) + " ") + e.code + ": "
+        + scrub(said, st->secrets));
     e.message = scrub(config::hide_places(said, st->places), st->secrets);
     count(st, counted, started ? 200 : e.status, &e);
     if (started) {
@@ -215,14 +217,15 @@ result<gateway::client_request> parse(gateway::surface api, const std::string& b
 void chat(const state_ptr& st, gateway::surface api, const key_pass& who, http::incoming in,
           std::shared_ptr<http::reply> out, tally counted) {
   auto p = gateway::protocol_of(api);
+  auto asked = in.method + " " + path_of(in.target) + (who.name.empty() ? "" : " key=" + who.name);
   if (st->draining)
     return send_error(st, *out, p, {503, "the gateway is shutting down", "", 0, "node_down"},
-                      &counted);
+                      &counted, asked);
   auto parsed = parse(api, in.body, st->setup.bounds);
   if (!parsed) {
     auto e = gateway::error_for(p, parsed.error());
     st->keys->record_refusal(who, "", e.status);
-    return send_error(st, *out, p, std::move(e), &counted);
+    return send_error(st, *out, p, std::move(e), &counted, asked);
   }
   counted.model = st->metrics->model_label(parsed->model);
   counted.stream = parsed->stream;
@@ -231,12 +234,11 @@ void chat(const state_ptr& st, gateway::surface api, const key_pass& who, http::
     auto e = gateway::error_for(p, where.error());
     e.param = "model";
     st->keys->record_refusal(who, parsed->model, e.status);
-    return send_error(st, *out, p, std::move(e), &counted);
+    return send_error(st, *out, p, std::move(e), &counted, asked + " model=" + parsed->model);
   }
   // Counted from here: a drain waits for requests still at the key store too.
   ++st->in_flight;
-  auto what = in.method + " " + path_of(in.target) + (who.name.empty() ? "" : " key=" + who.name)
-              + " model=" + parsed->model + (parsed->stream ? " stream" : "");
+  auto what = asked + " model=" + parsed->model + (parsed->stream ? " stream" : "");
   auto req = std::make_shared<gateway::client_request>(std::move(*parsed));
   auto route = *where;
   st->keys->admit(
@@ -245,10 +247,7 @@ void chat(const state_ptr& st, gateway::surface api, const key_pass& who, http::
                                                    key_ticket ticket) {
         if (refused) {
           --st->in_flight;
-          if (st->setup.log)
-            st->setup.log(printable(what, 512) + " -> " + std::to_string(refused->status) + " "
-                          + refused->code + ": " + printable(refused->message, 2048));
-          return send_error(st, *out, p, std::move(*refused), &counted);
+          return send_error(st, *out, p, std::move(*refused), &counted, what);
         }
         start_call(st, api, out, std::move(*req), route, what, std::move(ticket), counted);
       });
@@ -271,6 +270,7 @@ void handle(const state_ptr& st, http::incoming in, std::shared_ptr<http::reply>
                             "", 0, ""};
     if (chat_tally)
       count(st, *chat_tally, 405, &e);
+    log_refusal(st, in.method + " " + path, e);
     auto h = error_headers(e);
     h.emplace_back("Allow", allowed);
     out->send(405, std::move(h), gateway::error_body(p, e));
@@ -315,7 +315,8 @@ void handle(const state_ptr& st, http::incoming in, std::shared_ptr<http::reply>
                   + " (this gateway serves POST /v1/chat/completions, POST /v1/responses, POST "
                     "/v1/messages, POST /v1/messages/count_tokens, GET /v1/models, GET /metrics "
                     "and GET /health)",
-              "", 0, "not_found"});
+              "", 0, "not_found"},
+             nullptr, in.method + " " + path);
 }
 
 // Before a body is read: a client refused at the door is answered at once, so one without a

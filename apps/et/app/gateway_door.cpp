@@ -80,7 +80,8 @@ arrival arrive(const http::incoming& in) {
 std::optional<key_pass> door(const std::shared_ptr<http_gateway::state>& st,
                              const http::incoming& in, const arrival& a, http::reply& out) {
   if (auto why = browser_refusal(in, st->beyond_loopback); !why.empty()) {
-    send_error(st, out, a.p, {403, why, "", 0, "forbidden"}, a.chat_tally());
+    send_error(st, out, a.p, {403, why, "", 0, "forbidden"}, a.chat_tally(),
+               in.method + " " + a.path);
     return std::nullopt;
   }
   if (a.path == "/health")
@@ -90,10 +91,7 @@ std::optional<key_pass> door(const std::shared_ptr<http_gateway::state>& st,
   if (auto* pass = std::get_if<key_pass>(&who); pass && pass->name.empty() && st->beyond_loopback)
     who = open_beyond_loopback();
   if (auto* e = std::get_if<gateway::client_error>(&who)) {
-    if (st->setup.log)
-      st->setup.log(in.method + " " + printable(a.path) + " -> " + std::to_string(e->status) + " "
-                    + e->message);
-    send_error(st, out, a.p, std::move(*e), a.chat_tally());
+    send_error(st, out, a.p, std::move(*e), a.chat_tally(), in.method + " " + a.path);
     return std::nullopt;
   }
   return std::get<key_pass>(std::move(who));

@@ -54,11 +54,20 @@ std::string answered_by(const routed_response& r) {
 }
 
 // Sends `e`; a chat request (`counted` set) is counted for /metrics first.
+void log_refusal(const state_ptr& st, std::string_view what, const gateway::client_error& e) {
+  if (st->setup.log)
+    st->setup.log(printable(what, 512) + " -> " + std::to_string(e.status)
+                  + (e.code.empty() ? "" : " " + e.code) + ": "
+                  + printable(scrub(e.message, st->secrets), 2048));
+}
+
 void send_error(const state_ptr& st, http::reply& out, protocol p, gateway::client_error e,
-                const tally* counted) {
+                const tally* counted, std::string_view what) {
   if (counted)
     count(st, *counted, e.status, &e);
   e.message = scrub(std::move(e.message), st->secrets);
+  if (!what.empty())
+    log_refusal(st, what, e);
   out.send(e.status, error_headers(e), gateway::error_body(p, e));
 }
 

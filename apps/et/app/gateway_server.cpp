@@ -40,6 +40,7 @@ result<std::unique_ptr<http_gateway>> http_gateway::start(gateway_setup setup) {
     auto path = path_of(target);
     auto p = anthropic_path(path) ? protocol::anthropic : protocol::openai;
     gateway::client_error e{status, message, "", 0, ""};
+    log_refusal(st, path, e);
     // The server's own refusals (413, 431) of a chat request count too; it has no latency.
     if (chat_surface(path))
       st->metrics->request(p, std::string{gateway::no_model}, status, gateway::error_class(e));

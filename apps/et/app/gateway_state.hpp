@@ -67,9 +67,15 @@ void count(const std::shared_ptr<http_gateway::state>& st, const tally& t, int s
 std::string answered_by(const routed_response& r);
 
 /// Sends `e` in protocol `p`, its message scrubbed of secrets; a chat request (`counted` set)
-/// is counted for /metrics first.
+/// is counted for /metrics first. With `what` ("POST /v1/messages key=ci model=x"), the
+/// log gets its line: every request answered gets one.
 void send_error(const std::shared_ptr<http_gateway::state>& st, http::reply& out,
-                gateway::protocol p, gateway::client_error e, const tally* counted = nullptr);
+                gateway::protocol p, gateway::client_error e, const tally* counted = nullptr,
+                std::string_view what = {});
+
+/// The log's line for a request refused with `e`: "WHAT -> STATUS code: message".
+void log_refusal(const std::shared_ptr<http_gateway::state>& st, std::string_view what,
+                 const gateway::client_error& e);
 
 /// Answers request `in` (its body read, or a head with a body no route reads): the door
 /// (browser refusals, the key), then its route (gateway.cpp).
