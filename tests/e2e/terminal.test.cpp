@@ -40,12 +40,13 @@ size_t occurrences(const std::string& text, const std::string& part) {
 struct typing {
   std::string after;
   std::string keys;
+  size_t times = 1; ///< how many more times `after` shows before the keys go
 };
 
 // Runs `et args...` with stdout and stderr on a pseudo-terminal in raw mode (no newline
 // translation), stdin from /dev/null; reads everything until the child is gone. With `keys`,
 // stdin is the terminal too, in the modes a new terminal has, and each entry is typed once
-// the output holds its `after` once more than when the entry before it was typed.
+// the output holds its `after` `times` times more than when the entry before it was typed.
 pty_outcome run_on_pty(const std::vector<std::string>& args, std::vector<typing> keys = {}) {
   pty_outcome r;
   int master = -1, slave = -1;
@@ -91,7 +92,7 @@ pty_outcome run_on_pty(const std::vector<std::string>& args, std::vector<typing>
     if (n <= 0)
       break; // EIO: every slave descriptor is closed, the child is gone
     r.output.append(buf, static_cast<size_t>(n));
-    if (!keys.empty() && occurrences(r.output, keys.front().after) > seen) {
+    if (!keys.empty() && occurrences(r.output, keys.front().after) >= seen + keys.front().times) {
       (void)!::write(master, keys.front().keys.data(), keys.front().keys.size());
       keys.erase(keys.begin());
       seen = keys.empty() ? 0 : occurrences(r.output, keys.front().after);
@@ -184,16 +185,18 @@ CAF_TEST(et chat takes a paste as one question and edits the line in place) {
   const std::string ready = "\x1b[?2004h";
   auto tty = run_on_pty({"chat", "--config", config.string(), "--transcript", transcript.string()},
                         {{ready, "look: \x1b[200~line one\rline two\x03\x1b[201~\r"},
-                         // Left twice, then X goes after a.
-                         {ready, "abc\x1b[D\x1b[DX\r"},
+                         // Left twice, then X goes after a; a paste typed ahead of the answer
+                         // waits for the next prompt and is one question there.
+                         {ready, "abc\x1b[D\x1b[DX\r\x1b[200~p1\rp2\x1b[201~\r"},
                          // Ctrl-C drops a line, Ctrl-D on an empty one ends the chat.
-                         {ready, "gone\x03\x04"}});
+                         {ready, "gone\x03\x04", 2}});
   CAF_CHECK_EQUAL(tty.code, 0);
   auto text = read_file(transcript);
   CAF_CHECK(has(text, "## you\n\nlook: line one\nline two\n"));
   CAF_CHECK(has(text, "## you\n\naXbc\n"));
   CAF_CHECK(!has(text, "gone"));
-  CAF_CHECK_EQUAL(occurrences(text, "## you"), 2u);
+  CAF_CHECK(has(text, "## you\n\np1\np2\n"));
+  CAF_CHECK_EQUAL(occurrences(text, "## you"), 3u);
   // The terminal is given back: marked pastes are asked off again.
   CAF_CHECK(has(tty.output, "\x1b[?2004l"));
 }

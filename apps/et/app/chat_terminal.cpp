@@ -54,6 +54,9 @@ void install(int sig, void (*handler)(int), struct sigaction& previous) {
   struct sigaction sa {};
   sa.sa_handler = handler;
   sigemptyset(&sa.sa_mask);
+  // A resize must not interrupt another thread's system call (CAF's, Asio's, SQLite's): the
+  // prompt learns of it through the pipe.
+  sa.sa_flags = handler == et_prompt_wake ? SA_RESTART : 0;
   sigaction(sig, &sa, &previous);
   if (previous.sa_handler == SIG_IGN && handler == et_prompt_give_back)
     sigaction(sig, &previous, nullptr); // nohup: a hang-up stays ignored
@@ -93,6 +96,7 @@ terminal_prompt::terminal_prompt(int in, int out, const termios& modes)
 }
 
 terminal_prompt::~terminal_prompt() {
+  write_all(out_, bracketed_off);
   ::tcsetattr(in_, TCSANOW, &cooked_);
   sigaction(SIGTERM, &previous_term, nullptr);
   sigaction(SIGHUP, &previous_hup, nullptr);
@@ -111,6 +115,8 @@ void terminal_prompt::set_modes(bool signals) {
   raw.c_lflag &= ~static_cast<tcflag_t>(ECHO | ICANON | IEXTEN | ISIG);
   if (signals)
     raw.c_lflag |= ISIG;
+  // Ctrl-\ would dump core with the terminal left raw: it is no signal here.
+  raw.c_cc[VQUIT] = _POSIX_VDISABLE;
   raw.c_cc[VMIN] = 1;
   raw.c_cc[VTIME] = 0;
   // TCSANOW, not TCSAFLUSH: what was typed ahead is kept. Output processing stays on, so a
@@ -156,8 +162,12 @@ bool terminal_prompt::wait_for_input(prompt_read& why) {
       draw();
       continue;
     }
-    if (ready < 0)
-      continue; // EINTR
+    if (ready < 0 && errno == EINTR)
+      continue;
+    if (ready < 0) {
+      why = prompt_read::end; // no way to wait for the terminal: nothing more can be read
+      return false;
+    }
     if (fds[2].revents & POLLIN)
       interrupt_guard::drain(); // an old Ctrl-C's byte, its flag already lowered
     if (fds[1].revents & POLLIN) {
@@ -167,6 +177,8 @@ bool terminal_prompt::wait_for_input(prompt_read& why) {
         if (sigs[i] == SIGCONT) { // the shell may have set its own modes while we were stopped
           set_modes(false);
           write_all(out_, bracketed_on);
+          write_all(out_, "\r\n"); // and printed below the old drawing: start a new one
+          row_ = 0;
         }
       draw();
     }
@@ -185,8 +197,10 @@ bool terminal_prompt::wait_for_input(prompt_read& why) {
   }
 }
 
-// Pastes are marked only while a question is typed, and asked for only once Ctrl-C is a key:
-// a paste that came marked while Ctrl-C was still a signal would be cut at a pasted ^C.
+// Pastes are asked to come marked once the first prompt takes keys, and stay marked until the
+// chat ends: one pasted while an answer streams waits as one paste for the next prompt (its
+// line breaks are never Enter), and a ^C in it is a signal then, which cancels the answer and
+// drops what waits. The mark is asked again at each prompt: a shell may have turned it off.
 prompt_read terminal_prompt::read(std::string& line) {
   set_modes(false);
   write_all(out_, bracketed_on);
@@ -194,7 +208,6 @@ prompt_read terminal_prompt::read(std::string& line) {
   auto answer = prompt_read::question;
   line = read_question(answer);
   done_drawing();
-  write_all(out_, bracketed_off);
   set_modes(true);
   return answer;
 }
@@ -240,7 +253,9 @@ std::string terminal_prompt::read_question(prompt_read& why) {
       }
     }
     pending_.clear();
-    if (dirty)
+    // A paste is drawn once it ends (or goes quiet): drawing it at each piece the terminal
+    // hands over would cost its length squared.
+    if (dirty && !editor_.pasting())
       draw();
   }
 }

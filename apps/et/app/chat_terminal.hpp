@@ -30,8 +30,8 @@ public:
   terminal_prompt(const terminal_prompt&) = delete;
   terminal_prompt& operator=(const terminal_prompt&) = delete;
 
-  /// Reads one question into `line`, pastes marked meanwhile. Until the prompt is gone the
-  /// terminal echoes nothing (what is typed during an answer waits for the next prompt); the
+  /// Reads one question into `line`. From the first prompt on, pastes come marked and nothing
+  /// typed is echoed (what is typed during an answer waits for the next prompt); the
   /// destructor gives the terminal back as it was.
   prompt_read read(std::string& line);
 

@@ -39,6 +39,8 @@ edit_event line_editor::feed(char byte) {
       return paste_byte(byte);
     case mode::escape:
       mode_ = mode::key;
+      if (c < 0x20 && c != '\r' && c != '\n' && c != 0x1B)
+        return key(c); // a lone Esc, then Ctrl-C or Ctrl-D: the key still counts
       if (c == '[' || c == 'O') {
         mode_ = c == '[' ? mode::csi : mode::ss3;
         seq_.clear();
@@ -71,6 +73,8 @@ edit_event line_editor::feed(char byte) {
       return key(c);
     case mode::ss3:
       mode_ = mode::key;
+      if (c < 0x20 || c == 0x7F)
+        return key(c); // not a key's sequence after all
       return sequence("", byte);
     case mode::key:
       break;

@@ -49,24 +49,26 @@ bool in(const std::array<range, N>& ranges, char32_t c) {
   return false;
 }
 
-// One code point as drawn: its bytes and the columns they take.
+// One code point as drawn: its bytes and the columns they take. A stand-in spelled in ASCII
+// (a tab's spaces, `^[`, `<U+202E>`) wraps between its characters, as the terminal wraps it.
 struct glyph {
   std::string bytes;
   size_t columns = 0;
+  bool spelled = false;
 };
 
 glyph glyph_of(std::string_view text, size_t at, size_t n) {
   auto c = n == 0 ? char32_t{0xFFFD} : utf8_decode(text, at, n);
   if (c == '\t')
-    return {"    ", 4};
+    return {"    ", 4, true};
   if (c < 0x20 || c == 0x7F)
-    return {std::string{'^', static_cast<char>(c == 0x7F ? '?' : c + 0x40)}, 2};
+    return {std::string{'^', static_cast<char>(c == 0x7F ? '?' : c + 0x40)}, 2, true};
   if (c >= 0x80 && c < 0xA0)
-    return {std::string{"^["} + static_cast<char>(c - 0x40), 3};
+    return {std::string{"^["} + static_cast<char>(c - 0x40), 3, true};
   if (is_bidi_control(c)) {
     char buf[16];
     std::snprintf(buf, sizeof buf, "<U+%04X>", static_cast<unsigned>(c));
-    return {buf, 8};
+    return {buf, 8, true};
   }
   if (n == 0)
     return {"\xEF\xBF\xBD", 1}; // a byte that is not UTF-8
@@ -105,21 +107,29 @@ struct pen {
   }
 };
 
+void place(pen& p, const glyph& g, size_t width) {
+  if (!g.spelled)
+    return p.advance(g.columns, width);
+  for (size_t i = 0; i < g.bytes.size(); ++i)
+    p.advance(1, width);
+}
+
 std::string csi(size_t n, char what) {
   return "\x1b[" + std::to_string(n) + what;
 }
 
-// The rows `text` takes after the prompt (so a summary can stand in for a tall text).
-size_t rows_of(const line_view& view, std::string_view text, size_t width) {
+// The rows `text` takes with its prompt, counted up to `limit` (so a summary can stand in for
+// a tall text without a walk through all of it).
+size_t rows_of(const line_view& view, std::string_view text, size_t width, size_t limit) {
   pen p;
   p.advance(view.prompt.size(), width);
-  for (size_t at = 0; at < text.size();) {
+  for (size_t at = 0; at < text.size() && p.row < limit;) {
     auto n = utf8_sequence(text, at);
     if (text[at] == '\n') {
       p.line_break();
       p.advance(view.continuation.size(), width);
     } else {
-      p.advance(glyph_of(text, at, n).columns, width);
+      place(p, glyph_of(text, at, n), width);
     }
     at += n == 0 ? 1 : n;
   }
@@ -149,7 +159,7 @@ std::string render_line(const line_view& view, std::string_view text, size_t cur
   std::string out = cursor_row > 0 ? csi(cursor_row, 'A') : std::string{};
   out += "\r\x1b[J";
   std::string summary;
-  if (view.height > 0 && rows_of(view, text, width) >= view.height) {
+  if (view.height > 0 && rows_of(view, text, width, view.height) >= view.height) {
     summary = summary_of(text); // too tall to redraw in place: edits go on unseen
     text = summary;
     cursor = text.size();
@@ -170,7 +180,7 @@ std::string render_line(const line_view& view, std::string_view text, size_t cur
     } else {
       auto g = glyph_of(text, at, n);
       out += g.bytes;
-      p.advance(g.columns, width);
+      place(p, g, width);
     }
     at += n == 0 ? 1 : n;
   }

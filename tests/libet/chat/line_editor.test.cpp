@@ -180,3 +180,10 @@ CAF_TEST(an escape sequence without end is dropped at its bound and typing goes 
   type(other, "\x1b[12\x03");
   CAF_CHECK(type(other, "\x03").back() == edit_event::interrupt);
 }
+
+CAF_TEST(a lone Esc does not swallow the control key after it) {
+  line_editor ed;
+  type(ed, "draft");
+  CAF_CHECK(type(ed, "\x1b\x03").back() == edit_event::cancel);
+  CAF_CHECK(type(ed, "\x1bO\x04").back() == edit_event::end);
+}

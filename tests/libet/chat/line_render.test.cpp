@@ -82,3 +82,11 @@ CAF_TEST(finishing a line leaves the cursor below it) {
   CAF_CHECK_EQUAL(out, "\x1b[1A\r\x1b[J> abcdefgh\r\x1b[4C\r\n");
   CAF_CHECK_EQUAL(row, 0u);
 }
+
+CAF_TEST(a stand in spelled in ASCII wraps between its characters as the terminal wraps it) {
+  size_t row = 0;
+  // Width 10: "> abcdef" then a tab's four spaces: two fit, two wrap; "12" follows them.
+  auto out = render_line(narrow(10), "abcdef\t12", 10, row);
+  CAF_CHECK_EQUAL(out, "\r\x1b[J> abcdef    12\r\x1b[4C");
+  CAF_CHECK_EQUAL(row, 1u);
+}
