@@ -253,9 +253,20 @@ failure too_large(const fs::path& file) {
 // grows meanwhile.
 result<void> for_each_line(const fs::path& file, const std::function<bool(std::string&)>& take) {
   unique_fd fd{::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)};
-  struct stat st {};
-  if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode))
+  if (!fd && errno == ENOENT)
     return make_failure(errc::not_found, "journal: no run journal at " + file.string());
+  if (!fd && errno == ELOOP)
+    return make_failure(errc::invalid_input, "journal: " + file.string()
+                                                 + " is a symbolic link; et reads only a "
+                                                   "regular file it wrote");
+  if (!fd)
+    return make_failure(errc::io_error,
+                        "journal: cannot open " + file.string() + ": " + std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode))
+    return make_failure(errc::invalid_input, "journal: " + file.string()
+                                                 + " is not a regular file; et reads only a "
+                                                   "regular file it wrote");
   if (static_cast<uintmax_t>(st.st_size) > max_journal_bytes)
     return too_large(file);
   std::string line;
