@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <optional>
 #include <poll.h>
 #include <pthread.h>
 #include <spawn.h>
@@ -145,14 +146,31 @@ bool pump(int in_fd, int out_fd, int err_fd, const std::string& input, size_t ma
   return in_time;
 }
 
+int exit_code_of(int status) {
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 int wait_for(pid_t pid) {
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0)
     if (errno != EINTR)
       return -1;
-  if (WIFEXITED(status))
-    return WEXITSTATUS(status);
-  return 128 + WTERMSIG(status);
+  return exit_code_of(status);
+}
+
+// Waits for `pid` until `deadline`; its exit code, or nullopt when the deadline came first
+// (it still runs). A child may close its outputs and go on: the pump's end is not its end.
+std::optional<int> wait_until(pid_t pid, std::chrono::steady_clock::time_point deadline) {
+  for (int status = 0;;) {
+    auto done = ::waitpid(pid, &status, WNOHANG);
+    if (done == pid)
+      return exit_code_of(status);
+    if (done < 0 && errno != EINTR)
+      return -1;
+    if (std::chrono::steady_clock::now() >= deadline)
+      return std::nullopt;
+    ::usleep(2000);
+  }
 }
 
 // A child that stops reading its input must not kill us with SIGPIPE: block
@@ -191,11 +209,20 @@ result<process_result> run_process(const std::vector<std::string>& argv, const e
   auto vars = environment_with(env);
   auto arg_ptrs = pointers(args);
   auto env_ptrs = pointers(vars);
+  // Under a limit the child leads a process group of its own, so that a stop takes whatever
+  // it started too (a wrapper script around tmux).
+  posix_spawnattr_t attrs;
+  posix_spawnattr_init(&attrs);
+  if (limit.count() > 0) {
+    posix_spawnattr_setflags(&attrs, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attrs, 0);
+  }
   sigpipe_blocked guard;
   pid_t pid = 0;
   int rc =
-      ::posix_spawnp(&pid, argv[0].c_str(), &actions, nullptr, arg_ptrs.data(), env_ptrs.data());
+      ::posix_spawnp(&pid, argv[0].c_str(), &actions, &attrs, arg_ptrs.data(), env_ptrs.data());
   posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attrs);
   if (rc != 0)
     return os_error("cannot run " + argv[0], rc);
   in.close_end(0);
@@ -206,9 +233,17 @@ result<process_result> run_process(const std::vector<std::string>& argv, const e
                                     : std::chrono::steady_clock::time_point::max();
   bool in_time = pump(std::exchange(in.fd[1], -1), std::exchange(out.fd[0], -1),
                       std::exchange(err.fd[0], -1), input, max_output, r, deadline);
-  if (!in_time)
-    ::kill(pid, SIGKILL);
-  r.exit_code = wait_for(pid);
+  std::optional<int> code;
+  if (limit.count() == 0)
+    code = wait_for(pid);
+  else if (in_time)
+    code = wait_until(pid, deadline);
+  in_time = code.has_value();
+  if (!in_time) {
+    ::kill(-pid, SIGKILL); // its group
+    code = wait_for(pid);
+  }
+  r.exit_code = *code;
   if (!in_time)
     return make_failure(errc::timeout, argv[0] + " did not finish within " + format_elapsed(limit)
                                            + "; it was stopped");

@@ -82,3 +82,14 @@ CAF_TEST(a program past its time limit is stopped and the failure says so) {
   CAF_REQUIRE(quick);
   CAF_CHECK_EQUAL(quick->exit_code, 0);
 }
+
+CAF_TEST(a program that closes its outputs and lingers is stopped at its limit with its group) {
+  // The shell starts a sleeper in its group, closes its outputs and waits: the pump ends at
+  // once, the program does not.
+  auto started = std::chrono::steady_clock::now();
+  auto r = run_process({"sh", "-c", "sleep 30 & exec >&- 2>&-; wait"}, {}, {}, default_max_output,
+                       std::chrono::milliseconds{300});
+  CAF_REQUIRE(!r);
+  CAF_CHECK(r.error().code == errc::timeout);
+  CAF_CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds{10});
+}
