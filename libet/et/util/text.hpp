@@ -12,7 +12,8 @@ namespace et {
 /// A duration for humans: "1.2s", "2m03s".
 std::string format_elapsed(std::chrono::milliseconds ms);
 
-/// Levenshtein distance between two strings (bytes).
+/// The edit distance between two strings (bytes): insertions, deletions, substitutions and
+/// swaps of two neighbours ("polecta" is one edit from "polecat"), each counting one.
 size_t edit_distance(std::string_view a, std::string_view b);
 
 /// The candidate closest to `word` when it is close enough to be a likely typo

@@ -158,3 +158,12 @@ CAF_TEST(the last lines of an output skip blank ones and are cut to their bound)
   CAF_CHECK_EQUAL(last_lines("", 3, 10, "| "), "");
   CAF_CHECK_EQUAL(last_lines("\n\n", 3, 10, "| "), "");
 }
+
+CAF_TEST(two swapped neighbours are one edit so a typo finds its word) {
+  CAF_CHECK_EQUAL(edit_distance("polecta", "polecat"), 1u);
+  CAF_CHECK_EQUAL(edit_distance("mokc", "mock"), 1u);
+  CAF_CHECK_EQUAL(edit_distance("abc", "abc"), 0u);
+  CAF_CHECK_EQUAL(edit_distance("", "abc"), 3u);
+  CAF_CHECK_EQUAL(edit_distance("kitten", "sitting"), 3u);
+  CAF_CHECK_EQUAL(nearest("mokc", {"mock", "openai"}).value_or(""), "mock");
+}
