@@ -69,8 +69,19 @@ CAF_TEST(an unknown command suggests the nearest one in one line plus usage) {
 CAF_TEST(an unknown flag is one line naming the flag plus usage) {
   auto r = run_in_process({"config", "check", "--bogus"});
   CAF_CHECK_EQUAL(r.code, 2);
-  CAF_CHECK(r.err.find("et: unknown flag or argument --bogus\n") == 0);
+  CAF_CHECK(r.err.find("et: unknown flag --bogus\n") == 0);
   CAF_CHECK_EQUAL(count(r.err, "\n"), 2u);
+}
+
+CAF_TEST(a mistyped flag gets the nearest flag of its command and stray words are named) {
+  auto r = run_in_process({"run", "--verfy", "x", "t"});
+  CAF_CHECK_EQUAL(r.code, 2);
+  CAF_CHECK(r.err.find("et: unknown flag --verfy (did you mean --verify?); unexpected argument t\n")
+            == 0);
+  auto nested = run_in_process({"runs", "show", "abc", "--jsn"});
+  CAF_CHECK(nested.err.find("et: unknown flag --jsn (did you mean --json?)") == 0);
+  auto root = run_in_process({"version", "--confg=x"});
+  CAF_CHECK(root.err.find("et: unknown flag --confg (did you mean --config?)") == 0);
 }
 
 // CLI11's own range checks print the largest double (309 digits) as their bound.
@@ -88,6 +99,9 @@ CAF_TEST(a number flag out of range says what it expects in one line plus usage)
       {{"run", "--verify-timeout", "nan", "x"},
        "--verify-timeout: expected whole seconds, 1 to 604800 (a week)"},
       {{"keys", "create", "k", "--budget-day", "-2"}, "--budget-day: expected dollars (0 or more)"},
+      {{"run", "--max-subtasks", "abc", "x"},
+       "--max-subtasks: expected a whole number of subtasks, 1 to 100"},
+      {{"cost", "--days", "0"}, "--days: expected a whole number of days, 1 to 3650"},
       {{"keys", "create", "k", "--tpm", "1e99"},
        "--tpm: expected a whole number of tokens, 1 or more"},
   };
@@ -174,7 +188,8 @@ CAF_TEST(serve refuses to listen without tls and plain tcp beyond loopback) {
     auto r = run_in_process({"serve", "--listen", listen, "--config", cfg.file.string()});
     CAF_CHECK_EQUAL(r.code, 2);
     CAF_CHECK_EQUAL(r.err, "et serve: server.tls (certificate, key, ca_file) is required on every "
-                           "address, loopback included: `et serve --init-tls DIR` makes them\n");
+                           "address, loopback included: `et serve --init-tls DIR` makes them (or, "
+                           "on loopback only, server.insecure_plaintext: true)\n");
   }
   temp_config plain{"providers: {p: {type: mock}}\nmodels: {m: {provider: p, model: m}}\n"
                     "server: {insecure_plaintext: true}\n"};

@@ -14,13 +14,50 @@ const std::vector<std::string> command_names{"run",    "runs",    "serve",  "ses
                                              "models", "nodes",   "cost",   "keys",    "config",
                                              "index",  "context", "version"};
 
+// The flags `app` (a command, or et itself) and et itself take: "--verify", "-k".
+std::vector<std::string> flag_names(const CLI::App& app) {
+  std::vector<std::string> names;
+  for (const auto* a = &app; a != nullptr; a = a->get_parent())
+    for (const auto* opt : a->get_options()) {
+      for (const auto& l : opt->get_lnames())
+        names.push_back("--" + l);
+      for (const auto& s : opt->get_snames())
+        names.push_back("-" + s);
+    }
+  return names;
+}
+
+// CLI11's list of what it did not expect ("t --verfy", in the order it met them), said the
+// way a user reads it: each unknown flag with the nearest known one, then the other words.
+std::string explain_extras(std::string_view list, const CLI::App& app) {
+  std::vector<std::string> flags, words;
+  for (size_t at = 0; at < list.size();) {
+    auto end = list.find(' ', at);
+    auto word = std::string{list.substr(at, end == std::string_view::npos ? end : end - at)};
+    (word.starts_with('-') ? flags : words).push_back(word);
+    at = end == std::string_view::npos ? list.size() : end + 1;
+  }
+  std::string out;
+  auto known = flag_names(app);
+  for (const auto& f : flags) {
+    auto name = f.substr(0, f.find('='));
+    out += (out.empty() ? "unknown flag " : "; unknown flag ") + name;
+    if (auto guess = nearest(name, known))
+      out += " (did you mean " + *guess + "?)";
+  }
+  if (!words.empty())
+    out += (out.empty() ? "unexpected " : "; unexpected ") + std::string{"argument"}
+           + (words.size() == 1 ? " " : "s ") + join(words, " ");
+  return out;
+}
+
 // CLI11 phrases errors for programmers; say what the user typed and what to do.
-std::string explain(const CLI::ParseError& e) {
+std::string explain(const CLI::ParseError& e, const CLI::App& app) {
   std::string what = e.what();
   if (auto pos = what.find("The following argument was not expected: "); pos == 0)
-    return "unknown flag or argument " + what.substr(41);
+    return explain_extras(std::string_view{what}.substr(41), app);
   if (auto pos = what.find("The following arguments were not expected: "); pos == 0)
-    return "unknown flags or arguments " + what.substr(43);
+    return explain_extras(std::string_view{what}.substr(43), app);
   return what;
 }
 
@@ -88,11 +125,14 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       out << app.help();
       return exit_usage;
     }
-    err << "et: " << explain(e) << "\n";
+    err << "et: " << explain(e, app) << "\n";
     print_usage(err);
     return exit_usage;
   } catch (const CLI::ParseError& e) {
-    err << "et: " << explain(e) << "\n";
+    const CLI::App* used = &app; // the command the flags were given to: `runs show`, not `runs`
+    while (!used->get_subcommands().empty())
+      used = used->get_subcommands().front();
+    err << "et: " << explain(e, *used) << "\n";
     print_usage(err);
     return exit_usage;
   }

@@ -7,6 +7,7 @@
 #include "et/app/context_embed.hpp"
 #include "et/app/context_fetch.hpp"
 #include "et/app/context_index.hpp"
+#include "et/app/flag_checks.hpp"
 #include "et/app/json_out.hpp"
 #include "et/context/index.hpp"
 #include "et/context/web_context.hpp"
@@ -65,11 +66,12 @@ void print_json(std::ostream& out, const project_index& where, const query_flags
   app::print_json(out, doc);
 }
 
-// One line per hit, "SOURCE:first-last  score", and a glance at its text.
+// One line per hit, "SOURCE:first-last  score", and a glance at its text. Three significant
+// digits: fused ranks are far below 0.001, and "0.000" for every hit says nothing.
 void print_hits(std::ostream& out, const std::vector<retrieval::hit>& hits) {
   for (const auto& h : hits) {
     char score[32];
-    std::snprintf(score, sizeof score, "%.3f", h.score);
+    std::snprintf(score, sizeof score, "%.3g", h.score);
     out << h.path << ":" << h.start_line << "-" << h.end_line << "  " << score << "\n"
         << preview(h.text, preview_lines);
   }
@@ -154,7 +156,8 @@ void add_context_command(CLI::App& root, context& ctx) {
   add_config_flag(*query, ctx);
   auto flags = std::make_shared<query_flags>();
   query->add_option("text", flags->text, "what to look for (any text)")->required();
-  query->add_option("-k", flags->k, "how many hits (1-100, default 8)")->check(CLI::Range(1, 100));
+  query->add_option("-k", flags->k, "how many hits (1-100, default 8)")
+      ->check(number_check("a whole number of hits, 1 to 100", 1, 100, true));
   query->add_option("--root", flags->root,
                     "the indexed project folder (default: the current project)");
   query->add_flag("--json", flags->json, "print one JSON document");

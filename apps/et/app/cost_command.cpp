@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "et/app/commands.hpp"
+#include "et/app/flag_checks.hpp"
 #include "et/app/json_out.hpp"
 #include "et/config/paths.hpp"
 #include "et/cost/summary.hpp"
@@ -168,7 +169,7 @@ void add_cost_command(CLI::App& root, context& ctx) {
   add_config_flag(*cmd, ctx);
   auto flags = std::make_shared<cost_flags>();
   cmd->add_option("--days", flags->days, "the period: today and the N-1 days before (default 7)")
-      ->check(CLI::Range(1, 3650));
+      ->check(number_check("a whole number of days, 1 to 3650", 1, 3650, true));
   cmd->add_option("--by", flags->by,
                   "group by day, role, model, provider or key (the gateway's requests by the key "
                   "that made them) (default day)")

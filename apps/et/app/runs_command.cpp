@@ -7,6 +7,7 @@
 #include <ostream>
 
 #include "et/app/commands.hpp"
+#include "et/app/flag_checks.hpp"
 #include "et/app/json_out.hpp"
 #include "et/app/run_records.hpp"
 #include "et/app/run_view.hpp"
@@ -270,7 +271,7 @@ void add_runs_command(CLI::App& root, context& ctx) {
   add_config_flag(*cmd, ctx);
   auto flags = std::make_shared<runs_flags>();
   cmd->add_option("--limit", flags->limit, "at most N runs, newest first (default 20; 0 = all)")
-      ->check(CLI::Range(0, 1'000'000));
+      ->check(number_check("a whole number of runs, 0 (all) to 1000000", 0, 1'000'000, true));
   cmd->add_flag("--json", flags->json, "print one JSON document");
   auto* show_cmd = cmd->add_subcommand("show", "one run: plan, subtasks, verify, final output");
   add_config_flag(*show_cmd, ctx);
