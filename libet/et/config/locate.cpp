@@ -37,7 +37,10 @@ result<found_config> find_config(const std::optional<std::string>& explicit_path
     if (fs::is_regular_file(p, ec))
       return found_config{p, config_origin::flag};
     return make_failure(errc::invalid_config,
-                        "--config: cannot read \"" + *explicit_path + "\": no such file");
+                        "--config: cannot read \"" + *explicit_path + "\": "
+                            + (fs::is_directory(p, ec) ? "it is a folder, not a file"
+                               : fs::exists(p, ec)     ? "not a regular file"
+                                                       : "no such file"));
   }
   std::string tried;
   auto candidates = candidate_paths(cwd, env);

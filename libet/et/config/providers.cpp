@@ -177,6 +177,7 @@ void read_provider(reader& r, const std::string& name, const located& at, provid
       else
         msg += " (openai, anthropic, ollama, gemini or mock)";
       r.error(type_at.node, type_at.path, std::move(msg));
+      return; // what else it needs (a key, a URL) depends on the type: one error is enough
     }
   } else if (!type_at.node.IsDefined() || type_at.node.IsNull()) { // else text() reported it
     r.error(at.node, type_at.path,

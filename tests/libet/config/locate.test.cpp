@@ -165,6 +165,8 @@ CAF_TEST(a missing explicit path is an error and no fallback) {
   auto missing = (t.root / "missing.yaml").string();
   CAF_CHECK_EQUAL(t.find(missing),
                   "<error: --config: cannot read \"" + missing + "\": no such file>");
+  CAF_CHECK_EQUAL(t.find(t.root.string()), "<error: --config: cannot read \"" + t.root.string()
+                                               + "\": it is a folder, not a file>");
 }
 
 CAF_TEST(a file in the working directory needs trust and the user s own files do not ) {

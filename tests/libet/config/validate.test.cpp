@@ -70,6 +70,11 @@ CAF_TEST(a provider needs a known type) {
   CAF_CHECK_EQUAL(errors(typed("")), cfg
                                          + ":3:5: providers.p.type: missing provider type "
                                            "(openai, anthropic, ollama, gemini or mock)\n");
+  // An unknown type is the one error: what a provider needs (a key) depends on its type.
+  CAF_CHECK_EQUAL(errors("providers:\n  p:\n    type: mokc\n"),
+                  cfg
+                      + ":3:11: providers.p.type: unknown provider type \"mokc\"; did you mean "
+                        "\"mock\"?\n");
 }
 
 CAF_TEST(a base url must parse) {
