@@ -80,8 +80,8 @@ std::string error_type(protocol p, const client_error& e) {
         return "permission_error";
       case 429:
         return e.code == "budget_exceeded" ? "insufficient_quota" : "rate_limit_error";
-      default:
-        return "server_error";
+      default: // a 405 or a 431 is the client's doing too
+        return e.status < 500 ? "invalid_request_error" : "server_error";
     }
   }
   switch (e.status) {
@@ -101,7 +101,7 @@ std::string error_type(protocol p, const client_error& e) {
     case 503:
       return "overloaded_error";
     default:
-      return "api_error";
+      return e.status < 500 ? "invalid_request_error" : "api_error";
   }
 }
 

@@ -131,6 +131,12 @@ CAF_TEST(failures map to the client protocol status and shape) {
   auto ab = json::parse(error_body(protocol::anthropic, rl));
   CAF_CHECK_EQUAL(std::string{ab.at("type").as_string()}, "error");
   CAF_CHECK_EQUAL(std::string{ab.at("error").at("type").as_string()}, "rate_limit_error");
+  // A method not allowed is the client's doing, in either protocol; a 5xx is the server's.
+  client_error wrong{405, "use POST", "", 0, ""};
+  CAF_CHECK_EQUAL(error_type(protocol::openai, wrong), "invalid_request_error");
+  CAF_CHECK_EQUAL(error_type(protocol::anthropic, wrong), "invalid_request_error");
+  CAF_CHECK_EQUAL(error_type(protocol::openai, client_error{502, "x", "", 0, ""}), "server_error");
+  CAF_CHECK_EQUAL(error_type(protocol::anthropic, client_error{502, "x", "", 0, ""}), "api_error");
 }
 
 CAF_TEST(client bytes in messages are cut between characters and never invalid UTF - 8) {
