@@ -81,7 +81,8 @@ bool prepare(context& ctx, config::settings& s, const serve_options& o) {
   }
   if (!s.server.tls.enabled() && !s.server.insecure_plaintext) {
     ctx.err << "et serve: server.tls (certificate, key, ca_file) is required on every address, "
-               "loopback included: `et serve --init-tls DIR` makes them\n";
+               "loopback included: `et serve --init-tls DIR` makes them (or, on loopback only, "
+               "server.insecure_plaintext: true)\n";
     return false;
   }
   if (!s.server.tls.enabled() && !is_loopback(s.server.host)) {
