@@ -60,6 +60,9 @@ CAF_TEST(create prints the key once and list never shows it) {
   CAF_CHECK(has(again.err, "a key named \"ci\" exists already"));
   CAF_CHECK(et({"keys", "revoke", "ci"}).code == 0);
   CAF_CHECK(has(et({"keys", "list"}).out, "ci (revoked)"));
+  auto twice = et({"keys", "revoke", "ci"});
+  CAF_CHECK_EQUAL(twice.code, 0);
+  CAF_CHECK_EQUAL(twice.err, "et keys revoke: key \"ci\" was revoked already\n");
   auto none = et({"keys", "revoke", "nobody"});
   CAF_CHECK_EQUAL(none.code, et::app::exit_usage);
   CAF_CHECK(has(none.err, "no key named \"nobody\""));

@@ -153,9 +153,14 @@ int run_revoke(context& ctx, const std::string& name) {
   auto keys = open_keys(ctx, *s);
   if (!keys)
     return exit_failed;
-  if (auto r = keys->revoke(name); !r) {
+  auto r = keys->revoke(name);
+  if (!r) {
     ctx.err << "et keys revoke: " << r.error().message << "\n";
     return r.error().code == errc::not_found ? exit_usage : exit_failed;
+  }
+  if (!*r) {
+    ctx.err << "et keys revoke: key \"" << name << "\" was revoked already\n";
+    return exit_ok;
   }
   ctx.err << "et keys revoke: key \"" << name
           << "\" revoked: gateways sharing this state dir refuse it from their next request\n";

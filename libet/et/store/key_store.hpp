@@ -104,8 +104,9 @@ public:
   result<std::string> create(const std::string& name, const key_limits& limits, int64_t now_ms);
   /// Every key, by name, with its spend at `now_ms`.
   result<std::vector<key_info>> list(int64_t now_ms) const;
-  /// Revokes `name` (not_found when there is none; revoking twice is fine).
-  result<void> revoke(const std::string& name);
+  /// Revokes `name`: true when it was active, false when it was revoked already (revoking
+  /// twice is fine); not_found when there is none.
+  result<bool> revoke(const std::string& name);
   /// Whether some key is not revoked: then every gateway request needs one.
   result<bool> any_active() const;
   /// The key whose text is `presented`, revoked or not; nullopt for none.

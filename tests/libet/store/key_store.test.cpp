@@ -69,8 +69,12 @@ CAF_TEST(create then find by the key and list without it and revoke) {
   CAF_REQUIRE(listed);
   CAF_REQUIRE_EQUAL(listed->size(), 1u);
   CAF_CHECK_EQUAL((*listed)[0].created_ms, t0);
-  CAF_CHECK(s->revoke("team-a"));
-  CAF_CHECK(s->revoke("team-a")); // twice is fine
+  auto first = s->revoke("team-a");
+  CAF_REQUIRE(first);
+  CAF_CHECK(*first); // it was active
+  auto again = s->revoke("team-a");
+  CAF_REQUIRE(again); // twice is fine, and says so
+  CAF_CHECK(!*again);
   CAF_CHECK(!s->any_active().value());
   auto after = s->find(*key);
   CAF_REQUIRE(after && *after);
