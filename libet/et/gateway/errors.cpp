@@ -58,12 +58,16 @@ client_error error_for(protocol p, const failure& f, std::optional<errc> cause) 
       e.status = cause ? upstream_status(p, *cause) : 502;
       if (e.status == 404 || e.status == 500)
         e.status = 502; // a model the upstream lacks is a configuration problem, not the client's
+      if (cause == errc::rate_limited)
+        e.retry_after_s = 1; // the upstreams named no time: a client still needs one to wait
     }
     return e;
   }
   e.status = upstream_status(p, f.code);
   if (e.status == 429)
     e.retry_after_s = seconds_up(f.retry_after);
+  if (f.code == errc::rate_limited && e.retry_after_s == 0)
+    e.retry_after_s = 1;
   return e;
 }
 

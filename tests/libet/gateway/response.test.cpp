@@ -131,6 +131,14 @@ CAF_TEST(failures map to the client protocol status and shape) {
   auto ab = json::parse(error_body(protocol::anthropic, rl));
   CAF_CHECK_EQUAL(std::string{ab.at("type").as_string()}, "error");
   CAF_CHECK_EQUAL(std::string{ab.at("error").at("type").as_string()}, "rate_limit_error");
+  // Rate limited without a time from any upstream: a client still gets one to wait.
+  auto bare = error_for(protocol::openai, make_failure(errc::rate_limited, "slow"));
+  CAF_CHECK_EQUAL(bare.status, 429);
+  CAF_CHECK_EQUAL(bare.retry_after_s, 1);
+  auto all = error_for(protocol::openai, make_failure(errc::all_failed, "every one limited"),
+                       errc::rate_limited);
+  CAF_CHECK_EQUAL(all.status, 429);
+  CAF_CHECK_EQUAL(all.retry_after_s, 1);
   // A method not allowed is the client's doing, in either protocol; a 5xx is the server's.
   client_error wrong{405, "use POST", "", 0, ""};
   CAF_CHECK_EQUAL(error_type(protocol::openai, wrong), "invalid_request_error");
