@@ -111,6 +111,12 @@ CAF_TEST(a non loopback address without TLS is refused with one line) {
   CAF_CHECK_EQUAL(r.code, 2);
   CAF_CHECK(has(r.err, "non-loopback address needs --tls-cert and --tls-key"));
   CAF_CHECK_EQUAL(std::count(r.err.begin(), r.err.end(), '\n'), 1);
+  // A name is no address: it may resolve to any interface, and the line says which it is.
+  auto named =
+      run_et(dir, {"serve", "--http", "localhost:0", "--config", (dir / "et.yaml").string()});
+  CAF_CHECK_EQUAL(named.code, 2);
+  CAF_CHECK(has(named.err, "\"localhost\" is a name, not a loopback address (127.0.0.1 or ::1), "
+                           "and needs --tls-cert and --tls-key"));
 }
 
 CAF_TEST(a group readable key is served with a warning) {

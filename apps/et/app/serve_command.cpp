@@ -1,5 +1,6 @@
 #include <CLI/CLI.hpp>
 #include <atomic>
+#include <boost/asio/ip/address.hpp>
 #include <csignal>
 #include <mutex>
 #include <ostream>
@@ -169,9 +170,17 @@ std::optional<host_port> gateway_address(context& ctx, const serve_options& o,
     return std::nullopt;
   }
   if (o.tls_cert.empty() && !is_loopback(addr->host)) {
-    ctx.err << "et serve: --http " << o.http
-            << ": a non-loopback address needs --tls-cert and --tls-key (HTTPS), the same rule "
-               "as nodes\n";
+    boost::system::error_code ec;
+    boost::asio::ip::make_address(addr->host, ec);
+    bool literal = !ec;
+    // A name (even "localhost") may resolve to any interface: only an address literal is
+    // known to be loopback.
+    ctx.err << "et serve: --http " << o.http << ": "
+            << (literal ? "a non-loopback address"
+                        : "\"" + addr->host
+                              + "\" is a name, not a loopback address (127.0.0.1 "
+                                "or ::1), and")
+            << " needs --tls-cert and --tls-key (HTTPS), the same rule as nodes\n";
     return std::nullopt;
   }
   if (o.tls_cert.empty())
