@@ -34,7 +34,8 @@ struct fixture : et::test::scratch_dir {
       out << "  broken: {type: openai, base_url: \"http://127.0.0.1:1/v1\", api_key: sk-SECRET}\n";
     out << "models:\n"
         << "  small: {provider: oa, model: fake-small}\n"
-        << "  claude: {provider: an, model: fake-large}\n";
+        << "  claude: {provider: an, model: fake-large}\n"
+        << "  typo: {provider: oa, model: fake-smal}\n";
   }
 
   et::test::outcome et(const std::vector<std::string>& args) {
@@ -66,6 +67,9 @@ CAF_TEST(every protocol lists its models with the aliases that point at them) {
   CAF_CHECK(small.size() > 5 && small.substr(small.size() - 5) == "small");
   auto claude = row(r.out, "an", "fake-large");
   CAF_CHECK(claude.size() > 6 && claude.substr(claude.size() - 6) == "claude");
+  // An alias whose model the provider does not list shows, marked, instead of vanishing.
+  auto typo = row(r.out, "oa", "fake-smal");
+  CAF_CHECK(typo.find("typo (not listed by the provider)") != std::string::npos);
   CAF_CHECK(r.err.empty());
 }
 
@@ -86,6 +90,8 @@ CAF_TEST(json output has one entry per provider) {
   CAF_CHECK_EQUAL(count(r.out, "\"provider\":"), 5u);
   CAF_CHECK_EQUAL(count(r.out, "\"error\":"), 1u);
   CAF_CHECK(r.out.find("\"aliases\":[\"small\"]") != std::string::npos);
+  CAF_CHECK(r.out.find("\"unlisted\":[{\"alias\":\"typo\",\"model\":\"fake-smal\"}]")
+            != std::string::npos);
   CAF_CHECK(r.out.find("SECRET") == std::string::npos);
 }
 

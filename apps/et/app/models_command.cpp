@@ -1,4 +1,5 @@
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <boost/json.hpp>
 #include <ostream>
 
@@ -38,6 +39,24 @@ std::vector<std::string> aliases_of(const std::map<std::string, config::model_al
   for (const auto& [alias, m] : models)
     if (m.provider == l.provider && m.model == listed.id)
       out.push_back(alias);
+  return out;
+}
+
+// The aliases on `l`'s provider whose model it does not list (a typo in a model id, or a
+// model it dropped): shown, not hidden, with the model they name.
+std::vector<std::pair<std::string, std::string>>
+unlisted(const std::map<std::string, config::model_alias>& models, const listing& l) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (l.node() || l.error)
+    return out;
+  for (const auto& [alias, m] : models) {
+    if (m.provider != l.provider)
+      continue;
+    bool listed = std::any_of(l.models.begin(), l.models.end(),
+                              [&](const model_info& i) { return i.id == m.model; });
+    if (!listed)
+      out.emplace_back(alias, m.model);
+  }
   return out;
 }
 
@@ -101,6 +120,8 @@ void print_table(std::ostream& out, const std::map<std::string, config::model_al
     for (const auto& m : l.models)
       out << pad(l.provider, w1) << pad(model_of(l, m), w2)
           << join(aliases_of(configured, l, m), ", ") << "\n";
+    for (const auto& [alias, model] : unlisted(configured, l))
+      out << pad(l.provider, w1) << pad(model, w2) << alias << " (not listed by the provider)\n";
   }
 }
 
@@ -123,6 +144,10 @@ void print_json(std::ostream& out, const std::map<std::string, config::model_ali
         models.emplace_back(std::move(mo));
       }
       o["models"] = std::move(models);
+      boost::json::array missing;
+      for (const auto& [alias, model] : unlisted(configured, l))
+        missing.emplace_back(boost::json::object{{"alias", alias}, {"model", model}});
+      o["unlisted"] = std::move(missing);
     }
     providers.emplace_back(std::move(o));
   }
