@@ -165,7 +165,8 @@ int run_cost(context& ctx, const cost_flags& flags) {
 } // namespace
 
 void add_cost_command(CLI::App& root, context& ctx) {
-  auto* cmd = root.add_subcommand("cost", "show spend by day, role, model or provider");
+  auto* cmd =
+      root.add_subcommand("cost", "show spend by day, role, model, provider or gateway key");
   add_config_flag(*cmd, ctx);
   auto flags = std::make_shared<cost_flags>();
   cmd->add_option("--days", flags->days, "the period: today and the N-1 days before (default 7)")
