@@ -229,4 +229,18 @@ CAF_TEST(when every candidate cools down the error says when the first returns) 
   CAF_CHECK(f.message.find("cooling down for another 20s") != std::string::npos);
 }
 
+CAF_TEST(an upstream s own wait reaches the requester when every candidate failed) {
+  // Past max_wait (60 s) the router falls back instead of waiting; the time stays known.
+  faults["primary"].push_back(fault(errc::rate_limited, {1}, 120s));
+  faults["backup"].push_back(fault(errc::auth, {1}));
+  start();
+  auto asked = self->request(router, caf::infinite, complete_atom::value, ask("polecat", "a", 1));
+  sched.run();
+  auto r = answer_of(asked);
+  CAF_REQUIRE(!r);
+  auto f = from_caf(r.error());
+  CAF_CHECK_EQUAL(f.code, errc::all_failed);
+  CAF_CHECK_EQUAL(f.retry_after.count(), 120000);
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -80,6 +80,13 @@ void on_attempt_failed(router_pointer self, uint64_t key, uint64_t attempt_id, f
     st.cooldowns.failed(where.key(), self->clock().now());
     st.last_failure[where.key()] = without_delay(f);
   }
+  // An upstream that named its wait (Retry-After) is back then at the earliest: if the job
+  // runs out of candidates, the requester hears that time, not a guess.
+  if (f.code == errc::rate_limited && f.retry_after.count() > 0) {
+    auto until = self->clock().now() + f.retry_after;
+    if (!j.back_at || until < *j.back_at)
+      j.back_at = until;
+  }
   // What a candidate lacks (json_object on Claude, counting on Ollama) says less than an
   // earlier candidate's real failure, which then stays the cause the client is told.
   if (f.code != errc::unsupported || !j.last_failed)

@@ -59,7 +59,7 @@ client_error error_for(protocol p, const failure& f, std::optional<errc> cause) 
       if (e.status == 404 || e.status == 500)
         e.status = 502; // a model the upstream lacks is a configuration problem, not the client's
       if (cause == errc::rate_limited)
-        e.retry_after_s = 1; // the upstreams named no time: a client still needs one to wait
+        e.retry_after_s = 1; // no upstream named a time (the router keeps one that did)
     }
     return e;
   }
