@@ -80,8 +80,19 @@ CAF_TEST(a mistyped flag gets the nearest flag of its command and stray words ar
             == 0);
   auto nested = run_in_process({"runs", "show", "abc", "--jsn"});
   CAF_CHECK(nested.err.find("et: unknown flag --jsn (did you mean --json?)") == 0);
-  auto root = run_in_process({"version", "--confg=x"});
-  CAF_CHECK(root.err.find("et: unknown flag --confg (did you mean --config?)") == 0);
+  auto config = run_in_process({"models", "--confg=x"});
+  CAF_CHECK(config.err.find("et: unknown flag --confg (did you mean --config?)") == 0);
+  // A flag of another command is no guess, nor is one of et's own short flags.
+  auto other = run_in_process({"runs", "show", "abc", "--limt"});
+  CAF_CHECK(other.err.find("et: unknown flag --limt\n") == 0);
+  auto letter = run_in_process({"run", "-v", "x"});
+  CAF_CHECK(letter.err.find("et: unknown flag -v\n") == 0);
+  // A whole number written otherwise is that number, not a failed conversion (nor octal).
+  auto decimal = run_in_process({"run", "--max-subtasks", "5.0"});
+  CAF_CHECK(decimal.err.find("et run: a task is required") == 0);
+  // Stray words keep the order they were typed in.
+  auto words = run_in_process({"runs", "show", "abc", "one", "two"});
+  CAF_CHECK(words.err.find("et: unexpected arguments one two\n") == 0);
 }
 
 // CLI11's own range checks print the largest double (309 digits) as their bound.

@@ -14,35 +14,43 @@ const std::vector<std::string> command_names{"run",    "runs",    "serve",  "ses
                                              "models", "nodes",   "cost",   "keys",    "config",
                                              "index",  "context", "version"};
 
-// The flags `app` (a command, or et itself) and et itself take: "--verify", "-k".
+// The flags `app` takes: "--verify", "-k" (a command takes none of its parent's).
 std::vector<std::string> flag_names(const CLI::App& app) {
   std::vector<std::string> names;
-  for (const auto* a = &app; a != nullptr; a = a->get_parent())
-    for (const auto* opt : a->get_options()) {
-      for (const auto& l : opt->get_lnames())
-        names.push_back("--" + l);
-      for (const auto& s : opt->get_snames())
-        names.push_back("-" + s);
-    }
+  for (const auto* opt : app.get_options()) {
+    for (const auto& l : opt->get_lnames())
+      names.push_back("--" + l);
+    for (const auto& s : opt->get_snames())
+      names.push_back("-" + s);
+  }
   return names;
 }
 
-// CLI11's list of what it did not expect ("t --verfy", in the order it met them), said the
-// way a user reads it: each unknown flag with the nearest known one, then the other words.
-std::string explain_extras(std::string_view list, const CLI::App& app) {
-  std::vector<std::string> flags, words;
-  for (size_t at = 0; at < list.size();) {
-    auto end = list.find(' ', at);
-    auto word = std::string{list.substr(at, end == std::string_view::npos ? end : end - at)};
-    (word.starts_with('-') ? flags : words).push_back(word);
-    at = end == std::string_view::npos ? list.size() : end + 1;
+// The command CLI11 left words over in: et itself or the command (or subcommand) given.
+const CLI::App* holder_of_extras(const CLI::App& root) {
+  for (const auto* a = &root;;) {
+    if (a->remaining_size(false) > 0)
+      return a;
+    auto subs = a->get_subcommands();
+    if (subs.empty())
+      return nullptr;
+    a = subs.front();
   }
+}
+
+// The words CLI11 did not expect, said the way a user reads them: each unknown flag with
+// the nearest flag of the command it was given to, then the other words, in the order typed.
+std::string explain_extras(const CLI::App& holder) {
+  std::vector<std::string> flags, words;
+  for (const auto& w : holder.remaining(false))
+    (w.starts_with('-') ? flags : words).push_back(w);
   std::string out;
-  auto known = flag_names(app);
+  auto known = flag_names(holder);
   for (const auto& f : flags) {
     auto name = f.substr(0, f.find('='));
     out += (out.empty() ? "unknown flag " : "; unknown flag ") + name;
-    if (auto guess = nearest(name, known))
+    // "-x" is one edit from every short flag: only a long name is worth a guess.
+    if (auto guess = name.size() > 2 ? nearest(name, known) : std::nullopt)
       out += " (did you mean " + *guess + "?)";
   }
   if (!words.empty())
@@ -52,13 +60,14 @@ std::string explain_extras(std::string_view list, const CLI::App& app) {
 }
 
 // CLI11 phrases errors for programmers; say what the user typed and what to do.
-std::string explain(const CLI::ParseError& e, const CLI::App& app) {
+std::string explain(const CLI::ParseError& e, const CLI::App& root) {
   std::string what = e.what();
-  if (auto pos = what.find("The following argument was not expected: "); pos == 0)
-    return explain_extras(std::string_view{what}.substr(41), app);
-  if (auto pos = what.find("The following arguments were not expected: "); pos == 0)
-    return explain_extras(std::string_view{what}.substr(43), app);
-  return what;
+  if (dynamic_cast<const CLI::ExtrasError*>(&e) == nullptr)
+    return what;
+  if (const auto* holder = holder_of_extras(root))
+    return explain_extras(*holder);
+  auto colon = what.find(": "); // "The following arguments were not expected: ..."
+  return "unknown flags or arguments" + (colon == std::string::npos ? "" : what.substr(colon + 1));
 }
 
 // An unknown first word is most likely a mistyped command.
@@ -129,10 +138,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     print_usage(err);
     return exit_usage;
   } catch (const CLI::ParseError& e) {
-    const CLI::App* used = &app; // the command the flags were given to: `runs show`, not `runs`
-    while (!used->get_subcommands().empty())
-      used = used->get_subcommands().front();
-    err << "et: " << explain(e, *used) << "\n";
+    err << "et: " << explain(e, app) << "\n";
     print_usage(err);
     return exit_usage;
   }
