@@ -170,7 +170,7 @@ void add_cost_command(CLI::App& root, context& ctx) {
   add_config_flag(*cmd, ctx);
   auto flags = std::make_shared<cost_flags>();
   cmd->add_option("--days", flags->days, "the period: today and the N-1 days before (default 7)")
-      ->check(number_check("a whole number of days, 1 to 3650", 1, 3650, true));
+      ->transform(number_check("a whole number of days, 1 to 3650", 1, 3650, true));
   cmd->add_option("--by", flags->by,
                   "group by day, role, model, provider or key (the gateway's requests by the key "
                   "that made them) (default day)")

@@ -12,8 +12,13 @@ CLI::Validator number_check(std::string what, double low, double high, bool whol
                             double v = std::stod(text, &used);
                             bool in_range = above_low ? v > low : v >= low;
                             if (used == text.size() && std::isfinite(v) && in_range && v <= high
-                                && (!whole || v == std::floor(v)))
+                                && (!whole || v == std::floor(v))) {
+                              // What the flag then reads: "5.0" and "1e1" as whole numbers,
+                              // "010" as ten (CLI11 would read it in octal).
+                              if (whole)
+                                text = std::to_string(static_cast<long long>(v));
                               return {};
+                            }
                           } catch (const std::exception&) {
                             // not a number: said below
                           }

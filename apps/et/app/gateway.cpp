@@ -241,16 +241,16 @@ void chat(const state_ptr& st, gateway::surface api, const key_pass& who, http::
   auto what = asked + " model=" + parsed->model + (parsed->stream ? " stream" : "");
   auto req = std::make_shared<gateway::client_request>(std::move(*parsed));
   auto route = *where;
-  st->keys->admit(
-      who, req->model, route, std::shared_ptr<const chat_request>{req, &req->request},
-      [st, api, p, out, req, route, what, counted](std::optional<gateway::client_error> refused,
-                                                   key_ticket ticket) {
-        if (refused) {
-          --st->in_flight;
-          return send_error(st, *out, p, std::move(*refused), &counted, what);
-        }
-        start_call(st, api, out, std::move(*req), route, what, std::move(ticket), counted);
-      });
+  st->keys->admit(who, req->model, route, std::shared_ptr<const chat_request>{req, &req->request},
+                  [st, api, p, out, req, route, what,
+                   counted](std::optional<gateway::client_error> refused, key_ticket ticket) {
+                    if (refused) {
+                      --st->in_flight;
+                      return send_error(st, *out, p, std::move(*refused), &counted, what);
+                    }
+                    start_call(st, api, out, std::move(*req), route, what, std::move(ticket),
+                               counted);
+                  });
 }
 
 } // namespace

@@ -186,16 +186,16 @@ void add_keys_command(CLI::App& root, context& ctx) {
   create->add_option("NAME", f->name, "the key's name (letters, digits, '.', '_', '-')")
       ->required();
   create->add_option("--budget-day", f->budget_day, "USD this key may spend per UTC day")
-      ->check(number_check("dollars (0 or more)", 0, 1e12, false));
+      ->transform(number_check("dollars (0 or more)", 0, 1e12, false));
   create->add_option("--budget-total", f->budget_total, "USD this key may spend in all")
-      ->check(number_check("dollars (0 or more)", 0, 1e12, false));
+      ->transform(number_check("dollars (0 or more)", 0, 1e12, false));
   create->add_option("--models", f->models,
                      "the only `model` names (roles, aliases, provider/model) it may use, "
                      "comma-separated (default: any)");
   create->add_option("--rpm", f->rpm, "requests per minute")
-      ->check(number_check("a whole number of requests, 1 or more", 1, 1e15, true));
+      ->transform(number_check("a whole number of requests, 1 or more", 1, 1e15, true));
   create->add_option("--tpm", f->tpm, "tokens per minute (estimated before, actual after)")
-      ->check(number_check("a whole number of tokens, 1 or more", 1, 1e15, true));
+      ->transform(number_check("a whole number of tokens, 1 or more", 1, 1e15, true));
   create->callback([&ctx, f] { ctx.exit = run_create(ctx, *f); });
   auto* list = cmd->add_subcommand(
       "list", "every key: name, created, limits, spend today and in all, revoked (never the key)");

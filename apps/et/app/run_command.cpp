@@ -169,24 +169,24 @@ void add_run_command(CLI::App& root, context& ctx) {
                   "failures go back to their subtasks")
       ->allow_extra_args(false); // one criterion per --accept: the task after it stays the task
   cmd->add_option("--max-subtasks", o->max_subtasks, "at most this many subtasks (10)")
-      ->check(number_check("a whole number of subtasks, 1 to 100", 1, 100, true));
+      ->transform(number_check("a whole number of subtasks, 1 to 100", 1, 100, true));
   cmd->add_option("--output-dir", o->output_dir, "write the workers' files into this directory");
   cmd->add_option("--verify", o->verify, "run this command in the output dir after writing");
   cmd->add_option("--max-iterations", o->max_iterations, "verify runs at most (3)")
-      ->check(number_check("a whole number of runs, 1 to 20", 1, 20, true));
+      ->transform(number_check("a whole number of runs, 1 to 20", 1, 20, true));
   cmd->add_option("--verify-timeout", o->verify_timeout_s, "seconds per verify run (600)")
-      ->check(number_check("whole seconds, 1 to 604800 (a week)", 1, 604800, true));
+      ->transform(number_check("whole seconds, 1 to 604800 (a week)", 1, 604800, true));
   cmd->add_option("--sandbox", o->sandbox,
                   "run verify in a bubblewrap sandbox: on|auto|off (verify.sandbox, on)")
       ->check(CLI::IsMember({"auto", "on", "off"}));
   cmd->add_option("--min-score", o->min_score, "results scoring below this are sent back (7)")
-      ->check(number_check("a score from 0 to 10", 0, 10, false));
+      ->transform(number_check("a score from 0 to 10", 0, 10, false));
   cmd->add_option("--max-reasks", o->max_reasks, "re-asks per subtask after reviews (2)")
-      ->check(number_check("a whole number of re-asks, 0 to 10", 0, 10, true));
+      ->transform(number_check("a whole number of re-asks, 0 to 10", 0, 10, true));
   cmd->add_option("--budget", o->budget, "stop before spending more than this many USD")
-      ->check(number_check("dollars above 0", 0, 1e12, false, true));
+      ->transform(number_check("dollars above 0", 0, 1e12, false, true));
   cmd->add_option("--timeout", o->timeout_s, "cancel the run after this many seconds")
-      ->check(number_check("whole seconds, 0 (none) to 31536000 (a year)", 0, 31536000, true));
+      ->transform(number_check("whole seconds, 0 (none) to 31536000 (a year)", 0, 31536000, true));
   cmd->add_flag("--json", o->json, "print one JSON document with the whole run");
   cmd->add_option("--resume", o->resume, "continue an interrupted or failed run");
   cmd->add_flag("--trust-journal", o->trust_journal,

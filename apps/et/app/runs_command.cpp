@@ -271,7 +271,7 @@ void add_runs_command(CLI::App& root, context& ctx) {
   add_config_flag(*cmd, ctx);
   auto flags = std::make_shared<runs_flags>();
   cmd->add_option("--limit", flags->limit, "at most N runs, newest first (default 20; 0 = all)")
-      ->check(number_check("a whole number of runs, 0 (all) to 1000000", 0, 1'000'000, true));
+      ->transform(number_check("a whole number of runs, 0 (all) to 1000000", 0, 1'000'000, true));
   cmd->add_flag("--json", flags->json, "print one JSON document");
   auto* show_cmd = cmd->add_subcommand("show", "one run: plan, subtasks, verify, final output");
   add_config_flag(*show_cmd, ctx);

@@ -358,20 +358,20 @@ void add_serve_command(CLI::App& root, context& ctx) {
   cmd->add_option("--max-connections", o->max_connections,
                   "the gateway's bound on open client connections; more get 503 (default 512; "
                   "each also needs a descriptor and, while it streams, one to the upstream)")
-      ->check(number_check("a whole number of connections, 1 to 1000000", 1, 1e6, true));
+      ->transform(number_check("a whole number of connections, 1 to 1000000", 1, 1e6, true));
   cmd->add_option("--max-bodies-mib", o->max_bodies_mib,
                   "the request bodies the gateway holds at once, in MiB, counted as their "
                   "bytes arrive; a request past it gets 503 with Retry-After (default 256: 8 "
                   "bodies of the largest size; a body is held until its response starts)")
-      ->check(number_check("a whole number of MiB, " + std::to_string(largest_body_mib)
-                               + " (the largest body) to 1048576",
-                           static_cast<double>(largest_body_mib), 1048576, true));
+      ->transform(number_check("a whole number of MiB, " + std::to_string(largest_body_mib)
+                                   + " (the largest body) to 1048576",
+                               static_cast<double>(largest_body_mib), 1048576, true));
   cmd->add_option("--cpus", o->cpus,
                   "size the threads for N cores (default: the cores this process may use, "
                   "its CPU affinity and cgroup quota counted): one actor worker a core; with "
                   "--io threads, a third each for actor workers, the gateway's server I/O and "
                   "the providers' I/O, at least 2, 1 and 1 (1 worker on one core)")
-      ->check(number_check("a whole number of cores, 1 to 1024", 1, util::max_cores, true));
+      ->transform(number_check("a whole number of cores, 1 to 1024", 1, util::max_cores, true));
   cmd->add_option("--io", o->io,
                   "who runs the HTTP I/O (gateway and providers): the actor \"workers\" (the "
                   "default; one a core), so that a socket's completion and the actor it wakes "
@@ -383,7 +383,7 @@ void add_serve_command(CLI::App& root, context& ctx) {
                   "configuration lines that use them, and exit");
   cmd->add_option("--grace", o->grace,
                   "seconds requests in flight get to finish after SIGTERM (default 30)")
-      ->check(number_check("whole seconds, 0 to 86400 (a day)", 0, 86400, true));
+      ->transform(number_check("whole seconds, 0 to 86400 (a day)", 0, 86400, true));
   cmd->callback([&ctx, o] { ctx.exit = run_serve(ctx, *o); });
 }
 
