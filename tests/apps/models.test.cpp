@@ -13,8 +13,15 @@
 
 namespace {
 
+// The fake's models, and one named as Ollama names a default tag.
+et::fake::options listing_options() {
+  et::fake::options o;
+  o.models.push_back("llama3:latest");
+  return o;
+}
+
 struct fixture : et::test::scratch_dir {
-  et::fake::server upstream{et::fake::options{}};
+  et::fake::server upstream{listing_options()};
   std::filesystem::path file = dir / "et.yaml";
 
   fixture() : scratch_dir("models-test") {
@@ -35,7 +42,8 @@ struct fixture : et::test::scratch_dir {
     out << "models:\n"
         << "  small: {provider: oa, model: fake-small}\n"
         << "  claude: {provider: an, model: fake-large}\n"
-        << "  typo: {provider: oa, model: fake-smal}\n";
+        << "  typo: {provider: oa, model: fake-smal}\n"
+        << "  ll: {provider: ol, model: llama3}\n";
   }
 
   et::test::outcome et(const std::vector<std::string>& args) {
@@ -70,6 +78,10 @@ CAF_TEST(every protocol lists its models with the aliases that point at them) {
   // An alias whose model the provider does not list shows, marked, instead of vanishing.
   auto typo = row(r.out, "oa", "fake-smal");
   CAF_CHECK(typo.find("typo (not listed by the provider)") != std::string::npos);
+  // Ollama's "llama3:latest" is the config's "llama3".
+  auto tagged = row(r.out, "ol", "llama3:latest");
+  CAF_CHECK(tagged.size() > 2 && tagged.substr(tagged.size() - 2) == "ll");
+  CAF_CHECK(r.out.find("ll (not listed") == std::string::npos);
   CAF_CHECK(r.err.empty());
 }
 

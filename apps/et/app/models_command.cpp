@@ -31,19 +31,27 @@ const std::string& model_of(const listing& l, const model_info& m) {
   return l.node() ? m.display_name : m.id;
 }
 
+// Whether the provider's id `listed` is the model a config names `configured`: Ollama lists
+// "llama3:latest" for what a config calls "llama3".
+bool same_model(std::string_view listed, std::string_view configured) {
+  return listed == configured
+         || (listed.size() == configured.size() + 7 && listed.starts_with(configured)
+             && listed.ends_with(":latest"));
+}
+
 std::vector<std::string> aliases_of(const std::map<std::string, config::model_alias>& models,
                                     const listing& l, const model_info& listed) {
   if (l.node())
     return {listed.id + l.provider};
   std::vector<std::string> out;
   for (const auto& [alias, m] : models)
-    if (m.provider == l.provider && m.model == listed.id)
+    if (m.provider == l.provider && same_model(listed.id, m.model))
       out.push_back(alias);
   return out;
 }
 
-// The aliases on `l`'s provider whose model it does not list (a typo in a model id, or a
-// model it dropped): shown, not hidden, with the model they name.
+// The aliases on `l`'s provider whose model it does not list (a typo in a model id, a model it
+// dropped, or one it serves under another id): shown, not hidden, with the model they name.
 std::vector<std::pair<std::string, std::string>>
 unlisted(const std::map<std::string, config::model_alias>& models, const listing& l) {
   std::vector<std::pair<std::string, std::string>> out;
@@ -53,7 +61,7 @@ unlisted(const std::map<std::string, config::model_alias>& models, const listing
     if (m.provider != l.provider)
       continue;
     bool listed = std::any_of(l.models.begin(), l.models.end(),
-                              [&](const model_info& i) { return i.id == m.model; });
+                              [&](const model_info& i) { return same_model(i.id, m.model); });
     if (!listed)
       out.emplace_back(alias, m.model);
   }
@@ -105,6 +113,8 @@ void print_table(std::ostream& out, const std::map<std::string, config::model_al
     w1 = std::max(w1, l.provider.size());
     for (const auto& m : l.models)
       w2 = std::max(w2, model_of(l, m).size());
+    for (const auto& [alias, model] : unlisted(configured, l))
+      w2 = std::max(w2, model.size());
   }
   auto pad = [](std::string text, size_t w) {
     return text.append(w + 2 - std::min(w, text.size()), ' ');
