@@ -67,7 +67,8 @@ void print_json(std::ostream& out, const project_index& where, const query_flags
 }
 
 // One line per hit, "SOURCE:first-last  score", and a glance at its text. Three significant
-// digits: fused ranks are far below 0.001, and "0.000" for every hit says nothing.
+// digits: a common word's BM25 weight is floored at 1e-6 and fused ranks differ in their
+// fourth decimal, where "%.3f" shows 0.000 or the same number for every hit.
 void print_hits(std::ostream& out, const std::vector<retrieval::hit>& hits) {
   for (const auto& h : hits) {
     char score[32];
@@ -157,7 +158,7 @@ void add_context_command(CLI::App& root, context& ctx) {
   auto flags = std::make_shared<query_flags>();
   query->add_option("text", flags->text, "what to look for (any text)")->required();
   query->add_option("-k", flags->k, "how many hits (1-100, default 8)")
-      ->check(number_check("a whole number of hits, 1 to 100", 1, 100, true));
+      ->transform(number_check("a whole number of hits, 1 to 100", 1, 100, true));
   query->add_option("--root", flags->root,
                     "the indexed project folder (default: the current project)");
   query->add_flag("--json", flags->json, "print one JSON document");
