@@ -192,6 +192,31 @@ CAF_TEST(a failed subtask exits 1 and resume finishes it without redoing the oth
   CAF_CHECK(has(again.err, "already finished"));
 }
 
+CAF_TEST(an answer whose re - ask was cut by a crash is kept by the resume) {
+  write_fixer(true);
+  auto id = str(run_json({"Do two parts"}, 1).at("header").at("id"));
+  // The process died while subtask 1 was being asked again (a review or a failed verify):
+  // its journal ends with that re-ask's assignment.
+  {
+    std::ofstream journal{dir / "state" / "runs" / id / "journal.jsonl", std::ios::app};
+    journal << R"({"event":"assigned","at":1,"number":1,"member":"m1","attempt":2})"
+            << "\n";
+  }
+  // On resume m1 is down: asked again from scratch, the subtask would fail with nothing.
+  auto [plan, work] = parts(2);
+  plan[1] += " [specialist: fixer]";
+  setup s{plan, work};
+  s.pool = {"m1"};
+  s.specialists = "specialists:\n  fixer: {model: m3}\n";
+  s.faults["w1"] = "[{error: server_error, probability: 1.0}]";
+  write(s);
+  auto resumed = run_json({"--resume", id});
+  CAF_CHECK_EQUAL(str(resumed.at("status")), "done");
+  CAF_CHECK_EQUAL(str(subtask(resumed, 1).at("state")), "done");
+  CAF_CHECK_EQUAL(str(subtask(resumed, 1).at("output")), "ALPHA-RESULT");
+  CAF_CHECK_EQUAL(str(subtask(resumed, 2).at("state")), "done");
+}
+
 CAF_TEST(a resumed run counts what the run spent before against its budget) {
   write_fixer(true);
   auto id = str(run_json({"Do two parts"}, 1).at("header").at("id"));

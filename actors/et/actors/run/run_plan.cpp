@@ -112,9 +112,19 @@ void after_plan(run_pointer self) {
     return;
   }
   std::vector<roles::job> jobs;
-  for (const auto& s : st.record().subtasks)
-    if (s.state != store::subtask_state::done)
-      jobs.push_back(job_for(s));
+  for (auto& s : st.record().subtasks) {
+    if (s.state == store::subtask_state::done)
+      continue;
+    // An answer that a re-ask was to improve when the process died (the re-ask's `assigned`
+    // made it running again): it stands, as a re-ask that gets no answer leaves it
+    // (pool_policy::fail), and verify sends it back again if it still fails.
+    if (s.state == store::subtask_state::running && !s.output.empty()) {
+      s.state = store::subtask_state::done;
+      jot(self, st.setup.journal->subtask_finished(s));
+      continue;
+    }
+    jobs.push_back(job_for(s));
+  }
   if (jobs.empty())
     verify(self, 1);
   else
