@@ -201,21 +201,25 @@ result<std::vector<key_info>> key_store::list(int64_t now_ms) const {
 
 result<bool> key_store::revoke(const std::string& name) {
   std::lock_guard<std::mutex> guard{db_->mutex};
-  detail::checked_statement st{
-      *db_, "UPDATE gateway_keys SET revoked = 1 WHERE name = ? AND revoked = 0"};
-  st.bind(1, name);
-  if (auto r = st.run("revoke"); !r)
-    return r.error();
-  if (sqlite3_changes(db_->handle) > 0)
-    return true;
-  detail::checked_statement known{*db_, "SELECT COUNT(*) FROM gateway_keys WHERE name = ?"};
-  known.bind(1, name);
-  auto n = known.scalar("find key");
-  if (!n)
-    return n.error();
-  if (*n == 0)
-    return make_failure(errc::not_found, "no key named \"" + name + "\"");
-  return false;
+  // One transaction: another process creating the name between the two statements must not
+  // make an active key read as "revoked already".
+  return db_->transaction([&]() -> result<bool> {
+    detail::checked_statement st{
+        *db_, "UPDATE gateway_keys SET revoked = 1 WHERE name = ? AND revoked = 0"};
+    st.bind(1, name);
+    if (auto r = st.run("revoke"); !r)
+      return r.error();
+    if (sqlite3_changes(db_->handle) > 0)
+      return true;
+    detail::checked_statement known{*db_, "SELECT COUNT(*) FROM gateway_keys WHERE name = ?"};
+    known.bind(1, name);
+    auto n = known.scalar("find key");
+    if (!n)
+      return n.error();
+    if (*n == 0)
+      return make_failure(errc::not_found, "no key named \"" + name + "\"");
+    return false;
+  });
 }
 
 result<bool> key_store::any_active() const {
