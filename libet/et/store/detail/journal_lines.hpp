@@ -6,6 +6,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +33,14 @@ boost::json::array to_json(const std::vector<std::string>& v);
 /// Replaces `file` with `text` so readers see the old file or the new one, never a half one;
 /// the folder is made private first. io_error naming the file on failure.
 result<void> write_atomically(const std::filesystem::path& file, std::string_view text);
+
+/// Gives each line of the journal `file` (without its newline) to `take` until it returns
+/// false. Read only when it is a regular file opened without following a link (a FIFO would
+/// hang every `et runs`, /dev/zero never end), and at most max_journal_bytes of it however it
+/// grows meanwhile: not_found when missing, invalid_input for a link, a non-regular file or
+/// one too large, io_error naming errno otherwise.
+result<void> for_each_line(const std::filesystem::path& file,
+                           const std::function<bool(std::string&)>& take);
 
 /// outputs/subtask-NN.md inside the run folder `dir`.
 std::filesystem::path subtask_output(const std::filesystem::path& dir, int number);
