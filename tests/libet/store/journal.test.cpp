@@ -1,10 +1,6 @@
 #define CAF_SUITE libet.store.journal
 #include "caf/test/unit_test.hpp"
 
-#include <sys/resource.h>
-
-#include <csignal>
-
 #include <boost/json.hpp>
 #include <cstdlib>
 #include <filesystem>
@@ -12,85 +8,12 @@
 #include <sstream>
 
 #include "et/store/journal.hpp"
+#include "journal_fixture.hpp"
 #include "temp_dir.hpp"
 
 using namespace et;
+using namespace journal_test;
 namespace fs = std::filesystem;
-
-namespace {
-
-std::string slurp(const fs::path& file) {
-  std::ifstream in{file, std::ios::binary};
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-void append_raw(const fs::path& file, const std::string& bytes) {
-  std::ofstream{file, std::ios::binary | std::ios::app} << bytes;
-}
-
-store::run_header header(std::string id, int64_t started_ms = 1'700'000'000'000) {
-  store::run_header h;
-  h.id = std::move(id);
-  h.started_ms = started_ms;
-  h.task = "write a parser\nwith tests";
-  h.config = "/etc/et.yaml";
-  h.supervisor_role = "mayor";
-  h.worker_role = "polecat";
-  h.max_subtasks = 4;
-  h.output_dir = "/tmp/out";
-  h.verify = "make test";
-  h.max_iterations = 2;
-  h.synthesize = false;
-  h.review = true;
-  h.refine = false;
-  return h;
-}
-
-plan::decomposition two_subtasks() {
-  plan::decomposition d;
-  d.summary = "two steps";
-  d.subtasks = {{1, "write it", {}, ""}, {2, "test it", {1}, "qa"}};
-  d.proposed = 3;
-  d.warnings = {"kept 2 of 3 subtasks"};
-  return d;
-}
-
-store::subtask_record done_subtask() {
-  store::subtask_record s;
-  s.number = 1;
-  s.text = "write it";
-  s.state = store::subtask_state::done;
-  s.member = "fast";
-  s.provider = "sim";
-  s.model = "m1";
-  s.output = "here it is";
-  s.tokens = usage{10, 20, 3, 4, 5};
-  s.usd = 0.25;
-  s.attempts = 2;
-  s.elapsed_ms = 1500;
-  s.score = 0.75;
-  s.files = {"src/a.cpp"};
-  s.context = {"src/a.cpp:1-20", "docs/x.md:3-9"};
-  return s;
-}
-
-struct fixture : et::test::scratch_dir {
-  fs::path runs;
-
-  fixture() : scratch_dir("journal") { runs = dir / "runs"; }
-
-  store::journal_writer start(const std::string& id, int64_t started_ms = 1'700'000'000'000) {
-    auto w = store::journal_writer::create(runs, header(id, started_ms));
-    CAF_REQUIRE(w);
-    return std::move(*w);
-  }
-
-  fs::path journal(const std::string& id) { return runs / id / "journal.jsonl"; }
-};
-
-} // namespace
 
 CAF_TEST_FIXTURE_SCOPE(journal_tests, fixture)
 
@@ -200,26 +123,6 @@ CAF_TEST(fallbacks are journaled with their reason by name and counted when read
   CAF_CHECK_EQUAL(r->damaged_lines, 0u);
 }
 
-CAF_TEST(a torn last line is skipped and counted) {
-  auto w = start("r1");
-  CAF_REQUIRE(w.planned(two_subtasks(), ""));
-  append_raw(journal("r1"), R"({"event":"subtask_finished","at":1,"number":1,"sta)");
-  auto r = store::read_run(w.dir());
-  CAF_REQUIRE(r);
-  CAF_CHECK_EQUAL(r->damaged_lines, 1u);
-  CAF_CHECK_EQUAL(r->find(1)->state, store::subtask_state::pending);
-}
-
-CAF_TEST(a garbled line in the middle does not hide the events after it) {
-  auto w = start("r1");
-  append_raw(journal("r1"), "\x01garbage\n[1,2]\n{\"no_event\":1}\n");
-  CAF_REQUIRE(w.warning("still here"));
-  auto r = store::read_run(w.dir());
-  CAF_REQUIRE(r);
-  CAF_CHECK_EQUAL(r->damaged_lines, 3u);
-  CAF_CHECK((r->warnings == std::vector<std::string>{"still here"}));
-}
-
 CAF_TEST(reopening a run records a resume and makes it running again) {
   {
     auto w = start("r1");
@@ -233,39 +136,6 @@ CAF_TEST(reopening a run records a resume and makes it running again) {
   CAF_CHECK_EQUAL(r->resumes, 1);
   CAF_CHECK_EQUAL(r->status, store::run_status::running);
   CAF_CHECK_EQUAL(r->phases.size(), 1u);
-}
-
-CAF_TEST(reopening after a torn line keeps the resume on a line of its own) {
-  start("r1");
-  append_raw(journal("r1"), R"({"event":"warning","te)");
-  auto again = store::journal_writer::reopen(runs / "r1");
-  CAF_REQUIRE(again);
-  auto r = store::read_run(runs / "r1");
-  CAF_REQUIRE(r);
-  CAF_CHECK_EQUAL(r->damaged_lines, 1u);
-  CAF_CHECK_EQUAL(r->resumes, 1);
-}
-
-CAF_TEST(an event whose write fails part way leaves no half line for the next) {
-  auto w = start("r1");
-  // A file size limit just past what is there: the next line is written in part, then EFBIG.
-  auto size = fs::file_size(journal("r1"));
-  rlimit old{};
-  CAF_REQUIRE_EQUAL(::getrlimit(RLIMIT_FSIZE, &old), 0);
-  auto old_handler = ::signal(SIGXFSZ, SIG_IGN);
-  rlimit tight = old;
-  tight.rlim_cur = size + 10;
-  CAF_REQUIRE_EQUAL(::setrlimit(RLIMIT_FSIZE, &tight), 0);
-  auto failed = w.warning(std::string(100, 'x'));
-  ::setrlimit(RLIMIT_FSIZE, &old);
-  ::signal(SIGXFSZ, old_handler);
-  CAF_CHECK(!failed);
-  CAF_CHECK_EQUAL(fs::file_size(journal("r1")), size);
-  CAF_REQUIRE(w.warning("after"));
-  auto r = store::read_run(w.dir());
-  CAF_REQUIRE(r);
-  CAF_CHECK_EQUAL(r->damaged_lines, 0u);
-  CAF_CHECK((r->warnings == std::vector<std::string>{"after"}));
 }
 
 CAF_TEST(reopening a missing run is not found) {
