@@ -10,7 +10,7 @@ namespace et::config::detail {
 
 namespace {
 
-const std::vector<std::string> placeholders{"dir", "prompt", "role", "session"};
+const std::vector<std::string> fill_words{"dir", "prompt", "role", "session"};
 
 // Splits like a shell would, without expanding anything: white space separates
 // words, '...' is literal, "..." allows \" and \\, a backslash outside quotes
@@ -54,12 +54,12 @@ std::optional<std::vector<std::string>> split_words(const std::string& text, std
   return words;
 }
 
-// The first `{name}` in the words whose name is not a placeholder, if any.
-std::optional<std::string> unknown_placeholder(const std::vector<std::string>& words) {
+// The first `{name}` in the words that names none of fill_words, if any.
+std::optional<std::string> unknown_fill_word(const std::vector<std::string>& words) {
   static const std::regex braces{"\\{([a-z_]+)\\}"};
   for (const auto& w : words)
     for (std::sregex_iterator i{w.begin(), w.end(), braces}, end; i != end; ++i)
-      if (std::find(placeholders.begin(), placeholders.end(), (*i)[1].str()) == placeholders.end())
+      if (std::find(fill_words.begin(), fill_words.end(), (*i)[1].str()) == fill_words.end())
         return (*i)[1].str();
   return std::nullopt;
 }
@@ -86,9 +86,9 @@ void read_command(reader& r, const located& at, const located& command_at, agent
     return r.error(command_at.node, command_at.path, why);
   if (words->empty())
     return r.error(command_at.node, command_at.path, "the command is empty");
-  if (auto bad = unknown_placeholder(*words)) {
+  if (auto bad = unknown_fill_word(*words)) {
     std::string msg = "unknown placeholder {" + *bad + "}";
-    if (auto guess = nearest(*bad, placeholders))
+    if (auto guess = nearest(*bad, fill_words))
       msg += "; did you mean {" + *guess + "}?";
     msg += " (known: {dir}, {prompt}, {role}, {session})";
     return r.error(command_at.node, command_at.path, msg);

@@ -78,11 +78,11 @@ std::optional<std::string> option_like_fill(const config::agent& a, const launch
   for (const auto& word : a.words) {
     if (word == "--")
       return std::nullopt; // what follows is operands, whatever it starts with
-    for (auto [placeholder, value] : fills)
-      if (word.starts_with(placeholder) && value->starts_with('-'))
-        return "the " + std::string{placeholder == "{prompt}" ? "first prompt" : "role"} + " \""
+    for (auto [word_fill, value] : fills)
+      if (word.starts_with(word_fill) && value->starts_with('-'))
+        return "the " + std::string{word_fill == "{prompt}" ? "first prompt" : "role"} + " \""
                + *value + "\" starts with \"-\" and would reach agent " + a.name
-               + " as an option; put -- before " + std::string{placeholder}
+               + " as an option; put -- before " + std::string{word_fill}
                + " in its command to take it as text";
   }
   return std::nullopt;
