@@ -20,6 +20,18 @@ bool has(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
+// A run `id` of one subtask written by `member`.
+store::run_record one_subtask(std::string id, std::string member, std::string text) {
+  store::run_record run;
+  run.header.id = std::move(id);
+  store::subtask_record s;
+  s.number = 1;
+  s.member = std::move(member);
+  s.text = std::move(text);
+  run.subtasks.push_back(s);
+  return run;
+}
+
 } // namespace
 
 CAF_TEST(the live view keeps its own escapes and neutralises model text) {
@@ -27,12 +39,7 @@ CAF_TEST(the live view keeps its own escapes and neutralises model text) {
   sanitizing_streambuf buf{terminal.rdbuf()}; // what main() puts on a terminal's stream
   std::ostream err{&buf};
   app::run_view view{err, true};
-  store::run_record run;
-  run.header.id = "r1";
-  store::subtask_record s;
-  s.number = 1;
-  s.text = "Write it\x1b]2;owned\x07\x1b[2J";
-  run.subtasks.push_back(s);
+  auto run = one_subtask("r1", "", "Write it\x1b]2;owned\x07\x1b[2J");
   std::map<int, app::live_figures> live;
   view.update(run, "execute", live, true);
   view.event("subtask 1 FAILED: upstream said \x1b]52;c;eA==\x07");
@@ -48,13 +55,7 @@ CAF_TEST(the live view keeps its own escapes and neutralises model text) {
 CAF_TEST(the live block takes one row per line whatever the names hold) {
   std::ostringstream terminal;
   app::run_view view{terminal, true};
-  store::run_record run;
-  run.header.id = "r1\nx";
-  store::subtask_record s;
-  s.number = 1;
-  s.member = "m\nn\no";
-  s.text = "Write it";
-  run.subtasks.push_back(s);
+  auto run = one_subtask("r1\nx", "m\nn\no", "Write it");
   std::map<int, app::live_figures> live;
   view.update(run, "execute", live, true);
   auto first = terminal.str();
