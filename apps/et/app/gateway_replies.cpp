@@ -53,7 +53,7 @@ std::string answered_by(const routed_response& r) {
   return r.alias.empty() ? where : r.alias + " (" + where + ")";
 }
 
-// Sends `e`; a chat request (`counted` set) is counted for /metrics first.
+// Client bytes (`what`) and the message go in one bounded line each; secrets never.
 void log_refusal(const state_ptr& st, std::string_view what, const gateway::client_error& e) {
   if (st->setup.log)
     st->setup.log(printable(what, 512) + " -> " + std::to_string(e.status)
@@ -61,6 +61,7 @@ void log_refusal(const state_ptr& st, std::string_view what, const gateway::clie
                   + printable(scrub(e.message, st->secrets), 2048));
 }
 
+// Sends `e`; a chat request (`counted` set) is counted for /metrics first.
 void send_error(const state_ptr& st, http::reply& out, protocol p, gateway::client_error e,
                 const tally* counted, std::string_view what) {
   if (counted)

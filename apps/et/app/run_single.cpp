@@ -47,6 +47,11 @@ void print_spend(context& ctx, const cost::cost_report& r) {
           << "\n";
 }
 
+// The alias that answered, or provider/model for a direct reference.
+std::string who_answered(const routed_response& a) {
+  return a.alias.empty() ? a.provider + "/" + a.model : a.alias;
+}
+
 json::array fallbacks_json(const std::vector<fallback_taken>& taken) {
   json::array out;
   for (const auto& f : taken)
@@ -71,7 +76,7 @@ json::object single_json(const run_options& o, const std::string& text, std::str
                    {"answer", text}};
   if (answer) {
     const auto& a = *answer;
-    doc["answered_by"] = a.alias.empty() ? a.provider + "/" + a.model : a.alias;
+    doc["answered_by"] = who_answered(a);
     doc["provider"] = a.provider;
     doc["model"] = a.model;
     doc["attempts"] = a.attempts;
@@ -124,9 +129,8 @@ int run_single(context& ctx, std::shared_ptr<config::settings> s, const run_opti
     fallback_counts counts;
     count_fallbacks(counts, answer->fallbacks);
     auto taken = counts_text(counts);
-    ctx.err << "answered by "
-            << (answer->alias.empty() ? answer->provider + "/" + answer->model : answer->alias)
-            << " after " << answer->attempts << (answer->attempts == 1 ? " attempt" : " attempts")
+    ctx.err << "answered by " << who_answered(*answer) << " after " << answer->attempts
+            << (answer->attempts == 1 ? " attempt" : " attempts")
             << (taken.empty() ? "" : " (" + taken + ")") << "\n";
   } else if (interrupt_guard::raised()) {
     ctx.err << "et run: interrupted\n";
