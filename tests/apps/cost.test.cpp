@@ -82,8 +82,7 @@ CAF_TEST(calls older than the period are left out) {
   auto [code, out] = et({"cost", "--days", "7", "--json"});
   CAF_CHECK_EQUAL(code, 0);
   CAF_CHECK(out.find("\"requests\":1,") != std::string::npos);
-  CAF_CHECK(out.find("\"usd\":5E-1") != std::string::npos
-            || out.find("\"usd\":0.5") != std::string::npos);
+  CAF_CHECK(out.find("\"usd\":0.5") != std::string::npos); // as people write money, not 5E-1
 }
 
 CAF_TEST(an unknown grouping is a usage error) {

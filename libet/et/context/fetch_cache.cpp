@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 
 #include "et/config/trust.hpp"
+#include "et/util/json_text.hpp"
 #include "et/util/private_files.hpp"
 #include "et/util/text.hpp"
 
@@ -80,7 +81,7 @@ result<void> store_cached(const fs::path& state_dir, const cached_page& page) {
   o["title"] = page.title;
   o["text"] = page.text;
   o["fetched_ms"] = page.fetched_ms;
-  auto bytes = json::serialize(o);
+  auto bytes = json_text(o);
   make_valid_utf8(bytes);
   auto file = cache_file(state_dir, page.key);
   auto temp = folder / temp_name_for(file.filename().string());

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "et/config/trust.hpp"
+#include "et/util/json_text.hpp"
 #include "et/util/text.hpp"
 
 namespace et::context::qdrant {
@@ -84,7 +85,7 @@ std::string point_id(std::string_view root, std::string_view path, size_t start_
 }
 
 std::string create_collection_body(size_t dimension) {
-  return json::serialize(
+  return json_text(
       json::object{{"vectors", json::object{{"size", dimension}, {"distance", "Cosine"}}}});
 }
 
@@ -121,20 +122,20 @@ std::string upsert_body(const std::vector<point>& points) {
                                                            {"end_line", p.end_line},
                                                            {"text", p.text},
                                                            {"root", p.root}}}});
-  auto body = json::serialize(json::object{{"points", std::move(out)}});
+  auto body = json_text(json::object{{"points", std::move(out)}});
   make_valid_utf8(body); // chunks of project files in any encoding
   return body;
 }
 
 std::string delete_body(std::string_view root, std::string_view path) {
-  return json::serialize(json::object{{"filter", root_filter(root, path)}});
+  return json_text(json::object{{"filter", root_filter(root, path)}});
 }
 
 std::string search_body(std::string_view root, const std::vector<float>& vector, size_t limit) {
-  return json::serialize(json::object{{"vector", vector_array(vector)},
-                                      {"limit", limit},
-                                      {"with_payload", true},
-                                      {"filter", root_filter(root, "")}});
+  return json_text(json::object{{"vector", vector_array(vector)},
+                                {"limit", limit},
+                                {"with_payload", true},
+                                {"filter", root_filter(root, "")}});
 }
 
 result<std::vector<scored_point>> decode_search(std::string_view body, size_t limit) {

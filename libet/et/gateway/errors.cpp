@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "et/util/json_text.hpp"
 #include "et/util/text.hpp"
 
 namespace et::gateway {
@@ -116,11 +117,11 @@ std::string error_body(protocol p, const client_error& e) {
     inner["type"] = error_type(p, e);
     inner["param"] = e.param.empty() ? json::value{} : json::value(e.param);
     inner["code"] = e.code.empty() ? json::value{} : json::value(e.code);
-    return json::serialize(json::object{{"error", std::move(inner)}});
+    return json_text(json::object{{"error", std::move(inner)}});
   }
   inner["type"] = error_type(p, e);
   inner["message"] = e.message;
-  return json::serialize(json::object{{"type", "error"}, {"error", std::move(inner)}});
+  return json_text(json::object{{"type", "error"}, {"error", std::move(inner)}});
 }
 
 } // namespace et::gateway

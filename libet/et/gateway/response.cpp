@@ -1,6 +1,7 @@
 #include "et/gateway/response.hpp"
 
 #include "et/gateway/detail/render.hpp"
+#include "et/util/json_text.hpp"
 
 namespace et::gateway {
 
@@ -92,7 +93,7 @@ std::string openai_response(const chat_response& r, const answer_meta& meta) {
                  {"model", meta.model},
                  {"choices", json::array{std::move(choice)}},
                  {"usage", openai_usage(r.tokens)}};
-  return json::serialize(o);
+  return json_text(o);
 }
 
 std::string anthropic_response(const chat_response& r, const answer_meta& meta) {
@@ -114,7 +115,7 @@ std::string anthropic_response(const chat_response& r, const answer_meta& meta) 
                  {"stop_reason", anthropic_stop(r)},
                  {"stop_sequence", nullable(anthropic_stop_sequence(r))},
                  {"usage", anthropic_usage(r.tokens)}};
-  return json::serialize(o);
+  return json_text(o);
 }
 
 // -- models --------------------------------------------------------------------
@@ -132,16 +133,16 @@ std::string models_list(protocol p, const std::vector<offered_model>& models) {
                                   {"created_at", "1970-01-01T00:00:00Z"}});
   }
   if (p == protocol::openai)
-    return json::serialize(json::object{{"object", "list"}, {"data", std::move(data)}});
+    return json_text(json::object{{"object", "list"}, {"data", std::move(data)}});
   json::object o{{"data", data},
                  {"has_more", false},
                  {"first_id", models.empty() ? json::value{} : json::value(models.front().id)},
                  {"last_id", models.empty() ? json::value{} : json::value(models.back().id)}};
-  return json::serialize(o);
+  return json_text(o);
 }
 
 std::string anthropic_count(int64_t input_tokens) {
-  return json::serialize(json::object{{"input_tokens", input_tokens}});
+  return json_text(json::object{{"input_tokens", input_tokens}});
 }
 
 std::size_t hold_to_policy(chat_response& r, const tool_policy& policy) {

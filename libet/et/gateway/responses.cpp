@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "et/gateway/detail/render.hpp"
+#include "et/util/json_text.hpp"
 
 namespace et::gateway {
 
@@ -184,7 +185,7 @@ json::array whole_output(const chat_response& r, const answer_meta& meta) {
 } // namespace
 
 std::string responses_response(const chat_response& r, const answer_meta& meta) {
-  return json::serialize(response_object(meta, "completed", whole_output(r, meta), &r));
+  return json_text(response_object(meta, "completed", whole_output(r, meta), &r));
 }
 
 responses_stream::responses_stream(answer_meta meta) : meta_(std::move(meta)) {}

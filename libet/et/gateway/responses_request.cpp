@@ -13,6 +13,7 @@
 #include "et/gateway/detail/tools.hpp"
 #include "et/gateway/errors.hpp"
 #include "et/gateway/request.hpp"
+#include "et/util/json_text.hpp"
 
 namespace et::gateway {
 
@@ -113,7 +114,7 @@ result<void> call_item(const json::object& o, const std::string& field, const li
     out.push_back(message{role::assistant, "", {}, {}, {}});
   out.back().tool_calls.push_back(
       tool_call{std::move(*id), std::move(*name),
-                custom ? json::serialize(json::object{{"input", *args}}) : std::move(*args)});
+                custom ? json_text(json::object{{"input", *args}}) : std::move(*args)});
   return {};
 }
 
@@ -283,12 +284,12 @@ std::string echo_of(const json::object& request) {
   for (auto field : echoed_fields)
     if (const auto* v = request.if_contains(field); v != nullptr && echoable(field, *v))
       echo[field] = *v;
-  auto text = json::serialize(echo);
+  auto text = json_text(echo);
   for (std::string_view big : {"tools", "instructions", "text", "reasoning"}) {
     if (text.size() <= max_echo_bytes)
       break;
     echo.erase(big);
-    text = json::serialize(echo);
+    text = json_text(echo);
   }
   // What is left has small shapes (metadata by plain_metadata); the bound holds regardless.
   return text.size() <= max_echo_bytes ? text : std::string{};

@@ -1,6 +1,7 @@
 #include "et/gateway/stream.hpp"
 
 #include "et/gateway/detail/render.hpp"
+#include "et/util/json_text.hpp"
 
 namespace et::gateway {
 
@@ -35,21 +36,20 @@ std::string openai_stream::blocks_ended() {
   auto blocks = thoughts_.take();
   if (blocks.empty())
     return {};
-  return chunk_event(
-      json::serialize(json::object{{"thinking_blocks", thinking_block_array(blocks)}}), nullptr);
+  return chunk_event(json_text(json::object{{"thinking_blocks", thinking_block_array(blocks)}}),
+                     nullptr);
 }
 
 std::string openai_stream::piece(const chunk& c) {
   if (!meta_.show_thinking)
-    return c.text.empty()
-               ? std::string{}
-               : chunk_event(json::serialize(json::object{{"content", c.text}}), nullptr);
+    return c.text.empty() ? std::string{}
+                          : chunk_event(json_text(json::object{{"content", c.text}}), nullptr);
   std::string out;
   if (!c.reasoning.empty())
-    out = chunk_event(json::serialize(json::object{{"reasoning_content", c.reasoning}}), nullptr);
+    out = chunk_event(json_text(json::object{{"reasoning_content", c.reasoning}}), nullptr);
   thoughts_.add(c);
   if (!c.text.empty())
-    out += chunk_event(json::serialize(json::object{{"content", c.text}}), nullptr);
+    out += chunk_event(json_text(json::object{{"content", c.text}}), nullptr);
   return out;
 }
 
@@ -58,8 +58,8 @@ std::string openai_stream::finish(const chat_response& r) {
   // replacement (node) or refuse it (python), and a client needs them only for its next turn.
   auto out = blocks_ended();
   if (!r.tool_calls.empty())
-    out += chunk_event(json::serialize(json::object{{"tool_calls", openai_calls(r, meta_, true)}}),
-                       nullptr);
+    out +=
+        chunk_event(json_text(json::object{{"tool_calls", openai_calls(r, meta_, true)}}), nullptr);
   auto reason = openai_finish(r);
   out += chunk_event("{}", reason.c_str());
   if (include_usage_) {
@@ -181,8 +181,7 @@ std::string anthropic_stream::finish(const chat_response& r) {
                      {"name", c.name},
                      {"input", json::object{}}};
     out += block_event("content_block_start", index, {{"content_block", std::move(use)}});
-    json::object input{{"type", "input_json_delta"},
-                       {"partial_json", json::serialize(input_of(c))}};
+    json::object input{{"type", "input_json_delta"}, {"partial_json", json_text(input_of(c))}};
     out += block_event("content_block_delta", index, {{"delta", std::move(input)}});
     out += block_event("content_block_stop", index);
   }

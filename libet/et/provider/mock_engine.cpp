@@ -1,4 +1,5 @@
 #include "et/provider/mock_engine.hpp"
+#include "et/util/json_text.hpp"
 #include "et/util/text.hpp"
 
 #include <boost/json.hpp>
@@ -115,7 +116,7 @@ mock_plan mock_engine::answer(const chat_request& req) {
   }
   auto text = reply_for(req, call);
   if (req.format.kind != answer_format::shape::text) // the shape asked for, as a model would
-    text = boost::json::serialize(boost::json::object{{"answer", text}});
+    text = json_text(boost::json::object{{"answer", text}});
   if (req.max_tokens && count_tokens(text) > *req.max_tokens) {
     text.resize(static_cast<size_t>(*req.max_tokens) * 4);
     plan.response.finish = finish_reason::length;

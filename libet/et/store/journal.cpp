@@ -4,6 +4,7 @@
 
 #include "et/store/journal.hpp"
 #include "et/store/detail/journal_lines.hpp"
+#include "et/util/json_text.hpp"
 #include "et/util/private_files.hpp"
 #include "et/util/text.hpp"
 
@@ -104,7 +105,7 @@ json::array to_json(const std::vector<std::string>& v) {
 std::string line_of(const json::object& e) {
   // Model output cut mid-character is not UTF-8, and strict JSON readers (jq) would reject the
   // whole line.
-  auto line = json::serialize(e);
+  auto line = json_text(e);
   make_valid_utf8(line);
   return line + "\n";
 }

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "et/util/json_text.hpp"
 #include "et/util/text.hpp"
 #include "et/util/url.hpp"
 #include "et/wire/detail/anthropic_thinking.hpp"
@@ -87,7 +88,7 @@ int64_t count_reader::operator()(const json::object& o, std::string_view key, in
   if (!failed_) {
     // A number is shown; any other value only by its kind: upstream text (which may echo a
     // key or a prompt) never reaches a message.
-    auto shown = v->is_number()   ? json::serialize(*v).substr(0, 40)
+    auto shown = v->is_number()   ? json_text(*v).substr(0, 40)
                  : v->is_string() ? std::string{"a string"}
                  : v->is_bool()   ? std::string{"a boolean"}
                  : v->is_array()  ? std::string{"an array"}
@@ -148,7 +149,7 @@ json::object tool_schema(const tool_spec& t) {
 }
 
 std::string to_text(const json::value& v) {
-  return json::serialize(v);
+  return json_text(v);
 }
 
 std::string base_path(const config::provider& p) {
@@ -214,7 +215,7 @@ http_request post_json(std::string target, const json::object& body, bool stream
   req.target = std::move(target);
   req.headers.emplace_back("Content-Type", "application/json");
   req.headers.emplace_back("Accept", stream ? "text/event-stream" : "application/json");
-  req.body = json::serialize(body);
+  req.body = json_text(body);
   // Project files, verify output and model text may hold bytes that are not UTF-8.
   make_valid_utf8(req.body);
   return req;

@@ -2,6 +2,7 @@
 
 #include "et/gateway/detail/images.hpp"
 #include "et/gateway/errors.hpp"
+#include "et/util/json_text.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -268,7 +269,7 @@ result<std::string> schema_text(const json::value* v, const std::string& field,
     return std::string{"{}"};
   if (!v->is_object())
     return bad_field(field, "expected a JSON schema object");
-  auto text = json::serialize(*v);
+  auto text = json_text(*v);
   if (text.size() > bounds.max_string_bytes)
     return bad_field(field, "longer than " + std::to_string(bounds.max_string_bytes) + " bytes");
   return text;

@@ -7,13 +7,14 @@
 #include "et/gateway/detail/render.hpp"
 #include "et/gateway/detail/tools.hpp"
 #include "et/util/encode.hpp"
+#include "et/util/json_text.hpp"
 
 namespace et::gateway::detail {
 
 // The seal holds Anthropic's own blocks (thinking_block_array), read back as a client's
 // thinking_blocks are, so one shape of a thinking block serves every way in and out.
 std::string seal_thoughts(const std::vector<thought>& thoughts) {
-  return std::string{sealed_prefix} + base64(json::serialize(thinking_block_array(thoughts)));
+  return std::string{sealed_prefix} + base64(json_text(thinking_block_array(thoughts)));
 }
 
 result<std::optional<std::vector<thought>>> unseal_thoughts(std::string_view content,

@@ -1,4 +1,5 @@
 #include "et/gateway/detail/render.hpp"
+#include "et/util/json_text.hpp"
 
 namespace et::gateway::detail {
 
@@ -66,11 +67,11 @@ json::array thinking_block_array(const std::vector<thought>& thoughts) {
 }
 
 std::string sse(const json::value& v) {
-  return "data: " + json::serialize(v) + "\n\n";
+  return "data: " + json_text(v) + "\n\n";
 }
 
 std::string named_sse(const char* event, const json::value& v) {
-  return std::string{"event: "} + event + "\ndata: " + json::serialize(v) + "\n\n";
+  return std::string{"event: "} + event + "\ndata: " + json_text(v) + "\n\n";
 }
 
 } // namespace et::gateway::detail
