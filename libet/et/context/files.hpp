@@ -23,7 +23,8 @@ constexpr uintmax_t max_file_bytes = 1024 * 1024;
 constexpr size_t binary_probe_bytes = 8192;
 
 /// The project root for `dir`: the top level of the git work tree holding it, else `dir`
-/// itself; canonical either way. Fails with io_error when `dir` is not a folder.
+/// itself (also when git names a work tree elsewhere, as core.worktree can); canonical. Fails with
+/// io_error when `dir` is not a folder.
 result<std::filesystem::path> project_root(const std::filesystem::path& dir);
 
 /// True when a relative path (`/`-separated) lies in a folder et never indexes (one whose
@@ -32,12 +33,15 @@ result<std::filesystem::path> project_root(const std::filesystem::path& dir);
 bool never_indexed(std::string_view relative);
 
 /// True for a file name that usually holds a secret, whatever its folder: SSH keys (id_rsa,
-/// id_ed25519, ...), keys and certificate stores (.pem, .key, .p12, .pfx, .jks, .keystore),
-/// password databases (.kdbx), Terraform state, credentials files and et's own config.
+/// id_ed25519, ...), keys and certificate stores (.pem, .key, .p12, .pfx, .jks, .keystore,
+/// PuTTY .ppk), password databases (.kdbx), Terraform state and variables, kubeconfig,
+/// credentials files and et's own config.
 bool secret_file_name(std::string_view name);
 
-/// True when `text` holds a PEM private key: a line "-----BEGIN ... PRIVATE KEY-----" followed
-/// by a line of base64 (not a mention of one, as in code that parses keys).
+/// True when `text` holds a private key: "-----BEGIN ... PRIVATE KEY-----" (PEM, OpenSSH,
+/// PGP's "PRIVATE KEY BLOCK") anywhere, indented or inside a JSON string, followed by key
+/// material (base64, perhaps after header lines); such a PEM file put in base64 (kubeconfig's
+/// client-key-data); a PuTTY key. Not a mention of the line, as in code that parses keys.
 bool holds_private_key(std::string_view text);
 
 /// The candidate files under `root` as `/`-separated paths relative to it, sorted: what

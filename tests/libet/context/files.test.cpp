@@ -7,6 +7,7 @@
 
 #include "context_test.hpp"
 #include "et/context/files.hpp"
+#include "et/util/encode.hpp"
 
 using namespace et::context;
 
@@ -49,9 +50,11 @@ CAF_TEST(generated and dot folders are skipped at any depth) {
 }
 
 CAF_TEST(files that usually hold a secret are never indexed whatever their folder) {
-  for (auto path : {"deploy/id_ed25519", "ssh/ID_RSA", "certs/server.key", "tls/ca.PEM",
-                    "infra/terraform.tfstate", "infra/x.tfstate.backup", "keys/store.p12",
-                    "gcp/credentials.json", "electrictown.yaml", "vault.kdbx"})
+  for (auto path :
+       {"deploy/id_ed25519", "ssh/ID_RSA", "certs/server.key", "tls/ca.PEM",
+        "infra/terraform.tfstate", "infra/x.tfstate.backup", "keys/store.p12",
+        "gcp/credentials.json", "electrictown.yaml", "vault.kdbx", "infra/terraform.tfvars",
+        "infra/prod.tfvars.json", "keys/server.ppk", "ops/kubeconfig"})
     if (!never_indexed(path))
       CAF_FAIL("indexed: " << path);
   for (auto path : {"deploy/id_ed25519.pub", "src/keyboard.cpp", "docs/key.md", "src/monkey.cpp",
@@ -71,6 +74,30 @@ CAF_TEST(a private key under any name is not read) {
   CAF_CHECK(read_candidate(project, "cert.txt").reason == skip_reason::none);
   CAF_CHECK(read_candidate(project, "pem.cpp").reason == skip_reason::none);
   CAF_CHECK(read_candidate(project, "doc.md").reason == skip_reason::none);
+}
+
+CAF_TEST(a private key is found indented in a JSON string encrypted or in base64) {
+  auto secret = [](std::string_view text) { return holds_private_key(text); };
+  // A GCP service account: the PEM is inside a JSON string, its breaks written as \n.
+  CAF_CHECK(secret(R"({"type": "service_account", "private_key": )"
+                   R"("-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n"})"));
+  CAF_CHECK(secret("tls:\n  key: |\n    -----BEGIN EC PRIVATE KEY-----\n"
+                   "    MHcCAQEEIBkg4LVWM9nuwNSk3yBR\n"));
+  CAF_CHECK(secret("-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\n"
+                   "DEK-Info: AES-128-CBC,3F1B2C\n\nMIIEpAIBAAKCAQEAx0Y1\n"));
+  CAF_CHECK(secret("-----BEGIN PGP PRIVATE KEY BLOCK-----\nVersion: GnuPG v2\n\n"
+                   "lQOYBF0AAAABCADAx9Qz1Yt0\n"));
+  // kubeconfig: client-key-data is a whole PEM file in base64.
+  CAF_CHECK(secret("client-key-data: "
+                   + et::base64("-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEAx0Y1abcd\n")));
+  CAF_CHECK(secret("PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nPrivate-Lines: 1\n"));
+  // Mentions, and a certificate in base64, are not keys.
+  CAF_CHECK(!secret(R"(const char* kBegin = "-----BEGIN PRIVATE KEY-----\n";)"));
+  CAF_CHECK(!secret("    -----BEGIN RSA PRIVATE KEY-----\n    (paste your key here)\n"));
+  CAF_CHECK(!secret("Proc-Type: 4,ENCRYPTED is how an old PEM says it is encrypted\n"));
+  CAF_CHECK(
+      !secret("ca-data: " + et::base64("-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n")));
+  CAF_CHECK(!secret("PuTTY-User-Key-File-3 is the first line of a .ppk file\n"));
 }
 
 CAF_TEST(outside git the walk skips dot and generated folders) {
@@ -138,6 +165,14 @@ CAF_TEST(the project root is the git top level or the folder itself) {
   auto top = project_root(project / "src");
   CAF_REQUIRE(top);
   CAF_CHECK_EQUAL(top->string(), project.string());
+  // The repository's own config points its work tree out of the project: not followed.
+  auto elsewhere = project.parent_path() / (project.filename().string() + "-elsewhere");
+  std::filesystem::create_directories(elsewhere);
+  git({"config", "core.worktree", elsewhere.string()});
+  auto kept = project_root(project);
+  std::filesystem::remove_all(elsewhere);
+  CAF_REQUIRE(kept);
+  CAF_CHECK_EQUAL(kept->string(), project.string());
   auto missing = project_root(project / "nope");
   CAF_REQUIRE(!missing);
   CAF_CHECK(missing.error().message.find("nope") != std::string::npos);
