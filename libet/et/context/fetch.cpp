@@ -88,6 +88,15 @@ bool is_redirect(int status) {
 
 } // namespace
 
+std::string cache_key(std::string_view url, const config::fetch_settings& settings) {
+  std::string key{url};
+  if (!settings.reader.base_url.empty())
+    key = "reader " + settings.reader.base_url + " " + key;
+  if (settings.allow_private)
+    key = "allow_private " + key;
+  return key;
+}
+
 result<fetched_page> page_fetcher::fetch(std::string_view url_text) {
   auto shown = shown_url(url_text);
   auto fail = [&](errc code, const std::string& why) -> failure {
@@ -106,9 +115,7 @@ result<fetched_page> page_fetcher::fetch(std::string_view url_text) {
   if (auto checked = checked_addresses(page_url->host, settings_.allow_private, left()); !checked)
     return fail(checked.error().code, checked.error().message);
   const auto& reader = settings_.reader;
-  std::string key = page_url->text();
-  if (!reader.base_url.empty())
-    key = "reader " + reader.base_url + " " + key;
+  auto key = cache_key(page_url->text(), settings_);
   if (!state_dir_.empty())
     if (auto hit = load_cached(state_dir_, key, now_ms(), settings_.cache_ttl))
       return fetched_page{page_url->text(), hit->title, hit->text, true};

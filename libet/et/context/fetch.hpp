@@ -35,6 +35,11 @@ struct fetched_page {
 /// (application/xhtml+xml counts as HTML). `content_type` is the header's value.
 bool fetchable_type(std::string_view content_type);
 
+/// The key a page fetched from `url` (normalised) under `settings` is cached by: the URL, the
+/// reader if one is asked, and whether private addresses were allowed. A page fetched while
+/// they were may have come from one through a redirect: it is never served once they are not.
+std::string cache_key(std::string_view url, const config::fetch_settings& settings);
+
 /// Fetches pages under `settings`' limits.
 class page_fetcher {
 public:

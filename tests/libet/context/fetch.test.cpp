@@ -1,6 +1,7 @@
 #define CAF_SUITE libet.context.fetch
 #include "caf/test/unit_test.hpp"
 
+#include <chrono>
 #include <string>
 
 #include "et/context/fetch.hpp"
@@ -102,7 +103,7 @@ CAF_TEST(a page in the charset it declares reaches the prompt as utf8) {
 CAF_TEST(a corrupted cache entry is fetched again and an expired one too) {
   loopback_server server{[](const seen_request&) { return page(200, "text/plain", "fresh"); }};
   CAF_REQUIRE(get(server.url() + "/p"));
-  auto file = cache_file(dir, server.url() + "/p");
+  auto file = cache_file(dir, cache_key(server.url() + "/p", settings));
   CAF_REQUIRE(std::filesystem::exists(file));
   std::ofstream{file, std::ios::trunc} << "{\"key\": broken";
   auto got = get(server.url() + "/p");
@@ -130,6 +131,22 @@ CAF_TEST(without allow_private the same url is refused before any request even w
     CAF_CHECK(got.error().message.starts_with(url + ": refused: "));
   }
   CAF_CHECK_EQUAL(server.requests().size(), 1u);
+}
+
+CAF_TEST(a page cached while private addresses were allowed is kept apart) {
+  // It may have come from one through a redirect from a public name: were it cached under
+  // its URL alone, the cache would serve it once they are not allowed.
+  loopback_server server{[](const seen_request&) { return page(200, "text/html", html); }};
+  auto url = server.url() + "/guide";
+  CAF_REQUIRE(get(url));
+  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+  auto refused = settings;
+  refused.allow_private = false;
+  CAF_CHECK_NOT_EQUAL(cache_key(url, settings), cache_key(url, refused));
+  CAF_CHECK(load_cached(dir, cache_key(url, settings), now, settings.cache_ttl));
+  CAF_CHECK(!load_cached(dir, cache_key(url, refused), now, refused.cache_ttl));
 }
 
 CAF_TEST(content types other than text html markdown and json are refused) {
