@@ -173,6 +173,22 @@ CAF_TEST(a role falls back before the first byte and then reports the cooling ca
   }
 }
 
+CAF_TEST(a garbled upstream answer falls back and alone is a 502 not the client s 400) {
+  serve();
+  auto r = openai(oai_body("garblerole", false)); // garbled answers malformed JSON: gpt takes over
+  CAF_CHECK_EQUAL(r.status, 200);
+  CAF_CHECK(has(r.body, "hello gateway"));
+  auto alone = anthropic(ant_body("garbled2", false));
+  CAF_CHECK_EQUAL(alone.status, 502);
+  CAF_CHECK(has(alone.body, "api_error"));
+  CAF_CHECK(has(alone.body, "bad_response"));
+  CAF_CHECK(clean(alone.body));
+  // It says something about the deployment: it counts towards its cooldown.
+  auto again = openai(oai_body("garbled2", false));
+  CAF_CHECK_EQUAL(again.status, 429);
+  CAF_CHECK(has(again.body, "garbled2 (garbler/fake-medium): cooling down"));
+}
+
 CAF_TEST(a failure after the first byte ends the stream with an error event not a clean end) {
   serve();
   auto s = openai(oai_body("cutrole", true));

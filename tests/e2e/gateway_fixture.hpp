@@ -107,6 +107,7 @@ inline const char* const config_text = R"(providers:
   olthink: {type: ollama, base_url: "BASE", headers: {x-fake-thinking: "Weighing it up."}}
   thinkcutter: {type: anthropic, base_url: "BASE", api_key: sk-thinkcut-SECRET-11, headers: {x-fake-thinking: "Weighing it up.", x-fake-fault: stream_error, x-fake-cut-after: "0"}}
   thinkdropper: {type: anthropic, base_url: "BASE", api_key: sk-thinkcut-SECRET-11, headers: {x-fake-thinking: "Weighing it up.", x-fake-fault: cut, x-fake-cut-after: "0"}}
+  garbler: {type: anthropic, base_url: "BASE", api_key: sk-garble-SECRET-13, headers: {x-fake-fault: malformed}}
 models:
   gpt: {provider: oa, model: fake-small}
   claude: {provider: an, model: fake-large}
@@ -136,6 +137,8 @@ models:
   thinkcut: {provider: thinkcutter, model: fake-large}
   thinkcut2: {provider: thinkcutter, model: fake-medium}
   thinkdrop: {provider: thinkdropper, model: fake-large}
+  garbled: {provider: garbler, model: fake-large}
+  garbled2: {provider: garbler, model: fake-medium}
 roles:
   coder: {model: slow429, fallbacks: [gpt]}
   cutrole: {model: cut, fallbacks: [gpt]}
@@ -145,6 +148,7 @@ roles:
   thinkrole: {model: thinkcut, fallbacks: [claude]}
   thinkrole2: {model: thinkcut2, fallbacks: [claude]}
   thinkrole3: {model: thinkdrop, fallbacks: [claude]}
+  garblerole: {model: garbled, fallbacks: [gpt]}
 retry: {attempts: 1}
 cooldown: {failures: 1, window: 60s, period: 30s}
 defaults: {state_dir: state}

@@ -34,7 +34,7 @@ struct remote_call {
 };
 
 // The most a node may stream for one answer: what an upstream's answer may be
-// (http::client_options::max_body_bytes). Past it the call ends as invalid_input.
+// (http::client_options::max_body_bytes). Past it the call ends as bad_response (the node's fault).
 constexpr std::size_t max_streamed_bytes = std::size_t{64} << 20;
 
 // 128 bits from the system's randomness: the ids a generator gives are no better than its seed.
@@ -271,9 +271,9 @@ void relay_piece(remote_pointer self, const stream_chunk& c) {
     if (self->state.hdl)
       self->send(self->state.hdl, cancel_atom::value, call->wire);
     return fail(self, id->second,
-                make_failure(errc::invalid_input, where(self->state.node) + " streamed more than "
-                                                      + std::to_string(max_streamed_bytes >> 20)
-                                                      + " MiB for one answer"));
+                make_failure(errc::bad_response, where(self->state.node) + " streamed more than "
+                                                     + std::to_string(max_streamed_bytes >> 20)
+                                                     + " MiB for one answer"));
   }
   self->send(call->requester, chunk_atom::value, stream_chunk{id->second, c.seq, d});
 }

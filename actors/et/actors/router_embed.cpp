@@ -85,9 +85,9 @@ void on_embed_done(router_pointer self, uint64_t key, uint64_t attempt_id, embed
   if (r.vectors.size() != found->embed_inputs.size()) {
     // Only what the codec checked reaches here from HTTP; other provider actors
     // are held to the same count.
-    auto f = make_failure(errc::invalid_input, std::to_string(r.vectors.size()) + " vectors for "
-                                                   + std::to_string(found->embed_inputs.size())
-                                                   + " inputs");
+    auto f = make_failure(errc::bad_response, std::to_string(r.vectors.size()) + " vectors for "
+                                                  + std::to_string(found->embed_inputs.size())
+                                                  + " inputs");
     return on_attempt_failed(self, key, attempt_id, f);
   }
   auto j = std::move(*self->state.jobs.take(key));

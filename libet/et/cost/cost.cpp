@@ -77,7 +77,9 @@ spend& spend::operator+=(const spend& other) {
 }
 
 bool likely_billed(const failure& f, uint64_t streamed_bytes) {
-  if (streamed_bytes > 0 || f.billed || f.code == errc::stream_interrupted)
+  // A 2xx answer that did not decode (bad_response) was most likely made, and paid for.
+  if (streamed_bytes > 0 || f.billed || f.code == errc::stream_interrupted
+      || f.code == errc::bad_response)
     return true;
   return f.code == errc::timeout && !f.unsent && f.http_status != 408;
 }

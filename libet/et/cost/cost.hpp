@@ -13,8 +13,8 @@ namespace et::cost {
 
 /// Whether a failed attempt was likely billed: it streamed something (`streamed_bytes`), broke
 /// off mid-stream, ran out of time after it was sent (the provider was working on it; not a
-/// server's 408, which says it waited for us), or was a request that says so of itself (a
-/// node's final failure). Refused, unreachable and never-sent attempts were not.
+/// server's 408, which says it waited for us), was answered with a body that did not decode
+/// (bad_response), or was a request that says so of itself (a node's final failure). Refused, unreachable and never-sent attempts were not.
 bool likely_billed(const failure& f, uint64_t streamed_bytes);
 
 /// The cost in USD of `tokens` at `price`. prompt_tokens includes the cached

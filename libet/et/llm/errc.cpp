@@ -7,7 +7,7 @@ namespace et {
 
 namespace {
 
-constexpr std::array<std::pair<errc, std::string_view>, 19> names{{
+constexpr std::array<std::pair<errc, std::string_view>, 20> names{{
     {errc::rate_limited, "rate_limited"},
     {errc::overloaded, "overloaded"},
     {errc::server_error, "server_error"},
@@ -27,6 +27,7 @@ constexpr std::array<std::pair<errc, std::string_view>, 19> names{{
     {errc::unsupported, "unsupported"},
     {errc::io_error, "io_error"},
     {errc::all_failed, "all_failed"},
+    {errc::bad_response, "bad_response"},
 }};
 
 } // namespace
@@ -68,12 +69,13 @@ bool allows_fallback(errc code) {
     case errc::context_overflow:
     case errc::provider_down:
     case errc::node_down:
-    case errc::auth: // a key that one provider rejects says nothing about the next
+    case errc::auth:        // a key that one provider rejects says nothing about the next
     case errc::unsupported: // a feature one protocol lacks (json_object on Anthropic), not all
     // Only a remote node answers a single attempt with all_failed (its own
     // router tried everything it has for the alias): the next candidate may
     // still succeed, and retrying the node would repeat all of its attempts.
     case errc::all_failed:
+    case errc::bad_response: // another deployment may well answer in its protocol
       return true;
     default:
       return false;

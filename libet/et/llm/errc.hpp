@@ -31,6 +31,10 @@ enum class errc : uint8_t {
   unsupported,        ///< a feature this build or provider does not offer
   io_error,           ///< a local file or process operation failed
   all_failed,         ///< every candidate of a fallback chain failed (from a node: fall back)
+  /// A 2xx answer that is not what its protocol says (malformed JSON, no answer in it,
+  /// numbers out of bounds): the deployment's fault, not the request's. Not retried on it
+  /// (it likely billed and would answer the same), fall back; a gateway answers 502.
+  bad_response,
 };
 
 /// The enum's name as written in code, e.g. "rate_limited".

@@ -24,7 +24,7 @@ std::string reason_text(errc reason) {
       return "node down";
     case errc::all_failed:
       return "every candidate failed";
-    case errc::invalid_input:
+    case errc::bad_response:
       return "unusable answer";
     case errc::budget_exceeded:
       return "over budget";

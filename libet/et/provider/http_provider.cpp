@@ -38,7 +38,7 @@ http::exchange send_whole(http::client& client, const url& base, const config::t
       return done(r.error());
     if (!is_success(st->status))
       return done(codec->classify(reply_of(*st)));
-    done(decode(*codec, st->error_body));
+    done(upstream_answer(decode(*codec, st->error_body)));
   };
   return client.send(to_http(std::move(*built), base, t), std::move(h));
 }
@@ -87,7 +87,7 @@ void http_provider::listing::on_page(const std::shared_ptr<listing>& self, excha
     return done(codec->classify(reply_of(st)));
   auto decoded = codec->decode_models(st.error_body);
   if (!decoded)
-    return done(decoded.error());
+    return done(upstream_fault(decoded.error()));
   // An upstream's list is shown and searched: names of a sane length, and no more of them
   // than any provider has (a page of millions would be kept whole otherwise).
   for (auto& m : decoded->models)

@@ -83,7 +83,7 @@ http::exchange http_provider::stream(const chat_request& req, chunk_handler on_c
     auto fed = st->decoder->feed(bytes, st->pending);
     st->deliver(on_chunk);
     if (!fed) {
-      st->stream_error = fed.error();
+      st->stream_error = upstream_fault(fed.error());
       st->cancel(); // stop reading: the provider said the stream failed
     } else if (st->decoder->ended()) {
       // The answer is whole: it goes now, not when the upstream closes the body (one that
@@ -93,7 +93,7 @@ http::exchange http_provider::stream(const chat_request& req, chunk_handler on_c
       st->pending.clear();
       auto finished = st->decoder->finish(st->pending);
       st->deliver(on_chunk);
-      done(std::move(finished));
+      done(upstream_answer(std::move(finished)));
     }
   };
   h.on_done = [st, codec, on_chunk, done](result<void> r) {
@@ -107,12 +107,12 @@ http::exchange http_provider::stream(const chat_request& req, chunk_handler on_c
     if (!is_success(st->status))
       return done(codec->classify(reply_of(*st)));
     if (st->whole)
-      return done(whole_answer(*codec, *st, on_chunk));
+      return done(upstream_answer(whole_answer(*codec, *st, on_chunk)));
     // A last event without its delimiter still carries text: stream it first.
     st->pending.clear();
     auto finished = st->decoder->finish(st->pending);
     st->deliver(on_chunk);
-    done(std::move(finished));
+    done(upstream_answer(std::move(finished)));
   };
   auto handle = client_.send(to_http(std::move(*built), base_, settings_.timeout), std::move(h));
   st->set_handle(handle);

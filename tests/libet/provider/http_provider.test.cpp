@@ -220,6 +220,21 @@ CAF_TEST(a mid stream error event is a typed failure not a truncation) {
   }
 }
 
+CAF_TEST(a garbled answer is the deployment s fault and typed bad_response) {
+  // Not invalid_input, which reads as the request's fault: the router would not fall back,
+  // and a gateway would answer its client 400.
+  for (auto type : all_types)
+    for (bool stream : {false, true}) {
+      CAF_MESSAGE("protocol " << config::to_string(type) << (stream ? " streamed" : " whole"));
+      auto out = run(provider(type, {{"x-fake-fault", "malformed"}}), stream);
+      CAF_REQUIRE(!out.response);
+      CAF_CHECK_EQUAL(out.response.error().code, errc::bad_response);
+      CAF_CHECK(allows_fallback(out.response.error().code));
+      CAF_CHECK(!is_retryable(out.response.error().code));
+      CAF_CHECK(counts_toward_cooldown(out.response.error().code));
+    }
+}
+
 CAF_TEST(a closed port is a network failure) {
   auto p = provider(config::provider_type::openai);
   upstream.stop();

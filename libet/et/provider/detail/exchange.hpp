@@ -72,6 +72,23 @@ inline failure interrupted(const failure& cause, size_t chunks) {
   return f;
 }
 
+/// `f`, typed errc::bad_response when it says a 2xx answer did not decode (invalid_input from
+/// a codec): the deployment's fault and not the request's, so the router falls back and a
+/// gateway answers 502, not 400.
+inline failure upstream_fault(failure f) {
+  if (f.code == errc::invalid_input)
+    f.code = errc::bad_response;
+  return f;
+}
+
+/// `r`, its failure typed as by upstream_fault().
+template <class T>
+result<T> upstream_answer(result<T> r) {
+  if (r)
+    return r;
+  return upstream_fault(std::move(r).error());
+}
+
 inline wire::http_reply reply_of(exchange_state& st) {
   return wire::http_reply{st.status, st.headers, std::move(st.error_body)};
 }
