@@ -59,11 +59,11 @@ void read_qdrant(reader& r, const located& at, const settings& s, qdrant_setting
     }
   auto key_at = r.child(at, "api_key");
   if (key_at.node.IsDefined())
-    if (auto key = r.text_with_env(key_at)) {
+    if (auto key = r.header_value(key_at)) {
       // Never echo the value: only which variable is missing.
       if (!key->unset.empty())
-        r.error(key_at.node, key_at.path,
-                "environment variable " + key->unset.front() + " is not set");
+        r.unset_secret(key_at.node, key_at.path,
+                       "environment variable " + key->unset.front() + " is not set");
       else
         out.api_key = key->text;
     }

@@ -2,6 +2,7 @@
 #include <cctype>
 
 #include "et/config/detail/sections.hpp"
+#include "et/util/http_syntax.hpp"
 #include "et/util/url.hpp"
 
 namespace et::config::detail {
@@ -37,7 +38,10 @@ void read_reader(reader& r, const located& at, fetch_reader& out) {
       out.api_key_env = *name;
       auto value = r.env() ? r.env()(*name) : std::nullopt;
       if (!value || value->empty())
-        r.error(env_at.node, env_at.path, *name + " is not set");
+        r.unset_secret(env_at.node, env_at.path, *name + " is not set");
+      else if (!is_http_field_value(*value))
+        r.error(env_at.node, env_at.path,
+                *name + " holds a control character (it is sent in an HTTP header)");
       else
         out.api_key = *value;
     }

@@ -1,6 +1,7 @@
 // The `providers` section: endpoints, authentication and the mock provider.
 #include "et/config/detail/sections.hpp"
 
+#include "et/util/http_syntax.hpp"
 #include "et/util/text.hpp"
 #include "et/util/url.hpp"
 
@@ -112,7 +113,7 @@ void read_mock(reader& r, const located& at, mock_settings& m) {
 void read_auth(reader& r, const located& at, provider& p, const std::optional<url>& u) {
   auto key_at = r.child(at, "api_key");
   std::vector<std::string> unset;
-  if (auto key = r.text_with_env(key_at)) {
+  if (auto key = r.header_value(key_at)) {
     p.api_key = key->text;
     p.api_key_source = key_at.node.Scalar();
     unset = key->unset;
@@ -143,9 +144,9 @@ void read_auth(reader& r, const located& at, provider& p, const std::optional<ur
                 + " is not set (the API key names it; write $$ for a literal $)");
   if (p.api_key.empty() && wants_key && p.type != provider_type::mock) {
     if (!unset.empty())
-      r.error(key_at.node, key_at.path,
-              "environment variable " + unset.front() + " is not set (the "
-                  + std::string{to_string(p.type)} + " provider needs an API key)");
+      r.unset_secret(key_at.node, key_at.path,
+                     "environment variable " + unset.front() + " is not set (the "
+                         + std::string{to_string(p.type)} + " provider needs an API key)");
     else
       r.error(key_at.node.IsDefined() ? key_at.node : at.node, key_at.path,
               "an API key is required for this provider (e.g. api_key: $"
@@ -198,12 +199,15 @@ void read_provider(reader& r, const std::string& name, const located& at, provid
   // A header may carry a credential: its value is never quoted in a message, and a variable
   // it names that is unset is an error, not "Bearer " sent to be refused as a bad key later.
   for (const auto& [k, v] : r.entries(r.child(at, "headers")))
-    if (auto value = r.text_with_env(v)) {
+    if (auto value = r.header_value(v)) {
       auto header = k.node.as<std::string>();
-      if (!value->unset.empty())
-        r.error(v.node, v.path,
-                "environment variable " + value->unset.front() + " is not set (header " + header
-                    + " names it; write $$ for a literal $)");
+      if (!is_http_token(header))
+        r.error(k.node, v.path,
+                "a header name is letters, digits and !#$%&'*+-.^_`|~ only (RFC 9110)");
+      else if (!value->unset.empty())
+        r.unset_secret(v.node, v.path,
+                       "environment variable " + value->unset.front() + " is not set (header "
+                           + header + " names it; write $$ for a literal $)");
       p.headers[header] = std::move(value->text);
     }
   p.timeout = s.timeouts;

@@ -63,6 +63,26 @@ CAF_TEST(a key or header naming an unset variable is an error not a partial cred
                   "Bearer $literal hunter2-passphrase");
 }
 
+CAF_TEST(a header or key that cannot go in an HTTP header is a config error) {
+  // Found at load with its place in the file, not at the first request; never quoted.
+  auto header = [](const std::string& name, const std::string& value) {
+    return "providers:\n  p:\n    type: ollama\n    headers: {" + name + ": \"" + value + "\"}\n";
+  };
+  auto problem = "holds a control character (it is sent in an HTTP header, where a line break "
+                 "would end it)";
+  CAF_CHECK_EQUAL(error_at(header("X-Title", "a\\nb"), "providers.p.headers.X-Title"), problem);
+  CAF_CHECK_EQUAL(error_at(header("X-Title", "${PASTED_KEY}"), "providers.p.headers.X-Title"),
+                  problem);
+  CAF_CHECK_EQUAL(
+      error_at("providers:\n  o: {type: openai, api_key: $PASTED_KEY}\n", "providers.o.api_key"),
+      problem);
+  CAF_CHECK_EQUAL(error_at(header("\"X Title\"", "a"), "providers.p.headers.X Title"),
+                  "a header name is letters, digits and !#$%&'*+-.^_`|~ only (RFC 9110)");
+  auto s = valid(header("X-Title", "tab\tis fine"));
+  CAF_CHECK_EQUAL(s.providers.at("p").headers.at("X-Title"), "tab\tis fine");
+  CAF_CHECK(errors(header("X-Title", "${PASTED_KEY}")).find("sk-pasted") == std::string::npos);
+}
+
 CAF_TEST(a set key variable fills the key and defaults auth to bearer) {
   auto s = valid("providers:\n  openai: {type: openai, api_key: $OPENAI_API_KEY}\n");
   CAF_CHECK_EQUAL(s.providers.at("openai").api_key, "sk-openai-dummy");

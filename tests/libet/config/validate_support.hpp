@@ -32,7 +32,8 @@ inline config::env_lookup fake_env() {
   return env_of({{"HOME", "/home/tester"},
                  {"OPENAI_API_KEY", "sk-openai-dummy"},
                  {"BASIC_KEY", "sk-no-colon-here"},
-                 {"PASS", "hunter2-passphrase"}});
+                 {"PASS", "hunter2-passphrase"},
+                 {"PASTED_KEY", "sk-pasted-with-newline\n"}});
 }
 
 inline config::load_outcome check(const std::string& yaml, const std::string& file = cfg) {

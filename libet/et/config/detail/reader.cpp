@@ -4,6 +4,7 @@
 #include <cmath>
 #include <set>
 
+#include "et/util/http_syntax.hpp"
 #include "et/util/text.hpp"
 #include "et/util/url.hpp"
 
@@ -44,6 +45,11 @@ void reader::error(const YAML::Node& node, const std::string& path, std::string 
     }
   }
   out_.push_back(std::move(d));
+}
+
+void reader::unset_secret(const YAML::Node& node, const std::string& path, std::string message) {
+  error(node, path, std::move(message));
+  out_.back().unset_secret = true;
 }
 
 bool reader::expect_map(const located& at) {
@@ -148,6 +154,17 @@ std::optional<expanded> reader::text_with_env(const located& at) {
     return std::nullopt;
   }
   return std::move(*x);
+}
+
+std::optional<expanded> reader::header_value(const located& at) {
+  auto x = text_with_env(at);
+  if (x && !is_http_field_value(x->text)) {
+    error(at.node, at.path,
+          "holds a control character (it is sent in an HTTP header, where a line break would "
+          "end it)");
+    return std::nullopt;
+  }
+  return x;
 }
 
 std::optional<std::string> reader::text(const located& at) {

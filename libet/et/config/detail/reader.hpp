@@ -31,6 +31,10 @@ public:
   /// Records a problem at `node`.
   void error(const YAML::Node& node, const std::string& path, std::string message);
 
+  /// Records that the variable a credential names at `node` is not set (see
+  /// diagnostic::unset_secret).
+  void unset_secret(const YAML::Node& node, const std::string& path, std::string message);
+
   /// True when `at` is a mapping (null counts as an empty one); records an error otherwise.
   bool expect_map(const located& at);
 
@@ -53,6 +57,11 @@ public:
   /// Like text(), also reporting which variables were unset; for secrets, as
   /// its errors never quote the value.
   std::optional<expanded> text_with_env(const located& at);
+
+  /// Like text_with_env(), for a value sent in an HTTP header (an API key, a header's value):
+  /// one holding a control character but tab (a line break would end the header) is an error
+  /// that does not quote it.
+  std::optional<expanded> header_value(const located& at);
 
   /// An integer within [min, max].
   std::optional<int64_t> integer(const located& at, int64_t min, int64_t max);

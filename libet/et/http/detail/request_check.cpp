@@ -4,35 +4,16 @@
 
 #include <boost/beast/core/string.hpp>
 
+#include "et/util/http_syntax.hpp"
+
 namespace et::http::detail {
 
 namespace bhttp = boost::beast::http;
 
 namespace {
 
-// RFC 9110 5.6.2: tchar.
-bool is_token(std::string_view s) {
-  if (s.empty())
-    return false;
-  for (unsigned char c : s) {
-    bool ok =
-        (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-        || std::string_view{"!#$%&'*+-.^_`|~"}.find(static_cast<char>(c)) != std::string_view::npos;
-    if (!ok)
-      return false;
-  }
-  return true;
-}
-
 bool is_control(unsigned char c) {
   return c < 0x20 || c == 0x7f;
-}
-
-bool is_field_value(std::string_view s) {
-  for (unsigned char c : s)
-    if (is_control(c) && c != '\t')
-      return false;
-  return true;
 }
 
 bool is_origin_form(std::string_view s) {
@@ -54,14 +35,14 @@ std::optional<failure> check_request(const request& req, const std::string& wher
     return bad("the scheme must be http or https");
   if (req.base.host.empty() || req.base.port == 0)
     return bad("the host or port is missing");
-  if (!is_token(req.method))
+  if (!is_http_token(req.method))
     return bad("the method is not an HTTP token");
   if (!is_origin_form(req.target))
     return bad("the target must start with '/' and contain no space or control character");
   for (const auto& [name, value] : req.headers) {
-    if (!is_token(name))
+    if (!is_http_token(name))
       return bad("a header name is not an HTTP token");
-    if (!is_field_value(value))
+    if (!is_http_field_value(value))
       return bad("the value of header " + name + " contains a control character");
   }
   return std::nullopt;
