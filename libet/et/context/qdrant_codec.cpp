@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "et/config/trust.hpp"
+#include "et/util/bounded_json.hpp"
 #include "et/util/json_text.hpp"
 #include "et/util/text.hpp"
 
@@ -21,13 +22,13 @@ failure bad(std::string_view what) {
 }
 
 result<json::object> parse_object(std::string_view body) {
-  boost::system::error_code ec;
-  auto v = json::parse(json::string_view{body.data(), body.size()}, ec);
-  if (ec)
-    return bad("not JSON");
-  if (!v.is_object())
+  // Up to 16 MiB of a server's bytes: parsed within a memory bound, not only a size.
+  auto v = parse_within(body, json_budget_for(body.size()), 32, "answer");
+  if (!v)
+    return bad("not JSON, or more JSON values than its size allows");
+  if (!v->is_object())
     return bad("not a JSON object");
-  return std::move(v.as_object());
+  return std::move(v->as_object());
 }
 
 // A non-negative integer from a JSON number that is exactly one.

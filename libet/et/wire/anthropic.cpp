@@ -295,7 +295,7 @@ public:
   }
 
   result<model_page> decode_models(std::string_view body) const override {
-    auto parsed = parse_object(body, "Anthropic model list");
+    auto parsed = parse_object(body, "Anthropic model list", listing_memory);
     if (!parsed)
       return parsed.error();
     const auto* data = get_array(*parsed, "data");

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "et/util/bounded_json.hpp"
 #include "et/util/json_text.hpp"
 #include "et/util/text.hpp"
 #include "et/util/url.hpp"
@@ -15,17 +16,14 @@ namespace et::wire::detail {
 
 namespace json = boost::json;
 
-result<json::value> parse_json(std::string_view text, std::string_view what) {
-  boost::system::error_code ec;
-  auto v = json::parse(json::string_view{text.data(), text.size()}, ec);
-  if (ec)
-    return make_failure(errc::invalid_input,
-                        "malformed " + std::string{what} + ": " + ec.message());
-  return v;
+result<json::value> parse_json(std::string_view text, std::string_view what, std::size_t memory) {
+  // An upstream's bytes: a body of 64 MiB of [0,0,...] must not take gigabytes to refuse.
+  return parse_within(text, memory * text.size() + (std::size_t{64} << 10), 32, what);
 }
 
-result<json::object> parse_object(std::string_view text, std::string_view what) {
-  auto v = parse_json(text, what);
+result<json::object> parse_object(std::string_view text, std::string_view what,
+                                  std::size_t memory) {
+  auto v = parse_json(text, what, memory);
   if (!v)
     return std::move(v).error();
   if (!v->is_object())

@@ -3,11 +3,13 @@
 // their common dimension, each component and the token counts before anything
 // reaches the index or the ledger.
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cmath>
 #include <limits>
 
 #include "et/cost/reports.hpp"
+#include "et/util/bounded_json.hpp"
 #include "et/util/text.hpp"
 #include "et/wire/detail/common.hpp"
 
@@ -82,6 +84,29 @@ result<void> check_count(std::string_view what, size_t got, const embed_request&
   return {};
 }
 
+// An answer as a JSON object, within bounds of its own: it holds numbers, which JSON spells in
+// as little as two bytes (`0,`) and a parse keeps in up to 64 while it runs (16 in its array,
+// 16 on the parser's stack, and that stack's growth), so the bound on text (parse_json's) is
+// too tight for a legitimate answer and too loose for a hostile one. What
+// `req` can get back is at most its inputs' vectors of max_embed_dimension components: an
+// answer with more numbers than that (each takes a comma) is refused before it is parsed,
+// and the parse may take the memory the numbers it holds need.
+result<json::object> parse_answer(std::string_view body, const embed_request& req,
+                                  std::string_view what) {
+  auto numbers = static_cast<size_t>(std::count(body.begin(), body.end(), ','));
+  auto allowed = req.inputs.size() * (max_embed_dimension + 64) + 4096; // and their fields
+  if (numbers > allowed)
+    return bad(what, "more values than " + std::to_string(req.inputs.size())
+                         + " vectors of at most " + std::to_string(max_embed_dimension)
+                         + " components hold");
+  auto parsed = parse_within(body, json_budget_for(body.size()) + 64 * numbers, 32, what);
+  if (!parsed)
+    return parsed.error();
+  if (!parsed->is_object())
+    return make_failure(errc::invalid_input, std::string{what} + " is not a JSON object");
+  return std::move(parsed->as_object());
+}
+
 // The answer's own model name, bounded; the requested one when it gives none.
 std::string model_of(const json::object& o, const embed_request& req) {
   auto m = get_string(o, "model");
@@ -108,7 +133,7 @@ result<http_request> openai_embed(const config::provider& p, const std::string& 
 
 result<embed_response> decode_openai_embed(std::string_view body, const embed_request& req) {
   constexpr std::string_view what = "OpenAI embeddings";
-  auto parsed = parse_object(body, what);
+  auto parsed = parse_answer(body, req, what);
   if (!parsed)
     return parsed.error();
   const auto& o = *parsed;
@@ -164,7 +189,7 @@ result<http_request> ollama_embed(const config::provider& p, const std::string& 
 
 result<embed_response> decode_ollama_embed(std::string_view body, const embed_request& req) {
   constexpr std::string_view what = "Ollama embeddings";
-  auto parsed = parse_object(body, what);
+  auto parsed = parse_answer(body, req, what);
   if (!parsed)
     return parsed.error();
   const auto& o = *parsed;
@@ -214,7 +239,7 @@ result<http_request> gemini_embed(const config::provider& p, const std::string& 
 
 result<embed_response> decode_gemini_embed(std::string_view body, const embed_request& req) {
   constexpr std::string_view what = "Gemini embeddings";
-  auto parsed = parse_object(body, what);
+  auto parsed = parse_answer(body, req, what);
   if (!parsed)
     return parsed.error();
   const auto& o = *parsed;

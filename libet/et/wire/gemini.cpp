@@ -254,7 +254,7 @@ public:
   }
 
   result<model_page> decode_models(std::string_view body) const override {
-    auto parsed = parse_object(body, "Gemini model list");
+    auto parsed = parse_object(body, "Gemini model list", listing_memory);
     if (!parsed)
       return parsed.error();
     model_page page;

@@ -242,7 +242,7 @@ public:
   }
 
   result<model_page> decode_models(std::string_view body) const override {
-    auto parsed = parse_object(body, "Ollama model list");
+    auto parsed = parse_object(body, "Ollama model list", listing_memory);
     if (!parsed)
       return parsed.error();
     const auto* models = get_array(*parsed, "models");

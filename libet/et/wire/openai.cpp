@@ -293,7 +293,7 @@ public:
   }
 
   result<model_page> decode_models(std::string_view body) const override {
-    auto parsed = parse_object(body, "OpenAI model list");
+    auto parsed = parse_object(body, "OpenAI model list", listing_memory);
     if (!parsed)
       return parsed.error();
     const auto* data = get_array(*parsed, "data");

@@ -171,6 +171,11 @@ CAF_TEST(the dimension is bounded) {
                   "invalid_input");
   CAF_CHECK(message(ollama, R"({"embeddings":[)" + past + "," + past + "]}").find("16384")
             != std::string::npos);
+  // More numbers than two vectors can hold are refused before a parse takes their memory.
+  auto flood = R"({"embeddings":[)" + vec(3 * max_embed_dimension) + "]}";
+  CAF_CHECK_EQUAL(verdict(ollama, flood), "invalid_input");
+  CAF_CHECK(message(ollama, flood).find("more values than 2 vectors of at most 16384 components")
+            != std::string::npos);
 }
 
 CAF_TEST(hostile ollama and gemini bodies are refused) {

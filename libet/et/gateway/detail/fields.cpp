@@ -2,6 +2,7 @@
 
 #include "et/gateway/detail/images.hpp"
 #include "et/gateway/errors.hpp"
+#include "et/util/bounded_json.hpp"
 #include "et/util/json_text.hpp"
 
 #include <algorithm>
@@ -27,34 +28,6 @@ namespace {
 
 using memory_resource = boost::container::pmr::memory_resource;
 
-// The default resource's memory up to a budget, then std::bad_alloc. One parse uses it, on
-// one thread: its stack directly, its values through a value_arena.
-class budget_resource final : public memory_resource {
-public:
-  explicit budget_resource(std::size_t budget) : left_(budget) {}
-
-  /// Takes `bytes` off what is left, or throws std::bad_alloc.
-  void charge(std::size_t bytes) {
-    if (bytes > left_)
-      throw std::bad_alloc{};
-    left_ -= bytes;
-  }
-
-private:
-  void* do_allocate(std::size_t bytes, std::size_t align) override {
-    charge(bytes);
-    return upstream_->allocate(bytes, align);
-  }
-  void do_deallocate(void* p, std::size_t bytes, std::size_t align) override {
-    upstream_->deallocate(p, bytes, align);
-    left_ += bytes;
-  }
-  bool do_is_equal(const memory_resource& other) const noexcept override { return this == &other; }
-
-  std::size_t left_;
-  memory_resource* upstream_ = json::storage_ptr{}.get();
-};
-
 // Values placed one after another in blocks of the default resource (at most 1 MiB each, the
 // first inside the arena) and freed together; each byte asked for, not the blocks' spare
 // room, counts against the budget. No count of owners on each value, as a shared resource
@@ -62,7 +35,7 @@ private:
 // Boost.JSON's default resource (et-bench-decoders).
 class value_arena final : public memory_resource {
 public:
-  explicit value_arena(budget_resource& budget) : budget_(budget) {}
+  explicit value_arena(json_budget& budget) : budget_(budget) {}
   ~value_arena() override {
     for (auto [at, size] : blocks_)
       upstream_->deallocate(at, size, alignof(std::max_align_t));
@@ -89,7 +62,7 @@ private:
   void do_deallocate(void*, std::size_t, std::size_t) override {} // freed with the arena
   bool do_is_equal(const memory_resource& other) const noexcept override { return this == &other; }
 
-  budget_resource& budget_;
+  json_budget& budget_;
   memory_resource* upstream_ = json::storage_ptr{}.get();
   alignas(std::max_align_t) unsigned char first_[4096]; // a small request takes no block
   unsigned char* block_ = first_;
@@ -104,7 +77,7 @@ private:
 // A parse's memory: its budget, and the arena its values live in.
 struct parse_arena {
   explicit parse_arena(std::size_t budget) : budget_left(budget) {}
-  budget_resource budget_left;
+  json_budget budget_left;
   value_arena values{budget_left};
 };
 
@@ -114,8 +87,7 @@ parsed_json::parsed_json(parsed_json&&) noexcept = default;
 parsed_json::~parsed_json() = default;
 
 result<parsed_json> parse_bounded(std::string_view text, int max_depth, std::string_view what) {
-  // Text is mostly strings, which take their size again: four times it is room enough.
-  auto arena = std::make_unique<parse_arena>(4 * text.size() + (64 << 10));
+  auto arena = std::make_unique<parse_arena>(json_budget_for(text.size()));
   json::parse_options opts;
   opts.max_depth = static_cast<std::size_t>(max_depth);
   boost::system::error_code ec;

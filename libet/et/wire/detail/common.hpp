@@ -4,6 +4,7 @@
 /// Included by et/wire .cpp files only.
 
 #include <boost/json/fwd.hpp>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -20,10 +21,19 @@ namespace et::wire::detail {
 
 // -- reading JSON -------------------------------------------------------------
 
-/// Parses `text`; invalid_input naming `what` when it is malformed.
-result<boost::json::value> parse_json(std::string_view text, std::string_view what);
-/// Parses `text` as an object; invalid_input naming `what` otherwise.
-result<boost::json::object> parse_object(std::string_view text, std::string_view what);
+/// How much memory a parse of an upstream's answer may take, in bytes per byte of text: its
+/// text is mostly strings, which take their size again (an answer, a thought, tool arguments).
+inline constexpr std::size_t text_memory = 4;
+/// The same for a model list: many small objects, a dozen bytes of value per byte of text.
+inline constexpr std::size_t listing_memory = 16;
+
+/// Parses `text` within `memory` bytes per byte of it (and 64 KiB); invalid_input naming `what`
+/// when it is malformed or needs more (a body of [0,0,...] takes 16 per byte).
+result<boost::json::value> parse_json(std::string_view text, std::string_view what,
+                                      std::size_t memory = text_memory);
+/// Parses `text` as an object (as parse_json); invalid_input naming `what` otherwise.
+result<boost::json::object> parse_object(std::string_view text, std::string_view what,
+                                         std::size_t memory = text_memory);
 /// Whether `o` carries an error: an "error" member that is not null.
 bool has_error_member(const boost::json::object& o);
 /// The string member `key`, "" when absent or not a string.
