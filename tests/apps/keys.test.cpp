@@ -2,6 +2,7 @@
 #include "caf/test/unit_test.hpp"
 
 #include <fstream>
+#include <stdlib.h>
 
 #include "app_test.hpp"
 #include "et/store/key_store.hpp"
@@ -121,6 +122,27 @@ CAF_TEST(cost by key sums the gateway requests of each key) {
   CAF_CHECK(has(r.out, "(open)        1        0           10            5  $1.00\n"));
   auto none = et({"cost", "--by", "role"});
   CAF_CHECK(has(none.out, "no calls recorded")); // the router's calls are elsewhere
+}
+
+CAF_TEST(keys and the ledger need no provider key exported) {
+  std::ofstream{file} << "providers:\n  sim: {type: mock}\n"
+                      << "  claude: {type: anthropic, api_key: $ET_KEYS_TEST_UNSET_KEY}\n"
+                      << "models: {a: {provider: sim, model: m}}\n"
+                      << "defaults: {state_dir: state}\n";
+  ::unsetenv("ET_KEYS_TEST_UNSET_KEY");
+  for (auto args : {std::vector<std::string>{"keys", "create", "ops"},
+                    {"keys", "list"},
+                    {"keys", "revoke", "ops"},
+                    {"cost"},
+                    {"runs"}}) {
+    auto r = et(args);
+    CAF_CHECK_EQUAL(r.code, 0);
+    CAF_CHECK(!has(r.err, "ET_KEYS_TEST_UNSET_KEY"));
+  }
+  // A command that calls providers still says what is missing.
+  auto check = et({"config", "check"});
+  CAF_CHECK_EQUAL(check.code, 2);
+  CAF_CHECK(has(check.err, "environment variable ET_KEYS_TEST_UNSET_KEY is not set"));
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -62,4 +62,9 @@ void add_context_command(CLI::App& root, context& ctx);
 /// every command that loads a configuration comes through here.
 std::optional<config::settings> load_settings(context& ctx);
 
+/// Like load_settings(), for a command that calls no provider (`et keys`, `et cost`, `et runs`):
+/// a credential whose variable is not set is no problem to it (the other providers' keys need
+/// not be exported to manage gateway keys or read the ledger).
+std::optional<config::settings> load_settings_without_keys(context& ctx);
+
 } // namespace et::app

@@ -107,9 +107,8 @@ int untrust(context& ctx, const std::string& file) {
   return exit_ok;
 }
 
-} // namespace
-
-std::optional<config::settings> load_settings(context& ctx) {
+// The settings, checked; with `keys_needed` false, unset credential variables pass.
+std::optional<config::settings> load_checked(context& ctx, bool keys_needed) {
   auto env = config::process_env();
   auto found = config::find_config(ctx.config_path, fs::current_path(), env);
   if (!found) {
@@ -131,6 +130,8 @@ std::optional<config::settings> load_settings(context& ctx) {
     return std::nullopt;
   }
   auto loaded = config::check_string(*bytes, found->file.string(), env);
+  if (!keys_needed)
+    std::erase_if(loaded.diagnostics, [](const config::diagnostic& d) { return d.unset_secret; });
   if (!loaded.ok()) {
     ctx.err << config::to_string(loaded.diagnostics);
     ctx.exit = exit_usage;
@@ -140,6 +141,16 @@ std::optional<config::settings> load_settings(context& ctx) {
     if (auto line = loaded.value.source + ": " + warning; ctx.warned.insert(line).second)
       ctx.err << "et: warning: " << line << "\n"; // a resume loads its config twice
   return std::move(loaded.value);
+}
+
+} // namespace
+
+std::optional<config::settings> load_settings(context& ctx) {
+  return load_checked(ctx, true);
+}
+
+std::optional<config::settings> load_settings_without_keys(context& ctx) {
+  return load_checked(ctx, false);
 }
 
 void add_config_command(CLI::App& root, context& ctx) {

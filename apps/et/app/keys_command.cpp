@@ -80,7 +80,7 @@ int run_create(context& ctx, const keys_flags& f) {
       ctx.err << "et keys create: " << why << "\n";
       return exit_usage;
     }
-  auto s = load_settings(ctx);
+  auto s = load_settings_without_keys(ctx);
   if (!s)
     return exit_usage;
   for (const auto& m : l.models)
@@ -123,7 +123,7 @@ std::string limits_of(const store::key_info& k) {
 }
 
 int run_list(context& ctx) {
-  auto s = load_settings(ctx);
+  auto s = load_settings_without_keys(ctx);
   if (!s)
     return exit_usage;
   auto keys = open_keys(ctx, *s);
@@ -147,7 +147,7 @@ int run_list(context& ctx) {
 }
 
 int run_revoke(context& ctx, const std::string& name) {
-  auto s = load_settings(ctx);
+  auto s = load_settings_without_keys(ctx);
   if (!s)
     return exit_usage;
   auto keys = open_keys(ctx, *s);
