@@ -277,6 +277,24 @@ CAF_TEST(the witness sends a weak answer back and keeps the fixed one) {
   CAF_CHECK_EQUAL(*journaled->find(1)->score, 9.0);
 }
 
+CAF_TEST(a witness that fails says so and the answer stands unreviewed) {
+  std::string yaml = witness_yaml;
+  auto judge = yaml.find("      mode: script", yaml.find("  judge:"));
+  yaml.insert(judge, "      faults: [{error: bad_request, probability: 1.0, message: \"gone\"}]\n");
+  load(yaml);
+  store::run_record start;
+  start.header = header("one thing");
+  auto r = complete(spawn(start, run_limits{7, 2, 600, "", 0}));
+  CAF_REQUIRE(r);
+  CAF_REQUIRE_EQUAL(r->subtasks.size(), 1u);
+  CAF_CHECK_EQUAL(r->subtasks[0].output, "FIRST-DRAFT");
+  CAF_CHECK(!r->subtasks[0].score);
+  CAF_CHECK(said("[1/1] review failed ("));
+  CAF_CHECK(said("); kept unreviewed"));
+  CAF_REQUIRE_EQUAL(r->warnings.size(), 1u); // journaled as a warning too
+  CAF_CHECK(has(r->warnings[0], "gone"));
+}
+
 CAF_TEST(a synthesis that fails keeps every result) {
   // The mayor's second call (the synthesis) is refused.
   std::string yaml = plan_yaml;
@@ -293,6 +311,34 @@ CAF_TEST(a synthesis that fails keeps every result) {
   CAF_CHECK(has(r->final_output, "DOCS-RESULT"));
   CAF_CHECK(!has(r->final_output, "SYNTHESIS"));
   CAF_CHECK_EQUAL(r->status, store::run_status::done);
+}
+
+CAF_TEST(the refinery polishes a run with a result and is not asked when every subtask failed) {
+  // One subtask, a refinery that marks what it polished; the worker answers, then refuses.
+  std::string yaml = witness_yaml;
+  yaml.insert(yaml.find("models:\n"),
+              "  polish:\n    type: mock\n    mock: {mode: script, script: [{match: \"\", "
+              "reply: \"POLISHED\"}]}\n");
+  yaml.insert(yaml.find("models:\n") + 8, "  polisher: {provider: polish, model: polisher}\n");
+  yaml.replace(yaml.find("  witness: {model: judge}"), 25, "  refinery: {model: polisher}");
+  auto run_once = [&](const std::string& config, const std::string& id) {
+    load(config);
+    store::run_record start;
+    start.header = header("one thing");
+    start.header.id = id;
+    start.header.refine = true;
+    return complete(spawn(start));
+  };
+  auto polished = run_once(yaml, "run-1");
+  CAF_REQUIRE(polished);
+  CAF_CHECK_EQUAL(polished->final_output, "POLISHED");
+  auto work = yaml.find("      mode: script", yaml.find("  work:"));
+  yaml.insert(work, "      faults: [{error: bad_request, probability: 1.0, message: \"no\"}]\n");
+  auto failed = run_once(yaml, "run-2");
+  CAF_REQUIRE(failed);
+  CAF_CHECK_EQUAL(failed->status, store::run_status::failed);
+  CAF_CHECK(!has(failed->final_output, "POLISHED")); // the errors, as they were
+  CAF_CHECK(has(failed->final_output, "no"));
 }
 
 CAF_TEST(every subscriber gets the same events) {

@@ -82,6 +82,7 @@ struct subtask_outcome {
   /// A re-ask that got no answer (failed or cancelled): why. The result is then the answer
   /// the re-ask was to improve (the job's `previous`), still ok.
   std::string reask_failed;
+  std::string review_failed; ///< the witness could not review the answer (why): kept unreviewed
   std::vector<fallback_taken> fallbacks; ///< members passed over after failing, in order
   bool operator==(const subtask_outcome&) const = default;
 };

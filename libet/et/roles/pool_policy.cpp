@@ -127,6 +127,7 @@ pool_commands pool_policy::review_failed(int number, const std::string& message)
     return out;
   // A review that fails never costs the work: keep the answer, say why.
   j->outcome.note = "not reviewed: " + message;
+  j->outcome.review_failed = message;
   finish(*j, out);
   settle(out);
   return out;

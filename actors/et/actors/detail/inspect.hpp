@@ -304,7 +304,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, subtask_outcome& x) {
   return f(caf::meta::type_name("et.subtask_outcome"), x.result, x.member, x.provider, x.model,
            x.tokens, x.usd, x.attempts, x.reasks, x.scored, x.score, x.note, x.cancelled,
-           x.reask_failed, x.fallbacks);
+           x.reask_failed, x.review_failed, x.fallbacks);
 }
 
 /// Inspects a progress::assigned event.

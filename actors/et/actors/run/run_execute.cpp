@@ -87,6 +87,9 @@ void on_finished(run_pointer self, const roles::subtask_outcome& o) {
          label(st, rec->number) + " the re-ask did not answer (" + o.reask_failed
              + "); the earlier answer stands",
          true);
+  if (!o.review_failed.empty())
+    note(self, label(st, rec->number) + " review failed (" + o.review_failed + "); kept unreviewed",
+         true);
   auto started = st.started.find(rec->number);
   rec->state = o.result.ok ? store::subtask_state::done : store::subtask_state::failed;
   auto author = st.authors.extract(rec->number);

@@ -1,7 +1,10 @@
 // The end of the run: synthesis, refinement, the final status, the spend and the reply.
 
+#include <algorithm>
+
 #include "caf/all.hpp"
 #include "et/actors/detail/inspect.hpp"
+
 #include "et/actors/roles/refinery.hpp"
 #include "et/actors/run/run_state.hpp"
 
@@ -85,8 +88,12 @@ void finish(run_pointer self) {
 void refine(run_pointer self) {
   auto& st = self->state;
   const auto& r = st.record();
+  // With no subtask done there is nothing to polish, only errors: a refinery would be paid to
+  // write a plausible answer out of them (the exit code says failed; a pipe would not).
+  bool any_done = std::any_of(r.subtasks.begin(), r.subtasks.end(),
+                              [](const auto& s) { return s.state == store::subtask_state::done; });
   if (!r.header.refine || !st.setup.settings->roles.contains("refinery") || r.final_output.empty()
-      || stopping(st)) {
+      || !any_done || stopping(st)) {
     finish(self);
     return;
   }

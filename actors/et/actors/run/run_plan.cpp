@@ -91,7 +91,8 @@ void decompose(run_pointer self) {
         }
         jot(self, self->state.setup.journal->planned(*plan, ""));
         publish(self, store::run_planned{r.summary, r.subtasks});
-        note(self, "plan: " + std::to_string(plan->subtasks.size()) + " subtasks");
+        note(self, "plan: " + std::to_string(plan->subtasks.size())
+                       + (plan->subtasks.size() == 1 ? " subtask" : " subtasks"));
         // The parser explains every repair, the cap (more proposed than kept) included.
         for (const auto& w : plan->warnings)
           note(self, "plan: " + w, true);
