@@ -4,10 +4,12 @@
 #include <boost/json.hpp>
 #include <ctime>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "app_test.hpp"
 #include "et/store/journal.hpp"
+#include "et/store/run_lock.hpp"
 
 using namespace et;
 using namespace et::test;
@@ -111,6 +113,8 @@ CAF_TEST(no runs says so on stderr and exits 0) {
 CAF_TEST(the table lists runs newest first with status subtasks cost and task) {
   full_run("20261124-120000-aaaa", noon);
   auto w = start("20261124-130000-bbbb", noon + 3'600'000, std::string(80, 'x'));
+  std::optional alive{et::store::run_lock::acquire(w.dir())}; // its process still runs
+  CAF_REQUIRE(*alive);
   auto r = et({"runs"});
   CAF_CHECK_EQUAL(r.code, 0);
   CAF_CHECK(r.out.rfind("ID", 0) == 0);
@@ -127,6 +131,8 @@ CAF_TEST(the table lists runs newest first with status subtasks cost and task) {
   CAF_CHECK(has(running, "running"));
   CAF_CHECK(has(running, std::string(59, 'x') + "…"));
   CAF_CHECK(!has(running, std::string(60, 'x')));
+  alive.reset(); // its process died without a word (kill -9): the row says so
+  CAF_CHECK(has(line_of(et({"runs"}).out, "bbbb"), "interrupted"));
 }
 
 CAF_TEST(a run without a price shows its tokens) {

@@ -5,6 +5,7 @@
 #include "et/store/detail/journal_fields.hpp"
 #include "et/store/detail/journal_lines.hpp"
 #include "et/store/journal.hpp"
+#include "et/store/run_lock.hpp"
 
 #include <algorithm>
 #include <boost/json.hpp>
@@ -312,6 +313,9 @@ result<run_record> read_run(const std::filesystem::path& run_dir) {
   // The run is the folder it was found in, whatever the journal says: its id names the folder
   // a resume locks and appends to (a copied folder, or "../x", would name another).
   r.header.id = run_dir.filename().string();
+  // A run that says it is running while no process holds its lock died without a word.
+  if (r.status == run_status::running && !run_lock::in_use(run_dir))
+    r.status = run_status::interrupted;
   return r;
 }
 

@@ -61,4 +61,15 @@ result<run_lock> run_lock::acquire(const std::filesystem::path& run_dir) {
   return lock;
 }
 
+bool run_lock::in_use(const std::filesystem::path& run_dir) {
+  auto file = run_dir / lock_name;
+  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0)
+    return errno != ENOENT; // no lock file: no run ever held one (or it is gone with its run)
+  // A shared lock for a moment: it fails only while a run holds its exclusive one.
+  bool held = ::flock(fd, LOCK_SH | LOCK_NB) != 0;
+  ::close(fd); // drops the shared lock, if taken
+  return held;
+}
+
 } // namespace et::store

@@ -19,6 +19,11 @@ public:
   /// "run ID is in use by pid N"; so is a lock file that cannot be opened (naming it).
   static result<run_lock> acquire(const std::filesystem::path& run_dir);
 
+  /// Whether a process holds the lock of `run_dir` now. A journal that says its run is running
+  /// when none does was left by a process that died without a word (kill -9, a crash, a power
+  /// cut). Where locks cannot be tested (no lock file support), true: never a live run called dead.
+  static bool in_use(const std::filesystem::path& run_dir);
+
   /// The lock file.
   const std::filesystem::path& file() const { return file_; }
 

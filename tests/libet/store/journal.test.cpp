@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "et/store/journal.hpp"
+#include "et/store/run_lock.hpp"
 #include "journal_fixture.hpp"
 #include "temp_dir.hpp"
 
@@ -86,6 +87,8 @@ CAF_TEST(a planned run has pending subtasks and assignment makes them running) {
   auto w = start("r1");
   CAF_REQUIRE(w.planned(two_subtasks(), ""));
   CAF_REQUIRE(w.assigned(2, "fast", 3));
+  auto lock = store::run_lock::acquire(w.dir()); // its process is alive
+  CAF_REQUIRE(lock);
   auto r = store::read_run(w.dir());
   CAF_REQUIRE(r);
   CAF_CHECK_EQUAL(r->status, store::run_status::running);
@@ -131,11 +134,26 @@ CAF_TEST(reopening a run records a resume and makes it running again) {
   auto again = store::journal_writer::reopen(runs / "r1");
   CAF_REQUIRE(again);
   CAF_REQUIRE(again->phase("verify", 10));
+  auto lock = store::run_lock::acquire(runs / "r1");
+  CAF_REQUIRE(lock);
   auto r = store::read_run(runs / "r1");
   CAF_REQUIRE(r);
   CAF_CHECK_EQUAL(r->resumes, 1);
   CAF_CHECK_EQUAL(r->status, store::run_status::running);
   CAF_CHECK_EQUAL(r->phases.size(), 1u);
+}
+
+CAF_TEST(a run that says running while no process holds its lock died and reads as interrupted) {
+  auto w = start("r1");
+  CAF_REQUIRE(w.planned(two_subtasks(), ""));
+  {
+    auto lock = store::run_lock::acquire(w.dir());
+    CAF_REQUIRE(lock);
+    CAF_CHECK_EQUAL(store::read_run(w.dir())->status, store::run_status::running);
+  } // the process is gone (kill -9 drops the lock the same way)
+  CAF_CHECK_EQUAL(store::read_run(w.dir())->status, store::run_status::interrupted);
+  CAF_CHECK(!store::run_lock::in_use(w.dir()));
+  CAF_CHECK(store::run_lock::acquire(w.dir())); // a resume may take it
 }
 
 CAF_TEST(reopening a missing run is not found) {
