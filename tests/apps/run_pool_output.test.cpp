@@ -162,6 +162,13 @@ CAF_TEST(a failed subtask exits 1 and resume finishes it without redoing the oth
   CAF_CHECK_EQUAL(str(subtask(first, 2).at("state")), "failed");
   CAF_CHECK(!str(subtask(first, 2).at("error")).empty());
   write_fixer(false);
+  // What the journal fixes is refused on a resume, not silently ignored; nothing runs.
+  auto fixed = et({"run", "--resume", id, "--worker-role", "spare"});
+  CAF_CHECK_EQUAL(fixed.code, 2);
+  CAF_CHECK(has(fixed.err, "et run --resume: --worker-role is the run's own"));
+  auto flag = et({"run", "--resume", id, "--no-synthesize"});
+  CAF_CHECK_EQUAL(flag.code, 2);
+  CAF_CHECK(has(flag.err, "--no-synthesize is the run's own"));
   // A crash mid-write leaves et's temporary files; resume removes those, and only those.
   fs::create_directories(out / "src");
   auto stale = out / "src" / "a.py.et-999999999-0123456789abcdef.tmp";

@@ -114,4 +114,31 @@ CAF_TEST(the user s own config dir needs no trust) {
   CAF_CHECK(has(r.out, own.string() + " is valid"));
 }
 
+CAF_TEST(a run is resumed without config from the file its journal names once trusted) {
+  fs::remove(file); // no config to be found here: the journal names the run's
+  auto cfg = dir / "elsewhere" / "run.yaml";
+  fs::create_directories(cfg.parent_path());
+  std::ofstream{cfg} << "providers:\n"
+                        "  boss: {type: mock, mock: {mode: script, script: [{match: \"plan the "
+                        "task below\", reply: \"## Summary\\nOne.\\n\\n## Subtasks\\n1. "
+                        "Do it\\n\"}, {reply: SYN}]}}\n"
+                        "  w: {type: mock, mock: {mode: echo, faults: [{error: bad_request, "
+                        "probability: 1.0, message: refused}]}}\n"
+                        "models: {planner: {provider: boss, model: planner}, m1: {provider: w, "
+                        "model: m1}}\n"
+                        "roles: {mayor: {model: planner}, polecat: {model: m1, pool: [m1]}}\n"
+                        "retry: {attempts: 1}\n";
+  auto first = run_in_process({"run", "--config", cfg.string(), "Do it"});
+  CAF_REQUIRE_EQUAL(first.code, 1); // its one subtask failed: a run to resume
+  // The journal, not the user, names the file: it is refused until trusted, not "not found".
+  auto refused = run_in_process({"run", "--resume", "2"});
+  CAF_CHECK_EQUAL(refused.code, 2);
+  CAF_CHECK(has(refused.err, "et config trust " + cfg.string()));
+  CAF_CHECK(!has(refused.err, "no configuration"));
+  CAF_REQUIRE_EQUAL(run_in_process({"config", "trust", cfg.string()}).code, 0);
+  auto resumed = run_in_process({"run", "--resume", "2"});
+  CAF_CHECK_EQUAL(resumed.code, 1); // the member still refuses
+  CAF_CHECK(has(resumed.err, "resuming run 2"));
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()

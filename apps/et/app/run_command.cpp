@@ -13,6 +13,7 @@
 #include "et/app/run_single.hpp"
 #include "et/app/runtime.hpp"
 #include "et/config/loader.hpp"
+#include "et/config/locate.hpp"
 #include "et/config/paths.hpp"
 #include "et/cost/summary.hpp"
 #include "et/util/text.hpp"
@@ -20,6 +21,8 @@
 namespace et::app {
 
 namespace {
+
+namespace fs = std::filesystem;
 
 // Criteria go into the witness's prompt: a witness to ask, and bounds.
 std::optional<std::string> accept_problem(const run_options& o,
@@ -45,10 +48,17 @@ std::optional<std::string> accept_problem(const run_options& o,
 // `--resume ID`: the run's own settings, from its journal; the config comes
 // from --config when given, else the file the run was started with.
 int resume_run(context& ctx, run_options o) {
-  auto s = load_settings(ctx);
+  // Without --config and with no config to be found here, the run is looked for in the default
+  // state dir, and its journal names the config it started with.
+  auto env = config::process_env();
+  std::optional<config::settings> s;
+  if (ctx.config_path || config::find_config(std::nullopt, fs::current_path(), env))
+    s = load_settings(ctx);
+  else
+    s = config::settings{};
   if (!s)
     return exit_usage;
-  auto dir = config::runs_dir(*s, config::process_env());
+  auto dir = config::runs_dir(*s, env);
   auto run = find_run(ctx, "et run --resume", dir, o.resume);
   if (!run)
     return ctx.exit == exit_ok ? exit_usage : ctx.exit;
@@ -56,6 +66,17 @@ int resume_run(context& ctx, run_options o) {
     ctx.err << "et run --resume: run " << run->header.id << " already finished; `et runs show "
             << run->header.id << "` prints it\n";
     return exit_usage;
+  }
+  if (ctx.config_path && !run->header.config.empty()
+      && fs::absolute(*ctx.config_path).lexically_normal()
+             != fs::path{run->header.config}.lexically_normal())
+    ctx.err << "et run --resume: run " << run->header.id << " started with "
+            << printable(run->header.config) << "; it goes on with --config "
+            << printable(*ctx.config_path) << "\n";
+  if (!ctx.config_path && run->header.config.empty() && s->source.empty()) {
+    s = load_settings(ctx); // says no config was found, and where it looked
+    if (!s)
+      return exit_usage;
   }
   if (!ctx.config_path && !run->header.config.empty()) {
     ctx.config_path = run->header.config;
@@ -156,24 +177,32 @@ void add_run_command(CLI::App& root, context& ctx) {
   add_config_flag(*cmd, ctx);
   auto o = std::make_shared<run_options>();
   cmd->add_option("task", o->task, "what to do");
-  cmd->add_option("--role", o->supervisor_role, "the supervisor role (mayor)");
-  cmd->add_option("--worker-role", o->worker_role, "the role that does the work (polecat)");
-  cmd->add_flag("--no-synthesize{false}", o->synthesize,
-                "print each worker's output in order instead of a synthesis");
-  cmd->add_flag("--no-review{false}", o->review, "skip the witness's reviews");
-  cmd->add_flag("--no-refine{false}", o->refine, "skip the refinery's polish");
-  cmd->add_flag("--no-coordinate{false}", o->coordinate,
-                "no brief from the mayor for the workers of a plan with several subtasks");
-  cmd->add_option("--accept", o->accept,
-                  "the witness checks the result against this criterion (repeatable); "
-                  "failures go back to their subtasks")
-      ->allow_extra_args(false); // one criterion per --accept: the task after it stays the task
-  cmd->add_option("--max-subtasks", o->max_subtasks, "at most this many subtasks (10)")
-      ->transform(number_check("a whole number of subtasks, 1 to 100", 1, 100, true));
-  cmd->add_option("--output-dir", o->output_dir, "write the workers' files into this directory");
-  cmd->add_option("--verify", o->verify, "run this command in the output dir after writing");
-  cmd->add_option("--max-iterations", o->max_iterations, "verify runs at most (3)")
-      ->transform(number_check("a whole number of runs, 1 to 20", 1, 20, true));
+  auto own = std::make_shared<std::vector<CLI::Option*>>(); // kept in a run's journal
+  own->push_back(cmd->add_option("--role", o->supervisor_role, "the supervisor role (mayor)"));
+  own->push_back(
+      cmd->add_option("--worker-role", o->worker_role, "the role that does the work (polecat)"));
+  own->push_back(cmd->add_flag("--no-synthesize{false}", o->synthesize,
+                               "print each worker's output in order instead of a synthesis"));
+  own->push_back(cmd->add_flag("--no-review{false}", o->review, "skip the witness's reviews"));
+  own->push_back(cmd->add_flag("--no-refine{false}", o->refine, "skip the refinery's polish"));
+  own->push_back(
+      cmd->add_flag("--no-coordinate{false}", o->coordinate,
+                    "no brief from the mayor for the workers of a plan with several subtasks"));
+  auto* accept =
+      cmd->add_option("--accept", o->accept,
+                      "the witness checks the result against this criterion (repeatable); "
+                      "failures go back to their subtasks")
+          ->allow_extra_args(false); // one criterion per --accept: the task after it stays the task
+  own->push_back(accept);
+  own->push_back(
+      cmd->add_option("--max-subtasks", o->max_subtasks, "at most this many subtasks (10)")
+          ->transform(number_check("a whole number of subtasks, 1 to 100", 1, 100, true)));
+  own->push_back(cmd->add_option("--output-dir", o->output_dir,
+                                 "write the workers' files into this directory"));
+  own->push_back(
+      cmd->add_option("--verify", o->verify, "run this command in the output dir after writing"));
+  own->push_back(cmd->add_option("--max-iterations", o->max_iterations, "verify runs at most (3)")
+                     ->transform(number_check("a whole number of runs, 1 to 20", 1, 20, true)));
   cmd->add_option("--verify-timeout", o->verify_timeout_s, "seconds per verify run (600)")
       ->transform(number_check("whole seconds, 1 to 604800 (a week)", 1, 604800, true));
   cmd->add_option("--sandbox", o->sandbox,
@@ -200,7 +229,18 @@ void add_run_command(CLI::App& root, context& ctx) {
                   "a web page (http or https URL) as context for the mayor's plan (repeatable; "
                   "limits and allowed addresses in context.fetch)")
       ->allow_extra_args(false); // one URL per --fetch: the task after it stays the task
-  cmd->callback([&ctx, o, fetch] { ctx.exit = run_task(ctx, *o, *fetch); });
+  cmd->callback([&ctx, o, fetch, own] {
+    // A resumed run goes on as it started: a flag its journal fixes would be ignored.
+    for (const auto* flag : *own)
+      if (!o->resume.empty() && flag->count() > 0) {
+        ctx.err << "et run --resume: " << flag->get_name()
+                << " is the run's own (kept in its journal); a resumed run goes on as it "
+                   "started\n";
+        ctx.exit = exit_usage;
+        return;
+      }
+    ctx.exit = run_task(ctx, *o, *fetch);
+  });
 }
 
 } // namespace et::app
