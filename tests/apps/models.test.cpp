@@ -2,6 +2,7 @@
 #include "caf/test/unit_test.hpp"
 
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "app_test.hpp"
@@ -93,6 +94,26 @@ CAF_TEST(a failing provider shows its error on its row and the exit code says so
   CAF_CHECK(r.out.find("error: network") != std::string::npos);
   CAF_CHECK(r.out.find("SECRET") == std::string::npos);
   CAF_CHECK_EQUAL(count(r.out, "fake-medium"), 4u); // the others still answered
+}
+
+CAF_TEST(a provider that never answers holds the listing up for its timeout only) {
+  write_config(false);
+  auto base = "http://127.0.0.1:" + std::to_string(upstream.port());
+  std::string yaml;
+  {
+    std::ifstream in{file};
+    yaml.assign(std::istreambuf_iterator<char>{in}, {});
+  }
+  yaml.insert(yaml.find("models:\n"), "  stuck: {type: openai, base_url: \"" + base
+                                          + "/v1\", headers: {x-fake-fault: hang}}\n");
+  std::ofstream{file, std::ios::trunc} << yaml;
+  auto r = et({"models", "--timeout", "0.5", "--config", file.string()});
+  CAF_CHECK_EQUAL(r.code, 1);
+  CAF_CHECK(r.out.find("error: timeout") != std::string::npos);
+  CAF_CHECK_EQUAL(count(r.out, "fake-medium"), 4u); // the others listed
+  auto bad = et({"models", "--timeout", "0", "--config", file.string()});
+  CAF_CHECK_EQUAL(bad.code, 2);
+  CAF_CHECK(bad.err.find("--timeout") != std::string::npos);
 }
 
 CAF_TEST(json output has one entry per provider) {

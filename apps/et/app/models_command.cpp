@@ -9,6 +9,7 @@
 #include "et/actors/provider_factory.hpp"
 #include "et/actors/remote_provider.hpp"
 #include "et/app/commands.hpp"
+#include "et/app/flag_checks.hpp"
 #include "et/app/json_out.hpp"
 #include "et/app/network.hpp"
 #include "et/util/text.hpp"
@@ -68,8 +69,18 @@ unlisted(const std::map<std::string, config::model_alias>& models, const listing
   return out;
 }
 
+// `p` for a listing, which takes `limit` at most: its timeouts are sized for answers
+// (minutes to the first byte of a long one), and a provider that hangs would hold every
+// other provider's rows back for that long.
+config::provider for_listing(config::provider p, std::chrono::milliseconds limit) {
+  for (auto* t : {&p.timeout.connect, &p.timeout.first_byte, &p.timeout.idle, &p.timeout.total})
+    *t = std::min(*t, limit);
+  return p;
+}
+
 // Asks every provider at once, then collects the answers in config order.
-std::vector<listing> ask_all(const std::shared_ptr<const config::settings>& s) {
+std::vector<listing> ask_all(const std::shared_ptr<const config::settings>& s,
+                             std::chrono::milliseconds limit) {
   actor_host host{client_network(s->nodes, s->network)};
   auto& sys = host.system();
   auto runtime = std::make_shared<http::runtime>(1);
@@ -78,9 +89,9 @@ std::vector<listing> ask_all(const std::shared_ptr<const config::settings>& s) {
   // Providers, then nodes as the router sees them ("@name").
   std::vector<config::provider> targets;
   for (const auto& [name, p] : s->providers)
-    targets.push_back(p);
+    targets.push_back(for_listing(p, limit));
   for (const auto& [name, n] : s->nodes)
-    targets.push_back(actors::remote_slot_settings(n));
+    targets.push_back(for_listing(actors::remote_slot_settings(n), limit));
   std::vector<actors::provider_actor> actors;
   std::vector<listing> out;
   for (const auto& p : targets) {
@@ -164,12 +175,13 @@ void print_json(std::ostream& out, const std::map<std::string, config::model_ali
   app::print_json(out, boost::json::object{{"providers", providers}});
 }
 
-int run_models(context& ctx, bool json) {
+int run_models(context& ctx, bool json, double timeout_s) {
   auto loaded = load_settings(ctx);
   if (!loaded)
     return exit_usage;
   auto settings = std::make_shared<const config::settings>(std::move(*loaded));
-  auto listings = ask_all(settings);
+  auto listings =
+      ask_all(settings, std::chrono::milliseconds{static_cast<int64_t>(timeout_s * 1000)});
   if (json)
     print_json(ctx.out, settings->models, listings);
   else
@@ -188,7 +200,11 @@ void add_models_command(CLI::App& root, context& ctx) {
   add_config_flag(*cmd, ctx);
   auto json = std::make_shared<bool>(false);
   cmd->add_flag("--json", *json, "print one JSON document");
-  cmd->callback([&ctx, json] { ctx.exit = run_models(ctx, *json); });
+  auto timeout = std::make_shared<double>(15);
+  cmd->add_option("--timeout", *timeout,
+                  "seconds a provider or node has to list its models (default 15)")
+      ->transform(number_check("seconds (0.1 to 600)", 0.1, 600, false));
+  cmd->callback([&ctx, json, timeout] { ctx.exit = run_models(ctx, *json, *timeout); });
 }
 
 } // namespace et::app
