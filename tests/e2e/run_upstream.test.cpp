@@ -153,4 +153,24 @@ CAF_TEST(a 429 with Retry - After is retried after that delay and then succeeds)
   CAF_CHECK_EQUAL(upstream.requests(et::fake::endpoint::openai_chat), 2u);
 }
 
+CAF_TEST(a model cut midway is fallen back from with json but not once its text was shown) {
+  write("providers:\n  up: {type: openai, base_url: \"" + base
+        + "/v1\", headers: {x-fake-fault: cut, x-fake-tokens: \"40\", x-fake-mode: tokens}}\n"
+        + "  ok: {type: openai, base_url: \"" + base
+        + "/v1\", headers: {x-fake-mode: fixed, x-fake-text: from the spare}}\n"
+        + "models:\n  cutter: {provider: up, model: cut-model}\n"
+        + "  spare: {provider: ok, model: spare-model}\n"
+        + "roles:\n  solo: {model: cutter, fallbacks: [spare]}\n" + "retry: {attempts: 1}\n");
+  // --json shows nothing before the end: the answer is asked whole and the spare gives it.
+  auto whole = et({"run", "--worker-role", "solo", "--json", "talk"});
+  CAF_CHECK_EQUAL(whole.code, 0);
+  auto doc = json::parse(whole.out).as_object();
+  CAF_CHECK_EQUAL(doc.at("answer").as_string(), "from the spare");
+  CAF_CHECK_EQUAL(doc.at("answered_by").as_string(), "spare");
+  // On a terminal the cut model's text was already shown: no other model can continue it.
+  auto shown = et({"run", "--worker-role", "solo", "talk"});
+  CAF_CHECK_EQUAL(shown.code, 1);
+  CAF_CHECK(has(shown.err, "no other model can continue them"));
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()

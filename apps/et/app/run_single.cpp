@@ -64,8 +64,7 @@ json::array fallbacks_json(const std::vector<fallback_taken>& taken) {
   return out;
 }
 
-// The one document of `--json`: what was asked, what came back (also the part of an answer
-// that streamed before a failure), who answered, and what it cost.
+// The one document of `--json`: what was asked, the answer, who answered, and what it cost.
 json::object single_json(const run_options& o, const std::string& text, std::string_view status,
                          const result<routed_response>& answer,
                          const std::optional<cost::cost_report>& spend) {
@@ -108,18 +107,22 @@ int run_single(context& ctx, std::shared_ptr<config::settings> s, const run_opti
   auto deadline = o.timeout_s > 0
                       ? std::chrono::steady_clock::now() + std::chrono::seconds{o.timeout_s}
                       : std::chrono::steady_clock::time_point::max();
-  std::string text; // all of it with --json, else its last byte matters
-  auto answer = stream_role(
-      self, runtime->router(), single_request(*s, o),
-      [&](const std::string& piece) {
-        if (o.json) {
-          text += piece;
-        } else if (!piece.empty()) {
-          ctx.out << piece << std::flush;
-          text.assign(1, piece.back());
-        }
-      },
-      [&] { return interrupt_guard::raised() || std::chrono::steady_clock::now() > deadline; });
+  std::string text; // the answer with --json, else the last byte shown
+  // With --json nothing is shown before the end: the answer is asked whole, so a model that
+  // fails midway is fallen back from instead of ending the run with half an answer.
+  std::function<void(const std::string&)> show;
+  if (!o.json)
+    show = [&](const std::string& piece) {
+      if (!piece.empty()) {
+        ctx.out << piece << std::flush;
+        text.assign(1, piece.back());
+      }
+    };
+  auto answer = stream_role(self, runtime->router(), single_request(*s, o), show, [&] {
+    return interrupt_guard::raised() || std::chrono::steady_clock::now() > deadline;
+  });
+  if (o.json && answer)
+    text = answer->response.content;
   if (!o.json && !text.empty() && text.back() != '\n')
     ctx.out << "\n";
   int code = exit_ok;

@@ -208,14 +208,17 @@ result<routed_response> stream_role(caf::scoped_actor& self, const actors::route
                                     const role_request& req,
                                     const std::function<void(const std::string&)>& on_text,
                                     const std::function<bool()>& cancel) {
-  self->send(router, actors::stream_atom::value, req);
+  if (on_text)
+    self->send(router, actors::stream_atom::value, req);
+  else
+    self->send(router, actors::complete_atom::value, req);
   bool cancelling = false;
   for (;;) {
     std::optional<result<routed_response>> done;
     self->receive(
         [&](actors::chunk_atom, const stream_chunk& c) {
           // Pieces of an earlier, cancelled stream may still be on their way.
-          if (c.id == req.id && !cancelling)
+          if (c.id == req.id && !cancelling && on_text)
             on_text(c.delta.text);
         },
         [&](routed_response& r) { done.emplace(std::move(r)); },
