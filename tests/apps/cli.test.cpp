@@ -95,6 +95,19 @@ CAF_TEST(a mistyped flag gets the nearest flag of its command and stray words ar
   CAF_CHECK(words.err.find("et: unexpected arguments one two\n") == 0);
 }
 
+CAF_TEST(a missing subcommand or argument is said for the command it belongs to) {
+  auto keys = run_in_process({"keys"});
+  CAF_CHECK_EQUAL(keys.code, 2);
+  CAF_CHECK_EQUAL(keys.err, "et keys: a subcommand is required: create, list, revoke "
+                            "(et keys --help for details)\n");
+  auto session = run_in_process({"session", "--config", "x.yaml"});
+  CAF_CHECK(session.err.find("et session: a subcommand is required: ") == 0);
+  auto revoke = run_in_process({"keys", "revoke"});
+  CAF_CHECK_EQUAL(revoke.code, 2);
+  CAF_CHECK_EQUAL(revoke.err,
+                  "et keys revoke: NAME is required (et keys revoke --help for details)\n");
+}
+
 // CLI11's own range checks print the largest double (309 digits) as their bound.
 CAF_TEST(a number flag out of range says what it expects in one line plus usage) {
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases{

@@ -84,6 +84,33 @@ bool reject_unknown_command(const std::vector<std::string>& args, std::ostream& 
   return true;
 }
 
+// The command given, to its deepest subcommand (`keys revoke`), and its name as typed.
+const CLI::App* given_command(const CLI::App& root, std::string& path) {
+  path = "et";
+  const CLI::App* at = &root;
+  while (!at->get_subcommands().empty()) {
+    at = at->get_subcommands().front();
+    path += " " + at->get_name();
+  }
+  return at;
+}
+
+// A required word missing from a command: said for that command, with what it takes.
+void explain_missing(const CLI::App& root, const CLI::RequiredError& e, std::ostream& err) {
+  std::string path;
+  const auto* cmd = given_command(root, path);
+  auto subs = cmd->get_subcommands([](const CLI::App*) { return true; });
+  if (!subs.empty()) {
+    std::vector<std::string> names;
+    for (const auto* sub : subs)
+      names.push_back(sub->get_name());
+    err << path << ": a subcommand is required: " << join(names, ", ");
+  } else {
+    err << path << ": " << e.what();
+  }
+  err << " (" << path << " --help for details)\n";
+}
+
 void print_usage(std::ostream& err) {
   err << "usage: et <command> [flags]   (commands: " << join(command_names, ", ")
       << "; et <command> --help for details)\n";
@@ -134,8 +161,12 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       out << app.help();
       return exit_usage;
     }
-    err << "et: " << explain(e, app) << "\n";
-    print_usage(err);
+    if (app.get_subcommands().empty()) {
+      err << "et: " << explain(e, app) << "\n";
+      print_usage(err);
+    } else {
+      explain_missing(app, e, err);
+    }
     return exit_usage;
   } catch (const CLI::ParseError& e) {
     err << "et: " << explain(e, app) << "\n";
