@@ -75,8 +75,10 @@ CAF_TEST(each request carries the history and reset forgets it) {
   // Echo answers with the last user message, so the history shows in the
   // save file rather than the answers.
   auto r = chat({"--role", "solo", "--config", echo_config()},
-                "one\ntwo\n/save both.md\n/reset\nthree\n/save last.md\n");
+                "/save early.md\none\ntwo\n/save both.md\n/reset\nthree\n/save last.md\n");
   CAF_CHECK_EQUAL(r.code, 0);
+  CAF_CHECK(has(r.err, "et chat: /save: nothing to save yet (no question was answered)\n"));
+  CAF_CHECK(!std::filesystem::exists(dir / "early.md"));
   CAF_CHECK(has(r.out, "saved 2 turns to both.md\n"));
   CAF_CHECK(has(r.out, "saved 1 turn to last.md\n"));
   auto both = read_file(dir / "both.md");

@@ -161,6 +161,10 @@ std::string write_transcript(const std::string& file, const std::string& text) {
 }
 
 void save(chat_state& st, const std::string& file_arg) {
+  if (st.history.turns() == 0) { // nothing to keep: no file named after a chat that never was
+    st.ctx.err << "et chat: /save: nothing to save yet (no question was answered)\n";
+    return;
+  }
   auto file = file_arg.empty() ? default_save_file(st.role) : file_arg;
   auto problem =
       write_transcript(file, "# et chat: " + st.role + "\n\n" + st.history.markdown(st.role));
