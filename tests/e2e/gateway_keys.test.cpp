@@ -109,6 +109,11 @@ CAF_TEST(a key keeps to its models) {
   CAF_CHECK_EQUAL(no.status, 403);
   CAF_CHECK_EQUAL(error_type(no.body), "permission_error");
   CAF_CHECK(has(no.body, R"(may not use model \"claude\" (it may use: gpt, coder))"));
+  // Its model list shows what it may use, not what it would be refused.
+  auto listed = call("GET", "/v1/models", "", {{"Authorization", "Bearer " + key}});
+  CAF_CHECK_EQUAL(listed.status, 200);
+  CAF_CHECK(has(listed.body, R"("id":"gpt")"));
+  CAF_CHECK(!has(listed.body, R"("id":"claude")"));
   auto no_ant = ant(ant_body("claude", false), key);
   CAF_CHECK_EQUAL(no_ant.status, 403);
   CAF_CHECK_EQUAL(error_type(no_ant.body), "permission_error");

@@ -296,8 +296,13 @@ void handle(const state_ptr& st, http::incoming in, std::shared_ptr<http::reply>
   if (path == "/v1/models") {
     if (in.method != "GET")
       return wrong_method("GET");
-    return out->send(200, json_type,
-                     gateway::models_list(p, gateway::offered_models(*st->setup.settings)));
+    // A key held to --models sees those, not what it would be refused.
+    auto offered = gateway::offered_models(*st->setup.settings);
+    if (!who->models.empty())
+      std::erase_if(offered, [&](const gateway::offered_model& m) {
+        return std::find(who->models.begin(), who->models.end(), m.id) == who->models.end();
+      });
+    return out->send(200, json_type, gateway::models_list(p, offered));
   }
   if (a.api) {
     if (in.method != "POST")
