@@ -52,7 +52,8 @@ void spend::add(const usage& tokens, std::optional<double> cost, bool ok, bool e
   reasoning_tokens = saturating_add(reasoning_tokens, t.reasoning_tokens);
   if (auto checked = plausible_usd(cost)) {
     usd += *checked;
-  } else {
+  } else if (ok || t != usage{}) { // a refused request that used no token cost nothing (an
+                                   // answer that reported no usage still cost something)
     has_unpriced = true;
     unpriced_requests = saturating_add(unpriced_requests, 1);
   }

@@ -117,11 +117,15 @@ std::string format_cost(const spend& s) {
 std::string estimated_note(const spend& s) {
   if (s.estimated_requests == 0)
     return {};
-  return "estimated: about " + format_usd(s.estimated_usd) + " more for "
-         + std::to_string(s.estimated_requests)
-         + (s.estimated_requests == 1 ? " attempt" : " attempts")
-         + " that ended without usage after the provider took the prompt (a timeout, a broken "
-           "stream); budgets count it, the totals above do not\n";
+  auto attempts = std::to_string(s.estimated_requests)
+                  + (s.estimated_requests == 1 ? " attempt" : " attempts")
+                  + " that ended without usage after the provider took the prompt (a timeout, a "
+                    "broken stream)";
+  // Unpriced (or free) models give no estimate: "about $0.00" would read as a measured zero.
+  if (s.estimated_usd <= 0)
+    return "estimated: nothing known for " + attempts + "\n";
+  return "estimated: about " + format_usd(s.estimated_usd) + " more for " + attempts
+         + "; budgets count it, the totals above do not\n";
 }
 
 std::string render_table(const summary& s) {
@@ -133,8 +137,9 @@ std::string render_table(const summary& s) {
   rows.push_back(make_row("total", s.total()));
   auto out = render_rows(rows);
   if (s.total().has_unpriced)
-    out += "unpriced: no price is known for some models; set `prices` on their alias "
-           "or pricing.file (a LiteLLM price map)\n";
+    out += "unpriced: no price is known for some models; give their alias `price: {input: USD, "
+           "output: USD}` (per million tokens; 0 for a free local model) or set pricing.file "
+           "(a LiteLLM price map)\n";
   out += estimated_note(s.total());
   return out;
 }

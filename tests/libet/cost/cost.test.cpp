@@ -104,6 +104,11 @@ CAF_TEST(an unpriced call marks the spend without adding dollars) {
   CAF_CHECK(s.has_unpriced);
   CAF_CHECK_EQUAL(s.unpriced_requests, 1);
   CAF_CHECK_EQUAL(s.prompt_tokens, 1100);
+  // A request refused before it used a token (a gateway's 400 or 429) cost nothing, price or
+  // none: it is a failure, not spend of unknown size.
+  s.add(tokens(0, 0), std::nullopt, false);
+  CAF_CHECK_EQUAL(s.unpriced_requests, 1);
+  CAF_CHECK_EQUAL(s.failures, 1);
 }
 
 CAF_TEST(an estimate is kept apart from what providers reported) {
@@ -122,6 +127,10 @@ CAF_TEST(an estimate is kept apart from what providers reported) {
   CAF_CHECK_EQUAL(s.estimated_requests, 2);
   CAF_CHECK(near(s.estimated_usd, 0.125));
   CAF_CHECK_EQUAL(estimated_note(spend{}), "");
+  CAF_CHECK(estimated_note(s).starts_with("estimated: about $0.125 more for 2 attempts"));
+  spend unpriced; // no price: no "$0.00" that reads as measured
+  unpriced.add(tokens(10, 0), std::nullopt, false, true);
+  CAF_CHECK(estimated_note(unpriced).starts_with("estimated: nothing known for 1 attempt that"));
   // The router's failed records with usage are its estimates.
   call_record timed_out;
   timed_out.ok = false;

@@ -138,6 +138,7 @@ CAF_TEST(the table lists each group in dollars and marks unpriced ones) {
   CAF_CHECK(has("$0.0165 (+1 unpriced)"));
   CAF_CHECK(has("\ntotal"));
   CAF_CHECK(has("pricing.file"));
+  CAF_CHECK(has("`price: {input: USD, output: USD}`")); // the alias key the config reads
 }
 
 CAF_TEST(the table aligns its number columns) {
