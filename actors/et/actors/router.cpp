@@ -258,7 +258,7 @@ void relay(router_pointer self, const stream_chunk& c) {
   // still falls back.
   // The provider bills what it streamed, shown or not (an estimate if the attempt fails).
   j->streamed_bytes += c.delta.text.size() + c.delta.reasoning.size();
-  if (j->req.reasoning_unseen && c.delta.text.empty())
+  if (j->req.text_unseen || (j->req.reasoning_unseen && c.delta.text.empty()))
     return;
   auto delta = j->req.reasoning_unseen ? chunk{c.delta.text, {}, {}, {}} : c.delta;
   // Once text reaches the requester no other attempt can follow (on_attempt_failed): the

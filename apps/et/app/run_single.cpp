@@ -108,8 +108,9 @@ int run_single(context& ctx, std::shared_ptr<config::settings> s, const run_opti
                       ? std::chrono::steady_clock::now() + std::chrono::seconds{o.timeout_s}
                       : std::chrono::steady_clock::time_point::max();
   std::string text; // the answer with --json, else the last byte shown
-  // With --json nothing is shown before the end: the answer is asked whole, so a model that
-  // fails midway is fallen back from instead of ending the run with half an answer.
+  // With --json nothing is shown before the end: the router relays no piece, so a model that
+  // fails midway is fallen back from instead of ending the run with half an answer. (Asking
+  // for the whole answer would hold a slow model to the first-byte timeout.)
   std::function<void(const std::string&)> show;
   if (!o.json)
     show = [&](const std::string& piece) {
@@ -118,7 +119,9 @@ int run_single(context& ctx, std::shared_ptr<config::settings> s, const run_opti
         text.assign(1, piece.back());
       }
     };
-  auto answer = stream_role(self, runtime->router(), single_request(*s, o), show, [&] {
+  auto req = single_request(*s, o);
+  req.text_unseen = o.json;
+  auto answer = stream_role(self, runtime->router(), req, show, [&] {
     return interrupt_guard::raised() || std::chrono::steady_clock::now() > deadline;
   });
   if (o.json && answer)

@@ -208,10 +208,7 @@ result<routed_response> stream_role(caf::scoped_actor& self, const actors::route
                                     const role_request& req,
                                     const std::function<void(const std::string&)>& on_text,
                                     const std::function<bool()>& cancel) {
-  if (on_text)
-    self->send(router, actors::stream_atom::value, req);
-  else
-    self->send(router, actors::complete_atom::value, req);
+  self->send(router, actors::stream_atom::value, req);
   bool cancelling = false;
   for (;;) {
     std::optional<result<routed_response>> done;

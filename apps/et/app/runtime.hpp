@@ -80,9 +80,8 @@ std::string new_run_id();
 /// Streams `req` through the router from a blocking context: each piece's
 /// text goes to `on_text` as it arrives; `cancel` is polled about every 100 ms
 /// and, once it returns true, the router is told to cancel (the result is then
-/// errc::cancelled). Returns the router's answer or the failure. Without `on_text` the
-/// answer is asked whole: nothing reaches the caller early, so the router may fall back
-/// whenever a candidate fails (a stream cut midway included).
+/// errc::cancelled). Returns the router's answer or the failure. `on_text` may be empty
+/// (a request with text_unseen gets no pieces).
 result<routed_response> stream_role(caf::scoped_actor& self, const actors::router_actor& router,
                                     const role_request& req,
                                     const std::function<void(const std::string&)>& on_text,

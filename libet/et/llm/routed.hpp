@@ -21,6 +21,9 @@ struct role_request {
   /// it): a stream's thinking pieces are not relayed, so a candidate that fails after thinking
   /// alone may still fall back (nothing reached the client yet).
   bool reasoning_unseen = false;
+  /// The requester shows nothing of the answer before its end (`et run --json`): no piece is
+  /// relayed, so a candidate that fails midway (a stream cut) may still fall back.
+  bool text_unseen = false;
   bool operator==(const role_request&) const = default;
 };
 

@@ -104,7 +104,7 @@ typename Inspector::result_type inspect(Inspector& f, model_info& x) {
   return f(caf::meta::type_name("et.model_info"), x.id, x.display_name, x.context_window);
 }
 
-/// Inspects a role_request. `reasoning_unseen` stays on this node (nodes speak protocol 4
+/// Inspects a role_request. `reasoning_unseen` and `text_unseen` stay on this node (nodes speak protocol 4
 /// without it): a node relays a model's thinking, and this router drops it and, when the node's
 /// stream then breaks, falls back as for a connection failure.
 template <class Inspector>
