@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "et/session/process.hpp"
-#include "et/util/encode.hpp"
 #include "et/util/text.hpp"
 #include "et/util/unique_fd.hpp"
 
@@ -122,82 +121,14 @@ result<fs::path> project_root(const fs::path& dir) {
     while (!top.empty() && (top.back() == '\n' || top.back() == '\r'))
       top.pop_back();
     // The repository's own config may set core.worktree to any folder (an unpacked archive
-    // can carry one): only a top level that holds the folder asked for is its project.
-    if (auto c = fs::canonical(top, ec); !ec && holds_path(c, canonical))
+    // can carry one, `../..` making the project your home): only a top level that holds the
+    // folder asked for and its own .git (a folder, or a worktree's or submodule's file) is it.
+    std::error_code none;
+    if (auto c = fs::canonical(top, ec);
+        !ec && holds_path(c, canonical) && fs::exists(fs::symlink_status(c / ".git", none)))
       return c;
   }
   return canonical;
-}
-
-namespace {
-
-constexpr std::string_view base64_alphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
-
-// Whether key material follows a BEGIN line that ends at `at`: past blank space, line breaks
-// written as escapes ("\n" in a JSON or YAML string) and header lines ("Proc-Type: 4,ENCRYPTED"
-// in an encrypted PEM, "Version: ..." in a PGP block), a run of 16 base64 characters. A text
-// that only names the line (code that parses keys, "(your key here)") has none.
-bool key_material_follows(std::string_view text, size_t at) {
-  for (int header_lines = 0; header_lines <= 8 && at < text.size(); ++header_lines) {
-    while (at < text.size()) {
-      if (std::string_view{" \t\r\n"}.find(text[at]) != std::string_view::npos)
-        ++at;
-      else if (text.substr(at, 2) == "\\n" || text.substr(at, 2) == "\\r")
-        at += 2;
-      else
-        break;
-    }
-    auto rest = text.substr(at, 256);
-    if (std::min(rest.find_first_not_of(base64_alphabet), rest.size()) >= 16)
-      return true;
-    auto name_end = rest.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-");
-    if (name_end == 0 || name_end == std::string_view::npos || rest[name_end] != ':')
-      return false;
-    auto line_end = std::min(text.find('\n', at), text.find("\\n", at));
-    if (line_end == std::string_view::npos)
-      return false;
-    at = line_end;
-  }
-  return false;
-}
-
-bool holds_pem_private_key(std::string_view text) {
-  for (auto at = text.find("-----BEGIN "); at != std::string_view::npos;
-       at = text.find("-----BEGIN ", at + 1)) {
-    auto label = text.substr(at + 11, 64);
-    auto close = label.find("-----");
-    if (close == std::string_view::npos
-        || label.substr(0, close).find('\n') != std::string_view::npos)
-      continue;
-    if (label.substr(0, close).find("PRIVATE KEY") != std::string_view::npos
-        && key_material_follows(text, at + 11 + close + 5))
-      return true;
-  }
-  return false;
-}
-
-// A PEM file put in base64 whole, as kubeconfig's client-key-data holds one.
-bool holds_base64_private_key(std::string_view text) {
-  constexpr std::string_view begin_in_base64 = "LS0tLS1CRUdJTi"; // "-----BEGIN"
-  for (auto at = text.find(begin_in_base64); at != std::string_view::npos;
-       at = text.find(begin_in_base64, at + 1)) {
-    auto run = text.substr(at, 1024);
-    run = run.substr(0, std::min(run.find_first_not_of(base64_alphabet), run.size()));
-    std::string decoded;
-    base64_decode_into(run.substr(0, run.size() / 4 * 4), decoded);
-    if (holds_pem_private_key(decoded))
-      return true;
-  }
-  return false;
-}
-
-} // namespace
-
-bool holds_private_key(std::string_view text) {
-  bool putty_key = text.find("PuTTY-User-Key-File-") != std::string_view::npos
-                   && text.find("Private-Lines:") != std::string_view::npos;
-  return putty_key || holds_pem_private_key(text) || holds_base64_private_key(text);
 }
 
 bool secret_file_name(std::string_view name) {

@@ -90,7 +90,21 @@ CAF_TEST(a private key is found indented in a JSON string encrypted or in base64
   // kubeconfig: client-key-data is a whole PEM file in base64.
   CAF_CHECK(secret("client-key-data: "
                    + et::base64("-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEAx0Y1abcd\n")));
-  CAF_CHECK(secret("PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nPrivate-Lines: 1\n"));
+  CAF_CHECK(secret("PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nPrivate-Lines: 1\n"
+                   "AAAAIFIt2Y0aTb+4lNMvNzyXEsX9q8P1\n"));
+  // Put together from string literals, JSON inside JSON, in comments.
+  CAF_CHECK(secret("String pem = \"-----BEGIN RSA PRIVATE KEY-----\\n\"\n"
+                   "    + \"MIIEpAIBAAKCAQEAx0Y1abcd\\n\";"));
+  CAF_CHECK(secret(
+      R"({"values": "{\"key\": \"-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0\"}"})"));
+  CAF_CHECK(secret("# -----BEGIN OPENSSH PRIVATE KEY-----\n# b3BlbnNzaC1rZXktdjEAAAAABG5vbmU=\n"));
+  // A PEM in base64 whatever its alignment, wrapped at 76 columns or not.
+  for (std::string before : {"", "x", "xy"}) {
+    auto encoded =
+        et::base64(before + "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEAx0Y1abcd\n");
+    CAF_CHECK(secret("data: " + encoded));
+    CAF_CHECK(secret("data: " + encoded.substr(0, 20) + "\n  " + encoded.substr(20)));
+  }
   // Mentions, and a certificate in base64, are not keys.
   CAF_CHECK(!secret(R"(const char* kBegin = "-----BEGIN PRIVATE KEY-----\n";)"));
   CAF_CHECK(!secret("    -----BEGIN RSA PRIVATE KEY-----\n    (paste your key here)\n"));
@@ -98,6 +112,11 @@ CAF_TEST(a private key is found indented in a JSON string encrypted or in base64
   CAF_CHECK(
       !secret("ca-data: " + et::base64("-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n")));
   CAF_CHECK(!secret("PuTTY-User-Key-File-3 is the first line of a .ppk file\n"));
+  // Code that reads such files names their lines in strings, and puts keys together from
+  // names; neither is a key.
+  CAF_CHECK(!secret("if (line.starts_with(\"PuTTY-User-Key-File-\")) {}\n"
+                    "auto n = field(\"Private-Lines: \");\n"));
+  CAF_CHECK(!secret(R"(pem = "-----BEGIN OPENSSH PRIVATE KEY-----" + keyBodyWithoutHeaders;)"));
 }
 
 CAF_TEST(outside git the walk skips dot and generated folders) {
@@ -173,6 +192,11 @@ CAF_TEST(the project root is the git top level or the folder itself) {
   std::filesystem::remove_all(elsewhere);
   CAF_REQUIRE(kept);
   CAF_CHECK_EQUAL(kept->string(), project.string());
+  // Nor up to a folder that holds it (`../..` would make the project your home).
+  git({"config", "core.worktree", project.parent_path().string()});
+  auto up = project_root(project);
+  CAF_REQUIRE(up);
+  CAF_CHECK_EQUAL(up->string(), project.string());
   auto missing = project_root(project / "nope");
   CAF_REQUIRE(!missing);
   CAF_CHECK(missing.error().message.find("nope") != std::string::npos);
