@@ -43,8 +43,16 @@ result<run_lock> run_lock::acquire(const std::filesystem::path& run_dir) {
   if (fd < 0)
     return make_failure(errc::io_error, "run " + id + ": cannot open " + file.string() + ": "
                                             + std::strerror(errno));
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    auto err = errno;
+  // `et runs` may hold a shared lock for an instant (in_use): a moment's retries tell that
+  // from a run that holds it.
+  int err = 0;
+  for (int tries = 0; tries < 10; ++tries) {
+    err = ::flock(fd, LOCK_EX | LOCK_NB) == 0 ? 0 : errno;
+    if (err != EWOULDBLOCK)
+      break;
+    ::usleep(5000);
+  }
+  if (err != 0) {
     auto pid = holder_pid(fd);
     ::close(fd);
     if (err == EWOULDBLOCK)
@@ -64,8 +72,10 @@ result<run_lock> run_lock::acquire(const std::filesystem::path& run_dir) {
 bool run_lock::in_use(const std::filesystem::path& run_dir) {
   auto file = run_dir / lock_name;
   int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  // No lock file: a run between writing its journal and taking its lock, or one from an et
+  // before locks; either way not known to be dead.
   if (fd < 0)
-    return errno != ENOENT; // no lock file: no run ever held one (or it is gone with its run)
+    return true;
   // A shared lock for a moment: it fails only while a run holds its exclusive one.
   bool held = ::flock(fd, LOCK_SH | LOCK_NB) != 0;
   ::close(fd); // drops the shared lock, if taken

@@ -146,6 +146,8 @@ CAF_TEST(reopening a run records a resume and makes it running again) {
 CAF_TEST(a run that says running while no process holds its lock died and reads as interrupted) {
   auto w = start("r1");
   CAF_REQUIRE(w.planned(two_subtasks(), ""));
+  // No lock file yet (a run between its journal and its lock): not known to be dead.
+  CAF_CHECK_EQUAL(store::read_run(w.dir())->status, store::run_status::running);
   {
     auto lock = store::run_lock::acquire(w.dir());
     CAF_REQUIRE(lock);
