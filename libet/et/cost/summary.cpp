@@ -123,7 +123,7 @@ std::string estimated_note(const spend& s) {
                     "broken stream)";
   // Unpriced (or free) models give no estimate: "about $0.00" would read as a measured zero.
   if (s.estimated_usd <= 0)
-    return "estimated: nothing known for " + attempts + "\n";
+    return "estimated: no cost known for " + attempts + " (their models are free or unpriced)\n";
   return "estimated: about " + format_usd(s.estimated_usd) + " more for " + attempts
          + "; budgets count it, the totals above do not\n";
 }

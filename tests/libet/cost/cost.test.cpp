@@ -130,7 +130,7 @@ CAF_TEST(an estimate is kept apart from what providers reported) {
   CAF_CHECK(estimated_note(s).starts_with("estimated: about $0.125 more for 2 attempts"));
   spend unpriced; // no price: no "$0.00" that reads as measured
   unpriced.add(tokens(10, 0), std::nullopt, false, true);
-  CAF_CHECK(estimated_note(unpriced).starts_with("estimated: nothing known for 1 attempt that"));
+  CAF_CHECK(estimated_note(unpriced).starts_with("estimated: no cost known for 1 attempt that"));
   // The router's failed records with usage are its estimates.
   call_record timed_out;
   timed_out.ok = false;
