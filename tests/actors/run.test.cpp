@@ -103,7 +103,17 @@ bool has(const std::string& text, std::string_view part) {
 
 } // namespace
 
-CAF_TEST_FIXTURE_SCOPE(run_tests, run_fixture)
+// The run fixture, with a run of one task whose answers are reviewed (min score 7, 2 re-asks).
+struct review_fixture : run_fixture {
+  caf::expected<store::run_record> reviewed_run(std::string_view yaml) {
+    load(yaml);
+    store::run_record start;
+    start.header = header("one thing");
+    return complete(spawn(start, run_limits{7, 2, 600, "", 0}));
+  }
+};
+
+CAF_TEST_FIXTURE_SCOPE(run_tests, review_fixture)
 
 CAF_TEST(a plan with a dependency and a specialist runs to one synthesized answer) {
   load(plan_yaml);
@@ -261,10 +271,7 @@ CAF_TEST(a mayor that cannot plan fails the run) {
 }
 
 CAF_TEST(the witness sends a weak answer back and keeps the fixed one) {
-  load(witness_yaml);
-  store::run_record start;
-  start.header = header("one thing");
-  auto r = complete(spawn(start, run_limits{7, 2, 600, "", 0}));
+  auto r = reviewed_run(witness_yaml);
   CAF_REQUIRE(r);
   CAF_REQUIRE_EQUAL(r->subtasks.size(), 1u);
   CAF_CHECK_EQUAL(r->subtasks[0].output, "FIXED-ANSWER");
@@ -281,10 +288,7 @@ CAF_TEST(a witness that fails says so and the answer stands unreviewed) {
   std::string yaml = witness_yaml;
   auto judge = yaml.find("      mode: script", yaml.find("  judge:"));
   yaml.insert(judge, "      faults: [{error: bad_request, probability: 1.0, message: \"gone\"}]\n");
-  load(yaml);
-  store::run_record start;
-  start.header = header("one thing");
-  auto r = complete(spawn(start, run_limits{7, 2, 600, "", 0}));
+  auto r = reviewed_run(yaml);
   CAF_REQUIRE(r);
   CAF_REQUIRE_EQUAL(r->subtasks.size(), 1u);
   CAF_CHECK_EQUAL(r->subtasks[0].output, "FIRST-DRAFT");
