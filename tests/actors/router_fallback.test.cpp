@@ -260,6 +260,36 @@ CAF_TEST(a lone candidate that fails gives up with its cause typed) {
   CAF_CHECK(!cause_of(to_caf(refused()))); // a plain error has none
 }
 
+CAF_TEST(a retry the router waits for is told to the observer as the wait starts) {
+  fails["anthropic"] = failure{errc::rate_limited, "slow down", 3000ms, 429};
+  start();
+  auto rh = self->request(router, caf::infinite, complete_atom::value, ask("plan it", 7));
+  sched.run(); // the first attempt failed: the router waits 3 s before the second
+  auto wh = self->request(log, caf::infinite, retries_atom::value);
+  sched.run();
+  auto waits = answer_of<std::vector<retry_notice>>(wh);
+  CAF_REQUIRE(waits);
+  CAF_REQUIRE_EQUAL(waits->size(), 1u);
+  const auto& n = waits->front();
+  CAF_CHECK_EQUAL(n.id, 7u);
+  CAF_CHECK_EQUAL(n.role, "mayor");
+  CAF_CHECK(n.from.starts_with("claude-sonnet"));
+  CAF_CHECK_EQUAL(n.reason, errc::rate_limited);
+  CAF_CHECK_EQUAL(n.http_status, 429);
+  CAF_CHECK_EQUAL(n.delay_ms, 3000);
+  CAF_CHECK_EQUAL(n.attempt, 1);
+  advance_time(3s); // the second attempt fails too; no retry left: it falls back, no notice
+  sched.run();
+  auto r = answer_of(rh);
+  CAF_REQUIRE(r);
+  CAF_CHECK_EQUAL(r->alias, "gpt4o");
+  auto again = self->request(log, caf::infinite, retries_atom::value);
+  sched.run();
+  auto more = answer_of<std::vector<retry_notice>>(again);
+  CAF_REQUIRE(more);
+  CAF_CHECK(more->empty()); // asked once, told once
+}
+
 CAF_TEST(the log keeps only its newest reports) {
   auto small = spawn_fallback_log(sys, 2);
   for (int i = 0; i < 3; ++i)

@@ -3,6 +3,7 @@
 
 #include <boost/json.hpp>
 #include <fstream>
+#include <iterator>
 
 #include "app_test.hpp"
 #include "et/store/ledger_store.hpp"
@@ -158,6 +159,22 @@ CAF_TEST(json in single mode is one document whether the answer came or not ) {
   auto bad = boost::json::parse(failed.out).as_object();
   CAF_CHECK_EQUAL(bad.at("status").as_string(), "failed");
   CAF_CHECK(bad.at("error").as_string().find("no such tool") != boost::json::string::npos);
+}
+
+CAF_TEST(a retry single mode waits for is said as the wait starts) {
+  write("{mode: echo, faults: [{error: rate_limited, on_calls: [1], retry_after: 1s}]}");
+  std::string yaml;
+  {
+    std::ifstream in{file};
+    yaml.assign(std::istreambuf_iterator<char>{in}, {});
+  }
+  yaml.replace(yaml.find("retry: {attempts: 1}"), 20, "retry: {attempts: 2, jitter: 0}");
+  std::ofstream{file, std::ios::trunc} << yaml;
+  auto r = et({"run", "--worker-role", "solo", "wait for me"});
+  CAF_CHECK_EQUAL(r.code, 0);
+  CAF_CHECK_EQUAL(r.out, "wait for me\n");
+  CAF_CHECK(r.err.find("et run: main (sim/main): ") != std::string::npos);
+  CAF_CHECK(r.err.find("rate limited; asking it again in 1s (attempt 2)\n") != std::string::npos);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -9,19 +9,25 @@ namespace {
 
 struct fallback_log_state {
   std::vector<fallback_report> reports; ///< not yet drained, oldest first
+  std::vector<retry_notice> retries;    ///< not yet asked for, oldest first
   static inline const char* name = "et.fallback_log";
 };
+
+// Appends `item`, the oldest going first past `limit`.
+template <class T>
+void keep(std::vector<T>& items, T item, size_t limit) {
+  if (items.size() >= limit)
+    items.erase(items.begin());
+  items.push_back(std::move(item));
+}
 
 fallback_log_actor::behavior_type
 fallback_log(fallback_log_actor::stateful_pointer<fallback_log_state> self, size_t limit) {
   return {
-      [=](status_atom, fallback_report& r) {
-        auto& reports = self->state.reports;
-        if (reports.size() >= limit)
-          reports.erase(reports.begin());
-        reports.push_back(std::move(r));
-      },
+      [=](status_atom, fallback_report& r) { keep(self->state.reports, std::move(r), limit); },
+      [=](status_atom, retry_notice& n) { keep(self->state.retries, std::move(n), limit); },
       [=](drain_atom) { return std::exchange(self->state.reports, {}); },
+      [=](retries_atom) { return std::exchange(self->state.retries, {}); },
   };
 }
 

@@ -39,7 +39,8 @@ using router_impl = router_actor::extend<
 
 /// Told about every request the router answered by way of fallbacks, whoever asked:
 /// what a run reports for the calls its role actors make (mayor, witness, refinery).
-using fallback_observer = caf::typed_actor<caf::reacts_to<status_atom, fallback_report>>;
+using fallback_observer = caf::typed_actor<caf::reacts_to<status_atom, fallback_report>,
+                                           caf::reacts_to<status_atom, retry_notice>>;
 
 /// What a router starts from.
 struct router_setup {

@@ -114,6 +114,10 @@ void on_attempt_failed(router_pointer self, uint64_t key, uint64_t attempt_id, f
   auto d = routing::decide(st.settings->retry, f, j.tries_here, unit(st.random));
   switch (d.step) {
     case routing::next_step::retry_same:
+      if (st.observer && !j.counting)
+        self->send(st.observer, status_atom::value,
+                   retry_notice{j.req.id, j.req.role, where.label(), f.code, f.http_status,
+                                d.delay.count(), j.tries_here});
       self->delayed_send(caf::actor_cast<router_impl>(self), d.delay, retry_atom::value, key);
       return;
     case routing::next_step::fall_back:

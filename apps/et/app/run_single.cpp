@@ -121,9 +121,12 @@ int run_single(context& ctx, std::shared_ptr<config::settings> s, const run_opti
     };
   auto req = single_request(*s, o);
   req.text_unseen = o.json;
-  auto answer = stream_role(self, runtime->router(), req, show, [&] {
-    return interrupt_guard::raised() || std::chrono::steady_clock::now() > deadline;
-  });
+  // The wait for a retry (a Retry-After of a minute) would otherwise be silence.
+  auto say_retry = [&](const retry_notice& n) { ctx.err << "et run: " << retry_line(n) << "\n"; };
+  auto answer = stream_role(
+      self, runtime->router(), req, show,
+      [&] { return interrupt_guard::raised() || std::chrono::steady_clock::now() > deadline; },
+      runtime->fallbacks(), say_retry);
   if (o.json && answer)
     text = answer->response.content;
   if (!o.json && !text.empty() && text.back() != '\n')

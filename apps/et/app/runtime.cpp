@@ -1,5 +1,6 @@
 #include "et/app/runtime.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <fcntl.h>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 #include "et/actors/provider_factory.hpp"
 #include "et/config/paths.hpp"
 #include "et/cost/prices.hpp"
+#include "et/llm/fallback.hpp"
 #include "et/store/journal.hpp"
 #include "et/util/text.hpp"
 
@@ -207,10 +209,12 @@ std::string new_run_id() {
 result<routed_response> stream_role(caf::scoped_actor& self, const actors::router_actor& router,
                                     const role_request& req,
                                     const std::function<void(const std::string&)>& on_text,
-                                    const std::function<bool()>& cancel) {
+                                    const std::function<bool()>& cancel,
+                                    const actors::fallback_log_actor& log,
+                                    const std::function<void(const retry_notice&)>& on_retry) {
   self->send(router, actors::stream_atom::value, req);
   bool cancelling = false;
-  for (;;) {
+  for (int tick = 0;; ++tick) {
     std::optional<result<routed_response>> done;
     self->receive(
         [&](actors::chunk_atom, const stream_chunk& c) {
@@ -223,12 +227,30 @@ result<routed_response> stream_role(caf::scoped_actor& self, const actors::route
         caf::after(std::chrono::milliseconds{100}) >> [] {});
     if (done)
       return std::move(*done);
+    if (log && on_retry && tick % 5 == 0) // every half second or so: a wait is seconds long
+      self->request(log, std::chrono::seconds{1}, actors::retries_atom::value)
+          .receive(
+              [&](std::vector<retry_notice>& waits) {
+                for (const auto& n : waits)
+                  if (n.id == req.id)
+                    on_retry(n);
+              },
+              [](caf::error&) {});
     // Checked after every piece too, so a fast stream cannot starve it.
     if (!cancelling && cancel()) {
       cancelling = true;
       self->send(router, actors::cancel_atom::value, req.id);
     }
   }
+}
+
+std::string retry_line(const retry_notice& n) {
+  auto why = reason_text(n.reason);
+  if (n.http_status != 0)
+    why = std::to_string(n.http_status) + " " + why;
+  auto seconds = (std::max<int64_t>(n.delay_ms, 0) + 999) / 1000;
+  return n.from + ": " + why + "; asking it again in " + std::to_string(seconds) + "s (attempt "
+         + std::to_string(n.attempt + 1) + ")";
 }
 
 interrupt_guard::interrupt_guard(bool termination) : termination_(termination) {

@@ -81,11 +81,17 @@ std::string new_run_id();
 /// text goes to `on_text` as it arrives; `cancel` is polled about every 100 ms
 /// and, once it returns true, the router is told to cancel (the result is then
 /// errc::cancelled). Returns the router's answer or the failure. `on_text` may be empty
-/// (a request with text_unseen gets no pieces).
+/// (a request with text_unseen gets no pieces). Given `log` (the router's observer) and
+/// `on_retry`, each retry the router waits for on this request is passed on as it starts.
 result<routed_response> stream_role(caf::scoped_actor& self, const actors::router_actor& router,
                                     const role_request& req,
                                     const std::function<void(const std::string&)>& on_text,
-                                    const std::function<bool()>& cancel);
+                                    const std::function<bool()>& cancel,
+                                    const actors::fallback_log_actor& log = {},
+                                    const std::function<void(const retry_notice&)>& on_retry = {});
+
+/// "m1: 429 rate limited; asking it again in 30s (attempt 2)": a retry the router waits for.
+std::string retry_line(const retry_notice& n);
 
 /// One stderr line per fallback (describe()), "answered by" where `to` is `answered_by`.
 std::vector<std::string> fallback_lines(const std::vector<fallback_taken>& taken,

@@ -47,6 +47,20 @@ struct fallback_report {
   bool operator==(const fallback_report&) const = default;
 };
 
+/// What the router tells its observer when it waits to ask a candidate again (a rate limit's
+/// Retry-After, a backoff after a 5xx), so that a caller that shows nothing meanwhile (et run's
+/// single mode) can say why it waits.
+struct retry_notice {
+  uint64_t id = 0;                  ///< the request (role_request::id)
+  std::string role;                 ///< the role asked
+  std::string from;                 ///< the candidate that failed and is asked again
+  errc reason = errc::server_error; ///< why it failed
+  int32_t http_status = 0;          ///< its HTTP status, 0 when unknown
+  int64_t delay_ms = 0;             ///< the wait before it is asked again
+  int32_t attempt = 0;              ///< the attempt on it that failed, from 1
+  bool operator==(const retry_notice&) const = default;
+};
+
 /// One piece of a streamed answer, numbered per stream.
 struct stream_chunk {
   uint64_t id = 0;  ///< the stream (request id)

@@ -40,6 +40,8 @@ using summary_atom = caf::atom_constant<caf::atom("summary")>;
 using status_atom = caf::atom_constant<caf::atom("status")>;
 /// Stop taking work and report when what is in flight has finished.
 using drain_atom = caf::atom_constant<caf::atom("drain")>;
+/// Ask for the retries waited for since the last ask.
+using retries_atom = caf::atom_constant<caf::atom("retries")>;
 /// How many requests are in flight.
 using inflight_atom = caf::atom_constant<caf::atom("inflight")>;
 

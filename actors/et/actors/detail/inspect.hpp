@@ -104,9 +104,9 @@ typename Inspector::result_type inspect(Inspector& f, model_info& x) {
   return f(caf::meta::type_name("et.model_info"), x.id, x.display_name, x.context_window);
 }
 
-/// Inspects a role_request. `reasoning_unseen` and `text_unseen` stay on this node (nodes speak protocol 4
-/// without it): a node relays a model's thinking, and this router drops it and, when the node's
-/// stream then breaks, falls back as for a connection failure.
+/// Inspects a role_request. `reasoning_unseen` and `text_unseen` stay on this node (nodes speak
+/// protocol 4 without it): a node relays a model's thinking, and this router drops it and, when the
+/// node's stream then breaks, falls back as for a connection failure.
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, role_request& x) {
   return f(caf::meta::type_name("et.role_request"), x.id, x.role, x.target, x.request);
@@ -150,6 +150,13 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, routed_embedding& x) {
   return f(caf::meta::type_name("et.routed_embedding"), x.response, x.alias, x.provider, x.model,
            x.attempts, x.fallbacks);
+}
+
+/// Inspects a retry_notice.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, retry_notice& x) {
+  return f(caf::meta::type_name("et.retry_notice"), x.id, x.role, x.from, x.reason, x.http_status,
+           x.delay_ms, x.attempt);
 }
 
 /// Inspects a fallback_report.

@@ -22,6 +22,8 @@ void add_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<routed_embedding>("et.routed_embedding");
   cfg.add_message_type<fallback_report>("et.fallback_report");
   cfg.add_message_type<std::vector<fallback_report>>("et.fallback_report_list");
+  cfg.add_message_type<retry_notice>("et.retry_notice");
+  cfg.add_message_type<std::vector<retry_notice>>("et.retry_notice_list");
   cfg.add_message_type<cost::call_record>("et.call_record");
   cfg.add_message_type<cost::budget_query>("et.budget_query");
   cfg.add_message_type<cost::cost_report>("et.cost_report");
