@@ -55,13 +55,18 @@ void append_string(std::string& out, std::string_view s) {
 }
 
 // JSON has no infinity or NaN (Boost.JSON writes the invalid words Infinity and NaN): null.
+// Money and other everyday numbers in plain decimals (0.00000627, 24000000000), as short as
+// reads back the same; only the very small or large in exponent form (1e-300, 1e+21).
 void append_double(std::string& out, double d) {
   if (!std::isfinite(d)) {
     out += "null";
     return;
   }
-  char buf[32];
-  auto end = std::to_chars(buf, buf + sizeof buf, d).ptr;
+  char buf[64];
+  auto magnitude = std::fabs(d);
+  bool plain = d == 0 || (magnitude >= 1e-7 && magnitude < 1e17);
+  auto end = plain ? std::to_chars(buf, buf + sizeof buf, d, std::chars_format::fixed).ptr
+                   : std::to_chars(buf, buf + sizeof buf, d).ptr;
   std::string_view text{buf, static_cast<size_t>(end - buf)};
   out += text;
   if (text.find_first_of(".e") == std::string_view::npos)

@@ -10,21 +10,21 @@ using namespace et;
 namespace json = boost::json;
 
 CAF_TEST(numbers read as people write them and back as the same double) {
-  json::object o{{"cost", 0.0},
-                 {"temperature", 0.7},
-                 {"usd", 0.0012345},
-                 {"big", 1e21},
-                 {"whole", 100.0},
-                 {"tokens", 12},
-                 {"count", uint64_t{18446744073709551615u}}};
+  json::object o{{"cost", 0.0},      {"temperature", 0.7},
+                 {"usd", 0.0012345}, {"big", 1e21},
+                 {"whole", 100.0},   {"tokens", 12},
+                 {"tiny", 6.27e-06}, {"billions", 2.4e10},
+                 {"atto", 1e-18},    {"count", uint64_t{18446744073709551615u}}};
   auto text = json_text(o);
   CAF_CHECK_EQUAL(text, R"({"cost":0.0,"temperature":0.7,"usd":0.0012345,"big":1e+21,)"
-                        R"("whole":100.0,"tokens":12,"count":18446744073709551615})");
+                        R"("whole":100.0,"tokens":12,"tiny":0.00000627,"billions":24000000000.0,)"
+                        R"("atto":1e-18,"count":18446744073709551615})");
   auto back = json::parse(text).as_object();
   CAF_CHECK(back.at("cost").is_double()); // not read back as the integer 0
   CAF_CHECK(back.at("whole").is_double());
-  CAF_CHECK_EQUAL(back.at("temperature").as_double(), 0.7);
-  CAF_CHECK_EQUAL(back.at("usd").as_double(), 0.0012345);
+  CAF_CHECK(back.at("billions").is_double());
+  for (const char* name : {"temperature", "usd", "tiny", "billions", "atto"})
+    CAF_CHECK_EQUAL(back.at(name).as_double(), o.at(name).as_double());
   CAF_CHECK(back.at("tokens").is_int64());
 }
 
