@@ -62,7 +62,7 @@ void read_qdrant(reader& r, const located& at, const settings& s, qdrant_setting
     if (auto key = r.header_value(key_at)) {
       // Never echo the value: only which variable is missing.
       if (!key->unset.empty())
-        r.unset_secret(key_at.node, key_at.path,
+        r.credential_error(key_at.node, key_at.path,
                        "environment variable " + key->unset.front() + " is not set");
       else
         out.api_key = key->text;

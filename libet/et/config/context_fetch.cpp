@@ -38,10 +38,10 @@ void read_reader(reader& r, const located& at, fetch_reader& out) {
       out.api_key_env = *name;
       auto value = r.env() ? r.env()(*name) : std::nullopt;
       if (!value || value->empty())
-        r.unset_secret(env_at.node, env_at.path, *name + " is not set");
+        r.credential_error(env_at.node, env_at.path, *name + " is not set");
       else if (!is_http_field_value(*value))
-        r.error(env_at.node, env_at.path,
-                *name + " holds a control character (it is sent in an HTTP header)");
+        r.credential_error(env_at.node, env_at.path,
+                           *name + " holds a control character (it is sent in an HTTP header)");
       else
         out.api_key = *value;
     }

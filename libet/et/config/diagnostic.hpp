@@ -13,9 +13,10 @@ struct diagnostic {
   int column = 0;      ///< 1-based column, 0 when unknown
   std::string path;    ///< key path, e.g. "roles.polecat.fallbacks[1]"
   std::string message; ///< what is wrong and, where possible, how to fix it
-  /// An environment variable a credential names is not set: a problem only for commands that
-  /// call providers (`et keys`, `et cost`, `et runs` do not).
-  bool unset_secret = false;
+  /// The problem is a credential's alone (the variable it names is not set, or its value
+  /// cannot be sent): a problem only for commands that call providers (`et keys`, `et cost`,
+  /// `et runs` do not).
+  bool credential_error = false;
 };
 
 /// "file:line:col: path: message" (parts that are unknown are left out).

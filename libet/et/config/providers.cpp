@@ -144,9 +144,9 @@ void read_auth(reader& r, const located& at, provider& p, const std::optional<ur
                 + " is not set (the API key names it; write $$ for a literal $)");
   if (p.api_key.empty() && wants_key && p.type != provider_type::mock) {
     if (!unset.empty())
-      r.unset_secret(key_at.node, key_at.path,
-                     "environment variable " + unset.front() + " is not set (the "
-                         + std::string{to_string(p.type)} + " provider needs an API key)");
+      r.credential_error(key_at.node, key_at.path,
+                         "environment variable " + unset.front() + " is not set (the "
+                             + std::string{to_string(p.type)} + " provider needs an API key)");
     else
       r.error(key_at.node.IsDefined() ? key_at.node : at.node, key_at.path,
               "an API key is required for this provider (e.g. api_key: $"
@@ -195,7 +195,8 @@ void read_provider(reader& r, const std::string& name, const located& at, provid
       r.error(url_at.node.IsDefined() ? url_at.node : at.node, url_at.path, u.error().message);
   }
   read_auth(r, at, p, parsed);
-  p.org = r.text(r.child(at, "org")).value_or("");
+  if (auto org = r.header_value(r.child(at, "org"))) // sent as OpenAI-Organization
+    p.org = org->text;
   // A header may carry a credential: its value is never quoted in a message, and a variable
   // it names that is unset is an error, not "Bearer " sent to be refused as a bad key later.
   for (const auto& [k, v] : r.entries(r.child(at, "headers")))
@@ -205,9 +206,9 @@ void read_provider(reader& r, const std::string& name, const located& at, provid
         r.error(k.node, v.path,
                 "a header name is letters, digits and !#$%&'*+-.^_`|~ only (RFC 9110)");
       else if (!value->unset.empty())
-        r.unset_secret(v.node, v.path,
-                       "environment variable " + value->unset.front() + " is not set (header "
-                           + header + " names it; write $$ for a literal $)");
+        r.credential_error(v.node, v.path,
+                           "environment variable " + value->unset.front() + " is not set (header "
+                               + header + " names it; write $$ for a literal $)");
       p.headers[header] = std::move(value->text);
     }
   p.timeout = s.timeouts;
@@ -221,7 +222,8 @@ void read_provider(reader& r, const std::string& name, const located& at, provid
   }
   p.max_connections =
       static_cast<int>(r.integer(r.child(at, "max_connections"), 1, 4096).value_or(16));
-  p.anthropic_version = r.text(r.child(at, "anthropic_version")).value_or("2023-06-01");
+  auto version = r.header_value(r.child(at, "anthropic_version")); // sent as a header
+  p.anthropic_version = version ? version->text : "2023-06-01";
   auto mock_at = r.child(at, "mock");
   if (mock_at.node.IsDefined() && p.type != provider_type::mock)
     r.error(mock_at.node, mock_at.path, "mock settings only apply to providers of type mock");

@@ -1,6 +1,8 @@
 #define CAF_SUITE libet.config.validate_access
 #include "caf/test/unit_test.hpp"
 
+#include <algorithm>
+
 #include "validate_support.hpp"
 
 // Authentication, nodes and server validation (references between sections are
@@ -78,6 +80,15 @@ CAF_TEST(a header or key that cannot go in an HTTP header is a config error) {
       problem);
   CAF_CHECK_EQUAL(error_at(header("\"X Title\"", "a"), "providers.p.headers.X Title"),
                   "a header name is letters, digits and !#$%&'*+-.^_`|~ only (RFC 9110)");
+  for (auto key : {"org", "anthropic_version"}) // headers too
+    CAF_CHECK_EQUAL(error_at("providers:\n  a: {type: anthropic, api_key: k, " + std::string{key}
+                                 + ": \"2023\\n06\"}\n",
+                             "providers.a." + std::string{key}),
+                    problem);
+  // The file's own bytes in a message stay on its line.
+  auto split = errors(header("\"X\\nY\"", "a"));
+  CAF_CHECK_EQUAL(std::count(split.begin(), split.end(), '\n'), 1);
+  CAF_CHECK(split.find("X\\x0aY") != std::string::npos);
   auto s = valid(header("X-Title", "tab\tis fine"));
   CAF_CHECK_EQUAL(s.providers.at("p").headers.at("X-Title"), "tab\tis fine");
   CAF_CHECK(errors(header("X-Title", "${PASTED_KEY}")).find("sk-pasted") == std::string::npos);

@@ -47,9 +47,10 @@ void reader::error(const YAML::Node& node, const std::string& path, std::string 
   out_.push_back(std::move(d));
 }
 
-void reader::unset_secret(const YAML::Node& node, const std::string& path, std::string message) {
+void reader::credential_error(const YAML::Node& node, const std::string& path,
+                              std::string message) {
   error(node, path, std::move(message));
-  out_.back().unset_secret = true;
+  out_.back().credential_error = true;
 }
 
 bool reader::expect_map(const located& at) {
@@ -159,9 +160,10 @@ std::optional<expanded> reader::text_with_env(const located& at) {
 std::optional<expanded> reader::header_value(const located& at) {
   auto x = text_with_env(at);
   if (x && !is_http_field_value(x->text)) {
-    error(at.node, at.path,
-          "holds a control character (it is sent in an HTTP header, where a line break would "
-          "end it)");
+    credential_error(
+        at.node, at.path,
+        "holds a control character (it is sent in an HTTP header, where a line break would "
+        "end it)");
     return std::nullopt;
   }
   return x;

@@ -31,9 +31,9 @@ public:
   /// Records a problem at `node`.
   void error(const YAML::Node& node, const std::string& path, std::string message);
 
-  /// Records that the variable a credential names at `node` is not set (see
-  /// diagnostic::unset_secret).
-  void unset_secret(const YAML::Node& node, const std::string& path, std::string message);
+  /// Records a problem with a credential alone at `node`: the variable it names is not set, or
+  /// its value cannot be sent (see diagnostic::credential_error).
+  void credential_error(const YAML::Node& node, const std::string& path, std::string message);
 
   /// True when `at` is a mapping (null counts as an empty one); records an error otherwise.
   bool expect_map(const located& at);
