@@ -102,6 +102,10 @@ CAF_TEST(a missing subcommand or argument is said for the command it belongs to)
                             "(et keys --help for details)\n");
   auto session = run_in_process({"session", "--config", "x.yaml"});
   CAF_CHECK(session.err.find("et session: a subcommand is required: ") == 0);
+  auto typo = run_in_process({"keys", "lst"});
+  CAF_CHECK_EQUAL(typo.code, 2);
+  CAF_CHECK_EQUAL(typo.err, "et keys: unknown subcommand \"lst\"; did you mean \"list\"? "
+                            "(create, list, revoke; et keys --help for details)\n");
   auto revoke = run_in_process({"keys", "revoke"});
   CAF_CHECK_EQUAL(revoke.code, 2);
   CAF_CHECK_EQUAL(revoke.err,

@@ -100,10 +100,20 @@ void explain_missing(const CLI::App& root, const CLI::RequiredError& e, std::ost
   std::string path;
   const auto* cmd = given_command(root, path);
   auto subs = cmd->get_subcommands([](const CLI::App*) { return true; });
+  auto extras = cmd->remaining(false);
+  if (extras.empty())
+    extras = root.remaining(false);
   if (!subs.empty()) {
     std::vector<std::string> names;
     for (const auto* sub : subs)
       names.push_back(sub->get_name());
+    if (!extras.empty() && !extras.front().starts_with('-')) { // a mistyped subcommand
+      err << path << ": unknown subcommand \"" << printable(extras.front(), 64) << "\"";
+      if (auto guess = nearest(extras.front(), names))
+        err << "; did you mean \"" << *guess << "\"?";
+      err << " (" << join(names, ", ") << "; " << path << " --help for details)\n";
+      return;
+    }
     err << path << ": a subcommand is required: " << join(names, ", ");
   } else {
     err << path << ": " << e.what();
