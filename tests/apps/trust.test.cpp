@@ -130,6 +130,11 @@ CAF_TEST(a run is resumed without config from the file its journal names once tr
                         "retry: {attempts: 1}\n";
   auto first = run_in_process({"run", "--config", cfg.string(), "Do it"});
   CAF_REQUIRE_EQUAL(first.code, 1); // its one subtask failed: a run to resume
+  // With no config to be found, et's own state is still read from the default state dir.
+  auto listed = run_in_process({"runs"});
+  CAF_CHECK_EQUAL(listed.code, 0);
+  CAF_CHECK(has(listed.out, "Do it"));
+  CAF_CHECK_EQUAL(run_in_process({"cost"}).code, 0);
   // The journal, not the user, names the file: it is refused until trusted, not "not found".
   auto refused = run_in_process({"run", "--resume", "2"});
   CAF_CHECK_EQUAL(refused.code, 2);

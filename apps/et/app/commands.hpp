@@ -67,4 +67,8 @@ std::optional<config::settings> load_settings(context& ctx);
 /// not be exported to manage gateway keys or read the ledger).
 std::optional<config::settings> load_settings_without_keys(context& ctx);
 
+/// Like load_settings_without_keys(), for a command that reads et's own state (`et runs`,
+/// `et cost`): with no --config and none found, the defaults (the default state dir).
+std::optional<config::settings> load_state_settings(context& ctx);
+
 } // namespace et::app

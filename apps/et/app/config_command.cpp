@@ -131,7 +131,8 @@ std::optional<config::settings> load_checked(context& ctx, bool keys_needed) {
   }
   auto loaded = config::check_string(*bytes, found->file.string(), env);
   if (!keys_needed)
-    std::erase_if(loaded.diagnostics, [](const config::diagnostic& d) { return d.unset_secret; });
+    std::erase_if(loaded.diagnostics,
+                  [](const config::diagnostic& d) { return d.credential_error; });
   if (!loaded.ok()) {
     ctx.err << config::to_string(loaded.diagnostics);
     ctx.exit = exit_usage;
@@ -150,6 +151,13 @@ std::optional<config::settings> load_settings(context& ctx) {
 }
 
 std::optional<config::settings> load_settings_without_keys(context& ctx) {
+  return load_checked(ctx, false);
+}
+
+std::optional<config::settings> load_state_settings(context& ctx) {
+  if (!ctx.config_path
+      && !config::find_config(std::nullopt, fs::current_path(), config::process_env()))
+    return config::settings{};
   return load_checked(ctx, false);
 }
 

@@ -126,7 +126,7 @@ int run_cost_by_key(context& ctx, const cost_flags& flags, const std::filesystem
 }
 
 int run_cost(context& ctx, const cost_flags& flags) {
-  auto s = load_settings_without_keys(ctx);
+  auto s = load_state_settings(ctx);
   if (!s)
     return exit_usage;
   auto file = config::ledger_file(*s, config::process_env());

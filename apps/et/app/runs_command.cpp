@@ -256,7 +256,7 @@ int run_show(context& ctx, const fs::path& dir, const runs_flags& flags) {
 template <class Action>
 auto in_runs_dir(context& ctx, std::shared_ptr<runs_flags> flags, Action action) {
   return [&ctx, flags, action] {
-    auto s = load_settings_without_keys(ctx);
+    auto s = load_state_settings(ctx);
     if (!s)
       return;
     ctx.exit = action(ctx, config::runs_dir(*s, config::process_env()), *flags);
