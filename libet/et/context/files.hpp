@@ -39,9 +39,11 @@ bool never_indexed(std::string_view relative);
 bool secret_file_name(std::string_view name);
 
 /// True when `text` holds a private key: "-----BEGIN ... PRIVATE KEY-----" (PEM, OpenSSH,
-/// PGP's "PRIVATE KEY BLOCK") anywhere, indented or inside a JSON string, followed by key
-/// material (base64, perhaps after header lines); such a PEM file put in base64 (kubeconfig's
-/// client-key-data); a PuTTY key. Not a mention of the line, as in code that parses keys.
+/// PGP's "PRIVATE KEY BLOCK", SSH2's "---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----") anywhere
+/// (indented, in comments, in string literals, escaped in JSON) followed by key material
+/// (base64, perhaps after header lines); such a PEM file put in base64 (kubeconfig's
+/// client-key-data); a PuTTY key. Not a mention of the line, as in code that parses keys
+/// (context/private_keys.cpp).
 bool holds_private_key(std::string_view text);
 
 /// The candidate files under `root` as `/`-separated paths relative to it, sorted: what

@@ -21,7 +21,7 @@ constexpr std::string_view base64_alphabet =
 // line breaks written as escapes (once or twice: JSON inside JSON), quotes and `+` of string
 // literals put together, comment marks.
 size_t skip_between(std::string_view text, size_t at) {
-  constexpr std::string_view skipped = " \t\r\n\"'+,#/*";
+  constexpr std::string_view skipped = " \t\r\n\"'`+,#/*";
   while (at < text.size()) {
     if (skipped.find(text[at]) != std::string_view::npos)
       ++at;
@@ -65,16 +65,22 @@ bool key_material_follows(std::string_view text, size_t at) {
   return false;
 }
 
+// "-----BEGIN ... PRIVATE KEY-----" (PEM, OpenSSH, PGP's "PRIVATE KEY BLOCK") or SSH2's
+// "---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----", with key material after it.
 bool holds_pem_private_key(std::string_view text) {
-  for (auto at = text.find("-----BEGIN "); at != std::string_view::npos;
-       at = text.find("-----BEGIN ", at + 1)) {
-    auto label = text.substr(at + 11, 64);
-    auto close = label.find("-----");
-    if (close == std::string_view::npos
-        || label.substr(0, close).find('\n') != std::string_view::npos)
+  for (auto at = text.find("BEGIN "); at != std::string_view::npos;
+       at = text.find("BEGIN ", at + 1)) {
+    auto before = at >= 5 ? text.substr(at - 5, 5) : std::string_view{};
+    if (before != "-----" && before != "---- ")
       continue;
-    if (label.substr(0, close).find("PRIVATE KEY") != std::string_view::npos
-        && key_material_follows(text, at + 11 + close + 5))
+    auto label = text.substr(at + 6, 64);
+    auto close = label.find("----");
+    if (close == std::string_view::npos
+        || label.substr(0, close).find('\n') != std::string_view::npos
+        || label.substr(0, close).find("PRIVATE KEY") == std::string_view::npos)
+      continue;
+    auto end = text.find_first_not_of('-', at + 6 + close);
+    if (end != std::string_view::npos && key_material_follows(text, end))
       return true;
   }
   return false;

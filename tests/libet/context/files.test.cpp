@@ -98,6 +98,10 @@ CAF_TEST(a private key is found indented in a JSON string encrypted or in base64
   CAF_CHECK(secret(
       R"({"values": "{\"key\": \"-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0\"}"})"));
   CAF_CHECK(secret("# -----BEGIN OPENSSH PRIVATE KEY-----\n# b3BlbnNzaC1rZXktdjEAAAAABG5vbmU=\n"));
+  CAF_CHECK(
+      secret("const key = `-----BEGIN PRIVATE KEY-----\\n` +\n  `MIICdgIBADANBgkqhkiG9w0\\n`"));
+  CAF_CHECK(secret("---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----\nComment: \"rsa-key-20200101\"\n"
+                   "P2/56wAAAi4AAAA3aWYtbW9kbn\n"));
   // A PEM in base64 whatever its alignment, wrapped at 76 columns or not.
   for (std::string before : {"", "x", "xy"}) {
     auto encoded =
