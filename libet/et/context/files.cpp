@@ -110,23 +110,38 @@ bool holds_path(const fs::path& outer, const fs::path& inner) {
 
 } // namespace
 
+// Whether `top` is where the repository whose git dir is `git_dir` keeps its work: its .git is
+// that very folder, or a file (a worktree's or a submodule's, which names its git dir).
+bool own_top_level(const fs::path& top, const fs::path& git_dir) {
+  std::error_code ec;
+  auto dot_git = fs::symlink_status(top / ".git", ec);
+  if (fs::is_regular_file(dot_git))
+    return true;
+  return fs::is_directory(dot_git) && fs::equivalent(top / ".git", git_dir, ec);
+}
+
 result<fs::path> project_root(const fs::path& dir) {
   std::error_code ec;
   auto canonical = fs::canonical(dir, ec);
   if (ec || !fs::is_directory(canonical, ec))
     return make_failure(errc::io_error, "not a folder: " + dir.string());
-  auto r = session::run_process(git_in(canonical, {"rev-parse", "--show-toplevel"}));
+  auto r = session::run_process(
+      git_in(canonical, {"rev-parse", "--show-toplevel", "--absolute-git-dir"}));
   if (r && r->exit_code == 0) {
-    auto top = r->out;
-    while (!top.empty() && (top.back() == '\n' || top.back() == '\r'))
-      top.pop_back();
+    std::vector<std::string> lines; // the top level, then the git dir
+    for (size_t at = 0; at < r->out.size();) {
+      auto end = std::min(r->out.find('\n', at), r->out.size());
+      lines.push_back(r->out.substr(at, end - at));
+      at = end + 1;
+    }
     // The repository's own config may set core.worktree to any folder (an unpacked archive
-    // can carry one, `../..` making the project your home): only a top level that holds the
-    // folder asked for and its own .git (a folder, or a worktree's or submodule's file) is it.
-    std::error_code none;
-    if (auto c = fs::canonical(top, ec);
-        !ec && holds_path(c, canonical) && fs::exists(fs::symlink_status(c / ".git", none)))
-      return c;
+    // can carry one, `../..` making the project your home, itself perhaps a dotfiles
+    // repository): only a top level that holds the folder asked for and keeps this very
+    // repository is it.
+    if (lines.size() == 2)
+      if (auto c = fs::canonical(lines[0], ec);
+          !ec && holds_path(c, canonical) && own_top_level(c, lines[1]))
+        return c;
   }
   return canonical;
 }

@@ -14,6 +14,9 @@ namespace et::context {
 
 namespace {
 
+// How many places that look like a PEM file in base64 one file's look decodes at most.
+constexpr int max_base64_looks = 1024;
+
 constexpr std::string_view base64_alphabet =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
 
@@ -38,11 +41,16 @@ size_t skip_between(std::string_view text, size_t at) {
 }
 
 // Whether `text` starts with key material: 16 base64 characters or more, a digit, `+` or `/`
-// among them (an identifier a string is put together with is letters only; a key's 64-
-// character line is letters only once in a million).
+// among them (an identifier a string is joined with is mostly letters), ending where a key's
+// line ends: a line break (raw or escaped), a closing quote or backtick, or past the look
+// (`pkcs8Header = `, `privateKeyBase64 + "` end at a space: names, not keys).
 bool base64_run(std::string_view text) {
-  auto run = text.substr(0, std::min(text.find_first_not_of(base64_alphabet), text.size()));
-  return run.size() >= 16 && run.find_first_of("0123456789+/") != std::string_view::npos;
+  auto size = std::min(text.find_first_not_of(base64_alphabet), text.size());
+  auto run = text.substr(0, size);
+  if (run.size() < 16 || run.find_first_of("0123456789+/") == std::string_view::npos)
+    return false;
+  return size == text.size()
+         || std::string_view{"\r\n\"'`\\"}.find(text[size]) != std::string_view::npos;
 }
 
 // Whether key material follows a BEGIN line that ends at `at` (base64_run), perhaps after
@@ -96,8 +104,12 @@ bool holds_base64_private_key(std::string_view text) {
   };
   constexpr std::array<alignment, 3> alignments{
       {{"LS0tLS1CRUdJTi", 0}, {"0tLS0tQkVHSU4", 2}, {"tLS0tLUJFR0lO", 3}}};
+  // Each look decodes up to 768 bytes: a file of nothing but these marks (one every 14 bytes)
+  // would cost a decode per mark, so the looks are bounded (a file holds a few keys, if any).
+  int looks = 0;
   for (const auto& [core, into_group] : alignments)
-    for (auto at = text.find(core); at != std::string_view::npos; at = text.find(core, at + 1)) {
+    for (auto at = text.find(core); at != std::string_view::npos && looks < max_base64_looks;
+         at = text.find(core, at + 1), ++looks) {
       if (at < into_group)
         continue;
       std::string run;

@@ -121,6 +121,10 @@ CAF_TEST(a private key is found indented in a JSON string encrypted or in base64
   CAF_CHECK(!secret("if (line.starts_with(\"PuTTY-User-Key-File-\")) {}\n"
                     "auto n = field(\"Private-Lines: \");\n"));
   CAF_CHECK(!secret(R"(pem = "-----BEGIN OPENSSH PRIVATE KEY-----" + keyBodyWithoutHeaders;)"));
+  CAF_CHECK(
+      !secret("const pem = \"-----BEGIN PRIVATE KEY-----\\n\" + privateKeyBase64 + \"\\n\";"));
+  CAF_CHECK(!secret("const (\n\trsaHeader = \"-----BEGIN RSA PRIVATE KEY-----\"\n"
+                    "\tpkcs8PrivateKeyHeader = \"-----BEGIN PRIVATE KEY-----\"\n)\n"));
 }
 
 CAF_TEST(outside git the walk skips dot and generated folders) {
@@ -201,6 +205,12 @@ CAF_TEST(the project root is the git top level or the folder itself) {
   auto up = project_root(project);
   CAF_REQUIRE(up);
   CAF_CHECK_EQUAL(up->string(), project.string());
+  // Even when that folder is a repository of its own (a home kept as a dotfiles repository).
+  std::filesystem::create_directories(project.parent_path() / ".git");
+  auto home = project_root(project);
+  std::filesystem::remove_all(project.parent_path() / ".git");
+  CAF_REQUIRE(home);
+  CAF_CHECK_EQUAL(home->string(), project.string());
   auto missing = project_root(project / "nope");
   CAF_REQUIRE(!missing);
   CAF_CHECK(missing.error().message.find("nope") != std::string::npos);
