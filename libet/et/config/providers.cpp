@@ -113,11 +113,14 @@ void read_mock(reader& r, const located& at, mock_settings& m) {
 void read_auth(reader& r, const located& at, provider& p, const std::optional<url>& u) {
   auto key_at = r.child(at, "api_key");
   std::vector<std::string> unset;
-  if (auto key = r.header_value(key_at)) {
+  auto key = r.header_value(key_at);
+  if (key) {
     p.api_key = key->text;
     p.api_key_source = key_at.node.Scalar();
     unset = key->unset;
   }
+  // A key given that cannot be used was reported as such: not "required" on top of it.
+  bool key_refused = key_at.node.IsDefined() && !key_at.node.IsNull() && !key;
   auto auth_at = r.child(at, "auth_type");
   auto auth = r.text(auth_at);
   if (auth && *auth == "bearer")
@@ -142,7 +145,7 @@ void read_auth(reader& r, const located& at, provider& p, const std::optional<ur
     r.error(key_at.node, key_at.path,
             "environment variable " + unset.front()
                 + " is not set (the API key names it; write $$ for a literal $)");
-  if (p.api_key.empty() && wants_key && p.type != provider_type::mock) {
+  if (p.api_key.empty() && wants_key && p.type != provider_type::mock && !key_refused) {
     if (!unset.empty())
       r.credential_error(key_at.node, key_at.path,
                          "environment variable " + unset.front() + " is not set (the "
