@@ -214,7 +214,22 @@ result<routed_response> stream_role(caf::scoped_actor& self, const actors::route
                                     const std::function<void(const retry_notice&)>& on_retry) {
   self->send(router, actors::stream_atom::value, req);
   bool cancelling = false;
-  for (int tick = 0;; ++tick) {
+  // The retries waited for on this request, asked of the log about twice a second (a wait is
+  // seconds long) and once more at the end, so that none goes unsaid.
+  auto say_waits = [&] {
+    if (!log || !on_retry)
+      return;
+    self->request(log, std::chrono::seconds{1}, actors::retries_atom::value)
+        .receive(
+            [&](std::vector<retry_notice>& waits) {
+              for (const auto& n : waits)
+                if (n.id == req.id)
+                  on_retry(n);
+            },
+            [](caf::error&) {});
+  };
+  auto next_ask = std::chrono::steady_clock::now();
+  for (;;) {
     std::optional<result<routed_response>> done;
     self->receive(
         [&](actors::chunk_atom, const stream_chunk& c) {
@@ -225,17 +240,12 @@ result<routed_response> stream_role(caf::scoped_actor& self, const actors::route
         [&](routed_response& r) { done.emplace(std::move(r)); },
         [&](caf::error& e) { done.emplace(actors::from_caf(e)); },
         caf::after(std::chrono::milliseconds{100}) >> [] {});
+    if (done || std::chrono::steady_clock::now() >= next_ask) {
+      say_waits();
+      next_ask = std::chrono::steady_clock::now() + std::chrono::milliseconds{500};
+    }
     if (done)
       return std::move(*done);
-    if (log && on_retry && tick % 5 == 0) // every half second or so: a wait is seconds long
-      self->request(log, std::chrono::seconds{1}, actors::retries_atom::value)
-          .receive(
-              [&](std::vector<retry_notice>& waits) {
-                for (const auto& n : waits)
-                  if (n.id == req.id)
-                    on_retry(n);
-              },
-              [](caf::error&) {});
     // Checked after every piece too, so a fast stream cannot starve it.
     if (!cancelling && cancel()) {
       cancelling = true;
