@@ -102,4 +102,34 @@ CAF_TEST(verification that still fails at the last iteration fails the run with 
   CAF_CHECK_EQUAL(read_file(out / "out.txt"), "broken\n");
 }
 
+CAF_TEST(a resume verifies with the timeout its run started with unless given another) {
+  // The verify command outlasts the run's 1 s timeout; under the default 600 s it would pass.
+  auto args = [&](std::vector<std::string> extra) {
+    std::vector<std::string> a{"run", "--json", "--config", config.string()};
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  };
+  auto sandbox = verify_sandbox_flags();
+  auto start = args({"--no-synthesize", "--output-dir", out.string(), "--verify", "sleep 2",
+                     "--verify-timeout", "1", "--max-iterations", "1"});
+  start.insert(start.end(), sandbox.begin(), sandbox.end());
+  start.push_back("Make the status file");
+  auto first = run_et(dir, start, 10s);
+  CAF_CHECK_EQUAL(first.code, 1);
+  auto doc = json::parse(first.out).as_object();
+  auto id = std::string{doc.at("header").at("id").as_string()};
+  CAF_CHECK_EQUAL(doc.at("verifications").at(0).at("timed_out").as_bool(), true);
+  auto again = run_et(dir, args({"--resume", id}), 10s);
+  CAF_CHECK_EQUAL(again.code, 1);
+  auto resumed = json::parse(again.out).as_object();
+  CAF_CHECK_EQUAL(resumed.at("verifications").as_array().size(), 2u);
+  CAF_CHECK_EQUAL(resumed.at("verifications").at(1).at("timed_out").as_bool(), true);
+  CAF_CHECK_EQUAL(resumed.at("header").at("verify_timeout_s").as_int64(), 1);
+  // Given again, it holds for that process.
+  auto longer = run_et(dir, args({"--resume", id, "--verify-timeout", "5"}), 10s);
+  CAF_CHECK_EQUAL(longer.code, 0);
+  auto shown = run_et(dir, {"runs", "show", id, "--config", config.string()}, 10s);
+  CAF_CHECK(shown.out.find("--verify-timeout 1") != std::string::npos);
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -203,15 +203,20 @@ void add_run_command(CLI::App& root, context& ctx) {
       cmd->add_option("--verify", o->verify, "run this command in the output dir after writing"));
   own->push_back(cmd->add_option("--max-iterations", o->max_iterations, "verify runs at most (3)")
                      ->transform(number_check("a whole number of runs, 1 to 20", 1, 20, true)));
-  cmd->add_option("--verify-timeout", o->verify_timeout_s, "seconds per verify run (600)")
-      ->transform(number_check("whole seconds, 1 to 604800 (a week)", 1, 604800, true));
-  cmd->add_option("--sandbox", o->sandbox,
-                  "run verify in a bubblewrap sandbox: on|auto|off (verify.sandbox, on)")
-      ->check(CLI::IsMember({"auto", "on", "off"}));
-  cmd->add_option("--min-score", o->min_score, "results scoring below this are sent back (7)")
-      ->transform(number_check("a score from 0 to 10", 0, 10, false));
-  cmd->add_option("--max-reasks", o->max_reasks, "re-asks per subtask after reviews (2)")
-      ->transform(number_check("a whole number of re-asks, 0 to 10", 0, 10, true));
+  // Kept in the journal too, but a resume may give them again for its own process.
+  auto* verify_timeout =
+      cmd->add_option("--verify-timeout", o->verify_timeout_s, "seconds per verify run (600)")
+          ->transform(number_check("whole seconds, 1 to 604800 (a week)", 1, 604800, true));
+  auto* sandbox =
+      cmd->add_option("--sandbox", o->sandbox,
+                      "run verify in a bubblewrap sandbox: on|auto|off (verify.sandbox, on)")
+          ->check(CLI::IsMember({"auto", "on", "off"}));
+  auto* min_score =
+      cmd->add_option("--min-score", o->min_score, "results scoring below this are sent back (7)")
+          ->transform(number_check("a score from 0 to 10", 0, 10, false));
+  auto* max_reasks =
+      cmd->add_option("--max-reasks", o->max_reasks, "re-asks per subtask after reviews (2)")
+          ->transform(number_check("a whole number of re-asks, 0 to 10", 0, 10, true));
   cmd->add_option("--budget", o->budget, "stop before spending more than this many USD")
       ->transform(number_check("dollars above 0", 0, 1e12, false, true));
   cmd->add_option("--timeout", o->timeout_s, "cancel the run after this many seconds")
@@ -229,7 +234,7 @@ void add_run_command(CLI::App& root, context& ctx) {
                   "a web page (http or https URL) as context for the mayor's plan (repeatable; "
                   "limits and allowed addresses in context.fetch)")
       ->allow_extra_args(false); // one URL per --fetch: the task after it stays the task
-  cmd->callback([&ctx, o, fetch, own] {
+  cmd->callback([&ctx, o, fetch, own, verify_timeout, sandbox, min_score, max_reasks] {
     // A resumed run goes on as it started: a flag its journal fixes would be ignored.
     for (const auto* flag : *own)
       if (!o->resume.empty() && flag->count() > 0) {
@@ -239,6 +244,8 @@ void add_run_command(CLI::App& root, context& ctx) {
         ctx.exit = exit_usage;
         return;
       }
+    o->given = {min_score->count() > 0, max_reasks->count() > 0, verify_timeout->count() > 0,
+                sandbox->count() > 0};
     ctx.exit = run_task(ctx, *o, *fetch);
   });
 }

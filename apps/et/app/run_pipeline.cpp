@@ -42,16 +42,43 @@ store::run_header header_of(const run_options& o, const std::string& config_sour
   h.refine = o.refine;
   h.coordinate = o.coordinate;
   h.accept = o.accept;
+  h.min_score = o.min_score;
+  h.max_reasks = o.max_reasks;
+  h.verify_timeout_s = o.verify_timeout_s;
+  h.sandbox = o.sandbox;
   h.context = o.context_block;
   return h;
 }
 
+// A resume goes on as its run started, but for the flags given again (for this process).
+void take_journal_settings(run_options& o, const store::run_header& h) {
+  if (!o.given.min_score)
+    o.min_score = h.min_score;
+  if (!o.given.max_reasks)
+    o.max_reasks = h.max_reasks;
+  if (!o.given.verify_timeout)
+    o.verify_timeout_s = h.verify_timeout_s;
+  if (!o.given.sandbox)
+    o.sandbox = h.sandbox;
+}
+
 // The journal, or a clear failure: a run that cannot be journaled could not
-// be resumed, so it does not start.
+// be resumed, so it does not start. A new run takes its lock (into `lock`) before its journal
+// is written: a run killed in between must not stay "running" for ever.
 std::optional<store::journal_writer> open_journal(context& ctx, const fs::path& runs,
-                                                  store::run_record& record, bool resumed) {
+                                                  store::run_record& record,
+                                                  std::optional<store::run_lock>& lock,
+                                                  bool resumed) {
+  auto take_lock = [&lock](const fs::path& dir) -> result<void> {
+    auto taken = store::run_lock::acquire(dir);
+    if (!taken)
+      return taken.error();
+    lock = std::move(*taken);
+    return {};
+  };
   auto j = resumed ? store::journal_writer::reopen(runs / record.header.id)
-                   : store::journal_writer::create_new(runs, record.header, store::new_run_id);
+                   : store::journal_writer::create_new(runs, record.header, store::new_run_id,
+                                                       take_lock);
   if (!j) {
     ctx.err << "et run: " << j.error().message << "\n";
     return std::nullopt;
@@ -115,20 +142,18 @@ bool choose_sandbox(context& ctx, const config::verify& section, run_options& o,
 }
 
 // One process per run: the lock is held until the run returns. A resumed run
-// is read again under the lock, since another process may have moved it on
-// between the first read and the lock; its header must be the one checked (seal, sandbox,
-// output dir) at the first read, or a journal swapped in between would run a verify command
-// and write an output dir nobody checked.
-std::optional<store::run_lock> lock_run(context& ctx, const fs::path& runs,
-                                        store::run_record& record, bool resumed) {
+// (a new one takes its lock in open_journal) is read again under the lock, since another process
+// may have moved it on between the first read and the lock; its header must be the one checked
+// (seal, sandbox, output dir) at the first read, or a journal swapped in between would run a verify
+// command and write an output dir nobody checked.
+std::optional<store::run_lock> lock_resumed(context& ctx, const fs::path& runs,
+                                            store::run_record& record) {
   auto dir = runs / record.header.id;
   auto lock = store::run_lock::acquire(dir);
   if (!lock) {
     ctx.err << "et run: " << lock.error().message << "\n";
     return std::nullopt;
   }
-  if (!resumed)
-    return std::move(*lock);
   auto fresh = store::read_run(dir);
   if (!fresh) {
     ctx.err << "et run --resume: " << fresh.error().message << "\n";
@@ -159,6 +184,7 @@ int run_pipeline(context& ctx, std::shared_ptr<config::settings> s, run_options 
   store::run_record record;
   if (resumed) {
     record = std::move(*resumed);
+    take_journal_settings(o, record.header);
     ++record.resumes;
     record.status = store::run_status::running;
   } else {
@@ -187,18 +213,13 @@ int run_pipeline(context& ctx, std::shared_ptr<config::settings> s, run_options 
   auto runs = config::runs_dir(*s, config::process_env());
   std::optional<store::run_lock> lock;
   if (resumed) { // before the journal gets its `resumed` event
-    lock = lock_run(ctx, runs, record, true);
+    lock = lock_resumed(ctx, runs, record);
     if (!lock)
       return exit_usage;
   }
-  auto journal = open_journal(ctx, runs, record, resumed.has_value());
+  auto journal = open_journal(ctx, runs, record, lock, resumed.has_value());
   if (!journal)
     return exit_failed;
-  if (!resumed) {
-    lock = lock_run(ctx, runs, record, false);
-    if (!lock)
-      return exit_failed;
-  }
   auto runtime = role_runtime::start(
       ctx, "et run", s, {record.header.id, record.header.started_ms, resumed.has_value()});
   if (!runtime)

@@ -39,12 +39,17 @@ struct run_options {
   std::string bwrap;                     ///< set by run_pipeline: sandbox verify with it ("" = no)
   double min_score = 7;                  ///< --min-score (witness threshold)
   int max_reasks = 2;                    ///< --max-reasks (per subtask)
-  std::optional<double> budget;          ///< --budget USD
-  int timeout_s = 0;                     ///< --timeout for the whole run (0 = none)
-  bool json = false;                     ///< --json
-  std::string resume;                    ///< --resume RUN_ID ("" = a new run)
-  std::string context;                   ///< --context PATH|off ("" = the current project)
-  std::string context_block;             ///< what retrieval found for the task ("" = none)
+  /// Which of the flags a journal keeps but a resume may change were given: a resume takes the
+  /// others from its journal.
+  struct {
+    bool min_score = false, max_reasks = false, verify_timeout = false, sandbox = false;
+  } given;
+  std::optional<double> budget;                ///< --budget USD
+  int timeout_s = 0;                           ///< --timeout for the whole run (0 = none)
+  bool json = false;                           ///< --json
+  std::string resume;                          ///< --resume RUN_ID ("" = a new run)
+  std::string context;                         ///< --context PATH|off ("" = the current project)
+  std::string context_block;                   ///< what retrieval found for the task ("" = none)
   et::context::excerpt_source subtask_context; ///< per subtask, with its embedding (null = none)
   std::string subtask_embed; ///< the embedding model for subtask_context ("" = BM25 alone)
   std::vector<std::string> subtask_embed_fallbacks; ///< its fallbacks

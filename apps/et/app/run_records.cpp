@@ -31,6 +31,10 @@ json::object to_json(const store::run_header& h) {
           {"refine", h.refine},
           {"coordinate", h.coordinate},
           {"accept", json::array(h.accept.begin(), h.accept.end())},
+          {"min_score", h.min_score},
+          {"max_reasks", h.max_reasks},
+          {"verify_timeout_s", h.verify_timeout_s},
+          {"sandbox", h.sandbox},
           {"context", h.context}};
 }
 

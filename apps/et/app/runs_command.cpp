@@ -15,6 +15,7 @@
 #include "et/cost/summary.hpp"
 #include "et/llm/plausible.hpp"
 #include "et/store/journal.hpp"
+#include "et/util/json_text.hpp"
 #include "et/util/text.hpp"
 
 namespace et::app {
@@ -156,8 +157,17 @@ std::string flags_of(const store::run_header& h) {
     out += " --output-dir " + h.output_dir;
   if (!h.verify.empty())
     out += " --verify \"" + h.verify + "\" --max-iterations " + std::to_string(h.max_iterations);
-  if (h.max_subtasks != store::run_header{}.max_subtasks)
+  const store::run_header usual;
+  if (!h.verify.empty() && h.verify_timeout_s != usual.verify_timeout_s)
+    out += " --verify-timeout " + std::to_string(h.verify_timeout_s);
+  if (!h.verify.empty() && !h.sandbox.empty())
+    out += " --sandbox " + h.sandbox;
+  if (h.max_subtasks != usual.max_subtasks)
     out += " --max-subtasks " + std::to_string(h.max_subtasks);
+  if (h.min_score != usual.min_score)
+    out += " --min-score " + json_text(json::value{h.min_score});
+  if (h.max_reasks != usual.max_reasks)
+    out += " --max-reasks " + std::to_string(h.max_reasks);
   out += h.synthesize ? "" : " --no-synthesize";
   out += h.review ? "" : " --no-review";
   out += h.refine ? "" : " --no-refine";

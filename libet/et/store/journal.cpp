@@ -81,6 +81,10 @@ json::object started_event(const run_header& h) {
   e["refine"] = h.refine;
   e["coordinate"] = h.coordinate;
   e["accept"] = to_json(h.accept);
+  e["min_score"] = h.min_score;
+  e["max_reasks"] = h.max_reasks;
+  e["verify_timeout_s"] = h.verify_timeout_s;
+  e["sandbox"] = h.sandbox;
   e["context"] = h.context;
   e["seal"] = h.seal;
   return e;
@@ -154,7 +158,7 @@ journal_writer::journal_writer(std::filesystem::path dir, int fd)
     : dir_(std::move(dir)), fd_(new int{fd}, fd_closer{}) {}
 
 result<journal_writer> journal_writer::create(const std::filesystem::path& runs_dir,
-                                              const run_header& header) {
+                                              const run_header& header, const claim_hook& claimed) {
   const auto& id = header.id;
   if (id.empty() || id == "." || id == ".." || id.find('/') != std::string::npos)
     return make_failure(errc::invalid_input, "journal: invalid run id \"" + id + "\"");
@@ -164,6 +168,12 @@ result<journal_writer> journal_writer::create(const std::filesystem::path& runs_
   // mkdir claims the id: two runs with one id must never share a folder or a journal.
   if (::mkdir(dir.c_str(), 0700) != 0)
     return io_failure(errno == EEXIST ? "run id taken:" : "cannot create", dir, errno);
+  if (claimed)
+    if (auto ok = claimed(dir); !ok) {
+      std::error_code ec;
+      fs::remove_all(dir, ec); // only what the hook made: the journal is not there yet
+      return ok.error();
+    }
   auto file = dir / journal_file;
   auto opened = open_private_file(file, O_WRONLY | O_APPEND | O_CREAT | O_EXCL);
   if (!opened)
@@ -181,11 +191,11 @@ result<journal_writer> journal_writer::create(const std::filesystem::path& runs_
 result<journal_writer> journal_writer::create_new(const std::filesystem::path& runs_dir,
                                                   const run_header& header,
                                                   const std::function<std::string()>& next_id,
-                                                  int tries) {
+                                                  const claim_hook& claimed, int tries) {
   auto h = header;
   for (int i = 0;; ++i) {
     h.id = next_id();
-    auto w = create(runs_dir, h);
+    auto w = create(runs_dir, h, claimed);
     std::error_code ec;
     // Only a taken id is worth another try; anything else would fail again.
     if (w || i + 1 >= tries || w.error().code != errc::io_error || !fs::exists(runs_dir / h.id, ec))

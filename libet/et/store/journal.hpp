@@ -47,6 +47,10 @@ struct run_header {
   bool refine = true;              ///< false with --no-refine
   bool coordinate = true;          ///< false with --no-coordinate
   std::vector<std::string> accept; ///< --accept criteria (none: no acceptance check)
+  double min_score = 7;            ///< --min-score (a resume may give it again)
+  int max_reasks = 2;              ///< --max-reasks (a resume may give it again)
+  int verify_timeout_s = 600;      ///< --verify-timeout (a resume may give it again)
+  std::string sandbox;             ///< --sandbox auto|on|off ("" = the config's verify.sandbox)
   std::string context; ///< project context retrieved for the task, given to the mayor with it
   std::string seal;    ///< this state dir's seal of it (store/run_seal.hpp; "" = none)
   bool operator==(const run_header&) const = default;
@@ -138,16 +142,22 @@ struct run_record {
 /// detached actor. Every method returns a failure naming the file when a write fails.
 class journal_writer {
 public:
-  /// Creates `runs_dir/header.id/` (parents too; folders 0700, files 0600) and writes the
-  /// `started` event. An id whose folder exists is an io_error: the id is taken.
+  /// Called with a new run's folder once it is claimed, before its journal exists (to take
+  /// the run's lock there: no reader then sees a journal whose run has not taken it yet). A
+  /// failure stops the run's creation and leaves no folder.
+  using claim_hook = std::function<result<void>(const std::filesystem::path& run_dir)>;
+
+  /// Creates `runs_dir/header.id/` (parents too; folders 0700, files 0600), calls `claimed`
+  /// (when given) and writes the `started` event. An id whose folder exists is an io_error:
+  /// the id is taken.
   static result<journal_writer> create(const std::filesystem::path& runs_dir,
-                                       const run_header& header);
+                                       const run_header& header, const claim_hook& claimed = {});
   /// create() with the id from `next_id`, asking for another while the id is taken (two runs
   /// started in the same second with the same random part), at most `tries` times.
   static result<journal_writer> create_new(const std::filesystem::path& runs_dir,
                                            const run_header& header,
                                            const std::function<std::string()>& next_id,
-                                           int tries = 16);
+                                           const claim_hook& claimed = {}, int tries = 16);
   /// Opens an existing run's journal for appending and writes a `resumed` event.
   static result<journal_writer> reopen(const std::filesystem::path& run_dir);
 

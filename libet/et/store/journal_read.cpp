@@ -73,6 +73,14 @@ run_header header_of(const json::object& e) {
   // Journals from before the brief have none: a resume does not add one.
   h.coordinate = flag(e, "coordinate", false);
   h.accept = texts(e, "accept");
+  // Journals from before these were kept have none: the defaults, as those runs had.
+  if (auto score = number(e, "min_score", h.min_score); score >= 0 && score <= 10)
+    h.min_score = score;
+  h.max_reasks = within(e, "max_reasks", 0, 10, h.max_reasks);
+  h.verify_timeout_s = within(e, "verify_timeout_s", 1, 604800, h.verify_timeout_s);
+  h.sandbox = text(e, "sandbox");
+  if (!h.sandbox.empty() && h.sandbox != "auto" && h.sandbox != "off")
+    h.sandbox = "on"; // "on", or damage: the strictest
   h.context = text(e, "context");
   return h;
 }

@@ -6,6 +6,7 @@
 #include <openssl/rand.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <cstdio>
 
 #include "et/util/private_files.hpp"
@@ -23,6 +24,13 @@ void add(std::string& out, std::string_view field) {
   out += field;
 }
 
+// The shortest text that reads back as `d`: one double, one text.
+std::string shortest(double d) {
+  char buf[32];
+  auto end = std::to_chars(buf, buf + sizeof buf, d).ptr;
+  return std::string(buf, end);
+}
+
 std::string sealed_bytes(const run_header& h) {
   std::string out;
   for (std::string_view f : {std::string_view{h.task}, std::string_view{h.config},
@@ -32,6 +40,17 @@ std::string sealed_bytes(const run_header& h) {
   add(out, std::to_string(h.max_iterations));
   for (const auto& c : h.accept)
     add(out, c);
+  // Kept since seals began: added only when not the default, so an older journal's seal holds
+  // and an edit can at most bring back a default (the config's sandbox, the usual timeout).
+  const run_header usual;
+  if (h.sandbox != usual.sandbox)
+    add(out, "sandbox=" + h.sandbox);
+  if (h.verify_timeout_s != usual.verify_timeout_s)
+    add(out, "verify_timeout_s=" + std::to_string(h.verify_timeout_s));
+  if (h.min_score != usual.min_score)
+    add(out, "min_score=" + shortest(h.min_score));
+  if (h.max_reasks != usual.max_reasks)
+    add(out, "max_reasks=" + std::to_string(h.max_reasks));
   return out;
 }
 
