@@ -302,4 +302,14 @@ CAF_TEST(the same words from a command run without the sandbox are its own and g
   CAF_CHECK_EQUAL(verifier_seen().seen.size(), 2u);
 }
 
+CAF_TEST(a verify command runs within the config s limits and without core dumps) {
+  load(yaml_with_latency("0ms"));
+  auto r = complete(spawn(verified_run("two parts", "a.txt:1: broken\n")));
+  CAF_REQUIRE(r);
+  CAF_REQUIRE(!verifier_seen().seen.empty());
+  constexpr uint64_t mib = 1024 * 1024;
+  CAF_CHECK(verifier_seen().seen[0].limits
+            == (workspace::command_limits{4096, 4096 * mib, 0, true}));
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -240,6 +240,14 @@ struct verify {
   /// Folders or files the sandbox shows read-only besides the system's, the home's toolchains
   /// and PATH (absolute, never the home or one holding it).
   std::vector<std::string> read_only;
+  /// `verify.limits`: bounds on what a verify command may use (0 = none of that kind). Core
+  /// dumps are always off.
+  struct limits_section {
+    int64_t processes = 4096; ///< processes and threads it may add to its user's
+    int64_t file_mib = 4096;  ///< the largest file it may write
+    int64_t memory_mib =
+        0; ///< address space per process (sanitizers and runtimes reserve far more than they use)
+  } limits;
 };
 
 /// A reader endpoint that fetches pages on et's behalf (Jina-style: GET base_url + URL).

@@ -64,13 +64,27 @@ void read_shown(reader& r, const located& at, std::vector<std::string>& out) {
   }
 }
 
+// `verify.limits`: whole numbers, 0 for no bound.
+void read_limits(reader& r, const located& at, verify::limits_section& out) {
+  if (!at.node.IsDefined() || !r.expect_map(at))
+    return;
+  r.check_keys(at, {"processes", "file_mib", "memory_mib"});
+  constexpr int64_t most = int64_t{1} << 30; // of processes or MiB: beyond any machine
+  for (auto [key, field] :
+       {std::pair{"processes", &out.processes}, std::pair{"file_mib", &out.file_mib},
+        std::pair{"memory_mib", &out.memory_mib}})
+    if (auto n = r.integer(r.child(at, key), 0, most))
+      *field = *n;
+}
+
 } // namespace
 
 void read_verify(reader& r, const located& at, settings& out) {
   if (!at.node.IsDefined() || !r.expect_map(at))
     return;
-  r.check_keys(at, {"sandbox", "env", "read_only"});
+  r.check_keys(at, {"sandbox", "env", "read_only", "limits"});
   read_shown(r, r.child(at, "read_only"), out.verify.read_only);
+  read_limits(r, r.child(at, "limits"), out.verify.limits);
   auto sandbox_at = r.child(at, "sandbox");
   if (sandbox_at.node.IsDefined()) {
     // yaml-cpp reads a bare on/off as a boolean; both spellings mean the mode.

@@ -10,7 +10,8 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <spawn.h>
+#include <pthread.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -115,77 +116,117 @@ result<output_pipe> make_pipe() {
   return output_pipe{fds[0], fds[1]};
 }
 
-// Child setup that posix_spawn performs between fork and exec (async-signal-safe by design):
-// stdin from /dev/null, stdout and stderr into the pipe, every other descriptor closed.
-int set_file_actions(posix_spawn_file_actions_t& fa, const command_spec& spec, output_pipe p) {
-  int rc = ::posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  if (rc == 0)
-    rc = ::posix_spawn_file_actions_adddup2(&fa, p.write, 1);
-  if (rc == 0)
-    rc = ::posix_spawn_file_actions_adddup2(&fa, p.write, 2);
-  if (rc == 0)
-    rc = ::posix_spawn_file_actions_addclose(&fa, p.read);
-  if (rc == 0)
-    rc = ::posix_spawn_file_actions_addclose(&fa, p.write);
+// What the command's process does between fork and exec, all of it prepared before the fork:
+// another thread may hold malloc's lock there, so the child makes system calls only. Its own
+// process group (one kill reaches everything it starts), default dispositions and no blocked
+// signals (an ignored SIGPIPE or SIGINT here must not leak into it), stdin from /dev/null,
+// stdout and stderr into the pipe, its limits, every other descriptor closed. Returns only on
+// failure, with the errno.
+struct child_plan {
+  std::vector<char*> argv;
+  char* const* envp = nullptr;
+  const char* dir = nullptr; // null: stay
+  int out = -1;              // the pipe's write end
+  int report = -1;           // close-on-exec: the errno of a failure goes back through it
+  const std::vector<rlimit_setting>* limits = nullptr;
+};
+
+int become_command(child_plan& c) noexcept {
+  if (::setpgid(0, 0) != 0)
+    return errno;
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; ++sig)
+    if (sig != SIGKILL && sig != SIGSTOP)
+      ::sigaction(sig, &dfl, nullptr); // fails harmlessly for the numbers glibc keeps
+  int null_fd = ::open("/dev/null", O_RDONLY);
+  if (null_fd < 0 || ::dup2(null_fd, 0) < 0 || ::dup2(c.out, 1) < 0 || ::dup2(c.out, 2) < 0)
+    return errno;
+  if (c.dir != nullptr && ::chdir(c.dir) != 0)
+    return errno;
+  for (const auto& l : *c.limits) {
+    rlimit bound{static_cast<rlim_t>(l.value), static_cast<rlim_t>(l.value)};
+    if (::setrlimit(l.resource, &bound) != 0)
+      return errno;
+  }
+  // Descriptors someone else opened without O_CLOEXEC must not reach the command: all above
+  // 2 go but the report pipe, moved to 3 (and closed by the exec).
+  if (::dup2(c.report, 3) < 0 || ::fcntl(3, F_SETFD, FD_CLOEXEC) != 0)
+    return errno;
+  c.report = 3;
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 34)
-  // Descriptors someone else opened without O_CLOEXEC must not reach the command either.
-  if (rc == 0)
-    rc = ::posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+  ::closefrom(4);
+#else
+  for (int fd = 4; fd < 65536; ++fd)
+    ::close(fd);
 #endif
-  if (rc == 0 && !spec.dir.empty())
-    rc = ::posix_spawn_file_actions_addchdir_np(&fa, spec.dir.c_str());
-  return rc;
+  sigset_t none;
+  ::sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  ::execve(c.argv.front(), c.argv.data(), c.envp);
+  return errno;
 }
 
-// Its own process group (so one kill reaches everything it starts), no blocked signals and
-// default dispositions: an ignored SIGPIPE or SIGINT in this process must not leak into it.
-int set_attributes(posix_spawnattr_t& attr) {
-  sigset_t none;
+// Forks the command's process (blocking every signal across the fork, so no handler of ours
+// runs in the child) and waits for its exec or its failure.
+result<pid_t> start_child(child_plan& c) {
+  int report[2];
+  if (::pipe2(report, O_CLOEXEC) != 0)
+    return io_failure("cannot create a pipe", errno);
+  c.report = report[1];
   sigset_t all;
-  ::sigemptyset(&none);
+  sigset_t before;
   ::sigfillset(&all);
-  short flags = POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
-  int rc = ::posix_spawnattr_setflags(&attr, flags);
-  if (rc == 0)
-    rc = ::posix_spawnattr_setpgroup(&attr, 0);
-  if (rc == 0)
-    rc = ::posix_spawnattr_setsigmask(&attr, &none);
-  if (rc == 0)
-    rc = ::posix_spawnattr_setsigdefault(&attr, &all);
-  return rc;
+  ::pthread_sigmask(SIG_SETMASK, &all, &before);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int err = become_command(c);
+    [[maybe_unused]] auto n = ::write(c.report, &err, sizeof err);
+    ::_exit(127);
+  }
+  int fork_err = errno;
+  ::pthread_sigmask(SIG_SETMASK, &before, nullptr);
+  ::close(report[1]);
+  if (pid < 0) {
+    ::close(report[0]);
+    return io_failure("cannot start " + std::string{c.argv.front()}, fork_err);
+  }
+  ::setpgid(pid, pid); // also here: the group exists before anyone signals it
+  int child_err = 0;
+  ssize_t n;
+  do
+    n = ::read(report[0], &child_err, sizeof child_err);
+  while (n < 0 && errno == EINTR);
+  ::close(report[0]);
+  if (n != static_cast<ssize_t>(sizeof child_err))
+    return pid; // the pipe closed at exec: the command runs
+  ::waitpid(pid, nullptr, 0);
+  return io_failure("cannot start " + std::string{c.argv.front()}
+                        + (c.dir ? std::string{" in "} + c.dir : std::string{}),
+                    child_err);
 }
 
 result<pid_t> spawn_shell(const command_spec& spec, output_pipe p) {
-  posix_spawn_file_actions_t fa;
-  posix_spawnattr_t attr;
-  ::posix_spawn_file_actions_init(&fa);
-  ::posix_spawnattr_init(&attr);
-  // Copies: posix_spawn takes char* const[].
+  auto limits =
+      rlimits_for(spec.limits, spec.limits.processes ? tasks_of_user(::getuid()) : uint64_t{0});
   std::vector<std::string> words = spec.wrapper;
   for (const char* w : {"/bin/sh", "-c"})
     words.emplace_back(w);
   words.push_back(spec.command);
-  std::vector<char*> argv;
-  for (auto& w : words)
-    argv.push_back(w.data());
-  argv.push_back(nullptr);
   std::vector<std::string> vars = spec.env.value_or(std::vector<std::string>{});
   std::vector<char*> envp;
   for (auto& v : vars)
     envp.push_back(v.data());
   envp.push_back(nullptr);
-  pid_t pid = -1;
-  int rc = set_file_actions(fa, spec, p);
-  if (rc == 0)
-    rc = set_attributes(attr);
-  if (rc == 0)
-    rc = ::posix_spawn(&pid, words.front().c_str(), &fa, &attr, argv.data(),
-                       spec.env ? envp.data() : environ);
-  ::posix_spawn_file_actions_destroy(&fa);
-  ::posix_spawnattr_destroy(&attr);
-  if (rc != 0)
-    return io_failure("cannot start " + words.front() + " in " + spec.dir.string(), rc);
-  return pid;
+  child_plan c;
+  for (auto& w : words)
+    c.argv.push_back(w.data());
+  c.argv.push_back(nullptr);
+  c.envp = spec.env ? envp.data() : environ;
+  c.dir = spec.dir.empty() ? nullptr : spec.dir.c_str();
+  c.out = p.write;
+  c.limits = &limits;
+  return start_child(c);
 }
 
 // Runs the loop for one started command; the child stays unreaped until the very end, so its

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "et/util/result.hpp"
+#include "et/workspace/limits.hpp"
 
 namespace et::workspace {
 
@@ -37,6 +38,8 @@ struct command_spec {
   /// Runs `wrapper... /bin/sh -c command` instead (a sandbox such as bwrap); wrapper[0] is an
   /// absolute path. Empty = none.
   std::vector<std::string> wrapper{};
+  /// Bounds for it and everything it starts, the wrapper too (limits.hpp).
+  command_limits limits{};
 };
 
 /// Runs `spec` in its own process group with stdin from /dev/null; on timeout or when
@@ -46,7 +49,8 @@ struct command_spec {
 /// with setsid or double forks, once no other command of this process is running. So do not
 /// start other children meant to outlive a command while one runs. Blocks the calling thread:
 /// call it from the app's thread or a detached actor, never a scheduler thread. A command that
-/// cannot be started (missing dir, fork failure) is a failure naming the reason.
+/// cannot be started (missing dir, fork failure, limits that cannot be set) is a failure naming
+/// the reason.
 result<command_outcome> run_command(const command_spec& spec,
                                     const std::atomic<bool>* cancel = nullptr);
 

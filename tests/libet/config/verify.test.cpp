@@ -103,3 +103,21 @@ CAF_TEST(verify read_only may not show what the sandbox keeps private) {
                       .verify.read_only,
                   (strings{"/tmp/build/bin", "/run/wrappers/bin", "/run/current-system/sw/bin"}));
 }
+
+CAF_TEST(verify limits default to bounded processes and files and take whole numbers) {
+  auto usual = valid(base).verify.limits;
+  CAF_CHECK_EQUAL(usual.processes, 4096);
+  CAF_CHECK_EQUAL(usual.file_mib, 4096);
+  CAF_CHECK_EQUAL(usual.memory_mib, 0);
+  auto set = valid(base + "verify: {limits: {processes: 0, file_mib: 16, memory_mib: 2048}}\n")
+                 .verify.limits;
+  CAF_CHECK_EQUAL(set.processes, 0);
+  CAF_CHECK_EQUAL(set.file_mib, 16);
+  CAF_CHECK_EQUAL(set.memory_mib, 2048);
+  CAF_CHECK_EQUAL(error_at(base + "verify: {limits: {processes: -1}}\n", "verify.limits.processes"),
+                  "must be from 0 to 1073741824, got -1");
+  CAF_CHECK_EQUAL(error_at(base + "verify: {limits: {file_mib: lots}}\n", "verify.limits.file_mib"),
+                  "expected a whole number, got \"lots\"");
+  auto unknown = error_at(base + "verify: {limits: {memory_mb: 1}}\n", "verify.limits.memory_mb");
+  CAF_CHECK_NOT_EQUAL(unknown.find("did you mean"), std::string::npos);
+}

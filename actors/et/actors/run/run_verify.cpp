@@ -100,6 +100,12 @@ workspace::command_spec verify_spec(run_pointer self) {
          true);
   }
   spec.env = std::move(env.vars);
+  // Sandboxed or not: a fork bomb, a runaway file or a core dump stops at a bound.
+  const auto& bounds = st.setup.settings->verify.limits;
+  constexpr uint64_t mib = 1024 * 1024;
+  spec.limits = {static_cast<uint64_t>(bounds.processes),
+                 static_cast<uint64_t>(bounds.file_mib) * mib,
+                 static_cast<uint64_t>(bounds.memory_mib) * mib, true};
   if (sandboxed)
     spec.wrapper = workspace::sandbox_wrapper(
         limits.bwrap, fs::weakly_canonical(fs::absolute(st.output->root())), view_of(st));
