@@ -1,6 +1,7 @@
 #include "et/util/text.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <numeric>
 
@@ -147,12 +148,49 @@ std::string redact(std::string_view secret) {
   return secret.empty() ? std::string{} : std::string{"****"};
 }
 
+namespace {
+
+// Below this a secret (a local server's dummy key "1", a header "x-token: 2") is in every
+// address and number: it is kept where it is joined to one, hidden everywhere else.
+constexpr size_t short_secret = 8;
+
+bool word_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
+
+// Whether text[at] joins what is next to it on the side of `step` (-1: before, +1: after) to a
+// word, a number or an address: a letter, a digit or '_' (but the end of a percent escape), or a
+// '.' or '-' with one of those beyond it ("127.0.0.1", "2026-12-01", "v1"). Past either end
+// (npos, as 0 - 1 is) joins nothing.
+bool joins(const std::string& text, size_t at, int step) {
+  if (at >= text.size())
+    return false;
+  // The end of a percent escape ("Bearer%20key") is a separator, not a word.
+  if (step < 0 && at >= 2 && text[at - 2] == '%'
+      && std::isxdigit(static_cast<unsigned char>(text[at]))
+      && std::isxdigit(static_cast<unsigned char>(text[at - 1])))
+    return false;
+  if (word_char(text[at]))
+    return true;
+  auto beyond = at + static_cast<size_t>(step);
+  return (text[at] == '.' || text[at] == '-') && beyond < text.size() && word_char(text[beyond]);
+}
+
+} // namespace
+
 std::string scrub(std::string text, const std::vector<std::string>& secrets) {
   for (const auto& secret : secrets) {
     if (secret.empty())
       continue;
-    for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos + 4))
+    bool whole_only = secret.size() < short_secret;
+    for (auto pos = text.find(secret); pos != std::string::npos;) {
+      if (whole_only && (joins(text, pos - 1, -1) || joins(text, pos + secret.size(), 1))) {
+        pos = text.find(secret, pos + 1);
+        continue;
+      }
       text.replace(pos, secret.size(), "****");
+      pos = text.find(secret, pos + 4);
+    }
   }
   return text;
 }

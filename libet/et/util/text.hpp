@@ -80,7 +80,9 @@ std::string join(const std::vector<std::string>& parts, std::string_view separat
 /// How a secret is shown: "****" when set (no part of it, ever), "" when empty.
 std::string redact(std::string_view secret);
 
-/// `text` with every occurrence of each non-empty secret replaced by "****".
+/// `text` with every occurrence of each non-empty secret replaced by "****"; one shorter than 8
+/// bytes (a local server's dummy key "1") not where a letter, digit, '_' or a '.' or '-' before
+/// one joins it to a word, a number or an address ("127.0.0.1:18081" keeps its "1"s).
 std::string scrub(std::string text, const std::vector<std::string>& secrets);
 
 /// True when `text` starts with `prefix`.

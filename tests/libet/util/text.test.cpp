@@ -78,9 +78,29 @@ CAF_TEST(redact never shows any part of a secret) {
 }
 
 CAF_TEST(scrub replaces every occurrence of every secret) {
-  CAF_CHECK_EQUAL(scrub("key=sk-1 again sk-1 and pw", {"sk-1", "pw"}),
+  CAF_CHECK_EQUAL(scrub("key=sk-live-1 again sk-live-1 and password1", {"sk-live-1", "password1"}),
                   "key=**** again **** and ****");
-  CAF_CHECK_EQUAL(scrub("sk-1sk-1", {"sk-1"}), "********");
+  CAF_CHECK_EQUAL(scrub("sk-live-1sk-live-1", {"sk-live-1"}), "********");
+  CAF_CHECK_EQUAL(scrub("at 10.0.0.1:8080/sk-live-1x", {"sk-live-1"}), "at 10.0.0.1:8080/****x");
+}
+
+CAF_TEST(a short secret is hidden where it stands apart and kept inside addresses and numbers) {
+  // A dummy key "1" for a local server must not make "127.0.0.1:18081" unreadable.
+  CAF_CHECK_EQUAL(scrub("cannot connect to 127.0.0.1:18081", {"1"}),
+                  "cannot connect to 127.0.0.1:18081");
+  CAF_CHECK_EQUAL(scrub("invalid api key: 1", {"1"}), "invalid api key: ****");
+  CAF_CHECK_EQUAL(scrub(R"({"api_key":"1","n":12})", {"1"}), R"({"api_key":"****","n":12})");
+  CAF_CHECK_EQUAL(scrub("Bearer 1\nkey=1;(1)", {"1"}), "Bearer ****\nkey=****;(****)");
+  CAF_CHECK_EQUAL(scrub("1", {"1"}), "****");
+  CAF_CHECK_EQUAL(scrub("GET /v1?key=1&alt=sse", {"1"}), "GET /v1?key=****&alt=sse");
+  CAF_CHECK_EQUAL(scrub("hunter2 and xhunter2", {"hunter2"}), "**** and xhunter2");
+  // Every echo that does not join it to a word hides it.
+  for (std::string echo :
+       {"x-api-key:hunter2", "https://me:hunter2@proxy", R"({\"key\":\"hunter2\"})",
+        "provided: hunter2.", "key=hunter2|", "Bearer%20hunter2", "/hunter2/"})
+    CAF_CHECK_EQUAL(scrub(echo, {"hunter2"}).find("hunter2"), std::string::npos);
+  CAF_CHECK_EQUAL(scrub("on 10.0.0.1:8081/v1, port 11434, 2026-12-01", {"1"}),
+                  "on 10.0.0.1:8081/v1, port 11434, 2026-12-01");
 }
 
 CAF_TEST(scrub ignores empty secrets and leaves other text alone) {
@@ -89,7 +109,8 @@ CAF_TEST(scrub ignores empty secrets and leaves other text alone) {
 }
 
 CAF_TEST(scrub terminates when the secret is part of the mask) {
-  CAF_CHECK_EQUAL(scrub("a*b", {"*"}), "a****b");
+  CAF_CHECK_EQUAL(scrub("a********b", {"********"}), "a****b");
+  CAF_CHECK_EQUAL(scrub("a = *", {"*"}), "a = ****");
 }
 
 CAF_TEST(starts with compares a prefix) {
