@@ -170,7 +170,7 @@ CAF_TEST(a model cut midway is fallen back from with json but not once its text 
   // On a terminal the cut model's text was already shown: no other model can continue it.
   auto shown = et({"run", "--worker-role", "solo", "talk"});
   CAF_CHECK_EQUAL(shown.code, 1);
-  CAF_CHECK(has(shown.err, "no other model can continue them"));
+  CAF_CHECK(has(shown.err, "a model cannot continue another's answer"));
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

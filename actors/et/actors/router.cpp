@@ -267,6 +267,7 @@ void relay(router_pointer self, const stream_chunk& c) {
     j->prompt_estimate = cost::estimate_prompt_tokens(j->content);
     j->content = chat_request{};
   }
+  j->relayed_bytes += delta.text.size() + delta.reasoning.size();
   self->send(j->sink, chunk_atom::value, stream_chunk{j->req.id, j->next_seq++, std::move(delta)});
 }
 

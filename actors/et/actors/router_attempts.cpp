@@ -77,7 +77,7 @@ void on_attempt_failed(router_pointer self, uint64_t key, uint64_t attempt_id, f
   report(self, j, nullptr, &f);
   j.notes.push_back(where.label() + ": " + to_string(f));
   if (counts_toward_cooldown(f.code) && !j.counting) {
-    st.cooldowns.failed(where.key(), self->clock().now());
+    st.cooldowns.failed(where.key(), self->clock().now(), f.retry_after);
     st.last_failure[where.key()] = without_delay(f);
   }
   // An upstream that named its wait (Retry-After) is back then at the earliest: if the job
@@ -93,9 +93,11 @@ void on_attempt_failed(router_pointer self, uint64_t key, uint64_t attempt_id, f
     j.last_failed = without_delay(f);
   // Once text reached the requester, another model cannot continue it.
   if (j.streaming && j.next_seq > 0) {
+    auto passed = j.relayed_bytes > 0 ? std::to_string(j.relayed_bytes) + " bytes"
+                                      : std::string{"its first pieces"};
     failure cut{errc::stream_interrupted,
-                where.label() + " failed after " + std::to_string(j.next_seq)
-                    + " streamed pieces had been passed on (no other model can continue them): "
+                where.label() + " failed mid-answer, after " + passed
+                    + " had been passed on (a model cannot continue another's answer): "
                     + to_string(f),
                 0ms, f.http_status};
     return finish(self, key, to_caf(cut));

@@ -42,6 +42,7 @@ struct router_job {
   chunk_sink sink;                       ///< where streamed pieces go
   uint32_t next_seq = 0;                 ///< pieces relayed so far
   size_t streamed_bytes = 0;             ///< bytes the attempt in flight streamed (thinking too)
+  size_t relayed_bytes = 0;              ///< text and thinking bytes passed on to the requester
   bool billed =
       false; ///< an attempt failed after the provider likely billed it: the answer says so
   /// The prompt's estimated tokens, taken when the conversation is let go (the first piece

@@ -28,7 +28,11 @@ decision decide(const config::retry& policy, const failure& f, int attempts_made
   return {next_step::fail, milliseconds{0}};
 }
 
-bool cooldown_tracker::failed(const std::string& key, clock::time_point now) {
+bool cooldown_tracker::failed(const std::string& key, clock::time_point now,
+                              milliseconds named_wait) {
+  // An upstream's word bounded both ways: a Retry-After of 20 ms benches it for a second.
+  constexpr milliseconds shortest_named{1'000};
+  constexpr milliseconds longest_named{3'600'000};
   auto& e = entries_[key];
   e.failures.push_back(now);
   while (!e.failures.empty() && now - e.failures.front() > policy_.window)
@@ -36,7 +40,9 @@ bool cooldown_tracker::failed(const std::string& key, clock::time_point now) {
   if (static_cast<int>(e.failures.size()) < policy_.failures)
     return false;
   e.failures.clear();
-  e.until = now + policy_.period;
+  e.until = now
+            + (named_wait.count() > 0 ? std::clamp(named_wait, shortest_named, longest_named)
+                                      : policy_.period);
   return true;
 }
 

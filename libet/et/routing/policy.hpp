@@ -45,8 +45,11 @@ class cooldown_tracker {
 public:
   /// A tracker with the given policy.
   explicit cooldown_tracker(config::cooldown policy) : policy_(policy) {}
-  /// Records a failure of `key` at `now`; true when it starts a cooldown.
-  bool failed(const std::string& key, clock::time_point now);
+  /// Records a failure of `key` at `now`; true when it starts a cooldown. A cooldown lasts the
+  /// policy's period, or `named_wait` when the upstream named when it is back (Retry-After)
+  /// shorter or longer than that (from a second to an hour: an upstream's word is bounded too).
+  bool failed(const std::string& key, clock::time_point now,
+              milliseconds named_wait = milliseconds{0});
   /// Records a success: the failure count starts over.
   void succeeded(const std::string& key);
   /// When `key` is cooling down at `now`, the moment it comes back.

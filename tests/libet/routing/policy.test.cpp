@@ -98,6 +98,26 @@ CAF_TEST(a deployment cools down after enough failures within the window) {
   CAF_CHECK(!t.cooling_until("other/m", t0 + seconds{21}));
 }
 
+CAF_TEST(a cooldown lasts as long as the upstream said it would be away) {
+  config::cooldown c;
+  c.failures = 2;
+  c.period = seconds{30};
+  cooldown_tracker t{c};
+  auto t0 = clock::time_point{} + seconds{1000};
+  CAF_CHECK(!t.failed("short", t0, seconds{3}));
+  CAF_CHECK(t.failed("short", t0, seconds{3}));
+  CAF_CHECK(t.cooling_until("short", t0) == t0 + seconds{3});
+  CAF_CHECK(!t.failed("long", t0, seconds{90}));
+  CAF_CHECK(t.failed("long", t0, seconds{90}));
+  CAF_CHECK(t.cooling_until("long", t0) == t0 + seconds{90});
+  CAF_CHECK(!t.failed("huge", t0, seconds{86400}));
+  CAF_CHECK(t.failed("huge", t0, seconds{86400}));
+  CAF_CHECK(t.cooling_until("huge", t0) == t0 + seconds{3600});
+  CAF_CHECK(!t.failed("tiny", t0, std::chrono::milliseconds{20}));
+  CAF_CHECK(t.failed("tiny", t0, std::chrono::milliseconds{20}));
+  CAF_CHECK(t.cooling_until("tiny", t0) == t0 + seconds{1});
+}
+
 CAF_TEST(failures outside the window do not add up) {
   config::cooldown c;
   c.failures = 2;

@@ -36,15 +36,14 @@ struct exchange_state {
   std::unique_ptr<wire::stream_decoder> decoder; // streams only
   std::optional<failure> stream_error;           // a typed error event
   std::vector<chunk> pending;
-  size_t chunks_delivered = 0;
+  size_t chunks_delivered = 0; // events, counted before joining: the same however they arrive
 
   // Hands on what one read decoded, joined: events that came at once go on as one piece.
   void deliver(const chunk_handler& on_chunk) {
+    chunks_delivered += pending.size();
     coalesce(pending);
-    for (auto& c : pending) {
-      ++chunks_delivered;
+    for (auto& c : pending)
       on_chunk(std::move(c));
-    }
   }
 
   // send() returns the handle while the I/O thread may already be running
@@ -68,7 +67,8 @@ private:
 inline failure interrupted(const failure& cause, size_t chunks) {
   auto f = cause;
   f.code = errc::stream_interrupted;
-  f.message = "stream cut after " + std::to_string(chunks) + " chunks: " + to_string(cause);
+  f.message = "stream cut after " + std::to_string(chunks)
+              + (chunks == 1 ? " event: " : " events: ") + to_string(cause);
   return f;
 }
 
