@@ -82,24 +82,88 @@ CAF_TEST(a resumed run counts what it spent before against its budgets) {
   caf::anon_send_exit(resumed, caf::exit_reason::user_shutdown);
 }
 
-CAF_TEST(reservations in flight count against the run budget until settled or released) {
-  start([](config::settings& s) { s.budgets.per_run = 0.03; });
+CAF_TEST(a check that only holds for calls in flight keep from fitting waits for them) {
+  start([](config::settings& s) { s.budgets.per_run = 0.03; }, true);
   auto first = reserve(ledger);
   auto second = reserve(ledger);
   CAF_CHECK_NOT_EQUAL(first, 0u);
   CAF_CHECK_NOT_EQUAL(second, 0u);
-  CAF_CHECK_EQUAL(reserve(ledger), 0u); // 0.012 + 0.012 held, + 0.012 > 0.03
-  CAF_CHECK(last_refusal.find("per_run") != std::string::npos);
-  // the first attempt was never sent: its reservation comes back
+  // 0.012 + 0.012 held, + 0.012 > 0.03; but nothing is spent yet: it waits, unanswered.
+  cost::budget_query q{"polecat", "priced", "sim", "priced-model", 1000, 1000};
+  auto third = self->request(ledger, caf::infinite, budget_atom::value, q);
+  sched.run();
+  CAF_CHECK(self->mailbox().empty());
+  // the first attempt was never sent: its reservation comes back, and the third goes
   self->send(ledger, cancel_atom::value, first);
   sched.run();
-  auto third = reserve(ledger);
-  CAF_CHECK_NOT_EQUAL(third, 0u);
+  CAF_REQUIRE(!self->mailbox().empty());
+  uint64_t third_id = 0;
+  third.receive([&](uint64_t id) { third_id = id; },
+                [&](caf::error& e) { CAF_FAIL("refused: " << to_string(e)); });
+  CAF_CHECK_NOT_EQUAL(third_id, 0u);
   // the second cost 0.002 (1000 prompt tokens, no completion): its record settles it
   self->send(ledger, record_atom::value, second, call("priced", "priced-model", 1000, 0));
   sched.run();
   CAF_CHECK_NOT_EQUAL(reserve(ledger), 0u); // 0.002 + 0.012 + 0.012 = 0.026
   CAF_CHECK_EQUAL(store->since(0)->size(), 1u);
+}
+
+CAF_TEST(a check that would not fit even once the calls in flight settle is refused at once) {
+  start([](config::settings& s) { s.budgets.per_run = 0.021; }, true);
+  CAF_CHECK_NOT_EQUAL(reserve(ledger), 0u);                                        // 0.012 held
+  self->send(ledger, record_atom::value, call("priced", "priced-model", 5000, 0)); // $0.01
+  sched.run();
+  CAF_CHECK_EQUAL(reserve(ledger), 0u); // 0.01 + 0.012 > 0.021 with the hold or without
+  CAF_CHECK_EQUAL(last_refusal, "per_run budget $0.021 would be exceeded: spent $0.01 + held "
+                                "for calls in flight $0.012 + next ~$0.012");
+}
+
+CAF_TEST(checks that wait go in the order they came and a later one does not pass) {
+  start([](config::settings& s) { s.budgets.per_run = 0.03; }, true);
+  auto first = reserve(ledger);
+  auto second = reserve(ledger);                                                  // 0.024 held
+  cost::budget_query big{"polecat", "priced", "sim", "priced-model", 1000, 1000}; // 0.012
+  cost::budget_query small{"polecat", "priced", "sim", "priced-model", 1000, 0};  // 0.002
+  auto older = self->request(ledger, caf::infinite, budget_atom::value, big);
+  sched.run();
+  // 0.024 + 0.002 would fit, but an older check waits: the newer one waits behind it.
+  auto newer = self->request(ledger, caf::infinite, budget_atom::value, small);
+  sched.run();
+  CAF_CHECK(self->mailbox().empty());
+  self->send(ledger, record_atom::value, first, call("priced", "priced-model", 1000, 0)); // 0.002
+  sched.run();
+  // 0.002 spent + 0.012 held: the older (0.012) is reserved first, then the newer (0.002).
+  uint64_t older_id = 0;
+  uint64_t newer_id = 0;
+  older.receive([&](uint64_t id) { older_id = id; },
+                [&](caf::error& e) { CAF_FAIL("older refused: " << to_string(e)); });
+  newer.receive([&](uint64_t id) { newer_id = id; },
+                [&](caf::error& e) { CAF_FAIL("newer refused: " << to_string(e)); });
+  CAF_CHECK_NOT_EQUAL(older_id, 0u);
+  CAF_CHECK_GREATER(newer_id, older_id); // ids count up as reservations are made
+  CAF_CHECK_NOT_EQUAL(second, 0u);
+}
+
+CAF_TEST(without the pool s waiting a check held back by calls in flight is refused) {
+  start([](config::settings& s) { s.budgets.per_run = 0.03; });
+  CAF_CHECK_NOT_EQUAL(reserve(ledger), 0u);
+  CAF_CHECK_NOT_EQUAL(reserve(ledger), 0u);
+  CAF_CHECK_EQUAL(reserve(ledger), 0u); // a gateway's client gets its 429 at once
+  CAF_CHECK(last_refusal.find("held for calls in flight $0.024") != std::string::npos);
+}
+
+CAF_TEST(checks waiting for calls in flight are refused when the ledger stops) {
+  start([](config::settings& s) { s.budgets.per_run = 0.02; }, true);
+  CAF_CHECK_NOT_EQUAL(reserve(ledger), 0u);
+  cost::budget_query q{"polecat", "priced", "sim", "priced-model", 1000, 1000};
+  auto waiting = self->request(ledger, caf::infinite, budget_atom::value, q);
+  sched.run();
+  CAF_CHECK(self->mailbox().empty());
+  caf::anon_send_exit(ledger, caf::exit_reason::user_shutdown);
+  sched.run();
+  CAF_REQUIRE(!self->mailbox().empty());
+  waiting.receive([&](uint64_t) { CAF_FAIL("a reservation from a stopped ledger"); },
+                  [&](caf::error& e) { CAF_CHECK_EQUAL(from_caf(e).code, errc::budget_exceeded); });
 }
 
 CAF_TEST(two ledgers sharing a store cannot together pass the day budget) {

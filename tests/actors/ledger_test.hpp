@@ -43,16 +43,18 @@ struct fixture : test_coordinator_fixture<test_config> {
 
   int64_t clock_ms = 20'000 * 86'400'000LL + 1000; // 00:00:01 UTC of some day
 
-  void start(const std::function<void(config::settings&)>& adjust = {}) {
+  /// `pool`: the ledger of a pool run, whose checks wait for the holds of calls in flight.
+  void start(const std::function<void(config::settings&)>& adjust = {}, bool pool = false) {
     settings = load_settings(yaml, "ledger-test.yaml");
     if (adjust)
       adjust(*settings);
-    ledger = another_ledger();
+    ledger = another_ledger(pool);
   }
 
   // A ledger on the same store: another process sharing the ledger file.
-  ledger_actor another_ledger() {
+  ledger_actor another_ledger(bool pool = false) {
     ledger_setup setup{settings, cost::price_book{}, store, "run-1", false, {}};
+    setup.wait_for_holds = pool;
     setup.now_ms = [this] { return clock_ms; };
     auto l = spawn_ledger(sys, std::move(setup));
     sched.run();

@@ -1,6 +1,7 @@
 #include "et/actors/ledger.hpp"
 
 #include <chrono>
+#include <deque>
 
 #include "caf/all.hpp"
 #include "et/actors/detail/errors.hpp"
@@ -18,6 +19,13 @@ struct held {
   double usd = 0;       ///< its worst-case cost
   std::string role;     ///< who asked
   int64_t store_id = 0; ///< its row in the store (0: per_day is not set, nothing stored)
+};
+
+/// A budget check waiting for calls in flight to settle.
+struct waiting_check {
+  cost::budget_query query;                      ///< what was asked
+  double usd = 0;                                ///< its estimate
+  caf::typed_response_promise<uint64_t> promise; ///< its requester
 };
 
 /// The ledger's interface including its own flush message.
@@ -51,6 +59,9 @@ struct ledger_state {
   std::map<uint64_t, held> reservations; ///< by the id the router holds
   /// per_day checks the store has not answered yet, by reservation id.
   std::map<uint64_t, caf::typed_response_promise<uint64_t>> asking;
+  /// Checks that only money held for calls in flight keeps from fitting, oldest first: asked
+  /// again as those settle, as one at a time they might all fit.
+  std::deque<waiting_check> waiting;
   uint64_t next_reservation = 1;
   /// Records (and releases) not yet written: written together when the flush message, sent
   /// behind every message already waiting (and at least min_flush_gap after the last
@@ -128,6 +139,8 @@ int64_t take(ledger_state& st, uint64_t id) {
   return row;
 }
 
+void recheck_waiting(ledger_pointer self);
+
 void record(ledger_pointer self, uint64_t reservation, cost::call_record call) {
   auto& st = self->state;
   // The router priced every answer already (a node's router for "@node"
@@ -144,6 +157,8 @@ void record(ledger_pointer self, uint64_t reservation, cost::call_record call) {
   auto row = take(st, reservation);
   // Release and record in one transaction: the spend is never counted twice or not at all.
   queue_write(self, {row, store::stored_call{st.setup.run_id, std::move(call)}});
+  if (reservation != 0)
+    recheck_waiting(self);
 }
 
 void release(ledger_pointer self, uint64_t reservation) {
@@ -151,31 +166,41 @@ void release(ledger_pointer self, uint64_t reservation) {
   auto row = take(st, reservation);
   if (row != 0)
     queue_write(self, {row, std::nullopt});
+  recheck_waiting(self);
 }
 
-// The run's spend (this process's, estimates of failed calls included, and that of the
-// processes before a resume) plus its reservations, for the run and for `role`.
-std::pair<double, double> committed(const ledger_state& st, const std::string& role) {
-  double run = st.totals.total().usd + st.totals.total().estimated_usd;
+// What the run and `role` have spent (this process's calls, estimates of failed ones included,
+// and those of the processes before a resume) and what is held for their calls in flight.
+struct commitments {
+  double run = 0;
+  double role = 0;
+  double run_held = 0;
+  double role_held = 0;
+};
+
+commitments committed(const ledger_state& st, const std::string& role) {
+  commitments c;
+  c.run = st.totals.total().usd + st.totals.total().estimated_usd;
   auto r = st.role_spent.find(role);
-  double for_role = r == st.role_spent.end() ? 0.0 : r->second;
+  c.role = r == st.role_spent.end() ? 0.0 : r->second;
   for (const auto& [earlier_role, usd] : st.setup.earlier_spend) {
-    run += usd;
+    c.run += usd;
     if (earlier_role == role)
-      for_role += usd;
+      c.role += usd;
   }
   for (const auto& [id, h] : st.reservations) {
-    run += h.usd;
+    c.run_held += h.usd;
     if (h.role == role)
-      for_role += h.usd;
+      c.role_held += h.usd;
   }
-  return {run, for_role};
+  return c;
 }
 
 // Refuses check `id`: its reservation goes and its requester learns why.
 void refuse(ledger_pointer self, uint64_t id, std::string why) {
   auto& st = self->state;
-  st.reservations.erase(id);
+  if (st.reservations.erase(id) > 0)
+    recheck_waiting(self); // what it held may let a waiting check through
   auto ask = st.asking.find(id);
   if (ask == st.asking.end())
     return;
@@ -208,40 +233,93 @@ void granted(ledger_pointer self, uint64_t id, const store::reservation_grant& g
   rp.deliver(id);
 }
 
-caf::result<uint64_t> check(ledger_pointer self, const cost::budget_query& q) {
+enum class verdict { allowed, refused, wait };
+
+// The run's own budgets (per_run, per_role) for `q` estimated at `usd`: allowed, refused (with
+// why), or to wait when only what is held for calls in flight stands in the way.
+std::pair<verdict, std::string> run_verdict(const ledger_state& st, const cost::budget_query& q,
+                                            double usd) {
+  auto c = committed(st, q.role);
+  std::map<std::string, double> roles{{q.role, c.role}};
+  auto local = st.setup.settings->budgets;
+  local.per_day.reset(); // the host's, checked by the store
+  auto v = cost::check_budget(local, c.run, 0, roles, q.role, usd, c.run_held, c.role_held);
+  if (v.allowed)
+    return {verdict::allowed, {}};
+  bool holding = c.run_held > 0 || c.role_held > 0;
+  if (st.setup.wait_for_holds && holding
+      && cost::check_budget(local, c.run, 0, roles, q.role, usd).allowed)
+    return {verdict::wait, {}};
+  return {verdict::refused, v.reason};
+}
+
+// Holds `usd` for a call of `role` and gives its requester the reservation, once per_day (the
+// store's, shared with other processes) allows it.
+void reserve(ledger_pointer self, double usd, const std::string& role,
+             caf::typed_response_promise<uint64_t> rp) {
   auto& st = self->state;
   const auto& budgets = st.setup.settings->budgets;
-  auto price = price_of(st, q.provider, q.model, q.alias);
-  // An unpriced model cannot be held to a dollar budget; the summary marks it.
-  auto next = price ? cost::estimate_request_usd(*price, q.prompt_tokens, q.max_tokens) : 0.0;
-  if (next <= 0)
-    return uint64_t{0}; // free calls cross no budget and need no reservation
-  auto [run, for_role] = committed(st, q.role);
-  std::map<std::string, double> roles{{q.role, for_role}};
-  // per_run and per_role are the run's (committed()); per_day is the host's, checked below.
-  auto local = budgets;
-  local.per_day.reset();
-  auto verdict = cost::check_budget(local, run, 0, roles, q.role, next);
-  if (!verdict.allowed)
-    return to_caf(make_failure(errc::budget_exceeded, verdict.reason));
   // Budgets cap money: when the ledger cannot tell, the call is not made.
-  if (budgets.per_day && !st.writer)
-    return to_caf(make_failure(errc::budget_exceeded,
-                               "per_day budget cannot be checked: the ledger's store stopped"));
+  if (budgets.per_day && !st.writer) {
+    rp.deliver(to_caf(make_failure(
+        errc::budget_exceeded, "per_day budget cannot be checked: the ledger's store stopped")));
+    return;
+  }
   auto id = st.next_reservation++;
   // Held from now on, so a check that comes while the store decides counts it.
-  st.reservations[id] = held{next, q.role, 0};
-  if (!budgets.per_day)
-    return id;
+  st.reservations[id] = held{usd, role, 0};
+  if (!budgets.per_day) {
+    rp.deliver(id);
+    return;
+  }
   flush(self); // the writer takes the records still waiting first: today's spend has them
-  auto rp = self->make_response_promise<uint64_t>();
   st.asking.emplace(id, rp);
   self->request(st.writer, caf::infinite, budget_atom::value,
-                store::reservation_ask{next, *budgets.per_day, store::start_of_utc_day(now_ms(st))})
+                store::reservation_ask{usd, *budgets.per_day, store::start_of_utc_day(now_ms(st))})
       .then([=](const store::reservation_grant& grant) { granted(self, id, grant); },
             [=](caf::error& e) {
               refuse(self, id, "per_day budget cannot be checked: " + from_caf(e).message);
             });
+}
+
+// After a call settled: the checks that waited for it are asked again, oldest first.
+void recheck_waiting(ledger_pointer self) {
+  auto& st = self->state;
+  auto waiting = std::move(st.waiting);
+  st.waiting.clear();
+  bool blocked = false; // one still waits: those behind it wait too
+  for (auto& w : waiting) {
+    auto [v, why] = run_verdict(st, w.query, w.usd);
+    blocked = blocked || v == verdict::wait;
+    if (v != verdict::refused && blocked)
+      st.waiting.push_back(std::move(w));
+    else if (v == verdict::refused)
+      w.promise.deliver(to_caf(make_failure(errc::budget_exceeded, std::move(why))));
+    else
+      reserve(self, w.usd, w.query.role, std::move(w.promise));
+  }
+}
+
+caf::result<uint64_t> check(ledger_pointer self, const cost::budget_query& q) {
+  auto& st = self->state;
+  auto price = price_of(st, q.provider, q.model, q.alias);
+  // An unpriced model cannot be held to a dollar budget; the summary marks it.
+  auto usd = price ? cost::estimate_request_usd(*price, q.prompt_tokens, q.max_tokens) : 0.0;
+  if (usd <= 0)
+    return uint64_t{0}; // free calls cross no budget and need no reservation
+  auto [v, why] = run_verdict(st, q, usd);
+  if (v == verdict::refused)
+    return to_caf(make_failure(errc::budget_exceeded, std::move(why)));
+  auto rp = self->make_response_promise<uint64_t>();
+  if (v == verdict::allowed && st.waiting.empty()) {
+    reserve(self, usd, q.role, rp);
+    return rp;
+  }
+  // Behind the older ones that wait: oldest first, so later and smaller checks cannot keep
+  // passing one that waits.
+  st.waiting.push_back(waiting_check{q, usd, rp});
+  if (v == verdict::allowed)
+    recheck_waiting(self);
   return rp;
 }
 
@@ -262,6 +340,14 @@ cost::cost_report report(const ledger_state& st) {
 void refuse_all(ledger_pointer self, const std::string& why) {
   while (!self->state.asking.empty())
     refuse(self, self->state.asking.begin()->first, why);
+}
+
+// Refuses the checks waiting for calls in flight: the ledger stops.
+void refuse_waiting(ledger_pointer self) {
+  for (auto& w : self->state.waiting)
+    w.promise.deliver(to_caf(
+        make_failure(errc::budget_exceeded, "the budget cannot be checked: et is stopping")));
+  self->state.waiting.clear();
 }
 
 // The writer ended on its own (it only quits when told, so it failed): spend is no longer
@@ -293,6 +379,7 @@ ledger_impl::behavior_type ledger(ledger_pointer self, ledger_setup setup) {
   // writer as it closes, after what waits is written; those of a process that dies are
   // dropped by the next process that reserves.
   self->set_exit_handler([self](caf::exit_msg& msg) {
+    refuse_waiting(self); // first: a refusal below frees a hold, which would let one through
     refuse_all(self, "per_day budget cannot be checked: the ledger stopped");
     self->state.reservations.clear();
     if (self->state.writer)

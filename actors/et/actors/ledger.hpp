@@ -37,6 +37,10 @@ struct ledger_setup {
   /// What the run spent before this process, by role (a resumed run: the store's run_spend).
   /// per_run and per_role count it, so a resume does not start the run's budget over.
   std::map<std::string, double> earlier_spend;
+  /// A pool run's: a check that only what its calls in flight hold keeps from fitting per_run or
+  /// per_role waits for them to settle (oldest first) instead of being refused. Off for a
+  /// gateway, whose clients expect their 429 at once.
+  bool wait_for_holds = false;
 };
 
 /// Spawns a ledger.

@@ -221,7 +221,7 @@ int run_pipeline(context& ctx, std::shared_ptr<config::settings> s, run_options 
   if (!journal)
     return exit_failed;
   auto runtime = role_runtime::start(
-      ctx, "et run", s, {record.header.id, record.header.started_ms, resumed.has_value()});
+      ctx, "et run", s, {record.header.id, record.header.started_ms, resumed.has_value(), true});
   if (!runtime)
     return exit_usage;
   actors::run_setup setup;

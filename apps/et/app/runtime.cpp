@@ -134,7 +134,8 @@ std::unique_ptr<role_runtime> role_runtime::start(context& ctx, std::string_view
                                                         run.id.empty() ? new_run_id() : run.id,
                                                         true,
                                                         {},
-                                                        std::move(earlier)});
+                                                        std::move(earlier),
+                                                        run.pool});
   p->fallbacks = actors::spawn_fallback_log(p->host.system());
   p->router = actors::spawn_router(
       p->host.system(), actors::router_setup{s, actors::make_provider_factory(p->http, s),

@@ -27,6 +27,7 @@ struct run_ref {
   std::string id;         ///< the ledger files calls under it ("" = a new id)
   int64_t started_ms = 0; ///< when the run started (Unix ms): its calls are no older
   bool resumed = false;   ///< a resume: its budgets count what the run spent before
+  bool pool = false;      ///< a pool run: budget checks wait for parallel calls to settle
 };
 
 /// An actor system with a ledger and a router for one configuration; stopping

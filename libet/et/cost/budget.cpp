@@ -8,8 +8,11 @@ namespace et::cost {
 
 namespace {
 
-budget_check refuse(const std::string& name, double limit, double spent, double next) {
+budget_check refuse(const std::string& name, double limit, double spent, double in_flight,
+                    double next) {
   return {false, name + " " + format_usd(limit) + " would be exceeded: spent " + format_usd(spent)
+                     + (in_flight > 0 ? " + held for calls in flight " + format_usd(in_flight)
+                                      : std::string{})
                      + " + next ~" + format_usd(next)};
 }
 
@@ -23,20 +26,21 @@ bool crosses(double limit, double spent, double next) {
 
 budget_check check_budget(const config::budgets& budgets, double run_spent, double day_spent,
                           const std::map<std::string, double>& role_spent, const std::string& role,
-                          double estimated_next_usd) {
+                          double estimated_next_usd, double run_in_flight, double role_in_flight) {
   // Budgets cap money: a free call cannot cross one, even after an earlier
   // (unpriced or underestimated) call went past it.
   if (estimated_next_usd <= 0)
     return {};
-  if (budgets.per_run && crosses(*budgets.per_run, run_spent, estimated_next_usd))
-    return refuse("per_run budget", *budgets.per_run, run_spent, estimated_next_usd);
-  if (budgets.per_day && crosses(*budgets.per_day, day_spent, estimated_next_usd))
-    return refuse("per_day budget", *budgets.per_day, day_spent, estimated_next_usd);
+  auto next = estimated_next_usd;
+  if (budgets.per_run && crosses(*budgets.per_run, run_spent + run_in_flight, next))
+    return refuse("per_run budget", *budgets.per_run, run_spent, run_in_flight, next);
+  if (budgets.per_day && crosses(*budgets.per_day, day_spent, next))
+    return refuse("per_day budget", *budgets.per_day, day_spent, 0, next);
   if (auto limit = budgets.per_role.find(role); limit != budgets.per_role.end()) {
     auto spent = role_spent.find(role);
     double so_far = spent == role_spent.end() ? 0.0 : spent->second;
-    if (crosses(limit->second, so_far, estimated_next_usd))
-      return refuse("per_role budget for " + role, limit->second, so_far, estimated_next_usd);
+    if (crosses(limit->second, so_far + role_in_flight, next))
+      return refuse("per_role budget for " + role, limit->second, so_far, role_in_flight, next);
   }
   return {};
 }

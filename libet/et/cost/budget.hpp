@@ -21,10 +21,13 @@ struct budget_check {
 /// Checks the next request, estimated at `estimated_next_usd`, against each
 /// budget that is set, in order per_run, per_day, per_role[`role`]. A budget is
 /// crossed when spent + estimate exceeds it (reaching it exactly is allowed).
-/// A request estimated at $0 (a local model) is always allowed.
+/// A request estimated at $0 (a local model) is always allowed. `run_in_flight` and
+/// `role_in_flight` are held for calls not settled yet: they count like spend and are named
+/// apart in the reason, as nothing of them may have been spent yet.
 budget_check check_budget(const config::budgets& budgets, double run_spent, double day_spent,
                           const std::map<std::string, double>& role_spent, const std::string& role,
-                          double estimated_next_usd);
+                          double estimated_next_usd, double run_in_flight = 0,
+                          double role_in_flight = 0);
 
 /// The worst-case cost of a request: `prompt_tokens` uncached input plus a
 /// completion of all `max_tokens`.

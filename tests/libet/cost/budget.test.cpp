@@ -138,3 +138,19 @@ CAF_TEST(a prompt estimate counts a document by its pages) {
   req.messages[0].images.push_back(doc);
   CAF_CHECK_EQUAL(estimate_prompt_tokens(req), 11 + 2 * pdf_page_token_estimate);
 }
+
+CAF_TEST(money held for calls in flight counts and is named apart from spend) {
+  std::map<std::string, double> no_roles;
+  auto check = check_budget(per_run(0.015), 0, 0, no_roles, "polecat", 0.0104, 0.0104);
+  CAF_CHECK(!check.allowed);
+  CAF_CHECK_EQUAL(check.reason, "per_run budget $0.015 would be exceeded: spent $0.00 + held for "
+                                "calls in flight $0.0104 + next ~$0.0104");
+  CAF_CHECK(check_budget(per_run(0.015), 0.004, 0, no_roles, "polecat", 0.0104).allowed);
+  config::budgets b;
+  b.per_role["polecat"] = 0.02;
+  std::map<std::string, double> spent{{"polecat", 0.005}};
+  auto role = check_budget(b, 0, 0, spent, "polecat", 0.01, 0, 0.01);
+  CAF_CHECK(!role.allowed);
+  CAF_CHECK_EQUAL(role.reason, "per_role budget for polecat $0.02 would be exceeded: spent "
+                               "$0.005 + held for calls in flight $0.01 + next ~$0.01");
+}
