@@ -267,7 +267,14 @@ CAF_TEST(a mayor that cannot plan fails the run) {
   CAF_REQUIRE(r);
   CAF_CHECK(r->subtasks.empty());
   CAF_CHECK_EQUAL(r->status, store::run_status::failed);
-  CAF_CHECK(said("the mayor could not plan the task"));
+  // One warning, with its cause: not "decompose failed" and then a second line.
+  CAF_CHECK(said("the mayor could not plan the task, so nothing was run: "));
+  CAF_CHECK(!said("decompose failed"));
+  CAF_REQUIRE_EQUAL(r->warnings.size(), 1u);
+  CAF_CHECK_NOT_EQUAL(r->warnings[0].find("nothing was run: "), std::string::npos);
+  CAF_CHECK_GREATER(r->warnings[0].size(), std::string{"the mayor could not plan the task, so "
+                                                       "nothing was run: "}
+                                               .size());
 }
 
 CAF_TEST(the witness sends a weak answer back and keeps the fixed one) {

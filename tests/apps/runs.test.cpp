@@ -203,6 +203,58 @@ CAF_TEST(show without a final output names the outputs folder) {
                            + (runs / "20261124-120000-aaaa" / "outputs").string()));
 }
 
+CAF_TEST(show tells subtasks stopped part way and never started from pending ones) {
+  auto w = start("20261124-120000-aa", noon, "three parts");
+  plan::decomposition plan;
+  plan.subtasks = {{1, "one", {}, ""}, {2, "two", {}, ""}, {3, "three", {}, ""}};
+  CAF_REQUIRE(w.planned(plan, ""));
+  store::subtask_record s;
+  s.number = 2;
+  s.member = "fast";
+  s.error = "cancelled";
+  s.attempts = 1;
+  CAF_REQUIRE(w.subtask_finished(s)); // cancelled mid-answer: pending for a resume
+  s = {};
+  s.number = 3;
+  s.error = "cancelled";
+  CAF_REQUIRE(w.subtask_finished(s));                  // never asked
+  auto row = [](const std::string& text, int number) { // the subtask table's row
+    std::istringstream in{text};
+    for (std::string line; std::getline(in, line);)
+      if (line.rfind("  " + std::to_string(number) + "  ", 0) == 0)
+        return line;
+    return std::string{};
+  };
+  auto running = et({"runs", "show", "20261124-120000-aa"});
+  CAF_CHECK(has(row(running.out, 2), "pending"));
+  CAF_REQUIRE(w.finished(store::run_status::interrupted, {}, 0));
+  auto r = et({"runs", "show", "20261124-120000-aa"});
+  CAF_CHECK_EQUAL(r.code, 0);
+  auto two = row(r.out, 2);
+  CAF_CHECK(has(two, "stopped"));
+  CAF_CHECK(has(two, "fast"));
+  CAF_CHECK(has(two, "error: cancelled"));
+  auto three = row(r.out, 3);
+  CAF_CHECK(has(three, "not run"));
+  CAF_CHECK(!has(three, "cancelled"));
+  CAF_CHECK(!has(r.out, "pending"));
+}
+
+CAF_TEST(show says how much of a resumed run s duration it worked) {
+  {
+    auto w = start("20261124-120000-bb", noon, "two processes");
+    CAF_REQUIRE(w.phase("execute", 1500));
+    CAF_REQUIRE(w.finished(store::run_status::interrupted, {}, 0));
+  }
+  auto again = store::journal_writer::reopen(runs / "20261124-120000-bb");
+  CAF_REQUIRE(again);
+  CAF_REQUIRE(again->phase("execute", 2500));
+  CAF_REQUIRE(again->finished(store::run_status::done, {}, 0));
+  auto r = et({"runs", "show", "20261124-120000-bb"});
+  CAF_CHECK_EQUAL(r.code, 0);
+  CAF_CHECK(has(r.out, " (4.0s of it working)  resumed 1 time\n"));
+}
+
 CAF_TEST(show accepts a unique prefix of an id) {
   start("20261124-120000-aaaa", noon, "first");
   start("20261125-120000-bbbb", noon + 86'400'000, "second");

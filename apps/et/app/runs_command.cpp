@@ -187,8 +187,16 @@ void print_header(std::ostream& out, const store::run_record& r) {
     out << "plan: " << fit(r.summary, 100) << "\n";
   out << "started: " << local_time(h.started_ms) << "  duration: "
       << (r.finished_ms ? duration(r.finished_ms - h.started_ms) : "(not finished)");
-  if (r.resumes)
+  if (r.resumes) {
+    // From the first start to the last end, the time between its processes too: say how much
+    // of it the run worked (its phases).
+    int64_t working = 0;
+    for (const auto& p : r.phases)
+      working += p.elapsed_ms;
+    if (r.finished_ms)
+      out << " (" << duration(working) << " of it working)";
     out << "  resumed " << r.resumes << (r.resumes == 1 ? " time" : " times");
+  }
   out << "\nconfig: " << h.config << "\nroles: " << h.supervisor_role << " -> " << h.worker_role
       << "\nflags:" << flags_of(h) << "\n";
   out << "spend: " << cost_of(tokens, usd) << " (" << tokens.prompt_tokens << " prompt, "
@@ -197,16 +205,25 @@ void print_header(std::ostream& out, const store::run_record& r) {
     out << "journal: " << r.damaged_lines << " damaged line(s) skipped\n";
 }
 
-void print_subtasks(std::ostream& out, const std::vector<store::subtask_record>& subtasks) {
+// A subtask's state as a reader takes it: one still pending in a run that no longer runs was
+// stopped part way (a resume runs it again) or never started.
+std::string shown_state(const store::run_record& r, const store::subtask_record& s) {
+  if (s.state != store::subtask_state::pending || r.status == store::run_status::running)
+    return store::to_string(s.state);
+  return s.attempts > 0 ? "stopped" : "not run";
+}
+
+void print_subtasks(std::ostream& out, const store::run_record& r) {
   rows table{{"#", "STATE", "MEMBER", "TRIES", "TOKENS", "COST", "SCORE", "FILES / ERROR"}};
-  for (const auto& s : subtasks) {
+  for (const auto& s : r.subtasks) {
     char score[32] = "-";
     if (s.score)
       std::snprintf(score, sizeof score, "%.3g", *s.score);
-    auto tail = s.error.empty() ? join(s.files, ", ") : "error: " + fit(s.error, 120);
-    table.push_back({std::to_string(s.number), store::to_string(s.state),
-                     s.member.empty() ? "-" : s.member, std::to_string(s.attempts),
-                     std::to_string(total_tokens(s.tokens)), cost::format_usd(s.usd), score, tail});
+    bool unstarted = s.state == store::subtask_state::pending && s.attempts == 0;
+    auto tail = s.error.empty() || unstarted ? join(s.files, ", ") : "error: " + fit(s.error, 120);
+    table.push_back({std::to_string(s.number), shown_state(r, s), s.member.empty() ? "-" : s.member,
+                     std::to_string(s.attempts), std::to_string(total_tokens(s.tokens)),
+                     cost::format_usd(s.usd), score, tail});
   }
   print_rows(out, table, "  ");
 }
@@ -222,7 +239,7 @@ void print_run(std::ostream& out, const fs::path& dir, const store::run_record& 
   }
   if (!r.subtasks.empty()) {
     out << "\nsubtasks:\n";
-    print_subtasks(out, r.subtasks);
+    print_subtasks(out, r);
   }
   if (!r.verifications.empty())
     out << "\nverify:\n";

@@ -168,22 +168,26 @@ result<journal_writer> journal_writer::create(const std::filesystem::path& runs_
   // mkdir claims the id: two runs with one id must never share a folder or a journal.
   if (::mkdir(dir.c_str(), 0700) != 0)
     return io_failure(errno == EEXIST ? "run id taken:" : "cannot create", dir, errno);
+  // A run that cannot be claimed or journaled leaves no folder: nothing lists it, and only a
+  // taken id (mkdir's EEXIST) makes create_new try another.
+  auto give_up = [&dir](failure f) {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+    return f;
+  };
   if (claimed)
-    if (auto ok = claimed(dir); !ok) {
-      std::error_code ec;
-      fs::remove_all(dir, ec); // only what the hook made: the journal is not there yet
-      return ok.error();
-    }
+    if (auto ok = claimed(dir); !ok)
+      return give_up(ok.error());
   auto file = dir / journal_file;
   auto opened = open_private_file(file, O_WRONLY | O_APPEND | O_CREAT | O_EXCL);
   if (!opened)
-    return make_failure(errc::io_error, "journal: " + opened.error().message);
+    return give_up(make_failure(errc::io_error, "journal: " + opened.error().message));
   journal_writer writer{dir, *opened};
   auto h = header;
   if (h.started_ms == 0)
     h.started_ms = now_ms();
   if (auto ok = writer.append(line_of(started_event(h))); !ok)
-    return ok.error();
+    return give_up(ok.error());
   sync_dir(dir);
   return writer;
 }

@@ -42,15 +42,20 @@ std::string sealed_bytes(const run_header& h) {
     add(out, c);
   // Kept since seals began: added only when not the default, so an older journal's seal holds
   // and an edit can at most bring back a default (the config's sandbox, the usual timeout).
+  // Each starts with a NUL, which no criterion from a command line holds: no list of criteria
+  // seals like fewer criteria and a setting.
   const run_header usual;
+  auto setting = [&out](const std::string& name, const std::string& value) {
+    add(out, std::string(1, '\0') + name + "=" + value);
+  };
   if (h.sandbox != usual.sandbox)
-    add(out, "sandbox=" + h.sandbox);
+    setting("sandbox", h.sandbox);
   if (h.verify_timeout_s != usual.verify_timeout_s)
-    add(out, "verify_timeout_s=" + std::to_string(h.verify_timeout_s));
+    setting("verify_timeout_s", std::to_string(h.verify_timeout_s));
   if (h.min_score != usual.min_score)
-    add(out, "min_score=" + shortest(h.min_score));
+    setting("min_score", shortest(h.min_score));
   if (h.max_reasks != usual.max_reasks)
-    add(out, "max_reasks=" + std::to_string(h.max_reasks));
+    setting("max_reasks", std::to_string(h.max_reasks));
   return out;
 }
 

@@ -5,10 +5,10 @@
 #include <functional>
 #include <string>
 
+#include "check_saying.hpp"
 #include "et/store/journal.hpp"
 #include "et/store/run_lock.hpp"
 #include "et/store/run_seal.hpp"
-#include "check_saying.hpp"
 #include "journal_fixture.hpp"
 #include "temp_dir.hpp"
 
@@ -88,6 +88,11 @@ CAF_TEST(a seal holds for its header and breaks at an edit of what it covers) {
       [](auto& e) { e.verify_timeout_s = 31; },
       [](auto& e) { e.min_score = 8; },
       [](auto& e) { e.max_reasks = 1; },
+      // A criterion that spells a setting is not that setting.
+      [](auto& e) {
+        e.sandbox = "";
+        e.accept.push_back("sandbox=off");
+      },
   };
   for (size_t i = 0; i < edits.size(); ++i) {
     auto edited = h;

@@ -18,7 +18,11 @@ std::string raw_results(const store::run_record& r) {
   std::string out;
   for (const auto& s : r.subtasks) {
     out += "## " + std::to_string(s.number) + ". " + s.text + "\n\n";
-    out += s.state == store::subtask_state::done ? s.output : "(failed: " + s.error + ")";
+    // A pending subtask was stopped before it ended (a resume runs it) or never started.
+    out += s.state == store::subtask_state::done      ? s.output
+           : s.state != store::subtask_state::pending ? "(failed: " + s.error + ")"
+           : s.attempts > 0                           ? "(stopped before it finished)"
+                                                      : "(not run)";
     out += out.back() == '\n' ? "\n" : "\n\n";
   }
   return out;

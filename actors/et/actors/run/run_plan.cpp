@@ -69,13 +69,17 @@ void decompose(run_pointer self) {
   st.now = stage::planning;
   begin_phase(self, "decompose");
   ask<plan::decomposition>(
-      self, "decompose", st.mayor,
+      self, nullptr, st.mayor,
       [self](std::optional<plan::decomposition> plan) {
         end_phase(self);
         auto& r = self->state.record();
         if (!plan) {
+          // One line with the cause: the run ends here.
           if (!stopping(self->state))
-            note(self, "the mayor could not plan the task; nothing was run", true);
+            note(self,
+                 "the mayor could not plan the task, so nothing was run: "
+                     + self->state.last_failure,
+                 true);
           finish(self);
           return;
         }

@@ -66,6 +66,7 @@ struct run_state {
                              ///< keeps the first answer if the re-ask gets none)
   std::vector<roles::job> files_to_reask; ///< those re-asks, sent when the pool is done
   uint64_t token = 0;            ///< counts abandonable requests; a stale reply finds it moved on
+  std::string last_failure;      ///< why the last abandonable request failed
   std::function<void()> abandon; ///< what a stop does to the request in flight (or empty)
   std::shared_ptr<std::atomic<bool>> verify_cancel; ///< the verify command in flight
   /// Subtasks' embeddings by text: a re-ask of the same subtask is not embedded again.
@@ -140,7 +141,8 @@ void write_files(run_pointer self, store::subtask_record& rec);
 void verify(run_pointer self, int iteration);
 
 // Sends a request the run may abandon on a stop: `done` gets the value, or nullopt after
-// a failure or a stop (at most once).
+// a failure or a stop (at most once). A failure is noted as "`what` failed: why", or, with
+// `what` null, left in state.last_failure for `done` to say.
 template <class T, class Handle, class... Ts>
 void ask(run_pointer self, const char* what, const Handle& who,
          std::function<void(std::optional<T>)> done, Ts&&... xs) {
@@ -156,8 +158,12 @@ void ask(run_pointer self, const char* what, const Handle& who,
   self->request(who, caf::infinite, std::forward<Ts>(xs)...)
       .then([once](T& x) { once(std::move(x)); },
             [self, what, once, token](caf::error& e) {
-              if (self->state.token == token) // an abandoned request's failure is not news
-                note(self, std::string{what} + " failed: " + to_string(from_caf(e)), true);
+              // An abandoned request's failure is not news; without `what` the caller says it.
+              if (self->state.token == token) {
+                self->state.last_failure = to_string(from_caf(e));
+                if (what != nullptr)
+                  note(self, std::string{what} + " failed: " + self->state.last_failure, true);
+              }
               once(std::nullopt);
             });
 }
