@@ -7,6 +7,7 @@
 
 #include "app_test.hpp"
 #include "fake_upstream/server.hpp"
+#include "loopback_server.hpp"
 
 // `et models` against the loopback fake upstream in all four protocols, plus
 // a provider whose port is closed; `et nodes` checking this host's Ollama
@@ -114,6 +115,22 @@ CAF_TEST(a provider that never answers holds the listing up for its timeout only
   auto bad = et({"models", "--timeout", "0", "--config", file.string()});
   CAF_CHECK_EQUAL(bad.code, 2);
   CAF_CHECK(bad.err.find("--timeout") != std::string::npos);
+}
+
+CAF_TEST(a node that takes the connection and never answers holds the listing for its timeout) {
+  et::test::silent_listener silent;
+  auto port = silent.port();
+  write_config(false);
+  std::ofstream{file, std::ios::app} << "nodes:\n  box: {address: 127.0.0.1:" << port
+                                     << ", connect_timeout: 30s}\n";
+  // Not the node's 30 s: --timeout bounds its connect as it bounds a provider's.
+  auto r = et({"models", "--timeout", "0.5", "--config", file.string()});
+  CAF_CHECK_EQUAL(r.code, 1);
+  auto at = r.out.find("@box");
+  CAF_REQUIRE(at != std::string::npos);
+  auto box = r.out.substr(at, r.out.find('\n', at) - at);
+  ET_CHECK_SAYING(box.find("did not answer in time") != std::string::npos, box);
+  CAF_CHECK_EQUAL(count(r.out, "fake-medium"), 4u); // the others listed
 }
 
 CAF_TEST(json output has one entry per provider) {

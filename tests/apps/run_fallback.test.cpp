@@ -3,6 +3,7 @@
 
 #include <boost/json.hpp>
 #include <fstream>
+#include <iterator>
 
 #include "app_test.hpp"
 
@@ -130,6 +131,31 @@ CAF_TEST(accept without a witness role is a usage error that names the flag) {
   auto empty = et({"run", "--accept", " ", "Do two parts"});
   CAF_CHECK_EQUAL(empty.code, 2);
   CAF_CHECK(has(empty.err, "et run: --accept: a criterion is empty"));
+}
+
+CAF_TEST(a retry a pool member waits for is said as the wait starts) {
+  std::string yaml;
+  {
+    std::ifstream in{file};
+    yaml.assign(std::istreambuf_iterator<char>{in}, {});
+  }
+  auto swap = [&](const std::string& from, const std::string& to) {
+    auto at = yaml.find(from);
+    CAF_REQUIRE(at != std::string::npos);
+    yaml.replace(at, from.size(), to);
+  };
+  swap("w1: {type: mock, mock: {mode: echo, faults: [{error: auth, probability: 1.0, "
+       "message: invalid x-api-key}]}}",
+       "w1: {type: mock, mock: {mode: echo, faults: [{error: rate_limited, on_calls: [1], "
+       "retry_after: 1s}]}}");
+  swap("pool: [m1, m2]", "pool: [m1]");
+  swap("retry: {attempts: 1}", "retry: {attempts: 2, jitter: 0}");
+  std::ofstream{file, std::ios::trunc} << yaml;
+  auto r = et({"run", "--no-review", "--no-refine", "Do two parts"});
+  CAF_CHECK_EQUAL(r.code, 0);
+  ET_CHECK_SAYING(has(r.err, "[polecat] m1 (w1/m1): ")
+                      && has(r.err, "rate limited; asking it again in 1s (attempt 2)\n"),
+                  r.err);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

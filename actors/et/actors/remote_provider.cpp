@@ -367,6 +367,11 @@ failure remote_failure(const config::node& node, const caf::error& e) {
           "the CA and that both sides use TLS)";
   else if (e == caf::sec::incompatible_application_ids)
     why = "it runs an incompatible et version (app identifier differs)";
+  else if (e == caf::sec::connection_timeout)
+    return make_failure(errc::node_down, where(node)
+                                             + " took the connection but did not finish the "
+                                               "handshake in time (is an et node listening "
+                                               "there? is it slow or far away?)");
   return make_failure(errc::node_down, where(node) + " is unreachable: " + why);
 }
 

@@ -78,13 +78,26 @@ config::provider for_listing(config::provider p, std::chrono::milliseconds limit
   return p;
 }
 
+// `s` with every provider's and node's timeouts capped at `limit`, for listings.
+std::shared_ptr<const config::settings> for_listing(const config::settings& s,
+                                                    std::chrono::milliseconds limit) {
+  auto out = std::make_shared<config::settings>(s);
+  for (auto& [name, p] : out->providers)
+    p = for_listing(p, limit);
+  for (auto& [name, n] : out->nodes) {
+    n.connect_timeout = std::min(n.connect_timeout, limit);
+    n.request_timeout = std::min(n.request_timeout, limit);
+  }
+  return out;
+}
+
 // Asks every provider at once, then collects the answers in config order.
 std::vector<listing> ask_all(const std::shared_ptr<const config::settings>& s,
                              std::chrono::milliseconds limit) {
   actor_host host{client_network(s->nodes, s->network)};
   auto& sys = host.system();
   auto runtime = std::make_shared<http::runtime>(1);
-  auto factory = actors::make_provider_factory(runtime, s);
+  auto factory = actors::make_provider_factory(runtime, for_listing(*s, limit));
   caf::scoped_actor self{sys};
   // Providers, then nodes as the router sees them ("@name").
   std::vector<config::provider> targets;

@@ -131,6 +131,21 @@ int watch_run(context& ctx, const run_options& opts, caf::actor_system& sys,
   watched w;
   w.record = setup.record;
   caf::scoped_actor self{sys};
+  // The router's waits (a 429's Retry-After, a backoff) would be silence: asked of its log about
+  // twice a second and said, as single mode does.
+  auto log = setup.fallbacks;
+  auto say_waits = [&] {
+    if (!log)
+      return;
+    self->request(log, std::chrono::seconds{1}, actors::retries_atom::value)
+        .receive(
+            [&](std::vector<retry_notice>& waits) {
+              for (const auto& n : waits)
+                view.event("[" + n.role + "] " + retry_line(n));
+            },
+            [](caf::error&) {});
+  };
+  auto next_ask = clock_type::now();
   setup.observers.push_back(caf::actor_cast<actors::run_observer>(self));
   auto run = actors::spawn_run(sys, std::move(setup), true);
   self->monitor(run);
@@ -154,8 +169,15 @@ int watch_run(context& ctx, const run_options& opts, caf::actor_system& sys,
           caf::after(std::chrono::milliseconds{250}) >>
               [&] { view.update(w.record, w.phase, w.live); });
     else
-      self->receive(on_event, on_record, on_error, on_down);
+      self->receive(
+          on_event, on_record, on_error, on_down,
+          caf::after(std::chrono::milliseconds{500}) >> [] {});
+    if (clock_type::now() >= next_ask) {
+      say_waits();
+      next_ask = clock_type::now() + std::chrono::milliseconds{500};
+    }
   }
+  say_waits(); // the last ones, said before the summary
   view.close();
   if (!w.end)
     return exit_failed;
