@@ -114,6 +114,8 @@ json::object run_to_json(const store::run_record& r) {
           {"final_output", r.final_output},
           {"tokens", to_json(r.tokens)},
           {"usd", r.usd},
+          // Calls not in `usd` for want of a price; null: not known (an older journal).
+          {"unpriced_requests", r.unpriced ? json::value(*r.unpriced) : json::value(nullptr)},
           {"finished_ms", r.finished_ms},
           {"resumes", r.resumes},
           {"damaged_lines", r.damaged_lines}};

@@ -129,9 +129,12 @@ struct run_record {
   std::string final_output;                  ///< the synthesized (and refined) answer
   usage tokens;                              ///< the whole run
   double usd = 0;                            ///< the whole run
-  int64_t finished_ms = 0;                   ///< Unix ms of the last `finished` (0 = never)
-  int resumes = 0;                           ///< how many times it was resumed
-  size_t damaged_lines = 0;                  ///< unreadable lines skipped
+  /// Calls of the whole run without a known price, so not in `usd` (nullopt: a journal from
+  /// before they were counted, or a run not finished yet).
+  std::optional<int64_t> unpriced;
+  int64_t finished_ms = 0;  ///< Unix ms of the last `finished` (0 = never)
+  int resumes = 0;          ///< how many times it was resumed
+  size_t damaged_lines = 0; ///< unreadable lines skipped
   /// The subtask with `number`, or nullptr.
   const subtask_record* find(int number) const;
   /// Its fallbacks counted by reason.
@@ -188,8 +191,9 @@ public:
   result<void> warning(const std::string& text);
   /// The final answer; also written to outputs/result.md.
   result<void> final_output(const std::string& text);
-  /// The run ended with `status` (done, failed, interrupted) and this spend.
-  result<void> finished(run_status status, const usage& tokens, double usd);
+  /// The run ended with `status` (done, failed, interrupted) and this spend, `unpriced` calls
+  /// of it without a known price.
+  result<void> finished(run_status status, const usage& tokens, double usd, int64_t unpriced = 0);
 
   /// The run's folder.
   const std::filesystem::path& dir() const { return dir_; }

@@ -161,11 +161,13 @@ result<void> journal_writer::final_output(const std::string& text) {
   return append(line_of(e));
 }
 
-result<void> journal_writer::finished(run_status status, const usage& tokens, double usd) {
+result<void> journal_writer::finished(run_status status, const usage& tokens, double usd,
+                                      int64_t unpriced) {
   auto e = event("finished");
   e["status"] = name_of(status);
   e["tokens"] = to_json(tokens);
   e["usd"] = usd;
+  e["unpriced"] = unpriced;
   return append(line_of(e));
 }
 

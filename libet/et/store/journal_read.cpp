@@ -191,6 +191,10 @@ void on_finished(run_record& r, const json::object& e) {
   r.status = run_status_from(text(e, "status")).value_or(run_status::failed);
   r.tokens = tokens(e, "tokens");
   r.usd = dollars(e, "usd");
+  // Older journals did not count them: unknown, not none.
+  r.unpriced = e.contains("unpriced")
+                   ? std::optional<int64_t>{std::max<int64_t>(0, integer(e, "unpriced", 0))}
+                   : std::nullopt;
   r.finished_ms = time_ms(e, "at");
 }
 
