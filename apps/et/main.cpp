@@ -62,8 +62,8 @@ int main(int argc, char** argv) {
     code = et::app::exit_output_closed;
   if (et::app::shutdown_abandoned()) {
     // The command finished and said everything; only CAF's networking would not stop.
-    std::cerr << "et: warning: networking did not stop within " << et::app::shutdown_grace.count()
-              << " s (a node froze mid-handshake?); exiting anyway\n";
+    std::cerr << "et: warning: networking did not stop in time (a node froze mid-handshake?); "
+                 "exiting anyway\n";
     std::cout.flush();
     std::cerr.flush();
     std::_Exit(code);

@@ -95,6 +95,7 @@ std::shared_ptr<const config::settings> for_listing(const config::settings& s,
 std::vector<listing> ask_all(const std::shared_ptr<const config::settings>& s,
                              std::chrono::milliseconds limit) {
   actor_host host{client_network(s->nodes, s->network)};
+  host.set_shutdown_grace(std::min<std::chrono::milliseconds>(shutdown_grace, limit));
   auto& sys = host.system();
   auto runtime = std::make_shared<http::runtime>(1);
   auto factory = actors::make_provider_factory(runtime, for_listing(*s, limit));

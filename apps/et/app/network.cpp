@@ -38,7 +38,8 @@ struct actor_host::parts {
 
 actor_host::actor_host(const network_options& net, std::size_t workers,
                        std::shared_ptr<http::runtime> io)
-    : parts_(std::make_unique<parts>(net, workers, std::move(io))), networked_(net.enabled) {}
+    : parts_(std::make_unique<parts>(net, workers, std::move(io))), networked_(net.enabled),
+      grace_(shutdown_grace) {}
 
 actor_host::~actor_host() {
   if (!networked_)
@@ -56,7 +57,7 @@ actor_host::~actor_host() {
     p.reset();
     stopped->set_value();
   }};
-  if (done.wait_for(shutdown_grace) == std::future_status::ready) {
+  if (done.wait_for(grace_) == std::future_status::ready) {
     stopper.join();
     return;
   }

@@ -38,6 +38,9 @@ std::string identity_conflict(const config::settings& s);
 /// the TLS files. Must run before the actor system is constructed.
 void apply_network(caf::actor_system_config& cfg, const network_options& net);
 
+/// How long a networked actor system may take to stop.
+inline constexpr std::chrono::seconds shutdown_grace{5};
+
 /// The actor system of a command: et's message types, `workers` scheduler
 /// threads and the networking `net` asks for. Its shutdown is bounded when networked:
 /// CAF 0.17.6's middleman spins forever on a TLS handshake whose peer froze
@@ -48,7 +51,7 @@ public:
   /// run its I/O as well (actors::prepare_system).
   explicit actor_host(const network_options& net, std::size_t workers = actors::scheduler_threads,
                       std::shared_ptr<http::runtime> io = nullptr);
-  /// Stops the system; a networked one gets `shutdown_grace`, then is abandoned.
+  /// Stops the system; a networked one gets its grace (shutdown_grace), then is abandoned.
   ~actor_host();
   actor_host(const actor_host&) = delete;
   actor_host& operator=(const actor_host&) = delete;
@@ -56,14 +59,16 @@ public:
   /// The system.
   caf::actor_system& system();
 
+  /// How long a networked system may take to stop (a command bounded by a --timeout of its
+  /// own must not wait longer for a node frozen in its handshake).
+  void set_shutdown_grace(std::chrono::milliseconds grace) { grace_ = grace; }
+
 private:
   struct parts;
   std::unique_ptr<parts> parts_;
   bool networked_;
+  std::chrono::milliseconds grace_;
 };
-
-/// How long a networked actor system may take to stop.
-inline constexpr std::chrono::seconds shutdown_grace{5};
 
 /// True once an actor system was abandoned at shutdown: its threads still
 /// run, so the process must end with std::_Exit (main does) instead of
