@@ -291,6 +291,16 @@ CAF_TEST(the witness sends a weak answer back and keeps the fixed one) {
   CAF_CHECK_EQUAL(*journaled->find(1)->score, 9.0);
 }
 
+CAF_TEST(a weak answer with no re - asks left is kept and said so) {
+  load(witness_yaml);
+  store::run_record start;
+  start.header = header("one thing");
+  auto r = complete(spawn(start, run_limits{7, 0, 600, "", 0}));
+  CAF_REQUIRE(r);
+  CAF_CHECK(said("reviewed: 3/10, kept (no re-asks left)"));
+  CAF_CHECK(!said("sent back"));
+}
+
 CAF_TEST(a witness that fails says so and the answer stands unreviewed) {
   std::string yaml = witness_yaml;
   auto judge = yaml.find("      mode: script", yaml.find("  judge:"));

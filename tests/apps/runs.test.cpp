@@ -135,11 +135,29 @@ CAF_TEST(the table lists runs newest first with status subtasks cost and task) {
   CAF_CHECK(has(line_of(et({"runs"}).out, "bbbb"), "interrupted"));
 }
 
-CAF_TEST(a run without a price shows its tokens) {
-  auto w = start("20261124-120000-aaaa", noon, "t");
-  CAF_REQUIRE(w.finished(store::run_status::done, usage{200, 100, 0, 0, 0}, 0));
+CAF_TEST(free unpriced and mixed runs cost what they are) {
+  auto free = start("20261124-120000-aaaa", noon, "t");
+  CAF_REQUIRE(free.finished(store::run_status::done, usage{200, 100, 0, 0, 0}, 0, 0));
+  auto unpriced = start("20261124-120000-bbbb", noon, "t");
+  CAF_REQUIRE(unpriced.finished(store::run_status::done, usage{200, 100, 0, 0, 0}, 0, 2));
+  auto mixed = start("20261124-120000-cccc", noon, "t");
+  CAF_REQUIRE(mixed.finished(store::run_status::done, usage{200, 100, 0, 0, 0}, 0.5, 1));
+  // A journal from before unpriced calls were counted: free and unpriced look alike there.
+  auto old = start("20261124-120000-dddd", noon, "t");
+  std::ofstream{runs / "20261124-120000-dddd" / "journal.jsonl", std::ios::app}
+      << R"({"event":"finished","at":1795521700000,"status":"done",)"
+      << R"("tokens":{"prompt_tokens":200,"completion_tokens":100},"usd":0})"
+      << "\n";
   auto r = et({"runs"});
-  CAF_CHECK(has(line_of(r.out, "aaaa"), "300 tokens"));
+  CAF_CHECK(has(line_of(r.out, "aaaa"), "$0.00"));
+  CAF_CHECK(has(line_of(r.out, "bbbb"), "2 unpriced"));
+  CAF_CHECK(has(line_of(r.out, "cccc"), "$0.50 + 1 unpriced"));
+  CAF_CHECK(has(line_of(r.out, "dddd"), "300 tokens"));
+  auto show = et({"runs", "show", "20261124-120000-cccc"});
+  CAF_CHECK(has(show.out, "spend: $0.50 + 1 unpriced ("));
+  auto doc =
+      boost::json::parse(et({"runs", "show", "20261124-120000-bbbb", "--json"}).out).as_object();
+  CAF_CHECK_EQUAL(doc.at("unpriced_requests").as_int64(), 2);
 }
 
 CAF_TEST(the limit keeps the newest runs) {
@@ -253,6 +271,22 @@ CAF_TEST(show says how much of a resumed run s duration it worked) {
   auto r = et({"runs", "show", "20261124-120000-bb"});
   CAF_CHECK_EQUAL(r.code, 0);
   CAF_CHECK(has(r.out, " (4.0s of it working)  resumed 1 time\n"));
+}
+
+CAF_TEST(show names the verify and review settings a run keeps) {
+  store::run_header h;
+  h.id = "20261124-120000-ee";
+  h.started_ms = noon;
+  h.task = "t";
+  h.verify = "make test";
+  h.verify_timeout_s = 30;
+  h.sandbox = "off";
+  h.min_score = 6.5;
+  h.max_reasks = 1;
+  CAF_REQUIRE(store::journal_writer::create(runs, h));
+  auto r = et({"runs", "show", "20261124-120000-ee"});
+  CAF_CHECK(has(r.out, " --verify-timeout 30 --sandbox off "));
+  CAF_CHECK(has(r.out, " --min-score 6.5 --max-reasks 1"));
 }
 
 CAF_TEST(show accepts a unique prefix of an id) {

@@ -87,10 +87,18 @@ std::pair<usage, double> spend_of(const store::run_record& r) {
   return sum;
 }
 
-std::string cost_of(const usage& tokens, double usd) {
-  if (usd == 0 && total_tokens(tokens) > 0)
-    return std::to_string(total_tokens(tokens)) + " tokens";
-  return cost::format_usd(usd);
+// The run's cost as money, with its calls of unknown price said apart ("$0.12 + 3 unpriced");
+// a run from before those were counted, or not finished yet, shows its tokens when it has no
+// dollars, as free and unpriced cannot be told apart there.
+std::string cost_of(const store::run_record& r, const usage& tokens, double usd) {
+  auto unpriced = r.finished_ms != 0 ? r.unpriced : std::nullopt;
+  if (!unpriced)
+    return usd == 0 && total_tokens(tokens) > 0 ? std::to_string(total_tokens(tokens)) + " tokens"
+                                                : cost::format_usd(usd);
+  if (*unpriced == 0)
+    return cost::format_usd(usd);
+  auto calls = std::to_string(*unpriced) + " unpriced";
+  return usd == 0 ? calls : cost::format_usd(usd) + " + " + calls;
 }
 
 std::string subtask_counts(const store::run_record& r) {
@@ -128,7 +136,7 @@ void print_table(std::ostream& out, const std::vector<store::run_record>& runs) 
   for (const auto& r : runs) {
     auto [tokens, usd] = spend_of(r);
     table.push_back({r.header.id, local_time(r.header.started_ms), store::to_string(r.status),
-                     subtask_counts(r), cost_of(tokens, usd), fit(r.header.task, 60)});
+                     subtask_counts(r), cost_of(r, tokens, usd), fit(r.header.task, 60)});
   }
   print_rows(out, table, "");
 }
@@ -165,7 +173,7 @@ std::string flags_of(const store::run_header& h) {
   if (h.max_subtasks != usual.max_subtasks)
     out += " --max-subtasks " + std::to_string(h.max_subtasks);
   if (h.min_score != usual.min_score)
-    out += " --min-score " + json_text(json::value{h.min_score});
+    out += " --min-score " + json_text(json::value(h.min_score));
   if (h.max_reasks != usual.max_reasks)
     out += " --max-reasks " + std::to_string(h.max_reasks);
   out += h.synthesize ? "" : " --no-synthesize";
@@ -199,7 +207,7 @@ void print_header(std::ostream& out, const store::run_record& r) {
   }
   out << "\nconfig: " << h.config << "\nroles: " << h.supervisor_role << " -> " << h.worker_role
       << "\nflags:" << flags_of(h) << "\n";
-  out << "spend: " << cost_of(tokens, usd) << " (" << tokens.prompt_tokens << " prompt, "
+  out << "spend: " << cost_of(r, tokens, usd) << " (" << tokens.prompt_tokens << " prompt, "
       << tokens.completion_tokens << " completion tokens)\n";
   if (r.damaged_lines)
     out << "journal: " << r.damaged_lines << " damaged line(s) skipped\n";
