@@ -173,6 +173,16 @@ result<pid_t> start_child(child_plan& c) {
   int report[2];
   if (::pipe2(report, O_CLOEXEC) != 0)
     return io_failure("cannot create a pipe", errno);
+  // Above 2, as the output pipe: the child's dup2s onto 0, 1 and 2 must not close it.
+  report[0] = above_stdio(report[0]);
+  report[1] = above_stdio(report[1]);
+  if (report[0] < 0 || report[1] < 0) {
+    auto err = errno;
+    for (int fd : report)
+      if (fd >= 0)
+        ::close(fd);
+    return io_failure("cannot create a pipe", err);
+  }
   c.report = report[1];
   sigset_t all;
   sigset_t before;

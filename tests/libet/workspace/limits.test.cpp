@@ -134,6 +134,24 @@ CAF_TEST(a program that cannot be run is a failure to start naming it and why) {
                                          + ": No such file or directory");
 }
 
+CAF_TEST(a program that cannot be run is a failure to start even with stdio closed) {
+  // In a child without stdin, stdout and stderr: new pipes land on 0, 1 and 2 there.
+  pid_t pid = ::fork();
+  CAF_REQUIRE(pid >= 0);
+  if (pid == 0) {
+    for (int fd : {0, 1, 2})
+      ::close(fd);
+    command_spec spec{"true", dir, 10s};
+    spec.wrapper = {"/nonexistent/bwrap"};
+    auto r = run_command(spec);
+    ::_exit(!r && r.error().message.find("cannot start") != std::string::npos ? 0 : 1);
+  }
+  int status = 0;
+  CAF_REQUIRE_EQUAL(::waitpid(pid, &status, 0), pid);
+  CAF_CHECK(WIFEXITED(status));
+  CAF_CHECK_EQUAL(WEXITSTATUS(status), 0);
+}
+
 CAF_TEST(the tasks of a user include this process s) {
   CAF_CHECK_GREATER_OR_EQUAL(tasks_of_user(::getuid()), 1u);
 }
