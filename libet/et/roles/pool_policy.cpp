@@ -105,7 +105,7 @@ pool_commands pool_policy::reviewed(int number, double score, const std::string&
   o.note = note;
   out.push_back(progress{number, progress::reviewed{o.member, score, note}});
   bool good = score >= exec_.review.min_score;
-  if (good || o.reasks >= exec_.review.max_reasks || cancelled_ || !halt_.empty()) {
+  if (good || o.reasks >= exec_.review.max_reasks || cancelled_) {
     finish(*j, out);
   } else {
     // Back with the note; any member may take the re-ask, reserves included.
@@ -250,15 +250,11 @@ void pool_policy::on_failure(job_state& j, std::optional<size_t> slot, errc code
   j.last_error = message;
   out.push_back(progress{j.work.subtask.number,
                          progress::attempt_failed{member, j.outcome.attempts, message}});
-  if (code == errc::budget_exceeded) {
-    // Spending more is not allowed: nothing new starts, work in flight ends.
-    halt_ = message;
-    fail(j, message, out);
-  } else {
-    j.at = phase::queued;
-    if (!member.empty())
-      j.outcome.fallbacks.push_back(fallback_taken{member, "", code, http_status, false, message});
-  }
+  // A budget refusal too: another member may be cheaper (a local model is free), and another
+  // job's estimate smaller. Nothing was spent; the budget is checked before every call.
+  j.at = phase::queued;
+  if (!member.empty())
+    j.outcome.fallbacks.push_back(fallback_taken{member, "", code, http_status, false, message});
   settle(out);
 }
 
@@ -325,9 +321,9 @@ void pool_policy::settle(pool_commands& out) {
       if (j.at != phase::queued)
         continue;
       bool exhausted = false;
-      if (cancelled_ || !halt_.empty()) {
-        j.outcome.cancelled = cancelled_;
-        fail(j, cancelled_ ? "cancelled" : "not run: " + halt_, out);
+      if (cancelled_) {
+        j.outcome.cancelled = true;
+        fail(j, "cancelled", out);
         moved = true;
       } else if (auto index = choose(j, exhausted)) {
         begin_attempt(j, *index, out);

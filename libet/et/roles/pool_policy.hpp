@@ -13,8 +13,9 @@
 /// lane's reserves in order, and only then fails it. Dependents of a failed
 /// job fail without running. With reviews, an answer scoring below
 /// `min_score` goes back with the note (any member may take it) until it
-/// passes, `max_reasks` is reached or the answer repeats. An exceeded budget
-/// stops dispatching; cancel keeps finished work. Outcomes come in subtask order.
+/// passes, `max_reasks` is reached or the answer repeats. A budget refusal moves
+/// the job on like a failure (another member may be cheaper; nothing was spent);
+/// cancel keeps finished work. Outcomes come in subtask order.
 
 #include <cstdint>
 #include <map>
@@ -140,7 +141,6 @@ private:
   execution exec_;                             ///< the execution (jobs moved out)
   bool running_ = false;                       ///< outcomes not yet delivered
   bool cancelled_ = false;                     ///< cancel received: no new work
-  std::string halt_;                           ///< why dispatching stopped ("" = it did not)
 };
 
 } // namespace et::roles

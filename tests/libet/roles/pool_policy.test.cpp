@@ -185,18 +185,29 @@ CAF_TEST(cancel keeps finished and reviewed answers and cancels the rest) {
   CAF_CHECK_EQUAL(h.done.size(), 1u);
 }
 
-CAF_TEST(an exceeded budget stops dispatching and lets work in flight finish) {
+CAF_TEST(a budget refusal moves the job to another member and fails it when none fits) {
   harness h;
-  h.start(exec_of({job_of(1), job_of(2), job_of(3)}, {{"a", 2}}));
-  CAF_CHECK(h.fail(1, errc::budget_exceeded, "budget per_run would be exceeded").empty());
-  CAF_CHECK(h.done.empty()); // job 2 is still running
-  h.answer(2, "two");
+  h.start(exec_of({job_of(1), job_of(2)}, {{"dear", 1}, {"cheap", 1}}));
+  // The dear member's worst case does not fit: the job goes to the cheap one when it is free.
+  auto moved = h.fail(1, errc::budget_exceeded, "per_run budget $1.05 would be exceeded");
+  CAF_CHECK(moved.empty()); // cheap is busy with job 2
+  auto next = h.answer(2, "two");
+  CAF_REQUIRE_EQUAL(next.size(), 1u);
+  CAF_CHECK_EQUAL(next[0].number, 1);
+  CAF_CHECK_EQUAL(next[0].target, "cheap");
+  h.answer(1, "one");
   const auto& out = h.outcomes();
-  CAF_CHECK(has(out[0].result.error, "budget"));
+  CAF_CHECK(out[0].result.ok);
   CAF_CHECK(out[1].result.ok);
-  CAF_CHECK(has(out[2].result.error, "not run"));
-  CAF_CHECK(!out[2].cancelled);
-  CAF_CHECK_EQUAL(h.sent.size(), 2u);
+  // Where no member fits, the job fails with the budget's words; others are still asked.
+  harness none;
+  none.start(exec_of({job_of(1), job_of(2)}, {{"dear", 1}}));
+  none.fail(1, errc::budget_exceeded, "per_run budget $0.01 would be exceeded");
+  none.fail(2, errc::budget_exceeded, "per_run budget $0.01 would be exceeded");
+  const auto& failed = none.outcomes();
+  CAF_CHECK(has(failed[0].result.error, "per_run budget"));
+  CAF_CHECK(has(failed[1].result.error, "per_run budget"));
+  CAF_CHECK(!failed[1].cancelled);
 }
 
 CAF_TEST(outcomes come in subtask order whatever order the answers came in) {
