@@ -113,9 +113,10 @@ struct progress_attempt_failed {
 
 /// Progress: the witness scored the answer.
 struct progress_reviewed {
-  std::string member; ///< whose answer it was
-  double score = 0;   ///< 0..10
-  std::string note;   ///< what to fix
+  std::string member;     ///< whose answer it was
+  double score = 0;       ///< 0..10
+  std::string note;       ///< what to fix
+  bool sent_back = false; ///< the pool asks again with the note (below the bar, re-asks left)
   bool operator==(const progress_reviewed&) const = default;
 };
 

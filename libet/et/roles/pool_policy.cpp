@@ -103,9 +103,10 @@ pool_commands pool_policy::reviewed(int number, double score, const std::string&
   o.scored = true;
   o.score = score;
   o.note = note;
-  out.push_back(progress{number, progress::reviewed{o.member, score, note}});
   bool good = score >= exec_.review.min_score;
-  if (good || o.reasks >= exec_.review.max_reasks || cancelled_) {
+  bool again = !good && o.reasks < exec_.review.max_reasks && !cancelled_;
+  out.push_back(progress{number, progress::reviewed{o.member, score, note, again}});
+  if (!again) {
     finish(*j, out);
   } else {
     // Back with the note; any member may take the re-ask, reserves included.
@@ -243,7 +244,9 @@ void pool_policy::on_failure(job_state& j, std::optional<size_t> slot, errc code
     auto& s = slots_[j.lane][*slot];
     member = s.spec.target;
     if (!s.reserve) {
-      ++s.failures_in_row;
+      // A budget refusal says nothing of the member's health: it is not benched for it.
+      if (code != errc::budget_exceeded)
+        ++s.failures_in_row;
       j.tried.insert(*slot);
     }
   }

@@ -77,9 +77,10 @@ public:
   /// The attempt of job `number` answered. Usage counts even when the job is over.
   pool_commands answered(int number, attempt_answer answer);
 
-  /// The attempt of job `number` failed: `cancelled` ends the job, `budget_exceeded`
-  /// stops all dispatching, anything else moves the job on (recorded in the outcome's
-  /// fallbacks once another member or reserve takes it). `http_status`: 0 when unknown.
+  /// The attempt of job `number` failed: `cancelled` ends the job, anything else (a budget
+  /// refusal too, which does not bench the member) moves the job on (recorded in the
+  /// outcome's fallbacks once another member or reserve takes it). `http_status`: 0 when
+  /// unknown.
   pool_commands attempt_failed(int number, errc code, const std::string& message,
                                int http_status = 0);
 

@@ -124,7 +124,7 @@ CAF_TEST(every kind of progress event survives serialization with its own fields
       {3, roles::progress::assigned{"coder", 2}},
       {3, roles::progress::streamed{42}},
       {3, roles::progress::attempt_failed{"coder", 1, "timed out"}},
-      {3, roles::progress::reviewed{"coder", 6.5, "add tests"}},
+      {3, roles::progress::reviewed{"coder", 6.5, "add tests", true}},
       {3, roles::progress::finished{o}},
   };
   for (const auto& p : events) {

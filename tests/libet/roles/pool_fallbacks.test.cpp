@@ -84,7 +84,7 @@ CAF_TEST(the failure that ends a job is not a fallback) {
   CAF_CHECK_EQUAL(out[0].fallbacks[0].to, "b");
 }
 
-CAF_TEST(a job answered first time took no fallbacks and budget or cancel take none) {
+CAF_TEST(a job answered first time took no fallbacks nor one refused by the only member) {
   pool_policy p;
   p.start(exec_of(2, {{"a", 2}}, {}));
   p.attempt_failed(2, errc::budget_exceeded, "over budget");

@@ -210,6 +210,20 @@ CAF_TEST(a budget refusal moves the job to another member and fails it when none
   CAF_CHECK(!failed[1].cancelled);
 }
 
+CAF_TEST(budget refusals do not bench a member the way failures do) {
+  harness h;
+  h.start(exec_of({job_of(1), job_of(2), job_of(3), job_of(4)}, {{"dear", 1}, {"cheap", 1}}));
+  CAF_CHECK_EQUAL(h.last_target(1), "dear");
+  CAF_CHECK_EQUAL(h.last_target(2), "cheap");
+  auto refused = [&](int n) { return h.fail(n, errc::budget_exceeded, "per_run budget"); };
+  CAF_CHECK_EQUAL(targets(refused(1)), (std::vector<std::string>{"dear"})); // job 3
+  // Two refusals in a row: where failures bench, job 4 (a smaller one, say) still goes to dear.
+  auto next = refused(3);
+  CAF_REQUIRE_EQUAL(next.size(), 1u);
+  CAF_CHECK_EQUAL(next[0].number, 4);
+  CAF_CHECK_EQUAL(next[0].target, "dear");
+}
+
 CAF_TEST(outcomes come in subtask order whatever order the answers came in) {
   harness h;
   h.start(exec_of({job_of(1), job_of(2), job_of(3)}, {{"a", 3}}));

@@ -43,6 +43,12 @@ CAF_TEST(re - asks stop at the limit) {
   CAF_CHECK_EQUAL(o.result.output, "v2");
   CAF_CHECK_EQUAL(o.reasks, 1);
   CAF_CHECK(o.result.ok);
+  // The observer hears which review sent the answer back and which one kept it.
+  std::vector<bool> sent_back;
+  for (const auto& p : h.events)
+    if (auto* r = std::get_if<progress::reviewed>(&p.event))
+      sent_back.push_back(r->sent_back);
+  CAF_CHECK_EQUAL(sent_back, (std::vector<bool>{true, false}));
 }
 
 CAF_TEST(an answer that repeats the one sent back is kept without another review) {

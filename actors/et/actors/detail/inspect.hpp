@@ -335,7 +335,7 @@ typename Inspector::result_type inspect(Inspector& f, progress::attempt_failed& 
 /// Inspects a progress::reviewed event.
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, progress::reviewed& x) {
-  return f(caf::meta::type_name("et.progress.reviewed"), x.member, x.score, x.note);
+  return f(caf::meta::type_name("et.progress.reviewed"), x.member, x.score, x.note, x.sent_back);
 }
 
 /// Inspects a progress::finished event.

@@ -196,11 +196,12 @@ void on_progress(run_pointer self, const roles::progress& p) {
     rec->score = r->score;
     jot(self, st.setup.journal->reviewed(n, r->score, r->note, st.review_rounds[n]++));
     publish(self, store::run_subtask_changed{*rec});
-    // Below the bar it goes back while re-asks are left (the pool's rule, pool_policy.hpp).
+    // The pool says whether it asks again: below the bar, with re-asks left, not cancelled.
     bool low = r->score < st.setup.limits.min_score;
-    bool again = low && st.review_rounds[n] <= st.setup.limits.max_reasks;
     note(self, label(st, n) + " reviewed: " + std::to_string(static_cast<int>(r->score)) + "/10"
-                   + (!low ? "" : again ? ", sent back" : ", kept (no re-asks left)"));
+                   + (r->sent_back ? ", sent back"
+                      : low        ? ", kept (no re-asks left)"
+                                   : ""));
   } else if (auto* o = std::get_if<roles::progress::finished>(&p.event)) {
     on_finished(self, o->outcome);
   }
