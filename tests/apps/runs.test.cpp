@@ -151,10 +151,10 @@ CAF_TEST(free unpriced and mixed runs cost what they are) {
   auto r = et({"runs"});
   CAF_CHECK(has(line_of(r.out, "aaaa"), "$0.00"));
   CAF_CHECK(has(line_of(r.out, "bbbb"), "2 unpriced"));
-  CAF_CHECK(has(line_of(r.out, "cccc"), "$0.50 + 1 unpriced"));
+  CAF_CHECK(has(line_of(r.out, "cccc"), "$0.50 (+1 unpriced)"));
   CAF_CHECK(has(line_of(r.out, "dddd"), "300 tokens"));
   auto show = et({"runs", "show", "20261124-120000-cccc"});
-  CAF_CHECK(has(show.out, "spend: $0.50 + 1 unpriced ("));
+  CAF_CHECK(has(show.out, "spend: $0.50 (+1 unpriced) ("));
   auto doc =
       boost::json::parse(et({"runs", "show", "20261124-120000-bbbb", "--json"}).out).as_object();
   CAF_CHECK_EQUAL(doc.at("unpriced_requests").as_int64(), 2);

@@ -87,7 +87,7 @@ std::pair<usage, double> spend_of(const store::run_record& r) {
   return sum;
 }
 
-// The run's cost as money, with its calls of unknown price said apart ("$0.12 + 3 unpriced");
+// The run's cost as money, with its calls of unknown price said apart ("$0.12 (+3 unpriced)");
 // a run from before those were counted, or not finished yet, shows its tokens when it has no
 // dollars, as free and unpriced cannot be told apart there.
 std::string cost_of(const store::run_record& r, const usage& tokens, double usd) {
@@ -98,7 +98,7 @@ std::string cost_of(const store::run_record& r, const usage& tokens, double usd)
   if (*unpriced == 0)
     return cost::format_usd(usd);
   auto calls = std::to_string(*unpriced) + " unpriced";
-  return usd == 0 ? calls : cost::format_usd(usd) + " + " + calls;
+  return usd == 0 ? calls : cost::format_usd(usd) + " (+" + calls + ")";
 }
 
 std::string subtask_counts(const store::run_record& r) {

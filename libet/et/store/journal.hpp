@@ -192,8 +192,9 @@ public:
   /// The final answer; also written to outputs/result.md.
   result<void> final_output(const std::string& text);
   /// The run ended with `status` (done, failed, interrupted) and this spend, `unpriced` calls
-  /// of it without a known price.
-  result<void> finished(run_status status, const usage& tokens, double usd, int64_t unpriced = 0);
+  /// of it without a known price (nullopt: not known, as for a run an older et began).
+  result<void> finished(run_status status, const usage& tokens, double usd,
+                        std::optional<int64_t> unpriced = std::nullopt);
 
   /// The run's folder.
   const std::filesystem::path& dir() const { return dir_; }

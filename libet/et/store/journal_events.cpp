@@ -162,12 +162,13 @@ result<void> journal_writer::final_output(const std::string& text) {
 }
 
 result<void> journal_writer::finished(run_status status, const usage& tokens, double usd,
-                                      int64_t unpriced) {
+                                      std::optional<int64_t> unpriced) {
   auto e = event("finished");
   e["status"] = name_of(status);
   e["tokens"] = to_json(tokens);
   e["usd"] = usd;
-  e["unpriced"] = unpriced;
+  if (unpriced)
+    e["unpriced"] = *unpriced;
   return append(line_of(e));
 }
 

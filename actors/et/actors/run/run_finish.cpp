@@ -43,8 +43,13 @@ void close_run(run_pointer self, const cost::cost_report& report) {
   r.tokens.prompt_tokens += report.prompt_tokens;
   r.tokens.completion_tokens += report.completion_tokens;
   r.usd += report.usd;
-  r.unpriced = r.unpriced.value_or(0) + static_cast<int64_t>(report.unpriced_requests);
-  jot(self, st.setup.journal->finished(r.status, r.tokens, r.usd, *r.unpriced));
+  // A run an older et finished once did not count them: the whole run's stays unknown.
+  bool counted_before = r.finished_ms == 0 || r.unpriced;
+  r.unpriced = counted_before
+                   ? std::optional<int64_t>{r.unpriced.value_or(0)
+                                            + static_cast<int64_t>(report.unpriced_requests)}
+                   : std::nullopt;
+  jot(self, st.setup.journal->finished(r.status, r.tokens, r.usd, r.unpriced));
   r.finished_ms =
       std::chrono::duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch())
           .count();
