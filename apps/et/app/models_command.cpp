@@ -95,7 +95,9 @@ std::shared_ptr<const config::settings> for_listing(const config::settings& s,
 std::vector<listing> ask_all(const std::shared_ptr<const config::settings>& s,
                              std::chrono::milliseconds limit) {
   actor_host host{client_network(s->nodes, s->network)};
-  host.set_shutdown_grace(std::min<std::chrono::milliseconds>(shutdown_grace, limit));
+  // At least a second: a healthy teardown on a busy machine is not cut short.
+  host.set_shutdown_grace(
+      std::clamp<std::chrono::milliseconds>(limit, std::chrono::seconds{1}, shutdown_grace));
   auto& sys = host.system();
   auto runtime = std::make_shared<http::runtime>(1);
   auto factory = actors::make_provider_factory(runtime, for_listing(*s, limit));

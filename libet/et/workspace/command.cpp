@@ -210,7 +210,8 @@ result<pid_t> start_child(child_plan& c) {
   ::close(report[0]);
   if (n != static_cast<ssize_t>(sizeof child_err))
     return pid; // the pipe closed at exec: the command runs
-  ::waitpid(pid, nullptr, 0);
+  while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+  }
   return io_failure("cannot start " + std::string{c.argv.front()}
                         + (c.dir ? std::string{" in "} + c.dir : std::string{}),
                     child_err);
