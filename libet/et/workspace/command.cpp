@@ -81,8 +81,9 @@ result<void> check_dir(const fs::path& dir) {
   return {};
 }
 
-// The pipe both output streams go to. Both ends are close-on-exec so that no other child
-// spawned concurrently by another thread inherits them (which would keep the pipe open).
+// A pipe: the one both output streams go to, or the one a failed exec reports through. Both
+// ends are close-on-exec so that no other child spawned concurrently by another thread
+// inherits them (which would keep the pipe open).
 struct output_pipe {
   int read = -1;
   int write = -1;
@@ -98,9 +99,11 @@ int above_stdio(int fd) {
   return moved;
 }
 
-result<output_pipe> make_pipe() {
+// A close-on-exec pipe (with `flags` besides) whose ends are both above 2: a command's
+// process dup2s onto 0, 1 and 2, which must not close one of them.
+result<output_pipe> pipe_above_stdio(int flags) {
   int fds[2];
-  if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0)
+  if (::pipe2(fds, O_CLOEXEC | flags) != 0)
     return io_failure("cannot create a pipe", errno);
   fds[0] = above_stdio(fds[0]);
   fds[1] = above_stdio(fds[1]);
@@ -111,9 +114,16 @@ result<output_pipe> make_pipe() {
         ::close(fd);
     return io_failure("cannot create a pipe", err);
   }
-  // Only the read end is non-blocking: the command's writes must block when the pipe is full.
-  ::fcntl(fds[1], F_SETFL, ::fcntl(fds[1], F_GETFL) & ~O_NONBLOCK);
   return output_pipe{fds[0], fds[1]};
+}
+
+result<output_pipe> make_pipe() {
+  auto p = pipe_above_stdio(O_NONBLOCK);
+  if (!p)
+    return p;
+  // Only the read end is non-blocking: the command's writes must block when the pipe is full.
+  ::fcntl(p->write, F_SETFL, ::fcntl(p->write, F_GETFL) & ~O_NONBLOCK);
+  return p;
 }
 
 // What the command's process does between fork and exec, all of it prepared before the fork:
@@ -170,19 +180,10 @@ int become_command(child_plan& c) noexcept {
 // Forks the command's process (blocking every signal across the fork, so no handler of ours
 // runs in the child) and waits for its exec or its failure.
 result<pid_t> start_child(child_plan& c) {
-  int report[2];
-  if (::pipe2(report, O_CLOEXEC) != 0)
-    return io_failure("cannot create a pipe", errno);
-  // Above 2, as the output pipe: the child's dup2s onto 0, 1 and 2 must not close it.
-  report[0] = above_stdio(report[0]);
-  report[1] = above_stdio(report[1]);
-  if (report[0] < 0 || report[1] < 0) {
-    auto err = errno;
-    for (int fd : report)
-      if (fd >= 0)
-        ::close(fd);
-    return io_failure("cannot create a pipe", err);
-  }
+  auto made = pipe_above_stdio(0);
+  if (!made)
+    return made.error();
+  int report[2] = {made->read, made->write};
   c.report = report[1];
   sigset_t all;
   sigset_t before;
