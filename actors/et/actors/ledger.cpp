@@ -1,79 +1,16 @@
 #include "et/actors/ledger.hpp"
 
 #include <chrono>
-#include <deque>
 
 #include "caf/all.hpp"
 #include "et/actors/detail/errors.hpp"
 #include "et/actors/detail/inspect.hpp"
-#include "et/actors/detail/ledger_writer.hpp"
-#include "et/cost/budget.hpp"
+#include "et/actors/detail/ledger_state.hpp"
 #include "et/cost/cost.hpp"
 
 namespace et::actors {
 
-namespace {
-
-/// A budget reservation held for an attempt in flight.
-struct held {
-  double usd = 0;       ///< its worst-case cost
-  std::string role;     ///< who asked
-  int64_t store_id = 0; ///< its row in the store (0: per_day is not set, nothing stored)
-};
-
-/// A budget check waiting for calls in flight to settle.
-struct waiting_check {
-  cost::budget_query query;                      ///< what was asked
-  double usd = 0;                                ///< its estimate
-  caf::typed_response_promise<uint64_t> promise; ///< its requester
-};
-
-/// The ledger's interface including its own flush message.
-using ledger_impl = ledger_actor::extend<
-    /// self -> self: write the records that wait, in one transaction.
-    caf::reacts_to<flush_atom>>;
-
-struct ledger_state {
-  ledger_state() = default;
-  ledger_state(const ledger_state&) = delete;
-  ledger_state& operator=(const ledger_state&) = delete;
-  // An actor can also end without an exit message (its last handle gone): what waits goes
-  // to the writer then. Here and not in an attach_functor: CAF 0.17 destroys the state first.
-  ~ledger_state() {
-    if (writer)
-      close_writer(pending, writer);
-  }
-  /// Sends `writes` and then the end to `writer`, which applies both in that order.
-  static void close_writer(std::vector<store::ledger_write>& writes,
-                           detail::ledger_writer_actor& writer) {
-    if (!writes.empty())
-      caf::anon_send(writer, flush_atom::value, std::move(writes));
-    caf::anon_send(writer, drain_atom::value);
-    writer = nullptr;
-  }
-  ledger_setup setup;
-  /// The store's blocking calls, in the order they were sent (null once closed).
-  detail::ledger_writer_actor writer;
-  cost::summary totals;
-  std::map<std::string, double> role_spent;
-  std::map<uint64_t, held> reservations; ///< by the id the router holds
-  /// per_day checks the store has not answered yet, by reservation id.
-  std::map<uint64_t, caf::typed_response_promise<uint64_t>> asking;
-  /// Checks that only money held for calls in flight keeps from fitting, oldest first: asked
-  /// again as those settle, as one at a time they might all fit.
-  std::deque<waiting_check> waiting;
-  uint64_t next_reservation = 1;
-  /// Records (and releases) not yet written: written together when the flush message, sent
-  /// behind every message already waiting (and at least min_flush_gap after the last
-  /// transaction), comes up. One transaction and one sync to disk per burst instead of one
-  /// per record (the gateway's busiest thread was this one, syncing each record).
-  std::vector<store::ledger_write> pending;
-  bool flush_due = false;                    ///< the flush message is on its way
-  caf::actor_clock::time_point last_flush{}; ///< when the last transaction was written
-  static inline const char* name = "et.ledger";
-};
-
-using ledger_pointer = ledger_impl::stateful_pointer<ledger_state>;
+namespace ledger_detail {
 
 int64_t now_ms(const ledger_state& st) {
   if (st.setup.now_ms)
@@ -129,6 +66,12 @@ std::optional<cost::model_price> price_of(const ledger_state& st, const std::str
   return st.setup.prices.lookup(p->second, model, a == s.models.end() ? nullptr : &a->second);
 }
 
+} // namespace ledger_detail
+
+namespace {
+
+using namespace ledger_detail;
+
 // Takes reservation `id` back; returns its row in the store (0: none).
 int64_t take(ledger_state& st, uint64_t id) {
   auto i = st.reservations.find(id);
@@ -138,8 +81,6 @@ int64_t take(ledger_state& st, uint64_t id) {
   st.reservations.erase(i);
   return row;
 }
-
-void recheck_waiting(ledger_pointer self);
 
 void record(ledger_pointer self, uint64_t reservation, cost::call_record call) {
   auto& st = self->state;
@@ -169,160 +110,6 @@ void release(ledger_pointer self, uint64_t reservation) {
   recheck_waiting(self);
 }
 
-// What the run and `role` have spent (this process's calls, estimates of failed ones included,
-// and those of the processes before a resume) and what is held for their calls in flight.
-struct commitments {
-  double run = 0;
-  double role = 0;
-  double run_held = 0;
-  double role_held = 0;
-};
-
-commitments committed(const ledger_state& st, const std::string& role) {
-  commitments c;
-  c.run = st.totals.total().usd + st.totals.total().estimated_usd;
-  auto r = st.role_spent.find(role);
-  c.role = r == st.role_spent.end() ? 0.0 : r->second;
-  for (const auto& [earlier_role, usd] : st.setup.earlier_spend) {
-    c.run += usd;
-    if (earlier_role == role)
-      c.role += usd;
-  }
-  for (const auto& [id, h] : st.reservations) {
-    c.run_held += h.usd;
-    if (h.role == role)
-      c.role_held += h.usd;
-  }
-  return c;
-}
-
-// Refuses check `id`: its reservation goes and its requester learns why.
-void refuse(ledger_pointer self, uint64_t id, std::string why) {
-  auto& st = self->state;
-  if (st.reservations.erase(id) > 0)
-    recheck_waiting(self); // what it held may let a waiting check through
-  auto ask = st.asking.find(id);
-  if (ask == st.asking.end())
-    return;
-  auto rp = ask->second;
-  st.asking.erase(ask);
-  rp.deliver(to_caf(make_failure(errc::budget_exceeded, std::move(why))));
-}
-
-// The store's answer to check `id`: a row that holds the reservation, or refused (the day's
-// budget would be crossed).
-void granted(ledger_pointer self, uint64_t id, const store::reservation_grant& grant) {
-  auto& st = self->state;
-  auto ask = st.asking.find(id);
-  if (ask == st.asking.end()) { // nobody waits for it any more: the row goes back at once
-    if (grant.id != 0)
-      queue_write(self, {grant.id, std::nullopt});
-    return;
-  }
-  // Held since the check: refuse() and the stop take a reservation and its ask together.
-  auto& h = st.reservations[id];
-  if (grant.id == 0)
-    return refuse(self, id,
-                  "per_day budget " + cost::format_usd(*st.setup.settings->budgets.per_day)
-                      + " would be exceeded: spent today (UTC) " + cost::format_usd(grant.spent)
-                      + " + in flight " + cost::format_usd(grant.reserved) + " + next ~"
-                      + cost::format_usd(h.usd));
-  h.store_id = grant.id;
-  auto rp = std::move(ask->second);
-  st.asking.erase(ask);
-  rp.deliver(id);
-}
-
-enum class verdict { allowed, refused, wait };
-
-// The run's own budgets (per_run, per_role) for `q` estimated at `usd`: allowed, refused (with
-// why), or to wait when only what is held for calls in flight stands in the way.
-std::pair<verdict, std::string> run_verdict(const ledger_state& st, const cost::budget_query& q,
-                                            double usd) {
-  auto c = committed(st, q.role);
-  std::map<std::string, double> roles{{q.role, c.role}};
-  auto local = st.setup.settings->budgets;
-  local.per_day.reset(); // the host's, checked by the store
-  auto v = cost::check_budget(local, c.run, 0, roles, q.role, usd, c.run_held, c.role_held);
-  if (v.allowed)
-    return {verdict::allowed, {}};
-  bool holding = c.run_held > 0 || c.role_held > 0;
-  if (st.setup.wait_for_holds && holding
-      && cost::check_budget(local, c.run, 0, roles, q.role, usd).allowed)
-    return {verdict::wait, {}};
-  return {verdict::refused, v.reason};
-}
-
-// Holds `usd` for a call of `role` and gives its requester the reservation, once per_day (the
-// store's, shared with other processes) allows it.
-void reserve(ledger_pointer self, double usd, const std::string& role,
-             caf::typed_response_promise<uint64_t> rp) {
-  auto& st = self->state;
-  const auto& budgets = st.setup.settings->budgets;
-  // Budgets cap money: when the ledger cannot tell, the call is not made.
-  if (budgets.per_day && !st.writer) {
-    rp.deliver(to_caf(make_failure(
-        errc::budget_exceeded, "per_day budget cannot be checked: the ledger's store stopped")));
-    return;
-  }
-  auto id = st.next_reservation++;
-  // Held from now on, so a check that comes while the store decides counts it.
-  st.reservations[id] = held{usd, role, 0};
-  if (!budgets.per_day) {
-    rp.deliver(id);
-    return;
-  }
-  flush(self); // the writer takes the records still waiting first: today's spend has them
-  st.asking.emplace(id, rp);
-  self->request(st.writer, caf::infinite, budget_atom::value,
-                store::reservation_ask{usd, *budgets.per_day, store::start_of_utc_day(now_ms(st))})
-      .then([=](const store::reservation_grant& grant) { granted(self, id, grant); },
-            [=](caf::error& e) {
-              refuse(self, id, "per_day budget cannot be checked: " + from_caf(e).message);
-            });
-}
-
-// After a call settled: the checks that waited for it are asked again, oldest first.
-void recheck_waiting(ledger_pointer self) {
-  auto& st = self->state;
-  auto waiting = std::move(st.waiting);
-  st.waiting.clear();
-  bool blocked = false; // one still waits: those behind it wait too
-  for (auto& w : waiting) {
-    auto [v, why] = run_verdict(st, w.query, w.usd);
-    blocked = blocked || v == verdict::wait;
-    if (v != verdict::refused && blocked)
-      st.waiting.push_back(std::move(w));
-    else if (v == verdict::refused)
-      w.promise.deliver(to_caf(make_failure(errc::budget_exceeded, std::move(why))));
-    else
-      reserve(self, w.usd, w.query.role, std::move(w.promise));
-  }
-}
-
-caf::result<uint64_t> check(ledger_pointer self, const cost::budget_query& q) {
-  auto& st = self->state;
-  auto price = price_of(st, q.provider, q.model, q.alias);
-  // An unpriced model cannot be held to a dollar budget; the summary marks it.
-  auto usd = price ? cost::estimate_request_usd(*price, q.prompt_tokens, q.max_tokens) : 0.0;
-  if (usd <= 0)
-    return uint64_t{0}; // free calls cross no budget and need no reservation
-  auto [v, why] = run_verdict(st, q, usd);
-  if (v == verdict::refused)
-    return to_caf(make_failure(errc::budget_exceeded, std::move(why)));
-  auto rp = self->make_response_promise<uint64_t>();
-  if (v == verdict::allowed && st.waiting.empty()) {
-    reserve(self, usd, q.role, rp);
-    return rp;
-  }
-  // Behind the older ones that wait: oldest first, so later and smaller checks cannot keep
-  // passing one that waits.
-  st.waiting.push_back(waiting_check{q, usd, rp});
-  if (v == verdict::allowed)
-    recheck_waiting(self);
-  return rp;
-}
-
 cost::cost_report report(const ledger_state& st) {
   const auto& t = st.totals.total();
   return cost::cost_report{t.usd,
@@ -334,20 +121,6 @@ cost::cost_report report(const ledger_state& st) {
                            cost::render_table(st.totals),
                            t.estimated_usd,
                            t.estimated_requests};
-}
-
-// Refuses every check the store has not answered (their requesters would wait forever).
-void refuse_all(ledger_pointer self, const std::string& why) {
-  while (!self->state.asking.empty())
-    refuse(self, self->state.asking.begin()->first, why);
-}
-
-// Refuses the checks waiting for calls in flight: the ledger stops.
-void refuse_waiting(ledger_pointer self) {
-  for (auto& w : self->state.waiting)
-    w.promise.deliver(to_caf(
-        make_failure(errc::budget_exceeded, "the budget cannot be checked: et is stopping")));
-  self->state.waiting.clear();
 }
 
 // The writer ended on its own (it only quits when told, so it failed): spend is no longer
