@@ -135,15 +135,8 @@ int watch_run(context& ctx, const run_options& opts, caf::actor_system& sys,
   // twice a second and said, as single mode does.
   auto log = setup.fallbacks;
   auto say_waits = [&] {
-    if (!log)
-      return;
-    self->request(log, std::chrono::seconds{1}, actors::retries_atom::value)
-        .receive(
-            [&](std::vector<retry_notice>& waits) {
-              for (const auto& n : waits)
-                view.event("[" + n.role + "] " + retry_line(n));
-            },
-            [](caf::error&) {});
+    for (const auto& n : retries_noticed(self, log))
+      view.event("[" + n.role + "] " + retry_line(n));
   };
   auto next_ask = clock_type::now();
   setup.observers.push_back(caf::actor_cast<actors::run_observer>(self));

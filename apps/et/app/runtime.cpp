@@ -218,16 +218,10 @@ result<routed_response> stream_role(caf::scoped_actor& self, const actors::route
   // The retries waited for on this request, asked of the log about twice a second (a wait is
   // seconds long) and once more at the end, so that none goes unsaid.
   auto say_waits = [&] {
-    if (!log || !on_retry)
-      return;
-    self->request(log, std::chrono::seconds{1}, actors::retries_atom::value)
-        .receive(
-            [&](std::vector<retry_notice>& waits) {
-              for (const auto& n : waits)
-                if (n.id == req.id)
-                  on_retry(n);
-            },
-            [](caf::error&) {});
+    if (on_retry)
+      for (const auto& n : retries_noticed(self, log))
+        if (n.id == req.id)
+          on_retry(n);
   };
   auto next_ask = std::chrono::steady_clock::now();
   for (;;) {
@@ -253,6 +247,16 @@ result<routed_response> stream_role(caf::scoped_actor& self, const actors::route
       self->send(router, actors::cancel_atom::value, req.id);
     }
   }
+}
+
+std::vector<retry_notice> retries_noticed(caf::scoped_actor& self,
+                                          const actors::fallback_log_actor& log) {
+  std::vector<retry_notice> out;
+  if (log)
+    self->request(log, std::chrono::seconds{1}, actors::retries_atom::value)
+        .receive([&](std::vector<retry_notice>& waits) { out = std::move(waits); },
+                 [](caf::error&) {});
+  return out;
 }
 
 std::string retry_line(const retry_notice& n) {

@@ -94,6 +94,11 @@ result<routed_response> stream_role(caf::scoped_actor& self, const actors::route
 /// "m1: 429 rate limited; asking it again in 30s (attempt 2)": a retry the router waits for.
 std::string retry_line(const retry_notice& n);
 
+/// The retries the router waited for since the last ask, as its observer `log` kept them,
+/// oldest first; none when there is no log or it does not answer within a second.
+std::vector<retry_notice> retries_noticed(caf::scoped_actor& self,
+                                          const actors::fallback_log_actor& log);
+
 /// One stderr line per fallback (describe()), "answered by" where `to` is `answered_by`.
 std::vector<std::string> fallback_lines(const std::vector<fallback_taken>& taken,
                                         const std::string& answered_by);
